@@ -1,0 +1,122 @@
+// What a command is, and what it may see when it runs. A command parses its own arguments (the executor has
+// already checked arity and auth) and returns a Reply; it never sees a socket, a thread or a transport.
+// Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
+// a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
+
+import type { Reply } from './reply.js';
+import type { Clock, KeyValueStore } from './store/types.js';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'noscript'
+  | 'loading'
+  | 'stale'
+  | 'fast'
+  | 'no_auth'
+  | 'allow_busy';
+
+export interface CommandSpec {
+  /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
+  readonly name: string;
+  /** The syntax line from the command's redis.io page. */
+  readonly syntax: string;
+  readonly summary: string;
+  readonly group: 'connection' | 'string' | 'generic' | 'server';
+  readonly since: string;
+  /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  /** Key positions for COMMAND INFO / GETKEYS: first, last (-1: last argument), step. 0,0,0: no keys. */
+  readonly keys: readonly [first: number, last: number, step: number];
+  /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
+  readonly subcommands?: readonly CommandSpec[];
+  readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;
+}
+
+/** Per-connection state the commands may read and change. Owned by the session. */
+export interface ClientState {
+  readonly id: number;
+  /** Remote and local address, "ip:port". */
+  readonly addr: string;
+  readonly laddr: string;
+  name: string;
+  db: number;
+  authenticated: boolean;
+  /** Set by QUIT: the transport closes the connection once this reply is written. */
+  closeAfterReply: boolean;
+  /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
+  lastCommand: string;
+  /** Clock times in ms. */
+  readonly createdAt: number;
+  lastInteraction: number;
+}
+
+/** A client as CLIENT LIST shows it: the fields its line is made from. */
+export interface ClientInfo {
+  readonly id: number;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly name: string;
+  readonly db: number;
+  readonly createdAt: number;
+  readonly lastInteraction: number;
+  readonly lastCommand: string;
+  /** Bytes waiting in the query buffer and the output buffer. */
+  readonly queryBuffer: number;
+  readonly outputBuffer: number;
+}
+
+/** Figures only the transport knows; INFO shows them. Fields a transport lacks are left out. */
+export interface TransportStats {
+  readonly transport: 'eventloop' | 'pool';
+  readonly connectedClients: number;
+  readonly totalConnections: number;
+  readonly rejectedConnections: number;
+  readonly workers?: number;
+  readonly busyWorkers?: number;
+  readonly queuedClients?: number;
+  readonly maxclients: number;
+}
+
+/** A setting CONFIG GET/SET can see. Validation lives with the setting. */
+export interface ConfigRegistry {
+  /** All [name, value] pairs whose name matches the glob pattern (case-insensitive), as CONFIG GET. */
+  get(pattern: string): [string, string][];
+  /** Throws CommandError with Redis's message on an unknown or read-only name or an invalid value. */
+  set(name: string, value: string): void;
+}
+
+export interface ServerContext {
+  readonly clock: Clock;
+  readonly config: ConfigRegistry;
+  readonly version: string;
+  /** Process start time, ms on the clock. */
+  readonly startedAt: number;
+  readonly tcpPort: number;
+  /** Every client connected to this server (on every thread, where the transport can tell). */
+  clients(): ClientInfo[];
+  /** Close a client by id (CLIENT KILL ID); false if unknown. Optional: a transport may not support it. */
+  killClient?(id: number): boolean;
+  transportStats(): TransportStats;
+  /** The command table, for COMMAND. */
+  readonly commands: CommandTable;
+  /** The password clients must AUTH with, or '' for none. Read live so CONFIG SET requirepass applies. */
+  requirePass(): string;
+  /** A command threw something other than CommandError: log it once, with the command name. */
+  reportUnexpected(error: unknown, command: string): void;
+}
+
+export interface CommandContext {
+  readonly store: KeyValueStore;
+  readonly client: ClientState;
+  readonly server: ServerContext;
+}
+
+export interface CommandTable {
+  /** By lower-case name. */
+  lookup(name: string): CommandSpec | undefined;
+  all(): readonly CommandSpec[];
+}

@@ -1,0 +1,14 @@
+// The command table: an explicit list, one family per file, so `grep` finds every command the server knows.
+
+import type { CommandSpec } from '../command.js';
+import { connectionCommands } from './connection.js';
+import { keyspaceCommands } from './keyspace.js';
+import { serverCommands } from './server.js';
+import { stringCommands } from './strings.js';
+
+export const ALL_COMMANDS: readonly CommandSpec[] = [
+  ...connectionCommands,
+  ...stringCommands,
+  ...keyspaceCommands,
+  ...serverCommands,
+];

@@ -1,0 +1,144 @@
+// One client connection's state and its parse loop, shared by every transport: bytes in, reply bytes out.
+// The transport feeds whatever it read; the session appends it to the query buffer, runs every whole request
+// it now holds (pipelining falls out of this loop), and returns the encoded replies to write in one go.
+// It never touches a socket, a timer or a thread; partial requests simply wait in the query buffer.
+
+import type { ClientState, CommandContext, ServerContext } from './command.js';
+import { execute } from './executor.js';
+import { RequestParser, type ParserLimits } from './parser.js';
+import { error } from './reply.js';
+import { ByteWriter, encodeReply } from './reply-encoding.js';
+import type { KeyValueStore } from './store/types.js';
+
+/** What a session needs from the server it belongs to. One per process or worker thread. */
+export interface SessionCore {
+  readonly store: KeyValueStore;
+  readonly server: ServerContext;
+  readonly limits: ParserLimits;
+}
+
+export interface ClientIdentity {
+  /** Unique across the whole server (every thread). */
+  readonly id: number;
+  readonly addr: string;
+  readonly laddr: string;
+}
+
+export interface SessionOutput {
+  /** Encoded replies to write, or null when there is nothing to send yet. */
+  readonly bytes: Buffer | null;
+  /** Close the connection once bytes are written (protocol error, QUIT). No further input is processed. */
+  readonly close: boolean;
+}
+
+const NOTHING: SessionOutput = Object.freeze({ bytes: null, close: false });
+
+export class Session {
+  readonly client: ClientState;
+  private readonly context: CommandContext;
+  private readonly parser: RequestParser;
+  private readonly out = new ByteWriter();
+  /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
+  private query: Buffer = Buffer.alloc(0);
+  private queryStart = 0;
+  private queryEnd = 0;
+  private closed = false;
+
+  constructor(core: SessionCore, identity: ClientIdentity) {
+    const now = core.server.clock();
+    this.client = {
+      id: identity.id,
+      addr: identity.addr,
+      laddr: identity.laddr,
+      name: '',
+      db: 0,
+      authenticated: false,
+      closeAfterReply: false,
+      lastCommand: 'NULL',
+      createdAt: now,
+      lastInteraction: now,
+    };
+    this.context = { store: core.store, client: this.client, server: core.server };
+    this.parser = new RequestParser(core.limits);
+  }
+
+  /** Bytes waiting in the query buffer (CLIENT LIST qbuf=). */
+  get queryBufferLength(): number {
+    return this.queryEnd - this.queryStart;
+  }
+
+  /** Feeds received bytes; runs every whole request now buffered and returns their encoded replies. */
+  receive(chunk: Buffer): SessionOutput {
+    if (this.closed) return NOTHING;
+    let buf: Buffer;
+    let start: number;
+    if (this.queryEnd === this.queryStart) {
+      // Nothing pending: parse straight from the chunk, no copy.
+      buf = chunk;
+      start = 0;
+    } else {
+      this.append(chunk);
+      buf = this.query;
+      start = this.queryStart;
+    }
+    const end = buf === chunk ? chunk.length : this.queryEnd;
+    const view = buf === chunk ? chunk : buf.subarray(0, end);
+    let close = false;
+    while (start < end) {
+      const result = this.parser.parse(view, start);
+      if (result.kind === 'incomplete') break;
+      start = result.end;
+      if (result.kind === 'error') {
+        encodeReply(error(result.message), result.framing, this.out);
+        if (result.fatal) {
+          close = true;
+          break;
+        }
+        continue;
+      }
+      const reply = execute(result.argv, this.context);
+      encodeReply(reply, result.framing, this.out);
+      if (this.client.closeAfterReply) {
+        close = true;
+        break;
+      }
+    }
+    this.keepRest(buf, start, end, close);
+    if (close) this.closed = true;
+    const bytes = this.out.length > 0 ? this.out.take() : null;
+    return bytes === null && !close ? NOTHING : { bytes, close };
+  }
+
+  /** Keeps the unparsed tail for the next chunk, compacting so the buffer never holds consumed bytes. */
+  private keepRest(buf: Buffer, start: number, end: number, close: boolean): void {
+    if (close || start >= end) {
+      this.queryStart = this.queryEnd = 0;
+      if (this.query.length > 64 * 1024) this.query = Buffer.alloc(0); // let a big request's buffer go
+      return;
+    }
+    if (buf !== this.query) {
+      this.queryStart = this.queryEnd = 0;
+      this.append(buf.subarray(start, end));
+      return;
+    }
+    this.queryStart = start;
+  }
+
+  private append(chunk: Buffer): void {
+    const pending = this.queryEnd - this.queryStart;
+    const needed = pending + chunk.length;
+    if (this.queryEnd + chunk.length > this.query.length) {
+      if (needed > this.query.length / 2) {
+        const grown = Buffer.allocUnsafe(Math.max(needed * 2, 4096));
+        this.query.copy(grown, 0, this.queryStart, this.queryEnd);
+        this.query = grown;
+      } else {
+        this.query.copyWithin(0, this.queryStart, this.queryEnd);
+      }
+      this.queryStart = 0;
+      this.queryEnd = pending;
+    }
+    chunk.copy(this.query, this.queryEnd);
+    this.queryEnd += chunk.length;
+  }
+}

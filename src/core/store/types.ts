@@ -1,0 +1,102 @@
+// The store's public contract: semantic key-value operations, the only way commands touch data.
+// Implemented once (store.ts) over a SharedArrayBuffer so every worker thread sees the same keyspace.
+// Every operation is atomic with respect to every other, on any thread; multi-key operations too.
+// Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
+// for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
+
+export type Bytes = Uint8Array;
+
+/** Milliseconds since the epoch. Injected so expiry tests never sleep. */
+export type Clock = () => number;
+
+export interface SetOptions {
+  /** NX: only set if the key does not exist; XX: only if it exists. */
+  readonly condition?: 'NX' | 'XX';
+  /** Absolute expiry time in ms. Absent: the key gets no expiry (an old one is cleared unless keepTtl). */
+  readonly expireAt?: number;
+  /** KEEPTTL: keep the key's current expiry. */
+  readonly keepTtl?: boolean;
+  /** GET: return the old value (null when the key was missing). */
+  readonly returnOld?: boolean;
+}
+
+export interface SetResult {
+  /** False when NX/XX prevented the write. */
+  readonly written: boolean;
+  /** The previous value when returnOld was asked for, else null. */
+  readonly old: Buffer | null;
+}
+
+/** Conditions of EXPIRE and friends (redis.io/commands/expire). */
+export type ExpireCondition = 'NX' | 'XX' | 'GT' | 'LT';
+
+/** How GETEX changes the expiry: set an absolute time, remove it (PERSIST), or leave it. */
+export type GetExChange = { readonly expireAt: number } | { readonly persist: true } | undefined;
+
+export interface ScanResult {
+  /** 0 when the iteration is complete. Decimal string as Redis returns it. */
+  readonly cursor: string;
+  readonly keys: Buffer[];
+}
+
+export interface StoreStats {
+  readonly keys: number;
+  /** Keys with an expiry set. */
+  readonly expires: number;
+  /** Bytes in use for keys, values, metadata and the index (INFO used_memory contribution). */
+  readonly usedMemory: number;
+  /** Bytes reserved from the OS by the shared buffers. */
+  readonly reservedMemory: number;
+  /** Keys removed because they expired (lazily or by the active cycle). */
+  readonly expiredKeys: number;
+}
+
+export interface KeyValueStore {
+  get(key: Bytes): Buffer | null;
+  set(key: Bytes, value: Bytes, options?: SetOptions): SetResult;
+  getDel(key: Bytes): Buffer | null;
+  getEx(key: Bytes, change: GetExChange): Buffer | null;
+  /** MGET: one value or null per key, all read at one instant. */
+  mget(keys: readonly Bytes[]): (Buffer | null)[];
+  /** MSET (onlyIfNoneExist false, always true) / MSETNX. keyValues is k1, v1, k2, v2, ... Atomic. */
+  mset(keyValues: readonly Bytes[], onlyIfNoneExist: boolean): boolean;
+  /** Returns the new length. */
+  append(key: Bytes, value: Bytes): number;
+  strlen(key: Bytes): number;
+  /** INCRBY semantics: missing key counts as 0; throws ERR.notInteger or ERR.overflow. Returns the new value. */
+  incrBy(key: Bytes, delta: bigint): bigint;
+  /** INCRBYFLOAT semantics; throws ERR.notFloat or ERR.nanOrInfinity. Returns the new value as stored. */
+  incrByFloat(key: Bytes, delta: number): Buffer;
+  /** GETRANGE with Redis's negative-index rules. */
+  getRange(key: Bytes, start: number, end: number): Buffer;
+  /** SETRANGE: zero-pads; returns the new length. Throws ERR.stringTooLong past the bulk limit. */
+  setRange(key: Bytes, offset: number, value: Bytes): number;
+
+  /** DEL / UNLINK: number of keys removed. */
+  del(keys: readonly Bytes[]): number;
+  /** EXISTS: a key named twice counts twice. */
+  exists(keys: readonly Bytes[]): number;
+  type(key: Bytes): 'string' | 'none';
+  /** EXPIRE family with an absolute time. A time not in the future deletes the key. True when applied. */
+  expireAt(key: Bytes, at: number, condition?: ExpireCondition): boolean;
+  persist(key: Bytes): boolean;
+  /** -2: no such key, -1: no expiry, else milliseconds left. */
+  pttl(key: Bytes): number;
+  /** -2: no such key, -1: no expiry, else the absolute expiry in ms. */
+  expireTime(key: Bytes): number;
+  /** KEYS with Redis's glob pattern. */
+  keys(pattern: Bytes): Buffer[];
+  /** SCAN with Redis's guarantee: a key present for the whole iteration is returned at least once. */
+  scan(cursor: string, count: number, match?: Bytes): ScanResult;
+  randomKey(): Buffer | null;
+  /** RENAME / RENAMENX. 'missing': no source key; 'exists': RENAMENX and the target exists. */
+  rename(source: Bytes, destination: Bytes, onlyIfNew: boolean): 'ok' | 'missing' | 'exists';
+  /** COPY: false when the source is missing or the destination exists and replace is false. */
+  copy(source: Bytes, destination: Bytes, replace: boolean): boolean;
+  dbsize(): number;
+  flush(): void;
+
+  stats(): StoreStats;
+  /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
+  activeExpireCycle(): number;
+}

@@ -1,0 +1,23 @@
+// The Transport interface: how a concurrency model plugs into the server. A transport accepts connections,
+// moves bytes between sockets and core Sessions, and reports its figures; it never imports commands or the
+// parser, and the core never knows which transport (or thread) it runs in.
+
+import type { ClientInfo, TransportStats } from '../core/command.js';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Transport {
+  /** Starts listening; resolves with the bound address once the server accepts connections. */
+  listen(): Promise<ListenAddress>;
+  /**
+   * Graceful close: stop accepting and close the listening socket, let requests already received finish and
+   * their replies be written, close idle and queued clients, free threads and memory.
+   */
+  close(): Promise<void>;
+  stats(): TransportStats;
+  /** The connected clients as CLIENT LIST shows them (as far as this transport can tell). */
+  clients(): ClientInfo[];
+}
