@@ -67,6 +67,8 @@ export interface ClientInfo {
   /** Bytes waiting in the query buffer and the output buffer. */
   readonly queryBuffer: number;
   readonly outputBuffer: number;
+  /** The socket's descriptor where the transport knows it (CLIENT LIST "fd="); -1 is shown otherwise. */
+  readonly fd?: number;
 }
 
 /** Figures only the transport knows; INFO shows them. Fields a transport lacks are left out. */
@@ -87,6 +89,8 @@ export interface ConfigRegistry {
   get(pattern: string): [string, string][];
   /** Throws CommandError with Redis's message on an unknown or read-only name or an invalid value. */
   set(name: string, value: string): void;
+  /** CONFIG SET with several pairs, all or nothing (Redis 7). Where absent, CONFIG SET calls set() per pair. */
+  setMany?(pairs: readonly (readonly [string, string])[]): void;
 }
 
 export interface ServerContext {
@@ -107,6 +111,24 @@ export interface ServerContext {
   requirePass(): string;
   /** A command threw something other than CommandError: log it once, with the command name. */
   reportUnexpected(error: unknown, command: string): void;
+  /** INFO's server-wide counters (shared by every thread where the transport can). Optional for test fakes. */
+  readonly counters?: ServerCounters;
+}
+
+/** Counters INFO stats reports and CONFIG RESETSTAT resets. */
+export interface ServerCounters {
+  /** The executor calls this once per command it runs (not for unknown commands, arity or NOAUTH errors). */
+  commandProcessed(): void;
+  commandsProcessed(): number;
+  /** CONFIG RESETSTAT: totals counted elsewhere (transport, store) are shown relative to this baseline. */
+  resetBaseline(totals: StatTotals): void;
+  baseline(): StatTotals;
+}
+
+export interface StatTotals {
+  readonly connections: number;
+  readonly rejectedConnections: number;
+  readonly expiredKeys: number;
 }
 
 export interface CommandContext {

@@ -15,6 +15,8 @@ export const ERR = {
   notInteger: 'ERR value is not an integer or out of range',
   notFloat: 'ERR value is not a valid float',
   overflow: 'ERR increment or decrement would overflow',
+  /** DECRBY of int64 min: negating it would overflow before the addition is even tried (t_string.c). */
+  decrementOverflow: 'ERR decrement would overflow',
   nanOrInfinity: 'ERR increment would produce NaN or Infinity',
   noSuchKey: 'ERR no such key',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
@@ -27,4 +29,15 @@ export const ERR = {
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
   maxClients: 'ERR max number of clients reached',
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
+  clientName: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  // Keyspace commands (db.c / expire.c).
+  invalidCursor: 'ERR invalid cursor',
+  sameObject: 'ERR source and destination objects are the same',
+  expireNxConflict: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtLtConflict: 'ERR GT and LT options at the same time are not compatible',
+  unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,
+  /** getRangeLongFromObjectOrReply with no custom message (e.g. an int argument outside INT_MIN..INT_MAX). */
+  outOfRange: (min: number, max: number) => `ERR value is out of range, value must between ${min} and ${max}`,
+  // The store (src/core/store): its arena reached its maximum size (Redis's reply when maxmemory is hit).
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
 } as const;

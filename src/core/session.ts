@@ -86,7 +86,10 @@ export class Session {
     let close = false;
     while (start < end) {
       const result = this.parser.parse(view, start);
-      if (result.kind === 'incomplete') break;
+      if (result.kind === 'incomplete') {
+        start = result.end; // blank lines before a partial request are consumed too
+        break;
+      }
       start = result.end;
       if (result.kind === 'error') {
         encodeReply(error(result.message), result.framing, this.out);

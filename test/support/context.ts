@@ -1,10 +1,12 @@
-// Test fixture: a real store and command table with a controllable clock, and a one-call way to run a
-// command through the real executor. Unit tests of commands use this instead of a socket.
+// Test fixture: a real store, command table, Config and server context with a controllable clock, and a
+// one-call way to run a command through the real executor. Unit tests of commands use this instead of a socket.
 
-import type { ClientState, CommandContext, ServerContext, TransportStats } from '../../src/core/command.js';
+import type { ClientInfo, ClientState, CommandContext, TransportStats } from '../../src/core/command.js';
 import { ALL_COMMANDS } from '../../src/core/commands/table.js';
+import { Config } from '../../src/core/config.js';
 import { createCommandTable, execute } from '../../src/core/executor.js';
 import type { Reply } from '../../src/core/reply.js';
+import { createServerContext } from '../../src/core/server-context.js';
 import { SharedStore } from '../../src/core/store/store.js';
 
 export class FakeClock {
@@ -17,39 +19,47 @@ export class FakeClock {
 
 export interface TestContext extends CommandContext {
   readonly clock: FakeClock;
+  readonly config: Config;
+  /** What transportStats() returns; tests may change its fields. */
+  stats: TransportStats;
   /** Runs one command through the executor; string arguments are UTF-8. */
   run(...argv: (string | Uint8Array)[]): Reply;
 }
 
-export function createTestContext(options: { requirepass?: string } = {}): TestContext {
+export interface TestContextOptions {
+  requirepass?: string;
+  /** The transport's client list (CLIENT LIST / KILL); none by default. */
+  clients?: () => ClientInfo[];
+  /** Present only when given, as on a transport that can close clients. */
+  killClient?: (id: number) => boolean;
+}
+
+export function createTestContext(options: TestContextOptions = {}): TestContext {
   const clock = new FakeClock();
   const store = SharedStore.create({ clock: clock.read });
   const commands = createCommandTable(ALL_COMMANDS);
-  const settings = new Map<string, string>([['requirepass', options.requirepass ?? '']]);
-  const stats: TransportStats = {
+  const config = new Config({ requirepass: options.requirepass ?? '' });
+  let stats: TransportStats = {
     transport: 'eventloop',
     connectedClients: 1,
     totalConnections: 1,
     rejectedConnections: 0,
     maxclients: 10000,
   };
-  const server: ServerContext = {
+  const server = createServerContext({
     clock: clock.read,
-    config: {
-      get: (pattern) => [...settings].filter(([name]) => pattern === '*' || name === pattern.toLowerCase()),
-      set: (name, value) => void settings.set(name.toLowerCase(), value),
-    },
-    version: '7.0.0',
+    config,
+    version: '0.0.0-test',
     startedAt: clock.now,
     tcpPort: 6379,
-    clients: () => [],
-    transportStats: () => stats,
     commands,
-    requirePass: () => settings.get('requirepass') ?? '',
+    clients: options.clients ?? (() => []),
+    transportStats: () => stats,
+    killClient: options.killClient,
     reportUnexpected: (error) => {
       throw error;
     },
-  };
+  });
   const client: ClientState = {
     id: 1,
     addr: '127.0.0.1:50000',
@@ -66,6 +76,17 @@ export function createTestContext(options: { requirepass?: string } = {}): TestC
   return {
     ...context,
     clock,
-    run: (...argv) => execute(argv.map((a) => Buffer.from(a)), context),
+    config,
+    get stats() {
+      return stats;
+    },
+    set stats(value: TransportStats) {
+      stats = value;
+    },
+    run: (...argv) =>
+      execute(
+        argv.map((a) => Buffer.from(a)),
+        context,
+      ),
   };
 }

@@ -1,4 +1,215 @@
-// placeholder until the family lands
-import type { CommandSpec } from '../command.js';
+// The connection family (redis.io/commands/?group=connection): PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET
+// and the CLIENT container (client.ts). Replies and error lines follow Redis 7's server.c / networking.c /
+// acl.c. These commands change only the calling client's state; closing is the session's job (closeAfterReply).
 
-export const connectionCommands: readonly CommandSpec[] = [];
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isKeyword, toInteger } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { array, bulk, error, integer, OK, status, bulkString, type Reply } from '../reply.js';
+import { REDIS_COMPAT_VERSION } from '../info.js';
+import { clientCommand, validClientName } from './client.js';
+
+const PONG = status('PONG');
+const RESET = status('RESET');
+
+const noPasswordConfigured =
+  'ERR AUTH <password> called without any password configured for the default user. ' +
+  'Are you sure your configuration is correct?';
+const helloNeedsAuth =
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH ' +
+  '<user> <pass> option can be used to authenticate the client and select the RESP protocol version at the ' +
+  'same time';
+
+/** Redis 7 treats a client as authenticated when the default user has no password (nopass). */
+function isAuthenticated(ctx: CommandContext): boolean {
+  return ctx.client.authenticated || ctx.server.requirePass() === '';
+}
+
+const digest = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
+
+/**
+ * Redis's ACLAuthenticateUser for the only user there is: "default". With no requirepass the user is nopass
+ * and any password is accepted. Compares digests in constant time, as Redis compares its SHA-256 hashes.
+ */
+function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): boolean {
+  if (username.toString('latin1') !== 'default') return false;
+  const required = ctx.server.requirePass();
+  if (required !== '' && !timingSafeEqual(digest(password), digest(Buffer.from(required, 'utf8'))))
+    return false;
+  ctx.client.authenticated = true;
+  return true;
+}
+
+/** PING [message]: PONG, or the message as a bulk. */
+function ping(argv: Buffer[]): Reply {
+  if (argv.length > 2) throw new CommandError(ERR.wrongArity('ping'));
+  return argv.length === 2 ? bulk(argv[1]) : PONG;
+}
+
+/** QUIT: OK, then the connection closes once the reply is written. */
+function quit(_argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.client.closeAfterReply = true;
+  return OK;
+}
+
+/** SELECT index: only database 0 exists. */
+function select(argv: Buffer[], ctx: CommandContext): Reply {
+  const index = toInteger(argv[1]);
+  // getIntFromObjectOrReply: a long long outside an int gets its own message.
+  if (index < -(2 ** 31) || index > 2 ** 31 - 1) {
+    throw new CommandError('ERR value is out of range, value must between -2147483648 and 2147483647');
+  }
+  if (index !== 0) throw new CommandError(ERR.dbIndexOutOfRange);
+  ctx.client.db = 0;
+  return OK;
+}
+
+/** AUTH [username] password. */
+function auth(argv: Buffer[], ctx: CommandContext): Reply {
+  if (argv.length > 3) throw new CommandError(ERR.syntax);
+  if (argv.length === 2) {
+    // The two-argument form is the legacy requirepass check: an error when no password is configured.
+    if (ctx.server.requirePass() === '') throw new CommandError(noPasswordConfigured);
+    return authenticate(ctx, Buffer.from('default'), argv[1]) ? OK : error(ERR.wrongPass);
+  }
+  return authenticate(ctx, argv[1], argv[2]) ? OK : error(ERR.wrongPass);
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]]: the server's map, as a flat RESP2 array. */
+function hello(argv: Buffer[], ctx: CommandContext): Reply {
+  let next = 1;
+  if (argv.length >= 2) {
+    const version = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
+    // Only RESP2 is spoken here, so 3 is refused like any other unsupported version.
+    if (version !== 2) throw new CommandError(ERR.noProto);
+  }
+  let credentials: [Buffer, Buffer] | undefined;
+  let name: Buffer | undefined;
+  for (let j = next; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (isKeyword(argv[j], 'AUTH') && more >= 2) {
+      credentials = [argv[j + 1], argv[j + 2]];
+      j += 2;
+    } else if (isKeyword(argv[j], 'SETNAME') && more >= 1) {
+      name = argv[++j];
+    } else {
+      throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].toString('latin1')}'`);
+    }
+  }
+  if (credentials !== undefined && !authenticate(ctx, credentials[0], credentials[1])) {
+    throw new CommandError(ERR.wrongPass);
+  }
+  if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);
+  if (name !== undefined) {
+    if (!validClientName(name)) throw new CommandError(ERR.clientName);
+    ctx.client.name = name.toString('latin1');
+  }
+  return array([
+    bulkString('server'),
+    bulkString('redis'),
+    bulkString('version'),
+    bulkString(REDIS_COMPAT_VERSION),
+    bulkString('proto'),
+    integer(2),
+    bulkString('id'),
+    integer(ctx.client.id),
+    bulkString('mode'),
+    bulkString('standalone'),
+    bulkString('role'),
+    bulkString('master'),
+    bulkString('modules'),
+    array([]),
+  ]);
+}
+
+/** RESET: back to a fresh connection's state (name, database, authentication), as clearClientConnectionState. */
+function reset(_argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.client.name = '';
+  ctx.client.db = 0;
+  ctx.client.authenticated = ctx.server.requirePass() === '';
+  return RESET;
+}
+
+const unauthenticated = ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'] as const;
+
+export const connectionCommands: readonly CommandSpec[] = [
+  {
+    name: 'ping',
+    syntax: 'PING [message]',
+    summary: "Returns the server's liveliness response.",
+    group: 'connection',
+    since: '1.0.0',
+    arity: -1,
+    flags: ['fast'],
+    keys: [0, 0, 0],
+    run: ping,
+  },
+  {
+    name: 'echo',
+    syntax: 'ECHO message',
+    summary: 'Returns the given string.',
+    group: 'connection',
+    since: '1.0.0',
+    arity: 2,
+    flags: ['fast'],
+    keys: [0, 0, 0],
+    run: (argv) => bulk(argv[1]),
+  },
+  {
+    name: 'quit',
+    syntax: 'QUIT',
+    summary: 'Closes the connection.',
+    group: 'connection',
+    since: '1.0.0',
+    arity: -1,
+    flags: ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    keys: [0, 0, 0],
+    run: quit,
+  },
+  {
+    name: 'select',
+    syntax: 'SELECT index',
+    summary: 'Changes the selected database.',
+    group: 'connection',
+    since: '1.0.0',
+    arity: 2,
+    flags: ['loading', 'stale', 'fast'],
+    keys: [0, 0, 0],
+    run: select,
+  },
+  {
+    name: 'auth',
+    syntax: 'AUTH [username] password',
+    summary: 'Authenticates the connection.',
+    group: 'connection',
+    since: '1.0.0',
+    arity: -2,
+    flags: unauthenticated,
+    keys: [0, 0, 0],
+    run: auth,
+  },
+  {
+    name: 'hello',
+    syntax: 'HELLO [protover [AUTH username password] [SETNAME clientname]]',
+    summary: 'Handshakes with the Redis server.',
+    group: 'connection',
+    since: '6.0.0',
+    arity: -1,
+    flags: unauthenticated,
+    keys: [0, 0, 0],
+    run: hello,
+  },
+  {
+    name: 'reset',
+    syntax: 'RESET',
+    summary: 'Resets the connection.',
+    group: 'connection',
+    since: '6.2.0',
+    arity: 1,
+    flags: unauthenticated,
+    keys: [0, 0, 0],
+    run: reset,
+  },
+  clientCommand,
+];

@@ -100,3 +100,14 @@ export interface KeyValueStore {
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
   activeExpireCycle(): number;
 }
+
+/**
+ * What a worker thread needs to attach to a store: its two shared buffers (structured-clonable; post it with
+ * postMessage or workerData). Produced by SharedStore.handles(), consumed by SharedStore.attach().
+ */
+export interface StoreHandles {
+  /** Locks, counters, free-list heads: fixed size. */
+  readonly control: SharedArrayBuffer;
+  /** Entries and bucket arrays: growable; every thread sees its growth. */
+  readonly arena: SharedArrayBuffer;
+}

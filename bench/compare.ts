@@ -1,0 +1,537 @@
+// The transport comparison: pool (several worker counts) vs event loop vs Redis 7 (when installed) across
+// connection counts, with our load generator (closed loop + one fixed-rate run) and with redis-benchmark as
+// a neutral client. Writes bench/results/compare.{json,md} and SVG charts.
+// Usage: node dist/bench/compare.js [--quick]
+
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { killAll } from './lib/children.js';
+import { bounded, numberList, stringList } from './lib/cli-args.js';
+import { preload, runLoad, type LoadResult } from './lib/load.js';
+import { resultsDir } from './lib/paths.js';
+import { log } from './lib/progress.js';
+import {
+  redisBenchmarkAvailable,
+  runRedisBenchmark,
+  type RedisBenchmarkResult,
+} from './lib/redis-benchmark.js';
+import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
+import { launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
+import { lineChart } from './lib/svg-chart.js';
+
+interface Target {
+  kind: ServerKind;
+  workers?: number;
+  label: string;
+}
+
+interface Settings {
+  targets: Target[];
+  connections: number[];
+  pipelines: number[];
+  durationMs: number;
+  warmupMs: number;
+  keyspace: number;
+  readRatio: number;
+  valueSize: number;
+  fixedRate: number;
+  fixedConnections: number;
+  redisBenchmark: boolean;
+  rbRequestsP1: number;
+  rbRequestsPipelined: number;
+  rbTimeoutMs: number;
+}
+
+interface TargetInfo {
+  label: string;
+  kind: ServerKind;
+  workers: number | null;
+  startMs: number;
+  rssIdleKb: number | null;
+}
+
+interface LoadRow {
+  target: string;
+  connections: number;
+  pipeline: number;
+  result: LoadResult;
+}
+
+interface BenchRow extends RedisBenchmarkResult {
+  target: string;
+  skipped: string | null;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** After a run, wait until the server has let go of the old connections (pool workers drain the queue). */
+async function settle(server: ServerProcess, baselineFds: number): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline && (server.fdCount() ?? 0) > baselineFds) await sleep(50);
+}
+
+async function measureTarget(
+  target: Target,
+  settings: Settings,
+  loadRows: LoadRow[],
+  fixedRows: LoadRow[],
+  benchRows: BenchRow[],
+): Promise<TargetInfo> {
+  const maxConnections = Math.max(...settings.connections, settings.fixedConnections);
+  const server = await launchServer({
+    kind: target.kind,
+    workers: target.workers,
+    maxclients: maxConnections + 64,
+    backlog: 4096,
+  });
+  log(`${target.label}: ready in ${Math.round(server.startMs)} ms (pid ${server.pid})`);
+  const info: TargetInfo = {
+    label: target.label,
+    kind: target.kind,
+    workers: target.workers ?? null,
+    startMs: Math.round(server.startMs),
+    rssIdleKb: server.rssKb() ?? null,
+  };
+  try {
+    const base = {
+      host: server.host,
+      port: server.port,
+      keyspace: settings.keyspace,
+      valueSize: settings.valueSize,
+    };
+    await preload(base);
+    await sleep(100);
+    const baselineFds = server.fdCount() ?? 0;
+    const common = {
+      ...base,
+      readRatio: settings.readRatio,
+      protocol: 'resp' as const,
+      replyFraming: 'resp' as const,
+      serverPid: server.pid,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+      rate: 0,
+    };
+    for (const pipeline of settings.pipelines) {
+      for (const connections of settings.connections) {
+        const result = await runLoad({ ...common, connections, pipeline, mode: 'closed' });
+        loadRows.push({ target: target.label, connections, pipeline, result });
+        log(
+          `  loadgen c=${connections} P=${pipeline}: ${fmt(result.throughput)} req/s, p50 ${result.latencyMs.p50} ms, ` +
+            `p99 ${result.latencyMs.p99} ms, client CPU ${result.client.percentOfOneCore}%` +
+            `${result.server ? `, server CPU ${result.server.cpuPercent}%` : ''}` +
+            `${result.connections.starved ? `, ${result.connections.starved} connections starved` : ''}`,
+        );
+        await settle(server, baselineFds);
+      }
+    }
+    if (settings.fixedRate > 0) {
+      const result = await runLoad({
+        ...common,
+        connections: settings.fixedConnections,
+        pipeline: 16,
+        mode: 'fixed',
+        rate: settings.fixedRate,
+      });
+      fixedRows.push({ target: target.label, connections: settings.fixedConnections, pipeline: 16, result });
+      log(
+        `  fixed rate ${fmt(settings.fixedRate)}/s over ${settings.fixedConnections} connections: achieved ${fmt(result.throughput)}/s, ` +
+          `p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} p99.9 ${result.latencyMs.p999} ms`,
+      );
+      await settle(server, baselineFds);
+    }
+    if (settings.redisBenchmark) {
+      for (const pipeline of settings.pipelines) {
+        for (const clients of settings.connections) {
+          for (const test of ['set', 'get'] as const) {
+            const requests = Math.max(
+              clients * 4,
+              pipeline === 1 ? settings.rbRequestsP1 : settings.rbRequestsPipelined,
+            );
+            if (target.kind === 'pool' && clients > (target.workers ?? 0)) {
+              const reason = `skipped: ${clients} clients > ${target.workers} workers; redis-benchmark waits for every client, and the queued ones are never served`;
+              benchRows.push({
+                target: target.label,
+                test: test.toUpperCase(),
+                clients,
+                pipeline,
+                requests,
+                rps: null,
+                avgMs: null,
+                p50Ms: null,
+                p95Ms: null,
+                p99Ms: null,
+                maxMs: null,
+                serverCpuUsPerRequest: null,
+                clientCpuPercent: null,
+                wallMs: 0,
+                error: null,
+                skipped: reason,
+              });
+              continue;
+            }
+            const row = await runRedisBenchmark({
+              host: server.host,
+              port: server.port,
+              test,
+              requests,
+              clients,
+              pipeline,
+              keyspace: settings.keyspace,
+              timeoutMs: settings.rbTimeoutMs,
+              serverPid: server.pid,
+            });
+            benchRows.push({ ...row, target: target.label, skipped: null });
+            log(
+              `  redis-benchmark -t ${test} -c ${clients} -P ${pipeline}: ` +
+                (row.error
+                  ? row.error
+                  : `${fmt(row.rps ?? 0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, server ${row.serverCpuUsPerRequest} µs/req`),
+            );
+            await settle(server, baselineFds);
+          }
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return info;
+}
+
+function ratio(a: number | null | undefined, b: number | null | undefined): string {
+  return a && b ? `${(a / b).toFixed(2)}x` : '—';
+}
+
+function markdown(
+  settings: Settings,
+  generatedAt: string,
+  targets: TargetInfo[],
+  loadRows: LoadRow[],
+  fixedRows: LoadRow[],
+  benchRows: BenchRow[],
+): string {
+  const labels = targets.map((t) => t.label);
+  const find = (label: string, c: number, p: number): LoadResult | undefined =>
+    loadRows.find((r) => r.target === label && r.connections === c && r.pipeline === p)?.result;
+  let md = `# Transport comparison\n\nGenerated ${generatedAt} on ${machineLine(machineInfo())}.\n`;
+  md += `Load generator: closed loop, ${settings.durationMs / 1000} s measured after ${settings.warmupMs / 1000} s warm-up, `;
+  md += `${settings.readRatio * 100}% GET / ${100 - settings.readRatio * 100}% SET over ${settings.keyspace} preloaded keys, `;
+  md += `${settings.valueSize}-byte values, RESP. Client and server share the same 2 cores: read the client CPU column.\n\n`;
+  md += `Servers: ${targets.map((t) => `${t.label} (ready in ${t.startMs} ms, idle RSS ${fmt((t.rssIdleKb ?? 0) / 1024)} MB)`).join('; ')}.\n\n`;
+  for (const pipeline of settings.pipelines) {
+    md += `## Load generator, pipeline ${pipeline}: requests/s (client CPU % of one core)\n\n`;
+    md += markdownTable(
+      ['connections', ...labels],
+      settings.connections.map((c) => [
+        c,
+        ...labels.map((l) => {
+          const r = find(l, c, pipeline);
+          if (!r) return null;
+          const starved = r.connections.starved ? `, **${r.connections.starved} starved**` : '';
+          return `${fmt(r.throughput)} (${r.client.percentOfOneCore}%${starved})`;
+        }),
+      ]),
+    );
+    md += `\n### Pipeline ${pipeline}: latency p50 / p99 / p99.9 ms (served connections only)\n\n`;
+    md += markdownTable(
+      ['connections', ...labels],
+      settings.connections.map((c) => [
+        c,
+        ...labels.map((l) => {
+          const r = find(l, c, pipeline);
+          return r ? `${r.latencyMs.p50} / ${r.latencyMs.p99} / ${r.latencyMs.p999}` : null;
+        }),
+      ]),
+    );
+    md += '\n';
+  }
+  if (fixedRows.length) {
+    md += `## Fixed rate: ${fmt(settings.fixedRate)} req/s over ${settings.fixedConnections} connections (latency from the scheduled send time)\n\n`;
+    md += markdownTable(
+      [
+        'server',
+        'achieved req/s',
+        'p50',
+        'p90',
+        'p99',
+        'p99.9',
+        'max',
+        'from actual send p50 / p99',
+        'client CPU %',
+        'server CPU %',
+      ],
+      fixedRows.map((r) => {
+        const l = r.result.latencyMs;
+        return [
+          r.target,
+          fmt(r.result.throughput),
+          l.p50,
+          l.p90,
+          l.p99,
+          l.p999,
+          l.max,
+          r.result.serviceMs ? `${r.result.serviceMs.p50} / ${r.result.serviceMs.p99}` : null,
+          r.result.client.percentOfOneCore,
+          r.result.server?.cpuPercent,
+        ];
+      }),
+    );
+    md += `\nLatencies in ms. The client sends on a 1 ms timer, so "from schedule" includes up to ~1 ms of its own timer lateness; "from actual send" excludes it.\n\n`;
+  }
+  const benchRun = benchRows.filter((r) => r.skipped === null);
+  if (benchRows.length) {
+    md += `## redis-benchmark (neutral client): requests/s, SET / GET\n\n`;
+    const cell = (l: string, c: number, p: number): string | null => {
+      const rows = benchRows.filter((r) => r.target === l && r.clients === c && r.pipeline === p);
+      if (!rows.length) return null;
+      if (rows.every((r) => r.skipped)) return 'starves (skipped)';
+      return rows.map((r) => (r.error ? 'error' : fmt(r.rps ?? 0))).join(' / ');
+    };
+    md += markdownTable(
+      ['-c', '-P', ...labels],
+      settings.pipelines.flatMap((p) =>
+        settings.connections.map((c) => [c, p, ...labels.map((l) => cell(l, c, p))]),
+      ),
+    );
+    md += `\n### redis-benchmark: server CPU µs per request (SET / GET; /proc ticks are 10 ms, so short runs are coarse)\n\n`;
+    md += markdownTable(
+      ['-c', '-P', ...labels],
+      settings.pipelines.flatMap((p) =>
+        settings.connections.map((c) => [
+          c,
+          p,
+          ...labels.map((l) => {
+            const rows = benchRun.filter(
+              (r) => r.target === l && r.clients === c && r.pipeline === p && !r.error,
+            );
+            return rows.length ? rows.map((r) => r.serverCpuUsPerRequest).join(' / ') : null;
+          }),
+        ]),
+      ),
+    );
+    md += '\n';
+    const errors = benchRows.filter((r) => r.error);
+    if (errors.length)
+      md += `Errors: ${errors.map((r) => `${r.target} ${r.test} -c ${r.clients} -P ${r.pipeline}: ${r.error}`).join('; ')}\n\n`;
+  }
+  // The Server issue's performance targets, computed from this run where its data exists.
+  const rb = (l: string | undefined, c: number, p: number, test: string): BenchRow | undefined =>
+    benchRun.find(
+      (r) => r.target === l && r.clients === c && r.pipeline === p && r.test === test && !r.error,
+    );
+  const ev = labels.find((l) => l === 'eventloop');
+  const redis = labels.find((l) => l === 'redis 7');
+  const pool8 = targets.find((t) => t.kind === 'pool' && t.workers === 8)?.label;
+  const checks: string[][] = [];
+  for (const test of ['GET', 'SET']) {
+    checks.push([
+      `event loop / Redis, redis-benchmark ${test} -c 50 -P 16 (target ≥ 0.9x)`,
+      ratio(rb(ev, 50, 16, test)?.rps, rb(redis, 50, 16, test)?.rps),
+    ]);
+    checks.push([
+      `event loop / Redis server CPU per request, ${test} -c 50 -P 1 (target ≤ 1.25x)`,
+      ratio(rb(ev, 50, 1, test)?.serverCpuUsPerRequest, rb(redis, 50, 1, test)?.serverCpuUsPerRequest),
+    ]);
+    checks.push([
+      `pool 8 workers / event loop, redis-benchmark ${test} -c 8 -P 1 (target ≥ 0.8x)`,
+      ratio(rb(pool8, 8, 1, test)?.rps, rb(ev, 8, 1, test)?.rps),
+    ]);
+  }
+  md += `## The Server issue's performance targets (from this run; — where the run lacks the data)\n\n`;
+  md += markdownTable(['measure', 'ratio'], checks);
+  md += `\nCharts: compare-throughput-p*.svg, compare-p99-p*.svg, compare-redis-benchmark.svg.\n`;
+  return md;
+}
+
+function charts(
+  settings: Settings,
+  targets: TargetInfo[],
+  loadRows: LoadRow[],
+  benchRows: BenchRow[],
+  outDir: string,
+): string[] {
+  const written: string[] = [];
+  for (const pipeline of settings.pipelines) {
+    const series = (
+      value: (r: LoadResult) => number | null,
+    ): { name: string; points: { x: number; y: number | null }[] }[] =>
+      targets.map((t) => ({
+        name: t.label,
+        points: loadRows
+          .filter((r) => r.target === t.label && r.pipeline === pipeline)
+          .map((r) => ({ x: r.connections, y: value(r.result) })),
+      }));
+    const tp = path.join(outDir, `compare-throughput-p${pipeline}.svg`);
+    writeText(
+      tp,
+      lineChart({
+        title: `Throughput vs connections (load generator, pipeline ${pipeline})`,
+        xLabel: 'connections (log scale)',
+        yLabel: 'requests/s (served connections)',
+        xScale: 'log',
+        series: series((r) => r.throughput),
+      }),
+    );
+    const lp = path.join(outDir, `compare-p99-p${pipeline}.svg`);
+    writeText(
+      lp,
+      lineChart({
+        title: `p99 latency vs connections (pipeline ${pipeline})`,
+        xLabel: 'connections (log scale)',
+        yLabel: 'p99 latency, ms (log scale)',
+        xScale: 'log',
+        yScale: 'log',
+        nullLabel: 'some connections never served',
+        series: series((r) => (r.connections.starved > 0 ? null : r.latencyMs.p99)),
+      }),
+    );
+    written.push(tp, lp);
+  }
+  if (benchRows.length) {
+    const top = Math.max(...settings.pipelines);
+    const file = path.join(outDir, 'compare-redis-benchmark.svg');
+    writeText(
+      file,
+      lineChart({
+        title: `redis-benchmark GET requests/s vs clients (-P ${top})`,
+        xLabel: 'clients (log scale)',
+        yLabel: 'requests/s',
+        xScale: 'log',
+        nullLabel: 'starves: clients > workers',
+        series: targets.map((t) => ({
+          name: t.label,
+          points: benchRows
+            .filter((r) => r.target === t.label && r.pipeline === top && r.test === 'GET')
+            .map((r) => ({ x: r.clients, y: r.rps })),
+        })),
+      }),
+    );
+    written.push(file);
+  }
+  return written;
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('compare')
+    .usage('$0 [options]: pool vs event loop vs Redis 7 across connection counts')
+    .option('quick', { type: 'boolean', default: false, describe: 'a short run: fewer points, 1 s each' })
+    .option('targets', {
+      type: 'string',
+      describe: 'comma list of eventloop, pool, redis (default: all; redis if installed)',
+    })
+    .option('pool-workers', {
+      type: 'string',
+      describe: 'comma list of pool worker counts (default 8,100; quick: 8)',
+    })
+    .option('connections', {
+      type: 'string',
+      describe: 'comma list (default 1,8,50,200,1000; quick: 1,8,50)',
+    })
+    .option('pipelines', { type: 'string', describe: 'comma list (default 1,16)' })
+    .option('duration', { type: 'number', describe: 'measured seconds per point (default 2; quick 1)' })
+    .option('warmup', { type: 'number', describe: 'warm-up seconds per point (default 0.5; quick 0.2)' })
+    .option('keyspace', { type: 'number', default: 10_000 })
+    .option('read-ratio', { type: 'number', default: 0.5 })
+    .option('value-size', { type: 'number', default: 3 })
+    .option('rate', { type: 'number', describe: 'fixed-rate run: total req/s (default 20000; 0 skips)' })
+    .option('rate-connections', { type: 'number', default: 8 })
+    .option('redis-benchmark', {
+      type: 'boolean',
+      default: true,
+      describe: 'also run redis-benchmark when installed',
+    })
+    .option('rb-requests', {
+      type: 'number',
+      describe: 'redis-benchmark -n per test (default 50000 at -P 1, 200000 pipelined; quick 10000/50000)',
+    })
+    .option('max-seconds', { type: 'number', default: 900, describe: 'hard bound on the whole run' })
+    .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
+    .strict()
+    .help()
+    .parseAsync();
+
+  const quick = argv.quick;
+  const redisInstalled = redisBenchmarkAvailable();
+  const kinds = (
+    argv.targets !== undefined ? stringList(argv.targets) : ['eventloop', 'pool', 'redis']
+  ) as ServerKind[];
+  const poolWorkers =
+    argv['pool-workers'] !== undefined ? numberList(argv['pool-workers']) : quick ? [8] : [8, 100];
+  const targets: Target[] = [];
+  for (const kind of kinds) {
+    if (kind === 'eventloop') targets.push({ kind, label: 'eventloop' });
+    else if (kind === 'pool')
+      for (const w of poolWorkers) targets.push({ kind, workers: w, label: `pool (${w} workers)` });
+    else if (kind === 'redis') {
+      if (redisInstalled) targets.push({ kind, label: 'redis 7' });
+      else log('redis-server/redis-benchmark not on PATH: Redis reference skipped');
+    } else throw new Error(`unknown target ${kind}`);
+  }
+  const settings: Settings = {
+    targets,
+    connections:
+      argv.connections !== undefined
+        ? numberList(argv.connections)
+        : quick
+          ? [1, 8, 50]
+          : [1, 8, 50, 200, 1000],
+    pipelines: argv.pipelines !== undefined ? numberList(argv.pipelines) : [1, 16],
+    durationMs: bounded('duration', argv.duration ?? (quick ? 1 : 2), 0.1, 60) * 1000,
+    warmupMs: bounded('warmup', argv.warmup ?? (quick ? 0.2 : 0.5), 0, 10) * 1000,
+    keyspace: bounded('keyspace', argv.keyspace, 1, 1_000_000),
+    readRatio: bounded('read-ratio', argv['read-ratio'], 0, 1),
+    valueSize: bounded('value-size', argv['value-size'], 1, 1 << 20),
+    fixedRate: bounded('rate', argv.rate ?? 20_000, 0, 10_000_000),
+    fixedConnections: bounded('rate-connections', argv['rate-connections'], 1, 10_000),
+    redisBenchmark: argv['redis-benchmark'] && redisInstalled,
+    rbRequestsP1: argv['rb-requests'] ?? (quick ? 10_000 : 50_000),
+    rbRequestsPipelined: argv['rb-requests'] ?? (quick ? 50_000 : 200_000),
+    rbTimeoutMs: 60_000,
+  };
+  for (const c of settings.connections) bounded('connections', c, 1, 19_000);
+  for (const p of settings.pipelines) bounded('pipelines', p, 1, 10_000);
+  const maxSeconds = bounded('max-seconds', argv['max-seconds'], 5, 3600);
+  const watchdog = setTimeout(() => {
+    log(`\ncompare: --max-seconds ${maxSeconds} reached; stopping every child process`);
+    killAll();
+    process.exit(2);
+  }, maxSeconds * 1000);
+  watchdog.unref();
+
+  const generatedAt = new Date().toISOString();
+  const infos: TargetInfo[] = [];
+  const loadRows: LoadRow[] = [];
+  const fixedRows: LoadRow[] = [];
+  const benchRows: BenchRow[] = [];
+  for (const target of targets)
+    infos.push(await measureTarget(target, settings, loadRows, fixedRows, benchRows));
+
+  writeJson(path.join(argv.out, 'compare.json'), {
+    schema: 'redis-lite/compare@1',
+    generatedAt,
+    machine: machineInfo(),
+    settings: { ...settings, quick },
+    targets: infos,
+    loadgen: loadRows,
+    fixedRate: fixedRows,
+    redisBenchmark: benchRows,
+  });
+  const md = markdown(settings, generatedAt, infos, loadRows, fixedRows, benchRows);
+  writeText(path.join(argv.out, 'compare.md'), md);
+  const svgs = charts(settings, infos, loadRows, benchRows, argv.out);
+  process.stdout.write(
+    `${md}\nwritten ${path.join(argv.out, 'compare.{json,md}')} and ${svgs.length} charts\n`,
+  );
+  clearTimeout(watchdog);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`compare: ${(error as Error).stack ?? String(error)}\n`);
+  killAll();
+  process.exitCode = 1;
+});

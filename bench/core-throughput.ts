@@ -1,0 +1,276 @@
+// Core hot-path benchmark (issue 2, Performance): parse + execute + encode of pipelined GET/SET with 16-byte
+// keys and values, through a real Session over a real SharedStore, on one thread, no sockets. Both framings.
+// A tool, not a test: prints a table and records the run in bench/results/core-throughput.{json,md}.
+// Usage (after `npx tsc -p .`): node dist/bench/core-throughput.js [--label text] [--seconds 2] [--no-write]
+
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TransportStats } from '../src/core/command.js';
+import { ALL_COMMANDS } from '../src/core/commands/table.js';
+import { Config, limitsFromConfig } from '../src/core/config.js';
+import { createCommandTable } from '../src/core/executor.js';
+import { RequestParser } from '../src/core/parser.js';
+import { ByteWriter, encodeReply, quoteArgument } from '../src/core/reply-encoding.js';
+import { bulk } from '../src/core/reply.js';
+import { createServerContext } from '../src/core/server-context.js';
+import { Session, type SessionCore } from '../src/core/session.js';
+import { SharedStore } from '../src/core/store/store.js';
+
+const KEYS = 10_000;
+const PIPELINE = 100; // requests per chunk fed to the session (redis-benchmark -P 100 style)
+const CHUNKS = 200; // distinct precomputed chunks, cycled
+const TARGET = 1_000_000;
+
+interface Scenario {
+  readonly name: string;
+  readonly requestsPerSecond: number;
+  readonly nsPerRequest: number;
+  /** The same per wall-clock second: lower when other processes share the CPU. */
+  readonly wallRequestsPerSecond: number;
+}
+
+interface Run {
+  readonly label: string;
+  readonly date: string;
+  readonly node: string;
+  readonly cpu: string;
+  readonly seconds: number;
+  readonly pipeline: number;
+  readonly scenarios: Scenario[];
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const seconds = Number(arg('seconds', '2'));
+const label = arg('label', 'run');
+const write = !process.argv.includes('--no-write');
+
+/** A deterministic 16-byte printable string for index i (keys: "key:" prefix, values: "val:"). */
+function sixteen(prefix: string, i: number): Buffer {
+  return Buffer.from(`${prefix}${i.toString(36).padStart(12, '0')}`, 'latin1');
+}
+
+const keys = Array.from({ length: KEYS }, (_, i) => sixteen('key:', i));
+const values = Array.from({ length: KEYS }, (_, i) => sixteen('val:', i));
+
+function respRequest(argv: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
+  for (const a of argv) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
+function inlineRequest(argv: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  argv.forEach((a, i) => parts.push(Buffer.from(i === 0 ? '' : ' '), a));
+  parts.push(Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** Chunks of PIPELINE requests alternating SET k v / GET k over the key set (half of all requests are GETs). */
+function buildChunks(encode: (argv: Buffer[]) => Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  let k = 0;
+  for (let c = 0; c < CHUNKS; c++) {
+    const reqs: Buffer[] = [];
+    for (let r = 0; r < PIPELINE; r += 2) {
+      const i = (k++ * 7919) % KEYS;
+      reqs.push(encode([Buffer.from('SET'), keys[i], values[i]]));
+      reqs.push(encode([Buffer.from('GET'), keys[(i * 31) % KEYS]]));
+    }
+    chunks.push(Buffer.concat(reqs));
+  }
+  return chunks;
+}
+
+function createCore(): SessionCore {
+  const clock = Date.now;
+  const config = new Config();
+  const store = SharedStore.create({ clock });
+  const stats: TransportStats = {
+    transport: 'eventloop',
+    connectedClients: 1,
+    totalConnections: 1,
+    rejectedConnections: 0,
+    maxclients: 10000,
+  };
+  const server = createServerContext({
+    clock,
+    config,
+    version: '0.0.0-bench',
+    startedAt: clock(),
+    tcpPort: 0,
+    commands: createCommandTable(ALL_COMMANDS),
+    clients: () => [],
+    transportStats: () => stats,
+    reportUnexpected: (error) => {
+      throw error;
+    },
+  });
+  return { store, server, limits: limitsFromConfig(config) };
+}
+
+/** CPU time of this process in ms (user + system): the machine is shared, so wall time overstates cost. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Runs `step` (which handles `perStep` requests) for about `seconds` of CPU time after a warm-up; returns
+ * requests per CPU-second (and per wall-second, to show how busy the machine was).
+ */
+function measure(step: (i: number) => void, perStep: number): { cpu: number; wall: number } {
+  const warmUntil = cpuMs() + 300;
+  let i = 0;
+  while (cpuMs() < warmUntil) step(i++);
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const until = c0 + seconds * 1000;
+  let steps = 0;
+  let c = c0;
+  while (c < until) {
+    for (let j = 0; j < 50; j++) step(i++);
+    steps += 50;
+    c = cpuMs();
+  }
+  const requests = steps * perStep;
+  return { cpu: requests / ((c - c0) / 1000), wall: requests / ((performance.now() - t0) / 1000) };
+}
+
+function scenario(name: string, m: { cpu: number; wall: number }): Scenario {
+  return { name, requestsPerSecond: m.cpu, nsPerRequest: 1e9 / m.cpu, wallRequestsPerSecond: m.wall };
+}
+
+function sessionScenario(name: string, chunks: Buffer[]): Scenario {
+  const session = new Session(createCore(), { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' });
+  // Sanity: every request answered, no errors.
+  const first = session.receive(chunks[0]);
+  const text = first.bytes?.toString('latin1') ?? '';
+  if (text.includes('ERR') || first.close) throw new Error(`${name}: unexpected reply ${text.slice(0, 200)}`);
+  let out = 0;
+  const m = measure((i) => {
+    const r = session.receive(chunks[i % CHUNKS]);
+    out += r.bytes === null ? 0 : r.bytes.length;
+  }, PIPELINE);
+  if (out === 0) throw new Error(`${name}: no output`);
+  return scenario(name, m);
+}
+
+function parseOnlyScenario(name: string, chunks: Buffer[]): Scenario {
+  const parser = new RequestParser();
+  let argc = 0;
+  const m = measure((i) => {
+    const buf = chunks[i % CHUNKS];
+    let start = 0;
+    while (start < buf.length) {
+      const r = parser.parse(buf, start);
+      if (r.kind !== 'request') throw new Error(`${name}: ${r.kind}`);
+      argc += r.argv.length;
+      start = r.end;
+    }
+  }, PIPELINE);
+  if (argc === 0) throw new Error('nothing parsed');
+  return scenario(name, m);
+}
+
+function encodeOnlyScenario(name: string, framing: 'resp' | 'inline'): Scenario {
+  const replies = values.slice(0, PIPELINE).map((v) => bulk(v));
+  const out = new ByteWriter();
+  const m = measure(() => {
+    for (const r of replies) encodeReply(r, framing, out);
+    out.take();
+  }, PIPELINE);
+  return scenario(name, m);
+}
+
+function storeOnlyScenario(name: string): Scenario {
+  const store = createCore().store;
+  const m = measure((i) => {
+    for (let r = 0; r < PIPELINE; r += 2) {
+      const k = ((i * PIPELINE + r) * 7919) % KEYS;
+      store.set(keys[k], values[k]);
+      store.get(keys[(k * 31) % KEYS]);
+    }
+  }, PIPELINE);
+  return scenario(name, m);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function renderMarkdown(runs: Run[]): string {
+  const lines = [
+    '# Core throughput: parse + execute + encode on one thread',
+    '',
+    'Pipelined SET/GET (half each) of 16-byte keys and values over 10,000 keys, fed to one `Session` with a',
+    `real \`SharedStore\` (locks on), ${PIPELINE} requests per chunk, no sockets. Target: >= ${fmt(TARGET)} requests/s.`,
+    'Component rows (parse only, encode only, store only) show where the time goes. Rates are per CPU-second of',
+    'the process (the machine is shared by many jobs; wall-clock rates are shown too but depend on the load).',
+    '',
+    'Command: `npx tsc -p . && node dist/bench/core-throughput.js --label <label>`',
+    '',
+  ];
+  for (const run of runs) {
+    lines.push(`## ${run.label} (${run.date}, node ${run.node}, ${run.cpu}, ${run.seconds}s per row)`, '');
+    lines.push('| scenario | requests/s | ns/request |', '|---|---:|---:|');
+    for (const s of run.scenarios)
+      lines.push(`| ${s.name} | ${fmt(s.requestsPerSecond)} | ${s.nsPerRequest.toFixed(0)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function main(): void {
+  const resp = buildChunks(respRequest);
+  const inline = buildChunks(inlineRequest);
+  // The quoted inline form (what a client using quoteArgument sends) exercises the slower token path.
+  const quoted = buildChunks((argv) => inlineRequest(argv.map((a, i) => (i === 0 ? a : quoteArgument(a)))));
+  const scenarios: Scenario[] = [];
+  const run = (s: () => Scenario): void => {
+    const result = s();
+    scenarios.push(result);
+    console.log(
+      `${result.name.padEnd(44)} ${fmt(result.requestsPerSecond).padStart(12)} req/s  ${result.nsPerRequest.toFixed(0).padStart(5)} ns/req`,
+    );
+  };
+  run(() => sessionScenario('session RESP (parse+execute+encode)', resp));
+  run(() => sessionScenario('session inline (parse+execute+encode)', inline));
+  run(() => sessionScenario('session inline, quoted args', quoted));
+  run(() => parseOnlyScenario('parse only, RESP', resp));
+  run(() => parseOnlyScenario('parse only, inline', inline));
+  run(() => encodeOnlyScenario('encode only, RESP bulk', 'resp'));
+  run(() => encodeOnlyScenario('encode only, plaintext bulk', 'inline'));
+  run(() => storeOnlyScenario('store only, set+get'));
+
+  if (!write) return;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.resolve(here, '..', '..', 'bench', 'results'); // dist/bench -> <root>/bench/results
+  mkdirSync(dir, { recursive: true });
+  const jsonPath = path.join(dir, 'core-throughput.json');
+  const previous: Run[] = existsSync(jsonPath)
+    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { runs: Run[] }).runs
+    : [];
+  const runs = [
+    ...previous,
+    {
+      label,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: `${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}`,
+      seconds,
+      pipeline: PIPELINE,
+      scenarios,
+    },
+  ];
+  writeFileSync(jsonPath, `${JSON.stringify({ target: TARGET, runs }, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'core-throughput.md'), renderMarkdown(runs));
+  console.log(`written: ${jsonPath} and core-throughput.md`);
+}
+
+main();

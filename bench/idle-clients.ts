@@ -1,0 +1,540 @@
+// Reproduces idle-client starvation: for each transport, a fresh redis-lite server (through the CLI), N idle
+// connections held by child processes, then an active client: served or starved, its latency, the server's
+// RSS, and the recovery once the idle clients leave. `--sweep` walks the idle count past the worker count.
+// Usage: node dist/bench/idle-clients.js [--idle 10000] [--workers 100] [--transports eventloop,pool] [--sweep]
+
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { killAll } from './lib/children.js';
+import { bounded, numberList, stringList } from './lib/cli-args.js';
+import { withTimeout } from './lib/client.js';
+import { IdleFleet, loopbackAddresses } from './lib/idle-fleet.js';
+import {
+  openIdle,
+  probeActive,
+  requestSeries,
+  settleFds,
+  startServer,
+  type ActiveStatus,
+  type IdlePhase,
+  type RequestSeries,
+  type ServerFacts,
+} from './lib/idle-scenario.js';
+import { resultsDir } from './lib/paths.js';
+import { ephemeralPortRange, openFileLimits } from './lib/proc.js';
+import { log, Progress } from './lib/progress.js';
+import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
+import type { ServerKind, ServerProcess } from './lib/server-process.js';
+import { lineChart } from './lib/svg-chart.js';
+
+interface Settings {
+  transports: ServerKind[];
+  idle: number;
+  workers: number;
+  requests: number;
+  starveTimeoutMs: number;
+  requestTimeoutMs: number;
+  recoveryTimeoutMs: number;
+  perProcess: number;
+  perAddress: number;
+  concurrency: number;
+  openTimeoutMs: number;
+  sweepPoints: number[] | null;
+}
+
+export interface TransportRun {
+  transport: ServerKind;
+  server: ServerFacts & { rssWithIdleKb: number; rssPerIdleKb: number | null; stopMs: number };
+  idle: IdlePhase;
+  active: {
+    status: ActiveStatus;
+    connectMs: number | null;
+    firstReplyMs: number | null;
+    error: string | null;
+    /** The active client's requests while the idle clients are connected (served) or after recovery. */
+    series: RequestSeries | null;
+  };
+  recovery: {
+    closeToFirstReplyMs: number | null;
+    firstReplyMs: number | null;
+    series: RequestSeries | null;
+  } | null;
+  /** Time from asking the holders to close until the server's descriptor count was back to its baseline. */
+  idleCloseMs: number;
+  limits: string[];
+}
+
+export interface SweepPoint {
+  idle: number;
+  accepted: number;
+  status: ActiveStatus;
+  firstReplyMs: number | null;
+  p50: number | null;
+  p99: number | null;
+  rssKb: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function explainLimits(
+  transport: ServerKind,
+  facts: ServerFacts,
+  idle: IdlePhase,
+  settings: Settings,
+): string[] {
+  const notes: string[] = [];
+  const hard = facts.fdLimit?.hard;
+  if (facts.maxclients !== null && facts.maxclients < settings.idle + 1) {
+    notes.push(
+      `server maxclients is ${facts.maxclients} (asked for ${settings.idle + 16}; servers lower it to their descriptor limit` +
+        `${hard !== undefined ? ` of ${hard}` : ''} minus a reserve, and that hard limit cannot be raised here): ` +
+        `it refuses clients beyond it, so this run is capped below ${settings.idle} idle + 1 active.`,
+    );
+  }
+  if (idle.closedByServer > 0) {
+    notes.push(
+      `the server closed ${idle.closedByServer} idle connection(s)` +
+        `${idle.serverMessage ? `, writing "${idle.serverMessage}"` : ''} (maxclients or descriptor limit reached).`,
+    );
+  }
+  const errors = idle.errors;
+  if (errors.EADDRNOTAVAIL) {
+    notes.push(
+      `${errors.EADDRNOTAVAIL} connect(s) failed with EADDRNOTAVAIL: a source address ran out of ephemeral ports ` +
+        `(${ephemeralPortRange().size} per address); lower --per-address to spread over more 127.0.0.x addresses.`,
+    );
+  }
+  if (errors.EMFILE || errors.ENFILE) {
+    notes.push(
+      `a holder process ran out of descriptors (EMFILE/ENFILE × ${(errors.EMFILE ?? 0) + (errors.ENFILE ?? 0)}, ` +
+        `limit ${openFileLimits()?.hard ?? '?'}); lower --per-process.`,
+    );
+  }
+  const timeouts =
+    (errors.CONNECT_TIMEOUT ?? 0) +
+    (errors.ETIMEDOUT ?? 0) +
+    (errors.ECONNREFUSED ?? 0) +
+    (errors.ECONNRESET ?? 0);
+  if (timeouts > 0) {
+    notes.push(
+      `${timeouts} connect(s) refused, reset or timed out: the accept backlog overflowed or the server stopped accepting ` +
+        `(errors: ${JSON.stringify(errors)}).`,
+    );
+  }
+  if (idle.accepted < idle.opened) {
+    notes.push(
+      `the server holds descriptors for only ${idle.accepted} of the ${idle.opened} connections the clients see open: ` +
+        `the rest wait in the kernel's accept queue, the server is not accepting them ` +
+        `(descriptor limit ${facts.fdLimit ? `${facts.fdLimit.soft}/${facts.fdLimit.hard}` : 'unknown'}, maxclients ${facts.maxclients ?? '?'}).`,
+    );
+  }
+  if (transport === 'pool' && idle.accepted >= settings.workers) {
+    notes.push(
+      `all ${settings.workers} workers are pinned by idle clients; ${idle.accepted - settings.workers} more wait in the job queue.`,
+    );
+  }
+  return notes;
+}
+
+function newFleet(server: ServerProcess, settings: Settings, lifetimeMs: number): IdleFleet {
+  const addresses = Math.max(1, Math.ceil(settings.idle / settings.perAddress));
+  return new IdleFleet({
+    host: server.host,
+    port: server.port,
+    perProcess: settings.perProcess,
+    perAddress: settings.perAddress,
+    sourceAddresses: loopbackAddresses(addresses),
+    concurrency: settings.concurrency,
+    connectTimeoutMs: 10_000,
+    lifetimeMs,
+  });
+}
+
+async function runTransport(
+  transport: ServerKind,
+  settings: Settings,
+  progress: Progress,
+  lifetimeMs: number,
+): Promise<TransportRun> {
+  log(`${transport}: starting a fresh server`);
+  const { server, facts } = await startServer(transport, settings.workers, settings.idle);
+  const fleet = newFleet(server, settings, lifetimeMs);
+  try {
+    log(
+      `  ${server.label} ready in ${facts.startMs} ms, pid ${server.pid}, RSS ${fmt(facts.baselineRssKb / 1024)} MB, ` +
+        `maxclients ${facts.maxclients ?? '?'}, descriptor limit ${facts.fdLimit ? `${facts.fdLimit.soft}/${facts.fdLimit.hard}` : '?'}`,
+    );
+    const idle = await openIdle(
+      fleet,
+      server,
+      facts,
+      settings.idle,
+      settings.perAddress,
+      settings.openTimeoutMs,
+      progress,
+    );
+    const limits = explainLimits(transport, facts, idle, settings);
+    for (const note of limits) log(`  limit: ${note}`);
+
+    const probe = await probeActive(server, settings.starveTimeoutMs);
+    let series: RequestSeries | null = null;
+    let recovery: TransportRun['recovery'] = null;
+    let idleCloseMs = 0;
+    if (probe.status === 'served' && probe.client) {
+      log(`  active client served: first reply ${probe.firstReplyMs} ms after connecting`);
+      series = await requestSeries(probe.client, settings.requests, settings.requestTimeoutMs);
+      log(
+        `  ${series.requests} requests: p50 ${series.latencyMs.p50} ms, p99 ${series.latencyMs.p99} ms, max ${series.latencyMs.max} ms`,
+      );
+      const closeStart = performance.now();
+      await fleet.closeAll();
+      await settleFds(server, facts.baselineFds + 1, 30_000);
+      idleCloseMs = Math.round(performance.now() - closeStart);
+      probe.client.close();
+    } else if (probe.status === 'starved' && probe.client && probe.pending) {
+      log(
+        `  active client STARVED: no reply within ${settings.starveTimeoutMs} ms; closing the idle connections`,
+      );
+      const closeStart = performance.now();
+      const closing = fleet.closeAll();
+      let closeToFirstReplyMs: number | null = null;
+      let firstReplyMs: number | null = null;
+      try {
+        await withTimeout(probe.pending, settings.recoveryTimeoutMs, 'recovery');
+        closeToFirstReplyMs = Number((performance.now() - closeStart).toPrecision(3));
+        firstReplyMs = Number((performance.now() - probe.startedAt).toPrecision(4));
+        log(`  recovered: first reply ${closeToFirstReplyMs} ms after the idle clients began to close`);
+      } catch (error) {
+        log(`  no recovery within ${settings.recoveryTimeoutMs} ms: ${(error as Error).message}`);
+      }
+      await closing;
+      const recoverySeries =
+        closeToFirstReplyMs !== null
+          ? await requestSeries(probe.client, settings.requests, settings.requestTimeoutMs)
+          : null;
+      if (recoverySeries)
+        log(
+          `  after recovery: p50 ${recoverySeries.latencyMs.p50} ms, p99 ${recoverySeries.latencyMs.p99} ms`,
+        );
+      recovery = { closeToFirstReplyMs, firstReplyMs, series: recoverySeries };
+      await settleFds(server, facts.baselineFds + 1, 30_000);
+      idleCloseMs = Math.round(performance.now() - closeStart);
+      probe.client.close();
+    } else {
+      log(`  active client ${probe.status}: ${probe.error}`);
+      if (probe.status === 'refused')
+        limits.push(`the active client was refused ("${probe.error}"): the server is full.`);
+      await fleet.closeAll();
+    }
+    const stopStart = performance.now();
+    await server.stop();
+    const stopMs = Math.round(performance.now() - stopStart);
+    return {
+      transport,
+      server: {
+        ...facts,
+        rssWithIdleKb: idle.rssKb,
+        rssPerIdleKb:
+          idle.accepted > 0
+            ? Number(((idle.rssKb - facts.baselineRssKb) / idle.accepted).toPrecision(3))
+            : null,
+        stopMs,
+      },
+      idle,
+      active: {
+        status: probe.status,
+        connectMs: probe.connectMs,
+        firstReplyMs: probe.firstReplyMs,
+        error: probe.error,
+        series,
+      },
+      recovery,
+      idleCloseMs,
+      limits,
+    };
+  } finally {
+    await fleet.stop();
+    await server.stop();
+  }
+}
+
+export function defaultSweepPoints(workers: number, idle: number): number[] {
+  const points = new Set<number>([
+    0,
+    Math.floor(workers / 2),
+    workers - 1,
+    workers,
+    workers + 1,
+    2 * workers,
+  ]);
+  for (let decade = 1; decade <= idle * 10; decade *= 10) {
+    for (const step of [1, 2, 5]) if (step * decade > 2 * workers) points.add(step * decade);
+  }
+  points.add(idle);
+  return [...points].filter((p) => p >= 0 && p <= idle).sort((a, b) => a - b);
+}
+
+async function runSweep(
+  transport: ServerKind,
+  settings: Settings,
+  progress: Progress,
+  lifetimeMs: number,
+): Promise<SweepPoint[]> {
+  const points = settings.sweepPoints ?? defaultSweepPoints(settings.workers, settings.idle);
+  log(`${transport}: sweep over idle = ${points.join(', ')}`);
+  const { server, facts } = await startServer(transport, settings.workers, settings.idle);
+  const fleet = newFleet(server, settings, lifetimeMs);
+  const results: SweepPoint[] = [];
+  try {
+    for (const idleCount of points) {
+      const idle = await openIdle(
+        fleet,
+        server,
+        facts,
+        idleCount,
+        settings.perAddress,
+        settings.openTimeoutMs,
+        progress,
+      );
+      const probe = await probeActive(server, settings.starveTimeoutMs);
+      let series: RequestSeries | null = null;
+      if (probe.status === 'served' && probe.client)
+        series = await requestSeries(probe.client, settings.requests, settings.requestTimeoutMs);
+      probe.client?.close();
+      const point: SweepPoint = {
+        idle: idleCount,
+        accepted: idle.accepted,
+        status: probe.status,
+        firstReplyMs: probe.firstReplyMs,
+        p50: series && series.requests > 0 ? series.latencyMs.p50 : null,
+        p99: series && series.requests > 0 ? series.latencyMs.p99 : null,
+        rssKb: idle.rssKb,
+      };
+      results.push(point);
+      log(
+        `  idle ${idleCount}: ${point.status}${point.p99 !== null ? `, p50 ${point.p50} ms p99 ${point.p99} ms` : ''}`,
+      );
+      // Let a served active client's worker return to the pool before the next point.
+      if (probe.status === 'served') await settleFds(server, facts.baselineFds + idle.accepted, 3000);
+    }
+  } finally {
+    await fleet.stop();
+    await server.stop();
+  }
+  return results;
+}
+
+function singleMarkdown(runs: TransportRun[], settings: Settings, generatedAt: string): string {
+  const machine = machineInfo();
+  const rows = runs.map((r) => [
+    r.server.label,
+    r.idle.accepted,
+    r.active.status === 'starved' ? '**starved**' : r.active.status,
+    r.active.firstReplyMs ?? r.recovery?.firstReplyMs,
+    r.active.series?.latencyMs.p50 ?? r.recovery?.series?.latencyMs.p50,
+    r.active.series?.latencyMs.p99 ?? r.recovery?.series?.latencyMs.p99,
+    r.recovery?.closeToFirstReplyMs,
+    fmt(r.server.baselineRssKb / 1024),
+    fmt(r.server.rssWithIdleKb / 1024),
+    r.server.rssPerIdleKb,
+    r.idle.openMs,
+    r.idle.acceptedMs,
+  ]);
+  let md = `# Idle clients: ${settings.idle} idle connections, then one active client\n\n`;
+  md += `Generated ${generatedAt} on ${machineLine(machine)}. Pool workers: ${settings.workers}. `;
+  md += `Starved = no reply within ${settings.starveTimeoutMs} ms. Latencies in ms (p50/p99 over the active client's `;
+  md += `${settings.requests} sequential requests: while the idle clients are connected if served, after recovery if starved).\n\n`;
+  md += markdownTable(
+    [
+      'server',
+      'idle held',
+      'active client',
+      'first reply ms',
+      'p50 ms',
+      'p99 ms',
+      'recovery ms',
+      'RSS before MB',
+      'RSS with idle MB',
+      'KB per idle',
+      'open ms',
+      'held after ms',
+    ],
+    rows,
+  );
+  const notes = runs.flatMap((r) => r.limits.map((n) => `- ${r.server.label}: ${n}`));
+  if (notes.length) md += `\n## Limits hit\n\n${notes.join('\n')}\n`;
+  md += `\nRecovery = from the moment the idle clients began to close until the starved request's reply.\n`;
+  return md;
+}
+
+function sweepMarkdown(
+  sweeps: Record<string, SweepPoint[]>,
+  settings: Settings,
+  generatedAt: string,
+): string {
+  const labels = Object.keys(sweeps);
+  const idles = [...new Set(labels.flatMap((l) => sweeps[l]!.map((p) => p.idle)))].sort((a, b) => a - b);
+  const cell = (p: SweepPoint | undefined): string =>
+    p === undefined
+      ? '—'
+      : p.status === 'served'
+        ? `${p.p50} / ${p.p99}`
+        : p.status === 'starved'
+          ? '**starved**'
+          : p.status;
+  let md = `# Idle-client sweep: active client p50 / p99 (ms) against idle connections\n\n`;
+  md += `Generated ${generatedAt} on ${machineLine(machineInfo())}. Pool workers: ${settings.workers}; starved = no reply `;
+  md += `within ${settings.starveTimeoutMs} ms. One server per transport; idle connections added between points.\n\n`;
+  md += markdownTable(
+    ['idle', ...labels],
+    idles.map((idle) => [idle, ...labels.map((l) => cell(sweeps[l]!.find((p) => p.idle === idle)))]),
+  );
+  return md;
+}
+
+function sweepChart(sweeps: Record<string, SweepPoint[]>, settings: Settings): string {
+  return lineChart({
+    title: `Active client p99 latency vs idle connections (pool: ${settings.workers} workers)`,
+    xLabel: 'idle connections (log scale)',
+    yLabel: 'active client p99 latency, ms (log scale)',
+    xScale: 'log',
+    yScale: 'log',
+    nullLabel: `starved (no reply in ${settings.starveTimeoutMs / 1000} s)`,
+    markers: [{ x: settings.workers, label: `workers = ${settings.workers}` }],
+    series: Object.entries(sweeps).map(([name, points]) => ({
+      name,
+      points: points.map((p) => ({ x: p.idle, y: p.status === 'served' ? p.p99 : null })),
+    })),
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('idle-clients')
+    .usage('$0 [options]: N idle connections, then an active client: served or starved?')
+    .option('transports', {
+      type: 'string',
+      default: 'eventloop,pool',
+      describe: 'comma list: eventloop, pool, redis (reference)',
+    })
+    .option('idle', { alias: 'n', type: 'number', default: 10_000, describe: 'idle connections' })
+    .option('workers', { type: 'number', default: 100, describe: 'pool worker threads' })
+    .option('requests', { type: 'number', default: 200, describe: "the active client's sequential requests" })
+    .option('starve-timeout', {
+      type: 'number',
+      default: 3000,
+      describe: 'ms without a first reply that count as starved',
+    })
+    .option('request-timeout', { type: 'number', default: 2000, describe: 'ms per later request' })
+    .option('recovery-timeout', {
+      type: 'number',
+      default: 60_000,
+      describe: 'ms to wait for the starved reply after the idle clients close',
+    })
+    .option('sweep', {
+      type: 'boolean',
+      default: false,
+      describe: 'sweep the idle count from 0 past the worker count to --idle',
+    })
+    .option('sweep-points', { type: 'string', describe: 'explicit comma list of idle counts for --sweep' })
+    .option('per-process', {
+      type: 'number',
+      default: 8000,
+      describe: 'idle connections per holder process (descriptor limit)',
+    })
+    .option('per-address', {
+      type: 'number',
+      default: ephemeralPortRange().size - 500,
+      describe: 'idle connections per loopback source address',
+    })
+    .option('connect-concurrency', {
+      type: 'number',
+      default: 200,
+      describe: 'connects in flight per holder process',
+    })
+    .option('max-seconds', { type: 'number', default: 900, describe: 'hard bound on the whole run' })
+    .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
+    .strict()
+    .help()
+    .parseAsync();
+
+  const transports = stringList(argv.transports) as ServerKind[];
+  for (const t of transports)
+    if (!['eventloop', 'pool', 'redis'].includes(t)) throw new Error(`unknown transport ${t}`);
+  const maxSeconds = bounded('max-seconds', argv['max-seconds'], 5, 3600);
+  const settings: Settings = {
+    transports,
+    idle: bounded('idle', argv.idle, 0, 1_000_000),
+    workers: bounded('workers', argv.workers, 1, 10_000),
+    requests: bounded('requests', argv.requests, 1, 100_000),
+    starveTimeoutMs: bounded('starve-timeout', argv['starve-timeout'], 10, 600_000),
+    requestTimeoutMs: bounded('request-timeout', argv['request-timeout'], 10, 600_000),
+    recoveryTimeoutMs: bounded('recovery-timeout', argv['recovery-timeout'], 100, 600_000),
+    perProcess: bounded(
+      'per-process',
+      argv['per-process'],
+      1,
+      Math.max(1, (openFileLimits()?.hard ?? 20_000) - 100),
+    ),
+    perAddress: bounded('per-address', argv['per-address'], 1, ephemeralPortRange().size),
+    concurrency: bounded('connect-concurrency', argv['connect-concurrency'], 1, 10_000),
+    openTimeoutMs: 60_000 + argv.idle * 5,
+    sweepPoints: argv['sweep-points'] !== undefined ? numberList(argv['sweep-points']) : null,
+  };
+  const watchdog = setTimeout(() => {
+    log(`\nidle-clients: --max-seconds ${maxSeconds} reached; stopping every child process`);
+    killAll();
+    process.exit(2);
+  }, maxSeconds * 1000);
+  watchdog.unref();
+  const lifetimeMs = maxSeconds * 1000 + 10_000;
+  const progress = new Progress();
+  const generatedAt = new Date().toISOString();
+  const common = { generatedAt, machine: machineInfo(), settings: { ...settings, maxSeconds } };
+
+  if (argv.sweep) {
+    const sweeps: Record<string, SweepPoint[]> = {};
+    for (const transport of transports) {
+      sweeps[
+        transport === 'pool'
+          ? `pool (${settings.workers} workers)`
+          : transport === 'redis'
+            ? 'redis 7'
+            : 'eventloop'
+      ] = await runSweep(transport, settings, progress, lifetimeMs);
+    }
+    writeJson(path.join(argv.out, 'idle-clients-sweep.json'), {
+      schema: 'redis-lite/idle-clients-sweep@1',
+      ...common,
+      sweeps,
+    });
+    writeText(path.join(argv.out, 'idle-clients-sweep.md'), sweepMarkdown(sweeps, settings, generatedAt));
+    writeText(path.join(argv.out, 'idle-clients-sweep.svg'), sweepChart(sweeps, settings));
+    process.stdout.write(
+      `${sweepMarkdown(sweeps, settings, generatedAt)}\nwritten ${argv.out}/idle-clients-sweep.{json,md,svg}\n`,
+    );
+  } else {
+    const runs: TransportRun[] = [];
+    for (const transport of transports)
+      runs.push(await runTransport(transport, settings, progress, lifetimeMs));
+    writeJson(path.join(argv.out, 'idle-clients.json'), {
+      schema: 'redis-lite/idle-clients@1',
+      ...common,
+      runs,
+    });
+    writeText(path.join(argv.out, 'idle-clients.md'), singleMarkdown(runs, settings, generatedAt));
+    process.stdout.write(
+      `${singleMarkdown(runs, settings, generatedAt)}\nwritten ${argv.out}/idle-clients.{json,md}\n`,
+    );
+  }
+  clearTimeout(watchdog);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`idle-clients: ${(error as Error).stack ?? String(error)}\n`);
+  killAll();
+  process.exitCode = 1;
+});

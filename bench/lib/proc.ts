@@ -1,0 +1,69 @@
+// Reads another process's figures from Linux /proc: resident memory, open descriptors, CPU time. The benches
+// use these to watch the server from outside, which works even when every pool worker is pinned and the
+// server cannot answer INFO. Returns undefined where /proc is unavailable instead of throwing.
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** VmRSS in KiB. */
+export function rssKb(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Number of open file descriptors (each accepted client holds one, queued or served). */
+export function fdCount(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every mainstream Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time consumed so far by every thread of the process, in milliseconds (10 ms steps). */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may hold spaces and parentheses: split after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The soft and hard limits on open files of this process (Linux), from /proc/self/limits. */
+export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } | undefined {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(
+      readFileSync(`/proc/${pid}/limits`, 'utf8'),
+    );
+    if (!match) return undefined;
+    const parse = (v: string | undefined): number => (v === 'unlimited' ? Infinity : Number(v));
+    return { soft: parse(match[1]), hard: parse(match[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The local port range, whose size bounds connections per (source address, destination) pair. */
+export function ephemeralPortRange(): { low: number; high: number; size: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low !== undefined && high !== undefined) return { low, high, size: high - low + 1 };
+  } catch {
+    // fall through to Linux's default range
+  }
+  return { low: 32768, high: 60999, size: 28232 };
+}

@@ -1,0 +1,141 @@
+// Runs redis-benchmark (the neutral client, from Redis 7) against any server, one test at a time, with a
+// hard timeout, and parses its --csv output. Also samples the server's and redis-benchmark's CPU time so
+// CPU per request can be compared between servers.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { track } from './children.js';
+import { cpuMs } from './proc.js';
+
+export interface RedisBenchmarkOptions {
+  host: string;
+  port: number;
+  test: 'get' | 'set';
+  requests: number;
+  clients: number;
+  pipeline: number;
+  keyspace: number;
+  timeoutMs: number;
+  serverPid?: number;
+}
+
+export interface RedisBenchmarkResult {
+  test: string;
+  clients: number;
+  pipeline: number;
+  requests: number;
+  rps: number | null;
+  avgMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** Server CPU (user + system, all threads) per request, µs; /proc ticks are 10 ms, so short runs are coarse. */
+  serverCpuUsPerRequest: number | null;
+  /** redis-benchmark's own CPU over its run, % of one core (sampled every 50 ms, so approximate). */
+  clientCpuPercent: number | null;
+  wallMs: number;
+  error: string | null;
+}
+
+export function redisBenchmarkAvailable(): boolean {
+  try {
+    execFileSync('redis-benchmark', ['--version'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise<RedisBenchmarkResult> {
+  const args = [
+    '-h',
+    options.host,
+    '-p',
+    String(options.port),
+    '-t',
+    options.test,
+    '-n',
+    String(options.requests),
+    '-c',
+    String(options.clients),
+    '-P',
+    String(options.pipeline),
+    '-r',
+    String(options.keyspace),
+    '--csv',
+  ];
+  const serverStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
+  const started = performance.now();
+  const child = track(spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  let clientCpu: number | undefined;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) clientCpu = cpuMs(child.pid) ?? clientCpu;
+  }, 50);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('exit', (exitCode) => resolve(exitCode));
+    child.once('error', () => resolve(-1));
+  });
+  clearTimeout(timer);
+  clearInterval(sampler);
+  const wallMs = performance.now() - started;
+  const serverEnd = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
+  const base = {
+    test: options.test.toUpperCase(),
+    clients: options.clients,
+    pipeline: options.pipeline,
+    requests: options.requests,
+  };
+  const empty = {
+    rps: null,
+    avgMs: null,
+    p50Ms: null,
+    p95Ms: null,
+    p99Ms: null,
+    maxMs: null,
+    serverCpuUsPerRequest: null,
+    clientCpuPercent: null,
+  };
+  if (timedOut || code !== 0) {
+    const error = timedOut
+      ? `timed out after ${options.timeoutMs} ms`
+      : `exit code ${code}: ${stderr.trim() || stdout.trim()}`;
+    return { ...base, ...empty, wallMs: Math.round(wallMs), error };
+  }
+  const row = stdout
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .split(',')
+        .map((cell) => cell.replace(/^"|"$/g, '')),
+    )
+    .find((cells) => cells[0] === base.test);
+  if (!row)
+    return { ...base, ...empty, wallMs: Math.round(wallMs), error: `no CSV row in: ${stdout.slice(0, 300)}` };
+  const num = (i: number): number | null => (row[i] === undefined ? null : Number(row[i]));
+  const serverCpu =
+    serverStart !== undefined && serverEnd !== undefined ? serverEnd - serverStart : undefined;
+  return {
+    ...base,
+    rps: num(1),
+    avgMs: num(2),
+    p50Ms: num(4),
+    p95Ms: num(5),
+    p99Ms: num(6),
+    maxMs: num(7),
+    serverCpuUsPerRequest:
+      serverCpu !== undefined ? Number(((serverCpu * 1000) / options.requests).toPrecision(3)) : null,
+    clientCpuPercent: clientCpu !== undefined ? Math.round((clientCpu / wallMs) * 100) : null,
+    wallMs: Math.round(wallMs),
+    error: null,
+  };
+}

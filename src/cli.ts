@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// The redis-lite command: options (flags or REDIS_LITE_* environment variables) -> startServer(); signals and
+// exit codes. SIGINT/SIGTERM close gracefully and exit 0; a second signal exits at once with 128+signal
+// (130 for SIGINT, 143 for SIGTERM); a start-up failure (port in use, permission, bad option) logs one line
+// and exits 1. Everything else is the server's business (src/server.ts).
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import type { Logger } from 'pino';
+import { createLogger, LOG_LEVELS, type LogFormat } from './logger.js';
+import { DEFAULT_OPTIONS, packageVersion, startServer, TransportUnavailableError, type RunningServer } from './server.js';
+
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+function parseArguments(argv: string[]) {
+  const d = DEFAULT_OPTIONS;
+  return yargs(argv)
+    .scriptName('redis-lite')
+    .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
+    .env('REDIS_LITE')
+    .options({
+      host: { type: 'string', default: d.host, describe: 'Address to listen on' },
+      port: { type: 'number', default: d.port, describe: 'TCP port (0: any free port, logged at start-up)' },
+      transport: {
+        choices: ['eventloop', 'pool'] as const,
+        default: d.transport,
+        describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
+      },
+      workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
+      backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
+      maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
+      timeout: { type: 'number', default: d.timeout, describe: 'Close clients idle this many seconds (0: never)' },
+      requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+      'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
+      'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
+    })
+    .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
+    .strict()
+    .version(packageVersion())
+    .alias('h', 'help')
+    .help()
+    .parseSync();
+}
+
+/** One clear line for the failures a user can fix; anything else gets its stack. */
+function describeStartupError(error: unknown, host: string, port: number): { msg: string; code?: string } {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') return { msg: `cannot listen on ${host}:${port}: address already in use`, code: e.code };
+  if (e.code === 'EACCES') return { msg: `cannot listen on ${host}:${port}: permission denied`, code: e.code };
+  if (e.code === 'EADDRNOTAVAIL') {
+    return { msg: `cannot listen on ${host}:${port}: address not available on this machine`, code: e.code };
+  }
+  if (error instanceof TransportUnavailableError) return { msg: error.message };
+  return { msg: `cannot start: ${e instanceof Error ? e.message : String(error)}`, code: e.code };
+}
+
+function handleSignals(server: RunningServer, logger: Logger): void {
+  let closing = false;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing requests already received');
+    server.close().then(
+      () => {
+        logger.info('shut down; bye');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(hideBin(process.argv));
+  const logger = createLogger({ level: args['log-level'], format: args['log-format'] as LogFormat });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      host: args.host,
+      port: args.port,
+      transport: args.transport,
+      workers: args.workers,
+      backlog: args.backlog,
+      maxclients: args.maxclients,
+      timeout: args.timeout,
+      requirepass: args.requirepass,
+      logger,
+    });
+  } catch (e) {
+    const { msg, code } = describeStartupError(e, args.host, args.port);
+    logger.fatal(code === undefined ? {} : { code }, msg);
+    process.exit(1);
+  }
+  handleSignals(server, logger);
+}
+
+await main();

@@ -1,0 +1,313 @@
+// The CLIENT container (redis.io/commands/client): SETNAME, GETNAME, ID, LIST, INFO, KILL, SETINFO, NO-EVICT,
+// NO-TOUCH, HELP. The client list comes from the server context (the transport knows every client); the
+// calling client's own fields are read live from its state so its line is never stale. Never closes a
+// socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
+
+import { isKeyword, toBigInt } from '../args.js';
+import type { ClientInfo, ClientState, CommandContext, CommandFlag, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { bulk, bulkString, integer, NIL, OK, type Reply } from '../reply.js';
+import { helpReply } from './help.js';
+
+/** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
+export function validClientName(name: Uint8Array): boolean {
+  for (const c of name) if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+function ownInfo(client: ClientState, listed: ClientInfo | undefined): ClientInfo {
+  return {
+    id: client.id,
+    addr: client.addr,
+    laddr: client.laddr,
+    name: client.name,
+    db: client.db,
+    createdAt: client.createdAt,
+    lastInteraction: client.lastInteraction,
+    lastCommand: client.lastCommand,
+    queryBuffer: listed?.queryBuffer ?? 0,
+    outputBuffer: listed?.outputBuffer ?? 0,
+    fd: listed?.fd,
+  };
+}
+
+/** Every client, with the caller's entry taken from its live state (and added if the transport lacks it). */
+function allClients(ctx: CommandContext): ClientInfo[] {
+  const listed = ctx.server.clients();
+  const i = listed.findIndex((c) => c.id === ctx.client.id);
+  if (i < 0) return [...listed, ownInfo(ctx.client, undefined)].sort((a, b) => a.id - b.id);
+  const copy = [...listed];
+  copy[i] = ownInfo(ctx.client, listed[i]);
+  return copy;
+}
+
+/** One CLIENT LIST line in Redis 7's field order (networking.c catClientInfoString), without the newline. */
+export function clientLine(c: ClientInfo, now: number): string {
+  const age = Math.max(0, Math.floor((now - c.createdAt) / 1000));
+  const idle = Math.max(0, Math.floor((now - c.lastInteraction) / 1000));
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
+    `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
+    `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
+    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=2`
+  );
+}
+
+const lines = (clients: readonly ClientInfo[], now: number): Reply =>
+  bulkString(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
+
+/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]: every client here is "normal". */
+function list(argv: Buffer[], ctx: CommandContext): Reply {
+  const now = ctx.server.clock();
+  if (argv.length === 4 && isKeyword(argv[2], 'TYPE')) {
+    const type = argv[3].toString('latin1').toLowerCase();
+    if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
+      throw new CommandError(`ERR Unknown client type '${argv[3].toString('latin1')}'`);
+    }
+    return lines(type === 'normal' ? allClients(ctx) : [], now);
+  }
+  if (argv.length > 3 && isKeyword(argv[2], 'ID')) {
+    const clients = allClients(ctx);
+    const found: ClientInfo[] = [];
+    for (const arg of argv.slice(3)) {
+      const id = Number(toBigInt(arg, 'ERR Invalid client ID'));
+      const client = clients.find((c) => c.id === id);
+      if (client !== undefined) found.push(client);
+    }
+    return lines(found, now);
+  }
+  if (argv.length !== 2) throw new CommandError(ERR.syntax);
+  return lines(allClients(ctx), now);
+}
+
+interface KillFilter {
+  id?: number;
+  addr?: string;
+  laddr?: string;
+  skipMe: boolean;
+}
+
+function parseKill(argv: Buffer[]): KillFilter {
+  // The old form CLIENT KILL addr:port may kill the caller; the new form skips it unless SKIPME no.
+  if (argv.length === 3) return { addr: argv[2].toString('latin1'), skipMe: false };
+  if (argv.length % 2 !== 0) throw new CommandError(ERR.syntax);
+  const filter: KillFilter = { skipMe: true };
+  for (let i = 2; i < argv.length; i += 2) {
+    const value = argv[i + 1];
+    if (isKeyword(argv[i], 'ID')) {
+      const id = toBigInt(value, 'ERR client-id should be greater than 0');
+      if (id < 1n) throw new CommandError('ERR client-id should be greater than 0');
+      filter.id = Number(id);
+    } else if (isKeyword(argv[i], 'ADDR')) {
+      filter.addr = value.toString('latin1');
+    } else if (isKeyword(argv[i], 'LADDR')) {
+      filter.laddr = value.toString('latin1');
+    } else if (isKeyword(argv[i], 'SKIPME')) {
+      if (isKeyword(value, 'YES')) filter.skipMe = true;
+      else if (isKeyword(value, 'NO')) filter.skipMe = false;
+      else throw new CommandError(ERR.syntax);
+    } else if (isKeyword(argv[i], 'TYPE')) {
+      // Every client is "normal"; other types match nobody, which killClient never sees.
+      if (!isKeyword(value, 'NORMAL')) filter.id = -1;
+    } else if (isKeyword(argv[i], 'USER')) {
+      if (value.toString('latin1') !== 'default') filter.id = -1;
+    } else {
+      throw new CommandError(ERR.syntax);
+    }
+  }
+  return filter;
+}
+
+/** CLIENT KILL addr:port | CLIENT KILL [ID id] [ADDR addr] [LADDR laddr] [SKIPME yes|no] [TYPE t] [USER u]. */
+function kill(argv: Buffer[], ctx: CommandContext): Reply {
+  const filter = parseKill(argv);
+  const me = ctx.client.id;
+  const matches = allClients(ctx).filter(
+    (c) =>
+      (filter.id === undefined || c.id === filter.id) &&
+      (filter.addr === undefined || c.addr === filter.addr) &&
+      (filter.laddr === undefined || c.laddr === filter.laddr) &&
+      !(filter.skipMe && c.id === me),
+  );
+  let killed = 0;
+  for (const c of matches) {
+    if (c.id === me) {
+      ctx.client.closeAfterReply = true; // after this reply is written, as Redis's CLOSE_AFTER_REPLY
+      killed++;
+    } else if (ctx.server.killClient === undefined) {
+      throw new CommandError(
+        `ERR CLIENT KILL is not supported by the ${ctx.server.transportStats().transport} transport`,
+      );
+    } else if (ctx.server.killClient(c.id)) {
+      killed++;
+    }
+  }
+  if (argv.length === 3) {
+    if (killed === 0) throw new CommandError('ERR No such client');
+    return OK;
+  }
+  return integer(killed);
+}
+
+/** CLIENT SETINFO LIB-NAME|LIB-VER value: accepted and validated (node-redis and redis-cli 7.2 send it). */
+function setinfo(argv: Buffer[]): Reply {
+  const attr = argv[2].toString('latin1');
+  if (!isKeyword(argv[2], 'LIB-NAME') && !isKeyword(argv[2], 'LIB-VER')) {
+    throw new CommandError(`ERR Unrecognized option '${attr}'`);
+  }
+  if (!validClientName(argv[3])) {
+    throw new CommandError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+  }
+  return OK;
+}
+
+/** CLIENT NO-EVICT / NO-TOUCH ON|OFF: nothing is evicted or LRU-tracked here, so only the syntax matters. */
+function onOff(argv: Buffer[]): Reply {
+  if (!isKeyword(argv[2], 'ON') && !isKeyword(argv[2], 'OFF')) throw new CommandError(ERR.syntax);
+  return OK;
+}
+
+function setname(argv: Buffer[], ctx: CommandContext): Reply {
+  if (!validClientName(argv[2])) throw new CommandError(ERR.clientName);
+  ctx.client.name = argv[2].toString('latin1');
+  return OK;
+}
+
+const HELP = [
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  '    * ID <client-id>',
+  '      Kill connections by client id.',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  '    * ID <client-id> [<client-id> ...]',
+  '      Return clients of specified IDs only.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are:',
+  '    * LIB-NAME: the client lib name.',
+  '    * LIB-VER: the client lib version.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  'NO-TOUCH (ON|OFF)',
+  '    Will not touch LRU/LFU stats when this mode is on.',
+];
+
+function sub(
+  name: string,
+  syntax: string,
+  summary: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  run: CommandSpec['run'],
+): CommandSpec {
+  return {
+    name: `client|${name}`,
+    syntax,
+    summary,
+    group: 'connection',
+    since: '2.4.0',
+    arity,
+    flags,
+    keys: [0, 0, 0],
+    run,
+  };
+}
+
+const quiet = ['noscript', 'loading', 'stale'] as const;
+
+export const clientCommand: CommandSpec = {
+  name: 'client',
+  syntax: 'CLIENT subcommand [argument ...]',
+  summary: 'A container for client connection commands.',
+  group: 'connection',
+  since: '2.4.0',
+  arity: -2,
+  flags: [],
+  keys: [0, 0, 0],
+  subcommands: [
+    sub('setname', 'CLIENT SETNAME connection-name', 'Sets the connection name.', 3, quiet, setname),
+    sub('getname', 'CLIENT GETNAME', 'Returns the name of the connection.', 2, quiet, (_argv, ctx) =>
+      ctx.client.name === '' ? NIL : bulkString(ctx.client.name),
+    ),
+    sub('id', 'CLIENT ID', 'Returns the unique client ID of the connection.', 2, quiet, (_argv, ctx) =>
+      integer(ctx.client.id),
+    ),
+    sub(
+      'list',
+      'CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]',
+      'Lists open connections.',
+      -2,
+      ['admin', ...quiet],
+      list,
+    ),
+    sub('info', 'CLIENT INFO', 'Returns information about the connection.', 2, quiet, (_argv, ctx) => {
+      const listed = ctx.server.clients().find((c) => c.id === ctx.client.id);
+      return bulk(Buffer.from(`${clientLine(ownInfo(ctx.client, listed), ctx.server.clock())}\n`));
+    }),
+    sub(
+      'kill',
+      'CLIENT KILL <ip:port | <[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | ' +
+        '[USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME <YES | NO>]> [[ID client-id] | ' +
+        '[TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | ' +
+        '[LADDR ip:port] | [SKIPME <YES | NO>] ...]>',
+      'Terminates open connections.',
+      -3,
+      ['admin', ...quiet],
+      kill,
+    ),
+    sub(
+      'setinfo',
+      'CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>',
+      'Sets information specific to the client.',
+      4,
+      [...quiet, 'allow_busy'],
+      setinfo,
+    ),
+    sub(
+      'no-evict',
+      'CLIENT NO-EVICT <ON | OFF>',
+      'Sets the client eviction mode of the connection.',
+      3,
+      ['admin', ...quiet],
+      onOff,
+    ),
+    sub(
+      'no-touch',
+      'CLIENT NO-TOUCH <ON | OFF>',
+      'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.',
+      3,
+      quiet,
+      onOff,
+    ),
+    sub(
+      'help',
+      'CLIENT HELP',
+      'Returns helpful text about the different subcommands.',
+      2,
+      ['loading', 'stale'],
+      () => helpReply('client', HELP),
+    ),
+  ],
+};

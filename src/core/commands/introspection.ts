@@ -1,0 +1,270 @@
+// COMMAND and its subcommands (redis.io/commands/command): COUNT, INFO, DOCS, LIST, GETKEYS, HELP, in Redis 7's
+// reply shapes (RESP2: maps are flat [name, value, ...] arrays). Everything is derived from the command table
+// the server was built with, so a command added to the table is described here without further work.
+
+import { isKeyword } from '../args.js';
+import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { globMatch } from '../glob.js';
+import { array, bulk, bulkString, integer, NIL, status, type Reply } from '../reply.js';
+import { argumentsFromSyntax, type ArgDoc } from './command-docs.js';
+import { helpReply } from './help.js';
+
+const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
+  connection: '@connection',
+  string: '@string',
+  generic: '@keyspace',
+  server: undefined,
+};
+
+/** Redis lists categories in the order of its ACL category bits (acl.c ACLCommandCategories). */
+const CATEGORY_ORDER = [
+  '@keyspace',
+  '@read',
+  '@write',
+  '@string',
+  '@admin',
+  '@fast',
+  '@slow',
+  '@dangerous',
+  '@connection',
+];
+
+/** Redis's ACL categories, derived from the flags as Redis's own generator does (setImplicitACLCategories). */
+export function aclCategories(spec: CommandSpec): string[] {
+  const out: string[] = [];
+  const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
+  if (spec.keys[0] !== 0) out.push(has('write') ? '@write' : '@read');
+  if (GROUP_CATEGORY[spec.group] !== undefined) out.push(GROUP_CATEGORY[spec.group] as string);
+  out.push(has('fast') ? '@fast' : '@slow');
+  if (has('admin')) out.push('@admin', '@dangerous');
+  return out.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
+}
+
+/** One key spec in Redis 7's shape, from the legacy first/last/step triple. */
+function keySpecs(spec: CommandSpec): Reply {
+  const [first, last, step] = spec.keys;
+  if (first === 0) return array([]);
+  const flags = spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+  return array([
+    array([
+      bulkString('flags'),
+      array(flags.map(status)),
+      bulkString('begin_search'),
+      array([
+        bulkString('type'),
+        bulkString('index'),
+        bulkString('spec'),
+        array([bulkString('index'), integer(first)]),
+      ]),
+      bulkString('find_keys'),
+      array([
+        bulkString('type'),
+        bulkString('range'),
+        bulkString('spec'),
+        array([
+          bulkString('lastkey'),
+          integer(last < 0 ? last : last - first),
+          bulkString('keystep'),
+          integer(step),
+          bulkString('limit'),
+          integer(0),
+        ]),
+      ]),
+    ]),
+  ]);
+}
+
+/** COMMAND INFO's 10-element array for one command. */
+export function commandInfo(spec: CommandSpec): Reply {
+  return array([
+    bulkString(spec.name),
+    integer(spec.arity),
+    array(spec.flags.map(status)),
+    integer(spec.keys[0]),
+    integer(spec.keys[1]),
+    integer(spec.keys[2]),
+    array(aclCategories(spec).map(status)),
+    array([]),
+    keySpecs(spec),
+    array((spec.subcommands ?? []).map(commandInfo)),
+  ]);
+}
+
+function argDoc(arg: ArgDoc): Reply {
+  const out: Reply[] = [bulkString('name'), bulkString(arg.name), bulkString('type'), bulkString(arg.type)];
+  if (arg.type === 'key') out.push(bulkString('key_spec_index'), integer(0));
+  if (arg.token !== undefined) out.push(bulkString('token'), bulkString(arg.token));
+  if (arg.displayText !== undefined) out.push(bulkString('display_text'), bulkString(arg.displayText));
+  if (arg.flags.length > 0) out.push(bulkString('flags'), array(arg.flags.map(status)));
+  if (arg.arguments !== undefined) out.push(bulkString('arguments'), array(arg.arguments.map(argDoc)));
+  return array(out);
+}
+
+/** COMMAND DOCS's map for one command, as a flat array. */
+export function commandDocs(spec: CommandSpec): Reply {
+  const nameWords = spec.name.split('|').length;
+  const args = argumentsFromSyntax(spec.syntax, nameWords);
+  const out: Reply[] = [
+    bulkString('summary'),
+    bulkString(spec.summary),
+    bulkString('since'),
+    bulkString(spec.since),
+    bulkString('group'),
+    bulkString(spec.group),
+  ];
+  if (args.length > 0) out.push(bulkString('arguments'), array(args.map(argDoc)));
+  if (spec.subcommands !== undefined) {
+    out.push(
+      bulkString('subcommands'),
+      array(spec.subcommands.flatMap((s) => [bulkString(s.name), commandDocs(s)])),
+    );
+  }
+  return array(out);
+}
+
+const lookup = (table: CommandTable, name: Buffer): CommandSpec | undefined =>
+  table.lookup(name.toString('latin1').toLowerCase());
+
+/** COMMAND INFO [name ...]: all commands without names; nil for an unknown name. */
+function info(argv: Buffer[], ctx: CommandContext): Reply {
+  const table = ctx.server.commands;
+  if (argv.length === 2) return array(table.all().map(commandInfo));
+  return array(
+    argv.slice(2).map((n) => {
+      const spec = lookup(table, n);
+      return spec === undefined ? NIL : commandInfo(spec);
+    }),
+  );
+}
+
+/** COMMAND DOCS [name ...]: a map of name to docs; unknown names are left out. */
+function docs(argv: Buffer[], ctx: CommandContext): Reply {
+  const table = ctx.server.commands;
+  const specs = argv.length === 2 ? [...table.all()] : argv.slice(2).map((n) => lookup(table, n));
+  return array(specs.flatMap((s) => (s === undefined ? [] : [bulkString(s.name), commandDocs(s)])));
+}
+
+/** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: full names, subcommands included. */
+function list(argv: Buffer[], ctx: CommandContext): Reply {
+  const all = ctx.server.commands.all().flatMap((s) => [s, ...(s.subcommands ?? [])]);
+  if (argv.length === 2) return array(all.map((s) => bulkString(s.name)));
+  if (argv.length !== 5 || !isKeyword(argv[2], 'FILTERBY')) throw new CommandError(ERR.syntax);
+  const value = argv[4];
+  let keep: (s: CommandSpec) => boolean;
+  if (isKeyword(argv[3], 'MODULE')) keep = () => false;
+  else if (isKeyword(argv[3], 'ACLCAT')) {
+    const category = `@${value.toString('latin1').toLowerCase()}`;
+    keep = (s) => aclCategories(s).includes(category);
+  } else if (isKeyword(argv[3], 'PATTERN'))
+    keep = (s) => globMatch(value, Buffer.from(s.name, 'latin1'), true);
+  else throw new CommandError(ERR.syntax);
+  return array(all.filter(keep).map((s) => bulkString(s.name)));
+}
+
+/** COMMAND GETKEYS command [arg ...]: the key arguments of a full command line. */
+function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
+  const line = argv.slice(2);
+  let spec = lookup(ctx.server.commands, line[0]);
+  if (spec?.subcommands !== undefined && line.length > 1) {
+    spec = ctx.server.commands.lookup(`${spec.name}|${line[1].toString('latin1').toLowerCase()}`);
+  }
+  if (spec === undefined) throw new CommandError('ERR Invalid command specified');
+  const [first, last, step] = spec.keys;
+  if (first === 0) throw new CommandError('ERR The command has no key arguments');
+  if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
+    throw new CommandError('ERR Invalid number of arguments specified for command');
+  }
+  const end = last < 0 ? line.length + last : last;
+  const keys: Reply[] = [];
+  for (let i = first; i <= end && i < line.length; i += step) keys.push(bulk(line[i]));
+  return array(keys);
+}
+
+const HELP = [
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+];
+
+function sub(
+  name: string,
+  syntax: string,
+  summary: string,
+  arity: number,
+  run: CommandSpec['run'],
+): CommandSpec {
+  return {
+    name: `command|${name}`,
+    syntax,
+    summary,
+    group: 'server',
+    since: '2.8.13',
+    arity,
+    flags: ['loading', 'stale'],
+    keys: [0, 0, 0],
+    run,
+  };
+}
+
+/** COMMAND is a container that also runs on its own (no subcommand: every command's info). */
+export const commandCommand: CommandSpec = {
+  name: 'command',
+  syntax: 'COMMAND',
+  summary: 'Returns detailed information about all commands.',
+  group: 'server',
+  since: '2.8.13',
+  arity: -1,
+  flags: ['loading', 'stale'],
+  keys: [0, 0, 0],
+  run: (_argv, ctx) => array(ctx.server.commands.all().map(commandInfo)),
+  subcommands: [
+    sub('count', 'COMMAND COUNT', 'Returns a count of commands.', 2, (_a, ctx) =>
+      integer(ctx.server.commands.all().length),
+    ),
+    sub(
+      'info',
+      'COMMAND INFO [command-name [command-name ...]]',
+      'Returns information about one, multiple or all commands.',
+      -2,
+      info,
+    ),
+    sub(
+      'docs',
+      'COMMAND DOCS [command-name [command-name ...]]',
+      'Returns documentary information about one, multiple or all commands.',
+      -2,
+      docs,
+    ),
+    sub(
+      'list',
+      'COMMAND LIST [FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]',
+      'Returns a list of command names.',
+      -2,
+      list,
+    ),
+    sub(
+      'getkeys',
+      'COMMAND GETKEYS command [arg [arg ...]]',
+      'Extracts the key names from an arbitrary command.',
+      -4, // Redis 7.0: a command and at least one argument
+      getkeys,
+    ),
+    sub('help', 'COMMAND HELP', 'Returns helpful text about the different subcommands.', 2, () =>
+      helpReply('command', HELP),
+    ),
+  ],
+};

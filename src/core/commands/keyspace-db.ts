@@ -1,0 +1,57 @@
+// Whole-database commands: DBSIZE, FLUSHDB, FLUSHALL. Redis files them under "server"; they live with the
+// keyspace family because they are one store call each. There is one database, so FLUSHALL is FLUSHDB.
+// The store empties itself atomically; SYNC and ASYNC are accepted and behave the same.
+
+import { isKeyword } from '../args.js';
+import type { CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { integer, OK, type Reply } from '../reply.js';
+import type { KeyValueStore } from '../store/types.js';
+
+export const dbsize: CommandSpec = {
+  name: 'dbsize',
+  syntax: 'DBSIZE',
+  summary: 'Returns the number of keys in the database.',
+  group: 'server',
+  since: '1.0.0',
+  arity: 1,
+  flags: ['readonly', 'fast'],
+  keys: [0, 0, 0],
+  run: (_argv, ctx) => integer(ctx.store.dbsize()),
+};
+
+/** getFlushCommandFlags: one optional SYNC or ASYNC, anything else is a syntax error. */
+function flush(argv: Buffer[], store: KeyValueStore): Reply {
+  if (argv.length === 2 && !isKeyword(argv[1], 'SYNC') && !isKeyword(argv[1], 'ASYNC')) {
+    throw new CommandError(ERR.syntax);
+  }
+  if (argv.length > 2) throw new CommandError(ERR.syntax);
+  store.flush();
+  return OK;
+}
+
+export const flushdb: CommandSpec = {
+  name: 'flushdb',
+  syntax: 'FLUSHDB [ASYNC | SYNC]',
+  summary: 'Remove all keys from the current database.',
+  group: 'server',
+  since: '1.0.0',
+  arity: -1,
+  flags: ['write'],
+  keys: [0, 0, 0],
+  run: (argv, ctx) => flush(argv, ctx.store),
+};
+
+export const flushall: CommandSpec = {
+  name: 'flushall',
+  syntax: 'FLUSHALL [ASYNC | SYNC]',
+  summary: 'Removes all keys from all databases.',
+  group: 'server',
+  since: '1.0.0',
+  arity: -1,
+  flags: ['write'],
+  keys: [0, 0, 0],
+  run: (argv, ctx) => flush(argv, ctx.store),
+};
+
+export const databaseCommands: readonly CommandSpec[] = [dbsize, flushdb, flushall];

@@ -1,0 +1,213 @@
+// Expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX XX GT LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME,
+// PERSIST. The command turns a relative or second-based time into absolute milliseconds with Redis's int64
+// overflow checks (expire.c, expireGenericCommand); the store applies the condition and the deadline
+// atomically. Nothing here knows how expiry is stored or enforced.
+
+import { isKeyword, toBigInt } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { integer, ONE, ZERO, type Reply } from '../reply.js';
+import type { ExpireCondition } from '../store/types.js';
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+interface ExpireFlags {
+  readonly nx: boolean;
+  readonly xx: boolean;
+  readonly gt: boolean;
+  readonly lt: boolean;
+}
+
+/** parseExtendedExpireArgumentsOrReply: options may repeat; checked before the time argument is parsed. */
+function parseExpireFlags(argv: readonly Buffer[]): ExpireFlags {
+  let nx = false;
+  let xx = false;
+  let gt = false;
+  let lt = false;
+  for (let i = 3; i < argv.length; i++) {
+    const option = argv[i];
+    if (isKeyword(option, 'NX')) nx = true;
+    else if (isKeyword(option, 'XX')) xx = true;
+    else if (isKeyword(option, 'GT')) gt = true;
+    else if (isKeyword(option, 'LT')) lt = true;
+    else throw new CommandError(ERR.unsupportedOption(option.toString('latin1').replace(/[\r\n]/g, ' ')));
+  }
+  if (nx && (xx || gt || lt)) throw new CommandError(ERR.expireNxConflict);
+  if (gt && lt) throw new CommandError(ERR.expireGtLtConflict);
+  return { nx, xx, gt, lt };
+}
+
+/**
+ * Applies the flags. XX with GT is GT (GT already fails on a key without expiry); XX with LT is not one
+ * store condition (LT alone succeeds on a key without expiry), so XX is checked first here. That pair is
+ * the only case that takes two store calls: a PERSIST from another thread in between would let LT apply.
+ */
+function applyExpire(ctx: CommandContext, key: Buffer, at: number, flags: ExpireFlags): boolean {
+  let condition: ExpireCondition | undefined;
+  if (flags.nx) condition = 'NX';
+  else if (flags.gt) condition = 'GT';
+  else if (flags.lt) {
+    if (flags.xx && ctx.store.expireTime(key) < 0) return false;
+    condition = 'LT';
+  } else if (flags.xx) condition = 'XX';
+  return ctx.store.expireAt(key, at, condition);
+}
+
+type Unit = 'seconds' | 'milliseconds';
+
+/** expireGenericCommand: `basetime` is now for EXPIRE/PEXPIRE and 0 for the *AT forms. */
+function expireGeneric(
+  argv: Buffer[],
+  ctx: CommandContext,
+  name: string,
+  unit: Unit,
+  relative: boolean,
+): Reply {
+  const flags = parseExpireFlags(argv);
+  let when = toBigInt(argv[2]);
+  if (unit === 'seconds') {
+    // BigInt division truncates toward zero, like C's LLONG_MAX / 1000.
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) throw new CommandError(ERR.invalidExpire(name));
+    when *= 1000n;
+  }
+  const base = relative ? BigInt(ctx.server.clock()) : 0n;
+  if (when > INT64_MAX - base) throw new CommandError(ERR.invalidExpire(name));
+  when += base;
+  // Past 2^53 ms (285,000 years) a double rounds the deadline; it stays far in the future, so the key
+  // behaves the same, only (P)EXPIRETIME may print it rounded.
+  return applyExpire(ctx, argv[1], Number(when), flags) ? ONE : ZERO;
+}
+
+function expireSpec(
+  name: string,
+  syntax: string,
+  summary: string,
+  since: string,
+  unit: Unit,
+  relative: boolean,
+) {
+  const spec: CommandSpec = {
+    name,
+    syntax,
+    summary,
+    group: 'generic',
+    since,
+    arity: -3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    run: (argv, ctx) => expireGeneric(argv, ctx, name, unit, relative),
+  };
+  return spec;
+}
+
+export const expire = expireSpec(
+  'expire',
+  'EXPIRE key seconds [NX | XX | GT | LT]',
+  'Sets the expiration time of a key in seconds.',
+  '1.0.0',
+  'seconds',
+  true,
+);
+export const pexpire = expireSpec(
+  'pexpire',
+  'PEXPIRE key milliseconds [NX | XX | GT | LT]',
+  'Sets the expiration time of a key in milliseconds.',
+  '2.6.0',
+  'milliseconds',
+  true,
+);
+export const expireat = expireSpec(
+  'expireat',
+  'EXPIREAT key unix-time-seconds [NX | XX | GT | LT]',
+  'Sets the expiration time of a key to a Unix timestamp.',
+  '1.2.0',
+  'seconds',
+  false,
+);
+export const pexpireat = expireSpec(
+  'pexpireat',
+  'PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]',
+  'Sets the expiration time of a key to a Unix milliseconds timestamp.',
+  '2.6.0',
+  'milliseconds',
+  false,
+);
+
+/** A read-only one-key command that reports expiry. */
+function ttlSpec(name: string, syntax: string, summary: string, since: string, run: CommandSpec['run']) {
+  const spec: CommandSpec = {
+    name,
+    syntax,
+    summary,
+    group: 'generic',
+    since,
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    run,
+  };
+  return spec;
+}
+
+// ttlGenericCommand: TTL rounds the milliseconds left to the nearest second, (ms + 500) / 1000.
+export const ttl = ttlSpec(
+  'ttl',
+  'TTL key',
+  'Returns the expiration time in seconds of a key.',
+  '1.0.0',
+  (argv, ctx) => {
+    const ms = ctx.store.pttl(argv[1]);
+    return integer(ms < 0 ? ms : Math.floor((ms + 500) / 1000));
+  },
+);
+export const pttl = ttlSpec(
+  'pttl',
+  'PTTL key',
+  'Returns the expiration time in milliseconds of a key.',
+  '2.6.0',
+  (argv, ctx) => integer(ctx.store.pttl(argv[1])),
+);
+
+// expiretimeGenericCommand: seconds are the absolute milliseconds divided with C's truncation.
+export const expiretime = ttlSpec(
+  'expiretime',
+  'EXPIRETIME key',
+  'Returns the expiration time of a key as a Unix timestamp.',
+  '7.0.0',
+  (argv, ctx) => {
+    const at = ctx.store.expireTime(argv[1]);
+    return integer(at < 0 ? at : Math.trunc(at / 1000));
+  },
+);
+export const pexpiretime = ttlSpec(
+  'pexpiretime',
+  'PEXPIRETIME key',
+  'Returns the expiration time of a key as a Unix milliseconds timestamp.',
+  '7.0.0',
+  (argv, ctx) => integer(ctx.store.expireTime(argv[1])),
+);
+
+export const persist: CommandSpec = {
+  name: 'persist',
+  syntax: 'PERSIST key',
+  summary: 'Removes the expiration time of a key.',
+  group: 'generic',
+  since: '2.2.0',
+  arity: 2,
+  flags: ['write', 'fast'],
+  keys: [1, 1, 1],
+  run: (argv, ctx) => (ctx.store.persist(argv[1]) ? ONE : ZERO),
+};
+
+export const expireCommands: readonly CommandSpec[] = [
+  expire,
+  pexpire,
+  expireat,
+  pexpireat,
+  ttl,
+  pttl,
+  expiretime,
+  pexpiretime,
+  persist,
+];

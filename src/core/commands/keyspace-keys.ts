@@ -1,0 +1,159 @@
+// Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TYPE, RANDOMKEY, RENAME, RENAMENX, COPY.
+// Each parses its arguments and calls one store operation, so every command is atomic in the store; none
+// of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
+
+import { ArgCursor, isKeyword, toBigInt } from '../args.js';
+import type { CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { bulkOrNil, integer, ONE, OK, status, ZERO, type Reply } from '../reply.js';
+import type { KeyValueStore } from '../store/types.js';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+export const del: CommandSpec = {
+  name: 'del',
+  syntax: 'DEL key [key ...]',
+  summary: 'Deletes one or more keys.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: -2,
+  flags: ['write'],
+  keys: [1, -1, 1],
+  run: (argv, ctx) => integer(ctx.store.del(argv.slice(1))),
+};
+
+// UNLINK frees values in the background in Redis; here a delete is already O(1) per key, so it is DEL.
+export const unlink: CommandSpec = {
+  name: 'unlink',
+  syntax: 'UNLINK key [key ...]',
+  summary: 'Asynchronously deletes one or more keys.',
+  group: 'generic',
+  since: '4.0.0',
+  arity: -2,
+  flags: ['write', 'fast'],
+  keys: [1, -1, 1],
+  run: (argv, ctx) => integer(ctx.store.del(argv.slice(1))),
+};
+
+export const exists: CommandSpec = {
+  name: 'exists',
+  syntax: 'EXISTS key [key ...]',
+  summary: 'Determines whether one or more keys exist.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: -2,
+  flags: ['readonly', 'fast'],
+  keys: [1, -1, 1],
+  run: (argv, ctx) => integer(ctx.store.exists(argv.slice(1))),
+};
+
+export const type: CommandSpec = {
+  name: 'type',
+  syntax: 'TYPE key',
+  summary: 'Determines the type of value stored at a key.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: 2,
+  flags: ['readonly', 'fast'],
+  keys: [1, 1, 1],
+  run: (argv, ctx) => status(ctx.store.type(argv[1])),
+};
+
+export const randomkey: CommandSpec = {
+  name: 'randomkey',
+  syntax: 'RANDOMKEY',
+  summary: 'Returns a random key name from the database.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: 1,
+  flags: ['readonly'],
+  keys: [0, 0, 0],
+  run: (_argv, ctx) => bulkOrNil(ctx.store.randomKey()),
+};
+
+/**
+ * RENAME and RENAMENX (renameGenericCommand). Renaming a key to itself is a no-op that still fails on a
+ * missing key, and is answered here so the store never sees source === destination.
+ */
+function renameGeneric(argv: Buffer[], store: KeyValueStore, nx: boolean): Reply {
+  const [, source, destination] = argv;
+  if (source.equals(destination)) {
+    if (store.exists([source]) === 0) throw new CommandError(ERR.noSuchKey);
+    return nx ? ZERO : OK;
+  }
+  const result = store.rename(source, destination, nx);
+  if (result === 'missing') throw new CommandError(ERR.noSuchKey);
+  if (nx) return result === 'ok' ? ONE : ZERO;
+  return OK;
+}
+
+export const rename: CommandSpec = {
+  name: 'rename',
+  syntax: 'RENAME key newkey',
+  summary: 'Renames a key and overwrites the destination.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: 3,
+  flags: ['write'],
+  keys: [1, 2, 1],
+  run: (argv, ctx) => renameGeneric(argv, ctx.store, false),
+};
+
+export const renamenx: CommandSpec = {
+  name: 'renamenx',
+  syntax: 'RENAMENX key newkey',
+  summary: "Renames a key only when the target key name doesn't exist.",
+  group: 'generic',
+  since: '1.0.0',
+  arity: 3,
+  flags: ['write', 'fast'],
+  keys: [1, 2, 1],
+  run: (argv, ctx) => renameGeneric(argv, ctx.store, true),
+};
+
+/**
+ * COPY (copyCommand). Options are parsed left to right and the first bad one decides the error. There is
+ * one database, so DB must name the client's own; copying a key onto itself in one database is an error
+ * even when the key does not exist, as in Redis.
+ */
+export const copy: CommandSpec = {
+  name: 'copy',
+  syntax: 'COPY source destination [DB destination-db] [REPLACE]',
+  summary: 'Copies the value of a key to a new key.',
+  group: 'generic',
+  since: '6.2.0',
+  arity: -3,
+  flags: ['write', 'denyoom'],
+  keys: [1, 2, 1],
+  run: (argv, ctx) => {
+    const [, source, destination] = argv;
+    const options = new ArgCursor(argv, 3);
+    let replace = false;
+    while (options.hasNext()) {
+      const option = options.next();
+      if (isKeyword(option, 'REPLACE')) {
+        replace = true;
+      } else if (isKeyword(option, 'DB') && options.hasNext()) {
+        const db = toBigInt(options.next());
+        if (db < INT32_MIN || db > INT32_MAX) throw new CommandError(ERR.outOfRange(INT32_MIN, INT32_MAX));
+        if (db !== BigInt(ctx.client.db)) throw new CommandError(ERR.dbIndexOutOfRange);
+      } else {
+        throw new CommandError(ERR.syntax);
+      }
+    }
+    if (source.equals(destination)) throw new CommandError(ERR.sameObject);
+    return ctx.store.copy(source, destination, replace) ? ONE : ZERO;
+  },
+};
+
+export const keyCommands: readonly CommandSpec[] = [
+  del,
+  unlink,
+  exists,
+  type,
+  randomkey,
+  rename,
+  renamenx,
+  copy,
+];

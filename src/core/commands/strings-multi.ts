@@ -1,0 +1,59 @@
+// Several keys at once: MGET, MSET, MSETNX (redis.io/commands/<name>). The store makes each one atomic across
+// threads (one lock order for every multi-key operation); here only the argument shape is checked.
+// Knows nothing of locks or of how values are stored.
+
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { bulkArray, OK, ONE, ZERO, type Reply } from '../reply.js';
+
+/** argv[1..] as key/value pairs. An odd count is reported as Redis does: as an arity error of the command. */
+function pairs(argv: Buffer[], name: string): Buffer[] {
+  if (argv.length % 2 === 0) throw new CommandError(ERR.wrongArity(name));
+  return argv.slice(1);
+}
+
+function mset(argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.store.mset(pairs(argv, 'mset'), false);
+  return OK;
+}
+
+/** 1 when every key was set, 0 (and nothing set) when any of them already existed. */
+function msetnx(argv: Buffer[], ctx: CommandContext): Reply {
+  return ctx.store.mset(pairs(argv, 'msetnx'), true) ? ONE : ZERO;
+}
+
+export const multiKeyCommands: readonly CommandSpec[] = [
+  {
+    name: 'mget',
+    syntax: 'MGET key [key ...]',
+    summary: 'Atomically returns the string values of one or more keys.',
+    group: 'string',
+    since: '1.0.0',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    keys: [1, -1, 1],
+    run: (argv, ctx) => bulkArray(ctx.store.mget(argv.slice(1))),
+  },
+  {
+    name: 'mset',
+    syntax: 'MSET key value [key value ...]',
+    summary: 'Atomically creates or modifies the string values of one or more keys.',
+    group: 'string',
+    since: '1.0.1',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    keys: [1, -1, 2],
+    run: mset,
+  },
+  {
+    name: 'msetnx',
+    syntax: 'MSETNX key value [key value ...]',
+    summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+    group: 'string',
+    since: '1.0.1',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    keys: [1, -1, 2],
+    run: msetnx,
+  },
+];

@@ -1,0 +1,243 @@
+// The server's settings, under Redis's names, with Redis 7's parsing, bounds and CONFIG SET error messages
+// (src/config.c: memtoull, numericParseString, numericBoundaryCheck, configSetCommand). One instance per
+// thread; a change made on one thread reaches the others through onChange + apply, never through this module.
+// It knows nothing of sockets, transports or commands: CONFIG GET/SET (commands/server.ts) call get/setMany.
+
+import { parseInt64 } from './args.js';
+import type { ConfigRegistry } from './command.js';
+import { CommandError } from './errors.js';
+import { globMatch } from './glob.js';
+import type { ParserLimits } from './parser.js';
+
+type Kind = 'integer' | 'memory' | 'string' | 'bool';
+
+interface Setting {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly initial: string;
+  /** Inclusive bounds for integer and memory settings (Redis's lower_bound / upper_bound). */
+  readonly min?: bigint;
+  readonly max?: bigint;
+  /** Redis's IMMUTABLE_CONFIG, or a setting this server can only take at start-up (bind, port). */
+  readonly immutable?: boolean;
+  /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
+  readonly refine?: (value: string) => string | { error: string };
+}
+
+const INT_MAX = 2n ** 31n - 1n;
+const UINT_MAX = 2n ** 32n - 1n;
+const LONG_MAX = 2n ** 63n - 1n;
+const ULLONG_MAX = 2n ** 64n - 1n;
+const MB = 1024n * 1024n;
+
+/** Redis's updateHZ clamps rather than rejects: CONFIG SET hz 1000 leaves hz at 500. */
+const clampHz = (value: string): string => String(Math.min(500, Math.max(1, Number(value))));
+
+const SETTINGS: readonly Setting[] = [
+  // bind and port are modifiable in Redis (it rebinds); our transports bind once, at start-up.
+  { name: 'bind', kind: 'string', initial: '127.0.0.1', immutable: true },
+  { name: 'port', kind: 'integer', initial: '6379', min: 0n, max: 65535n, immutable: true },
+  { name: 'requirepass', kind: 'string', initial: '' },
+  { name: 'maxclients', kind: 'integer', initial: '10000', min: 1n, max: UINT_MAX },
+  { name: 'timeout', kind: 'integer', initial: '0', min: 0n, max: INT_MAX },
+  { name: 'proto-max-bulk-len', kind: 'memory', initial: String(512n * MB), min: MB, max: LONG_MAX },
+  { name: 'client-query-buffer-limit', kind: 'memory', initial: String(1024n * MB), min: MB, max: LONG_MAX },
+  { name: 'hz', kind: 'integer', initial: '10', min: 0n, max: INT_MAX, refine: clampHz },
+  { name: 'tcp-backlog', kind: 'integer', initial: '511', min: 0n, max: INT_MAX, immutable: true },
+  // Accounting only: INFO reports it; nothing is evicted (maxmemory-policy is noeviction in spirit).
+  { name: 'maxmemory', kind: 'memory', initial: '0', min: 0n, max: ULLONG_MAX },
+  // Not a Redis name: our single hard cap on one client's pending output (0: no cap), in place of Redis's
+  // three-class client-output-buffer-limit.
+  {
+    name: 'client-output-buffer-limit-bytes',
+    kind: 'memory',
+    initial: String(256n * MB),
+    min: 0n,
+    max: LONG_MAX,
+  },
+  // Reports the pool's worker count; 1 on the event loop.
+  { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
+  { name: 'databases', kind: 'integer', initial: '1', min: 1n, max: 1n, immutable: true },
+  // redis-benchmark and test harnesses read or clear these; there is no persistence, so only "off" is valid.
+  {
+    name: 'save',
+    kind: 'string',
+    initial: '',
+    refine: (v) => (v === '' ? v : { error: 'redis-lite does not persist data: only "" is accepted' }),
+  },
+  {
+    name: 'appendonly',
+    kind: 'bool',
+    initial: 'no',
+    refine: (v) =>
+      v === 'no' ? v : { error: 'redis-lite keeps no append-only file: only "no" is accepted' },
+  },
+];
+
+const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+
+const MEMORY_UNITS: Record<string, bigint> = {
+  '': 1n,
+  b: 1n,
+  k: 1000n,
+  kb: 1024n,
+  m: 1000n * 1000n,
+  mb: 1024n * 1024n,
+  g: 1000n * 1000n * 1000n,
+  gb: 1024n * 1024n * 1024n,
+};
+
+/** Redis's memtoull: digits, then an optional case-insensitive unit (k = 1000, kb = 1024, ...). */
+export function parseMemory(text: string): bigint | null {
+  const match = /^([0-9]+)([a-zA-Z]*)$/.exec(text);
+  if (match === null) return null;
+  const unit = MEMORY_UNITS[match[2].toLowerCase()];
+  if (unit === undefined) return null;
+  const value = BigInt(match[1]) * unit;
+  return value > ULLONG_MAX ? null : value;
+}
+
+/** Parses and bounds-checks one value; returns the value as CONFIG GET shows it, or Redis's error text. */
+function validate(setting: Setting, raw: string): string | { error: string } {
+  let value = raw;
+  if (setting.kind === 'integer' || setting.kind === 'memory') {
+    const n = setting.kind === 'memory' ? parseMemory(raw) : parseInt64(Buffer.from(raw, 'latin1'));
+    if (n === null) {
+      return {
+        error:
+          setting.kind === 'memory'
+            ? 'argument must be a memory value'
+            : "argument couldn't be parsed into an integer",
+      };
+    }
+    if (n < (setting.min ?? 0n) || n > (setting.max ?? LONG_MAX)) {
+      return {
+        error: `argument must be between ${setting.min ?? 0n} and ${setting.max ?? LONG_MAX} inclusive`,
+      };
+    }
+    value = String(n);
+  } else if (setting.kind === 'bool') {
+    const lower = raw.toLowerCase();
+    if (lower !== 'yes' && lower !== 'no') return { error: "argument must be 'yes' or 'no'" };
+    value = lower;
+  }
+  return setting.refine === undefined ? value : setting.refine(value);
+}
+
+const unknownOption = (name: string) =>
+  `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+const setFailed = (name: string, why: string) =>
+  `ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`;
+
+export class Config implements ConfigRegistry {
+  private readonly values = new Map<string, string>();
+  private readonly listeners: ((name: string, value: string) => void)[] = [];
+  private readonly checks = new Map<string, (value: string) => string | null>();
+
+  /** Start-up values (from the CLI): validated like CONFIG SET, read-only ones included. Throws Error. */
+  constructor(initial: Partial<Record<string, string>> = {}) {
+    for (const s of SETTINGS) this.values.set(s.name, s.initial);
+    for (const [name, raw] of Object.entries(initial)) {
+      if (raw === undefined) continue;
+      const setting = BY_NAME.get(name.toLowerCase());
+      if (setting === undefined) throw new Error(`unknown setting '${name}'`);
+      const checked = validate(setting, raw);
+      if (typeof checked !== 'string') throw new Error(`invalid ${setting.name} '${raw}': ${checked.error}`);
+      this.values.set(setting.name, checked);
+    }
+  }
+
+  /** The current value; `name` must be a known setting (a typo is a bug, so it throws). */
+  string(name: string): string {
+    const value = this.values.get(name);
+    if (value === undefined) throw new Error(`unknown setting '${name}'`);
+    return value;
+  }
+
+  number(name: string): number {
+    return Number(this.string(name));
+  }
+
+  /**
+   * CONFIG GET for one pattern, matched case-insensitively. A name without glob characters is looked up
+   * directly and, as in Redis 7's configGetCommand, answered under the name as the client typed it.
+   */
+  get(pattern: string): [string, string][] {
+    if (!/[*?[]/.test(pattern)) {
+      const value = this.values.get(pattern.toLowerCase());
+      return value === undefined ? [] : [[pattern, value]];
+    }
+    const p = Buffer.from(pattern, 'latin1');
+    return SETTINGS.filter((s) => globMatch(p, Buffer.from(s.name, 'latin1'), true)).map((s) => [
+      s.name,
+      this.string(s.name),
+    ]);
+  }
+
+  set(name: string, value: string): void {
+    this.setMany([[name, value]]);
+  }
+
+  /**
+   * CONFIG SET with several pairs, all or nothing, with Redis 7's precedence: the first unknown, read-only or
+   * repeated name is reported before any value is looked at; then the first invalid value. Listeners hear of
+   * each change only once every value has been accepted.
+   */
+  setMany(pairs: readonly (readonly [string, string])[]): void {
+    const settings: Setting[] = [];
+    for (const [name] of pairs) {
+      const setting = BY_NAME.get(name.toLowerCase());
+      if (setting === undefined) throw new CommandError(unknownOption(name));
+      if (setting.immutable === true) throw new CommandError(setFailed(name, "can't set immutable config"));
+      if (settings.includes(setting)) throw new CommandError(setFailed(name, 'duplicate parameter'));
+      settings.push(setting);
+    }
+    const accepted = settings.map((setting, i) => {
+      const checked = validate(setting, pairs[i][1]);
+      if (typeof checked !== 'string') throw new CommandError(setFailed(setting.name, checked.error));
+      const refused = this.checks.get(setting.name)?.(checked);
+      if (refused != null) throw new CommandError(setFailed(setting.name, refused));
+      return checked;
+    });
+    settings.forEach((setting, i) => this.values.set(setting.name, accepted[i]));
+    for (const [i, setting] of settings.entries()) {
+      for (const listener of this.listeners) listener(setting.name, accepted[i]);
+    }
+  }
+
+  /** Called after every successful set(), with the value as stored (e.g. "1048576" for "1mb"). */
+  onChange(listener: (name: string, value: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * An extra rule a server component puts on a setting (e.g. maxclients against the descriptor limit): it
+   * returns an error text, reported as "CONFIG SET failed ... - <text>", or null to accept.
+   */
+  addCheck(name: string, check: (value: string) => string | null): void {
+    this.string(name);
+    this.checks.set(name, check);
+  }
+
+  /**
+   * Sets a value already accepted elsewhere (another thread's CONFIG SET, or the server lowering maxclients
+   * at start-up): no validation, no listeners, read-only settings included.
+   */
+  apply(name: string, value: string): void {
+    this.string(name);
+    this.values.set(name, value);
+  }
+
+  snapshot(): Record<string, string> {
+    return Object.fromEntries(this.values);
+  }
+}
+
+/** The parser's limits as Redis has them: inline and multibulk counts are fixed, the bulk limit a setting. */
+export function limitsFromConfig(config: Config): ParserLimits {
+  return {
+    inlineMax: 64 * 1024,
+    multibulkMax: 1024 * 1024,
+    bulkMax: config.number('proto-max-bulk-len'),
+  };
+}

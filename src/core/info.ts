@@ -1,0 +1,220 @@
+// INFO's text (redis.io/commands/info): sections in Redis's fixed order, each "# Name\r\n" then "field:value\r\n"
+// lines, sections separated by a blank line, field names as Redis 7's server.c genRedisInfoString writes them.
+// Gathers figures from the server context, the transport's stats and the store; computes nothing itself.
+// Reading process figures can fail (EMFILE makes /proc unreadable): INFO must still answer, so those are guarded.
+
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import v8 from 'node:v8';
+import type { ServerContext } from './command.js';
+import type { KeyValueStore } from './store/types.js';
+
+/** The Redis version clients see (feature checks on HELLO / INFO); redis-lite's own is redis_lite_version. */
+export const REDIS_COMPAT_VERSION = '7.0.0';
+
+const SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'cluster',
+  'keyspace',
+] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** The JavaScript heap in use when this thread loaded the module: the process's share of used_memory. */
+const HEAP_BASELINE = v8.getHeapStatistics().used_heap_size;
+
+export interface InfoSource {
+  readonly server: ServerContext;
+  readonly store: KeyValueStore;
+}
+
+/** Redis's bytesToHuman: B below 1 KiB, then K, M, G, T, P with two decimals. */
+export function bytesToHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  let d = n / 1024;
+  let i = 0;
+  while (d >= 1024 && i < units.length - 1) {
+    d /= 1024;
+    i++;
+  }
+  return `${d.toFixed(2)}${units[i]}`;
+}
+
+function setting(server: ServerContext, name: string): string {
+  return server.config.get(name)[0]?.[1] ?? '';
+}
+
+function rss(): number | undefined {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return undefined; // EMFILE/ENFILE while reading /proc/self: leave the figure out, answer anyway
+  }
+}
+
+type Fields = [string, string | number][];
+
+function serverFields({ server }: InfoSource): Fields {
+  const now = server.clock();
+  const uptime = Math.max(0, Math.floor((now - server.startedAt) / 1000));
+  const runId = createHash('sha1').update(`${process.pid}:${server.startedAt}`).digest('hex');
+  const transport = server.transportStats().transport;
+  return [
+    ['redis_version', REDIS_COMPAT_VERSION],
+    ['redis_lite_version', server.version],
+    ['redis_git_sha1', '00000000'],
+    ['redis_git_dirty', 0],
+    ['redis_mode', 'standalone'],
+    ['os', `${os.type()} ${os.release()} ${os.machine()}`],
+    ['arch_bits', process.arch.includes('64') ? 64 : 32],
+    ['monotonic_clock', 'POSIX clock_gettime'],
+    ['multiplexing_api', transport === 'eventloop' ? 'epoll' : 'blocking threads'],
+    ['process_id', process.pid],
+    ['process_supervised', 'no'],
+    ['run_id', runId],
+    ['tcp_port', server.tcpPort],
+    ['server_time_usec', now * 1000],
+    ['uptime_in_seconds', uptime],
+    ['uptime_in_days', Math.floor(uptime / 86400)],
+    ['hz', setting(server, 'hz')],
+    ['configured_hz', setting(server, 'hz')],
+    ['lru_clock', Math.floor(now / 1000) & 0xffffff],
+    ['executable', process.argv[1] ?? process.execPath],
+    ['config_file', ''],
+    ['io_threads_active', 0],
+    ['transport', transport],
+  ];
+}
+
+function clientFields({ server }: InfoSource): Fields {
+  const t = server.transportStats();
+  const fields: Fields = [
+    ['connected_clients', t.connectedClients],
+    ['cluster_connections', 0],
+    ['maxclients', t.maxclients],
+    ['blocked_clients', 0],
+    ['tracking_clients', 0],
+    ['clients_in_timeout_table', 0],
+  ];
+  if (t.workers !== undefined) fields.push(['workers', t.workers]);
+  if (t.busyWorkers !== undefined) fields.push(['busy_workers', t.busyWorkers]);
+  if (t.queuedClients !== undefined) fields.push(['queued_clients', t.queuedClients]);
+  return fields;
+}
+
+function memoryFields({ server, store }: InfoSource): Fields {
+  const stats = store.stats();
+  const used = stats.usedMemory + HEAP_BASELINE;
+  const resident = rss();
+  const maxmemory = Number(setting(server, 'maxmemory'));
+  const fields: Fields = [
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+  ];
+  if (resident !== undefined) {
+    fields.push(['used_memory_rss', resident], ['used_memory_rss_human', bytesToHuman(resident)]);
+  }
+  fields.push(
+    ['used_memory_dataset', stats.usedMemory],
+    ['used_memory_reserved', stats.reservedMemory],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', 'noeviction'],
+  );
+  return fields;
+}
+
+function persistenceFields({ server }: InfoSource): Fields {
+  return [
+    ['loading', 0],
+    ['async_loading', 0],
+    ['rdb_changes_since_last_save', 0],
+    ['rdb_bgsave_in_progress', 0],
+    ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
+    ['rdb_last_bgsave_status', 'ok'],
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+  ];
+}
+
+function statsFields({ server, store }: InfoSource): Fields {
+  const t = server.transportStats();
+  const base = server.counters?.baseline() ?? { connections: 0, rejectedConnections: 0, expiredKeys: 0 };
+  return [
+    ['total_connections_received', Math.max(0, t.totalConnections - base.connections)],
+    ['total_commands_processed', server.counters?.commandsProcessed() ?? 0],
+    ['rejected_connections', Math.max(0, t.rejectedConnections - base.rejectedConnections)],
+    ['expired_keys', Math.max(0, store.stats().expiredKeys - base.expiredKeys)],
+    ['evicted_keys', 0],
+  ];
+}
+
+function cpuFields(): Fields {
+  const cpu = process.cpuUsage();
+  return [
+    ['used_cpu_sys', (cpu.system / 1e6).toFixed(6)],
+    ['used_cpu_user', (cpu.user / 1e6).toFixed(6)],
+  ];
+}
+
+function keyspaceFields({ store }: InfoSource): Fields {
+  const { keys, expires } = store.stats();
+  return keys > 0 ? [['db0', `keys=${keys},expires=${expires},avg_ttl=0`]] : [];
+}
+
+const TITLES: Record<Section, string> = {
+  server: 'Server',
+  clients: 'Clients',
+  memory: 'Memory',
+  persistence: 'Persistence',
+  stats: 'Stats',
+  replication: 'Replication',
+  cpu: 'CPU',
+  modules: 'Modules',
+  cluster: 'Cluster',
+  keyspace: 'Keyspace',
+};
+
+const FIELDS: Record<Section, (source: InfoSource) => Fields> = {
+  server: serverFields,
+  clients: clientFields,
+  memory: memoryFields,
+  persistence: persistenceFields,
+  stats: statsFields,
+  replication: () => [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_repl_offset', 0],
+  ],
+  cpu: cpuFields,
+  modules: () => [],
+  cluster: () => [['cluster_enabled', 0]],
+  keyspace: keyspaceFields,
+};
+
+/** Which sections INFO's arguments ask for: none, "default", "all" and "everything" mean all of ours. */
+export function selectSections(args: readonly string[]): Set<Section> {
+  const wanted = args.map((a) => a.toLowerCase());
+  if (wanted.length === 0 || wanted.some((w) => w === 'default' || w === 'all' || w === 'everything')) {
+    return new Set(SECTIONS);
+  }
+  return new Set(SECTIONS.filter((s) => wanted.includes(s)));
+}
+
+/** The INFO text for the given sections, in Redis's order; an unknown section name yields nothing. */
+export function renderInfo(source: InfoSource, sections: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const section of SECTIONS) {
+    if (!sections.has(section)) continue;
+    const lines = FIELDS[section](source).map(([k, v]) => `${k}:${v}\r\n`);
+    parts.push(`# ${TITLES[section]}\r\n${lines.join('')}`);
+  }
+  return parts.join('\r\n');
+}

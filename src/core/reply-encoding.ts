@@ -1,0 +1,256 @@
+// Encodes protocol-neutral Reply values as bytes, once, in the framing of the request that produced them:
+// RESP2 exactly as Redis 7 writes it, or plaintext lines in the style of redis-cli (PROTOCOL.md).
+// Also the byte-level quoting both sides of the plaintext protocol agree on (the inverse of parser.ts's
+// splitArgs). Knows nothing of sockets, sessions or commands.
+
+import type { Framing } from './parser.js';
+import type { Reply } from './reply.js';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const INITIAL_SIZE = 16 * 1024;
+/** take() hands a buffer this full over instead of copying it out. */
+const HAND_OVER_SIZE = 64 * 1024;
+const HEX = '0123456789abcdef';
+
+/** A growable output buffer: replies are appended, then taken as one Buffer to write in one go. */
+export class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialSize = INITIAL_SIZE) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written so far, as a Buffer the caller owns; the writer starts empty again. */
+  take(): Buffer {
+    const n = this.pos;
+    this.pos = 0;
+    if (n >= HAND_OVER_SIZE) {
+      const out = this.buf.subarray(0, n);
+      this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, 0, n);
+    return out;
+  }
+
+  private grow(extra: number): void {
+    const needed = this.pos + extra;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  byte(b: number): void {
+    if (this.pos >= this.buf.length) this.grow(1);
+    this.buf[this.pos++] = b;
+  }
+
+  crlf(): void {
+    if (this.pos + 2 > this.buf.length) this.grow(2);
+    this.buf[this.pos++] = CR;
+    this.buf[this.pos++] = LF;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n <= 32) {
+      // Copying a few bytes by hand beats the native call's overhead.
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) buf[p++] = b[i];
+    } else {
+      this.buf.set(b, this.pos);
+    }
+    this.pos += n;
+  }
+
+  /**
+   * A string, one byte per character (latin1: text made from argv with toString('latin1') turns back into
+   * the same bytes); a character above U+00FF is written as UTF-8. With `sanitize`, CR and LF become
+   * spaces, as Redis does for error and status lines so a line cannot be broken.
+   */
+  text(s: string, sanitize = false): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) {
+        this.pos = p;
+        this.text(
+          s.slice(i).replace(/[^\u0000-\u00ff]+/g, (u) => Buffer.from(u).toString('latin1')),
+          sanitize,
+        );
+        return;
+      }
+      buf[p++] = sanitize && (c === CR || c === LF) ? 0x20 : c;
+    }
+    this.pos = p;
+  }
+
+  /** A decimal integer. */
+  integer(v: number | bigint): void {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
+      this.text(typeof v === 'bigint' ? v.toString() : String(Math.trunc(v)));
+      return;
+    }
+    if (v < 0) {
+      this.byte(0x2d);
+      v = -v;
+    }
+    if (v < 10) return this.byte(0x30 + v);
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    if (this.pos + digits > this.buf.length) this.grow(digits);
+    let p = this.pos + digits;
+    for (let t = v; p > this.pos; t = Math.floor(t / 10)) this.buf[--p] = 0x30 + (t % 10);
+    this.pos += digits;
+  }
+}
+
+const RESP_OK = Buffer.from('+OK\r\n');
+const RESP_NIL = Buffer.from('$-1\r\n');
+const RESP_NIL_ARRAY = Buffer.from('*-1\r\n');
+const PLAIN_NIL = Buffer.from('(nil)\n');
+const PLAIN_ERROR = Buffer.from('(error) ');
+const PLAIN_INTEGER = Buffer.from('(integer) ');
+const PLAIN_ARRAY = Buffer.from('(array) ');
+
+/** Appends one reply in the given framing. */
+export function encodeReply(reply: Reply, framing: Framing, out: ByteWriter): void {
+  if (framing === 'resp') encodeResp(reply, out);
+  else encodePlain(reply, out);
+}
+
+/** RESP2 as Redis 7 writes it (redis.io/docs/reference/protocol-spec). */
+function encodeResp(reply: Reply, out: ByteWriter): void {
+  switch (reply.kind) {
+    case 'bulk':
+      out.byte(0x24); // $
+      out.integer(reply.value.length);
+      out.crlf();
+      out.bytes(reply.value);
+      out.crlf();
+      return;
+    case 'status':
+      if (reply.value === 'OK') return out.bytes(RESP_OK);
+      out.byte(0x2b); // +
+      out.text(reply.value, true);
+      out.crlf();
+      return;
+    case 'nil':
+      return out.bytes(RESP_NIL);
+    case 'integer':
+      out.byte(0x3a); // :
+      out.integer(reply.value);
+      out.crlf();
+      return;
+    case 'error':
+      out.byte(0x2d); // -
+      out.text(reply.value, true);
+      out.crlf();
+      return;
+    case 'array':
+      out.byte(0x2a); // *
+      out.integer(reply.value.length);
+      out.crlf();
+      for (const element of reply.value) encodeResp(element, out);
+      return;
+    case 'nilArray':
+      return out.bytes(RESP_NIL_ARRAY);
+  }
+}
+
+/**
+ * Plaintext, one line per reply (redis-cli style). An array is a header line "(array) N" followed by its N
+ * elements, each encoded the same way (nested arrays recursively), so a line reader knows where it ends.
+ */
+function encodePlain(reply: Reply, out: ByteWriter): void {
+  switch (reply.kind) {
+    case 'bulk':
+      if (needsQuoting(reply.value)) writeQuoted(reply.value, out);
+      else out.bytes(reply.value);
+      break;
+    case 'status':
+      out.text(reply.value, true);
+      break;
+    case 'nil':
+    case 'nilArray':
+      return out.bytes(PLAIN_NIL);
+    case 'integer':
+      out.bytes(PLAIN_INTEGER);
+      out.integer(reply.value);
+      break;
+    case 'error':
+      out.bytes(PLAIN_ERROR);
+      out.text(reply.value, true);
+      break;
+    case 'array':
+      out.bytes(PLAIN_ARRAY);
+      out.integer(reply.value.length);
+      out.byte(LF);
+      for (const element of reply.value) encodePlain(element, out);
+      return;
+  }
+  out.byte(LF);
+}
+
+/**
+ * Whether a value must be double-quoted to be read back unambiguously: empty; any control byte, DEL,
+ * space or tab (it would split or break the line); a quote anywhere (the inline grammar opens quoting in
+ * mid-token too); or a leading '(' (it would look like "(nil)", "(integer) 1", ...). Bytes >= 0x80 stay raw.
+ */
+export function needsQuoting(value: Uint8Array): boolean {
+  const n = value.length;
+  if (n === 0 || value[0] === 0x28 /* ( */) return true;
+  for (let i = 0; i < n; i++) {
+    const c = value[i];
+    if (c <= 0x20 || c === 0x7f || c === 0x22 || c === 0x27) return true;
+  }
+  return false;
+}
+
+/** Always double-quotes: `"` + escaped bytes + `"`; parses back (splitArgs) to exactly these bytes. */
+export function quoteArgument(bytes: Uint8Array): Buffer {
+  const out = new ByteWriter(bytes.length + 16);
+  writeQuoted(bytes, out);
+  return out.take();
+}
+
+/** \" \\ \n \r \t \b \a by name, other control bytes and DEL as \xHH (as redis-cli's sdscatrepr). */
+function writeQuoted(bytes: Uint8Array, out: ByteWriter): void {
+  out.byte(0x22);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x22 || c === 0x5c) {
+      out.byte(0x5c);
+      out.byte(c);
+    } else if (c >= 0x20 && c !== 0x7f) {
+      out.byte(c);
+    } else if (c === LF) {
+      out.text('\\n');
+    } else if (c === CR) {
+      out.text('\\r');
+    } else if (c === 0x09) {
+      out.text('\\t');
+    } else if (c === 0x08) {
+      out.text('\\b');
+    } else if (c === 0x07) {
+      out.text('\\a');
+    } else {
+      out.text('\\x');
+      out.byte(HEX.charCodeAt(c >> 4));
+      out.byte(HEX.charCodeAt(c & 15));
+    }
+  }
+  out.byte(0x22);
+}

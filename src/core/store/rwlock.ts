@@ -1,0 +1,87 @@
+// Readers-writer locks on an Int32Array in shared memory, safe across worker threads: a short spin, then
+// Atomics.wait/notify. A lock is two ints: the lock word (0 free, n > 0 readers, -1 writer) and a count of
+// sleepers, so an unlock only pays for Atomics.notify when somebody sleeps. Knows nothing of the store.
+//
+// No lost wake-ups: a sleeper increments the sleeper count *before* Atomics.wait re-checks the lock word, and
+// an unlocker changes the lock word *before* it reads the sleeper count; all are sequentially consistent, so
+// either the unlocker sees the sleeper (and notifies) or the sleeper's wait sees the new word (and returns).
+// Readers are not blocked by waiting writers (no writer preference): critical sections here are a few
+// microseconds, so a writer always finds a gap; documented rather than paying a second word per lock.
+
+/** Spins before sleeping: enough to ride out a critical section of a few µs, short on a 2-core machine. */
+const SPINS = 64;
+
+export function readLock(words: Int32Array, at: number): void {
+  for (let spin = 0; ; spin++) {
+    const state = Atomics.load(words, at);
+    if (state >= 0) {
+      if (Atomics.compareExchange(words, at, state, state + 1) === state) return;
+      continue; // another reader raced us: retry at once, the lock is still readable
+    }
+    if (spin >= SPINS) {
+      Atomics.add(words, at + 1, 1);
+      Atomics.wait(words, at, state);
+      Atomics.sub(words, at + 1, 1);
+    }
+  }
+}
+
+export function readUnlock(words: Int32Array, at: number): void {
+  // Only writers sleep on a read-held lock, and only the last reader out can let one in.
+  if (Atomics.sub(words, at, 1) === 1 && Atomics.load(words, at + 1) !== 0) Atomics.notify(words, at);
+}
+
+export function writeLock(words: Int32Array, at: number): void {
+  for (let spin = 0; ; spin++) {
+    const state = Atomics.compareExchange(words, at, 0, -1);
+    if (state === 0) return;
+    if (spin >= SPINS) {
+      Atomics.add(words, at + 1, 1);
+      Atomics.wait(words, at, state);
+      Atomics.sub(words, at + 1, 1);
+    }
+  }
+}
+
+export function writeUnlock(words: Int32Array, at: number): void {
+  Atomics.store(words, at, 0);
+  if (Atomics.load(words, at + 1) !== 0) Atomics.notify(words, at);
+}
+
+/** The store's locking, one lock per segment. Separate from the table so a single thread can run without it. */
+export interface SegmentLocks {
+  read(segment: number): void;
+  readRelease(segment: number): void;
+  write(segment: number): void;
+  writeRelease(segment: number): void;
+}
+
+export class AtomicSegmentLocks implements SegmentLocks {
+  constructor(
+    private readonly words: Int32Array,
+    /** Int index of segment 0's lock word, and the distance between two segments' lock words. */
+    private readonly base: number,
+    private readonly stride: number,
+  ) {}
+
+  read(segment: number): void {
+    readLock(this.words, this.base + segment * this.stride);
+  }
+  readRelease(segment: number): void {
+    readUnlock(this.words, this.base + segment * this.stride);
+  }
+  write(segment: number): void {
+    writeLock(this.words, this.base + segment * this.stride);
+  }
+  writeRelease(segment: number): void {
+    writeUnlock(this.words, this.base + segment * this.stride);
+  }
+}
+
+/** For one thread that owns the store alone (the benchmark's unlocked baseline). */
+export class NoLocks implements SegmentLocks {
+  read(): void {}
+  readRelease(): void {}
+  write(): void {}
+  writeRelease(): void {}
+}

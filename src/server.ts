@@ -1,0 +1,273 @@
+// The programmatic API: startServer() wires config, logger, store, command table, server context, the
+// active-expire timer and the chosen transport, and returns the bound address, stats and a graceful close.
+// The CLI is a thin shell over this, and users embed it in their own tests. It knows which transports
+// exist, but not how either one moves bytes.
+
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { ServerContext, TransportStats } from './core/command.js';
+import { ALL_COMMANDS } from './core/commands/table.js';
+import { Config, limitsFromConfig } from './core/config.js';
+import { createCommandTable } from './core/executor.js';
+import { createServerContext, SharedServerCounters } from './core/server-context.js';
+import type { SessionCore } from './core/session.js';
+import { SharedStore } from './core/store/store.js';
+import type { Clock, KeyValueStore } from './core/store/types.js';
+import { createLogger, type LogFormat } from './logger.js';
+import { EventLoopTransport } from './transport/eventloop/index.js';
+import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/eventloop/fd-limit.js';
+import { loadNative } from './transport/threadpool/native.js';
+import type { ThreadPoolOptions } from './transport/threadpool/index.js';
+import type { ListenAddress, Transport } from './transport/transport.js';
+
+export type TransportName = 'eventloop' | 'pool';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /**
+   * 'eventloop' by default: it serves any number of clients, idle or not, on one thread, while the pool
+   * stops answering new clients once every worker is pinned by an idle one (the starvation the bench shows).
+   */
+  transport: TransportName;
+  /** Pool size ('pool' only). */
+  workers: number;
+  backlog: number;
+  maxclients: number;
+  /** Seconds a client may stay idle before it is closed; 0: never. */
+  timeout: number;
+  requirepass: string;
+  logLevel: string;
+  logFormat: LogFormat;
+  /** Use this logger instead of building one from logLevel/logFormat. */
+  logger?: Logger;
+  /** The clock for expiry and idle time (tests inject a fake one). */
+  clock?: Clock;
+  /** Further settings by their Redis names (CONFIG SET syntax), e.g. { 'client-output-buffer-limit-bytes': '1mb' }. */
+  config?: Record<string, string>;
+  /** Test hook: how often idle clients are looked for (ms, default 1000). */
+  idleCheckIntervalMs?: number;
+  /** Test hook: how long a closing connection may linger before it is destroyed (ms, default 2000). */
+  closeGraceMs?: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
+  host: '127.0.0.1',
+  port: 6379,
+  transport: 'eventloop',
+  workers: 100,
+  backlog: 511,
+  maxclients: 10000,
+  timeout: 0,
+  requirepass: '',
+  logLevel: 'info',
+  logFormat: 'json',
+});
+
+export interface RunningServer {
+  readonly address: ListenAddress;
+  /** Graceful: stop accepting, answer what was received, close every client, free threads. Idempotent. */
+  close(): Promise<void>;
+  stats(): TransportStats;
+  readonly store: KeyValueStore;
+}
+
+/** redis-lite's version, from the package.json above this module (src/ under vitest, dist/src/ when built). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'redis-lite-server' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here: keep climbing
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}
+
+/** Thrown by startServer when --transport=pool cannot run here; the CLI prints the message as is. */
+export class TransportUnavailableError extends Error {
+  override name = 'TransportUnavailableError';
+}
+
+export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  // An option given as undefined (e.g. an unset CLI flag) keeps its default.
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const options: ServerOptions = { ...DEFAULT_OPTIONS, ...given };
+  const logger = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
+  const clock = options.clock ?? Date.now;
+  const version = packageVersion();
+  const config = new Config({
+    bind: options.host,
+    port: String(options.port),
+    maxclients: String(options.maxclients),
+    timeout: String(options.timeout),
+    requirepass: options.requirepass,
+    'tcp-backlog': String(options.backlog),
+    'io-threads': options.transport === 'pool' ? String(options.workers) : '1',
+    ...options.config,
+  });
+  capMaxclients(config, logger);
+
+  const store = SharedStore.create({ clock });
+  const commands = createCommandTable(ALL_COMMANDS);
+  const startedAt = clock();
+  // INFO's command counters, in shared memory so the pool's workers add to the same totals.
+  const counters = SharedServerCounters.create();
+  let lastClientId = 0;
+  const common = {
+    host: options.host,
+    port: options.port,
+    backlog: options.backlog,
+    config,
+    logger,
+    nextClientId: () => ++lastClientId,
+  };
+
+  // The context needs the bound port and the transport's figures; sessions read it only once clients connect.
+  let context: ServerContext | null = null;
+  let transport: Transport & { killClient?(id: number): boolean };
+  if (options.transport === 'pool') {
+    transport = await createPoolTransport({
+      ...common,
+      workers: options.workers,
+      storeHandles: store.handles(),
+      version,
+      startedAt,
+      countersBuffer: counters.buffer,
+      sweepIntervalMs: options.idleCheckIntervalMs,
+      closeGraceMs: options.closeGraceMs,
+    });
+  } else {
+    const core: SessionCore = {
+      store,
+      get server(): ServerContext {
+        if (context === null) throw new Error('a client connected before the server context was built');
+        return context;
+      },
+      // Read per session, so CONFIG SET proto-max-bulk-len applies to clients connecting afterwards.
+      get limits() {
+        return limitsFromConfig(config);
+      },
+    };
+    transport = new EventLoopTransport({
+      ...common,
+      core,
+      clock,
+      idleCheckIntervalMs: options.idleCheckIntervalMs,
+      closeGraceMs: options.closeGraceMs,
+    });
+  }
+
+  const address = await transport.listen();
+  config.apply('port', String(address.port));
+  context = createServerContext({
+    clock,
+    config,
+    version,
+    startedAt,
+    tcpPort: address.port,
+    commands,
+    counters,
+    clients: () => transport.clients(),
+    transportStats: () => transport.stats(),
+    killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
+    reportUnexpected: (error, command) => logger.error({ err: error, command }, 'unexpected error running a command'),
+  });
+  const stopExpiry = startActiveExpire(store, config, logger);
+
+  logger.info(
+    {
+      version,
+      transport: options.transport,
+      workers: options.transport === 'pool' ? options.workers : undefined,
+      host: address.host,
+      port: address.port,
+      maxclients: config.number('maxclients'),
+    },
+    `redis-lite ready to accept connections on ${address.host}:${address.port}`,
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    address,
+    stats: () => transport.stats(),
+    store,
+    close: () => {
+      closing ??= (async () => {
+        stopExpiry();
+        await transport.close();
+        logger.debug('server closed');
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * As Redis's adjustOpenFilesLimit: every client needs a descriptor, so maxclients above the descriptor limit
+ * (minus a reserve) is lowered, with a warning, and CONFIG SET cannot raise it past that later.
+ */
+function capMaxclients(config: Config, logger: Logger): void {
+  const openFiles = readOpenFilesLimit();
+  const cap = maxclientsForLimit(openFiles);
+  const requested = config.number('maxclients');
+  if (requested > cap) {
+    logger.warn(
+      { requested, openFilesLimit: openFiles, maxclients: cap },
+      `You requested maxclients of ${requested} requiring at least ${requested + RESERVED_FDS} max file ` +
+        `descriptors. Current maximum open files is ${openFiles}. maxclients has been reduced to ${cap} ` +
+        `to compensate for low ulimit.`,
+    );
+    config.apply('maxclients', String(cap));
+  }
+  config.addCheck('maxclients', (value) =>
+    Number(value) > cap
+      ? `The operating system is not able to handle the specified number of clients, try with ${cap}`
+      : null,
+  );
+}
+
+/** Redis's activeExpireCycle from serverCron, hz times a second; unref'd so it never keeps the process up. */
+function startActiveExpire(store: KeyValueStore, config: Config, logger: Logger): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = (): void => {
+    if (timer !== null) clearInterval(timer);
+    timer = setInterval(
+      () => {
+        try {
+          store.activeExpireCycle();
+        } catch (e) {
+          logger.error({ err: e }, 'active expire cycle failed');
+        }
+      },
+      Math.max(1, Math.round(1000 / Math.max(1, config.number('hz')))),
+    );
+    timer.unref();
+  };
+  schedule();
+  config.onChange((name) => {
+    if (name === 'hz' && timer !== null) schedule();
+  });
+  return () => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  };
+}
+
+/** Loaded only when asked for: the pool needs the native helper, and the event loop must run without it. */
+async function createPoolTransport(options: ThreadPoolOptions): Promise<Transport & { killClient?(id: number): boolean }> {
+  const native = loadNative();
+  if (native instanceof Error) {
+    throw new TransportUnavailableError(
+      `--transport=pool needs the native helper: ${native.message}; run npm install with a C toolchain`,
+    );
+  }
+  const { ThreadPoolTransport } = await import('./transport/threadpool/index.js');
+  return new ThreadPoolTransport({ ...options, native });
+}

@@ -1,0 +1,164 @@
+// One client socket on the event loop: what it reads goes to its core Session, the replies the session returns
+// are written back. Backpressure is decided in exactly one function (deliver); socket errors have one sink;
+// closing is always a lingering close (flush, FIN, drain input, destroy after a grace period).
+// Knows nothing of the parser, commands or the listening server; pipelining is the session's business.
+
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { ClientInfo } from '../../core/command.js';
+import type { Session } from '../../core/session.js';
+
+/** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
+export interface ConnectionLimits {
+  /** client-output-buffer-limit-bytes: pending output above this disconnects the client; 0: no limit. */
+  outputBufferLimit: number;
+  /** client-query-buffer-limit: an unfinished request above this disconnects the client; 0: no limit. */
+  queryBufferLimit: number;
+}
+
+export interface ConnectionHost {
+  readonly limits: ConnectionLimits;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  /** How long a closing connection may take to flush and hear the peer's FIN before it is destroyed. */
+  readonly closeGraceMs: number;
+}
+
+/**
+ * Ends a socket without losing what is queued for it: `end()` flushes pending writes then sends FIN; reading
+ * goes on (and is discarded) so that unread input in the kernel never makes close(2) send a reset, which
+ * would throw away replies still in flight to the client. Destroyed after `graceMs` if the peer never closes
+ * or never reads.
+ */
+export function lingeringEnd(socket: net.Socket, graceMs: number, lastWords?: string): void {
+  if (lastWords === undefined) socket.end();
+  else socket.end(lastWords);
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), graceMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+export class Connection {
+  /** Clock time of the last bytes received (idle timeout). */
+  lastActivity: number;
+  private pausedForOutput = false;
+  private ending = false;
+  /** Inside session.receive(): a close requested now (CLIENT KILL of oneself) waits for the reply. */
+  private receiving = false;
+  private endAfterReceive = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly session: Session,
+    private readonly host: ConnectionHost,
+  ) {
+    this.lastActivity = host.clock();
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
+  }
+
+  get id(): number {
+    return this.session.client.id;
+  }
+
+  /** Graceful: replies already produced are written, then the connection ends (see lingeringEnd). */
+  end(): void {
+    if (this.ending) return;
+    if (this.receiving) {
+      this.endAfterReceive = true;
+      return;
+    }
+    this.ending = true;
+    lingeringEnd(this.socket, this.host.closeGraceMs);
+  }
+
+  /** Abrupt: pending output is dropped. */
+  destroy(): void {
+    this.ending = true;
+    this.socket.destroy();
+  }
+
+  info(): ClientInfo {
+    const client = this.session.client;
+    return {
+      id: client.id,
+      addr: client.addr,
+      laddr: client.laddr,
+      name: client.name,
+      db: client.db,
+      createdAt: client.createdAt,
+      lastInteraction: client.lastInteraction,
+      lastCommand: client.lastCommand,
+      queryBuffer: this.session.queryBufferLength,
+      outputBuffer: this.socket.writableLength,
+    };
+  }
+
+  private onData(chunk: Buffer): void {
+    // A closing connection's input is drained, not answered: it arrived after the close was decided.
+    if (this.ending) return;
+    this.lastActivity = this.host.clock();
+    let output;
+    this.receiving = true;
+    try {
+      output = this.session.receive(chunk);
+    } catch (e) {
+      // The session catches command failures itself; reaching here is a bug. It costs this client only.
+      this.host.logger.error({ err: e, client: this.id }, 'unexpected error while serving a client; closing it');
+      this.destroy();
+      return;
+    } finally {
+      this.receiving = false;
+    }
+    if (output.bytes !== null && !this.deliver(output.bytes)) return;
+    if (output.close || this.endAfterReceive) {
+      this.end();
+      return;
+    }
+    const queryLimit = this.host.limits.queryBufferLimit;
+    if (queryLimit > 0 && this.session.queryBufferLength > queryLimit) {
+      // Redis: "Closing client that reached max query buffer length".
+      this.host.logger.warn(
+        { client: this.id, addr: this.session.client.addr, queryBuffer: this.session.queryBufferLength, limit: queryLimit },
+        'closing client that reached max query buffer length',
+      );
+      this.destroy();
+    }
+  }
+
+  /**
+   * The one place backpressure is decided. Writes the replies; a client whose pending output passes the
+   * output buffer limit is disconnected (its replies would otherwise grow without bound); one whose replies
+   * the kernel cannot take right now stops being read until they drain, so a client that does not read its
+   * replies cannot make us queue more of them. Returns false when the client was disconnected.
+   */
+  private deliver(bytes: Buffer): boolean {
+    const flushed = this.socket.write(bytes);
+    const limit = this.host.limits.outputBufferLimit;
+    const pending = this.socket.writableLength;
+    if (limit > 0 && pending > limit) {
+      this.host.logger.warn(
+        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
+        'client output buffer limit reached: closing the client',
+      );
+      this.destroy();
+      return false;
+    }
+    if (!flushed && !this.pausedForOutput) {
+      this.pausedForOutput = true;
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        this.pausedForOutput = false;
+        if (!this.ending) this.socket.resume();
+      });
+    }
+    return true;
+  }
+
+  /** The connection's one error sink: a reset or broken pipe ends only this client ('close' follows). */
+  private onError(e: NodeJS.ErrnoException): void {
+    this.ending = true;
+    this.host.logger.debug({ client: this.id, code: e.code, err: e.message }, 'client connection error');
+  }
+}

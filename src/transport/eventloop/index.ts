@@ -1,0 +1,196 @@
+// The event-loop transport: one net.Server on Node's own epoll loop, every socket non-blocking, one core
+// Session per connection (connection.ts). This file owns accepting: maxclients, descriptor exhaustion
+// (EMFILE), the idle-timeout sweep, the client registry (CLIENT LIST/KILL, INFO) and graceful close.
+// It never imports the parser or commands: bytes go to sessions, reply bytes come back.
+
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { Config } from '../../core/config.js';
+import { ERR } from '../../core/errors.js';
+import { Session, type SessionCore } from '../../core/session.js';
+import type { Clock } from '../../core/store/types.js';
+import type { ListenAddress, Transport } from '../transport.js';
+import { Connection, lingeringEnd, type ConnectionHost, type ConnectionLimits } from './connection.js';
+
+export interface EventLoopTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly backlog: number;
+  readonly config: Config;
+  readonly logger: Logger;
+  nextClientId(): number;
+  /** Store, server context and parser limits shared by every session. Read when a client connects. */
+  readonly core: SessionCore;
+  /** Clock for the idle timeout (default Date.now); tests inject a fake one. */
+  readonly clock?: Clock;
+  /** How often idle clients are looked for (Redis's clientsCron); default 1000 ms. Tests shorten it. */
+  readonly idleCheckIntervalMs?: number;
+  /** Longest a closing connection may linger before it is destroyed; default 2000 ms. */
+  readonly closeGraceMs?: number;
+}
+
+/** Accept failures (EMFILE) come in bursts: log the first, then at most one summary per interval. */
+const ACCEPT_ERROR_LOG_INTERVAL_MS = 10_000;
+
+export class EventLoopTransport implements Transport {
+  private readonly server: net.Server;
+  private readonly connections = new Map<number, Connection>();
+  private readonly host: ConnectionHost;
+  private readonly limits: ConnectionLimits = { outputBufferLimit: 0, queryBufferLimit: 0 };
+  private maxclients = 0;
+  private timeoutSeconds = 0;
+  private totalConnections = 0;
+  private rejectedConnections = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private acceptErrors = { lastLoggedAt: -Infinity, suppressed: 0 };
+
+  constructor(private readonly options: EventLoopTransportOptions) {
+    this.readSettings();
+    options.config.onChange(() => this.readSettings());
+    this.host = {
+      limits: this.limits,
+      logger: options.logger,
+      clock: options.clock ?? Date.now,
+      closeGraceMs: options.closeGraceMs ?? 2000,
+    };
+    // noDelay: replies are whole; Nagle would only add latency. keepAlive as Redis's tcp-keepalive 300.
+    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 300_000 }, (socket) =>
+      this.accept(socket),
+    );
+  }
+
+  listen(): Promise<ListenAddress> {
+    const { host, port, backlog } = this.options;
+    return new Promise((resolve, reject) => {
+      const onStartError = (e: Error): void => {
+        this.server.off('listening', onListening);
+        reject(e);
+      };
+      const onListening = (): void => {
+        this.server.off('error', onStartError);
+        // From now on an 'error' is an accept failure: never fatal (an unhandled 'error' would crash).
+        this.server.on('error', (e: NodeJS.ErrnoException) => this.onAcceptError(e));
+        const interval = this.options.idleCheckIntervalMs ?? 1000;
+        this.idleTimer = setInterval(() => this.closeIdleClients(), interval);
+        this.idleTimer.unref();
+        const address = this.server.address() as net.AddressInfo;
+        resolve({ host: address.address, port: address.port });
+      };
+      this.server.once('error', onStartError);
+      this.server.once('listening', onListening);
+      this.server.listen({ host, port, backlog });
+    });
+  }
+
+  /**
+   * Stops accepting, closes the listening socket, then ends every connection: each session has already run
+   * every whole request it read, so ending flushes their replies before the FIN (a request still half-sent
+   * is dropped with the connection). Resolves when every socket is closed; stragglers are destroyed after
+   * the grace period.
+   */
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => {
+      if (this.idleTimer !== null) clearInterval(this.idleTimer);
+      // The callback runs once the server and every connection it accepted (rejected ones too) are closed.
+      this.server.close(() => resolve());
+      for (const connection of this.connections.values()) connection.end();
+    });
+    return this.closing;
+  }
+
+  stats(): TransportStats {
+    return {
+      transport: 'eventloop',
+      connectedClients: this.connections.size,
+      totalConnections: this.totalConnections,
+      rejectedConnections: this.rejectedConnections,
+      maxclients: this.maxclients,
+    };
+  }
+
+  clients(): ClientInfo[] {
+    return [...this.connections.values()].map((c) => c.info());
+  }
+
+  /** CLIENT KILL: the client's replies already produced are flushed, then it is closed. */
+  killClient(id: number): boolean {
+    const connection = this.connections.get(id);
+    if (connection === undefined) return false;
+    connection.end();
+    return true;
+  }
+
+  private readSettings(): void {
+    const { config } = this.options;
+    this.limits.outputBufferLimit = config.number('client-output-buffer-limit-bytes');
+    this.limits.queryBufferLimit = config.number('client-query-buffer-limit');
+    this.maxclients = config.number('maxclients');
+    this.timeoutSeconds = config.number('timeout');
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.connections.size >= this.maxclients || this.closing !== null) {
+      // As Redis's acceptCommonHandler: the error goes out raw, whatever protocol the client speaks.
+      this.rejectedConnections++;
+      socket.on('error', () => {}); // a reset while being turned away concerns nobody
+      lingeringEnd(socket, this.host.closeGraceMs, `-${ERR.maxClients}\r\n`);
+      return;
+    }
+    this.totalConnections++;
+    const id = this.options.nextClientId();
+    const session = new Session(this.options.core, {
+      id,
+      addr: `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: `${socket.localAddress}:${socket.localPort}`,
+    });
+    const connection = new Connection(socket, session, this.host);
+    this.connections.set(id, connection);
+    socket.once('close', () => {
+      this.connections.delete(id);
+      this.options.logger.debug({ client: id }, 'client closed');
+    });
+    this.options.logger.debug({ client: id, addr: session.client.addr }, 'client connected');
+  }
+
+  /** Redis's clientsCronHandleTimeout, on a timer rather than per request: cheap with many idle clients. */
+  private closeIdleClients(): void {
+    if (this.timeoutSeconds <= 0) return;
+    const now = this.host.clock();
+    const limitMs = this.timeoutSeconds * 1000;
+    for (const connection of this.connections.values()) {
+      if (now - connection.lastActivity > limitMs) {
+        this.options.logger.debug({ client: connection.id }, 'closing idle client');
+        connection.end();
+      }
+    }
+  }
+
+  /**
+   * Out of descriptors (EMFILE/ENFILE) or another accept failure. libuv has already dropped the pending
+   * connection with its reserved-descriptor trick, so the loop does not spin; we only log, rate-limited.
+   */
+  private onAcceptError(e: NodeJS.ErrnoException): void {
+    const now = Date.now();
+    const state = this.acceptErrors;
+    if (now - state.lastLoggedAt < ACCEPT_ERROR_LOG_INTERVAL_MS) {
+      state.suppressed++;
+      return;
+    }
+    const outOfDescriptors = e.code === 'EMFILE' || e.code === 'ENFILE';
+    this.options.logger.warn(
+      {
+        code: e.code,
+        connectedClients: this.connections.size,
+        maxclients: this.maxclients,
+        suppressed: state.suppressed,
+      },
+      outOfDescriptors
+        ? 'cannot accept a connection: out of file descriptors (lower maxclients or raise ulimit -n)'
+        : 'error accepting a client connection',
+    );
+    state.lastLoggedAt = now;
+    state.suppressed = 0;
+  }
+}

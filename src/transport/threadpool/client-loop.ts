@@ -1,0 +1,75 @@
+// One client's whole session on a worker thread, with real blocking I/O: read(2) on the descriptor until the
+// client leaves, feed the session, write(2) every reply before reading again. Runs on a worker only (it blocks
+// its thread by design). Knows the Session's receive() contract and errno codes; nothing of the pool.
+
+import { readSync, writeSync } from 'node:fs';
+import type { Session } from '../../core/session.js';
+
+/** Large enough that a pipelined burst is one read. */
+export const READ_BUFFER_BYTES = 64 * 1024;
+
+/** The client went away or was shut down: the session ends, the worker lives on. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ENOTCONN', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH']);
+
+export type EndReason = 'eof' | 'closed-by-server' | 'reset' | 'unexpected-nonblocking';
+
+export interface ClientLoopHooks {
+  /** After each read that returned bytes, before the session runs them (apply relayed config, mark activity). */
+  beforeBatch(): void;
+  /** After the batch's replies are written (publish the client's record). */
+  afterBatch(): void;
+}
+
+function errorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/** Returns bytes read, 0 at end of input, or an end reason for a socket error. Other errors are bugs: thrown. */
+function readSome(fd: number, buffer: Buffer): number | EndReason {
+  try {
+    return readSync(fd, buffer, 0, buffer.length, null);
+  } catch (e) {
+    const code = errorCode(e);
+    if (code !== undefined && CLIENT_GONE.has(code)) return 'reset';
+    // The descriptor must be blocking; if it is not, end the client rather than spin on it.
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'unexpected-nonblocking';
+    throw e;
+  }
+}
+
+/** Writes all of `bytes` (write(2) may take part); an EndReason if the client is gone. */
+function writeAll(fd: number, bytes: Buffer): EndReason | null {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (e) {
+      const code = errorCode(e);
+      if (code !== undefined && CLIENT_GONE.has(code)) return 'reset';
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'unexpected-nonblocking';
+      throw e;
+    }
+  }
+  return null;
+}
+
+/**
+ * Serves the client on `fd` until it leaves. The descriptor stays open: the caller closes it.
+ * `buffer` is the worker's one read buffer, reused: Session.receive copies whatever it keeps, and commands
+ * copy what they store.
+ */
+export function serveClient(fd: number, session: Session, buffer: Buffer, hooks: ClientLoopHooks): EndReason {
+  for (;;) {
+    const read = readSome(fd, buffer);
+    if (typeof read === 'string') return read;
+    if (read === 0) return 'eof';
+    hooks.beforeBatch();
+    const output = session.receive(buffer.subarray(0, read));
+    if (output.bytes !== null) {
+      const failed = writeAll(fd, output.bytes);
+      if (failed !== null) return failed;
+    }
+    hooks.afterBatch();
+    if (output.close) return 'closed-by-server';
+  }
+}

@@ -1,0 +1,218 @@
+// The thread-pool-per-connection transport (DESIGN.md "The pool transport"): the main thread only accepts
+// and enqueues; worker threads serve one client each with blocking reads and writes. Accepting here means:
+// take the descriptor from libuv (dup, destroy the JS socket, make the duplicate blocking) and hand it to
+// the WorkerPool. Also enforces maxclients and the idle timeout, and closes gracefully.
+// Knows nothing of commands, the parser or sessions: workers build those for themselves.
+
+import { closeSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { Config } from '../../core/config.js';
+import { ERR } from '../../core/errors.js';
+import type { SharedStore } from '../../core/store/store.js';
+import type { ListenAddress, Transport } from '../transport.js';
+import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
+import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
+import { poolStats } from './pool-view.js';
+import { PoolState } from './shared-state.js';
+import { WorkerPool } from './worker-pool.js';
+
+export type { NativeFdUtil } from './native.js';
+export { loadNative } from './native.js';
+
+type StoreHandles = ReturnType<SharedStore['handles']>;
+
+export interface ThreadPoolOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly backlog: number;
+  readonly config: Config;
+  readonly logger: Logger;
+  nextClientId(): number;
+  readonly workers: number;
+  readonly storeHandles: StoreHandles;
+  readonly version: string;
+  readonly startedAt: number;
+  /** SharedServerCounters.buffer from the main thread, so commands counted on every worker add up. */
+  readonly countersBuffer?: SharedArrayBuffer;
+  /** Defaults to loadNative(); the constructor throws its Error when the helper is missing. */
+  readonly native?: NativeFdUtil;
+  /** How long close() lets a worker write to a client that does not read before SHUT_RDWR. Default 2000. */
+  readonly closeGraceMs?: number;
+  /** How often the idle timeout is checked. Default 1000 (Redis checks clients about once a second). */
+  readonly sweepIntervalMs?: number;
+}
+
+/**
+ * The worker entry as JavaScript: beside this module when it runs from dist/, else (TypeScript sources under
+ * vitest) the build of it, since worker threads cannot load TypeScript on Node 20.
+ */
+export function workerEntry(moduleUrl: string = import.meta.url): URL {
+  if (moduleUrl.endsWith('.js')) return new URL('./worker.js', moduleUrl);
+  const root = packageRoot(fileURLToPath(moduleUrl)) ?? fileURLToPath(new URL('../../..', moduleUrl));
+  return pathToFileURL(join(root, 'dist', 'src', 'transport', 'threadpool', 'worker.js'));
+}
+
+interface AcceptedHandle {
+  readonly _handle?: { readonly fd?: number } | null;
+}
+
+/** Accept errors are logged at most this often: under EMFILE every connection attempt fails. */
+const ACCEPT_WARN_INTERVAL_MS = 5000;
+
+export class ThreadPoolTransport implements Transport {
+  private readonly native: NativeFdUtil;
+  private readonly state: PoolState;
+  private readonly pool: WorkerPool;
+  private readonly server = net.createServer({ pauseOnConnect: true });
+  /** Sockets told "max number of clients reached", lingering until the client reads it and leaves. */
+  private readonly rejecting = new Set<net.Socket>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private lastAcceptWarning = 0;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: ThreadPoolOptions) {
+    const native = options.native ?? loadNative();
+    if (native instanceof Error) throw native;
+    if (!Number.isInteger(options.workers) || options.workers < 1) {
+      throw new Error(`the pool needs at least one worker (got ${options.workers})`);
+    }
+    this.native = native;
+    this.state = PoolState.create(options.workers);
+    this.pool = new WorkerPool({
+      size: options.workers,
+      workerUrl: workerEntry(),
+      state: this.state,
+      config: options.config,
+      logger: options.logger,
+      native,
+      init: {
+        slots: options.workers,
+        poolBuffer: this.state.buffer,
+        storeHandles: options.storeHandles,
+        countersBuffer: options.countersBuffer ?? null,
+        version: options.version,
+        startedAt: options.startedAt,
+      },
+    });
+    this.server.on('connection', (socket: net.Socket) => this.accept(socket));
+  }
+
+  async listen(): Promise<ListenAddress> {
+    const entry = workerEntry();
+    if (!existsSync(fileURLToPath(entry))) {
+      throw new Error(`the pool's worker ${fileURLToPath(entry)} is missing: run \`npm run build\` first`);
+    }
+    try {
+      await this.pool.start();
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen({ port: this.options.port, host: this.options.host, backlog: this.options.backlog }, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      await this.pool.stop(0);
+      throw e;
+    }
+    // From now on an accept error (EMFILE, ENFILE, ...) is logged, never fatal: libuv keeps listening and
+    // sheds the connection it could not take, so the loop does not spin on it.
+    this.server.on('error', (error: NodeJS.ErrnoException) => this.acceptFailed(error));
+    const address = this.server.address() as net.AddressInfo;
+    this.state.store(TCP_PORT, address.port);
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    this.sweepTimer = setInterval(() => this.sweep(), interval);
+    this.sweepTimer.unref();
+    return { host: address.address, port: address.port };
+  }
+
+  private accept(socket: net.Socket): void {
+    this.state.add(TOTAL_CONNECTIONS, 1);
+    if (this.closing !== null) return void socket.destroy();
+    if (this.pool.connected() >= this.options.config.number('maxclients')) return this.reject(socket);
+    const fd = (socket as unknown as AcceptedHandle)._handle?.fd;
+    const addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    const laddr = `${socket.localAddress}:${socket.localPort}`;
+    let copy: number;
+    try {
+      if (fd === undefined || fd < 0) throw new Error('the accepted socket has no descriptor');
+      copy = this.native.dup(fd);
+    } catch (e) {
+      socket.destroy();
+      return this.acceptFailed(e as NodeJS.ErrnoException);
+    }
+    // libuv's handle goes; the duplicate keeps the connection open. O_NONBLOCK belongs to the shared open
+    // file description, so clear it only once libuv can no longer touch it.
+    socket.destroy();
+    try {
+      this.native.setBlocking(copy, true);
+    } catch (e) {
+      closeSync(copy);
+      this.options.logger.warn({ err: e, addr }, 'could not make a client descriptor blocking; closed it');
+      return;
+    }
+    this.pool.submit({ fd: copy, clientId: this.options.nextClientId(), addr, laddr, createdAt: Date.now() });
+  }
+
+  /** As Redis: tell the client why, then close. Its request, if any, is drained so close() sends no RST. */
+  private reject(socket: net.Socket): void {
+    this.state.add(REJECTED, 1);
+    this.rejecting.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.rejecting.delete(socket));
+    socket.on('data', () => undefined);
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.end(`-${ERR.maxClients}\r\n`);
+    socket.resume();
+  }
+
+  private acceptFailed(error: NodeJS.ErrnoException): void {
+    const now = Date.now();
+    if (now - this.lastAcceptWarning < ACCEPT_WARN_INTERVAL_MS) return;
+    this.lastAcceptWarning = now;
+    const hint = error.code === 'EMFILE' || error.code === 'ENFILE' ? ' (out of file descriptors)' : '';
+    this.options.logger.warn({ err: error, code: error.code }, `could not accept a connection${hint}`);
+  }
+
+  private sweep(): void {
+    const timeout = this.options.config.number('timeout');
+    if (timeout > 0) this.pool.sweepIdle(Date.now(), timeout * 1000);
+  }
+
+  stats(): TransportStats {
+    return poolStats(this.state, this.options.config.number('maxclients'));
+  }
+
+  clients(): ClientInfo[] {
+    return this.pool.clients();
+  }
+
+  /** CLIENT KILL from the main thread's side (workers route theirs through the pool). */
+  killClient(id: number): boolean {
+    return this.pool.killClient(id);
+  }
+
+  /** Test hook: the worker serving client `clientId` throws after its next read, as a bug would. */
+  crashWorkerServing(clientId: number): boolean {
+    return this.pool.crash(clientId);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    const listening = new Promise<void>((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+    });
+    for (const socket of this.rejecting) socket.destroy();
+    await Promise.all([this.pool.stop(this.options.closeGraceMs ?? 2000), listening]);
+  }
+}

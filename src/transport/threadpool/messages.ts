@@ -1,0 +1,45 @@
+// The messages the pool's main thread and its workers exchange, and what a worker is started with. Jobs go
+// one way, to an idle worker; everything else is a notice. Types only: no behaviour lives here.
+
+/** An accepted client, already a blocking duplicate descriptor the pool now owns. */
+export interface Job {
+  readonly fd: number;
+  readonly clientId: number;
+  readonly addr: string;
+  readonly laddr: string;
+  /** ms epoch */
+  readonly createdAt: number;
+}
+
+/** workerData: everything a worker needs to build its own core. Structured-clonable. */
+export interface WorkerInit {
+  readonly slot: number;
+  readonly slots: number;
+  readonly poolBuffer: SharedArrayBuffer;
+  readonly storeHandles: unknown;
+  readonly countersBuffer: SharedArrayBuffer | null;
+  readonly config: Record<string, string>;
+  readonly version: string;
+  readonly startedAt: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'job'; readonly job: Job }
+  /** A CONFIG SET made on another thread: apply it without validation. */
+  | { readonly type: 'config'; readonly name: string; readonly value: string }
+  /** Test hook: throw from the session loop after the next read, as a bug in the worker would. */
+  | { readonly type: 'crash' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  /** The client left (or was shut down) and its descriptor is closed: give me the next one. */
+  | { readonly type: 'idle' }
+  | { readonly type: 'config'; readonly name: string; readonly value: string }
+  | { readonly type: 'kill'; readonly clientId: number }
+  | {
+      readonly type: 'log';
+      readonly level: 'warn' | 'error';
+      readonly msg: string;
+      readonly command?: string;
+      readonly error?: { readonly message: string; readonly stack?: string; readonly code?: string };
+    };

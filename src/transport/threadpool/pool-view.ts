@@ -1,0 +1,47 @@
+// Reads the pool's figures and served clients out of shared memory, the same way on the main thread (stats(),
+// clients()) and in a worker (INFO, CLIENT LIST), so both report one truth without asking each other.
+// Knows the layout and ClientInfo; nothing of sockets, sessions or how slots get filled.
+
+import type { ClientInfo, TransportStats } from '../../core/command.js';
+import { BUSY, QUEUED, REJECTED, TOTAL_CONNECTIONS, WORKERS } from './layout.js';
+import type { PoolState } from './shared-state.js';
+
+export function poolStats(state: PoolState, maxclients: number): TransportStats {
+  // Busy is counted up before queued is counted down when a job moves, so the sum never dips.
+  const queued = state.counter(QUEUED);
+  const busy = state.counter(BUSY);
+  return {
+    transport: 'pool',
+    connectedClients: busy + queued,
+    totalConnections: state.counter(TOTAL_CONNECTIONS),
+    rejectedConnections: state.counter(REJECTED),
+    workers: state.counter(WORKERS),
+    busyWorkers: busy,
+    queuedClients: queued,
+    maxclients,
+  };
+}
+
+/** The clients workers are serving right now, as their workers last published them. */
+export function servedClients(state: PoolState): ClientInfo[] {
+  const clients: ClientInfo[] = [];
+  for (let slot = 0; slot < state.slots; slot++) {
+    const id = state.clientId(slot);
+    if (id === 0) continue;
+    const record = state.read(slot);
+    if (record === null || state.clientId(slot) !== id) continue;
+    clients.push({
+      id,
+      addr: record.addr,
+      laddr: record.laddr,
+      name: record.name,
+      db: 0,
+      createdAt: state.createdAt(slot),
+      lastInteraction: state.lastInteraction(slot),
+      lastCommand: record.cmd,
+      queryBuffer: record.qbuf,
+      outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
+    });
+  }
+  return clients.sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,166 @@
+// Typed access to the pool's shared memory (layout.ts), the same class on the main thread and in workers:
+// counters, each worker slot's lock-guarded descriptor and client id, and the client records CLIENT LIST
+// reads. The one place a thread blocks on shared memory is waitWhile(). Knows nothing of sockets or sessions.
+
+import {
+  NO_FD,
+  RECORD_BYTES,
+  SLOT_CLIENT,
+  SLOT_CREATED_AT,
+  SLOT_FD,
+  SLOT_LAST_INTERACTION,
+  SLOT_LOCK,
+  SLOT_RECORD_LENGTH,
+  SLOT_SEQ,
+  regions,
+  slotBase,
+  slotFloatBase,
+} from './layout.js';
+
+/** What a worker publishes about its client; the main thread adds nothing it does not know itself. */
+export interface ClientRecord {
+  readonly addr: string;
+  readonly laddr: string;
+  readonly name: string;
+  readonly cmd: string;
+  readonly qbuf: number;
+}
+
+/** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */
+export function waitWhile(i32: Int32Array, index: number, value: number, timeoutMs: number): void {
+  Atomics.wait(i32, index, value, timeoutMs);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class PoolState {
+  readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly records: Uint8Array;
+
+  private constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly slots: number,
+  ) {
+    const r = regions(slots);
+    this.i32 = new Int32Array(buffer, 0, r.int32Bytes / 4);
+    this.f64 = new Float64Array(buffer, r.float64Offset, slots * 2);
+    this.records = new Uint8Array(buffer, r.recordsOffset, slots * RECORD_BYTES);
+  }
+
+  static create(slots: number): PoolState {
+    const state = new PoolState(new SharedArrayBuffer(regions(slots).totalBytes), slots);
+    for (let slot = 0; slot < slots; slot++) Atomics.store(state.i32, slotBase(slot) + SLOT_FD, NO_FD);
+    return state;
+  }
+
+  /** The same memory in another thread. */
+  static attach(buffer: SharedArrayBuffer, slots: number): PoolState {
+    return new PoolState(buffer, slots);
+  }
+
+  counter(index: number): number {
+    return Atomics.load(this.i32, index);
+  }
+
+  add(index: number, delta: number): void {
+    Atomics.add(this.i32, index, delta);
+  }
+
+  store(index: number, value: number): void {
+    Atomics.store(this.i32, index, value);
+  }
+
+  /**
+   * Runs `action` holding the slot's lock, so the descriptor it reads cannot be closed (and its number reused)
+   * by the worker meanwhile. The lock is held for a few instructions and a syscall at most.
+   */
+  withSlot<T>(slot: number, action: (fd: number, clientId: number) => T): T {
+    const lock = slotBase(slot) + SLOT_LOCK;
+    while (Atomics.compareExchange(this.i32, lock, 0, 1) !== 0) waitWhile(this.i32, lock, 1, 5);
+    try {
+      return action(
+        Atomics.load(this.i32, slotBase(slot) + SLOT_FD),
+        Atomics.load(this.i32, slotBase(slot) + SLOT_CLIENT),
+      );
+    } finally {
+      Atomics.store(this.i32, lock, 0);
+      Atomics.notify(this.i32, lock);
+    }
+  }
+
+  /** Main thread, when handing a client to the slot's worker (nobody else holds the lock for a free slot). */
+  assign(slot: number, fd: number, clientId: number, createdAt: number): void {
+    this.withSlot(slot, () => {
+      Atomics.store(this.i32, slotBase(slot) + SLOT_FD, fd);
+      Atomics.store(this.i32, slotBase(slot) + SLOT_CLIENT, clientId);
+    });
+    this.f64[slotFloatBase(slot) + SLOT_CREATED_AT] = createdAt;
+    this.f64[slotFloatBase(slot) + SLOT_LAST_INTERACTION] = createdAt;
+  }
+
+  /** Takes the slot's descriptor out of shared view; returns it (or NO_FD) for the caller to close. */
+  release(slot: number): number {
+    return this.withSlot(slot, (fd) => {
+      Atomics.store(this.i32, slotBase(slot) + SLOT_FD, NO_FD);
+      Atomics.store(this.i32, slotBase(slot) + SLOT_CLIENT, 0);
+      Atomics.store(this.i32, slotBase(slot) + SLOT_RECORD_LENGTH, 0);
+      return fd;
+    });
+  }
+
+  /** A dead worker may have died holding its lock; only the main thread calls this, after 'exit'. */
+  forceUnlock(slot: number): void {
+    Atomics.store(this.i32, slotBase(slot) + SLOT_LOCK, 0);
+  }
+
+  clientId(slot: number): number {
+    return Atomics.load(this.i32, slotBase(slot) + SLOT_CLIENT);
+  }
+
+  touch(slot: number, now: number): void {
+    this.f64[slotFloatBase(slot) + SLOT_LAST_INTERACTION] = now;
+  }
+
+  createdAt(slot: number): number {
+    return this.f64[slotFloatBase(slot) + SLOT_CREATED_AT];
+  }
+
+  lastInteraction(slot: number): number {
+    return this.f64[slotFloatBase(slot) + SLOT_LAST_INTERACTION];
+  }
+
+  /** Worker side: rewrites its slot's record under the seqlock (odd sequence while writing). */
+  publish(slot: number, record: ClientRecord): void {
+    const seq = slotBase(slot) + SLOT_SEQ;
+    const area = this.records.subarray(slot * RECORD_BYTES, (slot + 1) * RECORD_BYTES);
+    Atomics.add(this.i32, seq, 1);
+    let json = JSON.stringify(record);
+    if (Buffer.byteLength(json) > RECORD_BYTES) json = JSON.stringify({ ...record, name: record.name.slice(0, 64) });
+    // encodeInto on shared memory is not allowed: encode, then copy.
+    const bytes = encoder.encode(json).subarray(0, RECORD_BYTES);
+    area.set(bytes);
+    Atomics.store(this.i32, slotBase(slot) + SLOT_RECORD_LENGTH, bytes.length);
+    Atomics.add(this.i32, seq, 1);
+  }
+
+  /** Any thread: the slot's record, retried while the worker is rewriting it; null when none. */
+  read(slot: number): ClientRecord | null {
+    const seq = slotBase(slot) + SLOT_SEQ;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const before = Atomics.load(this.i32, seq);
+      if ((before & 1) === 1) continue;
+      const length = Atomics.load(this.i32, slotBase(slot) + SLOT_RECORD_LENGTH);
+      const copy = this.records.slice(slot * RECORD_BYTES, slot * RECORD_BYTES + length);
+      if (Atomics.load(this.i32, seq) !== before) continue;
+      if (length === 0) return null;
+      try {
+        return JSON.parse(decoder.decode(copy)) as ClientRecord;
+      } catch {
+        return null; // cut mid-character by a very long name: leave the slot out of CLIENT LIST
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+// A worker thread's composition root: builds the core its sessions run on (shared store, a replica of the
+// config, its own ServerContext whose INFO and CLIENT LIST read the pool's shared memory), as src/server.ts
+// does for the main thread. The one pool module that names the command table; the session loop does not.
+
+import type { ClientInfo, TransportStats } from '../../core/command.js';
+import { ALL_COMMANDS } from '../../core/commands/table.js';
+import { type Config, limitsFromConfig } from '../../core/config.js';
+import { createCommandTable } from '../../core/executor.js';
+import { SharedServerCounters, createServerContext } from '../../core/server-context.js';
+import type { SessionCore } from '../../core/session.js';
+import type { KeyValueStore } from '../../core/store/types.js';
+
+export interface WorkerCoreDeps {
+  readonly store: KeyValueStore;
+  readonly config: Config;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly tcpPort: number;
+  readonly countersBuffer: SharedArrayBuffer | null;
+  clients(): ClientInfo[];
+  transportStats(): TransportStats;
+  killClient(id: number): boolean;
+  reportUnexpected(error: unknown, command: string): void;
+}
+
+export interface WorkerCore {
+  /** A SessionCore for the next client: parser limits are read now, so CONFIG SET applies to new clients. */
+  sessionCore(): SessionCore;
+}
+
+export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
+  const server = createServerContext({
+    clock: Date.now,
+    config: deps.config,
+    version: deps.version,
+    startedAt: deps.startedAt,
+    tcpPort: deps.tcpPort,
+    commands: createCommandTable(ALL_COMMANDS),
+    clients: () => deps.clients(),
+    transportStats: () => deps.transportStats(),
+    killClient: (id) => deps.killClient(id),
+    reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
+    ...(deps.countersBuffer === null ? {} : { counters: SharedServerCounters.attach(deps.countersBuffer) }),
+  });
+  return {
+    sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config) }),
+  };
+}

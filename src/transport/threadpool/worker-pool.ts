@@ -1,0 +1,314 @@
+// Main-thread side of the pool: exactly `size` worker threads, the job queue, and the handoff between them.
+// A job goes to an idle worker or waits in the queue; a worker that reports idle takes the next. A worker
+// that dies is replaced (its client's descriptor closed), so the pool never shrinks. Stopping shuts
+// descriptors down before terminating threads (terminate() hangs while a worker is inside readSync).
+// Knows nothing of listening sockets or accept; never reads or writes a client's bytes.
+
+import { closeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { ClientInfo } from '../../core/command.js';
+import type { Config } from '../../core/config.js';
+import { JobQueue } from './job-queue.js';
+import { BUSY, NO_FD, QUEUED, WORKERS } from './layout.js';
+import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
+import type { NativeFdUtil } from './native.js';
+import { servedClients } from './pool-view.js';
+import type { PoolState } from './shared-state.js';
+
+type SlotState = 'starting' | 'idle' | 'busy' | 'exited';
+
+interface Slot {
+  readonly index: number;
+  worker: Worker;
+  state: SlotState;
+  job: Job | null;
+  /** When this slot's current thread was spawned: a thread dying before it was ready is replaced later. */
+  spawnedAt: number;
+}
+
+export interface WorkerPoolOptions {
+  readonly size: number;
+  readonly workerUrl: URL;
+  readonly state: PoolState;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly native: NativeFdUtil;
+  /** workerData for every thread, but the slot number and the config (a fresh snapshot per spawn). */
+  readonly init: Omit<WorkerInit, 'slot' | 'config'>;
+}
+
+/** A replacement that dies before it is ready (a broken build?) is retried no faster than this. */
+const RESPAWN_BACKOFF_MS = 1000;
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already gone: nothing more to free.
+  }
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue = new JobQueue();
+  /** Idle slots, most recently freed last (its thread's caches are warm). */
+  private idle: Slot[] = [];
+  private started = false;
+  private stopping = false;
+  private startWaiter: { resolve(): void; reject(error: Error): void } | null = null;
+  private exitWaiter: (() => void) | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  /** The slot whose CONFIG SET is being applied on main, so the relay skips it. */
+  private relayOrigin = -1;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    options.config.onChange((name, value) => this.broadcast({ type: 'config', name, value }, this.relayOrigin));
+  }
+
+  /** Spawns every worker; resolves once all of them are ready (memcached: workers counted before accept). */
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => (this.startWaiter = { resolve, reject }));
+    for (let index = 0; index < this.options.size; index++) this.slots.push(this.spawn(index));
+    return ready;
+  }
+
+  private spawn(index: number, existing?: Slot): Slot {
+    const worker = new Worker(this.options.workerUrl, {
+      workerData: { ...this.options.init, slot: index, config: this.options.config.snapshot() },
+      // Workers open no descriptors of their own, and closing clients' ones must not print warnings.
+      trackUnmanagedFds: false,
+    });
+    const slot: Slot = existing ?? { index, worker, state: 'starting', job: null, spawnedAt: 0 };
+    slot.worker = worker;
+    slot.state = 'starting';
+    slot.job = null;
+    slot.spawnedAt = Date.now();
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
+    worker.on('error', (error) => {
+      this.options.logger.error({ err: error, worker: index }, 'pool worker threw; replacing it');
+      if (!this.started) this.startWaiter?.reject(new Error(`pool worker ${index} failed to start: ${error.message}`));
+    });
+    worker.on('exit', (code) => this.onExit(slot, worker, code));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
+    if (slot.worker !== worker) return;
+    switch (message.type) {
+      case 'ready':
+        this.options.state.add(WORKERS, 1);
+        slot.state = 'idle';
+        if (this.stopping) return void worker.terminate();
+        if (!this.started && this.slots.every((s) => s.state !== 'starting')) {
+          this.started = true;
+          this.startWaiter?.resolve();
+        }
+        return this.next(slot);
+      case 'idle':
+        this.options.state.add(BUSY, -1);
+        slot.job = null;
+        slot.state = 'idle';
+        return this.next(slot);
+      case 'config':
+        return this.relayConfig(slot.index, message.name, message.value);
+      case 'kill':
+        this.killClient(message.clientId);
+        return;
+      case 'log': {
+        const context = { worker: slot.index, command: message.command, err: message.error };
+        this.options.logger[message.level](context, message.msg);
+        return;
+      }
+    }
+  }
+
+  private onExit(slot: Slot, worker: Worker, code: number): void {
+    if (slot.worker !== worker) return;
+    const { state } = this.options;
+    if (slot.state !== 'starting') state.add(WORKERS, -1);
+    if (slot.state === 'busy') state.add(BUSY, -1);
+    this.idle = this.idle.filter((s) => s !== slot);
+    // It may have died holding its slot lock, and with its client's descriptor still open: close it.
+    state.forceUnlock(slot.index);
+    const fd = state.release(slot.index);
+    if (fd !== NO_FD) closeQuietly(fd);
+    const wasReady = slot.state !== 'starting';
+    slot.state = 'exited';
+    slot.job = null;
+    if (this.stopping) return this.checkStopped();
+    if (!this.started) {
+      this.startWaiter?.reject(new Error(`pool worker ${slot.index} exited with code ${code} before it was ready`));
+      return;
+    }
+    this.options.logger.warn({ worker: slot.index, code }, 'pool worker exited; starting a replacement');
+    const wait = wasReady ? 0 : Math.max(0, RESPAWN_BACKOFF_MS - (Date.now() - slot.spawnedAt));
+    if (wait === 0) this.spawn(slot.index, slot);
+    else setTimeout(() => this.stopping || this.spawn(slot.index, slot), wait).unref();
+  }
+
+  /** Hands the slot the next waiting client, or marks it idle. */
+  private next(slot: Slot): void {
+    if (this.stopping) return void slot.worker.terminate();
+    const job = this.queue.shift();
+    if (job === undefined) {
+      this.idle.push(slot);
+      return;
+    }
+    this.assign(slot, job, true);
+  }
+
+  private assign(slot: Slot, job: Job, fromQueue: boolean): void {
+    const { state } = this.options;
+    slot.state = 'busy';
+    slot.job = job;
+    // Busy up before queued down: readers of the two counters never see the client missing.
+    state.add(BUSY, 1);
+    if (fromQueue) state.add(QUEUED, -1);
+    state.assign(slot.index, job.fd, job.clientId, job.createdAt);
+    slot.worker.postMessage({ type: 'job', job } satisfies ToWorker);
+  }
+
+  /** Takes ownership of the job's descriptor: served now, queued, or closed if the pool is stopping. */
+  submit(job: Job): void {
+    if (this.stopping) return closeQuietly(job.fd);
+    const slot = this.idle.pop();
+    if (slot !== undefined) return this.assign(slot, job, false);
+    this.queue.push(job);
+    this.options.state.add(QUEUED, 1);
+  }
+
+  /** Clients served plus clients waiting: what maxclients limits. */
+  connected(): number {
+    return this.options.state.counter(BUSY) + this.queue.length;
+  }
+
+  clients(): ClientInfo[] {
+    const waiting = this.queue.toArray().map(
+      (job): ClientInfo => ({
+        id: job.clientId,
+        addr: job.addr,
+        laddr: job.laddr,
+        name: '',
+        db: 0,
+        createdAt: job.createdAt,
+        lastInteraction: job.createdAt,
+        lastCommand: 'NULL',
+        queryBuffer: 0,
+        outputBuffer: 0,
+      }),
+    );
+    return [...servedClients(this.options.state), ...waiting].sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * shutdown(2)s the descriptor slot `index` is serving, if it still serves `clientId` (any client when
+   * omitted). Under the slot lock: the worker cannot close the descriptor, nor its number be reused, meanwhile.
+   */
+  shutdownSlot(index: number, how: 'read' | 'both', clientId?: number): boolean {
+    return this.options.state.withSlot(index, (fd, id) => {
+      if (fd === NO_FD || (clientId !== undefined && id !== clientId)) return false;
+      try {
+        this.options.native.shutdown(fd, how);
+      } catch (e) {
+        // ENOTCONN: the client already left; the worker's read returns 0 all the same.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOTCONN') throw e;
+      }
+      return true;
+    });
+  }
+
+  /** CLIENT KILL from any thread: a served client is shut down, a waiting one closed. */
+  killClient(clientId: number): boolean {
+    for (const slot of this.slots) {
+      if (slot.state === 'busy' && this.shutdownSlot(slot.index, 'both', clientId)) return true;
+    }
+    return this.closeQueued((job) => job.clientId === clientId) > 0;
+  }
+
+  /** Closes the waiting clients `which` selects; returns how many. */
+  closeQueued(which: (job: Job) => boolean): number {
+    const taken = this.queue.removeWhere(which);
+    for (const job of taken) {
+      closeQuietly(job.fd);
+      this.options.state.add(QUEUED, -1);
+    }
+    return taken.length;
+  }
+
+  /** Idle timeout: shuts down served clients and closes waiting ones inactive for more than `idleMs`. */
+  sweepIdle(now: number, idleMs: number): void {
+    const { state } = this.options;
+    for (const slot of this.slots) {
+      if (slot.state !== 'busy' || slot.job === null) continue;
+      if (now - state.lastInteraction(slot.index) > idleMs) this.shutdownSlot(slot.index, 'both', slot.job.clientId);
+    }
+    this.closeQueued((job) => now - job.createdAt > idleMs);
+  }
+
+  /** Test hook: the worker serving `clientId` throws after its next read, as a bug would. */
+  crash(clientId: number): boolean {
+    const slot = this.slots.find((s) => s.state === 'busy' && s.job?.clientId === clientId);
+    slot?.worker.postMessage({ type: 'crash' } satisfies ToWorker);
+    return slot !== undefined;
+  }
+
+  private relayConfig(origin: number, name: string, value: string): void {
+    const { config, logger } = this.options;
+    this.relayOrigin = origin;
+    try {
+      // set(), not apply(): the main thread's own listeners and checks (e.g. maxclients against the
+      // descriptor limit) run; our onChange listener relays to every other worker.
+      config.set(name, value);
+    } catch (e) {
+      logger.warn({ err: e, setting: name, value }, 'CONFIG SET from a pool worker refused by the main thread');
+      this.broadcast({ type: 'config', name, value: config.string(name) }, -1);
+    } finally {
+      this.relayOrigin = -1;
+    }
+  }
+
+  private broadcast(message: ToWorker, except: number): void {
+    for (const slot of this.slots) {
+      if (slot.index !== except && slot.state !== 'exited') slot.worker.postMessage(message);
+    }
+  }
+
+  /**
+   * Graceful stop: waiting clients are closed; served ones get SHUT_RD (a worker blocked in read returns 0,
+   * requests it already read are answered); after `graceMs`, SHUT_RDWR frees a worker blocked writing to a
+   * client that does not read. Each thread is terminated once idle. Resolves when every thread has exited.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.startWaiter?.reject(new Error('the pool was closed before its workers were ready'));
+      this.closeQueued(() => true);
+      for (const slot of this.slots) {
+        if (slot.state === 'busy') this.shutdownSlot(slot.index, 'read');
+        else if (slot.state === 'idle' || slot.state === 'starting') void slot.worker.terminate();
+      }
+      this.idle = [];
+      this.graceTimer = setTimeout(() => {
+        for (const slot of this.slots) if (slot.state === 'busy') this.shutdownSlot(slot.index, 'both');
+      }, graceMs);
+    }
+    return new Promise<void>((resolve) => {
+      const previous = this.exitWaiter;
+      this.exitWaiter = () => {
+        previous?.();
+        resolve();
+      };
+      this.checkStopped();
+    });
+  }
+
+  private checkStopped(): void {
+    if (!this.slots.every((s) => s.state === 'exited')) return;
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    const waiter = this.exitWaiter;
+    this.exitWaiter = null;
+    waiter?.();
+  }
+}

@@ -1,0 +1,142 @@
+// The pool's worker thread (entry point; runs as compiled JavaScript from dist/). It waits in its event loop
+// for a job, then serves that one client with blocking reads and writes until it leaves, closes the
+// descriptor and asks for the next. While serving it never returns to its event loop, so messages from the
+// main thread (relayed CONFIG SET) are drained synchronously after each read. Knows nothing of accepting.
+
+import { closeSync } from 'node:fs';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { Config } from '../../core/config.js';
+import { Session } from '../../core/session.js';
+import { SharedStore } from '../../core/store/store.js';
+import { READ_BUFFER_BYTES, serveClient } from './client-loop.js';
+import { NO_FD, TCP_PORT } from './layout.js';
+import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
+import { poolStats, servedClients } from './pool-view.js';
+import { PoolState } from './shared-state.js';
+import { type WorkerCore, createWorkerCore } from './worker-core.js';
+
+type StoreHandles = ReturnType<SharedStore['handles']>;
+
+if (parentPort === null) throw new Error('worker.ts is a worker_threads entry point, not a module to import');
+const port = parentPort;
+const init = workerData as WorkerInit;
+const state = PoolState.attach(init.poolBuffer, init.slots);
+const config = new Config(init.config);
+const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+function post(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+function describe(error: unknown): { message: string; stack?: string; code?: string } {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as NodeJS.ErrnoException).code;
+  return { message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(code ? { code } : {}) };
+}
+
+// A change made here (CONFIG SET on this worker's client) goes to the main thread, which relays it to the
+// other workers; a relayed change is applied with apply(), which calls no listener, so nothing echoes.
+config.onChange((name, value) => post({ type: 'config', name, value }));
+
+interface Current {
+  readonly job: Job;
+  readonly session: Session;
+  published: string;
+}
+let current: Current | null = null;
+let core: WorkerCore | null = null;
+
+/** Built at the first job: the bound port is known only after every worker is ready and the server listens. */
+function workerCore(): WorkerCore {
+  core ??= createWorkerCore({
+    store,
+    config,
+    version: init.version,
+    startedAt: init.startedAt,
+    tcpPort: state.counter(TCP_PORT),
+    countersBuffer: init.countersBuffer,
+    clients: () => servedClients(state),
+    transportStats: () => poolStats(state, config.number('maxclients')),
+    killClient,
+    reportUnexpected: (error, command) =>
+      post({ type: 'log', level: 'error', msg: 'unexpected error in a command', command, error: describe(error) }),
+  });
+  return core;
+}
+
+/** CLIENT KILL: our own client closes after this reply; another worker's is shut down by the main thread. */
+function killClient(id: number): boolean {
+  if (current !== null && current.job.clientId === id) {
+    current.session.client.closeAfterReply = true;
+    return true;
+  }
+  for (let slot = 0; slot < state.slots; slot++) {
+    if (state.clientId(slot) === id) {
+      post({ type: 'kill', clientId: id });
+      return true;
+    }
+  }
+  return false;
+}
+
+function publish(entry: Current): void {
+  const client = entry.session.client;
+  const record = {
+    addr: entry.job.addr,
+    laddr: entry.job.laddr,
+    name: client.name,
+    cmd: client.lastCommand,
+    qbuf: entry.session.queryBufferLength,
+  };
+  const key = `${record.name}\0${record.cmd}\0${record.qbuf}`;
+  if (key === entry.published) return;
+  entry.published = key;
+  state.publish(init.slot, record);
+}
+
+function drainMessages(): void {
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+    handle(m.message as ToWorker);
+  }
+}
+
+function serve(job: Job): void {
+  const session = new Session(workerCore().sessionCore(), { id: job.clientId, addr: job.addr, laddr: job.laddr });
+  const entry: Current = { job, session, published: '' };
+  current = entry;
+  publish(entry);
+  try {
+    serveClient(job.fd, session, readBuffer, {
+      beforeBatch: () => {
+        drainMessages();
+        state.touch(init.slot, Date.now());
+      },
+      afterBatch: () => publish(entry),
+    });
+  } finally {
+    current = null;
+    // Out of shared view first (under the slot lock), so the main thread never shuts down a number that
+    // close() has freed for reuse; then close.
+    const fd = state.release(init.slot);
+    if (fd !== NO_FD) closeSync(fd);
+  }
+}
+
+function handle(message: ToWorker): void {
+  switch (message.type) {
+    case 'job':
+      if (current !== null) throw new Error('pool invariant broken: a job was sent to a busy worker');
+      serve(message.job);
+      post({ type: 'idle' });
+      return;
+    case 'config':
+      config.apply(message.name, message.value);
+      return;
+    case 'crash':
+      throw new Error(`worker ${init.slot}: crash requested (test hook)`);
+  }
+}
+
+port.on('message', (message: ToWorker) => handle(message));
+post({ type: 'ready' });

@@ -1,0 +1,346 @@
+// Keeps the benchmarks alive: runs each bench script from the built dist in a tiny configuration as a child
+// process and checks its JSON output's shape and the key facts (a pinned pool starves the active client,
+// the event loop serves it). Not a performance test: no figure is compared against a threshold.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = path.join(root, 'dist');
+
+async function poolAvailable(): Promise<boolean> {
+  const nativePath = path.join(dist, 'src', 'transport', 'threadpool', 'native.js');
+  if (!existsSync(nativePath)) return false;
+  try {
+    const native = (await import(pathToFileURL(nativePath).href)) as { loadNative(): unknown };
+    return !(native.loadNative() instanceof Error);
+  } catch {
+    return false;
+  }
+}
+
+function redisInstalled(): Promise<boolean> {
+  return new Promise((resolve) =>
+    execFile('redis-benchmark', ['--version'], (error) => resolve(error === null)),
+  );
+}
+
+const hasPool = await poolAvailable();
+const hasRedis = await redisInstalled();
+
+let outDir = '';
+
+/** Runs a bench script; rejects with its stderr if it exits non-zero. */
+function bench(
+  script: string,
+  args: string[],
+  timeoutMs = 90_000,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(dist, 'bench', script), ...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${script} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+function readJson<T>(name: string): T {
+  return JSON.parse(readFileSync(path.join(outDir, name), 'utf8')) as T;
+}
+
+interface Latency {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+interface LoadResult {
+  mode: string;
+  connections: { connected: number; served: number; starved: number };
+  requests: number;
+  errors: number;
+  throughput: number;
+  targetRate: number | null;
+  latencyMs: Latency;
+  serviceMs: Latency | null;
+  client: { percentOfOneCore: number };
+  server: { cpuMs: number; rssKb: number | null } | null;
+}
+
+function expectLatencyShape(latency: Latency): void {
+  expect(latency.count).toBeGreaterThan(0);
+  for (const key of ['p50', 'p90', 'p99', 'p999', 'max'] as const) expect(latency[key]).toBeGreaterThan(0);
+  expect(latency.p50).toBeLessThanOrEqual(latency.p99);
+  expect(latency.p99).toBeLessThanOrEqual(latency.max);
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(dist, 'bench', 'loadgen.js')) || !existsSync(path.join(dist, 'src', 'cli.js'))) {
+    throw new Error('dist/ is missing the benches or the CLI: run `npm run build` first');
+  }
+  outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+});
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('bench/loadgen', () => {
+  it('closed loop over RESP against a fresh event-loop server writes its result', async () => {
+    const out = path.join(outDir, 'loadgen-resp.json');
+    const { stdout } = await bench('loadgen.js', [
+      '--server',
+      'eventloop',
+      '-c',
+      '2',
+      '-P',
+      '4',
+      '-d',
+      '0.5',
+      '--warmup',
+      '0.1',
+      '--keyspace',
+      '50',
+      '--out',
+      out,
+    ]);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      schema: string;
+      target: string;
+      result: LoadResult;
+    };
+    expect(json.schema).toBe('redis-lite/loadgen@1');
+    expect(json.target).toBe('eventloop');
+    const r = json.result;
+    expect(r.mode).toBe('closed');
+    expect(r.connections).toMatchObject({ connected: 2, served: 2, starved: 0 });
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBeGreaterThan(0);
+    expect(r.throughput).toBeGreaterThan(0);
+    expectLatencyShape(r.latencyMs);
+    expect(r.serviceMs).toBeNull();
+    expect(r.client.percentOfOneCore).toBeGreaterThanOrEqual(0);
+    expect(r.server?.rssKb).toBeGreaterThan(0);
+    expect(stdout).toContain('req/s');
+  });
+
+  it('fixed rate over inline (plaintext) requests reads plaintext replies without errors', async () => {
+    const out = path.join(outDir, 'loadgen-inline.json');
+    await bench('loadgen.js', [
+      '--server',
+      'eventloop',
+      '--protocol',
+      'inline',
+      '-c',
+      '2',
+      '--rate',
+      '400',
+      '-d',
+      '0.5',
+      '--warmup',
+      '0.1',
+      '--keyspace',
+      '50',
+      '--out',
+      out,
+    ]);
+    const r = (JSON.parse(readFileSync(out, 'utf8')) as { result: LoadResult }).result;
+    expect(r.mode).toBe('fixed');
+    expect(r.targetRate).toBe(400);
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBeGreaterThan(50);
+    expectLatencyShape(r.latencyMs);
+    expectLatencyShape(r.serviceMs as Latency);
+  });
+});
+
+interface IdleRun {
+  transport: string;
+  server: { maxclients: number | null; baselineRssKb: number; rssWithIdleKb: number };
+  idle: { requested: number; opened: number; accepted: number; openMs: number; failed: number };
+  active: {
+    status: string;
+    firstReplyMs: number | null;
+    series: { requests: number; latencyMs: Latency } | null;
+  };
+  recovery: { closeToFirstReplyMs: number | null; series: { requests: number } | null } | null;
+  limits: string[];
+}
+
+describe('bench/idle-clients', () => {
+  it('event loop: 20 idle clients, the active client is served', async () => {
+    const out = path.join(outDir, 'idle-eventloop');
+    await bench('idle-clients.js', [
+      '--transports',
+      'eventloop',
+      '--idle',
+      '20',
+      '--requests',
+      '20',
+      '--out',
+      out,
+    ]);
+    const json = JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as {
+      schema: string;
+      runs: IdleRun[];
+    };
+    expect(json.schema).toBe('redis-lite/idle-clients@1');
+    const [run] = json.runs;
+    expect(run?.transport).toBe('eventloop');
+    expect(run?.idle).toMatchObject({ requested: 20, opened: 20, accepted: 20, failed: 0 });
+    expect(run?.active.status).toBe('served');
+    expect(run?.active.series?.requests).toBe(20);
+    expectLatencyShape(run!.active.series!.latencyMs);
+    expect(run?.recovery).toBeNull();
+    expect(run?.server.rssWithIdleKb).toBeGreaterThan(0);
+    expect(readFileSync(path.join(out, 'idle-clients.md'), 'utf8')).toContain('| eventloop | 20 | served |');
+  });
+
+  describe.skipIf(!hasPool)('pool (needs the native helper)', () => {
+    it('pool with 4 workers and 20 idle clients starves the active client until they leave', async () => {
+      const out = path.join(outDir, 'idle-pool');
+      await bench('idle-clients.js', [
+        '--transports',
+        'pool',
+        '--workers',
+        '4',
+        '--idle',
+        '20',
+        '--requests',
+        '20',
+        '--starve-timeout',
+        '500',
+        '--out',
+        out,
+      ]);
+      const [run] = (
+        JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as { runs: IdleRun[] }
+      ).runs;
+      expect(run?.transport).toBe('pool');
+      expect(run?.idle.accepted).toBe(20);
+      expect(run?.active.status).toBe('starved');
+      expect(run?.active.series).toBeNull();
+      expect(run?.recovery?.closeToFirstReplyMs).toBeGreaterThan(0);
+      expect(run?.recovery?.series?.requests).toBe(20);
+      expect(run?.limits.join('\n')).toContain('all 4 workers are pinned');
+    });
+
+    it('--sweep shows the cliff at idle = workers', async () => {
+      const out = path.join(outDir, 'sweep');
+      await bench('idle-clients.js', [
+        '--sweep',
+        '--transports',
+        'eventloop,pool',
+        '--workers',
+        '4',
+        '--idle',
+        '8',
+        '--sweep-points',
+        '0,3,4,8',
+        '--requests',
+        '10',
+        '--starve-timeout',
+        '400',
+        '--out',
+        out,
+      ]);
+      const json = JSON.parse(readFileSync(path.join(out, 'idle-clients-sweep.json'), 'utf8')) as {
+        schema: string;
+        sweeps: Record<string, { idle: number; status: string; p99: number | null }[]>;
+      };
+      expect(json.schema).toBe('redis-lite/idle-clients-sweep@1');
+      const status = (label: string): string[] =>
+        (json.sweeps[label] ?? []).map((p) => `${p.idle}:${p.status}`);
+      expect(status('eventloop')).toEqual(['0:served', '3:served', '4:served', '8:served']);
+      expect(status('pool (4 workers)')).toEqual(['0:served', '3:served', '4:starved', '8:starved']);
+      const svg = readFileSync(path.join(out, 'idle-clients-sweep.svg'), 'utf8');
+      expect(svg).toMatch(/^<svg /);
+      expect(svg).toContain('workers = 4');
+    });
+  });
+});
+
+describe('bench/compare', () => {
+  it('a tiny comparison writes the JSON, the Markdown and the charts', async () => {
+    const targets = ['eventloop', ...(hasPool ? ['pool'] : []), ...(hasRedis ? ['redis'] : [])];
+    const out = path.join(outDir, 'compare');
+    await bench(
+      'compare.js',
+      [
+        '--quick',
+        '--targets',
+        targets.join(','),
+        '--pool-workers',
+        '2',
+        '--connections',
+        '1,4',
+        '--pipelines',
+        '1',
+        '--duration',
+        '0.3',
+        '--warmup',
+        '0.1',
+        '--rate',
+        '300',
+        '--rb-requests',
+        '2000',
+        '--keyspace',
+        '100',
+        '--out',
+        out,
+      ],
+      120_000,
+    );
+    const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8')) as {
+      schema: string;
+      targets: { label: string }[];
+      loadgen: { target: string; connections: number; result: LoadResult }[];
+      fixedRate: { target: string; result: LoadResult }[];
+      redisBenchmark: {
+        target: string;
+        clients: number;
+        rps: number | null;
+        skipped: string | null;
+        error: string | null;
+      }[];
+    };
+    expect(json.schema).toBe('redis-lite/compare@1');
+    const labels = json.targets.map((t) => t.label);
+    expect(labels).toEqual(
+      targets.map((t) => (t === 'pool' ? 'pool (2 workers)' : t === 'redis' ? 'redis 7' : t)),
+    );
+    expect(json.loadgen).toHaveLength(labels.length * 2);
+    for (const row of json.loadgen) {
+      expect(row.result.errors).toBe(0);
+      expect(row.result.throughput).toBeGreaterThan(0);
+    }
+    expect(json.fixedRate.map((r) => r.target)).toEqual(labels);
+    if (hasPool) {
+      // 4 connections on 2 workers: two are pinned by the others and never served.
+      const pinned = json.loadgen.find((r) => r.target === 'pool (2 workers)' && r.connections === 4);
+      expect(pinned?.result.connections).toMatchObject({ served: 2, starved: 2 });
+    }
+    if (hasRedis) {
+      expect(json.redisBenchmark.length).toBeGreaterThan(0);
+      for (const row of json.redisBenchmark) {
+        if (row.target.startsWith('pool') && row.clients > 2) expect(row.skipped).toMatch(/skipped/);
+        else expect(row.error === null && (row.rps ?? 0) > 0).toBe(true);
+      }
+    }
+    for (const file of ['compare.md', 'compare-throughput-p1.svg', 'compare-p99-p1.svg']) {
+      expect(existsSync(path.join(out, file))).toBe(true);
+    }
+  });
+});

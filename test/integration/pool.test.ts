@@ -1,0 +1,258 @@
+// The thread-pool transport on real sockets and real worker threads: workers counted ready, starvation
+// (every worker pinned by an idle client leaves the next client queued, unanswered), worker replacement,
+// maxclients, idle timeout, CONFIG SET relayed between workers, and graceful close with idle, half-sent, busy,
+// non-reading and queued clients. Workers run the compiled dist/ (run `npm run build` first).
+// Waits are on conditions and socket events; no sleep is ever the proof of anything.
+
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Config } from '../../src/core/config.js';
+import { SharedStore } from '../../src/core/store/store.js';
+import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
+import { loadNative } from '../../src/transport/threadpool/native.js';
+import { RawClient, resp } from '../support/raw-client.js';
+
+const native = loadNative();
+
+interface Pool {
+  readonly transport: ThreadPoolTransport;
+  readonly config: Config;
+  readonly store: SharedStore;
+  readonly port: number;
+  readonly logs: string[];
+  connect(options?: { paused?: boolean }): Promise<RawClient>;
+}
+
+const open: { transport: ThreadPoolTransport; clients: RawClient[] }[] = [];
+
+afterEach(async () => {
+  for (const { transport, clients } of open.splice(0)) {
+    for (const client of clients) client.destroy();
+    await transport.close();
+  }
+});
+
+async function startPool(
+  workers: number,
+  settings: Record<string, string> = {},
+  extra: { closeGraceMs?: number; sweepIntervalMs?: number } = {},
+): Promise<Pool> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  const store = SharedStore.create({ clock: Date.now });
+  const config = new Config(settings);
+  let lastId = 0;
+  const transport = new ThreadPoolTransport({
+    host: '127.0.0.1',
+    port: 0,
+    backlog: 511,
+    config,
+    logger: pino({ level: 'debug' }, sink),
+    nextClientId: () => ++lastId,
+    workers,
+    storeHandles: store.handles(),
+    version: '0.1.0',
+    startedAt: Date.now(),
+    ...extra,
+  });
+  const entry = { transport, clients: [] as RawClient[] };
+  open.push(entry);
+  const { port } = await transport.listen();
+  return {
+    transport,
+    config,
+    store,
+    port,
+    logs,
+    connect: async (options) => {
+      const client = await RawClient.connect(port, '127.0.0.1', options);
+      entry.clients.push(client);
+      return client;
+    },
+  };
+}
+
+/** Resolves once `condition` holds, checking after every turn of the event loop (cheaply, every 2 ms). */
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** The id the pool gave a raw client, found by its address. */
+function idOf(pool: Pool, client: RawClient): number {
+  const addr = `127.0.0.1:${client.socket.localPort}`;
+  const info = pool.transport.clients().find((c) => c.addr === addr);
+  if (info === undefined) throw new Error(`client ${addr} is not known to the pool`);
+  return info.id;
+}
+
+/** Awaits one RESP bulk string reply and returns its payload as latin1. */
+async function readBulk(client: RawClient): Promise<string> {
+  const reply = await client.readFramed((received) => {
+    const lineEnd = received.indexOf('\r\n');
+    if (lineEnd < 0) return -1;
+    const total = lineEnd + 2 + Number(received.toString('latin1', 1, lineEnd)) + 2;
+    return received.length >= total ? total : -1;
+  });
+  return reply.toString('latin1', reply.indexOf('\r\n') + 2, reply.length - 2);
+}
+
+const PING = resp('PING');
+const PONG = '+PONG\r\n';
+
+describe.skipIf(native instanceof Error)('thread-pool transport', () => {
+  it('counts every worker ready before listen() resolves, and serves on a shared store', async () => {
+    const pool = await startPool(3);
+    expect(pool.transport.stats()).toEqual({
+      transport: 'pool',
+      connectedClients: 0,
+      totalConnections: 0,
+      rejectedConnections: 0,
+      workers: 3,
+      busyWorkers: 0,
+      queuedClients: 0,
+      maxclients: 10000,
+    });
+    const a = await pool.connect();
+    const b = await pool.connect();
+    expect(await a.request(resp('SET', 'k', Buffer.from([0, 0xff, 13, 10])), '+OK\r\n')).toBe('+OK\r\n');
+    // b is pinned to another worker (a still holds its own): the store is shared between threads.
+    expect(await b.request(resp('GET', 'k'), '$4\r\n\x00\xff\r\n\r\n')).toBe('$4\r\n\x00\xff\r\n\r\n');
+    expect(pool.transport.stats()).toMatchObject({ connectedClients: 2, busyWorkers: 2, queuedClients: 0 });
+    expect(pool.store.get(Buffer.from('k'))).toEqual(Buffer.from([0, 0xff, 13, 10]));
+  });
+
+  it('starves: with both workers pinned by idle clients, a third waits queued until one leaves', async () => {
+    const pool = await startPool(2);
+    const idle1 = await pool.connect();
+    const idle2 = await pool.connect();
+    expect(await idle1.request(PING, PONG)).toBe(PONG);
+    expect(await idle2.request(PING, PONG)).toBe(PONG);
+
+    const third = await pool.connect();
+    await third.send(PING);
+    await until(() => pool.transport.stats().queuedClients === 1, 'the third client is queued');
+    expect(pool.transport.stats()).toMatchObject({ workers: 2, busyWorkers: 2, queuedClients: 1, connectedClients: 3 });
+    expect(third.pending.length).toBe(0);
+    const waiting = pool.transport.clients().find((c) => c.id === idOf(pool, third));
+    expect(waiting?.lastCommand).toBe('NULL');
+
+    idle1.end();
+    expect(await third.readText(PONG)).toBe(PONG);
+    expect(pool.transport.stats()).toMatchObject({ busyWorkers: 2, queuedClients: 0, connectedClients: 2 });
+    // The worker now serving it reads the same shared counters for INFO.
+    await third.send(resp('INFO', 'clients'));
+    expect(await readBulk(third)).toContain('busy_workers:2\r\nqueued_clients:0\r\n');
+  });
+
+  it('replaces a worker that throws, closes its client, and keeps N workers', async () => {
+    const pool = await startPool(2);
+    const victim = await pool.connect();
+    const bystander = await pool.connect();
+    expect(await victim.request(PING, PONG)).toBe(PONG);
+    expect(await bystander.request(PING, PONG)).toBe(PONG);
+
+    expect(pool.transport.crashWorkerServing(idOf(pool, victim))).toBe(true);
+    await victim.send(PING); // the worker throws after this read, before answering
+    expect((await victim.readToEnd()).length).toBe(0);
+    await until(() => pool.transport.stats().workers === 2 && pool.transport.stats().busyWorkers === 1, 'replaced');
+    expect(pool.logs.some((line) => line.includes('pool worker threw'))).toBe(true);
+
+    // The replacement serves new clients; the other worker's client never noticed.
+    const next = await pool.connect();
+    expect(await next.request(PING, PONG)).toBe(PONG);
+    expect(await bystander.request(PING, PONG)).toBe(PONG);
+    expect(pool.transport.stats()).toMatchObject({ workers: 2, busyWorkers: 2, queuedClients: 0 });
+  });
+
+  it('refuses clients past maxclients (served + queued) with Redis error line, then closes', async () => {
+    const pool = await startPool(1, { maxclients: '2' });
+    const served = await pool.connect();
+    expect(await served.request(PING, PONG)).toBe(PONG);
+    const queued = await pool.connect();
+    await until(() => pool.transport.stats().queuedClients === 1, 'the second client is queued');
+    const refused = await pool.connect();
+    expect((await refused.readToEnd()).toString()).toBe('-ERR max number of clients reached\r\n');
+    expect(pool.transport.stats()).toMatchObject({ rejectedConnections: 1, connectedClients: 2 });
+    served.end();
+    expect(await queued.request(PING, PONG)).toBe(PONG);
+  });
+
+  it('relays CONFIG SET made on one worker to the main thread and the other workers', async () => {
+    const pool = await startPool(2);
+    const a = await pool.connect();
+    const b = await pool.connect();
+    expect(await b.request(PING, PONG)).toBe(PONG); // b is pinned to the other worker
+    expect(await a.request(resp('CONFIG', 'SET', 'maxclients', '7'), '+OK\r\n')).toBe('+OK\r\n');
+    await until(() => pool.config.string('maxclients') === '7', 'the main thread applied it');
+    const reply = '*2\r\n$10\r\nmaxclients\r\n$1\r\n7\r\n';
+    expect(await b.request(resp('CONFIG', 'GET', 'maxclients'), reply)).toBe(reply);
+  });
+
+  it('CLIENT KILL on one worker closes a client served by another', async () => {
+    const pool = await startPool(2);
+    const killer = await pool.connect();
+    const victim = await pool.connect();
+    expect(await victim.request(PING, PONG)).toBe(PONG);
+    const id = idOf(pool, victim);
+    expect(await killer.request(resp('CLIENT', 'KILL', 'ID', String(id)), ':1\r\n')).toBe(':1\r\n');
+    await victim.closed;
+    await until(() => pool.transport.stats().busyWorkers === 1, 'the victim’s worker is free');
+  });
+
+  it('closes clients idle past `timeout`, served and queued', async () => {
+    const pool = await startPool(1, { timeout: '1' }, { sweepIntervalMs: 20 });
+    const idle = await pool.connect();
+    expect(await idle.request(PING, PONG)).toBe(PONG);
+    const queued = await pool.connect();
+    const startedAt = Date.now();
+    expect((await idle.readToEnd()).length).toBe(0);
+    expect((await queued.readToEnd()).length).toBe(0);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+    await until(() => pool.transport.stats().connectedClients === 0, 'no client is left');
+    const fresh = await pool.connect();
+    expect(await fresh.request(PING, PONG)).toBe(PONG);
+  });
+
+  it('closes gracefully with idle, half-sent, busy, non-reading and queued clients', async () => {
+    const pool = await startPool(4, {}, { closeGraceMs: 200 });
+    pool.store.set(Buffer.from('big'), Buffer.alloc(1 << 20, 0x61));
+    const idle = await pool.connect();
+    expect(await idle.request(PING, PONG)).toBe(PONG);
+    const half = await pool.connect();
+    await half.send('*1\r\n$4\r\nPI');
+    const halfAddr = `127.0.0.1:${half.socket.localPort}`;
+    await until(
+      () => pool.transport.clients().some((c) => c.addr === halfAddr && c.queryBuffer === 10),
+      'the half-sent request is in its query buffer',
+    );
+    const stuck = await pool.connect({ paused: true });
+    // 32 MiB of replies to a client that reads none: its worker blocks in write(2).
+    await stuck.send(Buffer.concat(Array.from({ length: 32 }, () => resp('GET', 'big'))));
+    const busy = await pool.connect();
+    await until(() => pool.transport.stats().busyWorkers === 4, 'four workers are busy');
+    const queued = await pool.connect();
+    await until(() => pool.transport.stats().queuedClients === 1, 'the fifth client is queued');
+    await queued.send(PING);
+
+    await busy.send(PING); // received before close() starts: it must be answered
+    const closed = pool.transport.close();
+    expect((await busy.readToEnd()).toString()).toBe(PONG);
+    expect((await idle.readToEnd()).length).toBe(0);
+    expect((await half.readToEnd()).length).toBe(0);
+    expect((await queued.readToEnd()).length).toBe(0);
+    await closed;
+    await stuck.readToEnd(); // SHUT_RDWR after the grace freed its worker; the connection ends
+    expect(pool.transport.stats()).toMatchObject({ workers: 0, busyWorkers: 0, queuedClients: 0 });
+    await expect(RawClient.connect(pool.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

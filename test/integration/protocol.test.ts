@@ -1,0 +1,262 @@
+// The wire behaviour on real sockets, for every transport: exact reply bytes in both framings, pipelining,
+// requests split across writes, protocol-error close, QUIT, AUTH, maxclients, idle timeout, the output
+// buffer limit and graceful close with idle, half-sent and busy clients. Waits on events, never sleeps.
+
+import { describe, expect, it } from 'vitest';
+import { resp } from '../support/raw-client.js';
+import { startTestServer, transports, useTestServer } from '../support/server.js';
+
+describe.each(transports)('%s transport', (transport) => {
+  describe('protocol', () => {
+    const current = useTestServer(transport);
+
+    it('answers RESP requests with exact RESP2 bytes', async () => {
+      const c = await current().connect();
+      expect(await c.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      expect(await c.request(resp('SET', 'k', 'v'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await c.request(resp('GET', 'k'), '$1\r\nv\r\n')).toBe('$1\r\nv\r\n');
+      expect(await c.request(resp('GET', 'missing'), '$-1\r\n')).toBe('$-1\r\n');
+      expect(await c.request(resp('INCR', 'n'), ':1\r\n')).toBe(':1\r\n');
+      const wrongType = '-ERR value is not an integer or out of range\r\n';
+      expect(await c.request(resp('INCR', 'k'), wrongType)).toBe(wrongType);
+      expect(await c.request(resp('MGET', 'k', 'missing'), '*2\r\n$1\r\nv\r\n$-1\r\n')).toBe(
+        '*2\r\n$1\r\nv\r\n$-1\r\n',
+      );
+    });
+
+    it('keeps binary values intact', async () => {
+      const c = await current().connect();
+      const value = Buffer.from([0, 1, 2, 13, 10, 255, 0x80, 0x24]);
+      await c.request(resp('SET', Buffer.from([0xff, 0]), value), '+OK\r\n');
+      await c.send(resp('GET', Buffer.from([0xff, 0])));
+      const reply = await c.read(4 + value.length + 2);
+      expect(reply).toEqual(Buffer.concat([Buffer.from('$8\r\n'), value, Buffer.from('\r\n')]));
+    });
+
+    it('answers plaintext lines with plaintext replies', async () => {
+      const c = await current().connect();
+      expect(await c.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
+      expect(await c.request('SET greeting "hello world"\n', 'OK\n')).toBe('OK\n');
+      expect(await c.request('GET greeting\n', '"hello world"\n')).toBe('"hello world"\n');
+      expect(await c.request('GET nothing\n', '(nil)\n')).toBe('(nil)\n');
+      expect(await c.request('INCR counter\n', '(integer) 1\n')).toBe('(integer) 1\n');
+      const unknown = "(error) ERR unknown command 'NOPE', with args beginning with: 'x' \n";
+      expect(await c.request('NOPE x\n', unknown)).toBe(unknown);
+      // The same key through RESP: one keyspace, the framing is per request.
+      expect(await c.request(resp('GET', 'greeting'), '$11\r\nhello world\r\n')).toBe('$11\r\nhello world\r\n');
+    });
+
+    it('pipelines many requests sent in one write, replies in order', async () => {
+      const c = await current().connect();
+      const n = 500;
+      const requests: Buffer[] = [];
+      let expected = '';
+      for (let i = 0; i < n; i++) {
+        requests.push(resp('SET', `key:${i}`, `value:${i}`), resp('GET', `key:${i}`));
+        expected += `+OK\r\n$${`value:${i}`.length}\r\nvalue:${i}\r\n`;
+      }
+      await c.send(Buffer.concat(requests));
+      expect(await c.readText(expected)).toBe(expected);
+      // Mixed framings in one write.
+      expect(await c.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, 'PONG\n$1\r\nx\r\nPONG\n')).toBe(
+        'PONG\n$1\r\nx\r\nPONG\n',
+      );
+    });
+
+    it('reassembles requests split across writes, down to one byte per write', async () => {
+      const c = await current().connect();
+      const bytes = Buffer.concat([resp('SET', 'split', 'a b\r\nc'), Buffer.from('GET split\n')]);
+      for (const byte of bytes) await c.send(Buffer.from([byte]));
+      const expected = '+OK\r\n"a b\\r\\nc"\n';
+      expect(await c.readText(expected)).toBe(expected);
+      // A header split mid-number and a bulk split mid-payload.
+      await c.send('*2\r\n$3\r\nGE');
+      await c.send('T\r\n$5\r\nspl');
+      await c.send('it\r\n');
+      expect(await c.readText('$6\r\na b\r\nc\r\n')).toBe('$6\r\na b\r\nc\r\n');
+    });
+
+    it('replies to a protocol error, then closes only that connection', async () => {
+      const bad = await current().connect();
+      const good = await current().connect();
+      await good.request(resp('SET', 'survivor', '1'), '+OK\r\n');
+      await bad.send('*1\r\n$abc\r\nPING\r\n');
+      const rest = await bad.readToEnd();
+      expect(rest.toString('latin1')).toBe('-ERR Protocol error: invalid bulk length\r\n');
+      expect((await bad.closed).error).toBeNull();
+      expect(await good.request(resp('GET', 'survivor'), '$1\r\n1\r\n')).toBe('$1\r\n1\r\n');
+    });
+
+    it('answers requests before a protocol error in the same write', async () => {
+      const c = await current().connect();
+      await c.send(`PING\r\n${resp('ECHO', 'ok').toString()}*2\r\n+bad\r\n`);
+      const rest = await c.readToEnd();
+      expect(rest.toString('latin1')).toBe("PONG\n$2\r\nok\r\n-ERR Protocol error: expected '$', got '+'\r\n");
+    });
+
+    it('closes a plaintext line longer than the inline limit after the error', async () => {
+      const c = await current().connect();
+      await c.send(`SET k ${'x'.repeat(70 * 1024)}`); // no newline: the limit applies before one arrives
+      const rest = await c.readToEnd();
+      expect(rest.toString('latin1')).toBe('(error) ERR Protocol error: too big inline request\n');
+    });
+
+    it('QUIT replies +OK, ignores what follows and closes', async () => {
+      const c = await current().connect();
+      await c.send(`${resp('QUIT').toString()}${resp('PING').toString()}`);
+      expect((await c.readToEnd()).toString('latin1')).toBe('+OK\r\n');
+    });
+
+    it('a client reset ends only that client', async () => {
+      const gone = await current().connect();
+      const stays = await current().connect();
+      await gone.request(resp('PING'), '+PONG\r\n');
+      await gone.send(resp('SET', 'a', 'b'));
+      gone.destroy();
+      await gone.closed;
+      expect(await stays.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+    });
+
+    it('reports the transport and connected clients in stats', async () => {
+      const a = await current().connect();
+      await a.request(resp('PING'), '+PONG\r\n');
+      const stats = current().server.stats();
+      expect(stats.transport).toBe(transport);
+      expect(stats.connectedClients).toBe(1);
+      expect(stats.totalConnections).toBe(1);
+    });
+  });
+
+  describe('AUTH with requirepass', () => {
+    const current = useTestServer(transport, { requirepass: 's3cret' });
+
+    it('answers NOAUTH until AUTH succeeds', async () => {
+      const c = await current().connect();
+      const noauth = '-NOAUTH Authentication required.\r\n';
+      expect(await c.request(resp('GET', 'k'), noauth)).toBe(noauth);
+      const wrong = '-WRONGPASS invalid username-password pair or user is disabled.\r\n';
+      expect(await c.request(resp('AUTH', 'nope'), wrong)).toBe(wrong);
+      expect(await c.request('GET k\n', '(error) NOAUTH Authentication required.\n')).toBe(
+        '(error) NOAUTH Authentication required.\n',
+      );
+      expect(await c.request(resp('AUTH', 's3cret'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await c.request(resp('GET', 'k'), '$-1\r\n')).toBe('$-1\r\n');
+      // Authentication is per connection.
+      const other = await current().connect();
+      expect(await other.request(resp('PING'), noauth)).toBe(noauth);
+    });
+  });
+
+  it('turns away clients past maxclients with an error, then closes them', async () => {
+    const server = await startTestServer(transport, { maxclients: 2 });
+    try {
+      const a = await server.connect();
+      const b = await server.connect();
+      // Served: both were accepted before the third arrives.
+      await a.request(resp('PING'), '+PONG\r\n');
+      await b.request(resp('PING'), '+PONG\r\n');
+      const third = await server.connect();
+      expect((await third.readToEnd()).toString('latin1')).toBe('-ERR max number of clients reached\r\n');
+      expect(server.server.stats().rejectedConnections).toBe(1);
+      // The clients already connected are unaffected.
+      expect(await a.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes clients idle longer than timeout (1 s), and only those', async () => {
+    const server = await startTestServer(transport, { timeout: 1, idleCheckIntervalMs: 50 });
+    try {
+      const idle = await server.connect();
+      const started = Date.now();
+      await idle.request(resp('PING'), '+PONG\r\n');
+      expect((await idle.readToEnd()).length).toBe(0);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(1000);
+      expect(elapsed).toBeLessThan(5000);
+      const fresh = await server.connect();
+      expect(await fresh.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe('graceful close', () => {
+    it('answers what was received, then closes idle, half-sent and busy clients', async () => {
+      const server = await startTestServer(transport);
+      const idle = await server.connect();
+      await idle.request(resp('PING'), '+PONG\r\n');
+      const half = await server.connect();
+      await half.request(resp('PING'), '+PONG\r\n');
+      await half.send('*2\r\n$3\r\nGET\r\n$5\r\nhal'); // never finished
+      // Busy: a pipeline whose replies (~8 MB) cannot all be in the kernel when close starts.
+      const busy = await server.connect({ paused: true });
+      const big = 'v'.repeat(64 * 1024);
+      const setup = await server.connect();
+      await setup.request(resp('SET', 'big', big), '+OK\r\n');
+      const count = 128;
+      const pipeline = Buffer.concat(Array.from({ length: count }, () => resp('GET', 'big')));
+      const reply = `$${big.length}\r\n${big}\r\n`;
+      await busy.send(Buffer.concat([resp('PING'), pipeline]));
+      // The first reply proves the server has started on the pipeline; stop reading until close begins.
+      busy.resume();
+      expect(await busy.readText('+PONG\r\n')).toBe('+PONG\r\n');
+      busy.pause();
+      setup.destroy();
+      await setup.closed;
+
+      const closed = server.server.close();
+      const [idleRest, halfRest, busyRest] = await Promise.all([idle.readToEnd(), half.readToEnd(), busy.readToEnd()]);
+      await closed;
+      expect(idleRest.length).toBe(0);
+      expect(halfRest.length).toBe(0);
+      // Every reply to the pipeline the server had read, intact, then the close.
+      expect(busyRest.length).toBe(count * reply.length);
+      expect(busyRest.toString('latin1')).toBe(reply.repeat(count));
+      expect(idle.isClosed && half.isClosed && busy.isClosed).toBe(true);
+      // Stopped accepting.
+      await expect(server.connect()).rejects.toThrow(/ECONNREFUSED/);
+    });
+  });
+});
+
+describe.each(transports.filter((t) => t === 'eventloop'))('%s transport: output buffer limit', (transport) => {
+  it('disconnects a client that does not read its replies once its output passes the limit', async () => {
+    const server = await startTestServer(transport, { config: { 'client-output-buffer-limit-bytes': '1mb' } });
+    try {
+      const setup = await server.connect();
+      const value = 'x'.repeat(256 * 1024);
+      await setup.request(resp('SET', 'big', value), '+OK\r\n');
+      const slow = await server.connect({ paused: true });
+      // 100 replies of 256 KiB (25 MiB) in one pipeline: more than the kernel buffers plus the 1 MiB limit.
+      await slow.send(Buffer.concat(Array.from({ length: 100 }, () => resp('GET', 'big'))));
+      const warning = await server.logs.waitFor((l) => l.msg === 'client output buffer limit reached: closing the client');
+      expect(warning.limit).toBe(1024 * 1024);
+      const received = await slow.readToEnd();
+      expect(received.length).toBeLessThan(100 * value.length);
+      // The server carries on.
+      expect(await setup.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops reading a client whose replies back up, and catches up when it reads', async () => {
+    const server = await startTestServer(transport);
+    try {
+      const c = await server.connect({ paused: true });
+      const value = 'y'.repeat(128 * 1024);
+      await c.send(resp('SET', 'big', value));
+      const count = 200; // ~25 MiB of replies: the server must pause reading and resume on 'drain'
+      const reply = `$${value.length}\r\n${value}\r\n`;
+      await c.send(Buffer.concat(Array.from({ length: count }, () => resp('GET', 'big'))));
+      c.resume();
+      const all = await c.read(5 + count * reply.length);
+      expect(all.subarray(0, 5).toString()).toBe('+OK\r\n');
+      expect(all.subarray(5).toString('latin1')).toBe(reply.repeat(count));
+    } finally {
+      await server.close();
+    }
+  });
+});

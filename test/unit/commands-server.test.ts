@@ -1,0 +1,415 @@
+// Server commands through the real executor: INFO, TIME, CONFIG, COMMAND, with Redis 7's reply shapes.
+
+import { describe, expect, it } from 'vitest';
+import { argumentsFromSyntax } from '../../src/core/commands/command-docs.js';
+import { bytesToHuman } from '../../src/core/info.js';
+import { array, bulkString, error, integer, NIL, OK, status, type Reply } from '../../src/core/reply.js';
+import { createTestContext } from '../support/context.js';
+
+const text = (reply: Reply): string => {
+  if (reply.kind !== 'bulk') throw new Error(`expected a bulk, got ${JSON.stringify(reply)}`);
+  return Buffer.from(reply.value).toString('latin1');
+};
+
+const items = (reply: Reply): readonly Reply[] => {
+  if (reply.kind !== 'array') throw new Error(`expected an array, got ${JSON.stringify(reply)}`);
+  return reply.value;
+};
+
+/** A flat RESP2 map [k1, v1, k2, v2, ...] as an object of replies. */
+const asMap = (reply: Reply): Record<string, Reply> => {
+  const out: Record<string, Reply> = {};
+  const list = items(reply);
+  for (let i = 0; i < list.length; i += 2) out[text(list[i])] = list[i + 1];
+  return out;
+};
+
+/** INFO's text as { field: value }; section headers are kept under "#". */
+function parseInfo(body: string): { sections: string[]; fields: Record<string, string> } {
+  const sections: string[] = [];
+  const fields: Record<string, string> = {};
+  for (const line of body.split('\r\n')) {
+    if (line.startsWith('# ')) sections.push(line.slice(2));
+    else if (line !== '') {
+      const at = line.indexOf(':');
+      fields[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  return { sections, fields };
+}
+
+describe('INFO', () => {
+  it('answers every section in Redis order, in "# Section\\r\\nfield:value\\r\\n" form, blank line between', () => {
+    const ctx = createTestContext();
+    const body = text(ctx.run('INFO'));
+    expect(body).toMatch(/^# Server\r\nredis_version:7\.0\.0\r\nredis_lite_version:0\.0\.0-test\r\n/);
+    expect(body).toMatch(/\r\n\r\n# Clients\r\nconnected_clients:1\r\n/);
+    expect(body.endsWith('# Keyspace\r\n')).toBe(true);
+    const { sections } = parseInfo(body);
+    expect(sections).toEqual([
+      'Server',
+      'Clients',
+      'Memory',
+      'Persistence',
+      'Stats',
+      'Replication',
+      'CPU',
+      'Modules',
+      'Cluster',
+      'Keyspace',
+    ]);
+    for (const line of body.split('\r\n').slice(0, -1)) expect(line).toMatch(/^(# \w+|[a-z0-9_]+:.*|)$/);
+    for (const word of ['all', 'everything', 'default']) {
+      expect(parseInfo(text(ctx.run('INFO', word))).sections).toEqual(sections);
+    }
+  });
+
+  it('server section: version, mode, port, uptime from the clock, hz, transport', () => {
+    const ctx = createTestContext();
+    ctx.clock.advance(90_061_000); // 1 day, 1 h, 1 min, 1 s
+    const { fields } = parseInfo(text(ctx.run('INFO', 'server')));
+    expect(fields.redis_version).toBe('7.0.0');
+    expect(fields.redis_mode).toBe('standalone');
+    expect(fields.tcp_port).toBe('6379');
+    expect(fields.uptime_in_seconds).toBe('90061');
+    expect(fields.uptime_in_days).toBe('1');
+    expect(fields.hz).toBe('10');
+    expect(fields.process_id).toBe(String(process.pid));
+    expect(fields.arch_bits).toBe('64');
+    expect(fields.transport).toBe('eventloop');
+    expect(fields.server_time_usec).toBe(String(ctx.clock.now * 1000));
+  });
+
+  it('asks for one or several sections, case-insensitively, always in Redis order; unknown adds nothing', () => {
+    const ctx = createTestContext();
+    expect(parseInfo(text(ctx.run('INFO', 'KEYSPACE', 'clients'))).sections).toEqual(['Clients', 'Keyspace']);
+    expect(text(ctx.run('INFO', 'nosuch'))).toBe('');
+    expect(text(ctx.run('INFO', 'keyspace'))).toBe('# Keyspace\r\n');
+  });
+
+  it('clients section shows the transport figures it has', () => {
+    const ctx = createTestContext();
+    let fields = parseInfo(text(ctx.run('INFO', 'clients'))).fields;
+    expect(fields.connected_clients).toBe('1');
+    expect(fields.maxclients).toBe('10000');
+    expect(fields.busy_workers).toBeUndefined();
+    ctx.stats = {
+      ...ctx.stats,
+      transport: 'pool',
+      connectedClients: 7,
+      workers: 8,
+      busyWorkers: 5,
+      queuedClients: 2,
+    };
+    fields = parseInfo(text(ctx.run('INFO', 'clients'))).fields;
+    expect([fields.connected_clients, fields.workers, fields.busy_workers, fields.queued_clients]).toEqual([
+      '7',
+      '8',
+      '5',
+      '2',
+    ]);
+    expect(parseInfo(text(ctx.run('INFO', 'server'))).fields.transport).toBe('pool');
+  });
+
+  it('keyspace section lists db0 only when it holds keys', () => {
+    const ctx = createTestContext();
+    ctx.run('SET', 'a', '1');
+    ctx.run('SET', 'b', '2', 'EX', '100');
+    expect(text(ctx.run('INFO', 'keyspace'))).toBe('# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\n');
+  });
+
+  it('memory section: used_memory grows with the store, human forms, maxmemory from config', () => {
+    const ctx = createTestContext();
+    const before = Number(parseInfo(text(ctx.run('INFO', 'memory'))).fields.used_memory);
+    ctx.run('SET', 'big', 'x'.repeat(100_000));
+    const { fields } = parseInfo(text(ctx.run('INFO', 'memory')));
+    expect(Number(fields.used_memory) - before).toBeGreaterThanOrEqual(100_000);
+    expect(fields.used_memory_human).toBe(bytesToHuman(Number(fields.used_memory)));
+    expect(Number(fields.used_memory_rss)).toBeGreaterThan(0);
+    expect(fields.maxmemory).toBe('0');
+    ctx.run('CONFIG', 'SET', 'maxmemory', '1gb');
+    expect(parseInfo(text(ctx.run('INFO', 'memory'))).fields.maxmemory_human).toBe('1.00G');
+  });
+
+  it('stats section counts commands, connections and expired keys; CONFIG RESETSTAT zeroes them', () => {
+    const ctx = createTestContext();
+    const counters = ctx.server.counters;
+    if (counters === undefined) throw new Error('the server context has counters');
+    for (let i = 0; i < 5; i++) counters.commandProcessed(); // the executor's call, once per command
+    ctx.stats = { ...ctx.stats, totalConnections: 12, rejectedConnections: 3 };
+    ctx.run('SET', 'k', 'v', 'PX', '10');
+    ctx.clock.advance(20);
+    ctx.run('GET', 'k');
+    let fields = parseInfo(text(ctx.run('INFO', 'stats'))).fields;
+    expect(Number(fields.total_commands_processed)).toBeGreaterThanOrEqual(5);
+    expect([fields.total_connections_received, fields.rejected_connections, fields.expired_keys]).toEqual([
+      '12',
+      '3',
+      '1',
+    ]);
+    expect(ctx.run('CONFIG', 'RESETSTAT')).toEqual(OK);
+    fields = parseInfo(text(ctx.run('INFO', 'stats'))).fields;
+    expect([fields.total_connections_received, fields.rejected_connections, fields.expired_keys]).toEqual([
+      '0',
+      '0',
+      '0',
+    ]);
+    expect(Number(fields.total_commands_processed)).toBeLessThanOrEqual(1);
+  });
+
+  it('still answers when the process figures cannot be read (EMFILE)', () => {
+    const ctx = createTestContext();
+    const original = process.memoryUsage.rss;
+    process.memoryUsage.rss = () => {
+      throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    };
+    try {
+      const { fields } = parseInfo(text(ctx.run('INFO')));
+      expect(fields.used_memory_rss).toBeUndefined();
+      expect(Number(fields.used_memory)).toBeGreaterThan(0);
+    } finally {
+      process.memoryUsage.rss = original;
+    }
+  });
+
+  it('bytesToHuman follows Redis', () => {
+    expect([bytesToHuman(0), bytesToHuman(1023), bytesToHuman(1024), bytesToHuman(1536 * 1024)]).toEqual([
+      '0B',
+      '1023B',
+      '1.00K',
+      '1.50M',
+    ]);
+  });
+});
+
+describe('TIME', () => {
+  it('answers [seconds, microseconds] as bulks from the server clock', () => {
+    const ctx = createTestContext();
+    ctx.clock.now = 1_700_000_123_456;
+    expect(ctx.run('TIME')).toEqual(array([bulkString('1700000123'), bulkString('456000')]));
+    expect(ctx.run('TIME', 'x')).toEqual(error("ERR wrong number of arguments for 'time' command"));
+  });
+});
+
+describe('CONFIG', () => {
+  it('GET answers name/value pairs for one or several patterns, each setting once', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('CONFIG', 'GET', 'maxclients')).toEqual(
+      array([bulkString('maxclients'), bulkString('10000')]),
+    );
+    expect(ctx.run('CONFIG', 'GET', 'nosuch')).toEqual(array([]));
+    expect(ctx.run('CONFIG', 'GET', 'save', 'appendonly')).toEqual(
+      array([bulkString('save'), bulkString(''), bulkString('appendonly'), bulkString('no')]),
+    );
+    expect(ctx.run('CONFIG', 'GET', 'MAXCLIENTS', 'maxclients')).toEqual(
+      array([bulkString('MAXCLIENTS'), bulkString('10000')]),
+    );
+    expect(asMap(ctx.run('CONFIG', 'GET', 'max*', 'maxmemory'))).toEqual({
+      maxclients: bulkString('10000'),
+      maxmemory: bulkString('0'),
+    });
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(15);
+    expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
+  });
+
+  it('SET changes settings, with memory units, and GET shows bytes', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('CONFIG', 'SET', 'maxmemory', '2mb', 'timeout', '60')).toEqual(OK);
+    expect(ctx.run('CONFIG', 'GET', 'maxmemory')).toEqual(
+      array([bulkString('maxmemory'), bulkString('2097152')]),
+    );
+    expect(ctx.config.number('timeout')).toBe(60);
+  });
+
+  it('SET reports Redis 7 errors and changes nothing on failure', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('CONFIG', 'SET', 'nosuch', '1')).toEqual(
+      error("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"),
+    );
+    expect(ctx.run('CONFIG', 'SET', 'port', '1')).toEqual(
+      error("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"),
+    );
+    expect(ctx.run('CONFIG', 'SET', 'timeout', '5', 'maxclients', 'lots')).toEqual(
+      error(
+        "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer",
+      ),
+    );
+    expect(ctx.config.number('timeout')).toBe(0);
+    expect(ctx.run('CONFIG', 'SET', 'timeout')).toEqual(
+      error("ERR wrong number of arguments for 'config|set' command"),
+    );
+    expect(ctx.run('CONFIG', 'SET', 'timeout', '5', 'hz')).toEqual(error('ERR syntax error'));
+  });
+
+  it('REWRITE has no file to write; HELP lists the subcommands', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('CONFIG', 'REWRITE')).toEqual(error('ERR The server is running without a config file'));
+    const help = items(ctx.run('CONFIG', 'HELP'));
+    expect(help[0]).toEqual(status('CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:'));
+    expect(help).toContainEqual(status('RESETSTAT'));
+    expect(ctx.run('CONFIG', 'FOO')).toEqual(error("ERR unknown subcommand 'FOO'. Try CONFIG HELP."));
+  });
+
+  it('needs authentication like any admin command', () => {
+    const ctx = createTestContext({ requirepass: 'pw' });
+    expect(ctx.run('CONFIG', 'GET', '*')).toEqual(error('NOAUTH Authentication required.'));
+  });
+});
+
+describe('COMMAND', () => {
+  it('COUNT counts top-level commands; no arguments lists every one', () => {
+    const ctx = createTestContext();
+    const total = ctx.server.commands.all().length;
+    expect(ctx.run('COMMAND', 'COUNT')).toEqual(integer(total));
+    expect(items(ctx.run('COMMAND')).length).toBe(total);
+  });
+
+  it('INFO has Redis 7 shape: name, arity, flags, first, last, step, categories, tips, key specs, subcommands', () => {
+    const ctx = createTestContext();
+    const [get, nosuch] = items(ctx.run('COMMAND', 'INFO', 'GET', 'nosuch'));
+    expect(nosuch).toEqual(NIL);
+    const g = items(get);
+    expect(g.length).toBe(10);
+    expect(g.slice(0, 6)).toEqual([
+      bulkString('get'),
+      integer(2),
+      array([status('readonly'), status('fast')]),
+      integer(1),
+      integer(1),
+      integer(1),
+    ]);
+    expect(g[6]).toEqual(array([status('@read'), status('@string'), status('@fast')]));
+    expect(g[7]).toEqual(array([]));
+    const spec = asMap(items(g[8])[0]);
+    expect(spec.flags).toEqual(array([status('RO'), status('access')]));
+    expect(g[9]).toEqual(array([]));
+  });
+
+  it('INFO of a container lists its subcommands; "client|list" names one', () => {
+    const ctx = createTestContext();
+    const client = items(items(ctx.run('COMMAND', 'INFO', 'client'))[0]);
+    expect(client[1]).toEqual(integer(-2));
+    const subs = items(client[9]).map((s) => text(items(s)[0]));
+    expect(subs).toContain('client|setname');
+    expect(subs).toContain('client|kill');
+    const list = items(items(ctx.run('COMMAND', 'INFO', 'CLIENT|LIST'))[0]);
+    expect(list[0]).toEqual(bulkString('client|list'));
+    expect(list[6]).toEqual(
+      array([status('@admin'), status('@slow'), status('@dangerous'), status('@connection')]),
+    );
+  });
+
+  it('DOCS gives summary, since, group and arguments as flat maps', () => {
+    const ctx = createTestContext();
+    const docs = asMap(ctx.run('COMMAND', 'DOCS', 'echo', 'nosuch'));
+    expect(Object.keys(docs)).toEqual(['echo']);
+    const echo = asMap(docs.echo);
+    expect(echo.summary).toEqual(bulkString('Returns the given string.'));
+    expect(echo.since).toEqual(bulkString('1.0.0'));
+    expect(echo.group).toEqual(bulkString('connection'));
+    expect(items(echo.arguments).map(asMap)).toEqual([
+      {
+        name: bulkString('message'),
+        type: bulkString('string'),
+        display_text: bulkString('message'),
+      },
+    ]);
+    const all = asMap(ctx.run('COMMAND', 'DOCS'));
+    expect(Object.keys(all).length).toBe(ctx.server.commands.all().length);
+    const config = asMap(all.config);
+    expect(Object.keys(asMap(config.subcommands))).toContain('config|get');
+  });
+
+  it('LIST names every command and subcommand, with FILTERBY', () => {
+    const ctx = createTestContext();
+    const names = items(ctx.run('COMMAND', 'LIST')).map(text);
+    expect(names).toContain('ping');
+    expect(names).toContain('config|set');
+    expect(items(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'client|*')).map(text)).toContain(
+      'client|id',
+    );
+    expect(items(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'CONFIG|G*')).map(text)).toEqual([
+      'config|get',
+    ]);
+    expect(items(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'connection')).map(text)).toContain('echo');
+    expect(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'x')).toEqual(array([]));
+    expect(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'NOPE', 'x')).toEqual(error('ERR syntax error'));
+  });
+
+  it('GETKEYS extracts keys from a full command line', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('COMMAND', 'GETKEYS', 'GET', 'k')).toEqual(array([bulkString('k')]));
+    expect(ctx.run('COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2')).toEqual(
+      array([bulkString('a'), bulkString('b')]),
+    );
+    expect(ctx.run('COMMAND', 'GETKEYS', 'nosuch', 'x')).toEqual(error('ERR Invalid command specified'));
+    expect(ctx.run('COMMAND', 'GETKEYS', 'PING', 'x')).toEqual(error('ERR The command has no key arguments'));
+    expect(ctx.run('COMMAND', 'GETKEYS', 'GET', 'a', 'b')).toEqual(
+      error('ERR Invalid number of arguments specified for command'),
+    );
+    expect(ctx.run('COMMAND', 'GETKEYS', 'GET')).toEqual(
+      error("ERR wrong number of arguments for 'command|getkeys' command"),
+    );
+  });
+});
+
+describe('argumentsFromSyntax (COMMAND DOCS arguments)', () => {
+  it('turns tokens with values, choices, optionals and repetition into Redis argument docs', () => {
+    expect(argumentsFromSyntax('SET key value [NX | XX] [GET] [EX seconds | KEEPTTL]', 1)).toEqual([
+      { name: 'key', type: 'key', displayText: 'key', flags: [] },
+      { name: 'value', type: 'string', displayText: 'value', flags: [] },
+      {
+        name: 'nx-xx',
+        type: 'oneof',
+        flags: ['optional'],
+        arguments: [
+          { name: 'nx', type: 'pure-token', token: 'NX', flags: [] },
+          { name: 'xx', type: 'pure-token', token: 'XX', flags: [] },
+        ],
+      },
+      { name: 'get', type: 'pure-token', token: 'GET', flags: ['optional'] },
+      {
+        name: 'seconds-keepttl',
+        type: 'oneof',
+        flags: ['optional'],
+        arguments: [
+          { name: 'seconds', type: 'integer', token: 'EX', displayText: 'seconds', flags: [] },
+          { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL', flags: [] },
+        ],
+      },
+    ]);
+  });
+
+  it('reads "x [x ...]" as one repeated argument, blocks included', () => {
+    expect(argumentsFromSyntax('DEL key [key ...]', 1)).toEqual([
+      { name: 'key', type: 'key', displayText: 'key', flags: ['multiple'] },
+    ]);
+    expect(argumentsFromSyntax('MSET key value [key value ...]', 1)).toEqual([
+      {
+        name: 'key-value',
+        type: 'block',
+        flags: ['multiple'],
+        arguments: [
+          { name: 'key', type: 'key', displayText: 'key', flags: [] },
+          { name: 'value', type: 'string', displayText: 'value', flags: [] },
+        ],
+      },
+    ]);
+    expect(argumentsFromSyntax('CLIENT LIST [ID client-id [client-id ...]]', 2)).toEqual([
+      {
+        name: 'client-id',
+        type: 'integer',
+        token: 'ID',
+        displayText: 'client-id',
+        flags: ['multiple', 'optional'],
+      },
+    ]);
+  });
+
+  it('parses every syntax line in the table without losing a word', () => {
+    const ctx = createTestContext();
+    for (const spec of ctx.server.commands.all().flatMap((s) => [s, ...(s.subcommands ?? [])])) {
+      expect(() => argumentsFromSyntax(spec.syntax, spec.name.split('|').length)).not.toThrow();
+    }
+  });
+});

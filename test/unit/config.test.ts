@@ -1,0 +1,222 @@
+// Config: Redis's names, defaults, memory units, bounds and Redis 7's CONFIG SET error lines.
+
+import { describe, expect, it } from 'vitest';
+import { Config, limitsFromConfig, parseMemory } from '../../src/core/config.js';
+import { CommandError } from '../../src/core/errors.js';
+
+function setError(config: Config, ...pairs: [string, string][]): string {
+  try {
+    config.setMany(pairs);
+  } catch (e) {
+    if (e instanceof CommandError) return e.message;
+    throw e;
+  }
+  throw new Error('expected CONFIG SET to fail');
+}
+
+describe('Config defaults', () => {
+  it('has Redis defaults under Redis names', () => {
+    const c = new Config();
+    expect(c.snapshot()).toEqual({
+      bind: '127.0.0.1',
+      port: '6379',
+      requirepass: '',
+      maxclients: '10000',
+      timeout: '0',
+      'proto-max-bulk-len': '536870912',
+      'client-query-buffer-limit': '1073741824',
+      hz: '10',
+      'tcp-backlog': '511',
+      maxmemory: '0',
+      'client-output-buffer-limit-bytes': '268435456',
+      'io-threads': '1',
+      databases: '1',
+      save: '',
+      appendonly: 'no',
+    });
+    expect(c.number('maxclients')).toBe(10000);
+    expect(c.string('bind')).toBe('127.0.0.1');
+  });
+
+  it('takes start-up values, read-only ones included, validated and normalised', () => {
+    const c = new Config({ port: '7000', 'io-threads': '8', maxmemory: '1mb', requirepass: undefined });
+    expect(c.number('port')).toBe(7000);
+    expect(c.number('io-threads')).toBe(8);
+    expect(c.string('maxmemory')).toBe('1048576');
+    expect(() => new Config({ port: '70000' })).toThrow(/argument must be between 0 and 65535 inclusive/);
+    expect(() => new Config({ nosuch: '1' })).toThrow(/unknown setting 'nosuch'/);
+  });
+
+  it('throws on an unknown name in string()/number() (a typo is a bug)', () => {
+    expect(() => new Config().string('maxclient')).toThrow(/unknown setting/);
+  });
+});
+
+describe('memory units (memtoull)', () => {
+  it.each([
+    ['0', 0n],
+    ['100', 100n],
+    ['100b', 100n],
+    ['1k', 1000n],
+    ['1kb', 1024n],
+    ['1K', 1000n],
+    ['1KB', 1024n],
+    ['2m', 2_000_000n],
+    ['2mb', 2n * 1024n * 1024n],
+    ['1g', 1_000_000_000n],
+    ['1Gb', 1024n ** 3n],
+  ])('%s = %s bytes', (text, bytes) => {
+    expect(parseMemory(text)).toBe(bytes);
+  });
+
+  it.each(['', '-1', '1x', '1 mb', 'mb', '1.5mb', '+1', '99999999999999999999gb'])('rejects %j', (text) => {
+    expect(parseMemory(text)).toBeNull();
+  });
+});
+
+describe('CONFIG SET', () => {
+  it('sets a value and stores it as CONFIG GET shows it', () => {
+    const c = new Config();
+    c.set('MAXMEMORY', '100mb');
+    expect(c.get('maxmemory')).toEqual([['maxmemory', String(100 * 1024 * 1024)]]);
+    c.set('timeout', '30');
+    expect(c.number('timeout')).toBe(30);
+  });
+
+  it('reports an unknown name exactly as Redis 7', () => {
+    expect(setError(new Config(), ['nosuch', '1'])).toBe(
+      "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'",
+    );
+  });
+
+  it('refuses read-only settings', () => {
+    for (const name of ['port', 'bind', 'tcp-backlog', 'io-threads', 'databases']) {
+      expect(setError(new Config(), [name, '1'])).toBe(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
+      );
+    }
+  });
+
+  it('reports invalid values with Redis 7 wording', () => {
+    const c = new Config();
+    expect(setError(c, ['maxclients', 'abc'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer",
+    );
+    expect(setError(c, ['maxclients', '0'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive",
+    );
+    expect(setError(c, ['timeout', '-1'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive",
+    );
+    expect(setError(c, ['maxmemory', '10zb'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+    );
+    expect(setError(c, ['proto-max-bulk-len', '1kb'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive",
+    );
+    expect(setError(c, ['appendonly', 'maybe'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+    );
+    expect(c.snapshot()).toEqual(new Config().snapshot());
+  });
+
+  it('accepts turning persistence off and nothing else', () => {
+    const c = new Config();
+    c.set('save', '');
+    c.set('appendonly', 'NO');
+    expect(c.string('appendonly')).toBe('no');
+    expect(setError(c, ['save', '900 1'])).toMatch(
+      /^ERR CONFIG SET failed \(possibly related to argument 'save'\) - /,
+    );
+    expect(setError(c, ['appendonly', 'yes'])).toMatch(/argument 'appendonly'/);
+  });
+
+  it('clamps hz to 1..500 as Redis does', () => {
+    const c = new Config();
+    c.set('hz', '1000');
+    expect(c.string('hz')).toBe('500');
+    c.set('hz', '0');
+    expect(c.string('hz')).toBe('1');
+  });
+
+  it('is all or nothing over several pairs', () => {
+    const c = new Config();
+    expect(setError(c, ['timeout', '5'], ['maxclients', 'x'])).toMatch(/argument 'maxclients'/);
+    expect(c.string('timeout')).toBe('0');
+    c.setMany([
+      ['timeout', '5'],
+      ['maxclients', '50'],
+    ]);
+    expect([c.number('timeout'), c.number('maxclients')]).toEqual([5, 50]);
+  });
+
+  it('reports names before values, the first problem first, and duplicates', () => {
+    const c = new Config();
+    expect(setError(c, ['maxclients', 'x'], ['nosuch', '1'])).toBe(
+      "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'",
+    );
+    expect(setError(c, ['port', '1'], ['nosuch', '1'])).toMatch(
+      /argument 'port'\) - can't set immutable config/,
+    );
+    expect(setError(c, ['timeout', '1'], ['TIMEOUT', '2'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'TIMEOUT') - duplicate parameter",
+    );
+  });
+
+  it('tells listeners after a successful set, with the stored value', () => {
+    const c = new Config();
+    const heard: [string, string][] = [];
+    c.onChange((name, value) => heard.push([name, value]));
+    c.set('maxmemory', '1kb');
+    setError(c, ['timeout', 'x']);
+    expect(heard).toEqual([['maxmemory', '1024']]);
+  });
+
+  it('runs extra checks a server component adds', () => {
+    const c = new Config();
+    c.addCheck('maxclients', (v) =>
+      Number(v) > 100
+        ? 'The operating system is not able to handle the specified number of clients, try with 100'
+        : null,
+    );
+    c.set('maxclients', '100');
+    expect(setError(c, ['maxclients', '101'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able to handle the specified number of clients, try with 100",
+    );
+  });
+
+  it('apply() replicates a change without validation or listeners', () => {
+    const c = new Config();
+    let calls = 0;
+    c.onChange(() => calls++);
+    c.apply('requirepass', 'secret');
+    c.apply('maxclients', '42');
+    expect([c.string('requirepass'), c.number('maxclients'), calls]).toEqual(['secret', 42, 0]);
+  });
+});
+
+describe('CONFIG GET patterns', () => {
+  it('matches exact names case-insensitively and globs', () => {
+    const c = new Config();
+    expect(c.get('port')).toEqual([['port', '6379']]);
+    expect(c.get('PORT')).toEqual([['PORT', '6379']]); // echoed as typed, like Redis 7
+    expect(c.get('nosuch')).toEqual([]);
+    expect(c.get('max*')).toEqual([
+      ['maxclients', '10000'],
+      ['maxmemory', '0'],
+    ]);
+    expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length);
+    expect(c.get('?z')).toEqual([['hz', '10']]);
+    expect(c.get('[sa]*')).toEqual([
+      ['save', ''],
+      ['appendonly', 'no'],
+    ]);
+  });
+});
+
+describe('limitsFromConfig', () => {
+  it('takes the bulk limit from proto-max-bulk-len and fixed Redis values for the rest', () => {
+    const c = new Config({ 'proto-max-bulk-len': '2mb' });
+    expect(limitsFromConfig(c)).toEqual({ inlineMax: 65536, multibulkMax: 1048576, bulkMax: 2097152 });
+  });
+});
