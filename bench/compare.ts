@@ -18,7 +18,7 @@ import {
 } from './lib/redis-benchmark.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
 import { launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
-import { lineChart } from './lib/svg-chart.js';
+import { lineChart, type ChartPoint } from './lib/svg-chart.js';
 
 interface Target {
   kind: ServerKind;
@@ -263,6 +263,7 @@ function markdown(
         'from actual send p50 / p99',
         'client CPU %',
         'server CPU %',
+        'starved conns',
       ],
       fixedRows.map((r) => {
         const l = r.result.latencyMs;
@@ -277,6 +278,7 @@ function markdown(
           r.result.serviceMs ? `${r.result.serviceMs.p50} / ${r.result.serviceMs.p99}` : null,
           r.result.client.percentOfOneCore,
           r.result.server?.cpuPercent,
+          r.result.connections.starved,
         ];
       }),
     );
@@ -289,7 +291,9 @@ function markdown(
       const rows = benchRows.filter((r) => r.target === l && r.clients === c && r.pipeline === p);
       if (!rows.length) return null;
       if (rows.every((r) => r.skipped)) return 'starves (skipped)';
-      return rows.map((r) => (r.error ? 'error' : fmt(r.rps ?? 0))).join(' / ');
+      return rows
+        .map((r) => (r.error ? 'error' : Math.round(r.rps ?? 0).toLocaleString('en-US')))
+        .join(' / ');
     };
     md += markdownTable(
       ['-c', '-P', ...labels],
@@ -356,14 +360,12 @@ function charts(
 ): string[] {
   const written: string[] = [];
   for (const pipeline of settings.pipelines) {
-    const series = (
-      value: (r: LoadResult) => number | null,
-    ): { name: string; points: { x: number; y: number | null }[] }[] =>
+    const series = (value: (r: LoadResult) => number | null): { name: string; points: ChartPoint[] }[] =>
       targets.map((t) => ({
         name: t.label,
         points: loadRows
           .filter((r) => r.target === t.label && r.pipeline === pipeline)
-          .map((r) => ({ x: r.connections, y: value(r.result) })),
+          .map((r) => ({ x: r.connections, y: value(r.result), hollow: r.result.connections.starved > 0 })),
       }));
     const tp = path.join(outDir, `compare-throughput-p${pipeline}.svg`);
     writeText(
@@ -373,6 +375,8 @@ function charts(
         xLabel: 'connections (log scale)',
         yLabel: 'requests/s (served connections)',
         xScale: 'log',
+        xTicks: settings.connections,
+        hollowLabel: 'some connections starved',
         series: series((r) => r.throughput),
       }),
     );
@@ -384,6 +388,7 @@ function charts(
         xLabel: 'connections (log scale)',
         yLabel: 'p99 latency, ms (log scale)',
         xScale: 'log',
+        xTicks: settings.connections,
         yScale: 'log',
         nullLabel: 'some connections never served',
         series: series((r) => (r.connections.starved > 0 ? null : r.latencyMs.p99)),
@@ -401,6 +406,7 @@ function charts(
         xLabel: 'clients (log scale)',
         yLabel: 'requests/s',
         xScale: 'log',
+        xTicks: settings.connections,
         nullLabel: 'starves: clients > workers',
         series: targets.map((t) => ({
           name: t.label,
@@ -504,6 +510,7 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const generatedAt = new Date().toISOString();
+  machineInfo();
   const infos: TargetInfo[] = [];
   const loadRows: LoadRow[] = [];
   const fixedRows: LoadRow[] = [];

@@ -392,6 +392,17 @@ function sweepMarkdown(
     ['idle', ...labels],
     idles.map((idle) => [idle, ...labels.map((l) => cell(sweeps[l]!.find((p) => p.idle === idle)))]),
   );
+  md += `\n## Server RSS (MB) against idle connections\n\n`;
+  md += markdownTable(
+    ['idle', ...labels],
+    idles.map((idle) => [
+      idle,
+      ...labels.map((l) => {
+        const p = sweeps[l]!.find((q) => q.idle === idle);
+        return p ? fmt(p.rssKb / 1024) : null;
+      }),
+    ]),
+  );
   return md;
 }
 

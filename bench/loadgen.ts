@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     .parseAsync();
 
   if (argv.port === undefined && argv.server === undefined) throw new Error('give --server KIND or --port N');
+  machineInfo();
   let server: ServerProcess | undefined;
   try {
     if (argv.server !== undefined) {

@@ -4,8 +4,9 @@
 // Run after `npm run build`: node dist/bench/pool-startup.js [N ...]   (default: 1 8 100; 3 runs each)
 
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -16,6 +17,9 @@ import { ThreadPoolTransport, loadNative } from '../src/transport/threadpool/ind
 interface Sample {
   readonly workers: number;
   readonly readyMs: number;
+  /** The same number of empty worker threads, started the same way: what the machine charges for a thread. */
+  readonly bareMs: number;
+  readonly barePerWorkerMb: number;
   readonly rssBeforeMb: number;
   readonly rssAfterMb: number;
   readonly perWorkerMb: number;
@@ -24,8 +28,36 @@ interface Sample {
 
 const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
+/** Starts `count` empty workers at once; resolves with ms until all answered and the RSS they added. */
+async function bareWorkers(count: number): Promise<{ ms: number; perWorkerMb: number }> {
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const threads = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Worker>((resolve) => {
+          const worker = new Worker('require("node:worker_threads").parentPort.postMessage(0)', {
+            eval: true,
+          });
+          worker.once('message', () => resolve(worker));
+        }),
+    ),
+  );
+  const ms = performance.now() - started;
+  const perWorkerMb = mb((process.memoryUsage().rss - rssBefore) / count);
+  await Promise.all(threads.map((t) => t.terminate()));
+  return { ms: Math.round(ms), perWorkerMb };
+}
+
 /** One measurement, in this process: prints a Sample as JSON. */
-async function measure(workers: number): Promise<void> {
+async function measure(workers: number, bare: boolean): Promise<void> {
+  if (bare) {
+    const baseline = await bareWorkers(workers);
+    const sample = { workers, bareMs: baseline.ms, barePerWorkerMb: baseline.perWorkerMb };
+    process.stdout.write(JSON.stringify(sample) + '\n');
+    return;
+  }
   const native = loadNative();
   if (native instanceof Error) throw native;
   const store = SharedStore.create({ clock: Date.now });
@@ -55,6 +87,8 @@ async function measure(workers: number): Promise<void> {
   const sample: Sample = {
     workers,
     readyMs: Math.round(readyMs),
+    bareMs: 0,
+    barePerWorkerMb: 0,
     rssBeforeMb: mb(rssBefore),
     rssAfterMb: mb(rssAfter),
     perWorkerMb: mb((rssAfter - rssBefore) / workers),
@@ -76,10 +110,17 @@ function main(): void {
   for (const workers of counts.length > 0 ? counts : [1, 8, 100]) {
     const samples: Sample[] = [];
     for (let run = 0; run < runs; run++) {
-      const out = execFileSync(process.execPath, [self, '--one', String(workers)], { encoding: 'utf8' });
-      samples.push(JSON.parse(out.trim().split('\n').pop() ?? '') as Sample);
+      const pool = execFileSync(process.execPath, [self, '--one', String(workers)], { encoding: 'utf8' });
+      const bare = execFileSync(process.execPath, [self, '--bare', String(workers)], { encoding: 'utf8' });
+      const last = (out: string): Sample => JSON.parse(out.trim().split('\n').pop() ?? '') as Sample;
+      samples.push({ ...last(pool), bareMs: last(bare).bareMs, barePerWorkerMb: last(bare).barePerWorkerMb });
     }
-    const line = `| ${workers} | ${median(samples.map((s) => s.readyMs))} (${samples.map((s) => s.readyMs).join(', ')}) | ${median(samples.map((s) => s.perWorkerMb))} | ${median(samples.map((s) => s.rssAfterMb))} | ${median(samples.map((s) => s.closeMs))} |`;
+    const column = (pick: (s: Sample) => number): string => `${median(samples.map(pick))}`;
+    const runsOf = (pick: (s: Sample) => number): string => samples.map(pick).join(', ');
+    const line =
+      `| ${workers} | ${column((s) => s.readyMs)} (${runsOf((s) => s.readyMs)}) | ` +
+      `${column((s) => s.bareMs)} (${runsOf((s) => s.bareMs)}) | ${column((s) => s.perWorkerMb)} | ` +
+      `${column((s) => s.barePerWorkerMb)} | ${column((s) => s.rssAfterMb)} | ${column((s) => s.closeMs)} |`;
     process.stdout.write(line + '\n');
     rows.push(line);
   }
@@ -90,10 +131,16 @@ function main(): void {
     'by `npm run build && node dist/bench/pool-startup.js`. Each row: median of 3 fresh processes.',
     '"ready" is ThreadPoolTransport.listen() from call to resolve: every worker thread spawned, its modules',
     'loaded, the shared store attached, and counted ready, then the socket bound. RSS per worker is',
-    '(RSS after listen - RSS before) / workers. Target: 100 workers ready in under 2 s.',
+    '(RSS after listen - RSS before) / workers. "bare" starts the same number of empty worker threads in a',
+    'fresh process: what this machine charges for a thread before any of our code loads. Target: 100 workers',
+    'ready in under 2 s.',
     '',
-    '| workers | ready ms, median (runs) | RSS per worker MB | process RSS MB | close ms |',
-    '| --- | --- | --- | --- | --- |',
+    `Load average when the run ended: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}.`,
+    '',
+    '| workers | pool ready ms, median (runs) | bare ms, median (runs) | pool RSS/worker MB | bare RSS/worker MB | process RSS MB | close ms |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');
@@ -103,5 +150,6 @@ function main(): void {
   process.stdout.write(`written to ${path}\n`);
 }
 
-if (process.argv[2] === '--one') await measure(Number(process.argv[3]));
+if (process.argv[2] === '--one') await measure(Number(process.argv[3]), false);
+else if (process.argv[2] === '--bare') await measure(Number(process.argv[3]), true);
 else main();

@@ -14,9 +14,19 @@ export interface MachineInfo {
   platform: string;
   kernel: string;
   redis?: string;
+  /** 1, 5 and 15 minute load averages when the run started: on a shared machine, read results against them. */
+  loadAverage: number[];
 }
 
+let cached: MachineInfo | undefined;
+
+/** The machine as it was at the first call (benches call it as they start, so loadAverage is the start's). */
 export function machineInfo(): MachineInfo {
+  cached ??= readMachineInfo();
+  return cached;
+}
+
+function readMachineInfo(): MachineInfo {
   const cpus = os.cpus();
   let redis: string | undefined;
   try {
@@ -32,6 +42,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
     kernel: os.release(),
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
     ...(redis ? { redis } : {}),
   };
 }
@@ -59,7 +70,8 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
 export function machineLine(machine: MachineInfo): string {
   return (
     `${machine.cpus} × ${machine.cpuModel}, ${machine.totalMemoryMb} MB RAM, ${machine.platform} ${machine.kernel}, ` +
-    `Node ${machine.node}${machine.redis ? `, Redis ${machine.redis}` : ''}`
+    `Node ${machine.node}${machine.redis ? `, Redis ${machine.redis}` : ''}; load average at start ` +
+    machine.loadAverage.join(' / ')
   );
 }
 

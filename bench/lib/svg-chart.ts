@@ -5,6 +5,8 @@
 export interface ChartPoint {
   x: number;
   y: number | null;
+  /** Drawn as a hollow marker (a caveat applies to this value; ChartOptions.hollowLabel says which). */
+  hollow?: boolean;
 }
 
 export interface ChartSeries {
@@ -22,6 +24,10 @@ export interface ChartOptions {
   yScale?: 'linear' | 'log';
   /** Label of the band where null points are drawn. */
   nullLabel?: string;
+  /** Legend note for hollow markers. */
+  hollowLabel?: string;
+  /** Label the x axis at exactly these values (e.g. the connection counts measured) instead of decades. */
+  xTicks?: number[];
   /** Vertical reference lines, e.g. { x: 100, label: 'workers = 100' }. */
   markers?: { x: number; label: string }[];
   width?: number;
@@ -65,12 +71,16 @@ function axis(
       zeroAllowed ? Math.log10(1 + Math.max(0, v)) : Math.log10(Math.max(v, 1e-12));
     const positives = values.filter((v) => v > 0);
     const lo = zeroAllowed || positives.length === 0 ? 0 : Math.floor(Math.log10(Math.min(...positives)));
-    // The small tolerance keeps 1,000 on a 10^3 axis (log10(1 + 1000) is a hair above 3).
-    let hi = Math.ceil(Math.max(...values.map(f), lo + 1) - 0.01);
-    if (hi <= lo) hi = lo + 1;
+    // The axis ends exactly on the decade at or above the largest value.
+    const top = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...positives, 1)) - 1e-9));
+    const hi = f(10 ** top);
     const ticks: number[] = zeroAllowed ? [0] : [];
-    for (let e = zeroAllowed ? 0 : lo; e <= hi; e++) ticks.push(10 ** e);
-    return { map: (v) => from + ((f(v) - lo) / (hi - lo)) * (to - from), ticks };
+    for (let e = zeroAllowed ? 0 : lo; e <= top; e++) ticks.push(10 ** e);
+    return {
+      map: (v) =>
+        from + ((f(v) - f(zeroAllowed ? 0 : 10 ** lo)) / (hi - f(zeroAllowed ? 0 : 10 ** lo))) * (to - from),
+      ticks,
+    };
   }
   const max = Math.max(...values, 1e-9);
   const step = niceStep(max, 5);
@@ -84,7 +94,7 @@ export function lineChart(options: ChartOptions): string {
   const width = options.width ?? 760;
   const height = options.height ?? 440;
   const left = 78;
-  const right = 190;
+  const right = 230;
   const top = 64;
   const bottom = 58;
   const hasNull = options.series.some((s) => s.points.some((p) => p.y === null));
@@ -97,6 +107,7 @@ export function lineChart(options: ChartOptions): string {
     .concat((options.markers ?? []).map((m) => m.x));
   const ys = options.series.flatMap((s) => s.points.flatMap((p) => (p.y === null ? [] : [p.y])));
   const xAxis = axis(xs.length ? xs : [1], options.xScale ?? 'linear', left, plotRight, true);
+  if (options.xTicks) xAxis.ticks = options.xTicks;
   const yAxis = axis(ys.length ? ys : [1], options.yScale ?? 'linear', plotBottom, plotTop, false);
   const out: string[] = [];
   out.push(
@@ -162,7 +173,10 @@ export function lineChart(options: ChartOptions): string {
           `<path d="M${(x - 5).toFixed(1)},${y - 5} L${(x + 5).toFixed(1)},${y + 5} M${(x - 5).toFixed(1)},${y + 5} L${(x + 5).toFixed(1)},${y - 5}" stroke="${color}" stroke-width="2.5"/>`,
         );
       } else {
-        out.push(`<circle cx="${x.toFixed(1)}" cy="${yAxis.map(p.y).toFixed(1)}" r="3.5" fill="${color}"/>`);
+        const fill = p.hollow ? `fill="white" stroke="${color}" stroke-width="2"` : `fill="${color}"`;
+        out.push(
+          `<circle cx="${x.toFixed(1)}" cy="${yAxis.map(p.y).toFixed(1)}" r="${p.hollow ? 4.5 : 3.5}" ${fill}/>`,
+        );
       }
     }
     const ly = plotTop + 10 + index * 20;
@@ -171,6 +185,13 @@ export function lineChart(options: ChartOptions): string {
       `<text x="${plotRight + 44}" y="${ly + 4}">${esc(series.name)}</text>`,
     );
   });
+  if (options.hollowLabel && options.series.some((s) => s.points.some((p) => p.hollow && p.y !== null))) {
+    const ly = plotTop + 10 + options.series.length * 20 + 6;
+    out.push(
+      `<circle cx="${plotRight + 26}" cy="${ly}" r="4.5" fill="white" stroke="#555" stroke-width="2"/>`,
+      `<text x="${plotRight + 44}" y="${ly + 4}" font-size="11">${esc(options.hollowLabel)}</text>`,
+    );
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -52,7 +52,8 @@ export class Session {
       laddr: identity.laddr,
       name: '',
       db: 0,
-      authenticated: false,
+      // Redis: a client connected while no password is set stays logged in if one is set later.
+      authenticated: core.server.requirePass() === '',
       closeAfterReply: false,
       lastCommand: 'NULL',
       createdAt: now,

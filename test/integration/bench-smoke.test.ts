@@ -32,6 +32,9 @@ function redisInstalled(): Promise<boolean> {
 const hasPool = await poolAvailable();
 const hasRedis = await redisInstalled();
 
+/** Each bench run is bounded by its own timeout below; this only leaves room for a slow, shared machine. */
+const BENCH_TIMEOUT_MS = 180_000;
+
 let outDir = '';
 
 /** Runs a bench script; rejects with its stderr if it exits non-zero. */
@@ -98,72 +101,80 @@ afterAll(() => {
 });
 
 describe('bench/loadgen', () => {
-  it('closed loop over RESP against a fresh event-loop server writes its result', async () => {
-    const out = path.join(outDir, 'loadgen-resp.json');
-    const { stdout } = await bench('loadgen.js', [
-      '--server',
-      'eventloop',
-      '-c',
-      '2',
-      '-P',
-      '4',
-      '-d',
-      '0.5',
-      '--warmup',
-      '0.1',
-      '--keyspace',
-      '50',
-      '--out',
-      out,
-    ]);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as {
-      schema: string;
-      target: string;
-      result: LoadResult;
-    };
-    expect(json.schema).toBe('redis-lite/loadgen@1');
-    expect(json.target).toBe('eventloop');
-    const r = json.result;
-    expect(r.mode).toBe('closed');
-    expect(r.connections).toMatchObject({ connected: 2, served: 2, starved: 0 });
-    expect(r.errors).toBe(0);
-    expect(r.requests).toBeGreaterThan(0);
-    expect(r.throughput).toBeGreaterThan(0);
-    expectLatencyShape(r.latencyMs);
-    expect(r.serviceMs).toBeNull();
-    expect(r.client.percentOfOneCore).toBeGreaterThanOrEqual(0);
-    expect(r.server?.rssKb).toBeGreaterThan(0);
-    expect(stdout).toContain('req/s');
-  });
+  it(
+    'closed loop over RESP against a fresh event-loop server writes its result',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'loadgen-resp.json');
+      const { stdout } = await bench('loadgen.js', [
+        '--server',
+        'eventloop',
+        '-c',
+        '2',
+        '-P',
+        '4',
+        '-d',
+        '0.5',
+        '--warmup',
+        '0.1',
+        '--keyspace',
+        '50',
+        '--out',
+        out,
+      ]);
+      const json = JSON.parse(readFileSync(out, 'utf8')) as {
+        schema: string;
+        target: string;
+        result: LoadResult;
+      };
+      expect(json.schema).toBe('redis-lite/loadgen@1');
+      expect(json.target).toBe('eventloop');
+      const r = json.result;
+      expect(r.mode).toBe('closed');
+      expect(r.connections).toMatchObject({ connected: 2, served: 2, starved: 0 });
+      expect(r.errors).toBe(0);
+      expect(r.requests).toBeGreaterThan(0);
+      expect(r.throughput).toBeGreaterThan(0);
+      expectLatencyShape(r.latencyMs);
+      expect(r.serviceMs).toBeNull();
+      expect(r.client.percentOfOneCore).toBeGreaterThanOrEqual(0);
+      expect(r.server?.rssKb).toBeGreaterThan(0);
+      expect(stdout).toContain('req/s');
+    },
+  );
 
-  it('fixed rate over inline (plaintext) requests reads plaintext replies without errors', async () => {
-    const out = path.join(outDir, 'loadgen-inline.json');
-    await bench('loadgen.js', [
-      '--server',
-      'eventloop',
-      '--protocol',
-      'inline',
-      '-c',
-      '2',
-      '--rate',
-      '400',
-      '-d',
-      '0.5',
-      '--warmup',
-      '0.1',
-      '--keyspace',
-      '50',
-      '--out',
-      out,
-    ]);
-    const r = (JSON.parse(readFileSync(out, 'utf8')) as { result: LoadResult }).result;
-    expect(r.mode).toBe('fixed');
-    expect(r.targetRate).toBe(400);
-    expect(r.errors).toBe(0);
-    expect(r.requests).toBeGreaterThan(50);
-    expectLatencyShape(r.latencyMs);
-    expectLatencyShape(r.serviceMs as Latency);
-  });
+  it(
+    'fixed rate over inline (plaintext) requests reads plaintext replies without errors',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'loadgen-inline.json');
+      await bench('loadgen.js', [
+        '--server',
+        'eventloop',
+        '--protocol',
+        'inline',
+        '-c',
+        '2',
+        '--rate',
+        '400',
+        '-d',
+        '0.5',
+        '--warmup',
+        '0.1',
+        '--keyspace',
+        '50',
+        '--out',
+        out,
+      ]);
+      const r = (JSON.parse(readFileSync(out, 'utf8')) as { result: LoadResult }).result;
+      expect(r.mode).toBe('fixed');
+      expect(r.targetRate).toBe(400);
+      expect(r.errors).toBe(0);
+      expect(r.requests).toBeGreaterThan(50);
+      expectLatencyShape(r.latencyMs);
+      expectLatencyShape(r.serviceMs as Latency);
+    },
+  );
 });
 
 interface IdleRun {
@@ -180,7 +191,7 @@ interface IdleRun {
 }
 
 describe('bench/idle-clients', () => {
-  it('event loop: 20 idle clients, the active client is served', async () => {
+  it('event loop: 20 idle clients, the active client is served', { timeout: BENCH_TIMEOUT_MS }, async () => {
     const out = path.join(outDir, 'idle-eventloop');
     await bench('idle-clients.js', [
       '--transports',
@@ -209,35 +220,39 @@ describe('bench/idle-clients', () => {
   });
 
   describe.skipIf(!hasPool)('pool (needs the native helper)', () => {
-    it('pool with 4 workers and 20 idle clients starves the active client until they leave', async () => {
-      const out = path.join(outDir, 'idle-pool');
-      await bench('idle-clients.js', [
-        '--transports',
-        'pool',
-        '--workers',
-        '4',
-        '--idle',
-        '20',
-        '--requests',
-        '20',
-        '--starve-timeout',
-        '500',
-        '--out',
-        out,
-      ]);
-      const [run] = (
-        JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as { runs: IdleRun[] }
-      ).runs;
-      expect(run?.transport).toBe('pool');
-      expect(run?.idle.accepted).toBe(20);
-      expect(run?.active.status).toBe('starved');
-      expect(run?.active.series).toBeNull();
-      expect(run?.recovery?.closeToFirstReplyMs).toBeGreaterThan(0);
-      expect(run?.recovery?.series?.requests).toBe(20);
-      expect(run?.limits.join('\n')).toContain('all 4 workers are pinned');
-    });
+    it(
+      'pool with 4 workers and 20 idle clients starves the active client until they leave',
+      { timeout: BENCH_TIMEOUT_MS },
+      async () => {
+        const out = path.join(outDir, 'idle-pool');
+        await bench('idle-clients.js', [
+          '--transports',
+          'pool',
+          '--workers',
+          '4',
+          '--idle',
+          '20',
+          '--requests',
+          '20',
+          '--starve-timeout',
+          '500',
+          '--out',
+          out,
+        ]);
+        const [run] = (
+          JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as { runs: IdleRun[] }
+        ).runs;
+        expect(run?.transport).toBe('pool');
+        expect(run?.idle.accepted).toBe(20);
+        expect(run?.active.status).toBe('starved');
+        expect(run?.active.series).toBeNull();
+        expect(run?.recovery?.closeToFirstReplyMs).toBeGreaterThan(0);
+        expect(run?.recovery?.series?.requests).toBe(20);
+        expect(run?.limits.join('\n')).toContain('all 4 workers are pinned');
+      },
+    );
 
-    it('--sweep shows the cliff at idle = workers', async () => {
+    it('--sweep shows the cliff at idle = workers', { timeout: BENCH_TIMEOUT_MS }, async () => {
       const out = path.join(outDir, 'sweep');
       await bench('idle-clients.js', [
         '--sweep',
@@ -273,74 +288,78 @@ describe('bench/idle-clients', () => {
 });
 
 describe('bench/compare', () => {
-  it('a tiny comparison writes the JSON, the Markdown and the charts', async () => {
-    const targets = ['eventloop', ...(hasPool ? ['pool'] : []), ...(hasRedis ? ['redis'] : [])];
-    const out = path.join(outDir, 'compare');
-    await bench(
-      'compare.js',
-      [
-        '--quick',
-        '--targets',
-        targets.join(','),
-        '--pool-workers',
-        '2',
-        '--connections',
-        '1,4',
-        '--pipelines',
-        '1',
-        '--duration',
-        '0.3',
-        '--warmup',
-        '0.1',
-        '--rate',
-        '300',
-        '--rb-requests',
-        '2000',
-        '--keyspace',
-        '100',
-        '--out',
-        out,
-      ],
-      120_000,
-    );
-    const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8')) as {
-      schema: string;
-      targets: { label: string }[];
-      loadgen: { target: string; connections: number; result: LoadResult }[];
-      fixedRate: { target: string; result: LoadResult }[];
-      redisBenchmark: {
-        target: string;
-        clients: number;
-        rps: number | null;
-        skipped: string | null;
-        error: string | null;
-      }[];
-    };
-    expect(json.schema).toBe('redis-lite/compare@1');
-    const labels = json.targets.map((t) => t.label);
-    expect(labels).toEqual(
-      targets.map((t) => (t === 'pool' ? 'pool (2 workers)' : t === 'redis' ? 'redis 7' : t)),
-    );
-    expect(json.loadgen).toHaveLength(labels.length * 2);
-    for (const row of json.loadgen) {
-      expect(row.result.errors).toBe(0);
-      expect(row.result.throughput).toBeGreaterThan(0);
-    }
-    expect(json.fixedRate.map((r) => r.target)).toEqual(labels);
-    if (hasPool) {
-      // 4 connections on 2 workers: two are pinned by the others and never served.
-      const pinned = json.loadgen.find((r) => r.target === 'pool (2 workers)' && r.connections === 4);
-      expect(pinned?.result.connections).toMatchObject({ served: 2, starved: 2 });
-    }
-    if (hasRedis) {
-      expect(json.redisBenchmark.length).toBeGreaterThan(0);
-      for (const row of json.redisBenchmark) {
-        if (row.target.startsWith('pool') && row.clients > 2) expect(row.skipped).toMatch(/skipped/);
-        else expect(row.error === null && (row.rps ?? 0) > 0).toBe(true);
+  it(
+    'a tiny comparison writes the JSON, the Markdown and the charts',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const targets = ['eventloop', ...(hasPool ? ['pool'] : []), ...(hasRedis ? ['redis'] : [])];
+      const out = path.join(outDir, 'compare');
+      await bench(
+        'compare.js',
+        [
+          '--quick',
+          '--targets',
+          targets.join(','),
+          '--pool-workers',
+          '2',
+          '--connections',
+          '1,4',
+          '--pipelines',
+          '1',
+          '--duration',
+          '0.3',
+          '--warmup',
+          '0.1',
+          '--rate',
+          '300',
+          '--rb-requests',
+          '2000',
+          '--keyspace',
+          '100',
+          '--out',
+          out,
+        ],
+        120_000,
+      );
+      const json = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8')) as {
+        schema: string;
+        targets: { label: string }[];
+        loadgen: { target: string; connections: number; result: LoadResult }[];
+        fixedRate: { target: string; result: LoadResult }[];
+        redisBenchmark: {
+          target: string;
+          clients: number;
+          rps: number | null;
+          skipped: string | null;
+          error: string | null;
+        }[];
+      };
+      expect(json.schema).toBe('redis-lite/compare@1');
+      const labels = json.targets.map((t) => t.label);
+      expect(labels).toEqual(
+        targets.map((t) => (t === 'pool' ? 'pool (2 workers)' : t === 'redis' ? 'redis 7' : t)),
+      );
+      expect(json.loadgen).toHaveLength(labels.length * 2);
+      for (const row of json.loadgen) {
+        expect(row.result.errors).toBe(0);
+        expect(row.result.throughput).toBeGreaterThan(0);
       }
-    }
-    for (const file of ['compare.md', 'compare-throughput-p1.svg', 'compare-p99-p1.svg']) {
-      expect(existsSync(path.join(out, file))).toBe(true);
-    }
-  });
+      expect(json.fixedRate.map((r) => r.target)).toEqual(labels);
+      if (hasPool) {
+        // 4 connections on 2 workers: two are pinned by the others and never served.
+        const pinned = json.loadgen.find((r) => r.target === 'pool (2 workers)' && r.connections === 4);
+        expect(pinned?.result.connections).toMatchObject({ served: 2, starved: 2 });
+      }
+      if (hasRedis) {
+        expect(json.redisBenchmark.length).toBeGreaterThan(0);
+        for (const row of json.redisBenchmark) {
+          if (row.target.startsWith('pool') && row.clients > 2) expect(row.skipped).toMatch(/skipped/);
+          else expect(row.error === null && (row.rps ?? 0) > 0).toBe(true);
+        }
+      }
+      for (const file of ['compare.md', 'compare-throughput-p1.svg', 'compare-p99-p1.svg']) {
+        expect(existsSync(path.join(out, file))).toBe(true);
+      }
+    },
+  );
 });

@@ -50,7 +50,10 @@ async function acceptedPair(native: NativeFdUtil): Promise<Pair> {
 }
 
 /** A worker running `body` (CommonJS, with fd from workerData) that posts messages back; all are collected. */
-function runWorker(body: string, fd: number): { messages: unknown[]; next(): Promise<unknown>; done: Promise<number> } {
+function runWorker(
+  body: string,
+  fd: number,
+): { messages: unknown[]; next(): Promise<unknown>; done: Promise<number> } {
   const worker = new Worker(
     `const { readSync, writeSync } = require('node:fs');
      const { parentPort, workerData: { fd } } = require('node:worker_threads');
@@ -67,7 +70,8 @@ function runWorker(body: string, fd: number): { messages: unknown[]; next(): Pro
   });
   return {
     messages,
-    next: () => (messages.length > 0 ? Promise.resolve(messages.shift()) : new Promise((r) => waiting.push(r))),
+    next: () =>
+      messages.length > 0 ? Promise.resolve(messages.shift()) : new Promise((r) => waiting.push(r)),
     done: new Promise((resolve) => worker.on('exit', resolve)),
   };
 }
@@ -78,7 +82,9 @@ describe.skipIf(loaded instanceof Error)('native fd helper (fdutil.node)', () =>
   it('dup gives a new descriptor for the same connection; setBlocking toggles O_NONBLOCK', async () => {
     const { client, fd } = await acceptedPair(native);
     native.setBlocking(fd, false);
-    expect(() => readSync(fd, Buffer.alloc(8), 0, 8, null)).toThrow(expect.objectContaining({ code: 'EAGAIN' }));
+    expect(() => readSync(fd, Buffer.alloc(8), 0, 8, null)).toThrow(
+      expect.objectContaining({ code: 'EAGAIN' }),
+    );
     native.setBlocking(fd, true);
     const reader = runWorker(
       `post('reading'); const b = Buffer.alloc(16); const n = readSync(fd, b, 0, 16, null); post(b.toString('latin1', 0, n));`,
@@ -123,10 +129,19 @@ describe.skipIf(loaded instanceof Error)('native fd helper (fdutil.node)', () =>
     const closed = native.dup(file);
     closeSync(closed);
     expect(() => native.dup(closed)).toThrow(
-      expect.objectContaining({ code: 'EBADF', errno: -9, syscall: 'dup', message: 'dup failed: Bad file descriptor (EBADF)' }),
+      expect.objectContaining({
+        code: 'EBADF',
+        errno: -9,
+        syscall: 'dup',
+        message: 'dup failed: Bad file descriptor (EBADF)',
+      }),
     );
-    expect(() => native.setBlocking(closed, true)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fcntl' }));
-    expect(() => native.shutdown(file, 'read')).toThrow(expect.objectContaining({ code: 'ENOTSOCK', syscall: 'shutdown' }));
+    expect(() => native.setBlocking(closed, true)).toThrow(
+      expect.objectContaining({ code: 'EBADF', syscall: 'fcntl' }),
+    );
+    expect(() => native.shutdown(file, 'read')).toThrow(
+      expect.objectContaining({ code: 'ENOTSOCK', syscall: 'shutdown' }),
+    );
     expect(() => native.shutdown(fd, 'sideways' as 'read')).toThrow(TypeError);
     expect(() => native.dup(-1)).toThrow(TypeError);
     expect(() => native.setBlocking(fd, 'yes' as unknown as boolean)).toThrow(TypeError);

@@ -4,7 +4,10 @@
 // non-reading and queued clients. Workers run the compiled dist/ (run `npm run build` first).
 // Waits are on conditions and socket events; no sleep is ever the proof of anything.
 
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Config } from '../../src/core/config.js';
@@ -41,7 +44,12 @@ async function startPool(
   const logs: string[] = [];
   const sink = new Writable({
     write: (chunk: Buffer, _encoding, done) => {
-      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      logs.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
@@ -141,7 +149,12 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
     const third = await pool.connect();
     await third.send(PING);
     await until(() => pool.transport.stats().queuedClients === 1, 'the third client is queued');
-    expect(pool.transport.stats()).toMatchObject({ workers: 2, busyWorkers: 2, queuedClients: 1, connectedClients: 3 });
+    expect(pool.transport.stats()).toMatchObject({
+      workers: 2,
+      busyWorkers: 2,
+      queuedClients: 1,
+      connectedClients: 3,
+    });
     expect(third.pending.length).toBe(0);
     const waiting = pool.transport.clients().find((c) => c.id === idOf(pool, third));
     expect(waiting?.lastCommand).toBe('NULL');
@@ -164,7 +177,10 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
     expect(pool.transport.crashWorkerServing(idOf(pool, victim))).toBe(true);
     await victim.send(PING); // the worker throws after this read, before answering
     expect((await victim.readToEnd()).length).toBe(0);
-    await until(() => pool.transport.stats().workers === 2 && pool.transport.stats().busyWorkers === 1, 'replaced');
+    await until(
+      () => pool.transport.stats().workers === 2 && pool.transport.stats().busyWorkers === 1,
+      'replaced',
+    );
     expect(pool.logs.some((line) => line.includes('pool worker threw'))).toBe(true);
 
     // The replacement serves new clients; the other worker's client never noticed.
@@ -254,5 +270,128 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
     await stuck.readToEnd(); // SHUT_RDWR after the grace freed its worker; the connection ends
     expect(pool.transport.stats()).toMatchObject({ workers: 0, busyWorkers: 0, queuedClients: 0 });
     await expect(RawClient.connect(pool.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe.skipIf(native instanceof Error)('thread-pool transport abort (second signal)', () => {
+  it('abort() shuts every client down at once, so process.exit() does not hang on a pinned worker', async () => {
+    const root = new URL('../../', import.meta.url);
+    const dist = (path: string): string => new URL(`dist/src/${path}`, root).href;
+    // Without abort() this child never exits: its worker sits in read(2) and exit waits for the thread.
+    const script = `
+      import net from 'node:net';
+      import { pino } from 'pino';
+      import { Config } from '${dist('core/config.js')}';
+      import { SharedStore } from '${dist('core/store/store.js')}';
+      import { ThreadPoolTransport } from '${dist('transport/threadpool/index.js')}';
+      const store = SharedStore.create({ clock: Date.now });
+      const transport = new ThreadPoolTransport({ host: '127.0.0.1', port: 0, backlog: 511, config: new Config({}),
+        logger: pino({ level: 'warn' }), nextClientId: () => 1, workers: 1, storeHandles: store.handles(),
+        version: '0.1.0', startedAt: Date.now() });
+      const { port } = await transport.listen();
+      const client = net.connect(port, '127.0.0.1');
+      client.write('PING\\r\\n');
+      client.once('data', () => { transport.abort(); process.exit(7); });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(root),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(7);
+  });
+
+  it('close() after abort() still resolves once every worker has exited', async () => {
+    const pool = await startPool(2);
+    const pinned = await pool.connect();
+    expect(await pinned.request(PING, PONG)).toBe(PONG);
+    const queuedA = await pool.connect();
+    const queuedB = await pool.connect();
+    await until(() => pool.transport.stats().queuedClients === 1, 'one client queued');
+    pool.transport.abort();
+    await pool.transport.close();
+    await Promise.all([pinned.closed, queuedA.closed, queuedB.closed]);
+    expect(pool.transport.stats()).toMatchObject({ workers: 0, busyWorkers: 0, queuedClients: 0 });
+  });
+});
+
+describe.skipIf(native instanceof Error)('thread-pool transport out of descriptors', () => {
+  it('survives EMFILE on accept without crashing or spinning, and serves again once clients leave', async () => {
+    const root = new URL('../../', import.meta.url);
+    const dist = (path: string): string => new URL(`dist/src/${path}`, root).href;
+    // The server runs in a child whose descriptor limit is tiny, so a handful of clients exhaust it.
+    const script = `
+      import { pino } from 'pino';
+      import { Config } from '${dist('core/config.js')}';
+      import { SharedStore } from '${dist('core/store/store.js')}';
+      import { ThreadPoolTransport } from '${dist('transport/threadpool/index.js')}';
+      const store = SharedStore.create({ clock: Date.now });
+      let id = 0;
+      const transport = new ThreadPoolTransport({ host: '127.0.0.1', port: 0, backlog: 511, config: new Config({}),
+        logger: pino({ level: 'warn' }), nextClientId: () => ++id, workers: 2, storeHandles: store.handles(),
+        version: '0.1.0', startedAt: Date.now() });
+      const { port } = await transport.listen();
+      console.log(JSON.stringify({ port }));
+      process.stdin.on('end', () => transport.close().then(() => process.exit(0)));
+      process.stdin.resume();`;
+    const child = spawn(
+      'bash',
+      ['-c', 'ulimit -n 128 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+      {
+        cwd: fileURLToPath(root),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const lines: string[] = [];
+    let waiting: (() => void) | null = null;
+    child.stdout.on('data', (chunk: Buffer) => {
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      waiting?.();
+    });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      waiting?.();
+    });
+    const nextLine = async (match: (line: string) => boolean): Promise<string> => {
+      for (;;) {
+        if (exited) throw new Error(`the server exited; it printed: ${lines.join('\n')}`);
+        const found = lines.find(match);
+        if (found !== undefined) return found;
+        await new Promise<void>((resolve) => (waiting = resolve));
+      }
+    };
+    try {
+      const { port } = JSON.parse(await nextLine((l) => l.includes('"port"'))) as { port: number };
+      const flood: RawClient[] = [];
+      for (let i = 0; i < 160; i++) flood.push(await RawClient.connect(port));
+      await nextLine((l) => l.includes('out of file descriptors'));
+      // No spin: with the limit still hit, the server uses (almost) no CPU.
+      const cpu = (): number => {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (1/100 s)
+      };
+      const before = cpu();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(cpu() - before).toBeLessThan(20);
+      for (const client of flood) client.destroy();
+      await Promise.all(flood.map((c) => c.closed));
+      // Served again: a fresh client is accepted and answered once descriptors are free.
+      let answered = '';
+      while (answered !== PONG) {
+        const client = await RawClient.connect(port);
+        await client.send(PING);
+        answered = await client.readText(PONG).catch(() => '');
+        client.destroy();
+      }
+      expect(answered).toBe(PONG);
+    } finally {
+      child.stdin.end();
+      if (!exited) await new Promise((resolve) => child.once('exit', resolve));
+    }
   });
 });

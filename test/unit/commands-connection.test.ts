@@ -354,6 +354,11 @@ describe('CLIENT KILL', () => {
     expect(ctx.run('CLIENT', 'KILL', 'ID', '2')).toEqual(
       error('ERR CLIENT KILL is not supported by the eventloop transport'),
     );
+    expect(ctx.run('CLIENT', 'KILL', 'LADDR', '127.0.0.1:6379', 'SKIPME', 'no')).toEqual(
+      error('ERR CLIENT KILL is not supported by the eventloop transport'),
+    );
+    expect(ctx.client.closeAfterReply).toBe(false);
+    expect(ctx.run('CLIENT', 'KILL', 'ID', '1', 'SKIPME', 'no')).toEqual(integer(1)); // oneself needs no transport
   });
 });
 

@@ -166,10 +166,11 @@ describe('DEL / UNLINK / EXISTS / TYPE', () => {
     expect(ctx.run('TYPE', 'nope')).toEqual(status('none'));
   });
 
+  // Redis's keyIsExpired is `now > when`: a key still exists at its deadline and is gone 1 ms later.
   it('an expired key no longer exists for DEL, EXISTS and TYPE', () => {
     put('a', 'v', ctx.clock.now + 100);
     put('b', 'v', ctx.clock.now + 100);
-    ctx.clock.advance(99);
+    ctx.clock.advance(100);
     expect(ctx.run('EXISTS', 'a')).toEqual(integer(1));
     ctx.clock.advance(1);
     expect(ctx.run('EXISTS', 'a')).toEqual(integer(0));
@@ -186,6 +187,10 @@ describe('EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT', () => {
     expect(ctx.run('PTTL', 'k')).toEqual(integer(10_000));
     ctx.clock.advance(9_999);
     expect(ctx.run('PTTL', 'k')).toEqual(integer(1));
+    ctx.clock.advance(1);
+    // At the deadline itself the key still exists (keyIsExpired is now > when), with 0 ms left.
+    expect(ctx.run('PTTL', 'k')).toEqual(integer(0));
+    expect(ctx.run('TTL', 'k')).toEqual(integer(0));
     ctx.clock.advance(1);
     expect(ctx.run('EXISTS', 'k')).toEqual(integer(0));
     expect(ctx.run('TTL', 'k')).toEqual(integer(-2));
@@ -453,7 +458,7 @@ describe('TTL / PTTL / EXPIRETIME / PEXPIRETIME / PERSIST', () => {
 
   it('PERSIST on an expired key answers 0', () => {
     put('k', 'v', ctx.clock.now + 10);
-    ctx.clock.advance(10);
+    ctx.clock.advance(11);
     expect(ctx.run('PERSIST', 'k')).toEqual(integer(0));
   });
 });
@@ -502,7 +507,7 @@ describe('KEYS', () => {
     const binary = Uint8Array.from([0x00, 0xff, 0x0d, 0x0a]);
     put(binary);
     put('gone', 'v', ctx.clock.now + 5);
-    ctx.clock.advance(5);
+    ctx.clock.advance(6);
     expect(ctx.run('KEYS', '*')).toEqual(array([{ kind: 'bulk', value: Buffer.from(binary) }]));
   });
 });
@@ -510,6 +515,14 @@ describe('KEYS', () => {
 describe('SCAN', () => {
   it('an empty keyspace answers cursor 0 and no keys, with the exact reply shape', () => {
     expect(ctx.run('SCAN', '0')).toEqual(array([bulkString('0'), array([])]));
+  });
+
+  it('an iteration over a keyspace emptied midway ends with cursor 0', () => {
+    for (let i = 0; i < 200; i++) put(`k${i}`);
+    const [cursor] = scanOnce('0', 'COUNT', '5');
+    expect(cursor).not.toBe('0');
+    ctx.run('FLUSHDB');
+    expect(ctx.run('SCAN', cursor)).toEqual(array([bulkString('0'), array([])]));
   });
 
   it('a full iteration returns every key, with default COUNT and with COUNT 1, 7 and 1000', () => {
@@ -565,7 +578,7 @@ describe('SCAN', () => {
   it('expired keys are not returned', () => {
     for (let i = 0; i < 20; i++) put(`live${i}`);
     for (let i = 0; i < 20; i++) put(`dead${i}`, 'v', ctx.clock.now + 1);
-    ctx.clock.advance(1);
+    ctx.clock.advance(2);
     expect(sorted(scanAll(['COUNT', '3']))).toEqual(sorted(Array.from({ length: 20 }, (_, i) => `live${i}`)));
   });
 
@@ -635,7 +648,7 @@ describe('RANDOMKEY', () => {
   it('never an expired key', () => {
     put('a', 'v', ctx.clock.now + 1);
     put('b', 'v', ctx.clock.now + 1);
-    ctx.clock.advance(1);
+    ctx.clock.advance(2);
     expect(ctx.run('RANDOMKEY')).toEqual(NIL);
   });
 });
@@ -660,7 +673,7 @@ describe('RENAME / RENAMENX', () => {
   it('RENAME of a missing or expired key: ERR no such key', () => {
     expect(ctx.run('RENAME', 'nope', 'dst')).toEqual(err('ERR no such key'));
     put('gone', 'v', ctx.clock.now + 1);
-    ctx.clock.advance(1);
+    ctx.clock.advance(2);
     expect(ctx.run('RENAME', 'gone', 'dst')).toEqual(err('ERR no such key'));
     expect(ctx.run('RENAMENX', 'nope', 'dst')).toEqual(err('ERR no such key'));
   });
@@ -689,7 +702,7 @@ describe('RENAME / RENAMENX', () => {
   it('RENAMENX onto an expired destination succeeds', () => {
     put('a', '1');
     put('b', '2', ctx.clock.now + 1);
-    ctx.clock.advance(1);
+    ctx.clock.advance(2);
     expect(ctx.run('RENAMENX', 'a', 'b')).toEqual(integer(1));
     expect(value('b')).toBe('1');
   });

@@ -2,6 +2,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { argumentsFromSyntax } from '../../src/core/commands/command-docs.js';
+import { Config } from '../../src/core/config.js';
+import { createCommandTable } from '../../src/core/executor.js';
+import { createServerContext, SharedServerCounters } from '../../src/core/server-context.js';
 import { bytesToHuman } from '../../src/core/info.js';
 import { array, bulkString, error, integer, NIL, OK, status, type Reply } from '../../src/core/reply.js';
 import { createTestContext } from '../support/context.js';
@@ -411,5 +414,42 @@ describe('argumentsFromSyntax (COMMAND DOCS arguments)', () => {
     for (const spec of ctx.server.commands.all().flatMap((s) => [s, ...(s.subcommands ?? [])])) {
       expect(() => argumentsFromSyntax(spec.syntax, spec.name.split('|').length)).not.toThrow();
     }
+  });
+});
+
+describe('server context and its shared counters', () => {
+  it('counts past 2^32 and shares the count with another thread attached to the same buffer', () => {
+    const a = SharedServerCounters.create();
+    const b = SharedServerCounters.attach(a.buffer);
+    new Uint32Array(a.buffer, 0, 1)[0] = 0xffffffff;
+    a.commandProcessed();
+    b.commandProcessed();
+    expect(a.commandsProcessed()).toBe(2 ** 32 + 1);
+    b.resetBaseline({ connections: 5, rejectedConnections: 1, expiredKeys: 2 });
+    expect(a.commandsProcessed()).toBe(0);
+    expect(a.baseline()).toEqual({ connections: 5, rejectedConnections: 1, expiredKeys: 2 });
+  });
+
+  it('reads requirepass live and offers killClient only when the transport can', () => {
+    const config = new Config();
+    const deps = {
+      clock: () => 0,
+      config,
+      version: '1.2.3',
+      startedAt: 0,
+      tcpPort: 1,
+      commands: createCommandTable([]),
+      clients: () => [],
+      transportStats: () => createTestContext().stats,
+      reportUnexpected: () => {},
+    };
+    const server = createServerContext(deps);
+    expect(server.requirePass()).toBe('');
+    config.set('requirepass', 'x');
+    expect(server.requirePass()).toBe('x');
+    expect(server.killClient).toBeUndefined();
+    expect(server.counters).toBeInstanceOf(SharedServerCounters);
+    const killing = createServerContext({ ...deps, killClient: (id: number) => id === 7 });
+    expect([killing.killClient?.(7), killing.killClient?.(8)]).toEqual([true, false]);
   });
 });

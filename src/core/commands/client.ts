@@ -129,16 +129,19 @@ function kill(argv: Buffer[], ctx: CommandContext): Reply {
       (filter.laddr === undefined || c.laddr === filter.laddr) &&
       !(filter.skipMe && c.id === me),
   );
+  const killClient = ctx.server.killClient;
+  if (killClient === undefined && matches.some((c) => c.id !== me)) {
+    // Checked before anything is killed, so a refused KILL has no side effect on the caller either.
+    throw new CommandError(
+      `ERR CLIENT KILL is not supported by the ${ctx.server.transportStats().transport} transport`,
+    );
+  }
   let killed = 0;
   for (const c of matches) {
     if (c.id === me) {
       ctx.client.closeAfterReply = true; // after this reply is written, as Redis's CLOSE_AFTER_REPLY
       killed++;
-    } else if (ctx.server.killClient === undefined) {
-      throw new CommandError(
-        `ERR CLIENT KILL is not supported by the ${ctx.server.transportStats().transport} transport`,
-      );
-    } else if (ctx.server.killClient(c.id)) {
+    } else if (killClient?.(c.id) === true) {
       killed++;
     }
   }
@@ -214,6 +217,18 @@ const HELP = [
   '    Will not touch LRU/LFU stats when this mode is on.',
 ];
 
+/** The Redis version each subcommand appeared in (COMMAND DOCS "since"). */
+const SINCE: Record<string, string> = {
+  setname: '2.6.9',
+  getname: '2.6.9',
+  id: '5.0.0',
+  info: '6.2.0',
+  setinfo: '7.2.0',
+  'no-evict': '7.0.0',
+  'no-touch': '7.2.0',
+  help: '5.0.0',
+};
+
 function sub(
   name: string,
   syntax: string,
@@ -227,7 +242,7 @@ function sub(
     syntax,
     summary,
     group: 'connection',
-    since: '2.4.0',
+    since: SINCE[name] ?? '2.4.0',
     arity,
     flags,
     keys: [0, 0, 0],

@@ -200,6 +200,9 @@ const HELP = [
   '    Return the keys from a full Redis command.',
 ];
 
+/** The Redis version each subcommand appeared in (COMMAND DOCS "since"). */
+const SINCE: Record<string, string> = { docs: '7.0.0', list: '7.0.0', help: '5.0.0' };
+
 function sub(
   name: string,
   syntax: string,
@@ -212,7 +215,7 @@ function sub(
     syntax,
     summary,
     group: 'server',
-    since: '2.8.13',
+    since: SINCE[name] ?? '2.8.13',
     arity,
     flags: ['loading', 'stale'],
     keys: [0, 0, 0],

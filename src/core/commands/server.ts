@@ -81,7 +81,7 @@ function configSub(
     syntax,
     summary,
     group: 'server',
-    since: '2.0.0',
+    since: name === 'rewrite' ? '2.8.0' : name === 'help' ? '5.0.0' : '2.0.0',
     arity,
     flags,
     keys: [0, 0, 0],

@@ -38,16 +38,18 @@ export const S_INDEX = 2;
 export const S_BUCKETS = 3;
 export const S_KEYS = 4;
 export const S_EXPIRES = 5;
-/** Head of the first-fit list of large free blocks. */
-export const S_LARGE_FREE = 6;
 /** Float64 slots (index into the Float64Array = (int index) / 2): live bytes and the expired-keys counter. */
 export const S_USED_BYTES = 8;
 export const S_EXPIRED = 10;
 
-/** Small blocks up to this many units (1 KiB) have exact-size free lists; larger ones go first-fit. */
+/** Small blocks up to this many units (1 KiB) have exact-size free lists. */
 export const SMALL_MAX_UNITS = 128;
+/** Larger free blocks sit in bins by power of two (bin k: 2^k <= units < 2^(k+1)), best fit within a bin. */
+export const LARGE_BINS = 32;
 /** The smallest block worth keeping when a large free block is split (an entry header is 4 units). */
 export const MIN_SPLIT_UNITS = 4;
+/** Free-list heads per segment: exact small classes 0..SMALL_MAX_UNITS, then the large bins. */
+const FREE_HEADS = SMALL_MAX_UNITS + 1 + LARGE_BINS;
 
 export function segmentBase(segment: number): number {
   return HEADER_INTS + segment * SEGMENT_INTS;
@@ -55,11 +57,22 @@ export function segmentBase(segment: number): number {
 
 /** Int index of the head of segment's exact-size free list for blocks of `units` (1..SMALL_MAX_UNITS). */
 export function smallFreeHead(segments: number, segment: number, units: number): number {
-  return HEADER_INTS + segments * SEGMENT_INTS + segment * (SMALL_MAX_UNITS + 1) + units;
+  return HEADER_INTS + segments * SEGMENT_INTS + segment * FREE_HEADS + units;
+}
+
+/** Int index of the head of segment's large free bin `bin` (31 - clz32(units)). */
+export function largeFreeHead(segments: number, segment: number, bin: number): number {
+  return HEADER_INTS + segments * SEGMENT_INTS + segment * FREE_HEADS + SMALL_MAX_UNITS + 1 + bin;
+}
+
+/** Int index of segment's first free-list head; FREE_HEADS ints follow. */
+export function freeHeads(segments: number, segment: number): [start: number, end: number] {
+  const start = smallFreeHead(segments, segment, 0);
+  return [start, start + FREE_HEADS];
 }
 
 export function controlBytes(segments: number): number {
-  const ints = HEADER_INTS + segments * SEGMENT_INTS + segments * (SMALL_MAX_UNITS + 1);
+  const ints = HEADER_INTS + segments * SEGMENT_INTS + segments * FREE_HEADS;
   return Math.ceil((ints * 4) / 64) * 64;
 }
 
@@ -78,7 +91,7 @@ export const E_BLOCK_UNITS = 4;
 export const E_EXPIRE_AT_F64 = 3;
 export const ENTRY_HEADER_BYTES = 32;
 
-/** Free blocks reuse E_NEXT as their list link and (large ones) E_BLOCK_UNITS-at-word-1 as their size. */
+/** A free block's words: its list link (same word as E_NEXT) and, in the large bins, its size in units. */
 export const F_NEXT = 0;
 export const F_UNITS = 1;
 

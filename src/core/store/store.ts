@@ -88,7 +88,9 @@ export class SharedStore implements KeyValueStore {
     this.seed = control[H_SEED];
     this.arena = new Arena(arenaBuffer, control, this.segments);
     this.table = new Table(this.arena, control, this.segments);
-    this.locks = locking ? new AtomicSegmentLocks(control, HEADER_INTS + S_LOCK, SEGMENT_INTS) : new NoLocks();
+    this.locks = locking
+      ? new AtomicSegmentLocks(control, HEADER_INTS + S_LOCK, SEGMENT_INTS)
+      : new NoLocks();
   }
 
   static create(options: StoreOptions): SharedStore {
@@ -214,7 +216,14 @@ export class SharedStore implements KeyValueStore {
   }
 
   /** Stores value under key (entry: the live entry or 0) with expiry `at`, in place when the block fits. */
-  private storeLocked(segment: number, hash: number, key: Bytes, entry: number, value: Bytes, at: number): void {
+  private storeLocked(
+    segment: number,
+    hash: number,
+    key: Bytes,
+    entry: number,
+    value: Bytes,
+    at: number,
+  ): void {
     const t = this.table;
     if (entry !== 0 && t.valueCapacity(entry) >= value.length && !this.oversized(entry, value.length)) {
       this.writeBytes(t.valueStart(entry), value);
@@ -336,7 +345,8 @@ export class SharedStore implements KeyValueStore {
       if (entry === 0) return null;
       const value = this.table.valueBuffer(entry);
       if ('persist' in change) this.table.setExpireAt(segment, entry, 0);
-      else if (change.expireAt <= this.clock()) this.table.remove(segment, entry); // expire.c checkAlreadyExpired
+      else if (change.expireAt <= this.clock())
+        this.table.remove(segment, entry); // expire.c checkAlreadyExpired
       else this.table.setExpireAt(segment, entry, change.expireAt);
       return value;
     } finally {
@@ -601,7 +611,8 @@ export class SharedStore implements KeyValueStore {
     try {
       for (const segment of segments) {
         const buckets = this.table.buckets(segment);
-        for (let b = 0; b < buckets; b++) this.collectBucketLocked(segment, b, now, all ? null : pattern, found);
+        for (let b = 0; b < buckets; b++)
+          this.collectBucketLocked(segment, b, now, all ? null : pattern, found);
       }
     } finally {
       this.unlockAll(segments, false);
@@ -610,7 +621,13 @@ export class SharedStore implements KeyValueStore {
   }
 
   /** Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. */
-  private collectBucketLocked(segment: number, bucket: number, now: number, pattern: Bytes | null, out: Buffer[]) {
+  private collectBucketLocked(
+    segment: number,
+    bucket: number,
+    now: number,
+    pattern: Bytes | null,
+    out: Buffer[],
+  ) {
     let seen = 0;
     for (let entry = this.table.bucketHead(segment, bucket); entry !== 0; entry = this.table.next(entry)) {
       seen++;

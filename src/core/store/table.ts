@@ -96,8 +96,11 @@ export class Table {
     return block;
   }
 
-  /** Doubles a segment's index: each chain splits into buckets b and b + old size, in chain order. */
-  private growIndex(segment: number): void {
+  /**
+   * Doubles a segment's index: each chain splits into buckets b and b + old size. The old array is cut into
+   * blocks of pieceUnits (the size of the entry that triggered the growth: a sample of this table's entries).
+   */
+  private growIndex(segment: number, pieceUnits: number): void {
     const base = segmentBase(segment);
     const oldBuckets = this.control[base + S_BUCKETS];
     const oldIndex = this.control[base + S_INDEX];
@@ -117,7 +120,7 @@ export class Table {
     }
     this.control[base + S_INDEX] = newIndex;
     this.control[base + S_BUCKETS] = newBuckets;
-    this.arena.free(segment, oldIndex, oldBuckets / 2);
+    this.arena.free(segment, oldIndex, oldBuckets / 2, pieceUnits);
   }
 
   // ---- Lookup ----
@@ -247,7 +250,9 @@ export class Table {
     u32[slot] = entry;
     this.control[base + S_KEYS]++;
     this.setExpireAt(segment, entry, expireAt);
-    if (this.control[base + S_KEYS] > this.control[base + S_BUCKETS]) this.growIndex(segment);
+    if (this.control[base + S_KEYS] > this.control[base + S_BUCKETS]) {
+      this.growIndex(segment, u32[entry * 2 + E_BLOCK_UNITS]);
+    }
   }
 
   /** Puts `entry` in place of `old` (same key) in its chain, sets the expiry, and frees `old`. */

@@ -21,7 +21,9 @@ export interface ClientLoopHooks {
 }
 
 function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : undefined;
 }
 
 /** Returns bytes read, 0 at end of input, or an end reason for a socket error. Other errors are bugs: thrown. */

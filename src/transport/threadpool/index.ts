@@ -110,10 +110,13 @@ export class ThreadPoolTransport implements Transport {
       await this.pool.start();
       await new Promise<void>((resolve, reject) => {
         this.server.once('error', reject);
-        this.server.listen({ port: this.options.port, host: this.options.host, backlog: this.options.backlog }, () => {
-          this.server.off('error', reject);
-          resolve();
-        });
+        this.server.listen(
+          { port: this.options.port, host: this.options.host, backlog: this.options.backlog },
+          () => {
+            this.server.off('error', reject);
+            resolve();
+          },
+        );
       });
     } catch (e) {
       await this.pool.stop(0);
@@ -124,6 +127,8 @@ export class ThreadPoolTransport implements Transport {
     this.server.on('error', (error: NodeJS.ErrnoException) => this.acceptFailed(error));
     const address = this.server.address() as net.AddressInfo;
     this.state.store(TCP_PORT, address.port);
+    // Workers copied the config before the port was bound (port 0 asks for any): tell them the real one.
+    this.pool.replicate('port', String(address.port));
     const interval = this.options.sweepIntervalMs ?? 1000;
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
@@ -131,9 +136,10 @@ export class ThreadPoolTransport implements Transport {
   }
 
   private accept(socket: net.Socket): void {
-    this.state.add(TOTAL_CONNECTIONS, 1);
     if (this.closing !== null) return void socket.destroy();
+    // As Redis's acceptCommonHandler: a refused client counts as rejected, not as a connection received.
     if (this.pool.connected() >= this.options.config.number('maxclients')) return this.reject(socket);
+    this.state.add(TOTAL_CONNECTIONS, 1);
     const fd = (socket as unknown as AcceptedHandle)._handle?.fd;
     const addr = `${socket.remoteAddress}:${socket.remotePort}`;
     const laddr = `${socket.localAddress}:${socket.localPort}`;
@@ -199,6 +205,16 @@ export class ThreadPoolTransport implements Transport {
   /** Test hook: the worker serving client `clientId` throws after its next read, as a bug would. */
   crashWorkerServing(clientId: number): boolean {
     return this.pool.crash(clientId);
+  }
+
+  /**
+   * The second-signal path: shuts every client down at once so no worker is left inside a blocking read or
+   * write, then process.exit() can return. Synchronous; not graceful (replies in flight may be cut).
+   */
+  abort(): void {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    for (const socket of this.rejecting) socket.destroy();
+    this.pool.abort();
   }
 
   close(): Promise<void> {

@@ -53,7 +53,9 @@ export function loadNative(): NativeFdUtil | Error {
 function load(): NativeFdUtil | Error {
   const root = packageRoot();
   if (root === null) {
-    return new Error('the pool transport needs its native helper, but binding.gyp was not found above ' + import.meta.url);
+    return new Error(
+      'the pool transport needs its native helper, but binding.gyp was not found above ' + import.meta.url,
+    );
   }
   return loadNativeFrom(root);
 }
@@ -65,11 +67,14 @@ export function loadNativeFrom(root: string): NativeFdUtil | Error {
     `build it with python3, make and a C compiler installed: \`npm rebuild\` or \`npx node-gyp rebuild\` in ${root}` +
     ' (--transport=eventloop needs none of this)';
   if (!existsSync(path)) {
-    return new Error(`the pool transport needs the native helper ${path}, which was not built at install time; ${howToBuild}`);
+    return new Error(
+      `the pool transport needs the native helper ${path}, which was not built at install time; ${howToBuild}`,
+    );
   }
   try {
     const loaded: unknown = createRequire(import.meta.url)(path);
-    if (!isNativeFdUtil(loaded)) return new Error(`${path} does not export dup, setBlocking and shutdown; ${howToBuild}`);
+    if (!isNativeFdUtil(loaded))
+      return new Error(`${path} does not export dup, setBlocking and shutdown; ${howToBuild}`);
     return loaded;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);

@@ -137,7 +137,8 @@ export class PoolState {
     const area = this.records.subarray(slot * RECORD_BYTES, (slot + 1) * RECORD_BYTES);
     Atomics.add(this.i32, seq, 1);
     let json = JSON.stringify(record);
-    if (Buffer.byteLength(json) > RECORD_BYTES) json = JSON.stringify({ ...record, name: record.name.slice(0, 64) });
+    if (Buffer.byteLength(json) > RECORD_BYTES)
+      json = JSON.stringify({ ...record, name: record.name.slice(0, 64) });
     // encodeInto on shared memory is not allowed: encode, then copy.
     const bytes = encoder.encode(json).subarray(0, RECORD_BYTES);
     area.set(bytes);

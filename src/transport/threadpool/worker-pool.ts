@@ -55,7 +55,9 @@ export class WorkerPool {
   /** Idle slots, most recently freed last (its thread's caches are warm). */
   private idle: Slot[] = [];
   private started = false;
+  /** No new work: set by stop() and abort(). */
   private stopping = false;
+  private stopCalled = false;
   private startWaiter: { resolve(): void; reject(error: Error): void } | null = null;
   private exitWaiter: (() => void) | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
@@ -63,7 +65,9 @@ export class WorkerPool {
   private relayOrigin = -1;
 
   constructor(private readonly options: WorkerPoolOptions) {
-    options.config.onChange((name, value) => this.broadcast({ type: 'config', name, value }, this.relayOrigin));
+    options.config.onChange((name, value) =>
+      this.broadcast({ type: 'config', name, value }, this.relayOrigin),
+    );
   }
 
   /** Spawns every worker; resolves once all of them are ready (memcached: workers counted before accept). */
@@ -78,6 +82,8 @@ export class WorkerPool {
       workerData: { ...this.options.init, slot: index, config: this.options.config.snapshot() },
       // Workers open no descriptors of their own, and closing clients' ones must not print warnings.
       trackUnmanagedFds: false,
+      // The main thread's flags, less those that only apply to an --eval'd entry (workers refuse them).
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     });
     const slot: Slot = existing ?? { index, worker, state: 'starting', job: null, spawnedAt: 0 };
     slot.worker = worker;
@@ -87,7 +93,8 @@ export class WorkerPool {
     worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
     worker.on('error', (error) => {
       this.options.logger.error({ err: error, worker: index }, 'pool worker threw; replacing it');
-      if (!this.started) this.startWaiter?.reject(new Error(`pool worker ${index} failed to start: ${error.message}`));
+      if (!this.started)
+        this.startWaiter?.reject(new Error(`pool worker ${index} failed to start: ${error.message}`));
     });
     worker.on('exit', (code) => this.onExit(slot, worker, code));
     return slot;
@@ -138,7 +145,9 @@ export class WorkerPool {
     slot.job = null;
     if (this.stopping) return this.checkStopped();
     if (!this.started) {
-      this.startWaiter?.reject(new Error(`pool worker ${slot.index} exited with code ${code} before it was ready`));
+      this.startWaiter?.reject(
+        new Error(`pool worker ${slot.index} exited with code ${code} before it was ready`),
+      );
       return;
     }
     this.options.logger.warn({ worker: slot.index, code }, 'pool worker exited; starting a replacement');
@@ -184,20 +193,18 @@ export class WorkerPool {
   }
 
   clients(): ClientInfo[] {
-    const waiting = this.queue.toArray().map(
-      (job): ClientInfo => ({
-        id: job.clientId,
-        addr: job.addr,
-        laddr: job.laddr,
-        name: '',
-        db: 0,
-        createdAt: job.createdAt,
-        lastInteraction: job.createdAt,
-        lastCommand: 'NULL',
-        queryBuffer: 0,
-        outputBuffer: 0,
-      }),
-    );
+    const waiting = this.queue.toArray().map((job): ClientInfo => ({
+      id: job.clientId,
+      addr: job.addr,
+      laddr: job.laddr,
+      name: '',
+      db: 0,
+      createdAt: job.createdAt,
+      lastInteraction: job.createdAt,
+      lastCommand: 'NULL',
+      queryBuffer: 0,
+      outputBuffer: 0,
+    }));
     return [...servedClients(this.options.state), ...waiting].sort((a, b) => a.id - b.id);
   }
 
@@ -241,7 +248,8 @@ export class WorkerPool {
     const { state } = this.options;
     for (const slot of this.slots) {
       if (slot.state !== 'busy' || slot.job === null) continue;
-      if (now - state.lastInteraction(slot.index) > idleMs) this.shutdownSlot(slot.index, 'both', slot.job.clientId);
+      if (now - state.lastInteraction(slot.index) > idleMs)
+        this.shutdownSlot(slot.index, 'both', slot.job.clientId);
     }
     this.closeQueued((job) => now - job.createdAt > idleMs);
   }
@@ -261,11 +269,19 @@ export class WorkerPool {
       // descriptor limit) run; our onChange listener relays to every other worker.
       config.set(name, value);
     } catch (e) {
-      logger.warn({ err: e, setting: name, value }, 'CONFIG SET from a pool worker refused by the main thread');
+      logger.warn(
+        { err: e, setting: name, value },
+        'CONFIG SET from a pool worker refused by the main thread',
+      );
       this.broadcast({ type: 'config', name, value: config.string(name) }, -1);
     } finally {
       this.relayOrigin = -1;
     }
+  }
+
+  /** Sends every worker a value set on the main thread with apply() (which calls no onChange listener). */
+  replicate(name: string, value: string): void {
+    this.broadcast({ type: 'config', name, value }, -1);
   }
 
   private broadcast(message: ToWorker, except: number): void {
@@ -280,13 +296,14 @@ export class WorkerPool {
    * client that does not read. Each thread is terminated once idle. Resolves when every thread has exited.
    */
   stop(graceMs: number): Promise<void> {
-    if (!this.stopping) {
+    if (!this.stopCalled) {
+      this.stopCalled = true;
       this.stopping = true;
       this.startWaiter?.reject(new Error('the pool was closed before its workers were ready'));
       this.closeQueued(() => true);
       for (const slot of this.slots) {
         if (slot.state === 'busy') this.shutdownSlot(slot.index, 'read');
-        else if (slot.state === 'idle' || slot.state === 'starting') void slot.worker.terminate();
+        else if (slot.state !== 'exited') void slot.worker.terminate();
       }
       this.idle = [];
       this.graceTimer = setTimeout(() => {
@@ -301,6 +318,16 @@ export class WorkerPool {
       };
       this.checkStopped();
     });
+  }
+
+  /**
+   * For an immediate exit: every served client gets SHUT_RDWR and every waiting one is closed, synchronously,
+   * so no worker stays blocked in read(2)/write(2) (process.exit() would hang on it). Threads are left to exit.
+   */
+  abort(): void {
+    this.stopping = true;
+    this.closeQueued(() => true);
+    for (const slot of this.slots) if (slot.state === 'busy') this.shutdownSlot(slot.index, 'both');
   }
 
   private checkStopped(): void {

@@ -32,7 +32,11 @@ function post(message: FromWorker): void {
 function describe(error: unknown): { message: string; stack?: string; code?: string } {
   if (!(error instanceof Error)) return { message: String(error) };
   const code = (error as NodeJS.ErrnoException).code;
-  return { message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(code ? { code } : {}) };
+  return {
+    message: error.message,
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(code ? { code } : {}),
+  };
 }
 
 // A change made here (CONFIG SET on this worker's client) goes to the main thread, which relays it to the
@@ -60,7 +64,13 @@ function workerCore(): WorkerCore {
     transportStats: () => poolStats(state, config.number('maxclients')),
     killClient,
     reportUnexpected: (error, command) =>
-      post({ type: 'log', level: 'error', msg: 'unexpected error in a command', command, error: describe(error) }),
+      post({
+        type: 'log',
+        level: 'error',
+        msg: 'unexpected error in a command',
+        command,
+        error: describe(error),
+      }),
   });
   return core;
 }
@@ -102,7 +112,11 @@ function drainMessages(): void {
 }
 
 function serve(job: Job): void {
-  const session = new Session(workerCore().sessionCore(), { id: job.clientId, addr: job.addr, laddr: job.laddr });
+  const session = new Session(workerCore().sessionCore(), {
+    id: job.clientId,
+    addr: job.addr,
+    laddr: job.laddr,
+  });
   const entry: Current = { job, session, published: '' };
   current = entry;
   publish(entry);

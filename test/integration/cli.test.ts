@@ -1,0 +1,198 @@
+// The built `redis-lite` command as a user runs it (dist/src/cli.js; `npm test` builds first): options from
+// flags and REDIS_LITE_* variables, the start-up line, SIGINT/SIGTERM exit codes, one clear line and exit 1
+// when the port is taken, and maxclients lowered to the descriptor limit. Waits on output and exit events.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, resp } from '../support/raw-client.js';
+import { transports } from '../support/server.js';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  /** Resolves with the first JSON log line that matches (already logged or still to come). */
+  line(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Runs the CLI; `shell` wraps it in `sh -c` (for ulimit). Log lines are parsed as they arrive. */
+function run(args: string[], options: { env?: Record<string, string>; ulimit?: number } = {}): Spawned {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const env = { ...process.env, ...options.env };
+  const child =
+    options.ulimit === undefined
+      ? spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('sh', ['-c', `ulimit -n ${options.ulimit} && exec "$0" "$@"`, process.execPath, CLI, ...args], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+  running.push(child);
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] =
+    [];
+  let partial = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    partial += text;
+    const complete = partial.split('\n');
+    partial = complete.pop() ?? '';
+    for (const raw of complete) {
+      if (raw === '') continue;
+      const line = JSON.parse(raw) as Record<string, unknown>;
+      lines.push(line);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i].match(line)) waiters.splice(i, 1)[0].resolve(line);
+      }
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    lines,
+    exited,
+    stderr: () => stderr,
+    line: (match) => {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return Promise.race([
+        new Promise<Record<string, unknown>>((resolve) => waiters.push({ match, resolve })),
+        exited.then(({ code }) => {
+          throw new Error(`exited (${code}) before the expected line; stdout: ${JSON.stringify(lines)}; stderr: ${stderr}`);
+        }),
+      ]);
+    },
+  };
+}
+
+const isReady = (l: Record<string, unknown>): boolean => typeof l.msg === 'string' && l.msg.includes('ready to accept');
+
+describe('redis-lite CLI', () => {
+  it('prints its version and help', async () => {
+    const version = run(['--version']);
+    let out = '';
+    version.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    expect((await version.exited).code).toBe(0);
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = run(['--help']);
+    let helpText = '';
+    help.child.stdout?.on('data', (d: Buffer) => (helpText += d.toString()));
+    expect((await help.exited).code).toBe(0);
+    expect(helpText).toContain('--transport');
+    expect(helpText).toContain('REDIS_LITE_PORT');
+  });
+
+  it('takes options from REDIS_LITE_* variables, logs one start-up line, serves, and exits 0 on SIGINT', async () => {
+    const server = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_REQUIREPASS: 'pw' } });
+    const ready = await server.line(isReady);
+    expect(ready).toMatchObject({ level: 30, transport: 'eventloop', host: '127.0.0.1' });
+    expect(typeof ready.version).toBe('string');
+    const port = ready.port as number;
+    expect(port).toBeGreaterThan(0);
+    const client = await RawClient.connect(port);
+    expect(await client.request(resp('PING'), '-NOAUTH Authentication required.\r\n')).toBe(
+      '-NOAUTH Authentication required.\r\n',
+    );
+    expect(await client.request(resp('AUTH', 'pw'), '+OK\r\n')).toBe('+OK\r\n');
+    // A half-sent request is dropped; the client is closed.
+    await client.send('*1\r\n$4\r\nPI');
+    server.child.kill('SIGINT');
+    await client.closed;
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // Nothing on the per-request path at the default level: start-up, shutdown and bye only.
+    expect(server.lines.map((l) => l.level)).toEqual([30, 30, 30]);
+  });
+
+  it('exits 0 on SIGTERM too', async () => {
+    const server = run(['--port', '0']);
+    await server.line(isReady);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits at once (143) on a second signal while the first close waits on a client', async () => {
+    const server = run(['--port', '0']);
+    const port = (await server.line(isReady)).port as number;
+    // A client that keeps its side open after the server's FIN holds the graceful close for its grace period.
+    const stubborn = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    stubborn.on('error', () => {});
+    stubborn.on('data', () => {});
+    await new Promise((resolve) => stubborn.once('connect', resolve));
+    stubborn.write(resp('PING'));
+    await new Promise((resolve) => stubborn.once('data', resolve));
+    server.child.kill('SIGINT');
+    await server.line((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'));
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 143, signal: null });
+    stubborn.destroy();
+  });
+
+  it('logs one clear line and exits 1 when the port is in use', async () => {
+    const first = run(['--port', '0']);
+    const port = (await first.line(isReady)).port as number;
+    const second = run(['--port', String(port)]);
+    expect((await second.exited).code).toBe(1);
+    expect(second.lines).toHaveLength(1);
+    expect(second.lines[0]).toMatchObject({
+      level: 60,
+      code: 'EADDRINUSE',
+      msg: `cannot listen on 127.0.0.1:${port}: address already in use`,
+    });
+    expect(second.stderr()).toBe('');
+    first.child.kill('SIGINT');
+    expect((await first.exited).code).toBe(0);
+  });
+
+  it('exits 1 with a clear line for an invalid option value', async () => {
+    const bad = run(['--port', '0', '--maxclients', '0']);
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.lines).toHaveLength(1);
+    expect(String(bad.lines[0].msg)).toContain('maxclients');
+  });
+
+  it('lowers maxclients to the descriptor limit minus 32, says so, and enforces it', async () => {
+    const server = run(['--port', '0'], { ulimit: 40 });
+    const warning = await server.line((l) => l.level === 40 && typeof l.msg === 'string' && l.msg.includes('reduced'));
+    expect(warning).toMatchObject({ requested: 10000, openFilesLimit: 40, maxclients: 8 });
+    const ready = await server.line(isReady);
+    expect(ready.maxclients).toBe(8);
+    const client = await RawClient.connect(ready.port as number);
+    expect(await client.request(resp('CONFIG', 'GET', 'maxclients'), '*2\r\n$10\r\nmaxclients\r\n$1\r\n8\r\n')).toBe(
+      '*2\r\n$10\r\nmaxclients\r\n$1\r\n8\r\n',
+    );
+    const refused =
+      "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able " +
+      'to handle the specified number of clients, try with 8\r\n';
+    expect(await client.request(resp('CONFIG', 'SET', 'maxclients', '100'), refused)).toBe(refused);
+    client.destroy();
+    server.child.kill('SIGINT');
+    expect((await server.exited).code).toBe(0);
+  });
+
+  describe.each(transports.filter((t) => t === 'pool'))('--transport=%s', (transport) => {
+    it('starts with the worker count in its start-up line and exits 0 on SIGINT', async () => {
+      const server = run(['--port', '0', '--transport', transport, '--workers', '2']);
+      const ready = await server.line(isReady);
+      expect(ready).toMatchObject({ transport: 'pool', workers: 2 });
+      const client = await RawClient.connect(ready.port as number);
+      expect(await client.request('PING\n', 'PONG\n')).toBe('PONG\n');
+      server.child.kill('SIGINT');
+      await client.closed;
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    });
+  });
+});
