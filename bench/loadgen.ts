@@ -10,7 +10,7 @@ import { preload, runLoad, type LoadOptions, type LoadResult } from './lib/load.
 import { resultsDir } from './lib/paths.js';
 import { log } from './lib/progress.js';
 import { fmt, machineInfo, writeJson } from './lib/report.js';
-import { launchServer, serverLabel, type ServerKind, type ServerProcess } from './lib/server-process.js';
+import { launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))

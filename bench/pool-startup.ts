@@ -20,6 +20,9 @@ interface Sample {
   /** The same number of empty worker threads, started the same way: what the machine charges for a thread. */
   readonly bareMs: number;
   readonly barePerWorkerMb: number;
+  /** CPU time of the whole process (every thread) while starting, per worker: steady even on a busy machine. */
+  readonly cpuPerWorkerMs: number;
+  readonly bareCpuPerWorkerMs: number;
   readonly rssBeforeMb: number;
   readonly rssAfterMb: number;
   readonly perWorkerMb: number;
@@ -28,9 +31,15 @@ interface Sample {
 
 const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
+function cpuPerWorker(before: NodeJS.CpuUsage, count: number): number {
+  const used = process.cpuUsage(before);
+  return Math.round((used.user + used.system) / 1000 / count);
+}
+
 /** Starts `count` empty workers at once; resolves with ms until all answered and the RSS they added. */
-async function bareWorkers(count: number): Promise<{ ms: number; perWorkerMb: number }> {
+async function bareWorkers(count: number): Promise<{ ms: number; perWorkerMb: number; cpuMs: number }> {
   const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const threads = await Promise.all(
     Array.from(
@@ -45,16 +54,22 @@ async function bareWorkers(count: number): Promise<{ ms: number; perWorkerMb: nu
     ),
   );
   const ms = performance.now() - started;
+  const cpuMs = cpuPerWorker(cpuBefore, count);
   const perWorkerMb = mb((process.memoryUsage().rss - rssBefore) / count);
   await Promise.all(threads.map((t) => t.terminate()));
-  return { ms: Math.round(ms), perWorkerMb };
+  return { ms: Math.round(ms), perWorkerMb, cpuMs };
 }
 
 /** One measurement, in this process: prints a Sample as JSON. */
 async function measure(workers: number, bare: boolean): Promise<void> {
   if (bare) {
     const baseline = await bareWorkers(workers);
-    const sample = { workers, bareMs: baseline.ms, barePerWorkerMb: baseline.perWorkerMb };
+    const sample = {
+      workers,
+      bareMs: baseline.ms,
+      barePerWorkerMb: baseline.perWorkerMb,
+      bareCpuPerWorkerMs: baseline.cpuMs,
+    };
     process.stdout.write(JSON.stringify(sample) + '\n');
     return;
   }
@@ -76,9 +91,11 @@ async function measure(workers: number, bare: boolean): Promise<void> {
     native,
   });
   const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await transport.listen();
   const readyMs = performance.now() - started;
+  const cpuMs = cpuPerWorker(cpuBefore, workers);
   if (transport.stats().workers !== workers)
     throw new Error(`only ${transport.stats().workers} workers ready`);
   const rssAfter = process.memoryUsage().rss;
@@ -89,6 +106,8 @@ async function measure(workers: number, bare: boolean): Promise<void> {
     readyMs: Math.round(readyMs),
     bareMs: 0,
     barePerWorkerMb: 0,
+    cpuPerWorkerMs: cpuMs,
+    bareCpuPerWorkerMs: 0,
     rssBeforeMb: mb(rssBefore),
     rssAfterMb: mb(rssAfter),
     perWorkerMb: mb((rssAfter - rssBefore) / workers),
@@ -113,14 +132,16 @@ function main(): void {
       const pool = execFileSync(process.execPath, [self, '--one', String(workers)], { encoding: 'utf8' });
       const bare = execFileSync(process.execPath, [self, '--bare', String(workers)], { encoding: 'utf8' });
       const last = (out: string): Sample => JSON.parse(out.trim().split('\n').pop() ?? '') as Sample;
-      samples.push({ ...last(pool), bareMs: last(bare).bareMs, barePerWorkerMb: last(bare).barePerWorkerMb });
+      const { bareMs, barePerWorkerMb, bareCpuPerWorkerMs } = last(bare);
+      samples.push({ ...last(pool), bareMs, barePerWorkerMb, bareCpuPerWorkerMs });
     }
     const column = (pick: (s: Sample) => number): string => `${median(samples.map(pick))}`;
     const runsOf = (pick: (s: Sample) => number): string => samples.map(pick).join(', ');
     const line =
       `| ${workers} | ${column((s) => s.readyMs)} (${runsOf((s) => s.readyMs)}) | ` +
       `${column((s) => s.bareMs)} (${runsOf((s) => s.bareMs)}) | ${column((s) => s.perWorkerMb)} | ` +
-      `${column((s) => s.barePerWorkerMb)} | ${column((s) => s.rssAfterMb)} | ${column((s) => s.closeMs)} |`;
+      `${column((s) => s.barePerWorkerMb)} | ${column((s) => s.cpuPerWorkerMs)} | ` +
+      `${column((s) => s.bareCpuPerWorkerMs)} | ${column((s) => s.rssAfterMb)} | ${column((s) => s.closeMs)} |`;
     process.stdout.write(line + '\n');
     rows.push(line);
   }
@@ -139,8 +160,10 @@ function main(): void {
       .map((l) => l.toFixed(1))
       .join(' ')}.`,
     '',
-    '| workers | pool ready ms, median (runs) | bare ms, median (runs) | pool RSS/worker MB | bare RSS/worker MB | process RSS MB | close ms |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    'CPU/worker is the process CPU time (all threads, user + system) spent until ready, per worker.',
+    '',
+    '| workers | pool ready ms, median (runs) | bare ms, median (runs) | pool RSS/worker MB | bare RSS/worker MB | pool CPU/worker ms | bare CPU/worker ms | process RSS MB | close ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');

@@ -8,7 +8,13 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Logger } from 'pino';
 import { createLogger, LOG_LEVELS, type LogFormat } from './logger.js';
-import { DEFAULT_OPTIONS, packageVersion, startServer, TransportUnavailableError, type RunningServer } from './server.js';
+import {
+  DEFAULT_OPTIONS,
+  packageVersion,
+  startServer,
+  TransportUnavailableError,
+  type RunningServer,
+} from './server.js';
 
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -29,7 +35,11 @@ function parseArguments(argv: string[]) {
       workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
       backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
       maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
-      timeout: { type: 'number', default: d.timeout, describe: 'Close clients idle this many seconds (0: never)' },
+      timeout: {
+        type: 'number',
+        default: d.timeout,
+        describe: 'Close clients idle this many seconds (0: never)',
+      },
       requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
       'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
       'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
@@ -45,8 +55,10 @@ function parseArguments(argv: string[]) {
 /** One clear line for the failures a user can fix; anything else gets its stack. */
 function describeStartupError(error: unknown, host: string, port: number): { msg: string; code?: string } {
   const e = error as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') return { msg: `cannot listen on ${host}:${port}: address already in use`, code: e.code };
-  if (e.code === 'EACCES') return { msg: `cannot listen on ${host}:${port}: permission denied`, code: e.code };
+  if (e.code === 'EADDRINUSE')
+    return { msg: `cannot listen on ${host}:${port}: address already in use`, code: e.code };
+  if (e.code === 'EACCES')
+    return { msg: `cannot listen on ${host}:${port}: permission denied`, code: e.code };
   if (e.code === 'EADDRNOTAVAIL') {
     return { msg: `cannot listen on ${host}:${port}: address not available on this machine`, code: e.code };
   }
@@ -54,16 +66,15 @@ function describeStartupError(error: unknown, host: string, port: number): { msg
   return { msg: `cannot start: ${e instanceof Error ? e.message : String(error)}`, code: e.code };
 }
 
-function handleSignals(server: RunningServer, logger: Logger): void {
-  let closing = false;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
-    if (closing) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(SIGNAL_EXIT_CODES[signal]);
-    }
-    closing = true;
-    logger.info({ signal }, 'shutting down: finishing requests already received');
-    server.close().then(
+/**
+ * Installed before the server starts, so no signal finds Node's default handler (which would kill the process
+ * without a graceful close). A signal during start-up closes the server as soon as it is up.
+ */
+function handleSignals(logger: Logger): (server: RunningServer) => void {
+  let server: RunningServer | null = null;
+  let signalled = false;
+  const shutDown = (running: RunningServer): void => {
+    running.close().then(
       () => {
         logger.info('shut down; bye');
         process.exit(0);
@@ -74,13 +85,27 @@ function handleSignals(server: RunningServer, logger: Logger): void {
       },
     );
   };
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    signalled = true;
+    logger.info({ signal }, 'shutting down: finishing requests already received');
+    if (server !== null) shutDown(server);
+  };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return (started) => {
+    server = started;
+    if (signalled) shutDown(started);
+  };
 }
 
 async function main(): Promise<void> {
   const args = parseArguments(hideBin(process.argv));
   const logger = createLogger({ level: args['log-level'], format: args['log-format'] as LogFormat });
+  const started = handleSignals(logger);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -99,7 +124,7 @@ async function main(): Promise<void> {
     logger.fatal(code === undefined ? {} : { code }, msg);
     process.exit(1);
   }
-  handleSignals(server, logger);
+  started(server);
 }
 
 await main();

@@ -79,7 +79,10 @@ export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'redis-lite-server' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // not here: keep climbing
@@ -177,7 +180,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     clients: () => transport.clients(),
     transportStats: () => transport.stats(),
     killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
-    reportUnexpected: (error, command) => logger.error({ err: error, command }, 'unexpected error running a command'),
+    reportUnexpected: (error, command) =>
+      logger.error({ err: error, command }, 'unexpected error running a command'),
   });
   const stopExpiry = startActiveExpire(store, config, logger);
 
@@ -261,7 +265,9 @@ function startActiveExpire(store: KeyValueStore, config: Config, logger: Logger)
 }
 
 /** Loaded only when asked for: the pool needs the native helper, and the event loop must run without it. */
-async function createPoolTransport(options: ThreadPoolOptions): Promise<Transport & { killClient?(id: number): boolean }> {
+async function createPoolTransport(
+  options: ThreadPoolOptions,
+): Promise<Transport & { killClient?(id: number): boolean }> {
   const native = loadNative();
   if (native instanceof Error) {
     throw new TransportUnavailableError(

@@ -107,6 +107,8 @@ export async function openIdle(
   const deadline = start + timeoutMs;
   while (!status.settled && performance.now() < deadline) {
     await sleep(100);
+    if (server.exited())
+      throw new Error(`${server.label} exited while idle connections opened:\n${server.logTail()}`);
     status = await fleet.status();
     const held = (server.fdCount() ?? facts.baselineFds) - facts.baselineFds;
     progress.update(
@@ -117,6 +119,8 @@ export async function openIdle(
   let accepted = (server.fdCount() ?? facts.baselineFds) - facts.baselineFds;
   while (accepted < status.open && performance.now() < deadline) {
     await sleep(50);
+    if (server.exited())
+      throw new Error(`${server.label} exited while accepting idle connections:\n${server.logTail()}`);
     accepted = (server.fdCount() ?? facts.baselineFds) - facts.baselineFds;
     status = await fleet.status();
     progress.update(`  ${server.label}: waiting for the server to accept: ${accepted}/${status.open}`);

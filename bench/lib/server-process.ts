@@ -61,11 +61,14 @@ export function serverLabel(kind: ServerKind, workers?: number): string {
 function commandLine(options: LaunchOptions, port: number): { file: string; args: string[] } {
   const common = options.extraArgs ?? [];
   if (options.kind === 'redis') {
+    // protected-mode off: idle clients also connect from 127.0.0.2 and up; the bind keeps it loopback-only.
     const args = [
       '--port',
       String(port),
       '--bind',
       HOST,
+      '--protected-mode',
+      'no',
       '--save',
       '',
       '--appendonly',

@@ -10,9 +10,17 @@ import { error, type Reply } from './reply.js';
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
  * argv[0]'s bytes instead of building a lower-case string per request (bench/results/core-throughput.md).
- * Kept beside the table it indexes; a CommandTable made elsewhere (a test fake) falls back to lookup().
+ * An array, not a Map: the key is a small integer. Kept beside the table it indexes; a CommandTable made
+ * elsewhere (a test fake) falls back to lookup().
  */
-const byteIndexes = new WeakMap<CommandTable, Map<number, CommandSpec[]>>();
+type ByteIndex = (CommandSpec[] | undefined)[];
+const byteIndexes = new WeakMap<CommandTable, ByteIndex>();
+/** The last table looked up and its index: a process has one table, so this skips the WeakMap per command. */
+let lastTable: CommandTable | null = null;
+let lastIndex: ByteIndex | undefined;
+
+/** Longer names are never commands (the longest is well below). */
+const MAX_NAME = 32;
 
 function bucketKey(length: number, first: number): number {
   return length * 32 + (first & 0x1f); // ASCII letters fold to the same key in either case
@@ -21,15 +29,15 @@ function bucketKey(length: number, first: number): number {
 /** Builds the lookup structure once; `commands` is the explicit list in commands/table.ts. */
 export function createCommandTable(commands: readonly CommandSpec[]): CommandTable {
   const byName = new Map<string, CommandSpec>();
-  const byBytes = new Map<number, CommandSpec[]>();
+  // Filled up front so the array stays dense (fast element reads), not a sparse dictionary.
+  const byBytes: ByteIndex = new Array<CommandSpec[] | undefined>((MAX_NAME + 1) * 32).fill(undefined);
   for (const spec of commands) {
     if (byName.has(spec.name)) throw new Error(`command '${spec.name}' is declared twice`);
     byName.set(spec.name, spec);
     for (const sub of spec.subcommands ?? []) byName.set(sub.name, sub);
+    if (spec.name.length > MAX_NAME) throw new Error(`command name '${spec.name}' is too long`);
     const key = bucketKey(spec.name.length, spec.name.charCodeAt(0));
-    const bucket = byBytes.get(key);
-    if (bucket === undefined) byBytes.set(key, [spec]);
-    else bucket.push(spec);
+    (byBytes[key] ??= []).push(spec);
   }
   const table: CommandTable = { lookup: (name) => byName.get(name), all: () => commands };
   byteIndexes.set(table, byBytes);
@@ -47,13 +55,17 @@ function nameEquals(name: string, bytes: Uint8Array): boolean {
 
 /** The top-level command named by argv[0] (never a "container|sub" name), case-insensitively. */
 function lookupCommand(name: Buffer, table: CommandTable): CommandSpec | undefined {
-  const index = byteIndexes.get(table);
+  if (table !== lastTable) {
+    lastTable = table;
+    lastIndex = byteIndexes.get(table);
+  }
+  const index = lastIndex;
   if (index === undefined) {
     const lower = name.toString('latin1').toLowerCase();
     return lower.includes('|') ? undefined : table.lookup(lower);
   }
-  if (name.length === 0) return undefined;
-  const bucket = index.get(bucketKey(name.length, name[0]));
+  if (name.length === 0 || name.length > MAX_NAME) return undefined;
+  const bucket = index[bucketKey(name.length, name[0])];
   if (bucket === undefined) return undefined;
   for (let i = 0; i < bucket.length; i++) if (nameEquals(bucket[i].name, name)) return bucket[i];
   return undefined;

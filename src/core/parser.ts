@@ -102,8 +102,8 @@ function fitsInt64(buf: Buffer, from: number, negative: boolean): boolean {
 /**
  * The argv views. Buffer#subarray re-reads `buffer` and `byteOffset` and normalises its arguments on every
  * call; a Uint8Array subclass whose prototype chain includes Buffer.prototype is a Buffer in every respect
- * that matters (Buffer.isBuffer, instanceof Buffer, every Buffer method) and costs half as much to make,
- * which is a tenth of the whole request's cost (bench/results/core-throughput.md).
+ * that matters (Buffer.isBuffer, instanceof Buffer, every Buffer method) and costs half as much to make.
+ * Profiled: subarray was ~11% of the CPU time of a pipelined GET/SET (bench/results/core-throughput.md).
  */
 class ArgView extends Uint8Array {}
 Object.setPrototypeOf(ArgView.prototype, Buffer.prototype);
@@ -125,7 +125,7 @@ function error(message: string, framing: Framing, fatal: boolean, end: number): 
 
 export class RequestParser {
   private readonly limits: ParserLimits;
-  /** The value of the last header readHeader() accepted (NaN-free; validity is its return code). */
+  /** The number in the last header readHeader() or shortBulkHeader() accepted. */
   private headerValue = 0;
 
   // Progress on the request that starts at `start`, kept between calls that returned 'incomplete' so a big
@@ -233,42 +233,44 @@ export class RequestParser {
     const count = this.headerValue;
     if (h === HDR_INVALID || count > this.limits.multibulkMax) return error(E_MBULK_LENGTH, 'resp', true, n);
     if (count <= 0) return h;
-    // Fast path: the whole request is usually here; collect argv directly.
-    const argv: Buffer[] = [];
+    // Fast path: the whole request is usually here; collect argv directly, into an array of the exact size
+    // when small (a growing [] starts at 16 slots: garbage per request). A huge count grows as bulks arrive.
+    const argv: Buffer[] = count <= 64 ? new Array<Buffer>(count) : [];
     const ab = buf.buffer;
     const base = buf.byteOffset;
     let pos = h;
     for (let i = 0; i < count; i++) {
-      if (pos >= n) return this.suspend(buf, s, argv, count - i, pos, -1);
+      if (pos >= n) return this.suspend(buf, s, argv, i, count - i, pos, -1);
       let d = this.shortBulkHeader(buf, pos, n);
       if (d < 0) {
         const bad = this.checkBulkStart(buf, pos, n);
         if (bad !== null) return bad;
         d = this.readHeader(buf, pos + 1, n);
-        if (d === HDR_INCOMPLETE) return this.suspend(buf, s, argv, count - i, pos, -1);
+        if (d === HDR_INCOMPLETE) return this.suspend(buf, s, argv, i, count - i, pos, -1);
         if (d < 0) return this.bulkHeaderError(d, n);
       }
       const len = this.headerValue;
       if (len < 0 || len > this.limits.bulkMax) return error(E_BULK_LENGTH, 'resp', true, n);
-      if (n - d < len + 2) return this.suspend(buf, s, argv, count - i, d, len);
-      argv.push(view(ab, base, d, len));
+      if (n - d < len + 2) return this.suspend(buf, s, argv, i, count - i, d, len);
+      argv[i] = view(ab, base, d, len);
       pos = d + len + 2;
     }
     return { kind: 'request', argv, framing: 'resp', end: pos };
   }
 
-  /** Remembers a partly received multibulk (relative to s) and reports incomplete. */
+  /** Remembers a partly received multibulk (relative to s; argv[0, read) are done) and reports incomplete. */
   private suspend(
     buf: Buffer,
     s: number,
     argv: Buffer[],
+    read: number,
     remaining: number,
     pos: number,
     bulkLen: number,
   ): number {
     const base = buf.byteOffset + s;
     const args: number[] = [];
-    for (const a of argv) args.push(a.byteOffset - base, a.length);
+    for (let i = 0; i < read; i++) args.push(argv[i].byteOffset - base, argv[i].length);
     this.mbArgs = args;
     this.mbRemaining = remaining;
     this.mbPos = pos - s;

@@ -19,18 +19,28 @@ interface Spawned {
   line(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+  /** Raw stdout (with `raw: true`, lines are not parsed as JSON). */
+  stdout(): string;
 }
 
 const running: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of running.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 /** Runs the CLI; `shell` wraps it in `sh -c` (for ulimit). Log lines are parsed as they arrive. */
-function run(args: string[], options: { env?: Record<string, string>; ulimit?: number } = {}): Spawned {
+function run(
+  args: string[],
+  options: { env?: Record<string, string>; ulimit?: number; raw?: boolean } = {},
+): Spawned {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const env = { ...process.env, ...options.env };
+  // Only the variables the test means: a stray REDIS_LITE_* in the caller's environment would be an option.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('REDIS_LITE_')),
+  );
+  const env = { ...inherited, ...options.env };
   const child =
     options.ulimit === undefined
       ? spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -40,11 +50,16 @@ function run(args: string[], options: { env?: Record<string, string>; ulimit?: n
         });
   running.push(child);
   const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] =
-    [];
+  const waiters: {
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   let partial = '';
   let stderr = '';
+  let stdout = '';
   child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    if (options.raw === true) return;
     partial += text;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
@@ -59,41 +74,46 @@ function run(args: string[], options: { env?: Record<string, string>; ulimit?: n
   });
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    // 'close', not 'exit': stdout is fully read by then.
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,
     lines,
     exited,
     stderr: () => stderr,
+    stdout: () => stdout,
     line: (match) => {
       const seen = lines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
       return Promise.race([
         new Promise<Record<string, unknown>>((resolve) => waiters.push({ match, resolve })),
         exited.then(({ code }) => {
-          throw new Error(`exited (${code}) before the expected line; stdout: ${JSON.stringify(lines)}; stderr: ${stderr}`);
+          throw new Error(
+            `exited (${code}) before the expected line; stdout: ${JSON.stringify(lines)}; stderr: ${stderr}`,
+          );
         }),
       ]);
     },
   };
 }
 
-const isReady = (l: Record<string, unknown>): boolean => typeof l.msg === 'string' && l.msg.includes('ready to accept');
+const isReady = (l: Record<string, unknown>): boolean =>
+  typeof l.msg === 'string' && l.msg.includes('ready to accept');
 
 describe('redis-lite CLI', () => {
   it('prints its version and help', async () => {
-    const version = run(['--version']);
-    let out = '';
-    version.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    expect((await version.exited).code).toBe(0);
-    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    const help = run(['--help']);
-    let helpText = '';
-    help.child.stdout?.on('data', (d: Buffer) => (helpText += d.toString()));
+    const version = run(['--version'], { raw: true });
+    expect({ ...(await version.exited), stderr: version.stderr() }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
+    expect(version.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = run(['--help'], { raw: true });
     expect((await help.exited).code).toBe(0);
-    expect(helpText).toContain('--transport');
-    expect(helpText).toContain('REDIS_LITE_PORT');
+    expect(help.stdout()).toContain('--transport');
+    expect(help.stdout()).toContain('REDIS_LITE_PORT');
   });
 
   it('takes options from REDIS_LITE_* variables, logs one start-up line, serves, and exits 0 on SIGINT', async () => {
@@ -165,18 +185,20 @@ describe('redis-lite CLI', () => {
   });
 
   it('lowers maxclients to the descriptor limit minus 32, says so, and enforces it', async () => {
-    const server = run(['--port', '0'], { ulimit: 40 });
-    const warning = await server.line((l) => l.level === 40 && typeof l.msg === 'string' && l.msg.includes('reduced'));
-    expect(warning).toMatchObject({ requested: 10000, openFilesLimit: 40, maxclients: 8 });
-    const ready = await server.line(isReady);
-    expect(ready.maxclients).toBe(8);
-    const client = await RawClient.connect(ready.port as number);
-    expect(await client.request(resp('CONFIG', 'GET', 'maxclients'), '*2\r\n$10\r\nmaxclients\r\n$1\r\n8\r\n')).toBe(
-      '*2\r\n$10\r\nmaxclients\r\n$1\r\n8\r\n',
+    const server = run(['--port', '0'], { ulimit: 100 });
+    const warning = await server.line(
+      (l) => l.level === 40 && typeof l.msg === 'string' && l.msg.includes('reduced'),
     );
+    expect(warning).toMatchObject({ requested: 10000, openFilesLimit: 100, maxclients: 68 });
+    const ready = await server.line(isReady);
+    expect(ready.maxclients).toBe(68);
+    const client = await RawClient.connect(ready.port as number);
+    expect(
+      await client.request(resp('CONFIG', 'GET', 'maxclients'), '*2\r\n$10\r\nmaxclients\r\n$2\r\n68\r\n'),
+    ).toBe('*2\r\n$10\r\nmaxclients\r\n$2\r\n68\r\n');
     const refused =
       "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able " +
-      'to handle the specified number of clients, try with 8\r\n';
+      'to handle the specified number of clients, try with 68\r\n';
     expect(await client.request(resp('CONFIG', 'SET', 'maxclients', '100'), refused)).toBe(refused);
     client.destroy();
     server.child.kill('SIGINT');

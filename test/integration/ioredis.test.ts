@@ -19,7 +19,12 @@ describe.each(transports)('%s transport', (transport) => {
     let client: Redis;
     beforeEach(async () => {
       // No retries: a failure to connect must fail the test, not hang it.
-      client = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+      client = new Redis({
+        host: server.host,
+        port: server.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+      });
       await client.connect();
     });
     afterEach(async () => {

@@ -2,8 +2,11 @@
 // requests split across writes, protocol-error close, QUIT, AUTH, maxclients, idle timeout, the output
 // buffer limit and graceful close with idle, half-sent and busy clients. Waits on events, never sleeps.
 
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resp } from '../support/raw-client.js';
+import { RawClient, resp } from '../support/raw-client.js';
 import { startTestServer, transports, useTestServer } from '../support/server.js';
 
 describe.each(transports)('%s transport', (transport) => {
@@ -43,7 +46,9 @@ describe.each(transports)('%s transport', (transport) => {
       const unknown = "(error) ERR unknown command 'NOPE', with args beginning with: 'x' \n";
       expect(await c.request('NOPE x\n', unknown)).toBe(unknown);
       // The same key through RESP: one keyspace, the framing is per request.
-      expect(await c.request(resp('GET', 'greeting'), '$11\r\nhello world\r\n')).toBe('$11\r\nhello world\r\n');
+      expect(await c.request(resp('GET', 'greeting'), '$11\r\nhello world\r\n')).toBe(
+        '$11\r\nhello world\r\n',
+      );
     });
 
     it('pipelines many requests sent in one write, replies in order', async () => {
@@ -58,9 +63,9 @@ describe.each(transports)('%s transport', (transport) => {
       await c.send(Buffer.concat(requests));
       expect(await c.readText(expected)).toBe(expected);
       // Mixed framings in one write.
-      expect(await c.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, 'PONG\n$1\r\nx\r\nPONG\n')).toBe(
-        'PONG\n$1\r\nx\r\nPONG\n',
-      );
+      expect(
+        await c.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, 'PONG\n$1\r\nx\r\nPONG\n'),
+      ).toBe('PONG\n$1\r\nx\r\nPONG\n');
     });
 
     it('reassembles requests split across writes, down to one byte per write', async () => {
@@ -91,7 +96,9 @@ describe.each(transports)('%s transport', (transport) => {
       const c = await current().connect();
       await c.send(`PING\r\n${resp('ECHO', 'ok').toString()}*2\r\n+bad\r\n`);
       const rest = await c.readToEnd();
-      expect(rest.toString('latin1')).toBe("PONG\n$2\r\nok\r\n-ERR Protocol error: expected '$', got '+'\r\n");
+      expect(rest.toString('latin1')).toBe(
+        "PONG\n$2\r\nok\r\n-ERR Protocol error: expected '$', got '+'\r\n",
+      );
     });
 
     it('closes a plaintext line longer than the inline limit after the error', async () => {
@@ -207,7 +214,11 @@ describe.each(transports)('%s transport', (transport) => {
       await setup.closed;
 
       const closed = server.server.close();
-      const [idleRest, halfRest, busyRest] = await Promise.all([idle.readToEnd(), half.readToEnd(), busy.readToEnd()]);
+      const [idleRest, halfRest, busyRest] = await Promise.all([
+        idle.readToEnd(),
+        half.readToEnd(),
+        busy.readToEnd(),
+      ]);
       await closed;
       expect(idleRest.length).toBe(0);
       expect(halfRest.length).toBe(0);
@@ -221,42 +232,138 @@ describe.each(transports)('%s transport', (transport) => {
   });
 });
 
-describe.each(transports.filter((t) => t === 'eventloop'))('%s transport: output buffer limit', (transport) => {
-  it('disconnects a client that does not read its replies once its output passes the limit', async () => {
-    const server = await startTestServer(transport, { config: { 'client-output-buffer-limit-bytes': '1mb' } });
-    try {
-      const setup = await server.connect();
-      const value = 'x'.repeat(256 * 1024);
-      await setup.request(resp('SET', 'big', value), '+OK\r\n');
-      const slow = await server.connect({ paused: true });
-      // 100 replies of 256 KiB (25 MiB) in one pipeline: more than the kernel buffers plus the 1 MiB limit.
-      await slow.send(Buffer.concat(Array.from({ length: 100 }, () => resp('GET', 'big'))));
-      const warning = await server.logs.waitFor((l) => l.msg === 'client output buffer limit reached: closing the client');
-      expect(warning.limit).toBe(1024 * 1024);
-      const received = await slow.readToEnd();
-      expect(received.length).toBeLessThan(100 * value.length);
-      // The server carries on.
-      expect(await setup.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
-    } finally {
-      await server.close();
-    }
-  });
+describe.each(transports.filter((t) => t === 'eventloop'))(
+  '%s transport: output buffer limit',
+  (transport) => {
+    it('disconnects a client that does not read its replies once its output passes the limit', async () => {
+      const server = await startTestServer(transport, {
+        config: { 'client-output-buffer-limit-bytes': '1mb' },
+      });
+      try {
+        const setup = await server.connect();
+        const value = 'x'.repeat(256 * 1024);
+        await setup.request(resp('SET', 'big', value), '+OK\r\n');
+        const slow = await server.connect({ paused: true });
+        // 100 replies of 256 KiB (25 MiB) in one pipeline: more than the kernel buffers plus the 1 MiB limit.
+        await slow.send(Buffer.concat(Array.from({ length: 100 }, () => resp('GET', 'big'))));
+        const warning = await server.logs.waitFor(
+          (l) => l.msg === 'client output buffer limit reached: closing the client',
+        );
+        expect(warning.limit).toBe(1024 * 1024);
+        const received = await slow.readToEnd();
+        expect(received.length).toBeLessThan(100 * value.length);
+        // The server carries on.
+        expect(await setup.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      } finally {
+        await server.close();
+      }
+    });
 
-  it('stops reading a client whose replies back up, and catches up when it reads', async () => {
-    const server = await startTestServer(transport);
+    it('stops reading a client whose replies back up, and catches up when it reads', async () => {
+      const server = await startTestServer(transport);
+      try {
+        const c = await server.connect({ paused: true });
+        const value = 'y'.repeat(128 * 1024);
+        await c.send(resp('SET', 'big', value));
+        const count = 200; // ~25 MiB of replies: the server must pause reading and resume on 'drain'
+        const reply = `$${value.length}\r\n${value}\r\n`;
+        await c.send(Buffer.concat(Array.from({ length: count }, () => resp('GET', 'big'))));
+        c.resume();
+        const all = await c.read(5 + count * reply.length);
+        expect(all.subarray(0, 5).toString()).toBe('+OK\r\n');
+        expect(all.subarray(5).toString('latin1')).toBe(reply.repeat(count));
+      } finally {
+        await server.close();
+      }
+    });
+  },
+);
+
+describe('eventloop transport: out of file descriptors', () => {
+  it('survives EMFILE on accept: logs once, does not spin, serves again once clients leave', async () => {
+    const root = new URL('../../', import.meta.url);
+    const dist = (path: string): string => new URL(`dist/src/${path}`, root).href;
+    // The transport runs in a child whose descriptor limit is tiny, built directly (startServer would lower
+    // maxclients below the limit, which is the point of it): here only EMFILE can stop the flood.
+    const script = `
+      import { pino } from 'pino';
+      import { ALL_COMMANDS } from '${dist('core/commands/table.js')}';
+      import { Config, limitsFromConfig } from '${dist('core/config.js')}';
+      import { createCommandTable } from '${dist('core/executor.js')}';
+      import { createServerContext } from '${dist('core/server-context.js')}';
+      import { SharedStore } from '${dist('core/store/store.js')}';
+      import { EventLoopTransport } from '${dist('transport/eventloop/index.js')}';
+      const config = new Config({});
+      const store = SharedStore.create({ clock: Date.now });
+      let transport;
+      const server = createServerContext({ clock: Date.now, config, version: '0.1.0', startedAt: Date.now(),
+        tcpPort: 0, commands: createCommandTable(ALL_COMMANDS), clients: () => transport.clients(),
+        transportStats: () => transport.stats(), reportUnexpected: () => {} });
+      let id = 0;
+      transport = new EventLoopTransport({ host: '127.0.0.1', port: 0, backlog: 511, config,
+        logger: pino({ level: 'warn' }), nextClientId: () => ++id,
+        core: { store, server, limits: limitsFromConfig(config) } });
+      const { port } = await transport.listen();
+      console.log(JSON.stringify({ port }));
+      process.stdin.on('end', () => transport.close().then(() => process.exit(0)));
+      process.stdin.resume();`;
+    const child = spawn(
+      'sh',
+      ['-c', 'ulimit -n 128 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+      {
+        cwd: fileURLToPath(root),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const lines: string[] = [];
+    const waiters: (() => void)[] = [];
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      lines.push(...text.split('\n').filter((l) => l !== ''));
+      for (const wake of waiters.splice(0)) wake();
+    });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const nextLine = async (match: (line: string) => boolean): Promise<string> => {
+      for (;;) {
+        if (exited) throw new Error(`the server exited; it printed: ${lines.join('\n')}`);
+        const found = lines.find(match);
+        if (found !== undefined) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    const flood: RawClient[] = [];
     try {
-      const c = await server.connect({ paused: true });
-      const value = 'y'.repeat(128 * 1024);
-      await c.send(resp('SET', 'big', value));
-      const count = 200; // ~25 MiB of replies: the server must pause reading and resume on 'drain'
-      const reply = `$${value.length}\r\n${value}\r\n`;
-      await c.send(Buffer.concat(Array.from({ length: count }, () => resp('GET', 'big'))));
-      c.resume();
-      const all = await c.read(5 + count * reply.length);
-      expect(all.subarray(0, 5).toString()).toBe('+OK\r\n');
-      expect(all.subarray(5).toString('latin1')).toBe(reply.repeat(count));
+      const { port } = JSON.parse(await nextLine((l) => l.includes('"port"'))) as { port: number };
+      for (let i = 0; i < 160; i++) flood.push(await RawClient.connect(port));
+      await nextLine((l) => l.includes('out of file descriptors'));
+      // Not a spin: with the limit still hit, the server uses (almost) no CPU.
+      const cpuTicks = (): number => {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime, 1/100 s
+      };
+      const before = cpuTicks();
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a measurement window, not a wait for an event
+      expect(cpuTicks() - before).toBeLessThan(20);
+      // Logged once for the burst (rate-limited), however many accepts failed.
+      expect(lines.filter((l) => l.includes('out of file descriptors'))).toHaveLength(1);
+      // The clients that were accepted are served.
+      // libuv dropped the connections it could not take (the client sees a reset or EOF); they are not served.
+      const accepted = flood.filter((c) => !c.isClosed);
+      expect(accepted.length).toBeGreaterThan(0);
+      expect(accepted.length).toBeLessThan(flood.length);
+      expect(await accepted[0].request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      for (const client of flood) client.destroy();
+      await Promise.all(flood.map((c) => c.closed));
+      const fresh = await RawClient.connect(port);
+      expect(await fresh.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      fresh.destroy();
     } finally {
-      await server.close();
+      for (const client of flood) client.destroy();
+      child.stdin.end();
+      if (!exited) await new Promise((resolve) => child.once('exit', resolve));
     }
   });
 });

@@ -53,7 +53,8 @@ export class RawClient {
       this.closeInfo = { error: lastError };
       settle(this.closeInfo);
       this.runWaiters();
-      const why = lastError === null ? 'closed by the server' : `closed (${lastError.code ?? lastError.message})`;
+      const why =
+        lastError === null ? 'closed by the server' : `closed (${lastError.code ?? lastError.message})`;
       for (const waiter of this.waiters.splice(0)) {
         waiter.fail(new Error(`connection ${why}; unconsumed bytes: ${JSON.stringify(this.text())}`));
       }

@@ -1,7 +1,7 @@
 // Test fixture: a real server on 127.0.0.1 port 0 for one transport, with its log lines captured in memory
 // so tests can await a warning as an event, and raw clients that are torn down with it.
 // `transports` lists the transports to parametrize integration tests over: the pool only where its native
-// helper is built (REDIS_LITE_TEST_TRANSPORTS=eventloop,pool overrides, e.g. to run one transport).
+// helper is built (TEST_TRANSPORTS=eventloop,pool overrides, e.g. to run one transport).
 
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -19,7 +19,7 @@ function poolAvailable(): boolean {
 }
 
 function chooseTransports(): TransportName[] {
-  const forced = process.env.REDIS_LITE_TEST_TRANSPORTS;
+  const forced = process.env.TEST_TRANSPORTS;
   if (forced !== undefined && forced !== '') {
     return forced.split(',').filter((t): t is TransportName => t === 'eventloop' || t === 'pool');
   }
@@ -91,7 +91,7 @@ export async function startTestServer(
     host: '127.0.0.1',
     port: 0,
     transport,
-    workers: 8,
+    workers: 4,
     logger: logs.logger,
     ...options,
   });
@@ -123,7 +123,10 @@ export async function startTestServer(
  * Registers beforeEach/afterEach that start a fresh server for each test and close it after;
  * returns an accessor for the current one.
  */
-export function useTestServer(transport: TransportName, options: Partial<ServerOptions> = {}): () => TestServer {
+export function useTestServer(
+  transport: TransportName,
+  options: Partial<ServerOptions> = {},
+): () => TestServer {
   let current: TestServer | null = null;
   beforeEach(async () => {
     current = await startTestServer(transport, options);

@@ -515,6 +515,16 @@ describe('SharedStore memory', () => {
     expect(store.strlen(b('small'))).toBe(1000);
   });
 
+  it('runs without locks for a single owner, and refuses a foreign control buffer', () => {
+    const clock = new FakeClock();
+    const store = SharedStore.create({ clock: clock.read, locking: false });
+    store.mset([b('a'), b('1'), b('b'), b('2')], false);
+    expect(store.mget([b('a'), b('b')]).map(str)).toEqual(['1', '2']);
+    const handles = { control: new SharedArrayBuffer(4096), arena: store.handles().arena };
+    expect(() => SharedStore.attach(handles, clock.read)).toThrow(/not a store control buffer/);
+    expect(() => SharedStore.create({ clock: clock.read, segments: 3 })).toThrow(RangeError);
+  });
+
   it('attach() shares the keyspace through handles()', () => {
     const { store, clock } = setup();
     const other = SharedStore.attach(structuredClone(store.handles()), clock.read);

@@ -186,7 +186,13 @@ export class Arena {
       if (needed > current) {
         const wanted = Math.max(needed, current + current / 2);
         const size = Math.min(this.buffer.maxByteLength, Math.ceil(wanted / GROW_ALIGN) * GROW_ALIGN);
-        this.buffer.grow(size);
+        try {
+          this.buffer.grow(size);
+        } catch (error) {
+          // The OS refused the memory: the client gets Redis's OOM reply, and the store stays as it was.
+          if (error instanceof RangeError) throw new CommandError(ERR.oom);
+          throw error;
+        }
       }
       Atomics.store(this.control, H_ARENA_UNITS, Math.floor(this.buffer.byteLength / UNIT));
     } finally {

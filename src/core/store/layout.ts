@@ -9,23 +9,27 @@ export const MAGIC = 0x524c5331; // "RLS1"
 export const UNIT = 8;
 
 // ---- Control buffer: an Int32Array (and a Float64Array over the same bytes for byte counters). ----
-// Header, one 64-byte line.
+// Header: a read-mostly 64-byte line, then the bump pointer and grow lock on a line of their own.
 export const H_MAGIC = 0;
 export const H_SEGMENTS = 1;
 /** Hash seed, random per store, so key hashes cannot be precomputed by a client (hash flooding). */
 export const H_SEED = 2;
-/** Bump pointer of the arena, in units. Advanced with compareExchange by any thread holding a segment lock. */
-export const H_TOP = 3;
 /** Arena length in units, published after every grow; threads re-create their views when it changes. */
 export const H_ARENA_UNITS = 4;
-/** A writer-only lock (same code as the segment locks) serialising SharedArrayBuffer.grow. */
-export const H_GROW_LOCK = 5; // H_GROW_LOCK + 1 is its waiter count
 /** Active-expiry cursor: segment and bucket where the next cycle resumes. */
 export const H_EXPIRE_SEGMENT = 7;
 export const H_EXPIRE_BUCKET = 8;
 /** Where the bump pointer starts after a flush (just past the unit reserved as null). */
 export const H_FIRST_UNIT = 9;
-export const HEADER_INTS = 16;
+/**
+ * Bump pointer of the arena, in units, advanced with compareExchange by any thread holding a segment lock. On
+ * its own cache line with the grow lock: every op reads H_ARENA_UNITS, and a CAS on a pointer sharing its
+ * line would make that read a cache miss on the other cores.
+ */
+export const H_TOP = 16;
+/** A writer-only lock (same code as the segment locks) serialising SharedArrayBuffer.grow. */
+export const H_GROW_LOCK = 18; // H_GROW_LOCK + 1 is its waiter count
+export const HEADER_INTS = 32;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
 export const SEGMENT_INTS = 16;

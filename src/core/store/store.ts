@@ -8,14 +8,11 @@
 // taken inside segment locks, never the other way round. MGET/EXISTS/KEYS take read locks on all their
 // segments at once, so they read one instant; MSET/MSETNX/DEL/RENAME/COPY/FLUSH take write locks likewise.
 
-import { globMatch } from '../glob.js';
 import { CommandError, ERR } from '../errors.js';
 import { Arena } from './arena.js';
 import { hashKey } from './hash.js';
 import {
   H_ARENA_UNITS,
-  H_EXPIRE_BUCKET,
-  H_EXPIRE_SEGMENT,
   H_FIRST_UNIT,
   H_MAGIC,
   H_SEED,
@@ -30,7 +27,8 @@ import {
 } from './layout.js';
 import { addInt64, formatIncrFloat, storedFloat, storedInteger } from './numbers.js';
 import { AtomicSegmentLocks, NoLocks, type SegmentLocks } from './rwlock.js';
-import { Table, type ExpireTally } from './table.js';
+import { Table } from './table.js';
+import { activeExpireStep, keysMatching, randomLiveKey, scanStep, type WalkParts } from './walk.js';
 import type {
   Bytes,
   Clock,
@@ -62,10 +60,6 @@ export interface StoreOptions {
 
 const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
 const DEFAULT_MAX_VALUE = 512 * 1024 * 1024;
-const STAR = 0x2a;
-/** Active expiry visits this many buckets per round, and repeats while many sampled keys were expired. */
-const EXPIRE_BUCKETS_PER_ROUND = 1024;
-const EXPIRE_MAX_ROUNDS = 8;
 
 export class SharedStore implements KeyValueStore {
   private readonly arena: Arena;
@@ -74,6 +68,7 @@ export class SharedStore implements KeyValueStore {
   private readonly segments: number;
   private readonly mask: number;
   private readonly seed: number;
+  private readonly parts: WalkParts;
 
   private constructor(
     private readonly control: Int32Array,
@@ -91,6 +86,8 @@ export class SharedStore implements KeyValueStore {
     this.locks = locking
       ? new AtomicSegmentLocks(control, HEADER_INTS + S_LOCK, SEGMENT_INTS)
       : new NoLocks();
+    const { table, arena, locks, segments } = this;
+    this.parts = { table, arena, locks, clock, control, segments };
   }
 
   static create(options: StoreOptions): SharedStore {
@@ -129,10 +126,6 @@ export class SharedStore implements KeyValueStore {
   }
 
   // ---- Locking ----
-
-  private segmentOf(hash: number): number {
-    return hash & this.mask;
-  }
 
   private lockRead(segment: number): void {
     this.locks.read(segment);
@@ -602,121 +595,15 @@ export class SharedStore implements KeyValueStore {
   }
 
   keys(pattern: Bytes): Buffer[] {
-    // db.c keysCommand: a lone "*" matches every key (even the empty one, which stringmatchlen would not).
-    const all = pattern.length === 1 && pattern[0] === STAR;
-    const segments = this.allSegments();
-    const now = this.clock();
-    const found: Buffer[] = [];
-    this.lockAll(segments, false);
-    try {
-      for (const segment of segments) {
-        const buckets = this.table.buckets(segment);
-        for (let b = 0; b < buckets; b++)
-          this.collectBucketLocked(segment, b, now, all ? null : pattern, found);
-      }
-    } finally {
-      this.unlockAll(segments, false);
-    }
-    return found;
+    return keysMatching(this.parts, pattern);
   }
 
-  /** Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. */
-  private collectBucketLocked(
-    segment: number,
-    bucket: number,
-    now: number,
-    pattern: Bytes | null,
-    out: Buffer[],
-  ) {
-    let seen = 0;
-    for (let entry = this.table.bucketHead(segment, bucket); entry !== 0; entry = this.table.next(entry)) {
-      seen++;
-      const at = this.table.expireAt(entry);
-      if (at !== 0 && now > at) continue;
-      const key = this.table.keyBuffer(entry);
-      if (pattern === null || globMatch(pattern, key)) out.push(key);
-    }
-    return seen;
-  }
-
-  /**
-   * The cursor is v * segments + segment: segments are visited in order, and within one the bucket position v
-   * advances in reverse-binary order (Redis dict.c dictScan), so an index that doubles between two calls
-   * neither skips a bucket nor forces a restart. 0 starts and ends an iteration.
-   */
   scan(cursor: string, count: number, match?: Bytes): ScanResult {
-    if (!/^[0-9]+$/.test(cursor)) throw new CommandError(ERR.invalidCursor);
-    const value = BigInt(cursor);
-    if (value >= 2n ** 64n) throw new CommandError(ERR.invalidCursor);
-    let segment = Number(value % BigInt(this.segments));
-    let v = Number((value / BigInt(this.segments)) & 0xffffffffn);
-    const pattern = match === undefined || (match.length === 1 && match[0] === STAR) ? null : match;
-    const wanted = Math.max(1, count);
-    let budget = wanted * 10; // db.c: maxiterations = count * 10
-    let seen = 0;
-    const keys: Buffer[] = [];
-    const now = this.clock();
-    while (budget > 0 && seen < wanted) {
-      this.lockRead(segment);
-      try {
-        const mask = this.table.buckets(segment) - 1;
-        do {
-          seen += this.collectBucketLocked(segment, v & mask, now, pattern, keys);
-          v = nextReverseCursor(v, mask);
-          budget--;
-        } while (v !== 0 && budget > 0 && seen < wanted);
-      } finally {
-        this.locks.readRelease(segment);
-      }
-      if (v === 0) {
-        segment++;
-        if (segment === this.segments) return { cursor: '0', keys };
-      }
-    }
-    return { cursor: String(v * this.segments + segment), keys };
+    return scanStep(this.parts, cursor, count, match);
   }
 
   randomKey(): Buffer | null {
-    // Bounded: each failed try deletes an expired key, so this ends even when most keys are expired.
-    for (let tries = 0; tries < 1000; tries++) {
-      const segment = this.pickNonEmptySegment();
-      if (segment < 0) return null;
-      this.lockWrite(segment);
-      try {
-        const entry = this.randomEntryLocked(segment);
-        if (entry === 0) continue;
-        if (!this.isExpired(entry)) return this.table.keyBuffer(entry);
-        this.table.remove(segment, entry);
-        this.table.countExpired(segment);
-      } finally {
-        this.locks.writeRelease(segment);
-      }
-    }
-    return null;
-  }
-
-  private pickNonEmptySegment(): number {
-    const start = Math.floor(Math.random() * this.segments);
-    for (let i = 0; i < this.segments; i++) {
-      const segment = (start + i) & this.mask;
-      if (this.table.keyCount(segment) > 0) return segment;
-    }
-    return -1;
-  }
-
-  private randomEntryLocked(segment: number): number {
-    const buckets = this.table.buckets(segment);
-    const start = Math.floor(Math.random() * buckets);
-    for (let i = 0; i < buckets; i++) {
-      const head = this.table.bucketHead(segment, (start + i) & (buckets - 1));
-      if (head === 0) continue;
-      let length = 0;
-      for (let e = head; e !== 0; e = this.table.next(e)) length++;
-      let entry = head;
-      for (let skip = Math.floor(Math.random() * length); skip > 0; skip--) entry = this.table.next(entry);
-      return entry;
-    }
-    return 0;
+    return randomLiveKey(this.parts);
   }
 
   rename(source: Bytes, destination: Bytes, onlyIfNew: boolean): 'ok' | 'missing' | 'exists' {
@@ -799,61 +686,7 @@ export class SharedStore implements KeyValueStore {
     };
   }
 
-  /**
-   * One bounded step of active expiry: walks buckets from a cursor shared by all threads, skipping segments
-   * with no volatile keys, deleting expired entries under each segment's write lock (briefly: one round is
-   * EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than a quarter of
-   * the volatile keys it saw had expired, up to EXPIRE_MAX_ROUNDS.
-   */
   activeExpireCycle(): number {
-    const now = this.clock();
-    let removed = 0;
-    for (let round = 0; round < EXPIRE_MAX_ROUNDS; round++) {
-      const tally: ExpireTally = { expired: 0, volatile: 0 };
-      this.expireRound(now, tally);
-      removed += tally.expired;
-      if (tally.expired * 4 <= tally.volatile || tally.volatile === 0) break;
-    }
-    return removed;
+    return activeExpireStep(this.parts);
   }
-
-  private expireRound(now: number, tally: ExpireTally): void {
-    let segment = Atomics.load(this.control, H_EXPIRE_SEGMENT) & this.mask;
-    let bucket = Atomics.load(this.control, H_EXPIRE_BUCKET);
-    let budget = EXPIRE_BUCKETS_PER_ROUND;
-    for (let segmentsSeen = 0; budget > 0 && segmentsSeen <= this.segments; segmentsSeen++) {
-      if (this.table.expiresCount(segment) > 0) {
-        this.lockWrite(segment);
-        try {
-          const buckets = this.table.buckets(segment);
-          for (; bucket < buckets && budget > 0; bucket++, budget--) {
-            this.table.removeExpiredInBucket(segment, bucket, now, tally);
-          }
-          if (bucket < buckets) break; // budget spent mid-segment: resume here next time
-        } finally {
-          this.locks.writeRelease(segment);
-        }
-      }
-      segment = (segment + 1) & this.mask;
-      bucket = 0;
-    }
-    Atomics.store(this.control, H_EXPIRE_SEGMENT, segment);
-    Atomics.store(this.control, H_EXPIRE_BUCKET, bucket);
-  }
-}
-
-/** dict.c's reverse-binary increment of v over the bits of mask: 0 means the table was covered. */
-function nextReverseCursor(v: number, mask: number): number {
-  let x = (v | ~mask) >>> 0;
-  x = reverseBits(x);
-  x = (x + 1) >>> 0;
-  return reverseBits(x);
-}
-
-function reverseBits(x: number): number {
-  x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
-  x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
-  x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
-  x = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
-  return ((x >>> 16) | (x << 16)) >>> 0;
 }

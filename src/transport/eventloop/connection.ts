@@ -105,7 +105,10 @@ export class Connection {
       output = this.session.receive(chunk);
     } catch (e) {
       // The session catches command failures itself; reaching here is a bug. It costs this client only.
-      this.host.logger.error({ err: e, client: this.id }, 'unexpected error while serving a client; closing it');
+      this.host.logger.error(
+        { err: e, client: this.id },
+        'unexpected error while serving a client; closing it',
+      );
       this.destroy();
       return;
     } finally {
@@ -120,7 +123,12 @@ export class Connection {
     if (queryLimit > 0 && this.session.queryBufferLength > queryLimit) {
       // Redis: "Closing client that reached max query buffer length".
       this.host.logger.warn(
-        { client: this.id, addr: this.session.client.addr, queryBuffer: this.session.queryBufferLength, limit: queryLimit },
+        {
+          client: this.id,
+          addr: this.session.client.addr,
+          queryBuffer: this.session.queryBufferLength,
+          limit: queryLimit,
+        },
         'closing client that reached max query buffer length',
       );
       this.destroy();

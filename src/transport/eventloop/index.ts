@@ -3,6 +3,7 @@
 // (EMFILE), the idle-timeout sweep, the client registry (CLIENT LIST/KILL, INFO) and graceful close.
 // It never imports the parser or commands: bytes go to sessions, reply bytes come back.
 
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
@@ -56,8 +57,9 @@ export class EventLoopTransport implements Transport {
       closeGraceMs: options.closeGraceMs ?? 2000,
     };
     // noDelay: replies are whole; Nagle would only add latency. keepAlive as Redis's tcp-keepalive 300.
-    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 300_000 }, (socket) =>
-      this.accept(socket),
+    this.server = net.createServer(
+      { noDelay: true, keepAlive: true, keepAliveInitialDelay: 300_000 },
+      (socket) => this.accept(socket),
     );
   }
 
@@ -73,7 +75,7 @@ export class EventLoopTransport implements Transport {
         // From now on an 'error' is an accept failure: never fatal (an unhandled 'error' would crash).
         this.server.on('error', (e: NodeJS.ErrnoException) => this.onAcceptError(e));
         const interval = this.options.idleCheckIntervalMs ?? 1000;
-        this.idleTimer = setInterval(() => this.closeIdleClients(), interval);
+        this.idleTimer = setInterval(() => this.cron(), interval);
         this.idleTimer.unref();
         const address = this.server.address() as net.AddressInfo;
         resolve({ host: address.address, port: address.port });
@@ -131,7 +133,12 @@ export class EventLoopTransport implements Transport {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.connections.size >= this.maxclients || this.closing !== null) {
+    if (this.closing !== null) {
+      // Accepted in the same loop turn as close(): there is no one left to serve it.
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.maxclients) {
       // As Redis's acceptCommonHandler: the error goes out raw, whatever protocol the client speaks.
       this.rejectedConnections++;
       socket.on('error', () => {}); // a reset while being turned away concerns nobody
@@ -154,6 +161,26 @@ export class EventLoopTransport implements Transport {
     this.options.logger.debug({ client: id, addr: session.client.addr }, 'client connected');
   }
 
+  /** Once a second (Redis's clientsCron): idle clients, and whether descriptors have run out. */
+  private cron(): void {
+    this.closeIdleClients();
+    this.checkDescriptors();
+  }
+
+  /**
+   * When accept() fails with EMFILE, libuv sheds the pending connections with its reserved-descriptor trick
+   * and tells us nothing (net.Server emits 'error' only if the trick itself fails). So we probe: if even one
+   * descriptor cannot be opened, new connections are being dropped; say so (rate-limited).
+   */
+  private checkDescriptors(): void {
+    try {
+      closeSync(openSync('/dev/null', 'r'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EMFILE' || code === 'ENFILE') this.onAcceptError(e as NodeJS.ErrnoException);
+    }
+  }
+
   /** Redis's clientsCronHandleTimeout, on a timer rather than per request: cheap with many idle clients. */
   private closeIdleClients(): void {
     if (this.timeoutSeconds <= 0) return;
@@ -169,7 +196,7 @@ export class EventLoopTransport implements Transport {
 
   /**
    * Out of descriptors (EMFILE/ENFILE) or another accept failure. libuv has already dropped the pending
-   * connection with its reserved-descriptor trick, so the loop does not spin; we only log, rate-limited.
+   * connection (its reserved-descriptor trick), so the loop does not spin; we only log, rate-limited.
    */
   private onAcceptError(e: NodeJS.ErrnoException): void {
     const now = Date.now();
@@ -187,7 +214,7 @@ export class EventLoopTransport implements Transport {
         suppressed: state.suppressed,
       },
       outOfDescriptors
-        ? 'cannot accept a connection: out of file descriptors (lower maxclients or raise ulimit -n)'
+        ? 'out of file descriptors: new connections are dropped (lower maxclients or raise ulimit -n)'
         : 'error accepting a client connection',
     );
     state.lastLoggedAt = now;

@@ -1,0 +1,236 @@
+// Whole-keyspace walks: KEYS, SCAN, RANDOMKEY and the active expiry cycle. They visit buckets segment by
+// segment, each under that segment's lock (KEYS: every segment's read lock at once, in ascending order, as the
+// lock order in store.ts says). They know the table, the locks and the clock, not command syntax.
+
+import { CommandError, ERR } from '../errors.js';
+import { globMatch } from '../glob.js';
+import type { Arena } from './arena.js';
+import { H_EXPIRE_BUCKET, H_EXPIRE_SEGMENT } from './layout.js';
+import type { SegmentLocks } from './rwlock.js';
+import type { ExpireTally, Table } from './table.js';
+import type { Bytes, Clock, ScanResult } from './types.js';
+
+/** What a walk needs from the store. */
+export interface WalkParts {
+  readonly table: Table;
+  readonly arena: Arena;
+  readonly locks: SegmentLocks;
+  readonly clock: Clock;
+  readonly control: Int32Array;
+  readonly segments: number;
+}
+
+const STAR = 0x2a;
+/** Active expiry visits this many buckets per round, and repeats while many sampled keys were expired. */
+const EXPIRE_BUCKETS_PER_ROUND = 1024;
+const EXPIRE_MAX_ROUNDS = 8;
+
+function lockRead(p: WalkParts, segment: number): void {
+  p.locks.read(segment);
+  p.arena.refresh();
+}
+
+function lockWrite(p: WalkParts, segment: number): void {
+  p.locks.write(segment);
+  p.arena.refresh();
+}
+
+function allSegments(p: WalkParts): number[] {
+  return Array.from({ length: p.segments }, (_, s) => s);
+}
+
+function lockAll(p: WalkParts, segments: readonly number[], write: boolean): void {
+  for (const s of segments) {
+    if (write) p.locks.write(s);
+    else p.locks.read(s);
+  }
+  p.arena.refresh();
+}
+
+function unlockAll(p: WalkParts, segments: readonly number[], write: boolean): void {
+  for (let i = segments.length - 1; i >= 0; i--) {
+    if (write) p.locks.writeRelease(segments[i]);
+    else p.locks.readRelease(segments[i]);
+  }
+}
+
+function isExpired(p: WalkParts, entry: number): boolean {
+  const at = p.table.expireAt(entry);
+  return at !== 0 && p.clock() > at;
+}
+
+export function keysMatching(p: WalkParts, pattern: Bytes): Buffer[] {
+  // db.c keysCommand: a lone "*" matches every key (even the empty one, which stringmatchlen would not).
+  const all = pattern.length === 1 && pattern[0] === STAR;
+  const segments = allSegments(p);
+  const now = p.clock();
+  const found: Buffer[] = [];
+  lockAll(p, segments, false);
+  try {
+    for (const segment of segments) {
+      const buckets = p.table.buckets(segment);
+      for (let b = 0; b < buckets; b++) collectBucketLocked(p, segment, b, now, all ? null : pattern, found);
+    }
+  } finally {
+    unlockAll(p, segments, false);
+  }
+  return found;
+}
+
+/** Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. */
+function collectBucketLocked(
+  p: WalkParts,
+  segment: number,
+  bucket: number,
+  now: number,
+  pattern: Bytes | null,
+  out: Buffer[],
+): number {
+  let seen = 0;
+  for (let entry = p.table.bucketHead(segment, bucket); entry !== 0; entry = p.table.next(entry)) {
+    seen++;
+    const at = p.table.expireAt(entry);
+    if (at !== 0 && now > at) continue;
+    const key = p.table.keyBuffer(entry);
+    if (pattern === null || globMatch(pattern, key)) out.push(key);
+  }
+  return seen;
+}
+
+/**
+ * The cursor is v * segments + segment: segments are visited in order, and within one the bucket position v
+ * advances in reverse-binary order (Redis dict.c dictScan), so an index that doubles between two calls
+ * neither skips a bucket nor forces a restart. 0 starts and ends an iteration.
+ */
+export function scanStep(p: WalkParts, cursor: string, count: number, match?: Bytes): ScanResult {
+  if (!/^[0-9]+$/.test(cursor)) throw new CommandError(ERR.invalidCursor);
+  const value = BigInt(cursor);
+  if (value >= 2n ** 64n) throw new CommandError(ERR.invalidCursor);
+  let segment = Number(value % BigInt(p.segments));
+  let v = Number((value / BigInt(p.segments)) & 0xffffffffn);
+  const pattern = match === undefined || (match.length === 1 && match[0] === STAR) ? null : match;
+  const wanted = Math.max(1, count);
+  let budget = wanted * 10; // db.c: maxiterations = count * 10
+  let seen = 0;
+  const keys: Buffer[] = [];
+  const now = p.clock();
+  while (budget > 0 && seen < wanted) {
+    lockRead(p, segment);
+    try {
+      const mask = p.table.buckets(segment) - 1;
+      do {
+        seen += collectBucketLocked(p, segment, v & mask, now, pattern, keys);
+        v = nextReverseCursor(v, mask);
+        budget--;
+      } while (v !== 0 && budget > 0 && seen < wanted);
+    } finally {
+      p.locks.readRelease(segment);
+    }
+    if (v === 0) {
+      segment++;
+      if (segment === p.segments) return { cursor: '0', keys };
+    }
+  }
+  return { cursor: String(v * p.segments + segment), keys };
+}
+
+export function randomLiveKey(p: WalkParts): Buffer | null {
+  // Bounded: each failed try deletes an expired key, so this ends even when most keys are expired.
+  for (let tries = 0; tries < 1000; tries++) {
+    const segment = pickNonEmptySegment(p);
+    if (segment < 0) return null;
+    lockWrite(p, segment);
+    try {
+      const entry = randomEntryLocked(p, segment);
+      if (entry === 0) continue;
+      if (!isExpired(p, entry)) return p.table.keyBuffer(entry);
+      p.table.remove(segment, entry);
+      p.table.countExpired(segment);
+    } finally {
+      p.locks.writeRelease(segment);
+    }
+  }
+  return null;
+}
+
+function pickNonEmptySegment(p: WalkParts): number {
+  const start = Math.floor(Math.random() * p.segments);
+  for (let i = 0; i < p.segments; i++) {
+    const segment = (start + i) & (p.segments - 1);
+    if (p.table.keyCount(segment) > 0) return segment;
+  }
+  return -1;
+}
+
+function randomEntryLocked(p: WalkParts, segment: number): number {
+  const buckets = p.table.buckets(segment);
+  const start = Math.floor(Math.random() * buckets);
+  for (let i = 0; i < buckets; i++) {
+    const head = p.table.bucketHead(segment, (start + i) & (buckets - 1));
+    if (head === 0) continue;
+    let length = 0;
+    for (let e = head; e !== 0; e = p.table.next(e)) length++;
+    let entry = head;
+    for (let skip = Math.floor(Math.random() * length); skip > 0; skip--) entry = p.table.next(entry);
+    return entry;
+  }
+  return 0;
+}
+
+/**
+ * One bounded step of active expiry: walks buckets from a cursor shared by all threads, skipping segments
+ * with no volatile keys, deleting expired entries under each segment's write lock (briefly: one round is
+ * EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than 10% of the
+ * volatile keys it saw had expired (Redis's acceptable stale share), up to EXPIRE_MAX_ROUNDS.
+ */
+export function activeExpireStep(p: WalkParts): number {
+  const now = p.clock();
+  let removed = 0;
+  for (let round = 0; round < EXPIRE_MAX_ROUNDS; round++) {
+    const tally: ExpireTally = { expired: 0, volatile: 0 };
+    expireRound(p, now, tally);
+    removed += tally.expired;
+    if (tally.expired * 10 <= tally.volatile || tally.volatile === 0) break;
+  }
+  return removed;
+}
+
+function expireRound(p: WalkParts, now: number, tally: ExpireTally): void {
+  let segment = Atomics.load(p.control, H_EXPIRE_SEGMENT) & (p.segments - 1);
+  let bucket = Atomics.load(p.control, H_EXPIRE_BUCKET);
+  let budget = EXPIRE_BUCKETS_PER_ROUND;
+  for (let segmentsSeen = 0; budget > 0 && segmentsSeen <= p.segments; segmentsSeen++) {
+    if (p.table.expiresCount(segment) > 0) {
+      lockWrite(p, segment);
+      try {
+        const buckets = p.table.buckets(segment);
+        for (; bucket < buckets && budget > 0; bucket++, budget--) {
+          p.table.removeExpiredInBucket(segment, bucket, now, tally);
+        }
+        if (bucket < buckets) break; // budget spent mid-segment: resume here next time
+      } finally {
+        p.locks.writeRelease(segment);
+      }
+    }
+    segment = (segment + 1) & (p.segments - 1);
+    bucket = 0;
+  }
+  Atomics.store(p.control, H_EXPIRE_SEGMENT, segment);
+  Atomics.store(p.control, H_EXPIRE_BUCKET, bucket);
+}
+
+/** dict.c's reverse-binary increment of v over the bits of mask: 0 means the table was covered. */
+function nextReverseCursor(v: number, mask: number): number {
+  let x = (v | ~mask) >>> 0;
+  x = reverseBits(x);
+  x = (x + 1) >>> 0;
+  return reverseBits(x);
+}
+
+function reverseBits(x: number): number {
+  x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
+  x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
+  x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
+  x = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
+  return ((x >>> 16) | (x << 16)) >>> 0;
+}

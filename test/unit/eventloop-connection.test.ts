@@ -1,0 +1,133 @@
+// The event-loop Connection against a scripted socket, where a real one cannot be made to misbehave on cue:
+// backpressure (stop reading while writes are pending, resume on 'drain'), the output and query buffer
+// limits, closing after QUIT, and the per-connection error sink.
+
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/parser.js';
+import { Session } from '../../src/core/session.js';
+import { Connection, type ConnectionLimits } from '../../src/transport/eventloop/connection.js';
+import { createTestContext } from '../support/context.js';
+import { LogCapture } from '../support/server.js';
+import { resp } from '../support/raw-client.js';
+
+/** Just enough of net.Socket: records writes, pause/resume, end and destroy. */
+class ScriptedSocket extends EventEmitter {
+  writableLength = 0;
+  readonly written: Buffer[] = [];
+  /** What write() returns: false means "above the high-water mark, wait for 'drain'". */
+  acceptWrites = true;
+  paused = false;
+  ended = false;
+  destroyed = false;
+
+  write(bytes: Buffer): boolean {
+    this.written.push(bytes);
+    if (!this.acceptWrites) this.writableLength += bytes.length;
+    return this.acceptWrites;
+  }
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+  resume(): this {
+    this.paused = false;
+    return this;
+  }
+  end(): this {
+    this.ended = true;
+    return this;
+  }
+  destroy(): this {
+    this.destroyed = true;
+    this.emit('close');
+    return this;
+  }
+  drain(): void {
+    this.writableLength = 0;
+    this.acceptWrites = true;
+    this.emit('drain');
+  }
+  output(): string {
+    return Buffer.concat(this.written).toString('latin1');
+  }
+}
+
+function setup(limits: Partial<ConnectionLimits> = {}) {
+  const ctx = createTestContext();
+  const logs = new LogCapture();
+  const socket = new ScriptedSocket();
+  const session = new Session(
+    { store: ctx.store, server: ctx.server, limits: DEFAULT_LIMITS },
+    { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379' },
+  );
+  const connection = new Connection(socket as unknown as net.Socket, session, {
+    limits: { outputBufferLimit: 0, queryBufferLimit: 0, ...limits },
+    logger: logs.logger,
+    clock: () => 0,
+    closeGraceMs: 10,
+  });
+  return {
+    socket,
+    connection,
+    logs,
+    receive: (bytes: string | Buffer) => socket.emit('data', Buffer.from(bytes)),
+  };
+}
+
+describe('event-loop Connection', () => {
+  it('stops reading while replies are pending and resumes on drain', () => {
+    const { socket, receive } = setup();
+    socket.acceptWrites = false;
+    receive(resp('PING'));
+    expect(socket.output()).toBe('+PONG\r\n');
+    expect(socket.paused).toBe(true);
+    socket.drain();
+    expect(socket.paused).toBe(false);
+    receive(resp('PING'));
+    expect(socket.paused).toBe(false);
+  });
+
+  it('disconnects a client whose pending output passes client-output-buffer-limit-bytes', async () => {
+    const { socket, logs, receive } = setup({ outputBufferLimit: 100 });
+    socket.acceptWrites = false;
+    receive(resp('SET', 'k', 'x'.repeat(60)));
+    receive(resp('GET', 'k'));
+    expect(socket.destroyed).toBe(false); // 5 + 67 bytes pending: under the limit
+    receive(resp('GET', 'k'));
+    expect(socket.destroyed).toBe(true);
+    const line = await logs.waitFor((l) => l.level === 40);
+    expect(line).toMatchObject({ client: 1, outputBuffer: 5 + 67 + 67, limit: 100 });
+    expect(line.msg).toBe('client output buffer limit reached: closing the client');
+  });
+
+  it('disconnects a client whose unfinished request passes client-query-buffer-limit', async () => {
+    const { socket, logs, receive } = setup({ queryBufferLimit: 1000 });
+    receive(`*2\r\n$3\r\nGET\r\n$5000\r\n${'a'.repeat(900)}`);
+    expect(socket.destroyed).toBe(false);
+    receive('a'.repeat(200));
+    expect(socket.destroyed).toBe(true);
+    expect((await logs.waitFor((l) => l.level === 40)).msg).toBe(
+      'closing client that reached max query buffer length',
+    );
+  });
+
+  it('ends (not destroys) after QUIT, once the reply is written, and ignores what follows', () => {
+    const { socket, receive } = setup();
+    receive(Buffer.concat([resp('QUIT'), resp('PING')]));
+    expect(socket.output()).toBe('+OK\r\n');
+    expect(socket.ended).toBe(true);
+    expect(socket.destroyed).toBe(false);
+    receive(resp('PING'));
+    expect(socket.output()).toBe('+OK\r\n');
+  });
+
+  it('the error sink ends only this connection quietly (debug)', async () => {
+    const { socket, logs, receive } = setup();
+    socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    receive(resp('PING'));
+    expect(socket.output()).toBe('');
+    expect(await logs.waitFor((l) => l.level === 20)).toMatchObject({ code: 'ECONNRESET', client: 1 });
+  });
+});
