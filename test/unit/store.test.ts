@@ -126,6 +126,11 @@ describe('SharedStore strings', () => {
     expect(commandError(() => store.append(b('k'), b('678901')))).toBe(ERR.stringTooLong);
     expect(str(store.get(b('k')))).toBe('12345');
     expect(store.append(b('k'), b('67890'))).toBe(10);
+    // The limit lives in shared memory: a change reaches every attached thread.
+    const other = SharedStore.attach(store.handles(), clock.read);
+    store.setMaxValueBytes(12);
+    expect(other.append(b('k'), b('12'))).toBe(12);
+    expect(commandError(() => other.setRange(b('k'), 12, b('x')))).toBe(ERR.stringTooLong);
   });
 
   it('INCRBY: missing is 0, TTL kept, strict integers, overflow', () => {

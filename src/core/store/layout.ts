@@ -21,6 +21,8 @@ export const H_EXPIRE_SEGMENT = 7;
 export const H_EXPIRE_BUCKET = 8;
 /** Where the bump pointer starts after a flush (just past the unit reserved as null). */
 export const H_FIRST_UNIT = 9;
+/** Largest value in bytes (proto-max-bulk-len) that APPEND/SETRANGE may build; shared so every thread agrees. */
+export const H_MAX_VALUE = 10;
 /**
  * Bump pointer of the arena, in units, advanced with compareExchange by any thread holding a segment lock. On
  * its own cache line with the grow lock: every op reads H_ARENA_UNITS, and a CAS on a pointer sharing its

@@ -14,6 +14,7 @@ import { hashKey } from './hash.js';
 import {
   H_ARENA_UNITS,
   H_FIRST_UNIT,
+  H_MAX_VALUE,
   H_MAGIC,
   H_SEED,
   H_SEGMENTS,
@@ -52,7 +53,7 @@ export interface StoreOptions {
   readonly initialBytes?: number;
   /** Arena ceiling (default and maximum: 4 GiB - 64 KiB, Node's growable SharedArrayBuffer limit). */
   readonly maxBytes?: number;
-  /** Largest value (default 512 MiB, proto-max-bulk-len): APPEND/SETRANGE past it fail. */
+  /** Largest value (default 512 MiB, proto-max-bulk-len): APPEND/SETRANGE past it fail. See setMaxValueBytes. */
   readonly maxValueBytes?: number;
   /** false: no locks, for a store one thread owns alone (the unlocked baseline of bench/store-locks.ts). */
   readonly locking?: boolean;
@@ -60,6 +61,7 @@ export interface StoreOptions {
 
 const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
 const DEFAULT_MAX_VALUE = 512 * 1024 * 1024;
+const MAX_VALUE_LIMIT = 2 ** 31 - 1;
 
 export class SharedStore implements KeyValueStore {
   private readonly arena: Arena;
@@ -75,7 +77,6 @@ export class SharedStore implements KeyValueStore {
     arenaBuffer: SharedArrayBuffer,
     private readonly clock: Clock,
     locking: boolean,
-    private readonly maxValue: number,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
     this.segments = control[H_SEGMENTS];
@@ -105,20 +106,23 @@ export class SharedStore implements KeyValueStore {
     control[H_FIRST_UNIT] = 1; // unit 0 is the null offset
     control[H_TOP] = 1;
     control[H_ARENA_UNITS] = arena.byteLength / UNIT;
-    const store = new SharedStore(
-      control,
-      arena,
-      options.clock,
-      options.locking ?? true,
-      options.maxValueBytes ?? DEFAULT_MAX_VALUE,
-    );
+    control[H_MAX_VALUE] = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE, MAX_VALUE_LIMIT);
+    const store = new SharedStore(control, arena, options.clock, options.locking ?? true);
     for (let s = 0; s < segments; s++) store.table.initSegment(s);
     return store;
   }
 
   /** The same keyspace, from another thread. */
-  static attach(handles: StoreHandles, clock: Clock, maxValueBytes = DEFAULT_MAX_VALUE): SharedStore {
-    return new SharedStore(new Int32Array(handles.control), handles.arena, clock, true, maxValueBytes);
+  static attach(handles: StoreHandles, clock: Clock): SharedStore {
+    return new SharedStore(new Int32Array(handles.control), handles.arena, clock, true);
+  }
+
+  /**
+   * CONFIG SET proto-max-bulk-len: the largest value APPEND/SETRANGE may build, for every thread at once
+   * (it lives in shared memory). Capped at 2 GiB - 1, far above what the 4 GiB arena could hold twice.
+   */
+  setMaxValueBytes(bytes: number): void {
+    Atomics.store(this.control, H_MAX_VALUE, Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT));
   }
 
   handles(): StoreHandles {
@@ -139,6 +143,7 @@ export class SharedStore implements KeyValueStore {
 
   /** Sorted, deduplicated segments of these hashes: the lock order. */
   private segmentsOf(hashes: readonly number[]): number[] {
+    if (hashes.length === 1) return [hashes[0] & this.mask]; // DEL/EXISTS of one key: no Set, no sort
     const segments = [...new Set(hashes.map((h) => h & this.mask))];
     return segments.sort((a, b) => a - b);
   }
@@ -248,7 +253,10 @@ export class SharedStore implements KeyValueStore {
       t.setValueLength(entry, length);
       return entry;
     }
-    const capacity = Math.min(length < 1 << 20 ? length * 2 : length + (1 << 20), this.maxValue);
+    const capacity = Math.max(
+      length,
+      Math.min(length < 1 << 20 ? length * 2 : length + (1 << 20), DEFAULT_MAX_VALUE),
+    );
     const created = t.newEntry(segment, t.hashOf(entry), key, length, capacity);
     const from = t.valueStart(entry);
     const to = t.valueStart(created);
@@ -270,7 +278,7 @@ export class SharedStore implements KeyValueStore {
   }
 
   private checkLength(total: number): void {
-    if (total > this.maxValue) throw new CommandError(ERR.stringTooLong);
+    if (total > Atomics.load(this.control, H_MAX_VALUE)) throw new CommandError(ERR.stringTooLong);
   }
 
   // ---- Strings ----

@@ -1,0 +1,288 @@
+// Test fixture for property tests against live servers: frames and decodes reply streams of both framings,
+// encodes requests in both framings (its own quoting, sharing no code with src/ so a bug there cannot hide
+// in both), and builds the expected RESP bytes of a reply. Only bytes on a socket: no server internals.
+
+import { RawClient, resp } from './raw-client.js';
+
+export type Framing = 'resp' | 'inline';
+export type Arg = string | Uint8Array;
+
+/** A reply as a client sees it. Plaintext cannot tell a status from a bulk: those decode to 'bulk'. */
+export type Value =
+  | { readonly type: 'status'; readonly text: string }
+  | { readonly type: 'error'; readonly text: string }
+  | { readonly type: 'integer'; readonly value: bigint }
+  | { readonly type: 'bulk'; readonly bytes: Buffer }
+  | { readonly type: 'nil' }
+  | { readonly type: 'array'; readonly items: readonly Value[] };
+
+export const v = {
+  ok: { type: 'status', text: 'OK' } as Value,
+  nil: { type: 'nil' } as Value,
+  status: (text: string): Value => ({ type: 'status', text }),
+  error: (text: string): Value => ({ type: 'error', text }),
+  int: (value: number | bigint): Value => ({ type: 'integer', value: BigInt(value) }),
+  bulk: (bytes: Arg): Value => ({ type: 'bulk', bytes: Buffer.from(bytes) }),
+  array: (items: readonly Value[]): Value => ({ type: 'array', items }),
+};
+
+/** The run count for a property: FC_NUM_RUNS overrides the small CI default. */
+export function numRuns(ciDefault: number): number {
+  const raw = process.env.FC_NUM_RUNS;
+  return raw === undefined || raw === '' ? ciDefault : Math.max(1, Number(raw));
+}
+
+// ---- requests ----
+
+/** Always double-quoted, every byte outside printable ASCII as \xHH: the plaintext grammar of PROTOCOL.md. */
+export function quote(arg: Arg): string {
+  let out = '"';
+  for (const c of Buffer.from(arg)) {
+    if (c === 0x22 || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else out += `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return `${out}"`;
+}
+
+/** One plaintext request line: the command name bare, arguments quoted only where needed (or always). */
+export function inline(argv: readonly Arg[], alwaysQuote = false): Buffer {
+  const parts = argv.map((arg, i) => {
+    const b = Buffer.from(arg);
+    const plain = b.length > 0 && b.every((c) => c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x27);
+    return i === 0 || (plain && !alwaysQuote) ? b.toString('latin1') : quote(b);
+  });
+  return Buffer.from(`${parts.join(' ')}\r\n`, 'latin1');
+}
+
+export function encodeRequest(argv: readonly Arg[], framing: Framing): Buffer {
+  return framing === 'resp' ? resp(...argv) : inline(argv);
+}
+
+// ---- reply framing ----
+
+function lineEnd(buf: Buffer, from: number): number {
+  const at = buf.indexOf(0x0a, from);
+  return at < 0 ? -1 : at + 1;
+}
+
+/** The length of the RESP2 reply starting at `from` (0: at the start), or -1 when more bytes are needed. */
+export function respFrame(buf: Buffer, from = 0): number {
+  const end = lineEnd(buf, from);
+  if (end < 0) return -1;
+  const type = buf[from];
+  const header = buf.toString('latin1', from + 1, end - 2);
+  if (type === 0x24 /* $ */) {
+    const n = Number(header);
+    if (n < 0) return end - from;
+    return buf.length >= end + n + 2 ? end + n + 2 - from : -1;
+  }
+  if (type === 0x2a /* * */) {
+    let at = end;
+    for (let i = 0; i < Number(header); i++) {
+      const n = respFrame(buf, at);
+      if (n < 0) return -1;
+      at += n;
+    }
+    return at - from;
+  }
+  return end - from;
+}
+
+/** The length of the plaintext reply at `from`: one line, or "(array) N" and N replies. */
+export function plainFrame(buf: Buffer, from = 0): number {
+  const end = lineEnd(buf, from);
+  if (end < 0) return -1;
+  const m = /^\(array\) (\d+)\n$/.exec(buf.toString('latin1', from, end));
+  if (m === null) return end - from;
+  let at = end;
+  for (let i = 0; i < Number(m[1]); i++) {
+    const n = plainFrame(buf, at);
+    if (n < 0) return -1;
+    at += n;
+  }
+  return at - from;
+}
+
+// ---- decoding ----
+
+export function decodeResp(buf: Buffer): Value {
+  const [value, end] = respAt(buf, 0);
+  if (end !== buf.length)
+    throw new Error(`trailing bytes after a RESP reply: ${JSON.stringify(buf.toString('latin1'))}`);
+  return value;
+}
+
+function respAt(buf: Buffer, from: number): [Value, number] {
+  const end = lineEnd(buf, from);
+  const header = buf.toString('latin1', from + 1, end - 2);
+  switch (buf[from]) {
+    case 0x2b:
+      return [v.status(header), end];
+    case 0x2d:
+      return [v.error(header), end];
+    case 0x3a:
+      return [v.int(BigInt(header)), end];
+    case 0x24: {
+      const n = Number(header);
+      if (n < 0) return [v.nil, end];
+      return [v.bulk(buf.subarray(end, end + n)), end + n + 2];
+    }
+    case 0x2a: {
+      const items: Value[] = [];
+      let at = end;
+      for (let i = 0; i < Number(header); i++) {
+        const [item, next] = respAt(buf, at);
+        items.push(item);
+        at = next;
+      }
+      return [v.array(items), at];
+    }
+    default:
+      throw new Error(`not a RESP reply: ${JSON.stringify(buf.toString('latin1'))}`);
+  }
+}
+
+/** Undoes the "..." quoting of a plaintext value; throws on anything PROTOCOL.md does not allow. */
+function unquote(text: string): Buffer {
+  const out: number[] = [];
+  const named: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, a: 7, '"': 0x22, '\\': 0x5c };
+  for (let i = 1; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c !== '\\') {
+      out.push(text.charCodeAt(i));
+      continue;
+    }
+    const e = text[++i];
+    if (e === 'x') {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (named[e] !== undefined) out.push(named[e]);
+    else throw new Error(`bad escape \\${e} in ${text}`);
+  }
+  return Buffer.from(out);
+}
+
+/** A raw (unquoted) plaintext value must be one PROTOCOL.md allows raw: the reader could not misread it. */
+function mustBeQuoted(b: Buffer): boolean {
+  return b.length === 0 || b.some((c) => c < 0x20 || c === 0x7f) || [0x22, 0x27, 0x28].includes(b[0]);
+}
+
+export function decodePlain(buf: Buffer): Value {
+  const [value, end] = plainAt(buf, 0);
+  if (end !== buf.length)
+    throw new Error(`trailing bytes after a plaintext reply: ${buf.toString('latin1')}`);
+  return value;
+}
+
+function plainAt(buf: Buffer, from: number): [Value, number] {
+  const end = lineEnd(buf, from);
+  const line = buf.subarray(from, end - 1);
+  const text = line.toString('latin1');
+  let m: RegExpExecArray | null;
+  if (text === '(nil)') return [v.nil, end];
+  if ((m = /^\(integer\) (-?\d+)$/.exec(text)) !== null) return [v.int(BigInt(m[1])), end];
+  if (text.startsWith('(error) ')) return [v.error(text.slice(8)), end];
+  if ((m = /^\(array\) (\d+)$/.exec(text)) !== null) {
+    const items: Value[] = [];
+    let at = end;
+    for (let i = 0; i < Number(m[1]); i++) {
+      const [item, next] = plainAt(buf, at);
+      items.push(item);
+      at = next;
+    }
+    return [v.array(items), at];
+  }
+  if (text.startsWith('"')) return [v.bulk(unquote(text)), end];
+  if (mustBeQuoted(line))
+    throw new Error(`a value that must be quoted was written raw: ${JSON.stringify(text)}`);
+  return [v.bulk(line), end];
+}
+
+/** Plaintext cannot tell a status from a bulk: compare those as bytes. */
+export function asPlain(value: Value): Value {
+  if (value.type === 'status') return v.bulk(value.text);
+  if (value.type === 'array') return v.array(value.items.map(asPlain));
+  return value;
+}
+
+/** A printable form for assertion messages and toEqual (Buffers as latin1 JSON). */
+export function show(value: Value): unknown {
+  switch (value.type) {
+    case 'bulk':
+      return { bulk: value.bytes.toString('latin1') };
+    case 'integer':
+      return { integer: value.value.toString() };
+    case 'array':
+      return { array: value.items.map(show) };
+    default:
+      return value;
+  }
+}
+
+/** The exact RESP2 bytes of a reply, as Redis 7 writes them. */
+export function respBytes(value: Value): Buffer {
+  switch (value.type) {
+    case 'status':
+      return Buffer.from(`+${value.text}\r\n`);
+    case 'error':
+      return Buffer.from(`-${value.text}\r\n`);
+    case 'integer':
+      return Buffer.from(`:${value.value}\r\n`);
+    case 'nil':
+      return Buffer.from('$-1\r\n');
+    case 'bulk':
+      return Buffer.concat([Buffer.from(`$${value.bytes.length}\r\n`), value.bytes, Buffer.from('\r\n')]);
+    case 'array':
+      return Buffer.concat([Buffer.from(`*${value.items.length}\r\n`), ...value.items.map(respBytes)]);
+  }
+}
+
+// ---- a client that speaks both framings ----
+
+export class LiveClient {
+  constructor(readonly raw: RawClient) {}
+
+  static async connect(port: number): Promise<LiveClient> {
+    return new LiveClient(await RawClient.connect(port));
+  }
+
+  /** Sends one request and returns the raw bytes of its one reply. */
+  async call(argv: readonly Arg[], framing: Framing = 'resp'): Promise<Buffer> {
+    await this.raw.send(encodeRequest(argv, framing));
+    return this.raw.readFramed(framing === 'resp' ? respFrame : plainFrame);
+  }
+
+  /** Sends one request and decodes its reply. */
+  async value(argv: readonly Arg[], framing: Framing = 'resp'): Promise<Value> {
+    const bytes = await this.call(argv, framing);
+    return framing === 'resp' ? decodeResp(bytes) : decodePlain(bytes);
+  }
+
+  /** Sends many requests in one write and returns their replies' raw bytes, in order. */
+  async pipeline(requests: readonly (readonly Arg[])[], framing: Framing = 'resp'): Promise<Buffer[]> {
+    await this.raw.send(Buffer.concat(requests.map((argv) => encodeRequest(argv, framing))));
+    const framer = framing === 'resp' ? respFrame : plainFrame;
+    const out: Buffer[] = [];
+    for (let i = 0; i < requests.length; i++) out.push(await this.raw.readFramed(framer));
+    return out;
+  }
+
+  close(): Promise<unknown> {
+    this.raw.destroy();
+    return this.raw.closed;
+  }
+}
+
+/** Rejects with `message` if `promise` has not settled within `ms` (a liveness bound, not a wait). */
+export async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} (no answer within ${ms} ms)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
