@@ -118,7 +118,7 @@ function createCore(): SessionCore {
       throw error;
     },
   });
-  return { store, server, limits: limitsFromConfig(config) };
+  return { store, server, limits: limitsFromConfig(config), writer: new ByteWriter() };
 }
 
 /** CPU time of this process in ms (user + system): the machine is shared, so wall time overstates cost. */

@@ -88,6 +88,7 @@ function handleSignals(logger: Logger): (server: RunningServer) => void {
   const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     if (signalled) {
       logger.warn({ signal }, 'second signal: exiting now');
+      server?.abort();
       process.exit(SIGNAL_EXIT_CODES[signal]);
     }
     signalled = true;

@@ -14,6 +14,7 @@ import { createCommandTable } from './core/executor.js';
 import { createServerContext, SharedServerCounters } from './core/server-context.js';
 import type { SessionCore } from './core/session.js';
 import { SharedStore } from './core/store/store.js';
+import { bindStoreLimits } from './core/store-limits.js';
 import type { Clock, KeyValueStore } from './core/store/types.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { EventLoopTransport } from './transport/eventloop/index.js';
@@ -21,6 +22,7 @@ import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transpor
 import { loadNative } from './transport/threadpool/native.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
+import { ByteWriter } from './core/reply-encoding.js';
 
 export type TransportName = 'eventloop' | 'pool';
 
@@ -71,6 +73,8 @@ export interface RunningServer {
   /** Graceful: stop accepting, answer what was received, close every client, free threads. Idempotent. */
   close(): Promise<void>;
   stats(): TransportStats;
+  /** Abrupt: drop every client now (a second SIGINT). The process may exit right after. */
+  abort(): void;
   readonly store: KeyValueStore;
 }
 
@@ -118,6 +122,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   capMaxclients(config, logger);
 
   const store = SharedStore.create({ clock });
+  bindStoreLimits(store, config);
   const commands = createCommandTable(ALL_COMMANDS);
   const startedAt = clock();
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.
@@ -157,6 +162,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       get limits() {
         return limitsFromConfig(config);
       },
+      writer: new ByteWriter(),
     };
     transport = new EventLoopTransport({
       ...common,
@@ -201,6 +207,10 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   return {
     address,
     stats: () => transport.stats(),
+    abort: () => {
+      stopExpiry();
+      transport.abort?.();
+    },
     store,
     close: () => {
       closing ??= (async () => {

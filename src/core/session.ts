@@ -15,6 +15,11 @@ export interface SessionCore {
   readonly store: KeyValueStore;
   readonly server: ServerContext;
   readonly limits: ParserLimits;
+  /**
+   * Reply bytes are encoded here, one writer per thread: receive() is synchronous and hands the bytes over
+   * with take(), so sessions never need a writer of their own (16 KB each would dominate an idle client).
+   */
+  readonly writer: ByteWriter;
 }
 
 export interface ClientIdentity {
@@ -37,7 +42,7 @@ export class Session {
   readonly client: ClientState;
   private readonly context: CommandContext;
   private readonly parser: RequestParser;
-  private readonly out = new ByteWriter();
+  private readonly out: ByteWriter;
   /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
   private query: Buffer = Buffer.alloc(0);
   private queryStart = 0;
@@ -61,6 +66,7 @@ export class Session {
     };
     this.context = { store: core.store, client: this.client, server: core.server };
     this.parser = new RequestParser(core.limits);
+    this.out = core.writer;
   }
 
   /** Bytes waiting in the query buffer (CLIENT LIST qbuf=). */

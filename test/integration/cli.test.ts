@@ -216,5 +216,25 @@ describe('redis-lite CLI', () => {
       await client.closed;
       expect(await server.exited).toEqual({ code: 0, signal: null });
     });
+
+    it('exits at once (143) on a second signal while a worker is blocked writing to a client that never reads', async () => {
+      const server = run(['--port', '0', '--transport', transport, '--workers', '1']);
+      const port = (await server.line(isReady)).port as number;
+      const loader = await RawClient.connect(port);
+      const value = 'x'.repeat(1 << 20);
+      expect(await loader.request(resp('SET', 'big', value), '+OK\r\n')).toBe('+OK\r\n');
+      loader.socket.destroy();
+      // 64 MiB of replies nobody reads: the worker blocks in write(2) once the socket buffers are full.
+      const stubborn = net.connect({ port, host: '127.0.0.1' });
+      stubborn.on('error', () => {});
+      await new Promise((resolve) => stubborn.once('connect', resolve));
+      stubborn.pause();
+      stubborn.write(Buffer.concat(Array.from({ length: 64 }, () => resp('GET', 'big'))));
+      server.child.kill('SIGINT');
+      await server.line((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'));
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 143, signal: null });
+      stubborn.destroy();
+    });
   });
 });

@@ -36,6 +36,19 @@ describe.each(transports)('%s transport', (transport) => {
       expect(reply).toEqual(Buffer.concat([Buffer.from('$8\r\n'), value, Buffer.from('\r\n')]));
     });
 
+    it('applies CONFIG SET proto-max-bulk-len to values grown by APPEND and SETRANGE, on every thread', async () => {
+      const a = await current().connect();
+      const b = await current().connect();
+      expect(await a.request(resp('CONFIG', 'SET', 'proto-max-bulk-len', '1mb'), '+OK\r\n')).toBe('+OK\r\n');
+      const tooBig = '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n';
+      expect(await b.request(resp('SETRANGE', 'grown', String(1024 * 1024), 'x'), tooBig)).toBe(tooBig);
+      expect(await b.request(resp('SETRANGE', 'grown', String(1024 * 1024 - 1), 'x'), ':1048576\r\n')).toBe(
+        ':1048576\r\n',
+      );
+      expect(await a.request(resp('APPEND', 'grown', 'y'), tooBig)).toBe(tooBig);
+      await a.request(resp('CONFIG', 'SET', 'proto-max-bulk-len', '512mb'), '+OK\r\n');
+    });
+
     it('answers plaintext lines with plaintext replies', async () => {
       const c = await current().connect();
       expect(await c.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
@@ -290,6 +303,7 @@ describe('eventloop transport: out of file descriptors', () => {
       import { ALL_COMMANDS } from '${dist('core/commands/table.js')}';
       import { Config, limitsFromConfig } from '${dist('core/config.js')}';
       import { createCommandTable } from '${dist('core/executor.js')}';
+      import { ByteWriter } from '${dist('core/reply-encoding.js')}';
       import { createServerContext } from '${dist('core/server-context.js')}';
       import { SharedStore } from '${dist('core/store/store.js')}';
       import { EventLoopTransport } from '${dist('transport/eventloop/index.js')}';
@@ -302,7 +316,7 @@ describe('eventloop transport: out of file descriptors', () => {
       let id = 0;
       transport = new EventLoopTransport({ host: '127.0.0.1', port: 0, backlog: 511, config,
         logger: pino({ level: 'warn' }), nextClientId: () => ++id,
-        core: { store, server, limits: limitsFromConfig(config) } });
+        core: { store, server, limits: limitsFromConfig(config), writer: new ByteWriter() } });
       const { port } = await transport.listen();
       console.log(JSON.stringify({ port }));
       process.stdin.on('end', () => transport.close().then(() => process.exit(0)));

@@ -281,11 +281,11 @@ describe.each(transports)('%s transport: live model-based', (transport) => {
 
   it('agrees with the reference model over random command sequences on several connections', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), async (steps) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'medium' }), async (steps) => {
         await clients[0].call(['FLUSHALL']);
         await fc.asyncModelRun(() => ({ model: new Map(), real: { clients } }), steps);
       }),
-      { numRuns: numRuns(40) },
+      { numRuns: numRuns(60) },
     );
   });
 });

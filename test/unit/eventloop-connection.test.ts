@@ -11,6 +11,7 @@ import { Connection, type ConnectionLimits } from '../../src/transport/eventloop
 import { createTestContext } from '../support/context.js';
 import { LogCapture } from '../support/server.js';
 import { resp } from '../support/raw-client.js';
+import { ByteWriter } from '../../src/core/reply-encoding.js';
 
 /** Just enough of net.Socket: records writes, pause/resume, end and destroy. */
 class ScriptedSocket extends EventEmitter {
@@ -59,7 +60,7 @@ function setup(limits: Partial<ConnectionLimits> = {}) {
   const logs = new LogCapture();
   const socket = new ScriptedSocket();
   const session = new Session(
-    { store: ctx.store, server: ctx.server, limits: DEFAULT_LIMITS },
+    { store: ctx.store, server: ctx.server, limits: DEFAULT_LIMITS, writer: new ByteWriter() },
     { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379' },
   );
   const connection = new Connection(socket as unknown as net.Socket, session, {

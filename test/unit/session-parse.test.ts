@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../src/core/parser.js';
 import { Session } from '../../src/core/session.js';
 import { createTestContext } from '../support/context.js';
+import { ByteWriter } from '../../src/core/reply-encoding.js';
 
 function newSession(limits: ParserLimits = DEFAULT_LIMITS): Session {
   const ctx = createTestContext();
   return new Session(
-    { store: ctx.store, server: ctx.server, limits },
+    { store: ctx.store, server: ctx.server, limits, writer: new ByteWriter() },
     { id: 7, addr: '127.0.0.1:5000', laddr: '127.0.0.1:6379' },
   );
 }

@@ -9,6 +9,7 @@ import { createCommandTable } from '../../core/executor.js';
 import { SharedServerCounters, createServerContext } from '../../core/server-context.js';
 import type { SessionCore } from '../../core/session.js';
 import type { KeyValueStore } from '../../core/store/types.js';
+import { ByteWriter } from '../../core/reply-encoding.js';
 
 export interface WorkerCoreDeps {
   readonly store: KeyValueStore;
@@ -42,7 +43,8 @@ export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     ...(deps.countersBuffer === null ? {} : { counters: SharedServerCounters.attach(deps.countersBuffer) }),
   });
+  const writer = new ByteWriter();
   return {
-    sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config) }),
+    sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
   };
 }

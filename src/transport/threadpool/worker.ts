@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { Config } from '../../core/config.js';
 import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
+import { bindStoreLimits } from '../../core/store-limits.js';
 import { READ_BUFFER_BYTES, serveClient } from './client-loop.js';
 import { NO_FD, TCP_PORT } from './layout.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
@@ -23,6 +24,7 @@ const init = workerData as WorkerInit;
 const state = PoolState.attach(init.poolBuffer, init.slots);
 const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
+bindStoreLimits(store, config);
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
 function post(message: FromWorker): void {

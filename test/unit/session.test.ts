@@ -1,0 +1,46 @@
+// Session behaviour beyond parsing: per-client authentication state across a password change, and sessions
+// of one thread sharing one reply writer without mixing their replies.
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/parser.js';
+import { ByteWriter } from '../../src/core/reply-encoding.js';
+import { Session, type SessionCore } from '../../src/core/session.js';
+import { createTestContext } from '../support/context.js';
+
+function setup(): { core: SessionCore; open(id: number): Session } {
+  const ctx = createTestContext();
+  const core: SessionCore = {
+    store: ctx.store,
+    server: ctx.server,
+    limits: DEFAULT_LIMITS,
+    writer: new ByteWriter(),
+  };
+  return { core, open: (id) => new Session(core, { id, addr: `127.0.0.1:${id}`, laddr: '127.0.0.1:6379' }) };
+}
+
+const text = (session: Session, input: string): string =>
+  session.receive(Buffer.from(input)).bytes?.toString('latin1') ?? '';
+
+describe('Session', () => {
+  it('keeps a client connected before CONFIG SET requirepass logged in, as Redis does; new clients must AUTH', () => {
+    const { open } = setup();
+    const before = open(1);
+    expect(text(before, 'CONFIG SET requirepass secret\n')).toBe('OK\n');
+    expect(text(before, 'GET k\n')).toBe('(nil)\n');
+    const after = open(2);
+    expect(text(after, 'GET k\n')).toBe('(error) NOAUTH Authentication required.\n');
+    expect(text(after, 'AUTH secret\n')).toBe('OK\n');
+    expect(text(after, 'GET k\n')).toBe('(nil)\n');
+  });
+
+  it('hands each session only its own replies while they share one writer', () => {
+    const { open } = setup();
+    const a = open(1);
+    const b = open(2);
+    // a's request is partial: nothing is encoded for it, and b's reply must not carry anything of a's.
+    expect(a.receive(Buffer.from('*2\r\n$4\r\nECHO\r\n$1\r\n')).bytes).toBeNull();
+    expect(text(b, 'ECHO b\n')).toBe('b\n');
+    expect(text(a, 'a\r\n')).toBe('$1\r\na\r\n');
+    expect(text(b, 'PING\r\nPING\r\n')).toBe('PONG\nPONG\n');
+  });
+});
