@@ -58,7 +58,8 @@ export function toFloat(b: Uint8Array, message: string = ERR.notFloat): number {
   const s = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
   if (!FLOAT_RE.test(s)) throw new CommandError(message);
   const lower = s.toLowerCase();
-  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  if (lower.endsWith('inf') || lower.endsWith('infinity'))
+    return lower.startsWith('-') ? -Infinity : Infinity;
   return Number(s);
 }
 
