@@ -51,6 +51,16 @@ export function toInteger(b: Uint8Array, message: string = ERR.notInteger): numb
   return Number(v);
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** An int argument as Redis's getIntFromObjectOrReply: an int64 first, then INT_MIN..INT_MAX or a range error. */
+export function toInt32(b: Uint8Array): number {
+  const v = toBigInt(b);
+  if (v < INT32_MIN || v > INT32_MAX) throw new CommandError(ERR.outOfRange(INT32_MIN, INT32_MAX));
+  return Number(v);
+}
+
 const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
 
 /** A float argument as Redis's getLongDoubleFromObject: no spaces, no NaN; "inf" is accepted. */

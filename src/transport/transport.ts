@@ -2,11 +2,24 @@
 // moves bytes between sockets and core Sessions, and reports its figures; it never imports commands or the
 // parser, and the core never knows which transport (or thread) it runs in.
 
+import type { Logger } from 'pino';
 import type { ClientInfo, TransportStats } from '../core/command.js';
+import type { Config } from '../core/config.js';
 
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
+}
+
+/** What every transport's constructor takes; each adds what its own model needs. */
+export interface TransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly backlog: number;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Client ids are unique across the whole server, so the server hands them out. */
+  nextClientId(): number;
 }
 
 export interface Transport {

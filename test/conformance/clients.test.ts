@@ -168,6 +168,15 @@ describe.each(transports)('%s transport', (transport) => {
       expect(await buffers.get(Buffer.from([1, 0, 2]))).toEqual(value);
     });
 
+    it('refuses the default RESP3 handshake with NOPROTO (intended: pass RESP: 2)', async () => {
+      const resp3 = createClient({
+        socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      });
+      resp3.on('error', () => undefined);
+      await expect(resp3.connect()).rejects.toThrow('NOPROTO unsupported protocol version');
+      resp3.destroy();
+    });
+
     it('runs pipelines and surfaces errors as ErrorReply', async () => {
       const replies = await client.multi().set('x', '1').incr('x').get('x').execAsPipeline();
       expect(replies).toEqual(['OK', 2, '2']);

@@ -4,24 +4,18 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { transports, useTestServer } from '../support/server.js';
 
 describe.each(transports)('%s transport', (transport) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer(transport);
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const server = useTestServer(transport);
 
   describe('ioredis', () => {
     let client: Redis;
     beforeEach(async () => {
       // No retries: a failure to connect must fail the test, not hang it.
       client = new Redis({
-        host: server.host,
-        port: server.port,
+        host: server().host,
+        port: server().port,
         lazyConnect: true,
         maxRetriesPerRequest: 0,
       });
@@ -76,7 +70,7 @@ describe.each(transports)('%s transport', (transport) => {
       // RESP: 2 — node-redis 6 asks for RESP3 (HELLO 3) by default; redis-lite speaks RESP2 (NOPROTO).
       const client = createClient({
         RESP: 2,
-        socket: { host: server.host, port: server.port, reconnectStrategy: false },
+        socket: { host: server().host, port: server().port, reconnectStrategy: false },
       });
       client.on('error', () => {}); // connection errors reject the pending commands; the test sees those
       await client.connect();

@@ -63,6 +63,10 @@ describe('SELECT', () => {
     expect(ctx.run('SELECT', '2147483648')).toEqual(
       error('ERR value is out of range, value must between -2147483648 and 2147483647'),
     );
+    // Past 2^53 but within int64: still Redis's int-range error, not "not an integer".
+    expect(ctx.run('SELECT', '9007199254740993')).toEqual(
+      error('ERR value is out of range, value must between -2147483648 and 2147483647'),
+    );
   });
 });
 

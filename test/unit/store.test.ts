@@ -540,3 +540,94 @@ describe('SharedStore memory', () => {
     expect(store.dbsize()).toBe(20_001);
   });
 });
+
+describe('SharedStore expiry conditions together (expire.c: no TTL counts as an infinite TTL)', () => {
+  it('XX with LT: only a key that has an expiry, and only an earlier deadline', () => {
+    const { store, clock } = setup();
+    const now = clock.now;
+    expect(store.expireAt(b('k'), now + 100, ['XX', 'LT'])).toBe(false); // missing key
+    store.set(b('k'), b('v'));
+    expect(store.expireAt(b('k'), now + 100, 'LT')).toBe(true); // LT alone takes a key without expiry
+    expect(store.persist(b('k'))).toBe(true);
+    expect(store.expireAt(b('k'), now + 100, ['XX', 'LT'])).toBe(false); // XX: no expiry, nothing applied
+    expect(store.expireTime(b('k'))).toBe(-1);
+    store.expireAt(b('k'), now + 200);
+    expect(store.expireAt(b('k'), now + 300, ['XX', 'LT'])).toBe(false);
+    expect(store.expireAt(b('k'), now + 200, ['XX', 'LT'])).toBe(false); // equal is not less
+    expect(store.expireTime(b('k'))).toBe(now + 200);
+    expect(store.expireAt(b('k'), now + 150, ['XX', 'LT'])).toBe(true);
+    expect(store.expireTime(b('k'))).toBe(now + 150);
+    expect(store.expireAt(b('k'), now - 1, ['LT', 'XX'])).toBe(true); // earlier and in the past: deleted
+    expect(store.exists([b('k')])).toBe(0);
+    expect(store.stats()).toMatchObject({ keys: 0, expires: 0 });
+  });
+
+  it('XX with GT: only a later deadline on a key that has an expiry', () => {
+    const { store, clock } = setup();
+    const now = clock.now;
+    store.set(b('k'), b('v'));
+    expect(store.expireAt(b('k'), now + 100, ['XX', 'GT'])).toBe(false);
+    expect(store.expireTime(b('k'))).toBe(-1);
+    store.expireAt(b('k'), now + 100);
+    expect(store.expireAt(b('k'), now + 50, ['XX', 'GT'])).toBe(false);
+    expect(store.expireAt(b('k'), now + 100, ['XX', 'GT'])).toBe(false); // equal is not greater
+    expect(store.expireAt(b('k'), now + 200, ['XX', 'GT'])).toBe(true);
+    expect(store.expireTime(b('k'))).toBe(now + 200);
+    expect(store.expireAt(b('missing'), now + 300, ['XX', 'GT'])).toBe(false);
+  });
+
+  it('a list of one condition is that condition; an empty list is none; mixes that cannot hold never apply', () => {
+    const { store, clock } = setup();
+    const now = clock.now;
+    store.set(b('k'), b('v'));
+    expect(store.expireAt(b('k'), now + 100, ['GT'])).toBe(false);
+    expect(store.expireAt(b('k'), now + 100, ['NX'])).toBe(true);
+    expect(store.expireAt(b('k'), now + 300, [])).toBe(true);
+    expect(store.expireTime(b('k'))).toBe(now + 300);
+    expect(store.expireAt(b('k'), now + 200, ['NX', 'XX'])).toBe(false);
+    expect(store.expireAt(b('k'), now + 400, ['GT', 'LT'])).toBe(false);
+    expect(store.expireAt(b('k'), now + 200, ['GT', 'LT'])).toBe(false);
+    expect(store.expireTime(b('k'))).toBe(now + 300);
+  });
+});
+
+describe('SharedStore SCAN ends when nothing is left to visit', () => {
+  it('an empty keyspace answers cursor 0 at once, from any cursor', () => {
+    const { store } = setup();
+    expect(store.scan('0', 10)).toEqual({ cursor: '0', keys: [] });
+    expect(store.scan('0', 1)).toEqual({ cursor: '0', keys: [] });
+    expect(store.scan('12345', 10)).toEqual({ cursor: '0', keys: [] });
+    expect(store.scan('18446744073709551615', 10)).toEqual({ cursor: '0', keys: [] });
+  });
+
+  it('a keyspace emptied mid-iteration ends the iteration at the next call', () => {
+    const { store } = setup();
+    for (let i = 0; i < 500; i++) store.set(b(`k${i}`), b('v'));
+    const first = store.scan('0', 10);
+    expect(first.cursor).not.toBe('0');
+    store.flush();
+    expect(store.scan(first.cursor, 10)).toEqual({ cursor: '0', keys: [] });
+    for (let i = 0; i < 500; i++) store.set(b(`k${i}`), b('v'));
+    store.del(Array.from({ length: 500 }, (_, i) => b(`k${i}`))); // emptied, index kept grown
+    expect(store.scan('0', 10)).toEqual({ cursor: '0', keys: [] });
+  });
+
+  it('ends once only empty segments remain, returning the keys of this call', () => {
+    const { store } = setup({ segments: 64 });
+    // One key: every segment but its own is empty, so the call that visits it also ends the iteration.
+    store.set(b('only'), b('v'));
+    const seen: string[] = [];
+    let cursor = '0';
+    let callsAfterKey = 0;
+    do {
+      const r = store.scan(cursor, 1);
+      if (seen.length > 0) callsAfterKey++;
+      seen.push(...r.keys.map((k) => str(k)!));
+      cursor = r.cursor;
+    } while (cursor !== '0' && callsAfterKey < 1000);
+    expect(seen).toEqual(['only']);
+    // At most the rest of its own segment, then one call that finds only empty segments ahead (walking them
+    // 10 buckets a call, as before the fix, would take up to ~100 calls).
+    expect(callsAfterKey).toBeLessThanOrEqual(2);
+  });
+});

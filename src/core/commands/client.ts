@@ -4,10 +4,11 @@
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
 import { isKeyword, toBigInt } from '../args.js';
-import type { ClientInfo, ClientState, CommandContext, CommandFlag, CommandSpec } from '../command.js';
+import { clientInfo } from '../client-info.js';
+import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { bulk, bulkString, integer, NIL, OK, type Reply } from '../reply.js';
-import { helpReply } from './help.js';
+import { helpReply, subcommandBuilder } from './container.js';
 
 /** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
 export function validClientName(name: Uint8Array): boolean {
@@ -15,20 +16,13 @@ export function validClientName(name: Uint8Array): boolean {
   return true;
 }
 
+/** The caller's entry from its live state; the buffer figures from the transport's listing, if it has one. */
 function ownInfo(client: ClientState, listed: ClientInfo | undefined): ClientInfo {
-  return {
-    id: client.id,
-    addr: client.addr,
-    laddr: client.laddr,
-    name: client.name,
-    db: client.db,
-    createdAt: client.createdAt,
-    lastInteraction: client.lastInteraction,
-    lastCommand: client.lastCommand,
+  return clientInfo(client, {
     queryBuffer: listed?.queryBuffer ?? 0,
     outputBuffer: listed?.outputBuffer ?? 0,
     fd: listed?.fd,
-  };
+  });
 }
 
 /** Every client, with the caller's entry taken from its live state (and added if the transport lacks it). */
@@ -229,26 +223,7 @@ const SINCE: Record<string, string> = {
   help: '5.0.0',
 };
 
-function sub(
-  name: string,
-  syntax: string,
-  summary: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  run: CommandSpec['run'],
-): CommandSpec {
-  return {
-    name: `client|${name}`,
-    syntax,
-    summary,
-    group: 'connection',
-    since: SINCE[name] ?? '2.4.0',
-    arity,
-    flags,
-    keys: [0, 0, 0],
-    run,
-  };
-}
+const sub = subcommandBuilder('client', 'connection', '2.4.0', SINCE);
 
 const quiet = ['noscript', 'loading', 'stale'] as const;
 

@@ -3,7 +3,7 @@
 // acl.c. These commands change only the calling client's state; closing is the session's job (closeAfterReply).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isKeyword, toInteger } from '../args.js';
+import { isKeyword, toInt32, toInteger } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { array, bulk, error, integer, OK, status, bulkString, type Reply } from '../reply.js';
@@ -55,12 +55,7 @@ function quit(_argv: Buffer[], ctx: CommandContext): Reply {
 
 /** SELECT index: only database 0 exists. */
 function select(argv: Buffer[], ctx: CommandContext): Reply {
-  const index = toInteger(argv[1]);
-  // getIntFromObjectOrReply: a long long outside an int gets its own message.
-  if (index < -(2 ** 31) || index > 2 ** 31 - 1) {
-    throw new CommandError('ERR value is out of range, value must between -2147483648 and 2147483647');
-  }
-  if (index !== 0) throw new CommandError(ERR.dbIndexOutOfRange);
+  if (toInt32(argv[1]) !== 0) throw new CommandError(ERR.dbIndexOutOfRange);
   ctx.client.db = 0;
   return OK;
 }

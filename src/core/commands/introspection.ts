@@ -8,7 +8,7 @@ import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { array, bulk, bulkString, integer, NIL, status, type Reply } from '../reply.js';
 import { argumentsFromSyntax, type ArgDoc } from './command-docs.js';
-import { helpReply } from './help.js';
+import { helpReply, subcommandBuilder } from './container.js';
 
 const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   connection: '@connection',
@@ -203,25 +203,8 @@ const HELP = [
 /** The Redis version each subcommand appeared in (COMMAND DOCS "since"). */
 const SINCE: Record<string, string> = { docs: '7.0.0', list: '7.0.0', help: '5.0.0' };
 
-function sub(
-  name: string,
-  syntax: string,
-  summary: string,
-  arity: number,
-  run: CommandSpec['run'],
-): CommandSpec {
-  return {
-    name: `command|${name}`,
-    syntax,
-    summary,
-    group: 'server',
-    since: SINCE[name] ?? '2.8.13',
-    arity,
-    flags: ['loading', 'stale'],
-    keys: [0, 0, 0],
-    run,
-  };
-}
+const sub = subcommandBuilder('command', 'server', '2.8.13', SINCE);
+const FLAGS = ['loading', 'stale'] as const;
 
 /** COMMAND is a container that also runs on its own (no subcommand: every command's info). */
 export const commandCommand: CommandSpec = {
@@ -231,11 +214,11 @@ export const commandCommand: CommandSpec = {
   group: 'server',
   since: '2.8.13',
   arity: -1,
-  flags: ['loading', 'stale'],
+  flags: FLAGS,
   keys: [0, 0, 0],
   run: (_argv, ctx) => array(ctx.server.commands.all().map(commandInfo)),
   subcommands: [
-    sub('count', 'COMMAND COUNT', 'Returns a count of commands.', 2, (_a, ctx) =>
+    sub('count', 'COMMAND COUNT', 'Returns a count of commands.', 2, FLAGS, (_a, ctx) =>
       integer(ctx.server.commands.all().length),
     ),
     sub(
@@ -243,6 +226,7 @@ export const commandCommand: CommandSpec = {
       'COMMAND INFO [command-name [command-name ...]]',
       'Returns information about one, multiple or all commands.',
       -2,
+      FLAGS,
       info,
     ),
     sub(
@@ -250,6 +234,7 @@ export const commandCommand: CommandSpec = {
       'COMMAND DOCS [command-name [command-name ...]]',
       'Returns documentary information about one, multiple or all commands.',
       -2,
+      FLAGS,
       docs,
     ),
     sub(
@@ -257,6 +242,7 @@ export const commandCommand: CommandSpec = {
       'COMMAND LIST [FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]',
       'Returns a list of command names.',
       -2,
+      FLAGS,
       list,
     ),
     sub(
@@ -264,9 +250,10 @@ export const commandCommand: CommandSpec = {
       'COMMAND GETKEYS command [arg [arg ...]]',
       'Extracts the key names from an arbitrary command.',
       -4, // Redis 7.0: a command and at least one argument
+      FLAGS,
       getkeys,
     ),
-    sub('help', 'COMMAND HELP', 'Returns helpful text about the different subcommands.', 2, () =>
+    sub('help', 'COMMAND HELP', 'Returns helpful text about the different subcommands.', 2, FLAGS, () =>
       helpReply('command', HELP),
     ),
   ],

@@ -3,10 +3,9 @@
 // The store empties itself atomically; SYNC and ASYNC are accepted and behave the same.
 
 import { isKeyword } from '../args.js';
-import type { CommandSpec } from '../command.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { integer, OK, type Reply } from '../reply.js';
-import type { KeyValueStore } from '../store/types.js';
 
 export const dbsize: CommandSpec = {
   name: 'dbsize',
@@ -20,13 +19,13 @@ export const dbsize: CommandSpec = {
   run: (_argv, ctx) => integer(ctx.store.dbsize()),
 };
 
-/** getFlushCommandFlags: one optional SYNC or ASYNC, anything else is a syntax error. */
-function flush(argv: Buffer[], store: KeyValueStore): Reply {
-  if (argv.length === 2 && !isKeyword(argv[1], 'SYNC') && !isKeyword(argv[1], 'ASYNC')) {
+/** FLUSHDB and FLUSHALL. getFlushCommandFlags: one optional SYNC or ASYNC, anything else is a syntax error. */
+function flush(argv: Buffer[], ctx: CommandContext): Reply {
+  const mode = argv[1];
+  if (argv.length > 2 || (mode !== undefined && !isKeyword(mode, 'SYNC') && !isKeyword(mode, 'ASYNC'))) {
     throw new CommandError(ERR.syntax);
   }
-  if (argv.length > 2) throw new CommandError(ERR.syntax);
-  store.flush();
+  ctx.store.flush();
   return OK;
 }
 
@@ -39,7 +38,7 @@ export const flushdb: CommandSpec = {
   arity: -1,
   flags: ['write'],
   keys: [0, 0, 0],
-  run: (argv, ctx) => flush(argv, ctx.store),
+  run: flush,
 };
 
 export const flushall: CommandSpec = {
@@ -51,7 +50,7 @@ export const flushall: CommandSpec = {
   arity: -1,
   flags: ['write'],
   keys: [0, 0, 0],
-  run: (argv, ctx) => flush(argv, ctx.store),
+  run: flush,
 };
 
 export const databaseCommands: readonly CommandSpec[] = [dbsize, flushdb, flushall];

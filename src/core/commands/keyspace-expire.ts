@@ -39,19 +39,16 @@ function parseExpireFlags(argv: readonly Buffer[]): ExpireFlags {
 }
 
 /**
- * Applies the flags. XX with GT is GT (GT already fails on a key without expiry); XX with LT is not one
- * store condition (LT alone succeeds on a key without expiry), so XX is checked first here. That pair is
- * the only case that takes two store calls: a PERSIST from another thread in between would let LT apply.
+ * The store checks every condition given at one instant (expire.c tests each flag in turn): NX, or XX with
+ * GT or LT, or either alone, so a PERSIST from another thread cannot fall between XX and LT.
  */
 function applyExpire(ctx: CommandContext, key: Buffer, at: number, flags: ExpireFlags): boolean {
-  let condition: ExpireCondition | undefined;
-  if (flags.nx) condition = 'NX';
-  else if (flags.gt) condition = 'GT';
-  else if (flags.lt) {
-    if (flags.xx && ctx.store.expireTime(key) < 0) return false;
-    condition = 'LT';
-  } else if (flags.xx) condition = 'XX';
-  return ctx.store.expireAt(key, at, condition);
+  const conditions: ExpireCondition[] = [];
+  if (flags.nx) conditions.push('NX');
+  if (flags.xx) conditions.push('XX');
+  if (flags.gt) conditions.push('GT');
+  if (flags.lt) conditions.push('LT');
+  return ctx.store.expireAt(key, at, conditions);
 }
 
 type Unit = 'seconds' | 'milliseconds';

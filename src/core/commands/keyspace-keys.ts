@@ -2,14 +2,16 @@
 // Each parses its arguments and calls one store operation, so every command is atomic in the store; none
 // of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
 
-import { ArgCursor, isKeyword, toBigInt } from '../args.js';
-import type { CommandSpec } from '../command.js';
+import { ArgCursor, isKeyword, toInt32 } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { bulkOrNil, integer, ONE, OK, status, ZERO, type Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
+/** DEL and UNLINK: how many of the keys existed. */
+function deleteKeys(argv: Buffer[], ctx: CommandContext): Reply {
+  return integer(ctx.store.del(argv.slice(1)));
+}
 
 export const del: CommandSpec = {
   name: 'del',
@@ -20,7 +22,7 @@ export const del: CommandSpec = {
   arity: -2,
   flags: ['write'],
   keys: [1, -1, 1],
-  run: (argv, ctx) => integer(ctx.store.del(argv.slice(1))),
+  run: deleteKeys,
 };
 
 // UNLINK frees values in the background in Redis; here a delete is already O(1) per key, so it is DEL.
@@ -33,7 +35,7 @@ export const unlink: CommandSpec = {
   arity: -2,
   flags: ['write', 'fast'],
   keys: [1, -1, 1],
-  run: (argv, ctx) => integer(ctx.store.del(argv.slice(1))),
+  run: deleteKeys,
 };
 
 export const exists: CommandSpec = {
@@ -135,9 +137,7 @@ export const copy: CommandSpec = {
       if (isKeyword(option, 'REPLACE')) {
         replace = true;
       } else if (isKeyword(option, 'DB') && options.hasNext()) {
-        const db = toBigInt(options.next());
-        if (db < INT32_MIN || db > INT32_MAX) throw new CommandError(ERR.outOfRange(INT32_MIN, INT32_MAX));
-        if (db !== BigInt(ctx.client.db)) throw new CommandError(ERR.dbIndexOutOfRange);
+        if (toInt32(options.next()) !== ctx.client.db) throw new CommandError(ERR.dbIndexOutOfRange);
       } else {
         throw new CommandError(ERR.syntax);
       }

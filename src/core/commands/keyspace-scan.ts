@@ -74,9 +74,6 @@ export const scan: CommandSpec = {
         throw new CommandError(ERR.syntax);
       }
     }
-    // Redis's dictScan of an empty table ends at once (cursor 0); a table that keeps its buckets when emptied
-    // would walk them. Ending here is sound mid-iteration too: no key was present for the whole of it.
-    if (ctx.store.dbsize() === 0) return array([bulkString('0'), array([])]);
     const result = ctx.store.scan(cursor, count, match);
     return array([bulkString(result.cursor), bulkArray(typeMatches ? result.keys : [])]);
   },

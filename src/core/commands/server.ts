@@ -6,7 +6,7 @@ import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { renderInfo, selectSections } from '../info.js';
 import { array, bulkString, OK, type Reply } from '../reply.js';
-import { helpReply } from './help.js';
+import { helpReply, subcommandBuilder } from './container.js';
 import { commandCommand } from './introspection.js';
 
 /** INFO [section [section ...]]: Redis 7 accepts several sections; unknown ones add nothing. */
@@ -26,7 +26,8 @@ function configGet(argv: Buffer[], ctx: CommandContext): Reply {
   const found = new Map<string, [string, string]>(); // by lower-case name: Redis's dict is case-insensitive
   for (const pattern of argv.slice(2)) {
     for (const [name, value] of ctx.server.config.get(pattern.toString('latin1'))) {
-      if (!found.has(name.toLowerCase())) found.set(name.toLowerCase(), [name, value]);
+      const key = name.toLowerCase();
+      if (!found.has(key)) found.set(key, [name, value]);
     }
   }
   return array([...found.values()].flatMap(([name, value]) => [bulkString(name), bulkString(value)]));
@@ -67,27 +68,7 @@ const CONFIG_HELP = [
 ];
 
 const admin = ['admin', 'noscript', 'loading', 'stale'] as const;
-
-function configSub(
-  name: string,
-  syntax: string,
-  summary: string,
-  arity: number,
-  run: CommandSpec['run'],
-): CommandSpec {
-  const flags = name === 'help' ? (['loading', 'stale'] as const) : admin;
-  return {
-    name: `config|${name}`,
-    syntax,
-    summary,
-    group: 'server',
-    since: name === 'rewrite' ? '2.8.0' : name === 'help' ? '5.0.0' : '2.0.0',
-    arity,
-    flags,
-    keys: [0, 0, 0],
-    run,
-  };
-}
+const configSub = subcommandBuilder('config', 'server', '2.0.0', { rewrite: '2.8.0', help: '5.0.0' });
 
 const configCommand: CommandSpec = {
   name: 'config',
@@ -104,6 +85,7 @@ const configCommand: CommandSpec = {
       'CONFIG GET parameter [parameter ...]',
       'Returns the effective values of configuration parameters.',
       -3,
+      admin,
       configGet,
     ),
     configSub(
@@ -111,14 +93,20 @@ const configCommand: CommandSpec = {
       'CONFIG SET parameter value [parameter value ...]',
       'Sets configuration parameters in-flight.',
       -4,
+      admin,
       configSet,
     ),
-    configSub('resetstat', 'CONFIG RESETSTAT', "Resets the server's statistics.", 2, configResetstat),
-    configSub('rewrite', 'CONFIG REWRITE', 'Persists the effective configuration to file.', 2, () => {
+    configSub('resetstat', 'CONFIG RESETSTAT', "Resets the server's statistics.", 2, admin, configResetstat),
+    configSub('rewrite', 'CONFIG REWRITE', 'Persists the effective configuration to file.', 2, admin, () => {
       throw new CommandError('ERR The server is running without a config file');
     }),
-    configSub('help', 'CONFIG HELP', 'Returns helpful text about the different subcommands.', 2, () =>
-      helpReply('config', CONFIG_HELP),
+    configSub(
+      'help',
+      'CONFIG HELP',
+      'Returns helpful text about the different subcommands.',
+      2,
+      ['loading', 'stale'],
+      () => helpReply('config', CONFIG_HELP),
     ),
   ],
 };

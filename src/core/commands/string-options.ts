@@ -12,8 +12,8 @@ const EXPIRE_UNITS: readonly ExpireUnit[] = ['EX', 'PX', 'EXAT', 'PXAT'];
 const INT64_MAX = 2n ** 63n - 1n;
 
 export interface ExtendedOptions {
-  nx: boolean;
-  xx: boolean;
+  /** NX or XX: SET writes only if the key is missing / present. */
+  condition: 'NX' | 'XX' | undefined;
   get: boolean;
   keepTtl: boolean;
   persist: boolean;
@@ -30,8 +30,7 @@ export interface ExtendedOptions {
 export function parseExtendedOptions(argv: readonly Buffer[], command: 'set' | 'getex'): ExtendedOptions {
   const isSet = command === 'set';
   const options: ExtendedOptions = {
-    nx: false,
-    xx: false,
+    condition: undefined,
     get: false,
     keepTtl: false,
     persist: false,
@@ -40,10 +39,10 @@ export function parseExtendedOptions(argv: readonly Buffer[], command: 'set' | '
   for (let j = isSet ? 3 : 2; j < argv.length; j++) {
     const opt = argv[j];
     const unit = options.expire?.unit;
-    if (isSet && isKeyword(opt, 'NX') && !options.xx) {
-      options.nx = true;
-    } else if (isSet && isKeyword(opt, 'XX') && !options.nx) {
-      options.xx = true;
+    if (isSet && isKeyword(opt, 'NX') && options.condition !== 'XX') {
+      options.condition = 'NX';
+    } else if (isSet && isKeyword(opt, 'XX') && options.condition !== 'NX') {
+      options.condition = 'XX';
     } else if (isSet && isKeyword(opt, 'GET')) {
       options.get = true;
     } else if (isSet && isKeyword(opt, 'KEEPTTL') && unit === undefined) {

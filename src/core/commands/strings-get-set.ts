@@ -16,7 +16,7 @@ function expireAt(ctx: CommandContext, value: Buffer, unit: ExpireUnit, command:
 function set(argv: Buffer[], ctx: CommandContext): Reply {
   const opts = parseExtendedOptions(argv, 'set');
   const options: SetOptions = {
-    condition: opts.nx ? 'NX' : opts.xx ? 'XX' : undefined,
+    condition: opts.condition,
     expireAt: opts.expire && expireAt(ctx, opts.expire.value, opts.expire.unit, 'set'),
     keepTtl: opts.keepTtl,
     returnOld: opts.get,

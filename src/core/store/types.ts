@@ -30,11 +30,17 @@ export interface SetResult {
 /** Conditions of EXPIRE and friends (redis.io/commands/expire). */
 export type ExpireCondition = 'NX' | 'XX' | 'GT' | 'LT';
 
+/**
+ * One condition, or several that must all hold, checked at one instant. Redis allows NX alone or XX with GT
+ * or LT (the command refuses other mixes); NX with another, or GT with LT, can never all hold.
+ */
+export type ExpireConditions = ExpireCondition | readonly ExpireCondition[];
+
 /** How GETEX changes the expiry: set an absolute time, remove it (PERSIST), or leave it. */
 export type GetExChange = { readonly expireAt: number } | { readonly persist: true } | undefined;
 
 export interface ScanResult {
-  /** 0 when the iteration is complete. Decimal string as Redis returns it. */
+  /** 0 when the iteration is complete (nothing left to visit: an empty keyspace at once). Decimal string. */
   readonly cursor: string;
   readonly keys: Buffer[];
 }
@@ -78,7 +84,7 @@ export interface KeyValueStore {
   exists(keys: readonly Bytes[]): number;
   type(key: Bytes): 'string' | 'none';
   /** EXPIRE family with an absolute time. A time not in the future deletes the key. True when applied. */
-  expireAt(key: Bytes, at: number, condition?: ExpireCondition): boolean;
+  expireAt(key: Bytes, at: number, condition?: ExpireConditions): boolean;
   persist(key: Bytes): boolean;
   /** -2: no such key, -1: no expiry, else milliseconds left. */
   pttl(key: Bytes): number;

@@ -1,85 +1,36 @@
 // Whole-keyspace walks: KEYS, SCAN, RANDOMKEY and the active expiry cycle. They visit buckets segment by
 // segment, each under that segment's lock (KEYS: every segment's read lock at once, in ascending order, as the
-// lock order in store.ts says). They know the table, the locks and the clock, not command syntax.
+// lock order in access.ts says). They know the table, the locks and the clock, not command syntax.
 
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
-import type { Arena } from './arena.js';
+import type { TableAccess } from './access.js';
 import { H_EXPIRE_BUCKET, H_EXPIRE_SEGMENT } from './layout.js';
-import type { SegmentLocks } from './rwlock.js';
-import type { ExpireTally, Table } from './table.js';
-import type { Bytes, Clock, ScanResult } from './types.js';
-
-/** What a walk needs from the store. */
-export interface WalkParts {
-  readonly table: Table;
-  readonly arena: Arena;
-  readonly locks: SegmentLocks;
-  readonly clock: Clock;
-  readonly control: Int32Array;
-  readonly segments: number;
-}
+import type { ExpireTally } from './table.js';
+import type { Bytes, ScanResult } from './types.js';
 
 const STAR = 0x2a;
 /** Active expiry visits this many buckets per round, and repeats while many sampled keys were expired. */
 const EXPIRE_BUCKETS_PER_ROUND = 1024;
 const EXPIRE_MAX_ROUNDS = 8;
 
-function lockRead(p: WalkParts, segment: number): void {
-  p.locks.read(segment);
-  p.arena.refresh();
-}
-
-function lockWrite(p: WalkParts, segment: number): void {
-  p.locks.write(segment);
-  p.arena.refresh();
-}
-
-function allSegments(p: WalkParts): number[] {
-  return Array.from({ length: p.segments }, (_, s) => s);
-}
-
-function lockAll(p: WalkParts, segments: readonly number[], write: boolean): void {
-  for (const s of segments) {
-    if (write) p.locks.write(s);
-    else p.locks.read(s);
-  }
-  p.arena.refresh();
-}
-
-function unlockAll(p: WalkParts, segments: readonly number[], write: boolean): void {
-  for (let i = segments.length - 1; i >= 0; i--) {
-    if (write) p.locks.writeRelease(segments[i]);
-    else p.locks.readRelease(segments[i]);
-  }
-}
-
-function isExpired(p: WalkParts, entry: number): boolean {
-  const at = p.table.expireAt(entry);
-  return at !== 0 && p.clock() > at;
-}
-
-export function keysMatching(p: WalkParts, pattern: Bytes): Buffer[] {
+export function keysMatching(p: TableAccess, pattern: Bytes): Buffer[] {
   // db.c keysCommand: a lone "*" matches every key (even the empty one, which stringmatchlen would not).
   const all = pattern.length === 1 && pattern[0] === STAR;
-  const segments = allSegments(p);
   const now = p.clock();
   const found: Buffer[] = [];
-  lockAll(p, segments, false);
-  try {
+  p.withAllSegments(false, (segments) => {
     for (const segment of segments) {
       const buckets = p.table.buckets(segment);
       for (let b = 0; b < buckets; b++) collectBucketLocked(p, segment, b, now, all ? null : pattern, found);
     }
-  } finally {
-    unlockAll(p, segments, false);
-  }
+  });
   return found;
 }
 
 /** Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. */
 function collectBucketLocked(
-  p: WalkParts,
+  p: TableAccess,
   segment: number,
   bucket: number,
   now: number,
@@ -102,7 +53,7 @@ function collectBucketLocked(
  * advances in reverse-binary order (Redis dict.c dictScan), so an index that doubles between two calls
  * neither skips a bucket nor forces a restart. 0 starts and ends an iteration.
  */
-export function scanStep(p: WalkParts, cursor: string, count: number, match?: Bytes): ScanResult {
+export function scanStep(p: TableAccess, cursor: string, count: number, match?: Bytes): ScanResult {
   if (!/^[0-9]+$/.test(cursor)) throw new CommandError(ERR.invalidCursor);
   const value = BigInt(cursor);
   if (value >= 2n ** 64n) throw new CommandError(ERR.invalidCursor);
@@ -115,7 +66,7 @@ export function scanStep(p: WalkParts, cursor: string, count: number, match?: By
   const keys: Buffer[] = [];
   const now = p.clock();
   while (budget > 0 && seen < wanted) {
-    lockRead(p, segment);
+    p.lockRead(segment);
     try {
       const mask = p.table.buckets(segment) - 1;
       do {
@@ -131,21 +82,30 @@ export function scanStep(p: WalkParts, cursor: string, count: number, match?: By
       if (segment === p.segments) return { cursor: '0', keys };
     }
   }
+  // Redis's dictScan ends at once on an empty table; here emptied segments keep their buckets, so stop as
+  // soon as nothing is left to visit. Sound mid-segment too: a key present for the whole iteration is
+  // counted in its segment now, and an empty segment has none.
+  if (noKeysFrom(p, segment)) return { cursor: '0', keys };
   return { cursor: String(v * p.segments + segment), keys };
 }
 
-export function randomLiveKey(p: WalkParts): Buffer | null {
+/** True when segments `from`..last hold no keys (expired ones not yet removed count as keys). */
+function noKeysFrom(p: TableAccess, from: number): boolean {
+  for (let s = from; s < p.segments; s++) if (p.table.keyCount(s) !== 0) return false;
+  return true;
+}
+
+export function randomLiveKey(p: TableAccess): Buffer | null {
   // Bounded: each failed try deletes an expired key, so this ends even when most keys are expired.
   for (let tries = 0; tries < 1000; tries++) {
     const segment = pickNonEmptySegment(p);
     if (segment < 0) return null;
-    lockWrite(p, segment);
+    p.lockWrite(segment);
     try {
       const entry = randomEntryLocked(p, segment);
       if (entry === 0) continue;
-      if (!isExpired(p, entry)) return p.table.keyBuffer(entry);
-      p.table.remove(segment, entry);
-      p.table.countExpired(segment);
+      if (!p.isExpired(entry)) return p.table.keyBuffer(entry);
+      p.removeExpiredLocked(segment, entry);
     } finally {
       p.locks.writeRelease(segment);
     }
@@ -153,7 +113,7 @@ export function randomLiveKey(p: WalkParts): Buffer | null {
   return null;
 }
 
-function pickNonEmptySegment(p: WalkParts): number {
+function pickNonEmptySegment(p: TableAccess): number {
   const start = Math.floor(Math.random() * p.segments);
   for (let i = 0; i < p.segments; i++) {
     const segment = (start + i) & (p.segments - 1);
@@ -162,7 +122,7 @@ function pickNonEmptySegment(p: WalkParts): number {
   return -1;
 }
 
-function randomEntryLocked(p: WalkParts, segment: number): number {
+function randomEntryLocked(p: TableAccess, segment: number): number {
   const buckets = p.table.buckets(segment);
   const start = Math.floor(Math.random() * buckets);
   for (let i = 0; i < buckets; i++) {
@@ -183,7 +143,7 @@ function randomEntryLocked(p: WalkParts, segment: number): number {
  * EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than 10% of the
  * volatile keys it saw had expired (Redis's acceptable stale share), up to EXPIRE_MAX_ROUNDS.
  */
-export function activeExpireStep(p: WalkParts): number {
+export function activeExpireStep(p: TableAccess): number {
   const now = p.clock();
   let removed = 0;
   for (let round = 0; round < EXPIRE_MAX_ROUNDS; round++) {
@@ -195,13 +155,13 @@ export function activeExpireStep(p: WalkParts): number {
   return removed;
 }
 
-function expireRound(p: WalkParts, now: number, tally: ExpireTally): void {
+function expireRound(p: TableAccess, now: number, tally: ExpireTally): void {
   let segment = Atomics.load(p.control, H_EXPIRE_SEGMENT) & (p.segments - 1);
   let bucket = Atomics.load(p.control, H_EXPIRE_BUCKET);
   let budget = EXPIRE_BUCKETS_PER_ROUND;
   for (let segmentsSeen = 0; budget > 0 && segmentsSeen <= p.segments; segmentsSeen++) {
     if (p.table.expiresCount(segment) > 0) {
-      lockWrite(p, segment);
+      p.lockWrite(segment);
       try {
         const buckets = p.table.buckets(segment);
         for (; bucket < buckets && budget > 0; bucket++, budget--) {

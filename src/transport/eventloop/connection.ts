@@ -5,6 +5,7 @@
 
 import type net from 'node:net';
 import type { Logger } from 'pino';
+import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 
@@ -80,19 +81,10 @@ export class Connection {
   }
 
   info(): ClientInfo {
-    const client = this.session.client;
-    return {
-      id: client.id,
-      addr: client.addr,
-      laddr: client.laddr,
-      name: client.name,
-      db: client.db,
-      createdAt: client.createdAt,
-      lastInteraction: client.lastInteraction,
-      lastCommand: client.lastCommand,
+    return clientInfo(this.session.client, {
       queryBuffer: this.session.queryBufferLength,
       outputBuffer: this.socket.writableLength,
-    };
+    });
   }
 
   private onData(chunk: Buffer): void {

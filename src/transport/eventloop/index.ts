@@ -5,22 +5,14 @@
 
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
-import type { Logger } from 'pino';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import type { Config } from '../../core/config.js';
 import { ERR } from '../../core/errors.js';
 import { Session, type SessionCore } from '../../core/session.js';
 import type { Clock } from '../../core/store/types.js';
-import type { ListenAddress, Transport } from '../transport.js';
+import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { Connection, lingeringEnd, type ConnectionHost, type ConnectionLimits } from './connection.js';
 
-export interface EventLoopTransportOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly backlog: number;
-  readonly config: Config;
-  readonly logger: Logger;
-  nextClientId(): number;
+export interface EventLoopTransportOptions extends TransportOptions {
   /** Store, server context and parser limits shared by every session. Read when a client connects. */
   readonly core: SessionCore;
   /** Clock for the idle timeout (default Date.now); tests inject a fake one. */

@@ -8,12 +8,10 @@ import { closeSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Logger } from 'pino';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import type { Config } from '../../core/config.js';
 import { ERR } from '../../core/errors.js';
 import type { SharedStore } from '../../core/store/store.js';
-import type { ListenAddress, Transport } from '../transport.js';
+import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
 import { poolStats } from './pool-view.js';
@@ -25,13 +23,7 @@ export { loadNative } from './native.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
 
-export interface ThreadPoolOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly backlog: number;
-  readonly config: Config;
-  readonly logger: Logger;
-  nextClientId(): number;
+export interface ThreadPoolOptions extends TransportOptions {
   readonly workers: number;
   readonly storeHandles: StoreHandles;
   readonly version: string;

@@ -1,0 +1,22 @@
+// A client as CLIENT LIST shows it: the session's own state plus the buffer figures only a transport knows.
+// Built in one place so the transports' listings and CLIENT's view of the caller never drift apart.
+// Knows nothing of sockets or threads: the caller passes the figures in.
+
+import type { ClientInfo, ClientState } from './command.js';
+
+/** What the transport measures for a client; without `fd`, CLIENT LIST shows fd=-1. */
+export type ClientBuffers = Pick<ClientInfo, 'queryBuffer' | 'outputBuffer' | 'fd'>;
+
+export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientInfo {
+  return {
+    id: client.id,
+    addr: client.addr,
+    laddr: client.laddr,
+    name: client.name,
+    db: client.db,
+    createdAt: client.createdAt,
+    lastInteraction: client.lastInteraction,
+    lastCommand: client.lastCommand,
+    ...buffers,
+  };
+}

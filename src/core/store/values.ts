@@ -1,0 +1,118 @@
+// Writing values into entries, with the caller holding the key's segment write lock: store a whole value
+// (in place when the block fits), resize one (APPEND/SETRANGE, with sds-like slack), clone one (RENAME/COPY),
+// set or clear a deadline. Knows the entry format through the table; no locking, no command semantics.
+
+import { CommandError, ERR } from '../errors.js';
+import type { TableAccess } from './access.js';
+import { H_MAX_VALUE, UNIT } from './layout.js';
+import type { Bytes } from './types.js';
+
+/** The largest value a store accepts by default (proto-max-bulk-len), also the cap of resize slack. */
+export const DEFAULT_MAX_VALUE = 512 * 1024 * 1024;
+
+/** An expiry argument of storeLocked: keep the entry's current deadline (INCR, SET KEEPTTL). */
+export const KEEP_TTL = 'keep';
+
+export function writeBytes(a: TableAccess, at: number, bytes: Uint8Array): void {
+  const u8 = a.arena.u8;
+  if (bytes.length <= 64) for (let i = 0; i < bytes.length; i++) u8[at + i] = bytes[i];
+  else u8.set(bytes, at);
+}
+
+/**
+ * Stores value under key (entry: its live entry or 0) with expiry `at` (0: none, KEEP_TTL: the entry's
+ * current one), in place when the block fits.
+ */
+export function storeLocked(
+  a: TableAccess,
+  segment: number,
+  hash: number,
+  key: Bytes,
+  entry: number,
+  value: Bytes,
+  expiry: number | typeof KEEP_TTL,
+): void {
+  const t = a.table;
+  const at = expiry !== KEEP_TTL ? expiry : entry === 0 ? 0 : t.expireAt(entry);
+  if (entry !== 0 && t.valueCapacity(entry) >= value.length && !oversized(a, entry, value.length)) {
+    writeBytes(a, t.valueStart(entry), value);
+    t.setValueLength(entry, value.length);
+    t.setExpireAt(segment, entry, at);
+    return;
+  }
+  const created = t.newEntry(segment, hash, key, value.length, value.length);
+  writeBytes(a, t.valueStart(created), value);
+  if (entry !== 0) t.replace(segment, entry, created, at);
+  else t.insert(segment, created, at);
+}
+
+/** A block more than twice what a value needs is given back rather than reused in place. */
+function oversized(a: TableAccess, entry: number, valueLength: number): boolean {
+  const needed = Math.ceil((32 + a.table.keyLength(entry) + valueLength) / UNIT);
+  return a.table.blockUnits(entry) > needed * 2 + 8;
+}
+
+/**
+ * Makes entry's value `length` bytes long, keeping its first `keep` bytes and zero-filling the rest, growing
+ * the block (with slack, as sds does: double below 1 MiB, else +1 MiB) when needed. Returns the entry.
+ */
+export function resizeLocked(
+  a: TableAccess,
+  segment: number,
+  key: Bytes,
+  entry: number,
+  keep: number,
+  length: number,
+): number {
+  const t = a.table;
+  if (t.valueCapacity(entry) >= length) {
+    const start = t.valueStart(entry);
+    if (length > keep) a.arena.u8.fill(0, start + keep, start + length);
+    t.setValueLength(entry, length);
+    return entry;
+  }
+  const capacity = Math.max(
+    length,
+    Math.min(length < 1 << 20 ? length * 2 : length + (1 << 20), DEFAULT_MAX_VALUE),
+  );
+  const created = t.newEntry(segment, t.hashOf(entry), key, length, capacity);
+  const from = t.valueStart(entry);
+  const to = t.valueStart(created);
+  const u8 = a.arena.u8;
+  u8.copyWithin(to, from, from + keep);
+  if (length > keep) u8.fill(0, to + keep, to + length);
+  t.replace(segment, entry, created, t.expireAt(entry));
+  return created;
+}
+
+/**
+ * Puts a copy of `source` (any segment, locked) under key in `segment` (existing: key's live entry there, or
+ * 0), with source's expiry.
+ */
+export function cloneLocked(
+  a: TableAccess,
+  source: number,
+  segment: number,
+  hash: number,
+  key: Bytes,
+  existing: number,
+): void {
+  const t = a.table;
+  const length = t.valueLength(source);
+  const created = t.newEntry(segment, hash, key, length, length);
+  const from = t.valueStart(source);
+  a.arena.u8.copyWithin(t.valueStart(created), from, from + length);
+  if (existing !== 0) t.replace(segment, existing, created, t.expireAt(source));
+  else t.insert(segment, created, t.expireAt(source));
+}
+
+/** Sets a live entry's deadline; one not in the future deletes the key (expire.c checkAlreadyExpired). */
+export function setDeadlineLocked(a: TableAccess, segment: number, entry: number, at: number): void {
+  if (at <= a.clock()) a.table.remove(segment, entry);
+  else a.table.setExpireAt(segment, entry, at);
+}
+
+/** A value may not grow past proto-max-bulk-len (shared, so CONFIG SET reaches every thread). */
+export function checkLength(a: TableAccess, total: number): void {
+  if (total > Atomics.load(a.control, H_MAX_VALUE)) throw new CommandError(ERR.stringTooLong);
+}
