@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Config } from '../src/core/config.js';
 import { SharedStore } from '../src/core/store/store.js';
-import { ThreadPoolTransport, loadNative } from '../src/transport/threadpool/index.js';
+import { ThreadPoolTransport, loadNative, workerEntry } from '../src/transport/threadpool/index.js';
 
 interface Sample {
   readonly workers: number;
@@ -121,6 +121,15 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Which file the workers started from: the one-file bundle (npm run build) or the ES modules. */
+function entryLine(): string {
+  const entry = workerEntry();
+  const file = entry.url.pathname.split('/').pop() ?? '';
+  return entry.bundled
+    ? `${file} (bundle)`
+    : `${file} (ES modules${entry.reason ? `; ${entry.reason}` : ''})`;
+}
+
 function main(): void {
   const self = fileURLToPath(import.meta.url);
   const counts = process.argv.slice(2).map(Number);
@@ -155,6 +164,8 @@ function main(): void {
     '(RSS after listen - RSS before) / workers. "bare" starts the same number of empty worker threads in a',
     'fresh process: what this machine charges for a thread before any of our code loads. Target: 100 workers',
     'ready in under 2 s.',
+    '',
+    `Worker entry: ${entryLine()}.`,
     '',
     `Load average when the run ended: ${loadavg()
       .map((l) => l.toFixed(1))

@@ -123,6 +123,9 @@ function error(message: string, framing: Framing, fatal: boolean, end: number): 
   return { kind: 'error', message, framing, fatal, end };
 }
 
+/** Shared by every idle parser (never pushed to: suspend() makes a fresh array before anything is added). */
+const NO_ARGS: number[] = [];
+
 export class RequestParser {
   private readonly limits: ParserLimits;
   /** The number in the last header readHeader() or shortBulkHeader() accepted. */
@@ -134,7 +137,7 @@ export class RequestParser {
   /** Multibulk: arguments still to read; 0 when no multibulk is pending. */
   private mbRemaining = 0;
   /** Multibulk: (relative offset, length) pairs of the arguments read so far. */
-  private mbArgs: number[] = [];
+  private mbArgs: number[] = NO_ARGS;
   /** Multibulk: relative offset of the first unread byte. */
   private mbPos = 0;
   /** Multibulk: length of the bulk whose header was read but whose data has not all arrived; -1: none. */
@@ -168,7 +171,7 @@ export class RequestParser {
     this.mbRemaining = 0;
     this.mbBulkLen = -1;
     this.mbPos = 0;
-    if (this.mbArgs.length > 0) this.mbArgs = [];
+    if (this.mbArgs.length > 0) this.mbArgs = NO_ARGS;
     this.inlineScanned = 0;
   }
 

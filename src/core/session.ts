@@ -37,6 +37,8 @@ export interface SessionOutput {
 }
 
 const NOTHING: SessionOutput = Object.freeze({ bytes: null, close: false });
+/** The query buffer of every session with nothing pending: an idle client holds no buffer of its own. */
+const EMPTY = Buffer.alloc(0);
 
 export class Session {
   readonly client: ClientState;
@@ -44,7 +46,7 @@ export class Session {
   private readonly parser: RequestParser;
   private readonly out: ByteWriter;
   /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
-  private query: Buffer = Buffer.alloc(0);
+  private query: Buffer = EMPTY;
   private queryStart = 0;
   private queryEnd = 0;
   private closed = false;
@@ -123,7 +125,7 @@ export class Session {
   private keepRest(buf: Buffer, start: number, end: number, close: boolean): void {
     if (close || start >= end) {
       this.queryStart = this.queryEnd = 0;
-      if (this.query.length > 64 * 1024) this.query = Buffer.alloc(0); // let a big request's buffer go
+      if (this.query.length > 64 * 1024) this.query = EMPTY; // let a big request's buffer go
       return;
     }
     if (buf !== this.query) {

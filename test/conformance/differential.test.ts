@@ -6,7 +6,15 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeResp, LiveClient, numRuns, respBytes, type Arg, type Value } from '../support/live-harness.js';
+import {
+  decodeResp,
+  LiveClient,
+  numRuns,
+  timeoutFor,
+  respBytes,
+  type Arg,
+  type Value,
+} from '../support/live-harness.js';
 import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
@@ -213,6 +221,8 @@ function sameFloat(argv: Argv, expected: string, actual: string): boolean {
 const show = (argv: Argv): string =>
   argv.map((a) => (typeof a === 'string' ? a : JSON.stringify(Buffer.from(a).toString('latin1')))).join(' ');
 
+const RUNS = numRuns(60);
+
 describe.skipIf(!haveRedis).each(transports)(
   '%s transport: differential against redis-server',
   (transport) => {
@@ -233,30 +243,34 @@ describe.skipIf(!haveRedis).each(transports)(
       await redis?.stop();
     });
 
-    it('answers random command sequences byte for byte as Redis does', async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(command, { minLength: 1, maxLength: 40 }),
-          fc.context(),
-          async (argvs, ctx) => {
-            await lite.call(['FLUSHALL']);
-            await real.call(['FLUSHALL']);
-            for (const argv of [...argvs, ['KEYS', '*']]) {
-              const expected = normalize(argv, await real.call(argv));
-              const actual = normalize(argv, await lite.call(argv));
-              ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
-              if (actual !== expected && sameFloat(argv, expected, actual)) {
-                // Intended difference (long double): resynchronise the key so later replies stay comparable.
-                await lite.call(['SET', argv[1], decodeBulk(expected), 'KEEPTTL']);
-                continue;
+    it(
+      'answers random command sequences byte for byte as Redis does',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(command, { minLength: 1, maxLength: 40 }),
+            fc.context(),
+            async (argvs, ctx) => {
+              await lite.call(['FLUSHALL']);
+              await real.call(['FLUSHALL']);
+              for (const argv of [...argvs, ['KEYS', '*']]) {
+                const expected = normalize(argv, await real.call(argv));
+                const actual = normalize(argv, await lite.call(argv));
+                ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
+                if (actual !== expected && sameFloat(argv, expected, actual)) {
+                  // Intended difference (long double): resynchronise the key so later replies stay comparable.
+                  await lite.call(['SET', argv[1], decodeBulk(expected), 'KEEPTTL']);
+                  continue;
+                }
+                expect(actual, show(argv)).toBe(expected);
               }
-              expect(actual, show(argv)).toBe(expected);
-            }
-          },
-        ),
-        { numRuns: numRuns(60) },
-      );
-    });
+            },
+          ),
+          { numRuns: RUNS },
+        );
+      },
+      timeoutFor(RUNS, 50),
+    );
 
     it('differs only as documented', async () => {
       expect((await lite.call(['HELLO', '3'])).toString()).toBe('-NOPROTO unsupported protocol version\r\n');

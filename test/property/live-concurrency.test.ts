@@ -14,6 +14,7 @@ import {
   decodeResp,
   LiveClient,
   numRuns,
+  timeoutFor,
   type Arg,
   type Framing,
   type Value,
@@ -56,6 +57,8 @@ const shape = fc.record({
   }),
 });
 
+const RUNS = numRuns(15);
+
 describe.each(transports)('%s transport: concurrency', (transport) => {
   let server: TestServer;
   const clients: LiveClient[] = [];
@@ -68,103 +71,115 @@ describe.each(transports)('%s transport: concurrency', (transport) => {
     await server.close();
   });
 
-  it('counts every INCR exactly once', async () => {
-    await fc.assert(
-      fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
-        await clients[0].call(['FLUSHALL']);
-        const used = clients.slice(0, connections);
-        const replies = await Promise.all(
-          used.map((c, i) =>
-            run(
-              c,
-              Array.from({ length: work }, () => ['INCR', 'counter']),
-              depth,
-              framings[i],
+  it(
+    'counts every INCR exactly once',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
+          await clients[0].call(['FLUSHALL']);
+          const used = clients.slice(0, connections);
+          const replies = await Promise.all(
+            used.map((c, i) =>
+              run(
+                c,
+                Array.from({ length: work }, () => ['INCR', 'counter']),
+                depth,
+                framings[i],
+              ),
             ),
-          ),
-        );
-        const all: number[] = [];
-        for (const mine of replies) {
-          const numbers = mine.map(int);
-          for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThan(numbers[i - 1]);
-          all.push(...numbers);
-        }
-        all.sort((a, b) => a - b);
-        expect(all).toEqual(Array.from({ length: connections * work }, (_, i) => i + 1));
-        expect(text(await clients[0].value(['GET', 'counter']))).toBe(String(connections * work));
-      }),
-      { numRuns: numRuns(15) },
-    );
-  });
-
-  it('never shows an MSET half-applied to a concurrent MGET', async () => {
-    await fc.assert(
-      fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
-        await clients[0].call(['MSET', ...GROUP.flatMap((k) => [k, 'initial'])]);
-        const used = clients.slice(0, connections);
-        const results = await Promise.all(
-          used.map((c, i) => {
-            const writer = i % 2 === 0;
-            const requests = Array.from({ length: work }, (_, j) =>
-              writer ? ['MSET', ...GROUP.flatMap((k) => [k, `c${i}:${j}`])] : ['MGET', ...GROUP],
-            );
-            return run(c, requests, depth, framings[i]).then((r) => ({ writer, replies: r }));
-          }),
-        );
-        for (const { writer, replies } of results) {
-          for (const reply of replies) {
-            if (writer) {
-              expect(text(reply)).toBe('OK');
-              continue;
-            }
-            if (reply.type !== 'array') throw new Error(`MGET replied ${JSON.stringify(reply)}`);
-            const values = reply.items.map(text);
-            expect(new Set(values).size, `MGET saw a torn MSET: ${values.join(' ')}`).toBe(1);
+          );
+          const all: number[] = [];
+          for (const mine of replies) {
+            const numbers = mine.map(int);
+            for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThan(numbers[i - 1]);
+            all.push(...numbers);
           }
-        }
-      }),
-      { numRuns: numRuns(15) },
-    );
-  });
+          all.sort((a, b) => a - b);
+          expect(all).toEqual(Array.from({ length: connections * work }, (_, i) => i + 1));
+          expect(text(await clients[0].value(['GET', 'counter']))).toBe(String(connections * work));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    timeoutFor(RUNS, 1000),
+  );
 
-  it('lets exactly one SET NX win per key, and exactly one DEL remove it', async () => {
-    await fc.assert(
-      fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
-        await clients[0].call(['FLUSHALL']);
-        const used = clients.slice(0, connections);
-        const keys = Array.from({ length: work }, (_, j) => `race:${j}`);
-        const sets = await Promise.all(
-          used.map((c, i) =>
-            run(
-              c,
-              keys.map((k) => ['SET', k, `c${i}`, 'NX']),
-              depth,
-              framings[i],
+  it(
+    'never shows an MSET half-applied to a concurrent MGET',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
+          await clients[0].call(['MSET', ...GROUP.flatMap((k) => [k, 'initial'])]);
+          const used = clients.slice(0, connections);
+          const results = await Promise.all(
+            used.map((c, i) => {
+              const writer = i % 2 === 0;
+              const requests = Array.from({ length: work }, (_, j) =>
+                writer ? ['MSET', ...GROUP.flatMap((k) => [k, `c${i}:${j}`])] : ['MGET', ...GROUP],
+              );
+              return run(c, requests, depth, framings[i]).then((r) => ({ writer, replies: r }));
+            }),
+          );
+          for (const { writer, replies } of results) {
+            for (const reply of replies) {
+              if (writer) {
+                expect(text(reply)).toBe('OK');
+                continue;
+              }
+              if (reply.type !== 'array') throw new Error(`MGET replied ${JSON.stringify(reply)}`);
+              const values = reply.items.map(text);
+              expect(new Set(values).size, `MGET saw a torn MSET: ${values.join(' ')}`).toBe(1);
+            }
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    timeoutFor(RUNS, 1000),
+  );
+
+  it(
+    'lets exactly one SET NX win per key, and exactly one DEL remove it',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shape, async ({ connections, work, depth, framings }) => {
+          await clients[0].call(['FLUSHALL']);
+          const used = clients.slice(0, connections);
+          const keys = Array.from({ length: work }, (_, j) => `race:${j}`);
+          const sets = await Promise.all(
+            used.map((c, i) =>
+              run(
+                c,
+                keys.map((k) => ['SET', k, `c${i}`, 'NX']),
+                depth,
+                framings[i],
+              ),
             ),
-          ),
-        );
-        const winners = keys.map((_, j) =>
-          sets.flatMap((replies, i) => (text(replies[j]) === 'OK' ? [i] : [])),
-        );
-        for (const [j, w] of winners.entries()) expect(w, keys[j]).toHaveLength(1);
-        const stored = await run(clients[0], [['MGET', ...keys]], 1, 'resp');
-        const values = stored[0].type === 'array' ? stored[0].items.map(text) : [];
-        expect(values).toEqual(winners.map((w) => `c${w[0]}`));
-        const dels = await Promise.all(
-          used.map((c, i) =>
-            run(
-              c,
-              keys.map((k) => ['DEL', k]),
-              depth,
-              framings[i],
+          );
+          const winners = keys.map((_, j) =>
+            sets.flatMap((replies, i) => (text(replies[j]) === 'OK' ? [i] : [])),
+          );
+          for (const [j, w] of winners.entries()) expect(w, keys[j]).toHaveLength(1);
+          const stored = await run(clients[0], [['MGET', ...keys]], 1, 'resp');
+          const values = stored[0].type === 'array' ? stored[0].items.map(text) : [];
+          expect(values).toEqual(winners.map((w) => `c${w[0]}`));
+          const dels = await Promise.all(
+            used.map((c, i) =>
+              run(
+                c,
+                keys.map((k) => ['DEL', k]),
+                depth,
+                framings[i],
+              ),
             ),
-          ),
-        );
-        const removed = dels.flat().map(int);
-        expect(removed.filter((n) => n === 1)).toHaveLength(keys.length);
-        expect(int(await clients[0].value(['EXISTS', ...keys]))).toBe(0);
-      }),
-      { numRuns: numRuns(15) },
-    );
-  });
+          );
+          const removed = dels.flat().map(int);
+          expect(removed.filter((n) => n === 1)).toHaveLength(keys.length);
+          expect(int(await clients[0].value(['EXISTS', ...keys]))).toBe(0);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    timeoutFor(RUNS, 1000),
+  );
 });

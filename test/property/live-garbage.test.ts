@@ -12,6 +12,7 @@ import {
   encodeRequest,
   LiveClient,
   numRuns,
+  timeoutFor,
   respBytes,
   v,
   within,
@@ -221,6 +222,8 @@ function chunks(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 
 const FATAL = /Protocol error: (?!unbalanced quotes)/;
 
+const RUNS = numRuns(150);
+
 describe.each(transports)('%s transport: garbage in', (transport) => {
   let server: TestServer;
   let canary: Canary;
@@ -234,46 +237,50 @@ describe.each(transports)('%s transport: garbage in', (transport) => {
     await server.close();
   });
 
-  it('never crashes, stalls or corrupts: the canary reads back what it wrote throughout', async () => {
-    await fc.assert(
-      fc.asyncProperty(input, async ({ bytes, cuts, ending }) => {
-        const g = await RawClient.connect(server.port);
-        try {
-          for (const chunk of chunks(bytes, cuts)) {
-            if (g.isClosed) break;
-            await g.send(chunk).catch(() => undefined); // the server may close on a protocol error
+  it(
+    'never crashes, stalls or corrupts: the canary reads back what it wrote throughout',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(input, async ({ bytes, cuts, ending }) => {
+          const g = await RawClient.connect(server.port);
+          try {
+            for (const chunk of chunks(bytes, cuts)) {
+              if (g.isClosed) break;
+              await g.send(chunk).catch(() => undefined); // the server may close on a protocol error
+            }
+            if (ending === 'reset') g.destroy();
+            else g.end();
+            // Whatever the input, the server ends the connection: on a protocol error, on EOF or on the reset.
+            await within(g.closed, LIVENESS_MS, 'the server did not close the garbage connection');
+            const received = g.text();
+            // A fatal protocol error is the last thing a connection hears.
+            const fatal = FATAL.exec(received);
+            if (fatal !== null) {
+              const rest = received.slice(fatal.index);
+              expect(rest.indexOf('\n'), JSON.stringify(received)).toBe(rest.length - 1);
+            }
+          } finally {
+            g.destroy();
           }
-          if (ending === 'reset') g.destroy();
-          else g.end();
-          // Whatever the input, the server ends the connection: on a protocol error, on EOF or on the reset.
-          await within(g.closed, LIVENESS_MS, 'the server did not close the garbage connection');
-          const received = g.text();
-          // A fatal protocol error is the last thing a connection hears.
-          const fatal = FATAL.exec(received);
-          if (fatal !== null) {
-            const rest = received.slice(fatal.index);
-            expect(rest.indexOf('\n'), JSON.stringify(received)).toBe(rest.length - 1);
+          await within(canary.next(), LIVENESS_MS, 'the canary stalled');
+          const fresh = await LiveClient.connect(server.port);
+          try {
+            expect((await within(fresh.call(['PING']), LIVENESS_MS, 'a fresh client')).toString()).toBe(
+              '+PONG\r\n',
+            );
+          } finally {
+            await fresh.close();
           }
-        } finally {
-          g.destroy();
-        }
-        await within(canary.next(), LIVENESS_MS, 'the canary stalled');
-        const fresh = await LiveClient.connect(server.port);
-        try {
-          expect((await within(fresh.call(['PING']), LIVENESS_MS, 'a fresh client')).toString()).toBe(
-            '+PONG\r\n',
-          );
-        } finally {
-          await fresh.close();
-        }
-      }),
-      { numRuns: numRuns(150) },
-    );
-    await canary.stop();
-    expect(canary.rounds).toBeGreaterThan(0);
-    const unexpected = server.logs.lines.filter((l) => l.level >= 50);
-    expect(unexpected, JSON.stringify(unexpected)).toEqual([]);
-  });
+        }),
+        { numRuns: RUNS },
+      );
+      await canary.stop();
+      expect(canary.rounds).toBeGreaterThan(0);
+      const unexpected = server.logs.lines.filter((l) => l.level >= 50);
+      expect(unexpected, JSON.stringify(unexpected)).toEqual([]);
+    },
+    timeoutFor(RUNS, 50),
+  );
 });
 
 describe.each(transports)('%s transport: oversized headers', (transport) => {

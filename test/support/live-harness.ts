@@ -32,6 +32,11 @@ export function numRuns(ciDefault: number): number {
   return raw === undefined || raw === '' ? ciDefault : Math.max(1, Number(raw));
 }
 
+/** A vitest timeout for a property of `runs` runs: the default 30 s, raised for soak runs (FC_NUM_RUNS). */
+export function timeoutFor(runs: number, msPerRun: number): number {
+  return 30_000 + runs * msPerRun;
+}
+
 // ---- requests ----
 
 /** Always double-quoted, every byte outside printable ASCII as \xHH: the plaintext grammar of PROTOCOL.md. */

@@ -2,7 +2,7 @@
 // PERSIST, PTTL, EXPIRETIME; Redis's expire.c), the key count, FLUSHALL and the counters INFO reports. Locks
 // through access.ts. Knows no command syntax and no memory layout.
 
-import type { TableAccess } from './access.js';
+import type { TableAccess, WriteWork } from './access.js';
 import type { Bytes, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
 
@@ -25,34 +25,48 @@ function allows(condition: ExpireCondition, current: number, at: number): boolea
 
 /** Applies `at` if every condition given holds, in one critical section (XX LT must not see a PERSIST between). */
 export function expireAt(a: TableAccess, key: Bytes, at: number, conditions?: ExpireConditions): boolean {
-  return a.writing(key, (entry, segment) => {
-    if (entry === 0) return false;
-    const current = a.table.expireAt(entry);
-    if (typeof conditions === 'string') {
-      if (!allows(conditions, current, at)) return false;
-    } else if (conditions !== undefined) {
-      for (const condition of conditions) if (!allows(condition, current, at)) return false;
-    }
-    setDeadlineLocked(a, segment, entry, at);
-    return true;
-  });
+  return a.writing(key, expireAtLocked, at, conditions);
 }
 
+const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> = (
+  a,
+  entry,
+  segment,
+  _hash,
+  _key,
+  at,
+  conditions,
+) => {
+  if (entry === 0) return false;
+  const current = a.table.expireAt(entry);
+  if (typeof conditions === 'string') {
+    if (!allows(conditions, current, at)) return false;
+  } else if (conditions !== undefined) {
+    for (const condition of conditions) if (!allows(condition, current, at)) return false;
+  }
+  setDeadlineLocked(a, segment, entry, at);
+  return true;
+};
+
 export function persist(a: TableAccess, key: Bytes): boolean {
-  return a.writing(key, (entry, segment) => {
-    if (entry === 0 || a.table.expireAt(entry) === 0) return false;
-    a.table.setExpireAt(segment, entry, 0);
-    return true;
-  });
+  return a.writing(key, persistLocked);
+}
+
+function persistLocked(a: TableAccess, entry: number, segment: number): boolean {
+  if (entry === 0 || a.table.expireAt(entry) === 0) return false;
+  a.table.setExpireAt(segment, entry, 0);
+  return true;
 }
 
 /** -2: no such key, -1: no expiry, else the absolute expiry in ms. */
 export function expireTime(a: TableAccess, key: Bytes): number {
-  return a.reading(key, (entry) => {
-    if (entry === 0) return -2;
-    const at = a.table.expireAt(entry);
-    return at === 0 ? -1 : at;
-  });
+  return a.reading(key, expireTimeLocked);
+}
+
+function expireTimeLocked(a: TableAccess, entry: number): number {
+  if (entry === 0) return -2;
+  const at = a.table.expireAt(entry);
+  return at === 0 ? -1 : at;
 }
 
 /** -2: no such key, -1: no expiry, else milliseconds left. */

@@ -1,6 +1,7 @@
 // Operations over several keys at one instant: MGET, MSET/MSETNX, DEL, EXISTS, RENAME/RENAMENX, COPY (Redis's
-// t_string.c and db.c). Each takes the locks of all its keys' segments at once, in the lock order written in
-// access.ts, so other threads see it happen all or nothing. Knows no command syntax and no memory layout.
+// t_string.c and db.c). Each runs its *Locked body holding the locks of all its keys' segments at once, taken
+// in the lock order written in access.ts, so other threads see it happen all or nothing. Knows no command
+// syntax and no memory layout.
 
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
@@ -8,54 +9,70 @@ import type { Bytes } from './types.js';
 import { cloneLocked, storeLocked } from './values.js';
 
 export function mget(a: TableAccess, keys: readonly Bytes[]): (Buffer | null)[] {
-  return a.withKeys(keys, false, (hashes) =>
-    keys.map((key, i) => {
-      const entry = a.findReadableLocked(hashes[i] & a.mask, hashes[i], key);
-      return entry === 0 ? null : a.table.valueBuffer(entry);
-    }),
-  );
+  return a.withKeys(keys, false, mgetLocked);
+}
+
+function mgetLocked(a: TableAccess, hashes: number[], keys: readonly Bytes[]): (Buffer | null)[] {
+  const values: (Buffer | null)[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const entry = a.findReadableLocked(hashes[i] & a.mask, hashes[i], keys[i]);
+    values.push(entry === 0 ? null : a.table.valueBuffer(entry));
+  }
+  return values;
 }
 
 export function mset(a: TableAccess, keyValues: readonly Bytes[], onlyIfNoneExist: boolean): boolean {
   const keys = keyValues.filter((_, i) => i % 2 === 0);
-  return a.withKeys(keys, true, (hashes) => {
-    if (onlyIfNoneExist) {
-      for (let i = 0; i < keys.length; i++) {
-        if (a.findLiveLocked(hashes[i] & a.mask, hashes[i], keys[i]) !== 0) return false;
-      }
-    }
+  return a.withKeys(keys, true, msetLocked, keyValues, onlyIfNoneExist);
+}
+
+function msetLocked(
+  a: TableAccess,
+  hashes: number[],
+  keys: readonly Bytes[],
+  keyValues: readonly Bytes[],
+  onlyIfNoneExist: boolean,
+): boolean {
+  if (onlyIfNoneExist) {
     for (let i = 0; i < keys.length; i++) {
-      const segment = hashes[i] & a.mask;
-      const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
-      storeLocked(a, segment, hashes[i], keys[i], entry, keyValues[i * 2 + 1], 0); // MSET clears a TTL
+      if (a.findLiveLocked(hashes[i] & a.mask, hashes[i], keys[i]) !== 0) return false;
     }
-    return true;
-  });
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const segment = hashes[i] & a.mask;
+    const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
+    storeLocked(a, segment, hashes[i], keys[i], entry, keyValues[i * 2 + 1], 0); // MSET clears a TTL
+  }
+  return true;
 }
 
 export function del(a: TableAccess, keys: readonly Bytes[]): number {
-  return a.withKeys(keys, true, (hashes) => {
-    let removed = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const segment = hashes[i] & a.mask;
-      const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
-      if (entry !== 0) {
-        a.table.remove(segment, entry);
-        removed++;
-      }
+  return a.withKeys(keys, true, delLocked);
+}
+
+function delLocked(a: TableAccess, hashes: number[], keys: readonly Bytes[]): number {
+  let removed = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const segment = hashes[i] & a.mask;
+    const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
+    if (entry !== 0) {
+      a.table.remove(segment, entry);
+      removed++;
     }
-    return removed;
-  });
+  }
+  return removed;
 }
 
 export function exists(a: TableAccess, keys: readonly Bytes[]): number {
-  return a.withKeys(keys, false, (hashes) => {
-    let found = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (a.findReadableLocked(hashes[i] & a.mask, hashes[i], keys[i]) !== 0) found++;
-    }
-    return found;
-  });
+  return a.withKeys(keys, false, existsLocked);
+}
+
+function existsLocked(a: TableAccess, hashes: number[], keys: readonly Bytes[]): number {
+  let found = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (a.findReadableLocked(hashes[i] & a.mask, hashes[i], keys[i]) !== 0) found++;
+  }
+  return found;
 }
 
 export function rename(
@@ -64,29 +81,45 @@ export function rename(
   destination: Bytes,
   onlyIfNew: boolean,
 ): 'ok' | 'missing' | 'exists' {
-  return a.withKeys([source, destination], true, (hashes) => {
-    const [from, to] = [hashes[0] & a.mask, hashes[1] & a.mask];
-    const entry = a.findLiveLocked(from, hashes[0], source);
-    if (entry === 0) return 'missing';
-    if (Buffer.compare(source, destination) === 0) return onlyIfNew ? 'exists' : 'ok'; // db.c renameGenericCommand
-    const existing = a.findLiveLocked(to, hashes[1], destination);
-    if (existing !== 0 && onlyIfNew) return 'exists';
-    cloneLocked(a, entry, to, hashes[1], destination, existing);
-    a.table.remove(from, entry);
-    return 'ok';
-  });
+  return a.withKeys([source, destination], true, renameLocked, onlyIfNew, undefined);
+}
+
+/** keys: [source, destination]. */
+function renameLocked(
+  a: TableAccess,
+  hashes: number[],
+  [source, destination]: readonly Bytes[],
+  onlyIfNew: boolean,
+): 'ok' | 'missing' | 'exists' {
+  const [from, to] = [hashes[0] & a.mask, hashes[1] & a.mask];
+  const entry = a.findLiveLocked(from, hashes[0], source);
+  if (entry === 0) return 'missing';
+  if (Buffer.compare(source, destination) === 0) return onlyIfNew ? 'exists' : 'ok'; // db.c renameGenericCommand
+  const existing = a.findLiveLocked(to, hashes[1], destination);
+  if (existing !== 0 && onlyIfNew) return 'exists';
+  cloneLocked(a, entry, to, hashes[1], destination, existing);
+  a.table.remove(from, entry);
+  return 'ok';
 }
 
 export function copy(a: TableAccess, source: Bytes, destination: Bytes, replace: boolean): boolean {
   // db.c copyCommand checks "same object" before it even looks the source up.
   if (Buffer.compare(source, destination) === 0) throw new CommandError(ERR.sameObject);
-  return a.withKeys([source, destination], true, (hashes) => {
-    const entry = a.findLiveLocked(hashes[0] & a.mask, hashes[0], source);
-    if (entry === 0) return false;
-    const to = hashes[1] & a.mask;
-    const existing = a.findLiveLocked(to, hashes[1], destination);
-    if (existing !== 0 && !replace) return false;
-    cloneLocked(a, entry, to, hashes[1], destination, existing);
-    return true;
-  });
+  return a.withKeys([source, destination], true, copyLocked, replace, undefined);
+}
+
+/** keys: [source, destination]. */
+function copyLocked(
+  a: TableAccess,
+  hashes: number[],
+  [source, destination]: readonly Bytes[],
+  replace: boolean,
+): boolean {
+  const entry = a.findLiveLocked(hashes[0] & a.mask, hashes[0], source);
+  if (entry === 0) return false;
+  const to = hashes[1] & a.mask;
+  const existing = a.findLiveLocked(to, hashes[1], destination);
+  if (existing !== 0 && !replace) return false;
+  cloneLocked(a, entry, to, hashes[1], destination, existing);
+  return true;
 }

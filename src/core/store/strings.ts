@@ -1,9 +1,10 @@
 // Single-key string operations of the store: GET, SET, GETDEL, GETEX, APPEND, STRLEN, INCRBY, INCRBYFLOAT,
-// GETRANGE, SETRANGE, with Redis's semantics (t_string.c). Each one runs under its key's segment lock
-// (access.ts); values are written through values.ts. Knows no command syntax and no memory layout.
+// GETRANGE, SETRANGE, with Redis's semantics (t_string.c). Each runs its *Locked body under its key's segment
+// lock through access.ts (reading/writing); values are written through values.ts. Knows no command syntax
+// and no memory layout.
 
 import { CommandError, ERR } from '../errors.js';
-import type { TableAccess } from './access.js';
+import type { TableAccess, WriteWork } from './access.js';
 import { addInt64, formatIncrFloat, storedFloat, storedInteger } from './numbers.js';
 import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
 import { checkLength, KEEP_TTL, resizeLocked, setDeadlineLocked, storeLocked, writeBytes } from './values.js';
@@ -30,109 +31,143 @@ export function get(a: TableAccess, key: Bytes): Buffer | null {
 }
 
 export function set(a: TableAccess, key: Bytes, value: Bytes, options?: SetOptions): SetResult {
-  return a.writing(key, (entry, segment, hash) => {
-    const old = options?.returnOld && entry !== 0 ? a.table.valueBuffer(entry) : null;
-    const condition = options?.condition;
-    if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0)) {
-      return { written: false, old };
-    }
-    storeLocked(a, segment, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
-    return { written: true, old };
-  });
+  return a.writing(key, setLocked, value, options);
 }
 
+const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
+  a,
+  entry,
+  segment,
+  hash,
+  key,
+  value,
+  options,
+) => {
+  const old = options?.returnOld && entry !== 0 ? a.table.valueBuffer(entry) : null;
+  const condition = options?.condition;
+  if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
+    return { written: false, old };
+  storeLocked(a, segment, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
+  return { written: true, old };
+};
+
 export function getDel(a: TableAccess, key: Bytes): Buffer | null {
-  return a.writing(key, (entry, segment) => {
-    if (entry === 0) return null;
-    const value = a.table.valueBuffer(entry);
-    a.table.remove(segment, entry);
-    return value;
-  });
+  return a.writing(key, getDelLocked);
+}
+
+function getDelLocked(a: TableAccess, entry: number, segment: number): Buffer | null {
+  if (entry === 0) return null;
+  const value = a.table.valueBuffer(entry);
+  a.table.remove(segment, entry);
+  return value;
 }
 
 export function getEx(a: TableAccess, key: Bytes, change: GetExChange): Buffer | null {
   if (change === undefined) return get(a, key);
-  return a.writing(key, (entry, segment) => {
-    if (entry === 0) return null;
-    const value = a.table.valueBuffer(entry);
-    if ('persist' in change) a.table.setExpireAt(segment, entry, 0);
-    else setDeadlineLocked(a, segment, entry, change.expireAt);
-    return value;
-  });
+  return a.writing(key, getExLocked, change);
 }
+
+const getExLocked: WriteWork<NonNullable<GetExChange>, undefined, Buffer | null> = (
+  a,
+  entry,
+  segment,
+  _hash,
+  _key,
+  change,
+) => {
+  if (entry === 0) return null;
+  const value = a.table.valueBuffer(entry);
+  if ('persist' in change) a.table.setExpireAt(segment, entry, 0);
+  else setDeadlineLocked(a, segment, entry, change.expireAt);
+  return value;
+};
 
 export function append(a: TableAccess, key: Bytes, value: Bytes): number {
-  return a.writing(key, (entry, segment, hash) => {
-    if (entry === 0) {
-      checkLength(a, value.length);
-      storeLocked(a, segment, hash, key, 0, value, 0);
-      return value.length;
-    }
-    const length = a.table.valueLength(entry);
-    checkLength(a, length + value.length);
-    entry = resizeLocked(a, segment, key, entry, length, length + value.length);
-    writeBytes(a, a.table.valueStart(entry) + length, value);
-    return length + value.length;
-  });
+  return a.writing(key, appendLocked, value);
 }
 
+const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, segment, hash, key, value) => {
+  if (entry === 0) {
+    checkLength(a, value.length);
+    storeLocked(a, segment, hash, key, 0, value, 0);
+    return value.length;
+  }
+  const length = a.table.valueLength(entry);
+  checkLength(a, length + value.length);
+  entry = resizeLocked(a, segment, key, entry, length, length + value.length);
+  writeBytes(a, a.table.valueStart(entry) + length, value);
+  return length + value.length;
+};
+
 export function strlen(a: TableAccess, key: Bytes): number {
-  return a.reading(key, (entry) => (entry === 0 ? 0 : a.table.valueLength(entry)));
+  return a.reading(key, strlenLocked);
+}
+
+function strlenLocked(a: TableAccess, entry: number): number {
+  return entry === 0 ? 0 : a.table.valueLength(entry);
 }
 
 export function incrBy(a: TableAccess, key: Bytes, delta: bigint): bigint {
-  return a.writing(key, (entry, segment, hash) => {
-    const current = entry === 0 ? 0n : storedInteger(a.table.valueView(entry));
-    const result = addInt64(current, delta);
-    storeLocked(a, segment, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL);
-    return result;
-  });
+  return a.writing(key, incrByLocked, delta);
 }
+
+const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, segment, hash, key, delta) => {
+  const current = entry === 0 ? 0n : storedInteger(a.table.valueView(entry));
+  const result = addInt64(current, delta);
+  storeLocked(a, segment, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL); // INCR keeps the TTL
+  return result;
+};
 
 export function incrByFloat(a: TableAccess, key: Bytes, delta: number): Buffer {
-  return a.writing(key, (entry, segment, hash) => {
-    const current = entry === 0 ? 0 : storedFloat(a.table.valueView(entry));
-    const result = current + delta;
-    if (!Number.isFinite(result)) throw new CommandError(ERR.nanOrInfinity);
-    const text = Buffer.from(formatIncrFloat(result), 'latin1');
-    storeLocked(a, segment, hash, key, entry, text, KEEP_TTL); // INCRBYFLOAT keeps the TTL, as INCR
-    return text;
-  });
+  return a.writing(key, incrByFloatLocked, delta);
 }
 
+const incrByFloatLocked: WriteWork<number, undefined, Buffer> = (a, entry, segment, hash, key, delta) => {
+  const current = entry === 0 ? 0 : storedFloat(a.table.valueView(entry));
+  const result = current + delta;
+  if (!Number.isFinite(result)) throw new CommandError(ERR.nanOrInfinity);
+  const text = Buffer.from(formatIncrFloat(result), 'latin1');
+  storeLocked(a, segment, hash, key, entry, text, KEEP_TTL);
+  return text;
+};
+
 export function getRange(a: TableAccess, key: Bytes, start: number, end: number): Buffer {
-  return a.reading(key, (entry) => {
-    if (entry === 0) return Buffer.alloc(0);
-    // t_string.c getrangeCommand, step by step.
-    if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
-    const length = a.table.valueLength(entry);
-    if (start < 0) start = length + start;
-    if (end < 0) end = length + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= length) end = length - 1;
-    if (start > end || length === 0) return Buffer.alloc(0);
-    const from = a.table.valueStart(entry) + start;
-    return Buffer.from(a.arena.u8.subarray(from, from + end - start + 1));
-  });
+  return a.reading(key, getRangeLocked, start, end);
+}
+
+/** t_string.c getrangeCommand, step by step. */
+function getRangeLocked(a: TableAccess, entry: number, start: number, end: number): Buffer {
+  if (entry === 0) return Buffer.alloc(0);
+  if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
+  const length = a.table.valueLength(entry);
+  if (start < 0) start = length + start;
+  if (end < 0) end = length + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= length) end = length - 1;
+  if (start > end || length === 0) return Buffer.alloc(0);
+  const from = a.table.valueStart(entry) + start;
+  return Buffer.from(a.arena.u8.subarray(from, from + end - start + 1));
 }
 
 export function setRange(a: TableAccess, key: Bytes, offset: number, value: Bytes): number {
   if (offset < 0) throw new CommandError(ERR.offsetOutOfRange);
-  return a.writing(key, (entry, segment, hash) => {
-    // t_string.c setrangeCommand: an empty value never creates a key and only reports the length.
-    const length = entry === 0 ? 0 : a.table.valueLength(entry);
-    if (value.length === 0) return length;
-    checkLength(a, offset + value.length);
-    const newLength = Math.max(length, offset + value.length);
-    if (entry === 0) {
-      entry = a.table.newEntry(segment, hash, key, newLength, newLength);
-      a.arena.u8.fill(0, a.table.valueStart(entry), a.table.valueStart(entry) + offset);
-      a.table.insert(segment, entry, 0);
-    } else if (newLength > length) {
-      entry = resizeLocked(a, segment, key, entry, length, newLength);
-    }
-    writeBytes(a, a.table.valueStart(entry) + offset, value);
-    return newLength;
-  });
+  return a.writing(key, setRangeLocked, offset, value);
 }
+
+/** t_string.c setrangeCommand: an empty value never creates a key and only reports the length. */
+const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, segment, hash, key, offset, value) => {
+  const length = entry === 0 ? 0 : a.table.valueLength(entry);
+  if (value.length === 0) return length;
+  checkLength(a, offset + value.length);
+  const newLength = Math.max(length, offset + value.length);
+  if (entry === 0) {
+    entry = a.table.newEntry(segment, hash, key, newLength, newLength);
+    a.arena.u8.fill(0, a.table.valueStart(entry), a.table.valueStart(entry) + offset);
+    a.table.insert(segment, entry, 0);
+  } else if (newLength > length) {
+    entry = resizeLocked(a, segment, key, entry, length, newLength);
+  }
+  writeBytes(a, a.table.valueStart(entry) + offset, value);
+  return newLength;
+};

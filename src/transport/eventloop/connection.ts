@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
+import { readIntoSharedBuffer } from './fast-read.js';
 
 /** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
 export interface ConnectionLimits {
@@ -23,6 +24,20 @@ export interface ConnectionHost {
   readonly clock: () => number;
   /** How long a closing connection may take to flush and hear the peer's FIN before it is destroyed. */
   readonly closeGraceMs: number;
+  /**
+   * One read buffer shared by every connection of this loop (reads are handled synchronously, and the
+   * session copies any unfinished request out of it). Absent: each read is a fresh 'data' chunk.
+   */
+  readonly readBuffer?: Buffer;
+}
+
+/** The socket's Connection, for the listeners shared by every socket (no closures per connection). */
+const CONNECTION = Symbol('connection');
+type OwnedSocket = net.Socket & { [CONNECTION]: Connection };
+
+/** The Connection serving a socket (for listeners shared by every socket, called with it as `this`). */
+export function connectionOf(socket: net.Socket): Connection {
+  return (socket as OwnedSocket)[CONNECTION];
 }
 
 /**
@@ -55,8 +70,24 @@ export class Connection {
     private readonly host: ConnectionHost,
   ) {
     this.lastActivity = host.clock();
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e: NodeJS.ErrnoException) => this.onError(e));
+    (socket as OwnedSocket)[CONNECTION] = this;
+    const shared = host.readBuffer;
+    if (shared === undefined || !readIntoSharedBuffer(socket, shared, Connection.onSharedRead)) {
+      socket.on('data', Connection.onDataEvent);
+    }
+    socket.on('error', Connection.onErrorEvent);
+  }
+
+  private static onSharedRead(this: net.Socket, length: number, buffer: Buffer): void {
+    (this as OwnedSocket)[CONNECTION].onData(buffer.subarray(0, length));
+  }
+
+  private static onDataEvent(this: net.Socket, chunk: Buffer): void {
+    (this as OwnedSocket)[CONNECTION].onData(chunk);
+  }
+
+  private static onErrorEvent(this: net.Socket, e: NodeJS.ErrnoException): void {
+    (this as OwnedSocket)[CONNECTION].onError(e);
   }
 
   get id(): number {

@@ -10,7 +10,13 @@ import { ERR } from '../../core/errors.js';
 import { Session, type SessionCore } from '../../core/session.js';
 import type { Clock } from '../../core/store/types.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
-import { Connection, lingeringEnd, type ConnectionHost, type ConnectionLimits } from './connection.js';
+import {
+  Connection,
+  connectionOf,
+  lingeringEnd,
+  type ConnectionHost,
+  type ConnectionLimits,
+} from './connection.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /** Store, server context and parser limits shared by every session. Read when a client connects. */
@@ -38,8 +44,19 @@ export class EventLoopTransport implements Transport {
   private idleTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private acceptErrors = { lastLoggedAt: -Infinity, suppressed: 0 };
+  /** Every client has the same local address: one string for all (an idle client's memory counts). */
+  private laddr = { address: '', port: -1, text: '' };
+  /** One 'close' listener for every socket (called with the socket as `this`), not a closure per client. */
+  private readonly onSocketClose: (this: net.Socket) => void;
 
   constructor(private readonly options: EventLoopTransportOptions) {
+    const connections = this.connections;
+    const logger = options.logger;
+    this.onSocketClose = function (this: net.Socket): void {
+      const id = connectionOf(this).id;
+      connections.delete(id);
+      logger.debug({ client: id }, 'client closed');
+    };
     this.readSettings();
     options.config.onChange(() => this.readSettings());
     this.host = {
@@ -47,6 +64,8 @@ export class EventLoopTransport implements Transport {
       logger: options.logger,
       clock: options.clock ?? Date.now,
       closeGraceMs: options.closeGraceMs ?? 2000,
+      // 64 KiB, as libuv suggests per read: a pipelined burst is read in as few calls as before.
+      readBuffer: Buffer.allocUnsafe(64 * 1024),
     };
     // noDelay: replies are whole; Nagle would only add latency. keepAlive as Redis's tcp-keepalive 300.
     this.server = net.createServer(
@@ -142,15 +161,22 @@ export class EventLoopTransport implements Transport {
     const session = new Session(this.options.core, {
       id,
       addr: `${socket.remoteAddress}:${socket.remotePort}`,
-      laddr: `${socket.localAddress}:${socket.localPort}`,
+      laddr: this.localAddressText(socket),
     });
     const connection = new Connection(socket, session, this.host);
     this.connections.set(id, connection);
-    socket.once('close', () => {
-      this.connections.delete(id);
-      this.options.logger.debug({ client: id }, 'client closed');
-    });
+    socket.on('close', this.onSocketClose);
     this.options.logger.debug({ client: id, addr: session.client.addr }, 'client connected');
+  }
+
+  private localAddressText(socket: net.Socket): string {
+    const address = socket.localAddress ?? '';
+    const port = socket.localPort ?? 0;
+    const cached = this.laddr;
+    if (address !== cached.address || port !== cached.port) {
+      this.laddr = { address, port, text: `${address}:${port}` };
+    }
+    return this.laddr.text;
   }
 
   /** Once a second (Redis's clientsCron): idle clients, and whether descriptors have run out. */

@@ -17,6 +17,7 @@ import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
 import { poolStats } from './pool-view.js';
 import { PoolState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
+import { type WorkerEntry, chooseWorkerEntry } from './worker-entry.js';
 
 export type { NativeFdUtil } from './native.js';
 export { loadNative } from './native.js';
@@ -40,12 +41,13 @@ export interface ThreadPoolOptions extends TransportOptions {
 
 /**
  * The worker entry as JavaScript: beside this module when it runs from dist/, else (TypeScript sources under
- * vitest) the build of it, since worker threads cannot load TypeScript on Node 20.
+ * vitest) the build of it, since worker threads cannot load TypeScript on Node 20. The one-file bundle when
+ * it is fresh, else worker.js (worker-entry.ts).
  */
-export function workerEntry(moduleUrl: string = import.meta.url): URL {
-  if (moduleUrl.endsWith('.js')) return new URL('./worker.js', moduleUrl);
+export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  if (moduleUrl.endsWith('.js')) return chooseWorkerEntry(new URL('./', moduleUrl));
   const root = packageRoot(fileURLToPath(moduleUrl)) ?? fileURLToPath(new URL('../../..', moduleUrl));
-  return pathToFileURL(join(root, 'dist', 'src', 'transport', 'threadpool', 'worker.js'));
+  return chooseWorkerEntry(pathToFileURL(join(root, 'dist', 'src', 'transport', 'threadpool') + '/'));
 }
 
 interface AcceptedHandle {
@@ -59,6 +61,7 @@ export class ThreadPoolTransport implements Transport {
   private readonly native: NativeFdUtil;
   private readonly state: PoolState;
   private readonly pool: WorkerPool;
+  private readonly entry: WorkerEntry = workerEntry();
   private readonly server = net.createServer({ pauseOnConnect: true });
   /** Sockets told "max number of clients reached", lingering until the client reads it and leaves. */
   private readonly rejecting = new Set<net.Socket>();
@@ -76,7 +79,7 @@ export class ThreadPoolTransport implements Transport {
     this.state = PoolState.create(options.workers);
     this.pool = new WorkerPool({
       size: options.workers,
-      workerUrl: workerEntry(),
+      workerUrl: this.entry.url,
       state: this.state,
       config: options.config,
       logger: options.logger,
@@ -94,9 +97,17 @@ export class ThreadPoolTransport implements Transport {
   }
 
   async listen(): Promise<ListenAddress> {
-    const entry = workerEntry();
-    if (!existsSync(fileURLToPath(entry))) {
-      throw new Error(`the pool's worker ${fileURLToPath(entry)} is missing: run \`npm run build\` first`);
+    const entry = this.entry;
+    if (!existsSync(fileURLToPath(entry.url))) {
+      throw new Error(
+        `the pool's worker ${fileURLToPath(entry.url)} is missing: run \`npm run build\` first`,
+      );
+    }
+    if (entry.reason !== undefined) {
+      this.options.logger.warn(
+        { reason: entry.reason },
+        'pool worker bundle is stale; workers start from worker.js (slower): run `npm run build`',
+      );
     }
     try {
       await this.pool.start();
