@@ -62,11 +62,28 @@ export function toInt32(b: Uint8Array): number {
 }
 
 const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
+/** C99 hexadecimal floats, which Redis accepts because it parses with strtold: 0x1A, 0x1.8p3, -0x.8P-1. */
+const HEX_FLOAT_RE = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/i;
 
-/** A float argument as Redis's getLongDoubleFromObject: no spaces, no NaN; "inf" is accepted. */
+function parseHexFloat(s: string): number | null {
+  const m = HEX_FLOAT_RE.exec(s);
+  if (m === null) return null;
+  const [, sign, whole, fraction = '', exponent = '0'] = m;
+  if (whole === '' && fraction === '') return null;
+  let mantissa = 0;
+  for (const digit of whole + fraction) mantissa = mantissa * 16 + parseInt(digit, 16);
+  const value = mantissa * 2 ** (Number(exponent) - 4 * fraction.length);
+  return sign === '-' ? -value : value;
+}
+
+/** A float argument as Redis's getLongDoubleFromObject (strtold): no spaces, no NaN; "inf" and hex accepted. */
 export function toFloat(b: Uint8Array, message: string = ERR.notFloat): number {
   const s = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
-  if (!FLOAT_RE.test(s)) throw new CommandError(message);
+  if (!FLOAT_RE.test(s)) {
+    const hex = parseHexFloat(s);
+    if (hex === null) throw new CommandError(message);
+    return hex;
+  }
   const lower = s.toLowerCase();
   if (lower.endsWith('inf') || lower.endsWith('infinity'))
     return lower.startsWith('-') ? -Infinity : Infinity;
