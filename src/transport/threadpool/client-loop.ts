@@ -75,3 +75,15 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
     if (output.close) return 'closed-by-server';
   }
 }
+
+/**
+ * Lingering close, after our FIN (shutdown(fd, 'write')): reads and discards until the client closes too or
+ * the descriptor is shut down (the pool's sweep does so after its close grace). Closing with unread input
+ * would make the kernel send RST, and the client would lose replies it has not read yet.
+ */
+export function drainUntilClosed(fd: number, buffer: Buffer): void {
+  for (;;) {
+    const read = readSome(fd, buffer);
+    if (typeof read === 'string' || read === 0) return;
+  }
+}

@@ -33,9 +33,12 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly countersBuffer?: SharedArrayBuffer;
   /** Defaults to loadNative(); the constructor throws its Error when the helper is missing. */
   readonly native?: NativeFdUtil;
-  /** How long close() lets a worker write to a client that does not read before SHUT_RDWR. Default 2000. */
+  /**
+   * How long close() lets a worker write to a client that does not read before SHUT_RDWR, and how long a
+   * worker drains a client it closed (lingering close) before the sweep shuts it down. Default 2000.
+   */
   readonly closeGraceMs?: number;
-  /** How often the idle timeout is checked. Default 1000 (Redis checks clients about once a second). */
+  /** How often the idle timeout and lingering closes are checked. Default 1000 (Redis checks clients about once a second). */
   readonly sweepIntervalMs?: number;
 }
 
@@ -91,6 +94,8 @@ export class ThreadPoolTransport implements Transport {
         countersBuffer: options.countersBuffer ?? null,
         version: options.version,
         startedAt: options.startedAt,
+        // The worker runs as a CommonJS bundle, where import.meta is empty: it loads the addon from here.
+        nativeRoot: packageRoot(),
       },
     });
     this.server.on('connection', (socket: net.Socket) => this.accept(socket));
@@ -189,6 +194,7 @@ export class ThreadPoolTransport implements Transport {
 
   private sweep(): void {
     const timeout = this.options.config.number('timeout');
+    this.pool.sweepClosing(Date.now(), this.options.closeGraceMs ?? 2000);
     if (timeout > 0) this.pool.sweepIdle(Date.now(), timeout * 1000);
   }
 

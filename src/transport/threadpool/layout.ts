@@ -18,6 +18,7 @@ export const SLOT_FD = 1; // descriptor of the client being served, -1 when none
 export const SLOT_CLIENT = 2; // that client's id, 0 when none (ids fit in an int32: 2^31 connections)
 export const SLOT_SEQ = 3; // seqlock over the record: odd while the worker rewrites it
 export const SLOT_RECORD_LENGTH = 4; // bytes of the record in use
+export const SLOT_CLOSING = 5; // 1 while the worker drains a client it closed (since SLOT_LAST_INTERACTION)
 export const SLOT_INT32 = 8;
 
 /** Float64 fields of one slot (plain stores: a torn read only skews an idle time in INFO). */

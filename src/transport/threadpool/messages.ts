@@ -21,6 +21,8 @@ export interface WorkerInit {
   readonly config: Record<string, string>;
   readonly version: string;
   readonly startedAt: number;
+  /** Package root holding the native helper (for the worker's lingering close); null: close without it. */
+  readonly nativeRoot: string | null;
 }
 
 export type ToWorker =

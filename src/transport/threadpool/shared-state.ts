@@ -6,6 +6,7 @@ import {
   NO_FD,
   RECORD_BYTES,
   SLOT_CLIENT,
+  SLOT_CLOSING,
   SLOT_CREATED_AT,
   SLOT_FD,
   SLOT_LAST_INTERACTION,
@@ -106,6 +107,7 @@ export class PoolState {
       Atomics.store(this.i32, slotBase(slot) + SLOT_FD, NO_FD);
       Atomics.store(this.i32, slotBase(slot) + SLOT_CLIENT, 0);
       Atomics.store(this.i32, slotBase(slot) + SLOT_RECORD_LENGTH, 0);
+      Atomics.store(this.i32, slotBase(slot) + SLOT_CLOSING, 0);
       return fd;
     });
   }
@@ -113,6 +115,17 @@ export class PoolState {
   /** A dead worker may have died holding its lock; only the main thread calls this, after 'exit'. */
   forceUnlock(slot: number): void {
     Atomics.store(this.i32, slotBase(slot) + SLOT_LOCK, 0);
+  }
+
+  /** Worker side: its client is being closed; draining it may take until `now` + the close grace. */
+  markClosing(slot: number, now: number): void {
+    this.touch(slot, now);
+    Atomics.store(this.i32, slotBase(slot) + SLOT_CLOSING, 1);
+  }
+
+  /** When the slot's worker started draining a closed client, or null when it is not draining one. */
+  closingSince(slot: number): number | null {
+    return Atomics.load(this.i32, slotBase(slot) + SLOT_CLOSING) === 1 ? this.lastInteraction(slot) : null;
   }
 
   clientId(slot: number): number {

@@ -254,6 +254,16 @@ export class WorkerPool {
     this.closeQueued((job) => now - job.createdAt > idleMs);
   }
 
+  /** Lingering close: a worker still draining a client it closed more than `graceMs` ago is freed. */
+  sweepClosing(now: number, graceMs: number): void {
+    const { state } = this.options;
+    for (const slot of this.slots) {
+      if (slot.state !== 'busy' || slot.job === null) continue;
+      const since = state.closingSince(slot.index);
+      if (since !== null && now - since > graceMs) this.shutdownSlot(slot.index, 'both', slot.job.clientId);
+    }
+  }
+
   /** Test hook: the worker serving `clientId` throws after its next read, as a bug would. */
   crash(clientId: number): boolean {
     const slot = this.slots.find((s) => s.state === 'busy' && s.job?.clientId === clientId);

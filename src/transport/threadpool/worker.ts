@@ -9,9 +9,10 @@ import { Config } from '../../core/config.js';
 import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
-import { READ_BUFFER_BYTES, serveClient } from './client-loop.js';
+import { READ_BUFFER_BYTES, drainUntilClosed, serveClient } from './client-loop.js';
 import { NO_FD, TCP_PORT } from './layout.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
+import { type NativeFdUtil, loadNativeFrom } from './native-addon.js';
 import { poolStats, servedClients } from './pool-view.js';
 import { PoolState } from './shared-state.js';
 import { type WorkerCore, createWorkerCore } from './worker-core.js';
@@ -123,13 +124,14 @@ function serve(job: Job): void {
   current = entry;
   publish(entry);
   try {
-    serveClient(job.fd, session, readBuffer, {
+    const reason = serveClient(job.fd, session, readBuffer, {
       beforeBatch: () => {
         drainMessages();
         state.touch(init.slot, Date.now());
       },
       afterBatch: () => publish(entry),
     });
+    if (reason === 'closed-by-server') lingeringClose(job.fd);
   } finally {
     current = null;
     // Out of shared view first (under the slot lock), so the main thread never shuts down a number that
@@ -137,6 +139,25 @@ function serve(job: Job): void {
     const fd = state.release(init.slot);
     if (fd !== NO_FD) closeSync(fd);
   }
+}
+
+let native: NativeFdUtil | Error | undefined;
+
+/**
+ * We close (QUIT, protocol error, CLIENT KILL of oneself) while the client may still be sending: FIN after our
+ * last replies, then drain its input until it closes. The slot is marked closing: the main thread's sweep
+ * shuts the descriptor down once it has been closing for the close grace (as the event loop's lingeringEnd). Without the native helper, or if the client already left, the descriptor is just closed.
+ */
+function lingeringClose(fd: number): void {
+  native ??= init.nativeRoot === null ? new Error('no native helper') : loadNativeFrom(init.nativeRoot);
+  if (native instanceof Error) return;
+  try {
+    native.shutdown(fd, 'write');
+  } catch {
+    return; // ENOTCONN: the client is gone, nothing to drain
+  }
+  state.markClosing(init.slot, Date.now());
+  drainUntilClosed(fd, readBuffer);
 }
 
 function handle(message: ToWorker): void {

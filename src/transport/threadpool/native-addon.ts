@@ -1,0 +1,53 @@
+// Loads the pool's native helper addon from a given package root (build/Release/fdutil.node). Split from
+// native.ts because the worker thread, bundled as CommonJS where import.meta is empty, loads it too (for its
+// lingering close) from a root the main thread passes. Knows nothing about sockets, workers or sessions.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** The three descriptor calls Node does not expose. Failures throw Errors with code/errno/syscall. */
+export interface NativeFdUtil {
+  /** A duplicate of fd (close-on-exec). */
+  dup(fd: number): number;
+  /** Clears (true) or sets (false) O_NONBLOCK; shared by every duplicate of the descriptor. */
+  setBlocking(fd: number, blocking: boolean): void;
+  /** shutdown(2): 'read' wakes a thread blocked reading it, 'both' also one blocked writing. */
+  shutdown(fd: number, how: 'read' | 'write' | 'both'): void;
+}
+
+const ADDON = join('build', 'Release', 'fdutil.node');
+
+function isNativeFdUtil(value: unknown): value is NativeFdUtil {
+  const candidate = value as Partial<Record<keyof NativeFdUtil, unknown>> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.dup === 'function' &&
+    typeof candidate.setBlocking === 'function' &&
+    typeof candidate.shutdown === 'function'
+  );
+}
+
+/** The addon built under `root` (a package root holding build/Release/fdutil.node), or why not. Not cached. */
+export function loadNativeFrom(root: string): NativeFdUtil | Error {
+  const path = join(root, ADDON);
+  const howToBuild =
+    `build it with python3, make and a C compiler installed: \`npm rebuild\` or \`npx node-gyp rebuild\` in ${root}` +
+    ' (--transport=eventloop needs none of this)';
+  if (!existsSync(path)) {
+    return new Error(
+      `the pool transport needs the native helper ${path}, which was not built at install time; ${howToBuild}`,
+    );
+  }
+  try {
+    // Relative to the addon itself, not import.meta.url: that is empty in the worker's CommonJS bundle.
+    const loaded: unknown = createRequire(path)(path);
+    if (!isNativeFdUtil(loaded))
+      return new Error(`${path} does not export dup, setBlocking and shutdown; ${howToBuild}`);
+    return loaded;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return new Error(`the pool transport's native helper ${path} failed to load (${reason}); ${howToBuild}`);
+  }
+}
