@@ -11,7 +11,7 @@ import { bounded, numberList, stringList } from './lib/cli-args.js';
 import { preload, runLoad } from './lib/load.js';
 import { resultsDir } from './lib/paths.js';
 import { log } from './lib/progress.js';
-import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
+import { NO_MEASUREMENT, redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import {
   charts,
   markdown,
@@ -120,14 +120,7 @@ async function measureTarget(
                 clients,
                 pipeline,
                 requests,
-                rps: null,
-                avgMs: null,
-                p50Ms: null,
-                p95Ms: null,
-                p99Ms: null,
-                maxMs: null,
-                serverCpuUsPerRequest: null,
-                clientCpuPercent: null,
+                ...NO_MEASUREMENT,
                 wallMs: 0,
                 error: null,
                 skipped: reason,

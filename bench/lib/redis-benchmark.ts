@@ -37,6 +37,18 @@ export interface RedisBenchmarkResult {
   error: string | null;
 }
 
+/** The measured fields of a row that has no measurement (failed, timed out or skipped). */
+export const NO_MEASUREMENT = {
+  rps: null,
+  avgMs: null,
+  p50Ms: null,
+  p95Ms: null,
+  p99Ms: null,
+  maxMs: null,
+  serverCpuUsPerRequest: null,
+  clientCpuPercent: null,
+} as const;
+
 export function redisBenchmarkAvailable(): boolean {
   try {
     execFileSync('redis-benchmark', ['--version'], { stdio: 'ignore', timeout: 5000 });
@@ -94,21 +106,11 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     pipeline: options.pipeline,
     requests: options.requests,
   };
-  const empty = {
-    rps: null,
-    avgMs: null,
-    p50Ms: null,
-    p95Ms: null,
-    p99Ms: null,
-    maxMs: null,
-    serverCpuUsPerRequest: null,
-    clientCpuPercent: null,
-  };
   if (timedOut || code !== 0) {
     const error = timedOut
       ? `timed out after ${options.timeoutMs} ms`
       : `exit code ${code}: ${stderr.trim() || stdout.trim()}`;
-    return { ...base, ...empty, wallMs: Math.round(wallMs), error };
+    return { ...base, ...NO_MEASUREMENT, wallMs: Math.round(wallMs), error };
   }
   const row = stdout
     .split('\n')
@@ -120,7 +122,12 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     )
     .find((cells) => cells[0] === base.test);
   if (!row)
-    return { ...base, ...empty, wallMs: Math.round(wallMs), error: `no CSV row in: ${stdout.slice(0, 300)}` };
+    return {
+      ...base,
+      ...NO_MEASUREMENT,
+      wallMs: Math.round(wallMs),
+      error: `no CSV row in: ${stdout.slice(0, 300)}`,
+    };
   const num = (i: number): number | null => (row[i] === undefined ? null : Number(row[i]));
   const serverCpu =
     serverStart !== undefined && serverEnd !== undefined ? serverEnd - serverStart : undefined;
