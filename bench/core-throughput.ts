@@ -192,6 +192,32 @@ function sessionScenario(name: string, chunks: Buffer[]): Scenario {
   return scenario(name, m);
 }
 
+/**
+ * redis-benchmark's -P 1 shape: CLIENTS sessions (sharing the thread's writer, as on the event loop) each
+ * receive one request per read. What this adds over the pipelined row is the per-read cost: the output
+ * handed over per request, the session's bookkeeping per receive().
+ */
+function singleRequestScenario(name: string, clients: number): Scenario {
+  const core = createCore();
+  const sessions = Array.from(
+    { length: clients },
+    (_, i) => new Session(core, { id: i + 1, addr: `127.0.0.1:${i + 1}`, laddr: '127.0.0.1:6379' }),
+  );
+  const requests: Buffer[] = [];
+  for (let r = 0; r < CHUNKS * 2; r++) {
+    const i = (r * 7919) % KEYS;
+    requests.push(respRequest([Buffer.from('SET'), keys[i], values[i]]));
+    requests.push(respRequest([Buffer.from('GET'), keys[(i * 31) % KEYS]]));
+  }
+  let out = 0;
+  const m = measure((i) => {
+    const r = sessions[i % clients].receive(requests[i % requests.length]);
+    out += r.bytes === null ? 0 : r.bytes.length;
+  }, 1);
+  if (out === 0) throw new Error(`${name}: no output`);
+  return scenario(name, m);
+}
+
 function parseOnlyScenario(name: string, chunks: Buffer[]): Scenario {
   const parser = new RequestParser();
   let argc = 0;
@@ -314,6 +340,7 @@ function main(): void {
     );
   };
   run('session RESP (parse+execute+encode)', (n) => sessionScenario(n, resp));
+  run('session RESP, one request per read, 50 clients', (n) => singleRequestScenario(n, 50));
   run('session inline (parse+execute+encode)', (n) => sessionScenario(n, inline));
   run('session inline, quoted args', (n) => sessionScenario(n, quoted));
   run('parse only, RESP', (n) => parseOnlyScenario(n, resp));

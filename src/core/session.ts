@@ -16,8 +16,9 @@ export interface SessionCore {
   readonly server: ServerContext;
   readonly limits: ParserLimits;
   /**
-   * Reply bytes are encoded here, one writer per thread: receive() is synchronous and hands the bytes over
-   * with take(), so sessions never need a writer of their own (16 KB each would dominate an idle client).
+   * Reply bytes are encoded here, one writer per thread: receive() is synchronous and lends the bytes out
+   * (see SessionOutput.bytes), so sessions never need a writer of their own (16 KB each would dominate an
+   * idle client).
    */
   readonly writer: ByteWriter;
 }
@@ -30,7 +31,11 @@ export interface ClientIdentity {
 }
 
 export interface SessionOutput {
-  /** Encoded replies to write, or null when there is nothing to send yet. */
+  /**
+   * Encoded replies to write, or null when there is nothing to send yet. Lent, not given: a view of the
+   * thread's writer, valid until the next receive() on this thread. A transport that cannot write them at
+   * once copies them (ByteWriter.lend explains why).
+   */
   readonly bytes: Buffer | null;
   /** Close the connection once bytes are written (protocol error, QUIT). No further input is processed. */
   readonly close: boolean;
@@ -117,7 +122,7 @@ export class Session {
     }
     this.keepRest(buf, start, end, close);
     if (close) this.closed = true;
-    const bytes = this.out.length > 0 ? this.out.take() : null;
+    const bytes = this.out.length > 0 ? this.out.lend() : null;
     return bytes === null && !close ? NOTHING : { bytes, close };
   }
 

@@ -124,6 +124,14 @@ describe('event-loop Connection', () => {
     expect(socket.output()).toBe('+OK\r\n');
   });
 
+  it('copies replies it cannot write at once: the session only lends them until its next receive', () => {
+    const { socket, receive } = setup();
+    socket.acceptWrites = false; // a scripted socket has no descriptor: every reply goes through write()
+    receive(resp('ECHO', 'first'));
+    receive(resp('ECHO', 'again'));
+    expect(socket.written.map((b) => b.toString())).toEqual(['$5\r\nfirst\r\n', '$5\r\nagain\r\n']);
+  });
+
   it('the error sink ends only this connection quietly (debug)', async () => {
     const { socket, logs, receive } = setup();
     socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));

@@ -168,6 +168,28 @@ describe('ByteWriter', () => {
     expect(taken.equals(big)).toBe(true);
   });
 
+  it('lend() returns the bytes written without copying them, and starts empty again', () => {
+    const out = new ByteWriter(16);
+    out.text('first');
+    const lent = out.lend();
+    expect(lent.toString()).toBe('first');
+    expect(out.length).toBe(0);
+    out.text('again');
+    // A view of the writer's own buffer: the next write reuses it (callers copy what they keep).
+    expect(lent.toString()).toBe('again');
+    expect(out.lend().toString()).toBe('again');
+  });
+
+  it('lend() hands over large output for good, as take() does', () => {
+    const out = new ByteWriter();
+    const big = Buffer.alloc(100_000, 0x79);
+    out.bytes(big);
+    const lent = out.lend();
+    out.bytes(Buffer.from('next'));
+    expect(out.lend().toString()).toBe('next');
+    expect(lent.equals(big)).toBe(true);
+  });
+
   it('writes integers', () => {
     const out = new ByteWriter(1);
     for (const v of [

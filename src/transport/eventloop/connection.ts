@@ -9,6 +9,7 @@ import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { readIntoSharedBuffer } from './fast-read.js';
+import { writeNow } from './write-now.js';
 
 /** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
 export interface ConnectionLimits {
@@ -164,8 +165,16 @@ export class Connection {
    * the kernel cannot take right now stops being read until they drain, so a client that does not read its
    * replies cannot make us queue more of them. Returns false when the client was disconnected.
    */
-  private deliver(bytes: Buffer): boolean {
-    const flushed = this.socket.write(bytes);
+  private deliver(lent: Buffer): boolean {
+    const written = writeNow(this.socket, lent);
+    if (typeof written !== 'number') {
+      this.onError(written);
+      this.socket.destroy();
+      return false;
+    }
+    if (written === lent.length) return true;
+    // The rest waits in the stream: copied, since the session's output is only lent until the next receive.
+    const flushed = this.socket.write(Buffer.from(lent.subarray(written)));
     const limit = this.host.limits.outputBufferLimit;
     const pending = this.socket.writableLength;
     if (limit > 0 && pending > limit) {
@@ -188,7 +197,7 @@ export class Connection {
   }
 
   /** The connection's one error sink: a reset or broken pipe ends only this client ('close' follows). */
-  private onError(e: NodeJS.ErrnoException): void {
+  private onError(e: { code?: string; message?: string }): void {
     this.ending = true;
     this.host.logger.debug({ client: this.id, code: e.code, err: e.message }, 'client connection error');
   }
