@@ -109,7 +109,6 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (typeof resolved === 'string') return error(resolved);
   const client = ctx.client;
   client.lastCommand = resolved.name;
-  client.lastInteraction = ctx.server.clock();
   if (!client.authenticated && !resolved.flags.includes('no_auth') && ctx.server.requirePass() !== '') {
     return error(ERR.noAuth);
   }

@@ -84,6 +84,9 @@ export class Session {
   /** Feeds received bytes; runs every whole request now buffered and returns their encoded replies. */
   receive(chunk: Buffer): SessionOutput {
     if (this.closed) return NOTHING;
+    // Once per read, as Redis's readQueryFromClient does (a partial request counts as activity): CLIENT LIST
+    // idle= and the transports' idle timeout read it. Not per command: a clock read per request showed up.
+    this.client.lastInteraction = this.context.server.clock();
     let buf: Buffer;
     let start: number;
     if (this.queryEnd === this.queryStart) {

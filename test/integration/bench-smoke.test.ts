@@ -360,3 +360,52 @@ describe('bench/compare', () => {
     },
   );
 });
+
+describe('bench/server-targets', () => {
+  it(
+    'one tiny round writes every measurement and a verdict per target',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'server-targets');
+      const args = ['--rounds', '1', '--requests', '2000', '--requests-p16', '5000', '--warmup', '500'];
+      const { stdout } = await bench('server-targets.js', [...args, '--label', 'smoke', '--out', out]);
+      if (!hasRedis) {
+        // redis-benchmark is the client of every measurement: without it the tool says so and writes nothing.
+        expect(existsSync(path.join(out, 'server-targets.json'))).toBe(false);
+        return;
+      }
+      const json = JSON.parse(readFileSync(path.join(out, 'server-targets.json'), 'utf8')) as {
+        schema: string;
+        runs: {
+          label: string;
+          skipped: Record<string, string>;
+          measurements: {
+            server: string;
+            rps: number | null;
+            cpuUsPerRequest: number | null;
+            error: string | null;
+          }[];
+          targets: { verdict: string }[];
+        }[];
+      };
+      expect(json.schema).toBe('redis-lite/server-targets@1');
+      const [run] = json.runs;
+      expect(run?.label).toBe('smoke');
+      // 3 scenarios x 2 servers x (SET, GET), less the rows of a server that is missing or cannot start.
+      const skipped = run!.skipped;
+      expect(run?.measurements).toHaveLength(12 - (skipped.pool ? 2 : 0) - (skipped.redis ? 4 : 0));
+      if (hasPool) expect(skipped.pool).toBeUndefined();
+      else expect(skipped.pool).toMatch(/could not start/);
+      for (const m of run!.measurements) {
+        expect(m.error).toBeNull();
+        expect(m.rps).toBeGreaterThan(0);
+        expect(m.cpuUsPerRequest).toBeGreaterThanOrEqual(0);
+      }
+      expect(run?.targets).toHaveLength(10);
+      if (!skipped.pool && !skipped.redis)
+        for (const t of run!.targets) expect(['met', 'not met', 'info']).toContain(t.verdict);
+      expect(stdout).toContain('| target | test |');
+      expect(readFileSync(path.join(out, 'server-targets.md'), 'utf8')).toContain('## smoke');
+    },
+  );
+});

@@ -83,10 +83,13 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     set stats(value: TransportStats) {
       stats = value;
     },
-    run: (...argv) =>
-      execute(
+    run: (...argv) => {
+      // As a Session does on the read that brought the request.
+      client.lastInteraction = clock.now;
+      return execute(
         argv.map((a) => Buffer.from(a)),
         context,
-      ),
+      );
+    },
   };
 }

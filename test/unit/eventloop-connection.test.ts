@@ -66,7 +66,6 @@ function setup(limits: Partial<ConnectionLimits> = {}) {
   const connection = new Connection(socket as unknown as net.Socket, session, {
     limits: { outputBufferLimit: 0, queryBufferLimit: 0, ...limits },
     logger: logs.logger,
-    clock: () => 0,
     closeGraceMs: 10,
   });
   return {

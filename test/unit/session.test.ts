@@ -7,7 +7,11 @@ import { ByteWriter } from '../../src/core/reply-encoding.js';
 import { Session, type SessionCore } from '../../src/core/session.js';
 import { createTestContext } from '../support/context.js';
 
-function setup(): { core: SessionCore; open(id: number): Session } {
+function setup(): {
+  core: SessionCore;
+  clock: { readonly now: number; advance(ms: number): void };
+  open(id: number): Session;
+} {
   const ctx = createTestContext();
   const core: SessionCore = {
     store: ctx.store,
@@ -15,7 +19,11 @@ function setup(): { core: SessionCore; open(id: number): Session } {
     limits: DEFAULT_LIMITS,
     writer: new ByteWriter(),
   };
-  return { core, open: (id) => new Session(core, { id, addr: `127.0.0.1:${id}`, laddr: '127.0.0.1:6379' }) };
+  return {
+    core,
+    clock: ctx.clock,
+    open: (id) => new Session(core, { id, addr: `127.0.0.1:${id}`, laddr: '127.0.0.1:6379' }),
+  };
 }
 
 const text = (session: Session, input: string): string =>
@@ -31,6 +39,19 @@ describe('Session', () => {
     expect(text(after, 'GET k\n')).toBe('(error) NOAUTH Authentication required.\n');
     expect(text(after, 'AUTH secret\n')).toBe('OK\n');
     expect(text(after, 'GET k\n')).toBe('(nil)\n');
+  });
+
+  it('records the time of every read as the last interaction, a partial request too (Redis: idle=, timeout)', () => {
+    const { clock, open } = setup();
+    const session = open(1);
+    const opened = clock.now;
+    expect(session.client.lastInteraction).toBe(opened);
+    clock.advance(1_000);
+    session.receive(Buffer.from('*1\r\n$4\r\nPI'));
+    expect(session.client.lastInteraction).toBe(opened + 1_000);
+    clock.advance(1_000);
+    expect(text(session, 'NG\r\n')).toBe('+PONG\r\n');
+    expect(session.client.lastInteraction).toBe(opened + 2_000);
   });
 
   it('hands each session only its own replies while they share one writer', () => {

@@ -22,7 +22,6 @@ export interface ConnectionLimits {
 export interface ConnectionHost {
   readonly limits: ConnectionLimits;
   readonly logger: Logger;
-  readonly clock: () => number;
   /** How long a closing connection may take to flush and hear the peer's FIN before it is destroyed. */
   readonly closeGraceMs: number;
   /**
@@ -57,8 +56,6 @@ export function lingeringEnd(socket: net.Socket, graceMs: number, lastWords?: st
 }
 
 export class Connection {
-  /** Clock time of the last bytes received (idle timeout). */
-  lastActivity: number;
   private pausedForOutput = false;
   private ending = false;
   /** Inside session.receive(): a close requested now (CLIENT KILL of oneself) waits for the reply. */
@@ -70,7 +67,6 @@ export class Connection {
     readonly session: Session,
     private readonly host: ConnectionHost,
   ) {
-    this.lastActivity = host.clock();
     (socket as OwnedSocket)[CONNECTION] = this;
     const shared = host.readBuffer;
     if (shared === undefined || !readIntoSharedBuffer(socket, shared, Connection.onSharedRead)) {
@@ -122,7 +118,6 @@ export class Connection {
   private onData(chunk: Buffer): void {
     // A closing connection's input is drained, not answered: it arrived after the close was decided.
     if (this.ending) return;
-    this.lastActivity = this.host.clock();
     let output;
     this.receiving = true;
     try {

@@ -62,7 +62,6 @@ export class EventLoopTransport implements Transport {
     this.host = {
       limits: this.limits,
       logger: options.logger,
-      clock: options.clock ?? Date.now,
       closeGraceMs: options.closeGraceMs ?? 2000,
       // 64 KiB, as libuv suggests per read: a pipelined burst is read in as few calls as before.
       readBuffer: Buffer.allocUnsafe(64 * 1024),
@@ -202,10 +201,10 @@ export class EventLoopTransport implements Transport {
   /** Redis's clientsCronHandleTimeout, on a timer rather than per request: cheap with many idle clients. */
   private closeIdleClients(): void {
     if (this.timeoutSeconds <= 0) return;
-    const now = this.host.clock();
+    const now = (this.options.clock ?? Date.now)();
     const limitMs = this.timeoutSeconds * 1000;
     for (const connection of this.connections.values()) {
-      if (now - connection.lastActivity > limitMs) {
+      if (now - connection.session.client.lastInteraction > limitMs) {
         this.options.logger.debug({ client: connection.id }, 'closing idle client');
         connection.end();
       }
