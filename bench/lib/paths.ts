@@ -9,8 +9,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** <root>/dist/bench/lib → <root>. */
 export const repoRoot = path.resolve(here, '..', '..', '..');
-/** REDIS_LITE_CLI points the benches at another build of the CLI. */
-export const cliPath = process.env.REDIS_LITE_CLI ?? path.join(repoRoot, 'dist', 'src', 'cli.js');
+/**
+ * BENCH_CLI points the benches at another build of the CLI. Not REDIS_LITE_*: the server reads every variable
+ * with that prefix as one of its options, and the launched server inherits this environment.
+ */
+export const cliPath = process.env.BENCH_CLI ?? path.join(repoRoot, 'dist', 'src', 'cli.js');
 export const resultsDir = path.join(repoRoot, 'bench', 'results');
 export const benchLibDir = here;
 

@@ -40,6 +40,20 @@ export function cpuMs(pid: number): number | undefined {
   }
 }
 
+/** cpuMs split into its parts: user time (the server's own code) and system time (the kernel on its behalf). */
+export function cpuTimesMs(pid: number): { userMs: number; systemMs: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      userMs: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_SECOND,
+      systemMs: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_SECOND,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The soft and hard limits on open files of this process (Linux), from /proc/self/limits. */
 export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } | undefined {
   try {
