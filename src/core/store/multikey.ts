@@ -6,7 +6,7 @@
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
 import type { Bytes } from './types.js';
-import { cloneLocked, storeLocked } from './values.js';
+import { cloneLocked, storeAllLocked } from './values.js';
 
 export function mget(a: TableAccess, keys: readonly Bytes[]): (Buffer | null)[] {
   return a.withKeys(keys, false, mgetLocked);
@@ -33,17 +33,36 @@ function msetLocked(
   keyValues: readonly Bytes[],
   onlyIfNoneExist: boolean,
 ): boolean {
-  if (onlyIfNoneExist) {
-    for (let i = 0; i < keys.length; i++) {
-      if (a.findLiveLocked(hashes[i] & a.mask, hashes[i], keys[i]) !== 0) return false;
-    }
-  }
-  for (let i = 0; i < keys.length; i++) {
-    const segment = hashes[i] & a.mask;
-    const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
-    storeLocked(a, segment, hashes[i], keys[i], entry, keyValues[i * 2 + 1], 0); // MSET clears a TTL
-  }
+  const entries = keys.map((key, i) => a.findLiveLocked(hashes[i] & a.mask, hashes[i], key));
+  if (onlyIfNoneExist && entries.some((entry) => entry !== 0)) return false;
+  // Redis writes the pairs in order, so a key given twice ends with its last value: write only that one (the
+  // all-or-nothing store looks each key up once, before it writes any). MSET clears a TTL.
+  const written = lastOccurrences(hashes, keys);
+  storeAllLocked(
+    a,
+    written.map((i) => hashes[i]),
+    written.map((i) => keys[i]),
+    written.map((i) => entries[i]),
+    written.map((i) => keyValues[i * 2 + 1]),
+  );
   return true;
+}
+
+/** Indexes of the keys, in order, skipping any that appears again later. */
+function lastOccurrences(hashes: readonly number[], keys: readonly Bytes[]): number[] {
+  const all = keys.map((_, i) => i);
+  if (new Set(hashes).size === hashes.length) return all; // distinct hashes: no key twice
+  const kept = new Map<number, number[]>(); // hash -> indexes kept with it (several only on a collision)
+  return all
+    .reverse()
+    .filter((i) => {
+      const same = kept.get(hashes[i]);
+      if (same === undefined) kept.set(hashes[i], [i]);
+      else if (same.some((j) => Buffer.compare(keys[j], keys[i]) === 0)) return false;
+      else same.push(i);
+      return true;
+    })
+    .reverse();
 }
 
 export function del(a: TableAccess, keys: readonly Bytes[]): number {

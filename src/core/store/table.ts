@@ -3,6 +3,7 @@
 // caller holds the segment's lock (a read lock for the read-only methods, the write lock for the rest).
 // Bucket = (hash >>> segmentBits) & (buckets - 1): the low hash bits already chose the segment.
 
+import { CommandError, ERR } from '../errors.js';
 import { Arena } from './arena.js';
 import {
   E_BLOCK_UNITS,
@@ -251,7 +252,20 @@ export class Table {
     this.control[base + S_KEYS]++;
     this.setExpireAt(segment, entry, expireAt);
     if (this.control[base + S_KEYS] > this.control[base + S_BUCKETS]) {
-      this.growIndex(segment, u32[entry * 2 + E_BLOCK_UNITS]);
+      this.growIndexIfRoom(segment, u32[entry * 2 + E_BLOCK_UNITS]);
+    }
+  }
+
+  /**
+   * growIndex, unless the arena is full. The entry is already linked, so the write has happened and must not
+   * be reported as failed (MSET's all-or-nothing relies on insert never throwing); the chains just run longer
+   * until a later insert finds room. A refused allocation changed nothing, so the index is intact.
+   */
+  private growIndexIfRoom(segment: number, pieceUnits: number): void {
+    try {
+      this.growIndex(segment, pieceUnits);
+    } catch (error) {
+      if (!(error instanceof CommandError && error.message === ERR.oom)) throw error;
     }
   }
 

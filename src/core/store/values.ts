@@ -1,5 +1,5 @@
 // Writing values into entries, with the caller holding the key's segment write lock: store a whole value
-// (in place when the block fits), resize one (APPEND/SETRANGE, with sds-like slack), clone one (RENAME/COPY),
+// (in place when the block fits) or several all or nothing (MSET), resize one (APPEND/SETRANGE, with sds-like slack), clone one (RENAME/COPY),
 // set or clear a deadline. Knows the entry format through the table; no locking, no command semantics.
 
 import { CommandError, ERR } from '../errors.js';
@@ -34,7 +34,7 @@ export function storeLocked(
 ): void {
   const t = a.table;
   const at = expiry !== KEEP_TTL ? expiry : entry === 0 ? 0 : t.expireAt(entry);
-  if (entry !== 0 && t.valueCapacity(entry) >= value.length && !oversized(a, entry, value.length)) {
+  if (entry !== 0 && fitsInPlace(a, entry, value.length)) {
     writeBytes(a, t.valueStart(entry), value);
     t.setValueLength(entry, value.length);
     t.setExpireAt(segment, entry, at);
@@ -44,6 +44,56 @@ export function storeLocked(
   writeBytes(a, t.valueStart(created), value);
   if (entry !== 0) t.replace(segment, entry, created, at);
   else t.insert(segment, created, at);
+}
+
+/**
+ * MSET's store of several keys at once (no key twice; entries[i]: keys[i]'s live entry or 0), clearing any
+ * TTL, all or nothing. Allocating is the only step that can fail (OOM), so it comes first: every block that
+ * will not fit in place is taken before anything is written, and if one is refused those already taken are
+ * given back and the error goes on with no key changed. Writing and linking then allocate nothing that can
+ * fail (Table.insert grows its index only when there is room). Like Redis, which refuses a denyoom command
+ * whole before running it; the cost is a peak of the new blocks plus the old ones they replace.
+ */
+export function storeAllLocked(
+  a: TableAccess,
+  hashes: readonly number[],
+  keys: readonly Bytes[],
+  entries: readonly number[],
+  values: readonly Bytes[],
+): void {
+  const t = a.table;
+  const created: number[] = [];
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      const length = values[i].length;
+      const fits = entries[i] !== 0 && fitsInPlace(a, entries[i], length);
+      created.push(fits ? 0 : t.newEntry(hashes[i] & a.mask, hashes[i], keys[i], length, length));
+    }
+  } catch (error) {
+    for (let i = 0; i < created.length; i++) {
+      if (created[i] !== 0) a.arena.free(hashes[i] & a.mask, created[i], t.blockUnits(created[i]));
+    }
+    throw error;
+  }
+  // From here on, storeLocked's writes with the blocks already in hand.
+  for (let i = 0; i < keys.length; i++) {
+    const segment = hashes[i] & a.mask;
+    const entry = entries[i];
+    if (created[i] === 0) {
+      writeBytes(a, t.valueStart(entry), values[i]);
+      t.setValueLength(entry, values[i].length);
+      t.setExpireAt(segment, entry, 0);
+      continue;
+    }
+    writeBytes(a, t.valueStart(created[i]), values[i]);
+    if (entry !== 0) t.replace(segment, entry, created[i], 0);
+    else t.insert(segment, created[i], 0);
+  }
+}
+
+/** Whether a value of `length` bytes is written into entry's own block. */
+function fitsInPlace(a: TableAccess, entry: number, length: number): boolean {
+  return a.table.valueCapacity(entry) >= length && !oversized(a, entry, length);
 }
 
 /** A block more than twice what a value needs is given back rather than reused in place. */
