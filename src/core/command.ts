@@ -120,6 +120,21 @@ export interface ServerCounters {
   /** The executor calls this once per command it runs (not for unknown commands, arity or NOAUTH errors). */
   commandProcessed(): void;
   commandsProcessed(): number;
+  /**
+   * INFO keyspace_hits / keyspace_misses: one read lookup of a key, found or not. Commands call this where Redis 7
+   * reads a key with lookupKeyRead* (db.c lookupKey counts those unless LOOKUP_NOSTATS; write lookups never
+   * count). Of ours, in Redis 7.0.15 (each checked against redis-server with CONFIG RESETSTAT + INFO stats):
+   * - counted, one per key: GET, MGET, GETRANGE, STRLEN, EXISTS, TYPE, TTL, PTTL, EXPIRETIME, PEXPIRETIME,
+   *   GETSET, GETDEL, GETEX (even when its time argument is then refused), SET ... GET, COPY (the source only);
+   * - not counted: every other write (SET, SETNX, SETEX, PSETEX, MSET, MSETNX, APPEND, SETRANGE, INCR*, DECR*,
+   *   DEL, UNLINK, RENAME*, EXPIRE*, PERSIST, FLUSH*), and RANDOMKEY, KEYS, SCAN, DBSIZE, which walk the table;
+   * - a command refused before its lookup (syntax error, bad integer) counts nothing.
+   */
+  keyLookup(found: boolean): void;
+  /** Several read lookups at once (MGET, EXISTS): one atomic add per kind rather than one per key. */
+  keyLookups(hits: number, misses: number): void;
+  keyspaceHits(): number;
+  keyspaceMisses(): number;
   /** CONFIG RESETSTAT: totals counted elsewhere (transport, store) are shown relative to this baseline. */
   resetBaseline(totals: StatTotals): void;
   baseline(): StatTotals;

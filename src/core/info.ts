@@ -153,6 +153,8 @@ function statsFields({ server, store }: InfoSource): Fields {
     ['rejected_connections', Math.max(0, t.rejectedConnections - base.rejectedConnections)],
     ['expired_keys', Math.max(0, store.stats().expiredKeys - base.expiredKeys)],
     ['evicted_keys', 0],
+    ['keyspace_hits', server.counters?.keyspaceHits() ?? 0],
+    ['keyspace_misses', server.counters?.keyspaceMisses() ?? 0],
   ];
 }
 

@@ -14,21 +14,24 @@ import type {
 import type { Config } from './config.js';
 import type { Clock } from './store/types.js';
 
-// Layout of the shared counters: a 64-bit command count as two Uint32 words (Atomics.add on a Uint32 returns a
-// plain number, so the per-command path allocates nothing, unlike BigInt64), then the RESETSTAT baselines.
-const LO = 0;
-const HI = 1;
-const BASE_CONNECTIONS = 1; // Float64 indexes from here on
-const BASE_REJECTED = 2;
-const BASE_EXPIRED = 3;
-const BYTES = 4 * 8;
+// Layout of the shared counters: 64-bit counts as pairs of Uint32 words, low word first (Atomics.add on a Uint32
+// returns a plain number, so the per-command and per-lookup paths allocate nothing, unlike BigInt64), then the
+// RESETSTAT baselines as Float64s.
+const COMMANDS = 0;
+const HITS = 2;
+const MISSES = 4;
+const WORDS = 6;
+const BASE_CONNECTIONS = WORDS / 2; // Float64 indexes from here on
+const BASE_REJECTED = BASE_CONNECTIONS + 1;
+const BASE_EXPIRED = BASE_CONNECTIONS + 2;
+const BYTES = (BASE_EXPIRED + 1) * 8;
 
 export class SharedServerCounters implements ServerCounters {
   private readonly words: Uint32Array;
   private readonly floats: Float64Array;
 
   private constructor(readonly buffer: SharedArrayBuffer) {
-    this.words = new Uint32Array(buffer, 0, 2);
+    this.words = new Uint32Array(buffer, 0, WORDS);
     this.floats = new Float64Array(buffer);
   }
 
@@ -41,17 +44,42 @@ export class SharedServerCounters implements ServerCounters {
     return new SharedServerCounters(buffer);
   }
 
+  /** Adds n (0 < n < 2^32) to the 64-bit count at `lo`, carrying into the high word when the low one wraps. */
+  private add(lo: number, n: number): void {
+    if (Atomics.add(this.words, lo, n) + n > 0xffffffff) Atomics.add(this.words, lo + 1, 1);
+  }
+
+  private read(lo: number): number {
+    return Atomics.load(this.words, lo + 1) * 2 ** 32 + Atomics.load(this.words, lo);
+  }
+
   commandProcessed(): void {
-    if (Atomics.add(this.words, LO, 1) === 0xffffffff) Atomics.add(this.words, HI, 1);
+    this.add(COMMANDS, 1);
   }
 
   commandsProcessed(): number {
-    return Atomics.load(this.words, HI) * 2 ** 32 + Atomics.load(this.words, LO);
+    return this.read(COMMANDS);
+  }
+
+  keyLookup(found: boolean): void {
+    this.add(found ? HITS : MISSES, 1);
+  }
+
+  keyLookups(hits: number, misses: number): void {
+    if (hits > 0) this.add(HITS, hits);
+    if (misses > 0) this.add(MISSES, misses);
+  }
+
+  keyspaceHits(): number {
+    return this.read(HITS);
+  }
+
+  keyspaceMisses(): number {
+    return this.read(MISSES);
   }
 
   resetBaseline(totals: StatTotals): void {
-    Atomics.store(this.words, LO, 0);
-    Atomics.store(this.words, HI, 0);
+    for (let i = 0; i < WORDS; i++) Atomics.store(this.words, i, 0);
     this.floats[BASE_CONNECTIONS] = totals.connections;
     this.floats[BASE_REJECTED] = totals.rejectedConnections;
     this.floats[BASE_EXPIRED] = totals.expiredKeys;

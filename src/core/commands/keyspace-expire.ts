@@ -1,7 +1,8 @@
 // Expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX XX GT LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME,
 // PERSIST. The command turns a relative or second-based time into absolute milliseconds with Redis's int64
 // overflow checks (expire.c, expireGenericCommand); the store applies the condition and the deadline
-// atomically. Nothing here knows how expiry is stored or enforced.
+// atomically. Nothing here knows how expiry is stored or enforced. The TTL readers count a keyspace hit or
+// miss (ttlGenericCommand reads with lookupKeyReadWithFlags); EXPIRE* and PERSIST, write lookups, do not.
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -131,6 +132,12 @@ export const pexpireat = expireSpec(
   false,
 );
 
+/** A store figure that is -2 for a missing key (pttl, expireTime), counted as a keyspace hit or miss. */
+function counted(ctx: CommandContext, figure: number): number {
+  ctx.server.counters?.keyLookup(figure !== -2);
+  return figure;
+}
+
 /** A read-only one-key command that reports expiry. */
 function ttlSpec(name: string, syntax: string, summary: string, since: string, run: CommandSpec['run']) {
   const spec: CommandSpec = {
@@ -154,7 +161,7 @@ export const ttl = ttlSpec(
   'Returns the expiration time in seconds of a key.',
   '1.0.0',
   (argv, ctx) => {
-    const ms = ctx.store.pttl(argv[1]);
+    const ms = counted(ctx, ctx.store.pttl(argv[1]));
     return integer(ms < 0 ? ms : Math.floor((ms + 500) / 1000));
   },
 );
@@ -163,7 +170,7 @@ export const pttl = ttlSpec(
   'PTTL key',
   'Returns the expiration time in milliseconds of a key.',
   '2.6.0',
-  (argv, ctx) => integer(ctx.store.pttl(argv[1])),
+  (argv, ctx) => integer(counted(ctx, ctx.store.pttl(argv[1]))),
 );
 
 // expiretimeGenericCommand: seconds are the absolute milliseconds divided with C's truncation.
@@ -173,7 +180,7 @@ export const expiretime = ttlSpec(
   'Returns the expiration time of a key as a Unix timestamp.',
   '7.0.0',
   (argv, ctx) => {
-    const at = ctx.store.expireTime(argv[1]);
+    const at = counted(ctx, ctx.store.expireTime(argv[1]));
     return integer(at < 0 ? at : Math.trunc(at / 1000));
   },
 );
@@ -182,7 +189,7 @@ export const pexpiretime = ttlSpec(
   'PEXPIRETIME key',
   'Returns the expiration time of a key as a Unix milliseconds timestamp.',
   '7.0.0',
-  (argv, ctx) => integer(ctx.store.expireTime(argv[1])),
+  (argv, ctx) => integer(counted(ctx, ctx.store.expireTime(argv[1]))),
 );
 
 export const persist: CommandSpec = {

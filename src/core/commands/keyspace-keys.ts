@@ -1,6 +1,8 @@
 // Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TYPE, RANDOMKEY, RENAME, RENAMENX, COPY.
 // Each parses its arguments and calls one store operation, so every command is atomic in the store; none
 // of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
+// EXISTS, TYPE and COPY's source are read lookups in db.c (lookupKeyRead*), so they count keyspace hits and
+// misses; DEL, UNLINK and RENAME look up for writing and RANDOMKEY walks the table: none of those count.
 
 import { ArgCursor, isKeyword, toInt32 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -47,7 +49,11 @@ export const exists: CommandSpec = {
   arity: -2,
   flags: ['readonly', 'fast'],
   keys: [1, -1, 1],
-  run: (argv, ctx) => integer(ctx.store.exists(argv.slice(1))),
+  run: (argv, ctx) => {
+    const found = ctx.store.exists(argv.slice(1)); // a key named twice is looked up, and counted, twice
+    ctx.server.counters?.keyLookups(found, argv.length - 1 - found);
+    return integer(found);
+  },
 };
 
 export const type: CommandSpec = {
@@ -59,7 +65,11 @@ export const type: CommandSpec = {
   arity: 2,
   flags: ['readonly', 'fast'],
   keys: [1, 1, 1],
-  run: (argv, ctx) => status(ctx.store.type(argv[1])),
+  run: (argv, ctx) => {
+    const found = ctx.store.type(argv[1]);
+    ctx.server.counters?.keyLookup(found !== 'none');
+    return status(found);
+  },
 };
 
 export const randomkey: CommandSpec = {
@@ -143,7 +153,10 @@ export const copy: CommandSpec = {
       }
     }
     if (source.equals(destination)) throw new CommandError(ERR.sameObject);
-    return ctx.store.copy(source, destination, replace) ? ONE : ZERO;
+    const copied = ctx.store.copy(source, destination, replace);
+    // Not copied is a missing source or a taken destination: only then ask which (not counted again).
+    ctx.server.counters?.keyLookup(copied || ctx.store.exists([source]) === 1);
+    return copied ? ONE : ZERO;
   },
 };
 

@@ -1,12 +1,19 @@
 // Reading and writing one whole string value: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX.
 // Semantics and replies follow redis.io/commands/<name> and Redis 7's t_string.c. Commands turn arguments
 // into the store's semantic operations (expire times become absolute ms on the server clock here) and
-// never see how or where the store keeps its data.
+// never see how or where the store keeps its data. GET, GETSET, GETDEL, GETEX and SET ... GET read the key as
+// Redis's lookupKeyRead does, so each counts one keyspace hit or miss (ServerCounters.keyLookup).
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { bulkOrNil, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import type { GetExChange, SetOptions } from '../store/types.js';
 import { expireAtFromArgument, parseExtendedOptions, type ExpireUnit } from './string-options.js';
+
+/** The value a read lookup found, or nil: counted as a keyspace hit or miss. */
+function counted(ctx: CommandContext, value: Buffer | null): Reply {
+  ctx.server.counters?.keyLookup(value !== null);
+  return bulkOrNil(value);
+}
 
 function expireAt(ctx: CommandContext, value: Buffer, unit: ExpireUnit, command: string): number {
   return expireAtFromArgument(value, unit, ctx.server.clock(), command);
@@ -23,7 +30,7 @@ function set(argv: Buffer[], ctx: CommandContext): Reply {
   };
   const result = ctx.store.set(argv[1], argv[2], options);
   // With GET, Redis replies with the old value whether or not NX/XX let the write happen.
-  if (opts.get) return bulkOrNil(result.old);
+  if (opts.get) return counted(ctx, result.old);
   return result.written ? OK : NIL;
 }
 
@@ -38,11 +45,14 @@ function getex(argv: Buffer[], ctx: CommandContext): Reply {
         ? { persist: true }
         : undefined;
   } catch (e) {
-    // Redis looks the key up before it validates the time: a missing key answers nil even for a bad time.
-    if (ctx.store.exists([argv[1]]) === 0) return NIL;
+    // Redis looks the key up (counted) before it validates the time: a missing key answers nil even for a
+    // bad time.
+    const found = ctx.store.exists([argv[1]]) === 1;
+    ctx.server.counters?.keyLookup(found);
+    if (!found) return NIL;
     throw e;
   }
-  return bulkOrNil(ctx.store.getEx(argv[1], change));
+  return counted(ctx, ctx.store.getEx(argv[1], change));
 }
 
 /** SETEX / PSETEX key time value: SET with EX / PX, with its own name in the invalid-time error. */
@@ -63,7 +73,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => bulkOrNil(ctx.store.get(argv[1])),
+    run: (argv, ctx) => counted(ctx, ctx.store.get(argv[1])),
   },
   {
     name: 'set',
@@ -121,7 +131,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
     // Like SET without options, GETSET drops any expiry the key had.
-    run: (argv, ctx) => bulkOrNil(ctx.store.set(argv[1], argv[2], { returnOld: true }).old),
+    run: (argv, ctx) => counted(ctx, ctx.store.set(argv[1], argv[2], { returnOld: true }).old),
   },
   {
     name: 'getdel',
@@ -132,7 +142,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => bulkOrNil(ctx.store.getDel(argv[1])),
+    run: (argv, ctx) => counted(ctx, ctx.store.getDel(argv[1])),
   },
   {
     name: 'getex',

@@ -1,6 +1,7 @@
 // Several keys at once: MGET, MSET, MSETNX (redis.io/commands/<name>). The store makes each one atomic across
 // threads (one lock order for every multi-key operation); here only the argument shape is checked.
-// Knows nothing of locks or of how values are stored.
+// Knows nothing of locks or of how values are stored. MGET counts a keyspace hit or miss per key, as Redis's
+// lookupKeyRead does for each; MSET and MSETNX look keys up for writing, which Redis does not count.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
@@ -10,6 +11,14 @@ import { bulkArray, OK, ONE, ZERO, type Reply } from '../reply.js';
 function pairs(argv: Buffer[], name: string): Buffer[] {
   if (argv.length % 2 === 0) throw new CommandError(ERR.wrongArity(name));
   return argv.slice(1);
+}
+
+function mget(argv: Buffer[], ctx: CommandContext): Reply {
+  const values = ctx.store.mget(argv.slice(1));
+  let misses = 0;
+  for (const value of values) if (value === null) misses++;
+  ctx.server.counters?.keyLookups(values.length - misses, misses);
+  return bulkArray(values);
 }
 
 function mset(argv: Buffer[], ctx: CommandContext): Reply {
@@ -32,7 +41,7 @@ export const multiKeyCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['readonly', 'fast'],
     keys: [1, -1, 1],
-    run: (argv, ctx) => bulkArray(ctx.store.mget(argv.slice(1))),
+    run: mget,
   },
   {
     name: 'mset',

@@ -1,7 +1,8 @@
 // Parts of a string: APPEND, STRLEN, GETRANGE, SETRANGE (redis.io/commands/<name>).
 // Offsets arrive as int64 as in Redis; the store works in safe JavaScript integers, so values beyond 2^53
 // are clamped here, which changes nothing because no string gets anywhere near that long. Length limits
-// (proto-max-bulk-len) are the store's to enforce.
+// (proto-max-bulk-len) are the store's to enforce. STRLEN and GETRANGE read the key as Redis's lookupKeyRead
+// does, so each counts a keyspace hit or miss; APPEND and SETRANGE look it up for writing, which is not counted.
 
 import { toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -20,9 +21,25 @@ function clamp(v: bigint): number {
 function getrange(argv: Buffer[], ctx: CommandContext): Reply {
   const start = toBigInt(argv[2]);
   const end = toBigInt(argv[3]);
-  // Redis answers this case before anything else; doing it before clamping keeps it exact for huge values.
-  if (start < 0n && end < 0n && start > end) return bulk(EMPTY);
-  return bulk(ctx.store.getRange(argv[1], clamp(start), clamp(end)));
+  // Redis answers this case once the key is looked up (so it still counts a hit or miss) but before reading
+  // it; deciding it before clamping keeps it exact for huge values.
+  if (start < 0n && end < 0n && start > end) {
+    ctx.server.counters?.keyLookup(ctx.store.exists([argv[1]]) === 1);
+    return bulk(EMPTY);
+  }
+  const range = ctx.store.getRange(argv[1], clamp(start), clamp(end));
+  // Empty is a missing key or a slice outside the value: only then ask which (not counted again). Another
+  // thread changing the key in between can only make this count disagree with the reply, never the reply.
+  ctx.server.counters?.keyLookup(range.length > 0 || ctx.store.exists([argv[1]]) === 1);
+  return bulk(range);
+}
+
+/** STRLEN key: 0 for a missing key. */
+function strlen(argv: Buffer[], ctx: CommandContext): Reply {
+  const length = ctx.store.strlen(argv[1]);
+  // 0 is a missing key or an empty string: only then ask which, as GETRANGE does.
+  ctx.server.counters?.keyLookup(length > 0 || ctx.store.exists([argv[1]]) === 1);
+  return integer(length);
 }
 
 /** SETRANGE key offset value: the new length. A negative offset is refused before the key is looked at. */
@@ -53,7 +70,7 @@ export const rangeCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => integer(ctx.store.strlen(argv[1])),
+    run: strlen,
   },
   {
     name: 'getrange',

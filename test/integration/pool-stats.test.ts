@@ -1,0 +1,49 @@
+// INFO stats keyspace_hits / keyspace_misses on real sockets, for every transport: lookups made by clients that
+// the pool serves on different worker threads add up to one total, and CONFIG RESETSTAT from any of them
+// zeroes it for all. Waits on replies, never sleeps.
+
+import { describe, expect, it } from 'vitest';
+import { resp, type RawClient } from '../support/raw-client.js';
+import { transports, useTestServer } from '../support/server.js';
+
+async function readBulk(client: RawClient): Promise<string> {
+  const reply = await client.readFramed((received) => {
+    const lineEnd = received.indexOf('\r\n');
+    if (lineEnd < 0) return -1;
+    const total = lineEnd + 2 + Number(received.toString('latin1', 1, lineEnd)) + 2;
+    return received.length >= total ? total : -1;
+  });
+  return reply.toString('latin1', reply.indexOf('\r\n') + 2, reply.length - 2);
+}
+
+async function lookups(client: RawClient): Promise<[hits: number, misses: number]> {
+  await client.send(resp('INFO', 'stats'));
+  const stats = await readBulk(client);
+  const field = (name: string) => Number(new RegExp(`\r\n${name}:(\\d+)\r\n`).exec(stats)?.[1]);
+  return [field('keyspace_hits'), field('keyspace_misses')];
+}
+
+describe.each(transports)('%s transport', (transport) => {
+  const current = useTestServer(transport, { workers: 4 });
+
+  it('adds the keyspace hits and misses of every thread to one total; CONFIG RESETSTAT zeroes it', async () => {
+    const clients = await Promise.all([1, 2, 3].map(() => current().connect()));
+    const [first] = clients;
+    expect(await first.request(resp('SET', 'k', 'v'), '+OK\r\n')).toBe('+OK\r\n');
+    for (const c of clients) {
+      expect(await c.request(resp('GET', 'k'), '$1\r\nv\r\n')).toBe('$1\r\nv\r\n');
+      expect(await c.request(resp('GET', 'missing'), '$-1\r\n')).toBe('$-1\r\n');
+      expect(await c.request(resp('MGET', 'k', 'k', 'x'), '*3\r\n$1\r\nv\r\n$1\r\nv\r\n$-1\r\n')).toBe(
+        '*3\r\n$1\r\nv\r\n$1\r\nv\r\n$-1\r\n',
+      );
+    }
+    // On the pool each connected client holds its own worker, so the lookups above ran on three threads.
+    if (transport === 'pool') expect(current().server.stats().busyWorkers).toBe(3);
+    const observer = await current().connect();
+    expect(await lookups(observer)).toEqual([9, 6]);
+    expect(await clients[2].request(resp('CONFIG', 'RESETSTAT'), '+OK\r\n')).toBe('+OK\r\n');
+    expect(await lookups(observer)).toEqual([0, 0]);
+    expect(await first.request(resp('EXISTS', 'k', 'x'), ':1\r\n')).toBe(':1\r\n');
+    expect(await lookups(observer)).toEqual([1, 1]);
+  });
+});
