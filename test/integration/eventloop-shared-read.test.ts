@@ -6,20 +6,11 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readIntoSharedBuffer } from '../../src/transport/eventloop/fast-read.js';
 import { useTestServer } from '../support/server.js';
-
-function acceptOne(): Promise<{ server: net.Server; accepted: net.Socket; client: net.Socket }> {
-  return new Promise((resolve) => {
-    const server = net.createServer((accepted) => resolve({ server, accepted, client }));
-    let client!: net.Socket;
-    server.listen(0, '127.0.0.1', () => {
-      client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-    });
-  });
-}
+import { connectedPair } from '../support/socket-pair.js';
 
 describe('shared read buffer', () => {
   it('switches an accepted socket to reading into the given buffer, with end still reported', async () => {
-    const { server, accepted, client } = await acceptOne();
+    const { server, accepted, client } = await connectedPair();
     const shared = Buffer.alloc(16);
     const seen: string[] = [];
     let gotData = false;

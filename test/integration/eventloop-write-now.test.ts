@@ -9,16 +9,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { writeNow } from '../../src/transport/eventloop/write-now.js';
 import { useTestServer } from '../support/server.js';
-
-function connectedPair(): Promise<{ server: net.Server; accepted: net.Socket; client: net.Socket }> {
-  return new Promise((resolve) => {
-    const server = net.createServer((accepted) => resolve({ server, accepted, client }));
-    let client!: net.Socket;
-    server.listen(0, '127.0.0.1', () => {
-      client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-    });
-  });
-}
+import { connectedPair } from '../support/socket-pair.js';
 
 function receiveBytes(socket: net.Socket, count: number): Promise<string> {
   return new Promise((resolve) => {

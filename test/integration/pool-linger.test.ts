@@ -12,6 +12,7 @@ import { SharedStore } from '../../src/core/store/store.js';
 import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { RawClient, resp } from '../support/raw-client.js';
+import { until } from '../support/wait.js';
 
 const native = loadNative();
 
@@ -162,15 +163,6 @@ async function startPool(closeGraceMs: number): Promise<Pool> {
       return client;
     },
   };
-}
-
-/** Resolves once `condition` holds, checking every 2 ms. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /**

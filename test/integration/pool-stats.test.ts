@@ -6,19 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { resp, type RawClient } from '../support/raw-client.js';
 import { transports, useTestServer } from '../support/server.js';
 
-async function readBulk(client: RawClient): Promise<string> {
-  const reply = await client.readFramed((received) => {
-    const lineEnd = received.indexOf('\r\n');
-    if (lineEnd < 0) return -1;
-    const total = lineEnd + 2 + Number(received.toString('latin1', 1, lineEnd)) + 2;
-    return received.length >= total ? total : -1;
-  });
-  return reply.toString('latin1', reply.indexOf('\r\n') + 2, reply.length - 2);
-}
-
 async function lookups(client: RawClient): Promise<[hits: number, misses: number]> {
   await client.send(resp('INFO', 'stats'));
-  const stats = await readBulk(client);
+  const stats = await client.readBulk();
   const field = (name: string) => Number(new RegExp(`\r\n${name}:(\\d+)\r\n`).exec(stats)?.[1]);
   return [field('keyspace_hits'), field('keyspace_misses')];
 }

@@ -15,6 +15,7 @@ import { SharedStore } from '../../src/core/store/store.js';
 import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { RawClient, resp } from '../support/raw-client.js';
+import { until } from '../support/wait.js';
 
 const native = loadNative();
 
@@ -86,32 +87,12 @@ async function startPool(
   };
 }
 
-/** Resolves once `condition` holds, checking after every turn of the event loop (cheaply, every 2 ms). */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 /** The id the pool gave a raw client, found by its address. */
 function idOf(pool: Pool, client: RawClient): number {
   const addr = `127.0.0.1:${client.socket.localPort}`;
   const info = pool.transport.clients().find((c) => c.addr === addr);
   if (info === undefined) throw new Error(`client ${addr} is not known to the pool`);
   return info.id;
-}
-
-/** Awaits one RESP bulk string reply and returns its payload as latin1. */
-async function readBulk(client: RawClient): Promise<string> {
-  const reply = await client.readFramed((received) => {
-    const lineEnd = received.indexOf('\r\n');
-    if (lineEnd < 0) return -1;
-    const total = lineEnd + 2 + Number(received.toString('latin1', 1, lineEnd)) + 2;
-    return received.length >= total ? total : -1;
-  });
-  return reply.toString('latin1', reply.indexOf('\r\n') + 2, reply.length - 2);
 }
 
 const PING = resp('PING');
@@ -164,7 +145,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
     expect(pool.transport.stats()).toMatchObject({ busyWorkers: 2, queuedClients: 0, connectedClients: 2 });
     // The worker now serving it reads the same shared counters for INFO.
     await third.send(resp('INFO', 'clients'));
-    expect(await readBulk(third)).toContain('busy_workers:2\r\nqueued_clients:0\r\n');
+    expect(await third.readBulk()).toContain('busy_workers:2\r\nqueued_clients:0\r\n');
   });
 
   it('replaces a worker that throws, closes its client, and keeps N workers', async () => {

@@ -136,6 +136,17 @@ export class RawClient {
     return this.readText(expected);
   }
 
+  /** Awaits one RESP bulk string reply and returns its payload as latin1. */
+  async readBulk(): Promise<string> {
+    const reply = await this.readFramed((received) => {
+      const lineEnd = received.indexOf('\r\n');
+      if (lineEnd < 0) return -1;
+      const total = lineEnd + 2 + Number(received.toString('latin1', 1, lineEnd)) + 2;
+      return received.length >= total ? total : -1;
+    });
+    return reply.toString('latin1', reply.indexOf('\r\n') + 2, reply.length - 2);
+  }
+
   /** Awaits and consumes the bytes a framer says form the next message. */
   readFramed(framer: Framer): Promise<Buffer> {
     return this.wait((length) => (length === 0 ? -1 : framer(this.received())));

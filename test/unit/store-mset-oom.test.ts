@@ -2,32 +2,9 @@
 // runs): after an OOM every key holds exactly what it held before, with its TTL, and no memory is kept. Also
 // the two-phase store's own edges: a key given twice, and an index that cannot grow once the entries fit.
 import { describe, expect, it } from 'vitest';
-import { CommandError, ERR } from '../../src/core/errors.js';
+import { ERR } from '../../src/core/errors.js';
 import { SharedStore } from '../../src/core/store/store.js';
-
-class FakeClock {
-  now = 1_700_000_000_000;
-  readonly read = (): number => this.now;
-}
-
-function setup(options: { segments?: number; initialBytes?: number; maxBytes?: number }) {
-  const clock = new FakeClock();
-  const store = SharedStore.create({ clock: clock.read, ...options });
-  return { clock, store };
-}
-
-const b = (s: string): Buffer => Buffer.from(s, 'latin1');
-const str = (v: Buffer | null): string | null => (v === null ? null : v.toString('latin1'));
-
-function commandError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CommandError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a CommandError');
-}
+import { b, commandError, setup, str } from '../support/store-fixture.js';
 
 /** Every key's value and pttl, and the store's counters: what an OOM must leave untouched. */
 function snapshot(store: SharedStore, keys: string[]) {

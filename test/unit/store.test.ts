@@ -1,33 +1,10 @@
 // SharedStore on one thread: every operation's Redis semantics, expiry on a fake clock (lazy and active),
 // growth of the index and the arena, binary keys, free-list reuse and SCAN's guarantee across growth.
 import { describe, expect, it } from 'vitest';
-import { CommandError, ERR } from '../../src/core/errors.js';
+import { ERR } from '../../src/core/errors.js';
 import { formatIncrFloat } from '../../src/core/store/numbers.js';
 import { SharedStore } from '../../src/core/store/store.js';
-
-class FakeClock {
-  now = 1_700_000_000_000;
-  readonly read = (): number => this.now;
-}
-
-function setup(options: { segments?: number; initialBytes?: number; maxBytes?: number } = {}) {
-  const clock = new FakeClock();
-  const store = SharedStore.create({ clock: clock.read, ...options });
-  return { clock, store };
-}
-
-const b = (s: string): Buffer => Buffer.from(s, 'latin1');
-const str = (v: Buffer | null): string | null => (v === null ? null : v.toString('latin1'));
-
-function commandError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CommandError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a CommandError');
-}
+import { b, commandError, FakeClock, setup, str } from '../support/store-fixture.js';
 
 describe('SharedStore strings', () => {
   it('GET/SET round-trip and overwrite', () => {
