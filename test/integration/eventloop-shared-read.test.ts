@@ -2,7 +2,6 @@
 // this Node still offers the internals it relies on, that pause/'end' keep working in that mode, and that a
 // request split across reads survives other clients' reads overwriting the shared buffer in between.
 
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readIntoSharedBuffer } from '../../src/transport/eventloop/fast-read.js';
 import { useTestServer } from '../support/server.js';
