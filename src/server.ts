@@ -184,6 +184,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     commands,
     counters,
     clients: () => transport.clients(),
+    client: (id) => transport.client(id),
     transportStats: () => transport.stats(),
     killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
     reportUnexpected: (error, command) =>

@@ -102,6 +102,11 @@ export interface ServerContext {
   readonly tcpPort: number;
   /** Every client connected to this server (on every thread, where the transport can tell). */
   clients(): ClientInfo[];
+  /**
+   * One client's entry, as clients() would list it (CLIENT INFO): without building the whole list, which in
+   * the pool costs a round trip to the main thread for its queue.
+   */
+  client(id: number): ClientInfo | undefined;
   /** Close a client by id (CLIENT KILL ID); false if unknown. Optional: a transport may not support it. */
   killClient?(id: number): boolean;
   transportStats(): TransportStats;

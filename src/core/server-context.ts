@@ -104,6 +104,8 @@ export interface ServerContextDeps {
   readonly tcpPort: number;
   readonly commands: CommandTable;
   clients(): ClientInfo[];
+  /** One client's entry; when absent, found in clients(). */
+  client?(id: number): ClientInfo | undefined;
   transportStats(): TransportStats;
   killClient?(id: number): boolean;
   reportUnexpected(error: unknown, command: string): void;
@@ -121,6 +123,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     tcpPort: deps.tcpPort,
     commands: deps.commands,
     clients: () => deps.clients(),
+    client: (id) => (deps.client === undefined ? deps.clients().find((c) => c.id === id) : deps.client(id)),
     transportStats: () => deps.transportStats(),
     // Read live, so CONFIG SET requirepass applies to the next command of every client.
     requirePass: () => config.string('requirepass'),

@@ -33,6 +33,8 @@ export interface Transport {
   stats(): TransportStats;
   /** The connected clients as CLIENT LIST shows them (as far as this transport can tell). */
   clients(): ClientInfo[];
+  /** One connected client's entry in clients(), found directly. */
+  client(id: number): ClientInfo | undefined;
   /**
    * Abrupt: shut every client's socket down now, dropping what is in flight, so the process can exit at once.
    * The pool needs it: process.exit() hangs while a worker thread is blocked in read(2) (DESIGN.md).

@@ -30,6 +30,8 @@ export interface TestContextOptions {
   requirepass?: string;
   /** The transport's client list (CLIENT LIST / KILL); none by default. */
   clients?: () => ClientInfo[];
+  /** The transport's lookup of one client (CLIENT INFO); when absent, found in `clients`. */
+  client?: (id: number) => ClientInfo | undefined;
   /** Present only when given, as on a transport that can close clients. */
   killClient?: (id: number) => boolean;
 }
@@ -54,6 +56,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     tcpPort: 6379,
     commands,
     clients: options.clients ?? (() => []),
+    client: options.client,
     transportStats: () => stats,
     killClient: options.killClient,
     reportUnexpected: (error) => {

@@ -314,6 +314,16 @@ describe('CLIENT LIST / INFO', () => {
       /^id=1 addr=127\.0\.0\.1:50000 laddr=127\.0\.0\.1:6379 fd=-1 name=solo .*cmd=client\|info user=default redir=-1 resp=2\n$/,
     );
   });
+
+  it('CLIENT INFO asks the transport for the caller alone, never for the whole list', () => {
+    const ctx = createTestContext({
+      clients: () => {
+        throw new Error('CLIENT INFO listed every client');
+      },
+      client: (id) => (id === 1 ? other(1, { queryBuffer: 7, fd: 12 }) : undefined),
+    });
+    expect(text(ctx.run('CLIENT', 'INFO'))).toMatch(/^id=1 addr=127\.0\.0\.1:50000 .*fd=12 .*qbuf=7 /);
+  });
 });
 
 describe('CLIENT KILL', () => {

@@ -253,7 +253,7 @@ export const clientCommand: CommandSpec = {
       list,
     ),
     sub('info', 'CLIENT INFO', 'Returns information about the connection.', 2, quiet, (_argv, ctx) => {
-      const listed = ctx.server.clients().find((c) => c.id === ctx.client.id);
+      const listed = ctx.server.client(ctx.client.id);
       return bulk(Buffer.from(`${clientLine(ownInfo(ctx.client, listed), ctx.server.clock())}\n`));
     }),
     sub(

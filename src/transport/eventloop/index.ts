@@ -126,6 +126,10 @@ export class EventLoopTransport implements Transport {
     return [...this.connections.values()].map((c) => c.info());
   }
 
+  client(id: number): ClientInfo | undefined {
+    return this.connections.get(id)?.info();
+  }
+
   /** CLIENT KILL: the client's replies already produced are flushed, then it is closed. */
   killClient(id: number): boolean {
     const connection = this.connections.get(id);

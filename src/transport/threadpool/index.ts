@@ -206,6 +206,10 @@ export class ThreadPoolTransport implements Transport {
     return this.pool.clients();
   }
 
+  client(id: number): ClientInfo | undefined {
+    return this.pool.clients().find((c) => c.id === id);
+  }
+
   /** CLIENT KILL from the main thread's side (workers route theirs through the pool). */
   killClient(id: number): boolean {
     return this.pool.killClient(id);

@@ -19,6 +19,7 @@ export const SLOT_CLIENT = 2; // that client's id, 0 when none (ids fit in an in
 export const SLOT_SEQ = 3; // seqlock over the record: odd while the worker rewrites it
 export const SLOT_RECORD_LENGTH = 4; // bytes of the record in use
 export const SLOT_CLOSING = 5; // 1 while the worker drains a client it closed (since SLOT_LAST_INTERACTION)
+export const SLOT_ANSWERED = 6; // the last of this worker's questions the main thread answered (queued-query.ts)
 export const SLOT_INT32 = 8;
 
 /** Float64 fields of one slot (plain stores: a torn read only skews an idle time in INFO). */

@@ -1,10 +1,22 @@
 // The messages the pool's main thread and its workers exchange, and what a worker is started with. Jobs go
-// one way, to an idle worker; everything else is a notice. Types only: no behaviour lives here.
+// one way, to an idle worker; everything else is a notice, but for the one question a worker asks and waits on
+// (which clients are queued). Types only: no behaviour lives here.
+
+import type { MessagePort } from 'node:worker_threads';
 
 /** An accepted client, already a blocking duplicate descriptor the pool now owns. */
 export interface Job {
   readonly fd: number;
   readonly clientId: number;
+  readonly addr: string;
+  readonly laddr: string;
+  /** ms epoch */
+  readonly createdAt: number;
+}
+
+/** A client waiting in the queue, as the main thread tells a worker: it has sent nothing anyone has read. */
+export interface QueuedClient {
+  readonly id: number;
   readonly addr: string;
   readonly laddr: string;
   /** ms epoch */
@@ -38,6 +50,11 @@ export type FromWorker =
   | { readonly type: 'idle' }
   | { readonly type: 'config'; readonly name: string; readonly value: string }
   | { readonly type: 'kill'; readonly clientId: number }
+  /**
+   * The worker blocks until SLOT_ANSWERED reaches `request`: answer at once with a QueuedClient[] on `reply`
+   * (transferred, fresh per question, so a late answer to a question given up on goes nowhere).
+   */
+  | { readonly type: 'queued'; readonly request: number; readonly reply: MessagePort }
   | {
       readonly type: 'log';
       readonly level: 'warn' | 'error';

@@ -1,9 +1,11 @@
 // Reads the pool's figures and served clients out of shared memory, the same way on the main thread (stats(),
-// clients()) and in a worker (INFO, CLIENT LIST), so both report one truth without asking each other.
-// Knows the layout and ClientInfo; nothing of sockets, sessions or how slots get filled.
+// clients()) and in a worker (INFO, CLIENT LIST), so both report one truth; and adds the queued clients (the
+// main thread's queue, asked for by a worker) the same way on both. Knows the layout and ClientInfo; nothing
+// of sockets, sessions or how slots get filled.
 
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { BUSY, QUEUED, REJECTED, TOTAL_CONNECTIONS, WORKERS } from './layout.js';
+import type { QueuedClient } from './messages.js';
 import type { PoolState } from './shared-state.js';
 
 export function poolStats(state: PoolState, maxclients: number): TransportStats {
@@ -44,4 +46,34 @@ export function servedClients(state: PoolState): ClientInfo[] {
     });
   }
   return clients.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * A client waiting for a worker, as Redis lists one that has sent nothing yet: cmd=NULL, idle since accept, no
+ * name. qbuf=0: bytes it may have sent sit unread in the kernel (nobody reads a queued socket).
+ */
+function waitingClient(client: QueuedClient): ClientInfo {
+  return {
+    id: client.id,
+    addr: client.addr,
+    laddr: client.laddr,
+    name: '',
+    db: 0,
+    createdAt: client.createdAt,
+    lastInteraction: client.createdAt,
+    lastCommand: 'NULL',
+    queryBuffer: 0,
+    outputBuffer: 0,
+  };
+}
+
+/**
+ * Every connected client, by id. A client the queue listed that a slot also shows (a worker read the slots
+ * after the main thread took it off the queue) is listed once, as served.
+ */
+export function allClients(served: ClientInfo[], queued: readonly QueuedClient[]): ClientInfo[] {
+  if (queued.length === 0) return served;
+  const servedIds = new Set(served.map((c) => c.id));
+  const waiting = queued.filter((c) => !servedIds.has(c.id)).map(waitingClient);
+  return [...served, ...waiting].sort((a, b) => a.id - b.id);
 }

@@ -5,6 +5,7 @@
 import {
   NO_FD,
   RECORD_BYTES,
+  SLOT_ANSWERED,
   SLOT_CLIENT,
   SLOT_CLOSING,
   SLOT_CREATED_AT,
@@ -126,6 +127,22 @@ export class PoolState {
   /** When the slot's worker started draining a closed client, or null when it is not draining one. */
   closingSince(slot: number): number | null {
     return Atomics.load(this.i32, slotBase(slot) + SLOT_CLOSING) === 1 ? this.lastInteraction(slot) : null;
+  }
+
+  /** The last question from the slot's worker the main thread answered (queued-query.ts). */
+  answered(slot: number): number {
+    return Atomics.load(this.i32, slotBase(slot) + SLOT_ANSWERED);
+  }
+
+  /** Main thread, after posting the answer to question `request`: wakes the slot's worker waiting on it. */
+  markAnswered(slot: number, request: number): void {
+    Atomics.store(this.i32, slotBase(slot) + SLOT_ANSWERED, request);
+    Atomics.notify(this.i32, slotBase(slot) + SLOT_ANSWERED);
+  }
+
+  /** Worker side: blocks while the answered count is still `seen`, at most timeoutMs. */
+  waitForAnswer(slot: number, seen: number, timeoutMs: number): void {
+    waitWhile(this.i32, slotBase(slot) + SLOT_ANSWERED, seen, timeoutMs);
   }
 
   clientId(slot: number): number {

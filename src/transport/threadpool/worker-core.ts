@@ -19,6 +19,7 @@ export interface WorkerCoreDeps {
   readonly tcpPort: number;
   readonly countersBuffer: SharedArrayBuffer | null;
   clients(): ClientInfo[];
+  client(id: number): ClientInfo | undefined;
   transportStats(): TransportStats;
   killClient(id: number): boolean;
   reportUnexpected(error: unknown, command: string): void;
@@ -38,6 +39,7 @@ export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
     tcpPort: deps.tcpPort,
     commands: createCommandTable(ALL_COMMANDS),
     clients: () => deps.clients(),
+    client: (id) => deps.client(id),
     transportStats: () => deps.transportStats(),
     killClient: (id) => deps.killClient(id),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),

@@ -11,9 +11,9 @@ import type { ClientInfo } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import { JobQueue } from './job-queue.js';
 import { BUSY, NO_FD, QUEUED, WORKERS } from './layout.js';
-import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
+import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
 import type { NativeFdUtil } from './native.js';
-import { servedClients } from './pool-view.js';
+import { allClients, servedClients } from './pool-view.js';
 import type { PoolState } from './shared-state.js';
 
 type SlotState = 'starting' | 'idle' | 'busy' | 'exited';
@@ -122,6 +122,11 @@ export class WorkerPool {
       case 'kill':
         this.killClient(message.clientId);
         return;
+      case 'queued':
+        // A worker is blocked in CLIENT LIST until this is answered (queued-query.ts): answer now.
+        message.reply.postMessage(this.queuedClients());
+        this.options.state.markAnswered(slot.index, message.request);
+        return;
       case 'log': {
         const context = { worker: slot.index, command: message.command, err: message.error };
         this.options.logger[message.level](context, message.msg);
@@ -192,20 +197,15 @@ export class WorkerPool {
     return this.options.state.counter(BUSY) + this.queue.length;
   }
 
+  /** The waiting clients, oldest first. O(queue), but only when someone asks for the list. */
+  queuedClients(): QueuedClient[] {
+    return this.queue
+      .toArray()
+      .map((job) => ({ id: job.clientId, addr: job.addr, laddr: job.laddr, createdAt: job.createdAt }));
+  }
+
   clients(): ClientInfo[] {
-    const waiting = this.queue.toArray().map((job): ClientInfo => ({
-      id: job.clientId,
-      addr: job.addr,
-      laddr: job.laddr,
-      name: '',
-      db: 0,
-      createdAt: job.createdAt,
-      lastInteraction: job.createdAt,
-      lastCommand: 'NULL',
-      queryBuffer: 0,
-      outputBuffer: 0,
-    }));
-    return [...servedClients(this.options.state), ...waiting].sort((a, b) => a.id - b.id);
+    return allClients(servedClients(this.options.state), this.queuedClients());
   }
 
   /**

@@ -1,10 +1,12 @@
 // The pool's worker thread (entry point; runs as compiled JavaScript from dist/). It waits in its event loop
 // for a job, then serves that one client with blocking reads and writes until it leaves, closes the
 // descriptor and asks for the next. While serving it never returns to its event loop, so messages from the
-// main thread (relayed CONFIG SET) are drained synchronously after each read. Knows nothing of accepting.
+// main thread (relayed CONFIG SET) are drained synchronously after each read; CLIENT LIST asks the main
+// thread for its queue and waits (queued-query.ts). Knows nothing of accepting.
 
 import { closeSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { ClientInfo } from '../../core/command.js';
 import { Config } from '../../core/config.js';
 import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
@@ -13,7 +15,8 @@ import { READ_BUFFER_BYTES, drainUntilClosed, serveClient } from './client-loop.
 import { NO_FD, TCP_PORT } from './layout.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
 import { type NativeFdUtil, loadNativeFrom } from './native-addon.js';
-import { poolStats, servedClients } from './pool-view.js';
+import { allClients, poolStats, servedClients } from './pool-view.js';
+import { QueuedClientsQuery } from './queued-query.js';
 import { PoolState } from './shared-state.js';
 import { type WorkerCore, createWorkerCore } from './worker-core.js';
 
@@ -31,6 +34,10 @@ const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 function post(message: FromWorker): void {
   port.postMessage(message);
 }
+
+const queuedQuery = new QueuedClientsQuery(state, init.slot, (message, transfer) =>
+  port.postMessage(message, transfer),
+);
 
 function describe(error: unknown): { message: string; stack?: string; code?: string } {
   if (!(error instanceof Error)) return { message: String(error) };
@@ -63,7 +70,9 @@ function workerCore(): WorkerCore {
     startedAt: init.startedAt,
     tcpPort: state.counter(TCP_PORT),
     countersBuffer: init.countersBuffer,
-    clients: () => servedClients(state),
+    clients: listClients,
+    // The caller of CLIENT INFO is served, by this worker: its slot has it, no need to ask for the queue.
+    client: (id) => servedClients(state).find((c) => c.id === id),
     transportStats: () => poolStats(state, config.number('maxclients')),
     killClient,
     reportUnexpected: (error, command) =>
@@ -78,19 +87,33 @@ function workerCore(): WorkerCore {
   return core;
 }
 
-/** CLIENT KILL: our own client closes after this reply; another worker's is shut down by the main thread. */
+/** The queued clients of the last listing: CLIENT KILL matches against the list it just fetched. */
+let lastQueued = new Set<number>();
+
+/**
+ * Every client: the queue first, then the slots, so a client moving from one to the other meanwhile is seen
+ * at least once (allClients lists it once). If the main thread does not answer in time, the served clients
+ * only: a partial list rather than a command that hangs.
+ */
+function listClients(): ClientInfo[] {
+  const queued = queuedQuery.fetch() ?? [];
+  lastQueued = new Set(queued.map((c) => c.id));
+  return allClients(servedClients(state), queued);
+}
+
+/**
+ * CLIENT KILL: our own client closes after this reply; another worker's is shut down, and a queued one closed,
+ * by the main thread (which finds it wherever it is by then).
+ */
 function killClient(id: number): boolean {
   if (current !== null && current.job.clientId === id) {
     current.session.client.closeAfterReply = true;
     return true;
   }
-  for (let slot = 0; slot < state.slots; slot++) {
-    if (state.clientId(slot) === id) {
-      post({ type: 'kill', clientId: id });
-      return true;
-    }
-  }
-  return false;
+  let known = lastQueued.delete(id);
+  for (let slot = 0; slot < state.slots && !known; slot++) known = state.clientId(slot) === id;
+  if (known) post({ type: 'kill', clientId: id });
+  return known;
 }
 
 function publish(entry: Current): void {
