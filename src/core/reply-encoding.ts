@@ -40,6 +40,12 @@ export class ByteWriter {
     return this.buf.subarray(0, n);
   }
 
+  /** Forgets the bytes written so far (their producer failed): the next ones start the buffer again. */
+  discard(): void {
+    this.pos = 0;
+    if (this.buf.length > HAND_OVER_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
   /** The bytes written so far, as a Buffer the caller owns; the writer starts empty again. */
   take(): Buffer {
     const n = this.pos;

@@ -81,9 +81,23 @@ export class Session {
     return this.queryEnd - this.queryStart;
   }
 
-  /** Feeds received bytes; runs every whole request now buffered and returns their encoded replies. */
+  /**
+   * Feeds received bytes; runs every whole request now buffered and returns their encoded replies. A throw
+   * (a bug: commands' own failures are replies) ends the session, its replies of this read discarded: the
+   * writer is the thread's, and the next client's reply must not carry them.
+   */
   receive(chunk: Buffer): SessionOutput {
     if (this.closed) return NOTHING;
+    try {
+      return this.run(chunk);
+    } catch (e) {
+      this.closed = true;
+      this.out.discard();
+      throw e;
+    }
+  }
+
+  private run(chunk: Buffer): SessionOutput {
     // Once per read, as Redis's readQueryFromClient does (a partial request counts as activity): CLIENT LIST
     // idle= and the transports' idle timeout read it. Not per command: a clock read per request showed up.
     this.client.lastInteraction = this.context.server.clock();

@@ -1,9 +1,11 @@
 // Session behaviour beyond parsing: per-client authentication state across a password change, and sessions
-// of one thread sharing one reply writer without mixing their replies.
+// of one thread sharing one reply writer without mixing their replies (even when one of them throws).
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/core/parser.js';
 import { ByteWriter } from '../../src/core/reply-encoding.js';
+import { SharedServerCounters } from '../../src/core/server-context.js';
+import type { ServerContext } from '../../src/core/command.js';
 import { Session, type SessionCore } from '../../src/core/session.js';
 import { createTestContext } from '../support/context.js';
 
@@ -63,5 +65,25 @@ describe('Session', () => {
     expect(text(b, 'ECHO b\n')).toBe('b\n');
     expect(text(a, 'a\r\n')).toBe('$1\r\na\r\n');
     expect(text(b, 'PING\r\nPING\r\n')).toBe('PONG\nPONG\n');
+  });
+
+  it("drops a throwing session's half-encoded replies: the next client on the thread never gets them", () => {
+    const { core, open } = setup();
+    expect(text(open(9), 'SET secret alice-password\n')).toBe('OK\n');
+    // A throw after some replies were encoded, outside the executor's own catch (a bug, or the writer failing
+    // to grow): here the second command's bookkeeping throws.
+    let processed = 0;
+    const counters = SharedServerCounters.create();
+    counters.commandProcessed = () => {
+      if (++processed === 2) throw new RangeError('injected');
+    };
+    const faulty: ServerContext = Object.assign(Object.create(core.server) as ServerContext, { counters });
+    const alice = new Session(
+      { ...core, server: faulty },
+      { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' },
+    );
+    expect(() => alice.receive(Buffer.from('GET secret\nPING\n'))).toThrow('injected');
+    expect(alice.receive(Buffer.from('GET secret\n')).bytes).toBeNull(); // it answers nothing more
+    expect(text(open(2), 'PING\n')).toBe('PONG\n');
   });
 });
