@@ -31,7 +31,8 @@ export class QueuedClientsQuery {
    * being served only, as a partial CLIENT LIST beats a command that hangs.
    */
   fetch(timeoutMs: number = QUEUED_ANSWER_TIMEOUT_MS): QueuedClient[] | null {
-    const request = ++this.requests;
+    // Int32, as the cell holds it: after 2^31 questions it wraps where the cell does.
+    const request = (this.requests = (this.requests + 1) | 0);
     const { port1, port2 } = new MessageChannel();
     try {
       this.post({ type: 'queued', request, reply: port2 }, [port2]);

@@ -103,7 +103,9 @@ function listClients(): ClientInfo[] {
 
 /**
  * CLIENT KILL: our own client closes after this reply; another worker's is shut down, and a queued one closed,
- * by the main thread (which finds it wherever it is by then).
+ * by the main thread (which finds it wherever it is by then). The count is of clients this worker saw
+ * connected: one that leaves before the main thread acts was counted (no answer comes back), as a client
+ * that disconnects as Redis replies would be.
  */
 function killClient(id: number): boolean {
   if (current !== null && current.job.clientId === id) {
