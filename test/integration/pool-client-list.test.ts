@@ -3,54 +3,21 @@
 // the main thread's clients(), and CLIENT KILL from a worker. Real sockets and worker threads (run
 // `npm run build` first); waits are on conditions, never sleeps.
 
-import { pino } from 'pino';
 import { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Config } from '../../src/core/config.js';
-import { SharedStore } from '../../src/core/store/store.js';
-import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
-import { RawClient, resp } from '../support/raw-client.js';
+import { closeTestPools, startTestPool } from '../support/pool-fixture.js';
+import { type RawClient, resp } from '../support/raw-client.js';
 import { until } from '../support/wait.js';
 
 const native = loadNative();
 
-const open: { transport: ThreadPoolTransport; clients: RawClient[] }[] = [];
-
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const { transport, clients } of open.splice(0)) {
-    for (const client of clients) client.destroy();
-    await transport.close();
-  }
+  await closeTestPools();
 });
 
-async function startPool(workers: number) {
-  let lastId = 0;
-  const transport = new ThreadPoolTransport({
-    host: '127.0.0.1',
-    port: 0,
-    backlog: 511,
-    config: new Config({}),
-    logger: pino({ level: 'silent' }),
-    nextClientId: () => ++lastId,
-    workers,
-    storeHandles: SharedStore.create({ clock: Date.now }).handles(),
-    version: '0.1.0',
-    startedAt: Date.now(),
-  });
-  const entry = { transport, clients: [] as RawClient[] };
-  open.push(entry);
-  const { port } = await transport.listen();
-  return {
-    transport,
-    connect: async () => {
-      const client = await RawClient.connect(port, '127.0.0.1');
-      entry.clients.push(client);
-      return client;
-    },
-  };
-}
+const startPool = (workers: number) => startTestPool({ workers });
 
 const addrOf = (client: RawClient) => `127.0.0.1:${client.socket.localPort}`;
 

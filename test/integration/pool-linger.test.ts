@@ -5,13 +5,10 @@
 // stats; the one time check is a lower bound the sweep guarantees (the grace cannot end early).
 
 import net from 'node:net';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Config } from '../../src/core/config.js';
-import { SharedStore } from '../../src/core/store/store.js';
-import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
-import { RawClient, resp } from '../support/raw-client.js';
+import { closeTestPools, startTestPool } from '../support/pool-fixture.js';
+import { resp } from '../support/raw-client.js';
 import { until } from '../support/wait.js';
 
 const native = loadNative();
@@ -112,57 +109,12 @@ class LingeringClient {
   }
 }
 
-interface Pool {
-  readonly transport: ThreadPoolTransport;
-  readonly port: number;
-  connect(): Promise<RawClient>;
-  lingering(): Promise<LingeringClient>;
-}
-
-const open: { transport: ThreadPoolTransport; clients: { destroy(): void }[] }[] = [];
-
-afterEach(async () => {
-  for (const { transport, clients } of open.splice(0)) {
-    for (const client of clients) client.destroy();
-    await transport.close();
-  }
-});
+afterEach(closeTestPools);
 
 /** One worker, so a lingering client blocks the next one; the sweep runs often so the grace ends promptly. */
-async function startPool(closeGraceMs: number): Promise<Pool> {
-  const store = SharedStore.create({ clock: Date.now });
-  let lastId = 0;
-  const transport = new ThreadPoolTransport({
-    host: '127.0.0.1',
-    port: 0,
-    backlog: 511,
-    config: new Config({}),
-    logger: pino({ level: 'silent' }),
-    nextClientId: () => ++lastId,
-    workers: 1,
-    storeHandles: store.handles(),
-    version: '0.1.0',
-    startedAt: Date.now(),
-    closeGraceMs,
-    sweepIntervalMs: SWEEP_MS,
-  });
-  const entry = { transport, clients: [] as { destroy(): void }[] };
-  open.push(entry);
-  const { port } = await transport.listen();
-  return {
-    transport,
-    port,
-    connect: async () => {
-      const client = await RawClient.connect(port);
-      entry.clients.push(client);
-      return client;
-    },
-    lingering: async () => {
-      const client = await LingeringClient.connect(port);
-      entry.clients.push(client);
-      return client;
-    },
-  };
+async function startPool(closeGraceMs: number) {
+  const pool = await startTestPool({ workers: 1, closeGraceMs, sweepIntervalMs: SWEEP_MS });
+  return { ...pool, lingering: async () => pool.adopt(await LingeringClient.connect(pool.port)) };
 }
 
 /**

@@ -6,89 +6,19 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Config } from '../../src/core/config.js';
-import { SharedStore } from '../../src/core/store/store.js';
-import { ThreadPoolTransport } from '../../src/transport/threadpool/index.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
+import { type TestPool, closeTestPools, startTestPool } from '../support/pool-fixture.js';
 import { RawClient, resp } from '../support/raw-client.js';
 import { until } from '../support/wait.js';
 
 const native = loadNative();
 
-interface Pool {
-  readonly transport: ThreadPoolTransport;
-  readonly config: Config;
-  readonly store: SharedStore;
-  readonly port: number;
-  readonly logs: string[];
-  connect(options?: { paused?: boolean }): Promise<RawClient>;
-}
-
-const open: { transport: ThreadPoolTransport; clients: RawClient[] }[] = [];
-
-afterEach(async () => {
-  for (const { transport, clients } of open.splice(0)) {
-    for (const client of clients) client.destroy();
-    await transport.close();
-  }
-});
-
-async function startPool(
-  workers: number,
-  settings: Record<string, string> = {},
-  extra: { closeGraceMs?: number; sweepIntervalMs?: number } = {},
-): Promise<Pool> {
-  const logs: string[] = [];
-  const sink = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      logs.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter((line) => line !== ''),
-      );
-      done();
-    },
-  });
-  const store = SharedStore.create({ clock: Date.now });
-  const config = new Config(settings);
-  let lastId = 0;
-  const transport = new ThreadPoolTransport({
-    host: '127.0.0.1',
-    port: 0,
-    backlog: 511,
-    config,
-    logger: pino({ level: 'debug' }, sink),
-    nextClientId: () => ++lastId,
-    workers,
-    storeHandles: store.handles(),
-    version: '0.1.0',
-    startedAt: Date.now(),
-    ...extra,
-  });
-  const entry = { transport, clients: [] as RawClient[] };
-  open.push(entry);
-  const { port } = await transport.listen();
-  return {
-    transport,
-    config,
-    store,
-    port,
-    logs,
-    connect: async (options) => {
-      const client = await RawClient.connect(port, '127.0.0.1', options);
-      entry.clients.push(client);
-      return client;
-    },
-  };
-}
+afterEach(closeTestPools);
 
 /** The id the pool gave a raw client, found by its address. */
-function idOf(pool: Pool, client: RawClient): number {
+function idOf(pool: TestPool, client: RawClient): number {
   const addr = `127.0.0.1:${client.socket.localPort}`;
   const info = pool.transport.clients().find((c) => c.addr === addr);
   if (info === undefined) throw new Error(`client ${addr} is not known to the pool`);
@@ -100,7 +30,7 @@ const PONG = '+PONG\r\n';
 
 describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   it('counts every worker ready before listen() resolves, and serves on a shared store', async () => {
-    const pool = await startPool(3);
+    const pool = await startTestPool({ workers: 3 });
     expect(pool.transport.stats()).toEqual({
       transport: 'pool',
       connectedClients: 0,
@@ -121,7 +51,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('starves: with both workers pinned by idle clients, a third waits queued until one leaves', async () => {
-    const pool = await startPool(2);
+    const pool = await startTestPool({ workers: 2 });
     const idle1 = await pool.connect();
     const idle2 = await pool.connect();
     expect(await idle1.request(PING, PONG)).toBe(PONG);
@@ -149,7 +79,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('replaces a worker that throws, closes its client, and keeps N workers', async () => {
-    const pool = await startPool(2);
+    const pool = await startTestPool({ workers: 2 });
     const victim = await pool.connect();
     const bystander = await pool.connect();
     expect(await victim.request(PING, PONG)).toBe(PONG);
@@ -172,7 +102,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('refuses clients past maxclients (served + queued) with Redis error line, then closes', async () => {
-    const pool = await startPool(1, { maxclients: '2' });
+    const pool = await startTestPool({ workers: 1, settings: { maxclients: '2' } });
     const served = await pool.connect();
     expect(await served.request(PING, PONG)).toBe(PONG);
     const queued = await pool.connect();
@@ -185,7 +115,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('relays CONFIG SET made on one worker to the main thread and the other workers', async () => {
-    const pool = await startPool(2);
+    const pool = await startTestPool({ workers: 2 });
     const a = await pool.connect();
     const b = await pool.connect();
     expect(await b.request(PING, PONG)).toBe(PONG); // b is pinned to the other worker
@@ -196,7 +126,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('CLIENT KILL on one worker closes a client served by another', async () => {
-    const pool = await startPool(2);
+    const pool = await startTestPool({ workers: 2 });
     const killer = await pool.connect();
     const victim = await pool.connect();
     expect(await victim.request(PING, PONG)).toBe(PONG);
@@ -207,7 +137,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('closes clients idle past `timeout`, served and queued', async () => {
-    const pool = await startPool(1, { timeout: '1' }, { sweepIntervalMs: 20 });
+    const pool = await startTestPool({ workers: 1, settings: { timeout: '1' }, sweepIntervalMs: 20 });
     const idle = await pool.connect();
     expect(await idle.request(PING, PONG)).toBe(PONG);
     const queued = await pool.connect();
@@ -221,7 +151,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('closes gracefully with idle, half-sent, busy, non-reading and queued clients', async () => {
-    const pool = await startPool(4, {}, { closeGraceMs: 200 });
+    const pool = await startTestPool({ workers: 4, closeGraceMs: 200 });
     pool.store.set(Buffer.from('big'), Buffer.alloc(1 << 20, 0x61));
     const idle = await pool.connect();
     expect(await idle.request(PING, PONG)).toBe(PONG);
@@ -282,7 +212,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport abort (second si
   });
 
   it('close() after abort() still resolves once every worker has exited', async () => {
-    const pool = await startPool(2);
+    const pool = await startTestPool({ workers: 2 });
     const pinned = await pool.connect();
     expect(await pinned.request(PING, PONG)).toBe(PONG);
     const queuedA = await pool.connect();
