@@ -181,9 +181,17 @@ describe('HELLO', () => {
     const ctx = createTestContext({ requirepass: 'pw' });
     expect(ctx.run('HELLO', '2')).toEqual(
       error(
-        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       ),
     );
+    // Redis 7.0 takes version 3 and checks authentication before switching: NOAUTH first, as there.
+    expect(ctx.run('HELLO', '3')).toMatchObject({ kind: 'error', value: expect.stringMatching(/^NOAUTH /) });
+    expect(ctx.run('HELLO', '4')).toEqual(error('NOPROTO unsupported protocol version'));
+    expect(ctx.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'resp3')).toEqual(
+      error('NOPROTO unsupported protocol version'),
+    );
+    expect(ctx.client.authenticated).toBe(true); // as in Redis, AUTH took effect before the switch
+    expect(ctx.client.name).toBe(''); // the name is set only once the version is accepted
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'bad')).toEqual(WRONGPASS);
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'pw', 'SETNAME', 'app')).toEqual(helloReply(1));
     expect(ctx.client.authenticated).toBe(true);
@@ -399,7 +407,7 @@ describe('CLIENT SETINFO / NO-EVICT / NO-TOUCH / HELP', () => {
     if (reply.kind !== 'array') throw new Error('expected an array');
     expect(reply.value[0]).toEqual(status('CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:'));
     expect(reply.value.at(-2)).toEqual(status('HELP'));
-    expect(reply.value.at(-1)).toEqual(status('    Print this help.'));
+    expect(reply.value.at(-1)).toEqual(status('    Prints this help.')); // Redis 7.0's wording (7.2: Print)
   });
 });
 

@@ -17,7 +17,7 @@ const noPasswordConfigured =
   'ERR AUTH <password> called without any password configured for the default user. ' +
   'Are you sure your configuration is correct?';
 const helloNeedsAuth =
-  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH ' +
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH ' +
   '<user> <pass> option can be used to authenticate the client and select the RESP protocol version at the ' +
   'same time';
 
@@ -74,10 +74,10 @@ function auth(argv: Buffer[], ctx: CommandContext): Reply {
 /** HELLO [protover [AUTH username password] [SETNAME clientname]]: the server's map, as a flat RESP2 array. */
 function hello(argv: Buffer[], ctx: CommandContext): Reply {
   let next = 1;
+  let version = 2;
   if (argv.length >= 2) {
-    const version = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
-    // Only RESP2 is spoken here, so 3 is refused like any other unsupported version.
-    if (version !== 2) throw new CommandError(ERR.noProto);
+    version = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
+    if (version < 2 || version > 3) throw new CommandError(ERR.noProto);
   }
   let credentials: [Buffer, Buffer] | undefined;
   let name: Buffer | undefined;
@@ -96,6 +96,8 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
     throw new CommandError(ERR.wrongPass);
   }
   if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);
+  // Where Redis switches protocol: only RESP2 is spoken here, so 3 is refused now, after AUTH took effect.
+  if (version === 3) throw new CommandError(ERR.noProto);
   if (name !== undefined) {
     if (!validClientName(name)) throw new CommandError(ERR.clientName);
     ctx.client.name = name.toString('latin1');

@@ -41,7 +41,7 @@ export function helpReply(container: string, lines: readonly string[]): Reply {
       `${container.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
       ...lines,
       'HELP',
-      '    Print this help.',
+      '    Prints this help.', // Redis 7.0's wording (7.2 says Print)
     ].map(status),
   );
 }
