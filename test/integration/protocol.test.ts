@@ -27,6 +27,19 @@ describe.each(transports)('%s transport', (transport) => {
       );
     });
 
+    it("CLIENT LIST and CLIENT INFO show each client's own descriptor (fd=), as Redis does", async () => {
+      const a = await current().connect();
+      const b = await current().connect();
+      expect(await b.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      await a.send(resp('CLIENT', 'LIST'));
+      const fds = (await a.readBulk()).match(/ fd=-?\d+ /g)?.map((f) => Number(f.slice(4, -1)));
+      expect(fds).toHaveLength(2);
+      for (const fd of fds ?? []) expect(fd).toBeGreaterThanOrEqual(0);
+      expect(new Set(fds).size).toBe(2);
+      await a.send(resp('CLIENT', 'INFO'));
+      expect(fds).toContain(Number(/ fd=(-?\d+) /.exec(await a.readBulk())?.[1]));
+    });
+
     it('keeps binary values intact', async () => {
       const c = await current().connect();
       const value = Buffer.from([0, 1, 2, 13, 10, 255, 0x80, 0x24]);

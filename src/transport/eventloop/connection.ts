@@ -9,7 +9,7 @@ import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { readIntoSharedBuffer } from './fast-read.js';
-import { writeNow } from './write-now.js';
+import { descriptorOf, writeNow } from './write-now.js';
 
 /** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
 export interface ConnectionLimits {
@@ -112,6 +112,7 @@ export class Connection {
     return clientInfo(this.session.client, {
       queryBuffer: this.session.queryBufferLength,
       outputBuffer: this.socket.writableLength,
+      fd: descriptorOf(this.socket),
     });
   }
 

@@ -16,7 +16,7 @@ export interface WriteFailed {
  * The socket's descriptor, or -1 where there is none to write to: a handle that exposes no fd (not Unix, a
  * scripted test socket) or a destroyed socket, whose descriptor number may already belong to another client.
  */
-function descriptorOf(socket: net.Socket): number {
+export function descriptorOf(socket: net.Socket): number {
   if (socket.destroyed) return -1;
   const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
   const fd = handle?.fd;

@@ -43,6 +43,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       lastCommand: record.cmd,
       queryBuffer: record.qbuf,
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
+      fd: state.fd(slot),
     });
   }
   return clients.sort((a, b) => a.id - b.id);

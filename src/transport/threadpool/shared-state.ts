@@ -145,6 +145,11 @@ export class PoolState {
     waitWhile(this.i32, slotBase(slot) + SLOT_ANSWERED, seen, timeoutMs);
   }
 
+  /** The slot's client descriptor (CLIENT LIST fd=), NO_FD when none. */
+  fd(slot: number): number {
+    return Atomics.load(this.i32, slotBase(slot) + SLOT_FD);
+  }
+
   clientId(slot: number): number {
     return Atomics.load(this.i32, slotBase(slot) + SLOT_CLIENT);
   }
