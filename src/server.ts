@@ -102,6 +102,42 @@ export class TransportUnavailableError extends Error {
   override name = 'TransportUnavailableError';
 }
 
+/** The Config setting each numeric option sets: a refused value is reported under the option's own name. */
+const SETTING_OF_OPTION = {
+  port: 'port',
+  maxclients: 'maxclients',
+  timeout: 'timeout',
+  backlog: 'tcp-backlog',
+  workers: 'io-threads',
+} as const;
+
+function configFromOptions(options: ServerOptions): Config {
+  for (const option of Object.keys(SETTING_OF_OPTION) as (keyof typeof SETTING_OF_OPTION)[]) {
+    // A CLI value that is not a number arrives as NaN; "invalid port 'NaN'" would not say what went wrong.
+    if (Number.isNaN(options[option])) throw new Error(`invalid ${option}: not a number`);
+  }
+  try {
+    return new Config({
+      bind: options.host,
+      port: String(options.port),
+      maxclients: String(options.maxclients),
+      timeout: String(options.timeout),
+      requirepass: options.requirepass,
+      'tcp-backlog': String(options.backlog),
+      'io-threads': options.transport === 'pool' ? String(options.workers) : '1',
+      ...options.config,
+    });
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    for (const [option, setting] of Object.entries(SETTING_OF_OPTION)) {
+      const prefix = `invalid ${setting} '`;
+      if (e.message.startsWith(prefix))
+        throw new Error(`invalid ${option} '${e.message.slice(prefix.length)}`);
+    }
+    throw e;
+  }
+}
+
 export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
   // An option given as undefined (e.g. an unset CLI flag) keeps its default.
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
@@ -109,16 +145,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const logger = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   const clock = options.clock ?? Date.now;
   const version = packageVersion();
-  const config = new Config({
-    bind: options.host,
-    port: String(options.port),
-    maxclients: String(options.maxclients),
-    timeout: String(options.timeout),
-    requirepass: options.requirepass,
-    'tcp-backlog': String(options.backlog),
-    'io-threads': options.transport === 'pool' ? String(options.workers) : '1',
-    ...options.config,
-  });
+  const config = configFromOptions(options);
   capMaxclients(config, logger);
 
   const store = SharedStore.create({ clock });

@@ -184,6 +184,26 @@ describe('redis-lite CLI', () => {
     expect(String(bad.lines[0].msg)).toContain('maxclients');
   });
 
+  it('names the option the user gave: not a number, or a Config setting under another name', async () => {
+    const notNumber = run(['--port', 'abc']);
+    expect((await notNumber.exited).code).toBe(1);
+    expect(notNumber.lines).toHaveLength(1);
+    expect(String(notNumber.lines[0].msg)).toBe('cannot start: invalid port: not a number');
+    const workers = run(['--port', '0', '--transport', 'pool', '--workers', '0']);
+    expect((await workers.exited).code).toBe(1);
+    expect(String(workers.lines[0].msg)).toMatch(/^cannot start: invalid workers '0': /);
+  });
+
+  it('refuses an unknown option or REDIS_LITE_* variable once, saying which it was', async () => {
+    const option = run(['--bogus-opt', '1'], { raw: true });
+    expect((await option.exited).code).toBe(1);
+    expect(option.stderr()).toContain('unknown option --bogus-opt\n');
+    expect(option.stderr()).not.toContain('bogusOpt');
+    const variable = run([], { env: { REDIS_LITE_PROT: '1' }, raw: true });
+    expect((await variable.exited).code).toBe(1);
+    expect(variable.stderr()).toContain('unknown environment variable REDIS_LITE_PROT\n');
+  });
+
   it('lowers maxclients to the descriptor limit minus 32, says so, and enforces it', async () => {
     const server = run(['--port', '0'], { ulimit: 100 });
     const warning = await server.line(
