@@ -100,6 +100,8 @@ export interface ServerContext {
   /** Process start time, ms on the clock. */
   readonly startedAt: number;
   readonly tcpPort: number;
+  /** INFO executable: the process's main script (a pool worker's own would be its bundle). */
+  readonly executable: string;
   /** Every client connected to this server (on every thread, where the transport can tell). */
   clients(): ClientInfo[];
   /**

@@ -86,7 +86,7 @@ function serverFields({ server }: InfoSource): Fields {
     ['hz', setting(server, 'hz')],
     ['configured_hz', setting(server, 'hz')],
     ['lru_clock', Math.floor(now / 1000) & 0xffffff],
-    ['executable', process.argv[1] ?? process.execPath],
+    ['executable', server.executable],
     ['config_file', ''],
     ['io_threads_active', 0],
     ['transport', transport],

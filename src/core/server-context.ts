@@ -102,6 +102,8 @@ export interface ServerContextDeps {
   /** Process start time, ms on the clock. */
   readonly startedAt: number;
   readonly tcpPort: number;
+  /** INFO executable; this thread's main script when absent (right on the main thread only). */
+  readonly executable?: string;
   readonly commands: CommandTable;
   clients(): ClientInfo[];
   /** One client's entry; when absent, found in clients(). */
@@ -113,6 +115,11 @@ export interface ServerContextDeps {
   readonly counters?: ServerCounters;
 }
 
+/** The running script as INFO names it (Redis: the binary's path). */
+export function mainScript(): string {
+  return process.argv[1] ?? process.execPath;
+}
+
 export function createServerContext(deps: ServerContextDeps): ServerContext {
   const { config } = deps;
   const context: ServerContext = {
@@ -121,6 +128,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     version: deps.version,
     startedAt: deps.startedAt,
     tcpPort: deps.tcpPort,
+    executable: deps.executable ?? mainScript(),
     commands: deps.commands,
     clients: () => deps.clients(),
     client: (id) => (deps.client === undefined ? deps.clients().find((c) => c.id === id) : deps.client(id)),

@@ -1,6 +1,6 @@
-// INFO stats keyspace_hits / keyspace_misses on real sockets, for every transport: lookups made by clients that
-// the pool serves on different worker threads add up to one total, and CONFIG RESETSTAT from any of them
-// zeroes it for all. Waits on replies, never sleeps.
+// INFO on real sockets, for every transport: keyspace_hits / keyspace_misses made by clients that the pool
+// serves on different worker threads add up to one total, and CONFIG RESETSTAT from any of them zeroes it for
+// all; the server section describes the process, not the thread that answers. Waits on replies, never sleeps.
 
 import { describe, expect, it } from 'vitest';
 import { resp, type RawClient } from '../support/raw-client.js';
@@ -35,5 +35,14 @@ describe.each(transports)('%s transport', (transport) => {
     expect(await lookups(observer)).toEqual([0, 0]);
     expect(await first.request(resp('EXISTS', 'k', 'x'), ':1\r\n')).toBe(':1\r\n');
     expect(await lookups(observer)).toEqual([1, 1]);
+  });
+
+  it("reports the process's id and executable, whichever thread answers INFO", async () => {
+    const client = await current().connect();
+    await client.send(resp('INFO', 'server'));
+    const server = await client.readBulk();
+    // The server runs in this process: its main script is this process's (a worker's own would be its bundle).
+    expect(server).toContain(`\r\nexecutable:${process.argv[1]}\r\n`);
+    expect(server).toContain(`\r\nprocess_id:${process.pid}\r\n`);
   });
 });

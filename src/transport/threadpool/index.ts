@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { ERR } from '../../core/errors.js';
+import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
@@ -94,6 +95,7 @@ export class ThreadPoolTransport implements Transport {
         countersBuffer: options.countersBuffer ?? null,
         version: options.version,
         startedAt: options.startedAt,
+        executable: mainScript(),
         // The worker runs as a CommonJS bundle, where import.meta is empty: it loads the addon from here.
         nativeRoot: packageRoot(),
       },

@@ -33,6 +33,8 @@ export interface WorkerInit {
   readonly config: Record<string, string>;
   readonly version: string;
   readonly startedAt: number;
+  /** The main thread's script, for INFO executable. */
+  readonly executable: string;
   /** Package root holding the native helper (for the worker's lingering close); null: close without it. */
   readonly nativeRoot: string | null;
 }

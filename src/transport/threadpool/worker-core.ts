@@ -16,6 +16,7 @@ export interface WorkerCoreDeps {
   readonly config: Config;
   readonly version: string;
   readonly startedAt: number;
+  readonly executable: string;
   readonly tcpPort: number;
   readonly countersBuffer: SharedArrayBuffer | null;
   clients(): ClientInfo[];
@@ -36,6 +37,7 @@ export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
     config: deps.config,
     version: deps.version,
     startedAt: deps.startedAt,
+    executable: deps.executable,
     tcpPort: deps.tcpPort,
     commands: createCommandTable(ALL_COMMANDS),
     clients: () => deps.clients(),

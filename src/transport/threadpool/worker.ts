@@ -68,6 +68,7 @@ function workerCore(): WorkerCore {
     config,
     version: init.version,
     startedAt: init.startedAt,
+    executable: init.executable,
     tcpPort: state.counter(TCP_PORT),
     countersBuffer: init.countersBuffer,
     clients: listClients,
