@@ -52,6 +52,8 @@ function closeQuietly(fd: number): void {
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue = new JobQueue();
+  /** Threads stop() terminated before they were ready. */
+  private readonly endedWhileStarting = new WeakSet<Worker>();
   /** Idle slots, most recently freed last (its thread's caches are warm). */
   private idle: Slot[] = [];
   private started = false;
@@ -109,7 +111,8 @@ export class WorkerPool {
       case 'ready':
         this.options.state.add(WORKERS, 1);
         slot.state = 'idle';
-        if (this.stopping) return void worker.terminate();
+        // A thread stop() ended while it started may still report ready: it takes no work.
+        if (this.stopping) return this.endedWhileStarting.has(worker) ? undefined : this.next(slot);
         if (!this.started && this.slots.every((s) => s.state !== 'starting')) {
           this.started = true;
           this.startWaiter?.resolve();
@@ -170,15 +173,15 @@ export class WorkerPool {
     else setTimeout(() => this.stopping || this.spawn(slot.index, slot), wait).unref();
   }
 
-  /** Hands the slot the next waiting client, or marks it idle. */
+  /**
+   * Hands the slot the next waiting client, or marks it idle. While stopping, the waiting clients (their input
+   * already shut down by stop()) are still served, so what they sent is answered; then the thread ends.
+   */
   private next(slot: Slot): void {
-    if (this.stopping) return void slot.worker.terminate();
     const job = this.queue.shift();
-    if (job === undefined) {
-      this.idle.push(slot);
-      return;
-    }
-    this.assign(slot, job, true);
+    if (job !== undefined) return this.assign(slot, job, true);
+    if (this.stopping) return void slot.worker.terminate();
+    this.idle.push(slot);
   }
 
   private assign(slot: Slot, job: Job, fromQueue: boolean): void {
@@ -240,6 +243,16 @@ export class WorkerPool {
       if (slot.state === 'busy' && this.shutdownSlot(slot.index, 'both', clientId)) return true;
     }
     return this.closeQueued((job) => job.clientId === clientId) > 0;
+  }
+
+  /** SHUT_RD on a waiting client's descriptor; false if that failed (the client is gone: ENOTCONN). */
+  private shutDownInput(fd: number): boolean {
+    try {
+      this.options.native.shutdown(fd, 'read');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes the waiting clients `which` selects; returns how many. */
@@ -310,22 +323,28 @@ export class WorkerPool {
   }
 
   /**
-   * Graceful stop: waiting clients are closed; served ones get SHUT_RD (a worker blocked in read returns 0,
-   * requests it already read are answered); after `graceMs`, SHUT_RDWR frees a worker blocked writing to a
-   * client that does not read. Each thread is terminated once idle. Resolves when every thread has exited.
+   * Graceful stop: every client gets SHUT_RD, served and waiting alike: a read returns what the client had
+   * sent, then 0, so its requests are answered and its session ends (for a waiting one, once a worker frees up
+   * and takes it; Redis has no queue, and answers them all). Closing a waiting client instead would drop its
+   * requests and, with its input unread, reset the connection. After `graceMs`, SHUT_RDWR frees a worker
+   * blocked writing to a client that does not read, and clients still waiting are closed. Each thread is
+   * terminated once it finds no work. Resolves when every thread has exited.
    */
   stop(graceMs: number): Promise<void> {
     if (!this.stopCalled) {
       this.stopCalled = true;
       this.stopping = true;
       this.startWaiter?.reject(new Error('the pool was closed before its workers were ready'));
-      this.closeQueued(() => true);
+      this.closeQueued((job) => !this.shutDownInput(job.fd));
+      for (const slot of this.slots) if (slot.state === 'busy') this.shutdownSlot(slot.index, 'read');
+      for (const slot of this.idle.splice(0)) this.next(slot);
       for (const slot of this.slots) {
-        if (slot.state === 'busy') this.shutdownSlot(slot.index, 'read');
-        else if (slot.state !== 'exited') void slot.worker.terminate();
+        if (slot.state !== 'starting') continue;
+        this.endedWhileStarting.add(slot.worker);
+        void slot.worker.terminate();
       }
-      this.idle = [];
       this.graceTimer = setTimeout(() => {
+        this.closeQueued(() => true);
         for (const slot of this.slots) if (slot.state === 'busy') this.shutdownSlot(slot.index, 'both');
       }, graceMs);
     }
