@@ -20,14 +20,18 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 const ENV_PREFIX = 'REDIS_LITE';
 
 /**
- * yargs's "Unknown argument(s): a, b" as the user wrote them: an option, or a REDIS_LITE_* variable (yargs
- * reads those as options and names them in lower case, which would send the user looking for a flag).
+ * yargs's "Unknown argument(s): a, b" as the user wrote them: an option, or a REDIS_LITE_* variable. yargs
+ * names each unknown once per spelling (--bogus-opt as bogus-opt and bogusOpt; REDIS_LITE_FOO_BAR as fooBar),
+ * which would list it twice or send the user looking for a flag. (Its camelCase expansion stays on: it is how
+ * REDIS_LITE_LOG_LEVEL reaches --log-level.)
  */
 function describeUsageError(message: string): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown === null) return message;
-  return unknown[1]
+  const names = unknown[1]
     .split(', ')
+    .map((name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase());
+  return [...new Set(names)]
     .map((name) => {
       const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
       return variable in process.env
@@ -39,50 +43,46 @@ function describeUsageError(message: string): string {
 
 function parseArguments(argv: string[]) {
   const d = DEFAULT_OPTIONS;
-  return (
-    yargs(argv)
-      .scriptName('redis-lite')
-      .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
-      .env(ENV_PREFIX)
-      // Options keep the names they have on the command line: no camelCase twins to report twice as unknown.
-      .parserConfiguration({ 'camel-case-expansion': false })
-      .options({
-        host: { type: 'string', default: d.host, describe: 'Address to listen on' },
-        port: {
-          type: 'number',
-          default: d.port,
-          describe: 'TCP port (0: any free port, logged at start-up)',
-        },
-        transport: {
-          choices: ['eventloop', 'pool'] as const,
-          default: d.transport,
-          describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
-        },
-        workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
-        backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
-        maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
-        timeout: {
-          type: 'number',
-          default: d.timeout,
-          describe: 'Close clients idle this many seconds (0: never)',
-        },
-        requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
-        'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
-        'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
-      })
-      .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
-      .strict()
-      .version(packageVersion())
-      .alias('h', 'help')
-      .help()
-      .fail((message: string | undefined, error: Error | undefined) => {
-        if (error !== undefined && error !== null) throw error;
-        process.stderr.write(`redis-lite: ${describeUsageError(message ?? 'invalid arguments')}\n`);
-        process.stderr.write('Run redis-lite --help for the options.\n');
-        process.exit(1);
-      })
-      .parseSync()
-  );
+  return yargs(argv)
+    .scriptName('redis-lite')
+    .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
+    .env(ENV_PREFIX)
+    .options({
+      host: { type: 'string', default: d.host, describe: 'Address to listen on' },
+      port: {
+        type: 'number',
+        default: d.port,
+        describe: 'TCP port (0: any free port, logged at start-up)',
+      },
+      transport: {
+        choices: ['eventloop', 'pool'] as const,
+        default: d.transport,
+        describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
+      },
+      workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
+      backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
+      maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
+      timeout: {
+        type: 'number',
+        default: d.timeout,
+        describe: 'Close clients idle this many seconds (0: never)',
+      },
+      requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+      'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
+      'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
+    })
+    .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
+    .strict()
+    .version(packageVersion())
+    .alias('h', 'help')
+    .help()
+    .fail((message: string | undefined, error: Error | undefined) => {
+      if (error !== undefined && error !== null) throw error;
+      process.stderr.write(`redis-lite: ${describeUsageError(message ?? 'invalid arguments')}\n`);
+      process.stderr.write('Run redis-lite --help for the options.\n');
+      process.exit(1);
+    })
+    .parseSync();
 }
 
 /** One clear line for the failures a user can fix; anything else gets its stack. */

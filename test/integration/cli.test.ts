@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, resp } from '../support/raw-client.js';
 import { transports } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 
@@ -194,14 +195,26 @@ describe('redis-lite CLI', () => {
     expect(String(workers.lines[0].msg)).toMatch(/^cannot start: invalid workers '0': /);
   });
 
+  it('reads options of two words from their variables too (REDIS_LITE_LOG_FORMAT, REDIS_LITE_LOG_LEVEL)', async () => {
+    const env = { REDIS_LITE_PORT: '0', REDIS_LITE_LOG_FORMAT: 'pretty', REDIS_LITE_LOG_LEVEL: 'info' };
+    const server = run([], { env, raw: true });
+    // pretty: a human line, not JSON; and nothing refused as an unknown option.
+    await until(() => server.stdout().includes('ready to accept'), 'the pretty start-up line');
+    expect(server.stdout().trimStart().startsWith('{')).toBe(false);
+    server.child.kill('SIGINT');
+    expect((await server.exited).code).toBe(0);
+  });
+
   it('refuses an unknown option or REDIS_LITE_* variable once, saying which it was', async () => {
     const option = run(['--bogus-opt', '1'], { raw: true });
     expect((await option.exited).code).toBe(1);
     expect(option.stderr()).toContain('unknown option --bogus-opt\n');
     expect(option.stderr()).not.toContain('bogusOpt');
-    const variable = run([], { env: { REDIS_LITE_PROT: '1' }, raw: true });
+    const variable = run([], { env: { REDIS_LITE_PROT: '1', REDIS_LITE_LOG_LEVL: 'info' }, raw: true });
     expect((await variable.exited).code).toBe(1);
-    expect(variable.stderr()).toContain('unknown environment variable REDIS_LITE_PROT\n');
+    expect(variable.stderr()).toContain('unknown environment variable REDIS_LITE_PROT');
+    expect(variable.stderr()).toContain('unknown environment variable REDIS_LITE_LOG_LEVL');
+    expect(variable.stderr()).not.toContain('unknown option');
   });
 
   it('lowers maxclients to the descriptor limit minus 32, says so, and enforces it', async () => {

@@ -62,6 +62,7 @@ describe.skipIf(native instanceof Error)('thread-pool CLIENT LIST with queued cl
         idle: expect.stringMatching(/^\d+$/),
       });
       expect(queued.laddr).toBe(lines[0].laddr);
+      expect(Number(queued.fd)).toBeGreaterThanOrEqual(0); // the descriptor the pool holds for it
     }
 
     // CLIENT KILL from the worker finds a queued client in that list; the main thread closes it.

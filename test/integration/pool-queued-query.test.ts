@@ -13,7 +13,9 @@ import { PoolState } from '../../src/transport/threadpool/shared-state.js';
 
 const stateUrl = new URL('../../dist/src/transport/threadpool/shared-state.js', import.meta.url);
 const SLOT = 1;
-const QUEUED: QueuedClient[] = [{ id: 7, addr: '127.0.0.1:50007', laddr: '127.0.0.1:6379', createdAt: 1 }];
+const QUEUED: QueuedClient[] = [
+  { id: 7, fd: 9, addr: '127.0.0.1:50007', laddr: '127.0.0.1:6379', createdAt: 1 },
+];
 
 /**
  * A stand-in for the pool's main thread: answers each question after `delayMs` (never, for the ones listed in

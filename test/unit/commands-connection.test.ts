@@ -187,16 +187,30 @@ describe('HELLO', () => {
     // Redis 7.0 takes version 3 and checks authentication before switching: NOAUTH first, as there.
     expect(ctx.run('HELLO', '3')).toMatchObject({ kind: 'error', value: expect.stringMatching(/^NOAUTH /) });
     expect(ctx.run('HELLO', '4')).toEqual(error('NOPROTO unsupported protocol version'));
-    expect(ctx.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'resp3')).toEqual(
-      error('NOPROTO unsupported protocol version'),
-    );
-    expect(ctx.client.authenticated).toBe(true); // as in Redis, AUTH took effect before the switch
-    expect(ctx.client.name).toBe(''); // the name is set only once the version is accepted
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'bad')).toEqual(WRONGPASS);
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'pw', 'SETNAME', 'app')).toEqual(helloReply(1));
     expect(ctx.client.authenticated).toBe(true);
     expect(ctx.client.name).toBe('app');
     expect(ctx.run('PING')).toEqual(status('PONG'));
+    expect(ctx.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'resp3')).toEqual(
+      error('NOPROTO unsupported protocol version'),
+    );
+    expect(ctx.client.name).toBe('app'); // the name is set only once the version is accepted
+  });
+
+  it('takes its options in order as Redis 7.0 does: AUTH at once, SETNAME checked where it stands', () => {
+    const nameError = error('ERR Client names cannot contain spaces, newlines or special characters.');
+    const unauthenticated = createTestContext({ requirepass: 'pw' });
+    expect(unauthenticated.run('HELLO', '3', 'SETNAME', 'a b')).toEqual(nameError);
+    expect(unauthenticated.run('HELLO', '3', 'SETNAME', 'a b', 'AUTH', 'default', 'pw')).toEqual(nameError);
+    expect(unauthenticated.client.authenticated).toBe(false);
+    expect(unauthenticated.run('HELLO', '2', 'AUTH', 'default', 'pw', 'BOGUS')).toEqual(
+      error("ERR Syntax error in HELLO option 'BOGUS'"),
+    );
+    expect(unauthenticated.client.authenticated).toBe(true);
+    const other = createTestContext({ requirepass: 'pw' });
+    expect(other.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'a b')).toEqual(nameError);
+    expect(other.client.authenticated).toBe(true);
   });
 });
 

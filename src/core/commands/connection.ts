@@ -79,29 +79,25 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
     version = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
     if (version < 2 || version > 3) throw new CommandError(ERR.noProto);
   }
-  let credentials: [Buffer, Buffer] | undefined;
+  // Options in order, as Redis 7.0's helloCommand takes them: AUTH authenticates at once (and stays in effect
+  // if a later option is refused), SETNAME is checked where it stands and applied only at the end.
   let name: Buffer | undefined;
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (isKeyword(argv[j], 'AUTH') && more >= 2) {
-      credentials = [argv[j + 1], argv[j + 2]];
+      if (!authenticate(ctx, argv[j + 1], argv[j + 2])) throw new CommandError(ERR.wrongPass);
       j += 2;
     } else if (isKeyword(argv[j], 'SETNAME') && more >= 1) {
       name = argv[++j];
+      if (!validClientName(name)) throw new CommandError(ERR.clientName);
     } else {
       throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].toString('latin1')}'`);
     }
   }
-  if (credentials !== undefined && !authenticate(ctx, credentials[0], credentials[1])) {
-    throw new CommandError(ERR.wrongPass);
-  }
   if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);
   // Where Redis switches protocol: only RESP2 is spoken here, so 3 is refused now, after AUTH took effect.
   if (version === 3) throw new CommandError(ERR.noProto);
-  if (name !== undefined) {
-    if (!validClientName(name)) throw new CommandError(ERR.clientName);
-    ctx.client.name = name.toString('latin1');
-  }
+  if (name !== undefined) ctx.client.name = name.toString('latin1');
   return array([
     bulkString('server'),
     bulkString('redis'),

@@ -17,6 +17,8 @@ export interface Job {
 /** A client waiting in the queue, as the main thread tells a worker: it has sent nothing anyone has read. */
 export interface QueuedClient {
   readonly id: number;
+  /** The descriptor the pool holds for it (CLIENT LIST fd=). */
+  readonly fd: number;
   readonly addr: string;
   readonly laddr: string;
   /** ms epoch */

@@ -30,6 +30,8 @@ export function servedClients(state: PoolState): ClientInfo[] {
   for (let slot = 0; slot < state.slots; slot++) {
     const id = state.clientId(slot);
     if (id === 0) continue;
+    // Read before the id is checked again, so a slot handed to the next client meanwhile is skipped.
+    const fd = state.fd(slot);
     const record = state.read(slot);
     if (record === null || state.clientId(slot) !== id) continue;
     clients.push({
@@ -43,7 +45,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       lastCommand: record.cmd,
       queryBuffer: record.qbuf,
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
-      fd: state.fd(slot),
+      fd,
     });
   }
   return clients.sort((a, b) => a.id - b.id);
@@ -65,6 +67,7 @@ function waitingClient(client: QueuedClient): ClientInfo {
     lastCommand: 'NULL',
     queryBuffer: 0,
     outputBuffer: 0,
+    fd: client.fd,
   };
 }
 

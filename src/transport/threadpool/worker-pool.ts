@@ -211,9 +211,13 @@ export class WorkerPool {
 
   /** The waiting clients, oldest first. O(queue), but only when someone asks for the list. */
   queuedClients(): QueuedClient[] {
-    return this.queue
-      .toArray()
-      .map((job) => ({ id: job.clientId, addr: job.addr, laddr: job.laddr, createdAt: job.createdAt }));
+    return this.queue.toArray().map((job) => ({
+      id: job.clientId,
+      fd: job.fd,
+      addr: job.addr,
+      laddr: job.laddr,
+      createdAt: job.createdAt,
+    }));
   }
 
   clients(): ClientInfo[] {
