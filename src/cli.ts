@@ -43,46 +43,62 @@ function describeUsageError(message: string): string {
 
 function parseArguments(argv: string[]) {
   const d = DEFAULT_OPTIONS;
-  return yargs(argv)
-    .scriptName('redis-lite')
-    .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
-    .env(ENV_PREFIX)
-    .options({
-      host: { type: 'string', default: d.host, describe: 'Address to listen on' },
-      port: {
-        type: 'number',
-        default: d.port,
-        describe: 'TCP port (0: any free port, logged at start-up)',
-      },
-      transport: {
-        choices: ['eventloop', 'pool'] as const,
-        default: d.transport,
-        describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
-      },
-      workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
-      backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
-      maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
-      timeout: {
-        type: 'number',
-        default: d.timeout,
-        describe: 'Close clients idle this many seconds (0: never)',
-      },
-      requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
-      'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
-      'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
-    })
-    .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
-    .strict()
-    .version(packageVersion())
-    .alias('h', 'help')
-    .help()
-    .fail((message: string | undefined, error: Error | undefined) => {
-      if (error !== undefined && error !== null) throw error;
-      process.stderr.write(`redis-lite: ${describeUsageError(message ?? 'invalid arguments')}\n`);
-      process.stderr.write('Run redis-lite --help for the options.\n');
-      process.exit(1);
-    })
-    .parseSync();
+  return (
+    yargs(argv)
+      .scriptName('redis-lite')
+      .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
+      .env(ENV_PREFIX)
+      .options({
+        host: { type: 'string', default: d.host, describe: 'Address to listen on' },
+        port: {
+          type: 'number',
+          default: d.port,
+          describe: 'TCP port (0: any free port, logged at start-up)',
+        },
+        transport: {
+          choices: ['eventloop', 'pool'] as const,
+          default: d.transport,
+          describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
+        },
+        workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
+        backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
+        maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
+        timeout: {
+          type: 'number',
+          default: d.timeout,
+          describe: 'Close clients idle this many seconds (0: never)',
+        },
+        requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+        'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
+        'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
+      })
+      // Every option takes a value: a bare `--port` is an error, not the default port taken silently.
+      .requiresArg([
+        'host',
+        'port',
+        'transport',
+        'workers',
+        'backlog',
+        'maxclients',
+        'timeout',
+        'requirepass',
+      ])
+      .requiresArg(['log-level', 'log-format'])
+      .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
+      .strict()
+      .version(packageVersion())
+      .alias('h', 'help')
+      .help()
+      .fail((message: string | undefined, error: Error | undefined) => {
+        // yargs reports some usage errors (a missing value) as a YError rather than a message: still usage.
+        if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+        const text = message ?? error?.message ?? 'invalid arguments';
+        process.stderr.write(`redis-lite: ${describeUsageError(text)}\n`);
+        process.stderr.write('Run redis-lite --help for the options.\n');
+        process.exit(1);
+      })
+      .parseSync()
+  );
 }
 
 /** One clear line for the failures a user can fix; anything else gets its stack. */

@@ -210,6 +210,10 @@ describe('redis-lite CLI', () => {
     expect((await option.exited).code).toBe(1);
     expect(option.stderr()).toContain('unknown option --bogus-opt\n');
     expect(option.stderr()).not.toContain('bogusOpt');
+    const bare = run(['--port'], { raw: true }); // not the default port, silently
+    expect((await bare.exited).code).toBe(1);
+    expect(bare.stderr()).toContain('redis-lite: Not enough arguments following: port\n');
+    expect(bare.stderr()).not.toContain('YError'); // a usage line, not a stack
     const variable = run([], { env: { REDIS_LITE_PROT: '1', REDIS_LITE_LOG_LEVL: 'info' }, raw: true });
     expect((await variable.exited).code).toBe(1);
     expect(variable.stderr()).toContain('unknown environment variable REDIS_LITE_PROT');
