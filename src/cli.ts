@@ -4,7 +4,7 @@
 // (130 for SIGINT, 143 for SIGTERM); a start-up failure (port in use, permission, bad option) logs one line
 // and exits 1. Everything else is the server's business (src/server.ts).
 
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Logger } from 'pino';
 import { createLogger, LOG_LEVELS, type LogFormat } from './logger.js';
@@ -43,47 +43,38 @@ function describeUsageError(message: string): string {
 
 function parseArguments(argv: string[]) {
   const d = DEFAULT_OPTIONS;
+  const options = {
+    host: { type: 'string', default: d.host, describe: 'Address to listen on' },
+    port: {
+      type: 'number',
+      default: d.port,
+      describe: 'TCP port (0: any free port, logged at start-up)',
+    },
+    transport: {
+      choices: ['eventloop', 'pool'] as const,
+      default: d.transport,
+      describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
+    },
+    workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
+    backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
+    maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
+    timeout: {
+      type: 'number',
+      default: d.timeout,
+      describe: 'Close clients idle this many seconds (0: never)',
+    },
+    requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+    'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
+    'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
+  } as const satisfies Record<string, Options>;
   return (
     yargs(argv)
       .scriptName('redis-lite')
       .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
       .env(ENV_PREFIX)
-      .options({
-        host: { type: 'string', default: d.host, describe: 'Address to listen on' },
-        port: {
-          type: 'number',
-          default: d.port,
-          describe: 'TCP port (0: any free port, logged at start-up)',
-        },
-        transport: {
-          choices: ['eventloop', 'pool'] as const,
-          default: d.transport,
-          describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
-        },
-        workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
-        backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
-        maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
-        timeout: {
-          type: 'number',
-          default: d.timeout,
-          describe: 'Close clients idle this many seconds (0: never)',
-        },
-        requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
-        'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
-        'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
-      })
+      .options(options)
       // Every option takes a value: a bare `--port` is an error, not the default port taken silently.
-      .requiresArg([
-        'host',
-        'port',
-        'transport',
-        'workers',
-        'backlog',
-        'maxclients',
-        'timeout',
-        'requirepass',
-      ])
-      .requiresArg(['log-level', 'log-format'])
+      .requiresArg(Object.keys(options))
       .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
       .strict()
       .version(packageVersion())
