@@ -5,6 +5,7 @@
 
 import type { Reply } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
+import type { Transaction } from './transaction.js';
 
 export type CommandFlag =
   | 'write'
@@ -16,7 +17,8 @@ export type CommandFlag =
   | 'stale'
   | 'fast'
   | 'no_auth'
-  | 'allow_busy';
+  | 'allow_busy'
+  | 'skip_slowlog';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
@@ -24,7 +26,7 @@ export interface CommandSpec {
   /** The syntax line from the command's redis.io page. */
   readonly syntax: string;
   readonly summary: string;
-  readonly group: 'connection' | 'string' | 'generic' | 'server';
+  readonly group: 'connection' | 'string' | 'generic' | 'server' | 'transactions';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;
@@ -45,6 +47,8 @@ export interface ClientState {
   name: string;
   db: number;
   authenticated: boolean;
+  /** MULTI's queue and WATCH's keys. */
+  readonly transaction: Transaction;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */

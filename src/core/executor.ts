@@ -5,7 +5,7 @@
 
 import type { CommandContext, CommandSpec, CommandTable } from './command.js';
 import { CommandError, ERR } from './errors.js';
-import { error, type Reply } from './reply.js';
+import { error, status, type Reply } from './reply.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -104,21 +104,47 @@ function resolve(argv: Buffer[], table: CommandTable): CommandSpec | string {
   return arityOk(sub.arity, argv.length) ? sub : ERR.wrongArity(sub.name);
 }
 
+const QUEUED = status('QUEUED');
+
+/**
+ * Runs one request. Inside MULTI a command that passes these checks is queued (QUEUED) instead of run, and one
+ * refused here marks the transaction failed, as Redis's rejectCommand does (transaction.ts).
+ */
 export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   const resolved = resolve(argv, ctx.server.commands);
-  if (typeof resolved === 'string') return error(resolved);
   const client = ctx.client;
+  if (typeof resolved === 'string') return reject(ctx, argv, resolved);
   client.lastCommand = resolved.name;
   if (!client.authenticated && !resolved.flags.includes('no_auth') && ctx.server.requirePass() !== '') {
-    return error(ERR.noAuth);
+    return reject(ctx, argv, ERR.noAuth);
   }
-  if (resolved.run === undefined) return error(ERR.wrongArity(resolved.name));
+  if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name));
+  if (client.transaction.queues(resolved)) {
+    client.transaction.queue(resolved, argv);
+    return QUEUED;
+  }
+  return call(resolved, argv, ctx);
+}
+
+/** server.c rejectCommand: a refused EXEC ends the transaction, in or out of MULTI, with EXECABORT. */
+function reject(ctx: CommandContext, argv: Buffer[], message: string): Reply {
+  const transaction = ctx.client.transaction;
+  transaction.fail();
+  if (argv[0].length !== 4 || argv[0].toString('latin1').toLowerCase() !== 'exec') return error(message);
+  transaction.discard(ctx.store);
+  // Redis's own messages for these refusals carry no code (its reply adds ERR); NOAUTH keeps its own.
+  const reason = message.startsWith('ERR ') ? message.slice(4) : message;
+  return error(`EXECABORT Transaction discarded because of: ${reason}`);
+}
+
+/** Runs a resolved command (at once, or queued by MULTI and now run by EXEC), its failures as replies. */
+export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   ctx.server.counters?.commandProcessed();
   try {
-    return resolved.run(argv, ctx);
+    return spec.run!(argv, ctx);
   } catch (e) {
     if (e instanceof CommandError) return error(e.message);
-    ctx.server.reportUnexpected(e, resolved.name);
-    return error(`ERR internal error while running '${resolved.name}'`);
+    ctx.server.reportUnexpected(e, spec.name);
+    return error(`ERR internal error while running '${spec.name}'`);
   }
 }

@@ -9,6 +9,7 @@ import { RequestParser, type ParserLimits } from './parser.js';
 import { error } from './reply.js';
 import { ByteWriter, encodeReply } from './reply-encoding.js';
 import type { KeyValueStore } from './store/types.js';
+import { Transaction } from './transaction.js';
 
 /** What a session needs from the server it belongs to. One per process or worker thread. */
 export interface SessionCore {
@@ -66,6 +67,7 @@ export class Session {
       db: 0,
       // Redis: a client connected while no password is set stays logged in if one is set later.
       authenticated: core.server.requirePass() === '',
+      transaction: new Transaction(),
       closeAfterReply: false,
       lastCommand: 'NULL',
       createdAt: now,
@@ -74,6 +76,15 @@ export class Session {
     this.context = { store: core.store, client: this.client, server: core.server };
     this.parser = new RequestParser(core.limits);
     this.out = core.writer;
+  }
+
+  /**
+   * The connection is gone: let go of what the session holds in shared memory (its watched keys). The
+   * transport calls this once, whatever ended the connection; receive() does nothing afterwards.
+   */
+  end(): void {
+    this.closed = true;
+    this.client.transaction.discard(this.context.store);
   }
 
   /** Bytes waiting in the query buffer (CLIENT LIST qbuf=). */

@@ -182,20 +182,49 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
     ['SELECT', '0'],
   ),
   fc.constantFrom<Argv>(['get', 'a'], ['sEt', 'a', '1'], ['INCRBY', 'a'], ['SET', 'a'], ['MGET']),
+  // Transactions: queued replies, nesting and queue-time errors, WATCH of keys this sequence then touches.
+  fc.constantFrom<Argv>(['MULTI'], ['MULTI'], ['EXEC'], ['EXEC'], ['DISCARD'], ['UNWATCH'], ['EXEC', 'x']),
+  fc.array(key, { minLength: 1, maxLength: 3 }).map((ks): Argv => ['WATCH', ...ks]),
 );
 
-/** KEYS is compared as a set (intended difference: order); everything else byte for byte. */
-const normalize = (argv: Argv, reply: Buffer): string => {
-  const name = Buffer.from(argv[0]).toString().toUpperCase();
-  if (name === 'KEYS') {
-    const value = decodeResp(reply);
-    if (value.type === 'array') {
-      const sorted = [...value.items].sort((x, y) => Buffer.compare(respBytes(x), respBytes(y)));
-      return respBytes({ type: 'array', items: sorted } as Value).toString('latin1');
-    }
+/** Back to a fresh connection: out of any MULTI, nothing watched (RESET), then an empty keyspace. */
+async function resetBoth(...clients: LiveClient[]): Promise<void> {
+  for (const c of clients) {
+    await c.call(['RESET']);
+    await c.call(['FLUSHALL']);
   }
-  return reply.toString('latin1');
+}
+
+/** KEYS is compared as a set (intended difference: order); everything else byte for byte. */
+const normalizeValue = (argv: Argv, value: Value): Value => {
+  const name = Buffer.from(argv[0]).toString().toUpperCase();
+  if (name !== 'KEYS' || value.type !== 'array') return value;
+  const sorted = [...value.items].sort((x, y) => Buffer.compare(respBytes(x), respBytes(y)));
+  return { type: 'array', items: sorted } as Value;
 };
+
+/**
+ * One connection's replies, normalised: follows its MULTI state (from Redis's replies) so the replies inside
+ * an EXEC are normalised as their queued commands' own would be.
+ */
+class Normalizer {
+  private queued: Argv[] | null = null;
+
+  reply(argv: Argv, reply: Buffer): string {
+    const name = Buffer.from(argv[0]).toString().toUpperCase();
+    const value = decodeResp(reply);
+    const queued = this.queued;
+    if (name === 'MULTI' && queued === null && value.type === 'status') this.queued = [];
+    else if (queued !== null && value.type === 'status' && value.text === 'QUEUED') queued.push(argv);
+    else if (['EXEC', 'DISCARD', 'RESET'].includes(name) && value.type !== 'error') this.queued = null;
+    else if (name === 'EXEC') this.queued = null; // EXECABORT ends it too
+    if (name === 'EXEC' && queued !== null && value.type === 'array') {
+      const items = value.items.map((item, i) => normalizeValue(queued[i], item));
+      return respBytes({ type: 'array', items } as Value).toString('latin1');
+    }
+    return respBytes(normalizeValue(argv, value)).toString('latin1');
+  }
+}
 
 const decodeBulk = (reply: string): Buffer => {
   const value = decodeResp(Buffer.from(reply, 'latin1'));
@@ -251,11 +280,11 @@ describe.skipIf(!haveRedis).each(transports)(
             fc.array(command, { minLength: 1, maxLength: 40 }),
             fc.context(),
             async (argvs, ctx) => {
-              await lite.call(['FLUSHALL']);
-              await real.call(['FLUSHALL']);
-              for (const argv of [...argvs, ['KEYS', '*']]) {
-                const expected = normalize(argv, await real.call(argv));
-                const actual = normalize(argv, await lite.call(argv));
+              await resetBoth(lite, real);
+              const [forReal, forLite] = [new Normalizer(), new Normalizer()];
+              for (const argv of [...argvs, ['EXEC'], ['KEYS', '*']]) {
+                const expected = forReal.reply(argv, await real.call(argv));
+                const actual = forLite.reply(argv, await lite.call(argv));
                 ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
                 if (actual !== expected && sameFloat(argv, expected, actual)) {
                   // Intended difference (long double): resynchronise the key so later replies stay comparable.
@@ -268,6 +297,43 @@ describe.skipIf(!haveRedis).each(transports)(
           ),
           { numRuns: RUNS },
         );
+      },
+      timeoutFor(RUNS, 50),
+    );
+
+    it(
+      'answers two interleaved connections as Redis does (WATCH touched by the other client)',
+      async () => {
+        // On the pool the two connections are served by two worker threads: the watch crosses threads.
+        const liteOther = new LiveClient(await server.connect());
+        const realOther = await LiveClient.connect(redis.port);
+        try {
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.tuple(fc.boolean(), command), { minLength: 1, maxLength: 40 }),
+              fc.context(),
+              async (steps, ctx) => {
+                await resetBoth(lite, real, liteOther, realOther);
+                const normalizers = [0, 1, 2, 3].map(() => new Normalizer());
+                for (const [first, argv] of [...steps, [true, ['EXEC']] as [boolean, Argv]]) {
+                  const [r, l] = first ? [0, 1] : [2, 3];
+                  const expected = normalizers[r].reply(argv, await (first ? real : realOther).call(argv));
+                  const actual = normalizers[l].reply(argv, await (first ? lite : liteOther).call(argv));
+                  ctx.log(`${first ? 1 : 2}: ${show(argv)} -> ${JSON.stringify(expected)}`);
+                  if (actual !== expected && sameFloat(argv, expected, actual)) {
+                    await (first ? lite : liteOther).call(['SET', argv[1], decodeBulk(expected), 'KEEPTTL']);
+                    continue;
+                  }
+                  expect(actual, show(argv)).toBe(expected);
+                }
+              },
+            ),
+            { numRuns: RUNS },
+          );
+        } finally {
+          await liteOther.close();
+          await realOther.close();
+        }
       },
       timeoutFor(RUNS, 50),
     );

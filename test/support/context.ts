@@ -8,6 +8,7 @@ import { createCommandTable, execute } from '../../src/core/executor.js';
 import type { Reply } from '../../src/core/reply.js';
 import { createServerContext } from '../../src/core/server-context.js';
 import { SharedStore } from '../../src/core/store/store.js';
+import { Transaction } from '../../src/core/transaction.js';
 
 export class FakeClock {
   constructor(public now = 1_700_000_000_000) {}
@@ -70,6 +71,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     name: '',
     db: 0,
     authenticated: false,
+    transaction: new Transaction(),
     closeAfterReply: false,
     lastCommand: 'NULL',
     createdAt: clock.now,

@@ -116,8 +116,12 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
   ]);
 }
 
-/** RESET: back to a fresh connection's state (name, database, authentication), as clearClientConnectionState. */
+/**
+ * RESET: back to a fresh connection's state (transaction and watched keys, name, database, authentication), as
+ * clearClientConnectionState.
+ */
 function reset(_argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.client.transaction.discard(ctx.store);
   ctx.client.name = '';
   ctx.client.db = 0;
   ctx.client.authenticated = ctx.server.requirePass() === '';

@@ -15,6 +15,7 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   string: '@string',
   generic: '@keyspace',
   server: undefined,
+  transactions: '@transaction',
 };
 
 /** Redis lists categories in the order of its ACL category bits (acl.c ACLCommandCategories). */
@@ -28,13 +29,15 @@ const CATEGORY_ORDER = [
   '@slow',
   '@dangerous',
   '@connection',
+  '@transaction',
 ];
 
 /** Redis's ACL categories, derived from the flags as Redis's own generator does (setImplicitACLCategories). */
 export function aclCategories(spec: CommandSpec): string[] {
   const out: string[] = [];
   const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
-  if (spec.keys[0] !== 0) out.push(has('write') ? '@write' : '@read');
+  if (has('write')) out.push('@write');
+  else if (has('readonly')) out.push('@read');
   if (GROUP_CATEGORY[spec.group] !== undefined) out.push(GROUP_CATEGORY[spec.group] as string);
   out.push(has('fast') ? '@fast' : '@slow');
   if (has('admin')) out.push('@admin', '@dangerous');
@@ -45,7 +48,9 @@ export function aclCategories(spec: CommandSpec): string[] {
 function keySpecs(spec: CommandSpec): Reply {
   const [first, last, step] = spec.keys;
   if (first === 0) return array([]);
-  const flags = spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+  // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
+  const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
+  const flags = has('write') ? ['RW', 'update'] : has('readonly') ? ['RO', 'access'] : ['RO'];
   return array([
     array([
       bulkString('flags'),

@@ -5,10 +5,12 @@ import { connectionCommands } from './connection.js';
 import { keyspaceCommands } from './keyspace.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
+import { transactionCommands } from './transactions.js';
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...stringCommands,
   ...keyspaceCommands,
   ...serverCommands,
+  ...transactionCommands,
 ];

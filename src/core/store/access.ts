@@ -93,7 +93,7 @@ export class TableAccess {
    * Runs `work` under the write lock of key's segment with the key's live entry (0: missing; an expired one
    * is deleted first), its segment and its hash.
    */
-  writing<R>(key: Bytes, work: (a: TableAccess, entry: number, segment: number) => R): R;
+  writing<R>(key: Bytes, work: (a: TableAccess, entry: number, segment: number, hash: number) => R): R;
   writing<X, R>(key: Bytes, work: WriteWork<X, undefined, R>, x: X): R;
   writing<X, Y, R>(key: Bytes, work: WriteWork<X, Y, R>, x: X, y: Y): R;
   writing(key: Bytes, work: WriteWork<never, never, unknown>, x?: never, y?: never): unknown {

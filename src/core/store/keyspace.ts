@@ -5,6 +5,7 @@
 import type { TableAccess, WriteWork } from './access.js';
 import type { Bytes, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
+import { touchLocked } from './watch.js';
 
 /**
  * Whether one condition lets a new deadline `at` replace `current` (0: none). expire.c expireGenericCommand:
@@ -32,7 +33,7 @@ const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> =
   a,
   entry,
   segment,
-  _hash,
+  hash,
   _key,
   at,
   conditions,
@@ -45,6 +46,7 @@ const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> =
     for (const condition of conditions) if (!allows(condition, current, at)) return false;
   }
   setDeadlineLocked(a, segment, entry, at);
+  touchLocked(a, segment, hash);
   return true;
 };
 
@@ -52,9 +54,10 @@ export function persist(a: TableAccess, key: Bytes): boolean {
   return a.writing(key, persistLocked);
 }
 
-function persistLocked(a: TableAccess, entry: number, segment: number): boolean {
+function persistLocked(a: TableAccess, entry: number, segment: number, hash: number): boolean {
   if (entry === 0 || a.table.expireAt(entry) === 0) return false;
   a.table.setExpireAt(segment, entry, 0);
+  touchLocked(a, segment, hash);
   return true;
 }
 

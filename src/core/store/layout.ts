@@ -3,7 +3,7 @@
 // Pure constants and index arithmetic: no allocation, locking or semantics here.
 
 /** Bumped when the layout changes, so attach() refuses a buffer from another version. */
-export const MAGIC = 0x524c5331; // "RLS1"
+export const MAGIC = 0x524c5332; // "RLS2"
 
 /** Every arena offset is a uint32 count of 8-byte units; 0 is the null offset (unit 0 is never handed out). */
 export const UNIT = 8;
@@ -23,6 +23,11 @@ export const H_EXPIRE_BUCKET = 8;
 export const H_FIRST_UNIT = 9;
 /** Largest value in bytes (proto-max-bulk-len) that APPEND/SETRANGE may build; shared so every thread agrees. */
 export const H_MAX_VALUE = 10;
+/**
+ * Clients with at least one WATCHed key, on any thread (watch.ts). While it is 0 a write stamps nothing, so
+ * WATCH costs the write path one load of this read-mostly word.
+ */
+export const H_WATCHING = 11;
 /**
  * Bump pointer of the arena, in units, advanced with compareExchange by any thread holding a segment lock. On
  * its own cache line with the grow lock: every op reads H_ARENA_UNITS, and a CAS on a pointer sharing its
@@ -77,8 +82,24 @@ export function freeHeads(segments: number, segment: number): [start: number, en
   return [start, start + FREE_HEADS];
 }
 
+/**
+ * WATCH's registry, per segment after the free-list heads and guarded by the segment's lock (watch.ts): an
+ * overflow pair (watchers, version), then WATCH_SLOTS slots of (key hash, watchers, version).
+ */
+export const WATCH_SLOTS = 16;
+export const W_OVERFLOW_WATCHERS = 0;
+export const W_OVERFLOW_VERSION = 1;
+export const W_FIRST_SLOT = 2;
+export const W_SLOT_INTS = 3;
+const WATCH_INTS = W_FIRST_SLOT + WATCH_SLOTS * W_SLOT_INTS;
+
+/** Int index of segment's WATCH registry; WATCH_INTS ints follow. */
+export function watchRegistry(segments: number, segment: number): number {
+  return HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS) + segment * WATCH_INTS;
+}
+
 export function controlBytes(segments: number): number {
-  const ints = HEADER_INTS + segments * SEGMENT_INTS + segments * FREE_HEADS;
+  const ints = HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS + WATCH_INTS);
   return Math.ceil((ints * 4) / 64) * 64;
 }
 

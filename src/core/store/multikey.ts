@@ -7,6 +7,7 @@ import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
 import type { Bytes } from './types.js';
 import { cloneLocked, storeAllLocked } from './values.js';
+import { touchLocked } from './watch.js';
 
 export function mget(a: TableAccess, keys: readonly Bytes[]): (Buffer | null)[] {
   return a.withKeys(keys, false, mgetLocked);
@@ -45,6 +46,7 @@ function msetLocked(
     written.map((i) => entries[i]),
     written.map((i) => keyValues[i * 2 + 1]),
   );
+  for (const hash of hashes) touchLocked(a, hash & a.mask, hash);
   return true;
 }
 
@@ -76,6 +78,7 @@ function delLocked(a: TableAccess, hashes: number[], keys: readonly Bytes[]): nu
     const entry = a.findLiveLocked(segment, hashes[i], keys[i]);
     if (entry !== 0) {
       a.table.remove(segment, entry);
+      touchLocked(a, segment, hashes[i]);
       removed++;
     }
   }
@@ -118,6 +121,8 @@ function renameLocked(
   if (existing !== 0 && onlyIfNew) return 'exists';
   cloneLocked(a, entry, to, hashes[1], destination, existing);
   a.table.remove(from, entry);
+  touchLocked(a, from, hashes[0]);
+  touchLocked(a, to, hashes[1]);
   return 'ok';
 }
 
@@ -140,5 +145,6 @@ function copyLocked(
   const existing = a.findLiveLocked(to, hashes[1], destination);
   if (existing !== 0 && !replace) return false;
   cloneLocked(a, entry, to, hashes[1], destination, existing);
+  touchLocked(a, to, hashes[1]);
   return true;
 }

@@ -31,6 +31,7 @@ import type {
   ExpireConditions,
   GetExChange,
   KeyValueStore,
+  KeyWatch,
   ScanResult,
   SetOptions,
   SetResult,
@@ -39,6 +40,7 @@ import type {
 } from './types.js';
 import { DEFAULT_MAX_VALUE } from './values.js';
 import { activeExpireStep, keysMatching, randomLiveKey, scanStep } from './walk.js';
+import * as watch from './watch.js';
 
 export type { StoreHandles } from './types.js';
 
@@ -61,11 +63,13 @@ const MAX_VALUE_LIMIT = 2 ** 31 - 1;
 
 export class SharedStore implements KeyValueStore {
   private readonly access: TableAccess;
+  /** transaction()'s lock-free view of the same buffers, made on first use. */
+  private unlocked: SharedStore | undefined;
 
   private constructor(
     private readonly control: Int32Array,
     arenaBuffer: SharedArrayBuffer,
-    clock: Clock,
+    private readonly clock: Clock,
     locking: boolean,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
@@ -222,6 +226,34 @@ export class SharedStore implements KeyValueStore {
 
   flush(): void {
     keyspace.flush(this.access);
+  }
+
+  // ---- Transactions (watch.ts) ----
+
+  transaction<R>(work: (store: KeyValueStore) => R): R {
+    const view = (this.unlocked ??= new SharedStore(
+      this.control,
+      this.access.arena.buffer,
+      this.clock,
+      false,
+    ));
+    return this.access.withAllSegments(true, () => work(view));
+  }
+
+  countWatcher(delta: 1 | -1): void {
+    watch.countWatcher(this.access, delta);
+  }
+
+  watchKey(key: Bytes): KeyWatch {
+    return watch.watchKey(this.access, key);
+  }
+
+  watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean {
+    return watch.watchedKeyChangedLocked(this.access, key, watched);
+  }
+
+  unwatchKey(watched: KeyWatch): void {
+    watch.unwatchKey(this.access, watched);
   }
 
   stats(): StoreStats {

@@ -8,6 +8,7 @@ import type { TableAccess, WriteWork } from './access.js';
 import { addInt64, formatIncrFloat, storedFloat, storedInteger } from './numbers.js';
 import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
 import { checkLength, KEEP_TTL, resizeLocked, setDeadlineLocked, storeLocked, writeBytes } from './values.js';
+import { touchLocked } from './watch.js';
 
 export function get(a: TableAccess, key: Bytes): Buffer | null {
   // Written out rather than through a.reading: an expired key found here is deleted (as Redis's GET does),
@@ -48,6 +49,7 @@ const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
     return { written: false, old };
   storeLocked(a, segment, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
+  touchLocked(a, segment, hash);
   return { written: true, old };
 };
 
@@ -55,10 +57,11 @@ export function getDel(a: TableAccess, key: Bytes): Buffer | null {
   return a.writing(key, getDelLocked);
 }
 
-function getDelLocked(a: TableAccess, entry: number, segment: number): Buffer | null {
+function getDelLocked(a: TableAccess, entry: number, segment: number, hash: number): Buffer | null {
   if (entry === 0) return null;
   const value = a.table.valueBuffer(entry);
   a.table.remove(segment, entry);
+  touchLocked(a, segment, hash);
   return value;
 }
 
@@ -71,14 +74,16 @@ const getExLocked: WriteWork<NonNullable<GetExChange>, undefined, Buffer | null>
   a,
   entry,
   segment,
-  _hash,
+  hash,
   _key,
   change,
 ) => {
   if (entry === 0) return null;
   const value = a.table.valueBuffer(entry);
-  if ('persist' in change) a.table.setExpireAt(segment, entry, 0);
-  else setDeadlineLocked(a, segment, entry, change.expireAt);
+  if (!('persist' in change)) setDeadlineLocked(a, segment, entry, change.expireAt);
+  else if (a.table.expireAt(entry) !== 0) a.table.setExpireAt(segment, entry, 0);
+  else return value; // t_string.c getexCommand: PERSIST of a key without a TTL modifies nothing
+  touchLocked(a, segment, hash);
   return value;
 };
 
@@ -90,12 +95,14 @@ const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, segment, ha
   if (entry === 0) {
     checkLength(a, value.length);
     storeLocked(a, segment, hash, key, 0, value, 0);
+    touchLocked(a, segment, hash);
     return value.length;
   }
   const length = a.table.valueLength(entry);
   checkLength(a, length + value.length);
   entry = resizeLocked(a, segment, key, entry, length, length + value.length);
   writeBytes(a, a.table.valueStart(entry) + length, value);
+  touchLocked(a, segment, hash); // even when appending nothing, as t_string.c appendCommand
   return length + value.length;
 };
 
@@ -115,6 +122,7 @@ const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, segment, h
   const current = entry === 0 ? 0n : storedInteger(a.table.valueView(entry));
   const result = addInt64(current, delta);
   storeLocked(a, segment, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL); // INCR keeps the TTL
+  touchLocked(a, segment, hash);
   return result;
 };
 
@@ -128,6 +136,7 @@ const incrByFloatLocked: WriteWork<number, undefined, Buffer> = (a, entry, segme
   if (!Number.isFinite(result)) throw new CommandError(ERR.nanOrInfinity);
   const text = Buffer.from(formatIncrFloat(result), 'latin1');
   storeLocked(a, segment, hash, key, entry, text, KEEP_TTL);
+  touchLocked(a, segment, hash);
   return text;
 };
 
@@ -169,5 +178,6 @@ const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, segment, has
     entry = resizeLocked(a, segment, key, entry, length, newLength);
   }
   writeBytes(a, a.table.valueStart(entry) + offset, value);
+  touchLocked(a, segment, hash);
   return newLength;
 };

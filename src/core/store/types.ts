@@ -4,7 +4,10 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { KeyWatch } from './watch.js';
+
 export type Bytes = Uint8Array;
+export type { KeyWatch } from './watch.js';
 
 /** Milliseconds since the epoch. Injected so expiry tests never sleep. */
 export type Clock = () => number;
@@ -101,6 +104,20 @@ export interface KeyValueStore {
   copy(source: Bytes, destination: Bytes, replace: boolean): boolean;
   dbsize(): number;
   flush(): void;
+
+  // ---- MULTI/EXEC/WATCH (watch.ts) ----
+  /**
+   * Runs `work` holding every segment's write lock, given a view of this store that takes no locks: no other
+   * thread sees the keyspace until work returns (EXEC). The view is only for use inside work.
+   */
+  transaction<R>(work: (store: KeyValueStore) => R): R;
+  /** A client starts (+1) or stops (-1) watching keys; call +1 before its first watchKey. */
+  countWatcher(delta: 1 | -1): void;
+  /** WATCH one key; give each watch back with unwatchKey. */
+  watchKey(key: Bytes): KeyWatch;
+  /** Whether another write changed the key since watchKey, by Redis 7.0's rules. Inside transaction() only. */
+  watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean;
+  unwatchKey(watched: KeyWatch): void;
 
   stats(): StoreStats;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */

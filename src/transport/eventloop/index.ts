@@ -53,7 +53,9 @@ export class EventLoopTransport implements Transport {
     const connections = this.connections;
     const logger = options.logger;
     this.onSocketClose = function (this: net.Socket): void {
-      const id = connectionOf(this).id;
+      const connection = connectionOf(this);
+      const id = connection.id;
+      connection.session.end();
       connections.delete(id);
       logger.debug({ client: id }, 'client closed');
     };

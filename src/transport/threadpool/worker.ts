@@ -159,6 +159,7 @@ function serve(job: Job): void {
     });
     if (reason === 'closed-by-server') lingeringClose(job.fd);
   } finally {
+    session.end();
     current = null;
     // Out of shared view first (under the slot lock), so the main thread never shuts down a number that
     // close() has freed for reuse; then close.

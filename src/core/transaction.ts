@@ -1,0 +1,119 @@
+// One client's MULTI/EXEC/WATCH state and its rules (Redis 7.0's multi.c): the queue MULTI opens, the flag an
+// error while queueing sets (EXEC then answers EXECABORT and applies nothing), and the keys WATCH follows. The
+// executor queues through here and EXEC runs through here; what counts as a watched key's change is the
+// store's (store/watch.ts). Knows the store's contract and command specs; nothing of sockets or threads.
+
+import type { CommandSpec } from './command.js';
+import type { KeyValueStore, KeyWatch } from './store/types.js';
+
+export interface QueuedCommand {
+  readonly spec: CommandSpec;
+  readonly argv: Buffer[];
+}
+
+interface WatchedKey {
+  readonly key: Buffer;
+  readonly watch: KeyWatch;
+}
+
+/**
+ * The commands that run at once inside MULTI instead of being queued (server.c processCommand): they are
+ * what ends, nests or leaves a transaction.
+ */
+const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export class Transaction {
+  /** Commands queued since MULTI; null outside a transaction. */
+  private queued: QueuedCommand[] | null = null;
+  /** An error while queueing (CLIENT_DIRTY_EXEC): EXEC aborts with EXECABORT. */
+  private failed = false;
+  private watched: WatchedKey[] = [];
+
+  get active(): boolean {
+    return this.queued !== null;
+  }
+
+  /** CLIENT LIST multi=: the number of queued commands, -1 outside MULTI. */
+  get queuedCount(): number {
+    return this.queued === null ? -1 : this.queued.length;
+  }
+
+  get watchedCount(): number {
+    return this.watched.length;
+  }
+
+  /** Whether `spec`, sent inside MULTI, is queued rather than run (false outside MULTI). */
+  queues(spec: CommandSpec): boolean {
+    return this.queued !== null && !RUN_INSIDE_MULTI.has(spec.name);
+  }
+
+  /** argv is copied: the parser's are views of the query buffer, reused once this read is done. */
+  queue(spec: CommandSpec, argv: readonly Buffer[]): void {
+    this.queued?.push({ spec, argv: argv.map((arg) => Buffer.from(arg)) });
+  }
+
+  /** A command refused while queueing (unknown, wrong arity, NOAUTH, ...): flagTransaction. */
+  fail(): void {
+    if (this.queued !== null) this.failed = true;
+  }
+
+  begin(): void {
+    this.queued = [];
+    this.failed = false;
+  }
+
+  /** Leaves MULTI and forgets every watched key (discardTransaction). */
+  discard(store: KeyValueStore): void {
+    this.queued = null;
+    this.failed = false;
+    this.unwatchAll(store);
+  }
+
+  /** WATCH: keys already watched are watched once. */
+  watch(store: KeyValueStore, keys: readonly Buffer[]): void {
+    for (const key of keys) {
+      if (this.watched.some((w) => w.key.equals(key))) continue;
+      if (this.watched.length === 0) store.countWatcher(1); // before the first stamp is read (watch.ts)
+      this.watched.push({ key: Buffer.from(key), watch: store.watchKey(key) });
+    }
+  }
+
+  unwatchAll(store: KeyValueStore): void {
+    if (this.watched.length === 0) return;
+    for (const { watch } of this.watched) store.unwatchKey(watch);
+    this.watched = [];
+    store.countWatcher(-1);
+  }
+
+  /**
+   * EXEC's decision and its commands, for a client in MULTI. 'aborted': an error while queueing; 'changed': a
+   * watched key changed. Otherwise `run` gets the queued commands and the store to run them on. The check and
+   * the run happen holding every segment's lock when anything touches the keyspace (Redis's readonly or write
+   * flag, or a watched key), so no other thread sees the keyspace between them or half of the commands.
+   */
+  exec<R>(
+    store: KeyValueStore,
+    run: (commands: readonly QueuedCommand[], store: KeyValueStore) => R,
+  ): R | 'aborted' | 'changed' {
+    const commands = this.queued ?? [];
+    const failed = this.failed;
+    const watched = this.watched;
+    this.queued = null;
+    this.failed = false;
+    if (failed) {
+      this.unwatchAll(store);
+      return 'aborted';
+    }
+    const keyspace = watched.length > 0 || commands.some(touchesKeyspace);
+    if (!keyspace) return run(commands, store);
+    return store.transaction((locked) => {
+      const changed = watched.some((w) => locked.watchedKeyChanged(w.key, w.watch));
+      this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
+      return changed ? 'changed' : run(commands, locked);
+    });
+  }
+}
+
+function touchesKeyspace(command: QueuedCommand): boolean {
+  return command.spec.flags.includes('readonly') || command.spec.flags.includes('write');
+}
