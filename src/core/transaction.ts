@@ -88,8 +88,8 @@ export class Transaction {
   /**
    * EXEC's decision and its commands, for a client in MULTI. 'aborted': an error while queueing; 'changed': a
    * watched key changed. Otherwise `run` gets the queued commands and the store to run them on. The check and
-   * the run happen holding every segment's lock when anything touches the keyspace (Redis's readonly or write
-   * flag, or a watched key), so no other thread sees the keyspace between them or half of the commands.
+   * the run happen holding the locks of every key the commands and the watches name (every segment when a
+   * command works on the whole keyspace), so no other thread sees those keys between them or half-written.
    */
   exec<R>(
     store: KeyValueStore,
@@ -104,9 +104,9 @@ export class Transaction {
       this.unwatchAll(store);
       return 'aborted';
     }
-    const keyspace = watched.length > 0 || commands.some(touchesKeyspace);
-    if (!keyspace) return run(commands, store);
-    return store.transaction((locked) => {
+    const keys = keysOf(commands, watched);
+    if (keys !== null && keys.length === 0) return run(commands, store);
+    return store.transaction(keys, (locked) => {
       const changed = watched.some((w) => locked.watchedKeyChanged(w.key, w.watch));
       this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
       return changed ? 'changed' : run(commands, locked);
@@ -114,6 +114,19 @@ export class Transaction {
   }
 }
 
-function touchesKeyspace(command: QueuedCommand): boolean {
-  return command.spec.flags.includes('readonly') || command.spec.flags.includes('write');
+/**
+ * The keys a transaction must lock: the watched ones and those each command names at its key positions
+ * (COMMAND INFO's first, last, step); null (every segment) when a command reads or writes the keyspace
+ * without naming keys (KEYS, SCAN, DBSIZE, FLUSHALL, RANDOMKEY). Commands that touch no keys add nothing.
+ */
+function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
+  const keys = watched.map((w) => w.key);
+  for (const { spec, argv } of commands) {
+    if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
+    const [first, last, step] = spec.keys;
+    if (first === 0) return null;
+    const end = last < 0 ? argv.length + last : Math.min(last, argv.length - 1);
+    for (let i = first; i <= end; i += step) keys.push(argv[i]);
+  }
+  return keys;
 }

@@ -110,7 +110,7 @@ export class TableAccess {
   // ---- Several segments, in the lock order ----
 
   /** Sorted, deduplicated segments of these hashes: the lock order. */
-  private segmentsOf(hashes: readonly number[]): number[] {
+  segmentsOf(hashes: readonly number[]): number[] {
     if (hashes.length === 1) return [hashes[0] & this.mask]; // DEL/EXISTS of one key: no Set, no sort
     const segments = [...new Set(hashes.map((h) => h & this.mask))];
     return segments.sort((a, b) => a - b);
@@ -141,7 +141,15 @@ export class TableAccess {
 
   /** Runs `work` holding every segment's lock (KEYS, FLUSHALL). */
   withAllSegments<R>(write: boolean, work: (segments: readonly number[]) => R): R {
-    const segments = Array.from({ length: this.segments }, (_, s) => s);
+    return this.withSegments(
+      Array.from({ length: this.segments }, (_, s) => s),
+      write,
+      work,
+    );
+  }
+
+  /** Runs `work` holding the locks of `segments` (ascending, no duplicates: see segmentsOf). */
+  withSegments<R>(segments: readonly number[], write: boolean, work: (segments: readonly number[]) => R): R {
     this.lockAll(segments, write);
     try {
       return work(segments);

@@ -85,3 +85,33 @@ export class NoLocks implements SegmentLocks {
   write(): void {}
   writeRelease(): void {}
 }
+
+/**
+ * The locks of a thread that already holds some segments' write locks (EXEC): taking one of those is free, and
+ * touching any other segment is a bug (the caller locked too few), reported loudly rather than raced.
+ */
+export class HeldLocks implements SegmentLocks {
+  private readonly held: Uint8Array;
+
+  constructor(segments: number) {
+    this.held = new Uint8Array(segments);
+  }
+
+  /** Marks these segments held (true) or no longer held (false). */
+  mark(segments: readonly number[], held: boolean): void {
+    for (const s of segments) this.held[s] = held ? 1 : 0;
+  }
+
+  private check(segment: number): void {
+    if (this.held[segment] === 0) throw new Error(`store: segment ${segment} used without its lock`);
+  }
+
+  read(segment: number): void {
+    this.check(segment);
+  }
+  readRelease(): void {}
+  write(segment: number): void {
+    this.check(segment);
+  }
+  writeRelease(): void {}
+}

@@ -22,7 +22,7 @@ import {
   controlBytes,
 } from './layout.js';
 import * as multikey from './multikey.js';
-import { AtomicSegmentLocks, NoLocks } from './rwlock.js';
+import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
 import * as strings from './strings.js';
 import { Table } from './table.js';
 import type {
@@ -63,22 +63,25 @@ const MAX_VALUE_LIMIT = 2 ** 31 - 1;
 
 export class SharedStore implements KeyValueStore {
   private readonly access: TableAccess;
-  /** transaction()'s lock-free view of the same buffers, made on first use. */
-  private unlocked: SharedStore | undefined;
+  /** transaction()'s view of the same buffers, whose locks are the ones transaction() holds; made on first use. */
+  private held: { view: SharedStore; locks: HeldLocks } | undefined;
 
   private constructor(
     private readonly control: Int32Array,
     arenaBuffer: SharedArrayBuffer,
     private readonly clock: Clock,
-    locking: boolean,
+    locking: boolean | SegmentLocks,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
     const segments = control[H_SEGMENTS];
     const arena = new Arena(arenaBuffer, control, segments);
     const table = new Table(arena, control, segments);
-    const locks = locking
-      ? new AtomicSegmentLocks(control, HEADER_INTS + S_LOCK, SEGMENT_INTS)
-      : new NoLocks();
+    const locks =
+      locking === true
+        ? new AtomicSegmentLocks(control, HEADER_INTS + S_LOCK, SEGMENT_INTS)
+        : locking === false
+          ? new NoLocks()
+          : locking;
     this.access = new TableAccess(table, arena, locks, clock, control, segments, control[H_SEED]);
   }
 
@@ -230,14 +233,25 @@ export class SharedStore implements KeyValueStore {
 
   // ---- Transactions (watch.ts) ----
 
-  transaction<R>(work: (store: KeyValueStore) => R): R {
-    const view = (this.unlocked ??= new SharedStore(
-      this.control,
-      this.access.arena.buffer,
-      this.clock,
-      false,
-    ));
-    return this.access.withAllSegments(true, () => work(view));
+  transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R {
+    if (this.held === undefined) {
+      const locks = new HeldLocks(this.access.segments);
+      this.held = { locks, view: new SharedStore(this.control, this.access.arena.buffer, this.clock, locks) };
+    }
+    const { view, locks } = this.held;
+    const a = this.access;
+    const segments =
+      keys === null
+        ? Array.from({ length: a.segments }, (_, s) => s)
+        : a.segmentsOf(keys.map((key) => a.hash(key)));
+    return a.withSegments(segments, true, () => {
+      locks.mark(segments, true);
+      try {
+        return work(view);
+      } finally {
+        locks.mark(segments, false);
+      }
+    });
   }
 
   countWatcher(delta: 1 | -1): void {

@@ -107,10 +107,11 @@ export interface KeyValueStore {
 
   // ---- MULTI/EXEC/WATCH (watch.ts) ----
   /**
-   * Runs `work` holding every segment's write lock, given a view of this store that takes no locks: no other
-   * thread sees the keyspace until work returns (EXEC). The view is only for use inside work.
+   * Runs `work` holding the write locks of the segments of `keys` (null: every segment), given a view of this
+   * store whose operations take none: no other thread sees those keys until work returns (EXEC). The view is
+   * for use inside work only, and on those keys only (another key's segment is an error, not a race).
    */
-  transaction<R>(work: (store: KeyValueStore) => R): R;
+  transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R;
   /** A client starts (+1) or stops (-1) watching keys; call +1 before its first watchKey. */
   countWatcher(delta: 1 | -1): void;
   /** WATCH one key; give each watch back with unwatchKey. */
