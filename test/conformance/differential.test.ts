@@ -47,7 +47,7 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
   {
     topic: 'commands outside the core',
     difference:
-      'lists, hashes, sets, sorted sets, MULTI/EXEC, pub/sub, scripting are not implemented: ' +
+      'lists, hashes, sets, sorted sets, pub/sub, scripting are not implemented: ' +
       '"ERR unknown command \'...\'"',
   },
   {
