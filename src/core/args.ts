@@ -1,8 +1,11 @@
 // Argument parsing shared by every command: Redis's strict number grammar and a cursor over argv.
 // Integers follow Redis's string2ll (optional '-', no '+', no leading zeros, no spaces, int64 range);
-// floats follow its strtold checks (no spaces, no NaN). Failures throw CommandError with Redis's message.
+// floats are long doubles read as its string2ld does (long-double/redis-text.ts). Failures throw CommandError
+// with Redis's message.
 
 import { CommandError, ERR } from './errors.js';
+import { string2ld } from './long-double/redis-text.js';
+import type { LongDouble } from './long-double/value.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -61,33 +64,11 @@ export function toInt32(b: Uint8Array): number {
   return Number(v);
 }
 
-const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
-/** C99 hexadecimal floats, which Redis accepts because it parses with strtold: 0x1A, 0x1.8p3, -0x.8P-1. */
-const HEX_FLOAT_RE = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/i;
-
-function parseHexFloat(s: string): number | null {
-  const m = HEX_FLOAT_RE.exec(s);
-  if (m === null) return null;
-  const [, sign, whole, fraction = '', exponent = '0'] = m;
-  if (whole === '' && fraction === '') return null;
-  let mantissa = 0;
-  for (const digit of whole + fraction) mantissa = mantissa * 16 + parseInt(digit, 16);
-  const value = mantissa * 2 ** (Number(exponent) - 4 * fraction.length);
-  return sign === '-' ? -value : value;
-}
-
-/** A float argument as Redis's getLongDoubleFromObject (strtold): no spaces, no NaN; "inf" and hex accepted. */
-export function toFloat(b: Uint8Array, message: string = ERR.notFloat): number {
-  const s = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
-  if (!FLOAT_RE.test(s)) {
-    const hex = parseHexFloat(s);
-    if (hex === null) throw new CommandError(message);
-    return hex;
-  }
-  const lower = s.toLowerCase();
-  if (lower.endsWith('inf') || lower.endsWith('infinity'))
-    return lower.startsWith('-') ? -Infinity : Infinity;
-  return Number(s);
+/** A float argument as Redis's getLongDoubleFromObjectOrReply: util.c string2ld (strtold, no spaces, no NaN). */
+export function toLongDouble(b: Uint8Array, message: string = ERR.notFloat): LongDouble {
+  const value = string2ld(b);
+  if (value === null) throw new CommandError(message);
+  return value;
 }
 
 /** Case-insensitive comparison of an argument with an ASCII keyword (keyword given in upper case). */

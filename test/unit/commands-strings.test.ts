@@ -645,6 +645,36 @@ describe('INCRBYFLOAT', () => {
     expect(ctx.run('GET', 'mykey')).toEqual(b('5200'));
   });
 
+  it('computes in long double as Redis 7.0 does (replies read from redis-server 7.0.15)', () => {
+    const ctx = createTestContext();
+    ctx.run('SET', 'k', '4611686018427387903');
+    expect(ctx.run('INCRBYFLOAT', 'k', '0')).toEqual(b('4611686018427387903'));
+    ctx.run('SET', 'k', '1.3');
+    expect(ctx.run('INCRBYFLOAT', 'k', '5.0e3')).toEqual(b('5001.29999999999999982'));
+    ctx.run('SET', 'k', '-1');
+    expect(ctx.run('INCRBYFLOAT', 'k', '1.1')).toEqual(b('0.1'));
+    ctx.run('SET', 'k', '1000');
+    expect(ctx.run('INCRBYFLOAT', 'k', '1.1')).toEqual(b('1001.09999999999999998'));
+    ctx.run('DEL', 'k');
+    expect(ctx.run('INCRBYFLOAT', 'k', '0x1p-18')).toEqual(b('0.00000381469726562')); // a tie: to even
+    ctx.run('SET', 'k', '1');
+    const big = ctx.run('INCRBYFLOAT', 'k', '-1e4932');
+    expect(
+      big.kind === 'bulk' && Buffer.from(big.value).toString().startsWith('-100000000000000000000601894'),
+    ).toBe(true);
+    expect(ctx.run('INCRBYFLOAT', 'k', '-1e4932')).toEqual(
+      error('ERR increment would produce NaN or Infinity'),
+    );
+  });
+
+  it('accepts 1e309, beyond a double (a long double reaches about 1.19e4932)', () => {
+    const ctx = createTestContext();
+    const reply = ctx.run('INCRBYFLOAT', 'k', '1e309');
+    expect(reply.kind === 'bulk' && Buffer.from(reply.value).toString()).toBe(
+      '999999999999999999986349424581256454766307763249906048699722933664407363742116431635427166600418245409398702382304152749971957328402423172341126484032370375772746974788657214625693651444984012739133113268869496442311034817571120406763557498021655642425941543468850939783228659030453659621446207643423114002432',
+    );
+  });
+
   it('treats a missing key as 0 and keeps the expiry', () => {
     const ctx = createTestContext();
     expect(ctx.run('INCRBYFLOAT', 'k', '1.5')).toEqual(b('1.5'));
@@ -653,11 +683,14 @@ describe('INCRBYFLOAT', () => {
     expect(pttl(ctx, 'e')).toBe(10_000);
   });
 
-  it.each([['abc'], [''], [' 1'], ['1 '], ['nan'], ['1.5x']])('refuses a delta %j', (delta) => {
-    const ctx = createTestContext();
-    expect(ctx.run('INCRBYFLOAT', 'k', delta)).toEqual(notFloat);
-    expect(exists(ctx, 'k')).toBe(false);
-  });
+  it.each([['abc'], [''], [' 1'], ['1 '], ['nan'], ['1.5x'], ['1e5000'], ['1e-5000'], ['2\u0000']])(
+    'refuses a delta %j',
+    (delta) => {
+      const ctx = createTestContext();
+      expect(ctx.run('INCRBYFLOAT', 'k', delta)).toEqual(notFloat);
+      expect(exists(ctx, 'k')).toBe(false);
+    },
+  );
 
   it('refuses a stored value that is not a float, leaving it unchanged', () => {
     const ctx = createTestContext();

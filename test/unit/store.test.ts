@@ -2,7 +2,7 @@
 // growth of the index and the arena, binary keys, free-list reuse and SCAN's guarantee across growth.
 import { describe, expect, it } from 'vitest';
 import { ERR } from '../../src/core/errors.js';
-import { formatIncrFloat } from '../../src/core/store/numbers.js';
+import { toLongDouble } from '../../src/core/args.js';
 import { SharedStore } from '../../src/core/store/store.js';
 import { b, commandError, FakeClock, setup, str } from '../support/store-fixture.js';
 
@@ -130,33 +130,32 @@ describe('SharedStore strings', () => {
     expect(store.incrBy(b('min'), 1n)).toBe(-9223372036854775807n);
   });
 
-  it('INCRBYFLOAT formats like Redis', () => {
+  it('INCRBYFLOAT in long double, formatted as Redis 7.0 stores it', () => {
+    // Expected texts read from redis-server 7.0.15.
+    const ld = (s: string) => toLongDouble(b(s));
     const { store } = setup();
-    expect(str(store.incrByFloat(b('f'), 10.5))).toBe('10.5');
-    expect(str(store.incrByFloat(b('f'), 0.1))).toBe('10.6');
+    expect(str(store.incrByFloat(b('f'), ld('10.5')))).toBe('10.5');
+    expect(str(store.incrByFloat(b('f'), ld('0.1')))).toBe('10.6');
     store.set(b('g'), b('5.0e3'));
-    expect(str(store.incrByFloat(b('g'), 0))).toBe('5000');
+    expect(str(store.incrByFloat(b('g'), ld('0')))).toBe('5000');
     store.set(b('h'), b('3.0e3'));
-    expect(str(store.incrByFloat(b('h'), 2.0e2))).toBe('3200');
+    expect(str(store.incrByFloat(b('h'), ld('2.0e2')))).toBe('3200');
     expect(str(store.get(b('h')))).toBe('3200');
     store.set(b('i'), b('1'));
-    expect(str(store.incrByFloat(b('i'), -1))).toBe('0');
+    expect(str(store.incrByFloat(b('i'), ld('-1')))).toBe('0');
+    store.set(b('p'), b('4611686018427387903'));
+    expect(str(store.incrByFloat(b('p'), ld('0')))).toBe('4611686018427387903');
+    store.set(b('q'), b('1.3'));
+    expect(str(store.incrByFloat(b('q'), ld('5.0e3')))).toBe('5001.29999999999999982');
+    expect(str(store.incrByFloat(b('r'), ld('123456.789')))).toBe('123456.78900000000000148');
+    expect(str(store.incrByFloat(b('s'), ld('1e-18')))).toBe('0');
     store.set(b('bad'), b('1 '));
-    expect(commandError(() => store.incrByFloat(b('bad'), 1))).toBe(ERR.notFloat);
+    expect(commandError(() => store.incrByFloat(b('bad'), ld('1')))).toBe(ERR.notFloat);
+    store.set(b('long'), b(`${'0'.repeat(5119)}1`)); // string2ld reads at most 5119 bytes
+    expect(commandError(() => store.incrByFloat(b('long'), ld('1')))).toBe(ERR.notFloat);
     store.set(b('j'), b('1'));
-    expect(commandError(() => store.incrByFloat(b('j'), Infinity))).toBe(ERR.nanOrInfinity);
+    expect(commandError(() => store.incrByFloat(b('j'), ld('inf')))).toBe(ERR.nanOrInfinity);
     expect(str(store.get(b('j')))).toBe('1');
-  });
-
-  it('formatIncrFloat: %.17Lf without an exponent, trimmed', () => {
-    expect(formatIncrFloat(1e21)).toBe('1000000000000000000000');
-    expect(formatIncrFloat(1.5e-7)).toBe('0.00000015');
-    expect(formatIncrFloat(-2.5)).toBe('-2.5');
-    expect(formatIncrFloat(1e-18)).toBe('0');
-    expect(formatIncrFloat(-1e-18)).toBe('0');
-    expect(formatIncrFloat(6e-18)).toBe('0.00000000000000001');
-    expect(formatIncrFloat(0.99999999999999999)).toBe('1');
-    expect(formatIncrFloat(123456.789)).toBe('123456.789');
   });
 
   it('GETRANGE with negative indexes', () => {

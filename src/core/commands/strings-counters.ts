@@ -2,7 +2,7 @@
 // The store does the read-modify-write atomically and owns the value checks (not an integer, overflow,
 // NaN/Infinity); the commands only parse the delta. Integer replies carry the exact int64 as a bigint.
 
-import { toBigInt, toFloat } from '../args.js';
+import { toBigInt, toLongDouble } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { bulk, integer, type Reply } from '../reply.js';
@@ -75,7 +75,7 @@ export const counterCommands: readonly CommandSpec[] = [
       "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     since: '2.6.0',
     arity: 3,
-    // The reply is the new value exactly as stored (Redis formats it with %.17Lg and trims trailing zeros).
-    run: (argv, ctx) => bulk(ctx.store.incrByFloat(argv[1], toFloat(argv[2]))),
+    // In long double, as Redis 7.0; the reply is the new value exactly as stored (%.17Lf, zeros trimmed).
+    run: (argv, ctx) => bulk(ctx.store.incrByFloat(argv[1], toLongDouble(argv[2]))),
   },
 ];

@@ -3,6 +3,7 @@
 // key's value), multikey.ts (several keys at one instant), keyspace.ts (expiry, counts, flush), walk.ts (the
 // whole keyspace). All of them lock through access.ts, where the lock order is written.
 
+import type { LongDouble } from '../long-double/value.js';
 import { Arena } from './arena.js';
 import { TableAccess } from './access.js';
 import * as keyspace from './keyspace.js';
@@ -161,7 +162,7 @@ export class SharedStore implements KeyValueStore {
     return strings.incrBy(this.access, key, delta);
   }
 
-  incrByFloat(key: Bytes, delta: number): Buffer {
+  incrByFloat(key: Bytes, delta: LongDouble): Buffer {
     return strings.incrByFloat(this.access, key, delta);
   }
 

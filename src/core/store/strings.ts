@@ -4,8 +4,9 @@
 // and no memory layout.
 
 import { CommandError, ERR } from '../errors.js';
+import { ZERO, type LongDouble } from '../long-double/value.js';
 import type { TableAccess, WriteWork } from './access.js';
-import { addInt64, formatIncrFloat, storedFloat, storedInteger } from './numbers.js';
+import { addInt64, addLongDoubleText, storedInteger, storedLongDouble } from './numbers.js';
 import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
 import { checkLength, KEEP_TTL, resizeLocked, setDeadlineLocked, storeLocked, writeBytes } from './values.js';
 import { touchLocked } from './watch.js';
@@ -126,15 +127,13 @@ const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, segment, h
   return result;
 };
 
-export function incrByFloat(a: TableAccess, key: Bytes, delta: number): Buffer {
+export function incrByFloat(a: TableAccess, key: Bytes, delta: LongDouble): Buffer {
   return a.writing(key, incrByFloatLocked, delta);
 }
 
-const incrByFloatLocked: WriteWork<number, undefined, Buffer> = (a, entry, segment, hash, key, delta) => {
-  const current = entry === 0 ? 0 : storedFloat(a.table.valueView(entry));
-  const result = current + delta;
-  if (!Number.isFinite(result)) throw new CommandError(ERR.nanOrInfinity);
-  const text = Buffer.from(formatIncrFloat(result), 'latin1');
+const incrByFloatLocked: WriteWork<LongDouble, undefined, Buffer> = (a, entry, segment, hash, key, delta) => {
+  const current = entry === 0 ? ZERO : storedLongDouble(a.table.valueView(entry));
+  const text = Buffer.from(addLongDoubleText(current, delta), 'latin1');
   storeLocked(a, segment, hash, key, entry, text, KEEP_TTL);
   touchLocked(a, segment, hash);
   return text;

@@ -4,6 +4,7 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { LongDouble } from '../long-double/value.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -74,8 +75,8 @@ export interface KeyValueStore {
   strlen(key: Bytes): number;
   /** INCRBY semantics: missing key counts as 0; throws ERR.notInteger or ERR.overflow. Returns the new value. */
   incrBy(key: Bytes, delta: bigint): bigint;
-  /** INCRBYFLOAT semantics; throws ERR.notFloat or ERR.nanOrInfinity. Returns the new value as stored. */
-  incrByFloat(key: Bytes, delta: number): Buffer;
+  /** INCRBYFLOAT semantics in long double; throws ERR.notFloat or ERR.nanOrInfinity. Returns the new value as stored. */
+  incrByFloat(key: Bytes, delta: LongDouble): Buffer;
   /** GETRANGE with Redis's negative-index rules. */
   getRange(key: Bytes, start: number, end: number): Buffer;
   /** SETRANGE: zero-pads; returns the new length. Throws ERR.stringTooLong past the bulk limit. */
