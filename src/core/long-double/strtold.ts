@@ -4,7 +4,16 @@
 // inputs of any length are rounded correctly (once, to nearest even), as glibc's strtold does.
 // Knows nothing of Redis's own checks on top of it (util.c string2ld: see redis-text.ts).
 
-import { bitLength, infinity, isZero, NAN, roundLongDouble, zero, type LongDouble } from './value.js';
+import {
+  bitLength,
+  infinity,
+  isZero,
+  NAN,
+  PRECISION,
+  roundLongDouble,
+  zero,
+  type LongDouble,
+} from './value.js';
 
 export interface StrtoldResult {
   readonly value: LongDouble;
@@ -22,9 +31,9 @@ const OPEN = 0x28;
 const CLOSE = 0x29;
 const UNDERSCORE = 0x5f;
 
-/** A decimal number with this many digits before its point, or more, is at least 10^4933 > LDBL_MAX. */
+/** A decimal with this many digits before its point, or more, is at least 10^4933 > LDBL_MAX (~1.19e4932). */
 const OVERFLOW_DIGITS = 4934;
-/** One below 10^-4951 is under half the least subnormal (about 1.82e-4951), so it rounds to zero. */
+/** One below 10^UNDERFLOW_DIGITS is under half the least subnormal (2^-16446, ~1.82e-4951): it rounds to 0. */
 const UNDERFLOW_DIGITS = -4951;
 /** Exponents beyond this decide nothing more (inputs are far shorter); stops a long exponent's growth. */
 const EXPONENT_CAP = 1e15;
@@ -139,7 +148,7 @@ function decimal(text: Uint8Array, at: number, negative: boolean): StrtoldResult
   if (power >= 0) return rounded(roundLongDouble(negative, n * 10n ** BigInt(power), 0), e.end);
   // n / 10^-power = n / 5^-power * 2^power: a quotient of PRECISION + 2 bits or more, the remainder as sticky.
   const divisor = 5n ** BigInt(-power);
-  const scale = Math.max(0, 66 + bitLength(divisor) - bitLength(n));
+  const scale = Math.max(0, PRECISION + 2 + bitLength(divisor) - bitLength(n));
   const dividend = n << BigInt(scale);
   const quotient = dividend / divisor;
   const sticky = quotient * divisor !== dividend;
