@@ -239,7 +239,7 @@ function encodeOnlyScenario(name: string, framing: 'resp' | 'inline'): Scenario 
   const replies = values.slice(0, PIPELINE).map((v) => bulk(v));
   const out = new ByteWriter();
   const m = measure(() => {
-    for (const r of replies) encodeReply(r, framing, out);
+    for (const r of replies) encodeReply(r, framing === 'resp' ? 'resp2' : 'plain', out);
     out.take();
   }, PIPELINE);
   return scenario(name, m);

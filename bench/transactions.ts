@@ -49,6 +49,7 @@ function context(segments: number): CommandContext {
     name: '',
     db: 0,
     authenticated: true,
+    resp: 2,
     transaction: new Transaction(),
     closeAfterReply: false,
     lastCommand: '',

@@ -64,13 +64,21 @@ function parseArguments(argv: string[]) {
       describe: 'Close clients idle this many seconds (0: never)',
     },
     requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+    'inline-replies': {
+      choices: ['plain', 'resp'] as const,
+      default: d.inlineReplies,
+      describe:
+        'Replies to inline requests of clients that never sent RESP: plaintext, or RESP as Redis (health checks)',
+    },
     'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
     'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
   } as const satisfies Record<string, Options>;
   return (
     yargs(argv)
       .scriptName('redis-lite')
-      .usage('$0 [options]\n\nA Redis-like in-memory key-value server (RESP2 and plaintext on one port).')
+      .usage(
+        '$0 [options]\n\nA Redis-like in-memory key-value server (RESP2, RESP3 and plaintext on one port).',
+      )
       .env(ENV_PREFIX)
       .options(options)
       // Every option takes a value: a bare `--port` is an error, not the default port taken silently.
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
       maxclients: args.maxclients,
       timeout: args.timeout,
       requirepass: args.requirepass,
+      inlineReplies: args['inline-replies'],
       logger,
     });
   } catch (e) {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { ServerContext, TransportStats } from './core/command.js';
+import type { InlineReplies, ServerContext, TransportStats } from './core/command.js';
 import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, limitsFromConfig } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
@@ -41,6 +41,11 @@ export interface ServerOptions {
   /** Seconds a client may stay idle before it is closed; 0: never. */
   timeout: number;
   requirepass: string;
+  /**
+   * How inline requests of a client that never sent RESP are answered: 'plain' (plaintext, PROTOCOL.md) or
+   * 'resp' (RESP, as Redis does: for health checkers that send "PING\r\n" and expect "+PONG").
+   */
+  inlineReplies: InlineReplies;
   logLevel: string;
   logFormat: LogFormat;
   /** Use this logger instead of building one from logLevel/logFormat. */
@@ -64,6 +69,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxclients: 10000,
   timeout: 0,
   requirepass: '',
+  inlineReplies: 'plain',
   logLevel: 'info',
   logFormat: 'json',
 });
@@ -123,6 +129,7 @@ function configFromOptions(options: ServerOptions): Config {
       maxclients: String(options.maxclients),
       timeout: String(options.timeout),
       requirepass: options.requirepass,
+      'inline-replies': options.inlineReplies,
       'tcp-backlog': String(options.backlog),
       'io-threads': options.transport === 'pool' ? String(options.workers) : '1',
       ...options.config,

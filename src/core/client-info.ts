@@ -17,6 +17,7 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
     createdAt: client.createdAt,
     lastInteraction: client.lastInteraction,
     lastCommand: client.lastCommand,
+    resp: client.resp,
     ...buffers,
   };
 }

@@ -3,7 +3,7 @@
 // Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
-import type { Reply } from './reply.js';
+import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import type { Transaction } from './transaction.js';
 
@@ -47,6 +47,11 @@ export interface ClientState {
   name: string;
   db: number;
   authenticated: boolean;
+  /**
+   * The RESP version this client is answered in (Redis's c->resp): 2 until HELLO 3, back to 2 on HELLO 2 or
+   * RESET. Plaintext requests of a client that never sent RESP are answered in plaintext whatever it is.
+   */
+  resp: RespVersion;
   /** MULTI's queue and WATCH's keys. */
   readonly transaction: Transaction;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
@@ -68,6 +73,8 @@ export interface ClientInfo {
   readonly createdAt: number;
   readonly lastInteraction: number;
   readonly lastCommand: string;
+  /** CLIENT LIST resp=; 2 where absent. */
+  readonly resp?: RespVersion;
   /** Bytes waiting in the query buffer and the output buffer. */
   readonly queryBuffer: number;
   readonly outputBuffer: number;
@@ -86,6 +93,9 @@ export interface TransportStats {
   readonly queuedClients?: number;
   readonly maxclients: number;
 }
+
+/** How inline requests of a client that never sent RESP are answered: plaintext, or RESP as Redis does. */
+export type InlineReplies = 'plain' | 'resp';
 
 /** A setting CONFIG GET/SET can see. Validation lives with the setting. */
 export interface ConfigRegistry {
@@ -120,6 +130,8 @@ export interface ServerContext {
   readonly commands: CommandTable;
   /** The password clients must AUTH with, or '' for none. Read live so CONFIG SET requirepass applies. */
   requirePass(): string;
+  /** The inline-replies setting, read live: 'resp' answers every inline request in RESP (session.ts). */
+  inlineReplies(): InlineReplies;
   /** A command threw something other than CommandError: log it once, with the command name. */
   reportUnexpected(error: unknown, command: string): void;
   /** INFO's server-wide counters (shared by every thread where the transport can). Optional for test fakes. */

@@ -9,7 +9,7 @@ import { CommandError } from './errors.js';
 import { globMatch } from './glob.js';
 import type { ParserLimits } from './parser.js';
 
-type Kind = 'integer' | 'memory' | 'string' | 'bool';
+type Kind = 'integer' | 'memory' | 'string' | 'bool' | 'enum';
 
 interface Setting {
   readonly name: string;
@@ -18,6 +18,8 @@ interface Setting {
   /** Inclusive bounds for integer and memory settings (Redis's lower_bound / upper_bound). */
   readonly min?: bigint;
   readonly max?: bigint;
+  /** The values an enum setting takes, lower case, in the order its error message lists them. */
+  readonly choices?: readonly string[];
   /** Redis's IMMUTABLE_CONFIG, or a setting this server can only take at start-up (bind, port). */
   readonly immutable?: boolean;
   /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
@@ -55,6 +57,10 @@ const SETTINGS: readonly Setting[] = [
     min: 0n,
     max: LONG_MAX,
   },
+  // Not a Redis name: how inline requests of a client that never sent RESP are answered. 'plain': plaintext
+  // (PROTOCOL.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
+  // expect "+PONG"). A client that has sent a RESP request gets RESP either way (session.ts).
+  { name: 'inline-replies', kind: 'enum', initial: 'plain', choices: ['plain', 'resp'] },
   // Reports the pool's worker count; 1 on the event loop.
   { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
   { name: 'databases', kind: 'integer', initial: '1', min: 1n, max: 1n, immutable: true },
@@ -119,6 +125,13 @@ function validate(setting: Setting, raw: string): string | { error: string } {
   } else if (setting.kind === 'bool') {
     const lower = raw.toLowerCase();
     if (lower !== 'yes' && lower !== 'no') return { error: "argument must be 'yes' or 'no'" };
+    value = lower;
+  } else if (setting.kind === 'enum') {
+    // Redis's enumConfigSet: matched case-insensitively, stored as the choice's own spelling.
+    const choices = setting.choices ?? [];
+    const lower = raw.toLowerCase();
+    if (!choices.includes(lower))
+      return { error: `argument(s) must be one of the following: ${choices.join(', ')}` };
     value = lower;
   }
   return setting.refine === undefined ? value : setting.refine(value);

@@ -1,9 +1,9 @@
-// Encodes protocol-neutral Reply values as bytes, once, in the framing of the request that produced them:
-// RESP2 exactly as Redis 7 writes it, or plaintext lines in the style of redis-cli (PROTOCOL.md).
+// Encodes protocol-neutral Reply values as bytes, once, in the protocol the session chose for the request:
+// RESP2 or RESP3 exactly as Redis 7.0 writes them, or plaintext lines in the style of redis-cli (PROTOCOL.md).
 // Also the byte-level quoting both sides of the plaintext protocol agree on (the inverse of parser.ts's
 // splitArgs). Knows nothing of sockets, sessions or commands.
 
-import type { Framing } from './parser.js';
+import { formatDouble } from './format-double.js';
 import type { Reply } from './reply.js';
 
 const CR = 0x0d;
@@ -140,19 +140,35 @@ export class ByteWriter {
 const RESP_OK = Buffer.from('+OK\r\n');
 const RESP_NIL = Buffer.from('$-1\r\n');
 const RESP_NIL_ARRAY = Buffer.from('*-1\r\n');
+const RESP3_NULL = Buffer.from('_\r\n');
+const RESP3_TRUE = Buffer.from('#t\r\n');
+const RESP3_FALSE = Buffer.from('#f\r\n');
+const RESP_ONE = Buffer.from(':1\r\n');
+const RESP_ZERO = Buffer.from(':0\r\n');
 const PLAIN_NIL = Buffer.from('(nil)\n');
 const PLAIN_ERROR = Buffer.from('(error) ');
 const PLAIN_INTEGER = Buffer.from('(integer) ');
 const PLAIN_ARRAY = Buffer.from('(array) ');
 
-/** Appends one reply in the given framing. */
-export function encodeReply(reply: Reply, framing: Framing, out: ByteWriter): void {
-  if (framing === 'resp') encodeResp(reply, out);
-  else encodePlain(reply, out);
+/**
+ * How a reply is written: RESP2 or RESP3 (HELLO's protover), or plaintext lines (PROTOCOL.md). The session
+ * picks one per request from its client (session.ts).
+ */
+export type ReplyProtocol = 'resp2' | 'resp3' | 'plain';
+
+/** Appends one reply in the given protocol. */
+export function encodeReply(reply: Reply, protocol: ReplyProtocol, out: ByteWriter): void {
+  if (protocol === 'plain') encodePlain(reply, out);
+  else encodeResp(reply, protocol === 'resp3', out);
 }
 
-/** RESP2 as Redis 7 writes it (redis.io/docs/reference/protocol-spec). */
-function encodeResp(reply: Reply, out: ByteWriter): void {
+/**
+ * RESP2 or RESP3 as Redis 7.0 writes each kind (networking.c addReply*; redis.io/docs/reference/protocol-spec).
+ * The kinds RESP2 lacks take the RESP2 form Redis gives them: a map flattened to an array, a double or a big
+ * number as a bulk string, a boolean as 1 or 0, a verbatim string as a bulk of its text, a set or push as an
+ * array, every null as a null bulk (or null array).
+ */
+function encodeResp(reply: Reply, resp3: boolean, out: ByteWriter): void {
   switch (reply.kind) {
     case 'bulk':
       out.byte(0x24); // $
@@ -168,7 +184,7 @@ function encodeResp(reply: Reply, out: ByteWriter): void {
       out.crlf();
       return;
     case 'nil':
-      return out.bytes(RESP_NIL);
+      return out.bytes(resp3 ? RESP3_NULL : RESP_NIL);
     case 'integer':
       out.byte(0x3a); // :
       out.integer(reply.value);
@@ -183,20 +199,78 @@ function encodeResp(reply: Reply, out: ByteWriter): void {
       out.byte(0x2a); // *
       out.integer(reply.value.length);
       out.crlf();
-      for (const element of reply.value) encodeResp(element, out);
+      for (const element of reply.value) encodeResp(element, resp3, out);
       return;
     case 'nilArray':
-      return out.bytes(RESP_NIL_ARRAY);
+      return out.bytes(resp3 ? RESP3_NULL : RESP_NIL_ARRAY);
+    case 'map':
+      out.byte(resp3 ? 0x25 : 0x2a); // % or *
+      out.integer(resp3 ? reply.value.length : reply.value.length * 2);
+      out.crlf();
+      for (const [key, value] of reply.value) {
+        encodeResp(key, resp3, out);
+        encodeResp(value, resp3, out);
+      }
+      return;
+    case 'set':
+    case 'push':
+      out.byte(resp3 ? (reply.kind === 'set' ? 0x7e : 0x3e) : 0x2a); // ~ or > or *
+      out.integer(reply.value.length);
+      out.crlf();
+      for (const element of reply.value) encodeResp(element, resp3, out);
+      return;
+    case 'double':
+      if (resp3) {
+        out.byte(0x2c); // ,
+        out.text(formatDouble(reply.value));
+        out.crlf();
+        return;
+      }
+      return writeBulkText(formatDouble(reply.value), out);
+    case 'boolean':
+      if (resp3) return out.bytes(reply.value ? RESP3_TRUE : RESP3_FALSE);
+      return out.bytes(reply.value ? RESP_ONE : RESP_ZERO);
+    case 'bigNumber':
+      if (!resp3) return writeBulkText(reply.value.toString(), out);
+      out.byte(0x28); // (
+      out.text(reply.value.toString());
+      out.crlf();
+      return;
+    case 'verbatim':
+      if (!resp3) return encodeResp({ kind: 'bulk', value: reply.value }, false, out);
+      out.byte(0x3d); // =
+      out.integer(reply.value.length + 4);
+      out.crlf();
+      out.text(reply.format);
+      out.byte(0x3a); // :
+      out.bytes(reply.value);
+      out.crlf();
+      return;
+    case 'pinned':
+      return encodeResp(reply.value, reply.resp === 3, out);
   }
+}
+
+function writeBulkText(text: string, out: ByteWriter): void {
+  out.byte(0x24); // $
+  out.integer(text.length);
+  out.crlf();
+  out.text(text);
+  out.crlf();
 }
 
 /**
  * Plaintext, one line per reply (redis-cli style). An array is a header line "(array) N" followed by its N
  * elements, each encoded the same way (nested arrays recursively), so a line reader knows where it ends.
+ * RESP3's kinds read as their RESP2 form (encodeResp), so a plaintext reader needs to know no more line
+ * shapes than these, and a value line written back as an argument still parses to the same bytes: a map is
+ * "(array) 2N" of keys and values, a set or push "(array) N", a double or big number its digits, a boolean
+ * "(integer) 1" or "(integer) 0", a verbatim string its text as a value.
  */
 function encodePlain(reply: Reply, out: ByteWriter): void {
   switch (reply.kind) {
     case 'bulk':
+    case 'verbatim':
       if (needsQuoting(reply.value)) writeQuoted(reply.value, out);
       else out.bytes(reply.value);
       break;
@@ -210,16 +284,39 @@ function encodePlain(reply: Reply, out: ByteWriter): void {
       out.bytes(PLAIN_INTEGER);
       out.integer(reply.value);
       break;
+    case 'boolean':
+      out.bytes(PLAIN_INTEGER);
+      out.integer(reply.value ? 1 : 0);
+      break;
+    case 'double':
+      out.text(formatDouble(reply.value));
+      break;
+    case 'bigNumber':
+      out.text(reply.value.toString());
+      break;
     case 'error':
       out.bytes(PLAIN_ERROR);
       out.text(reply.value, true);
       break;
     case 'array':
+    case 'set':
+    case 'push':
       out.bytes(PLAIN_ARRAY);
       out.integer(reply.value.length);
       out.byte(LF);
       for (const element of reply.value) encodePlain(element, out);
       return;
+    case 'map':
+      out.bytes(PLAIN_ARRAY);
+      out.integer(reply.value.length * 2);
+      out.byte(LF);
+      for (const [key, value] of reply.value) {
+        encodePlain(key, out);
+        encodePlain(value, out);
+      }
+      return;
+    case 'pinned':
+      return encodePlain(reply.value, out);
   }
   out.byte(LF);
 }

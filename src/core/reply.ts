@@ -1,15 +1,41 @@
-// Protocol-neutral reply values. Commands return these; the session encodes each one exactly once, as RESP2
-// or as a plaintext line (see reply-encoding.ts), depending on how the request that produced it was framed.
-// Nothing here knows about sockets or about which protocol a client speaks.
+// Protocol-neutral reply values. Commands return these; the session encodes each one exactly once, as RESP2,
+// RESP3 or a plaintext line (see reply-encoding.ts), in the protocol its client speaks. The kinds are Redis 7's
+// networking.c addReply* families, so a command says what Redis says (a map, a double) and the encoder writes it
+// as Redis writes that for each protocol. Nothing here knows about sockets or about which protocol a client speaks.
 
 export type Reply =
   | { readonly kind: 'status'; readonly value: string }
   | { readonly kind: 'error'; readonly value: string }
   | { readonly kind: 'integer'; readonly value: number | bigint }
   | { readonly kind: 'bulk'; readonly value: Uint8Array }
+  /** addReplyNull: RESP2 null bulk, RESP3 null. */
   | { readonly kind: 'nil' }
   | { readonly kind: 'array'; readonly value: readonly Reply[] }
-  | { readonly kind: 'nilArray' };
+  /** addReplyNullArray: RESP2 null array, RESP3 null. */
+  | { readonly kind: 'nilArray' }
+  /** addReplyMapLen: RESP3 map; RESP2 flattens it to [key, value, key, value, ...]. */
+  | { readonly kind: 'map'; readonly value: readonly (readonly [Reply, Reply])[] }
+  /** addReplySetLen: RESP3 set; RESP2 array. */
+  | { readonly kind: 'set'; readonly value: readonly Reply[] }
+  /** addReplyDouble: RESP3 double; RESP2 bulk string of its %.17g text. */
+  | { readonly kind: 'double'; readonly value: number }
+  /** addReplyBool: RESP3 boolean; RESP2 integer 1 or 0. */
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  /** addReplyBigNum: RESP3 big number; RESP2 bulk string of its digits. */
+  | { readonly kind: 'bigNumber'; readonly value: bigint }
+  /** addReplyVerbatim: RESP3 verbatim string with a 3-letter format ("txt"); RESP2 bulk of the text alone. */
+  | { readonly kind: 'verbatim'; readonly format: string; readonly value: Uint8Array }
+  /** addReplyPushLen: RESP3 push; RESP2 array. */
+  | { readonly kind: 'push'; readonly value: readonly Reply[] }
+  /**
+   * A reply already written in one RESP version, whatever the client speaks once it is encoded: Redis writes
+   * each reply as its command runs, so inside EXEC the replies before a HELLO that switches the protocol stay
+   * in the old one (transactions.ts).
+   */
+  | { readonly kind: 'pinned'; readonly resp: RespVersion; readonly value: Reply };
+
+/** HELLO's protover: the RESP version a client is answered in. */
+export type RespVersion = 2 | 3;
 
 export const OK: Reply = Object.freeze({ kind: 'status', value: 'OK' });
 export const NIL: Reply = Object.freeze({ kind: 'nil' });
@@ -25,3 +51,22 @@ export const bulkString = (value: string): Reply => ({ kind: 'bulk', value: Buff
 export const bulkOrNil = (value: Uint8Array | null): Reply => (value === null ? NIL : bulk(value));
 export const array = (value: readonly Reply[]): Reply => ({ kind: 'array', value });
 export const bulkArray = (values: readonly (Uint8Array | null)[]): Reply => array(values.map(bulkOrNil));
+export const map = (entries: readonly (readonly [Reply, Reply])[]): Reply => ({
+  kind: 'map',
+  value: entries,
+});
+/** A map whose keys are bulk strings, as nearly every map Redis sends (addReplyBulkCString keys). */
+export const fieldMap = (fields: readonly (readonly [string, Reply])[]): Reply =>
+  map(fields.map(([name, value]) => [bulkString(name), value] as const));
+export const set = (value: readonly Reply[]): Reply => ({ kind: 'set', value });
+export const double = (value: number): Reply => ({ kind: 'double', value });
+export const boolean = (value: boolean): Reply => ({ kind: 'boolean', value });
+export const bigNumber = (value: bigint): Reply => ({ kind: 'bigNumber', value });
+/** `format` is exactly three characters ("txt", "mkd"), as RESP3 requires. */
+export const verbatim = (text: string, format = 'txt'): Reply => ({
+  kind: 'verbatim',
+  format,
+  value: Buffer.from(text),
+});
+export const push = (value: readonly Reply[]): Reply => ({ kind: 'push', value });
+export const pinned = (resp: RespVersion, value: Reply): Reply => ({ kind: 'pinned', resp, value });

@@ -135,6 +135,8 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     transportStats: () => deps.transportStats(),
     // Read live, so CONFIG SET requirepass applies to the next command of every client.
     requirePass: () => config.string('requirepass'),
+    // Read live too: CONFIG SET inline-replies applies to the next inline request of every client.
+    inlineReplies: () => (config.string('inline-replies') === 'resp' ? 'resp' : 'plain'),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     counters: deps.counters ?? SharedServerCounters.create(),
   };

@@ -2,12 +2,15 @@
 // The transport feeds whatever it read; the session appends it to the query buffer, runs every whole request
 // it now holds (pipelining falls out of this loop), and returns the encoded replies to write in one go.
 // It never touches a socket, a timer or a thread; partial requests simply wait in the query buffer.
+// Replies follow the client, not the request's framing (PROTOCOL.md): once a connection has sent one RESP
+// request, every reply it gets is RESP (RESP2, or RESP3 after HELLO 3), its inline requests' too, as Redis
+// answers; a connection that has only ever sent plaintext gets plaintext, unless inline-replies is 'resp'.
 
 import type { ClientState, CommandContext, ServerContext } from './command.js';
 import { execute } from './executor.js';
-import { RequestParser, type ParserLimits } from './parser.js';
+import { RequestParser, type Framing, type ParserLimits } from './parser.js';
 import { error } from './reply.js';
-import { ByteWriter, encodeReply } from './reply-encoding.js';
+import { ByteWriter, encodeReply, type ReplyProtocol } from './reply-encoding.js';
 import type { KeyValueStore } from './store/types.js';
 import { Transaction } from './transaction.js';
 
@@ -56,6 +59,8 @@ export class Session {
   private queryStart = 0;
   private queryEnd = 0;
   private closed = false;
+  /** The client has sent a RESP request: from then on it is answered in RESP whatever a request's framing. */
+  private speaksResp = false;
 
   constructor(core: SessionCore, identity: ClientIdentity) {
     const now = core.server.clock();
@@ -67,6 +72,7 @@ export class Session {
       db: 0,
       // Redis: a client connected while no password is set stays logged in if one is set later.
       authenticated: core.server.requirePass() === '',
+      resp: 2,
       transaction: new Transaction(),
       closeAfterReply: false,
       lastCommand: 'NULL',
@@ -134,7 +140,7 @@ export class Session {
       }
       start = result.end;
       if (result.kind === 'error') {
-        encodeReply(error(result.message), result.framing, this.out);
+        encodeReply(error(result.message), this.protocolFor(result.framing), this.out);
         if (result.fatal) {
           close = true;
           break;
@@ -142,7 +148,8 @@ export class Session {
         continue;
       }
       const reply = execute(result.argv, this.context);
-      encodeReply(reply, result.framing, this.out);
+      // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
+      encodeReply(reply, this.protocolFor(result.framing), this.out);
       if (this.client.closeAfterReply) {
         close = true;
         break;
@@ -152,6 +159,13 @@ export class Session {
     if (close) this.closed = true;
     const bytes = this.out.length > 0 ? this.out.lend() : null;
     return bytes === null && !close ? NOTHING : { bytes, close };
+  }
+
+  /** The protocol a reply to a request of this framing is written in (see the top of this file). */
+  private protocolFor(framing: Framing): ReplyProtocol {
+    if (framing === 'resp') this.speaksResp = true;
+    else if (!this.speaksResp && this.context.server.inlineReplies() === 'plain') return 'plain';
+    return this.client.resp === 3 ? 'resp3' : 'resp2';
   }
 
   /** Keeps the unparsed tail for the next chunk, compacting so the buffer never holds consumed bytes. */

@@ -10,8 +10,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  decodePlain,
-  decodeResp,
   LiveClient,
   numRuns,
   timeoutFor,
@@ -29,8 +27,9 @@ const GROUP = Array.from({ length: 8 }, (_, i) => `group:${i}`);
 async function run(c: LiveClient, requests: Arg[][], depth: number, framing: Framing): Promise<Value[]> {
   const out: Value[] = [];
   for (let i = 0; i < requests.length; i += depth) {
-    const replies = await c.pipeline(requests.slice(i, i + depth), framing);
-    for (const r of replies) out.push(framing === 'resp' ? decodeResp(r) : decodePlain(r));
+    // Decoded in the framing each reply comes in: RESP once the connection has sent RESP (replies follow
+    // the client), so a connection drawn 'inline' after a RESP run is answered in RESP.
+    out.push(...(await c.pipelineValues(requests.slice(i, i + depth), framing)));
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // Model-based test against live servers, for every transport (fast-check `fc.commands` + `asyncModelRun`):
 // random sequences of string and keyspace commands, each sent in RESP or plaintext on one of three
 // connections, checked reply by reply against a naive reference model (RESP byte for byte; plaintext decoded
-// and compared as values). The live server runs on the real clock, so TTLs are large and a deadline is known
+// and compared as values). Replies follow the client: two connections mix framings (once one has sent RESP,
+// its plaintext requests are answered in RESP too); the third only ever sends plaintext, so plaintext replies
+// stay covered. The live server runs on the real clock, so TTLs are large and a deadline is known
 // only as an interval [sent, answered] + ttl; TTL/PTTL replies must fall inside the interval it implies.
 // Runs: FC_NUM_RUNS; on failure fast-check prints the seed and the shrunk command sequence.
 
@@ -47,6 +49,8 @@ interface Timing {
 }
 
 const CONNECTIONS = 3; // below the pool's 4 workers: every connection pins one
+/** The connection that only ever sends plaintext (FLUSHALL goes through connection 0). */
+const PLAINTEXT_ONLY = 2;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const NOT_INTEGER = v.error('ERR value is not an integer or out of range');
@@ -98,9 +102,12 @@ class Step implements fc.AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
+    const client = r.clients[this.connection];
     const before = Date.now();
-    const bytes = await r.clients[this.connection].call(this.argv, this.framing);
-    this.verify(m, bytes, { before, after: Date.now() });
+    const replyFraming = client.replyFraming(this.framing);
+    await client.raw.send(this.request());
+    const bytes = await this.reply(client, replyFraming);
+    this.verify(m, bytes, replyFraming, { before, after: Date.now() });
   }
 
   /** The request's bytes, for a burst that writes several in one go. */
@@ -108,24 +115,29 @@ class Step implements fc.AsyncCommand<Model, Real> {
     return encodeRequest(this.argv, this.framing);
   }
 
+  /** The framing the reply to this request comes in on a connection, as it is sent (LiveClient.replyFraming). */
+  replyFraming(client: LiveClient): Framing {
+    return client.replyFraming(this.framing);
+  }
+
   /** Reads this request's reply from a connection. */
-  reply(client: LiveClient): Promise<Buffer> {
-    return client.raw.readFramed(this.framing === 'resp' ? respFrame : plainFrame);
+  reply(client: LiveClient, replyFraming: Framing): Promise<Buffer> {
+    return client.raw.readFramed(replyFraming === 'resp' ? respFrame : plainFrame);
   }
 
   /** Updates the model and checks the reply against it. */
-  verify(m: Model, bytes: Buffer, timing: Timing): void {
+  verify(m: Model, bytes: Buffer, replyFraming: Framing, timing: Timing): void {
     const expected = this.expected(m, timing);
     const where = this.toString();
     if (expected.type === 'range') {
-      const actual = this.framing === 'resp' ? decodeResp(bytes) : decodePlain(bytes);
+      const actual = replyFraming === 'resp' ? decodeResp(bytes) : decodePlain(bytes);
       expect(actual.type, where).toBe('integer');
       const n = actual.type === 'integer' ? actual.value : 0n;
       expect(
         n >= expected.lo && n <= expected.hi,
         `${where}: ${n} not in [${expected.lo}, ${expected.hi}]`,
       ).toBe(true);
-    } else if (this.framing === 'resp') {
+    } else if (replyFraming === 'resp') {
       expect(bytes.toString('latin1'), where).toBe(respBytes(expected).toString('latin1'));
     } else {
       expect(show(decodePlain(bytes)), where).toEqual(show(asPlain(expected)));
@@ -154,11 +166,12 @@ class Burst implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const client = r.clients[this.connection];
     const before = Date.now();
+    const framings = this.steps.map((step) => step.replyFraming(client));
     await client.raw.send(Buffer.concat(this.steps.map((s) => s.request())));
     const replies: Buffer[] = [];
-    for (const step of this.steps) replies.push(await step.reply(client));
+    for (const [i, step] of this.steps.entries()) replies.push(await step.reply(client, framings[i]));
     const timing = { before, after: Date.now() };
-    this.steps.forEach((step, i) => step.verify(m, replies[i], timing));
+    this.steps.forEach((step, i) => step.verify(m, replies[i], framings[i], timing));
   }
 
   toString(): string {
@@ -303,12 +316,14 @@ const makers: fc.Arbitrary<Make>[] = [
 
 const connection = fc.integer({ min: 0, max: CONNECTIONS - 1 });
 const framing = fc.constantFrom<Framing>('resp', 'inline');
+/** The framing a step is sent in: as drawn, but always plaintext on the plaintext-only connection. */
+const framed = (c: number, f: Framing): Framing => (c === PLAINTEXT_ONLY ? 'inline' : f);
 const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
-  ...makers.map((make) => fc.tuple(make, connection, framing).map(([mk, c, f]) => mk(c, f))),
+  ...makers.map((make) => fc.tuple(make, connection, framing).map(([mk, c, f]) => mk(c, framed(c, f)))),
   fc.tuple(fc.array(fc.tuple(fc.oneof(...makers), framing), { minLength: 2, maxLength: 8 }), connection).map(
     ([parts, c]) =>
       new Burst(
-        parts.map(([mk, f]) => mk(c, f)),
+        parts.map(([mk, f]) => mk(c, framed(c, f))),
         c,
       ),
   ),

@@ -91,7 +91,7 @@ describe('parser properties', () => {
     fc.assert(
       fc.property(byteString, (value) => {
         const out = new ByteWriter();
-        encodeReply(bulk(value), 'inline', out);
+        encodeReply(bulk(value), 'plain', out);
         const reply = out.take();
         expect(reply.indexOf(0x0a)).toBe(reply.length - 1); // one line
         const line = Buffer.concat([bytes('ECHO '), reply]);

@@ -71,6 +71,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     name: '',
     db: 0,
     authenticated: false,
+    resp: 2,
     transaction: new Transaction(),
     closeAfterReply: false,
     lastCommand: 'NULL',

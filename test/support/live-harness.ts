@@ -1,20 +1,37 @@
-// Test fixture for property tests against live servers: frames and decodes reply streams of both framings,
-// encodes requests in both framings (its own quoting, sharing no code with src/ so a bug there cannot hide
-// in both), and builds the expected RESP bytes of a reply. Only bytes on a socket: no server internals.
+// Test fixture for property tests against live servers: frames and decodes reply streams of both framings
+// (RESP2 and RESP3, plaintext), encodes requests in both framings (its own quoting, sharing no code with src/ so
+// a bug there cannot hide in both), and builds the expected RESP bytes of a reply. Its LiveClient knows that
+// replies follow the client (a connection that has sent RESP is answered in RESP). Only bytes on a socket: no
+// server internals.
 
 import { RawClient, resp } from './raw-client.js';
 
 export type Framing = 'resp' | 'inline';
 export type Arg = string | Uint8Array;
 
-/** A reply as a client sees it. Plaintext cannot tell a status from a bulk: those decode to 'bulk'. */
+/**
+ * A reply as a client sees it. Plaintext cannot tell a status from a bulk: those decode to 'bulk'. The RESP3
+ * kinds keep what is needed to write their bytes back exactly (a double's text as sent).
+ */
 export type Value =
   | { readonly type: 'status'; readonly text: string }
   | { readonly type: 'error'; readonly text: string }
   | { readonly type: 'integer'; readonly value: bigint }
   | { readonly type: 'bulk'; readonly bytes: Buffer }
+  /** RESP2 null bulk `$-1`; plaintext `(nil)`. */
   | { readonly type: 'nil' }
-  | { readonly type: 'array'; readonly items: readonly Value[] };
+  /** RESP2 null array `*-1`. */
+  | { readonly type: 'nilArray' }
+  | { readonly type: 'array'; readonly items: readonly Value[] }
+  /** RESP3 `_`. */
+  | { readonly type: 'null' }
+  | { readonly type: 'map'; readonly entries: readonly (readonly [Value, Value])[] }
+  | { readonly type: 'set'; readonly items: readonly Value[] }
+  | { readonly type: 'push'; readonly items: readonly Value[] }
+  | { readonly type: 'double'; readonly text: string }
+  | { readonly type: 'boolean'; readonly value: boolean }
+  | { readonly type: 'bignum'; readonly text: string }
+  | { readonly type: 'verbatim'; readonly format: string; readonly bytes: Buffer };
 
 export const v = {
   ok: { type: 'status', text: 'OK' } as Value,
@@ -71,25 +88,36 @@ function lineEnd(buf: Buffer, from: number): number {
   return at < 0 ? -1 : at + 1;
 }
 
-/** The length of the RESP2 reply starting at `from` (0: at the start), or -1 when more bytes are needed. */
+/** RESP type bytes whose header counts the elements that follow (a map's pairs count twice). */
+const AGGREGATES: Record<number, number> = { 0x2a: 1, 0x7e: 1, 0x3e: 1, 0x25: 2, 0x7c: 2 }; // * ~ > % |
+/** RESP type bytes whose header is a length of raw bytes that follow: $ = ! */
+const BLOBS = new Set([0x24, 0x3d, 0x21]);
+
+/**
+ * The length of the RESP2 or RESP3 reply starting at `from` (0: at the start), or -1 when more bytes are
+ * needed. An attribute (`|`) is framed with the reply it precedes.
+ */
 export function respFrame(buf: Buffer, from = 0): number {
   const end = lineEnd(buf, from);
   if (end < 0) return -1;
   const type = buf[from];
   const header = buf.toString('latin1', from + 1, end - 2);
-  if (type === 0x24 /* $ */) {
+  if (BLOBS.has(type)) {
     const n = Number(header);
     if (n < 0) return end - from;
     return buf.length >= end + n + 2 ? end + n + 2 - from : -1;
   }
-  if (type === 0x2a /* * */) {
+  const per = AGGREGATES[type];
+  if (per !== undefined) {
     let at = end;
-    for (let i = 0; i < Number(header); i++) {
+    for (let i = 0; i < Number(header) * per; i++) {
       const n = respFrame(buf, at);
       if (n < 0) return -1;
       at += n;
     }
-    return at - from;
+    if (type !== 0x7c) return at - from;
+    const rest = respFrame(buf, at);
+    return rest < 0 ? -1 : at + rest - from;
   }
   return end - from;
 }
@@ -118,6 +146,17 @@ export function decodeResp(buf: Buffer): Value {
   return value;
 }
 
+function respItems(buf: Buffer, from: number, count: number): [Value[], number] {
+  const items: Value[] = [];
+  let at = from;
+  for (let i = 0; i < count; i++) {
+    const [item, next] = respAt(buf, at);
+    items.push(item);
+    at = next;
+  }
+  return [items, at];
+}
+
 function respAt(buf: Buffer, from: number): [Value, number] {
   const end = lineEnd(buf, from);
   const header = buf.toString('latin1', from + 1, end - 2);
@@ -134,14 +173,40 @@ function respAt(buf: Buffer, from: number): [Value, number] {
       return [v.bulk(buf.subarray(end, end + n)), end + n + 2];
     }
     case 0x2a: {
-      const items: Value[] = [];
-      let at = end;
-      for (let i = 0; i < Number(header); i++) {
-        const [item, next] = respAt(buf, at);
-        items.push(item);
-        at = next;
-      }
+      if (Number(header) < 0) return [{ type: 'nilArray' }, end];
+      const [items, at] = respItems(buf, end, Number(header));
       return [v.array(items), at];
+    }
+    case 0x5f: // _
+      return [{ type: 'null' }, end];
+    case 0x25: {
+      // %
+      const [flat, at] = respItems(buf, end, Number(header) * 2);
+      const entries = flat.flatMap((k, i) => (i % 2 === 0 ? [[k, flat[i + 1]] as const] : []));
+      return [{ type: 'map', entries }, at];
+    }
+    case 0x7e: // ~
+    case 0x3e: {
+      // >
+      const [items, at] = respItems(buf, end, Number(header));
+      return [{ type: buf[from] === 0x7e ? 'set' : 'push', items }, at];
+    }
+    case 0x2c: // ,
+      return [{ type: 'double', text: header }, end];
+    case 0x23: // #
+      return [{ type: 'boolean', value: header === 't' }, end];
+    case 0x28: // (
+      return [{ type: 'bignum', text: header }, end];
+    case 0x3d: {
+      // =
+      const n = Number(header);
+      const body = buf.subarray(end, end + n);
+      const value: Value = {
+        type: 'verbatim',
+        format: body.toString('latin1', 0, 3),
+        bytes: Buffer.from(body.subarray(4)),
+      };
+      return [value, end + n + 2];
     }
     default:
       throw new Error(`not a RESP reply: ${JSON.stringify(buf.toString('latin1'))}`);
@@ -204,9 +269,10 @@ function plainAt(buf: Buffer, from: number): [Value, number] {
   return [v.bulk(line), end];
 }
 
-/** Plaintext cannot tell a status from a bulk: compare those as bytes. */
+/** Plaintext cannot tell a status from a bulk, nor a null array from a null: compare those alike. */
 export function asPlain(value: Value): Value {
   if (value.type === 'status') return v.bulk(value.text);
+  if (value.type === 'nilArray') return v.nil;
   if (value.type === 'array') return v.array(value.items.map(asPlain));
   return value;
 }
@@ -225,7 +291,10 @@ export function show(value: Value): unknown {
   }
 }
 
-/** The exact RESP2 bytes of a reply, as Redis 7 writes them. */
+const aggregate = (prefix: string, count: number, items: readonly Value[]): Buffer =>
+  Buffer.concat([Buffer.from(`${prefix}${count}\r\n`), ...items.map(respBytes)]);
+
+/** The exact RESP bytes of a reply, as Redis 7 writes them (RESP3 kinds in RESP3). */
 export function respBytes(value: Value): Buffer {
   switch (value.type) {
     case 'status':
@@ -236,40 +305,100 @@ export function respBytes(value: Value): Buffer {
       return Buffer.from(`:${value.value}\r\n`);
     case 'nil':
       return Buffer.from('$-1\r\n');
+    case 'nilArray':
+      return Buffer.from('*-1\r\n');
     case 'bulk':
       return Buffer.concat([Buffer.from(`$${value.bytes.length}\r\n`), value.bytes, Buffer.from('\r\n')]);
     case 'array':
-      return Buffer.concat([Buffer.from(`*${value.items.length}\r\n`), ...value.items.map(respBytes)]);
+      return aggregate('*', value.items.length, value.items);
+    case 'null':
+      return Buffer.from('_\r\n');
+    case 'map':
+      return aggregate('%', value.entries.length, value.entries.flat());
+    case 'set':
+      return aggregate('~', value.items.length, value.items);
+    case 'push':
+      return aggregate('>', value.items.length, value.items);
+    case 'double':
+      return Buffer.from(`,${value.text}\r\n`);
+    case 'boolean':
+      return Buffer.from(`#${value.value ? 't' : 'f'}\r\n`);
+    case 'bignum':
+      return Buffer.from(`(${value.text}\r\n`);
+    case 'verbatim':
+      return Buffer.concat([
+        Buffer.from(`=${value.bytes.length + 4}\r\n${value.format}:`),
+        value.bytes,
+        Buffer.from('\r\n'),
+      ]);
   }
 }
 
 // ---- a client that speaks both framings ----
 
 export class LiveClient {
+  /** This connection has sent a RESP request: from then on every reply is RESP, whatever a request's framing. */
+  private speaksResp = false;
+
   constructor(readonly raw: RawClient) {}
 
   static async connect(port: number): Promise<LiveClient> {
     return new LiveClient(await RawClient.connect(port));
   }
 
+  /**
+   * The framing the reply to a request sent now in `framing` comes in: replies follow the client, so RESP once
+   * this connection has sent a RESP request (PROTOCOL.md; Redis answers everything in RESP). Call it once per
+   * request, in the order they are sent.
+   */
+  replyFraming(framing: Framing): Framing {
+    if (framing === 'resp') this.speaksResp = true;
+    return this.speaksResp ? 'resp' : 'inline';
+  }
+
   /** Sends one request and returns the raw bytes of its one reply. */
   async call(argv: readonly Arg[], framing: Framing = 'resp'): Promise<Buffer> {
-    await this.raw.send(encodeRequest(argv, framing));
-    return this.raw.readFramed(framing === 'resp' ? respFrame : plainFrame);
+    return (await this.exchange(argv, framing)).bytes;
   }
 
   /** Sends one request and decodes its reply. */
   async value(argv: readonly Arg[], framing: Framing = 'resp'): Promise<Value> {
-    const bytes = await this.call(argv, framing);
-    return framing === 'resp' ? decodeResp(bytes) : decodePlain(bytes);
+    const { bytes, replyFraming } = await this.exchange(argv, framing);
+    return replyFraming === 'resp' ? decodeResp(bytes) : decodePlain(bytes);
+  }
+
+  private async exchange(
+    argv: readonly Arg[],
+    framing: Framing,
+  ): Promise<{ bytes: Buffer; replyFraming: Framing }> {
+    const replyFraming = this.replyFraming(framing);
+    await this.raw.send(encodeRequest(argv, framing));
+    const bytes = await this.raw.readFramed(replyFraming === 'resp' ? respFrame : plainFrame);
+    return { bytes, replyFraming };
   }
 
   /** Sends many requests in one write and returns their replies' raw bytes, in order. */
   async pipeline(requests: readonly (readonly Arg[])[], framing: Framing = 'resp'): Promise<Buffer[]> {
+    return (await this.exchangeMany(requests, framing)).map((r) => r.bytes);
+  }
+
+  /** Sends many requests in one write and returns their replies decoded, in order. */
+  async pipelineValues(requests: readonly (readonly Arg[])[], framing: Framing = 'resp'): Promise<Value[]> {
+    const replies = await this.exchangeMany(requests, framing);
+    return replies.map((r) => (r.replyFraming === 'resp' ? decodeResp(r.bytes) : decodePlain(r.bytes)));
+  }
+
+  private async exchangeMany(
+    requests: readonly (readonly Arg[])[],
+    framing: Framing,
+  ): Promise<{ bytes: Buffer; replyFraming: Framing }[]> {
+    const replyFramings = requests.map(() => this.replyFraming(framing));
     await this.raw.send(Buffer.concat(requests.map((argv) => encodeRequest(argv, framing))));
-    const framer = framing === 'resp' ? respFrame : plainFrame;
-    const out: Buffer[] = [];
-    for (let i = 0; i < requests.length; i++) out.push(await this.raw.readFramed(framer));
+    const out: { bytes: Buffer; replyFraming: Framing }[] = [];
+    for (const replyFraming of replyFramings) {
+      const bytes = await this.raw.readFramed(replyFraming === 'resp' ? respFrame : plainFrame);
+      out.push({ bytes, replyFraming });
+    }
     return out;
   }
 

@@ -4,11 +4,23 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientInfo, ClientState } from '../../src/core/command.js';
 import { execute } from '../../src/core/executor.js';
-import { array, bulkString, error, integer, NIL, OK, status, type Reply } from '../../src/core/reply.js';
+import {
+  array,
+  bulkString,
+  error,
+  fieldMap,
+  integer,
+  NIL,
+  OK,
+  status,
+  type Reply,
+} from '../../src/core/reply.js';
 import { createTestContext } from '../support/context.js';
 
+/** A bulk's bytes, or a verbatim string's text (CLIENT LIST and INFO are verbatim, as in Redis 7.0). */
 const text = (reply: Reply): string => {
-  if (reply.kind !== 'bulk') throw new Error(`expected a bulk, got ${JSON.stringify(reply)}`);
+  if (reply.kind !== 'bulk' && reply.kind !== 'verbatim')
+    throw new Error(`expected a bulk, got ${JSON.stringify(reply)}`);
   return Buffer.from(reply.value).toString('latin1');
 };
 
@@ -126,36 +138,50 @@ describe('AUTH', () => {
   });
 });
 
-const helloReply = (id: number): Reply =>
-  array([
-    bulkString('server'),
-    bulkString('redis'),
-    bulkString('version'),
-    bulkString('7.0.0'),
-    bulkString('proto'),
-    integer(2),
-    bulkString('id'),
-    integer(id),
-    bulkString('mode'),
-    bulkString('standalone'),
-    bulkString('role'),
-    bulkString('master'),
-    bulkString('modules'),
-    array([]),
+/** HELLO's map, as Redis 7.0 answers it (the encoder writes it flat in RESP2). */
+const helloReply = (id: number, proto = 2): Reply =>
+  fieldMap([
+    ['server', bulkString('redis')],
+    ['version', bulkString('7.0.0')],
+    ['proto', integer(proto)],
+    ['id', integer(id)],
+    ['mode', bulkString('standalone')],
+    ['role', bulkString('master')],
+    ['modules', array([])],
   ]);
 
 describe('HELLO', () => {
-  it('answers the server map as a flat array for no version and for version 2', () => {
+  it('answers the server map for no version and for version 2', () => {
     const ctx = createTestContext();
     expect(ctx.run('HELLO')).toEqual(helloReply(1));
     expect(ctx.run('HELLO', '2')).toEqual(helloReply(1));
+    expect(ctx.client.resp).toBe(2);
   });
 
-  it('refuses RESP3 and other versions with NOPROTO', () => {
+  it('HELLO 3 switches the client to RESP3 and HELLO 2 back; without a version it stays as it is', () => {
     const ctx = createTestContext();
-    for (const v of ['3', '1', '4', '0'])
+    expect(ctx.run('HELLO', '3')).toEqual(helloReply(1, 3));
+    expect(ctx.client.resp).toBe(3);
+    expect(ctx.run('HELLO')).toEqual(helloReply(1, 3));
+    expect(ctx.client.resp).toBe(3);
+    expect(ctx.run('HELLO', '2')).toEqual(helloReply(1, 2));
+    expect(ctx.client.resp).toBe(2);
+  });
+
+  it('refuses other versions with NOPROTO, leaving the protocol as it was', () => {
+    const ctx = createTestContext();
+    ctx.run('HELLO', '3');
+    for (const v of ['1', '4', '0', '-3'])
       expect(ctx.run('HELLO', v)).toEqual(error('NOPROTO unsupported protocol version'));
     expect(ctx.run('HELLO', 'x')).toEqual(error('ERR Protocol version is not an integer or out of range'));
+    expect(ctx.client.resp).toBe(3);
+  });
+
+  it('a refused option leaves the protocol as it was', () => {
+    const ctx = createTestContext();
+    expect(ctx.run('HELLO', '3', 'SETNAME', 'a b')).toMatchObject({ kind: 'error' });
+    expect(ctx.run('HELLO', '3', 'BOGUS')).toMatchObject({ kind: 'error' });
+    expect(ctx.client.resp).toBe(2);
   });
 
   it('reports an unknown or incomplete option', () => {
@@ -184,18 +210,18 @@ describe('HELLO', () => {
         'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       ),
     );
-    // Redis 7.0 takes version 3 and checks authentication before switching: NOAUTH first, as there.
+    // Redis 7.0 checks authentication before switching: NOAUTH, and the protocol stays RESP2.
     expect(ctx.run('HELLO', '3')).toMatchObject({ kind: 'error', value: expect.stringMatching(/^NOAUTH /) });
+    expect(ctx.client.resp).toBe(2);
     expect(ctx.run('HELLO', '4')).toEqual(error('NOPROTO unsupported protocol version'));
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'bad')).toEqual(WRONGPASS);
     expect(ctx.run('HELLO', '2', 'AUTH', 'default', 'pw', 'SETNAME', 'app')).toEqual(helloReply(1));
     expect(ctx.client.authenticated).toBe(true);
     expect(ctx.client.name).toBe('app');
     expect(ctx.run('PING')).toEqual(status('PONG'));
-    expect(ctx.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'resp3')).toEqual(
-      error('NOPROTO unsupported protocol version'),
-    );
-    expect(ctx.client.name).toBe('app'); // the name is set only once the version is accepted
+    expect(ctx.run('HELLO', '3', 'AUTH', 'default', 'pw', 'SETNAME', 'resp3')).toEqual(helloReply(1, 3));
+    expect(ctx.client.name).toBe('resp3');
+    expect(ctx.client.resp).toBe(3);
   });
 
   it('takes its options in order as Redis 7.0 does: AUTH at once, SETNAME checked where it stands', () => {
@@ -215,6 +241,13 @@ describe('HELLO', () => {
 });
 
 describe('RESET', () => {
+  it('goes back to RESP2, as Redis 7.0 clearClientConnectionState', () => {
+    const ctx = createTestContext();
+    ctx.run('HELLO', '3');
+    expect(ctx.run('RESET')).toEqual(status('RESET'));
+    expect(ctx.client.resp).toBe(2);
+  });
+
   it('answers RESET and clears the name and authentication', () => {
     const ctx = createTestContext({ requirepass: 'pw' });
     ctx.run('AUTH', 'pw');
@@ -327,6 +360,17 @@ describe('CLIENT LIST / INFO', () => {
     expect(ids).toEqual(['id=3', 'id=2']);
     expect(ctx.run('CLIENT', 'LIST', 'ID', 'x')).toEqual(error('ERR Invalid client ID'));
     expect(ctx.run('CLIENT', 'LIST', 'FOO')).toEqual(error('ERR syntax error'));
+  });
+
+  it("is verbatim text, and shows each client's protocol (resp=)", () => {
+    const ctx = createTestContext({ clients: () => [other(1), other(2, { resp: 3 })] });
+    ctx.run('HELLO', '3');
+    const list = ctx.run('CLIENT', 'LIST');
+    expect(list.kind).toBe('verbatim');
+    expect(text(list).match(/resp=\d/g)).toEqual(['resp=3', 'resp=3']);
+    expect(ctx.run('CLIENT', 'INFO')).toMatchObject({ kind: 'verbatim', format: 'txt' });
+    expect(text(ctx.run('CLIENT', 'INFO'))).toMatch(/ resp=3\n$/);
+    expect(text(ctx.run('CLIENT', 'LIST', 'ID', '99'))).toBe('');
   });
 
   it("CLIENT INFO is the caller's own line", () => {

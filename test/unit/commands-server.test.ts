@@ -1,4 +1,5 @@
-// Server commands through the real executor: INFO, TIME, CONFIG, COMMAND, with Redis 7's reply shapes.
+// Server commands through the real executor: INFO, TIME, CONFIG, COMMAND, with Redis 7.0's reply shapes (the maps,
+// sets and verbatim strings Redis sends; how each is written per protocol is reply-encoding's, tested there).
 
 import { describe, expect, it } from 'vitest';
 import { argumentsFromSyntax } from '../../src/core/commands/command-docs.js';
@@ -6,11 +7,24 @@ import { Config } from '../../src/core/config.js';
 import { createCommandTable } from '../../src/core/executor.js';
 import { createServerContext, SharedServerCounters } from '../../src/core/server-context.js';
 import { bytesToHuman } from '../../src/core/info.js';
-import { array, bulkString, error, integer, NIL, OK, status, type Reply } from '../../src/core/reply.js';
+import {
+  array,
+  bulkString,
+  error,
+  integer,
+  map,
+  NIL,
+  OK,
+  set,
+  status,
+  type Reply,
+} from '../../src/core/reply.js';
 import { createTestContext } from '../support/context.js';
 
+/** A bulk's bytes, or a verbatim string's text (INFO). */
 const text = (reply: Reply): string => {
-  if (reply.kind !== 'bulk') throw new Error(`expected a bulk, got ${JSON.stringify(reply)}`);
+  if (reply.kind !== 'bulk' && reply.kind !== 'verbatim')
+    throw new Error(`expected a bulk, got ${JSON.stringify(reply)}`);
   return Buffer.from(reply.value).toString('latin1');
 };
 
@@ -19,13 +33,19 @@ const items = (reply: Reply): readonly Reply[] => {
   return reply.value;
 };
 
-/** A flat RESP2 map [k1, v1, k2, v2, ...] as an object of replies. */
-const asMap = (reply: Reply): Record<string, Reply> => {
-  const out: Record<string, Reply> = {};
-  const list = items(reply);
-  for (let i = 0; i < list.length; i += 2) out[text(list[i])] = list[i + 1];
-  return out;
+const members = (reply: Reply): readonly Reply[] => {
+  if (reply.kind !== 'set') throw new Error(`expected a set, got ${JSON.stringify(reply)}`);
+  return reply.value;
 };
+
+/** A map as an object of replies, by its keys' text. */
+const asMap = (reply: Reply): Record<string, Reply> => {
+  if (reply.kind !== 'map') throw new Error(`expected a map, got ${JSON.stringify(reply)}`);
+  return Object.fromEntries(reply.value.map(([k, v]) => [text(k), v]));
+};
+
+const pairs = (...flat: string[]): Reply =>
+  map(flat.flatMap((_, i) => (i % 2 === 0 ? [[bulkString(flat[i]), bulkString(flat[i + 1])] as const] : [])));
 
 /** INFO's text as { field: value }; section headers are kept under "#". */
 function parseInfo(body: string): { sections: string[]; fields: Record<string, string> } {
@@ -195,32 +215,24 @@ describe('TIME', () => {
 });
 
 describe('CONFIG', () => {
-  it('GET answers name/value pairs for one or several patterns, each setting once', () => {
+  it('GET answers a map of name to value for one or several patterns, each setting once', () => {
     const ctx = createTestContext();
-    expect(ctx.run('CONFIG', 'GET', 'maxclients')).toEqual(
-      array([bulkString('maxclients'), bulkString('10000')]),
-    );
-    expect(ctx.run('CONFIG', 'GET', 'nosuch')).toEqual(array([]));
-    expect(ctx.run('CONFIG', 'GET', 'save', 'appendonly')).toEqual(
-      array([bulkString('save'), bulkString(''), bulkString('appendonly'), bulkString('no')]),
-    );
-    expect(ctx.run('CONFIG', 'GET', 'MAXCLIENTS', 'maxclients')).toEqual(
-      array([bulkString('MAXCLIENTS'), bulkString('10000')]),
-    );
+    expect(ctx.run('CONFIG', 'GET', 'maxclients')).toEqual(pairs('maxclients', '10000'));
+    expect(ctx.run('CONFIG', 'GET', 'nosuch')).toEqual(map([]));
+    expect(ctx.run('CONFIG', 'GET', 'save', 'appendonly')).toEqual(pairs('save', '', 'appendonly', 'no'));
+    expect(ctx.run('CONFIG', 'GET', 'MAXCLIENTS', 'maxclients')).toEqual(pairs('MAXCLIENTS', '10000'));
     expect(asMap(ctx.run('CONFIG', 'GET', 'max*', 'maxmemory'))).toEqual({
       maxclients: bulkString('10000'),
       maxmemory: bulkString('0'),
     });
-    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(15);
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(16);
     expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
   });
 
   it('SET changes settings, with memory units, and GET shows bytes', () => {
     const ctx = createTestContext();
     expect(ctx.run('CONFIG', 'SET', 'maxmemory', '2mb', 'timeout', '60')).toEqual(OK);
-    expect(ctx.run('CONFIG', 'GET', 'maxmemory')).toEqual(
-      array([bulkString('maxmemory'), bulkString('2097152')]),
-    );
+    expect(ctx.run('CONFIG', 'GET', 'maxmemory')).toEqual(pairs('maxmemory', '2097152'));
     expect(ctx.config.number('timeout')).toBe(60);
   });
 
@@ -267,7 +279,7 @@ describe('COMMAND', () => {
     expect(items(ctx.run('COMMAND')).length).toBe(total);
   });
 
-  it('INFO has Redis 7 shape: name, arity, flags, first, last, step, categories, tips, key specs, subcommands', () => {
+  it('INFO has Redis 7.0 shape: name, arity, flags, first, last, step, categories, tips, key specs, subcommands', () => {
     const ctx = createTestContext();
     const [get, nosuch] = items(ctx.run('COMMAND', 'INFO', 'GET', 'nosuch'));
     expect(nosuch).toEqual(NIL);
@@ -276,16 +288,23 @@ describe('COMMAND', () => {
     expect(g.slice(0, 6)).toEqual([
       bulkString('get'),
       integer(2),
-      array([status('readonly'), status('fast')]),
+      set([status('readonly'), status('fast')]),
       integer(1),
       integer(1),
       integer(1),
     ]);
-    expect(g[6]).toEqual(array([status('@read'), status('@string'), status('@fast')]));
-    expect(g[7]).toEqual(array([]));
-    const spec = asMap(items(g[8])[0]);
-    expect(spec.flags).toEqual(array([status('RO'), status('access')]));
-    expect(g[9]).toEqual(array([]));
+    // Sets where Redis 7.0 sends sets (RESP3 "~"): categories, tips, key specs and their flags, and the
+    // subcommands of a command that has none.
+    expect(g[6]).toEqual(set([status('@read'), status('@string'), status('@fast')]));
+    expect(g[7]).toEqual(set([]));
+    const spec = asMap(members(g[8])[0]);
+    expect(spec.flags).toEqual(set([status('RO'), status('access')]));
+    expect(asMap(spec.begin_search)).toEqual({
+      type: bulkString('index'),
+      spec: map([[bulkString('index'), integer(1)]]),
+    });
+    expect(Object.keys(asMap(asMap(spec.find_keys).spec))).toEqual(['lastkey', 'keystep', 'limit']);
+    expect(g[9]).toEqual(set([]));
   });
 
   it('INFO of a container lists its subcommands; "client|list" names one', () => {
@@ -298,11 +317,11 @@ describe('COMMAND', () => {
     const list = items(items(ctx.run('COMMAND', 'INFO', 'CLIENT|LIST'))[0]);
     expect(list[0]).toEqual(bulkString('client|list'));
     expect(list[6]).toEqual(
-      array([status('@admin'), status('@slow'), status('@dangerous'), status('@connection')]),
+      set([status('@admin'), status('@slow'), status('@dangerous'), status('@connection')]),
     );
   });
 
-  it('DOCS gives summary, since, group and arguments as flat maps', () => {
+  it('DOCS gives summary, since, group and arguments as maps', () => {
     const ctx = createTestContext();
     const docs = asMap(ctx.run('COMMAND', 'DOCS', 'echo', 'nosuch'));
     expect(Object.keys(docs)).toEqual(['echo']);
@@ -317,6 +336,8 @@ describe('COMMAND', () => {
         display_text: bulkString('message'),
       },
     ]);
+    const getex = asMap(asMap(ctx.run('COMMAND', 'DOCS', 'getex')).getex);
+    expect(asMap(items(getex.arguments)[1]).flags).toEqual(set([status('optional')])); // a set, as in Redis 7.0
     const all = asMap(ctx.run('COMMAND', 'DOCS'));
     expect(Object.keys(all).length).toBe(ctx.server.commands.all().length);
     const config = asMap(all.config);

@@ -29,6 +29,7 @@ describe('Config defaults', () => {
       'tcp-backlog': '511',
       maxmemory: '0',
       'client-output-buffer-limit-bytes': '268435456',
+      'inline-replies': 'plain',
       'io-threads': '1',
       databases: '1',
       save: '',
@@ -129,6 +130,18 @@ describe('CONFIG SET', () => {
       /^ERR CONFIG SET failed \(possibly related to argument 'save'\) - /,
     );
     expect(setError(c, ['appendonly', 'yes'])).toMatch(/argument 'appendonly'/);
+  });
+
+  it('takes inline-replies as Redis takes an enum: either choice, any case, stored lower case', () => {
+    const c = new Config({ 'inline-replies': 'RESP' });
+    expect(c.string('inline-replies')).toBe('resp');
+    c.set('inline-replies', 'Plain');
+    expect(c.string('inline-replies')).toBe('plain');
+    // Redis 7.0's enumConfigSet wording (CONFIG SET loglevel bogus on redis-server 7.0.15).
+    expect(setError(c, ['inline-replies', 'json'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'inline-replies') - argument(s) must be one of the following: plain, resp",
+    );
+    expect(() => new Config({ 'inline-replies': 'x' })).toThrow(/invalid inline-replies 'x'/);
   });
 
   it('clamps hz to 1..500 as Redis does', () => {

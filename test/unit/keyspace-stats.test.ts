@@ -7,8 +7,9 @@ import { SharedServerCounters } from '../../src/core/server-context.js';
 import type { Reply } from '../../src/core/reply.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
+/** INFO's text (a verbatim string, as Redis 7.0 sends INFO). */
 function text(reply: Reply): string {
-  if (reply.kind !== 'bulk') throw new Error(`not a bulk: ${JSON.stringify(reply)}`);
+  if (reply.kind !== 'verbatim') throw new Error(`not a verbatim string: ${JSON.stringify(reply)}`);
   return Buffer.from(reply.value).toString('utf8');
 }
 

@@ -1,30 +1,48 @@
-// Reply encoding: the exact bytes of every reply kind in RESP2 (as Redis 7 writes them) and in plaintext
-// (redis-cli style lines, PROTOCOL.md), the quoting rules, and ByteWriter's buffer handling.
+// Reply encoding: the exact bytes of every reply kind in RESP2 and RESP3 (as Redis 7.0 writes them: the bytes
+// below were read from redis-server 7.0.15, HELLO 2 and HELLO 3, ZSCORE and EVAL for the kinds our commands do
+// not send) and in plaintext (redis-cli style lines, PROTOCOL.md), the quoting rules, and ByteWriter's buffer
+// handling.
 
 import { describe, expect, it } from 'vitest';
-import { ByteWriter, encodeReply, needsQuoting, quoteArgument } from '../../src/core/reply-encoding.js';
+import { formatDouble } from '../../src/core/format-double.js';
+import {
+  ByteWriter,
+  encodeReply,
+  needsQuoting,
+  quoteArgument,
+  type ReplyProtocol,
+} from '../../src/core/reply-encoding.js';
 import {
   array,
+  bigNumber,
+  boolean,
   bulk,
   bulkString,
+  double,
   error,
+  fieldMap,
   integer,
+  map,
   NIL,
   NIL_ARRAY,
   OK,
+  pinned,
+  push,
+  set,
   status,
+  verbatim,
   type Reply,
 } from '../../src/core/reply.js';
-import type { Framing } from '../../src/core/parser.js';
 
-function encode(reply: Reply, framing: Framing): string {
+function encode(reply: Reply, protocol: ReplyProtocol): string {
   const out = new ByteWriter(8); // tiny, so growth is exercised too
-  encodeReply(reply, framing, out);
+  encodeReply(reply, protocol, out);
   return out.take().toString('latin1');
 }
 
-const resp = (reply: Reply): string => encode(reply, 'resp');
-const plain = (reply: Reply): string => encode(reply, 'inline');
+const resp = (reply: Reply): string => encode(reply, 'resp2');
+const resp3 = (reply: Reply): string => encode(reply, 'resp3');
+const plain = (reply: Reply): string => encode(reply, 'plain');
 const raw = (s: string): Reply => bulk(Buffer.from(s, 'latin1'));
 
 describe('RESP2', () => {
@@ -121,6 +139,158 @@ describe('plaintext', () => {
       '(array) 3\n(array) 2\nx\ny\n(array) 0\nz\n',
     );
     expect(plain(array([error('ERR e'), OK, NIL_ARRAY]))).toBe('(array) 3\n(error) ERR e\nOK\n(nil)\n');
+  });
+});
+
+/** Every kind, with its bytes in RESP2, RESP3 and plaintext; the RESP bytes as redis-server 7.0.15 sent them. */
+const EVERY_KIND: readonly [string, Reply, string, string, string][] = [
+  ['status', status('PONG'), '+PONG\r\n', '+PONG\r\n', 'PONG\n'],
+  ['error', error('ERR e'), '-ERR e\r\n', '-ERR e\r\n', '(error) ERR e\n'],
+  ['integer', integer(-3), ':-3\r\n', ':-3\r\n', '(integer) -3\n'],
+  ['bulk', raw('a b'), '$3\r\na b\r\n', '$3\r\na b\r\n', '"a b"\n'],
+  ['nil (GET of a missing key)', NIL, '$-1\r\n', '_\r\n', '(nil)\n'],
+  ['nil array (EXEC after a watched key changed)', NIL_ARRAY, '*-1\r\n', '_\r\n', '(nil)\n'],
+  [
+    'array holding a nil (MGET)',
+    array([bulkString('v'), NIL]),
+    '*2\r\n$1\r\nv\r\n$-1\r\n',
+    '*2\r\n$1\r\nv\r\n_\r\n',
+    '(array) 2\nv\n(nil)\n',
+  ],
+  [
+    'map (EVAL return {map={a=1}})',
+    map([[bulkString('a'), integer(1)]]),
+    '*2\r\n$1\r\na\r\n:1\r\n',
+    '%1\r\n$1\r\na\r\n:1\r\n',
+    '(array) 2\na\n(integer) 1\n',
+  ],
+  ['empty map', map([]), '*0\r\n', '%0\r\n', '(array) 0\n'],
+  [
+    'set (EVAL return {set={a=true}})',
+    set([bulkString('a')]),
+    '*1\r\n$1\r\na\r\n',
+    '~1\r\n$1\r\na\r\n',
+    '(array) 1\na\n',
+  ],
+  ['empty set', set([]), '*0\r\n', '~0\r\n', '(array) 0\n'],
+  ['double (ZSCORE)', double(1.5), '$3\r\n1.5\r\n', ',1.5\r\n', '1.5\n'],
+  [
+    'double, 17 digits',
+    double(0.1),
+    '$19\r\n0.10000000000000001\r\n',
+    ',0.10000000000000001\r\n',
+    '0.10000000000000001\n',
+  ],
+  ['double, exponent', double(1e20), '$5\r\n1e+20\r\n', ',1e+20\r\n', '1e+20\n'],
+  [
+    'double, small',
+    double(1e-5),
+    '$22\r\n1.0000000000000001e-05\r\n',
+    ',1.0000000000000001e-05\r\n',
+    '1.0000000000000001e-05\n',
+  ],
+  ['double, inf', double(Infinity), '$3\r\ninf\r\n', ',inf\r\n', 'inf\n'],
+  ['double, -inf', double(-Infinity), '$4\r\n-inf\r\n', ',-inf\r\n', '-inf\n'],
+  ['double, -0', double(-0), '$2\r\n-0\r\n', ',-0\r\n', '-0\n'],
+  ['boolean true (EVAL redis.setresp(3) return true)', boolean(true), ':1\r\n', '#t\r\n', '(integer) 1\n'],
+  ['boolean false', boolean(false), ':0\r\n', '#f\r\n', '(integer) 0\n'],
+  [
+    'big number (EVAL return {big_number=...})',
+    bigNumber(12345678901234567890n),
+    '$20\r\n12345678901234567890\r\n',
+    '(12345678901234567890\r\n',
+    '12345678901234567890\n',
+  ],
+  [
+    'verbatim (INFO, CLIENT LIST)',
+    verbatim('hi\nthere'),
+    '$8\r\nhi\nthere\r\n',
+    '=12\r\ntxt:hi\nthere\r\n',
+    '"hi\\nthere"\n',
+  ],
+  ['empty verbatim (CLIENT LIST ID of nobody)', verbatim(''), '$0\r\n\r\n', '=4\r\ntxt:\r\n', '""\n'],
+  [
+    'push (SUBSCRIBE)',
+    push([bulkString('subscribe'), bulkString('ch'), integer(1)]),
+    '*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n',
+    '>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n',
+    '(array) 3\nsubscribe\nch\n(integer) 1\n',
+  ],
+  ['pinned to RESP2', pinned(2, NIL), '$-1\r\n', '$-1\r\n', '(nil)\n'],
+  ['pinned to RESP3', pinned(3, array([NIL])), '*1\r\n_\r\n', '*1\r\n_\r\n', '(array) 1\n(nil)\n'],
+  [
+    'nested: a set of maps holding sets (COMMAND INFO key specs)',
+    set([fieldMap([['flags', set([status('RO')])]])]),
+    '*1\r\n*2\r\n$5\r\nflags\r\n*1\r\n+RO\r\n',
+    '~1\r\n%1\r\n$5\r\nflags\r\n~1\r\n+RO\r\n',
+    '(array) 1\n(array) 2\nflags\n(array) 1\nRO\n',
+  ],
+];
+
+describe('every kind in RESP2, RESP3 and plaintext', () => {
+  it.each(EVERY_KIND)('%s', (_name, reply, inResp2, inResp3, inPlain) => {
+    expect(resp(reply)).toBe(inResp2);
+    expect(resp3(reply)).toBe(inResp3);
+    expect(plain(reply)).toBe(inPlain);
+  });
+
+  it.each(['resp2', 'resp3', 'plain'] as const)(
+    'writes every kind back to back in one chunk (%s) as it writes each alone',
+    (protocol) => {
+      const out = new ByteWriter(8);
+      for (const [, reply] of EVERY_KIND) encodeReply(reply, protocol, out);
+      const column = protocol === 'resp2' ? 2 : protocol === 'resp3' ? 3 : 4;
+      expect(out.take().toString('latin1')).toBe(EVERY_KIND.map((row) => row[column]).join(''));
+    },
+  );
+
+  it("writes HELLO 3's map as redis-server 7.0.15 does, and the same map flat for HELLO 2", () => {
+    const hello = (proto: number): Reply =>
+      fieldMap([
+        ['server', bulkString('redis')],
+        ['version', bulkString('7.0.15')],
+        ['proto', integer(proto)],
+        ['id', integer(4)],
+        ['mode', bulkString('standalone')],
+        ['role', bulkString('master')],
+        ['modules', array([])],
+      ]);
+    const body = (proto: number): string =>
+      '$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n' +
+      `:${proto}\r\n$2\r\nid\r\n:4\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n` +
+      '$7\r\nmodules\r\n*0\r\n';
+    expect(resp3(hello(3))).toBe(`%7\r\n${body(3)}`);
+    expect(resp(hello(2))).toBe(`*14\r\n${body(2)}`);
+  });
+});
+
+describe('formatDouble', () => {
+  // Expected: C's printf("%.17g") (glibc, as Python's '%.17g' % d prints the same).
+  it.each([
+    [0.1, '0.10000000000000001'],
+    [1.5, '1.5'],
+    [-2.5, '-2.5'],
+    [3.14159, '3.1415899999999999'],
+    [123.456, '123.456'],
+    [1e16, '10000000000000000'],
+    [1e17, '1e+17'],
+    [123456789012345678, '1.2345678901234568e+17'],
+    [99999999999999999, '1e+17'],
+    [9.999999999999999e22, '9.9999999999999992e+22'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [0.0001, '0.0001'],
+    [0.00001, '1.0000000000000001e-05'],
+    [5e-324, '4.9406564584124654e-324'],
+    [0, '0'],
+    [-0, '-0'],
+    // An exact tie at the 17th digit rounds to even, as glibc does (toPrecision would round it up to .3).
+    [1000000000000000.25, '1000000000000000.2'],
+    [1000000000000000.75, '1000000000000000.8'],
+    [Infinity, 'inf'],
+    [-Infinity, '-inf'],
+    [NaN, 'nan'],
+  ])('%s is %s', (value, text) => {
+    expect(formatDouble(value)).toBe(text);
   });
 });
 

@@ -1,4 +1,4 @@
-// The parser and reply encoding as Session drives them: replies in the framing of each request, any
+// The parser and reply encoding as Session drives them: replies that follow the client (session.ts), any
 // chunking gives the same bytes, protocol errors (fatal or not), and blank lines that never pile up in the
 // query buffer (Session passes the parser's `end` on 'incomplete').
 
@@ -46,10 +46,13 @@ function sameForAnyChunking(input: string, limits?: ParserLimits): { replies: st
 }
 
 describe('Session with the parser', () => {
-  it('answers each request in its own framing, pipelined, whatever the chunking', () => {
+  it('answers plaintext until the first RESP request, then RESP for both framings, whatever the chunking', () => {
     const input =
-      '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\na b\r\nGET k\r\n\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nECHO ""\n';
-    expect(sameForAnyChunking(input)).toEqual({ replies: '+OK\r\n"a b"\n$3\r\na b\r\n""\n', close: false });
+      'GET k\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\na b\r\nGET k\r\n\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nECHO ""\n';
+    expect(sameForAnyChunking(input)).toEqual({
+      replies: '(nil)\n+OK\r\n$3\r\na b\r\n$3\r\na b\r\n$0\r\n\r\n',
+      close: false,
+    });
   });
 
   it('consumes blank lines even when no request follows, so they do not pile up', () => {

@@ -1,5 +1,7 @@
-// Session behaviour beyond parsing: per-client authentication state across a password change, and sessions
-// of one thread sharing one reply writer without mixing their replies (even when one of them throws).
+// Session behaviour beyond parsing: per-client authentication state across a password change, sessions of one
+// thread sharing one reply writer without mixing their replies (even when one of them throws), and the protocol
+// a reply is written in: replies follow the client (RESP once it has sent RESP, RESP3 after HELLO 3), plaintext
+// for a client that never sent RESP unless inline-replies is resp. Expected RESP bytes: redis-server 7.0.15.
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/core/parser.js';
@@ -85,5 +87,124 @@ describe('Session', () => {
     expect(() => alice.receive(Buffer.from('GET secret\nPING\n'))).toThrow('injected');
     expect(alice.receive(Buffer.from('GET secret\n')).bytes).toBeNull(); // it answers nothing more
     expect(text(open(2), 'PING\n')).toBe('PONG\n');
+  });
+});
+
+/** Feeds `input` whole and then byte by byte to fresh sessions: both must answer the same bytes. */
+function conversation(open: (id: number) => Session, input: string): string {
+  const whole = text(open(100), input);
+  const session = open(100);
+  let byByte = '';
+  for (const byte of Buffer.from(input, 'latin1')) {
+    byByte += session.receive(Buffer.from([byte])).bytes?.toString('latin1') ?? '';
+  }
+  expect(byByte).toBe(whole);
+  return whole;
+}
+
+const R = (...argv: string[]): string =>
+  `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+const HELLO_FIELDS = (proto: number, id: number): string =>
+  '$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n' +
+  `:${proto}\r\n$2\r\nid\r\n:${id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n` +
+  '$7\r\nmodules\r\n*0\r\n';
+
+describe('replies follow the client', () => {
+  it('answers a client that has only sent plaintext in plaintext', () => {
+    const { open } = setup();
+    expect(conversation(open, 'PING\r\nGET k\nMGET k k\nNOPE\n')).toBe(
+      "PONG\n(nil)\n(array) 2\n(nil)\n(nil)\n(error) ERR unknown command 'NOPE', with args beginning with: \n",
+    );
+  });
+
+  it('answers every request in RESP once the client has sent one RESP request, as Redis does', () => {
+    const { open } = setup();
+    expect(
+      conversation(open, `PING\r\n${R('SET', 'k', 'v')}PING\r\nGET k\r\nGET none\r\nNOPE\r\nSET "a\r\n`),
+    ).toBe(
+      'PONG\n+OK\r\n+PONG\r\n$1\r\nv\r\n$-1\r\n' +
+        "-ERR unknown command 'NOPE', with args beginning with: \r\n" +
+        '-ERR Protocol error: unbalanced quotes in request\r\n',
+    );
+  });
+
+  it('answers a RESP request that fails to parse in RESP, and then inline ones too', () => {
+    const { open } = setup();
+    expect(text(open(1), 'PING\r\n*1\r\n$x\r\n')).toBe('PONG\n-ERR Protocol error: invalid bulk length\r\n');
+    const big = open(2);
+    expect(text(big, R('PING'))).toBe('+PONG\r\n');
+    expect(text(big, 'x'.repeat(65 * 1024))).toBe('-ERR Protocol error: too big inline request\r\n');
+  });
+
+  it('answers in RESP3 after HELLO 3 (the HELLO reply too), inline requests included, and RESP2 after HELLO 2', () => {
+    const { open } = setup();
+    expect(
+      conversation(
+        open,
+        `${R('HELLO', '3')}${R('GET', 'none')}GET none\r\n${R('MGET', 'a')}${R('HELLO', '2')}GET none\r\n`,
+      ),
+    ).toBe(`%7\r\n${HELLO_FIELDS(3, 100)}_\r\n_\r\n*1\r\n_\r\n` + `*14\r\n${HELLO_FIELDS(2, 100)}$-1\r\n`);
+  });
+
+  it('RESET goes back to RESP2', () => {
+    const { open } = setup();
+    const session = open(1);
+    expect(text(session, R('HELLO', '3')).startsWith('%7\r\n')).toBe(true);
+    expect(text(session, R('RESET') + R('GET', 'none'))).toBe('+RESET\r\n$-1\r\n');
+  });
+
+  it('answers a plaintext-only client in plaintext after an inline HELLO 3, and in RESP3 once it sends RESP', () => {
+    const { open } = setup();
+    const session = open(1);
+    expect(text(session, 'HELLO 3\n')).toBe(
+      '(array) 14\nserver\nredis\nversion\n7.0.0\nproto\n(integer) 3\nid\n(integer) 1\nmode\nstandalone\n' +
+        'role\nmaster\nmodules\n(array) 0\n',
+    );
+    expect(text(session, 'GET none\n')).toBe('(nil)\n');
+    expect(text(session, `${R('GET', 'none')}GET none\n`)).toBe('_\r\n_\r\n');
+  });
+
+  it('keeps the protocol of each reply inside EXEC when a queued HELLO switches it, as Redis writes them', () => {
+    const { open } = setup();
+    const session = open(1);
+    const queued = text(session, R('MULTI') + R('GET', 'none') + R('HELLO', '3') + R('GET', 'none'));
+    expect(queued).toBe('+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n');
+    // redis-server 7.0.15: the GET before HELLO 3 is $-1, the one after it _.
+    expect(text(session, R('EXEC'))).toBe(`*3\r\n$-1\r\n%7\r\n${HELLO_FIELDS(3, 1)}_\r\n`);
+    expect(text(session, R('GET', 'none'))).toBe('_\r\n');
+  });
+
+  it('answers a null EXEC (a watched key changed) as _ in RESP3 and *-1 in RESP2', () => {
+    const { open } = setup();
+    const [a, b] = [open(1), open(2)];
+    for (const [hello, nil] of [
+      ['2', '*-1\r\n'],
+      ['3', '_\r\n'],
+    ]) {
+      text(a, R('HELLO', hello));
+      expect(text(a, R('WATCH', 'w') + R('MULTI') + R('GET', 'w'))).toBe('+OK\r\n+OK\r\n+QUEUED\r\n');
+      expect(text(b, R('SET', 'w', hello))).toBe('+OK\r\n');
+      expect(text(a, R('EXEC'))).toBe(nil);
+    }
+  });
+
+  it('inline-replies resp answers every inline request in RESP, read live by every client', () => {
+    const { open } = setup();
+    const before = open(1);
+    expect(text(before, 'PING\n')).toBe('PONG\n');
+    // The reply to the CONFIG SET itself is written once the setting applies.
+    expect(text(open(2), 'CONFIG SET inline-replies resp\n')).toBe('+OK\r\n');
+    expect(text(before, 'PING\r\n')).toBe('+PONG\r\n'); // HAProxy's check: "PING\r\n" expects "+PONG"
+    expect(conversation(open, 'PING\r\nGET none\r\nNOPE\r\n')).toBe(
+      "+PONG\r\n$-1\r\n-ERR unknown command 'NOPE', with args beginning with: \r\n",
+    );
+    const resp = open(3);
+    expect(text(resp, R('PING'))).toBe('+PONG\r\n');
+    expect(text(before, R('CONFIG', 'SET', 'inline-replies', 'plain'))).toBe('+OK\r\n');
+    // Back to plain: a client that never sent RESP gets plaintext again; one that did keeps RESP.
+    expect(text(open(4), 'PING\n')).toBe('PONG\n');
+    expect(text(resp, 'PING\n')).toBe('+PONG\r\n');
+    expect(text(before, 'PING\n')).toBe('+PONG\r\n'); // it sent CONFIG SET in RESP just now
   });
 });

@@ -7,7 +7,7 @@ import { isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
-import { bulk, bulkString, integer, NIL, OK, type Reply } from '../reply.js';
+import { bulkString, integer, NIL, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
 /** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
@@ -43,12 +43,13 @@ export function clientLine(c: ClientInfo, now: number): string {
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
     `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
-    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=2`
+    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp ?? 2}`
   );
 }
 
+/** CLIENT LIST and CLIENT INFO are verbatim text in RESP3 (a bulk in RESP2), as Redis 7.0 sends them. */
 const lines = (clients: readonly ClientInfo[], now: number): Reply =>
-  bulkString(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
+  verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
 
 /** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]: every client here is "normal". */
 function list(argv: Buffer[], ctx: CommandContext): Reply {
@@ -254,7 +255,7 @@ export const clientCommand: CommandSpec = {
     ),
     sub('info', 'CLIENT INFO', 'Returns information about the connection.', 2, quiet, (_argv, ctx) => {
       const listed = ctx.server.client(ctx.client.id);
-      return bulk(Buffer.from(`${clientLine(ownInfo(ctx.client, listed), ctx.server.clock())}\n`));
+      return lines([ownInfo(ctx.client, listed)], ctx.server.clock());
     }),
     sub(
       'kill',

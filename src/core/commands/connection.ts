@@ -6,7 +6,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isKeyword, toInt32, toInteger } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
-import { array, bulk, error, integer, OK, status, bulkString, type Reply } from '../reply.js';
+import {
+  array,
+  bulk,
+  bulkString,
+  error,
+  fieldMap,
+  integer,
+  OK,
+  status,
+  type Reply,
+  type RespVersion,
+} from '../reply.js';
 import { REDIS_COMPAT_VERSION } from '../info.js';
 import { clientCommand, validClientName } from './client.js';
 
@@ -71,13 +82,18 @@ function auth(argv: Buffer[], ctx: CommandContext): Reply {
   return authenticate(ctx, argv[1], argv[2]) ? OK : error(ERR.wrongPass);
 }
 
-/** HELLO [protover [AUTH username password] [SETNAME clientname]]: the server's map, as a flat RESP2 array. */
+/**
+ * HELLO [protover [AUTH username password] [SETNAME clientname]]: switches the client to RESP2 or RESP3 and
+ * answers the server's map (a map in RESP3, flat in RESP2: the session encodes it in the new protocol). Without
+ * a version the protocol stays as it is.
+ */
 function hello(argv: Buffer[], ctx: CommandContext): Reply {
   let next = 1;
-  let version = 2;
+  let version: RespVersion | undefined;
   if (argv.length >= 2) {
-    version = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
-    if (version < 2 || version > 3) throw new CommandError(ERR.noProto);
+    const asked = toInteger(argv[next++], 'ERR Protocol version is not an integer or out of range');
+    if (asked !== 2 && asked !== 3) throw new CommandError(ERR.noProto);
+    version = asked;
   }
   // Options in order, as Redis 7.0's helloCommand takes them: AUTH authenticates at once (and stays in effect
   // if a later option is refused), SETNAME is checked where it stands and applied only at the end.
@@ -95,35 +111,28 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
     }
   }
   if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);
-  // Where Redis switches protocol: only RESP2 is spoken here, so 3 is refused now, after AUTH took effect.
-  if (version === 3) throw new CommandError(ERR.noProto);
   if (name !== undefined) ctx.client.name = name.toString('latin1');
-  return array([
-    bulkString('server'),
-    bulkString('redis'),
-    bulkString('version'),
-    bulkString(REDIS_COMPAT_VERSION),
-    bulkString('proto'),
-    integer(2),
-    bulkString('id'),
-    integer(ctx.client.id),
-    bulkString('mode'),
-    bulkString('standalone'),
-    bulkString('role'),
-    bulkString('master'),
-    bulkString('modules'),
-    array([]),
+  if (version !== undefined) ctx.client.resp = version;
+  return fieldMap([
+    ['server', bulkString('redis')],
+    ['version', bulkString(REDIS_COMPAT_VERSION)],
+    ['proto', integer(ctx.client.resp)],
+    ['id', integer(ctx.client.id)],
+    ['mode', bulkString('standalone')],
+    ['role', bulkString('master')],
+    ['modules', array([])],
   ]);
 }
 
 /**
- * RESET: back to a fresh connection's state (transaction and watched keys, name, database, authentication), as
- * clearClientConnectionState.
+ * RESET: back to a fresh connection's state (transaction and watched keys, name, database, authentication,
+ * RESP2), as clearClientConnectionState.
  */
 function reset(_argv: Buffer[], ctx: CommandContext): Reply {
   ctx.client.transaction.discard(ctx.store);
   ctx.client.name = '';
   ctx.client.db = 0;
+  ctx.client.resp = 2;
   ctx.client.authenticated = ctx.server.requirePass() === '';
   return RESET;
 }

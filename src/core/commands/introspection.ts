@@ -1,12 +1,12 @@
-// COMMAND and its subcommands (redis.io/commands/command): COUNT, INFO, DOCS, LIST, GETKEYS, HELP, in Redis 7's
-// reply shapes (RESP2: maps are flat [name, value, ...] arrays). Everything is derived from the command table
+// COMMAND and its subcommands (redis.io/commands/command): COUNT, INFO, DOCS, LIST, GETKEYS, HELP, in Redis 7.0's
+// reply shapes: maps and sets where Redis sends them (RESP2 flattens maps to [name, value, ...] arrays). Everything is derived from the command table
 // the server was built with, so a command added to the table is described here without further work.
 
 import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
-import { array, bulk, bulkString, integer, NIL, status, type Reply } from '../reply.js';
+import { array, bulk, bulkString, fieldMap, integer, NIL, set, status, type Reply } from '../reply.js';
 import { argumentsFromSyntax, type ArgDoc } from './command-docs.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
@@ -44,88 +44,87 @@ export function aclCategories(spec: CommandSpec): string[] {
   return out.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
 }
 
-/** One key spec in Redis 7's shape, from the legacy first/last/step triple. */
+/** The key specs in Redis 7.0's shape (a set of maps), from the legacy first/last/step triple. */
 function keySpecs(spec: CommandSpec): Reply {
   const [first, last, step] = spec.keys;
-  if (first === 0) return array([]);
+  if (first === 0) return set([]);
   // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
   const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
   const flags = has('write') ? ['RW', 'update'] : has('readonly') ? ['RO', 'access'] : ['RO'];
-  return array([
-    array([
-      bulkString('flags'),
-      array(flags.map(status)),
-      bulkString('begin_search'),
-      array([
-        bulkString('type'),
-        bulkString('index'),
-        bulkString('spec'),
-        array([bulkString('index'), integer(first)]),
-      ]),
-      bulkString('find_keys'),
-      array([
-        bulkString('type'),
-        bulkString('range'),
-        bulkString('spec'),
-        array([
-          bulkString('lastkey'),
-          integer(last < 0 ? last : last - first),
-          bulkString('keystep'),
-          integer(step),
-          bulkString('limit'),
-          integer(0),
+  return set([
+    fieldMap([
+      ['flags', set(flags.map(status))],
+      [
+        'begin_search',
+        fieldMap([
+          ['type', bulkString('index')],
+          ['spec', fieldMap([['index', integer(first)]])],
         ]),
-      ]),
+      ],
+      [
+        'find_keys',
+        fieldMap([
+          ['type', bulkString('range')],
+          [
+            'spec',
+            fieldMap([
+              ['lastkey', integer(last < 0 ? last : last - first)],
+              ['keystep', integer(step)],
+              ['limit', integer(0)],
+            ]),
+          ],
+        ]),
+      ],
     ]),
   ]);
 }
 
-/** COMMAND INFO's 10-element array for one command. */
+/**
+ * COMMAND INFO's 10-element array for one command. Flags, categories, tips and key specs are sets; the
+ * subcommands an array, or an empty set for a command without any (Redis 7.0's addReplyCommandSubCommands).
+ */
 export function commandInfo(spec: CommandSpec): Reply {
   return array([
     bulkString(spec.name),
     integer(spec.arity),
-    array(spec.flags.map(status)),
+    set(spec.flags.map(status)),
     integer(spec.keys[0]),
     integer(spec.keys[1]),
     integer(spec.keys[2]),
-    array(aclCategories(spec).map(status)),
-    array([]),
+    set(aclCategories(spec).map(status)),
+    set([]),
     keySpecs(spec),
-    array((spec.subcommands ?? []).map(commandInfo)),
+    spec.subcommands === undefined ? set([]) : array(spec.subcommands.map(commandInfo)),
   ]);
 }
 
 function argDoc(arg: ArgDoc): Reply {
-  const out: Reply[] = [bulkString('name'), bulkString(arg.name), bulkString('type'), bulkString(arg.type)];
-  if (arg.type === 'key') out.push(bulkString('key_spec_index'), integer(0));
-  if (arg.token !== undefined) out.push(bulkString('token'), bulkString(arg.token));
-  if (arg.displayText !== undefined) out.push(bulkString('display_text'), bulkString(arg.displayText));
-  if (arg.flags.length > 0) out.push(bulkString('flags'), array(arg.flags.map(status)));
-  if (arg.arguments !== undefined) out.push(bulkString('arguments'), array(arg.arguments.map(argDoc)));
-  return array(out);
+  const out: [string, Reply][] = [
+    ['name', bulkString(arg.name)],
+    ['type', bulkString(arg.type)],
+  ];
+  if (arg.type === 'key') out.push(['key_spec_index', integer(0)]);
+  if (arg.token !== undefined) out.push(['token', bulkString(arg.token)]);
+  if (arg.displayText !== undefined) out.push(['display_text', bulkString(arg.displayText)]);
+  if (arg.flags.length > 0) out.push(['flags', set(arg.flags.map(status))]);
+  if (arg.arguments !== undefined) out.push(['arguments', array(arg.arguments.map(argDoc))]);
+  return fieldMap(out);
 }
 
-/** COMMAND DOCS's map for one command, as a flat array. */
+/** COMMAND DOCS's map for one command. */
 export function commandDocs(spec: CommandSpec): Reply {
   const nameWords = spec.name.split('|').length;
   const args = argumentsFromSyntax(spec.syntax, nameWords);
-  const out: Reply[] = [
-    bulkString('summary'),
-    bulkString(spec.summary),
-    bulkString('since'),
-    bulkString(spec.since),
-    bulkString('group'),
-    bulkString(spec.group),
+  const out: [string, Reply][] = [
+    ['summary', bulkString(spec.summary)],
+    ['since', bulkString(spec.since)],
+    ['group', bulkString(spec.group)],
   ];
-  if (args.length > 0) out.push(bulkString('arguments'), array(args.map(argDoc)));
+  if (args.length > 0) out.push(['arguments', array(args.map(argDoc))]);
   if (spec.subcommands !== undefined) {
-    out.push(
-      bulkString('subcommands'),
-      array(spec.subcommands.flatMap((s) => [bulkString(s.name), commandDocs(s)])),
-    );
+    out.push(['subcommands', fieldMap(spec.subcommands.map((s) => [s.name, commandDocs(s)] as const))]);
   }
-  return array(out);
+  return fieldMap(out);
 }
 
 const lookup = (table: CommandTable, name: Buffer): CommandSpec | undefined =>
@@ -147,7 +146,7 @@ function info(argv: Buffer[], ctx: CommandContext): Reply {
 function docs(argv: Buffer[], ctx: CommandContext): Reply {
   const table = ctx.server.commands;
   const specs = argv.length === 2 ? [...table.all()] : argv.slice(2).map((n) => lookup(table, n));
-  return array(specs.flatMap((s) => (s === undefined ? [] : [bulkString(s.name), commandDocs(s)])));
+  return fieldMap(specs.flatMap((s) => (s === undefined ? [] : [[s.name, commandDocs(s)] as const])));
 }
 
 /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: full names, subcommands included. */

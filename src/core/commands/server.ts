@@ -5,14 +5,17 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { renderInfo, selectSections } from '../info.js';
-import { array, bulkString, OK, type Reply } from '../reply.js';
+import { array, bulkString, map, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 import { commandCommand } from './introspection.js';
 
-/** INFO [section [section ...]]: Redis 7 accepts several sections; unknown ones add nothing. */
+/**
+ * INFO [section [section ...]]: Redis 7 accepts several sections; unknown ones add nothing. Verbatim text in
+ * RESP3, a bulk in RESP2.
+ */
 function info(argv: Buffer[], ctx: CommandContext): Reply {
   const sections = selectSections(argv.slice(1).map((a) => a.toString('latin1')));
-  return bulkString(renderInfo({ server: ctx.server, store: ctx.store }, sections));
+  return verbatim(renderInfo({ server: ctx.server, store: ctx.store }, sections));
 }
 
 /** TIME: [unix seconds, microseconds] as bulks. The clock has millisecond resolution. */
@@ -21,7 +24,10 @@ function time(_argv: Buffer[], ctx: CommandContext): Reply {
   return array([bulkString(String(Math.floor(ms / 1000))), bulkString(String((ms % 1000) * 1000))]);
 }
 
-/** CONFIG GET parameter [parameter ...]: name/value pairs, each setting once however many patterns match it. */
+/**
+ * CONFIG GET parameter [parameter ...]: a map of name to value (flat in RESP2), each setting once however many
+ * patterns match it.
+ */
 function configGet(argv: Buffer[], ctx: CommandContext): Reply {
   const found = new Map<string, [string, string]>(); // by lower-case name: Redis's dict is case-insensitive
   for (const pattern of argv.slice(2)) {
@@ -30,7 +36,7 @@ function configGet(argv: Buffer[], ctx: CommandContext): Reply {
       if (!found.has(key)) found.set(key, [name, value]);
     }
   }
-  return array([...found.values()].flatMap(([name, value]) => [bulkString(name), bulkString(value)]));
+  return map([...found.values()].map(([name, value]) => [bulkString(name), bulkString(value)] as const));
 }
 
 /** CONFIG SET parameter value [parameter value ...]: all or nothing, with Redis 7's error lines. */

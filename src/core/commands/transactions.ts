@@ -2,12 +2,13 @@
 // Redis 7.0's replies (multi.c). The client's queue and watched keys are its Transaction (transaction.ts); the
 // executor queues commands sent inside MULTI. EXEC runs them through the executor's call(), so each is counted
 // and fails on its own as it would outside a transaction (no rollback), and no other thread sees the keyspace
-// between the first and the last.
+// between the first and the last. A null EXEC (a watched key changed) is a null array: `*-1` in RESP2, `_` in
+// RESP3.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError } from '../errors.js';
 import { call } from '../executor.js';
-import { array, NIL_ARRAY, OK, type Reply } from '../reply.js';
+import { array, NIL_ARRAY, OK, pinned, type Reply } from '../reply.js';
 
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
@@ -22,7 +23,14 @@ function exec(_argv: Buffer[], ctx: CommandContext): Reply {
   if (!transaction.active) throw new CommandError('ERR EXEC without MULTI');
   const outcome = transaction.exec(ctx.store, (commands, store) => {
     const inner: CommandContext = { store, client: ctx.client, server: ctx.server };
-    return array(commands.map(({ spec, argv }) => call(spec, argv, inner)));
+    const replies = commands.map(({ spec, argv }) => ({
+      reply: call(spec, argv, inner),
+      resp: ctx.client.resp,
+    }));
+    // A HELLO among them switched the protocol: Redis wrote each reply as its command ran, so the ones written
+    // in another version than the last keep it.
+    const resp = ctx.client.resp;
+    return array(replies.map((r) => (r.resp === resp ? r.reply : pinned(r.resp, r.reply))));
   });
   ctx.client.lastCommand = 'exec'; // CLIENT LIST cmd= names EXEC, not its last queued command
   if (outcome === 'aborted') throw new CommandError(EXECABORT);
