@@ -1,10 +1,11 @@
-# Builds the pool transport's native helper (native/fdutil.c: dup, setBlocking, shutdown) with node-gyp.
+# Builds the native helper with node-gyp: native/fdutil.c (dup, setBlocking, shutdown: the pool transport) and
+# native/reactor.c (epoll, eventfd, non-blocking read/write: the hybrid transport, Linux only).
 # Plain C on N-API, so one build works for every Node version with the same N-API level.
 {
   "targets": [
     {
       "target_name": "fdutil",
-      "sources": ["native/fdutil.c"],
+      "sources": ["native/fdutil.c", "native/reactor.c"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
       "defines": ["_POSIX_C_SOURCE=200809L", "_GNU_SOURCE"]
     }

@@ -1,0 +1,201 @@
+// One client on a hybrid loop thread: a non-blocking descriptor, its Session (made at its first bytes, so an
+// idle client holds only this small record), and the output it could not write yet. Reads feed the session;
+// replies go straight to write(2); what the kernel does not take waits here while reading stops (backpressure
+// is decided in send() alone) and is cut at the output limit. Closing is a lingering close: flush, FIN, drain
+// the input until the peer closes or the grace runs out. Knows the Session contract and the reactor calls;
+// nothing of epoll sets, threads or other clients.
+
+import { clientInfo } from '../../core/client-info.js';
+import type { ClientInfo } from '../../core/command.js';
+import type { Session } from '../../core/session.js';
+import { EAGAIN, type NativeReactor } from './native-reactor.js';
+
+/** Limits read live from config (CONFIG SET applies to connected clients too); 0: no limit. */
+export interface LoopLimits {
+  outputBufferLimit: number;
+  queryBufferLimit: number;
+}
+
+/** What a client needs from the loop that owns it. */
+export interface LoopHost {
+  readonly native: NativeReactor;
+  /** The loop's one read buffer: reads are handled synchronously and the session copies what it keeps. */
+  readonly readBuffer: Buffer;
+  readonly limits: LoopLimits;
+  now(): number;
+  /** Makes epoll report `events` (epoll.IN, epoll.OUT) for this client from now on. */
+  watch(client: LoopClient, events: number): void;
+  newSession(client: LoopClient): Session;
+  /** The client is finished: forget it and close its descriptor. */
+  release(client: LoopClient): void;
+  shutdownWrite(fd: number): boolean;
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
+export class LoopClient {
+  session: Session | null = null;
+  /** Events epoll reports for this client now. */
+  events = 0;
+  /** When its lingering close began (ms), 0 while open. */
+  lingeringSince = 0;
+  private pending: Buffer | null = null;
+  private pendingAt = 0;
+  /** Close once the pending output is written (QUIT, protocol error, CLIENT KILL, shutdown). */
+  private endAfterFlush = false;
+  /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
+  private receiving = false;
+  private released = false;
+
+  constructor(
+    readonly fd: number,
+    readonly id: number,
+    readonly addr: string,
+    readonly laddr: string,
+    readonly createdAt: number,
+    private readonly host: LoopHost,
+  ) {}
+
+  /** Last activity (ms): its session's, or when it connected if it has sent nothing. */
+  get lastInteraction(): number {
+    return this.session?.client.lastInteraction ?? this.createdAt;
+  }
+
+  get closed(): boolean {
+    return this.released;
+  }
+
+  onEvents(events: number): void {
+    const epoll = this.host.native.epoll;
+    if ((events & epoll.OUT) !== 0) this.flush();
+    if (!this.released && (events & (epoll.IN | epoll.HUP | epoll.RDHUP | epoll.ERR)) !== 0) this.readable();
+  }
+
+  /**
+   * One read: level-triggered epoll reports the client again while more is waiting. True when bytes came in
+   * and were served (false: nothing to read, or the client is closing or closed).
+   */
+  readable(): boolean {
+    const { native, readBuffer } = this.host;
+    const read = native.readInto(this.fd, readBuffer, 0, readBuffer.length);
+    if (read === -EAGAIN) return false;
+    if (read <= 0) return this.destroyed(); // end of input, or the connection failed
+    if (this.lingeringSince !== 0 || this.endAfterFlush) return false; // input after the close was decided
+    this.session ??= this.host.newSession(this);
+    let output;
+    this.receiving = true;
+    try {
+      output = this.session.receive(readBuffer.subarray(0, read));
+    } catch (e) {
+      // The session turns command failures into replies; reaching here is a bug, and costs this client only.
+      this.host.warn({ err: e, client: this.id }, 'unexpected error while serving a client; closing it');
+      return this.destroyed();
+    } finally {
+      this.receiving = false;
+    }
+    if (output.bytes !== null && !this.send(output.bytes)) return false;
+    if (output.close || this.endAfterFlush) {
+      this.end();
+      return false;
+    }
+    const limit = this.host.limits.queryBufferLimit;
+    if (limit > 0 && this.session.queryBufferLength > limit) {
+      this.host.warn(
+        { client: this.id, addr: this.addr, queryBuffer: this.session.queryBufferLength, limit },
+        'closing client that reached max query buffer length',
+      );
+      return this.destroyed();
+    }
+    return true;
+  }
+
+  private destroyed(): false {
+    this.destroy();
+    return false;
+  }
+
+  /**
+   * The one place backpressure is decided. Writes what the kernel takes; the rest is copied (the session only
+   * lends its output) and waits, with reading stopped, until the socket drains; past the output limit the
+   * client is cut. False when the client was closed.
+   */
+  private send(lent: Buffer): boolean {
+    const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);
+    if (written === lent.length) return true;
+    if (written < 0 && written !== -EAGAIN) {
+      this.destroy();
+      return false;
+    }
+    this.pending = Buffer.from(lent.subarray(Math.max(0, written)));
+    this.pendingAt = 0;
+    const limit = this.host.limits.outputBufferLimit;
+    if (limit > 0 && this.pending.length > limit) {
+      this.host.warn(
+        { client: this.id, addr: this.addr, outputBuffer: this.pending.length, limit },
+        'client output buffer limit reached: closing the client',
+      );
+      this.destroy();
+      return false;
+    }
+    this.host.watch(this, this.host.native.epoll.OUT);
+    return true;
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    const left = pending.length - this.pendingAt;
+    const written = this.host.native.writeFrom(this.fd, pending, this.pendingAt, left);
+    if (written === -EAGAIN) return;
+    if (written < 0) return this.destroy();
+    this.pendingAt += written;
+    if (written < left) return;
+    this.pending = null;
+    if (this.endAfterFlush) return this.end();
+    this.host.watch(this, this.host.native.epoll.IN);
+  }
+
+  /**
+   * Graceful: replies already produced are written, then FIN, then the input is drained until the peer
+   * closes (closing with unread input would send RST and lose replies in flight); the loop's sweep destroys
+   * it after the close grace.
+   */
+  end(): void {
+    if (this.released || this.lingeringSince !== 0) return;
+    if (this.receiving || this.pending !== null) {
+      this.endAfterFlush = true;
+      return;
+    }
+    if (!this.host.shutdownWrite(this.fd)) return this.destroy(); // the peer is gone already
+    this.lingeringSince = this.host.now();
+    this.host.watch(this, this.host.native.epoll.IN);
+  }
+
+  /** Abrupt: whatever is pending is dropped. */
+  destroy(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pending = null;
+    this.session?.end();
+    this.host.release(this);
+  }
+
+  info(): ClientInfo {
+    const buffers = {
+      queryBuffer: this.session?.queryBufferLength ?? 0,
+      outputBuffer: this.pending === null ? 0 : this.pending.length - this.pendingAt,
+      fd: this.fd,
+    };
+    if (this.session !== null) return clientInfo(this.session.client, buffers);
+    return {
+      id: this.id,
+      addr: this.addr,
+      laddr: this.laddr,
+      name: '',
+      db: 0,
+      createdAt: this.createdAt,
+      lastInteraction: this.createdAt,
+      lastCommand: 'NULL',
+      ...buffers,
+    };
+  }
+}

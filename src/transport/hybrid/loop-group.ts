@@ -1,0 +1,237 @@
+// Main-thread side of the hybrid transport: its N loop threads (memcached's worker threads), which loop gets
+// each accepted client (the one with the fewest clients), and the relays between loops: CONFIG SET, CLIENT
+// KILL and CLIENT LIST gathering. Every message to a loop is followed by a write to its eventfd, since a loop
+// waits in epoll_wait, not in its Node event loop. A loop that dies has its clients' descriptors closed and is
+// replaced. Knows nothing of listening sockets; never reads or writes a client's bytes.
+
+import { closeSync } from 'node:fs';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { ClientInfo } from '../../core/command.js';
+import type { Config } from '../../core/config.js';
+import { answeredAt, connectedAt, LOOPS } from './layout.js';
+import type { FromLoop, Handoff, LoopInit, ToLoop } from './messages.js';
+import type { NativeReactor } from './native-reactor.js';
+
+export interface LoopGroupOptions {
+  readonly size: number;
+  readonly workerUrl: URL;
+  readonly state: Int32Array;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly native: NativeReactor;
+  /** workerData for every loop but its index and the config (a fresh snapshot per spawn). */
+  readonly init: Omit<LoopInit, 'index' | 'config'>;
+}
+
+interface Loop {
+  readonly index: number;
+  worker: Worker;
+  /** -1 until the loop reports ready. */
+  wakeFd: number;
+  exited: boolean;
+}
+
+/** How long gathering the other loops' clients may take before the asker gets what arrived. */
+const GATHER_TIMEOUT_MS = 500;
+
+export class LoopGroup {
+  private readonly loops: Loop[] = [];
+  /** Which loop (index + 1) holds each descriptor handed out (0: none): closed if that loop dies. */
+  private readonly owner = new Int32Array(1 << 16);
+  private readyWaiter: { resolve(): void; reject(error: Error): void } | null = null;
+  private stopping = false;
+  /** The loop whose CONFIG SET is being applied here, so the relay skips it. */
+  private relayOrigin = -1;
+  private lastPick = 0;
+
+  constructor(private readonly options: LoopGroupOptions) {
+    options.config.onChange((name, value) =>
+      this.broadcast({ type: 'config', name, value }, this.relayOrigin),
+    );
+  }
+
+  /** Spawns every loop; resolves once all are ready (memcached: threads counted before the first accept). */
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
+    for (let index = 0; index < this.options.size; index++) this.loops.push(this.spawn(index));
+    return ready;
+  }
+
+  private spawn(index: number, existing?: Loop): Loop {
+    const worker = new Worker(this.options.workerUrl, {
+      workerData: { ...this.options.init, index, config: this.options.config.snapshot() } satisfies LoopInit,
+      trackUnmanagedFds: false,
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+    });
+    const loop: Loop = existing ?? { index, worker, wakeFd: -1, exited: false };
+    loop.worker = worker;
+    loop.wakeFd = -1;
+    loop.exited = false;
+    worker.on('message', (message: FromLoop) => this.onMessage(loop, worker, message));
+    worker.on('error', (error) => {
+      this.options.logger.error({ err: error, loop: index }, 'hybrid loop thread failed');
+      this.readyWaiter?.reject(new Error(`hybrid loop ${index} failed to start: ${error.message}`));
+    });
+    worker.on('exit', () => this.onExit(loop, worker));
+    return loop;
+  }
+
+  private onMessage(loop: Loop, worker: Worker, message: FromLoop): void {
+    if (loop.worker !== worker) return;
+    switch (message.type) {
+      case 'ready':
+        loop.wakeFd = message.wakeFd;
+        Atomics.add(this.options.state, LOOPS, 1);
+        this.options.native.eventfdSignal(loop.wakeFd); // for anything posted before it was ready
+        if (this.loops.length === this.options.size && this.loops.every((l) => l.wakeFd >= 0)) {
+          this.readyWaiter?.resolve();
+          this.readyWaiter = null;
+        }
+        return;
+      case 'closed':
+        if (this.owner[message.fd] === loop.index + 1) this.owner[message.fd] = 0;
+        return;
+      case 'config':
+        this.relayOrigin = loop.index;
+        try {
+          this.options.config.apply(message.name, message.value);
+          this.broadcast({ type: 'config', name: message.name, value: message.value }, loop.index);
+        } finally {
+          this.relayOrigin = -1;
+        }
+        return;
+      case 'kill':
+        this.broadcast({ type: 'kill', id: message.id }, loop.index);
+        return;
+      case 'list':
+        this.gather(loop, message.request, message.reply);
+        return;
+      case 'log': {
+        const fields = { ...message.fields, loop: loop.index };
+        if (message.level === 'error') this.options.logger.error(fields, message.msg);
+        else if (message.level === 'warn') this.options.logger.warn(fields, message.msg);
+        else this.options.logger.debug(fields, message.msg);
+        return;
+      }
+    }
+  }
+
+  /** Asks every other loop for its clients; posts what arrived (all, or what came within the timeout). */
+  private gather(asker: Loop, request: number, reply: MessagePort): void {
+    const others = this.loops.filter((l) => l !== asker && !l.exited && l.wakeFd >= 0);
+    const parts: ClientInfo[][] = [];
+    const ports: MessagePort[] = [];
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      for (const p of ports) p.close();
+      try {
+        reply.postMessage(parts.flat());
+      } finally {
+        reply.close();
+      }
+      Atomics.store(this.options.state, answeredAt(asker.index), request);
+      Atomics.notify(this.options.state, answeredAt(asker.index));
+    };
+    const timer = setTimeout(finish, GATHER_TIMEOUT_MS);
+    if (others.length === 0) return finish();
+    for (const loop of others) {
+      const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
+      port1.once('message', (clients: ClientInfo[]) => {
+        parts.push(clients);
+        if (parts.length === others.length) finish();
+      });
+      this.send(loop, { type: 'list', reply: port2 }, [port2]);
+    }
+  }
+
+  private onExit(loop: Loop, worker: Worker): void {
+    if (loop.worker !== worker) return;
+    if (loop.wakeFd >= 0) {
+      Atomics.sub(this.options.state, LOOPS, 1);
+      // The loop leaves its eventfd to us: closed only now, no signal can reach a recycled descriptor number.
+      this.options.native.closeFd(loop.wakeFd);
+    }
+    loop.exited = true;
+    loop.wakeFd = -1;
+    // Its clients' descriptors are ours to close now.
+    for (let fd = 0; fd < this.owner.length; fd++) {
+      if (this.owner[fd] !== loop.index + 1) continue;
+      this.owner[fd] = 0;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    Atomics.store(this.options.state, connectedAt(loop.index), 0);
+    if (this.stopping) return;
+    this.options.logger.error({ loop: loop.index }, 'hybrid loop thread exited; starting another');
+    this.spawn(loop.index, loop);
+  }
+
+  /** Clients across every loop (from the shared counts). */
+  connected(): number {
+    let total = 0;
+    for (const loop of this.loops) total += Atomics.load(this.options.state, connectedAt(loop.index));
+    return total;
+  }
+
+  /** Hands an accepted client to the loop with the fewest clients (ties: the next after the last pick). */
+  submit(client: Handoff): boolean {
+    const state = this.options.state;
+    let best: Loop | null = null;
+    let bestCount = Infinity;
+    for (let i = 1; i <= this.loops.length; i++) {
+      const loop = this.loops[(this.lastPick + i) % this.loops.length];
+      if (loop.wakeFd < 0) continue;
+      const count = Atomics.load(state, connectedAt(loop.index));
+      if (count < bestCount) [best, bestCount] = [loop, count];
+    }
+    if (best === null) return false;
+    this.lastPick = best.index;
+    Atomics.add(state, connectedAt(best.index), 1);
+    if (client.fd < this.owner.length) this.owner[client.fd] = best.index + 1;
+    this.send(best, { type: 'client', client });
+    return true;
+  }
+
+  /** A setting every loop must know that no CONFIG SET announced (the bound port). */
+  replicate(name: string, value: string): void {
+    this.broadcast({ type: 'config', name, value }, -1);
+  }
+
+  /** Graceful stop: every loop answers what it received and closes its clients within graceMs. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const exits = this.loops.map(
+      (loop) =>
+        new Promise<void>((resolve) => (loop.exited ? resolve() : loop.worker.once('exit', () => resolve()))),
+    );
+    for (const loop of this.loops) this.send(loop, { type: 'stop', graceMs });
+    // A loop that does not finish in time (a bug) is terminated; its epoll_wait returns within a sweep.
+    const timer = setTimeout(() => this.loops.forEach((l) => void l.worker.terminate()), graceMs + 2000);
+    await Promise.all(exits);
+    clearTimeout(timer);
+  }
+
+  /** The second-signal path: stop at once, dropping what is in flight. */
+  abort(): void {
+    this.stopping = true;
+    for (const loop of this.loops) this.send(loop, { type: 'stop', graceMs: 0 });
+  }
+
+  private broadcast(message: ToLoop, except: number): void {
+    for (const loop of this.loops) if (loop.index !== except) this.send(loop, message);
+  }
+
+  private send(loop: Loop, message: ToLoop, transfer: MessagePort[] = []): void {
+    if (loop.exited) return;
+    loop.worker.postMessage(message, transfer);
+    if (loop.wakeFd >= 0) this.options.native.eventfdSignal(loop.wakeFd);
+  }
+}

@@ -1,0 +1,229 @@
+// A hybrid loop thread (entry point; runs as compiled JavaScript from dist/): builds its core through the same
+// function as the pool's workers (createWorkerCore), then runs its ReactorLoop over the clients the main thread
+// hands it, until told to stop. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
+// writes its eventfd after every message, and it drains its port synchronously. CLIENT LIST asks the main
+// thread for the other loops' clients and waits, answering their own questions meanwhile (no deadlock when
+// two loops list at once). Knows nothing of accepting.
+
+import {
+  MessageChannel,
+  type MessagePort,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+} from 'node:worker_threads';
+import type { ClientInfo, TransportStats } from '../../core/command.js';
+import { Config } from '../../core/config.js';
+import { Session } from '../../core/session.js';
+import { SharedStore } from '../../core/store/store.js';
+import { bindStoreLimits } from '../../core/store-limits.js';
+import { loadNativeFrom } from '../threadpool/native-addon.js';
+import { type WorkerCore, createWorkerCore } from '../threadpool/worker-core.js';
+import { answeredAt, connectedAt, LOOPS, REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
+import { type LoopHost, type LoopLimits, LoopClient } from './loop-client.js';
+import type { FromLoop, LoopInit, ToLoop } from './messages.js';
+import { asReactor } from './native-reactor.js';
+import { ReactorLoop } from './reactor-loop.js';
+
+type StoreHandles = ReturnType<SharedStore['handles']>;
+
+/** How long CLIENT LIST waits for the other loops' clients before it lists this loop's alone. */
+const LIST_TIMEOUT_MS = 1000;
+
+if (parentPort === null) throw new Error('loop-worker.ts is a worker_threads entry point, not a module');
+const port = parentPort;
+const init = workerData as LoopInit;
+const state = new Int32Array(init.stateBuffer);
+const config = new Config(init.config);
+const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
+bindStoreLimits(store, config);
+const addon = loadNativeFrom(init.nativeRoot);
+if (addon instanceof Error) throw addon;
+const reactor = asReactor(addon);
+if (reactor instanceof Error) throw reactor;
+const native = reactor;
+
+function post(message: FromLoop, transfer: MessagePort[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+const limits: LoopLimits = { outputBufferLimit: 0, queryBufferLimit: 0 };
+function readLimits(): void {
+  limits.outputBufferLimit = config.number('client-output-buffer-limit-bytes');
+  limits.queryBufferLimit = config.number('client-query-buffer-limit');
+}
+readLimits();
+// A change made here goes to the main thread, which relays it to the other loops; a relayed change is applied
+// with apply(), which calls no listener, so nothing echoes.
+config.onChange((name, value) => {
+  readLimits();
+  post({ type: 'config', name, value });
+});
+
+const loop = new ReactorLoop({
+  native,
+  sweepIntervalMs: init.sweepIntervalMs,
+  closeGraceMs: init.closeGraceMs,
+  idleTimeoutMs: () => config.number('timeout') * 1000,
+  onWake: drain,
+  onClosed: (client) => {
+    Atomics.sub(state, connectedAt(init.index), 1);
+    post({ type: 'closed', fd: client.fd });
+  },
+});
+
+const host: LoopHost = {
+  native,
+  readBuffer: Buffer.allocUnsafe(64 * 1024),
+  limits,
+  now: Date.now,
+  watch: (client, events) => loop.watch(client, events),
+  newSession: (client) =>
+    new Session(workerCore().sessionCore(), { id: client.id, addr: client.addr, laddr: client.laddr }),
+  release: (client) => loop.release(client),
+  shutdownWrite: (fd) => {
+    try {
+      addon.shutdown(fd, 'write');
+      return true;
+    } catch {
+      return false; // ENOTCONN: the peer is gone
+    }
+  },
+  warn: (fields, msg) => post({ type: 'log', level: 'warn', msg, fields: loggable(fields) }),
+};
+
+/** Error objects do not survive structured cloning whole: keep their message and stack. */
+function loggable(fields: Record<string, unknown>): Record<string, unknown> {
+  const err = fields.err;
+  if (!(err instanceof Error)) return fields;
+  return { ...fields, err: { message: err.message, stack: err.stack } };
+}
+
+let core: WorkerCore | null = null;
+
+/** Built at the first session: the bound port is known only once every loop is ready and the server listens. */
+function workerCore(): WorkerCore {
+  core ??= createWorkerCore({
+    store,
+    config,
+    version: init.version,
+    startedAt: init.startedAt,
+    executable: init.executable,
+    tcpPort: Atomics.load(state, TCP_PORT),
+    countersBuffer: init.countersBuffer,
+    clients: listClients,
+    client: (id) => loop.find(id)?.info(),
+    transportStats,
+    killClient,
+    reportUnexpected: (error, command) =>
+      post({
+        type: 'log',
+        level: 'error',
+        msg: 'unexpected error in a command',
+        fields: loggable({ err: error, command }),
+      }),
+  });
+  return core;
+}
+
+function transportStats(): TransportStats {
+  let connected = 0;
+  for (let i = 0; i < init.loops; i++) connected += Atomics.load(state, connectedAt(i));
+  return {
+    transport: 'hybrid',
+    connectedClients: connected,
+    totalConnections: Atomics.load(state, TOTAL_CONNECTIONS),
+    rejectedConnections: Atomics.load(state, REJECTED),
+    workers: Atomics.load(state, LOOPS),
+    maxclients: config.number('maxclients'),
+  };
+}
+
+function ownClients(): ClientInfo[] {
+  return [...loop.all()].map((client) => client.info());
+}
+
+/** Messages taken off the port while waiting for a list answer, handled at the next wake. */
+const deferred: ToLoop[] = [];
+let requests = 0;
+
+/** Every client of the server, by id; this loop's alone if the others do not answer in time. */
+function listClients(): ClientInfo[] {
+  const mine = ownClients();
+  const others = init.loops > 1 ? otherLoopsClients() : [];
+  return [...mine, ...(others ?? [])].sort((a, b) => a.id - b.id);
+}
+
+function otherLoopsClients(): ClientInfo[] | null {
+  const request = (requests = (requests + 1) | 0);
+  const { port1, port2 } = new MessageChannel();
+  try {
+    post({ type: 'list', request, reply: port2 }, [port2]);
+    const deadline = Date.now() + LIST_TIMEOUT_MS;
+    for (;;) {
+      const answer = receiveMessageOnPort(port1);
+      if (answer !== undefined) return answer.message as ClientInfo[];
+      // Another loop may be listing too and waiting on us: answer its question now, keep the rest for later.
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const message = m.message as ToLoop;
+        if (message.type === 'list') handle(message);
+        else deferred.push(message);
+      }
+      if (Date.now() >= deadline) return null;
+      const seen = Atomics.load(state, answeredAt(init.index));
+      if (seen !== request) Atomics.wait(state, answeredAt(init.index), seen, 2);
+    }
+  } finally {
+    port1.close();
+    if (deferred.length > 0) native.eventfdSignal(loop.wakeFd); // handled as soon as this command returns
+  }
+}
+
+/** CLIENT KILL: ours ends after its replies (the caller's own after this reply); another loop's via main. */
+function killClient(id: number): boolean {
+  const local = loop.find(id);
+  if (local !== undefined) {
+    local.end();
+    return true;
+  }
+  const known = (otherLoopsClients() ?? []).some((client) => client.id === id);
+  if (known) post({ type: 'kill', id });
+  return known;
+}
+
+function handle(message: ToLoop): void {
+  switch (message.type) {
+    case 'client': {
+      const { fd, id, addr, laddr, createdAt } = message.client;
+      loop.add(new LoopClient(fd, id, addr, laddr, createdAt, host));
+      return;
+    }
+    case 'config':
+      config.apply(message.name, message.value);
+      readLimits();
+      return;
+    case 'kill':
+      loop.find(message.id)?.end();
+      return;
+    case 'list':
+      try {
+        message.reply.postMessage(ownClients());
+      } finally {
+        message.reply.close();
+      }
+      return;
+    case 'stop':
+      loop.stop(message.graceMs);
+      return;
+  }
+}
+
+function drain(): void {
+  for (let m = deferred.shift(); m !== undefined; m = deferred.shift()) handle(m);
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+    handle(m.message as ToLoop);
+  }
+}
+
+post({ type: 'ready', wakeFd: loop.wakeFd });
+loop.run();
