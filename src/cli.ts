@@ -51,11 +51,15 @@ function parseArguments(argv: string[]) {
       describe: 'TCP port (0: any free port, logged at start-up)',
     },
     transport: {
-      choices: ['eventloop', 'pool'] as const,
+      choices: ['eventloop', 'pool', 'hybrid'] as const,
       default: d.transport,
-      describe: 'eventloop: one non-blocking loop; pool: one blocked worker thread per client',
+      describe:
+        'eventloop: one non-blocking loop; pool: one blocked worker thread per client; hybrid: a pool of event loops',
     },
-    workers: { type: 'number', default: d.workers, describe: 'Worker threads (pool only)' },
+    workers: {
+      type: 'number',
+      describe: `Worker threads (pool: default ${d.workers}; hybrid: loop threads, default the number of cores)`,
+    },
     backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
     maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
     timeout: {

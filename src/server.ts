@@ -4,6 +4,7 @@
 // exist, but not how either one moves bytes.
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -21,10 +22,12 @@ import { EventLoopTransport } from './transport/eventloop/index.js';
 import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/eventloop/fd-limit.js';
 import { loadNative } from './transport/threadpool/native.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
+import type { HybridOptions } from './transport/hybrid/index.js';
+import { asReactor } from './transport/hybrid/native-reactor.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
 import { ByteWriter } from './core/reply-encoding.js';
 
-export type TransportName = 'eventloop' | 'pool';
+export type TransportName = 'eventloop' | 'pool' | 'hybrid';
 
 export interface ServerOptions {
   host: string;
@@ -34,7 +37,7 @@ export interface ServerOptions {
    * stops answering new clients once every worker is pinned by an idle one (the starvation the bench shows).
    */
   transport: TransportName;
-  /** Pool size ('pool' only). */
+  /** Pool size ('pool'), or loop threads ('hybrid'; when not given, the number of cores). */
   workers: number;
   backlog: number;
   maxclients: number;
@@ -131,7 +134,7 @@ function configFromOptions(options: ServerOptions): Config {
       requirepass: options.requirepass,
       'inline-replies': options.inlineReplies,
       'tcp-backlog': String(options.backlog),
-      'io-threads': options.transport === 'pool' ? String(options.workers) : '1',
+      'io-threads': options.transport === 'eventloop' ? '1' : String(options.workers),
       ...options.config,
     });
   } catch (e) {
@@ -149,6 +152,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   // An option given as undefined (e.g. an unset CLI flag) keeps its default.
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const options: ServerOptions = { ...DEFAULT_OPTIONS, ...given };
+  if (given.workers === undefined && options.transport === 'hybrid') options.workers = availableParallelism();
   const logger = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   const clock = options.clock ?? Date.now;
   const version = packageVersion();
@@ -174,7 +178,18 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   // The context needs the bound port and the transport's figures; sessions read it only once clients connect.
   let context: ServerContext | null = null;
   let transport: Transport & { killClient?(id: number): boolean };
-  if (options.transport === 'pool') {
+  if (options.transport === 'hybrid') {
+    transport = await createHybridTransport({
+      ...common,
+      workers: options.workers,
+      storeHandles: store.handles(),
+      version,
+      startedAt,
+      countersBuffer: counters.buffer,
+      sweepIntervalMs: options.idleCheckIntervalMs,
+      closeGraceMs: options.closeGraceMs,
+    });
+  } else if (options.transport === 'pool') {
     transport = await createPoolTransport({
       ...common,
       workers: options.workers,
@@ -230,7 +245,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     {
       version,
       transport: options.transport,
-      workers: options.transport === 'pool' ? options.workers : undefined,
+      workers: options.transport === 'eventloop' ? undefined : options.workers,
       host: address.host,
       port: address.port,
       maxclients: config.number('maxclients'),
@@ -321,4 +336,17 @@ async function createPoolTransport(
   }
   const { ThreadPoolTransport } = await import('./transport/threadpool/index.js');
   return new ThreadPoolTransport({ ...options, native });
+}
+
+/** Loaded only when asked for: the hybrid needs the native helper's reactor (Linux epoll). */
+async function createHybridTransport(options: HybridOptions): Promise<Transport> {
+  const native = loadNative();
+  const reactor = native instanceof Error ? native : asReactor(native);
+  if (reactor instanceof Error) {
+    throw new TransportUnavailableError(
+      `--transport=hybrid needs the native helper's reactor: ${reactor.message}; run npm install with a C toolchain`,
+    );
+  }
+  const { HybridTransport } = await import('./transport/hybrid/index.js');
+  return new HybridTransport({ ...options, native: native as Exclude<typeof native, Error> });
 }

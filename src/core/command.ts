@@ -84,7 +84,7 @@ export interface ClientInfo {
 
 /** Figures only the transport knows; INFO shows them. Fields a transport lacks are left out. */
 export interface TransportStats {
-  readonly transport: 'eventloop' | 'pool';
+  readonly transport: 'eventloop' | 'pool' | 'hybrid';
   readonly connectedClients: number;
   readonly totalConnections: number;
   readonly rejectedConnections: number;

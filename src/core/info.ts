@@ -75,7 +75,7 @@ function serverFields({ server }: InfoSource): Fields {
     ['os', `${os.type()} ${os.release()} ${os.machine()}`],
     ['arch_bits', process.arch.includes('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],
-    ['multiplexing_api', transport === 'eventloop' ? 'epoll' : 'blocking threads'],
+    ['multiplexing_api', transport === 'pool' ? 'blocking threads' : 'epoll'],
     ['process_id', process.pid],
     ['process_supervised', 'no'],
     ['run_id', runId],

@@ -1,7 +1,7 @@
 // Test fixture: a real server on 127.0.0.1 port 0 for one transport, with its log lines captured in memory
 // so tests can await a warning as an event, and raw clients that are torn down with it.
-// `transports` lists the transports to parametrize integration tests over: the pool only where its native
-// helper is built (TEST_TRANSPORTS=eventloop,pool overrides, e.g. to run one transport).
+// `transports` lists the transports to parametrize integration tests over: the pool and the hybrid only where
+// the native helper is built (TEST_TRANSPORTS=eventloop,pool,hybrid overrides, e.g. to run one transport).
 
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/s
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { RawClient } from './raw-client.js';
 
-export type TransportName = 'eventloop' | 'pool';
+export type TransportName = 'eventloop' | 'pool' | 'hybrid';
 
 function poolAvailable(): boolean {
   const index = new URL('../../src/transport/threadpool/index.ts', import.meta.url);
@@ -21,9 +21,11 @@ function poolAvailable(): boolean {
 function chooseTransports(): TransportName[] {
   const forced = process.env.TEST_TRANSPORTS;
   if (forced !== undefined && forced !== '') {
-    return forced.split(',').filter((t): t is TransportName => t === 'eventloop' || t === 'pool');
+    return forced
+      .split(',')
+      .filter((t): t is TransportName => t === 'eventloop' || t === 'pool' || t === 'hybrid');
   }
-  return poolAvailable() ? ['eventloop', 'pool'] : ['eventloop'];
+  return poolAvailable() ? ['eventloop', 'pool', 'hybrid'] : ['eventloop'];
 }
 
 /** The transports every integration test runs against: `describe.each(transports)(...)`. */
