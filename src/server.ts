@@ -19,7 +19,7 @@ import { bindStoreLimits } from './core/store-limits.js';
 import type { Clock, KeyValueStore } from './core/store/types.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { EventLoopTransport } from './transport/eventloop/index.js';
-import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/eventloop/fd-limit.js';
+import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/fd-limit.js';
 import { loadNative } from './transport/threadpool/native.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
@@ -177,7 +177,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 
   // The context needs the bound port and the transport's figures; sessions read it only once clients connect.
   let context: ServerContext | null = null;
-  let transport: Transport & { killClient?(id: number): boolean };
+  let transport: Transport;
   if (options.transport === 'hybrid') {
     transport = await createHybridTransport({
       ...common,
@@ -325,9 +325,7 @@ function startActiveExpire(store: KeyValueStore, config: Config, logger: Logger)
 }
 
 /** Loaded only when asked for: the pool needs the native helper, and the event loop must run without it. */
-async function createPoolTransport(
-  options: ThreadPoolOptions,
-): Promise<Transport & { killClient?(id: number): boolean }> {
+async function createPoolTransport(options: ThreadPoolOptions): Promise<Transport> {
   const native = loadNative();
   if (native instanceof Error) {
     throw new TransportUnavailableError(

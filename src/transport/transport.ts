@@ -35,6 +35,8 @@ export interface Transport {
   clients(): ClientInfo[];
   /** One connected client's entry in clients(), found directly. */
   client(id: number): ClientInfo | undefined;
+  /** CLIENT KILL from the main thread's side; false if unknown. Where absent, commands run on other threads. */
+  killClient?(id: number): boolean;
   /**
    * Abrupt: shut every client's socket down now, dropping what is in flight, so the process can exit at once.
    * The pool needs it: process.exit() hangs while a worker thread is blocked in read(2) (DESIGN.md).

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
+import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
@@ -38,21 +39,6 @@ type OwnedSocket = net.Socket & { [CONNECTION]: Connection };
 /** The Connection serving a socket (for listeners shared by every socket, called with it as `this`). */
 export function connectionOf(socket: net.Socket): Connection {
   return (socket as OwnedSocket)[CONNECTION];
-}
-
-/**
- * Ends a socket without losing what is queued for it: `end()` flushes pending writes then sends FIN; reading
- * goes on (and is discarded) so that unread input in the kernel never makes close(2) send a reset, which
- * would throw away replies still in flight to the client. Destroyed after `graceMs` if the peer never closes
- * or never reads.
- */
-export function lingeringEnd(socket: net.Socket, graceMs: number, lastWords?: string): void {
-  if (lastWords === undefined) socket.end();
-  else socket.end(lastWords);
-  socket.resume();
-  const timer = setTimeout(() => socket.destroy(), graceMs);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
 }
 
 export class Connection {

@@ -6,17 +6,11 @@
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import { ERR } from '../../core/errors.js';
 import { Session, type SessionCore } from '../../core/session.js';
 import type { Clock } from '../../core/store/types.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
-import {
-  Connection,
-  connectionOf,
-  lingeringEnd,
-  type ConnectionHost,
-  type ConnectionLimits,
-} from './connection.js';
+import { AcceptErrorLog, turnAway } from '../accept-policy.js';
+import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /** Store, server context and parser limits shared by every session. Read when a client connects. */
@@ -29,9 +23,6 @@ export interface EventLoopTransportOptions extends TransportOptions {
   readonly closeGraceMs?: number;
 }
 
-/** Accept failures (EMFILE) come in bursts: log the first, then at most one summary per interval. */
-const ACCEPT_ERROR_LOG_INTERVAL_MS = 10_000;
-
 export class EventLoopTransport implements Transport {
   private readonly server: net.Server;
   private readonly connections = new Map<number, Connection>();
@@ -43,7 +34,7 @@ export class EventLoopTransport implements Transport {
   private rejectedConnections = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
-  private acceptErrors = { lastLoggedAt: -Infinity, suppressed: 0 };
+  private readonly acceptErrors: AcceptErrorLog;
   /** Every client has the same local address: one string for all (an idle client's memory counts). */
   private laddr = { address: '', port: -1, text: '' };
   /** One 'close' listener for every socket (called with the socket as `this`), not a closure per client. */
@@ -52,6 +43,7 @@ export class EventLoopTransport implements Transport {
   constructor(private readonly options: EventLoopTransportOptions) {
     const connections = this.connections;
     const logger = options.logger;
+    this.acceptErrors = new AcceptErrorLog(logger);
     this.onSocketClose = function (this: net.Socket): void {
       const connection = connectionOf(this);
       const id = connection.id;
@@ -155,10 +147,8 @@ export class EventLoopTransport implements Transport {
       return;
     }
     if (this.connections.size >= this.maxclients) {
-      // As Redis's acceptCommonHandler: the error goes out raw, whatever protocol the client speaks.
       this.rejectedConnections++;
-      socket.on('error', () => {}); // a reset while being turned away concerns nobody
-      lingeringEnd(socket, this.host.closeGraceMs, `-${ERR.maxClients}\r\n`);
+      turnAway(socket, this.host.closeGraceMs);
       return;
     }
     this.totalConnections++;
@@ -222,25 +212,6 @@ export class EventLoopTransport implements Transport {
    * connection (its reserved-descriptor trick), so the loop does not spin; we only log, rate-limited.
    */
   private onAcceptError(e: NodeJS.ErrnoException): void {
-    const now = Date.now();
-    const state = this.acceptErrors;
-    if (now - state.lastLoggedAt < ACCEPT_ERROR_LOG_INTERVAL_MS) {
-      state.suppressed++;
-      return;
-    }
-    const outOfDescriptors = e.code === 'EMFILE' || e.code === 'ENFILE';
-    this.options.logger.warn(
-      {
-        code: e.code,
-        connectedClients: this.connections.size,
-        maxclients: this.maxclients,
-        suppressed: state.suppressed,
-      },
-      outOfDescriptors
-        ? 'out of file descriptors: new connections are dropped (lower maxclients or raise ulimit -n)'
-        : 'error accepting a client connection',
-    );
-    state.lastLoggedAt = now;
-    state.suppressed = 0;
+    this.acceptErrors.report(e, { connectedClients: this.connections.size, maxclients: this.maxclients });
   }
 }

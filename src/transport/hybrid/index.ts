@@ -10,10 +10,10 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import { ERR } from '../../core/errors.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native.js';
+import { AcceptErrorLog, turnAway } from '../accept-policy.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { LOOPS, REJECTED, stateBytes, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { LoopGroup } from './loop-group.js';
@@ -46,9 +46,6 @@ interface AcceptedHandle {
   readonly _handle?: { readonly fd?: number } | null;
 }
 
-/** Accept errors are logged at most this often: under EMFILE every connection attempt fails. */
-const ACCEPT_WARN_INTERVAL_MS = 5000;
-
 export class HybridTransport implements Transport {
   private readonly native: NativeFdUtil;
   private readonly state: Int32Array;
@@ -62,7 +59,7 @@ export class HybridTransport implements Transport {
     keepAliveInitialDelay: 300_000,
   });
   private readonly rejecting = new Set<net.Socket>();
-  private lastAcceptWarning = 0;
+  private readonly acceptErrors: AcceptErrorLog;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: HybridOptions) {
@@ -76,6 +73,7 @@ export class HybridTransport implements Transport {
     const root = packageRoot();
     if (root === null) throw new Error('the hybrid transport cannot find its package root (binding.gyp)');
     this.native = native;
+    this.acceptErrors = new AcceptErrorLog(options.logger);
     this.state = new Int32Array(new SharedArrayBuffer(stateBytes(options.workers)));
     this.group = new LoopGroup({
       size: options.workers,
@@ -154,24 +152,16 @@ export class HybridTransport implements Transport {
     if (!handed) closeSync(copy); // no loop is running (all restarting): the client is dropped
   }
 
-  /** As Redis: tell the client why, then close; its request, if any, is drained so close() sends no RST. */
+  /** As Redis past maxclients: counted as rejected, not as a connection received; told why, then closed. */
   private reject(socket: net.Socket): void {
     Atomics.add(this.state, REJECTED, 1);
     this.rejecting.add(socket);
-    socket.on('error', () => undefined);
     socket.on('close', () => this.rejecting.delete(socket));
-    socket.on('data', () => undefined);
-    socket.setTimeout(this.options.closeGraceMs ?? 2000, () => socket.destroy());
-    socket.end(`-${ERR.maxClients}\r\n`);
-    socket.resume();
+    turnAway(socket, this.options.closeGraceMs ?? 2000);
   }
 
   private acceptFailed(error: NodeJS.ErrnoException): void {
-    const now = Date.now();
-    if (now - this.lastAcceptWarning < ACCEPT_WARN_INTERVAL_MS) return;
-    this.lastAcceptWarning = now;
-    const hint = error.code === 'EMFILE' || error.code === 'ENFILE' ? ' (out of file descriptors)' : '';
-    this.options.logger.warn({ err: error, code: error.code }, `could not accept a connection${hint}`);
+    this.acceptErrors.report(error);
   }
 
   stats(): TransportStats {

@@ -9,9 +9,9 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import { ERR } from '../../core/errors.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
+import { AcceptErrorLog, turnAway } from '../accept-policy.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
@@ -58,9 +58,6 @@ interface AcceptedHandle {
   readonly _handle?: { readonly fd?: number } | null;
 }
 
-/** Accept errors are logged at most this often: under EMFILE every connection attempt fails. */
-const ACCEPT_WARN_INTERVAL_MS = 5000;
-
 export class ThreadPoolTransport implements Transport {
   private readonly native: NativeFdUtil;
   private readonly state: PoolState;
@@ -70,7 +67,7 @@ export class ThreadPoolTransport implements Transport {
   /** Sockets told "max number of clients reached", lingering until the client reads it and leaves. */
   private readonly rejecting = new Set<net.Socket>();
   private sweepTimer: NodeJS.Timeout | null = null;
-  private lastAcceptWarning = 0;
+  private readonly acceptErrors: AcceptErrorLog;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: ThreadPoolOptions) {
@@ -80,6 +77,7 @@ export class ThreadPoolTransport implements Transport {
       throw new Error(`the pool needs at least one worker (got ${options.workers})`);
     }
     this.native = native;
+    this.acceptErrors = new AcceptErrorLog(options.logger);
     this.state = PoolState.create(options.workers);
     this.pool = new WorkerPool({
       size: options.workers,
@@ -174,24 +172,16 @@ export class ThreadPoolTransport implements Transport {
     this.pool.submit({ fd: copy, clientId: this.options.nextClientId(), addr, laddr, createdAt: Date.now() });
   }
 
-  /** As Redis: tell the client why, then close. Its request, if any, is drained so close() sends no RST. */
+  /** As Redis past maxclients: counted as rejected, not as a connection received; told why, then closed. */
   private reject(socket: net.Socket): void {
     this.state.add(REJECTED, 1);
     this.rejecting.add(socket);
-    socket.on('error', () => undefined);
     socket.on('close', () => this.rejecting.delete(socket));
-    socket.on('data', () => undefined);
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.end(`-${ERR.maxClients}\r\n`);
-    socket.resume();
+    turnAway(socket, this.options.closeGraceMs ?? 2000);
   }
 
   private acceptFailed(error: NodeJS.ErrnoException): void {
-    const now = Date.now();
-    if (now - this.lastAcceptWarning < ACCEPT_WARN_INTERVAL_MS) return;
-    this.lastAcceptWarning = now;
-    const hint = error.code === 'EMFILE' || error.code === 'ENFILE' ? ' (out of file descriptors)' : '';
-    this.options.logger.warn({ err: error, code: error.code }, `could not accept a connection${hint}`);
+    this.acceptErrors.report(error);
   }
 
   private sweep(): void {

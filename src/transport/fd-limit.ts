@@ -1,7 +1,7 @@
 // How many clients the descriptor limit allows, as Redis's adjustOpenFilesLimit computes it: every client
 // costs one descriptor and the server keeps a reserve of 32 for itself (listening socket, logs, epoll, ...).
 // Node already raises the soft limit to the hard one at start-up and offers no setrlimit, so we only read it.
-// Used by src/server.ts for both transports; knows nothing of sockets or config.
+// Used by src/server.ts for every transport; knows nothing of sockets or config.
 
 import { readFileSync } from 'node:fs';
 
