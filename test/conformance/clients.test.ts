@@ -1,10 +1,11 @@
-// Conformance with the Node Redis clients people use, against every transport: ioredis and node-redis (the
-// `redis` package, v6, asked for RESP2 since redis-lite answers HELLO 3 with NOPROTO) over the core commands
-// of issue 2, pipelines, binary keys and values, SCAN iteration, AUTH, and error replies surfacing as errors
-// of each client's own error class while the connection stays usable.
+// Conformance with the Node Redis clients people use, against every transport: ioredis (RESP2) and node-redis
+// (the `redis` package, v6) both as created by default (`createClient()` asks for RESP3 with HELLO 3) and with
+// RESP: 2, over the core commands of issue 2, pipelines, transactions, binary keys and values, SCAN iteration,
+// AUTH, RESP3's maps and nulls, and error replies surfacing as errors of each client's own error class while
+// the connection stays usable.
 
 import { Redis, ReplyError } from 'ioredis';
-import { createClient, ErrorReply } from 'redis';
+import { createClient, ErrorReply, WatchError } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
@@ -125,12 +126,16 @@ describe.each(transports)('%s transport', (transport) => {
     });
   });
 
-  describe('node-redis', () => {
+  // RESP undefined: the default client, which asks for RESP3 (HELLO 3) as most users create it.
+  describe.each([
+    ['node-redis, default client (RESP3)', undefined],
+    ['node-redis, RESP: 2', 2 as const],
+  ])('%s', (_name, RESP) => {
     type NodeRedis = ReturnType<typeof createClient>;
     let client: NodeRedis;
     beforeEach(async () => {
       client = createClient({
-        RESP: 2,
+        RESP,
         socket: { host: server.host, port: server.port, reconnectStrategy: false },
       });
       client.on('error', () => undefined); // failures reject the pending commands, which the tests see
@@ -168,13 +173,30 @@ describe.each(transports)('%s transport', (transport) => {
       expect(await buffers.get(Buffer.from([1, 0, 2]))).toEqual(value);
     });
 
-    it('refuses the default RESP3 handshake with NOPROTO (intended: pass RESP: 2)', async () => {
-      const resp3 = createClient({
-        socket: { host: server.host, port: server.port, reconnectStrategy: false },
-      });
-      resp3.on('error', () => undefined);
-      await expect(resp3.connect()).rejects.toThrow('NOPROTO unsupported protocol version');
-      resp3.destroy();
+    it('speaks the protocol it asked for: HELLO, CONFIG GET as a map, INFO as text', async () => {
+      const hello = await client.hello();
+      expect(hello).toMatchObject({ server: 'redis', proto: RESP ?? 3, mode: 'standalone', modules: [] });
+      expect(await client.configGet('maxclients')).toEqual({ maxclients: '10000' });
+      await client.set('k', 'v');
+      expect(await client.info('keyspace')).toMatch(/^# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n$/);
+      expect(await client.clientInfo()).toMatchObject({ resp: RESP ?? 3 });
+      expect(await client.incrByFloat('f', 1.5)).toBe('1.5');
+      expect(await client.scan('0')).toEqual({ cursor: '0', keys: expect.arrayContaining(['k', 'f']) });
+    });
+
+    it('runs transactions: queued replies, nulls inside, and WatchError when a watched key changed', async () => {
+      expect(await client.multi().set('a', '1').incr('a').get('none').exec()).toEqual(['OK', 2, null]);
+      const other = client.duplicate();
+      other.on('error', () => undefined);
+      await other.connect();
+      try {
+        await client.watch('a');
+        await other.set('a', 'changed');
+        await expect(client.multi().incr('a').exec()).rejects.toThrow(WatchError);
+        expect(await client.get('a')).toBe('changed');
+      } finally {
+        other.destroy();
+      }
     });
 
     it('runs pipelines and surfaces errors as ErrorReply', async () => {
@@ -201,15 +223,18 @@ describe.each(transports)('%s transport', (transport) => {
         await io.connect();
         expect(await io.ping()).toBe('PONG');
         await io.quit();
-        const nr = createClient({
-          RESP: 2,
-          password: 's3cret',
-          socket: { port: secured.port, reconnectStrategy: false },
-        });
-        nr.on('error', () => undefined);
-        await nr.connect();
-        expect(await nr.ping()).toBe('PONG');
-        nr.destroy();
+        for (const RESP of [undefined, 2 as const]) {
+          // The default client authenticates inside its HELLO 3 (HELLO 3 AUTH default s3cret).
+          const nr = createClient({
+            RESP,
+            password: 's3cret',
+            socket: { port: secured.port, reconnectStrategy: false },
+          });
+          nr.on('error', () => undefined);
+          await nr.connect();
+          expect(await nr.ping()).toBe('PONG');
+          nr.destroy();
+        }
         const wrong = new Redis({
           port: secured.port,
           password: 'nope',

@@ -1,8 +1,10 @@
 // Differential test against real Redis, for every transport: the same random command sequences (fast-check)
-// sent over RESP to redis-lite and to a redis-server this file starts on a free loopback port (no
-// persistence; stopped by PID afterwards). Every reply must match byte for byte, except the documented,
-// intended differences in INTENDED_DIFFERENCES below (the README lists the same). Skipped with a message
-// when redis-server is not on PATH. Runs: FC_NUM_RUNS; fast-check prints the seed and shrunk sequence.
+// sent to redis-lite and to a redis-server this file starts on a free loopback port (no persistence; stopped
+// by PID afterwards), on connections in RESP2 and, after HELLO 3, in RESP3, each request in RESP or inline
+// (the connection has sent RESP, so both servers answer inline requests in its protocol). Every reply must
+// match byte for byte, except the documented, intended differences in INTENDED_DIFFERENCES below (the README
+// lists the same). Skipped with a message when redis-server is not on PATH. Runs: FC_NUM_RUNS; fast-check
+// prints the seed and shrunk sequence.
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +15,11 @@ import {
   timeoutFor,
   respBytes,
   type Arg,
+  type Framing,
   type Value,
 } from '../support/live-harness.js';
 import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
+import { RawClient, resp } from '../support/raw-client.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
 /**
@@ -24,16 +28,11 @@ import { startTestServer, transports, type TestServer } from '../support/server.
  */
 export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string }[] = [
   {
-    topic: 'inline (plaintext) requests',
+    topic: 'inline requests of a plaintext-only connection',
     difference:
-      'answered in plaintext ("OK", "(integer) 1", "(nil)", "(array) N" lines) where Redis answers in RESP; so ' +
-      'redis-benchmark PING_INLINE and redis-cli --pipe fed inline commands cannot read the replies',
-  },
-  {
-    topic: 'HELLO 3 / RESP3',
-    difference:
-      'redis-lite speaks RESP2 only: HELLO 3 is refused with -NOPROTO, so node-redis v6 (RESP3 by default) must be ' +
-      'created with RESP: 2',
+      'a connection that has only ever sent inline requests is answered in plaintext ("OK", "(integer) 1", ' +
+      '"(nil)", "(array) N" lines) where Redis answers in RESP, unless the server runs with inline-replies resp; ' +
+      'once a connection has sent a RESP request, its inline requests are answered in RESP as by Redis',
   },
   {
     topic: 'SELECT',
@@ -191,19 +190,50 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
   // Transactions: queued replies, nesting and queue-time errors, WATCH of keys this sequence then touches.
   fc.constantFrom<Argv>(['MULTI'], ['MULTI'], ['EXEC'], ['EXEC'], ['DISCARD'], ['UNWATCH'], ['EXEC', 'x']),
   fc.array(key, { minLength: 1, maxLength: 3 }).map((ks): Argv => ['WATCH', ...ks]),
+  // Protocol switches, inside MULTI too (each reply of EXEC in the protocol it was written in).
+  fc.constantFrom<Argv>(['HELLO', '3'], ['HELLO', '2'], ['HELLO'], ['HELLO', '4']),
 );
 
-/** Back to a fresh connection: out of any MULTI, nothing watched (RESET), then an empty keyspace. */
-async function resetBoth(...clients: LiveClient[]): Promise<void> {
+/** A request and the framing it is sent in: after the first RESP request both servers answer inline in RESP. */
+const framedCommand: fc.Arbitrary<[Argv, Framing]> = fc.tuple(
+  command,
+  fc.constantFrom<Framing>('resp', 'resp', 'inline'),
+);
+
+/**
+ * Back to a fresh connection: out of any MULTI, nothing watched, RESP2 (RESET), then in the RESP version of this
+ * run (HELLO 3 for RESP3), then an empty keyspace.
+ */
+async function resetBoth(protocol: 2 | 3, ...clients: LiveClient[]): Promise<void> {
   for (const c of clients) {
     await c.call(['RESET']);
+    if (protocol === 3) expect((await c.call(['HELLO', '3'])).toString('latin1')).toMatch(/^%7\r\n/);
     await c.call(['FLUSHALL']);
   }
 }
 
-/** KEYS is compared as a set (intended difference: order); everything else byte for byte. */
+const MASKED = { type: 'status', text: '(differs)' } as const;
+
+/** HELLO's id and version are the server's own: masked, the rest compared (a map in RESP3, flat in RESP2). */
+function maskHello(value: Value): Value {
+  const masks = (k: Value): boolean =>
+    k.type === 'bulk' && ['id', 'version'].includes(k.bytes.toString('latin1'));
+  if (value.type === 'map') {
+    return { type: 'map', entries: value.entries.map(([k, v]) => [k, masks(k) ? MASKED : v] as const) };
+  }
+  if (value.type === 'array' && value.items.length === 14) {
+    return {
+      type: 'array',
+      items: value.items.map((v, i) => (i % 2 === 1 && masks(value.items[i - 1]) ? MASKED : v)),
+    };
+  }
+  return value;
+}
+
+/** KEYS is compared as a set (intended difference: order), HELLO without its id and version; the rest byte for byte. */
 const normalizeValue = (argv: Argv, value: Value): Value => {
   const name = Buffer.from(argv[0]).toString().toUpperCase();
+  if (name === 'HELLO') return maskHello(value);
   if (name !== 'KEYS' || value.type !== 'array') return value;
   const sorted = [...value.items].sort((x, y) => Buffer.compare(respBytes(x), respBytes(y)));
   return { type: 'array', items: sorted } as Value;
@@ -257,20 +287,26 @@ describe.skipIf(!haveRedis).each(transports)(
       await redis?.stop();
     });
 
-    it(
-      'answers random command sequences byte for byte as Redis does',
-      async () => {
+    it.each([2, 3] as const)(
+      'answers random command sequences byte for byte as Redis does, in RESP%s',
+      async (protocol) => {
         await fc.assert(
           fc.asyncProperty(
-            fc.array(command, { minLength: 1, maxLength: 40 }),
+            fc.array(framedCommand, { minLength: 1, maxLength: 40 }),
             fc.context(),
-            async (argvs, ctx) => {
-              await resetBoth(lite, real);
+            async (requests, ctx) => {
+              await resetBoth(protocol, lite, real);
               const [forReal, forLite] = [new Normalizer(), new Normalizer()];
-              for (const argv of [...argvs, ['EXEC'], ['KEYS', '*']]) {
-                const expected = forReal.reply(argv, await real.call(argv));
-                const actual = forLite.reply(argv, await lite.call(argv));
-                ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
+              const closing: [Argv, Framing][] = [
+                [['EXEC'], 'resp'],
+                [['KEYS', '*'], 'resp'],
+              ];
+              for (const [argv, framing] of [...requests, ...closing]) {
+                const expected = forReal.reply(argv, await real.call(argv, framing));
+                const actual = forLite.reply(argv, await lite.call(argv, framing));
+                ctx.log(
+                  `${framing === 'inline' ? '(inline) ' : ''}${show(argv)} -> ${JSON.stringify(expected)}`,
+                );
                 expect(actual, show(argv)).toBe(expected);
               }
             },
@@ -281,24 +317,31 @@ describe.skipIf(!haveRedis).each(transports)(
       timeoutFor(RUNS, 50),
     );
 
-    it(
-      'answers two interleaved connections as Redis does (WATCH touched by the other client)',
-      async () => {
+    it.each([2, 3] as const)(
+      'answers two interleaved connections as Redis does (WATCH touched by the other client), in RESP%s',
+      async (protocol) => {
         // On the pool the two connections are served by two worker threads: the watch crosses threads.
         const liteOther = new LiveClient(await server.connect());
         const realOther = await LiveClient.connect(redis.port);
         try {
           await fc.assert(
             fc.asyncProperty(
-              fc.array(fc.tuple(fc.boolean(), command), { minLength: 1, maxLength: 40 }),
+              fc.array(fc.tuple(fc.boolean(), framedCommand), { minLength: 1, maxLength: 40 }),
               fc.context(),
               async (steps, ctx) => {
-                await resetBoth(lite, real, liteOther, realOther);
+                await resetBoth(protocol, lite, real, liteOther, realOther);
                 const normalizers = [0, 1, 2, 3].map(() => new Normalizer());
-                for (const [first, argv] of [...steps, [true, ['EXEC']] as [boolean, Argv]]) {
+                const closing: [boolean, [Argv, Framing]] = [true, [['EXEC'], 'resp']];
+                for (const [first, [argv, framing]] of [...steps, closing]) {
                   const [r, l] = first ? [0, 1] : [2, 3];
-                  const expected = normalizers[r].reply(argv, await (first ? real : realOther).call(argv));
-                  const actual = normalizers[l].reply(argv, await (first ? lite : liteOther).call(argv));
+                  const expected = normalizers[r].reply(
+                    argv,
+                    await (first ? real : realOther).call(argv, framing),
+                  );
+                  const actual = normalizers[l].reply(
+                    argv,
+                    await (first ? lite : liteOther).call(argv, framing),
+                  );
                   ctx.log(`${first ? 1 : 2}: ${show(argv)} -> ${JSON.stringify(expected)}`);
                   expect(actual, show(argv)).toBe(expected);
                 }
@@ -315,14 +358,36 @@ describe.skipIf(!haveRedis).each(transports)(
     );
 
     it('differs only as documented', async () => {
-      expect((await lite.call(['HELLO', '3'])).toString()).toBe('-NOPROTO unsupported protocol version\r\n');
       expect((await lite.call(['SELECT', '1'])).toString()).toBe('-ERR DB index is out of range\r\n');
       expect((await lite.call(['LPUSH', 'l', 'x'])).toString()).toBe(
         "-ERR unknown command 'LPUSH', with args beginning with: 'l' 'x' \r\n",
       );
-      // Inline requests: Redis answers in RESP, redis-lite in plaintext.
-      expect((await real.call(['PING'], 'inline')).toString()).toBe('+PONG\r\n');
-      expect((await lite.raw.request('PING\r\n', 'PONG\n')).toString()).toBe('PONG\n');
+      // Inline requests of a connection that never sent RESP: Redis answers in RESP, redis-lite in plaintext.
+      const [plainLite, plainReal] = [await server.connect(), await RawClient.connect(redis.port)];
+      try {
+        expect(await plainReal.request('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
+        expect(await plainLite.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
+        // Once it has sent RESP, its inline requests are answered in RESP, as by Redis.
+        for (const c of [plainLite, plainReal]) {
+          expect(
+            await c.request(
+              Buffer.concat([resp('ECHO', 'x'), Buffer.from('PING\r\n')]),
+              '$1\r\nx\r\n+PONG\r\n',
+            ),
+          ).toBe('$1\r\nx\r\n+PONG\r\n');
+        }
+      } finally {
+        plainReal.destroy();
+      }
+    });
+
+    it("answers HELLO 3 as Redis does (a map; only its id and version are the server's own)", async () => {
+      for (const version of ['3', '2']) {
+        const replies = await Promise.all([lite, real].map((c) => c.call(['HELLO', version])));
+        const [mine, theirs] = replies.map((r) => respBytes(maskHello(decodeResp(r))).toString('latin1'));
+        expect(mine).toBe(theirs);
+        expect(mine.startsWith(version === '3' ? '%7\r\n' : '*14\r\n')).toBe(true);
+      }
     });
 
     it('computes INCRBYFLOAT in long double as Redis does, not as an intended difference', async () => {

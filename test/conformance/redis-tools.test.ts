@@ -1,6 +1,7 @@
 // Conformance with Debian's redis-tools against every transport: redis-cli one-shot commands with their exact
-// output (raw output when not on a terminal, and --no-raw), binary values through -x, error replies, the
-// --pipe bulk loader, and redis-benchmark on the SET/GET/INCR/MSET tests with exact totals afterwards.
+// output (raw output when not on a terminal, and --no-raw), in RESP3 too (-3), binary values through -x, error
+// replies, the --pipe bulk loader, and redis-benchmark on the SET/GET/INCR/MSET tests with exact totals
+// afterwards; with inline-replies resp, the inline --pipe and redis-benchmark's PING_INLINE.
 // The expected outputs were checked against redis-server 7.0 with the same commands.
 // Skipped, with a message, when redis-cli / redis-benchmark are not installed (.ci/run installs them).
 
@@ -47,6 +48,18 @@ describe.each(transports)('%s transport', (transport) => {
       expect(await cli(['ECHO', 'hello world'])).toBe('hello world\n');
     });
 
+    it('speaks RESP3 with -3 (HELLO 3): maps, nulls and verbatim text print as with redis-server 7.0', async () => {
+      expect(await cli(['-3', '--no-raw', 'CONFIG', 'GET', 'maxclients'])).toBe(
+        '1# "maxclients" => "10000"\n',
+      );
+      expect(await cli(['-3', 'CONFIG', 'GET', 'maxclients'])).toBe('maxclients 10000\n');
+      expect(await cli(['-3', '--no-raw', 'MGET', 'cli:missing', 'cli:gone'])).toBe('1) (nil)\n2) (nil)\n');
+      expect(await cli(['-3', '--no-raw', 'HELLO', '3'])).toMatch(
+        /^1# "server" => "redis"\n2# "version" => "7\.0\.0"\n3# "proto" => \(integer\) 3\n/,
+      );
+      expect(await cli(['-3', '--no-raw', 'INFO', 'nosuchsection'])).toBe(''); // an empty verbatim string
+    });
+
     it('stores binary values from stdin with -x and shows them escaped', async () => {
       const value = Buffer.from('a\0b\r\nc\xff', 'latin1');
       expect(await cli(['-x', 'SET', 'cli:bin'], value)).toBe('OK\n');
@@ -78,8 +91,9 @@ describe.each(transports)('%s transport', (transport) => {
         'All data transferred. Waiting for the last reply...\nLast reply received from server.\nerrors: 0, replies: 1000\n',
       );
       expect(await cli(['GET', 'pipe:999'])).toBe('val999\n');
-      // Intended difference (see INTENDED_DIFFERENCES in differential.test.ts): plaintext requests get plaintext
-      // replies, which --pipe (a RESP reader) cannot parse, where Redis answers inline requests in RESP.
+      // Intended difference (see INTENDED_DIFFERENCES in differential.test.ts): a connection that has only sent
+      // plaintext gets plaintext replies, which --pipe (a RESP reader) cannot parse, where Redis answers inline
+      // requests in RESP. With inline-replies resp it works (below).
       const inlineInput = 'SET pipe:a 1\r\nINCR pipe:a\r\n';
       const r = await runTool('redis-cli', ['-p', String(server.port), '--pipe'], inlineInput);
       expect(r.code).toBe(1);
@@ -116,6 +130,37 @@ describe.each(transports)('%s transport', (transport) => {
       // Every INCR of the 2000 landed on the one counter key.
       expect(await cli(['GET', 'counter:__rand_int__'])).toBe('2000\n');
       expect(await cli(['STRLEN', 'key:__rand_int__'])).toBe('3\n'); // -d default: 3-byte values
+    });
+  });
+
+  describe('with inline-replies resp', () => {
+    let resp: TestServer;
+    beforeAll(async () => {
+      resp = await startTestServer(transport, { workers: 8, inlineReplies: 'resp' });
+    });
+    afterAll(async () => {
+      await resp.close();
+    });
+
+    it.skipIf(!haveCli)('bulk-loads inline commands with --pipe, as against Redis', async () => {
+      const r = await runTool(
+        'redis-cli',
+        ['-p', String(resp.port), '--pipe'],
+        'SET pipe:a 1\r\nINCR pipe:a\r\n',
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.toString()).toContain('errors: 0, replies: 2\n');
+    });
+
+    it.skipIf(!haveBenchmark)('runs redis-benchmark PING_INLINE', async () => {
+      const r = await runTool(
+        'redis-benchmark',
+        ['-p', String(resp.port), '-t', 'ping_inline', '-n', '2000', '-c', '4', '-q'],
+        '',
+        60_000,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.toString()).toMatch(/PING_INLINE: [\d.]+ requests per second/);
     });
   });
 });

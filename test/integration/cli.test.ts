@@ -195,6 +195,26 @@ describe('redis-lite CLI', () => {
     expect(String(workers.lines[0].msg)).toMatch(/^cannot start: invalid workers '0': /);
   });
 
+  it('takes --inline-replies and REDIS_LITE_INLINE_REPLIES: resp answers "PING\\r\\n" with "+PONG"', async () => {
+    const byFlag = run(['--port', '0', '--inline-replies', 'resp']);
+    const byEnv = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_INLINE_REPLIES: 'resp' } });
+    const byDefault = run(['--port', '0']);
+    for (const [server, reply] of [
+      [byFlag, '+PONG\r\n'],
+      [byEnv, '+PONG\r\n'],
+      [byDefault, 'PONG\n'],
+    ] as const) {
+      const client = await RawClient.connect((await server.line(isReady)).port as number);
+      expect(await client.request('PING\r\n', reply)).toBe(reply);
+      client.destroy();
+      server.child.kill('SIGINT');
+      expect((await server.exited).code).toBe(0);
+    }
+    const bad = run(['--port', '0', '--inline-replies', 'json'], { raw: true });
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.stderr()).toContain('inline-replies');
+  });
+
   it('reads options of two words from their variables too (REDIS_LITE_LOG_FORMAT, REDIS_LITE_LOG_LEVEL)', async () => {
     const env = { REDIS_LITE_PORT: '0', REDIS_LITE_LOG_FORMAT: 'pretty', REDIS_LITE_LOG_LEVEL: 'info' };
     const server = run([], { env, raw: true });

@@ -67,9 +67,8 @@ describe.each(transports)('%s transport', (transport) => {
 
   describe('node-redis', () => {
     it('round-trips strings, buffers, pipelines and errors', async () => {
-      // RESP: 2 — node-redis 6 asks for RESP3 (HELLO 3) by default; redis-lite speaks RESP2 (NOPROTO).
+      // The default client, as users create it: node-redis 6 asks for RESP3 (HELLO 3).
       const client = createClient({
-        RESP: 2,
         socket: { host: server().host, port: server().port, reconnectStrategy: false },
       });
       client.on('error', () => {}); // connection errors reject the pending commands; the test sees those

@@ -1,11 +1,14 @@
-// The wire behaviour on real sockets, for every transport: exact reply bytes in both framings, pipelining,
-// requests split across writes, protocol-error close, QUIT, AUTH, maxclients, idle timeout, the output
-// buffer limit and graceful close with idle, half-sent and busy clients. Waits on events, never sleeps.
+// The wire behaviour on real sockets, for every transport: exact reply bytes in both framings, replies that
+// follow the client (RESP once it has sent RESP; RESP3 after HELLO 3; inline-replies), pipelining, requests
+// split across writes, protocol-error close, QUIT, AUTH, maxclients, idle timeout, the output buffer limit and
+// graceful close with idle, half-sent and busy clients. Waits on events, never sleeps. Expected RESP3 bytes
+// are redis-server 7.0.15's.
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { respFrame } from '../support/live-harness.js';
 import { RawClient, resp } from '../support/raw-client.js';
 import { startTestServer, transports, useTestServer } from '../support/server.js';
 
@@ -71,10 +74,11 @@ describe.each(transports)('%s transport', (transport) => {
       expect(await c.request('INCR counter\n', '(integer) 1\n')).toBe('(integer) 1\n');
       const unknown = "(error) ERR unknown command 'NOPE', with args beginning with: 'x' \n";
       expect(await c.request('NOPE x\n', unknown)).toBe(unknown);
-      // The same key through RESP: one keyspace, the framing is per request.
+      // The same key through RESP: one keyspace. From then on the client is answered in RESP, as Redis does.
       expect(await c.request(resp('GET', 'greeting'), '$11\r\nhello world\r\n')).toBe(
         '$11\r\nhello world\r\n',
       );
+      expect(await c.request('GET greeting\n', '$11\r\nhello world\r\n')).toBe('$11\r\nhello world\r\n');
     });
 
     it('pipelines many requests sent in one write, replies in order', async () => {
@@ -88,17 +92,22 @@ describe.each(transports)('%s transport', (transport) => {
       }
       await c.send(Buffer.concat(requests));
       expect(await c.readText(expected)).toBe(expected);
-      // Mixed framings in one write.
+      // Mixed framings in one write: this client has sent RESP, so its inline requests are answered in RESP.
       expect(
-        await c.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, 'PONG\n$1\r\nx\r\nPONG\n'),
-      ).toBe('PONG\n$1\r\nx\r\nPONG\n');
+        await c.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, '+PONG\r\n$1\r\nx\r\n+PONG\r\n'),
+      ).toBe('+PONG\r\n$1\r\nx\r\n+PONG\r\n');
+      // A client that has not: plaintext up to its first RESP request, RESP from it on.
+      const fresh = await current().connect();
+      expect(
+        await fresh.request(`PING\r\n${resp('ECHO', 'x').toString()}PING\n`, 'PONG\n$1\r\nx\r\n+PONG\r\n'),
+      ).toBe('PONG\n$1\r\nx\r\n+PONG\r\n');
     });
 
     it('reassembles requests split across writes, down to one byte per write', async () => {
       const c = await current().connect();
-      const bytes = Buffer.concat([resp('SET', 'split', 'a b\r\nc'), Buffer.from('GET split\n')]);
+      const bytes = Buffer.concat([Buffer.from('GET split\n'), resp('SET', 'split', 'a b\r\nc')]);
       for (const byte of bytes) await c.send(Buffer.from([byte]));
-      const expected = '+OK\r\n"a b\\r\\nc"\n';
+      const expected = '(nil)\n+OK\r\n';
       expect(await c.readText(expected)).toBe(expected);
       // A header split mid-number and a bulk split mid-payload.
       await c.send('*2\r\n$3\r\nGE');
@@ -160,6 +169,116 @@ describe.each(transports)('%s transport', (transport) => {
     });
   });
 
+  describe('RESP3', () => {
+    const current = useTestServer(transport);
+
+    const hello = (proto: number, id: number): string =>
+      `${proto === 3 ? '%7' : '*14'}\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n` +
+      `$5\r\nproto\r\n:${proto}\r\n$2\r\nid\r\n:${id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n` +
+      '$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n';
+
+    it('HELLO 3 switches the connection to RESP3 and HELLO 2 back, with exact bytes', async () => {
+      const c = await current().connect();
+      await c.send(resp('CLIENT', 'ID'));
+      const id = Number((await c.readLine()).slice(1));
+      expect(await c.request(resp('HELLO', '3'), hello(3, id))).toBe(hello(3, id));
+      expect(await c.request(resp('GET', 'none'), '_\r\n')).toBe('_\r\n');
+      expect(await c.request(resp('SET', 'k', 'v'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await c.request(resp('MGET', 'k', 'none'), '*2\r\n$1\r\nv\r\n_\r\n')).toBe(
+        '*2\r\n$1\r\nv\r\n_\r\n',
+      );
+      const config = '%1\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n';
+      expect(await c.request(resp('CONFIG', 'GET', 'maxclients'), config)).toBe(config);
+      // Inline requests of this client are answered in its protocol too.
+      expect(await c.request('GET none\r\n', '_\r\n')).toBe('_\r\n');
+      expect(await c.request(resp('HELLO'), hello(3, id))).toBe(hello(3, id));
+      expect(await c.request(resp('HELLO', '2'), hello(2, id))).toBe(hello(2, id));
+      expect(await c.request(resp('GET', 'none'), '$-1\r\n')).toBe('$-1\r\n');
+      const noproto = '-NOPROTO unsupported protocol version\r\n';
+      expect(await c.request(resp('HELLO', '4'), noproto)).toBe(noproto);
+    });
+
+    it('sends INFO and CLIENT INFO / LIST as verbatim text, and resp= names the protocol', async () => {
+      const c = await current().connect();
+      await c.send(resp('HELLO', '3'));
+      await c.readFramed(respFrame);
+      await c.send(resp('INFO', 'keyspace'));
+      expect((await c.readFramed(respFrame)).toString()).toBe('=16\r\ntxt:# Keyspace\r\n\r\n');
+      await c.send(resp('CLIENT', 'INFO'));
+      const info = (await c.readFramed(respFrame)).toString();
+      expect(info).toMatch(/^=\d+\r\ntxt:id=\d+ addr=.* resp=3\n\r\n$/);
+      const other = await current().connect();
+      expect(await other.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      await c.send(resp('CLIENT', 'LIST'));
+      const list = (await c.readFramed(respFrame)).toString();
+      // The other client, served by another thread on the pool, is listed with its own protocol.
+      expect(list.match(/resp=\d/g)?.sort()).toEqual(['resp=2', 'resp=3']);
+    });
+
+    it('answers EXEC after a watched key changed with _ in RESP3', async () => {
+      const c = await current().connect();
+      const other = await current().connect();
+      await c.send(resp('HELLO', '3'));
+      await c.readFramed(respFrame);
+      expect(await c.request(resp('WATCH', 'w'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await other.request(resp('SET', 'w', '1'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await c.request(Buffer.concat([resp('MULTI'), resp('GET', 'w')]), '+OK\r\n+QUEUED\r\n')).toBe(
+        '+OK\r\n+QUEUED\r\n',
+      );
+      expect(await c.request(resp('EXEC'), '_\r\n')).toBe('_\r\n');
+    });
+
+    it('RESET goes back to RESP2', async () => {
+      const c = await current().connect();
+      await c.send(resp('HELLO', '3'));
+      await c.readFramed(respFrame);
+      expect(await c.request(resp('RESET'), '+RESET\r\n')).toBe('+RESET\r\n');
+      expect(await c.request(resp('GET', 'none'), '$-1\r\n')).toBe('$-1\r\n');
+    });
+  });
+
+  describe('inline-replies', () => {
+    it('resp: answers every inline request in RESP, as a health checker expects ("PING\\r\\n" -> "+PONG")', async () => {
+      const server = await startTestServer(transport, { inlineReplies: 'resp' });
+      try {
+        const c = await server.connect();
+        expect(await c.request('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
+        expect(await c.request('GET none\n', '$-1\r\n')).toBe('$-1\r\n');
+        expect(
+          await c.request('CONFIG GET inline-replies\n', '*2\r\n$14\r\ninline-replies\r\n$4\r\nresp\r\n'),
+        ).toBe('*2\r\n$14\r\ninline-replies\r\n$4\r\nresp\r\n');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('CONFIG SET inline-replies applies to every connected client, on every thread', async () => {
+      const server = await startTestServer(transport);
+      try {
+        const admin = await server.connect();
+        const checker = await server.connect();
+        expect(await checker.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
+        expect(await admin.request(resp('CONFIG', 'SET', 'inline-replies', 'resp'), '+OK\r\n')).toBe(
+          '+OK\r\n',
+        );
+        // On the pool the checker is served by another worker thread: the change reaches it before its next read.
+        expect(await checker.request('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
+        const fresh = await server.connect();
+        expect(await fresh.request('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
+        expect(await admin.request(resp('CONFIG', 'SET', 'inline-replies', 'plain'), '+OK\r\n')).toBe(
+          '+OK\r\n',
+        );
+        expect(await checker.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
+        const bad =
+          "-ERR CONFIG SET failed (possibly related to argument 'inline-replies') - argument(s) must be one of " +
+          'the following: plain, resp\r\n';
+        expect(await admin.request(resp('CONFIG', 'SET', 'inline-replies', 'json'), bad)).toBe(bad);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   describe('AUTH with requirepass', () => {
     const current = useTestServer(transport, { requirepass: 's3cret' });
 
@@ -169,7 +288,9 @@ describe.each(transports)('%s transport', (transport) => {
       expect(await c.request(resp('GET', 'k'), noauth)).toBe(noauth);
       const wrong = '-WRONGPASS invalid username-password pair or user is disabled.\r\n';
       expect(await c.request(resp('AUTH', 'nope'), wrong)).toBe(wrong);
-      expect(await c.request('GET k\n', '(error) NOAUTH Authentication required.\n')).toBe(
+      expect(await c.request('GET k\n', noauth)).toBe(noauth); // RESP: this client has sent RESP
+      const plain = await current().connect();
+      expect(await plain.request('GET k\n', '(error) NOAUTH Authentication required.\n')).toBe(
         '(error) NOAUTH Authentication required.\n',
       );
       expect(await c.request(resp('AUTH', 's3cret'), '+OK\r\n')).toBe('+OK\r\n');

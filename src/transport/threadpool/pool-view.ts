@@ -43,6 +43,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       createdAt: state.createdAt(slot),
       lastInteraction: state.lastInteraction(slot),
       lastCommand: record.cmd,
+      resp: record.resp,
       queryBuffer: record.qbuf,
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
       fd,

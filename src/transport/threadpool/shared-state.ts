@@ -26,6 +26,8 @@ export interface ClientRecord {
   readonly name: string;
   readonly cmd: string;
   readonly qbuf: number;
+  /** HELLO's protocol version (CLIENT LIST resp=). */
+  readonly resp: 2 | 3;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

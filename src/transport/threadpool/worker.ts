@@ -127,8 +127,9 @@ function publish(entry: Current): void {
     name: client.name,
     cmd: client.lastCommand,
     qbuf: entry.session.queryBufferLength,
+    resp: client.resp,
   };
-  const key = `${record.name}\0${record.cmd}\0${record.qbuf}`;
+  const key = `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}`;
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
