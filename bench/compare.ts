@@ -1,6 +1,6 @@
-// The transport comparison: pool (several worker counts) vs event loop vs Redis 7 (when installed) across
-// connection counts, with our load generator (closed loop + one fixed-rate run) and with redis-benchmark as
-// a neutral client. Writes bench/results/compare.{json,md} and SVG charts.
+// The transport comparison: pool (several worker counts) vs event loop vs hybrid (several loop counts) vs
+// Redis 7 (when installed) across connection counts, with our load generator (closed loop + one fixed-rate
+// run) and with redis-benchmark as a neutral client. Writes bench/results/compare.{json,md} and SVG charts.
 // Usage: node dist/bench/compare.js [--quick]
 
 import path from 'node:path';
@@ -22,7 +22,7 @@ import {
   type TargetInfo,
 } from './lib/compare-report.js';
 import { fmt, machineInfo, writeJson, writeText } from './lib/report.js';
-import { launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
+import { launchServer, serverLabel, type ServerKind, type ServerProcess } from './lib/server-process.js';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -159,15 +159,19 @@ async function measureTarget(
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('compare')
-    .usage('$0 [options]: pool vs event loop vs Redis 7 across connection counts')
+    .usage('$0 [options]: pool vs event loop vs hybrid vs Redis 7 across connection counts')
     .option('quick', { type: 'boolean', default: false, describe: 'a short run: fewer points, 1 s each' })
     .option('targets', {
       type: 'string',
-      describe: 'comma list of eventloop, pool, redis (default: all; redis if installed)',
+      describe: 'comma list of eventloop, pool, hybrid, redis (default: all; redis if installed)',
     })
     .option('pool-workers', {
       type: 'string',
       describe: 'comma list of pool worker counts (default 8,100; quick: 8)',
+    })
+    .option('hybrid-workers', {
+      type: 'string',
+      describe: 'comma list of hybrid loop-thread counts (default 1,2; quick: 2)',
     })
     .option('connections', {
       type: 'string',
@@ -190,7 +194,8 @@ async function main(): Promise<void> {
       type: 'number',
       describe: 'redis-benchmark -n per test (default 50000 at -P 1, 200000 pipelined; quick 10000/50000)',
     })
-    .option('max-seconds', { type: 'number', default: 900, describe: 'hard bound on the whole run' })
+    // Six servers at the full settings take about 15 minutes on 2 shared cores.
+    .option('max-seconds', { type: 'number', default: 1800, describe: 'hard bound on the whole run' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
     .strict()
     .help()
@@ -199,15 +204,18 @@ async function main(): Promise<void> {
   const quick = argv.quick;
   const redisInstalled = redisBenchmarkAvailable();
   const kinds = (
-    argv.targets !== undefined ? stringList(argv.targets) : ['eventloop', 'pool', 'redis']
+    argv.targets !== undefined ? stringList(argv.targets) : ['eventloop', 'pool', 'hybrid', 'redis']
   ) as ServerKind[];
   const poolWorkers =
     argv['pool-workers'] !== undefined ? numberList(argv['pool-workers']) : quick ? [8] : [8, 100];
+  const hybridWorkers =
+    argv['hybrid-workers'] !== undefined ? numberList(argv['hybrid-workers']) : quick ? [2] : [1, 2];
   const targets: Target[] = [];
   for (const kind of kinds) {
     if (kind === 'eventloop') targets.push({ kind, label: 'eventloop' });
-    else if (kind === 'pool')
-      for (const w of poolWorkers) targets.push({ kind, workers: w, label: `pool (${w} workers)` });
+    else if (kind === 'pool' || kind === 'hybrid')
+      for (const w of kind === 'pool' ? poolWorkers : hybridWorkers)
+        targets.push({ kind, workers: bounded('workers', w, 1, 10_000), label: serverLabel(kind, w) });
     else if (kind === 'redis') {
       if (redisInstalled) targets.push({ kind, label: 'redis 7' });
       else log('redis-server/redis-benchmark not on PATH: Redis reference skipped');

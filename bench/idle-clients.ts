@@ -1,16 +1,18 @@
 // Reproduces idle-client starvation: for each transport, a fresh redis-lite server (through the CLI), N idle
 // connections held by child processes, then an active client: served or starved, its latency, the server's
 // RSS, and the recovery once the idle clients leave. `--sweep` walks the idle count past the worker count.
-// Usage: node dist/bench/idle-clients.js [--idle 10000] [--workers 100] [--transports eventloop,pool] [--sweep]
+// Usage: node dist/bench/idle-clients.js [--idle 10000] [--workers 100] [--hybrid-workers 2]
+//          [--transports eventloop,pool,hybrid] [--sweep]
 
+import os from 'node:os';
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { killAll } from './lib/children.js';
 import { bounded, numberList, stringList } from './lib/cli-args.js';
 import { withTimeout } from './lib/client.js';
-import { IdleFleet, loopbackAddresses } from './lib/idle-fleet.js';
 import {
+  newFleet,
   openIdle,
   probeActive,
   requestSeries,
@@ -32,7 +34,7 @@ import {
   type TransportRun,
 } from './lib/idle-report.js';
 import { fmt, machineInfo, writeJson, writeText } from './lib/report.js';
-import type { ServerKind, ServerProcess } from './lib/server-process.js';
+import { SERVER_KINDS, serverLabel, type ServerKind, type ServerProcess } from './lib/server-process.js';
 
 function explainLimits(
   transport: ServerKind,
@@ -97,18 +99,13 @@ function explainLimits(
   return notes;
 }
 
-function newFleet(server: ServerProcess, settings: Settings, lifetimeMs: number): IdleFleet {
-  const addresses = Math.max(1, Math.ceil(settings.idle / settings.perAddress));
-  return new IdleFleet({
-    host: server.host,
-    port: server.port,
-    perProcess: settings.perProcess,
-    perAddress: settings.perAddress,
-    sourceAddresses: loopbackAddresses(addresses),
-    concurrency: settings.concurrency,
-    connectTimeoutMs: 10_000,
-    lifetimeMs,
-  });
+/** The worker (pool) or loop (hybrid) threads this run asks of a transport. */
+function workersOf(transport: ServerKind, settings: Settings): number | undefined {
+  return transport === 'pool'
+    ? settings.workers
+    : transport === 'hybrid'
+      ? settings.hybridWorkers
+      : undefined;
 }
 
 async function runTransport(
@@ -118,7 +115,7 @@ async function runTransport(
   lifetimeMs: number,
 ): Promise<TransportRun> {
   log(`${transport}: starting a fresh server`);
-  const { server, facts } = await startServer(transport, settings.workers, settings.idle);
+  const { server, facts } = await startServer(transport, workersOf(transport, settings), settings.idle);
   const fleet = newFleet(server, settings, lifetimeMs);
   try {
     log(
@@ -243,7 +240,7 @@ async function runSweep(
 ): Promise<SweepPoint[]> {
   const points = settings.sweepPoints ?? defaultSweepPoints(settings.workers, settings.idle);
   log(`${transport}: sweep over idle = ${points.join(', ')}`);
-  const { server, facts } = await startServer(transport, settings.workers, settings.idle);
+  const { server, facts } = await startServer(transport, workersOf(transport, settings), settings.idle);
   const fleet = newFleet(server, settings, lifetimeMs);
   const results: SweepPoint[] = [];
   try {
@@ -291,11 +288,16 @@ async function main(): Promise<void> {
     .usage('$0 [options]: N idle connections, then an active client: served or starved?')
     .option('transports', {
       type: 'string',
-      default: 'eventloop,pool',
-      describe: 'comma list: eventloop, pool, redis (reference)',
+      default: 'eventloop,pool,hybrid',
+      describe: 'comma list: eventloop, pool, hybrid, redis (reference)',
     })
     .option('idle', { alias: 'n', type: 'number', default: 10_000, describe: 'idle connections' })
     .option('workers', { type: 'number', default: 100, describe: 'pool worker threads' })
+    .option('hybrid-workers', {
+      type: 'number',
+      default: os.cpus().length,
+      describe: "the hybrid's loop threads (its --workers; default the number of cores, as its CLI)",
+    })
     .option('requests', { type: 'number', default: 200, describe: "the active client's sequential requests" })
     .option('starve-timeout', {
       type: 'number',
@@ -336,13 +338,13 @@ async function main(): Promise<void> {
     .parseAsync();
 
   const transports = stringList(argv.transports) as ServerKind[];
-  for (const t of transports)
-    if (!['eventloop', 'pool', 'redis'].includes(t)) throw new Error(`unknown transport ${t}`);
+  for (const t of transports) if (!SERVER_KINDS.includes(t)) throw new Error(`unknown transport ${t}`);
   const maxSeconds = bounded('max-seconds', argv['max-seconds'], 5, 3600);
   const settings: Settings = {
     transports,
     idle: bounded('idle', argv.idle, 0, 1_000_000),
     workers: bounded('workers', argv.workers, 1, 10_000),
+    hybridWorkers: bounded('hybrid-workers', argv['hybrid-workers'], 1, 256),
     requests: bounded('requests', argv.requests, 1, 100_000),
     starveTimeoutMs: bounded('starve-timeout', argv['starve-timeout'], 10, 600_000),
     requestTimeoutMs: bounded('request-timeout', argv['request-timeout'], 10, 600_000),
@@ -372,13 +374,12 @@ async function main(): Promise<void> {
   if (argv.sweep) {
     const sweeps: Record<string, SweepPoint[]> = {};
     for (const transport of transports) {
-      sweeps[
-        transport === 'pool'
-          ? `pool (${settings.workers} workers)`
-          : transport === 'redis'
-            ? 'redis 7'
-            : 'eventloop'
-      ] = await runSweep(transport, settings, progress, lifetimeMs);
+      sweeps[serverLabel(transport, workersOf(transport, settings))] = await runSweep(
+        transport,
+        settings,
+        progress,
+        lifetimeMs,
+      );
     }
     writeJson(path.join(argv.out, 'idle-clients-sweep.json'), {
       schema: 'redis-lite/idle-clients-sweep@1',

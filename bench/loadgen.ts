@@ -1,5 +1,5 @@
 // Load generator CLI: drives GET/SET load at a running server (--port) or at a fresh one it starts
-// (--server eventloop|pool|redis), closed-loop or at a fixed rate, and prints/writes the result.
+// (--server eventloop|pool|hybrid|redis), closed-loop or at a fixed rate, and prints/writes the result.
 // Usage: node dist/bench/loadgen.js --server eventloop --connections 50 --pipeline 16 --duration 5
 
 import path from 'node:path';
@@ -17,10 +17,14 @@ async function main(): Promise<void> {
     .scriptName('loadgen')
     .usage('$0 [options]: GET/SET load against redis-lite or Redis over RESP or inline requests')
     .option('server', {
-      choices: ['eventloop', 'pool', 'redis'] as const,
+      choices: ['eventloop', 'pool', 'hybrid', 'redis'] as const,
       describe: 'start a fresh server of this kind',
     })
-    .option('workers', { type: 'number', default: 8, describe: 'pool worker threads (with --server pool)' })
+    .option('workers', {
+      type: 'number',
+      describe:
+        'pool worker threads (--server pool, default 8) or hybrid loop threads (--server hybrid, default 2)',
+    })
     .option('host', { type: 'string', default: '127.0.0.1' })
     .option('port', { type: 'number', describe: 'use an already running server on this port' })
     .option('server-pid', { type: 'number', describe: 'PID of that server, to report its CPU and RSS' })
@@ -56,11 +60,13 @@ async function main(): Promise<void> {
   if (argv.port === undefined && argv.server === undefined) throw new Error('give --server KIND or --port N');
   machineInfo();
   let server: ServerProcess | undefined;
+  const workers =
+    argv.server === 'pool' ? (argv.workers ?? 8) : argv.server === 'hybrid' ? argv.workers : undefined;
   try {
     if (argv.server !== undefined) {
       server = await launchServer({
         kind: argv.server as ServerKind,
-        workers: argv.workers,
+        workers,
         maxclients: 19_000,
       });
       log(
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
       generatedAt: new Date().toISOString(),
       machine: machineInfo(),
       target,
-      ...(argv.server === 'pool' ? { workers: argv.workers } : {}),
+      ...(workers !== undefined ? { workers } : {}),
       options: { ...options, host: undefined, port: undefined, serverPid: undefined },
       result,
     });

@@ -1,8 +1,10 @@
-// Measures the Server issue's three comparative targets in one run: event loop vs Redis 7 throughput at
-// -c 50 -P 16, server CPU per request at -c 50 -P 1, and the pool (8 workers) vs the event loop at -c 8 -P 1,
-// all with redis-benchmark as the client. Rounds interleave the servers so a noisy shared machine hits all
-// alike. Appends a run to bench/results/server-targets.json and rewrites server-targets.md from all runs.
-// Usage: node dist/bench/server-targets.js [--rounds 5] [--quick] [--label text] [--no-write]
+// Measures an issue's comparative targets in one run, with redis-benchmark as the client. `--suite server`
+// (default): the Server issue's — event loop vs Redis 7 at -c 50 -P 16, server CPU per request at -P 1, the pool
+// (8 workers) vs the event loop at -c 8 -P 1. `--suite hybrid`: the hybrid issue's — `--workers 1` vs Redis at
+// -P 16 and -P 1, `--workers 1` vs `2` with redis-benchmark pinned to one CPU, and 19,800 idle connections (RSS
+// per idle connection, an active client's p99). Rounds interleave the servers so a noisy shared machine hits
+// all alike. Appends a run to bench/results/<suite file>.json and rewrites its .md from all runs.
+// Usage: node dist/bench/server-targets.js [--suite server|hybrid] [--rounds 5] [--quick] [--label text] [--no-write]
 
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,33 +14,59 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { killAll } from './lib/children.js';
 import { bounded } from './lib/cli-args.js';
+import {
+  newFleet,
+  openIdle,
+  probeActive,
+  requestSeries,
+  startServer,
+  type ServerFacts,
+} from './lib/idle-scenario.js';
 import { resultsDir } from './lib/paths.js';
-import { cpuTimesMs } from './lib/proc.js';
-import { log } from './lib/progress.js';
+import { busiestThreads, cpuTimesMs, ephemeralPortRange, openFileLimits, threadCpuMs } from './lib/proc.js';
+import { log, Progress } from './lib/progress.js';
 import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import { fmt, machineInfo, writeJson, writeText } from './lib/report.js';
-import { launchServer, type ServerProcess } from './lib/server-process.js';
+import { launchServer, type LaunchOptions, type ServerProcess } from './lib/server-process.js';
 import {
   evaluate,
   renderMarkdown,
   runSection,
+  SUITES,
   TESTS,
   type Measurement,
   type Run,
   type Scenario,
   type ServerId,
+  type SuiteId,
   type Test,
 } from './lib/server-targets-report.js';
 
-const SCHEMA = 'redis-lite/server-targets@1';
 const POOL_WORKERS = 8;
 /** Generous: 100,000 requests at -P 1 on a loaded 2-core machine have taken ~10 s. */
 const RUN_TIMEOUT_MS = 120_000;
 
+/** How each server of the targets is launched. */
+const SERVERS: Record<ServerId, Pick<LaunchOptions, 'kind' | 'workers'>> = {
+  redis: { kind: 'redis' },
+  eventloop: { kind: 'eventloop' },
+  pool: { kind: 'pool', workers: POOL_WORKERS },
+  'hybrid-1': { kind: 'hybrid', workers: 1 },
+  'hybrid-2': { kind: 'hybrid', workers: 2 },
+};
+
+/** The server every target of a suite measures: without it the run is meaningless, so it fails loudly. */
+const ESSENTIAL: Record<SuiteId, ServerId> = { server: 'eventloop', hybrid: 'hybrid-1' };
+
 interface Settings {
+  suite: SuiteId;
   rounds: number;
   warmupRequests: number;
   keyspace: number;
+  /** Idle scenarios: how long holders may live, and how connections are spread (as idle-clients). */
+  idleLifetimeMs: number;
+  perProcess: number;
+  perAddress: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -51,13 +79,25 @@ async function settle(server: ServerProcess, baselineFds: number): Promise<void>
   while (performance.now() < deadline && (server.fdCount() ?? 0) > baselineFds) await sleep(50);
 }
 
-function redisServerAvailable(): boolean {
+function installed(command: string, args: string[]): boolean {
   try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync(command, args, { stdio: 'ignore', timeout: 5000 });
     return true;
   } catch {
     return false;
   }
+}
+
+function couldNotStart(
+  server: ServerId,
+  settings: Settings,
+  skipped: Partial<Record<ServerId, string>>,
+  error: unknown,
+): void {
+  if (server === ESSENTIAL[settings.suite]) throw error;
+  const reason = (error as Error).message.split('\n').slice(0, 3).join(' ').trim();
+  skipped[server] = `could not start: ${reason.slice(0, 500)}`;
+  log(`  ${server}: ${skipped[server]}; its rows are skipped`);
 }
 
 /** One fresh server for one scenario: warm up SET and GET, then measure SET then GET (GET finds the keys). */
@@ -70,13 +110,9 @@ async function measureServer(
 ): Promise<Measurement[]> {
   let proc: ServerProcess;
   try {
-    proc = await launchServer({ kind: server, workers: server === 'pool' ? POOL_WORKERS : undefined });
+    proc = await launchServer(SERVERS[server]);
   } catch (error) {
-    // The event loop is what every target measures: without it the run is meaningless, so fail loudly.
-    if (server === 'eventloop') throw error;
-    const reason = (error as Error).message.split('\n').slice(0, 3).join(' ').trim();
-    skipped[server] = `could not start: ${reason.slice(0, 500)}`;
-    log(`  ${server}: ${skipped[server]}; its rows are skipped`);
+    couldNotStart(server, settings, skipped, error);
     return [];
   }
   const out: Measurement[] = [];
@@ -92,6 +128,7 @@ async function measureServer(
         pipeline: scenario.pipeline,
         keyspace: settings.keyspace,
         timeoutMs: RUN_TIMEOUT_MS,
+        ...(scenario.clientCpus !== undefined ? { cpus: scenario.clientCpus } : {}),
       });
     for (const test of TESTS) {
       const warm = await run(test, settings.warmupRequests);
@@ -101,8 +138,10 @@ async function measureServer(
     for (const test of TESTS) {
       // Sampled here rather than by runRedisBenchmark, which reports only the sum of user and system time.
       const before = cpuTimesMs(proc.pid);
+      const threadsBefore = threadCpuMs(proc.pid);
       const row = await run(test, scenario.requests);
       const after = cpuTimesMs(proc.pid);
+      const threadsAfter = threadCpuMs(proc.pid);
       const perRequest = (ms: number | undefined): number | null =>
         ms === undefined || row.error ? null : Number(((ms * 1000) / scenario.requests).toPrecision(3));
       const user = before && after ? after.userMs - before.userMs : undefined;
@@ -120,6 +159,12 @@ async function measureServer(
         userUsPerRequest: perRequest(user),
         systemUsPerRequest: perRequest(system),
         error: row.error,
+        clientCpuPercent: row.clientCpuPercent,
+        serverCpuPercent:
+          user !== undefined && system !== undefined && !row.error
+            ? Math.round(((user + system) / Math.max(1, row.wallMs)) * 100)
+            : null,
+        busiestThreadsPercent: row.error ? [] : busiestThreads(threadsBefore, threadsAfter, row.wallMs),
       };
       out.push(m);
       log(
@@ -127,7 +172,8 @@ async function measureServer(
           (m.error
             ? m.error
             : `${fmt(Math.round(m.rps ?? 0))} req/s, server CPU ${m.cpuUsPerRequest} µs/req ` +
-              `(user ${m.userUsPerRequest}, system ${m.systemUsPerRequest})`),
+              `(user ${m.userUsPerRequest}, system ${m.systemUsPerRequest}; ${m.serverCpuPercent}% of a core, ` +
+              `client ${m.clientCpuPercent}%)`),
       );
       await settle(proc, baselineFds);
     }
@@ -135,6 +181,90 @@ async function measureServer(
     await proc.stop();
   }
   return out;
+}
+
+/**
+ * One fresh server holding scenario.idle idle connections (held by child processes, as idle-clients does):
+ * its RSS before and with them, then one active client's sequential SET/GET latencies.
+ */
+async function measureIdle(
+  server: ServerId,
+  scenario: Scenario,
+  round: number,
+  settings: Settings,
+  skipped: Partial<Record<ServerId, string>>,
+): Promise<Measurement[]> {
+  const idle = scenario.idle ?? 0;
+  let started: { server: ServerProcess; facts: ServerFacts };
+  try {
+    started = await startServer(SERVERS[server].kind, SERVERS[server].workers, idle);
+  } catch (error) {
+    couldNotStart(server, settings, skipped, error);
+    return [];
+  }
+  const { server: proc, facts } = started;
+  const fleet = newFleet(
+    proc,
+    { idle, perProcess: settings.perProcess, perAddress: settings.perAddress, concurrency: 200 },
+    settings.idleLifetimeMs,
+  );
+  const base = {
+    round,
+    scenario: scenario.id,
+    server,
+    test: 'IDLE' as const,
+    requests: scenario.requests,
+    rps: null,
+    cpuUsPerRequest: null,
+    userUsPerRequest: null,
+    systemUsPerRequest: null,
+  };
+  try {
+    const phase = await openIdle(
+      fleet,
+      proc,
+      facts,
+      idle,
+      settings.perAddress,
+      60_000 + idle * 5,
+      new Progress(),
+    );
+    const rssPerIdleKb =
+      phase.accepted > 0
+        ? Number(((phase.rssKb - facts.baselineRssKb) / phase.accepted).toPrecision(3))
+        : null;
+    const probe = await probeActive(proc, 3000);
+    let error: string | null = phase.accepted < idle ? `the server held ${phase.accepted} of ${idle}` : null;
+    let p50Ms: number | null = null;
+    let p99Ms: number | null = null;
+    if (probe.status === 'served' && probe.client) {
+      const series = await requestSeries(probe.client, scenario.requests, 2000);
+      probe.client.close();
+      if (series.requests === scenario.requests) {
+        p50Ms = series.latencyMs.p50;
+        p99Ms = series.latencyMs.p99;
+      } else error ??= `the active client's request ${series.requests + 1} failed or timed out`;
+    } else error ??= `the active client was ${probe.status}${probe.error ? `: ${probe.error}` : ''}`;
+    const m: Measurement = {
+      ...base,
+      p50Ms,
+      p99Ms,
+      error,
+      idleHeld: phase.accepted,
+      rssBaselineKb: facts.baselineRssKb,
+      rssWithIdleKb: phase.rssKb,
+      rssPerIdleKb,
+    };
+    log(
+      `  ${proc.label.padEnd(16)} ${fmt(phase.accepted)} idle: RSS ${fmt(facts.baselineRssKb / 1024)} → ` +
+        `${fmt(phase.rssKb / 1024)} MB, ${rssPerIdleKb} KB per idle; active client p50 ${p50Ms} ms, p99 ${p99Ms} ms` +
+        (error ? ` (${error})` : ''),
+    );
+    return [m];
+  } finally {
+    await fleet.stop();
+    await proc.stop();
+  }
 }
 
 /** For the recorded command line, so it can be pasted back into a shell. */
@@ -147,17 +277,63 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-function previousRuns(file: string): Run[] {
+function previousRuns(file: string, schema: string): Run[] {
   if (!existsSync(file)) return [];
   const json = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string; runs?: Run[] };
-  if (json.schema !== SCHEMA) throw new Error(`${file} is not ${SCHEMA}: move it away first`);
+  if (json.schema !== schema) throw new Error(`${file} is not ${schema}: move it away first`);
   return json.runs ?? [];
+}
+
+function scenariosOf(
+  suite: SuiteId,
+  p1: number,
+  p16: number,
+  idle: number,
+  idleRequests: number,
+): Scenario[] {
+  if (suite === 'server') {
+    return [
+      { id: 'p16', clients: 50, pipeline: 16, requests: p16, servers: ['redis', 'eventloop'] },
+      { id: 'p1', clients: 50, pipeline: 1, requests: p1, servers: ['redis', 'eventloop'] },
+      { id: 'pool', clients: 8, pipeline: 1, requests: p1, servers: ['pool', 'eventloop'] },
+    ];
+  }
+  // Pinned to the last CPU: redis-benchmark gets one core, the server is free to use the rest. Without taskset
+  // (or with one CPU) the scaling rows run unpinned, and their title names no CPU.
+  const pin = os.cpus().length > 1 && installed('taskset', ['--version']);
+  const pinned = pin ? { clientCpus: String(os.cpus().length - 1) } : {};
+  return [
+    { id: 'hybrid-p16', clients: 50, pipeline: 16, requests: p16, servers: ['redis', 'hybrid-1'] },
+    { id: 'hybrid-p1', clients: 50, pipeline: 1, requests: p1, servers: ['redis', 'hybrid-1'] },
+    {
+      id: 'scaling-p16',
+      clients: 50,
+      pipeline: 16,
+      requests: p16,
+      servers: ['hybrid-1', 'hybrid-2'],
+      ...pinned,
+    },
+    {
+      id: 'scaling-p1',
+      clients: 50,
+      pipeline: 1,
+      requests: p1,
+      servers: ['hybrid-1', 'hybrid-2'],
+      ...pinned,
+    },
+    { id: 'idle', clients: 1, pipeline: 1, requests: idleRequests, servers: ['redis', 'hybrid-2'], idle },
+  ];
 }
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('server-targets')
-    .usage('$0 [options]: the Server issue targets, event loop vs Redis 7 and pool vs event loop')
+    .usage("$0 [options]: an issue's comparative targets against Redis 7 (and between transports)")
+    .option('suite', {
+      choices: ['server', 'hybrid'] as const,
+      default: 'server' as const,
+      describe: "server: the Server issue's targets; hybrid: the hybrid transport's",
+    })
     .option('rounds', { type: 'number', describe: 'interleaved rounds (default 5; quick 1)' })
     .option('requests', {
       type: 'number',
@@ -166,6 +342,15 @@ async function main(): Promise<void> {
     .option('requests-p16', { type: 'number', describe: '-n at -P 16 (default 300000; quick 50000)' })
     .option('warmup', { type: 'number', describe: 'warm-up -n per test (default 20000; quick 5000)' })
     .option('keyspace', { type: 'number', default: 10_000, describe: 'redis-benchmark -r' })
+    .option('idle', {
+      type: 'number',
+      describe:
+        'hybrid suite: idle connections (default 19800: the 20,000-descriptor limit less room; quick 1000)',
+    })
+    .option('idle-requests', {
+      type: 'number',
+      describe: "hybrid suite: the active client's sequential requests (default 2000; quick 200)",
+    })
     .option('quick', { type: 'boolean', default: false, describe: 'one round of small runs (a smoke test)' })
     .option('label', { type: 'string', describe: 'heading of this run in the results (default: the date)' })
     .option('write', { type: 'boolean', default: true, describe: '--no-write: print only' })
@@ -176,14 +361,23 @@ async function main(): Promise<void> {
     .parseAsync();
 
   const quick = argv.quick;
+  const suite: SuiteId = argv.suite;
+  const maxSeconds = bounded('max-seconds', argv['max-seconds'], 5, 7200);
+  const fdHard = openFileLimits()?.hard ?? 20_000;
   const settings: Settings = {
+    suite,
     rounds: bounded('rounds', argv.rounds ?? (quick ? 1 : 5), 1, 50),
     warmupRequests: bounded('warmup', argv.warmup ?? (quick ? 5_000 : 20_000), 100, 10_000_000),
     keyspace: bounded('keyspace', argv.keyspace, 1, 10_000_000),
+    idleLifetimeMs: maxSeconds * 1000 + 10_000,
+    perProcess: Math.max(1, Math.min(8000, fdHard - 100)),
+    perAddress: ephemeralPortRange().size - 500,
   };
   const p1 = bounded('requests', argv.requests ?? (quick ? 20_000 : 100_000), 1000, 10_000_000);
   const p16 = bounded('requests-p16', argv['requests-p16'] ?? (quick ? 50_000 : 300_000), 1000, 100_000_000);
-  const maxSeconds = bounded('max-seconds', argv['max-seconds'], 5, 7200);
+  // Servers lower maxclients to their descriptor limit less 32: stay below it, with room for the active client.
+  const idle = bounded('idle', argv.idle ?? (quick ? 1000 : 19_800), 1, fdHard - 64);
+  const idleRequests = bounded('idle-requests', argv['idle-requests'] ?? (quick ? 200 : 2000), 10, 1_000_000);
   const watchdog = setTimeout(() => {
     log(`\nserver-targets: --max-seconds ${maxSeconds} reached; stopping every child process`);
     killAll();
@@ -192,11 +386,12 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   // Read before measuring, so a foreign file fails the run at once rather than after minutes of work.
-  const jsonPath = path.join(argv.out, 'server-targets.json');
-  const previous = argv.write ? previousRuns(jsonPath) : [];
+  const def = SUITES[suite];
+  const jsonPath = path.join(argv.out, `${def.file}.json`);
+  const previous = argv.write ? previousRuns(jsonPath, def.schema) : [];
   const generatedAt = new Date().toISOString();
   const machine = machineInfo();
-  log(`load average at start: ${machine.loadAverage.join(' / ')} (${machine.cpus} CPUs)`);
+  log(`${suite} suite; load average at start: ${machine.loadAverage.join(' / ')} (${machine.cpus} CPUs)`);
   if (!redisBenchmarkAvailable()) {
     log(
       'redis-benchmark is not on PATH: it is the client of every measurement here, so nothing was measured',
@@ -205,19 +400,18 @@ async function main(): Promise<void> {
     return;
   }
   const skipped: Partial<Record<ServerId, string>> = {};
-  if (!redisServerAvailable()) skipped.redis = 'redis-server is not on PATH';
-  const scenarios: Scenario[] = [
-    { id: 'p16', clients: 50, pipeline: 16, requests: p16, servers: ['redis', 'eventloop'] },
-    { id: 'p1', clients: 50, pipeline: 1, requests: p1, servers: ['redis', 'eventloop'] },
-    { id: 'pool', clients: 8, pipeline: 1, requests: p1, servers: ['pool', 'eventloop'] },
-  ];
+  if (!installed('redis-server', ['--version'])) skipped.redis = 'redis-server is not on PATH';
+  const scenarios = scenariosOf(suite, p1, p16, idle, idleRequests);
   const measurements: Measurement[] = [];
+  const loadAverageRounds: number[] = [];
   for (let round = 0; round < settings.rounds; round++) {
+    loadAverageRounds.push(Number(os.loadavg()[0]!.toFixed(2)));
     log(`round ${round + 1}/${settings.rounds} (load ${os.loadavg()[0]!.toFixed(2)})`);
     for (const scenario of scenarios) {
       for (const server of rotate(scenario.servers, round)) {
         if (skipped[server] !== undefined) continue;
-        measurements.push(...(await measureServer(server, scenario, round, settings, skipped)));
+        const measure = scenario.idle !== undefined ? measureIdle : measureServer;
+        measurements.push(...(await measure(server, scenario, round, settings, skipped)));
       }
     }
   }
@@ -225,23 +419,31 @@ async function main(): Promise<void> {
   const loadAverageEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
   log(`load average at end: ${loadAverageEnd.join(' / ')}`);
   const run: Run = {
+    suite,
     label: argv.label ?? generatedAt.slice(0, 16).replace('T', ' '),
     generatedAt,
     machine,
     loadAverageEnd,
+    loadAverageRounds,
     command: ['node dist/bench/server-targets.js', ...process.argv.slice(2).map(shellQuote)].join(' '),
-    settings: { ...settings, poolWorkers: POOL_WORKERS, quick },
+    settings: {
+      rounds: settings.rounds,
+      warmupRequests: settings.warmupRequests,
+      keyspace: settings.keyspace,
+      ...(suite === 'server' ? { poolWorkers: POOL_WORKERS } : { idle }),
+      quick,
+    },
     skipped,
     scenarios,
     measurements,
-    targets: evaluate(measurements, settings.rounds),
+    targets: evaluate(suite, measurements, settings.rounds, scenarios),
   };
   process.stdout.write(`\n${runSection(run)}`);
   if (argv.write) {
     const runs = [...previous, run];
-    writeJson(jsonPath, { schema: SCHEMA, runs });
-    writeText(path.join(argv.out, 'server-targets.md'), renderMarkdown(runs));
-    process.stdout.write(`written ${path.join(argv.out, 'server-targets.{json,md}')}\n`);
+    writeJson(jsonPath, { schema: def.schema, runs });
+    writeText(path.join(argv.out, `${def.file}.md`), renderMarkdown(suite, runs));
+    process.stdout.write(`written ${path.join(argv.out, `${def.file}.{json,md}`)}\n`);
   }
   clearTimeout(watchdog);
 }

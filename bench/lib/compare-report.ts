@@ -1,4 +1,4 @@
-// Renders the comparison results: Markdown tables (including the Server issue's performance targets) and
+// Renders the comparison results: Markdown tables (including the Server and hybrid issues' targets) and
 // SVG charts, plus the result types they read (compare.json has these shapes; see bench/README.md).
 // Knows nothing about servers, sockets or how the figures were measured.
 
@@ -180,6 +180,8 @@ export function markdown(
   const ev = labels.find((l) => l === 'eventloop');
   const redis = labels.find((l) => l === 'redis 7');
   const pool8 = targets.find((t) => t.kind === 'pool' && t.workers === 8)?.label;
+  const hybrid1 = targets.find((t) => t.kind === 'hybrid' && t.workers === 1)?.label;
+  const hybrid2 = targets.find((t) => t.kind === 'hybrid' && t.workers === 2)?.label;
   const checks: string[][] = [];
   for (const test of ['GET', 'SET']) {
     checks.push([
@@ -195,7 +197,22 @@ export function markdown(
       ratio(rb(pool8, 8, 1, test)?.rps, rb(ev, 8, 1, test)?.rps),
     ]);
   }
-  md += `## The Server issue's performance targets (from this run; — where the run lacks the data)\n\n`;
+  // The hybrid issue's throughput targets (its idle and pinned-scaling targets need server-targets --suite hybrid).
+  for (const test of ['GET', 'SET']) {
+    checks.push([
+      `hybrid 1 loop / Redis, redis-benchmark ${test} -c 50 -P 16 (target ≥ 1.0x)`,
+      ratio(rb(hybrid1, 50, 16, test)?.rps, rb(redis, 50, 16, test)?.rps),
+    ]);
+    checks.push([
+      `hybrid 1 loop / Redis server CPU per request, ${test} -c 50 -P 1 (target ≤ 1.0x)`,
+      ratio(rb(hybrid1, 50, 1, test)?.serverCpuUsPerRequest, rb(redis, 50, 1, test)?.serverCpuUsPerRequest),
+    ]);
+    checks.push([
+      `hybrid 2 loops / 1 loop, redis-benchmark ${test} -c 50 -P 16 (client not pinned; no target)`,
+      ratio(rb(hybrid2, 50, 16, test)?.rps, rb(hybrid1, 50, 16, test)?.rps),
+    ]);
+  }
+  md += `## The Server and hybrid issues' performance targets (from this run; — where the run lacks the data)\n\n`;
   md += markdownTable(['measure', 'ratio'], checks);
   md += `\nCharts: compare-throughput-p*.svg, compare-p99-p*.svg, compare-redis-benchmark.svg.\n`;
   return md;

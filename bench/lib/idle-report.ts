@@ -10,7 +10,10 @@ import { lineChart } from './svg-chart.js';
 export interface Settings {
   transports: ServerKind[];
   idle: number;
+  /** Pool worker threads. */
   workers: number;
+  /** The hybrid's loop threads. */
+  hybridWorkers: number;
   requests: number;
   starveTimeoutMs: number;
   requestTimeoutMs: number;
@@ -54,6 +57,15 @@ export interface SweepPoint {
   rssKb: number;
 }
 
+/** "Pool workers: 100, hybrid loop threads: 2", naming only the transports this run has. */
+function threads(settings: Settings): string {
+  const parts: string[] = [];
+  if (settings.transports.includes('pool')) parts.push(`pool workers: ${settings.workers}`);
+  if (settings.transports.includes('hybrid')) parts.push(`hybrid loop threads: ${settings.hybridWorkers}`);
+  const text = parts.length ? parts.join(', ') : 'no worker threads';
+  return text[0]!.toUpperCase() + text.slice(1);
+}
+
 export function singleMarkdown(runs: TransportRun[], settings: Settings, generatedAt: string): string {
   const machine = machineInfo();
   const rows = runs.map((r) => [
@@ -71,7 +83,7 @@ export function singleMarkdown(runs: TransportRun[], settings: Settings, generat
     r.idle.acceptedMs,
   ]);
   let md = `# Idle clients: ${settings.idle} idle connections, then one active client\n\n`;
-  md += `Generated ${generatedAt} on ${machineLine(machine)}. Pool workers: ${settings.workers}. `;
+  md += `Generated ${generatedAt} on ${machineLine(machine)}. ${threads(settings)}. `;
   md += `Starved = no reply within ${settings.starveTimeoutMs} ms. Latencies in ms (p50/p99 over the active client's `;
   md += `${settings.requests} sequential requests: while the idle clients are connected if served, after recovery if starved).\n\n`;
   md += markdownTable(
@@ -113,7 +125,7 @@ export function sweepMarkdown(
           ? '**starved**'
           : p.status;
   let md = `# Idle-client sweep: active client p50 / p99 (ms) against idle connections\n\n`;
-  md += `Generated ${generatedAt} on ${machineLine(machineInfo())}. Pool workers: ${settings.workers}; starved = no reply `;
+  md += `Generated ${generatedAt} on ${machineLine(machineInfo())}. ${threads(settings)}; starved = no reply `;
   md += `within ${settings.starveTimeoutMs} ms. One server per transport; idle connections added between points.\n\n`;
   md += markdownTable(
     ['idle', ...labels],
@@ -135,7 +147,9 @@ export function sweepMarkdown(
 
 export function sweepChart(sweeps: Record<string, SweepPoint[]>, settings: Settings): string {
   return lineChart({
-    title: `Active client p99 latency vs idle connections (pool: ${settings.workers} workers)`,
+    title:
+      `Active client p99 vs idle connections (pool: ${settings.workers} workers` +
+      (settings.transports.includes('hybrid') ? `, hybrid: ${settings.hybridWorkers} loops)` : ')'),
     xLabel: 'idle connections (log scale)',
     yLabel: 'active client p99 latency, ms (log scale)',
     xScale: 'log',

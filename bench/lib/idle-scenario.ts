@@ -4,7 +4,7 @@
 
 import { BenchClient, parseInfo, replyText, TimeoutError, withTimeout } from './client.js';
 import { RespError } from './resp.js';
-import { IdleFleet, type FleetStatus } from './idle-fleet.js';
+import { IdleFleet, loopbackAddresses, type FleetStatus } from './idle-fleet.js';
 import { LatencyRecorder, type LatencySummary } from './latency.js';
 import { openFileLimits } from './proc.js';
 import { Progress } from './progress.js';
@@ -21,9 +21,10 @@ export interface ServerFacts {
   baselineRssKb: number;
 }
 
+/** workers: the pool's worker threads or the hybrid's loop threads (ignored by the others). */
 export async function startServer(
   kind: ServerKind,
-  workers: number,
+  workers: number | undefined,
   idle: number,
 ): Promise<{ server: ServerProcess; facts: ServerFacts }> {
   // Ask for room for every idle client plus the active client and a probe; the server may lower it.
@@ -53,6 +54,29 @@ export async function startServer(
       baselineRssKb: server.rssKb() ?? 0,
     },
   };
+}
+
+/** How a bench spreads its idle connections (idle-clients' Settings has these fields). */
+export interface FleetSettings {
+  idle: number;
+  perProcess: number;
+  perAddress: number;
+  concurrency: number;
+}
+
+/** A fleet of holder processes for up to settings.idle connections to this server. */
+export function newFleet(server: ServerProcess, settings: FleetSettings, lifetimeMs: number): IdleFleet {
+  const addresses = Math.max(1, Math.ceil(settings.idle / settings.perAddress));
+  return new IdleFleet({
+    host: server.host,
+    port: server.port,
+    perProcess: settings.perProcess,
+    perAddress: settings.perAddress,
+    sourceAddresses: loopbackAddresses(addresses),
+    concurrency: settings.concurrency,
+    connectTimeoutMs: 10_000,
+    lifetimeMs,
+  });
 }
 
 /** Waits until the server's descriptor count stops falling (or reaches `target`), at most ms. */

@@ -54,6 +54,59 @@ export function cpuTimesMs(pid: number): { userMs: number; systemMs: number } | 
   }
 }
 
+/**
+ * CPU time (user + system, ms) of this process's children that have exited and been reaped: the kernel adds
+ * a child's whole CPU time here when its parent collects it, so the difference across one child's run is that
+ * child's CPU exactly (provided no other child exits meanwhile).
+ */
+export function reapedChildrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU time of each thread (task) of a process, in ms, by thread id. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * The busiest threads between two threadCpuMs samples, as % of one core over wallMs, highest first: shows
+ * whether one thread (a saturated event loop) or the whole process is the limit.
+ */
+export function busiestThreads(
+  before: Map<number, number>,
+  after: Map<number, number>,
+  wallMs: number,
+  count = 3,
+): number[] {
+  return [...after]
+    .map(([tid, ms]) => ms - (before.get(tid) ?? 0))
+    .sort((a, b) => b - a)
+    .slice(0, count)
+    .map((ms) => Math.round((ms / Math.max(1, wallMs)) * 100));
+}
+
 /** The soft and hard limits on open files of this process (Linux), from /proc/self/limits. */
 export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } | undefined {
   try {

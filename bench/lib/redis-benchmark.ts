@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { track } from './children.js';
-import { cpuMs } from './proc.js';
+import { cpuMs, reapedChildrenCpuMs } from './proc.js';
 
 export interface RedisBenchmarkOptions {
   host: string;
@@ -16,6 +16,8 @@ export interface RedisBenchmarkOptions {
   keyspace: number;
   timeoutMs: number;
   serverPid?: number;
+  /** Pin redis-benchmark to these CPUs (`taskset -c`, e.g. "1"), so the server keeps the other core(s). */
+  cpus?: string;
 }
 
 export interface RedisBenchmarkResult {
@@ -31,7 +33,10 @@ export interface RedisBenchmarkResult {
   maxMs: number | null;
   /** Server CPU (user + system, all threads) per request, µs; /proc ticks are 10 ms, so short runs are coarse. */
   serverCpuUsPerRequest: number | null;
-  /** redis-benchmark's own CPU over its run, % of one core (sampled every 50 ms, so approximate). */
+  /**
+   * redis-benchmark's own CPU over its run, % of one core: exact (the children's CPU time the kernel adds up
+   * when it is reaped), else sampled every 50 ms, which misses the last 50 ms.
+   */
   clientCpuPercent: number | null;
   wallMs: number;
   error: string | null;
@@ -77,8 +82,14 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     '--csv',
   ];
   const serverStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
+  const reapedStart = reapedChildrenCpuMs();
   const started = performance.now();
-  const child = track(spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  // taskset execs redis-benchmark in its own process: the PID tracked and killed stays redis-benchmark's.
+  const [file, fileArgs] =
+    options.cpus !== undefined
+      ? ['taskset', ['-c', options.cpus, 'redis-benchmark', ...args]]
+      : ['redis-benchmark', args];
+  const child = track(spawn(file, fileArgs, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -98,6 +109,10 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
   });
   clearTimeout(timer);
   clearInterval(sampler);
+  // 'exit' comes after libuv reaped the child, so its CPU time is in ours now.
+  const reapedEnd = reapedChildrenCpuMs();
+  if (reapedStart !== undefined && reapedEnd !== undefined && reapedEnd > reapedStart)
+    clientCpu = reapedEnd - reapedStart;
   const wallMs = performance.now() - started;
   const serverEnd = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
   const base = {

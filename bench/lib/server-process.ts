@@ -1,5 +1,5 @@
 // Starts a server under test as its own process on a free loopback port — redis-lite through its CLI
-// (either transport) or redis-server as the reference — waits until it answers PING, and stops it by PID.
+// (any transport) or redis-server as the reference — waits until it answers PING, and stops it by PID.
 // Knows the CLI's flags, nothing of the server's code.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,21 +9,25 @@ import { track, waitExit } from './children.js';
 import { requireBuiltCli } from './paths.js';
 import { cpuMs, fdCount, rssKb } from './proc.js';
 
-export type ServerKind = 'eventloop' | 'pool' | 'redis';
+export type ServerKind = 'eventloop' | 'pool' | 'hybrid' | 'redis';
+
+export const SERVER_KINDS: readonly ServerKind[] = ['eventloop', 'pool', 'hybrid', 'redis'];
 
 export interface LaunchOptions {
   kind: ServerKind;
-  /** Pool worker threads (pool only). */
+  /** Pool worker threads, or the hybrid's loop threads (default: 100 for the pool, 2 for the hybrid). */
   workers?: number;
   maxclients?: number;
   backlog?: number;
   startTimeoutMs?: number;
   extraArgs?: string[];
+  /** Node's own flags for redis-lite (e.g. --perf-basic-prof, --max-semi-space-size=1): for cost analysis. */
+  nodeArgs?: string[];
 }
 
 export interface ServerProcess {
   readonly kind: ServerKind;
-  /** e.g. "pool (100 workers)", "eventloop", "redis 7". */
+  /** e.g. "pool (100 workers)", "hybrid (2 loops)", "eventloop", "redis 7". */
   readonly label: string;
   readonly pid: number;
   readonly host: string;
@@ -53,8 +57,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The workers a launch asks for when none are given: the pool's CLI default, and 2 loops for the hybrid. */
+export function defaultWorkers(kind: ServerKind): number | undefined {
+  return kind === 'pool' ? 100 : kind === 'hybrid' ? 2 : undefined;
+}
+
 export function serverLabel(kind: ServerKind, workers?: number): string {
   if (kind === 'pool') return `pool (${workers ?? 100} workers)`;
+  if (kind === 'hybrid') {
+    const loops = workers ?? 2;
+    return `hybrid (${loops} loop${loops === 1 ? '' : 's'})`;
+  }
   return kind === 'redis' ? 'redis 7' : 'eventloop';
 }
 
@@ -80,8 +93,19 @@ function commandLine(options: LaunchOptions, port: number): { file: string; args
     if (options.backlog !== undefined) args.push('--tcp-backlog', String(options.backlog));
     return { file: 'redis-server', args: [...args, ...common] };
   }
-  const args = [requireBuiltCli(), '--transport', options.kind, '--host', HOST, '--port', String(port)];
-  if (options.kind === 'pool') args.push('--workers', String(options.workers ?? 100));
+  const args = [
+    ...(options.nodeArgs ?? []),
+    requireBuiltCli(),
+    '--transport',
+    options.kind,
+    '--host',
+    HOST,
+    '--port',
+    String(port),
+  ];
+  // The hybrid's own default is the number of cores: always pass the count, so a label never guesses.
+  const workers = options.workers ?? defaultWorkers(options.kind);
+  if (workers !== undefined) args.push('--workers', String(workers));
   if (options.maxclients !== undefined) args.push('--maxclients', String(options.maxclients));
   if (options.backlog !== undefined) args.push('--backlog', String(options.backlog));
   return { file: process.execPath, args: [...args, ...common] };
@@ -123,7 +147,7 @@ async function launchOnce(options: LaunchOptions, port: number): Promise<ServerP
   const label = serverLabel(options.kind, options.workers);
   // Generous: a pool starts one thread per worker, and on a loaded shared machine 100 took 30 s once.
   const startTimeoutMs =
-    options.startTimeoutMs ?? 60_000 + (options.kind === 'pool' ? 500 * (options.workers ?? 100) : 0);
+    options.startTimeoutMs ?? 60_000 + 500 * (options.workers ?? defaultWorkers(options.kind) ?? 0);
   await waitUntilReady(child, port, startTimeoutMs, () => log, label);
   const startMs = performance.now() - started;
   const serverPid = pid as number;

@@ -1,6 +1,6 @@
 // Keeps the benchmarks alive: runs each bench script from the built dist in a tiny configuration as a child
 // process and checks its JSON output's shape and the key facts (a pinned pool starves the active client,
-// the event loop serves it). Not a performance test: no figure is compared against a threshold.
+// the event loop and the hybrid serve it). Not a performance test: no figure is compared against a threshold.
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +23,21 @@ async function poolAvailable(): Promise<boolean> {
   }
 }
 
+/** The hybrid needs the same helper built with its reactor (Linux). */
+async function hybridAvailable(): Promise<boolean> {
+  const nativePath = path.join(dist, 'src', 'transport', 'threadpool', 'native.js');
+  const reactorPath = path.join(dist, 'src', 'transport', 'hybrid', 'native-reactor.js');
+  if (!existsSync(nativePath) || !existsSync(reactorPath)) return false;
+  try {
+    const native = (await import(pathToFileURL(nativePath).href)) as { loadNative(): unknown };
+    const reactor = (await import(pathToFileURL(reactorPath).href)) as { asReactor(addon: unknown): unknown };
+    const addon = native.loadNative();
+    return !(addon instanceof Error) && !(reactor.asReactor(addon) instanceof Error);
+  } catch {
+    return false;
+  }
+}
+
 function redisInstalled(): Promise<boolean> {
   return new Promise((resolve) =>
     execFile('redis-benchmark', ['--version'], (error) => resolve(error === null)),
@@ -30,6 +45,7 @@ function redisInstalled(): Promise<boolean> {
 }
 
 const hasPool = await poolAvailable();
+const hasHybrid = await hybridAvailable();
 const hasRedis = await redisInstalled();
 
 /** Each bench run is bounded by its own timeout below; this only leaves room for a slow, shared machine. */
@@ -187,33 +203,43 @@ interface IdleRun {
 }
 
 describe('bench/idle-clients', () => {
-  it('event loop: 20 idle clients, the active client is served', { timeout: BENCH_TIMEOUT_MS }, async () => {
-    const out = path.join(outDir, 'idle-eventloop');
-    await bench('idle-clients.js', [
-      '--transports',
-      'eventloop',
-      '--idle',
-      '20',
-      '--requests',
-      '20',
-      '--out',
-      out,
-    ]);
-    const json = JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as {
-      schema: string;
-      runs: IdleRun[];
-    };
-    expect(json.schema).toBe('redis-lite/idle-clients@1');
-    const [run] = json.runs;
-    expect(run?.transport).toBe('eventloop');
-    expect(run?.idle).toMatchObject({ requested: 20, opened: 20, accepted: 20, failed: 0 });
-    expect(run?.active.status).toBe('served');
-    expect(run?.active.series?.requests).toBe(20);
-    expectLatencyShape(run!.active.series!.latencyMs);
-    expect(run?.recovery).toBeNull();
-    expect(run?.server.rssWithIdleKb).toBeGreaterThan(0);
-    expect(readFileSync(path.join(out, 'idle-clients.md'), 'utf8')).toContain('| eventloop | 20 | served |');
-  });
+  const servedBy = ['eventloop', ...(hasHybrid ? ['hybrid'] : [])];
+  it(
+    `${servedBy.join(' and ')}: 20 idle clients, the active client is served`,
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'idle-eventloop');
+      await bench('idle-clients.js', [
+        '--transports',
+        servedBy.join(','),
+        '--hybrid-workers',
+        '2',
+        '--idle',
+        '20',
+        '--requests',
+        '20',
+        '--out',
+        out,
+      ]);
+      const json = JSON.parse(readFileSync(path.join(out, 'idle-clients.json'), 'utf8')) as {
+        schema: string;
+        runs: IdleRun[];
+      };
+      expect(json.schema).toBe('redis-lite/idle-clients@1');
+      expect(json.runs.map((r) => r.transport)).toEqual(servedBy);
+      for (const run of json.runs) {
+        expect(run.idle).toMatchObject({ requested: 20, opened: 20, accepted: 20, failed: 0 });
+        expect(run.active.status).toBe('served');
+        expect(run.active.series?.requests).toBe(20);
+        expectLatencyShape(run.active.series!.latencyMs);
+        expect(run.recovery).toBeNull();
+        expect(run.server.rssWithIdleKb).toBeGreaterThan(0);
+      }
+      const md = readFileSync(path.join(out, 'idle-clients.md'), 'utf8');
+      expect(md).toContain('| eventloop | 20 | served |');
+      if (hasHybrid) expect(md).toContain('| hybrid (2 loops) | 20 | served |');
+    },
+  );
 
   describe.skipIf(!hasPool)('pool (needs the native helper)', () => {
     it(
@@ -253,9 +279,11 @@ describe('bench/idle-clients', () => {
       await bench('idle-clients.js', [
         '--sweep',
         '--transports',
-        'eventloop,pool',
+        hasHybrid ? 'eventloop,pool,hybrid' : 'eventloop,pool',
         '--workers',
         '4',
+        '--hybrid-workers',
+        '2',
         '--idle',
         '8',
         '--sweep-points',
@@ -277,6 +305,8 @@ describe('bench/idle-clients', () => {
         (json.sweeps[label] ?? []).map((p) => `${p.idle}:${p.status}`);
       expect(status('eventloop')).toEqual(['0:served', '3:served', '4:served', '8:served']);
       expect(status('pool (4 workers)')).toEqual(['0:served', '3:served', '4:starved', '8:starved']);
+      if (hasHybrid)
+        expect(status('hybrid (2 loops)')).toEqual(['0:served', '3:served', '4:served', '8:served']);
       const svg = readFileSync(path.join(out, 'idle-clients-sweep.svg'), 'utf8');
       expect(svg).toMatch(/^<svg /);
       expect(svg).toContain('workers = 4');
@@ -289,7 +319,12 @@ describe('bench/compare', () => {
     'a tiny comparison writes the JSON, the Markdown and the charts',
     { timeout: BENCH_TIMEOUT_MS },
     async () => {
-      const targets = ['eventloop', ...(hasPool ? ['pool'] : []), ...(hasRedis ? ['redis'] : [])];
+      const targets = [
+        'eventloop',
+        ...(hasPool ? ['pool'] : []),
+        ...(hasHybrid ? ['hybrid'] : []),
+        ...(hasRedis ? ['redis'] : []),
+      ];
       const out = path.join(outDir, 'compare');
       await bench(
         'compare.js',
@@ -298,6 +333,8 @@ describe('bench/compare', () => {
           '--targets',
           targets.join(','),
           '--pool-workers',
+          '2',
+          '--hybrid-workers',
           '2',
           '--connections',
           '1,4',
@@ -333,9 +370,12 @@ describe('bench/compare', () => {
       };
       expect(json.schema).toBe('redis-lite/compare@1');
       const labels = json.targets.map((t) => t.label);
-      expect(labels).toEqual(
-        targets.map((t) => (t === 'pool' ? 'pool (2 workers)' : t === 'redis' ? 'redis 7' : t)),
-      );
+      const label: Record<string, string> = {
+        pool: 'pool (2 workers)',
+        hybrid: 'hybrid (2 loops)',
+        redis: 'redis 7',
+      };
+      expect(labels).toEqual(targets.map((t) => label[t] ?? t));
       expect(json.loadgen).toHaveLength(labels.length * 2);
       for (const row of json.loadgen) {
         expect(row.result.errors).toBe(0);
@@ -346,6 +386,11 @@ describe('bench/compare', () => {
         // 4 connections on 2 workers: two are pinned by the others and never served.
         const pinned = json.loadgen.find((r) => r.target === 'pool (2 workers)' && r.connections === 4);
         expect(pinned?.result.connections).toMatchObject({ served: 2, starved: 2 });
+      }
+      if (hasHybrid) {
+        // 4 connections on 2 loops: every one is served.
+        const spread = json.loadgen.find((r) => r.target === 'hybrid (2 loops)' && r.connections === 4);
+        expect(spread?.result.connections).toMatchObject({ served: 4, starved: 0 });
       }
       if (hasRedis) {
         expect(json.redisBenchmark.length).toBeGreaterThan(0);
@@ -406,6 +451,57 @@ describe('bench/server-targets', () => {
         for (const t of run!.targets) expect(['met', 'not met', 'info']).toContain(t.verdict);
       expect(stdout).toContain('| target | test |');
       expect(readFileSync(path.join(out, 'server-targets.md'), 'utf8')).toContain('## smoke');
+    },
+  );
+
+  it.skipIf(!hasHybrid || !hasRedis)(
+    '--suite hybrid: one tiny round of throughput, scaling and idle connections, a verdict per target',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'hybrid-targets');
+      const args = ['--suite', 'hybrid', '--rounds', '1', '--requests', '2000', '--requests-p16', '5000'];
+      await bench('server-targets.js', [
+        ...args,
+        ...['--warmup', '500', '--idle', '50', '--idle-requests', '20', '--label', 'smoke', '--out', out],
+      ]);
+      const json = JSON.parse(readFileSync(path.join(out, 'hybrid-targets.json'), 'utf8')) as {
+        schema: string;
+        runs: {
+          suite: string;
+          skipped: Record<string, string>;
+          measurements: {
+            scenario: string;
+            server: string;
+            test: string;
+            rps: number | null;
+            p99Ms: number | null;
+            idleHeld?: number;
+            rssPerIdleKb?: number | null;
+            error: string | null;
+          }[];
+          targets: { title: string; verdict: string }[];
+        }[];
+      };
+      expect(json.schema).toBe('redis-lite/hybrid-targets@1');
+      const [run] = json.runs;
+      expect(run?.suite).toBe('hybrid');
+      expect(run?.skipped).toEqual({});
+      // 4 benchmark scenarios x 2 servers x (SET, GET), and the idle scenario's 2 servers.
+      expect(run?.measurements).toHaveLength(18);
+      for (const m of run!.measurements) {
+        expect(m.error).toBeNull();
+        if (m.test === 'IDLE') {
+          expect(m.idleHeld).toBe(50);
+          expect(m.rssPerIdleKb).not.toBeNull();
+          expect(m.p99Ms).toBeGreaterThan(0);
+        } else expect(m.rps).toBeGreaterThan(0);
+      }
+      // 7 benchmark targets x (GET, SET), 2 idle targets.
+      expect(run?.targets).toHaveLength(16);
+      for (const t of run!.targets) expect(['met', 'not met', 'info']).toContain(t.verdict);
+      const md = readFileSync(path.join(out, 'hybrid-targets.md'), 'utf8');
+      expect(md).toContain('## smoke');
+      expect(md).toContain('idle: hybrid (2 loops) / Redis RSS per idle connection');
     },
   );
 });
