@@ -3,7 +3,8 @@
  * transport): epoll (create, ctl, wait: the wait blocks the calling thread, as a pool worker blocks in read),
  * an eventfd another thread writes to wake that wait, and read/write on non-blocking descriptors that return
  * EAGAIN as a value (-errno) instead of throwing: an empty read is the common case, and a thrown error per
- * empty read costs microseconds. Linux only; elsewhere none of these functions is exported and the hybrid
+ * empty read costs microseconds; and a listening socket the loops accept from without a JS object per
+ * connection (accept4, with Redis's socket options). Linux only; elsewhere none of these functions is exported and the hybrid
  * transport says so. Knows nothing of clients, sessions or threads: callers own their descriptors.
  */
 #define NAPI_VERSION 8
@@ -12,8 +13,13 @@
 #include "reactor.h"
 
 #ifdef __linux__
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -171,6 +177,107 @@ static napi_value CloseFd(napi_env env, napi_callback_info info) {
   return int_result(env, close(fd) < 0 ? -errno : 0);
 }
 
+/* listenTcp(ip, port, backlog) -> a non-blocking, close-on-exec listening socket (SO_REUSEADDR), or -errno.
+ * ip is a numeric IPv4 or IPv6 address (the caller resolves names). */
+static napi_value ListenTcp(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char ip[INET6_ADDRSTRLEN + 1];
+  size_t length = 0;
+  int32_t port, backlog;
+  if (!args(env, info, 3, argv) || !int_arg(env, argv[1], &port) || !int_arg(env, argv[2], &backlog)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], ip, sizeof ip, &length) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "ip must be a string");
+    return NULL;
+  }
+  struct sockaddr_storage address;
+  socklen_t size;
+  memset(&address, 0, sizeof address);
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&address;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&address;
+  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    size = sizeof *v4;
+  } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    size = sizeof *v6;
+  } else {
+    return int_result(env, -EINVAL);
+  }
+  int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return int_result(env, -errno);
+  int yes = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0 ||
+      bind(fd, (struct sockaddr *)&address, size) < 0 || listen(fd, backlog) < 0) {
+    int err = errno;
+    close(fd);
+    return int_result(env, -err);
+  }
+  return int_result(env, fd);
+}
+
+/* boundPort(fd) -> the local port of a socket, or -errno. */
+static napi_value BoundPort(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!args(env, info, 1, argv) || !int_arg(env, argv[0], &fd)) return NULL;
+  struct sockaddr_storage address;
+  socklen_t size = sizeof address;
+  if (getsockname(fd, (struct sockaddr *)&address, &size) < 0) return int_result(env, -errno);
+  int port = address.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&address)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&address)->sin_port);
+  return int_result(env, port);
+}
+
+/* acceptClient(listenFd) -> a non-blocking, close-on-exec client socket with TCP_NODELAY (replies are whole)
+ * and keepalive as Redis's tcp-keepalive 300 (anetKeepAlive), or -errno (-EAGAIN: nobody waiting). */
+static napi_value AcceptClient(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t listen_fd;
+  if (!args(env, info, 1, argv) || !int_arg(env, argv[0], &listen_fd)) return NULL;
+  int fd;
+  do fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return int_result(env, -errno);
+  int yes = 1, idle = 300, interval = 100, count = 3;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  return int_result(env, fd);
+}
+
+/* "ip:port" of one end of a socket (peer: getpeername, else getsockname), or null when it has none. */
+static napi_value address_text(napi_env env, napi_callback_info info, int peer) {
+  napi_value argv[1], result;
+  int32_t fd;
+  if (!args(env, info, 1, argv) || !int_arg(env, argv[0], &fd)) return NULL;
+  struct sockaddr_storage address;
+  socklen_t size = sizeof address;
+  int failed = peer ? getpeername(fd, (struct sockaddr *)&address, &size)
+                    : getsockname(fd, (struct sockaddr *)&address, &size);
+  char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 8];
+  int port;
+  if (failed == 0 && address.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &((struct sockaddr_in *)&address)->sin_addr, ip, sizeof ip);
+    port = ntohs(((struct sockaddr_in *)&address)->sin_port);
+  } else if (failed == 0 && address.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&address)->sin6_addr, ip, sizeof ip);
+    port = ntohs(((struct sockaddr_in6 *)&address)->sin6_port);
+  } else {
+    napi_get_null(env, &result);
+    return result;
+  }
+  snprintf(text, sizeof text, "%s:%d", ip, port);
+  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+static napi_value PeerName(napi_env env, napi_callback_info info) { return address_text(env, info, 1); }
+static napi_value SockName(napi_env env, napi_callback_info info) { return address_text(env, info, 0); }
+
 static void set_int(napi_env env, napi_value object, const char *name, int32_t value) {
   napi_set_named_property(env, object, name, int_result(env, value));
 }
@@ -186,6 +293,11 @@ int register_reactor(napi_env env, napi_value exports) {
       {"readInto", NULL, ReadInto, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeFrom", NULL, WriteFrom, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeFd", NULL, CloseFd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listenTcp", NULL, ListenTcp, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"boundPort", NULL, BoundPort, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"acceptClient", NULL, AcceptClient, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peerName", NULL, PeerName, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sockName", NULL, SockName, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return 0;
   napi_value epoll;

@@ -1,5 +1,5 @@
-// One client on a hybrid loop thread: a non-blocking descriptor, its Session (made at its first bytes, so an
-// idle client holds only this small record), and the output it could not write yet. Reads feed the session;
+// One client on a hybrid loop thread that has sent something: a non-blocking descriptor, its Session, and the
+// output it could not write yet (a client that has sent nothing is no object at all: reactor-loop.ts). Reads feed the session;
 // replies go straight to write(2); what the kernel does not take waits here while reading stops (backpressure
 // is decided in send() alone) and is cut at the output limit. Closing is a lingering close: flush, FIN, drain
 // the input until the peer closes or the grace runs out. Knows the Session contract and the reactor calls;
@@ -45,15 +45,26 @@ export class LoopClient {
   /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
   private receiving = false;
   private released = false;
+  private addresses: { addr: string; laddr: string } | null = null;
 
   constructor(
     readonly fd: number,
+    /** 0: a client turned away at maxclients, not counted among the connected. */
     readonly id: number,
-    readonly addr: string,
-    readonly laddr: string,
     readonly createdAt: number,
     private readonly host: LoopHost,
   ) {}
+
+  /** Asked of the socket when first needed (a client that never speaks never pays for the strings). */
+  get addr(): string {
+    this.addresses ??= addressesOf(this.host.native, this.fd);
+    return this.addresses.addr;
+  }
+
+  get laddr(): string {
+    this.addresses ??= addressesOf(this.host.native, this.fd);
+    return this.addresses.laddr;
+  }
 
   /** Last activity (ms): its session's, or when it connected if it has sent nothing. */
   get lastInteraction(): number {
@@ -179,6 +190,11 @@ export class LoopClient {
     this.host.release(this);
   }
 
+  /** As Redis past maxclients: the error goes out raw, whatever protocol the client speaks, then a close. */
+  turnAway(line: string): void {
+    if (this.send(Buffer.from(line, 'latin1'))) this.end();
+  }
+
   info(): ClientInfo {
     const buffers = {
       queryBuffer: this.session?.queryBufferLength ?? 0,
@@ -186,16 +202,26 @@ export class LoopClient {
       fd: this.fd,
     };
     if (this.session !== null) return clientInfo(this.session.client, buffers);
-    return {
-      id: this.id,
-      addr: this.addr,
-      laddr: this.laddr,
-      name: '',
-      db: 0,
-      createdAt: this.createdAt,
-      lastInteraction: this.createdAt,
-      lastCommand: 'NULL',
-      ...buffers,
-    };
+    return idleClientInfo(this.host.native, this.fd, this.id, this.createdAt);
   }
+}
+
+function addressesOf(native: NativeReactor, fd: number): { addr: string; laddr: string } {
+  return { addr: native.peerName(fd) ?? '?:0', laddr: native.sockName(fd) ?? '?:0' };
+}
+
+/** A client that has sent nothing, as Redis lists one: cmd=NULL, idle since it connected, no name. */
+export function idleClientInfo(native: NativeReactor, fd: number, id: number, createdAt: number): ClientInfo {
+  return {
+    id,
+    ...addressesOf(native, fd),
+    name: '',
+    db: 0,
+    createdAt,
+    lastInteraction: createdAt,
+    lastCommand: 'NULL',
+    queryBuffer: 0,
+    outputBuffer: 0,
+    fd,
+  };
 }

@@ -1,16 +1,25 @@
-// Main-thread side of the hybrid transport: its N loop threads (memcached's worker threads), which loop gets
-// each accepted client (the one with the fewest clients), and the relays between loops: CONFIG SET, CLIENT
-// KILL and CLIENT LIST gathering. Every message to a loop is followed by a write to its eventfd, since a loop
-// waits in epoll_wait, not in its Node event loop. A loop that dies has its clients' descriptors closed and is
-// replaced. Knows nothing of listening sockets; never reads or writes a client's bytes.
+// Main-thread side of the hybrid transport: its N loop threads (memcached's worker threads) and the relays
+// between them: CONFIG SET, CLIENT KILL and CLIENT LIST gathering, and accept errors to log. Every message to
+// a loop is followed by a write to its eventfd, since a loop waits in epoll_wait, not in its Node event loop.
+// A loop that dies has its clients' descriptors closed and is replaced. Never touches a client.
 
-import { closeSync } from 'node:fs';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
-import { answeredAt, connectedAt, LOOPS } from './layout.js';
-import type { FromLoop, Handoff, LoopInit, ToLoop } from './messages.js';
+import { AcceptErrorLog } from '../accept-policy.js';
+import {
+  answeredAt,
+  connectedAt,
+  LOOPS,
+  MAX_FD,
+  ownerAt,
+  ringHeadAt,
+  ringSlotAt,
+  ringTailAt,
+  wakeFdAt,
+} from './layout.js';
+import type { FromLoop, LoopInit, ToLoop } from './messages.js';
 import type { NativeReactor } from './native-reactor.js';
 
 export interface LoopGroupOptions {
@@ -27,8 +36,7 @@ export interface LoopGroupOptions {
 interface Loop {
   readonly index: number;
   worker: Worker;
-  /** -1 until the loop reports ready. */
-  wakeFd: number;
+  ready: boolean;
   exited: boolean;
 }
 
@@ -37,15 +45,15 @@ const GATHER_TIMEOUT_MS = 500;
 
 export class LoopGroup {
   private readonly loops: Loop[] = [];
-  /** Which loop (index + 1) holds each descriptor handed out (0: none): closed if that loop dies. */
-  private readonly owner = new Int32Array(1 << 16);
+  private readonly acceptErrors: AcceptErrorLog;
   private readyWaiter: { resolve(): void; reject(error: Error): void } | null = null;
   private stopping = false;
   /** The loop whose CONFIG SET is being applied here, so the relay skips it. */
   private relayOrigin = -1;
-  private lastPick = 0;
 
   constructor(private readonly options: LoopGroupOptions) {
+    this.acceptErrors = new AcceptErrorLog(options.logger);
+    for (let index = 0; index < options.size; index++) Atomics.store(options.state, wakeFdAt(index), -1);
     options.config.onChange((name, value) =>
       this.broadcast({ type: 'config', name, value }, this.relayOrigin),
     );
@@ -62,11 +70,12 @@ export class LoopGroup {
     const worker = new Worker(this.options.workerUrl, {
       workerData: { ...this.options.init, index, config: this.options.config.snapshot() } satisfies LoopInit,
       trackUnmanagedFds: false,
+      resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 48) },
       execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     });
-    const loop: Loop = existing ?? { index, worker, wakeFd: -1, exited: false };
+    const loop: Loop = existing ?? { index, worker, ready: false, exited: false };
     loop.worker = worker;
-    loop.wakeFd = -1;
+    loop.ready = false;
     loop.exited = false;
     worker.on('message', (message: FromLoop) => this.onMessage(loop, worker, message));
     worker.on('error', (error) => {
@@ -81,17 +90,20 @@ export class LoopGroup {
     if (loop.worker !== worker) return;
     switch (message.type) {
       case 'ready':
-        loop.wakeFd = message.wakeFd;
+        loop.ready = true;
         Atomics.add(this.options.state, LOOPS, 1);
-        this.options.native.eventfdSignal(loop.wakeFd); // for anything posted before it was ready
-        if (this.loops.length === this.options.size && this.loops.every((l) => l.wakeFd >= 0)) {
+        this.wake(loop); // for anything posted before it was ready
+        if (this.loops.length === this.options.size && this.loops.every((l) => l.ready)) {
           this.readyWaiter?.resolve();
           this.readyWaiter = null;
         }
         return;
-      case 'closed':
-        if (this.owner[message.fd] === loop.index + 1) this.owner[message.fd] = 0;
+      case 'acceptError': {
+        const error: NodeJS.ErrnoException = new Error(message.message);
+        error.code = message.code;
+        this.acceptErrors.report(error, { connectedClients: this.connected() });
         return;
+      }
       case 'config':
         this.relayOrigin = loop.index;
         try {
@@ -119,7 +131,7 @@ export class LoopGroup {
 
   /** Asks every other loop for its clients; posts what arrived (all, or what came within the timeout). */
   private gather(asker: Loop, request: number, reply: MessagePort): void {
-    const others = this.loops.filter((l) => l !== asker && !l.exited && l.wakeFd >= 0);
+    const others = this.loops.filter((l) => l !== asker && !l.exited && l.ready);
     const parts: ClientInfo[][] = [];
     const ports: MessagePort[] = [];
     let finished = false;
@@ -151,27 +163,34 @@ export class LoopGroup {
 
   private onExit(loop: Loop, worker: Worker): void {
     if (loop.worker !== worker) return;
-    if (loop.wakeFd >= 0) {
-      Atomics.sub(this.options.state, LOOPS, 1);
-      // The loop leaves its eventfd to us: closed only now, no signal can reach a recycled descriptor number.
-      this.options.native.closeFd(loop.wakeFd);
-    }
+    const { state, native } = this.options;
+    const wakeFd = Atomics.exchange(state, wakeFdAt(loop.index), -1);
+    // The loop leaves its eventfd to us: closed only now, no signal can reach a recycled descriptor number.
+    if (wakeFd >= 0) native.closeFd(wakeFd);
+    if (loop.ready) Atomics.sub(state, LOOPS, 1);
+    loop.ready = false;
     loop.exited = true;
-    loop.wakeFd = -1;
-    // Its clients' descriptors are ours to close now.
-    for (let fd = 0; fd < this.owner.length; fd++) {
-      if (this.owner[fd] !== loop.index + 1) continue;
-      this.owner[fd] = 0;
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    Atomics.store(this.options.state, connectedAt(loop.index), 0);
+    this.closeClientsOf(loop.index);
     if (this.stopping) return;
     this.options.logger.error({ loop: loop.index }, 'hybrid loop thread exited; starting another');
     this.spawn(loop.index, loop);
+  }
+
+  /** A dead loop's clients are ours to close: those it served and those still waiting in its ring. */
+  private closeClientsOf(index: number): void {
+    const { state, native } = this.options;
+    const loops = this.options.size;
+    for (let fd = 0; fd < MAX_FD; fd++) {
+      if (state[ownerAt(loops, fd)] !== index + 1) continue;
+      state[ownerAt(loops, fd)] = 0;
+      native.closeFd(fd);
+    }
+    const tail = Atomics.load(state, ringTailAt(index));
+    for (let head = Atomics.load(state, ringHeadAt(index)); head !== tail; head = (head + 1) | 0) {
+      native.closeFd(state[ringSlotAt(loops, index, head)]);
+    }
+    Atomics.store(state, ringHeadAt(index), tail);
+    Atomics.store(state, connectedAt(index), 0);
   }
 
   /** Clients across every loop (from the shared counts). */
@@ -179,30 +198,6 @@ export class LoopGroup {
     let total = 0;
     for (const loop of this.loops) total += Atomics.load(this.options.state, connectedAt(loop.index));
     return total;
-  }
-
-  /** Hands an accepted client to the loop with the fewest clients (ties: the next after the last pick). */
-  submit(client: Handoff): boolean {
-    const state = this.options.state;
-    let best: Loop | null = null;
-    let bestCount = Infinity;
-    for (let i = 1; i <= this.loops.length; i++) {
-      const loop = this.loops[(this.lastPick + i) % this.loops.length];
-      if (loop.wakeFd < 0) continue;
-      const count = Atomics.load(state, connectedAt(loop.index));
-      if (count < bestCount) [best, bestCount] = [loop, count];
-    }
-    if (best === null) return false;
-    this.lastPick = best.index;
-    Atomics.add(state, connectedAt(best.index), 1);
-    if (client.fd < this.owner.length) this.owner[client.fd] = best.index + 1;
-    this.send(best, { type: 'client', client });
-    return true;
-  }
-
-  /** A setting every loop must know that no CONFIG SET announced (the bound port). */
-  replicate(name: string, value: string): void {
-    this.broadcast({ type: 'config', name, value }, -1);
   }
 
   /** Graceful stop: every loop answers what it received and closes its clients within graceMs. */
@@ -232,6 +227,11 @@ export class LoopGroup {
   private send(loop: Loop, message: ToLoop, transfer: MessagePort[] = []): void {
     if (loop.exited) return;
     loop.worker.postMessage(message, transfer);
-    if (loop.wakeFd >= 0) this.options.native.eventfdSignal(loop.wakeFd);
+    this.wake(loop);
+  }
+
+  private wake(loop: Loop): void {
+    const wakeFd = Atomics.load(this.options.state, wakeFdAt(loop.index));
+    if (wakeFd >= 0) this.options.native.eventfdSignal(wakeFd);
   }
 }

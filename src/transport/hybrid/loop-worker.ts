@@ -1,10 +1,11 @@
 // A hybrid loop thread (entry point; runs as compiled JavaScript from dist/): builds its core through the same
-// function as the pool's workers (createWorkerCore), then runs its ReactorLoop over the clients the main thread
-// hands it, until told to stop. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
+// function as the pool's workers (createWorkerCore), then runs its ReactorLoop over its clients until told to
+// stop. Loop 0 also accepts (acceptor.ts) and hands clients to the others through shared rings. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
 // writes its eventfd after every message, and it drains its port synchronously. CLIENT LIST asks the main
 // thread for the other loops' clients and waits, answering their own questions meanwhile (no deadlock when
 // two loops list at once). Knows nothing of accepting.
 
+import { constants } from 'node:os';
 import {
   MessageChannel,
   type MessagePort,
@@ -19,7 +20,19 @@ import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
 import { loadNativeFrom } from '../threadpool/native-addon.js';
 import { type WorkerCore, createWorkerCore } from '../threadpool/worker-core.js';
-import { answeredAt, connectedAt, LOOPS, REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
+import { ERR } from '../../core/errors.js';
+import { acceptWaiting, type AcceptorHost, drainHandoffs } from './acceptor.js';
+import {
+  answeredAt,
+  connectedAt,
+  LOOPS,
+  MAX_FD,
+  ownerAt,
+  REJECTED,
+  TCP_PORT,
+  TOTAL_CONNECTIONS,
+  wakeFdAt,
+} from './layout.js';
 import { type LoopHost, type LoopLimits, LoopClient } from './loop-client.js';
 import type { FromLoop, LoopInit, ToLoop } from './messages.js';
 import { asReactor } from './native-reactor.js';
@@ -66,11 +79,40 @@ const loop = new ReactorLoop({
   closeGraceMs: init.closeGraceMs,
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
-  onClosed: (client) => {
-    Atomics.sub(state, connectedAt(init.index), 1);
-    post({ type: 'closed', fd: client.fd });
+  promote: (fd, id, createdAt) => new LoopClient(fd, id, createdAt, host),
+  onClosed: (fd, counted) => {
+    // Not ours any more, before close() frees the number for reuse.
+    if (fd < MAX_FD) Atomics.store(state, ownerAt(init.loops, fd), 0);
+    if (counted) Atomics.sub(state, connectedAt(init.index), 1);
   },
 });
+
+/** A client is now this loop's: recorded so the main thread closes it should this thread die. */
+function adopt(fd: number, id: number, createdAt: number): void {
+  if (fd < MAX_FD) Atomics.store(state, ownerAt(init.loops, fd), init.index + 1);
+  loop.adopt(fd, id, createdAt);
+}
+
+const acceptor: AcceptorHost = {
+  native,
+  state,
+  loops: init.loops,
+  self: init.index,
+  maxclients: () => config.number('maxclients'),
+  adopt,
+  turnAway: (fd) => {
+    if (fd < MAX_FD) Atomics.store(state, ownerAt(init.loops, fd), init.index + 1);
+    const client = new LoopClient(fd, 0, Date.now(), host);
+    loop.add(client);
+    client.turnAway(`-${ERR.maxClients}\r\n`);
+  },
+  failed: (errno) => {
+    const code = Object.entries(constants.errno).find(([, n]) => n === errno)?.[0] ?? `E${errno}`;
+    post({ type: 'acceptError', code, message: `accept failed: ${code}` });
+    // Out of descriptors: the listener stays readable, so stop watching it for a moment rather than spin.
+    if (code === 'EMFILE' || code === 'ENFILE') loop.pauseListening(100);
+  },
+};
 
 const host: LoopHost = {
   native,
@@ -140,7 +182,7 @@ function transportStats(): TransportStats {
 }
 
 function ownClients(): ClientInfo[] {
-  return [...loop.all()].map((client) => client.info());
+  return loop.infos();
 }
 
 /** Messages taken off the port while waiting for a list answer, handled at the next wake. */
@@ -193,11 +235,6 @@ function killClient(id: number): boolean {
 
 function handle(message: ToLoop): void {
   switch (message.type) {
-    case 'client': {
-      const { fd, id, addr, laddr, createdAt } = message.client;
-      loop.add(new LoopClient(fd, id, addr, laddr, createdAt, host));
-      return;
-    }
     case 'config':
       config.apply(message.name, message.value);
       readLimits();
@@ -219,11 +256,15 @@ function handle(message: ToLoop): void {
 }
 
 function drain(): void {
+  drainHandoffs(state, init.loops, init.index, adopt);
   for (let m = deferred.shift(); m !== undefined; m = deferred.shift()) handle(m);
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
     handle(m.message as ToLoop);
   }
 }
 
-post({ type: 'ready', wakeFd: loop.wakeFd });
+if (init.listenFd >= 0) loop.listen(init.listenFd, () => acceptWaiting(acceptor, init.listenFd));
+Atomics.store(state, wakeFdAt(init.index), loop.wakeFd);
+post({ type: 'ready' });
+drain(); // clients handed over before this loop published its eventfd
 loop.run();

@@ -1,6 +1,6 @@
 // The reactor calls of the native helper (native/reactor.c), as the hybrid transport's loops use them: epoll,
-// an eventfd to wake a loop from another thread, and non-blocking read/write returning -errno (-EAGAIN: not
-// now) instead of throwing. Linux only: elsewhere the addon lacks them and asReactor says so.
+// an eventfd to wake a loop from another thread, non-blocking read/write returning -errno (-EAGAIN: not now)
+// instead of throwing, and listen/accept without a JS object per connection. Linux only: elsewhere the addon lacks them and asReactor says so.
 // Knows the addon's shape; nothing of clients or sessions.
 
 import { constants } from 'node:os';
@@ -29,6 +29,14 @@ export interface NativeReactor {
   readInto(fd: number, bytes: Uint8Array, offset: number, length: number): number;
   writeFrom(fd: number, bytes: Uint8Array, offset: number, length: number): number;
   closeFd(fd: number): number;
+  /** A non-blocking listening socket on a numeric IPv4/IPv6 address (SO_REUSEADDR), or -errno. */
+  listenTcp(ip: string, port: number, backlog: number): number;
+  boundPort(fd: number): number;
+  /** A non-blocking client socket with TCP_NODELAY and keepalive, or -errno (-EAGAIN: nobody waiting). */
+  acceptClient(listenFd: number): number;
+  /** "ip:port" of the peer / of our end; null once the socket has none (the peer is gone). */
+  peerName(fd: number): string | null;
+  sockName(fd: number): string | null;
   readonly epoll: EpollConstants;
 }
 
@@ -37,7 +45,7 @@ export const EAGAIN = constants.errno.EAGAIN;
 /** The addon's reactor half, or an Error saying why the hybrid transport cannot run here. */
 export function asReactor(addon: NativeFdUtil): NativeReactor | Error {
   const candidate = addon as Partial<NativeReactor>;
-  if (typeof candidate.epollWait !== 'function' || typeof candidate.epoll !== 'object') {
+  if (typeof candidate.acceptClient !== 'function' || typeof candidate.epoll !== 'object') {
     return new Error(
       process.platform === 'linux'
         ? 'the native helper was built without its reactor (native/reactor.c): rebuild it with `npm rebuild`'

@@ -1,9 +1,14 @@
 // A hybrid loop thread's event loop (Redis's ae.c over epoll, level-triggered): one epoll set holding every
-// client of this thread and an eventfd that other threads write to wake it. It blocks in epoll_wait, hands each
-// ready client its events, calls onWake when woken, and sweeps idle and lingering clients about once a
-// second. Knows clients through LoopClient and the reactor calls; nothing of messages, config or commands.
+// client of this thread, an eventfd other threads write to wake it and, on the accepting loop, the listening
+// socket. A client that has sent nothing is two numbers in typed arrays indexed by its descriptor (its id and
+// when it connected): no object, no session, which is what makes an idle client cost little more than its
+// socket. Its first event makes it a LoopClient. The loop blocks in epoll_wait, hands each ready client its
+// events, calls onWake when woken, and sweeps idle and lingering clients about once a second.
+// Knows clients through LoopClient and the reactor calls; nothing of messages, config or commands.
 
-import type { LoopClient } from './loop-client.js';
+import type { ClientInfo } from '../../core/command.js';
+import { MAX_FD } from './layout.js';
+import { idleClientInfo, type LoopClient } from './loop-client.js';
 import { check, EAGAIN, type NativeReactor } from './native-reactor.js';
 
 export interface ReactorLoopOptions {
@@ -12,10 +17,12 @@ export interface ReactorLoopOptions {
   readonly closeGraceMs: number;
   /** Idle timeout in ms (CONFIG timeout), read at each sweep; 0: never. */
   idleTimeoutMs(): number;
-  /** Another thread signalled the eventfd: drain its messages. */
+  /** Another thread signalled the eventfd: drain its messages and hand-offs. */
   onWake(): void;
-  /** A client's descriptor is closed. */
-  onClosed(client: LoopClient): void;
+  /** The object for a client that has just sent its first bytes (or closed). */
+  promote(fd: number, id: number, createdAt: number): LoopClient;
+  /** A client's descriptor is closed (counted: not a client turned away). */
+  onClosed(fd: number, counted: boolean): void;
 }
 
 /** Most ready descriptors taken per epoll_wait (the native side's batch). */
@@ -24,8 +31,17 @@ const BATCH = 256;
 export class ReactorLoop {
   readonly wakeFd: number;
   private readonly epfd: number;
-  private readonly clients = new Map<number, LoopClient>();
+  /** Clients that have spoken, by descriptor. */
+  private readonly active = new Map<number, LoopClient>();
+  /** Clients that have not, by descriptor: id (0: none) and when they connected. */
+  private readonly idleId = new Float64Array(MAX_FD);
+  private readonly idleSince = new Float64Array(MAX_FD);
+  private idleCount = 0;
   private readonly ready = new Int32Array(2 * BATCH);
+  private listenFd = -1;
+  private onAcceptable: () => void = () => undefined;
+  /** When a listener paused after EMFILE is armed again (0: not paused). */
+  private listenPausedUntil = 0;
   private nextSweep = 0;
   private stopDeadline = 0;
   private done = false;
@@ -38,20 +54,60 @@ export class ReactorLoop {
   }
 
   get size(): number {
-    return this.clients.size;
+    return this.active.size + this.idleCount;
   }
 
-  all(): IterableIterator<LoopClient> {
-    return this.clients.values();
+  /** Watches a listening socket; `onAcceptable` accepts what is waiting. */
+  listen(fd: number, onAcceptable: () => void): void {
+    const native = this.options.native;
+    check(native.epollCtl(this.epfd, native.epoll.CTL_ADD, fd, native.epoll.IN), 'epoll_ctl');
+    this.listenFd = fd;
+    this.onAcceptable = onAcceptable;
   }
 
-  /** Starts serving a client (its descriptor non-blocking, owned by this loop from now on). */
+  /** Out of descriptors: stop watching the listener for `ms` (level-triggered, it would wake us in a spin). */
+  pauseListening(ms: number): void {
+    const native = this.options.native;
+    if (this.listenFd < 0 || this.listenPausedUntil !== 0) return;
+    native.epollCtl(this.epfd, native.epoll.CTL_MOD, this.listenFd, 0);
+    this.listenPausedUntil = Date.now() + ms;
+  }
+
+  private stopListening(): void {
+    if (this.listenFd < 0) return;
+    const native = this.options.native;
+    native.epollCtl(this.epfd, native.epoll.CTL_DEL, this.listenFd, 0);
+    this.listenFd = -1;
+  }
+
+  /** Starts serving a client that has sent nothing yet (its descriptor non-blocking, now this loop's). */
+  adopt(fd: number, id: number, createdAt: number): void {
+    const native = this.options.native;
+    if (fd >= MAX_FD) return this.add(this.options.promote(fd, id, createdAt));
+    this.idleId[fd] = id;
+    this.idleSince[fd] = createdAt;
+    this.idleCount++;
+    if (native.epollCtl(this.epfd, native.epoll.CTL_ADD, fd, native.epoll.IN | native.epoll.RDHUP) < 0) {
+      this.promote(fd).destroy();
+    }
+  }
+
+  /** Starts serving a client object at once (a client turned away, or a descriptor beyond MAX_FD). */
   add(client: LoopClient): void {
     const { native } = this.options;
-    this.clients.set(client.fd, client);
+    this.active.set(client.fd, client);
     client.events = native.epoll.IN | native.epoll.RDHUP;
-    const result = native.epollCtl(this.epfd, native.epoll.CTL_ADD, client.fd, client.events);
-    if (result < 0) client.destroy();
+    if (native.epollCtl(this.epfd, native.epoll.CTL_ADD, client.fd, client.events) < 0) client.destroy();
+  }
+
+  /** An idle client becomes a LoopClient (its first bytes, a close, a kill, a shutdown). */
+  private promote(fd: number): LoopClient {
+    const client = this.options.promote(fd, this.idleId[fd], this.idleSince[fd]);
+    this.idleId[fd] = 0;
+    this.idleCount--;
+    client.events = this.options.native.epoll.IN | this.options.native.epoll.RDHUP;
+    this.active.set(fd, client);
+    return client;
   }
 
   watch(client: LoopClient, events: number): void {
@@ -65,25 +121,51 @@ export class ReactorLoop {
   /** Out of the set before the descriptor closes (a closed descriptor leaves the set only with its last dup). */
   release(client: LoopClient): void {
     const native = this.options.native;
-    if (this.clients.get(client.fd) !== client) return;
-    this.clients.delete(client.fd);
+    if (this.active.get(client.fd) !== client) return;
+    this.active.delete(client.fd);
     native.epollCtl(this.epfd, native.epoll.CTL_DEL, client.fd, 0);
+    this.options.onClosed(client.fd, client.id !== 0);
     native.closeFd(client.fd);
-    this.options.onClosed(client);
   }
 
+  /** A client of this loop by id: made an object if it was idle (the caller is about to act on it). */
   find(id: number): LoopClient | undefined {
-    for (const client of this.clients.values()) if (client.id === id) return client;
-    return undefined;
+    for (const client of this.active.values()) if (client.id === id) return client;
+    if (this.idleCount === 0) return undefined;
+    const fd = this.idleId.indexOf(id);
+    return fd >= 0 && id !== 0 ? this.promote(fd) : undefined;
+  }
+
+  /** CLIENT LIST entries of every client of this loop. */
+  infos(): ClientInfo[] {
+    const out: ClientInfo[] = [];
+    for (const client of this.active.values()) if (client.id !== 0) out.push(client.info());
+    this.forEachIdle((fd) =>
+      out.push(idleClientInfo(this.options.native, fd, this.idleId[fd], this.idleSince[fd])),
+    );
+    return out;
+  }
+
+  private forEachIdle(visit: (fd: number) => void): void {
+    for (let fd = 0, left = this.idleCount; fd < MAX_FD && left > 0; fd++) {
+      if (this.idleId[fd] !== 0) {
+        left--;
+        visit(fd);
+      }
+    }
   }
 
   /**
-   * Graceful stop: every client answers what it has already received, then ends (flush, FIN); the loop returns
-   * once all are closed, or destroys the rest when graceMs is up.
+   * Graceful stop: no more accepting; every client answers what it has already received, then ends (flush,
+   * FIN); the loop returns once all are closed, or destroys the rest when graceMs is up.
    */
   stop(graceMs: number): void {
+    this.stopListening();
     this.stopDeadline = Date.now() + graceMs;
-    for (const client of [...this.clients.values()]) {
+    const idle: number[] = [];
+    this.forEachIdle((fd) => idle.push(fd));
+    for (const fd of idle) this.promote(fd);
+    for (const client of [...this.active.values()]) {
       for (let reads = 0; reads < 64 && client.readable(); reads++);
       client.end();
     }
@@ -95,38 +177,52 @@ export class ReactorLoop {
     const { native } = this.options;
     this.nextSweep = Date.now() + this.options.sweepIntervalMs;
     for (;;) {
-      if (this.done && (this.clients.size === 0 || Date.now() >= this.stopDeadline)) break;
-      const timeout = Math.max(
-        0,
-        Math.min(this.nextSweep, this.done ? this.stopDeadline : Infinity) - Date.now(),
-      );
-      const count = native.epollWait(this.epfd, this.ready, timeout);
-      for (let i = 0; i < count; i++) {
-        const fd = this.ready[2 * i];
-        if (fd === this.wakeFd) {
-          if (native.eventfdDrain(fd) !== -EAGAIN) this.options.onWake();
-          continue;
-        }
-        this.clients.get(fd)?.onEvents(this.ready[2 * i + 1]);
+      if (this.done && (this.active.size === 0 || Date.now() >= this.stopDeadline)) break;
+      let until = this.nextSweep;
+      if (this.done) until = Math.min(until, this.stopDeadline);
+      if (this.listenPausedUntil !== 0) until = Math.min(until, this.listenPausedUntil);
+      const count = native.epollWait(this.epfd, this.ready, Math.max(0, until - Date.now()));
+      for (let i = 0; i < count; i++) this.dispatch(this.ready[2 * i], this.ready[2 * i + 1]);
+      const now = Date.now();
+      if (this.listenPausedUntil !== 0 && now >= this.listenPausedUntil) {
+        this.listenPausedUntil = 0;
+        if (this.listenFd >= 0)
+          native.epollCtl(this.epfd, native.epoll.CTL_MOD, this.listenFd, native.epoll.IN);
       }
-      if (Date.now() >= this.nextSweep) this.sweep();
+      if (now >= this.nextSweep) this.sweep(now);
     }
-    for (const client of [...this.clients.values()]) client.destroy();
+    for (const client of [...this.active.values()]) client.destroy();
     // The eventfd stays open: other threads may still signal it; the main thread closes it once we have exited.
     native.closeFd(this.epfd);
   }
 
+  private dispatch(fd: number, events: number): void {
+    if (fd === this.wakeFd) {
+      if (this.options.native.eventfdDrain(fd) !== -EAGAIN) this.options.onWake();
+      return;
+    }
+    if (fd === this.listenFd) return this.onAcceptable();
+    const client =
+      this.active.get(fd) ?? (fd < MAX_FD && this.idleId[fd] !== 0 ? this.promote(fd) : undefined);
+    client?.onEvents(events);
+  }
+
   /** Redis's clientsCron: idle clients end, lingering ones past the grace are destroyed. */
-  private sweep(): void {
-    const now = Date.now();
+  private sweep(now: number): void {
     this.nextSweep = now + this.options.sweepIntervalMs;
     const idleMs = this.options.idleTimeoutMs();
-    for (const client of [...this.clients.values()]) {
+    for (const client of [...this.active.values()]) {
       if (client.lingeringSince !== 0) {
         if (now - client.lingeringSince >= this.options.closeGraceMs) client.destroy();
       } else if (idleMs > 0 && now - client.lastInteraction > idleMs) {
         client.end();
       }
     }
+    if (idleMs <= 0 || this.idleCount === 0) return;
+    const expired: number[] = [];
+    this.forEachIdle((fd) => {
+      if (now - this.idleSince[fd] > idleMs) expired.push(fd);
+    });
+    for (const fd of expired) this.promote(fd).end();
   }
 }
