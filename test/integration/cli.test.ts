@@ -3,7 +3,7 @@
 // when the port is taken, and maxclients lowered to the descriptor limit. Waits on output and exit events.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -260,6 +260,50 @@ describe('redis-lite CLI', () => {
     client.destroy();
     server.child.kill('SIGINT');
     expect((await server.exited).code).toBe(0);
+  });
+
+  describe.each(transports.filter((t) => t === 'hybrid'))('--transport=%s', (transport) => {
+    it('starts with its loop count in its start-up line and exits 0 on SIGINT', async () => {
+      const server = run(['--port', '0', '--transport', transport, '--workers', '2']);
+      const ready = await server.line(isReady);
+      expect(ready).toMatchObject({ transport: 'hybrid', workers: 2 });
+      const client = await RawClient.connect(ready.port as number);
+      expect(await client.request('PING\n', 'PONG\n')).toBe('PONG\n');
+      server.child.kill('SIGINT');
+      await client.closed;
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('out of descriptors: turns clients away, logs once, does not spin, and serves again once they leave', async () => {
+      const server = run(['--port', '0', '--transport', transport, '--workers', '2'], { ulimit: 100 });
+      const ready = await server.line(isReady);
+      const port = ready.port as number;
+      // maxclients is 68 here; the clients turned away past it linger (each holds a descriptor) until the
+      // close grace, so accepting runs out of descriptors.
+      const flood: RawClient[] = [];
+      for (let i = 0; i < 150; i++) flood.push(await RawClient.connect(port));
+      await server.line((l) => typeof l.msg === 'string' && l.msg.includes('out of file descriptors'));
+      const cpuTicks = (): number => {
+        const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime, 1/100 s
+      };
+      const before = cpuTicks();
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a measurement window, not a wait for an event
+      expect(cpuTicks() - before).toBeLessThan(20);
+      expect(server.lines.filter((l) => String(l.msg).includes('out of file descriptors'))).toHaveLength(1);
+      const served = flood[0];
+      expect(await served.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+      for (const client of flood) client.destroy();
+      await Promise.all(flood.map((c) => c.closed));
+      let answered = '';
+      while (answered !== '+PONG\r\n') {
+        const fresh = await RawClient.connect(port);
+        answered = await fresh.request(resp('PING'), '+PONG\r\n').catch(() => '');
+        fresh.destroy();
+      }
+      server.child.kill('SIGINT');
+      expect((await server.exited).code).toBe(0);
+    });
   });
 
   describe.each(transports.filter((t) => t === 'pool'))('--transport=%s', (transport) => {
