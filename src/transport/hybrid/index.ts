@@ -13,10 +13,13 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native.js';
+import { chooseWorkerEntry, type WorkerEntry } from '../threadpool/worker-entry.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { connectedAt, LOOPS, REJECTED, stateBytes, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { LoopGroup } from './loop-group.js';
 import { asReactor, check, type NativeReactor } from './native-reactor.js';
+
+const LOOP_WORKER = 'loop-worker';
 
 export interface HybridOptions extends TransportOptions {
   /** Loop threads. */
@@ -34,11 +37,17 @@ export interface HybridOptions extends TransportOptions {
   readonly sweepIntervalMs?: number;
 }
 
-/** The loop thread's entry as JavaScript: beside this module from dist/, else (vitest on sources) its build. */
-export function loopWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  if (moduleUrl.endsWith('.js')) return new URL('./loop-worker.js', moduleUrl);
+/**
+ * The loop thread's entry as JavaScript: beside this module from dist/, else (vitest on the sources) the build
+ * of it, since worker threads cannot load TypeScript on Node 20. Its one-file bundle when fresh.
+ */
+export function loopWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  if (moduleUrl.endsWith('.js')) return chooseWorkerEntry(new URL('./', moduleUrl), LOOP_WORKER);
   const root = packageRoot(fileURLToPath(moduleUrl)) ?? fileURLToPath(new URL('../../..', moduleUrl));
-  return pathToFileURL(join(root, 'dist', 'src', 'transport', 'hybrid', 'loop-worker.js'));
+  return chooseWorkerEntry(
+    pathToFileURL(join(root, 'dist', 'src', 'transport', 'hybrid') + '/'),
+    LOOP_WORKER,
+  );
 }
 
 export class HybridTransport implements Transport {
@@ -69,9 +78,16 @@ export class HybridTransport implements Transport {
     const bound = check(this.native.boundPort(this.listenFd), 'getsockname');
     Atomics.store(this.state, TCP_PORT, bound);
     const options = this.options;
+    const entry = loopWorkerEntry();
+    if (entry.reason !== undefined) {
+      options.logger.warn(
+        { reason: entry.reason },
+        'hybrid loop bundle is stale; loops start from loop-worker.js',
+      );
+    }
     const group = new LoopGroup({
       size: options.workers,
-      workerUrl: loopWorkerUrl(),
+      workerUrl: entry.url,
       state: this.state,
       config: options.config,
       logger: options.logger,

@@ -1,6 +1,7 @@
-// Which file a pool worker thread starts from: the one-file bundle (worker.bundle.cjs, written after tsc by
-// scripts/bundle-worker.mjs) when it is at least as new as every module it was built from, else worker.js,
-// which behaves the same but starts ~50 ms of CPU slower per thread (bench/results/pool-startup.md).
+// Which file a worker thread (the pool's worker, the hybrid's loop) starts from: the one-file bundle
+// (<name>.bundle.cjs, written after tsc by scripts/bundle-worker.mjs) when it is at least as new as every module
+// it was built from, else <name>.js, which behaves the same but starts ~50 ms of CPU slower per thread
+// (bench/results/pool-startup.md).
 // A stale bundle is never used: after a bare `tsc` the workers run the code just compiled.
 // Knows only file names and modification times; nothing of what a worker does.
 
@@ -8,9 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const WORKER_MODULE = 'worker.js';
-export const WORKER_BUNDLE = 'worker.bundle.cjs';
-export const BUNDLE_MANIFEST = 'worker.bundle.json';
+/** The pool's worker; the hybrid's loop thread is 'loop-worker'. */
+export const POOL_WORKER = 'worker';
 
 export interface WorkerEntry {
   readonly url: URL;
@@ -36,25 +36,27 @@ function mtime(path: string): number | null {
   }
 }
 
-/** The entry in `dir` (the compiled threadpool directory, where worker.js lives). */
-export function chooseWorkerEntry(dir: URL): WorkerEntry {
+/** The entry of worker `name` in `dir` (the compiled directory where <name>.js lives). */
+export function chooseWorkerEntry(dir: URL, name: string = POOL_WORKER): WorkerEntry {
   const path = fileURLToPath(dir);
-  const modules: WorkerEntry = { url: pathToFileURL(join(path, WORKER_MODULE)), bundled: false };
-  const bundleTime = mtime(join(path, WORKER_BUNDLE));
+  const bundle = `${name}.bundle.cjs`;
+  const manifestFile = `${name}.bundle.json`;
+  const modules: WorkerEntry = { url: pathToFileURL(join(path, `${name}.js`)), bundled: false };
+  const bundleTime = mtime(join(path, bundle));
   if (bundleTime === null) return modules;
   let manifest: unknown;
   try {
-    manifest = JSON.parse(readFileSync(join(path, BUNDLE_MANIFEST), 'utf8'));
+    manifest = JSON.parse(readFileSync(join(path, manifestFile), 'utf8'));
   } catch {
-    return { ...modules, reason: `${BUNDLE_MANIFEST} is missing or unreadable` };
+    return { ...modules, reason: `${manifestFile} is missing or unreadable` };
   }
   if (!isManifest(manifest) || manifest.inputs.length === 0) {
-    return { ...modules, reason: `${BUNDLE_MANIFEST} lists no inputs` };
+    return { ...modules, reason: `${manifestFile} lists no inputs` };
   }
   for (const input of manifest.inputs) {
     const inputTime = mtime(join(path, input));
     if (inputTime === null) return { ...modules, reason: `its input ${input} is gone` };
     if (inputTime > bundleTime) return { ...modules, reason: `${input} is newer than the bundle` };
   }
-  return { url: pathToFileURL(join(path, WORKER_BUNDLE)), bundled: true };
+  return { url: pathToFileURL(join(path, bundle)), bundled: true };
 }
