@@ -85,4 +85,30 @@ describe.each(transports.filter((t) => t !== 'pool'))('%s transport: idle client
       await server.close();
     }
   });
+
+  it('loses no increment: 50 clients x 4,000 pipelined INCR on one key end at exactly 200,000', async () => {
+    const server = await startTestServer(transport, { workers: 2 });
+    try {
+      const clients = await Promise.all(Array.from({ length: 50 }, () => server.connect()));
+      const batch = Buffer.concat(Array.from({ length: 100 }, () => resp('INCR', 'counter')));
+      await Promise.all(
+        clients.map(async (c) => {
+          for (let round = 0; round < 40; round++) {
+            await c.send(batch);
+            await c.readFramed((received) => (countReplies(received) >= 100 ? received.length : -1));
+          }
+        }),
+      );
+      expect(await clients[0].request(resp('GET', 'counter'), '$6\r\n200000\r\n')).toBe('$6\r\n200000\r\n');
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+/** Integer replies (":n\r\n") complete in `received`. */
+function countReplies(received: Buffer): number {
+  let count = 0;
+  for (let i = received.indexOf(10); i >= 0; i = received.indexOf(10, i + 1)) count++;
+  return count;
+}
