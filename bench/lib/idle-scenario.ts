@@ -21,14 +21,29 @@ export interface ServerFacts {
   baselineRssKb: number;
 }
 
-/** workers: the pool's worker threads or the hybrid's loop threads (ignored by the others). */
+/**
+ * workers: the pool's worker threads or the hybrid's loop threads (ignored by the others); nodeOptions: Node's
+ * own flags for redis-lite (cost analysis, e.g. --max-semi-space-size=1).
+ */
 export async function startServer(
   kind: ServerKind,
   workers: number | undefined,
   idle: number,
+  nodeOptions?: string[],
 ): Promise<{ server: ServerProcess; facts: ServerFacts }> {
   // Ask for room for every idle client plus the active client and a probe; the server may lower it.
-  const server = await launchServer({ kind, workers, maxclients: idle + 16, backlog: 4096 });
+  const server = await launchServer({
+    kind,
+    workers,
+    maxclients: idle + 16,
+    backlog: 4096,
+    ...(nodeOptions ? { nodeOptions } : {}),
+  });
+  return { server, facts: await serverFacts(server) };
+}
+
+/** What the idle benches record of a server that answers PING: maxclients, descriptor limit, baseline. */
+export async function serverFacts(server: ServerProcess): Promise<ServerFacts> {
   let maxclients: number | null = null;
   try {
     const probe = await BenchClient.connect({ host: server.host, port: server.port });
@@ -43,16 +58,13 @@ export async function startServer(
   }
   await settleFds(server, undefined, 2000);
   return {
-    server,
-    facts: {
-      label: server.label,
-      pid: server.pid,
-      startMs: Math.round(server.startMs),
-      maxclients,
-      fdLimit: openFileLimits(server.pid) ?? null,
-      baselineFds: server.fdCount() ?? 0,
-      baselineRssKb: server.rssKb() ?? 0,
-    },
+    label: server.label,
+    pid: server.pid,
+    startMs: Math.round(server.startMs),
+    maxclients,
+    fdLimit: openFileLimits(server.pid) ?? null,
+    baselineFds: server.fdCount() ?? 0,
+    baselineRssKb: server.rssKb() ?? 0,
   };
 }
 
@@ -273,25 +285,49 @@ export async function requestSeries(
   count: number,
   timeoutMs: number,
 ): Promise<RequestSeries> {
-  const latency = new LatencyRecorder();
-  let timeouts = 0;
-  let errors = 0;
+  return (await interleavedSeries([client], count, timeoutMs))[0]!;
+}
+
+/**
+ * The same series on several clients (one per server) taking turns request by request, the order rotating,
+ * so a burst of load from elsewhere on the machine falls on every server alike: their latencies are paired
+ * at the scale of one request rather than of one run. A client stops at its first timeout or error.
+ */
+export async function interleavedSeries(
+  clients: readonly BenchClient[],
+  count: number,
+  timeoutMs: number,
+): Promise<RequestSeries[]> {
+  const state = clients.map(() => ({
+    latency: new LatencyRecorder(),
+    timeouts: 0,
+    errors: 0,
+    stopped: false,
+  }));
   for (let i = 0; i < count; i++) {
     const argv = i % 2 === 0 ? ['SET', `active:${i % 100}`, 'value'] : ['GET', `active:${(i - 1) % 100}`];
-    const start = performance.now();
-    try {
-      await client.call(argv, timeoutMs);
-      latency.recordMs(performance.now() - start);
-    } catch (error) {
-      if (error instanceof TimeoutError) {
-        timeouts++;
-        break;
+    for (let turn = 0; turn < clients.length; turn++) {
+      const k = (turn + i) % clients.length;
+      const s = state[k]!;
+      if (s.stopped) continue;
+      const start = performance.now();
+      try {
+        await clients[k]!.call(argv, timeoutMs);
+        s.latency.recordMs(performance.now() - start);
+      } catch (error) {
+        if (error instanceof TimeoutError) s.timeouts++;
+        else s.errors++;
+        s.stopped = true;
       }
-      errors++;
-      break;
     }
+    if (state.every((s) => s.stopped)) break;
   }
-  return { requests: latency.count, timeouts, errors, latencyMs: latency.summary() };
+  return state.map((s) => ({
+    requests: s.latency.count,
+    timeouts: s.timeouts,
+    errors: s.errors,
+    latencyMs: s.latency.summary(),
+  }));
 }
 
 function sleep(ms: number): Promise<void> {

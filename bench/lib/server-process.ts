@@ -21,8 +21,11 @@ export interface LaunchOptions {
   backlog?: number;
   startTimeoutMs?: number;
   extraArgs?: string[];
-  /** Node's own flags for redis-lite (e.g. --perf-basic-prof, --max-semi-space-size=1): for cost analysis. */
-  nodeArgs?: string[];
+  /**
+   * Node's own flags for redis-lite (e.g. --perf-basic-prof, --max-semi-space-size=1), for cost analysis. Given
+   * through NODE_OPTIONS, not argv: the hybrid passes its execArgv to its loop threads, which refuse V8 flags.
+   */
+  nodeOptions?: string[];
 }
 
 export interface ServerProcess {
@@ -93,16 +96,7 @@ function commandLine(options: LaunchOptions, port: number): { file: string; args
     if (options.backlog !== undefined) args.push('--tcp-backlog', String(options.backlog));
     return { file: 'redis-server', args: [...args, ...common] };
   }
-  const args = [
-    ...(options.nodeArgs ?? []),
-    requireBuiltCli(),
-    '--transport',
-    options.kind,
-    '--host',
-    HOST,
-    '--port',
-    String(port),
-  ];
+  const args = [requireBuiltCli(), '--transport', options.kind, '--host', HOST, '--port', String(port)];
   // The hybrid's own default is the number of cores: always pass the count, so a label never guesses.
   const workers = options.workers ?? defaultWorkers(options.kind);
   if (workers !== undefined) args.push('--workers', String(workers));
@@ -132,6 +126,14 @@ async function launchOnce(options: LaunchOptions, port: number): Promise<ServerP
   const child = track(
     spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.nodeOptions?.length
+        ? {
+            env: {
+              ...process.env,
+              NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...options.nodeOptions].join(' ').trim(),
+            },
+          }
+        : {}),
     }),
   );
   let log = '';

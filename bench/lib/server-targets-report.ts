@@ -242,8 +242,10 @@ export const SUITES: Record<SuiteId, SuiteDef> = {
     intro:
       "The hybrid issue's targets: throughput and CPU per request with `--workers 1` against Redis 7 " +
       '(`redis-benchmark` as the client), `--workers 1` vs `2` with redis-benchmark pinned to one CPU ' +
-      '(taskset) so the server keeps the other, and idle connections held by child processes with one ' +
-      'active client sending sequential SET/GET (RSS per idle connection from /proc, p50/p99 of that client). ' +
+      '(taskset) so the server keeps the other, and idle connections held by child processes (RSS per idle ' +
+      'connection from /proc). For the idle rows the servers of a round run side by side, each holding its idle ' +
+      'connections, and one active client per server sends sequential SET/GET, the clients taking turns request ' +
+      'by request (p50/p99 of each), so a burst of load from elsewhere hits both alike. ' +
       COMMON_INTRO +
       ' In the scaling rows, client and server CPU are % of one core over the run and "busiest threads" are ' +
       "the server's three busiest threads (a loop thread at ~100% is a saturated loop).",
