@@ -68,6 +68,11 @@ function parseArguments(argv: string[]) {
       describe: 'Close clients idle this many seconds (0: never)',
     },
     requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+    databases: {
+      type: 'number',
+      default: d.databases,
+      describe: 'Number of databases (SELECT 0 .. N-1; at most 16384)',
+    },
     'inline-replies': {
       choices: ['plain', 'resp'] as const,
       default: d.inlineReplies,
@@ -170,6 +175,7 @@ async function main(): Promise<void> {
       maxclients: args.maxclients,
       timeout: args.timeout,
       requirepass: args.requirepass,
+      databases: args.databases,
       inlineReplies: args['inline-replies'],
       logger,
     });

@@ -44,6 +44,8 @@ export interface ServerOptions {
   /** Seconds a client may stay idle before it is closed; 0: never. */
   timeout: number;
   requirepass: string;
+  /** Databases clients can SELECT (Redis's `databases`, 16), fixed at start-up. */
+  databases: number;
   /**
    * How inline requests of a client that never sent RESP are answered: 'plain' (plaintext, PROTOCOL.md) or
    * 'resp' (RESP, as Redis does: for health checkers that send "PING\r\n" and expect "+PONG").
@@ -72,6 +74,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxclients: 10000,
   timeout: 0,
   requirepass: '',
+  databases: 16,
   inlineReplies: 'plain',
   logLevel: 'info',
   logFormat: 'json',
@@ -118,6 +121,7 @@ const SETTING_OF_OPTION = {
   timeout: 'timeout',
   backlog: 'tcp-backlog',
   workers: 'io-threads',
+  databases: 'databases',
 } as const;
 
 function configFromOptions(options: ServerOptions): Config {
@@ -132,6 +136,7 @@ function configFromOptions(options: ServerOptions): Config {
       maxclients: String(options.maxclients),
       timeout: String(options.timeout),
       requirepass: options.requirepass,
+      databases: String(options.databases),
       'inline-replies': options.inlineReplies,
       'tcp-backlog': String(options.backlog),
       'io-threads': options.transport === 'eventloop' ? '1' : String(options.workers),
@@ -159,7 +164,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const config = configFromOptions(options);
   capMaxclients(config, logger);
 
-  const store = SharedStore.create({ clock });
+  const store = SharedStore.create({ clock, databases: config.number('databases') });
   bindStoreLimits(store, config);
   const commands = createCommandTable(ALL_COMMANDS);
   const startedAt = clock();

@@ -57,10 +57,13 @@ export function toInteger(b: Uint8Array, message: string = ERR.notInteger): numb
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** An int argument as Redis's getIntFromObjectOrReply: an int64 first, then INT_MIN..INT_MAX or a range error. */
-export function toInt32(b: Uint8Array): number {
-  const v = toBigInt(b);
-  if (v < INT32_MIN || v > INT32_MAX) throw new CommandError(ERR.outOfRange(INT32_MIN, INT32_MAX));
+/**
+ * An int argument as Redis's getIntFromObjectOrReply: an int64 first, then INT_MIN..INT_MAX or a range error.
+ * With a message (SWAPDB's "invalid first DB index"), that message is both errors, as Redis's msg argument.
+ */
+export function toInt32(b: Uint8Array, message?: string): number {
+  const v = toBigInt(b, message ?? ERR.notInteger);
+  if (v < INT32_MIN || v > INT32_MAX) throw new CommandError(message ?? ERR.outOfRange(INT32_MIN, INT32_MAX));
   return Number(v);
 }
 

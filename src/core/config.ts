@@ -63,7 +63,8 @@ const SETTINGS: readonly Setting[] = [
   { name: 'inline-replies', kind: 'enum', initial: 'plain', choices: ['plain', 'resp'] },
   // Reports the pool's worker count; 1 on the event loop.
   { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
-  { name: 'databases', kind: 'integer', initial: '1', min: 1n, max: 1n, immutable: true },
+  // Redis allows up to INT_MAX; each database costs the store 1 KiB of fixed memory here (store/layout.ts).
+  { name: 'databases', kind: 'integer', initial: '16', min: 1n, max: 16384n, immutable: true },
   // redis-benchmark and test harnesses read or clear these; there is no persistence, so only "off" is valid.
   {
     name: 'save',

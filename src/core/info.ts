@@ -166,9 +166,11 @@ function cpuFields(): Fields {
   ];
 }
 
+/** One line per database holding keys, as Redis's "db<N>:keys=..,expires=..,avg_ttl=.." (avg_ttl: always 0). */
 function keyspaceFields({ store }: InfoSource): Fields {
-  const { keys, expires } = store.stats();
-  return keys > 0 ? [['db0', `keys=${keys},expires=${expires},avg_ttl=0`]] : [];
+  return store
+    .keyspace()
+    .map(({ db, keys, expires }) => [`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]);
 }
 
 const TITLES: Record<Section, string> = {

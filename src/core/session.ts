@@ -6,7 +6,8 @@
 // request, every reply it gets is RESP (RESP2, or RESP3 after HELLO 3), its inline requests' too, as Redis
 // answers; a connection that has only ever sent plaintext gets plaintext, unless inline-replies is 'resp'.
 
-import type { ClientState, CommandContext, ServerContext } from './command.js';
+import type { ClientState, ServerContext } from './command.js';
+import { ClientContexts } from './command-context.js';
 import { execute } from './executor.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
 import { error } from './reply.js';
@@ -51,7 +52,8 @@ const EMPTY = Buffer.alloc(0);
 
 export class Session {
   readonly client: ClientState;
-  private readonly context: CommandContext;
+  /** The client's command contexts, one per database it has selected (and the server they share). */
+  private readonly context: ClientContexts;
   private readonly parser: RequestParser;
   private readonly out: ByteWriter;
   /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
@@ -79,7 +81,7 @@ export class Session {
       createdAt: now,
       lastInteraction: now,
     };
-    this.context = { store: core.store, client: this.client, server: core.server };
+    this.context = new ClientContexts(core.store, this.client, core.server);
     this.parser = new RequestParser(core.limits);
     this.out = core.writer;
   }
@@ -90,7 +92,7 @@ export class Session {
    */
   end(): void {
     this.closed = true;
-    this.client.transaction.discard(this.context.store);
+    this.client.transaction.discard(this.context.current().store);
   }
 
   /** Bytes waiting in the query buffer (CLIENT LIST qbuf=). */
@@ -147,7 +149,7 @@ export class Session {
         }
         continue;
       }
-      const reply = execute(result.argv, this.context);
+      const reply = execute(result.argv, this.context.current());
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
       encodeReply(reply, this.protocolFor(result.framing), this.out);
       if (this.client.closeAfterReply) {

@@ -13,6 +13,8 @@ export interface QueuedCommand {
 
 interface WatchedKey {
   readonly key: Buffer;
+  /** The database it was watched in (Redis watches key and db). */
+  readonly db: number;
   readonly watch: KeyWatch;
 }
 
@@ -69,12 +71,12 @@ export class Transaction {
     this.unwatchAll(store);
   }
 
-  /** WATCH: keys already watched are watched once. */
+  /** WATCH, in the database `store` shows: keys already watched in that database are watched once. */
   watch(store: KeyValueStore, keys: readonly Buffer[]): void {
     for (const key of keys) {
-      if (this.watched.some((w) => w.key.equals(key))) continue;
+      if (this.watched.some((w) => w.db === store.db && w.key.equals(key))) continue;
       if (this.watched.length === 0) store.countWatcher(1); // before the first stamp is read (watch.ts)
-      this.watched.push({ key: Buffer.from(key), watch: store.watchKey(key) });
+      this.watched.push({ key: Buffer.from(key), db: store.db, watch: store.watchKey(key) });
     }
   }
 
@@ -87,9 +89,11 @@ export class Transaction {
 
   /**
    * EXEC's decision and its commands, for a client in MULTI. 'aborted': an error while queueing; 'changed': a
-   * watched key changed. Otherwise `run` gets the queued commands and the store to run them on. The check and
-   * the run happen holding the locks of every key the commands and the watches name (every segment when a
-   * command works on the whole keyspace), so no other thread sees those keys between them or half-written.
+   * watched key changed. Otherwise `run` gets the queued commands and the store to run them on (a view: each
+   * command selects the database it runs in). The check and the run happen holding the locks of every key the
+   * commands and the watches name (every segment when a command works on the whole keyspace or swaps
+   * databases), so no other thread sees those keys between them or half-written. A key's locks are the same in
+   * every database, so the databases the commands will have selected need not be known in advance.
    */
   exec<R>(
     store: KeyValueStore,
@@ -107,7 +111,7 @@ export class Transaction {
     const keys = keysOf(commands, watched);
     if (keys !== null && keys.length === 0) return run(commands, store);
     return store.transaction(keys, (locked) => {
-      const changed = watched.some((w) => locked.watchedKeyChanged(w.key, w.watch));
+      const changed = watched.some((w) => locked.select(w.db).watchedKeyChanged(w.key, w.watch));
       this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
       return changed ? 'changed' : run(commands, locked);
     });
@@ -117,7 +121,8 @@ export class Transaction {
 /**
  * The keys a transaction must lock: the watched ones and those each command names at its key positions
  * (COMMAND INFO's first, last, step); null (every segment) when a command reads or writes the keyspace
- * without naming keys (KEYS, SCAN, DBSIZE, FLUSHALL, RANDOMKEY). Commands that touch no keys add nothing.
+ * without naming keys (KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY). Commands that touch no keys
+ * (SELECT among them) add nothing.
  */
 function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
   const keys = watched.map((w) => w.key);

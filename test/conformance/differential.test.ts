@@ -35,10 +35,6 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
       'once a connection has sent a RESP request, its inline requests are answered in RESP as by Redis',
   },
   {
-    topic: 'SELECT',
-    difference: 'one database (databases = 1): SELECT 1 fails with "ERR DB index is out of range"',
-  },
-  {
     topic: 'KEYS / SCAN order',
     difference:
       "the order of keys in KEYS and SCAN replies follows redis-lite's table, not Redis's dict order",
@@ -89,6 +85,8 @@ const integerArg = fc.constantFrom<Arg>(
   '99999999999999999999',
   '1.5',
 );
+/** Database numbers: a few of the 16, the edges, and the errors (out of range, not an integer). */
+const dbArg = fc.constantFrom<Arg>('0', '1', '1', '2', '15', '16', '-1', 'x', '99999999999');
 const ttlArg = fc.constantFrom<Arg>(
   '1000',
   '86400',
@@ -174,8 +172,19 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
     .constantFrom('*', 'a*', '?', '[a-b]', '[^a]', '[b-a]', '\\a', '[', '[a', '\\', 'a?*', '*[*', '\x00*')
     .map((p): Argv => ['KEYS', Buffer.from(p, 'latin1')]),
   fc
-    .tuple(key, key, fc.constantFrom<Argv>([], ['REPLACE'], ['DB', '0']))
-    .map(([s, d, o]): Argv => ['COPY', s, d, ...o]),
+    .tuple(key, key, fc.option(dbArg), fc.boolean())
+    .map(([s, d, db, r]): Argv => [
+      'COPY',
+      s,
+      d,
+      ...(db === null ? [] : ['DB', db]),
+      ...(r ? ['REPLACE'] : []),
+    ]),
+  // Databases: every command that selects, swaps, moves between or empties them.
+  dbArg.map((db): Argv => ['SELECT', db]),
+  fc.tuple(dbArg, dbArg).map(([x, y]): Argv => ['SWAPDB', x, y]),
+  fc.tuple(key, dbArg).map(([k, db]): Argv => ['MOVE', k, db]),
+  fc.constantFrom<Argv>(['FLUSHDB'], ['FLUSHDB', 'ASYNC'], ['FLUSHDB', 'x'], ['SWAPDB', '0'], ['MOVE', 'a']),
   fc.constantFrom<Argv>(
     ['DBSIZE'],
     ['PING'],
@@ -195,10 +204,55 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
 );
 
 /** A request and the framing it is sent in: after the first RESP request both servers answer inline in RESP. */
-const framedCommand: fc.Arbitrary<[Argv, Framing]> = fc.tuple(
-  command,
-  fc.constantFrom<Framing>('resp', 'resp', 'inline'),
+const framed = (commands: fc.Arbitrary<Argv>): fc.Arbitrary<[Argv, Framing]> =>
+  fc.tuple(commands, fc.constantFrom<Framing>('resp', 'resp', 'inline'));
+
+/** Random sequences of the mix above, and the same split at random between two connections. */
+const commandSequence = fc.array(framed(command), { minLength: 1, maxLength: 40 });
+const interleavedCommands = fc.array(fc.tuple(fc.boolean(), framed(command)), {
+  minLength: 1,
+  maxLength: 40,
+});
+
+/**
+ * Database-heavy episodes over two keys and three databases, each WATCH, then commands that may touch, swap,
+ * move, copy or flush the watched keys (from either connection when there are two), then MULTI, a few queued
+ * commands (SELECT among them) and EXEC: so every episode checks a watch's outcome, and SWAPDB meets WATCH in
+ * all of touchAllWatchedKeysInDb's cases (the mix above rarely gets there).
+ */
+const smallKey = fc.constantFrom<Arg>('a', 'b');
+const smallDb = fc.constantFrom<Arg>('0', '1', '2');
+const databaseCommand: fc.Arbitrary<Argv> = fc.oneof(
+  fc.tuple(smallKey, fc.constantFrom<Arg>('1', '2')).map(([k, v]): Argv => ['SET', k, v]),
+  fc.tuple(fc.constantFrom('GET', 'DEL', 'EXISTS'), smallKey).map((t): Argv => t),
+  fc.tuple(smallKey, smallDb).map(([k, db]): Argv => ['MOVE', k, db]),
+  fc.tuple(smallKey, smallKey, smallDb).map(([s, d, db]): Argv => ['COPY', s, d, 'DB', db]),
+  smallDb.map((db): Argv => ['SELECT', db]),
+  smallDb.map((db): Argv => ['SELECT', db]),
+  fc.tuple(smallDb, smallDb).map(([x, y]): Argv => ['SWAPDB', x, y]),
+  fc.tuple(smallDb, smallDb).map(([x, y]): Argv => ['SWAPDB', x, y]),
+  fc.constantFrom<Argv>(['FLUSHDB'], ['DBSIZE'], ['FLUSHALL'], ['UNWATCH']),
 );
+const databaseEpisodes = fc
+  .array(
+    fc.tuple(
+      fc.array(smallKey, { minLength: 1, maxLength: 2 }),
+      fc.array(fc.tuple(fc.boolean(), databaseCommand), { maxLength: 6 }),
+      fc.array(databaseCommand, { maxLength: 3 }),
+    ),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((episodes) =>
+    episodes.flatMap(([watched, between, queued]): [boolean, [Argv, Framing]][] => [
+      [true, [['WATCH', ...watched], 'resp']],
+      ...between.map(([first, argv]): [boolean, [Argv, Framing]] => [first, [argv, 'resp']]),
+      [true, [['MULTI'], 'resp']],
+      ...queued.map((argv): [boolean, [Argv, Framing]] => [true, [argv, 'resp']]),
+      [true, [['EXEC'], 'resp']],
+    ]),
+  );
+/** The episodes on one connection. */
+const databaseSequence = databaseEpisodes.map((steps) => steps.map(([, request]) => request));
 
 /**
  * Back to a fresh connection: out of any MULTI, nothing watched, RESP2 (RESET), then in the RESP version of this
@@ -229,6 +283,13 @@ function maskHello(value: Value): Value {
   }
   return value;
 }
+
+/** After a sequence: every database it can reach, compared key by key (the sequence may end anywhere). */
+const DATABASES_AFTER: Argv[] = ['0', '1', '2', '15'].flatMap((db): Argv[] => [
+  ['SELECT', db],
+  ['KEYS', '*'],
+  ['DBSIZE'],
+]);
 
 /** KEYS is compared as a set (intended difference: order), HELLO without its id and version; the rest byte for byte. */
 const normalizeValue = (argv: Argv, value: Value): Value => {
@@ -287,78 +348,140 @@ describe.skipIf(!haveRedis).each(transports)(
       await redis?.stop();
     });
 
-    it.each([2, 3] as const)(
-      'answers random command sequences byte for byte as Redis does, in RESP%s',
-      async (protocol) => {
+    /** Sends a random sequence to both servers on one connection each; every reply must match. */
+    async function sameSequence(sequences: fc.Arbitrary<[Argv, Framing][]>, protocol: 2 | 3): Promise<void> {
+      await fc.assert(
+        fc.asyncProperty(sequences, fc.context(), async (requests, ctx) => {
+          await resetBoth(protocol, lite, real);
+          const [forReal, forLite] = [new Normalizer(), new Normalizer()];
+          const closing: [Argv, Framing][] = [
+            [['EXEC'], 'resp'],
+            [['KEYS', '*'], 'resp'],
+            ...DATABASES_AFTER.map((argv): [Argv, Framing] => [argv, 'resp']),
+          ];
+          for (const [argv, framing] of [...requests, ...closing]) {
+            const expected = forReal.reply(argv, await real.call(argv, framing));
+            const actual = forLite.reply(argv, await lite.call(argv, framing));
+            ctx.log(`${framing === 'inline' ? '(inline) ' : ''}${show(argv)} -> ${JSON.stringify(expected)}`);
+            expect(actual, show(argv)).toBe(expected);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    }
+
+    /**
+     * Two connections to each server, the random sequence's requests split between them: a WATCH on one is
+     * touched, swapped or flushed by the other. On the pool the two are served by two worker threads.
+     */
+    async function interleavedSequences(
+      sequences: fc.Arbitrary<[boolean, [Argv, Framing]][]>,
+      protocol: 2 | 3,
+    ): Promise<void> {
+      const liteOther = new LiveClient(await server.connect());
+      const realOther = await LiveClient.connect(redis.port);
+      try {
         await fc.assert(
-          fc.asyncProperty(
-            fc.array(framedCommand, { minLength: 1, maxLength: 40 }),
-            fc.context(),
-            async (requests, ctx) => {
-              await resetBoth(protocol, lite, real);
-              const [forReal, forLite] = [new Normalizer(), new Normalizer()];
-              const closing: [Argv, Framing][] = [
-                [['EXEC'], 'resp'],
-                [['KEYS', '*'], 'resp'],
-              ];
-              for (const [argv, framing] of [...requests, ...closing]) {
-                const expected = forReal.reply(argv, await real.call(argv, framing));
-                const actual = forLite.reply(argv, await lite.call(argv, framing));
-                ctx.log(
-                  `${framing === 'inline' ? '(inline) ' : ''}${show(argv)} -> ${JSON.stringify(expected)}`,
-                );
-                expect(actual, show(argv)).toBe(expected);
-              }
-            },
-          ),
+          fc.asyncProperty(sequences, fc.context(), async (steps, ctx) => {
+            await resetBoth(protocol, lite, real, liteOther, realOther);
+            const normalizers = [0, 1, 2, 3].map(() => new Normalizer());
+            const closing: [boolean, [Argv, Framing]][] = [
+              [true, [['EXEC'], 'resp']],
+              ...DATABASES_AFTER.map((argv): [boolean, [Argv, Framing]] => [true, [argv, 'resp']]),
+            ];
+            for (const [first, [argv, framing]] of [...steps, ...closing]) {
+              const [r, l] = first ? [0, 1] : [2, 3];
+              const expected = normalizers[r].reply(
+                argv,
+                await (first ? real : realOther).call(argv, framing),
+              );
+              const actual = normalizers[l].reply(argv, await (first ? lite : liteOther).call(argv, framing));
+              ctx.log(`${first ? 1 : 2}: ${show(argv)} -> ${JSON.stringify(expected)}`);
+              expect(actual, show(argv)).toBe(expected);
+            }
+          }),
           { numRuns: RUNS },
         );
-      },
+      } finally {
+        await liteOther.close();
+        await realOther.close();
+      }
+    }
+
+    it.each([2, 3] as const)(
+      'answers random command sequences byte for byte as Redis does, in RESP%s',
+      (protocol) => sameSequence(commandSequence, protocol),
       timeoutFor(RUNS, 50),
     );
 
     it.each([2, 3] as const)(
       'answers two interleaved connections as Redis does (WATCH touched by the other client), in RESP%s',
-      async (protocol) => {
-        // On the pool the two connections are served by two worker threads: the watch crosses threads.
-        const liteOther = new LiveClient(await server.connect());
-        const realOther = await LiveClient.connect(redis.port);
-        try {
-          await fc.assert(
-            fc.asyncProperty(
-              fc.array(fc.tuple(fc.boolean(), framedCommand), { minLength: 1, maxLength: 40 }),
-              fc.context(),
-              async (steps, ctx) => {
-                await resetBoth(protocol, lite, real, liteOther, realOther);
-                const normalizers = [0, 1, 2, 3].map(() => new Normalizer());
-                const closing: [boolean, [Argv, Framing]] = [true, [['EXEC'], 'resp']];
-                for (const [first, [argv, framing]] of [...steps, closing]) {
-                  const [r, l] = first ? [0, 1] : [2, 3];
-                  const expected = normalizers[r].reply(
-                    argv,
-                    await (first ? real : realOther).call(argv, framing),
-                  );
-                  const actual = normalizers[l].reply(
-                    argv,
-                    await (first ? lite : liteOther).call(argv, framing),
-                  );
-                  ctx.log(`${first ? 1 : 2}: ${show(argv)} -> ${JSON.stringify(expected)}`);
-                  expect(actual, show(argv)).toBe(expected);
-                }
-              },
-            ),
-            { numRuns: RUNS },
-          );
-        } finally {
-          await liteOther.close();
-          await realOther.close();
-        }
-      },
+      (protocol) => interleavedSequences(interleavedCommands, protocol),
       timeoutFor(RUNS, 50),
     );
 
+    it(
+      'answers database-heavy sequences as Redis does (SELECT, SWAPDB, MOVE, COPY ... DB, FLUSHDB with WATCH)',
+      () => sameSequence(databaseSequence, 2),
+      timeoutFor(RUNS, 50),
+    );
+
+    it(
+      'answers two interleaved connections on database-heavy sequences as Redis does (SWAPDB against WATCH)',
+      () => interleavedSequences(databaseEpisodes, 3),
+      timeoutFor(RUNS, 50),
+    );
+
+    it('answers the database commands as Redis does, step by step (databases = 16)', async () => {
+      const script: Argv[] = [
+        ['SET', 'k', 'v', 'EX', '1000'],
+        ['SELECT', '1'],
+        ['GET', 'k'],
+        ['SET', 'k', 'one'],
+        ['SWAPDB', '0', '1'],
+        ['GET', 'k'],
+        ['MOVE', 'k', '1'],
+        ['MOVE', 'k', '2'],
+        ['SELECT', '2'],
+        ['PERSIST', 'k'], // MOVE kept the TTL
+        ['COPY', 'k', 'k', 'DB', '3'],
+        ['COPY', 'k', 'k', 'DB', '3'],
+        ['COPY', 'k', 'k'],
+        ['COPY', 'k', 'k', 'DB', '2'],
+        ['MOVE', 'k', '2'],
+        ['SWAPDB', 'x', '0'],
+        ['SWAPDB', '0', 'y'],
+        ['SWAPDB', '0', '16'],
+        ['SWAPDB', '3', '3'],
+        ['SELECT', '16'],
+        ['SELECT', '-1'],
+        ['SELECT', '99999999999'],
+        ['FLUSHDB'],
+        ['DBSIZE'],
+        ['SELECT', '3'],
+        ['DBSIZE'],
+        ['MULTI'],
+        ['SELECT', '5'],
+        ['SET', 'm', '1'],
+        ['SELECT', '0'],
+        ['GET', 'm'],
+        ['EXEC'],
+        ['DBSIZE'],
+        ['SELECT', '5'],
+        ['GET', 'm'],
+        ['CONFIG', 'GET', 'databases'],
+        ['CONFIG', 'SET', 'databases', '4'],
+        ['FLUSHALL'],
+        ['DBSIZE'],
+      ];
+      await resetBoth(2, lite, real);
+      for (const argv of script) {
+        const [expected, actual] = await Promise.all([real.call(argv), lite.call(argv)]);
+        expect(actual.toString('latin1'), show(argv)).toBe(expected.toString('latin1'));
+      }
+    });
+
     it('differs only as documented', async () => {
-      expect((await lite.call(['SELECT', '1'])).toString()).toBe('-ERR DB index is out of range\r\n');
       expect((await lite.call(['LPUSH', 'l', 'x'])).toString()).toBe(
         "-ERR unknown command 'LPUSH', with args beginning with: 'l' 'x' \r\n",
       );

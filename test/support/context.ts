@@ -4,6 +4,7 @@
 import type { ClientInfo, ClientState, CommandContext, TransportStats } from '../../src/core/command.js';
 import { ALL_COMMANDS } from '../../src/core/commands/table.js';
 import { Config } from '../../src/core/config.js';
+import { ClientContexts } from '../../src/core/command-context.js';
 import { createCommandTable, execute } from '../../src/core/executor.js';
 import type { Reply } from '../../src/core/reply.js';
 import { createServerContext } from '../../src/core/server-context.js';
@@ -29,6 +30,8 @@ export interface TestContext extends CommandContext {
 
 export interface TestContextOptions {
   requirepass?: string;
+  /** The `databases` setting (default 16, as the server's). */
+  databases?: number;
   /** The transport's client list (CLIENT LIST / KILL); none by default. */
   clients?: () => ClientInfo[];
   /** The transport's lookup of one client (CLIENT INFO); when absent, found in `clients`. */
@@ -39,9 +42,10 @@ export interface TestContextOptions {
 
 export function createTestContext(options: TestContextOptions = {}): TestContext {
   const clock = new FakeClock();
-  const store = SharedStore.create({ clock: clock.read });
+  const databases = options.databases ?? 16;
+  const store = SharedStore.create({ clock: clock.read, databases });
   const commands = createCommandTable(ALL_COMMANDS);
-  const config = new Config({ requirepass: options.requirepass ?? '' });
+  const config = new Config({ requirepass: options.requirepass ?? '', databases: String(databases) });
   let stats: TransportStats = {
     transport: 'eventloop',
     connectedClients: 1,
@@ -78,9 +82,14 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     createdAt: clock.now,
     lastInteraction: clock.now,
   };
-  const context = { store, client, server };
+  const contexts = new ClientContexts(store, client, server);
   return {
-    ...context,
+    /** The selected database's view, as the next command sees it. */
+    get store() {
+      return contexts.current().store;
+    },
+    client,
+    server,
     clock,
     config,
     get stats() {
@@ -94,7 +103,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
       client.lastInteraction = clock.now;
       return execute(
         argv.map((a) => Buffer.from(a)),
-        context,
+        contexts.current(),
       );
     },
   };

@@ -59,12 +59,16 @@ describe('QUIT', () => {
 });
 
 describe('SELECT', () => {
-  it('accepts database 0 only', () => {
+  it("accepts databases 0 to 15 (databases 16), and changes the client's database", () => {
     const ctx = createTestContext();
+    expect(ctx.run('SELECT', '15')).toEqual(OK);
+    expect(ctx.client.db).toBe(15);
+    expect(ctx.store.db).toBe(15);
     expect(ctx.run('SELECT', '0')).toEqual(OK);
-    expect(ctx.run('SELECT', '1')).toEqual(error('ERR DB index is out of range'));
+    expect(ctx.run('SELECT', '1')).toEqual(OK);
+    expect(ctx.run('SELECT', '16')).toEqual(error('ERR DB index is out of range'));
     expect(ctx.run('SELECT', '-1')).toEqual(error('ERR DB index is out of range'));
-    expect(ctx.run('SELECT', '15')).toEqual(error('ERR DB index is out of range'));
+    expect(ctx.client.db).toBe(1);
   });
 
   it('rejects non-integers and values beyond an int', () => {

@@ -759,14 +759,15 @@ describe('COPY', () => {
     expect(ctx.run('EXISTS', 'dst')).toEqual(integer(0));
   });
 
-  it('DB must be the current database (0): others are out of range', () => {
+  it('DB names the destination database, 0 to 15', () => {
     put('src', 'v');
     expect(ctx.run('COPY', 'src', 'dst', 'DB', '0')).toEqual(integer(1));
     expect(ctx.run('COPY', 'src', 'dst', 'db', '0', 'REPLACE')).toEqual(integer(1));
-    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '1')).toEqual(err('ERR DB index is out of range'));
-    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '-1')).toEqual(err('ERR DB index is out of range'));
-    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '15')).toEqual(err('ERR DB index is out of range'));
+    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '1')).toEqual(integer(1));
     expect(ctx.run('EXISTS', 'dst2')).toEqual(integer(0));
+    expect(ctx.store.select(1).exists([b('dst2')])).toBe(1);
+    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '-1')).toEqual(err('ERR DB index is out of range'));
+    expect(ctx.run('COPY', 'src', 'dst2', 'DB', '16')).toEqual(err('ERR DB index is out of range'));
   });
 
   it('DB must be an int (getIntFromObjectOrReply)', () => {
@@ -785,8 +786,9 @@ describe('COPY', () => {
     expect(ctx.run('COPY', 'src', 'dst', 'DB')).toEqual(SYNTAX);
     expect(ctx.run('COPY', 'src', 'dst', 'FOO')).toEqual(SYNTAX);
     expect(ctx.run('COPY', 'src', 'dst', 'REPLACE', 'FOO')).toEqual(SYNTAX);
-    expect(ctx.run('COPY', 'src', 'dst', 'DB', '1', 'FOO')).toEqual(err('ERR DB index is out of range'));
-    expect(ctx.run('COPY', 'src', 'dst', 'FOO', 'DB', '1')).toEqual(SYNTAX);
+    expect(ctx.run('COPY', 'src', 'dst', 'DB', '16', 'FOO')).toEqual(err('ERR DB index is out of range'));
+    expect(ctx.run('COPY', 'src', 'dst', 'DB', '1', 'FOO')).toEqual(SYNTAX);
+    expect(ctx.run('COPY', 'src', 'dst', 'FOO', 'DB', '16')).toEqual(SYNTAX);
     expect(ctx.run('EXISTS', 'dst')).toEqual(integer(0));
   });
 
@@ -796,7 +798,10 @@ describe('COPY', () => {
     expect(ctx.run('COPY', 'nope', 'nope', 'REPLACE')).toEqual(
       err('ERR source and destination objects are the same'),
     );
-    expect(ctx.run('COPY', 'k', 'k', 'DB', '1')).toEqual(err('ERR DB index is out of range'));
+    expect(ctx.run('COPY', 'k', 'k', 'DB', '0')).toEqual(
+      err('ERR source and destination objects are the same'),
+    );
+    expect(ctx.run('COPY', 'k', 'k', 'DB', '1')).toEqual(integer(1)); // the same name in another database
   });
 });
 

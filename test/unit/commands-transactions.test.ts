@@ -16,7 +16,7 @@ import {
   status,
   type Reply,
 } from '../../src/core/reply.js';
-import { H_WATCHING, watchRegistry } from '../../src/core/store/layout.js';
+import { databaseMap, H_WATCHING, watchRegistry } from '../../src/core/store/layout.js';
 import { SharedStore } from '../../src/core/store/store.js';
 import { Transaction } from '../../src/core/transaction.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -293,7 +293,7 @@ describe('WATCH / UNWATCH', () => {
   it('stops stamping writes once nobody watches (the watcher count returns to zero)', () => {
     const ctx = createTestContext();
     const control = new Int32Array((ctx.store as SharedStore).handles().control);
-    const registries = () => control.slice(watchRegistry(64, 0), control.length);
+    const registries = () => control.slice(watchRegistry(64, 0), databaseMap(64));
     ctx.run('WATCH', 'a', 'b');
     expect(control[H_WATCHING]).toBe(1);
     ctx.run('UNWATCH');

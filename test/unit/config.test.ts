@@ -31,7 +31,7 @@ describe('Config defaults', () => {
       'client-output-buffer-limit-bytes': '268435456',
       'inline-replies': 'plain',
       'io-threads': '1',
-      databases: '1',
+      databases: '16',
       save: '',
       appendonly: 'no',
     });

@@ -245,12 +245,11 @@ describe('SharedStore keyspace', () => {
     expect(store.pttl(b('k'))).toBe(0);
     clock.now += 1;
     expect(store.exists([b('k')])).toBe(0);
+    expect(store.dbsize()).toBe(0); // EXISTS deleted it (db.c lookupKey)
     expect(store.mget([b('k')])).toEqual([null]);
     expect(store.strlen(b('k'))).toBe(0);
     expect(store.pttl(b('k'))).toBe(-2);
-    expect(store.dbsize()).toBe(1); // not yet removed: only reads so far (as Redis's DBSIZE)
-    expect(store.get(b('k'))).toBeNull(); // GET removes it
-    expect(store.dbsize()).toBe(0);
+    expect(store.get(b('k'))).toBeNull();
     expect(store.stats()).toMatchObject({ keys: 0, expires: 0, expiredKeys: 1 });
     // Write paths treat it as missing too.
     store.set(b('n'), b('5'), { expireAt: clock.now + 1 });
@@ -261,6 +260,47 @@ describe('SharedStore keyspace', () => {
     clock.now += 2;
     expect(store.set(b('x'), b('new'), { condition: 'NX' }).written).toBe(true);
     expect(store.stats().expiredKeys).toBe(3);
+  });
+
+  it('every read lookup deletes a key it finds expired and counts it; KEYS and WATCH only skip it', () => {
+    const { store, clock } = setup();
+    const reads: [string, (key: Buffer) => unknown][] = [
+      ['GET', (k) => store.get(k)],
+      ['GETEX', (k) => store.getEx(k, undefined)],
+      ['EXISTS', (k) => store.exists([b('other'), k])],
+      ['TYPE', (k) => store.type(k)],
+      ['MGET', (k) => store.mget([k, b('other')])],
+      ['STRLEN', (k) => store.strlen(k)],
+      ['GETRANGE', (k) => store.getRange(k, 0, -1)],
+      ['PTTL', (k) => store.pttl(k)],
+      ['EXPIRETIME', (k) => store.expireTime(k)],
+      ['SCAN', () => store.scan('0', 1000)],
+      ['SCAN MATCH', () => store.scan('0', 1000, b('k*'))],
+      ['RANDOMKEY', () => store.randomKey()],
+      ['COPY', (k) => store.copy(k, b('copy'), false)],
+      ['MOVE', (k) => store.move(k, 1)],
+      ['RENAME', (k) => store.rename(k, b('renamed'), false)],
+    ];
+    let expired = 0;
+    for (const [name, read] of reads) {
+      store.set(b('k'), b('v'), { expireAt: clock.now + 10 });
+      clock.now += 11;
+      expect(store.dbsize(), name).toBe(1);
+      read(b('k'));
+      expect(store.dbsize(), name).toBe(0);
+      expect(store.stats().expiredKeys, name).toBe(++expired);
+    }
+    // SCAN's MATCH filters first: a key the pattern leaves out is not looked up, so not deleted.
+    store.set(b('k'), b('v'), { expireAt: clock.now + 10 });
+    clock.now += 11;
+    expect(store.scan('0', 1000, b('x*'))).toEqual({ cursor: '0', keys: [] });
+    expect(store.keys(b('*'))).toEqual([]);
+    store.countWatcher(1);
+    const watch = store.watchKey(b('k'));
+    store.unwatchKey(watch);
+    store.countWatcher(-1);
+    expect(store.dbsize()).toBe(1);
+    expect(store.stats().expiredKeys).toBe(expired);
   });
 
   it('active expiry removes expired keys in bounded steps', () => {
@@ -402,16 +442,16 @@ describe('SharedStore keyspace', () => {
     expect(store.stats()).toMatchObject({ keys: 3, expires: 3 });
   });
 
-  it('FLUSH empties everything and the store keeps working', () => {
+  it('FLUSHALL empties everything and the store keeps working', () => {
     const { store } = setup();
     for (let i = 0; i < 3000; i++) store.set(b(`k${i}`), b('v'));
-    store.flush();
+    store.flushAll();
     expect(store.dbsize()).toBe(0);
     expect(store.get(b('k1'))).toBeNull();
     const empty = store.stats().usedMemory;
     for (let i = 0; i < 3000; i++) store.set(b(`k${i}`), b('w'));
     expect(str(store.get(b('k2999')))).toBe('w');
-    store.flush();
+    store.flushAll();
     expect(store.stats().usedMemory).toBe(empty);
   });
 });
@@ -581,7 +621,7 @@ describe('SharedStore SCAN ends when nothing is left to visit', () => {
     for (let i = 0; i < 500; i++) store.set(b(`k${i}`), b('v'));
     const first = store.scan('0', 10);
     expect(first.cursor).not.toBe('0');
-    store.flush();
+    store.flushDb();
     expect(store.scan(first.cursor, 10)).toEqual({ cursor: '0', keys: [] });
     for (let i = 0; i < 500; i++) store.set(b(`k${i}`), b('v'));
     store.del(Array.from({ length: 500 }, (_, i) => b(`k${i}`))); // emptied, index kept grown

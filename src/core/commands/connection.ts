@@ -3,7 +3,7 @@
 // acl.c. These commands change only the calling client's state; closing is the session's job (closeAfterReply).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isKeyword, toInt32, toInteger } from '../args.js';
+import { isKeyword, toInteger } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../reply.js';
 import { REDIS_COMPAT_VERSION } from '../info.js';
 import { clientCommand, validClientName } from './client.js';
+import { databaseIndex } from './keyspace-db.js';
 
 const PONG = status('PONG');
 const RESET = status('RESET');
@@ -64,10 +65,12 @@ function quit(_argv: Buffer[], ctx: CommandContext): Reply {
   return OK;
 }
 
-/** SELECT index: only database 0 exists. */
+/**
+ * SELECT index: the client's commands act on that database from now on (its context's store follows
+ * client.db); inside MULTI it is queued and switches the database for the commands queued after it.
+ */
 function select(argv: Buffer[], ctx: CommandContext): Reply {
-  if (toInt32(argv[1]) !== 0) throw new CommandError(ERR.dbIndexOutOfRange);
-  ctx.client.db = 0;
+  ctx.client.db = databaseIndex(argv[1], ctx);
   return OK;
 }
 

@@ -1,11 +1,22 @@
-// Whole-database commands: DBSIZE, FLUSHDB, FLUSHALL. Redis files them under "server"; they live with the
-// keyspace family because they are one store call each. There is one database, so FLUSHALL is FLUSHDB.
-// The store empties itself atomically; SYNC and ASYNC are accepted and behave the same.
+// Whole-database commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, and the parsing of a database number that
+// SELECT, MOVE and COPY share. Redis files most of them under "server"; they live with the keyspace family
+// because they are one store call each. The store empties and swaps databases atomically (every segment's
+// lock); SYNC and ASYNC are accepted and behave the same.
 
-import { isKeyword } from '../args.js';
+import { isKeyword, toInt32 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { integer, OK, type Reply } from '../reply.js';
+
+/**
+ * A database number argument as db.c reads one: getIntFromObjectOrReply (with `message` for both of its
+ * errors when given), then selectDb's range check.
+ */
+export function databaseIndex(arg: Buffer, ctx: CommandContext, message?: string): number {
+  const db = toInt32(arg, message);
+  if (db < 0 || db >= ctx.store.databases) throw new CommandError(ERR.dbIndexOutOfRange);
+  return db;
+}
 
 export const dbsize: CommandSpec = {
   name: 'dbsize',
@@ -19,14 +30,12 @@ export const dbsize: CommandSpec = {
   run: (_argv, ctx) => integer(ctx.store.dbsize()),
 };
 
-/** FLUSHDB and FLUSHALL. getFlushCommandFlags: one optional SYNC or ASYNC, anything else is a syntax error. */
-function flush(argv: Buffer[], ctx: CommandContext): Reply {
+/** getFlushCommandFlags: one optional SYNC or ASYNC, anything else is a syntax error. */
+function checkFlushMode(argv: Buffer[]): void {
   const mode = argv[1];
   if (argv.length > 2 || (mode !== undefined && !isKeyword(mode, 'SYNC') && !isKeyword(mode, 'ASYNC'))) {
     throw new CommandError(ERR.syntax);
   }
-  ctx.store.flush();
-  return OK;
 }
 
 export const flushdb: CommandSpec = {
@@ -38,7 +47,11 @@ export const flushdb: CommandSpec = {
   arity: -1,
   flags: ['write'],
   keys: [0, 0, 0],
-  run: flush,
+  run: (argv: Buffer[], ctx: CommandContext): Reply => {
+    checkFlushMode(argv);
+    ctx.store.flushDb();
+    return OK;
+  },
 };
 
 export const flushall: CommandSpec = {
@@ -50,7 +63,35 @@ export const flushall: CommandSpec = {
   arity: -1,
   flags: ['write'],
   keys: [0, 0, 0],
-  run: flush,
+  run: (argv: Buffer[], ctx: CommandContext): Reply => {
+    checkFlushMode(argv);
+    ctx.store.flushAll();
+    return OK;
+  },
 };
 
-export const databaseCommands: readonly CommandSpec[] = [dbsize, flushdb, flushall];
+/**
+ * SWAPDB index1 index2 (db.c swapdbCommand): each index is read with its own error text, then both are
+ * range-checked; a database swapped with itself is OK and changes nothing. Clients stay on their numbers and
+ * see the other database's keys; watchers of either are dirtied as Redis 7.0 does (store/watch.ts).
+ */
+export const swapdb: CommandSpec = {
+  name: 'swapdb',
+  syntax: 'SWAPDB index1 index2',
+  summary: 'Swaps two Redis databases.',
+  group: 'server',
+  since: '4.0.0',
+  arity: 3,
+  flags: ['write', 'fast'],
+  keys: [0, 0, 0],
+  run: (argv, ctx) => {
+    const x = toInt32(argv[1], 'ERR invalid first DB index');
+    const y = toInt32(argv[2], 'ERR invalid second DB index');
+    const databases = ctx.store.databases;
+    if (x < 0 || x >= databases || y < 0 || y >= databases) throw new CommandError(ERR.dbIndexOutOfRange);
+    ctx.store.swapDb(x, y);
+    return OK;
+  },
+};
+
+export const databaseCommands: readonly CommandSpec[] = [dbsize, flushdb, flushall, swapdb];

@@ -1,14 +1,16 @@
-// Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TYPE, RANDOMKEY, RENAME, RENAMENX, COPY.
+// Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TYPE, RANDOMKEY, RENAME, RENAMENX, COPY,
+// MOVE.
 // Each parses its arguments and calls one store operation, so every command is atomic in the store; none
 // of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
 // EXISTS, TYPE and COPY's source are read lookups in db.c (lookupKeyRead*), so they count keyspace hits and
-// misses; DEL, UNLINK and RENAME look up for writing and RANDOMKEY walks the table: none of those count.
+// misses; DEL, UNLINK, RENAME and MOVE look up for writing and RANDOMKEY walks the table: none of those count.
 
-import { ArgCursor, isKeyword, toInt32 } from '../args.js';
+import { ArgCursor, isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { bulkOrNil, integer, ONE, OK, status, ZERO, type Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
+import { databaseIndex } from './keyspace-db.js';
 
 /** DEL and UNLINK: how many of the keys existed. */
 function deleteKeys(argv: Buffer[], ctx: CommandContext): Reply {
@@ -125,9 +127,9 @@ export const renamenx: CommandSpec = {
 };
 
 /**
- * COPY (copyCommand). Options are parsed left to right and the first bad one decides the error. There is
- * one database, so DB must name the client's own; copying a key onto itself in one database is an error
- * even when the key does not exist, as in Redis.
+ * COPY (copyCommand). Options are parsed left to right and the first bad one decides the error; DB names the
+ * destination's database. Copying a key onto itself in one database is an error even when the key does not
+ * exist, as in Redis.
  */
 export const copy: CommandSpec = {
   name: 'copy',
@@ -142,21 +144,42 @@ export const copy: CommandSpec = {
     const [, source, destination] = argv;
     const options = new ArgCursor(argv, 3);
     let replace = false;
+    let db = ctx.store.db;
     while (options.hasNext()) {
       const option = options.next();
       if (isKeyword(option, 'REPLACE')) {
         replace = true;
       } else if (isKeyword(option, 'DB') && options.hasNext()) {
-        if (toInt32(options.next()) !== ctx.client.db) throw new CommandError(ERR.dbIndexOutOfRange);
+        db = databaseIndex(options.next(), ctx);
       } else {
         throw new CommandError(ERR.syntax);
       }
     }
-    if (source.equals(destination)) throw new CommandError(ERR.sameObject);
-    const copied = ctx.store.copy(source, destination, replace);
+    if (db === ctx.store.db && source.equals(destination)) throw new CommandError(ERR.sameObject);
+    const copied = ctx.store.copy(source, destination, replace, db);
     // Not copied is a missing source or a taken destination: only then ask which (not counted again).
     ctx.server.counters?.keyLookup(copied || ctx.store.exists([source]) === 1);
     return copied ? ONE : ZERO;
+  },
+};
+
+/**
+ * MOVE key db (moveCommand): the database is checked before the key is looked up; 1 when moved, 0 when the key
+ * is missing here or already there (expired keys count as missing in both, and are deleted).
+ */
+export const move: CommandSpec = {
+  name: 'move',
+  syntax: 'MOVE key db',
+  summary: 'Moves a key to another database.',
+  group: 'generic',
+  since: '1.0.0',
+  arity: 3,
+  flags: ['write', 'fast'],
+  keys: [1, 1, 1],
+  run: (argv, ctx) => {
+    const db = databaseIndex(argv[2], ctx);
+    if (db === ctx.store.db) throw new CommandError(ERR.sameObject);
+    return ctx.store.move(argv[1], db) ? ONE : ZERO;
   },
 };
 
@@ -169,4 +192,5 @@ export const keyCommands: readonly CommandSpec[] = [
   rename,
   renamenx,
   copy,
+  move,
 ];

@@ -7,6 +7,7 @@
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError } from '../errors.js';
+import { ClientContexts } from '../command-context.js';
 import { call } from '../executor.js';
 import { array, NIL_ARRAY, OK, pinned, type Reply } from '../reply.js';
 
@@ -22,9 +23,10 @@ function exec(_argv: Buffer[], ctx: CommandContext): Reply {
   const transaction = ctx.client.transaction;
   if (!transaction.active) throw new CommandError('ERR EXEC without MULTI');
   const outcome = transaction.exec(ctx.store, (commands, store) => {
-    const inner: CommandContext = { store, client: ctx.client, server: ctx.server };
+    // Each command on the database selected when it runs: a SELECT among them switches it for the next ones.
+    const inner = new ClientContexts(store, ctx.client, ctx.server);
     const replies = commands.map(({ spec, argv }) => ({
-      reply: call(spec, argv, inner),
+      reply: call(spec, argv, inner.current()),
       resp: ctx.client.resp,
     }));
     // A HELLO among them switched the protocol: Redis wrote each reply as its command ran, so the ones written

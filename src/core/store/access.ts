@@ -1,38 +1,64 @@
-// Locked access to the table: which segment a key lives in, taking and releasing segment locks, and finding a
-// key's live entry with Redis's lazy expiry. Every store operation (strings.ts, multikey.ts, keyspace.ts,
-// walk.ts) locks through here; methods named *Locked and the table's methods assume the caller holds the lock.
-// Knows no command semantics.
+// Locked access to the table: which segment a key lives in, taking and releasing segment locks, which shard a
+// logical database's key is in, and finding a key's live entry with Redis's lazy expiry (db.c lookupKey: a key
+// found expired is deleted and counted, by readers too). Every store operation (strings.ts, multikey.ts,
+// keyspace.ts, walk.ts) locks through here; methods named *Locked and the table's methods assume the caller
+// holds the lock. Knows no command semantics.
 //
 // LOCK ORDER (the only rule that keeps multi-key commands deadlock-free): a thread takes segment locks in
 // ascending segment number, each segment at most once (duplicates removed), and holds them all until the
 // operation ends; it never takes a segment lock while holding a higher one. The arena's grow lock is a leaf:
 // taken inside segment locks, never the other way round. MGET/EXISTS/KEYS take read locks on all their
-// segments at once, so they read one instant; MSET/MSETNX/DEL/RENAME/COPY/FLUSH take write locks likewise.
+// segments at once, so they read one instant; MSET/MSETNX/DEL/RENAME/COPY take write locks likewise, and
+// SWAPDB/FLUSHDB/FLUSHALL take every segment's write lock. A key's segment does not depend on its database, so
+// no operation needs more locks for naming a database (MOVE, COPY ... DB).
+//
+// DATABASES: the logical -> physical table (layout.ts) changes only under every segment's write lock (SWAPDB),
+// so it is read after taking a lock, never before: holding any one segment lock, it cannot change.
 
 import type { Arena } from './arena.js';
 import { hashKey } from './hash.js';
+import { databaseMap, SHARD_INTS } from './layout.js';
 import type { SegmentLocks } from './rwlock.js';
 import type { Table } from './table.js';
 import type { Bytes, Clock } from './types.js';
 
-/** Work on one key under its write lock: its live entry (or 0), segment, hash and the key, then arguments. */
+/**
+ * Work on one key under its write lock: its live entry (or 0), its shard (segment: shard & mask), hash and the
+ * key, then arguments.
+ */
 export type WriteWork<X, Y, R> = (
   a: TableAccess,
   entry: number,
-  segment: number,
+  shard: number,
   hash: number,
   key: Bytes,
   x: X,
   y: Y,
 ) => R;
 
-/** Work on several keys holding all their segments' locks: the keys' hashes, the keys, then arguments. */
-export type KeysWork<X, Y, R> = (a: TableAccess, hashes: number[], keys: readonly Bytes[], x: X, y: Y) => R;
+/**
+ * Work on several keys of logical database `db` holding all their segments' locks: the keys' hashes (a key's
+ * shard: a.shardOf(db, hash)), the keys, then arguments.
+ */
+export type KeysWork<X, Y, R> = (
+  a: TableAccess,
+  db: number,
+  hashes: number[],
+  keys: readonly Bytes[],
+  x: X,
+  y: Y,
+) => R;
 
 const nothing = (): void => undefined;
 
 export class TableAccess {
   readonly mask: number;
+  readonly databases: number;
+  private readonly map: number;
+  private readonly headers: number;
+  private readonly strideBits: number;
+  /** Keys a reader under a read lock found expired (lookupLocked), deleted once the locks are released. */
+  private readonly expiredSeen: Bytes[] = [];
 
   constructor(
     readonly table: Table,
@@ -44,6 +70,34 @@ export class TableAccess {
     private readonly seed: number,
   ) {
     this.mask = segments - 1;
+    this.databases = table.databases;
+    this.map = databaseMap(segments);
+    this.headers = table.headers;
+    this.strideBits = table.strideBits;
+  }
+
+  // ---- Databases (a segment lock held) ----
+
+  /** Int index of logical `db`'s entry in the database table (for an unlocked Atomics.load). */
+  mapIndex(db: number): number {
+    return this.map + db;
+  }
+
+  /** The physical database logical `db` is now. */
+  physical(db: number): number {
+    return this.control[this.map + db];
+  }
+
+  /** The shard of logical `db` that a key with this hash lives in (Table.shard, written out: every lookup). */
+  shardOf(db: number, hash: number): number {
+    return this.headers + ((hash & this.mask) << this.strideBits) + this.control[this.map + db] * SHARD_INTS;
+  }
+
+  /** SWAPDB's step: logical x and y exchange their physical databases. Every segment's write lock held. */
+  swapPhysicalLocked(x: number, y: number): void {
+    const px = this.control[this.map + x];
+    this.control[this.map + x] = this.control[this.map + y];
+    this.control[this.map + y] = px;
   }
 
   hash(key: Bytes): number {
@@ -68,12 +122,19 @@ export class TableAccess {
   // no arguments (the first overload) does not declare x and y; they are undefined then.
 
   /**
-   * Runs `work` under the read lock of key's segment with the key's readable entry (0: missing or expired;
-   * nothing is deleted under a read lock).
+   * Runs `work` under the read lock of key's segment with the key's readable entry in logical database `db`
+   * (0: missing or expired). An expired one is deleted once the read lock is released (deleteIfExpired).
    */
-  reading<R>(key: Bytes, work: (a: TableAccess, entry: number) => R): R;
-  reading<X, Y, R>(key: Bytes, work: (a: TableAccess, entry: number, x: X, y: Y) => R, x: X, y: Y): R;
+  reading<R>(db: number, key: Bytes, work: (a: TableAccess, entry: number) => R): R;
+  reading<X, Y, R>(
+    db: number,
+    key: Bytes,
+    work: (a: TableAccess, entry: number, x: X, y: Y) => R,
+    x: X,
+    y: Y,
+  ): R;
   reading(
+    db: number,
     key: Bytes,
     work: (a: TableAccess, entry: number, x: never, y: never) => unknown,
     x?: never,
@@ -81,27 +142,41 @@ export class TableAccess {
   ): unknown {
     const hash = hashKey(key, this.seed);
     const segment = hash & this.mask;
+    let expired = false;
+    let result: unknown;
     this.lockRead(segment);
     try {
-      return work(this, this.findReadableLocked(segment, hash, key), x!, y!);
+      let entry = this.table.find(this.shardOf(db, hash), hash, key);
+      if (entry !== 0 && this.isExpired(entry)) {
+        expired = true;
+        entry = 0;
+      }
+      result = work(this, entry, x!, y!);
     } finally {
       this.locks.readRelease(segment);
     }
+    if (expired) this.deleteIfExpired(db, key);
+    return result;
   }
 
   /**
-   * Runs `work` under the write lock of key's segment with the key's live entry (0: missing; an expired one
-   * is deleted first), its segment and its hash.
+   * Runs `work` under the write lock of key's segment with the key's live entry in logical database `db` (0:
+   * missing; an expired one is deleted first), its shard and its hash.
    */
-  writing<R>(key: Bytes, work: (a: TableAccess, entry: number, segment: number, hash: number) => R): R;
-  writing<X, R>(key: Bytes, work: WriteWork<X, undefined, R>, x: X): R;
-  writing<X, Y, R>(key: Bytes, work: WriteWork<X, Y, R>, x: X, y: Y): R;
-  writing(key: Bytes, work: WriteWork<never, never, unknown>, x?: never, y?: never): unknown {
+  writing<R>(
+    db: number,
+    key: Bytes,
+    work: (a: TableAccess, entry: number, shard: number, hash: number) => R,
+  ): R;
+  writing<X, R>(db: number, key: Bytes, work: WriteWork<X, undefined, R>, x: X): R;
+  writing<X, Y, R>(db: number, key: Bytes, work: WriteWork<X, Y, R>, x: X, y: Y): R;
+  writing(db: number, key: Bytes, work: WriteWork<never, never, unknown>, x?: never, y?: never): unknown {
     const hash = hashKey(key, this.seed);
     const segment = hash & this.mask;
     this.lockWrite(segment);
     try {
-      return work(this, this.findLiveLocked(segment, hash, key), segment, hash, key, x!, y!);
+      const shard = this.shardOf(db, hash);
+      return work(this, this.findLiveLocked(shard, hash, key), shard, hash, key, x!, y!);
     } finally {
       this.locks.writeRelease(segment);
     }
@@ -117,12 +192,21 @@ export class TableAccess {
   }
 
   /**
-   * Runs `work` holding the locks of every key's segment, with the keys' hashes (segment: hash & mask). As
-   * with writing, work is a module-level function given its arguments as x and y.
+   * Runs `work` holding the locks of every key's segment, with the keys' hashes. As with writing, work is a
+   * module-level function given its arguments as x and y. Read work finds entries with lookupLocked: the keys
+   * it found expired are deleted once the read locks are released.
    */
-  withKeys<R>(keys: readonly Bytes[], write: boolean, work: KeysWork<undefined, undefined, R>): R;
-  withKeys<X, Y, R>(keys: readonly Bytes[], write: boolean, work: KeysWork<X, Y, R>, x: X, y: Y): R;
+  withKeys<R>(db: number, keys: readonly Bytes[], write: boolean, work: KeysWork<undefined, undefined, R>): R;
+  withKeys<X, Y, R>(
+    db: number,
+    keys: readonly Bytes[],
+    write: boolean,
+    work: KeysWork<X, Y, R>,
+    x: X,
+    y: Y,
+  ): R;
   withKeys(
+    db: number,
     keys: readonly Bytes[],
     write: boolean,
     work: KeysWork<never, never, unknown>,
@@ -131,12 +215,16 @@ export class TableAccess {
   ): unknown {
     const hashes = keys.map((k) => hashKey(k, this.seed));
     const segments = this.segmentsOf(hashes);
+    this.expiredSeen.length = 0;
+    let result: unknown;
     this.lockAll(segments, write);
     try {
-      return work(this, hashes, keys, x!, y!);
+      result = work(this, db, hashes, keys, x!, y!);
     } finally {
       this.unlockAll(segments, write);
     }
+    if (this.expiredSeen.length > 0) this.deleteSeenExpired(db);
+    return result;
   }
 
   /** Runs `work` holding every segment's lock (KEYS, FLUSHALL). */
@@ -181,30 +269,53 @@ export class TableAccess {
     return at !== 0 && this.clock() > at;
   }
 
-  /** Read lock held: the entry if present and not expired, else 0. */
-  findReadableLocked(segment: number, hash: number, key: Bytes): number {
-    const entry = this.table.find(segment, hash, key);
+  /**
+   * Read lock held: the entry if present and not expired, else 0; nothing is deleted or noted (Redis's
+   * keyIsExpired, as WATCH and EXEC look: they never delete).
+   */
+  findReadableLocked(shard: number, hash: number, key: Bytes): number {
+    const entry = this.table.find(shard, hash, key);
     return entry !== 0 && this.isExpired(entry) ? 0 : entry;
   }
 
+  /**
+   * Read lock held, inside withKeys: a command's read lookup (lookupKeyRead). As findReadableLocked, and a key
+   * found expired is noted, to be deleted when withKeys has released its locks.
+   */
+  lookupLocked(shard: number, hash: number, key: Bytes): number {
+    const entry = this.table.find(shard, hash, key);
+    if (entry === 0 || !this.isExpired(entry)) return entry;
+    this.expiredSeen.push(key);
+    return 0;
+  }
+
   /** Write lock held: the entry if present; an expired one is deleted first (Redis's lazy expiry). */
-  findLiveLocked(segment: number, hash: number, key: Bytes): number {
-    const entry = this.table.find(segment, hash, key);
+  findLiveLocked(shard: number, hash: number, key: Bytes): number {
+    const entry = this.table.find(shard, hash, key);
     if (entry !== 0 && this.isExpired(entry)) {
-      this.removeExpiredLocked(segment, entry);
+      this.removeExpiredLocked(shard, entry);
       return 0;
     }
     return entry;
   }
 
   /** Write lock held: removes an entry that has expired and counts it (INFO expired_keys). */
-  removeExpiredLocked(segment: number, entry: number): void {
-    this.table.remove(segment, entry);
-    this.table.countExpired(segment);
+  removeExpiredLocked(shard: number, entry: number): void {
+    this.table.remove(shard, entry);
+    this.table.countExpired(shard);
   }
 
-  /** A reader found key expired: delete it now under the write lock (it may have changed meanwhile). */
-  deleteIfExpired(key: Bytes): void {
-    this.writing(key, nothing);
+  /**
+   * A reader found key expired in logical `db`: delete it now under the write lock, counted as expired, unless
+   * it changed meanwhile (another thread may have written it again between the two locks).
+   */
+  deleteIfExpired(db: number, key: Bytes): void {
+    this.writing(db, key, nothing);
+  }
+
+  /** Deletes the keys lookupLocked noted (each only if still expired). */
+  private deleteSeenExpired(db: number): void {
+    const keys = this.expiredSeen.splice(0);
+    for (const key of keys) this.deleteIfExpired(db, key);
   }
 }

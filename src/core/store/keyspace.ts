@@ -1,11 +1,11 @@
 // Keyspace operations about keys rather than values: a key's expiry (EXPIRE family with its conditions,
-// PERSIST, PTTL, EXPIRETIME; Redis's expire.c), the key count, FLUSHALL and the counters INFO reports. Locks
-// through access.ts. Knows no command syntax and no memory layout.
+// PERSIST, PTTL, EXPIRETIME; Redis's expire.c), the databases (DBSIZE, FLUSHDB, FLUSHALL, SWAPDB; db.c) and
+// the counters INFO reports. Locks through access.ts. Knows no command syntax and no memory layout.
 
 import type { TableAccess, WriteWork } from './access.js';
-import type { Bytes, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
+import type { Bytes, DatabaseStats, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
-import { touchLocked } from './watch.js';
+import { swapWatchesLocked, touchLocked } from './watch.js';
 
 /**
  * Whether one condition lets a new deadline `at` replace `current` (0: none). expire.c expireGenericCommand:
@@ -25,14 +25,20 @@ function allows(condition: ExpireCondition, current: number, at: number): boolea
 }
 
 /** Applies `at` if every condition given holds, in one critical section (XX LT must not see a PERSIST between). */
-export function expireAt(a: TableAccess, key: Bytes, at: number, conditions?: ExpireConditions): boolean {
-  return a.writing(key, expireAtLocked, at, conditions);
+export function expireAt(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  at: number,
+  conditions?: ExpireConditions,
+): boolean {
+  return a.writing(db, key, expireAtLocked, at, conditions);
 }
 
 const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> = (
   a,
   entry,
-  segment,
+  shard,
   hash,
   _key,
   at,
@@ -45,25 +51,25 @@ const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> =
   } else if (conditions !== undefined) {
     for (const condition of conditions) if (!allows(condition, current, at)) return false;
   }
-  setDeadlineLocked(a, segment, entry, at);
-  touchLocked(a, segment, hash);
+  setDeadlineLocked(a, shard, entry, at);
+  touchLocked(a, shard, hash);
   return true;
 };
 
-export function persist(a: TableAccess, key: Bytes): boolean {
-  return a.writing(key, persistLocked);
+export function persist(a: TableAccess, db: number, key: Bytes): boolean {
+  return a.writing(db, key, persistLocked);
 }
 
-function persistLocked(a: TableAccess, entry: number, segment: number, hash: number): boolean {
+function persistLocked(a: TableAccess, entry: number, shard: number, hash: number): boolean {
   if (entry === 0 || a.table.expireAt(entry) === 0) return false;
-  a.table.setExpireAt(segment, entry, 0);
-  touchLocked(a, segment, hash);
+  a.table.setExpireAt(shard, entry, 0);
+  touchLocked(a, shard, hash);
   return true;
 }
 
 /** -2: no such key, -1: no expiry, else the absolute expiry in ms. */
-export function expireTime(a: TableAccess, key: Bytes): number {
-  return a.reading(key, expireTimeLocked);
+export function expireTime(a: TableAccess, db: number, key: Bytes): number {
+  return a.reading(db, key, expireTimeLocked);
 }
 
 function expireTimeLocked(a: TableAccess, entry: number): number {
@@ -73,22 +79,59 @@ function expireTimeLocked(a: TableAccess, entry: number): number {
 }
 
 /** -2: no such key, -1: no expiry, else milliseconds left. */
-export function pttl(a: TableAccess, key: Bytes): number {
-  const at = expireTime(a, key);
+export function pttl(a: TableAccess, db: number, key: Bytes): number {
+  const at = expireTime(a, db, key);
   return at < 0 ? at : Math.max(0, at - a.clock());
 }
 
-/** Keys stored, expired ones not yet removed included (as Redis's DBSIZE). Unlocked: a moment's count. */
-export function dbsize(a: TableAccess): number {
+/**
+ * Keys stored in logical `db`, expired ones not yet removed included (as Redis's DBSIZE). Unlocked: a moment's
+ * count, and the database table read without a lock (a SWAPDB meanwhile: either database's count).
+ */
+export function dbsize(a: TableAccess, db: number): number {
+  const physical = Atomics.load(a.control, a.mapIndex(db));
   let keys = 0;
-  for (let s = 0; s < a.segments; s++) keys += a.table.keyCount(s);
+  for (let s = 0; s < a.segments; s++) keys += a.table.keyCount(a.table.shard(physical, s));
   return keys;
 }
 
-export function flush(a: TableAccess): void {
+/**
+ * FLUSHDB: empties logical `db` under every segment's write lock. When no other database holds a key, that is
+ * FLUSHALL's reset (O(segments)); otherwise each of the database's shards is freed entry by entry.
+ */
+export function flushDb(a: TableAccess, db: number): void {
   a.withAllSegments(true, (segments) => {
-    a.arena.reset();
-    for (const segment of segments) a.table.initSegment(segment);
+    const physical = a.physical(db);
+    let others = 0;
+    for (let p = 0; p < a.databases && others === 0; p++) {
+      if (p === physical) continue;
+      for (const s of segments) others += a.table.keyCount(a.table.shard(p, s));
+    }
+    if (others === 0) resetLocked(a);
+    else for (const s of segments) a.table.drop(a.table.shard(physical, s));
+  });
+}
+
+/** FLUSHALL: every database empty, the arena's blocks all forgotten. */
+export function flushAll(a: TableAccess): void {
+  a.withAllSegments(true, () => resetLocked(a));
+}
+
+function resetLocked(a: TableAccess): void {
+  a.arena.reset();
+  a.table.resetShards();
+}
+
+/**
+ * SWAPDB x y (db.c dbSwapDatabases): the two logical databases exchange contents, O(1) in keys: their entries
+ * stay where they are and the logical -> physical table changes, under every segment's write lock, after the
+ * watches of both are dealt with as Redis 7.0 does (watch.ts). Swapping a database with itself changes nothing.
+ */
+export function swapDb(a: TableAccess, x: number, y: number): void {
+  if (x === y) return;
+  a.withAllSegments(true, () => {
+    swapWatchesLocked(a, a.physical(x), a.physical(y));
+    a.swapPhysicalLocked(x, y);
   });
 }
 
@@ -98,8 +141,10 @@ export function stats(a: TableAccess): StoreStats {
   let usedMemory = a.control.byteLength;
   let expiredKeys = 0;
   for (let s = 0; s < a.segments; s++) {
-    keys += a.table.keyCount(s);
-    expires += a.table.expiresCount(s);
+    for (let p = 0; p < a.databases; p++) {
+      keys += a.table.keyCount(a.table.shard(p, s));
+      expires += a.table.expiresCount(a.table.shard(p, s));
+    }
     usedMemory += a.arena.usedBytes(s);
     expiredKeys += a.table.expiredCount(s);
   }
@@ -110,4 +155,20 @@ export function stats(a: TableAccess): StoreStats {
     reservedMemory: a.arena.byteLength + a.control.byteLength,
     expiredKeys,
   };
+}
+
+/** INFO keyspace: the logical databases holding keys, in order. Unlocked, as dbsize. */
+export function keyspace(a: TableAccess): DatabaseStats[] {
+  const found: DatabaseStats[] = [];
+  for (let db = 0; db < a.databases; db++) {
+    const physical = Atomics.load(a.control, a.mapIndex(db));
+    let keys = 0;
+    let expires = 0;
+    for (let s = 0; s < a.segments; s++) {
+      keys += a.table.keyCount(a.table.shard(physical, s));
+      expires += a.table.expiresCount(a.table.shard(physical, s));
+    }
+    if (keys > 0) found.push({ db, keys, expires });
+  }
+  return found;
 }

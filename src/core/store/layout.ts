@@ -1,9 +1,16 @@
 // The shared memory layout of the store, as named constants imported by every thread (like pino's
-// thread-stream): the control buffer (locks, counters, free-list heads) and the entry format in the arena.
-// Pure constants and index arithmetic: no allocation, locking or semantics here.
+// thread-stream): the control buffer (locks, counters, free-list heads, the databases) and the entry format
+// in the arena. Pure constants and index arithmetic: no allocation, locking or semantics here.
+//
+// Databases: a key's segment (its lock) and bucket come from its bytes alone, whatever database it is in, so a
+// command's locks never depend on the database (MOVE's key is in one segment in both; EXEC locks by key). Each
+// segment holds one small index per physical database (a "shard": physical db x segment, numbered by the int
+// index of its header), and the logical database a client SELECTs maps to a physical one through a table that
+// SWAPDB permutes under every segment's write lock (O(1) in keys). So that table may be read under any one
+// segment lock.
 
 /** Bumped when the layout changes, so attach() refuses a buffer from another version. */
-export const MAGIC = 0x524c5332; // "RLS2"
+export const MAGIC = 0x524c5333; // "RLS3"
 
 /** Every arena offset is a uint32 count of 8-byte units; 0 is the null offset (unit 0 is never handed out). */
 export const UNIT = 8;
@@ -16,9 +23,10 @@ export const H_SEGMENTS = 1;
 export const H_SEED = 2;
 /** Arena length in units, published after every grow; threads re-create their views when it changes. */
 export const H_ARENA_UNITS = 4;
-/** Active-expiry cursor: segment and bucket where the next cycle resumes. */
+/** Active-expiry cursor: segment, physical database and bucket where the next cycle resumes. */
 export const H_EXPIRE_SEGMENT = 7;
 export const H_EXPIRE_BUCKET = 8;
+export const H_EXPIRE_DB = 13;
 /** Where the bump pointer starts after a flush (just past the unit reserved as null). */
 export const H_FIRST_UNIT = 9;
 /** Largest value in bytes (proto-max-bulk-len) that APPEND/SETRANGE may build; shared so every thread agrees. */
@@ -28,6 +36,8 @@ export const H_MAX_VALUE = 10;
  * WATCH costs the write path one load of this read-mostly word.
  */
 export const H_WATCHING = 11;
+/** Number of databases (the `databases` setting), fixed when the store is created. */
+export const H_DATABASES = 12;
 /**
  * Bump pointer of the arena, in units, advanced with compareExchange by any thread holding a segment lock. On
  * its own cache line with the grow lock: every op reads H_ARENA_UNITS, and a CAS on a pointer sharing its
@@ -44,11 +54,8 @@ export const SEGMENT_INTS = 16;
 export const S_LOCK = 0;
 /** Threads sleeping in Atomics.wait on S_LOCK (unlockers notify only when it is non-zero). */
 export const S_WAITERS = 1;
-/** Unit offset of the bucket array (uint32 entry offsets) and its length, a power of two. */
-export const S_INDEX = 2;
-export const S_BUCKETS = 3;
-export const S_KEYS = 4;
-export const S_EXPIRES = 5;
+/** Keys with an expiry in the segment, every database together: active expiry skips a segment without any. */
+export const S_VOLATILE = 2;
 /** Float64 slots (index into the Float64Array = (int index) / 2): live bytes and the expired-keys counter. */
 export const S_USED_BYTES = 8;
 export const S_EXPIRED = 10;
@@ -84,13 +91,13 @@ export function freeHeads(segments: number, segment: number): [start: number, en
 
 /**
  * WATCH's registry, per segment after the free-list heads and guarded by the segment's lock (watch.ts): an
- * overflow pair (watchers, version), then WATCH_SLOTS slots of (key hash, watchers, version).
+ * overflow pair (watchers, version), then WATCH_SLOTS slots of (key hash, physical db, watchers, version).
  */
 export const WATCH_SLOTS = 16;
 export const W_OVERFLOW_WATCHERS = 0;
 export const W_OVERFLOW_VERSION = 1;
 export const W_FIRST_SLOT = 2;
-export const W_SLOT_INTS = 3;
+export const W_SLOT_INTS = 4;
 const WATCH_INTS = W_FIRST_SLOT + WATCH_SLOTS * W_SLOT_INTS;
 
 /** Int index of segment's WATCH registry; WATCH_INTS ints follow. */
@@ -98,8 +105,41 @@ export function watchRegistry(segments: number, segment: number): number {
   return HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS) + segment * WATCH_INTS;
 }
 
-export function controlBytes(segments: number): number {
-  const ints = HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS + WATCH_INTS);
+/** The most databases a store holds: each costs every segment a 16-byte index header (1 KiB at 64 segments). */
+export const MAX_DATABASES = 16384;
+
+/** Int index of the database table: `databases` ints, logical db -> physical db, permuted by SWAPDB. */
+export function databaseMap(segments: number): number {
+  return HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS + WATCH_INTS);
+}
+
+// Per shard (one physical database's part of one segment), four ints, all 0 for an empty shard that has no
+// index yet: a one-bucket index at unit 0, which is never handed out and stays 0, so lookups need no branch.
+/** Unit offset of the shard's bucket array (uint32 entry offsets), 0 until its first key. */
+export const D_INDEX = 0;
+/** Buckets - 1 (the bucket count is a power of two). */
+export const D_MASK = 1;
+export const D_KEYS = 2;
+/** Keys with an expiry. */
+export const D_EXPIRES = 3;
+export const SHARD_INTS = 4;
+
+/**
+ * Ints from one segment's shard headers to the next: the segment's databases side by side, padded to a power of
+ * two of at least a 64-byte line, so two threads working in two segments never write one cache line, and a
+ * shard's segment and database come out of its number with shifts (table.ts).
+ */
+export function shardStride(databases: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(16, databases * SHARD_INTS)));
+}
+
+/** Int index of the first shard header (segment 0, physical db 0). */
+export function shardHeaders(segments: number, databases: number): number {
+  return Math.ceil((databaseMap(segments) + databases) / 16) * 16;
+}
+
+export function controlBytes(segments: number, databases: number): number {
+  const ints = shardHeaders(segments, databases) + segments * shardStride(databases);
   return Math.ceil((ints * 4) / 64) * 64;
 }
 

@@ -1,7 +1,9 @@
 // SharedStore: the KeyValueStore every thread shares, and the one public class of the store. It creates or
 // attaches the shared buffers and hands each operation to the module that implements it: strings.ts (one
-// key's value), multikey.ts (several keys at one instant), keyspace.ts (expiry, counts, flush), walk.ts (the
-// whole keyspace). All of them lock through access.ts, where the lock order is written.
+// key's value), multikey.ts (several keys at one instant), keyspace.ts (expiry, counts, databases), walk.ts
+// (a whole database). All of them lock through access.ts, where the lock order is written.
+// A SharedStore object is one logical database's view (Redis's c->db), made per thread by select(); every
+// view of a thread shares one TableAccess, so they cost an object each.
 
 import type { LongDouble } from '../long-double/value.js';
 import { Arena } from './arena.js';
@@ -9,6 +11,7 @@ import { TableAccess } from './access.js';
 import * as keyspace from './keyspace.js';
 import {
   H_ARENA_UNITS,
+  H_DATABASES,
   H_FIRST_UNIT,
   H_MAX_VALUE,
   H_MAGIC,
@@ -17,10 +20,12 @@ import {
   H_TOP,
   HEADER_INTS,
   MAGIC,
+  MAX_DATABASES,
   SEGMENT_INTS,
   S_LOCK,
   UNIT,
   controlBytes,
+  databaseMap,
 } from './layout.js';
 import * as multikey from './multikey.js';
 import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
@@ -29,6 +34,7 @@ import { Table } from './table.js';
 import type {
   Bytes,
   Clock,
+  DatabaseStats,
   ExpireConditions,
   GetExChange,
   KeyValueStore,
@@ -49,6 +55,8 @@ export interface StoreOptions {
   readonly clock: Clock;
   /** Lock stripes, a power of two (default 64). More segments: less contention, more fixed overhead. */
   readonly segments?: number;
+  /** Databases (the `databases` setting, default 16, at most MAX_DATABASES): SELECT 0 .. databases - 1. */
+  readonly databases?: number;
   /** Initial arena size (default 1 MiB); it grows by half its size at a time. */
   readonly initialBytes?: number;
   /** Arena ceiling (default and maximum: 4 GiB - 64 KiB, Node's growable SharedArrayBuffer limit). */
@@ -62,15 +70,20 @@ export interface StoreOptions {
 const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
 const MAX_VALUE_LIMIT = 2 ** 31 - 1;
 
-export class SharedStore implements KeyValueStore {
-  private readonly access: TableAccess;
-  /** transaction()'s view of the same buffers, whose locks are the ones transaction() holds; made on first use. */
-  private held: { view: SharedStore; locks: HeldLocks } | undefined;
+/**
+ * One thread's handle on the shared buffers: its access (array views, locks) and its database views. Made by
+ * SharedStore.create/attach; exported only for SharedStore's constructor signature.
+ */
+export class StoreThread {
+  readonly access: TableAccess;
+  private readonly views: (SharedStore | undefined)[];
+  /** transaction()'s thread over the same buffers, whose locks are the ones transaction() holds; made on first use. */
+  private held: { thread: StoreThread; locks: HeldLocks } | undefined;
 
-  private constructor(
-    private readonly control: Int32Array,
+  constructor(
+    readonly control: Int32Array,
     arenaBuffer: SharedArrayBuffer,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     locking: boolean | SegmentLocks,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
@@ -84,32 +97,79 @@ export class SharedStore implements KeyValueStore {
           ? new NoLocks()
           : locking;
     this.access = new TableAccess(table, arena, locks, clock, control, segments, control[H_SEED]);
+    this.views = new Array<SharedStore | undefined>(this.access.databases).fill(undefined);
   }
 
+  view(db: number): SharedStore {
+    const view = this.views[db];
+    if (view !== undefined) return view;
+    if (!Number.isInteger(db) || db < 0 || db >= this.views.length) throw new RangeError(`no database ${db}`);
+    return (this.views[db] = new SharedStore(this, db));
+  }
+
+  heldView(db: number): { view: SharedStore; locks: HeldLocks } {
+    if (this.held === undefined) {
+      const locks = new HeldLocks(this.access.segments);
+      this.held = {
+        locks,
+        thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks),
+      };
+    }
+    return { view: this.held.thread.view(db), locks: this.held.locks };
+  }
+}
+
+export class SharedStore implements KeyValueStore {
+  private readonly access: TableAccess;
+
+  /** Use create() or attach(), then select(). */
+  constructor(
+    private readonly thread: StoreThread,
+    readonly db: number,
+  ) {
+    this.access = thread.access;
+  }
+
+  /** A new store, seen through database 0. */
   static create(options: StoreOptions): SharedStore {
     const segments = options.segments ?? 64;
     if (!Number.isInteger(segments) || segments < 1 || segments > 4096 || (segments & (segments - 1)) !== 0) {
       throw new RangeError('segments must be a power of two between 1 and 4096');
     }
+    const databases = options.databases ?? 16;
+    if (!Number.isInteger(databases) || databases < 1 || databases > MAX_DATABASES) {
+      throw new RangeError(`databases must be an integer between 1 and ${MAX_DATABASES}`);
+    }
     const maxBytes = Math.min(options.maxBytes ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
     const initialBytes = Math.min(Math.ceil((options.initialBytes ?? 1 << 20) / UNIT) * UNIT, maxBytes);
-    const control = new Int32Array(new SharedArrayBuffer(controlBytes(segments)));
+    const control = new Int32Array(new SharedArrayBuffer(controlBytes(segments, databases)));
     const arena = new SharedArrayBuffer(Math.max(initialBytes, UNIT), { maxByteLength: maxBytes });
     control[H_MAGIC] = MAGIC;
     control[H_SEGMENTS] = segments;
+    control[H_DATABASES] = databases;
     control[H_SEED] = (Math.random() * 2 ** 32) | 0;
     control[H_FIRST_UNIT] = 1; // unit 0 is the null offset
     control[H_TOP] = 1;
     control[H_ARENA_UNITS] = arena.byteLength / UNIT;
     control[H_MAX_VALUE] = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE, MAX_VALUE_LIMIT);
-    const store = new SharedStore(control, arena, options.clock, options.locking ?? true);
-    for (let s = 0; s < segments; s++) store.access.table.initSegment(s);
-    return store;
+    const map = databaseMap(segments);
+    for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
+    const thread = new StoreThread(control, arena, options.clock, options.locking ?? true);
+    thread.access.table.resetShards();
+    return thread.view(0);
   }
 
-  /** The same keyspace, from another thread. */
+  /** The same keyspace, from another thread, seen through database 0. */
   static attach(handles: StoreHandles, clock: Clock): SharedStore {
-    return new SharedStore(new Int32Array(handles.control), handles.arena, clock, true);
+    return new StoreThread(new Int32Array(handles.control), handles.arena, clock, true).view(0);
+  }
+
+  get databases(): number {
+    return this.access.databases;
+  }
+
+  select(db: number): SharedStore {
+    return this.thread.view(db);
   }
 
   /**
@@ -117,71 +177,75 @@ export class SharedStore implements KeyValueStore {
    * (it lives in shared memory). Capped at 2 GiB - 1, far above what the 4 GiB arena could hold twice.
    */
   setMaxValueBytes(bytes: number): void {
-    Atomics.store(this.control, H_MAX_VALUE, Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT));
+    Atomics.store(
+      this.access.control,
+      H_MAX_VALUE,
+      Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT),
+    );
   }
 
   handles(): StoreHandles {
-    return { control: this.control.buffer as SharedArrayBuffer, arena: this.access.arena.buffer };
+    return { control: this.access.control.buffer as SharedArrayBuffer, arena: this.access.arena.buffer };
   }
 
   // ---- Strings (strings.ts, multikey.ts) ----
 
   get(key: Bytes): Buffer | null {
-    return strings.get(this.access, key);
+    return strings.get(this.access, this.db, key);
   }
 
   set(key: Bytes, value: Bytes, options?: SetOptions): SetResult {
-    return strings.set(this.access, key, value, options);
+    return strings.set(this.access, this.db, key, value, options);
   }
 
   getDel(key: Bytes): Buffer | null {
-    return strings.getDel(this.access, key);
+    return strings.getDel(this.access, this.db, key);
   }
 
   getEx(key: Bytes, change: GetExChange): Buffer | null {
-    return strings.getEx(this.access, key, change);
+    return strings.getEx(this.access, this.db, key, change);
   }
 
   mget(keys: readonly Bytes[]): (Buffer | null)[] {
-    return multikey.mget(this.access, keys);
+    return multikey.mget(this.access, this.db, keys);
   }
 
   mset(keyValues: readonly Bytes[], onlyIfNoneExist: boolean): boolean {
-    return multikey.mset(this.access, keyValues, onlyIfNoneExist);
+    return multikey.mset(this.access, this.db, keyValues, onlyIfNoneExist);
   }
 
   append(key: Bytes, value: Bytes): number {
-    return strings.append(this.access, key, value);
+    return strings.append(this.access, this.db, key, value);
   }
 
   strlen(key: Bytes): number {
-    return strings.strlen(this.access, key);
+    return strings.strlen(this.access, this.db, key);
   }
 
   incrBy(key: Bytes, delta: bigint): bigint {
-    return strings.incrBy(this.access, key, delta);
+    return strings.incrBy(this.access, this.db, key, delta);
   }
 
   incrByFloat(key: Bytes, delta: LongDouble): Buffer {
-    return strings.incrByFloat(this.access, key, delta);
+    return strings.incrByFloat(this.access, this.db, key, delta);
   }
 
   getRange(key: Bytes, start: number, end: number): Buffer {
-    return strings.getRange(this.access, key, start, end);
+    return strings.getRange(this.access, this.db, key, start, end);
   }
 
   setRange(key: Bytes, offset: number, value: Bytes): number {
-    return strings.setRange(this.access, key, offset, value);
+    return strings.setRange(this.access, this.db, key, offset, value);
   }
 
   // ---- Keyspace (multikey.ts, keyspace.ts, walk.ts) ----
 
   del(keys: readonly Bytes[]): number {
-    return multikey.del(this.access, keys);
+    return multikey.del(this.access, this.db, keys);
   }
 
   exists(keys: readonly Bytes[]): number {
-    return multikey.exists(this.access, keys);
+    return multikey.exists(this.access, this.db, keys);
   }
 
   type(key: Bytes): 'string' | 'none' {
@@ -189,57 +253,76 @@ export class SharedStore implements KeyValueStore {
   }
 
   expireAt(key: Bytes, at: number, condition?: ExpireConditions): boolean {
-    return keyspace.expireAt(this.access, key, at, condition);
+    return keyspace.expireAt(this.access, this.db, key, at, condition);
   }
 
   persist(key: Bytes): boolean {
-    return keyspace.persist(this.access, key);
+    return keyspace.persist(this.access, this.db, key);
   }
 
   pttl(key: Bytes): number {
-    return keyspace.pttl(this.access, key);
+    return keyspace.pttl(this.access, this.db, key);
   }
 
   expireTime(key: Bytes): number {
-    return keyspace.expireTime(this.access, key);
+    return keyspace.expireTime(this.access, this.db, key);
   }
 
   keys(pattern: Bytes): Buffer[] {
-    return keysMatching(this.access, pattern);
+    return keysMatching(this.access, this.db, pattern);
   }
 
   scan(cursor: string, count: number, match?: Bytes): ScanResult {
-    return scanStep(this.access, cursor, count, match);
+    return scanStep(this.access, this.db, cursor, count, match);
   }
 
   randomKey(): Buffer | null {
-    return randomLiveKey(this.access);
+    return randomLiveKey(this.access, this.db);
   }
 
   rename(source: Bytes, destination: Bytes, onlyIfNew: boolean): 'ok' | 'missing' | 'exists' {
-    return multikey.rename(this.access, source, destination, onlyIfNew);
+    return multikey.rename(this.access, this.db, source, destination, onlyIfNew);
   }
 
-  copy(source: Bytes, destination: Bytes, replace: boolean): boolean {
-    return multikey.copy(this.access, source, destination, replace);
+  copy(source: Bytes, destination: Bytes, replace: boolean, db: number = this.db): boolean {
+    return multikey.copy(this.access, this.db, source, destination, replace, this.checked(db));
+  }
+
+  move(key: Bytes, db: number): boolean {
+    return multikey.move(this.access, this.db, key, this.checked(db));
   }
 
   dbsize(): number {
-    return keyspace.dbsize(this.access);
+    return keyspace.dbsize(this.access, this.db);
   }
 
-  flush(): void {
-    keyspace.flush(this.access);
+  flushDb(): void {
+    keyspace.flushDb(this.access, this.db);
+  }
+
+  flushAll(): void {
+    keyspace.flushAll(this.access);
+  }
+
+  swapDb(x: number, y: number): void {
+    keyspace.swapDb(this.access, this.checked(x), this.checked(y));
+  }
+
+  keyspace(): DatabaseStats[] {
+    return keyspace.keyspace(this.access);
+  }
+
+  /** A database number the caller (the command) has already checked; a bad one here is a bug. */
+  private checked(db: number): number {
+    if (!Number.isInteger(db) || db < 0 || db >= this.access.databases)
+      throw new RangeError(`no database ${db}`);
+    return db;
   }
 
   // ---- Transactions (watch.ts) ----
 
   transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R {
-    if (this.held === undefined) {
-      const locks = new HeldLocks(this.access.segments);
-      this.held = { locks, view: new SharedStore(this.control, this.access.arena.buffer, this.clock, locks) };
-    }
-    const { view, locks } = this.held;
+    const { view, locks } = this.thread.heldView(this.db);
     const a = this.access;
     const segments =
       keys === null
@@ -260,11 +343,11 @@ export class SharedStore implements KeyValueStore {
   }
 
   watchKey(key: Bytes): KeyWatch {
-    return watch.watchKey(this.access, key);
+    return watch.watchKey(this.access, this.db, key);
   }
 
   watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean {
-    return watch.watchedKeyChangedLocked(this.access, key, watched);
+    return watch.watchedKeyChangedLocked(this.access, this.db, key, watched);
   }
 
   unwatchKey(watched: KeyWatch): void {

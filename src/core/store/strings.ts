@@ -11,16 +11,15 @@ import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
 import { checkLength, KEEP_TTL, resizeLocked, setDeadlineLocked, storeLocked, writeBytes } from './values.js';
 import { touchLocked } from './watch.js';
 
-export function get(a: TableAccess, key: Bytes): Buffer | null {
-  // Written out rather than through a.reading: an expired key found here is deleted (as Redis's GET does),
-  // which needs to know it was expired, not only that it is not readable.
+export function get(a: TableAccess, db: number, key: Bytes): Buffer | null {
+  // Written out rather than through a.reading (which does the same): the hottest read, no work function.
   const hash = a.hash(key);
   const segment = hash & a.mask;
   let expired = false;
   let value: Buffer | null = null;
   a.lockRead(segment);
   try {
-    const entry = a.table.find(segment, hash, key);
+    const entry = a.table.find(a.shardOf(db, hash), hash, key);
     if (entry !== 0) {
       if (a.isExpired(entry)) expired = true;
       else value = a.table.valueBuffer(entry);
@@ -28,18 +27,18 @@ export function get(a: TableAccess, key: Bytes): Buffer | null {
   } finally {
     a.locks.readRelease(segment);
   }
-  if (expired) a.deleteIfExpired(key);
+  if (expired) a.deleteIfExpired(db, key);
   return value;
 }
 
-export function set(a: TableAccess, key: Bytes, value: Bytes, options?: SetOptions): SetResult {
-  return a.writing(key, setLocked, value, options);
+export function set(a: TableAccess, db: number, key: Bytes, value: Bytes, options?: SetOptions): SetResult {
+  return a.writing(db, key, setLocked, value, options);
 }
 
 const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   a,
   entry,
-  segment,
+  shard,
   hash,
   key,
   value,
@@ -49,98 +48,98 @@ const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   const condition = options?.condition;
   if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
     return { written: false, old };
-  storeLocked(a, segment, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
-  touchLocked(a, segment, hash);
+  storeLocked(a, shard, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
+  touchLocked(a, shard, hash);
   return { written: true, old };
 };
 
-export function getDel(a: TableAccess, key: Bytes): Buffer | null {
-  return a.writing(key, getDelLocked);
+export function getDel(a: TableAccess, db: number, key: Bytes): Buffer | null {
+  return a.writing(db, key, getDelLocked);
 }
 
-function getDelLocked(a: TableAccess, entry: number, segment: number, hash: number): Buffer | null {
+function getDelLocked(a: TableAccess, entry: number, shard: number, hash: number): Buffer | null {
   if (entry === 0) return null;
   const value = a.table.valueBuffer(entry);
-  a.table.remove(segment, entry);
-  touchLocked(a, segment, hash);
+  a.table.remove(shard, entry);
+  touchLocked(a, shard, hash);
   return value;
 }
 
-export function getEx(a: TableAccess, key: Bytes, change: GetExChange): Buffer | null {
-  if (change === undefined) return get(a, key);
-  return a.writing(key, getExLocked, change);
+export function getEx(a: TableAccess, db: number, key: Bytes, change: GetExChange): Buffer | null {
+  if (change === undefined) return get(a, db, key);
+  return a.writing(db, key, getExLocked, change);
 }
 
 const getExLocked: WriteWork<NonNullable<GetExChange>, undefined, Buffer | null> = (
   a,
   entry,
-  segment,
+  shard,
   hash,
   _key,
   change,
 ) => {
   if (entry === 0) return null;
   const value = a.table.valueBuffer(entry);
-  if (!('persist' in change)) setDeadlineLocked(a, segment, entry, change.expireAt);
-  else if (a.table.expireAt(entry) !== 0) a.table.setExpireAt(segment, entry, 0);
+  if (!('persist' in change)) setDeadlineLocked(a, shard, entry, change.expireAt);
+  else if (a.table.expireAt(entry) !== 0) a.table.setExpireAt(shard, entry, 0);
   else return value; // t_string.c getexCommand: PERSIST of a key without a TTL modifies nothing
-  touchLocked(a, segment, hash);
+  touchLocked(a, shard, hash);
   return value;
 };
 
-export function append(a: TableAccess, key: Bytes, value: Bytes): number {
-  return a.writing(key, appendLocked, value);
+export function append(a: TableAccess, db: number, key: Bytes, value: Bytes): number {
+  return a.writing(db, key, appendLocked, value);
 }
 
-const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, segment, hash, key, value) => {
+const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, shard, hash, key, value) => {
   if (entry === 0) {
     checkLength(a, value.length);
-    storeLocked(a, segment, hash, key, 0, value, 0);
-    touchLocked(a, segment, hash);
+    storeLocked(a, shard, hash, key, 0, value, 0);
+    touchLocked(a, shard, hash);
     return value.length;
   }
   const length = a.table.valueLength(entry);
   checkLength(a, length + value.length);
-  entry = resizeLocked(a, segment, key, entry, length, length + value.length);
+  entry = resizeLocked(a, shard, key, entry, length, length + value.length);
   writeBytes(a, a.table.valueStart(entry) + length, value);
-  touchLocked(a, segment, hash); // even when appending nothing, as t_string.c appendCommand
+  touchLocked(a, shard, hash); // even when appending nothing, as t_string.c appendCommand
   return length + value.length;
 };
 
-export function strlen(a: TableAccess, key: Bytes): number {
-  return a.reading(key, strlenLocked);
+export function strlen(a: TableAccess, db: number, key: Bytes): number {
+  return a.reading(db, key, strlenLocked);
 }
 
 function strlenLocked(a: TableAccess, entry: number): number {
   return entry === 0 ? 0 : a.table.valueLength(entry);
 }
 
-export function incrBy(a: TableAccess, key: Bytes, delta: bigint): bigint {
-  return a.writing(key, incrByLocked, delta);
+export function incrBy(a: TableAccess, db: number, key: Bytes, delta: bigint): bigint {
+  return a.writing(db, key, incrByLocked, delta);
 }
 
-const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, segment, hash, key, delta) => {
+const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, shard, hash, key, delta) => {
   const current = entry === 0 ? 0n : storedInteger(a.table.valueView(entry));
   const result = addInt64(current, delta);
-  storeLocked(a, segment, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL); // INCR keeps the TTL
-  touchLocked(a, segment, hash);
+  storeLocked(a, shard, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL); // INCR keeps the TTL
+  touchLocked(a, shard, hash);
   return result;
 };
 
-export function incrByFloat(a: TableAccess, key: Bytes, delta: LongDouble): Buffer {
-  return a.writing(key, incrByFloatLocked, delta);
+export function incrByFloat(a: TableAccess, db: number, key: Bytes, delta: LongDouble): Buffer {
+  return a.writing(db, key, incrByFloatLocked, delta);
 }
 
-const incrByFloatLocked: WriteWork<LongDouble, undefined, Buffer> = (a, entry, segment, hash, key, delta) => {
+const incrByFloatLocked: WriteWork<LongDouble, undefined, Buffer> = (a, entry, shard, hash, key, delta) => {
   const current = entry === 0 ? ZERO : storedLongDouble(a.table.valueView(entry));
   const text = Buffer.from(addLongDoubleText(current, delta), 'latin1');
-  storeLocked(a, segment, hash, key, entry, text, KEEP_TTL);
-  touchLocked(a, segment, hash);
+  storeLocked(a, shard, hash, key, entry, text, KEEP_TTL);
+  touchLocked(a, shard, hash);
   return text;
 };
 
-export function getRange(a: TableAccess, key: Bytes, start: number, end: number): Buffer {
-  return a.reading(key, getRangeLocked, start, end);
+export function getRange(a: TableAccess, db: number, key: Bytes, start: number, end: number): Buffer {
+  return a.reading(db, key, getRangeLocked, start, end);
 }
 
 /** t_string.c getrangeCommand, step by step. */
@@ -158,25 +157,25 @@ function getRangeLocked(a: TableAccess, entry: number, start: number, end: numbe
   return Buffer.from(a.arena.u8.subarray(from, from + end - start + 1));
 }
 
-export function setRange(a: TableAccess, key: Bytes, offset: number, value: Bytes): number {
+export function setRange(a: TableAccess, db: number, key: Bytes, offset: number, value: Bytes): number {
   if (offset < 0) throw new CommandError(ERR.offsetOutOfRange);
-  return a.writing(key, setRangeLocked, offset, value);
+  return a.writing(db, key, setRangeLocked, offset, value);
 }
 
 /** t_string.c setrangeCommand: an empty value never creates a key and only reports the length. */
-const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, segment, hash, key, offset, value) => {
+const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, shard, hash, key, offset, value) => {
   const length = entry === 0 ? 0 : a.table.valueLength(entry);
   if (value.length === 0) return length;
   checkLength(a, offset + value.length);
   const newLength = Math.max(length, offset + value.length);
   if (entry === 0) {
-    entry = a.table.newEntry(segment, hash, key, newLength, newLength);
+    entry = a.table.newEntry(shard, hash, key, newLength, newLength);
     a.arena.u8.fill(0, a.table.valueStart(entry), a.table.valueStart(entry) + offset);
-    a.table.insert(segment, entry, 0);
+    a.table.insert(shard, entry, 0);
   } else if (newLength > length) {
-    entry = resizeLocked(a, segment, key, entry, length, newLength);
+    entry = resizeLocked(a, shard, key, entry, length, newLength);
   }
   writeBytes(a, a.table.valueStart(entry) + offset, value);
-  touchLocked(a, segment, hash);
+  touchLocked(a, shard, hash);
   return newLength;
 };

@@ -1,11 +1,17 @@
-// The plain hash table over the arena: per-segment bucket arrays of entry offsets, chained through E_NEXT,
-// and the entry format (layout.ts). No locking and no expiry policy: every method's precondition is that the
-// caller holds the segment's lock (a read lock for the read-only methods, the write lock for the rest).
-// Bucket = (hash >>> segmentBits) & (buckets - 1): the low hash bits already chose the segment.
+// The plain hash table over the arena: per-shard bucket arrays of entry offsets, chained through E_NEXT, and
+// the entry format (layout.ts). A shard is one physical database's part of one segment, numbered by the int
+// index of its header in the control buffer (so a lookup decodes nothing); every method's precondition is that
+// the caller holds that segment's lock (a read lock for the read-only methods, the write lock for the rest).
+// No locking, no expiry policy and no logical databases here. Bucket = (hash >>> segmentBits) & mask: the low
+// hash bits already chose the segment.
 
 import { CommandError, ERR } from '../errors.js';
 import { Arena } from './arena.js';
 import {
+  D_EXPIRES,
+  D_INDEX,
+  D_KEYS,
+  D_MASK,
   E_BLOCK_UNITS,
   E_EXPIRE_AT_F64,
   E_HASH,
@@ -13,17 +19,18 @@ import {
   E_NEXT,
   E_VALUE_LEN,
   ENTRY_HEADER_BYTES,
-  S_BUCKETS,
+  H_DATABASES,
   S_EXPIRED,
-  S_EXPIRES,
-  S_INDEX,
-  S_KEYS,
+  S_VOLATILE,
+  SHARD_INTS,
   UNIT,
   segmentBase,
+  shardHeaders,
+  shardStride,
   unitsFor,
 } from './layout.js';
 
-/** Buckets per segment at creation and after a flush (64 segments x 16 = 1024 buckets, 4 KiB). */
+/** Buckets of a shard's index when its first key arrives (64 B); it doubles as keys outnumber buckets. */
 export const INITIAL_BUCKETS = 16;
 
 export interface ExpireTally {
@@ -33,6 +40,10 @@ export interface ExpireTally {
 
 export class Table {
   readonly segmentBits: number;
+  readonly databases: number;
+  /** Int index of the first shard header; segment s's headers start at headers + (s << strideBits). */
+  readonly headers: number;
+  readonly strideBits: number;
   private readonly counters: Float64Array;
 
   constructor(
@@ -41,53 +52,64 @@ export class Table {
     readonly segments: number,
   ) {
     this.segmentBits = Math.log2(segments);
+    this.databases = control[H_DATABASES];
+    this.headers = shardHeaders(segments, this.databases);
+    this.strideBits = Math.log2(shardStride(this.databases));
     this.counters = new Float64Array(control.buffer);
   }
 
-  // ---- Segment index ----
+  // ---- Shards ----
 
-  /** Allocates a fresh, empty index for a segment. Precondition: write lock (or sole owner). */
-  initSegment(segment: number): void {
-    const base = segmentBase(segment);
-    this.control[base + S_INDEX] = this.allocIndex(segment, INITIAL_BUCKETS);
-    this.control[base + S_BUCKETS] = INITIAL_BUCKETS;
-    this.control[base + S_KEYS] = 0;
-    this.control[base + S_EXPIRES] = 0;
+  /** The shard of a physical database in a segment: the int index of its header (D_* fields). */
+  shard(physical: number, segment: number): number {
+    return this.headers + (segment << this.strideBits) + physical * SHARD_INTS;
   }
 
-  buckets(segment: number): number {
-    return this.control[segmentBase(segment) + S_BUCKETS];
+  segmentOf(shard: number): number {
+    return (shard - this.headers) >>> this.strideBits;
   }
 
-  keyCount(segment: number): number {
-    return Atomics.load(this.control, segmentBase(segment) + S_KEYS);
+  physicalOf(shard: number): number {
+    return ((shard - this.headers) & ((1 << this.strideBits) - 1)) / SHARD_INTS;
   }
 
-  expiresCount(segment: number): number {
-    return Atomics.load(this.control, segmentBase(segment) + S_EXPIRES);
+  buckets(shard: number): number {
+    return this.control[shard + D_MASK] + 1;
   }
 
+  keyCount(shard: number): number {
+    return Atomics.load(this.control, shard + D_KEYS);
+  }
+
+  expiresCount(shard: number): number {
+    return Atomics.load(this.control, shard + D_EXPIRES);
+  }
+
+  /** Keys with an expiry in a segment, every database together. */
+  segmentVolatile(segment: number): number {
+    return Atomics.load(this.control, segmentBase(segment) + S_VOLATILE);
+  }
+
+  /** Keys removed by expiry in a segment (any database): INFO expired_keys. */
   expiredCount(segment: number): number {
     return this.counters[(segmentBase(segment) + S_EXPIRED) / 2];
   }
 
-  countExpired(segment: number): void {
-    this.counters[(segmentBase(segment) + S_EXPIRED) / 2]++;
+  countExpired(shard: number): void {
+    this.counters[(segmentBase(this.segmentOf(shard)) + S_EXPIRED) / 2]++;
   }
 
   /** First entry of bucket b (0 if empty). */
-  bucketHead(segment: number, bucket: number): number {
-    return this.arena.u32[this.control[segmentBase(segment) + S_INDEX] * 2 + bucket];
+  bucketHead(shard: number, bucket: number): number {
+    return this.arena.u32[this.control[shard + D_INDEX] * 2 + bucket];
   }
 
   next(entry: number): number {
     return this.arena.u32[entry * 2 + E_NEXT];
   }
 
-  private bucketWord(segment: number, hash: number): number {
-    const base = segmentBase(segment);
-    const bucket = (hash >>> this.segmentBits) & (this.control[base + S_BUCKETS] - 1);
-    return this.control[base + S_INDEX] * 2 + bucket;
+  private bucketWord(shard: number, hash: number): number {
+    return this.control[shard + D_INDEX] * 2 + ((hash >>> this.segmentBits) & this.control[shard + D_MASK]);
   }
 
   private allocIndex(segment: number, buckets: number): number {
@@ -98,15 +120,24 @@ export class Table {
   }
 
   /**
-   * Doubles a segment's index: each chain splits into buckets b and b + old size. The old array is cut into
+   * Gives a shard its index if it has none yet (write lock). May throw the OOM error, so callers do it before
+   * they change anything: newEntry does, and MOVE before it unlinks.
+   */
+  ensureIndex(shard: number): void {
+    if (this.control[shard + D_INDEX] !== 0) return;
+    this.control[shard + D_INDEX] = this.allocIndex(this.segmentOf(shard), INITIAL_BUCKETS);
+    this.control[shard + D_MASK] = INITIAL_BUCKETS - 1;
+  }
+
+  /**
+   * Doubles a shard's index: each chain splits into buckets b and b + old size. The old array is cut into
    * blocks of pieceUnits (the size of the entry that triggered the growth: a sample of this table's entries).
    */
-  private growIndex(segment: number, pieceUnits: number): void {
-    const base = segmentBase(segment);
-    const oldBuckets = this.control[base + S_BUCKETS];
-    const oldIndex = this.control[base + S_INDEX];
+  private growIndex(shard: number, pieceUnits: number): void {
+    const oldBuckets = this.control[shard + D_MASK] + 1;
+    const oldIndex = this.control[shard + D_INDEX];
     const newBuckets = oldBuckets * 2;
-    const newIndex = this.allocIndex(segment, newBuckets);
+    const newIndex = this.allocIndex(this.segmentOf(shard), newBuckets);
     const u32 = this.arena.u32;
     const mask = newBuckets - 1;
     for (let b = 0; b < oldBuckets; b++) {
@@ -119,17 +150,17 @@ export class Table {
         entry = next;
       }
     }
-    this.control[base + S_INDEX] = newIndex;
-    this.control[base + S_BUCKETS] = newBuckets;
-    this.arena.free(segment, oldIndex, oldBuckets / 2, pieceUnits);
+    this.control[shard + D_INDEX] = newIndex;
+    this.control[shard + D_MASK] = mask;
+    this.arena.free(this.segmentOf(shard), oldIndex, oldBuckets / 2, pieceUnits);
   }
 
   // ---- Lookup ----
 
   /** The entry for key (expired or not), or 0. */
-  find(segment: number, hash: number, key: Uint8Array): number {
+  find(shard: number, hash: number, key: Uint8Array): number {
     const u32 = this.arena.u32;
-    let entry = u32[this.bucketWord(segment, hash)];
+    let entry = u32[this.bucketWord(shard, hash)];
     while (entry !== 0) {
       if (u32[entry * 2 + E_HASH] === hash && this.keyEquals(entry, key)) return entry;
       entry = u32[entry * 2 + E_NEXT];
@@ -186,12 +217,14 @@ export class Table {
     return this.arena.f64[entry + E_EXPIRE_AT_F64];
   }
 
-  /** Sets the expiry of a linked entry, keeping the segment's count of volatile keys right. */
-  setExpireAt(segment: number, entry: number, at: number): void {
+  /** Sets the expiry of a linked entry, keeping the shard's count of volatile keys right. */
+  setExpireAt(shard: number, entry: number, at: number): void {
     const before = this.arena.f64[entry + E_EXPIRE_AT_F64];
     this.arena.f64[entry + E_EXPIRE_AT_F64] = at;
     if ((before === 0) !== (at === 0)) {
-      this.control[segmentBase(segment) + S_EXPIRES] += at === 0 ? -1 : 1;
+      const delta = at === 0 ? -1 : 1;
+      this.control[shard + D_EXPIRES] += delta;
+      this.control[segmentBase(this.segmentOf(shard)) + S_VOLATILE] += delta;
     }
   }
 
@@ -220,12 +253,14 @@ export class Table {
   // ---- Creating, linking and removing entries (write lock) ----
 
   /**
-   * A new unlinked entry holding key, with room for `capacity` value bytes and valueLength set; the value
-   * bytes are left for the caller to write. May grow the arena (views change: re-read arena.u8 after).
+   * A new unlinked entry holding key, with room for `capacity` value bytes and valueLength set, for the shard
+   * it will be linked into (which gets its index now if it has none); the value bytes are left for the caller
+   * to write. May grow the arena (views change: re-read arena.u8 after).
    */
-  newEntry(segment: number, hash: number, key: Uint8Array, valueLength: number, capacity: number): number {
+  newEntry(shard: number, hash: number, key: Uint8Array, valueLength: number, capacity: number): number {
+    this.ensureIndex(shard);
     const units = unitsFor(ENTRY_HEADER_BYTES + key.length + capacity);
-    const entry = this.arena.alloc(segment, units);
+    const entry = this.arena.alloc(this.segmentOf(shard), units);
     const u32 = this.arena.u32;
     const w = entry * 2;
     u32[w + E_NEXT] = 0;
@@ -242,17 +277,16 @@ export class Table {
     return entry;
   }
 
-  /** Links a new entry (no entry with its key may be linked) and sets its expiry. */
-  insert(segment: number, entry: number, expireAt: number): void {
-    const base = segmentBase(segment);
+  /** Links a new entry (no entry with its key may be linked; the shard has its index) and sets its expiry. */
+  insert(shard: number, entry: number, expireAt: number): void {
     const u32 = this.arena.u32;
-    const slot = this.bucketWord(segment, u32[entry * 2 + E_HASH]);
+    const slot = this.bucketWord(shard, u32[entry * 2 + E_HASH]);
     u32[entry * 2 + E_NEXT] = u32[slot];
     u32[slot] = entry;
-    this.control[base + S_KEYS]++;
-    this.setExpireAt(segment, entry, expireAt);
-    if (this.control[base + S_KEYS] > this.control[base + S_BUCKETS]) {
-      this.growIndexIfRoom(segment, u32[entry * 2 + E_BLOCK_UNITS]);
+    this.control[shard + D_KEYS]++;
+    this.setExpireAt(shard, entry, expireAt);
+    if (this.control[shard + D_KEYS] > this.control[shard + D_MASK] + 1) {
+      this.growIndexIfRoom(shard, u32[entry * 2 + E_BLOCK_UNITS]);
     }
   }
 
@@ -261,37 +295,53 @@ export class Table {
    * be reported as failed (MSET's all-or-nothing relies on insert never throwing); the chains just run longer
    * until a later insert finds room. A refused allocation changed nothing, so the index is intact.
    */
-  private growIndexIfRoom(segment: number, pieceUnits: number): void {
+  private growIndexIfRoom(shard: number, pieceUnits: number): void {
     try {
-      this.growIndex(segment, pieceUnits);
+      this.growIndex(shard, pieceUnits);
     } catch (error) {
       if (!(error instanceof CommandError && error.message === ERR.oom)) throw error;
     }
   }
 
   /** Puts `entry` in place of `old` (same key) in its chain, sets the expiry, and frees `old`. */
-  replace(segment: number, old: number, entry: number, expireAt: number): void {
+  replace(shard: number, old: number, entry: number, expireAt: number): void {
     const u32 = this.arena.u32;
-    this.unlink(segment, old);
-    this.setExpireAt(segment, old, 0);
-    this.arena.free(segment, old, u32[old * 2 + E_BLOCK_UNITS]);
-    const slot = this.bucketWord(segment, u32[entry * 2 + E_HASH]);
+    this.unlink(shard, old);
+    this.setExpireAt(shard, old, 0);
+    this.arena.free(this.segmentOf(shard), old, u32[old * 2 + E_BLOCK_UNITS]);
+    const slot = this.bucketWord(shard, u32[entry * 2 + E_HASH]);
     u32[entry * 2 + E_NEXT] = u32[slot];
     u32[slot] = entry;
-    this.setExpireAt(segment, entry, expireAt);
+    this.setExpireAt(shard, entry, expireAt);
   }
 
   /** Unlinks and frees an entry. */
-  remove(segment: number, entry: number): void {
-    this.unlink(segment, entry);
-    this.control[segmentBase(segment) + S_KEYS]--;
-    this.setExpireAt(segment, entry, 0);
-    this.arena.free(segment, entry, this.arena.u32[entry * 2 + E_BLOCK_UNITS]);
+  remove(shard: number, entry: number): void {
+    this.detach(shard, entry);
+    this.arena.free(this.segmentOf(shard), entry, this.arena.u32[entry * 2 + E_BLOCK_UNITS]);
   }
 
-  private unlink(segment: number, entry: number): void {
+  /**
+   * Moves a linked entry, expiry and all, to another shard of the same segment (MOVE: the key's bytes, hence
+   * its segment, are the same in every database). Precondition: `to` has its index (ensureIndex) and holds no
+   * entry with this key.
+   */
+  relocate(from: number, to: number, entry: number): void {
+    const at = this.expireAt(entry);
+    this.detach(from, entry);
+    this.insert(to, entry, at);
+  }
+
+  /** Unlinks an entry and takes it out of its shard's counts, leaving its block allocated. */
+  private detach(shard: number, entry: number): void {
+    this.unlink(shard, entry);
+    this.control[shard + D_KEYS]--;
+    this.setExpireAt(shard, entry, 0);
+  }
+
+  private unlink(shard: number, entry: number): void {
     const u32 = this.arena.u32;
-    const slot = this.bucketWord(segment, u32[entry * 2 + E_HASH]);
+    const slot = this.bucketWord(shard, u32[entry * 2 + E_HASH]);
     let at = u32[slot];
     if (at === entry) {
       u32[slot] = u32[entry * 2 + E_NEXT];
@@ -312,20 +362,69 @@ export class Table {
    * Removes the entries of one bucket that expired before `now`, counting them as expired; adds to `tally`
    * how many it removed and how many volatile entries it looked at.
    */
-  removeExpiredInBucket(segment: number, bucket: number, now: number, tally: ExpireTally): void {
-    let entry = this.bucketHead(segment, bucket);
+  removeExpiredInBucket(shard: number, bucket: number, now: number, tally: ExpireTally): void {
+    let entry = this.bucketHead(shard, bucket);
     while (entry !== 0) {
       const next = this.next(entry);
       const at = this.expireAt(entry);
       if (at !== 0) {
         tally.volatile++;
         if (now > at) {
-          this.remove(segment, entry);
-          this.countExpired(segment);
+          this.remove(shard, entry);
+          this.countExpired(shard);
           tally.expired++;
         }
       }
       entry = next;
+    }
+  }
+
+  /** Whether the shard holds an entry with this full hash that has not expired (SWAPDB's WATCH check). */
+  hasLiveHash(shard: number, hash: number, now: number): boolean {
+    const u32 = this.arena.u32;
+    for (let entry = u32[this.bucketWord(shard, hash)]; entry !== 0; entry = u32[entry * 2 + E_NEXT]) {
+      if (u32[entry * 2 + E_HASH] !== hash) continue;
+      const at = this.expireAt(entry);
+      if (at === 0 || now <= at) return true;
+    }
+    return false;
+  }
+
+  // ---- Whole shards (every segment's write lock, or the one segment's for drop) ----
+
+  /**
+   * FLUSHDB's part in one segment: frees every entry of the shard and its index, leaving it empty with no
+   * index (as a shard that never had a key). Returns how many keys it held.
+   */
+  drop(shard: number): number {
+    const index = this.control[shard + D_INDEX];
+    if (index === 0) return 0;
+    const segment = this.segmentOf(shard);
+    const buckets = this.control[shard + D_MASK] + 1;
+    const u32 = this.arena.u32;
+    for (let b = 0; b < buckets; b++) {
+      for (let entry = u32[index * 2 + b]; entry !== 0;) {
+        const next = u32[entry * 2 + E_NEXT];
+        this.arena.free(segment, entry, u32[entry * 2 + E_BLOCK_UNITS]);
+        entry = next;
+      }
+    }
+    this.arena.free(segment, index, buckets / 2);
+    const keys = this.control[shard + D_KEYS];
+    this.control[segmentBase(segment) + S_VOLATILE] -= this.control[shard + D_EXPIRES];
+    this.control.fill(0, shard, shard + SHARD_INTS);
+    return keys;
+  }
+
+  /**
+   * FLUSHALL, after Arena.reset: every shard empty with no index, then physical database 0 given its indexes
+   * again, so the usual single-database store allocates nothing on its first writes. Every segment's write lock.
+   */
+  resetShards(): void {
+    this.control.fill(0, this.headers, this.headers + (this.segments << this.strideBits));
+    for (let s = 0; s < this.segments; s++) {
+      this.control[segmentBase(s) + S_VOLATILE] = 0;
+      this.ensureIndex(this.shard(0, s));
     }
   }
 }

@@ -1,5 +1,8 @@
 // The store's public contract: semantic key-value operations, the only way commands touch data.
 // Implemented once (store.ts) over a SharedArrayBuffer so every worker thread sees the same keyspace.
+// A KeyValueStore is one logical database's view of the store (Redis's c->db): its key operations act on that
+// database; select() gives the view of another, and the store-wide operations (FLUSHALL, SWAPDB, stats) are
+// the same from every view.
 // Every operation is atomic with respect to every other, on any thread; multi-key operations too.
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
@@ -49,6 +52,15 @@ export interface ScanResult {
   readonly keys: Buffer[];
 }
 
+/** INFO keyspace's figures for one logical database. */
+export interface DatabaseStats {
+  readonly db: number;
+  /** Keys stored, expired ones not yet removed included (as DBSIZE). */
+  readonly keys: number;
+  /** Keys with an expiry. */
+  readonly expires: number;
+}
+
 export interface StoreStats {
   readonly keys: number;
   /** Keys with an expiry set. */
@@ -62,6 +74,13 @@ export interface StoreStats {
 }
 
 export interface KeyValueStore {
+  /** The logical database this view acts on. */
+  readonly db: number;
+  /** How many databases the store has (the `databases` setting): 0 .. databases - 1. */
+  readonly databases: number;
+  /** The view of database `db` (0 <= db < databases; anything else is a RangeError: commands check first). */
+  select(db: number): KeyValueStore;
+
   get(key: Bytes): Buffer | null;
   set(key: Bytes, value: Bytes, options?: SetOptions): SetResult;
   getDel(key: Bytes): Buffer | null;
@@ -101,26 +120,44 @@ export interface KeyValueStore {
   randomKey(): Buffer | null;
   /** RENAME / RENAMENX. 'missing': no source key; 'exists': RENAMENX and the target exists. */
   rename(source: Bytes, destination: Bytes, onlyIfNew: boolean): 'ok' | 'missing' | 'exists';
-  /** COPY: false when the source is missing or the destination exists and replace is false. */
-  copy(source: Bytes, destination: Bytes, replace: boolean): boolean;
+  /**
+   * COPY source to destination in database `db` (default this one): false when the source is missing or the
+   * destination exists and replace is false. ERR.sameObject for one key onto itself in one database.
+   */
+  copy(source: Bytes, destination: Bytes, replace: boolean, db?: number): boolean;
+  /** MOVE key to database `db`: false when it is missing here or exists there. ERR.sameObject for this database. */
+  move(key: Bytes, db: number): boolean;
+  /** Keys in this database, expired ones not yet removed included (DBSIZE). */
   dbsize(): number;
-  flush(): void;
+  /** FLUSHDB: empties this database. */
+  flushDb(): void;
+  /** FLUSHALL: empties every database. */
+  flushAll(): void;
+  /** SWAPDB x y: the two databases exchange contents (clients stay on their numbers), O(1). */
+  swapDb(x: number, y: number): void;
+  /** INFO keyspace: every database holding keys, in order. */
+  keyspace(): DatabaseStats[];
 
   // ---- MULTI/EXEC/WATCH (watch.ts) ----
   /**
    * Runs `work` holding the write locks of the segments of `keys` (null: every segment), given a view of this
-   * store whose operations take none: no other thread sees those keys until work returns (EXEC). The view is
-   * for use inside work only, and on those keys only (another key's segment is an error, not a race).
+   * store whose operations take none: no other thread sees those keys until work returns (EXEC). The view (and
+   * its select()s: a key's segment is the same in every database) is for use inside work only, and on those
+   * keys only (another key's segment is an error, not a race).
    */
   transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R;
   /** A client starts (+1) or stops (-1) watching keys; call +1 before its first watchKey. */
   countWatcher(delta: 1 | -1): void;
-  /** WATCH one key; give each watch back with unwatchKey. */
+  /** WATCH one key of this database; give each watch back with unwatchKey. */
   watchKey(key: Bytes): KeyWatch;
-  /** Whether another write changed the key since watchKey, by Redis 7.0's rules. Inside transaction() only. */
+  /**
+   * Whether another write changed the key since watchKey, by Redis 7.0's rules; asked of the view of the
+   * database it was watched in. Inside transaction() only.
+   */
   watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean;
   unwatchKey(watched: KeyWatch): void;
 
+  /** Figures of the whole store, every database together. */
   stats(): StoreStats;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
   activeExpireCycle(): number;

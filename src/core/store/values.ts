@@ -1,6 +1,6 @@
 // Writing values into entries, with the caller holding the key's segment write lock: store a whole value
-// (in place when the block fits) or several all or nothing (MSET), resize one (APPEND/SETRANGE, with sds-like slack), clone one (RENAME/COPY),
-// set or clear a deadline. Knows the entry format through the table; no locking, no command semantics.
+// (in place when the block fits) or several all or nothing (MSET), resize one (APPEND/SETRANGE, with sds-like
+// slack), clone one (RENAME/COPY), set or clear a deadline. Knows the entry format through the table; no locking, no command semantics.
 
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
@@ -25,7 +25,7 @@ export function writeBytes(a: TableAccess, at: number, bytes: Uint8Array): void 
  */
 export function storeLocked(
   a: TableAccess,
-  segment: number,
+  shard: number,
   hash: number,
   key: Bytes,
   entry: number,
@@ -37,17 +37,17 @@ export function storeLocked(
   if (entry !== 0 && fitsInPlace(a, entry, value.length)) {
     writeBytes(a, t.valueStart(entry), value);
     t.setValueLength(entry, value.length);
-    t.setExpireAt(segment, entry, at);
+    t.setExpireAt(shard, entry, at);
     return;
   }
-  const created = t.newEntry(segment, hash, key, value.length, value.length);
+  const created = t.newEntry(shard, hash, key, value.length, value.length);
   writeBytes(a, t.valueStart(created), value);
-  if (entry !== 0) t.replace(segment, entry, created, at);
-  else t.insert(segment, created, at);
+  if (entry !== 0) t.replace(shard, entry, created, at);
+  else t.insert(shard, created, at);
 }
 
 /**
- * MSET's store of several keys at once (no key twice; entries[i]: keys[i]'s live entry or 0), clearing any
+ * MSET's store of several keys at once (no key twice; entries[i]: keys[i]'s live entry in shards[i], or 0), clearing any
  * TTL, all or nothing. Allocating is the only step that can fail (OOM), so it comes first: every block that
  * will not fit in place is taken before anything is written, and if one is refused those already taken are
  * given back and the error goes on with no key changed. Writing and linking then allocate nothing that can
@@ -56,6 +56,7 @@ export function storeLocked(
  */
 export function storeAllLocked(
   a: TableAccess,
+  shards: readonly number[],
   hashes: readonly number[],
   keys: readonly Bytes[],
   entries: readonly number[],
@@ -67,27 +68,27 @@ export function storeAllLocked(
     for (let i = 0; i < keys.length; i++) {
       const length = values[i].length;
       const fits = entries[i] !== 0 && fitsInPlace(a, entries[i], length);
-      created.push(fits ? 0 : t.newEntry(hashes[i] & a.mask, hashes[i], keys[i], length, length));
+      created.push(fits ? 0 : t.newEntry(shards[i], hashes[i], keys[i], length, length));
     }
   } catch (error) {
     for (let i = 0; i < created.length; i++) {
-      if (created[i] !== 0) a.arena.free(hashes[i] & a.mask, created[i], t.blockUnits(created[i]));
+      if (created[i] !== 0) a.arena.free(t.segmentOf(shards[i]), created[i], t.blockUnits(created[i]));
     }
     throw error;
   }
-  // From here on, storeLocked's writes with the blocks already in hand.
+  // From here on, storeLocked's writes with the blocks already in hand (newEntry gave each shard its index).
   for (let i = 0; i < keys.length; i++) {
-    const segment = hashes[i] & a.mask;
+    const shard = shards[i];
     const entry = entries[i];
     if (created[i] === 0) {
       writeBytes(a, t.valueStart(entry), values[i]);
       t.setValueLength(entry, values[i].length);
-      t.setExpireAt(segment, entry, 0);
+      t.setExpireAt(shard, entry, 0);
       continue;
     }
     writeBytes(a, t.valueStart(created[i]), values[i]);
-    if (entry !== 0) t.replace(segment, entry, created[i], 0);
-    else t.insert(segment, created[i], 0);
+    if (entry !== 0) t.replace(shard, entry, created[i], 0);
+    else t.insert(shard, created[i], 0);
   }
 }
 
@@ -108,7 +109,7 @@ function oversized(a: TableAccess, entry: number, valueLength: number): boolean 
  */
 export function resizeLocked(
   a: TableAccess,
-  segment: number,
+  shard: number,
   key: Bytes,
   entry: number,
   keep: number,
@@ -125,41 +126,41 @@ export function resizeLocked(
     length,
     Math.min(length < 1 << 20 ? length * 2 : length + (1 << 20), DEFAULT_MAX_VALUE),
   );
-  const created = t.newEntry(segment, t.hashOf(entry), key, length, capacity);
+  const created = t.newEntry(shard, t.hashOf(entry), key, length, capacity);
   const from = t.valueStart(entry);
   const to = t.valueStart(created);
   const u8 = a.arena.u8;
   u8.copyWithin(to, from, from + keep);
   if (length > keep) u8.fill(0, to + keep, to + length);
-  t.replace(segment, entry, created, t.expireAt(entry));
+  t.replace(shard, entry, created, t.expireAt(entry));
   return created;
 }
 
 /**
- * Puts a copy of `source` (any segment, locked) under key in `segment` (existing: key's live entry there, or
- * 0), with source's expiry.
+ * Puts a copy of `source` (any shard, locked) under key in `shard` (existing: key's live entry there, or 0),
+ * with source's expiry.
  */
 export function cloneLocked(
   a: TableAccess,
   source: number,
-  segment: number,
+  shard: number,
   hash: number,
   key: Bytes,
   existing: number,
 ): void {
   const t = a.table;
   const length = t.valueLength(source);
-  const created = t.newEntry(segment, hash, key, length, length);
+  const created = t.newEntry(shard, hash, key, length, length);
   const from = t.valueStart(source);
   a.arena.u8.copyWithin(t.valueStart(created), from, from + length);
-  if (existing !== 0) t.replace(segment, existing, created, t.expireAt(source));
-  else t.insert(segment, created, t.expireAt(source));
+  if (existing !== 0) t.replace(shard, existing, created, t.expireAt(source));
+  else t.insert(shard, created, t.expireAt(source));
 }
 
 /** Sets a live entry's deadline; one not in the future deletes the key (expire.c checkAlreadyExpired). */
-export function setDeadlineLocked(a: TableAccess, segment: number, entry: number, at: number): void {
-  if (at <= a.clock()) a.table.remove(segment, entry);
-  else a.table.setExpireAt(segment, entry, at);
+export function setDeadlineLocked(a: TableAccess, shard: number, entry: number, at: number): void {
+  if (at <= a.clock()) a.table.remove(shard, entry);
+  else a.table.setExpireAt(shard, entry, at);
 }
 
 /** A value may not grow past proto-max-bulk-len (shared, so CONFIG SET reaches every thread). */

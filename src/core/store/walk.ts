@@ -1,11 +1,12 @@
-// Whole-keyspace walks: KEYS, SCAN, RANDOMKEY and the active expiry cycle. They visit buckets segment by
-// segment, each under that segment's lock (KEYS: every segment's read lock at once, in ascending order, as the
-// lock order in access.ts says). They know the table, the locks and the clock, not command syntax.
+// Whole-database walks: KEYS, SCAN, RANDOMKEY of one logical database, and the active expiry cycle over every
+// database. They visit buckets segment by segment, each under that segment's lock (KEYS: every segment's read
+// lock at once, in ascending order, as the lock order in access.ts says), in the shard of the database walked.
+// They know the table, the locks and the clock, not command syntax.
 
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import type { TableAccess } from './access.js';
-import { H_EXPIRE_BUCKET, H_EXPIRE_SEGMENT } from './layout.js';
+import { H_EXPIRE_BUCKET, H_EXPIRE_DB, H_EXPIRE_SEGMENT } from './layout.js';
 import type { ExpireTally } from './table.js';
 import type { Bytes, ScanResult } from './types.js';
 
@@ -14,36 +15,47 @@ const STAR = 0x2a;
 const EXPIRE_BUCKETS_PER_ROUND = 1024;
 const EXPIRE_MAX_ROUNDS = 8;
 
-export function keysMatching(p: TableAccess, pattern: Bytes): Buffer[] {
+/** KEYS (db.c keysCommand): expired keys are left out, not deleted (it checks keyIsExpired only). */
+export function keysMatching(p: TableAccess, db: number, pattern: Bytes): Buffer[] {
   // db.c keysCommand: a lone "*" matches every key (even the empty one, which stringmatchlen would not).
   const all = pattern.length === 1 && pattern[0] === STAR;
   const now = p.clock();
   const found: Buffer[] = [];
   p.withAllSegments(false, (segments) => {
+    const physical = p.physical(db);
     for (const segment of segments) {
-      const buckets = p.table.buckets(segment);
-      for (let b = 0; b < buckets; b++) collectBucketLocked(p, segment, b, now, all ? null : pattern, found);
+      const shard = p.table.shard(physical, segment);
+      const buckets = p.table.buckets(shard);
+      for (let b = 0; b < buckets; b++)
+        collectBucketLocked(p, shard, b, now, all ? null : pattern, found, null);
     }
   });
   return found;
 }
 
-/** Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. */
+/**
+ * Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. Expired
+ * keys that match go to `expired` when given (SCAN deletes them afterwards), else are skipped.
+ */
 function collectBucketLocked(
   p: TableAccess,
-  segment: number,
+  shard: number,
   bucket: number,
   now: number,
   pattern: Bytes | null,
   out: Buffer[],
+  expired: Buffer[] | null,
 ): number {
   let seen = 0;
-  for (let entry = p.table.bucketHead(segment, bucket); entry !== 0; entry = p.table.next(entry)) {
+  for (let entry = p.table.bucketHead(shard, bucket); entry !== 0; entry = p.table.next(entry)) {
     seen++;
     const at = p.table.expireAt(entry);
-    if (at !== 0 && now > at) continue;
+    const live = at === 0 || now <= at;
+    if (!live && expired === null) continue;
     const key = p.table.keyBuffer(entry);
-    if (pattern === null || globMatch(pattern, key)) out.push(key);
+    if (pattern !== null && !globMatch(pattern, key)) continue;
+    if (live) out.push(key);
+    else expired?.push(key);
   }
   return seen;
 }
@@ -51,9 +63,16 @@ function collectBucketLocked(
 /**
  * The cursor is v * segments + segment: segments are visited in order, and within one the bucket position v
  * advances in reverse-binary order (Redis dict.c dictScan), so an index that doubles between two calls
- * neither skips a bucket nor forces a restart. 0 starts and ends an iteration.
+ * neither skips a bucket nor forces a restart. 0 starts and ends an iteration. Matching keys found expired are
+ * deleted, as scanGenericCommand's expireIfNeeded does, once their segment's lock is released.
  */
-export function scanStep(p: TableAccess, cursor: string, count: number, match?: Bytes): ScanResult {
+export function scanStep(
+  p: TableAccess,
+  db: number,
+  cursor: string,
+  count: number,
+  match?: Bytes,
+): ScanResult {
   if (!/^[0-9]+$/.test(cursor)) throw new CommandError(ERR.invalidCursor);
   const value = BigInt(cursor);
   if (value >= 2n ** 64n) throw new CommandError(ERR.invalidCursor);
@@ -64,56 +83,69 @@ export function scanStep(p: TableAccess, cursor: string, count: number, match?: 
   let budget = wanted * 10; // db.c: maxiterations = count * 10
   let seen = 0;
   const keys: Buffer[] = [];
+  const expired: Buffer[] = [];
   const now = p.clock();
-  while (budget > 0 && seen < wanted) {
-    // A segment without keys holds none that the iteration must return: skipped at no cost. Redis sizes its
-    // dict to the keys (5 keys: 8 buckets, one call); our table starts at segments x INITIAL_BUCKETS, and
-    // charging its empty buckets made a handful of keys take ~10 calls.
-    if (p.table.keyCount(segment) === 0) {
-      v = 0;
-      if (++segment === p.segments) return { cursor: '0', keys };
-      continue;
+  try {
+    while (budget > 0 && seen < wanted) {
+      // A segment without keys of this database holds none that the iteration must return: skipped at no
+      // cost. Redis sizes its dict to the keys (5 keys: 8 buckets, one call); our table starts at segments x
+      // INITIAL_BUCKETS, and charging its empty buckets made a handful of keys take ~10 calls.
+      if (keysInSegment(p, db, segment) === 0) {
+        v = 0;
+        if (++segment === p.segments) return { cursor: '0', keys };
+        continue;
+      }
+      p.lockRead(segment);
+      try {
+        const shard = p.shardOf(db, segment);
+        const mask = p.table.buckets(shard) - 1;
+        do {
+          seen += collectBucketLocked(p, shard, v & mask, now, pattern, keys, expired);
+          v = nextReverseCursor(v, mask);
+          budget--;
+        } while (v !== 0 && budget > 0 && seen < wanted);
+      } finally {
+        p.locks.readRelease(segment);
+      }
+      if (v === 0) {
+        segment++;
+        if (segment === p.segments) return { cursor: '0', keys };
+      }
     }
-    p.lockRead(segment);
-    try {
-      const mask = p.table.buckets(segment) - 1;
-      do {
-        seen += collectBucketLocked(p, segment, v & mask, now, pattern, keys);
-        v = nextReverseCursor(v, mask);
-        budget--;
-      } while (v !== 0 && budget > 0 && seen < wanted);
-    } finally {
-      p.locks.readRelease(segment);
-    }
-    if (v === 0) {
-      segment++;
-      if (segment === p.segments) return { cursor: '0', keys };
-    }
+    // Redis's dictScan ends at once on an empty table; here emptied segments keep their buckets, so stop as
+    // soon as nothing is left to visit. Sound mid-segment too: a key present for the whole iteration is
+    // counted in its segment now, and an empty segment has none.
+    if (noKeysFrom(p, db, segment)) return { cursor: '0', keys };
+    return { cursor: String(v * p.segments + segment), keys };
+  } finally {
+    for (const key of expired) p.deleteIfExpired(db, key);
   }
-  // Redis's dictScan ends at once on an empty table; here emptied segments keep their buckets, so stop as
-  // soon as nothing is left to visit. Sound mid-segment too: a key present for the whole iteration is
-  // counted in its segment now, and an empty segment has none.
-  if (noKeysFrom(p, segment)) return { cursor: '0', keys };
-  return { cursor: String(v * p.segments + segment), keys };
 }
 
-/** True when segments `from`..last hold no keys (expired ones not yet removed count as keys). */
-function noKeysFrom(p: TableAccess, from: number): boolean {
-  for (let s = from; s < p.segments; s++) if (p.table.keyCount(s) !== 0) return false;
+/** Keys of logical `db` in a segment, unlocked (a moment's count; the table read with Atomics). */
+function keysInSegment(p: TableAccess, db: number, segment: number): number {
+  return p.table.keyCount(p.table.shard(Atomics.load(p.control, p.mapIndex(db)), segment));
+}
+
+/** True when segments `from`..last hold no keys of `db` (expired ones not yet removed count as keys). */
+function noKeysFrom(p: TableAccess, db: number, from: number): boolean {
+  for (let s = from; s < p.segments; s++) if (keysInSegment(p, db, s) !== 0) return false;
   return true;
 }
 
-export function randomLiveKey(p: TableAccess): Buffer | null {
+/** RANDOMKEY (db.c dbRandomKey): a random key of `db`; an expired one picked is deleted and another tried. */
+export function randomLiveKey(p: TableAccess, db: number): Buffer | null {
   // Bounded: each failed try deletes an expired key, so this ends even when most keys are expired.
   for (let tries = 0; tries < 1000; tries++) {
-    const segment = pickNonEmptySegment(p);
+    const segment = pickNonEmptySegment(p, db);
     if (segment < 0) return null;
     p.lockWrite(segment);
     try {
-      const entry = randomEntryLocked(p, segment);
+      const shard = p.shardOf(db, segment);
+      const entry = randomEntryLocked(p, shard);
       if (entry === 0) continue;
       if (!p.isExpired(entry)) return p.table.keyBuffer(entry);
-      p.removeExpiredLocked(segment, entry);
+      p.removeExpiredLocked(shard, entry);
     } finally {
       p.locks.writeRelease(segment);
     }
@@ -121,20 +153,20 @@ export function randomLiveKey(p: TableAccess): Buffer | null {
   return null;
 }
 
-function pickNonEmptySegment(p: TableAccess): number {
+function pickNonEmptySegment(p: TableAccess, db: number): number {
   const start = Math.floor(Math.random() * p.segments);
   for (let i = 0; i < p.segments; i++) {
     const segment = (start + i) & (p.segments - 1);
-    if (p.table.keyCount(segment) > 0) return segment;
+    if (keysInSegment(p, db, segment) > 0) return segment;
   }
   return -1;
 }
 
-function randomEntryLocked(p: TableAccess, segment: number): number {
-  const buckets = p.table.buckets(segment);
+function randomEntryLocked(p: TableAccess, shard: number): number {
+  const buckets = p.table.buckets(shard);
   const start = Math.floor(Math.random() * buckets);
   for (let i = 0; i < buckets; i++) {
-    const head = p.table.bucketHead(segment, (start + i) & (buckets - 1));
+    const head = p.table.bucketHead(shard, (start + i) & (buckets - 1));
     if (head === 0) continue;
     let length = 0;
     for (let e = head; e !== 0; e = p.table.next(e)) length++;
@@ -146,9 +178,9 @@ function randomEntryLocked(p: TableAccess, segment: number): number {
 }
 
 /**
- * One bounded step of active expiry: walks buckets from a cursor shared by all threads, skipping segments
- * with no volatile keys, deleting expired entries under each segment's write lock (briefly: one round is
- * EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than 10% of the
+ * One bounded step of active expiry: walks buckets from a cursor shared by all threads (segment, physical
+ * database, bucket), skipping segments and shards with no volatile keys, deleting expired entries under each
+ * segment's write lock (briefly: one round is EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than 10% of the
  * volatile keys it saw had expired (Redis's acceptable stale share), up to EXPIRE_MAX_ROUNDS.
  */
 export function activeExpireStep(p: TableAccess): number {
@@ -165,25 +197,33 @@ export function activeExpireStep(p: TableAccess): number {
 
 function expireRound(p: TableAccess, now: number, tally: ExpireTally): void {
   let segment = Atomics.load(p.control, H_EXPIRE_SEGMENT) & (p.segments - 1);
+  let db = Atomics.load(p.control, H_EXPIRE_DB);
   let bucket = Atomics.load(p.control, H_EXPIRE_BUCKET);
+  if (db < 0 || db >= p.databases) db = bucket = 0;
   let budget = EXPIRE_BUCKETS_PER_ROUND;
   for (let segmentsSeen = 0; budget > 0 && segmentsSeen <= p.segments; segmentsSeen++) {
-    if (p.table.expiresCount(segment) > 0) {
+    if (p.table.segmentVolatile(segment) > 0) {
       p.lockWrite(segment);
       try {
-        const buckets = p.table.buckets(segment);
-        for (; bucket < buckets && budget > 0; bucket++, budget--) {
-          p.table.removeExpiredInBucket(segment, bucket, now, tally);
+        for (; db < p.databases && budget > 0; db++, bucket = 0) {
+          const shard = p.table.shard(db, segment);
+          if (p.table.expiresCount(shard) === 0) continue;
+          const buckets = p.table.buckets(shard);
+          for (; bucket < buckets && budget > 0; bucket++, budget--) {
+            p.table.removeExpiredInBucket(shard, bucket, now, tally);
+          }
+          if (bucket < buckets) break; // budget spent mid-shard: resume here next time
         }
-        if (bucket < buckets) break; // budget spent mid-segment: resume here next time
       } finally {
         p.locks.writeRelease(segment);
       }
+      if (db < p.databases) break; // budget spent mid-segment
     }
     segment = (segment + 1) & (p.segments - 1);
-    bucket = 0;
+    db = bucket = 0;
   }
   Atomics.store(p.control, H_EXPIRE_SEGMENT, segment);
+  Atomics.store(p.control, H_EXPIRE_DB, db);
   Atomics.store(p.control, H_EXPIRE_BUCKET, bucket);
 }
 

@@ -39,7 +39,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       addr: record.addr,
       laddr: record.laddr,
       name: record.name,
-      db: 0,
+      db: record.db,
       createdAt: state.createdAt(slot),
       lastInteraction: state.lastInteraction(slot),
       lastCommand: record.cmd,

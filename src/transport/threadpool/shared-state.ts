@@ -28,6 +28,8 @@ export interface ClientRecord {
   readonly qbuf: number;
   /** HELLO's protocol version (CLIENT LIST resp=). */
   readonly resp: 2 | 3;
+  /** The database it has SELECTed (CLIENT LIST db=). */
+  readonly db: number;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

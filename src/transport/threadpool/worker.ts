@@ -128,8 +128,9 @@ function publish(entry: Current): void {
     cmd: client.lastCommand,
     qbuf: entry.session.queryBufferLength,
     resp: client.resp,
+    db: client.db,
   };
-  const key = `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}`;
+  const key = `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}`;
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
