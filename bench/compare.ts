@@ -22,16 +22,16 @@ import {
   type TargetInfo,
 } from './lib/compare-report.js';
 import { fmt, machineInfo, writeJson, writeText } from './lib/report.js';
-import { launchServer, serverLabel, type ServerKind, type ServerProcess } from './lib/server-process.js';
+import {
+  launchServer,
+  waitForRelease,
+  serverLabel,
+  type ServerKind,
+  type ServerProcess,
+} from './lib/server-process.js';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** After a run, wait until the server has let go of the old connections (pool workers drain the queue). */
-async function settle(server: ServerProcess, baselineFds: number): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (performance.now() < deadline && (server.fdCount() ?? 0) > baselineFds) await sleep(50);
 }
 
 async function measureTarget(
@@ -86,7 +86,7 @@ async function measureTarget(
             `${result.server ? `, server CPU ${result.server.cpuPercent}%` : ''}` +
             `${result.connections.starved ? `, ${result.connections.starved} connections starved` : ''}`,
         );
-        await settle(server, baselineFds);
+        await waitForRelease(server, baselineFds);
       }
     }
     if (settings.fixedRate > 0) {
@@ -102,7 +102,7 @@ async function measureTarget(
         `  fixed rate ${fmt(settings.fixedRate)}/s over ${settings.fixedConnections} connections: achieved ${fmt(result.throughput)}/s, ` +
           `p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} p99.9 ${result.latencyMs.p999} ms`,
       );
-      await settle(server, baselineFds);
+      await waitForRelease(server, baselineFds);
     }
     if (settings.redisBenchmark) {
       for (const pipeline of settings.pipelines) {
@@ -145,7 +145,7 @@ async function measureTarget(
                   ? row.error
                   : `${fmt(row.rps ?? 0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, server ${row.serverCpuUsPerRequest} µs/req`),
             );
-            await settle(server, baselineFds);
+            await waitForRelease(server, baselineFds);
           }
         }
       }

@@ -31,7 +31,12 @@ import { busiestThreads, cpuTimesMs, ephemeralPortRange, openFileLimits, threadC
 import { log, Progress } from './lib/progress.js';
 import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import { fmt, machineInfo, writeJson, writeText } from './lib/report.js';
-import { launchServer, type LaunchOptions, type ServerProcess } from './lib/server-process.js';
+import {
+  launchServer,
+  waitForRelease,
+  type LaunchOptions,
+  type ServerProcess,
+} from './lib/server-process.js';
 import {
   evaluate,
   renderMarkdown,
@@ -71,16 +76,6 @@ interface Settings {
   idleLifetimeMs: number;
   perProcess: number;
   perAddress: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until the server has let go of the last run's connections: a pool worker is pinned until then. */
-async function settle(server: ServerProcess, baselineFds: number): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (performance.now() < deadline && (server.fdCount() ?? 0) > baselineFds) await sleep(50);
 }
 
 function installed(command: string, args: string[]): boolean {
@@ -137,7 +132,7 @@ async function measureServer(
     for (const test of TESTS) {
       const warm = await run(test, settings.warmupRequests);
       if (warm.error) log(`  ${proc.label} warm-up ${test}: ${warm.error}`);
-      await settle(proc, baselineFds);
+      await waitForRelease(proc, baselineFds);
     }
     for (const test of TESTS) {
       // Sampled here rather than by runRedisBenchmark, which reports only the sum of user and system time.
@@ -179,7 +174,7 @@ async function measureServer(
               `(user ${m.userUsPerRequest}, system ${m.systemUsPerRequest}; ${m.serverCpuPercent}% of a core, ` +
               `client ${m.clientCpuPercent}%)`),
       );
-      await settle(proc, baselineFds);
+      await waitForRelease(proc, baselineFds);
     }
   } finally {
     await proc.stop();

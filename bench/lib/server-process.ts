@@ -203,3 +203,25 @@ async function stopChild(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await waitExit(child, 10_000);
 }
+
+/**
+ * After a run, waits until the server has let go of the run's connections (a pool worker stays pinned until
+ * then): its descriptor count is back to baselineFds, or has stopped falling for 500 ms (a server may keep a
+ * descriptor it opened lazily for its first clients: the hybrid's second loop does), at most maxMs.
+ */
+export async function waitForRelease(
+  server: ServerProcess,
+  baselineFds: number,
+  maxMs = 10_000,
+): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  let last = server.fdCount() ?? 0;
+  let steadySince = performance.now();
+  while (performance.now() < deadline && last > baselineFds) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = server.fdCount() ?? 0;
+    if (now < last) steadySince = performance.now();
+    else if (performance.now() - steadySince >= 500) return;
+    last = now;
+  }
+}
