@@ -3,6 +3,8 @@
 // Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
+import type { PubSubHub } from './pubsub/hub.js';
+import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
 import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import type { Transaction } from './transaction.js';
@@ -18,7 +20,9 @@ export type CommandFlag =
   | 'fast'
   | 'no_auth'
   | 'allow_busy'
-  | 'skip_slowlog';
+  | 'skip_slowlog'
+  /** CMD_PUBSUB: a Pub/Sub command (its ACL category is @pubsub). */
+  | 'pubsub';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
@@ -26,7 +30,7 @@ export interface CommandSpec {
   /** The syntax line from the command's redis.io page. */
   readonly syntax: string;
   readonly summary: string;
-  readonly group: 'connection' | 'string' | 'generic' | 'server' | 'transactions';
+  readonly group: 'connection' | 'string' | 'generic' | 'server' | 'transactions' | 'pubsub';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;
@@ -54,6 +58,10 @@ export interface ClientState {
   resp: RespVersion;
   /** MULTI's queue and WATCH's keys. */
   readonly transaction: Transaction;
+  /** Pub/Sub: its subscriptions, made at its first (P|S)SUBSCRIBE (pubsub/subscriber.ts); absent before. */
+  pubsub?: ClientSubscriptions;
+  /** Where its pub/sub messages go (its session); absent for a client without one (commands run directly). */
+  readonly pushTarget?: PushTarget;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
@@ -136,6 +144,8 @@ export interface ServerContext {
   reportUnexpected(error: unknown, command: string): void;
   /** INFO's server-wide counters (shared by every thread where the transport can). Optional for test fakes. */
   readonly counters?: ServerCounters;
+  /** This thread's side of Pub/Sub (pubsub/hub.ts): subscriptions, PUBLISH, keyspace events. */
+  readonly pubsub?: PubSubHub;
 }
 
 /** Counters INFO stats reports and CONFIG RESETSTAT resets. */

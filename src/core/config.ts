@@ -7,6 +7,7 @@ import { parseInt64 } from './args.js';
 import type { ConfigRegistry } from './command.js';
 import { CommandError } from './errors.js';
 import { globMatch } from './glob.js';
+import { canonicalKeyspaceEvents } from './pubsub/keyspace-events.js';
 import type { ParserLimits } from './parser.js';
 
 type Kind = 'integer' | 'memory' | 'string' | 'bool' | 'enum';
@@ -57,6 +58,18 @@ const SETTINGS: readonly Setting[] = [
     min: 0n,
     max: LONG_MAX,
   },
+  // Not a Redis name either: the hard limit of Redis's pubsub class (client-output-buffer-limit pubsub 32mb):
+  // a client in subscribed state whose pending output (replies and messages) passes it is disconnected, so a
+  // subscriber that does not read never grows without bound. 0: no cap.
+  {
+    name: 'client-output-buffer-limit-pubsub-bytes',
+    kind: 'memory',
+    initial: String(32n * MB),
+    min: 0n,
+    max: LONG_MAX,
+  },
+  // Which keyspace events are published (notify.c): Redis's class letters, stored in its canonical order.
+  { name: 'notify-keyspace-events', kind: 'string', initial: '', refine: canonicalKeyspaceEvents },
   // Not a Redis name: how inline requests of a client that never sent RESP are answered. 'plain': plaintext
   // (PROTOCOL.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
   // expect "+PONG"). A client that has sent a RESP request gets RESP either way (session.ts).

@@ -106,6 +106,24 @@ function resolve(argv: Buffer[], table: CommandTable): CommandSpec | string {
 
 const QUEUED = status('QUEUED');
 
+/** What a RESP2 client in subscribed state may run. */
+const ALLOWED_SUBSCRIBED = new Set([
+  'ping',
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'quit',
+  'reset',
+]);
+
+/** processCommand's refusal, naming the command by its full name ('client|list' for a subcommand). */
+const subscribedOnly = (name: string): string =>
+  `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in ` +
+  'this context';
+
 /**
  * Runs one request. Inside MULTI a command that passes these checks is queued (QUEUED) instead of run, and one
  * refused here marks the transaction failed, as Redis's rejectCommand does (transaction.ts).
@@ -117,6 +135,11 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   client.lastCommand = resolved.name;
   if (!client.authenticated && !resolved.flags.includes('no_auth') && ctx.server.requirePass() !== '') {
     return reject(ctx, argv, ERR.noAuth);
+  }
+  // A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT or RESET (server.c processCommand);
+  // RESP3 has no limit (replies and pushes are told apart there).
+  if (client.pubsub?.active === true && client.resp === 2 && !ALLOWED_SUBSCRIBED.has(resolved.name)) {
+    return reject(ctx, argv, subscribedOnly(resolved.name));
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name));
   if (client.transaction.queues(resolved)) {

@@ -248,6 +248,9 @@ function encodeResp(reply: Reply, resp3: boolean, out: ByteWriter): void {
       return;
     case 'pinned':
       return encodeResp(reply.value, reply.resp === 3, out);
+    case 'sequence':
+      for (const element of reply.value) encodeResp(element, resp3, out);
+      return;
   }
 }
 
@@ -317,6 +320,9 @@ function encodePlain(reply: Reply, out: ByteWriter): void {
       return;
     case 'pinned':
       return encodePlain(reply.value, out);
+    case 'sequence':
+      for (const element of reply.value) encodePlain(element, out);
+      return;
   }
   out.byte(LF);
 }

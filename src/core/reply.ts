@@ -32,7 +32,12 @@ export type Reply =
    * each reply as its command runs, so inside EXEC the replies before a HELLO that switches the protocol stay
    * in the old one (transactions.ts).
    */
-  | { readonly kind: 'pinned'; readonly resp: RespVersion; readonly value: Reply };
+  | { readonly kind: 'pinned'; readonly resp: RespVersion; readonly value: Reply }
+  /**
+   * Several replies written one after another, as one command sends them: SUBSCRIBE answers once per channel
+   * (pubsub.c). Inside EXEC's array they stay separate replies, as Redis writes them.
+   */
+  | { readonly kind: 'sequence'; readonly value: readonly Reply[] };
 
 /** HELLO's protover: the RESP version a client is answered in. */
 export type RespVersion = 2 | 3;
@@ -70,3 +75,4 @@ export const verbatim = (text: string, format = 'txt'): Reply => ({
 });
 export const push = (value: readonly Reply[]): Reply => ({ kind: 'push', value });
 export const pinned = (resp: RespVersion, value: Reply): Reply => ({ kind: 'pinned', resp, value });
+export const sequence = (value: readonly Reply[]): Reply => ({ kind: 'sequence', value });

@@ -12,6 +12,9 @@ import type {
   TransportStats,
 } from './command.js';
 import type { Config } from './config.js';
+import { type HubOptions, PubSubHub } from './pubsub/hub.js';
+import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
+import { PubSubState } from './pubsub/shared-state.js';
 import type { Clock } from './store/types.js';
 
 // Layout of the shared counters: 64-bit counts as pairs of Uint32 words, low word first (Atomics.add on a Uint32
@@ -113,6 +116,26 @@ export interface ServerContextDeps {
   reportUnexpected(error: unknown, command: string): void;
   /** Shared with the other threads of this server; a fresh set when absent. */
   readonly counters?: ServerCounters;
+  /**
+   * Pub/Sub: the state every thread of the server shares, this thread's endpoint (null: it serves no
+   * subscribers) and how to wake another thread. Absent: a state of its own with this thread as its one
+   * endpoint (the event loop, tests).
+   */
+  readonly pubsub?: Omit<HubOptions, 'keyspaceFlags'>;
+}
+
+/** The notify-keyspace-events classes, parsed again only when the setting's text changed. */
+function keyspaceFlagsOf(config: Config): () => number {
+  let text = '';
+  let flags = 0;
+  return () => {
+    const now = config.string('notify-keyspace-events');
+    if (now !== text) {
+      text = now;
+      flags = Math.max(0, parseKeyspaceEvents(now));
+    }
+    return flags;
+  };
 }
 
 /** The running script as INFO names it (Redis: the binary's path). */
@@ -139,6 +162,10 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     inlineReplies: () => (config.string('inline-replies') === 'resp' ? 'resp' : 'plain'),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     counters: deps.counters ?? SharedServerCounters.create(),
+    pubsub: new PubSubHub({
+      ...(deps.pubsub ?? { state: PubSubState.create(1), endpoint: 0 }),
+      keyspaceFlags: keyspaceFlagsOf(config),
+    }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".
   if (deps.killClient !== undefined)

@@ -9,6 +9,7 @@
 import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
 import { execute } from './executor.js';
+import type { PushMessage, PushTarget } from './pubsub/subscriber.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
 import { error } from './reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from './reply-encoding.js';
@@ -50,7 +51,15 @@ const NOTHING: SessionOutput = Object.freeze({ bytes: null, close: false });
 /** The query buffer of every session with nothing pending: an idle client holds no buffer of its own. */
 const EMPTY = Buffer.alloc(0);
 
-export class Session {
+/** Pub/Sub messages that reached a session outside its requests, waiting for the transport to write them. */
+interface PendingPushes {
+  readonly chunks: Buffer[];
+  bytes: number;
+  /** Messages for it were dropped (its thread fell behind): the transport cuts the client. */
+  lost: boolean;
+}
+
+export class Session implements PushTarget {
   readonly client: ClientState;
   /** The client's command contexts, one per database it has selected (and the server they share). */
   private readonly context: ClientContexts;
@@ -63,6 +72,10 @@ export class Session {
   private closed = false;
   /** The client has sent a RESP request: from then on it is answered in RESP whatever a request's framing. */
   private speaksResp = false;
+  /** Inside receive(): a message pushed now is written among the replies, in order. */
+  private receiving = false;
+  private pushes: PendingPushes | null = null;
+  private pushListener: ((session: Session) => void) | null = null;
 
   constructor(core: SessionCore, identity: ClientIdentity) {
     const now = core.server.clock();
@@ -80,6 +93,7 @@ export class Session {
       lastCommand: 'NULL',
       createdAt: now,
       lastInteraction: now,
+      pushTarget: this,
     };
     this.context = new ClientContexts(core.store, this.client, core.server);
     this.parser = new RequestParser(core.limits);
@@ -92,7 +106,63 @@ export class Session {
    */
   end(): void {
     this.closed = true;
+    this.pushes = null;
     this.client.transaction.discard(this.context.current().store);
+    if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
+  }
+
+  // ---- Pub/Sub messages (PushTarget): written among the replies during a request, else held for the
+  // transport, which hears of each (setPushListener) and writes them (takePushed) or cuts the client. ----
+
+  push(message: PushMessage): void {
+    if (this.closed) return;
+    const bytes = message.bytes(this.pushProtocol());
+    if (this.receiving) return this.out.bytes(bytes);
+    const pending = (this.pushes ??= { chunks: [], bytes: 0, lost: false });
+    pending.chunks.push(bytes);
+    pending.bytes += bytes.length;
+    this.pushListener?.(this);
+  }
+
+  lost(): void {
+    if (this.closed) return;
+    (this.pushes ??= { chunks: [], bytes: 0, lost: false }).lost = true;
+    this.pushListener?.(this);
+  }
+
+  /** `listener` is called whenever a message waits for this client outside its requests. */
+  setPushListener(listener: (session: Session) => void): void {
+    this.pushListener = listener;
+  }
+
+  /** The messages waiting, as one buffer the caller owns (they precede any later reply); null when none. */
+  takePushed(): Buffer | null {
+    const pending = this.pushes;
+    if (pending === null || pending.chunks.length === 0) return null;
+    const bytes = pending.chunks.length === 1 ? pending.chunks[0] : Buffer.concat(pending.chunks);
+    this.pushes = pending.lost ? { chunks: [], bytes: 0, lost: true } : null;
+    return bytes;
+  }
+
+  /** Bytes of messages waiting for the transport. */
+  get pushedBytes(): number {
+    return this.pushes?.bytes ?? 0;
+  }
+
+  /** Messages for this client were dropped: the transport should cut it. */
+  get lostPushes(): boolean {
+    return this.pushes?.lost ?? false;
+  }
+
+  /** In subscribed state (Redis's pubsub client class): the pub/sub output buffer limit applies to it. */
+  get subscribed(): boolean {
+    return this.client.pubsub?.active === true;
+  }
+
+  /** Messages are written in the protocol the client's replies are (see the top of this file). */
+  private pushProtocol(): ReplyProtocol {
+    if (!this.speaksResp && this.context.server.inlineReplies() === 'plain') return 'plain';
+    return this.client.resp === 3 ? 'resp3' : 'resp2';
   }
 
   /** Bytes waiting in the query buffer (CLIENT LIST qbuf=). */
@@ -107,12 +177,18 @@ export class Session {
    */
   receive(chunk: Buffer): SessionOutput {
     if (this.closed) return NOTHING;
+    this.receiving = true;
     try {
+      // Messages that arrived before this request go out before its reply.
+      const pushed = this.pushes === null ? null : this.takePushed();
+      if (pushed !== null) this.out.bytes(pushed);
       return this.run(chunk);
     } catch (e) {
       this.closed = true;
       this.out.discard();
       throw e;
+    } finally {
+      this.receiving = false;
     }
   }
 

@@ -30,6 +30,7 @@ export class Transaction {
   /** An error while queueing (CLIENT_DIRTY_EXEC): EXEC aborts with EXECABORT. */
   private failed = false;
   private watched: WatchedKey[] = [];
+  private runningQueue = false;
 
   get active(): boolean {
     return this.queued !== null;
@@ -42,6 +43,24 @@ export class Transaction {
 
   get watchedCount(): number {
     return this.watched.length;
+  }
+
+  /** EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING during EXEC: SSUBSCRIBE refuses). */
+  get executing(): boolean {
+    return this.runningQueue;
+  }
+
+  private running<R>(
+    run: (commands: readonly QueuedCommand[], store: KeyValueStore) => R,
+    commands: readonly QueuedCommand[],
+    store: KeyValueStore,
+  ): R {
+    this.runningQueue = true;
+    try {
+      return run(commands, store);
+    } finally {
+      this.runningQueue = false;
+    }
   }
 
   /** Whether `spec`, sent inside MULTI, is queued rather than run (false outside MULTI). */
@@ -109,11 +128,11 @@ export class Transaction {
       return 'aborted';
     }
     const keys = keysOf(commands, watched);
-    if (keys !== null && keys.length === 0) return run(commands, store);
+    if (keys !== null && keys.length === 0) return this.running(run, commands, store);
     return store.transaction(keys, (locked) => {
       const changed = watched.some((w) => locked.select(w.db).watchedKeyChanged(w.key, w.watch));
       this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
-      return changed ? 'changed' : run(commands, locked);
+      return changed ? 'changed' : this.running(run, commands, locked);
     });
   }
 }

@@ -225,7 +225,7 @@ describe('CONFIG', () => {
       maxclients: bulkString('10000'),
       maxmemory: bulkString('0'),
     });
-    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(16);
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(18);
     expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
   });
 

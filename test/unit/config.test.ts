@@ -29,6 +29,8 @@ describe('Config defaults', () => {
       'tcp-backlog': '511',
       maxmemory: '0',
       'client-output-buffer-limit-bytes': '268435456',
+      'client-output-buffer-limit-pubsub-bytes': '33554432',
+      'notify-keyspace-events': '',
       'inline-replies': 'plain',
       'io-threads': '1',
       databases: '16',

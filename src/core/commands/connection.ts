@@ -53,9 +53,15 @@ function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): 
   return true;
 }
 
-/** PING [message]: PONG, or the message as a bulk. */
-function ping(argv: Buffer[]): Reply {
+/**
+ * PING [message]: PONG, or the message as a bulk; a RESP2 client in subscribed state gets ["pong", message or
+ * ""] instead, which a subscriber's reader can tell from a published message (pingCommand).
+ */
+function ping(argv: Buffer[], ctx: CommandContext): Reply {
   if (argv.length > 2) throw new CommandError(ERR.wrongArity('ping'));
+  if (ctx.client.pubsub?.active === true && ctx.client.resp === 2) {
+    return array([bulkString('pong'), argv.length === 2 ? bulk(argv[1]) : bulkString('')]);
+  }
   return argv.length === 2 ? bulk(argv[1]) : PONG;
 }
 
@@ -128,11 +134,16 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 /**
- * RESET: back to a fresh connection's state (transaction and watched keys, name, database, authentication,
- * RESP2), as clearClientConnectionState.
+ * RESET: back to a fresh connection's state (transaction and watched keys, subscriptions, name, database,
+ * authentication, RESP2), as clearClientConnectionState.
  */
 function reset(_argv: Buffer[], ctx: CommandContext): Reply {
   ctx.client.transaction.discard(ctx.store);
+  if (ctx.client.pubsub !== undefined) {
+    // Every subscription ends, with no unsubscribe replies (pubsubUnsubscribeAll*(c, 0)).
+    ctx.server.pubsub?.removeClient(ctx.client.pubsub);
+    ctx.client.pubsub = undefined;
+  }
   ctx.client.name = '';
   ctx.client.db = 0;
   ctx.client.resp = 2;

@@ -16,6 +16,8 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   generic: '@keyspace',
   server: undefined,
   transactions: '@transaction',
+  // From the flag, as Redis derives it (CMD_PUBSUB): the PUBSUB container and PUBSUB HELP are not @pubsub.
+  pubsub: undefined,
 };
 
 /** Redis lists categories in the order of its ACL category bits (acl.c ACLCommandCategories). */
@@ -24,6 +26,7 @@ const CATEGORY_ORDER = [
   '@read',
   '@write',
   '@string',
+  '@pubsub',
   '@admin',
   '@fast',
   '@slow',
@@ -39,6 +42,7 @@ export function aclCategories(spec: CommandSpec): string[] {
   if (has('write')) out.push('@write');
   else if (has('readonly')) out.push('@read');
   if (GROUP_CATEGORY[spec.group] !== undefined) out.push(GROUP_CATEGORY[spec.group] as string);
+  if (has('pubsub')) out.push('@pubsub');
   out.push(has('fast') ? '@fast' : '@slow');
   if (has('admin')) out.push('@admin', '@dangerous');
   return out.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));

@@ -3,6 +3,7 @@
 import type { CommandSpec } from '../command.js';
 import { connectionCommands } from './connection.js';
 import { keyspaceCommands } from './keyspace.js';
+import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
@@ -13,4 +14,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...keyspaceCommands,
   ...serverCommands,
   ...transactionCommands,
+  ...pubsubCommands,
 ];

@@ -1,0 +1,276 @@
+// One thread's side of Pub/Sub (Redis's pubsub.c), on every transport: the subscriptions of the clients this
+// thread serves (local maps, for fan-out), kept in step with the registry all threads share (registry.ts), and
+// PUBLISH: under the shared lock it counts every receiver on every thread (the reply), copies the message into
+// the mailbox of each other thread with receivers and wakes it; then it delivers to this thread's own
+// subscribers. A woken thread drains its mailbox (drain) and fans each message out the same way.
+//
+// Ordering, as Redis's one thread gives it: a thread takes its waiting mail under the lock before it changes a
+// subscription, and delivers it before the change, so a message published before a SUBSCRIBE never reaches the
+// new subscriber and one published before an UNSUBSCRIBE still does (the receiver count said so); a publisher
+// with mail waiting for its own thread delivers that first. Deliveries happen after the lock is released: a
+// publisher never waits on a subscriber. Knows clients through ClientSubscriptions; nothing of sockets.
+
+import { CommandError } from '../errors.js';
+import { globMatch } from '../glob.js';
+import { CHANNEL, PATTERN, RegistryFullError, SHARD, type SubscriptionKind } from './registry.js';
+import type { MailboxRecord, PubSubState } from './shared-state.js';
+import {
+  channelMessage,
+  type ClientSubscriptions,
+  nameKey,
+  patternMessage,
+  type PushMessage,
+} from './subscriber.js';
+
+export { CHANNEL, PATTERN, SHARD, type SubscriptionKind } from './registry.js';
+
+interface LocalPattern {
+  readonly pattern: Buffer;
+  readonly clients: Set<ClientSubscriptions>;
+}
+
+/** What a thread's hub needs from the wiring: the shared state, which endpoint it is, and how to wake another. */
+export interface HubOptions {
+  readonly state: PubSubState;
+  /** This thread's endpoint (it serves subscribers), or null for a thread that only publishes. */
+  readonly endpoint: number | null;
+  /** Writes to an eventfd (the native reactor's eventfdSignal); absent where no other thread serves clients. */
+  readonly signal?: (fd: number) => void;
+  /** The notify-keyspace-events classes now in force (keyspace-events.ts), read at each event; none if absent. */
+  readonly keyspaceFlags?: () => number;
+}
+
+export class PubSubHub {
+  private readonly state: PubSubState;
+  private readonly endpoint: number | null;
+  private readonly signal: (fd: number) => void;
+  /** The notify-keyspace-events classes now in force. */
+  readonly keyspaceFlags: () => number;
+  private readonly channels = new Map<string, Set<ClientSubscriptions>>();
+  private readonly shardChannels = new Map<string, Set<ClientSubscriptions>>();
+  private readonly patterns = new Map<string, LocalPattern>();
+  /** Endpoints one PUBLISH reaches: stamped with the publish's number, so nothing is cleared per publish. */
+  private readonly stamps: Int32Array;
+  private readonly reached: number[] = [];
+  private publishes = 0;
+
+  constructor(options: HubOptions) {
+    this.state = options.state;
+    this.endpoint = options.endpoint;
+    this.signal = options.signal ?? (() => undefined);
+    this.keyspaceFlags = options.keyspaceFlags ?? (() => 0);
+    this.stamps = new Int32Array(Math.max(1, options.state.endpoints));
+  }
+
+  // ---- Subscriptions ----
+
+  /**
+   * Subscribes (add) or unsubscribes the client to each name, in order; returns which ones changed (a name
+   * already in the wanted state, or repeated, changes nothing). Mail waiting for this thread is delivered first.
+   */
+  change(
+    client: ClientSubscriptions,
+    kind: SubscriptionKind,
+    names: readonly Buffer[],
+    add: boolean,
+  ): boolean[] {
+    const mine = subscriptionsOf(client, kind);
+    const touched = new Set<string>();
+    const changed = names.map((name) => {
+      const key = nameKey(name);
+      if (mine.has(key) === add || touched.has(key)) return false;
+      touched.add(key);
+      return true;
+    });
+    if (touched.size === 0) return changed;
+    const endpoint = this.ownEndpoint();
+    const changing = names.filter((_, i) => changed[i]);
+    const mail = this.state.locked(() => {
+      const waiting = this.state.take(endpoint);
+      let done = 0;
+      try {
+        for (; done < changing.length; done++) {
+          if (add) this.state.registry.add(kind, changing[done], endpoint);
+          else this.state.registry.remove(kind, changing[done], endpoint);
+        }
+      } catch (e) {
+        for (let i = 0; i < done; i++) this.state.registry.remove(kind, changing[i], endpoint);
+        if (!(e instanceof RegistryFullError)) throw e;
+        return { waiting, full: true };
+      }
+      return { waiting, full: false };
+    });
+    this.deliver(mail.waiting.records, mail.waiting.overflowed);
+    if (mail.full) throw new CommandError('ERR the Pub/Sub registry is full');
+    for (const name of changing) this.changeLocal(client, kind, name, add);
+    return changed;
+  }
+
+  /**
+   * The client is gone, or RESET: every subscription it has ends, with no reply, and this object receives
+   * nothing more (a client that subscribes again gets a new one). Messages published before are delivered.
+   */
+  removeClient(client: ClientSubscriptions): void {
+    if (client.total > 0 && this.endpoint !== null) {
+      this.change(client, CHANNEL, [...client.channels.values()], false);
+      this.change(client, PATTERN, [...client.patterns.values()], false);
+      this.change(client, SHARD, [...client.shardChannels.values()], false);
+    }
+    client.active = false;
+    client.removed = true;
+  }
+
+  private changeLocal(client: ClientSubscriptions, kind: SubscriptionKind, name: Buffer, add: boolean): void {
+    const key = nameKey(name);
+    const mine = subscriptionsOf(client, kind);
+    if (kind === PATTERN) {
+      let local = this.patterns.get(key);
+      if (add) {
+        const copy = Buffer.from(name);
+        mine.set(key, copy);
+        if (local === undefined) this.patterns.set(key, (local = { pattern: copy, clients: new Set() }));
+        local.clients.add(client);
+      } else {
+        mine.delete(key);
+        local?.clients.delete(client);
+        if (local?.clients.size === 0) this.patterns.delete(key);
+      }
+      return;
+    }
+    const map = kind === SHARD ? this.shardChannels : this.channels;
+    let clients = map.get(key);
+    if (add) {
+      mine.set(key, Buffer.from(name));
+      if (clients === undefined) map.set(key, (clients = new Set()));
+      clients.add(client);
+    } else {
+      mine.delete(key);
+      clients?.delete(client);
+      if (clients?.size === 0) map.delete(key);
+    }
+  }
+
+  private ownEndpoint(): number {
+    if (this.endpoint === null) throw new Error('pub/sub: this thread serves no subscribers');
+    return this.endpoint;
+  }
+
+  // ---- Publishing ----
+
+  /**
+   * PUBLISH / SPUBLISH: the number of clients that receive the message, on every thread (a client subscribed to
+   * the channel and to matching patterns counts once per subscription, as in Redis).
+   */
+  publish(kind: typeof CHANNEL | typeof SHARD, channel: Uint8Array, message: Uint8Array): number {
+    const registry = this.state.registry;
+    // Nobody subscribed to anything: no lock (a subscription made meanwhile comes after this publish).
+    if (registry.liveNames(kind) === 0 && (kind === SHARD || registry.liveNames(PATTERN) === 0)) return 0;
+    const stamp = (this.publishes = (this.publishes + 1) | 0);
+    const reached = this.reached;
+    reached.length = 0;
+    const reach = (endpoint: number): void => {
+      if (this.stamps[endpoint] === stamp) return;
+      this.stamps[endpoint] = stamp;
+      reached.push(endpoint);
+    };
+    let receivers = 0;
+    let local = false;
+    let mine: { records: MailboxRecord[]; overflowed: boolean } | null = null;
+    this.state.lock();
+    try {
+      const entry = registry.find(kind, channel);
+      if (entry >= 0) {
+        receivers += registry.total(entry);
+        registry.forEachEndpoint(entry, reach);
+      }
+      if (kind === CHANNEL) {
+        for (let i = 0, n = registry.patternCount(); i < n; i++) {
+          const pattern = registry.patternEntry(i);
+          if (!globMatch(registry.nameOf(pattern), channel)) continue;
+          receivers += registry.total(pattern);
+          registry.forEachEndpoint(pattern, reach);
+        }
+      }
+      for (const endpoint of reached) {
+        if (endpoint === this.endpoint) {
+          local = true;
+          continue;
+        }
+        if (this.state.append(endpoint, kind, channel, message) !== 'wake') continue;
+        const fd = this.state.wakeFd(endpoint);
+        if (fd >= 0) this.signal(fd); // under the lock: the descriptor cannot be closed and reused meanwhile
+      }
+      // Mail for this thread published before this message goes out first.
+      if (local && this.state.hasMail(this.endpoint!)) mine = this.state.take(this.endpoint!);
+    } finally {
+      this.state.unlock();
+    }
+    if (mine !== null) this.deliver(mine.records, mine.overflowed);
+    if (local) this.fanOut(kind, channel, message);
+    return receivers;
+  }
+
+  /** Delivers what other threads left in this thread's mailbox (the transport calls this when woken). */
+  drain(): void {
+    if (this.endpoint === null) return;
+    const endpoint = this.endpoint;
+    if (!this.state.hasMail(endpoint)) return;
+    const mail = this.state.locked(() => this.state.take(endpoint));
+    this.deliver(mail.records, mail.overflowed);
+  }
+
+  private deliver(records: readonly MailboxRecord[], overflowed: boolean): void {
+    for (const record of records) this.fanOut(record.kind, record.channel, record.message);
+    if (overflowed) for (const client of this.localClients()) client.target.lost();
+  }
+
+  /** This thread's subscribers of the channel, then of each matching pattern (pubsubPublishMessageInternal). */
+  private fanOut(kind: SubscriptionKind, channel: Uint8Array, payload: Uint8Array): void {
+    const clients = (kind === SHARD ? this.shardChannels : this.channels).get(nameKey(channel));
+    if (clients !== undefined) send(clients, channelMessage(kind === SHARD, channel, payload));
+    if (kind !== CHANNEL) return;
+    for (const { pattern, clients: matching } of this.patterns.values()) {
+      if (globMatch(pattern, channel)) send(matching, patternMessage(pattern, channel, payload));
+    }
+  }
+
+  private localClients(): Set<ClientSubscriptions> {
+    const all = new Set<ClientSubscriptions>();
+    for (const clients of this.channels.values()) for (const c of clients) all.add(c);
+    for (const clients of this.shardChannels.values()) for (const c of clients) all.add(c);
+    for (const { clients } of this.patterns.values()) for (const c of clients) all.add(c);
+    return all;
+  }
+
+  // ---- Introspection (PUBSUB, INFO) ----
+
+  /** PUBSUB CHANNELS / SHARDCHANNELS: names with subscribers on any thread, matching the pattern if given. */
+  names(kind: typeof CHANNEL | typeof SHARD, pattern: Uint8Array | null): Buffer[] {
+    const names = this.state.locked(() => this.state.registry.names(kind));
+    return pattern === null ? names : names.filter((name) => globMatch(pattern, name));
+  }
+
+  /** PUBSUB NUMSUB / SHARDNUMSUB: subscribers of each name on every thread (patterns not counted). */
+  subscribers(kind: typeof CHANNEL | typeof SHARD, names: readonly Uint8Array[]): number[] {
+    const registry = this.state.registry;
+    return this.state.locked(() =>
+      names.map((name) => {
+        const entry = registry.find(kind, name);
+        return entry < 0 ? 0 : registry.total(entry);
+      }),
+    );
+  }
+
+  /** Distinct names of a kind with subscribers (PUBSUB NUMPAT; INFO pubsub_channels, pubsub_patterns). */
+  count(kind: SubscriptionKind): number {
+    return this.state.registry.liveNames(kind);
+  }
+}
+
+function subscriptionsOf(client: ClientSubscriptions, kind: SubscriptionKind): Map<string, Buffer> {
+  return kind === CHANNEL ? client.channels : kind === PATTERN ? client.patterns : client.shardChannels;
+}
+
+function send(clients: Set<ClientSubscriptions>, message: PushMessage): void {
+  for (const client of clients) if (!client.removed) client.target.push(message);
+}

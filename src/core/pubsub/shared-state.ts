@@ -1,0 +1,240 @@
+// The pub/sub memory every thread of a server shares: the lock, the subscription registry (registry.ts), and one
+// mailbox per endpoint (a thread that serves clients: the event loop's one thread, each pool worker, each hybrid
+// loop) into which PUBLISH on another thread copies the messages that thread's subscribers are due, with the
+// descriptor (an eventfd) that wakes it. Made once on the main thread (create), attached by every worker
+// (attach). Knows bytes and Atomics; nothing of clients, sessions or sockets.
+//
+// LOCKING: one lock guards the registry and every mailbox. It is a leaf of the store's lock order: a thread may
+// take it while holding store segment locks (an expiry event published from inside an operation), never the
+// other way round, and never while holding it already (re-entry is a bug, reported). Held for a lookup and a
+// few copies; never across a socket write.
+
+import { threadId } from 'node:worker_threads';
+import { SharedRegistry, type SubscriptionKind } from './registry.js';
+
+// ---- Control words (Int32). ----
+const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's hold can be told and undone)
+const C_SLEEPERS = 1; // threads sleeping on the lock word
+const C_ENDPOINTS = 2;
+const ENDPOINT_BASE = 8;
+const ENDPOINT_INTS = 4;
+const M_WAKE_FD = 0; // the endpoint's eventfd, -1 while it has none
+const M_USED = 1; // bytes waiting in its mailbox
+const M_SIGNALLED = 2; // 1 once woken for what waits, until it takes it
+const M_OVERFLOWED = 3; // 1 when messages were dropped because the mailbox was full
+
+const SPINS = 64;
+
+/** First size of a mailbox; it grows as needed, up to MAILBOX_MAX_BYTES. */
+const MAILBOX_INITIAL_BYTES = 64 * 1024;
+/**
+ * Most messages one thread may have waiting for it: a thread that falls this far behind (stuck in a long
+ * command while others publish) has messages dropped, and cuts the subscribers it serves, as their output
+ * buffer limit would (hub.ts). A thread that keeps up holds a few records at a time.
+ */
+export const MAILBOX_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A message record: kind (1 byte), channel length and message length (4 bytes each, LE), channel, message. */
+const RECORD_HEADER = 9;
+
+/** Structured-clonable: pass to worker threads (workerData) and attach there. */
+export interface PubSubHandles {
+  readonly control: SharedArrayBuffer;
+  readonly registry: SharedArrayBuffer;
+  readonly mailboxes: readonly SharedArrayBuffer[];
+}
+
+/** What append() did: the endpoint must be woken ('wake'), already was ('queued'), or the message was dropped. */
+export type AppendResult = 'wake' | 'queued' | 'dropped';
+
+/** One message a mailbox held. */
+export interface MailboxRecord {
+  readonly kind: SubscriptionKind;
+  readonly channel: Buffer;
+  readonly message: Buffer;
+}
+
+export class PubSubState {
+  readonly registry: SharedRegistry;
+  readonly endpoints: number;
+  private readonly control: Int32Array;
+  private readonly views: (Uint8Array | null)[];
+  private readonly tag = threadId + 1;
+  private held = false;
+
+  private constructor(private readonly handles_: PubSubHandles) {
+    this.control = new Int32Array(handles_.control);
+    this.endpoints = this.control[C_ENDPOINTS];
+    this.registry = new SharedRegistry(handles_.registry);
+    this.views = handles_.mailboxes.map(() => null);
+  }
+
+  /** A fresh state for `endpoints` serving threads (0: only publishers, no subscribers anywhere). */
+  static create(endpoints: number): PubSubState {
+    const control = new SharedArrayBuffer((ENDPOINT_BASE + endpoints * ENDPOINT_INTS) * 4);
+    const words = new Int32Array(control);
+    words[C_ENDPOINTS] = endpoints;
+    for (let e = 0; e < endpoints; e++) words[ENDPOINT_BASE + e * ENDPOINT_INTS + M_WAKE_FD] = -1;
+    const mailboxes = Array.from(
+      { length: endpoints },
+      () => new SharedArrayBuffer(MAILBOX_INITIAL_BYTES, { maxByteLength: MAILBOX_MAX_BYTES }),
+    );
+    return new PubSubState({ control, registry: SharedRegistry.create().buffer, mailboxes });
+  }
+
+  static attach(handles: PubSubHandles): PubSubState {
+    return new PubSubState(handles);
+  }
+
+  handles(): PubSubHandles {
+    return this.handles_;
+  }
+
+  // ---- The lock ----
+
+  lock(): void {
+    if (this.held) throw new Error('pub/sub lock taken twice by one thread');
+    const words = this.control;
+    for (let spin = 0; ; spin++) {
+      const owner = Atomics.compareExchange(words, C_LOCK, 0, this.tag);
+      if (owner === 0) break;
+      if (spin >= SPINS) {
+        Atomics.add(words, C_SLEEPERS, 1);
+        Atomics.wait(words, C_LOCK, owner, 10);
+        Atomics.sub(words, C_SLEEPERS, 1);
+      }
+    }
+    this.held = true;
+  }
+
+  unlock(): void {
+    this.held = false;
+    Atomics.store(this.control, C_LOCK, 0);
+    if (Atomics.load(this.control, C_SLEEPERS) !== 0) Atomics.notify(this.control, C_LOCK, 1);
+  }
+
+  /** Runs `work` holding the lock. */
+  locked<R>(work: () => R): R {
+    this.lock();
+    try {
+      return work();
+    } finally {
+      this.unlock();
+    }
+  }
+
+  // ---- Mailboxes (lock held) ----
+
+  private word(endpoint: number, field: number): number {
+    return ENDPOINT_BASE + endpoint * ENDPOINT_INTS + field;
+  }
+
+  private view(endpoint: number): Uint8Array {
+    const buffer = this.handles_.mailboxes[endpoint];
+    let view = this.views[endpoint];
+    if (view === null || view.length !== buffer.byteLength) {
+      view = new Uint8Array(buffer, 0, buffer.byteLength);
+      this.views[endpoint] = view;
+    }
+    return view;
+  }
+
+  /** Copies a message into `endpoint`'s mailbox. */
+  append(endpoint: number, kind: SubscriptionKind, channel: Uint8Array, message: Uint8Array): AppendResult {
+    const words = this.control;
+    const used = words[this.word(endpoint, M_USED)];
+    const size = RECORD_HEADER + channel.length + message.length;
+    const buffer = this.handles_.mailboxes[endpoint];
+    if (used + size > buffer.byteLength) {
+      if (used + size > buffer.maxByteLength) {
+        words[this.word(endpoint, M_OVERFLOWED)] = 1;
+        return 'dropped';
+      }
+      buffer.grow(Math.min(buffer.maxByteLength, Math.max(used + size, buffer.byteLength * 2)));
+    }
+    const view = this.view(endpoint);
+    view[used] = kind;
+    writeU32(view, used + 1, channel.length);
+    writeU32(view, used + 5, message.length);
+    view.set(channel, used + RECORD_HEADER);
+    view.set(message, used + RECORD_HEADER + channel.length);
+    words[this.word(endpoint, M_USED)] = used + size;
+    if (words[this.word(endpoint, M_SIGNALLED)] === 1) return 'queued';
+    words[this.word(endpoint, M_SIGNALLED)] = 1;
+    return 'wake';
+  }
+
+  /** Whether `endpoint` has messages waiting. */
+  hasMail(endpoint: number): boolean {
+    return this.control[this.word(endpoint, M_USED)] !== 0;
+  }
+
+  /**
+   * Takes everything waiting in `endpoint`'s mailbox (copied out: the caller delivers it after unlocking), and
+   * whether messages were dropped since the last take.
+   */
+  take(endpoint: number): { records: MailboxRecord[]; overflowed: boolean } {
+    const words = this.control;
+    const used = words[this.word(endpoint, M_USED)];
+    const overflowed = words[this.word(endpoint, M_OVERFLOWED)] === 1;
+    words[this.word(endpoint, M_USED)] = 0;
+    words[this.word(endpoint, M_SIGNALLED)] = 0;
+    words[this.word(endpoint, M_OVERFLOWED)] = 0;
+    if (used === 0) return { records: [], overflowed };
+    const bytes = Buffer.from(this.view(endpoint).subarray(0, used));
+    const records: MailboxRecord[] = [];
+    for (let at = 0; at < used;) {
+      const kind = bytes[at] as SubscriptionKind;
+      const channelLength = readU32(bytes, at + 1);
+      const messageLength = readU32(bytes, at + 5);
+      const channelAt = at + RECORD_HEADER;
+      const messageAt = channelAt + channelLength;
+      records.push({
+        kind,
+        channel: bytes.subarray(channelAt, messageAt),
+        message: bytes.subarray(messageAt, messageAt + messageLength),
+      });
+      at = messageAt + messageLength;
+    }
+    return { records, overflowed };
+  }
+
+  /** The eventfd that wakes `endpoint`, -1 when none (read under the lock: it cannot be closed meanwhile). */
+  wakeFd(endpoint: number): number {
+    return this.control[this.word(endpoint, M_WAKE_FD)];
+  }
+
+  /** The serving thread publishes its eventfd (-1: it has none, messages wait for its next request). */
+  setWakeFd(endpoint: number, fd: number): void {
+    this.locked(() => {
+      this.control[this.word(endpoint, M_WAKE_FD)] = fd;
+    });
+  }
+
+  /**
+   * The thread serving `endpoint` is gone (it exited or died): its subscriptions leave the registry, its mailbox
+   * is emptied, a hold of the lock it died with is undone, and its eventfd is taken out of view. Returns that
+   * descriptor for the caller to close, now that no publisher can signal it (-1 if none). Main thread only.
+   */
+  releaseEndpoint(endpoint: number, deadThreadId: number): number {
+    Atomics.compareExchange(this.control, C_LOCK, deadThreadId + 1, 0);
+    return this.locked(() => {
+      this.registry.dropEndpoint(endpoint);
+      this.take(endpoint);
+      const fd = this.control[this.word(endpoint, M_WAKE_FD)];
+      this.control[this.word(endpoint, M_WAKE_FD)] = -1;
+      return fd;
+    });
+  }
+}
+
+function writeU32(view: Uint8Array, at: number, value: number): void {
+  view[at] = value & 0xff;
+  view[at + 1] = (value >>> 8) & 0xff;
+  view[at + 2] = (value >>> 16) & 0xff;
+  view[at + 3] = value >>> 24;
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+}
