@@ -79,6 +79,11 @@ function parseArguments(argv: string[]) {
       describe:
         'Replies to inline requests of clients that never sent RESP: plaintext, or RESP as Redis (health checks)',
     },
+    'enable-debug-command': {
+      choices: ['no', 'yes', 'local'] as const,
+      default: 'no',
+      describe: 'Allow DEBUG: no, yes, or local (from loopback clients only), as Redis',
+    },
     'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
     'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
   } as const satisfies Record<string, Options>;
@@ -177,6 +182,7 @@ async function main(): Promise<void> {
       requirepass: args.requirepass,
       databases: args.databases,
       inlineReplies: args['inline-replies'],
+      config: { 'enable-debug-command': args['enable-debug-command'] },
       logger,
     });
   } catch (e) {

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { InlineReplies, ServerContext, TransportStats } from './core/command.js';
+import type { InlineReplies, ServerContext, ServerCounters, TransportStats } from './core/command.js';
 import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, limitsFromConfig } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
@@ -169,7 +169,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const commands = createCommandTable(ALL_COMMANDS);
   const startedAt = clock();
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.
-  const counters = SharedServerCounters.create();
+  const counters = SharedServerCounters.create({ commandSlots: commands.slots().length });
   let lastClientId = 0;
   const common = {
     host: options.host,
@@ -244,7 +244,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
   });
-  const stopExpiry = startActiveExpire(store, config, logger);
+  const stopExpiry = startActiveExpire(store, config, counters, logger);
 
   logger.info(
     {
@@ -302,15 +302,24 @@ function capMaxclients(config: Config, logger: Logger): void {
   );
 }
 
-/** Redis's activeExpireCycle from serverCron, hz times a second; unref'd so it never keeps the process up. */
-function startActiveExpire(store: KeyValueStore, config: Config, logger: Logger): () => void {
+/**
+ * Redis's activeExpireCycle from serverCron, hz times a second; unref'd so it never keeps the process up. One
+ * timer for the whole server, on this thread: DEBUG SET-ACTIVE-EXPIRE, run on any thread, turns the cycle off
+ * and on through the shared counters' switch (server.active_expire_enabled), read at every tick.
+ */
+function startActiveExpire(
+  store: KeyValueStore,
+  config: Config,
+  counters: ServerCounters,
+  logger: Logger,
+): () => void {
   let timer: NodeJS.Timeout | null = null;
   const schedule = (): void => {
     if (timer !== null) clearInterval(timer);
     timer = setInterval(
       () => {
         try {
-          store.activeExpireCycle();
+          if (counters.activeExpireEnabled()) store.activeExpireCycle();
         } catch (e) {
           logger.error({ err: e }, 'active expire cycle failed');
         }

@@ -22,7 +22,9 @@ export type CommandFlag =
   | 'allow_busy'
   | 'skip_slowlog'
   /** CMD_PUBSUB: a Pub/Sub command (its ACL category is @pubsub). */
-  | 'pubsub';
+  | 'pubsub'
+  /** CMD_PROTECTED: refused unless enable-debug-command allows it (DEBUG). */
+  | 'protected';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
@@ -140,6 +142,8 @@ export interface ServerContext {
   requirePass(): string;
   /** The inline-replies setting, read live: 'resp' answers every inline request in RESP (session.ts). */
   inlineReplies(): InlineReplies;
+  /** The enable-debug-command setting: who may run commands flagged 'protected' (DEBUG). */
+  enableDebugCommand(): 'no' | 'yes' | 'local';
   /** A command threw something other than CommandError: log it once, with the command name. */
   reportUnexpected(error: unknown, command: string): void;
   /** INFO's server-wide counters (shared by every thread where the transport can). Optional for test fakes. */
@@ -148,19 +152,49 @@ export interface ServerContext {
   readonly pubsub?: PubSubHub;
 }
 
-/** Counters INFO stats reports and CONFIG RESETSTAT resets. */
+/** One command's INFO commandstats figures (server.c genRedisInfoStringCommandStats). */
+export interface CommandSlotStats {
+  readonly calls: number;
+  /** Microseconds spent running it, fractions included. */
+  readonly usec: number;
+  readonly rejectedCalls: number;
+  readonly failedCalls: number;
+}
+
+/**
+ * Counters INFO stats, commandstats and errorstats report and CONFIG RESETSTAT resets, counted across every
+ * thread of the server. Commands are named by their slot (CommandTable.slotOf), the same on every thread.
+ */
 export interface ServerCounters {
-  /** The executor calls this once per command it runs (not for unknown commands, arity or NOAUTH errors). */
-  commandProcessed(): void;
+  /**
+   * The executor's call() ran a command (server.c call(): calls, usec, and failed_calls when it replied an
+   * error). Also inside EXEC, once per queued command, and for EXEC itself.
+   */
+  commandCalled(slot: number, microseconds: number, failed: boolean): void;
+  /** Refused before running (arity, NOAUTH, DEBUG not enabled): server.c rejectCommand's rejected_calls. */
+  commandRejected(slot: number): void;
+  /**
+   * An error reply was sent (networking.c afterErrorReply): total_error_replies, and errorstats by the reply's
+   * code. Every error reply counts, an unknown command's and a protocol error's too.
+   */
+  errorReplied(message: string): void;
+  /** By slot: the figures since the last RESETSTAT. */
+  commandStats(): CommandSlotStats[];
+  /** [code, count] of the errors replied since the last RESETSTAT, sorted by code as Redis lists them. */
+  errorStats(): [string, number][];
+  totalErrorReplies(): number;
+  /** INFO total_commands_processed: every call counted in commandstats (server.c call()). */
   commandsProcessed(): number;
   /**
    * INFO keyspace_hits / keyspace_misses: one read lookup of a key, found or not. Commands call this where Redis 7
    * reads a key with lookupKeyRead* (db.c lookupKey counts those unless LOOKUP_NOSTATS; write lookups never
    * count). Of ours, in Redis 7.0.15 (each checked against redis-server with CONFIG RESETSTAT + INFO stats):
    * - counted, one per key: GET, MGET, GETRANGE, STRLEN, EXISTS, TYPE, TTL, PTTL, EXPIRETIME, PEXPIRETIME,
-   *   GETSET, GETDEL, GETEX (even when its time argument is then refused), SET ... GET, COPY (the source only);
+   *   GETSET, GETDEL, GETEX (even when its time argument is then refused), SET ... GET, COPY (the source only),
+   *   OBJECT's subcommands;
    * - not counted: every other write (SET, SETNX, SETEX, PSETEX, MSET, MSETNX, APPEND, SETRANGE, INCR*, DECR*,
-   *   DEL, UNLINK, RENAME*, EXPIRE*, PERSIST, FLUSH*), and RANDOMKEY, KEYS, SCAN, DBSIZE, which walk the table;
+   *   DEL, UNLINK, RENAME*, EXPIRE*, PERSIST, FLUSH*), and RANDOMKEY, KEYS, SCAN, DBSIZE, which walk the table,
+   *   and DEBUG OBJECT, which reads the dict directly;
    * - a command refused before its lookup (syntax error, bad integer) counts nothing.
    */
   keyLookup(found: boolean): void;
@@ -171,6 +205,12 @@ export interface ServerCounters {
   /** CONFIG RESETSTAT: totals counted elsewhere (transport, store) are shown relative to this baseline. */
   resetBaseline(totals: StatTotals): void;
   baseline(): StatTotals;
+  /**
+   * Not a counter: DEBUG SET-ACTIVE-EXPIRE's switch (server.active_expire_enabled), kept in the same shared
+   * memory so the thread running the active expiry cycle sees it whichever thread ran the command.
+   */
+  activeExpireEnabled(): boolean;
+  setActiveExpire(enabled: boolean): void;
 }
 
 export interface StatTotals {
@@ -189,4 +229,11 @@ export interface CommandTable {
   /** By lower-case name. */
   lookup(name: string): CommandSpec | undefined;
   all(): readonly CommandSpec[];
+  /**
+   * Every command and subcommand, each container before its subcommands; a command's position here is its
+   * slot in the shared counters (the same on every thread: each builds its table from the same list).
+   */
+  slots(): readonly CommandSpec[];
+  /** The slot of a command of this table, -1 for one it does not hold. */
+  slotOf(spec: CommandSpec): number;
 }

@@ -74,6 +74,15 @@ const SETTINGS: readonly Setting[] = [
   // (PROTOCOL.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
   // expect "+PONG"). A client that has sent a RESP request gets RESP either way (session.ts).
   { name: 'inline-replies', kind: 'enum', initial: 'plain', choices: ['plain', 'resp'] },
+  // Redis's protected-command switch for DEBUG (server.c allowProtectedAction): 'no' refuses it, 'yes' allows
+  // it, 'local' allows it from loopback connections only. Start-up only, as in Redis.
+  {
+    name: 'enable-debug-command',
+    kind: 'enum',
+    initial: 'no',
+    choices: ['no', 'yes', 'local'],
+    immutable: true,
+  },
   // Reports the pool's worker count; 1 on the event loop.
   { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
   // Redis allows up to INT_MAX; each database costs the store 1 KiB of fixed memory here (store/layout.ts).

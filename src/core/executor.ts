@@ -1,23 +1,32 @@
-// argv -> Reply. Looks the command up, checks existence, arity and authentication once, centrally, in the
-// order Redis 7's processCommand does (existence, arity, then NOAUTH), and maps failures to error replies.
-// A CommandError becomes its error reply; anything else is a bug: reported once and answered with -ERR, so
-// the connection (and on the pool, the worker thread) lives on. Knows nothing of transports or threads.
+// argv -> Reply. Looks the command up, checks existence, arity, protection and authentication once, centrally,
+// in the order Redis 7's processCommand does (existence, arity, protected, then NOAUTH), and maps failures to
+// error replies. A CommandError becomes its error reply; anything else is a bug: reported once and answered
+// with -ERR, so the connection (and on the pool, the worker thread) lives on. Counts what INFO commandstats and
+// errorstats report as server.c does: a refused command in rejected_calls, a command that ran in calls, usec
+// and, when it replied an error, failed_calls; every error reply by its code. Knows nothing of transports or
+// threads.
 
-import type { CommandContext, CommandSpec, CommandTable } from './command.js';
+import { performance } from 'node:perf_hooks';
+import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerContext } from './command.js';
 import { CommandError, ERR } from './errors.js';
 import { error, status, type Reply } from './reply.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
  * argv[0]'s bytes instead of building a lower-case string per request (bench/results/core-throughput.md).
- * An array, not a Map: the key is a small integer. Kept beside the table it indexes; a CommandTable made
- * elsewhere (a test fake) falls back to lookup().
+ * An array, not a Map: the key is a small integer. Kept beside the table it indexes, with the few commands
+ * flagged 'protected' (a search of that short list costs less than one of each command's flags); a CommandTable
+ * made elsewhere (a test fake) falls back to lookup().
  */
 type ByteIndex = (CommandSpec[] | undefined)[];
-const byteIndexes = new WeakMap<CommandTable, ByteIndex>();
+interface TableIndex {
+  readonly byBytes: ByteIndex;
+  readonly protectedSpecs: readonly CommandSpec[];
+}
+const tableIndexes = new WeakMap<CommandTable, TableIndex>();
 /** The last table looked up and its index: a process has one table, so this skips the WeakMap per command. */
 let lastTable: CommandTable | null = null;
-let lastIndex: ByteIndex | undefined;
+let lastIndex: TableIndex | undefined;
 
 /** Longer names are never commands (the longest is well below). */
 const MAX_NAME = 32;
@@ -31,17 +40,36 @@ export function createCommandTable(commands: readonly CommandSpec[]): CommandTab
   const byName = new Map<string, CommandSpec>();
   // Filled up front so the array stays dense (fast element reads), not a sparse dictionary.
   const byBytes: ByteIndex = new Array<CommandSpec[] | undefined>((MAX_NAME + 1) * 32).fill(undefined);
+  const slots: CommandSpec[] = [];
   for (const spec of commands) {
     if (byName.has(spec.name)) throw new Error(`command '${spec.name}' is declared twice`);
     byName.set(spec.name, spec);
-    for (const sub of spec.subcommands ?? []) byName.set(sub.name, sub);
+    slots.push(spec);
+    for (const sub of spec.subcommands ?? []) {
+      byName.set(sub.name, sub);
+      slots.push(sub);
+    }
     if (spec.name.length > MAX_NAME) throw new Error(`command name '${spec.name}' is too long`);
     const key = bucketKey(spec.name.length, spec.name.charCodeAt(0));
     (byBytes[key] ??= []).push(spec);
   }
-  const table: CommandTable = { lookup: (name) => byName.get(name), all: () => commands };
-  byteIndexes.set(table, byBytes);
+  const slotOf = new Map(slots.map((spec, slot) => [spec, slot]));
+  const table: CommandTable = {
+    lookup: (name) => byName.get(name),
+    all: () => commands,
+    slots: () => slots,
+    slotOf: (spec) => slotOf.get(spec) ?? -1,
+  };
+  tableIndexes.set(table, { byBytes, protectedSpecs: slots.filter((s) => s.flags.includes('protected')) });
   return table;
+}
+
+function indexOf(table: CommandTable): TableIndex | undefined {
+  if (table !== lastTable) {
+    lastTable = table;
+    lastIndex = tableIndexes.get(table);
+  }
+  return lastIndex;
 }
 
 /** ASCII case-insensitive: name (lower case) equals the bytes. Command names are ASCII. */
@@ -55,11 +83,7 @@ function nameEquals(name: string, bytes: Uint8Array): boolean {
 
 /** The top-level command named by argv[0] (never a "container|sub" name), case-insensitively. */
 function lookupCommand(name: Buffer, table: CommandTable): CommandSpec | undefined {
-  if (table !== lastTable) {
-    lastTable = table;
-    lastIndex = byteIndexes.get(table);
-  }
-  const index = lastIndex;
+  const index = indexOf(table)?.byBytes;
   if (index === undefined) {
     const lower = name.toString('latin1').toLowerCase();
     return lower.includes('|') ? undefined : table.lookup(lower);
@@ -85,12 +109,18 @@ function arityOk(arity: number, argc: number): boolean {
   return arity >= 0 ? argc === arity : argc >= -arity;
 }
 
-/** Resolves argv to the spec that runs it (a subcommand for a container), or an error line. */
-function resolve(argv: Buffer[], table: CommandTable): CommandSpec | string {
+/** A request refused before its command runs: the error line, and the command it names (null: unknown). */
+interface Refusal {
+  readonly message: string;
+  readonly spec: CommandSpec | null;
+}
+
+/** Resolves argv to the spec that runs it (a subcommand for a container), or why it is refused. */
+function resolve(argv: Buffer[], table: CommandTable): CommandSpec | Refusal {
   const spec = lookupCommand(argv[0], table);
-  if (spec === undefined) return unknownCommand(argv);
+  if (spec === undefined) return { message: unknownCommand(argv), spec: null };
   if (spec.subcommands === undefined || argv.length < 2) {
-    return arityOk(spec.arity, argv.length) ? spec : ERR.wrongArity(spec.name);
+    return arityOk(spec.arity, argv.length) ? spec : { message: ERR.wrongArity(spec.name), spec };
   }
   const subName = argv[1].toString('latin1').toLowerCase();
   const sub = table.lookup(`${spec.name}|${subName}`);
@@ -99,9 +129,10 @@ function resolve(argv: Buffer[], table: CommandTable): CommandSpec | string {
       .toString('latin1')
       .slice(0, 128)
       .replace(/[\r\n]/g, ' ');
-    return `ERR unknown subcommand '${shown}'. Try ${spec.name.toUpperCase()} HELP.`;
+    // No command to count it against: Redis's lookupCommand found none (rejected_calls stays as it is).
+    return { message: `ERR unknown subcommand '${shown}'. Try ${spec.name.toUpperCase()} HELP.`, spec: null };
   }
-  return arityOk(sub.arity, argv.length) ? sub : ERR.wrongArity(sub.name);
+  return arityOk(sub.arity, argv.length) ? sub : { message: ERR.wrongArity(sub.name), spec: sub };
 }
 
 const QUEUED = status('QUEUED');
@@ -124,6 +155,33 @@ const subscribedOnly = (name: string): string =>
   `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in ` +
   'this context';
 
+/** The command as Redis's processCommand refuses it when enable-debug-command does not allow it. */
+function protectedCommand(spec: CommandSpec): string {
+  const name = spec.name.toUpperCase();
+  return (
+    `ERR ${name} command not allowed. If the enable-debug-command option is set to "local", you can run it ` +
+    'from a local connection, otherwise you need to set this option in the configuration file, and then ' +
+    'restart the server.'
+  );
+}
+
+/** networking.c islocalClient: a loopback peer (there is no unix socket here). */
+function isLocal(client: ClientState): boolean {
+  const ip = client.addr.slice(0, client.addr.lastIndexOf(':'));
+  return ip === '127.0.0.1' || ip === '::1' || ip === '[::1]';
+}
+
+function isProtected(spec: CommandSpec, table: CommandTable): boolean {
+  const specs = indexOf(table)?.protectedSpecs;
+  return specs === undefined ? spec.flags.includes('protected') : specs.length > 0 && specs.includes(spec);
+}
+
+/** server.c allowProtectedAction for the enable-debug-command setting. */
+function protectedAllowed(server: ServerContext, client: ClientState): boolean {
+  const setting = server.enableDebugCommand();
+  return setting === 'yes' || (setting === 'local' && isLocal(client));
+}
+
 /**
  * Runs one request. Inside MULTI a command that passes these checks is queued (QUEUED) instead of run, and one
  * refused here marks the transaction failed, as Redis's rejectCommand does (transaction.ts).
@@ -131,17 +189,20 @@ const subscribedOnly = (name: string): string =>
 export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   const resolved = resolve(argv, ctx.server.commands);
   const client = ctx.client;
-  if (typeof resolved === 'string') return reject(ctx, argv, resolved);
+  if ('message' in resolved) return reject(ctx, argv, resolved.message, resolved.spec);
   client.lastCommand = resolved.name;
+  if (isProtected(resolved, ctx.server.commands) && !protectedAllowed(ctx.server, client)) {
+    return reject(ctx, argv, protectedCommand(resolved), resolved);
+  }
   if (!client.authenticated && !resolved.flags.includes('no_auth') && ctx.server.requirePass() !== '') {
-    return reject(ctx, argv, ERR.noAuth);
+    return reject(ctx, argv, ERR.noAuth, resolved);
   }
   // A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT or RESET (server.c processCommand);
   // RESP3 has no limit (replies and pushes are told apart there).
   if (client.pubsub?.active === true && client.resp === 2 && !ALLOWED_SUBSCRIBED.has(resolved.name)) {
-    return reject(ctx, argv, subscribedOnly(resolved.name));
+    return reject(ctx, argv, subscribedOnly(resolved.name), resolved);
   }
-  if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name));
+  if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
     return QUEUED;
@@ -149,20 +210,45 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   return call(resolved, argv, ctx);
 }
 
-/** server.c rejectCommand: a refused EXEC ends the transaction, in or out of MULTI, with EXECABORT. */
-function reject(ctx: CommandContext, argv: Buffer[], message: string): Reply {
+/**
+ * server.c rejectCommand: counted in the command's rejected_calls (an unknown one has none to count in), and
+ * a refused EXEC ends the transaction, in or out of MULTI, with EXECABORT.
+ */
+function reject(ctx: CommandContext, argv: Buffer[], message: string, spec: CommandSpec | null): Reply {
+  const counters = ctx.server.counters;
   const transaction = ctx.client.transaction;
   transaction.fail();
-  if (argv[0].length !== 4 || argv[0].toString('latin1').toLowerCase() !== 'exec') return error(message);
-  transaction.discard(ctx.store);
-  // Redis's own messages for these refusals carry no code (its reply adds ERR); NOAUTH keeps its own.
-  const reason = message.startsWith('ERR ') ? message.slice(4) : message;
-  return error(`EXECABORT Transaction discarded because of: ${reason}`);
+  if (counters !== undefined && spec !== null) counters.commandRejected(ctx.server.commands.slotOf(spec));
+  let reply = message;
+  if (argv[0].length === 4 && argv[0].toString('latin1').toLowerCase() === 'exec') {
+    transaction.discard(ctx.store);
+    // Redis's own messages for these refusals carry no code (its reply adds ERR); NOAUTH keeps its own.
+    const reason = message.startsWith('ERR ') ? message.slice(4) : message;
+    reply = `EXECABORT Transaction discarded because of: ${reason}`;
+  }
+  counters?.errorReplied(reply);
+  return error(reply);
 }
 
-/** Runs a resolved command (at once, or queued by MULTI and now run by EXEC), its failures as replies. */
+/**
+ * Runs a resolved command (at once, or queued by MULTI and now run by EXEC), its failures as replies, and
+ * counts it as server.c call() does: calls, the time of its run (EXEC's includes its commands', as Redis's
+ * nested calls), and failed_calls when its reply is an error; an error nested in EXEC's reply was counted by
+ * that command's own call. Two clock reads per command: bench/results/commandstats.md.
+ */
 export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
-  ctx.server.counters?.commandProcessed();
+  const counters = ctx.server.counters;
+  if (counters === undefined) return run(spec, argv, ctx);
+  const start = performance.now();
+  const reply = run(spec, argv, ctx);
+  const failed = reply.kind === 'error';
+  counters.commandCalled(ctx.server.commands.slotOf(spec), (performance.now() - start) * 1000, failed);
+  if (reply.kind === 'error') counters.errorReplied(reply.value);
+  return reply;
+}
+
+/** The command's own run: a CommandError is its error reply; anything else a bug, reported and answered. */
+function run(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   try {
     return spec.run!(argv, ctx);
   } catch (e) {

@@ -39,6 +39,24 @@ export function formatDouble(d: number): string {
   return fraction === '' ? `${sign}${whole}` : `${sign}${whole}.${fraction}`;
 }
 
+/**
+ * printf("%.<decimals>f", d) as glibc prints it: from the double's exact binary value, rounded half to even
+ * (toFixed rounds exact ties up: 0.125 is "0.13" there and "0.12" in C). Finite, non-negative d only.
+ */
+export function formatFixed(d: number, decimals: number): string {
+  if (d === 0) return decimals === 0 ? '0' : `0.${'0'.repeat(decimals)}`;
+  const { digits, point } = exactDecimal(d);
+  // Scaled by 10^decimals: an integer part and the digits beyond it.
+  const cut = point + decimals;
+  let whole = cut <= 0 ? 0n : BigInt(digits.slice(0, cut).padEnd(cut, '0'));
+  const rest = cut >= 0 ? digits.slice(cut) : '0'.repeat(-cut) + digits;
+  // Round half to even.
+  const up = rest[0] > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || whole % 2n === 1n));
+  if (up) whole += 1n;
+  const text = whole.toString().padStart(decimals + 1, '0');
+  return decimals === 0 ? text : `${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
+}
+
 /** The exact decimal value of a finite positive double: 0.<digits> x 10^point, digits without leading zeros. */
 function exactDecimal(d: number): { digits: string; point: number } {
   const view = new DataView(new ArrayBuffer(8));

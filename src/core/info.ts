@@ -1,5 +1,6 @@
 // INFO's text (redis.io/commands/info): sections in Redis's fixed order, each "# Name\r\n" then "field:value\r\n"
-// lines, sections separated by a blank line, field names as Redis 7's server.c genRedisInfoString writes them.
+// lines, sections separated by a blank line, field names as Redis 7's server.c genRedisInfoString writes them,
+// and which sections INFO's arguments select (server.c genInfoSectionDict).
 // Gathers figures from the server context, the transport's stats and the store; computes nothing itself.
 // Reading process figures can fail (EMFILE makes /proc unreadable): INFO must still answer, so those are guarded.
 
@@ -7,6 +8,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import v8 from 'node:v8';
 import type { ServerContext } from './command.js';
+import { formatFixed } from './format-double.js';
+import { safeInfoName } from './shared-counters.js';
 import type { KeyValueStore } from './store/types.js';
 
 /** The Redis version clients see (feature checks on HELLO / INFO); redis-lite's own is redis_lite_version. */
@@ -21,10 +24,18 @@ const SECTIONS = [
   'replication',
   'cpu',
   'modules',
+  'commandstats',
+  'errorstats',
+  'latencystats',
   'cluster',
   'keyspace',
 ] as const;
 type Section = (typeof SECTIONS)[number];
+
+/** What INFO with no argument, or "default", shows: every section but commandstats and latencystats. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter(
+  (s) => s !== 'commandstats' && s !== 'latencystats',
+);
 
 /** The JavaScript heap in use when this thread loaded the module: the process's share of used_memory. */
 const HEAP_BASELINE = v8.getHeapStatistics().used_heap_size;
@@ -155,7 +166,41 @@ function statsFields({ server, store }: InfoSource): Fields {
     ['evicted_keys', 0],
     ['keyspace_hits', server.counters?.keyspaceHits() ?? 0],
     ['keyspace_misses', server.counters?.keyspaceMisses() ?? 0],
+    // Error replies sent to a master or a replica: there is no replication here.
+    ['unexpected_error_replies', 0],
+    ['total_error_replies', server.counters?.totalErrorReplies() ?? 0],
   ];
+}
+
+/**
+ * One line per command called, rejected or failed since the last RESETSTAT, a container's subcommands after it
+ * (server.c genRedisInfoStringCommandStats; Redis's order is its dict's, ours the table's). usec_per_call is
+ * C's float division printed with "%.2f".
+ */
+function commandstatsFields({ server }: InfoSource): Fields {
+  const stats = server.counters?.commandStats() ?? [];
+  const slots = server.commands.slots();
+  const fields: Fields = [];
+  for (const [slot, spec] of slots.entries()) {
+    const s = stats[slot];
+    if (s === undefined || (s.calls === 0 && s.rejectedCalls === 0 && s.failedCalls === 0)) continue;
+    const usec = Math.floor(s.usec);
+    const perCall = s.calls === 0 ? 0 : Math.fround(Math.fround(usec) / Math.fround(s.calls));
+    fields.push([
+      `cmdstat_${safeInfoName(spec.name)}`,
+      `calls=${s.calls},usec=${usec},usec_per_call=${formatFixed(perCall, 2)},` +
+        `rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
+    ]);
+  }
+  return fields;
+}
+
+/** One line per error code replied since the last RESETSTAT, in Redis's order (by bytes). */
+function errorstatsFields({ server }: InfoSource): Fields {
+  return (server.counters?.errorStats() ?? []).map(([code, count]) => [
+    `errorstat_${safeInfoName(code)}`,
+    `count=${count}`,
+  ]);
 }
 
 function cpuFields(): Fields {
@@ -182,6 +227,9 @@ const TITLES: Record<Section, string> = {
   replication: 'Replication',
   cpu: 'CPU',
   modules: 'Modules',
+  commandstats: 'Commandstats',
+  errorstats: 'Errorstats',
+  latencystats: 'Latencystats',
   cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
@@ -199,17 +247,28 @@ const FIELDS: Record<Section, (source: InfoSource) => Fields> = {
   ],
   cpu: cpuFields,
   modules: () => [],
+  commandstats: commandstatsFields,
+  errorstats: errorstatsFields,
+  // Per-command latency percentiles are not tracked: the section is empty, as Redis's with latency-tracking no.
+  latencystats: () => [],
   cluster: () => [['cluster_enabled', 0]],
   keyspace: keyspaceFields,
 };
 
-/** Which sections INFO's arguments ask for: none, "default", "all" and "everything" mean all of ours. */
+/**
+ * Which sections INFO's arguments ask for, as server.c genInfoSectionDict (names are case-insensitive): none
+ * means the default sections; "default" adds them; "all" and "everything" mean every section (there are no
+ * module sections, so the two are the same); "module_list" is the Modules section; unknown names add nothing.
+ */
 export function selectSections(args: readonly string[]): Set<Section> {
-  const wanted = args.map((a) => a.toLowerCase());
-  if (wanted.length === 0 || wanted.some((w) => w === 'default' || w === 'all' || w === 'everything')) {
-    return new Set(SECTIONS);
+  if (args.length === 0) return new Set(DEFAULT_SECTIONS);
+  const chosen = new Set<string>();
+  for (const arg of args.map((a) => a.toLowerCase())) {
+    if (arg === 'all' || arg === 'everything') return new Set(SECTIONS);
+    if (arg === 'default') for (const s of DEFAULT_SECTIONS) chosen.add(s);
+    else chosen.add(arg === 'module_list' ? 'modules' : arg);
   }
-  return new Set(SECTIONS.filter((s) => wanted.includes(s)));
+  return new Set(SECTIONS.filter((s) => chosen.has(s)));
 }
 
 /** The INFO text for the given sections, in Redis's order; an unknown section name yields nothing. */

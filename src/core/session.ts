@@ -218,6 +218,8 @@ export class Session implements PushTarget {
       }
       start = result.end;
       if (result.kind === 'error') {
+        // A protocol error is an error reply like any other: Redis counts it in errorstats (addReplyError).
+        this.context.server.counters?.errorReplied(result.message);
         encodeReply(error(result.message), this.protocolFor(result.framing), this.out);
         if (result.fatal) {
           close = true;

@@ -32,6 +32,7 @@ describe('Config defaults', () => {
       'client-output-buffer-limit-pubsub-bytes': '33554432',
       'notify-keyspace-events': '',
       'inline-replies': 'plain',
+      'enable-debug-command': 'no',
       'io-threads': '1',
       databases: '16',
       save: '',
@@ -93,7 +94,7 @@ describe('CONFIG SET', () => {
   });
 
   it('refuses read-only settings', () => {
-    for (const name of ['port', 'bind', 'tcp-backlog', 'io-threads', 'databases']) {
+    for (const name of ['port', 'bind', 'tcp-backlog', 'io-threads', 'databases', 'enable-debug-command']) {
       expect(setError(new Config(), [name, '1'])).toBe(
         `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
       );

@@ -76,7 +76,7 @@ describe('Session', () => {
     // to grow): here the second command's bookkeeping throws.
     let processed = 0;
     const counters = SharedServerCounters.create();
-    counters.commandProcessed = () => {
+    counters.commandCalled = () => {
       if (++processed === 2) throw new RangeError('injected');
     };
     const faulty: ServerContext = Object.assign(Object.create(core.server) as ServerContext, { counters });

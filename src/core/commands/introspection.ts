@@ -91,7 +91,8 @@ export function commandInfo(spec: CommandSpec): Reply {
   return array([
     bulkString(spec.name),
     integer(spec.arity),
-    set(spec.flags.map(status)),
+    // Redis 7.0 does not list CMD_PROTECTED among a command's flags.
+    set(spec.flags.filter((f) => f !== 'protected').map(status)),
     integer(spec.keys[0]),
     integer(spec.keys[1]),
     integer(spec.keys[2]),

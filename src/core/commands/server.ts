@@ -1,12 +1,14 @@
-// The server family (redis.io/commands/?group=server): INFO, TIME, CONFIG (GET SET RESETSTAT REWRITE HELP) and
-// COMMAND (introspection.ts). DBSIZE lives with the keyspace commands. Settings are read and written through
-// the server context's config registry, figures through info.ts; nothing here knows the transport in use.
+// The server family (redis.io/commands/?group=server): INFO, TIME, CONFIG (GET SET RESETSTAT REWRITE HELP),
+// COMMAND (introspection.ts) and DEBUG (debug.ts). DBSIZE lives with the keyspace commands. Settings are read
+// and written through the server context's config registry, figures through info.ts; nothing here knows the
+// transport in use.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { renderInfo, selectSections } from '../info.js';
 import { array, bulkString, map, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
+import { debugCommand } from './debug.js';
 import { commandCommand } from './introspection.js';
 
 /**
@@ -51,7 +53,7 @@ function configSet(argv: Buffer[], ctx: CommandContext): Reply {
   return OK;
 }
 
-/** CONFIG RESETSTAT: INFO's counters start again from zero. */
+/** CONFIG RESETSTAT: INFO's counters (stats, commandstats, errorstats) start again from zero, on every thread. */
 function configResetstat(_argv: Buffer[], ctx: CommandContext): Reply {
   const t = ctx.server.transportStats();
   ctx.server.counters?.resetBaseline({
@@ -142,4 +144,5 @@ export const serverCommands: readonly CommandSpec[] = [
   },
   configCommand,
   commandCommand,
+  debugCommand,
 ];

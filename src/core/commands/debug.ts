@@ -1,0 +1,89 @@
+// DEBUG (debug.c debugCommand), the subset Redis's test suite and tools use: SLEEP, SET-ACTIVE-EXPIRE, HELP.
+// One command that reads its own subcommand, as in Redis (COMMAND INFO shows no subcommands), refused by the
+// executor unless enable-debug-command allows it (the 'protected' flag). Any other subcommand, or a known one
+// with the wrong number of arguments, is Redis's syntax error. Knows nothing of threads: SLEEP blocks the thread
+// running it (on the event loop, the whole server, as Redis), and SET-ACTIVE-EXPIRE flips a switch in shared
+// memory that the active expiry cycle reads.
+
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError } from '../errors.js';
+import { strtold } from '../long-double/strtold.js';
+import { OK, type Reply } from '../reply.js';
+import { helpReply } from './container.js';
+
+/** Redis 7.0's help lines for the subcommands there are here, in its order. */
+const HELP = [
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+];
+
+/** networking.c addReplySubcommandSyntaxError. */
+function syntaxError(argv: Buffer[]): CommandError {
+  const sub = argv[1].toString('latin1').slice(0, 128);
+  const name = argv[0].toString('latin1').toUpperCase();
+  return new CommandError(
+    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${name} HELP.`.replace(
+      /[\r\n]/g,
+      ' ',
+    ),
+  );
+}
+
+/**
+ * C's strtod(text, NULL) as DEBUG SLEEP reads its argument: the longest number at the start, 0 when there is
+ * none ("abc" sleeps 0 s). Read as glibc's strtold does, then rounded to a double: a difference in the last bit
+ * of a sleep does not matter.
+ */
+export function strtodPrefix(text: Uint8Array): number {
+  const { value } = strtold(text);
+  if (value.kind === 'nan') return NaN;
+  if (value.kind === 'infinity') return value.negative ? -Infinity : Infinity;
+  const magnitude = Number(value.significand) * 2 ** value.exponent;
+  return value.negative ? -magnitude : magnitude;
+}
+
+/** C's atoi: optional white space and sign, then digits; 0 when there are none. Only its zero-ness matters. */
+export function atoi(text: Uint8Array): number {
+  const match = /^[\t\n\v\f\r ]*([+-]?)(\d+)/.exec(Buffer.from(text).toString('latin1'));
+  if (match === null) return 0;
+  return (match[1] === '-' ? -1 : 1) * Number(match[2]);
+}
+
+/**
+ * DEBUG SLEEP: debug.c turns the seconds into whole microseconds with a C cast, so a negative, NaN, infinite or
+ * out-of-range (past 2^63 us) time sleeps not at all, and anything else that long.
+ */
+function sleep(argv: Buffer[]): Reply {
+  const micros = Math.trunc(strtodPrefix(argv[2]) * 1e6);
+  if (Number.isFinite(micros) && micros > 0 && micros < 2 ** 63) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, micros / 1000);
+  }
+  return OK;
+}
+
+function debug(argv: Buffer[], ctx: CommandContext): Reply {
+  const sub = argv[1].toString('latin1').toLowerCase();
+  if (argv.length === 2 && sub === 'help') return helpReply('debug', HELP);
+  if (argv.length === 3 && sub === 'sleep') return sleep(argv);
+  if (argv.length === 3 && sub === 'set-active-expire') {
+    ctx.server.counters?.setActiveExpire(atoi(argv[2]) !== 0);
+    return OK;
+  }
+  throw syntaxError(argv);
+}
+
+export const debugCommand: CommandSpec = {
+  name: 'debug',
+  syntax: 'DEBUG',
+  summary: 'A container for debugging commands',
+  group: 'server',
+  since: '1.0.0',
+  arity: -2,
+  flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
+  keys: [0, 0, 0],
+  run: debug,
+};

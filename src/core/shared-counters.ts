@@ -1,0 +1,349 @@
+// INFO's server-wide counters, in one SharedArrayBuffer every thread of a server attaches to (the pool's and the
+// hybrid's worker threads get `buffer` and call attach), so commands counted on any thread add to one total:
+// INFO stats, commandstats and errorstats, CONFIG RESETSTAT's baselines, and DEBUG SET-ACTIVE-EXPIRE's switch.
+// No lock anywhere. Per-command figures, counted on every command, go to a slab of the thread's own that only it
+// writes (plain Float64 adds, ~1 ns, against ~10 ns for an uncontended Atomics.add: bench/core-throughput.ts);
+// readers sum every slab. Rarer counts (errors, keyspace lookups) use Atomics.add on shared words.
+// Knows nothing of commands beyond their slot numbers (CommandTable.slotOf) nor of transports.
+
+import type { CommandSlotStats, ServerCounters, StatTotals } from './command.js';
+
+// ---- Layout. Int32 words of the header, then byte regions, each 64-byte aligned. ----
+// 64-bit counts shared by threads are pairs of Uint32 words, low word first (Atomics.add on a Uint32 returns a
+// plain number: nothing allocated, unlike BigInt64).
+const HITS = 0;
+const MISSES = 2;
+const ERROR_REPLIES = 4;
+/** Slabs handed out so far (Atomics.add); threads past SLAB_CAPACITY share the atomic overflow slab. */
+const SLABS_CLAIMED = 6;
+/** Command slots per slab, fixed at creation (attach reads it). */
+const COMMAND_SLOTS = 7;
+/** DEBUG SET-ACTIVE-EXPIRE: 1 while the active expiry cycle is off. */
+const ACTIVE_EXPIRE_OFF = 8;
+const HEADER_BYTES = 64;
+
+/** RESETSTAT's baselines of figures counted elsewhere (transport, store): three Float64s. */
+const BASELINES = HEADER_BYTES;
+const BASE_CONNECTIONS = 0;
+const BASE_REJECTED = 1;
+const BASE_EXPIRED = 2;
+
+/**
+ * Error prefixes (errorstats), registered once by whichever thread replies one first: per slot a state word
+ * (0 free, 1 being written, 2 ready), the name's length, its count (a Uint32 pair) and up to 31 name bytes, as
+ * Redis takes the code before the first space among an error's first 32 bytes (its leading '-' included).
+ */
+const ERRORS = BASELINES + 64;
+const ERROR_SLOTS = 128;
+const ERROR_SLOT_INTS = 12;
+const E_STATE = 0;
+const E_LENGTH = 1;
+const E_COUNT = 2;
+const E_NAME = 4; // 8 ints: 32 bytes
+const NAME_MAX = 31;
+
+/** Per command slot in a slab: calls, microseconds, rejected_calls, failed_calls (Float64s). */
+const FIELDS = 4;
+const F_CALLS = 0;
+const F_USEC = 1;
+const F_REJECTED = 2;
+const F_FAILED = 3;
+
+/** Threads that get a slab of their own; more (restarted workers) count atomically in the overflow slab. */
+const SLAB_CAPACITY = 1024;
+const DEFAULT_COMMAND_SLOTS = 256;
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** Where each region starts, for a buffer with `slots` command slots. */
+function regions(slots: number) {
+  const slabBytes = align64(slots * FIELDS * 8);
+  const baselineSlab = align64(ERRORS + ERROR_SLOTS * ERROR_SLOT_INTS * 4);
+  // The overflow slab holds nanoseconds as integers in Uint32 pairs (Atomics.add), so twice a slab's words.
+  const overflow = baselineSlab + slabBytes;
+  const firstSlab = overflow + slabBytes;
+  return { slabBytes, baselineSlab, overflow, firstSlab };
+}
+
+/** The safe form of a name in INFO (server.c getSafeInfoString): '#', ':', CR and LF become '_'. */
+export function safeInfoName(name: string): string {
+  return name.replace(/[#:\r\n]/g, '_');
+}
+
+/**
+ * The errorstats prefix of an error reply (networking.c afterErrorReply): the code before the first space when
+ * that space is among the first 32 bytes of the reply with its leading '-' (so the code has at most 30
+ * characters), else "ERR".
+ */
+export function errorPrefix(message: string): string {
+  const space = message.indexOf(' ');
+  return space >= 0 && space < NAME_MAX ? message.slice(0, space) : 'ERR';
+}
+
+export class SharedServerCounters implements ServerCounters {
+  private readonly words: Int32Array;
+  private readonly floats: Float64Array;
+  private readonly slots: number;
+  private readonly layout: ReturnType<typeof regions>;
+  /** This thread's slab, fixed-length (a length-tracking view of a growable buffer reads far slower). */
+  private readonly own: Float64Array | null;
+  /** The overflow slab's words, for a thread without a slab of its own. */
+  private readonly overflow: Uint32Array;
+  /** Error prefix -> registry slot, as this thread has looked them up. */
+  private readonly errorSlots = new Map<string, number>();
+
+  private constructor(readonly buffer: SharedArrayBuffer) {
+    this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    this.slots = Atomics.load(this.words, COMMAND_SLOTS);
+    this.layout = regions(this.slots);
+    this.floats = new Float64Array(buffer, BASELINES, 3);
+    this.overflow = new Uint32Array(buffer, this.layout.overflow, this.layout.slabBytes / 4);
+    this.own = this.claimSlab();
+  }
+
+  /** `commandSlots`: how many commands and subcommands the command table has (CommandTable.slots). */
+  static create(options: { commandSlots?: number } = {}): SharedServerCounters {
+    const slots = options.commandSlots ?? DEFAULT_COMMAND_SLOTS;
+    const { firstSlab, slabBytes } = regions(slots);
+    const buffer = new SharedArrayBuffer(firstSlab + slabBytes, {
+      maxByteLength: firstSlab + SLAB_CAPACITY * slabBytes,
+    });
+    new Int32Array(buffer)[COMMAND_SLOTS] = slots;
+    return new SharedServerCounters(buffer);
+  }
+
+  /** The same counters, in another thread. Each attach takes a slab: attach once per thread. */
+  static attach(buffer: SharedArrayBuffer): SharedServerCounters {
+    return new SharedServerCounters(buffer);
+  }
+
+  /** A slab only this thread writes, growing the buffer for it; null when every slab is taken. */
+  private claimSlab(): Float64Array | null {
+    const slab = Atomics.add(this.words, SLABS_CLAIMED, 1);
+    if (slab >= SLAB_CAPACITY) return null;
+    const { firstSlab, slabBytes } = this.layout;
+    const end = firstSlab + (slab + 1) * slabBytes;
+    while (this.buffer.byteLength < end) {
+      try {
+        // Room for as many again, so a pool of N workers grows the buffer a few times, not N.
+        const wanted = firstSlab + Math.min(SLAB_CAPACITY, (slab + 1) * 2) * slabBytes;
+        this.buffer.grow(Math.min(wanted, this.buffer.maxByteLength));
+      } catch {
+        // Another thread grew it meanwhile (a shrinking grow throws): look again.
+      }
+    }
+    return new Float64Array(this.buffer, firstSlab + slab * slabBytes, this.slots * FIELDS);
+  }
+
+  // ---- Counting (any thread) ----
+
+  commandCalled(slot: number, microseconds: number, failed: boolean): void {
+    if (slot < 0 || slot >= this.slots) return;
+    const own = this.own;
+    const at = slot * FIELDS;
+    if (own !== null) {
+      own[at + F_CALLS] += 1;
+      own[at + F_USEC] += microseconds;
+      if (failed) own[at + F_FAILED] += 1;
+      return;
+    }
+    this.addOverflow(at + F_CALLS, 1);
+    this.addOverflow(at + F_USEC, Math.round(microseconds * 1000)); // nanoseconds, as an integer
+    if (failed) this.addOverflow(at + F_FAILED, 1);
+  }
+
+  commandRejected(slot: number): void {
+    if (slot < 0 || slot >= this.slots) return;
+    if (this.own !== null) this.own[slot * FIELDS + F_REJECTED] += 1;
+    else this.addOverflow(slot * FIELDS + F_REJECTED, 1);
+  }
+
+  errorReplied(message: string): void {
+    this.add(this.words, ERROR_REPLIES, 1);
+    const prefix = errorPrefix(message);
+    let slot = this.errorSlots.get(prefix);
+    if (slot === undefined) {
+      slot = this.registerError(prefix);
+      if (slot < 0) return; // every slot taken by other prefixes: counted in total_error_replies only
+      this.errorSlots.set(prefix, slot);
+    }
+    this.add(this.registry(), slot * ERROR_SLOT_INTS + E_COUNT, 1);
+  }
+
+  keyLookup(found: boolean): void {
+    this.add(this.words, found ? HITS : MISSES, 1);
+  }
+
+  keyLookups(hits: number, misses: number): void {
+    if (hits > 0) this.add(this.words, HITS, hits);
+    if (misses > 0) this.add(this.words, MISSES, misses);
+  }
+
+  // ---- Reading (INFO) ----
+
+  commandStats(): CommandSlotStats[] {
+    const sums = this.sums();
+    const base = new Float64Array(this.buffer, this.layout.baselineSlab, this.slots * FIELDS);
+    const out: CommandSlotStats[] = [];
+    for (let slot = 0; slot < this.slots; slot++) {
+      const at = slot * FIELDS;
+      const field = (f: number): number => Math.max(0, sums[at + f] - base[at + f]);
+      out.push({
+        calls: field(F_CALLS),
+        usec: field(F_USEC),
+        rejectedCalls: field(F_REJECTED),
+        failedCalls: field(F_FAILED),
+      });
+    }
+    return out;
+  }
+
+  commandsProcessed(): number {
+    let calls = 0;
+    for (const s of this.commandStats()) calls += s.calls;
+    return calls;
+  }
+
+  /** [prefix, count] of every error replied since the last reset, in Redis's order (its rax: by bytes). */
+  errorStats(): [string, number][] {
+    const registry = this.registry();
+    const out: [string, number][] = [];
+    for (let slot = 0; slot < ERROR_SLOTS; slot++) {
+      if (Atomics.load(registry, slot * ERROR_SLOT_INTS + E_STATE) !== 2) continue;
+      const count = this.read(registry, slot * ERROR_SLOT_INTS + E_COUNT);
+      if (count > 0) out.push([this.errorName(slot), count]);
+    }
+    return out.sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
+  }
+
+  totalErrorReplies(): number {
+    return this.read(this.words, ERROR_REPLIES);
+  }
+
+  keyspaceHits(): number {
+    return this.read(this.words, HITS);
+  }
+
+  keyspaceMisses(): number {
+    return this.read(this.words, MISSES);
+  }
+
+  // ---- CONFIG RESETSTAT ----
+
+  /**
+   * Every count starts again from zero. The slabs are only ever written by their own threads, so they are not
+   * cleared but a baseline of their sums is kept; the shared words are cleared.
+   */
+  resetBaseline(totals: StatTotals): void {
+    for (const word of [HITS, MISSES, ERROR_REPLIES]) {
+      Atomics.store(this.words, word, 0);
+      Atomics.store(this.words, word + 1, 0);
+    }
+    const registry = this.registry();
+    for (let slot = 0; slot < ERROR_SLOTS; slot++) {
+      Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT, 0);
+      Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT + 1, 0);
+    }
+    new Float64Array(this.buffer, this.layout.baselineSlab, this.slots * FIELDS).set(this.sums());
+    this.floats[BASE_CONNECTIONS] = totals.connections;
+    this.floats[BASE_REJECTED] = totals.rejectedConnections;
+    this.floats[BASE_EXPIRED] = totals.expiredKeys;
+  }
+
+  baseline(): StatTotals {
+    return {
+      connections: this.floats[BASE_CONNECTIONS],
+      rejectedConnections: this.floats[BASE_REJECTED],
+      expiredKeys: this.floats[BASE_EXPIRED],
+    };
+  }
+
+  // ---- DEBUG SET-ACTIVE-EXPIRE ----
+
+  activeExpireEnabled(): boolean {
+    return Atomics.load(this.words, ACTIVE_EXPIRE_OFF) === 0;
+  }
+
+  setActiveExpire(enabled: boolean): void {
+    Atomics.store(this.words, ACTIVE_EXPIRE_OFF, enabled ? 0 : 1);
+  }
+
+  // ---- Internals ----
+
+  /** Every slab's fields added up (the overflow slab's nanoseconds as microseconds). */
+  private sums(): Float64Array {
+    const { firstSlab, slabBytes } = this.layout;
+    const n = this.slots * FIELDS;
+    const sums = new Float64Array(n);
+    const claimed = Math.min(Atomics.load(this.words, SLABS_CLAIMED), SLAB_CAPACITY);
+    for (let slab = 0; slab < claimed; slab++) {
+      const offset = firstSlab + slab * slabBytes;
+      if (offset + slabBytes > this.buffer.byteLength) break; // being grown for its thread: nothing in it yet
+      const values = new Float64Array(this.buffer, offset, n);
+      for (let i = 0; i < n; i++) sums[i] += values[i];
+    }
+    for (let i = 0; i < n; i++) {
+      const value = this.read(this.overflow, i * 2);
+      sums[i] += i % FIELDS === F_USEC ? value / 1000 : value;
+    }
+    return sums;
+  }
+
+  /** Adds n (0 <= n < 2^32) to a 64-bit count of the overflow slab: its field i is Uint32 words 2i, 2i + 1. */
+  private addOverflow(field: number, n: number): void {
+    let rest = n;
+    while (rest > 0) {
+      const part = Math.min(rest, 0xffffffff);
+      this.add(this.overflow, field * 2, part);
+      rest -= part;
+    }
+  }
+
+  /** Adds n (0 < n < 2^32) to the 64-bit count at `lo`, carrying into the high word when the low one wraps. */
+  private add(words: Int32Array | Uint32Array, lo: number, n: number): void {
+    const before = Atomics.add(words, lo, n) >>> 0;
+    if (before + n > 0xffffffff) Atomics.add(words, lo + 1, 1);
+  }
+
+  private read(words: Int32Array | Uint32Array, lo: number): number {
+    return (Atomics.load(words, lo + 1) >>> 0) * 2 ** 32 + (Atomics.load(words, lo) >>> 0);
+  }
+
+  private registry(): Int32Array {
+    return new Int32Array(this.buffer, ERRORS, ERROR_SLOTS * ERROR_SLOT_INTS);
+  }
+
+  private errorName(slot: number): string {
+    const registry = this.registry();
+    const length = registry[slot * ERROR_SLOT_INTS + E_LENGTH];
+    const start = ERRORS + (slot * ERROR_SLOT_INTS + E_NAME) * 4;
+    return Buffer.from(new Uint8Array(this.buffer, start, length)).toString('latin1');
+  }
+
+  /**
+   * The registry slot of `prefix`, claiming a free one if no thread has registered it yet (open addressing
+   * from the name's hash; a slot once claimed keeps its name). -1 when the registry is full.
+   */
+  private registerError(prefix: string): number {
+    const registry = this.registry();
+    const name = Buffer.from(prefix, 'latin1');
+    let hash = 0;
+    for (const byte of name) hash = (Math.imul(hash, 31) + byte) >>> 0;
+    for (let probe = 0; probe < ERROR_SLOTS; probe++) {
+      const slot = (hash + probe) % ERROR_SLOTS;
+      const state = slot * ERROR_SLOT_INTS + E_STATE;
+      if (Atomics.compareExchange(registry, state, 0, 1) === 0) {
+        registry[slot * ERROR_SLOT_INTS + E_LENGTH] = name.length;
+        new Uint8Array(this.buffer, ERRORS + (slot * ERROR_SLOT_INTS + E_NAME) * 4, name.length).set(name);
+        Atomics.store(registry, state, 2);
+        return slot;
+      }
+      // Taken: by this name (perhaps still being written by its thread, a few stores away) or another.
+      while (Atomics.load(registry, state) !== 2) {
+        // spin: the claiming thread is between its compareExchange and its store of 2
+      }
+      if (this.errorName(slot) === prefix) return slot;
+    }
+    return -1;
+  }
+}
