@@ -12,7 +12,8 @@ import type { InlineReplies, ServerContext, ServerCounters, TransportStats } fro
 import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, limitsFromConfig } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
-import { createServerContext, SharedServerCounters } from './core/server-context.js';
+import { PubSubState } from './core/pubsub/shared-state.js';
+import { createServerContext, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import type { SessionCore } from './core/session.js';
 import { SharedStore } from './core/store/store.js';
 import { bindStoreLimits } from './core/store-limits.js';
@@ -170,6 +171,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const startedAt = clock();
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.
   const counters = SharedServerCounters.create({ commandSlots: commands.slots().length });
+  // Pub/Sub's shared state: an endpoint per thread that serves clients (the event loop's one thread, or each pool
+  // worker / hybrid loop), so a PUBLISH on any thread reaches subscribers on all of them.
+  const pubsub = PubSubState.create(options.transport === 'eventloop' ? 1 : options.workers);
   let lastClientId = 0;
   const common = {
     host: options.host,
@@ -186,6 +190,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   if (options.transport === 'hybrid') {
     transport = await createHybridTransport({
       ...common,
+      pubsub,
       workers: options.workers,
       storeHandles: store.handles(),
       version,
@@ -197,6 +202,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   } else if (options.transport === 'pool') {
     transport = await createPoolTransport({
       ...common,
+      pubsub,
       workers: options.workers,
       storeHandles: store.handles(),
       version,
@@ -237,6 +243,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     tcpPort: address.port,
     commands,
     counters,
+    pubsub: mainThreadPubSub(options.transport, pubsub),
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
     transportStats: () => transport.stats(),
@@ -336,6 +343,19 @@ function startActiveExpire(
     if (timer !== null) clearInterval(timer);
     timer = null;
   };
+}
+
+/**
+ * The main thread's part in Pub/Sub: on the event loop it serves every subscriber (endpoint 0); on the pool and
+ * the hybrid it serves none, but publishes (keyspace events of the active expiry) and wakes the threads that do
+ * through their eventfds.
+ */
+function mainThreadPubSub(transport: TransportName, state: PubSubState): ServerContextDeps['pubsub'] {
+  if (transport === 'eventloop') return { state, endpoint: 0 };
+  const native = loadNative();
+  const reactor = native instanceof Error ? native : asReactor(native);
+  if (reactor instanceof Error) return { state, endpoint: null };
+  return { state, endpoint: null, signal: (fd) => void reactor.eventfdSignal(fd) };
 }
 
 /** Loaded only when asked for: the pool needs the native helper, and the event loop must run without it. */

@@ -64,7 +64,7 @@ function setup(limits: Partial<ConnectionLimits> = {}) {
     { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379' },
   );
   const connection = new Connection(socket as unknown as net.Socket, session, {
-    limits: { outputBufferLimit: 0, queryBufferLimit: 0, ...limits },
+    limits: { outputBufferLimit: 0, queryBufferLimit: 0, pubsubOutputBufferLimit: 0, ...limits },
     logger: logs.logger,
     closeGraceMs: 10,
   });

@@ -1,7 +1,8 @@
 // One client socket on the event loop: what it reads goes to its core Session, the replies the session returns
-// are written back. Backpressure is decided in exactly one function (deliver); socket errors have one sink;
-// closing is always a lingering close (flush, FIN, drain input, destroy after a grace period).
-// Knows nothing of the parser, commands or the listening server; pipelining is the session's business.
+// are written back, and so are the Pub/Sub messages the session holds for it between requests (written once per
+// turn of the loop, however many arrived). Backpressure is decided in exactly one function (deliver); socket
+// errors have one sink; closing is always a lingering close (flush, FIN, drain input, destroy after a grace
+// period). Knows nothing of the parser, commands or the listening server; pipelining is the session's business.
 
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface ConnectionLimits {
   outputBufferLimit: number;
   /** client-query-buffer-limit: an unfinished request above this disconnects the client; 0: no limit. */
   queryBufferLimit: number;
+  /** client-output-buffer-limit-pubsub-bytes: the output limit of a client in subscribed state; 0: no limit. */
+  pubsubOutputBufferLimit: number;
 }
 
 export interface ConnectionHost {
@@ -47,6 +50,8 @@ export class Connection {
   /** Inside session.receive(): a close requested now (CLIENT KILL of oneself) waits for the reply. */
   private receiving = false;
   private endAfterReceive = false;
+  /** Pub/Sub messages wait in the session until the end of this turn of the loop (flushPushes). */
+  private pushScheduled = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -92,6 +97,48 @@ export class Connection {
   destroy(): void {
     this.ending = true;
     this.socket.destroy();
+  }
+
+  /**
+   * The session holds Pub/Sub messages for this client (another client published, or another thread's messages
+   * were drained): written at the end of this turn, so a burst costs one write. A client whose pending output
+   * would pass its limit is cut now, never buffered without bound.
+   */
+  pushed(): void {
+    if (this.ending) return;
+    const pending = this.socket.writableLength + this.session.pushedBytes;
+    const limit = this.outputLimit();
+    if (this.session.lostPushes || (limit > 0 && pending > limit)) {
+      this.host.logger.warn(
+        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
+        'client output buffer limit reached: closing the client',
+      );
+      this.destroy();
+      return;
+    }
+    if (this.pushScheduled) return;
+    this.pushScheduled = true;
+    queueMicrotask(() => this.flushPushes());
+  }
+
+  private flushPushes(): void {
+    this.pushScheduled = false;
+    const bytes = this.session.takePushed(); // null when a request of the client has written them meanwhile
+    if (bytes === null || this.ending) return;
+    const written = writeNow(this.socket, bytes);
+    if (typeof written !== 'number') {
+      this.onError(written);
+      this.socket.destroy();
+      return;
+    }
+    // Not taken at once: the stream keeps the rest (the bytes are the session's to give, not lent).
+    if (written < bytes.length) this.socket.write(written === 0 ? bytes : bytes.subarray(written));
+  }
+
+  /** A client in subscribed state is Redis's pubsub class: its own, smaller output limit applies. */
+  private outputLimit(): number {
+    const limits = this.host.limits;
+    return this.session.subscribed ? limits.pubsubOutputBufferLimit : limits.outputBufferLimit;
   }
 
   info(): ClientInfo {
@@ -157,7 +204,7 @@ export class Connection {
     if (written === lent.length) return true;
     // The rest waits in the stream: copied, since the session's output is only lent until the next receive.
     const flushed = this.socket.write(Buffer.from(lent.subarray(written)));
-    const limit = this.host.limits.outputBufferLimit;
+    const limit = this.outputLimit();
     const pending = this.socket.writableLength;
     if (limit > 0 && pending > limit) {
       this.host.logger.warn(

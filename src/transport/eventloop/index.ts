@@ -27,7 +27,11 @@ export class EventLoopTransport implements Transport {
   private readonly server: net.Server;
   private readonly connections = new Map<number, Connection>();
   private readonly host: ConnectionHost;
-  private readonly limits: ConnectionLimits = { outputBufferLimit: 0, queryBufferLimit: 0 };
+  private readonly limits: ConnectionLimits = {
+    outputBufferLimit: 0,
+    queryBufferLimit: 0,
+    pubsubOutputBufferLimit: 0,
+  };
   private maxclients = 0;
   private timeoutSeconds = 0;
   private totalConnections = 0;
@@ -39,6 +43,8 @@ export class EventLoopTransport implements Transport {
   private laddr = { address: '', port: -1, text: '' };
   /** One 'close' listener for every socket (called with the socket as `this`), not a closure per client. */
   private readonly onSocketClose: (this: net.Socket) => void;
+  /** One Pub/Sub listener for every session: its connection writes what the session holds. */
+  private readonly onPushed = (session: Session): void => this.connections.get(session.client.id)?.pushed();
 
   constructor(private readonly options: EventLoopTransportOptions) {
     const connections = this.connections;
@@ -136,6 +142,7 @@ export class EventLoopTransport implements Transport {
     const { config } = this.options;
     this.limits.outputBufferLimit = config.number('client-output-buffer-limit-bytes');
     this.limits.queryBufferLimit = config.number('client-query-buffer-limit');
+    this.limits.pubsubOutputBufferLimit = config.number('client-output-buffer-limit-pubsub-bytes');
     this.maxclients = config.number('maxclients');
     this.timeoutSeconds = config.number('timeout');
   }
@@ -160,6 +167,7 @@ export class EventLoopTransport implements Transport {
     });
     const connection = new Connection(socket, session, this.host);
     this.connections.set(id, connection);
+    session.setPushListener(this.onPushed);
     socket.on('close', this.onSocketClose);
     this.options.logger.debug({ client: id, addr: session.client.addr }, 'client connected');
   }
@@ -200,7 +208,8 @@ export class EventLoopTransport implements Transport {
     const now = (this.options.clock ?? Date.now)();
     const limitMs = this.timeoutSeconds * 1000;
     for (const connection of this.connections.values()) {
-      if (now - connection.session.client.lastInteraction > limitMs) {
+      // Redis never times a subscriber out (clientsCronHandleTimeout skips CLIENT_PUBSUB).
+      if (now - connection.session.client.lastInteraction > limitMs && !connection.session.subscribed) {
         this.options.logger.debug({ client: connection.id }, 'closing idle client');
         connection.end();
       }

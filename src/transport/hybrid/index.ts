@@ -10,6 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native.js';
@@ -29,6 +30,8 @@ export interface HybridOptions extends TransportOptions {
   readonly startedAt: number;
   /** SharedServerCounters.buffer from the main thread, so commands counted on every loop add up. */
   readonly countersBuffer?: SharedArrayBuffer;
+  /** Pub/Sub's shared state, with an endpoint per loop (loop i is endpoint i). */
+  readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws when the helper or its reactor is missing. */
   readonly native?: NativeFdUtil;
   /** How long a closing client may take to flush and hear the peer's FIN (ms, default 2000). */
@@ -104,7 +107,9 @@ export class HybridTransport implements Transport {
         listenFd: this.listenFd,
         closeGraceMs: options.closeGraceMs ?? 2000,
         sweepIntervalMs: options.sweepIntervalMs ?? 1000,
+        pubsubHandles: options.pubsub?.handles() ?? null,
       },
+      ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
     });
     this.group = group;
     // The loops copy the config when they start: the port asked for may have been 0 (any), so tell the real one.

@@ -1,19 +1,24 @@
 // One client on a hybrid loop thread that has sent something: a non-blocking descriptor, its Session, and the
 // output it could not write yet (a client that has sent nothing is no object at all: reactor-loop.ts). Reads feed the session;
-// replies go straight to write(2); what the kernel does not take waits here while reading stops (backpressure
-// is decided in send() alone) and is cut at the output limit. Closing is a lingering close: flush, FIN, drain
-// the input until the peer closes or the grace runs out. Knows the Session contract and the reactor calls;
-// nothing of epoll sets, threads or other clients.
+// replies go straight to write(2), and so do the Pub/Sub messages the session holds for it between requests
+// (written once per turn of the loop: flushPushes); what the kernel does not take waits here while reading
+// stops (backpressure is decided in send() alone) and is cut at the output limit (the pub/sub one while the
+// client is subscribed). Closing is a lingering close: flush, FIN, drain the input until the peer closes or the
+// grace runs out. Knows the Session contract and the reactor calls; nothing of epoll sets, threads or other
+// clients.
 
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
+import { PendingOutput } from '../pending-output.js';
 import { EAGAIN, type NativeReactor } from './native-reactor.js';
 
 /** Limits read live from config (CONFIG SET applies to connected clients too); 0: no limit. */
 export interface LoopLimits {
   outputBufferLimit: number;
   queryBufferLimit: number;
+  /** The output limit of a client in subscribed state (client-output-buffer-limit-pubsub-bytes). */
+  pubsubOutputBufferLimit: number;
 }
 
 /** What a client needs from the loop that owns it. */
@@ -30,6 +35,8 @@ export interface LoopHost {
   release(client: LoopClient): void;
   shutdownWrite(fd: number): boolean;
   warn(fields: Record<string, unknown>, msg: string): void;
+  /** Its session holds Pub/Sub messages: flushPushes at the end of this turn of the loop. */
+  pushed(client: LoopClient): void;
 }
 
 export class LoopClient {
@@ -38,8 +45,7 @@ export class LoopClient {
   events = 0;
   /** When its lingering close began (ms), 0 while open. */
   lingeringSince = 0;
-  private pending: Buffer | null = null;
-  private pendingAt = 0;
+  private pending: PendingOutput | null = null;
   /** Close once the pending output is written (QUIT, protocol error, CLIENT KILL, shutdown). */
   private endAfterFlush = false;
   /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
@@ -91,7 +97,10 @@ export class LoopClient {
     if (read === -EAGAIN) return false;
     if (read <= 0) return this.destroyed(); // end of input, or the connection failed
     if (this.lingeringSince !== 0 || this.endAfterFlush) return false; // input after the close was decided
-    this.session ??= this.host.newSession(this);
+    if (this.session === null) {
+      this.session = this.host.newSession(this);
+      this.session.setPushListener(() => this.host.pushed(this));
+    }
     let output;
     this.receiving = true;
     try {
@@ -130,36 +139,65 @@ export class LoopClient {
    * client is cut. False when the client was closed.
    */
   private send(lent: Buffer): boolean {
-    const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);
-    if (written === lent.length) return true;
-    if (written < 0 && written !== -EAGAIN) {
-      this.destroy();
-      return false;
+    if (this.pending === null) {
+      const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);
+      if (written === lent.length) return true;
+      if (written < 0 && written !== -EAGAIN) {
+        this.destroy();
+        return false;
+      }
+      this.pending = new PendingOutput();
+      this.pending.add(lent.subarray(Math.max(0, written)));
+      this.host.watch(this, this.host.native.epoll.OUT);
+    } else {
+      this.pending.add(lent); // behind what already waits, in order
     }
-    this.pending = Buffer.from(lent.subarray(Math.max(0, written)));
-    this.pendingAt = 0;
-    const limit = this.host.limits.outputBufferLimit;
-    if (limit > 0 && this.pending.length > limit) {
+    const limit = this.outputLimit();
+    if (limit > 0 && this.pending.bytes > limit) {
       this.host.warn(
-        { client: this.id, addr: this.addr, outputBuffer: this.pending.length, limit },
+        { client: this.id, addr: this.addr, outputBuffer: this.pending.bytes, limit },
         'client output buffer limit reached: closing the client',
       );
       this.destroy();
       return false;
     }
-    this.host.watch(this, this.host.native.epoll.OUT);
     return true;
+  }
+
+  /** A client in subscribed state is Redis's pubsub class: its own, smaller output limit applies. */
+  private outputLimit(): number {
+    const limits = this.host.limits;
+    return this.subscribed ? limits.pubsubOutputBufferLimit : limits.outputBufferLimit;
+  }
+
+  /** In subscribed state: the loop's sweep never times it out, as Redis never times a subscriber out. */
+  get subscribed(): boolean {
+    return this.session?.subscribed === true;
+  }
+
+  /**
+   * Writes the Pub/Sub messages its session holds (the loop calls this after each turn for the clients that
+   * got some); a client whose messages were dropped (its thread fell behind) is cut, as at its output limit.
+   */
+  flushPushes(): void {
+    const session = this.session;
+    if (session === null || this.released) return;
+    if (session.lostPushes) {
+      this.host.warn(
+        { client: this.id, addr: this.addr },
+        'client output buffer limit reached: closing the client',
+      );
+      return this.destroy();
+    }
+    const bytes = session.takePushed();
+    if (bytes !== null && this.lingeringSince === 0) this.send(bytes);
   }
 
   private flush(): void {
     const pending = this.pending;
     if (pending === null) return;
-    const left = pending.length - this.pendingAt;
-    const written = this.host.native.writeFrom(this.fd, pending, this.pendingAt, left);
-    if (written === -EAGAIN) return;
-    if (written < 0) return this.destroy();
-    this.pendingAt += written;
-    if (written < left) return;
+    if (!pending.flush(this.host.native, this.fd)) return this.destroy();
+    if (!pending.empty) return;
     this.pending = null;
     if (this.endAfterFlush) return this.end();
     this.host.watch(this, this.host.native.epoll.IN);
@@ -198,7 +236,7 @@ export class LoopClient {
   info(): ClientInfo {
     const buffers = {
       queryBuffer: this.session?.queryBufferLength ?? 0,
-      outputBuffer: this.pending === null ? 0 : this.pending.length - this.pendingAt,
+      outputBuffer: this.pending === null ? 0 : this.pending.bytes,
       fd: this.fd,
     };
     if (this.session !== null) return clientInfo(this.session.client, buffers);

@@ -7,6 +7,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
+import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { AcceptErrorLog } from '../accept-policy.js';
 import {
   answeredAt,
@@ -31,6 +32,8 @@ export interface LoopGroupOptions {
   readonly native: NativeReactor;
   /** workerData for every loop but its index and the config (a fresh snapshot per spawn). */
   readonly init: Omit<LoopInit, 'index' | 'config'>;
+  /** Pub/Sub's shared state: a loop that exits leaves it (its subscriptions; its eventfd out of view). */
+  readonly pubsub?: PubSubState;
 }
 
 interface Loop {
@@ -164,6 +167,8 @@ export class LoopGroup {
   private onExit(loop: Loop, worker: Worker): void {
     if (loop.worker !== worker) return;
     const { state, native } = this.options;
+    // Out of Pub/Sub first: publishers signal its eventfd under that state's lock, so once this returns none can.
+    this.options.pubsub?.releaseEndpoint(loop.index, worker.threadId);
     const wakeFd = Atomics.exchange(state, wakeFdAt(loop.index), -1);
     // The loop leaves its eventfd to us: closed only now, no signal can reach a recycled descriptor number.
     if (wakeFd >= 0) native.closeFd(wakeFd);

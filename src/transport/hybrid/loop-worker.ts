@@ -15,6 +15,7 @@ import {
 } from 'node:worker_threads';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { Config } from '../../core/config.js';
+import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
@@ -60,10 +61,11 @@ function post(message: FromLoop, transfer: MessagePort[] = []): void {
   port.postMessage(message, transfer);
 }
 
-const limits: LoopLimits = { outputBufferLimit: 0, queryBufferLimit: 0 };
+const limits: LoopLimits = { outputBufferLimit: 0, queryBufferLimit: 0, pubsubOutputBufferLimit: 0 };
 function readLimits(): void {
   limits.outputBufferLimit = config.number('client-output-buffer-limit-bytes');
   limits.queryBufferLimit = config.number('client-query-buffer-limit');
+  limits.pubsubOutputBufferLimit = config.number('client-output-buffer-limit-pubsub-bytes');
 }
 readLimits();
 // A change made here goes to the main thread, which relays it to the other loops; a relayed change is applied
@@ -79,6 +81,7 @@ const loop = new ReactorLoop({
   closeGraceMs: init.closeGraceMs,
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
+  afterEvents: flushPushes,
   promote: (fd, id, createdAt) => new LoopClient(fd, id, createdAt, host),
   onClosed: (fd, counted) => {
     // Not ours any more, before close() frees the number for reuse.
@@ -132,7 +135,23 @@ const host: LoopHost = {
     }
   },
   warn: (fields, msg) => post({ type: 'log', level: 'warn', msg, fields: loggable(fields) }),
+  pushed: (client) => void pushedTo.add(client),
 };
+
+/** Clients whose sessions got Pub/Sub messages during this turn of the loop: written once it ends. */
+const pushedTo = new Set<LoopClient>();
+
+function flushPushes(): void {
+  if (pushedTo.size === 0) return;
+  for (const client of pushedTo) client.flushPushes();
+  pushedTo.clear();
+}
+
+/**
+ * Pub/Sub: this loop is endpoint `index`; a publisher on another thread leaves messages in its mailbox and writes
+ * its eventfd (the one that wakes it for hand-offs and messages too), so drain() delivers them.
+ */
+const pubsubState = init.pubsubHandles === null ? null : PubSubState.attach(init.pubsubHandles);
 
 /** Error objects do not survive structured cloning whole: keep their message and stack. */
 function loggable(fields: Record<string, unknown>): Record<string, unknown> {
@@ -153,6 +172,15 @@ function workerCore(): WorkerCore {
     executable: init.executable,
     tcpPort: Atomics.load(state, TCP_PORT),
     countersBuffer: init.countersBuffer,
+    ...(pubsubState === null
+      ? {}
+      : {
+          pubsub: {
+            state: pubsubState,
+            endpoint: init.index,
+            signal: (fd: number) => void native.eventfdSignal(fd),
+          },
+        }),
     clients: listClients,
     client: (id) => loop.find(id)?.info(),
     transportStats,
@@ -257,6 +285,7 @@ function handle(message: ToLoop): void {
 
 function drain(): void {
   drainHandoffs(state, init.loops, init.index, adopt);
+  core?.drainPubSub();
   for (let m = deferred.shift(); m !== undefined; m = deferred.shift()) handle(m);
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
     handle(m.message as ToLoop);
@@ -265,6 +294,7 @@ function drain(): void {
 
 if (init.listenFd >= 0) loop.listen(init.listenFd, () => acceptWaiting(acceptor, init.listenFd));
 Atomics.store(state, wakeFdAt(init.index), loop.wakeFd);
+pubsubState?.setWakeFd(init.index, loop.wakeFd);
 post({ type: 'ready' });
 drain(); // clients handed over before this loop published its eventfd
 loop.run();

@@ -4,6 +4,7 @@
 // accepting loop hands them over through shared rings (layout.ts). Types only: no behaviour here.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
 
 /** workerData: everything a loop needs to build its core. Structured-clonable. */
 export interface LoopInit {
@@ -24,6 +25,8 @@ export interface LoopInit {
   readonly closeGraceMs: number;
   /** How often the loop looks for idle and lingering clients, ms. */
   readonly sweepIntervalMs: number;
+  /** Pub/Sub's shared state: this loop is endpoint `index` (its eventfd wakes it for messages too). */
+  readonly pubsubHandles: PubSubHandles | null;
 }
 
 export type ToLoop =

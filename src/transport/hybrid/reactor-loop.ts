@@ -17,8 +17,10 @@ export interface ReactorLoopOptions {
   readonly closeGraceMs: number;
   /** Idle timeout in ms (CONFIG timeout), read at each sweep; 0: never. */
   idleTimeoutMs(): number;
-  /** Another thread signalled the eventfd: drain its messages and hand-offs. */
+  /** Another thread signalled the eventfd: drain its messages, hand-offs and Pub/Sub mail. */
   onWake(): void;
+  /** After each batch of events: write what the batch left for clients (Pub/Sub messages). */
+  afterEvents(): void;
   /** The object for a client that has just sent its first bytes (or closed). */
   promote(fd: number, id: number, createdAt: number): LoopClient;
   /** A client's descriptor is closed (counted: not a client turned away). */
@@ -183,6 +185,7 @@ export class ReactorLoop {
       if (this.listenPausedUntil !== 0) until = Math.min(until, this.listenPausedUntil);
       const count = native.epollWait(this.epfd, this.ready, Math.max(0, until - Date.now()));
       for (let i = 0; i < count; i++) this.dispatch(this.ready[2 * i], this.ready[2 * i + 1]);
+      this.options.afterEvents();
       const now = Date.now();
       if (this.listenPausedUntil !== 0 && now >= this.listenPausedUntil) {
         this.listenPausedUntil = 0;
@@ -214,7 +217,8 @@ export class ReactorLoop {
     for (const client of [...this.active.values()]) {
       if (client.lingeringSince !== 0) {
         if (now - client.lingeringSince >= this.options.closeGraceMs) client.destroy();
-      } else if (idleMs > 0 && now - client.lastInteraction > idleMs) {
+      } else if (idleMs > 0 && now - client.lastInteraction > idleMs && !client.subscribed) {
+        // Redis never times a subscriber out (clientsCronHandleTimeout skips CLIENT_PUBSUB).
         client.end();
       }
     }

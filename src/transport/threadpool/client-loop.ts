@@ -11,13 +11,19 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 /** The client went away or was shut down: the session ends, the worker lives on. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ENOTCONN', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH']);
 
-export type EndReason = 'eof' | 'closed-by-server' | 'reset' | 'unexpected-nonblocking';
+/** Why serveClient returned: the client left or was closed, or ('subscribed') it must be served in reactor mode. */
+export type EndReason = 'eof' | 'closed-by-server' | 'reset' | 'unexpected-nonblocking' | 'subscribed';
 
 export interface ClientLoopHooks {
   /** After each read that returned bytes, before the session runs them (apply relayed config, mark activity). */
   beforeBatch(): void;
   /** After the batch's replies are written (publish the client's record). */
   afterBatch(): void;
+  /**
+   * Whether the client, now subscribed, must leave this loop: blocked in read(2) its worker could not be handed
+   * the messages other threads publish (subscriber-loop.ts serves it from then on). Absent: it stays here.
+   */
+  leaveWhenSubscribed?(): boolean;
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -73,6 +79,7 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
     }
     hooks.afterBatch();
     if (output.close) return 'closed-by-server';
+    if (session.subscribed && hooks.leaveWhenSubscribed?.() === true) return 'subscribed';
   }
 }
 

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { AcceptErrorLog, turnAway } from '../accept-policy.js';
@@ -32,6 +33,8 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly startedAt: number;
   /** SharedServerCounters.buffer from the main thread, so commands counted on every worker add up. */
   readonly countersBuffer?: SharedArrayBuffer;
+  /** Pub/Sub's shared state, with an endpoint per worker (slot i is endpoint i). */
+  readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws its Error when the helper is missing. */
   readonly native?: NativeFdUtil;
   /**
@@ -96,7 +99,9 @@ export class ThreadPoolTransport implements Transport {
         executable: mainScript(),
         // The worker runs as a CommonJS bundle, where import.meta is empty: it loads the addon from here.
         nativeRoot: packageRoot(),
+        pubsubHandles: options.pubsub?.handles() ?? null,
       },
+      ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
     });
     this.server.on('connection', (socket: net.Socket) => this.accept(socket));
   }

@@ -3,6 +3,7 @@
 // (which clients are queued). Types only: no behaviour lives here.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
 
 /** An accepted client, already a blocking duplicate descriptor the pool now owns. */
 export interface Job {
@@ -39,6 +40,8 @@ export interface WorkerInit {
   readonly executable: string;
   /** Package root holding the native helper (for the worker's lingering close); null: close without it. */
   readonly nativeRoot: string | null;
+  /** Pub/Sub's shared state: the worker is endpoint `slot`; null: its clients cannot subscribe across threads. */
+  readonly pubsubHandles: PubSubHandles | null;
 }
 
 export type ToWorker =

@@ -6,7 +6,11 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { ALL_COMMANDS } from '../../core/commands/table.js';
 import { type Config, limitsFromConfig } from '../../core/config.js';
 import { createCommandTable } from '../../core/executor.js';
-import { SharedServerCounters, createServerContext } from '../../core/server-context.js';
+import {
+  SharedServerCounters,
+  createServerContext,
+  type ServerContextDeps,
+} from '../../core/server-context.js';
 import type { SessionCore } from '../../core/session.js';
 import type { KeyValueStore } from '../../core/store/types.js';
 import { ByteWriter } from '../../core/reply-encoding.js';
@@ -19,6 +23,8 @@ export interface WorkerCoreDeps {
   readonly executable: string;
   readonly tcpPort: number;
   readonly countersBuffer: SharedArrayBuffer | null;
+  /** This thread's part in Pub/Sub; absent: a state of its own (no subscriber on another thread is reached). */
+  readonly pubsub?: ServerContextDeps['pubsub'];
   clients(): ClientInfo[];
   client(id: number): ClientInfo | undefined;
   transportStats(): TransportStats;
@@ -29,6 +35,8 @@ export interface WorkerCoreDeps {
 export interface WorkerCore {
   /** A SessionCore for the next client: parser limits are read now, so CONFIG SET applies to new clients. */
   sessionCore(): SessionCore;
+  /** Delivers the Pub/Sub messages other threads left for this one (after its eventfd woke it). */
+  drainPubSub(): void;
 }
 
 export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
@@ -46,9 +54,11 @@ export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
     killClient: (id) => deps.killClient(id),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     ...(deps.countersBuffer === null ? {} : { counters: SharedServerCounters.attach(deps.countersBuffer) }),
+    ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),
   });
   const writer = new ByteWriter();
   return {
     sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
+    drainPubSub: () => server.pubsub?.drain(),
   };
 }

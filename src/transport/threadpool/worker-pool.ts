@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
+import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { JobQueue } from './job-queue.js';
 import { BUSY, NO_FD, QUEUED, WORKERS } from './layout.js';
 import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
@@ -36,6 +37,8 @@ export interface WorkerPoolOptions {
   readonly native: NativeFdUtil;
   /** workerData for every thread, but the slot number and the config (a fresh snapshot per spawn). */
   readonly init: Omit<WorkerInit, 'slot' | 'config'>;
+  /** Pub/Sub's shared state: a thread that exits leaves it (its subscriptions, its eventfd). */
+  readonly pubsub?: PubSubState;
 }
 
 /** A replacement that dies before it is ready (a broken build?) is retried no faster than this. */
@@ -157,6 +160,9 @@ export class WorkerPool {
     state.forceUnlock(slot.index);
     const fd = state.release(slot.index);
     if (fd !== NO_FD) closeQuietly(fd);
+    // Its subscriptions end with it, and its eventfd is closed once no publisher can signal it.
+    const wakeFd = this.options.pubsub?.releaseEndpoint(slot.index, worker.threadId) ?? -1;
+    if (wakeFd >= 0) closeQuietly(wakeFd);
     const wasReady = slot.state !== 'starting';
     slot.state = 'exited';
     slot.job = null;

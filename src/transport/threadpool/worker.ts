@@ -8,16 +8,25 @@ import { closeSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { ClientInfo } from '../../core/command.js';
 import { Config } from '../../core/config.js';
+import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
-import { READ_BUFFER_BYTES, drainUntilClosed, serveClient } from './client-loop.js';
+import { asReactor, type NativeReactor } from '../hybrid/native-reactor.js';
+import {
+  READ_BUFFER_BYTES,
+  drainUntilClosed,
+  serveClient,
+  type ClientLoopHooks,
+  type EndReason,
+} from './client-loop.js';
 import { NO_FD, TCP_PORT } from './layout.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
 import { type NativeFdUtil, loadNativeFrom } from './native-addon.js';
 import { allClients, poolStats, servedClients } from './pool-view.js';
 import { QueuedClientsQuery } from './queued-query.js';
 import { PoolState } from './shared-state.js';
+import { serveSubscribed } from './subscriber-loop.js';
 import { type WorkerCore, createWorkerCore } from './worker-core.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
@@ -30,6 +39,22 @@ const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
 bindStoreLimits(store, config);
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+const addon: NativeFdUtil | Error =
+  init.nativeRoot === null ? new Error('no native helper') : loadNativeFrom(init.nativeRoot);
+const reactor: NativeReactor | null = addon instanceof Error ? null : nullIfError(asReactor(addon));
+
+function nullIfError<T>(value: T | Error): T | null {
+  return value instanceof Error ? null : value;
+}
+
+/**
+ * Pub/Sub: this worker is endpoint `slot`. Its eventfd, published in the shared state, is how a publisher on
+ * another thread wakes it while its client is subscribed (subscriber-loop.ts); the main thread closes it once
+ * this thread has exited. Without the reactor (not Linux) a subscriber gets its messages only with its next reply.
+ */
+const pubsubState = init.pubsubHandles === null ? null : PubSubState.attach(init.pubsubHandles);
+const wakeFd = pubsubState !== null && reactor !== null ? reactor.eventfdCreate() : -1;
+if (pubsubState !== null && wakeFd >= 0) pubsubState.setWakeFd(init.slot, wakeFd);
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -71,6 +96,15 @@ function workerCore(): WorkerCore {
     executable: init.executable,
     tcpPort: state.counter(TCP_PORT),
     countersBuffer: init.countersBuffer,
+    ...(pubsubState === null
+      ? {}
+      : {
+          pubsub: {
+            state: pubsubState,
+            endpoint: init.slot,
+            ...(reactor === null ? {} : { signal: (fd: number) => void reactor.eventfdSignal(fd) }),
+          },
+        }),
     clients: listClients,
     // The caller of CLIENT INFO is served, by this worker: its slot has it, no need to ask for the queue.
     client: (id) => servedClients(state).find((c) => c.id === id),
@@ -152,13 +186,16 @@ function serve(job: Job): void {
   current = entry;
   publish(entry);
   try {
-    const reason = serveClient(job.fd, session, readBuffer, {
+    const hooks = {
       beforeBatch: () => {
         drainMessages();
         state.touch(init.slot, Date.now());
       },
       afterBatch: () => publish(entry),
-    });
+      leaveWhenSubscribed: () => wakeFd >= 0,
+    };
+    let reason: EndReason = serveClient(job.fd, session, readBuffer, hooks);
+    if (reason === 'subscribed') reason = serveSubscriber(job.fd, session, hooks);
     if (reason === 'closed-by-server') lingeringClose(job.fd);
   } finally {
     session.end();
@@ -170,7 +207,26 @@ function serve(job: Job): void {
   }
 }
 
-let native: NativeFdUtil | Error | undefined;
+/** The client subscribed: from now on the worker waits on it and on its eventfd (subscriber-loop.ts). */
+function serveSubscriber(fd: number, session: Session, hooks: ClientLoopHooks): EndReason {
+  return serveSubscribed(fd, session, {
+    native: reactor!,
+    fdutil: addon as NativeFdUtil,
+    wakeFd,
+    buffer: readBuffer,
+    hooks,
+    onWake: () => {
+      drainMessages();
+      workerCore().drainPubSub();
+    },
+    keepAlive: () => state.touch(init.slot, Date.now()),
+    outputLimit: (subscribed) =>
+      config.number(
+        subscribed ? 'client-output-buffer-limit-pubsub-bytes' : 'client-output-buffer-limit-bytes',
+      ),
+    warn: (fields, msg) => post({ type: 'log', level: 'warn', msg: `${msg} (${JSON.stringify(fields)})` }),
+  });
+}
 
 /**
  * We close (QUIT, protocol error, CLIENT KILL of oneself) while the client may still be sending: FIN after our
@@ -178,10 +234,9 @@ let native: NativeFdUtil | Error | undefined;
  * shuts the descriptor down once it has been closing for the close grace (as the event loop's lingeringEnd). Without the native helper, or if the client already left, the descriptor is just closed.
  */
 function lingeringClose(fd: number): void {
-  native ??= init.nativeRoot === null ? new Error('no native helper') : loadNativeFrom(init.nativeRoot);
-  if (native instanceof Error) return;
+  if (addon instanceof Error) return;
   try {
-    native.shutdown(fd, 'write');
+    addon.shutdown(fd, 'write');
   } catch {
     return; // ENOTCONN: the client is gone, nothing to drain
   }
