@@ -215,6 +215,25 @@ describe('redis-lite CLI', () => {
     expect(bad.stderr()).toContain('inline-replies');
   });
 
+  it('takes --databases and REDIS_LITE_DATABASES; 1 to 16384', async () => {
+    const byFlag = run(['--port', '0', '--databases', '3']);
+    const byEnv = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_DATABASES: '3' } });
+    for (const server of [byFlag, byEnv]) {
+      const client = await RawClient.connect((await server.line(isReady)).port as number);
+      expect(await client.request(resp('SELECT', '2'), '+OK\r\n')).toBe('+OK\r\n');
+      const refused = '-ERR DB index is out of range\r\n';
+      expect(await client.request(resp('SELECT', '3'), refused)).toBe(refused);
+      client.destroy();
+      server.child.kill('SIGINT');
+      expect((await server.exited).code).toBe(0);
+    }
+    for (const bad of ['0', '16385', 'x']) {
+      const refused = run(['--port', '0', '--databases', bad]);
+      expect((await refused.exited).code).toBe(1);
+      expect(String(refused.lines[0].msg)).toMatch(/^cannot start: invalid databases/);
+    }
+  });
+
   it('reads options of two words from their variables too (REDIS_LITE_LOG_FORMAT, REDIS_LITE_LOG_LEVEL)', async () => {
     const env = { REDIS_LITE_PORT: '0', REDIS_LITE_LOG_FORMAT: 'pretty', REDIS_LITE_LOG_LEVEL: 'info' };
     const server = run([], { env, raw: true });
