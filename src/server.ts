@@ -12,6 +12,7 @@ import type { InlineReplies, ServerContext, ServerCounters, TransportStats } fro
 import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, limitsFromConfig } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
+import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './core/pubsub/keyspace-events.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
 import { createServerContext, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import type { SessionCore } from './core/session.js';
@@ -251,6 +252,10 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
   });
+  const pubsubHub = context.pubsub;
+  if (pubsubHub !== undefined) {
+    store.onExpired((db, key) => publishKeyspaceEvent(pubsubHub, NOTIFY_EXPIRED, 'expired', key, db));
+  }
   const stopExpiry = startActiveExpire(store, config, counters, logger);
 
   logger.info(

@@ -7,7 +7,7 @@ import { parseInt64 } from './args.js';
 import type { ConfigRegistry } from './command.js';
 import { CommandError } from './errors.js';
 import { globMatch } from './glob.js';
-import { canonicalKeyspaceEvents } from './pubsub/keyspace-events.js';
+import { checkKeyspaceEvents, showKeyspaceEvents } from './pubsub/keyspace-events.js';
 import type { ParserLimits } from './parser.js';
 
 type Kind = 'integer' | 'memory' | 'string' | 'bool' | 'enum';
@@ -25,6 +25,8 @@ interface Setting {
   readonly immutable?: boolean;
   /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
   readonly refine?: (value: string) => string | { error: string };
+  /** What CONFIG GET shows for the stored value, where Redis prints back a form of its own. */
+  readonly show?: (stored: string) => string;
 }
 
 const INT_MAX = 2n ** 31n - 1n;
@@ -68,8 +70,15 @@ const SETTINGS: readonly Setting[] = [
     min: 0n,
     max: LONG_MAX,
   },
-  // Which keyspace events are published (notify.c): Redis's class letters, stored in its canonical order.
-  { name: 'notify-keyspace-events', kind: 'string', initial: '', refine: canonicalKeyspaceEvents },
+  // Which keyspace events are published (notify.c): Redis's class letters, stored as given once valid; shown as
+  // Redis prints its flags back (where 'A' hides 'n', which still applies).
+  {
+    name: 'notify-keyspace-events',
+    kind: 'string',
+    initial: '',
+    refine: checkKeyspaceEvents,
+    show: showKeyspaceEvents,
+  },
   // Not a Redis name: how inline requests of a client that never sent RESP are answered. 'plain': plaintext
   // (PROTOCOL.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
   // expect "+PONG"). A client that has sent a RESP request gets RESP either way (session.ts).
@@ -200,14 +209,19 @@ export class Config implements ConfigRegistry {
    */
   get(pattern: string): [string, string][] {
     if (!/[*?[]/.test(pattern)) {
-      const value = this.values.get(pattern.toLowerCase());
-      return value === undefined ? [] : [[pattern, value]];
+      const setting = BY_NAME.get(pattern.toLowerCase());
+      return setting === undefined ? [] : [[pattern, this.shown(setting)]];
     }
     const p = Buffer.from(pattern, 'latin1');
     return SETTINGS.filter((s) => globMatch(p, Buffer.from(s.name, 'latin1'), true)).map((s) => [
       s.name,
-      this.string(s.name),
+      this.shown(s),
     ]);
+  }
+
+  private shown(setting: Setting): string {
+    const value = this.string(setting.name);
+    return setting.show === undefined ? value : setting.show(value);
   }
 
   set(name: string, value: string): void {

@@ -5,6 +5,7 @@
 // list and figures.
 
 import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
+import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.js';
 import { type HubOptions, PubSubHub } from './pubsub/hub.js';
 import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
@@ -41,18 +42,18 @@ export interface ServerContextDeps {
   readonly pubsub?: Omit<HubOptions, 'keyspaceFlags'>;
 }
 
-/** The notify-keyspace-events classes, parsed again only when the setting's text changed. */
-function keyspaceFlagsOf(config: Config): () => number {
-  let text = '';
-  let flags = 0;
-  return () => {
-    const now = config.string('notify-keyspace-events');
-    if (now !== text) {
-      text = now;
-      flags = Math.max(0, parseKeyspaceEvents(now));
-    }
-    return flags;
-  };
+/**
+ * The notify-keyspace-events classes, which every write reads: one word of the Pub/Sub state all threads share
+ * (a load, not a setting lookup per command). The main thread sets it from its config; each thread sets it again
+ * at every CONFIG SET it runs (a change relayed from another thread was set there).
+ */
+function keyspaceFlagsIn(state: PubSubState, config: Config): () => number {
+  const flagsOf = (text: string): number => Math.max(0, parseKeyspaceEvents(text));
+  if (isMainThread) state.setKeyspaceFlags(flagsOf(config.string('notify-keyspace-events')));
+  config.onChange((name, value) => {
+    if (name === 'notify-keyspace-events') state.setKeyspaceFlags(flagsOf(value));
+  });
+  return () => state.keyspaceFlags();
 }
 
 /** The running script as INFO names it (Redis: the binary's path). */
@@ -62,6 +63,7 @@ export function mainScript(): string {
 
 export function createServerContext(deps: ServerContextDeps): ServerContext {
   const { config } = deps;
+  const pubsub = deps.pubsub ?? { state: PubSubState.create(1), endpoint: 0 };
   const context: ServerContext = {
     clock: deps.clock,
     config,
@@ -83,10 +85,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     },
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     counters: deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length }),
-    pubsub: new PubSubHub({
-      ...(deps.pubsub ?? { state: PubSubState.create(1), endpoint: 0 }),
-      keyspaceFlags: keyspaceFlagsOf(config),
-    }),
+    pubsub: new PubSubHub({ ...pubsub, keyspaceFlags: keyspaceFlagsIn(pubsub.state, config) }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".
   if (deps.killClient !== undefined)

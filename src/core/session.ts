@@ -179,9 +179,11 @@ export class Session implements PushTarget {
     if (this.closed) return NOTHING;
     this.receiving = true;
     try {
-      // Messages that arrived before this request go out before its reply.
+      // Messages published before this request go out before its reply: those already here, then those other
+      // threads left in this thread's mailbox (published before the request was sent, so before it was read).
       const pushed = this.pushes === null ? null : this.takePushed();
       if (pushed !== null) this.out.bytes(pushed);
+      this.context.server.pubsub?.drain();
       return this.run(chunk);
     } catch (e) {
       this.closed = true;

@@ -141,6 +141,38 @@ describe.each(transports)('%s transport: Pub/Sub', (transport) => {
     expect(out).toBe('subscribe\nalerts\n1\nmessage\nalerts\ndisk full\n');
   });
 
+  it("publishes keyspace events to subscribers on other threads, the active expiry cycle's too", async () => {
+    const [sub, writer] = [await ioredis(), await ioredis()];
+    const events: string[] = [];
+    sub.on('pmessage', (_pattern: string, channel: string, message: string) =>
+      events.push(`${channel} ${message}`),
+    );
+    await sub.psubscribe('__key*@0__:*');
+    await writer.config('SET', 'notify-keyspace-events', 'KEA');
+    try {
+      await writer.set('soon', 'v', 'PX', 30); // removed by the active cycle: the main thread, on the pool
+      await writer.del('soon', 'never');
+      await writer.set('soon', 'v', 'PX', 30);
+      await waitFor(() => events.includes('__keyevent@0__:expired soon'), 5000);
+      expect(events).toEqual([
+        '__keyspace@0__:soon set',
+        '__keyevent@0__:set soon',
+        '__keyspace@0__:soon expire',
+        '__keyevent@0__:expire soon',
+        '__keyspace@0__:soon del',
+        '__keyevent@0__:del soon',
+        '__keyspace@0__:soon set',
+        '__keyevent@0__:set soon',
+        '__keyspace@0__:soon expire',
+        '__keyevent@0__:expire soon',
+        '__keyspace@0__:soon expired',
+        '__keyevent@0__:expired soon',
+      ]);
+    } finally {
+      await writer.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+
   it('answers the subscribed-state protocol byte for byte on a raw socket (RESP2)', async () => {
     const c = await server.connect();
     const subscribed = '*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n';

@@ -2,11 +2,14 @@
 // PERSIST. The command turns a relative or second-based time into absolute milliseconds with Redis's int64
 // overflow checks (expire.c, expireGenericCommand); the store applies the condition and the deadline
 // atomically. Nothing here knows how expiry is stored or enforced. The TTL readers count a keyspace hit or
-// miss (ttlGenericCommand reads with lookupKeyReadWithFlags); EXPIRE* and PERSIST, write lookups, do not.
+// miss (ttlGenericCommand reads with lookupKeyReadWithFlags) and a miss is a `keymiss` event; EXPIRE* and
+// PERSIST, write lookups, do not. Keyspace events as expire.c: `expire`, or `del` for a time already past;
+// `persist`.
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { integer, ONE, ZERO, type Reply } from '../reply.js';
 import type { ExpireCondition } from '../store/types.js';
 
@@ -74,7 +77,11 @@ function expireGeneric(
   when += base;
   // Past 2^53 ms (285,000 years) a double rounds the deadline; it stays far in the future, so the key
   // behaves the same, only (P)EXPIRETIME may print it rounded.
-  return applyExpire(ctx, argv[1], Number(when), flags) ? ONE : ZERO;
+  const at = Number(when);
+  if (!applyExpire(ctx, argv[1], at, flags)) return ZERO;
+  // A time not in the future deleted the key (checkAlreadyExpired), as the store decides it: on its clock.
+  notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, at <= ctx.server.clock() ? 'del' : 'expire', argv[1]);
+  return ONE;
 }
 
 function expireSpec(
@@ -132,9 +139,13 @@ export const pexpireat = expireSpec(
   false,
 );
 
-/** A store figure that is -2 for a missing key (pttl, expireTime), counted as a keyspace hit or miss. */
-function counted(ctx: CommandContext, figure: number): number {
+/**
+ * A store figure that is -2 for a missing key (pttl, expireTime), counted as a keyspace hit or miss; a miss is a
+ * `keymiss` event.
+ */
+function counted(ctx: CommandContext, key: Buffer, figure: number): number {
   ctx.server.counters?.keyLookup(figure !== -2);
+  notifyMiss(ctx, key, figure !== -2);
   return figure;
 }
 
@@ -161,7 +172,7 @@ export const ttl = ttlSpec(
   'Returns the expiration time in seconds of a key.',
   '1.0.0',
   (argv, ctx) => {
-    const ms = counted(ctx, ctx.store.pttl(argv[1]));
+    const ms = counted(ctx, argv[1], ctx.store.pttl(argv[1]));
     return integer(ms < 0 ? ms : Math.floor((ms + 500) / 1000));
   },
 );
@@ -170,7 +181,7 @@ export const pttl = ttlSpec(
   'PTTL key',
   'Returns the expiration time in milliseconds of a key.',
   '2.6.0',
-  (argv, ctx) => integer(counted(ctx, ctx.store.pttl(argv[1]))),
+  (argv, ctx) => integer(counted(ctx, argv[1], ctx.store.pttl(argv[1]))),
 );
 
 // expiretimeGenericCommand: seconds are the absolute milliseconds divided with C's truncation.
@@ -180,7 +191,7 @@ export const expiretime = ttlSpec(
   'Returns the expiration time of a key as a Unix timestamp.',
   '7.0.0',
   (argv, ctx) => {
-    const at = counted(ctx, ctx.store.expireTime(argv[1]));
+    const at = counted(ctx, argv[1], ctx.store.expireTime(argv[1]));
     return integer(at < 0 ? at : Math.trunc(at / 1000));
   },
 );
@@ -189,7 +200,7 @@ export const pexpiretime = ttlSpec(
   'PEXPIRETIME key',
   'Returns the expiration time of a key as a Unix milliseconds timestamp.',
   '7.0.0',
-  (argv, ctx) => integer(counted(ctx, ctx.store.expireTime(argv[1]))),
+  (argv, ctx) => integer(counted(ctx, argv[1], ctx.store.expireTime(argv[1]))),
 );
 
 export const persist: CommandSpec = {
@@ -201,7 +212,11 @@ export const persist: CommandSpec = {
   arity: 2,
   flags: ['write', 'fast'],
   keys: [1, 1, 1],
-  run: (argv, ctx) => (ctx.store.persist(argv[1]) ? ONE : ZERO),
+  run: (argv, ctx) => {
+    if (!ctx.store.persist(argv[1])) return ZERO;
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'persist', argv[1]);
+    return ONE;
+  },
 };
 
 export const expireCommands: readonly CommandSpec[] = [

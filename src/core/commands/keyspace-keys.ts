@@ -3,18 +3,35 @@
 // Each parses its arguments and calls one store operation, so every command is atomic in the store; none
 // of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
 // EXISTS, TYPE and COPY's source are read lookups in db.c (lookupKeyRead*), so they count keyspace hits and
-// misses; DEL, UNLINK, RENAME and MOVE look up for writing and RANDOMKEY walks the table: none of those count.
+// misses (and a miss is a `keymiss` event); DEL, UNLINK, RENAME and MOVE look up for writing and RANDOMKEY
+// walks the table: none of those count. Keyspace events as db.c: `del` per key deleted, `new` for the key a
+// RENAME, COPY or MOVE creates, then `rename_from`/`rename_to`, `copy_to`, `move_from`/`move_to`.
 
 import { ArgCursor, isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import {
+  NOTIFY_GENERIC,
+  NOTIFY_KEY_MISS,
+  NOTIFY_NEW,
+  notifyKeyspaceEvent,
+  notifyMiss,
+  wantsEvent,
+} from '../pubsub/keyspace-events.js';
 import { bulkOrNil, integer, ONE, OK, status, ZERO, type Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { databaseIndex } from './keyspace-db.js';
 
-/** DEL and UNLINK: how many of the keys existed. */
+/** DEL and UNLINK: how many of the keys existed; `del` for each one deleted, in order. */
 function deleteKeys(argv: Buffer[], ctx: CommandContext): Reply {
-  return integer(ctx.store.del(argv.slice(1)));
+  const keys = argv.slice(1);
+  if (!wantsEvent(ctx, NOTIFY_GENERIC)) return integer(ctx.store.del(keys));
+  // Which ones were deleted, key by key under all their locks: as atomic as one del().
+  const deleted = ctx.store.transaction(keys, (locked) => keys.map((key) => locked.del([key]) === 1));
+  keys.forEach((key, i) => {
+    if (deleted[i]) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
+  });
+  return integer(deleted.filter(Boolean).length);
 }
 
 export const del: CommandSpec = {
@@ -52,8 +69,17 @@ export const exists: CommandSpec = {
   flags: ['readonly', 'fast'],
   keys: [1, -1, 1],
   run: (argv, ctx) => {
-    const found = ctx.store.exists(argv.slice(1)); // a key named twice is looked up, and counted, twice
-    ctx.server.counters?.keyLookups(found, argv.length - 1 - found);
+    const keys = argv.slice(1);
+    if (wantsEvent(ctx, NOTIFY_KEY_MISS)) {
+      // Which ones are missing, at one instant (under their locks), for their keymiss events.
+      const each = ctx.store.transaction(keys, (locked) => keys.map((key) => locked.exists([key]) === 1));
+      const hits = each.filter(Boolean).length;
+      ctx.server.counters?.keyLookups(hits, keys.length - hits);
+      keys.forEach((key, i) => notifyMiss(ctx, key, each[i]));
+      return integer(hits);
+    }
+    const found = ctx.store.exists(keys); // a key named twice is looked up, and counted, twice
+    ctx.server.counters?.keyLookups(found, keys.length - found);
     return integer(found);
   },
 };
@@ -70,6 +96,7 @@ export const type: CommandSpec = {
   run: (argv, ctx) => {
     const found = ctx.store.type(argv[1]);
     ctx.server.counters?.keyLookup(found !== 'none');
+    notifyMiss(ctx, argv[1], found !== 'none');
     return status(found);
   },
 };
@@ -90,14 +117,21 @@ export const randomkey: CommandSpec = {
  * RENAME and RENAMENX (renameGenericCommand). Renaming a key to itself is a no-op that still fails on a
  * missing key, and is answered here so the store never sees source === destination.
  */
-function renameGeneric(argv: Buffer[], store: KeyValueStore, nx: boolean): Reply {
+function renameGeneric(argv: Buffer[], ctx: CommandContext, nx: boolean): Reply {
   const [, source, destination] = argv;
+  const store: KeyValueStore = ctx.store;
   if (source.equals(destination)) {
     if (store.exists([source]) === 0) throw new CommandError(ERR.noSuchKey);
     return nx ? ZERO : OK;
   }
   const result = store.rename(source, destination, nx);
   if (result === 'missing') throw new CommandError(ERR.noSuchKey);
+  if (result === 'ok') {
+    // dbAdd of the destination (a `new` key, even over one it replaced), then the pair.
+    notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'rename_from', source);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'rename_to', destination);
+  }
   if (nx) return result === 'ok' ? ONE : ZERO;
   return OK;
 }
@@ -111,7 +145,7 @@ export const rename: CommandSpec = {
   arity: 3,
   flags: ['write'],
   keys: [1, 2, 1],
-  run: (argv, ctx) => renameGeneric(argv, ctx.store, false),
+  run: (argv, ctx) => renameGeneric(argv, ctx, false),
 };
 
 export const renamenx: CommandSpec = {
@@ -123,7 +157,7 @@ export const renamenx: CommandSpec = {
   arity: 3,
   flags: ['write', 'fast'],
   keys: [1, 2, 1],
-  run: (argv, ctx) => renameGeneric(argv, ctx.store, true),
+  run: (argv, ctx) => renameGeneric(argv, ctx, true),
 };
 
 /**
@@ -158,8 +192,13 @@ export const copy: CommandSpec = {
     if (db === ctx.store.db && source.equals(destination)) throw new CommandError(ERR.sameObject);
     const copied = ctx.store.copy(source, destination, replace, db);
     // Not copied is a missing source or a taken destination: only then ask which (not counted again).
-    ctx.server.counters?.keyLookup(copied || ctx.store.exists([source]) === 1);
-    return copied ? ONE : ZERO;
+    const found = copied || ctx.store.exists([source]) === 1;
+    ctx.server.counters?.keyLookup(found);
+    notifyMiss(ctx, source, found);
+    if (!copied) return ZERO;
+    notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination, db);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'copy_to', destination, db);
+    return ONE;
   },
 };
 
@@ -179,7 +218,11 @@ export const move: CommandSpec = {
   run: (argv, ctx) => {
     const db = databaseIndex(argv[2], ctx);
     if (db === ctx.store.db) throw new CommandError(ERR.sameObject);
-    return ctx.store.move(argv[1], db) ? ONE : ZERO;
+    if (!ctx.store.move(argv[1], db)) return ZERO;
+    notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', argv[1], db);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'move_from', argv[1]);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'move_to', argv[1], db);
+    return ONE;
   },
 };
 

@@ -1,16 +1,35 @@
 // Numbers kept as strings: INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT (redis.io/commands/<name>).
 // The store does the read-modify-write atomically and owns the value checks (not an integer, overflow,
 // NaN/Infinity); the commands only parse the delta. Integer replies carry the exact int64 as a bigint.
+// Keyspace events as t_string.c: `new` for a key created, then `incrby` / `incrbyfloat`.
 
 import { toBigInt, toLongDouble } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import {
+  NOTIFY_STRING,
+  notifyCreated,
+  notifyKeyspaceEvent,
+  writeWithMissing,
+} from '../pubsub/keyspace-events.js';
 import { bulk, integer, type Reply } from '../reply.js';
 
 const INT64_MIN = -(2n ** 63n);
 
 function incrBy(ctx: CommandContext, key: Buffer, delta: bigint): Reply {
-  return integer(ctx.store.incrBy(key, delta));
+  const { result, missing } = writeWithMissing(ctx, [key], (store) => store.incrBy(key, delta));
+  notifyCreated(ctx, [key], missing, 0);
+  notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'incrby', key);
+  return integer(result);
+}
+
+function incrByFloat(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const delta = toLongDouble(argv[2]);
+  const { result, missing } = writeWithMissing(ctx, [key], (store) => store.incrByFloat(key, delta));
+  notifyCreated(ctx, [key], missing, 0);
+  notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'incrbyfloat', key);
+  return bulk(result);
 }
 
 function decrBy(argv: Buffer[], ctx: CommandContext): Reply {
@@ -76,6 +95,6 @@ export const counterCommands: readonly CommandSpec[] = [
     since: '2.6.0',
     arity: 3,
     // In long double, as Redis 7.0; the reply is the new value exactly as stored (%.17Lf, zeros trimmed).
-    run: (argv, ctx) => bulk(ctx.store.incrByFloat(argv[1], toLongDouble(argv[2]))),
+    run: incrByFloat,
   },
 ];

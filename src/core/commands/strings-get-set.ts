@@ -2,17 +2,41 @@
 // Semantics and replies follow redis.io/commands/<name> and Redis 7's t_string.c. Commands turn arguments
 // into the store's semantic operations (expire times become absolute ms on the server clock here) and
 // never see how or where the store keeps its data. GET, GETSET, GETDEL, GETEX and SET ... GET read the key as
-// Redis's lookupKeyRead does, so each counts one keyspace hit or miss (ServerCounters.keyLookup).
+// Redis's lookupKeyRead does, so each counts one keyspace hit or miss (ServerCounters.keyLookup) and a miss is a
+// `keymiss` event. The other keyspace events are t_string.c's: `new` for a key created, `set`, `expire`, `del`,
+// `persist`, in its order.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import {
+  NOTIFY_GENERIC,
+  NOTIFY_STRING,
+  notifyCreated,
+  notifyKeyspaceEvent,
+  notifyMiss,
+  wantsEvent,
+  writeWithMissing,
+} from '../pubsub/keyspace-events.js';
 import { bulkOrNil, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import type { GetExChange, SetOptions } from '../store/types.js';
 import { expireAtFromArgument, parseExtendedOptions, type ExpireUnit } from './string-options.js';
 
-/** The value a read lookup found, or nil: counted as a keyspace hit or miss. */
-function counted(ctx: CommandContext, value: Buffer | null): Reply {
+/** The value a read lookup of key found, or nil: counted as a keyspace hit or miss (a miss is a `keymiss`). */
+function counted(ctx: CommandContext, key: Buffer, value: Buffer | null): Reply {
   ctx.server.counters?.keyLookup(value !== null);
+  notifyMiss(ctx, key, value !== null);
   return bulkOrNil(value);
+}
+
+/** A string written whole (setKey): `new` if it created the key, `set`, and `expire` if it got a time. */
+function notifySet(
+  ctx: CommandContext,
+  key: Buffer,
+  missing: readonly boolean[] | null,
+  expire: boolean,
+): void {
+  notifyCreated(ctx, [key], missing, 0);
+  notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
+  if (expire) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'expire', key);
 }
 
 function expireAt(ctx: CommandContext, value: Buffer, unit: ExpireUnit, command: string): number {
@@ -28,10 +52,13 @@ function set(argv: Buffer[], ctx: CommandContext): Reply {
     keepTtl: opts.keepTtl,
     returnOld: opts.get,
   };
-  const result = ctx.store.set(argv[1], argv[2], options);
-  // With GET, Redis replies with the old value whether or not NX/XX let the write happen.
-  if (opts.get) return counted(ctx, result.old);
-  return result.written ? OK : NIL;
+  const key = argv[1];
+  const { result, missing } = writeWithMissing(ctx, [key], (store) => store.set(key, argv[2], options));
+  // With GET, Redis replies with the old value whether or not NX/XX let the write happen; its lookup (and
+  // keymiss) comes first.
+  const reply = opts.get ? counted(ctx, key, result.old) : result.written ? OK : NIL;
+  if (result.written) notifySet(ctx, key, missing, opts.expire !== undefined);
+  return reply;
 }
 
 /** GETEX key [EX|PX|EXAT|PXAT time|PERSIST]: the value, changing (or removing) its expiry. */
@@ -49,18 +76,74 @@ function getex(argv: Buffer[], ctx: CommandContext): Reply {
     // bad time.
     const found = ctx.store.exists([argv[1]]) === 1;
     ctx.server.counters?.keyLookup(found);
+    notifyMiss(ctx, argv[1], found);
     if (!found) return NIL;
     throw e;
   }
-  return counted(ctx, ctx.store.getEx(argv[1], change));
+  const key = argv[1];
+  if (change === undefined || !wantsEvent(ctx, NOTIFY_GENERIC)) {
+    return counted(ctx, key, ctx.store.getEx(key, change));
+  }
+  // Which event depends on what GETEX did: a time already past deletes the key (`del`), another sets it
+  // (`expire`); PERSIST is an event only if the key had a time to remove. Asked under the key's lock.
+  const { value, hadTime } = ctx.store.transaction([key], (locked) => ({
+    hadTime: locked.pttl(key) >= 0,
+    value: locked.getEx(key, change),
+  }));
+  const reply = counted(ctx, key, value);
+  if (value === null) return reply;
+  if ('persist' in change) {
+    if (hadTime) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'persist', key);
+  } else {
+    const past =
+      opts.expire !== undefined && absolute(opts.expire.unit) && change.expireAt <= ctx.server.clock();
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, past ? 'del' : 'expire', key);
+  }
+  return reply;
 }
+
+/** EXAT / PXAT: a time that may already be past (EX / PX are checked positive). */
+const absolute = (unit: ExpireUnit): boolean => unit === 'EXAT' || unit === 'PXAT';
 
 /** SETEX / PSETEX key time value: SET with EX / PX, with its own name in the invalid-time error. */
 function setWithExpire(unit: 'EX' | 'PX', command: string) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
-    ctx.store.set(argv[1], argv[3], { expireAt: expireAt(ctx, argv[2], unit, command) });
+    const key = argv[1];
+    const at = expireAt(ctx, argv[2], unit, command);
+    const { missing } = writeWithMissing(ctx, [key], (store) => store.set(key, argv[3], { expireAt: at }));
+    notifySet(ctx, key, missing, true);
     return OK;
   };
+}
+
+/** SETNX key value: 1 when it set the key. */
+function setnx(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const { result, missing } = writeWithMissing(ctx, [key], (store) =>
+    store.set(key, argv[2], { condition: 'NX' }),
+  );
+  if (!result.written) return ZERO;
+  notifySet(ctx, key, missing, false);
+  return ONE;
+}
+
+/** GETSET key value: the old value; the key is set (its expiry dropped, as by SET without options). */
+function getset(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const { result, missing } = writeWithMissing(ctx, [key], (store) =>
+    store.set(key, argv[2], { returnOld: true }),
+  );
+  const reply = counted(ctx, key, result.old);
+  notifySet(ctx, key, missing, false);
+  return reply;
+}
+
+/** GETDEL key: the value, and the key deleted (`del`). */
+function getdel(argv: Buffer[], ctx: CommandContext): Reply {
+  const value = ctx.store.getDel(argv[1]);
+  const reply = counted(ctx, argv[1], value);
+  if (value !== null) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', argv[1]);
+  return reply;
 }
 
 export const getSetCommands: readonly CommandSpec[] = [
@@ -73,7 +156,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => counted(ctx, ctx.store.get(argv[1])),
+    run: (argv, ctx) => counted(ctx, argv[1], ctx.store.get(argv[1])),
   },
   {
     name: 'set',
@@ -96,7 +179,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => (ctx.store.set(argv[1], argv[2], { condition: 'NX' }).written ? ONE : ZERO),
+    run: setnx,
   },
   {
     name: 'setex',
@@ -131,7 +214,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
     // Like SET without options, GETSET drops any expiry the key had.
-    run: (argv, ctx) => counted(ctx, ctx.store.set(argv[1], argv[2], { returnOld: true }).old),
+    run: getset,
   },
   {
     name: 'getdel',
@@ -142,7 +225,7 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => counted(ctx, ctx.store.getDel(argv[1])),
+    run: getdel,
   },
   {
     name: 'getex',

@@ -2,9 +2,17 @@
 // threads (one lock order for every multi-key operation); here only the argument shape is checked.
 // Knows nothing of locks or of how values are stored. MGET counts a keyspace hit or miss per key, as Redis's
 // lookupKeyRead does for each; MSET and MSETNX look keys up for writing, which Redis does not count.
+// Keyspace events as t_string.c: `keymiss` for each key MGET misses; `new` and `set` for each pair MSET sets.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import {
+  NOTIFY_STRING,
+  notifyCreated,
+  notifyKeyspaceEvent,
+  notifyMiss,
+  writeWithMissing,
+} from '../pubsub/keyspace-events.js';
 import { bulkArray, OK, ONE, ZERO, type Reply } from '../reply.js';
 
 /** argv[1..] as key/value pairs. An odd count is reported as Redis does: as an arity error of the command. */
@@ -18,17 +26,30 @@ function mget(argv: Buffer[], ctx: CommandContext): Reply {
   let misses = 0;
   for (const value of values) if (value === null) misses++;
   ctx.server.counters?.keyLookups(values.length - misses, misses);
+  if (misses > 0) for (let i = 0; i < values.length; i++) notifyMiss(ctx, argv[i + 1], values[i] !== null);
   return bulkArray(values);
 }
 
+/** MSET, or MSETNX (onlyIfNoneExist): whether the keys were set, and their events in pair order. */
+function setPairs(ctx: CommandContext, keyValues: Buffer[], onlyIfNoneExist: boolean): boolean {
+  const keys = keyValues.filter((_, i) => i % 2 === 0);
+  const { result, missing } = writeWithMissing(ctx, keys, (store) => store.mset(keyValues, onlyIfNoneExist));
+  if (!result) return false;
+  keys.forEach((key, i) => {
+    notifyCreated(ctx, keys, missing, i);
+    notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
+  });
+  return true;
+}
+
 function mset(argv: Buffer[], ctx: CommandContext): Reply {
-  ctx.store.mset(pairs(argv, 'mset'), false);
+  setPairs(ctx, pairs(argv, 'mset'), false);
   return OK;
 }
 
 /** 1 when every key was set, 0 (and nothing set) when any of them already existed. */
 function msetnx(argv: Buffer[], ctx: CommandContext): Reply {
-  return ctx.store.mset(pairs(argv, 'msetnx'), true) ? ONE : ZERO;
+  return setPairs(ctx, pairs(argv, 'msetnx'), true) ? ONE : ZERO;
 }
 
 export const multiKeyCommands: readonly CommandSpec[] = [

@@ -2,11 +2,19 @@
 // Offsets arrive as int64 as in Redis; the store works in safe JavaScript integers, so values beyond 2^53
 // are clamped here, which changes nothing because no string gets anywhere near that long. Length limits
 // (proto-max-bulk-len) are the store's to enforce. STRLEN and GETRANGE read the key as Redis's lookupKeyRead
-// does, so each counts a keyspace hit or miss; APPEND and SETRANGE look it up for writing, which is not counted.
+// does, so each counts a keyspace hit or miss (and a `keymiss` event); APPEND and SETRANGE look it up for
+// writing, which is not counted, and report `new` for a key they create, then `append` / `setrange`.
 
 import { toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import {
+  NOTIFY_STRING,
+  notifyCreated,
+  notifyKeyspaceEvent,
+  notifyMiss,
+  writeWithMissing,
+} from '../pubsub/keyspace-events.js';
 import { bulk, integer, type Reply } from '../reply.js';
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -24,21 +32,27 @@ function getrange(argv: Buffer[], ctx: CommandContext): Reply {
   // Redis answers this case once the key is looked up (so it still counts a hit or miss) but before reading
   // it; deciding it before clamping keeps it exact for huge values.
   if (start < 0n && end < 0n && start > end) {
-    ctx.server.counters?.keyLookup(ctx.store.exists([argv[1]]) === 1);
+    looked(ctx, argv[1], ctx.store.exists([argv[1]]) === 1);
     return bulk(EMPTY);
   }
   const range = ctx.store.getRange(argv[1], clamp(start), clamp(end));
   // Empty is a missing key or a slice outside the value: only then ask which (not counted again). Another
   // thread changing the key in between can only make this count disagree with the reply, never the reply.
-  ctx.server.counters?.keyLookup(range.length > 0 || ctx.store.exists([argv[1]]) === 1);
+  looked(ctx, argv[1], range.length > 0 || ctx.store.exists([argv[1]]) === 1);
   return bulk(range);
+}
+
+/** A read lookup of key (lookupKeyRead): a keyspace hit or miss, and the `keymiss` event of a miss. */
+function looked(ctx: CommandContext, key: Buffer, found: boolean): void {
+  ctx.server.counters?.keyLookup(found);
+  notifyMiss(ctx, key, found);
 }
 
 /** STRLEN key: 0 for a missing key. */
 function strlen(argv: Buffer[], ctx: CommandContext): Reply {
   const length = ctx.store.strlen(argv[1]);
   // 0 is a missing key or an empty string: only then ask which, as GETRANGE does.
-  ctx.server.counters?.keyLookup(length > 0 || ctx.store.exists([argv[1]]) === 1);
+  looked(ctx, argv[1], length > 0 || ctx.store.exists([argv[1]]) === 1);
   return integer(length);
 }
 
@@ -46,7 +60,25 @@ function strlen(argv: Buffer[], ctx: CommandContext): Reply {
 function setrange(argv: Buffer[], ctx: CommandContext): Reply {
   const offset = toBigInt(argv[2]);
   if (offset < 0n) throw new CommandError(ERR.offsetOutOfRange);
-  return integer(ctx.store.setRange(argv[1], clamp(offset), argv[3]));
+  const key = argv[1];
+  const { result, missing } = writeWithMissing(ctx, [key], (store) =>
+    store.setRange(key, clamp(offset), argv[3]),
+  );
+  // Setting nothing changes nothing (and creates no key): no event (t_string.c setrangeCommand).
+  if (argv[3].length > 0) {
+    notifyCreated(ctx, [key], missing, 0);
+    notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setrange', key);
+  }
+  return integer(result);
+}
+
+/** APPEND key value: the new length. */
+function append(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const { result, missing } = writeWithMissing(ctx, [key], (store) => store.append(key, argv[2]));
+  notifyCreated(ctx, [key], missing, 0);
+  notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'append', key);
+  return integer(result);
 }
 
 export const rangeCommands: readonly CommandSpec[] = [
@@ -59,7 +91,7 @@ export const rangeCommands: readonly CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    run: (argv, ctx) => integer(ctx.store.append(argv[1], argv[2])),
+    run: append,
   },
   {
     name: 'strlen',

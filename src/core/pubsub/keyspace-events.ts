@@ -5,6 +5,7 @@
 // the store's expiry hook reports `expired`. Knows the hub; nothing of the store or of transports.
 
 import type { CommandContext } from '../command.js';
+import type { KeyValueStore } from '../store/types.js';
 import { CHANNEL, type PubSubHub } from './hub.js';
 
 export const NOTIFY_KEYSPACE = 1 << 0; // K
@@ -91,11 +92,14 @@ export function formatKeyspaceEvents(flags: number): string {
   return out;
 }
 
-/** The setting's refine step: the canonical letters, or Redis's error. */
-export function canonicalKeyspaceEvents(value: string): string | { error: string } {
-  const flags = parseKeyspaceEvents(value);
-  return flags < 0 ? { error: INVALID_CLASS } : formatKeyspaceEvents(flags);
+/** The setting's check: the letters as given, or Redis's error. */
+export function checkKeyspaceEvents(value: string): string | { error: string } {
+  return parseKeyspaceEvents(value) < 0 ? { error: INVALID_CLASS } : value;
 }
+
+/** What CONFIG GET shows for the stored letters: Redis's print of its flags. */
+export const showKeyspaceEvents = (stored: string): string =>
+  formatKeyspaceEvents(parseKeyspaceEvents(stored));
 
 /** Whether events of class `type` are published at all now (both a class and K or E must be on). */
 export function wantsEvent(ctx: CommandContext, type: number): boolean {
@@ -113,6 +117,40 @@ export function notifyKeyspaceEvent(
 ): void {
   const hub = ctx.server.pubsub;
   if (hub !== undefined) publishKeyspaceEvent(hub, type, event, key, db ?? ctx.store.db);
+}
+
+/** db.c lookupKey's `keymiss` (class m): a read lookup of `key` found nothing. */
+export function notifyMiss(ctx: CommandContext, key: Uint8Array, found: boolean): void {
+  if (!found) notifyKeyspaceEvent(ctx, NOTIFY_KEY_MISS, 'keymiss', key);
+}
+
+/**
+ * Runs a write on `keys` and tells which of them were missing just before it, for the `new` events of the keys it
+ * creates (db.c dbAdd); when `new` events are wanted, the existence checks and the write happen under the keys'
+ * locks (the store's transaction), so no other thread creates one in between. Otherwise `missing` is null.
+ */
+export function writeWithMissing<R>(
+  ctx: CommandContext,
+  keys: readonly Uint8Array[],
+  write: (store: KeyValueStore) => R,
+): { result: R; missing: readonly boolean[] | null } {
+  if (!wantsEvent(ctx, NOTIFY_NEW)) return { result: write(ctx.store), missing: null };
+  return ctx.store.transaction(keys, (locked) => {
+    const missing = keys.map((key) => locked.exists([key]) === 0);
+    return { result: write(locked), missing };
+  });
+}
+
+/** `new` for keys[i] when it was missing: once per key, at its first position (MSET k v k v2 creates k once). */
+export function notifyCreated(
+  ctx: CommandContext,
+  keys: readonly Uint8Array[],
+  missing: readonly boolean[] | null,
+  i: number,
+): void {
+  if (missing === null || !missing[i]) return;
+  for (let j = 0; j < i; j++) if (Buffer.compare(keys[j], keys[i]) === 0) return;
+  notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', keys[i]);
 }
 
 const KEYSPACE = Buffer.from('__keyspace@');

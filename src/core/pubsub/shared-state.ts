@@ -16,6 +16,7 @@ import { SharedRegistry, type SubscriptionKind } from './registry.js';
 const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's hold can be told and undone)
 const C_SLEEPERS = 1; // threads sleeping on the lock word
 const C_ENDPOINTS = 2;
+const C_KEYSPACE_FLAGS = 3; // notify-keyspace-events, parsed (keyspace-events.ts), for every thread to read
 const ENDPOINT_BASE = 8;
 const ENDPOINT_INTS = 4;
 const M_WAKE_FD = 0; // the endpoint's eventfd, -1 while it has none
@@ -123,6 +124,15 @@ export class PubSubState {
     }
   }
 
+  /** The notify-keyspace-events classes in force (a plain read: a change applies from the next event on). */
+  keyspaceFlags(): number {
+    return this.control[C_KEYSPACE_FLAGS];
+  }
+
+  setKeyspaceFlags(flags: number): void {
+    Atomics.store(this.control, C_KEYSPACE_FLAGS, flags);
+  }
+
   // ---- Mailboxes (lock held) ----
 
   private word(endpoint: number, field: number): number {
@@ -164,9 +174,9 @@ export class PubSubState {
     return 'wake';
   }
 
-  /** Whether `endpoint` has messages waiting. */
+  /** Whether `endpoint` has messages waiting (no lock: a look before taking it). */
   hasMail(endpoint: number): boolean {
-    return this.control[this.word(endpoint, M_USED)] !== 0;
+    return Atomics.load(this.control, this.word(endpoint, M_USED)) !== 0;
   }
 
   /**

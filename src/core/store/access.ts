@@ -59,6 +59,13 @@ export class TableAccess {
   private readonly strideBits: number;
   /** Keys a reader under a read lock found expired (lookupLocked), deleted once the locks are released. */
   private readonly expiredSeen: Bytes[] = [];
+  /**
+   * Told of each key removed because it expired (lazily here, or by the active cycle), with its logical
+   * database, under the lock that removes it: keyspace notifications' `expired` (SharedStore.onExpired).
+   */
+  expiredHook: ((db: number, key: Buffer) => void) | null = null;
+  /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
+  reportExpired: ((shard: number, entry: number) => void) | null = null;
 
   constructor(
     readonly table: Table,
@@ -86,6 +93,20 @@ export class TableAccess {
   /** The physical database logical `db` is now. */
   physical(db: number): number {
     return this.control[this.map + db];
+  }
+
+  /** The logical database a shard holds now (a segment lock held: SWAPDB cannot move it meanwhile). */
+  logicalOf(shard: number): number {
+    const physical = this.table.physicalOf(shard);
+    for (let db = 0; db < this.databases; db++) if (this.control[this.map + db] === physical) return db;
+    return physical;
+  }
+
+  /** Sets the expiry hook (see expiredHook). */
+  setExpiredHook(hook: ((db: number, key: Buffer) => void) | null): void {
+    this.expiredHook = hook;
+    this.reportExpired =
+      hook === null ? null : (shard, entry) => hook(this.logicalOf(shard), this.table.keyBuffer(entry));
   }
 
   /** The shard of logical `db` that a key with this hash lives in (Table.shard, written out: every lookup). */
@@ -303,6 +324,7 @@ export class TableAccess {
 
   /** Write lock held: removes an entry that has expired and counts it (INFO expired_keys). */
   removeExpiredLocked(shard: number, entry: number): void {
+    this.reportExpired?.(shard, entry);
     this.table.remove(shard, entry);
     this.table.countExpired(shard);
   }

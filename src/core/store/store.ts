@@ -107,6 +107,12 @@ export class StoreThread {
     return (this.views[db] = new SharedStore(this, db));
   }
 
+  /** This thread's expiry hook, on its transaction view too. */
+  setExpiredHook(hook: ((db: number, key: Buffer) => void) | null): void {
+    this.access.setExpiredHook(hook);
+    this.held?.thread.setExpiredHook(hook);
+  }
+
   heldView(db: number): { view: SharedStore; locks: HeldLocks } {
     if (this.held === undefined) {
       const locks = new HeldLocks(this.access.segments);
@@ -114,6 +120,7 @@ export class StoreThread {
         locks,
         thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks),
       };
+      this.held.thread.setExpiredHook(this.access.expiredHook);
     }
     return { view: this.held.thread.view(db), locks: this.held.locks };
   }
@@ -360,5 +367,14 @@ export class SharedStore implements KeyValueStore {
 
   activeExpireCycle(): number {
     return activeExpireStep(this.access);
+  }
+
+  /**
+   * The hook for expiry events: `hook` hears of every key this thread removes because it expired (a lookup that
+   * found it expired, or the active cycle), with its logical database, under the store lock that removes it.
+   * One per thread, whichever view sets it. The hook must not use the store.
+   */
+  onExpired(hook: ((db: number, key: Buffer) => void) | null): void {
+    this.thread.setExpiredHook(hook);
   }
 }

@@ -362,7 +362,14 @@ export class Table {
    * Removes the entries of one bucket that expired before `now`, counting them as expired; adds to `tally`
    * how many it removed and how many volatile entries it looked at.
    */
-  removeExpiredInBucket(shard: number, bucket: number, now: number, tally: ExpireTally): void {
+  removeExpiredInBucket(
+    shard: number,
+    bucket: number,
+    now: number,
+    tally: ExpireTally,
+    /** Told of each entry before it goes (keyspace notifications). */
+    report: ((shard: number, entry: number) => void) | null = null,
+  ): void {
     let entry = this.bucketHead(shard, bucket);
     while (entry !== 0) {
       const next = this.next(entry);
@@ -370,6 +377,7 @@ export class Table {
       if (at !== 0) {
         tally.volatile++;
         if (now > at) {
+          report?.(shard, entry);
           this.remove(shard, entry);
           this.countExpired(shard);
           tally.expired++;

@@ -210,7 +210,7 @@ function expireRound(p: TableAccess, now: number, tally: ExpireTally): void {
           if (p.table.expiresCount(shard) === 0) continue;
           const buckets = p.table.buckets(shard);
           for (; bucket < buckets && budget > 0; bucket++, budget--) {
-            p.table.removeExpiredInBucket(shard, bucket, now, tally);
+            p.table.removeExpiredInBucket(shard, bucket, now, tally, p.reportExpired);
           }
           if (bucket < buckets) break; // budget spent mid-shard: resume here next time
         }

@@ -50,6 +50,8 @@ const init = workerData as LoopInit;
 const state = new Int32Array(init.stateBuffer);
 const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
+// Keys this thread finds expired become `expired` keyspace events (its sessions exist only after workerCore()).
+store.onExpired((db, key) => core?.expired(db, key));
 bindStoreLimits(store, config);
 const addon = loadNativeFrom(init.nativeRoot);
 if (addon instanceof Error) throw addon;

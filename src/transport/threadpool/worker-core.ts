@@ -6,6 +6,7 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { ALL_COMMANDS } from '../../core/commands/table.js';
 import { type Config, limitsFromConfig } from '../../core/config.js';
 import { createCommandTable } from '../../core/executor.js';
+import { NOTIFY_EXPIRED, publishKeyspaceEvent } from '../../core/pubsub/keyspace-events.js';
 import {
   SharedServerCounters,
   createServerContext,
@@ -37,6 +38,8 @@ export interface WorkerCore {
   sessionCore(): SessionCore;
   /** Delivers the Pub/Sub messages other threads left for this one (after its eventfd woke it). */
   drainPubSub(): void;
+  /** A key this thread found expired was removed: the `expired` keyspace event (the store's expiry hook). */
+  expired(db: number, key: Buffer): void;
 }
 
 export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
@@ -60,5 +63,9 @@ export function createWorkerCore(deps: WorkerCoreDeps): WorkerCore {
   return {
     sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
     drainPubSub: () => server.pubsub?.drain(),
+    expired: (db, key) => {
+      if (server.pubsub !== undefined)
+        publishKeyspaceEvent(server.pubsub, NOTIFY_EXPIRED, 'expired', key, db);
+    },
   };
 }

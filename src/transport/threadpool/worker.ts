@@ -37,6 +37,8 @@ const init = workerData as WorkerInit;
 const state = PoolState.attach(init.poolBuffer, init.slots);
 const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
+// Keys this thread finds expired become `expired` keyspace events (its sessions exist only after workerCore()).
+store.onExpired((db, key) => core?.expired(db, key));
 bindStoreLimits(store, config);
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 const addon: NativeFdUtil | Error =
