@@ -315,9 +315,10 @@ function capMaxclients(config: Config, logger: Logger): void {
 }
 
 /**
- * Redis's activeExpireCycle from serverCron, hz times a second; unref'd so it never keeps the process up. One
- * timer for the whole server, on this thread: DEBUG SET-ACTIVE-EXPIRE, run on any thread, turns the cycle off
- * and on through the shared counters' switch (server.active_expire_enabled), read at every tick.
+ * Redis's serverCron, hz times a second; unref'd so it never keeps the process up. One timer for the whole
+ * server, on this thread: it refreshes the store's access clock (updateLRUClock: what OBJECT IDLETIME counts
+ * in) and runs activeExpireCycle, unless DEBUG SET-ACTIVE-EXPIRE, run on any thread, turned that off through the
+ * shared counters' switch (server.active_expire_enabled), read at every tick.
  */
 function startActiveExpire(
   store: KeyValueStore,
@@ -331,6 +332,7 @@ function startActiveExpire(
     timer = setInterval(
       () => {
         try {
+          store.refreshAccessClock();
           if (counters.activeExpireEnabled()) store.activeExpireCycle();
         } catch (e) {
           logger.error({ err: e }, 'active expire cycle failed');

@@ -146,6 +146,7 @@ export class Transaction {
 function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
   const keys = watched.map((w) => w.key);
   for (const { spec, argv } of commands) {
+    if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name
     if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
     const [first, last, step] = spec.keys;
     if (first === 0) return null;

@@ -127,6 +127,25 @@ describe.each(transports)('%s transport: INFO commandstats and DEBUG across thre
     expect(await until(async () => (await b.dbsize()) === 0, 3000)).toBe(true);
   });
 
+  it('OBJECT and DEBUG OBJECT see what other threads did to a key, on the server cron clock', async () => {
+    const [a, b] = await Promise.all([client(), client()]);
+    await a.flushall();
+    await a.set('n', '12');
+    await a.append('s', 'abc');
+    expect(await b.object('ENCODING', 'n')).toBe('int');
+    expect(await b.object('REFCOUNT', 'n')).toBe(2147483647);
+    expect(await b.object('ENCODING', 's')).toBe('embstr');
+    await b.append('s', 'd');
+    expect(await a.object('ENCODING', 's')).toBe('raw');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await b.object('IDLETIME', 's')).toBeGreaterThanOrEqual(1); // OBJECT itself does not stamp it
+    await a.get('s');
+    expect(await b.object('IDLETIME', 's')).toBe(0);
+    expect(await a.call('DEBUG', 'OBJECT', 's')).toMatch(
+      /^Value at:0x[0-9a-f]+ refcount:1 encoding:raw serializedlength:5 lru:\d+ lru_seconds_idle:0$/,
+    );
+  });
+
   it.skipIf(transport === 'hybrid')(
     'DEBUG SLEEP blocks the thread that runs it: every client on the event loop, one worker on the pool',
     async () => {

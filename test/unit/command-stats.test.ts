@@ -222,6 +222,8 @@ describe('DEBUG', () => {
       kind: 'array',
       value: [
         'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'OBJECT <key>',
+        '    Show low level info about `key` and associated value.',
         'SET-ACTIVE-EXPIRE <0|1>',
         '    Setting it to 0 disables expiring keys in background when they are not',
         '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',

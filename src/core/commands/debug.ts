@@ -1,4 +1,5 @@
-// DEBUG (debug.c debugCommand), the subset Redis's test suite and tools use: SLEEP, SET-ACTIVE-EXPIRE, HELP.
+// DEBUG (debug.c debugCommand), the subset Redis's test suite and tools use: OBJECT, SLEEP, SET-ACTIVE-EXPIRE,
+// HELP.
 // One command that reads its own subcommand, as in Redis (COMMAND INFO shows no subcommands), refused by the
 // executor unless enable-debug-command allows it (the 'protected' flag). Any other subcommand, or a known one
 // with the wrong number of arguments, is Redis's syntax error. Knows nothing of threads: SLEEP blocks the thread
@@ -8,11 +9,14 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError } from '../errors.js';
 import { strtold } from '../long-double/strtold.js';
-import { OK, type Reply } from '../reply.js';
+import { serializedLength } from '../rdb-length.js';
+import { OK, status, type Reply } from '../reply.js';
 import { helpReply } from './container.js';
 
 /** Redis 7.0's help lines for the subcommands there are here, in its order. */
 const HELP = [
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -65,9 +69,25 @@ function sleep(argv: Buffer[]): Reply {
   return OK;
 }
 
+/**
+ * DEBUG OBJECT key: Redis 7.0's line for a string value. It reads the table directly, as debug.c reads the dict:
+ * a key past its expiry is still shown, and nothing counts as a keyspace hit or stamps the key's access time.
+ * "Value at" is where the value lives in the store's arena.
+ */
+function object(argv: Buffer[], ctx: CommandContext): Reply {
+  const value = ctx.store.debugObject(argv[2]);
+  if (value === null) throw new CommandError('ERR no such key');
+  const length = serializedLength(value.value ?? Buffer.alloc(0), value.encoding === 'int');
+  return status(
+    `Value at:0x${value.address.toString(16)} refcount:${value.refcount} encoding:${value.encoding} ` +
+      `serializedlength:${length} lru:${value.lru} lru_seconds_idle:${value.idleSeconds}`,
+  );
+}
+
 function debug(argv: Buffer[], ctx: CommandContext): Reply {
   const sub = argv[1].toString('latin1').toLowerCase();
   if (argv.length === 2 && sub === 'help') return helpReply('debug', HELP);
+  if (argv.length === 3 && sub === 'object') return object(argv, ctx);
   if (argv.length === 3 && sub === 'sleep') return sleep(argv);
   if (argv.length === 3 && sub === 'set-active-expire') {
     ctx.server.counters?.setActiveExpire(atoi(argv[2]) !== 0);

@@ -312,13 +312,18 @@ export class TableAccess {
     return 0;
   }
 
-  /** Write lock held: the entry if present; an expired one is deleted first (Redis's lazy expiry). */
+  /**
+   * Write lock held: the entry if present; an expired one is deleted first (Redis's lazy expiry). Its access
+   * time is now, as lookupKeyWrite's (OBJECT IDLETIME).
+   */
   findLiveLocked(shard: number, hash: number, key: Bytes): number {
     const entry = this.table.find(shard, hash, key);
-    if (entry !== 0 && this.isExpired(entry)) {
+    if (entry === 0) return 0;
+    if (this.isExpired(entry)) {
       this.removeExpiredLocked(shard, entry);
       return 0;
     }
+    this.table.touch(entry);
     return entry;
   }
 

@@ -39,6 +39,11 @@ export const H_WATCHING = 11;
 /** Number of databases (the `databases` setting), fixed when the store is created. */
 export const H_DATABASES = 12;
 /**
+ * Redis's server.lruclock: seconds on the store's clock, low LRU_BITS bits, that a key's access is stamped with
+ * (E_OBJECT). Refreshed by the server cron (refreshAccessClock), so an access reads a word instead of a clock.
+ */
+export const H_LRU_CLOCK = 14;
+/**
  * Bump pointer of the arena, in units, advanced with compareExchange by any thread holding a segment lock. On
  * its own cache line with the grow lock: every op reads H_ARENA_UNITS, and a CAS on a pointer sharing its
  * line would make that read a cache miss on the other cores.
@@ -154,6 +159,23 @@ export const E_KEY_LEN = 2;
 export const E_VALUE_LEN = 3;
 /** Size of this block in units (header + key + value capacity). Also the size field of a large free block. */
 export const E_BLOCK_UNITS = 4;
+/**
+ * The value's object header, what Redis keeps in its robj (OBJECT, DEBUG OBJECT; objects.ts): bits 0-23 the
+ * access clock (H_LRU_CLOCK) at its last access, robj.lru; bits 24-25 how its encoding is known (OBJ_*). Bits
+ * 26-31 are free. Written under the key's write lock, except the access bits, which a reader stamps too (every
+ * reader stores the same clock, and the other bits change only under the write lock).
+ */
+export const E_OBJECT = 5;
+export const LRU_BITS = 24;
+export const LRU_MASK = (1 << LRU_BITS) - 1;
+/** As Redis's tryObjectEncoding leaves a value set whole (SET, MSET, INCR): int, embstr or raw by its bytes. */
+export const OBJ_AS_SET = 0;
+/** As createStringObject makes one (INCRBYFLOAT): embstr or raw by its length, never int. */
+export const OBJ_STRING = 1;
+/** Raw whatever its bytes: a value edited in place (APPEND, SETRANGE: dbUnshareStringValue). */
+export const OBJ_RAW = 2;
+/** An integer object of its own where Redis would share one (COPY of a small integer: dupStringObject). */
+export const OBJ_INT_OWN = 3;
 /** Float64 index offset (in units from e) of the absolute expiry in ms; 0 means none. */
 export const E_EXPIRE_AT_F64 = 3;
 export const ENTRY_HEADER_BYTES = 32;

@@ -6,6 +6,7 @@
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
 import type { Bytes } from './types.js';
+import { duplicateKind, objectKind } from './objects.js';
 import { cloneLocked, storeAllLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
@@ -17,6 +18,7 @@ function mgetLocked(a: TableAccess, db: number, hashes: number[], keys: readonly
   const values: (Buffer | null)[] = [];
   for (let i = 0; i < keys.length; i++) {
     const entry = a.lookupLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
+    if (entry !== 0) a.table.touch(entry);
     values.push(entry === 0 ? null : a.table.valueBuffer(entry));
   }
   return values;
@@ -129,7 +131,10 @@ function renameLocked(
   if (Buffer.compare(source, destination) === 0) return onlyIfNew ? 'exists' : 'ok'; // db.c renameGenericCommand
   const existing = a.findLiveLocked(to, hashes[1], destination);
   if (existing !== 0 && onlyIfNew) return 'exists';
-  cloneLocked(a, entry, to, hashes[1], destination, existing);
+  // Redis moves the object itself: its encoding, and its sharing, go with it.
+  const created = cloneLocked(a, entry, to, hashes[1], destination, existing);
+  a.table.setObject(created, objectKind(a.table, entry));
+  if (a.table.execArguments?.has(entry) === true) a.table.argumentStored(created);
   a.table.remove(from, entry);
   touchLocked(a, from, hashes[0]);
   touchLocked(a, to, hashes[1]);
@@ -164,7 +169,8 @@ function copyLocked(
   const to = a.shardOf(targetDb, hashes[1]);
   const existing = a.findLiveLocked(to, hashes[1], destination);
   if (existing !== 0 && !replace) return false;
-  cloneLocked(a, entry, to, hashes[1], destination, existing);
+  const created = cloneLocked(a, entry, to, hashes[1], destination, existing);
+  a.table.setObject(created, duplicateKind(a.table, entry)); // dupStringObject
   touchLocked(a, to, hashes[1]);
   return true;
 }

@@ -13,6 +13,7 @@ import {
   H_ARENA_UNITS,
   H_DATABASES,
   H_FIRST_UNIT,
+  H_LRU_CLOCK,
   H_MAX_VALUE,
   H_MAGIC,
   H_SEED,
@@ -28,6 +29,7 @@ import {
   databaseMap,
 } from './layout.js';
 import * as multikey from './multikey.js';
+import * as objects from './objects.js';
 import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
 import * as strings from './strings.js';
 import { Table } from './table.js';
@@ -44,6 +46,7 @@ import type {
   SetResult,
   StoreHandles,
   StoreStats,
+  ValueObject,
 } from './types.js';
 import { DEFAULT_MAX_VALUE } from './values.js';
 import { activeExpireStep, keysMatching, randomLiveKey, scanStep } from './walk.js';
@@ -159,6 +162,7 @@ export class SharedStore implements KeyValueStore {
     control[H_TOP] = 1;
     control[H_ARENA_UNITS] = arena.byteLength / UNIT;
     control[H_MAX_VALUE] = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE, MAX_VALUE_LIMIT);
+    control[H_LRU_CLOCK] = objects.accessClock(options.clock());
     const map = databaseMap(segments);
     for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
     const thread = new StoreThread(control, arena, options.clock, options.locking ?? true);
@@ -337,9 +341,12 @@ export class SharedStore implements KeyValueStore {
         : a.segmentsOf(keys.map((key) => a.hash(key)));
     return a.withSegments(segments, true, () => {
       locks.mark(segments, true);
+      const table = view.access.table;
+      table.execArguments = new Set(); // OBJECT REFCOUNT inside EXEC (Table.execArguments)
       try {
         return work(view);
       } finally {
+        table.execArguments = null;
         locks.mark(segments, false);
       }
     });
@@ -376,5 +383,19 @@ export class SharedStore implements KeyValueStore {
    */
   onExpired(hook: ((db: number, key: Buffer) => void) | null): void {
     this.thread.setExpiredHook(hook);
+  }
+
+  // ---- OBJECT, DEBUG OBJECT (objects.ts) ----
+
+  object(key: Bytes): ValueObject | null {
+    return objects.objectOf(this.access, this.db, key);
+  }
+
+  debugObject(key: Bytes): ValueObject | null {
+    return objects.debugObjectOf(this.access, this.db, key);
+  }
+
+  refreshAccessClock(): void {
+    objects.refreshAccessClock(this.access);
   }
 }

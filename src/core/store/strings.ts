@@ -6,6 +6,7 @@
 import { CommandError, ERR } from '../errors.js';
 import { ZERO, type LongDouble } from '../long-double/value.js';
 import type { TableAccess, WriteWork } from './access.js';
+import { OBJ_RAW, OBJ_STRING } from './layout.js';
 import { addInt64, addLongDoubleText, storedInteger, storedLongDouble } from './numbers.js';
 import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
 import { checkLength, KEEP_TTL, resizeLocked, setDeadlineLocked, storeLocked, writeBytes } from './values.js';
@@ -22,7 +23,10 @@ export function get(a: TableAccess, db: number, key: Bytes): Buffer | null {
     const entry = a.table.find(a.shardOf(db, hash), hash, key);
     if (entry !== 0) {
       if (a.isExpired(entry)) expired = true;
-      else value = a.table.valueBuffer(entry);
+      else {
+        a.table.touch(entry);
+        value = a.table.valueBuffer(entry);
+      }
     }
   } finally {
     a.locks.readRelease(segment);
@@ -48,7 +52,8 @@ const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   const condition = options?.condition;
   if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
     return { written: false, old };
-  storeLocked(a, shard, hash, key, entry, value, options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0));
+  const at = options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0);
+  a.table.argumentStored(storeLocked(a, shard, hash, key, entry, value, at));
   touchLocked(a, shard, hash);
   return { written: true, old };
 };
@@ -94,7 +99,7 @@ export function append(a: TableAccess, db: number, key: Bytes, value: Bytes): nu
 const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, shard, hash, key, value) => {
   if (entry === 0) {
     checkLength(a, value.length);
-    storeLocked(a, shard, hash, key, 0, value, 0);
+    a.table.argumentStored(storeLocked(a, shard, hash, key, 0, value, 0));
     touchLocked(a, shard, hash);
     return value.length;
   }
@@ -102,6 +107,7 @@ const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, shard, hash
   checkLength(a, length + value.length);
   entry = resizeLocked(a, shard, key, entry, length, length + value.length);
   writeBytes(a, a.table.valueStart(entry) + length, value);
+  a.table.setObject(entry, OBJ_RAW); // dbUnshareStringValue: raw from now on, even for a short value
   touchLocked(a, shard, hash); // even when appending nothing, as t_string.c appendCommand
   return length + value.length;
 };
@@ -111,7 +117,9 @@ export function strlen(a: TableAccess, db: number, key: Bytes): number {
 }
 
 function strlenLocked(a: TableAccess, entry: number): number {
-  return entry === 0 ? 0 : a.table.valueLength(entry);
+  if (entry === 0) return 0;
+  a.table.touch(entry);
+  return a.table.valueLength(entry);
 }
 
 export function incrBy(a: TableAccess, db: number, key: Bytes, delta: bigint): bigint {
@@ -133,7 +141,7 @@ export function incrByFloat(a: TableAccess, db: number, key: Bytes, delta: LongD
 const incrByFloatLocked: WriteWork<LongDouble, undefined, Buffer> = (a, entry, shard, hash, key, delta) => {
   const current = entry === 0 ? ZERO : storedLongDouble(a.table.valueView(entry));
   const text = Buffer.from(addLongDoubleText(current, delta), 'latin1');
-  storeLocked(a, shard, hash, key, entry, text, KEEP_TTL);
+  a.table.setObject(storeLocked(a, shard, hash, key, entry, text, KEEP_TTL), OBJ_STRING); // never int
   touchLocked(a, shard, hash);
   return text;
 };
@@ -145,6 +153,7 @@ export function getRange(a: TableAccess, db: number, key: Bytes, start: number, 
 /** t_string.c getrangeCommand, step by step. */
 function getRangeLocked(a: TableAccess, entry: number, start: number, end: number): Buffer {
   if (entry === 0) return Buffer.alloc(0);
+  a.table.touch(entry);
   if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
   const length = a.table.valueLength(entry);
   if (start < 0) start = length + start;
@@ -176,6 +185,7 @@ const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, shard, hash,
     entry = resizeLocked(a, shard, key, entry, length, newLength);
   }
   writeBytes(a, a.table.valueStart(entry) + offset, value);
+  a.table.setObject(entry, OBJ_RAW); // a new key's too: createObject(OBJ_STRING, ...) is raw
   touchLocked(a, shard, hash);
   return newLength;
 };

@@ -17,9 +17,13 @@ import {
   E_HASH,
   E_KEY_LEN,
   E_NEXT,
+  E_OBJECT,
   E_VALUE_LEN,
   ENTRY_HEADER_BYTES,
   H_DATABASES,
+  H_LRU_CLOCK,
+  LRU_BITS,
+  LRU_MASK,
   S_EXPIRED,
   S_VOLATILE,
   SHARD_INTS,
@@ -228,6 +232,42 @@ export class Table {
     }
   }
 
+  // ---- The value's object header (E_OBJECT: objects.ts) ----
+
+  /**
+   * The key was looked up (db.c lookupKey without LOOKUP_NOTOUCH): its access time is now. Under a read lock
+   * too; stored only when the clock moved, so a hot key's line is not written on every read.
+   */
+  touch(entry: number): void {
+    const u32 = this.arena.u32;
+    const word = u32[entry * 2 + E_OBJECT];
+    const clock = this.control[H_LRU_CLOCK];
+    if ((word & LRU_MASK) !== clock) u32[entry * 2 + E_OBJECT] = (word & ~LRU_MASK) | clock;
+  }
+
+  /** A new value in the entry (write lock), encoded as `kind` (OBJ_*): a new object, accessed now. */
+  setObject(entry: number, kind: number): void {
+    this.arena.u32[entry * 2 + E_OBJECT] = (kind << LRU_BITS) | this.control[H_LRU_CLOCK];
+    if (this.execArguments !== null) this.execArguments.delete(entry);
+  }
+
+  /**
+   * While this thread runs an EXEC (SharedStore.transaction): the entries whose value is, in Redis, the very
+   * argument object of a command of that EXEC (SET, MSET, APPEND to a new key store it, not a copy), which the
+   * queued command still holds until EXEC ends, so its OBJECT REFCOUNT is 2 meanwhile. A new value in an entry
+   * takes it out (setObject, newEntry). Null outside an EXEC, so other commands pay one null check.
+   */
+  execArguments: Set<number> | null = null;
+
+  /** The entry now holds a command's argument object itself (see execArguments). */
+  argumentStored(entry: number): void {
+    if (this.execArguments !== null) this.execArguments.add(entry);
+  }
+
+  objectWord(entry: number): number {
+    return this.arena.u32[entry * 2 + E_OBJECT];
+  }
+
   keyBuffer(entry: number): Buffer {
     return this.copyOut(this.keyStart(entry), this.keyLength(entry));
   }
@@ -268,7 +308,8 @@ export class Table {
     u32[w + E_KEY_LEN] = key.length;
     u32[w + E_VALUE_LEN] = valueLength;
     u32[w + E_BLOCK_UNITS] = units;
-    u32[w + E_BLOCK_UNITS + 1] = 0;
+    u32[w + E_OBJECT] = this.control[H_LRU_CLOCK]; // OBJ_AS_SET, accessed now
+    if (this.execArguments !== null) this.execArguments.delete(entry);
     this.arena.f64[entry + E_EXPIRE_AT_F64] = 0;
     const u8 = this.arena.u8;
     const start = entry * UNIT + ENTRY_HEADER_BYTES;

@@ -61,6 +61,21 @@ export interface DatabaseStats {
   readonly expires: number;
 }
 
+/** A value as OBJECT and DEBUG OBJECT describe it (object.c, debug.c; store/objects.ts). */
+export interface ValueObject {
+  readonly encoding: 'int' | 'embstr' | 'raw';
+  /** 2147483647 for one of Redis's shared integers (0 .. 9999 set as a value), else 1. */
+  readonly refcount: number;
+  /** robj.lru: the access clock (seconds, 24 bits) when the key was last looked up. */
+  readonly lru: number;
+  /** object.c estimateObjectIdleTime, in seconds. */
+  readonly idleSeconds: number;
+  /** Where the value lives (the entry's byte offset in the arena): DEBUG OBJECT's "Value at". */
+  readonly address: number;
+  /** The value's bytes, for DEBUG OBJECT only. */
+  readonly value?: Buffer;
+}
+
 export interface StoreStats {
   readonly keys: number;
   /** Keys with an expiry set. */
@@ -161,6 +176,20 @@ export interface KeyValueStore {
   stats(): StoreStats;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
   activeExpireCycle(): number;
+
+  // ---- OBJECT, DEBUG OBJECT (objects.ts) ----
+  /**
+   * OBJECT's lookup of a key of this database (lookupKeyRead with LOOKUP_NOTOUCH): null when missing, an
+   * expired key deleted as any read deletes it; its access time is left as it was.
+   */
+  object(key: Bytes): ValueObject | null;
+  /** DEBUG OBJECT's: the key as stored, even past its expiry, nothing deleted or stamped; with its value. */
+  debugObject(key: Bytes): ValueObject | null;
+  /**
+   * Redis's serverCron updateLRUClock: the access clock every lookup stamps a key with (OBJECT IDLETIME),
+   * refreshed from the store's clock for every thread. The server calls it hz times a second.
+   */
+  refreshAccessClock(): void;
 }
 
 /**

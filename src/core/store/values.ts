@@ -4,7 +4,7 @@
 
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
-import { H_MAX_VALUE, UNIT } from './layout.js';
+import { H_MAX_VALUE, OBJ_AS_SET, UNIT } from './layout.js';
 import type { Bytes } from './types.js';
 
 /** The largest value a store accepts by default (proto-max-bulk-len), also the cap of resize slack. */
@@ -21,7 +21,8 @@ export function writeBytes(a: TableAccess, at: number, bytes: Uint8Array): void 
 
 /**
  * Stores value under key (entry: its live entry or 0) with expiry `at` (0: none, KEEP_TTL: the entry's
- * current one), in place when the block fits.
+ * current one), in place when the block fits. Returns the entry now holding it, a new object encoded as a
+ * value set whole (OBJ_AS_SET).
  */
 export function storeLocked(
   a: TableAccess,
@@ -31,19 +32,21 @@ export function storeLocked(
   entry: number,
   value: Bytes,
   expiry: number | typeof KEEP_TTL,
-): void {
+): number {
   const t = a.table;
   const at = expiry !== KEEP_TTL ? expiry : entry === 0 ? 0 : t.expireAt(entry);
   if (entry !== 0 && fitsInPlace(a, entry, value.length)) {
     writeBytes(a, t.valueStart(entry), value);
     t.setValueLength(entry, value.length);
     t.setExpireAt(shard, entry, at);
-    return;
+    t.setObject(entry, OBJ_AS_SET);
+    return entry;
   }
   const created = t.newEntry(shard, hash, key, value.length, value.length);
   writeBytes(a, t.valueStart(created), value);
   if (entry !== 0) t.replace(shard, entry, created, at);
   else t.insert(shard, created, at);
+  return created;
 }
 
 /**
@@ -83,12 +86,15 @@ export function storeAllLocked(
     if (created[i] === 0) {
       writeBytes(a, t.valueStart(entry), values[i]);
       t.setValueLength(entry, values[i].length);
+      t.setObject(entry, OBJ_AS_SET);
+      t.argumentStored(entry);
       t.setExpireAt(shard, entry, 0);
       continue;
     }
     writeBytes(a, t.valueStart(created[i]), values[i]);
     if (entry !== 0) t.replace(shard, entry, created[i], 0);
     else t.insert(shard, created[i], 0);
+    t.argumentStored(created[i]);
   }
 }
 
@@ -138,7 +144,7 @@ export function resizeLocked(
 
 /**
  * Puts a copy of `source` (any shard, locked) under key in `shard` (existing: key's live entry there, or 0),
- * with source's expiry.
+ * with source's expiry. Returns the new entry (its object header: the caller's, OBJ_AS_SET until then).
  */
 export function cloneLocked(
   a: TableAccess,
@@ -147,7 +153,7 @@ export function cloneLocked(
   hash: number,
   key: Bytes,
   existing: number,
-): void {
+): number {
   const t = a.table;
   const length = t.valueLength(source);
   const created = t.newEntry(shard, hash, key, length, length);
@@ -155,6 +161,7 @@ export function cloneLocked(
   a.arena.u8.copyWithin(t.valueStart(created), from, from + length);
   if (existing !== 0) t.replace(shard, existing, created, t.expireAt(source));
   else t.insert(shard, created, t.expireAt(source));
+  return created;
 }
 
 /** Sets a live entry's deadline; one not in the future deletes the key (expire.c checkAlreadyExpired). */
