@@ -9,6 +9,7 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import type { ServerContext } from './command.js';
 import { formatFixed } from './format-double.js';
+import { CHANNEL, PATTERN, SHARD } from './pubsub/hub.js';
 import { safeInfoName } from './shared-counters.js';
 import type { KeyValueStore } from './store/types.js';
 
@@ -166,6 +167,10 @@ function statsFields({ server, store }: InfoSource): Fields {
     ['evicted_keys', 0],
     ['keyspace_hits', server.counters?.keyspaceHits() ?? 0],
     ['keyspace_misses', server.counters?.keyspaceMisses() ?? 0],
+    // Names with subscribers on any thread (the shared registry's counts, as Redis's dict sizes).
+    ['pubsub_channels', server.pubsub?.count(CHANNEL) ?? 0],
+    ['pubsub_patterns', server.pubsub?.count(PATTERN) ?? 0],
+    ['pubsubshard_channels', server.pubsub?.count(SHARD) ?? 0],
     // Error replies sent to a master or a replica: there is no replication here.
     ['unexpected_error_replies', 0],
     ['total_error_replies', server.counters?.totalErrorReplies() ?? 0],

@@ -234,6 +234,18 @@ describe('PUBSUB', () => {
     expect(c.run('PUBSUB CHANNELS')).toBe('*0\r\n');
   });
 
+  it('reports the distinct names with subscribers in INFO stats', () => {
+    const ctx = createTestContext();
+    const [a, b, c] = [connect(ctx, 1), connect(ctx, 2), connect(ctx, 3)];
+    a.run('SUBSCRIBE x y');
+    b.run('SUBSCRIBE x');
+    b.run('PSUBSCRIBE p* q*');
+    a.run('SSUBSCRIBE s');
+    expect(c.run('INFO stats')).toMatch(
+      /pubsub_channels:2\r\npubsub_patterns:2\r\npubsubshard_channels:1\r\n/,
+    );
+  });
+
   it("refuses bad subcommands with Redis's texts", () => {
     const c = connect(createTestContext(), 1);
     expect(c.run('PUBSUB')).toBe("-ERR wrong number of arguments for 'pubsub' command\r\n");

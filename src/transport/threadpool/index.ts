@@ -66,7 +66,10 @@ export class ThreadPoolTransport implements Transport {
   private readonly state: PoolState;
   private readonly pool: WorkerPool;
   private readonly entry: WorkerEntry = workerEntry();
-  private readonly server = net.createServer({ pauseOnConnect: true });
+  // noDelay: replies and Pub/Sub messages are whole. With Nagle a subscriber's second message in a row waited
+  // for the ACK of the first, which a client that only listens delays up to 40 ms: over 300 publishes the worst
+  // publish-to-message time was 41 ms, 4.5 ms without it. The option stays with the descriptor the worker gets.
+  private readonly server = net.createServer({ pauseOnConnect: true, noDelay: true });
   /** Sockets told "max number of clients reached", lingering until the client reads it and leaves. */
   private readonly rejecting = new Set<net.Socket>();
   private sweepTimer: NodeJS.Timeout | null = null;
