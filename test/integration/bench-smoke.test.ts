@@ -44,8 +44,13 @@ function redisInstalled(): Promise<boolean> {
   );
 }
 
+function installed(command: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => execFile(command, args, (error) => resolve(error === null)));
+}
+
 const hasPool = await poolAvailable();
 const hasHybrid = await hybridAvailable();
+const hasPerf = await installed('perf', ['--version']);
 const hasRedis = await redisInstalled();
 
 /** Each bench run is bounded by its own timeout below; this only leaves room for a slow, shared machine. */
@@ -503,6 +508,94 @@ describe('bench/server-targets', () => {
       const md = readFileSync(path.join(out, 'hybrid-targets.md'), 'utf8');
       expect(md).toContain('## smoke');
       expect(md).toContain('idle: hybrid (2 loops) / Redis RSS per idle connection');
+    },
+  );
+});
+
+describe.skipIf(!hasHybrid)('bench/idle-memory', () => {
+  it(
+    '50 idle connections: RSS per connection of each variant, heap spaces and snapshots by thread',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'idle-memory');
+      await bench('idle-memory.js', [
+        '--idle',
+        '50',
+        '--hybrid-workers',
+        '2',
+        ...(hasRedis ? [] : ['--no-redis']),
+        '--out',
+        out,
+      ]);
+      const json = JSON.parse(readFileSync(path.join(out, 'idle-memory.json'), 'utf8')) as {
+        schema: string;
+        variants: { label: string; held: number; rssPerIdleKb: number | null }[];
+        mainThreadSpaces: { held: number; after: { committed: Record<string, number> } };
+        heapSnapshots: { held: number; after: { thread: string; totalBytes: number }[] };
+      };
+      expect(json.schema).toBe('redis-lite/idle-memory@1');
+      expect(json.variants.map((v) => v.label)).toEqual([
+        ...(hasRedis ? ['redis 7'] : []),
+        'hybrid (2 loops)',
+        'hybrid (2 loops), --max-semi-space-size=1',
+      ]);
+      for (const v of json.variants) {
+        expect(v.held).toBe(50);
+        expect(v.rssPerIdleKb).not.toBeNull();
+      }
+      expect(json.mainThreadSpaces.held).toBe(50);
+      expect(json.mainThreadSpaces.after.committed.new_space).toBeGreaterThan(0);
+      // The main thread and both loops, each with a live heap.
+      expect(json.heapSnapshots.after.map((i) => i.thread)).toEqual(['main', 'loop 0', 'loop 1']);
+      for (const isolate of json.heapSnapshots.after) expect(isolate.totalBytes).toBeGreaterThan(0);
+      expect(readFileSync(path.join(out, 'idle-memory.md'), 'utf8')).toContain(
+        'Live JavaScript heap per thread',
+      );
+    },
+  );
+});
+
+describe.skipIf(!hasHybrid || !hasRedis || !hasPerf)('bench/cpu-profile', () => {
+  it(
+    'one tiny round: CPU and system calls per request, samples by category',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'cpu-profile');
+      await bench('cpu-profile.js', [
+        '--rounds',
+        '1',
+        '--requests-p1',
+        '20000',
+        '--requests-p16',
+        '50000',
+        '--out',
+        out,
+      ]);
+      const json = JSON.parse(readFileSync(path.join(out, 'cpu-profile.json'), 'utf8')) as {
+        schema: string;
+        points: {
+          server: string;
+          pipeline: number;
+          rps: number | null;
+          stat: { taskClockMs: number | null };
+          samples: number;
+          error: string | null;
+        }[];
+      };
+      expect(json.schema).toBe('redis-lite/cpu-profile@1');
+      expect(json.points.map((p) => `${p.pipeline} ${p.server}`).sort()).toEqual([
+        '1 hybrid (1 loop)',
+        '1 redis 7',
+        '16 hybrid (1 loop)',
+        '16 redis 7',
+      ]);
+      // perf may be refused here (perf_event_paranoid): then each point says why instead of measuring.
+      for (const p of json.points) {
+        if (p.error !== null) continue;
+        expect(p.rps).toBeGreaterThan(0);
+        expect(p.stat.taskClockMs).toBeGreaterThan(0);
+      }
+      expect(readFileSync(path.join(out, 'cpu-profile.md'), 'utf8')).toContain('Where the samples fall');
     },
   );
 });
