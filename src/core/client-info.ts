@@ -8,7 +8,20 @@ import type { ClientInfo, ClientState } from './command.js';
 export type ClientBuffers = Pick<ClientInfo, 'queryBuffer' | 'outputBuffer' | 'fd'>;
 
 export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientInfo {
+  const subs = client.pubsub;
+  const pubsub =
+    subs === undefined
+      ? {}
+      : {
+          pubsub: {
+            channels: subs.channels.size,
+            patterns: subs.patterns.size,
+            shardChannels: subs.shardChannels.size,
+            active: subs.active,
+          },
+        };
   return {
+    ...pubsub,
     id: client.id,
     addr: client.addr,
     laddr: client.laddr,

@@ -90,6 +90,17 @@ export interface ClientInfo {
   readonly outputBuffer: number;
   /** The socket's descriptor where the transport knows it (CLIENT LIST "fd="); -1 is shown otherwise. */
   readonly fd?: number;
+  /** Its Pub/Sub subscriptions (CLIENT LIST sub=, psub=, ssub=) and subscribed state (flags=P); none where absent. */
+  readonly pubsub?: PubSubCounts;
+}
+
+/** A client's subscriptions, counted, as CLIENT LIST shows them. */
+export interface PubSubCounts {
+  readonly channels: number;
+  readonly patterns: number;
+  readonly shardChannels: number;
+  /** CLIENT_PUBSUB: in subscribed state (Redis's client type "pubsub"). */
+  readonly active: boolean;
 }
 
 /** Figures only the transport knows; INFO shows them. Fields a transport lacks are left out. */

@@ -162,6 +162,30 @@ describe('the subscribed state of a RESP2 client', () => {
   });
 });
 
+describe('CLIENT LIST and CLIENT KILL', () => {
+  it('show a subscriber as Redis does: flags=P, its counts, type pubsub', () => {
+    const a = connect(createTestContext(), 1);
+    a.state.resp = 3; // so that CLIENT is allowed while subscribed
+    expect(a.run('CLIENT INFO')).toMatch(/ flags=N db=0 sub=0 psub=0 ssub=0 /);
+    a.run('SUBSCRIBE x y');
+    a.run('PSUBSCRIBE p*');
+    a.run('SSUBSCRIBE s');
+    expect(a.run('CLIENT INFO')).toMatch(/ flags=P db=0 sub=2 psub=1 ssub=1 /);
+    expect(a.run('CLIENT LIST TYPE pubsub')).toMatch(/^=\d+\r\ntxt:id=1 /);
+    expect(a.run('CLIENT LIST TYPE normal')).toBe('=4\r\ntxt:\r\n');
+    a.run('UNSUBSCRIBE');
+    a.run('PUNSUBSCRIBE');
+    a.run('SUNSUBSCRIBE');
+    expect(a.run('CLIENT INFO')).toMatch(/ flags=N db=0 sub=0 psub=0 ssub=0 /);
+    expect(a.run('CLIENT LIST TYPE pubsub')).toBe('=4\r\ntxt:\r\n');
+    // CLIENT KILL TYPE matches the same way (SKIPME no: the caller itself is the only client here).
+    a.run('SUBSCRIBE x');
+    expect(a.run('CLIENT KILL TYPE normal SKIPME no')).toBe(':0\r\n');
+    expect(a.run('CLIENT KILL TYPE pubsub SKIPME no')).toBe(':1\r\n');
+    expect(a.state.closeAfterReply).toBe(true);
+  });
+});
+
 describe('PUBLISH', () => {
   it('delivers message and pmessage frames and answers how many received it', () => {
     const ctx = createTestContext();

@@ -41,7 +41,8 @@ export function clientLine(c: ClientInfo, now: number): string {
   const idle = Math.max(0, Math.floor((now - c.lastInteraction) / 1000));
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
-    `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
+    `flags=${isPubSub(c) ? 'P' : 'N'} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
+    `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
     `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp ?? 2}`
   );
@@ -51,7 +52,10 @@ export function clientLine(c: ClientInfo, now: number): string {
 const lines = (clients: readonly ClientInfo[], now: number): Reply =>
   verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
 
-/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]: every client here is "normal". */
+/** Redis's client type "pubsub" (getClientType: CLIENT_PUBSUB); every other client here is "normal". */
+const isPubSub = (c: ClientInfo): boolean => c.pubsub?.active === true;
+
+/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]: a client is "pubsub" or "normal". */
 function list(argv: Buffer[], ctx: CommandContext): Reply {
   const now = ctx.server.clock();
   if (argv.length === 4 && isKeyword(argv[2], 'TYPE')) {
@@ -59,7 +63,10 @@ function list(argv: Buffer[], ctx: CommandContext): Reply {
     if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
       throw new CommandError(`ERR Unknown client type '${argv[3].toString('latin1')}'`);
     }
-    return lines(type === 'normal' ? allClients(ctx) : [], now);
+    const all = allClients(ctx);
+    const listed =
+      type === 'normal' ? all.filter((c) => !isPubSub(c)) : type === 'pubsub' ? all.filter(isPubSub) : [];
+    return lines(listed, now);
   }
   if (argv.length > 3 && isKeyword(argv[2], 'ID')) {
     const clients = allClients(ctx);
@@ -79,6 +86,8 @@ interface KillFilter {
   id?: number;
   addr?: string;
   laddr?: string;
+  /** TYPE pubsub (true) or normal (false). */
+  pubsub?: boolean;
   skipMe: boolean;
 }
 
@@ -102,8 +111,10 @@ function parseKill(argv: Buffer[]): KillFilter {
       else if (isKeyword(value, 'NO')) filter.skipMe = false;
       else throw new CommandError(ERR.syntax);
     } else if (isKeyword(argv[i], 'TYPE')) {
-      // Every client is "normal"; other types match nobody, which killClient never sees.
-      if (!isKeyword(value, 'NORMAL')) filter.id = -1;
+      // A client is "normal" or "pubsub"; other types match nobody, which killClient never sees.
+      if (isKeyword(value, 'NORMAL')) filter.pubsub = false;
+      else if (isKeyword(value, 'PUBSUB')) filter.pubsub = true;
+      else filter.id = -1;
     } else if (isKeyword(argv[i], 'USER')) {
       if (value.toString('latin1') !== 'default') filter.id = -1;
     } else {
@@ -122,6 +133,7 @@ function kill(argv: Buffer[], ctx: CommandContext): Reply {
       (filter.id === undefined || c.id === filter.id) &&
       (filter.addr === undefined || c.addr === filter.addr) &&
       (filter.laddr === undefined || c.laddr === filter.laddr) &&
+      (filter.pubsub === undefined || isPubSub(c) === filter.pubsub) &&
       !(filter.skipMe && c.id === me),
   );
   const killClient = ctx.server.killClient;

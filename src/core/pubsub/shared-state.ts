@@ -70,15 +70,21 @@ export class PubSubState {
     this.views = handles_.mailboxes.map(() => null);
   }
 
-  /** A fresh state for `endpoints` serving threads (0: only publishers, no subscribers anywhere). */
-  static create(endpoints: number): PubSubState {
+  /**
+   * A fresh state for `endpoints` serving threads (0: only publishers, no subscribers anywhere); each mailbox
+   * holds at most `mailboxMaxBytes` (a test makes it small).
+   */
+  static create(endpoints: number, mailboxMaxBytes = MAILBOX_MAX_BYTES): PubSubState {
     const control = new SharedArrayBuffer((ENDPOINT_BASE + endpoints * ENDPOINT_INTS) * 4);
     const words = new Int32Array(control);
     words[C_ENDPOINTS] = endpoints;
     for (let e = 0; e < endpoints; e++) words[ENDPOINT_BASE + e * ENDPOINT_INTS + M_WAKE_FD] = -1;
     const mailboxes = Array.from(
       { length: endpoints },
-      () => new SharedArrayBuffer(MAILBOX_INITIAL_BYTES, { maxByteLength: MAILBOX_MAX_BYTES }),
+      () =>
+        new SharedArrayBuffer(Math.min(MAILBOX_INITIAL_BYTES, mailboxMaxBytes), {
+          maxByteLength: mailboxMaxBytes,
+        }),
     );
     return new PubSubState({ control, registry: SharedRegistry.create().buffer, mailboxes });
   }

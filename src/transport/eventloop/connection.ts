@@ -105,7 +105,10 @@ export class Connection {
    * would pass its limit is cut now, never buffered without bound.
    */
   pushed(): void {
-    if (this.ending) return;
+    if (this.ending) {
+      this.session.takePushed(); // closing: nothing more is written to it, nor kept for it
+      return;
+    }
     const pending = this.socket.writableLength + this.session.pushedBytes;
     const limit = this.outputLimit();
     if (this.session.lostPushes || (limit > 0 && pending > limit)) {

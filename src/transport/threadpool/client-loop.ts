@@ -17,7 +17,10 @@ export type EndReason = 'eof' | 'closed-by-server' | 'reset' | 'unexpected-nonbl
 export interface ClientLoopHooks {
   /** After each read that returned bytes, before the session runs them (apply relayed config, mark activity). */
   beforeBatch(): void;
-  /** After the batch's replies are written (publish the client's record). */
+  /**
+   * After the batch ran, before its replies are written (publish the client's record): whoever acts on those
+   * replies and lists this client (CLIENT LIST from another worker) sees it as it now is.
+   */
   afterBatch(): void;
   /**
    * Whether the client, now subscribed, must leave this loop: blocked in read(2) its worker could not be handed
@@ -73,11 +76,11 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
     if (read === 0) return 'eof';
     hooks.beforeBatch();
     const output = session.receive(buffer.subarray(0, read));
+    hooks.afterBatch();
     if (output.bytes !== null) {
       const failed = writeAll(fd, output.bytes);
       if (failed !== null) return failed;
     }
-    hooks.afterBatch();
     if (output.close) return 'closed-by-server';
     if (session.subscribed && hooks.leaveWhenSubscribed?.() === true) return 'subscribed';
   }

@@ -47,6 +47,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       queryBuffer: record.qbuf,
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
       fd,
+      ...(record.pubsub === undefined ? {} : { pubsub: record.pubsub }),
     });
   }
   return clients.sort((a, b) => a.id - b.id);

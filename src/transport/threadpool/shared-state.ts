@@ -2,6 +2,7 @@
 // counters, each worker slot's lock-guarded descriptor and client id, and the client records CLIENT LIST
 // reads. The one place a thread blocks on shared memory is waitWhile(). Knows nothing of sockets or sessions.
 
+import type { PubSubCounts } from '../../core/command.js';
 import {
   NO_FD,
   RECORD_BYTES,
@@ -30,6 +31,8 @@ export interface ClientRecord {
   readonly resp: 2 | 3;
   /** The database it has SELECTed (CLIENT LIST db=). */
   readonly db: number;
+  /** Its Pub/Sub subscriptions (CLIENT LIST flags=P, sub=, psub=, ssub=); absent before its first. */
+  readonly pubsub?: PubSubCounts;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

@@ -90,8 +90,8 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
         if (read < 0) return 'reset';
         ctx.hooks.beforeBatch();
         const output = session.receive(ctx.buffer.subarray(0, read));
-        if (output.bytes !== null && !send(output.bytes)) return 'reset';
         ctx.hooks.afterBatch();
+        if (output.bytes !== null && !send(output.bytes)) return 'reset';
         if (output.close) {
           try {
             ctx.fdutil.setBlocking(fd, true);

@@ -6,7 +6,8 @@
 
 import { closeSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { ClientInfo } from '../../core/command.js';
+import { clientInfo } from '../../core/client-info.js';
+import type { ClientInfo, ClientState, PubSubCounts } from '../../core/command.js';
 import { Config } from '../../core/config.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
@@ -165,11 +166,21 @@ function publish(entry: Current): void {
     qbuf: entry.session.queryBufferLength,
     resp: client.resp,
     db: client.db,
+    ...pubsubCounts(client),
   };
-  const key = `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}`;
+  const subs = record.pubsub;
+  const key =
+    `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}` +
+    (subs === undefined ? '' : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`);
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
+}
+
+/** The record's Pub/Sub part, as clientInfo() has it (CLIENT LIST of this client, read by other threads). */
+function pubsubCounts(client: ClientState): { pubsub?: PubSubCounts } {
+  const info = clientInfo(client, { queryBuffer: 0, outputBuffer: 0 });
+  return info.pubsub === undefined ? {} : { pubsub: info.pubsub };
 }
 
 function drainMessages(): void {
