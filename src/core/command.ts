@@ -39,6 +39,11 @@ export interface CommandSpec {
   readonly flags: readonly CommandFlag[];
   /** Key positions for COMMAND INFO / GETKEYS: first, last (-1: last argument), step. 0,0,0: no keys. */
   readonly keys: readonly [first: number, last: number, step: number];
+  /**
+   * The arguments at `keys` are shard channels, not keys (Redis's key spec flag NOT_KEY, for cluster routing):
+   * COMMAND INFO shows them, COMMAND GETKEYS does not, and they are no keys to lock.
+   */
+  readonly notKeys?: true;
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;

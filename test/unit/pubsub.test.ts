@@ -283,6 +283,18 @@ describe('PUBSUB', () => {
     expect(c.run('SUBSCRIBE')).toBe("-ERR wrong number of arguments for 'subscribe' command\r\n");
   });
 
+  it('describes the commands as COMMAND INFO / GETKEYS in Redis 7.0 do (shard channels are no keys)', () => {
+    const c = connect(createTestContext(), 1);
+    expect(c.run('COMMAND INFO publish')).toBe(
+      '*1\r\n*10\r\n$7\r\npublish\r\n:3\r\n*4\r\n+pubsub\r\n+loading\r\n+stale\r\n+fast\r\n:0\r\n:0\r\n:0\r\n' +
+        '*2\r\n+@pubsub\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n',
+    );
+    expect(c.run('COMMAND INFO spublish')).toContain('*1\r\n+not_key\r\n');
+    for (const command of ['SSUBSCRIBE a b', 'SPUBLISH a b', 'PUBLISH a b']) {
+      expect(c.run(`COMMAND GETKEYS ${command}`)).toBe('-ERR The command has no key arguments\r\n');
+    }
+  });
+
   it('answers HELP with the lines Redis 7.0 sends', () => {
     const c = connect(createTestContext(), 1);
     expect(c.run('PUBSUB HELP')).toBe(

@@ -54,7 +54,14 @@ function keySpecs(spec: CommandSpec): Reply {
   if (first === 0) return set([]);
   // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
   const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
-  const flags = has('write') ? ['RW', 'update'] : has('readonly') ? ['RO', 'access'] : ['RO'];
+  const flags =
+    spec.notKeys === true
+      ? ['not_key']
+      : has('write')
+        ? ['RW', 'update']
+        : has('readonly')
+          ? ['RO', 'access']
+          : ['RO'];
   return set([
     fieldMap([
       ['flags', set(flags.map(status))],
@@ -180,7 +187,7 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
   }
   if (spec === undefined) throw new CommandError('ERR Invalid command specified');
   const [first, last, step] = spec.keys;
-  if (first === 0) throw new CommandError('ERR The command has no key arguments');
+  if (first === 0 || spec.notKeys === true) throw new CommandError('ERR The command has no key arguments');
   if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }

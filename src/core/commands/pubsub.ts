@@ -216,6 +216,7 @@ export const pubsubCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: subscribing,
     keys: [1, -1, 1],
+    notKeys: true,
     run: subscribe(shardChannels),
   },
   {
@@ -227,6 +228,7 @@ export const pubsubCommands: readonly CommandSpec[] = [
     arity: -1,
     flags: subscribing,
     keys: [1, -1, 1],
+    notKeys: true,
     run: unsubscribe(shardChannels),
   },
   {
@@ -249,6 +251,7 @@ export const pubsubCommands: readonly CommandSpec[] = [
     arity: 3,
     flags: publishing,
     keys: [1, 1, 1],
+    notKeys: true,
     run: publish(SHARD),
   },
   {
