@@ -8,14 +8,13 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { InlineReplies, ServerContext, ServerCounters, TransportStats } from './core/command.js';
+import type { InlineReplies, ServerCounters, TransportStats } from './core/command.js';
 import { ALL_COMMANDS } from './core/commands/table.js';
-import { Config, limitsFromConfig } from './core/config.js';
+import { Config } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
-import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './core/pubsub/keyspace-events.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
-import { createServerContext, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
-import type { SessionCore } from './core/session.js';
+import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
+import { createThreadCore, type ThreadCore } from './core/thread-core.js';
 import { SharedStore } from './core/store/store.js';
 import { bindStoreLimits } from './core/store-limits.js';
 import type { Clock, KeyValueStore } from './core/store/types.js';
@@ -27,7 +26,6 @@ import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
-import { ByteWriter } from './core/reply-encoding.js';
 
 export type TransportName = 'eventloop' | 'pool' | 'hybrid';
 
@@ -185,8 +183,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     nextClientId: () => ++lastClientId,
   };
 
-  // The context needs the bound port and the transport's figures; sessions read it only once clients connect.
-  let context: ServerContext | null = null;
+  // This thread's core needs the bound port and the transport's figures; sessions ask for it only once clients
+  // connect. The same function builds each pool worker's and hybrid loop's core.
+  let core: ThreadCore | null = null;
   let transport: Transport;
   if (options.transport === 'hybrid') {
     transport = await createHybridTransport({
@@ -213,21 +212,12 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       closeGraceMs: options.closeGraceMs,
     });
   } else {
-    const core: SessionCore = {
-      store,
-      get server(): ServerContext {
-        if (context === null) throw new Error('a client connected before the server context was built');
-        return context;
-      },
-      // Read per session, so CONFIG SET proto-max-bulk-len applies to clients connecting afterwards.
-      get limits() {
-        return limitsFromConfig(config);
-      },
-      writer: new ByteWriter(),
-    };
     transport = new EventLoopTransport({
       ...common,
-      core,
+      sessionCore: () => {
+        if (core === null) throw new Error('a client connected before the server core was built');
+        return core.sessionCore();
+      },
       clock,
       idleCheckIntervalMs: options.idleCheckIntervalMs,
       closeGraceMs: options.closeGraceMs,
@@ -236,12 +226,14 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 
   const address = await transport.listen();
   config.apply('port', String(address.port));
-  context = createServerContext({
-    clock,
+  core = createThreadCore({
+    store,
     config,
     version,
     startedAt,
+    executable: mainScript(),
     tcpPort: address.port,
+    clock,
     commands,
     counters,
     pubsub: mainThreadPubSub(options.transport, pubsub),
@@ -252,10 +244,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
   });
-  const pubsubHub = context.pubsub;
-  if (pubsubHub !== undefined) {
-    store.onExpired((db, key) => publishKeyspaceEvent(pubsubHub, NOTIFY_EXPIRED, 'expired', key, db));
-  }
+  const mainCore = core;
+  store.onExpired((db, key) => mainCore.expired(db, key));
   const stopExpiry = startActiveExpire(store, config, counters, logger);
 
   logger.info(

@@ -450,7 +450,7 @@ describe('eventloop transport: out of file descriptors', () => {
       let id = 0;
       transport = new EventLoopTransport({ host: '127.0.0.1', port: 0, backlog: 511, config,
         logger: pino({ level: 'warn' }), nextClientId: () => ++id,
-        core: { store, server, limits: limitsFromConfig(config), writer: new ByteWriter() } });
+        sessionCore: () => ({ store, server, limits: limitsFromConfig(config), writer: new ByteWriter() }) });
       const { port } = await transport.listen();
       console.log(JSON.stringify({ port }));
       process.stdin.on('end', () => transport.close().then(() => process.exit(0)));

@@ -13,8 +13,11 @@ import { AcceptErrorLog, turnAway } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
-  /** Store, server context and parser limits shared by every session. Read when a client connects. */
-  readonly core: SessionCore;
+  /**
+   * The thread's core (store, server context, parser limits, writer) for a client connecting now: limits are
+   * read then, so CONFIG SET applies to clients connecting afterwards.
+   */
+  sessionCore(): SessionCore;
   /** Clock for the idle timeout (default Date.now); tests inject a fake one. */
   readonly clock?: Clock;
   /** How often idle clients are looked for (Redis's clientsCron); default 1000 ms. Tests shorten it. */
@@ -160,7 +163,7 @@ export class EventLoopTransport implements Transport {
     }
     this.totalConnections++;
     const id = this.options.nextClientId();
-    const session = new Session(this.options.core, {
+    const session = new Session(this.options.sessionCore(), {
       id,
       addr: `${socket.remoteAddress}:${socket.remotePort}`,
       laddr: this.localAddressText(socket),

@@ -1,5 +1,5 @@
 // A hybrid loop thread (entry point; runs as compiled JavaScript from dist/): builds its core through the same
-// function as the pool's workers (createWorkerCore), then runs its ReactorLoop over its clients until told to
+// function as the pool's workers (createThreadCore), then runs its ReactorLoop over its clients until told to
 // stop. Loop 0 also accepts (acceptor.ts) and hands clients to the others through shared rings. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
 // writes its eventfd after every message, and it drains its port synchronously. CLIENT LIST asks the main
 // thread for the other loops' clients and waits, answering their own questions meanwhile (no deadlock when
@@ -20,7 +20,7 @@ import { Session } from '../../core/session.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
 import { loadNativeFrom } from '../threadpool/native-addon.js';
-import { type WorkerCore, createWorkerCore } from '../threadpool/worker-core.js';
+import { type ThreadCore, createThreadCore } from '../../core/thread-core.js';
 import { ERR } from '../../core/errors.js';
 import { acceptWaiting, type AcceptorHost, drainHandoffs } from './acceptor.js';
 import {
@@ -162,18 +162,18 @@ function loggable(fields: Record<string, unknown>): Record<string, unknown> {
   return { ...fields, err: { message: err.message, stack: err.stack } };
 }
 
-let core: WorkerCore | null = null;
+let core: ThreadCore | null = null;
 
 /** Built at the first session: the bound port is known only once every loop is ready and the server listens. */
-function workerCore(): WorkerCore {
-  core ??= createWorkerCore({
+function workerCore(): ThreadCore {
+  core ??= createThreadCore({
     store,
     config,
     version: init.version,
     startedAt: init.startedAt,
     executable: init.executable,
     tcpPort: Atomics.load(state, TCP_PORT),
-    countersBuffer: init.countersBuffer,
+    counters: init.countersBuffer,
     ...(pubsubState === null
       ? {}
       : {

@@ -28,7 +28,7 @@ import { allClients, poolStats, servedClients } from './pool-view.js';
 import { QueuedClientsQuery } from './queued-query.js';
 import { PoolState } from './shared-state.js';
 import { serveSubscribed } from './subscriber-loop.js';
-import { type WorkerCore, createWorkerCore } from './worker-core.js';
+import { type ThreadCore, createThreadCore } from '../../core/thread-core.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
 
@@ -87,18 +87,18 @@ interface Current {
   published: string;
 }
 let current: Current | null = null;
-let core: WorkerCore | null = null;
+let core: ThreadCore | null = null;
 
 /** Built at the first job: the bound port is known only after every worker is ready and the server listens. */
-function workerCore(): WorkerCore {
-  core ??= createWorkerCore({
+function workerCore(): ThreadCore {
+  core ??= createThreadCore({
     store,
     config,
     version: init.version,
     startedAt: init.startedAt,
     executable: init.executable,
     tcpPort: state.counter(TCP_PORT),
-    countersBuffer: init.countersBuffer,
+    counters: init.countersBuffer,
     ...(pubsubState === null
       ? {}
       : {

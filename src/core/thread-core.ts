@@ -1,0 +1,78 @@
+// A thread's composition root: builds the core its sessions run on (the shared store, its config, its own
+// ServerContext, its reply writer), the one function every thread that serves clients uses: the main thread
+// for the event loop (src/server.ts), each pool worker and each hybrid loop (memcached's thread.c: one setup
+// for every worker). The transports supply what only they know (clients, figures, kills) as callbacks.
+
+import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
+import { ALL_COMMANDS } from './commands/table.js';
+import { type Config, limitsFromConfig } from './config.js';
+import { createCommandTable } from './executor.js';
+import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './pubsub/keyspace-events.js';
+import { ByteWriter } from './reply-encoding.js';
+import { SharedServerCounters, createServerContext, type ServerContextDeps } from './server-context.js';
+import type { SessionCore } from './session.js';
+import type { Clock, KeyValueStore } from './store/types.js';
+
+export interface ThreadCoreDeps {
+  readonly store: KeyValueStore;
+  readonly config: Config;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly executable: string;
+  readonly tcpPort: number;
+  /** INFO's counters: the main thread's own, or (a worker) their shared buffer; null: a set of this thread's. */
+  readonly counters: ServerCounters | SharedArrayBuffer | null;
+  /** Default Date.now; tests inject a fake clock. */
+  readonly clock?: Clock;
+  /** Default: a table of every command (the main thread passes the one its counters were sized for). */
+  readonly commands?: CommandTable;
+  /** This thread's part in Pub/Sub; absent: a state of its own (no subscriber on another thread is reached). */
+  readonly pubsub?: ServerContextDeps['pubsub'];
+  clients(): ClientInfo[];
+  client(id: number): ClientInfo | undefined;
+  transportStats(): TransportStats;
+  /** Absent where the transport closes clients by itself (CLIENT KILL then answers it cannot). */
+  killClient?(id: number): boolean;
+  reportUnexpected(error: unknown, command: string): void;
+}
+
+export interface ThreadCore {
+  readonly server: ServerContext;
+  /** A SessionCore for the next client: parser limits are read now, so CONFIG SET applies to new clients. */
+  sessionCore(): SessionCore;
+  /** Delivers the Pub/Sub messages other threads left for this one (after its eventfd woke it). */
+  drainPubSub(): void;
+  /** A key this thread found expired was removed: the `expired` keyspace event (the store's expiry hook). */
+  expired(db: number, key: Buffer): void;
+}
+
+export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
+  const counters =
+    deps.counters instanceof SharedArrayBuffer ? SharedServerCounters.attach(deps.counters) : deps.counters;
+  const server = createServerContext({
+    clock: deps.clock ?? Date.now,
+    config: deps.config,
+    version: deps.version,
+    startedAt: deps.startedAt,
+    executable: deps.executable,
+    tcpPort: deps.tcpPort,
+    commands: deps.commands ?? createCommandTable(ALL_COMMANDS),
+    clients: () => deps.clients(),
+    client: (id) => deps.client(id),
+    transportStats: () => deps.transportStats(),
+    ...(deps.killClient === undefined ? {} : { killClient: (id: number) => deps.killClient?.(id) ?? false }),
+    reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
+    ...(counters === null ? {} : { counters }),
+    ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),
+  });
+  const writer = new ByteWriter();
+  return {
+    server,
+    sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
+    drainPubSub: () => server.pubsub?.drain(),
+    expired: (db, key) => {
+      if (server.pubsub !== undefined)
+        publishKeyspaceEvent(server.pubsub, NOTIFY_EXPIRED, 'expired', key, db);
+    },
+  };
+}
