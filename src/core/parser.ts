@@ -149,9 +149,12 @@ export class RequestParser {
     this.limits = limits;
   }
 
-  /** Parses the next request in buf[start, buf.length). See ParseResult. */
-  parse(buf: Buffer, start: number): ParseResult {
-    const n = buf.length;
+  /**
+   * Parses the next request in buf[start, end) (end: buf.length by default; a transport's read buffer is
+   * passed whole with the length read, so no view of it is made per read). See ParseResult.
+   */
+  parse(buf: Buffer, start: number, end: number = buf.length): ParseResult {
+    const n = end;
     let p = start;
     while (p < n) {
       const r = buf[p] === STAR ? this.multibulk(buf, p, n) : this.inline(buf, p, n);
@@ -338,7 +341,8 @@ export class RequestParser {
   /** An inline line at s. Returns the result, the end of a blank line, or -1 (incomplete, state kept). */
   private inline(buf: Buffer, s: number, n: number): ParseResult | number {
     const max = this.limits.inlineMax;
-    const nl = buf.indexOf(LF, s + this.inlineScanned);
+    let nl = buf.indexOf(LF, s + this.inlineScanned);
+    if (nl >= n) nl = -1; // past the bytes given: what lies there is not input
     // The line (with any '\r') may not exceed the limit, complete or not, so the verdict does not depend on
     // how the bytes were chunked.
     if (nl < 0 ? n - s > max : nl - s > max) {

@@ -207,4 +207,15 @@ describe('replies follow the client', () => {
     expect(text(resp, 'PING\n')).toBe('+PONG\r\n');
     expect(text(before, 'PING\n')).toBe('+PONG\r\n'); // it sent CONFIG SET in RESP just now
   });
+
+  it('reads only chunk[0, length) of a buffer passed with a length, whatever lies beyond', () => {
+    const session = setup().open(1);
+    // A transport's read buffer holds stale bytes past what the last read returned: never input.
+    const buffer = Buffer.from('PINGX\nPING\n');
+    expect(session.receive(buffer, 3).bytes).toBeNull();
+    expect(session.receive(Buffer.from('G\n')).bytes?.toString()).toBe('PONG\n');
+    expect(session.receive(Buffer.from('*1\r\n$4\r\nPING\r\n*1\r\n'), 14).bytes?.toString()).toBe(
+      '+PONG\r\n',
+    );
+  });
 });

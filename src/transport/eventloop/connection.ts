@@ -67,11 +67,11 @@ export class Connection {
   }
 
   private static onSharedRead(this: net.Socket, length: number, buffer: Buffer): void {
-    (this as OwnedSocket)[CONNECTION].onData(buffer.subarray(0, length));
+    (this as OwnedSocket)[CONNECTION].onData(buffer, length);
   }
 
   private static onDataEvent(this: net.Socket, chunk: Buffer): void {
-    (this as OwnedSocket)[CONNECTION].onData(chunk);
+    (this as OwnedSocket)[CONNECTION].onData(chunk, chunk.length);
   }
 
   private static onErrorEvent(this: net.Socket, e: NodeJS.ErrnoException): void {
@@ -152,13 +152,14 @@ export class Connection {
     });
   }
 
-  private onData(chunk: Buffer): void {
+  /** chunk[0, length) arrived (the shared read buffer is passed whole: no view of it per read). */
+  private onData(chunk: Buffer, length: number): void {
     // A closing connection's input is drained, not answered: it arrived after the close was decided.
     if (this.ending) return;
     let output;
     this.receiving = true;
     try {
-      output = this.session.receive(chunk);
+      output = this.session.receive(chunk, length);
     } catch (e) {
       // The session catches command failures itself; reaching here is a bug. It costs this client only.
       this.host.logger.error(

@@ -104,7 +104,7 @@ export class LoopClient {
     let output;
     this.receiving = true;
     try {
-      output = this.session.receive(readBuffer.subarray(0, read));
+      output = this.session.receive(readBuffer, read);
     } catch (e) {
       // The session turns command failures into replies; reaching here is a bug, and costs this client only.
       this.host.warn({ err: e, client: this.id }, 'unexpected error while serving a client; closing it');

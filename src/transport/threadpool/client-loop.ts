@@ -75,7 +75,7 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
     if (typeof read === 'string') return read;
     if (read === 0) return 'eof';
     hooks.beforeBatch();
-    const output = session.receive(buffer.subarray(0, read));
+    const output = session.receive(buffer, read);
     hooks.afterBatch();
     if (output.bytes !== null) {
       const failed = writeAll(fd, output.bytes);

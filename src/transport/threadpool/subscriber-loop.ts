@@ -89,7 +89,7 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
         if (read === 0) return 'eof';
         if (read < 0) return 'reset';
         ctx.hooks.beforeBatch();
-        const output = session.receive(ctx.buffer.subarray(0, read));
+        const output = session.receive(ctx.buffer, read);
         ctx.hooks.afterBatch();
         if (output.bytes !== null && !send(output.bytes)) return 'reset';
         if (output.close) {
