@@ -32,7 +32,7 @@ export interface CommandSpec {
   /** The syntax line from the command's redis.io page. */
   readonly syntax: string;
   readonly summary: string;
-  readonly group: 'connection' | 'string' | 'generic' | 'server' | 'transactions' | 'pubsub';
+  readonly group: 'connection' | 'string' | 'bitmap' | 'generic' | 'server' | 'transactions' | 'pubsub';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;
@@ -67,6 +67,8 @@ export interface ClientState {
   readonly transaction: Transaction;
   /** Pub/Sub: its subscriptions, made at its first (P|S)SUBSCRIBE (pubsub/subscriber.ts); absent before. */
   pubsub?: ClientSubscriptions;
+  /** MONITOR: it gets a line for every command any client runs, until RESET (commands/monitor.ts). */
+  monitor?: boolean;
   /** Where its pub/sub messages go (its session); absent for a client without one (commands run directly). */
   readonly pushTarget?: PushTarget;
   /** Set by QUIT: the transport closes the connection once this reply is written. */

@@ -152,6 +152,126 @@ const floatArg = fc.constantFrom<Arg>(
 
 type Argv = Arg[];
 
+/** Bit offsets: small ones that collide with the values above, the edges of a byte, #n (BITFIELD) and errors. */
+const bitOffsetArg = fc.constantFrom<Arg>(
+  '0',
+  '1',
+  '7',
+  '8',
+  '15',
+  '23',
+  '100',
+  '-1',
+  'x',
+  '#1',
+  '#2',
+  '4294967295',
+  '4294967296',
+  '#2305843009213693952',
+);
+const rangeIndexArg = fc.constantFrom<Arg>(
+  '0',
+  '1',
+  '2',
+  '-1',
+  '-2',
+  '5',
+  '-100',
+  '13',
+  'x',
+  '9223372036854775807',
+  '-9223372036854775808',
+);
+const unitArg = fc.constantFrom<Argv>([], [], ['BIT'], ['BYTE'], ['bit'], ['BOGUS']);
+const bitfieldType = fc.constantFrom<Arg>(
+  'u1',
+  'u8',
+  'i8',
+  'i5',
+  'u3',
+  'i16',
+  'u63',
+  'i64',
+  'u64',
+  'i0',
+  'x8',
+  'I8',
+);
+const bitfieldValue = fc.constantFrom<Arg>(
+  '0',
+  '1',
+  '-1',
+  '100',
+  '127',
+  '-128',
+  '255',
+  '256',
+  '-9223372036854775808',
+  '9223372036854775807',
+  'x',
+);
+const bitfieldOp: fc.Arbitrary<Argv> = fc.oneof(
+  fc.tuple(bitfieldType, bitOffsetArg).map(([t, o]): Argv => ['GET', t, o]),
+  fc
+    .tuple(fc.constantFrom('SET', 'INCRBY', 'incrby'), bitfieldType, bitOffsetArg, bitfieldValue)
+    .map((t): Argv => t),
+  fc.constantFrom<Argv>(
+    ['OVERFLOW', 'WRAP'],
+    ['OVERFLOW', 'SAT'],
+    ['OVERFLOW', 'FAIL'],
+    ['OVERFLOW', 'x'],
+    ['BOGUS'],
+    ['GET', 'u8'],
+  ),
+);
+/** The bitmap commands and LCS (issue 10). */
+const bitCommand: fc.Arbitrary<Argv> = fc.oneof(
+  fc
+    .tuple(key, bitOffsetArg, fc.constantFrom<Arg>('0', '1', '1', '2', '-1', 'x'))
+    .map(([k, o, v]): Argv => ['SETBIT', k, o, v]),
+  fc.tuple(key, bitOffsetArg).map(([k, o]): Argv => ['GETBIT', k, o]),
+  fc
+    .tuple(key, fc.option(fc.tuple(rangeIndexArg, rangeIndexArg, unitArg)))
+    .map(([k, r]): Argv => ['BITCOUNT', k, ...(r === null ? [] : [r[0], r[1], ...r[2]])]),
+  fc.tuple(key, rangeIndexArg).map(([k, s]): Argv => ['BITCOUNT', k, s]),
+  fc
+    .tuple(key, fc.constantFrom<Arg>('0', '1', '2', 'x'), fc.array(rangeIndexArg, { maxLength: 2 }), unitArg)
+    .map(([k, b, r, u]): Argv => ['BITPOS', k, b, ...r, ...(r.length === 2 ? u : [])]),
+  fc
+    .tuple(
+      fc.constantFrom('AND', 'OR', 'XOR', 'NOT', 'not', 'NAND'),
+      key,
+      fc.array(key, { minLength: 1, maxLength: 3 }),
+    )
+    .map(([op, d, ks]): Argv => ['BITOP', op, d, ...ks]),
+  fc
+    .tuple(
+      fc.constantFrom('BITFIELD', 'BITFIELD', 'BITFIELD_RO'),
+      key,
+      fc.array(bitfieldOp, { maxLength: 4 }),
+    )
+    .map(([c, k, ops]): Argv => [c, k, ...ops.flat()]),
+  fc
+    .tuple(
+      key,
+      key,
+      fc.array(
+        fc.constantFrom<Argv>(
+          ['LEN'],
+          ['IDX'],
+          ['WITHMATCHLEN'],
+          ['MINMATCHLEN', '2'],
+          ['MINMATCHLEN', '-1'],
+          ['MINMATCHLEN', 'x'],
+          ['MINMATCHLEN'],
+          ['BAD'],
+        ),
+        { maxLength: 3 },
+      ),
+    )
+    .map(([a, b, o]): Argv => ['LCS', a, b, ...o.flat()]),
+);
+
 const setOption = fc.oneof(
   fc.constantFrom<Argv>(['NX'], ['XX'], ['GET'], ['KEEPTTL'], ['nx'], ['BOGUS']),
   fc.tuple(fc.constantFrom('EX', 'PX', 'ex'), ttlArg).map((t): Argv => t),
@@ -222,6 +342,15 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
     ['SELECT', '0'],
   ),
   fc.constantFrom<Argv>(['get', 'a'], ['sEt', 'a', '1'], ['INCRBY', 'a'], ['SET', 'a'], ['MGET']),
+  bitCommand,
+  bitCommand,
+  fc.constantFrom<Argv>(
+    ['SETBIT', 'a', '0'],
+    ['BITOP', 'AND', 'a'],
+    ['LCS', 'a'],
+    ['BITFIELD'],
+    ['GETBIT', 'a'],
+  ),
   // Transactions: queued replies, nesting and queue-time errors, WATCH of keys this sequence then touches.
   fc.constantFrom<Argv>(['MULTI'], ['MULTI'], ['EXEC'], ['EXEC'], ['DISCARD'], ['UNWATCH'], ['EXEC', 'x']),
   fc.array(key, { minLength: 1, maxLength: 3 }).map((ks): Argv => ['WATCH', ...ks]),
@@ -441,6 +570,14 @@ const pubsubStep: fc.Arbitrary<PubSubStep> = fc.oneof(
       ['pub', ['APPEND', 'k', 'x']],
       ['pub', ['RENAME', 'k', 'k2']],
       ['pub', ['MSET', 'k', '1', 'k3', '2']],
+      ['pub', ['SETBIT', 'k', '3', '1']],
+      ['pub', ['SETBIT', 'b', '9', '0']],
+      ['pub', ['BITOP', 'OR', 'k2', 'k', 'nope']],
+      ['pub', ['BITOP', 'AND', 'k2', 'nope']],
+      ['pub', ['BITFIELD', 'k', 'INCRBY', 'u2', '0', '1']],
+      ['pub', ['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '0', '9']],
+      ['pub', ['BITFIELD_RO', 'nope', 'GET', 'u2', '0']],
+      ['pub', ['LCS', 'k', 'nope']],
     ),
   },
 );

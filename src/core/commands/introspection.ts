@@ -13,6 +13,7 @@ import { helpReply, subcommandBuilder } from './container.js';
 const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   connection: '@connection',
   string: '@string',
+  bitmap: '@bitmap',
   generic: '@keyspace',
   server: undefined,
   transactions: '@transaction',
@@ -26,6 +27,7 @@ const CATEGORY_ORDER = [
   '@read',
   '@write',
   '@string',
+  '@bitmap',
   '@pubsub',
   '@admin',
   '@fast',

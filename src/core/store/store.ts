@@ -8,6 +8,8 @@
 import type { LongDouble } from '../long-double/value.js';
 import { Arena } from './arena.js';
 import { TableAccess } from './access.js';
+import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
+import * as bits from './bits.js';
 import * as keyspace from './keyspace.js';
 import {
   H_ARENA_UNITS,
@@ -247,6 +249,36 @@ export class SharedStore implements KeyValueStore {
 
   setRange(key: Bytes, offset: number, value: Bytes): number {
     return strings.setRange(this.access, this.db, key, offset, value);
+  }
+
+  // ---- Bits (bits.ts) ----
+
+  maxValueBytes(): number {
+    return bits.maxValueBytes(this.access);
+  }
+
+  setBit(key: Bytes, offset: number, on: 0 | 1): bits.SetBitResult {
+    return bits.setBit(this.access, this.db, key, offset, on);
+  }
+
+  getBit(key: Bytes, offset: number): 0 | 1 | null {
+    return bits.getBit(this.access, this.db, key, offset);
+  }
+
+  bitCount(key: Bytes, range: BitRange | null): number | null {
+    return bits.bitCount(this.access, this.db, key, range);
+  }
+
+  bitPos(key: Bytes, bit: 0 | 1, range: BitRange | null): number | null {
+    return bits.bitPos(this.access, this.db, key, bit, range);
+  }
+
+  bitField(key: Bytes, ops: readonly BitFieldOp[]): bits.BitFieldResult {
+    return bits.bitField(this.access, this.db, key, ops);
+  }
+
+  bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): bits.BitOpResult {
+    return bits.bitOp(this.access, this.db, op, destination, sources);
   }
 
   // ---- Keyspace (multikey.ts, keyspace.ts, walk.ts) ----

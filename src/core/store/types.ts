@@ -8,6 +8,8 @@
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
 import type { LongDouble } from '../long-double/value.js';
+import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
+import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -115,6 +117,22 @@ export interface KeyValueStore {
   getRange(key: Bytes, start: number, end: number): Buffer;
   /** SETRANGE: zero-pads; returns the new length. Throws ERR.stringTooLong past the bulk limit. */
   setRange(key: Bytes, offset: number, value: Bytes): number;
+
+  // ---- Bits (bits.ts; offsets in bits, checked by the command against maxValueBytes) ----
+  /** proto-max-bulk-len as the store applies it: the largest value a write may build. */
+  maxValueBytes(): number;
+  /** SETBIT: the key made or grown zero-filled to reach the bit. */
+  setBit(key: Bytes, offset: number, on: 0 | 1): SetBitResult;
+  /** GETBIT; null for a missing key. */
+  getBit(key: Bytes, offset: number): 0 | 1 | null;
+  /** BITCOUNT of the whole value (range null) or a range; null for a missing key. */
+  bitCount(key: Bytes, range: BitRange | null): number | null;
+  /** BITPOS; null for a missing key. */
+  bitPos(key: Bytes, bit: 0 | 1, range: BitRange | null): number | null;
+  /** BITFIELD's operations, in order, on one key at one instant. */
+  bitField(key: Bytes, ops: readonly BitFieldOp[]): BitFieldResult;
+  /** BITOP: the sources read and the destination written at one instant. */
+  bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): BitOpResult;
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;
