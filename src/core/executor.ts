@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerContext } from './command.js';
 import { CommandError, ERR } from './errors.js';
+import { feedMonitor } from './monitor.js';
 import { error, status, type Reply } from './reply.js';
 
 /**
@@ -202,6 +203,10 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (client.pubsub?.active === true && client.resp === 2 && !ALLOWED_SUBSCRIBED.has(resolved.name)) {
     return reject(ctx, argv, subscribedOnly(resolved.name), resolved);
   }
+  // A monitor is a replica to Redis (CLIENT_SLAVE): it may not read or write keys.
+  if (client.monitor === true && (resolved.flags.includes('write') || resolved.flags.includes('readonly'))) {
+    return reject(ctx, argv, "ERR Replica can't interact with the keyspace", resolved);
+  }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
@@ -237,6 +242,14 @@ function reject(ctx: CommandContext, argv: Buffer[], message: string, spec: Comm
  * that command's own call. Two clock reads per command: bench/results/commandstats.md.
  */
 export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
+  const reply = timedRun(spec, argv, ctx);
+  // After it ran, as server.c call() feeds monitors: the line shows the database it left selected. While
+  // nobody monitors, this read of one shared word is all MONITOR costs a command.
+  if (ctx.server.pubsub?.monitoring() === true) feedMonitor(spec, argv, ctx);
+  return reply;
+}
+
+function timedRun(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   const counters = ctx.server.counters;
   if (counters === undefined) return run(spec, argv, ctx);
   const start = performance.now();

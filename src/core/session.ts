@@ -8,6 +8,7 @@
 
 import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
+import { stopMonitoring } from './commands/monitor.js';
 import { execute } from './executor.js';
 import type { PushMessage, PushTarget } from './pubsub/subscriber.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
@@ -76,6 +77,8 @@ export class Session implements PushTarget {
   private receiving = false;
   private pushes: PendingPushes | null = null;
   private pushListener: ((session: Session) => void) | null = null;
+  /** MONITOR lines of the request being run, written after its reply (PushMessage.afterReply). */
+  private afterReply: Buffer[] | null = null;
 
   constructor(core: SessionCore, identity: ClientIdentity) {
     const now = core.server.clock();
@@ -109,6 +112,7 @@ export class Session implements PushTarget {
     this.pushes = null;
     this.client.transaction.discard(this.context.current().store);
     if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
+    stopMonitoring(this.context);
   }
 
   // ---- Pub/Sub messages (PushTarget): written among the replies during a request, else held for the
@@ -117,7 +121,11 @@ export class Session implements PushTarget {
   push(message: PushMessage): void {
     if (this.closed) return;
     const bytes = message.bytes(this.pushProtocol());
-    if (this.receiving) return this.out.bytes(bytes);
+    if (this.receiving) {
+      if (message.afterReply) (this.afterReply ??= []).push(bytes);
+      else this.out.bytes(bytes);
+      return;
+    }
     const pending = (this.pushes ??= { chunks: [], bytes: 0, lost: false });
     pending.chunks.push(bytes);
     pending.bytes += bytes.length;
@@ -159,6 +167,11 @@ export class Session implements PushTarget {
     return this.client.pubsub?.active === true;
   }
 
+  /** In MONITOR mode: it receives lines between its requests, as a subscriber does (the normal output limit). */
+  get monitoring(): boolean {
+    return this.client.monitor === true;
+  }
+
   /** Messages are written in the protocol the client's replies are (see the top of this file). */
   private pushProtocol(): ReplyProtocol {
     if (!this.speaksResp && this.context.server.inlineReplies() === 'plain') return 'plain';
@@ -189,6 +202,7 @@ export class Session implements PushTarget {
       return this.run(chunk, length);
     } catch (e) {
       this.closed = true;
+      this.afterReply = null;
       this.out.discard();
       throw e;
     } finally {
@@ -235,6 +249,7 @@ export class Session implements PushTarget {
       const reply = execute(result.argv, this.context.current());
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
       encodeReply(reply, this.protocolFor(result.framing), this.out);
+      if (this.afterReply !== null) this.writeAfterReply();
       if (this.client.closeAfterReply) {
         close = true;
         break;
@@ -244,6 +259,11 @@ export class Session implements PushTarget {
     if (close) this.closed = true;
     const bytes = this.out.length > 0 ? this.out.lend() : null;
     return bytes === null && !close ? NOTHING : { bytes, close };
+  }
+
+  private writeAfterReply(): void {
+    for (const bytes of this.afterReply!) this.out.bytes(bytes);
+    this.afterReply = null;
   }
 
   /** The protocol a reply to a request of this framing is written in (see the top of this file). */

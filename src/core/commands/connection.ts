@@ -21,6 +21,7 @@ import {
 import { REDIS_COMPAT_VERSION } from '../info.js';
 import { clientCommand, validClientName } from './client.js';
 import { databaseIndex } from './keyspace-db.js';
+import { stopMonitoring } from './monitor.js';
 
 const PONG = status('PONG');
 const RESET = status('RESET');
@@ -144,6 +145,7 @@ function reset(_argv: Buffer[], ctx: CommandContext): Reply {
     ctx.server.pubsub?.removeClient(ctx.client.pubsub);
     ctx.client.pubsub = undefined;
   }
+  stopMonitoring(ctx);
   ctx.client.name = '';
   ctx.client.db = 0;
   ctx.client.resp = 2;

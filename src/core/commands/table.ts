@@ -3,6 +3,7 @@
 import type { CommandSpec } from '../command.js';
 import { connectionCommands } from './connection.js';
 import { keyspaceCommands } from './keyspace.js';
+import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
@@ -13,6 +14,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...stringCommands,
   ...keyspaceCommands,
   ...serverCommands,
+  ...monitorCommands,
   ...transactionCommands,
   ...pubsubCommands,
 ];

@@ -12,14 +12,24 @@
 
 import { CommandError } from '../errors.js';
 import { globMatch } from '../glob.js';
-import { CHANNEL, PATTERN, RegistryFullError, SHARD, type SubscriptionKind } from './registry.js';
+import { status } from '../reply.js';
+import {
+  CHANNEL,
+  MONITOR,
+  MONITOR_NAME,
+  PATTERN,
+  RegistryFullError,
+  SHARD,
+  type SubscriptionKind,
+} from './registry.js';
 import type { MailboxRecord, PubSubState } from './shared-state.js';
 import {
   channelMessage,
   type ClientSubscriptions,
   nameKey,
   patternMessage,
-  type PushMessage,
+  PushMessage,
+  type PushTarget,
 } from './subscriber.js';
 
 export { CHANNEL, PATTERN, SHARD, type SubscriptionKind } from './registry.js';
@@ -49,6 +59,8 @@ export class PubSubHub {
   private readonly channels = new Map<string, Set<ClientSubscriptions>>();
   private readonly shardChannels = new Map<string, Set<ClientSubscriptions>>();
   private readonly patterns = new Map<string, LocalPattern>();
+  /** This thread's MONITOR clients, in the order they started. */
+  private readonly monitors = new Set<PushTarget>();
   /** Endpoints one PUBLISH reaches: stamped with the publish's number, so nothing is cleared per publish. */
   private readonly stamps: Int32Array;
   private readonly reached: number[] = [];
@@ -221,11 +233,19 @@ export class PubSubHub {
 
   private deliver(records: readonly MailboxRecord[], overflowed: boolean): void {
     for (const record of records) this.fanOut(record.kind, record.channel, record.message);
-    if (overflowed) for (const client of this.localClients()) client.target.lost();
+    if (!overflowed) return;
+    for (const client of this.localClients()) client.target.lost();
+    for (const monitor of this.monitors) monitor.lost();
   }
 
   /** This thread's subscribers of the channel, then of each matching pattern (pubsubPublishMessageInternal). */
   private fanOut(kind: SubscriptionKind, channel: Uint8Array, payload: Uint8Array): void {
+    if (kind === MONITOR) {
+      if (this.monitors.size === 0) return;
+      const line = new PushMessage(status(Buffer.from(payload).toString('latin1')), true);
+      for (const monitor of [...this.monitors]) monitor.push(line);
+      return;
+    }
     const clients = (kind === SHARD ? this.shardChannels : this.channels).get(nameKey(channel));
     if (clients !== undefined) send(clients, channelMessage(kind === SHARD, channel, payload));
     if (kind !== CHANNEL) return;
@@ -240,6 +260,75 @@ export class PubSubHub {
     for (const clients of this.shardChannels.values()) for (const c of clients) all.add(c);
     for (const { clients } of this.patterns.values()) for (const c of clients) all.add(c);
     return all;
+  }
+
+  // ---- MONITOR: a subscription to the one MONITOR name, fed by every command any thread runs ----
+
+  /** Some client on some thread monitors: the one check a command pays for MONITOR (a read of one word). */
+  monitoring(): boolean {
+    return this.state.monitors() !== 0;
+  }
+
+  /** The client monitors from now on (its +OK precedes every line it gets). Mail waiting is delivered first. */
+  addMonitor(target: PushTarget): void {
+    this.changeMonitor(target, true);
+  }
+
+  /** The client stops monitoring (RESET, or gone); lines fed before are delivered. */
+  removeMonitor(target: PushTarget): void {
+    if (this.monitors.has(target)) this.changeMonitor(target, false);
+  }
+
+  private changeMonitor(target: PushTarget, add: boolean): void {
+    const endpoint = this.ownEndpoint();
+    const waiting = this.state.locked(() => {
+      const mail = this.state.take(endpoint);
+      if (add) this.state.registry.add(MONITOR, MONITOR_NAME, endpoint);
+      else this.state.registry.remove(MONITOR, MONITOR_NAME, endpoint);
+      this.state.countMonitor(add ? 1 : -1);
+      return mail;
+    });
+    this.deliver(waiting.records, waiting.overflowed);
+    if (add) this.monitors.add(target);
+    else this.monitors.delete(target);
+  }
+
+  /**
+   * replicationFeedMonitors: `line` (its text, no '+' nor CRLF) to every monitor on every thread, through the
+   * mailboxes as PUBLISH does, so the lines of all threads reach a monitor in the order the shared lock saw them.
+   */
+  feedMonitors(line: Buffer): void {
+    const registry = this.state.registry;
+    const stamp = (this.publishes = (this.publishes + 1) | 0);
+    const reached = this.reached;
+    reached.length = 0;
+    let local = false;
+    let mine: { records: MailboxRecord[]; overflowed: boolean } | null = null;
+    this.state.lock();
+    try {
+      const entry = registry.find(MONITOR, MONITOR_NAME);
+      if (entry >= 0) {
+        registry.forEachEndpoint(entry, (endpoint) => {
+          if (this.stamps[endpoint] === stamp) return;
+          this.stamps[endpoint] = stamp;
+          reached.push(endpoint);
+        });
+      }
+      for (const endpoint of reached) {
+        if (endpoint === this.endpoint) {
+          local = true;
+          continue;
+        }
+        if (this.state.append(endpoint, MONITOR, MONITOR_NAME, line) !== 'wake') continue;
+        const fd = this.state.wakeFd(endpoint);
+        if (fd >= 0) this.signal(fd);
+      }
+      if (local && this.state.hasMail(this.endpoint!)) mine = this.state.take(this.endpoint!);
+    } finally {
+      this.state.unlock();
+    }
+    if (mine !== null) this.deliver(mine.records, mine.overflowed);
+    if (local) this.fanOut(MONITOR, MONITOR_NAME, line);
   }
 
   // ---- Introspection (PUBSUB, INFO) ----

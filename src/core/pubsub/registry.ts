@@ -8,11 +8,18 @@
 
 import { hashKey } from '../store/hash.js';
 
-/** What a name is: a channel, a pattern or a shard channel (three separate namespaces, as in Redis 7.0). */
-export type SubscriptionKind = 0 | 1 | 2;
+/**
+ * What a name is: a channel, a pattern or a shard channel (three separate namespaces, as in Redis 7.0), or
+ * MONITOR: the one empty name MONITOR clients subscribe to, so the lines of the commands every thread runs ride
+ * on the same mailboxes and wake-ups as messages (hub.ts feedMonitors).
+ */
+export type SubscriptionKind = 0 | 1 | 2 | 3;
 export const CHANNEL: SubscriptionKind = 0;
 export const PATTERN: SubscriptionKind = 1;
 export const SHARD: SubscriptionKind = 2;
+export const MONITOR: SubscriptionKind = 3;
+/** The name every MONITOR client is subscribed to. */
+export const MONITOR_NAME = new Uint8Array(0);
 
 // ---- Layout: a header of Int32 words, then buckets, entries, nodes and the pattern list (Int32 regions at the
 // int indexes the header records), then name bytes. ----
@@ -33,8 +40,8 @@ const R_NAME_CAP = 13;
 const R_NAME_TOP = 14;
 const R_DEAD_NAME_BYTES = 15; // bytes of names whose entry is gone (reclaimed by the next rebuild)
 const R_TOMBSTONES = 16;
-const R_LIVE = 17; // + kind: distinct names with subscribers (PUBSUB NUMPAT, and PUBLISH's early out)
-const R_SEED = 20;
+const R_LIVE = 17; // + kind (4 words): distinct names with subscribers (PUBSUB NUMPAT, and PUBLISH's early out)
+const R_SEED = 21;
 const HEADER_INTS = 32;
 
 /** Entry fields (Int32). */
@@ -106,6 +113,12 @@ export class SharedRegistry {
   }
 
   // ---- Lookups (lock held) ----
+
+  /** MONITOR clients on every endpoint. */
+  monitorCount(): number {
+    const entry = this.find(MONITOR, MONITOR_NAME);
+    return entry < 0 ? 0 : this.total(entry);
+  }
 
   /** The entry of (kind, name), or -1. */
   find(kind: SubscriptionKind, name: Uint8Array): number {
@@ -266,7 +279,8 @@ export class SharedRegistry {
    */
   private insert(kind: SubscriptionKind, name: Uint8Array, hash: number, counted = true): number {
     const i32 = this.i32;
-    const liveEntries = i32[R_LIVE + CHANNEL] + i32[R_LIVE + PATTERN] + i32[R_LIVE + SHARD];
+    const liveEntries =
+      i32[R_LIVE + CHANNEL] + i32[R_LIVE + PATTERN] + i32[R_LIVE + SHARD] + i32[R_LIVE + MONITOR];
     const bucketsFull = (liveEntries + i32[R_TOMBSTONES] + 1) * 2 > i32[R_BUCKET_CAP];
     const namesFull = i32[R_NAME_TOP] + name.length > i32[R_NAME_CAP];
     const entriesFull = i32[R_ENTRY_FREE] === NONE && i32[R_ENTRY_TOP] >= i32[R_ENTRY_CAP];

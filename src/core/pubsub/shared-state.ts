@@ -17,6 +17,7 @@ const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's 
 const C_SLEEPERS = 1; // threads sleeping on the lock word
 const C_ENDPOINTS = 2;
 const C_KEYSPACE_FLAGS = 3; // notify-keyspace-events, parsed (keyspace-events.ts), for every thread to read
+const C_MONITORS = 4; // MONITOR clients on every thread: the one word each command reads (hub.ts feedMonitors)
 const ENDPOINT_BASE = 8;
 const ENDPOINT_INTS = 4;
 const M_WAKE_FD = 0; // the endpoint's eventfd, -1 while it has none
@@ -139,6 +140,19 @@ export class PubSubState {
     Atomics.store(this.control, C_KEYSPACE_FLAGS, flags);
   }
 
+  /**
+   * MONITOR clients on every thread: a plain read, the whole cost of MONITOR to a command while nobody monitors.
+   * A monitor that starts meanwhile sees the commands from its +OK on, as in Redis.
+   */
+  monitors(): number {
+    return this.control[C_MONITORS];
+  }
+
+  /** One monitor more (1) or fewer (-1); the lock is held (it changes with the registry). */
+  countMonitor(delta: 1 | -1): void {
+    Atomics.add(this.control, C_MONITORS, delta);
+  }
+
   // ---- Mailboxes (lock held) ----
 
   private word(endpoint: number, field: number): number {
@@ -237,6 +251,8 @@ export class PubSubState {
     return this.locked(() => {
       this.registry.dropEndpoint(endpoint);
       this.take(endpoint);
+      // Monitors are counted per name in the registry (one name): the shared count follows it.
+      Atomics.store(this.control, C_MONITORS, this.registry.monitorCount());
       const fd = this.control[this.word(endpoint, M_WAKE_FD)];
       this.control[this.word(endpoint, M_WAKE_FD)] = -1;
       return fd;

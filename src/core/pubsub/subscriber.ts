@@ -22,7 +22,14 @@ export class PushMessage {
   private resp3: Buffer | null = null;
   private plain: Buffer | null = null;
 
-  constructor(readonly reply: Reply) {}
+  /**
+   * `afterReply`: a MONITOR line, which Redis feeds once the command has replied, so a monitor's own command's
+   * line follows that command's reply (a Pub/Sub message to the publisher itself precedes PUBLISH's reply).
+   */
+  constructor(
+    readonly reply: Reply,
+    readonly afterReply = false,
+  ) {}
 
   /** The encoded message, shared by every receiver: never modify it. */
   bytes(protocol: ReplyProtocol): Buffer {

@@ -82,7 +82,9 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
       if (failed !== null) return failed;
     }
     if (output.close) return 'closed-by-server';
-    if (session.subscribed && hooks.leaveWhenSubscribed?.() === true) return 'subscribed';
+    // A monitor too receives lines from other threads between its requests.
+    if ((session.subscribed || session.monitoring) && hooks.leaveWhenSubscribed?.() === true)
+      return 'subscribed';
   }
 }
 

@@ -70,7 +70,7 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
     for (;;) {
       const count = native.epollWait(epfd, ready, TICK_MS);
       if (count < 0) return 'reset';
-      if (session.subscribed) ctx.keepAlive();
+      if (session.subscribed || session.monitoring) ctx.keepAlive();
       if (count === 0) ctx.onWake(); // a tick: relayed config, and any message a lost wake-up left behind
       for (let i = 0; i < count; i++) {
         const events = ready[2 * i + 1];
