@@ -269,11 +269,18 @@ function writeBulkText(text: string, out: ByteWriter): void {
  * shapes than these, and a value line written back as an argument still parses to the same bytes: a map is
  * "(array) 2N" of keys and values, a set or push "(array) N", a double or big number its digits, a boolean
  * "(integer) 1" or "(integer) 0", a verbatim string its text as a value.
+ * Except text for a person across several lines (a verbatim string holding a newline: INFO, CLIENT LIST): one
+ * escaped line of it is unreadable, so it is a header line "(text) N" and its N lines as they are (each without
+ * its "\r\n" or "\n"), which a line reader still delimits by the count.
  */
 function encodePlain(reply: Reply, out: ByteWriter): void {
   switch (reply.kind) {
-    case 'bulk':
     case 'verbatim':
+      if (reply.value.includes(LF)) return writeTextLines(reply.value, out);
+      if (needsQuoting(reply.value)) writeQuoted(reply.value, out);
+      else out.bytes(reply.value);
+      break;
+    case 'bulk':
       if (needsQuoting(reply.value)) writeQuoted(reply.value, out);
       else out.bytes(reply.value);
       break;
@@ -325,6 +332,27 @@ function encodePlain(reply: Reply, out: ByteWriter): void {
       return;
   }
   out.byte(LF);
+}
+
+const PLAIN_TEXT = Buffer.from('(text) ');
+
+/** "(text) N", then the N lines of `text` raw; a final line break ends the last line, it does not start one. */
+function writeTextLines(text: Uint8Array, out: ByteWriter): void {
+  const lines: Uint8Array[] = [];
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf(LF, start);
+    if (end < 0) end = text.length;
+    const stop = end > start && text[end - 1] === CR ? end - 1 : end;
+    lines.push(text.subarray(start, stop));
+    start = end + 1;
+  }
+  out.bytes(PLAIN_TEXT);
+  out.integer(lines.length);
+  out.byte(LF);
+  for (const line of lines) {
+    out.bytes(line);
+    out.byte(LF);
+  }
 }
 
 /**

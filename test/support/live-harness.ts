@@ -122,10 +122,19 @@ export function respFrame(buf: Buffer, from = 0): number {
   return end - from;
 }
 
-/** The length of the plaintext reply at `from`: one line, or "(array) N" and N replies. */
+/** The length of the plaintext reply at `from`: one line, "(array) N" and N replies, or "(text) N" and N lines. */
 export function plainFrame(buf: Buffer, from = 0): number {
   const end = lineEnd(buf, from);
   if (end < 0) return -1;
+  const text = /^\(text\) (\d+)\n$/.exec(buf.toString('latin1', from, end));
+  if (text !== null) {
+    let at = end;
+    for (let i = 0; i < Number(text[1]); i++) {
+      at = lineEnd(buf, at);
+      if (at < 0) return -1;
+    }
+    return at - from;
+  }
   const m = /^\(array\) (\d+)\n$/.exec(buf.toString('latin1', from, end));
   if (m === null) return end - from;
   let at = end;
@@ -262,6 +271,12 @@ function plainAt(buf: Buffer, from: number): [Value, number] {
       at = next;
     }
     return [v.array(items), at];
+  }
+  if ((m = /^\(text\) (\d+)$/.exec(text)) !== null) {
+    // Text of several lines (INFO): its lines, each given back its "\n" (the "\r" before it is not kept).
+    let at = end;
+    for (let i = 0; i < Number(m[1]); i++) at = lineEnd(buf, at);
+    return [v.bulk(buf.subarray(end, at)), at];
   }
   if (text.startsWith('"')) return [v.bulk(unquote(text)), end];
   if (mustBeQuoted(line))

@@ -140,6 +140,28 @@ describe('plaintext', () => {
     );
     expect(plain(array([error('ERR e'), OK, NIL_ARRAY]))).toBe('(array) 3\n(error) ERR e\nOK\n(nil)\n');
   });
+
+  it('writes text across several lines (INFO, CLIENT LIST) as a "(text) N" header and its N lines raw', () => {
+    const info =
+      '# Server\r\nredis_version:7.0.0\r\ntcp_port:6379\r\n\r\n# Clients\r\nconnected_clients:1\r\n';
+    expect(plain(verbatim(info))).toBe(
+      '(text) 6\n# Server\nredis_version:7.0.0\ntcp_port:6379\n\n# Clients\nconnected_clients:1\n',
+    );
+    // CLIENT LIST's lines end in "\n"; a last line without a break is a line too.
+    expect(plain(verbatim('id=1 addr=a\nid=2 addr=b\n'))).toBe('(text) 2\nid=1 addr=a\nid=2 addr=b\n');
+    expect(plain(verbatim('one\ntwo'))).toBe('(text) 2\none\ntwo\n');
+    expect(plain(verbatim('\n'))).toBe('(text) 1\n\n');
+    // Inside an array it is one element: the count says where it ends.
+    expect(plain(array([verbatim('a\r\nb\r\n'), integer(1)]))).toBe(
+      '(array) 2\n(text) 2\na\nb\n(integer) 1\n',
+    );
+  });
+
+  it('keeps one-line text and every bulk value as before, quoted when needed', () => {
+    expect(plain(verbatim('single line'))).toBe('"single line"\n');
+    expect(plain(verbatim('word'))).toBe('word\n');
+    expect(plain(bulkString('a\nb'))).toBe('"a\\nb"\n');
+  });
 });
 
 /** Every kind, with its bytes in RESP2, RESP3 and plaintext; the RESP bytes as redis-server 7.0.15 sent them. */
@@ -206,7 +228,7 @@ const EVERY_KIND: readonly [string, Reply, string, string, string][] = [
     verbatim('hi\nthere'),
     '$8\r\nhi\nthere\r\n',
     '=12\r\ntxt:hi\nthere\r\n',
-    '"hi\\nthere"\n',
+    '(text) 2\nhi\nthere\n',
   ],
   ['empty verbatim (CLIENT LIST ID of nobody)', verbatim(''), '$0\r\n\r\n', '=4\r\ntxt:\r\n', '""\n'],
   [
