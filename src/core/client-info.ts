@@ -22,6 +22,7 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
         };
   return {
     ...pubsub,
+    ...(client.monitor === true ? { monitor: true } : {}),
     id: client.id,
     addr: client.addr,
     laddr: client.laddr,

@@ -97,6 +97,8 @@ export interface ClientInfo {
   readonly outputBuffer: number;
   /** The socket's descriptor where the transport knows it (CLIENT LIST "fd="); -1 is shown otherwise. */
   readonly fd?: number;
+  /** In MONITOR mode (CLIENT LIST flags=O); false where absent. */
+  readonly monitor?: boolean;
   /** Its Pub/Sub subscriptions (CLIENT LIST sub=, psub=, ssub=) and subscribed state (flags=P); none where absent. */
   readonly pubsub?: PubSubCounts;
 }

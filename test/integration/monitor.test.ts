@@ -81,6 +81,18 @@ describe.each(transports)('%s transport: MONITOR', (transport) => {
     await Promise.all(clients.map((client) => client.request(resp('QUIT'), '+OK\r\n')));
   });
 
+  it('CLIENT LIST on another thread shows the monitor as Redis does: flags=O cmd=monitor', async () => {
+    const monitor = await server.connect();
+    await monitor.request(resp('MONITOR'), '+OK\r\n');
+    const client = await server.connect();
+    await client.send(resp('CLIENT', 'LIST'));
+    const list = await client.readBulk();
+    const line = list.split('\n').find((l) => l.includes(`addr=127.0.0.1:${localPort(monitor)} `));
+    expect(line).toMatch(/ flags=O db=0 .* cmd=monitor /);
+    const own = list.split('\n').find((l) => l.includes(`addr=127.0.0.1:${localPort(client)} `));
+    expect(own).toMatch(/ flags=N /);
+  });
+
   it('hides admin commands, redacts AUTH, refuses keyspace access to the monitor, and ends at RESET', async () => {
     const monitor = await server.connect();
     await monitor.request(resp('MONITOR'), '+OK\r\n');
@@ -116,6 +128,29 @@ describe.each(transports)('%s transport: MONITOR', (transport) => {
     await until(() => monitor.isClosed || server.logs.matching('output buffer limit').length > 0, 'cut');
     expect(server.logs.matching('output buffer limit').length).toBeGreaterThan(0);
     expect(await writer.request(resp('PING'), '+PONG\r\n')).toBe('+PONG\r\n');
+  });
+
+  it('never times a monitor out, as Redis never times out its replica-like client; an idle client is', async () => {
+    const idleServer = await startTestServer(transport, {
+      timeout: 1,
+      idleCheckIntervalMs: 50,
+      workers: transport === 'hybrid' ? 2 : 4,
+    });
+    try {
+      const monitor = await idleServer.connect();
+      await monitor.request(resp('MONITOR'), '+OK\r\n');
+      const idle = await idleServer.connect();
+      await idle.request(resp('PING'), '+PONG\r\n');
+      await monitor.readLine(); // the PING's line
+      expect((await idle.readToEnd()).length).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(monitor.isClosed).toBe(false);
+      const other = await idleServer.connect();
+      await other.request(resp('ECHO', 'still'), '$5\r\nstill\r\n');
+      expect((await readMonitorLine(monitor)).args).toBe('"ECHO" "still"');
+    } finally {
+      await idleServer.close();
+    }
   });
 
   it.skipIf(!onPath('redis-cli'))('redis-cli monitor prints the commands of another client', async () => {

@@ -41,7 +41,7 @@ export function clientLine(c: ClientInfo, now: number): string {
   const idle = Math.max(0, Math.floor((now - c.lastInteraction) / 1000));
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
-    `flags=${isPubSub(c) ? 'P' : 'N'} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
+    `flags=${flags(c)} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
     `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
     `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp ?? 2}`
@@ -51,6 +51,9 @@ export function clientLine(c: ClientInfo, now: number): string {
 /** CLIENT LIST and CLIENT INFO are verbatim text in RESP3 (a bulk in RESP2), as Redis 7.0 sends them. */
 const lines = (clients: readonly ClientInfo[], now: number): Reply =>
   verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
+
+/** catClientInfoString's flags: O (a monitor), P (subscribed), in its order; N for none. */
+const flags = (c: ClientInfo): string => `${c.monitor === true ? 'O' : ''}${isPubSub(c) ? 'P' : ''}` || 'N';
 
 /** Redis's client type "pubsub" (getClientType: CLIENT_PUBSUB); every other client here is "normal". */
 const isPubSub = (c: ClientInfo): boolean => c.pubsub?.active === true;

@@ -211,8 +211,10 @@ export class EventLoopTransport implements Transport {
     const now = (this.options.clock ?? Date.now)();
     const limitMs = this.timeoutSeconds * 1000;
     for (const connection of this.connections.values()) {
-      // Redis never times a subscriber out (clientsCronHandleTimeout skips CLIENT_PUBSUB).
-      if (now - connection.session.client.lastInteraction > limitMs && !connection.session.subscribed) {
+      // Redis never times a subscriber or a monitor out (clientsCronHandleTimeout skips CLIENT_PUBSUB and
+      // CLIENT_SLAVE).
+      const session = connection.session;
+      if (now - session.client.lastInteraction > limitMs && !session.subscribed && !session.monitoring) {
         this.options.logger.debug({ client: connection.id }, 'closing idle client');
         connection.end();
       }

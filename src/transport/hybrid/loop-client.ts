@@ -170,6 +170,11 @@ export class LoopClient {
     return this.subscribed ? limits.pubsubOutputBufferLimit : limits.outputBufferLimit;
   }
 
+  /** In MONITOR mode: never timed out either (Redis skips CLIENT_SLAVE). */
+  get monitoring(): boolean {
+    return this.session?.monitoring === true;
+  }
+
   /** In subscribed state: the loop's sweep never times it out, as Redis never times a subscriber out. */
   get subscribed(): boolean {
     return this.session?.subscribed === true;

@@ -217,8 +217,13 @@ export class ReactorLoop {
     for (const client of [...this.active.values()]) {
       if (client.lingeringSince !== 0) {
         if (now - client.lingeringSince >= this.options.closeGraceMs) client.destroy();
-      } else if (idleMs > 0 && now - client.lastInteraction > idleMs && !client.subscribed) {
-        // Redis never times a subscriber out (clientsCronHandleTimeout skips CLIENT_PUBSUB).
+      } else if (
+        idleMs > 0 &&
+        now - client.lastInteraction > idleMs &&
+        !client.subscribed &&
+        !client.monitoring
+      ) {
+        // Redis never times a subscriber or a monitor out (clientsCronHandleTimeout skips CLIENT_PUBSUB, CLIENT_SLAVE).
         client.end();
       }
     }

@@ -48,6 +48,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
       fd,
       ...(record.pubsub === undefined ? {} : { pubsub: record.pubsub }),
+      ...(record.monitor === true ? { monitor: true } : {}),
     });
   }
   return clients.sort((a, b) => a.id - b.id);

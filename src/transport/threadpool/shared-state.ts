@@ -33,6 +33,8 @@ export interface ClientRecord {
   readonly db: number;
   /** Its Pub/Sub subscriptions (CLIENT LIST flags=P, sub=, psub=, ssub=); absent before its first. */
   readonly pubsub?: PubSubCounts;
+  /** In MONITOR mode (CLIENT LIST flags=O); absent otherwise. */
+  readonly monitor?: true;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

@@ -167,11 +167,15 @@ function publish(entry: Current): void {
     resp: client.resp,
     db: client.db,
     ...pubsubCounts(client),
+    ...(client.monitor === true ? { monitor: true as const } : {}),
   };
   const subs = record.pubsub;
   const key =
     `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}` +
-    (subs === undefined ? '' : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`);
+    (subs === undefined
+      ? ''
+      : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`) +
+    (record.monitor === true ? '\0monitor' : '');
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
