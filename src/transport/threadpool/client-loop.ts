@@ -11,8 +11,12 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 /** The client went away or was shut down: the session ends, the worker lives on. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ENOTCONN', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH']);
 
-/** Why serveClient returned: the client left or was closed, or ('subscribed') it must be served in reactor mode. */
-export type EndReason = 'eof' | 'closed-by-server' | 'reset' | 'unexpected-nonblocking' | 'subscribed';
+/**
+ * Why serveClient returned: the client left or was closed (by a command, or past client-query-buffer-limit),
+ * or ('subscribed') it must be served in reactor mode.
+ */
+export type EndReason =
+  'eof' | 'closed-by-server' | 'query-buffer-limit' | 'reset' | 'unexpected-nonblocking' | 'subscribed';
 
 export interface ClientLoopHooks {
   /** After each read that returned bytes, before the session runs them (apply relayed config, mark activity). */
@@ -27,6 +31,8 @@ export interface ClientLoopHooks {
    * the messages other threads publish (subscriber-loop.ts serves it from then on). Absent: it stays here.
    */
   leaveWhenSubscribed?(): boolean;
+  /** client-query-buffer-limit, read live: an unfinished request past it ends the client; 0: no limit. */
+  queryBufferLimit?(): number;
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -82,6 +88,8 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
       if (failed !== null) return failed;
     }
     if (output.close) return 'closed-by-server';
+    const limit = hooks.queryBufferLimit?.() ?? 0;
+    if (limit > 0 && session.queryBufferLength > limit) return 'query-buffer-limit';
     // A monitor too receives lines from other threads between its requests.
     if ((session.subscribed || session.monitoring) && hooks.leaveWhenSubscribed?.() === true)
       return 'subscribed';

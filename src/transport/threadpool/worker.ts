@@ -210,10 +210,19 @@ function serve(job: Job): void {
       },
       afterBatch: () => publish(entry),
       leaveWhenSubscribed: () => wakeFd >= 0,
+      queryBufferLimit: () => config.number('client-query-buffer-limit'),
     };
     let reason: EndReason = serveClient(job.fd, session, readBuffer, hooks);
     if (reason === 'subscribed') reason = serveSubscriber(job.fd, session, hooks);
     if (reason === 'closed-by-server') lingeringClose(job.fd);
+    // Redis: "Closing client that reached max query buffer length"; the descriptor is closed below, at once.
+    if (reason === 'query-buffer-limit') {
+      post({
+        type: 'log',
+        level: 'warn',
+        msg: `closing client that reached max query buffer length (${job.addr})`,
+      });
+    }
   } finally {
     session.end();
     current = null;
