@@ -196,7 +196,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       version,
       startedAt,
       countersBuffer: counters.buffer,
-      sweepIntervalMs: options.idleCheckIntervalMs,
+      idleCheckIntervalMs: options.idleCheckIntervalMs,
       closeGraceMs: options.closeGraceMs,
     });
   } else if (options.transport === 'pool') {
@@ -208,7 +208,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       version,
       startedAt,
       countersBuffer: counters.buffer,
-      sweepIntervalMs: options.idleCheckIntervalMs,
+      idleCheckIntervalMs: options.idleCheckIntervalMs,
       closeGraceMs: options.closeGraceMs,
     });
   } else {

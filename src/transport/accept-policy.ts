@@ -36,6 +36,11 @@ export function turnAway(socket: net.Socket, graceMs: number): void {
   lingeringEnd(socket, graceMs, `-${ERR.maxClients}\r\n`);
 }
 
+/** How long a closing client may take to flush and hear the peer's FIN before it is destroyed (ms). */
+export const DEFAULT_CLOSE_GRACE_MS = 2000;
+/** How often idle clients (the `timeout` setting) and lingering closes are looked for (ms): Redis's clientsCron. */
+export const DEFAULT_IDLE_CHECK_INTERVAL_MS = 1000;
+
 /** Accept failures are logged at most this often: out of descriptors, every connection attempt fails. */
 export const ACCEPT_ERROR_LOG_INTERVAL_MS = 10_000;
 

@@ -18,6 +18,10 @@ export interface TransportOptions {
   readonly backlog: number;
   readonly config: Config;
   readonly logger: Logger;
+  /** Default DEFAULT_CLOSE_GRACE_MS (accept-policy.ts); tests shorten it. */
+  readonly closeGraceMs?: number;
+  /** Default DEFAULT_IDLE_CHECK_INTERVAL_MS (accept-policy.ts); tests shorten it. */
+  readonly idleCheckIntervalMs?: number;
   /** Client ids are unique across the whole server, so the server hands them out. */
   nextClientId(): number;
 }

@@ -113,7 +113,7 @@ afterEach(closeTestPools);
 
 /** One worker, so a lingering client blocks the next one; the sweep runs often so the grace ends promptly. */
 async function startPool(closeGraceMs: number) {
-  const pool = await startTestPool({ workers: 1, closeGraceMs, sweepIntervalMs: SWEEP_MS });
+  const pool = await startTestPool({ workers: 1, closeGraceMs, idleCheckIntervalMs: SWEEP_MS });
   return { ...pool, lingering: async () => pool.adopt(await LingeringClient.connect(pool.port)) };
 }
 

@@ -137,7 +137,7 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('closes clients idle past `timeout`, served and queued', async () => {
-    const pool = await startTestPool({ workers: 1, settings: { timeout: '1' }, sweepIntervalMs: 20 });
+    const pool = await startTestPool({ workers: 1, settings: { timeout: '1' }, idleCheckIntervalMs: 20 });
     const idle = await pool.connect();
     expect(await idle.request(PING, PONG)).toBe(PONG);
     const queued = await pool.connect();

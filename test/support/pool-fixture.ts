@@ -14,7 +14,7 @@ export interface TestPoolOptions {
   /** Config settings, as the CLI would pass them. */
   readonly settings?: Record<string, string>;
   readonly closeGraceMs?: number;
-  readonly sweepIntervalMs?: number;
+  readonly idleCheckIntervalMs?: number;
 }
 
 export interface TestPool {
@@ -67,7 +67,7 @@ export async function startTestPool(options: TestPoolOptions): Promise<TestPool>
     version: '0.1.0',
     startedAt: Date.now(),
     closeGraceMs: options.closeGraceMs,
-    sweepIntervalMs: options.sweepIntervalMs,
+    idleCheckIntervalMs: options.idleCheckIntervalMs,
   });
   const entry = { transport, clients: [] as { destroy(): void }[] };
   open.push(entry);

@@ -9,7 +9,12 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { Session, type SessionCore } from '../../core/session.js';
 import type { Clock } from '../../core/store/types.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
-import { AcceptErrorLog, turnAway } from '../accept-policy.js';
+import {
+  AcceptErrorLog,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_IDLE_CHECK_INTERVAL_MS,
+  turnAway,
+} from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
@@ -20,10 +25,6 @@ export interface EventLoopTransportOptions extends TransportOptions {
   sessionCore(): SessionCore;
   /** Clock for the idle timeout (default Date.now); tests inject a fake one. */
   readonly clock?: Clock;
-  /** How often idle clients are looked for (Redis's clientsCron); default 1000 ms. Tests shorten it. */
-  readonly idleCheckIntervalMs?: number;
-  /** Longest a closing connection may linger before it is destroyed; default 2000 ms. */
-  readonly closeGraceMs?: number;
 }
 
 export class EventLoopTransport implements Transport {
@@ -65,7 +66,7 @@ export class EventLoopTransport implements Transport {
     this.host = {
       limits: this.limits,
       logger: options.logger,
-      closeGraceMs: options.closeGraceMs ?? 2000,
+      closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       // 64 KiB, as libuv suggests per read: a pipelined burst is read in as few calls as before.
       readBuffer: Buffer.allocUnsafe(64 * 1024),
     };
@@ -87,7 +88,7 @@ export class EventLoopTransport implements Transport {
         this.server.off('error', onStartError);
         // From now on an 'error' is an accept failure: never fatal (an unhandled 'error' would crash).
         this.server.on('error', (e: NodeJS.ErrnoException) => this.onAcceptError(e));
-        const interval = this.options.idleCheckIntervalMs ?? 1000;
+        const interval = this.options.idleCheckIntervalMs ?? DEFAULT_IDLE_CHECK_INTERVAL_MS;
         this.idleTimer = setInterval(() => this.cron(), interval);
         this.idleTimer.unref();
         const address = this.server.address() as net.AddressInfo;

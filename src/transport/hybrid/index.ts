@@ -15,6 +15,7 @@ import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native.js';
 import { chooseWorkerEntry, type WorkerEntry } from '../threadpool/worker-entry.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_IDLE_CHECK_INTERVAL_MS } from '../accept-policy.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { connectedAt, LOOPS, REJECTED, stateBytes, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { LoopGroup } from './loop-group.js';
@@ -34,10 +35,6 @@ export interface HybridOptions extends TransportOptions {
   readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws when the helper or its reactor is missing. */
   readonly native?: NativeFdUtil;
-  /** How long a closing client may take to flush and hear the peer's FIN (ms, default 2000). */
-  readonly closeGraceMs?: number;
-  /** How often loops look for idle and lingering clients (ms, default 1000). */
-  readonly sweepIntervalMs?: number;
 }
 
 /**
@@ -105,8 +102,8 @@ export class HybridTransport implements Transport {
         executable: mainScript(),
         nativeRoot: root,
         listenFd: this.listenFd,
-        closeGraceMs: options.closeGraceMs ?? 2000,
-        sweepIntervalMs: options.sweepIntervalMs ?? 1000,
+        closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+        idleCheckIntervalMs: options.idleCheckIntervalMs ?? DEFAULT_IDLE_CHECK_INTERVAL_MS,
         pubsubHandles: options.pubsub?.handles() ?? null,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
@@ -157,7 +154,7 @@ export class HybridTransport implements Transport {
   /** Stop accepting, let every loop answer what it received and close its clients, then close the listener. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.group?.stop(this.options.closeGraceMs ?? 2000);
+      await this.group?.stop(this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
       if (this.listenFd >= 0) this.native.closeFd(this.listenFd);
       this.listenFd = -1;
     })();

@@ -79,7 +79,7 @@ config.onChange((name, value) => {
 
 const loop = new ReactorLoop({
   native,
-  sweepIntervalMs: init.sweepIntervalMs,
+  idleCheckIntervalMs: init.idleCheckIntervalMs,
   closeGraceMs: init.closeGraceMs,
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,

@@ -24,7 +24,7 @@ export interface LoopInit {
   /** How long a closing client may take to flush and hear the peer's FIN, ms. */
   readonly closeGraceMs: number;
   /** How often the loop looks for idle and lingering clients, ms. */
-  readonly sweepIntervalMs: number;
+  readonly idleCheckIntervalMs: number;
   /** Pub/Sub's shared state: this loop is endpoint `index` (its eventfd wakes it for messages too). */
   readonly pubsubHandles: PubSubHandles | null;
 }

@@ -13,7 +13,7 @@ import { check, EAGAIN, type NativeReactor } from './native-reactor.js';
 
 export interface ReactorLoopOptions {
   readonly native: NativeReactor;
-  readonly sweepIntervalMs: number;
+  readonly idleCheckIntervalMs: number;
   readonly closeGraceMs: number;
   /** Idle timeout in ms (CONFIG timeout), read at each sweep; 0: never. */
   idleTimeoutMs(): number;
@@ -177,7 +177,7 @@ export class ReactorLoop {
   /** Runs until stop() has run and every client is closed (or the stop's grace is up). */
   run(): void {
     const { native } = this.options;
-    this.nextSweep = Date.now() + this.options.sweepIntervalMs;
+    this.nextSweep = Date.now() + this.options.idleCheckIntervalMs;
     for (;;) {
       if (this.done && (this.active.size === 0 || Date.now() >= this.stopDeadline)) break;
       let until = this.nextSweep;
@@ -212,7 +212,7 @@ export class ReactorLoop {
 
   /** Redis's clientsCron: idle clients end, lingering ones past the grace are destroyed. */
   private sweep(now: number): void {
-    this.nextSweep = now + this.options.sweepIntervalMs;
+    this.nextSweep = now + this.options.idleCheckIntervalMs;
     const idleMs = this.options.idleTimeoutMs();
     for (const client of [...this.active.values()]) {
       if (client.lingeringSince !== 0) {

@@ -12,7 +12,12 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
-import { AcceptErrorLog, turnAway } from '../accept-policy.js';
+import {
+  AcceptErrorLog,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_IDLE_CHECK_INTERVAL_MS,
+  turnAway,
+} from '../accept-policy.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
@@ -37,13 +42,6 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws its Error when the helper is missing. */
   readonly native?: NativeFdUtil;
-  /**
-   * How long close() lets a worker write to a client that does not read before SHUT_RDWR, and how long a
-   * worker drains a client it closed (lingering close) before the sweep shuts it down. Default 2000.
-   */
-  readonly closeGraceMs?: number;
-  /** How often the idle timeout and lingering closes are checked. Default 1000 (Redis checks clients about once a second). */
-  readonly sweepIntervalMs?: number;
 }
 
 /**
@@ -145,7 +143,7 @@ export class ThreadPoolTransport implements Transport {
     this.state.store(TCP_PORT, address.port);
     // Workers copied the config before the port was bound (port 0 asks for any): tell them the real one.
     this.pool.replicate('port', String(address.port));
-    const interval = this.options.sweepIntervalMs ?? 1000;
+    const interval = this.options.idleCheckIntervalMs ?? DEFAULT_IDLE_CHECK_INTERVAL_MS;
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
     return { host: address.address, port: address.port };
@@ -185,7 +183,7 @@ export class ThreadPoolTransport implements Transport {
     this.state.add(REJECTED, 1);
     this.rejecting.add(socket);
     socket.on('close', () => this.rejecting.delete(socket));
-    turnAway(socket, this.options.closeGraceMs ?? 2000);
+    turnAway(socket, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
   }
 
   private acceptFailed(error: NodeJS.ErrnoException): void {
@@ -194,7 +192,7 @@ export class ThreadPoolTransport implements Transport {
 
   private sweep(): void {
     const timeout = this.options.config.number('timeout');
-    this.pool.sweepClosing(Date.now(), this.options.closeGraceMs ?? 2000);
+    this.pool.sweepClosing(Date.now(), this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     if (timeout > 0) this.pool.sweepIdle(Date.now(), timeout * 1000);
   }
 
@@ -242,6 +240,6 @@ export class ThreadPoolTransport implements Transport {
       this.server.close(() => resolve());
     });
     for (const socket of this.rejecting) socket.destroy();
-    await Promise.all([this.pool.stop(this.options.closeGraceMs ?? 2000), listening]);
+    await Promise.all([this.pool.stop(this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS), listening]);
   }
 }
