@@ -181,36 +181,28 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     config,
     logger,
     nextClientId: () => ++lastClientId,
+    idleCheckIntervalMs: options.idleCheckIntervalMs,
+    closeGraceMs: options.closeGraceMs,
   };
 
   // This thread's core needs the bound port and the transport's figures; sessions ask for it only once clients
   // connect. The same function builds each pool worker's and hybrid loop's core.
   let core: ThreadCore | null = null;
   let transport: Transport;
+  // What the pool's workers and the hybrid's loops each build their core from.
+  const threaded = {
+    ...common,
+    pubsub,
+    workers: options.workers,
+    storeHandles: store.handles(),
+    version,
+    startedAt,
+    countersBuffer: counters.buffer,
+  };
   if (options.transport === 'hybrid') {
-    transport = await createHybridTransport({
-      ...common,
-      pubsub,
-      workers: options.workers,
-      storeHandles: store.handles(),
-      version,
-      startedAt,
-      countersBuffer: counters.buffer,
-      idleCheckIntervalMs: options.idleCheckIntervalMs,
-      closeGraceMs: options.closeGraceMs,
-    });
+    transport = await createHybridTransport(threaded);
   } else if (options.transport === 'pool') {
-    transport = await createPoolTransport({
-      ...common,
-      pubsub,
-      workers: options.workers,
-      storeHandles: store.handles(),
-      version,
-      startedAt,
-      countersBuffer: counters.buffer,
-      idleCheckIntervalMs: options.idleCheckIntervalMs,
-      closeGraceMs: options.closeGraceMs,
-    });
+    transport = await createPoolTransport(threaded);
   } else {
     transport = new EventLoopTransport({
       ...common,
@@ -219,8 +211,6 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
         return core.sessionCore();
       },
       clock,
-      idleCheckIntervalMs: options.idleCheckIntervalMs,
-      closeGraceMs: options.closeGraceMs,
     });
   }
 

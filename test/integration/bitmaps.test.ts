@@ -3,39 +3,17 @@
 // spreads them over its loops, so concurrent SETBITs on one key from several clients test that an in-place edit
 // under the key's lock loses no other thread's bit, and BITOP that its sources and destination are one instant.
 
-import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onPath, runTool } from '../support/live-tools.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { useIoredisServer } from '../support/ioredis-fixture.js';
+import { transports } from '../support/server.js';
 
 const CONNECTIONS = 4;
 
 describe.each(transports)('%s transport: bitmaps and LCS', (transport) => {
-  let server: TestServer;
-  const open: Redis[] = [];
-
-  async function ioredis(): Promise<Redis> {
-    const client = new Redis({
-      host: server.host,
-      port: server.port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
-    await client.connect();
-    open.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(transport, { workers: CONNECTIONS + 3 });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.quit()));
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const fixture = useIoredisServer(transport, CONNECTIONS + 3);
+  const ioredis = fixture.ioredis;
 
   it('answers SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and LCS (ioredis)', async () => {
     const [a, b] = [await ioredis(), await ioredis()];
@@ -85,7 +63,7 @@ describe.each(transports)('%s transport: bitmaps and LCS', (transport) => {
 
   it('answers LCS IDX as a map and BITFIELD FAIL as a null in RESP3 (node-redis default client)', async () => {
     const client = createClient({
-      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      socket: { host: fixture.server().host, port: fixture.server().port, reconnectStrategy: false },
     });
     await client.connect();
     try {
@@ -109,7 +87,7 @@ describe.each(transports)('%s transport: bitmaps and LCS', (transport) => {
   });
 
   it.skipIf(!onPath('redis-cli'))('redis-cli', async () => {
-    const cli = (...args: string[]) => runTool('redis-cli', ['-p', String(server.port), ...args]);
+    const cli = (...args: string[]) => runTool('redis-cli', ['-p', String(fixture.server().port), ...args]);
     expect((await cli('SETBIT', 'cli', '1', '1')).stdout.toString()).toBe('0\n');
     expect((await cli('GET', 'cli')).stdout.toString()).toBe('@\n');
     expect((await cli('BITFIELD', 'cli', 'GET', 'i8', '0', 'GET', 'u2', '0')).stdout.toString()).toBe(

@@ -7,39 +7,16 @@
 
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { onPath, runTool } from '../support/live-tools.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { useIoredisServer } from '../support/ioredis-fixture.js';
+import { startTestServer, transports } from '../support/server.js';
 
 const CONNECTIONS = 5;
 
 describe.each(transports)('%s transport: databases', (transport) => {
-  let server: TestServer;
-  const open: Redis[] = [];
-
-  /** An ioredis client on database `db`, quit after the test (each pins a worker on the pool). */
-  async function ioredis(db = 0): Promise<Redis> {
-    const client = new Redis({
-      host: server.host,
-      port: server.port,
-      db,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
-    await client.connect();
-    open.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(transport, { workers: CONNECTIONS + 3 });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.quit()));
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const fixture = useIoredisServer(transport, CONNECTIONS + 3);
+  const ioredis = fixture.ioredis;
   beforeEach(async () => {
     const c = await ioredis();
     await c.flushall();
@@ -97,7 +74,7 @@ describe.each(transports)('%s transport: databases', (transport) => {
   it('fails a WATCHed transaction when another connection swaps the key in (node-redis, RESP3)', async () => {
     const watcher = createClient({
       database: 6,
-      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      socket: { host: fixture.server().host, port: fixture.server().port, reconnectStrategy: false },
     });
     await watcher.connect();
     try {
@@ -150,7 +127,7 @@ describe.each(transports)('%s transport: databases', (transport) => {
   });
 
   it.skipIf(!onPath('redis-cli'))('redis-cli -n selects a database', async () => {
-    const cli = (...args: string[]) => runTool('redis-cli', ['-p', String(server.port), ...args]);
+    const cli = (...args: string[]) => runTool('redis-cli', ['-p', String(fixture.server().port), ...args]);
     expect((await cli('-n', '11', 'SET', 'k', 'eleven')).stdout.toString()).toBe('OK\n');
     expect((await cli('-n', '11', 'GET', 'k')).stdout.toString()).toBe('eleven\n');
     expect((await cli('GET', 'k')).stdout.toString()).toBe('\n');

@@ -4,37 +4,15 @@
 
 import { Redis, ReplyError } from 'ioredis';
 import { createClient, WatchError } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useIoredisServer } from '../support/ioredis-fixture.js';
+import { transports } from '../support/server.js';
 
 const CONNECTIONS = 4;
 
 describe.each(transports)('%s transport: transactions', (transport) => {
-  let server: TestServer;
-  const open: Redis[] = [];
-
-  /** An ioredis client, quit after the test (each pins a worker on the pool). */
-  async function ioredis(): Promise<Redis> {
-    const client = new Redis({
-      host: server.host,
-      port: server.port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
-    await client.connect();
-    open.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(transport, { workers: CONNECTIONS + 3 });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.quit()));
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const fixture = useIoredisServer(transport, CONNECTIONS + 3);
+  const ioredis = fixture.ioredis;
   beforeEach(async () => {
     const c = await ioredis();
     await c.flushall();
@@ -76,7 +54,7 @@ describe.each(transports)('%s transport: transactions', (transport) => {
   it("runs node-redis's multi() and raises WatchError when a watched key changed", async () => {
     const c = createClient({
       RESP: 2,
-      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      socket: { host: fixture.server().host, port: fixture.server().port, reconnectStrategy: false },
     });
     c.on('error', () => undefined);
     await c.connect();
