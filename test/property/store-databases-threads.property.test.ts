@@ -4,14 +4,11 @@
 // with MGET. Every thread must read only its own writes, MOVE and COPY must answer as its model says, the
 // counter must end exact, an MGET must never see half a SWAPDB, and the swapped pair must end as the number of
 // swaps says. The workers run the compiled store (dist/): `npm run build` first.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type * as StoreModule from '../../src/core/store/store.js';
+import { builtStore, runStoreWorker } from '../support/store-threads.js';
 
-const storeUrl = new URL('../../dist/src/core/store/store.js', import.meta.url);
 const workerUrl = new URL('./store-db-worker.mjs', import.meta.url);
 const THREADS = 4;
 
@@ -61,24 +58,12 @@ function runWorker(
   script: Op[],
   repeat: number,
 ): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(workerUrl), {
-      workerData: { storeUrl: storeUrl.href, handles, id, script, repeat },
-    });
-    let result: WorkerResult | undefined;
-    worker.once('message', (message: WorkerResult) => (result = message));
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      result && code === 0 ? resolve(result) : reject(new Error(`worker exit ${code}`)),
-    );
-  });
+  return runStoreWorker<Op, WorkerResult>(workerUrl, handles, id, script, repeat);
 }
 
 describe('SharedStore databases across worker threads', () => {
   it('keeps every thread in its own database, MOVE/COPY/INCR exact and SWAPDB atomic', async () => {
-    if (!existsSync(fileURLToPath(storeUrl)))
-      throw new Error(`${storeUrl.pathname} missing: run npm run build`);
-    const { SharedStore } = (await import(storeUrl.href)) as typeof StoreModule;
+    const { SharedStore } = await builtStore();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(opArb, { minLength: 20, maxLength: 60 }), {

@@ -2,14 +2,11 @@
 // mixes. INCRs on shared counters must end exact, MGET of a key group written by MSET must always read one
 // generation, no value may be torn, and each thread's own keys must end as its model says, while indexes
 // and the arena grow under them. The workers run the compiled store (dist/): `npm run build` first.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type * as StoreModule from '../../src/core/store/store.js';
+import { builtStore, runStoreWorker } from '../support/store-threads.js';
 
-const storeUrl = new URL('../../dist/src/core/store/store.js', import.meta.url);
 const workerUrl = new URL('./store-worker.mjs', import.meta.url);
 const THREADS = 4;
 
@@ -64,24 +61,12 @@ function runWorker(
   script: Op[],
   repeat: number,
 ): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(workerUrl), {
-      workerData: { storeUrl: storeUrl.href, handles, id, script, repeat },
-    });
-    let result: WorkerResult | undefined;
-    worker.once('message', (message: WorkerResult) => (result = message));
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      result && code === 0 ? resolve(result) : reject(new Error(`worker exit ${code}`)),
-    );
-  });
+  return runStoreWorker<Op, WorkerResult>(workerUrl, handles, id, script, repeat);
 }
 
 describe('SharedStore across worker threads', () => {
   it('keeps INCRs exact, MSET/MGET atomic, values whole and every thread its own keys', async () => {
-    if (!existsSync(fileURLToPath(storeUrl)))
-      throw new Error(`${storeUrl.pathname} missing: run npm run build`);
-    const { SharedStore } = (await import(storeUrl.href)) as typeof StoreModule;
+    const { SharedStore } = await builtStore();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(opArb, { minLength: 20, maxLength: 60 }), {
@@ -129,9 +114,7 @@ describe('SharedStore across worker threads', () => {
   // The random mixes above rarely hit MGET's race window; this fixed, long mix does (a per-key MGET was caught
   // here in 3000 rounds, never in the property's 40).
   it('MGET never mixes two MSET generations under sustained contention', async () => {
-    if (!existsSync(fileURLToPath(storeUrl)))
-      throw new Error(`${storeUrl.pathname} missing: run npm run build`);
-    const { SharedStore } = (await import(storeUrl.href)) as typeof StoreModule;
+    const { SharedStore } = await builtStore();
     const store = SharedStore.create({ clock: Date.now, segments: 4 });
     const script: Op[] = [
       { kind: 'mset', generation: 3 },
