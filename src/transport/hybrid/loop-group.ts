@@ -71,9 +71,14 @@ export class LoopGroup {
 
   private spawn(index: number, existing?: Loop): Loop {
     const worker = new Worker(this.options.workerUrl, {
-      workerData: { ...this.options.init, index, config: this.options.config.snapshot() } satisfies LoopInit,
+      workerData: {
+        ...this.options.init,
+        index,
+        // Loop 0 alone accepts: it is the only producer of every hand-off ring (single-producer rings).
+        listenFd: index === 0 ? this.options.init.listenFd : -1,
+        config: this.options.config.snapshot(),
+      } satisfies LoopInit,
       trackUnmanagedFds: false,
-      resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 48) },
       execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     });
     const loop: Loop = existing ?? { index, worker, ready: false, exited: false };
