@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The redis-lite command: options (flags or REDIS_LITE_* environment variables) -> startServer(); signals and
 // exit codes. SIGINT/SIGTERM close gracefully and exit 0; a second signal exits at once with 128+signal
-// (130 for SIGINT, 143 for SIGTERM); a start-up failure (port in use, permission, bad option) logs one line
-// and exits 1. Everything else is the server's business (src/server.ts).
+// (130 for SIGINT, 143 for SIGTERM); a bad option or value prints the usage error on stderr and exits 1; a
+// start-up failure (port in use, permission) logs one line and exits 1. Everything else is the server's business (src/server.ts).
 
 import yargs, { type Options } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createLogger, LOG_LEVELS, type LogFormat } from './logger.js';
 import {
   DEFAULT_OPTIONS,
+  InvalidOptionError,
   packageVersion,
   startServer,
   TransportUnavailableError,
@@ -19,26 +20,41 @@ import {
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 const ENV_PREFIX = 'REDIS_LITE';
 
+/** A mistake in the command line or the REDIS_LITE_* variables: answered with the usage line and exit 1. */
+class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+  override name = 'UsageError';
+}
+
+function exitWithUsageError(text: string): never {
+  process.stderr.write(`redis-lite: ${text}\n`);
+  process.stderr.write('Run redis-lite --help for the options.\n');
+  process.exit(1);
+}
+
+const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
 /**
- * yargs's "Unknown argument(s): a, b" as the user wrote them: an option, or a REDIS_LITE_* variable. yargs
- * names each unknown once per spelling (--bogus-opt as bogus-opt and bogusOpt; REDIS_LITE_FOO_BAR as fooBar),
- * which would list it twice or send the user looking for a flag. (Its camelCase expansion stays on: it is how
- * REDIS_LITE_LOG_LEVEL reaches --log-level.)
+ * The names in the parsed arguments that are no option, each as the user wrote it: an option, or a REDIS_LITE_*
+ * variable. yargs keys each unknown once per spelling (--bogus-opt as bogus-opt and bogusOpt; REDIS_LITE_FOO_BAR
+ * as fooBar), so they are folded to one. (Its camelCase expansion stays on: it is how REDIS_LITE_LOG_LEVEL
+ * reaches --log-level.) Done here rather than by yargs's strict mode, whose report is text for people only.
  */
-function describeUsageError(message: string): string {
-  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
-  if (unknown === null) return message;
-  const names = unknown[1]
-    .split(', ')
-    .map((name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase());
-  return [...new Set(names)]
-    .map((name) => {
-      const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
-      return variable in process.env
-        ? `unknown environment variable ${variable}`
-        : `unknown option --${name}`;
-    })
-    .join('; ');
+function unknownArguments(argv: Record<string, unknown>, known: readonly string[]): string[] {
+  const allowed = new Set(['_', '$0', 'help', 'h', 'version', ...known, ...known.map(camel)]);
+  const unknown = [
+    ...new Set(
+      Object.keys(argv)
+        .filter((key) => !allowed.has(key))
+        .map(kebab),
+    ),
+  ].map((name) => {
+    const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
+    return variable in process.env ? `unknown environment variable ${variable}` : `unknown option --${name}`;
+  });
+  const positional = (argv._ as unknown[]).map((word) => `unexpected argument '${String(word)}'`);
+  return [...unknown, ...positional];
 }
 
 function parseArguments(argv: string[]) {
@@ -98,17 +114,25 @@ function parseArguments(argv: string[]) {
       // Every option takes a value: a bare `--port` is an error, not the default port taken silently.
       .requiresArg(Object.keys(options))
       .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')
-      .strict()
+      .check((argv) => {
+        const unknown = unknownArguments(argv, Object.keys(options));
+        if (unknown.length > 0) throw new UsageError(unknown.join('; '));
+        return true;
+      })
       .version(packageVersion())
       .alias('h', 'help')
       .help()
       .fail((message: string | undefined, error: Error | undefined) => {
-        // yargs reports some usage errors (a missing value) as a YError rather than a message: still usage.
-        if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-        const text = message ?? error?.message ?? 'invalid arguments';
-        process.stderr.write(`redis-lite: ${describeUsageError(text)}\n`);
-        process.stderr.write('Run redis-lite --help for the options.\n');
-        process.exit(1);
+        // yargs reports its own usage errors (a missing value, a value not among the choices) as a message or a
+        // YError, and ours as the UsageError thrown; anything else is a bug, with its stack.
+        if (
+          error !== undefined &&
+          error !== null &&
+          !(error instanceof UsageError) &&
+          error.name !== 'YError'
+        )
+          throw error;
+        exitWithUsageError(message ?? error?.message ?? 'invalid arguments');
       })
       .parseSync()
   );
@@ -186,6 +210,11 @@ async function main(): Promise<void> {
       logger,
     });
   } catch (e) {
+    // A value the server refused is a usage error like any other the user can fix on the command line.
+    if (e instanceof InvalidOptionError) {
+      const value = e.value === undefined ? '' : ` '${e.value}'`;
+      exitWithUsageError(`invalid --${kebab(e.option)}${value}: ${e.reason}`);
+    }
     const { msg, code } = describeStartupError(e, args.host, args.port);
     logger.fatal(code === undefined ? {} : { code }, msg);
     process.exit(1);

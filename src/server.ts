@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { InlineReplies, ServerCounters, TransportStats } from './core/command.js';
+import type { CommandTable, InlineReplies, ServerCounters, TransportStats } from './core/command.js';
 import { ALL_COMMANDS } from './core/commands/table.js';
-import { Config } from './core/config.js';
+import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
@@ -111,7 +111,26 @@ export function packageVersion(): string {
 
 /** Thrown by startServer when --transport=pool cannot run here; the CLI prints the message as is. */
 export class TransportUnavailableError extends Error {
+  readonly code = 'ERR_TRANSPORT_UNAVAILABLE';
   override name = 'TransportUnavailableError';
+}
+
+/**
+ * Thrown by startServer for an option value it refuses (not a number, out of range): the caller's mistake, named
+ * by the ServerOptions key, so the CLI can answer with its usage line rather than a start-up failure.
+ */
+export class InvalidOptionError extends Error {
+  readonly code = 'ERR_INVALID_OPTION';
+  override name = 'InvalidOptionError';
+
+  /** `value` is the refused text; undefined for a number that is NaN (what a CLI makes of "abc"). */
+  constructor(
+    readonly option: keyof ServerOptions,
+    readonly value: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`invalid ${option}${value === undefined ? '' : ` '${value}'`}: ${reason}`);
+  }
 }
 
 /** The Config setting each numeric option sets: a refused value is reported under the option's own name. */
@@ -122,13 +141,29 @@ const SETTING_OF_OPTION = {
   backlog: 'tcp-backlog',
   workers: 'io-threads',
   databases: 'databases',
-} as const;
+  inlineReplies: 'inline-replies',
+} as const satisfies Partial<Record<keyof ServerOptions, string>>;
+
+const OPTION_OF_SETTING = new Map<string, keyof ServerOptions>(
+  Object.entries(SETTING_OF_OPTION).map(([option, setting]) => [setting, option as keyof ServerOptions]),
+);
+
+/** Options given as undefined (e.g. an unset CLI flag) keep their default; the hybrid's workers default to cores. */
+function resolveOptions(partial: Partial<ServerOptions>): ServerOptions {
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const options: ServerOptions = { ...DEFAULT_OPTIONS, ...given };
+  if (given.workers === undefined && options.transport === 'hybrid') options.workers = availableParallelism();
+  return options;
+}
 
 function configFromOptions(options: ServerOptions): Config {
-  for (const option of Object.keys(SETTING_OF_OPTION) as (keyof typeof SETTING_OF_OPTION)[]) {
+  for (const option of ['port', 'maxclients', 'timeout', 'backlog', 'workers', 'databases'] as const) {
     // A CLI value that is not a number arrives as NaN; "invalid port 'NaN'" would not say what went wrong.
-    if (Number.isNaN(options[option])) throw new Error(`invalid ${option}: not a number`);
+    if (Number.isNaN(options[option])) throw new InvalidOptionError(option, undefined, 'not a number');
   }
+  // The event loop ignores the number of workers, but a nonsense number is still the user's mistake.
+  if (!Number.isSafeInteger(options.workers) || options.workers < 1)
+    throw new InvalidOptionError('workers', String(options.workers), 'must be a whole number, at least 1');
   try {
     return new Config({
       bind: options.host,
@@ -143,36 +178,51 @@ function configFromOptions(options: ServerOptions): Config {
       ...options.config,
     });
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
-    for (const [option, setting] of Object.entries(SETTING_OF_OPTION)) {
-      const prefix = `invalid ${setting} '`;
-      if (e.message.startsWith(prefix))
-        throw new Error(`invalid ${option} '${e.message.slice(prefix.length)}`);
-    }
-    throw e;
+    // A setting set from an option is reported under the option; one from options.config under its own name.
+    const option = e instanceof InvalidSettingError ? OPTION_OF_SETTING.get(e.setting) : undefined;
+    if (option === undefined || !(e instanceof InvalidSettingError)) throw e;
+    throw new InvalidOptionError(option, e.value, e.reason);
   }
 }
 
-export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  // An option given as undefined (e.g. an unset CLI flag) keeps its default.
-  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const options: ServerOptions = { ...DEFAULT_OPTIONS, ...given };
-  if (given.workers === undefined && options.transport === 'hybrid') options.workers = availableParallelism();
-  const logger = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
-  const clock = options.clock ?? Date.now;
-  const version = packageVersion();
-  const config = configFromOptions(options);
-  capMaxclients(config, logger);
+/** What every thread that serves clients shares: the store, the command table, INFO's counters, Pub/Sub. */
+interface SharedState {
+  readonly store: SharedStore;
+  readonly commands: CommandTable;
+  readonly counters: SharedServerCounters;
+  readonly pubsub: PubSubState;
+}
 
+function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
   const store = SharedStore.create({ clock, databases: config.number('databases') });
   bindStoreLimits(store, config);
   const commands = createCommandTable(ALL_COMMANDS);
-  const startedAt = clock();
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.
   const counters = SharedServerCounters.create({ commandSlots: commands.slots().length });
   // Pub/Sub's shared state: an endpoint per thread that serves clients (the event loop's one thread, or each pool
   // worker / hybrid loop), so a PUBLISH on any thread reaches subscribers on all of them.
   const pubsub = PubSubState.create(options.transport === 'eventloop' ? 1 : options.workers);
+  return { store, commands, counters, pubsub };
+}
+
+/** What the server knows before it listens, and every transport starts from. */
+interface StartContext {
+  readonly options: ServerOptions;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly shared: SharedState;
+}
+
+/**
+ * The chosen transport, not yet listening. The event loop serves sessions on this thread, from the core
+ * `mainCore()` returns once the server is bound; the pool's workers and the hybrid's loops each build their
+ * own core from the shared state's handles.
+ */
+async function createTransport(start: StartContext, mainCore: () => ThreadCore | null): Promise<Transport> {
+  const { options, config, logger, shared } = start;
   let lastClientId = 0;
   const common = {
     host: options.host,
@@ -184,49 +234,46 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     idleCheckIntervalMs: options.idleCheckIntervalMs,
     closeGraceMs: options.closeGraceMs,
   };
-
-  // This thread's core needs the bound port and the transport's figures; sessions ask for it only once clients
-  // connect. The same function builds each pool worker's and hybrid loop's core.
-  let core: ThreadCore | null = null;
-  let transport: Transport;
-  // What the pool's workers and the hybrid's loops each build their core from.
-  const threaded = {
-    ...common,
-    pubsub,
-    workers: options.workers,
-    storeHandles: store.handles(),
-    version,
-    startedAt,
-    countersBuffer: counters.buffer,
-  };
-  if (options.transport === 'hybrid') {
-    transport = await createHybridTransport(threaded);
-  } else if (options.transport === 'pool') {
-    transport = await createPoolTransport(threaded);
-  } else {
-    transport = new EventLoopTransport({
+  if (options.transport === 'eventloop') {
+    return new EventLoopTransport({
       ...common,
       sessionCore: () => {
+        const core = mainCore();
         if (core === null) throw new Error('a client connected before the server core was built');
         return core.sessionCore();
       },
-      clock,
+      clock: start.clock,
     });
   }
+  const threaded = {
+    ...common,
+    pubsub: shared.pubsub,
+    workers: options.workers,
+    storeHandles: shared.store.handles(),
+    version: start.version,
+    startedAt: start.startedAt,
+    countersBuffer: shared.counters.buffer,
+  };
+  return options.transport === 'hybrid' ? createHybridTransport(threaded) : createPoolTransport(threaded);
+}
 
-  const address = await transport.listen();
-  config.apply('port', String(address.port));
-  core = createThreadCore({
-    store,
-    config,
-    version,
-    startedAt,
+/**
+ * This thread's core: the event loop's sessions run on it, and on every transport it answers for the server
+ * as a whole (the active expiry's keyspace events). Built once the port is bound, which INFO reports.
+ */
+function createMainCore(start: StartContext, transport: Transport, tcpPort: number): ThreadCore {
+  const { shared, logger } = start;
+  return createThreadCore({
+    store: shared.store,
+    config: start.config,
+    version: start.version,
+    startedAt: start.startedAt,
     executable: mainScript(),
-    tcpPort: address.port,
-    clock,
-    commands,
-    counters,
-    pubsub: mainThreadPubSub(options.transport, pubsub),
+    tcpPort,
+    clock: start.clock,
+    commands: shared.commands,
+    counters: shared.counters,
+    pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
     transportStats: () => transport.stats(),
@@ -234,11 +281,11 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
   });
-  const mainCore = core;
-  store.onExpired((db, key) => mainCore.expired(db, key));
-  const stopExpiry = startActiveExpire(store, config, counters, logger);
+}
 
-  logger.info(
+function logReady(start: StartContext, address: ListenAddress): void {
+  const { options, config, version } = start;
+  start.logger.info(
     {
       version,
       transport: options.transport,
@@ -249,7 +296,15 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     },
     `redis-lite ready to accept connections on ${address.host}:${address.port}`,
   );
+}
 
+/** The handle startServer returns: close is graceful and idempotent, abort drops every client now. */
+function runningServer(
+  start: StartContext,
+  transport: Transport,
+  address: ListenAddress,
+  stopExpiry: () => void,
+): RunningServer {
   let closing: Promise<void> | null = null;
   return {
     address,
@@ -258,16 +313,45 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       stopExpiry();
       transport.abort?.();
     },
-    store,
+    store: start.shared.store,
     close: () => {
       closing ??= (async () => {
         stopExpiry();
         await transport.close();
-        logger.debug('server closed');
+        start.logger.debug('server closed');
       })();
       return closing;
     },
   };
+}
+
+export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const options = resolveOptions(partial);
+  const logger = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
+  const clock = options.clock ?? Date.now;
+  const config = configFromOptions(options);
+  capMaxclients(config, logger);
+  const start: StartContext = {
+    options,
+    config,
+    logger,
+    clock,
+    version: packageVersion(),
+    startedAt: clock(),
+    shared: createSharedState(options, config, clock),
+  };
+
+  // Sessions of the event loop ask for the core only once clients connect, after it is built below.
+  let core: ThreadCore | null = null;
+  const transport = await createTransport(start, () => core);
+  const address = await transport.listen();
+  config.apply('port', String(address.port));
+  const mainCore = createMainCore(start, transport, address.port);
+  core = mainCore;
+  start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
+  const stopExpiry = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
+  logReady(start, address);
+  return runningServer(start, transport, address, stopExpiry);
 }
 
 /**

@@ -174,12 +174,32 @@ const unknownOption = (name: string) =>
 const setFailed = (name: string, why: string) =>
   `ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`;
 
+/**
+ * A start-up value Config refused (the constructor's failure; CONFIG SET answers a CommandError instead).
+ * Structured so a caller can report it under its own name for the setting (startServer names its option).
+ */
+export class InvalidSettingError extends Error {
+  readonly code = 'ERR_INVALID_SETTING';
+
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(`invalid ${setting} '${value}': ${reason}`);
+    this.name = 'InvalidSettingError';
+  }
+}
+
 export class Config implements ConfigRegistry {
   private readonly values = new Map<string, string>();
   private readonly listeners: ((name: string, value: string) => void)[] = [];
   private readonly checks = new Map<string, (value: string) => string | null>();
 
-  /** Start-up values (from the CLI): validated like CONFIG SET, read-only ones included. Throws Error. */
+  /**
+   * Start-up values (from the CLI): validated like CONFIG SET, read-only ones included. Throws
+   * InvalidSettingError for a refused value, Error for an unknown name (a caller's bug).
+   */
   constructor(initial: Partial<Record<string, string>> = {}) {
     for (const s of SETTINGS) this.values.set(s.name, s.initial);
     for (const [name, raw] of Object.entries(initial)) {
@@ -187,7 +207,7 @@ export class Config implements ConfigRegistry {
       const setting = BY_NAME.get(name.toLowerCase());
       if (setting === undefined) throw new Error(`unknown setting '${name}'`);
       const checked = validate(setting, raw);
-      if (typeof checked !== 'string') throw new Error(`invalid ${setting.name} '${raw}': ${checked.error}`);
+      if (typeof checked !== 'string') throw new InvalidSettingError(setting.name, raw, checked.error);
       this.values.set(setting.name, checked);
     }
   }

@@ -3,10 +3,23 @@
 // Clients and the Redis test suite match on these strings, so they are copied from Redis 7 verbatim.
 
 export class CommandError extends Error {
+  /**
+   * Redis's error code: the message's first word ("ERR", "WRONGTYPE", "OOM", ...), the part clients and INFO
+   * errorstats key on. Code that must tell one failure from another compares this, never the message text.
+   */
+  readonly code: string;
+
   constructor(message: string) {
     super(message);
     this.name = 'CommandError';
+    this.code = errorCode(message);
   }
+}
+
+/** The code of a Redis error line: its first word, as Redis's afterErrorReply takes it (up to the first space). */
+export function errorCode(message: string): string {
+  const space = message.indexOf(' ');
+  return space === -1 ? message : message.slice(0, space);
 }
 
 /** Redis 7's exact error lines, shared by every command so a typo cannot drift between two copies. */

@@ -1,7 +1,7 @@
 // Config: Redis's names, defaults, memory units, bounds and Redis 7's CONFIG SET error lines.
 
 import { describe, expect, it } from 'vitest';
-import { Config, limitsFromConfig, parseMemory } from '../../src/core/config.js';
+import { Config, InvalidSettingError, limitsFromConfig, parseMemory } from '../../src/core/config.js';
 import { CommandError } from '../../src/core/errors.js';
 
 function setError(config: Config, ...pairs: [string, string][]): string {
@@ -49,6 +49,24 @@ describe('Config defaults', () => {
     expect(c.string('maxmemory')).toBe('1048576');
     expect(() => new Config({ port: '70000' })).toThrow(/argument must be between 0 and 65535 inclusive/);
     expect(() => new Config({ nosuch: '1' })).toThrow(/unknown setting 'nosuch'/);
+  });
+
+  it('reports a refused start-up value as structured data: setting, value, reason, code', () => {
+    let thrown: unknown;
+    try {
+      new Config({ 'tcp-backlog': '-1' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InvalidSettingError);
+    expect(thrown).toMatchObject({
+      code: 'ERR_INVALID_SETTING',
+      setting: 'tcp-backlog',
+      value: '-1',
+      reason: expect.stringMatching(/^argument must be between/) as unknown,
+    });
+    // An unknown name is the caller's bug, not a refused value.
+    expect(() => new Config({ nosuch: '1' })).not.toThrow(InvalidSettingError);
   });
 
   it('throws on an unknown name in string()/number() (a typo is a bug)', () => {

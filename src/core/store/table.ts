@@ -5,7 +5,7 @@
 // No locking, no expiry policy and no logical databases here. Bucket = (hash >>> segmentBits) & mask: the low
 // hash bits already chose the segment.
 
-import { CommandError, ERR } from '../errors.js';
+import { CommandError } from '../errors.js';
 import { Arena } from './arena.js';
 import {
   D_EXPIRES,
@@ -340,7 +340,7 @@ export class Table {
     try {
       this.growIndex(shard, pieceUnits);
     } catch (error) {
-      if (!(error instanceof CommandError && error.message === ERR.oom)) throw error;
+      if (!(error instanceof CommandError && error.code === 'OOM')) throw error;
     }
   }
 
