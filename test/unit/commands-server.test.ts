@@ -245,7 +245,7 @@ describe('CONFIG', () => {
       maxclients: bulkString('10000'),
       maxmemory: bulkString('0'),
     });
-    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(19);
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(25);
     expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
   });
 

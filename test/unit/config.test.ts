@@ -25,6 +25,12 @@ describe('Config defaults', () => {
       timeout: '0',
       'proto-max-bulk-len': '536870912',
       'client-query-buffer-limit': '1073741824',
+      'hash-max-listpack-entries': '128',
+      'hash-max-listpack-value': '64',
+      'list-max-listpack-size': '-2',
+      'set-max-intset-entries': '512',
+      'zset-max-listpack-entries': '128',
+      'zset-max-listpack-value': '64',
       hz: '10',
       'tcp-backlog': '511',
       maxmemory: '0',
@@ -242,6 +248,7 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length);
     expect(c.get('?z')).toEqual([['hz', '10']]);
     expect(c.get('[sa]*')).toEqual([
+      ['set-max-intset-entries', '512'],
       ['save', ''],
       ['appendonly', 'no'],
     ]);

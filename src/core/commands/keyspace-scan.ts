@@ -39,9 +39,8 @@ export const keys: CommandSpec = {
 };
 
 /**
- * SCAN (scanGenericCommand). The cursor is checked first, then options left to right. Every key here is a
- * string, so TYPE string (any case) keeps every key and any other type name matches none; the cursor still
- * advances, and an unknown type name is not an error (Redis keeps that error for 8.0).
+ * SCAN (scanGenericCommand). The cursor is checked first, then options left to right. TYPE keeps the keys of
+ * that type name (any case); an unknown type name matches none and is not an error (Redis keeps that for 8.0).
  */
 export const scan: CommandSpec = {
   name: 'scan',
@@ -56,7 +55,7 @@ export const scan: CommandSpec = {
     const cursor = parseCursor(argv[1]);
     let count = DEFAULT_COUNT;
     let match: Buffer | undefined;
-    let typeMatches = true;
+    let type: string | undefined;
     const options = new ArgCursor(argv, 2);
     while (options.hasNext()) {
       const option = options.next();
@@ -69,13 +68,13 @@ export const scan: CommandSpec = {
         // "*" matches everything: skip matching, as Redis does.
         match = pattern.length === 1 && pattern[0] === 0x2a ? undefined : pattern;
       } else if (isKeyword(option, 'TYPE') && options.hasNext()) {
-        typeMatches = isKeyword(options.next(), 'STRING');
+        type = options.next().toString('latin1');
       } else {
         throw new CommandError(ERR.syntax);
       }
     }
-    const result = ctx.store.scan(cursor, count, match);
-    return array([bulkString(result.cursor), bulkArray(typeMatches ? result.keys : [])]);
+    const result = ctx.store.scan(cursor, count, match, type);
+    return array([bulkString(result.cursor), bulkArray(result.keys)]);
   },
 };
 

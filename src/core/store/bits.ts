@@ -4,6 +4,7 @@
 // does, and call touchLocked where Redis calls signalModifiedKey. The algorithms are bitmap.ts's. Knows no
 // command syntax.
 
+import { requireString } from './containers.js';
 import type { TableAccess, WriteWork } from './access.js';
 import {
   bitCount as countBits,
@@ -37,6 +38,7 @@ function bitStringLocked(
   key: Bytes,
   bytes: number,
 ): { entry: number; created: boolean; grew: boolean } {
+  requireString(a.table, entry);
   // No length check: the command has checked the offset, and a field of up to 64 bits there may end a few bytes
   // past proto-max-bulk-len, which Redis allows.
   if (entry === 0) {
@@ -87,6 +89,7 @@ export function getBit(a: TableAccess, db: number, key: Bytes, offset: number): 
 
 function getBitLocked(a: TableAccess, entry: number, offset: number): 0 | 1 | null {
   if (entry === 0) return null;
+  requireString(a.table, entry);
   a.table.touch(entry);
   const byte = Math.floor(offset / 8);
   if (byte >= a.table.valueLength(entry)) return 0;
@@ -100,6 +103,7 @@ export function bitCount(a: TableAccess, db: number, key: Bytes, range: BitRange
 
 function bitCountLocked(a: TableAccess, entry: number, range: BitRange | null): number | null {
   if (entry === 0) return null;
+  requireString(a.table, entry);
   a.table.touch(entry);
   return countBits(a.table.valueView(entry), range);
 }
@@ -117,6 +121,7 @@ export function bitPos(
 
 function bitPosLocked(a: TableAccess, entry: number, bit: 0 | 1, range: BitRange | null): number | null {
   if (entry === 0) return null;
+  requireString(a.table, entry);
   a.table.touch(entry);
   return findBit(a.table.valueView(entry), bit, range);
 }
@@ -143,6 +148,7 @@ export function bitField(a: TableAccess, db: number, key: Bytes, ops: readonly B
 }
 
 function bitFieldReadLocked(a: TableAccess, entry: number, ops: readonly BitFieldOp[]): BitFieldResult {
+  requireString(a.table, entry);
   if (entry !== 0) a.table.touch(entry);
   const value = entry === 0 ? new Uint8Array(0) : a.table.valueView(entry);
   return {
@@ -206,6 +212,7 @@ function bitOpLocked(
   const values: Uint8Array[] = [];
   for (let i = 1; i < keys.length; i++) {
     const entry = a.findLiveLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
+    requireString(a.table, entry);
     found.push(entry !== 0);
     values.push(entry === 0 ? new Uint8Array(0) : a.table.valueView(entry));
   }

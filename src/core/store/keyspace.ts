@@ -3,6 +3,7 @@
 // the counters INFO reports. Locks through access.ts. Knows no command syntax and no memory layout.
 
 import type { TableAccess, WriteWork } from './access.js';
+import { typeName, valueType, type TypeName } from './containers.js';
 import type { Bytes, DatabaseStats, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
 import { swapWatchesLocked, touchLocked } from './watch.js';
@@ -55,6 +56,15 @@ const expireAtLocked: WriteWork<number, ExpireConditions | undefined, boolean> =
   touchLocked(a, shard, hash);
   return true;
 };
+
+/** TYPE (db.c typeCommand: a lookup with LOOKUP_NOTOUCH): the value's type name, or none. */
+export function type(a: TableAccess, db: number, key: Bytes): TypeName | 'none' {
+  return a.reading(db, key, typeLocked);
+}
+
+function typeLocked(a: TableAccess, entry: number): TypeName | 'none' {
+  return entry === 0 ? 'none' : typeName(valueType(a.table, entry));
+}
 
 export function persist(a: TableAccess, db: number, key: Bytes): boolean {
   return a.writing(db, key, persistLocked);

@@ -51,6 +51,17 @@ export const H_LRU_CLOCK = 14;
 export const H_TOP = 16;
 /** A writer-only lock (same code as the segment locks) serialising SharedArrayBuffer.grow. */
 export const H_GROW_LOCK = 18; // H_GROW_LOCK + 1 is its waiter count
+/**
+ * When a container leaves its compact encoding (hash-max-listpack-entries and friends: CONFIG SET on any thread
+ * reaches every thread at once). Int32s; the store caps larger settings at 2^31 - 1.
+ */
+export const H_HASH_MAX_LISTPACK_ENTRIES = 20;
+export const H_HASH_MAX_LISTPACK_VALUE = 21;
+/** list-max-listpack-size: > 0 a node's most elements, -1..-5 its most bytes (4, 8, 16, 32, 64 KiB). */
+export const H_LIST_MAX_LISTPACK_SIZE = 22;
+export const H_SET_MAX_INTSET_ENTRIES = 23;
+export const H_ZSET_MAX_LISTPACK_ENTRIES = 24;
+export const H_ZSET_MAX_LISTPACK_VALUE = 25;
 export const HEADER_INTS = 32;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
@@ -163,7 +174,9 @@ export const E_BLOCK_UNITS = 4;
  * The value's object header, what Redis keeps in its robj (OBJECT, DEBUG OBJECT; objects.ts): bits 0-23 the
  * access clock (H_LRU_CLOCK) at its last access, robj.lru; bits 24-25 how its encoding is known (OBJ_*). Bits
  * 26-31 are free. Written under the key's write lock, except the access bits, which a reader stamps too (every
- * reader stores the same clock, and the other bits change only under the write lock).
+ * reader stores the same clock, and the other bits change only under the write lock). Bits 26-28: the value's
+ * type (T_*: a string or a container, containers.ts); bits 29-31: a container's encoding (ENC_*), which says
+ * what its value bytes hold.
  */
 export const E_OBJECT = 5;
 export const LRU_BITS = 24;
@@ -176,6 +189,27 @@ export const OBJ_STRING = 1;
 export const OBJ_RAW = 2;
 /** An integer object of its own where Redis would share one (COPY of a small integer: dupStringObject). */
 export const OBJ_INT_OWN = 3;
+/** The value's type (robj.type), bits 26-28 of E_OBJECT: every string is T_STRING, so strings never set it. */
+export const TYPE_SHIFT = 26;
+export const T_STRING = 0;
+export const T_LIST = 1;
+export const T_SET = 2;
+export const T_ZSET = 3;
+export const T_HASH = 4;
+/** A container's encoding (robj.encoding), bits 29-31 of E_OBJECT; each type numbers its own from 0. */
+export const ENCODING_SHIFT = 29;
+/** Lists: a listpack in the value bytes (small), or a quicklist of listpack nodes the value points to. */
+export const ENC_LIST_LISTPACK = 0;
+export const ENC_LIST_QUICKLIST = 1;
+/** Sets (Redis 7.0 has no listpack sets): sorted integers in the value bytes, or a hash table it points to. */
+export const ENC_SET_INTSET = 0;
+export const ENC_SET_HASHTABLE = 1;
+/** Sorted sets: a listpack of member, score pairs in score order, or a skip list plus a hash table. */
+export const ENC_ZSET_LISTPACK = 0;
+export const ENC_ZSET_SKIPLIST = 1;
+/** Hashes: a listpack of field, value pairs, or a hash table. */
+export const ENC_HASH_LISTPACK = 0;
+export const ENC_HASH_HASHTABLE = 1;
 /** Float64 index offset (in units from e) of the absolute expiry in ms; 0 means none. */
 export const E_EXPIRE_AT_F64 = 3;
 export const ENTRY_HEADER_BYTES = 32;

@@ -5,6 +5,7 @@
 
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
+import { isString } from './containers.js';
 import type { Bytes } from './types.js';
 import { duplicateKind, objectKind } from './objects.js';
 import { cloneLocked, storeAllLocked } from './values.js';
@@ -19,7 +20,8 @@ function mgetLocked(a: TableAccess, db: number, hashes: number[], keys: readonly
   for (let i = 0; i < keys.length; i++) {
     const entry = a.lookupLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
     if (entry !== 0) a.table.touch(entry);
-    values.push(entry === 0 ? null : a.table.valueBuffer(entry));
+    // MGET answers nil for a key of another type, where the single-key reads say WRONGTYPE.
+    values.push(entry === 0 || !isString(a.table, entry) ? null : a.table.valueBuffer(entry));
   }
   return values;
 }
@@ -133,7 +135,7 @@ function renameLocked(
   if (existing !== 0 && onlyIfNew) return 'exists';
   // Redis moves the object itself: its encoding, and its sharing, go with it.
   const created = cloneLocked(a, entry, to, hashes[1], destination, existing);
-  a.table.setObject(created, objectKind(a.table, entry));
+  if (isString(a.table, entry)) a.table.setObject(created, objectKind(a.table, entry));
   if (a.table.execArguments?.has(entry) === true) a.table.argumentStored(created);
   a.table.remove(from, entry);
   touchLocked(a, from, hashes[0]);
@@ -170,7 +172,7 @@ function copyLocked(
   const existing = a.findLiveLocked(to, hashes[1], destination);
   if (existing !== 0 && !replace) return false;
   const created = cloneLocked(a, entry, to, hashes[1], destination, existing);
-  a.table.setObject(created, duplicateKind(a.table, entry)); // dupStringObject
+  if (isString(a.table, entry)) a.table.setObject(created, duplicateKind(a.table, entry)); // dupStringObject
   touchLocked(a, to, hashes[1]);
   return true;
 }

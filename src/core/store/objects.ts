@@ -5,6 +5,7 @@
 // syntax.
 
 import type { TableAccess } from './access.js';
+import { containerEncodingName, isString } from './containers.js';
 import { H_LRU_CLOCK, LRU_BITS, LRU_MASK, OBJ_AS_SET, OBJ_INT_OWN, OBJ_RAW, UNIT } from './layout.js';
 import type { Table } from './table.js';
 import type { Bytes, ValueObject } from './types.js';
@@ -57,7 +58,8 @@ function describeLocked(a: TableAccess, entry: number, withValue: boolean): Valu
   const length = t.valueLength(entry);
   let encoding: ValueObject['encoding'];
   let refcount = 1;
-  if (kind === OBJ_RAW) encoding = 'raw';
+  if (!isString(t, entry)) encoding = containerEncodingName(t, entry);
+  else if (kind === OBJ_RAW) encoding = 'raw';
   else if (kind === OBJ_INT_OWN) encoding = 'int';
   else {
     // OBJ_AS_SET: tryObjectEncoding's rules; OBJ_STRING: createStringObject's (never an integer).

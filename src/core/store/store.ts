@@ -10,6 +10,12 @@ import { Arena } from './arena.js';
 import { TableAccess } from './access.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import * as bits from './bits.js';
+import {
+  DEFAULT_CONTAINER_LIMITS,
+  setContainerLimits,
+  type ContainerLimits,
+  type TypeName,
+} from './containers.js';
 import * as keyspace from './keyspace.js';
 import {
   H_ARENA_UNITS,
@@ -165,6 +171,7 @@ export class SharedStore implements KeyValueStore {
     control[H_ARENA_UNITS] = arena.byteLength / UNIT;
     control[H_MAX_VALUE] = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE, MAX_VALUE_LIMIT);
     control[H_LRU_CLOCK] = objects.accessClock(options.clock());
+    setContainerLimits(control, DEFAULT_CONTAINER_LIMITS);
     const map = databaseMap(segments);
     for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
     const thread = new StoreThread(control, arena, options.clock, options.locking ?? true);
@@ -195,6 +202,11 @@ export class SharedStore implements KeyValueStore {
       H_MAX_VALUE,
       Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT),
     );
+  }
+
+  /** CONFIG SET of the container encoding thresholds (ContainerLimits), for every thread at once. */
+  setContainerLimits(limits: Partial<ContainerLimits>): void {
+    setContainerLimits(this.access.control, limits);
   }
 
   handles(): StoreHandles {
@@ -291,8 +303,8 @@ export class SharedStore implements KeyValueStore {
     return multikey.exists(this.access, this.db, keys);
   }
 
-  type(key: Bytes): 'string' | 'none' {
-    return this.exists([key]) === 1 ? 'string' : 'none';
+  type(key: Bytes): TypeName | 'none' {
+    return keyspace.type(this.access, this.db, key);
   }
 
   expireAt(key: Bytes, at: number, condition?: ExpireConditions): boolean {
@@ -315,8 +327,8 @@ export class SharedStore implements KeyValueStore {
     return keysMatching(this.access, this.db, pattern);
   }
 
-  scan(cursor: string, count: number, match?: Bytes): ScanResult {
-    return scanStep(this.access, this.db, cursor, count, match);
+  scan(cursor: string, count: number, match?: Bytes, type?: string): ScanResult {
+    return scanStep(this.access, this.db, cursor, count, match, type);
   }
 
   randomKey(): Buffer | null {

@@ -6,6 +6,7 @@
 import { CommandError, ERR } from '../errors.js';
 import { ZERO, type LongDouble } from '../long-double/value.js';
 import type { TableAccess, WriteWork } from './access.js';
+import { requireString } from './containers.js';
 import { OBJ_RAW, OBJ_STRING } from './layout.js';
 import { addInt64, addLongDoubleText, storedInteger, storedLongDouble } from './numbers.js';
 import type { Bytes, GetExChange, SetOptions, SetResult } from './types.js';
@@ -24,6 +25,7 @@ export function get(a: TableAccess, db: number, key: Bytes): Buffer | null {
     if (entry !== 0) {
       if (a.isExpired(entry)) expired = true;
       else {
+        requireString(a.table, entry);
         a.table.touch(entry);
         value = a.table.valueBuffer(entry);
       }
@@ -48,6 +50,7 @@ const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   value,
   options,
 ) => {
+  if (options?.returnOld) requireString(a.table, entry); // a plain SET replaces a value of any type
   const old = options?.returnOld && entry !== 0 ? a.table.valueBuffer(entry) : null;
   const condition = options?.condition;
   if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
@@ -64,6 +67,7 @@ export function getDel(a: TableAccess, db: number, key: Bytes): Buffer | null {
 
 function getDelLocked(a: TableAccess, entry: number, shard: number, hash: number): Buffer | null {
   if (entry === 0) return null;
+  requireString(a.table, entry);
   const value = a.table.valueBuffer(entry);
   a.table.remove(shard, entry);
   touchLocked(a, shard, hash);
@@ -84,6 +88,7 @@ const getExLocked: WriteWork<NonNullable<GetExChange>, undefined, Buffer | null>
   change,
 ) => {
   if (entry === 0) return null;
+  requireString(a.table, entry);
   const value = a.table.valueBuffer(entry);
   if (!('persist' in change)) setDeadlineLocked(a, shard, entry, change.expireAt);
   else if (a.table.expireAt(entry) !== 0) a.table.setExpireAt(shard, entry, 0);
@@ -97,6 +102,7 @@ export function append(a: TableAccess, db: number, key: Bytes, value: Bytes): nu
 }
 
 const appendLocked: WriteWork<Bytes, undefined, number> = (a, entry, shard, hash, key, value) => {
+  requireString(a.table, entry);
   if (entry === 0) {
     checkLength(a, value.length);
     a.table.argumentStored(storeLocked(a, shard, hash, key, 0, value, 0));
@@ -118,6 +124,7 @@ export function strlen(a: TableAccess, db: number, key: Bytes): number {
 
 function strlenLocked(a: TableAccess, entry: number): number {
   if (entry === 0) return 0;
+  requireString(a.table, entry);
   a.table.touch(entry);
   return a.table.valueLength(entry);
 }
@@ -127,6 +134,7 @@ export function incrBy(a: TableAccess, db: number, key: Bytes, delta: bigint): b
 }
 
 const incrByLocked: WriteWork<bigint, undefined, bigint> = (a, entry, shard, hash, key, delta) => {
+  requireString(a.table, entry);
   const current = entry === 0 ? 0n : storedInteger(a.table.valueView(entry));
   const result = addInt64(current, delta);
   storeLocked(a, shard, hash, key, entry, Buffer.from(result.toString(), 'latin1'), KEEP_TTL); // INCR keeps the TTL
@@ -139,6 +147,7 @@ export function incrByFloat(a: TableAccess, db: number, key: Bytes, delta: LongD
 }
 
 const incrByFloatLocked: WriteWork<LongDouble, undefined, Buffer> = (a, entry, shard, hash, key, delta) => {
+  requireString(a.table, entry);
   const current = entry === 0 ? ZERO : storedLongDouble(a.table.valueView(entry));
   const text = Buffer.from(addLongDoubleText(current, delta), 'latin1');
   a.table.setObject(storeLocked(a, shard, hash, key, entry, text, KEEP_TTL), OBJ_STRING); // never int
@@ -153,6 +162,7 @@ export function getRange(a: TableAccess, db: number, key: Bytes, start: number, 
 /** t_string.c getrangeCommand, step by step. */
 function getRangeLocked(a: TableAccess, entry: number, start: number, end: number): Buffer {
   if (entry === 0) return Buffer.alloc(0);
+  requireString(a.table, entry);
   a.table.touch(entry);
   if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
   const length = a.table.valueLength(entry);
@@ -173,6 +183,7 @@ export function setRange(a: TableAccess, db: number, key: Bytes, offset: number,
 
 /** t_string.c setrangeCommand: an empty value never creates a key and only reports the length. */
 const setRangeLocked: WriteWork<number, Bytes, number> = (a, entry, shard, hash, key, offset, value) => {
+  requireString(a.table, entry);
   const length = entry === 0 ? 0 : a.table.valueLength(entry);
   if (value.length === 0) return length;
   checkLength(a, offset + value.length);

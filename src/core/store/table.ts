@@ -7,6 +7,7 @@
 
 import { CommandError } from '../errors.js';
 import { Arena } from './arena.js';
+import { releaseValue } from './containers.js';
 import {
   D_EXPIRES,
   D_INDEX,
@@ -247,7 +248,15 @@ export class Table {
 
   /** A new value in the entry (write lock), encoded as `kind` (OBJ_*): a new object, accessed now. */
   setObject(entry: number, kind: number): void {
-    this.arena.u32[entry * 2 + E_OBJECT] = (kind << LRU_BITS) | this.control[H_LRU_CLOCK];
+    this.newObject(entry, kind << LRU_BITS);
+  }
+
+  /**
+   * A new value in the entry (write lock) described by the object header's bits above the access clock (a
+   * string's OBJ_* kind, or a container's type and encoding: containers.ts): a new object, accessed now.
+   */
+  newObject(entry: number, bits: number): void {
+    this.arena.u32[entry * 2 + E_OBJECT] = (bits | this.control[H_LRU_CLOCK]) >>> 0;
     if (this.execArguments !== null) this.execArguments.delete(entry);
   }
 
@@ -349,6 +358,7 @@ export class Table {
     const u32 = this.arena.u32;
     this.unlink(shard, old);
     this.setExpireAt(shard, old, 0);
+    releaseValue(this, this.segmentOf(shard), old);
     this.arena.free(this.segmentOf(shard), old, u32[old * 2 + E_BLOCK_UNITS]);
     const slot = this.bucketWord(shard, u32[entry * 2 + E_HASH]);
     u32[entry * 2 + E_NEXT] = u32[slot];
@@ -359,6 +369,7 @@ export class Table {
   /** Unlinks and frees an entry. */
   remove(shard: number, entry: number): void {
     this.detach(shard, entry);
+    releaseValue(this, this.segmentOf(shard), entry);
     this.arena.free(this.segmentOf(shard), entry, this.arena.u32[entry * 2 + E_BLOCK_UNITS]);
   }
 
@@ -454,7 +465,8 @@ export class Table {
     for (let b = 0; b < buckets; b++) {
       for (let entry = u32[index * 2 + b]; entry !== 0;) {
         const next = u32[entry * 2 + E_NEXT];
-        this.arena.free(segment, entry, u32[entry * 2 + E_BLOCK_UNITS]);
+        releaseValue(this, segment, entry);
+        this.arena.free(segment, entry, this.arena.u32[entry * 2 + E_BLOCK_UNITS]);
         entry = next;
       }
     }

@@ -10,6 +10,7 @@
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
+import type { TypeName } from './containers.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -65,7 +66,8 @@ export interface DatabaseStats {
 
 /** A value as OBJECT and DEBUG OBJECT describe it (object.c, debug.c; store/objects.ts). */
 export interface ValueObject {
-  readonly encoding: 'int' | 'embstr' | 'raw';
+  /** A string's int, embstr or raw; a container's encoding name (listpack, quicklist, intset, ...). */
+  readonly encoding: string;
   /** 2147483647 for one of Redis's shared integers (0 .. 9999 set as a value), else 1. */
   readonly refcount: number;
   /** robj.lru: the access clock (seconds, 24 bits) when the key was last looked up. */
@@ -138,7 +140,8 @@ export interface KeyValueStore {
   del(keys: readonly Bytes[]): number;
   /** EXISTS: a key named twice counts twice. */
   exists(keys: readonly Bytes[]): number;
-  type(key: Bytes): 'string' | 'none';
+  /** TYPE: the value's type name, or none for a missing key (its access time is left as it was). */
+  type(key: Bytes): TypeName | 'none';
   /** EXPIRE family with an absolute time. A time not in the future deletes the key. True when applied. */
   expireAt(key: Bytes, at: number, condition?: ExpireConditions): boolean;
   persist(key: Bytes): boolean;
@@ -149,7 +152,8 @@ export interface KeyValueStore {
   /** KEYS with Redis's glob pattern. */
   keys(pattern: Bytes): Buffer[];
   /** SCAN with Redis's guarantee: a key present for the whole iteration is returned at least once. */
-  scan(cursor: string, count: number, match?: Bytes): ScanResult;
+  /** As SCAN's TYPE option, `type` keeps only keys of that type name (any case; a name of no type: none). */
+  scan(cursor: string, count: number, match?: Bytes, type?: string): ScanResult;
   randomKey(): Buffer | null;
   /** RENAME / RENAMENX. 'missing': no source key; 'exists': RENAMENX and the target exists. */
   rename(source: Bytes, destination: Bytes, onlyIfNew: boolean): 'ok' | 'missing' | 'exists';

@@ -4,7 +4,8 @@
 
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
-import { H_MAX_VALUE, OBJ_AS_SET, UNIT } from './layout.js';
+import { cloneValue, hasExternalBlocks, isString, setContainerObject } from './containers.js';
+import { H_MAX_VALUE, LRU_MASK, OBJ_AS_SET, UNIT } from './layout.js';
 import type { Bytes } from './types.js';
 
 /** The largest value a store accepts by default (proto-max-bulk-len), also the cap of resize slack. */
@@ -47,6 +48,27 @@ export function storeLocked(
   if (entry !== 0) t.replace(shard, entry, created, at);
   else t.insert(shard, created, at);
   return created;
+}
+
+/**
+ * Stores a container's whole value (a listpack, an intset, or a new root of an external encoding) under key
+ * (entry: its live entry or 0), keeping an existing entry's expiry, as a new object of this type and encoding
+ * (containers.ts). Returns the entry now holding it. If the entry's current value has blocks of its own they
+ * are freed, so an external encoding changes a root it keeps by writing its bytes in place instead.
+ */
+export function storeContainerLocked(
+  a: TableAccess,
+  shard: number,
+  hash: number,
+  key: Bytes,
+  entry: number,
+  value: Bytes,
+  type: number,
+  encoding: number,
+): number {
+  const stored = storeLocked(a, shard, hash, key, entry, value, KEEP_TTL);
+  setContainerObject(a.table, stored, type, encoding);
+  return stored;
 }
 
 /**
@@ -100,6 +122,8 @@ export function storeAllLocked(
 
 /** Whether a value of `length` bytes is written into entry's own block. */
 function fitsInPlace(a: TableAccess, entry: number, length: number): boolean {
+  // A container with blocks of its own is replaced (Table.replace frees them), never overwritten.
+  if (hasExternalBlocks(a.table, entry)) return false;
   return a.table.valueCapacity(entry) >= length && !oversized(a, entry, length);
 }
 
@@ -144,7 +168,8 @@ export function resizeLocked(
 
 /**
  * Puts a copy of `source` (any shard, locked) under key in `shard` (existing: key's live entry there, or 0),
- * with source's expiry. Returns the new entry (its object header: the caller's, OBJ_AS_SET until then).
+ * with source's expiry. Returns the new entry. A container's copy has the source's type and encoding; a
+ * string's object header is the caller's to set (OBJ_AS_SET until then).
  */
 export function cloneLocked(
   a: TableAccess,
@@ -159,6 +184,16 @@ export function cloneLocked(
   const created = t.newEntry(shard, hash, key, length, length);
   const from = t.valueStart(source);
   a.arena.u8.copyWithin(t.valueStart(created), from, from + length);
+  if (!isString(t, source)) {
+    // A container keeps its type and encoding, and gets blocks of its own if its encoding has any.
+    t.newObject(created, t.objectWord(source) & ~LRU_MASK);
+    try {
+      cloneValue(t, t.segmentOf(shard), created);
+    } catch (error) {
+      a.arena.free(t.segmentOf(shard), created, t.blockUnits(created)); // its root is still the source's
+      throw error;
+    }
+  }
   if (existing !== 0) t.replace(shard, existing, created, t.expireAt(source));
   else t.insert(shard, created, t.expireAt(source));
   return created;

@@ -3,6 +3,7 @@
 // lock at once, in ascending order, as the lock order in access.ts says), in the shard of the database walked.
 // They know the table, the locks and the clock, not command syntax.
 
+import { typeNumber, valueType } from './containers.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import type { TableAccess } from './access.js';
@@ -37,6 +38,9 @@ export function keysMatching(p: TableAccess, db: number, pattern: Bytes): Buffer
  * Appends the live keys of one bucket matching pattern (null: all); returns how many entries it saw. Expired
  * keys that match go to `expired` when given (SCAN deletes them afterwards), else are skipped.
  */
+/** collectBucketLocked's type filter that keeps every key. */
+const ANY_TYPE = -1;
+
 function collectBucketLocked(
   p: TableAccess,
   shard: number,
@@ -45,6 +49,7 @@ function collectBucketLocked(
   pattern: Bytes | null,
   out: Buffer[],
   expired: Buffer[] | null,
+  type = ANY_TYPE,
 ): number {
   let seen = 0;
   for (let entry = p.table.bucketHead(shard, bucket); entry !== 0; entry = p.table.next(entry)) {
@@ -52,6 +57,7 @@ function collectBucketLocked(
     const at = p.table.expireAt(entry);
     const live = at === 0 || now <= at;
     if (!live && expired === null) continue;
+    if (type !== ANY_TYPE && live && valueType(p.table, entry) !== type) continue;
     const key = p.table.keyBuffer(entry);
     if (pattern !== null && !globMatch(pattern, key)) continue;
     if (live) out.push(key);
@@ -72,7 +78,9 @@ export function scanStep(
   cursor: string,
   count: number,
   match?: Bytes,
+  type?: string,
 ): ScanResult {
+  const wantedType = type === undefined ? ANY_TYPE : typeNumber(type);
   if (!/^[0-9]+$/.test(cursor)) throw new CommandError(ERR.invalidCursor);
   const value = BigInt(cursor);
   if (value >= 2n ** 64n) throw new CommandError(ERR.invalidCursor);
@@ -100,7 +108,7 @@ export function scanStep(
         const shard = p.shardOf(db, segment);
         const mask = p.table.buckets(shard) - 1;
         do {
-          seen += collectBucketLocked(p, shard, v & mask, now, pattern, keys, expired);
+          seen += collectBucketLocked(p, shard, v & mask, now, pattern, keys, expired, wantedType);
           v = nextReverseCursor(v, mask);
           budget--;
         } while (v !== 0 && budget > 0 && seen < wanted);
