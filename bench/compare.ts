@@ -9,7 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { killAll } from './lib/children.js';
 import { bounded, numberList, stringList } from './lib/cli-args.js';
 import { preload, runLoad } from './lib/load.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { log } from './lib/progress.js';
 import { NO_MEASUREMENT, redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import {
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
     // Six servers at the full settings take about 15 minutes on 2 shared cores.
     .option('max-seconds', { type: 'number', default: 1800, describe: 'hard bound on the whole run' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

@@ -1,4 +1,4 @@
-// Core hot-path benchmark (issue 2, Performance): parse + execute + encode of pipelined GET/SET with 16-byte
+// Core hot-path benchmark: parse + execute + encode of pipelined GET/SET with 16-byte
 // keys and values, through a real Session over a real SharedStore, on one thread, no sockets. Both framings.
 // A tool, not a test: prints a table and records the run in bench/results/core-throughput.{json,md}.
 // Usage (after `npx tsc -p .`): node dist/bench/core-throughput.js [--label text] [--seconds 3] [--rounds 5] [--no-write]
@@ -7,7 +7,6 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TransportStats } from '../src/core/command.js';
 import { ALL_COMMANDS } from '../src/core/commands/table.js';
 import { Config, limitsFromConfig } from '../src/core/config.js';
@@ -18,6 +17,7 @@ import { bulk } from '../src/core/reply.js';
 import { createServerContext } from '../src/core/server-context.js';
 import { Session, type SessionCore } from '../src/core/session.js';
 import { SharedStore } from '../src/core/store/store.js';
+import { resultsDir } from './lib/paths.js';
 
 const KEYS = 10_000;
 const PIPELINE = 100; // requests per chunk fed to the session (redis-benchmark -P 100 style)
@@ -309,9 +309,8 @@ function renderMarkdown(runs: Run[]): string {
 }
 
 function resultPaths(): { dir: string; jsonPath: string } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // dist/bench -> <root>/bench/results; --out lets a build elsewhere (e.g. an older version) add its run.
-  const dir = path.resolve(arg('out', path.resolve(here, '..', '..', 'bench', 'results')));
+  // --out lets a build elsewhere (e.g. an older version) add its run to this tree's results.
+  const dir = path.resolve(arg('out', resultsDir));
   mkdirSync(dir, { recursive: true });
   return { dir, jsonPath: path.join(dir, 'core-throughput.json') };
 }

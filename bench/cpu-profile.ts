@@ -15,7 +15,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { killAll, track, waitExit } from './lib/children.js';
 import { bounded, numberList } from './lib/cli-args.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { log } from './lib/progress.js';
 import { runRedisBenchmark } from './lib/redis-benchmark.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
@@ -374,6 +374,7 @@ async function main(): Promise<void> {
     .option('write', { type: 'boolean', default: true, describe: '--no-write: print only' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
     .option('max-seconds', { type: 'number', default: 600, describe: 'hard bound on the whole run' })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

@@ -22,7 +22,7 @@ import {
   type RequestSeries,
   type ServerFacts,
 } from './lib/idle-scenario.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { ephemeralPortRange, openFileLimits } from './lib/proc.js';
 import { log, Progress } from './lib/progress.js';
 import {
@@ -333,6 +333,7 @@ async function main(): Promise<void> {
     })
     .option('max-seconds', { type: 'number', default: 900, describe: 'hard bound on the whole run' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

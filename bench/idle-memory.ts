@@ -21,7 +21,7 @@ import type {
   SpaceFigures,
 } from './lib/hybrid-heap-probe.js';
 import { newFleet, openIdle, serverFacts, startServer, type FleetSettings } from './lib/idle-scenario.js';
-import { benchLibDir, resultsDir } from './lib/paths.js';
+import { benchLibDir, resultsDir, saveOption } from './lib/paths.js';
 import { ephemeralPortRange, fdCount, openFileLimits, rssKb } from './lib/proc.js';
 import { log, Progress } from './lib/progress.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
@@ -362,6 +362,7 @@ async function main(): Promise<void> {
     .option('write', { type: 'boolean', default: true, describe: '--no-write: print only' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
     .option('max-seconds', { type: 'number', default: 600, describe: 'hard bound on the whole run' })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bounded } from './lib/cli-args.js';
 import { preload, runLoad, type LoadOptions, type LoadResult } from './lib/load.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { log } from './lib/progress.js';
 import { fmt, machineInfo, writeJson } from './lib/report.js';
 import { launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       describe: 'JSON result file',
       default: path.join(resultsDir, 'loadgen.json'),
     })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

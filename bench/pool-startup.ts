@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { Config } from '../src/core/config.js';
 import { SharedStore } from '../src/core/store/store.js';
 import { ThreadPoolTransport, loadNative, workerEntry } from '../src/transport/threadpool/index.js';
+import { resultsDir, SAVE_FLAG } from './lib/paths.js';
 
 interface Sample {
   readonly workers: number;
@@ -132,7 +133,10 @@ function entryLine(): string {
 
 function main(): void {
   const self = fileURLToPath(import.meta.url);
-  const counts = process.argv.slice(2).map(Number);
+  const counts = process.argv
+    .slice(2)
+    .filter((a) => a !== SAVE_FLAG)
+    .map(Number);
   const runs = 3;
   const rows: string[] = [];
   for (const workers of counts.length > 0 ? counts : [1, 8, 100]) {
@@ -158,7 +162,7 @@ function main(): void {
     '# Pool transport: worker start-up',
     '',
     `Measured ${new Date().toISOString()} on Node ${process.version}, ${cpus().length} cores (shared machine),`,
-    'by `npm run build && node dist/bench/pool-startup.js`. Each row: median of 3 fresh processes.',
+    'by `npm run build && node dist/bench/pool-startup.js --save`. Each row: median of 3 fresh processes.',
     '"ready" is ThreadPoolTransport.listen() from call to resolve: every worker thread spawned, its modules',
     'loaded, the shared store attached, and counted ready, then the socket bound. RSS per worker is',
     '(RSS after listen - RSS before) / workers. "bare" starts the same number of empty worker threads in a',
@@ -178,7 +182,7 @@ function main(): void {
     ...rows,
     '',
   ].join('\n');
-  const path = join(dirname(self), '..', '..', 'bench', 'results', 'pool-startup.md');
+  const path = join(resultsDir, 'pool-startup.md');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, report);
   process.stdout.write(`written to ${path}\n`);

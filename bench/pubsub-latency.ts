@@ -3,15 +3,15 @@
 // on different threads where the transport has several (each pool connection has its own worker; the hybrid's
 // two loops get one connection each), and a burst: how fast a publisher can go while a subscriber keeps up.
 // A tool, not a test. Usage (after `npm run build`):
-//   node dist/bench/pubsub-latency.js [--messages 2000] [--write]   (--write: bench/results/pubsub-latency.md)
+//   node dist/bench/pubsub-latency.js [--messages 2000] [--save]   (writes pubsub-latency.md: see lib/paths.ts)
 
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startServer, type TransportName } from '../src/server.js';
 import { bounded } from './lib/cli-args.js';
 import { resultsDir } from './lib/paths.js';
 import { machineInfo } from './lib/report.js';
+import { writeText } from './lib/report.js';
 
 interface Result {
   readonly transport: TransportName;
@@ -89,7 +89,7 @@ function report(results: readonly Result[], messages: number): string {
   return [
     '# Pub/Sub: publish to delivery',
     '',
-    `\`node dist/bench/pubsub-latency.js --messages ${messages} --write\`: ${messages} messages published one at a`,
+    `\`node dist/bench/pubsub-latency.js --messages ${messages} --save\`: ${messages} messages published one at a`,
     'time (each awaited at the subscriber), then a pipelined burst of five times as many; ioredis clients, the',
     'subscriber and the publisher on different threads on the pool and the hybrid.',
     '',
@@ -113,4 +113,4 @@ for (const transport of ['eventloop', 'pool', 'hybrid'] as const)
   results.push(await measure(transport, messages));
 const text = report(results, messages);
 process.stdout.write(text);
-if (args.includes('--write')) writeFileSync(path.join(resultsDir, 'pubsub-latency.md'), text);
+writeText(path.join(resultsDir, 'pubsub-latency.md'), text);

@@ -1,6 +1,6 @@
-// Measures an issue's comparative targets in one run, with redis-benchmark as the client. `--suite server`
-// (default): the Server issue's — event loop vs Redis 7 at -c 50 -P 16, server CPU per request at -P 1, the pool
-// (8 workers) vs the event loop at -c 8 -P 1. `--suite hybrid`: the hybrid issue's — `--workers 1` vs Redis at
+// Measures the project's comparative targets (bench/README.md) in one run, with redis-benchmark as the client. `--suite server`
+// (default): the event loop's and the pool's — event loop vs Redis 7 at -c 50 -P 16, server CPU per request at -P 1, the pool
+// (8 workers) vs the event loop at -c 8 -P 1. `--suite hybrid`: the hybrid's — `--workers 1` vs Redis at
 // -P 16 and -P 1, `--workers 1` vs `2` with redis-benchmark pinned to one CPU, and 19,800 idle connections (RSS
 // per idle connection, an active client's p99; the servers held side by side, their clients taking turns).
 // Rounds interleave the servers so a noisy shared machine hits all alike. Appends a run to the suite's JSON in
@@ -26,7 +26,7 @@ import {
   startServer,
   type ServerFacts,
 } from './lib/idle-scenario.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { busiestThreads, cpuTimesMs, ephemeralPortRange, openFileLimits, threadCpuMs } from './lib/proc.js';
 import { log, Progress } from './lib/progress.js';
 import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
@@ -354,11 +354,11 @@ function scenariosOf(
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('server-targets')
-    .usage("$0 [options]: an issue's comparative targets against Redis 7 (and between transports)")
+    .usage("$0 [options]: the project's comparative targets against Redis 7 (and between transports)")
     .option('suite', {
       choices: ['server', 'hybrid'] as const,
       default: 'server' as const,
-      describe: "server: the Server issue's targets; hybrid: the hybrid transport's",
+      describe: "server: the event loop's and the pool's targets; hybrid: the hybrid transport's",
     })
     .option('rounds', { type: 'number', describe: 'interleaved rounds (default 5; quick 1)' })
     .option('requests', {
@@ -385,6 +385,7 @@ async function main(): Promise<void> {
     .option('write', { type: 'boolean', default: true, describe: '--no-write: print only' })
     .option('out', { type: 'string', default: resultsDir, describe: 'directory for the result files' })
     .option('max-seconds', { type: 'number', default: 900, describe: 'hard bound on the whole run' })
+    .option('save', saveOption)
     .strict()
     .help()
     .parseAsync();

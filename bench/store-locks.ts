@@ -1,4 +1,4 @@
-// What the shared store's locks cost (issue 2, Performance): GET/SET ops/s on one thread with the real
+// What the shared store's locks cost: GET/SET ops/s on one thread with the real
 // Atomics locks against the same table with locking disabled (the unlocked single-thread baseline), plus two
 // threads on one store, contended (both hammer the same 16 keys) and spread (each its own 100k keys).
 // A tool, not a test. Usage (after `npx tsc -p .`): node dist/bench/store-locks.js [--seconds 1] [--no-write]
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SharedStore } from '../src/core/store/store.js';
 import type { StoreHandles } from '../src/core/store/types.js';
+import { resultsDir } from './lib/paths.js';
 
 const KEYS = 100_000;
 const HOT_KEYS = 16;
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n'));
   if (!process.argv.includes('--no-write')) {
-    const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/results');
+    const dir = resultsDir;
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'store-locks.md'), lines.join('\n'));
     writeFileSync(

@@ -1,4 +1,4 @@
-// Memory per key of the shared store (issue 2, Performance): 1,000,000 keys of 16-byte keys and 16-byte
+// Memory per key of the shared store: 1,000,000 keys of 16-byte keys and 16-byte
 // values, measured by the store's own accounting and by the process's RSS growth, against a JS Map holding
 // the same data and against Redis 7 (INFO used_memory) when redis-server is on PATH. A tool, not a test.
 // Each subject is measured in its own child process so one's heap never pollutes another's RSS.
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SharedStore } from '../src/core/store/store.js';
+import { resultsDir } from './lib/paths.js';
 
 interface Measurement {
   readonly subject: string;
@@ -24,7 +25,6 @@ interface Measurement {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const resultsDir = path.resolve(here, '../../bench/results');
 
 function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

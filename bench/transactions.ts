@@ -2,9 +2,8 @@
 // through the executor against MULTI + SET + EXEC (EXEC takes every segment's write lock, in order, so its
 // cost grows with the number of segments), and what an active WATCH adds to every other write (writes then
 // scan their segment's watch registry). A tool, not a test. Usage (after `npm run build`):
-//   node dist/bench/transactions.js [--seconds 1] [--write]   (--write: bench/results/transactions.md)
+//   node dist/bench/transactions.js [--seconds 1] [--save]   (writes transactions.md: see lib/paths.ts)
 
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ClientState, CommandContext } from '../src/core/command.js';
 import { ALL_COMMANDS } from '../src/core/commands/table.js';
@@ -16,6 +15,7 @@ import { Transaction } from '../src/core/transaction.js';
 import { bounded } from './lib/cli-args.js';
 import { resultsDir } from './lib/paths.js';
 import { machineInfo } from './lib/report.js';
+import { writeText } from './lib/report.js';
 
 const KEYS = 10_000;
 const BATCH = 1_000;
@@ -130,7 +130,7 @@ function report(rows: readonly Row[], seconds: number): string {
   return [
     '# Transactions: what EXEC and WATCH cost (in-process, one thread)',
     '',
-    `\`node dist/bench/transactions.js --seconds ${seconds} --write\`, ${new Date().toISOString()}; ` +
+    `\`node dist/bench/transactions.js --seconds ${seconds} --save\`, ${new Date().toISOString()}; ` +
       `${m.cpus} x ${m.cpuModel}, Node ${m.node}, load ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}.`,
     'Best of three rounds, nanoseconds per step through the executor (argv built per step, no sockets).',
     '',
@@ -146,4 +146,4 @@ const seconds = bounded('seconds', at < 0 ? 1 : Number(process.argv[at + 1]), 0.
 const rows = run(seconds);
 const text = report(rows, seconds);
 console.log(text);
-if (process.argv.includes('--write')) writeFileSync(path.join(resultsDir, 'transactions.md'), text);
+writeText(path.join(resultsDir, 'transactions.md'), text);

@@ -1,4 +1,4 @@
-// Renders the comparison results: Markdown tables (including the Server and hybrid issues' targets) and
+// Renders the comparison results: Markdown tables (including the project's performance targets) and
 // SVG charts, plus the result types they read (compare.json has these shapes; see bench/README.md).
 // Knows nothing about servers, sockets or how the figures were measured.
 
@@ -64,14 +64,32 @@ export function markdown(
   fixedRows: LoadRow[],
   benchRows: BenchRow[],
 ): string {
-  const labels = targets.map((t) => t.label);
-  const find = (label: string, c: number, p: number): LoadResult | undefined =>
-    loadRows.find((r) => r.target === label && r.connections === c && r.pipeline === p)?.result;
+  return [
+    introMarkdown(settings, generatedAt, targets),
+    loadMarkdown(settings, targets, loadRows),
+    fixedRows.length ? fixedRateMarkdown(settings, fixedRows) : '',
+    benchRows.length ? redisBenchmarkMarkdown(settings, targets, benchRows) : '',
+    targetsMarkdown(targets, benchRows),
+    `\nCharts: compare-throughput-p*.svg, compare-p99-p*.svg, compare-redis-benchmark.svg.\n`,
+  ].join('');
+}
+
+/** The title, how the load generator ran, and each server's start-up time and idle RSS. */
+function introMarkdown(settings: Settings, generatedAt: string, targets: TargetInfo[]): string {
   let md = `# Transport comparison\n\nGenerated ${generatedAt} on ${machineLine(machineInfo())}.\n`;
   md += `Load generator: closed loop, ${settings.durationMs / 1000} s measured after ${settings.warmupMs / 1000} s warm-up, `;
   md += `${settings.readRatio * 100}% GET / ${100 - settings.readRatio * 100}% SET over ${settings.keyspace} preloaded keys, `;
   md += `${settings.valueSize}-byte values, RESP. Client and server share the same 2 cores: read the client CPU column.\n\n`;
   md += `Servers: ${targets.map((t) => `${t.label} (ready in ${t.startMs} ms, idle RSS ${fmt((t.rssIdleKb ?? 0) / 1024)} MB)`).join('; ')}.\n\n`;
+  return md;
+}
+
+/** Per pipeline depth: the load generator's requests/s, then its latency percentiles, by connections. */
+function loadMarkdown(settings: Settings, targets: TargetInfo[], loadRows: LoadRow[]): string {
+  const labels = targets.map((t) => t.label);
+  const find = (label: string, c: number, p: number): LoadResult | undefined =>
+    loadRows.find((r) => r.target === label && r.connections === c && r.pipeline === p)?.result;
+  let md = '';
   for (const pipeline of settings.pipelines) {
     md += `## Load generator, pipeline ${pipeline}: requests/s (client CPU % of one core)\n\n`;
     md += markdownTable(
@@ -99,80 +117,94 @@ export function markdown(
     );
     md += '\n';
   }
-  if (fixedRows.length) {
-    md += `## Fixed rate: ${fmt(settings.fixedRate)} req/s over ${settings.fixedConnections} connections (latency from the scheduled send time)\n\n`;
-    md += markdownTable(
-      [
-        'server',
-        'achieved req/s',
-        'p50',
-        'p90',
-        'p99',
-        'p99.9',
-        'max',
-        'from actual send p50 / p99',
-        'client CPU %',
-        'server CPU %',
-        'starved conns',
-      ],
-      fixedRows.map((r) => {
-        const l = r.result.latencyMs;
-        return [
-          r.target,
-          fmt(r.result.throughput),
-          l.p50,
-          l.p90,
-          l.p99,
-          l.p999,
-          l.max,
-          r.result.serviceMs ? `${r.result.serviceMs.p50} / ${r.result.serviceMs.p99}` : null,
-          r.result.client.percentOfOneCore,
-          r.result.server?.cpuPercent,
-          r.result.connections.starved,
-        ];
-      }),
-    );
-    md += `\nLatencies in ms. The client sends on a 1 ms timer, so "from schedule" includes up to ~1 ms of its own timer lateness; "from actual send" excludes it.\n\n`;
-  }
+  return md;
+}
+
+/** The fixed-rate run: latency from each request's scheduled send time (no coordinated omission). */
+function fixedRateMarkdown(settings: Settings, fixedRows: LoadRow[]): string {
+  let md = '';
+  md += `## Fixed rate: ${fmt(settings.fixedRate)} req/s over ${settings.fixedConnections} connections (latency from the scheduled send time)\n\n`;
+  md += markdownTable(
+    [
+      'server',
+      'achieved req/s',
+      'p50',
+      'p90',
+      'p99',
+      'p99.9',
+      'max',
+      'from actual send p50 / p99',
+      'client CPU %',
+      'server CPU %',
+      'starved conns',
+    ],
+    fixedRows.map((r) => {
+      const l = r.result.latencyMs;
+      return [
+        r.target,
+        fmt(r.result.throughput),
+        l.p50,
+        l.p90,
+        l.p99,
+        l.p999,
+        l.max,
+        r.result.serviceMs ? `${r.result.serviceMs.p50} / ${r.result.serviceMs.p99}` : null,
+        r.result.client.percentOfOneCore,
+        r.result.server?.cpuPercent,
+        r.result.connections.starved,
+      ];
+    }),
+  );
+  md += `\nLatencies in ms. The client sends on a 1 ms timer, so "from schedule" includes up to ~1 ms of its own timer lateness; "from actual send" excludes it.\n\n`;
+  return md;
+}
+
+/** redis-benchmark as a neutral client: requests/s, then the server's CPU per request. */
+function redisBenchmarkMarkdown(settings: Settings, targets: TargetInfo[], benchRows: BenchRow[]): string {
+  const labels = targets.map((t) => t.label);
   const benchRun = benchRows.filter((r) => r.skipped === null);
-  if (benchRows.length) {
-    md += `## redis-benchmark (neutral client): requests/s, SET / GET\n\n`;
-    const cell = (l: string, c: number, p: number): string | null => {
-      const rows = benchRows.filter((r) => r.target === l && r.clients === c && r.pipeline === p);
-      if (!rows.length) return null;
-      if (rows.every((r) => r.skipped)) return 'starves (skipped)';
-      return rows
-        .map((r) => (r.error ? 'error' : Math.round(r.rps ?? 0).toLocaleString('en-US')))
-        .join(' / ');
-    };
-    md += markdownTable(
-      ['-c', '-P', ...labels],
-      settings.pipelines.flatMap((p) =>
-        settings.connections.map((c) => [c, p, ...labels.map((l) => cell(l, c, p))]),
-      ),
-    );
-    md += `\n### redis-benchmark: server CPU µs per request (SET / GET; /proc ticks are 10 ms, so short runs are coarse)\n\n`;
-    md += markdownTable(
-      ['-c', '-P', ...labels],
-      settings.pipelines.flatMap((p) =>
-        settings.connections.map((c) => [
-          c,
-          p,
-          ...labels.map((l) => {
-            const rows = benchRun.filter(
-              (r) => r.target === l && r.clients === c && r.pipeline === p && !r.error,
-            );
-            return rows.length ? rows.map((r) => r.serverCpuUsPerRequest).join(' / ') : null;
-          }),
-        ]),
-      ),
-    );
-    md += '\n';
-    const errors = benchRows.filter((r) => r.error);
-    if (errors.length)
-      md += `Errors: ${errors.map((r) => `${r.target} ${r.test} -c ${r.clients} -P ${r.pipeline}: ${r.error}`).join('; ')}\n\n`;
-  }
-  // The Server issue's performance targets, computed from this run where its data exists.
+  let md = '';
+  md += `## redis-benchmark (neutral client): requests/s, SET / GET\n\n`;
+  const cell = (l: string, c: number, p: number): string | null => {
+    const rows = benchRows.filter((r) => r.target === l && r.clients === c && r.pipeline === p);
+    if (!rows.length) return null;
+    if (rows.every((r) => r.skipped)) return 'starves (skipped)';
+    return rows.map((r) => (r.error ? 'error' : Math.round(r.rps ?? 0).toLocaleString('en-US'))).join(' / ');
+  };
+  md += markdownTable(
+    ['-c', '-P', ...labels],
+    settings.pipelines.flatMap((p) =>
+      settings.connections.map((c) => [c, p, ...labels.map((l) => cell(l, c, p))]),
+    ),
+  );
+  md += `\n### redis-benchmark: server CPU µs per request (SET / GET; /proc ticks are 10 ms, so short runs are coarse)\n\n`;
+  md += markdownTable(
+    ['-c', '-P', ...labels],
+    settings.pipelines.flatMap((p) =>
+      settings.connections.map((c) => [
+        c,
+        p,
+        ...labels.map((l) => {
+          const rows = benchRun.filter(
+            (r) => r.target === l && r.clients === c && r.pipeline === p && !r.error,
+          );
+          return rows.length ? rows.map((r) => r.serverCpuUsPerRequest).join(' / ') : null;
+        }),
+      ]),
+    ),
+  );
+  md += '\n';
+  const errors = benchRows.filter((r) => r.error);
+  if (errors.length)
+    md += `Errors: ${errors.map((r) => `${r.target} ${r.test} -c ${r.clients} -P ${r.pipeline}: ${r.error}`).join('; ')}\n\n`;
+  return md;
+}
+
+/** The project's performance targets (bench/README.md) as ratios computed from this run's redis-benchmark rows. */
+function targetsMarkdown(targets: TargetInfo[], benchRows: BenchRow[]): string {
+  const labels = targets.map((t) => t.label);
+  const benchRun = benchRows.filter((r) => r.skipped === null);
+  // The event loop's and the pool's targets (bench/README.md), computed from this run where its data exists.
   const rb = (l: string | undefined, c: number, p: number, test: string): BenchRow | undefined =>
     benchRun.find(
       (r) => r.target === l && r.clients === c && r.pipeline === p && r.test === test && !r.error,
@@ -197,7 +229,7 @@ export function markdown(
       ratio(rb(pool8, 8, 1, test)?.rps, rb(ev, 8, 1, test)?.rps),
     ]);
   }
-  // The hybrid issue's throughput targets (its idle and pinned-scaling targets need server-targets --suite hybrid).
+  // The hybrid's throughput targets (its idle and pinned-scaling targets need server-targets --suite hybrid).
   for (const test of ['GET', 'SET']) {
     checks.push([
       `hybrid 1 loop / Redis, redis-benchmark ${test} -c 50 -P 16 (target ≥ 1.0x)`,
@@ -212,9 +244,8 @@ export function markdown(
       ratio(rb(hybrid2, 50, 16, test)?.rps, rb(hybrid1, 50, 16, test)?.rps),
     ]);
   }
-  md += `## The Server and hybrid issues' performance targets (from this run; — where the run lacks the data)\n\n`;
+  let md = `## The performance targets (bench/README.md) from this run (— where the run lacks the data)\n\n`;
   md += markdownTable(['measure', 'ratio'], checks);
-  md += `\nCharts: compare-throughput-p*.svg, compare-p99-p*.svg, compare-redis-benchmark.svg.\n`;
   return md;
 }
 

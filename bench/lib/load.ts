@@ -105,20 +105,168 @@ interface Conn {
   nextAt: number;
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+/** Picks requests from the table by the run's seed and read ratio; `batch(n)` is n of them in one buffer. */
+function requestBatcher(options: LoadOptions): (count: number) => Buffer {
   const table = new RequestTable(options);
   const random = prng(options.seed ?? 1);
   const pick = (): Buffer => {
     const key = Math.floor(random() * options.keyspace);
     return random() < options.readRatio ? table.gets[key]! : table.sets[key]!;
   };
-  const batch = (count: number): Buffer => {
+  return (count) => {
     if (count === 1) return pick();
     const parts: Buffer[] = [];
     for (let i = 0; i < count; i++) parts.push(pick());
     return Buffer.concat(parts);
   };
+}
 
+/**
+ * One run's connections and counters. Replies are counted only inside the measured window (`measuring`);
+ * once the run stops (`running` false) no connection sends again.
+ */
+class LoadRun {
+  readonly latency = new LatencyRecorder();
+  readonly service = new LatencyRecorder();
+  requests = 0;
+  errors = 0;
+  measuring = false;
+  running = true;
+  private readonly fixed: boolean;
+  /** Fixed mode: ms between two requests of one connection. */
+  readonly interval: number;
+
+  constructor(
+    private readonly options: LoadOptions,
+    readonly conns: readonly Conn[],
+    private readonly batch: (count: number) => Buffer,
+  ) {
+    this.fixed = options.mode === 'fixed';
+    this.interval = 1000 / (options.rate / Math.max(1, conns.length));
+    for (const conn of conns) this.listen(conn);
+  }
+
+  /** Fixed mode: sends every request whose scheduled time has come, up to the pipeline cap. */
+  sendDue(conn: Conn, now: number): void {
+    let count = 0;
+    while (conn.nextAt <= now && conn.inFlight < this.options.pipeline) {
+      conn.times.push(conn.nextAt);
+      conn.sent.push(now);
+      conn.nextAt += this.interval;
+      conn.inFlight++;
+      count++;
+    }
+    if (count > 0) conn.socket.write(this.batch(count));
+  }
+
+  /** Closed loop: fills every connection's pipeline. Fixed rate: starts the 1 ms timer that sends what is due. */
+  start(): NodeJS.Timeout | undefined {
+    const start = performance.now();
+    if (!this.fixed) {
+      for (const conn of this.conns) {
+        for (let i = 0; i < this.options.pipeline; i++) conn.times.push(start);
+        conn.inFlight = this.options.pipeline;
+        conn.socket.write(this.batch(this.options.pipeline));
+      }
+      return undefined;
+    }
+    // Stagger the connections' schedules evenly across one interval.
+    this.conns.forEach(
+      (conn, i) => (conn.nextAt = start + (i / Math.max(1, this.conns.length)) * this.interval),
+    );
+    // A 1 ms timer sends what is due; lateness of the timer is charged to latency (measured from schedule).
+    return setInterval(() => {
+      const now = performance.now();
+      for (const conn of this.conns) this.sendDue(conn, now);
+    }, 1);
+  }
+
+  private listen(conn: Conn): void {
+    const reader = createReplyReader(this.options.replyFraming);
+    conn.socket.on('data', (chunk: Buffer) => {
+      const replies = reader.feed(chunk);
+      const now = performance.now();
+      this.count(conn, replies, now);
+      if (!this.running) return;
+      if (this.fixed) {
+        this.sendDue(conn, now);
+      } else if (replies.length > 0) {
+        // Closed loop: one new request for each reply.
+        for (let i = 0; i < replies.length; i++) conn.times.push(now);
+        conn.inFlight += replies.length;
+        conn.socket.write(this.batch(replies.length));
+      }
+    });
+    conn.socket.on('error', () => undefined);
+  }
+
+  /** Matches replies to the oldest requests in flight and records their latency while measuring. */
+  private count(conn: Conn, replies: readonly unknown[], now: number): void {
+    for (const reply of replies) {
+      const started = conn.times[conn.head]!;
+      const sentAt = this.fixed ? conn.sent[conn.head]! : started;
+      conn.head++;
+      conn.inFlight--;
+      if (this.measuring) {
+        this.latency.recordMs(now - started);
+        if (this.fixed) this.service.recordMs(now - sentAt);
+        this.requests++;
+        conn.replies++;
+        if (reply instanceof RespError) this.errors++;
+      }
+    }
+    if (conn.head > 4096) {
+      conn.times = conn.times.slice(conn.head);
+      if (this.fixed) conn.sent = conn.sent.slice(conn.head);
+      conn.head = 0;
+    }
+  }
+}
+
+/** What the measured window cost: its length, the client's CPU, and the server's CPU and RSS when its PID is known. */
+interface Window {
+  readonly ms: number;
+  readonly clientCpu: ClientCpu;
+  readonly serverCpuMs?: number;
+  readonly serverRssKb?: number;
+}
+
+/** Waits out the warm-up, then counts replies for the run's duration, then stops every connection sending. */
+async function measureWindow(options: LoadOptions, run: LoadRun): Promise<Window> {
+  await sleep(options.warmupMs);
+  run.measuring = true;
+  const cpu = new CpuMeter();
+  const pid = options.serverPid;
+  const serverCpuStart = pid !== undefined ? cpuMs(pid) : undefined;
+  const windowStart = performance.now();
+  await sleep(options.durationMs);
+  run.measuring = false;
+  run.running = false;
+  const ms = performance.now() - windowStart;
+  const clientCpu = cpu.stop();
+  const serverCpuEnd = pid !== undefined ? cpuMs(pid) : undefined;
+  return {
+    ms,
+    clientCpu,
+    serverCpuMs:
+      serverCpuStart !== undefined && serverCpuEnd !== undefined ? serverCpuEnd - serverCpuStart : undefined,
+    serverRssKb: pid !== undefined ? rssKb(pid) : undefined,
+  };
+}
+
+function serverUsage(window: Window, requests: number): LoadResult['server'] {
+  if (window.serverCpuMs === undefined) return null;
+  const used = window.serverCpuMs;
+  return {
+    cpuMs: used,
+    cpuPercent: Math.round((used / window.ms) * 100),
+    cpuUsPerRequest: requests > 0 ? Number(((used * 1000) / requests).toPrecision(3)) : null,
+    rssKb: window.serverRssKb ?? null,
+  };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const batch = requestBatcher(options);
   const { sockets, failed, errors: connectErrors } = await openConnections(options);
   const conns: Conn[] = sockets.map((socket) => ({
     socket,
@@ -129,110 +277,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     replies: 0,
     nextAt: 0,
   }));
-  const latency = new LatencyRecorder();
-  const service = new LatencyRecorder();
-  const fixed = options.mode === 'fixed';
-  let requests = 0;
-  let errors = 0;
-  let measuring = false;
-  let running = true;
-  const perConnRate = options.rate / Math.max(1, conns.length);
-  const interval = 1000 / perConnRate;
-
-  const sendDue = (conn: Conn, now: number): void => {
-    let count = 0;
-    while (conn.nextAt <= now && conn.inFlight < options.pipeline) {
-      conn.times.push(conn.nextAt);
-      conn.sent.push(now);
-      conn.nextAt += interval;
-      conn.inFlight++;
-      count++;
-    }
-    if (count > 0) conn.socket.write(batch(count));
-  };
-
-  for (const conn of conns) {
-    const reader = createReplyReader(options.replyFraming);
-    conn.socket.on('data', (chunk: Buffer) => {
-      const replies = reader.feed(chunk);
-      const now = performance.now();
-      for (const reply of replies) {
-        const started = conn.times[conn.head]!;
-        const sentAt = fixed ? conn.sent[conn.head]! : started;
-        conn.head++;
-        conn.inFlight--;
-        if (measuring) {
-          latency.recordMs(now - started);
-          if (fixed) service.recordMs(now - sentAt);
-          requests++;
-          conn.replies++;
-          if (reply instanceof RespError) errors++;
-        }
-      }
-      if (conn.head > 4096) {
-        conn.times = conn.times.slice(conn.head);
-        if (fixed) conn.sent = conn.sent.slice(conn.head);
-        conn.head = 0;
-      }
-      if (!running) return;
-      if (options.mode === 'closed') {
-        const count = replies.length;
-        if (count > 0) {
-          for (let i = 0; i < count; i++) conn.times.push(now);
-          conn.inFlight += count;
-          conn.socket.write(batch(count));
-        }
-      } else {
-        sendDue(conn, now);
-      }
-    });
-    conn.socket.on('error', () => undefined);
-  }
-
-  const start = performance.now();
-  let ticker: NodeJS.Timeout | undefined;
-  if (options.mode === 'closed') {
-    for (const conn of conns) {
-      for (let i = 0; i < options.pipeline; i++) conn.times.push(start);
-      conn.inFlight = options.pipeline;
-      conn.socket.write(batch(options.pipeline));
-    }
-  } else {
-    // Stagger the connections' schedules evenly across one interval.
-    conns.forEach((conn, i) => (conn.nextAt = start + (i / Math.max(1, conns.length)) * interval));
-    // A 1 ms timer sends what is due; lateness of the timer is charged to latency (measured from schedule).
-    ticker = setInterval(() => {
-      const now = performance.now();
-      for (const conn of conns) sendDue(conn, now);
-    }, 1);
-  }
-
-  await sleep(options.warmupMs);
-  measuring = true;
-  const cpu = new CpuMeter();
-  const serverCpuStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
-  const windowStart = performance.now();
-  await sleep(options.durationMs);
-  measuring = false;
-  running = false;
-  const windowMs = performance.now() - windowStart;
-  const clientCpu = cpu.stop();
-  const serverCpuEnd = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
-  const serverRss = options.serverPid !== undefined ? rssKb(options.serverPid) : undefined;
+  const run = new LoadRun(options, conns, batch);
+  const ticker = run.start();
+  const window = await measureWindow(options, run);
   if (ticker) clearInterval(ticker);
   for (const conn of conns) conn.socket.destroy();
 
   const served = conns.filter((c) => c.replies > 0).length;
-  let server: LoadResult['server'] = null;
-  if (serverCpuStart !== undefined && serverCpuEnd !== undefined) {
-    const used = serverCpuEnd - serverCpuStart;
-    server = {
-      cpuMs: used,
-      cpuPercent: Math.round((used / windowMs) * 100),
-      cpuUsPerRequest: requests > 0 ? Number(((used * 1000) / requests).toPrecision(3)) : null,
-      rssKb: serverRss ?? null,
-    };
-  }
   return {
     mode: options.mode,
     protocol: options.protocol,
@@ -245,15 +296,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       connectErrors,
     },
     pipeline: options.pipeline,
-    durationMs: Math.round(windowMs),
-    requests,
-    errors,
-    throughput: Math.round((requests / windowMs) * 1000),
+    durationMs: Math.round(window.ms),
+    requests: run.requests,
+    errors: run.errors,
+    throughput: Math.round((run.requests / window.ms) * 1000),
     targetRate: options.mode === 'fixed' ? options.rate : null,
-    latencyMs: latency.summary(),
-    serviceMs: fixed ? service.summary() : null,
-    client: clientCpu,
-    server,
+    latencyMs: run.latency.summary(),
+    serviceMs: options.mode === 'fixed' ? run.service.summary() : null,
+    client: window.clientCpu,
+    server: serverUsage(window, run.requests),
   };
 }
 

@@ -1,5 +1,5 @@
-// Two issues' comparative targets as data — the Server issue's (event loop and pool against Redis 7) and the
-// hybrid issue's (throughput, scaling and idle connections) — the verdicts (median of per-round ratios), and the
+// The project's comparative targets as data (bench/README.md) — the event loop's and the pool's (against Redis 7
+// and each other) and the hybrid's (throughput, scaling and idle connections) — the verdicts (median of per-round ratios), and the
 // Markdown page rendered from every recorded run of a suite (its JSON file holds the same shapes).
 // Knows nothing of servers, processes or redis-benchmark: it reads measurements and renders them.
 
@@ -168,7 +168,7 @@ const HYBRID_TARGETS: readonly TargetDef[] = [
     better: 'lower',
     limit: null,
   },
-  // Scaling has no numeric target on two cores: the issue asks to show it and say what limits it.
+  // Scaling has no numeric target on two cores: the report shows it and what limits it.
   {
     title: 'scaling: hybrid 2 loops / 1 loop req/s, -c 50 -P 16, client pinned',
     scenario: 'scaling-p16',
@@ -230,7 +230,7 @@ export const SUITES: Record<SuiteId, SuiteDef> = {
     schema: 'redis-lite/server-targets@1',
     title: 'Server targets: event loop vs Redis 7, pool vs event loop',
     intro:
-      "The Server issue's three comparative targets, measured with `redis-benchmark` (Redis 7) as the client. " +
+      "The event loop's and the pool's three comparative targets (bench/README.md), measured with `redis-benchmark` (Redis 7) as the client. " +
       COMMON_INTRO,
     targets: SERVER_TARGETS,
   },
@@ -240,7 +240,7 @@ export const SUITES: Record<SuiteId, SuiteDef> = {
     schema: 'redis-lite/hybrid-targets@1',
     title: 'Hybrid targets: the hybrid transport vs Redis 7, 1 vs 2 loops, idle connections',
     intro:
-      "The hybrid issue's targets: throughput and CPU per request with `--workers 1` against Redis 7 " +
+      "The hybrid transport's targets (bench/README.md): throughput and CPU per request with `--workers 1` against Redis 7 " +
       '(`redis-benchmark` as the client), `--workers 1` vs `2` with redis-benchmark pinned to one CPU ' +
       '(taskset) so the server keeps the other, and idle connections held by child processes (RSS per idle ' +
       'connection from /proc). For the idle rows the servers of a round run side by side, each holding its idle ' +
@@ -263,7 +263,7 @@ export interface TargetResult {
 }
 
 export interface Run {
-  /** Absent in runs recorded before suites existed: those are the Server issue's. */
+  /** Absent in runs recorded before suites existed: those are the 'server' suite's. */
   suite?: SuiteId;
   label: string;
   generatedAt: string;
