@@ -32,7 +32,18 @@ export interface CommandSpec {
   /** The syntax line from the command's redis.io page. */
   readonly syntax: string;
   readonly summary: string;
-  readonly group: 'connection' | 'string' | 'bitmap' | 'generic' | 'server' | 'transactions' | 'pubsub';
+  readonly group:
+    | 'connection'
+    | 'string'
+    | 'bitmap'
+    | 'generic'
+    | 'server'
+    | 'transactions'
+    | 'pubsub'
+    | 'list'
+    | 'set'
+    | 'sorted-set'
+    | 'hash';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;

@@ -19,6 +19,10 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   transactions: '@transaction',
   // From the flag, as Redis derives it (CMD_PUBSUB): the PUBSUB container and PUBSUB HELP are not @pubsub.
   pubsub: undefined,
+  list: '@list',
+  set: '@set',
+  'sorted-set': '@sortedset',
+  hash: '@hash',
 };
 
 /** Redis lists categories in the order of its ACL category bits (acl.c ACLCommandCategories). */
@@ -26,12 +30,17 @@ const CATEGORY_ORDER = [
   '@keyspace',
   '@read',
   '@write',
+  '@set',
+  '@sortedset',
+  '@list',
+  '@hash',
   '@string',
   '@bitmap',
   '@pubsub',
   '@admin',
   '@fast',
   '@slow',
+  '@blocking',
   '@dangerous',
   '@connection',
   '@transaction',
