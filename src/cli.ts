@@ -100,6 +100,11 @@ function parseArguments(argv: string[]) {
       default: 'no',
       describe: 'Allow DEBUG: no, yes, or local (from loopback clients only), as Redis',
     },
+    'http-port': {
+      type: 'number',
+      describe: 'Serve HTTP on this port too: Webdis URLs (/GET/key), /metrics, /healthz (default: off)',
+    },
+    'http-host': { type: 'string', describe: 'Address the HTTP port listens on (default: --host)' },
     'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
     'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
   } as const satisfies Record<string, Options>;
@@ -140,7 +145,10 @@ function parseArguments(argv: string[]) {
 
 /** One clear line for the failures a user can fix; anything else gets its stack. */
 function describeStartupError(error: unknown, host: string, port: number): { msg: string; code?: string } {
-  const e = error as NodeJS.ErrnoException;
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  // A listen error names its own address: the HTTP port's, when that is the one that failed.
+  if (typeof e.port === 'number') port = e.port;
+  if (typeof e.address === 'string') host = e.address;
   if (e.code === 'EADDRINUSE')
     return { msg: `cannot listen on ${host}:${port}: address already in use`, code: e.code };
   if (e.code === 'EACCES')
@@ -206,6 +214,8 @@ async function main(): Promise<void> {
       requirepass: args.requirepass,
       databases: args.databases,
       inlineReplies: args['inline-replies'],
+      httpPort: args['http-port'],
+      httpHost: args['http-host'],
       config: { 'enable-debug-command': args['enable-debug-command'] },
       logger,
     });

@@ -26,6 +26,8 @@ import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
+import { HttpServer } from './http/http-server.js';
+import type { HttpLimits } from './http/request-parser.js';
 
 export type TransportName = 'eventloop' | 'pool' | 'hybrid';
 
@@ -63,6 +65,12 @@ export interface ServerOptions {
   idleCheckIntervalMs?: number;
   /** Test hook: how long a closing connection may linger before it is destroyed (ms, default 2000). */
   closeGraceMs?: number;
+  /** The HTTP interface's port (Webdis's URL scheme, /metrics, /healthz; src/http/); absent: no HTTP. */
+  httpPort?: number;
+  /** Where the HTTP interface listens; default: `host`. */
+  httpHost?: string;
+  /** Test hook: the HTTP interface's header and body size limits. */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -82,6 +90,8 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
 
 export interface RunningServer {
   readonly address: ListenAddress;
+  /** The HTTP interface's bound address, when it was asked for (httpPort). */
+  readonly httpAddress?: ListenAddress;
   /** Graceful: stop accepting, answer what was received, close every client, free threads. Idempotent. */
   close(): Promise<void>;
   stats(): TransportStats;
@@ -161,6 +171,15 @@ function configFromOptions(options: ServerOptions): Config {
     // A CLI value that is not a number arrives as NaN; "invalid port 'NaN'" would not say what went wrong.
     if (Number.isNaN(options[option])) throw new InvalidOptionError(option, undefined, 'not a number');
   }
+  const http = options.httpPort;
+  if (http !== undefined && (Number.isNaN(http) || !Number.isSafeInteger(http) || http < 0 || http > 65535)) {
+    const value = Number.isNaN(http) ? undefined : String(http);
+    throw new InvalidOptionError(
+      'httpPort',
+      value,
+      value === undefined ? 'not a number' : 'must be 0 to 65535',
+    );
+  }
   // The event loop ignores the number of workers, but a nonsense number is still the user's mistake.
   if (!Number.isSafeInteger(options.workers) || options.workers < 1)
     throw new InvalidOptionError('workers', String(options.workers), 'must be a whole number, at least 1');
@@ -214,6 +233,8 @@ interface StartContext {
   readonly version: string;
   readonly startedAt: number;
   readonly shared: SharedState;
+  /** Client ids are unique across the whole server: every transport and the HTTP interface take them here. */
+  nextClientId(): number;
 }
 
 /**
@@ -223,14 +244,13 @@ interface StartContext {
  */
 async function createTransport(start: StartContext, mainCore: () => ThreadCore | null): Promise<Transport> {
   const { options, config, logger, shared } = start;
-  let lastClientId = 0;
   const common = {
     host: options.host,
     port: options.port,
     backlog: options.backlog,
     config,
     logger,
-    nextClientId: () => ++lastClientId,
+    nextClientId: start.nextClientId,
     idleCheckIntervalMs: options.idleCheckIntervalMs,
     closeGraceMs: options.closeGraceMs,
   };
@@ -304,20 +324,23 @@ function runningServer(
   transport: Transport,
   address: ListenAddress,
   stopExpiry: () => void,
+  http: { server: HttpServer; address: ListenAddress } | null,
 ): RunningServer {
   let closing: Promise<void> | null = null;
   return {
     address,
+    ...(http === null ? {} : { httpAddress: http.address }),
     stats: () => transport.stats(),
     abort: () => {
       stopExpiry();
+      http?.server.abort();
       transport.abort?.();
     },
     store: start.shared.store,
     close: () => {
       closing ??= (async () => {
         stopExpiry();
-        await transport.close();
+        await Promise.all([transport.close(), http?.server.close()]);
         start.logger.debug('server closed');
       })();
       return closing;
@@ -331,6 +354,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const clock = options.clock ?? Date.now;
   const config = configFromOptions(options);
   capMaxclients(config, logger);
+  let lastClientId = 0;
   const start: StartContext = {
     options,
     config,
@@ -339,6 +363,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     version: packageVersion(),
     startedAt: clock(),
     shared: createSharedState(options, config, clock),
+    nextClientId: () => ++lastClientId,
   };
 
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
@@ -350,8 +375,40 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   core = mainCore;
   start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
   const stopExpiry = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
+  let http: { server: HttpServer; address: ListenAddress } | null = null;
+  try {
+    http = options.httpPort === undefined ? null : await startHttp(start, mainCore);
+  } catch (e) {
+    stopExpiry();
+    await transport.close();
+    throw e;
+  }
   logReady(start, address);
-  return runningServer(start, transport, address, stopExpiry);
+  return runningServer(start, transport, address, stopExpiry, http);
+}
+
+/** The HTTP interface on this thread, serving the main core whatever the RESP transport (src/http/). */
+async function startHttp(
+  start: StartContext,
+  core: ThreadCore,
+): Promise<{ server: HttpServer; address: ListenAddress }> {
+  const { options } = start;
+  const port = options.httpPort ?? 0;
+  const server = new HttpServer({
+    host: options.httpHost ?? options.host,
+    port,
+    logger: start.logger,
+    sessionCore: () => core.sessionCore(),
+    nextClientId: start.nextClientId,
+    ...(options.httpLimits === undefined ? {} : { limits: options.httpLimits }),
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
+  });
+  const address = await server.listen();
+  start.logger.info(
+    { host: address.host, port: address.port },
+    `HTTP interface on ${address.host}:${address.port}`,
+  );
+  return { server, address };
 }
 
 /**

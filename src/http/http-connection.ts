@@ -101,7 +101,10 @@ export class HttpConnection {
       }
     } catch (e) {
       // A bug, not the client's doing: answer 500, log it once, and close (its framing may be lost).
-      this.host.logger.error({ err: e, client: this.handler.client.id }, 'unexpected error serving an http request');
+      this.host.logger.error(
+        { err: e, client: this.handler.client.id },
+        'unexpected error serving an http request',
+      );
       out.discard();
       writeTextResponse(out, 500, 'internal error', false);
       close = true;

@@ -47,7 +47,6 @@ export class HttpServer {
     this.limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
     this.acceptErrors = new AcceptErrorLog(options.logger);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.server.on('error', (e: NodeJS.ErrnoException) => this.acceptErrors.report(e, { http: true }));
   }
 
   listen(): Promise<ListenAddress> {
@@ -56,6 +55,8 @@ export class HttpServer {
       this.server.once('error', onError);
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', onError);
+        // Once listening, an error is a failed accept (EMFILE...): logged, rate-limited, never fatal.
+        this.server.on('error', (e: NodeJS.ErrnoException) => this.acceptErrors.report(e, { http: true }));
         const address = this.server.address() as net.AddressInfo;
         resolve({ host: address.address, port: address.port });
       });

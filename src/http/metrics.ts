@@ -32,7 +32,12 @@ const PLAIN_FIELDS: readonly (readonly [field: string, metric: string, kind: Kin
   ['workers', 'workers', 'gauge', 'Worker threads of the pool or the hybrid (INFO workers)'],
   ['busy_workers', 'busy_workers', 'gauge', 'Pool workers serving a client now (INFO busy_workers)'],
   ['queued_clients', 'queued_clients', 'gauge', 'Clients waiting for a pool worker (INFO queued_clients)'],
-  ['used_memory', 'used_memory_bytes', 'gauge', 'Bytes of the store and the heap baseline (INFO used_memory)'],
+  [
+    'used_memory',
+    'used_memory_bytes',
+    'gauge',
+    'Bytes of the store and the heap baseline (INFO used_memory)',
+  ],
   ['used_memory_rss', 'used_memory_rss_bytes', 'gauge', 'Resident set size of the process'],
   ['used_memory_dataset', 'used_memory_dataset_bytes', 'gauge', 'Bytes the stored keys and values use'],
   ['maxmemory', 'maxmemory_bytes', 'gauge', 'The maxmemory setting (reported, not enforced)'],
@@ -132,7 +137,8 @@ export class HttpMetrics {
     out.family('keys', 'gauge', 'Keys per database (INFO keyspace keys=)');
     for (const [name, value] of dbs) out.sample('keys', subfields(value).keys, { db: name.slice(2) });
     out.family('expiring_keys', 'gauge', 'Keys with an expiry per database (INFO keyspace expires=)');
-    for (const [name, value] of dbs) out.sample('expiring_keys', subfields(value).expires, { db: name.slice(2) });
+    for (const [name, value] of dbs)
+      out.sample('expiring_keys', subfields(value).expires, { db: name.slice(2) });
   }
 
   private renderCommands(out: Exposition, fields: Map<string, string>): void {
@@ -164,7 +170,11 @@ export class HttpMetrics {
     out.family('http_responses_total', 'counter', 'HTTP responses by status code');
     for (const [code, count] of [...this.responses].sort((a, b) => a[0] - b[0]))
       out.sample('http_responses_total', count, { code: String(code) });
-    out.family('http_request_duration_seconds', 'histogram', 'Time from a whole HTTP request to its response');
+    out.family(
+      'http_request_duration_seconds',
+      'histogram',
+      'Time from a whole HTTP request to its response',
+    );
     for (const { le, count } of this.latency.cumulative())
       out.sample('http_request_duration_seconds_bucket', count, { le: String(le) });
     out.sample('http_request_duration_seconds_bucket', this.latency.count, { le: '+Inf' });

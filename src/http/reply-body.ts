@@ -84,7 +84,9 @@ function topLevel(verb: string, reply: Reply): string {
       return `[false,${JSON.stringify(reply.value)}]`;
     case 'bulk':
     case 'verbatim':
-      return verb.toLowerCase() === 'info' ? infoObject(text(reply.value)) : JSON.stringify(text(reply.value));
+      return verb.toLowerCase() === 'info'
+        ? infoObject(text(reply.value))
+        : JSON.stringify(text(reply.value));
     case 'array':
     case 'map':
       if (verb.toLowerCase() === 'hgetall') return keyValueObject(reply) ?? element(reply);

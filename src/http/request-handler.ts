@@ -115,7 +115,11 @@ export class RequestHandler {
     }
     if (method === 'GET' && target === '/metrics') {
       const text = this.host.metrics.render(this.contexts.current().store, server);
-      writeResponse(out, { status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', keepAlive }, text);
+      writeResponse(
+        out,
+        { status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', keepAlive },
+        text,
+      );
       return 200;
     }
     // POST carries "COMMAND/arg..." in its body (a leading "/" tolerated); GET and PUT in the path, PUT's body
@@ -142,7 +146,12 @@ export class RequestHandler {
     const client = this.client;
     const databases = this.contexts.current().store.databases;
     if (command.db !== null && command.db >= databases) {
-      writeTextResponse(out, 400, `database ${command.db} does not exist (databases: ${databases})`, keepAlive);
+      writeTextResponse(
+        out,
+        400,
+        `database ${command.db} does not exist (databases: ${databases})`,
+        keepAlive,
+      );
       return 400;
     }
     const selected = client.db;
@@ -158,12 +167,21 @@ export class RequestHandler {
       return 200;
     }
     if (format.kind === 'raw') {
-      writeResponse(out, { status: 200, contentType: format.contentType, keepAlive }, rawBody(reply, client.resp));
+      writeResponse(
+        out,
+        { status: 200, contentType: format.contentType, keepAlive },
+        rawBody(reply, client.resp),
+      );
       return 200;
     }
     const value = valueBody(reply, format.separator);
     if (value === null) {
-      writeTextResponse(out, 400, `a ${reply.kind} reply has no ${format.contentType} form: use .json`, keepAlive);
+      writeTextResponse(
+        out,
+        400,
+        `a ${reply.kind} reply has no ${format.contentType} form: use .json`,
+        keepAlive,
+      );
       return 400;
     }
     if (value.status === 404) {

@@ -200,6 +200,8 @@ describe('redis-lite CLI', () => {
         ['--port', '0', '--timeout', '-1'],
         "invalid --timeout '-1': argument must be between 0 and 2147483647 inclusive",
       ],
+      [['--port', '0', '--http-port', '70000'], "invalid --http-port '70000': must be 0 to 65535"],
+      [['--port', '0', '--http-port', 'x'], 'invalid --http-port: not a number'],
       [['--port', '0', '--bogus-opt', '1'], 'unknown option --bogus-opt'],
       [['--port', '0', 'stray'], "unexpected argument 'stray'"],
     ];
@@ -229,6 +231,33 @@ describe('redis-lite CLI', () => {
     const bad = run(['--port', '0', '--inline-replies', 'json'], { raw: true });
     expect((await bad.exited).code).toBe(1);
     expect(bad.stderr()).toContain('inline-replies');
+  });
+
+  it('serves HTTP on --http-port (and REDIS_LITE_HTTP_PORT), on --http-host, and logs where', async () => {
+    const byFlag = run(['--port', '0', '--http-port', '0', '--http-host', '127.0.0.1']);
+    const byEnv = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_HTTP_PORT: '0' } });
+    for (const server of [byFlag, byEnv]) {
+      const http = await server.line(
+        (l) => typeof l.msg === 'string' && l.msg.startsWith('HTTP interface on'),
+      );
+      expect(http.host).toBe('127.0.0.1');
+      const client = await RawClient.connect(http.port as number);
+      await client.send('GET /PING HTTP/1.0\r\n\r\n');
+      const response = await client.readToEnd();
+      expect(response.toString('latin1')).toMatch(
+        /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\{"PING":\[true,"PONG"\]\}$/,
+      );
+      server.child.kill('SIGINT');
+      expect((await server.exited).code).toBe(0);
+    }
+    // Off unless asked for: no HTTP line.
+    const plain = run(['--port', '0']);
+    await plain.line(isReady);
+    expect(plain.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('HTTP interface'))).toBe(
+      false,
+    );
+    plain.child.kill('SIGINT');
+    await plain.exited;
   });
 
   it('takes --databases and REDIS_LITE_DATABASES; 1 to 16384', async () => {
