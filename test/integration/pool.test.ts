@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { type TestPool, closeTestPools, startTestPool } from '../support/pool-fixture.js';
 import { RawClient, resp } from '../support/raw-client.js';
+import { THROW_IN_WORKER } from '../support/throwing-pool-worker-marker.js';
 import { until } from '../support/wait.js';
 
 const native = loadNative();
@@ -26,6 +27,8 @@ function idOf(pool: TestPool, client: RawClient): number {
 }
 
 const PING = resp('PING');
+/** The production worker wrapped so that a request holding THROW_IN_WORKER throws (built into dist/test/). */
+const THROWING_WORKER = new URL('../../dist/test/support/throwing-pool-worker.js', import.meta.url);
 const PONG = '+PONG\r\n';
 
 describe.skipIf(native instanceof Error)('thread-pool transport', () => {
@@ -79,14 +82,13 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
   });
 
   it('replaces a worker that throws, closes its client, and keeps N workers', async () => {
-    const pool = await startTestPool({ workers: 2 });
+    const pool = await startTestPool({ workers: 2, workerUrl: THROWING_WORKER });
     const victim = await pool.connect();
     const bystander = await pool.connect();
     expect(await victim.request(PING, PONG)).toBe(PONG);
     expect(await bystander.request(PING, PONG)).toBe(PONG);
 
-    expect(pool.transport.crashWorkerServing(idOf(pool, victim))).toBe(true);
-    await victim.send(PING); // the worker throws after this read, before answering
+    await victim.send(resp(THROW_IN_WORKER)); // the worker throws on this read, before answering
     expect((await victim.readToEnd()).length).toBe(0);
     await until(
       () => pool.transport.stats().workers === 2 && pool.transport.stats().busyWorkers === 1,

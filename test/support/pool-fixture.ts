@@ -15,6 +15,8 @@ export interface TestPoolOptions {
   readonly settings?: Record<string, string>;
   readonly closeGraceMs?: number;
   readonly idleCheckIntervalMs?: number;
+  /** The worker entry to run instead of the production one (ThreadPoolOptions.workerUrl). */
+  readonly workerUrl?: URL;
 }
 
 export interface TestPool {
@@ -68,6 +70,7 @@ export async function startTestPool(options: TestPoolOptions): Promise<TestPool>
     startedAt: Date.now(),
     closeGraceMs: options.closeGraceMs,
     idleCheckIntervalMs: options.idleCheckIntervalMs,
+    workerUrl: options.workerUrl,
   });
   const entry = { transport, clients: [] as { destroy(): void }[] };
   open.push(entry);

@@ -42,6 +42,11 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws its Error when the helper is missing. */
   readonly native?: NativeFdUtil;
+  /**
+   * The script each worker thread runs, instead of the production entry (workerEntry()): for tests that wrap
+   * the worker (test/support/throwing-pool-worker.ts), so no test hook lives in the workers' protocol.
+   */
+  readonly workerUrl?: URL;
 }
 
 /**
@@ -85,7 +90,7 @@ export class ThreadPoolTransport implements Transport {
     this.state = PoolState.create(options.workers);
     this.pool = new WorkerPool({
       size: options.workers,
-      workerUrl: this.entry.url,
+      workerUrl: options.workerUrl ?? this.entry.url,
       state: this.state,
       config: options.config,
       logger: options.logger,
@@ -211,11 +216,6 @@ export class ThreadPoolTransport implements Transport {
   /** CLIENT KILL from the main thread's side (workers route theirs through the pool). */
   killClient(id: number): boolean {
     return this.pool.killClient(id);
-  }
-
-  /** Test hook: the worker serving client `clientId` throws after its next read, as a bug would. */
-  crashWorkerServing(clientId: number): boolean {
-    return this.pool.crash(clientId);
   }
 
   /**

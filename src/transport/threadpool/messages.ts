@@ -47,9 +47,7 @@ export interface WorkerInit {
 export type ToWorker =
   | { readonly type: 'job'; readonly job: Job }
   /** A CONFIG SET made on another thread: apply it without validation. */
-  | { readonly type: 'config'; readonly name: string; readonly value: string }
-  /** Test hook: throw from the session loop after the next read, as a bug in the worker would. */
-  | { readonly type: 'crash' };
+  | { readonly type: 'config'; readonly name: string; readonly value: string };
 
 export type FromWorker =
   | { readonly type: 'ready' }

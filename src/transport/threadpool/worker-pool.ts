@@ -296,13 +296,6 @@ export class WorkerPool {
     }
   }
 
-  /** Test hook: the worker serving `clientId` throws after its next read, as a bug would. */
-  crash(clientId: number): boolean {
-    const slot = this.slots.find((s) => s.state === 'busy' && s.job?.clientId === clientId);
-    slot?.worker.postMessage({ type: 'crash' } satisfies ToWorker);
-    return slot !== undefined;
-  }
-
   private relayConfig(origin: number, name: string, value: string): void {
     const { config, logger } = this.options;
     this.relayOrigin = origin;

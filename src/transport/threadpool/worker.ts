@@ -280,8 +280,6 @@ function handle(message: ToWorker): void {
     case 'config':
       config.apply(message.name, message.value);
       return;
-    case 'crash':
-      throw new Error(`worker ${init.slot}: crash requested (test hook)`);
   }
 }
 
