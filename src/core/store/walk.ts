@@ -4,6 +4,7 @@
 // They know the table, the locks and the clock, not command syntax.
 
 import { typeNumber, valueType } from './containers.js';
+import { nextReverseCursor } from './reverse-cursor.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import type { TableAccess } from './access.js';
@@ -233,20 +234,4 @@ function expireRound(p: TableAccess, now: number, tally: ExpireTally): void {
   Atomics.store(p.control, H_EXPIRE_SEGMENT, segment);
   Atomics.store(p.control, H_EXPIRE_DB, db);
   Atomics.store(p.control, H_EXPIRE_BUCKET, bucket);
-}
-
-/** dict.c's reverse-binary increment of v over the bits of mask: 0 means the table was covered. */
-function nextReverseCursor(v: number, mask: number): number {
-  let x = (v | ~mask) >>> 0;
-  x = reverseBits(x);
-  x = (x + 1) >>> 0;
-  return reverseBits(x);
-}
-
-function reverseBits(x: number): number {
-  x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
-  x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
-  x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
-  x = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
-  return ((x >>> 16) | (x << 16)) >>> 0;
 }
