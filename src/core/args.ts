@@ -84,7 +84,7 @@ export function isKeyword(b: Uint8Array, upper: string): boolean {
   return true;
 }
 
-/** A cursor over argv for commands with options: next(), nextKeyword(), nextInteger(), ... */
+/** A cursor over argv, the one way commands read their arguments: next(), nextWord(), nextInteger(), finish(), ... */
 export class ArgCursor {
   private index: number;
 

@@ -15,19 +15,9 @@ import { error, status, type Reply } from './reply.js';
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
  * argv[0]'s bytes instead of building a lower-case string per request (bench/results/core-throughput.md).
- * An array, not a Map: the key is a small integer. Kept beside the table it indexes, with the few commands
- * flagged 'protected' (a search of that short list costs less than one of each command's flags); a CommandTable
- * made elsewhere (a test fake) falls back to lookup().
+ * An array, not a Map: the key is a small integer.
  */
 type ByteIndex = (CommandSpec[] | undefined)[];
-interface TableIndex {
-  readonly byBytes: ByteIndex;
-  readonly protectedSpecs: readonly CommandSpec[];
-}
-const tableIndexes = new WeakMap<CommandTable, TableIndex>();
-/** The last table looked up and its index: a process has one table, so this skips the WeakMap per command. */
-let lastTable: CommandTable | null = null;
-let lastIndex: TableIndex | undefined;
 
 /** Longer names are never commands (the longest is well below). */
 const MAX_NAME = 32;
@@ -36,41 +26,64 @@ function bucketKey(length: number, first: number): number {
   return length * 32 + (first & 0x1f); // ASCII letters fold to the same key in either case
 }
 
-/** Builds the lookup structure once; `commands` is the explicit list in commands/table.ts. */
-export function createCommandTable(commands: readonly CommandSpec[]): CommandTable {
-  const byName = new Map<string, CommandSpec>();
-  // Filled up front so the array stays dense (fast element reads), not a sparse dictionary.
-  const byBytes: ByteIndex = new Array<CommandSpec[] | undefined>((MAX_NAME + 1) * 32).fill(undefined);
-  const slots: CommandSpec[] = [];
-  for (const spec of commands) {
-    if (byName.has(spec.name)) throw new Error(`command '${spec.name}' is declared twice`);
-    byName.set(spec.name, spec);
-    slots.push(spec);
-    for (const sub of spec.subcommands ?? []) {
-      byName.set(sub.name, sub);
-      slots.push(sub);
-    }
-    if (spec.name.length > MAX_NAME) throw new Error(`command name '${spec.name}' is too long`);
-    const key = bucketKey(spec.name.length, spec.name.charCodeAt(0));
-    (byBytes[key] ??= []).push(spec);
-  }
-  const slotOf = new Map(slots.map((spec, slot) => [spec, slot]));
-  const table: CommandTable = {
-    lookup: (name) => byName.get(name),
-    all: () => commands,
-    slots: () => slots,
-    slotOf: (spec) => slotOf.get(spec) ?? -1,
-  };
-  tableIndexes.set(table, { byBytes, protectedSpecs: slots.filter((s) => s.flags.includes('protected')) });
-  return table;
+/**
+ * The table createCommandTable builds: the CommandTable lookups plus, on the instance, the byte index and the
+ * few commands flagged 'protected' (a search of that short list costs less than one of each command's flags).
+ * A CommandTable made elsewhere (a test fake) has neither, and the executor falls back to lookup() and flags.
+ */
+interface TableIndex {
+  readonly byBytes: ByteIndex;
+  readonly protectedSpecs: readonly CommandSpec[];
 }
 
-function indexOf(table: CommandTable): TableIndex | undefined {
-  if (table !== lastTable) {
-    lastTable = table;
-    lastIndex = tableIndexes.get(table);
+/** What the executor reads of a table: its index, when it is one createCommandTable built. */
+type MaybeIndexed = CommandTable & { readonly index?: TableIndex };
+
+class IndexedCommandTable implements CommandTable {
+  readonly index: TableIndex;
+  private readonly byName = new Map<string, CommandSpec>();
+  private readonly slotList: CommandSpec[] = [];
+  private readonly slotOfSpec: Map<CommandSpec, number>;
+
+  constructor(private readonly commands: readonly CommandSpec[]) {
+    // Filled up front so the array stays dense (fast element reads), not a sparse dictionary.
+    const byBytes = new Array<CommandSpec[] | undefined>((MAX_NAME + 1) * 32).fill(undefined);
+    for (const spec of commands) {
+      if (this.byName.has(spec.name)) throw new Error(`command '${spec.name}' is declared twice`);
+      this.byName.set(spec.name, spec);
+      this.slotList.push(spec);
+      for (const sub of spec.subcommands ?? []) {
+        this.byName.set(sub.name, sub);
+        this.slotList.push(sub);
+      }
+      if (spec.name.length > MAX_NAME) throw new Error(`command name '${spec.name}' is too long`);
+      const key = bucketKey(spec.name.length, spec.name.charCodeAt(0));
+      (byBytes[key] ??= []).push(spec);
+    }
+    this.slotOfSpec = new Map(this.slotList.map((spec, slot) => [spec, slot]));
+    this.index = { byBytes, protectedSpecs: this.slotList.filter((s) => s.flags.includes('protected')) };
   }
-  return lastIndex;
+
+  lookup(name: string): CommandSpec | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): readonly CommandSpec[] {
+    return this.commands;
+  }
+
+  slots(): readonly CommandSpec[] {
+    return this.slotList;
+  }
+
+  slotOf(spec: CommandSpec): number {
+    return this.slotOfSpec.get(spec) ?? -1;
+  }
+}
+
+/** Builds the lookup structure once; `commands` is the explicit list in commands/table.ts. */
+export function createCommandTable(commands: readonly CommandSpec[]): CommandTable {
+  return new IndexedCommandTable(commands);
 }
 
 /** ASCII case-insensitive: name (lower case) equals the bytes. Command names are ASCII. */
@@ -84,13 +97,13 @@ function nameEquals(name: string, bytes: Uint8Array): boolean {
 
 /** The top-level command named by argv[0] (never a "container|sub" name), case-insensitively. */
 function lookupCommand(name: Buffer, table: CommandTable): CommandSpec | undefined {
-  const index = indexOf(table)?.byBytes;
+  const index = (table as MaybeIndexed).index;
   if (index === undefined) {
     const lower = name.toString('latin1').toLowerCase();
     return lower.includes('|') ? undefined : table.lookup(lower);
   }
   if (name.length === 0 || name.length > MAX_NAME) return undefined;
-  const bucket = index[bucketKey(name.length, name[0])];
+  const bucket = index.byBytes[bucketKey(name.length, name[0])];
   if (bucket === undefined) return undefined;
   for (let i = 0; i < bucket.length; i++) if (nameEquals(bucket[i].name, name)) return bucket[i];
   return undefined;
@@ -173,7 +186,7 @@ function isLocal(client: ClientState): boolean {
 }
 
 function isProtected(spec: CommandSpec, table: CommandTable): boolean {
-  const specs = indexOf(table)?.protectedSpecs;
+  const specs = (table as MaybeIndexed).index?.protectedSpecs;
   return specs === undefined ? spec.flags.includes('protected') : specs.length > 0 && specs.includes(spec);
 }
 

@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 /** Redis's CONFIG_MIN_RESERVED_FDS. */
 export const RESERVED_FDS = 32;
 
-/** The assumed limit where /proc is unavailable: this machine's hard limit (DESIGN.md). */
+/**
+ * The assumed limit where /proc/self/limits cannot be read (not Linux; Node has no getrlimit): high enough that
+ * Redis's default maxclients (10,000) is not lowered on a guess. If the real limit is lower, accept fails with
+ * EMFILE, which every transport survives and logs (accept-policy.ts), as Redis does.
+ */
 const FALLBACK_LIMIT = 20_000;
 
 /** The soft RLIMIT_NOFILE of this process, read once from /proc/self/limits; 'unlimited' counts as huge. */

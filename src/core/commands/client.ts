@@ -3,7 +3,7 @@
 // calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
-import { isKeyword, toBigInt } from '../args.js';
+import { ArgCursor, isKeyword } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
@@ -61,28 +61,32 @@ const isPubSub = (c: ClientInfo): boolean => c.pubsub?.active === true;
 /** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]: a client is "pubsub" or "normal". */
 function list(argv: Buffer[], ctx: CommandContext): Reply {
   const now = ctx.server.clock();
-  if (argv.length === 4 && isKeyword(argv[2], 'TYPE')) {
-    const type = argv[3].toString('latin1').toLowerCase();
+  const args = new ArgCursor(argv, 2);
+  if (!args.hasNext()) return lines(allClients(ctx), now);
+  const option = args.nextWord();
+  // As Redis's clientCommand: TYPE takes exactly one type, ID at least one id; anything else is a syntax error.
+  if (option === 'TYPE' && args.remaining === 1) {
+    const given = args.next().toString('latin1');
+    const type = given.toLowerCase();
     if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
-      throw new CommandError(`ERR Unknown client type '${argv[3].toString('latin1')}'`);
+      throw new CommandError(`ERR Unknown client type '${given}'`);
     }
     const all = allClients(ctx);
     const listed =
       type === 'normal' ? all.filter((c) => !isPubSub(c)) : type === 'pubsub' ? all.filter(isPubSub) : [];
     return lines(listed, now);
   }
-  if (argv.length > 3 && isKeyword(argv[2], 'ID')) {
+  if (option === 'ID' && args.hasNext()) {
     const clients = allClients(ctx);
     const found: ClientInfo[] = [];
-    for (const arg of argv.slice(3)) {
-      const id = Number(toBigInt(arg, 'ERR Invalid client ID'));
+    while (args.hasNext()) {
+      const id = Number(args.nextBigInt('ERR Invalid client ID'));
       const client = clients.find((c) => c.id === id);
       if (client !== undefined) found.push(client);
     }
     return lines(found, now);
   }
-  if (argv.length !== 2) throw new CommandError(ERR.syntax);
-  return lines(allClients(ctx), now);
+  throw new CommandError(ERR.syntax);
 }
 
 interface KillFilter {
@@ -95,31 +99,35 @@ interface KillFilter {
 }
 
 function parseKill(argv: Buffer[]): KillFilter {
+  const args = new ArgCursor(argv, 2);
   // The old form CLIENT KILL addr:port may kill the caller; the new form skips it unless SKIPME no.
-  if (argv.length === 3) return { addr: argv[2].toString('latin1'), skipMe: false };
-  if (argv.length % 2 !== 0) throw new CommandError(ERR.syntax);
+  if (args.remaining === 1) return { addr: args.next().toString('latin1'), skipMe: false };
+  // The new form is option/value pairs: a lone trailing option is a syntax error before any is read.
+  if (args.remaining % 2 !== 0) throw new CommandError(ERR.syntax);
   const filter: KillFilter = { skipMe: true };
-  for (let i = 2; i < argv.length; i += 2) {
-    const value = argv[i + 1];
-    if (isKeyword(argv[i], 'ID')) {
-      const id = toBigInt(value, 'ERR client-id should be greater than 0');
+  while (args.hasNext()) {
+    const option = args.nextWord();
+    if (option === 'ID') {
+      const id = args.nextBigInt('ERR client-id should be greater than 0');
       if (id < 1n) throw new CommandError('ERR client-id should be greater than 0');
       filter.id = Number(id);
-    } else if (isKeyword(argv[i], 'ADDR')) {
-      filter.addr = value.toString('latin1');
-    } else if (isKeyword(argv[i], 'LADDR')) {
-      filter.laddr = value.toString('latin1');
-    } else if (isKeyword(argv[i], 'SKIPME')) {
-      if (isKeyword(value, 'YES')) filter.skipMe = true;
-      else if (isKeyword(value, 'NO')) filter.skipMe = false;
+    } else if (option === 'ADDR') {
+      filter.addr = args.next().toString('latin1');
+    } else if (option === 'LADDR') {
+      filter.laddr = args.next().toString('latin1');
+    } else if (option === 'SKIPME') {
+      const skipMe = args.nextWord();
+      if (skipMe === 'YES') filter.skipMe = true;
+      else if (skipMe === 'NO') filter.skipMe = false;
       else throw new CommandError(ERR.syntax);
-    } else if (isKeyword(argv[i], 'TYPE')) {
+    } else if (option === 'TYPE') {
       // A client is "normal" or "pubsub"; other types match nobody, which killClient never sees.
-      if (isKeyword(value, 'NORMAL')) filter.pubsub = false;
-      else if (isKeyword(value, 'PUBSUB')) filter.pubsub = true;
+      const type = args.nextWord();
+      if (type === 'NORMAL') filter.pubsub = false;
+      else if (type === 'PUBSUB') filter.pubsub = true;
       else filter.id = -1;
-    } else if (isKeyword(argv[i], 'USER')) {
-      if (value.toString('latin1') !== 'default') filter.id = -1;
+    } else if (option === 'USER') {
+      if (args.next().toString('latin1') !== 'default') filter.id = -1;
     } else {
       throw new CommandError(ERR.syntax);
     }
@@ -164,11 +172,15 @@ function kill(argv: Buffer[], ctx: CommandContext): Reply {
 
 /** CLIENT SETINFO LIB-NAME|LIB-VER value: accepted and validated (node-redis and redis-cli 7.2 send it). */
 function setinfo(argv: Buffer[]): Reply {
-  const attr = argv[2].toString('latin1');
-  if (!isKeyword(argv[2], 'LIB-NAME') && !isKeyword(argv[2], 'LIB-VER')) {
+  const args = new ArgCursor(argv, 2);
+  const option = args.next();
+  const value = args.next();
+  args.finish();
+  const attr = option.toString('latin1');
+  if (!isKeyword(option, 'LIB-NAME') && !isKeyword(option, 'LIB-VER')) {
     throw new CommandError(`ERR Unrecognized option '${attr}'`);
   }
-  if (!validClientName(argv[3])) {
+  if (!validClientName(value)) {
     throw new CommandError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
   }
   return OK;
@@ -176,13 +188,19 @@ function setinfo(argv: Buffer[]): Reply {
 
 /** CLIENT NO-EVICT / NO-TOUCH ON|OFF: nothing is evicted or LRU-tracked here, so only the syntax matters. */
 function onOff(argv: Buffer[]): Reply {
-  if (!isKeyword(argv[2], 'ON') && !isKeyword(argv[2], 'OFF')) throw new CommandError(ERR.syntax);
+  const args = new ArgCursor(argv, 2);
+  const mode = args.nextWord();
+  args.finish();
+  if (mode !== 'ON' && mode !== 'OFF') throw new CommandError(ERR.syntax);
   return OK;
 }
 
 function setname(argv: Buffer[], ctx: CommandContext): Reply {
-  if (!validClientName(argv[2])) throw new CommandError(ERR.clientName);
-  ctx.client.name = argv[2].toString('latin1');
+  const args = new ArgCursor(argv, 2);
+  const name = args.next();
+  args.finish();
+  if (!validClientName(name)) throw new CommandError(ERR.clientName);
+  ctx.client.name = name.toString('latin1');
   return OK;
 }
 

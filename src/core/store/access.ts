@@ -139,7 +139,7 @@ export class TableAccess {
 
   // The work of reading/writing is a module-level function, its arguments passed through as x and y, so a
   // call allocates no closure: a capturing arrow cost ~30-40 ns more per SET (~15%) in an interleaved A/B on
-  // Node 20 (best of 40 rounds, /tmp/store-helper/closure.mjs, a loaded machine). Work given
+  // Node 20 (best of 40 rounds on a loaded machine; bench/session-ab.ts measures such a change). Work given
   // no arguments (the first overload) does not declare x and y; they are undefined then.
 
   /**

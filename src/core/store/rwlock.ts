@@ -1,12 +1,18 @@
 // Readers-writer locks on an Int32Array in shared memory, safe across worker threads: a short spin, then
 // Atomics.wait/notify. A lock is two ints: the lock word (0 free, n > 0 readers, -1 writer) and a count of
-// sleepers, so an unlock only pays for Atomics.notify when somebody sleeps. Knows nothing of the store.
+// sleepers, so an unlock only pays for Atomics.notify when somebody sleeps. Knows of the store only that
+// two-int layout, named in layout.ts (a segment's S_LOCK and S_WAITERS; H_GROW_LOCK and the int after it).
 //
 // No lost wake-ups: a sleeper increments the sleeper count *before* Atomics.wait re-checks the lock word, and
 // an unlocker changes the lock word *before* it reads the sleeper count; all are sequentially consistent, so
 // either the unlocker sees the sleeper (and notifies) or the sleeper's wait sees the new word (and returns).
 // Readers are not blocked by waiting writers (no writer preference): critical sections here are a few
 // microseconds, so a writer always finds a gap; documented rather than paying a second word per lock.
+
+import { S_LOCK, S_WAITERS } from './layout.js';
+
+/** Where a lock's sleeper count is, from its lock word `at`. */
+const WAITERS = S_WAITERS - S_LOCK;
 
 /** Spins before sleeping: enough to ride out a critical section of a few µs, short on a 2-core machine. */
 const SPINS = 64;
@@ -19,16 +25,16 @@ export function readLock(words: Int32Array, at: number): void {
       continue; // another reader raced us: retry at once, the lock is still readable
     }
     if (spin >= SPINS) {
-      Atomics.add(words, at + 1, 1);
+      Atomics.add(words, at + WAITERS, 1);
       Atomics.wait(words, at, state);
-      Atomics.sub(words, at + 1, 1);
+      Atomics.sub(words, at + WAITERS, 1);
     }
   }
 }
 
 export function readUnlock(words: Int32Array, at: number): void {
   // Only writers sleep on a read-held lock, and only the last reader out can let one in.
-  if (Atomics.sub(words, at, 1) === 1 && Atomics.load(words, at + 1) !== 0) Atomics.notify(words, at);
+  if (Atomics.sub(words, at, 1) === 1 && Atomics.load(words, at + WAITERS) !== 0) Atomics.notify(words, at);
 }
 
 export function writeLock(words: Int32Array, at: number): void {
@@ -36,16 +42,16 @@ export function writeLock(words: Int32Array, at: number): void {
     const state = Atomics.compareExchange(words, at, 0, -1);
     if (state === 0) return;
     if (spin >= SPINS) {
-      Atomics.add(words, at + 1, 1);
+      Atomics.add(words, at + WAITERS, 1);
       Atomics.wait(words, at, state);
-      Atomics.sub(words, at + 1, 1);
+      Atomics.sub(words, at + WAITERS, 1);
     }
   }
 }
 
 export function writeUnlock(words: Int32Array, at: number): void {
   Atomics.store(words, at, 0);
-  if (Atomics.load(words, at + 1) !== 0) Atomics.notify(words, at);
+  if (Atomics.load(words, at + WAITERS) !== 0) Atomics.notify(words, at);
 }
 
 /** The store's locking, one lock per segment. Separate from the table so a single thread can run without it. */
