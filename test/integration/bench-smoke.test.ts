@@ -599,3 +599,33 @@ describe.skipIf(!hasHybrid || !hasRedis || !hasPerf)('bench/cpu-profile', () => 
     },
   );
 });
+
+describe('bench/http', () => {
+  it(
+    'one tiny round of autocannon against the HTTP interface and node:http writes a row per target',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'http');
+      const args = [
+        '--seconds',
+        '1',
+        '--rounds',
+        '1',
+        '--connections',
+        '4',
+        '--targets',
+        'eventloop,node-http',
+      ];
+      await bench('http.js', [...args, '--out', out]);
+      const text = readFileSync(path.join(out, 'http.md'), 'utf8');
+      for (const target of ['redis-lite eventloop', 'node:http, fixed body']) {
+        for (const workload of ['GET', 'INCR']) {
+          // target, workload, req/s > 0, ..., failures 0 (the last column).
+          expect(text).toMatch(
+            new RegExp(`^\\| ${target} \\| ${workload} \\| [1-9][\\d,]* \\|.* \\| 0 \\|$`, 'm'),
+          );
+        }
+      }
+    },
+  );
+});
