@@ -55,6 +55,13 @@ export interface CommandSpec {
    * COMMAND INFO shows them, COMMAND GETKEYS does not, and they are no keys to lock.
    */
   readonly notKeys?: true;
+  /**
+   * The key spec's flags as COMMAND INFO lists them, where Redis 7.0's differ from what `flags` implies (RW
+   * update for a write, RO access for a read): HDEL's RW delete, HSETNX's RW insert, HLEN's RO alone.
+   */
+  readonly keyFlags?: readonly string[];
+  /** COMMAND INFO's command tips (Redis 7.0's `tips`): nondeterministic_output, ... */
+  readonly tips?: readonly string[];
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;

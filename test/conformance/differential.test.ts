@@ -42,8 +42,7 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
   },
   {
     topic: 'commands outside the core',
-    difference:
-      'lists, hashes, sets, sorted sets, scripting are not implemented: ' + '"ERR unknown command \'...\'"',
+    difference: 'lists, sets, sorted sets, scripting are not implemented: ' + '"ERR unknown command \'...\'"',
   },
   { topic: 'INFO', difference: 'INFO fields and values describe redis-lite (transport, workers), not Redis' },
   {

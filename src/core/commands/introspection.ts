@@ -66,13 +66,14 @@ function keySpecs(spec: CommandSpec): Reply {
   // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
   const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
   const flags =
-    spec.notKeys === true
+    spec.keyFlags ??
+    (spec.notKeys === true
       ? ['not_key']
       : has('write')
         ? ['RW', 'update']
         : has('readonly')
           ? ['RO', 'access']
-          : ['RO'];
+          : ['RO']);
   return set([
     fieldMap([
       ['flags', set(flags.map(status))],
@@ -115,7 +116,7 @@ export function commandInfo(spec: CommandSpec): Reply {
     integer(spec.keys[1]),
     integer(spec.keys[2]),
     set(aclCategories(spec).map(status)),
-    set([]),
+    set((spec.tips ?? []).map(bulkString)),
     keySpecs(spec),
     spec.subcommands === undefined ? set([]) : array(spec.subcommands.map(commandInfo)),
   ]);

@@ -18,7 +18,7 @@ const DEFAULT_COUNT = 10;
  * a '-' and wrapped it around; later versions parse with string2ull and reject negatives, as we do.
  * Returned canonical (no sign, no leading zeros) for the store.
  */
-function parseCursor(b: Buffer): string {
+export function parseCursor(b: Buffer): string {
   const text = b.toString('latin1');
   if (!CURSOR_RE.test(text)) throw new CommandError(ERR.invalidCursor);
   const value = BigInt(text);

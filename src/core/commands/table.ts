@@ -2,6 +2,7 @@
 
 import type { CommandSpec } from '../command.js';
 import { connectionCommands } from './connection.js';
+import { hashCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
@@ -17,4 +18,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...monitorCommands,
   ...transactionCommands,
   ...pubsubCommands,
+  ...hashCommands,
 ];

@@ -16,6 +16,7 @@ import {
   type ContainerLimits,
   type TypeName,
 } from './containers.js';
+import * as hashes from './hashes.js';
 import * as keyspace from './keyspace.js';
 import {
   H_ARENA_UNITS,
@@ -372,6 +373,66 @@ export class SharedStore implements KeyValueStore {
     if (!Number.isInteger(db) || db < 0 || db >= this.access.databases)
       throw new RangeError(`no database ${db}`);
     return db;
+  }
+
+  // ---- Hashes (hashes.ts) ----
+
+  hset(key: Bytes, pairs: readonly Bytes[]): number {
+    return hashes.hset(this.access, this.db, key, pairs);
+  }
+
+  hsetnx(key: Bytes, field: Bytes, value: Bytes): boolean {
+    return hashes.hsetnx(this.access, this.db, key, field, value);
+  }
+
+  hmget(key: Bytes, fields: readonly Bytes[]): (Buffer | null)[] | null {
+    return hashes.hmget(this.access, this.db, key, fields);
+  }
+
+  hdel(key: Bytes, fields: readonly Bytes[]): hashes.HashDeleteResult {
+    return hashes.hdel(this.access, this.db, key, fields);
+  }
+
+  hexists(key: Bytes, field: Bytes): boolean | null {
+    return hashes.hexists(this.access, this.db, key, field);
+  }
+
+  hstrlen(key: Bytes, field: Bytes): number | null {
+    return hashes.hstrlen(this.access, this.db, key, field);
+  }
+
+  hlen(key: Bytes): number {
+    return hashes.hlen(this.access, this.db, key);
+  }
+
+  hgetall(key: Bytes, parts: hashes.HashParts): Buffer[] {
+    return hashes.hgetall(this.access, this.db, key, parts);
+  }
+
+  hincrBy(key: Bytes, field: Bytes, delta: bigint): bigint {
+    return hashes.hincrBy(this.access, this.db, key, field, delta);
+  }
+
+  hincrByFloat(key: Bytes, field: Bytes, delta: LongDouble): Buffer {
+    return hashes.hincrByFloat(this.access, this.db, key, field, delta);
+  }
+
+  hrandfield(
+    key: Bytes,
+    count: number,
+    distinct: boolean,
+    withValues: boolean,
+  ): hashes.HashRandomResult | null {
+    return hashes.hrandfield(this.access, this.db, key, count, distinct, withValues);
+  }
+
+  hscan(
+    key: Bytes,
+    cursor: string,
+    count: number,
+    match: ((field: Uint8Array) => boolean) | null,
+  ): hashes.HashScanResult | null {
+    return hashes.hscan(this.access, this.db, key, cursor, count, match);
   }
 
   // ---- Transactions (watch.ts) ----

@@ -11,6 +11,7 @@ import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
 import type { TypeName } from './containers.js';
+import type { HashDeleteResult, HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -174,6 +175,37 @@ export interface KeyValueStore {
   swapDb(x: number, y: number): void;
   /** INFO keyspace: every database holding keys, in order. */
   keyspace(): DatabaseStats[];
+
+  // ---- Hashes (hashes.ts) ----
+  /** HSET/HMSET: pairs is field, value, ...; the key is created if missing. Returns the fields that were new. */
+  hset(key: Bytes, pairs: readonly Bytes[]): number;
+  /** HSETNX: whether the field was set (it was missing). */
+  hsetnx(key: Bytes, field: Bytes, value: Bytes): boolean;
+  /** HMGET (and HGET): each field's value or null; null for a missing key. */
+  hmget(key: Bytes, fields: readonly Bytes[]): (Buffer | null)[] | null;
+  /** HDEL: fields deleted, and whether the hash was emptied (so deleted). */
+  hdel(key: Bytes, fields: readonly Bytes[]): HashDeleteResult;
+  /** HEXISTS; null for a missing key. */
+  hexists(key: Bytes, field: Bytes): boolean | null;
+  /** HSTRLEN (0 for a missing field); null for a missing key. */
+  hstrlen(key: Bytes, field: Bytes): number | null;
+  /** HLEN: 0 for a missing key (a hash is never empty). */
+  hlen(key: Bytes): number;
+  /** HKEYS, HVALS, HGETALL (field, value, ...); empty for a missing key. */
+  hgetall(key: Bytes, parts: HashParts): Buffer[];
+  /** HINCRBY: throws HASH_ERR.notInteger or ERR.overflow. Returns the new value. */
+  hincrBy(key: Bytes, field: Bytes, delta: bigint): bigint;
+  /** HINCRBYFLOAT in long double: throws HASH_ERR.notFloat or ERR.nanOrInfinity. Returns the value stored. */
+  hincrByFloat(key: Bytes, field: Bytes, delta: LongDouble): Buffer;
+  /** HRANDFIELD with a count (distinct: a positive count); null for a missing key. */
+  hrandfield(key: Bytes, count: number, distinct: boolean, withValues: boolean): HashRandomResult | null;
+  /** One HSCAN step; match keeps the pairs whose field it accepts. Null for a missing key. */
+  hscan(
+    key: Bytes,
+    cursor: string,
+    count: number,
+    match: ((field: Uint8Array) => boolean) | null,
+  ): HashScanResult | null;
 
   // ---- MULTI/EXEC/WATCH (watch.ts) ----
   /**

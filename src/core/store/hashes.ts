@@ -1,0 +1,437 @@
+// The hash operations of the store, with Redis 7.0's semantics (t_hash.c): HSET/HMSET, HSETNX, HGET/HMGET,
+// HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS/HVALS/HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN. Each runs its
+// *Locked body under its key's segment lock through access.ts, as strings.ts does; a write touches WATCH, and a
+// hash emptied by HDEL is deleted (Redis never keeps an empty one). Small hashes are a listpack in the entry's own
+// bytes (hash-listpack.ts), edited in place (container-bytes.ts). Knows no command syntax and no replies.
+
+import { parseInt64 } from '../args.js';
+import { CommandError, ERR } from '../errors.js';
+import { addLongDouble } from '../long-double/add.js';
+import { ld2stringHuman, string2ld } from '../long-double/redis-text.js';
+import { ZERO, type LongDouble } from '../long-double/value.js';
+import type { TableAccess, WriteWork } from './access.js';
+import { spliceValueLocked } from './container-bytes.js';
+import { requireType, T_HASH } from './containers.js';
+import {
+  elementBytes,
+  elementView,
+  findListpackField,
+  listpackFields,
+  listpackPairAt,
+  listpackPairs,
+  writeElement,
+} from './hash-listpack.js';
+import { ENC_HASH_LISTPACK } from './layout.js';
+import { EMPTY_LISTPACK, elementLength, LISTPACK_HEADER, nextElement } from './listpack.js';
+import type { Bytes } from './types.js';
+import { storeContainerLocked, writeBytes } from './values.js';
+import { touchLocked } from './watch.js';
+
+/** t_hash.c's error replies (the rest are shared: ERR.overflow, ERR.nanOrInfinity). */
+export const HASH_ERR = {
+  notInteger: 'ERR hash value is not an integer',
+  notFloat: 'ERR hash value is not a float',
+  incrementNotFinite: 'ERR value is NaN or Infinity',
+} as const;
+
+/** HDEL's outcome: fields deleted, and whether that emptied the hash, so the key went (a `del` event). */
+export interface HashDeleteResult {
+  readonly deleted: number;
+  readonly keyRemoved: boolean;
+}
+
+/** HRANDFIELD's picks: fields, and their values when asked for (same length and order). */
+export interface HashRandomResult {
+  readonly fields: Buffer[];
+  readonly values: Buffer[] | null;
+}
+
+/** One HSCAN step: the next cursor ('0': done) and field, value, field, value, ... */
+export interface HashScanResult {
+  readonly cursor: string;
+  readonly items: Buffer[];
+}
+
+/** Which parts of every pair HKEYS, HVALS and HGETALL want. */
+export type HashParts = 'fields' | 'values' | 'both';
+
+// ---- Writes ----
+
+export function hset(a: TableAccess, db: number, key: Bytes, pairs: readonly Bytes[]): number {
+  return a.writing(db, key, hsetLocked, pairs);
+}
+
+/** hsetCommand: fields are set in order (a field named twice takes its last value); new fields counted. */
+const hsetLocked: WriteWork<readonly Bytes[], undefined, number> = (a, entry, shard, hash, key, pairs) => {
+  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
+  let created = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const set = setFieldLocked(a, shard, key, entry, pairs[i], pairs[i + 1]);
+    entry = set.entry;
+    if (set.created) created++;
+  }
+  touchLocked(a, shard, hash);
+  return created;
+};
+
+export function hsetnx(a: TableAccess, db: number, key: Bytes, field: Bytes, value: Bytes): boolean {
+  return a.writing(db, key, hsetnxLocked, field, value);
+}
+
+/** hsetnxCommand: the field is set only if missing (a missing key is created with it). */
+const hsetnxLocked: WriteWork<Bytes, Bytes, boolean> = (a, entry, shard, hash, key, field, value) => {
+  if (entry !== 0) {
+    requireType(a.table, entry, T_HASH);
+    if (fieldPosition(a, entry, field) >= 0) return false;
+  }
+  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
+  setFieldLocked(a, shard, key, entry, field, value);
+  touchLocked(a, shard, hash);
+  return true;
+};
+
+export function hdel(a: TableAccess, db: number, key: Bytes, fields: readonly Bytes[]): HashDeleteResult {
+  return a.writing(db, key, hdelLocked, fields);
+}
+
+/** hdelCommand: the fields present are deleted; the key goes with the last field. */
+const hdelLocked: WriteWork<readonly Bytes[], undefined, HashDeleteResult> = (
+  a,
+  entry,
+  shard,
+  hash,
+  key,
+  fields,
+) => {
+  if (entry === 0) return { deleted: 0, keyRemoved: false };
+  requireType(a.table, entry, T_HASH);
+  let deleted = 0;
+  let keyRemoved = false;
+  for (const field of fields) {
+    const at = a.table.valueStart(entry);
+    const pos = findListpackField(a.arena.u8, at, field);
+    if (pos < 0) continue;
+    deleted++;
+    if (listpackFields(a.arena.u8, at) === 1) {
+      a.table.remove(shard, entry);
+      keyRemoved = true;
+      break;
+    }
+    const end = nextElement(a.arena.u8, nextElement(a.arena.u8, pos));
+    entry = spliceValueLocked(a, shard, key, entry, pos - at, end - pos, EMPTY_BYTES);
+    addToCount(a, entry, -2);
+  }
+  if (deleted > 0) touchLocked(a, shard, hash);
+  return { deleted, keyRemoved };
+};
+
+export function hincrBy(a: TableAccess, db: number, key: Bytes, field: Bytes, delta: bigint): bigint {
+  return a.writing(db, key, hincrByLocked, field, delta);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** hincrbyCommand: a missing field counts as 0; the value must be an int64 (string2ll) and stay one. */
+const hincrByLocked: WriteWork<Bytes, bigint, bigint> = (a, entry, shard, hash, key, field, delta) => {
+  if (entry !== 0) requireType(a.table, entry, T_HASH);
+  const current = entry === 0 ? null : fieldValueView(a, entry, field);
+  let value = 0n;
+  if (current !== null) {
+    const parsed = current.length <= 20 ? parseInt64(current) : null;
+    if (parsed === null) throw new CommandError(HASH_ERR.notInteger);
+    value = parsed;
+  }
+  const result = value + delta;
+  if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(ERR.overflow);
+  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
+  setFieldLocked(a, shard, key, entry, field, Buffer.from(result.toString(), 'latin1'));
+  touchLocked(a, shard, hash);
+  return result;
+};
+
+export function hincrByFloat(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  field: Bytes,
+  delta: LongDouble,
+): Buffer {
+  return a.writing(db, key, hincrByFloatLocked, field, delta);
+}
+
+/**
+ * hincrbyfloatCommand: in long double as Redis (x87 addition, then ld2string LD_STR_HUMAN); a missing field
+ * counts as 0. The increment's own NaN/Infinity check is the command's, before the key is looked at.
+ */
+const hincrByFloatLocked: WriteWork<Bytes, LongDouble, Buffer> = (
+  a,
+  entry,
+  shard,
+  hash,
+  key,
+  field,
+  delta,
+) => {
+  if (entry !== 0) requireType(a.table, entry, T_HASH);
+  const current = entry === 0 ? null : fieldValueView(a, entry, field);
+  let value: LongDouble | null = null;
+  if (current !== null) {
+    value = string2ld(current);
+    if (value === null) throw new CommandError(HASH_ERR.notFloat);
+  }
+  const sum = addLongDouble(value ?? ZERO, delta); // 0 + -0 is +0, as Redis's value = 0; value += incr
+  if (sum.kind !== 'finite') throw new CommandError(ERR.nanOrInfinity);
+  const text = Buffer.from(ld2stringHuman(sum), 'latin1');
+  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
+  setFieldLocked(a, shard, key, entry, field, text);
+  touchLocked(a, shard, hash);
+  return text;
+};
+
+// ---- Reads (null: no such key) ----
+
+export function hmget(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  fields: readonly Bytes[],
+): (Buffer | null)[] | null {
+  return a.reading(db, key, hmgetLocked, fields, undefined);
+}
+
+function hmgetLocked(a: TableAccess, entry: number, fields: readonly Bytes[]): (Buffer | null)[] | null {
+  if (!readable(a, entry)) return null;
+  return fields.map((field) => {
+    const value = fieldValueView(a, entry, field);
+    return value === null ? null : Buffer.from(value);
+  });
+}
+
+export function hexists(a: TableAccess, db: number, key: Bytes, field: Bytes): boolean | null {
+  return a.reading(db, key, hexistsLocked, field, undefined);
+}
+
+function hexistsLocked(a: TableAccess, entry: number, field: Bytes): boolean | null {
+  if (!readable(a, entry)) return null;
+  return fieldPosition(a, entry, field) >= 0;
+}
+
+export function hstrlen(a: TableAccess, db: number, key: Bytes, field: Bytes): number | null {
+  return a.reading(db, key, hstrlenLocked, field, undefined);
+}
+
+function hstrlenLocked(a: TableAccess, entry: number, field: Bytes): number | null {
+  if (!readable(a, entry)) return null;
+  return fieldValueView(a, entry, field)?.length ?? 0;
+}
+
+/** HLEN: 0 for a missing key (a hash is never empty, so 0 also says the key is missing). */
+export function hlen(a: TableAccess, db: number, key: Bytes): number {
+  return a.reading(db, key, hlenLocked);
+}
+
+function hlenLocked(a: TableAccess, entry: number): number {
+  if (!readable(a, entry)) return 0;
+  return listpackFields(a.arena.u8, a.table.valueStart(entry));
+}
+
+/** HKEYS, HVALS, HGETALL (field, value, ...): empty for a missing key. */
+export function hgetall(a: TableAccess, db: number, key: Bytes, parts: HashParts): Buffer[] {
+  return a.reading(db, key, hgetallLocked, parts, undefined);
+}
+
+function hgetallLocked(a: TableAccess, entry: number, parts: HashParts): Buffer[] {
+  if (!readable(a, entry)) return [];
+  return listpackPairs(a.arena.u8, a.table.valueStart(entry), parts !== 'values', parts !== 'fields');
+}
+
+/**
+ * HRANDFIELD with a count (t_hash.c hrandfieldWithCountCommand): `distinct` (a positive count) gives up to
+ * `count` different fields, all of them in the hash's order when count >= its size; otherwise `count` picks,
+ * each uniform and independent (repeats possible). Null for a missing key.
+ */
+export function hrandfield(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  count: number,
+  distinct: boolean,
+  withValues: boolean,
+  random: () => number = Math.random,
+): HashRandomResult | null {
+  return a.reading(db, key, hrandfieldLocked, { count, distinct, withValues, random }, undefined);
+}
+
+interface RandomRequest {
+  readonly count: number;
+  readonly distinct: boolean;
+  readonly withValues: boolean;
+  readonly random: () => number;
+}
+
+function hrandfieldLocked(a: TableAccess, entry: number, request: RandomRequest): HashRandomResult | null {
+  if (!readable(a, entry)) return null;
+  const u8 = a.arena.u8;
+  const at = a.table.valueStart(entry);
+  const size = listpackFields(u8, at);
+  const { count, withValues, random } = request;
+  const fields: Buffer[] = [];
+  const values: Buffer[] | null = withValues ? [] : null;
+  const pick = (pos: number): void => {
+    fields.push(Buffer.from(elementView(u8, pos)));
+    values?.push(Buffer.from(elementView(u8, nextElement(u8, pos))));
+  };
+  if (!request.distinct || count === 1) {
+    for (let i = 0; i < count; i++) pick(listpackPairAt(u8, at, Math.floor(random() * size)));
+  } else if (count >= size) {
+    for (let i = 0, pos = at + LISTPACK_HEADER; i < size; i++, pos = nextElement(u8, nextElement(u8, pos)))
+      pick(pos);
+  } else {
+    // lpRandomPairsUnique: a uniform sample of `count` distinct pairs in listpack order (selection sampling).
+    let wanted = count;
+    for (
+      let i = 0, pos = at + LISTPACK_HEADER;
+      wanted > 0;
+      i++, pos = nextElement(u8, nextElement(u8, pos))
+    ) {
+      if (random() * (size - i) < wanted) {
+        pick(pos);
+        wanted--;
+      }
+    }
+  }
+  return { fields, values };
+}
+
+/**
+ * One HSCAN step (db.c scanGenericCommand): a listpack hash is returned whole with cursor 0, whatever the
+ * cursor. MATCH keeps the pairs whose field matches. Null for a missing key.
+ */
+export function hscan(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  cursor: string,
+  count: number,
+  match: ((field: Uint8Array) => boolean) | null,
+): HashScanResult | null {
+  return a.reading(db, key, hscanLocked, { cursor, count, match }, undefined);
+}
+
+interface ScanRequest {
+  readonly cursor: string;
+  readonly count: number;
+  readonly match: ((field: Uint8Array) => boolean) | null;
+}
+
+function hscanLocked(a: TableAccess, entry: number, request: ScanRequest): HashScanResult | null {
+  if (!readable(a, entry)) return null;
+  const items = listpackPairs(a.arena.u8, a.table.valueStart(entry), true, true);
+  return { cursor: '0', items: filterPairs(items, request.match) };
+}
+
+/** The field, value pairs whose field matches. */
+function filterPairs(items: Buffer[], match: ((field: Uint8Array) => boolean) | null): Buffer[] {
+  if (match === null) return items;
+  const out: Buffer[] = [];
+  for (let i = 0; i < items.length; i += 2) {
+    if (match(items[i])) out.push(items[i], items[i + 1]);
+  }
+  return out;
+}
+
+// ---- Shared steps (the key's lock held) ----
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+/** A read lookup found a hash (touched now), or nothing; WRONGTYPE for another type. */
+function readable(a: TableAccess, entry: number): boolean {
+  if (entry === 0) return false;
+  requireType(a.table, entry, T_HASH);
+  a.table.touch(entry);
+  return true;
+}
+
+/** hashTypeLookupWriteOrCreate: the hash (already type-checked) or a new empty one under key. */
+function lookupWriteOrCreateLocked(
+  a: TableAccess,
+  entry: number,
+  shard: number,
+  hash: number,
+  key: Bytes,
+): number {
+  if (entry !== 0) {
+    requireType(a.table, entry, T_HASH);
+    return entry;
+  }
+  return storeContainerLocked(a, shard, hash, key, 0, EMPTY_LISTPACK, T_HASH, ENC_HASH_LISTPACK);
+}
+
+/** Position of field's element in the hash's listpack, or -1. */
+function fieldPosition(a: TableAccess, entry: number, field: Bytes): number {
+  return findListpackField(a.arena.u8, a.table.valueStart(entry), field);
+}
+
+/** The field's value as a view (valid until the next allocation), or null. */
+function fieldValueView(a: TableAccess, entry: number, field: Bytes): Uint8Array | null {
+  const pos = fieldPosition(a, entry, field);
+  return pos < 0 ? null : elementView(a.arena.u8, nextElement(a.arena.u8, pos));
+}
+
+interface FieldSet {
+  /** The entry now holding the hash (the value may have moved to a larger block). */
+  readonly entry: number;
+  readonly created: boolean;
+}
+
+/** hashTypeSet: the field's value replaced, or the pair appended. */
+function setFieldLocked(
+  a: TableAccess,
+  shard: number,
+  key: Bytes,
+  entry: number,
+  field: Bytes,
+  value: Bytes,
+): FieldSet {
+  const t = a.table;
+  const at = t.valueStart(entry);
+  const u8 = a.arena.u8;
+  const pos = findListpackField(u8, at, field);
+  if (pos >= 0) {
+    const valuePos = nextElement(u8, pos);
+    const oldBytes = nextElement(u8, valuePos) - valuePos;
+    if (oldBytes === elementBytes(value.length) && elementLength(u8, valuePos) === value.length) {
+      // Same size (HSET of a counter, a fixed-width value): overwritten where it is.
+      writeBytes(a, nextElementStart(valuePos, oldBytes, value.length), value);
+      return { entry, created: false };
+    }
+    const element = Buffer.allocUnsafe(elementBytes(value.length));
+    writeElement(element, 0, value);
+    return {
+      entry: spliceValueLocked(a, shard, key, entry, valuePos - at, oldBytes, element),
+      created: false,
+    };
+  }
+  const pair = Buffer.allocUnsafe(elementBytes(field.length) + elementBytes(value.length));
+  writeElement(pair, writeElement(pair, 0, field), value);
+  entry = spliceValueLocked(a, shard, key, entry, t.valueLength(entry), 0, pair);
+  addToCount(a, entry, 2);
+  return { entry, created: true };
+}
+
+/** Where the bytes of an element of `length` bytes taking `elementSize` bytes at `pos` start. */
+function nextElementStart(pos: number, elementSize: number, length: number): number {
+  return pos + elementSize - length;
+}
+
+/** Adds to the listpack's element count. */
+function addToCount(a: TableAccess, entry: number, delta: number): void {
+  const at = a.table.valueStart(entry);
+  const u8 = a.arena.u8;
+  const count = (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) + delta;
+  u8[at] = count & 0xff;
+  u8[at + 1] = (count >>> 8) & 0xff;
+  u8[at + 2] = (count >>> 16) & 0xff;
+  u8[at + 3] = (count >>> 24) & 0xff;
+}
