@@ -49,7 +49,7 @@ export interface ServerOptions {
   /** Databases clients can SELECT (Redis's `databases`, 16), fixed at start-up. */
   databases: number;
   /**
-   * How inline requests of a client that never sent RESP are answered: 'plain' (plaintext, PROTOCOL.md) or
+   * How inline requests of a client that never sent RESP are answered: 'plain' (plaintext, docs/protocol.md) or
    * 'resp' (RESP, as Redis does: for health checkers that send "PING\r\n" and expect "+PONG").
    */
   inlineReplies: InlineReplies;

@@ -87,7 +87,7 @@ const SETTINGS: readonly Setting[] = [
     show: showKeyspaceEvents,
   },
   // Not a Redis name: how inline requests of a client that never sent RESP are answered. 'plain': plaintext
-  // (PROTOCOL.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
+  // (docs/protocol.md); 'resp': in RESP, as Redis answers every request (health checkers send "PING\r\n" and
   // expect "+PONG"). A client that has sent a RESP request gets RESP either way (session.ts).
   { name: 'inline-replies', kind: 'enum', initial: 'plain', choices: ['plain', 'resp'] },
   // Redis's protected-command switch for DEBUG (server.c allowProtectedAction): 'no' refuses it, 'yes' allows

@@ -1,5 +1,5 @@
 // The request parser: bytes and an offset in; one whole request (argv), "need more" or a protocol error out.
-// Both framings of PROTOCOL.md: '*' starts a RESP2 multibulk (Redis networking.c processMultibulkBuffer),
+// Both framings of docs/protocol.md: '*' starts a RESP2 multibulk (Redis networking.c processMultibulkBuffer),
 // anything else is an inline line split with Redis's sdssplitargs grammar (processInlineBuffer).
 // Pure: no sockets, streams or timers. It never copies the query buffer; argv are subarrays of it (except
 // quoted inline tokens with escapes, which are decoded into fresh buffers).

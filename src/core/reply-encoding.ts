@@ -1,5 +1,5 @@
 // Encodes protocol-neutral Reply values as bytes, once, in the protocol the session chose for the request:
-// RESP2 or RESP3 exactly as Redis 7.0 writes them, or plaintext lines in the style of redis-cli (PROTOCOL.md).
+// RESP2 or RESP3 exactly as Redis 7.0 writes them, or plaintext lines in the style of redis-cli (docs/protocol.md).
 // Also the byte-level quoting both sides of the plaintext protocol agree on (the inverse of parser.ts's
 // splitArgs). Knows nothing of sockets, sessions or commands.
 
@@ -151,7 +151,7 @@ const PLAIN_INTEGER = Buffer.from('(integer) ');
 const PLAIN_ARRAY = Buffer.from('(array) ');
 
 /**
- * How a reply is written: RESP2 or RESP3 (HELLO's protover), or plaintext lines (PROTOCOL.md). The session
+ * How a reply is written: RESP2 or RESP3 (HELLO's protover), or plaintext lines (docs/protocol.md). The session
  * picks one per request from its client (session.ts).
  */
 export type ReplyProtocol = 'resp2' | 'resp3' | 'plain';

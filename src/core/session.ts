@@ -2,7 +2,7 @@
 // The transport feeds whatever it read; the session appends it to the query buffer, runs every whole request
 // it now holds (pipelining falls out of this loop), and returns the encoded replies to write in one go.
 // It never touches a socket, a timer or a thread; partial requests simply wait in the query buffer.
-// Replies follow the client, not the request's framing (PROTOCOL.md): once a connection has sent one RESP
+// Replies follow the client, not the request's framing (docs/protocol.md): once a connection has sent one RESP
 // request, every reply it gets is RESP (RESP2, or RESP3 after HELLO 3), its inline requests' too, as Redis
 // answers; a connection that has only ever sent plaintext gets plaintext, unless inline-replies is 'resp'.
 

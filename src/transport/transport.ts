@@ -43,7 +43,7 @@ export interface Transport {
   killClient?(id: number): boolean;
   /**
    * Abrupt: shut every client's socket down now, dropping what is in flight, so the process can exit at once.
-   * The pool needs it: process.exit() hangs while a worker thread is blocked in read(2) (DESIGN.md).
+   * The pool needs it: process.exit() hangs while a worker thread is blocked in read(2) (docs/design.md).
    */
   abort?(): void;
 }

@@ -44,7 +44,7 @@ describe.each(transports)(
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the
     // kernel send RST, and the client's kernel then drops the replies it has not read yet. The event-loop
     // transport closes gracefully (FIN, then it drains input until the client's FIN or closeGraceMs) and never
-    // loses them; the pool closes at once. (redis-server 7.0 loses them too, 8 times in 10 here; PROTOCOL.md
+    // loses them; the pool closes at once. (redis-server 7.0 loses them too, 8 times in 10 here; docs/protocol.md
     // promises the reply.) A client that reads only after writing makes the loss near-certain.
     it('delivers the replies and the protocol error before closing on a client that is still writing', async () => {
       const bytes = Buffer.from(`PING\r\nSET a ${'x'.repeat(100_000)}\r\n`);

@@ -117,6 +117,15 @@ describe('redis-lite CLI', () => {
     expect(help.stdout()).toContain('REDIS_LITE_PORT');
   });
 
+  it('documents every option it takes in the README', async () => {
+    const help = run(['--help'], { raw: true });
+    expect((await help.exited).code).toBe(0);
+    const options = new Set(help.stdout().match(/--[a-z][a-z-]*/g));
+    expect(options.size).toBeGreaterThan(10);
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    expect([...options].filter((option) => !readme.includes(option))).toEqual([]);
+  });
+
   it('takes options from REDIS_LITE_* variables, logs one start-up line, serves, and exits 0 on SIGINT', async () => {
     const server = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_REQUIREPASS: 'pw' } });
     const ready = await server.line(isReady);

@@ -1,5 +1,5 @@
 // The pool's native helper (native/fdutil.c) on real sockets and threads: the measured facts the pool rests
-// on (DESIGN.md): a duplicated, blocking descriptor read by fs.readSync in a worker thread; shutdown 'read'
+// on (docs/design.md): a duplicated, blocking descriptor read by fs.readSync in a worker thread; shutdown 'read'
 // from the main thread waking that read with 0; shutdown 'both' freeing a worker blocked writing; errors
 // shaped like Node's system errors; and a clear Error when the addon was never built.
 

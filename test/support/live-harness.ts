@@ -56,7 +56,7 @@ export function timeoutFor(runs: number, msPerRun: number): number {
 
 // ---- requests ----
 
-/** Always double-quoted, every byte outside printable ASCII as \xHH: the plaintext grammar of PROTOCOL.md. */
+/** Always double-quoted, every byte outside printable ASCII as \xHH: the plaintext grammar of docs/protocol.md. */
 export function quote(arg: Arg): string {
   let out = '"';
   for (const c of Buffer.from(arg)) {
@@ -222,7 +222,7 @@ function respAt(buf: Buffer, from: number): [Value, number] {
   }
 }
 
-/** Undoes the "..." quoting of a plaintext value; throws on anything PROTOCOL.md does not allow. */
+/** Undoes the "..." quoting of a plaintext value; throws on anything docs/protocol.md does not allow. */
 function unquote(text: string): Buffer {
   const out: number[] = [];
   const named: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, a: 7, '"': 0x22, '\\': 0x5c };
@@ -242,7 +242,7 @@ function unquote(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** A raw (unquoted) plaintext value must be one PROTOCOL.md allows raw: the reader could not misread it. */
+/** A raw (unquoted) plaintext value must be one docs/protocol.md allows raw: the reader could not misread it. */
 function mustBeQuoted(b: Buffer): boolean {
   return b.length === 0 || b.some((c) => c < 0x20 || c === 0x7f) || [0x22, 0x27, 0x28].includes(b[0]);
 }
@@ -363,7 +363,7 @@ export class LiveClient {
 
   /**
    * The framing the reply to a request sent now in `framing` comes in: replies follow the client, so RESP once
-   * this connection has sent a RESP request (PROTOCOL.md; Redis answers everything in RESP). Call it once per
+   * this connection has sent a RESP request (docs/protocol.md; Redis answers everything in RESP). Call it once per
    * request, in the order they are sent.
    */
   replyFraming(framing: Framing): Framing {

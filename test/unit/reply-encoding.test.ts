@@ -1,6 +1,6 @@
 // Reply encoding: the exact bytes of every reply kind in RESP2 and RESP3 (as Redis 7.0 writes them: the bytes
 // below were read from redis-server 7.0.15, HELLO 2 and HELLO 3, ZSCORE and EVAL for the kinds our commands do
-// not send) and in plaintext (redis-cli style lines, PROTOCOL.md), the quoting rules, and ByteWriter's buffer
+// not send) and in plaintext (redis-cli style lines, docs/protocol.md), the quoting rules, and ByteWriter's buffer
 // handling.
 
 import { describe, expect, it } from 'vitest';
@@ -325,7 +325,7 @@ describe('quoteArgument', () => {
     );
   });
 
-  it('needsQuoting follows PROTOCOL.md plus quotes anywhere', () => {
+  it('needsQuoting follows docs/protocol.md plus quotes anywhere', () => {
     expect(needsQuoting(Buffer.from('plain'))).toBe(false);
     expect(needsQuoting(Buffer.from('mid"quote'))).toBe(true);
     expect(needsQuoting(Buffer.from('(x'))).toBe(true);

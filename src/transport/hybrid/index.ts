@@ -1,4 +1,4 @@
-// The hybrid transport (DESIGN.md "The hybrid transport"): a pool of event loops, memcached's model. N loop
+// The hybrid transport (docs/design.md, "Hybrid"): a pool of event loops, memcached's model. N loop
 // threads each serve their clients with epoll (loop-worker.ts); loop 0 also accepts, natively, and gives each
 // client to the loop with the fewest (acceptor.ts). An idle client holds no thread, so nobody starves, and
 // the loops run commands on the shared store in parallel. The main thread only opens the listening socket,

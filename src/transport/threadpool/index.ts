@@ -1,4 +1,4 @@
-// The thread-pool-per-connection transport (DESIGN.md "The pool transport"): the main thread only accepts
+// The thread-pool-per-connection transport (docs/design.md, "Thread pool"): the main thread only accepts
 // and enqueues; worker threads serve one client each with blocking reads and writes. Accepting here means:
 // take the descriptor from libuv (dup, destroy the JS socket, make the duplicate blocking) and hand it to
 // the WorkerPool. Also enforces maxclients and the idle timeout, and closes gracefully.
