@@ -1,6 +1,7 @@
 // The transport comparison: pool (several worker counts) vs event loop vs hybrid (several loop counts) vs
 // Redis 7 (when installed) across connection counts, with our load generator (closed loop + one fixed-rate
-// run) and with redis-benchmark as a neutral client. Writes bench/results/compare.{json,md} and SVG charts.
+// run) and with redis-benchmark as a neutral client. Writes compare.{json,md} and SVG charts
+// (to bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // Usage: node dist/bench/compare.js [--quick]
 
 import path from 'node:path';

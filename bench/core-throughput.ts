@@ -1,6 +1,7 @@
 // Core hot-path benchmark: parse + execute + encode of pipelined GET/SET with 16-byte
 // keys and values, through a real Session over a real SharedStore, on one thread, no sockets. Both framings.
-// A tool, not a test: prints a table and records the run in bench/results/core-throughput.{json,md}.
+// A tool, not a test: prints a table and records the run in core-throughput.{json,md}
+// (bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // Usage (after `npx tsc -p .`): node dist/bench/core-throughput.js [--label text] [--seconds 3] [--rounds 5] [--no-write]
 // [--only <scenario name part>] [--out <results dir>] [--render-only]
 

@@ -3,7 +3,7 @@
 // with --perf-basic-prof, so JIT-compiled JavaScript has names) gives where the samples fall: the kernel, our
 // JavaScript, V8 builtins, N-API calls into the native helper, typed-array views, Atomics, GC, libc. Rounds
 // alternate the servers. Needs perf (Linux; tracepoints for the system-call counts). Writes
-// bench/results/cpu-profile.{json,md}.
+// cpu-profile.{json,md} (bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // `--hybrid-workers 1,2 --no-redis --client-cpus 1 --name cpu-profile-scaling` compares loop counts instead.
 // Usage: node dist/bench/cpu-profile.js [--rounds 3] [--test get] [--requests-p1 300000] [--requests-p16 2000000]
 

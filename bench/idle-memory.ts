@@ -2,7 +2,8 @@
 // fresh servers through the CLI (Redis; the hybrid; the hybrid with V8's young generation capped, which shows
 // how much of its RSS is young-generation growth), the kernel's slab growth per connection (not in any RSS),
 // and, from a hybrid run in a probe process, the main thread's V8 heap spaces and each loop thread's live heap
-// by constructor (what a LoopClient record and its strings cost). Writes bench/results/idle-memory.{json,md}.
+// by constructor (what a LoopClient record and its strings cost). Writes idle-memory.{json,md}
+// (bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // Usage: node dist/bench/idle-memory.js [--idle 19800] [--hybrid-workers 2]
 
 import { spawn, type ChildProcess } from 'node:child_process';

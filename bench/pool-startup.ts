@@ -1,6 +1,7 @@
 // Bench tool (not a test): how long the pool transport takes to have N worker threads ready (listen()
 // resolving), how much RSS each worker adds, and how long a graceful close takes. Each N runs in a fresh
-// child process so RSS is not shared between runs. Writes bench/results/pool-startup.md.
+// child process so RSS is not shared between runs. Writes pool-startup.md
+// (bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // Run after `npm run build`: node dist/bench/pool-startup.js [N ...]   (default: 1 8 100; 3 runs each)
 
 import { execFileSync } from 'node:child_process';

@@ -3,8 +3,8 @@
 // (8 workers) vs the event loop at -c 8 -P 1. `--suite hybrid`: the hybrid's — `--workers 1` vs Redis at
 // -P 16 and -P 1, `--workers 1` vs `2` with redis-benchmark pinned to one CPU, and 19,800 idle connections (RSS
 // per idle connection, an active client's p99; the servers held side by side, their clients taking turns).
-// Rounds interleave the servers so a noisy shared machine hits all alike. Appends a run to the suite's JSON in
-// bench/results/ (server-targets.json, hybrid-targets.json) and rewrites its .md from all runs.
+// Rounds interleave the servers so a noisy shared machine hits all alike. Appends a run to the suite's JSON
+// (server-targets.json, hybrid-targets.json; in bench/results/tmp/, or bench/results/ with --save) and rewrites its .md from all runs.
 // Usage: node dist/bench/server-targets.js [--suite server|hybrid] [--rounds 5] [--quick] [--label text]
 //          [--no-write]
 

@@ -209,7 +209,7 @@ const HYBRID_TARGETS: readonly TargetDef[] = [
 
 export interface SuiteDef {
   id: SuiteId;
-  /** Results are bench/results/<file>.{json,md}. */
+  /** Results are <file>.{json,md} in the results directory (lib/paths.ts). */
   file: string;
   schema: string;
   title: string;

@@ -3,7 +3,7 @@
 // (dist/bench/lib/paths.js; `npm test` builds first): it finds the repository from its place under dist/.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,25 @@ describe('bench results directory', () => {
   it('writes by default where git does not look, and saves where the committed results are', () => {
     expect(ignored(path.join(paths.scratchResultsDir, 'compare.md'))).toBe(true);
     expect(ignored(path.join(paths.savedResultsDir, 'compare.md'))).toBe(false);
+  });
+
+  it('is decided in lib/paths.ts alone: no other bench source names bench/results', () => {
+    const dirs = [path.join(root, 'bench'), path.join(root, 'bench', 'lib')];
+    const sources = dirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => path.join(dir, file)),
+    );
+    const offenders = sources
+      .filter((file) => !file.endsWith(path.join('lib', 'paths.ts')))
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line)) // comments may name it
+          .filter((line) => /['"`]results['"`/]|bench\/results/.test(line))
+          .map((line) => `${path.relative(root, file)}: ${line.trim()}`),
+      );
+    expect(sources.length).toBeGreaterThan(10);
+    expect(offenders).toEqual([]);
   });
 });
