@@ -24,7 +24,9 @@ export type CommandFlag =
   /** CMD_PUBSUB: a Pub/Sub command (its ACL category is @pubsub). */
   | 'pubsub'
   /** CMD_PROTECTED: refused unless enable-debug-command allows it (DEBUG). */
-  | 'protected';
+  | 'protected'
+  /** CMD_MOVABLE_KEYS: the keys' positions depend on an argument (a numkeys count), not on `keys`. */
+  | 'movablekeys';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */

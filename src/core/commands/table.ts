@@ -7,6 +7,7 @@ import { keyspaceCommands } from './keyspace.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
+import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 
@@ -14,6 +15,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...stringCommands,
   ...keyspaceCommands,
+  ...setCommands,
   ...serverCommands,
   ...monitorCommands,
   ...transactionCommands,

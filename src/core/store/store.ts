@@ -40,6 +40,9 @@ import {
 import * as multikey from './multikey.js';
 import * as objects from './objects.js';
 import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
+import * as setAlgebra from './set-algebra.js';
+import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
+import * as sets from './sets.js';
 import * as strings from './strings.js';
 import { Table } from './table.js';
 import type {
@@ -292,6 +295,52 @@ export class SharedStore implements KeyValueStore {
 
   bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): bits.BitOpResult {
     return bits.bitOp(this.access, this.db, op, destination, sources);
+  }
+
+  // ---- Sets (sets.ts, set-algebra.ts) ----
+
+  sadd(key: Bytes, members: readonly Bytes[]): sets.SetAddResult {
+    return sets.sadd(this.access, this.db, key, members);
+  }
+
+  srem(key: Bytes, members: readonly Bytes[]): sets.SetRemoveResult {
+    return sets.srem(this.access, this.db, key, members);
+  }
+
+  smismember(key: Bytes, members: readonly Bytes[]): boolean[] | null {
+    return sets.smismember(this.access, this.db, key, members);
+  }
+
+  scard(key: Bytes): number | null {
+    return sets.scard(this.access, this.db, key);
+  }
+
+  spop(key: Bytes, count: number | null): sets.SetPopResult {
+    return sets.spop(this.access, this.db, key, count);
+  }
+
+  srandmember(key: Bytes, count: number | null): Buffer[] | null {
+    return sets.srandmember(this.access, this.db, key, count);
+  }
+
+  smove(source: Bytes, destination: Bytes, member: Bytes): sets.SetMoveResult {
+    return sets.smove(this.access, this.db, source, destination, member);
+  }
+
+  sscan(key: Bytes, cursor: number, count: number): sets.SetScanResult | null {
+    return sets.sscan(this.access, this.db, key, cursor, count);
+  }
+
+  setAlgebra(op: SetOperation, keys: readonly Bytes[]): SetAlgebraResult {
+    return setAlgebra.setAlgebra(this.access, this.db, op, keys);
+  }
+
+  sinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] } {
+    return setAlgebra.sinterCard(this.access, this.db, keys, limit);
+  }
+
+  setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult {
+    return setAlgebra.setAlgebraStore(this.access, this.db, op, destination, keys);
   }
 
   // ---- Keyspace (multikey.ts, keyspace.ts, walk.ts) ----

@@ -12,6 +12,8 @@ import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
 import type { TypeName } from './containers.js';
 import type { HashDeleteResult, HashParts, HashRandomResult, HashScanResult } from './hashes.js';
+import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
+import type { SetAddResult, SetMoveResult, SetPopResult, SetRemoveResult, SetScanResult } from './sets.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -136,6 +138,30 @@ export interface KeyValueStore {
   bitField(key: Bytes, ops: readonly BitFieldOp[]): BitFieldResult;
   /** BITOP: the sources read and the destination written at one instant. */
   bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): BitOpResult;
+
+  // ---- Sets (sets.ts, set-algebra.ts; Redis 7.0's t_set.c) ----
+  /** SADD: members added, and whether the key was created. WRONGTYPE for another type. */
+  sadd(key: Bytes, members: readonly Bytes[]): SetAddResult;
+  /** SREM: members removed; an emptied set is deleted. */
+  srem(key: Bytes, members: readonly Bytes[]): SetRemoveResult;
+  /** SMISMEMBER / SISMEMBER: per member whether it is in the set; null when the key is missing. */
+  smismember(key: Bytes, members: readonly Bytes[]): boolean[] | null;
+  /** SCARD; null when the key is missing. */
+  scard(key: Bytes): number | null;
+  /** SPOP key [count] (count null: one member): the members removed; an emptied set is deleted. */
+  spop(key: Bytes, count: number | null): SetPopResult;
+  /** SRANDMEMBER key [count] (count null: one; negative: may repeat); null when the key is missing. */
+  srandmember(key: Bytes, count: number | null): Buffer[] | null;
+  /** SMOVE: both keys at one instant. */
+  smove(source: Bytes, destination: Bytes, member: Bytes): SetMoveResult;
+  /** SSCAN's step (before MATCH): null when the key is missing. */
+  sscan(key: Bytes, cursor: number, count: number): SetScanResult | null;
+  /** SINTER / SUNION / SDIFF (SMEMBERS: SINTER of one key), every key read at one instant. */
+  setAlgebra(op: SetOperation, keys: readonly Bytes[]): SetAlgebraResult;
+  /** SINTERCARD: the intersection's size, counting up to limit (0: no limit). */
+  sinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] };
+  /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE: sources and destination at one instant. */
+  setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult;
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;
