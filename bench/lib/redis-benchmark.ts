@@ -9,11 +9,13 @@ import { cpuMs, reapedChildrenCpuMs } from './proc.js';
 export interface RedisBenchmarkOptions {
   host: string;
   port: number;
-  test: 'get' | 'set';
+  /** A redis-benchmark -t test that prints one CSV row named after it: get, set, sadd, spop, ... */
+  test: string;
   requests: number;
   clients: number;
   pipeline: number;
-  keyspace: number;
+  /** -r: random keys (and SADD members) out of this many; absent, __rand_int__ stays one fixed value. */
+  keyspace?: number;
   timeoutMs: number;
   serverPid?: number;
   /** Pin redis-benchmark to these CPUs (`taskset -c`, e.g. "1"), so the server keeps the other core(s). */
@@ -77,8 +79,7 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     String(options.clients),
     '-P',
     String(options.pipeline),
-    '-r',
-    String(options.keyspace),
+    ...(options.keyspace !== undefined ? ['-r', String(options.keyspace)] : []),
     '--csv',
   ];
   const serverStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
