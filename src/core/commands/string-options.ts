@@ -3,6 +3,7 @@
 // and getExpireMillisecondsOrReply) so option conflicts and bad times get Redis's exact replies.
 // Knows nothing of the store: it turns argv into plain values, or throws CommandError.
 
+import type { KeyValueStore } from '../store/types.js';
 import { isKeyword, toBigInt } from '../args.js';
 import { CommandError, ERR } from '../errors.js';
 
@@ -78,4 +79,14 @@ export function expireAtFromArgument(value: Buffer, unit: ExpireUnit, now: numbe
   // Redis detects the signed wrap-around of `ms + now` as a result <= 0; here the sum is exact, so compare.
   if (ms > INT64_MAX) throw new CommandError(ERR.invalidExpire(command));
   return Number(ms);
+}
+
+/**
+ * Where Redis checks a key's type before it reads an argument (INCRBYFLOAT's increment, GETEX's time, LCS's
+ * options) and this server reads the argument first: an argument error becomes WRONGTYPE when the key holds
+ * a container, as Redis would have answered.
+ */
+export function wrongTypeFirst(store: KeyValueStore, key: Uint8Array, error: unknown): unknown {
+  const type = store.type(key);
+  return type !== 'none' && type !== 'string' ? new CommandError(ERR.wrongType) : error;
 }

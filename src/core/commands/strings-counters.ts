@@ -13,6 +13,7 @@ import {
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
 import { bulk, integer, type Reply } from '../reply.js';
+import { wrongTypeFirst } from './string-options.js';
 
 const INT64_MIN = -(2n ** 63n);
 
@@ -25,7 +26,12 @@ function incrBy(ctx: CommandContext, key: Buffer, delta: bigint): Reply {
 
 function incrByFloat(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const delta = toLongDouble(argv[2]);
+  let delta;
+  try {
+    delta = toLongDouble(argv[2]);
+  } catch (error) {
+    throw wrongTypeFirst(ctx.store, key, error); // t_string.c: checkType before the increment is read
+  }
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.incrByFloat(key, delta));
   notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'incrbyfloat', key);

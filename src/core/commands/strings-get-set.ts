@@ -18,7 +18,12 @@ import {
 } from '../pubsub/keyspace-events.js';
 import { bulkOrNil, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import type { GetExChange, SetOptions } from '../store/types.js';
-import { expireAtFromArgument, parseExtendedOptions, type ExpireUnit } from './string-options.js';
+import {
+  expireAtFromArgument,
+  parseExtendedOptions,
+  wrongTypeFirst,
+  type ExpireUnit,
+} from './string-options.js';
 
 /** The value a read lookup of key found, or nil: counted as a keyspace hit or miss (a miss is a `keymiss`). */
 function counted(ctx: CommandContext, key: Buffer, value: Buffer | null): Reply {
@@ -78,7 +83,7 @@ function getex(argv: Buffer[], ctx: CommandContext): Reply {
     ctx.server.counters?.keyLookup(found);
     notifyMiss(ctx, argv[1], found);
     if (!found) return NIL;
-    throw e;
+    throw wrongTypeFirst(ctx.store, argv[1], e);
   }
   const key = argv[1];
   if (change === undefined || !wantsEvent(ctx, NOTIFY_GENERIC)) {

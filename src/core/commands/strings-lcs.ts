@@ -37,10 +37,16 @@ function options(argv: Buffer[]): Options {
 
 function lcs(argv: Buffer[], ctx: CommandContext): Reply {
   const [first, second] = ctx.store.mget([argv[1], argv[2]]);
-  const misses = (first === null ? 1 : 0) + (second === null ? 1 : 0);
+  // MGET's nil is also a container: found, but no string, which LCS refuses before reading its options.
+  const foundFirst = first !== null || ctx.store.type(argv[1]) !== 'none';
+  const foundSecond = second !== null || ctx.store.type(argv[2]) !== 'none';
+  const misses = (foundFirst ? 0 : 1) + (foundSecond ? 0 : 1);
   ctx.server.counters?.keyLookups(2 - misses, misses);
-  notifyMiss(ctx, argv[1], first !== null);
-  notifyMiss(ctx, argv[2], second !== null);
+  notifyMiss(ctx, argv[1], foundFirst);
+  notifyMiss(ctx, argv[2], foundSecond);
+  if ((foundFirst && first === null) || (foundSecond && second === null)) {
+    throw new CommandError('ERR The specified keys must contain string values');
+  }
   const o = options(argv);
   const a = first ?? Buffer.alloc(0);
   const b = second ?? Buffer.alloc(0);
