@@ -84,7 +84,9 @@ function command(
   run: CommandSpec['run'],
   since = '1.0.0',
 ): CommandSpec {
-  return { name, syntax, summary, group: 'set', since, arity, flags, keys, run };
+  // The replies that walk a hash table come in its order (COMMAND INFO's tip, as Redis 7.0 lists it).
+  const tips = /^s(members|inter|union|diff)$/.test(name) ? { tips: ['nondeterministic_output_order'] } : {};
+  return { name, syntax, summary, group: 'set', since, arity, flags, keys, run, ...tips };
 }
 
 export const setAlgebraCommands: readonly CommandSpec[] = [

@@ -61,6 +61,8 @@ export const setRandomCommands: readonly CommandSpec[] = [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     run: spop,
+    keyFlags: ['RW', 'access', 'delete'],
+    tips: ['nondeterministic_output'],
   },
   {
     name: 'srandmember',
@@ -72,5 +74,6 @@ export const setRandomCommands: readonly CommandSpec[] = [
     flags: ['readonly'],
     keys: [1, 1, 1],
     run: srandmember,
+    tips: ['nondeterministic_output'],
   },
 ];

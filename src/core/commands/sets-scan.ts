@@ -61,4 +61,5 @@ export const sscanCommand: CommandSpec = {
   flags: ['readonly'],
   keys: [1, 1, 1],
   run: sscan,
+  tips: ['nondeterministic_output'],
 };

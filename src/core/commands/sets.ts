@@ -72,6 +72,7 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
     run: sadd,
+    keyFlags: ['RW', 'insert'],
   },
   {
     name: 'srem',
@@ -83,6 +84,7 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     run: srem,
+    keyFlags: ['RW', 'delete'],
   },
   {
     name: 'sismember',
@@ -94,6 +96,7 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     run: sismember,
+    keyFlags: ['RO'],
   },
   {
     name: 'smismember',
@@ -116,6 +119,7 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     run: scard,
+    keyFlags: ['RO'],
   },
   {
     name: 'smove',
