@@ -1,6 +1,7 @@
 /*
  * fdutil: the three descriptor calls the pool transport needs and Node does not expose: dup, set-blocking
- * and shutdown (the hybrid transport's reactor calls are added from reactor.c). Plain C on N-API (stable ABI, context-aware, loadable in any thread). It knows nothing of
+ * and shutdown (the hybrid transport's reactor calls are added from reactor.c, the pool's memory calls from
+ * memory.c). Plain C on N-API (stable ABI, context-aware, loadable in any thread). It knows nothing of
  * sockets' owners, threads or the server: callers decide which descriptor is theirs to touch.
  * Failures throw an Error shaped like Node's system errors: code ("EBADF"), errno (negative), syscall.
  */
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "memory.h"
 #include "reactor.h"
 
 static const char *errno_code(int err) {
@@ -130,5 +132,6 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (!register_reactor(env, exports)) return NULL;
+  if (!register_memory(env, exports)) return NULL;
   return exports;
 }

@@ -26,3 +26,8 @@ export function bounded(name: string, value: number, min: number, max: number): 
   }
   return value;
 }
+
+/** An argument as a shell needs it written (quoted unless it holds only safe characters), for result files. */
+export function shellWord(arg: string): string {
+  return /^[\w./=,:-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -134,3 +134,29 @@ export function ephemeralPortRange(): { low: number; high: number; size: number 
   }
   return { low: 32768, high: 60999, size: 28232 };
 }
+
+/**
+ * Context switches of every thread of a process, summed from /proc/PID/task/TID/status: voluntary (the thread
+ * blocked: read(2) with nothing to read, a lock, epoll_wait) and involuntary (the scheduler took the core).
+ * /proc/PID/status alone counts only the main thread. Threads that exited are no longer counted.
+ */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let voluntary = 0;
+  let involuntary = 0;
+  for (const tid of tids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return { voluntary, involuntary };
+}

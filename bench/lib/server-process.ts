@@ -26,6 +26,8 @@ export interface LaunchOptions {
    * through NODE_OPTIONS, not argv: the hybrid passes its execArgv to its loop threads, which refuse V8 flags.
    */
   nodeOptions?: string[];
+  /** Further environment variables for the server process (e.g. MALLOC_ARENA_MAX=2, to compare allocators). */
+  env?: Record<string, string>;
 }
 
 export interface ServerProcess {
@@ -126,14 +128,13 @@ async function launchOnce(options: LaunchOptions, port: number): Promise<ServerP
   const child = track(
     spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.nodeOptions?.length
-        ? {
-            env: {
-              ...process.env,
-              NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...options.nodeOptions].join(' ').trim(),
-            },
-          }
-        : {}),
+      env: {
+        ...process.env,
+        ...options.env,
+        ...(options.nodeOptions?.length
+          ? { NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...options.nodeOptions].join(' ').trim() }
+          : {}),
+      },
     }),
   );
   let log = '';

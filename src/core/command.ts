@@ -142,6 +142,9 @@ export interface TransportStats {
   readonly busyWorkers?: number;
   readonly queuedClients?: number;
   readonly maxclients: number;
+  /** The pool: large query buffers its workers freed at once, and malloc_trim calls after outsized clients. */
+  readonly buffersReleased?: number;
+  readonly memoryTrims?: number;
 }
 
 /** How inline requests of a client that never sent RESP are answered: plaintext, or RESP as Redis does. */

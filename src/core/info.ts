@@ -140,6 +140,9 @@ function memoryFields({ server, store }: InfoSource): Fields {
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', 'noeviction'],
   );
+  const t = server.transportStats();
+  if (t.buffersReleased !== undefined) fields.push(['pool_buffers_released', t.buffersReleased]);
+  if (t.memoryTrims !== undefined) fields.push(['pool_memory_trims', t.memoryTrims]);
   return fields;
 }
 

@@ -28,6 +28,12 @@ export interface SessionCore {
    * idle client).
    */
   readonly writer: ByteWriter;
+  /**
+   * Called with each query buffer of QUERY_BUFFER_SHRINK_BYTES or more the session lets go of (grown past,
+   * shrunk, or left at end()): nothing refers to it any more. A pool worker frees it at once, since an idle
+   * worker thread never collects garbage; elsewhere the GC takes it.
+   */
+  readonly releaseBuffer?: (buffer: Buffer) => void;
 }
 
 export interface ClientIdentity {
@@ -51,6 +57,8 @@ export interface SessionOutput {
 const NOTHING: SessionOutput = Object.freeze({ bytes: null, close: false });
 /** The query buffer of every session with nothing pending: an idle client holds no buffer of its own. */
 const EMPTY = Buffer.alloc(0);
+/** A query buffer this large is not kept once the requests it held are served (Redis: PROTO_MBULK_BIG_ARG). */
+export const QUERY_BUFFER_SHRINK_BYTES = 64 * 1024;
 
 /** Pub/Sub messages that reached a session outside its requests, waiting for the transport to write them. */
 interface PendingPushes {
@@ -66,6 +74,7 @@ export class Session implements PushTarget {
   private readonly context: ClientContexts;
   private readonly parser: RequestParser;
   private readonly out: ByteWriter;
+  private readonly releaseBuffer: ((buffer: Buffer) => void) | undefined;
   /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
   private query: Buffer = EMPTY;
   private queryStart = 0;
@@ -101,6 +110,7 @@ export class Session implements PushTarget {
     this.context = new ClientContexts(core.store, this.client, core.server);
     this.parser = new RequestParser(core.limits);
     this.out = core.writer;
+    this.releaseBuffer = core.releaseBuffer;
   }
 
   /**
@@ -113,6 +123,8 @@ export class Session implements PushTarget {
     this.client.transaction.discard(this.context.current().store);
     if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
     stopMonitoring(this.context);
+    this.dropQuery(EMPTY);
+    this.queryStart = this.queryEnd = 0;
   }
 
   // ---- Pub/Sub messages (PushTarget): written among the replies during a request, else held for the
@@ -277,7 +289,7 @@ export class Session implements PushTarget {
   private keepRest(buf: Buffer, start: number, end: number, close: boolean): void {
     if (close || start >= end) {
       this.queryStart = this.queryEnd = 0;
-      if (this.query.length > 64 * 1024) this.query = EMPTY; // let a big request's buffer go
+      if (this.query.length >= QUERY_BUFFER_SHRINK_BYTES) this.dropQuery(EMPTY); // a big request's buffer goes
       return;
     }
     if (buf !== this.query) {
@@ -286,6 +298,22 @@ export class Session implements PushTarget {
       return;
     }
     this.queryStart = start;
+    // A big buffer whose big request was served, with only a short tail (the next request's start) left.
+    const pending = end - start;
+    if (this.query.length >= QUERY_BUFFER_SHRINK_BYTES && pending * 4 <= this.query.length) {
+      const smaller = Buffer.allocUnsafe(Math.max(pending * 2, 4096));
+      this.query.copy(smaller, 0, start, end);
+      this.queryStart = 0;
+      this.queryEnd = pending;
+      this.dropQuery(smaller);
+    }
+  }
+
+  /** Replaces the query buffer, handing the old one, if big, to the transport's releaseBuffer. */
+  private dropQuery(next: Buffer): void {
+    const old = this.query;
+    this.query = next;
+    if (old.length >= QUERY_BUFFER_SHRINK_BYTES) this.releaseBuffer?.(old);
   }
 
   private append(chunk: Buffer): void {
@@ -295,7 +323,7 @@ export class Session implements PushTarget {
       if (needed > this.query.length / 2) {
         const grown = Buffer.allocUnsafe(Math.max(needed * 2, 4096));
         this.query.copy(grown, 0, this.queryStart, this.queryEnd);
-        this.query = grown;
+        this.dropQuery(grown);
       } else {
         this.query.copyWithin(0, this.queryStart, this.queryEnd);
       }

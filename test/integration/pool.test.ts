@@ -43,6 +43,8 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
       busyWorkers: 0,
       queuedClients: 0,
       maxclients: 10000,
+      buffersReleased: 0,
+      memoryTrims: 0,
     });
     const a = await pool.connect();
     const b = await pool.connect();

@@ -3,13 +3,18 @@
 // descriptor it serves, guarded by a lock, and a seqlock-protected record of its client for CLIENT LIST.
 // Only constants and index arithmetic live here: no threads, no I/O.
 
-/** Int32 header: pool-wide counters. Written by the main thread only; read anywhere with Atomics.load. */
+/**
+ * Int32 header: pool-wide counters. Written by the main thread only (but MEMORY_TRIMS and BUFFERS_RELEASED,
+ * which workers add to); read anywhere with Atomics.load.
+ */
 export const WORKERS = 0; // workers started and ready (live)
 export const BUSY = 1; // workers serving a client
 export const QUEUED = 2; // accepted clients waiting for a worker
 export const TOTAL_CONNECTIONS = 3; // accepted connections since start (INFO total_connections_received)
 export const REJECTED = 4; // refused for maxclients (INFO rejected_connections)
 export const TCP_PORT = 5; // the bound port, set before the first client is accepted
+export const MEMORY_TRIMS = 6; // malloc_trim calls by workers after outsized clients (memory-give-back.ts)
+export const BUFFERS_RELEASED = 7; // large query buffers workers freed at once instead of leaving them to GC
 export const HEADER_INT32 = 8;
 
 /** Int32 fields of one worker slot, at slotBase(slot) + field. */

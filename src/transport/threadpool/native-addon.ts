@@ -16,6 +16,22 @@ export interface NativeFdUtil {
   shutdown(fd: number, how: 'read' | 'write' | 'both'): void;
 }
 
+/** The memory calls (native/memory.c): a pool worker gives back what an outsized client made it take. */
+export interface NativeMemory {
+  /** Detaches `buffer`, freeing its memory now rather than at the next GC; false when it cannot be detached. */
+  releaseArrayBuffer(buffer: ArrayBuffer): boolean;
+  /** glibc's malloc_trim(0) over every thread's arena; true if memory went back to the system. */
+  trimMemory(): boolean;
+}
+
+/** The addon's memory calls, or null when it was built without them (an older build). */
+export function asMemory(addon: NativeFdUtil): NativeMemory | null {
+  const candidate = addon as Partial<NativeMemory>;
+  return typeof candidate.releaseArrayBuffer === 'function' && typeof candidate.trimMemory === 'function'
+    ? (addon as unknown as NativeMemory)
+    : null;
+}
+
 const ADDON = join('build', 'Release', 'fdutil.node');
 
 function isNativeFdUtil(value: unknown): value is NativeFdUtil {

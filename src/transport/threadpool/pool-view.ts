@@ -4,7 +4,15 @@
 // of sockets, sessions or how slots get filled.
 
 import type { ClientInfo, TransportStats } from '../../core/command.js';
-import { BUSY, QUEUED, REJECTED, TOTAL_CONNECTIONS, WORKERS } from './layout.js';
+import {
+  BUFFERS_RELEASED,
+  BUSY,
+  MEMORY_TRIMS,
+  QUEUED,
+  REJECTED,
+  TOTAL_CONNECTIONS,
+  WORKERS,
+} from './layout.js';
 import type { QueuedClient } from './messages.js';
 import type { PoolState } from './shared-state.js';
 
@@ -21,6 +29,8 @@ export function poolStats(state: PoolState, maxclients: number): TransportStats 
     busyWorkers: busy,
     queuedClients: queued,
     maxclients,
+    buffersReleased: state.counter(BUFFERS_RELEASED),
+    memoryTrims: state.counter(MEMORY_TRIMS),
   };
 }
 

@@ -41,6 +41,15 @@ export interface WorkerPoolOptions {
   readonly pubsub?: PubSubState;
 }
 
+/**
+ * Each worker isolate's young generation, capped (V8's default grows to 48 MiB and an idle isolate never gives
+ * it back). Under the bad-input storm of bench/pool-bad-input.ts, 16 workers kept 150 MB at 8 MiB, 80 MB at
+ * 4 MiB. Cost measured with bench/pool-cost.ts (SET, 50 clients, a loaded 2-core machine): none at -P 1 (a
+ * read and a write per request dominate); at -P 16 server CPU per request 6.95-8.8 µs against 6.7-8.1 µs
+ * uncapped; at 2 MiB throughput fell by about two thirds.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 4;
+
 /** A replacement that dies before it is ready (a broken build?) is retried no faster than this. */
 const RESPAWN_BACKOFF_MS = 1000;
 
@@ -87,6 +96,9 @@ export class WorkerPool {
       workerData: { ...this.options.init, slot: index, config: this.options.config.snapshot() },
       // Workers open no descriptors of their own, and closing clients' ones must not print warnings.
       trackUnmanagedFds: false,
+      // V8 grows a young generation to 3 x 16 MiB under allocation and never shrinks it in an idle isolate:
+      // one busy client, then 48 MiB per worker for good (bench/results/pool-bad-input.md).
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       // The main thread's flags, less those that only apply to an --eval'd entry (workers refuse them).
       execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     });

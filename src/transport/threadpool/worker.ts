@@ -21,9 +21,11 @@ import {
   type ClientLoopHooks,
   type EndReason,
 } from './client-loop.js';
-import { NO_FD, TCP_PORT } from './layout.js';
+import { garbageCollector } from './collect-garbage.js';
+import { BUFFERS_RELEASED, MEMORY_TRIMS, NO_FD, TCP_PORT } from './layout.js';
+import { MemoryGiveBack } from './memory-give-back.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
-import { type NativeFdUtil, loadNativeFrom } from './native-addon.js';
+import { type NativeFdUtil, asMemory, loadNativeFrom } from './native-addon.js';
 import { allClients, poolStats, servedClients } from './pool-view.js';
 import { QueuedClientsQuery } from './queued-query.js';
 import { PoolState } from './shared-state.js';
@@ -45,6 +47,14 @@ const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 const addon: NativeFdUtil | Error =
   init.nativeRoot === null ? new Error('no native helper') : loadNativeFrom(init.nativeRoot);
 const reactor: NativeReactor | null = addon instanceof Error ? null : nullIfError(asReactor(addon));
+
+const memoryCalls = addon instanceof Error ? null : asMemory(addon);
+const memory = new MemoryGiveBack({
+  native: memoryCalls,
+  collectGarbage: memoryCalls === null ? null : garbageCollector(),
+  onReleased: () => state.add(BUFFERS_RELEASED, 1),
+  onTrimmed: () => state.add(MEMORY_TRIMS, 1),
+});
 
 function nullIfError<T>(value: T | Error): T | null {
   return value instanceof Error ? null : value;
@@ -194,7 +204,8 @@ function drainMessages(): void {
 }
 
 function serve(job: Job): void {
-  const session = new Session(workerCore().sessionCore(), {
+  const sessionCore = { ...workerCore().sessionCore(), releaseBuffer: (b: Buffer) => memory.release(b) };
+  const session = new Session(sessionCore, {
     id: job.clientId,
     addr: job.addr,
     laddr: job.laddr,
@@ -230,6 +241,7 @@ function serve(job: Job): void {
     // close() has freed for reuse; then close.
     const fd = state.release(init.slot);
     if (fd !== NO_FD) closeSync(fd);
+    memory.clientEnded();
   }
 }
 

@@ -1,0 +1,236 @@
+// Bench tool (not a test): what the seed's model costs per request, next to requests per second. Runs
+// redis-benchmark (SET, -c C) at -P 1 and -P 16 against servers started through the CLI, and reads from outside
+// (/proc) the server's CPU time and the context switches of all its threads: a pool worker blocks in read(2)
+// after each reply, so each request costs it a sleep and a wake-up (a voluntary switch); the event loop blocks
+// in epoll_wait only when no client has anything to read. Also RSS and threads at the end. Appends its run
+// (by --label) to bench/results/pool-cost.{json,md}, where other labels stay.
+// Usage: node dist/bench/pool-cost.js [--transports pool,eventloop] [--workers 50] [--clients 50]
+//        [--requests 200000] [--label NAME] [--env KEY=VALUE]
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { bounded, shellWord, stringList } from './lib/cli-args.js';
+import { resultsDir } from './lib/paths.js';
+import { contextSwitches } from './lib/proc.js';
+import { log } from './lib/progress.js';
+import { runRedisBenchmark } from './lib/redis-benchmark.js';
+import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
+import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
+
+interface Row {
+  readonly pipeline: number;
+  readonly requests: number;
+  readonly rps: number | null;
+  readonly serverCpuUsPerRequest: number | null;
+  readonly voluntaryPerRequest: number | null;
+  readonly involuntaryPerRequest: number | null;
+  readonly error: string | null;
+}
+
+interface Run {
+  readonly label: string;
+  readonly transport: ServerKind;
+  readonly workers: number | null;
+  readonly clients: number;
+  readonly command: string;
+  readonly generatedAt: string;
+  readonly startMs: number;
+  readonly rssMb: number;
+  readonly threads: number | null;
+  readonly rows: Row[];
+}
+
+const PIPELINES = [1, 16];
+
+async function measure(
+  transport: ServerKind,
+  options: {
+    workers: number;
+    clients: number;
+    requests: number;
+    env: Record<string, string>;
+    label: string;
+    command: string;
+  },
+): Promise<Run> {
+  const server = await launchServer({
+    kind: transport,
+    ...(transport === 'eventloop' ? {} : { workers: options.workers }),
+    env: options.env,
+    extraArgs: ['--log-level', 'warn'],
+  });
+  try {
+    const bench = (pipeline: number, requests: number) =>
+      runRedisBenchmark({
+        host: HOST,
+        port: server.port,
+        test: 'set',
+        requests,
+        clients: options.clients,
+        pipeline,
+        keyspace: 100_000,
+        timeoutMs: 300_000,
+        serverPid: server.pid,
+      });
+    // Every pool worker warms its own JIT: warm them all before measuring (the issue saw ~400k cold requests).
+    await bench(16, options.requests * 2);
+    const rows: Row[] = [];
+    for (const pipeline of PIPELINES) {
+      const requests = options.requests * (pipeline === 1 ? 1 : 4);
+      const before = contextSwitches(server.pid);
+      const result = await bench(pipeline, requests);
+      const after = contextSwitches(server.pid);
+      const per = (pick: 'voluntary' | 'involuntary'): number | null =>
+        before === undefined || after === undefined
+          ? null
+          : Number(((after[pick] - before[pick]) / requests).toPrecision(3));
+      rows.push({
+        pipeline,
+        requests,
+        rps: result.rps,
+        serverCpuUsPerRequest: result.serverCpuUsPerRequest,
+        voluntaryPerRequest: per('voluntary'),
+        involuntaryPerRequest: per('involuntary'),
+        error: result.error,
+      });
+      log(
+        `  ${transport} -P ${pipeline}: ${fmt(result.rps ?? undefined)} req/s, ${result.serverCpuUsPerRequest} µs CPU/req, ` +
+          `${per('voluntary')} voluntary switches/req`,
+      );
+    }
+    let threads: number | null = null;
+    try {
+      threads = readdirSync(`/proc/${server.pid}/task`).length;
+    } catch {
+      threads = null;
+    }
+    return {
+      label: options.label,
+      transport,
+      workers: transport === 'eventloop' ? null : options.workers,
+      clients: options.clients,
+      command: options.command,
+      generatedAt: new Date().toISOString(),
+      startMs: Math.round(server.startMs),
+      rssMb: Math.round((server.rssKb() ?? 0) / 102.4) / 10,
+      threads,
+      rows,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function report(runs: Run[]): string {
+  const rows = runs.flatMap((run) =>
+    run.rows.map((row) => [
+      run.label,
+      run.transport + (run.workers === null ? '' : ` (${run.workers} workers)`),
+      `-c ${run.clients} -P ${row.pipeline}`,
+      row.rps === null ? (row.error ?? '—') : fmt(row.rps),
+      fmt(row.serverCpuUsPerRequest ?? undefined),
+      fmt(row.voluntaryPerRequest ?? undefined),
+      fmt(row.involuntaryPerRequest ?? undefined),
+      fmt(run.rssMb),
+      run.threads,
+    ]),
+  );
+  return [
+    '# What a request costs: the pool against the event loop',
+    '',
+    `Machine: ${machineLine(machineInfo())}.`,
+    '',
+    'redis-benchmark -t set -r 100000 against servers started through the CLI, after a warm-up of twice the',
+    "requests at -P 16 (each pool worker warms its own JIT). From outside, over each measured run: the server's",
+    'CPU time (user + system, all threads; /proc ticks are 10 ms) and the context switches of all its threads',
+    '(/proc/PID/task/*/status), per request. A voluntary switch is a thread going to sleep because it has',
+    'nothing to do (read(2) with nothing to read, epoll_wait): a pool worker sleeps after every reply and is',
+    'woken by the next request, the event loop sleeps only when no client has anything to read. RSS and',
+    'threads are read at the end of the run. Rows are kept by label across runs.',
+    '',
+    markdownTable(
+      [
+        'label',
+        'server',
+        'load',
+        'req/s',
+        'server CPU µs/req',
+        'voluntary switches/req',
+        'involuntary switches/req',
+        'RSS MB after',
+        'threads',
+      ],
+      rows,
+    ),
+    'Commands:',
+    '',
+    ...[...new Set(runs.map((r) => `- ${r.label}: \`${r.command}\``))],
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = yargs(hideBin(process.argv))
+    .option('transports', { type: 'string', default: 'pool,eventloop' })
+    .option('workers', { type: 'number', default: 50 })
+    .option('clients', { type: 'number', default: 50 })
+    .option('requests', {
+      type: 'number',
+      default: 200_000,
+      describe: 'at -P 1; four times as many at -P 16',
+    })
+    .option('label', { type: 'string', default: 'current' })
+    .option('env', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'KEY=VALUE for the server',
+    })
+    .option('dry-run', { type: 'boolean', default: false })
+    .strict()
+    .parseSync();
+  machineInfo();
+  const env = Object.fromEntries(
+    args.env.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--env wants KEY=VALUE (got ${pair})`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const options = {
+    workers: bounded('workers', args.workers, 1, 1000),
+    clients: bounded('clients', args.clients, 1, 1000),
+    requests: bounded('requests', args.requests, 1000, 10_000_000),
+    env,
+    label: args.label,
+    command: `node dist/bench/pool-cost.js ${hideBin(process.argv).map(shellWord).join(' ')}`.trim(),
+  };
+  if (options.workers < options.clients)
+    log(`note: ${options.clients} clients on ${options.workers} workers: the pool starves the ones beyond`);
+  const fresh: Run[] = [];
+  for (const transport of stringList(args.transports) as ServerKind[]) {
+    log(`${transport}: starting`);
+    fresh.push(await measure(transport, options));
+  }
+  process.stdout.write(JSON.stringify(fresh, null, 2) + '\n');
+  if (args['dry-run']) return;
+  const jsonFile = path.join(resultsDir, 'pool-cost.json');
+  const kept: Run[] = existsSync(jsonFile)
+    ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { runs: Run[] }).runs.filter(
+        (r) => !fresh.some((f) => f.label === r.label && f.transport === r.transport),
+      )
+    : [];
+  const runs = [...kept, ...fresh];
+  writeJson(jsonFile, {
+    schema: 'pool-cost/1',
+    generatedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    runs,
+  });
+  writeText(path.join(resultsDir, 'pool-cost.md'), report(runs));
+  log(`written to ${path.join(resultsDir, 'pool-cost.{json,md}')}`);
+}
+
+await main();
