@@ -2,8 +2,9 @@
 // transport runs as its own process (the CLI); bad clients (bench/lib/bad-input.ts: 1 MiB of an announced
 // 300 MiB bulk, 10,001-argument requests, 100 KB inline lines) connect N at a time, send, and leave. RSS is read
 // from outside (/proc/PID/status) before, at its peak, right after the bad clients left, and after a settle
-// time. Appends its run (by --label) to bench/results/pool-bad-input.{json,md}, where earlier labels stay,
-// so a before/after comparison sits in one table.
+// time. Appends its run (by --label) to pool-bad-input.{json,md} in the results folder (the scratch one, or the
+// committed one with --save: lib/paths.ts), where earlier labels stay, so a before/after comparison sits in one
+// table.
 // Usage: node dist/bench/pool-bad-input.js [--transports pool,eventloop] [--workers 16] [--concurrency 16]
 //        [--clients 2500] [--settle-ms 5000] [--label NAME] [--env MALLOC_ARENA_MAX=2] [--server-arg --x --y]
 
@@ -14,7 +15,7 @@ import { hideBin } from 'yargs/helpers';
 import { BAD_INPUT_KINDS, badInputStorm, type BadInputKind } from './lib/bad-input.js';
 import { BenchClient, replyText } from './lib/client.js';
 import { bounded, shellWord, stringList } from './lib/cli-args.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { rssKb } from './lib/proc.js';
 import { log } from './lib/progress.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
@@ -209,7 +210,8 @@ async function main(): Promise<void> {
       describe: 'KEY=VALUE for the server',
     })
     .option('server-arg', { type: 'string', array: true, default: [] as string[] })
-    .option('dry-run', { type: 'boolean', default: false })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the results, write nothing' })
+    .option('save', saveOption)
     .strict()
     .parseSync();
   machineInfo();

@@ -3,7 +3,8 @@
 // (/proc) the server's CPU time and the context switches of all its threads: a pool worker blocks in read(2)
 // after each reply, so each request costs it a sleep and a wake-up (a voluntary switch); the event loop blocks
 // in epoll_wait only when no client has anything to read. Also RSS and threads at the end. Appends its run
-// (by --label) to bench/results/pool-cost.{json,md}, where other labels stay.
+// (by --label) to pool-cost.{json,md} in the results folder (the scratch one, or the committed one with --save:
+// lib/paths.ts), where other labels stay.
 // Usage: node dist/bench/pool-cost.js [--transports pool,eventloop] [--workers 50] [--clients 50]
 //        [--requests 200000] [--label NAME] [--env KEY=VALUE]
 
@@ -12,7 +13,7 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bounded, shellWord, stringList } from './lib/cli-args.js';
-import { resultsDir } from './lib/paths.js';
+import { resultsDir, saveOption } from './lib/paths.js';
 import { contextSwitches } from './lib/proc.js';
 import { log } from './lib/progress.js';
 import { runRedisBenchmark } from './lib/redis-benchmark.js';
@@ -188,7 +189,8 @@ async function main(): Promise<void> {
       default: [] as string[],
       describe: 'KEY=VALUE for the server',
     })
-    .option('dry-run', { type: 'boolean', default: false })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the results, write nothing' })
+    .option('save', saveOption)
     .strict()
     .parseSync();
   machineInfo();
