@@ -4,6 +4,7 @@ import type { CommandSpec } from '../command.js';
 import { connectionCommands } from './connection.js';
 import { hashCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
+import { listCommands } from './lists.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
@@ -16,6 +17,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...stringCommands,
   ...keyspaceCommands,
   ...setCommands,
+  ...listCommands,
   ...serverCommands,
   ...monitorCommands,
   ...transactionCommands,

@@ -18,6 +18,7 @@ import {
 } from './containers.js';
 import * as hashes from './hashes.js';
 import * as keyspace from './keyspace.js';
+import * as lists from './lists.js';
 import {
   H_ARENA_UNITS,
   H_DATABASES,
@@ -341,6 +342,66 @@ export class SharedStore implements KeyValueStore {
 
   setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult {
     return setAlgebra.setAlgebraStore(this.access, this.db, op, destination, keys);
+  }
+
+  // ---- Lists (lists.ts) ----
+
+  listPush(
+    key: Bytes,
+    elements: readonly Bytes[],
+    end: lists.ListEnd,
+    onlyIfExists = false,
+  ): lists.PushResult {
+    return lists.push(this.access, this.db, key, elements, end, onlyIfExists);
+  }
+
+  listPop(key: Bytes, end: lists.ListEnd, count: number | null): lists.PopResult | null {
+    return lists.pop(this.access, this.db, key, end, count);
+  }
+
+  listMultiPop(keys: readonly Bytes[], end: lists.ListEnd, count: number): lists.MultiPopResult | null {
+    return lists.multiPop(this.access, this.db, keys, end, count);
+  }
+
+  listMove(
+    source: Bytes,
+    destination: Bytes,
+    from: lists.ListEnd,
+    to: lists.ListEnd,
+  ): lists.MoveResult | null {
+    return lists.move(this.access, this.db, source, destination, from, to);
+  }
+
+  listLength(key: Bytes): number {
+    return lists.length(this.access, this.db, key);
+  }
+
+  listRange(key: Bytes, start: number, stop: number): Buffer[] | null {
+    return lists.range(this.access, this.db, key, start, stop);
+  }
+
+  listIndex(key: Bytes, index: number): Buffer | null | 'missing' {
+    return lists.index(this.access, this.db, key, index);
+  }
+
+  listPositions(key: Bytes, element: Bytes, query: lists.PositionQuery): number[] | null {
+    return lists.positions(this.access, this.db, key, element, query);
+  }
+
+  listSet(key: Bytes, index: number, value: Bytes): lists.ListSetResult {
+    return lists.set(this.access, this.db, key, index, value);
+  }
+
+  listInsert(key: Bytes, after: boolean, pivot: Bytes, value: Bytes): number {
+    return lists.insert(this.access, this.db, key, after, pivot, value);
+  }
+
+  listRemove(key: Bytes, count: number, value: Bytes): lists.RemoveResult {
+    return lists.remove(this.access, this.db, key, count, value);
+  }
+
+  listTrim(key: Bytes, start: number, stop: number): lists.TrimResult {
+    return lists.trim(this.access, this.db, key, start, stop);
   }
 
   // ---- Keyspace (multikey.ts, keyspace.ts, walk.ts) ----

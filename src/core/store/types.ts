@@ -14,6 +14,17 @@ import type { TypeName } from './containers.js';
 import type { HashDeleteResult, HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import type { SetAddResult, SetMoveResult, SetPopResult, SetRemoveResult, SetScanResult } from './sets.js';
+import type {
+  ListEnd,
+  ListSetResult,
+  MoveResult,
+  MultiPopResult,
+  PopResult,
+  PositionQuery,
+  PushResult,
+  RemoveResult,
+  TrimResult,
+} from './lists.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -162,6 +173,31 @@ export interface KeyValueStore {
   sinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] };
   /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE: sources and destination at one instant. */
   setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult;
+  // ---- Lists (lists.ts over quicklist.ts; Redis 7.0's t_list.c) ----
+  /** LPUSH/RPUSH each element in turn; with onlyIfExists (LPUSHX/RPUSHX) a missing key gets nothing. */
+  listPush(key: Bytes, elements: readonly Bytes[], end: ListEnd, onlyIfExists?: boolean): PushResult;
+  /** LPOP/RPOP one element (count null) or up to count; null for a missing key. */
+  listPop(key: Bytes, end: ListEnd, count: number | null): PopResult | null;
+  /** LMPOP: up to count from the first non-empty list of keys; null if none has any. */
+  listMultiPop(keys: readonly Bytes[], end: ListEnd, count: number): MultiPopResult | null;
+  /** LMOVE / RPOPLPUSH at one instant; null when source is missing. */
+  listMove(source: Bytes, destination: Bytes, from: ListEnd, to: ListEnd): MoveResult | null;
+  /** LLEN (0 for a missing key). */
+  listLength(key: Bytes): number;
+  /** LRANGE with Redis's clamping; null for a missing key. */
+  listRange(key: Bytes, start: number, stop: number): Buffer[] | null;
+  /** LINDEX: null past either end, 'missing' for a missing key. */
+  listIndex(key: Bytes, index: number): Buffer | null | 'missing';
+  /** LPOS: the indexes of the matches asked for; null for a missing key. */
+  listPositions(key: Bytes, element: Bytes, query: PositionQuery): number[] | null;
+  /** LSET. */
+  listSet(key: Bytes, index: number, value: Bytes): ListSetResult;
+  /** LINSERT: the new length, -1 if the pivot is not there, 0 for a missing key. */
+  listInsert(key: Bytes, after: boolean, pivot: Bytes, value: Bytes): number;
+  /** LREM: up to |count| matches (0: all), from the tail if count < 0. */
+  listRemove(key: Bytes, count: number, value: Bytes): RemoveResult;
+  /** LTRIM. */
+  listTrim(key: Bytes, start: number, stop: number): TrimResult;
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;
