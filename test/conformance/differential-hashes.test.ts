@@ -3,9 +3,9 @@
 // redis-lite and to a redis-server this file starts on a free loopback port (stopped by PID afterwards), in
 // RESP2 and RESP3; every reply must match byte for byte, except where Redis's own answer is not determined:
 // - HRANDFIELD's picks (random): compared by shape (types and lengths), except a positive count past any
-//   hash's size here, which returns the whole hash in its order and is compared exactly;
+//   hash's size here, which returns the whole hash in its order and is compared exactly (sorted, below);
 // - in the sequences that grow hashes past the listpack thresholds (long values, CONFIG SET of
-//   hash-max-listpack-entries), HGETALL, HKEYS, HVALS and HSCAN: a hashtable's order is its table's (README,
+//   hash-max-listpack-entries), HGETALL, HKEYS, HVALS, HSCAN and that HRANDFIELD: a hashtable's order is its table's (README,
 //   intended differences), so those are compared as sorted fields or pairs (HSCAN with COUNT large enough to
 //   finish in one call, and its cursor then 0 on both). OBJECT ENCODING is compared exactly: it checks the
 //   conversions happen where Redis's do.
@@ -44,7 +44,12 @@ const countArg = fc.constantFrom<Arg>('-3', '-1', '0', '1', '2', '100', 'x', '-9
 const pairs = (values: fc.Arbitrary<Arg>) =>
   fc.array(fc.tuple(field, values), { minLength: 1, maxLength: 3 }).map((ps) => ps.flat());
 
-function hashCommand(values: fc.Arbitrary<Arg>, floats = floatArg): fc.Arbitrary<Argv> {
+/** Hash commands over `values`; `cursors`: HSCAN's (a hashtable's buckets differ from Redis's past cursor 0). */
+function hashCommand(
+  values: fc.Arbitrary<Arg>,
+  floats = floatArg,
+  cursors = fc.constantFrom<Arg>('0', '0', '7', 'x'),
+): fc.Arbitrary<Argv> {
   return fc.oneof(
     {
       weight: 4,
@@ -83,7 +88,7 @@ function hashCommand(values: fc.Arbitrary<Arg>, floats = floatArg): fc.Arbitrary
           ['COUNT', '0'],
           ['TYPE', 'hash'],
         ),
-        fc.constantFrom<Arg>('0', '0', '7', 'x'),
+        cursors,
       )
       .map(([k, o, c]): Argv => ['HSCAN', k, c, ...o, 'COUNT', '1000']),
     fc.tuple(key, key).map(([s, d]): Argv => ['COPY', s, d, 'REPLACE']),
@@ -101,6 +106,31 @@ function hashCommand(values: fc.Arbitrary<Arg>, floats = floatArg): fc.Arbitrary
     ),
   );
 }
+
+/** Past the thresholds: long values, and CONFIG SET of the entries threshold, low then back. */
+const convertingCommand: fc.Arbitrary<Argv> = fc.oneof(
+  {
+    weight: 6,
+    // 1e4932 + 1e4932 overflows; 1e4932 alone is a 4933-byte value, past hash-max-listpack-value.
+    arbitrary: hashCommand(
+      fc.oneof(value, longValue),
+      fc.oneof(floatArg, fc.constant<Arg>('1e4932')),
+      fc.constantFrom<Arg>('0', 'x'),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom<Arg>('1', '2', '3', '128')
+      .map((n): Argv => ['CONFIG', 'SET', 'hash-max-listpack-entries', n]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom<Arg>('2', '64')
+      .map((n): Argv => ['CONFIG', 'SET', 'hash-max-listpack-value', n]),
+  },
+);
 
 const sortValues = (items: readonly Value[]): Value[] =>
   [...items].sort((x, y) => Buffer.compare(respBytes(x), respBytes(y)));
@@ -122,7 +152,12 @@ function shape(value: Value): Value {
 
 function normalize(argv: Argv, value: Value, orderFree: boolean): Value {
   const name = Buffer.from(argv[0]).toString().toUpperCase();
-  if (name === 'HRANDFIELD') return argv[2] === '100' ? value : shape(value);
+  if (name === 'HRANDFIELD') {
+    if (argv[2] !== '100') return shape(value);
+    if (!orderFree || value.type !== 'array') return value;
+    const withValues = argv.length === 4 && value.items[0]?.type !== 'array'; // RESP2's flat pairs
+    return { type: 'array', items: withValues ? sortPairs(value.items) : sortValues(value.items) };
+  }
   if (!orderFree) return value;
   if ((name === 'HKEYS' || name === 'HVALS') && value.type === 'array') {
     return { type: 'array', items: sortValues(value.items) };
@@ -205,6 +240,12 @@ describe.skipIf(!haveRedis).each(transports)(
     it.each([2, 3] as const)(
       'answers random hash command sequences on small hashes byte for byte as Redis does, in RESP%s',
       (protocol) => sameSequence(hashCommand(value), protocol, false),
+      timeoutFor(RUNS, 60),
+    );
+
+    it.each([2, 3] as const)(
+      'converts to a hashtable where Redis does and answers as Redis does after, in RESP%s',
+      (protocol) => sameSequence(convertingCommand, protocol, true),
       timeoutFor(RUNS, 60),
     );
   },

@@ -20,6 +20,8 @@ import {
   ZERO,
   type Reply,
 } from '../../src/core/reply.js';
+import { bindStoreLimits } from '../../src/core/store-limits.js';
+import type { SharedStore } from '../../src/core/store/store.js';
 import { Transaction } from '../../src/core/transaction.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
@@ -156,6 +158,29 @@ describe('HSET, HMSET, HSETNX, HGET, HMGET', () => {
     expect(run('GET h')).toEqual(WRONGTYPE);
     expect(run('TYPE h')).toEqual({ kind: 'status', value: 'hash' });
     expect(run('OBJECT ENCODING h')).toEqual(b('listpack'));
+  });
+});
+
+describe('encodings as OBJECT ENCODING names them', () => {
+  it('converts at the thresholds CONFIG SET gives, as Redis 7.0', () => {
+    const ctx = createTestContext();
+    bindStoreLimits(ctx.store as SharedStore, ctx.config); // as the server does
+    const run = runner(ctx);
+    expect(run('CONFIG SET hash-max-listpack-entries 2')).toEqual(OK);
+    expect(run('CONFIG GET hash-max-listpack-entries')).toEqual(
+      map([[b('hash-max-listpack-entries'), b('2')]]),
+    );
+    run('HSET small a 1 b 2');
+    expect(run('OBJECT ENCODING small')).toEqual(b('listpack'));
+    run('HSET small c 3');
+    expect(run('OBJECT ENCODING small')).toEqual(b('hashtable'));
+    expect(texts(run('HKEYS small')).sort()).toEqual(['a', 'b', 'c']); // in the table's order
+    expect(run('HMGET small a b c')).toEqual(array([b('1'), b('2'), b('3')]));
+    expect(run('CONFIG SET hash-max-listpack-value 3')).toEqual(OK);
+    run('HSET v a abc');
+    expect(run('OBJECT ENCODING v')).toEqual(b('listpack'));
+    run('HSET v a abcd');
+    expect(run('OBJECT ENCODING v')).toEqual(b('hashtable'));
   });
 });
 

@@ -13,6 +13,7 @@ const fieldsOf = (store: ReturnType<typeof setup>['store'], key: string): string
 describe('store hashes: the listpack encoding', () => {
   it('keeps insertion order through overwrites of every size and deletes from the middle', () => {
     const { store } = setup();
+    store.setContainerLimits({ 'hash-max-listpack-value': 1000 });
     expect(store.hset(b('h'), [b('a'), b('1'), b('b'), b('2'), b('c'), b('3')])).toBe(3);
     const long = 'x'.repeat(200); // a length that takes two varint bytes
     expect(store.hset(b('h'), [b('b'), b(long)])).toBe(0);
@@ -90,5 +91,161 @@ describe('store hashes: the listpack encoding', () => {
     expect(store.hscan(b('nokey'), '0', 10, null)).toBeNull();
     expect(store.hlen(b('nokey'))).toBe(0);
     expect(store.hdel(b('nokey'), [b('a')])).toEqual({ deleted: 0, keyRemoved: false });
+  });
+});
+
+describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () => {
+  const fill = (store: ReturnType<typeof setup>['store'], key: string, n: number): void => {
+    for (let i = 0; i < n; i++) store.hset(b(key), [b(`f${i}`), b(`v${i}`)]);
+  };
+  const encoding = (store: ReturnType<typeof setup>['store'], key: string): string | undefined =>
+    store.object(b(key))?.encoding;
+
+  it('past hash-max-listpack-entries (128) fields', () => {
+    const { store } = setup();
+    fill(store, 'h', 128);
+    expect(encoding(store, 'h')).toBe('listpack');
+    fill(store, 'h', 129);
+    expect(encoding(store, 'h')).toBe('hashtable');
+    expect(store.hlen(b('h'))).toBe(129);
+    expect(store.hmget(b('h'), [b('f0'), b('f128'), b('nope')])!.map(str)).toEqual(['v0', 'v128', null]);
+    expect(store.hgetall(b('h'), 'fields').length).toBe(129);
+  });
+
+  it('for a field or value longer than hash-max-listpack-value (64), an HINCRBYFLOAT result too', () => {
+    const { store } = setup();
+    store.hset(b('v64'), [b('f'), b('x'.repeat(64))]);
+    store.hset(b('v65'), [b('f'), b('x'.repeat(65))]);
+    store.hset(b('f65'), [b('x'.repeat(65)), b('v')]);
+    store.hincrByFloat(b('float'), b('f'), {
+      kind: 'finite',
+      negative: false,
+      significand: 1n << 63n,
+      exponent: 300,
+    });
+    expect(['v64', 'v65', 'f65', 'float'].map((k) => encoding(store, k))).toEqual([
+      'listpack',
+      'hashtable',
+      'hashtable',
+      'hashtable',
+    ]);
+    // HSETNX of a field present writes nothing, so converts nothing (hsetnxCommand checks first).
+    expect(store.hsetnx(b('v64'), b('f'), b('y'.repeat(65)))).toBe(false);
+    expect(encoding(store, 'v64')).toBe('listpack');
+  });
+
+  it('follows the thresholds as CONFIG SET changes them, an update included, and never converts back', () => {
+    const { store } = setup();
+    fill(store, 'h', 3);
+    store.setContainerLimits({ 'hash-max-listpack-entries': 2 });
+    expect(encoding(store, 'h')).toBe('listpack'); // nothing happens until the hash is written
+    store.hset(b('h'), [b('f0'), b('changed')]);
+    expect(encoding(store, 'h')).toBe('hashtable');
+    store.setContainerLimits({ 'hash-max-listpack-entries': 128 });
+    store.hdel(b('h'), [b('f1'), b('f2')]);
+    expect(encoding(store, 'h')).toBe('hashtable');
+    expect(store.hgetall(b('h'), 'both').map((v) => v.toString())).toEqual(['f0', 'changed']);
+    store.setContainerLimits({ 'hash-max-listpack-entries': 0 });
+    store.hset(b('one'), [b('a'), b('1')]);
+    expect(encoding(store, 'one')).toBe('hashtable');
+  });
+
+  it('edits a hashtable: overwrite, HINCRBY, HDEL down to the key going', () => {
+    const { store } = setup();
+    fill(store, 'h', 200);
+    expect(store.hset(b('h'), [b('f5'), b('a much longer value than before'), b('new'), b('1')])).toBe(1);
+    expect(store.hincrBy(b('h'), b('new'), 41n)).toBe(42n);
+    expect(store.hstrlen(b('h'), b('f5'))).toBe(31);
+    expect(store.hexists(b('h'), b('f199'))).toBe(true);
+    const fields = store.hgetall(b('h'), 'fields');
+    expect(store.hdel(b('h'), fields.slice(1))).toEqual({ deleted: 200, keyRemoved: false });
+    expect(store.hdel(b('h'), [b('nope'), fields[0], b('f1')])).toEqual({ deleted: 1, keyRemoved: true });
+    expect(store.exists([b('h')])).toBe(0);
+  });
+
+  it('gives back every byte however the hashtable goes: HDEL, DEL, expiry, FLUSHDB, overwrite by SET', () => {
+    const { store, clock } = setup();
+    store.set(b('warm'), b('x'));
+    const baseline = store.stats().usedMemory;
+    const ways: [string, () => void][] = [
+      ['HDEL', () => store.hdel(b('h'), store.hgetall(b('h'), 'fields'))],
+      ['DEL', () => store.del([b('h')])],
+      [
+        'expiry',
+        () => {
+          store.expireAt(b('h'), clock.now + 1);
+          clock.now += 2;
+          expect(store.hlen(b('h'))).toBe(0);
+        },
+      ],
+      ['SET', () => store.set(b('h'), b('string now'))],
+    ];
+    for (const [way, remove] of ways) {
+      fill(store, 'h', 300);
+      expect(encoding(store, 'h')).toBe('hashtable');
+      remove();
+      store.del([b('h')]);
+      expect(store.stats().usedMemory, way).toBe(baseline);
+    }
+    fill(store, 'h', 300);
+    store.flushDb();
+    expect(store.stats().usedMemory).toBeLessThan(baseline);
+  });
+
+  it('COPY and RENAME deep-copy a hashtable; MOVE carries it', () => {
+    const { store } = setup();
+    fill(store, 'h', 300);
+    expect(store.copy(b('h'), b('copy'), false)).toBe(true);
+    store.hset(b('copy'), [b('f0'), b('changed')]);
+    store.hdel(b('h'), [b('f1')]);
+    expect(str(store.hmget(b('h'), [b('f0')])![0])).toBe('v0');
+    expect(store.hlen(b('copy'))).toBe(300);
+    expect(store.rename(b('copy'), b('other-segment-maybe'), false)).toBe('ok');
+    expect(store.move(b('other-segment-maybe'), 2)).toBe(true);
+    const moved = store.select(2);
+    expect(moved.object(b('other-segment-maybe'))?.encoding).toBe('hashtable');
+    expect(str(moved.hmget(b('other-segment-maybe'), [b('f0')])![0])).toBe('changed');
+    store.del([b('h')]);
+    expect(moved.hlen(b('other-segment-maybe'))).toBe(300); // its own blocks
+  });
+
+  it('HSCAN walks a hashtable with a real cursor, every field at least once', () => {
+    const { store } = setup();
+    fill(store, 'h', 1000);
+    const seen = new Map<string, string>();
+    let cursor = '0';
+    let steps = 0;
+    do {
+      const step = store.hscan(b('h'), cursor, 20, null)!;
+      for (let i = 0; i < step.items.length; i += 2)
+        seen.set(String(step.items[i]), String(step.items[i + 1]));
+      cursor = step.cursor;
+      steps++;
+    } while (cursor !== '0');
+    expect(seen.size).toBe(1000);
+    expect(seen.get('f999')).toBe('v999');
+    expect(steps).toBeGreaterThan(10); // it did page
+    const matched = store.hscan(b('h'), '0', 100_000, (field) => String(field).startsWith('f99'))!;
+    expect(matched.cursor).toBe('0');
+    expect(
+      matched.items
+        .filter((_, i) => i % 2 === 0)
+        .map(String)
+        .sort(),
+    ).toEqual(['f99', ...Array.from({ length: 10 }, (_, i) => `f99${i}`)].sort());
+  });
+
+  it('HRANDFIELD on a hashtable: distinct picks in each of t_hash.c cases, repeats for a negative count', () => {
+    const { store } = setup();
+    fill(store, 'h', 300);
+    for (const count of [1, 50, 150, 299, 300, 1000]) {
+      const picked = store.hrandfield(b('h'), count, true, true)!;
+      expect(picked.fields.length, `count ${count}`).toBe(Math.min(count, 300));
+      expect(new Set(picked.fields.map(String)).size).toBe(picked.fields.length);
+      picked.fields.forEach((f, i) => expect(String(picked.values![i])).toBe(String(f).replace('f', 'v')));
+    }
+    const repeats = store.hrandfield(b('h'), 2000, false, false)!;
+    expect(repeats.fields.length).toBe(2000);
+    expect(new Set(repeats.fields.map(String)).size).toBeGreaterThan(250); // uniform enough to reach most
   });
 });

@@ -2,7 +2,8 @@
 // HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS/HVALS/HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN. Each runs its
 // *Locked body under its key's segment lock through access.ts, as strings.ts does; a write touches WATCH, and a
 // hash emptied by HDEL is deleted (Redis never keeps an empty one). Small hashes are a listpack in the entry's own
-// bytes (hash-listpack.ts), edited in place (container-bytes.ts). Knows no command syntax and no replies.
+// bytes (hash-listpack.ts), edited in place (container-bytes.ts); past Redis's thresholds one converts to a
+// hashtable (hash-table.ts over dict.ts), never back. Knows no command syntax and no replies.
 
 import { parseInt64 } from '../args.js';
 import { CommandError, ERR } from '../errors.js';
@@ -11,7 +12,8 @@ import { ld2stringHuman, string2ld } from '../long-double/redis-text.js';
 import { ZERO, type LongDouble } from '../long-double/value.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { spliceValueLocked } from './container-bytes.js';
-import { requireType, T_HASH } from './containers.js';
+import { containerLimit, requireType, T_HASH, valueEncoding } from './containers.js';
+import { dictCount, dictDelete, dictFind, dictSet, nodeValueView } from './dict.js';
 import {
   elementBytes,
   elementView,
@@ -21,7 +23,8 @@ import {
   listpackPairs,
   writeElement,
 } from './hash-listpack.js';
-import { ENC_HASH_LISTPACK } from './layout.js';
+import { convertToTableLocked, tablePairs, tableRandom, tableScan } from './hash-table.js';
+import { ENC_HASH_HASHTABLE, ENC_HASH_LISTPACK } from './layout.js';
 import { EMPTY_LISTPACK, elementLength, LISTPACK_HEADER, nextElement } from './listpack.js';
 import type { Bytes } from './types.js';
 import { storeContainerLocked, writeBytes } from './values.js';
@@ -66,7 +69,7 @@ const hsetLocked: WriteWork<readonly Bytes[], undefined, number> = (a, entry, sh
   entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
   let created = 0;
   for (let i = 0; i < pairs.length; i += 2) {
-    const set = setFieldLocked(a, shard, key, entry, pairs[i], pairs[i + 1]);
+    const set = setFieldLocked(a, shard, hash, key, entry, pairs[i], pairs[i + 1]);
     entry = set.entry;
     if (set.created) created++;
   }
@@ -82,10 +85,10 @@ export function hsetnx(a: TableAccess, db: number, key: Bytes, field: Bytes, val
 const hsetnxLocked: WriteWork<Bytes, Bytes, boolean> = (a, entry, shard, hash, key, field, value) => {
   if (entry !== 0) {
     requireType(a.table, entry, T_HASH);
-    if (fieldPosition(a, entry, field) >= 0) return false;
+    if (fieldValueView(a, entry, field) !== null) return false;
   }
   entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, key, entry, field, value);
+  setFieldLocked(a, shard, hash, key, entry, field, value);
   touchLocked(a, shard, hash);
   return true;
 };
@@ -105,6 +108,8 @@ const hdelLocked: WriteWork<readonly Bytes[], undefined, HashDeleteResult> = (
 ) => {
   if (entry === 0) return { deleted: 0, keyRemoved: false };
   requireType(a.table, entry, T_HASH);
+  if (valueEncoding(a.table, entry) === ENC_HASH_HASHTABLE)
+    return tableDeleteLocked(a, entry, shard, hash, fields);
   let deleted = 0;
   let keyRemoved = false;
   for (const field of fields) {
@@ -124,6 +129,31 @@ const hdelLocked: WriteWork<readonly Bytes[], undefined, HashDeleteResult> = (
   if (deleted > 0) touchLocked(a, shard, hash);
   return { deleted, keyRemoved };
 };
+
+/** hdelCommand on a hashtable. */
+function tableDeleteLocked(
+  a: TableAccess,
+  entry: number,
+  shard: number,
+  hash: number,
+  fields: readonly Bytes[],
+): HashDeleteResult {
+  const root = a.table.valueStart(entry);
+  const segment = a.table.segmentOf(shard);
+  let deleted = 0;
+  let keyRemoved = false;
+  for (const field of fields) {
+    if (!dictDelete(a.arena, segment, root, field)) continue;
+    deleted++;
+    if (dictCount(a.arena, root) === 0) {
+      a.table.remove(shard, entry);
+      keyRemoved = true;
+      break;
+    }
+  }
+  if (deleted > 0) touchLocked(a, shard, hash);
+  return { deleted, keyRemoved };
+}
 
 export function hincrBy(a: TableAccess, db: number, key: Bytes, field: Bytes, delta: bigint): bigint {
   return a.writing(db, key, hincrByLocked, field, delta);
@@ -145,7 +175,7 @@ const hincrByLocked: WriteWork<Bytes, bigint, bigint> = (a, entry, shard, hash, 
   const result = value + delta;
   if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(ERR.overflow);
   entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, key, entry, field, Buffer.from(result.toString(), 'latin1'));
+  setFieldLocked(a, shard, hash, key, entry, field, Buffer.from(result.toString(), 'latin1'));
   touchLocked(a, shard, hash);
   return result;
 };
@@ -184,7 +214,7 @@ const hincrByFloatLocked: WriteWork<Bytes, LongDouble, Buffer> = (
   if (sum.kind !== 'finite') throw new CommandError(ERR.nanOrInfinity);
   const text = Buffer.from(ld2stringHuman(sum), 'latin1');
   entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, key, entry, field, text);
+  setFieldLocked(a, shard, hash, key, entry, field, text);
   touchLocked(a, shard, hash);
   return text;
 };
@@ -214,7 +244,7 @@ export function hexists(a: TableAccess, db: number, key: Bytes, field: Bytes): b
 
 function hexistsLocked(a: TableAccess, entry: number, field: Bytes): boolean | null {
   if (!readable(a, entry)) return null;
-  return fieldPosition(a, entry, field) >= 0;
+  return fieldValueView(a, entry, field) !== null;
 }
 
 export function hstrlen(a: TableAccess, db: number, key: Bytes, field: Bytes): number | null {
@@ -233,7 +263,8 @@ export function hlen(a: TableAccess, db: number, key: Bytes): number {
 
 function hlenLocked(a: TableAccess, entry: number): number {
   if (!readable(a, entry)) return 0;
-  return listpackFields(a.arena.u8, a.table.valueStart(entry));
+  const at = a.table.valueStart(entry);
+  return isTable(a, entry) ? dictCount(a.arena, at) : listpackFields(a.arena.u8, at);
 }
 
 /** HKEYS, HVALS, HGETALL (field, value, ...): empty for a missing key. */
@@ -243,7 +274,11 @@ export function hgetall(a: TableAccess, db: number, key: Bytes, parts: HashParts
 
 function hgetallLocked(a: TableAccess, entry: number, parts: HashParts): Buffer[] {
   if (!readable(a, entry)) return [];
-  return listpackPairs(a.arena.u8, a.table.valueStart(entry), parts !== 'values', parts !== 'fields');
+  const [fields, values] = [parts !== 'values', parts !== 'fields'];
+  const at = a.table.valueStart(entry);
+  return isTable(a, entry)
+    ? tablePairs(a, at, fields, values)
+    : listpackPairs(a.arena.u8, at, fields, values);
 }
 
 /**
@@ -274,15 +309,16 @@ function hrandfieldLocked(a: TableAccess, entry: number, request: RandomRequest)
   if (!readable(a, entry)) return null;
   const u8 = a.arena.u8;
   const at = a.table.valueStart(entry);
+  const { count, distinct, withValues, random } = request;
+  if (isTable(a, entry)) return tableRandom(a, at, count, distinct, withValues, random);
   const size = listpackFields(u8, at);
-  const { count, withValues, random } = request;
   const fields: Buffer[] = [];
   const values: Buffer[] | null = withValues ? [] : null;
   const pick = (pos: number): void => {
     fields.push(Buffer.from(elementView(u8, pos)));
     values?.push(Buffer.from(elementView(u8, nextElement(u8, pos))));
   };
-  if (!request.distinct || count === 1) {
+  if (!distinct || count === 1) {
     for (let i = 0; i < count; i++) pick(listpackPairAt(u8, at, Math.floor(random() * size)));
   } else if (count >= size) {
     for (let i = 0, pos = at + LISTPACK_HEADER; i < size; i++, pos = nextElement(u8, nextElement(u8, pos)))
@@ -327,8 +363,11 @@ interface ScanRequest {
 
 function hscanLocked(a: TableAccess, entry: number, request: ScanRequest): HashScanResult | null {
   if (!readable(a, entry)) return null;
-  const items = listpackPairs(a.arena.u8, a.table.valueStart(entry), true, true);
-  return { cursor: '0', items: filterPairs(items, request.match) };
+  const at = a.table.valueStart(entry);
+  const step = isTable(a, entry)
+    ? tableScan(a, at, request.cursor, request.count)
+    : { cursor: '0', items: listpackPairs(a.arena.u8, at, true, true) };
+  return { cursor: step.cursor, items: filterPairs(step.items, request.match) };
 }
 
 /** The field, value pairs whose field matches. */
@@ -368,14 +407,18 @@ function lookupWriteOrCreateLocked(
   return storeContainerLocked(a, shard, hash, key, 0, EMPTY_LISTPACK, T_HASH, ENC_HASH_LISTPACK);
 }
 
-/** Position of field's element in the hash's listpack, or -1. */
-function fieldPosition(a: TableAccess, entry: number, field: Bytes): number {
-  return findListpackField(a.arena.u8, a.table.valueStart(entry), field);
+function isTable(a: TableAccess, entry: number): boolean {
+  return valueEncoding(a.table, entry) === ENC_HASH_HASHTABLE;
 }
 
 /** The field's value as a view (valid until the next allocation), or null. */
 function fieldValueView(a: TableAccess, entry: number, field: Bytes): Uint8Array | null {
-  const pos = fieldPosition(a, entry, field);
+  const at = a.table.valueStart(entry);
+  if (isTable(a, entry)) {
+    const node = dictFind(a.arena, at, field);
+    return node === 0 ? null : nodeValueView(a.arena, node);
+  }
+  const pos = findListpackField(a.arena.u8, at, field);
   return pos < 0 ? null : elementView(a.arena.u8, nextElement(a.arena.u8, pos));
 }
 
@@ -385,8 +428,37 @@ interface FieldSet {
   readonly created: boolean;
 }
 
-/** hashTypeSet: the field's value replaced, or the pair appended. */
+/**
+ * hashTypeSet: the field's value replaced, or the pair added. A listpack converts to a hashtable first when the
+ * field or value is longer than hash-max-listpack-value, and after a set that leaves it with more fields than
+ * hash-max-listpack-entries.
+ */
 function setFieldLocked(
+  a: TableAccess,
+  shard: number,
+  hash: number,
+  key: Bytes,
+  entry: number,
+  field: Bytes,
+  value: Bytes,
+): FieldSet {
+  if (!isTable(a, entry)) {
+    const longest = containerLimit(a.control, 'hash-max-listpack-value');
+    if (field.length <= longest && value.length <= longest) {
+      const set = setListpackFieldLocked(a, shard, key, entry, field, value);
+      const most = containerLimit(a.control, 'hash-max-listpack-entries');
+      // After an update too: a CONFIG SET may have lowered the threshold below the hash's size meanwhile.
+      if (listpackFields(a.arena.u8, a.table.valueStart(set.entry)) <= most) return set;
+      return { entry: convertToTableLocked(a, shard, hash, key, set.entry), created: set.created };
+    }
+    entry = convertToTableLocked(a, shard, hash, key, entry);
+  }
+  const { created } = dictSet(a.arena, a.table.segmentOf(shard), a.table.valueStart(entry), field, value);
+  return { entry, created };
+}
+
+/** The field's value replaced in the listpack, or the pair appended. */
+function setListpackFieldLocked(
   a: TableAccess,
   shard: number,
   key: Bytes,

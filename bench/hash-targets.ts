@@ -1,0 +1,184 @@
+// The hash targets of issue 12, against redis-server 7.0 side by side: memory per field of one hash of
+// 1,000,000 fields (16-byte fields and values, filled over a pipeline), and `redis-benchmark -c 50 -P 16 -t hset
+// -n 200000` on the event loop, in alternating rounds (the machine is shared: the median of each side is
+// reported with every round). A tool that writes results, not a test; every server it starts is stopped by PID.
+// Usage (after `npm run build`): node dist/bench/hash-targets.js [--fields 1000000] [--rounds 5]
+//   [--requests 200000] [--save]
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { BenchClient, parseInfo, replyText } from './lib/client.js';
+import { killAll } from './lib/children.js';
+import { resultsDir } from './lib/paths.js';
+import { runRedisBenchmark, type RedisBenchmarkResult } from './lib/redis-benchmark.js';
+import { HOST, launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
+}
+
+const FIELDS = option('--fields', 1_000_000);
+const ROUNDS = option('--rounds', 5);
+const REQUESTS = option('--requests', 200_000);
+/** Pairs per HSET while filling, and HSETs in flight at once. */
+const PAIRS_PER_COMMAND = 500;
+const IN_FLIGHT = 16;
+
+/** Field or value i: a 6-byte prefix and 10 digits, 16 bytes. */
+const sixteen = (prefix: string, i: number): string => `${prefix}${String(i).padStart(10, '0')}`;
+
+interface MemoryResult {
+  readonly server: string;
+  readonly fields: number;
+  readonly encoding: string;
+  /** INFO used_memory growth per field (the allocator's view of everything the hash holds). */
+  readonly usedPerField: number;
+  /** INFO used_memory_dataset growth per field. */
+  readonly datasetPerField: number;
+  /** Resident set growth of the server process per field. */
+  readonly rssPerField: number;
+  readonly fillSeconds: number;
+}
+
+async function memoryInfo(client: BenchClient): Promise<Map<string, string>> {
+  return parseInfo(replyText(await client.call(['INFO', 'memory'])));
+}
+
+/** Starts a server of `kind`, fills one hash, and measures what it grew by. */
+async function measureMemory(kind: ServerKind): Promise<MemoryResult> {
+  const server = await launchServer({ kind });
+  try {
+    const client = await BenchClient.connect({ host: HOST, port: server.port });
+    try {
+      const before = await memoryInfo(client);
+      const rssBefore = server.rssKb() ?? 0;
+      const started = performance.now();
+      let next = 0;
+      const fillOne = async (): Promise<void> => {
+        while (next < FIELDS) {
+          const argv = ['HSET', 'bighash'];
+          for (let n = 0; n < PAIRS_PER_COMMAND && next < FIELDS; n++, next++)
+            argv.push(sixteen('field:', next), sixteen('value:', next));
+          await client.call(argv, 60_000);
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, fillOne));
+      const fillSeconds = (performance.now() - started) / 1000;
+      const length = Number(replyText(await client.call(['HLEN', 'bighash'])));
+      if (length !== FIELDS) throw new Error(`${server.label}: HLEN ${length}, expected ${FIELDS}`);
+      const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'bighash']));
+      const after = await memoryInfo(client);
+      const grown = (name: string): number => Number(after.get(name)) - Number(before.get(name));
+      return {
+        server: server.label,
+        fields: FIELDS,
+        encoding,
+        usedPerField: round(grown('used_memory') / FIELDS),
+        datasetPerField: round(grown('used_memory_dataset') / FIELDS),
+        rssPerField: round((((server.rssKb() ?? 0) - rssBefore) * 1024) / FIELDS),
+        fillSeconds: round(fillSeconds),
+      };
+    } finally {
+      client.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const round = (n: number): number => Math.round(n * 10) / 10;
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** redis-benchmark -c 50 -P 16 -t hset on both servers, alternating, ROUNDS times each. */
+async function measureThroughput(): Promise<{ lite: RedisBenchmarkResult[]; redis: RedisBenchmarkResult[] }> {
+  const servers: Record<'lite' | 'redis', ServerProcess> = {
+    lite: await launchServer({ kind: 'eventloop' }),
+    redis: await launchServer({ kind: 'redis' }),
+  };
+  const results = { lite: [] as RedisBenchmarkResult[], redis: [] as RedisBenchmarkResult[] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Who goes first alternates, so a burst of load from elsewhere on the machine hits both sides alike.
+      const order: ('lite' | 'redis')[] = round % 2 === 0 ? ['redis', 'lite'] : ['lite', 'redis'];
+      for (const side of order) {
+        const server = servers[side];
+        const result = await runRedisBenchmark({
+          host: HOST,
+          port: server.port,
+          test: 'hset',
+          requests: REQUESTS,
+          clients: 50,
+          pipeline: 16,
+          timeoutMs: 120_000,
+          serverPid: server.pid,
+        });
+        if (result.error !== null) throw new Error(`${server.label}: ${result.error}`);
+        results[side].push(result);
+        console.error(`round ${round + 1} ${server.label}: ${result.rps} rps`);
+      }
+    }
+  } finally {
+    await Promise.all([servers.lite.stop(), servers.redis.stop()]);
+  }
+  return results;
+}
+
+function report(
+  memory: readonly MemoryResult[],
+  throughput: Awaited<ReturnType<typeof measureThroughput>>,
+): string {
+  const [redisMemory, liteMemory] = memory;
+  const rps = (rows: readonly RedisBenchmarkResult[]): number[] => rows.map((r) => r.rps ?? 0);
+  const cpu = (rows: readonly RedisBenchmarkResult[]): number =>
+    median(rows.map((r) => r.serverCpuUsPerRequest ?? 0));
+  const [liteMedian, redisMedian] = [median(rps(throughput.lite)), median(rps(throughput.redis))];
+  return [
+    '# Hashes against Redis 7.0 (issue 12 targets)',
+    '',
+    `Command: \`node dist/bench/hash-targets.js --fields ${FIELDS} --rounds ${ROUNDS} --requests ${REQUESTS} --save\``,
+    `(bench/hash-targets.ts), on this shared 2-core machine, ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `## Memory per field: one hash of ${FIELDS.toLocaleString('en')} fields, 16-byte fields and values`,
+    '',
+    '| server | encoding | used_memory / field | used_memory_dataset / field | RSS / field | fill (s) |',
+    '| ------ | -------- | ------------------- | --------------------------- | ----------- | -------- |',
+    ...memory.map(
+      (m) =>
+        `| ${m.server} | ${m.encoding} | ${m.usedPerField} B | ${m.datasetPerField} B | ${m.rssPerField} B | ${m.fillSeconds} |`,
+    ),
+    '',
+    `redis-lite / Redis: ${round((liteMemory.usedPerField / redisMemory.usedPerField) * 100) / 100}x by used_memory, ` +
+      `${round((liteMemory.rssPerField / redisMemory.rssPerField) * 100) / 100}x by RSS (target: <= 1x).`,
+    '',
+    `## \`redis-benchmark -c 50 -P 16 -t hset -n ${REQUESTS}\`, the event loop against Redis, ${ROUNDS} alternating rounds`,
+    '',
+    '| server | requests/s, each round | median | server CPU µs/request (median) |',
+    '| ------ | ---------------------- | ------ | ------------------------------ |',
+    `| redis 7 | ${rps(throughput.redis).join(', ')} | ${redisMedian} | ${cpu(throughput.redis)} |`,
+    `| redis-lite eventloop | ${rps(throughput.lite).join(', ')} | ${liteMedian} | ${cpu(throughput.lite)} |`,
+    '',
+    `redis-lite / Redis (medians): ${round((liteMedian / redisMedian) * 100) / 100}x (target: >= 0.9x).`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const memory = [await measureMemory('redis'), await measureMemory('eventloop')];
+  const throughput = await measureThroughput();
+  const text = report(memory, throughput);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'hashes.md'), text);
+  console.log(text);
+  console.error(`wrote ${path.join(resultsDir, 'hashes.md')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  killAll();
+  process.exitCode = 1;
+});
