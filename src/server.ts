@@ -3,6 +3,7 @@
 // The CLI is a thin shell over this, and users embed it in their own tests. It knows which transports
 // exist, but not how either one moves bytes.
 
+import { processBaselineBytes } from './core/memory-limit.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -213,7 +214,11 @@ interface SharedState {
 }
 
 function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
-  const store = SharedStore.create({ clock, databases: config.number('databases') });
+  const store = SharedStore.create({
+    clock,
+    databases: config.number('databases'),
+    processBaselineBytes: processBaselineBytes(),
+  });
   bindStoreLimits(store, config);
   const commands = createCommandTable(ALL_COMMANDS);
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.

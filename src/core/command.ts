@@ -260,6 +260,7 @@ export interface StatTotals {
   readonly connections: number;
   readonly rejectedConnections: number;
   readonly expiredKeys: number;
+  readonly evictedKeys: number;
 }
 
 export interface CommandContext {

@@ -56,8 +56,27 @@ const SETTINGS: readonly Setting[] = [
   { name: 'zset-max-listpack-value', kind: 'integer', initial: '64', min: 0n, max: LONG_MAX },
   { name: 'hz', kind: 'integer', initial: '10', min: 0n, max: INT_MAX, refine: clampHz },
   { name: 'tcp-backlog', kind: 'integer', initial: '511', min: 0n, max: INT_MAX, immutable: true },
-  // Accounting only: INFO reports it; nothing is evicted (maxmemory-policy is noeviction in spirit).
+  // Redis as a cache (store/eviction.ts): the cap on used_memory and how keys are chosen to go past it.
   { name: 'maxmemory', kind: 'memory', initial: '0', min: 0n, max: ULLONG_MAX },
+  {
+    name: 'maxmemory-policy',
+    kind: 'enum',
+    initial: 'noeviction',
+    choices: [
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'noeviction',
+    ],
+  },
+  { name: 'maxmemory-samples', kind: 'integer', initial: '5', min: 1n, max: 64n },
+  { name: 'maxmemory-eviction-tenacity', kind: 'integer', initial: '10', min: 0n, max: 100n },
+  { name: 'lfu-log-factor', kind: 'integer', initial: '10', min: 0n, max: INT_MAX },
+  { name: 'lfu-decay-time', kind: 'integer', initial: '1', min: 0n, max: INT_MAX },
   // Not a Redis name: our single hard cap on one client's pending output (0: no cap), in place of Redis's
   // three-class client-output-buffer-limit.
   {

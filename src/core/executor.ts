@@ -6,6 +6,7 @@
 // and, when it replied an error, failed_calls; every error reply by its code. Knows nothing of transports or
 // threads.
 
+import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerContext } from './command.js';
 import { CommandError, ERR } from './errors.js';
@@ -221,6 +222,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     return reject(ctx, argv, "ERR Replica can't interact with the keyspace", resolved);
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
+  if (refusedForMemory(ctx, resolved)) return reject(ctx, argv, ERR.oom, resolved);
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
     return QUEUED;

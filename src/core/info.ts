@@ -6,7 +6,6 @@
 
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import v8 from 'node:v8';
 import type { ServerContext } from './command.js';
 import { formatFixed } from './format-double.js';
 import { CHANNEL, PATTERN, SHARD } from './pubsub/hub.js';
@@ -37,9 +36,6 @@ type Section = (typeof SECTIONS)[number];
 const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter(
   (s) => s !== 'commandstats' && s !== 'latencystats',
 );
-
-/** The JavaScript heap in use when this thread loaded the module: the process's share of used_memory. */
-const HEAP_BASELINE = v8.getHeapStatistics().used_heap_size;
 
 export interface InfoSource {
   readonly server: ServerContext;
@@ -123,7 +119,7 @@ function clientFields({ server }: InfoSource): Fields {
 
 function memoryFields({ server, store }: InfoSource): Fields {
   const stats = store.stats();
-  const used = stats.usedMemory + HEAP_BASELINE;
+  const used = stats.usedMemory + stats.processBaselineBytes;
   const resident = rss();
   const maxmemory = Number(setting(server, 'maxmemory'));
   const fields: Fields = [
@@ -138,7 +134,7 @@ function memoryFields({ server, store }: InfoSource): Fields {
     ['used_memory_reserved', stats.reservedMemory],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', 'noeviction'],
+    ['maxmemory_policy', store.evictionPolicy()],
   );
   const t = server.transportStats();
   if (t.buffersReleased !== undefined) fields.push(['pool_buffers_released', t.buffersReleased]);
@@ -161,13 +157,18 @@ function persistenceFields({ server }: InfoSource): Fields {
 
 function statsFields({ server, store }: InfoSource): Fields {
   const t = server.transportStats();
-  const base = server.counters?.baseline() ?? { connections: 0, rejectedConnections: 0, expiredKeys: 0 };
+  const base = server.counters?.baseline() ?? {
+    connections: 0,
+    rejectedConnections: 0,
+    expiredKeys: 0,
+    evictedKeys: 0,
+  };
   return [
     ['total_connections_received', Math.max(0, t.totalConnections - base.connections)],
     ['total_commands_processed', server.counters?.commandsProcessed() ?? 0],
     ['rejected_connections', Math.max(0, t.rejectedConnections - base.rejectedConnections)],
     ['expired_keys', Math.max(0, store.stats().expiredKeys - base.expiredKeys)],
-    ['evicted_keys', 0],
+    ['evicted_keys', Math.max(0, store.stats().evictedKeys - base.evictedKeys)],
     ['keyspace_hits', server.counters?.keyspaceHits() ?? 0],
     ['keyspace_misses', server.counters?.keyspaceMisses() ?? 0],
     // Names with subscribers on any thread (the shared registry's counts, as Redis's dict sizes).

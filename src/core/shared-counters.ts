@@ -27,6 +27,7 @@ const BASELINES = HEADER_BYTES;
 const BASE_CONNECTIONS = 0;
 const BASE_REJECTED = 1;
 const BASE_EXPIRED = 2;
+const BASE_EVICTED = 3;
 
 /**
  * Error prefixes (errorstats), registered once by whichever thread replies one first: per slot a state word
@@ -96,7 +97,7 @@ export class SharedServerCounters implements ServerCounters {
     this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     this.slots = Atomics.load(this.words, COMMAND_SLOTS);
     this.layout = regions(this.slots);
-    this.floats = new Float64Array(buffer, BASELINES, 3);
+    this.floats = new Float64Array(buffer, BASELINES, 4);
     this.overflow = new Uint32Array(buffer, this.layout.overflow, this.layout.slabBytes / 4);
     this.own = this.claimSlab();
   }
@@ -248,6 +249,7 @@ export class SharedServerCounters implements ServerCounters {
     this.floats[BASE_CONNECTIONS] = totals.connections;
     this.floats[BASE_REJECTED] = totals.rejectedConnections;
     this.floats[BASE_EXPIRED] = totals.expiredKeys;
+    this.floats[BASE_EVICTED] = totals.evictedKeys;
   }
 
   baseline(): StatTotals {
@@ -255,6 +257,7 @@ export class SharedServerCounters implements ServerCounters {
       connections: this.floats[BASE_CONNECTIONS],
       rejectedConnections: this.floats[BASE_REJECTED],
       expiredKeys: this.floats[BASE_EXPIRED],
+      evictedKeys: this.floats[BASE_EVICTED],
     };
   }
 

@@ -45,6 +45,11 @@ export class Transaction {
     return this.watched.length;
   }
 
+  /** Whether a queued command may grow memory (server.c: EXEC is refused on OOM when one is denyoom). */
+  get queuesDenyOom(): boolean {
+    return this.queued?.some((command) => command.spec.flags.includes('denyoom')) ?? false;
+  }
+
   /** EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING during EXEC: SSUBSCRIBE refuses). */
   get executing(): boolean {
     return this.runningQueue;

@@ -244,8 +244,11 @@ describe('CONFIG', () => {
     expect(asMap(ctx.run('CONFIG', 'GET', 'max*', 'maxmemory'))).toEqual({
       maxclients: bulkString('10000'),
       maxmemory: bulkString('0'),
+      'maxmemory-policy': bulkString('noeviction'),
+      'maxmemory-samples': bulkString('5'),
+      'maxmemory-eviction-tenacity': bulkString('10'),
     });
-    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(25);
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(30);
     expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
   });
 
@@ -469,9 +472,9 @@ describe('server context and its shared counters', () => {
     a.commandCalled(0, 1, false);
     b.commandCalled(0, 2, true);
     expect(a.commandsProcessed()).toBe(2);
-    b.resetBaseline({ connections: 5, rejectedConnections: 1, expiredKeys: 2 });
+    b.resetBaseline({ connections: 5, rejectedConnections: 1, expiredKeys: 2, evictedKeys: 3 });
     expect([a.commandsProcessed(), a.keyspaceHits()]).toEqual([0, 0]);
-    expect(a.baseline()).toEqual({ connections: 5, rejectedConnections: 1, expiredKeys: 2 });
+    expect(a.baseline()).toEqual({ connections: 5, rejectedConnections: 1, expiredKeys: 2, evictedKeys: 3 });
   });
 
   it('reads requirepass live and offers killClient only when the transport can', () => {

@@ -34,6 +34,11 @@ describe('Config defaults', () => {
       hz: '10',
       'tcp-backlog': '511',
       maxmemory: '0',
+      'maxmemory-policy': 'noeviction',
+      'maxmemory-samples': '5',
+      'maxmemory-eviction-tenacity': '10',
+      'lfu-log-factor': '10',
+      'lfu-decay-time': '1',
       'client-output-buffer-limit-bytes': '268435456',
       'client-output-buffer-limit-pubsub-bytes': '33554432',
       'notify-keyspace-events': '',
@@ -244,6 +249,9 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('max*')).toEqual([
       ['maxclients', '10000'],
       ['maxmemory', '0'],
+      ['maxmemory-policy', 'noeviction'],
+      ['maxmemory-samples', '5'],
+      ['maxmemory-eviction-tenacity', '10'],
     ]);
     expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length);
     expect(c.get('?z')).toEqual([['hz', '10']]);

@@ -2,8 +2,8 @@
 // holds, as Redis 7.0's object.c answers them. The key is looked up as OBJECT does (lookupKeyRead with
 // LOOKUP_NOTOUCH: counted as a keyspace hit or miss, an expired key deleted, its access time untouched); a
 // missing key is a null reply. What the value looks like to Redis (its encoding, its sharing, its access clock)
-// is the store's (store/objects.ts). The eviction policy is always noeviction here (nothing is evicted), so
-// FREQ answers Redis's error for a policy that is not LFU, and IDLETIME is always tracked.
+// is the store's (store/objects.ts). Under an LFU maxmemory-policy FREQ answers the key's access counter and
+// IDLETIME Redis's error; under any other policy the other way round.
 
 import type { CommandContext, CommandFlag, CommandSpec } from '../command.js';
 import { CommandError } from '../errors.js';
@@ -14,6 +14,10 @@ import { helpReply } from './container.js';
 const NOT_LFU =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching ' +
   'between policies at runtime LRU and LFU data will take some time to adjust.';
+
+const LFU_SELECTED =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between ' +
+  'policies at runtime LRU and LFU data will take some time to adjust.';
 
 /** objectCommandLookupOrReply: the value's description, or null (answered as a null reply). */
 function lookup(argv: Buffer[], ctx: CommandContext): ValueObject | null {
@@ -34,12 +38,16 @@ function refcount(argv: Buffer[], ctx: CommandContext): Reply {
 
 function idletime(argv: Buffer[], ctx: CommandContext): Reply {
   const value = lookup(argv, ctx);
-  return value === null ? NIL : integer(value.idleSeconds);
+  if (value === null) return NIL;
+  if (value.frequency !== undefined) throw new CommandError(LFU_SELECTED);
+  return integer(value.idleSeconds);
 }
 
 function freq(argv: Buffer[], ctx: CommandContext): Reply {
-  if (lookup(argv, ctx) === null) return NIL;
-  throw new CommandError(NOT_LFU);
+  const value = lookup(argv, ctx);
+  if (value === null) return NIL;
+  if (value.frequency === undefined) throw new CommandError(NOT_LFU);
+  return integer(value.frequency);
 }
 
 const HELP = [

@@ -60,6 +60,7 @@ function configResetstat(_argv: Buffer[], ctx: CommandContext): Reply {
     connections: t.totalConnections,
     rejectedConnections: t.rejectedConnections,
     expiredKeys: ctx.store.stats().expiredKeys,
+    evictedKeys: ctx.store.stats().evictedKeys,
   });
   return OK;
 }

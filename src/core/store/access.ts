@@ -54,6 +54,8 @@ const nothing = (): void => undefined;
 export class TableAccess {
   readonly mask: number;
   readonly databases: number;
+  /** The control buffer's Float64 slots (byte counters, maxmemory), one view per thread. */
+  readonly controlF64: Float64Array;
   private readonly map: number;
   private readonly headers: number;
   private readonly strideBits: number;
@@ -77,6 +79,7 @@ export class TableAccess {
     private readonly seed: number,
   ) {
     this.mask = segments - 1;
+    this.controlF64 = new Float64Array(control.buffer);
     this.databases = table.databases;
     this.map = databaseMap(segments);
     this.headers = table.headers;

@@ -4,6 +4,8 @@
 
 import type { TableAccess, WriteWork } from './access.js';
 import { typeName, valueType, type TypeName } from './containers.js';
+import { evictedKeys } from './eviction.js';
+import { H_PROCESS_BASELINE } from './layout.js';
 import type { Bytes, DatabaseStats, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
 import { swapWatchesLocked, touchLocked } from './watch.js';
@@ -164,6 +166,8 @@ export function stats(a: TableAccess): StoreStats {
     usedMemory,
     reservedMemory: a.arena.byteLength + a.control.byteLength,
     expiredKeys,
+    evictedKeys: evictedKeys(a),
+    processBaselineBytes: a.control[H_PROCESS_BASELINE],
   };
 }
 

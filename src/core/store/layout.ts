@@ -62,6 +62,33 @@ export const H_LIST_MAX_LISTPACK_SIZE = 22;
 export const H_SET_MAX_INTSET_ENTRIES = 23;
 export const H_ZSET_MAX_LISTPACK_ENTRIES = 24;
 export const H_ZSET_MAX_LISTPACK_VALUE = 25;
+/**
+ * Redis as a cache (eviction.ts): maxmemory (a Float64 slot: int index H_MAXMEMORY_F64 * 2), the policy (POLICY_*),
+ * maxmemory-samples, maxmemory-eviction-tenacity, lfu-log-factor and lfu-decay-time, shared so CONFIG SET on any
+ * thread reaches every thread's next command; and LFU's clock, minutes in 16 bits (evict.c LFUGetTimeInMinutes),
+ * refreshed with H_LRU_CLOCK.
+ */
+export const H_MAXMEMORY_F64 = 13;
+export const H_MAXMEMORY_POLICY = 28;
+export const H_MAXMEMORY_SAMPLES = 29;
+export const H_LFU_LOG_FACTOR = 30;
+export const H_LFU_DECAY_TIME = 31;
+export const H_EVICTION_TENACITY = 19;
+export const H_LFU_MINUTES = 3;
+/**
+ * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
+ * store's own for INFO used_memory and maxmemory: one figure for every thread, so they all evict to one limit.
+ */
+export const H_PROCESS_BASELINE = 15;
+/** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
+export const POLICY_NOEVICTION = 0;
+export const POLICY_ALLKEYS_LRU = 1;
+export const POLICY_ALLKEYS_LFU = 2;
+export const POLICY_ALLKEYS_RANDOM = 3;
+export const POLICY_VOLATILE_LRU = 4;
+export const POLICY_VOLATILE_LFU = 5;
+export const POLICY_VOLATILE_RANDOM = 6;
+export const POLICY_VOLATILE_TTL = 7;
 export const HEADER_INTS = 32;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
@@ -75,6 +102,8 @@ export const S_VOLATILE = 2;
 /** Float64 slots (index into the Float64Array = (int index) / 2): live bytes and the expired-keys counter. */
 export const S_USED_BYTES = 8;
 export const S_EXPIRED = 10;
+/** Float64 slot: keys evicted from the segment (INFO evicted_keys). */
+export const S_EVICTED = 12;
 
 /** Small blocks up to this many units (1 KiB) have exact-size free lists. */
 export const SMALL_MAX_UNITS = 128;
@@ -172,7 +201,8 @@ export const E_VALUE_LEN = 3;
 export const E_BLOCK_UNITS = 4;
 /**
  * The value's object header, what Redis keeps in its robj (OBJECT, DEBUG OBJECT; objects.ts): bits 0-23 the
- * access clock (H_LRU_CLOCK) at its last access, robj.lru; bits 24-25 how its encoding is known (OBJ_*). Bits
+ * access clock (H_LRU_CLOCK) at its last access, robj.lru (under an LFU policy, as in Redis: the minutes of its
+ * last decrement in bits 8-23 and a logarithmic access counter in bits 0-7; lfu.ts); bits 24-25 how its encoding is known (OBJ_*). Bits
  * 26-31 are free. Written under the key's write lock, except the access bits, which a reader stamps too (every
  * reader stores the same clock, and the other bits change only under the write lock). Bits 26-28: the value's
  * type (T_*: a string or a container, containers.ts); bits 29-31: a container's encoding (ENC_*), which says

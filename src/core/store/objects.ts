@@ -6,7 +6,21 @@
 
 import type { TableAccess } from './access.js';
 import { containerEncodingName, isString } from './containers.js';
-import { H_LRU_CLOCK, LRU_BITS, LRU_MASK, OBJ_AS_SET, OBJ_INT_OWN, OBJ_RAW, UNIT } from './layout.js';
+import {
+  H_LFU_DECAY_TIME,
+  H_LFU_MINUTES,
+  H_LRU_CLOCK,
+  H_MAXMEMORY_POLICY,
+  LRU_BITS,
+  LRU_MASK,
+  OBJ_AS_SET,
+  OBJ_INT_OWN,
+  OBJ_RAW,
+  POLICY_ALLKEYS_LFU,
+  POLICY_VOLATILE_LFU,
+  UNIT,
+} from './layout.js';
+import { lfuDecayed, lfuMinutes } from './lfu.js';
 import type { Table } from './table.js';
 import type { Bytes, ValueObject } from './types.js';
 
@@ -72,6 +86,8 @@ function describeLocked(a: TableAccess, entry: number, withValue: boolean): Valu
   // Inside an EXEC, a value that is a queued command's argument object is referenced by that command too.
   if (refcount === 1 && t.execArguments?.has(entry) === true) refcount = 2;
   const lru = word & LRU_MASK;
+  const policy = a.control[H_MAXMEMORY_POLICY];
+  const lfu = policy === POLICY_ALLKEYS_LFU || policy === POLICY_VOLATILE_LFU;
   // object.c estimateObjectIdleTime, its wrap-around included, in whole seconds (the clock's resolution).
   const clock = a.control[H_LRU_CLOCK];
   const idleSeconds = clock >= lru ? clock - lru : clock + (LRU_MASK - lru);
@@ -81,6 +97,7 @@ function describeLocked(a: TableAccess, entry: number, withValue: boolean): Valu
     lru,
     idleSeconds,
     address: entry * UNIT,
+    ...(lfu ? { frequency: lfuDecayed(lru, a.control[H_LFU_MINUTES], a.control[H_LFU_DECAY_TIME]) } : {}),
     ...(withValue ? { value: t.valueBuffer(entry) } : {}),
   };
 }
@@ -111,8 +128,11 @@ export function debugObjectOf(a: TableAccess, db: number, key: Bytes): ValueObje
 
 /** Redis's updateLRUClock from serverCron: the access clock keys are stamped with, for every thread. */
 export function refreshAccessClock(a: TableAccess): void {
-  const clock = accessClock(a.clock());
+  const now = a.clock();
+  const clock = accessClock(now);
   if (Atomics.load(a.control, H_LRU_CLOCK) !== clock) Atomics.store(a.control, H_LRU_CLOCK, clock);
+  const minutes = lfuMinutes(now);
+  if (Atomics.load(a.control, H_LFU_MINUTES) !== minutes) Atomics.store(a.control, H_LFU_MINUTES, minutes);
 }
 
 /** server.c getLRUClock: seconds, in LRU_BITS bits. */

@@ -17,12 +17,26 @@ import {
   type TypeName,
 } from './containers.js';
 import * as hashes from './hashes.js';
+import {
+  DEFAULT_EVICTION_SETTINGS,
+  Evictor,
+  maxmemoryOf,
+  policyOf,
+  POLICY_NAMES,
+  setEvictionSettings,
+  type EvictionOutcome,
+  type EvictionSettings,
+  type PolicyName,
+} from './eviction.js';
 import * as keyspace from './keyspace.js';
 import * as lists from './lists.js';
+import { lfuMinutes } from './lfu.js';
 import {
   H_ARENA_UNITS,
   H_DATABASES,
   H_FIRST_UNIT,
+  H_LFU_MINUTES,
+  H_PROCESS_BASELINE,
   H_LRU_CLOCK,
   H_MAX_VALUE,
   H_MAGIC,
@@ -79,9 +93,13 @@ export interface StoreOptions {
   readonly maxBytes?: number;
   /** Largest value (default 512 MiB, proto-max-bulk-len): APPEND/SETRANGE past it fail. See setMaxValueBytes. */
   readonly maxValueBytes?: number;
+  /** Bytes the process holds besides the store, counted in used_memory and against maxmemory (default 0). */
+  readonly processBaselineBytes?: number;
   /** false: no locks, for a store one thread owns alone (the unlocked baseline of bench/store-locks.ts). */
   readonly locking?: boolean;
 }
+
+const NO_EVICTION: EvictionOutcome = { evicted: [], status: 'ok' };
 
 const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
 const MAX_VALUE_LIMIT = 2 ** 31 - 1;
@@ -92,6 +110,8 @@ const MAX_VALUE_LIMIT = 2 ** 31 - 1;
  */
 export class StoreThread {
   readonly access: TableAccess;
+  /** This thread's eviction pool (eviction.ts). */
+  readonly evictor = new Evictor();
   private readonly views: (SharedStore | undefined)[];
   /** transaction()'s thread over the same buffers, whose locks are the ones transaction() holds; made on first use. */
   private held: { thread: StoreThread; locks: HeldLocks } | undefined;
@@ -177,6 +197,12 @@ export class SharedStore implements KeyValueStore {
     control[H_MAX_VALUE] = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE, MAX_VALUE_LIMIT);
     control[H_LRU_CLOCK] = objects.accessClock(options.clock());
     setContainerLimits(control, DEFAULT_CONTAINER_LIMITS);
+    setEvictionSettings(control, DEFAULT_EVICTION_SETTINGS);
+    control[H_LFU_MINUTES] = lfuMinutes(options.clock());
+    control[H_PROCESS_BASELINE] = Math.max(
+      0,
+      Math.min(2 ** 31 - 1, Math.floor(options.processBaselineBytes ?? 0)),
+    );
     const map = databaseMap(segments);
     for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
     const thread = new StoreThread(control, arena, options.clock, options.locking ?? true);
@@ -207,6 +233,23 @@ export class SharedStore implements KeyValueStore {
       H_MAX_VALUE,
       Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT),
     );
+  }
+
+  /** CONFIG SET of maxmemory, maxmemory-policy and the other eviction settings, for every thread at once. */
+  setEvictionSettings(settings: Partial<EvictionSettings>): void {
+    setEvictionSettings(this.access.control, settings);
+  }
+
+  evict(): EvictionOutcome {
+    const maxmemory = maxmemoryOf(this.access);
+    if (maxmemory === 0) return NO_EVICTION;
+    const control = this.access.control;
+    const limit = maxmemory - control[H_PROCESS_BASELINE] - control.byteLength;
+    return this.thread.evictor.run(this.access, limit);
+  }
+
+  evictionPolicy(): PolicyName {
+    return POLICY_NAMES[policyOf(this.access.control)];
   }
 
   /** CONFIG SET of the container encoding thresholds (ContainerLimits), for every thread at once. */

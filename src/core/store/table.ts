@@ -8,6 +8,7 @@
 import { CommandError } from '../errors.js';
 import { Arena } from './arena.js';
 import { releaseValue } from './containers.js';
+import { lfuFresh, lfuTouched } from './lfu.js';
 import {
   D_EXPIRES,
   D_INDEX,
@@ -22,9 +23,16 @@ import {
   E_VALUE_LEN,
   ENTRY_HEADER_BYTES,
   H_DATABASES,
+  H_LFU_DECAY_TIME,
+  H_LFU_LOG_FACTOR,
+  H_LFU_MINUTES,
   H_LRU_CLOCK,
+  H_MAXMEMORY_POLICY,
   LRU_BITS,
+  POLICY_ALLKEYS_LFU,
+  POLICY_VOLATILE_LFU,
   LRU_MASK,
+  S_EVICTED,
   S_EXPIRED,
   S_VOLATILE,
   SHARD_INTS,
@@ -98,6 +106,10 @@ export class Table {
   /** Keys removed by expiry in a segment (any database): INFO expired_keys. */
   expiredCount(segment: number): number {
     return this.counters[(segmentBase(segment) + S_EXPIRED) / 2];
+  }
+
+  countEvicted(shard: number): void {
+    this.counters[(segmentBase(this.segmentOf(shard)) + S_EVICTED) / 2]++;
   }
 
   countExpired(shard: number): void {
@@ -242,8 +254,28 @@ export class Table {
   touch(entry: number): void {
     const u32 = this.arena.u32;
     const word = u32[entry * 2 + E_OBJECT];
+    const policy = this.control[H_MAXMEMORY_POLICY];
+    if (policy === POLICY_ALLKEYS_LFU || policy === POLICY_VOLATILE_LFU) {
+      const bits = lfuTouched(
+        word & LRU_MASK,
+        this.control[H_LFU_MINUTES],
+        this.control[H_LFU_DECAY_TIME],
+        this.control[H_LFU_LOG_FACTOR],
+      );
+      if ((word & LRU_MASK) !== bits) u32[entry * 2 + E_OBJECT] = (word & ~LRU_MASK) | bits;
+      return;
+    }
     const clock = this.control[H_LRU_CLOCK];
     if ((word & LRU_MASK) !== clock) u32[entry * 2 + E_OBJECT] = (word & ~LRU_MASK) | clock;
+  }
+
+  /** A new object's access bits: the access clock now, or under an LFU policy, now and LFU_INIT_VAL. */
+  freshAccessBits(): number {
+    const policy = this.control[H_MAXMEMORY_POLICY];
+    if (policy === POLICY_ALLKEYS_LFU || policy === POLICY_VOLATILE_LFU) {
+      return lfuFresh(this.control[H_LFU_MINUTES]);
+    }
+    return this.control[H_LRU_CLOCK];
   }
 
   /** A new value in the entry (write lock), encoded as `kind` (OBJ_*): a new object, accessed now. */
@@ -256,7 +288,7 @@ export class Table {
    * string's OBJ_* kind, or a container's type and encoding: containers.ts): a new object, accessed now.
    */
   newObject(entry: number, bits: number): void {
-    this.arena.u32[entry * 2 + E_OBJECT] = (bits | this.control[H_LRU_CLOCK]) >>> 0;
+    this.arena.u32[entry * 2 + E_OBJECT] = (bits | this.freshAccessBits()) >>> 0;
     if (this.execArguments !== null) this.execArguments.delete(entry);
   }
 
@@ -317,7 +349,7 @@ export class Table {
     u32[w + E_KEY_LEN] = key.length;
     u32[w + E_VALUE_LEN] = valueLength;
     u32[w + E_BLOCK_UNITS] = units;
-    u32[w + E_OBJECT] = this.control[H_LRU_CLOCK]; // OBJ_AS_SET, accessed now
+    u32[w + E_OBJECT] = this.freshAccessBits(); // OBJ_AS_SET, accessed now
     if (this.execArguments !== null) this.execArguments.delete(entry);
     this.arena.f64[entry + E_EXPIRE_AT_F64] = 0;
     const u8 = this.arena.u8;

@@ -25,6 +25,7 @@ import type {
   RemoveResult,
   TrimResult,
 } from './lists.js';
+import type { EvictionOutcome, PolicyName } from './eviction.js';
 import type { KeyWatch } from './watch.js';
 
 export type Bytes = Uint8Array;
@@ -86,8 +87,10 @@ export interface ValueObject {
   readonly refcount: number;
   /** robj.lru: the access clock (seconds, 24 bits) when the key was last looked up. */
   readonly lru: number;
-  /** object.c estimateObjectIdleTime, in seconds. */
+  /** object.c estimateObjectIdleTime, in seconds (meaningless under an LFU policy: frequency is set then). */
   readonly idleSeconds: number;
+  /** Under an LFU maxmemory-policy only: the access counter after decay (OBJECT FREQ, LFUDecrAndReturn). */
+  readonly frequency?: number;
   /** Where the value lives (the entry's byte offset in the arena): DEBUG OBJECT's "Value at". */
   readonly address: number;
   /** The value's bytes, for DEBUG OBJECT only. */
@@ -104,6 +107,10 @@ export interface StoreStats {
   readonly reservedMemory: number;
   /** Keys removed because they expired (lazily or by the active cycle). */
   readonly expiredKeys: number;
+  /** What the process holds besides the store (StoreOptions.processBaselineBytes): used_memory's other part. */
+  readonly processBaselineBytes: number;
+  /** Keys removed by maxmemory-policy (INFO evicted_keys). */
+  readonly evictedKeys: number;
 }
 
 export interface KeyValueStore {
@@ -290,6 +297,15 @@ export interface KeyValueStore {
 
   /** Figures of the whole store, every database together. */
   stats(): StoreStats;
+
+  // ---- maxmemory (eviction.ts) ----
+  /**
+   * performEvictions before a command: with maxmemory set, deletes keys by maxmemory-policy until usedMemory plus
+   * processBaselineBytes is at most maxmemory. 'fail' when it cannot (noeviction, or nothing evictable left): the
+   * caller refuses commands that may grow memory.
+   */
+  evict(): EvictionOutcome;
+  evictionPolicy(): PolicyName;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
   activeExpireCycle(): number;
 

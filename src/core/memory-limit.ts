@@ -1,0 +1,25 @@
+// maxmemory before each command, as server.c processCommand does it: with a limit set, keys are evicted by the
+// policy first (store/eviction.ts), each announced as an `evicted` keyspace event; when the store cannot get under
+// the limit (noeviction, or nothing left the policy may evict), a command that may grow memory (denyoom, or an
+// EXEC queueing one) is refused with Redis's OOM error, and every other command runs (reads, DEL, ...).
+
+import v8 from 'node:v8';
+import type { CommandContext, CommandSpec } from './command.js';
+import { NOTIFY_EVICTED, notifyKeyspaceEvent } from './pubsub/keyspace-events.js';
+
+/**
+ * The JavaScript heap in use when the module is loaded: what the server process holds beside the store, given to
+ * the store when it is created (StoreOptions.processBaselineBytes), so used_memory and the maxmemory limit are
+ * one figure on every thread.
+ */
+export function processBaselineBytes(): number {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+/** Evicts as the policy says; true when `spec` must be refused with the OOM error. */
+export function refusedForMemory(ctx: CommandContext, spec: CommandSpec): boolean {
+  const outcome = ctx.store.evict();
+  for (const { db, key } of outcome.evicted) notifyKeyspaceEvent(ctx, NOTIFY_EVICTED, 'evicted', key, db);
+  if (outcome.status !== 'fail') return false;
+  return spec.flags.includes('denyoom') || (spec.name === 'exec' && ctx.client.transaction.queuesDenyOom);
+}

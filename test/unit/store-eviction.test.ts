@@ -1,0 +1,114 @@
+// maxmemory in the store (eviction.ts, lfu.ts) on a fake clock: each policy's choice of victims (LRU keeps what was
+// read recently, LFU what is read often, volatile-ttl takes the soonest to expire, volatile-* never touch a key
+// without a TTL), the cap held however much is written, 'fail' when nothing may go, and the LFU counter's rules.
+import { describe, expect, it } from 'vitest';
+import { lfuDecayed, lfuFresh, lfuLogIncr, lfuMinutes, LFU_INIT_VAL } from '../../src/core/store/lfu.js';
+import type { EvictionSettings } from '../../src/core/store/eviction.js';
+import { b, setup } from '../support/store-fixture.js';
+
+const VALUE = Buffer.alloc(200, 'v');
+
+/** A store with `keys` keys of 200-byte values, then capped at `fraction` of what it holds. */
+function filled(keys: number, settings: Partial<EvictionSettings>, ttl = false) {
+  const { store, clock } = setup({ segments: 16 });
+  // Unlimited time per eviction (tenacity 100), so one call gets under the limit whatever the machine's speed.
+  store.setEvictionSettings({ 'maxmemory-eviction-tenacity': 100, ...settings });
+  for (let i = 0; i < keys; i++) {
+    store.set(b(`key:${i}`), VALUE, ttl ? { expireAt: clock.now + 1_000_000 + i * 1000 } : undefined);
+  }
+  const cap = (fraction: number) => {
+    const used = store.stats().usedMemory;
+    store.setEvictionSettings({ maxmemory: Math.floor(used * fraction) });
+    return Math.floor(used * fraction);
+  };
+  return { store, clock, cap };
+}
+
+const survivors = (store: ReturnType<typeof setup>['store'], keys: string[]) =>
+  keys.filter((k) => store.exists([b(k)]) === 1).length;
+
+describe('eviction policies', () => {
+  it('noeviction refuses once over the limit and evicts nothing', () => {
+    const { store, cap } = filled(500, { 'maxmemory-policy': 'noeviction' });
+    expect(store.evict().status).toBe('ok'); // no limit yet
+    cap(0.5);
+    expect(store.evict()).toEqual({ evicted: [], status: 'fail' });
+    expect(store.dbsize()).toBe(500);
+  });
+
+  it('allkeys-lru evicts until under the limit and keeps the keys read recently', () => {
+    const { store, clock, cap } = filled(2000, {
+      'maxmemory-policy': 'allkeys-lru',
+      'maxmemory-samples': 10,
+    });
+    clock.now += 100_000;
+    store.refreshAccessClock();
+    const hot = Array.from({ length: 100 }, (_, i) => `key:${i * 7}`);
+    for (const k of hot) store.get(b(k));
+    const limit = cap(0.5);
+    const outcome = store.evict();
+    expect(outcome.status).toBe('ok');
+    expect(store.stats().usedMemory).toBeLessThanOrEqual(limit);
+    expect(outcome.evicted.length).toBeGreaterThan(800);
+    expect(store.stats().evictedKeys).toBe(outcome.evicted.length);
+    expect(survivors(store, hot)).toBe(hot.length);
+  });
+
+  it('allkeys-lfu keeps the keys read often, and OBJECT FREQ counts the reads', () => {
+    const { store, cap } = filled(2000, { 'maxmemory-policy': 'allkeys-lfu', 'maxmemory-samples': 10 });
+    const hot = Array.from({ length: 100 }, (_, i) => `key:${i * 13}`);
+    for (let round = 0; round < 50; round++) for (const k of hot) store.get(b(k));
+    expect(store.object(b(hot[0]))?.frequency).toBeGreaterThan(LFU_INIT_VAL);
+    cap(0.5);
+    expect(store.evict().status).toBe('ok');
+    expect(survivors(store, hot)).toBe(hot.length);
+  });
+
+  it('volatile-ttl takes the keys closest to expiring first', () => {
+    const { store, cap } = filled(
+      1000,
+      { 'maxmemory-policy': 'volatile-ttl', 'maxmemory-samples': 10 },
+      true,
+    );
+    cap(0.5);
+    expect(store.evict().status).toBe('ok');
+    const late = Array.from({ length: 100 }, (_, i) => `key:${900 + i}`);
+    const early = Array.from({ length: 100 }, (_, i) => `key:${i}`);
+    expect(survivors(store, late)).toBeGreaterThan(90);
+    expect(survivors(store, early)).toBeLessThan(30); // sampled, as Redis's approximation
+  });
+
+  it('volatile-* never touch a key without a TTL, and fail when only such keys are left', () => {
+    const { store, clock, cap } = filled(500, { 'maxmemory-policy': 'volatile-lru' });
+    for (let i = 0; i < 100; i++) store.set(b(`ttl:${i}`), VALUE, { expireAt: clock.now + 60_000 });
+    cap(0.5);
+    const outcome = store.evict();
+    expect(outcome.status).toBe('fail');
+    expect(outcome.evicted.every(({ key }) => key.toString().startsWith('ttl:'))).toBe(true);
+    expect(outcome.evicted).toHaveLength(100);
+    expect(store.dbsize()).toBe(500);
+  });
+
+  it('allkeys-random and volatile-random hold the cap too', () => {
+    for (const policy of ['allkeys-random', 'volatile-random'] as const) {
+      const { store, cap } = filled(1000, { 'maxmemory-policy': policy }, true);
+      const limit = cap(0.3);
+      expect(store.evict().status).toBe('ok');
+      expect(store.stats().usedMemory).toBeLessThanOrEqual(limit);
+    }
+  });
+});
+
+describe('LFU counter (evict.c)', () => {
+  it('starts at LFU_INIT_VAL, climbs logarithmically and decays one per lfu-decay-time minutes', () => {
+    const minutes = lfuMinutes(1_700_000_000_000);
+    expect(lfuDecayed(lfuFresh(minutes), minutes, 1)).toBe(LFU_INIT_VAL);
+    expect(lfuDecayed(lfuFresh(minutes), (minutes + 3) & 0xffff, 1)).toBe(LFU_INIT_VAL - 3);
+    expect(lfuDecayed(lfuFresh(minutes), (minutes + 3) & 0xffff, 0)).toBe(LFU_INIT_VAL); // no decay
+    expect(lfuDecayed(lfuFresh(65534), 1, 1)).toBe(LFU_INIT_VAL - 2); // the minute clock wraps (65535 - 65534 + 1)
+    expect(lfuLogIncr(LFU_INIT_VAL, 10, 0.99)).toBe(LFU_INIT_VAL + 1); // p = 1 at the initial value
+    expect(lfuLogIncr(15, 10, 0.5)).toBe(15); // p = 1 / 101
+    expect(lfuLogIncr(15, 10, 0.005)).toBe(16);
+    expect(lfuLogIncr(255, 10, 0)).toBe(255);
+  });
+});
