@@ -42,3 +42,16 @@ describe('set command metadata as Redis 7.0 COMMAND INFO reports it', () => {
       expect(JSON.stringify(specs)).toContain(JSON.stringify({ kind: 'status', value: flag }));
   });
 });
+
+describe('SRANDMEMBER with a negative count', () => {
+  it('refuses more than 2^20 repeated picks with the range error (the reply is built whole)', () => {
+    const ctx = createTestContext();
+    ctx.run('SADD', 's', 'a');
+    const refused = ctx.run('SRANDMEMBER', 's', String(-(2 ** 20) - 1));
+    expect(refused.kind).toBe('error');
+    expect(ctx.run('SRANDMEMBER', 's', '-3')).toEqual({
+      kind: 'array',
+      value: [bulkString('a'), bulkString('a'), bulkString('a')],
+    });
+  });
+});

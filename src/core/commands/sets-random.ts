@@ -7,6 +7,7 @@ import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { NOTIFY_GENERIC, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { bulk, bulkArray, NIL, set, type Reply } from '../reply.js';
+import { MAX_RANDOM_PICKS } from './hashes-random-scan.js';
 import { countedLookup } from './sets-lookup.js';
 
 /** SPOP's count error (t_set.c: shared.outofrangeerr), for a negative count and for one that is no integer. */
@@ -42,6 +43,8 @@ function srandmember(argv: Buffer[], ctx: CommandContext): Reply {
     // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): LONG_MIN could not be negated.
     const n = toBigInt(argv[2]);
     if (n < -LONG_MAX) throw new CommandError(COUNT_OUT_OF_RANGE);
+    // A reply is built whole here, where Redis streams it: so many repeated picks are refused, as HRANDFIELD's.
+    if (n < -BigInt(MAX_RANDOM_PICKS)) throw new CommandError(COUNT_OUT_OF_RANGE);
     count = Number(n);
   }
   const members = ctx.store.srandmember(key, count);
