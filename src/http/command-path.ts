@@ -41,23 +41,43 @@ const EXTENSIONS: ReadonlyMap<string, ReplyFormat> = new Map<string, ReplyFormat
   ]),
 ]);
 
-const HEX = /^[0-9a-fA-F]{2}$/;
+/** A hex digit's value, or -1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
 
 /** Webdis's decode_uri: %XX is that byte, `+` a space; a `%` not followed by two hex digits stays as it is. */
 export function percentDecode(text: string): Buffer {
-  if (!text.includes('%') && !text.includes('+')) return Buffer.from(text, 'latin1');
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) !== 0x25 && text.charCodeAt(i) !== 0x2b) i++;
+  if (i === text.length) return Buffer.from(text, 'latin1'); // the usual case: nothing to decode
   const out = Buffer.allocUnsafe(text.length);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
+  const n = out.write(text.slice(0, i), 'latin1');
+  let w = n;
+  for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x25 /* % */ && HEX.test(text.slice(i + 1, i + 3))) {
-      out[n++] = parseInt(text.slice(i + 1, i + 3), 16);
+    const high = c === 0x25 /* % */ ? hexValue(text.charCodeAt(i + 1)) : -1;
+    const low = high < 0 ? -1 : hexValue(text.charCodeAt(i + 2));
+    if (low >= 0) {
+      out[w++] = high * 16 + low;
       i += 2;
     } else {
-      out[n++] = c === 0x2b /* + */ ? 0x20 : c;
+      out[w++] = c === 0x2b /* + */ ? 0x20 : c;
     }
   }
-  return out.subarray(0, n);
+  return out.subarray(0, w);
+}
+
+/** Whether `text` is all ASCII digits (Webdis's database prefix), without a regular expression per request. */
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 9) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** The query's `type` (a content type for the value) and `sep` (between an array's values) parameters. */
@@ -105,7 +125,7 @@ export function parseCommandPath(path: string, body: Buffer | null = null): Comm
 
   const segments = rest.split('/');
   let db: number | null = null;
-  if (segments.length > 1 && /^\d+$/.test(segments[0])) {
+  if (segments.length > 1 && isDigits(segments[0])) {
     db = Number(segments[0]);
     segments.shift();
   }

@@ -33,6 +33,7 @@ describe("Webdis's URL scheme", () => {
     expect(percentDecode('100%').toString()).toBe('100%');
     expect(percentDecode('%zz%4').toString()).toBe('%zz%4');
     expect([...percentDecode('%00%ff')]).toEqual([0, 255]);
+    expect(percentDecode('a%4a%4Ab+').toString()).toBe('aJJb ');
   });
 
   it('takes a leading number as the database, and PUT bodies as the last argument', () => {
