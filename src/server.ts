@@ -27,8 +27,7 @@ import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
-import { HttpServer } from './http/http-server.js';
-import type { HttpLimits } from './http/request-parser.js';
+import { HttpServer, type HttpServerLimits } from './http/http-server.js';
 
 export type TransportName = 'eventloop' | 'pool' | 'hybrid';
 
@@ -70,8 +69,8 @@ export interface ServerOptions {
   httpPort?: number;
   /** Where the HTTP interface listens; default: `host`. */
   httpHost?: string;
-  /** Test hook: the HTTP interface's header and body size limits. */
-  httpLimits?: Partial<HttpLimits>;
+  /** Test hook: the HTTP interface's header and body size limits and keep-alive idle timeout. */
+  httpLimits?: Partial<HttpServerLimits>;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({

@@ -15,10 +15,16 @@ import { HttpMetrics } from './metrics.js';
 import { RequestHandler } from './request-handler.js';
 import type { HttpLimits } from './request-parser.js';
 
+export interface HttpServerLimits extends HttpLimits {
+  /** A keep-alive connection with no request for this long is closed (HTTP has no idle clients to keep). */
+  readonly idleTimeoutMs: number;
+}
+
 /** A URL (with the request line and headers) up to 1 MiB: values travel in the path with GET. */
-export const DEFAULT_HTTP_LIMITS: HttpLimits = Object.freeze({
+export const DEFAULT_HTTP_LIMITS: HttpServerLimits = Object.freeze({
   maxHeaderBytes: 1024 * 1024,
   maxBodyBytes: 64 * 1024 * 1024,
+  idleTimeoutMs: 60_000,
 });
 
 export interface HttpServerOptions {
@@ -29,7 +35,7 @@ export interface HttpServerOptions {
   sessionCore(): SessionCore;
   /** Client ids are unique across the whole server, RESP clients included. */
   nextClientId(): number;
-  readonly limits?: Partial<HttpLimits>;
+  readonly limits?: Partial<HttpServerLimits>;
   readonly closeGraceMs?: number;
 }
 
@@ -37,7 +43,7 @@ export class HttpServer {
   readonly metrics = new HttpMetrics();
   private readonly server: net.Server;
   private readonly connections = new Set<HttpConnection>();
-  private readonly limits: HttpLimits;
+  private readonly limits: HttpServerLimits;
   private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly out = new ByteWriter();
   private readonly acceptErrors: AcceptErrorLog;
@@ -107,6 +113,8 @@ export class HttpServer {
         this.metrics.connections = this.connections.size;
       },
     });
+    // Reset by every read and write (net.js does it); fires only on a connection that went quiet.
+    socket.setTimeout(this.limits.idleTimeoutMs, () => connection.end());
     this.connections.add(connection);
     this.metrics.connections = this.connections.size;
     this.metrics.connectionsReceived++;

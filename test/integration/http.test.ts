@@ -163,7 +163,7 @@ describe.each(transports)('%s transport: HTTP interface', (transport) => {
   });
 
   describe('HTTP/1.1', () => {
-    beforeEach(() => start({ httpLimits: { maxHeaderBytes: 4096, maxBodyBytes: 1024 } }));
+    beforeEach(() => start({ httpLimits: { maxHeaderBytes: 4096, maxBodyBytes: 1024, idleTimeoutMs: 300 } }));
 
     it('answers pipelined requests in order on one keep-alive connection', async () => {
       const client = await http();
@@ -192,6 +192,12 @@ describe.each(transports)('%s transport: HTTP interface', (transport) => {
       r = await exchange(client, 'GET /PING HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
       expect(r.headers.connection).toBe('Keep-Alive');
       expect((await exchange(client, get('/PING'))).status).toBe(200);
+    });
+
+    it('closes a keep-alive connection that stays idle past the idle timeout', async () => {
+      const client = await http();
+      expect((await exchange(client, get('/PING'))).status).toBe(200);
+      expect((await client.closed).error).toBeNull(); // a clean close (FIN), not a reset
     });
 
     it('answers 100 Continue to Expect: 100-continue before the body comes', async () => {

@@ -7,26 +7,13 @@
 // through the proxy, and when one instance stops its keys get errors while the others keep serving, never a
 // hang. Skipped, saying so, where nutcracker is not installed (.ci/run installs it).
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchClient, TimeoutError, withTimeout } from '../../bench/lib/client.js';
 import { RespError, type RespValue } from '../../bench/lib/resp.js';
-import { freePort } from '../../bench/lib/server-process.js';
+import { nutcrackerAvailable, startTwemproxy, type Twemproxy } from '../../bench/lib/twemproxy.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
-function installed(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const hasNutcracker = installed('nutcracker');
+const hasNutcracker = nutcrackerAvailable();
 const DB = 2;
 const KEYS = Array.from({ length: 300 }, (_, i) => `user:${i}`);
 
@@ -46,9 +33,8 @@ describe.skipIf(!hasNutcracker)(
   () => {
     describe.each(transports)('%s transport', (transport) => {
       let backends: TestServer[] = [];
-      let proxy: ChildProcess | null = null;
+      let proxy: Twemproxy | null = null;
       let proxyPort = 0;
-      let dir = '';
       const clients: BenchClient[] = [];
 
       async function viaProxy(): Promise<BenchClient> {
@@ -79,64 +65,14 @@ describe.skipIf(!hasNutcracker)(
 
       beforeAll(async () => {
         backends = await Promise.all([1, 2, 3].map(() => startTestServer(transport, { workers: 4 })));
-        dir = mkdtempSync(path.join(os.tmpdir(), 'twemproxy-'));
-        proxyPort = await freePort();
-        const config = [
-          'alpha:',
-          `  listen: 127.0.0.1:${proxyPort}`,
-          '  hash: murmur',
-          '  distribution: ketama',
-          '  redis: true',
-          `  redis_db: ${DB}`,
-          '  timeout: 2000',
-          '  auto_eject_hosts: false',
-          '  servers:',
-          // Named servers: ketama places keys by the names, so the shares do not depend on the ports.
-          ...backends.map((b, i) => `   - 127.0.0.1:${b.port}:1 s${i + 1}`),
-          '',
-        ].join('\n');
-        writeFileSync(path.join(dir, 'nutcracker.yml'), config);
-        const statsPort = await freePort();
-        proxy = spawn(
-          'nutcracker',
-          [
-            '-c',
-            path.join(dir, 'nutcracker.yml'),
-            '-s',
-            String(statsPort),
-            '-a',
-            '127.0.0.1',
-            '-o',
-            path.join(dir, 'log'),
-            '-p',
-            path.join(dir, 'pid'),
-          ],
-          { stdio: 'ignore' },
-        );
-        // Ready once it accepts (it starts in milliseconds, but the machine may be busy).
-        let ready = false;
-        for (const deadline = Date.now() + 15_000; !ready && Date.now() < deadline;) {
-          try {
-            const client = await BenchClient.connect({ host: '127.0.0.1', port: proxyPort, timeoutMs: 1000 });
-            client.close();
-            ready = true;
-          } catch {
-            if (proxy.exitCode !== null) throw new Error(`nutcracker exited with ${proxy.exitCode}`);
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-        }
-        expect(ready).toBe(true);
+        proxy = await startTwemproxy({ backends: backends.map((b) => b.port), db: DB });
+        proxyPort = proxy.port;
       });
 
       afterAll(async () => {
         for (const client of clients) client.close();
-        if (proxy !== null && proxy.exitCode === null) {
-          const exited = new Promise((resolve) => proxy?.once('exit', resolve));
-          proxy.kill('SIGTERM');
-          await exited;
-        }
+        await proxy?.stop();
         await Promise.all(backends.map((b) => b.close()));
-        rmSync(dir, { recursive: true, force: true });
       });
 
       it('shards keys: each instance holds a share, in the database the proxy selects', async () => {
