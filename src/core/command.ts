@@ -3,6 +3,7 @@
 // Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
+import type { KeySpec } from './key-specs.js';
 import type { PubSubHub } from './pubsub/hub.js';
 import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
 import type { Reply, RespVersion } from './reply.js';
@@ -62,7 +63,12 @@ export interface CommandSpec {
    * update for a write, RO access for a read): HDEL's RW delete, HSETNX's RW insert, HLEN's RO alone.
    */
   readonly keyFlags?: readonly string[];
-  /** COMMAND INFO's command tips (Redis 7.0's `tips`): nondeterministic_output, ... */
+  /**
+   * Redis 7.0's key specs where the keys triple cannot say them (key-specs.ts): COMMAND INFO shows these, and
+   * COMMAND GETKEYS and EXEC's locking find the keys through them.
+   */
+  readonly keySpecs?: readonly KeySpec[];
+  /** COMMAND INFO's tips (e.g. nondeterministic_output). */
   readonly tips?: readonly string[];
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];

@@ -3,6 +3,7 @@
 // executor queues through here and EXEC runs through here; what counts as a watched key's change is the
 // store's (store/watch.ts). Knows the store's contract and command specs; nothing of sockets or threads.
 
+import { keysFromSpecs } from './key-specs.js';
 import type { CommandSpec } from './command.js';
 import type { KeyValueStore, KeyWatch } from './store/types.js';
 
@@ -153,6 +154,10 @@ function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey
   for (const { spec, argv } of commands) {
     if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name
     if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
+    if (spec.keySpecs !== undefined) {
+      keys.push(...(keysFromSpecs(spec.keySpecs, argv) ?? []));
+      continue;
+    }
     const [first, last, step] = spec.keys;
     if (first === 0) return null;
     const end = last < 0 ? argv.length + last : Math.min(last, argv.length - 1);

@@ -44,7 +44,7 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
   },
   {
     topic: 'commands outside the core',
-    difference: 'sorted sets and scripting are not implemented: ' + '"ERR unknown command \'...\'"',
+    difference: 'scripting is not implemented: ' + '"ERR unknown command \'...\'"',
   },
   {
     topic: 'set orders and draws',

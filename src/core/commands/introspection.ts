@@ -3,6 +3,7 @@
 // the server was built with, so a command added to the table is described here without further work.
 
 import { isKeyword } from '../args.js';
+import { keysFromSpecs, type KeySpec } from '../key-specs.js';
 import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
@@ -61,6 +62,7 @@ export function aclCategories(spec: CommandSpec): string[] {
 
 /** The key specs in Redis 7.0's shape (a set of maps), from the legacy first/last/step triple. */
 function keySpecs(spec: CommandSpec): Reply {
+  if (spec.keySpecs !== undefined) return set(spec.keySpecs.map(declaredKeySpec));
   const [first, last, step] = spec.keys;
   if (first === 0) return set([]);
   // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
@@ -99,6 +101,40 @@ function keySpecs(spec: CommandSpec): Reply {
         ]),
       ],
     ]),
+  ]);
+}
+
+/** A key spec a command declares (key-specs.ts), in Redis 7.0's shape. */
+function declaredKeySpec(spec: KeySpec): Reply {
+  const find = spec.find;
+  const findSpec: [string, Reply][] =
+    find.type === 'range'
+      ? [
+          ['lastkey', integer(find.lastkey)],
+          ['keystep', integer(find.keystep)],
+          ['limit', integer(find.limit)],
+        ]
+      : [
+          ['keynumidx', integer(find.keynumidx)],
+          ['firstkey', integer(find.firstkey)],
+          ['keystep', integer(find.keystep)],
+        ];
+  return fieldMap([
+    ['flags', set(spec.flags.map(status))],
+    [
+      'begin_search',
+      fieldMap([
+        ['type', bulkString('index')],
+        ['spec', fieldMap([['index', integer(spec.index)]])],
+      ]),
+    ],
+    [
+      'find_keys',
+      fieldMap([
+        ['type', bulkString(find.type)],
+        ['spec', fieldMap(findSpec)],
+      ]),
+    ],
   ]);
 }
 
@@ -198,6 +234,7 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
     spec = ctx.server.commands.lookup(`${spec.name}|${line[1].toString('latin1').toLowerCase()}`);
   }
   if (spec === undefined) throw new CommandError('ERR Invalid command specified');
+  if (spec.keySpecs !== undefined) return declaredKeys(spec, line);
   const [first, last, step] = spec.keys;
   if (first === 0 || spec.notKeys === true) throw new CommandError('ERR The command has no key arguments');
   if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
@@ -207,6 +244,17 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
   const keys: Reply[] = [];
   for (let i = first; i <= end && i < line.length; i += step) keys.push(bulk(line[i]));
   return array(keys);
+}
+
+/** COMMAND GETKEYS of a command with declared key specs (db.c getKeysUsingKeySpecs). */
+function declaredKeys(spec: CommandSpec, line: Buffer[]): Reply {
+  if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
+    throw new CommandError('ERR Invalid number of arguments specified for command');
+  }
+  const keys = keysFromSpecs(spec.keySpecs ?? [], line);
+  if (keys === null) throw new CommandError('ERR Invalid arguments specified for command');
+  if (keys.length === 0) throw new CommandError('ERR The command has no key arguments');
+  return array(keys.map(bulk));
 }
 
 const HELP = [

@@ -11,6 +11,7 @@ import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
+import { zsetCommands } from './zsets.js';
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
@@ -23,4 +24,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...hashCommands,
+  ...zsetCommands,
 ];

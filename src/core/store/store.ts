@@ -76,6 +76,21 @@ import type {
   ValueObject,
 } from './types.js';
 import { DEFAULT_MAX_VALUE } from './values.js';
+import * as zsetMulti from './zset-multi.js';
+import * as zsets from './zsets.js';
+import type {
+  LexRange,
+  ZpopResult,
+  RangeQuery,
+  RemovalResult,
+  RemoveRange,
+  ScoredMember,
+  ScoreRange,
+  SetOperationQuery,
+  StoreResult,
+  ZaddOptions,
+  ZaddResult,
+} from './zset-types.js';
 import { activeExpireStep, keysMatching, randomLiveKey, scanStep } from './walk.js';
 import * as watch from './watch.js';
 
@@ -445,6 +460,76 @@ export class SharedStore implements KeyValueStore {
 
   listTrim(key: Bytes, start: number, stop: number): lists.TrimResult {
     return lists.trim(this.access, this.db, key, start, stop);
+  }
+
+  // ---- Sorted sets (zsets.ts, zset-multi.ts) ----
+
+  zadd(key: Bytes, pairs: readonly ScoredMember[], options: ZaddOptions): ZaddResult {
+    return zsets.zadd(this.access, this.db, key, pairs, options);
+  }
+
+  zrem(key: Bytes, members: readonly Bytes[]): RemovalResult {
+    return zsets.zrem(this.access, this.db, key, members);
+  }
+
+  zcard(key: Bytes): number {
+    return zsets.zcard(this.access, this.db, key);
+  }
+
+  zscore(key: Bytes, member: Bytes): number | null {
+    return zsets.zscore(this.access, this.db, key, member);
+  }
+
+  zmscore(key: Bytes, members: readonly Bytes[]): (number | null)[] | null {
+    return zsets.zmscore(this.access, this.db, key, members);
+  }
+
+  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null {
+    return zsets.zrank(this.access, this.db, key, member, reverse);
+  }
+
+  zcount(key: Bytes, range: ScoreRange): number {
+    return zsets.zcount(this.access, this.db, key, range);
+  }
+
+  zlexcount(key: Bytes, range: LexRange): number {
+    return zsets.zlexcount(this.access, this.db, key, range);
+  }
+
+  zrange(key: Bytes, query: RangeQuery): ScoredMember[] | null {
+    return zsets.zrange(this.access, this.db, key, query);
+  }
+
+  zrangeStore(destination: Bytes, source: Bytes, query: RangeQuery): StoreResult {
+    return zsetMulti.zrangeStore(this.access, this.db, destination, source, query);
+  }
+
+  zremRange(key: Bytes, range: RemoveRange): RemovalResult {
+    return zsets.zremRange(this.access, this.db, key, range);
+  }
+
+  zpop(keys: readonly Bytes[], min: boolean, count: number): ZpopResult | null {
+    return zsetMulti.zpop(this.access, this.db, keys, min, count);
+  }
+
+  zrandMember(key: Bytes, count: number): ScoredMember[] | null {
+    return zsets.zrandMember(this.access, this.db, key, count, Math.random);
+  }
+
+  zscan(key: Bytes, cursor: number, count: number): zsets.ZscanResult | null {
+    return zsets.zscan(this.access, this.db, key, cursor, count);
+  }
+
+  zsetOperation(query: SetOperationQuery): ScoredMember[] {
+    return zsetMulti.zsetOperation(this.access, this.db, query);
+  }
+
+  zsetOperationStore(destination: Bytes, query: SetOperationQuery): StoreResult {
+    return zsetMulti.zsetOperationStore(this.access, this.db, destination, query);
+  }
+
+  zinterCard(keys: readonly Bytes[], limit: number): number {
+    return zsetMulti.zinterCard(this.access, this.db, keys, limit);
   }
 
   // ---- Keyspace (multikey.ts, keyspace.ts, walk.ts) ----

@@ -27,6 +27,20 @@ import type {
 } from './lists.js';
 import type { EvictionOutcome, PolicyName } from './eviction.js';
 import type { KeyWatch } from './watch.js';
+import type { ZscanResult } from './zsets.js';
+import type {
+  LexRange,
+  ZpopResult,
+  RangeQuery,
+  RemovalResult,
+  RemoveRange,
+  ScoredMember,
+  ScoreRange,
+  SetOperationQuery,
+  StoreResult,
+  ZaddOptions,
+  ZaddResult,
+} from './zset-types.js';
 
 export type Bytes = Uint8Array;
 export type { KeyWatch } from './watch.js';
@@ -205,6 +219,34 @@ export interface KeyValueStore {
   listRemove(key: Bytes, count: number, value: Bytes): RemoveResult;
   /** LTRIM. */
   listTrim(key: Bytes, start: number, stop: number): TrimResult;
+  // ---- Sorted sets (zsets.ts, zset-multi.ts; WRONGTYPE for a key of another type) ----
+  /** ZADD / ZINCRBY: the pairs in order with the flags; ERR NaN when an increment makes one. */
+  zadd(key: Bytes, pairs: readonly ScoredMember[], options: ZaddOptions): ZaddResult;
+  zrem(key: Bytes, members: readonly Bytes[]): RemovalResult;
+  zcard(key: Bytes): number;
+  zscore(key: Bytes, member: Bytes): number | null;
+  /** null for a missing key. */
+  zmscore(key: Bytes, members: readonly Bytes[]): (number | null)[] | null;
+  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null;
+  zcount(key: Bytes, range: ScoreRange): number;
+  zlexcount(key: Bytes, range: LexRange): number;
+  /** The elements a query selects, in its direction; null for a missing key. */
+  zrange(key: Bytes, query: RangeQuery): ScoredMember[] | null;
+  zrangeStore(destination: Bytes, source: Bytes, query: RangeQuery): StoreResult;
+  zremRange(key: Bytes, range: RemoveRange): RemovalResult;
+  /**
+   * ZPOPMIN/ZPOPMAX/ZMPOP and the blocking pops: up to count (>= 1) elements from the first of keys that
+   * exists; null when none does.
+   */
+  zpop(keys: readonly Bytes[], min: boolean, count: number): ZpopResult | null;
+  /** ZRANDMEMBER with a count (see zsets.ts zrandMember); null for a missing key. */
+  zrandMember(key: Bytes, count: number): ScoredMember[] | null;
+  zscan(key: Bytes, cursor: number, count: number): ZscanResult | null;
+  /** ZUNION / ZINTER / ZDIFF. */
+  zsetOperation(query: SetOperationQuery): ScoredMember[];
+  zsetOperationStore(destination: Bytes, query: SetOperationQuery): StoreResult;
+  /** ZINTERCARD (limit 0: none). */
+  zinterCard(keys: readonly Bytes[], limit: number): number;
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;

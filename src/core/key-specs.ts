@@ -1,0 +1,65 @@
+// Redis 7.0's key specifications (redis.io/docs/reference/key-specs) for commands whose keys the legacy
+// first/last/step triple cannot name: several kinds of key (ZRANGESTORE's destination and source) or a count of
+// keys in the arguments (ZUNION numkeys key..., "movablekeys"). A command declares them in its CommandSpec
+// (keySpecs); COMMAND INFO shows them, and COMMAND GETKEYS and EXEC's locking find the keys through them, as
+// db.c getKeysUsingKeySpecs does. Pure: argv in, keys out.
+
+/** One key spec: where the search begins (an argument index) and how the keys are found from there. */
+export interface KeySpec {
+  /** Redis's key spec flags, in its order (RW, access, update, ...). */
+  readonly flags: readonly string[];
+  readonly index: number;
+  readonly find:
+    | { readonly type: 'range'; readonly lastkey: number; readonly keystep: number; readonly limit: number }
+    | {
+        readonly type: 'keynum';
+        readonly keynumidx: number;
+        readonly firstkey: number;
+        readonly keystep: number;
+      };
+}
+
+/** A range spec of one key at `index`. */
+export function oneKey(index: number, flags: readonly string[]): KeySpec {
+  return { flags, index, find: { type: 'range', lastkey: 0, keystep: 1, limit: 0 } };
+}
+
+/** A "numkeys key [key ...]" spec: the count at `index`, the keys after it. */
+export function countedKeys(index: number, flags: readonly string[]): KeySpec {
+  return { flags, index, find: { type: 'keynum', keynumidx: 0, firstkey: 1, keystep: 1 } };
+}
+
+/**
+ * The keys argv names by these specs (getKeysUsingKeySpecs); null when a key count is not a positive integer or
+ * counts more keys than there are arguments (COMMAND GETKEYS: invalid arguments). Keys of a range past the end
+ * of argv are left out (the command reports that).
+ */
+export function keysFromSpecs(specs: readonly KeySpec[], argv: readonly Buffer[]): Buffer[] | null {
+  const keys: Buffer[] = [];
+  for (const spec of specs) {
+    const first = spec.index;
+    if (first >= argv.length) continue;
+    let start = first;
+    let last: number;
+    let step: number;
+    if (spec.find.type === 'range') {
+      const { lastkey, keystep, limit } = spec.find;
+      step = keystep;
+      if (lastkey >= 0) last = first + lastkey;
+      else if (limit <= 1) last = argv.length + lastkey;
+      else last = first + Math.floor((argv.length - 1 - first) / limit);
+    } else {
+      const { keynumidx, firstkey, keystep } = spec.find;
+      const text = argv[first + keynumidx]?.toString('latin1') ?? '';
+      // As the commands' own getkeys procedures (zunionInterDiffGetKeys, genericGetKeys): at least one key,
+      // every counted key present.
+      if (!/^[1-9][0-9]{0,17}$/.test(text)) return null;
+      step = keystep;
+      start = first + firstkey;
+      last = start + Number(text) - 1;
+      if (last >= argv.length) return null;
+    }
+    for (let i = start; i <= last && i < argv.length; i += step) keys.push(argv[i]);
+  }
+  return keys;
+}

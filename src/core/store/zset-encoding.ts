@@ -1,0 +1,33 @@
+// The one face both encodings of a sorted set show to the operations in zsets.ts: the listpack (zset-listpack.ts,
+// small sets, decoded from the entry's own value bytes) and the skip list (skiplist.ts, large ones, in blocks of
+// the key's segment). Ranks are 0-based in ascending order. Knows no locks and no command.
+
+import type { LexRange } from './zset-types.js';
+
+export interface SortedSet {
+  readonly length: number;
+  /** The member's score, or undefined. */
+  score(member: Uint8Array): number | undefined;
+  /** The member's rank, or -1. */
+  rank(member: Uint8Array): number;
+  /**
+   * How many elements score below `bound` (at most `bound` when `inclusive`): the rank of the first element of
+   * a range starting at bound (exclusive bound: inclusive true).
+   */
+  scoreStart(bound: number, inclusive: boolean): number;
+  /** The first rank, from the head, whose member is at or past the range's min; length if none. */
+  lexStart(range: LexRange): number;
+  /** The last rank, from the tail, whose member is at or before the range's max; -1 if none. */
+  lexEnd(range: LexRange): number;
+  /** Visits the elements from rank `from` on (downwards when reverse) while visit returns true. */
+  walk(from: number, reverse: boolean, visit: (member: Buffer, score: number) => boolean): void;
+
+  /** Adds a member that is not there (the caller checked). */
+  insert(member: Uint8Array, score: number): void;
+  /** Gives a member (there, with score `old`) a new score. */
+  setScore(member: Uint8Array, old: number, score: number): void;
+  /** Removes a member; false if it was not there. */
+  remove(member: Uint8Array): boolean;
+  /** Removes the elements of ranks start..end (inclusive, valid). */
+  removeRanks(start: number, end: number): void;
+}
