@@ -143,7 +143,9 @@ function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
   const lines = [
     `# Sets against Redis 7: memory per member and SADD/SPOP throughput`,
     '',
-    `${new Date().toISOString()}, Node ${process.version}. Command: \`npm run build && node dist/bench/set-targets.js` +
+    `${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores, load average ` +
+      `${os.loadavg()[0].toFixed(1)} at the end (other work on the machine moves every rate below). ` +
+      `Command: \`npm run build && node dist/bench/set-targets.js` +
       ` --members ${MEMBERS} --requests ${REQUESTS} --rounds ${ROUNDS}\``,
     '',
     `## Memory: one set of ${MEMBERS.toLocaleString('en')} members, filled by pipelined SADDs of ${BATCH}`,
