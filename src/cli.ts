@@ -57,6 +57,23 @@ function unknownArguments(argv: Record<string, unknown>, known: readonly string[
   return [...unknown, ...positional];
 }
 
+/**
+ * A value outside an option's choices as the one-line usage error every other bad value gets (yargs's own
+ * report of it spans several lines). Runs before yargs's choices check, which stays for --help's listing.
+ */
+function choiceCheckers(options: Record<string, Options>): Record<string, (value: unknown) => unknown> {
+  const checkers: Record<string, (value: unknown) => unknown> = {};
+  for (const [name, option] of Object.entries(options)) {
+    const choices = option.choices as readonly unknown[] | undefined;
+    if (choices === undefined) continue;
+    checkers[name] = (value) => {
+      if (choices.includes(value)) return value;
+      throw new UsageError(`invalid --${name} '${String(value)}': must be one of ${choices.join(', ')}`);
+    };
+  }
+  return checkers;
+}
+
 function parseArguments(argv: string[]) {
   const d = DEFAULT_OPTIONS;
   const options = {
@@ -116,6 +133,8 @@ function parseArguments(argv: string[]) {
       )
       .env(ENV_PREFIX)
       .options(options)
+      // Typed as naming no option: each checker returns its value unchanged, so the parsed types stay.
+      .coerce(choiceCheckers(options) as Record<never, (value: unknown) => unknown>)
       // Every option takes a value: a bare `--port` is an error, not the default port taken silently.
       .requiresArg(Object.keys(options))
       .epilogue('Every option can also be set as an environment variable, e.g. REDIS_LITE_PORT=6380.')

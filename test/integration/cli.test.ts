@@ -213,6 +213,12 @@ describe('redis-lite CLI', () => {
       [['--port', '0', '--http-port', 'x'], 'invalid --http-port: not a number'],
       [['--port', '0', '--bogus-opt', '1'], 'unknown option --bogus-opt'],
       [['--port', '0', 'stray'], "unexpected argument 'stray'"],
+      // A value outside an option's choices: one line too (yargs's own report spans several).
+      [
+        ['--port', '0', '--transport', 'x'],
+        "invalid --transport 'x': must be one of eventloop, pool, hybrid",
+      ],
+      [['--port', '0', '--log-format', 'xml'], "invalid --log-format 'xml': must be one of json, pretty"],
     ];
     const spawned = cases.map(([args]) => run(args, { raw: true }));
     for (const [i, [, line]] of cases.entries()) {
