@@ -1,7 +1,7 @@
 // The hash targets of issue 12, against redis-server 7.0 side by side: memory per field of one hash of
 // 1,000,000 fields (16-byte fields and values, filled over a pipeline), and `redis-benchmark -c 50 -P 16 -t hset
-// -n 200000` on the event loop, in alternating rounds (the machine is shared: the median of each side is
-// reported with every round). A tool that writes results, not a test; every server it starts is stopped by PID.
+// -n 200000` on the event loop, in alternating rounds, with SET as the control (the machine is shared: the
+// median of each side is reported with every round). A tool that writes results, not a test; every server it starts is stopped by PID.
 // Usage (after `npm run build`): node dist/bench/hash-targets.js [--fields 1000000] [--rounds 5]
 //   [--requests 200000] [--save]
 
@@ -94,8 +94,13 @@ const median = (xs: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** redis-benchmark -c 50 -P 16 -t hset on both servers, alternating, ROUNDS times each. */
-async function measureThroughput(): Promise<{ lite: RedisBenchmarkResult[]; redis: RedisBenchmarkResult[] }> {
+type Rounds = { lite: RedisBenchmarkResult[]; redis: RedisBenchmarkResult[] };
+
+/**
+ * redis-benchmark -c 50 -P 16 -t <test> on both servers, alternating, ROUNDS times each: HSET, and SET as the
+ * control (the project's string path on the same machine at the same time).
+ */
+async function measureThroughput(test: 'hset' | 'set'): Promise<Rounds> {
   const servers: Record<'lite' | 'redis', ServerProcess> = {
     lite: await launchServer({ kind: 'eventloop' }),
     redis: await launchServer({ kind: 'redis' }),
@@ -110,7 +115,7 @@ async function measureThroughput(): Promise<{ lite: RedisBenchmarkResult[]; redi
         const result = await runRedisBenchmark({
           host: HOST,
           port: server.port,
-          test: 'hset',
+          test,
           requests: REQUESTS,
           clients: 50,
           pipeline: 16,
@@ -119,7 +124,7 @@ async function measureThroughput(): Promise<{ lite: RedisBenchmarkResult[]; redi
         });
         if (result.error !== null) throw new Error(`${server.label}: ${result.error}`);
         results[side].push(result);
-        console.error(`round ${round + 1} ${server.label}: ${result.rps} rps`);
+        console.error(`${test} round ${round + 1} ${server.label}: ${result.rps} rps`);
       }
     }
   } finally {
@@ -128,15 +133,21 @@ async function measureThroughput(): Promise<{ lite: RedisBenchmarkResult[]; redi
   return results;
 }
 
-function report(
-  memory: readonly MemoryResult[],
-  throughput: Awaited<ReturnType<typeof measureThroughput>>,
-): string {
-  const [redisMemory, liteMemory] = memory;
-  const rps = (rows: readonly RedisBenchmarkResult[]): number[] => rows.map((r) => r.rps ?? 0);
+const ratio = (x: number, y: number): string => (x / y).toFixed(2);
+
+function throughputTable(test: string, rounds: Rounds): string[] {
+  const rps = (rows: readonly RedisBenchmarkResult[]): number[] => rows.map((r) => Math.round(r.rps ?? 0));
   const cpu = (rows: readonly RedisBenchmarkResult[]): number =>
     median(rows.map((r) => r.serverCpuUsPerRequest ?? 0));
-  const [liteMedian, redisMedian] = [median(rps(throughput.lite)), median(rps(throughput.redis))];
+  const [lite, redis] = [median(rps(rounds.lite)), median(rps(rounds.redis))];
+  return [
+    `| ${test} | redis 7 | ${rps(rounds.redis).join(', ')} | ${redis} | ${cpu(rounds.redis)} | |`,
+    `| ${test} | redis-lite eventloop | ${rps(rounds.lite).join(', ')} | ${lite} | ${cpu(rounds.lite)} | ${ratio(lite, redis)}x |`,
+  ];
+}
+
+function report(memory: readonly MemoryResult[], hset: Rounds, set: Rounds): string {
+  const [redisMemory, liteMemory] = memory;
   return [
     '# Hashes against Redis 7.0 (issue 12 targets)',
     '',
@@ -152,25 +163,28 @@ function report(
         `| ${m.server} | ${m.encoding} | ${m.usedPerField} B | ${m.datasetPerField} B | ${m.rssPerField} B | ${m.fillSeconds} |`,
     ),
     '',
-    `redis-lite / Redis: ${round((liteMemory.usedPerField / redisMemory.usedPerField) * 100) / 100}x by used_memory, ` +
-      `${round((liteMemory.rssPerField / redisMemory.rssPerField) * 100) / 100}x by RSS (target: <= 1x).`,
+    `redis-lite / Redis: ${ratio(liteMemory.usedPerField, redisMemory.usedPerField)}x by used_memory, ` +
+      `${ratio(liteMemory.rssPerField, redisMemory.rssPerField)}x by RSS (target: <= 1x).`,
     '',
     `## \`redis-benchmark -c 50 -P 16 -t hset -n ${REQUESTS}\`, the event loop against Redis, ${ROUNDS} alternating rounds`,
     '',
-    '| server | requests/s, each round | median | server CPU µs/request (median) |',
-    '| ------ | ---------------------- | ------ | ------------------------------ |',
-    `| redis 7 | ${rps(throughput.redis).join(', ')} | ${redisMedian} | ${cpu(throughput.redis)} |`,
-    `| redis-lite eventloop | ${rps(throughput.lite).join(', ')} | ${liteMedian} | ${cpu(throughput.lite)} |`,
+    'SET is the control: the same tool, servers and rounds, so HSET can be told apart from the string path.',
     '',
-    `redis-lite / Redis (medians): ${round((liteMedian / redisMedian) * 100) / 100}x (target: >= 0.9x).`,
+    '| test | server | requests/s, each round | median | server CPU µs/request (median) | redis-lite / Redis |',
+    '| ---- | ------ | ---------------------- | ------ | ------------------------------ | ------------------ |',
+    ...throughputTable('HSET', hset),
+    ...throughputTable('SET', set),
+    '',
+    'Target: HSET >= 0.9x Redis.',
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const memory = [await measureMemory('redis'), await measureMemory('eventloop')];
-  const throughput = await measureThroughput();
-  const text = report(memory, throughput);
+  const hset = await measureThroughput('hset');
+  const set = await measureThroughput('set');
+  const text = report(memory, hset, set);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'hashes.md'), text);
   console.log(text);
