@@ -24,6 +24,11 @@ export function oneKey(index: number, flags: readonly string[]): KeySpec {
   return { flags, index, find: { type: 'range', lastkey: 0, keystep: 1, limit: 0 } };
 }
 
+/** A range spec of every argument from `index` to the last (SINTERSTORE's sources). */
+export function keysToEnd(index: number, flags: readonly string[]): KeySpec {
+  return { flags, index, find: { type: 'range', lastkey: -1, keystep: 1, limit: 0 } };
+}
+
 /** A "numkeys key [key ...]" spec: the count at `index`, the keys after it. */
 export function countedKeys(index: number, flags: readonly string[]): KeySpec {
   return { flags, index, find: { type: 'keynum', keynumidx: 0, firstkey: 1, keystep: 1 } };

@@ -27,6 +27,26 @@ const member = fc.constantFrom<Arg>(
 );
 const members = fc.array(member, { minLength: 1, maxLength: 4 });
 
+const SET_COMMAND_NAMES = [
+  'sadd',
+  'srem',
+  'sismember',
+  'smismember',
+  'smembers',
+  'scard',
+  'spop',
+  'srandmember',
+  'smove',
+  'sinter',
+  'sintercard',
+  'sunion',
+  'sdiff',
+  'sinterstore',
+  'sunionstore',
+  'sdiffstore',
+  'sscan',
+];
+
 /** The commands, given the differential test's key arbitrary. */
 export function setCommands(key: fc.Arbitrary<Arg>): fc.Arbitrary<Argv> {
   const keys = fc.array(key, { minLength: 1, maxLength: 3 });
@@ -86,6 +106,14 @@ export function setCommands(key: fc.Arbitrary<Arg>): fc.Arbitrary<Argv> {
       ['SINTERSTORE', 'a'],
       ['CONFIG', 'SET', 'set-max-intset-entries', '3'],
       ['CONFIG', 'SET', 'set-max-intset-entries', '512'],
+    ),
+    // COMMAND INFO as Redis 7.0 lists each (flags, key specs, tips), and the keys GETKEYS finds.
+    fc.constantFrom(...SET_COMMAND_NAMES).map((name): Argv => ['COMMAND', 'INFO', name]),
+    fc.constantFrom<Argv>(
+      ['COMMAND', 'GETKEYS', 'SINTERCARD', '2', 'a', 'b', 'LIMIT', '1'],
+      ['COMMAND', 'GETKEYS', 'SINTERCARD', '3', 'a', 'b'],
+      ['COMMAND', 'GETKEYS', 'SMOVE', 'a', 'b', 'm'],
+      ['COMMAND', 'GETKEYS', 'SUNIONSTORE', 'd', 'a', 'b'],
     ),
   );
 }

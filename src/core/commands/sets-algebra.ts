@@ -7,6 +7,7 @@
 import { toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import { countedKeys, keysToEnd, oneKey, type KeySpec } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_NEW, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { bulk, integer, set, type Reply } from '../reply.js';
 import type { SetOperation } from '../store/set-algebra.js';
@@ -83,10 +84,23 @@ function command(
   keys: CommandSpec['keys'],
   run: CommandSpec['run'],
   since = '1.0.0',
+  keySpecs?: readonly KeySpec[],
 ): CommandSpec {
   // The replies that walk a hash table come in its order (COMMAND INFO's tip, as Redis 7.0 lists it).
   const tips = /^s(members|inter|union|diff)$/.test(name) ? { tips: ['nondeterministic_output_order'] } : {};
-  return { name, syntax, summary, group: 'set', since, arity, flags, keys, run, ...tips };
+  return {
+    name,
+    syntax,
+    summary,
+    group: 'set',
+    since,
+    arity,
+    flags,
+    keys,
+    run,
+    ...tips,
+    ...(keySpecs && { keySpecs }),
+  };
 }
 
 export const setAlgebraCommands: readonly CommandSpec[] = [
@@ -117,6 +131,7 @@ export const setAlgebraCommands: readonly CommandSpec[] = [
     [0, 0, 0],
     sintercard,
     '7.0.0',
+    [countedKeys(1, ['RO', 'access'])],
   ),
   command(
     'sunion',
@@ -144,6 +159,8 @@ export const setAlgebraCommands: readonly CommandSpec[] = [
     ['write', 'denyoom'],
     [1, -1, 1],
     algebraStore('inter'),
+    undefined,
+    [oneKey(1, ['RW', 'update']), keysToEnd(2, ['RO', 'access'])],
   ),
   command(
     'sunionstore',
@@ -153,6 +170,8 @@ export const setAlgebraCommands: readonly CommandSpec[] = [
     ['write', 'denyoom'],
     [1, -1, 1],
     algebraStore('union'),
+    undefined,
+    [oneKey(1, ['OW', 'update']), keysToEnd(2, ['RO', 'access'])],
   ),
   command(
     'sdiffstore',
@@ -162,5 +181,7 @@ export const setAlgebraCommands: readonly CommandSpec[] = [
     ['write', 'denyoom'],
     [1, -1, 1],
     algebraStore('diff'),
+    undefined,
+    [oneKey(1, ['OW', 'update']), keysToEnd(2, ['RO', 'access'])],
   ),
 ];

@@ -5,6 +5,7 @@
 // `srem`, `del` for a set emptied.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { oneKey } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_NEW, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, integer, ONE, ZERO, type Reply } from '../reply.js';
 import { setAlgebraCommands } from './sets-algebra.js';
@@ -130,6 +131,7 @@ const membersCommands: readonly CommandSpec[] = [
     arity: 4,
     flags: ['write', 'fast'],
     keys: [1, 2, 1],
+    keySpecs: [oneKey(1, ['RW', 'access', 'delete']), oneKey(2, ['RW', 'insert'])],
     run: smove,
   },
 ];
