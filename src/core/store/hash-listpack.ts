@@ -5,7 +5,6 @@
 
 import {
   elementBuffer,
-  elementEquals,
   elementLength,
   elementStart,
   firstElement,
@@ -18,15 +17,36 @@ export function listpackFields(u8: Uint8Array, at: number): number {
   return listpackCount(u8, at) / 2;
 }
 
-/** Position of `field`'s element in the listpack hash at `at`, or -1 (its value is the next element). */
+/**
+ * Position of `field`'s element in the listpack hash at `at`, or -1 (its value is the next element). Every
+ * HSET and HGET walks this, so an element shorter than 128 bytes (a one-byte length) is read inline.
+ */
 export function findListpackField(u8: Uint8Array, at: number, field: Uint8Array): number {
   const fields = listpackFields(u8, at);
+  const n = field.length;
   let pos = firstElement(at);
   for (let i = 0; i < fields; i++) {
-    if (elementEquals(u8, pos, field)) return pos;
-    pos = nextElement(u8, nextElement(u8, pos));
+    let length = u8[pos];
+    let start = pos + 1;
+    if (length >= 0x80) {
+      length = elementLength(u8, pos);
+      start = elementStart(u8, pos);
+    }
+    if (length === n && sameBytes(u8, start, field)) return pos;
+    pos = skipElement(u8, start + length);
   }
   return -1;
+}
+
+/** The position after the element at `pos`. */
+export function skipElement(u8: Uint8Array, pos: number): number {
+  const length = u8[pos];
+  return length < 0x80 ? pos + 1 + length : nextElement(u8, pos);
+}
+
+function sameBytes(u8: Uint8Array, start: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (u8[start + i] !== bytes[i]) return false;
+  return true;
 }
 
 /** The element at `pos` as a view (valid until the next allocation). */
