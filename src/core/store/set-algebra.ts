@@ -7,7 +7,15 @@
 
 import type { TableAccess } from './access.js';
 import { requireType, T_SET } from './containers.js';
-import { asSetInteger, createSetLocked, maxIntsetEntries, setMembers } from './set-object.js';
+import {
+  asSetInteger,
+  createSetLocked,
+  isIntset,
+  maxIntsetEntries,
+  setIsMember,
+  setMembers,
+  setSize,
+} from './set-object.js';
 import type { Bytes } from './types.js';
 import { touchLocked } from './watch.js';
 
@@ -28,14 +36,18 @@ export interface SetStoreResult {
   readonly existed: boolean;
 }
 
-/** A source set read under the lock: its members copied out, and what Redis's algorithms ask of it. */
+/**
+ * A source set under the lock: its entry (valid until the destination is written: nothing is allocated before)
+ * and its size. Members are copied out only where Redis walks a set; membership is probed in place.
+ */
 interface Source {
-  readonly members: Buffer[];
-  /** The same set as another source (a key named twice). */
+  readonly entry: number;
+  readonly size: number;
+  /** The key, to know the same set named twice. */
   readonly key: string;
 }
 
-/** Reads every source (lookupKeyRead each, WRONGTYPE for any that is no set); missing ones are null. */
+/** Looks every source up (lookupKeyRead each, WRONGTYPE for any that is no set); missing ones are null. */
 function readSources(
   a: TableAccess,
   db: number,
@@ -54,10 +66,7 @@ function readSources(
     }
     requireType(a.table, entry, T_SET);
     a.table.touch(entry);
-    sources.push({
-      members: setMembers(a, entry),
-      key: Buffer.from(keys[i]).toString('latin1'),
-    });
+    sources.push({ entry, size: setSize(a, entry), key: Buffer.from(keys[i]).toString('latin1') });
     found.push(true);
   }
   return { sources, found };
@@ -69,17 +78,13 @@ const text = (member: Uint8Array): string => Buffer.from(member).toString('latin
  * The intersection (sinterGenericCommand): the smallest set's members that every other set holds, stopping at
  * `limit` members (0: none). Empty when any source is missing.
  */
-function intersect(sources: readonly (Source | null)[], limit: number): Buffer[] {
+function intersect(a: TableAccess, sources: readonly (Source | null)[], limit: number): Buffer[] {
   if (sources.some((s) => s === null)) return [];
-  const sets = (sources as Source[]).slice().sort((x, y) => x.members.length - y.members.length);
-  const others = sets
-    .slice(1)
-    .filter((s) => s.key !== sets[0].key)
-    .map((s) => new Set(s.members.map(text)));
+  const sets = (sources as Source[]).slice().sort((x, y) => x.size - y.size);
+  const others = sets.slice(1).filter((s) => s.key !== sets[0].key);
   const out: Buffer[] = [];
-  for (const member of sets[0].members) {
-    const t = text(member);
-    if (others.every((other) => other.has(t))) {
+  for (const member of setMembers(a, sets[0].entry)) {
+    if (others.every((other) => setIsMember(a, other.entry, member))) {
       out.push(member);
       if (limit > 0 && out.length >= limit) break;
     }
@@ -87,45 +92,60 @@ function intersect(sources: readonly (Source | null)[], limit: number): Buffer[]
   return out;
 }
 
-function union(sources: readonly (Source | null)[]): Buffer[] {
+function union(a: TableAccess, sources: readonly (Source | null)[]): Buffer[] {
   const seen = new Map<string, Buffer>();
   for (const source of sources) {
     if (source === null) continue;
-    for (const member of source.members) if (!seen.has(text(member))) seen.set(text(member), member);
+    for (const member of setMembers(a, source.entry))
+      if (!seen.has(text(member))) seen.set(text(member), member);
   }
   return [...seen.values()];
 }
 
-function difference(sources: readonly (Source | null)[]): Buffer[] {
-  const first = sources[0];
-  if (first === null) return [];
-  const removed = new Set<string>();
-  for (let j = 1; j < sources.length; j++) {
-    const source = sources[j];
-    if (source === null) continue;
-    if (source.key === first.key) return [];
-    for (const member of source.members) removed.add(text(member));
-  }
-  return first.members.filter((member) => !removed.has(text(member)));
-}
-
 /**
- * Whether Redis's temporary result set has become a hash table whatever the result: SDIFF's second algorithm
- * (chosen when the first set is large next to the others) adds the whole first set before removing, so it
- * converts when that set holds a non-integer or more than set-max-intset-entries members.
+ * Which of SDIFF's algorithms Redis picks (sunionDiffGenericCommand): the first (walk the first set, probe the
+ * others) unless half its work, size(first) x sets, exceeds the second's (add the first set, remove the others).
  */
-function diffWentThroughHashtable(a: TableAccess, sources: readonly (Source | null)[]): boolean {
+function diffAlgorithm(sources: readonly (Source | null)[]): 1 | 2 {
   const first = sources[0];
-  if (first === null) return false;
+  if (first === null) return 1;
   let one = 0;
   let two = 0;
   for (const source of sources) {
     if (source === null) continue;
-    one += first.members.length;
-    two += source.members.length;
+    one += first.size;
+    two += source.size;
   }
-  if (Math.floor(one / 2) <= two) return false; // algorithm 1 adds only the result's members
-  return first.members.length > maxIntsetEntries(a) || first.members.some((m) => asSetInteger(m) === null);
+  return Math.floor(one / 2) <= two ? 1 : 2;
+}
+
+function difference(a: TableAccess, sources: readonly (Source | null)[]): Buffer[] {
+  const first = sources[0];
+  if (first === null) return [];
+  const others = sources.slice(1).filter((s): s is Source => s !== null);
+  if (others.some((s) => s.key === first.key)) return [];
+  if (diffAlgorithm(sources) === 1) {
+    return setMembers(a, first.entry).filter((m) => !others.some((other) => setIsMember(a, other.entry, m)));
+  }
+  const left = new Map(setMembers(a, first.entry).map((m) => [text(m), m] as const));
+  for (const other of others) {
+    for (const member of setMembers(a, other.entry)) left.delete(text(member));
+    if (left.size === 0) break;
+  }
+  return [...left.values()];
+}
+
+/**
+ * Whether Redis's temporary result set has become a hash table whatever the result: SDIFF's second algorithm
+ * adds the whole first set before removing, so it converts when that set holds a non-integer or more than
+ * set-max-intset-entries members.
+ */
+function diffWentThroughHashtable(a: TableAccess, sources: readonly (Source | null)[]): boolean {
+  const first = sources[0];
+  if (first === null || diffAlgorithm(sources) === 1) return false;
+  if (first.size > maxIntsetEntries(a)) return true;
+  // A hash table may hold only integers (it converted by size, then shrank): its members decide.
+  return !isIntset(a, first.entry) && setMembers(a, first.entry).some((m) => asSetInteger(m) === null);
 }
 
 /** Whether a result built by adding these members to a new intset would still be one. */
@@ -133,8 +153,12 @@ function staysIntset(a: TableAccess, members: readonly Buffer[]): boolean {
   return members.length <= maxIntsetEntries(a) && members.every((m) => asSetInteger(m) !== null);
 }
 
-function compute(op: SetOperation, sources: readonly (Source | null)[], limit: number): Buffer[] {
-  return op === 'inter' ? intersect(sources, limit) : op === 'union' ? union(sources) : difference(sources);
+function compute(a: TableAccess, op: SetOperation, sources: readonly (Source | null)[]): Buffer[] {
+  return op === 'inter'
+    ? intersect(a, sources, 0)
+    : op === 'union'
+      ? union(a, sources)
+      : difference(a, sources);
 }
 
 /** Members in an intset's order (ascending integers). */
@@ -167,7 +191,7 @@ function setAlgebraLocked(
   op: SetOperation,
 ): SetAlgebraResult {
   const { sources, found } = readSources(a, db, hashes, keys, 0);
-  const members = compute(op, sources, 0);
+  const members = compute(a, op, sources);
   if (op === 'inter') return { members, found };
   const intset = staysIntset(a, members) && !(op === 'diff' && diffWentThroughHashtable(a, sources));
   return { members: intset ? ascending(members) : members, found };
@@ -191,7 +215,7 @@ function sinterCardLocked(
   limit: number,
 ): { count: number; found: boolean[] } {
   const { sources, found } = readSources(a, db, hashes, keys, 0);
-  return { count: intersect(sources, limit).length, found };
+  return { count: intersect(a, sources, limit).length, found };
 }
 
 /**
@@ -216,7 +240,7 @@ function setAlgebraStoreLocked(
   op: SetOperation,
 ): SetStoreResult {
   const { sources, found } = readSources(a, db, hashes, keys, 1);
-  const members = compute(op, sources, 0);
+  const members = compute(a, op, sources);
   const shard = a.shardOf(db, hashes[0]);
   const existing = a.findLiveLocked(shard, hashes[0], keys[0]);
   if (existing !== 0) a.table.remove(shard, existing);
