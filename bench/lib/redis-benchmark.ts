@@ -16,6 +16,8 @@ export interface RedisBenchmarkOptions {
   pipeline: number;
   /** -r: random keys (and SADD members) out of this many; absent, __rand_int__ stays one fixed value. */
   keyspace?: number;
+  /** -d: the value size of SET/GET in bytes (redis-benchmark's default is 3). */
+  dataSize?: number;
   timeoutMs: number;
   serverPid?: number;
   /** Pin redis-benchmark to these CPUs (`taskset -c`, e.g. "1"), so the server keeps the other core(s). */
@@ -80,6 +82,7 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     '-P',
     String(options.pipeline),
     ...(options.keyspace !== undefined ? ['-r', String(options.keyspace)] : []),
+    ...(options.dataSize !== undefined ? ['-d', String(options.dataSize)] : []),
     '--csv',
   ];
   const serverStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;

@@ -130,6 +130,9 @@ function memoryFields({ server, store }: InfoSource): Fields {
     fields.push(['used_memory_rss', resident], ['used_memory_rss_human', bytesToHuman(resident)]);
   }
   fields.push(
+    // What the process held before any key (its JavaScript heap at start-up): not counted against maxmemory,
+    // which caps used_memory_dataset, the store itself (Redis's startup figure is ~1 MB, ours a heap).
+    ['used_memory_startup', stats.processBaselineBytes],
     ['used_memory_dataset', stats.usedMemory],
     ['used_memory_reserved', stats.reservedMemory],
     ['maxmemory', maxmemory],

@@ -8,9 +8,8 @@ import type { CommandContext, CommandSpec } from './command.js';
 import { NOTIFY_EVICTED, notifyKeyspaceEvent } from './pubsub/keyspace-events.js';
 
 /**
- * The JavaScript heap in use when the module is loaded: what the server process holds beside the store, given to
- * the store when it is created (StoreOptions.processBaselineBytes), so used_memory and the maxmemory limit are
- * one figure on every thread.
+ * The JavaScript heap in use now: what the server process holds beside the store at start-up, given to the store
+ * when it is created (StoreOptions.processBaselineBytes) for INFO used_memory and used_memory_startup.
  */
 export function processBaselineBytes(): number {
   return v8.getHeapStatistics().used_heap_size;

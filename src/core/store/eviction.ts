@@ -114,6 +114,8 @@ const POOL_SIZE = 16;
 interface Candidate {
   score: number;
   db: number;
+  /** The key's full hash (E_HASH): compared before the key's bytes. */
+  hash: number;
   key: Buffer;
 }
 
@@ -197,15 +199,34 @@ export class Evictor {
     return null;
   }
 
-  /** evictionPoolPopulate: maxmemory-samples keys of `db` into the pool. Returns how many were sampled. */
+  /**
+   * evictionPoolPopulate: maxmemory-samples keys of `db` into the pool, taken as dict.c dictGetSomeKeys takes them:
+   * from consecutive buckets of one random segment, under one read lock. Returns how many were sampled.
+   */
   private fillPool(a: TableAccess, db: number, policy: number, volatile: boolean): number {
     const samples = Math.max(1, Atomics.load(a.control, H_MAXMEMORY_SAMPLES));
+    const segment = randomSegmentWithKeys(a, db, volatile);
+    if (segment < 0) return 0;
     let sampled = 0;
-    for (let i = 0; i < samples; i++) {
-      const candidate = sampleOne(a, db, volatile, policy);
-      if (candidate === null) break;
-      sampled++;
-      this.offer(candidate);
+    a.lockRead(segment);
+    try {
+      const table = a.table;
+      const shard = a.shardOf(db, segment);
+      const buckets = table.buckets(shard);
+      let bucket = Math.floor(Math.random() * buckets);
+      for (let visited = 0; visited < buckets && sampled < samples; visited++) {
+        for (let e = table.bucketHead(shard, bucket); e !== 0 && sampled < samples; e = table.next(e)) {
+          if (volatile && table.expireAt(e) === 0) continue;
+          sampled++;
+          const score = scoreOf(a, e, policy);
+          // Copying the key out is most of a sample's cost: only for one that would enter the pool.
+          if (this.pool.length === POOL_SIZE && score <= this.pool[0].score) continue;
+          this.offer({ score, db, hash: table.hashOf(e), key: table.keyBuffer(e) });
+        }
+        bucket = (bucket + 1) & (buckets - 1);
+      }
+    } finally {
+      a.locks.readRelease(segment);
     }
     return sampled;
   }
@@ -213,8 +234,10 @@ export class Evictor {
   /** Keeps the pool sorted by score, best (highest) last, at most POOL_SIZE, each key once. */
   private offer(candidate: Candidate): void {
     const pool = this.pool;
-    for (const c of pool) if (c.db === candidate.db && c.key.equals(candidate.key)) return;
     if (pool.length === POOL_SIZE && candidate.score <= pool[0].score) return;
+    for (const c of pool) {
+      if (c.hash === candidate.hash && c.db === candidate.db && c.key.equals(candidate.key)) return;
+    }
     let at = pool.length;
     while (at > 0 && pool[at - 1].score > candidate.score) at--;
     pool.splice(at, 0, candidate);
@@ -231,7 +254,7 @@ function timeLimitMs(tenacity: number): number {
   return Infinity;
 }
 
-/** A random key of a non-empty segment of `db` with its score, under that segment's read lock; null if none. */
+/** The random policies' pick: a random key of `db` (with a TTL if volatile), read under its segment's lock; null if none. */
 function sampleOne(a: TableAccess, db: number, volatile: boolean, policy: number): Candidate | null {
   const segment = randomSegmentWithKeys(a, db, volatile);
   if (segment < 0) return null;
@@ -240,7 +263,12 @@ function sampleOne(a: TableAccess, db: number, volatile: boolean, policy: number
     const shard = a.shardOf(db, segment);
     const entry = randomEntry(a, shard, volatile);
     if (entry === 0) return null;
-    return { score: scoreOf(a, entry, policy), db, key: a.table.keyBuffer(entry) };
+    return {
+      score: scoreOf(a, entry, policy),
+      db,
+      hash: a.table.hashOf(entry),
+      key: a.table.keyBuffer(entry),
+    };
   } finally {
     a.locks.readRelease(segment);
   }

@@ -77,7 +77,7 @@ export const H_EVICTION_TENACITY = 19;
 export const H_LFU_MINUTES = 3;
 /**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
- * store's own for INFO used_memory and maxmemory: one figure for every thread, so they all evict to one limit.
+ * store's own for INFO used_memory (used_memory_startup): one figure, whichever thread answers INFO.
  */
 export const H_PROCESS_BASELINE = 15;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */

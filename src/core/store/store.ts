@@ -259,7 +259,7 @@ export class SharedStore implements KeyValueStore {
     const maxmemory = maxmemoryOf(this.access);
     if (maxmemory === 0) return NO_EVICTION;
     const control = this.access.control;
-    const limit = maxmemory - control[H_PROCESS_BASELINE] - control.byteLength;
+    const limit = maxmemory - control.byteLength; // the store's usedMemory (its arena's live bytes + control)
     return this.thread.evictor.run(this.access, limit);
   }
 

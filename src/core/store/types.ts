@@ -342,8 +342,8 @@ export interface KeyValueStore {
 
   // ---- maxmemory (eviction.ts) ----
   /**
-   * performEvictions before a command: with maxmemory set, deletes keys by maxmemory-policy until usedMemory plus
-   * processBaselineBytes is at most maxmemory. 'fail' when it cannot (noeviction, or nothing evictable left): the
+   * performEvictions before a command: with maxmemory set, deletes keys by maxmemory-policy until usedMemory (the
+   * store: its live arena bytes and control buffer) is at most maxmemory. 'fail' when it cannot (noeviction, or nothing evictable left): the
    * caller refuses commands that may grow memory.
    */
   evict(): EvictionOutcome;
