@@ -1,5 +1,6 @@
 // Differential test of the sorted set commands against real Redis 7.0, for every transport: random sequences of
-// ZADD ... ZSCAN over a few keys (a string key among them, for WRONGTYPE), in RESP2 and RESP3, with the listpack
+// ZADD ... ZSCAN over a few keys (a string key among them, for WRONGTYPE, and a plain set, an input of ZUNION
+// and friends), in RESP2 and RESP3, with the listpack
 // limits lowered at random so both encodings and the conversions between them run; every reply must match byte
 // for byte (OBJECT ENCODING included), except where Redis's own answer is random: ZRANDMEMBER is compared by its
 // shape and by membership, ZSCAN as the set of pairs it returned. Lexicographic commands use their own key
@@ -23,7 +24,7 @@ type Argv = readonly Arg[];
 
 const haveRedis = onPath('redis-server');
 
-const zkey = fc.constantFrom<Arg>('a', 'b', 'c', 's', 'nokey');
+const zkey = fc.constantFrom<Arg>('a', 'b', 'c', 's', 'st', 'nokey');
 const lexKey = 'lx';
 const member = fc.constantFrom<Arg>(
   'm',
@@ -212,6 +213,8 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
   fc
     .tuple(zkey, rangeTail('lex', lexBound))
     .map(([d, t]): Argv => ['ZRANGESTORE', d, lexKey, ...t.filter((a) => a !== 'WITHSCORES')]),
+  // Plain sets are inputs of the set operations (each member scores 1): an intset or a hash table.
+  fc.tuple(members).map(([m]): Argv => ['SADD', 'st', ...m]),
   // Keyspace commands over both encodings.
   fc.tuple(fc.constantFrom('COPY', 'RENAME'), zkey, zkey).map((t): Argv => t),
   fc.tuple(fc.constantFrom('DEL'), zkey).map((t): Argv => t),

@@ -183,11 +183,51 @@ const REDIS_EVENTS: readonly [string, string][] = [
   ['SWAPDB 0 1', ''],
 ];
 
+/** The sorted set commands' events, as redis-server 7.0.15 published them (AKEnm), in order. */
+const ZSET_EVENTS: readonly [string, string][] = [
+  ['ZADD z 1 a 2 b', 'new@0:z zadd@0:z'],
+  ['ZADD z 1 a', ''],
+  ['ZADD z XX 3 c', ''],
+  ['ZINCRBY z 1 a', 'zincr@0:z'],
+  ['ZADD z INCR 0 a', ''],
+  ['ZREM z nope', ''],
+  ['ZREM z a', 'zrem@0:z'],
+  ['ZADD z2 1 x', 'new@0:z2 zadd@0:z2'],
+  ['ZUNIONSTORE d 2 z z2', 'new@0:d zunionstore@0:d'],
+  ['ZINTERSTORE d 2 z z2', 'del@0:d'],
+  ['ZDIFFSTORE d 1 nokey', 'keymiss@0:nokey'],
+  ['ZRANGESTORE r z 0 -1', 'new@0:r zrangestore@0:r'],
+  ['ZRANGESTORE r nokey 0 -1', 'keymiss@0:nokey del@0:r'],
+  ['ZREMRANGEBYSCORE z 0 1', ''],
+  ['ZREMRANGEBYRANK z 0 0', 'zremrangebyrank@0:z del@0:z'],
+  ['ZADD l 0 a 0 b', 'new@0:l zadd@0:l'],
+  ['ZREMRANGEBYLEX l - +', 'zremrangebylex@0:l del@0:l'],
+  ['ZPOPMIN z2', 'zpopmin@0:z2 del@0:z2'],
+  ['ZADD p 1 a 2 b', 'new@0:p zadd@0:p'],
+  ['ZPOPMAX p', 'zpopmax@0:p'],
+  ['ZMPOP 1 p MIN COUNT 5', 'zpopmin@0:p del@0:p'],
+  ['ZPOPMIN nokey', ''],
+  ['ZRANGEBYSCORE nokey 0 1', 'keymiss@0:nokey'],
+  ['ZSCORE nokey a', 'keymiss@0:nokey'],
+  ['ZCARD nokey', 'keymiss@0:nokey'],
+  ['ZRANK nokey a', 'keymiss@0:nokey'],
+  ['ZCOUNT nokey 0 1', 'keymiss@0:nokey'],
+  ['ZUNION 2 nokey nokey2', 'keymiss@0:nokey keymiss@0:nokey2'],
+  ['ZINTERCARD 1 nokey', 'keymiss@0:nokey'],
+  ['ZSCAN nokey 0', 'keymiss@0:nokey'],
+];
+
 describe('the events each command publishes', () => {
   it('are those redis-server 7.0 publishes, in its order', () => {
     const { events } = setup();
     const seen = REDIS_EVENTS.map(([command]) => [command, events(command)]);
     expect(seen).toEqual(REDIS_EVENTS);
+  });
+
+  it('are those redis-server 7.0 publishes for the sorted set commands, in its order', () => {
+    const { events } = setup();
+    const seen = ZSET_EVENTS.map(([command]) => [command, events(command)]);
+    expect(seen).toEqual(ZSET_EVENTS);
   });
 
   it("report a key's lazy expiry before what the command itself does", () => {

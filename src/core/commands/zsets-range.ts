@@ -90,11 +90,14 @@ function zrangeReply(kind: Kind | undefined, reverse: boolean | undefined) {
 function zrangestore(argv: Buffer[], ctx: CommandContext): Reply {
   const { query } = parseRange(argv, 2, true, undefined, undefined);
   const destination = argv[1];
-  const { result, missing } = writeWithMissing(ctx, [destination], (store) =>
+  // Both keys locked for the `new` check, as the operation locks them.
+  const keys = [destination, argv[2]];
+  const { result, missing } = writeWithMissing(ctx, keys, (store) =>
     store.zrangeStore(destination, argv[2], query),
   );
+  looked(ctx, argv[2], result.found[0]);
   if (result.length > 0) {
-    notifyCreated(ctx, [destination], missing, 0);
+    notifyCreated(ctx, keys, missing, 0);
     notifyKeyspaceEvent(ctx, NOTIFY_ZSET, 'zrangestore', destination);
   } else if (result.deleted) {
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);

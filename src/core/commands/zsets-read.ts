@@ -10,6 +10,7 @@ import { globMatch } from '../glob.js';
 import { formatDouble } from '../format-double.js';
 import { oneKey } from '../key-specs.js';
 import { array, bulk, bulkString, double, integer, NIL, ZERO, type Reply } from '../reply.js';
+import { MISSING_KEY } from '../store/zset-types.js';
 import { parseCursor } from './keyspace-scan.js';
 import { looked } from './bitmap.js';
 import { parseLexRange, parseScoreRange, scoredReply, toLong } from './zset-args.js';
@@ -19,7 +20,8 @@ const LONG_MAX = 2n ** 63n - 1n;
 
 function zscore(argv: Buffer[], ctx: CommandContext): Reply {
   const score = ctx.store.zscore(argv[1], argv[2]);
-  return score === null ? NIL : double(score);
+  looked(ctx, argv[1], score !== MISSING_KEY);
+  return score === null || score === MISSING_KEY ? NIL : double(score);
 }
 
 function zmscore(argv: Buffer[], ctx: CommandContext): Reply {
@@ -34,16 +36,21 @@ function zmscore(argv: Buffer[], ctx: CommandContext): Reply {
 function zrank(reverse: boolean) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
     const rank = ctx.store.zrank(argv[1], argv[2], reverse);
-    return rank === null ? NIL : integer(rank);
+    looked(ctx, argv[1], rank !== MISSING_KEY);
+    return rank === null || rank === MISSING_KEY ? NIL : integer(rank);
   };
 }
 
 function zcount(argv: Buffer[], ctx: CommandContext): Reply {
-  return integer(ctx.store.zcount(argv[1], parseScoreRange(argv[2], argv[3])));
+  const count = ctx.store.zcount(argv[1], parseScoreRange(argv[2], argv[3]));
+  looked(ctx, argv[1], count !== null);
+  return integer(count ?? 0);
 }
 
 function zlexcount(argv: Buffer[], ctx: CommandContext): Reply {
-  return integer(ctx.store.zlexcount(argv[1], parseLexRange(argv[2], argv[3])));
+  const count = ctx.store.zlexcount(argv[1], parseLexRange(argv[2], argv[3]));
+  looked(ctx, argv[1], count !== null);
+  return integer(count ?? 0);
 }
 
 /** ZRANDMEMBER key [count [WITHSCORES]] (zrandmemberCommand). */
@@ -70,7 +77,7 @@ function zrandmember(argv: Buffer[], ctx: CommandContext): Reply {
   const count = Number(requested);
   if (count === 0) {
     // Still a lookup: WRONGTYPE for a key of another type.
-    ctx.store.zcard(key);
+    looked(ctx, key, ctx.store.zcard(key) > 0);
     return EMPTY_ARRAY;
   }
   const picked = ctx.store.zrandMember(key, count);
@@ -85,7 +92,9 @@ function zscan(argv: Buffer[], ctx: CommandContext): Reply {
   const cursor = BigInt(parseCursor(argv[2]));
   const key = argv[1];
   // Looked up before the options are read (zscanCommand), so a missing key answers the empty scan whatever follows.
-  if (ctx.store.zcard(key) === 0) return array([bulkString('0'), EMPTY_ARRAY]);
+  const found = ctx.store.zcard(key) > 0;
+  looked(ctx, key, found);
+  if (!found) return array([bulkString('0'), EMPTY_ARRAY]);
   let count = 10;
   let match: Buffer | undefined;
   for (let i = 3; i < argv.length; i += 2) {
@@ -126,7 +135,8 @@ export const zsetReadCommands: readonly CommandSpec[] = [
     flags: ['readonly', 'fast'],
     keySpecs: [oneKey(1, ['RO'])],
     run: (argv, ctx) => {
-      const length = ctx.store.zcard(argv[1]);
+      const length = ctx.store.zcard(argv[1]); // 0 only for a missing key: Redis keeps no empty sorted set
+      looked(ctx, argv[1], length > 0);
       return length === 0 ? ZERO : integer(length);
     },
   },

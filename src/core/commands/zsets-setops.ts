@@ -16,6 +16,7 @@ import {
 } from '../pubsub/keyspace-events.js';
 import { integer, type Reply } from '../reply.js';
 import type { Aggregate, SetOperation, SetOperationQuery } from '../store/zset-types.js';
+import { looked } from './bitmap.js';
 import { parseScore, scoredReply, toPositiveLong } from './zset-args.js';
 
 interface Parsed {
@@ -79,7 +80,9 @@ function parse(
 function reading(op: SetOperation, name: string) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
     const { query, withScores } = parse(ctx, argv, 1, op, false, false, name);
-    return scoredReply(ctx, ctx.store.zsetOperation(query), withScores);
+    const { elements, found } = ctx.store.zsetOperation(query);
+    query.keys.forEach((key, i) => looked(ctx, Buffer.from(key), found[i]));
+    return scoredReply(ctx, elements, withScores);
   };
 }
 
@@ -89,11 +92,14 @@ function storing(op: SetOperation, name: string) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
     const { query } = parse(ctx, argv, 2, op, true, false, name);
     const destination = argv[1];
-    const { result, missing } = writeWithMissing(ctx, [destination], (store) =>
+    // Every key locked for the `new` check, as the operation locks them all.
+    const keys = [destination, ...query.keys];
+    const { result, missing } = writeWithMissing(ctx, keys, (store) =>
       store.zsetOperationStore(destination, query),
     );
+    query.keys.forEach((key, i) => looked(ctx, Buffer.from(key), result.found[i]));
     if (result.length > 0) {
-      notifyCreated(ctx, [destination], missing, 0);
+      notifyCreated(ctx, keys, missing, 0);
       notifyKeyspaceEvent(ctx, NOTIFY_ZSET, STORE_EVENTS[op], destination);
     } else if (result.deleted) {
       notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
@@ -104,7 +110,9 @@ function storing(op: SetOperation, name: string) {
 
 function zintercard(argv: Buffer[], ctx: CommandContext): Reply {
   const { query, limit } = parse(ctx, argv, 1, 'inter', false, true, 'zintercard');
-  return integer(ctx.store.zinterCard(query.keys, limit));
+  const { count, found } = ctx.store.zinterCard(query.keys, limit);
+  query.keys.forEach((key, i) => looked(ctx, Buffer.from(key), found[i]));
+  return integer(count);
 }
 
 const READ_KEYS = [countedKeys(1, ['RO', 'access'])];

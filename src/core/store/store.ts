@@ -87,6 +87,7 @@ import type {
   ScoredMember,
   ScoreRange,
   SetOperationQuery,
+  SetOperationResult,
   StoreResult,
   ZaddOptions,
   ZaddResult,
@@ -476,7 +477,7 @@ export class SharedStore implements KeyValueStore {
     return zsets.zcard(this.access, this.db, key);
   }
 
-  zscore(key: Bytes, member: Bytes): number | null {
+  zscore(key: Bytes, member: Bytes): number | null | 'missing' {
     return zsets.zscore(this.access, this.db, key, member);
   }
 
@@ -484,15 +485,15 @@ export class SharedStore implements KeyValueStore {
     return zsets.zmscore(this.access, this.db, key, members);
   }
 
-  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null {
+  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null | 'missing' {
     return zsets.zrank(this.access, this.db, key, member, reverse);
   }
 
-  zcount(key: Bytes, range: ScoreRange): number {
+  zcount(key: Bytes, range: ScoreRange): number | null {
     return zsets.zcount(this.access, this.db, key, range);
   }
 
-  zlexcount(key: Bytes, range: LexRange): number {
+  zlexcount(key: Bytes, range: LexRange): number | null {
     return zsets.zlexcount(this.access, this.db, key, range);
   }
 
@@ -520,7 +521,7 @@ export class SharedStore implements KeyValueStore {
     return zsets.zscan(this.access, this.db, key, cursor, count);
   }
 
-  zsetOperation(query: SetOperationQuery): ScoredMember[] {
+  zsetOperation(query: SetOperationQuery): SetOperationResult {
     return zsetMulti.zsetOperation(this.access, this.db, query);
   }
 
@@ -528,7 +529,7 @@ export class SharedStore implements KeyValueStore {
     return zsetMulti.zsetOperationStore(this.access, this.db, destination, query);
   }
 
-  zinterCard(keys: readonly Bytes[], limit: number): number {
+  zinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] } {
     return zsetMulti.zinterCard(this.access, this.db, keys, limit);
   }
 

@@ -37,6 +37,7 @@ import type {
   ScoredMember,
   ScoreRange,
   SetOperationQuery,
+  SetOperationResult,
   StoreResult,
   ZaddOptions,
   ZaddResult,
@@ -224,12 +225,12 @@ export interface KeyValueStore {
   zadd(key: Bytes, pairs: readonly ScoredMember[], options: ZaddOptions): ZaddResult;
   zrem(key: Bytes, members: readonly Bytes[]): RemovalResult;
   zcard(key: Bytes): number;
-  zscore(key: Bytes, member: Bytes): number | null;
+  zscore(key: Bytes, member: Bytes): number | null | 'missing';
   /** null for a missing key. */
   zmscore(key: Bytes, members: readonly Bytes[]): (number | null)[] | null;
-  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null;
-  zcount(key: Bytes, range: ScoreRange): number;
-  zlexcount(key: Bytes, range: LexRange): number;
+  zrank(key: Bytes, member: Bytes, reverse: boolean): number | null | 'missing';
+  zcount(key: Bytes, range: ScoreRange): number | null;
+  zlexcount(key: Bytes, range: LexRange): number | null;
   /** The elements a query selects, in its direction; null for a missing key. */
   zrange(key: Bytes, query: RangeQuery): ScoredMember[] | null;
   zrangeStore(destination: Bytes, source: Bytes, query: RangeQuery): StoreResult;
@@ -243,10 +244,10 @@ export interface KeyValueStore {
   zrandMember(key: Bytes, count: number): ScoredMember[] | null;
   zscan(key: Bytes, cursor: number, count: number): ZscanResult | null;
   /** ZUNION / ZINTER / ZDIFF. */
-  zsetOperation(query: SetOperationQuery): ScoredMember[];
+  zsetOperation(query: SetOperationQuery): SetOperationResult;
   zsetOperationStore(destination: Bytes, query: SetOperationQuery): StoreResult;
   /** ZINTERCARD (limit 0: none). */
-  zinterCard(keys: readonly Bytes[], limit: number): number;
+  zinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] };
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;

@@ -6,7 +6,8 @@
 import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
 import { valueType } from './containers.js';
-import { T_ZSET } from './layout.js';
+import { T_SET, T_ZSET } from './layout.js';
+import { setMembers } from './set-object.js';
 import type { Bytes } from './types.js';
 import { touchLocked } from './watch.js';
 import { limits, openZset, ZsetWriter } from './zset-writer.js';
@@ -18,6 +19,7 @@ import {
   type RangeQuery,
   type ScoredMember,
   type SetOperationQuery,
+  type SetOperationResult,
   type StoreResult,
 } from './zset-types.js';
 
@@ -78,14 +80,15 @@ function storeResultLocked(
   hash: number,
   destination: Bytes,
   elements: readonly ScoredMember[],
+  found: readonly boolean[],
 ): StoreResult {
   const shard = a.shardOf(db, hash);
   const entry = a.findLiveLocked(shard, hash, destination);
   if (elements.length === 0) {
-    if (entry === 0) return { length: 0, deleted: false };
+    if (entry === 0) return { length: 0, deleted: false, found };
     a.table.remove(shard, entry);
     touchLocked(a, shard, hash);
-    return { length: 0, deleted: true };
+    return { length: 0, deleted: true, found };
   }
   const limit = limits(a);
   const skiplist =
@@ -96,7 +99,7 @@ function storeResultLocked(
   writer.finish();
   a.table.setExpireAt(shard, writer.current, 0);
   touchLocked(a, shard, hash);
-  return { length: elements.length, deleted: false };
+  return { length: elements.length, deleted: false, found };
 }
 
 // ---- ZRANGESTORE ----
@@ -124,24 +127,30 @@ function zrangeStoreLocked(
   const elements = entry === 0 ? [] : rangeOf(openZset(a, entry, a.table.segmentOf(shard)), query);
   // Stored in the set's own order whatever the query's direction.
   if (query.reverse) elements.reverse();
-  return storeResultLocked(a, db, hashes[0], keys[0], elements);
+  return storeResultLocked(a, db, hashes[0], keys[0], elements, [entry !== 0]);
 }
 
 // ---- ZUNION, ZINTER, ZDIFF ----
 
-/** Each source's elements in its order (a missing key: none); WRONGTYPE for a key of another type. */
+/**
+ * Each source's elements in its order (a missing key: none; a set: its members scoring 1); WRONGTYPE for a key
+ * of another type.
+ */
 function readSources(
   a: TableAccess,
   db: number,
   hashes: readonly number[],
   keys: readonly Bytes[],
   write: boolean,
-): ScoredMember[][] {
+): (ScoredMember[] | null)[] {
   return keys.map((key, i) => {
     const shard = a.shardOf(db, hashes[i]);
     const entry = write ? a.findLiveLocked(shard, hashes[i], key) : a.lookupLocked(shard, hashes[i], key);
-    if (entry === 0) return [];
-    if (valueType(a.table, entry) !== T_ZSET) throw new CommandError(ERR.wrongType);
+    if (entry === 0) return null;
+    const type = valueType(a.table, entry);
+    // A plain set is an input too (zuiNext): each member with score 1.
+    if (type === T_SET) return setMembers(a, entry).map((member) => ({ member, score: 1 }));
+    if (type !== T_ZSET) throw new CommandError(ERR.wrongType);
     return rangeOf(openZset(a, entry, a.table.segmentOf(shard)), {
       by: 'rank',
       start: 0,
@@ -167,13 +176,17 @@ function weighted(score: number, weight: number): number {
   return Number.isNaN(value) ? 0 : value;
 }
 
-/** The result of a set operation over the sources, sorted as a sorted set; or its size only (limit: ZINTERCARD). */
+/** The result of a set operation over the sources (null: a missing key), sorted as a sorted set. */
 function combine(
-  sources: ScoredMember[][],
+  sources: (ScoredMember[] | null)[],
   keys: readonly Bytes[],
   query: SetOperationQuery,
 ): ScoredMember[] {
-  const inputs = sources.map((elements, i) => ({ elements, weight: query.weights[i], key: keys[i] }));
+  const inputs = sources.map((elements, i) => ({
+    elements: elements ?? [],
+    weight: query.weights[i],
+    key: keys[i],
+  }));
   // Redis sorts the inputs by size (smallest first) for union and intersection; the difference keeps its first.
   if (query.op !== 'diff') inputs.sort((x, y) => x.elements.length - y.elements.length);
   const index = (elements: ScoredMember[]): Map<string, number> =>
@@ -228,10 +241,11 @@ function combine(
 }
 
 /** ZUNION / ZINTER / ZDIFF: the result in order. */
-export function zsetOperation(a: TableAccess, db: number, query: SetOperationQuery): ScoredMember[] {
-  return a.withKeys(db, query.keys, false, (a2, db2, hashes, keys) =>
-    combine(readSources(a2, db2, hashes, keys, false), keys, query),
-  );
+export function zsetOperation(a: TableAccess, db: number, query: SetOperationQuery): SetOperationResult {
+  return a.withKeys(db, query.keys, false, (a2, db2, hashes, keys) => {
+    const sources = readSources(a2, db2, hashes, keys, false);
+    return { elements: combine(sources, keys, query), found: sources.map((source) => source !== null) };
+  });
 }
 
 /** ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE. */
@@ -243,15 +257,25 @@ export function zsetOperationStore(
 ): StoreResult {
   return a.withKeys(db, [destination, ...query.keys], true, (a2, db2, hashes, keys) => {
     const sources = readSources(a2, db2, hashes.slice(1), keys.slice(1), true);
-    return storeResultLocked(a2, db2, hashes[0], keys[0], combine(sources, keys.slice(1), query));
+    const found = sources.map((source) => source !== null);
+    return storeResultLocked(a2, db2, hashes[0], keys[0], combine(sources, keys.slice(1), query), found);
   });
 }
 
 /** ZINTERCARD: the intersection's size, counting stops at limit (0: no limit). */
-export function zinterCard(a: TableAccess, db: number, keys: readonly Bytes[], limit: number): number {
+export function zinterCard(
+  a: TableAccess,
+  db: number,
+  keys: readonly Bytes[],
+  limit: number,
+): { count: number; found: boolean[] } {
   return a.withKeys(db, keys, false, (a2, db2, hashes) => {
     const query: SetOperationQuery = { op: 'inter', keys, weights: keys.map(() => 1), aggregate: 'sum' };
-    const size = combine(readSources(a2, db2, hashes, keys, false), keys, query).length;
-    return limit > 0 ? Math.min(size, limit) : size;
+    const sources = readSources(a2, db2, hashes, keys, false);
+    const size = combine(sources, keys, query).length;
+    return {
+      count: limit > 0 ? Math.min(size, limit) : size,
+      found: sources.map((source) => source !== null),
+    };
   });
 }

@@ -92,7 +92,18 @@ export interface StoreResult {
   readonly length: number;
   /** The destination existed before and was deleted because the result is empty (the `del` event). */
   readonly deleted: boolean;
+  /** Whether each source key was found (the read lookups' keyspace hits and misses, `keymiss`). */
+  readonly found: readonly boolean[];
 }
+
+/** ZUNION / ZINTER / ZDIFF's result, and whether each input key was found. */
+export interface SetOperationResult {
+  readonly elements: ScoredMember[];
+  readonly found: readonly boolean[];
+}
+
+/** A read whose key was missing (told apart from a missing member). */
+export const MISSING_KEY = 'missing';
 
 export type SetOperation = 'union' | 'inter' | 'diff';
 export type Aggregate = 'sum' | 'min' | 'max';

@@ -26,6 +26,7 @@ import {
   type ScoredMember,
   type ZaddOptions,
   type ZaddResult,
+  MISSING_KEY,
 } from './zset-types.js';
 
 export const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
@@ -142,9 +143,16 @@ export function zcard(a: TableAccess, db: number, key: Bytes): number {
   return a.reading(db, key, (a2, entry) => (entry === 0 ? 0 : zsetLength(a2, entry)));
 }
 
-/** ZSCORE: null for a missing key or member. */
-export function zscore(a: TableAccess, db: number, key: Bytes, member: Bytes): number | null {
-  return a.reading(db, key, (a2, entry) => (entry === 0 ? null : (zsetScore(a2, entry, member) ?? null)));
+/** ZSCORE: null for a missing member, MISSING_KEY for a missing key. */
+export function zscore(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  member: Bytes,
+): number | null | typeof MISSING_KEY {
+  return a.reading(db, key, (a2, entry) =>
+    entry === 0 ? MISSING_KEY : (zsetScore(a2, entry, member) ?? null),
+  );
 }
 
 /** ZMSCORE: a score or null per member; null (not an array) for a missing key. */
@@ -159,15 +167,15 @@ export function zmscore(
   );
 }
 
-/** ZRANK / ZREVRANK: null for a missing key or member. */
+/** ZRANK / ZREVRANK: null for a missing member, MISSING_KEY for a missing key. */
 export function zrank(
   a: TableAccess,
   db: number,
   key: Bytes,
   member: Bytes,
   reverse: boolean,
-): number | null {
-  return readZset(a, db, key, null, (z) => {
+): number | null | typeof MISSING_KEY {
+  return readZset<number | null | typeof MISSING_KEY>(a, db, key, MISSING_KEY, (z) => {
     const rank = z.rank(member);
     if (rank < 0) return null;
     return reverse ? z.length - 1 - rank : rank;
@@ -183,8 +191,9 @@ function scoreRanks(
   return [z.scoreStart(range.min, range.minex), z.scoreStart(range.max, !range.maxex) - 1];
 }
 
-export function zcount(a: TableAccess, db: number, key: Bytes, range: RangeQueryScore): number {
-  return readZset(a, db, key, 0, (z) => {
+/** ZCOUNT: null for a missing key. */
+export function zcount(a: TableAccess, db: number, key: Bytes, range: RangeQueryScore): number | null {
+  return readZset<number | null>(a, db, key, null, (z) => {
     const [first, last] = scoreRanks(z, range);
     return Math.max(0, last - first + 1);
   });
@@ -198,8 +207,9 @@ function lexRanks(z: SortedSet, range: RangeQueryLex): [number, number] {
   return [z.lexStart(range), z.lexEnd(range)];
 }
 
-export function zlexcount(a: TableAccess, db: number, key: Bytes, range: RangeQueryLex): number {
-  return readZset(a, db, key, 0, (z) => {
+/** ZLEXCOUNT: null for a missing key. */
+export function zlexcount(a: TableAccess, db: number, key: Bytes, range: RangeQueryLex): number | null {
+  return readZset<number | null>(a, db, key, null, (z) => {
     const [first, last] = lexRanks(z, range);
     return Math.max(0, last - first + 1);
   });
