@@ -139,7 +139,8 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
         .split(',')
         .map((cell) => cell.replace(/^"|"$/g, '')),
     )
-    .find((cells) => cells[0] === base.test);
+    // LRANGE_100's row is named "LRANGE_100 (first 100 elements)".
+    .find((cells) => cells[0] === base.test || cells[0].startsWith(`${base.test} (`));
   if (!row)
     return {
       ...base,

@@ -35,6 +35,8 @@ const N_START = 3;
 const N_END = 4;
 const N_UNITS = 5;
 const NODE_HEADER = 24;
+/** Bytes splice moves to make room in place; past this it lays the node out again (see splice). */
+const SHORT_MOVE = 256;
 /** The smallest node block (64 bytes): a short list costs its entry and one small block. */
 const MIN_NODE_UNITS = 8;
 
@@ -214,8 +216,8 @@ export class Quicklist {
 
   /**
    * Replaces node's bytes [from, to) (absolute, on element boundaries) with room for `bytes` bytes, moving the
-   * shorter side of the node's elements, re-centring them when neither end has room, or moving the node to a
-   * bigger block (twice its size up to the fill's byte limit) when it is full. Sets placedNode/placedAt. The
+   * shorter side of the node's elements when that is short, else laying them out again with the free room
+   * where the edit is (or centred), or moving the node to a bigger block (twice its size up to the fill's byte limit) when it is full. Sets placedNode/placedAt. The
    * element count is the caller's to change.
    */
   private splice(node: number, from: number, to: number, bytes: number): void {
@@ -239,9 +241,12 @@ export class Quicklist {
       }
       return;
     }
+    // Moving one side by delta is taken only while it is short: a push at an end with no room left there
+    // would otherwise move the whole node again on every push. A long move re-centres instead (below), which
+    // leaves all the free room on the side being pushed to.
     const headCost = s - base >= delta ? from - s : Infinity;
     const tailCost = base + capacity - e >= delta ? e - to : Infinity;
-    if (headCost !== Infinity || tailCost !== Infinity) {
+    if (Math.min(headCost, tailCost) <= SHORT_MOVE) {
       if (headCost <= tailCost) {
         u8.copyWithin(s - delta, s, from);
         this.setWord(node, N_START, s - delta - base);

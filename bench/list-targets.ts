@@ -1,0 +1,197 @@
+// The list type's targets against Redis 7 (issue 12), side by side on this machine: memory per element of one
+// list of 1,000,000 elements of 16 bytes, from INFO used_memory and the server's RSS before and after filling
+// it over a pipeline; and `redis-benchmark -c 50 -P 16 -t lpush,rpush,lpop,rpop,lrange_100 -n 200000` on the
+// event loop and on Redis, alternating rounds on fresh servers (the tests run one after another on the same
+// server, as one redis-benchmark -t list runs them). A tool, not a test: bounded in elements, requests and
+// time, every child killed by PID. Usage (after `npm run build`):
+//   node dist/bench/list-targets.js [--elements 1000000] [--requests 200000] [--rounds 3] [--save]
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { killAll } from './lib/children.js';
+import { BenchClient, parseInfo, replyText } from './lib/client.js';
+import { resultsDir } from './lib/paths.js';
+import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
+import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
+}
+
+const ELEMENTS = argValue('--elements', 1_000_000);
+const REQUESTS = argValue('--requests', 200_000);
+const ROUNDS = argValue('--rounds', 3);
+/** Elements per RPUSH, and RPUSHes in flight: a pipeline that fills a million elements in seconds. */
+const BATCH = 1000;
+const IN_FLIGHT = 16;
+const TIMEOUT_MS = 120_000;
+const TESTS = ['lpush', 'rpush', 'lpop', 'rpop', 'lrange_100'];
+/** The same run's SET and GET: what this server answers per request whatever the type (no target). */
+const REFERENCE = ['set', 'get'];
+/** The targets (bench/README.md): each at least this share of Redis's requests per second. */
+const TARGET: Readonly<Record<string, number>> = { lrange_100: 0.8 };
+const DEFAULT_TARGET = 0.9;
+
+/** Element i: 16 bytes, "elem" and 12 digits (not an integer, so Redis stores it as a string too). */
+const element = (i: number): string => `elem${String(i).padStart(12, '0')}`;
+
+interface MemoryRow {
+  server: string;
+  usedPerElement: number;
+  rssPerElement: number;
+  encoding: string;
+  seconds: number;
+}
+
+async function usedMemory(client: BenchClient): Promise<number> {
+  return Number(parseInfo(replyText(await client.call(['INFO', 'memory']))).get('used_memory'));
+}
+
+async function measureMemory(kind: ServerKind): Promise<MemoryRow> {
+  const server = await launchServer({ kind });
+  try {
+    const client = await BenchClient.connect({ host: HOST, port: server.port });
+    const usedBefore = await usedMemory(client);
+    const rssBefore = server.rssKb() ?? 0;
+    const started = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let from = 0; from < ELEMENTS; from += BATCH) {
+      const argv = ['RPUSH', 'list'];
+      for (let i = from; i < Math.min(ELEMENTS, from + BATCH); i++) argv.push(element(i));
+      pending.push(client.call(argv, TIMEOUT_MS));
+      if (pending.length >= IN_FLIGHT) await pending.shift();
+    }
+    await Promise.all(pending);
+    const seconds = (performance.now() - started) / 1000;
+    const length = Number(await client.call(['LLEN', 'list']));
+    if (length !== ELEMENTS) throw new Error(`${kind}: LLEN ${length}, expected ${ELEMENTS}`);
+    const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'list']));
+    const usedAfter = await usedMemory(client);
+    const rssAfter = server.rssKb() ?? 0;
+    client.close();
+    return {
+      server: server.label,
+      usedPerElement: (usedAfter - usedBefore) / ELEMENTS,
+      rssPerElement: ((rssAfter - rssBefore) * 1024) / ELEMENTS,
+      encoding,
+      seconds,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface ThroughputRow {
+  server: string;
+  test: string;
+  rps: number | null;
+  p50Ms: number | null;
+  error: string | null;
+}
+
+/**
+ * One round on a fresh server: every test once unmeasured (a server that has run a while: V8 has compiled its hot
+ * paths, as Redis needs no such thing, and the first seconds of a Node process are not what it serves at), then
+ * measured, in redis-benchmark's order, on its one list (mylist).
+ */
+async function measureThroughput(kind: ServerKind): Promise<ThroughputRow[]> {
+  const server = await launchServer({ kind });
+  try {
+    const rows: ThroughputRow[] = [];
+    const tests = [...TESTS, ...REFERENCE];
+    for (const test of [...tests, ...tests]) {
+      const result = await runRedisBenchmark({
+        host: HOST,
+        port: server.port,
+        test,
+        requests: REQUESTS,
+        clients: 50,
+        pipeline: 16,
+        timeoutMs: TIMEOUT_MS,
+        serverPid: server.pid,
+      });
+      rows.push({ server: server.label, test, rps: result.rps, p50Ms: result.p50Ms, error: result.error });
+    }
+    return rows.slice(tests.length); // the warm-up rows are dropped
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+function throughputLines(throughput: ThroughputRow[]): string[] {
+  const lines = [
+    '| test | Redis rounds (rps) | redis-lite rounds (rps) | Redis median | redis-lite median | ratio | target |',
+    '|---|---|---|---:|---:|---:|---:|',
+  ];
+  const isRedis = (r: ThroughputRow): boolean => r.server.startsWith('redis');
+  for (const test of [...TESTS, ...REFERENCE]) {
+    const rows = throughput.filter((r) => r.test === test);
+    const rps = (redis: boolean): number[] =>
+      rows.filter((r) => isRedis(r) === redis).flatMap((r) => (r.rps === null ? [] : [r.rps]));
+    const [theirs, ours] = [rps(true), rps(false)];
+    const errors = rows.filter((r) => r.error !== null).map((r) => `${r.server}: ${r.error}`);
+    const ratio = theirs.length > 0 && ours.length > 0 ? median(ours) / median(theirs) : null;
+    const target = REFERENCE.includes(test) ? null : (TARGET[test] ?? DEFAULT_TARGET);
+    lines.push(
+      `| ${test.toUpperCase()} | ${theirs.map(Math.round).join(', ')} | ${ours.map(Math.round).join(', ')}` +
+        `${errors.length > 0 ? ` (errors: ${errors.join('; ')})` : ''} | ` +
+        `${theirs.length > 0 ? Math.round(median(theirs)) : '-'} | ${ours.length > 0 ? Math.round(median(ours)) : '-'} | ` +
+        `${ratio === null ? '-' : ratio.toFixed(2)} | ${target === null ? 'reference' : `${target} ${ratio === null ? '' : ratio >= target ? 'met' : 'missed'}`} |`,
+    );
+  }
+  return lines;
+}
+
+function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
+  return (
+    [
+      `# Lists against Redis 7: memory per element and LPUSH/RPUSH/LPOP/RPOP/LRANGE_100 throughput`,
+      '',
+      `${new Date().toISOString()}, Node ${process.version}. Command: \`npm run build && node dist/bench/list-targets.js` +
+        ` --elements ${ELEMENTS} --requests ${REQUESTS} --rounds ${ROUNDS}\``,
+      '',
+      `## Memory: one list of ${ELEMENTS.toLocaleString('en')} 16-byte elements, filled by pipelined RPUSHes of ${BATCH}`,
+      '',
+      '| server | encoding | used_memory B/element | RSS B/element | fill s |',
+      '|---|---|---:|---:|---:|',
+      ...memory.map(
+        (r) =>
+          `| ${r.server} | ${r.encoding} | ${r.usedPerElement.toFixed(1)} | ${r.rssPerElement.toFixed(1)} | ` +
+          `${r.seconds.toFixed(2)} |`,
+      ),
+      '',
+      `## redis-benchmark -c 50 -P 16 -t ${TESTS.join(',')} -n ${REQUESTS} (requests per second; each round a fresh`,
+      'server, Redis and the event loop alternating)',
+      '',
+      ...throughputLines(throughput),
+    ].join('\n') + '\n'
+  );
+}
+
+async function main(): Promise<void> {
+  const kinds: ServerKind[] = ['redis', 'eventloop'];
+  const memory: MemoryRow[] = [];
+  for (const kind of kinds) memory.push(await measureMemory(kind));
+  const throughput: ThroughputRow[] = [];
+  if (redisBenchmarkAvailable()) {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of kinds) throughput.push(...(await measureThroughput(kind)));
+    }
+  }
+  const text = markdown(memory, throughput);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'lists.md'), text);
+  process.stdout.write(text);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  killAll();
+  process.exitCode = 1;
+});
