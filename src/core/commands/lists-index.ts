@@ -178,6 +178,7 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'delete'],
     run: ltrim,
   },
   {
@@ -189,6 +190,7 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'insert'],
     run: linsert,
   },
   {
@@ -200,6 +202,7 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'delete'],
     run: lrem,
   },
   {

@@ -141,6 +141,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'insert'],
     run: pusher('left', false),
   },
   {
@@ -152,6 +153,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'insert'],
     run: pusher('right', false),
   },
   {
@@ -163,6 +165,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'insert'],
     run: pusher('left', true),
   },
   {
@@ -174,6 +177,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'insert'],
     run: pusher('right', true),
   },
   {
@@ -185,6 +189,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'access', 'delete'],
     run: popper('left', 'lpop'),
   },
   {
@@ -196,6 +201,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RW', 'access', 'delete'],
     run: popper('right', 'rpop'),
   },
   {
@@ -207,6 +213,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
+    keyFlags: ['RO'],
     run: llen,
   },
   {
@@ -218,6 +225,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     keys: [1, 2, 1],
+    keyFlags: ['RW'],
     run: lmove,
   },
   {
@@ -229,6 +237,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom'],
     keys: [1, 2, 1],
+    keyFlags: ['RW'],
     run: rpoplpush,
   },
   {
@@ -238,7 +247,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     group: 'list',
     since: '7.0.0',
     arity: -4,
-    flags: ['write'],
+    flags: ['write', 'movablekeys'],
     keys: [0, 0, 0],
     run: lmpop,
   },
