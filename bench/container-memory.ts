@@ -3,7 +3,7 @@
 // redis-lite used_memory_dataset: the store's bytes) and its RSS (/proc) before and after. A tool, not a test;
 // bounded (--max-seconds) and every server it starts is stopped by PID.
 // Usage (after `npm run build`): node dist/bench/container-memory.js [--type zset] [--elements 1000000]
-//   [--servers eventloop,redis] [--max-seconds 300] [--save]
+//   [--servers eventloop,redis] [--max-seconds 300] [--save | --out DIR]
 // Types: zset (16-byte members, scores i). Writes container-memory-<type>.{json,md}.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -115,12 +115,13 @@ async function main(): Promise<void> {
     ),
     '',
   ].join('\n');
-  mkdirSync(resultsDir, { recursive: true });
+  const outDir = argValue('--out', resultsDir);
+  mkdirSync(outDir, { recursive: true });
   writeFileSync(
-    path.join(resultsDir, `container-memory-${type}.json`),
+    path.join(outDir, `container-memory-${type}.json`),
     JSON.stringify({ command, rows }, null, 2),
   );
-  writeFileSync(path.join(resultsDir, `container-memory-${type}.md`), md);
+  writeFileSync(path.join(outDir, `container-memory-${type}.md`), md);
   console.log(md);
 }
 

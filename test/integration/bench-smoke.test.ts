@@ -628,4 +628,18 @@ describe('bench/http', () => {
       }
     },
   );
+  it(
+    'container-memory fills one sorted set and writes its memory per element',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'container-memory');
+      await bench('container-memory.js', ['--elements', '2000', '--servers', 'eventloop', '--out', out]);
+      const json = JSON.parse(readFileSync(path.join(out, 'container-memory-zset.json'), 'utf8')) as {
+        rows: { server: string; elements: number; encoding: string; usedPerElement: number }[];
+      };
+      expect(json.rows).toHaveLength(1);
+      expect(json.rows[0]).toMatchObject({ server: 'eventloop', elements: 2000, encoding: 'skiplist' });
+      expect(json.rows[0].usedPerElement).toBeGreaterThan(16); // at least the member's own bytes
+    },
+  );
 });

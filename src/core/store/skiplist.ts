@@ -81,9 +81,17 @@ export function skiplistInit(arena: Arena, segment: number, root: number): void 
 }
 
 /** The skip list at byte offset `root` of an arena, as a SortedSet (changes need its segment's write lock). */
+/** The dict value a node is inserted with, before its skip list node is known (dictSet copies it). */
+const NO_NODE = new Uint8Array(4);
+
+// Scratch of a search (zslInsert's update[] and rank[]): shared by every SkiplistZset of this thread, since a
+// search never runs inside another; allocating them per set cost more than the search on a small set.
+const UPDATE = new Uint32Array(MAX_LEVEL);
+const RANKS = new Float64Array(MAX_LEVEL);
+
 export class SkiplistZset implements SortedSet {
-  private readonly update = new Array<number>(MAX_LEVEL).fill(0);
-  private readonly ranks = new Array<number>(MAX_LEVEL).fill(0);
+  private readonly update = UPDATE;
+  private readonly ranks = RANKS;
 
   constructor(
     private readonly arena: Arena,
@@ -252,7 +260,7 @@ export class SkiplistZset implements SortedSet {
   // ---- Changing (write lock) ----
 
   insert(member: Uint8Array, score: number): void {
-    const { node: dictNode } = dictSet(this.arena, this.segment, this.root, member, new Uint8Array(4));
+    const { node: dictNode } = dictSet(this.arena, this.segment, this.root, member, NO_NODE);
     const node = this.newNode(randomLevel(), score, dictNode);
     write32(this.arena.u8, nodeValueStart(this.arena, dictNode), node);
     this.link(node, score, member);
