@@ -79,6 +79,10 @@ export const listCommand: fc.Arbitrary<Argv> = fc.oneof(
       ),
     )
     .map(([n, ks, s, o]): Argv => ['LMPOP', n, ...ks, s, ...o]),
+  // Small nodes, so a few pushes make lists of many nodes and every command meets node boundaries.
+  fc
+    .constantFrom('1', '2', '3', '-1', '-2')
+    .map((size): Argv => ['CONFIG', 'SET', 'list-max-listpack-size', size]),
   fc.constantFrom<Argv>(
     ['LPOP', 'a', '1', '2'],
     ['LPUSH', 'a'],
