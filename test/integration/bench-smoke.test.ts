@@ -643,3 +643,25 @@ describe('bench/http', () => {
     },
   );
 });
+
+describe.skipIf(!hasRedis)('bench/list-targets', () => {
+  it(
+    'fills a list on both servers and runs every list test of redis-benchmark against each',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const { stdout } = await bench('list-targets.js', [
+        '--elements',
+        '2000',
+        '--requests',
+        '2000',
+        '--rounds',
+        '1',
+      ]);
+      expect(stdout).toMatch(/\| redis 7 \| quicklist \| [\d.]+ \|/);
+      expect(stdout).toMatch(/\| eventloop \| quicklist \| [\d.]+ \|/);
+      for (const test of ['LPUSH', 'RPUSH', 'LPOP', 'RPOP', 'LRANGE_100', 'SET', 'GET']) {
+        expect(stdout).toMatch(new RegExp(`\\| ${test} \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\| [\\d.]+ \\|`));
+      }
+    },
+  );
+});

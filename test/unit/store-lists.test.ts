@@ -296,6 +296,20 @@ describe('store lists', () => {
     expect(store.stats().usedMemory).toBe(baseline);
   });
 
+  it("refuse what the arena cannot hold (OOM) without leaving a half-made list or a copy's nodes behind", () => {
+    const { store } = setup({ initialBytes: 64 * 1024, maxBytes: 256 * 1024 });
+    const values = Array.from({ length: 4500 }, (_, i) => b(`value-${String(i).padStart(30, '0')}`));
+    store.listPush(b('src'), values, 'right'); // about 170 KB of nodes: no room for a copy
+    const used = store.stats().usedMemory;
+    expect(commandError(() => store.copy(b('src'), b('dst'), false))).toBe(ERR.oom);
+    expect(store.stats().usedMemory).toBe(used);
+    expect(store.exists([b('dst')])).toBe(0);
+    expect(commandError(() => store.listPush(b('new'), [Buffer.alloc(200 * 1024)], 'left'))).toBe(ERR.oom);
+    expect(store.exists([b('new')])).toBe(0);
+    expect(store.stats().usedMemory).toBe(used);
+    expect(store.listLength(b('src'))).toBe(4500);
+  });
+
   it('keep a TTL across pushes and pops', () => {
     const { store, clock } = setup();
     store.listPush(b('l'), [b('1'), b('2')], 'right');

@@ -622,14 +622,19 @@ export class Quicklist {
     this.setRoot(R_TAIL, 0);
     this.setRoot(R_NODES, 0);
     let previous = 0;
-    while (source !== 0) {
-      const used = this.used(source);
-      const copy = this.newNode(used, false);
-      this.arena.u8.copyWithin(this.start(copy), this.start(source), this.end(source));
-      this.setWord(copy, N_COUNT, this.word(source, N_COUNT));
-      this.linkAfter(previous, copy);
-      previous = copy;
-      source = this.word(source, N_NEXT);
+    try {
+      while (source !== 0) {
+        const used = this.used(source);
+        const copy = this.newNode(used, false);
+        this.arena.u8.copyWithin(this.start(copy), this.start(source), this.end(source));
+        this.setWord(copy, N_COUNT, this.word(source, N_COUNT));
+        this.linkAfter(previous, copy);
+        previous = copy;
+        source = this.word(source, N_NEXT);
+      }
+    } catch (error) {
+      this.release(); // the copies made so far (the arena refused one: OOM); the caller frees the entry
+      throw error;
     }
   }
 }
