@@ -87,6 +87,8 @@ interface ThroughputRow {
   test: string;
   rps: number | null;
   p50Ms: number | null;
+  /** The server's CPU (all threads) per request: what a request costs it, whatever else the machine runs. */
+  cpuUs: number | null;
   error: string | null;
 }
 
@@ -111,7 +113,14 @@ async function measureThroughput(kind: ServerKind): Promise<ThroughputRow[]> {
         timeoutMs: TIMEOUT_MS,
         serverPid: server.pid,
       });
-      rows.push({ server: server.label, test, rps: result.rps, p50Ms: result.p50Ms, error: result.error });
+      rows.push({
+        server: server.label,
+        test,
+        rps: result.rps,
+        p50Ms: result.p50Ms,
+        cpuUs: result.serverCpuUsPerRequest,
+        error: result.error,
+      });
     }
     return rows.slice(tests.length); // the warm-up rows are dropped
   } finally {
@@ -126,23 +135,31 @@ const median = (values: number[]): number => {
 
 function throughputLines(throughput: ThroughputRow[]): string[] {
   const lines = [
-    '| test | Redis rounds (rps) | redis-lite rounds (rps) | Redis median | redis-lite median | ratio | target |',
-    '|---|---|---|---:|---:|---:|---:|',
+    '| test | Redis rounds (rps) | redis-lite rounds (rps) | Redis median | redis-lite median | ratio | target | ' +
+      'server CPU µs/request, Redis / redis-lite (medians) | CPU ratio |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   const isRedis = (r: ThroughputRow): boolean => r.server.startsWith('redis');
+  const values = (rows: ThroughputRow[], redis: boolean, field: 'rps' | 'cpuUs'): number[] =>
+    rows.filter((r) => isRedis(r) === redis).flatMap((r) => (r[field] === null ? [] : [r[field]]));
+  const med = (v: number[]): number | null => (v.length > 0 ? median(v) : null);
   for (const test of [...TESTS, ...REFERENCE]) {
     const rows = throughput.filter((r) => r.test === test);
-    const rps = (redis: boolean): number[] =>
-      rows.filter((r) => isRedis(r) === redis).flatMap((r) => (r.rps === null ? [] : [r.rps]));
-    const [theirs, ours] = [rps(true), rps(false)];
+    const [theirs, ours] = [values(rows, true, 'rps'), values(rows, false, 'rps')];
+    const [theirCpu, ourCpu] = [med(values(rows, true, 'cpuUs')), med(values(rows, false, 'cpuUs'))];
     const errors = rows.filter((r) => r.error !== null).map((r) => `${r.server}: ${r.error}`);
     const ratio = theirs.length > 0 && ours.length > 0 ? median(ours) / median(theirs) : null;
+    // Redis's CPU per request over ours: the throughput ratio when both are CPU-bound on a quiet core.
+    const cpuRatio = theirCpu !== null && ourCpu !== null && ourCpu > 0 ? theirCpu / ourCpu : null;
     const target = REFERENCE.includes(test) ? null : (TARGET[test] ?? DEFAULT_TARGET);
+    const verdict =
+      target === null ? 'reference' : `${target} ${ratio === null ? '' : ratio >= target ? 'met' : 'missed'}`;
     lines.push(
       `| ${test.toUpperCase()} | ${theirs.map(Math.round).join(', ')} | ${ours.map(Math.round).join(', ')}` +
         `${errors.length > 0 ? ` (errors: ${errors.join('; ')})` : ''} | ` +
         `${theirs.length > 0 ? Math.round(median(theirs)) : '-'} | ${ours.length > 0 ? Math.round(median(ours)) : '-'} | ` +
-        `${ratio === null ? '-' : ratio.toFixed(2)} | ${target === null ? 'reference' : `${target} ${ratio === null ? '' : ratio >= target ? 'met' : 'missed'}`} |`,
+        `${ratio === null ? '-' : ratio.toFixed(2)} | ${verdict} | ${theirCpu ?? '-'} / ${ourCpu ?? '-'} | ` +
+        `${cpuRatio === null ? '-' : cpuRatio.toFixed(2)} |`,
     );
   }
   return lines;

@@ -79,6 +79,34 @@ export const listCommand: fc.Arbitrary<Argv> = fc.oneof(
       ),
     )
     .map(([n, ks, s, o]): Argv => ['LMPOP', n, ...ks, s, ...o]),
+  // COMMAND INFO as Redis 7.0 lists each (flags, key specs), and the keys GETKEYS finds.
+  fc
+    .constantFrom(
+      'lpush',
+      'rpush',
+      'lpushx',
+      'rpushx',
+      'lpop',
+      'rpop',
+      'llen',
+      'lrange',
+      'lindex',
+      'lset',
+      'ltrim',
+      'linsert',
+      'lrem',
+      'lpos',
+      'lmove',
+      'rpoplpush',
+      'lmpop',
+    )
+    .map((name): Argv => ['COMMAND', 'INFO', name]),
+  fc.constantFrom<Argv>(
+    ['COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT'],
+    ['COMMAND', 'GETKEYS', 'LMPOP', '3', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'LMOVE', 'a', 'b', 'LEFT', 'RIGHT'],
+    ['COMMAND', 'GETKEYS', 'RPOPLPUSH', 'a', 'b'],
+  ),
   // Small nodes, so a few pushes make lists of many nodes and every command meets node boundaries.
   fc
     .constantFrom('1', '2', '3', '-1', '-2')

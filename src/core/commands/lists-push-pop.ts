@@ -7,6 +7,7 @@
 import { isKeyword, parseInt64 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
+import { countedKeys, oneKey } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_NEW, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, bulk, bulkArray, integer, NIL, NIL_ARRAY, type Reply } from '../reply.js';
 import type { ListEnd, PopResult } from '../store/lists.js';
@@ -225,7 +226,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     keys: [1, 2, 1],
-    keyFlags: ['RW'],
+    keySpecs: [oneKey(1, ['RW', 'access', 'delete']), oneKey(2, ['RW', 'insert'])],
     run: lmove,
   },
   {
@@ -237,7 +238,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom'],
     keys: [1, 2, 1],
-    keyFlags: ['RW'],
+    keySpecs: [oneKey(1, ['RW', 'access', 'delete']), oneKey(2, ['RW', 'insert'])],
     run: rpoplpush,
   },
   {
@@ -249,6 +250,7 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -4,
     flags: ['write', 'movablekeys'],
     keys: [0, 0, 0],
+    keySpecs: [countedKeys(1, ['RW', 'access', 'delete'])],
     run: lmpop,
   },
 ];
