@@ -56,6 +56,8 @@ type Op =
 const value = fc.oneof(
   fc.constantFrom('a', 'b', 'c', ''),
   fc.constantFrom('a', 'b').chain((c) => fc.integer({ min: 100, max: 1500 }).map((n) => c.repeat(n))),
+  // Past every node limit (SIZE_SAFETY_LIMIT 8 KiB, -1's 4 KiB): a node of its own, or a node grown past it.
+  fc.constantFrom('a'.repeat(9000), 'b'.repeat(70000)),
 );
 const end = fc.constantFrom<ListEnd>('left', 'right');
 const smallInt = fc.integer({ min: -12, max: 12 });
