@@ -85,6 +85,10 @@ describe('store hashes: the listpack encoding', () => {
   it('a missing key is null to the reads that tell it apart from an empty answer', () => {
     const { store } = setup();
     expect(store.hmget(b('nokey'), [b('a')])).toBeNull();
+    expect(store.hget(b('nokey'), b('a'))).toBeUndefined();
+    store.hset(b('h'), [b('a'), b('x'.repeat(200))]);
+    expect(store.hget(b('h'), b('b'))).toBeNull();
+    expect(str(store.hget(b('h'), b('a'))!)).toBe('x'.repeat(200)); // a two-byte length, copied whole
     expect(store.hexists(b('nokey'), b('a'))).toBeNull();
     expect(store.hstrlen(b('nokey'), b('a'))).toBeNull();
     expect(store.hrandfield(b('nokey'), 1, false, false)).toBeNull();

@@ -75,7 +75,14 @@ export const hashReadCommands: readonly CommandSpec[] = [
     since: '2.0.0',
     arity: 3,
     run: ([, key, field], ctx) =>
-      bulkOrNil(readHash(ctx, key, (store) => store.hmget(key, [field]), present)?.[0] ?? null),
+      bulkOrNil(
+        readHash(
+          ctx,
+          key,
+          (store) => store.hget(key, field),
+          (value) => value !== undefined,
+        ) ?? null,
+      ),
   },
   {
     ...hashReadSpec,

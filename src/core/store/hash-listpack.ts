@@ -72,13 +72,6 @@ export function listpackPairs(u8: Uint8Array, at: number, fields: boolean, value
   return out;
 }
 
-/** Position of pair `index` (0-based) of the listpack hash at `at`. */
-export function listpackPairAt(u8: Uint8Array, at: number, index: number): number {
-  let pos = firstElement(at);
-  for (let i = 0; i < index; i++) pos = nextElement(u8, nextElement(u8, pos));
-  return pos;
-}
-
 /** Bytes an element of `length` bytes takes in a listpack: its varint length header, then its bytes. */
 export function elementBytes(length: number): number {
   let header = 1;

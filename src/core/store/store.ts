@@ -624,6 +624,10 @@ export class SharedStore implements KeyValueStore {
     return hashes.hsetnx(this.access, this.db, key, field, value);
   }
 
+  hget(key: Bytes, field: Bytes): Buffer | null | undefined {
+    return hashes.hget(this.access, this.db, key, field);
+  }
+
   hmget(key: Bytes, fields: readonly Bytes[]): (Buffer | null)[] | null {
     return hashes.hmget(this.access, this.db, key, fields);
   }

@@ -293,7 +293,9 @@ export interface KeyValueStore {
   hset(key: Bytes, pairs: readonly Bytes[]): number;
   /** HSETNX: whether the field was set (it was missing). */
   hsetnx(key: Bytes, field: Bytes, value: Bytes): boolean;
-  /** HMGET (and HGET): each field's value or null; null for a missing key. */
+  /** HGET: the field's value, null for a missing field, undefined for a missing key. */
+  hget(key: Bytes, field: Bytes): Buffer | null | undefined;
+  /** HMGET: each field's value or null; null for a missing key. */
   hmget(key: Bytes, fields: readonly Bytes[]): (Buffer | null)[] | null;
   /** HDEL: fields deleted, and whether the hash was emptied (so deleted). */
   hdel(key: Bytes, fields: readonly Bytes[]): HashDeleteResult;
