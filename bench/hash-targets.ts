@@ -3,7 +3,7 @@
 // -n 200000` on the event loop, in alternating rounds, with SET as the control (the machine is shared: the
 // median of each side is reported with every round). A tool that writes results, not a test; every server it starts is stopped by PID.
 // Usage (after `npm run build`): node dist/bench/hash-targets.js [--fields 1000000] [--rounds 5]
-//   [--requests 200000] [--save]
+//   [--requests 200000] [--save | --out DIR]
 
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,11 @@ function option(name: string, fallback: number): number {
   return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
 }
 
+/** Where the results go: bench/results/tmp/ (bench/results/ with --save), or --out DIR. */
+const OUT_DIR = (() => {
+  const i = process.argv.indexOf('--out');
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : resultsDir;
+})();
 const FIELDS = option('--fields', 1_000_000);
 const ROUNDS = option('--rounds', 5);
 const REQUESTS = option('--requests', 200_000);
@@ -186,10 +191,10 @@ async function main(): Promise<void> {
   const hset = await measureThroughput('hset');
   const set = await measureThroughput('set');
   const text = report(memory, hset, set);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, 'hashes.md'), text);
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(path.join(OUT_DIR, 'hashes.md'), text);
   console.log(text);
-  console.error(`wrote ${path.join(resultsDir, 'hashes.md')}`);
+  console.error(`wrote ${path.join(OUT_DIR, 'hashes.md')}`);
 }
 
 main().catch((error: unknown) => {

@@ -665,3 +665,29 @@ describe.skipIf(!hasRedis)('bench/list-targets', () => {
     },
   );
 });
+
+describe.skipIf(!hasRedis)('bench/hash-targets', () => {
+  it(
+    'a tiny run: memory per field and HSET/SET rounds against Redis, written as hashes.md',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'hash-targets');
+      await bench('hash-targets.js', [
+        '--fields',
+        '3000',
+        '--rounds',
+        '1',
+        '--requests',
+        '5000',
+        '--out',
+        out,
+      ]);
+      const md = readFileSync(path.join(out, 'hashes.md'), 'utf8');
+      expect(md).toMatch(/\| redis 7 \| hashtable \| [\d.]+ B \|/); // 3000 fields: past the listpack threshold
+      expect(md).toMatch(/\| eventloop \| hashtable \| [\d.]+ B \|/);
+      for (const test of ['HSET', 'SET']) {
+        expect(md).toMatch(new RegExp(`\\| ${test} \\| redis-lite eventloop \\| \\d+ \\| \\d+ \\|`));
+      }
+    },
+  );
+});
