@@ -91,17 +91,19 @@ export function push(
   end: ListEnd,
   onlyIfExists: boolean,
 ): PushResult {
-  return a.writing(db, key, pushWork, { elements, end, onlyIfExists }, undefined);
+  // The end and the condition travel as one number, so a push allocates no arguments object.
+  return a.writing(db, key, pushWork, elements, (end === 'left' ? 1 : 0) | (onlyIfExists ? 2 : 0));
 }
 
-interface PushArguments {
-  readonly elements: readonly Bytes[];
-  readonly end: ListEnd;
-  readonly onlyIfExists: boolean;
-}
-
-const pushWork: WriteWork<PushArguments, undefined, PushResult> = (a, entry, shard, hash, key, x) =>
-  pushLocked(a, entry, shard, hash, key, x.elements, x.end, x.onlyIfExists);
+const pushWork: WriteWork<readonly Bytes[], number, PushResult> = (
+  a,
+  entry,
+  shard,
+  hash,
+  key,
+  elements,
+  how,
+) => pushLocked(a, entry, shard, hash, key, elements, how & 1 ? 'left' : 'right', (how & 2) !== 0);
 
 /** LPUSH/RPUSH (and the X forms) with key's write lock held; entry is its live entry or 0. */
 export function pushLocked(

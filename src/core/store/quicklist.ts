@@ -295,8 +295,16 @@ export class Quicklist {
     const size = elementSize(value.length);
     const head = this.head;
     if (head !== 0 && this.allows(head, size)) {
-      const s = this.start(head);
-      this.splice(head, s, s, size);
+      const start = this.word(head, N_START);
+      if (start >= size) {
+        // Room before the first element: the usual case, written without splice.
+        this.setWord(head, N_START, start - size);
+        this.placedNode = head;
+        this.placedAt = this.base(head) + start - size;
+      } else {
+        const s = this.base(head) + start;
+        this.splice(head, s, s, size);
+      }
     } else {
       const node = this.newNode(size, true);
       this.linkAfter(0, node);
@@ -313,8 +321,16 @@ export class Quicklist {
     const size = elementSize(value.length);
     const tail = this.tail;
     if (tail !== 0 && this.allows(tail, size)) {
-      const e = this.end(tail);
-      this.splice(tail, e, e, size);
+      const end = this.word(tail, N_END);
+      if (this.word(tail, N_UNITS) * UNIT - NODE_HEADER - end >= size) {
+        // Room after the last element: the usual case, written without splice.
+        this.setWord(tail, N_END, end + size);
+        this.placedNode = tail;
+        this.placedAt = this.base(tail) + end;
+      } else {
+        const e = this.base(tail) + end;
+        this.splice(tail, e, e, size);
+      }
     } else {
       const node = this.newNode(size, false);
       this.linkAfter(this.tail, node);
