@@ -253,3 +253,39 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
     expect(new Set(repeats.fields.map(String)).size).toBeGreaterThan(250); // uniform enough to reach most
   });
 });
+
+describe('store hashes: a full arena', () => {
+  /** A store whose arena is full but for one freed block the size of a small entry. */
+  function fullStore() {
+    const { store } = setup({ initialBytes: 256 * 1024, maxBytes: 256 * 1024, segments: 1 });
+    const fields = Array.from({ length: 100 }, (_, i) => [b(`field:${i}`), b(`value:${i}`)]).flat();
+    store.hset(b('small'), fields);
+    let n = 0;
+    try {
+      for (;;) store.set(b(`fill:${n++}`), Buffer.alloc(512, 1));
+    } catch (error) {
+      expect(String(error)).toContain('OOM');
+    }
+    store.set(b('tiny'), b('12345678'));
+    store.del([b('tiny')]);
+    return { store, fields: fields.map(String) };
+  }
+
+  it('answers OOM without leaving an empty hash behind', () => {
+    const { store } = fullStore();
+    expect(commandError(() => store.hset(b('newkey'), [b('f'), Buffer.alloc(4000, 2)]))).toBe(ERR.oom);
+    expect(store.exists([b('newkey')])).toBe(0);
+    expect(commandError(() => store.hincrByFloat(b('newkey2'), b('f'), { kind: 'nan' }))).toBe(
+      ERR.nanOrInfinity,
+    );
+    expect(store.exists([b('newkey2')])).toBe(0);
+  });
+
+  it('keeps a listpack whole when its conversion runs out of room', () => {
+    const { store, fields } = fullStore();
+    store.setContainerLimits({ 'hash-max-listpack-entries': 100 });
+    expect(commandError(() => store.hset(b('small'), [b('one'), b('more')]))).toBe(ERR.oom);
+    expect(store.object(b('small'))?.encoding).toBe('listpack');
+    expect(fieldsOf(store, 'small').slice(0, 200)).toEqual(fields);
+  });
+});

@@ -79,16 +79,42 @@ export function hset(a: TableAccess, db: number, key: Bytes, pairs: readonly Byt
 
 /** hsetCommand: fields are set in order (a field named twice takes its last value); new fields counted. */
 const hsetLocked: WriteWork<readonly Bytes[], undefined, number> = (a, entry, shard, hash, key, pairs) => {
-  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  let created = 0;
-  for (let i = 0; i < pairs.length; i += 2) {
-    const set = setFieldLocked(a, shard, hash, key, entry, pairs[i], pairs[i + 1]);
-    entry = set.entry;
-    if (set.created) created++;
-  }
+  const created = setFieldsLocked(a, entry, shard, hash, key, pairs);
   touchLocked(a, shard, hash);
   return created;
 };
+
+/**
+ * hashTypeLookupWriteOrCreate, then hashTypeSet of each pair: the fields that were new. A key this creates is
+ * removed again if the arena refuses its first field (OOM), so no empty hash is left behind.
+ */
+function setFieldsLocked(
+  a: TableAccess,
+  entry: number,
+  shard: number,
+  hash: number,
+  key: Bytes,
+  pairs: readonly Bytes[],
+): number {
+  const creating = entry === 0;
+  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
+  let created = 0;
+  try {
+    for (let i = 0; i < pairs.length; i += 2) {
+      const set = setFieldLocked(a, shard, hash, key, entry, pairs[i], pairs[i + 1]);
+      entry = set.entry;
+      if (set.created) created++;
+    }
+  } catch (error) {
+    if (creating && created === 0) {
+      // Found again: a conversion may have moved the new hash to another entry before the field failed.
+      const current = a.table.find(shard, hash, key);
+      if (current !== 0) a.table.remove(shard, current);
+    }
+    throw error;
+  }
+  return created;
+}
 
 export function hsetnx(a: TableAccess, db: number, key: Bytes, field: Bytes, value: Bytes): boolean {
   return a.writing(db, key, hsetnxLocked, field, value);
@@ -100,8 +126,7 @@ const hsetnxLocked: WriteWork<Bytes, Bytes, boolean> = (a, entry, shard, hash, k
     requireType(a.table, entry, T_HASH);
     if (fieldValueView(a, entry, field) !== null) return false;
   }
-  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, hash, key, entry, field, value);
+  setFieldsLocked(a, entry, shard, hash, key, [field, value]);
   touchLocked(a, shard, hash);
   return true;
 };
@@ -187,8 +212,7 @@ const hincrByLocked: WriteWork<Bytes, bigint, bigint> = (a, entry, shard, hash, 
   }
   const result = value + delta;
   if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(ERR.overflow);
-  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, hash, key, entry, field, Buffer.from(result.toString(), 'latin1'));
+  setFieldsLocked(a, entry, shard, hash, key, [field, Buffer.from(result.toString(), 'latin1')]);
   touchLocked(a, shard, hash);
   return result;
 };
@@ -226,8 +250,7 @@ const hincrByFloatLocked: WriteWork<Bytes, LongDouble, Buffer> = (
   const sum = addLongDouble(value ?? ZERO, delta); // 0 + -0 is +0, as Redis's value = 0; value += incr
   if (sum.kind !== 'finite') throw new CommandError(ERR.nanOrInfinity);
   const text = Buffer.from(ld2stringHuman(sum), 'latin1');
-  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  setFieldLocked(a, shard, hash, key, entry, field, text);
+  setFieldsLocked(a, entry, shard, hash, key, [field, text]);
   touchLocked(a, shard, hash);
   return text;
 };
