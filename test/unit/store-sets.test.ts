@@ -320,6 +320,18 @@ describe('SPOP and SRANDMEMBER (t_set.c cases)', () => {
     }
   });
 
+  it('replies with a whole set as 7.0 does: SPOP and SUNION through a new intset (ascending), SRANDMEMBER as stored', () => {
+    const { store } = setup();
+    store.setContainerLimits({ 'set-max-intset-entries': 4 });
+    store.sadd(b('h'), [b('5'), b('3'), b('9'), b('1'), b('7'), b('11')]);
+    store.srem(b('h'), [b('11'), b('9')]); // a hash table of four integers
+    expect(encoding(store, 'h')).toBe('hashtable');
+    const stored = texts(store.setAlgebra('inter', [b('h')]).members);
+    expect(texts(store.srandmember(b('h'), 10))).toEqual(stored);
+    expect(texts(store.setAlgebra('union', [b('h')]).members)).toEqual(['1', '3', '5', '7']);
+    expect(texts(store.spop(b('h'), 10).members)).toEqual(['1', '3', '5', '7']);
+  });
+
   it('SPOP of one member, and a missing key', () => {
     const { store } = setup();
     store.sadd(b('s'), [b('only')]);

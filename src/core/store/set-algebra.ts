@@ -10,6 +10,7 @@ import { requireType, T_SET } from './containers.js';
 import {
   asSetInteger,
   createSetLocked,
+  inResultSetOrder,
   isIntset,
   maxIntsetEntries,
   setIsMember,
@@ -148,25 +149,12 @@ function diffWentThroughHashtable(a: TableAccess, sources: readonly (Source | nu
   return !isIntset(a, first.entry) && setMembers(a, first.entry).some((m) => asSetInteger(m) === null);
 }
 
-/** Whether a result built by adding these members to a new intset would still be one. */
-function staysIntset(a: TableAccess, members: readonly Buffer[]): boolean {
-  return members.length <= maxIntsetEntries(a) && members.every((m) => asSetInteger(m) !== null);
-}
-
 function compute(a: TableAccess, op: SetOperation, sources: readonly (Source | null)[]): Buffer[] {
   return op === 'inter'
     ? intersect(a, sources, 0)
     : op === 'union'
       ? union(a, sources)
       : difference(a, sources);
-}
-
-/** Members in an intset's order (ascending integers). */
-function ascending(members: Buffer[]): Buffer[] {
-  return members
-    .map((m) => [asSetInteger(m) as bigint, m] as const)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([, m]) => m);
 }
 
 /**
@@ -193,8 +181,8 @@ function setAlgebraLocked(
   const { sources, found } = readSources(a, db, hashes, keys, 0);
   const members = compute(a, op, sources);
   if (op === 'inter') return { members, found };
-  const intset = staysIntset(a, members) && !(op === 'diff' && diffWentThroughHashtable(a, sources));
-  return { members: intset ? ascending(members) : members, found };
+  if (op === 'diff' && diffWentThroughHashtable(a, sources)) return { members, found };
+  return { members: inResultSetOrder(a, members), found };
 }
 
 /** SINTERCARD: the intersection's size, counting no further than `limit` (0: no limit). */

@@ -89,6 +89,25 @@ export function setRandomMember(a: TableAccess, entry: number, random: () => num
   return nodeField(a.arena, dictRandomNode(a.arena, at, random));
 }
 
+/**
+ * Members (distinct) in the order Redis replies with a set it builds from them by adding them to a new intset
+ * (SUNION, SDIFF, and SPOP/SRANDMEMBER when they return a whole set, through sunionDiffGenericCommand): ascending
+ * when they are all integers and few enough to stay an intset, else as given (a hash table's order is its own).
+ */
+export function inResultSetOrder(a: TableAccess, members: Buffer[]): Buffer[] {
+  if (members.length > maxIntsetEntries(a)) return members;
+  const values: bigint[] = [];
+  for (const member of members) {
+    const value = asSetInteger(member);
+    if (value === null) return members;
+    values.push(value);
+  }
+  return members
+    .map((member, i) => [values[i], member] as const)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, member]) => member);
+}
+
 // ---- Writing (write lock) ----
 
 /**

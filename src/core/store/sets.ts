@@ -9,6 +9,7 @@ import { requireType, T_SET } from './containers.js';
 import { dictScan, nodeField } from './dict.js';
 import {
   createSetLocked,
+  inResultSetOrder,
   isIntset,
   setAddLocked,
   setIsMember,
@@ -162,7 +163,7 @@ const spopLocked: WriteWork<number | null, () => number, SetPopResult> = (
   let popped: Buffer[];
   let deleted = false;
   if (wanted >= size) {
-    popped = setMembers(a, entry);
+    popped = inResultSetOrder(a, setMembers(a, entry)); // t_set.c replies through SUNION of the set
     a.table.remove(shard, entry);
     deleted = true;
   } else if ((size - wanted) * SPOP_MOVE_STRATEGY_MUL > wanted) {
@@ -220,7 +221,7 @@ function srandmemberLocked(
     return out;
   }
   const size = setSize(a, entry);
-  if (count >= size) return setMembers(a, entry);
+  if (count >= size) return setMembers(a, entry); // 7.0 walks the set itself here (SPOP goes through SUNION)
   if (count * SRANDMEMBER_SUB_STRATEGY_MUL > size) {
     // Every member, then random ones dropped until count are left.
     const all = setMembers(a, entry);
