@@ -14,6 +14,7 @@ import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
+import { armBlockingTimeouts } from './transport/eventloop/blocking-timer.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import { createThreadCore, type ThreadCore } from './core/thread-core.js';
 import { SharedStore } from './core/store/store.js';
@@ -378,7 +379,17 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const mainCore = createMainCore(start, transport, address.port);
   core = mainCore;
   start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
-  const stopExpiry = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
+  const stopActiveExpire = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
+  // The event loop's blocked clients time out on a Node timer; the pool's and hybrid's threads keep their own.
+  const blocking = mainCore.server.blocking;
+  const stopBlockingTimer =
+    options.transport === 'eventloop' && blocking !== undefined
+      ? armBlockingTimeouts(blocking, clock)
+      : () => undefined;
+  const stopExpiry = (): void => {
+    stopActiveExpire();
+    stopBlockingTimer();
+  };
   let http: { server: HttpServer; address: ListenAddress } | null = null;
   try {
     http = options.httpPort === undefined ? null : await startHttp(start, mainCore);

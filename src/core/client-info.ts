@@ -23,6 +23,7 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
   return {
     ...pubsub,
     ...(client.monitor === true ? { monitor: true } : {}),
+    ...(client.blocked === true ? { blocked: true } : {}),
     id: client.id,
     addr: client.addr,
     laddr: client.laddr,

@@ -3,6 +3,7 @@
 // Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
+import type { BlockedTarget, BlockingHub } from './blocking/hub.js';
 import type { KeySpec } from './key-specs.js';
 import type { PubSubHub } from './pubsub/hub.js';
 import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
@@ -26,6 +27,8 @@ export type CommandFlag =
   | 'pubsub'
   /** CMD_PROTECTED: refused unless enable-debug-command allows it (DEBUG). */
   | 'protected'
+  /** CMD_BLOCKING: may block its client (BLPOP and kin; ACL category @blocking). */
+  | 'blocking'
   /** CMD_MOVABLE_KEYS: the keys' positions depend on an argument (a numkeys count), not on `keys`. */
   | 'movablekeys';
 
@@ -95,8 +98,15 @@ export interface ClientState {
   pubsub?: ClientSubscriptions;
   /** MONITOR: it gets a line for every command any client runs, until RESET (commands/monitor.ts). */
   monitor?: boolean;
+  /**
+   * Blocked in BLPOP or its kin (CLIENT_BLOCKED): its session processes nothing more until the blocking hub
+   * unblocks it (blocking/hub.ts). Absent: false.
+   */
+  blocked?: boolean;
   /** Where its pub/sub messages go (its session); absent for a client without one (commands run directly). */
   readonly pushTarget?: PushTarget;
+  /** Where the reply of a blocking command goes once it is served (its session); absent: it never blocks. */
+  readonly blockedTarget?: BlockedTarget;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
@@ -125,6 +135,8 @@ export interface ClientInfo {
   readonly fd?: number;
   /** In MONITOR mode (CLIENT LIST flags=O); false where absent. */
   readonly monitor?: boolean;
+  /** Blocked in a blocking command (CLIENT LIST flags=b); false where absent. */
+  readonly blocked?: boolean;
   /** Its Pub/Sub subscriptions (CLIENT LIST sub=, psub=, ssub=) and subscribed state (flags=P); none where absent. */
   readonly pubsub?: PubSubCounts;
 }
@@ -199,6 +211,8 @@ export interface ServerContext {
   readonly counters?: ServerCounters;
   /** This thread's side of Pub/Sub (pubsub/hub.ts): subscriptions, PUBLISH, keyspace events. */
   readonly pubsub?: PubSubHub;
+  /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
+  readonly blocking?: BlockingHub;
 }
 
 /** One command's INFO commandstats figures (server.c genRedisInfoStringCommandStats). */

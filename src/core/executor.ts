@@ -8,6 +8,7 @@
 
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
+import { signalWrittenKeys } from './blocking/ready-keys.js';
 import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerContext } from './command.js';
 import { CommandError, ERR } from './errors.js';
 import { feedMonitor } from './monitor.js';
@@ -227,7 +228,12 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     client.transaction.queue(resolved, argv);
     return QUEUED;
   }
-  return call(resolved, argv, ctx);
+  const reply = call(resolved, argv, ctx);
+  // handleClientsBlockedOnKeys: clients blocked on keys this command (EXEC: its commands) wrote are served
+  // now, before this client's next command and before anyone else's on this thread.
+  const blocking = ctx.server.blocking;
+  if (blocking !== undefined && blocking.anyBlocked()) blocking.flushReady(ctx.store);
+  return reply;
 }
 
 /**
@@ -258,6 +264,8 @@ function reject(ctx: CommandContext, argv: Buffer[], message: string, spec: Comm
  */
 export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   const reply = timedRun(spec, argv, ctx);
+  // While some client is blocked (one shared read otherwise), a write's keys may serve it (execute() does).
+  if (ctx.server.blocking?.anyBlocked() === true) signalWrittenKeys(spec, argv, ctx);
   // After it ran, as server.c call() feeds monitors: the line shows the database it left selected. While
   // nobody monitors, this read of one shared word is all MONITOR costs a command.
   if (ctx.server.pubsub?.monitoring() === true) feedMonitor(spec, argv, ctx);

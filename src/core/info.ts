@@ -107,9 +107,9 @@ function clientFields({ server }: InfoSource): Fields {
     ['connected_clients', t.connectedClients],
     ['cluster_connections', 0],
     ['maxclients', t.maxclients],
-    ['blocked_clients', 0],
+    ['blocked_clients', server.blocking?.blockedClients() ?? 0],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', server.blocking?.timedClients() ?? 0],
   ];
   if (t.workers !== undefined) fields.push(['workers', t.workers]);
   if (t.busyWorkers !== undefined) fields.push(['busy_workers', t.busyWorkers]);

@@ -10,9 +10,10 @@ import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
 import { stopMonitoring } from './commands/monitor.js';
 import { execute } from './executor.js';
-import type { PushMessage, PushTarget } from './pubsub/subscriber.js';
+import type { BlockedTarget } from './blocking/hub.js';
+import { PushMessage, type PushTarget } from './pubsub/subscriber.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
-import { error } from './reply.js';
+import { error, type Reply } from './reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from './reply-encoding.js';
 import type { KeyValueStore } from './store/types.js';
 import { Transaction } from './transaction.js';
@@ -68,7 +69,7 @@ interface PendingPushes {
   lost: boolean;
 }
 
-export class Session implements PushTarget {
+export class Session implements PushTarget, BlockedTarget {
   readonly client: ClientState;
   /** The client's command contexts, one per database it has selected (and the server they share). */
   private readonly context: ClientContexts;
@@ -88,6 +89,8 @@ export class Session implements PushTarget {
   private pushListener: ((session: Session) => void) | null = null;
   /** MONITOR lines of the request being run, written after its reply (PushMessage.afterReply). */
   private afterReply: Buffer[] | null = null;
+  /** Unblocked with requests still in the query buffer: the transport resumes it (resume()). */
+  private resumable = false;
 
   constructor(core: SessionCore, identity: ClientIdentity) {
     const now = core.server.clock();
@@ -106,6 +109,7 @@ export class Session implements PushTarget {
       createdAt: now,
       lastInteraction: now,
       pushTarget: this,
+      blockedTarget: this,
     };
     this.context = new ClientContexts(core.store, this.client, core.server);
     this.parser = new RequestParser(core.limits);
@@ -121,6 +125,7 @@ export class Session implements PushTarget {
     this.closed = true;
     this.pushes = null;
     this.client.transaction.discard(this.context.current().store);
+    this.context.server.blocking?.removeClient(this.client);
     if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
     stopMonitoring(this.context);
     this.dropQuery(EMPTY);
@@ -164,6 +169,42 @@ export class Session implements PushTarget {
     return bytes;
   }
 
+  // ---- Blocking commands (BlockedTarget): a blocked session runs nothing until its reply comes ----
+
+  /**
+   * Served, timed out or unblocked: the reply goes out as a pushed message does (the transport hears of it and
+   * writes it), then the requests that arrived meanwhile run (the transport calls resume()).
+   */
+  unblocked(reply: Buffer | Reply): void {
+    if (this.closed) return;
+    const bytes = Buffer.isBuffer(reply) ? reply : new PushMessage(reply).bytes(this.pushProtocol());
+    const pending = (this.pushes ??= { chunks: [], bytes: 0, lost: false });
+    pending.chunks.push(bytes);
+    pending.bytes += bytes.length;
+    this.resumable = this.queryEnd > this.queryStart;
+    this.pushListener?.(this);
+  }
+
+  replyProtocol(): ReplyProtocol {
+    return this.pushProtocol();
+  }
+
+  /** Blocked in BLPOP or its kin: its requests wait in the query buffer. */
+  get blocked(): boolean {
+    return this.client.blocked === true;
+  }
+
+  /** Unblocked with requests waiting: resume() runs them (the transport asks after writing the reply). */
+  get needsResume(): boolean {
+    return this.resumable && !this.blocked;
+  }
+
+  /** Runs the requests that waited while the client was blocked, as if they had just been read. */
+  resume(): SessionOutput {
+    this.resumable = false;
+    return this.receive(EMPTY, 0);
+  }
+
   /** Bytes of messages waiting for the transport. */
   get pushedBytes(): number {
     return this.pushes?.bytes ?? 0;
@@ -204,6 +245,11 @@ export class Session implements PushTarget {
    */
   receive(chunk: Buffer, length: number = chunk.length): SessionOutput {
     if (this.closed) return NOTHING;
+    if (this.client.blocked === true) {
+      // Redis reads a blocked client's input into its query buffer and processes none of it until unblocked.
+      if (length > 0) this.append(length === chunk.length ? chunk : chunk.subarray(0, length));
+      return NOTHING;
+    }
     this.receiving = true;
     try {
       // Messages published before this request go out before its reply: those already here, then those other
@@ -266,6 +312,7 @@ export class Session implements PushTarget {
         close = true;
         break;
       }
+      if (this.client.blocked === true) break; // the rest waits in the query buffer until it is unblocked
     }
     this.keepRest(buf, start, end, close);
     if (close) this.closed = true;

@@ -52,8 +52,9 @@ export function clientLine(c: ClientInfo, now: number): string {
 const lines = (clients: readonly ClientInfo[], now: number): Reply =>
   verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
 
-/** catClientInfoString's flags: O (a monitor), P (subscribed), in its order; N for none. */
-const flags = (c: ClientInfo): string => `${c.monitor === true ? 'O' : ''}${isPubSub(c) ? 'P' : ''}` || 'N';
+/** catClientInfoString's flags: O (a monitor), P (subscribed), b (blocked), in its order; N for none. */
+const flags = (c: ClientInfo): string =>
+  `${c.monitor === true ? 'O' : ''}${isPubSub(c) ? 'P' : ''}${c.blocked === true ? 'b' : ''}` || 'N';
 
 /** Redis's client type "pubsub" (getClientType: CLIENT_PUBSUB); every other client here is "normal". */
 const isPubSub = (c: ClientInfo): boolean => c.pubsub?.active === true;
@@ -186,6 +187,29 @@ function setinfo(argv: Buffer[]): Reply {
   return OK;
 }
 
+/**
+ * CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: a client blocked in BLPOP or its kin, on any thread, gets its
+ * timeout reply or the -UNBLOCKED error (networking.c: the reason is read before the id, and a fifth argument
+ * is an unknown subcommand there).
+ */
+function unblock(argv: Buffer[], ctx: CommandContext): Reply {
+  if (argv.length > 4) {
+    throw new CommandError(
+      `ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try CLIENT HELP.`,
+    );
+  }
+  let asError = false;
+  if (argv.length === 4) {
+    if (isKeyword(argv[3], 'ERROR')) asError = true;
+    else if (!isKeyword(argv[3], 'TIMEOUT'))
+      throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = toBigInt(argv[2]);
+  const blocking = ctx.server.blocking;
+  if (blocking === undefined || id < 1n || id > BigInt(Number.MAX_SAFE_INTEGER)) return integer(0);
+  return integer(blocking.unblock(Number(id), asError) ? 1 : 0);
+}
+
 /** CLIENT NO-EVICT / NO-TOUCH ON|OFF: nothing is evicted or LRU-tracked here, so only the syntax matters. */
 function onOff(argv: Buffer[]): Reply {
   const args = new ArgCursor(argv, 2);
@@ -235,6 +259,8 @@ const HELP = [
   '    Return the name of the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'SETINFO <option> <value>',
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
@@ -254,6 +280,7 @@ const SINCE: Record<string, string> = {
   setinfo: '7.2.0',
   'no-evict': '7.0.0',
   'no-touch': '7.2.0',
+  unblock: '5.0.0',
   help: '5.0.0',
 };
 
@@ -324,6 +351,14 @@ export const clientCommand: CommandSpec = {
       3,
       quiet,
       onOff,
+    ),
+    sub(
+      'unblock',
+      'CLIENT UNBLOCK client-id [TIMEOUT | ERROR]',
+      'Unblock a client blocked in a blocking command from a different connection',
+      -3,
+      ['admin', ...quiet],
+      unblock,
     ),
     sub(
       'help',

@@ -56,6 +56,7 @@ export function aclCategories(spec: CommandSpec): string[] {
   if (GROUP_CATEGORY[spec.group] !== undefined) out.push(GROUP_CATEGORY[spec.group] as string);
   if (has('pubsub')) out.push('@pubsub');
   out.push(has('fast') ? '@fast' : '@slow');
+  if (has('blocking')) out.push('@blocking');
   if (has('admin')) out.push('@admin', '@dangerous');
   return out.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
 }

@@ -14,6 +14,7 @@ import { CommandError } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { status } from '../reply.js';
 import {
+  BLOCKED_REPLY,
   CHANNEL,
   MONITOR,
   MONITOR_NAME,
@@ -232,7 +233,10 @@ export class PubSubHub {
   }
 
   private deliver(records: readonly MailboxRecord[], overflowed: boolean): void {
-    for (const record of records) this.fanOut(record.kind, record.channel, record.message);
+    for (const record of records) {
+      if (record.kind === BLOCKED_REPLY) this.blockedReply(record.channel, record.message);
+      else this.fanOut(record.kind, record.channel, record.message);
+    }
     if (!overflowed) return;
     for (const client of this.localClients()) client.target.lost();
     for (const monitor of this.monitors) monitor.lost();
@@ -329,6 +333,34 @@ export class PubSubHub {
     }
     if (mine !== null) this.deliver(mine.records, mine.overflowed);
     if (local) this.fanOut(MONITOR, MONITOR_NAME, line);
+  }
+
+  // ---- Blocked clients' replies (blocking/hub.ts): served on another thread, mailed to this one ----
+
+  private blockedReplyHandler: ((clientId: number, reply: Buffer) => void) | null = null;
+
+  /** Who gives this thread's blocked clients the replies mailed to it (the thread's blocking hub). */
+  setBlockedReplyHandler(handler: (clientId: number, reply: Buffer) => void): void {
+    this.blockedReplyHandler = handler;
+  }
+
+  /**
+   * Mails a blocked client's reply (bytes in its protocol) to the thread serving it, waking that thread's loop
+   * through its eventfd as a message does. The registry's wake cell is the caller's to bump (pool workers).
+   */
+  mailBlockedReply(endpoint: number, clientId: number, reply: Uint8Array): void {
+    const id = Buffer.alloc(8);
+    id.writeDoubleLE(clientId);
+    this.state.locked(() => {
+      if (this.state.append(endpoint, BLOCKED_REPLY, id, reply) !== 'wake') return;
+      const fd = this.state.wakeFd(endpoint);
+      if (fd >= 0) this.signal(fd);
+    });
+  }
+
+  private blockedReply(id: Uint8Array, reply: Uint8Array): void {
+    const clientId = Buffer.from(id.buffer, id.byteOffset, 8).readDoubleLE(0);
+    this.blockedReplyHandler?.(clientId, Buffer.from(reply));
   }
 
   // ---- Introspection (PUBSUB, INFO) ----

@@ -18,6 +18,13 @@ export const CHANNEL: SubscriptionKind = 0;
 export const PATTERN: SubscriptionKind = 1;
 export const SHARD: SubscriptionKind = 2;
 export const MONITOR: SubscriptionKind = 3;
+/**
+ * Not a subscription: the kind of a mailbox record that carries a blocked client's reply (its channel is the
+ * client's id as 8 bytes), so replies ride the same mailboxes and wake-ups as messages (blocking/hub.ts).
+ */
+export const BLOCKED_REPLY = 4;
+/** What a mailbox record carries: a message of a subscription kind, or a blocked client's reply. */
+export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY;
 /** The name every MONITOR client is subscribed to. */
 export const MONITOR_NAME = new Uint8Array(0);
 

@@ -10,7 +10,8 @@
 // few copies; never across a socket write.
 
 import { threadId } from 'node:worker_threads';
-import { SharedRegistry, type SubscriptionKind } from './registry.js';
+import { type MailKind, SharedRegistry } from './registry.js';
+import { BlockedRegistry, type BlockingHandles } from '../blocking/registry.js';
 
 // ---- Control words (Int32). ----
 const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's hold can be told and undone)
@@ -44,6 +45,8 @@ export interface PubSubHandles {
   readonly control: SharedArrayBuffer;
   readonly registry: SharedArrayBuffer;
   readonly mailboxes: readonly SharedArrayBuffer[];
+  /** The blocked clients' registry (blocking/registry.ts), whose replies ride these mailboxes. */
+  readonly blocking: BlockingHandles;
 }
 
 /** What append() did: the endpoint must be woken ('wake'), already was ('queued'), or the message was dropped. */
@@ -51,13 +54,15 @@ export type AppendResult = 'wake' | 'queued' | 'dropped';
 
 /** One message a mailbox held. */
 export interface MailboxRecord {
-  readonly kind: SubscriptionKind;
+  readonly kind: MailKind;
   readonly channel: Buffer;
   readonly message: Buffer;
 }
 
 export class PubSubState {
   readonly registry: SharedRegistry;
+  /** Who is blocked in BLPOP and its kin on every thread (blocking/registry.ts). */
+  readonly blocking: BlockedRegistry;
   readonly endpoints: number;
   private readonly control: Int32Array;
   private readonly views: (Uint8Array | null)[];
@@ -68,6 +73,7 @@ export class PubSubState {
     this.control = new Int32Array(handles_.control);
     this.endpoints = this.control[C_ENDPOINTS];
     this.registry = new SharedRegistry(handles_.registry);
+    this.blocking = BlockedRegistry.attach(handles_.blocking);
     this.views = handles_.mailboxes.map(() => null);
   }
 
@@ -87,7 +93,12 @@ export class PubSubState {
           maxByteLength: mailboxMaxBytes,
         }),
     );
-    return new PubSubState({ control, registry: SharedRegistry.create().buffer, mailboxes });
+    return new PubSubState({
+      control,
+      registry: SharedRegistry.create().buffer,
+      mailboxes,
+      blocking: BlockedRegistry.create(endpoints).buffer,
+    });
   }
 
   static attach(handles: PubSubHandles): PubSubState {
@@ -170,7 +181,7 @@ export class PubSubState {
   }
 
   /** Copies a message into `endpoint`'s mailbox. */
-  append(endpoint: number, kind: SubscriptionKind, channel: Uint8Array, message: Uint8Array): AppendResult {
+  append(endpoint: number, kind: MailKind, channel: Uint8Array, message: Uint8Array): AppendResult {
     const words = this.control;
     const used = words[this.word(endpoint, M_USED)];
     const size = RECORD_HEADER + channel.length + message.length;
@@ -214,7 +225,7 @@ export class PubSubState {
     const bytes = Buffer.from(this.view(endpoint).subarray(0, used));
     const records: MailboxRecord[] = [];
     for (let at = 0; at < used;) {
-      const kind = bytes[at] as SubscriptionKind;
+      const kind = bytes[at] as MailKind;
       const channelLength = readU32(bytes, at + 1);
       const messageLength = readU32(bytes, at + 5);
       const channelAt = at + RECORD_HEADER;
@@ -248,8 +259,10 @@ export class PubSubState {
    */
   releaseEndpoint(endpoint: number, deadThreadId: number): number {
     Atomics.compareExchange(this.control, C_LOCK, deadThreadId + 1, 0);
+    this.blocking.releaseDeadHolder(deadThreadId);
     return this.locked(() => {
       this.registry.dropEndpoint(endpoint);
+      this.blocking.locked(() => this.blocking.dropEndpoint(endpoint));
       this.take(endpoint);
       // Monitors are counted per name in the registry (one name): the shared count follows it.
       Atomics.store(this.control, C_MONITORS, this.registry.monitorCount());

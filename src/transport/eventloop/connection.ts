@@ -35,6 +35,8 @@ export interface ConnectionHost {
   readonly readBuffer?: Buffer;
 }
 
+const NO_INPUT = Buffer.alloc(0);
+
 /** The socket's Connection, for the listeners shared by every socket (no closures per connection). */
 const CONNECTION = Symbol('connection');
 type OwnedSocket = net.Socket & { [CONNECTION]: Connection };
@@ -127,15 +129,19 @@ export class Connection {
   private flushPushes(): void {
     this.pushScheduled = false;
     const bytes = this.session.takePushed(); // null when a request of the client has written them meanwhile
-    if (bytes === null || this.ending) return;
-    const written = writeNow(this.socket, bytes);
-    if (typeof written !== 'number') {
-      this.onError(written);
-      this.socket.destroy();
-      return;
+    if (bytes !== null && !this.ending) {
+      const written = writeNow(this.socket, bytes);
+      if (typeof written !== 'number') {
+        this.onError(written);
+        this.socket.destroy();
+        return;
+      }
+      // Not taken at once: the stream keeps the rest (the bytes are the session's to give, not lent).
+      if (written < bytes.length) this.socket.write(written === 0 ? bytes : bytes.subarray(written));
     }
-    // Not taken at once: the stream keeps the rest (the bytes are the session's to give, not lent).
-    if (written < bytes.length) this.socket.write(written === 0 ? bytes : bytes.subarray(written));
+    // Unblocked (its BLPOP served, timed out...) with requests that arrived meanwhile: they run now, in a turn
+    // of their own, never inside the request of the client whose push served it.
+    if (this.session.needsResume && !this.ending) this.onData(NO_INPUT, 0);
   }
 
   /** A client in subscribed state is Redis's pubsub class: its own, smaller output limit applies. */
@@ -159,7 +165,8 @@ export class Connection {
     let output;
     this.receiving = true;
     try {
-      output = this.session.receive(chunk, length);
+      output =
+        length === 0 && chunk === NO_INPUT ? this.session.resume() : this.session.receive(chunk, length);
     } catch (e) {
       // The session catches command failures itself; reaching here is a bug. It costs this client only.
       this.host.logger.error(

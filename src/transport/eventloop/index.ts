@@ -215,7 +215,12 @@ export class EventLoopTransport implements Transport {
       // Redis never times a subscriber or a monitor out (clientsCronHandleTimeout skips CLIENT_PUBSUB and
       // CLIENT_SLAVE).
       const session = connection.session;
-      if (now - session.client.lastInteraction > limitMs && !session.subscribed && !session.monitoring) {
+      if (
+        now - session.client.lastInteraction > limitMs &&
+        !session.subscribed &&
+        !session.monitoring &&
+        !session.blocked // Redis's clientsCronHandleTimeout leaves blocked clients to their own timeout
+      ) {
         this.options.logger.debug({ client: connection.id }, 'closing idle client');
         connection.end();
       }

@@ -101,10 +101,15 @@ export class LoopClient {
       this.session = this.host.newSession(this);
       this.session.setPushListener(() => this.host.pushed(this));
     }
+    return this.serve(this.session, readBuffer, read);
+  }
+
+  /** Runs what the session now holds (read bytes, or requests that waited while it was blocked). */
+  private serve(session: Session, input: Buffer | null, read: number): boolean {
     let output;
     this.receiving = true;
     try {
-      output = this.session.receive(readBuffer, read);
+      output = input === null ? session.resume() : session.receive(input, read);
     } catch (e) {
       // The session turns command failures into replies; reaching here is a bug, and costs this client only.
       this.host.warn({ err: e, client: this.id }, 'unexpected error while serving a client; closing it');
@@ -118,9 +123,9 @@ export class LoopClient {
       return false;
     }
     const limit = this.host.limits.queryBufferLimit;
-    if (limit > 0 && this.session.queryBufferLength > limit) {
+    if (limit > 0 && session.queryBufferLength > limit) {
       this.host.warn(
-        { client: this.id, addr: this.addr, queryBuffer: this.session.queryBufferLength, limit },
+        { client: this.id, addr: this.addr, queryBuffer: session.queryBufferLength, limit },
         'closing client that reached max query buffer length',
       );
       return this.destroyed();
@@ -175,6 +180,11 @@ export class LoopClient {
     return this.session?.monitoring === true;
   }
 
+  /** Blocked in BLPOP or its kin: the sweep leaves it to its own timeout, as Redis's clientsCron does. */
+  get blocked(): boolean {
+    return this.session?.blocked === true;
+  }
+
   /** In subscribed state: the loop's sweep never times it out, as Redis never times a subscriber out. */
   get subscribed(): boolean {
     return this.session?.subscribed === true;
@@ -195,7 +205,9 @@ export class LoopClient {
       return this.destroy();
     }
     const bytes = session.takePushed();
-    if (bytes !== null && this.lingeringSince === 0) this.send(bytes);
+    if (bytes !== null && this.lingeringSince === 0 && !this.send(bytes)) return;
+    // Unblocked (BLPOP served, timed out...) with requests that arrived meanwhile: they run now.
+    if (session.needsResume && this.lingeringSince === 0 && !this.endAfterFlush) this.serve(session, null, 0);
   }
 
   private flush(): void {

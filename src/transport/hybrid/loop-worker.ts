@@ -84,6 +84,9 @@ const loop = new ReactorLoop({
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
   afterEvents: flushPushes,
+  // Blocked clients' timeouts (BLPOP ... timeout): the loop's wait never outlasts the earliest.
+  nextTimer: () => core?.server.blocking?.nextDeadline() ?? Infinity,
+  onTimer: (now) => core?.server.blocking?.expire(now),
   promote: (fd, id, createdAt) => new LoopClient(fd, id, createdAt, host),
   onClosed: (fd, counted) => {
     // Not ours any more, before close() frees the number for reuse.

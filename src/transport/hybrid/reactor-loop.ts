@@ -25,6 +25,10 @@ export interface ReactorLoopOptions {
   promote(fd: number, id: number, createdAt: number): LoopClient;
   /** A client's descriptor is closed (counted: not a client turned away). */
   onClosed(fd: number, counted: boolean): void;
+  /** The earliest timer (ms since the epoch) the loop must wake for: a blocked client's timeout; Infinity: none. */
+  nextTimer(): number;
+  /** The time of a timer has come (the loop calls this after each wait once nextTimer() has passed). */
+  onTimer(now: number): void;
 }
 
 /** Most ready descriptors taken per epoll_wait (the native side's batch). */
@@ -183,10 +187,14 @@ export class ReactorLoop {
       let until = this.nextSweep;
       if (this.done) until = Math.min(until, this.stopDeadline);
       if (this.listenPausedUntil !== 0) until = Math.min(until, this.listenPausedUntil);
-      const count = native.epollWait(this.epfd, this.ready, Math.max(0, until - Date.now()));
+      const timer = this.options.nextTimer();
+      until = Math.min(until, timer);
+      const count = native.epollWait(this.epfd, this.ready, Math.max(0, Math.ceil(until - Date.now())));
       for (let i = 0; i < count; i++) this.dispatch(this.ready[2 * i], this.ready[2 * i + 1]);
+      let now = Date.now();
+      if (now >= timer) this.options.onTimer(now);
       this.options.afterEvents();
-      const now = Date.now();
+      now = Date.now();
       if (this.listenPausedUntil !== 0 && now >= this.listenPausedUntil) {
         this.listenPausedUntil = 0;
         if (this.listenFd >= 0)
@@ -221,7 +229,8 @@ export class ReactorLoop {
         idleMs > 0 &&
         now - client.lastInteraction > idleMs &&
         !client.subscribed &&
-        !client.monitoring
+        !client.monitoring &&
+        !client.blocked
       ) {
         // Redis never times a subscriber or a monitor out (clientsCronHandleTimeout skips CLIENT_PUBSUB, CLIENT_SLAVE).
         client.end();

@@ -33,6 +33,11 @@ export interface ClientLoopHooks {
   leaveWhenSubscribed?(): boolean;
   /** client-query-buffer-limit, read live: an unfinished request past it ends the client; 0: no limit. */
   queryBufferLimit?(): number;
+  /**
+   * The client is blocked (BLPOP and kin): wait, without reading, until it is unblocked (null: its reply is
+   * waiting in the session) or gone (why). Absent: a blocked client is never woken, so the worker must have it.
+   */
+  whileBlocked?(): EndReason | null;
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -81,15 +86,23 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
     if (typeof read === 'string') return read;
     if (read === 0) return 'eof';
     hooks.beforeBatch();
-    const output = session.receive(buffer, read);
-    hooks.afterBatch();
-    if (output.bytes !== null) {
-      const failed = writeAll(fd, output.bytes);
-      if (failed !== null) return failed;
+    let output = session.receive(buffer, read);
+    for (;;) {
+      hooks.afterBatch();
+      if (output.bytes !== null) {
+        const failed = writeAll(fd, output.bytes);
+        if (failed !== null) return failed;
+      }
+      if (output.close) return 'closed-by-server';
+      const limit = hooks.queryBufferLimit?.() ?? 0;
+      if (limit > 0 && session.queryBufferLength > limit) return 'query-buffer-limit';
+      if (!session.blocked || hooks.whileBlocked === undefined) break;
+      // Replies before the blocking command are written (above); the requests after it wait in the session.
+      const ended = hooks.whileBlocked();
+      if (ended !== null) return ended;
+      hooks.beforeBatch();
+      output = session.resume(); // its reply, then what it sent while blocked
     }
-    if (output.close) return 'closed-by-server';
-    const limit = hooks.queryBufferLimit?.() ?? 0;
-    if (limit > 0 && session.queryBufferLength > limit) return 'query-buffer-limit';
     // A monitor too receives lines from other threads between its requests.
     if ((session.subscribed || session.monitoring) && hooks.leaveWhenSubscribed?.() === true)
       return 'subscribed';

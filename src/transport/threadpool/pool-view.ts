@@ -59,6 +59,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       fd,
       ...(record.pubsub === undefined ? {} : { pubsub: record.pubsub }),
       ...(record.monitor === true ? { monitor: true } : {}),
+      ...(record.blocked === true ? { blocked: true } : {}),
     });
   }
   return clients.sort((a, b) => a.id - b.id);

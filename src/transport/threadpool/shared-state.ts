@@ -35,6 +35,8 @@ export interface ClientRecord {
   readonly pubsub?: PubSubCounts;
   /** In MONITOR mode (CLIENT LIST flags=O); absent otherwise. */
   readonly monitor?: true;
+  /** Blocked in BLPOP or its kin (CLIENT LIST flags=b); absent otherwise. */
+  readonly blocked?: true;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

@@ -105,6 +105,11 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
       // Messages delivered since (drained mail): after this round's replies, in order.
       const pushed = session.takePushed();
       if (pushed !== null && !send(pushed)) return 'reset';
+      // A blocking command's reply came among them: the requests sent while it was blocked run now.
+      if (session.needsResume) {
+        const resumed = session.resume();
+        if (resumed.bytes !== null && !send(resumed.bytes)) return 'reset';
+      }
       const limit = ctx.outputLimit(session.subscribed);
       if (session.lostPushes || (limit > 0 && pending.bytes > limit)) {
         ctx.warn(

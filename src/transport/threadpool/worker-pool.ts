@@ -255,6 +255,9 @@ export class WorkerPool {
         // ENOTCONN: the client already left; the worker's read returns 0 all the same.
         if ((e as NodeJS.ErrnoException).code !== 'ENOTCONN') throw e;
       }
+      // A worker whose client is blocked (BLPOP) waits in Atomics.wait, not in read(2): wake it to see the
+      // shutdown now rather than at its next periodic look.
+      this.options.pubsub?.blocking.wake(index);
       return true;
     });
   }

@@ -178,6 +178,7 @@ function publish(entry: Current): void {
     db: client.db,
     ...pubsubCounts(client),
     ...(client.monitor === true ? { monitor: true as const } : {}),
+    ...(client.blocked === true ? { blocked: true as const } : {}),
   };
   const subs = record.pubsub;
   const key =
@@ -185,7 +186,8 @@ function publish(entry: Current): void {
     (subs === undefined
       ? ''
       : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`) +
-    (record.monitor === true ? '\0monitor' : '');
+    (record.monitor === true ? '\0monitor' : '') +
+    (record.blocked === true ? '\0blocked' : '');
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
@@ -222,6 +224,7 @@ function serve(job: Job): void {
       afterBatch: () => publish(entry),
       leaveWhenSubscribed: () => wakeFd >= 0,
       queryBufferLimit: () => config.number('client-query-buffer-limit'),
+      whileBlocked: () => waitWhileBlocked(job.fd, session),
     };
     let reason: EndReason = serveClient(job.fd, session, readBuffer, hooks);
     if (reason === 'subscribed') reason = serveSubscriber(job.fd, session, hooks);
@@ -242,6 +245,49 @@ function serve(job: Job): void {
     const fd = state.release(init.slot);
     if (fd !== NO_FD) closeSync(fd);
     memory.clientEnded();
+  }
+}
+
+/**
+ * How often a worker whose client is blocked looks at the client's socket, the clock and its mailbox without
+ * being woken: a push, CLIENT UNBLOCK, CLIENT KILL and shutdown all wake it at once through its wake cell, so
+ * this only bounds how late it notices a client that hung up while blocked (Redis notices at once: its loop
+ * reads the socket). 10 looks a second cost nothing measurable (bench/results/blocking.md).
+ */
+const BLOCKED_LOOK_MS = 100;
+
+/**
+ * The client is blocked (BLPOP and kin): the worker sleeps in Atomics.wait on its wake cell in the blocking
+ * registry, not in read(2) (input that arrives meanwhile stays in the socket, as Redis leaves it in the query
+ * buffer). Woken by a pusher on any thread (the reply is in this worker's mailbox), CLIENT UNBLOCK, a kill or
+ * shutdown (the main thread shuts the descriptor down, then wakes the cell), by its timeout, or every
+ * BLOCKED_LOOK_MS to see whether the client hung up (epoll on the socket for a hang-up only, with no wait).
+ * Returns null once unblocked (the reply waits in the session), or why the client is gone.
+ */
+function waitWhileBlocked(fd: number, session: Session): EndReason | null {
+  const blocking = workerCore().server.blocking;
+  if (pubsubState === null || blocking === undefined) return 'reset';
+  const registry = pubsubState.blocking;
+  const hangUp = reactor === null ? -1 : reactor.epollCreate();
+  const ready = new Int32Array(2);
+  if (hangUp >= 0) reactor!.epollCtl(hangUp, reactor!.epoll.CTL_ADD, fd, reactor!.epoll.RDHUP);
+  try {
+    for (;;) {
+      const seen = registry.wakeCount(init.slot);
+      drainMessages();
+      workerCore().drainPubSub(); // replies other threads served it with, and its other mail
+      if (!session.blocked) return null;
+      const now = Date.now();
+      blocking.expire(now);
+      if (!session.blocked) return null;
+      // Hung up, reset, or shut down by CLIENT KILL or shutdown: the session ends (and leaves the registry).
+      if (hangUp >= 0 && reactor!.epollWait(hangUp, ready, 0) > 0) return 'eof';
+      state.touch(init.slot, now); // a blocked client is not idle (Redis's timeout skips blocked clients)
+      const wait = Math.min(BLOCKED_LOOK_MS, Math.max(0, blocking.nextDeadline() - now));
+      registry.waitWake(init.slot, seen, wait);
+    }
+  } finally {
+    if (hangUp >= 0) reactor!.closeFd(hangUp);
   }
 }
 

@@ -1,0 +1,293 @@
+// One thread's side of blocking operations (BLPOP and its kin): it blocks its clients (a record in the shared
+// registry, the client's session told to stop processing), serves clients blocked on any thread once a write
+// of this thread made their keys ready, and gives its own clients the replies other threads left for them.
+//
+// How a blocked client is served, as Redis's handleClientsBlockedOnKeys does it after every command: the thread
+// that wrote the key runs the pop FOR the blocked client, in blocking order, under the registry lock, before
+// its own client's next command; the reply, encoded in the blocked client's protocol, goes to the thread that
+// serves that client through its Pub/Sub mailbox (whose eventfd wakes a loop) and its registry wake cell (which
+// wakes a pool worker waiting in Atomics.wait). So a pusher's next LLEN already sees the list popped, and the
+// first client to block on a key is the first served, whichever threads they are on.
+// Timeouts are this thread's (its transport asks for the next deadline and calls expire); CLIENT UNBLOCK may
+// come from any thread. Knows the registry, the pops and the Pub/Sub mailboxes; nothing of sockets.
+
+import type { ClientState } from '../command.js';
+import type { PubSubHub } from '../pubsub/hub.js';
+import { error, NIL, NIL_ARRAY, type Reply, sequence } from '../reply.js';
+import { ByteWriter, encodeReply, type ReplyProtocol } from '../reply-encoding.js';
+import type { KeyValueStore } from '../store/types.js';
+import type { BlockedRecord, BlockedRequest } from './record.js';
+import type { BlockedRegistry } from './registry.js';
+import { attemptPop, type PopOps } from './serve.js';
+
+/** The session of a blocked client, as the hub needs it. */
+export interface BlockedTarget {
+  /** The client was served, timed out or unblocked: its reply, as bytes in its protocol or a Reply to encode. */
+  unblocked(reply: Buffer | Reply): void;
+  /** The protocol its replies are written in now. */
+  replyProtocol(): ReplyProtocol;
+}
+
+/**
+ * What a blocking command returns once its client is blocked: no reply now (an empty sequence writes nothing);
+ * the session sees client.blocked and stops processing its requests until the client is unblocked.
+ */
+export const BLOCKED: Reply = Object.freeze(sequence([]));
+
+/** CLIENT UNBLOCK ... ERROR's reply. */
+export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+
+interface LocalWaiter {
+  readonly client: ClientState;
+  readonly target: BlockedTarget;
+  /** Clock ms at which it times out; 0: never. */
+  readonly deadline: number;
+}
+
+export interface BlockingHubOptions {
+  readonly registry: BlockedRegistry;
+  /** Mails replies to other threads (its mailboxes); absent in a thread-less test (everything is local). */
+  readonly pubsub?: PubSubHub;
+  /** This thread's endpoint; null for a thread that serves no clients (it may still push and serve others). */
+  readonly endpoint: number | null;
+  readonly ops: PopOps;
+  readonly clock: () => number;
+}
+
+interface ReadyKey {
+  readonly db: number;
+  readonly key: Buffer;
+}
+
+export class BlockingHub {
+  private readonly registry: BlockedRegistry;
+  private readonly waiters = new Map<number, LocalWaiter>();
+  private readonly ready: ReadyKey[] = [];
+  /** Replies for this thread's own clients, served while the registry lock was held: given after it is released. */
+  private readonly localReplies: { clientId: number; reply: Buffer | Reply }[] = [];
+  /** Replies to other threads are encoded here, never in a session's writer. */
+  private readonly writer = new ByteWriter(1024);
+  private deadlinesChanged: (() => void) | null = null;
+
+  constructor(private readonly options: BlockingHubOptions) {
+    this.registry = options.registry;
+    options.pubsub?.setBlockedReplyHandler((clientId, reply) => this.delivered(clientId, reply));
+  }
+
+  /** Some client on some thread is blocked (one shared read): only then do writes look for ready keys. */
+  anyBlocked(): boolean {
+    return this.registry.intents() !== 0;
+  }
+
+  /** INFO blocked_clients: on every thread. */
+  blockedClients(): number {
+    return this.registry.blockedClients();
+  }
+
+  /** INFO clients_in_timeout_table: blocked clients with a timeout, on every thread. */
+  timedClients(): number {
+    return this.registry.timedClients();
+  }
+
+  /**
+   * `listener` hears whenever the earliest deadline may have changed: a transport whose loop does not ask
+   * nextDeadline() before each wait (the event loop) arms a timer from it.
+   */
+  onDeadlinesChanged(listener: () => void): void {
+    this.deadlinesChanged = listener;
+  }
+
+  // ---- Blocking a client ----
+
+  /**
+   * BLPOP and its kin: the pop at once if one of the keys has something (or WRONGTYPE for the first key of
+   * another type, in key order), else the client blocks until `timeoutMs` (0: forever) and BLOCKED is returned.
+   * Inside MULTI (or a client that may not block) nothing blocks: `nonBlockingReply` is the answer.
+   */
+  block(
+    store: KeyValueStore,
+    client: ClientState,
+    target: BlockedTarget | undefined,
+    request: BlockedRequest,
+    timeoutMs: number,
+    nonBlockingReply: Reply,
+  ): Reply {
+    const first = this.tryKeys(store, request);
+    if (first !== null) return first;
+    if (client.transaction.active || client.transaction.executing || target === undefined)
+      return nonBlockingReply;
+    if (this.options.endpoint === null) return nonBlockingReply;
+    const registry = this.registry;
+    registry.announce();
+    let blocked = false;
+    registry.lock();
+    try {
+      // Again under the lock, with the intent counted: a push that completed before this look is seen by it,
+      // one that completes after sees the count and serves the record made here.
+      const second = this.tryKeys(store, request);
+      if (second !== null) return second;
+      registry.add({
+        ...request,
+        clientId: client.id,
+        endpoint: this.options.endpoint,
+        protocol: target.replyProtocol(),
+        timed: timeoutMs !== 0,
+      });
+      blocked = true;
+    } finally {
+      if (!blocked) registry.withdraw();
+      registry.unlock();
+    }
+    client.blocked = true;
+    this.waiters.set(client.id, {
+      client,
+      target,
+      deadline: timeoutMs === 0 ? 0 : this.options.clock() + timeoutMs,
+    });
+    if (timeoutMs !== 0) this.deadlinesChanged?.();
+    return BLOCKED;
+  }
+
+  /** The pop on each key in order: the first reply, WRONGTYPE for a key of another type, or null (all empty). */
+  private tryKeys(store: KeyValueStore, request: BlockedRequest): Reply | null {
+    for (const key of request.keys) {
+      const attempt = attemptPop(this.options.ops, store, request, key, this.options.pubsub);
+      if (attempt.outcome === 'mismatch')
+        return error('WRONGTYPE Operation against a key holding the wrong kind of value');
+      if (attempt.outcome === 'empty') continue;
+      // BLMOVE's destination, if written, is made ready by the executor as every write command's keys are.
+      return attempt.reply;
+    }
+    return null;
+  }
+
+  // ---- Serving: after a write, the keys it touched may serve blocked clients ----
+
+  /** A write command touched `key` of `db` (signalKeyAsReady): call only when anyBlocked(). */
+  keyWritten(db: number, key: Buffer): void {
+    this.ready.push({ db, key });
+  }
+
+  /**
+   * After the command (handleClientsBlockedOnKeys): serves, in blocking order, the clients blocked on the keys
+   * written, for as long as each key has something; BLMOVE's pushes make their destinations ready in turn.
+   * `store`: any view of the store.
+   */
+  flushReady(store: KeyValueStore): void {
+    if (this.ready.length === 0) return;
+    if (!this.anyBlocked()) {
+      this.ready.length = 0;
+      return;
+    }
+    const registry = this.registry;
+    registry.lock();
+    try {
+      for (let next = this.ready.shift(); next !== undefined; next = this.ready.shift()) {
+        this.serveKey(store.select(next.db), next.key);
+      }
+    } finally {
+      registry.unlock();
+    }
+    this.giveLocalReplies();
+  }
+
+  private serveKey(store: KeyValueStore, key: Buffer): void {
+    const waiting = this.registry.waitingOn(store.db, key);
+    for (const record of waiting) {
+      const attempt = attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+      if (attempt.outcome === 'mismatch') continue; // a BZPOPMIN client on a key that is now a list waits on
+      if (attempt.outcome === 'empty') return;
+      this.registry.remove(record.clientId);
+      this.registry.withdraw();
+      if (attempt.pushed !== null) this.ready.push({ db: store.db, key: attempt.pushed });
+      this.send(record, attempt.reply);
+    }
+  }
+
+  /** The reply to a blocked client (lock held): mailed to its thread, or kept for after the lock if ours. */
+  private send(record: BlockedRecord, reply: Reply): void {
+    if (record.endpoint === this.options.endpoint || this.options.pubsub === undefined) {
+      this.localReplies.push({ clientId: record.clientId, reply });
+      return;
+    }
+    encodeReply(reply, record.protocol, this.writer);
+    const bytes = this.writer.take();
+    this.options.pubsub.mailBlockedReply(record.endpoint, record.clientId, bytes);
+    this.registry.wake(record.endpoint);
+  }
+
+  private giveLocalReplies(): void {
+    for (let next = this.localReplies.shift(); next !== undefined; next = this.localReplies.shift()) {
+      this.delivered(next.clientId, next.reply);
+    }
+  }
+
+  /** A reply for one of this thread's clients (served here, or mailed by another thread). */
+  private delivered(clientId: number, reply: Buffer | Reply): void {
+    const waiter = this.waiters.get(clientId);
+    if (waiter === undefined) return; // it left meanwhile: as in Redis, a reply to a closed client is lost
+    this.waiters.delete(clientId);
+    waiter.client.blocked = false;
+    if (waiter.deadline !== 0) this.deadlinesChanged?.();
+    waiter.target.unblocked(reply);
+  }
+
+  // ---- Ending a block without a push: timeout, CLIENT UNBLOCK, the client leaving ----
+
+  /** The earliest deadline of this thread's blocked clients (clock ms), Infinity when none has a timeout. */
+  nextDeadline(): number {
+    let next = Infinity;
+    for (const waiter of this.waiters.values()) {
+      if (waiter.deadline !== 0 && waiter.deadline < next) next = waiter.deadline;
+    }
+    return next;
+  }
+
+  /** Times out this thread's clients whose deadline has passed: each gets the null array. */
+  expire(now: number): void {
+    for (const [clientId, waiter] of [...this.waiters]) {
+      if (waiter.deadline === 0 || waiter.deadline > now) continue;
+      if (this.takeRecord(clientId) !== null) this.delivered(clientId, NIL_ARRAY);
+      else this.options.pubsub?.drain(); // served just now by another thread: its reply is in our mailbox
+    }
+  }
+
+  /**
+   * CLIENT UNBLOCK, from any thread: the client gets the timeout reply, or with `asError` the -UNBLOCKED
+   * error. False when it is not blocked.
+   */
+  unblock(clientId: number, asError: boolean): boolean {
+    const record = this.takeRecord(clientId);
+    if (record === null) return false;
+    const reply = asError ? error(UNBLOCKED_ERROR) : NIL_ARRAY;
+    this.registry.lock();
+    try {
+      this.send(record, reply);
+    } finally {
+      this.registry.unlock();
+    }
+    this.giveLocalReplies();
+    return true;
+  }
+
+  /** The client is gone (or RESET): it stops waiting, with no reply. */
+  removeClient(client: ClientState): void {
+    const waiter = this.waiters.get(client.id);
+    if (waiter === undefined) return;
+    this.waiters.delete(client.id);
+    client.blocked = false;
+    this.takeRecord(client.id);
+    if (waiter.deadline !== 0) this.deadlinesChanged?.();
+  }
+
+  private takeRecord(clientId: number): BlockedRecord | null {
+    const record = this.registry.locked(() => this.registry.remove(clientId));
+    if (record !== null) this.registry.withdraw();
+    return record;
+  }
+}
+
+/** The reply of a blocking command that may not block (inside MULTI) and found nothing: BLMOVE's is a nil. */
+export function nonBlockingNil(moves: boolean): Reply {
+  return moves ? NIL : NIL_ARRAY;
+}

@@ -1,0 +1,111 @@
+// Running a blocked client's pop against one of its keys, by whichever thread does it: the client itself when
+// it first asks (the non-blocking attempt), or a pusher on any thread once the key is ready (Redis's
+// serveClientsBlockedOnListKey / serveClientsBlockedOnSortedSetKey). The reply is built here, in Redis 7.0's
+// shapes, with the keyspace events the pop fires. Knows the store's list and sorted-set pops (PopOps); nothing
+// of threads, registries or sessions.
+
+import { CommandError } from '../errors.js';
+import { NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_ZSET, publishKeyspaceEvent } from '../pubsub/keyspace-events.js';
+import type { PubSubHub } from '../pubsub/hub.js';
+import { array, bulk, double, type Reply } from '../reply.js';
+import type { KeyValueStore } from '../store/types.js';
+import type { BlockedRequest } from './record.js';
+
+export interface PoppedMember {
+  readonly member: Buffer;
+  readonly score: number;
+}
+
+/**
+ * The store operations a blocking pop needs, each atomic under its keys' locks. A missing key pops nothing;
+ * a key of another type throws WRONGTYPE (the caller checks the source's type first).
+ */
+export interface PopOps {
+  /** Up to `count` elements from the head or the tail; the list is deleted when emptied. */
+  listPop(store: KeyValueStore, key: Buffer, fromHead: boolean, count: number): Buffer[];
+  /** LMOVE: one element from the source's end to the destination's; null when the source is missing. */
+  listMove(
+    store: KeyValueStore,
+    source: Buffer,
+    destination: Buffer,
+    fromHead: boolean,
+    toHead: boolean,
+  ): Buffer | null;
+  /** Up to `count` members of the lowest (min) or highest scores; the set is deleted when emptied. */
+  zsetPop(store: KeyValueStore, key: Buffer, min: boolean, count: number): PoppedMember[];
+}
+
+/**
+ * What an attempt on one key came to: a reply for the client ('served'), nothing there ('empty'), or a key of
+ * another type ('mismatch': WRONGTYPE for the client's own attempt; a pusher skips that client, as Redis does).
+ * `pushed`: BLMOVE filled its destination, which may in turn serve clients blocked on it.
+ */
+export type Attempt =
+  | { readonly outcome: 'served'; readonly reply: Reply; readonly pushed: Buffer | null }
+  | { readonly outcome: 'empty' }
+  | { readonly outcome: 'mismatch' };
+
+const EMPTY: Attempt = Object.freeze({ outcome: 'empty' });
+const MISMATCH: Attempt = Object.freeze({ outcome: 'mismatch' });
+
+const wantsList = (request: BlockedRequest): boolean => request.kind !== 'zpop' && request.kind !== 'zmpop';
+
+/** Runs the request's pop on `key` (one of its keys) in `store` (the view of its database). */
+export function attemptPop(
+  ops: PopOps,
+  store: KeyValueStore,
+  request: BlockedRequest,
+  key: Buffer,
+  events: PubSubHub | undefined,
+): Attempt {
+  const type = store.type(key);
+  if (type === 'none') return EMPTY;
+  const list = wantsList(request);
+  if (type !== (list ? 'list' : 'zset')) return MISMATCH;
+  const notify = (classes: number, event: string, name: Buffer): void => {
+    if (events !== undefined) publishKeyspaceEvent(events, classes, event, name, store.db);
+  };
+  const deletedEvent = (): void => {
+    if (store.type(key) === 'none') notify(NOTIFY_GENERIC, 'del', key);
+  };
+  if (request.kind === 'move') {
+    let moved: Buffer | null;
+    try {
+      moved = ops.listMove(store, key, request.destination!, request.fromHead, request.toHead);
+    } catch (e) {
+      // The source is a list, so the destination is what holds another type: the client gets WRONGTYPE
+      // and the element stays (blocked.c serveClientBlockedOnList checks the destination before popping).
+      if (e instanceof CommandError && e.code === 'WRONGTYPE') {
+        return { outcome: 'served', reply: { kind: 'error', value: e.message }, pushed: null };
+      }
+      throw e;
+    }
+    if (moved === null) return EMPTY;
+    notify(NOTIFY_LIST, request.toHead ? 'lpush' : 'rpush', request.destination!);
+    notify(NOTIFY_LIST, request.fromHead ? 'lpop' : 'rpop', key);
+    deletedEvent();
+    return { outcome: 'served', reply: bulk(moved), pushed: request.destination };
+  }
+  if (list) {
+    const count = request.kind === 'mpop' ? request.count : 1;
+    const elements = ops.listPop(store, key, request.fromHead, count);
+    if (elements.length === 0) return EMPTY;
+    notify(NOTIFY_LIST, request.fromHead ? 'lpop' : 'rpop', key);
+    deletedEvent();
+    const reply =
+      request.kind === 'mpop'
+        ? array([bulk(key), array(elements.map(bulk))])
+        : array([bulk(key), bulk(elements[0])]);
+    return { outcome: 'served', reply, pushed: null };
+  }
+  const count = request.kind === 'zmpop' ? request.count : 1;
+  const members = ops.zsetPop(store, key, request.fromHead, count);
+  if (members.length === 0) return EMPTY;
+  notify(NOTIFY_ZSET, request.fromHead ? 'zpopmin' : 'zpopmax', key);
+  deletedEvent();
+  const reply =
+    request.kind === 'zmpop'
+      ? array([bulk(key), array(members.map((m) => array([bulk(m.member), double(m.score)])))])
+      : array([bulk(key), bulk(members[0].member), double(members[0].score)]);
+  return { outcome: 'served', reply, pushed: null };
+}
