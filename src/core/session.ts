@@ -304,6 +304,8 @@ export class Session implements PushTarget, BlockedTarget {
         }
         continue;
       }
+      // Known before it runs: a blocking command records the protocol its later reply is written in.
+      if (result.framing === 'resp') this.speaksResp = true;
       const reply = execute(result.argv, this.context.current());
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
       encodeReply(reply, this.protocolFor(result.framing), this.out);
