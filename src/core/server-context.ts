@@ -7,6 +7,8 @@
 import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
 import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.js';
+import { BlockingHub } from './blocking/hub.js';
+import { STORE_POPS } from './blocking/store-pops.js';
 import { type HubOptions, PubSubHub } from './pubsub/hub.js';
 import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
 import { PubSubState } from './pubsub/shared-state.js';
@@ -64,6 +66,7 @@ export function mainScript(): string {
 export function createServerContext(deps: ServerContextDeps): ServerContext {
   const { config } = deps;
   const pubsub = deps.pubsub ?? { state: PubSubState.create(1), endpoint: 0 };
+  const hub = new PubSubHub({ ...pubsub, keyspaceFlags: keyspaceFlagsIn(pubsub.state, config) });
   const context: ServerContext = {
     clock: deps.clock,
     config,
@@ -85,7 +88,15 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     },
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     counters: deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length }),
-    pubsub: new PubSubHub({ ...pubsub, keyspaceFlags: keyspaceFlagsIn(pubsub.state, config) }),
+    pubsub: hub,
+    // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).
+    blocking: new BlockingHub({
+      registry: pubsub.state.blocking,
+      pubsub: hub,
+      endpoint: pubsub.endpoint,
+      ops: STORE_POPS,
+      clock: deps.clock,
+    }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".
   if (deps.killClient !== undefined)

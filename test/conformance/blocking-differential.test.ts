@@ -73,7 +73,26 @@ const SCRIPT: readonly string[][] = [
   ['CLIENT', 'UNBLOCK', 'abc'],
   ['CLIENT', 'UNBLOCK', '1', 'FOO'],
   ['CLIENT', 'UNBLOCK', '1', 'TIMEOUT', 'x'],
+  ['BZPOPMIN', 'z', '-1'],
+  ['BZPOPMAX', 'z', 'x'],
+  ['BZMPOP', '0', '0', 'z', 'MIN'],
+  ['BZMPOP', '0', '1', 'z', 'MIDDLE'],
+  ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '0'],
+  ['BZMPOP', 'x', '1', 'z', 'MIN'],
+  ['BZPOPMIN', 'none', '0.01'],
+  ['BZMPOP', '0.01', '1', 'none', 'MAX'],
+  ['ZADD', 'z', '1', 'a', '2.5', 'b', '3', 'c', '-inf', 'd'],
+  ['BZPOPMIN', 'none', 'z', '0'],
+  ['BZPOPMAX', 'z', '0'],
+  ['BZMPOP', '0', '2', 'none', 'z', 'MIN', 'COUNT', '5'],
+  ['EXISTS', 'z'],
+  ['BZPOPMIN', 'str', '0'],
+  ['BZMPOP', '0', '1', 'str', 'MAX'],
+  ['RPUSH', 'l9', 'x'],
+  ['BZPOPMIN', 'none', 'l9', '0'],
+  ['MULTI', 'BZPOPMIN none 0', 'BZMPOP 0 1 none MIN', 'EXEC'],
   ['RPUSH', 'l3', 'a', 'b'],
+  ['ZADD', 'z2', '1.5', 'm', '2', 'n'],
 ];
 
 /** In RESP3 (HELLO's own reply differs, in version and id, so it is sent apart): nulls are `_`. */
@@ -82,6 +101,9 @@ const RESP3_SCRIPT: readonly string[][] = [
   ['BLMOVE', 'none', 'd', 'LEFT', 'RIGHT', '0.01'],
   ['BLMPOP', '0', '1', 'l3', 'LEFT'],
   ['BLMOVE', 'l3', 'l3', 'LEFT', 'RIGHT', '0'],
+  ['BZPOPMIN', 'z2', '0'],
+  ['BZMPOP', '0', '1', 'z2', 'MAX'],
+  ['BZPOPMIN', 'none', '0.01'],
 ];
 
 const redisAvailable = onPath('redis-server');

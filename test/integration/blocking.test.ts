@@ -202,4 +202,29 @@ describe.each(transports)('%s transport: blocking operations', (transport) => {
     await control.request(resp('SELECT', '0'), '+OK\r\n');
     expect(await control.request(resp('LLEN', 'q'), ':1\r\n')).toBe(':1\r\n');
   });
+
+  it('BZPOPMIN / BZMPOP are served by a ZADD on another thread, lowest scores first', async () => {
+    const [single, multi] = await clients(2);
+    await single.send(resp('BZPOPMIN', 'z', '0'));
+    await blockedCount(1);
+    await multi.send(resp('BZMPOP', '0', '1', 'z', 'MAX', 'COUNT', '5'));
+    await blockedCount(2);
+    expect(await control.request(resp('ZADD', 'z', '2', 'b', '1', 'a', '3', 'c'), ':3\r\n')).toBe(':3\r\n');
+    const first = `*3\r\n${bulk('z')}${bulk('a')}${bulk('1')}`;
+    expect(await single.readText(first)).toBe(first);
+    const rest = `*2\r\n${bulk('z')}*2\r\n*2\r\n${bulk('c')}${bulk('3')}*2\r\n${bulk('b')}${bulk('2')}`;
+    expect(await multi.readText(rest)).toBe(rest);
+    expect(await control.request(resp('EXISTS', 'z'), ':0\r\n')).toBe(':0\r\n');
+  });
+
+  it('a client blocked for a sorted set is passed over by a list push on its key, and waits on', async () => {
+    const [zsetWaiter, listWaiter] = await clients(2);
+    await zsetWaiter.send(resp('BZPOPMIN', 'k', '0'));
+    await blockedCount(1);
+    await listWaiter.send(resp('BLPOP', 'k', '0'));
+    await blockedCount(2);
+    await control.request(resp('RPUSH', 'k', 'v'), ':1\r\n');
+    expect(await listWaiter.readText(pair('k', 'v'))).toBe(pair('k', 'v'));
+    expect(await infoField(control, 'blocked_clients')).toBe('1');
+  });
 });

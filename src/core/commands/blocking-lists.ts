@@ -8,8 +8,16 @@ import { BLOCKED_FLAGS, blockingPop, parseCount, parseNumKeys } from '../blockin
 import type { BlockedRequest } from '../blocking/record.js';
 import { parseTimeout } from '../blocking/timeout.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { countedKeys, type KeySpec, oneKey } from '../key-specs.js';
 import { CommandError, ERR } from '../errors.js';
 import type { Reply } from '../reply.js';
+
+/** BLPOP / BRPOP: every key but the timeout, each popped from (Redis 7.0's key spec). */
+const POPPED_KEYS: readonly KeySpec[] = [
+  { flags: ['RW', 'access', 'delete'], index: 1, find: { type: 'range', lastkey: -2, keystep: 1, limit: 0 } },
+];
+/** BLMOVE / BRPOPLPUSH: the source popped from, the destination pushed to. */
+const MOVE_KEYS: readonly KeySpec[] = [oneKey(1, ['RW', 'access', 'delete']), oneKey(2, ['RW', 'insert'])];
 
 /** LEFT or RIGHT (getListPositionFromObjectOrReply): true for LEFT, the head. */
 function listEnd(argument: Buffer): boolean {
@@ -98,6 +106,7 @@ export const blpopSpec: CommandSpec = {
   arity: -3,
   flags: BLOCKED_FLAGS,
   keys: [1, -2, 1],
+  keySpecs: POPPED_KEYS,
   run: popCommand(true),
 };
 
@@ -111,7 +120,7 @@ export const brpopSpec: CommandSpec = {
 
 export const blmoveSpec: CommandSpec = {
   name: 'blmove',
-  syntax: 'BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout',
+  syntax: 'BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout',
   summary:
     'Pop an element from a list, push it to another list and return it; or block until one is available',
   group: 'list',
@@ -119,6 +128,7 @@ export const blmoveSpec: CommandSpec = {
   arity: 6,
   flags: ['write', 'denyoom', 'noscript', 'blocking'],
   keys: [1, 2, 1],
+  keySpecs: MOVE_KEYS,
   run: blmove,
 };
 
@@ -133,13 +143,14 @@ export const brpoplpushSpec: CommandSpec = {
 
 export const blmpopSpec: CommandSpec = {
   name: 'blmpop',
-  syntax: 'BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]',
+  syntax: 'BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]',
   summary: 'Pop elements from a list, or block until one is available',
   group: 'list',
   since: '7.0.0',
   arity: -5,
   flags: ['write', 'blocking', 'movablekeys'],
   keys: [0, 0, 0],
+  keySpecs: [countedKeys(2, ['RW', 'access', 'delete'])],
   run: blmpop,
 };
 

@@ -7,8 +7,14 @@ import { blockingPop, parseCount, parseNumKeys } from '../blocking/command-suppo
 import type { BlockedRequest } from '../blocking/record.js';
 import { parseTimeout } from '../blocking/timeout.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { countedKeys, type KeySpec } from '../key-specs.js';
 import { CommandError, ERR } from '../errors.js';
 import type { Reply } from '../reply.js';
+
+/** BZPOPMIN / BZPOPMAX: every key but the timeout (Redis 7.0's key spec). */
+const POPPED_KEYS: readonly KeySpec[] = [
+  { flags: ['RW', 'access', 'delete'], index: 1, find: { type: 'range', lastkey: -2, keystep: 1, limit: 0 } },
+];
 
 /** BZPOPMIN / BZPOPMAX key [key ...] timeout: the timeout is read first (blockingGenericZpopCommand). */
 function popCommand(min: boolean) {
@@ -60,6 +66,7 @@ export const bzpopminSpec: CommandSpec = {
   arity: -3,
   flags: ['write', 'noscript', 'blocking', 'fast'],
   keys: [1, -2, 1],
+  keySpecs: POPPED_KEYS,
   run: popCommand(true),
 };
 
@@ -74,13 +81,14 @@ export const bzpopmaxSpec: CommandSpec = {
 
 export const bzmpopSpec: CommandSpec = {
   name: 'bzmpop',
-  syntax: 'BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]',
+  syntax: 'BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]',
   summary: 'Remove and return members with scores in a sorted set or block until one is available',
   group: 'sorted-set',
   since: '7.0.0',
   arity: -5,
   flags: ['write', 'blocking', 'movablekeys'],
   keys: [0, 0, 0],
+  keySpecs: [countedKeys(2, ['RW', 'access', 'delete'])],
   run: bzmpop,
 };
 

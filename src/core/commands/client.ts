@@ -3,7 +3,7 @@
 // calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
-import { ArgCursor, isKeyword } from '../args.js';
+import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';

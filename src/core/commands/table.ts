@@ -1,6 +1,8 @@
 // The command table: an explicit list, one family per file, so `grep` finds every command the server knows.
 
 import type { CommandSpec } from '../command.js';
+import { BLOCKING_LIST_COMMANDS } from './blocking-lists.js';
+import { BLOCKING_ZSET_COMMANDS } from './blocking-zsets.js';
 import { connectionCommands } from './connection.js';
 import { hashCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
@@ -19,10 +21,12 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...keyspaceCommands,
   ...setCommands,
   ...listCommands,
+  ...BLOCKING_LIST_COMMANDS,
   ...serverCommands,
   ...monitorCommands,
   ...transactionCommands,
   ...pubsubCommands,
   ...hashCommands,
   ...zsetCommands,
+  ...BLOCKING_ZSET_COMMANDS,
 ];
