@@ -21,8 +21,8 @@ import {
   dictFind,
   dictForEach,
   dictInit,
-  dictRandomNode,
   dictRelease,
+  dictScan,
   dictSet,
   nodeField,
 } from './dict.js';
@@ -86,7 +86,30 @@ export function setRandomMember(a: TableAccess, entry: number, random: () => num
   if (isIntset(a, entry)) {
     return intsetMember(a.arena.u8, at, Math.floor(random() * intsetLength(a.arena.u8, at)));
   }
-  return nodeField(a.arena, dictRandomNode(a.arena, at, random));
+  return nodeField(a.arena, fairRandomNode(a, at, random));
+}
+
+/** How many members a fair pick samples (dict.c dictGetFairRandomKey's GETFAIR_NUM_ENTRIES). */
+const FAIR_SAMPLE = 15;
+
+/**
+ * A random node of a non-empty table, fairer than a random bucket's random node (which draws a member in a chain
+ * of L about 1/L as often as one alone): as Redis's dictGetFairRandomKey, the nodes of consecutive buckets from a
+ * random one are gathered until there are FAIR_SAMPLE of them, and one of those is picked. A table that small is
+ * picked from whole.
+ */
+function fairRandomNode(a: TableAccess, root: number, random: () => number): number {
+  const nodes: number[] = [];
+  if (dictCount(a.arena, root) <= FAIR_SAMPLE) {
+    dictForEach(a.arena, root, (node) => nodes.push(node));
+  } else {
+    let cursor = Math.floor(random() * 2 ** 32);
+    do {
+      // From the end of the walk it goes on from its start: more nodes than a sample, so none is seen twice.
+      cursor = dictScan(a.arena, root, cursor, FAIR_SAMPLE - nodes.length, nodes);
+    } while (nodes.length < FAIR_SAMPLE);
+  }
+  return nodes[Math.floor(random() * nodes.length)];
 }
 
 /**
