@@ -122,6 +122,18 @@ function parseArguments(argv: string[]) {
       describe: 'Serve HTTP on this port too: Webdis URLs (/GET/key), /metrics, /healthz (default: off)',
     },
     'http-host': { type: 'string', describe: 'Address the HTTP port listens on (default: --host)' },
+    dir: { type: 'string', describe: 'Directory of the RDB dump (default: the working directory)' },
+    dbfilename: { type: 'string', describe: 'File name of the RDB dump (default dump.rdb)' },
+    save: {
+      type: 'string',
+      describe: 'RDB save points "<seconds> <changes> ...", e.g. "3600 1 300 100 60 10000" (default: none)',
+    },
+    rdbcompression: { choices: ['yes', 'no'] as const, describe: 'LZF-compress strings in the dump (yes)' },
+    rdbchecksum: { choices: ['yes', 'no'] as const, describe: 'CRC-64 the dump, check it on load (yes)' },
+    'stop-writes-on-bgsave-error': {
+      choices: ['yes', 'no'] as const,
+      describe: 'Refuse writes (MISCONF) after a failed background save while save points are set (yes)',
+    },
     'log-level': { choices: LOG_LEVELS, default: d.logLevel, describe: 'Log level' },
     'log-format': { choices: ['json', 'pretty'] as const, default: d.logFormat, describe: 'Log format' },
   } as const satisfies Record<string, Options>;
@@ -216,6 +228,14 @@ function handleSignals(logger: Logger): (server: RunningServer) => void {
   };
 }
 
+/** The RDB settings given on the command line, under their Redis names (absent ones keep their defaults). */
+function persistenceSettings(args: Record<string, unknown>): Record<string, string> {
+  const names = ['dir', 'dbfilename', 'save', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error'];
+  const out: Record<string, string> = {};
+  for (const name of names) if (typeof args[name] === 'string') out[name] = args[name];
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = parseArguments(hideBin(process.argv));
   const logger = createLogger({ level: args['log-level'], format: args['log-format'] as LogFormat });
@@ -235,7 +255,10 @@ async function main(): Promise<void> {
       inlineReplies: args['inline-replies'],
       httpPort: args['http-port'],
       httpHost: args['http-host'],
-      config: { 'enable-debug-command': args['enable-debug-command'] },
+      config: {
+        'enable-debug-command': args['enable-debug-command'],
+        ...persistenceSettings(args),
+      },
       logger,
     });
   } catch (e) {

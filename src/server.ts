@@ -3,6 +3,7 @@
 // The CLI is a thin shell over this, and users embed it in their own tests. It knows which transports
 // exist, but not how either one moves bytes.
 
+import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -305,6 +306,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
+    log: (level, message) => logger[level](message),
   });
 }
 
@@ -326,6 +328,7 @@ function logReady(start: StartContext, address: ListenAddress): void {
 /** The handle startServer returns: close is graceful and idempotent, abort drops every client now. */
 function runningServer(
   start: StartContext,
+  persistence: Persistence | undefined,
   transport: Transport,
   address: ListenAddress,
   stopExpiry: () => void,
@@ -346,6 +349,7 @@ function runningServer(
       closing ??= (async () => {
         stopExpiry();
         await Promise.all([transport.close(), http?.server.close()]);
+        await saveOnShutdown(start, persistence);
         start.logger.debug('server closed');
       })();
       return closing;
@@ -371,6 +375,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     nextClientId: () => ++lastClientId,
   };
 
+  loadDump(start);
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
   const transport = await createTransport(start, () => core);
@@ -380,6 +385,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   core = mainCore;
   start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
   const stopActiveExpire = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
+  const stopSavePoints = startSavePoints(mainCore.server.persistence, logger);
   // The event loop's blocked clients time out on a Node timer; the pool's and hybrid's threads keep their own.
   const blocking = mainCore.server.blocking;
   const stopBlockingTimer =
@@ -389,6 +395,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const stopExpiry = (): void => {
     stopActiveExpire();
     stopBlockingTimer();
+    stopSavePoints();
   };
   let http: { server: HttpServer; address: ListenAddress } | null = null;
   try {
@@ -399,7 +406,57 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     throw e;
   }
   logReady(start, address);
-  return runningServer(start, transport, address, stopExpiry, http);
+  return runningServer(start, mainCore.server.persistence, transport, address, stopExpiry, http);
+}
+
+/**
+ * Before the server listens: the dump in dir, if there is one, into the store (rdb.c loadDataFromDisk). A
+ * damaged file stops the start, as Redis exits rather than serve part of its data.
+ */
+function loadDump(start: StartContext): void {
+  const { shared, config, logger } = start;
+  const persistence = new Persistence({
+    store: shared.store,
+    config,
+    counters: shared.counters,
+    commands: shared.commands,
+    clock: start.clock,
+  });
+  persistence.initialise();
+  const began = process.hrtime.bigint();
+  const loaded = persistence.load();
+  if (loaded === null) return;
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  logger.info(
+    { keys: loaded.keys, expired: loaded.expired, file: persistence.path() },
+    `DB loaded from disk: ${seconds.toFixed(3)} seconds`,
+  );
+}
+
+/** serverCron's save points, checked ten times a second on this thread (unref'd). */
+function startSavePoints(persistence: Persistence | undefined, logger: Logger): () => void {
+  if (persistence === undefined) return () => {};
+  const timer = setInterval(() => {
+    try {
+      persistence.cron();
+    } catch (e) {
+      logger.error({ err: e }, 'save point check failed');
+    }
+  }, 100);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** prepareForShutdown: with save points set, a last SAVE once every client is gone (a failure is logged). */
+async function saveOnShutdown(start: StartContext, persistence: Persistence | undefined): Promise<void> {
+  if (persistence === undefined || !persistence.savePointsSet()) return;
+  await persistence.whenIdle();
+  try {
+    start.logger.info('Saving the final RDB snapshot before exiting.');
+    persistence.save();
+  } catch (e) {
+    start.logger.error({ err: e }, "Error trying to save the DB, can't exit.");
+  }
 }
 
 /** The HTTP interface on this thread, serving the main core whatever the RESP transport (src/http/). */

@@ -4,6 +4,7 @@
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
 import type { BlockedTarget, BlockingHub } from './blocking/hub.js';
+import type { Persistence } from './rdb/persistence.js';
 import type { KeySpec } from './key-specs.js';
 import type { PubSubHub } from './pubsub/hub.js';
 import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
@@ -213,6 +214,8 @@ export interface ServerContext {
   readonly pubsub?: PubSubHub;
   /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
   readonly blocking?: BlockingHub;
+  /** RDB snapshots (rdb/persistence.ts): SAVE, BGSAVE, LASTSAVE, INFO persistence. Absent in test fakes. */
+  readonly persistence?: Persistence;
 }
 
 /** One command's INFO commandstats figures (server.c genRedisInfoStringCommandStats). */

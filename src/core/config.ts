@@ -38,6 +38,21 @@ const MB = 1024n * 1024n;
 /** Redis's updateHZ clamps rather than rejects: CONFIG SET hz 1000 leaves hz at 500. */
 const clampHz = (value: string): string => String(Math.min(500, Math.max(1, Number(value))));
 
+/** config.c's save parsing: pairs of non-negative integers, stored as Redis prints them back. */
+function normaliseSavePoints(value: string): string | { error: string } {
+  const words = value.trim() === '' ? [] : value.trim().split(/\s+/);
+  if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w)))
+    return { error: 'Invalid save parameters' };
+  return words.map((w) => String(Number(w))).join(' ');
+}
+
+/** config.c isValidDBfilename: a file name, not a path. */
+function checkDbfilename(value: string): string | { error: string } {
+  return value.includes('/') || value === ''
+    ? { error: "dbfilename can't be a path, just a filename" }
+    : value;
+}
+
 const SETTINGS: readonly Setting[] = [
   // bind and port are modifiable in Redis (it rebinds); our transports bind once, at start-up.
   { name: 'bind', kind: 'string', initial: '127.0.0.1', immutable: true },
@@ -122,13 +137,15 @@ const SETTINGS: readonly Setting[] = [
   { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
   // Redis allows up to INT_MAX; each database costs the store 1 KiB of fixed memory here (store/layout.ts).
   { name: 'databases', kind: 'integer', initial: '16', min: 1n, max: 16384n, immutable: true },
-  // redis-benchmark and test harnesses read or clear these; there is no persistence, so only "off" is valid.
-  {
-    name: 'save',
-    kind: 'string',
-    initial: '',
-    refine: (v) => (v === '' ? v : { error: 'redis-lite does not persist data: only "" is accepted' }),
-  },
+  // RDB persistence (rdb/persistence.ts). `dir` '' is the working directory (Redis's default dir is its own cwd
+  // too, shown as a path); save points are off unless set, so a server started for tests or benchmarks never
+  // writes into its working directory (Redis 7.0's default is "3600 1 300 100 60 10000").
+  { name: 'dir', kind: 'string', initial: '', show: (v) => (v === '' ? process.cwd() : v) },
+  { name: 'dbfilename', kind: 'string', initial: 'dump.rdb', refine: checkDbfilename },
+  { name: 'save', kind: 'string', initial: '', refine: normaliseSavePoints },
+  { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
+  { name: 'rdbchecksum', kind: 'bool', initial: 'yes' },
+  { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
   {
     name: 'appendonly',
     kind: 'bool',

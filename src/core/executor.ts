@@ -6,6 +6,7 @@
 // and, when it replied an error, failed_calls; every error reply by its code. Knows nothing of transports or
 // threads.
 
+import { MISCONF } from './rdb/persistence.js';
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
@@ -224,6 +225,13 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
   if (refusedForMemory(ctx, resolved)) return reject(ctx, argv, ERR.oom, resolved);
+  // server.c processCommand: after a failed BGSAVE, writes (and PING) are refused while save points are set.
+  if (
+    (resolved.flags.includes('write') || resolved.name === 'ping') &&
+    ctx.server.persistence?.writesRefused() === true
+  ) {
+    return reject(ctx, argv, MISCONF, resolved);
+  }
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
     return QUEUED;

@@ -146,13 +146,16 @@ function memoryFields({ server, store }: InfoSource): Fields {
 }
 
 function persistenceFields({ server }: InfoSource): Fields {
+  // The dump is loaded before the server listens, so no client ever sees loading:1.
   return [
     ['loading', 0],
     ['async_loading', 0],
-    ['rdb_changes_since_last_save', 0],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
+    ...(server.persistence?.infoFields() ?? [
+      ['rdb_changes_since_last_save', 0],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
+      ['rdb_last_bgsave_status', 'ok'],
+    ]),
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
   ];
@@ -178,6 +181,8 @@ function statsFields({ server, store }: InfoSource): Fields {
     ['pubsub_channels', server.pubsub?.count(CHANNEL) ?? 0],
     ['pubsub_patterns', server.pubsub?.count(PATTERN) ?? 0],
     ['pubsubshard_channels', server.pubsub?.count(SHARD) ?? 0],
+    // Redis's fork time; here the pause of the snapshot copy every save makes (store/snapshot.ts).
+    ['latest_fork_usec', server.persistence?.latestPauseMicros() ?? 0],
     // Error replies sent to a master or a replica: there is no replication here.
     ['unexpected_error_replies', 0],
     ['total_error_replies', server.counters?.totalErrorReplies() ?? 0],

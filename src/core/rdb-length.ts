@@ -2,7 +2,9 @@
 // serializedlength (rdb.c rdbSavedObjectLen -> rdbSaveStringObject): a small integer in 2, 3 or 5 bytes, a string
 // longer than 20 bytes LZF-compressed when that saves at least 4 bytes (rdbcompression yes, Redis's default),
 // else its length then its bytes. The compressed size is computed as lzf_c.c compresses (Redis's lzfP.h:
-// HLOG 16, VERY_FAST, a hash table that starts empty). Pure: bytes in, a number out.
+// HLOG 16, VERY_FAST, a hash table that starts empty: rdb/lzf.ts). Pure: bytes in, a number out.
+
+import { lzfCompress } from './rdb/lzf.js';
 
 /** rdb.c rdbSaveLen: the bytes a length takes. */
 function lengthBytes(length: number): number {
@@ -52,96 +54,10 @@ export function serializedLength(value: Uint8Array, int: boolean): number {
   return lengthBytes(value.length) + value.length;
 }
 
-const HLOG = 16;
-const HSIZE = 1 << HLOG;
-const MAX_LIT = 1 << 5;
-const MAX_OFF = 1 << 13;
-const MAX_REF = (1 << 8) + (1 << 3);
-
-/** lzfP.h's IDX with VERY_FAST, on a 32-bit unsigned hash. */
-const slot = (h: number): number => ((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) & (HSIZE - 1);
-
 /**
  * rdbSaveLzfStringObject's compression: the size lzf_compress writes for `input` into a buffer of
- * input.length - 4 bytes, or 0 when it does not fit (or the input is 4 bytes or fewer). Only positions are
- * followed; the output bytes themselves are not needed.
+ * input.length - 4 bytes, or 0 when it does not fit (or the input is 4 bytes or fewer).
  */
 export function lzfCompressedLength(input: Uint8Array): number {
-  const inLen = input.length;
-  if (inLen <= 4) return 0;
-  const outEnd = inLen - 4;
-  // Positions + 1, 0 for an empty slot (Redis's table of pointers, where NULL is empty).
-  const table = new Int32Array(HSIZE);
-  let ip = 0;
-  let op = 1; // the first literal run's length byte
-  let lit = 0;
-  let hval = ((input[0] << 8) | input[1]) >>> 0;
-  while (ip < inLen - 2) {
-    hval = ((hval << 8) | input[ip + 2]) >>> 0;
-    const h = slot(hval);
-    const ref = table[h] - 1;
-    table[h] = ip + 1;
-    const off = ip - ref - 1; // C's size_t: a reference at or past ip wraps to a huge offset
-    if (
-      ref > 0 && // "ref > in_data": the first byte is never referred back to
-      off >= 0 &&
-      off < MAX_OFF &&
-      input[ref + 2] === input[ip + 2] &&
-      input[ref] === input[ip] &&
-      input[ref + 1] === input[ip + 1]
-    ) {
-      let len = 2;
-      const maxlen = Math.min(inLen - ip - len, MAX_REF);
-      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
-      if (lit === 0) op--; // undo the empty run
-      matching: {
-        if (maxlen > 16) {
-          for (let k = 0; k < 16; k++) {
-            len++;
-            if (input[ref + len] !== input[ip + len]) break matching;
-          }
-        }
-        do len++;
-        while (len < maxlen && input[ref + len] === input[ip + len]);
-      }
-      len -= 2; // octets - 1
-      ip++;
-      op += len < 7 ? 1 : 2;
-      op++; // the offset's low byte
-      lit = 0;
-      op++; // the next run's length byte
-      ip += len + 1;
-      if (ip >= inLen - 2) break;
-      // VERY_FAST: hash the last two positions of the match, then go on past it.
-      ip -= 2;
-      hval = ((input[ip] << 8) | input[ip + 1]) >>> 0;
-      hval = ((hval << 8) | input[ip + 2]) >>> 0;
-      table[slot(hval)] = ip + 1;
-      ip++;
-      hval = ((hval << 8) | input[ip + 2]) >>> 0;
-      table[slot(hval)] = ip + 1;
-      ip++;
-    } else {
-      if (op >= outEnd) return 0;
-      lit++;
-      op++;
-      ip++;
-      if (lit === MAX_LIT) {
-        lit = 0;
-        op++;
-      }
-    }
-  }
-  if (op + 3 > outEnd) return 0;
-  while (ip < inLen) {
-    lit++;
-    op++;
-    ip++;
-    if (lit === MAX_LIT) {
-      lit = 0;
-      op++;
-    }
-  }
-  if (lit === 0) op--;
-  return op;
+  return lzfCompress(input)?.length ?? 0;
 }

@@ -20,6 +20,8 @@ const SLABS_CLAIMED = 6;
 const COMMAND_SLOTS = 7;
 /** DEBUG SET-ACTIVE-EXPIRE: 1 while the active expiry cycle is off. */
 const ACTIVE_EXPIRE_OFF = 8;
+/** Words 9..15 of the header: the RDB persistence state every thread shares (rdb/persistence-state.ts). */
+export const PERSISTENCE_WORDS = 9;
 const HEADER_BYTES = 64;
 
 /** RESETSTAT's baselines of figures counted elsewhere (transport, store): three Float64s. */
@@ -28,6 +30,8 @@ const BASE_CONNECTIONS = 0;
 const BASE_REJECTED = 1;
 const BASE_EXPIRED = 2;
 const BASE_EVICTED = 3;
+/** Float64 slots 4..7 of the baselines region (byte offset here): the RDB persistence state's counts. */
+export const PERSISTENCE_FLOATS_BYTE = BASELINES + 4 * 8;
 
 /**
  * Error prefixes (errorstats), registered once by whichever thread replies one first: per slot a state word
@@ -227,6 +231,17 @@ export class SharedServerCounters implements ServerCounters {
 
   keyspaceMisses(): number {
     return this.read(this.words, MISSES);
+  }
+
+  /**
+   * Successful calls (calls - failed_calls) of the commands in `slots` since the server started, RESETSTAT
+   * ignored: the RDB's count of changes since the last save (rdb/persistence.ts).
+   */
+  successfulCalls(slots: readonly number[]): number {
+    const sums = this.sums();
+    let total = 0;
+    for (const slot of slots) total += sums[slot * FIELDS + F_CALLS] - sums[slot * FIELDS + F_FAILED];
+    return total;
   }
 
   // ---- CONFIG RESETSTAT ----

@@ -11,7 +11,8 @@ import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './pubsub/keyspace-events.j
 import { ByteWriter } from './reply-encoding.js';
 import { SharedServerCounters, createServerContext, type ServerContextDeps } from './server-context.js';
 import type { SessionCore } from './session.js';
-import type { Clock, KeyValueStore } from './store/types.js';
+import type { Clock, KeyValueStore, StoreHandles } from './store/types.js';
+import { Persistence, type PersistenceLog } from './rdb/persistence.js';
 
 export interface ThreadCoreDeps {
   readonly store: KeyValueStore;
@@ -34,6 +35,8 @@ export interface ThreadCoreDeps {
   /** Absent where the transport closes clients by itself (CLIENT KILL then answers it cannot). */
   killClient?(id: number): boolean;
   reportUnexpected(error: unknown, command: string): void;
+  /** Where persistence reports saves and their failures (the server's logger); absent: not reported. */
+  readonly log?: PersistenceLog;
 }
 
 export interface ThreadCore {
@@ -65,6 +68,18 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     ...(counters === null ? {} : { counters }),
     ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),
   });
+  const store = deps.store;
+  if ('snapshot' in store && typeof store.snapshot === 'function') {
+    const persistence = new Persistence({
+      store: store as KeyValueStore & { snapshot(): StoreHandles },
+      config: deps.config,
+      counters: server.counters,
+      commands: server.commands,
+      clock: server.clock,
+      ...(deps.log === undefined ? {} : { log: deps.log }),
+    });
+    Object.assign(server, { persistence });
+  }
   const writer = new ByteWriter();
   return {
     server,

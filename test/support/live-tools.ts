@@ -60,12 +60,18 @@ export interface RedisServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` without persistence on a free loopback port; resolves once it accepts connections. */
-export async function startRedisServer(): Promise<RedisServerProcess> {
+/**
+ * Starts `redis-server` without persistence on a free loopback port; resolves once it accepts connections.
+ * `extraArgs` come last (e.g. --dir and --dbfilename to load or write a dump).
+ */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServerProcess> {
   const port = await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...['--daemonize', 'no', ...extraArgs],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -46,7 +46,12 @@ describe('Config defaults', () => {
       'enable-debug-command': 'no',
       'io-threads': '1',
       databases: '16',
+      dir: '',
+      dbfilename: 'dump.rdb',
       save: '',
+      rdbcompression: 'yes',
+      rdbchecksum: 'yes',
+      'stop-writes-on-bgsave-error': 'yes',
       appendonly: 'no',
     });
     expect(c.number('maxclients')).toBe(10000);
@@ -153,14 +158,20 @@ describe('CONFIG SET', () => {
     expect(c.snapshot()).toEqual(new Config().snapshot());
   });
 
-  it('accepts turning persistence off and nothing else', () => {
+  it('takes save points as pairs of integers, shown as Redis prints them; no append-only file yet', () => {
     const c = new Config();
+    c.set('save', ' 3600 1  300 0100 ');
+    expect(c.string('save')).toBe('3600 1 300 100');
     c.set('save', '');
+    expect(c.string('save')).toBe('');
     c.set('appendonly', 'NO');
     expect(c.string('appendonly')).toBe('no');
-    expect(setError(c, ['save', '900 1'])).toMatch(
-      /^ERR CONFIG SET failed \(possibly related to argument 'save'\) - /,
+    expect(setError(c, ['save', '900'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
     );
+    expect(setError(c, ['save', '900 x'])).toMatch(/Invalid save parameters/);
+    expect(setError(c, ['dbfilename', 'a/b.rdb'])).toMatch(/dbfilename can't be a path, just a filename/);
+    expect(c.get('dir')).toEqual([['dir', process.cwd()]]);
     expect(setError(c, ['appendonly', 'yes'])).toMatch(/argument 'appendonly'/);
   });
 
@@ -258,6 +269,7 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('[sa]*')).toEqual([
       ['set-max-intset-entries', '512'],
       ['save', ''],
+      ['stop-writes-on-bgsave-error', 'yes'],
       ['appendonly', 'no'],
     ]);
   });

@@ -4,6 +4,8 @@ import type { CommandSpec } from '../command.js';
 import { BLOCKING_LIST_COMMANDS } from './blocking-lists.js';
 import { BLOCKING_ZSET_COMMANDS } from './blocking-zsets.js';
 import { connectionCommands } from './connection.js';
+import { dumpRestoreCommands } from './dump-restore.js';
+import { persistenceCommands } from './persistence.js';
 import { hashCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
 import { listCommands } from './lists.js';
@@ -29,4 +31,6 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...hashCommands,
   ...zsetCommands,
   ...BLOCKING_ZSET_COMMANDS,
+  ...persistenceCommands,
+  ...dumpRestoreCommands,
 ];

@@ -56,6 +56,7 @@ import * as multikey from './multikey.js';
 import * as objects from './objects.js';
 import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
 import * as setAlgebra from './set-algebra.js';
+import { copyStore } from './snapshot.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import * as sets from './sets.js';
 import * as strings from './strings.js';
@@ -271,6 +272,11 @@ export class SharedStore implements KeyValueStore {
   /** CONFIG SET of the container encoding thresholds (ContainerLimits), for every thread at once. */
   setContainerLimits(limits: Partial<ContainerLimits>): void {
     setContainerLimits(this.access.control, limits);
+  }
+
+  /** A point-in-time copy of every database (snapshot.ts), to attach() with a clock of its own. */
+  snapshot(): StoreHandles {
+    return copyStore(this.access);
   }
 
   handles(): StoreHandles {

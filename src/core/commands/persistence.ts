@@ -1,0 +1,65 @@
+// SAVE, BGSAVE, LASTSAVE (redis.io/commands/save, bgsave, lastsave): thin commands over the server's RDB
+// persistence (rdb/persistence.ts), which knows files and snapshots; these know replies.
+
+import { isKeyword } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import type { Persistence } from '../rdb/persistence.js';
+import { integer, OK, status, type Reply } from '../reply.js';
+
+function persistenceOf(ctx: CommandContext): Persistence {
+  const persistence = ctx.server.persistence;
+  if (persistence === undefined) throw new CommandError('ERR persistence is not available on this server');
+  return persistence;
+}
+
+function save(_argv: Buffer[], ctx: CommandContext): Reply {
+  persistenceOf(ctx).save();
+  return OK;
+}
+
+/** BGSAVE [SCHEDULE]: with SCHEDULE a running save answers "scheduled" (no second save is queued here). */
+function bgsave(argv: Buffer[], ctx: CommandContext): Reply {
+  const schedule = argv.length === 2 && isKeyword(argv[1], 'SCHEDULE');
+  if (argv.length > 2 || (argv.length === 2 && !schedule)) throw new CommandError(ERR.syntax);
+  if (persistenceOf(ctx).bgsave()) return status('Background saving started');
+  if (schedule) return status('Background saving scheduled');
+  throw new CommandError('ERR Background save already in progress');
+}
+
+export const persistenceCommands: readonly CommandSpec[] = [
+  {
+    name: 'save',
+    syntax: 'SAVE',
+    summary: 'Synchronously saves the database(s) to disk.',
+    group: 'server',
+    since: '1.0.0',
+    arity: 1,
+    flags: ['admin', 'noscript'],
+    keys: [0, 0, 0],
+    run: save,
+  },
+  {
+    name: 'bgsave',
+    syntax: 'BGSAVE [SCHEDULE]',
+    summary: 'Asynchronously saves the database(s) to disk.',
+    group: 'server',
+    since: '1.0.0',
+    arity: -1,
+    flags: ['admin', 'noscript'],
+    keys: [0, 0, 0],
+    run: bgsave,
+  },
+  {
+    name: 'lastsave',
+    syntax: 'LASTSAVE',
+    summary: 'Returns the Unix timestamp of the last successful save to disk.',
+    group: 'server',
+    since: '1.0.0',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    keys: [0, 0, 0],
+    tips: ['nondeterministic_output'],
+    run: (_argv, ctx) => integer(persistenceOf(ctx).lastSave()),
+  },
+];

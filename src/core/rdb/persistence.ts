@@ -1,0 +1,253 @@
+// RDB persistence for one thread of a server (Redis's rdb.c rdbSave/rdbSaveBackground/rdbLoad and serverCron's
+// save points): SAVE and BGSAVE take a point-in-time copy of the store (store/snapshot.ts: the only pause
+// writers see), encode it and write it as a temp file, fsynced and renamed. Any thread may save; the state
+// (in progress, last save, status, the change count's baseline) is shared (persistence-state.ts). BGSAVE
+// encodes in steps on the main thread's event loop; a worker thread (pool, hybrid loop), which does not return
+// to a Node event loop while it serves, encodes before answering (clients of other threads go on). Changes since the last save
+// are the successful calls of write commands (Redis counts keys changed: MSET of 3 keys is 3 there, 1 here).
+
+import { isMainThread } from 'node:worker_threads';
+import { join, resolve } from 'node:path';
+import type { CommandTable, ServerCounters } from '../command.js';
+import { CommandError } from '../errors.js';
+import { SharedServerCounters } from '../shared-counters.js';
+import { SharedStore } from '../store/store.js';
+import type { Clock, KeyValueStore, StoreHandles } from '../store/types.js';
+import { decodeRdb, encodeRdb } from './file.js';
+import { RdbFormatError } from './format.js';
+import { PersistenceState } from './persistence-state.js';
+import { readDumpFile, writeFileAtomically, writeFileAtomicallyAsync, type FileSink } from './rdb-files.js';
+import { storeDatabases, writeStoreValue } from './store-io.js';
+
+/** The settings persistence reads live (CONFIG SET applies to the next save). */
+export interface PersistenceConfig {
+  string(name: string): string;
+}
+
+export type PersistenceLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface PersistenceDeps {
+  readonly store: KeyValueStore & { snapshot(): StoreHandles };
+  readonly config: PersistenceConfig;
+  readonly counters: ServerCounters | undefined;
+  readonly commands: CommandTable;
+  readonly clock: Clock;
+  readonly log?: PersistenceLog;
+  /** Test seam: how bytes reach the disk. */
+  readonly sink?: FileSink;
+}
+
+/** server.h CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before another. */
+const RETRY_DELAY_SECONDS = 5;
+
+export const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+  'Commands that may modify the data set are disabled, because this instance is configured to report errors ' +
+  'during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs ' +
+  'for details about the RDB error.';
+
+/** The `save` setting's pairs: after `seconds`, save if at least `changes` were made. */
+export function parseSavePoints(text: string): { seconds: number; changes: number }[] | null {
+  const words = text.trim() === '' ? [] : text.trim().split(/\s+/);
+  if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w))) return null;
+  const points: { seconds: number; changes: number }[] = [];
+  for (let i = 0; i < words.length; i += 2)
+    points.push({ seconds: Number(words[i]), changes: Number(words[i + 1]) });
+  return points;
+}
+
+export class Persistence {
+  private readonly state: PersistenceState;
+  private readonly writeSlots: number[];
+  private readonly counters: SharedServerCounters | null;
+  /** This thread's BGSAVE, while it runs (tests await it). */
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: PersistenceDeps) {
+    this.counters = deps.counters instanceof SharedServerCounters ? deps.counters : null;
+    this.state = new PersistenceState(this.counters?.buffer ?? new SharedArrayBuffer(128));
+    this.writeSlots = deps.commands
+      .slots()
+      .flatMap((spec, slot) => (spec.flags.includes('write') ? [slot] : []));
+  }
+
+  /** Main thread, at start-up: a fresh server's state. */
+  initialise(): void {
+    this.state.initialise(this.seconds());
+  }
+
+  path(): string {
+    const dir = this.deps.config.string('dir');
+    return join(resolve(dir === '' ? process.cwd() : dir), this.deps.config.string('dbfilename'));
+  }
+
+  private seconds(): number {
+    return Math.floor(this.deps.clock() / 1000);
+  }
+
+  private dirty(): number {
+    return this.counters?.successfulCalls(this.writeSlots) ?? 0;
+  }
+
+  changesSinceLastSave(): number {
+    return Math.max(0, this.dirty() - this.state.dirtyBase);
+  }
+
+  lastSave(): number {
+    return this.state.lastSave;
+  }
+
+  /** The running BGSAVE of this thread, or a resolved promise. */
+  whenIdle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  /** Copies the store (the pause writers see, recorded as latest_fork_usec) and the file's chunks from it. */
+  private snapshotChunks(): Generator<Buffer> {
+    const started = process.hrtime.bigint();
+    const handles = this.deps.store.snapshot();
+    this.state.pauseMicros = Number(process.hrtime.bigint() - started) / 1000;
+    const at = this.deps.clock();
+    const copy = SharedStore.attach(handles, () => at);
+    return encodeRdb(storeDatabases(copy), {
+      compress: this.deps.config.string('rdbcompression') === 'yes',
+      checksum: this.deps.config.string('rdbchecksum') === 'yes',
+      ctime: Math.floor(at / 1000),
+      usedMemory: this.deps.store.stats().usedMemory,
+    });
+  }
+
+  /** SAVE: the whole file before returning. */
+  save(): void {
+    if (!this.state.begin(this.seconds(), this.dirty())) {
+      throw new CommandError('ERR Background save already in progress');
+    }
+    try {
+      writeFileAtomically(this.path(), this.snapshotChunks(), this.deps.sink);
+    } catch (error) {
+      this.state.end(false, this.seconds(), false);
+      this.deps.log?.('warn', `Failed saving the DB: ${(error as Error).message}`);
+      throw new CommandError('ERR');
+    }
+    this.state.end(true, this.seconds(), false);
+    this.deps.log?.('info', 'DB saved on disk');
+  }
+
+  /** BGSAVE: false when a save is already running. */
+  bgsave(): boolean {
+    if (!this.state.begin(this.seconds(), this.dirty())) return false;
+    let chunks: Generator<Buffer>;
+    try {
+      chunks = this.snapshotChunks();
+    } catch (error) {
+      this.failBackground(error);
+      return true;
+    }
+    this.deps.log?.('info', `Background saving started (pause ${this.state.pauseMicros} us)`);
+    if (!isMainThread) {
+      try {
+        writeFileAtomically(this.path(), chunks, this.deps.sink);
+        this.finishBackground();
+      } catch (error) {
+        this.failBackground(error);
+      }
+      return true;
+    }
+    this.running = writeFileAtomicallyAsync(this.path(), chunks, this.deps.sink).then(
+      () => this.finishBackground(),
+      (error: unknown) => this.failBackground(error),
+    );
+    void this.running.finally(() => (this.running = null));
+    return true;
+  }
+
+  private finishBackground(): void {
+    this.state.end(true, this.seconds(), true);
+    this.deps.log?.('info', 'Background saving terminated with success');
+  }
+
+  private failBackground(error: unknown): void {
+    this.state.end(false, this.seconds(), true);
+    this.deps.log?.('error', `Background saving error: ${(error as Error).message}`);
+  }
+
+  /** Write commands are refused with MISCONF (server.c writeCommandsDeniedByDiskError). */
+  writesRefused(): boolean {
+    return (
+      this.state.lastBgsaveFailed &&
+      this.deps.config.string('stop-writes-on-bgsave-error') === 'yes' &&
+      (parseSavePoints(this.deps.config.string('save'))?.length ?? 0) > 0
+    );
+  }
+
+  /** serverCron's save points: a BGSAVE when one of them is due. */
+  cron(): void {
+    if (this.state.inProgress) return;
+    const points = parseSavePoints(this.deps.config.string('save')) ?? [];
+    const now = this.seconds();
+    const changes = this.changesSinceLastSave();
+    const retryAllowed = !this.state.lastBgsaveFailed || now - this.state.lastAttempt > RETRY_DELAY_SECONDS;
+    for (const point of points) {
+      if (changes >= point.changes && now - this.state.lastSave > point.seconds && retryAllowed) {
+        this.deps.log?.('info', `${point.changes} changes in ${point.seconds} seconds. Saving...`);
+        this.bgsave();
+        return;
+      }
+    }
+  }
+
+  /** Save points are set (a save is due at shutdown, as Redis's prepareForShutdown). */
+  savePointsSet(): boolean {
+    return (parseSavePoints(this.deps.config.string('save'))?.length ?? 0) > 0;
+  }
+
+  /**
+   * Start-up: the dump, when there is one, into the empty store. Keys already expired are left out (a master's
+   * rdbLoad). Throws RdbFormatError for a damaged file: the server must not start on half its data.
+   */
+  load(): { keys: number; expired: number } | null {
+    const file = readDumpFile(this.path());
+    if (file === null) return null;
+    const store = this.deps.store;
+    const now = this.deps.clock();
+    let keys = 0;
+    let expired = 0;
+    decodeRdb(
+      file,
+      (db, entry) => {
+        if (db >= store.databases) {
+          throw new RdbFormatError(
+            `FATAL: Data file was created with a Redis server configured to handle more than ${store.databases} databases`,
+          );
+        }
+        if (entry.expireAt !== 0 && entry.expireAt < now) {
+          expired++;
+          return;
+        }
+        writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt);
+        keys++;
+      },
+      { checksum: this.deps.config.string('rdbchecksum') === 'yes' },
+    );
+    this.state.markLoaded(this.dirty(), this.seconds());
+    return { keys, expired };
+  }
+
+  /** INFO persistence's RDB fields, in Redis 7.0's order. */
+  infoFields(): [string, string | number][] {
+    const now = this.seconds();
+    return [
+      ['rdb_changes_since_last_save', this.changesSinceLastSave()],
+      ['rdb_bgsave_in_progress', this.state.inProgress ? 1 : 0],
+      ['rdb_last_save_time', this.state.lastSave],
+      ['rdb_last_bgsave_status', this.state.lastBgsaveFailed ? 'err' : 'ok'],
+      ['rdb_last_bgsave_time_sec', this.state.lastBgsaveSeconds],
+      ['rdb_current_bgsave_time_sec', this.state.inProgress ? now - this.state.startedAt : -1],
+    ];
+  }
+
+  /** INFO stats latest_fork_usec: the last snapshot copy's pause. */
+  latestPauseMicros(): number {
+    return this.state.pauseMicros;
+  }
+}

@@ -1,0 +1,83 @@
+// Moves values between the store and their RDB form through the store's public operations only (so the store
+// picks each container's encoding by its own thresholds, as Redis re-encodes what it loads). Reading walks one
+// database of a store (a snapshot copy when saving); writing creates one key whole (loading, RESTORE).
+
+import type { RdbDatabase, RdbEntry } from './file.js';
+import type { RdbValue } from './format.js';
+import type { Bytes, KeyValueStore } from '../store/types.js';
+
+const ALL = Buffer.from('*');
+const NO_ZADD_FLAGS = { nx: false, xx: false, gt: false, lt: false, incr: false };
+
+/** A key's value in RDB form, or null when it is missing (or expired). */
+export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | null {
+  switch (store.type(key)) {
+    case 'string': {
+      const value = store.get(key);
+      return value === null ? null : { type: 'string', value };
+    }
+    case 'list': {
+      const elements = store.listRange(key, 0, -1);
+      return elements === null ? null : { type: 'list', elements };
+    }
+    case 'set':
+      return { type: 'set', members: store.setAlgebra('inter', [key]).members };
+    case 'hash':
+      return { type: 'hash', pairs: store.hgetall(key, 'both') };
+    case 'zset': {
+      const entries = store.zrange(key, { by: 'rank', start: 0, end: -1, reverse: false });
+      return entries === null ? null : { type: 'zset', entries: entries.map((e) => ({ ...e })) };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Every database of `store` with keys, as the RDB writer takes them; values are read as the writer asks. */
+export function storeDatabases(store: KeyValueStore): RdbDatabase[] {
+  const out: RdbDatabase[] = [];
+  for (const stats of store.keyspace()) {
+    if (stats.keys === 0) continue;
+    const view = store.select(stats.db);
+    out.push({ db: stats.db, keys: stats.keys, expires: stats.expires, entries: entriesOf(view) });
+  }
+  return out;
+}
+
+function* entriesOf(view: KeyValueStore): Generator<RdbEntry> {
+  for (const key of view.keys(ALL)) {
+    const value = readStoreValue(view, key);
+    if (value === null) continue;
+    const at = view.expireTime(key);
+    yield { key, value, expireAt: at > 0 ? at : 0 };
+  }
+}
+
+/**
+ * Creates `key` with `value` (the key must be missing: a caller deletes first for REPLACE) and its expiry.
+ * An empty container is not created: Redis never keeps one (rdbLoadObject skips empty keys).
+ */
+export function writeStoreValue(store: KeyValueStore, key: Bytes, value: RdbValue, expireAt: number): void {
+  switch (value.type) {
+    case 'string':
+      store.set(key, value.value, expireAt === 0 ? undefined : { expireAt });
+      return;
+    case 'list':
+      if (value.elements.length === 0) return;
+      store.listPush(key, value.elements, 'right');
+      break;
+    case 'set':
+      if (value.members.length === 0) return;
+      store.sadd(key, value.members);
+      break;
+    case 'hash':
+      if (value.pairs.length === 0) return;
+      store.hset(key, value.pairs);
+      break;
+    case 'zset':
+      if (value.entries.length === 0) return;
+      store.zadd(key, value.entries, NO_ZADD_FLAGS);
+      break;
+  }
+  if (expireAt !== 0) store.expireAt(key, expireAt);
+}

@@ -1,0 +1,209 @@
+// One value's RDB encoding (rdb.c rdbSaveObjectType + rdbSaveObject, rdbLoadObjectType + rdbLoadObject): the
+// forms written are ones Redis 7.0 loads and re-encodes by its own thresholds (a string; a list as a quicklist
+// of listpack nodes; a small all-integer set as an intset, else a plain set; a small hash as a listpack, else
+// field/value pairs; a sorted set as ZSET_2 with binary scores); every form Redis 7.0 writes is read, plus the
+// older plain ones. Ziplist-era types (Redis < 7) and streams and modules are refused with a clear error.
+
+import { strtod } from '../strtod.js';
+import {
+  QUICKLIST_PACKED,
+  QUICKLIST_PLAIN,
+  RdbFormatError,
+  TYPE_HASH,
+  TYPE_HASH_LISTPACK,
+  TYPE_LIST,
+  TYPE_LIST_QUICKLIST_2,
+  TYPE_SET,
+  TYPE_SET_INTSET,
+  TYPE_STRING,
+  TYPE_ZSET,
+  TYPE_ZSET_2,
+  TYPE_ZSET_LISTPACK,
+  type RdbValue,
+} from './format.js';
+import type { RdbReader } from './reader.js';
+import { decodeIntset, decodeListpack, encodeIntset, encodeListpack } from './redis-listpack.js';
+import type { RdbWriter } from './writer.js';
+
+/** Redis 7.0's defaults for the compact forms written (hash-max-listpack-*, set-max-intset-entries). */
+const HASH_LISTPACK_ENTRIES = 128;
+const HASH_LISTPACK_VALUE = 64;
+const SET_INTSET_ENTRIES = 512;
+/** A list node holds at most this many elements and about this many bytes (list-max-listpack-size -2: 8 KiB). */
+const NODE_ELEMENTS = 128;
+const NODE_BYTES = 8 * 1024;
+
+/** Writes the type byte and the value (a DUMP payload's body). */
+export function writeValue(w: RdbWriter, value: RdbValue): void {
+  const type = rdbTypeOf(value);
+  w.byte(type);
+  writeValueBody(w, type, value);
+}
+
+/** The RDB type a value is written as (rdbSaveObjectType). */
+export function rdbTypeOf(value: RdbValue): number {
+  switch (value.type) {
+    case 'string':
+      return TYPE_STRING;
+    case 'list':
+      return TYPE_LIST_QUICKLIST_2;
+    case 'set':
+      return intsetMembers(value.members) === null ? TYPE_SET : TYPE_SET_INTSET;
+    case 'hash':
+      return value.pairs.length / 2 <= HASH_LISTPACK_ENTRIES &&
+        value.pairs.every((p) => p.length <= HASH_LISTPACK_VALUE)
+        ? TYPE_HASH_LISTPACK
+        : TYPE_HASH;
+    case 'zset':
+      return TYPE_ZSET_2;
+  }
+}
+
+/** The value in the form `type` (from rdbTypeOf), without the type byte (rdbSaveObject). */
+export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): void {
+  switch (value.type) {
+    case 'string':
+      w.string(value.value);
+      return;
+    case 'list':
+      writeList(w, value.elements);
+      return;
+    case 'set': {
+      const integers = type === TYPE_SET_INTSET ? intsetMembers(value.members) : null;
+      if (integers !== null) {
+        w.string(encodeIntset(integers));
+        return;
+      }
+      w.len(value.members.length);
+      for (const m of value.members) w.string(m);
+      return;
+    }
+    case 'hash':
+      if (type === TYPE_HASH_LISTPACK) {
+        w.string(encodeListpack(value.pairs));
+        return;
+      }
+      w.len(value.pairs.length / 2);
+      for (const p of value.pairs) w.string(p);
+      return;
+    case 'zset':
+      w.len(value.entries.length);
+      for (const { member, score } of value.entries) {
+        w.string(member);
+        w.double(score);
+      }
+      return;
+  }
+}
+
+/** A list as quicklist nodes of listpacks, each within NODE_ELEMENTS and about NODE_BYTES. */
+function writeList(w: RdbWriter, elements: readonly Buffer[]): void {
+  const nodes: Buffer[][] = [];
+  let node: Buffer[] = [];
+  let bytes = 0;
+  for (const element of elements) {
+    if (node.length > 0 && (node.length === NODE_ELEMENTS || bytes + element.length > NODE_BYTES)) {
+      nodes.push(node);
+      node = [];
+      bytes = 0;
+    }
+    node.push(element);
+    bytes += element.length + 2;
+  }
+  if (node.length > 0) nodes.push(node);
+  w.len(nodes.length);
+  for (const n of nodes) {
+    w.len(QUICKLIST_PACKED);
+    w.string(encodeListpack(n));
+  }
+}
+
+const INTEGER = /^(0|-?[1-9][0-9]{0,18})$/;
+
+/** The members as integers when the set fits an intset (few enough, every one a 64-bit integer), else null. */
+function intsetMembers(members: readonly Buffer[]): bigint[] | null {
+  if (members.length > SET_INTSET_ENTRIES) return null;
+  const integers: bigint[] = [];
+  for (const m of members) {
+    if (m.length > 20) return null;
+    const text = m.toString('latin1');
+    if (!INTEGER.test(text)) return null;
+    const n = BigInt(text);
+    if (n < -(2n ** 63n) || n >= 2n ** 63n) return null;
+    integers.push(n);
+  }
+  return integers;
+}
+
+/** Reads a value of RDB type `type` (the byte already read). */
+export function readValue(r: RdbReader, type: number): RdbValue {
+  switch (type) {
+    case TYPE_STRING:
+      return { type: 'string', value: r.string() };
+    case TYPE_LIST:
+      return { type: 'list', elements: readStrings(r, r.len()) };
+    case TYPE_LIST_QUICKLIST_2:
+      return { type: 'list', elements: readQuicklist(r) };
+    case TYPE_SET:
+      return { type: 'set', members: readStrings(r, r.len()) };
+    case TYPE_SET_INTSET:
+      return { type: 'set', members: decodeIntset(r.string()) };
+    case TYPE_HASH:
+      return { type: 'hash', pairs: readStrings(r, r.len() * 2) };
+    case TYPE_HASH_LISTPACK: {
+      const pairs = decodeListpack(r.string());
+      if (pairs.length % 2 !== 0) throw new RdbFormatError('hash listpack with an odd number of entries');
+      return { type: 'hash', pairs };
+    }
+    case TYPE_ZSET:
+    case TYPE_ZSET_2: {
+      const count = r.len();
+      const entries: { member: Buffer; score: number }[] = [];
+      for (let i = 0; i < count; i++) {
+        const member = r.string();
+        const score = type === TYPE_ZSET_2 ? r.binaryDouble() : r.asciiDouble();
+        if (Number.isNaN(score)) throw new RdbFormatError('Zset with NAN score detected');
+        entries.push({ member, score });
+      }
+      return { type: 'zset', entries };
+    }
+    case TYPE_ZSET_LISTPACK: {
+      const flat = decodeListpack(r.string());
+      if (flat.length % 2 !== 0) throw new RdbFormatError('zset listpack with an odd number of entries');
+      const entries: { member: Buffer; score: number }[] = [];
+      for (let i = 0; i < flat.length; i += 2)
+        entries.push({ member: flat[i], score: readScore(flat[i + 1]) });
+      return { type: 'zset', entries };
+    }
+    default:
+      throw new RdbFormatError(
+        `Unsupported RDB value type ${type} (Redis < 7 encodings, streams and modules are not loaded)`,
+      );
+  }
+}
+
+function readStrings(r: RdbReader, count: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) out.push(r.string());
+  return out;
+}
+
+function readQuicklist(r: RdbReader): Buffer[] {
+  const nodes = r.len();
+  const out: Buffer[] = [];
+  for (let i = 0; i < nodes; i++) {
+    const container = r.len();
+    const data = r.string();
+    if (container === QUICKLIST_PLAIN) out.push(data);
+    else if (container === QUICKLIST_PACKED) for (const e of decodeListpack(data)) out.push(e);
+    else throw new RdbFormatError(`Quicklist integrity check failed: container ${container}`);
+  }
+  return out;
+}
+
+/** A listpack score: an integer entry or the text d2string wrote (possibly "inf"/"-inf"). */
+function readScore(text: Buffer): number {
+  const { value, end } = strtod(text);
+  if (end !== text.length || Number.isNaN(value)) throw new RdbFormatError('Zset listpack with a bad score');
+  return value;
+}
