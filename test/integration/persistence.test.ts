@@ -1,0 +1,180 @@
+// RDB persistence on a real server, on every transport: SAVE then a restart loads every type back; BGSAVE
+// while clients write is point-in-time (MSET pairs both in or both out); save points and the final save on
+// close; a failed BGSAVE makes writes answer MISCONF while save points are set; DUMP/RESTORE's options and
+// Redis 7.0's errors.
+
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureKeyspace, fillEveryType } from '../support/dataset.js';
+import { startTestServer, transports, type TestServer } from '../support/server.js';
+import type { ServerOptions } from '../../src/server.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rdb-persistence-'));
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function client(server: TestServer): Promise<Redis> {
+  const c = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+  await c.connect();
+  cleanup.push(async () => void c.disconnect());
+  return c;
+}
+
+function infoField(info: string, name: string): string | undefined {
+  return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1]?.trim();
+}
+
+/** Resolves once INFO says no save is running (the save's end is not an event a client can subscribe to). */
+async function bgsaveDone(c: Redis): Promise<void> {
+  while (infoField(await c.info('persistence'), 'rdb_bgsave_in_progress') !== '0') {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe.each(transports)('%s transport: RDB persistence', (transport) => {
+  const start = async (dir: string, options: Partial<ServerOptions> = {}): Promise<TestServer> => {
+    const server = await startTestServer(transport, {
+      workers: 4,
+      ...options,
+      config: { dir, ...options.config },
+    });
+    cleanup.push(() => server.close());
+    return server;
+  };
+
+  it('SAVE writes every type and a restart loads it back, TTLs included', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const c = await client(first);
+    await fillEveryType(c);
+    const before = await captureKeyspace(c);
+    const info = await c.info('persistence');
+    expect(Number(infoField(info, 'rdb_changes_since_last_save'))).toBeGreaterThan(10);
+    expect(await c.save()).toBe('OK');
+    expect(infoField(await c.info('persistence'), 'rdb_changes_since_last_save')).toBe('0');
+    expect(Math.abs((await c.lastsave()) - Date.now() / 1000)).toBeLessThan(5);
+    expect(readdirSync(dir)).toEqual(['dump.rdb']); // the temp file was renamed
+    c.disconnect();
+    await first.close();
+    const second = await start(dir);
+    const d = await client(second);
+    expect(await captureKeyspace(d)).toEqual(before);
+    expect(second.logs.matching('DB loaded from disk')).toHaveLength(1);
+  });
+
+  it('BGSAVE while clients write keeps MSET pairs together and answers meanwhile', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const c = await client(first);
+    const writer = await client(first);
+    const filler = Array.from({ length: 20_000 }, (_, i) => [`fill:${i}`, 'x'.repeat(100)]).flat();
+    await c.mset(...filler);
+    let writing = true;
+    let written = 0;
+    const writes = (async () => {
+      while (writing) {
+        await writer.mset(`a:${written}`, String(written), `b:${written}`, String(written));
+        written++;
+      }
+    })();
+    while (written < 20) await new Promise((resolve) => setImmediate(resolve));
+    expect(await c.bgsave()).toBe('Background saving started');
+    await bgsaveDone(c);
+    writing = false;
+    await writes;
+    const info = await c.info('persistence');
+    expect(infoField(info, 'rdb_last_bgsave_status')).toBe('ok');
+    expect(Number(infoField(await c.info('stats'), 'latest_fork_usec'))).toBeGreaterThan(0);
+    c.disconnect();
+    writer.disconnect();
+    await first.close();
+    const second = await start(dir);
+    const d = await client(second);
+    expect(await d.dbsize()).toBeGreaterThan(20_000);
+    for (let i = 0; i < written; i++) {
+      const [a, b] = await d.mget(`a:${i}`, `b:${i}`);
+      expect(a).toBe(b);
+    }
+    // Written before BGSAVE: in the snapshot.
+    expect(await d.get('a:0')).toBe('0');
+  });
+
+  it('with save points, a save is made when one is due and when the server closes', async () => {
+    const dir = tempDir();
+    let now = Date.now();
+    const first = await start(dir, { clock: () => now, config: { save: '10 1' } });
+    const c = await client(first);
+    const last = await c.lastsave();
+    await c.set('k', 'v');
+    now += 11_000;
+    while ((await c.lastsave()) === last) await new Promise((resolve) => setImmediate(resolve));
+    expect(existsSync(join(dir, 'dump.rdb'))).toBe(true);
+    await c.set('after', 'the save point');
+    c.disconnect();
+    await first.close(); // saves again: save points are set
+    const second = await start(dir);
+    const d = await client(second);
+    expect(await d.mget('k', 'after')).toEqual(['v', 'the save point']);
+  });
+
+  it('a failed BGSAVE leaves the previous dump whole and turns writes away with MISCONF', async () => {
+    const dir = tempDir();
+    const server = await start(dir, { config: { save: '3600 1' } });
+    const c = await client(server);
+    await c.set('k', 'saved');
+    expect(await c.save()).toBe('OK');
+    await c.set('k', 'not saved');
+    await c.config('SET', 'dir', join(dir, 'no-such-directory'));
+    expect(await c.bgsave()).toBe('Background saving started');
+    await bgsaveDone(c);
+    expect(infoField(await c.info('persistence'), 'rdb_last_bgsave_status')).toBe('err');
+    await expect(c.set('k', 'refused')).rejects.toThrow(/^MISCONF Redis is configured to save RDB snapshots/);
+    expect(await c.get('k')).toBe('not saved'); // reads go on
+    await c.config('SET', 'stop-writes-on-bgsave-error', 'no');
+    expect(await c.set('k', 'allowed')).toBe('OK');
+    await c.config('SET', 'dir', dir);
+    await c.config('SET', 'stop-writes-on-bgsave-error', 'yes');
+    expect(await c.save()).toBe('OK'); // a good save clears the error
+    expect(await c.set('k', 'fine')).toBe('OK');
+    expect(readdirSync(dir)).toEqual(['dump.rdb']);
+  });
+
+  it('DUMP and RESTORE with Redis 7.0 options and errors', async () => {
+    const server = await start(tempDir());
+    const c = await client(server);
+    await c.rpush('list', 'a', 'b', 'c');
+    const payload = await c.dumpBuffer('list');
+    expect(await c.dumpBuffer('missing')).toBeNull();
+    await expect(c.restore('list', 0, payload)).rejects.toThrow('BUSYKEY Target key name already exists.');
+    expect(await c.restore('list', 0, payload, 'REPLACE')).toBe('OK');
+    expect(await c.restore('copy', 5000, payload)).toBe('OK');
+    expect(await c.lrange('copy', 0, -1)).toEqual(['a', 'b', 'c']);
+    expect(await c.pttl('copy')).toBeGreaterThan(4000);
+    expect(await c.restore('abs', Date.now() + 60_000, payload, 'ABSTTL', 'IDLETIME', 10)).toBe('OK');
+    expect(await c.pttl('abs')).toBeGreaterThan(50_000);
+    expect(await c.restore('past', 1, payload, 'ABSTTL')).toBe('OK'); // already expired: not created
+    expect(await c.exists('past')).toBe(0);
+    const damaged = Buffer.from(payload);
+    damaged[2] ^= 0xff;
+    await expect(c.restore('x', 0, damaged)).rejects.toThrow(
+      'ERR DUMP payload version or checksum are wrong',
+    );
+    await expect(c.restore('x', -1, payload)).rejects.toThrow('ERR Invalid TTL value, must be >= 0');
+    await expect(c.restore('x', 0, payload, 'FREQ', 300)).rejects.toThrow(
+      'ERR Invalid FREQ value, must be >= 0 and <= 255',
+    );
+    await expect(c.restore('x', 0, payload, 'IDLETIME', 1, 'FREQ', 1)).rejects.toThrow('ERR syntax error');
+    await expect(c.call('RESTORE', 'x', '0', payload, 'BOGUS')).rejects.toThrow('ERR syntax error');
+    expect(await c.exists('x')).toBe(0);
+  });
+});
