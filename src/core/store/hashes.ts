@@ -1,5 +1,6 @@
 // The hash operations of the store, with Redis 7.0's semantics (t_hash.c): HSET/HMSET, HSETNX, HGET/HMGET,
-// HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS/HVALS/HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN. Each runs its
+// HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS/HVALS/HGETALL, HINCRBY, HINCRBYFLOAT (HRANDFIELD and HSCAN:
+// hash-random-scan.ts; the field-level steps they share: hash-fields.ts). Each runs its
 // *Locked body under its key's segment lock through access.ts, as strings.ts does; a write touches WATCH, and a
 // hash emptied by HDEL is deleted (Redis never keeps an empty one). Small hashes are a listpack in the entry's own
 // bytes (hash-listpack.ts), edited in place (container-bytes.ts); past Redis's thresholds one converts to a
@@ -13,35 +14,23 @@ import { ZERO, type LongDouble } from '../long-double/value.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { spliceValueLocked } from './container-bytes.js';
 import { requireType, T_HASH, valueEncoding } from './containers.js';
+import { dictCount, dictDelete } from './dict.js';
 import {
-  dictCount,
-  dictDelete,
-  dictFind,
-  dictSet,
-  nodeValueLength,
-  nodeValueStart,
-  nodeValueView,
-} from './dict.js';
-import {
-  elementBytes,
-  elementView,
-  findListpackField,
-  listpackFields,
-  listpackPairs,
-  skipElement,
-  writeElement,
-} from './hash-listpack.js';
-import { convertToTableLocked, tablePairs, tableRandom, tableScan } from './hash-table.js';
-import {
-  ENC_HASH_HASHTABLE,
-  ENC_HASH_LISTPACK,
-  H_HASH_MAX_LISTPACK_ENTRIES,
-  H_HASH_MAX_LISTPACK_VALUE,
-} from './layout.js';
-import { EMPTY_LISTPACK, elementLength, elementStart, LISTPACK_HEADER, nextElement } from './listpack.js';
+  addToCount,
+  fieldsAreTable,
+  fieldValueCopy,
+  fieldValueView,
+  readable,
+  setFieldsLocked,
+} from './hash-fields.js';
+import { findListpackField, listpackFields, listpackPairs } from './hash-listpack.js';
+import { tablePairs } from './hash-table.js';
+import { ENC_HASH_HASHTABLE } from './layout.js';
+import { nextElement } from './listpack.js';
 import type { Bytes } from './types.js';
-import { storeContainerLocked, writeBytes } from './values.js';
 import { touchLocked } from './watch.js';
+
+export { hrandfield, hscan, type HashRandomResult, type HashScanResult } from './hash-random-scan.js';
 
 /** t_hash.c's error replies (the rest are shared: ERR.overflow, ERR.nanOrInfinity). */
 export const HASH_ERR = {
@@ -56,20 +45,10 @@ export interface HashDeleteResult {
   readonly keyRemoved: boolean;
 }
 
-/** HRANDFIELD's picks: fields, and their values when asked for (same length and order). */
-export interface HashRandomResult {
-  readonly fields: Buffer[];
-  readonly values: Buffer[] | null;
-}
-
-/** One HSCAN step: the next cursor ('0': done) and field, value, field, value, ... */
-export interface HashScanResult {
-  readonly cursor: string;
-  readonly items: Buffer[];
-}
-
 /** Which parts of every pair HKEYS, HVALS and HGETALL want. */
 export type HashParts = 'fields' | 'values' | 'both';
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 // ---- Writes ----
 
@@ -83,38 +62,6 @@ const hsetLocked: WriteWork<readonly Bytes[], undefined, number> = (a, entry, sh
   touchLocked(a, shard, hash);
   return created;
 };
-
-/**
- * hashTypeLookupWriteOrCreate, then hashTypeSet of each pair: the fields that were new. A key this creates is
- * removed again if the arena refuses its first field (OOM), so no empty hash is left behind.
- */
-function setFieldsLocked(
-  a: TableAccess,
-  entry: number,
-  shard: number,
-  hash: number,
-  key: Bytes,
-  pairs: readonly Bytes[],
-): number {
-  const creating = entry === 0;
-  entry = lookupWriteOrCreateLocked(a, entry, shard, hash, key);
-  let created = 0;
-  try {
-    for (let i = 0; i < pairs.length; i += 2) {
-      const set = setFieldLocked(a, shard, hash, key, entry, pairs[i], pairs[i + 1]);
-      entry = set.entry;
-      if (set.created) created++;
-    }
-  } catch (error) {
-    if (creating && created === 0) {
-      // Found again: a conversion may have moved the new hash to another entry before the field failed.
-      const current = a.table.find(shard, hash, key);
-      if (current !== 0) a.table.remove(shard, current);
-    }
-    throw error;
-  }
-  return created;
-}
 
 export function hsetnx(a: TableAccess, db: number, key: Bytes, field: Bytes, value: Bytes): boolean {
   return a.writing(db, key, hsetnxLocked, field, value);
@@ -308,7 +255,7 @@ export function hlen(a: TableAccess, db: number, key: Bytes): number {
 function hlenLocked(a: TableAccess, entry: number): number {
   if (!readable(a, entry)) return 0;
   const at = a.table.valueStart(entry);
-  return isTable(a, entry) ? dictCount(a.arena, at) : listpackFields(a.arena.u8, at);
+  return fieldsAreTable(a, entry) ? dictCount(a.arena, at) : listpackFields(a.arena.u8, at);
 }
 
 /** HKEYS, HVALS, HGETALL (field, value, ...): empty for a missing key. */
@@ -320,269 +267,7 @@ function hgetallLocked(a: TableAccess, entry: number, parts: HashParts): Buffer[
   if (!readable(a, entry)) return [];
   const [fields, values] = [parts !== 'values', parts !== 'fields'];
   const at = a.table.valueStart(entry);
-  return isTable(a, entry)
+  return fieldsAreTable(a, entry)
     ? tablePairs(a, at, fields, values)
     : listpackPairs(a.arena.u8, at, fields, values);
-}
-
-/**
- * HRANDFIELD with a count (t_hash.c hrandfieldWithCountCommand): `distinct` (a positive count) gives up to
- * `count` different fields, all of them in the hash's order when count >= its size; otherwise `count` picks,
- * each uniform and independent (repeats possible). Null for a missing key.
- */
-export function hrandfield(
-  a: TableAccess,
-  db: number,
-  key: Bytes,
-  count: number,
-  distinct: boolean,
-  withValues: boolean,
-  random: () => number = Math.random,
-): HashRandomResult | null {
-  return a.reading(db, key, hrandfieldLocked, { count, distinct, withValues, random }, undefined);
-}
-
-interface RandomRequest {
-  readonly count: number;
-  readonly distinct: boolean;
-  readonly withValues: boolean;
-  readonly random: () => number;
-}
-
-function hrandfieldLocked(a: TableAccess, entry: number, request: RandomRequest): HashRandomResult | null {
-  if (!readable(a, entry)) return null;
-  const u8 = a.arena.u8;
-  const at = a.table.valueStart(entry);
-  const { count, distinct, withValues, random } = request;
-  if (isTable(a, entry)) return tableRandom(a, at, count, distinct, withValues, random);
-  const size = listpackFields(u8, at);
-  const fields: Buffer[] = [];
-  const values: Buffer[] | null = withValues ? [] : null;
-  const pick = (pos: number): void => {
-    fields.push(Buffer.from(elementView(u8, pos)));
-    values?.push(Buffer.from(elementView(u8, nextElement(u8, pos))));
-  };
-  if (!distinct || count === 1) {
-    // Each pair copied out once, the picks sharing its buffers: a count of -100000 is not 100000 walks.
-    const pairs = listpackPairs(u8, at, true, true);
-    for (let i = 0; i < count; i++) {
-      const picked = Math.floor(random() * size) * 2;
-      fields.push(pairs[picked]);
-      values?.push(pairs[picked + 1]);
-    }
-  } else if (count >= size) {
-    for (let i = 0, pos = at + LISTPACK_HEADER; i < size; i++, pos = nextElement(u8, nextElement(u8, pos)))
-      pick(pos);
-  } else {
-    // lpRandomPairsUnique: a uniform sample of `count` distinct pairs in listpack order (selection sampling).
-    let wanted = count;
-    for (
-      let i = 0, pos = at + LISTPACK_HEADER;
-      wanted > 0;
-      i++, pos = nextElement(u8, nextElement(u8, pos))
-    ) {
-      if (random() * (size - i) < wanted) {
-        pick(pos);
-        wanted--;
-      }
-    }
-  }
-  return { fields, values };
-}
-
-/**
- * One HSCAN step (db.c scanGenericCommand): a listpack hash is returned whole with cursor 0, whatever the
- * cursor. MATCH keeps the pairs whose field matches. Null for a missing key.
- */
-export function hscan(
-  a: TableAccess,
-  db: number,
-  key: Bytes,
-  cursor: string,
-  count: number,
-  match: ((field: Uint8Array) => boolean) | null,
-): HashScanResult | null {
-  return a.reading(db, key, hscanLocked, { cursor, count, match }, undefined);
-}
-
-interface ScanRequest {
-  readonly cursor: string;
-  readonly count: number;
-  readonly match: ((field: Uint8Array) => boolean) | null;
-}
-
-function hscanLocked(a: TableAccess, entry: number, request: ScanRequest): HashScanResult | null {
-  if (!readable(a, entry)) return null;
-  const at = a.table.valueStart(entry);
-  const step = isTable(a, entry)
-    ? tableScan(a, at, request.cursor, request.count)
-    : { cursor: '0', items: listpackPairs(a.arena.u8, at, true, true) };
-  return { cursor: step.cursor, items: filterPairs(step.items, request.match) };
-}
-
-/** The field, value pairs whose field matches. */
-function filterPairs(items: Buffer[], match: ((field: Uint8Array) => boolean) | null): Buffer[] {
-  if (match === null) return items;
-  const out: Buffer[] = [];
-  for (let i = 0; i < items.length; i += 2) {
-    if (match(items[i])) out.push(items[i], items[i + 1]);
-  }
-  return out;
-}
-
-// ---- Shared steps (the key's lock held) ----
-
-const EMPTY_BYTES = new Uint8Array(0);
-
-/** A read lookup found a hash (touched now), or nothing; WRONGTYPE for another type. */
-function readable(a: TableAccess, entry: number): boolean {
-  if (entry === 0) return false;
-  requireType(a.table, entry, T_HASH);
-  a.table.touch(entry);
-  return true;
-}
-
-/** hashTypeLookupWriteOrCreate: the hash (already type-checked) or a new empty one under key. */
-function lookupWriteOrCreateLocked(
-  a: TableAccess,
-  entry: number,
-  shard: number,
-  hash: number,
-  key: Bytes,
-): number {
-  if (entry !== 0) {
-    requireType(a.table, entry, T_HASH);
-    return entry;
-  }
-  return storeContainerLocked(a, shard, hash, key, 0, EMPTY_LISTPACK, T_HASH, ENC_HASH_LISTPACK);
-}
-
-function isTable(a: TableAccess, entry: number): boolean {
-  return valueEncoding(a.table, entry) === ENC_HASH_HASHTABLE;
-}
-
-/**
- * A copy of the field's value, or null: HGET's and HMGET's path, which copies short values byte by byte (a
- * subarray view and Buffer.from of it cost HGET about as much as the rest of the command: node --cpu-prof).
- */
-function fieldValueCopy(a: TableAccess, entry: number, field: Bytes): Buffer | null {
-  const u8 = a.arena.u8;
-  const at = a.table.valueStart(entry);
-  let start: number;
-  let length: number;
-  if (isTable(a, entry)) {
-    const node = dictFind(a.arena, at, field);
-    if (node === 0) return null;
-    start = nodeValueStart(a.arena, node);
-    length = nodeValueLength(a.arena, node);
-  } else {
-    const pos = findListpackField(u8, at, field);
-    if (pos < 0) return null;
-    const valuePos = skipElement(u8, pos);
-    length = u8[valuePos];
-    start = valuePos + 1;
-    if (length >= 0x80) {
-      length = elementLength(u8, valuePos);
-      start = elementStart(u8, valuePos);
-    }
-  }
-  const out = Buffer.allocUnsafe(length);
-  if (length <= 64) for (let i = 0; i < length; i++) out[i] = u8[start + i];
-  else out.set(u8.subarray(start, start + length));
-  return out;
-}
-
-/** The field's value as a view (valid until the next allocation), or null. */
-function fieldValueView(a: TableAccess, entry: number, field: Bytes): Uint8Array | null {
-  const at = a.table.valueStart(entry);
-  if (isTable(a, entry)) {
-    const node = dictFind(a.arena, at, field);
-    return node === 0 ? null : nodeValueView(a.arena, node);
-  }
-  const pos = findListpackField(a.arena.u8, at, field);
-  return pos < 0 ? null : elementView(a.arena.u8, nextElement(a.arena.u8, pos));
-}
-
-interface FieldSet {
-  /** The entry now holding the hash (the value may have moved to a larger block). */
-  readonly entry: number;
-  readonly created: boolean;
-}
-
-/**
- * hashTypeSet: the field's value replaced, or the pair added. A listpack converts to a hashtable first when the
- * field or value is longer than hash-max-listpack-value, and after a set that leaves it with more fields than
- * hash-max-listpack-entries.
- */
-function setFieldLocked(
-  a: TableAccess,
-  shard: number,
-  hash: number,
-  key: Bytes,
-  entry: number,
-  field: Bytes,
-  value: Bytes,
-): FieldSet {
-  if (!isTable(a, entry)) {
-    // The thresholds are read as plain words (CONFIG SET stores them atomically; an int32 cannot tear): two
-    // containerLimit calls cost HSET ~50 ns of its ~1.2 us in a profile of 3M HSETs (Atomics.load and a lookup
-    // by name).
-    const longest = a.control[H_HASH_MAX_LISTPACK_VALUE];
-    if (field.length <= longest && value.length <= longest) {
-      const set = setListpackFieldLocked(a, shard, key, entry, field, value);
-      const most = a.control[H_HASH_MAX_LISTPACK_ENTRIES];
-      // After an update too: a CONFIG SET may have lowered the threshold below the hash's size meanwhile.
-      if (listpackFields(a.arena.u8, a.table.valueStart(set.entry)) <= most) return set;
-      return { entry: convertToTableLocked(a, shard, hash, key, set.entry), created: set.created };
-    }
-    entry = convertToTableLocked(a, shard, hash, key, entry);
-  }
-  const { created } = dictSet(a.arena, a.table.segmentOf(shard), a.table.valueStart(entry), field, value);
-  return { entry, created };
-}
-
-/** The field's value replaced in the listpack, or the pair appended. */
-function setListpackFieldLocked(
-  a: TableAccess,
-  shard: number,
-  key: Bytes,
-  entry: number,
-  field: Bytes,
-  value: Bytes,
-): FieldSet {
-  const t = a.table;
-  const at = t.valueStart(entry);
-  const u8 = a.arena.u8;
-  const pos = findListpackField(u8, at, field);
-  if (pos >= 0) {
-    const valuePos = skipElement(u8, pos);
-    if (value.length < 0x80 && u8[valuePos] === value.length) {
-      // Same length (HSET of a counter, a fixed-width value): overwritten where it is.
-      writeBytes(a, valuePos + 1, value);
-      return { entry, created: false };
-    }
-    const oldBytes = skipElement(u8, valuePos) - valuePos;
-    const element = Buffer.allocUnsafe(elementBytes(value.length));
-    writeElement(element, 0, value);
-    return {
-      entry: spliceValueLocked(a, shard, key, entry, valuePos - at, oldBytes, element),
-      created: false,
-    };
-  }
-  const pair = Buffer.allocUnsafe(elementBytes(field.length) + elementBytes(value.length));
-  writeElement(pair, writeElement(pair, 0, field), value);
-  entry = spliceValueLocked(a, shard, key, entry, t.valueLength(entry), 0, pair);
-  addToCount(a, entry, 2);
-  return { entry, created: true };
-}
-
-/** Adds to the listpack's element count. */
-function addToCount(a: TableAccess, entry: number, delta: number): void {
-  const at = a.table.valueStart(entry);
-  const u8 = a.arena.u8;
-  const count = (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) + delta;
-  u8[at] = count & 0xff;
-  u8[at + 1] = (count >>> 8) & 0xff;
-  u8[at + 2] = (count >>> 16) & 0xff;
-  u8[at + 3] = (count >>> 24) & 0xff;
 }
