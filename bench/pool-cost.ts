@@ -37,13 +37,25 @@ interface Run {
   readonly clients: number;
   readonly command: string;
   readonly generatedAt: string;
+  /** From spawning the CLI to its first PONG. */
   readonly startMs: number;
+  /** RSS and threads a second after that, before any load: what the server holds until clients come. */
+  readonly restRssMb: number;
+  readonly restThreads: number | null;
   readonly rssMb: number;
   readonly threads: number | null;
   readonly rows: Row[];
 }
 
 const PIPELINES = [1, 16];
+
+function threadCount(pid: number): number | null {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return null;
+  }
+}
 
 async function measure(
   transport: ServerKind,
@@ -63,6 +75,12 @@ async function measure(
     extraArgs: ['--log-level', 'warn'],
   });
   try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const restRssMb = Math.round((server.rssKb() ?? 0) / 102.4) / 10;
+    const restThreads = threadCount(server.pid);
+    log(
+      `  ${transport}: first PONG ${Math.round(server.startMs)} ms after spawn; at rest ${restRssMb} MB, ${restThreads} threads`,
+    );
     const bench = (pipeline: number, requests: number) =>
       runRedisBenchmark({
         host: HOST,
@@ -77,6 +95,7 @@ async function measure(
       });
     // Every pool worker warms its own JIT: warm them all before measuring (the issue saw ~400k cold requests).
     await bench(16, options.requests * 2);
+    await bench(1, options.requests);
     const rows: Row[] = [];
     for (const pipeline of PIPELINES) {
       const requests = options.requests * (pipeline === 1 ? 1 : 4);
@@ -101,12 +120,7 @@ async function measure(
           `${per('voluntary')} voluntary switches/req`,
       );
     }
-    let threads: number | null = null;
-    try {
-      threads = readdirSync(`/proc/${server.pid}/task`).length;
-    } catch {
-      threads = null;
-    }
+    const threads = threadCount(server.pid);
     return {
       label: options.label,
       transport,
@@ -115,6 +129,8 @@ async function measure(
       command: options.command,
       generatedAt: new Date().toISOString(),
       startMs: Math.round(server.startMs),
+      restRssMb,
+      restThreads,
       rssMb: Math.round((server.rssKb() ?? 0) / 102.4) / 10,
       threads,
       rows,
@@ -129,6 +145,7 @@ function report(runs: Run[]): string {
     run.rows.map((row) => [
       run.label,
       run.transport + (run.workers === null ? '' : ` (${run.workers} workers)`),
+      `${fmt(run.startMs)} ms, ${fmt(run.restRssMb)} MB, ${run.restThreads} threads`,
       `-c ${run.clients} -P ${row.pipeline}`,
       row.rps === null ? (row.error ?? '—') : fmt(row.rps),
       fmt(row.serverCpuUsPerRequest ?? undefined),
@@ -144,17 +161,20 @@ function report(runs: Run[]): string {
     `Machine: ${machineLine(machineInfo())}.`,
     '',
     'redis-benchmark -t set -r 100000 against servers started through the CLI, after a warm-up of twice the',
-    "requests at -P 16 (each pool worker warms its own JIT). From outside, over each measured run: the server's",
+    'requests at -P 16 and as many at -P 1 (each pool worker warms its own JIT). From outside, over each',
+    "measured run: the server's",
     'CPU time (user + system, all threads; /proc ticks are 10 ms) and the context switches of all its threads',
     '(/proc/PID/task/*/status), per request. A voluntary switch is a thread going to sleep because it has',
     'nothing to do (read(2) with nothing to read, epoll_wait): a pool worker sleeps after every reply and is',
     'woken by the next request, the event loop sleeps only when no client has anything to read. RSS and',
-    'threads are read at the end of the run. Rows are kept by label across runs.',
+    'threads are read at the end of the run; "at rest" a second after the first PONG, before any load. Rows',
+    'are kept by label across runs.',
     '',
     markdownTable(
       [
         'label',
         'server',
+        'first PONG after spawn; at rest',
         'load',
         'req/s',
         'server CPU µs/req',

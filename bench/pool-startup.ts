@@ -1,5 +1,5 @@
-// Bench tool (not a test): how long the pool transport takes to have N worker threads ready (listen()
-// resolving), how much RSS each worker adds, and how long a graceful close takes. Each N runs in a fresh
+// Bench tool (not a test): how long the pool transport takes to have N worker threads ready (all N started at
+// once, with --min-spare-workers N: what N isolates cost), how much RSS each worker adds, and how long a graceful close takes. Each N runs in a fresh
 // child process so RSS is not shared between runs. Writes pool-startup.md
 // (bench/results/tmp/, or bench/results/ with --save: lib/paths.ts).
 // Run after `npm run build`: node dist/bench/pool-startup.js [N ...]   (default: 1 8 100; 3 runs each)
@@ -87,6 +87,8 @@ async function measure(workers: number, bare: boolean): Promise<void> {
     logger: pino({ level: 'warn' }),
     nextClientId: () => ++id,
     workers,
+    // Every worker at once: this bench measures what N isolates cost (the pool itself starts them on demand).
+    minSpareWorkers: workers,
     storeHandles: store.handles(),
     version: '0.0.0-bench',
     startedAt: Date.now(),
@@ -96,6 +98,8 @@ async function measure(workers: number, bare: boolean): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await transport.listen();
+  // listen() resolves once the first worker is ready; the others are still starting.
+  while ((transport.stats().workers ?? 0) < workers) await new Promise((resolve) => setTimeout(resolve, 5));
   const readyMs = performance.now() - started;
   const cpuMs = cpuPerWorker(cpuBefore, workers);
   if (transport.stats().workers !== workers)

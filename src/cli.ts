@@ -91,7 +91,16 @@ function parseArguments(argv: string[]) {
     },
     workers: {
       type: 'number',
-      describe: `Worker threads (pool: default ${d.workers}; hybrid: loop threads, default the number of cores)`,
+      describe: `Worker threads (pool: the most, started on demand, default ${d.workers}; hybrid: loop threads, default the number of cores)`,
+    },
+    'min-spare-workers': {
+      type: 'number',
+      describe: 'Pool: idle workers kept ready ahead of clients (default 2)',
+    },
+    'worker-idle-timeout': {
+      type: 'number',
+      describe:
+        'Pool: retire a worker idle this many seconds while more than the spare ones idle (default 30; 0: never)',
     },
     backlog: { type: 'number', default: d.backlog, describe: 'Listen backlog (tcp-backlog)' },
     maxclients: { type: 'number', default: d.maxclients, describe: 'Most clients connected at once' },
@@ -247,6 +256,8 @@ async function main(): Promise<void> {
       port: args.port,
       transport: args.transport,
       workers: args.workers,
+      minSpareWorkers: args['min-spare-workers'],
+      workerIdleTimeout: args['worker-idle-timeout'],
       backlog: args.backlog,
       maxclients: args.maxclients,
       timeout: args.timeout,

@@ -41,8 +41,12 @@ export interface ServerOptions {
    * stops answering new clients once every worker is pinned by an idle one (the starvation the bench shows).
    */
   transport: TransportName;
-  /** Pool size ('pool'), or loop threads ('hybrid'; when not given, the number of cores). */
+  /** Pool size ('pool': the most worker threads, started on demand), or loop threads ('hybrid'; default: cores). */
   workers: number;
+  /** The pool: idle workers kept ready ahead of clients (default 2; one is ready before it listens). */
+  minSpareWorkers?: number;
+  /** The pool: seconds a worker may idle before it is retired while more than minSpareWorkers idle (default 30; 0: never). */
+  workerIdleTimeout?: number;
   backlog: number;
   maxclients: number;
   /** Seconds a client may stay idle before it is closed; 0: never. */
@@ -185,6 +189,12 @@ function configFromOptions(options: ServerOptions): Config {
   // The event loop ignores the number of workers, but a nonsense number is still the user's mistake.
   if (!Number.isSafeInteger(options.workers) || options.workers < 1)
     throw new InvalidOptionError('workers', String(options.workers), 'must be a whole number, at least 1');
+  const spare = options.minSpareWorkers;
+  if (spare !== undefined && (!Number.isSafeInteger(spare) || spare < 0))
+    throw new InvalidOptionError('minSpareWorkers', String(spare), 'must be a whole number, 0 or more');
+  const idle = options.workerIdleTimeout;
+  if (idle !== undefined && (!Number.isFinite(idle) || idle < 0))
+    throw new InvalidOptionError('workerIdleTimeout', String(idle), 'must be a number of seconds, 0 or more');
   try {
     return new Config({
       bind: options.host,
@@ -280,7 +290,13 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     startedAt: start.startedAt,
     countersBuffer: shared.counters.buffer,
   };
-  return options.transport === 'hybrid' ? createHybridTransport(threaded) : createPoolTransport(threaded);
+  if (options.transport === 'hybrid') return createHybridTransport(threaded);
+  return createPoolTransport({
+    ...threaded,
+    minSpareWorkers: options.minSpareWorkers,
+    workerIdleTimeoutMs:
+      options.workerIdleTimeout === undefined ? undefined : options.workerIdleTimeout * 1000,
+  });
 }
 
 /**

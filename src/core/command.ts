@@ -157,7 +157,11 @@ export interface TransportStats {
   readonly connectedClients: number;
   readonly totalConnections: number;
   readonly rejectedConnections: number;
+  /** Worker threads ready now (the pool, the hybrid's loops). */
   readonly workers?: number;
+  /** The pool: worker threads spawned since start (they start on demand), and the most there may be. */
+  readonly workersStarted?: number;
+  readonly workersMax?: number;
   readonly busyWorkers?: number;
   readonly queuedClients?: number;
   readonly maxclients: number;

@@ -112,6 +112,8 @@ function clientFields({ server }: InfoSource): Fields {
     ['clients_in_timeout_table', server.blocking?.timedClients() ?? 0],
   ];
   if (t.workers !== undefined) fields.push(['workers', t.workers]);
+  if (t.workersStarted !== undefined) fields.push(['workers_started', t.workersStarted]);
+  if (t.workersMax !== undefined) fields.push(['workers_max', t.workersMax]);
   if (t.busyWorkers !== undefined) fields.push(['busy_workers', t.busyWorkers]);
   if (t.queuedClients !== undefined) fields.push(['queued_clients', t.queuedClients]);
   return fields;

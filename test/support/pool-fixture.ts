@@ -15,6 +15,8 @@ export interface TestPoolOptions {
   readonly settings?: Record<string, string>;
   readonly closeGraceMs?: number;
   readonly idleCheckIntervalMs?: number;
+  readonly minSpareWorkers?: number;
+  readonly workerIdleTimeoutMs?: number;
   /** The worker entry to run instead of the production one (ThreadPoolOptions.workerUrl). */
   readonly workerUrl?: URL;
 }
@@ -70,6 +72,8 @@ export async function startTestPool(options: TestPoolOptions): Promise<TestPool>
     startedAt: Date.now(),
     closeGraceMs: options.closeGraceMs,
     idleCheckIntervalMs: options.idleCheckIntervalMs,
+    minSpareWorkers: options.minSpareWorkers,
+    workerIdleTimeoutMs: options.workerIdleTimeoutMs,
     workerUrl: options.workerUrl,
   });
   const entry = { transport, clients: [] as { destroy(): void }[] };

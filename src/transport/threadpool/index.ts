@@ -31,8 +31,18 @@ export { loadNative } from './native.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
 
+/** Idle workers kept ready ahead of clients when not given (--min-spare-workers). */
+export const DEFAULT_MIN_SPARE_WORKERS = 2;
+/** A worker idle this long is retired while more than the spare count are idle (--worker-idle-timeout). */
+export const DEFAULT_WORKER_IDLE_TIMEOUT_MS = 30_000;
+
 export interface ThreadPoolOptions extends TransportOptions {
+  /** The most worker threads: the N-th concurrent client is served, the next one waits. */
   readonly workers: number;
+  /** Idle workers kept ready ahead of clients (one is started and ready before listening, the rest right after). */
+  readonly minSpareWorkers?: number;
+  /** Retire a worker idle this long while more than minSpareWorkers are idle; 0: never. */
+  readonly workerIdleTimeoutMs?: number;
   readonly storeHandles: StoreHandles;
   readonly version: string;
   readonly startedAt: number;
@@ -85,11 +95,20 @@ export class ThreadPoolTransport implements Transport {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
       throw new Error(`the pool needs at least one worker (got ${options.workers})`);
     }
+    const minSpare = options.minSpareWorkers ?? DEFAULT_MIN_SPARE_WORKERS;
+    if (!Number.isInteger(minSpare) || minSpare < 0) {
+      throw new Error(`min-spare-workers must be a whole number, 0 or more (got ${minSpare})`);
+    }
+    const idleTimeout = options.workerIdleTimeoutMs ?? DEFAULT_WORKER_IDLE_TIMEOUT_MS;
+    if (!Number.isFinite(idleTimeout) || idleTimeout < 0) {
+      throw new Error(`worker-idle-timeout must be 0 or more (got ${idleTimeout})`);
+    }
     this.native = native;
     this.acceptErrors = new AcceptErrorLog(options.logger);
     this.state = PoolState.create(options.workers);
     this.pool = new WorkerPool({
       size: options.workers,
+      minSpare,
       workerUrl: options.workerUrl ?? this.entry.url,
       state: this.state,
       config: options.config,
@@ -146,7 +165,9 @@ export class ThreadPoolTransport implements Transport {
     this.server.on('error', (error: NodeJS.ErrnoException) => this.acceptFailed(error));
     const address = this.server.address() as net.AddressInfo;
     this.state.store(TCP_PORT, address.port);
-    // Workers copied the config before the port was bound (port 0 asks for any): tell them the real one.
+    // Workers copied the config before the port was bound (port 0 asks for any): tell them the real one, and
+    // put it in the config workers started later copy.
+    this.options.config.apply('port', String(address.port));
     this.pool.replicate('port', String(address.port));
     const interval = this.options.idleCheckIntervalMs ?? DEFAULT_IDLE_CHECK_INTERVAL_MS;
     this.sweepTimer = setInterval(() => this.sweep(), interval);
@@ -199,6 +220,7 @@ export class ThreadPoolTransport implements Transport {
     const timeout = this.options.config.number('timeout');
     this.pool.sweepClosing(Date.now(), this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     if (timeout > 0) this.pool.sweepIdle(Date.now(), timeout * 1000);
+    this.pool.retireIdle(Date.now(), this.options.workerIdleTimeoutMs ?? DEFAULT_WORKER_IDLE_TIMEOUT_MS);
   }
 
   stats(): TransportStats {

@@ -15,7 +15,8 @@ export const REJECTED = 4; // refused for maxclients (INFO rejected_connections)
 export const TCP_PORT = 5; // the bound port, set before the first client is accepted
 export const MEMORY_TRIMS = 6; // malloc_trim calls by workers after outsized clients (memory-give-back.ts)
 export const BUFFERS_RELEASED = 7; // large query buffers workers freed at once instead of leaving them to GC
-export const HEADER_INT32 = 8;
+export const WORKERS_STARTED = 8; // worker threads spawned since start (on demand: grows with clients)
+export const HEADER_INT32 = 12;
 
 /** Int32 fields of one worker slot, at slotBase(slot) + field. */
 export const SLOT_LOCK = 0; // 0 free, 1 held: guards SLOT_FD and SLOT_CLIENT while one thread acts on them

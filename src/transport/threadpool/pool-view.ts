@@ -12,6 +12,7 @@ import {
   REJECTED,
   TOTAL_CONNECTIONS,
   WORKERS,
+  WORKERS_STARTED,
 } from './layout.js';
 import type { QueuedClient } from './messages.js';
 import type { PoolState } from './shared-state.js';
@@ -26,6 +27,8 @@ export function poolStats(state: PoolState, maxclients: number): TransportStats 
     totalConnections: state.counter(TOTAL_CONNECTIONS),
     rejectedConnections: state.counter(REJECTED),
     workers: state.counter(WORKERS),
+    workersStarted: state.counter(WORKERS_STARTED),
+    workersMax: state.slots,
     busyWorkers: busy,
     queuedClients: queued,
     maxclients,

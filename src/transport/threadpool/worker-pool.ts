@@ -1,7 +1,10 @@
-// Main-thread side of the pool: exactly `size` worker threads, the job queue, and the handoff between them.
-// A job goes to an idle worker or waits in the queue; a worker that reports idle takes the next. A worker
-// that dies is replaced (its client's descriptor closed), so the pool never shrinks. Stopping shuts
-// descriptors down before terminating threads (terminate() hangs while a worker is inside readSync).
+// Main-thread side of the pool: up to `size` worker threads, the job queue, and the handoff between them.
+// Workers start on demand (worker-demand.ts, Apache's worker MPM): a few spare ones before the server listens,
+// more as clients arrive so `minSpare` stay ready ahead of them, never more than `size`; a worker idle past the
+// idle timeout is retired while more than `minSpare` are idle. A job goes to an idle worker or waits in the
+// queue; a worker that reports idle takes the next. A worker that dies has its client's descriptor closed and
+// its slot filled again as demand needs. Stopping shuts descriptors down before terminating threads
+// (terminate() hangs while a worker is inside readSync).
 // Knows nothing of listening sockets or accept; never reads or writes a client's bytes.
 
 import { closeSync } from 'node:fs';
@@ -11,25 +14,35 @@ import type { ClientInfo } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { JobQueue } from './job-queue.js';
-import { BUSY, NO_FD, QUEUED, WORKERS } from './layout.js';
+import { BUSY, NO_FD, QUEUED, WORKERS, WORKERS_STARTED } from './layout.js';
 import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
 import type { NativeFdUtil } from './native.js';
 import { allClients, servedClients } from './pool-view.js';
 import type { PoolState } from './shared-state.js';
+import { workersToRetire, workersToStart } from './worker-demand.js';
 
-type SlotState = 'starting' | 'idle' | 'busy' | 'exited';
+/** 'vacant': no thread (not needed yet, retired, or died); 'retiring': terminated for idling, not yet exited. */
+type SlotState = 'vacant' | 'starting' | 'idle' | 'busy' | 'retiring' | 'exited';
 
 interface Slot {
   readonly index: number;
-  worker: Worker;
+  /** The slot's current (or last) thread; null before its first. */
+  worker: Worker | null;
   state: SlotState;
   job: Job | null;
-  /** When this slot's current thread was spawned: a thread dying before it was ready is replaced later. */
+  /** When this slot's current thread was spawned. */
   spawnedAt: number;
+  /** When its worker last became idle (retirement goes by it). */
+  idleSince: number;
+  /** A thread that died before it was ready is not started again in this slot before this time. */
+  retryAt: number;
 }
 
 export interface WorkerPoolOptions {
+  /** The most worker threads (--workers): clients beyond this many wait in the queue. */
   readonly size: number;
+  /** Idle workers kept ready ahead of clients (Apache's MinSpareThreads); also how many start before listening. */
+  readonly minSpare: number;
   readonly workerUrl: URL;
   readonly state: PoolState;
   readonly config: Config;
@@ -73,6 +86,7 @@ export class WorkerPool {
   private stopping = false;
   private stopCalled = false;
   private startWaiter: { resolve(): void; reject(error: Error): void } | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private exitWaiter: (() => void) | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   /** The slot whose CONFIG SET is being applied on main, so the relay skips it. */
@@ -84,14 +98,54 @@ export class WorkerPool {
     );
   }
 
-  /** Spawns every worker; resolves once all of them are ready (memcached: workers counted before accept). */
+  /**
+   * Spawns one worker and resolves once it is ready: a broken build fails here, and the first client is served
+   * as soon as it connects. The other spares start right after (ensureSpare on 'ready'), not alongside it: on
+   * two cores, threads starting together would delay the first one. The rest follow the clients.
+   */
   start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => (this.startWaiter = { resolve, reject }));
-    for (let index = 0; index < this.options.size; index++) this.slots.push(this.spawn(index));
+    for (let index = 0; index < this.options.size; index++) {
+      this.slots.push({
+        index,
+        worker: null,
+        state: 'vacant',
+        job: null,
+        spawnedAt: 0,
+        idleSince: 0,
+        retryAt: 0,
+      });
+    }
+    this.spawn(this.slots[0]);
     return ready;
   }
 
-  private spawn(index: number, existing?: Slot): Slot {
+  /** Starts the workers demand calls for (worker-demand.ts), in vacant slots that may be used again now. */
+  private ensureSpare(): void {
+    if (this.stopping || !this.started) return;
+    const now = Date.now();
+    const vacant = this.slots.filter((s) => s.state === 'vacant');
+    const usable = vacant.filter((s) => s.retryAt <= now);
+    let starting = 0;
+    for (const slot of this.slots) if (slot.state === 'starting') starting++;
+    const wanted = workersToStart(
+      { idle: this.idle.length, starting, queued: this.queue.length, vacant: vacant.length },
+      this.options.minSpare,
+    );
+    for (const slot of usable.slice(0, wanted)) this.spawn(slot);
+    // Demand left that only slots in their back-off can meet: look again when the first of them may be used.
+    if (wanted > usable.length && this.retryTimer === null) {
+      const at = Math.min(...vacant.filter((s) => s.retryAt > now).map((s) => s.retryAt));
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.ensureSpare();
+      }, at - now);
+      this.retryTimer.unref();
+    }
+  }
+
+  private spawn(slot: Slot): void {
+    const index = slot.index;
     const worker = new Worker(this.options.workerUrl, {
       workerData: { ...this.options.init, slot: index, config: this.options.config.snapshot() },
       // Workers open no descriptors of their own, and closing clients' ones must not print warnings.
@@ -102,11 +156,11 @@ export class WorkerPool {
       // The main thread's flags, less those that only apply to an --eval'd entry (workers refuse them).
       execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     });
-    const slot: Slot = existing ?? { index, worker, state: 'starting', job: null, spawnedAt: 0 };
     slot.worker = worker;
     slot.state = 'starting';
     slot.job = null;
     slot.spawnedAt = Date.now();
+    this.options.state.add(WORKERS_STARTED, 1);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
     worker.on('error', (error) => {
       this.options.logger.error({ err: error, worker: index }, 'pool worker threw; replacing it');
@@ -114,7 +168,6 @@ export class WorkerPool {
         this.startWaiter?.reject(new Error(`pool worker ${index} failed to start: ${error.message}`));
     });
     worker.on('exit', (code) => this.onExit(slot, worker, code));
-    return slot;
   }
 
   private onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
@@ -126,17 +179,20 @@ export class WorkerPool {
       case 'ready':
         this.options.state.add(WORKERS, 1);
         slot.state = 'idle';
+        slot.idleSince = Date.now();
         // A thread stop() ended while it started may still report ready: it takes no work.
         if (this.stopping) return this.endedWhileStarting.has(worker) ? undefined : this.next(slot);
-        if (!this.started && this.slots.every((s) => s.state !== 'starting')) {
+        if (!this.started) {
           this.started = true;
           this.startWaiter?.resolve();
         }
-        return this.next(slot);
+        this.next(slot);
+        return this.ensureSpare();
       case 'idle':
         this.options.state.add(BUSY, -1);
         slot.job = null;
         slot.state = 'idle';
+        slot.idleSince = Date.now();
         return this.next(slot);
       case 'config':
         return this.relayConfig(slot.index, message.name, message.value);
@@ -176,9 +232,14 @@ export class WorkerPool {
     const wakeFd = this.options.pubsub?.releaseEndpoint(slot.index, worker.threadId) ?? -1;
     if (wakeFd >= 0) closeQuietly(wakeFd);
     const wasReady = slot.state !== 'starting';
-    slot.state = 'exited';
+    const retired = slot.state === 'retiring';
     slot.job = null;
-    if (this.stopping) return this.checkStopped();
+    if (this.stopping) {
+      slot.state = 'exited';
+      return this.checkStopped();
+    }
+    slot.state = 'vacant';
+    if (retired) return;
     if (!this.started) {
       this.startWaiter?.reject(
         new Error(`pool worker ${slot.index} exited with code ${code} before it was ready`),
@@ -186,9 +247,26 @@ export class WorkerPool {
       return;
     }
     this.options.logger.warn({ worker: slot.index, code }, 'pool worker exited; starting a replacement');
-    const wait = wasReady ? 0 : Math.max(0, RESPAWN_BACKOFF_MS - (Date.now() - slot.spawnedAt));
-    if (wait === 0) this.spawn(slot.index, slot);
-    else setTimeout(() => this.stopping || this.spawn(slot.index, slot), wait).unref();
+    if (!wasReady) slot.retryAt = slot.spawnedAt + RESPAWN_BACKOFF_MS;
+    this.ensureSpare();
+  }
+
+  /**
+   * Retires the workers idle for `idleMs` or more, oldest first, while more than the spare count are idle
+   * (called by the transport's periodic sweep). An idle worker waits in its event loop, so terminate() is safe.
+   */
+  retireIdle(now: number, idleMs: number): void {
+    if (this.stopping) return;
+    const count = workersToRetire(
+      this.idle.map((slot) => slot.idleSince),
+      now,
+      idleMs,
+      this.options.minSpare,
+    );
+    for (const slot of this.idle.splice(0, count)) {
+      slot.state = 'retiring';
+      void slot.worker?.terminate();
+    }
   }
 
   /**
@@ -198,7 +276,7 @@ export class WorkerPool {
   private next(slot: Slot): void {
     const job = this.queue.shift();
     if (job !== undefined) return this.assign(slot, job, true);
-    if (this.stopping) return void slot.worker.terminate();
+    if (this.stopping) return void slot.worker?.terminate();
     this.idle.push(slot);
   }
 
@@ -210,16 +288,19 @@ export class WorkerPool {
     state.add(BUSY, 1);
     if (fromQueue) state.add(QUEUED, -1);
     state.assign(slot.index, job.fd, job.clientId, job.createdAt);
-    slot.worker.postMessage({ type: 'job', job } satisfies ToWorker);
+    slot.worker?.postMessage({ type: 'job', job } satisfies ToWorker);
   }
 
   /** Takes ownership of the job's descriptor: served now, queued, or closed if the pool is stopping. */
   submit(job: Job): void {
     if (this.stopping) return closeQuietly(job.fd);
     const slot = this.idle.pop();
-    if (slot !== undefined) return this.assign(slot, job, false);
-    this.queue.push(job);
-    this.options.state.add(QUEUED, 1);
+    if (slot !== undefined) this.assign(slot, job, false);
+    else {
+      this.queue.push(job);
+      this.options.state.add(QUEUED, 1);
+    }
+    this.ensureSpare();
   }
 
   /** Clients served plus clients waiting: what maxclients limits. */
@@ -336,7 +417,8 @@ export class WorkerPool {
 
   private broadcast(message: ToWorker, except: number): void {
     for (const slot of this.slots) {
-      if (slot.index !== except && slot.state !== 'exited') slot.worker.postMessage(message);
+      const live = slot.state === 'starting' || slot.state === 'idle' || slot.state === 'busy';
+      if (slot.index !== except && live) slot.worker?.postMessage(message);
     }
   }
 
@@ -356,8 +438,9 @@ export class WorkerPool {
       this.closeQueued((job) => !this.shutDownInput(job.fd));
       for (const slot of this.slots) if (slot.state === 'busy') this.shutdownSlot(slot.index, 'read');
       for (const slot of this.idle.splice(0)) this.next(slot);
+      if (this.retryTimer !== null) clearTimeout(this.retryTimer);
       for (const slot of this.slots) {
-        if (slot.state !== 'starting') continue;
+        if (slot.state !== 'starting' || slot.worker === null) continue;
         this.endedWhileStarting.add(slot.worker);
         void slot.worker.terminate();
       }
@@ -387,7 +470,7 @@ export class WorkerPool {
   }
 
   private checkStopped(): void {
-    if (!this.slots.every((s) => s.state === 'exited')) return;
+    if (!this.slots.every((s) => s.state === 'exited' || s.state === 'vacant')) return;
     if (this.graceTimer !== null) clearTimeout(this.graceTimer);
     this.graceTimer = null;
     const waiter = this.exitWaiter;
