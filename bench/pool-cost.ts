@@ -37,8 +37,9 @@ interface Run {
   readonly clients: number;
   readonly command: string;
   readonly generatedAt: string;
-  /** From spawning the CLI to its first PONG. */
+  /** From spawning the CLI to its first PONG: the median of the --starts fresh starts, and each of them. */
   readonly startMs: number;
+  readonly startRunsMs: number[];
   /** RSS and threads a second after that, before any load: what the server holds until clients come. */
   readonly restRssMb: number;
   readonly restThreads: number | null;
@@ -57,17 +58,42 @@ function threadCount(pid: number): number | null {
   }
 }
 
+/** Fresh starts (launch, first PONG, stop): ms from spawn to first PONG of each. */
+async function starts(
+  transport: ServerKind,
+  workers: number,
+  env: Record<string, string>,
+  count: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = await launchServer({
+      kind: transport,
+      ...(transport === 'eventloop' ? {} : { workers }),
+      env,
+      extraArgs: ['--log-level', 'warn'],
+    });
+    times.push(Math.round(server.startMs));
+    await server.stop();
+  }
+  return times;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 async function measure(
   transport: ServerKind,
   options: {
     workers: number;
     clients: number;
     requests: number;
+    starts: number;
     env: Record<string, string>;
     label: string;
     command: string;
   },
 ): Promise<Run> {
+  const startRunsMs = await starts(transport, options.workers, options.env, options.starts);
   const server = await launchServer({
     kind: transport,
     ...(transport === 'eventloop' ? {} : { workers: options.workers }),
@@ -128,7 +154,8 @@ async function measure(
       clients: options.clients,
       command: options.command,
       generatedAt: new Date().toISOString(),
-      startMs: Math.round(server.startMs),
+      startMs: median([...startRunsMs, Math.round(server.startMs)]),
+      startRunsMs: [...startRunsMs, Math.round(server.startMs)],
       restRssMb,
       restThreads,
       rssMb: Math.round((server.rssKb() ?? 0) / 102.4) / 10,
@@ -145,7 +172,7 @@ function report(runs: Run[]): string {
     run.rows.map((row) => [
       run.label,
       run.transport + (run.workers === null ? '' : ` (${run.workers} workers)`),
-      `${fmt(run.startMs)} ms, ${fmt(run.restRssMb)} MB, ${run.restThreads} threads`,
+      `${fmt(run.startMs)} ms (${(run.startRunsMs ?? [run.startMs]).join(', ')}); ${fmt(run.restRssMb)} MB, ${run.restThreads} threads`,
       `-c ${run.clients} -P ${row.pipeline}`,
       row.rps === null ? (row.error ?? '—') : fmt(row.rps),
       fmt(row.serverCpuUsPerRequest ?? undefined),
@@ -162,13 +189,13 @@ function report(runs: Run[]): string {
     '',
     'redis-benchmark -t set -r 100000 against servers started through the CLI, after a warm-up of twice the',
     'requests at -P 16 and as many at -P 1 (each pool worker warms its own JIT). From outside, over each',
-    "measured run: the server's",
-    'CPU time (user + system, all threads; /proc ticks are 10 ms) and the context switches of all its threads',
-    '(/proc/PID/task/*/status), per request. A voluntary switch is a thread going to sleep because it has',
+    "measured run: the server's CPU time (user + system, all threads; /proc ticks are 10 ms) and the context",
+    'switches of all its threads (/proc/PID/task/*/status), per request. A voluntary switch is a thread going to sleep because it has',
     'nothing to do (read(2) with nothing to read, epoll_wait): a pool worker sleeps after every reply and is',
     'woken by the next request, the event loop sleeps only when no client has anything to read. RSS and',
-    'threads are read at the end of the run; "at rest" a second after the first PONG, before any load. Rows',
-    'are kept by label across runs.',
+    'threads are read at the end of the run; "at rest" a second after the first PONG, before any load. "First',
+    'PONG after spawn": the median of --starts fresh starts and the loaded one (each in parentheses), from',
+    "spawning the CLI to its first PONG, Node's own start-up included. Rows are kept by label across runs.",
     '',
     markdownTable(
       [
@@ -202,6 +229,7 @@ async function main(): Promise<void> {
       default: 200_000,
       describe: 'at -P 1; four times as many at -P 16',
     })
+    .option('starts', { type: 'number', default: 4, describe: 'fresh starts timed before the loaded one' })
     .option('label', { type: 'string', default: 'current' })
     .option('env', {
       type: 'string',
@@ -225,6 +253,7 @@ async function main(): Promise<void> {
     workers: bounded('workers', args.workers, 1, 1000),
     clients: bounded('clients', args.clients, 1, 1000),
     requests: bounded('requests', args.requests, 1000, 10_000_000),
+    starts: bounded('starts', args.starts, 0, 20),
     env,
     label: args.label,
     command: `node dist/bench/pool-cost.js ${hideBin(process.argv).map(shellWord).join(' ')}`.trim(),
