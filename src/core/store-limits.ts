@@ -8,7 +8,12 @@ import { DEFAULT_CONTAINER_LIMITS, type ContainerLimits } from './store/containe
 import { DEFAULT_EVICTION_SETTINGS, type EvictionSettings } from './store/eviction.js';
 import type { SharedStore } from './store/store.js';
 
-export function bindStoreLimits(store: SharedStore, config: Config): void {
+/**
+ * `initial: false` for a thread started while the server runs (a pool worker started on demand): its config is
+ * a snapshot taken when it was spawned, and writing it to the shared store would undo a CONFIG SET made since.
+ * The thread that created the store has already set the limits; this one only applies its own CONFIG SETs.
+ */
+export function bindStoreLimits(store: SharedStore, config: Config, { initial = true } = {}): void {
   const apply = (): void => store.setMaxValueBytes(config.number('proto-max-bulk-len'));
   const applyContainer = (name: keyof ContainerLimits): void =>
     store.setContainerLimits({ [name]: config.number(name) });
@@ -16,9 +21,11 @@ export function bindStoreLimits(store: SharedStore, config: Config): void {
     store.setEvictionSettings({
       [name]: name === 'maxmemory-policy' ? config.string(name) : config.number(name),
     });
-  apply();
-  for (const name of CONTAINER_LIMIT_NAMES) applyContainer(name);
-  for (const name of EVICTION_NAMES) applyEviction(name);
+  if (initial) {
+    apply();
+    for (const name of CONTAINER_LIMIT_NAMES) applyContainer(name);
+    for (const name of EVICTION_NAMES) applyEviction(name);
+  }
   config.onChange((name) => {
     if (name === 'proto-max-bulk-len') apply();
     if ((EVICTION_NAMES as readonly string[]).includes(name)) applyEviction(name as keyof EvictionSettings);

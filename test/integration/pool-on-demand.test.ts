@@ -1,8 +1,9 @@
 // The pool starts its workers on demand, as Apache's worker MPM does: --workers is the most there may be, a few
 // spare ones start before it listens, more as clients arrive (a spare kept ahead of them), and idle ones beyond
 // the spare count are retired after the idle timeout. The starvation cliff stays exactly at --workers: with N
-// clients connected and idle, client N+1 gets no reply until one leaves. Real worker threads (the compiled
-// dist/); waits on conditions and socket events, never on a sleep.
+// clients connected and idle, client N+1 gets no reply until one leaves. A worker started while the server
+// runs does not write its (older) config into the shared store. Real worker threads (the compiled dist/); waits
+// on conditions and socket events, never on a sleep.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/transport/threadpool/native.js';
@@ -50,6 +51,21 @@ describe.skipIf(native instanceof Error)('thread-pool transport: workers on dema
     await fifth.send(resp('INFO', 'clients'));
     const info = await fifth.readBulk();
     expect(info).toContain('\r\nworkers:4\r\nworkers_started:4\r\nworkers_max:4\r\n');
+  });
+
+  it('a worker started while a CONFIG SET is made does not undo it in the shared store (proto-max-bulk-len)', async () => {
+    const pool = await startTestPool({ workers: 8, minSpareWorkers: 4 });
+    const stats = () => pool.transport.stats();
+    const a = await pool.connect();
+    // Serving a starts spares; each takes tens of ms to start, far longer than the next request takes.
+    expect(await a.request(PING, PONG)).toBe(PONG);
+    expect(await a.request(resp('CONFIG', 'SET', 'proto-max-bulk-len', '1mb'), '+OK\r\n')).toBe('+OK\r\n');
+    expect(stats().workersStarted).toBeGreaterThan(stats().workers ?? 0);
+    await until(() => stats().workers === stats().workersStarted, 'the spares started meanwhile are ready');
+    const tooBig = '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n';
+    expect(await a.request(resp('SETRANGE', 'grown', String(1024 * 1024), 'x'), tooBig)).toBe(tooBig);
+    const b = await pool.connect();
+    expect(await b.request(resp('SETRANGE', 'grown', String(1024 * 1024), 'x'), tooBig)).toBe(tooBig);
   });
 
   it('retires workers idle past the idle timeout down to the spare count, and starts them again on demand', async () => {

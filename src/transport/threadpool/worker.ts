@@ -42,7 +42,8 @@ const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
 // Keys this thread finds expired become `expired` keyspace events (its sessions exist only after workerCore()).
 store.onExpired((db, key) => core?.expired(db, key));
-bindStoreLimits(store, config);
+// The main thread set the store's limits; this worker may start long after a CONFIG SET changed them.
+bindStoreLimits(store, config, { initial: false });
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 const addon: NativeFdUtil | Error =
   init.nativeRoot === null ? new Error('no native helper') : loadNativeFrom(init.nativeRoot);
