@@ -55,7 +55,11 @@ describe.each(transports)('%s transport: clients across threads', (transport) =>
   it('gives every descriptor back after many abrupt disconnects', async () => {
     // The pool serves as many at once as it has workers: the others would wait in its queue unanswered.
     const [batchSize, rounds] = transport === 'pool' ? [4, 50] : [100, 10];
-    server = await startTestServer(transport, { workers: 4 });
+    // Every pool worker started before the baseline: each holds descriptors of its own (its eventfd, its loop's),
+    // and workers start on demand, so the rounds below would otherwise start some after it.
+    server = await startTestServer(transport, { workers: 4, minSpareWorkers: 4 });
+    if (transport === 'pool')
+      await until(() => server!.server.stats().workers === 4, 'every worker is ready');
     const baseline = openDescriptors();
     for (let round = 0; round < rounds; round++) {
       const batch = await Promise.all(Array.from({ length: batchSize }, () => server!.connect()));
