@@ -15,6 +15,8 @@ export interface StrtodResult {
 }
 
 const DOT = 0x2e;
+/** 10^0 .. 10^15, each exact in a double. */
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 export function strtod(text: Uint8Array, start = 0): StrtodResult {
@@ -26,10 +28,14 @@ export function strtod(text: Uint8Array, start = 0): StrtodResult {
   if (c === 0x69 /* i */ || c === 0x6e /* n */ || (text[i] === 0x30 && (text[i + 1] | 0x20) === 0x78)) {
     return viaLongDouble(text, start);
   }
+  const negative = text[numberStart] === 0x2d;
   let digits = 0;
+  let fraction = 0;
+  let mantissa = 0; // the digits as an integer, exact while there are at most 15 of them
   let nonZero = false;
   while (isDigit(text[i])) {
     if (text[i] !== 0x30) nonZero = true;
+    mantissa = mantissa * 10 + (text[i] - 0x30);
     i++;
     digits++;
   }
@@ -37,18 +43,27 @@ export function strtod(text: Uint8Array, start = 0): StrtodResult {
     i++;
     while (isDigit(text[i])) {
       if (text[i] !== 0x30) nonZero = true;
+      mantissa = mantissa * 10 + (text[i] - 0x30);
       i++;
       digits++;
+      fraction++;
     }
   }
   if (digits === 0) return { value: 0, end: start, rangeError: false };
+  let exponent = false;
   if ((text[i] | 0x20) === 0x65 /* e */) {
     let j = i + 1;
     if (text[j] === 0x2b || text[j] === 0x2d) j++;
     if (isDigit(text[j])) {
       while (isDigit(text[j])) j++;
       i = j;
+      exponent = true;
     }
+  }
+  if (!exponent && digits <= 15) {
+    // Clinger's fast path: an integer below 2^53 divided by an exact power of ten is rounded once, correctly.
+    const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction];
+    return { value: negative ? -magnitude : magnitude, end: i, rangeError: false };
   }
   const value = Number(
     Buffer.from(text.buffer, text.byteOffset + numberStart, i - numberStart).toString('latin1'),
