@@ -303,6 +303,25 @@ describe.skipIf(!haveRedis).each(transports)(
       for (const c of [lite, real]) await c.call(['HELLO', '2']);
     });
 
+    it('refuses a repeated or fixed ZRANGE option as Redis does', async () => {
+      const script: Argv[] = [
+        ['ZADD', 'k', '1', 'a', '2', 'b'],
+        ['ZRANGE', 'k', '0', '1', 'REV', 'REV'],
+        ['ZRANGE', 'k', '0', '1', 'BYSCORE', 'BYLEX'],
+        ['ZRANGEBYSCORE', 'k', '0', '1', 'REV'],
+        ['ZREVRANGE', 'k', '0', '1', 'BYSCORE'],
+        ['ZRANGE', 'k', '0', '1', 'LIMIT', '0', '-1'],
+        ['ZRANGE', 'k', '0', '1', 'LIMIT', '0', '5'],
+        ['ZRANGESTORE', 'd', 'k', '0', '1', 'WITHSCORES'],
+        ['ZRANGEBYLEX', 'k', '-', '+', 'WITHSCORES'],
+      ];
+      for (const c of [lite, real]) await c.call(['FLUSHALL']);
+      for (const argv of script) {
+        const [mine, theirs] = await Promise.all([lite, real].map((c) => c.call(argv)));
+        expect(mine.toString('latin1'), show(argv)).toBe(theirs.toString('latin1'));
+      }
+    });
+
     it.each([2, 3] as const)(
       'answers random sorted set sequences as Redis 7.0 does, in RESP%s',
       async (protocol) => {

@@ -35,12 +35,13 @@ function parseRange(
   fixedKind: Kind | undefined,
   fixedReverse: boolean | undefined,
 ): ParsedRange {
+  // Each of BYSCORE/BYLEX and REV is accepted once, and only where the command leaves it open (Redis tests
+  // rangetype == ZRANGE_AUTO and direction == ZRANGE_DIRECTION_AUTO), so a second one is a syntax error.
   let kind = fixedKind;
   let reverse = fixedReverse;
   let withScores = false;
   let offset = 0;
   let limit = -1;
-  let limited = false;
   for (let j = at + 3; j < argv.length; j++) {
     const left = argv.length - j - 1;
     const option = argv[j];
@@ -48,20 +49,16 @@ function parseRange(
     else if (isKeyword(option, 'LIMIT') && left >= 2) {
       offset = toLong(argv[j + 1]);
       limit = toLong(argv[j + 2]);
-      limited = true;
       j += 2;
-    } else if (fixedReverse === undefined && isKeyword(option, 'REV')) reverse = true;
-    else if (fixedKind === undefined && isKeyword(option, 'BYLEX')) kind = 'lex';
-    else if (fixedKind === undefined && isKeyword(option, 'BYSCORE')) kind = 'score';
+    } else if (reverse === undefined && isKeyword(option, 'REV')) reverse = true;
+    else if (kind === undefined && isKeyword(option, 'BYLEX')) kind = 'lex';
+    else if (kind === undefined && isKeyword(option, 'BYSCORE')) kind = 'score';
     else throw new CommandError(ERR.syntax);
-    // A second BYSCORE/BYLEX or REV is refused: Redis accepts each only while the kind/direction is unset.
-    if (fixedKind === undefined && kind !== undefined && kind !== fixedKind) fixedKind = kind;
-    if (fixedReverse === undefined && reverse !== undefined) fixedReverse = reverse;
   }
   const rev = reverse ?? false;
   const by = kind ?? 'rank';
   // Redis compares opt_limit with -1: LIMIT 0 -1 reads as no LIMIT at all.
-  if (limited && limit !== -1 && by === 'rank') {
+  if (limit !== -1 && by === 'rank') {
     throw new CommandError(
       'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
     );
