@@ -74,6 +74,38 @@ function choiceCheckers(options: Record<string, Options>): Record<string, (value
   return checkers;
 }
 
+/**
+ * Settings given at start-up under their CONFIG names, as redis-server takes them (`--maxmemory 100mb`): checked
+ * as CONFIG SET checks them, a bad value being a usage error like any other.
+ */
+const CONFIG_FLAGS = {
+  maxmemory: { type: 'string', describe: 'Cap on the store (maxmemory; 0: none), e.g. 100mb' },
+  'maxmemory-policy': {
+    type: 'string',
+    describe: 'What goes past maxmemory: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-...',
+  },
+  'maxmemory-samples': { type: 'string', describe: 'Keys sampled per eviction (maxmemory-samples, 5)' },
+  appendonly: {
+    type: 'string',
+    describe: 'yes: log every write to the append-only file and replay it at start-up',
+  },
+  appendfsync: {
+    type: 'string',
+    describe: 'When the append-only file reaches the disk: always, everysec, no',
+  },
+  appendfilename: { type: 'string', describe: 'The append-only file, in --dir (appendonly.aof)' },
+  'aof-load-truncated': { type: 'string', describe: 'yes: load a file whose last command was cut short' },
+} as const satisfies Record<string, Options>;
+
+/** The CONFIG_FLAGS given on the command line, as config settings. */
+function configFlagValues(args: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(CONFIG_FLAGS)) {
+    if (args[name] !== undefined) values[name] = String(args[name]);
+  }
+  return values;
+}
+
 function parseArguments(argv: string[]) {
   const d = DEFAULT_OPTIONS;
   const options = {
@@ -126,12 +158,16 @@ function parseArguments(argv: string[]) {
       default: 'no',
       describe: 'Allow DEBUG: no, yes, or local (from loopback clients only), as Redis',
     },
+    ...CONFIG_FLAGS,
     'http-port': {
       type: 'number',
       describe: 'Serve HTTP on this port too: Webdis URLs (/GET/key), /metrics, /healthz (default: off)',
     },
     'http-host': { type: 'string', describe: 'Address the HTTP port listens on (default: --host)' },
-    dir: { type: 'string', describe: 'Directory of the RDB dump (default: the working directory)' },
+    dir: {
+      type: 'string',
+      describe: 'Directory of the RDB dump and the append-only file (default: the working directory)',
+    },
     dbfilename: { type: 'string', describe: 'File name of the RDB dump (default dump.rdb)' },
     save: {
       type: 'string',
@@ -269,6 +305,7 @@ async function main(): Promise<void> {
       config: {
         'enable-debug-command': args['enable-debug-command'],
         ...persistenceSettings(args),
+        ...configFlagValues(args),
       },
       logger,
     });

@@ -5,6 +5,9 @@
 
 import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
+import { aofPath } from './core/aof/aof-log.js';
+import { readAof } from './core/aof/aof-loader.js';
+import { Session } from './core/session.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -380,6 +383,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const config = configFromOptions(options);
   capMaxclients(config, logger);
   let lastClientId = 0;
+  // While the append-only file replays, the store's clock reads 0: no key expires mid-history (Redis: loading).
+  let loading = false;
+  const storeClock: Clock = () => (loading ? 0 : clock());
   const start: StartContext = {
     options,
     config,
@@ -387,11 +393,16 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     clock,
     version: packageVersion(),
     startedAt: clock(),
-    shared: createSharedState(options, config, clock),
+    shared: createSharedState(options, config, storeClock),
     nextClientId: () => ++lastClientId,
   };
-
-  loadDump(start);
+  // As Redis's loadDataFromDisk: with appendonly on, the append-only file is the data (the dump is not read).
+  loading = true;
+  try {
+    loadDump(start, config.string('appendonly') === 'yes' ? () => loadAppendOnlyFile(start) : null);
+  } finally {
+    loading = false;
+  }
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
   const transport = await createTransport(start, () => core);
@@ -408,10 +419,12 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     options.transport === 'eventloop' && blocking !== undefined
       ? armBlockingTimeouts(blocking, clock)
       : () => undefined;
+  const stopAofSync = startAofSync(mainCore, logger);
   const stopExpiry = (): void => {
     stopActiveExpire();
     stopBlockingTimer();
     stopSavePoints();
+    stopAofSync();
   };
   let http: { server: HttpServer; address: ListenAddress } | null = null;
   try {
@@ -426,10 +439,11 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
 }
 
 /**
- * Before the server listens: the dump in dir, if there is one, into the store (rdb.c loadDataFromDisk). A
- * damaged file stops the start, as Redis exits rather than serve part of its data.
+ * Before the server listens: the dump in dir, if there is one, into the store (rdb.c loadDataFromDisk), or
+ * `loadInstead` (the append-only file) when that is the data. A damaged file stops the start, as Redis exits
+ * rather than serve part of its data.
  */
-function loadDump(start: StartContext): void {
+function loadDump(start: StartContext, loadInstead: (() => void) | null): void {
   const { shared, config, logger } = start;
   const persistence = new Persistence({
     store: shared.store,
@@ -439,6 +453,7 @@ function loadDump(start: StartContext): void {
     clock: start.clock,
   });
   persistence.initialise();
+  if (loadInstead !== null) return loadInstead();
   const began = process.hrtime.bigint();
   const loaded = persistence.load();
   if (loaded === null) return;
@@ -597,4 +612,63 @@ async function createHybridTransport(options: HybridOptions): Promise<Transport>
   }
   const { HybridTransport } = await import('./transport/hybrid/index.js');
   return new HybridTransport({ ...options, native: native as Exclude<typeof native, Error> });
+}
+
+/**
+ * Replays the append-only file into the store before the server listens (Redis's loadAppendOnlyFile): on a core
+ * that writes no file of its own, through a session whose replies nobody reads. A file that cannot be loaded
+ * stops the start with the reason (AofFormatError).
+ */
+function loadAppendOnlyFile(start: StartContext): void {
+  const file = aofPath(start.config);
+  const contents = readAof(file, start.config.string('aof-load-truncated') === 'yes');
+  if (contents === null) return;
+  if (contents.truncatedBytes > 0) {
+    start.logger.warn(
+      { file, droppedBytes: contents.truncatedBytes },
+      '!!! Warning: short read while loading the AOF file: the last command was cut short and dropped, the file truncated !!!',
+    );
+  }
+  const core = createThreadCore({
+    store: start.shared.store,
+    config: start.config,
+    version: start.version,
+    startedAt: start.startedAt,
+    executable: mainScript(),
+    tcpPort: 0,
+    clock: start.clock,
+    commands: start.shared.commands,
+    counters: null,
+    appendOnly: false,
+    clients: () => [],
+    client: () => undefined,
+    transportStats: () => ({
+      transport: start.options.transport,
+      connectedClients: 0,
+      totalConnections: 0,
+      rejectedConnections: 0,
+      maxclients: 0,
+    }),
+    reportUnexpected: (error, command) =>
+      start.logger.error({ err: error, command }, 'error replaying the AOF'),
+  });
+  const session = new Session(core.sessionCore(), { id: 0, addr: 'aof', laddr: 'aof' });
+  const CHUNK = 1 << 20;
+  for (let at = 0; at < contents.commands.length; at += CHUNK) {
+    session.receive(contents.commands.subarray(at, Math.min(at + CHUNK, contents.commands.length)));
+  }
+  session.end();
+  start.logger.info({ file, bytes: contents.commands.length }, 'DB loaded from append only file');
+}
+
+/** appendfsync everysec: the file synced once a second off the request path (libuv's pool); the stop function. */
+function startAofSync(core: ThreadCore, logger: Logger): () => void {
+  const aof = core.aof;
+  if (aof === undefined) return () => undefined;
+  const timer = setInterval(() => aof.syncEverySecond(logger), 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    aof.close();
+  };
 }

@@ -183,8 +183,24 @@ export interface ConfigRegistry {
   setMany?(pairs: readonly (readonly [string, string])[]): void;
 }
 
+/**
+ * The append-only file as the executor sees it (src/core/aof/aof-log.ts): told of each write command that ran,
+ * while the locks of its keys are held, and of keys removed without a command (expired, evicted).
+ */
+export interface AppendOnlyLog {
+  record(name: string, argv: readonly Uint8Array[], reply: Reply, db: number): void;
+  recordDeletion(db: number, key: Uint8Array): void;
+  /** A command as it is to be logged (a served blocking pop's LPOP), run on `db` under its keys' locks. */
+  recordCommand(db: number, argv: readonly Uint8Array[]): void;
+  /** EXEC runs its commands: their records are held and written as one MULTI ... EXEC block at the end. */
+  beginTransaction(): void;
+  endTransaction(): void;
+}
+
 export interface ServerContext {
   readonly clock: Clock;
+  /** This thread's writer of the append-only file, when appendonly is yes. */
+  readonly aof?: AppendOnlyLog;
   readonly config: ConfigRegistry;
   readonly version: string;
   /** Process start time, ms on the clock. */

@@ -146,13 +146,12 @@ const SETTINGS: readonly Setting[] = [
   { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
   { name: 'rdbchecksum', kind: 'bool', initial: 'yes' },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
-  {
-    name: 'appendonly',
-    kind: 'bool',
-    initial: 'no',
-    refine: (v) =>
-      v === 'no' ? v : { error: 'redis-lite keeps no append-only file: only "no" is accepted' },
-  },
+  // The append-only file (src/core/aof/), in `dir`. appendonly is chosen at start-up (turning it on at run time
+  // needs a rewrite of the dataset first, which Redis does and redis-lite does not yet).
+  { name: 'appendonly', kind: 'bool', initial: 'no', immutable: true },
+  { name: 'appendfilename', kind: 'string', initial: 'appendonly.aof', immutable: true },
+  { name: 'appendfsync', kind: 'enum', initial: 'everysec', choices: ['everysec', 'always', 'no'] },
+  { name: 'aof-load-truncated', kind: 'bool', initial: 'yes' },
 ];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));

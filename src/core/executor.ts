@@ -14,6 +14,7 @@ import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerCont
 import { CommandError, ERR } from './errors.js';
 import { feedMonitor } from './monitor.js';
 import { error, status, type Reply } from './reply.js';
+import { keysOf } from './transaction.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -236,12 +237,26 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     client.transaction.queue(resolved, argv);
     return QUEUED;
   }
-  const reply = call(resolved, argv, ctx);
+  const reply =
+    ctx.server.aof !== undefined && resolved.flags.includes('write')
+      ? callLocked(resolved, argv, ctx)
+      : call(resolved, argv, ctx);
   // handleClientsBlockedOnKeys: clients blocked on keys this command (EXEC: its commands) wrote are served
   // now, before this client's next command and before anyone else's on this thread.
   const blocking = ctx.server.blocking;
-  if (blocking !== undefined && blocking.anyBlocked()) blocking.flushReady(ctx.store);
+  if (blocking !== undefined && blocking.anyBlocked()) blocking.flushReady(ctx.store, ctx.server.aof);
   return reply;
+}
+
+/**
+ * With an append-only file, a write command runs holding its keys' locks (every segment's for one that names
+ * none, as EXEC takes them) until its record is in the file: two threads' writes to one key reach the file in the
+ * order they were applied (src/core/aof/aof-log.ts).
+ */
+function callLocked(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
+  return ctx.store.transaction(keysOf([{ spec, argv }], []), (locked) =>
+    call(spec, argv, { store: locked.select(ctx.store.db), client: ctx.client, server: ctx.server }),
+  );
 }
 
 /**
@@ -272,6 +287,10 @@ function reject(ctx: CommandContext, argv: Buffer[], message: string, spec: Comm
  */
 export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   const reply = timedRun(spec, argv, ctx);
+  const aof = ctx.server.aof;
+  if (aof !== undefined && reply.kind !== 'error' && spec.flags.includes('write')) {
+    aof.record(spec.name, argv, reply, ctx.store.db);
+  }
   // While some client is blocked (one shared read otherwise), a write's keys may serve it (execute() does).
   if (ctx.server.blocking?.anyBlocked() === true) signalWrittenKeys(spec, argv, ctx);
   // After it ran, as server.c call() feeds monitors: the line shows the database it left selected. While

@@ -158,8 +158,14 @@ function persistenceFields({ server }: InfoSource): Fields {
       ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
       ['rdb_last_bgsave_status', 'ok'],
     ]),
-    ['aof_enabled', 0],
+    ['aof_enabled', setting(server, 'appendonly') === 'yes' ? 1 : 0],
     ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_scheduled', 0],
+    ['aof_last_rewrite_time_sec', -1],
+    ['aof_current_rewrite_time_sec', -1],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_last_write_status', 'ok'],
   ];
 }
 

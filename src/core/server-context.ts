@@ -4,7 +4,14 @@
 // `SharedServerCounters.attach` it there. Knows nothing of sockets or of which transport supplies the client
 // list and figures.
 
-import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
+import type {
+  ClientInfo,
+  CommandTable,
+  ServerContext,
+  ServerCounters,
+  TransportStats,
+  AppendOnlyLog,
+} from './command.js';
 import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.js';
 import { BlockingHub } from './blocking/hub.js';
@@ -42,6 +49,8 @@ export interface ServerContextDeps {
    * endpoint (the event loop, tests).
    */
   readonly pubsub?: Omit<HubOptions, 'keyspaceFlags'>;
+  /** This thread's append-only file writer (appendonly yes). */
+  readonly aof?: AppendOnlyLog;
 }
 
 /**
@@ -69,6 +78,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
   const hub = new PubSubHub({ ...pubsub, keyspaceFlags: keyspaceFlagsIn(pubsub.state, config) });
   const context: ServerContext = {
     clock: deps.clock,
+    ...(deps.aof === undefined ? {} : { aof: deps.aof }),
     config,
     version: deps.version,
     startedAt: deps.startedAt,

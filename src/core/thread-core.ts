@@ -3,6 +3,7 @@
 // for the event loop (src/server.ts), each pool worker and each hybrid loop (memcached's thread.c: one setup
 // for every worker). The transports supply what only they know (clients, figures, kills) as callbacks.
 
+import { AofLog, aofPath } from './aof/aof-log.js';
 import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
 import { ALL_COMMANDS } from './commands/table.js';
 import { type Config, limitsFromConfig } from './config.js';
@@ -37,6 +38,8 @@ export interface ThreadCoreDeps {
   reportUnexpected(error: unknown, command: string): void;
   /** Where persistence reports saves and their failures (the server's logger); absent: not reported. */
   readonly log?: PersistenceLog;
+  /** false: never write the append-only file (the core that replays it at start-up); default: as appendonly says. */
+  readonly appendOnly?: boolean;
 }
 
 export interface ThreadCore {
@@ -47,13 +50,23 @@ export interface ThreadCore {
   drainPubSub(): void;
   /** A key this thread found expired was removed: the `expired` keyspace event (the store's expiry hook). */
   expired(db: number, key: Buffer): void;
+  /** This thread's append-only file writer, when appendonly is yes (the server syncs and closes it). */
+  readonly aof: AofLog | undefined;
 }
 
 export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const counters =
     deps.counters instanceof SharedArrayBuffer ? SharedServerCounters.attach(deps.counters) : deps.counters;
+  const clock = deps.clock ?? Date.now;
+  const aof =
+    deps.appendOnly !== false && deps.config.string('appendonly') === 'yes'
+      ? new AofLog(aofPath(deps.config), deps.store, deps.config, clock)
+      : undefined;
+  // Keys the store removes without a command (evicted) are logged where it removes them, under their lock.
+  if (aof !== undefined) deps.store.onEvicted((db, key) => aof.recordDeletion(db, key));
   const server = createServerContext({
-    clock: deps.clock ?? Date.now,
+    clock,
+    ...(aof === undefined ? {} : { aof }),
     config: deps.config,
     version: deps.version,
     startedAt: deps.startedAt,
@@ -85,7 +98,9 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     server,
     sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
     drainPubSub: () => server.pubsub?.drain(),
+    aof,
     expired: (db, key) => {
+      aof?.recordDeletion(db, key); // under the key's lock, where the store removes it: in order with its writes
       if (server.pubsub !== undefined)
         publishKeyspaceEvent(server.pubsub, NOTIFY_EXPIRED, 'expired', key, db);
     },

@@ -149,7 +149,7 @@ export class Transaction {
  * without naming keys (KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY). Commands that touch no keys
  * (SELECT among them) add nothing.
  */
-function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
+export function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
   const keys = watched.map((w) => w.key);
   for (const { spec, argv } of commands) {
     if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name

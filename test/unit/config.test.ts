@@ -53,6 +53,9 @@ describe('Config defaults', () => {
       rdbchecksum: 'yes',
       'stop-writes-on-bgsave-error': 'yes',
       appendonly: 'no',
+      appendfilename: 'appendonly.aof',
+      appendfsync: 'everysec',
+      'aof-load-truncated': 'yes',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');
@@ -152,27 +155,39 @@ describe('CONFIG SET', () => {
     expect(setError(c, ['proto-max-bulk-len', '1kb'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive",
     );
-    expect(setError(c, ['appendonly', 'maybe'])).toBe(
-      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+    expect(setError(c, ['aof-load-truncated', 'maybe'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'aof-load-truncated') - argument must be 'yes' or 'no'",
     );
     expect(c.snapshot()).toEqual(new Config().snapshot());
   });
 
-  it('takes save points as pairs of integers, shown as Redis prints them; no append-only file yet', () => {
+  it('takes save points as pairs of integers, shown as Redis prints them', () => {
     const c = new Config();
     c.set('save', ' 3600 1  300 0100 ');
     expect(c.string('save')).toBe('3600 1 300 100');
     c.set('save', '');
     expect(c.string('save')).toBe('');
-    c.set('appendonly', 'NO');
-    expect(c.string('appendonly')).toBe('no');
     expect(setError(c, ['save', '900'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
     );
     expect(setError(c, ['save', '900 x'])).toMatch(/Invalid save parameters/);
     expect(setError(c, ['dbfilename', 'a/b.rdb'])).toMatch(/dbfilename can't be a path, just a filename/);
     expect(c.get('dir')).toEqual([['dir', process.cwd()]]);
-    expect(setError(c, ['appendonly', 'yes'])).toMatch(/argument 'appendonly'/);
+  });
+
+  it('takes appendonly and appendfilename at start-up only, appendfsync at any time', () => {
+    const c = new Config({ appendonly: 'YES' });
+    expect(c.string('appendonly')).toBe('yes');
+    expect(setError(c, ['appendonly', 'no'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - can't set immutable config",
+    );
+    // Redis 7.0.15's reply.
+    expect(setError(c, ['appendfsync', 'sometimes'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the " +
+        'following: everysec, always, no',
+    );
+    c.set('appendfsync', 'ALWAYS');
+    expect(c.string('appendfsync')).toBe('always');
   });
 
   it('takes inline-replies as Redis takes an enum: either choice, any case, stored lower case', () => {
@@ -271,6 +286,9 @@ describe('CONFIG GET patterns', () => {
       ['save', ''],
       ['stop-writes-on-bgsave-error', 'yes'],
       ['appendonly', 'no'],
+      ['appendfilename', 'appendonly.aof'],
+      ['appendfsync', 'everysec'],
+      ['aof-load-truncated', 'yes'],
     ]);
   });
 });

@@ -11,14 +11,14 @@
 // Timeouts are this thread's (its transport asks for the next deadline and calls expire); CLIENT UNBLOCK may
 // come from any thread. Knows the registry, the pops and the Pub/Sub mailboxes; nothing of sockets.
 
-import type { ClientState } from '../command.js';
+import type { ClientState, AppendOnlyLog } from '../command.js';
 import type { PubSubHub } from '../pubsub/hub.js';
 import { error, NIL, NIL_ARRAY, type Reply, sequence } from '../reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from '../reply-encoding.js';
 import type { KeyValueStore } from '../store/types.js';
 import type { BlockedRecord, BlockedRequest } from './record.js';
 import type { BlockedRegistry } from './registry.js';
-import { attemptPop, type PopOps } from './serve.js';
+import { attemptPop, servedAsCommand, type Attempt, type PopOps } from './serve.js';
 
 /** The session of a blocked client, as the hub needs it. */
 export interface BlockedTarget {
@@ -173,7 +173,7 @@ export class BlockingHub {
    * written, for as long as each key has something; BLMOVE's pushes make their destinations ready in turn.
    * `store`: any view of the store.
    */
-  flushReady(store: KeyValueStore): void {
+  flushReady(store: KeyValueStore, aof?: AppendOnlyLog): void {
     if (this.ready.length === 0) return;
     if (!this.anyBlocked()) {
       this.ready.length = 0;
@@ -183,7 +183,7 @@ export class BlockingHub {
     registry.lock();
     try {
       for (let next = this.ready.shift(); next !== undefined; next = this.ready.shift()) {
-        this.serveKey(store.select(next.db), next.key);
+        this.serveKey(store.select(next.db), next.key, aof);
       }
     } finally {
       registry.unlock();
@@ -191,10 +191,11 @@ export class BlockingHub {
     this.giveLocalReplies();
   }
 
-  private serveKey(store: KeyValueStore, key: Buffer): void {
+  private serveKey(store: KeyValueStore, key: Buffer, aof: AppendOnlyLog | undefined): void {
     const waiting = this.registry.waitingOn(store.db, key);
     for (const record of waiting) {
-      const attempt = attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+      const attempt =
+        aof === undefined ? this.attempt(store, record, key) : this.attemptLogged(store, record, key, aof);
       if (attempt.outcome === 'mismatch') continue; // a BZPOPMIN client on a key that is now a list waits on
       if (attempt.outcome === 'empty') return;
       this.registry.remove(record.clientId);
@@ -202,6 +203,30 @@ export class BlockingHub {
       if (attempt.pushed !== null) this.ready.push({ db: store.db, key: attempt.pushed });
       this.send(record, attempt.reply);
     }
+  }
+
+  private attempt(store: KeyValueStore, record: BlockedRecord, key: Buffer): Attempt {
+    return attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+  }
+
+  /**
+   * With an append-only file: the pop and its record under the locks of the keys it touches, so it is in the
+   * file in its place among other threads' writes to them (src/core/aof/aof-log.ts).
+   */
+  private attemptLogged(
+    store: KeyValueStore,
+    record: BlockedRecord,
+    key: Buffer,
+    aof: AppendOnlyLog,
+  ): Attempt {
+    const keys = record.destination === null ? [key] : [key, record.destination];
+    return store.transaction(keys, (locked) => {
+      const attempt = this.attempt(locked.select(store.db), record, key);
+      if (attempt.outcome === 'served' && attempt.reply.kind !== 'error') {
+        aof.recordCommand(store.db, servedAsCommand(record, key, attempt.reply));
+      }
+      return attempt;
+    });
   }
 
   /** The reply to a blocked client (lock held): mailed to its thread, or kept for after the lock if ours. */

@@ -50,6 +50,29 @@ const MISMATCH: Attempt = Object.freeze({ outcome: 'mismatch' });
 
 const wantsList = (request: BlockedRequest): boolean => request.kind !== 'zpop' && request.kind !== 'zmpop';
 
+/**
+ * The command a served pop amounts to, for the append-only file (Redis propagates a served BLPOP as an LPOP): the
+ * pop of as many as it took from `key`, the key it took them from.
+ */
+export function servedAsCommand(request: BlockedRequest, key: Buffer, reply: Reply): Buffer[] {
+  const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const taken = reply.kind === 'array' && reply.value[1]?.kind === 'array' ? reply.value[1].value.length : 1;
+  switch (request.kind) {
+    case 'move':
+      return [b('LMOVE'), key, request.destination!, b(request.fromHead ? 'LEFT' : 'RIGHT')].concat(
+        b(request.toHead ? 'LEFT' : 'RIGHT'),
+      );
+    case 'mpop':
+      return [b('LMPOP'), b('1'), key, b(request.fromHead ? 'LEFT' : 'RIGHT'), b('COUNT'), b(String(taken))];
+    case 'zpop':
+      return [b(request.fromHead ? 'ZPOPMIN' : 'ZPOPMAX'), key];
+    case 'zmpop':
+      return [b('ZMPOP'), b('1'), key, b(request.fromHead ? 'MIN' : 'MAX'), b('COUNT'), b(String(taken))];
+    default:
+      return [b(request.fromHead ? 'LPOP' : 'RPOP'), key];
+  }
+}
+
 /** Runs the request's pop on `key` (one of its keys) in `store` (the view of its database). */
 export function attemptPop(
   ops: PopOps,

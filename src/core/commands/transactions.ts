@@ -25,10 +25,12 @@ function exec(_argv: Buffer[], ctx: CommandContext): Reply {
   const outcome = transaction.exec(ctx.store, (commands, store) => {
     // Each command on the database selected when it runs: a SELECT among them switches it for the next ones.
     const inner = new ClientContexts(store, ctx.client, ctx.server);
+    ctx.server.aof?.beginTransaction();
     const replies = commands.map(({ spec, argv }) => ({
       reply: call(spec, argv, inner.current()),
       resp: ctx.client.resp,
     }));
+    ctx.server.aof?.endTransaction(); // still holding the keys' locks: the block is in the file in their order
     // A HELLO among them switched the protocol: Redis wrote each reply as its command ran, so the ones written
     // in another version than the last keep it.
     const resp = ctx.client.resp;

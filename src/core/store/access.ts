@@ -66,6 +66,11 @@ export class TableAccess {
    * database, under the lock that removes it: keyspace notifications' `expired` (SharedStore.onExpired).
    */
   expiredHook: ((db: number, key: Buffer) => void) | null = null;
+  /**
+   * Told of each key this thread evicts (maxmemory), with its logical database, under the lock that removes it:
+   * the append-only file's DEL, in order with the key's writes.
+   */
+  evictedHook: ((db: number, key: Buffer) => void) | null = null;
   /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
   reportExpired: ((shard: number, entry: number) => void) | null = null;
 

@@ -333,6 +333,7 @@ function deleteVictim(a: TableAccess, victim: Candidate, volatile: boolean): boo
     if (entry === 0 || (volatile && access.table.expireAt(entry) === 0)) return false;
     access.table.remove(shard, entry);
     access.table.countEvicted(shard);
+    access.evictedHook?.(victim.db, victim.key);
     touchLocked(access, shard, hash); // a WATCH on it fails, as for any deletion
     return true;
   });

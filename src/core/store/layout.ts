@@ -80,6 +80,13 @@ export const H_LFU_MINUTES = 3;
  * store's own for INFO used_memory (used_memory_startup): one figure, whichever thread answers INFO.
  */
 export const H_PROCESS_BASELINE = 15;
+/**
+ * The append-only file's order (src/core/aof/): a writer-only lock (H_AOF_LOCK + 1 its waiter count) every thread
+ * takes around its write(2) to the file, and the database the file's last SELECT chose, so a record names its
+ * database only when it changes, whichever thread wrote the one before.
+ */
+export const H_AOF_LOCK = 5;
+export const H_AOF_DB = 17;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
 export const POLICY_NOEVICTION = 0;
 export const POLICY_ALLKEYS_LRU = 1;

@@ -32,6 +32,8 @@ import * as keyspace from './keyspace.js';
 import * as lists from './lists.js';
 import { lfuMinutes } from './lfu.js';
 import {
+  H_AOF_DB,
+  H_AOF_LOCK,
   H_ARENA_UNITS,
   H_DATABASES,
   H_FIRST_UNIT,
@@ -54,7 +56,14 @@ import {
 } from './layout.js';
 import * as multikey from './multikey.js';
 import * as objects from './objects.js';
-import { AtomicSegmentLocks, HeldLocks, NoLocks, type SegmentLocks } from './rwlock.js';
+import {
+  AtomicSegmentLocks,
+  HeldLocks,
+  NoLocks,
+  writeLock,
+  writeUnlock,
+  type SegmentLocks,
+} from './rwlock.js';
 import * as setAlgebra from './set-algebra.js';
 import { copyStore } from './snapshot.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
@@ -216,6 +225,7 @@ export class SharedStore implements KeyValueStore {
     setContainerLimits(control, DEFAULT_CONTAINER_LIMITS);
     setEvictionSettings(control, DEFAULT_EVICTION_SETTINGS);
     control[H_LFU_MINUTES] = lfuMinutes(options.clock());
+    control[H_AOF_DB] = -1; // no SELECT written yet: the first record names its database
     control[H_PROCESS_BASELINE] = Math.max(
       0,
       Math.min(2 ** 31 - 1, Math.floor(options.processBaselineBytes ?? 0)),
@@ -250,6 +260,16 @@ export class SharedStore implements KeyValueStore {
       H_MAX_VALUE,
       Math.min(Math.max(0, Math.floor(bytes)), MAX_VALUE_LIMIT),
     );
+  }
+
+  appendInOrder(write: (fileDb: number) => number): void {
+    const control = this.access.control;
+    writeLock(control, H_AOF_LOCK);
+    try {
+      control[H_AOF_DB] = write(control[H_AOF_DB]);
+    } finally {
+      writeUnlock(control, H_AOF_LOCK);
+    }
   }
 
   /** CONFIG SET of maxmemory, maxmemory-policy and the other eviction settings, for every thread at once. */
@@ -733,10 +753,15 @@ export class SharedStore implements KeyValueStore {
   /**
    * The hook for expiry events: `hook` hears of every key this thread removes because it expired (a lookup that
    * found it expired, or the active cycle), with its logical database, under the store lock that removes it.
-   * One per thread, whichever view sets it. The hook must not use the store.
+   * One per thread, whichever view sets it. The hook must not take store locks (the append-only file's append
+   * lock, a leaf, is allowed).
    */
   onExpired(hook: ((db: number, key: Buffer) => void) | null): void {
     this.thread.setExpiredHook(hook);
+  }
+
+  onEvicted(hook: ((db: number, key: Buffer) => void) | null): void {
+    this.access.evictedHook = hook;
   }
 
   // ---- OBJECT, DEBUG OBJECT (objects.ts) ----

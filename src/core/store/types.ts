@@ -342,6 +342,13 @@ export interface KeyValueStore {
 
   /** Figures of the whole store, every database together. */
   stats(): StoreStats;
+  /**
+   * One append to the append-only file, in the process-wide order (src/core/aof/): `write` runs holding the append
+   * lock, is given the database the file's last SELECT chose (-1: none yet) and returns the one it leaves selected.
+   */
+  appendInOrder(write: (fileDb: number) => number): void;
+  /** This thread's hook for keys it evicts (maxmemory), told under the lock that removes each. */
+  onEvicted(hook: ((db: number, key: Buffer) => void) | null): void;
 
   // ---- maxmemory (eviction.ts) ----
   /**

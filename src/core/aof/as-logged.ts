@@ -1,0 +1,137 @@
+// What a write command is logged as in the append-only file, so that replaying the file gives the same dataset
+// whenever it is replayed (Redis rewrites the same commands before it propagates them): relative times become
+// absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL), what chance
+// decided becomes what happened (SPOP -> SREM of the members it popped), and a blocking pop that was served
+// becomes the pop it performed. Everything else is logged as sent: it is deterministic given the same prior
+// state, which replaying in order reproduces. A command that changed nothing may be logged as sent (a no-op on
+// replay too) or not at all. Pure: argv, reply and the clock in, commands out.
+
+import { isKeyword } from '../args.js';
+import type { Reply } from '../reply.js';
+
+type Argv = readonly Uint8Array[];
+
+const text = (s: string): Buffer => Buffer.from(s, 'latin1');
+const asNumber = (arg: Uint8Array): number => Number(Buffer.from(arg).toString('latin1'));
+
+/** Replies that say a command changed nothing it would have to log. */
+function changedNothing(reply: Reply): boolean {
+  return reply.kind === 'nil' || reply.kind === 'nilArray' || (reply.kind === 'integer' && reply.value == 0);
+}
+
+/** The commands to log for `argv` (lower-case name `name`) that replied `reply` at `now` ms; [] for none. */
+export function asLogged(name: string, argv: Argv, reply: Reply, now: number): Argv[] {
+  switch (name) {
+    case 'set':
+      return [setWithAbsoluteExpiry(argv, now)];
+    case 'setex':
+      return [[text('SET'), argv[1], argv[3], text('PXAT'), text(String(now + asNumber(argv[2]) * 1000))]];
+    case 'psetex':
+      return [[text('SET'), argv[1], argv[3], text('PXAT'), text(String(now + asNumber(argv[2])))]];
+    case 'expire':
+    case 'pexpire':
+    case 'expireat':
+    case 'pexpireat':
+      return changedNothing(reply) ? [] : [expireAsPexpireat(name, argv, now)];
+    case 'getex':
+      return getExAsLogged(argv, reply, now);
+    case 'restore':
+      return [restoreWithAbsoluteTtl(argv, now)];
+    case 'spop':
+      return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
+    default:
+      return servedPop(name, argv, reply) ?? [argv];
+  }
+}
+
+/** SET with EX/PX/EXAT: the same SET with PXAT in their place. */
+function setWithAbsoluteExpiry(argv: Argv, now: number): Argv {
+  const out: Uint8Array[] = [argv[0], argv[1], argv[2]];
+  for (let i = 3; i < argv.length; i++) {
+    const option = argv[i];
+    const unit = isKeyword(option, 'EX') ? 1000 : isKeyword(option, 'PX') ? 1 : 0;
+    if (unit !== 0 && i + 1 < argv.length) {
+      out.push(text('PXAT'), text(String(now + asNumber(argv[++i]) * unit)));
+    } else if (isKeyword(option, 'EXAT') && i + 1 < argv.length) {
+      out.push(text('PXAT'), text(String(asNumber(argv[++i]) * 1000)));
+    } else out.push(option);
+  }
+  return out;
+}
+
+function expireAsPexpireat(name: string, argv: Argv, now: number): Argv {
+  const n = asNumber(argv[2]);
+  const at =
+    name === 'expire' ? now + n * 1000 : name === 'pexpire' ? now + n : name === 'expireat' ? n * 1000 : n;
+  return [text('PEXPIREAT'), argv[1], text(String(at)), ...argv.slice(3)];
+}
+
+function getExAsLogged(argv: Argv, reply: Reply, now: number): Argv[] {
+  if (reply.kind === 'nil' || argv.length < 3) return [];
+  const option = argv[2];
+  if (isKeyword(option, 'PERSIST')) return [[text('PERSIST'), argv[1]]];
+  const n = argv.length > 3 ? asNumber(argv[3]) : 0;
+  const at = isKeyword(option, 'EX')
+    ? now + n * 1000
+    : isKeyword(option, 'PX')
+      ? now + n
+      : isKeyword(option, 'EXAT')
+        ? n * 1000
+        : n;
+  return [[text('PEXPIREAT'), argv[1], text(String(at))]];
+}
+
+/** RESTORE key ttl payload [...]: a relative ttl (> 0, no ABSTTL) made absolute. */
+function restoreWithAbsoluteTtl(argv: Argv, now: number): Argv {
+  const ttl = asNumber(argv[2]);
+  if (ttl === 0 || argv.slice(4).some((a) => isKeyword(a, 'ABSTTL'))) return argv;
+  return [argv[0], argv[1], text(String(now + ttl)), ...argv.slice(3), text('ABSTTL')];
+}
+
+/** The members an SPOP reply holds (one bulk, or an array of them). */
+function popped(reply: Reply): Uint8Array[] {
+  if (reply.kind === 'bulk') return [reply.value];
+  if (reply.kind === 'array' || reply.kind === 'set') {
+    return reply.value.flatMap((r) => (r.kind === 'bulk' ? [r.value] : []));
+  }
+  return [];
+}
+
+/** A blocking pop that was served, as the pop it performed; null for any other command. */
+function servedPop(name: string, argv: Argv, reply: Reply): Argv[] | null {
+  switch (name) {
+    case 'blpop':
+    case 'brpop':
+    case 'bzpopmin':
+    case 'bzpopmax': {
+      if (reply.kind !== 'array' || reply.value[0]?.kind !== 'bulk') return [];
+      const pop = { blpop: 'LPOP', brpop: 'RPOP', bzpopmin: 'ZPOPMIN', bzpopmax: 'ZPOPMAX' }[name];
+      return [[text(pop), reply.value[0].value]];
+    }
+    case 'brpoplpush':
+      return reply.kind === 'bulk' ? [[text('RPOPLPUSH'), argv[1], argv[2]]] : [];
+    case 'blmove':
+      return reply.kind === 'bulk' ? [[text('LMOVE'), ...argv.slice(1, 5)]] : [];
+    case 'blmpop':
+    case 'bzmpop': {
+      // [key, elements]: the same pop without blocking, of as many as it took, from the key it took them from.
+      if (reply.kind !== 'array' || reply.value[0]?.kind !== 'bulk' || reply.value[1]?.kind !== 'array')
+        return [];
+      const count = reply.value[1].value.length;
+      const side = argv.slice(3).find((a) => ['LEFT', 'RIGHT', 'MIN', 'MAX'].some((k) => isKeyword(a, k)));
+      const command = name === 'blmpop' ? 'LMPOP' : 'ZMPOP';
+      return [
+        [
+          text(command),
+          text('1'),
+          reply.value[0].value,
+          side ?? text('LEFT'),
+          text('COUNT'),
+          text(String(count)),
+        ],
+      ];
+    }
+    default:
+      return null;
+  }
+}

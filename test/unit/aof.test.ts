@@ -1,0 +1,83 @@
+// The append-only file's pure parts: what each write command is logged as (relative times made absolute, chance
+// made fact, served blocking pops as the pops they were), and reading a file back (whole, cut short at the end,
+// corrupt in the middle).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeCommand } from '../../src/core/aof/aof-log.js';
+import { AofFormatError, readAof } from '../../src/core/aof/aof-loader.js';
+import { asLogged } from '../../src/core/aof/as-logged.js';
+import { array, bulkString, integer, NIL, OK, type Reply } from '../../src/core/reply.js';
+
+const NOW = 1_700_000_000_000;
+const args = (line: string): Buffer[] => line.split(' ').map((a) => Buffer.from(a));
+const logged = (line: string, reply: Reply): string[] =>
+  asLogged(line.split(' ')[0].toLowerCase(), args(line), reply, NOW).map((argv) =>
+    argv.map((a) => Buffer.from(a).toString()).join(' '),
+  );
+
+describe('asLogged', () => {
+  it('makes relative expiry absolute, as Redis propagates it', () => {
+    expect(logged('SET k v EX 10 NX', OK)).toEqual([`SET k v PXAT ${NOW + 10_000} NX`]);
+    expect(logged('set k v px 5', OK)).toEqual([`set k v PXAT ${NOW + 5}`]);
+    expect(logged('SET k v EXAT 1800000000', OK)).toEqual([`SET k v PXAT 1800000000000`]);
+    expect(logged('SET k v KEEPTTL', OK)).toEqual(['SET k v KEEPTTL']);
+    expect(logged('SETEX k 10 v', OK)).toEqual([`SET k v PXAT ${NOW + 10_000}`]);
+    expect(logged('PSETEX k 10 v', OK)).toEqual([`SET k v PXAT ${NOW + 10}`]);
+    expect(logged('EXPIRE k 10 GT', integer(1))).toEqual([`PEXPIREAT k ${NOW + 10_000} GT`]);
+    expect(logged('EXPIREAT k 1800000000', integer(1))).toEqual([`PEXPIREAT k 1800000000000`]);
+    expect(logged('EXPIRE k 10', integer(0))).toEqual([]); // changed nothing
+    expect(logged('GETEX k EX 3', bulkString('v'))).toEqual([`PEXPIREAT k ${NOW + 3000}`]);
+    expect(logged('GETEX k PERSIST', bulkString('v'))).toEqual(['PERSIST k']);
+    expect(logged('GETEX k', bulkString('v'))).toEqual([]);
+    expect(logged('RESTORE k 500 payload', OK)).toEqual([`RESTORE k ${NOW + 500} payload ABSTTL`]);
+    expect(logged('RESTORE k 0 payload', OK)).toEqual(['RESTORE k 0 payload']);
+  });
+
+  it('logs what SPOP and served blocking pops did, not what they asked for', () => {
+    expect(logged('SPOP s', bulkString('m'))).toEqual(['SREM s m']);
+    expect(logged('SPOP s 2', array([bulkString('a'), bulkString('b')]))).toEqual(['SREM s a b']);
+    expect(logged('SPOP s', NIL)).toEqual([]);
+    expect(logged('BLPOP a b 0', array([bulkString('b'), bulkString('x')]))).toEqual(['LPOP b']);
+    expect(logged('BRPOP a 0', { kind: 'nilArray' })).toEqual([]);
+    expect(logged('BZPOPMAX z 1', array([bulkString('z'), bulkString('m'), bulkString('1')]))).toEqual([
+      'ZPOPMAX z',
+    ]);
+    expect(logged('BLMOVE a b LEFT RIGHT 0', bulkString('x'))).toEqual(['LMOVE a b LEFT RIGHT']);
+    expect(
+      logged(
+        'BLMPOP 0 2 a b RIGHT COUNT 5',
+        array([bulkString('b'), array([bulkString('1'), bulkString('2')])]),
+      ),
+    ).toEqual(['LMPOP 1 b RIGHT COUNT 2']);
+    expect(logged('INCR k', integer(3))).toEqual(['INCR k']);
+  });
+});
+
+describe('readAof', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
+  const commands = Buffer.concat([encodeCommand(args('SET a 1')), encodeCommand(args('LPUSH l x y'))]);
+
+  it('reads a whole file, and nothing when there is none', () => {
+    const file = path.join(dir, 'whole.aof');
+    writeFileSync(file, commands);
+    expect(readAof(file, true)).toEqual({ commands, truncatedBytes: 0 });
+    expect(readAof(path.join(dir, 'absent.aof'), true)).toBeNull();
+  });
+
+  it('drops a last command cut short and truncates the file, or refuses when aof-load-truncated is no', () => {
+    const file = path.join(dir, 'cut.aof');
+    const cut = Buffer.concat([commands, encodeCommand(args('SET b 2')).subarray(0, 9)]);
+    writeFileSync(file, cut);
+    expect(() => readAof(file, false)).toThrow(AofFormatError);
+    expect(readAof(file, true)).toEqual({ commands, truncatedBytes: 9 });
+    expect(readFileSync(file)).toEqual(commands);
+  });
+
+  it('refuses a corrupt middle, saying where', () => {
+    const file = path.join(dir, 'corrupt.aof');
+    writeFileSync(file, Buffer.concat([commands, Buffer.from('garbage\r\n'), commands]));
+    expect(() => readAof(file, true)).toThrow(`at byte ${commands.length}`);
+  });
+});
