@@ -10,6 +10,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { POLICY_NAMES } from '../src/core/store/eviction.js';
 import { killAll } from './lib/children.js';
 import { BenchClient, parseInfo, replyText } from './lib/client.js';
 import { resultsDir } from './lib/paths.js';
@@ -31,15 +32,8 @@ const BATCH = 500;
 const IN_FLIGHT = 8;
 const TIMEOUT_MS = 120_000;
 const SERVERS: readonly ServerKind[] = ['eventloop', 'redis'];
-const POLICIES = [
-  'allkeys-lru',
-  'allkeys-lfu',
-  'allkeys-random',
-  'volatile-lru',
-  'volatile-lfu',
-  'volatile-random',
-  'volatile-ttl',
-] as const;
+/** Every policy that evicts (all but noeviction), in redis.conf's order. */
+const POLICIES = POLICY_NAMES.filter((name) => name !== 'noeviction');
 
 async function info(client: BenchClient, section: string): Promise<Map<string, string>> {
   return parseInfo(replyText(await client.call(['INFO', section])));

@@ -9,6 +9,7 @@
 // other way round, and never while holding it already (re-entry is a bug, reported). Held for a lookup and a
 // few copies; never across a socket write.
 
+import { readU32, writeU32 } from '../store/byte-words.js';
 import { threadId } from 'node:worker_threads';
 import { type MailKind, SharedRegistry } from './registry.js';
 import { BlockedRegistry, type BlockingHandles } from '../blocking/registry.js';
@@ -271,15 +272,4 @@ export class PubSubState {
       return fd;
     });
   }
-}
-
-function writeU32(view: Uint8Array, at: number, value: number): void {
-  view[at] = value & 0xff;
-  view[at + 1] = (value >>> 8) & 0xff;
-  view[at + 2] = (value >>> 16) & 0xff;
-  view[at + 3] = value >>> 24;
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 }

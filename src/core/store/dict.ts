@@ -10,6 +10,7 @@
 //
 // Offsets survive arena growth but views do not: every function re-reads arena.u8/u32 after it allocates.
 
+import { readU32 as read32, writeU32 as write32 } from './byte-words.js';
 import type { Arena } from './arena.js';
 import { hashKey } from './hash.js';
 import { UNIT } from './layout.js';
@@ -30,17 +31,6 @@ const NODE_HEADER_BYTES = 16;
 
 /** Buckets of a new table (two units). */
 const INITIAL_BUCKETS = 4;
-
-function read32(u8: Uint8Array, at: number): number {
-  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
-}
-
-function write32(u8: Uint8Array, at: number, value: number): void {
-  u8[at] = value;
-  u8[at + 1] = value >>> 8;
-  u8[at + 2] = value >>> 16;
-  u8[at + 3] = value >>> 24;
-}
 
 function nodeUnits(fieldLength: number, valueLength: number): number {
   return Math.ceil((NODE_HEADER_BYTES + fieldLength + valueLength) / UNIT);

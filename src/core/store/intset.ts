@@ -4,6 +4,8 @@
 // and the width never shrinks (as intsetUpgradeAndAdd). Lookups are binary searches. A change builds the new
 // bytes (O(n), as Redis's realloc and memmove), which the caller stores. Pure byte codec: no arena, no locks.
 
+import { readU32 as read32 } from './byte-words.js';
+
 /** Bytes before the first member: width and count. */
 export const INTSET_HEADER = 8;
 
@@ -13,10 +15,6 @@ const INT16_MIN = -32768n;
 const INT16_MAX = 32767n;
 const INT32_MIN = -2147483648n;
 const INT32_MAX = 2147483647n;
-
-function read32(u8: Uint8Array, at: number): number {
-  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
-}
 
 /** The width a value needs (intset.c _intsetValueEncoding). */
 export function widthOf(value: bigint): IntsetWidth {

@@ -5,6 +5,8 @@
 // for (hash-max-listpack-entries and friends: 128 elements of 64 bytes by default) a forward walk is as fast.
 // Pure byte codec: no arena, no locks. Positions are byte offsets into the array given.
 
+import { readU32 } from './byte-words.js';
+
 /** Bytes of the element count at the start of a listpack. */
 export const LISTPACK_HEADER = 4;
 
@@ -12,7 +14,7 @@ export const LISTPACK_HEADER = 4;
 export const EMPTY_LISTPACK: Uint8Array = new Uint8Array(LISTPACK_HEADER);
 
 export function listpackCount(u8: Uint8Array, at: number): number {
-  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
+  return readU32(u8, at);
 }
 
 /** Position of the first element of the listpack at `at` (valid only if its count is above 0). */

@@ -7,6 +7,7 @@
 // Precondition of every method: the caller holds the segment's write lock (a read lock for the read-only ones).
 // Knows the arena and the element codec; no entries, no commands.
 
+import { readU32, writeU32 } from './byte-words.js';
 import type { Arena } from './arena.js';
 import { registerExternalEncoding } from './containers.js';
 import { ENC_LIST_QUICKLIST, T_LIST, UNIT } from './layout.js';
@@ -61,17 +62,6 @@ function allowInsert(count: number, used: number, size: number, fill: number): b
 /** The most bytes a node grows to while it only takes elements its fill allows. */
 function byteLimit(fill: number): number {
   return fill < 0 ? OPTIMIZATION_LEVEL[-fill - 1] : SIZE_SAFETY_LIMIT;
-}
-
-function readU32(u8: Uint8Array, at: number): number {
-  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
-}
-
-function writeU32(u8: Uint8Array, at: number, value: number): void {
-  u8[at] = value & 0xff;
-  u8[at + 1] = (value >>> 8) & 0xff;
-  u8[at + 2] = (value >>> 16) & 0xff;
-  u8[at + 3] = value >>> 24;
 }
 
 /** An empty list's root (what a new list's entry is made with, before its first push). */

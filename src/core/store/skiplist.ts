@@ -9,6 +9,7 @@
 // node. So a 16-byte member costs a 40-byte dict node and a 32-byte skip list node (level 1: 3 in 4 nodes).
 // Views are re-read after every allocation (dict.ts, arena.ts); byte offsets survive growth.
 
+import { readU32 as read32, writeU32 as write32 } from './byte-words.js';
 import type { Arena } from './arena.js';
 import { registerExternalEncoding } from './containers.js';
 import {
@@ -44,17 +45,6 @@ const W_LEVELS = 5;
 const NODE_HEADER_BYTES = 20;
 
 const NO_MEMBER = new Uint8Array(0);
-
-function read32(u8: Uint8Array, at: number): number {
-  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
-}
-
-function write32(u8: Uint8Array, at: number, value: number): void {
-  u8[at] = value;
-  u8[at + 1] = value >>> 8;
-  u8[at + 2] = value >>> 16;
-  u8[at + 3] = value >>> 24;
-}
 
 function nodeUnits(level: number): number {
   return Math.ceil((NODE_HEADER_BYTES + level * 8) / UNIT);
