@@ -6,7 +6,7 @@ import type { RdbDatabase, RdbEntry } from './file.js';
 import type { RdbValue } from './format.js';
 import type { Bytes, KeyValueStore } from '../store/types.js';
 
-const ALL = Buffer.from('*');
+const SCAN_COUNT = 1000;
 const NO_ZADD_FLAGS = { nx: false, xx: false, gt: false, lt: false, incr: false };
 
 /** A key's value in RDB form, or null when it is missing (or expired). */
@@ -44,13 +44,19 @@ export function storeDatabases(store: KeyValueStore): RdbDatabase[] {
   return out;
 }
 
+/** The keys by SCAN steps (a copy nothing writes: each key once), so a caller may pause between them. */
 function* entriesOf(view: KeyValueStore): Generator<RdbEntry> {
-  for (const key of view.keys(ALL)) {
-    const value = readStoreValue(view, key);
-    if (value === null) continue;
-    const at = view.expireTime(key);
-    yield { key, value, expireAt: at > 0 ? at : 0 };
-  }
+  let cursor = '0';
+  do {
+    const step = view.scan(cursor, SCAN_COUNT);
+    cursor = step.cursor;
+    for (const key of step.keys) {
+      const value = readStoreValue(view, key);
+      if (value === null) continue;
+      const at = view.expireTime(key);
+      yield { key, value, expireAt: at > 0 ? at : 0 };
+    }
+  } while (cursor !== '0');
 }
 
 /**
