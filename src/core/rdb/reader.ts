@@ -69,10 +69,13 @@ export class RdbReader {
     return value;
   }
 
-  /** A string in any of its forms, as bytes (an encoded integer as its decimal text). */
+  /**
+   * A string in any of its forms, as bytes (an encoded integer as its decimal text). A plain string is a view
+   * of the input, not a copy: callers store it (the store copies) or copy what they keep.
+   */
   string(): Buffer {
     const { value, encoded } = this.lenOrEncoding();
-    if (!encoded) return Buffer.from(this.bytes(value));
+    if (!encoded) return this.bytes(value);
     switch (value) {
       case ENC_INT8:
         return Buffer.from(String(this.bytes(1).readInt8(0)), 'latin1');

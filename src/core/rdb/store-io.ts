@@ -1,12 +1,12 @@
 // Moves values between the store and their RDB form through the store's public operations only (so the store
 // picks each container's encoding by its own thresholds, as Redis re-encodes what it loads). Reading walks one
-// database of a store (a snapshot copy when saving); writing creates one key whole (loading, RESTORE).
+// database of a store (a snapshot copy when saving, segment by segment); writing creates one key whole (loading, RESTORE).
 
 import type { RdbDatabase, RdbEntry } from './file.js';
 import type { RdbValue } from './format.js';
+import type { SharedStore } from '../store/store.js';
 import type { Bytes, KeyValueStore } from '../store/types.js';
 
-const SCAN_COUNT = 1000;
 const NO_ZADD_FLAGS = { nx: false, xx: false, gt: false, lt: false, incr: false };
 
 /** A key's value in RDB form, or null when it is missing (or expired). */
@@ -33,8 +33,8 @@ export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | nul
   }
 }
 
-/** Every database of `store` with keys, as the RDB writer takes them; values are read as the writer asks. */
-export function storeDatabases(store: KeyValueStore): RdbDatabase[] {
+/** Every database of a store with keys, as the RDB writer takes them; values are read as the writer asks. */
+export function storeDatabases(store: SharedStore): RdbDatabase[] {
   const out: RdbDatabase[] = [];
   for (const stats of store.keyspace()) {
     if (stats.keys === 0) continue;
@@ -44,19 +44,15 @@ export function storeDatabases(store: KeyValueStore): RdbDatabase[] {
   return out;
 }
 
-/** The keys by SCAN steps (a copy nothing writes: each key once), so a caller may pause between them. */
-function* entriesOf(view: KeyValueStore): Generator<RdbEntry> {
-  let cursor = '0';
-  do {
-    const step = view.scan(cursor, SCAN_COUNT);
-    cursor = step.cursor;
-    for (const key of step.keys) {
-      const value = readStoreValue(view, key);
-      if (value === null) continue;
-      const at = view.expireTime(key);
-      yield { key, value, expireAt: at > 0 ? at : 0 };
+/** Segment by segment (a copy nothing writes), so a caller may pause between steps. */
+function* entriesOf(view: SharedStore): Generator<RdbEntry> {
+  for (let segment = 0; segment < view.segmentCount(); segment++) {
+    for (const entry of view.segmentEntries(segment)) {
+      const value: RdbValue | null =
+        entry.value !== null ? { type: 'string', value: entry.value } : readStoreValue(view, entry.key);
+      if (value !== null) yield { key: entry.key, value, expireAt: entry.expireAt };
     }
-  } while (cursor !== '0');
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 // locks throughout, and the copy needs every lock. The copy's lock words are cleared (they were copied held).
 
 import type { TableAccess } from './access.js';
+import { typeName, valueType, type TypeName } from './containers.js';
 import {
   H_ARENA_UNITS,
   H_GROW_LOCK,
@@ -12,6 +13,7 @@ import {
   H_WATCHING,
   S_LOCK,
   S_WAITERS,
+  T_STRING,
   UNIT,
   segmentBase,
 } from './layout.js';
@@ -35,4 +37,44 @@ export function copyStore(a: TableAccess): StoreHandles {
     }
     return { control, arena };
   });
+}
+
+/** One key of a snapshot as the RDB writer reads it: a string's value comes along, a container's is read by key. */
+export interface SnapshotEntry {
+  readonly key: Buffer;
+  readonly type: TypeName;
+  /** A string's bytes; null for a container. */
+  readonly value: Buffer | null;
+  /** Absolute ms, 0 for none. */
+  readonly expireAt: number;
+}
+
+/**
+ * The live keys of logical database `db` in one segment, read in one pass over its buckets (a save walks a
+ * copy nothing else writes, segment by segment: one lookup per string instead of three by key).
+ */
+export function segmentEntries(a: TableAccess, db: number, segment: number): SnapshotEntry[] {
+  const out: SnapshotEntry[] = [];
+  const now = a.clock();
+  a.lockRead(segment);
+  try {
+    const shard = a.shardOf(db, segment);
+    const buckets = a.table.buckets(shard);
+    for (let b = 0; b < buckets; b++) {
+      for (let entry = a.table.bucketHead(shard, b); entry !== 0; entry = a.table.next(entry)) {
+        const expireAt = a.table.expireAt(entry);
+        if (expireAt !== 0 && now > expireAt) continue;
+        const type = valueType(a.table, entry);
+        out.push({
+          key: a.table.keyBuffer(entry),
+          type: typeName(type),
+          value: type === T_STRING ? a.table.valueBuffer(entry) : null,
+          expireAt,
+        });
+      }
+    }
+  } finally {
+    a.locks.readRelease(segment);
+  }
+  return out;
 }

@@ -65,7 +65,7 @@ import {
   type SegmentLocks,
 } from './rwlock.js';
 import * as setAlgebra from './set-algebra.js';
-import { copyStore } from './snapshot.js';
+import { copyStore, segmentEntries, type SnapshotEntry } from './snapshot.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import * as sets from './sets.js';
 import * as strings from './strings.js';
@@ -297,6 +297,16 @@ export class SharedStore implements KeyValueStore {
   /** A point-in-time copy of every database (snapshot.ts), to attach() with a clock of its own. */
   snapshot(): StoreHandles {
     return copyStore(this.access);
+  }
+
+  /** Lock stripes: segmentEntries takes 0 .. segmentCount() - 1. */
+  segmentCount(): number {
+    return this.access.segments;
+  }
+
+  /** This database's live keys in one segment (snapshot.ts: how a save walks its copy). */
+  segmentEntries(segment: number): SnapshotEntry[] {
+    return segmentEntries(this.access, this.db, segment);
   }
 
   handles(): StoreHandles {
