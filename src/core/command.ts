@@ -31,7 +31,9 @@ export type CommandFlag =
   /** CMD_BLOCKING: may block its client (BLPOP and kin; ACL category @blocking). */
   | 'blocking'
   /** CMD_MOVABLE_KEYS: the keys' positions depend on an argument (a numkeys count), not on `keys`. */
-  | 'movablekeys';
+  | 'movablekeys'
+  /** CMD_NO_MULTI: refused inside MULTI (SAVE). */
+  | 'no_multi';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */

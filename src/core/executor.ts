@@ -233,6 +233,9 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   ) {
     return reject(ctx, argv, MISCONF, resolved);
   }
+  if (client.transaction.active && resolved.flags.includes('no_multi')) {
+    return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
+  }
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
     return QUEUED;
@@ -245,6 +248,8 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // now, before this client's next command and before anyone else's on this thread.
   const blocking = ctx.server.blocking;
   if (blocking !== undefined && blocking.anyBlocked()) blocking.flushReady(ctx.store, ctx.server.aof);
+  // A BGSAVE that EXEC ran takes its snapshot now, once EXEC has released its keys' locks.
+  ctx.server.persistence?.runDeferred();
   return reply;
 }
 

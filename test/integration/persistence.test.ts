@@ -149,6 +149,28 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     expect(readdirSync(dir)).toEqual(['dump.rdb']);
   });
 
+  it('BGSAVE inside EXEC snapshots after the transaction; SAVE is refused inside MULTI', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const c = await client(first);
+    await c.set('before', '1');
+    const replies = await c.multi().set('in-exec', '2').bgsave().exec();
+    expect(replies).toEqual([
+      [null, 'OK'],
+      [null, 'Background saving started'],
+    ]);
+    await bgsaveDone(c);
+    expect(infoField(await c.info('persistence'), 'rdb_last_bgsave_status')).toBe('ok');
+    await c.call('MULTI');
+    await expect(c.call('SAVE')).rejects.toThrow('ERR Command not allowed inside a transaction');
+    await expect(c.call('EXEC')).rejects.toThrow(/^EXECABORT/);
+    c.disconnect();
+    await first.close();
+    const second = await start(dir);
+    const d = await client(second);
+    expect(await d.mget('before', 'in-exec')).toEqual(['1', '2']);
+  });
+
   it('DUMP and RESTORE with Redis 7.0 options and errors', async () => {
     const server = await start(tempDir());
     const c = await client(server);

@@ -22,7 +22,10 @@ function save(_argv: Buffer[], ctx: CommandContext): Reply {
 function bgsave(argv: Buffer[], ctx: CommandContext): Reply {
   const schedule = argv.length === 2 && isKeyword(argv[1], 'SCHEDULE');
   if (argv.length > 2 || (argv.length === 2 && !schedule)) throw new CommandError(ERR.syntax);
-  if (persistenceOf(ctx).bgsave()) return status('Background saving started');
+  const persistence = persistenceOf(ctx);
+  // Inside EXEC this thread holds its transaction's locks, which the snapshot needs: it is taken right after.
+  const started = ctx.client.transaction.executing ? persistence.deferBgsave() : persistence.bgsave();
+  if (started) return status('Background saving started');
   if (schedule) return status('Background saving scheduled');
   throw new CommandError('ERR Background save already in progress');
 }
@@ -35,7 +38,7 @@ export const persistenceCommands: readonly CommandSpec[] = [
     group: 'server',
     since: '1.0.0',
     arity: 1,
-    flags: ['admin', 'noscript'],
+    flags: ['admin', 'noscript', 'no_multi'],
     keys: [0, 0, 0],
     run: save,
   },

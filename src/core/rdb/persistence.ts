@@ -62,6 +62,8 @@ export class Persistence {
   private readonly counters: SharedServerCounters | null;
   /** This thread's BGSAVE, while it runs (tests await it). */
   private running: Promise<void> | null = null;
+  /** A BGSAVE EXEC asked for, taken once its locks are released (deferBgsave). */
+  private deferred = false;
 
   constructor(private readonly deps: PersistenceDeps) {
     this.counters = deps.counters instanceof SharedServerCounters ? deps.counters : null;
@@ -159,6 +161,22 @@ export class Persistence {
     );
     void this.running.finally(() => (this.running = null));
     return true;
+  }
+
+  /**
+   * BGSAVE run by EXEC: this thread holds the transaction's locks, so the snapshot waits for runDeferred (the
+   * executor calls it after every command). False when a save is already running.
+   */
+  deferBgsave(): boolean {
+    if (this.state.inProgress) return false;
+    this.deferred = true;
+    return true;
+  }
+
+  runDeferred(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    this.bgsave();
   }
 
   private finishBackground(): void {
