@@ -72,6 +72,7 @@ async function latency(name: string, port: number, rounds: number): Promise<Late
       await reply;
       served.push(performance.now() - start);
       await pushed;
+      if ((n + 1) % 100 === 0) process.stderr.write(`${name}: ${n + 1} rounds\r`);
     }
   } finally {
     control.disconnect();

@@ -178,6 +178,12 @@ export class Session implements PushTarget, BlockedTarget {
   unblocked(reply: Buffer | Reply): void {
     if (this.closed) return;
     const bytes = Buffer.isBuffer(reply) ? reply : new PushMessage(reply).bytes(this.pushProtocol());
+    if (this.receiving) {
+      // Served while its own request runs (its thread served it right after it blocked, a push having raced
+      // its block): the reply goes out with this read's replies, and the loop goes on with what follows.
+      this.out.bytes(bytes);
+      return;
+    }
     const pending = (this.pushes ??= { chunks: [], bytes: 0, lost: false });
     pending.chunks.push(bytes);
     pending.bytes += bytes.length;

@@ -219,3 +219,36 @@ describe('replies follow the client', () => {
     );
   });
 });
+
+describe('Session: a blocking command', () => {
+  it('holds the requests after a blocked BLPOP, and sends its reply with them once served', () => {
+    const { open } = setup();
+    const waiter = open(1);
+    const pusher = open(2);
+    expect(text(waiter, '*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n')).toBe('');
+    expect(waiter.blocked).toBe(true);
+    let pushed = '';
+    waiter.setPushListener((s) => (pushed += s.takePushed()?.toString('latin1') ?? ''));
+    expect(text(pusher, '*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n')).toBe(':1\r\n');
+    expect(pushed).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
+    expect(waiter.needsResume).toBe(true);
+    expect(waiter.resume().bytes?.toString('latin1')).toBe('+PONG\r\n');
+  });
+
+  it('served by its own thread while its request still runs (a push raced its block): replies in one read', () => {
+    const { core, open } = setup();
+    const hub = core.server.blocking!;
+    const block = hub.block.bind(hub);
+    // The push lands between the client's registration and the end of its command, as another thread's can.
+    hub.block = (...args) => {
+      const reply = block(...args);
+      core.store.listPush(Buffer.from('q'), [Buffer.from('x')], 'right');
+      return reply;
+    };
+    const waiter = open(1);
+    expect(text(waiter, '*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n')).toBe(
+      '*2\r\n$1\r\nq\r\n$1\r\nx\r\n+PONG\r\n',
+    );
+    expect(waiter.blocked).toBe(false);
+  });
+});

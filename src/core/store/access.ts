@@ -10,7 +10,9 @@
 // taken inside segment locks, never the other way round. MGET/EXISTS/KEYS take read locks on all their
 // segments at once, so they read one instant; MSET/MSETNX/DEL/RENAME/COPY take write locks likewise, and
 // SWAPDB/FLUSHDB/FLUSHALL take every segment's write lock. A key's segment does not depend on its database, so
-// no operation needs more locks for naming a database (MOVE, COPY ... DB).
+// no operation needs more locks for naming a database (MOVE, COPY ... DB). Outside the store, the blocking
+// registry's lock (blocking/registry.ts) comes BEFORE every segment lock (a thread serving blocked clients pops
+// for them while holding it) and is never taken inside one; the Pub/Sub lock is a leaf, like the grow lock.
 //
 // DATABASES: the logical -> physical table (layout.ts) changes only under every segment's write lock (SWAPDB),
 // so it is read after taking a lock, never before: holding any one segment lock, it cannot change.
