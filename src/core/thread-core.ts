@@ -12,7 +12,8 @@ import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './pubsub/keyspace-events.j
 import { ByteWriter } from './reply-encoding.js';
 import { SharedServerCounters, createServerContext, type ServerContextDeps } from './server-context.js';
 import type { SessionCore } from './session.js';
-import type { Clock, KeyValueStore, StoreHandles } from './store/types.js';
+import type { Snapshot } from './store/snapshot.js';
+import type { Clock, KeyValueStore } from './store/types.js';
 import { Persistence, type PersistenceLog } from './rdb/persistence.js';
 
 export interface ThreadCoreDeps {
@@ -84,7 +85,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const store = deps.store;
   if ('snapshot' in store && typeof store.snapshot === 'function') {
     const persistence = new Persistence({
-      store: store as KeyValueStore & { snapshot(): StoreHandles },
+      store: store as KeyValueStore & { snapshot(): Snapshot },
       config: deps.config,
       counters: server.counters,
       commands: server.commands,

@@ -12,7 +12,8 @@ import type { CommandTable, ServerCounters } from '../command.js';
 import { CommandError } from '../errors.js';
 import { SharedServerCounters } from '../shared-counters.js';
 import { SharedStore } from '../store/store.js';
-import type { Clock, KeyValueStore, StoreHandles } from '../store/types.js';
+import type { Snapshot } from '../store/snapshot.js';
+import type { Clock, KeyValueStore } from '../store/types.js';
 import { decodeRdb, encodeRdb } from './file.js';
 import { RdbFormatError } from './format.js';
 import { PersistenceState } from './persistence-state.js';
@@ -27,7 +28,7 @@ export interface PersistenceConfig {
 export type PersistenceLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 export interface PersistenceDeps {
-  readonly store: KeyValueStore & { snapshot(): StoreHandles };
+  readonly store: KeyValueStore & { snapshot(): Snapshot };
   readonly config: PersistenceConfig;
   readonly counters: ServerCounters | undefined;
   readonly commands: CommandTable;
@@ -106,9 +107,8 @@ export class Persistence {
 
   /** Copies the store (the pause writers see, recorded as latest_fork_usec) and the file's chunks from it. */
   private snapshotChunks(): Generator<Buffer> {
-    const started = process.hrtime.bigint();
     const handles = this.deps.store.snapshot();
-    this.state.pauseMicros = Number(process.hrtime.bigint() - started) / 1000;
+    this.state.pauseMicros = handles.pauseMicros;
     const at = this.deps.clock();
     const copy = SharedStore.attach(handles, () => at);
     return encodeRdb(storeDatabases(copy), {

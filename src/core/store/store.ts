@@ -65,7 +65,7 @@ import {
   type SegmentLocks,
 } from './rwlock.js';
 import * as setAlgebra from './set-algebra.js';
-import { copyStore, segmentEntries, type SnapshotEntry } from './snapshot.js';
+import { copyStore, segmentEntries, type Snapshot, type SnapshotEntry } from './snapshot.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import * as sets from './sets.js';
 import * as strings from './strings.js';
@@ -295,7 +295,7 @@ export class SharedStore implements KeyValueStore {
   }
 
   /** A point-in-time copy of every database (snapshot.ts), to attach() with a clock of its own. */
-  snapshot(): StoreHandles {
+  snapshot(): Snapshot {
     return copyStore(this.access);
   }
 
