@@ -70,6 +70,9 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     const d = await client(second);
     expect(await captureKeyspace(d)).toEqual(before);
     expect(second.logs.matching('DB loaded from disk')).toHaveLength(1);
+    const loaded = await d.info('persistence');
+    expect(infoField(loaded, 'rdb_last_load_keys_loaded')).toBe(String(Object.keys(before).length));
+    expect(infoField(loaded, 'rdb_last_load_keys_expired')).toBe('0');
   });
 
   it('BGSAVE while clients write keeps MSET pairs together and answers meanwhile', async () => {

@@ -13,6 +13,8 @@ const PAUSE_MICROS = PERSISTENCE_WORDS + 5; // the last snapshot copy's pause (l
 const LAST_SAVE_ATTEMPT = PERSISTENCE_WORDS + 6; // unix seconds of the last BGSAVE try (retry delay)
 const DIRTY_BASE = 0; // successful write calls counted at the last successful save's snapshot
 const DIRTY_AT_START = 1; // ... at the running save's snapshot
+const LOADED_KEYS = 2; // the start-up load's keys (rdb_last_load_keys_loaded)
+const LOADED_EXPIRED = 3; // ... and keys left out as already expired
 
 export class PersistenceState {
   private readonly words: Int32Array;
@@ -20,7 +22,7 @@ export class PersistenceState {
 
   constructor(buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, 16);
-    this.floats = new Float64Array(buffer, PERSISTENCE_FLOATS_BYTE, 2);
+    this.floats = new Float64Array(buffer, PERSISTENCE_FLOATS_BYTE, 4);
   }
 
   /** Start-up (main thread, before any worker): the counts a fresh server reports. */
@@ -55,8 +57,10 @@ export class PersistenceState {
   }
 
   /** A loaded file counts as saved: nothing is unsaved yet. */
-  markLoaded(dirty: number, nowSeconds: number): void {
+  markLoaded(dirty: number, nowSeconds: number, keys: number, expired: number): void {
     this.floats[DIRTY_BASE] = dirty;
+    this.floats[LOADED_KEYS] = keys;
+    this.floats[LOADED_EXPIRED] = expired;
     Atomics.store(this.words, LAST_SAVE, nowSeconds);
   }
 
@@ -90,6 +94,14 @@ export class PersistenceState {
 
   get startedAt(): number {
     return Atomics.load(this.words, BGSAVE_STARTED);
+  }
+
+  get loadedKeys(): number {
+    return this.floats[LOADED_KEYS];
+  }
+
+  get loadedExpired(): number {
+    return this.floats[LOADED_EXPIRED];
   }
 
   get dirtyBase(): number {

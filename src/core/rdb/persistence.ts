@@ -247,7 +247,7 @@ export class Persistence {
       },
       { checksum: this.deps.config.string('rdbchecksum') === 'yes' },
     );
-    this.state.markLoaded(this.dirty(), this.seconds());
+    this.state.markLoaded(this.dirty(), this.seconds(), keys, expired);
     return { keys, expired };
   }
 
@@ -261,6 +261,8 @@ export class Persistence {
       ['rdb_last_bgsave_status', this.state.lastBgsaveFailed ? 'err' : 'ok'],
       ['rdb_last_bgsave_time_sec', this.state.lastBgsaveSeconds],
       ['rdb_current_bgsave_time_sec', this.state.inProgress ? now - this.state.startedAt : -1],
+      ['rdb_last_load_keys_expired', this.state.loadedExpired],
+      ['rdb_last_load_keys_loaded', this.state.loadedKeys],
     ];
   }
 
