@@ -187,6 +187,14 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     expect(await c.pttl('copy')).toBeGreaterThan(4000);
     expect(await c.restore('abs', Date.now() + 60_000, payload, 'ABSTTL', 'IDLETIME', 10)).toBe('OK');
     expect(await c.pttl('abs')).toBeGreaterThan(50_000);
+    expect(await c.restore('idle', 0, payload, 'IDLETIME', 1000)).toBe('OK');
+    const idle = Number(await c.object('IDLETIME', 'idle'));
+    expect(idle).toBeGreaterThanOrEqual(1000);
+    expect(idle).toBeLessThan(1100);
+    await c.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    expect(await c.restore('freq', 0, payload, 'FREQ', 100)).toBe('OK');
+    expect(await c.object('FREQ', 'freq')).toBe(100);
+    await c.config('SET', 'maxmemory-policy', 'noeviction');
     expect(await c.restore('past', 1, payload, 'ABSTTL')).toBe('OK'); // already expired: not created
     expect(await c.exists('past')).toBe(0);
     const damaged = Buffer.from(payload);

@@ -1,8 +1,8 @@
 // DUMP and RESTORE (cluster.c dumpCommand, restoreCommand): a key's value in Redis's RDB payload (value
 // encoding, RDB version, CRC-64: rdb/dump.ts), so keys move between Redis 7.0 and this server both ways.
 // Each runs under its key's lock (store.transaction), so the value read or the key created is one instant's.
-// IDLETIME and FREQ are checked as Redis checks them; the access time and counter they would set are not
-// settable in the store, so a restored key starts fresh.
+// IDLETIME sets the key's access clock that far back, FREQ its LFU counter (under an LFU policy), as
+// objectSetLRUOrLFU does.
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -12,6 +12,7 @@ import { createDumpPayload, readDumpPayload, verifyDumpPayload } from '../rdb/du
 import type { RdbValue } from '../rdb/format.js';
 import { readStoreValue, writeStoreValue } from '../rdb/store-io.js';
 import { bulkOrNil, OK, type Reply } from '../reply.js';
+import type { AccessSetting } from '../store/objects.js';
 
 function dump(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
@@ -25,11 +26,12 @@ function dump(argv: Buffer[], ctx: CommandContext): Reply {
 interface RestoreOptions {
   replace: boolean;
   absttl: boolean;
+  access: AccessSetting | null;
 }
 
 /** restoreCommand's option loop: IDLETIME and FREQ exclude each other (the second is a syntax error). */
 function restoreOptions(argv: Buffer[]): RestoreOptions {
-  const options = { replace: false, absttl: false };
+  const options: RestoreOptions = { replace: false, absttl: false, access: null };
   let idle = false;
   let freq = false;
   for (let j = 4; j < argv.length; j++) {
@@ -37,11 +39,14 @@ function restoreOptions(argv: Buffer[]): RestoreOptions {
     if (isKeyword(argv[j], 'REPLACE')) options.replace = true;
     else if (isKeyword(argv[j], 'ABSTTL')) options.absttl = true;
     else if (isKeyword(argv[j], 'IDLETIME') && more >= 1 && !freq) {
-      if (toBigInt(argv[++j]) < 0n) throw new CommandError('ERR Invalid IDLETIME value, must be >= 0');
+      const seconds = toBigInt(argv[++j]);
+      if (seconds < 0n) throw new CommandError('ERR Invalid IDLETIME value, must be >= 0');
+      options.access = { idleSeconds: Number(seconds) };
       idle = true;
     } else if (isKeyword(argv[j], 'FREQ') && more >= 1 && !idle) {
       const f = toBigInt(argv[++j]);
       if (f < 0n || f > 255n) throw new CommandError('ERR Invalid FREQ value, must be >= 0 and <= 255');
+      options.access = { frequency: Number(f) };
       freq = true;
     } else throw new CommandError(ERR.syntax);
   }
@@ -89,6 +94,7 @@ function restore(argv: Buffer[], ctx: CommandContext): Reply {
     if (ttl !== 0n && !options.absttl) ttl += BigInt(now);
     if (ttl !== 0n && ttl <= BigInt(now)) return deleted ? 'deleted' : 'none';
     writeStoreValue(locked, key, value, Number(ttl));
+    if (options.access !== null) locked.setAccess(key, options.access);
     return 'created';
   });
   if (outcome === 'deleted') notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);

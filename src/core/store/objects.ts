@@ -7,6 +7,7 @@
 import type { TableAccess } from './access.js';
 import { containerEncodingName, isString } from './containers.js';
 import {
+  E_OBJECT,
   H_LFU_DECAY_TIME,
   H_LFU_MINUTES,
   H_LRU_CLOCK,
@@ -138,4 +139,36 @@ export function refreshAccessClock(a: TableAccess): void {
 /** server.c getLRUClock: seconds, in LRU_BITS bits. */
 export function accessClock(ms: number): number {
   return Math.floor(ms / 1000) & LRU_MASK;
+}
+
+/** RESTORE's IDLETIME (seconds) or FREQ (0..255): what objectSetLRUOrLFU sets on the key just restored. */
+export type AccessSetting = { readonly idleSeconds: number } | { readonly frequency: number };
+
+/**
+ * object.c objectSetLRUOrLFU: under an LFU policy FREQ sets the counter (stamped this minute); otherwise IDLETIME
+ * sets the access clock that many seconds back (wrapping as Redis's 24-bit clock does). The other option is
+ * ignored, as in Redis. False when the key is missing.
+ */
+export function setAccess(a: TableAccess, db: number, key: Bytes, access: AccessSetting): boolean {
+  return a.writing(db, key, (w, entry) => {
+    if (entry === 0) return false;
+    const control = w.control;
+    const policy = Atomics.load(control, H_MAXMEMORY_POLICY);
+    const lfu = policy === POLICY_ALLKEYS_LFU || policy === POLICY_VOLATILE_LFU;
+    let bits: number;
+    if (lfu && 'frequency' in access) {
+      bits = ((Atomics.load(control, H_LFU_MINUTES) & 0xffff) << 8) | access.frequency;
+    } else if (!lfu && 'idleSeconds' in access) {
+      const clock = Atomics.load(control, H_LRU_CLOCK);
+      let at = clock - access.idleSeconds;
+      if (at < 0) at = clock + Math.floor(LRU_MASK / 2) - access.idleSeconds;
+      bits = at & LRU_MASK;
+    } else {
+      return true;
+    }
+    const u32 = w.arena.u32;
+    const word = u32[entry * 2 + E_OBJECT];
+    u32[entry * 2 + E_OBJECT] = (word & ~LRU_MASK) | bits;
+    return true;
+  });
 }

@@ -784,6 +784,10 @@ export class SharedStore implements KeyValueStore {
     return objects.debugObjectOf(this.access, this.db, key);
   }
 
+  setAccess(key: Bytes, access: objects.AccessSetting): boolean {
+    return objects.setAccess(this.access, this.db, key, access);
+  }
+
   refreshAccessClock(): void {
     objects.refreshAccessClock(this.access);
   }

@@ -11,6 +11,7 @@ import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
 import type { TypeName } from './containers.js';
+import type { AccessSetting } from './objects.js';
 import type { HashDeleteResult, HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import type { SetAddResult, SetMoveResult, SetPopResult, SetRemoveResult, SetScanResult } from './sets.js';
@@ -369,6 +370,8 @@ export interface KeyValueStore {
   object(key: Bytes): ValueObject | null;
   /** DEBUG OBJECT's: the key as stored, even past its expiry, nothing deleted or stamped; with its value. */
   debugObject(key: Bytes): ValueObject | null;
+  /** RESTORE's IDLETIME / FREQ on a key (objects.ts setAccess); false when the key is missing. */
+  setAccess(key: Bytes, access: AccessSetting): boolean;
   /**
    * Redis's serverCron updateLRUClock: the access clock every lookup stamps a key with (OBJECT IDLETIME),
    * refreshed from the store's clock for every thread. The server calls it hz times a second.
