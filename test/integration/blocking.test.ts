@@ -227,4 +227,21 @@ describe.each(transports)('%s transport: blocking operations', (transport) => {
     expect(await listWaiter.readText(pair('k', 'v'))).toBe(pair('k', 'v'));
     expect(await infoField(control, 'blocked_clients')).toBe('1');
   });
+
+  it('a graceful shutdown ends a blocked client promptly', async () => {
+    const own = await startTestServer(transport, { workers: 2 });
+    try {
+      const waiter = await own.connect();
+      await waiter.send(resp('BLPOP', 'q', '0'));
+      const probe = await own.connect();
+      await waitFor(async () => (await infoField(probe, 'blocked_clients')) === '1');
+      probe.destroy();
+      const started = Date.now();
+      await own.server.close();
+      await waiter.closed;
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await own.close();
+    }
+  });
 });
