@@ -308,6 +308,8 @@ function serveSubscriber(fd: number, session: Session, hooks: ClientLoopHooks): 
     onWake: () => {
       drainMessages();
       workerCore().drainPubSub();
+      // A subscribed RESP3 client may block too (BLPOP): its timeout is checked at each wake or tick (1 s).
+      workerCore().server.blocking?.expire(Date.now());
     },
     keepAlive: () => state.touch(init.slot, Date.now()),
     outputLimit: (subscribed) =>
