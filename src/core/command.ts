@@ -190,6 +190,8 @@ export interface ConfigRegistry {
  * while the locks of its keys are held, and of keys removed without a command (expired, evicted).
  */
 export interface AppendOnlyLog {
+  /** Whether other threads write the file too, so a write must hold its keys' locks until it is logged. */
+  readonly needsKeyLocks: boolean;
   record(name: string, argv: readonly Uint8Array[], reply: Reply, db: number): void;
   recordDeletion(db: number, key: Uint8Array): void;
   /** A command as it is to be logged (a served blocking pop's LPOP), run on `db` under its keys' locks. */
@@ -197,6 +199,8 @@ export interface AppendOnlyLog {
   /** EXEC runs its commands: their records are held and written as one MULTI ... EXEC block at the end. */
   beginTransaction(): void;
   endTransaction(): void;
+  /** A client's read was run, its replies not yet written: what must be in the file (and synced) is now. */
+  endOfBatch(): void;
 }
 
 export interface ServerContext {

@@ -241,7 +241,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     return QUEUED;
   }
   const reply =
-    ctx.server.aof !== undefined && resolved.flags.includes('write')
+    ctx.server.aof?.needsKeyLocks === true && resolved.flags.includes('write')
       ? callLocked(resolved, argv, ctx)
       : call(resolved, argv, ctx);
   // handleClientsBlockedOnKeys: clients blocked on keys this command (EXEC: its commands) wrote are served

@@ -263,7 +263,11 @@ export class Session implements PushTarget, BlockedTarget {
       const pushed = this.pushes === null ? null : this.takePushed();
       if (pushed !== null) this.out.bytes(pushed);
       this.context.server.pubsub?.drain();
-      return this.run(chunk, length);
+      const output = this.run(chunk, length);
+      // appendfsync always: what this read's commands logged is on disk before their replies go out, with one
+      // sync for all of them (group commit).
+      this.context.server.aof?.endOfBatch();
+      return output;
     } catch (e) {
       this.closed = true;
       this.afterReply = null;

@@ -41,6 +41,8 @@ export interface ThreadCoreDeps {
   readonly log?: PersistenceLog;
   /** false: never write the append-only file (the core that replays it at start-up); default: as appendonly says. */
   readonly appendOnly?: boolean;
+  /** This thread is the only one that writes (the event loop): its records are written once per client read. */
+  readonly aofBatching?: boolean;
 }
 
 export interface ThreadCore {
@@ -61,7 +63,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const clock = deps.clock ?? Date.now;
   const aof =
     deps.appendOnly !== false && deps.config.string('appendonly') === 'yes'
-      ? new AofLog(aofPath(deps.config), deps.store, deps.config, clock)
+      ? new AofLog(aofPath(deps.config), deps.store, deps.config, clock, deps.aofBatching === true)
       : undefined;
   // Keys the store removes without a command (evicted) are logged where it removes them, under their lock.
   if (aof !== undefined) deps.store.onEvicted((db, key) => aof.recordDeletion(db, key));

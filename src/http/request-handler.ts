@@ -158,6 +158,7 @@ export class RequestHandler {
     if (command.db !== null) client.db = command.db;
     client.lastInteraction = this.contexts.server.clock();
     const reply = execute(command.argv, this.contexts.current());
+    this.contexts.server.aof?.endOfBatch(); // in the append-only file (and synced if always) before the response
     // Webdis's "/7/GET/key" runs in database 7 for that request only; a SELECT the command ran stays.
     if (command.db !== null && client.db === command.db) client.db = selected;
 

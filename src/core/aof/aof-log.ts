@@ -16,16 +16,22 @@ import { asLogged } from './as-logged.js';
 
 type Argv = readonly Uint8Array[];
 
-/** The RESP bytes of one command: *N, then $len and the bytes of each argument. */
+/** The RESP bytes of one command: *N, then $len and the bytes of each argument (one allocation). */
 export function encodeCommand(argv: Argv): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`, 'latin1')];
+  let size = 3 + String(argv.length).length;
+  for (const arg of argv) size += 5 + String(arg.length).length + arg.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(`*${argv.length}\r\n`, 0, 'latin1');
   for (const arg of argv) {
-    parts.push(Buffer.from(`$${arg.length}\r\n`, 'latin1'), Buffer.from(arg), CRLF);
+    at += out.write(`$${arg.length}\r\n`, at, 'latin1');
+    out.set(arg, at);
+    at += arg.length;
+    out[at++] = 13;
+    out[at++] = 10;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
-const CRLF = Buffer.from('\r\n', 'latin1');
 const MULTI = encodeCommand([Buffer.from('MULTI')]);
 const EXEC = encodeCommand([Buffer.from('EXEC')]);
 
@@ -46,14 +52,26 @@ export class AofLog {
   private transaction: Pending[] | null = null;
   private written = 0;
   private syncing = false;
+  /** Records appended since the last endOfBatch (batching), or whether a sync is owed (appendfsync always). */
+  private batch: Pending[] = [];
+  private unsynced = false;
 
   constructor(
     file: string,
     private readonly store: KeyValueStore,
     private readonly config: Config,
     private readonly clock: () => number,
+    /**
+     * Only this thread writes the file (the event loop): records wait for the end of the client's read and go
+     * out in one write. With several writing threads each record is written at once, under its keys' locks.
+     */
+    private readonly batching = false,
   ) {
     this.fd = openSync(file, 'a');
+  }
+
+  get needsKeyLocks(): boolean {
+    return !this.batching;
   }
 
   /** Bytes this thread appended (INFO aof_current_size counts the file itself). */
@@ -83,6 +101,19 @@ export class AofLog {
     else this.append([{ db, commands }], false);
   }
 
+  /** The client's read was run: batched records written, and synced for appendfsync always (group commit). */
+  endOfBatch(): void {
+    if (this.batch.length > 0) {
+      const batch = this.batch;
+      this.batch = [];
+      this.write(batch, false);
+    }
+    if (this.unsynced) {
+      this.unsynced = false;
+      fdatasyncSync(this.fd);
+    }
+  }
+
   /** EXEC starts running its commands: hold their records until it ends. */
   beginTransaction(): void {
     this.transaction = [];
@@ -100,6 +131,7 @@ export class AofLog {
    * file), on libuv's thread pool so the loop does not wait for the disk; one at a time.
    */
   syncEverySecond(logger: { error(obj: object, msg: string): void }): void {
+    this.endOfBatch(); // what a timer logged (an expired key's DEL) since the last read
     if (this.syncing || this.config.string('appendfsync') !== 'everysec') return;
     this.syncing = true;
     fdatasync(this.fd, (error) => {
@@ -109,10 +141,21 @@ export class AofLog {
   }
 
   close(): void {
+    this.endOfBatch();
     closeSync(this.fd);
   }
 
   private append(pending: readonly Pending[], wrapped: boolean): void {
+    if (this.batching && !wrapped) {
+      this.batch.push(...pending);
+    } else {
+      if (this.batching && this.batch.length > 0) this.endOfBatch(); // keep the file in order
+      this.write(pending, wrapped);
+    }
+    if (this.config.string('appendfsync') === 'always') this.unsynced = true;
+  }
+
+  private write(pending: readonly Pending[], wrapped: boolean): void {
     this.store.appendInOrder((fileDb) => {
       const parts: Buffer[] = [];
       let db = fileDb;
@@ -132,7 +175,6 @@ export class AofLog {
       this.written += bytes.length;
       return db;
     });
-    if (this.config.string('appendfsync') === 'always') fdatasyncSync(this.fd);
   }
 }
 
