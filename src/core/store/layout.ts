@@ -10,7 +10,7 @@
 // segment lock.
 
 /** Bumped when the layout changes, so attach() refuses a buffer from another version. */
-export const MAGIC = 0x524c5333; // "RLS3"
+export const MAGIC = 0x524c5334; // "RLS4"
 
 /** Every arena offset is a uint32 count of 8-byte units; 0 is the null offset (unit 0 is never handed out). */
 export const UNIT = 8;
@@ -55,25 +55,25 @@ export const H_GROW_LOCK = 18; // H_GROW_LOCK + 1 is its waiter count
  * When a container leaves its compact encoding (hash-max-listpack-entries and friends: CONFIG SET on any thread
  * reaches every thread at once). Int32s; the store caps larger settings at 2^31 - 1.
  */
-export const H_HASH_MAX_LISTPACK_ENTRIES = 20;
-export const H_HASH_MAX_LISTPACK_VALUE = 21;
+export const H_HASH_MAX_LISTPACK_ENTRIES = 32;
+export const H_HASH_MAX_LISTPACK_VALUE = 33;
 /** list-max-listpack-size: > 0 a node's most elements, -1..-5 its most bytes (4, 8, 16, 32, 64 KiB). */
-export const H_LIST_MAX_LISTPACK_SIZE = 22;
-export const H_SET_MAX_INTSET_ENTRIES = 23;
-export const H_ZSET_MAX_LISTPACK_ENTRIES = 24;
-export const H_ZSET_MAX_LISTPACK_VALUE = 25;
+export const H_LIST_MAX_LISTPACK_SIZE = 34;
+export const H_SET_MAX_INTSET_ENTRIES = 35;
+export const H_ZSET_MAX_LISTPACK_ENTRIES = 36;
+export const H_ZSET_MAX_LISTPACK_VALUE = 37;
 /**
  * Redis as a cache (eviction.ts): maxmemory (a Float64 slot: int index H_MAXMEMORY_F64 * 2), the policy (POLICY_*),
  * maxmemory-samples, maxmemory-eviction-tenacity, lfu-log-factor and lfu-decay-time, shared so CONFIG SET on any
  * thread reaches every thread's next command; and LFU's clock, minutes in 16 bits (evict.c LFUGetTimeInMinutes),
  * refreshed with H_LRU_CLOCK.
  */
-export const H_MAXMEMORY_F64 = 13;
-export const H_MAXMEMORY_POLICY = 28;
-export const H_MAXMEMORY_SAMPLES = 29;
-export const H_LFU_LOG_FACTOR = 30;
-export const H_LFU_DECAY_TIME = 31;
-export const H_EVICTION_TENACITY = 19;
+export const H_MAXMEMORY_F64 = 19; // ints 38 and 39
+export const H_MAXMEMORY_POLICY = 40;
+export const H_MAXMEMORY_SAMPLES = 41;
+export const H_LFU_LOG_FACTOR = 42;
+export const H_LFU_DECAY_TIME = 43;
+export const H_EVICTION_TENACITY = 44;
 export const H_LFU_MINUTES = 3;
 /**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
@@ -85,8 +85,8 @@ export const H_PROCESS_BASELINE = 15;
  * takes around its write(2) to the file, and the database the file's last SELECT chose, so a record names its
  * database only when it changes, whichever thread wrote the one before.
  */
-export const H_AOF_LOCK = 5;
-export const H_AOF_DB = 17;
+export const H_AOF_LOCK = 48; // H_AOF_LOCK + 1 is its waiter count
+export const H_AOF_DB = 50;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
 export const POLICY_NOEVICTION = 0;
 export const POLICY_ALLKEYS_LRU = 1;
@@ -96,7 +96,13 @@ export const POLICY_VOLATILE_LRU = 4;
 export const POLICY_VOLATILE_LFU = 5;
 export const POLICY_VOLATILE_RANDOM = 6;
 export const POLICY_VOLATILE_TTL = 7;
-export const HEADER_INTS = 32;
+/**
+ * The header's four 64-byte lines: ints 0-15 read-mostly (clocks, sizes, the start-up figures); 16-31 the bump
+ * pointer and the grow lock alone, which every allocating thread writes; 32-47 the settings every thread reads
+ * (container thresholds, eviction), which change only on CONFIG SET; 48-63 the append-only file's lock and
+ * database, written on every append. A word read on every command must never share the bump pointer's line.
+ */
+export const HEADER_INTS = 64;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
 export const SEGMENT_INTS = 16;
