@@ -7,6 +7,8 @@ import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
 import { aofPath } from './core/aof/aof-log.js';
 import { readAof } from './core/aof/aof-loader.js';
+import { decodeRdb } from './core/rdb/file.js';
+import { writeStoreValue } from './core/rdb/store-io.js';
 import { Session } from './core/session.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -622,7 +624,18 @@ async function createHybridTransport(options: HybridOptions): Promise<Transport>
  */
 function loadAppendOnlyFile(start: StartContext): void {
   const file = aofPath(start.config);
-  const contents = readAof(file, start.config.string('aof-load-truncated') === 'yes');
+  const store = start.shared.store;
+  const contents = readAof(file, start.config.string('aof-load-truncated') === 'yes', (bytes) => {
+    // BGREWRITEAOF's RDB preamble: every key as it was, expired or not (its commands replay with no expiry).
+    const info = decodeRdb(
+      bytes,
+      (db, entry) => writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt),
+      {
+        checksum: start.config.string('rdbchecksum') === 'yes',
+      },
+    );
+    return info.end;
+  });
   if (contents === null) return;
   if (contents.truncatedBytes > 0) {
     start.logger.warn(

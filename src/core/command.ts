@@ -201,6 +201,8 @@ export interface AppendOnlyLog {
   endTransaction(): void;
   /** A client's read was run, its replies not yet written: what must be in the file (and synced) is now. */
   endOfBatch(): void;
+  /** BGREWRITEAOF: the file replaced by an RDB of the data and the commands logged since. */
+  rewrite(): void;
 }
 
 export interface ServerContext {

@@ -124,6 +124,55 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
     });
   });
 
+  it('BGREWRITEAOF: an RDB preamble and the writes since, while other connections keep writing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
+    const file = path.join(dir, 'appendonly.aof');
+    const expected = await withServer(transport, dir, async (client) => {
+      const c = await client();
+      for (let i = 0; i < 300; i++) await c.set('counter', String(i)); // history the rewrite compacts
+      await c.rpush('list', 'a', 'b');
+      await c.hset('h', 'f', 'v');
+      await c.set('ttl', 'x', 'EX', 1000);
+      await c.select(2);
+      await c.set('in2', 'two');
+      await c.select(0);
+      const before = readFileSync(file).length;
+      const writers = await Promise.all([client(), client()]);
+      let writing = true;
+      const load = writers.map(async (w, n) => {
+        let i = 0;
+        while (writing) await w.rpush(`during:${n}`, String(i++));
+      });
+      expect(await c.bgrewriteaof()).toBe('Background append only file rewriting started');
+      await c.set('after', 'yes');
+      await c.select(2);
+      await c.set('after2', 'yes');
+      writing = false;
+      await Promise.all(load);
+      expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
+      expect(readFileSync(file).length).toBeLessThan(before + 10_000);
+      return {
+        d0: await writers[0].lrange('during:0', 0, -1),
+        d1: await writers[1].lrange('during:1', 0, -1),
+      };
+    });
+    await withServer(transport, dir, async (client) => {
+      const c = await client();
+      expect(await c.mget('counter', 'after')).toEqual(['299', 'yes']);
+      expect(await c.lrange('list', 0, -1)).toEqual(['a', 'b']);
+      expect(await c.hgetall('h')).toEqual({ f: 'v' });
+      expect(await c.ttl('ttl')).toBeGreaterThan(900);
+      expect(await c.lrange('during:0', 0, -1)).toEqual(expected.d0);
+      expect(await c.lrange('during:1', 0, -1)).toEqual(expected.d1);
+      await c.select(2);
+      expect(await c.mget('in2', 'after2')).toEqual(['two', 'yes']);
+    });
+    if (onPath('redis-check-aof')) {
+      const check = spawnSync('redis-check-aof', [file], { encoding: 'utf8' });
+      expect(check.stdout).toContain('is valid');
+    }
+  });
+
   it('loads a file cut short without its last command, and refuses to start on a corrupt one', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
     await withServer(transport, dir, async (client) => {

@@ -24,12 +24,20 @@ export interface AofContents {
   readonly truncatedBytes: number;
 }
 
-/** The file's commands, or null when there is no file yet. Throws AofFormatError for a file it cannot load. */
-export function readAof(file: string, loadTruncated: boolean): AofContents | null {
+/**
+ * The file's commands, or null when there is no file yet. Throws AofFormatError for a file it cannot load. A file
+ * BGREWRITEAOF wrote starts with an RDB ("REDIS"): `loadPreamble` loads it and says where it ends.
+ */
+export function readAof(
+  file: string,
+  loadTruncated: boolean,
+  loadPreamble?: (bytes: Buffer) => number,
+): AofContents | null {
   if (!existsSync(file)) return null;
   const bytes = readFileSync(file);
   const parser = new RequestParser({ inlineMax: 64 * 1024, multibulkMax: 1024 * 1024, bulkMax: 2 ** 31 - 1 });
-  let at = 0;
+  const start = isRdbPreamble(bytes) && loadPreamble !== undefined ? loadPreamble(bytes) : 0;
+  let at = start;
   while (at < bytes.length) {
     if (bytes[at] !== 0x2a /* '*' */) throw new AofFormatError(file, at, 'expected a RESP command (*)');
     const result = parser.parse(bytes, at);
@@ -37,10 +45,14 @@ export function readAof(file: string, loadTruncated: boolean): AofContents | nul
     if (result.kind === 'incomplete') break;
     at = result.end;
   }
-  if (at === bytes.length) return { commands: bytes, truncatedBytes: 0 };
+  if (at === bytes.length) return { commands: bytes.subarray(start), truncatedBytes: 0 };
   if (!loadTruncated) {
     throw new AofFormatError(file, at, 'the last command is cut short (aof-load-truncated is no)');
   }
   truncateSync(file, at);
-  return { commands: bytes.subarray(0, at), truncatedBytes: bytes.length - at };
+  return { commands: bytes.subarray(start, at), truncatedBytes: bytes.length - at };
+}
+
+function isRdbPreamble(bytes: Buffer): boolean {
+  return bytes.length >= 5 && bytes.subarray(0, 5).toString('latin1') === 'REDIS';
 }

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { asLogged } from './as-logged.js';
+import { rewriteAppendOnlyFile } from './rewrite.js';
 
 type Argv = readonly Uint8Array[];
 
@@ -47,9 +48,12 @@ interface Pending {
 }
 
 export class AofLog {
-  private readonly fd: number;
+  private fd: number;
+  /** The file generation `fd` was opened at (store.appendInOrder's): a rewrite replaced the file after it. */
+  private generation = -1;
   /** A transaction's commands while EXEC runs them, written as one block when it ends. */
   private transaction: Pending[] | null = null;
+  private readonly path: string;
   private written = 0;
   private syncing = false;
   /** Records appended since the last endOfBatch (batching), or whether a sync is owed (appendfsync always). */
@@ -68,6 +72,7 @@ export class AofLog {
     private readonly batching = false,
   ) {
     this.fd = openSync(file, 'a');
+    this.path = file;
   }
 
   get needsKeyLocks(): boolean {
@@ -155,8 +160,27 @@ export class AofLog {
     if (this.config.string('appendfsync') === 'always') this.unsynced = true;
   }
 
+  /** BGREWRITEAOF put a new file in place since this thread opened its descriptor (append lock held). */
+  private reopenIfReplaced(generation: number): void {
+    if (this.generation === generation) return;
+    // The first append reopens too: a rewrite may have come between this thread's open and now.
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.generation = generation;
+  }
+
+  /**
+   * BGREWRITEAOF (rewrite.ts): this thread's records are flushed first, so the snapshot the rewrite takes is
+   * exactly the file's contents up to its end at that moment.
+   */
+  rewrite(): void {
+    this.endOfBatch();
+    rewriteAppendOnlyFile(this.store, this.path, this.config);
+  }
+
   private write(pending: readonly Pending[], wrapped: boolean): void {
-    this.store.appendInOrder((fileDb) => {
+    this.store.appendInOrder((fileDb, generation) => {
+      this.reopenIfReplaced(generation);
       const parts: Buffer[] = [];
       let db = fileDb;
       if (wrapped) {

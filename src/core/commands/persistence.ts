@@ -1,5 +1,6 @@
 // SAVE, BGSAVE, LASTSAVE (redis.io/commands/save, bgsave, lastsave): thin commands over the server's RDB
-// persistence (rdb/persistence.ts), which knows files and snapshots; these know replies.
+// persistence (rdb/persistence.ts), which knows files and snapshots; these know replies. BGREWRITEAOF over the
+// append-only file's writer (aof/rewrite.ts).
 
 import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -30,6 +31,20 @@ function bgsave(argv: Buffer[], ctx: CommandContext): Reply {
   throw new CommandError('ERR Background save already in progress');
 }
 
+/**
+ * BGREWRITEAOF: the append-only file replaced by an RDB of the data and the commands since (aof/rewrite.ts), done
+ * before the reply. Refused inside EXEC, whose key locks the snapshot would wait for.
+ */
+function bgrewriteaof(_argv: Buffer[], ctx: CommandContext): Reply {
+  const aof = ctx.server.aof;
+  if (aof === undefined)
+    throw new CommandError('ERR the append only file is not enabled (start with --appendonly yes)');
+  if (ctx.client.transaction.executing)
+    throw new CommandError('ERR BGREWRITEAOF is not allowed inside MULTI here');
+  aof.rewrite();
+  return status('Background append only file rewriting started');
+}
+
 export const persistenceCommands: readonly CommandSpec[] = [
   {
     name: 'save',
@@ -52,6 +67,17 @@ export const persistenceCommands: readonly CommandSpec[] = [
     flags: ['admin', 'noscript'],
     keys: [0, 0, 0],
     run: bgsave,
+  },
+  {
+    name: 'bgrewriteaof',
+    syntax: 'BGREWRITEAOF',
+    summary: 'Asynchronously rewrites the append-only file to disk.',
+    group: 'server',
+    since: '1.0.0',
+    arity: 1,
+    flags: ['admin', 'noscript'],
+    keys: [0, 0, 0],
+    run: bgrewriteaof,
   },
   {
     name: 'lastsave',

@@ -104,6 +104,8 @@ export interface RdbLoadInfo {
   readonly version: number;
   readonly aux: Map<string, string>;
   readonly keys: number;
+  /** Where the file's RDB ends (after its checksum): an append-only file's commands follow its RDB preamble. */
+  readonly end: number;
 }
 
 export interface RdbLoadOptions {
@@ -162,7 +164,7 @@ export function decodeRdb(
         continue;
       case OPCODE_EOF: {
         if (version >= 5) checkChecksum(file, r.offset, options.checksum);
-        return { version, aux, keys };
+        return { version, aux, keys, end: version >= 5 ? r.offset + 8 : r.offset };
       }
       default: {
         if (type >= 200) throw new RdbFormatError(`Unknown RDB opcode ${type}`);

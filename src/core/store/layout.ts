@@ -74,6 +74,8 @@ export const H_MAXMEMORY_SAMPLES = 41;
 export const H_LFU_LOG_FACTOR = 42;
 export const H_LFU_DECAY_TIME = 43;
 export const H_EVICTION_TENACITY = 44;
+/** Bumped when BGREWRITEAOF replaces the append-only file: each thread reopens it before its next append. */
+export const H_AOF_GENERATION = 45;
 export const H_LFU_MINUTES = 3;
 /**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the

@@ -33,6 +33,7 @@ import * as lists from './lists.js';
 import { lfuMinutes } from './lfu.js';
 import {
   H_AOF_DB,
+  H_AOF_GENERATION,
   H_AOF_LOCK,
   H_ARENA_UNITS,
   H_DATABASES,
@@ -262,11 +263,12 @@ export class SharedStore implements KeyValueStore {
     );
   }
 
-  appendInOrder(write: (fileDb: number) => number): void {
+  appendInOrder(write: (fileDb: number, generation: number) => number, replacesFile = false): void {
     const control = this.access.control;
     writeLock(control, H_AOF_LOCK);
     try {
-      control[H_AOF_DB] = write(control[H_AOF_DB]);
+      control[H_AOF_DB] = write(control[H_AOF_DB], control[H_AOF_GENERATION]);
+      if (replacesFile) control[H_AOF_GENERATION]++;
     } finally {
       writeUnlock(control, H_AOF_LOCK);
     }
@@ -295,8 +297,8 @@ export class SharedStore implements KeyValueStore {
   }
 
   /** A point-in-time copy of every database (snapshot.ts), to attach() with a clock of its own. */
-  snapshot(): Snapshot {
-    return copyStore(this.access);
+  snapshot(whileLocked?: () => void): Snapshot {
+    return copyStore(this.access, whileLocked);
   }
 
   /** Lock stripes: segmentEntries takes 0 .. segmentCount() - 1. */

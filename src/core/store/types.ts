@@ -345,9 +345,11 @@ export interface KeyValueStore {
   stats(): StoreStats;
   /**
    * One append to the append-only file, in the process-wide order (src/core/aof/): `write` runs holding the append
-   * lock, is given the database the file's last SELECT chose (-1: none yet) and returns the one it leaves selected.
+   * lock, is given the database the file's last SELECT chose (-1: none yet) and the file's generation (bumped each
+   * time BGREWRITEAOF replaces it: reopen it then), and returns the database it leaves selected. `replacesFile`:
+   * `write` put a new file in place (the generation is bumped).
    */
-  appendInOrder(write: (fileDb: number) => number): void;
+  appendInOrder(write: (fileDb: number, generation: number) => number, replacesFile?: boolean): void;
   /** This thread's hook for keys it evicts (maxmemory), told under the lock that removes each. */
   onEvicted(hook: ((db: number, key: Buffer) => void) | null): void;
 
