@@ -8,17 +8,15 @@
 // Usage: node dist/bench/pool-bad-input.js [--transports pool,eventloop] [--workers 16] [--concurrency 16]
 //        [--clients 2500] [--settle-ms 5000] [--label NAME] [--env MALLOC_ARENA_MAX=2] [--server-arg --x --y]
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { BAD_INPUT_KINDS, badInputStorm, type BadInputKind } from './lib/bad-input.js';
 import { BenchClient, replyText } from './lib/client.js';
 import { bounded, shellWord, stringList } from './lib/cli-args.js';
 import { resultsDir, saveOption } from './lib/paths.js';
-import { rssKb } from './lib/proc.js';
 import { log } from './lib/progress.js';
-import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
+import { fmt, machineInfo, machineLine, markdownTable, saveRuns } from './lib/report.js';
 import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
 
 interface KindResult {
@@ -251,21 +249,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(JSON.stringify(fresh, null, 2) + '\n');
   if (args['dry-run']) return;
-  const jsonFile = path.join(resultsDir, 'pool-bad-input.json');
-  const kept: Run[] = existsSync(jsonFile)
-    ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { runs: Run[] }).runs.filter(
-        (r) => !fresh.some((f) => f.label === r.label && f.transport === r.transport),
-      )
-    : [];
-  const runs = [...kept, ...fresh];
-  writeJson(jsonFile, {
-    schema: 'pool-bad-input/1',
-    generatedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    runs,
-  });
-  writeText(path.join(resultsDir, 'pool-bad-input.md'), report(runs));
-  log(`written to ${path.join(resultsDir, 'pool-bad-input.{json,md}')}`);
+  log(`written to ${saveRuns(resultsDir, 'pool-bad-input', fresh, report)}`);
 }
 
 await main();

@@ -8,8 +8,7 @@
 // Usage: node dist/bench/pool-cost.js [--transports pool,eventloop] [--workers 50] [--clients 50]
 //        [--requests 200000] [--label NAME] [--env KEY=VALUE]
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bounded, shellWord, stringList } from './lib/cli-args.js';
@@ -17,7 +16,7 @@ import { resultsDir, saveOption } from './lib/paths.js';
 import { contextSwitches } from './lib/proc.js';
 import { log } from './lib/progress.js';
 import { runRedisBenchmark } from './lib/redis-benchmark.js';
-import { fmt, machineInfo, machineLine, markdownTable, writeJson, writeText } from './lib/report.js';
+import { fmt, machineInfo, machineLine, markdownTable, saveRuns } from './lib/report.js';
 import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
 
 interface Row {
@@ -267,21 +266,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(JSON.stringify(fresh, null, 2) + '\n');
   if (args['dry-run']) return;
-  const jsonFile = path.join(resultsDir, 'pool-cost.json');
-  const kept: Run[] = existsSync(jsonFile)
-    ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { runs: Run[] }).runs.filter(
-        (r) => !fresh.some((f) => f.label === r.label && f.transport === r.transport),
-      )
-    : [];
-  const runs = [...kept, ...fresh];
-  writeJson(jsonFile, {
-    schema: 'pool-cost/1',
-    generatedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    runs,
-  });
-  writeText(path.join(resultsDir, 'pool-cost.md'), report(runs));
-  log(`written to ${path.join(resultsDir, 'pool-cost.{json,md}')}`);
+  log(`written to ${saveRuns(resultsDir, 'pool-cost', fresh, report)}`);
 }
 
 await main();

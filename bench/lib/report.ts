@@ -1,7 +1,7 @@
 // Result writers: JSON (each bench documents its schema in bench/README.md; every file carries
 // `schema`, `generatedAt` and `machine`) and Markdown tables. No knowledge of any particular bench.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -58,6 +58,33 @@ export function writeText(file: string, text: string): void {
 }
 
 export type Cell = string | number | boolean | null | undefined;
+
+/**
+ * Saves a bench's runs as `<name>.json` and `<name>.md` in `dir`: the runs already saved there are kept except
+ * those `fresh` replaces (same label and transport), so runs made at different times sit in one report.
+ */
+export function saveRuns<R extends { label: string; transport: string }>(
+  dir: string,
+  name: string,
+  fresh: readonly R[],
+  report: (runs: R[]) => string,
+): string {
+  const jsonFile = path.join(dir, `${name}.json`);
+  const kept: R[] = existsSync(jsonFile)
+    ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { runs: R[] }).runs.filter(
+        (r) => !fresh.some((f) => f.label === r.label && f.transport === r.transport),
+      )
+    : [];
+  const runs = [...kept, ...fresh];
+  writeJson(jsonFile, {
+    schema: `${name}/1`,
+    generatedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    runs,
+  });
+  writeText(path.join(dir, `${name}.md`), report(runs));
+  return path.join(dir, `${name}.{json,md}`);
+}
 
 export function markdownTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const cell = (value: Cell): string =>

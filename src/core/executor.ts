@@ -228,8 +228,8 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (refusedForMemory(ctx, resolved)) return reject(ctx, argv, ERR.oom, resolved);
   // server.c processCommand: after a failed BGSAVE, writes (and PING) are refused while save points are set.
   if (
-    (resolved.flags.includes('write') || resolved.name === 'ping') &&
-    ctx.server.persistence?.writesRefused() === true
+    ctx.server.persistence?.writesRefused() === true &&
+    (resolved.flags.includes('write') || resolved.name === 'ping')
   ) {
     return reject(ctx, argv, MISCONF, resolved);
   }

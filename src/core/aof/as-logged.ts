@@ -1,8 +1,8 @@
 // What a write command is logged as in the append-only file, so that replaying the file gives the same dataset
 // whenever it is replayed (Redis rewrites the same commands before it propagates them): relative times become
-// absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL), what chance
-// decided becomes what happened (SPOP -> SREM of the members it popped), and a blocking pop that was served
-// becomes the pop it performed. Everything else is logged as sent: it is deterministic given the same prior
+// absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL) and what chance
+// decided becomes what happened (SPOP -> SREM of the members it popped); blocking pops are logged by the hub
+// that performs them (blocking/hub.ts), as the pops they did. Everything else is logged as sent: it is deterministic given the same prior
 // state, which replaying in order reproduces. A command that changed nothing may be logged as sent (a no-op on
 // replay too) or not at all. Pure: argv, reply and the clock in, commands out.
 
@@ -13,6 +13,17 @@ type Argv = readonly Uint8Array[];
 
 const text = (s: string): Buffer => Buffer.from(s, 'latin1');
 const asNumber = (arg: Uint8Array): number => Number(Buffer.from(arg).toString('latin1'));
+
+const BLOCKING_POPS = new Set([
+  'blpop',
+  'brpop',
+  'blmove',
+  'brpoplpush',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+]);
 
 /** Replies that say a command changed nothing it would have to log. */
 function changedNothing(reply: Reply): boolean {
@@ -40,7 +51,8 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:
-      return servedPop(name, argv, reply) ?? [argv];
+      // A blocking pop is logged by blocking/hub.ts as the pop it did, where it does it, whether at once or later.
+      return BLOCKING_POPS.has(name) ? [] : [argv];
   }
 }
 
@@ -95,43 +107,4 @@ function popped(reply: Reply): Uint8Array[] {
     return reply.value.flatMap((r) => (r.kind === 'bulk' ? [r.value] : []));
   }
   return [];
-}
-
-/** A blocking pop that was served, as the pop it performed; null for any other command. */
-function servedPop(name: string, argv: Argv, reply: Reply): Argv[] | null {
-  switch (name) {
-    case 'blpop':
-    case 'brpop':
-    case 'bzpopmin':
-    case 'bzpopmax': {
-      if (reply.kind !== 'array' || reply.value[0]?.kind !== 'bulk') return [];
-      const pop = { blpop: 'LPOP', brpop: 'RPOP', bzpopmin: 'ZPOPMIN', bzpopmax: 'ZPOPMAX' }[name];
-      return [[text(pop), reply.value[0].value]];
-    }
-    case 'brpoplpush':
-      return reply.kind === 'bulk' ? [[text('RPOPLPUSH'), argv[1], argv[2]]] : [];
-    case 'blmove':
-      return reply.kind === 'bulk' ? [[text('LMOVE'), ...argv.slice(1, 5)]] : [];
-    case 'blmpop':
-    case 'bzmpop': {
-      // [key, elements]: the same pop without blocking, of as many as it took, from the key it took them from.
-      if (reply.kind !== 'array' || reply.value[0]?.kind !== 'bulk' || reply.value[1]?.kind !== 'array')
-        return [];
-      const count = reply.value[1].value.length;
-      const side = argv.slice(3).find((a) => ['LEFT', 'RIGHT', 'MIN', 'MAX'].some((k) => isKeyword(a, k)));
-      const command = name === 'blmpop' ? 'LMPOP' : 'ZMPOP';
-      return [
-        [
-          text(command),
-          text('1'),
-          reply.value[0].value,
-          side ?? text('LEFT'),
-          text('COUNT'),
-          text(String(count)),
-        ],
-      ];
-    }
-    default:
-      return null;
-  }
 }

@@ -52,5 +52,6 @@ export function blockingPop(ctx: CommandContext, request: BlockedRequest, timeou
     request,
     timeoutMs,
     nonBlockingNil(request.kind === 'move'),
+    ctx.server.aof,
   );
 }

@@ -111,8 +111,9 @@ export class BlockingHub {
     request: BlockedRequest,
     timeoutMs: number,
     nonBlockingReply: Reply,
+    aof?: AppendOnlyLog,
   ): Reply {
-    const first = this.tryKeys(store, request);
+    const first = this.tryKeys(store, request, aof);
     if (first !== null) return first;
     if (client.transaction.active || client.transaction.executing || target === undefined)
       return nonBlockingReply;
@@ -124,7 +125,7 @@ export class BlockingHub {
     try {
       // Again under the lock, with the intent counted: a push that completed before this look is seen by it,
       // one that completes after sees the count and serves the record made here.
-      const second = this.tryKeys(store, request);
+      const second = this.tryKeys(store, request, aof);
       if (second !== null) return second;
       registry.add({
         ...request,
@@ -148,13 +149,20 @@ export class BlockingHub {
     return BLOCKED;
   }
 
-  /** The pop on each key in order: the first reply, WRONGTYPE for a key of another type, or null (all empty). */
-  private tryKeys(store: KeyValueStore, request: BlockedRequest): Reply | null {
+  /**
+   * The pop on each key in order: the first reply, WRONGTYPE for a key of another type, or null (all empty). A
+   * pop is logged to the append-only file as the pop it did, here where its key is known (the client's command
+   * runs holding its keys' locks, so the record is in its place).
+   */
+  private tryKeys(store: KeyValueStore, request: BlockedRequest, aof?: AppendOnlyLog): Reply | null {
     for (const key of request.keys) {
       const attempt = attemptPop(this.options.ops, store, request, key, this.options.pubsub);
       if (attempt.outcome === 'mismatch')
         return error('WRONGTYPE Operation against a key holding the wrong kind of value');
       if (attempt.outcome === 'empty') continue;
+      if (aof !== undefined && attempt.reply.kind !== 'error') {
+        aof.recordCommand(store.db, servedAsCommand(request, key, attempt.reply));
+      }
       // BLMOVE's destination, if written, is made ready by the executor as every write command's keys are.
       return attempt.reply;
     }

@@ -10,12 +10,12 @@
 // it, so a client that times out meanwhile finds its reply already in its mailbox). Never taken while holding a
 // store lock. Knows bytes and Atomics; nothing of clients, sessions or replies.
 
-import { threadId } from 'node:worker_threads';
+import { OwnedLock } from '../owned-lock.js';
 import { type BlockedRecord, decodeRecord, encodeRecord, recordClientId, recordWaitsOn } from './record.js';
 
 // ---- Control words (Int32). ----
 const H_LOCK = 0; // 0 free, else the holder's threadId + 1
-const H_SLEEPERS = 1;
+// Int 1: threads sleeping on the lock word (owned-lock.ts keeps it).
 const H_INTENTS = 2; // clients blocked, or about to look for a key under the lock: writers read this word
 const H_RECORDS = 3; // records held (INFO blocked_clients)
 const H_USED = 4; // bytes of records
@@ -23,7 +23,6 @@ const H_ENDPOINTS = 5;
 const H_TIMED = 6; // records with a timeout (INFO clients_in_timeout_table)
 const WAKE_BASE = 8; // + endpoint: a counter bumped to wake that endpoint's thread (Atomics.wait target)
 
-const SPINS = 64;
 const INITIAL_BYTES = 64 * 1024;
 /** Room for the records of every blocked client: far beyond any real use (a record is ~50 bytes plus keys). */
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -36,11 +35,11 @@ export class BlockedRegistry {
   private readonly cells: Int32Array;
   private readonly recordsAt: number;
   private bytes: Uint8Array;
-  private readonly tag = threadId + 1;
-  private held = false;
+  private readonly mutex: OwnedLock;
 
   private constructor(readonly buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, WAKE_BASE);
+    this.mutex = new OwnedLock(this.words, H_LOCK, 'blocking registry');
     const endpoints = this.words[H_ENDPOINTS];
     this.cells = new Int32Array(buffer, WAKE_BASE * 4, Math.max(1, endpoints));
     this.recordsAt = align8((WAKE_BASE + Math.max(1, endpoints)) * 4);
@@ -111,38 +110,20 @@ export class BlockedRegistry {
   // ---- The lock ----
 
   lock(): void {
-    if (this.held) throw new Error('blocking registry lock taken twice by one thread');
-    const words = this.words;
-    for (let spin = 0; ; spin++) {
-      const owner = Atomics.compareExchange(words, H_LOCK, 0, this.tag);
-      if (owner === 0) break;
-      if (spin >= SPINS) {
-        Atomics.add(words, H_SLEEPERS, 1);
-        Atomics.wait(words, H_LOCK, owner, 10);
-        Atomics.sub(words, H_SLEEPERS, 1);
-      }
-    }
-    this.held = true;
+    this.mutex.lock();
   }
 
   unlock(): void {
-    this.held = false;
-    Atomics.store(this.words, H_LOCK, 0);
-    if (Atomics.load(this.words, H_SLEEPERS) !== 0) Atomics.notify(this.words, H_LOCK, 1);
+    this.mutex.unlock();
   }
 
   locked<R>(work: () => R): R {
-    this.lock();
-    try {
-      return work();
-    } finally {
-      this.unlock();
-    }
+    return this.mutex.locked(work);
   }
 
   /** A thread that died holding the lock (pool worker crash) must not stall every other: main thread only. */
   releaseDeadHolder(deadThreadId: number): void {
-    Atomics.compareExchange(this.words, H_LOCK, deadThreadId + 1, 0);
+    this.mutex.releaseDeadHolder(deadThreadId);
   }
 
   // ---- Records (lock held) ----

@@ -9,14 +9,14 @@
 // other way round, and never while holding it already (re-entry is a bug, reported). Held for a lookup and a
 // few copies; never across a socket write.
 
+import { OwnedLock } from '../owned-lock.js';
 import { readU32, writeU32 } from '../store/byte-words.js';
-import { threadId } from 'node:worker_threads';
 import { type MailKind, SharedRegistry } from './registry.js';
 import { BlockedRegistry, type BlockingHandles } from '../blocking/registry.js';
 
 // ---- Control words (Int32). ----
 const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's hold can be told and undone)
-const C_SLEEPERS = 1; // threads sleeping on the lock word
+// Int 1: threads sleeping on the lock word (owned-lock.ts keeps it).
 const C_ENDPOINTS = 2;
 const C_KEYSPACE_FLAGS = 3; // notify-keyspace-events, parsed (keyspace-events.ts), for every thread to read
 const C_MONITORS = 4; // MONITOR clients on every thread: the one word each command reads (hub.ts feedMonitors)
@@ -26,8 +26,6 @@ const M_WAKE_FD = 0; // the endpoint's eventfd, -1 while it has none
 const M_USED = 1; // bytes waiting in its mailbox
 const M_SIGNALLED = 2; // 1 once woken for what waits, until it takes it
 const M_OVERFLOWED = 3; // 1 when messages were dropped because the mailbox was full
-
-const SPINS = 64;
 
 /** First size of a mailbox; it grows as needed, up to MAILBOX_MAX_BYTES. */
 const MAILBOX_INITIAL_BYTES = 64 * 1024;
@@ -67,11 +65,11 @@ export class PubSubState {
   readonly endpoints: number;
   private readonly control: Int32Array;
   private readonly views: (Uint8Array | null)[];
-  private readonly tag = threadId + 1;
-  private held = false;
+  private readonly mutex: OwnedLock;
 
   private constructor(private readonly handles_: PubSubHandles) {
     this.control = new Int32Array(handles_.control);
+    this.mutex = new OwnedLock(this.control, C_LOCK, 'pub/sub');
     this.endpoints = this.control[C_ENDPOINTS];
     this.registry = new SharedRegistry(handles_.registry);
     this.blocking = BlockedRegistry.attach(handles_.blocking);
@@ -113,34 +111,16 @@ export class PubSubState {
   // ---- The lock ----
 
   lock(): void {
-    if (this.held) throw new Error('pub/sub lock taken twice by one thread');
-    const words = this.control;
-    for (let spin = 0; ; spin++) {
-      const owner = Atomics.compareExchange(words, C_LOCK, 0, this.tag);
-      if (owner === 0) break;
-      if (spin >= SPINS) {
-        Atomics.add(words, C_SLEEPERS, 1);
-        Atomics.wait(words, C_LOCK, owner, 10);
-        Atomics.sub(words, C_SLEEPERS, 1);
-      }
-    }
-    this.held = true;
+    this.mutex.lock();
   }
 
   unlock(): void {
-    this.held = false;
-    Atomics.store(this.control, C_LOCK, 0);
-    if (Atomics.load(this.control, C_SLEEPERS) !== 0) Atomics.notify(this.control, C_LOCK, 1);
+    this.mutex.unlock();
   }
 
   /** Runs `work` holding the lock. */
   locked<R>(work: () => R): R {
-    this.lock();
-    try {
-      return work();
-    } finally {
-      this.unlock();
-    }
+    return this.mutex.locked(work);
   }
 
   /** The notify-keyspace-events classes in force (a plain read: a change applies from the next event on). */
@@ -259,7 +239,7 @@ export class PubSubState {
    * descriptor for the caller to close, now that no publisher can signal it (-1 if none). Main thread only.
    */
   releaseEndpoint(endpoint: number, deadThreadId: number): number {
-    Atomics.compareExchange(this.control, C_LOCK, deadThreadId + 1, 0);
+    this.mutex.releaseDeadHolder(deadThreadId);
     this.blocking.releaseDeadHolder(deadThreadId);
     return this.locked(() => {
       this.registry.dropEndpoint(endpoint);

@@ -29,6 +29,7 @@ import {
   segmentBase,
 } from './layout.js';
 import { lfuDecayed } from './lfu.js';
+import { pickNonEmptySegment, randomEntryLocked } from './walk.js';
 import { touchLocked } from './watch.js';
 
 /** maxmemory-policy names, by POLICY_* number (redis.conf order). */
@@ -127,7 +128,9 @@ export interface EvictionOutcome {
   readonly status: 'ok' | 'running' | 'fail';
 }
 
-const NOTHING: EvictionOutcome = { evicted: [], status: 'ok' };
+const NOTHING: EvictionOutcome = Object.freeze({ evicted: [], status: 'ok' });
+/** noeviction over the limit: the same answer for every command until memory is freed. */
+const REFUSED: EvictionOutcome = Object.freeze({ evicted: [], status: 'fail' });
 
 /** One thread's evictor: its eviction pool and round-robin database cursor for the random policies. */
 export class Evictor {
@@ -144,7 +147,7 @@ export class Evictor {
   run(a: TableAccess, limit: number, now: () => number = performanceNow): EvictionOutcome {
     if (arenaUsedBytes(a) <= limit) return NOTHING;
     const policy = policyOf(a.control);
-    if (policy === POLICY_NOEVICTION) return { evicted: [], status: 'fail' };
+    if (policy === POLICY_NOEVICTION) return REFUSED;
     const evicted: { db: number; key: Buffer }[] = [];
     const budget = timeLimitMs(Atomics.load(a.control, H_EVICTION_TENACITY));
     const started = now();
@@ -205,7 +208,7 @@ export class Evictor {
    */
   private fillPool(a: TableAccess, db: number, policy: number, volatile: boolean): number {
     const samples = Math.max(1, Atomics.load(a.control, H_MAXMEMORY_SAMPLES));
-    const segment = randomSegmentWithKeys(a, db, volatile);
+    const segment = pickNonEmptySegment(a, db, volatile);
     if (segment < 0) return 0;
     let sampled = 0;
     a.lockRead(segment);
@@ -256,12 +259,12 @@ function timeLimitMs(tenacity: number): number {
 
 /** The random policies' pick: a random key of `db` (with a TTL if volatile), read under its segment's lock; null if none. */
 function sampleOne(a: TableAccess, db: number, volatile: boolean, policy: number): Candidate | null {
-  const segment = randomSegmentWithKeys(a, db, volatile);
+  const segment = pickNonEmptySegment(a, db, volatile);
   if (segment < 0) return null;
   a.lockRead(segment);
   try {
     const shard = a.shardOf(db, segment);
-    const entry = randomEntry(a, shard, volatile);
+    const entry = randomEntryLocked(a, shard, volatile);
     if (entry === 0) return null;
     return {
       score: scoreOf(a, entry, policy),
@@ -302,29 +305,6 @@ function databasesWithKeys(a: TableAccess, volatile: boolean): number[] {
     }
   }
   return out;
-}
-
-function randomSegmentWithKeys(a: TableAccess, db: number, volatile: boolean): number {
-  const physical = Atomics.load(a.control, a.mapIndex(db));
-  const start = Math.floor(Math.random() * a.segments);
-  for (let i = 0; i < a.segments; i++) {
-    const segment = (start + i) & a.mask;
-    const shard = a.table.shard(physical, segment);
-    if ((volatile ? a.table.expiresCount(shard) : a.table.keyCount(shard)) > 0) return segment;
-  }
-  return -1;
-}
-
-/** A random entry of the shard (with an expiry if volatile): a random bucket, then onwards to a match. */
-function randomEntry(a: TableAccess, shard: number, volatile: boolean): number {
-  const buckets = a.table.buckets(shard);
-  const start = Math.floor(Math.random() * buckets);
-  for (let i = 0; i < buckets; i++) {
-    for (let e = a.table.bucketHead(shard, (start + i) & (buckets - 1)); e !== 0; e = a.table.next(e)) {
-      if (!volatile || a.table.expireAt(e) !== 0) return e;
-    }
-  }
-  return 0;
 }
 
 /** Deletes the victim under its segment's write lock if it is still there (and still volatile if it must be). */

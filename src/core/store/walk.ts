@@ -162,26 +162,35 @@ export function randomLiveKey(p: TableAccess, db: number): Buffer | null {
   return null;
 }
 
-function pickNonEmptySegment(p: TableAccess, db: number): number {
+/**
+ * A segment holding keys of logical `db` (with an expiry, when `volatile`), looked for from a random one on;
+ * -1 when none does. Unlocked counts: a moment's picture (RANDOMKEY, eviction's sampling).
+ */
+export function pickNonEmptySegment(p: TableAccess, db: number, volatile = false): number {
+  const physical = Atomics.load(p.control, p.mapIndex(db));
   const start = Math.floor(Math.random() * p.segments);
   for (let i = 0; i < p.segments; i++) {
-    const segment = (start + i) & (p.segments - 1);
-    if (keysInSegment(p, db, segment) > 0) return segment;
+    const shard = p.table.shard(physical, (start + i) & (p.segments - 1));
+    if ((volatile ? p.table.expiresCount(shard) : p.table.keyCount(shard)) > 0) return (start + i) & p.mask;
   }
   return -1;
 }
 
-function randomEntryLocked(p: TableAccess, shard: number): number {
+/**
+ * Lock held: a random entry of the shard (with an expiry, when `volatile`): the first bucket from a random one
+ * that holds such entries, then one of them at random; 0 when there is none.
+ */
+export function randomEntryLocked(p: TableAccess, shard: number, volatile = false): number {
   const buckets = p.table.buckets(shard);
   const start = Math.floor(Math.random() * buckets);
+  const matches = (e: number): boolean => !volatile || p.table.expireAt(e) !== 0;
   for (let i = 0; i < buckets; i++) {
     const head = p.table.bucketHead(shard, (start + i) & (buckets - 1));
-    if (head === 0) continue;
     let length = 0;
-    for (let e = head; e !== 0; e = p.table.next(e)) length++;
-    let entry = head;
-    for (let skip = Math.floor(Math.random() * length); skip > 0; skip--) entry = p.table.next(entry);
-    return entry;
+    for (let e = head; e !== 0; e = p.table.next(e)) if (matches(e)) length++;
+    if (length === 0) continue;
+    let skip = Math.floor(Math.random() * length);
+    for (let e = head; e !== 0; e = p.table.next(e)) if (matches(e) && skip-- === 0) return e;
   }
   return 0;
 }
