@@ -2,7 +2,8 @@
 // redis-server 7.0 this file starts on a free loopback port (no persistence, stopped by PID), replies compared
 // byte for byte. The deterministic parts: argument errors in Redis's order, timeout parsing, pops served at
 // once, WRONGTYPE, MULTI, short timeouts, RESP3, CLIENT UNBLOCK's errors, and a two-client scenario ordered by
-// waiting for INFO blocked_clients (a client blocks, another pushes, the pusher then reads the list).
+// waiting for INFO blocked_clients (a client blocks, another pushes, the pusher then reads the list; the same
+// with SWAPDB bringing the list into the blocked client's database).
 // Skipped when redis-server is not on PATH.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +169,36 @@ describe.skipIf(!redisAvailable).each(transports)(
         } finally {
           waiter.destroy();
           pusher.destroy();
+        }
+      };
+      expect(await script(null)).toEqual(await script(redis.port));
+    });
+
+    it('serves a client blocked in a database SWAPDB fills, before the swapper reads it', async () => {
+      const script = async (port: number | null): Promise<string[]> => {
+        const connect = () => (port === null ? ours.connect() : RawClient.connect(port));
+        const [waiter, swapper] = [await connect(), await connect()];
+        try {
+          await step(swapper, [['FLUSHALL']]);
+          await step(waiter, [['SELECT', '1']]);
+          await waiter.send(resp('BLMPOP', '0', '1', 'k', 'RIGHT', 'COUNT', '2'));
+          for (;;) {
+            const info = await step(swapper, [['INFO', 'clients']]);
+            if (info.includes('blocked_clients:1')) break;
+          }
+          const out = [
+            await step(swapper, [['RPUSH', 'k', 'a', 'b', 'c']]),
+            await step(swapper, [['SWAPDB', '0', '1']]),
+            await step(swapper, [
+              ['SELECT', '1'],
+              ['LRANGE', 'k', '0', '-1'],
+            ]),
+          ];
+          out.push(await step(waiter, [['PING']]));
+          return out;
+        } finally {
+          waiter.destroy();
+          swapper.destroy();
         }
       };
       expect(await script(null)).toEqual(await script(redis.port));

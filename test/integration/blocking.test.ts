@@ -203,6 +203,48 @@ describe.each(transports)('%s transport: blocking operations', (transport) => {
     expect(await control.request(resp('LLEN', 'q'), ':1\r\n')).toBe(':1\r\n');
   });
 
+  it('SWAPDB serves the clients blocked in both databases on the keys it brings in', async () => {
+    const [listWaiter, zsetWaiter, stringWaiter] = await clients(3);
+    await listWaiter.request(resp('SELECT', '1'), '+OK\r\n');
+    await listWaiter.send(resp('BLPOP', 'k', '0'));
+    await blockedCount(1);
+    await zsetWaiter.send(resp('BZPOPMIN', 'z', '0'));
+    await blockedCount(2);
+    await stringWaiter.request(resp('SELECT', '1'), '+OK\r\n');
+    await stringWaiter.send(resp('BLPOP', 's', '0'));
+    await blockedCount(3);
+    // Database 0 gets the list k and the string s, database 1 the sorted set z: nobody waits there on them.
+    await control.request(resp('RPUSH', 'k', 'a', 'b'), ':2\r\n');
+    await control.request(resp('SET', 's', 'v'), '+OK\r\n');
+    await control.request(resp('SELECT', '1'), '+OK\r\n');
+    await control.request(resp('ZADD', 'z', '1', 'm'), ':1\r\n');
+    expect(await infoField(control, 'blocked_clients')).toBe('3');
+    expect(await control.request(resp('SWAPDB', '0', '1'), '+OK\r\n')).toBe('+OK\r\n');
+    // Served before SWAPDB's client runs its next command, as after any write (db.c dbSwapDatabases ->
+    // scanDatabaseForReadyKeys); the client blocked for a list on what is now a string waits on.
+    expect(await control.request(resp('LLEN', 'k'), ':1\r\n')).toBe(':1\r\n');
+    expect(await listWaiter.readText(pair('k', 'a'))).toBe(pair('k', 'a'));
+    const zsetReply = `*3\r\n${bulk('z')}${bulk('m')}${bulk('1')}`;
+    expect(await zsetWaiter.readText(zsetReply)).toBe(zsetReply);
+    expect(await infoField(control, 'blocked_clients')).toBe('1');
+    await control.request(resp('SELECT', '0'), '+OK\r\n');
+    expect(await control.request(resp('EXISTS', 'z'), ':0\r\n')).toBe(':0\r\n');
+  });
+
+  it('a MOVE or COPY refused for its database index, while a client is blocked, is only an error reply', async () => {
+    const [waiter] = await clients(1);
+    await waiter.send(resp('BLPOP', 'q', '0'));
+    await blockedCount(1);
+    await control.request(resp('RPUSH', 'k', 'v'), ':1\r\n');
+    const outOfRange = '-ERR DB index is out of range\r\n';
+    const notInteger = '-ERR value is not an integer or out of range\r\n';
+    expect(await control.request(resp('MOVE', 'k', '99'), outOfRange)).toBe(outOfRange);
+    expect(await control.request(resp('COPY', 'k', 'q', 'DB', '99'), outOfRange)).toBe(outOfRange);
+    expect(await control.request(resp('MOVE', 'k', '1e3'), notInteger)).toBe(notInteger);
+    await control.request(resp('RENAME', 'k', 'q'), '+OK\r\n');
+    expect(await waiter.readText(pair('q', 'v'))).toBe(pair('q', 'v'));
+  });
+
   it('BZPOPMIN / BZMPOP are served by a ZADD on another thread, lowest scores first', async () => {
     const [single, multi] = await clients(2);
     await single.send(resp('BZPOPMIN', 'z', '0'));

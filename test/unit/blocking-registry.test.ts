@@ -43,6 +43,19 @@ describe('blocked client records', () => {
 });
 
 describe('BlockedRegistry', () => {
+  it('lists the keys waited on in one database once each, in the order their first waiter blocked', () => {
+    const registry = BlockedRegistry.create(1);
+    registry.locked(() => {
+      registry.add(record(1, ['b', 'a']));
+      registry.add(record(2, ['x'], { db: 1 }));
+      registry.add(record(3, ['c', 'b']));
+    });
+    const keys = (db: number) => registry.locked(() => registry.keysWaitedOn(db).map(String));
+    expect(keys(0)).toEqual(['b', 'a', 'c']);
+    expect(keys(1)).toEqual(['x']);
+    expect(keys(2)).toEqual([]);
+  });
+
   it('lists the clients waiting on a key in the order they blocked, by database', () => {
     const registry = BlockedRegistry.create(2);
     registry.locked(() => {

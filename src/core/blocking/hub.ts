@@ -56,7 +56,8 @@ export interface BlockingHubOptions {
 
 interface ReadyKey {
   readonly db: number;
-  readonly key: Buffer;
+  /** null: every key some client waits on in `db` (its contents were swapped in whole). */
+  readonly key: Buffer | null;
 }
 
 export class BlockingHub {
@@ -177,6 +178,15 @@ export class BlockingHub {
   }
 
   /**
+   * SWAPDB brought another database's contents into `db` (db.c dbSwapDatabases -> scanDatabaseForReadyKeys):
+   * every key clients wait on there may be ready. Call only when anyBlocked(); the keys are looked up when the
+   * ready keys are served, under the registry lock, which may not be taken here (a command may hold store locks).
+   */
+  databaseReplaced(db: number): void {
+    this.ready.push({ db, key: null });
+  }
+
+  /**
    * After the command (handleClientsBlockedOnKeys): serves, in blocking order, the clients blocked on the keys
    * written, for as long as each key has something; BLMOVE's pushes make their destinations ready in turn.
    * `store`: any view of the store.
@@ -191,7 +201,8 @@ export class BlockingHub {
     registry.lock();
     try {
       for (let next = this.ready.shift(); next !== undefined; next = this.ready.shift()) {
-        this.serveKey(store.select(next.db), next.key, aof);
+        if (next.key !== null) this.serveKey(store.select(next.db), next.key, aof);
+        else for (const key of registry.keysWaitedOn(next.db)) this.ready.push({ db: next.db, key });
       }
     } finally {
       registry.unlock();

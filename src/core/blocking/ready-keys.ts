@@ -14,24 +14,30 @@ export function signalWrittenKeys(spec: CommandSpec, argv: Buffer[], ctx: Comman
   if (first === 0) return;
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
   // MOVE key db and COPY src dst DB n write into another database: the key lands there.
+  // The command may have been refused for that index: only a database that exists is looked at.
   if (spec.name === 'move') {
-    const target = Number(argv[2]?.toString('latin1'));
-    if (Number.isInteger(target)) blocking.keyWritten(target, argv[1]);
+    const target = databaseNumber(argv[2], ctx);
+    if (target !== null) blocking.keyWritten(target, argv[1]);
     return;
   }
   if (spec.name === 'copy') {
-    blocking.keyWritten(copyTarget(argv) ?? db, argv[2]);
+    const target = copyTarget(argv, ctx);
+    if (target !== undefined) blocking.keyWritten(target ?? db, argv[2]);
     return;
   }
   for (let i = first; i <= last && i < argv.length; i += Math.max(1, step)) blocking.keyWritten(db, argv[i]);
 }
 
-function copyTarget(argv: Buffer[]): number | null {
+/** COPY's DB argument: null when absent (the current database), undefined when it names none. */
+function copyTarget(argv: Buffer[], ctx: CommandContext): number | null | undefined {
   for (let i = 3; i + 1 < argv.length; i++) {
-    if (argv[i].toString('latin1').toLowerCase() === 'db') {
-      const db = Number(argv[i + 1].toString('latin1'));
-      return Number.isInteger(db) ? db : null;
-    }
+    if (argv[i].toString('latin1').toLowerCase() === 'db')
+      return databaseNumber(argv[i + 1], ctx) ?? undefined;
   }
   return null;
+}
+
+function databaseNumber(arg: Buffer | undefined, ctx: CommandContext): number | null {
+  const db = Number(arg?.toString('latin1'));
+  return Number.isInteger(db) && db >= 0 && db < ctx.store.databases ? db : null;
 }

@@ -131,6 +131,11 @@ export function recordClientId(view: Uint8Array, at: number): number {
   return dataView(view).getFloat64(at + R_CLIENT, true);
 }
 
+/** The database the record's client waits in, read without decoding the rest. */
+export function recordDatabase(view: Uint8Array, at: number): number {
+  return dataView(view).getUint32(at + R_DB, true);
+}
+
 /** Whether the record at `at` waits on `key` in `db`, compared in place (no copy per record). */
 export function recordWaitsOn(view: Uint8Array, at: number, db: number, key: Uint8Array): boolean {
   const data = dataView(view);

@@ -11,7 +11,14 @@
 // store lock. Knows bytes and Atomics; nothing of clients, sessions or replies.
 
 import { OwnedLock } from '../owned-lock.js';
-import { type BlockedRecord, decodeRecord, encodeRecord, recordClientId, recordWaitsOn } from './record.js';
+import {
+  type BlockedRecord,
+  decodeRecord,
+  encodeRecord,
+  recordClientId,
+  recordDatabase,
+  recordWaitsOn,
+} from './record.js';
 
 // ---- Control words (Int32). ----
 const H_LOCK = 0; // 0 free, else the holder's threadId + 1
@@ -204,6 +211,18 @@ export class BlockedRegistry {
       if (recordWaitsOn(view, at, db, key)) out.push(decodeRecord(view, at));
     }
     return out;
+  }
+
+  /** The keys clients wait on in `db`, each once, in the order their first waiter blocked. Lock held. */
+  keysWaitedOn(db: number): Buffer[] {
+    const view = this.view();
+    const end = this.recordsAt + this.words[H_USED];
+    const keys = new Map<string, Buffer>();
+    for (let at = this.recordsAt; at < end; at += readU32(view, at)) {
+      if (recordDatabase(view, at) !== db) continue;
+      for (const key of decodeRecord(view, at).keys) keys.set(key.toString('latin1'), key);
+    }
+    return [...keys.values()];
   }
 }
 

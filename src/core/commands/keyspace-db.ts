@@ -73,7 +73,8 @@ export const flushall: CommandSpec = {
 /**
  * SWAPDB index1 index2 (db.c swapdbCommand): each index is read with its own error text, then both are
  * range-checked; a database swapped with itself is OK and changes nothing. Clients stay on their numbers and
- * see the other database's keys; watchers of either are dirtied as Redis 7.0 does (store/watch.ts).
+ * see the other database's keys; watchers of either are dirtied as Redis 7.0 does (store/watch.ts), and
+ * clients blocked in either are served from the keys it brought in (scanDatabaseForReadyKeys).
  */
 export const swapdb: CommandSpec = {
   name: 'swapdb',
@@ -90,6 +91,12 @@ export const swapdb: CommandSpec = {
     const databases = ctx.store.databases;
     if (x < 0 || x >= databases || y < 0 || y >= databases) throw new CommandError(ERR.dbIndexOutOfRange);
     ctx.store.swapDb(x, y);
+    // Clients blocked in either database wait on its number, so they may now find their keys filled.
+    const blocking = ctx.server.blocking;
+    if (x !== y && blocking?.anyBlocked() === true) {
+      blocking.databaseReplaced(x);
+      blocking.databaseReplaced(y);
+    }
     return OK;
   },
 };
