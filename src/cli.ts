@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The redis-lite command: options (flags or REDIS_LITE_* environment variables) -> startServer(); signals and
-// exit codes. SIGINT/SIGTERM close gracefully and exit 0; a second signal exits at once with 128+signal
+// exit codes. SIGINT/SIGTERM close gracefully and exit 0, and so does a SHUTDOWN that saved (the routine is the
+// server's, src/shutdown.ts); a second signal exits at once with 128+signal
 // (130 for SIGINT, 143 for SIGTERM); a bad option or value prints the usage error on stderr and exits 1; a
 // start-up failure (port in use, permission) logs one line and exits 1. Everything else is the server's business (src/server.ts).
 
@@ -308,6 +309,8 @@ async function main(): Promise<void> {
         ...configFlagValues(args),
       },
       logger,
+      // SHUTDOWN has saved what it should and dropped every client: exit as redis-server does.
+      onShutdown: () => process.exit(0),
     });
   } catch (e) {
     // A value the server refused is a usage error like any other the user can fix on the command line.

@@ -10,12 +10,19 @@ import { readAof } from './core/aof/aof-loader.js';
 import { decodeRdb } from './core/rdb/file.js';
 import { writeStoreValue } from './core/rdb/store-io.js';
 import { Session } from './core/session.js';
+import { DEFAULT_SHUTDOWN, ServerShutdown } from './shutdown.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { CommandTable, InlineReplies, ServerCounters, TransportStats } from './core/command.js';
+import type {
+  CommandTable,
+  InlineReplies,
+  ServerCounters,
+  ShutdownFlags,
+  TransportStats,
+} from './core/command.js';
 import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
@@ -82,6 +89,12 @@ export interface ServerOptions {
   httpHost?: string;
   /** Test hook: the HTTP interface's header and body size limits and keep-alive idle timeout. */
   httpLimits?: Partial<HttpServerLimits>;
+  /**
+   * Called once a SHUTDOWN command has saved and dropped every client, instead of closing the server: the CLI
+   * exits the process (code 0), as redis-server does. Absent: the server closes itself (RunningServer.close's
+   * promise resolves; no second save is made).
+   */
+  onShutdown?: () => void;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -256,6 +269,8 @@ interface StartContext {
   readonly shared: SharedState;
   /** Client ids are unique across the whole server: every transport and the HTTP interface take them here. */
   nextClientId(): number;
+  /** SHUTDOWN, from any thread: the routine runningServer() builds (refused before it exists). */
+  shutdown(flags: ShutdownFlags): boolean;
 }
 
 /**
@@ -272,6 +287,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     config,
     logger,
     nextClientId: start.nextClientId,
+    shutdown: start.shutdown,
     idleCheckIntervalMs: options.idleCheckIntervalMs,
     closeGraceMs: options.closeGraceMs,
   };
@@ -329,6 +345,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
     log: (level, message) => logger[level](message),
+    shutdown: start.shutdown,
   });
 }
 
@@ -347,35 +364,69 @@ function logReady(start: StartContext, address: ListenAddress): void {
   );
 }
 
-/** The handle startServer returns: close is graceful and idempotent, abort drops every client now. */
+/** What runs until the server stops: the timers, and (closed last, after the final flush) the append-only writer. */
+interface Running {
+  readonly transport: Transport;
+  readonly address: ListenAddress;
+  readonly mainCore: ThreadCore;
+  readonly http: { server: HttpServer; address: ListenAddress } | null;
+  stopTimers(): void;
+}
+
+/**
+ * The handle startServer returns: close is graceful and idempotent (the transports drain, then the final save of
+ * shutdown.ts), abort drops every client now. SHUTDOWN runs the same routine from a command (wired here).
+ */
 function runningServer(
   start: StartContext,
-  persistence: Persistence | undefined,
-  transport: Transport,
-  address: ListenAddress,
-  stopExpiry: () => void,
-  http: { server: HttpServer; address: ListenAddress } | null,
+  running: Running,
+  bindShutdown: (routine: ServerShutdown) => void,
 ): RunningServer {
+  const { transport, http, mainCore } = running;
   let closing: Promise<void> | null = null;
+  let aofOpen = mainCore.aof !== undefined;
+  const closeAof = (): void => {
+    if (aofOpen) mainCore.aof?.close();
+    aofOpen = false;
+  };
+  const abort = (): void => {
+    running.stopTimers();
+    http?.server.abort();
+    transport.abort?.();
+  };
+  const closeServer = (persist: boolean): Promise<void> => {
+    closing ??= (async () => {
+      running.stopTimers();
+      await Promise.all([transport.close(), http?.server.close()]);
+      // No client is left to write: a signal's shutdown exits whatever the save gave (logged), as FORCE does.
+      if (persist) shutdown.finalPersistence({ ...DEFAULT_SHUTDOWN, force: true });
+      closeAof();
+      start.logger.debug('server closed');
+    })();
+    return closing;
+  };
+  const shutdown = new ServerShutdown({
+    logger: start.logger,
+    pauseWrites: () => start.shared.store.pauseWrites(),
+    persistence: mainCore.server.persistence,
+    aof: mainCore.aof,
+    abort,
+    exit: () => {
+      if (start.options.onShutdown !== undefined) return start.options.onShutdown();
+      void closeServer(false);
+    },
+  });
+  bindShutdown(shutdown);
   return {
-    address,
+    address: running.address,
     ...(http === null ? {} : { httpAddress: http.address }),
     stats: () => transport.stats(),
     abort: () => {
-      stopExpiry();
-      http?.server.abort();
-      transport.abort?.();
+      abort();
+      closeAof();
     },
     store: start.shared.store,
-    close: () => {
-      closing ??= (async () => {
-        stopExpiry();
-        await Promise.all([transport.close(), http?.server.close()]);
-        await saveOnShutdown(start, persistence);
-        start.logger.debug('server closed');
-      })();
-      return closing;
-    },
+    close: () => closeServer(true),
   };
 }
 
@@ -386,6 +437,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const config = configFromOptions(options);
   capMaxclients(config, logger);
   let lastClientId = 0;
+  let shutdown: ServerShutdown | null = null;
   // While the append-only file replays, the store's clock reads 0: no key expires mid-history (Redis: loading).
   let loading = false;
   const storeClock: Clock = () => (loading ? 0 : clock());
@@ -398,6 +450,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     startedAt: clock(),
     shared: createSharedState(options, config, storeClock),
     nextClientId: () => ++lastClientId,
+    shutdown: (flags) => shutdown?.byCommand(flags) ?? false,
   };
   // As Redis's loadDataFromDisk: with appendonly on, the append-only file is the data (the dump is not read).
   loading = true;
@@ -423,7 +476,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       ? armBlockingTimeouts(blocking, clock)
       : () => undefined;
   const stopAofSync = startAofSync(mainCore, logger);
-  const stopExpiry = (): void => {
+  const stopTimers = (): void => {
     stopActiveExpire();
     stopBlockingTimer();
     stopSavePoints();
@@ -433,12 +486,15 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   try {
     http = options.httpPort === undefined ? null : await startHttp(start, mainCore);
   } catch (e) {
-    stopExpiry();
+    stopTimers();
     await transport.close();
+    mainCore.aof?.close();
     throw e;
   }
   logReady(start, address);
-  return runningServer(start, mainCore.server.persistence, transport, address, stopExpiry, http);
+  return runningServer(start, { transport, address, mainCore, http, stopTimers }, (routine) => {
+    shutdown = routine;
+  });
 }
 
 /**
@@ -479,18 +535,6 @@ function startSavePoints(persistence: Persistence | undefined, logger: Logger): 
   }, 100);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** prepareForShutdown: with save points set, a last SAVE once every client is gone (a failure is logged). */
-async function saveOnShutdown(start: StartContext, persistence: Persistence | undefined): Promise<void> {
-  if (persistence === undefined || !persistence.savePointsSet()) return;
-  await persistence.whenIdle();
-  try {
-    start.logger.info('Saving the final RDB snapshot before exiting.');
-    persistence.save();
-  } catch (e) {
-    start.logger.error({ err: e }, "Error trying to save the DB, can't exit.");
-  }
 }
 
 /** The HTTP interface on this thread, serving the main core whatever the RESP transport (src/http/). */
@@ -681,8 +725,5 @@ function startAofSync(core: ThreadCore, logger: Logger): () => void {
   if (aof === undefined) return () => undefined;
   const timer = setInterval(() => aof.syncEverySecond(logger), 1000);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    aof.close();
-  };
+  return () => clearInterval(timer);
 }

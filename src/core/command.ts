@@ -205,6 +205,18 @@ export interface AppendOnlyLog {
   rewrite(): void;
 }
 
+/** SHUTDOWN's options (server.h SHUTDOWN_NOSAVE, SHUTDOWN_SAVE, SHUTDOWN_NOW, SHUTDOWN_FORCE). */
+export interface ShutdownFlags {
+  /** NOSAVE: no RDB save, even with save points set. */
+  readonly nosave: boolean;
+  /** SAVE: an RDB save, even without save points. */
+  readonly save: boolean;
+  /** NOW: do not wait for lagging replicas (there are none here: accepted, changes nothing). */
+  readonly now: boolean;
+  /** FORCE: exit even when the final save (or the append-only file's sync) failed. */
+  readonly force: boolean;
+}
+
 export interface ServerContext {
   readonly clock: Clock;
   /** This thread's writer of the append-only file, when appendonly is yes. */
@@ -244,6 +256,12 @@ export interface ServerContext {
   readonly blocking?: BlockingHub;
   /** RDB snapshots (rdb/persistence.ts): SAVE, BGSAVE, LASTSAVE, INFO persistence. Absent in test fakes. */
   readonly persistence?: Persistence;
+  /**
+   * SHUTDOWN: the server's one shutdown routine (src/shutdown.ts), run on the main thread whichever thread asks.
+   * False: it was refused (the final save failed without FORCE) and the server goes on; true: it is going down
+   * (a CLI process has exited before this returns). Absent: the server cannot be shut down from a command.
+   */
+  shutdown?(flags: ShutdownFlags): boolean;
 }
 
 /** One command's INFO commandstats figures (server.c genRedisInfoStringCommandStats). */

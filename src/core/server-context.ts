@@ -11,6 +11,7 @@ import type {
   ServerCounters,
   TransportStats,
   AppendOnlyLog,
+  ShutdownFlags,
 } from './command.js';
 import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.js';
@@ -51,6 +52,8 @@ export interface ServerContextDeps {
   readonly pubsub?: Omit<HubOptions, 'keyspaceFlags'>;
   /** This thread's append-only file writer (appendonly yes). */
   readonly aof?: AppendOnlyLog;
+  /** SHUTDOWN's routine (ServerContext.shutdown); absent: SHUTDOWN is refused. */
+  shutdown?(flags: ShutdownFlags): boolean;
 }
 
 /**
@@ -97,6 +100,9 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       return setting === 'yes' || setting === 'local' ? setting : 'no';
     },
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
+    ...(deps.shutdown === undefined
+      ? {}
+      : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
     counters: deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length }),
     pubsub: hub,
     // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).

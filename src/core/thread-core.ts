@@ -4,7 +4,14 @@
 // for every worker). The transports supply what only they know (clients, figures, kills) as callbacks.
 
 import { AofLog, aofPath } from './aof/aof-log.js';
-import type { ClientInfo, CommandTable, ServerContext, ServerCounters, TransportStats } from './command.js';
+import type {
+  ClientInfo,
+  CommandTable,
+  ServerContext,
+  ServerCounters,
+  ShutdownFlags,
+  TransportStats,
+} from './command.js';
 import { ALL_COMMANDS } from './commands/table.js';
 import { type Config, limitsFromConfig } from './config.js';
 import { createCommandTable } from './executor.js';
@@ -43,6 +50,8 @@ export interface ThreadCoreDeps {
   readonly appendOnly?: boolean;
   /** This thread is the only one that writes (the event loop): its records are written once per client read. */
   readonly aofBatching?: boolean;
+  /** SHUTDOWN: the server's routine, or (a worker thread) the request to the main thread that runs it. */
+  shutdown?(flags: ShutdownFlags): boolean;
 }
 
 export interface ThreadCore {
@@ -83,6 +92,9 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     ...(counters === null ? {} : { counters }),
     ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),
+    ...(deps.shutdown === undefined
+      ? {}
+      : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
   });
   const store = deps.store;
   if ('snapshot' in store && typeof store.snapshot === 'function') {

@@ -3,7 +3,7 @@
 // parser, and the core never knows which transport (or thread) it runs in.
 
 import type { Logger } from 'pino';
-import type { ClientInfo, TransportStats } from '../core/command.js';
+import type { ClientInfo, ShutdownFlags, TransportStats } from '../core/command.js';
 import type { Config } from '../core/config.js';
 
 export interface ListenAddress {
@@ -24,6 +24,11 @@ export interface TransportOptions {
   readonly idleCheckIntervalMs?: number;
   /** Client ids are unique across the whole server, so the server hands them out. */
   nextClientId(): number;
+  /**
+   * The server's shutdown routine (ServerContext.shutdown), which runs on the main thread: a transport whose
+   * clients are served on other threads relays their SHUTDOWN here (core/shutdown-request.ts).
+   */
+  shutdown?(flags: ShutdownFlags): boolean;
 }
 
 export interface Transport {

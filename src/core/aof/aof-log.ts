@@ -145,6 +145,17 @@ export class AofLog {
     });
   }
 
+  /** SHUTDOWN (finishShutdown's flushAppendOnlyFile(1) and fsync): what this thread holds written, the file synced. */
+  flushAndSync(): void {
+    this.endOfBatch();
+    // Other threads' records are in the file already; sync the file they are in (a rewrite may have replaced it).
+    this.store.appendInOrder((fileDb, generation) => {
+      this.reopenIfReplaced(generation);
+      return fileDb;
+    });
+    fdatasyncSync(this.fd);
+  }
+
   close(): void {
     this.endOfBatch();
     closeSync(this.fd);

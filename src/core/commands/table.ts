@@ -13,6 +13,7 @@ import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { shutdownCommands } from './shutdown.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
@@ -32,5 +33,6 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...zsetCommands,
   ...BLOCKING_ZSET_COMMANDS,
   ...persistenceCommands,
+  ...shutdownCommands,
   ...dumpRestoreCommands,
 ];

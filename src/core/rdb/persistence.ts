@@ -57,6 +57,11 @@ export function parseSavePoints(text: string): { seconds: number; changes: numbe
   return points;
 }
 
+/** How a stopped BGSAVE's writer ends (its temporary file is removed on the way out). */
+class BackgroundSaveStopped extends Error {
+  override name = 'BackgroundSaveStopped';
+}
+
 export class Persistence {
   private readonly state: PersistenceState;
   private readonly writeSlots: number[];
@@ -65,6 +70,8 @@ export class Persistence {
   private running: Promise<void> | null = null;
   /** A BGSAVE EXEC asked for, taken once its locks are released (deferBgsave). */
   private deferred = false;
+  /** Stops this thread's running BGSAVE before its next chunk (SHUTDOWN); null when none runs here. */
+  private stopRunning: (() => void) | null = null;
 
   constructor(private readonly deps: PersistenceDeps) {
     this.counters = deps.counters instanceof SharedServerCounters ? deps.counters : null;
@@ -155,12 +162,43 @@ export class Persistence {
       }
       return true;
     }
-    this.running = writeFileAtomicallyAsync(this.path(), chunks, this.deps.sink).then(
-      () => this.finishBackground(),
-      (error: unknown) => this.failBackground(error),
+    let stopped = false;
+    const stoppable: Iterator<Buffer> = {
+      next: () => {
+        if (stopped) throw new BackgroundSaveStopped();
+        return chunks.next();
+      },
+    };
+    this.stopRunning = () => {
+      stopped = true;
+      this.state.end(false, this.seconds(), false);
+    };
+    this.running = writeFileAtomicallyAsync(this.path(), stoppable, this.deps.sink).then(
+      () => (stopped ? undefined : this.finishBackground()),
+      (error: unknown) => (stopped ? undefined : this.failBackground(error)),
     );
-    void this.running.finally(() => (this.running = null));
+    void this.running.finally(() => {
+      this.running = null;
+      this.stopRunning = null;
+    });
     return true;
+  }
+
+  /**
+   * SHUTDOWN's final save must not race a BGSAVE (finishShutdown kills the saving child): this thread's BGSAVE
+   * stops before its next chunk and removes its temporary file; one another thread runs (it encodes before
+   * answering, so it ends soon) is waited for, up to `timeoutMs`. False when a save still runs.
+   */
+  stopBackgroundSave(timeoutMs: number): boolean {
+    if (this.stopRunning !== null) {
+      this.deps.log?.('warn', 'There is a background save in progress. Stopping it!');
+      this.stopRunning();
+      this.stopRunning = null;
+    }
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + timeoutMs;
+    while (this.state.inProgress && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
+    return !this.state.inProgress;
   }
 
   /**

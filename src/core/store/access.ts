@@ -269,6 +269,20 @@ export class TableAccess {
     );
   }
 
+  /**
+   * Takes every segment's lock and keeps it until the returned function is called: for a caller that cannot
+   * put what must happen under the locks in one callback (SHUTDOWN holds writers off from its save to its exit).
+   */
+  holdAllSegments(write: boolean): () => void {
+    const segments = Array.from({ length: this.segments }, (_, s) => s);
+    this.lockAll(segments, write);
+    let held = true;
+    return () => {
+      if (held) this.unlockAll(segments, write);
+      held = false;
+    };
+  }
+
   /** Runs `work` holding the locks of `segments` (ascending, no duplicates: see segmentsOf). */
   withSegments<R>(segments: readonly number[], write: boolean, work: (segments: readonly number[]) => R): R {
     this.lockAll(segments, write);

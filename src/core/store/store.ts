@@ -301,6 +301,15 @@ export class SharedStore implements KeyValueStore {
     return copyStore(this.access, whileLocked);
   }
 
+  /**
+   * Writers on every thread wait (every segment's read lock is held; readers go on) until the returned function
+   * is called. A save made meanwhile (snapshot() takes read locks too: they do not wait on each other) holds
+   * every write acknowledged before it and none after: SHUTDOWN's final save, which then exits.
+   */
+  pauseWrites(): () => void {
+    return this.access.holdAllSegments(false);
+  }
+
   /** Lock stripes: segmentEntries takes 0 .. segmentCount() - 1. */
   segmentCount(): number {
     return this.access.segments;

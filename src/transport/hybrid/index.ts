@@ -107,6 +107,7 @@ export class HybridTransport implements Transport {
         pubsubHandles: options.pubsub?.handles() ?? null,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
+      ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
     });
     this.group = group;
     // The loops copy the config when they start: the port asked for may have been 0 (any), so tell the real one.

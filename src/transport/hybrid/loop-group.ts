@@ -5,9 +5,10 @@
 
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { ClientInfo } from '../../core/command.js';
+import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { AcceptErrorLog } from '../accept-policy.js';
 import {
   answeredAt,
@@ -34,6 +35,8 @@ export interface LoopGroupOptions {
   readonly init: Omit<LoopInit, 'index' | 'config'>;
   /** Pub/Sub's shared state: a loop that exits leaves it (its subscriptions; its eventfd out of view). */
   readonly pubsub?: PubSubState;
+  /** The server's shutdown routine, for a loop's SHUTDOWN. */
+  readonly shutdown?: (flags: ShutdownFlags) => boolean;
 }
 
 interface Loop {
@@ -127,6 +130,8 @@ export class LoopGroup {
       case 'list':
         this.gather(loop, message.request, message.reply);
         return;
+      case 'shutdown':
+        return answerShutdownRequest(message, this.options.shutdown);
       case 'log': {
         const fields = { ...message.fields, loop: loop.index };
         if (message.level === 'error') this.options.logger.error(fields, message.msg);

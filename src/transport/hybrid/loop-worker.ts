@@ -17,6 +17,7 @@ import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { Config } from '../../core/config.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
+import { askMainThreadToShutDown } from '../../core/shutdown-request.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
 import { loadNativeFrom } from '../threadpool/native-addon.js';
@@ -190,6 +191,7 @@ function workerCore(): ThreadCore {
     client: (id) => loop.find(id)?.info(),
     transportStats,
     killClient,
+    shutdown: (flags) => askMainThreadToShutDown((request) => post(request), flags),
     reportUnexpected: (error, command) =>
       post({
         type: 'log',

@@ -5,6 +5,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
+import type { ShutdownRequest } from '../../core/shutdown-request.js';
 
 /** workerData: everything a loop needs to build its core. Structured-clonable. */
 export interface LoopInit {
@@ -50,6 +51,8 @@ export type FromLoop =
    */
   | { readonly type: 'list'; readonly request: number; readonly reply: MessagePort }
   | { readonly type: 'acceptError'; readonly code: string; readonly message: string }
+  /** SHUTDOWN on this loop's client: the loop blocks until the main thread answers (shutdown-request.ts). */
+  | ShutdownRequest
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'warn' | 'error';

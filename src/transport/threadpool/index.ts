@@ -127,6 +127,7 @@ export class ThreadPoolTransport implements Transport {
         pubsubHandles: options.pubsub?.handles() ?? null,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
+      ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
     });
     this.server.on('connection', (socket: net.Socket) => this.accept(socket));
   }

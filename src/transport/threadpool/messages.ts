@@ -4,6 +4,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
+import type { ShutdownRequest } from '../../core/shutdown-request.js';
 
 /** An accepted client, already a blocking duplicate descriptor the pool now owns. */
 export interface Job {
@@ -60,6 +61,8 @@ export type FromWorker =
    * (transferred, fresh per question, so a late answer to a question given up on goes nowhere).
    */
   | { readonly type: 'queued'; readonly request: number; readonly reply: MessagePort }
+  /** SHUTDOWN on this worker's client: the worker blocks until the main thread answers (shutdown-request.ts). */
+  | ShutdownRequest
   | {
       readonly type: 'log';
       readonly level: 'warn' | 'error';

@@ -10,9 +10,10 @@
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { ClientInfo } from '../../core/command.js';
+import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { JobQueue } from './job-queue.js';
 import { BUSY, NO_FD, QUEUED, WORKERS, WORKERS_STARTED } from './layout.js';
 import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
@@ -52,6 +53,8 @@ export interface WorkerPoolOptions {
   readonly init: Omit<WorkerInit, 'slot' | 'config'>;
   /** Pub/Sub's shared state: a thread that exits leaves it (its subscriptions, its eventfd). */
   readonly pubsub?: PubSubState;
+  /** The server's shutdown routine, for a worker's SHUTDOWN. */
+  readonly shutdown?: (flags: ShutdownFlags) => boolean;
 }
 
 /**
@@ -173,6 +176,7 @@ export class WorkerPool {
   private onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
     if (slot.worker !== worker) {
       if (message.type === 'queued') message.reply.close(); // its asker was replaced: nobody waits on it
+      if (message.type === 'shutdown') answerShutdownRequest(message, undefined); // refused: do not leave it waiting
       return;
     }
     switch (message.type) {
@@ -210,6 +214,8 @@ export class WorkerPool {
         }
         this.options.state.markAnswered(slot.index, message.request);
         return;
+      case 'shutdown':
+        return answerShutdownRequest(message, this.options.shutdown);
       case 'log': {
         const context = { worker: slot.index, command: message.command, err: message.error };
         this.options.logger[message.level](context, message.msg);

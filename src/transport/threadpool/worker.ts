@@ -11,6 +11,7 @@ import type { ClientInfo, ClientState, PubSubCounts } from '../../core/command.j
 import { Config } from '../../core/config.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
+import { askMainThreadToShutDown } from '../../core/shutdown-request.js';
 import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
 import { asReactor, type NativeReactor } from '../hybrid/native-reactor.js';
@@ -124,6 +125,7 @@ function workerCore(): ThreadCore {
     client: (id) => servedClients(state).find((c) => c.id === id),
     transportStats: () => poolStats(state, config.number('maxclients')),
     killClient,
+    shutdown: (flags) => askMainThreadToShutDown((request) => port.postMessage(request), flags),
     reportUnexpected: (error, command) =>
       post({
         type: 'log',

@@ -1,0 +1,162 @@
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] on a real process per transport (src/shutdown.ts; Redis 7.0's
+// shutdownCommand, replies checked byte for byte against redis-server 7.0.15): it saves when save points are set
+// (or SAVE asks; not with NOSAVE), syncs the append-only file, closes the connection without a reply and exits
+// 0, and a restart has the data; a failed save answers Redis's error and the server goes on, unless FORCE; the
+// dump holds every write other connections (other threads, on the pool and the hybrid) had acknowledged.
+
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { launchServer, stopAll, type ServerProcess } from '../support/cli-process.js';
+import { RawClient, resp } from '../support/raw-client.js';
+import { transports } from '../support/server.js';
+
+afterEach(stopAll);
+
+function freshDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'redis-lite-shutdown-'));
+}
+
+function start(transport: string, dir: string, ...args: string[]): Promise<ServerProcess> {
+  return launchServer(['--transport', transport, '--workers', '5', '--dir', dir, ...args]);
+}
+
+/** Sends SHUTDOWN with `options`: the connection must close with nothing written back, and the process exit 0. */
+async function shutDown(server: ServerProcess, ...options: string[]): Promise<void> {
+  const client = await RawClient.connect(server.port);
+  await client.send(resp('SHUTDOWN', ...options));
+  await client.closed;
+  expect(client.text()).toBe('');
+  expect(await server.exited).toBe(0);
+}
+
+async function valuesAfterRestart(transport: string, dir: string, keys: string[], ...args: string[]) {
+  const server = await start(transport, dir, ...args);
+  const reader = new Redis({ port: server.port, host: '127.0.0.1' });
+  try {
+    return await reader.mget(keys);
+  } finally {
+    reader.disconnect();
+    server.child.kill('SIGKILL');
+  }
+}
+
+describe.each(transports)('%s transport: SHUTDOWN', (transport) => {
+  it('answers as Redis 7.0 when refused, then saves (save points set), closes without a reply, exits 0', async () => {
+    const dir = freshDir();
+    const server = await start(transport, dir, '--save', '3600 1');
+    const c = await RawClient.connect(server.port);
+    await c.request(resp('SET', 'k', 'v'), '+OK\r\n');
+    await c.request(resp('SHUTDOWN', 'abort'), '-ERR No shutdown in progress.\r\n');
+    await c.request(resp('SHUTDOWN', 'ABORT', 'NOW'), '-ERR syntax error\r\n');
+    await c.request(resp('SHUTDOWN', 'SAVE', 'NOSAVE'), '-ERR syntax error\r\n');
+    await c.request(resp('SHUTDOWN', 'later'), '-ERR syntax error\r\n');
+    await c.request(
+      Buffer.concat([resp('MULTI'), resp('SHUTDOWN'), resp('EXEC')]),
+      '+OK\r\n-ERR Command not allowed inside a transaction\r\n' +
+        '-EXECABORT Transaction discarded because of previous errors.\r\n',
+    );
+    await c.request(resp('GET', 'k'), '$1\r\nv\r\n'); // still up
+    c.destroy();
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
+    await shutDown(server);
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(true);
+    expect(await valuesAfterRestart(transport, dir, ['k'])).toEqual(['v']);
+  });
+
+  it('NOSAVE skips the save points; SAVE saves without any', async () => {
+    const dir = freshDir();
+    const first = await start(transport, dir, '--save', '3600 1');
+    const a = new Redis({ port: first.port, host: '127.0.0.1' });
+    await a.set('k', 'not saved');
+    a.disconnect();
+    await shutDown(first, 'NOSAVE', 'NOW');
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
+
+    const second = await start(transport, dir, '--save', '');
+    const b = new Redis({ port: second.port, host: '127.0.0.1' });
+    await b.set('k', 'saved');
+    b.disconnect();
+    await shutDown(second, 'save');
+    expect(await valuesAfterRestart(transport, dir, ['k'])).toEqual(['saved']);
+  });
+
+  it('a failed save is refused with Redis 7.0 error and the server goes on; FORCE exits anyway', async () => {
+    const parent = freshDir();
+    const dir = path.join(parent, 'data');
+    mkdirSync(dir);
+    const server = await start(transport, dir, '--save', '3600 1');
+    rmdirSync(dir); // the save's temporary file cannot be created
+    const c = await RawClient.connect(server.port);
+    await c.request(resp('SET', 'k', 'v'), '+OK\r\n');
+    await c.request(resp('SHUTDOWN'), '-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+    await c.request(resp('SHUTDOWN', 'SAVE', 'NOW'), '-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+    // Writers were held off during the attempt, and are not any more.
+    await c.request(resp('SET', 'k', 'still served'), '+OK\r\n');
+    expect(server.child.exitCode).toBe(null);
+    await c.send(resp('SHUTDOWN', 'FORCE'));
+    await c.closed;
+    expect(c.text()).toBe('');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(
+      /Error trying to save the DB, can't exit\..*Error trying to save the DB\. Exit anyway\./s,
+    );
+  });
+
+  it('the dump holds every write other connections had acknowledged', async () => {
+    const dir = freshDir();
+    const server = await start(transport, dir, '--save', '3600 1');
+    const writers = [0, 1, 2].map(
+      () =>
+        new Redis({
+          port: server.port,
+          host: '127.0.0.1',
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          enableOfflineQueue: false,
+          retryStrategy: () => null,
+        }),
+    );
+    for (const w of writers) w.on('error', () => undefined); // dropped at the exit: expected
+    await Promise.all(writers.map((w) => w.connect()));
+    const acked: string[] = [];
+    let stop = false;
+    const load = writers.map(async (w, n) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await w.set(`k:${n}:${i}`, String(i));
+          acked.push(`k:${n}:${i}`);
+        } catch {
+          return;
+        }
+      }
+    });
+    const enough = new Promise<void>((resolve) => {
+      const check = (): void => void (acked.length >= 300 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    await Promise.race([enough, Promise.all(load)]);
+    expect(acked.length).toBeGreaterThanOrEqual(300); // the writers did not stop on their own
+    await shutDown(server);
+    stop = true;
+    await Promise.all(load);
+    writers.forEach((w) => w.disconnect());
+    const values = await valuesAfterRestart(transport, dir, acked);
+    expect(acked.filter((_, i) => values[i] === null)).toEqual([]);
+  });
+
+  it('with appendonly on, the append-only file has every write when it exits', async () => {
+    const dir = freshDir();
+    const flags = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'no'];
+    const server = await start(transport, dir, ...flags);
+    const c = new Redis({ port: server.port, host: '127.0.0.1' });
+    await c.mset('a', '1', 'b', '2');
+    await c.incr('a');
+    c.disconnect();
+    await shutDown(server);
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false); // no save points: no dump
+    expect(await valuesAfterRestart(transport, dir, ['a', 'b'], ...flags)).toEqual(['2', '2']);
+  });
+});
