@@ -10,22 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
 import { RawClient, resp } from '../support/raw-client.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
-
-const MARK = 'end-of-step';
-const MARK_REPLY = Buffer.from(`$${MARK.length}\r\n${MARK}\r\n`);
-
-/**
- * Sends the requests of one step (several for a MULTI ... EXEC block) then ECHO MARK; returns every byte before
- * the mark's reply (the step's whole reply).
- */
-async function step(client: RawClient, requests: readonly string[][]): Promise<string> {
-  await client.send(Buffer.concat([...requests.map((argv) => resp(...argv)), resp('ECHO', MARK)]));
-  const bytes = await client.readFramed((received) => {
-    const at = received.indexOf(MARK_REPLY);
-    return at < 0 ? -1 : at + MARK_REPLY.length;
-  });
-  return bytes.subarray(0, bytes.length - MARK_REPLY.length).toString('latin1');
-}
+import { step, stepBoth } from '../support/script-step.js';
 
 /** A step: one request, or (a string[] of space-separated requests) several sent together. */
 const SCRIPT: readonly string[][] = [
@@ -133,9 +118,8 @@ describe.skipIf(!redisAvailable).each(transports)(
       try {
         await step(theirs, [['FLUSHALL']]);
         const compare = async (requests: string[][]): Promise<void> => {
-          const expected = await step(theirs, requests);
-          const name = requests.map((argv) => argv.join(' ')).join(' | ');
-          expect(`${name} -> ${await step(mine, requests)}`).toBe(`${name} -> ${expected}`);
+          const replies = await stepBoth(theirs, mine, requests);
+          expect(replies.mine).toBe(replies.theirs);
         };
         for (const entry of SCRIPT) {
           // An entry whose words hold spaces is a block of requests (MULTI ... EXEC), sent as one step.

@@ -38,6 +38,12 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
       'once a connection has sent a RESP request, its inline requests are answered in RESP as by Redis',
   },
   {
+    topic: 'scan cursors',
+    difference:
+      'a SCAN, SSCAN, HSCAN or ZSCAN cursor of "-1" or "" is ERR invalid cursor, as in Redis 7.2 (string2ull); ' +
+      "Redis 7.0's strtoul takes both",
+  },
+  {
     topic: 'KEYS / SCAN order',
     difference:
       "the order of keys in KEYS and SCAN replies follows redis-lite's table, not Redis's dict order",

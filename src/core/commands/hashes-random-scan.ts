@@ -10,7 +10,7 @@ import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { array, bulk, bulkArray, bulkString, NIL, type Reply } from '../reply.js';
 import { readHash } from './hashes-read.js';
-import { parseCursor } from './keyspace-scan.js';
+import { parseCursor, scanOptionsOrError } from './scan-args.js';
 
 const LONG_MAX = 2n ** 63n - 1n;
 /**
@@ -58,41 +58,12 @@ function hrandfield(argv: Buffer[], ctx: CommandContext): Reply {
 const OUT_OF_RANGE = 'ERR value is out of range';
 const present = (result: unknown): boolean => result !== null;
 
-interface ScanOptions {
-  readonly count: number;
-  readonly match: ((field: Uint8Array) => boolean) | null;
-}
-
-/** COUNT and MATCH, left to right (scanGenericCommand); TYPE is SCAN's alone. */
-function scanOptions(argv: Buffer[]): ScanOptions {
-  let count = 10;
-  let match: ((field: Uint8Array) => boolean) | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const option = argv[i];
-    if (i + 1 >= argv.length) throw new CommandError(ERR.syntax);
-    if (isKeyword(option, 'COUNT')) {
-      const n = toBigInt(argv[i + 1]);
-      if (n < 1n) throw new CommandError(ERR.syntax);
-      count = Number(n > 2n ** 31n ? 2n ** 31n : n);
-    } else if (isKeyword(option, 'MATCH')) {
-      const pattern = argv[i + 1];
-      // "*" matches everything: no matching at all, as Redis skips it.
-      match = pattern.length === 1 && pattern[0] === 0x2a ? null : (field) => globMatch(pattern, field);
-    } else {
-      throw new CommandError(ERR.syntax);
-    }
-  }
-  return { count, match };
-}
-
 /** HSCAN: the cursor is checked first, then the key is looked up, then the options are read. */
 function hscan(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const cursor = parseCursor(argv[2]);
-  let options: ScanOptions;
-  try {
-    options = scanOptions(argv);
-  } catch (error) {
+  const options = scanOptionsOrError(argv, 3);
+  if (options instanceof CommandError) {
     // A missing key answers the empty scan and another type WRONGTYPE before a bad option is reported.
     if (
       readHash(
@@ -103,9 +74,11 @@ function hscan(argv: Buffer[], ctx: CommandContext): Reply {
       ) === 0
     )
       return EMPTY_SCAN;
-    throw error;
+    throw options;
   }
-  const step = readHash(ctx, key, (store) => store.hscan(key, cursor, options.count, options.match), present);
+  const pattern = options.match;
+  const match = pattern === undefined ? null : (field: Uint8Array) => globMatch(pattern, field);
+  const step = readHash(ctx, key, (store) => store.hscan(key, cursor, options.count, match), present);
   if (step === null) return EMPTY_SCAN;
   return array([bulkString(step.cursor), bulkArray(step.items)]);
 }

@@ -11,9 +11,9 @@ import { formatDouble } from '../format-double.js';
 import { oneKey } from '../key-specs.js';
 import { array, bulk, bulkString, double, integer, NIL, ZERO, type Reply } from '../reply.js';
 import { MISSING_KEY } from '../store/zset-types.js';
-import { parseCursor } from './keyspace-scan.js';
+import { parseScanOptions, parseCursor } from './scan-args.js';
 import { looked } from './bitmap.js';
-import { parseLexRange, parseScoreRange, scoredReply, toLong } from './zset-args.js';
+import { parseLexRange, parseScoreRange, scoredReply } from './zset-args.js';
 
 const EMPTY_ARRAY = array([]);
 const LONG_MAX = 2n ** 63n - 1n;
@@ -85,8 +85,6 @@ function zrandmember(argv: Buffer[], ctx: CommandContext): Reply {
   return picked === null ? EMPTY_ARRAY : scoredReply(ctx, picked, withScores);
 }
 
-const MAX_COUNT = 2 ** 31 - 1;
-
 /** ZSCAN key cursor [MATCH pattern] [COUNT count]: the cursor first, then the key, then the options. */
 function zscan(argv: Buffer[], ctx: CommandContext): Reply {
   const cursor = BigInt(parseCursor(argv[2]));
@@ -95,22 +93,7 @@ function zscan(argv: Buffer[], ctx: CommandContext): Reply {
   const found = ctx.store.zcard(key) > 0;
   looked(ctx, key, found);
   if (!found) return array([bulkString('0'), EMPTY_ARRAY]);
-  let count = 10;
-  let match: Buffer | undefined;
-  for (let i = 3; i < argv.length; i += 2) {
-    const option = argv[i];
-    const more = i + 1 < argv.length;
-    if (isKeyword(option, 'COUNT') && more) {
-      const n = toLong(argv[i + 1]);
-      if (n < 1) throw new CommandError(ERR.syntax);
-      count = Math.min(n, MAX_COUNT);
-    } else if (isKeyword(option, 'MATCH') && more) {
-      const pattern = argv[i + 1];
-      match = pattern.length === 1 && pattern[0] === 0x2a ? undefined : pattern;
-    } else {
-      throw new CommandError(ERR.syntax);
-    }
-  }
+  const { count, match } = parseScanOptions(argv, 3, false);
   const result = ctx.store.zscan(key, Number(cursor & 0xffffffffn), count);
   if (result === null) return array([bulkString('0'), EMPTY_ARRAY]);
   const items: Reply[] = [];
