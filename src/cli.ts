@@ -96,6 +96,14 @@ const CONFIG_FLAGS = {
   },
   appendfilename: { type: 'string', describe: 'The append-only file, in --dir (appendonly.aof)' },
   'aof-load-truncated': { type: 'string', describe: 'yes: load a file whose last command was cut short' },
+  'auto-aof-rewrite-percentage': {
+    type: 'string',
+    describe: 'Rewrite the append-only file once it grew by this % since the last rewrite (100; 0: never)',
+  },
+  'auto-aof-rewrite-min-size': {
+    type: 'string',
+    describe: '... and is larger than this (64mb)',
+  },
 } as const satisfies Record<string, Options>;
 
 /** The CONFIG_FLAGS given on the command line, as config settings. */

@@ -6,6 +6,8 @@
 import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
 import { aofPath } from './core/aof/aof-log.js';
+import { AofState } from './core/aof/aof-state.js';
+import { initialiseAofState, RewriteScheduler } from './core/aof/rewrite-scheduler.js';
 import { readAof } from './core/aof/aof-loader.js';
 import { decodeRdb } from './core/rdb/file.js';
 import { writeStoreValue } from './core/rdb/store-io.js';
@@ -370,6 +372,8 @@ interface Running {
   readonly address: ListenAddress;
   readonly mainCore: ThreadCore;
   readonly http: { server: HttpServer; address: ListenAddress } | null;
+  /** The append-only file's rewrites (a running one is dropped at close, as Redis kills its child). */
+  readonly rewrites: RewriteScheduler | null;
   stopTimers(): void;
 }
 
@@ -391,13 +395,14 @@ function runningServer(
   };
   const abort = (): void => {
     running.stopTimers();
+    void running.rewrites?.stop();
     http?.server.abort();
     transport.abort?.();
   };
   const closeServer = (persist: boolean): Promise<void> => {
     closing ??= (async () => {
       running.stopTimers();
-      await Promise.all([transport.close(), http?.server.close()]);
+      await Promise.all([transport.close(), http?.server.close(), running.rewrites?.stop()]);
       // No client is left to write: a signal's shutdown exits whatever the save gave (logged), as FORCE does.
       if (persist) shutdown.finalPersistence({ ...DEFAULT_SHUTDOWN, force: true });
       closeAof();
@@ -459,6 +464,11 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   } finally {
     loading = false;
   }
+  initialiseAofState(
+    new AofState(start.shared.store.handles().control),
+    config.string('appendonly') === 'yes',
+    aofPath(config),
+  );
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
   const transport = await createTransport(start, () => core);
@@ -475,6 +485,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     options.transport === 'eventloop' && blocking !== undefined
       ? armBlockingTimeouts(blocking, clock)
       : () => undefined;
+  const rewrites = startAofRewrites(start, mainCore);
   const stopAofSync = startAofSync(mainCore, logger);
   const stopTimers = (): void => {
     stopActiveExpire();
@@ -487,14 +498,31 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     http = options.httpPort === undefined ? null : await startHttp(start, mainCore);
   } catch (e) {
     stopTimers();
-    await transport.close();
+    await Promise.all([transport.close(), rewrites?.stop()]);
     mainCore.aof?.close();
     throw e;
   }
   logReady(start, address);
-  return runningServer(start, { transport, address, mainCore, http, stopTimers }, (routine) => {
+  return runningServer(start, { transport, address, mainCore, http, stopTimers, rewrites }, (routine) => {
     shutdown = routine;
   });
+}
+
+/** The append-only file's rewrites, run on this thread (aof/rewrite-scheduler.ts); null without a writer. */
+function startAofRewrites(start: StartContext, core: ThreadCore): RewriteScheduler | null {
+  const aof = core.aof;
+  if (aof === undefined) return null;
+  const counters = start.shared.counters;
+  const scheduler = new RewriteScheduler({
+    aof,
+    store: start.shared.store,
+    config: start.config,
+    bgsaveRunning: () => core.server.persistence?.inProgress() ?? false,
+    unloggedWritesEnded: () => counters.unloggedWritesEnded(),
+    log: (level, message) => start.logger[level](message),
+  });
+  scheduler.start();
+  return scheduler;
 }
 
 /**

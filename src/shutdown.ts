@@ -25,7 +25,7 @@ export interface ShutdownDeps {
   pauseWrites(): () => void;
   /** The main thread's RDB persistence and append-only writer (absent: nothing to save or sync). */
   readonly persistence: Persistence | undefined;
-  readonly aof: { flushAndSync(): void } | undefined;
+  readonly aof: { readonly logging: boolean; flushAndSync(): void } | undefined;
   /** Drops every client and stops every thread and timer now (RunningServer.abort). */
   abort(): void;
   /** After a successful SHUTDOWN, the server dropped: the CLI exits the process with code 0. */
@@ -75,7 +75,7 @@ export class ServerShutdown {
   finalPersistence(flags: ShutdownFlags): boolean {
     const { persistence, aof, logger } = this.deps;
     persistence?.stopBackgroundSave(OTHER_THREAD_SAVE_WAIT_MS);
-    if (aof !== undefined) {
+    if (aof?.logging === true) {
       logger.info('Calling fsync() on the AOF file.');
       try {
         aof.flushAndSync();

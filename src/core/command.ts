@@ -192,6 +192,12 @@ export interface ConfigRegistry {
 export interface AppendOnlyLog {
   /** Whether other threads write the file too, so a write must hold its keys' locks until it is logged. */
   readonly needsKeyLocks: boolean;
+  /**
+   * A write command starts: true while appendonly is on (it is logged); false while off, and the command then
+   * runs inside this thread's write fence, left with endUnloggedWrite when it ends.
+   */
+  beginWrite(): boolean;
+  endUnloggedWrite(): void;
   record(name: string, argv: readonly Uint8Array[], reply: Reply, db: number): void;
   recordDeletion(db: number, key: Uint8Array): void;
   /** A command as it is to be logged (a served blocking pop's LPOP), run on `db` under its keys' locks. */
@@ -201,8 +207,13 @@ export interface AppendOnlyLog {
   endTransaction(): void;
   /** A client's read was run, its replies not yet written: what must be in the file (and synced) is now. */
   endOfBatch(): void;
-  /** BGREWRITEAOF: the file replaced by an RDB of the data and the commands logged since. */
-  rewrite(): void;
+  /**
+   * BGREWRITEAOF: a rewrite claimed for the main thread to run (started), or scheduled for when it may start
+   * (`mustWait`: a BGSAVE runs, or EXEC runs it), or one is in progress already.
+   */
+  requestRewrite(mustWait: boolean): 'started' | 'scheduled' | 'in-progress';
+  /** INFO persistence's aof_ fields, in Redis 7.0's order. */
+  infoFields(): [string, string | number][];
 }
 
 /** SHUTDOWN's options (server.h SHUTDOWN_NOSAVE, SHUTDOWN_SAVE, SHUTDOWN_NOW, SHUTDOWN_FORCE). */
@@ -219,7 +230,7 @@ export interface ShutdownFlags {
 
 export interface ServerContext {
   readonly clock: Clock;
-  /** This thread's writer of the append-only file, when appendonly is yes. */
+  /** This thread's writer of the append-only file (logging while appendonly is on). */
   readonly aof?: AppendOnlyLog;
   readonly config: ConfigRegistry;
   readonly version: string;

@@ -146,12 +146,16 @@ const SETTINGS: readonly Setting[] = [
   { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
   { name: 'rdbchecksum', kind: 'bool', initial: 'yes' },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
-  // The append-only file (src/core/aof/), in `dir`. appendonly is chosen at start-up (turning it on at run time
-  // needs a rewrite of the dataset first, which Redis does and redis-lite does not yet).
-  { name: 'appendonly', kind: 'bool', initial: 'no', immutable: true },
+  // The append-only file (src/core/aof/), in `dir`. CONFIG SET appendonly reaches every thread through the
+  // store's shared state (aof/aof-state.ts); turning it on starts the rewrite that writes the data so far.
+  { name: 'appendonly', kind: 'bool', initial: 'no' },
   { name: 'appendfilename', kind: 'string', initial: 'appendonly.aof', immutable: true },
   { name: 'appendfsync', kind: 'enum', initial: 'everysec', choices: ['everysec', 'always', 'no'] },
   { name: 'aof-load-truncated', kind: 'bool', initial: 'yes' },
+  // The automatic rewrite (aof/rewrite-scheduler.ts): once the file passes min-size and has grown by percentage%
+  // since the last rewrite (0: never).
+  { name: 'auto-aof-rewrite-percentage', kind: 'integer', initial: '100', min: 0n, max: INT_MAX },
+  { name: 'auto-aof-rewrite-min-size', kind: 'memory', initial: String(64n * MB), min: 0n, max: LONG_MAX },
 ];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));

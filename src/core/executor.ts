@@ -10,7 +10,14 @@ import { MISCONF } from './rdb/persistence.js';
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
-import type { ClientState, CommandContext, CommandSpec, CommandTable, ServerContext } from './command.js';
+import type {
+  AppendOnlyLog,
+  ClientState,
+  CommandContext,
+  CommandSpec,
+  CommandTable,
+  ServerContext,
+} from './command.js';
 import { CommandError, ERR } from './errors.js';
 import { feedMonitor } from './monitor.js';
 import { error, status, type Reply } from './reply.js';
@@ -240,9 +247,10 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     client.transaction.queue(resolved, argv);
     return QUEUED;
   }
+  const aof = ctx.server.aof;
   const reply =
-    ctx.server.aof?.needsKeyLocks === true && resolved.flags.includes('write')
-      ? callLocked(resolved, argv, ctx)
+    aof !== undefined && resolved.flags.includes('write')
+      ? callWrite(aof, resolved, argv, ctx)
       : call(resolved, argv, ctx);
   // handleClientsBlockedOnKeys: clients blocked on keys this command (EXEC: its commands) wrote are served
   // now, before this client's next command and before anyone else's on this thread.
@@ -251,6 +259,22 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // A BGSAVE that EXEC ran takes its snapshot now, once EXEC has released its keys' locks.
   ctx.server.persistence?.runDeferred();
   return reply;
+}
+
+/**
+ * A write command with the append-only file's writer present: logged while appendonly is on (under its keys'
+ * locks where other threads write the file too); while it is off, inside the writer's write fence, which a
+ * turn-on waits for (src/core/aof/aof-log.ts).
+ */
+function callWrite(aof: AppendOnlyLog, spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
+  if (!aof.beginWrite()) {
+    try {
+      return call(spec, argv, ctx);
+    } finally {
+      aof.endUnloggedWrite();
+    }
+  }
+  return aof.needsKeyLocks ? callLocked(spec, argv, ctx) : call(spec, argv, ctx);
 }
 
 /**

@@ -158,14 +158,18 @@ function persistenceFields({ server }: InfoSource): Fields {
       ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
       ['rdb_last_bgsave_status', 'ok'],
     ]),
-    ['aof_enabled', setting(server, 'appendonly') === 'yes' ? 1 : 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_last_write_status', 'ok'],
+    // The append-only file's state and its rewrites, shared by every thread (aof/aof-state.ts).
+    ...(server.aof?.infoFields() ?? [
+      ['aof_enabled', setting(server, 'appendonly') === 'yes' ? 1 : 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_rewrite_time_sec', -1],
+      ['aof_current_rewrite_time_sec', -1],
+      ['aof_last_bgrewrite_status', 'ok'],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', 'ok'],
+    ]),
   ];
 }
 

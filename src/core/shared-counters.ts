@@ -60,9 +60,18 @@ const DEFAULT_COMMAND_SLOTS = 256;
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
+/**
+ * A slab's last 64 bytes: its thread's write fence, a count bumped as the thread starts and ends a write command
+ * that the append-only file will not log (odd while one runs). Turning appendonly on waits until every write
+ * that began while it was off has ended before the rewrite takes its snapshot (aof/rewrite-scheduler.ts). The
+ * overflow slab's fence counts the writes in flight of every thread without a slab (Atomics.add).
+ */
+const FENCE_LINE = 64;
+
 /** Where each region starts, for a buffer with `slots` command slots. */
 function regions(slots: number) {
-  const slabBytes = align64(slots * FIELDS * 8);
+  // Each slab ends with a line for its thread's write fence (below), on a line of its own.
+  const slabBytes = align64(slots * FIELDS * 8) + FENCE_LINE;
   const baselineSlab = align64(ERRORS + ERROR_SLOTS * ERROR_SLOT_INTS * 4);
   // The overflow slab holds nanoseconds as integers in Uint32 pairs (Atomics.add), so twice a slab's words.
   const overflow = baselineSlab + slabBytes;
@@ -94,6 +103,10 @@ export class SharedServerCounters implements ServerCounters {
   private readonly own: Float64Array | null;
   /** The overflow slab's words, for a thread without a slab of its own. */
   private readonly overflow: Uint32Array;
+  /** This thread's write fence (its slab's last line, or the overflow slab's shared count). */
+  private readonly fence: Int32Array;
+  private readonly fenceShared: boolean;
+  private fenceCount = 0;
   /** Error prefix -> registry slot, as this thread has looked them up. */
   private readonly errorSlots = new Map<string, number>();
 
@@ -104,6 +117,14 @@ export class SharedServerCounters implements ServerCounters {
     this.floats = new Float64Array(buffer, BASELINES, 4);
     this.overflow = new Uint32Array(buffer, this.layout.overflow, this.layout.slabBytes / 4);
     this.own = this.claimSlab();
+    this.fenceShared = this.own === null;
+    this.fence = this.fenceOf(this.own === null ? -1 : this.own.byteOffset);
+  }
+
+  /** The fence of the slab at `slabOffset` (-1: the overflow slab's). */
+  private fenceOf(slabOffset: number): Int32Array {
+    const start = slabOffset < 0 ? this.layout.overflow : slabOffset;
+    return new Int32Array(this.buffer, start + this.layout.slabBytes - FENCE_LINE, 1);
   }
 
   /** `commandSlots`: how many commands and subcommands the command table has (CommandTable.slots). */
@@ -182,6 +203,45 @@ export class SharedServerCounters implements ServerCounters {
   keyLookups(hits: number, misses: number): void {
     if (hits > 0) this.add(this.words, HITS, hits);
     if (misses > 0) this.add(this.words, MISSES, misses);
+  }
+
+  // ---- Write fences (the append-only file's turn-on, aof/rewrite-scheduler.ts) ----
+
+  /** This thread starts a write command the append-only file will not log. */
+  enterUnloggedWrite(): void {
+    if (this.fenceShared) Atomics.add(this.fence, 0, 1);
+    else Atomics.store(this.fence, 0, ++this.fenceCount);
+  }
+
+  /** ... and it ended. */
+  leaveUnloggedWrite(): void {
+    if (this.fenceShared) Atomics.sub(this.fence, 0, 1);
+    else Atomics.store(this.fence, 0, ++this.fenceCount);
+  }
+
+  /**
+   * A check that turns true once every unlogged write running now (on any thread) has ended: a fence seen odd
+   * must move on, the overflow count must be seen at 0.
+   */
+  unloggedWritesEnded(): () => boolean {
+    const claimed = Math.min(Atomics.load(this.words, SLABS_CLAIMED), SLAB_CAPACITY);
+    const pending: { fence: Int32Array; seen: number }[] = [];
+    for (let slab = 0; slab < claimed; slab++) {
+      const offset = this.layout.firstSlab + slab * this.layout.slabBytes;
+      if (offset + this.layout.slabBytes > this.buffer.byteLength) continue; // being grown: no write yet
+      const fence = this.fenceOf(offset);
+      const seen = Atomics.load(fence, 0);
+      if (seen % 2 === 1) pending.push({ fence, seen });
+    }
+    const overflow = this.fenceOf(-1);
+    let overflowDone = false;
+    return () => {
+      overflowDone ||= Atomics.load(overflow, 0) === 0;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (Atomics.load(pending[i].fence, 0) !== pending[i].seen) pending.splice(i, 1);
+      }
+      return overflowDone && pending.length === 0;
+    };
   }
 
   // ---- Reading (INFO) ----

@@ -46,7 +46,7 @@ export interface ThreadCoreDeps {
   reportUnexpected(error: unknown, command: string): void;
   /** Where persistence reports saves and their failures (the server's logger); absent: not reported. */
   readonly log?: PersistenceLog;
-  /** false: never write the append-only file (the core that replays it at start-up); default: as appendonly says. */
+  /** false: never write the append-only file (the core that replays it at start-up); default: while appendonly is on. */
   readonly appendOnly?: boolean;
   /** This thread is the only one that writes (the event loop): its records are written once per client read. */
   readonly aofBatching?: boolean;
@@ -62,7 +62,7 @@ export interface ThreadCore {
   drainPubSub(): void;
   /** A key this thread found expired was removed: the `expired` keyspace event (the store's expiry hook). */
   expired(db: number, key: Buffer): void;
-  /** This thread's append-only file writer, when appendonly is yes (the server syncs and closes it). */
+  /** This thread's append-only file writer, logging while appendonly is on (the server syncs and closes it). */
   readonly aof: AofLog | undefined;
 }
 
@@ -70,9 +70,19 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const counters =
     deps.counters instanceof SharedArrayBuffer ? SharedServerCounters.attach(deps.counters) : deps.counters;
   const clock = deps.clock ?? Date.now;
+  // Every serving thread has a writer, idle while appendonly is off: CONFIG SET turns it on for all at once.
+  // Where other threads run commands too, its write fence lets a turn-on wait for writes begun while off.
+  const batching = deps.aofBatching === true;
   const aof =
-    deps.appendOnly !== false && deps.config.string('appendonly') === 'yes'
-      ? new AofLog(aofPath(deps.config), deps.store, deps.config, clock, deps.aofBatching === true)
+    deps.appendOnly !== false && 'handles' in deps.store
+      ? new AofLog(
+          aofPath(deps.config),
+          deps.store,
+          deps.config,
+          clock,
+          batching,
+          counters instanceof SharedServerCounters && !batching ? counters : null,
+        )
       : undefined;
   // Keys the store removes without a command (evicted) are logged where it removes them, under their lock.
   if (aof !== undefined) deps.store.onEvicted((db, key) => aof.recordDeletion(db, key));
@@ -107,6 +117,12 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       ...(deps.log === undefined ? {} : { log: deps.log }),
     });
     Object.assign(server, { persistence });
+  }
+  // CONFIG SET appendonly on this thread (other threads' copies are applied without listeners).
+  if (aof !== undefined) {
+    deps.config.onChange((name, value) => {
+      if (name === 'appendonly') aof.setEnabled(value === 'yes', server.persistence?.inProgress() ?? false);
+    });
   }
   const writer = new ByteWriter();
   return {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
@@ -149,6 +150,7 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       await c.set('after2', 'yes');
       writing = false;
       await Promise.all(load);
+      expect((await untilRewriteIdle(c)).get('aof_last_bgrewrite_status')).toBe('ok');
       expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
       expect(readFileSync(file).length).toBeLessThan(before + 10_000);
       return {

@@ -56,6 +56,8 @@ describe('Config defaults', () => {
       appendfilename: 'appendonly.aof',
       appendfsync: 'everysec',
       'aof-load-truncated': 'yes',
+      'auto-aof-rewrite-percentage': '100',
+      'auto-aof-rewrite-min-size': '67108864',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');
@@ -175,12 +177,28 @@ describe('CONFIG SET', () => {
     expect(c.get('dir')).toEqual([['dir', process.cwd()]]);
   });
 
-  it('takes appendonly and appendfilename at start-up only, appendfsync at any time', () => {
+  it('takes appendfilename at start-up only, appendonly and appendfsync at any time', () => {
     const c = new Config({ appendonly: 'YES' });
     expect(c.string('appendonly')).toBe('yes');
-    expect(setError(c, ['appendonly', 'no'])).toBe(
-      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - can't set immutable config",
+    c.set('appendonly', 'No');
+    expect(c.string('appendonly')).toBe('no');
+    expect(setError(c, ['appendfilename', 'other.aof'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendfilename') - can't set immutable config",
     );
+    // Redis 7.0.15's replies.
+    expect(setError(c, ['appendonly', 'maybe'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+    );
+    expect(setError(c, ['auto-aof-rewrite-percentage', '-1'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'auto-aof-rewrite-percentage') - argument must be " +
+        'between 0 and 2147483647 inclusive',
+    );
+    expect(setError(c, ['auto-aof-rewrite-min-size', '-1'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'auto-aof-rewrite-min-size') - argument must be a " +
+        'memory value',
+    );
+    c.set('auto-aof-rewrite-min-size', '1kb');
+    expect(c.string('auto-aof-rewrite-min-size')).toBe('1024');
     // Redis 7.0.15's reply.
     expect(setError(c, ['appendfsync', 'sometimes'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the " +
@@ -289,6 +307,8 @@ describe('CONFIG GET patterns', () => {
       ['appendfilename', 'appendonly.aof'],
       ['appendfsync', 'everysec'],
       ['aof-load-truncated', 'yes'],
+      ['auto-aof-rewrite-percentage', '100'],
+      ['auto-aof-rewrite-min-size', '67108864'],
     ]);
   });
 });

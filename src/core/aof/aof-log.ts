@@ -6,14 +6,22 @@
 // database changes. appendfsync always: the data is on disk (fdatasync, after the append lock is released, so
 // threads' syncs overlap) before the command's reply is written; everysec: the server's timer syncs once a second
 // (syncEverySecond); no: the kernel decides.
+//
+// appendonly may be turned on and off at run time (CONFIG SET, from any thread): the state lives in shared memory
+// (aof-state.ts) and each record is written only while it says on. A write command that starts while it is off
+// runs as without the file, inside this thread's write fence (shared-counters.ts), so turning it on can wait for
+// such writes to end before its rewrite takes the snapshot; one that starts while it is on runs holding its keys'
+// locks (where other threads write too) and is logged. A thread opens the file at its first record, reopens it
+// when its generation changed (a rewrite replaced it, or it was turned on again), and closes it once it sees the
+// file turned off.
 
-import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { asLogged } from './as-logged.js';
-import { rewriteAppendOnlyFile } from './rewrite.js';
+import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
 
 type Argv = readonly Uint8Array[];
 
@@ -47,13 +55,23 @@ interface Pending {
   readonly commands: Buffer[];
 }
 
+/** A thread's mark around a write command that is not logged (shared-counters.ts's write fence). */
+export interface WriteFence {
+  enterUnloggedWrite(): void;
+  leaveUnloggedWrite(): void;
+}
+
+type StoreWithControl = KeyValueStore & { handles(): { control: SharedArrayBuffer } };
+
 export class AofLog {
-  private fd: number;
+  /** -1 while this thread has the file closed (appendonly off, or nothing written yet). */
+  private fd = -1;
   /** The file generation `fd` was opened at (store.appendInOrder's): a rewrite replaced the file after it. */
   private generation = -1;
   /** A transaction's commands while EXEC runs them, written as one block when it ends. */
   private transaction: Pending[] | null = null;
-  private readonly path: string;
+  readonly path: string;
+  readonly state: AofState;
   private written = 0;
   private syncing = false;
   /** Records appended since the last endOfBatch (batching), or whether a sync is owed (appendfsync always). */
@@ -70,9 +88,16 @@ export class AofLog {
      * out in one write. With several writing threads each record is written at once, under its keys' locks.
      */
     private readonly batching = false,
+    /** This thread's write fence; null where no other thread runs commands (nothing to wait for). */
+    private readonly fence: WriteFence | null = null,
   ) {
-    this.fd = openSync(file, 'a');
     this.path = file;
+    this.state = new AofState((store as StoreWithControl).handles().control);
+  }
+
+  /** appendonly is on (for every thread): writes are being logged. */
+  get logging(): boolean {
+    return this.state.logging;
   }
 
   get needsKeyLocks(): boolean {
@@ -84,8 +109,28 @@ export class AofLog {
     return this.written;
   }
 
+  /**
+   * A write command starts: true when it is to be logged (appendonly on). Otherwise it runs inside this thread's
+   * write fence, and the caller calls endUnloggedWrite when it ends. The fence is entered before the state is
+   * read: a turn-on that then finds the fence open knows this write may have seen the file off.
+   */
+  beginWrite(): boolean {
+    this.fence?.enterUnloggedWrite();
+    if (this.state.logging) {
+      this.fence?.leaveUnloggedWrite();
+      return true;
+    }
+    if (this.fd >= 0) this.closeFile(); // turned off since this thread last wrote (Redis closes the file)
+    return false;
+  }
+
+  endUnloggedWrite(): void {
+    this.fence?.leaveUnloggedWrite();
+  }
+
   /** A write command ran on database `db` and replied `reply` (not an error): log what replays it. */
   record(name: string, argv: Argv, reply: Reply, db: number): void {
+    if (!this.state.logging) return;
     const commands = asLogged(name, argv, reply, this.clock()).map(encodeCommand);
     if (commands.length === 0) return;
     if (this.transaction !== null) this.transaction.push({ db, commands });
@@ -94,6 +139,7 @@ export class AofLog {
 
   /** A key was removed without a command naming it (it expired, or was evicted): log its DEL. */
   recordDeletion(db: number, key: Uint8Array): void {
+    if (!this.state.logging) return;
     const del = encodeCommand([Buffer.from('DEL'), key]);
     if (this.transaction !== null) this.transaction.push({ db, commands: [del] });
     else this.append([{ db, commands: [del] }], false);
@@ -101,6 +147,7 @@ export class AofLog {
 
   /** A command already in the form to log (a served blocking pop), run on `db` under its keys' locks. */
   recordCommand(db: number, argv: Argv): void {
+    if (!this.state.logging) return;
     const commands = [encodeCommand(argv)];
     if (this.transaction !== null) this.transaction.push({ db, commands });
     else this.append([{ db, commands }], false);
@@ -115,7 +162,7 @@ export class AofLog {
     }
     if (this.unsynced) {
       this.unsynced = false;
-      fdatasyncSync(this.fd);
+      if (this.fd >= 0) fdatasyncSync(this.fd);
     }
   }
 
@@ -137,7 +184,16 @@ export class AofLog {
    */
   syncEverySecond(logger: { error(obj: object, msg: string): void }): void {
     this.endOfBatch(); // what a timer logged (an expired key's DEL) since the last read
+    if (!this.state.logging) {
+      if (this.fd >= 0) this.closeFile();
+      return;
+    }
     if (this.syncing || this.config.string('appendfsync') !== 'everysec') return;
+    // Other threads may be the only ones writing: this one opens the file (the current one) to sync it.
+    this.store.appendInOrder((db, generation) => {
+      this.reopenIfReplaced(generation);
+      return db;
+    });
     this.syncing = true;
     fdatasync(this.fd, (error) => {
       this.syncing = false;
@@ -148,6 +204,7 @@ export class AofLog {
   /** SHUTDOWN (finishShutdown's flushAppendOnlyFile(1) and fsync): what this thread holds written, the file synced. */
   flushAndSync(): void {
     this.endOfBatch();
+    if (!this.state.logging) return; // off: no file to sync (Redis checks aof_state too)
     // Other threads' records are in the file already; sync the file they are in (a rewrite may have replaced it).
     this.store.appendInOrder((fileDb, generation) => {
       this.reopenIfReplaced(generation);
@@ -156,9 +213,74 @@ export class AofLog {
     fdatasyncSync(this.fd);
   }
 
+  /**
+   * CONFIG SET appendonly on this thread (the others read the shared state): on, the file's generation moves so
+   * every thread opens it afresh and the rewrite that writes the data so far is asked for (rewrite-scheduler.ts
+   * runs it); off, this thread's records are flushed and synced and the file closed, as Redis's stopAppendOnly.
+   */
+  setEnabled(on: boolean, mustWait: boolean): void {
+    if (on) {
+      if (!this.state.turnOn()) return;
+      this.store.appendInOrder((db) => db, true);
+      this.state.request(mustWait);
+      return;
+    }
+    this.endOfBatch();
+    if (!this.state.turnOff()) return;
+    if (this.fd >= 0) {
+      fdatasyncSync(this.fd);
+      this.closeFile();
+    }
+  }
+
+  /** BGREWRITEAOF from this thread: the rewrite is claimed here, run by the main thread. */
+  requestRewrite(mustWait: boolean): RewriteRequest {
+    return this.state.request(mustWait);
+  }
+
+  /** INFO persistence's aof_ fields, in Redis 7.0's order. */
+  infoFields(): [string, string | number][] {
+    const s = this.state;
+    const now = Math.floor(Date.now() / 1000); // the clock aof-state.ts stamps a rewrite's start with
+    const fields: [string, string | number][] = [
+      ['aof_enabled', s.logging ? 1 : 0],
+      ['aof_rewrite_in_progress', s.inProgress ? 1 : 0],
+      ['aof_rewrite_scheduled', s.scheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', s.lastRewriteSeconds],
+      ['aof_current_rewrite_time_sec', s.inProgress ? Math.max(0, now - s.startedAt) : -1],
+      ['aof_last_bgrewrite_status', s.lastRewriteFailed ? 'err' : 'ok'],
+      ['aof_rewrites', s.rewrites],
+      ['aof_rewrites_consecutive_failures', s.consecutiveFailures],
+      ['aof_last_write_status', s.lastWriteFailed ? 'err' : 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+    ];
+    if (s.logging) {
+      // While the turn-on's rewrite runs Redis has no file yet: its sizes read 0 until it ends.
+      const waiting = s.state === AOF_WAIT_REWRITE;
+      fields.push(
+        ['aof_current_size', waiting ? 0 : fileSize(this.path)],
+        ['aof_base_size', waiting ? 0 : s.baseSize],
+        ['aof_pending_rewrite', s.scheduled ? 1 : 0],
+        ['aof_buffer_length', 0],
+        ['aof_pending_bio_fsync', 0],
+        ['aof_delayed_fsync', 0],
+      );
+    }
+    return fields;
+  }
+
   close(): void {
     this.endOfBatch();
+    if (this.fd >= 0) this.closeFile();
+  }
+
+  private closeFile(): void {
+    this.endOfBatch();
     closeSync(this.fd);
+    this.fd = -1;
+    this.generation = -1;
   }
 
   private append(pending: readonly Pending[], wrapped: boolean): void {
@@ -171,22 +293,12 @@ export class AofLog {
     if (this.config.string('appendfsync') === 'always') this.unsynced = true;
   }
 
-  /** BGREWRITEAOF put a new file in place since this thread opened its descriptor (append lock held). */
+  /** The file was replaced (a rewrite) or turned on again since this thread opened it (append lock held). */
   private reopenIfReplaced(generation: number): void {
-    if (this.generation === generation) return;
-    // The first append reopens too: a rewrite may have come between this thread's open and now.
-    closeSync(this.fd);
+    if (this.generation === generation && this.fd >= 0) return;
+    if (this.fd >= 0) closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
     this.generation = generation;
-  }
-
-  /**
-   * BGREWRITEAOF (rewrite.ts): this thread's records are flushed first, so the snapshot the rewrite takes is
-   * exactly the file's contents up to its end at that moment.
-   */
-  rewrite(): void {
-    this.endOfBatch();
-    rewriteAppendOnlyFile(this.store, this.path, this.config);
   }
 
   private write(pending: readonly Pending[], wrapped: boolean): void {
@@ -205,11 +317,26 @@ export class AofLog {
       }
       if (wrapped) parts.push(EXEC);
       const bytes = Buffer.concat(parts);
-      let at = 0;
-      while (at < bytes.length) at += writeSync(this.fd, bytes, at);
+      try {
+        let at = 0;
+        while (at < bytes.length) at += writeSync(this.fd, bytes, at);
+      } catch (error) {
+        this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
+        throw error;
+      }
+      this.state.lastWriteFailed = false;
       this.written += bytes.length;
       return db;
     });
+  }
+}
+
+/** The file's size now (0 when there is none). */
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

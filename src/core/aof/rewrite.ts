@@ -1,14 +1,26 @@
-// BGREWRITEAOF: the append-only file replaced by a compact one that replays to the same data, as Redis 7 writes
-// it with aof-use-rdb-preamble: an RDB of the dataset, then the commands logged since that snapshot. The snapshot
-// is taken holding every segment's read lock, so no write is between being applied and being logged (writes are
-// logged under their keys' locks, aof-log.ts); the file's length and last SELECT at that instant say where its
+// BGREWRITEAOF's steps: the append-only file replaced by a compact one that replays to the same data, as Redis 7
+// writes it with aof-use-rdb-preamble: an RDB of the dataset, then the commands logged since that snapshot.
+//
+// The cut point. The snapshot is taken holding every segment's read lock, so no logged write is between being
+// applied and being logged (with appendonly on, writes are logged under their keys' locks, aof-log.ts; a write
+// that began while appendonly was off logs nothing, and the scheduler waits for those to end before the cut,
+// rewrite-scheduler.ts); the file's length and last SELECT read then, under the append lock, say where its
 // commands after the snapshot begin. The RDB is written to a temporary file with the locks released (clients are
-// served meanwhile; their records keep going to the old file), then, under the append lock, the old file's commands
-// since the snapshot are copied after it, the temporary file is synced and renamed over the old one, and the file's
-// generation is bumped so every thread reopens it before its next append. The rewrite runs on the thread of the
-// client that asked, which waits for it (Redis forks a child and answers at once).
+// served meanwhile; their records keep going to the old file), then the old file's commands since the snapshot are
+// copied after it: most of them in steps with no lock held, and the last part, under the append lock, with the
+// sync, the rename over the old file and a bump of the file's generation, so every thread reopens it before its
+// next append. Knows files and the store's snapshot; not who asked, nor when.
 
-import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { Config } from '../config.js';
 import { encodeRdb } from '../rdb/file.js';
 import { storeDatabases } from '../rdb/store-io.js';
@@ -16,15 +28,36 @@ import type { Snapshot } from '../store/snapshot.js';
 import { SharedStore } from '../store/store.js';
 import type { KeyValueStore } from '../store/types.js';
 
-type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
+export type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
 
-export function rewriteAppendOnlyFile(store: KeyValueStore, file: string, config: Config): void {
-  if (!('snapshot' in store)) throw new Error('BGREWRITEAOF needs a store that can take a snapshot');
+/** A started rewrite: the snapshot's RDB chunks, and where the old file's commands after it begin. */
+export interface RewriteCut {
+  readonly chunks: Generator<Buffer>;
+  readonly offset: number;
+  /** The database the file's last SELECT chose at the cut (-1: none yet). */
+  readonly fileDb: number;
+  /** The snapshot's copy pause, microseconds. */
+  readonly pauseMicros: number;
+}
+
+/** Tail copies longer than this are done before the append lock is taken, so writers wait only for the rest. */
+const LOCKED_TAIL_BYTES = 1 << 20;
+
+/**
+ * The snapshot and the file's length at that instant. `logging`: writes are being appended to `file` (else
+ * there is nothing after the snapshot to keep, and the file is not created).
+ */
+export function cutForRewrite(
+  store: SnapshotStore,
+  file: string,
+  config: Config,
+  logging: boolean,
+): RewriteCut {
   const at = Date.now();
-  // The file as it is while no write can be half done: its length, and the database its last SELECT chose.
   let offset = 0;
   let fileDb = -1;
-  const handles = (store as SnapshotStore).snapshot(() => {
+  const handles = store.snapshot(() => {
+    if (!logging) return;
     store.appendInOrder((db) => {
       offset = sizeOf(file);
       fileDb = db;
@@ -32,28 +65,79 @@ export function rewriteAppendOnlyFile(store: KeyValueStore, file: string, config
     });
   });
   const copy = SharedStore.attach(handles, () => at);
-  const temp = `${file}.rewrite-${process.pid}-${Math.floor(Math.random() * 1e9)}.tmp`;
-  const fd = openSync(temp, 'w');
+  const chunks = encodeRdb(storeDatabases(copy), {
+    compress: config.string('rdbcompression') === 'yes',
+    checksum: config.string('rdbchecksum') === 'yes',
+    ctime: Math.floor(at / 1000),
+    usedMemory: store.stats().usedMemory,
+  });
+  return { chunks, offset, fileDb, pauseMicros: handles.pauseMicros };
+}
+
+/** The temporary file a rewrite of `file` writes. */
+export function rewriteTempPath(file: string): string {
+  return `${file}.rewrite-${process.pid}.tmp`;
+}
+
+/**
+ * The old file's commands from `from` to its current end appended to `to` (no lock held: the file only grows
+ * while its generation stands); returns where it stopped.
+ */
+export function copyTailSoFar(file: string, from: number, to: number): number {
+  const source = openSync(file, 'r');
   try {
-    for (const chunk of encodeRdb(storeDatabases(copy), {
-      compress: config.string('rdbcompression') === 'yes',
-      checksum: config.string('rdbchecksum') === 'yes',
-      ctime: Math.floor(at / 1000),
-      usedMemory: store.stats().usedMemory,
-    })) {
-      writeAll(fd, chunk);
-    }
-    store.appendInOrder((db) => {
-      // The commands logged since the snapshot, on the database the file was on then.
-      if (fileDb >= 0) writeAll(fd, selectCommand(fileDb));
-      copyTail(file, offset, fd);
-      fdatasyncSync(fd);
-      renameSync(temp, file);
-      return db;
-    }, true);
+    return copyRange(source, from, to);
   } finally {
-    closeSync(fd);
+    closeSync(source);
   }
+}
+
+/**
+ * The last step, under the append lock: the rest of the old file's commands, sync, rename over `file`, new
+ * generation. `stillWanted` is asked under the lock: false (appendonly was turned off) leaves the old file be.
+ * Returns the new file's size, or -1 when it was not wanted.
+ */
+export function finishRewrite(
+  store: KeyValueStore,
+  file: string,
+  temp: number,
+  tempPath: string,
+  copied: number | null,
+  stillWanted: () => boolean,
+): number {
+  let size = -1;
+  store.appendInOrder((db) => {
+    if (!stillWanted()) return db;
+    if (copied !== null) copyTailSoFar(file, copied, temp);
+    fdatasyncSync(temp);
+    renameSync(tempPath, file);
+    size = fstatSync(temp).size;
+    return db;
+  }, true);
+  return size;
+}
+
+/** A SELECT of the file's database at the cut, written before the commands since it. */
+export function selectCommand(db: number): Buffer {
+  const text = String(db);
+  return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${text.length}\r\n${text}\r\n`, 'latin1');
+}
+
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already renamed into place or never made.
+  }
+}
+
+/** Whether the rest of the tail is short enough to copy under the append lock. */
+export function tailIsShort(file: string, from: number): boolean {
+  return sizeOf(file) - from <= LOCKED_TAIL_BYTES;
 }
 
 function sizeOf(file: string): number {
@@ -65,26 +149,13 @@ function sizeOf(file: string): number {
   }
 }
 
-function copyTail(file: string, from: number, to: number): void {
-  const source = openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (let at = from; ;) {
-      const read = readSync(source, buffer, 0, buffer.length, at);
-      if (read === 0) return;
-      writeAll(to, buffer.subarray(0, read));
-      at += read;
-    }
-  } finally {
-    closeSync(source);
+function copyRange(source: number, from: number, to: number): number {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let at = from;
+  for (;;) {
+    const read = readSync(source, buffer, 0, buffer.length, at);
+    if (read === 0) return at;
+    writeAll(to, buffer.subarray(0, read));
+    at += read;
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
-function selectCommand(db: number): Buffer {
-  const text = String(db);
-  return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${text.length}\r\n${text}\r\n`, 'latin1');
 }

@@ -32,17 +32,21 @@ function bgsave(argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 /**
- * BGREWRITEAOF: the append-only file replaced by an RDB of the data and the commands since (aof/rewrite.ts), done
- * before the reply. Refused inside EXEC, whose key locks the snapshot would wait for.
+ * BGREWRITEAOF (aof.c bgrewriteaofCommand): answered at once; the main thread rewrites the file in the background
+ * (aof/rewrite-scheduler.ts). While a BGSAVE runs, or inside EXEC, it is scheduled for when it may start.
  */
 function bgrewriteaof(_argv: Buffer[], ctx: CommandContext): Reply {
   const aof = ctx.server.aof;
-  if (aof === undefined)
-    throw new CommandError('ERR the append only file is not enabled (start with --appendonly yes)');
-  if (ctx.client.transaction.executing)
-    throw new CommandError('ERR BGREWRITEAOF is not allowed inside MULTI here');
-  aof.rewrite();
-  return status('Background append only file rewriting started');
+  if (aof === undefined) throw new CommandError('ERR persistence is not available on this server');
+  const mustWait = ctx.client.transaction.executing || (ctx.server.persistence?.inProgress() ?? false);
+  const outcome = aof.requestRewrite(mustWait);
+  if (outcome === 'in-progress')
+    throw new CommandError('ERR Background append only file rewriting already in progress');
+  return status(
+    outcome === 'started'
+      ? 'Background append only file rewriting started'
+      : 'Background append only file rewriting scheduled',
+  );
 }
 
 export const persistenceCommands: readonly CommandSpec[] = [

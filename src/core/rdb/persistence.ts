@@ -107,6 +107,11 @@ export class Persistence {
     return this.state.lastSave;
   }
 
+  /** A SAVE or BGSAVE is running, on any thread. */
+  inProgress(): boolean {
+    return this.state.inProgress;
+  }
+
   /** The running BGSAVE of this thread, or a resolved promise. */
   whenIdle(): Promise<void> {
     return this.running ?? Promise.resolve();

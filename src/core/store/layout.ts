@@ -76,6 +76,11 @@ export const H_LFU_DECAY_TIME = 43;
 export const H_EVICTION_TENACITY = 44;
 /** Bumped when BGREWRITEAOF replaces the append-only file: each thread reopens it before its next append. */
 export const H_AOF_GENERATION = 45;
+/**
+ * appendonly as every thread must see it at once (aof/aof-state.ts): 0 off, 1 on, 2 on and waiting for the
+ * rewrite that writes the data so far (CONFIG SET appendonly yes). Read by every write command: a settings word.
+ */
+export const H_AOF_STATE = 46;
 export const H_LFU_MINUTES = 3;
 /**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
@@ -89,6 +94,22 @@ export const H_PROCESS_BASELINE = 15;
  */
 export const H_AOF_LOCK = 48; // H_AOF_LOCK + 1 is its waiter count
 export const H_AOF_DB = 50;
+/**
+ * The append-only file's rewrite (aof/aof-state.ts), written only when one is asked for, starts or ends: its state
+ * (0 none, 1 scheduled, 2 in progress), when it started, the last one's seconds and status, counts, the size of
+ * the file the last one wrote (a Float64 slot: ints 56 and 57), an epoch that turning appendonly off bumps to
+ * cancel a running one, and a counter bumped to wake the main thread, which runs them.
+ */
+export const H_AOF_REWRITE = 51;
+export const H_AOF_REWRITE_STARTED = 52;
+export const H_AOF_LAST_REWRITE_SECONDS = 53;
+export const H_AOF_REWRITE_FAILED = 54;
+export const H_AOF_REWRITES = 55;
+export const H_AOF_BASE_SIZE_F64 = 28; // ints 56 and 57
+export const H_AOF_REWRITE_FAILURES = 58;
+export const H_AOF_WRITE_FAILED = 59;
+export const H_AOF_REWRITE_EPOCH = 60;
+export const H_AOF_WAKE = 61;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
 export const POLICY_NOEVICTION = 0;
 export const POLICY_ALLKEYS_LRU = 1;

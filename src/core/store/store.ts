@@ -35,6 +35,7 @@ import {
   H_AOF_DB,
   H_AOF_GENERATION,
   H_AOF_LOCK,
+  H_AOF_LAST_REWRITE_SECONDS,
   H_ARENA_UNITS,
   H_DATABASES,
   H_FIRST_UNIT,
@@ -227,6 +228,7 @@ export class SharedStore implements KeyValueStore {
     setEvictionSettings(control, DEFAULT_EVICTION_SETTINGS);
     control[H_LFU_MINUTES] = lfuMinutes(options.clock());
     control[H_AOF_DB] = -1; // no SELECT written yet: the first record names its database
+    control[H_AOF_LAST_REWRITE_SECONDS] = -1; // INFO aof_last_rewrite_time_sec before the first
     control[H_PROCESS_BASELINE] = Math.max(
       0,
       Math.min(2 ** 31 - 1, Math.floor(options.processBaselineBytes ?? 0)),

@@ -1,0 +1,214 @@
+// Runs the append-only file's rewrites on the main thread, off every request path (Redis forks a child for them;
+// Node cannot fork, so the main thread's event loop does the work in steps, as BGSAVE's encoding here): the ones
+// BGREWRITEAOF claimed on any thread, the ones scheduled while a BGSAVE ran, the one CONFIG SET appendonly yes owes,
+// and the automatic ones (auto-aof-rewrite-percentage, auto-aof-rewrite-min-size: serverCron's rule). Other threads
+// wake it through the shared state (aof-state.ts); otherwise it looks every 100 ms, as serverCron at hz 10.
+// The rewrite's steps and its cut point are rewrite.ts's; this file knows when, and what to do when one fails.
+
+import { closeSync, fdatasync, openSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { AOF_ON, AOF_WAIT_REWRITE, type AofState } from './aof-state.js';
+import { fileSize, type AofLog } from './aof-log.js';
+import {
+  copyTailSoFar,
+  cutForRewrite,
+  finishRewrite,
+  removeQuietly,
+  rewriteTempPath,
+  selectCommand,
+  tailIsShort,
+  writeAll,
+  type SnapshotStore,
+} from './rewrite.js';
+
+export type RewriteLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface RewriteSchedulerDeps {
+  /** The main thread's writer (its batched records are flushed before the snapshot). */
+  readonly aof: AofLog;
+  readonly store: SnapshotStore;
+  readonly config: Config;
+  /** A BGSAVE is running: a rewrite waits for it (Redis runs one child at a time). */
+  bgsaveRunning(): boolean;
+  /** A check that turns true once every write that began unlogged has ended (shared-counters.ts); null: none. */
+  readonly unloggedWritesEnded: (() => () => boolean) | null;
+  readonly log: RewriteLog;
+}
+
+/** How often the scheduler looks when nobody wakes it (serverCron at hz 10). */
+const TICK_MS = 100;
+/** aofRewriteLimited: after this many failures in a row, automatic and scheduled rewrites are delayed. */
+const FAILURES_BEFORE_DELAY = 3;
+const MAX_DELAY_MINUTES = 60;
+
+type Outcome = 'done' | 'failed' | 'cancelled';
+
+export class RewriteScheduler {
+  private readonly state: AofState;
+  private job: Promise<void> | null = null;
+  private stopped = false;
+  private delayMinutes = 0;
+  private nextAllowedAt = 0;
+
+  constructor(private readonly deps: RewriteSchedulerDeps) {
+    this.state = deps.aof.state;
+  }
+
+  start(): void {
+    void this.loop();
+  }
+
+  /** Server close: a running rewrite is dropped (its temporary file removed), as Redis kills its child. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.state.wake();
+    await this.job;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const seen = this.state.wakeCount;
+      this.tick();
+      await this.state.waitForWake(seen, TICK_MS);
+    }
+  }
+
+  private tick(): void {
+    if (this.job !== null) return;
+    const s = this.state;
+    if (s.inProgress) return this.run();
+    const bgsave = this.deps.bgsaveRunning();
+    if (s.scheduled) {
+      if (!bgsave && !this.limited() && s.startScheduled()) this.run();
+      return;
+    }
+    if (s.state !== AOF_ON || bgsave) return;
+    const growth = this.growthDue();
+    if (growth !== null && !this.limited() && s.request(false) === 'started') {
+      this.deps.log('info', `Starting automatic rewriting of AOF on ${growth}% growth`);
+      this.run();
+    }
+  }
+
+  /** serverCron's automatic trigger: the file grew past min-size and by percentage% of its base; the growth. */
+  private growthDue(): number | null {
+    const percentage = this.deps.config.number('auto-aof-rewrite-percentage');
+    if (percentage === 0) return null;
+    const size = fileSize(this.deps.aof.path);
+    if (size <= this.deps.config.number('auto-aof-rewrite-min-size')) return null;
+    const base = this.state.baseSize > 0 ? this.state.baseSize : 1;
+    const growth = Math.floor((size * 100) / base) - 100;
+    return growth >= percentage ? growth : null;
+  }
+
+  /** Redis's aofRewriteLimited: after repeated failures, wait 1, 2, 4 ... 60 minutes between attempts. */
+  private limited(): boolean {
+    if (this.state.consecutiveFailures < FAILURES_BEFORE_DELAY) {
+      this.delayMinutes = 0;
+      this.nextAllowedAt = 0;
+      return false;
+    }
+    const now = Date.now();
+    if (this.nextAllowedAt !== 0) {
+      if (now < this.nextAllowedAt) return true;
+      this.nextAllowedAt = 0;
+      return false;
+    }
+    this.delayMinutes = Math.min(MAX_DELAY_MINUTES, this.delayMinutes === 0 ? 1 : this.delayMinutes * 2);
+    this.nextAllowedAt = now + this.delayMinutes * 60_000;
+    return true;
+  }
+
+  private run(): void {
+    this.job = this.rewrite().finally(() => {
+      this.job = null;
+      this.state.wake(); // a rewrite scheduled meanwhile may start now
+    });
+  }
+
+  /** The claimed rewrite, started again while a turn-on (or a new claim) ended the epoch it began in. */
+  private async rewrite(): Promise<void> {
+    for (;;) {
+      const outcome = await this.attempt(this.state.epoch);
+      if (outcome !== 'cancelled' || this.stopped || !this.state.inProgress) return;
+    }
+  }
+
+  private async attempt(epoch: number): Promise<Outcome> {
+    const cancelled = (): boolean => this.stopped || this.state.epoch !== epoch;
+    const { aof, store, config } = this.deps;
+    const logging = this.state.logging;
+    if (logging && this.deps.unloggedWritesEnded !== null) {
+      // Writes that began while the file was off are in no record: they must be in the snapshot.
+      const ended = this.deps.unloggedWritesEnded();
+      while (!ended()) {
+        if (cancelled()) return 'cancelled';
+        await pause(1);
+      }
+    }
+    aof.endOfBatch(); // this thread's records, so the file's length at the cut covers every write before it
+    const tempPath = rewriteTempPath(aof.path);
+    let fd = -1;
+    try {
+      const cut = cutForRewrite(store, aof.path, config, logging);
+      this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
+      fd = openSync(tempPath, 'w');
+      for (const chunk of cut.chunks) {
+        writeAll(fd, chunk);
+        await pause(0);
+        if (cancelled()) return 'cancelled';
+      }
+      let copied: number | null = null;
+      if (logging) {
+        if (cut.fileDb >= 0) writeAll(fd, selectCommand(cut.fileDb));
+        copied = cut.offset;
+        while (!tailIsShort(aof.path, copied)) {
+          copied = copyTailSoFar(aof.path, copied, fd);
+          await pause(0);
+          if (cancelled()) return 'cancelled';
+        }
+      }
+      await syncOffThread(fd); // most of it, so the sync under the append lock has little left to write
+      const size = finishRewrite(store, aof.path, fd, tempPath, copied, () => !cancelled());
+      if (size < 0) return 'cancelled';
+      this.state.end(true, nowSeconds(), size);
+      this.state.finishTurnOn();
+      this.deps.log('info', 'Background AOF rewrite finished successfully');
+      return 'done';
+    } catch (error) {
+      if (cancelled()) return 'cancelled';
+      this.state.end(false, nowSeconds(), 0);
+      this.deps.log('error', `Background AOF rewrite failed: ${(error as Error).message}`);
+      // appendonly is still waiting for its first rewrite: try again (Redis schedules one).
+      if (this.state.state === AOF_WAIT_REWRITE) this.state.request(true);
+      return 'failed';
+    } finally {
+      if (fd >= 0) closeSync(fd);
+      removeQuietly(tempPath); // gone already once renamed into place
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
+}
+
+function syncOffThread(fd: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    fdatasync(fd, (error) => (error === null ? resolve() : reject(error))),
+  );
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Start-up, once the data is loaded and before any thread serves: appendonly yes means on, its base the file as
+ * loaded (Redis's aof_rewrite_base_size), so the automatic rewrite measures growth from there.
+ */
+export function initialiseAofState(state: AofState, appendonly: boolean, file: string): void {
+  if (!appendonly) return;
+  state.state = AOF_ON;
+  state.baseSize = fileSize(file);
+}

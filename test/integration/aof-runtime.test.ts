@@ -1,0 +1,261 @@
+// The append-only file's run-time features on real servers, on every transport (issue 17): CONFIG SET appendonly
+// yes / no while connections write (from several threads on the pool and the hybrid), BGREWRITEAOF answered at
+// once with the rewrite in the background (a second refused, one inside MULTI or during a BGSAVE scheduled), the
+// automatic rewrite past auto-aof-rewrite-min-size / -percentage, and INFO persistence's aof_ figures. Counters
+// incremented by concurrent writers check that no acknowledged write is lost or applied twice after a restart.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { untilInfo, untilRewriteIdle } from '../support/info-wait.js';
+import { onPath } from '../support/live-tools.js';
+import { startTestServer, transports, type TransportName } from '../support/server.js';
+
+type Connect = () => Promise<Redis>;
+
+async function withServer<R>(
+  transport: TransportName,
+  config: Record<string, string>,
+  work: (client: Connect) => Promise<R>,
+): Promise<R> {
+  const server = await startTestServer(transport, { workers: 8, config });
+  const clients: Redis[] = [];
+  try {
+    return await work(async () => {
+      const c = new Redis({
+        host: server.host,
+        port: server.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+      });
+      await c.connect();
+      clients.push(c);
+      return c;
+    });
+  } finally {
+    await Promise.all(clients.map((c) => c.quit()));
+    await server.close();
+  }
+}
+
+/** Writers that INCR a key of their own and a shared one until stopped; how many rounds each had acknowledged. */
+async function startIncrementing(client: Connect, writers: number) {
+  const connections = await Promise.all(Array.from({ length: writers }, () => client()));
+  const acked = new Array<number>(writers).fill(0);
+  let running = true;
+  const done = connections.map(async (c, w) => {
+    while (running) {
+      // Plain writes and transactions: both must be logged, or be in the rewrite's snapshot, exactly once.
+      if (w % 2 === 0) await c.multi().incr(`own:${w}`).incr('shared').exec();
+      else await Promise.all([c.incr(`own:${w}`), c.incr('shared')]);
+      acked[w]++;
+    }
+  });
+  return {
+    acked,
+    /** Resolves once every writer has acknowledged at least `n` more writes. */
+    async advance(n: number) {
+      const from = [...acked];
+      while (acked.some((a, w) => a < from[w] + n)) await new Promise((r) => setImmediate(r));
+    },
+    async stop() {
+      running = false;
+      await Promise.all(done);
+      return acked;
+    },
+  };
+}
+
+async function expectCounters(c: Redis, acked: readonly number[]): Promise<void> {
+  const own = await c.mget(...acked.map((_, w) => `own:${w}`));
+  expect(own).toEqual(acked.map(String));
+  expect(await c.get('shared')).toBe(String(acked.reduce((a, b) => a + b, 0)));
+}
+
+function checkAof(file: string): void {
+  if (!onPath('redis-check-aof')) return;
+  expect(spawnSync('redis-check-aof', [file], { encoding: 'utf8' }).stdout).toContain('is valid');
+}
+
+describe.each(transports)('%s transport: the append-only file at run time', (transport) => {
+  it('CONFIG SET appendonly yes while others write: the data before and every write after survive a restart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const acked = await withServer(transport, { dir }, async (client) => {
+      const c = await client();
+      await c.set('before', 'x');
+      await c.hset('h', 'f', 'v');
+      await c.select(4);
+      await c.set('in4', 'four');
+      const writers = await startIncrementing(client, 4);
+      await writers.advance(20);
+      expect(await c.config('SET', 'appendonly', 'yes')).toBe('OK');
+      expect((await untilRewriteIdle(c)).get('aof_enabled')).toBe('1');
+      await writers.advance(20);
+      await c.set('after', 'y'); // on database 4
+      return writers.stop();
+    });
+    const file = path.join(dir, 'appendonly.aof');
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS'); // the turn-on's rewrite wrote the base
+    checkAof(file);
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await expectCounters(c, acked);
+      expect(await c.get('before')).toBe('x');
+      expect(await c.hgetall('h')).toEqual({ f: 'v' });
+      await c.select(4);
+      expect(await c.mget('in4', 'after')).toEqual(['four', 'y']);
+    });
+  });
+
+  it('CONFIG SET appendonly no: the file stops growing, and holds what was written until then', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const file = path.join(dir, 'appendonly.aof');
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const [c, other] = [await client(), await client()];
+      await c.set('kept', '1');
+      await other.set('kept2', '2');
+      expect(await c.config('SET', 'appendonly', 'no')).toBe('OK');
+      const size = statSync(file).size;
+      await c.set('lost', '3');
+      await other.set('lost2', '4');
+      expect(statSync(file).size).toBe(size);
+      const info = (await c.info('persistence')).split('\r\n');
+      expect(info).toContain('aof_enabled:0');
+      expect(info.some((l) => l.startsWith('aof_current_size'))).toBe(false); // shown only while on
+    });
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      expect(await c.mget('kept', 'kept2', 'lost', 'lost2')).toEqual(['1', '2', null, null]);
+    });
+  });
+
+  it('BGREWRITEAOF answers at once, refuses a second while it runs, and loses no concurrent write', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const file = path.join(dir, 'appendonly.aof');
+    const acked = await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await fill(c, 100_000); // enough that the rewrite outlasts the next two commands by far
+      const writers = await startIncrementing(client, 3);
+      await writers.advance(10);
+      const raw = await client();
+      const replies = await raw.pipeline().bgrewriteaof().bgrewriteaof().info('persistence').exec();
+      expect(replies?.[0]).toEqual([null, 'Background append only file rewriting started']);
+      expect(String(replies?.[1][0])).toBe(
+        'ReplyError: ERR Background append only file rewriting already in progress',
+      );
+      expect(String(replies?.[2][1])).toContain('aof_rewrite_in_progress:1\r\n');
+      await writers.advance(10);
+      const after = await untilRewriteIdle(c);
+      expect(after.get('aof_last_bgrewrite_status')).toBe('ok');
+      expect(after.get('aof_rewrites')).toBe('1');
+      expect(Number(after.get('aof_base_size'))).toBeGreaterThan(100_000);
+      await writers.advance(10);
+      return writers.stop();
+    });
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
+    checkAof(file);
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await expectCounters(c, acked);
+      expect(await c.dbsize()).toBe(100_000 + acked.length + 1);
+    });
+  });
+
+  it('BGREWRITEAOF inside MULTI, or while a BGSAVE runs, is scheduled and runs after', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const [c, saver] = [await client(), await client()];
+      expect(await c.multi().bgrewriteaof().exec()).toEqual([
+        [null, 'Background append only file rewriting scheduled'],
+      ]);
+      const first = await untilInfo(c, 'persistence', (f) => f.get('aof_rewrites') === '1', 'the rewrite');
+      expect(first.get('aof_rewrite_scheduled')).toBe('0');
+      await fill(c, 300_000);
+      const saving = saver.bgsave(); // on the pool and the hybrid, its thread answers once the dump is written
+      await untilInfo(c, 'persistence', (f) => f.get('rdb_bgsave_in_progress') === '1', 'the BGSAVE');
+      expect(await c.bgrewriteaof()).toBe('Background append only file rewriting scheduled');
+      expect(await saving).toBe('Background saving started');
+      const after = await untilRewriteIdle(c);
+      expect(after.get('aof_rewrites')).toBe('2');
+      expect(after.get('rdb_bgsave_in_progress')).toBe('0');
+    });
+  });
+
+  it('rewrites by itself once the file passes auto-aof-rewrite-min-size and grows by the percentage', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const file = path.join(dir, 'appendonly.aof');
+    const config = {
+      dir,
+      appendonly: 'yes',
+      'auto-aof-rewrite-min-size': '16kb',
+      'auto-aof-rewrite-percentage': '100',
+    };
+    await withServer(transport, config, async (client) => {
+      const c = await client();
+      for (let i = 0; i < 200; i++) await c.set('same-key', 'x'.repeat(100)); // ~24 KB of history, 1 key
+      const first = await untilInfo(
+        c,
+        'persistence',
+        (f) => f.get('aof_rewrites') === '1',
+        'an automatic rewrite',
+      );
+      // The snapshot's one key and the commands logged while it ran (at most the writes after 16 KB).
+      expect(Number(first.get('aof_base_size'))).toBeLessThan(16 * 1024);
+      expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
+      // Past min-size again, and more than twice the new base: a second one.
+      for (let i = 0; i < 200; i++) await c.set('same-key', 'y'.repeat(100));
+      await untilInfo(c, 'persistence', (f) => f.get('aof_rewrites') === '2', 'a second automatic rewrite');
+      expect(await c.config('SET', 'auto-aof-rewrite-percentage', '0')).toBe('OK');
+      expect(await c.config('GET', 'auto-aof-rewrite-*')).toEqual([
+        'auto-aof-rewrite-percentage',
+        '0',
+        'auto-aof-rewrite-min-size',
+        '16384',
+      ]);
+    });
+    await withServer(transport, config, async (client) => {
+      expect(await (await client()).get('same-key')).toBe('y'.repeat(100));
+    });
+  });
+
+  it("INFO persistence: the rewrite's figures and the file's sizes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const file = path.join(dir, 'appendonly.aof');
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await c.set('k', 'v');
+      const before = await untilInfo(c, 'persistence', () => true, 'anything');
+      expect(before.get('aof_enabled')).toBe('1');
+      expect(before.get('aof_rewrites')).toBe('0');
+      expect(before.get('aof_last_rewrite_time_sec')).toBe('-1');
+      expect(before.get('aof_current_size')).toBe(String(statSync(file).size));
+      expect(before.get('aof_base_size')).toBe('0');
+      expect(await c.bgrewriteaof()).toBe('Background append only file rewriting started');
+      const after = await untilRewriteIdle(c);
+      expect(after.get('aof_rewrites')).toBe('1');
+      expect(after.get('aof_last_bgrewrite_status')).toBe('ok');
+      expect(after.get('aof_rewrites_consecutive_failures')).toBe('0');
+      expect(Number(after.get('aof_last_rewrite_time_sec'))).toBeGreaterThanOrEqual(0);
+      expect(after.get('aof_current_rewrite_time_sec')).toBe('-1');
+      expect(after.get('aof_base_size')).toBe(String(statSync(file).size));
+      await c.set('k2', 'v2');
+      const grown = await untilInfo(c, 'persistence', () => true, 'anything');
+      expect(Number(grown.get('aof_current_size'))).toBe(statSync(file).size);
+      expect(Number(grown.get('aof_current_size'))).toBeGreaterThan(Number(after.get('aof_base_size')));
+      expect(grown.get('aof_last_write_status')).toBe('ok');
+    });
+  });
+});
+
+/** `count` string keys, in pipelined MSETs of 1,000. */
+async function fill(c: Redis, count: number): Promise<void> {
+  const pipeline = c.pipeline();
+  for (let at = 0; at < count; at += 1000) {
+    const pairs: string[] = [];
+    for (let i = at; i < Math.min(count, at + 1000); i++) pairs.push(`key:${i}`, `value:${i}`);
+    pipeline.mset(...pairs);
+  }
+  await pipeline.exec();
+}
