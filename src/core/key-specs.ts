@@ -1,8 +1,11 @@
-// Redis 7.0's key specifications (redis.io/docs/reference/key-specs) for commands whose keys the legacy
-// first/last/step triple cannot name: several kinds of key (ZRANGESTORE's destination and source) or a count of
-// keys in the arguments (ZUNION numkeys key..., "movablekeys"). A command declares them in its CommandSpec
-// (keySpecs); COMMAND INFO shows them, and COMMAND GETKEYS and EXEC's locking find the keys through them, as
-// db.c getKeysUsingKeySpecs does. Pure: argv in, keys out.
+// Which arguments of a command line are keys (db.c getKeysFromCommandWithSpecs), in one place for everyone who
+// asks: COMMAND GETKEYS, the locks EXEC and a logged write take (transaction.ts keysOf), and the keys a write
+// makes ready for blocked clients (blocking/ready-keys.ts). A command names its keys by the legacy first/last/
+// step triple, or, where that cannot say them, by Redis 7.0's key specifications (redis.io/docs/reference/
+// key-specs): several kinds of key (ZRANGESTORE's destination and source) or a count of keys in the arguments
+// (ZUNION numkeys key..., "movablekeys"); COMMAND INFO shows those. Pure: argv in, keys out.
+
+import type { CommandSpec } from './command.js';
 
 /** One key spec: where the search begins (an argument index) and how the keys are found from there. */
 export interface KeySpec {
@@ -34,12 +37,40 @@ export function countedKeys(index: number, flags: readonly string[]): KeySpec {
   return { flags, index, find: { type: 'keynum', keynumidx: 0, firstkey: 1, keystep: 1 } };
 }
 
+/** What commandKeys reads of a command. */
+export type KeyedCommand = Pick<CommandSpec, 'keys' | 'keySpecs' | 'notKeys'>;
+
+/**
+ * Whether the command has key arguments at all (doesCommandHaveKeys): key specs, or a key range whose
+ * arguments are keys (not SPUBLISH's shard channels).
+ */
+export function hasKeyArguments(spec: KeyedCommand): boolean {
+  return spec.keySpecs !== undefined || (spec.keys[0] !== 0 && spec.notKeys !== true);
+}
+
+/**
+ * The keys of a whole command line `argv` (argv[0] is the command's name; a subcommand's line starts with its
+ * container's name): by its key specs if it declares them, else by its first/last/step; none for a command
+ * without key arguments. Null when the line's key count is not a positive integer or counts more keys than
+ * there are arguments (COMMAND GETKEYS: invalid arguments; the command itself reports it). A range is cut at
+ * the end of argv (a short line names fewer keys; the arity check reports it).
+ */
+export function commandKeys(spec: KeyedCommand, argv: readonly Buffer[]): Buffer[] | null {
+  if (spec.keySpecs !== undefined) return keysFromSpecs(spec.keySpecs, argv);
+  if (!hasKeyArguments(spec)) return [];
+  const [first, lastSpec, step] = spec.keys;
+  const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
+  const keys: Buffer[] = [];
+  for (let i = first; i <= last && i < argv.length; i += step) keys.push(argv[i]);
+  return keys;
+}
+
 /**
  * The keys argv names by these specs (getKeysUsingKeySpecs); null when a key count is not a positive integer or
  * counts more keys than there are arguments (COMMAND GETKEYS: invalid arguments). Keys of a range past the end
  * of argv are left out (the command reports that).
  */
-export function keysFromSpecs(specs: readonly KeySpec[], argv: readonly Buffer[]): Buffer[] | null {
+function keysFromSpecs(specs: readonly KeySpec[], argv: readonly Buffer[]): Buffer[] | null {
   const keys: Buffer[] = [];
   for (const spec of specs) {
     const first = spec.index;

@@ -3,7 +3,7 @@
 // executor queues through here and EXEC runs through here; what counts as a watched key's change is the
 // store's (store/watch.ts). Knows the store's contract and command specs; nothing of sockets or threads.
 
-import { keysFromSpecs } from './key-specs.js';
+import { commandKeys, hasKeyArguments } from './key-specs.js';
 import type { CommandSpec } from './command.js';
 import type { KeyValueStore, KeyWatch } from './store/types.js';
 
@@ -12,7 +12,7 @@ export interface QueuedCommand {
   readonly argv: Buffer[];
 }
 
-interface WatchedKey {
+export interface WatchedKey {
   readonly key: Buffer;
   /** The database it was watched in (Redis watches key and db). */
   readonly db: number;
@@ -144,24 +144,18 @@ export class Transaction {
 }
 
 /**
- * The keys a transaction must lock: the watched ones and those each command names at its key positions
- * (COMMAND INFO's first, last, step); null (every segment) when a command reads or writes the keyspace
- * without naming keys (KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY). Commands that touch no keys
- * (SELECT among them) add nothing.
+ * The keys a transaction must lock: the watched ones and each command's keys (key-specs.ts commandKeys); null
+ * (every segment) when a command reads or writes the keyspace without naming keys (KEYS, SCAN, DBSIZE,
+ * FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY). Commands that touch no keys (SELECT among them) add nothing, nor does
+ * one whose key count is invalid (it fails without touching any).
  */
 export function keysOf(commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): Buffer[] | null {
   const keys = watched.map((w) => w.key);
   for (const { spec, argv } of commands) {
     if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name
     if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
-    if (spec.keySpecs !== undefined) {
-      keys.push(...(keysFromSpecs(spec.keySpecs, argv) ?? []));
-      continue;
-    }
-    const [first, last, step] = spec.keys;
-    if (first === 0) return null;
-    const end = last < 0 ? argv.length + last : Math.min(last, argv.length - 1);
-    for (let i = first; i <= end; i += step) keys.push(argv[i]);
+    if (!hasKeyArguments(spec)) return null;
+    keys.push(...(commandKeys(spec, argv) ?? []));
   }
   return keys;
 }

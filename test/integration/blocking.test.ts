@@ -231,6 +231,22 @@ describe.each(transports)('%s transport: blocking operations', (transport) => {
     expect(await control.request(resp('EXISTS', 'z'), ':0\r\n')).toBe(':0\r\n');
   });
 
+  it('a store command serves the clients blocked on its destination, named by its key specs', async () => {
+    const [unionWaiter, rangeWaiter] = await clients(2);
+    await unionWaiter.send(resp('BZPOPMIN', 'union', '0'));
+    await blockedCount(1);
+    await rangeWaiter.send(resp('BZPOPMAX', 'range', '0'));
+    await blockedCount(2);
+    await control.request(resp('ZADD', 'src', '1', 'x', '2', 'y'), ':2\r\n');
+    expect(await control.request(resp('ZUNIONSTORE', 'union', '1', 'src'), ':2\r\n')).toBe(':2\r\n');
+    expect(await control.request(resp('ZCARD', 'union'), ':1\r\n')).toBe(':1\r\n');
+    const unionReply = `*3\r\n${bulk('union')}${bulk('x')}${bulk('1')}`;
+    expect(await unionWaiter.readText(unionReply)).toBe(unionReply);
+    expect(await control.request(resp('ZRANGESTORE', 'range', 'src', '0', '-1'), ':2\r\n')).toBe(':2\r\n');
+    const rangeReply = `*3\r\n${bulk('range')}${bulk('y')}${bulk('2')}`;
+    expect(await rangeWaiter.readText(rangeReply)).toBe(rangeReply);
+  });
+
   it('a MOVE or COPY refused for its database index, while a client is blocked, is only an error reply', async () => {
     const [waiter] = await clients(1);
     await waiter.send(resp('BLPOP', 'q', '0'));

@@ -4,15 +4,13 @@
 // naming too many keys costs a look, never a wrong reply. Called only while some client is blocked.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { commandKeys } from '../key-specs.js';
 
 /** Marks the keys `argv` of a write command names as ready in their databases (the executor, after it ran). */
 export function signalWrittenKeys(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): void {
   const blocking = ctx.server.blocking;
-  if (blocking === undefined || !spec.flags.includes('write') || spec.notKeys === true) return;
+  if (blocking === undefined || !spec.flags.includes('write')) return;
   const db = ctx.store.db;
-  const [first, lastSpec, step] = spec.keys;
-  if (first === 0) return;
-  const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
   // MOVE key db and COPY src dst DB n write into another database: the key lands there.
   // The command may have been refused for that index: only a database that exists is looked at.
   if (spec.name === 'move') {
@@ -25,7 +23,7 @@ export function signalWrittenKeys(spec: CommandSpec, argv: Buffer[], ctx: Comman
     if (target !== undefined) blocking.keyWritten(target ?? db, argv[2]);
     return;
   }
-  for (let i = first; i <= last && i < argv.length; i += Math.max(1, step)) blocking.keyWritten(db, argv[i]);
+  for (const key of commandKeys(spec, argv) ?? []) blocking.keyWritten(db, key);
 }
 
 /** COPY's DB argument: null when absent (the current database), undefined when it names none. */

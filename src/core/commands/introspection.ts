@@ -3,7 +3,7 @@
 // the server was built with, so a command added to the table is described here without further work.
 
 import { isKeyword } from '../args.js';
-import { keysFromSpecs, type KeySpec } from '../key-specs.js';
+import { commandKeys, hasKeyArguments, type KeySpec } from '../key-specs.js';
 import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
@@ -227,7 +227,7 @@ function list(argv: Buffer[], ctx: CommandContext): Reply {
   return array(all.filter(keep).map((s) => bulkString(s.name)));
 }
 
-/** COMMAND GETKEYS command [arg ...]: the key arguments of a full command line. */
+/** COMMAND GETKEYS command [arg ...]: the key arguments of a full command line (commandGetKeys). */
 function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
   const line = argv.slice(2);
   let spec = lookup(ctx.server.commands, line[0]);
@@ -235,26 +235,13 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
     spec = ctx.server.commands.lookup(`${spec.name}|${line[1].toString('latin1').toLowerCase()}`);
   }
   if (spec === undefined) throw new CommandError('ERR Invalid command specified');
-  if (spec.keySpecs !== undefined) return declaredKeys(spec, line);
-  const [first, last, step] = spec.keys;
-  if (first === 0 || spec.notKeys === true) throw new CommandError('ERR The command has no key arguments');
+  if (!hasKeyArguments(spec)) throw new CommandError('ERR The command has no key arguments');
   if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }
-  const end = last < 0 ? line.length + last : last;
-  const keys: Reply[] = [];
-  for (let i = first; i <= end && i < line.length; i += step) keys.push(bulk(line[i]));
-  return array(keys);
-}
-
-/** COMMAND GETKEYS of a command with declared key specs (db.c getKeysUsingKeySpecs). */
-function declaredKeys(spec: CommandSpec, line: Buffer[]): Reply {
-  if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
-    throw new CommandError('ERR Invalid number of arguments specified for command');
-  }
-  const keys = keysFromSpecs(spec.keySpecs ?? [], line);
-  if (keys === null) throw new CommandError('ERR Invalid arguments specified for command');
-  if (keys.length === 0) throw new CommandError('ERR The command has no key arguments');
+  const keys = commandKeys(spec, line);
+  if (keys === null || keys.length === 0)
+    throw new CommandError('ERR Invalid arguments specified for command');
   return array(keys.map(bulk));
 }
 

@@ -1,0 +1,101 @@
+// COMMAND GETKEYS against redis-server 7.0, for every transport: the key positions of command lines of every
+// kind of key spec this server has (one key, a range, every other argument, numkeys after the key or first,
+// BLMPOP's numkeys after its timeout, a destination before numkeys, two kinds of key, channels that are not
+// keys, subcommands) and their errors (no keys, wrong number of arguments, a bad or too large numkeys), replies
+// compared byte for byte. The same positions are what EXEC and the append-only file lock and what a write makes
+// ready for blocked clients (src/core/key-specs.ts commandKeys). Skipped when redis-server is not on PATH.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
+import { RawClient } from '../support/raw-client.js';
+import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { stepBoth } from '../support/script-step.js';
+
+/** Command lines, each sent as COMMAND GETKEYS <line>. */
+const LINES: readonly string[] = [
+  'GET k',
+  'GET',
+  'GET a b',
+  'SET k v EX 10',
+  'MSET a 1 b 2 c 3',
+  'MSET a 1 b',
+  'MGET a b c',
+  'DEL a b',
+  'EXISTS a',
+  'RENAME a b',
+  'COPY a b DB 1 REPLACE',
+  'MOVE a 1',
+  'OBJECT ENCODING k',
+  'OBJECT FREQ k',
+  'OBJECT HELP',
+  'WATCH a b',
+  'BITOP AND d a b',
+  'LCS a b',
+  'BLPOP a b 0',
+  'BRPOPLPUSH a b 0',
+  'BLMOVE a b LEFT RIGHT 0',
+  'LMOVE a b LEFT RIGHT',
+  'SMOVE a b m',
+  'LMPOP 2 a b LEFT',
+  'LMPOP 1 a b LEFT',
+  'LMPOP 0 a LEFT',
+  'LMPOP -1 a LEFT',
+  'LMPOP x a LEFT',
+  'LMPOP 3 a b LEFT',
+  'BLMPOP 0 2 a b LEFT COUNT 2',
+  'BLMPOP 0 3 a b LEFT',
+  'BLMPOP 0 0 a LEFT',
+  'ZMPOP 1 z MIN',
+  'ZMPOP 2 z',
+  'BZMPOP 0 2 y z MAX',
+  'BZPOPMIN a b 0',
+  'ZUNIONSTORE d 2 a b WEIGHTS 1 2',
+  'ZUNIONSTORE d 3 a b',
+  'ZUNIONSTORE d 0 a',
+  'ZINTERSTORE d 1 a',
+  'ZDIFFSTORE d 2 a b',
+  'ZUNION 2 a b WITHSCORES',
+  'ZINTER 1 a',
+  'ZDIFF 3 a b',
+  'ZINTERCARD 2 a b LIMIT 1',
+  'SINTERCARD 2 a b',
+  'SINTERSTORE d a b',
+  'ZRANGESTORE d s 0 -1',
+  'PUBLISH ch m',
+  'SPUBLISH ch m',
+  'SSUBSCRIBE a b',
+  'PING',
+  'CLIENT LIST',
+  'nosuchcommand a',
+];
+
+const redisAvailable = onPath('redis-server');
+
+describe.skipIf(!redisAvailable).each(transports)(
+  '%s transport: COMMAND GETKEYS as redis-server 7.0',
+  (transport) => {
+    let redis: RedisServerProcess;
+    let ours: TestServer;
+    let theirs: RawClient;
+    let mine: RawClient;
+
+    beforeAll(async () => {
+      redis = await startRedisServer();
+      ours = await startTestServer(transport, { workers: 2 });
+      theirs = await RawClient.connect(redis.port);
+      mine = await ours.connect();
+    });
+    afterAll(async () => {
+      theirs?.destroy();
+      await ours?.close();
+      await redis?.stop();
+    });
+
+    it('names the same keys, and refuses the same lines with the same errors', async () => {
+      for (const line of LINES) {
+        const replies = await stepBoth(theirs, mine, [['COMMAND', 'GETKEYS', ...line.split(' ')]]);
+        expect(replies.mine).toBe(replies.theirs);
+      }
+    });
+  },
+);
