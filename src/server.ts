@@ -478,7 +478,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   core = mainCore;
   start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
   const stopActiveExpire = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
-  const stopSavePoints = startSavePoints(mainCore.server.persistence, logger);
+  const stopSavePoints = startSavePoints(mainCore, logger);
   // The event loop's blocked clients time out on a Node timer; the pool's and hybrid's threads keep their own.
   const blocking = mainCore.server.blocking;
   const stopBlockingTimer =
@@ -518,6 +518,7 @@ function startAofRewrites(start: StartContext, core: ThreadCore): RewriteSchedul
     store: start.shared.store,
     config: start.config,
     bgsaveRunning: () => core.server.persistence?.inProgress() ?? false,
+    bgsave: () => void core.server.persistence?.bgsave(),
     unloggedWritesEnded: () => counters.unloggedWritesEnded(),
     log: (level, message) => start.logger[level](message),
   });
@@ -552,11 +553,13 @@ function loadDump(start: StartContext, loadInstead: (() => void) | null): void {
 }
 
 /** serverCron's save points, checked ten times a second on this thread (unref'd). */
-function startSavePoints(persistence: Persistence | undefined, logger: Logger): () => void {
+function startSavePoints(core: ThreadCore, logger: Logger): () => void {
+  const persistence = core.server.persistence;
   if (persistence === undefined) return () => {};
   const timer = setInterval(() => {
     try {
-      persistence.cron();
+      // One background job at a time, as Redis's hasActiveChildProcess: no save point while a rewrite runs.
+      if (core.aof?.rewriting !== true) persistence.cron();
     } catch (e) {
       logger.error({ err: e }, 'save point check failed');
     }

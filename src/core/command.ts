@@ -212,6 +212,10 @@ export interface AppendOnlyLog {
    * (`mustWait`: a BGSAVE runs, or EXEC runs it), or one is in progress already.
    */
   requestRewrite(mustWait: boolean): 'started' | 'scheduled' | 'in-progress';
+  /** A rewrite is running: BGSAVE waits for it (Redis runs one child at a time). */
+  readonly rewriting: boolean;
+  /** BGSAVE SCHEDULE while a rewrite runs: the main thread starts the BGSAVE once it has ended. */
+  scheduleBgsave(): void;
   /** INFO persistence's aof_ fields, in Redis 7.0's order. */
   infoFields(): [string, string | number][];
 }

@@ -1,5 +1,6 @@
 // The append-only file's run-time commands against redis-server 7.0, byte for byte, on every transport:
-// BGREWRITEAOF (started, already in progress, scheduled inside MULTI, wrong arity), CONFIG SET / GET of appendonly
+// BGREWRITEAOF (started, already in progress, scheduled inside MULTI, wrong arity), BGSAVE against a running
+// rewrite (refused, or scheduled) and inside MULTI, CONFIG SET / GET of appendonly
 // and auto-aof-rewrite-*, and the names and order of INFO persistence's aof_ fields with the file off and on.
 // Each server gets a directory of its own; the redis-server is started here and stopped by PID.
 import { mkdtempSync } from 'node:fs';
@@ -33,7 +34,8 @@ async function untilIdle(client: RawClient): Promise<Map<string, string>> {
         .filter((l) => l.includes(':'))
         .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)] as [string, string]),
     );
-    if (fields.get('aof_rewrite_in_progress') === '0' && fields.get('aof_rewrite_scheduled') === '0') {
+    const idle = ['aof_rewrite_in_progress', 'aof_rewrite_scheduled', 'rdb_bgsave_in_progress'];
+    if (idle.every((name) => fields.get(name) === '0')) {
       return fields;
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -70,6 +72,13 @@ async function session(client: RawClient) {
     ])),
   );
   const off = aofFieldNames(await untilIdle(client));
+  replies.push(...(await exchange(client, [['MULTI'], ['BGSAVE'], ['EXEC']])));
+  await untilIdle(client);
+  // One background job at a time: a BGSAVE during a rewrite is refused, or scheduled for after it.
+  replies.push(
+    ...(await exchange(client, [['BGREWRITEAOF'], ['BGSAVE'], ['BGSAVE', 'NOW'], ['BGSAVE', 'SCHEDULE']])),
+  );
+  await untilIdle(client);
   replies.push(...(await exchange(client, [['BGREWRITEAOF'], ['BGREWRITEAOF']])));
   await untilIdle(client);
   replies.push(

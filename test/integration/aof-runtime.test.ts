@@ -183,6 +183,29 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
     });
   });
 
+  it('BGSAVE while a rewrite runs is refused, or with SCHEDULE started once the rewrite has ended', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await fill(c, 100_000);
+      const replies = await c.pipeline().bgrewriteaof().bgsave().bgsave('SCHEDULE').exec();
+      expect(replies?.map(([error, reply]) => (error === null ? reply : String(error)))).toEqual([
+        'Background append only file rewriting started',
+        "ReplyError: ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in " +
+          'order to schedule a BGSAVE whenever possible.',
+        'Background saving scheduled',
+      ]);
+      const saved = await untilInfo(
+        c,
+        'persistence',
+        (f) => f.get('rdb_last_bgsave_time_sec') !== '-1' && f.get('rdb_bgsave_in_progress') === '0',
+        'the scheduled BGSAVE',
+      );
+      expect([saved.get('aof_rewrites'), saved.get('rdb_last_bgsave_status')]).toEqual(['1', 'ok']);
+      expect(statSync(path.join(dir, 'dump.rdb')).size).toBeGreaterThan(100_000);
+    });
+  });
+
   it('rewrites by itself once the file passes auto-aof-rewrite-min-size and grows by the percentage', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
     const file = path.join(dir, 'appendonly.aof');

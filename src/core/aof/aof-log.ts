@@ -233,6 +233,16 @@ export class AofLog {
     }
   }
 
+  /** A rewrite is running (BGSAVE waits for it: one child at a time, as Redis). */
+  get rewriting(): boolean {
+    return this.state.inProgress;
+  }
+
+  /** BGSAVE SCHEDULE during a rewrite: started by the main thread once it ends. */
+  scheduleBgsave(): void {
+    this.state.scheduleBgsave();
+  }
+
   /** BGREWRITEAOF from this thread: the rewrite is claimed here, run by the main thread. */
   requestRewrite(mustWait: boolean): RewriteRequest {
     return this.state.request(mustWait);

@@ -16,6 +16,7 @@ import {
   H_AOF_STATE,
   H_AOF_WAKE,
   H_AOF_WRITE_FAILED,
+  H_BGSAVE_SCHEDULED,
 } from '../store/layout.js';
 
 /** Redis's aof_state: off, on, or on and waiting for the rewrite that writes the data so far (wait_rewrite). */
@@ -168,6 +169,18 @@ export class AofState {
 
   set lastWriteFailed(failed: boolean) {
     if (this.lastWriteFailed !== failed) Atomics.store(this.words, H_AOF_WRITE_FAILED, failed ? 1 : 0);
+  }
+
+  /**
+   * BGSAVE SCHEDULE while a rewrite runs (Redis runs one child at a time): the main thread starts the BGSAVE once
+   * the rewrite has ended (takeScheduledBgsave).
+   */
+  scheduleBgsave(): void {
+    Atomics.store(this.words, H_BGSAVE_SCHEDULED, 1);
+  }
+
+  takeScheduledBgsave(): boolean {
+    return Atomics.exchange(this.words, H_BGSAVE_SCHEDULED, 0) === 1;
   }
 
   /** The main thread's rewrite loop waits on this word: any thread asking for something wakes it. */

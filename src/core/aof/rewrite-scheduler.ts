@@ -30,6 +30,8 @@ export interface RewriteSchedulerDeps {
   readonly config: Config;
   /** A BGSAVE is running: a rewrite waits for it (Redis runs one child at a time). */
   bgsaveRunning(): boolean;
+  /** Starts the BGSAVE a BGSAVE SCHEDULE asked for while a rewrite ran. */
+  bgsave(): void;
   /** A check that turns true once every write that began unlogged has ended (shared-counters.ts); null: none. */
   readonly unloggedWritesEnded: (() => () => boolean) | null;
   readonly log: RewriteLog;
@@ -77,6 +79,7 @@ export class RewriteScheduler {
     if (this.job !== null) return;
     const s = this.state;
     if (s.inProgress) return this.run();
+    if (s.takeScheduledBgsave()) this.deps.bgsave();
     const bgsave = this.deps.bgsaveRunning();
     if (s.scheduled) {
       if (!bgsave && !this.limited() && s.startScheduled()) this.run();

@@ -19,15 +19,32 @@ function save(_argv: Buffer[], ctx: CommandContext): Reply {
   return OK;
 }
 
-/** BGSAVE [SCHEDULE]: with SCHEDULE a running save answers "scheduled" (no second save is queued here). */
+const ANOTHER_CHILD =
+  "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule " +
+  'a BGSAVE whenever possible.';
+
+/**
+ * BGSAVE [SCHEDULE] (rdb.c bgsaveCommand): one save at a time; while an append-only file rewrite runs (Redis's other
+ * child) it is refused, or with SCHEDULE started once the rewrite ends; inside EXEC it is scheduled for right after.
+ */
 function bgsave(argv: Buffer[], ctx: CommandContext): Reply {
   const schedule = argv.length === 2 && isKeyword(argv[1], 'SCHEDULE');
   if (argv.length > 2 || (argv.length === 2 && !schedule)) throw new CommandError(ERR.syntax);
   const persistence = persistenceOf(ctx);
+  if (persistence.inProgress()) throw new CommandError('ERR Background save already in progress');
+  const aof = ctx.server.aof;
+  const executing = ctx.client.transaction.executing;
+  if (aof?.rewriting === true) {
+    if (!schedule && !executing) throw new CommandError(ANOTHER_CHILD);
+    aof.scheduleBgsave();
+    return status('Background saving scheduled');
+  }
   // Inside EXEC this thread holds its transaction's locks, which the snapshot needs: it is taken right after.
-  const started = ctx.client.transaction.executing ? persistence.deferBgsave() : persistence.bgsave();
-  if (started) return status('Background saving started');
-  if (schedule) return status('Background saving scheduled');
+  if (executing) {
+    persistence.deferBgsave();
+    return status('Background saving scheduled');
+  }
+  if (persistence.bgsave()) return status('Background saving started');
   throw new CommandError('ERR Background save already in progress');
 }
 

@@ -110,6 +110,8 @@ export const H_AOF_REWRITE_FAILURES = 58;
 export const H_AOF_WRITE_FAILED = 59;
 export const H_AOF_REWRITE_EPOCH = 60;
 export const H_AOF_WAKE = 61;
+/** A BGSAVE SCHEDULE that came while a rewrite ran: the main thread starts it once the rewrite ends. */
+export const H_BGSAVE_SCHEDULED = 62;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
 export const POLICY_NOEVICTION = 0;
 export const POLICY_ALLKEYS_LRU = 1;
