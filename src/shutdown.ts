@@ -25,7 +25,8 @@ export interface ShutdownDeps {
   pauseWrites(): () => void;
   /** The main thread's RDB persistence and append-only writer (absent: nothing to save or sync). */
   readonly persistence: Persistence | undefined;
-  readonly aof: { readonly logging: boolean; flushAndSync(): void } | undefined;
+  readonly aof:
+    { readonly logging: boolean; readonly waitingForFirstRewrite: boolean; flushAndSync(): void } | undefined;
   /** Drops every client and stops every thread and timer now (RunningServer.abort). */
   abort(): void;
   /** After a successful SHUTDOWN, the server dropped: the CLI exits the process with code 0. */
@@ -74,6 +75,14 @@ export class ServerShutdown {
    */
   finalPersistence(flags: ShutdownFlags): boolean {
     const { persistence, aof, logger } = this.deps;
+    // appendonly was just turned on and its rewrite has not written the data yet: the file alone would lose it.
+    if (aof?.waitingForFirstRewrite === true) {
+      if (!flags.force) {
+        logger.warn("Writing initial AOF, can't exit.");
+        return false;
+      }
+      logger.warn('Writing initial AOF. Exit anyway.');
+    }
     persistence?.stopBackgroundSave(OTHER_THREAD_SAVE_WAIT_MS);
     if (aof?.logging === true) {
       logger.info('Calling fsync() on the AOF file.');

@@ -105,6 +105,31 @@ describe.each(transports)('%s transport: SHUTDOWN', (transport) => {
     );
   });
 
+  it("appendonly just turned on: SHUTDOWN waits for the rewrite that writes the data, FORCE doesn't", async () => {
+    const dir = freshDir();
+    const server = await start(transport, dir);
+    const writer = new Redis({ port: server.port, host: '127.0.0.1' });
+    const pipeline = writer.pipeline();
+    for (let i = 0; i < 300; i++) {
+      pipeline.mset(...Array.from({ length: 1000 }, (_, j) => [`k:${i}:${j}`, 'v'.repeat(50)]).flat());
+    }
+    await pipeline.exec();
+    writer.disconnect();
+    const c = await RawClient.connect(server.port);
+    // Redis 7.0.15 answers the same (its log: "Writing initial AOF, can't exit.").
+    await c.request(
+      Buffer.concat([resp('CONFIG', 'SET', 'appendonly', 'yes'), resp('SHUTDOWN')]),
+      '+OK\r\n-ERR Errors trying to SHUTDOWN. Check logs.\r\n',
+    );
+    expect(server.child.exitCode).toBe(null);
+    await c.send(resp('SHUTDOWN', 'FORCE'));
+    await c.closed;
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(
+      /Writing initial AOF, can't exit\..*Writing initial AOF\. Exit anyway\./s,
+    );
+  });
+
   it('the dump holds every write other connections had acknowledged', async () => {
     const dir = freshDir();
     const server = await start(transport, dir, '--save', '3600 1');

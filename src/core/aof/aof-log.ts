@@ -100,6 +100,11 @@ export class AofLog {
     return this.state.logging;
   }
 
+  /** Turned on at run time, and the rewrite that writes the data so far has not ended yet (AOF_WAIT_REWRITE). */
+  get waitingForFirstRewrite(): boolean {
+    return this.state.state === AOF_WAIT_REWRITE;
+  }
+
   get needsKeyLocks(): boolean {
     return !this.batching;
   }
