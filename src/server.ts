@@ -519,6 +519,7 @@ function startAofRewrites(start: StartContext, core: ThreadCore): RewriteSchedul
     config: start.config,
     bgsaveRunning: () => core.server.persistence?.inProgress() ?? false,
     bgsave: () => void core.server.persistence?.bgsave(),
+    recordPause: (micros) => core.server.persistence?.recordPause(micros),
     unloggedWritesEnded: () => counters.unloggedWritesEnded(),
     log: (level, message) => start.logger[level](message),
   });

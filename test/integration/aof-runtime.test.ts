@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { untilInfo, untilRewriteIdle } from '../support/info-wait.js';
+import { infoFields, untilInfo, untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
 import { startTestServer, transports, type TransportName } from '../support/server.js';
 
@@ -263,6 +263,8 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       expect(Number(after.get('aof_last_rewrite_time_sec'))).toBeGreaterThanOrEqual(0);
       expect(after.get('aof_current_rewrite_time_sec')).toBe('-1');
       expect(after.get('aof_base_size')).toBe(String(statSync(file).size));
+      // The snapshot's pause stands for Redis's fork.
+      expect(Number(infoFields(await c.info('stats')).get('latest_fork_usec'))).toBeGreaterThan(0);
       await c.set('k2', 'v2');
       const grown = await untilInfo(c, 'persistence', () => true, 'anything');
       expect(Number(grown.get('aof_current_size'))).toBe(statSync(file).size);

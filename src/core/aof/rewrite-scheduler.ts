@@ -32,6 +32,8 @@ export interface RewriteSchedulerDeps {
   bgsaveRunning(): boolean;
   /** Starts the BGSAVE a BGSAVE SCHEDULE asked for while a rewrite ran. */
   bgsave(): void;
+  /** The snapshot's pause, for INFO stats latest_fork_usec (Redis's fork for the rewrite). */
+  recordPause(micros: number): void;
   /** A check that turns true once every write that began unlogged has ended (shared-counters.ts); null: none. */
   readonly unloggedWritesEnded: (() => () => boolean) | null;
   readonly log: RewriteLog;
@@ -154,6 +156,7 @@ export class RewriteScheduler {
     let fd = -1;
     try {
       const cut = cutForRewrite(store, aof.path, config, logging);
+      this.deps.recordPause(cut.pauseMicros);
       this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
       fd = openSync(tempPath, 'w');
       for (const chunk of cut.chunks) {

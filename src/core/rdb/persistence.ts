@@ -309,6 +309,11 @@ export class Persistence {
     ];
   }
 
+  /** An append-only file rewrite's snapshot paused writers this long (Redis counts its fork the same way). */
+  recordPause(micros: number): void {
+    this.state.pauseMicros = micros;
+  }
+
   /** INFO stats latest_fork_usec: the last snapshot copy's pause. */
   latestPauseMicros(): number {
     return this.state.pauseMicros;
