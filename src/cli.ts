@@ -167,6 +167,11 @@ function parseArguments(argv: string[]) {
       default: 'no',
       describe: 'Allow DEBUG: no, yes, or local (from loopback clients only), as Redis',
     },
+    'enable-protected-configs': {
+      choices: ['no', 'yes', 'local'] as const,
+      default: 'no',
+      describe: 'Allow CONFIG SET of dir and dbfilename: no, yes, or local (loopback clients only), as Redis',
+    },
     ...CONFIG_FLAGS,
     'http-port': {
       type: 'number',
@@ -313,6 +318,7 @@ async function main(): Promise<void> {
       httpHost: args['http-host'],
       config: {
         'enable-debug-command': args['enable-debug-command'],
+        'enable-protected-configs': args['enable-protected-configs'],
         ...persistenceSettings(args),
         ...configFlagValues(args),
       },

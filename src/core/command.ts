@@ -181,8 +181,11 @@ export interface ConfigRegistry {
   get(pattern: string): [string, string][];
   /** Throws CommandError with Redis's message on an unknown or read-only name or an invalid value. */
   set(name: string, value: string): void;
-  /** CONFIG SET with several pairs, all or nothing (Redis 7). Where absent, CONFIG SET calls set() per pair. */
-  setMany?(pairs: readonly (readonly [string, string])[]): void;
+  /**
+   * CONFIG SET with several pairs, all or nothing (Redis 7). Where absent, CONFIG SET calls set() per pair.
+   * `protectedAllowed` false refuses the protected settings (dir, dbfilename) as enable-protected-configs does.
+   */
+  setMany?(pairs: readonly (readonly [string, string])[], protectedAllowed?: boolean): void;
 }
 
 /**
@@ -261,6 +264,8 @@ export interface ServerContext {
   inlineReplies(): InlineReplies;
   /** The enable-debug-command setting: who may run commands flagged 'protected' (DEBUG). */
   enableDebugCommand(): 'no' | 'yes' | 'local';
+  /** The enable-protected-configs setting: who may CONFIG SET the protected settings (dir, dbfilename). */
+  enableProtectedConfigs(): 'no' | 'yes' | 'local';
   /** A command threw something other than CommandError: log it once, with the command name. */
   reportUnexpected(error: unknown, command: string): void;
   /** INFO's server-wide counters (shared by every thread where the transport can). Optional for test fakes. */

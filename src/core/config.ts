@@ -23,6 +23,8 @@ interface Setting {
   readonly choices?: readonly string[];
   /** Redis's IMMUTABLE_CONFIG, or a setting this server can only take at start-up (bind, port). */
   readonly immutable?: boolean;
+  /** Redis's PROTECTED_CONFIG: CONFIG SET only where enable-protected-configs allows (it names files). */
+  readonly protected?: boolean;
   /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
   readonly refine?: (value: string) => string | { error: string };
   /** What CONFIG GET shows for the stored value, where Redis prints back a form of its own. */
@@ -38,17 +40,52 @@ const MB = 1024n * 1024n;
 /** Redis's updateHZ clamps rather than rejects: CONFIG SET hz 1000 leaves hz at 500. */
 const clampHz = (value: string): string => String(Math.min(500, Math.max(1, Number(value))));
 
-/** config.c's save parsing: pairs of non-negative integers, stored as Redis prints them back. */
-function normaliseSavePoints(value: string): string | { error: string } {
-  const words = value.trim() === '' ? [] : value.trim().split(/\s+/);
-  if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w)))
-    return { error: 'Invalid save parameters' };
-  return words.map((w) => String(Number(w))).join(' ');
+const LLONG_MIN = -(2n ** 63n);
+
+/**
+ * C's strtoll over a whole word, as config.c checks it (eptr[0] == '\0'): leading white space, a sign, digits,
+ * saturated at the long long range; no digits at all reads 0, valid only for an empty word. Null: trailing
+ * characters.
+ */
+function strtollWord(word: string): bigint | null {
+  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(word);
+  if (match === null) return word === '' ? 0n : null;
+  const value = BigInt(match[1] + match[2]);
+  return value < LLONG_MIN ? LLONG_MIN : value > LONG_MAX ? LONG_MAX : value;
 }
 
-/** config.c isValidDBfilename: a file name, not a path. */
+/**
+ * config.c setConfigSaveOption: the value split on single spaces (so "" is no save points, and a doubled or
+ * trailing space makes an empty word), in pairs of seconds >= 1 and changes >= 0, each read by strtoll; stored
+ * canonical (a stored value must read back as itself: a pool worker's CONFIG SET is set again on the main thread).
+ */
+function normaliseSavePoints(value: string): string | { error: string } {
+  const words = value === '' ? [] : value.split(' ');
+  const invalid = { error: 'Invalid save parameters' };
+  if (words.length % 2 !== 0) return invalid;
+  const pairs: string[] = [];
+  for (let i = 0; i < words.length; i += 2) {
+    const seconds = strtollWord(words[i]);
+    const changes = strtollWord(words[i + 1]);
+    if (seconds === null || changes === null || seconds < 1n || changes < 0n) return invalid;
+    pairs.push(`${seconds} ${changes}`);
+  }
+  return pairs.join(' ');
+}
+
+/**
+ * The save points as Redis prints them back ("%jd %d"): its changes count is a C int, so one set past INT_MAX
+ * shows wrapped. Only the display follows it: Redis then also saves on a count it wrapped to 0 or below, where
+ * such a count is kept whole here (more changes than any server makes between two saves).
+ */
+function showSavePoints(stored: string): string {
+  const words = stored === '' ? [] : stored.split(' ');
+  return words.map((w, i) => (i % 2 === 1 ? String(BigInt.asIntN(32, BigInt(w))) : w)).join(' ');
+}
+
+/** config.c isValidDBfilename (pathIsBaseName): a file name, not a path; empty is a name. */
 function checkDbfilename(value: string): string | { error: string } {
-  return value.includes('/') || value === ''
+  return value.includes('/') || value.includes('\\')
     ? { error: "dbfilename can't be a path, just a filename" }
     : value;
 }
@@ -88,7 +125,7 @@ const SETTINGS: readonly Setting[] = [
       'noeviction',
     ],
   },
-  { name: 'maxmemory-samples', kind: 'integer', initial: '5', min: 1n, max: 64n },
+  { name: 'maxmemory-samples', kind: 'integer', initial: '5', min: 1n, max: INT_MAX },
   { name: 'maxmemory-eviction-tenacity', kind: 'integer', initial: '10', min: 0n, max: 100n },
   { name: 'lfu-log-factor', kind: 'integer', initial: '10', min: 0n, max: INT_MAX },
   { name: 'lfu-decay-time', kind: 'integer', initial: '1', min: 0n, max: INT_MAX },
@@ -133,6 +170,15 @@ const SETTINGS: readonly Setting[] = [
     choices: ['no', 'yes', 'local'],
     immutable: true,
   },
+  // Redis's switch for CONFIG SET of the protected settings (dir, dbfilename): 'no', 'yes', or 'local' (from
+  // loopback connections only). Start-up only, as in Redis.
+  {
+    name: 'enable-protected-configs',
+    kind: 'enum',
+    initial: 'no',
+    choices: ['no', 'yes', 'local'],
+    immutable: true,
+  },
   // Reports the pool's worker count; 1 on the event loop.
   { name: 'io-threads', kind: 'integer', initial: '1', min: 1n, max: INT_MAX, immutable: true },
   // Redis allows up to INT_MAX; each database costs the store 1 KiB of fixed memory here (store/layout.ts).
@@ -140,11 +186,11 @@ const SETTINGS: readonly Setting[] = [
   // RDB persistence (rdb/persistence.ts). `dir` '' is the working directory (Redis's default dir is its own cwd
   // too, shown as a path); save points are off unless set, so a server started for tests or benchmarks never
   // writes into its working directory (Redis 7.0's default is "3600 1 300 100 60 10000").
-  { name: 'dir', kind: 'string', initial: '', show: (v) => (v === '' ? process.cwd() : v) },
-  { name: 'dbfilename', kind: 'string', initial: 'dump.rdb', refine: checkDbfilename },
-  { name: 'save', kind: 'string', initial: '', refine: normaliseSavePoints },
+  { name: 'dir', kind: 'string', initial: '', protected: true, show: (v) => (v === '' ? process.cwd() : v) },
+  { name: 'dbfilename', kind: 'string', initial: 'dump.rdb', protected: true, refine: checkDbfilename },
+  { name: 'save', kind: 'string', initial: '', refine: normaliseSavePoints, show: showSavePoints },
   { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
-  { name: 'rdbchecksum', kind: 'bool', initial: 'yes' },
+  { name: 'rdbchecksum', kind: 'bool', initial: 'yes', immutable: true },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
   // The append-only file (src/core/aof/), in `dir`. CONFIG SET appendonly reaches every thread through the
   // store's shared state (aof/aof-state.ts); turning it on starts the rewrite that writes the data so far.
@@ -171,14 +217,18 @@ const MEMORY_UNITS: Record<string, bigint> = {
   gb: 1024n * 1024n * 1024n,
 };
 
-/** Redis's memtoull: digits, then an optional case-insensitive unit (k = 1000, kb = 1024, ...). */
+/**
+ * Redis's memtoull: no sign, digits (none reads 0), then an optional unit, case-insensitive (k = 1000,
+ * kb = 1024, ...). As in C, the digits saturate at 2^64 - 1 (strtoull) and the product with the unit wraps.
+ */
 export function parseMemory(text: string): bigint | null {
-  const match = /^([0-9]+)([a-zA-Z]*)$/.exec(text);
+  const match = /^([0-9]*)(.*)$/s.exec(text);
   if (match === null) return null;
-  const unit = MEMORY_UNITS[match[2].toLowerCase()];
-  if (unit === undefined) return null;
-  const value = BigInt(match[1]) * unit;
-  return value > ULLONG_MAX ? null : value;
+  const [, digits, unitText] = match;
+  const unit = MEMORY_UNITS[unitText.replace(/[A-Z]/g, (c) => c.toLowerCase())];
+  if (unit === undefined || digits.length >= 128) return null; // memtoull's digit buffer holds 127
+  const value = digits === '' ? 0n : BigInt(digits);
+  return ((value > ULLONG_MAX ? ULLONG_MAX : value) * unit) & ULLONG_MAX;
 }
 
 /** Parses and bounds-checks one value; returns the value as CONFIG GET shows it, or Redis's error text. */
@@ -295,16 +345,20 @@ export class Config implements ConfigRegistry {
   }
 
   /**
-   * CONFIG SET with several pairs, all or nothing, with Redis 7's precedence: the first unknown, read-only or
-   * repeated name is reported before any value is looked at; then the first invalid value. Listeners hear of
+   * CONFIG SET with several pairs, all or nothing, with Redis 7's precedence: the first unknown, read-only,
+   * protected (unless `protectedAllowed`: the client may, by enable-protected-configs) or repeated name is
+   * reported before any value is looked at; then the first invalid value. Listeners hear of
    * each change only once every value has been accepted.
    */
-  setMany(pairs: readonly (readonly [string, string])[]): void {
+  setMany(pairs: readonly (readonly [string, string])[], protectedAllowed = true): void {
     const settings: Setting[] = [];
     for (const [name] of pairs) {
       const setting = BY_NAME.get(name.toLowerCase());
       if (setting === undefined) throw new CommandError(unknownOption(name));
       if (setting.immutable === true) throw new CommandError(setFailed(name, "can't set immutable config"));
+      if (setting.protected === true && !protectedAllowed) {
+        throw new CommandError(setFailed(name, "can't set protected config"));
+      }
       if (settings.includes(setting)) throw new CommandError(setFailed(name, 'duplicate parameter'));
       settings.push(setting);
     }

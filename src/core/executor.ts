@@ -10,6 +10,7 @@ import { MISCONF } from './rdb/persistence.js';
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
+import { allowProtectedAction } from './protected-action.js';
 import type {
   AppendOnlyLog,
   ClientState,
@@ -190,12 +191,6 @@ function protectedCommand(spec: CommandSpec): string {
   );
 }
 
-/** networking.c islocalClient: a loopback peer (there is no unix socket here). */
-function isLocal(client: ClientState): boolean {
-  const ip = client.addr.slice(0, client.addr.lastIndexOf(':'));
-  return ip === '127.0.0.1' || ip === '::1' || ip === '[::1]';
-}
-
 function isProtected(spec: CommandSpec, table: CommandTable): boolean {
   const specs = (table as MaybeIndexed).index?.protectedSpecs;
   return specs === undefined ? spec.flags.includes('protected') : specs.length > 0 && specs.includes(spec);
@@ -203,8 +198,7 @@ function isProtected(spec: CommandSpec, table: CommandTable): boolean {
 
 /** server.c allowProtectedAction for the enable-debug-command setting. */
 function protectedAllowed(server: ServerContext, client: ClientState): boolean {
-  const setting = server.enableDebugCommand();
-  return setting === 'yes' || (setting === 'local' && isLocal(client));
+  return allowProtectedAction(server.enableDebugCommand(), client);
 }
 
 /**

@@ -20,6 +20,7 @@ import { STORE_POPS } from './blocking/store-pops.js';
 import { type HubOptions, PubSubHub } from './pubsub/hub.js';
 import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
 import { PubSubState } from './pubsub/shared-state.js';
+import { protectedSwitch } from './protected-action.js';
 import { SharedServerCounters } from './shared-counters.js';
 import type { Clock } from './store/types.js';
 
@@ -95,10 +96,8 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     requirePass: () => config.string('requirepass'),
     // Read live too: CONFIG SET inline-replies applies to the next inline request of every client.
     inlineReplies: () => (config.string('inline-replies') === 'resp' ? 'resp' : 'plain'),
-    enableDebugCommand: () => {
-      const setting = config.string('enable-debug-command');
-      return setting === 'yes' || setting === 'local' ? setting : 'no';
-    },
+    enableDebugCommand: () => protectedSwitch(config.string('enable-debug-command')),
+    enableProtectedConfigs: () => protectedSwitch(config.string('enable-protected-configs')),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     ...(deps.shutdown === undefined
       ? {}

@@ -248,7 +248,7 @@ describe('CONFIG', () => {
       'maxmemory-samples': bulkString('5'),
       'maxmemory-eviction-tenacity': bulkString('10'),
     });
-    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(40);
+    expect(Object.keys(asMap(ctx.run('CONFIG', 'GET', '*'))).length).toBe(41);
     expect(ctx.run('CONFIG', 'GET')).toEqual(error("ERR wrong number of arguments for 'config|get' command"));
   });
 

@@ -44,6 +44,7 @@ describe('Config defaults', () => {
       'notify-keyspace-events': '',
       'inline-replies': 'plain',
       'enable-debug-command': 'no',
+      'enable-protected-configs': 'no',
       'io-threads': '1',
       databases: '16',
       dir: '',
@@ -112,7 +113,19 @@ describe('memory units (memtoull)', () => {
     expect(parseMemory(text)).toBe(bytes);
   });
 
-  it.each(['', '-1', '1x', '1 mb', 'mb', '1.5mb', '+1', '99999999999999999999gb'])('rejects %j', (text) => {
+  // As C reads them (redis-server 7.0.15 answers the same): no digits read 0, the digits saturate at 2^64 - 1
+  // (strtoull) and the product with the unit wraps.
+  it.each([
+    ['', 0n],
+    ['mb', 0n],
+    ['18446744073709551616', 2n ** 64n - 1n],
+    ['99999999999999999999gb', 2n ** 64n - 2n ** 30n],
+    ['17179869184gb', 0n],
+  ])('%j = %s bytes', (text, bytes) => {
+    expect(parseMemory(text)).toBe(bytes);
+  });
+
+  it.each(['-1', '1x', '1 mb', '1.5mb', '+1', ' 1', '1'.repeat(128)])('rejects %j', (text) => {
     expect(parseMemory(text)).toBeNull();
   });
 });
@@ -133,7 +146,8 @@ describe('CONFIG SET', () => {
   });
 
   it('refuses read-only settings', () => {
-    for (const name of ['port', 'bind', 'tcp-backlog', 'io-threads', 'databases', 'enable-debug-command']) {
+    const readOnly = ['port', 'bind', 'tcp-backlog', 'io-threads', 'databases', 'enable-debug-command'];
+    for (const name of [...readOnly, 'enable-protected-configs', 'rdbchecksum']) {
       expect(setError(new Config(), [name, '1'])).toBe(
         `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
       );
@@ -165,16 +179,55 @@ describe('CONFIG SET', () => {
 
   it('takes save points as pairs of integers, shown as Redis prints them', () => {
     const c = new Config();
-    c.set('save', ' 3600 1  300 0100 ');
+    c.set('save', '3600 +1 300 0100');
     expect(c.string('save')).toBe('3600 1 300 100');
+    c.set('save', '900 ');
+    expect(c.string('save')).toBe('900 0'); // split on single spaces: strtoll reads the empty word as 0
+    c.set('save', '900 2147483648');
+    expect(c.get('save')).toEqual([['save', '900 -2147483648']]); // a C int, as Redis prints it
+    c.set('save', c.string('save')); // the stored form reads back as itself (a pool worker's SET is relayed)
+    expect(c.get('save')).toEqual([['save', '900 -2147483648']]);
     c.set('save', '');
     expect(c.string('save')).toBe('');
     expect(setError(c, ['save', '900'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
     );
-    expect(setError(c, ['save', '900 x'])).toMatch(/Invalid save parameters/);
+    for (const bad of ['900 x', ' 900 1', '900  1', '0 1', '900 -1']) {
+      expect(setError(c, ['save', bad]), bad).toMatch(/Invalid save parameters/);
+    }
     expect(setError(c, ['dbfilename', 'a/b.rdb'])).toMatch(/dbfilename can't be a path, just a filename/);
+    expect(setError(c, ['dbfilename', 'a\\b.rdb'])).toMatch(/dbfilename can't be a path, just a filename/);
     expect(c.get('dir')).toEqual([['dir', process.cwd()]]);
+  });
+
+  it('refuses the protected settings unless the caller may set them (enable-protected-configs)', () => {
+    const c = new Config();
+    for (const name of ['dir', 'dbfilename']) {
+      expect(() => c.setMany([[name, 'x']], false)).toThrow(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`,
+      );
+    }
+    // Read-only is reported before protected, protected before a bad value of another pair.
+    expect(() =>
+      c.setMany(
+        [
+          ['dir', 'x'],
+          ['rdbchecksum', 'no'],
+        ],
+        false,
+      ),
+    ).toThrow(/'dir'\) - can't set protected/);
+    expect(() =>
+      c.setMany(
+        [
+          ['maxmemory', 'x'],
+          ['dir', 'x'],
+        ],
+        false,
+      ),
+    ).toThrow(/'dir'\) - can't set protected/);
+    c.setMany([['dbfilename', 'other.rdb']], true);
+    expect(c.string('dbfilename')).toBe('other.rdb');
   });
 
   it('takes appendfilename at start-up only, appendonly and appendfsync at any time', () => {

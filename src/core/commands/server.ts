@@ -6,6 +6,7 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { renderInfo, selectSections } from '../info.js';
+import { allowProtectedAction } from '../protected-action.js';
 import { array, bulkString, map, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 import { debugCommand } from './debug.js';
@@ -48,7 +49,8 @@ function configSet(argv: Buffer[], ctx: CommandContext): Reply {
   for (let i = 2; i < argv.length; i += 2)
     pairs.push([argv[i].toString('latin1'), argv[i + 1].toString('utf8')]);
   const config = ctx.server.config;
-  if (config.setMany !== undefined) config.setMany(pairs);
+  const protectedAllowed = allowProtectedAction(ctx.server.enableProtectedConfigs(), ctx.client);
+  if (config.setMany !== undefined) config.setMany(pairs, protectedAllowed);
   else for (const [name, value] of pairs) config.set(name, value);
   return OK;
 }
