@@ -1,5 +1,6 @@
-// Runs the append-only file's rewrites on the main thread, off every request path (Redis forks a child for them;
-// Node cannot fork, so the main thread's event loop does the work in steps, as BGSAVE's encoding here): the ones
+// Runs the append-only file's rewrites from the main thread, off every request path (Redis forks a child for them;
+// Node cannot fork: the snapshot's RDB is encoded by a thread of its own, rewrite-encoder.ts, and the main thread's
+// event loop copies the commands logged since, in steps): the ones
 // BGREWRITEAOF claimed on any thread, the ones scheduled while a BGSAVE ran, the one CONFIG SET appendonly yes owes,
 // and the automatic ones (auto-aof-rewrite-percentage, auto-aof-rewrite-min-size: serverCron's rule). Other threads
 // wake it through the shared state (aof-state.ts); otherwise it looks every 100 ms, as serverCron at hz 10.
@@ -9,6 +10,7 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { AOF_ON, AOF_WAIT_REWRITE, type AofState } from './aof-state.js';
 import { fileSize, type AofLog } from './aof-log.js';
+import { encodeInWorker } from './rewrite-encoder.js';
 import {
   copyTailSoFar,
   cutForRewrite,
@@ -41,6 +43,8 @@ export interface RewriteSchedulerDeps {
 
 /** How often the scheduler looks when nobody wakes it (serverCron at hz 10). */
 const TICK_MS = 100;
+/** How often a rewrite whose encoder thread is at work checks whether it was cancelled. */
+const ENCODER_LOOK_MS = 20;
 /** aofRewriteLimited: after this many failures in a row, automatic and scheduled rewrites are delayed. */
 const FAILURES_BEFORE_DELAY = 3;
 const MAX_DELAY_MINUTES = 60;
@@ -158,12 +162,14 @@ export class RewriteScheduler {
       const cut = cutForRewrite(store, aof.path, config, logging);
       this.deps.recordPause(cut.pauseMicros);
       this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
-      fd = openSync(tempPath, 'w');
-      for (const chunk of cut.chunks) {
-        writeAll(fd, chunk);
-        await pause(0);
-        if (cancelled()) return 'cancelled';
+      const encoding = encodeInWorker({ ...cut.job, temp: tempPath });
+      while ((await Promise.race([encoding.done, pause(ENCODER_LOOK_MS).then(() => null)])) === null) {
+        if (cancelled()) {
+          await encoding.cancel();
+          return 'cancelled';
+        }
       }
+      fd = openSync(tempPath, 'a');
       let copied: number | null = null;
       if (logging) {
         if (cut.fileDb >= 0) writeAll(fd, selectCommand(cut.fileDb));

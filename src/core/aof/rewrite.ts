@@ -5,8 +5,9 @@
 // applied and being logged (with appendonly on, writes are logged under their keys' locks, aof-log.ts; a write
 // that began while appendonly was off logs nothing, and the scheduler waits for those to end before the cut,
 // rewrite-scheduler.ts); the file's length and last SELECT read then, under the append lock, say where its
-// commands after the snapshot begin. The RDB is written to a temporary file with the locks released (clients are
-// served meanwhile; their records keep going to the old file), then the old file's commands since the snapshot are
+// commands after the snapshot begin. The RDB is written to a temporary file with the locks released, by a thread of
+// its own (rewrite-worker.ts; clients are served meanwhile, their records keep going to the old file), then the
+// old file's commands since the snapshot are
 // copied after it: most of them in steps with no lock held, and the last part, under the append lock, with the
 // sync, the rename over the old file and a bump of the file's generation, so every thread reopens it before its
 // next append. Knows files and the store's snapshot; not who asked, nor when.
@@ -22,17 +23,15 @@ import {
   writeSync,
 } from 'node:fs';
 import type { Config } from '../config.js';
-import { encodeRdb } from '../rdb/file.js';
-import { storeDatabases } from '../rdb/store-io.js';
 import type { Snapshot } from '../store/snapshot.js';
-import { SharedStore } from '../store/store.js';
 import type { KeyValueStore } from '../store/types.js';
+import type { RewriteJob } from './rewrite-encoder.js';
 
 export type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
 
-/** A started rewrite: the snapshot's RDB chunks, and where the old file's commands after it begin. */
+/** A started rewrite: the snapshot to encode (rewrite-encoder.ts), and where the old file's commands after it begin. */
 export interface RewriteCut {
-  readonly chunks: Generator<Buffer>;
+  readonly job: Omit<RewriteJob, 'temp'>;
   readonly offset: number;
   /** The database the file's last SELECT chose at the cut (-1: none yet). */
   readonly fileDb: number;
@@ -64,14 +63,14 @@ export function cutForRewrite(
       return db;
     });
   });
-  const copy = SharedStore.attach(handles, () => at);
-  const chunks = encodeRdb(storeDatabases(copy), {
+  const options = {
     compress: config.string('rdbcompression') === 'yes',
     checksum: config.string('rdbchecksum') === 'yes',
     ctime: Math.floor(at / 1000),
     usedMemory: store.stats().usedMemory,
-  });
-  return { chunks, offset, fileDb, pauseMicros: handles.pauseMicros };
+  };
+  const job = { control: handles.control, arena: handles.arena, at, options };
+  return { job, offset, fileDb, pauseMicros: handles.pauseMicros };
 }
 
 /** The temporary file a rewrite of `file` writes. */
