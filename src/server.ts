@@ -13,7 +13,7 @@ import { decodeRdb } from './core/rdb/file.js';
 import { writeStoreValue } from './core/rdb/store-io.js';
 import { Session } from './core/session.js';
 import { DEFAULT_SHUTDOWN, ServerShutdown } from './shutdown.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -375,6 +375,8 @@ interface Running {
   /** The append-only file's rewrites (a running one is dropped at close, as Redis kills its child). */
   readonly rewrites: RewriteScheduler | null;
   stopTimers(): void;
+  /** Set once the server starts closing (or is aborted): a load still running stops at its next step. */
+  readonly lifecycle: { closing: boolean };
 }
 
 /**
@@ -394,6 +396,7 @@ function runningServer(
     aofOpen = false;
   };
   const abort = (): void => {
+    running.lifecycle.closing = true;
     running.stopTimers();
     void running.rewrites?.stop();
     http?.server.abort();
@@ -401,6 +404,7 @@ function runningServer(
   };
   const closeServer = (persist: boolean): Promise<void> => {
     closing ??= (async () => {
+      running.lifecycle.closing = true;
       running.stopTimers();
       await Promise.all([transport.close(), http?.server.close(), running.rewrites?.stop()]);
       // No client is left to write: a signal's shutdown exits whatever the save gave (logged), as FORCE does.
@@ -458,17 +462,10 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     shutdown: (flags) => shutdown?.byCommand(flags) ?? false,
   };
   // As Redis's loadDataFromDisk: with appendonly on, the append-only file is the data (the dump is not read).
-  loading = true;
-  try {
-    loadDump(start, config.string('appendonly') === 'yes' ? () => loadAppendOnlyFile(start) : null);
-  } finally {
-    loading = false;
-  }
-  initialiseAofState(
-    new AofState(start.shared.store.handles().control),
-    config.string('appendonly') === 'yes',
-    aofPath(config),
-  );
+  // Redis listens before it loads and answers -LOADING meanwhile: so does this, loading:1 from before it listens.
+  const loader = prepareLoad(start);
+  const aofState = new AofState(start.shared.store.handles().control);
+  initialiseAofState(aofState, config.string('appendonly') === 'yes', aofPath(config));
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
   const transport = await createTransport(start, () => core);
@@ -477,35 +474,56 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const mainCore = createMainCore(start, transport, address.port);
   core = mainCore;
   start.shared.store.onExpired((db, key) => mainCore.expired(db, key));
-  const stopActiveExpire = startActiveExpire(start.shared.store, config, start.shared.counters, logger);
-  const stopSavePoints = startSavePoints(mainCore, logger);
-  // The event loop's blocked clients time out on a Node timer; the pool's and hybrid's threads keep their own.
-  const blocking = mainCore.server.blocking;
-  const stopBlockingTimer =
-    options.transport === 'eventloop' && blocking !== undefined
-      ? armBlockingTimeouts(blocking, clock)
-      : () => undefined;
   const rewrites = startAofRewrites(start, mainCore);
-  const stopAofSync = startAofSync(mainCore, logger);
-  const stopTimers = (): void => {
-    stopActiveExpire();
-    stopBlockingTimer();
-    stopSavePoints();
-    stopAofSync();
-  };
+  // Started once the data is loaded (serverCron does not run while Redis loads); stopped by close and abort.
+  const timers: (() => void)[] = [];
+  const stopTimers = (): void => timers.splice(0).forEach((stop) => stop());
   let http: { server: HttpServer; address: ListenAddress } | null = null;
   try {
     http = options.httpPort === undefined ? null : await startHttp(start, mainCore);
   } catch (e) {
-    stopTimers();
     await Promise.all([transport.close(), rewrites?.stop()]);
     mainCore.aof?.close();
     throw e;
   }
+  const lifecycle = { closing: false };
+  const server = runningServer(
+    start,
+    { transport, address, mainCore, http, stopTimers, lifecycle, rewrites },
+    (routine) => {
+      shutdown = routine;
+    },
+  );
+  if (loader !== null) {
+    logger.info(
+      { host: address.host, port: address.port, file: loader.file },
+      'Loading the dataset; accepting connections meanwhile',
+    );
+    loading = true;
+    try {
+      await runLoad(loader, () => lifecycle.closing);
+    } catch (e) {
+      await server.close(); // still loading: no final save of half the data
+      throw e;
+    } finally {
+      loading = false;
+      loader.persistence.endLoading();
+    }
+    if (lifecycle.closing) return server; // SHUTDOWN during the load (an embedded server)
+    // The file as loaded (a truncated last command dropped): aof_base_size.
+    initialiseAofState(aofState, config.string('appendonly') === 'yes', aofPath(config));
+  }
+  timers.push(
+    startActiveExpire(start.shared.store, config, start.shared.counters, logger),
+    startSavePoints(mainCore, logger),
+    startAofSync(mainCore, logger),
+  );
+  // The event loop's blocked clients time out on a Node timer; the pool's and hybrid's threads keep their own.
+  const blocking = mainCore.server.blocking;
+  if (options.transport === 'eventloop' && blocking !== undefined)
+    timers.push(armBlockingTimeouts(blocking, clock));
   logReady(start, address);
-  return runningServer(start, { transport, address, mainCore, http, stopTimers, rewrites }, (routine) => {
-    shutdown = routine;
-  });
+  return server;
 }
 
 /** The append-only file's rewrites, run on this thread (aof/rewrite-scheduler.ts); null without a writer. */
@@ -527,13 +545,23 @@ function startAofRewrites(start: StartContext, core: ThreadCore): RewriteSchedul
   return scheduler;
 }
 
+/** The dataset to load at start-up: the file, and the load as steps, each yielding the bytes read so far. */
+interface Loader {
+  readonly file: string;
+  readonly persistence: Persistence;
+  readonly steps: Generator<number, void>;
+}
+
+/** rdb.c's loading_process_events_interval_bytes: clients are answered between steps of this many bytes. */
+const LOAD_STEP_BYTES = 2 * 1024 * 1024;
+
 /**
- * Before the server listens: the dump in dir, if there is one, into the store (rdb.c loadDataFromDisk), or
- * `loadInstead` (the append-only file) when that is the data. A damaged file stops the start, as Redis exits
- * rather than serve part of its data.
+ * Before the server listens: the persistence state initialised and, when there is a file to load (the
+ * append-only file when appendonly is on, else the dump in dir), loading:1 set with its size (every thread
+ * answers -LOADING from now until runLoad ends), and the load to run; null when there is nothing to load.
  */
-function loadDump(start: StartContext, loadInstead: (() => void) | null): void {
-  const { shared, config, logger } = start;
+function prepareLoad(start: StartContext): Loader | null {
+  const { shared, config } = start;
   const persistence = new Persistence({
     store: shared.store,
     config,
@@ -542,13 +570,47 @@ function loadDump(start: StartContext, loadInstead: (() => void) | null): void {
     clock: start.clock,
   });
   persistence.initialise();
-  if (loadInstead !== null) return loadInstead();
+  const appendOnly = config.string('appendonly') === 'yes';
+  const file = appendOnly ? aofPath(config) : persistence.path();
+  const bytes = fileSize(file);
+  if (bytes === null) return null;
+  persistence.beginLoading(bytes);
+  const steps = appendOnly ? loadAppendOnlyFile(start) : loadDump(start, persistence, file);
+  return { file, persistence, steps };
+}
+
+function fileSize(file: string): number | null {
+  try {
+    return statSync(file).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * Runs the load, answering clients between its steps (setImmediate lets the loop read and answer them), until
+ * it ends or `stopped` (SHUTDOWN). A damaged file throws: the start fails, as Redis exits rather than serve part
+ * of its data.
+ */
+async function runLoad(loader: Loader, stopped: () => boolean): Promise<void> {
+  for (;;) {
+    const step = loader.steps.next();
+    if (step.done === true) return;
+    loader.persistence.loadingProgress(step.value);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stopped()) return;
+  }
+}
+
+/** The dump in dir into the store (rdb.c rdbLoad), in steps. */
+function* loadDump(start: StartContext, persistence: Persistence, file: string): Generator<number, void> {
   const began = process.hrtime.bigint();
-  const loaded = persistence.load();
-  if (loaded === null) return;
+  const bytes = readFileSync(file);
+  const loaded = yield* persistence.loadInSteps(bytes, LOAD_STEP_BYTES);
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  logger.info(
-    { keys: loaded.keys, expired: loaded.expired, file: persistence.path() },
+  start.logger.info(
+    { keys: loaded.keys, expired: loaded.expired, file },
     `DB loaded from disk: ${seconds.toFixed(3)} seconds`,
   );
 }
@@ -698,7 +760,7 @@ async function createHybridTransport(options: HybridOptions): Promise<Transport>
  * that writes no file of its own, through a session whose replies nobody reads. A file that cannot be loaded
  * stops the start with the reason (AofFormatError).
  */
-function loadAppendOnlyFile(start: StartContext): void {
+function* loadAppendOnlyFile(start: StartContext): Generator<number, void> {
   const file = aofPath(start.config);
   const store = start.shared.store;
   const contents = readAof(file, start.config.string('aof-load-truncated') === 'yes', (bytes) => {
@@ -744,8 +806,11 @@ function loadAppendOnlyFile(start: StartContext): void {
   });
   const session = new Session(core.sessionCore(), { id: 0, addr: 'aof', laddr: 'aof' });
   const CHUNK = 1 << 20;
+  // What precedes the commands (BGREWRITEAOF's RDB preamble) is loaded already: progress counts from there.
+  const preamble = Math.max(0, (fileSize(file) ?? 0) - contents.commands.length);
   for (let at = 0; at < contents.commands.length; at += CHUNK) {
     session.receive(contents.commands.subarray(at, Math.min(at + CHUNK, contents.commands.length)));
+    yield preamble + Math.min(at + CHUNK, contents.commands.length);
   }
   session.end();
   start.logger.info({ file, bytes: contents.commands.length }, 'DB loaded from append only file');

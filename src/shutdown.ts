@@ -93,6 +93,8 @@ export class ServerShutdown {
       }
     }
     if (persistence === undefined) return true;
+    // prepareForShutdown: while the dataset loads, a save would write half of it over the file being loaded.
+    if (persistence.loading()) return true;
     if (!((persistence.savePointsSet() && !flags.nosave) || flags.save)) return true;
     logger.info('Saving the final RDB snapshot before exiting.');
     try {

@@ -25,6 +25,8 @@ export function errorCode(message: string): string {
 /** Redis 7's exact error lines, shared by every command so a typo cannot drift between two copies. */
 export const ERR = {
   syntax: 'ERR syntax error',
+  /** server.c shared.loadingerr: a command refused while the dataset loads at start-up. */
+  loading: 'LOADING Redis is loading the dataset in memory',
   notInteger: 'ERR value is not an integer or out of range',
   notFloat: 'ERR value is not a valid float',
   overflow: 'ERR increment or decrement would overflow',

@@ -234,6 +234,10 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   ) {
     return reject(ctx, argv, MISCONF, resolved);
   }
+  // processCommand: while the dataset loads at start-up only commands flagged `loading` run (INFO, CONFIG, ...).
+  if (ctx.server.persistence?.loading() === true && !resolved.flags.includes('loading')) {
+    return reject(ctx, argv, ERR.loading, resolved);
+  }
   if (client.transaction.active && resolved.flags.includes('no_multi')) {
     return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
   }

@@ -148,9 +148,9 @@ function memoryFields({ server, store }: InfoSource): Fields {
 }
 
 function persistenceFields({ server }: InfoSource): Fields {
-  // The dump is loaded before the server listens, so no client ever sees loading:1.
+  // loading:1 while the dataset loads at start-up (the server accepts clients then), and its progress at the end.
   return [
-    ['loading', 0],
+    ['loading', server.persistence?.loading() === true ? 1 : 0],
     ['async_loading', 0],
     ...(server.persistence?.infoFields() ?? [
       ['rdb_changes_since_last_save', 0],
@@ -170,6 +170,7 @@ function persistenceFields({ server }: InfoSource): Fields {
       ['aof_rewrites_consecutive_failures', 0],
       ['aof_last_write_status', 'ok'],
     ]),
+    ...(server.persistence?.loadingInfoFields() ?? []),
   ];
 }
 

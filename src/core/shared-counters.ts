@@ -47,6 +47,11 @@ const E_COUNT = 2;
 const E_NAME = 4; // 8 ints: 32 bytes
 const NAME_MAX = 31;
 
+/** 64 bytes after the error prefixes: the start-up load's progress (rdb/persistence-state.ts; INFO loading). */
+export const LOADING_BYTE = Math.ceil((ERRORS + ERROR_SLOTS * ERROR_SLOT_INTS * 4) / 64) * 64;
+/** The least buffer PersistenceState reads (a server without shared counters makes one of this size). */
+export const PERSISTENCE_STATE_BYTES = LOADING_BYTE + 64;
+
 /** Per command slot in a slab: calls, microseconds, rejected_calls, failed_calls (Float64s). */
 const FIELDS = 4;
 const F_CALLS = 0;
@@ -72,7 +77,7 @@ const FENCE_LINE = 64;
 function regions(slots: number) {
   // Each slab ends with a line for its thread's write fence (below), on a line of its own.
   const slabBytes = align64(slots * FIELDS * 8) + FENCE_LINE;
-  const baselineSlab = align64(ERRORS + ERROR_SLOTS * ERROR_SLOT_INTS * 4);
+  const baselineSlab = PERSISTENCE_STATE_BYTES;
   // The overflow slab holds nanoseconds as integers in Uint32 pairs (Atomics.add), so twice a slab's words.
   const overflow = baselineSlab + slabBytes;
   const firstSlab = overflow + slabBytes;

@@ -26,8 +26,14 @@ export function stopAll(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-/** Starts the CLI with `--port 0` and `args`; resolves once it accepts connections. */
-export function launchServer(args: readonly string[]): Promise<ServerProcess> {
+/**
+ * Starts the CLI with `--port 0` and `args`; resolves once a log line with its port matches `ready` (by default
+ * the ready line; /Loading the dataset/ to connect while it loads).
+ */
+export function launchServer(
+  args: readonly string[],
+  ready: RegExp = /ready to accept connections/,
+): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
@@ -40,8 +46,9 @@ export function launchServer(args: readonly string[]): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     child.stdout?.setEncoding('utf8').on('data', (text: string) => {
       out += text;
-      const ready = /"port":(\d+),.*ready to accept connections/.exec(out);
-      if (ready !== null) resolve({ child, port: Number(ready[1]), exited, output: () => out });
+      const line = out.split('\n').find((l) => ready.test(l) && /"port":\d+/.test(l));
+      const port = line === undefined ? null : /"port":(\d+)/.exec(line);
+      if (port) resolve({ child, port: Number(port[1]), exited, output: () => out });
     });
     void exited.then((code) =>
       reject(new Error(`server exited (${code}) before it was ready: ${out}${err}`)),

@@ -119,6 +119,23 @@ export function decodeRdb(
   sink: (db: number, entry: RdbEntry) => void,
   options: RdbLoadOptions,
 ): RdbLoadInfo {
+  const steps = decodeRdbInSteps(file, sink, options, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * The same, pausing after every `stepBytes` of the file read (yielding how far it is): a server that loads at
+ * start-up while it already accepts clients answers them between steps (rdb.c's loading_process_events_interval_bytes).
+ */
+export function* decodeRdbInSteps(
+  file: Buffer,
+  sink: (db: number, entry: RdbEntry) => void,
+  options: RdbLoadOptions,
+  stepBytes: number,
+): Generator<number, RdbLoadInfo> {
   if (file.length < 9 || file.subarray(0, 5).toString('latin1') !== 'REDIS') {
     throw new RdbFormatError('Wrong signature trying to load DB from file');
   }
@@ -131,7 +148,12 @@ export function decodeRdb(
   let db = 0;
   let expireAt = 0;
   let keys = 0;
+  let nextStep = stepBytes;
   for (;;) {
+    if (r.offset >= nextStep) {
+      yield r.offset;
+      nextStep = r.offset + stepBytes;
+    }
     const type = r.byte();
     switch (type) {
       case OPCODE_EXPIRETIME_MS:

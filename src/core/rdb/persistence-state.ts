@@ -2,7 +2,7 @@
 // and LASTSAVE read it from any): words of the server counters' buffer (shared-counters.ts reserves them).
 // Plain Atomics loads and stores; the only race that matters, two BGSAVEs at once, is settled by a CAS.
 
-import { PERSISTENCE_FLOATS_BYTE, PERSISTENCE_WORDS } from '../shared-counters.js';
+import { LOADING_BYTE, PERSISTENCE_FLOATS_BYTE, PERSISTENCE_WORDS } from '../shared-counters.js';
 
 const IN_PROGRESS = PERSISTENCE_WORDS; // 1 while a BGSAVE (or SAVE) is writing
 const LAST_SAVE = PERSISTENCE_WORDS + 1; // unix seconds of the last successful save
@@ -15,14 +15,54 @@ const DIRTY_BASE = 0; // successful write calls counted at the last successful s
 const DIRTY_AT_START = 1; // ... at the running save's snapshot
 const LOADED_KEYS = 2; // the start-up load's keys (rdb_last_load_keys_loaded)
 const LOADED_EXPIRED = 3; // ... and keys left out as already expired
+// The start-up load (Float64s of the loading region; only the main thread writes them):
+const LOADING = 0; // 1 while the dataset loads: commands without the `loading` flag answer -LOADING
+const LOADING_STARTED = 1; // unix seconds
+const LOADING_TOTAL = 2; // the file's bytes
+const LOADING_LOADED = 3; // bytes read so far
+const LOADING_RDB_USED_MEM = 4; // the dump's used-mem aux field (0 for an append-only file)
 
 export class PersistenceState {
   private readonly words: Int32Array;
   private readonly floats: Float64Array;
+  private readonly load: Float64Array;
 
   constructor(buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, 16);
     this.floats = new Float64Array(buffer, PERSISTENCE_FLOATS_BYTE, 4);
+    this.load = new Float64Array(buffer, LOADING_BYTE, 8);
+  }
+
+  /** The start-up load begins (main thread): every thread refuses commands without the `loading` flag. */
+  beginLoading(nowSeconds: number, totalBytes: number): void {
+    this.load[LOADING_STARTED] = nowSeconds;
+    this.load[LOADING_TOTAL] = totalBytes;
+    this.load[LOADING_LOADED] = 0;
+    this.load[LOADING_RDB_USED_MEM] = 0;
+    this.load[LOADING] = 1;
+  }
+
+  loadingProgress(loadedBytes: number, rdbUsedMem?: number): void {
+    this.load[LOADING_LOADED] = loadedBytes;
+    if (rdbUsedMem !== undefined) this.load[LOADING_RDB_USED_MEM] = rdbUsedMem;
+  }
+
+  endLoading(): void {
+    this.load[LOADING] = 0;
+  }
+
+  get loading(): boolean {
+    return this.load[LOADING] === 1;
+  }
+
+  /** INFO's loading_* figures while loading: start, total, loaded bytes, the dump's used-mem. */
+  get loadingFigures(): { started: number; total: number; loaded: number; rdbUsedMem: number } {
+    return {
+      started: this.load[LOADING_STARTED],
+      total: this.load[LOADING_TOTAL],
+      loaded: this.load[LOADING_LOADED],
+      rdbUsedMem: this.load[LOADING_RDB_USED_MEM],
+    };
   }
 
   /** Start-up (main thread, before any worker): the counts a fresh server reports. */

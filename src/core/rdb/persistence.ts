@@ -10,11 +10,11 @@ import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import type { CommandTable, ServerCounters } from '../command.js';
 import { CommandError } from '../errors.js';
-import { SharedServerCounters } from '../shared-counters.js';
+import { PERSISTENCE_STATE_BYTES, SharedServerCounters } from '../shared-counters.js';
 import { SharedStore } from '../store/store.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Clock, KeyValueStore } from '../store/types.js';
-import { decodeRdb, encodeRdb } from './file.js';
+import { decodeRdbInSteps, encodeRdb } from './file.js';
 import { RdbFormatError } from './format.js';
 import { PersistenceState } from './persistence-state.js';
 import { readDumpFile, writeFileAtomically, writeFileAtomicallyAsync, type FileSink } from './rdb-files.js';
@@ -75,7 +75,9 @@ export class Persistence {
 
   constructor(private readonly deps: PersistenceDeps) {
     this.counters = deps.counters instanceof SharedServerCounters ? deps.counters : null;
-    this.state = new PersistenceState(this.counters?.buffer ?? new SharedArrayBuffer(128));
+    this.state = new PersistenceState(
+      this.counters?.buffer ?? new SharedArrayBuffer(PERSISTENCE_STATE_BYTES),
+    );
     this.writeSlots = deps.commands
       .slots()
       .flatMap((spec, slot) => (spec.flags.includes('write') ? [slot] : []));
@@ -269,11 +271,23 @@ export class Persistence {
   load(): { keys: number; expired: number } | null {
     const file = readDumpFile(this.path());
     if (file === null) return null;
+    const steps = this.loadInSteps(file, Infinity);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * The same for a dump already read, pausing after every `stepBytes` of it (yielding the bytes read so far),
+   * so a server that already accepts clients answers them -LOADING meanwhile.
+   */
+  *loadInSteps(file: Buffer, stepBytes: number): Generator<number, { keys: number; expired: number }> {
     const store = this.deps.store;
     const now = this.deps.clock();
     let keys = 0;
     let expired = 0;
-    decodeRdb(
+    const info = yield* decodeRdbInSteps(
       file,
       (db, entry) => {
         if (db >= store.databases) {
@@ -289,9 +303,48 @@ export class Persistence {
         keys++;
       },
       { checksum: this.deps.config.string('rdbchecksum') === 'yes' },
+      stepBytes,
     );
+    this.state.loadingProgress(file.length, Number(info.aux.get('used-mem') ?? 0));
     this.state.markLoaded(this.dirty(), this.seconds(), keys, expired);
     return { keys, expired };
+  }
+
+  /** The start-up load begins: `totalBytes` to read; every thread answers -LOADING until endLoading. */
+  beginLoading(totalBytes: number): void {
+    this.state.beginLoading(this.seconds(), totalBytes);
+  }
+
+  loadingProgress(loadedBytes: number): void {
+    this.state.loadingProgress(loadedBytes);
+  }
+
+  endLoading(): void {
+    this.state.endLoading();
+  }
+
+  /** The dataset is loading (server.loading): commands without the `loading` flag are refused. */
+  loading(): boolean {
+    return this.state.loading;
+  }
+
+  /**
+   * INFO persistence's loading figures (genRedisInfoString), in Redis 7.0's order: loading_start_time ...
+   * loading_eta_seconds while loading, nothing otherwise.
+   */
+  loadingInfoFields(): [string, string | number][] {
+    if (!this.state.loading) return [];
+    const { started, total, loaded, rdbUsedMem } = this.state.loadingFigures;
+    const elapsed = this.seconds() - started;
+    const eta = elapsed === 0 || loaded === 0 ? 1 : Math.floor((elapsed * (total - loaded)) / loaded);
+    return [
+      ['loading_start_time', started],
+      ['loading_total_bytes', total],
+      ['loading_rdb_used_mem', rdbUsedMem],
+      ['loading_loaded_bytes', loaded],
+      ['loading_loaded_perc', ((loaded / Math.max(1, total)) * 100).toFixed(2)],
+      ['loading_eta_seconds', eta],
+    ];
   }
 
   /** INFO persistence's RDB fields, in Redis 7.0's order. */
