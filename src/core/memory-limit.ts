@@ -1,7 +1,8 @@
 // maxmemory before each command, as server.c processCommand does it: with a limit set, keys are evicted by the
 // policy first (store/eviction.ts), each announced as an `evicted` keyspace event; when the store cannot get under
-// the limit (noeviction, or nothing left the policy may evict), a command that may grow memory (denyoom, or an
-// EXEC queueing one) is refused with Redis's OOM error, and every other command runs (reads, DEL, ...).
+// the limit (noeviction, or nothing left the policy may evict), a command that may grow memory (denyoom, an EXEC
+// queueing one, or any command queued in MULTI) is refused with Redis's OOM error, and every other command runs
+// (reads, DEL, ...).
 
 import v8 from 'node:v8';
 import type { CommandContext, CommandSpec } from './command.js';
@@ -15,10 +16,18 @@ export function processBaselineBytes(): number {
   return v8.getHeapStatistics().used_heap_size;
 }
 
-/** Evicts as the policy says; true when `spec` must be refused with the OOM error. */
+/** What a client in MULTI may still send over the limit: queueing anything else takes memory. */
+const ENDS_TRANSACTION = new Set(['exec', 'discard', 'quit', 'reset']);
+
+/**
+ * Evicts as the policy says; true when `spec` must be refused with the OOM error: a denyoom command, an EXEC
+ * queueing one, or, inside MULTI, any command but those that end it (processCommand's reject_cmd_on_oom).
+ */
 export function refusedForMemory(ctx: CommandContext, spec: CommandSpec): boolean {
   const outcome = ctx.store.evict();
   for (const { db, key } of outcome.evicted) notifyKeyspaceEvent(ctx, NOTIFY_EVICTED, 'evicted', key, db);
   if (outcome.status !== 'fail') return false;
-  return spec.flags.includes('denyoom') || (spec.name === 'exec' && ctx.client.transaction.queuesDenyOom);
+  const transaction = ctx.client.transaction;
+  if (transaction.active && !ENDS_TRANSACTION.has(spec.name)) return true;
+  return spec.flags.includes('denyoom') || (spec.name === 'exec' && transaction.queuesDenyOom);
 }

@@ -8,8 +8,11 @@ import { type RawClient, resp } from './raw-client.js';
 const MARK = 'end-of-step';
 const MARK_REPLY = Buffer.from(`$${MARK.length}\r\n${MARK}\r\n`);
 
+/** A request's arguments: text (sent as UTF-8) or bytes (a DUMP payload). */
+export type StepArgs = readonly (string | Uint8Array)[];
+
 /** Sends the requests of one step then ECHO MARK; returns the step's whole reply as latin1 text. */
-export async function step(client: RawClient, requests: readonly (readonly string[])[]): Promise<string> {
+export async function step(client: RawClient, requests: readonly StepArgs[]): Promise<string> {
   await client.send(Buffer.concat([...requests.map((argv) => resp(...argv)), resp('ECHO', MARK)]));
   const bytes = await client.readFramed((received) => {
     const at = received.indexOf(MARK_REPLY);
@@ -25,9 +28,11 @@ export async function step(client: RawClient, requests: readonly (readonly strin
 export async function stepBoth(
   theirs: RawClient,
   mine: RawClient,
-  requests: readonly (readonly string[])[],
+  requests: readonly StepArgs[],
 ): Promise<{ theirs: string; mine: string }> {
-  const name = requests.map((argv) => argv.join(' ')).join(' | ');
+  const word = (arg: string | Uint8Array): string =>
+    typeof arg === 'string' ? arg : `<${arg.length} bytes>`;
+  const name = requests.map((argv) => argv.map(word).join(' ')).join(' | ');
   const expected = await step(theirs, requests);
   return { theirs: `${name} -> ${expected}`, mine: `${name} -> ${await step(mine, requests)}` };
 }

@@ -2,7 +2,7 @@
 // then body), the 2-byte RDB version and the CRC-64 of everything before the CRC, both little-endian.
 
 import { crc64 } from './crc64.js';
-import { RDB_VERSION, RdbFormatError, type RdbValue } from './format.js';
+import { RDB_VERSION, type RdbValue } from './format.js';
 import { RdbReader } from './reader.js';
 import { readValue, writeValue } from './value-codec.js';
 import { RdbWriter } from './writer.js';
@@ -28,10 +28,12 @@ export function verifyDumpPayload(payload: Buffer, checksum: boolean): boolean {
     .equals(payload.subarray(payload.length - 8));
 }
 
-/** The value of a verified payload; throws RdbFormatError ("Bad data format") when it does not parse whole. */
+/**
+ * The value of a verified payload; throws RdbFormatError ("Bad data format") when it does not parse. Read as
+ * restoreCommand reads it (rioInitWithBuffer over the whole payload): bytes left before the footer are ignored,
+ * and a value whose lengths run past its body reads on into the footer, as redis-server 7.0 does.
+ */
 export function readDumpPayload(payload: Buffer): RdbValue {
-  const r = new RdbReader(payload, 0, payload.length - 10);
-  const value = readValue(r, r.byte());
-  if (r.offset !== payload.length - 10) throw new RdbFormatError('trailing bytes in DUMP payload');
-  return value;
+  const r = new RdbReader(payload, 0, payload.length);
+  return readValue(r, r.byte());
 }
