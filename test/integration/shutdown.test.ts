@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { launchServer, stopAll, type ServerProcess } from '../support/cli-process.js';
 import { RawClient, resp } from '../support/raw-client.js';
-import { transports } from '../support/server.js';
+import { startTestServer, transports } from '../support/server.js';
 
 afterEach(stopAll);
 
@@ -183,5 +183,18 @@ describe.each(transports)('%s transport: SHUTDOWN', (transport) => {
     await shutDown(server);
     expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false); // no save points: no dump
     expect(await valuesAfterRestart(transport, dir, ['a', 'b'], ...flags)).toEqual(['2', '2']);
+  });
+
+  it('embedded (no onShutdown): closes the server itself, and close() makes no second save', async () => {
+    const dir = freshDir();
+    const test = await startTestServer(transport, { config: { dir, save: '3600 1' } });
+    const c = await test.connect();
+    await c.request(resp('SET', 'k', 'v'), '+OK\r\n');
+    await c.send(resp('SHUTDOWN', 'NOSAVE'));
+    await c.closed;
+    expect(c.text()).toBe('');
+    await test.server.close(); // the close SHUTDOWN began
+    await expect(RawClient.connect(test.port)).rejects.toThrow(/ECONNREFUSED/);
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
   });
 });
