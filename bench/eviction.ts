@@ -4,17 +4,23 @@
 // 2. Hit rate: a cache-aside client (GET; on a miss, SET) over keys drawn from a Zipf distribution, more keys than
 //    fit; the share of GETs that hit, for allkeys-lru and allkeys-lfu, after a warm-up.
 // 3. Throughput at the cap: `redis-benchmark -t set -d 1000 -r 10000000 -P 16 -c 50` with allkeys-lru at the cap,
-//    alternating rounds on fresh servers.
-// A tool, not a test: bounded in requests and time, every child killed by PID. Usage (after `npm run build`):
-//   node dist/bench/eviction.js [--maxmemory-mb 64] [--volume 10] [--zipf-keys 300000] [--rounds 3] [--save]
+//    alternating rounds on fresh servers, with the server's CPU per request (steadier than req/s on a busy machine).
+// 4. (`--parts uncapped`, not by default) the same SET load without maxmemory: what eviction adds to a SET.
+// A tool, not a test: bounded in requests and time, every child killed by PID. `--parts` runs some of these.
+// Appends its run (by --label, default the commit) to eviction.{json,md} in the results folder (the scratch one,
+// or the committed one with --save: lib/paths.ts), where other labels stay, so earlier figures sit beside new ones.
+// Usage (after `npm run build`):
+//   node dist/bench/eviction.js [--maxmemory-mb 64] [--volume 10] [--zipf-keys 300000] [--rounds 3]
+//        [--parts cap,hits,throughput,uncapped] [--label NAME] [--save]
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { POLICY_NAMES } from '../src/core/store/eviction.js';
 import { killAll } from './lib/children.js';
 import { BenchClient, parseInfo, replyText } from './lib/client.js';
-import { resultsDir } from './lib/paths.js';
+import { stringList } from './lib/cli-args.js';
+import { repoRoot, resultsDir } from './lib/paths.js';
 import { runRedisBenchmark } from './lib/redis-benchmark.js';
+import { saveRuns } from './lib/report.js';
 import { RespError } from './lib/resp.js';
 import { HOST, launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
 
@@ -27,6 +33,21 @@ const MAXMEMORY_MB = argValue('--maxmemory-mb', 64);
 const VOLUME = argValue('--volume', 10);
 const ZIPF_KEYS = argValue('--zipf-keys', 300_000);
 const ROUNDS = argValue('--rounds', 3);
+const PARTS = ['cap', 'hits', 'throughput', 'uncapped'] as const;
+/** What runs without --parts: all but the uncapped load, which only explains the capped one. */
+const DEFAULT_PARTS = 'cap,hits,throughput';
+type Part = (typeof PARTS)[number];
+
+function argText(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : undefined;
+}
+
+const parts = stringList(argText('--parts') ?? DEFAULT_PARTS).map((part) => {
+  if (!(PARTS as readonly string[]).includes(part))
+    throw new Error(`--parts: no part ${part} (${PARTS.join(', ')})`);
+  return part as Part;
+});
 const VALUE = Buffer.alloc(1000, 'v');
 const BATCH = 500;
 const IN_FLIGHT = 8;
@@ -170,11 +191,22 @@ interface ThroughputRow {
   server: string;
   round: number;
   rps: number | null;
+  /** The server's CPU per request (µs): steadier than req/s on a busy machine (absent in runs before it was kept). */
+  serverCpuUs?: number | null;
   error: string | null;
 }
 
-async function throughputRun(kind: ServerKind, round: number): Promise<ThroughputRow> {
-  const { server, client } = await capped(kind, 'allkeys-lru');
+/**
+ * The throughput part's load: with allkeys-lru at the cap, or (`cap` false) the same load with no maxmemory, to
+ * tell what eviction adds to a SET from what a SET costs.
+ */
+async function throughputRun(kind: ServerKind, round: number, cap = true): Promise<ThroughputRow> {
+  const { server, client } = cap
+    ? await capped(kind, 'allkeys-lru')
+    : await launchServer({ kind }).then(async (server) => ({
+        server,
+        client: await BenchClient.connect({ host: HOST, port: server.port }),
+      }));
   try {
     // Fill to the cap first, so every measured SET evicts.
     await runRedisBenchmark({
@@ -200,7 +232,13 @@ async function throughputRun(kind: ServerKind, round: number): Promise<Throughpu
       timeoutMs: TIMEOUT_MS,
       serverPid: server.pid,
     });
-    return { server: server.label, round, rps: result.rps, error: result.error };
+    return {
+      server: server.label,
+      round,
+      rps: result.rps,
+      serverCpuUs: result.serverCpuUsPerRequest,
+      error: result.error,
+    };
   } finally {
     client.close();
     await server.stop();
@@ -210,49 +248,126 @@ async function throughputRun(kind: ServerKind, round: number): Promise<Throughpu
 const fixed = (n: number, digits = 1): string => n.toFixed(digits);
 const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
-function markdown(caps: CapRow[], hits: HitRow[], throughput: ThroughputRow[]): string {
-  const lines = [
-    `# Eviction against Redis 7: the cap, the hit rate, throughput at the cap`,
+interface Run {
+  readonly label: string;
+  readonly transport: 'eventloop';
+  readonly command: string;
+  readonly generatedAt: string;
+  readonly node: string;
+  readonly maxmemoryMb: number;
+  readonly volume: number;
+  readonly zipfKeys: number;
+  readonly caps: CapRow[];
+  readonly hits: HitRow[];
+  readonly throughput: ThroughputRow[];
+  /** The same load without maxmemory (absent in runs before it was measured). */
+  readonly uncapped?: ThroughputRow[];
+  /** Throughput: the median of redis-lite's rounds over the median of Redis's. */
+  readonly ratio: number | null;
+  /** Redis's server CPU per request over redis-lite's (medians): the throughput ratio if both had a core each. */
+  readonly cpuRatio?: number | null;
+}
+
+/** Median of redis-lite's rounds over the median of Redis's, of `value` (null without both). */
+function medianRatio(
+  throughput: readonly ThroughputRow[],
+  value: (row: ThroughputRow) => number | null | undefined,
+): number | null {
+  const byServer = (redis: boolean): number[] =>
+    throughput
+      .filter((r) => r.server.startsWith('redis') === redis)
+      .map(value)
+      .filter((v): v is number => typeof v === 'number');
+  const ours = byServer(false);
+  const redis = byServer(true);
+  return ours.length > 0 && redis.length > 0 ? median(ours) / median(redis) : null;
+}
+
+function throughputTable(rows: readonly ThroughputRow[]): string[] {
+  return [
     '',
-    `${new Date().toISOString()}, Node ${process.version}. Command: \`npm run build && node dist/bench/eviction.js` +
-      ` --maxmemory-mb ${MAXMEMORY_MB} --volume ${VOLUME} --zipf-keys ${ZIPF_KEYS} --rounds ${ROUNDS}\``,
-    '',
-    `## The cap: maxmemory ${MAXMEMORY_MB} MB, ${VOLUME}x that in 1 KB SETs (with EX for volatile-*)`,
-    '',
-    '| server | policy | RSS at start MB | RSS after MB | used_memory MB | evicted | failed writes | s |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
-    ...caps.map(
+    '| server | round | req/s | server CPU µs / request | error |',
+    '|---|---:|---:|---:|---|',
+    ...rows.map(
       (r) =>
-        `| ${r.server} | ${r.policy} | ${fixed(r.baselineRssMb)} | ${fixed(r.rssMb)} | ${fixed(r.usedMb)} | ` +
-        `${r.evicted} | ${r.failed} | ${fixed(r.seconds)} |`,
+        `| ${r.server} | ${r.round} | ${r.rps ?? '-'} | ${r.serverCpuUs == null ? '-' : fixed(r.serverCpuUs, 2)} | ` +
+        `${r.error ?? ''} |`,
     ),
-    '',
-    `## Hit rate: cache-aside over ${ZIPF_KEYS.toLocaleString('en')} Zipf(1) keys of 1 KB, ` +
-      `${(ZIPF_KEYS * 2).toLocaleString('en')} GETs measured after a warm-up`,
-    '',
-    '| server | policy | hit rate | keys held |',
-    '|---|---|---:|---:|',
-    ...hits.map((r) => `| ${r.server} | ${r.policy} | ${fixed(r.hitRate * 100, 2)}% | ${r.keys} |`),
-    '',
-    '## SET throughput at the cap (allkeys-lru, -c 50 -P 16 -d 1000 -r 10000000), alternating rounds',
-    '',
-    '| server | round | req/s | error |',
-    '|---|---:|---:|---|',
-    ...throughput.map((r) => `| ${r.server} | ${r.round} | ${r.rps ?? '-'} | ${r.error ?? ''} |`),
   ];
-  const byServer = (label: string) =>
-    throughput.filter((r) => r.server === label && r.rps !== null).map((r) => r.rps as number);
-  const ours = byServer(throughput[0]?.server ?? '');
-  const redis = byServer(throughput.find((r) => r.server.startsWith('redis'))?.server ?? '');
-  if (ours.length > 0 && redis.length > 0) {
-    lines.push('', `Median ratio to Redis: ${fixed(median(ours) / median(redis), 2)}x.`);
+}
+
+function runSections(run: Run): string[] {
+  const lines = [`## ${run.label}`, '', `${run.generatedAt}, Node ${run.node}. Command: \`${run.command}\``];
+  if (run.caps.length > 0) {
+    lines.push(
+      '',
+      `### The cap: maxmemory ${run.maxmemoryMb} MB, ${run.volume}x that in 1 KB SETs (with EX for volatile-*)`,
+      '',
+      '| server | policy | RSS at start MB | RSS after MB | used_memory MB | evicted | failed writes | s |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+      ...run.caps.map(
+        (r) =>
+          `| ${r.server} | ${r.policy} | ${fixed(r.baselineRssMb)} | ${fixed(r.rssMb)} | ${fixed(r.usedMb)} | ` +
+          `${r.evicted} | ${r.failed} | ${fixed(r.seconds)} |`,
+      ),
+    );
   }
+  if (run.hits.length > 0) {
+    lines.push(
+      '',
+      `### Hit rate: cache-aside over ${run.zipfKeys.toLocaleString('en')} Zipf(1) keys of 1 KB, ` +
+        `${(run.zipfKeys * 2).toLocaleString('en')} GETs measured after a warm-up`,
+      '',
+      '| server | policy | hit rate | keys held |',
+      '|---|---|---:|---:|',
+      ...run.hits.map((r) => `| ${r.server} | ${r.policy} | ${fixed(r.hitRate * 100, 2)}% | ${r.keys} |`),
+    );
+  }
+  if (run.throughput.length > 0) {
+    lines.push(
+      '',
+      '### SET throughput at the cap (allkeys-lru, -c 50 -P 16 -d 1000 -r 10000000), alternating rounds',
+    );
+    lines.push(...throughputTable(run.throughput));
+    if (run.ratio !== null) lines.push('', `Median ratio to Redis: ${fixed(run.ratio, 2)}x.`);
+    if (run.cpuRatio != null) {
+      lines.push(`By server CPU per request (Redis's over redis-lite's): ${fixed(run.cpuRatio, 2)}x.`);
+    }
+  }
+  if (run.uncapped !== undefined && run.uncapped.length > 0) {
+    lines.push('', '### The same SET load without maxmemory (what a SET costs without eviction)');
+    lines.push(...throughputTable(run.uncapped));
+    const rps = medianRatio(run.uncapped, (r) => r.rps);
+    const cpu = medianRatio(run.uncapped, (r) => r.serverCpuUs);
+    if (rps !== null) lines.push('', `Median ratio to Redis: ${fixed(rps, 2)}x.`);
+    if (cpu !== null)
+      lines.push(`By server CPU per request (Redis's over redis-lite's): ${fixed(1 / cpu, 2)}x.`);
+  }
+  return lines;
+}
+
+function report(runs: Run[]): string {
+  const lines = [
+    '# Eviction against Redis 7: the cap, the hit rate, throughput at the cap',
+    '',
+    'Each run below is one invocation of `bench/eviction.ts` (label: the commit measured, or as given), with the parts',
+    'it ran; earlier runs are kept for comparison.',
+  ];
+  for (const run of runs) lines.push('', ...runSections(run));
   return lines.join('\n') + '\n';
+}
+
+function commitLabel(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unlabelled';
+  }
 }
 
 async function main(): Promise<void> {
   const caps: CapRow[] = [];
-  for (const [i, policy] of POLICIES.entries()) {
+  for (const [i, policy] of (parts.includes('cap') ? POLICIES : []).entries()) {
     const order = i % 2 === 0 ? SERVERS : [...SERVERS].reverse();
     for (const kind of order) {
       caps.push(await capRun(kind, policy));
@@ -260,24 +375,45 @@ async function main(): Promise<void> {
     }
   }
   const hits: HitRow[] = [];
-  for (const policy of ['allkeys-lru', 'allkeys-lfu']) {
+  for (const policy of parts.includes('hits') ? ['allkeys-lru', 'allkeys-lfu'] : []) {
     for (const kind of SERVERS) {
       hits.push(await hitRun(kind, policy));
       console.log(JSON.stringify(hits[hits.length - 1]));
     }
   }
   const throughput: ThroughputRow[] = [];
+  const uncapped: ThroughputRow[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const order = round % 2 === 1 ? SERVERS : [...SERVERS].reverse();
     for (const kind of order) {
-      throughput.push(await throughputRun(kind, round));
-      console.log(JSON.stringify(throughput[throughput.length - 1]));
+      if (parts.includes('throughput')) {
+        throughput.push(await throughputRun(kind, round));
+        console.log(JSON.stringify({ capped: true, ...throughput[throughput.length - 1] }));
+      }
+      if (parts.includes('uncapped')) {
+        uncapped.push(await throughputRun(kind, round, false));
+        console.log(JSON.stringify({ capped: false, ...uncapped[uncapped.length - 1] }));
+      }
     }
   }
-  mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, 'eviction.md');
-  writeFileSync(file, markdown(caps, hits, throughput));
-  console.log(`wrote ${file}`);
+  const cpuPerRequest = medianRatio(throughput, (r) => r.serverCpuUs);
+  const run: Run = {
+    label: argText('--label') ?? commitLabel(),
+    transport: 'eventloop',
+    command: `npm run build && node dist/bench/eviction.js ${process.argv.slice(2).join(' ')}`.trim(),
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    maxmemoryMb: MAXMEMORY_MB,
+    volume: VOLUME,
+    zipfKeys: ZIPF_KEYS,
+    caps,
+    hits,
+    throughput,
+    uncapped,
+    ratio: medianRatio(throughput, (r) => r.rps),
+    cpuRatio: cpuPerRequest === null ? null : 1 / cpuPerRequest, // less CPU per request: more throughput
+  };
+  console.log(`wrote ${saveRuns(resultsDir, 'eviction', [run], report)}`);
 }
 
 main()

@@ -6,7 +6,7 @@
 
 import v8 from 'node:v8';
 import type { CommandContext, CommandSpec } from './command.js';
-import { NOTIFY_EVICTED, notifyKeyspaceEvent } from './pubsub/keyspace-events.js';
+import { NOTIFY_EVICTED, notifyKeyspaceEvent, wantsEvent } from './pubsub/keyspace-events.js';
 
 /**
  * The JavaScript heap in use now: what the server process holds beside the store at start-up, given to the store
@@ -24,7 +24,8 @@ const ENDS_TRANSACTION = new Set(['exec', 'discard', 'quit', 'reset']);
  * queueing one, or, inside MULTI, any command but those that end it (processCommand's reject_cmd_on_oom).
  */
 export function refusedForMemory(ctx: CommandContext, spec: CommandSpec): boolean {
-  const outcome = ctx.store.evict();
+  // The evicted keys are copied out of the store only for an `evicted` event to carry them.
+  const outcome = ctx.store.evict(wantsEvent(ctx, NOTIFY_EVICTED));
   for (const { db, key } of outcome.evicted) notifyKeyspaceEvent(ctx, NOTIFY_EVICTED, 'evicted', key, db);
   if (outcome.status !== 'fail') return false;
   const transaction = ctx.client.transaction;

@@ -3,7 +3,8 @@
 // without a TTL), the cap held however much is written, 'fail' when nothing may go, and the LFU counter's rules.
 import { describe, expect, it } from 'vitest';
 import { lfuDecayed, lfuFresh, lfuLogIncr, lfuMinutes, LFU_INIT_VAL } from '../../src/core/store/lfu.js';
-import type { EvictionSettings } from '../../src/core/store/eviction.js';
+import type { TableAccess } from '../../src/core/store/access.js';
+import { arenaUsedBytes, type EvictionSettings } from '../../src/core/store/eviction.js';
 import { b, setup } from '../support/store-fixture.js';
 
 const VALUE = Buffer.alloc(200, 'v');
@@ -87,6 +88,32 @@ describe('eviction policies', () => {
     expect(outcome.evicted.every(({ key }) => key.toString().startsWith('ttl:'))).toBe(true);
     expect(outcome.evicted).toHaveLength(100);
     expect(store.dbsize()).toBe(500);
+  });
+
+  it('without keys wanted, lists none but still tells the hook (the append-only file) every key it evicts', () => {
+    for (const policy of ['allkeys-lru', 'allkeys-random'] as const) {
+      const { store, cap } = filled(500, { 'maxmemory-policy': policy });
+      const hooked: string[] = [];
+      store.onEvicted((db, key) => hooked.push(`${db}:${key.toString()}`));
+      const limit = cap(0.5);
+      const outcome = store.evict(false);
+      expect(outcome).toEqual({ evicted: [], status: 'ok' });
+      expect(store.stats().usedMemory).toBeLessThanOrEqual(limit);
+      expect(hooked).toHaveLength(store.stats().evictedKeys);
+      expect(hooked.length).toBeGreaterThan(200);
+      for (const key of hooked) expect(store.exists([b(key.slice(2))])).toBe(0);
+      expect(store.dbsize()).toBe(500 - hooked.length);
+    }
+  });
+
+  it('sums the arena as its segments count it (the check before every command)', () => {
+    const { store } = filled(300, {});
+    const access = (store as unknown as { access: TableAccess }).access;
+    let bySegment = 0;
+    for (let s = 0; s < access.segments; s++) bySegment += access.arena.usedBytes(s);
+    expect(bySegment).toBeGreaterThan(300 * VALUE.length);
+    expect(arenaUsedBytes(access)).toBe(bySegment);
+    expect(arenaUsedBytes(access)).toBe(store.stats().usedMemory - access.control.byteLength);
   });
 
   it('allkeys-random and volatile-random hold the cap too', () => {

@@ -2,11 +2,13 @@
 // best candidate by the policy is deleted, until it holds less. Candidates collect in an eviction pool of 16 kept
 // by idle score (LRU: seconds idle; LFU: 255 - counter; TTL: how soon it expires), so each round's samples add to
 // what earlier rounds found. The pool is this thread's own (Redis has one; here every thread evicts for itself,
-// with no lock beyond one segment's at a time: a sample under its segment's read lock, a deletion under its write
-// lock), so eviction never stalls the other threads. The settings live in the control buffer (layout.ts), so a
-// CONFIG SET on any thread reaches every thread's next command.
+// with no lock beyond one segment's at a time: a sample under its segment's lock, a deletion under its write
+// lock, both at once when the best candidate is in the segment just sampled), so eviction never stalls the other
+// threads. The settings live in the control buffer (layout.ts), so a CONFIG SET on any thread reaches every
+// thread's next command. What one eviction costs in CPU: bench/eviction-cost.ts.
 
 import type { TableAccess } from './access.js';
+import type { Table } from './table.js';
 import {
   H_EVICTION_TENACITY,
   H_LFU_DECAY_TIME,
@@ -26,8 +28,11 @@ import {
   POLICY_VOLATILE_RANDOM,
   POLICY_VOLATILE_TTL,
   S_EVICTED,
+  S_USED_BYTES,
+  SEGMENT_INTS,
   segmentBase,
 } from './layout.js';
+import { EvictionPool } from './eviction-pool.js';
 import { lfuDecayed } from './lfu.js';
 import { pickNonEmptySegment, randomEntryLocked } from './walk.js';
 import { touchLocked } from './watch.js';
@@ -92,10 +97,19 @@ export function policyOf(control: Int32Array): number {
   return Atomics.load(control, H_MAXMEMORY_POLICY);
 }
 
-/** Bytes in use in the arena, every segment together (what maxmemory caps, with the caller's overhead). */
+/** Float64 index of segment 0's byte counter, and the distance between two segments' counters. */
+const USED_BYTES_F64 = (segmentBase(0) + S_USED_BYTES) / 2;
+const SEGMENT_F64 = SEGMENT_INTS / 2;
+
+/**
+ * Bytes in use in the arena, every segment together (what maxmemory caps, with the caller's overhead). Read before
+ * every command once maxmemory is set: one strided walk of the segments' counters in the control buffer, ~40 ns
+ * for 64 segments where a call per segment through Arena.usedBytes took ~250 ns (bench/eviction-cost.ts).
+ */
 export function arenaUsedBytes(a: TableAccess): number {
+  const f64 = a.controlF64;
   let used = 0;
-  for (let s = 0; s < a.segments; s++) used += a.arena.usedBytes(s);
+  for (let s = 0, at = USED_BYTES_F64; s < a.segments; s++, at += SEGMENT_F64) used += f64[at];
   return used;
 }
 
@@ -109,20 +123,12 @@ export function evictedKeys(a: TableAccess): number {
 /** Evictions between two walks of the shard counts for the databases holding keys. */
 const DATABASES_REFRESH = 256;
 
-/** evict.c EVPOOL_SIZE. */
-const POOL_SIZE = 16;
-
-interface Candidate {
-  score: number;
-  db: number;
-  /** The key's full hash (E_HASH): compared before the key's bytes. */
-  hash: number;
-  key: Buffer;
-}
-
 /** What one performEvictions did: the keys it deleted, and whether the store is now under its limit. */
 export interface EvictionOutcome {
-  /** Logical database and key of each key evicted, in order (keyspace `evicted` events). */
+  /**
+   * Logical database and key of each key evicted, in order (keyspace `evicted` events); left empty when the
+   * caller said it does not want them.
+   */
   readonly evicted: { db: number; key: Buffer }[];
   /** 'ok': under the limit (or none set); 'running': time ran out first; 'fail': nothing left to evict. */
   readonly status: 'ok' | 'running' | 'fail';
@@ -131,38 +137,74 @@ export interface EvictionOutcome {
 const NOTHING: EvictionOutcome = Object.freeze({ evicted: [], status: 'ok' });
 /** noeviction over the limit: the same answer for every command until memory is freed. */
 const REFUSED: EvictionOutcome = Object.freeze({ evicted: [], status: 'fail' });
+const TIMED_OUT: EvictionOutcome = Object.freeze({ evicted: [], status: 'running' });
+/** The evicted list when keys are not wanted: never added to. */
+const NO_KEYS: { db: number; key: Buffer }[] = [];
+
+/**
+ * Once over the limit, eviction goes on down to this far below it (at most 1% of the limit): the evictions then run
+ * back to back, the pool, the code and the lines they touch still in cache, and the next commands find the store
+ * under the limit with one sum of the counters. Redis stops at the limit; the cap holds either way, and the share
+ * of memory given up is too small to move the hit rate (bench/eviction.ts, bench/eviction-cost.ts).
+ */
+const BATCH_BYTES = 16 * 1024;
 
 /** One thread's evictor: its eviction pool and round-robin database cursor for the random policies. */
 export class Evictor {
-  private readonly pool: Candidate[] = [];
+  private readonly pool = new EvictionPool();
   private nextDb = 0;
   private known: number[] = [];
   private knownVolatile = false;
   private refreshIn = 0;
+  /** What touchHeads read, kept so the reads are not optimised away. */
+  private touched = 0;
+  /** fillPool's sampled entries. */
+  private sampled = new Uint32Array(16);
+  /** The running call's evicted keys, and whether its caller wants them. */
+  private evicted: { db: number; key: Buffer }[] = [];
+  private keysWanted = true;
+  /** What fillPool freed by evicting the best candidate under the lock it sampled under; -1: it did not. */
+  private freedInFill = -1;
 
   /**
-   * performEvictions: deletes keys by the policy until the arena holds at most `limit` bytes, within the time
-   * maxmemory-eviction-tenacity allows. No lock may be held by the caller.
+   * performEvictions: deletes keys by the policy until the arena holds at most `limit` bytes (and then on, down to
+   * BATCH_BYTES below it), within the time maxmemory-eviction-tenacity allows. No lock may be held by the caller.
+   * Without `keysWanted` (no `evicted` event is published), the outcome lists no keys and none is copied out for it.
    */
-  run(a: TableAccess, limit: number, now: () => number = performanceNow): EvictionOutcome {
-    if (arenaUsedBytes(a) <= limit) return NOTHING;
+  run(a: TableAccess, limit: number, keysWanted = true, now: () => number = performanceNow): EvictionOutcome {
+    let used = arenaUsedBytes(a);
+    if (used <= limit) return NOTHING;
     const policy = policyOf(a.control);
     if (policy === POLICY_NOEVICTION) return REFUSED;
-    const evicted: { db: number; key: Buffer }[] = [];
+    this.evicted = keysWanted ? [] : NO_KEYS;
+    this.keysWanted = keysWanted;
+    const target = limit - Math.min(BATCH_BYTES, limit / 100);
     const budget = timeLimitMs(Atomics.load(a.control, H_EVICTION_TENACITY));
     const started = now();
     const volatile = policy >= POLICY_VOLATILE_LRU;
-    while (arenaUsedBytes(a) > limit) {
-      let victim = this.evictOne(a, policy, this.databases(a, volatile, false));
+    for (let count = 1; ; count++) {
+      let freed = this.evictOne(a, policy, this.databases(a, volatile, false));
       // Nothing found where keys were: look again at which databases hold keys before giving up.
-      if (victim === null) victim = this.evictOne(a, policy, this.databases(a, volatile, true));
-      if (victim === null) return { evicted, status: 'fail' };
-      evicted.push(victim);
-      if (evicted.length % 16 === 0 && now() - started > budget) {
-        return { evicted, status: arenaUsedBytes(a) > limit ? 'running' : 'ok' };
+      if (freed < 0) freed = this.evictOne(a, policy, this.databases(a, volatile, true));
+      // Nothing left to evict: a failure only while over the limit itself.
+      if (freed < 0) return this.outcome(arenaUsedBytes(a) <= limit ? 'ok' : 'fail');
+      // As evict.c counts what each deletion freed instead of asking the allocator again: the counters are summed
+      // again only once the count says the target is reached, for what other threads wrote meanwhile.
+      used -= freed;
+      if (used <= target) {
+        used = arenaUsedBytes(a);
+        if (used <= target) return this.outcome('ok');
+      }
+      if (count % 16 === 0 && now() - started > budget) {
+        return this.outcome(arenaUsedBytes(a) > limit ? 'running' : 'ok');
       }
     }
-    return { evicted, status: 'ok' };
+  }
+
+  /** The running call's outcome: with its keys, or one of the frozen answers when they were not wanted. */
+  private outcome(status: EvictionOutcome['status']): EvictionOutcome {
+    if (this.keysWanted) return { evicted: this.evicted, status };
+    return status === 'ok' ? NOTHING : status === 'fail' ? REFUSED : TIMED_OUT;
   }
 
   /**
@@ -178,103 +220,171 @@ export class Evictor {
     return this.known;
   }
 
-  /** Finds and deletes the next key by the policy; null when none of `databases` holds one it may evict. */
-  private evictOne(a: TableAccess, policy: number, databases: readonly number[]): Candidate | null {
+  /** Finds and deletes the next key by the policy: the bytes that freed, or -1 when `databases` hold none to evict. */
+  private evictOne(a: TableAccess, policy: number, databases: readonly number[]): number {
     const volatile = policy >= POLICY_VOLATILE_LRU;
     if (policy === POLICY_ALLKEYS_RANDOM || policy === POLICY_VOLATILE_RANDOM) {
       for (let i = 0; i < databases.length; i++) {
-        const db = databases[this.nextDb++ % databases.length];
-        const candidate = sampleOne(a, db, volatile, policy);
-        if (candidate !== null && deleteVictim(a, candidate, volatile)) return candidate;
+        const freed = this.evictRandom(a, databases[this.nextDb++ % databases.length], volatile);
+        if (freed >= 0) return freed;
       }
-      return null;
+      return -1;
     }
+    const pool = this.pool;
+    const last = databases.length - 1;
     for (let attempt = 0; attempt < 16; attempt++) {
       let sampled = 0;
-      for (const db of databases) sampled += this.fillPool(a, db, policy, volatile);
-      if (sampled === 0 && this.pool.length === 0) return null;
+      for (let i = 0; i <= last; i++) {
+        sampled += this.fillPool(a, databases[i], policy, volatile, i === last);
+        if (this.freedInFill >= 0) return this.freedInFill;
+      }
+      if (sampled === 0 && pool.size === 0) return -1;
       // The best candidate is the last; one gone meanwhile (deleted by another client) is skipped.
-      while (this.pool.length > 0) {
-        const best = this.pool.pop() as Candidate;
-        if (deleteVictim(a, best, volatile)) return best;
+      while (pool.size > 0) {
+        const freed = this.evictCandidate(a, pool.pop(), volatile);
+        if (freed >= 0) return freed;
       }
     }
-    return null;
+    return -1;
   }
 
   /**
    * evictionPoolPopulate: maxmemory-samples keys of `db` into the pool, taken as dict.c dictGetSomeKeys takes them:
-   * from consecutive buckets of one random segment, under one read lock. Returns how many were sampled.
+   * from consecutive buckets of one random segment, under one lock. Returns how many were sampled. For the last
+   * database sampled (`evictHere`), the lock is the write lock, and when the pool's best candidate is then in this
+   * segment (often: just sampled) it is evicted before the lock is released, saving a second lock and a second walk
+   * to it (freedInFill says what that freed).
    */
-  private fillPool(a: TableAccess, db: number, policy: number, volatile: boolean): number {
+  private fillPool(
+    a: TableAccess,
+    db: number,
+    policy: number,
+    volatile: boolean,
+    evictHere: boolean,
+  ): number {
+    this.freedInFill = -1;
     const samples = Math.max(1, Atomics.load(a.control, H_MAXMEMORY_SAMPLES));
     const segment = pickNonEmptySegment(a, db, volatile);
     if (segment < 0) return 0;
+    const pool = this.pool;
+    if (this.sampled.length < samples) this.sampled = new Uint32Array(samples);
+    const found = this.sampled;
     let sampled = 0;
-    a.lockRead(segment);
+    if (evictHere) a.lockWrite(segment);
+    else a.lockRead(segment);
     try {
       const table = a.table;
       const shard = a.shardOf(db, segment);
       const buckets = table.buckets(shard);
       let bucket = Math.floor(Math.random() * buckets);
+      // The sampled entries are mostly out of cache, and a chain walk waits for each before the next: the first
+      // entry of each bucket ahead is read first, in loads that do not wait on one another, so the processor
+      // fetches them together (JavaScript has no prefetch); the walk then finds them in cache.
+      this.touched = touchHeads(table, shard, bucket, Math.min(samples, buckets));
       for (let visited = 0; visited < buckets && sampled < samples; visited++) {
         for (let e = table.bucketHead(shard, bucket); e !== 0 && sampled < samples; e = table.next(e)) {
-          if (volatile && table.expireAt(e) === 0) continue;
-          sampled++;
-          const score = scoreOf(a, e, policy);
-          // Copying the key out is most of a sample's cost: only for one that would enter the pool.
-          if (this.pool.length === POOL_SIZE && score <= this.pool[0].score) continue;
-          this.offer({ score, db, hash: table.hashOf(e), key: table.keyBuffer(e) });
+          if (!volatile || table.expireAt(e) !== 0) found[sampled++] = e;
         }
         bucket = (bucket + 1) & (buckets - 1);
       }
+      for (let i = 0; i < sampled; i++) {
+        const score = scoreOf(a, found[i], policy);
+        if (pool.wants(score)) pool.offer(table, found[i], db, score);
+      }
+      const best = pool.size - 1;
+      if (evictHere && best >= 0 && pool.db(best) === db && (pool.hash(best) & a.mask) === segment) {
+        this.freedInFill = this.evictSlotLocked(a, pool.pop(), volatile);
+      }
     } finally {
-      a.locks.readRelease(segment);
+      if (evictHere) a.locks.writeRelease(segment);
+      else a.locks.readRelease(segment);
     }
     return sampled;
   }
 
-  /** Keeps the pool sorted by score, best (highest) last, at most POOL_SIZE, each key once. */
-  private offer(candidate: Candidate): void {
-    const pool = this.pool;
-    if (pool.length === POOL_SIZE && candidate.score <= pool[0].score) return;
-    for (const c of pool) {
-      if (c.hash === candidate.hash && c.db === candidate.db && c.key.equals(candidate.key)) return;
+  /** Deletes the pool's candidate in `slot` under its segment's write lock: see evictSlotLocked. */
+  private evictCandidate(a: TableAccess, slot: number, volatile: boolean): number {
+    const segment = this.pool.hash(slot) & a.mask;
+    a.lockWrite(segment);
+    try {
+      return this.evictSlotLocked(a, slot, volatile);
+    } finally {
+      a.locks.writeRelease(segment);
     }
-    let at = pool.length;
-    while (at > 0 && pool[at - 1].score > candidate.score) at--;
-    pool.splice(at, 0, candidate);
-    if (pool.length > POOL_SIZE) pool.shift();
+  }
+
+  /**
+   * Its segment's write lock held: deletes the pool's candidate in `slot` if it is still there (and still volatile
+   * if it must be), found by the hash and key the pool kept, without hashing the key again. Returns the bytes
+   * freed, or -1 when it is gone.
+   */
+  private evictSlotLocked(a: TableAccess, slot: number, volatile: boolean): number {
+    const pool = this.pool;
+    const db = pool.db(slot);
+    const hash = pool.hash(slot);
+    const shard = a.shardOf(db, hash);
+    const entry = a.table.find(shard, hash, pool.key(slot), pool.keyLength(slot));
+    if (entry === 0 || (volatile && a.table.expireAt(entry) === 0)) return -1;
+    return this.removeLocked(a, db, shard, entry);
+  }
+
+  /**
+   * The random policies: a random key of `db` (with a TTL if volatile) deleted under the one write lock it was
+   * picked under. Returns the bytes freed, or -1 when `db` has none.
+   */
+  private evictRandom(a: TableAccess, db: number, volatile: boolean): number {
+    const segment = pickNonEmptySegment(a, db, volatile);
+    if (segment < 0) return -1;
+    a.lockWrite(segment);
+    try {
+      const shard = a.shardOf(db, segment);
+      const entry = randomEntryLocked(a, shard, volatile);
+      return entry === 0 ? -1 : this.removeLocked(a, db, shard, entry);
+    } finally {
+      a.locks.writeRelease(segment);
+    }
+  }
+
+  /**
+   * Write lock held: evicts `entry` as db.c dbGenericDelete would (counted in evicted_keys, told to the hook, a WATCH
+   * on it fails) and returns the bytes that freed in its segment. The key is copied out only for someone to read it.
+   */
+  private removeLocked(a: TableAccess, db: number, shard: number, entry: number): number {
+    const table = a.table;
+    const counter = USED_BYTES_F64 + table.segmentOf(shard) * SEGMENT_F64;
+    const hook = a.evictedHook;
+    const key = hook !== null || this.keysWanted ? table.keyBuffer(entry) : null;
+    const hash = table.hashOf(entry);
+    const before = a.controlF64[counter];
+    table.remove(shard, entry);
+    table.countEvicted(shard);
+    if (key !== null) {
+      hook?.(db, key);
+      if (this.keysWanted) this.evicted.push({ db, key });
+    }
+    touchLocked(a, shard, hash);
+    return before - a.controlF64[counter];
   }
 }
 
 const performanceNow = (): number => performance.now();
+
+/** Reads the first entry of `count` buckets from `bucket` on (lock held): what fillPool is about to walk. */
+function touchHeads(table: Table, shard: number, bucket: number, count: number): number {
+  const mask = table.buckets(shard) - 1;
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const head = table.bucketHead(shard, (bucket + i) & mask);
+    if (head !== 0) sum += table.objectWord(head);
+  }
+  return sum;
+}
 
 /** evict.c evictionTimeLimitUs, in ms: 50 us per tenacity step up to 10, then +15% a step, 100 unlimited. */
 function timeLimitMs(tenacity: number): number {
   if (tenacity <= 10) return (50 * tenacity) / 1000;
   if (tenacity < 100) return (500 * 1.15 ** (tenacity - 10)) / 1000;
   return Infinity;
-}
-
-/** The random policies' pick: a random key of `db` (with a TTL if volatile), read under its segment's lock; null if none. */
-function sampleOne(a: TableAccess, db: number, volatile: boolean, policy: number): Candidate | null {
-  const segment = pickNonEmptySegment(a, db, volatile);
-  if (segment < 0) return null;
-  a.lockRead(segment);
-  try {
-    const shard = a.shardOf(db, segment);
-    const entry = randomEntryLocked(a, shard, volatile);
-    if (entry === 0) return null;
-    return {
-      score: scoreOf(a, entry, policy),
-      db,
-      hash: a.table.hashOf(entry),
-      key: a.table.keyBuffer(entry),
-    };
-  } finally {
-    a.locks.readRelease(segment);
-  }
 }
 
 /** The idle score evict.c ranks by: higher goes first. */
@@ -305,16 +415,4 @@ function databasesWithKeys(a: TableAccess, volatile: boolean): number[] {
     }
   }
   return out;
-}
-
-/** Deletes the victim under its segment's write lock if it is still there (and still volatile if it must be). */
-function deleteVictim(a: TableAccess, victim: Candidate, volatile: boolean): boolean {
-  return a.writing(victim.db, victim.key, (access, entry, shard, hash) => {
-    if (entry === 0 || (volatile && access.table.expireAt(entry) === 0)) return false;
-    access.table.remove(shard, entry);
-    access.table.countEvicted(shard);
-    access.evictedHook?.(victim.db, victim.key);
-    touchLocked(access, shard, hash); // a WATCH on it fails, as for any deletion
-    return true;
-  });
 }

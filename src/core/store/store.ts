@@ -281,12 +281,12 @@ export class SharedStore implements KeyValueStore {
     setEvictionSettings(this.access.control, settings);
   }
 
-  evict(): EvictionOutcome {
+  evict(keysWanted = true): EvictionOutcome {
     const maxmemory = maxmemoryOf(this.access);
     if (maxmemory === 0) return NO_EVICTION;
     const control = this.access.control;
     const limit = maxmemory - control.byteLength; // the store's usedMemory (its arena's live bytes + control)
-    return this.thread.evictor.run(this.access, limit);
+    return this.thread.evictor.run(this.access, limit, keysWanted);
   }
 
   evictionPolicy(): PolicyName {

@@ -174,19 +174,22 @@ export class Table {
 
   // ---- Lookup ----
 
-  /** The entry for key (expired or not), or 0. */
-  find(shard: number, hash: number, key: Uint8Array): number {
+  /**
+   * The entry for key (expired or not), or 0. The key is its first `length` bytes: eviction's pool keeps keys in
+   * reused buffers longer than they are.
+   */
+  find(shard: number, hash: number, key: Uint8Array, length = key.length): number {
     const u32 = this.arena.u32;
     let entry = u32[this.bucketWord(shard, hash)];
     while (entry !== 0) {
-      if (u32[entry * 2 + E_HASH] === hash && this.keyEquals(entry, key)) return entry;
+      if (u32[entry * 2 + E_HASH] === hash && this.keyEquals(entry, key, length)) return entry;
       entry = u32[entry * 2 + E_NEXT];
     }
     return 0;
   }
 
-  keyEquals(entry: number, key: Uint8Array): boolean {
-    const n = key.length;
+  keyEquals(entry: number, key: Uint8Array, length = key.length): boolean {
+    const n = length;
     if (this.arena.u32[entry * 2 + E_KEY_LEN] !== n) return false;
     const u8 = this.arena.u8;
     const start = entry * UNIT + ENTRY_HEADER_BYTES;

@@ -357,9 +357,10 @@ export interface KeyValueStore {
   /**
    * performEvictions before a command: with maxmemory set, deletes keys by maxmemory-policy until usedMemory (the
    * store: its live arena bytes and control buffer) is at most maxmemory. 'fail' when it cannot (noeviction, or nothing evictable left): the
-   * caller refuses commands that may grow memory.
+   * caller refuses commands that may grow memory. With `keysWanted` false the outcome lists no keys (none is
+   * copied out for it).
    */
-  evict(): EvictionOutcome;
+  evict(keysWanted?: boolean): EvictionOutcome;
   evictionPolicy(): PolicyName;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
   activeExpireCycle(): number;
