@@ -339,7 +339,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     commands: shared.commands,
     counters: shared.counters,
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
-    aofBatching: start.options.transport === 'eventloop',
+    aofOnlyWriter: start.options.transport === 'eventloop',
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
     transportStats: () => transport.stats(),

@@ -48,8 +48,8 @@ export interface ThreadCoreDeps {
   readonly log?: PersistenceLog;
   /** false: never write the append-only file (the core that replays it at start-up); default: while appendonly is on. */
   readonly appendOnly?: boolean;
-  /** This thread is the only one that writes (the event loop): its records are written once per client read. */
-  readonly aofBatching?: boolean;
+  /** This thread is the only one that writes data (the event loop): writes need not hold key locks to be logged. */
+  readonly aofOnlyWriter?: boolean;
   /** SHUTDOWN: the server's routine, or (a worker thread) the request to the main thread that runs it. */
   shutdown?(flags: ShutdownFlags): boolean;
 }
@@ -72,7 +72,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const clock = deps.clock ?? Date.now;
   // Every serving thread has a writer, idle while appendonly is off: CONFIG SET turns it on for all at once.
   // Where other threads run commands too, its write fence lets a turn-on wait for writes begun while off.
-  const batching = deps.aofBatching === true;
+  const onlyWriter = deps.aofOnlyWriter === true;
   const aof =
     deps.appendOnly !== false && 'handles' in deps.store
       ? new AofLog(
@@ -80,8 +80,8 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
           deps.store,
           deps.config,
           clock,
-          batching,
-          counters instanceof SharedServerCounters && !batching ? counters : null,
+          onlyWriter,
+          counters instanceof SharedServerCounters && !onlyWriter ? counters : null,
         )
       : undefined;
   // Keys the store removes without a command (evicted) are logged where it removes them, under their lock.

@@ -1,11 +1,12 @@
 // One thread's writer of the append-only file. Every thread that runs commands (the event loop, each pool worker,
-// each hybrid loop) opens the file itself (O_APPEND) and appends what it ran, while it still holds the locks of the
-// keys the command touched (executor.ts, transaction.ts) and the process-wide append lock (store.appendInOrder):
-// so two writes to one key reach the file in the order they were applied, whichever threads made them, a
-// transaction's commands are one block wrapped in MULTI/EXEC, and a SELECT is written only when the file's
-// database changes. appendfsync always: the data is on disk (fdatasync, after the append lock is released, so
-// threads' syncs overlap) before the command's reply is written; everysec: the server's timer syncs once a second
-// (syncEverySecond); no: the kernel decides.
+// each hybrid loop) logs what it ran into the buffer they share (append-buffer.ts), while it still holds the
+// locks of the keys the command touched (executor.ts, transaction.ts) and the process-wide append lock
+// (store.appendInOrder): so two writes to one key reach the file in the order they were applied, whichever threads
+// made them, a transaction's commands are one block wrapped in MULTI/EXEC, and a SELECT is written only when the
+// file's database changes. When a thread ends a client's read it writes what the buffer holds, its own records and
+// any other thread's, in one write(2) (each thread has the file open, O_APPEND), before the replies go out (group
+// commit: one write, and with appendfsync always one fdatasync, for everything logged meanwhile). everysec: the
+// server's timer syncs once a second (syncEverySecond); no: the kernel decides.
 //
 // appendonly may be turned on and off at run time (CONFIG SET, from any thread): the state lives in shared memory
 // (aof-state.ts) and each record is written only while it says on. A write command that starts while it is off
@@ -15,44 +16,25 @@
 // when its generation changed (a rewrite replaced it, or it was turned on again), and closes it once it sees the
 // file turned off.
 
-import { closeSync, fdatasync, fdatasyncSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
+import { SharedAppendBuffer, type LogRecord } from './append-buffer.js';
 import { asLogged } from './as-logged.js';
 import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
+import type { InFileOrder } from './rewrite.js';
+
+export { encodeCommand } from './resp-command.js';
 
 type Argv = readonly Uint8Array[];
 
-/** The RESP bytes of one command: *N, then $len and the bytes of each argument (one allocation). */
-export function encodeCommand(argv: Argv): Buffer {
-  let size = 3 + String(argv.length).length;
-  for (const arg of argv) size += 5 + String(arg.length).length + arg.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = out.write(`*${argv.length}\r\n`, 0, 'latin1');
-  for (const arg of argv) {
-    at += out.write(`$${arg.length}\r\n`, at, 'latin1');
-    out.set(arg, at);
-    at += arg.length;
-    out[at++] = 13;
-    out[at++] = 10;
-  }
-  return out;
-}
-
-const MULTI = encodeCommand([Buffer.from('MULTI')]);
-const EXEC = encodeCommand([Buffer.from('EXEC')]);
+const DEL = Buffer.from('DEL');
 
 /** The file's path for this configuration: dir and appendfilename. */
 export function aofPath(config: Config): string {
   return path.join(config.string('dir'), config.string('appendfilename'));
-}
-
-/** A command that may change data, what the client it came from was on, and what it replied. */
-interface Pending {
-  readonly db: number;
-  readonly commands: Buffer[];
 }
 
 /** A thread's mark around a write command that is not logged (shared-counters.ts's write fence). */
@@ -69,14 +51,13 @@ export class AofLog {
   /** The file generation `fd` was opened at (store.appendInOrder's): a rewrite replaced the file after it. */
   private generation = -1;
   /** A transaction's commands while EXEC runs them, written as one block when it ends. */
-  private transaction: Pending[] | null = null;
+  private transaction: LogRecord[] | null = null;
   readonly path: string;
   readonly state: AofState;
-  private written = 0;
+  private readonly buffer: SharedAppendBuffer;
+  /** Where this thread's last record ends in the shared order, until endOfBatch saw it written (0: nothing owed). */
+  private owed = 0;
   private syncing = false;
-  /** Records appended since the last endOfBatch (batching), or whether a sync is owed (appendfsync always). */
-  private batch: Pending[] = [];
-  private unsynced = false;
 
   constructor(
     file: string,
@@ -84,15 +65,16 @@ export class AofLog {
     private readonly config: Config,
     private readonly clock: () => number,
     /**
-     * Only this thread writes the file (the event loop): records wait for the end of the client's read and go
-     * out in one write. With several writing threads each record is written at once, under its keys' locks.
+     * Only this thread writes data (the event loop): a write need not hold its keys' locks until it is logged,
+     * since no other thread can apply a write to the same key in between.
      */
-    private readonly batching = false,
+    private readonly onlyWriter = false,
     /** This thread's write fence; null where no other thread runs commands (nothing to wait for). */
     private readonly fence: WriteFence | null = null,
   ) {
     this.path = file;
     this.state = new AofState((store as StoreWithControl).handles().control);
+    this.buffer = new SharedAppendBuffer(store.appendBuffer());
   }
 
   /** appendonly is on (for every thread): writes are being logged. */
@@ -106,12 +88,7 @@ export class AofLog {
   }
 
   get needsKeyLocks(): boolean {
-    return !this.batching;
-  }
-
-  /** Bytes this thread appended (INFO aof_current_size counts the file itself). */
-  get bytesWritten(): number {
-    return this.written;
+    return !this.onlyWriter;
   }
 
   /**
@@ -136,39 +113,38 @@ export class AofLog {
   /** A write command ran on database `db` and replied `reply` (not an error): log what replays it. */
   record(name: string, argv: Argv, reply: Reply, db: number): void {
     if (!this.state.logging) return;
-    const commands = asLogged(name, argv, reply, this.clock()).map(encodeCommand);
-    if (commands.length === 0) return;
-    if (this.transaction !== null) this.transaction.push({ db, commands });
-    else this.append([{ db, commands }], false);
+    const commands = asLogged(name, argv, reply, this.clock());
+    if (commands.length > 0) this.add({ db, commands });
   }
 
   /** A key was removed without a command naming it (it expired, or was evicted): log its DEL. */
   recordDeletion(db: number, key: Uint8Array): void {
-    if (!this.state.logging) return;
-    const del = encodeCommand([Buffer.from('DEL'), key]);
-    if (this.transaction !== null) this.transaction.push({ db, commands: [del] });
-    else this.append([{ db, commands: [del] }], false);
+    if (this.state.logging) this.add({ db, commands: [[DEL, key]] });
   }
 
   /** A command already in the form to log (a served blocking pop), run on `db` under its keys' locks. */
   recordCommand(db: number, argv: Argv): void {
-    if (!this.state.logging) return;
-    const commands = [encodeCommand(argv)];
-    if (this.transaction !== null) this.transaction.push({ db, commands });
-    else this.append([{ db, commands }], false);
+    if (this.state.logging) this.add({ db, commands: [argv] });
   }
 
-  /** The client's read was run: batched records written, and synced for appendfsync always (group commit). */
+  /**
+   * The client's read was run: what this thread logged is in the file before the replies go out, and on disk
+   * for appendfsync always, each with one call for everything logged meanwhile by any thread (group commit).
+   */
   endOfBatch(): void {
-    if (this.batch.length > 0) {
-      const batch = this.batch;
-      this.batch = [];
-      this.write(batch, false);
-    }
-    if (this.unsynced) {
-      this.unsynced = false;
-      if (this.fd >= 0) fdatasyncSync(this.fd);
-    }
+    const owed = this.owed;
+    if (owed === 0) return;
+    this.owed = 0;
+    let synced = 0;
+    let written = 0;
+    this.inOrder((generation) => {
+      if (this.buffer.written < owed) this.writeBuffer(generation);
+      written = this.buffer.written;
+      synced = this.buffer.synced;
+    });
+    if (synced >= owed || this.fd < 0 || this.config.string('appendfsync') !== 'always') return;
+    fdatasyncSync(this.fd);
+    this.inOrder(() => this.buffer.markSynced(written));
   }
 
   /** EXEC starts running its commands: hold their records until it ends. */
@@ -188,7 +164,7 @@ export class AofLog {
    * file), on libuv's thread pool so the loop does not wait for the disk; one at a time.
    */
   syncEverySecond(logger: { error(obj: object, msg: string): void }): void {
-    this.endOfBatch(); // what a timer logged (an expired key's DEL) since the last read
+    this.writeBuffered(); // what any thread logged and no read's end wrote yet (a timer's expired keys)
     if (!this.state.logging) {
       if (this.fd >= 0) this.closeFile();
       return;
@@ -208,9 +184,9 @@ export class AofLog {
 
   /** SHUTDOWN (finishShutdown's flushAppendOnlyFile(1) and fsync): what this thread holds written, the file synced. */
   flushAndSync(): void {
-    this.endOfBatch();
+    this.writeBuffered(); // every thread's records
     if (!this.state.logging) return; // off: no file to sync (Redis checks aof_state too)
-    // Other threads' records are in the file already; sync the file they are in (a rewrite may have replaced it).
+    // Sync the file they are in (a rewrite may have replaced it).
     this.store.appendInOrder((fileDb, generation) => {
       this.reopenIfReplaced(generation);
       return fileDb;
@@ -230,7 +206,7 @@ export class AofLog {
       this.state.request(mustWait);
       return;
     }
-    this.endOfBatch();
+    this.writeBuffered(); // what every thread logged while it was on, as Redis's stopAppendOnly flushes aof_buf
     if (!this.state.turnOff()) return;
     if (this.fd >= 0) {
       fdatasyncSync(this.fd);
@@ -287,25 +263,74 @@ export class AofLog {
   }
 
   close(): void {
-    this.endOfBatch();
+    this.writeBuffered();
     if (this.fd >= 0) this.closeFile();
   }
 
+  /**
+   * Runs `section` holding the append lock, with every record logged so far, by any thread, in the file: where
+   * BGREWRITEAOF reads the file's length at its cut, and copies the last of its tail (rewrite.ts).
+   */
+  readonly inFileOrder: InFileOrder = (section, replacesFile) =>
+    this.store.appendInOrder((fileDb, generation) => {
+      if (this.buffer.written < this.buffer.appended) this.writeBuffer(generation);
+      section(fileDb);
+      return fileDb;
+    }, replacesFile);
+
   private closeFile(): void {
-    this.endOfBatch();
+    this.writeBuffered();
     closeSync(this.fd);
     this.fd = -1;
     this.generation = -1;
   }
 
-  private append(pending: readonly Pending[], wrapped: boolean): void {
-    if (this.batching && !wrapped) {
-      this.batch.push(...pending);
-    } else {
-      if (this.batching && this.batch.length > 0) this.endOfBatch(); // keep the file in order
-      this.write(pending, wrapped);
+  private add(record: LogRecord): void {
+    if (this.transaction !== null) this.transaction.push(record);
+    else this.append([record], false);
+  }
+
+  private append(records: readonly LogRecord[], wrapped: boolean): void {
+    this.store.appendInOrder((fileDb, generation) => {
+      // The file is opened before the buffer may have to be written out to make room.
+      this.reopenIfReplaced(generation);
+      let db: number;
+      try {
+        db = this.buffer.append(this.fd, fileDb, records, wrapped);
+      } catch (error) {
+        this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
+        throw error;
+      }
+      this.owed = this.buffer.appended;
+      return db;
+    });
+  }
+
+  /** Holding the append lock: runs `section` with the file's generation. */
+  private inOrder(section: (generation: number) => void): void {
+    this.store.appendInOrder((fileDb, generation) => {
+      section(generation);
+      return fileDb;
+    });
+  }
+
+  /** What the buffer holds, any thread's, written to the file (when it holds anything). */
+  private writeBuffered(): void {
+    this.inOrder((generation) => {
+      if (this.buffer.written < this.buffer.appended) this.writeBuffer(generation);
+    });
+  }
+
+  /** Append lock held: the buffer's records in the file (opened, or reopened if replaced, first). */
+  private writeBuffer(generation: number): void {
+    this.reopenIfReplaced(generation);
+    try {
+      this.buffer.writeTo(this.fd);
+    } catch (error) {
+      this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
+      throw error;
     }
-    if (this.config.string('appendfsync') === 'always') this.unsynced = true;
+    this.state.lastWriteFailed = false;
   }
 
   /** The file was replaced (a rewrite) or turned on again since this thread opened it (append lock held). */
@@ -314,35 +339,6 @@ export class AofLog {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
     this.generation = generation;
-  }
-
-  private write(pending: readonly Pending[], wrapped: boolean): void {
-    this.store.appendInOrder((fileDb, generation) => {
-      this.reopenIfReplaced(generation);
-      const parts: Buffer[] = [];
-      let db = fileDb;
-      if (wrapped) {
-        // SELECT goes before MULTI, as Redis writes it: a block then replays whole on one database at a time.
-        if (pending[0].db !== db) parts.push(select((db = pending[0].db)));
-        parts.push(MULTI);
-      }
-      for (const p of pending) {
-        if (p.db !== db) parts.push(select((db = p.db)));
-        parts.push(...p.commands);
-      }
-      if (wrapped) parts.push(EXEC);
-      const bytes = Buffer.concat(parts);
-      try {
-        let at = 0;
-        while (at < bytes.length) at += writeSync(this.fd, bytes, at);
-      } catch (error) {
-        this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
-        throw error;
-      }
-      this.state.lastWriteFailed = false;
-      this.written += bytes.length;
-      return db;
-    });
   }
 }
 
@@ -353,8 +349,4 @@ export function fileSize(file: string): number {
   } catch {
     return 0;
   }
-}
-
-function select(db: number): Buffer {
-  return encodeCommand([Buffer.from('SELECT'), Buffer.from(String(db))]);
 }

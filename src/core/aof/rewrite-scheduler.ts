@@ -159,7 +159,7 @@ export class RewriteScheduler {
     const tempPath = rewriteTempPath(aof.path);
     let fd = -1;
     try {
-      const cut = cutForRewrite(store, aof.path, config, logging);
+      const cut = cutForRewrite(store, aof.path, config, logging, aof.inFileOrder);
       this.deps.recordPause(cut.pauseMicros);
       this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
       const encoding = encodeInWorker({ ...cut.job, temp: tempPath });
@@ -181,7 +181,7 @@ export class RewriteScheduler {
         }
       }
       await syncOffThread(fd); // most of it, so the sync under the append lock has little left to write
-      const size = finishRewrite(store, aof.path, fd, tempPath, copied, () => !cancelled());
+      const size = finishRewrite(aof.inFileOrder, aof.path, fd, tempPath, copied, () => !cancelled());
       if (size < 0) return 'cancelled';
       this.state.end(true, nowSeconds(), size);
       this.state.finishTurnOn();

@@ -29,6 +29,12 @@ import type { RewriteJob } from './rewrite-encoder.js';
 
 export type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
 
+/**
+ * Runs `section` holding the append lock, with every record logged so far in the file (the shared buffer written
+ * out first, aof-log.ts), given the database the file's last SELECT chose; replacesFile: bumps its generation.
+ */
+export type InFileOrder = (section: (fileDb: number) => void, replacesFile?: boolean) => void;
+
 /** A started rewrite: the snapshot to encode (rewrite-encoder.ts), and where the old file's commands after it begin. */
 export interface RewriteCut {
   readonly job: Omit<RewriteJob, 'temp'>;
@@ -51,16 +57,16 @@ export function cutForRewrite(
   file: string,
   config: Config,
   logging: boolean,
+  inFileOrder: InFileOrder,
 ): RewriteCut {
   const at = Date.now();
   let offset = 0;
   let fileDb = -1;
   const handles = store.snapshot(() => {
     if (!logging) return;
-    store.appendInOrder((db) => {
+    inFileOrder((db) => {
       offset = sizeOf(file);
       fileDb = db;
-      return db;
     });
   });
   const options = {
@@ -97,7 +103,7 @@ export function copyTailSoFar(file: string, from: number, to: number): number {
  * Returns the new file's size, or -1 when it was not wanted.
  */
 export function finishRewrite(
-  store: KeyValueStore,
+  inFileOrder: InFileOrder,
   file: string,
   temp: number,
   tempPath: string,
@@ -105,13 +111,12 @@ export function finishRewrite(
   stillWanted: () => boolean,
 ): number {
   let size = -1;
-  store.appendInOrder((db) => {
-    if (!stillWanted()) return db;
+  inFileOrder(() => {
+    if (!stillWanted()) return;
     if (copied !== null) copyTailSoFar(file, copied, temp);
     fdatasyncSync(temp);
     renameSync(tempPath, file);
     size = fstatSync(temp).size;
-    return db;
   }, true);
   return size;
 }

@@ -131,6 +131,11 @@ const NO_EVICTION: EvictionOutcome = { evicted: [], status: 'ok' };
 
 const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
 const MAX_VALUE_LIMIT = 2 ** 31 - 1;
+/**
+ * The append-only file's shared buffer (aof/append-buffer.ts): room for many threads' pipelined reads between
+ * writes; only the pages it fills are touched.
+ */
+const APPEND_BUFFER_BYTES = 4 << 20;
 
 /**
  * One thread's handle on the shared buffers: its access (array views, locks) and its database views. Made by
@@ -149,6 +154,8 @@ export class StoreThread {
     arenaBuffer: SharedArrayBuffer,
     readonly clock: Clock,
     locking: boolean | SegmentLocks,
+    /** The append-only file's shared buffer; absent on a snapshot's copy. */
+    readonly appendBuffer?: SharedArrayBuffer,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
     const segments = control[H_SEGMENTS];
@@ -182,7 +189,7 @@ export class StoreThread {
       const locks = new HeldLocks(this.access.segments);
       this.held = {
         locks,
-        thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks),
+        thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks, this.appendBuffer),
       };
       this.held.thread.setExpiredHook(this.access.expiredHook);
     }
@@ -235,14 +242,21 @@ export class SharedStore implements KeyValueStore {
     );
     const map = databaseMap(segments);
     for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
-    const thread = new StoreThread(control, arena, options.clock, options.locking ?? true);
+    const appendBuffer = new SharedArrayBuffer(APPEND_BUFFER_BYTES);
+    const thread = new StoreThread(control, arena, options.clock, options.locking ?? true, appendBuffer);
     thread.access.table.resetShards();
     return thread.view(0);
   }
 
   /** The same keyspace, from another thread, seen through database 0. */
   static attach(handles: StoreHandles, clock: Clock): SharedStore {
-    return new StoreThread(new Int32Array(handles.control), handles.arena, clock, true).view(0);
+    return new StoreThread(
+      new Int32Array(handles.control),
+      handles.arena,
+      clock,
+      true,
+      handles.appendBuffer,
+    ).view(0);
   }
 
   get databases(): number {
@@ -323,7 +337,17 @@ export class SharedStore implements KeyValueStore {
   }
 
   handles(): StoreHandles {
-    return { control: this.access.control.buffer as SharedArrayBuffer, arena: this.access.arena.buffer };
+    return {
+      control: this.access.control.buffer as SharedArrayBuffer,
+      arena: this.access.arena.buffer,
+      ...(this.thread.appendBuffer === undefined ? {} : { appendBuffer: this.thread.appendBuffer }),
+    };
+  }
+
+  appendBuffer(): SharedArrayBuffer {
+    if (this.thread.appendBuffer === undefined)
+      throw new Error('a snapshot copy has no append-only file buffer');
+    return this.thread.appendBuffer;
   }
 
   // ---- Strings (strings.ts, multikey.ts) ----

@@ -350,6 +350,8 @@ export interface KeyValueStore {
    * `write` put a new file in place (the generation is bumped).
    */
   appendInOrder(write: (fileDb: number, generation: number) => number, replacesFile?: boolean): void;
+  /** The append-only file's buffer every thread of this store shares (aof/append-buffer.ts), used under that lock. */
+  appendBuffer(): SharedArrayBuffer;
   /** This thread's hook for keys it evicts (maxmemory), told under the lock that removes each. */
   onEvicted(hook: ((db: number, key: Buffer) => void) | null): void;
 
@@ -391,4 +393,6 @@ export interface StoreHandles {
   readonly control: SharedArrayBuffer;
   /** Entries and bucket arrays: growable; every thread sees its growth. */
   readonly arena: SharedArrayBuffer;
+  /** The append-only file's shared buffer (aof/append-buffer.ts); absent on a snapshot's copy, which logs nothing. */
+  readonly appendBuffer?: SharedArrayBuffer;
 }
