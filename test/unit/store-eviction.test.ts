@@ -106,6 +106,21 @@ describe('eviction policies', () => {
     }
   });
 
+  it('evicts on down to a batch below the limit, so the next small writes find room without evicting', () => {
+    const { store, cap } = filled(2000, { 'maxmemory-policy': 'allkeys-lru' });
+    const maxmemory = cap(0.5);
+    const access = (store as unknown as { access: TableAccess }).access;
+    const batch = Math.min(16 * 1024, (maxmemory - access.control.byteLength) / 100); // 1% here
+    expect(store.evict(false).status).toBe('ok');
+    expect(store.stats().usedMemory).toBeLessThanOrEqual(maxmemory - batch);
+    const evicted = store.stats().evictedKeys;
+    for (let i = 0; i < 5; i++) {
+      store.set(b(`more:${i}`), VALUE); // 5 x ~250 bytes: less than the batch
+      expect(store.evict(false)).toEqual({ evicted: [], status: 'ok' });
+    }
+    expect(store.stats().evictedKeys).toBe(evicted);
+  });
+
   it('sums the arena as its segments count it (the check before every command)', () => {
     const { store } = filled(300, {});
     const access = (store as unknown as { access: TableAccess }).access;

@@ -178,7 +178,7 @@ export class Evictor {
     if (policy === POLICY_NOEVICTION) return REFUSED;
     this.evicted = keysWanted ? [] : NO_KEYS;
     this.keysWanted = keysWanted;
-    const target = limit - Math.min(BATCH_BYTES, limit / 100);
+    const target = limit - Math.max(0, Math.min(BATCH_BYTES, limit / 100)); // no batch under a limit below 0
     const budget = timeLimitMs(Atomics.load(a.control, H_EVICTION_TENACITY));
     const started = now();
     const volatile = policy >= POLICY_VOLATILE_LRU;
