@@ -10,7 +10,7 @@ import type { ServerContext } from './command.js';
 import { formatFixed } from './format-double.js';
 import { CHANNEL, PATTERN, SHARD } from './pubsub/hub.js';
 import { safeInfoName } from './shared-counters.js';
-import type { KeyValueStore } from './store/types.js';
+import type { KeyValueStore, StoreStats } from './store/types.js';
 
 /** The Redis version clients see (feature checks on HELLO / INFO); redis-lite's own is redis_lite_version. */
 export const REDIS_COMPAT_VERSION = '7.0.0';
@@ -137,14 +137,41 @@ function memoryFields({ server, store }: InfoSource): Fields {
     ['used_memory_startup', stats.processBaselineBytes],
     ['used_memory_dataset', stats.usedMemory],
     ['used_memory_reserved', stats.reservedMemory],
+    ...allocatorFields(stats),
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', store.evictionPolicy()],
   );
+  if (resident !== undefined && used > 0) {
+    // Redis's: the resident set against what is counted, the process's own heap and buffers beside the store.
+    fields.push(
+      ['mem_fragmentation_ratio', ratio(resident, used)],
+      ['mem_fragmentation_bytes', resident - used],
+    );
+  }
   const t = server.transportStats();
   if (t.buffersReleased !== undefined) fields.push(['pool_buffers_released', t.buffersReleased]);
   if (t.memoryTrims !== undefined) fields.push(['pool_memory_trims', t.memoryTrims]);
   return fields;
+}
+
+const ratio = (over: number, under: number): string => (under > 0 ? (over / under).toFixed(2) : '0.00');
+
+/**
+ * The store's arena as Redis reports its allocator: allocated is the live bytes (used_memory_dataset), active
+ * every byte the bump pointer ever handed out (written, so resident: a SharedArrayBuffer gives nothing back), and
+ * the difference the freed blocks waiting for reuse, on the segments' own lists or on the shared ones.
+ */
+function allocatorFields(stats: StoreStats): Fields {
+  const active = stats.arenaTouchedBytes + stats.controlBytes;
+  return [
+    ['allocator_allocated', stats.usedMemory],
+    ['allocator_active', active],
+    ['allocator_frag_ratio', ratio(active, stats.usedMemory)],
+    ['allocator_frag_bytes', active - stats.usedMemory],
+    ['arena_free_segments', stats.arenaFreeSegmentBytes],
+    ['arena_free_shared', stats.arenaFreeSharedBytes],
+  ];
 }
 
 function persistenceFields({ server }: InfoSource): Fields {

@@ -1,7 +1,13 @@
 // The data arena: one growable SharedArrayBuffer holding every entry and bucket array, with a bump pointer
-// shared by all threads and per-segment free lists (exact sizes for small blocks, first-fit for large ones).
+// shared by all threads, per-segment free lists (exact sizes for small blocks, first-fit for large ones) and one
+// set of shared free lists of the same shape.
 // Precondition for alloc/free: the caller holds `segment`'s write lock (that lock guards its free lists and
-// byte counter); only the bump pointer and the grow are shared, so allocation never takes a global lock.
+// byte counters); the shared lists have a lock of their own, taken inside a segment's (never the other way),
+// so allocation never waits on a global lock while its segment's lists serve it.
+// Why shared lists: keys are spread over segments by hash, so a segment frees (eviction, DEL) about as much as
+// it allocates but not exactly; with only its own lists, the blocks one segment freed sat unused while another
+// grew the arena (at maxmemory 64mb, 10x that in 1 KB SETs: 7 MB of the arena on lists no allocation could
+// reach). A segment keeps up to SEGMENT_FREE_BYTES for itself, lock-free, and gives the rest to every segment.
 // Knows block sizes, not what is stored in them.
 
 import { CommandError, ERR } from '../errors.js';
@@ -11,8 +17,11 @@ import {
   H_ARENA_UNITS,
   H_FIRST_UNIT,
   H_GROW_LOCK,
+  H_SHARED_FREE_BYTES_F64,
+  H_SHARED_FREE_LOCK,
   H_TOP,
   MIN_SPLIT_UNITS,
+  S_FREE_BYTES,
   S_USED_BYTES,
   SMALL_MAX_UNITS,
   UNIT,
@@ -28,6 +37,11 @@ import { writeLock, writeUnlock } from './rwlock.js';
 const GROW_ALIGN = 64 * 1024;
 /** A large bin is walked at most this far per allocation, keeping allocation bounded. */
 const LARGE_WALK = 32;
+/**
+ * Free bytes a segment keeps on its own lists before its frees go to the shared ones: enough that a segment
+ * freeing and allocating alike rarely takes the shared lock, little enough that 64 segments strand at most 2 MiB.
+ */
+export const SEGMENT_FREE_BYTES = 32 * 1024;
 
 export class Arena {
   // Fixed-length views, re-created when another thread grows the buffer. Measured on Node 20: length-tracking
@@ -64,36 +78,32 @@ export class Arena {
 
   /** A block of `units` for `segment`, contents undefined. Throws the OOM error if the arena is at its max. */
   alloc(segment: number, units: number): number {
-    let block = 0;
-    if (units <= SMALL_MAX_UNITS) {
-      // Exact size or fresh memory: splitting large blocks for small requests fragments them (measured in
-      // the churn test: the arena grew 5x), and freed small blocks of this size are reused by the next one.
-      const head = smallFreeHead(this.segments, segment, units);
-      block = this.control[head];
-      if (block !== 0) this.control[head] = this.u32[block * 2 + F_NEXT];
-    } else {
-      block = this.takeLarge(segment, units);
-    }
+    let block = this.take(segment, units);
+    if (block === 0) block = this.takeShared(units);
     if (block === 0) block = this.bump(units);
     this.used[(segmentBase(segment) + S_USED_BYTES) / 2] += units * UNIT;
     return block;
   }
 
   /**
-   * Returns a block to the segment's free lists. With pieceUnits (a small size), the block is cut into pieces
-   * of that size first: a retired index array becomes room for the entries that outgrew it, instead of a
-   * large block that only a larger index (never) or a large value (rarely) could reuse.
+   * Returns a block to the free lists: the segment's own while they hold less than SEGMENT_FREE_BYTES, else the
+   * shared ones, where another segment may take it at once (so the caller must not read the block after this).
+   * With pieceUnits (a small size), the block is cut into pieces of that size first: a retired index array
+   * becomes room for the entries that outgrew it, instead of a large block that only a larger index (never) or
+   * a large value (rarely) could reuse.
    */
   free(segment: number, block: number, units: number, pieceUnits = 0): void {
     this.used[(segmentBase(segment) + S_USED_BYTES) / 2] -= units * UNIT;
-    if (pieceUnits >= MIN_SPLIT_UNITS && pieceUnits <= SMALL_MAX_UNITS && units > SMALL_MAX_UNITS) {
-      const pieces = Math.floor(units / pieceUnits);
-      for (let i = 0; i < pieces; i++) this.pushFree(segment, block + i * pieceUnits, pieceUnits);
-      const rest = units - pieces * pieceUnits;
-      if (rest > 0) this.pushFree(segment, block + pieces * pieceUnits, rest);
+    if (this.freeBytes(segment) + units * UNIT <= SEGMENT_FREE_BYTES) {
+      this.pushPieces(segment, block, units, pieceUnits);
       return;
     }
-    this.pushFree(segment, block, units);
+    writeLock(this.control, H_SHARED_FREE_LOCK);
+    try {
+      this.pushPieces(this.segments, block, units, pieceUnits);
+    } finally {
+      writeUnlock(this.control, H_SHARED_FREE_LOCK);
+    }
   }
 
   /** Live bytes of a segment (entries and its index). */
@@ -101,24 +111,123 @@ export class Arena {
     return this.used[(segmentBase(segment) + S_USED_BYTES) / 2];
   }
 
+  /** Bytes on a segment's own free lists; `segments` (the segment count) names the shared lists. */
+  freeBytes(lists: number): number {
+    return this.used[this.freeSlot(lists)];
+  }
+
+  /** Bytes of the arena ever handed out (the bump pointer): every one of them written, so resident. */
+  touchedBytes(): number {
+    return Atomics.load(this.control, H_TOP) * UNIT;
+  }
+
+  /**
+   * Calls fn with the units and count of the blocks on each free list of `lists` (a segment, or the segment count
+   * for the shared lists). Precondition: that segment's lock (read is enough), or for the shared lists none:
+   * they are walked under their own lock.
+   */
+  forEachFreeList(lists: number, fn: (units: number, blocks: number, bytes: number) => void): void {
+    const walk = (): void => {
+      for (let units = 1; units <= SMALL_MAX_UNITS; units++) {
+        let blocks = 0;
+        for (
+          let b = this.control[smallFreeHead(this.segments, lists, units)];
+          b !== 0;
+          b = this.u32[b * 2 + F_NEXT]
+        ) {
+          blocks++;
+        }
+        if (blocks > 0) fn(units, blocks, blocks * units * UNIT);
+      }
+      for (let bin = 0; bin < LARGE_BINS; bin++) {
+        let blocks = 0;
+        let bytes = 0;
+        for (
+          let b = this.control[largeFreeHead(this.segments, lists, bin)];
+          b !== 0;
+          b = this.u32[b * 2 + F_NEXT]
+        ) {
+          blocks++;
+          bytes += this.u32[b * 2 + F_UNITS] * UNIT;
+        }
+        if (blocks > 0) fn(2 ** bin, blocks, bytes);
+      }
+    };
+    this.refresh();
+    if (lists !== this.segments) return walk();
+    writeLock(this.control, H_SHARED_FREE_LOCK);
+    try {
+      walk();
+    } finally {
+      writeUnlock(this.control, H_SHARED_FREE_LOCK);
+    }
+  }
+
   /** Forgets every block. Precondition: the caller holds every segment's write lock (FLUSHALL). */
   reset(): void {
     Atomics.store(this.control, H_TOP, this.control[H_FIRST_UNIT]);
-    for (let s = 0; s < this.segments; s++) {
-      this.used[(segmentBase(s) + S_USED_BYTES) / 2] = 0;
+    for (let s = 0; s <= this.segments; s++) {
+      if (s < this.segments) this.used[(segmentBase(s) + S_USED_BYTES) / 2] = 0;
+      this.used[this.freeSlot(s)] = 0;
       const [start, end] = freeHeads(this.segments, s);
       this.control.fill(0, start, end);
     }
   }
 
-  private pushFree(segment: number, block: number, units: number): void {
+  /** The Float64 slot counting the free bytes of `lists` (a segment, or the segment count: the shared lists). */
+  private freeSlot(lists: number): number {
+    return lists === this.segments ? H_SHARED_FREE_BYTES_F64 : (segmentBase(lists) + S_FREE_BYTES) / 2;
+  }
+
+  private pushPieces(lists: number, block: number, units: number, pieceUnits: number): void {
+    if (pieceUnits >= MIN_SPLIT_UNITS && pieceUnits <= SMALL_MAX_UNITS && units > SMALL_MAX_UNITS) {
+      const pieces = Math.floor(units / pieceUnits);
+      for (let i = 0; i < pieces; i++) this.pushFree(lists, block + i * pieceUnits, pieceUnits);
+      const rest = units - pieces * pieceUnits;
+      if (rest > 0) this.pushFree(lists, block + pieces * pieceUnits, rest);
+      return;
+    }
+    this.pushFree(lists, block, units);
+  }
+
+  private pushFree(lists: number, block: number, units: number): void {
     const head =
       units <= SMALL_MAX_UNITS
-        ? smallFreeHead(this.segments, segment, units)
-        : largeFreeHead(this.segments, segment, 31 - Math.clz32(units));
+        ? smallFreeHead(this.segments, lists, units)
+        : largeFreeHead(this.segments, lists, 31 - Math.clz32(units));
     this.u32[block * 2 + F_NEXT] = this.control[head];
     this.u32[block * 2 + F_UNITS] = units;
     this.control[head] = block;
+    this.used[this.freeSlot(lists)] += units * UNIT;
+  }
+
+  /**
+   * A block from the shared lists, or 0. Their byte count is read first without the lock: when it is below the
+   * request (the common case while segments free as much as they allocate), the lock is not taken at all. A
+   * block there may lie past this thread's views (another thread grew the arena, then freed it): refresh first.
+   */
+  private takeShared(units: number): number {
+    if (this.used[H_SHARED_FREE_BYTES_F64] < units * UNIT) return 0;
+    writeLock(this.control, H_SHARED_FREE_LOCK);
+    try {
+      this.refresh();
+      return this.take(this.segments, units);
+    } finally {
+      writeUnlock(this.control, H_SHARED_FREE_LOCK);
+    }
+  }
+
+  /** A block of exactly `units` from the lists of `lists`, or 0. */
+  private take(lists: number, units: number): number {
+    if (units > SMALL_MAX_UNITS) return this.takeLarge(lists, units);
+    // Exact size or fresh memory: splitting large blocks for small requests fragments them (measured in
+    // the churn test: the arena grew 5x), and freed small blocks of this size are reused by the next one.
+    const head = smallFreeHead(this.segments, lists, units);
+    const block = this.control[head];
+    if (block === 0) return 0;
+    this.control[head] = this.u32[block * 2 + F_NEXT];
+    this.used[this.freeSlot(lists)] -= units * UNIT;
+    return block;
   }
 
   /**
@@ -126,9 +235,9 @@ export class Arena {
    * first non-empty higher bin (every block there is big enough). The tail of a split block is kept when it
    * can still hold an entry.
    */
-  private takeLarge(segment: number, units: number): number {
+  private takeLarge(lists: number, units: number): number {
     const bin = 31 - Math.clz32(units);
-    let head = largeFreeHead(this.segments, segment, bin);
+    let head = largeFreeHead(this.segments, lists, bin);
     let best = 0;
     let bestPrevious = 0;
     let bestSize = Infinity;
@@ -147,7 +256,7 @@ export class Arena {
     }
     if (best === 0) {
       for (let b = bin + 1; b < LARGE_BINS && best === 0; b++) {
-        head = largeFreeHead(this.segments, segment, b);
+        head = largeFreeHead(this.segments, lists, b);
         best = this.control[head];
       }
       if (best === 0) return 0;
@@ -157,7 +266,8 @@ export class Arena {
     const next = this.u32[best * 2 + F_NEXT];
     if (bestPrevious === 0) this.control[head] = next;
     else this.u32[bestPrevious * 2 + F_NEXT] = next;
-    if (bestSize > units) this.pushFree(segment, best + units, bestSize - units);
+    this.used[this.freeSlot(lists)] -= bestSize * UNIT;
+    if (bestSize > units) this.pushFree(lists, best + units, bestSize - units);
     return best;
   }
 

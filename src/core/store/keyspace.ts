@@ -152,12 +152,14 @@ export function stats(a: TableAccess): StoreStats {
   let expires = 0;
   let usedMemory = a.control.byteLength;
   let expiredKeys = 0;
+  let freeInSegments = 0;
   for (let s = 0; s < a.segments; s++) {
     for (let p = 0; p < a.databases; p++) {
       keys += a.table.keyCount(a.table.shard(p, s));
       expires += a.table.expiresCount(a.table.shard(p, s));
     }
     usedMemory += a.arena.usedBytes(s);
+    freeInSegments += a.arena.freeBytes(s);
     expiredKeys += a.table.expiredCount(s);
   }
   return {
@@ -165,6 +167,10 @@ export function stats(a: TableAccess): StoreStats {
     expires,
     usedMemory,
     reservedMemory: a.arena.byteLength + a.control.byteLength,
+    controlBytes: a.control.byteLength,
+    arenaTouchedBytes: a.arena.touchedBytes(),
+    arenaFreeSegmentBytes: freeInSegments,
+    arenaFreeSharedBytes: a.arena.freeBytes(a.segments),
     expiredKeys,
     evictedKeys: evictedKeys(a),
     processBaselineBytes: a.control[H_PROCESS_BASELINE],

@@ -10,7 +10,7 @@
 // segment lock.
 
 /** Bumped when the layout changes, so attach() refuses a buffer from another version. */
-export const MAGIC = 0x524c5334; // "RLS4"
+export const MAGIC = 0x524c5335; // "RLS5"
 
 /** Every arena offset is a uint32 count of 8-byte units; 0 is the null offset (unit 0 is never handed out). */
 export const UNIT = 8;
@@ -112,6 +112,13 @@ export const H_AOF_REWRITE_EPOCH = 60;
 export const H_AOF_WAKE = 61;
 /** A BGSAVE SCHEDULE that came while a rewrite ran: the main thread starts it once the rewrite ends. */
 export const H_BGSAVE_SCHEDULED = 62;
+/**
+ * The arena's shared free lists (arena.ts): a writer-only lock (H_SHARED_FREE_LOCK + 1 its waiter count), taken
+ * only while holding a segment's write lock and never the other way round, and the bytes on those lists (a Float64
+ * slot: ints 66 and 67). On a line of their own: every allocation that misses its segment's lists writes them.
+ */
+export const H_SHARED_FREE_LOCK = 64;
+export const H_SHARED_FREE_BYTES_F64 = 33;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */
 export const POLICY_NOEVICTION = 0;
 export const POLICY_ALLKEYS_LRU = 1;
@@ -122,12 +129,13 @@ export const POLICY_VOLATILE_LFU = 5;
 export const POLICY_VOLATILE_RANDOM = 6;
 export const POLICY_VOLATILE_TTL = 7;
 /**
- * The header's four 64-byte lines: ints 0-15 read-mostly (clocks, sizes, the start-up figures); 16-31 the bump
+ * The header's five 64-byte lines: ints 0-15 read-mostly (clocks, sizes, the start-up figures); 16-31 the bump
  * pointer and the grow lock alone, which every allocating thread writes; 32-47 the settings every thread reads
  * (container thresholds, eviction), which change only on CONFIG SET; 48-63 the append-only file's lock and
- * database, written on every append. A word read on every command must never share the bump pointer's line.
+ * database, written on every append; 64-79 the shared free lists' lock and byte count. A word read on every
+ * command must never share the bump pointer's line.
  */
-export const HEADER_INTS = 64;
+export const HEADER_INTS = 80;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
 export const SEGMENT_INTS = 16;
@@ -142,6 +150,8 @@ export const S_USED_BYTES = 8;
 export const S_EXPIRED = 10;
 /** Float64 slot: keys evicted from the segment (INFO evicted_keys). */
 export const S_EVICTED = 12;
+/** Float64 slot: bytes on the segment's own free lists (arena.ts keeps them under SEGMENT_FREE_BYTES). */
+export const S_FREE_BYTES = 14;
 
 /** Small blocks up to this many units (1 KiB) have exact-size free lists. */
 export const SMALL_MAX_UNITS = 128;
@@ -149,14 +159,23 @@ export const SMALL_MAX_UNITS = 128;
 export const LARGE_BINS = 32;
 /** The smallest block worth keeping when a large free block is split (an entry header is 4 units). */
 export const MIN_SPLIT_UNITS = 4;
-/** Free-list heads per segment: exact small classes 0..SMALL_MAX_UNITS, then the large bins. */
+/**
+ * Free-list heads per segment: exact small classes 0..SMALL_MAX_UNITS, then the large bins. One more set of heads
+ * follows the segments' own: the shared lists (a segment number equal to the segment count), guarded by
+ * H_SHARED_FREE_LOCK, where a segment's frees beyond its share go so that any segment can reuse them.
+ */
 const FREE_HEADS = SMALL_MAX_UNITS + 1 + LARGE_BINS;
+/** Int index just past the free-list heads: every segment's, then the shared ones. */
+function freeHeadsEnd(segments: number): number {
+  return HEADER_INTS + segments * SEGMENT_INTS + (segments + 1) * FREE_HEADS;
+}
 
 export function segmentBase(segment: number): number {
   return HEADER_INTS + segment * SEGMENT_INTS;
 }
 
-/** Int index of the head of segment's exact-size free list for blocks of `units` (1..SMALL_MAX_UNITS). */
+/** Int index of the head of segment's exact-size free list for blocks of `units` (1..SMALL_MAX_UNITS); segment
+ * `segments` names the shared lists. */
 export function smallFreeHead(segments: number, segment: number, units: number): number {
   return HEADER_INTS + segments * SEGMENT_INTS + segment * FREE_HEADS + units;
 }
@@ -185,7 +204,7 @@ const WATCH_INTS = W_FIRST_SLOT + WATCH_SLOTS * W_SLOT_INTS;
 
 /** Int index of segment's WATCH registry; WATCH_INTS ints follow. */
 export function watchRegistry(segments: number, segment: number): number {
-  return HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS) + segment * WATCH_INTS;
+  return freeHeadsEnd(segments) + segment * WATCH_INTS;
 }
 
 /** The most databases a store holds: each costs every segment a 16-byte index header (1 KiB at 64 segments). */
@@ -193,7 +212,7 @@ export const MAX_DATABASES = 16384;
 
 /** Int index of the database table: `databases` ints, logical db -> physical db, permuted by SWAPDB. */
 export function databaseMap(segments: number): number {
-  return HEADER_INTS + segments * (SEGMENT_INTS + FREE_HEADS + WATCH_INTS);
+  return freeHeadsEnd(segments) + segments * WATCH_INTS;
 }
 
 // Per shard (one physical database's part of one segment), four ints, all 0 for an empty shard that has no

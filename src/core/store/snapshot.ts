@@ -9,6 +9,7 @@ import { typeName, valueType, type TypeName } from './containers.js';
 import {
   H_ARENA_UNITS,
   H_GROW_LOCK,
+  H_SHARED_FREE_LOCK,
   H_TOP,
   H_WATCHING,
   S_LOCK,
@@ -44,6 +45,7 @@ export function copyStore(a: TableAccess, whileLocked?: () => void): Snapshot {
     words.set(a.control);
     words[H_ARENA_UNITS] = units;
     words[H_GROW_LOCK] = words[H_GROW_LOCK + 1] = 0;
+    words[H_SHARED_FREE_LOCK] = words[H_SHARED_FREE_LOCK + 1] = 0;
     words[H_WATCHING] = 0;
     for (let s = 0; s < a.segments; s++) {
       words[segmentBase(s) + S_LOCK] = 0;

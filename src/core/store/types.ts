@@ -121,6 +121,13 @@ export interface StoreStats {
   readonly usedMemory: number;
   /** Bytes reserved from the OS by the shared buffers. */
   readonly reservedMemory: number;
+  /** Bytes of the control buffer (locks, counters, list heads, shard headers): part of usedMemory. */
+  readonly controlBytes: number;
+  /** Bytes of the arena ever handed out (its bump pointer): written once, so resident until the process ends. */
+  readonly arenaTouchedBytes: number;
+  /** Of those, bytes on the segments' own free lists, and on the shared ones any segment reuses (arena.ts). */
+  readonly arenaFreeSegmentBytes: number;
+  readonly arenaFreeSharedBytes: number;
   /** Keys removed because they expired (lazily or by the active cycle). */
   readonly expiredKeys: number;
   /** What the process holds besides the store (StoreOptions.processBaselineBytes): used_memory's other part. */
