@@ -71,6 +71,17 @@ describe.each(transports)('%s transport: maxmemory', (transport) => {
     expect(evicted).toBeGreaterThan(3000);
     expect(evicted + (await watcher.dbsize())).toBe(8000);
     expect(info).toContain('maxmemory_policy:allkeys-lru');
+    // The arena as Redis reports its allocator: every byte the bump pointer handed out is live (allocated) or
+    // a freed block waiting on a segment's own lists or the shared ones; unit 0 is neither.
+    const allocated = infoField(info, 'allocator_allocated');
+    const active = infoField(info, 'allocator_active');
+    expect(allocated).toBe(infoField(info, 'used_memory_dataset'));
+    expect(infoField(info, 'allocator_frag_bytes')).toBe(active - allocated);
+    expect(infoField(info, 'arena_free_segments') + infoField(info, 'arena_free_shared') + 8).toBe(
+      active - allocated,
+    );
+    expect(info).toMatch(/^allocator_frag_ratio:1\.\d\d\r$/m);
+    expect(info).toMatch(/^mem_fragmentation_ratio:\d+\.\d\d\r$/m);
     await watcher.ping(); // the events were published before the replies of the writes that caused them
     await subscriber.ping();
     expect(events).toBe(evicted);
