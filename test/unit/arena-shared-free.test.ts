@@ -3,7 +3,7 @@
 // byte counts behind INFO's allocator fields: every byte the bump pointer handed out is live or on a list.
 import { describe, expect, it } from 'vitest';
 import type { TableAccess } from '../../src/core/store/access.js';
-import { SEGMENT_FREE_BYTES, type Arena } from '../../src/core/store/arena.js';
+import { SEGMENT_FREE_BYTES, sizeClass, type Arena } from '../../src/core/store/arena.js';
 import { UNIT } from '../../src/core/store/layout.js';
 import { SharedStore } from '../../src/core/store/store.js';
 
@@ -27,7 +27,7 @@ function accounted(arena: Arena): number {
 }
 
 describe.each([
-  ['large', 133], // a 1 KB value's entry: best fit in a power-of-two bin
+  ['large', 136], // a 1 KB value's entry (its size class): best fit in a power-of-two bin
   ['small', 24], // exact-size lists
 ])('arena shared free lists (%s blocks)', (_, units) => {
   const count = 400;
@@ -79,14 +79,40 @@ describe('arena shared free lists: splitting', () => {
   it('keeps the tail of a shared block it split on the shared lists, counted', () => {
     const arena = emptyArena();
     const filler = arena.alloc(0, 3200);
-    const big = arena.alloc(0, 1000);
+    const big = arena.alloc(0, 1024);
     arena.free(0, filler, 3200); // fills segment 0's own share, so the next free goes to the shared lists
-    arena.free(0, big, 1000);
-    expect(arena.freeBytes(SHARED)).toBe(1000 * UNIT);
+    arena.free(0, big, 1024);
+    expect(arena.freeBytes(SHARED)).toBe(1024 * UNIT);
     const touched = arena.touchedBytes();
-    expect(arena.alloc(1, 300)).toBe(big);
+    expect(arena.alloc(1, 304)).toBe(big);
     expect(arena.touchedBytes()).toBe(touched);
-    expect(arena.freeBytes(SHARED)).toBe(700 * UNIT);
+    expect(arena.freeBytes(SHARED)).toBe(720 * UNIT);
+    expect(accounted(arena)).toBe(arena.touchedBytes());
+  });
+});
+
+describe('arena size classes', () => {
+  it('rounds large requests up by at most 1/16, small ones not at all', () => {
+    for (let units = 1; units <= 128; units++) expect(sizeClass(units)).toBe(units);
+    for (let units = 129; units < 100_000; units += 7) {
+      const size = sizeClass(units);
+      expect(size).toBeGreaterThanOrEqual(units);
+      expect(size - units).toBeLessThan(Math.max(1, units / 16));
+      expect(sizeClass(size)).toBe(size);
+    }
+    expect(sizeClass(1024)).toBe(1024); // a power of two (an index array) is its own class
+  });
+
+  it('gives a block freed by one key to the next key a few bytes longer (1 KB values, keys of 8 and 9 bytes)', () => {
+    const arena = emptyArena();
+    const shorter = (32 + 8 + 1000) / UNIT; // 130 units
+    const longer = Math.ceil((32 + 9 + 1000) / UNIT); // 131 units
+    const blocks = allocMany(arena, 0, shorter, 50);
+    for (const block of blocks) arena.free(0, block, shorter);
+    const touched = arena.touchedBytes();
+    const reused = allocMany(arena, 0, longer, 50);
+    expect(arena.touchedBytes()).toBe(touched);
+    expect(new Set(reused)).toEqual(new Set(blocks));
     expect(accounted(arena)).toBe(arena.touchedBytes());
   });
 });

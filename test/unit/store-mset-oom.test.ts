@@ -3,6 +3,7 @@
 // the two-phase store's own edges: a key given twice, and an index that cannot grow once the entries fit.
 import { describe, expect, it } from 'vitest';
 import { ERR } from '../../src/core/errors.js';
+import type { TableAccess } from '../../src/core/store/access.js';
 import { SharedStore } from '../../src/core/store/store.js';
 import { b, commandError, setup, str } from '../support/store-fixture.js';
 
@@ -80,14 +81,17 @@ describe('MSET / MSETNX when memory runs out', () => {
   });
 
   it('MSET whose entries fit but whose index cannot grow is written whole, not half with an OOM', () => {
-    // One segment, an arena that cannot grow: 15 keys, then a filler leaving room for two more 5-unit
-    // entries and a little, but not for the doubled index that the 17th key asks for.
+    // One segment, an arena that cannot grow: 16 keys, then filler blocks leaving room for two more 5-unit
+    // entries and a little, but not for the doubled index that the 17th key asks for. The filler is blocks of
+    // at most 128 units, which the arena hands out at their exact size (larger ones are rounded up).
     const { store } = setup({ segments: 1, initialBytes: 64 * 1024, maxBytes: 64 * 1024 });
     for (let i = 0; i < 15; i++) store.set(b(`k${String(i).padStart(2, '0')}`), b('v'));
+    store.set(b('f'), b('v'));
     const { usedMemory, reservedMemory } = store.stats();
-    const free = reservedMemory - usedMemory - 8; // unit 0 is never handed out
-    const left = 12 * 8; // two entries of 5 units (32-byte header, 2-byte key, 1-byte value), 2 units spare
-    store.set(b('f'), Buffer.alloc(free - left - 32 - 1)); // 32-byte header + 1-byte key
+    const left = 12; // two entries of 5 units (32-byte header, 2-byte key, 1-byte value), 2 units spare
+    let filler = (reservedMemory - usedMemory - 8) / 8 - left; // unit 0 is never handed out
+    const arena = (store as unknown as { access: TableAccess }).access.arena;
+    for (; filler > 0; filler -= Math.min(filler, 128)) arena.alloc(0, Math.min(filler, 128));
     expect(store.dbsize()).toBe(16);
     expect(store.mset(['n1', 'v', 'n2', 'w'].map(b), false)).toBe(true);
     expect(store.mget(['n1', 'n2', 'k00', 'k14'].map(b)).map(str)).toEqual(['v', 'w', 'v', 'v']);
