@@ -1,7 +1,7 @@
 // The server family (redis.io/commands/?group=server): INFO, TIME, CONFIG (GET SET RESETSTAT REWRITE HELP),
-// COMMAND (introspection.ts) and DEBUG (debug.ts). DBSIZE lives with the keyspace commands. Settings are read
-// and written through the server context's config registry, figures through info.ts; nothing here knows the
-// transport in use.
+// COMMAND (introspection.ts), DEBUG (debug.ts) and MEMORY (memory.ts). DBSIZE lives with the keyspace commands.
+// Settings are read and written through the server context's config registry, figures through info.ts; nothing
+// here knows the transport in use.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
@@ -11,6 +11,7 @@ import { array, bulkString, map, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 import { debugCommand } from './debug.js';
 import { commandCommand } from './introspection.js';
+import { memoryCommand } from './memory.js';
 
 /**
  * INFO [section [section ...]]: Redis 7 accepts several sections; unknown ones add nothing. Verbatim text in
@@ -148,4 +149,5 @@ export const serverCommands: readonly CommandSpec[] = [
   configCommand,
   commandCommand,
   debugCommand,
+  memoryCommand,
 ];

@@ -6,6 +6,7 @@
 // view of a thread shares one TableAccess, so they cost an object each.
 
 import type { LongDouble } from '../long-double/value.js';
+import { freeListReport, type FreeListReport } from './free-lists.js';
 import { Arena } from './arena.js';
 import { TableAccess } from './access.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
@@ -791,6 +792,10 @@ export class SharedStore implements KeyValueStore {
 
   stats(): StoreStats {
     return keyspace.stats(this.access);
+  }
+
+  freeListReport(): FreeListReport {
+    return freeListReport(this.access);
   }
 
   activeExpireCycle(): number {

@@ -7,6 +7,7 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { FreeListReport } from './free-lists.js';
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
@@ -350,6 +351,8 @@ export interface KeyValueStore {
 
   /** Figures of the whole store, every database together. */
   stats(): StoreStats;
+  /** The arena's free lists walked, by block size and list (MEMORY MALLOC-STATS). */
+  freeListReport(): FreeListReport;
   /**
    * One append to the append-only file, in the process-wide order (src/core/aof/): `write` runs holding the append
    * lock, is given the database the file's last SELECT chose (-1: none yet) and the file's generation (bumped each
