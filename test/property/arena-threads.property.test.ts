@@ -40,8 +40,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat(KEYS - 1) }), weight: 3 },
 );
 
-/** Each script ends by deleting every key it may have written, so most of the arena ends up free. */
-const deleteAll: Op[] = Array.from({ length: KEYS }, (_, key) => ({ kind: 'del', key }));
+/**
+ * Each script ends by writing every key at 3 KB, then deleting them all: 480 KB freed at the end, more than the
+ * segments keep for themselves, so whatever the random part did, the shared lists end up holding blocks.
+ */
+const fillThenDeleteAll: Op[] = [
+  ...Array.from({ length: KEYS }, (_, key): Op => ({ kind: 'set', key, seed: key, length: 3000 })),
+  ...Array.from({ length: KEYS }, (_, key): Op => ({ kind: 'del', key })),
+];
 
 function runWorker(handles: StoreModule.StoreHandles, id: number, script: Op[]): Promise<WorkerResult> {
   return runStoreWorker<Op, WorkerResult>(workerUrl, handles, id, script, 30);
@@ -59,7 +65,7 @@ describe('arena shared free lists across worker threads', () => {
         async (scripts) => {
           const store = SharedStore.create({ clock: Date.now, segments: SEGMENTS, initialBytes: 64 * 1024 });
           const results = await Promise.all(
-            scripts.map((script, id) => runWorker(store.handles(), id, [...script, ...deleteAll])),
+            scripts.map((script, id) => runWorker(store.handles(), id, [...script, ...fillThenDeleteAll])),
           );
           expect(results.flatMap((r) => r.violations)).toEqual([]);
           results.forEach((result) => expect(result.model).toEqual([]));
