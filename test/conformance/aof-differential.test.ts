@@ -26,7 +26,7 @@ async function exchange(client: RawClient, commands: readonly string[][]): Promi
 
 /** INFO persistence's fields, asked until no rewrite runs nor is scheduled (bounded). */
 async function untilIdle(client: RawClient): Promise<Map<string, string>> {
-  for (let round = 0; round < 20_000; round++) {
+  for (let round = 0; round < 200_000; round++) {
     const [text] = await exchange(client, [['INFO', 'persistence']]);
     const fields = new Map(
       text

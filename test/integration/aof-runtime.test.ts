@@ -4,7 +4,7 @@
 // automatic rewrite past auto-aof-rewrite-min-size / -percentage, and INFO persistence's aof_ figures. Counters
 // incremented by concurrent writers check that no acknowledged write is lost or applied twice after a restart.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -35,7 +35,7 @@ async function withServer<R>(
       return c;
     });
   } finally {
-    await Promise.all(clients.map((c) => c.quit()));
+    await Promise.all(clients.map((c) => (c.status === 'end' ? undefined : c.quit())));
     await server.close();
   }
 }
@@ -284,3 +284,33 @@ async function fill(c: Redis, count: number): Promise<void> {
   }
   await pipeline.exec();
 }
+
+/** This process's descriptors open on `file` (the servers under test run in it). */
+function descriptorsOn(file: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}
+
+describe.skipIf(!transports.includes('pool'))('pool transport: the append-only file and idle workers', () => {
+  it("a worker whose client left holds no descriptor of the file (a retired worker's would leak)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const file = path.join(dir, 'appendonly.aof');
+    await withServer('pool', { dir, appendonly: 'yes' }, async (client) => {
+      const writers = await Promise.all([client(), client(), client()]);
+      await Promise.all(writers.map((w, i) => w.set(`k${i}`, 'v')));
+      expect(descriptorsOn(file)).toBeGreaterThanOrEqual(3); // each worker writes through its own
+      await Promise.all(writers.map((w) => w.quit()));
+      const c = await client();
+      await untilInfo(c, 'clients', (f) => f.get('busy_workers') === '1', 'the writers gone'); // c's own
+      // At most the main thread's (its once-a-second sync) and c's worker's, which has written nothing.
+      expect(descriptorsOn(file)).toBeLessThanOrEqual(1);
+    });
+  });
+});

@@ -25,7 +25,7 @@ export async function untilInfo(
   section: string,
   done: (fields: Map<string, string>) => boolean,
   what: string,
-  rounds = 20_000,
+  rounds = 200_000,
 ): Promise<Map<string, string>> {
   for (let round = 0; round < rounds; round++) {
     const fields = infoFields(await client.info(section));

@@ -343,6 +343,8 @@ function handle(message: ToWorker): void {
     case 'job':
       if (current !== null) throw new Error('pool invariant broken: a job was sent to a busy worker');
       serve(message.job);
+      // An idle worker may be retired (terminated), which would leak the descriptor: its next write reopens it.
+      core?.aof?.close();
       post({ type: 'idle' });
       return;
     case 'config':
