@@ -6,12 +6,16 @@
 // 3. Throughput at the cap: `redis-benchmark -t set -d 1000 -r 10000000 -P 16 -c 50` with allkeys-lru at the cap,
 //    alternating rounds on fresh servers, with the server's CPU per request (steadier than req/s on a busy machine).
 // 4. (`--parts uncapped`, not by default) the same SET load without maxmemory: what eviction adds to a SET.
+// The cap's RSS growth is split into the allocator's active bytes (redis-lite: every byte its arena's bump pointer
+// handed out, the live bytes plus freed blocks waiting on the segments' own lists or the shared ones, from INFO;
+// Redis: jemalloc's) and the rest (redis-lite: the V8 heap and buffers). Each --node-options=<V8 flags> (with '=':
+// the flags start with dashes) adds a redis-lite run under those flags to every part, to see what the rest is.
 // A tool, not a test: bounded in requests and time, every child killed by PID. `--parts` runs some of these.
 // Appends its run (by --label, default the commit) to eviction.{json,md} in the results folder (the scratch one,
 // or the committed one with --save: lib/paths.ts), where other labels stay, so earlier figures sit beside new ones.
 // Usage (after `npm run build`):
 //   node dist/bench/eviction.js [--maxmemory-mb 64] [--volume 10] [--zipf-keys 300000] [--rounds 3]
-//        [--parts cap,hits,throughput,uncapped] [--label NAME] [--save]
+//        [--parts cap,hits,throughput,uncapped] [--node-options=--max-semi-space-size=4] [--label NAME] [--save]
 
 import { execFileSync } from 'node:child_process';
 import { POLICY_NAMES } from '../src/core/store/eviction.js';
@@ -52,23 +56,45 @@ const VALUE = Buffer.alloc(1000, 'v');
 const BATCH = 500;
 const IN_FLIGHT = 8;
 const TIMEOUT_MS = 120_000;
-const SERVERS: readonly ServerKind[] = ['eventloop', 'redis'];
+/** A server the bench runs: redis-lite under some V8 flags (NODE_OPTIONS), or Redis. */
+interface Target {
+  readonly kind: ServerKind;
+  readonly nodeOptions: readonly string[];
+}
+/** redis-lite as it starts by default, then under each --node-options=<flags> given, then Redis. */
+const SERVERS: readonly Target[] = [
+  { kind: 'eventloop', nodeOptions: [] },
+  ...process.argv
+    .filter((arg) => arg.startsWith('--node-options='))
+    .map((arg): Target => ({
+      kind: 'eventloop',
+      nodeOptions: stringList(arg.slice('--node-options='.length)),
+    })),
+  { kind: 'redis', nodeOptions: [] },
+];
 /** Every policy that evicts (all but noeviction), in redis.conf's order. */
 const POLICIES = POLICY_NAMES.filter((name) => name !== 'noeviction');
+
+const mb = (bytes: number): number => bytes / 1024 / 1024;
 
 async function info(client: BenchClient, section: string): Promise<Map<string, string>> {
   return parseInfo(replyText(await client.call(['INFO', section])));
 }
 
+/** The server's label in the results, with the V8 flags it ran under. */
+function labelOf(server: ServerProcess, target: Target): string {
+  return target.nodeOptions.length === 0 ? server.label : `${server.label} (${target.nodeOptions.join(' ')})`;
+}
+
 async function capped(
-  kind: ServerKind,
+  target: Target,
   policy: string,
-): Promise<{ server: ServerProcess; client: BenchClient }> {
-  const server = await launchServer({ kind });
+): Promise<{ server: ServerProcess; client: BenchClient; label: string }> {
+  const server = await launchServer({ kind: target.kind, nodeOptions: [...target.nodeOptions] });
   const client = await BenchClient.connect({ host: HOST, port: server.port });
   replyText(await client.call(['CONFIG', 'SET', 'maxmemory-policy', policy]));
   replyText(await client.call(['CONFIG', 'SET', 'maxmemory', `${MAXMEMORY_MB}mb`]));
-  return { server, client };
+  return { server, client, label: labelOf(server, target) };
 }
 
 interface CapRow {
@@ -76,6 +102,14 @@ interface CapRow {
   policy: string;
   baselineRssMb: number;
   rssMb: number;
+  /** INFO allocator_active before and after (redis-lite: the arena's bump pointer plus the control buffer). */
+  activeStartMb?: number;
+  activeMb?: number;
+  /** INFO allocator_allocated after: the live bytes. */
+  allocatedMb?: number;
+  /** redis-lite's freed blocks waiting for reuse after: on the segments' own lists, on the shared ones. */
+  freeSegmentsMb?: number | null;
+  freeSharedMb?: number | null;
   usedMb: number;
   evicted: number;
   failed: number;
@@ -83,10 +117,11 @@ interface CapRow {
 }
 
 /** VOLUME x maxmemory of 1 KB values under distinct keys, pipelined; failed writes counted. */
-async function capRun(kind: ServerKind, policy: string): Promise<CapRow> {
-  const { server, client } = await capped(kind, policy);
+async function capRun(target: Target, policy: string): Promise<CapRow> {
+  const { server, client, label } = await capped(target, policy);
   try {
     const baselineRss = server.rssKb() ?? 0;
+    const activeStart = Number((await info(client, 'memory')).get('allocator_active'));
     const writes = Math.ceil((VOLUME * MAXMEMORY_MB * 1024 * 1024) / VALUE.length);
     const volatile = policy.startsWith('volatile');
     let failed = 0;
@@ -111,11 +146,18 @@ async function capRun(kind: ServerKind, policy: string): Promise<CapRow> {
     const memory = await info(client, 'memory');
     const stats = await info(client, 'stats');
     return {
-      server: server.label,
+      server: label,
       policy,
       baselineRssMb: baselineRss / 1024,
       rssMb: (server.rssKb() ?? 0) / 1024,
-      usedMb: Number(memory.get('used_memory')) / 1024 / 1024,
+      activeStartMb: mb(activeStart),
+      activeMb: mb(Number(memory.get('allocator_active'))),
+      allocatedMb: mb(Number(memory.get('allocator_allocated'))),
+      freeSegmentsMb: memory.has('arena_free_segments')
+        ? mb(Number(memory.get('arena_free_segments')))
+        : null,
+      freeSharedMb: memory.has('arena_free_shared') ? mb(Number(memory.get('arena_free_shared'))) : null,
+      usedMb: mb(Number(memory.get('used_memory'))),
       evicted: Number(stats.get('evicted_keys')),
       failed,
       seconds,
@@ -157,8 +199,8 @@ interface HitRow {
 }
 
 /** Cache-aside over Zipf-drawn keys of 1 KB: the same seeded sequence for both servers. */
-async function hitRun(kind: ServerKind, policy: string): Promise<HitRow> {
-  const { server, client } = await capped(kind, policy);
+async function hitRun(target: Target, policy: string): Promise<HitRow> {
+  const { server, client, label } = await capped(target, policy);
   try {
     const next = zipfSampler(ZIPF_KEYS, 42);
     const operations = ZIPF_KEYS * 3;
@@ -180,7 +222,7 @@ async function hitRun(kind: ServerKind, policy: string): Promise<HitRow> {
       await Promise.all(misses);
     }
     const keyspace = await client.call(['DBSIZE']);
-    return { server: server.label, policy, hitRate: hits / gets, keys: Number(keyspace) };
+    return { server: label, policy, hitRate: hits / gets, keys: Number(keyspace) };
   } finally {
     client.close();
     await server.stop();
@@ -200,13 +242,16 @@ interface ThroughputRow {
  * The throughput part's load: with allkeys-lru at the cap, or (`cap` false) the same load with no maxmemory, to
  * tell what eviction adds to a SET from what a SET costs.
  */
-async function throughputRun(kind: ServerKind, round: number, cap = true): Promise<ThroughputRow> {
-  const { server, client } = cap
-    ? await capped(kind, 'allkeys-lru')
-    : await launchServer({ kind }).then(async (server) => ({
-        server,
-        client: await BenchClient.connect({ host: HOST, port: server.port }),
-      }));
+async function throughputRun(target: Target, round: number, cap = true): Promise<ThroughputRow> {
+  const { server, client, label } = cap
+    ? await capped(target, 'allkeys-lru')
+    : await launchServer({ kind: target.kind, nodeOptions: [...target.nodeOptions] }).then(
+        async (server) => ({
+          server,
+          client: await BenchClient.connect({ host: HOST, port: server.port }),
+          label: labelOf(server, target),
+        }),
+      );
   try {
     // Fill to the cap first, so every measured SET evicts.
     await runRedisBenchmark({
@@ -233,7 +278,7 @@ async function throughputRun(kind: ServerKind, round: number, cap = true): Promi
       serverPid: server.pid,
     });
     return {
-      server: server.label,
+      server: label,
       round,
       rps: result.rps,
       serverCpuUs: result.serverCpuUsPerRequest,
@@ -246,6 +291,7 @@ async function throughputRun(kind: ServerKind, round: number, cap = true): Promi
 }
 
 const fixed = (n: number, digits = 1): string => n.toFixed(digits);
+const maybe = (n: number | null | undefined): string => (n == null ? '-' : fixed(n));
 const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 interface Run {
@@ -268,14 +314,20 @@ interface Run {
   readonly cpuRatio?: number | null;
 }
 
-/** Median of redis-lite's rounds over the median of Redis's, of `value` (null without both). */
+/**
+ * Median of redis-lite's rounds over the median of Redis's, of `value` (null without both): redis-lite as it starts
+ * by default, or the one labelled `label` (a run under V8 flags).
+ */
 function medianRatio(
   throughput: readonly ThroughputRow[],
   value: (row: ThroughputRow) => number | null | undefined,
+  label?: string,
 ): number | null {
+  const isOurs = (server: string): boolean =>
+    label === undefined ? !server.startsWith('redis') && !server.includes('(') : server === label;
   const byServer = (redis: boolean): number[] =>
     throughput
-      .filter((r) => r.server.startsWith('redis') === redis)
+      .filter((r) => (redis ? r.server.startsWith('redis') : isOurs(r.server)))
       .map(value)
       .filter((v): v is number => typeof v === 'number');
   const ours = byServer(false);
@@ -303,13 +355,28 @@ function runSections(run: Run): string[] {
       '',
       `### The cap: maxmemory ${run.maxmemoryMb} MB, ${run.volume}x that in 1 KB SETs (with EX for volatile-*)`,
       '',
-      '| server | policy | RSS at start MB | RSS after MB | used_memory MB | evicted | failed writes | s |',
-      '|---|---|---:|---:|---:|---:|---:|---:|',
-      ...run.caps.map(
-        (r) =>
-          `| ${r.server} | ${r.policy} | ${fixed(r.baselineRssMb)} | ${fixed(r.rssMb)} | ${fixed(r.usedMb)} | ` +
-          `${r.evicted} | ${r.failed} | ${fixed(r.seconds)} |`,
-      ),
+      `Target: RSS grows by at most 1.2x maxmemory (${fixed(1.2 * run.maxmemoryMb)} MB) over RSS at start. The ` +
+        "growth splits into the allocator's active bytes (INFO allocator_active: redis-lite's arena bump pointer, " +
+        "the live bytes plus freed blocks waiting on the segments' own lists and on the shared ones; Redis's " +
+        'jemalloc) and the rest (redis-lite: the V8 heap and buffers).',
+      '',
+      '| server | policy | RSS at start MB | RSS after MB | growth MB | allocator active +MB | live MB | ' +
+        'free: segments MB | free: shared MB | rest of growth MB | used_memory MB | evicted | failed writes | s |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...run.caps.map((r) => {
+        const growth = r.rssMb - r.baselineRssMb;
+        const active =
+          r.activeMb === undefined || r.activeStartMb === undefined
+            ? undefined
+            : r.activeMb - r.activeStartMb;
+        return (
+          `| ${r.server} | ${r.policy} | ${fixed(r.baselineRssMb)} | ${fixed(r.rssMb)} | ` +
+          `${fixed(growth)}${growth <= 1.2 * run.maxmemoryMb ? '' : ' (over)'} | ${maybe(active)} | ` +
+          `${maybe(r.allocatedMb)} | ${maybe(r.freeSegmentsMb)} | ${maybe(r.freeSharedMb)} | ` +
+          `${maybe(active === undefined ? undefined : growth - active)} | ${fixed(r.usedMb)} | ` +
+          `${r.evicted} | ${r.failed} | ${fixed(r.seconds)} |`
+        );
+      }),
     );
   }
   if (run.hits.length > 0) {
@@ -332,6 +399,18 @@ function runSections(run: Run): string[] {
     if (run.ratio !== null) lines.push('', `Median ratio to Redis: ${fixed(run.ratio, 2)}x.`);
     if (run.cpuRatio != null) {
       lines.push(`By server CPU per request (Redis's over redis-lite's): ${fixed(run.cpuRatio, 2)}x.`);
+    }
+    const variants = [...new Set(run.throughput.map((r) => r.server))].filter((server) =>
+      server.includes('('),
+    );
+    for (const variant of variants) {
+      const rps = medianRatio(run.throughput, (r) => r.rps, variant);
+      const cpu = medianRatio(run.throughput, (r) => r.serverCpuUs, variant);
+      if (rps !== null && cpu !== null) {
+        lines.push(
+          `${variant}: ${fixed(rps, 2)}x Redis's rate, ${fixed(1 / cpu, 2)}x by server CPU per request.`,
+        );
+      }
     }
   }
   if (run.uncapped !== undefined && run.uncapped.length > 0) {
@@ -369,15 +448,15 @@ async function main(): Promise<void> {
   const caps: CapRow[] = [];
   for (const [i, policy] of (parts.includes('cap') ? POLICIES : []).entries()) {
     const order = i % 2 === 0 ? SERVERS : [...SERVERS].reverse();
-    for (const kind of order) {
-      caps.push(await capRun(kind, policy));
+    for (const target of order) {
+      caps.push(await capRun(target, policy));
       console.log(JSON.stringify(caps[caps.length - 1]));
     }
   }
   const hits: HitRow[] = [];
   for (const policy of parts.includes('hits') ? ['allkeys-lru', 'allkeys-lfu'] : []) {
-    for (const kind of SERVERS) {
-      hits.push(await hitRun(kind, policy));
+    for (const target of SERVERS) {
+      hits.push(await hitRun(target, policy));
       console.log(JSON.stringify(hits[hits.length - 1]));
     }
   }
@@ -385,13 +464,13 @@ async function main(): Promise<void> {
   const uncapped: ThroughputRow[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const order = round % 2 === 1 ? SERVERS : [...SERVERS].reverse();
-    for (const kind of order) {
+    for (const target of order) {
       if (parts.includes('throughput')) {
-        throughput.push(await throughputRun(kind, round));
+        throughput.push(await throughputRun(target, round));
         console.log(JSON.stringify({ capped: true, ...throughput[throughput.length - 1] }));
       }
       if (parts.includes('uncapped')) {
-        uncapped.push(await throughputRun(kind, round, false));
+        uncapped.push(await throughputRun(target, round, false));
         console.log(JSON.stringify({ capped: false, ...uncapped[uncapped.length - 1] }));
       }
     }
