@@ -22,7 +22,7 @@ import type {
 import { CommandError, ERR } from './errors.js';
 import { feedMonitor } from './monitor.js';
 import { error, status, type Reply } from './reply.js';
-import { keysOf } from './transaction.js';
+import { keysOfCommand } from './transaction.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -281,7 +281,7 @@ function callWrite(aof: AppendOnlyLog, spec: CommandSpec, argv: Buffer[], ctx: C
  * order they were applied (src/core/aof/aof-log.ts).
  */
 function callLocked(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
-  return ctx.store.transaction(keysOf([{ spec, argv }], []), (locked) =>
+  return ctx.store.writeHolding(keysOfCommand(spec, argv), (locked) =>
     call(spec, argv, { store: locked.select(ctx.store.db), client: ctx.client, server: ctx.server }),
   );
 }

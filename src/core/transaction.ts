@@ -154,8 +154,15 @@ export function keysOf(commands: readonly QueuedCommand[], watched: readonly Wat
   for (const { spec, argv } of commands) {
     if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name
     if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
-    if (!hasKeyArguments(spec)) return null;
-    keys.push(...(commandKeys(spec, argv) ?? []));
+    const own = keysOfCommand(spec, argv);
+    if (own === null) return null;
+    for (const key of own) keys.push(key);
   }
   return keys;
+}
+
+/** The keys whose locks one data command takes (keysOf of that command alone): null for every segment. */
+export function keysOfCommand(spec: CommandSpec, argv: readonly Buffer[]): Buffer[] | null {
+  if (spec.name === 'debug' || !hasKeyArguments(spec)) return null;
+  return commandKeys(spec, argv) ?? [];
 }

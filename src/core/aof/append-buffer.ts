@@ -6,7 +6,7 @@
 // which orders these plain reads and writes between threads.
 
 import { writeSync } from 'node:fs';
-import { commandLength, encodeCommand, writeCommand } from './resp-command.js';
+import { commandLength, writeCommand } from './resp-command.js';
 
 type Argv = readonly Uint8Array[];
 
@@ -24,6 +24,8 @@ const DATA = 32;
 
 const MULTI: Argv = [Buffer.from('MULTI')];
 const EXEC: Argv = [Buffer.from('EXEC')];
+const MULTI_BYTES = commandLength(MULTI);
+const EXEC_BYTES = commandLength(EXEC);
 const SELECT = Buffer.from('SELECT');
 const DB_NAMES = Array.from({ length: 16 }, (_, db) => Buffer.from(String(db)));
 const selectOf = (db: number): Argv => [SELECT, DB_NAMES[db] ?? Buffer.from(String(db))];
@@ -62,33 +64,23 @@ export class SharedAppendBuffer {
    * writing the buffer to `fd` first; a block larger than the whole buffer goes straight to `fd`.
    */
   append(fd: number, fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
-    const commands: Argv[] = [];
-    let db = fileDb;
-    if (wrapped) {
-      // SELECT goes before MULTI, as Redis writes it: a block then replays whole on one database at a time.
-      if (records[0].db !== db) commands.push(selectOf((db = records[0].db)));
-      commands.push(MULTI);
-    }
-    for (const record of records) {
-      if (record.db !== db) commands.push(selectOf((db = record.db)));
-      for (const command of record.commands) commands.push(command);
-    }
-    if (wrapped) commands.push(EXEC);
-    let bytes = 0;
-    for (const command of commands) bytes += commandLength(command);
+    // Measured first, then written: one pass each, no array of commands built (this runs for every write).
+    const bytes = blockLength(fileDb, records, wrapped);
     let used = this.totals[APPENDED] - this.totals[WRITTEN];
     if (used + bytes > this.data.length) {
       this.writeTo(fd);
       used = 0;
     }
+    let db: number;
     if (bytes > this.data.length) {
-      for (const command of commands) writeAll(fd, encodeCommand(command));
+      const block = Buffer.allocUnsafe(bytes);
+      db = writeBlock(block, 0, fileDb, records, wrapped);
+      writeAll(fd, block);
       this.totals[APPENDED] += bytes;
       this.totals[WRITTEN] = this.totals[APPENDED];
       return db;
     }
-    let at = used;
-    for (const command of commands) at = writeCommand(this.data, at, command);
+    db = writeBlock(this.data, used, fileDb, records, wrapped);
     this.totals[APPENDED] += bytes;
     return db;
   }
@@ -100,6 +92,46 @@ export class SharedAppendBuffer {
     writeAll(fd, this.data.subarray(0, used));
     this.totals[WRITTEN] = this.totals[APPENDED];
   }
+}
+
+/**
+ * The commands a block of records is logged as: a SELECT where a record's database is not the one the file is
+ * on (before MULTI for a transaction, as Redis writes it: a block then replays whole on one database), then the
+ * records' commands, wrapped in MULTI/EXEC for a transaction.
+ */
+function blockLength(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
+  let bytes = 0;
+  let db = fileDb;
+  if (wrapped) {
+    if (records[0].db !== db) bytes += commandLength(selectOf((db = records[0].db)));
+    bytes += MULTI_BYTES + EXEC_BYTES;
+  }
+  for (const record of records) {
+    if (record.db !== db) bytes += commandLength(selectOf((db = record.db)));
+    for (const command of record.commands) bytes += commandLength(command);
+  }
+  return bytes;
+}
+
+/** blockLength's commands written at `at`; returns the database the file is on after them. */
+function writeBlock(
+  target: Uint8Array,
+  at: number,
+  fileDb: number,
+  records: readonly LogRecord[],
+  wrapped: boolean,
+): number {
+  let db = fileDb;
+  if (wrapped) {
+    if (records[0].db !== db) at = writeCommand(target, at, selectOf((db = records[0].db)));
+    at = writeCommand(target, at, MULTI);
+  }
+  for (const record of records) {
+    if (record.db !== db) at = writeCommand(target, at, selectOf((db = record.db)));
+    for (const command of record.commands) at = writeCommand(target, at, command);
+  }
+  if (wrapped) writeCommand(target, at, EXEC);
+  return db;
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {

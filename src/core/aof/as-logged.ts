@@ -34,7 +34,7 @@ function changedNothing(reply: Reply): boolean {
 export function asLogged(name: string, argv: Argv, reply: Reply, now: number): Argv[] {
   switch (name) {
     case 'set':
-      return [setWithAbsoluteExpiry(argv, now)];
+      return [argv.length === 3 ? argv : setWithAbsoluteExpiry(argv, now)];
     case 'setex':
       return [[text('SET'), argv[1], argv[3], text('PXAT'), text(String(now + asNumber(argv[2]) * 1000))]];
     case 'psetex':

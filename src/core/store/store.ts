@@ -185,7 +185,8 @@ export class StoreThread {
     this.held?.thread.setExpiredHook(hook);
   }
 
-  heldView(db: number): { view: SharedStore; locks: HeldLocks } {
+  /** transaction()'s thread and the locks it holds (one pair per thread, made on first use). */
+  heldThread(): { thread: StoreThread; locks: HeldLocks } {
     if (this.held === undefined) {
       const locks = new HeldLocks(this.access.segments);
       this.held = {
@@ -194,7 +195,7 @@ export class StoreThread {
       };
       this.held.thread.setExpiredHook(this.access.expiredHook);
     }
-    return { view: this.held.thread.view(db), locks: this.held.locks };
+    return this.held;
   }
 }
 
@@ -755,21 +756,31 @@ export class SharedStore implements KeyValueStore {
   // ---- Transactions (watch.ts) ----
 
   transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R {
-    const { view, locks } = this.thread.heldView(this.db);
+    return this.holding(keys, true, work);
+  }
+
+  writeHolding<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R {
+    return this.holding(keys, false, work);
+  }
+
+  /** transaction() and writeHolding(): `forExec` tracks the arguments EXEC's commands store (OBJECT REFCOUNT). */
+  private holding<R>(keys: readonly Bytes[] | null, forExec: boolean, work: (store: KeyValueStore) => R): R {
+    const held = this.thread.heldThread();
+    const view = held.thread.view(this.db);
     const a = this.access;
     const segments =
       keys === null
         ? Array.from({ length: a.segments }, (_, s) => s)
-        : a.segmentsOf(keys.map((key) => a.hash(key)));
+        : a.segmentsOf(keys.length === 1 ? [a.hash(keys[0])] : keys.map((key) => a.hash(key)));
     return a.withSegments(segments, true, () => {
-      locks.mark(segments, true);
+      held.locks.mark(segments, true);
       const table = view.access.table;
-      table.execArguments = new Set(); // OBJECT REFCOUNT inside EXEC (Table.execArguments)
+      if (forExec) table.execArguments = new Set(); // Table.execArguments
       try {
         return work(view);
       } finally {
-        table.execArguments = null;
-        locks.mark(segments, false);
+        if (forExec) table.execArguments = null;
+        held.locks.mark(segments, false);
       }
     });
   }

@@ -338,6 +338,11 @@ export interface KeyValueStore {
    * keys only (another key's segment is an error, not a race).
    */
   transaction<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R;
+  /**
+   * One write command run as transaction() runs EXEC's, holding its keys' locks until it is logged to the
+   * append-only file (executor.ts), without EXEC's bookkeeping of the arguments its commands store.
+   */
+  writeHolding<R>(keys: readonly Bytes[] | null, work: (store: KeyValueStore) => R): R;
   /** A client starts (+1) or stops (-1) watching keys; call +1 before its first watchKey. */
   countWatcher(delta: 1 | -1): void;
   /** WATCH one key of this database; give each watch back with unwatchKey. */
