@@ -270,6 +270,10 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       expect(Number(grown.get('aof_current_size'))).toBe(statSync(file).size);
       expect(Number(grown.get('aof_current_size'))).toBeGreaterThan(Number(after.get('aof_base_size')));
       expect(grown.get('aof_last_write_status')).toBe('ok');
+      expect(grown.get('aof_buffer_length')).toBe('0'); // written out at the end of each client read
+      // In one read with the write, the record is still in the buffer every thread shares (Redis's aof_buf).
+      const [, info] = (await c.pipeline().set('k3', 'v3').info('persistence').exec()) ?? [];
+      expect(Number(infoFields(String(info?.[1])).get('aof_buffer_length'))).toBeGreaterThan(0);
     });
   });
 });

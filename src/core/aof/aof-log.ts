@@ -254,7 +254,8 @@ export class AofLog {
         ['aof_current_size', waiting ? 0 : fileSize(this.path)],
         ['aof_base_size', waiting ? 0 : s.baseSize],
         ['aof_pending_rewrite', s.scheduled ? 1 : 0],
-        ['aof_buffer_length', 0],
+        // Redis's aof_buf: what the shared buffer holds that no thread has written to the file yet.
+        ['aof_buffer_length', Math.max(0, this.buffer.appended - this.buffer.written)],
         ['aof_pending_bio_fsync', 0],
         ['aof_delayed_fsync', 0],
       );
