@@ -5,7 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SharedAppendBuffer } from '../../src/core/aof/append-buffer.js';
+import { blockLength, NO_ROOM, SharedAppendBuffer } from '../../src/core/aof/append-buffer.js';
 import { AofLog } from '../../src/core/aof/aof-log.js';
 import { initialiseAofState } from '../../src/core/aof/rewrite-scheduler.js';
 import { encodeCommand } from '../../src/core/aof/resp-command.js';
@@ -28,44 +28,61 @@ beforeEach(() => {
 afterEach(() => closeSync(fd));
 
 describe('SharedAppendBuffer', () => {
+  /** Everything appended so far, written as a flushing thread does: taken, then written. */
+  const writeOut = (buffer: SharedAppendBuffer): void =>
+    buffer.writeTaken(fd, buffer.take(), buffer.appended);
+
   it('holds records until written, with SELECT only where the database changes', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(32 + 1024));
-    let db = buffer.append(fd, -1, [{ db: 0, commands: [args('SET a 1')] }], false);
-    db = buffer.append(fd, db, [{ db: 0, commands: [args('SET b 2')] }], false);
-    db = buffer.append(fd, db, [{ db: 3, commands: [args('DEL a')] }], false);
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
+    let db = buffer.tryAppend(-1, [{ db: 0, commands: [args('SET a 1')] }], false);
+    db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET b 2')] }], false);
+    db = buffer.tryAppend(db, [{ db: 3, commands: [args('DEL a')] }], false);
     expect(db).toBe(3);
     expect(readFileSync(file, 'latin1')).toBe('');
     expect(buffer.appended).toBeGreaterThan(0);
     expect(buffer.written).toBe(0);
-    buffer.writeTo(fd);
+    writeOut(buffer);
     expect(buffer.written).toBe(buffer.appended);
     expect(readFileSync(file, 'latin1')).toBe(resp('SELECT 0', 'SET a 1', 'SET b 2', 'SELECT 3', 'DEL a'));
   });
 
   it('wraps a transaction in MULTI/EXEC after its SELECT', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(32 + 1024));
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
     const records = [
       { db: 1, commands: [args('SET a 1')] },
       { db: 1, commands: [args('INCR n')] },
     ];
-    buffer.append(fd, 0, records, true);
-    buffer.writeTo(fd);
+    buffer.tryAppend(0, records, true);
+    writeOut(buffer);
     expect(readFileSync(file, 'latin1')).toBe(resp('SELECT 1', 'MULTI', 'SET a 1', 'INCR n', 'EXEC'));
   });
 
-  it('writes out what it holds when the next record does not fit, and a larger block straight to the file', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(32 + 64));
+  it('takes appends into the other half while the taken one is written, in their order', () => {
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
+    buffer.tryAppend(0, [{ db: 0, commands: [args('SET a 1')] }], false);
+    const end = buffer.appended;
+    const taken = buffer.take(); // a flushing thread took it and writes it with the append lock released
+    buffer.tryAppend(0, [{ db: 0, commands: [args('SET a 2')] }], false);
+    buffer.writeTaken(fd, taken, end);
+    expect(buffer.written).toBe(end);
+    expect(readFileSync(file, 'latin1')).toBe(resp('SET a 1'));
+    writeOut(buffer);
+    expect(readFileSync(file, 'latin1')).toBe(resp('SET a 1', 'SET a 2'));
+  });
+
+  it('refuses a block the active half cannot take, and writes one larger than a half straight through', () => {
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 128)); // halves of 64 bytes
     const small = args('SET a 1'); // 27 bytes in RESP
-    let db = buffer.append(fd, 0, [{ db: 0, commands: [small] }], false);
-    db = buffer.append(fd, db, [{ db: 0, commands: [small] }], false);
+    let db = buffer.tryAppend(0, [{ db: 0, commands: [small] }], false);
+    db = buffer.tryAppend(db, [{ db: 0, commands: [small] }], false);
+    expect(buffer.tryAppend(db, [{ db: 0, commands: [small] }], false)).toBe(NO_ROOM); // 81 > 64
     expect(readFileSync(file, 'latin1')).toBe('');
-    db = buffer.append(fd, db, [{ db: 0, commands: [small] }], false); // 81 > 64: the first two go out
-    expect(readFileSync(file, 'latin1')).toBe(resp('SET a 1', 'SET a 1'));
     const big = [Buffer.from('SET'), Buffer.from('k'), Buffer.alloc(100, 120)];
-    buffer.append(fd, db, [{ db: 0, commands: [big] }], false);
+    expect(buffer.fits(blockLength(db, [{ db: 0, commands: [big] }], false))).toBe(false);
+    buffer.writeThrough(fd, db, [{ db: 0, commands: [big] }], false);
     expect(buffer.written).toBe(buffer.appended);
     expect(readFileSync(file, 'latin1')).toBe(
-      resp('SET a 1', 'SET a 1', 'SET a 1') + encodeCommand(big).toString('latin1'),
+      resp('SET a 1', 'SET a 1') + encodeCommand(big).toString('latin1'),
     );
   });
 });

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
-import { SharedAppendBuffer, type LogRecord } from './append-buffer.js';
+import { blockLength, NO_ROOM, SharedAppendBuffer, type LogRecord } from './append-buffer.js';
 import { asLogged } from './as-logged.js';
 import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
 import type { InFileOrder } from './rewrite.js';
@@ -135,16 +135,7 @@ export class AofLog {
     const owed = this.owed;
     if (owed === 0) return;
     this.owed = 0;
-    let synced = 0;
-    let written = 0;
-    this.inOrder((generation) => {
-      if (this.buffer.written < owed) this.writeBuffer(generation);
-      written = this.buffer.written;
-      synced = this.buffer.synced;
-    });
-    if (synced >= owed || this.fd < 0 || this.config.string('appendfsync') !== 'always') return;
-    fdatasyncSync(this.fd);
-    this.inOrder(() => this.buffer.markSynced(written));
+    this.writeOut(owed, this.config.string('appendfsync') === 'always');
   }
 
   /** EXEC starts running its commands: hold their records until it ends. */
@@ -171,10 +162,7 @@ export class AofLog {
     }
     if (this.syncing || this.config.string('appendfsync') !== 'everysec') return;
     // Other threads may be the only ones writing: this one opens the file (the current one) to sync it.
-    this.store.appendInOrder((db, generation) => {
-      this.reopenIfReplaced(generation);
-      return db;
-    });
+    this.reopenCurrent();
     this.syncing = true;
     fdatasync(this.fd, (error) => {
       this.syncing = false;
@@ -186,11 +174,7 @@ export class AofLog {
   flushAndSync(): void {
     this.writeBuffered(); // every thread's records
     if (!this.state.logging) return; // off: no file to sync (Redis checks aof_state too)
-    // Sync the file they are in (a rewrite may have replaced it).
-    this.store.appendInOrder((fileDb, generation) => {
-      this.reopenIfReplaced(generation);
-      return fileDb;
-    });
+    this.reopenCurrent(); // sync the file they are in (a rewrite may have replaced it)
     fdatasyncSync(this.fd);
   }
 
@@ -202,7 +186,7 @@ export class AofLog {
   setEnabled(on: boolean, mustWait: boolean): void {
     if (on) {
       if (!this.state.turnOn()) return;
-      this.store.appendInOrder((db) => db, true);
+      this.inFileOrder(() => undefined, true);
       this.state.request(mustWait);
       return;
     }
@@ -255,7 +239,7 @@ export class AofLog {
         ['aof_base_size', waiting ? 0 : s.baseSize],
         ['aof_pending_rewrite', s.scheduled ? 1 : 0],
         // Redis's aof_buf: what the shared buffer holds that no thread has written to the file yet.
-        ['aof_buffer_length', Math.max(0, this.buffer.appended - this.buffer.written)],
+        ['aof_buffer_length', Math.max(0, this.buffer.appended - this.buffer.written)], // read without a lock
         ['aof_pending_bio_fsync', 0],
         ['aof_delayed_fsync', 0],
       );
@@ -272,12 +256,21 @@ export class AofLog {
    * Runs `section` holding the append lock, with every record logged so far, by any thread, in the file: where
    * BGREWRITEAOF reads the file's length at its cut, and copies the last of its tail (rewrite.ts).
    */
-  readonly inFileOrder: InFileOrder = (section, replacesFile) =>
-    this.store.appendInOrder((fileDb, generation) => {
-      if (this.buffer.written < this.buffer.appended) this.writeBuffer(generation);
-      section(fileDb);
-      return fileDb;
-    }, replacesFile);
+  readonly inFileOrder: InFileOrder = (section, replacesFile) => {
+    this.buffer.lockFlush();
+    try {
+      this.store.appendInOrder((fileDb, generation) => {
+        if (this.buffer.unwritten > 0) {
+          this.reopenIfReplaced(generation);
+          this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, null, false));
+        }
+        section(fileDb);
+        return fileDb;
+      }, replacesFile);
+    } finally {
+      this.buffer.unlockFlush();
+    }
+  };
 
   private closeFile(): void {
     this.writeBuffered();
@@ -292,46 +285,105 @@ export class AofLog {
   }
 
   private append(records: readonly LogRecord[], wrapped: boolean): void {
-    this.store.appendInOrder((fileDb, generation) => {
-      // The file is opened before the buffer may have to be written out to make room.
-      this.reopenIfReplaced(generation);
-      let db: number;
-      try {
-        db = this.buffer.append(this.fd, fileDb, records, wrapped);
-      } catch (error) {
-        this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
-        throw error;
-      }
-      this.owed = this.buffer.appended;
-      return db;
-    });
+    for (;;) {
+      let appended = false;
+      this.store.appendInOrder((fileDb) => {
+        const db = this.buffer.tryAppend(fileDb, records, wrapped);
+        if (db === NO_ROOM) return fileDb;
+        appended = true;
+        this.owed = this.buffer.appended;
+        return db;
+      });
+      if (appended) return;
+      // Full: written out, then tried again. Still holding the keys' locks, the record keeps its place among
+      // writes to them; a block larger than a half goes straight to the file, after what the buffer holds.
+      if (this.buffer.fits(blockLength(-1, records, wrapped))) this.writeOut(Infinity, false);
+      else return this.writeThrough(records, wrapped);
+    }
   }
 
-  /** Holding the append lock: runs `section` with the file's generation. */
-  private inOrder(section: (generation: number) => void): void {
-    this.store.appendInOrder((fileDb, generation) => {
-      section(generation);
-      return fileDb;
-    });
+  /**
+   * What the buffer holds is in the file once this returns, up to `owed` at least (Infinity: all of it),
+   * written by this thread unless another's write already covered it; `sync`: and on disk, with one fdatasync
+   * for every thread whose records it covers (group commit: a thread waiting here behind another's sync finds
+   * its records synced).
+   */
+  private writeOut(owed: number, sync: boolean): void {
+    this.buffer.lockFlush();
+    try {
+      if (this.buffer.written < owed) {
+        let taken: Buffer | null = null;
+        let end = 0;
+        let generation = 0;
+        this.store.appendInOrder((fileDb, fileGeneration) => {
+          if (this.buffer.unwritten > 0) {
+            end = this.buffer.appended;
+            taken = this.buffer.take();
+            generation = fileGeneration;
+          }
+          return fileDb;
+        });
+        if (taken !== null) {
+          // The generation only moves holding the flush lock too (inFileOrder): it holds while this writes.
+          this.reopenIfReplaced(generation);
+          const bytes: Buffer = taken;
+          this.guardWrite(() => this.buffer.writeTaken(this.fd, bytes, end));
+        }
+      }
+      if (sync && this.fd >= 0 && this.buffer.synced < Math.min(owed, this.buffer.written)) {
+        const upTo = this.buffer.written;
+        fdatasyncSync(this.fd);
+        this.buffer.markSynced(upTo);
+      }
+    } finally {
+      this.buffer.unlockFlush();
+    }
+  }
+
+  /** A block larger than a half of the buffer: written with what the buffer holds, in order, under both locks. */
+  private writeThrough(records: readonly LogRecord[], wrapped: boolean): void {
+    this.buffer.lockFlush();
+    try {
+      this.store.appendInOrder((fileDb, generation) => {
+        this.reopenIfReplaced(generation);
+        const db = this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, records, wrapped));
+        this.owed = this.buffer.appended;
+        return db;
+      });
+    } finally {
+      this.buffer.unlockFlush();
+    }
   }
 
   /** What the buffer holds, any thread's, written to the file (when it holds anything). */
   private writeBuffered(): void {
-    this.inOrder((generation) => {
-      if (this.buffer.written < this.buffer.appended) this.writeBuffer(generation);
-    });
+    this.writeOut(Infinity, false);
   }
 
-  /** Append lock held: the buffer's records in the file (opened, or reopened if replaced, first). */
-  private writeBuffer(generation: number): void {
-    this.reopenIfReplaced(generation);
+  /** This thread's descriptor on the file as it is now (the generation is stable under the flush lock). */
+  private reopenCurrent(): void {
+    this.buffer.lockFlush();
     try {
-      this.buffer.writeTo(this.fd);
+      this.store.appendInOrder((fileDb, generation) => {
+        this.reopenIfReplaced(generation);
+        return fileDb;
+      });
+    } finally {
+      this.buffer.unlockFlush();
+    }
+  }
+
+  /** A write to the file: INFO aof_last_write_status says whether the last one failed. */
+  private guardWrite<R>(write: () => R): R {
+    let result: R;
+    try {
+      result = write();
     } catch (error) {
-      this.state.lastWriteFailed = true; // INFO aof_last_write_status:err, until a write succeeds
+      this.state.lastWriteFailed = true; // until a write succeeds
       throw error;
     }
     this.state.lastWriteFailed = false;
+    return result;
   }
 
   /** The file was replaced (a rewrite) or turned on again since this thread opened it (append lock held). */

@@ -2,10 +2,19 @@
 // process-wide append lock, which is what orders the file, and the bytes go to the file in one write when a
 // thread ends a client's read (or the buffer fills, or the once-a-second timer runs). Before, each pool worker or
 // hybrid loop wrote every record with its own write(2) under the lock: hybrid SET with everysec ran at 0.23x
-// Redis against 0.48x with the file off. Every method is called holding the append lock (store.appendInOrder),
-// which orders these plain reads and writes between threads.
+// Redis against 0.48x with the file off.
+//
+// Two halves, so that writing to the file does not hold appenders up: records go into the active half under
+// the append lock; a thread that writes out takes the flush lock, swaps the halves under the append lock (a few
+// word writes), and writes the half it took with only the flush lock held, while other threads keep appending
+// into the other half. Flushes are one at a time (the flush lock), each writes everything appended before its
+// swap, so the file keeps the order of the appends. Lock order: the flush lock, then the append lock; an
+// appender holding the append lock never waits for the flush lock (a block that does not fit is retried after
+// a flush, tryAppend). The plain reads and writes here are ordered between threads by those two locks:
+// `appended` and the halves' fill under the append lock, `written` and `synced` under the flush lock.
 
 import { writeSync } from 'node:fs';
+import { writeLock, writeUnlock } from '../store/rwlock.js';
 import { commandLength, writeCommand } from './resp-command.js';
 
 type Argv = readonly Uint8Array[];
@@ -16,11 +25,18 @@ export interface LogRecord {
   readonly commands: readonly Argv[];
 }
 
-/** The buffer (any size; the store allocates it): appended, written and synced totals (f64), then the data. */
-const APPENDED = 0;
-const WRITTEN = 1;
-const SYNCED = 2;
-const DATA = 32;
+/** Header ints: the flush lock (and its sleeper count), the active half, the bytes in it. */
+const FLUSH_LOCK = 0;
+const ACTIVE = 2;
+const USED = 3;
+/** Header f64s (from byte 16): appended, written and synced totals, bytes since start-up. */
+const APPENDED = 2;
+const WRITTEN = 3;
+const SYNCED = 4;
+const DATA = 48;
+
+/** tryAppend's answer when the block does not fit in the active half. */
+export const NO_ROOM = -1;
 
 const MULTI: Argv = [Buffer.from('MULTI')];
 const EXEC: Argv = [Buffer.from('EXEC')];
@@ -31,25 +47,28 @@ const DB_NAMES = Array.from({ length: 16 }, (_, db) => Buffer.from(String(db)));
 const selectOf = (db: number): Argv => [SELECT, DB_NAMES[db] ?? Buffer.from(String(db))];
 
 export class SharedAppendBuffer {
+  private readonly words: Int32Array;
   private readonly totals: Float64Array;
-  private readonly data: Buffer;
+  private readonly halves: [Buffer, Buffer];
 
   constructor(buffer: SharedArrayBuffer) {
-    this.totals = new Float64Array(buffer, 0, 3);
-    this.data = Buffer.from(buffer, DATA, buffer.byteLength - DATA);
+    this.words = new Int32Array(buffer, 0, 4);
+    this.totals = new Float64Array(buffer, 0, 5);
+    const half = Math.floor((buffer.byteLength - DATA) / 2);
+    this.halves = [Buffer.from(buffer, DATA, half), Buffer.from(buffer, DATA + half, half)];
   }
 
-  /** Bytes logged since start-up: the offset just past the last record, in the order of the file. */
+  /** Bytes logged since start-up: the offset just past the last record, in the order of the file (append lock). */
   get appended(): number {
     return this.totals[APPENDED];
   }
 
-  /** Bytes handed to the file (write(2)) so far. */
+  /** Bytes handed to the file (write(2)) so far (flush lock). */
   get written(): number {
     return this.totals[WRITTEN];
   }
 
-  /** Bytes known to be on disk (an fdatasync that began after they were written returned). */
+  /** Bytes known to be on disk: an fdatasync that began after they were written returned (flush lock). */
   get synced(): number {
     return this.totals[SYNCED];
   }
@@ -58,39 +77,71 @@ export class SharedAppendBuffer {
     if (upTo > this.totals[SYNCED]) this.totals[SYNCED] = upTo;
   }
 
+  lockFlush(): void {
+    writeLock(this.words, FLUSH_LOCK);
+  }
+
+  unlockFlush(): void {
+    writeUnlock(this.words, FLUSH_LOCK);
+  }
+
+  /** Whether a block of `bytes` can ever go through the buffer (else: writeThrough). */
+  fits(bytes: number): boolean {
+    return bytes <= this.halves[0].length;
+  }
+
   /**
-   * Appends `records` (one MULTI ... EXEC block if `wrapped`) after the file's last record, which chose database
-   * `fileDb`, and returns the database the file is on after them. What does not fit is made room for by
-   * writing the buffer to `fd` first; a block larger than the whole buffer goes straight to `fd`.
+   * Append lock held: `records` (one MULTI ... EXEC block if `wrapped`) after the file's last record, which chose
+   * database `fileDb`; returns the database the file is on after them, or NO_ROOM when the active half cannot
+   * take them (the caller releases the append lock, writes the buffer out and tries again).
    */
-  append(fd: number, fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
-    // Measured first, then written: one pass each, no array of commands built (this runs for every write).
+  tryAppend(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
     const bytes = blockLength(fileDb, records, wrapped);
-    let used = this.totals[APPENDED] - this.totals[WRITTEN];
-    if (used + bytes > this.data.length) {
-      this.writeTo(fd);
-      used = 0;
-    }
-    let db: number;
-    if (bytes > this.data.length) {
-      const block = Buffer.allocUnsafe(bytes);
-      db = writeBlock(block, 0, fileDb, records, wrapped);
-      writeAll(fd, block);
-      this.totals[APPENDED] += bytes;
-      this.totals[WRITTEN] = this.totals[APPENDED];
-      return db;
-    }
-    db = writeBlock(this.data, used, fileDb, records, wrapped);
+    const used = this.words[USED];
+    const half = this.halves[this.words[ACTIVE]];
+    if (used + bytes > half.length) return NO_ROOM;
+    const db = writeBlock(half, used, fileDb, records, wrapped);
+    this.words[USED] = used + bytes;
     this.totals[APPENDED] += bytes;
     return db;
   }
 
-  /** Everything appended and not yet written goes to `fd`, in one write. */
-  writeTo(fd: number): void {
-    const used = this.totals[APPENDED] - this.totals[WRITTEN];
-    if (used === 0) return;
-    writeAll(fd, this.data.subarray(0, used));
+  /**
+   * Append lock held: the active half's bytes are taken for writing (written by writeTaken, flush lock held) and
+   * the other half, written out before, becomes the active one.
+   */
+  take(): Buffer {
+    const active = this.words[ACTIVE];
+    const taken = this.halves[active].subarray(0, this.words[USED]);
+    this.words[ACTIVE] = 1 - active;
+    this.words[USED] = 0;
+    return taken;
+  }
+
+  /** Flush lock held: what take() returned, in the file. `end`: the appended total when it was taken. */
+  writeTaken(fd: number, taken: Buffer, end: number): void {
+    writeAll(fd, taken);
+    this.totals[WRITTEN] = end;
+  }
+
+  /**
+   * Both locks held: what the active half holds, then `records` (when given: a block larger than a half), straight
+   * to the file; returns the database the file is on after them.
+   */
+  writeThrough(fd: number, fileDb: number, records: readonly LogRecord[] | null, wrapped: boolean): number {
+    this.writeTaken(fd, this.take(), this.totals[APPENDED]);
+    if (records === null) return fileDb;
+    const block = Buffer.allocUnsafe(blockLength(fileDb, records, wrapped));
+    const db = writeBlock(block, 0, fileDb, records, wrapped);
+    writeAll(fd, block);
+    this.totals[APPENDED] += block.length;
     this.totals[WRITTEN] = this.totals[APPENDED];
+    return db;
+  }
+
+  /** Append lock held: bytes appended and not yet taken for writing. */
+  get unwritten(): number {
+    return this.words[USED];
   }
 }
 
@@ -99,7 +150,7 @@ export class SharedAppendBuffer {
  * on (before MULTI for a transaction, as Redis writes it: a block then replays whole on one database), then the
  * records' commands, wrapped in MULTI/EXEC for a transaction.
  */
-function blockLength(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
+export function blockLength(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
   let bytes = 0;
   let db = fileDb;
   if (wrapped) {
