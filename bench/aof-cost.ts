@@ -17,6 +17,7 @@ import { SharedStore } from '../src/core/store/store.js';
 import { createThreadCore } from '../src/core/thread-core.js';
 import { resultsDir } from './lib/paths.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeText } from './lib/report.js';
+import { oneClientStats, throwUnexpected } from './lib/in-process.js';
 
 const KEYS = 100_000;
 const PIPELINE = 100;
@@ -71,16 +72,8 @@ function measure(mode: Mode, input: readonly Buffer[]): number[] {
       counters: null,
       clients: () => [],
       client: () => undefined,
-      transportStats: () => ({
-        transport: 'eventloop',
-        connectedClients: 1,
-        totalConnections: 1,
-        rejectedConnections: 0,
-        maxclients: 1,
-      }),
-      reportUnexpected: (error) => {
-        throw error;
-      },
+      transportStats: oneClientStats,
+      reportUnexpected: throwUnexpected,
       aofOnlyWriter: mode === 'only writer (event loop)',
     });
     if (core.aof !== undefined) initialiseAofState(core.aof.state, mode !== 'off', core.aof.path); // as start-up

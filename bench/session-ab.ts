@@ -8,6 +8,7 @@
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { oneClientStats, throwUnexpected } from './lib/in-process.js';
 
 interface Build {
   readonly name: string;
@@ -84,16 +85,8 @@ async function load(build: Build): Promise<void> {
     tcpPort: 0,
     commands: executor.createCommandTable(table.ALL_COMMANDS),
     clients: () => [],
-    transportStats: () => ({
-      transport: 'eventloop',
-      connectedClients: 1,
-      totalConnections: 1,
-      rejectedConnections: 0,
-      maxclients: 1,
-    }),
-    reportUnexpected: (error: unknown) => {
-      throw error;
-    },
+    transportStats: oneClientStats,
+    reportUnexpected: throwUnexpected,
   });
   const session = new Session(
     { store, server, limits: limitsFromConfig(config), writer: new encoding.ByteWriter() },

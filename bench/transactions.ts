@@ -16,6 +16,7 @@ import { bounded } from './lib/cli-args.js';
 import { resultsDir } from './lib/paths.js';
 import { machineInfo } from './lib/report.js';
 import { writeText } from './lib/report.js';
+import { oneClientStats, throwUnexpected } from './lib/in-process.js';
 
 const KEYS = 10_000;
 const BATCH = 1_000;
@@ -31,16 +32,8 @@ function context(segments: number): CommandContext {
     tcpPort: 0,
     commands: createCommandTable(ALL_COMMANDS),
     clients: () => [],
-    transportStats: () => ({
-      transport: 'eventloop',
-      connectedClients: 1,
-      totalConnections: 1,
-      rejectedConnections: 0,
-      maxclients: 1,
-    }),
-    reportUnexpected: (e) => {
-      throw e;
-    },
+    transportStats: oneClientStats,
+    reportUnexpected: throwUnexpected,
   });
   const client: ClientState = {
     id: 1,
