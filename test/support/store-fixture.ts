@@ -9,9 +9,14 @@ export class FakeClock {
   readonly read = (): number => this.now;
 }
 
-export function setup(options: { segments?: number; initialBytes?: number; maxBytes?: number } = {}) {
+/** A fixed hash seed: where keys and members land (and so what sampling draws) is the same on every run. */
+const TEST_HASH_SEED = 0x5eed;
+
+export function setup(
+  options: { segments?: number; initialBytes?: number; maxBytes?: number; hashSeed?: number } = {},
+) {
   const clock = new FakeClock();
-  const store = SharedStore.create({ clock: clock.read, ...options });
+  const store = SharedStore.create({ clock: clock.read, hashSeed: TEST_HASH_SEED, ...options });
   return { clock, store };
 }
 

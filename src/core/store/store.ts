@@ -126,6 +126,8 @@ export interface StoreOptions {
   readonly processBaselineBytes?: number;
   /** false: no locks, for a store one thread owns alone (the unlocked baseline of bench/store-locks.ts). */
   readonly locking?: boolean;
+  /** The keys' hash seed (default: random per store, as Redis's siphash key); tests fix it for a known layout. */
+  readonly hashSeed?: number;
 }
 
 const NO_EVICTION: EvictionOutcome = { evicted: [], status: 'ok' };
@@ -227,7 +229,7 @@ export class SharedStore implements KeyValueStore {
     control[H_MAGIC] = MAGIC;
     control[H_SEGMENTS] = segments;
     control[H_DATABASES] = databases;
-    control[H_SEED] = (Math.random() * 2 ** 32) | 0;
+    control[H_SEED] = options.hashSeed ?? (Math.random() * 2 ** 32) | 0;
     control[H_FIRST_UNIT] = 1; // unit 0 is the null offset
     control[H_TOP] = 1;
     control[H_ARENA_UNITS] = arena.byteLength / UNIT;
