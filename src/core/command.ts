@@ -210,6 +210,8 @@ export interface AppendOnlyLog {
   endTransaction(): void;
   /** A client's read was run, its replies not yet written: what must be in the file (and synced) is now. */
   endOfBatch(): void;
+  /** This thread logged records that no endOfBatch has seen written yet: replies must wait for one. */
+  readonly owes: boolean;
   /**
    * BGREWRITEAOF: a rewrite claimed for the main thread to run (started), or scheduled for when it may start
    * (`mustWait`: a BGSAVE runs, or EXEC runs it), or one is in progress already.

@@ -35,6 +35,11 @@ export interface SessionCore {
    * worker thread never collects garbage; elsewhere the GC takes it.
    */
   readonly releaseBuffer?: (buffer: Buffer) => void;
+  /**
+   * The transport writes the append-only file's records out before it sends the replies (the event loop: once
+   * per turn of the loop, for every client that turn served, aof-turn.ts); absent: at the end of each read.
+   */
+  readonly logWrittenByTransport?: boolean;
 }
 
 export interface ClientIdentity {
@@ -76,6 +81,7 @@ export class Session implements PushTarget, BlockedTarget {
   private readonly parser: RequestParser;
   private readonly out: ByteWriter;
   private readonly releaseBuffer: ((buffer: Buffer) => void) | undefined;
+  private readonly logWrittenByTransport: boolean;
   /** Unconsumed input: query[queryStart, queryEnd). Grows by doubling so a large request costs O(n). */
   private query: Buffer = EMPTY;
   private queryStart = 0;
@@ -115,6 +121,7 @@ export class Session implements PushTarget, BlockedTarget {
     this.parser = new RequestParser(core.limits);
     this.out = core.writer;
     this.releaseBuffer = core.releaseBuffer;
+    this.logWrittenByTransport = core.logWrittenByTransport === true;
   }
 
   /**
@@ -266,7 +273,7 @@ export class Session implements PushTarget, BlockedTarget {
       const output = this.run(chunk, length);
       // appendfsync always: what this read's commands logged is on disk before their replies go out, with one
       // sync for all of them (group commit).
-      this.context.server.aof?.endOfBatch();
+      if (!this.logWrittenByTransport) this.context.server.aof?.endOfBatch();
       return output;
     } catch (e) {
       this.closed = true;

@@ -43,8 +43,17 @@ describe('writeNow', () => {
   it('reports a failed write by its errno code', () => {
     const fd = openSync('/dev/full', 'w'); // every write fails with ENOSPC
     try {
-      const socket = { destroyed: false, writable: true, writableLength: 0, _handle: { fd } };
+      const socket = {
+        destroyed: false,
+        writable: true,
+        writableLength: 0,
+        writableCorked: 0,
+        _handle: { fd },
+      };
       expect(writeNow(socket as unknown as net.Socket, Buffer.from('x'))).toEqual({ code: 'ENOSPC' });
+      // Corked (replies waiting for the append-only file's write-out): nothing is written past the stream.
+      const corked = { ...socket, writableCorked: 1 };
+      expect(writeNow(corked as unknown as net.Socket, Buffer.from('x'))).toBe(0);
     } finally {
       closeSync(fd);
     }

@@ -87,6 +87,10 @@ export class AofLog {
     return this.state.state === AOF_WAIT_REWRITE;
   }
 
+  get owes(): boolean {
+    return this.owed !== 0;
+  }
+
   get needsKeyLocks(): boolean {
     return !this.onlyWriter;
   }

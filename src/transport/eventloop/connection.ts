@@ -11,6 +11,7 @@ import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
+import type { LogTurn } from './log-turn.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
 /** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
@@ -33,6 +34,11 @@ export interface ConnectionHost {
    * session copies any unfinished request out of it). Absent: each read is a fresh 'data' chunk.
    */
   readonly readBuffer?: Buffer;
+  /**
+   * The append-only file's once-a-turn write-out that replies wait for (absent: no file writer on this thread).
+   * Set as the first client connects: the transport is made before the thread's core.
+   */
+  logTurn?: LogTurn;
 }
 
 const NO_INPUT = Buffer.alloc(0);
@@ -92,6 +98,8 @@ export class Connection {
       return;
     }
     this.ending = true;
+    // Its held replies go out with the end: the records they answer are written first.
+    if (this.socket.writableCorked !== 0) this.host.logTurn?.writeOut();
     lingeringEnd(this.socket, this.host.closeGraceMs);
   }
 
@@ -130,6 +138,7 @@ export class Connection {
     this.pushScheduled = false;
     const bytes = this.session.takePushed(); // null when a request of the client has written them meanwhile
     if (bytes !== null && !this.ending) {
+      this.host.logTurn?.hold(this.socket); // a served blocking pop's reply waits for the pop's record
       const written = writeNow(this.socket, bytes);
       if (typeof written !== 'number') {
         this.onError(written);
@@ -178,7 +187,10 @@ export class Connection {
     } finally {
       this.receiving = false;
     }
-    if (output.bytes !== null && !this.deliver(output.bytes)) return;
+    if (output.bytes !== null) {
+      this.host.logTurn?.hold(this.socket);
+      if (!this.deliver(output.bytes)) return;
+    }
     if (output.close || this.endAfterReceive) {
       this.end();
       return;

@@ -16,6 +16,7 @@ import {
   turnAway,
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
+import { LogTurn } from './log-turn.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /**
@@ -164,11 +165,17 @@ export class EventLoopTransport implements Transport {
     }
     this.totalConnections++;
     const id = this.options.nextClientId();
-    const session = new Session(this.options.sessionCore(), {
-      id,
-      addr: `${socket.remoteAddress}:${socket.remotePort}`,
-      laddr: this.localAddressText(socket),
-    });
+    const core = this.options.sessionCore();
+    const aof = core.server.aof;
+    if (aof !== undefined) this.host.logTurn ??= new LogTurn(aof, this.options.logger);
+    const session = new Session(
+      this.host.logTurn === undefined ? core : { ...core, logWrittenByTransport: true },
+      {
+        id,
+        addr: `${socket.remoteAddress}:${socket.remotePort}`,
+        laddr: this.localAddressText(socket),
+      },
+    );
     const connection = new Connection(socket, session, this.host);
     this.connections.set(id, connection);
     session.setPushListener(this.onPushed);

@@ -28,7 +28,8 @@ export function descriptorOf(socket: net.Socket): number {
  * how many bytes were written (0: none; write them through the stream) or WriteFailed if the client is gone.
  */
 export function writeNow(socket: net.Socket, bytes: Uint8Array): number | WriteFailed {
-  if (socket.writableLength !== 0 || !socket.writable) return 0;
+  // Corked (log-turn.ts): the reply waits in the stream until the append-only file has what it answers.
+  if (socket.writableLength !== 0 || socket.writableCorked !== 0 || !socket.writable) return 0;
   const fd = descriptorOf(socket);
   if (fd < 0) return 0;
   try {
