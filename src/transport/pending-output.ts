@@ -21,6 +21,13 @@ export class PendingOutput {
     this.bytes += bytes.length;
   }
 
+  /** Moves what `other` holds behind what this holds (`other` is left empty). */
+  takeFrom(other: PendingOutput): void {
+    for (const chunk of other.chunks.splice(0)) this.chunks.push(chunk);
+    this.bytes += other.bytes;
+    other.bytes = 0;
+  }
+
   /** Writes what the kernel takes now; false if the client is gone (a write failed with other than EAGAIN). */
   flush(native: NativeReactor, fd: number): boolean {
     while (this.chunks.length > 0) {

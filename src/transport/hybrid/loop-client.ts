@@ -37,6 +37,10 @@ export interface LoopHost {
   warn(fields: Record<string, unknown>, msg: string): void;
   /** Its session holds Pub/Sub messages: flushPushes at the end of this turn of the loop. */
   pushed(client: LoopClient): void;
+  /** This thread has records not yet in the append-only file: replies wait for the turn's write-out. */
+  logOwed(): boolean;
+  /** The client holds replies until the turn's write-out (then releaseHeld). */
+  holding(client: LoopClient): void;
 }
 
 export class LoopClient {
@@ -46,6 +50,8 @@ export class LoopClient {
   /** When its lingering close began (ms), 0 while open. */
   lingeringSince = 0;
   private pending: PendingOutput | null = null;
+  /** Replies waiting for this turn's write-out of the append-only file (loop-worker.ts writeOutLog). */
+  private held: PendingOutput | null = null;
   /** Close once the pending output is written (QUIT, protocol error, CLIENT KILL, shutdown). */
   private endAfterFlush = false;
   /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
@@ -144,6 +150,7 @@ export class LoopClient {
    * client is cut. False when the client was closed.
    */
   private send(lent: Buffer): boolean {
+    if (this.held !== null || this.host.logOwed()) return this.hold(lent);
     if (this.pending === null) {
       const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);
       if (written === lent.length) return true;
@@ -167,6 +174,45 @@ export class LoopClient {
       return false;
     }
     return true;
+  }
+
+  /**
+   * While this thread owes the append-only file records, replies wait until the end of the turn, when one write
+   * (and for always one sync) covers every client the turn served, as Redis's beforeSleep; a client's later
+   * replies in the same turn wait behind them. The output limit counts them with what the kernel has not taken.
+   */
+  private hold(lent: Buffer): boolean {
+    if (this.held === null) {
+      this.held = new PendingOutput();
+      this.host.holding(this);
+    }
+    this.held.add(lent);
+    const waiting = this.held.bytes + (this.pending === null ? 0 : this.pending.bytes);
+    const limit = this.outputLimit();
+    if (limit > 0 && waiting > limit) {
+      this.host.warn(
+        { client: this.id, addr: this.addr, outputBuffer: waiting, limit },
+        'client output buffer limit reached: closing the client',
+      );
+      this.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  /** The records the held replies answer are in the file: the replies go out, behind any output pending. */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held === null || this.released) return;
+    if (this.pending !== null) return this.pending.takeFrom(held);
+    if (!held.flush(this.host.native, this.fd)) return this.destroy();
+    if (!held.empty) {
+      this.pending = held;
+      this.host.watch(this, this.host.native.epoll.OUT);
+      return;
+    }
+    if (this.endAfterFlush) this.end();
   }
 
   /** A client in subscribed state is Redis's pubsub class: its own, smaller output limit applies. */
@@ -227,7 +273,7 @@ export class LoopClient {
    */
   end(): void {
     if (this.released || this.lingeringSince !== 0) return;
-    if (this.receiving || this.pending !== null) {
+    if (this.receiving || this.pending !== null || this.held !== null) {
       this.endAfterFlush = true;
       return;
     }
@@ -241,6 +287,7 @@ export class LoopClient {
     if (this.released) return;
     this.released = true;
     this.pending = null;
+    this.held = null;
     this.session?.end();
     this.host.release(this);
   }
@@ -253,7 +300,8 @@ export class LoopClient {
   info(): ClientInfo {
     const buffers = {
       queryBuffer: this.session?.queryBufferLength ?? 0,
-      outputBuffer: this.pending === null ? 0 : this.pending.bytes,
+      outputBuffer:
+        (this.pending === null ? 0 : this.pending.bytes) + (this.held === null ? 0 : this.held.bytes),
       fd: this.fd,
     };
     if (this.session !== null) return clientInfo(this.session.client, buffers);

@@ -84,7 +84,10 @@ const loop = new ReactorLoop({
   closeGraceMs: init.closeGraceMs,
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
-  afterEvents: flushPushes,
+  afterEvents: () => {
+    flushPushes();
+    writeOutLog();
+  },
   // Blocked clients' timeouts (BLPOP ... timeout): the loop's wait never outlasts the earliest.
   nextTimer: () => core?.server.blocking?.nextDeadline() ?? Infinity,
   onTimer: (now) => core?.server.blocking?.expire(now),
@@ -130,7 +133,10 @@ const host: LoopHost = {
   now: Date.now,
   watch: (client, events) => loop.watch(client, events),
   newSession: (client) =>
-    new Session(workerCore().sessionCore(), { id: client.id, addr: client.addr, laddr: client.laddr }),
+    new Session(
+      { ...workerCore().sessionCore(), logWrittenByTransport: true }, // the turn writes the file (writeOutLog)
+      { id: client.id, addr: client.addr, laddr: client.laddr },
+    ),
   release: (client) => loop.release(client),
   shutdownWrite: (fd) => {
     try {
@@ -142,6 +148,8 @@ const host: LoopHost = {
   },
   warn: (fields, msg) => post({ type: 'log', level: 'warn', msg, fields: loggable(fields) }),
   pushed: (client) => void pushedTo.add(client),
+  logOwed: () => core?.aof?.owes === true,
+  holding: (client) => void heldFor.add(client),
 };
 
 /** Clients whose sessions got Pub/Sub messages during this turn of the loop: written once it ends. */
@@ -151,6 +159,32 @@ function flushPushes(): void {
   if (pushedTo.size === 0) return;
   for (const client of pushedTo) client.flushPushes();
   pushedTo.clear();
+}
+
+/** Clients whose replies wait for this turn's write-out of the append-only file. */
+const heldFor = new Set<LoopClient>();
+
+/**
+ * The end of a turn, after every read and push of it: what this thread logged goes to the append-only file in
+ * one write (one sync for always) for all the clients it served, then their held replies go out. A failed
+ * write-out closes them instead: their replies would acknowledge writes that are not in the file.
+ */
+function writeOutLog(): void {
+  const aof = core?.aof;
+  if (aof === undefined || (heldFor.size === 0 && !aof.owes)) return;
+  const held = [...heldFor];
+  heldFor.clear();
+  try {
+    aof.endOfBatch();
+  } catch (error) {
+    host.warn(
+      { err: (error as Error).message, clients: held.length },
+      'writing the append only file failed; closing the clients it held',
+    );
+    for (const client of held) client.destroy();
+    return;
+  }
+  for (const client of held) client.releaseHeld();
 }
 
 /**
