@@ -11,33 +11,18 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { infoFields, untilInfo, untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
-import { startTestServer, transports, type TransportName } from '../support/server.js';
+import { withIoredisServer } from '../support/ioredis-fixture.js';
+import { transports, type TransportName } from '../support/server.js';
 
 type Connect = () => Promise<Redis>;
 
-async function withServer<R>(
+/** A server on `config` (8 workers: the pool's tests hold several clients at once), ioredis clients on demand. */
+function withServer<R>(
   transport: TransportName,
   config: Record<string, string>,
   work: (client: Connect) => Promise<R>,
 ): Promise<R> {
-  const server = await startTestServer(transport, { workers: 8, config });
-  const clients: Redis[] = [];
-  try {
-    return await work(async () => {
-      const c = new Redis({
-        host: server.host,
-        port: server.port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-      });
-      await c.connect();
-      clients.push(c);
-      return c;
-    });
-  } finally {
-    await Promise.all(clients.map((c) => (c.status === 'end' ? undefined : c.quit())));
-    await server.close();
-  }
+  return withIoredisServer(transport, { workers: 8, config }, (client) => work(client));
 }
 
 /** Writers that INCR a key of their own and a shared one until stopped; how many rounds each had acknowledged. */

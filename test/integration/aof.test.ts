@@ -11,35 +11,21 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
+import { withIoredisServer } from '../support/ioredis-fixture.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
-async function withServer<R>(
+/** A server writing the append-only file in `dir` (6 workers: the pool's tests hold several clients at once). */
+function withServer<R>(
   transport: (typeof transports)[number],
   dir: string,
   work: (client: () => Promise<Redis>, server: TestServer) => Promise<R>,
   fsync = 'everysec',
 ): Promise<R> {
-  const server = await startTestServer(transport, {
-    workers: 6,
-    config: { appendonly: 'yes', dir, appendfsync: fsync },
-  });
-  const clients: Redis[] = [];
-  try {
-    return await work(async () => {
-      const c = new Redis({
-        host: server.host,
-        port: server.port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-      });
-      await c.connect();
-      clients.push(c);
-      return c;
-    }, server);
-  } finally {
-    await Promise.all(clients.map((c) => c.quit()));
-    await server.close();
-  }
+  return withIoredisServer(
+    transport,
+    { workers: 6, config: { appendonly: 'yes', dir, appendfsync: fsync } },
+    work,
+  );
 }
 
 describe.each(transports)('%s transport: append-only file', (transport) => {

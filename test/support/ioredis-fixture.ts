@@ -4,6 +4,7 @@
 
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { ServerOptions } from '../../src/server.js';
 import { startTestServer, type TestServer, type TransportName } from './server.js';
 
 export interface IoredisFixture {
@@ -40,4 +41,33 @@ export function useIoredisServer(transport: TransportName, workers: number): Ior
       return client;
     },
   };
+}
+
+/**
+ * One server for one piece of a test (a test that restarts its server calls this once per life), with ioredis
+ * clients made on demand; after `work` every client still open is quit and the server closed.
+ */
+export async function withIoredisServer<R>(
+  transport: TransportName,
+  options: Partial<ServerOptions>,
+  work: (client: () => Promise<Redis>, server: TestServer) => Promise<R>,
+): Promise<R> {
+  const server = await startTestServer(transport, options);
+  const clients: Redis[] = [];
+  try {
+    return await work(async () => {
+      const c = new Redis({
+        host: server.host,
+        port: server.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+      });
+      await c.connect();
+      clients.push(c);
+      return c;
+    }, server);
+  } finally {
+    await Promise.all(clients.map((c) => (c.status === 'end' ? undefined : c.quit())));
+    await server.close();
+  }
 }
