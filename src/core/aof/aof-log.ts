@@ -361,7 +361,7 @@ export class AofLog {
 
   /** What the buffer holds, any thread's, written to the file (when it holds anything). */
   private writeBuffered(): void {
-    this.writeOut(Infinity, false);
+    if (!this.buffer.idle) this.writeOut(Infinity, false);
   }
 
   /** This thread's descriptor on the file as it is now (the generation is stable under the flush lock). */

@@ -139,6 +139,15 @@ export class SharedAppendBuffer {
     return db;
   }
 
+  /**
+   * No lock held: nothing appended waits and no write-out is under way, so everything appended is in the file
+   * (what a write-out of everything would find). Lets a thread with nothing to write take no lock, as every
+   * thread does while appendonly is off.
+   */
+  get idle(): boolean {
+    return Atomics.load(this.words, USED) === 0 && Atomics.load(this.words, FLUSH_LOCK) === 0;
+  }
+
   /** Append lock held: bytes appended and not yet taken for writing. */
   get unwritten(): number {
     return this.words[USED];
