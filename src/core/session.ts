@@ -37,7 +37,7 @@ export interface SessionCore {
   readonly releaseBuffer?: (buffer: Buffer) => void;
   /**
    * The transport writes the append-only file's records out before it sends the replies (the event loop: once
-   * per turn of the loop, for every client that turn served, aof-turn.ts); absent: at the end of each read.
+   * per turn of the loop, for every client that turn served, log-write-out.ts); absent: at the end of each read.
    */
   readonly logWrittenByTransport?: boolean;
 }

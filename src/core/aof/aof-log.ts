@@ -3,16 +3,17 @@
 // locks of the keys the command touched (executor.ts, transaction.ts) and the process-wide append lock
 // (store.appendInOrder): so two writes to one key reach the file in the order they were applied, whichever threads
 // made them, a transaction's commands are one block wrapped in MULTI/EXEC, and a SELECT is written only when the
-// file's database changes. When a thread ends a client's read it writes what the buffer holds, its own records and
-// any other thread's, in one write(2) (each thread has the file open, O_APPEND), before the replies go out (group
-// commit: one write, and with appendfsync always one fdatasync, for everything logged meanwhile). everysec: the
-// server's timer syncs once a second (syncEverySecond); no: the kernel decides.
+// file's database changes. endOfBatch writes what the buffer holds, this thread's records and any other thread's,
+// in one write(2) (each thread has the file open, O_APPEND), before the replies go out (group commit: one write,
+// and with appendfsync always one fdatasync, for everything logged meanwhile): the event loop and each hybrid loop
+// call it once per turn of the loop (log-write-out.ts), a pool worker at the end of each client read. everysec:
+// the server's timer syncs once a second (syncEverySecond); no: the kernel decides.
 //
 // appendonly may be turned on and off at run time (CONFIG SET, from any thread): the state lives in shared memory
 // (aof-state.ts) and each record is written only while it says on. A write command that starts while it is off
 // runs as without the file, inside this thread's write fence (shared-counters.ts), so turning it on can wait for
 // such writes to end before its rewrite takes the snapshot; one that starts while it is on runs holding its keys'
-// locks (where other threads write too) and is logged. A thread opens the file at its first record, reopens it
+// locks (where other threads write too) and is logged. A thread opens the file at its first write-out, reopens it
 // when its generation changed (a rewrite replaced it, or it was turned on again), and closes it once it sees the
 // file turned off.
 

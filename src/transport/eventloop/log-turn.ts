@@ -9,6 +9,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { AppendOnlyLog } from '../../core/command.js';
+import { writeOutThenRelease } from '../log-write-out.js';
 
 export class LogTurn {
   private held: net.Socket[] = [];
@@ -40,15 +41,15 @@ export class LogTurn {
     this.scheduled = false;
     const held = this.held;
     this.held = [];
-    try {
-      this.log.endOfBatch();
-    } catch (error) {
-      // Replies of writes that are not in the file must not go out: their clients are closed, as a client is
-      // whose read failed to log (the append-only file's write status says what happened).
-      this.logger.error({ err: error }, 'writing the append only file failed; closing the clients it held');
-      for (const socket of held) socket.destroy();
-      return;
-    }
-    for (const socket of held) if (!socket.destroyed) socket.uncork();
+    writeOutThenRelease(
+      this.log,
+      held,
+      (socket) => {
+        if (!socket.destroyed) socket.uncork();
+      },
+      (socket) => socket.destroy(),
+      (error) =>
+        this.logger.error({ err: error }, 'writing the append only file failed; closing the clients it held'),
+    );
   };
 }

@@ -39,6 +39,7 @@ import { type LoopHost, type LoopLimits, LoopClient } from './loop-client.js';
 import type { FromLoop, LoopInit, ToLoop } from './messages.js';
 import { asReactor } from './native-reactor.js';
 import { ReactorLoop } from './reactor-loop.js';
+import { writeOutThenRelease } from '../log-write-out.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
 
@@ -164,27 +165,23 @@ function flushPushes(): void {
 /** Clients whose replies wait for this turn's write-out of the append-only file. */
 const heldFor = new Set<LoopClient>();
 
-/**
- * The end of a turn, after every read and push of it: what this thread logged goes to the append-only file in
- * one write (one sync for always) for all the clients it served, then their held replies go out. A failed
- * write-out closes them instead: their replies would acknowledge writes that are not in the file.
- */
+/** The end of a turn, after every read, timer and push of it: the append-only file's write-out for the clients it held. */
 function writeOutLog(): void {
   const aof = core?.aof;
   if (aof === undefined || (heldFor.size === 0 && !aof.owes)) return;
   const held = [...heldFor];
   heldFor.clear();
-  try {
-    aof.endOfBatch();
-  } catch (error) {
-    host.warn(
-      { err: (error as Error).message, clients: held.length },
-      'writing the append only file failed; closing the clients it held',
-    );
-    for (const client of held) client.destroy();
-    return;
-  }
-  for (const client of held) client.releaseHeld();
+  writeOutThenRelease(
+    aof,
+    held,
+    (client) => client.releaseHeld(),
+    (client) => client.destroy(),
+    (error) =>
+      host.warn(
+        { err: (error as Error).message, clients: held.length },
+        'writing the append only file failed; closing the clients it held',
+      ),
+  );
 }
 
 /**
