@@ -392,8 +392,14 @@ function runningServer(
   let closing: Promise<void> | null = null;
   let aofOpen = mainCore.aof !== undefined;
   const closeAof = (): void => {
-    if (aofOpen) mainCore.aof?.close();
+    if (!aofOpen) return;
     aofOpen = false;
+    try {
+      mainCore.aof?.close();
+    } catch (error) {
+      // The last write-out failed (a full disk, or a flush lock abandoned by a thread terminated at close).
+      start.logger.warn({ err: error }, `closing the append only file failed: ${(error as Error).message}`);
+    }
   };
   const abort = (): void => {
     running.lifecycle.closing = true;

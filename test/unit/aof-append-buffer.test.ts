@@ -33,7 +33,7 @@ describe('SharedAppendBuffer', () => {
     buffer.writeTaken(fd, buffer.take(), buffer.appended);
 
   it('holds records until written, with SELECT only where the database changes', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
     let db = buffer.tryAppend(-1, [{ db: 0, commands: [args('SET a 1')] }], false);
     db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET b 2')] }], false);
     db = buffer.tryAppend(db, [{ db: 3, commands: [args('DEL a')] }], false);
@@ -47,7 +47,7 @@ describe('SharedAppendBuffer', () => {
   });
 
   it('wraps a transaction in MULTI/EXEC after its SELECT', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
     const records = [
       { db: 1, commands: [args('SET a 1')] },
       { db: 1, commands: [args('INCR n')] },
@@ -58,7 +58,7 @@ describe('SharedAppendBuffer', () => {
   });
 
   it('takes appends into the other half while the taken one is written, in their order', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048));
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
     buffer.tryAppend(0, [{ db: 0, commands: [args('SET a 1')] }], false);
     const end = buffer.appended;
     const taken = buffer.take(); // a flushing thread took it and writes it with the append lock released
@@ -71,7 +71,7 @@ describe('SharedAppendBuffer', () => {
   });
 
   it('refuses a block the active half cannot take, and writes one larger than a half straight through', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 128)); // halves of 64 bytes
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 128), null); // halves of 64 bytes
     const small = args('SET a 1'); // 27 bytes in RESP
     let db = buffer.tryAppend(0, [{ db: 0, commands: [small] }], false);
     db = buffer.tryAppend(db, [{ db: 0, commands: [small] }], false);

@@ -74,8 +74,9 @@ export class AofLog {
     private readonly fence: WriteFence | null = null,
   ) {
     this.path = file;
-    this.state = new AofState((store as StoreWithControl).handles().control);
-    this.buffer = new SharedAppendBuffer(store.appendBuffer());
+    const control = (store as StoreWithControl).handles().control;
+    this.state = new AofState(control);
+    this.buffer = new SharedAppendBuffer(store.appendBuffer(), new Int32Array(control));
   }
 
   /** appendonly is on (for every thread): writes are being logged. */

@@ -51,7 +51,11 @@ export class SharedAppendBuffer {
   private readonly totals: Float64Array;
   private readonly halves: [Buffer, Buffer];
 
-  constructor(buffer: SharedArrayBuffer) {
+  /** `control`: the store's control buffer, whose abandonment mark ends a wait for the flush lock; null: none. */
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly control: Int32Array | null,
+  ) {
     this.words = new Int32Array(buffer, 0, 4);
     this.totals = new Float64Array(buffer, 0, 5);
     const half = Math.floor((buffer.byteLength - DATA) / 2);
@@ -78,7 +82,7 @@ export class SharedAppendBuffer {
   }
 
   lockFlush(): void {
-    writeLock(this.words, FLUSH_LOCK);
+    writeLock(this.words, FLUSH_LOCK, this.control);
   }
 
   unlockFlush(): void {

@@ -293,11 +293,20 @@ export class TableAccess {
     }
   }
 
-  /** Takes the locks of `segments` (ascending, no duplicates) in order. */
+  /**
+   * Takes the locks of `segments` (ascending, no duplicates) in order. A lock that cannot be had (its holder was
+   * stopped by force: LockAbandonedError) lets go of those already taken before the error goes on.
+   */
   private lockAll(segments: readonly number[], write: boolean): void {
-    for (const s of segments) {
-      if (write) this.locks.write(s);
-      else this.locks.read(s);
+    let taken = 0;
+    try {
+      for (; taken < segments.length; taken++) {
+        if (write) this.locks.write(segments[taken]);
+        else this.locks.read(segments[taken]);
+      }
+    } catch (e) {
+      this.unlockAll(segments.slice(0, taken), write);
+      throw e;
     }
     this.arena.refresh();
   }

@@ -116,7 +116,7 @@ export class Arena {
       this.pushPieces(segment, block, units, pieceUnits);
       return;
     }
-    writeLock(this.control, H_SHARED_FREE_LOCK);
+    writeLock(this.control, H_SHARED_FREE_LOCK, this.control);
     try {
       this.pushPieces(this.segments, block, units, pieceUnits);
     } finally {
@@ -173,7 +173,7 @@ export class Arena {
     };
     this.refresh();
     if (lists !== this.segments) return walk();
-    writeLock(this.control, H_SHARED_FREE_LOCK);
+    writeLock(this.control, H_SHARED_FREE_LOCK, this.control);
     try {
       walk();
     } finally {
@@ -226,7 +226,7 @@ export class Arena {
    */
   private takeShared(units: number): number {
     if (this.used[H_SHARED_FREE_BYTES_F64] < units * UNIT) return 0;
-    writeLock(this.control, H_SHARED_FREE_LOCK);
+    writeLock(this.control, H_SHARED_FREE_LOCK, this.control);
     try {
       this.refresh();
       return this.take(this.segments, units);
@@ -308,7 +308,7 @@ export class Arena {
   private grow(endUnits: number): void {
     const needed = endUnits * UNIT;
     if (needed > this.buffer.maxByteLength) throw new CommandError(ERR.oom);
-    writeLock(this.control, H_GROW_LOCK);
+    writeLock(this.control, H_GROW_LOCK, this.control);
     try {
       const current = this.buffer.byteLength;
       if (needed > current) {

@@ -23,6 +23,12 @@ export const H_SEGMENTS = 1;
 export const H_SEED = 2;
 /** Arena length in units, published after every grow; threads re-create their views when it changes. */
 export const H_ARENA_UNITS = 4;
+/**
+ * Non-zero once a thread was stopped by force (worker.terminate()) while it may have held store locks: locks it
+ * held are never released, so waits on them give up (lock-abandonment.ts). Written once; read by lock waiters
+ * only after they have slept.
+ */
+export const H_LOCKS_ABANDONED = 5;
 /** Active-expiry cursor: segment, physical database and bucket where the next cycle resumes. */
 export const H_EXPIRE_SEGMENT = 7;
 export const H_EXPIRE_BUCKET = 8;

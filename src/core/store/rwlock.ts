@@ -8,7 +8,12 @@
 // either the unlocker sees the sleeper (and notifies) or the sleeper's wait sees the new word (and returns).
 // Readers are not blocked by waiting writers (no writer preference): critical sections here are a few
 // microseconds, so a writer always finds a gap; documented rather than paying a second word per lock.
+//
+// A sleeper wakes every WAIT_SLICE_MS to see whether the store's locks were abandoned (a thread holding them may
+// have been terminated: lock-abandonment.ts); it then gives up with LockAbandonedError rather than sleep forever.
+// Only sleepers look, so the uncontended path is unchanged.
 
+import { ABANDONED_WAIT_MS, LockAbandonedError, locksAbandoned } from './lock-abandonment.js';
 import { S_LOCK, S_WAITERS } from './layout.js';
 
 /** Where a lock's sleeper count is, from its lock word `at`. */
@@ -17,7 +22,31 @@ const WAITERS = S_WAITERS - S_LOCK;
 /** Spins before sleeping: enough to ride out a critical section of a few µs, short on a 2-core machine. */
 const SPINS = 64;
 
-export function readLock(words: Int32Array, at: number): void {
+/** How long a sleeper sleeps before it looks at the store's abandonment mark. */
+const WAIT_SLICE_MS = 100;
+
+/**
+ * Sleeps while the lock word at `at` is `state` (the caller counted itself a sleeper); `slept` is how many slices
+ * this wait has slept through so far, returned one more when this one timed out. Throws when the store
+ * (`control`; null: a lock outside any store) is marked abandoned and the wait has lasted ABANDONED_WAIT_MS.
+ */
+function sleep(
+  words: Int32Array,
+  at: number,
+  state: number,
+  control: Int32Array | null,
+  slept: number,
+): number {
+  if (Atomics.wait(words, at, state, WAIT_SLICE_MS) !== 'timed-out') return slept;
+  if (control !== null && (slept + 1) * WAIT_SLICE_MS >= ABANDONED_WAIT_MS && locksAbandoned(control)) {
+    throw new LockAbandonedError();
+  }
+  return slept + 1;
+}
+
+/** `control`: the store whose abandonment mark ends the wait (lock-abandonment.ts); null for none. */
+export function readLock(words: Int32Array, at: number, control: Int32Array | null): void {
+  let slept = 0;
   for (let spin = 0; ; spin++) {
     const state = Atomics.load(words, at);
     if (state >= 0) {
@@ -26,8 +55,11 @@ export function readLock(words: Int32Array, at: number): void {
     }
     if (spin >= SPINS) {
       Atomics.add(words, at + WAITERS, 1);
-      Atomics.wait(words, at, state);
-      Atomics.sub(words, at + WAITERS, 1);
+      try {
+        slept = sleep(words, at, state, control, slept);
+      } finally {
+        Atomics.sub(words, at + WAITERS, 1);
+      }
     }
   }
 }
@@ -37,14 +69,19 @@ export function readUnlock(words: Int32Array, at: number): void {
   if (Atomics.sub(words, at, 1) === 1 && Atomics.load(words, at + WAITERS) !== 0) Atomics.notify(words, at);
 }
 
-export function writeLock(words: Int32Array, at: number): void {
+/** `control`: the store whose abandonment mark ends the wait (lock-abandonment.ts); null for none. */
+export function writeLock(words: Int32Array, at: number, control: Int32Array | null): void {
+  let slept = 0;
   for (let spin = 0; ; spin++) {
     const state = Atomics.compareExchange(words, at, 0, -1);
     if (state === 0) return;
     if (spin >= SPINS) {
       Atomics.add(words, at + WAITERS, 1);
-      Atomics.wait(words, at, state);
-      Atomics.sub(words, at + WAITERS, 1);
+      try {
+        slept = sleep(words, at, state, control, slept);
+      } finally {
+        Atomics.sub(words, at + WAITERS, 1);
+      }
     }
   }
 }
@@ -64,6 +101,7 @@ export interface SegmentLocks {
 
 export class AtomicSegmentLocks implements SegmentLocks {
   constructor(
+    /** The store's control buffer: the locks' words and its abandonment mark. */
     private readonly words: Int32Array,
     /** Int index of segment 0's lock word, and the distance between two segments' lock words. */
     private readonly base: number,
@@ -71,13 +109,13 @@ export class AtomicSegmentLocks implements SegmentLocks {
   ) {}
 
   read(segment: number): void {
-    readLock(this.words, this.base + segment * this.stride);
+    readLock(this.words, this.base + segment * this.stride, this.words);
   }
   readRelease(segment: number): void {
     readUnlock(this.words, this.base + segment * this.stride);
   }
   write(segment: number): void {
-    writeLock(this.words, this.base + segment * this.stride);
+    writeLock(this.words, this.base + segment * this.stride, this.words);
   }
   writeRelease(segment: number): void {
     writeUnlock(this.words, this.base + segment * this.stride);

@@ -285,7 +285,7 @@ export class SharedStore implements KeyValueStore {
 
   appendInOrder(write: (fileDb: number, generation: number) => number, replacesFile = false): void {
     const control = this.access.control;
-    writeLock(control, H_AOF_LOCK);
+    writeLock(control, H_AOF_LOCK, control);
     try {
       control[H_AOF_DB] = write(control[H_AOF_DB], control[H_AOF_GENERATION]);
       if (replacesFile) control[H_AOF_GENERATION]++;

@@ -92,6 +92,7 @@ export class HybridTransport implements Transport {
       config: options.config,
       logger: options.logger,
       native: this.native,
+      storeControl: new Int32Array(options.storeHandles.control),
       init: {
         loops: options.workers,
         stateBuffer: this.state.buffer as SharedArrayBuffer,

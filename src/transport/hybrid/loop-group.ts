@@ -9,6 +9,7 @@ import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
+import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
 import { AcceptErrorLog } from '../accept-policy.js';
 import {
   answeredAt,
@@ -37,6 +38,8 @@ export interface LoopGroupOptions {
   readonly pubsub?: PubSubState;
   /** The server's shutdown routine, for a loop's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
+  /** The store's control buffer: marked when a loop is terminated (lock-abandonment.ts). */
+  readonly storeControl: Int32Array;
 }
 
 interface Loop {
@@ -223,10 +226,27 @@ export class LoopGroup {
         new Promise<void>((resolve) => (loop.exited ? resolve() : loop.worker.once('exit', () => resolve()))),
     );
     for (const loop of this.loops) this.send(loop, { type: 'stop', graceMs });
-    // A loop that does not finish in time (a bug) is terminated; its epoll_wait returns within a sweep.
-    const timer = setTimeout(() => this.loops.forEach((l) => void l.worker.terminate()), graceMs + 2000);
+    // A loop that does not finish in time (a bug, or a command that runs on) is terminated; its epoll_wait
+    // returns within a sweep.
+    const timer = setTimeout(() => this.terminateRemaining(), graceMs + 2000);
     await Promise.all(exits);
     clearTimeout(timer);
+  }
+
+  /**
+   * The loops still running are terminated. Such a loop may be inside a command holding store locks, which
+   * terminate() never releases (no finally block runs): the store is marked first, so no wait on those locks (the
+   * final save's, another loop's) blocks its thread for good (lock-abandonment.ts).
+   */
+  private terminateRemaining(): void {
+    const running = this.loops.filter((loop) => !loop.exited);
+    if (running.length === 0) return;
+    markLocksAbandoned(this.options.storeControl);
+    this.options.logger.warn(
+      { loops: running.map((loop) => loop.index) },
+      'hybrid loops still running after the close grace: terminated; locks they held are abandoned',
+    );
+    for (const loop of running) void loop.worker.terminate();
   }
 
   /** The second-signal path: stop at once, dropping what is in flight. */

@@ -114,6 +114,7 @@ export class ThreadPoolTransport implements Transport {
       config: options.config,
       logger: options.logger,
       native,
+      storeControl: new Int32Array(options.storeHandles.control),
       init: {
         slots: options.workers,
         poolBuffer: this.state.buffer,

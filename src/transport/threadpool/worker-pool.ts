@@ -14,6 +14,7 @@ import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
+import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
 import { JobQueue } from './job-queue.js';
 import { BUSY, NO_FD, QUEUED, WORKERS, WORKERS_STARTED } from './layout.js';
 import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
@@ -55,6 +56,8 @@ export interface WorkerPoolOptions {
   readonly pubsub?: PubSubState;
   /** The server's shutdown routine, for a worker's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
+  /** The store's control buffer: marked when a worker is ended by force (lock-abandonment.ts). */
+  readonly storeControl: Int32Array;
 }
 
 /**
@@ -166,6 +169,9 @@ export class WorkerPool {
     this.options.state.add(WORKERS_STARTED, 1);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, worker, message));
     worker.on('error', (error) => {
+      // Out of its heap limits (resourceLimits), the thread was ended wherever it was, locks held or not.
+      if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
+        markLocksAbandoned(this.options.storeControl);
       this.options.logger.error({ err: error, worker: index }, 'pool worker threw; replacing it');
       if (!this.started)
         this.startWaiter?.reject(new Error(`pool worker ${index} failed to start: ${error.message}`));
