@@ -286,6 +286,33 @@ describe.each(transports)('%s transport: blocking operations', (transport) => {
     expect(await infoField(control, 'blocked_clients')).toBe('1');
   });
 
+  it('never times a blocked client out (timeout 1), as Redis; an idle client is, twice over meanwhile', async () => {
+    const own = await startTestServer(transport, {
+      timeout: 1,
+      idleCheckIntervalMs: 50,
+      workers: transport === 'hybrid' ? 2 : 4,
+    });
+    try {
+      const waiter = await own.connect();
+      await waiter.send(resp('BLPOP', 'q', '0'));
+      const probe = await own.connect();
+      await waitFor(async () => (await infoField(probe, 'blocked_clients')) === '1');
+      // Each idle client is closed once it has been idle past the timeout: two of them, one after the other,
+      // measure over 2 s in which the blocked client stays.
+      for (let round = 0; round < 2; round++) {
+        const idle = await own.connect();
+        await idle.request(resp('PING'), '+PONG\r\n');
+        expect((await idle.readToEnd()).length).toBe(0);
+      }
+      expect(waiter.isClosed).toBe(false);
+      const pusher = await own.connect();
+      await pusher.request(resp('RPUSH', 'q', 'v'), ':1\r\n');
+      expect(await waiter.readText(pair('q', 'v'))).toBe(pair('q', 'v'));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a graceful shutdown ends a blocked client promptly', async () => {
     const own = await startTestServer(transport, { workers: 2 });
     try {

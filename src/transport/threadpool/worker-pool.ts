@@ -20,7 +20,7 @@ import { BUSY, NO_FD, QUEUED, WORKERS, WORKERS_STARTED } from './layout.js';
 import type { FromWorker, Job, QueuedClient, ToWorker, WorkerInit } from './messages.js';
 import type { NativeFdUtil } from './native.js';
 import { allClients, servedClients } from './pool-view.js';
-import type { PoolState } from './shared-state.js';
+import type { ClientRecord, PoolState } from './shared-state.js';
 import { workersToRetire, workersToStart } from './worker-demand.js';
 
 /** 'vacant': no thread (not needed yet, retired, or died); 'retiring': terminated for idling, not yet exited. */
@@ -78,6 +78,13 @@ function closeQuietly(fd: number): void {
   } catch {
     // Already gone: nothing more to free.
   }
+}
+
+/** A client the idle timeout skips, from the record its worker published (null: none yet, so not one). */
+function neverTimedOut(record: ClientRecord | null): boolean {
+  return (
+    record !== null && (record.monitor === true || record.blocked === true || record.pubsub?.active === true)
+  );
 }
 
 export class WorkerPool {
@@ -383,12 +390,16 @@ export class WorkerPool {
     return taken.length;
   }
 
-  /** Idle timeout: shuts down served clients and closes waiting ones inactive for more than `idleMs`. */
+  /**
+   * Idle timeout: shuts down served clients and closes waiting ones inactive for more than `idleMs`. As Redis's
+   * clientsCronHandleTimeout, a subscriber, a monitor and a blocked client are never timed out: their workers
+   * touch the slot only about once a second, which a timeout of 1 s would otherwise outrun.
+   */
   sweepIdle(now: number, idleMs: number): void {
     const { state } = this.options;
     for (const slot of this.slots) {
       if (slot.state !== 'busy' || slot.job === null) continue;
-      if (now - state.lastInteraction(slot.index) > idleMs)
+      if (now - state.lastInteraction(slot.index) > idleMs && !neverTimedOut(state.read(slot.index)))
         this.shutdownSlot(slot.index, 'both', slot.job.clientId);
     }
     this.closeQueued((job) => now - job.createdAt > idleMs);
