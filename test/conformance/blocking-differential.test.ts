@@ -6,10 +6,10 @@
 // with SWAPDB bringing the list into the blocked client's database).
 // Skipped when redis-server is not on PATH.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
+import { describe, expect, it } from 'vitest';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import { RawClient, resp } from '../support/raw-client.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { transports } from '../support/server.js';
 import { step, stepBoth } from '../support/script-step.js';
 
 /** A step: one request, or (a string[] of space-separated requests) several sent together. */
@@ -92,50 +92,30 @@ const RESP3_SCRIPT: readonly string[][] = [
   ['BZPOPMIN', 'none', '0.01'],
 ];
 
-const redisAvailable = onPath('redis-server');
-
-describe.skipIf(!redisAvailable).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: blocking commands as redis-server 7.0',
   (transport) => {
-    let redis: RedisServerProcess;
-    let ours: TestServer;
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      ours = await startTestServer(transport, { workers: transport === 'hybrid' ? 2 : 6 });
-    });
-    afterAll(async () => {
-      await ours?.close();
-      await redis?.stop();
-    });
-
-    async function both(): Promise<[RawClient, RawClient]> {
-      return [await RawClient.connect(redis.port), await ours.connect()];
-    }
+    const both = useBothServers(transport, { ours: { workers: transport === 'hybrid' ? 2 : 6 } });
 
     it('answers the script byte for byte', async () => {
-      const [theirs, mine] = await both();
-      try {
-        await step(theirs, [['FLUSHALL']]);
-        const compare = async (requests: string[][]): Promise<void> => {
-          const replies = await stepBoth(theirs, mine, requests);
-          expect(replies.mine).toBe(replies.theirs);
-        };
-        for (const entry of SCRIPT) {
-          // An entry whose words hold spaces is a block of requests (MULTI ... EXEC), sent as one step.
-          await compare(entry.some((word) => word.includes(' ')) ? entry.map((r) => r.split(' ')) : [entry]);
-        }
-        await step(theirs, [['HELLO', '3']]);
-        await step(mine, [['HELLO', '3']]);
-        for (const argv of RESP3_SCRIPT) await compare([argv]);
-      } finally {
-        theirs.destroy();
+      const { theirs, mine } = both;
+      await step(theirs, [['FLUSHALL']]);
+      const compare = async (requests: string[][]): Promise<void> => {
+        const replies = await stepBoth(theirs, mine, requests);
+        expect(replies.mine).toBe(replies.theirs);
+      };
+      for (const entry of SCRIPT) {
+        // An entry whose words hold spaces is a block of requests (MULTI ... EXEC), sent as one step.
+        await compare(entry.some((word) => word.includes(' ')) ? entry.map((r) => r.split(' ')) : [entry]);
       }
+      await step(theirs, [['HELLO', '3']]);
+      await step(mine, [['HELLO', '3']]);
+      for (const argv of RESP3_SCRIPT) await compare([argv]);
     });
 
     it('serves a blocked client from another client push, the pusher reading after it', async () => {
       const script = async (port: number | null): Promise<string[]> => {
-        const connect = () => (port === null ? ours.connect() : RawClient.connect(port));
+        const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
         const [waiter, pusher] = [await connect(), await connect()];
         try {
           await step(pusher, [['FLUSHALL']]);
@@ -155,12 +135,12 @@ describe.skipIf(!redisAvailable).each(transports)(
           pusher.destroy();
         }
       };
-      expect(await script(null)).toEqual(await script(redis.port));
+      expect(await script(null)).toEqual(await script(both.redis.port));
     });
 
     it('serves a client blocked in a database SWAPDB fills, before the swapper reads it', async () => {
       const script = async (port: number | null): Promise<string[]> => {
-        const connect = () => (port === null ? ours.connect() : RawClient.connect(port));
+        const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
         const [waiter, swapper] = [await connect(), await connect()];
         try {
           await step(swapper, [['FLUSHALL']]);
@@ -185,7 +165,7 @@ describe.skipIf(!redisAvailable).each(transports)(
           swapper.destroy();
         }
       };
-      expect(await script(null)).toEqual(await script(redis.port));
+      expect(await script(null)).toEqual(await script(both.redis.port));
     });
   },
 );

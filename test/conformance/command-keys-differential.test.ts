@@ -5,10 +5,9 @@
 // compared byte for byte. The same positions are what EXEC and the append-only file lock and what a write makes
 // ready for blocked clients (src/core/key-specs.ts commandKeys). Skipped when redis-server is not on PATH.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { RawClient } from '../support/raw-client.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 import { stepBoth } from '../support/script-step.js';
 
 /** Command lines, each sent as COMMAND GETKEYS <line>. */
@@ -69,31 +68,14 @@ const LINES: readonly string[] = [
   'nosuchcommand a',
 ];
 
-const redisAvailable = onPath('redis-server');
-
-describe.skipIf(!redisAvailable).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: COMMAND GETKEYS as redis-server 7.0',
   (transport) => {
-    let redis: RedisServerProcess;
-    let ours: TestServer;
-    let theirs: RawClient;
-    let mine: RawClient;
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      ours = await startTestServer(transport, { workers: 2 });
-      theirs = await RawClient.connect(redis.port);
-      mine = await ours.connect();
-    });
-    afterAll(async () => {
-      theirs?.destroy();
-      await ours?.close();
-      await redis?.stop();
-    });
+    const both = useBothServers(transport);
 
     it('names the same keys, and refuses the same lines with the same errors', async () => {
       for (const line of LINES) {
-        const replies = await stepBoth(theirs, mine, [['COMMAND', 'GETKEYS', ...line.split(' ')]]);
+        const replies = await stepBoth(both.theirs, both.mine, [['COMMAND', 'GETKEYS', ...line.split(' ')]]);
         expect(replies.mine).toBe(replies.theirs);
       }
     });

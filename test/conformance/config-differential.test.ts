@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { RawClient } from '../support/raw-client.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { haveRedisServer, startBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 import { stepBoth } from '../support/script-step.js';
 
 /** [setting, values CONFIG SET is tried with]: each followed by CONFIG GET of the setting. */
@@ -110,68 +109,61 @@ const PROTECTED_VALUES: readonly [string, readonly string[]][] = [
   ['dbfilename', ['x.rdb', 'a/b.rdb', 'a\\b.rdb', '', 'dump.rdb']],
 ];
 
-const redisAvailable = onPath('redis-server');
+describe.skipIf(!haveRedisServer).each(transports)(
+  '%s transport: CONFIG as redis-server 7.0',
+  (transport) => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'redis-lite-config-diff-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!redisAvailable).each(transports)('%s transport: CONFIG as redis-server 7.0', (transport) => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'redis-lite-config-diff-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Both servers, started with `settings`, in `dir`; `script` gets a compare function. */
-  async function withBoth(
-    settings: Record<string, string>,
-    script: (compare: (argv: string[]) => Promise<void>) => Promise<void>,
-  ): Promise<void> {
-    const extra = Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]);
-    const redis: RedisServerProcess = await startRedisServer(['--dir', dir, ...extra]);
-    let ours: TestServer | undefined;
-    let theirs: RawClient | undefined;
-    try {
-      ours = await startTestServer(transport, { workers: 2, config: { dir, ...settings } });
-      theirs = await RawClient.connect(redis.port);
-      const [a, b] = [theirs, await ours.connect()];
-      await script(async (argv) => {
-        const replies = await stepBoth(a, b, [argv]);
-        expect(replies.mine).toBe(replies.theirs);
-      });
-    } finally {
-      theirs?.destroy();
-      await ours?.close();
-      await redis.stop();
+    /** Both servers, started with `settings`, in `dir`; `script` gets a compare function. */
+    async function withBoth(
+      settings: Record<string, string>,
+      script: (compare: (argv: string[]) => Promise<void>) => Promise<void>,
+    ): Promise<void> {
+      const both = await startBothServers(transport, { settings: { dir, ...settings } });
+      try {
+        await script(async (argv) => {
+          const replies = await stepBoth(both.theirs, both.mine, [argv]);
+          expect(replies.mine).toBe(replies.theirs);
+        });
+      } finally {
+        await both.close();
+      }
     }
-  }
 
-  it('sets and shows every value as Redis does, refusing the same ones with the same errors', async () => {
-    await withBoth({}, async (compare) => {
-      for (const [name, values] of VALUES) {
-        await compare(['CONFIG', 'GET', name]);
-        for (const value of values) {
-          await compare(['CONFIG', 'SET', name, value]);
+    it('sets and shows every value as Redis does, refusing the same ones with the same errors', async () => {
+      await withBoth({}, async (compare) => {
+        for (const [name, values] of VALUES) {
           await compare(['CONFIG', 'GET', name]);
+          for (const value of values) {
+            await compare(['CONFIG', 'SET', name, value]);
+            await compare(['CONFIG', 'GET', name]);
+          }
         }
-      }
-      for (const pairs of MULTI_SET) {
-        await compare(['CONFIG', 'SET', ...pairs]);
-        await compare(['CONFIG', 'GET', pairs[0]]);
-      }
-      await compare(['CONFIG', 'SET', 'dir', dir]);
-      await compare(['CONFIG', 'SET', 'save', '']);
+        for (const pairs of MULTI_SET) {
+          await compare(['CONFIG', 'SET', ...pairs]);
+          await compare(['CONFIG', 'GET', pairs[0]]);
+        }
+        await compare(['CONFIG', 'SET', 'dir', dir]);
+        await compare(['CONFIG', 'SET', 'save', '']);
+      });
     });
-  });
 
-  it('lets a loopback client set the protected settings under enable-protected-configs local', async () => {
-    await withBoth({ 'enable-protected-configs': 'local' }, async (compare) => {
-      await compare(['CONFIG', 'GET', 'enable-protected-configs']);
-      for (const [name, values] of PROTECTED_VALUES) {
-        for (const value of values) {
-          await compare(['CONFIG', 'SET', name, value]);
-          await compare(['CONFIG', 'GET', name]);
+    it('lets a loopback client set the protected settings under enable-protected-configs local', async () => {
+      await withBoth({ 'enable-protected-configs': 'local' }, async (compare) => {
+        await compare(['CONFIG', 'GET', 'enable-protected-configs']);
+        for (const [name, values] of PROTECTED_VALUES) {
+          for (const value of values) {
+            await compare(['CONFIG', 'SET', name, value]);
+            await compare(['CONFIG', 'GET', name]);
+          }
         }
-      }
-      await compare(['CONFIG', 'SET', 'dir', dir]);
-      await compare(['CONFIG', 'GET', 'dir']);
+        await compare(['CONFIG', 'SET', 'dir', dir]);
+        await compare(['CONFIG', 'GET', 'dir']);
+      });
     });
-  });
-});
+  },
+);

@@ -12,21 +12,18 @@
 // Skipped with a message when redis-server is not on PATH. Runs: FC_NUM_RUNS.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decodeResp,
-  LiveClient,
   numRuns,
   respBytes,
   timeoutFor,
   type Arg,
   type Value,
+  showArgv,
 } from '../support/live-harness.js';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
-
-const haveRedis = onPath('redis-server');
-if (!haveRedis) console.warn('redis-server not on PATH: skipping the hash differential test');
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 
 type Argv = Arg[];
 
@@ -176,30 +173,12 @@ function normalize(argv: Argv, value: Value, orderFree: boolean): Value {
   return value;
 }
 
-const show = (argv: Argv): string =>
-  argv.map((a) => (typeof a === 'string' ? a : JSON.stringify(Buffer.from(a).toString('latin1')))).join(' ');
-
 const RUNS = numRuns(40);
 
-describe.skipIf(!haveRedis).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: hashes differential against redis-server',
   (transport) => {
-    let redis: RedisServerProcess;
-    let server: TestServer;
-    let lite: LiveClient;
-    let real: LiveClient;
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      server = await startTestServer(transport, { workers: 2 });
-      lite = new LiveClient(await server.connect());
-      real = await LiveClient.connect(redis.port);
-    });
-    afterAll(async () => {
-      await real?.close();
-      await server?.close();
-      await redis?.stop();
-    });
+    const both = useBothServers(transport);
 
     async function sameSequence(
       commands: fc.Arbitrary<Argv>,
@@ -211,7 +190,7 @@ describe.skipIf(!haveRedis).each(transports)(
           fc.array(commands, { minLength: 1, maxLength: 40 }),
           fc.context(),
           async (requests, ctx) => {
-            for (const c of [lite, real]) {
+            for (const c of [both.lite, both.real]) {
               await c.call(['HELLO', String(protocol)]);
               await c.call(['CONFIG', 'SET', 'hash-max-listpack-entries', '128']);
               await c.call(['CONFIG', 'SET', 'hash-max-listpack-value', '64']);
@@ -223,13 +202,13 @@ describe.skipIf(!haveRedis).each(transports)(
             ]);
             for (const argv of [...requests, ...closing]) {
               const expected = respBytes(
-                normalize(argv, decodeResp(await real.call(argv)), orderFree),
+                normalize(argv, decodeResp(await both.real.call(argv)), orderFree),
               ).toString('latin1');
               const actual = respBytes(
-                normalize(argv, decodeResp(await lite.call(argv)), orderFree),
+                normalize(argv, decodeResp(await both.lite.call(argv)), orderFree),
               ).toString('latin1');
-              ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
-              expect(actual, show(argv)).toBe(expected);
+              ctx.log(`${showArgv(argv)} -> ${JSON.stringify(expected)}`);
+              expect(actual, showArgv(argv)).toBe(expected);
             }
           },
         ),

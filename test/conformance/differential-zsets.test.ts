@@ -7,22 +7,20 @@
 // whose members all score 0: Redis leaves their result unspecified when scores differ.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decodeResp,
-  LiveClient,
   numRuns,
   respBytes,
   timeoutFor,
   type Arg,
   type Value,
+  showArgv,
 } from '../support/live-harness.js';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 
 type Argv = readonly Arg[];
-
-const haveRedis = onPath('redis-server');
 
 const zkey = fc.constantFrom<Arg>('a', 'b', 'c', 's', 'st', 'nokey');
 const lexKey = 'lx';
@@ -241,30 +239,12 @@ function normalize(argv: Argv, value: Value): string {
   return respBytes(value).toString('latin1');
 }
 
-const show = (argv: Argv): string =>
-  argv.map((a) => (typeof a === 'string' ? a : JSON.stringify(Buffer.from(a).toString('latin1')))).join(' ');
-
 const RUNS = numRuns(60);
 
-describe.skipIf(!haveRedis).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: sorted sets against redis-server',
   (transport) => {
-    let redis: RedisServerProcess;
-    let server: TestServer;
-    let lite: LiveClient;
-    let real: LiveClient;
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      server = await startTestServer(transport, { workers: 2 });
-      lite = new LiveClient(await server.connect());
-      real = await LiveClient.connect(redis.port);
-    });
-    afterAll(async () => {
-      await real?.close();
-      await server?.close();
-      await redis?.stop();
-    });
+    const both = useBothServers(transport);
 
     it('describes the sorted set commands as Redis 7.0 does (COMMAND INFO, key specs, COMMAND GETKEYS)', async () => {
       const names = ['ZADD', 'ZINCRBY', 'ZREM', 'ZCARD', 'ZSCORE', 'ZMSCORE', 'ZRANK', 'ZREVRANK', 'ZCOUNT'];
@@ -280,9 +260,11 @@ describe.skipIf(!haveRedis).each(transports)(
       );
       names.push('ZINTERSTORE', 'ZDIFFSTORE', 'ZUNION', 'ZINTER', 'ZDIFF', 'ZINTERCARD', 'ZREMRANGEBYRANK');
       names.push('ZREMRANGEBYSCORE', 'ZREMRANGEBYLEX', 'ZSCAN');
-      for (const c of [lite, real]) await c.call(['HELLO', '3']);
+      for (const c of [both.lite, both.real]) await c.call(['HELLO', '3']);
       for (const name of names) {
-        const [mine, theirs] = await Promise.all([lite, real].map((c) => c.call(['COMMAND', 'INFO', name])));
+        const [mine, theirs] = await Promise.all(
+          [both.lite, both.real].map((c) => c.call(['COMMAND', 'INFO', name])),
+        );
         expect(mine.toString('latin1'), name).toBe(theirs.toString('latin1'));
       }
       const getkeys: Argv[] = [
@@ -296,11 +278,11 @@ describe.skipIf(!haveRedis).each(transports)(
       ];
       for (const argv of getkeys) {
         const [mine, theirs] = await Promise.all(
-          [lite, real].map((c) => c.call(['COMMAND', 'GETKEYS', ...argv])),
+          [both.lite, both.real].map((c) => c.call(['COMMAND', 'GETKEYS', ...argv])),
         );
-        expect(mine.toString('latin1'), show(argv)).toBe(theirs.toString('latin1'));
+        expect(mine.toString('latin1'), showArgv(argv)).toBe(theirs.toString('latin1'));
       }
-      for (const c of [lite, real]) await c.call(['HELLO', '2']);
+      for (const c of [both.lite, both.real]) await c.call(['HELLO', '2']);
     });
 
     it('refuses a repeated or fixed ZRANGE option as Redis does', async () => {
@@ -315,10 +297,10 @@ describe.skipIf(!haveRedis).each(transports)(
         ['ZRANGESTORE', 'd', 'k', '0', '1', 'WITHSCORES'],
         ['ZRANGEBYLEX', 'k', '-', '+', 'WITHSCORES'],
       ];
-      for (const c of [lite, real]) await c.call(['FLUSHALL']);
+      for (const c of [both.lite, both.real]) await c.call(['FLUSHALL']);
       for (const argv of script) {
-        const [mine, theirs] = await Promise.all([lite, real].map((c) => c.call(argv)));
-        expect(mine.toString('latin1'), show(argv)).toBe(theirs.toString('latin1'));
+        const [mine, theirs] = await Promise.all([both.lite, both.real].map((c) => c.call(argv)));
+        expect(mine.toString('latin1'), showArgv(argv)).toBe(theirs.toString('latin1'));
       }
     });
 
@@ -342,12 +324,12 @@ describe.skipIf(!haveRedis).each(transports)(
             fc.array(command, { minLength: 1, maxLength: 40 }),
             fc.context(),
             async (requests, ctx) => {
-              for (const argv of opening) await Promise.all([real.call(argv), lite.call(argv)]);
+              for (const argv of opening) await Promise.all([both.real.call(argv), both.lite.call(argv)]);
               for (const argv of [...requests, ...closing]) {
-                const expected = normalize(argv, decodeResp(await real.call(argv)));
-                const actual = normalize(argv, decodeResp(await lite.call(argv)));
-                ctx.log(`${show(argv)} -> ${JSON.stringify(expected)}`);
-                expect(actual, show(argv)).toBe(expected);
+                const expected = normalize(argv, decodeResp(await both.real.call(argv)));
+                const actual = normalize(argv, decodeResp(await both.lite.call(argv)));
+                ctx.log(`${showArgv(argv)} -> ${JSON.stringify(expected)}`);
+                expect(actual, showArgv(argv)).toBe(expected);
               }
             },
           ),

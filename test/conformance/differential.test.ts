@@ -7,7 +7,7 @@
 // prints the seed and shrunk sequence.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decodeResp,
   LiveClient,
@@ -18,12 +18,13 @@ import {
   type Arg,
   type Framing,
   type Value,
+  showArgv,
 } from '../support/live-harness.js';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import { RawClient, resp } from '../support/raw-client.js';
 import { normalizeSetReply, setCommands } from './set-commands.js';
 import { listCommand } from './list-commands.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { transports } from '../support/server.js';
 
 /**
  * Where redis-lite answers differently from Redis 7 on purpose. Each entry says what differs and why; the
@@ -87,10 +88,6 @@ export const INTENDED_DIFFERENCES: readonly { topic: string; difference: string 
       'offset in the store, not a pointer',
   },
 ];
-
-const haveRedis = onPath('redis-server');
-if (!haveRedis)
-  console.warn('redis-server not on PATH: skipping the differential test (apt-get install redis-server)');
 
 // ---- random commands over a small key and value space, so they collide and reach the edge cases ----
 
@@ -514,9 +511,6 @@ class Normalizer {
   }
 }
 
-const show = (argv: Argv): string =>
-  argv.map((a) => (typeof a === 'string' ? a : JSON.stringify(Buffer.from(a).toString('latin1')))).join(' ');
-
 // ---- Pub/Sub: on each server a subscriber and a publisher, the same random steps on both. After every step the
 // subscriber's stream is read up to a PING sentinel, so what it received (confirmations, messages, keyspace
 // events, replies) is compared whole, as are the publisher's replies. ----
@@ -724,31 +718,16 @@ class PubSubPair {
 
 const RUNS = numRuns(60);
 
-describe.skipIf(!haveRedis).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: differential against redis-server',
   (transport) => {
-    let redis: RedisServerProcess;
-    let server: TestServer;
-    let lite: LiveClient;
-    let real: LiveClient;
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      server = await startTestServer(transport, { workers: 4 });
-      lite = new LiveClient(await server.connect());
-      real = await LiveClient.connect(redis.port);
-    });
-    afterAll(async () => {
-      await real?.close();
-      await server?.close();
-      await redis?.stop();
-    });
+    const both = useBothServers(transport, { ours: { workers: 4 } });
 
     /** Sends a random sequence to both servers on one connection each; every reply must match. */
     async function sameSequence(sequences: fc.Arbitrary<[Argv, Framing][]>, protocol: 2 | 3): Promise<void> {
       await fc.assert(
         fc.asyncProperty(sequences, fc.context(), async (requests, ctx) => {
-          await resetBoth(protocol, lite, real);
+          await resetBoth(protocol, both.lite, both.real);
           const [forReal, forLite] = [new Normalizer(), new Normalizer()];
           const closing: [Argv, Framing][] = [
             [['EXEC'], 'resp'],
@@ -756,10 +735,12 @@ describe.skipIf(!haveRedis).each(transports)(
             ...DATABASES_AFTER.map((argv): [Argv, Framing] => [argv, 'resp']),
           ];
           for (const [argv, framing] of [...requests, ...closing]) {
-            const expected = forReal.reply(argv, await real.call(argv, framing));
-            const actual = forLite.reply(argv, await lite.call(argv, framing));
-            ctx.log(`${framing === 'inline' ? '(inline) ' : ''}${show(argv)} -> ${JSON.stringify(expected)}`);
-            expect(actual, show(argv)).toBe(expected);
+            const expected = forReal.reply(argv, await both.real.call(argv, framing));
+            const actual = forLite.reply(argv, await both.lite.call(argv, framing));
+            ctx.log(
+              `${framing === 'inline' ? '(inline) ' : ''}${showArgv(argv)} -> ${JSON.stringify(expected)}`,
+            );
+            expect(actual, showArgv(argv)).toBe(expected);
           }
         }),
         { numRuns: RUNS },
@@ -774,12 +755,12 @@ describe.skipIf(!haveRedis).each(transports)(
       sequences: fc.Arbitrary<[boolean, [Argv, Framing]][]>,
       protocol: 2 | 3,
     ): Promise<void> {
-      const liteOther = new LiveClient(await server.connect());
-      const realOther = await LiveClient.connect(redis.port);
+      const liteOther = new LiveClient(await both.ours.connect());
+      const realOther = await LiveClient.connect(both.redis.port);
       try {
         await fc.assert(
           fc.asyncProperty(sequences, fc.context(), async (steps, ctx) => {
-            await resetBoth(protocol, lite, real, liteOther, realOther);
+            await resetBoth(protocol, both.lite, both.real, liteOther, realOther);
             const normalizers = [0, 1, 2, 3].map(() => new Normalizer());
             const closing: [boolean, [Argv, Framing]][] = [
               [true, [['EXEC'], 'resp']],
@@ -789,11 +770,14 @@ describe.skipIf(!haveRedis).each(transports)(
               const [r, l] = first ? [0, 1] : [2, 3];
               const expected = normalizers[r].reply(
                 argv,
-                await (first ? real : realOther).call(argv, framing),
+                await (first ? both.real : realOther).call(argv, framing),
               );
-              const actual = normalizers[l].reply(argv, await (first ? lite : liteOther).call(argv, framing));
-              ctx.log(`${first ? 1 : 2}: ${show(argv)} -> ${JSON.stringify(expected)}`);
-              expect(actual, show(argv)).toBe(expected);
+              const actual = normalizers[l].reply(
+                argv,
+                await (first ? both.lite : liteOther).call(argv, framing),
+              );
+              ctx.log(`${first ? 1 : 2}: ${showArgv(argv)} -> ${JSON.stringify(expected)}`);
+              expect(actual, showArgv(argv)).toBe(expected);
             }
           }),
           { numRuns: RUNS },
@@ -827,17 +811,17 @@ describe.skipIf(!haveRedis).each(transports)(
           );
         await fc.assert(
           fc.asyncProperty(commandSequence, fc.context(), async (requests, ctx) => {
-            await resetBoth(2, lite, real);
-            for (const c of [lite, real]) await c.call(['CONFIG', 'RESETSTAT']);
+            await resetBoth(2, both.lite, both.real);
+            for (const c of [both.lite, both.real]) await c.call(['CONFIG', 'RESETSTAT']);
             for (const [argv, framing] of [...requests, [['EXEC'], 'resp'] as [Argv, Framing]]) {
-              await real.call(argv, framing);
-              await lite.call(argv, framing);
-              ctx.log(show(argv));
+              await both.real.call(argv, framing);
+              await both.lite.call(argv, framing);
+              ctx.log(showArgv(argv));
             }
             for (const name of ['commandstats', 'errorstats']) {
-              expect(await section(lite, name), name).toEqual(await section(real, name));
+              expect(await section(both.lite, name), name).toEqual(await section(both.real, name));
             }
-            expect(await totals(lite)).toEqual(await totals(real));
+            expect(await totals(both.lite)).toEqual(await totals(both.real));
           }),
           { numRuns: RUNS },
         );
@@ -905,10 +889,10 @@ describe.skipIf(!haveRedis).each(transports)(
         ['FLUSHALL'],
         ['DBSIZE'],
       ];
-      await resetBoth(2, lite, real);
+      await resetBoth(2, both.lite, both.real);
       for (const argv of script) {
-        const [expected, actual] = await Promise.all([real.call(argv), lite.call(argv)]);
-        expect(actual.toString('latin1'), show(argv)).toBe(expected.toString('latin1'));
+        const [expected, actual] = await Promise.all([both.real.call(argv), both.lite.call(argv)]);
+        expect(actual.toString('latin1'), showArgv(argv)).toBe(expected.toString('latin1'));
       }
     });
 
@@ -917,12 +901,12 @@ describe.skipIf(!haveRedis).each(transports)(
       async (protocol) => {
         // On the pool and the hybrid the subscriber and the publisher are served by different threads.
         const litePair = new PubSubPair(
-          new LiveClient(await server.connect()),
-          new LiveClient(await server.connect()),
+          new LiveClient(await both.ours.connect()),
+          new LiveClient(await both.ours.connect()),
         );
         const realPair = new PubSubPair(
-          await LiveClient.connect(redis.port),
-          await LiveClient.connect(redis.port),
+          await LiveClient.connect(both.redis.port),
+          await LiveClient.connect(both.redis.port),
         );
         try {
           await fc.assert(
@@ -934,8 +918,8 @@ describe.skipIf(!haveRedis).each(transports)(
                 for (const step of steps) {
                   const expected = await realPair.run(step);
                   const actual = await litePair.run(step);
-                  ctx.log(`${step[0]}: ${show(step[1])} -> ${JSON.stringify(expected)}`);
-                  expect(actual, `${step[0]}: ${show(step[1])}`).toEqual(expected);
+                  ctx.log(`${step[0]}: ${showArgv(step[1])} -> ${JSON.stringify(expected)}`);
+                  expect(actual, `${step[0]}: ${showArgv(step[1])}`).toEqual(expected);
                 }
               },
             ),
@@ -950,11 +934,11 @@ describe.skipIf(!haveRedis).each(transports)(
     );
 
     it('differs only as documented', async () => {
-      expect((await lite.call(['EVAL', 'return 1', '0'])).toString()).toBe(
+      expect((await both.lite.call(['EVAL', 'return 1', '0'])).toString()).toBe(
         "-ERR unknown command 'EVAL', with args beginning with: 'return 1' '0' \r\n",
       );
       // Inline requests of a connection that never sent RESP: Redis answers in RESP, redis-lite in plaintext.
-      const [plainLite, plainReal] = [await server.connect(), await RawClient.connect(redis.port)];
+      const [plainLite, plainReal] = [await both.ours.connect(), await RawClient.connect(both.redis.port)];
       try {
         expect(await plainReal.request('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
         expect(await plainLite.request('PING\r\n', 'PONG\n')).toBe('PONG\n');
@@ -974,7 +958,7 @@ describe.skipIf(!haveRedis).each(transports)(
 
     it("answers HELLO 3 as Redis does (a map; only its id and version are the server's own)", async () => {
       for (const version of ['3', '2']) {
-        const replies = await Promise.all([lite, real].map((c) => c.call(['HELLO', version])));
+        const replies = await Promise.all([both.lite, both.real].map((c) => c.call(['HELLO', version])));
         const [mine, theirs] = replies.map((r) => respBytes(maskHello(decodeResp(r))).toString('latin1'));
         expect(mine).toBe(theirs);
         expect(mine.startsWith(version === '3' ? '%7\r\n' : '*14\r\n')).toBe(true);
@@ -989,14 +973,14 @@ describe.skipIf(!haveRedis).each(transports)(
         ['1000', '1.1', '$22\r\n1001.09999999999999998\r\n'],
       ];
       for (const [stored, increment, reply] of steps) {
-        for (const c of [lite, real]) {
+        for (const c of [both.lite, both.real]) {
           await c.call(['SET', 'f', stored]);
           expect((await c.call(['INCRBYFLOAT', 'f', increment])).toString()).toBe(reply);
         }
       }
       // Beyond a double's range, well inside a long double's: a 309-digit integer.
-      for (const c of [lite, real]) await c.call(['DEL', 'f']);
-      const big = await Promise.all([lite, real].map((c) => c.call(['INCRBYFLOAT', 'f', '1e309'])));
+      for (const c of [both.lite, both.real]) await c.call(['DEL', 'f']);
+      const big = await Promise.all([both.lite, both.real].map((c) => c.call(['INCRBYFLOAT', 'f', '1e309'])));
       expect(big[0].toString()).toMatch(/^\$309\r\n/);
       expect(big[0].toString()).toBe(big[1].toString());
     });

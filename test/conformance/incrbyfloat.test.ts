@@ -7,16 +7,9 @@
 // when redis-server is not on PATH. Runs: FC_NUM_RUNS; fast-check prints the seed and the shrunk sequence.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiveClient, numRuns, timeoutFor } from '../support/live-harness.js';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-
-const haveRedis = onPath('redis-server');
-if (!haveRedis)
-  console.warn(
-    'redis-server not on PATH: skipping the INCRBYFLOAT comparison (apt-get install redis-server)',
-  );
+import { describe, expect, it } from 'vitest';
+import { numRuns, timeoutFor } from '../support/live-harness.js';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 
 // ---- number texts ----
 
@@ -159,30 +152,15 @@ const step = fc.tuple(fc.option(number, { freq: 3 }), number);
 
 const RUNS = numRuns(150);
 
-describe.skipIf(!haveRedis)('INCRBYFLOAT against redis-server', () => {
-  let redis: RedisServerProcess;
-  let server: TestServer;
-  let lite: LiveClient;
-  let real: LiveClient;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    server = await startTestServer('eventloop');
-    lite = new LiveClient(await server.connect());
-    real = await LiveClient.connect(redis.port);
-  });
-  afterAll(async () => {
-    await real?.close();
-    await server?.close();
-    await redis?.stop();
-  });
+describe.skipIf(!haveRedisServer)('INCRBYFLOAT against redis-server', () => {
+  const both = useBothServers('eventloop');
 
   it(
     'answers and stores byte for byte as Redis 7.0 does (80-bit long double)',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), fc.context(), async (steps, ctx) => {
-          for (const c of [lite, real]) await c.call(['DEL', 'k']);
+          for (const c of [both.lite, both.real]) await c.call(['DEL', 'k']);
           for (const [stored, increment] of steps) {
             const argvs = [
               ...(stored === null ? [] : [['SET', 'k', Buffer.from(stored, 'latin1')]]),
@@ -190,8 +168,8 @@ describe.skipIf(!haveRedis)('INCRBYFLOAT against redis-server', () => {
               ['GET', 'k'],
             ];
             for (const argv of argvs) {
-              const expected = (await real.call(argv)).toString('latin1');
-              const actual = (await lite.call(argv)).toString('latin1');
+              const expected = (await both.real.call(argv)).toString('latin1');
+              const actual = (await both.lite.call(argv)).toString('latin1');
               const shown = argv.map((a) => JSON.stringify(a.toString())).join(' ');
               ctx.log(`${shown} -> ${JSON.stringify(expected.slice(0, 80))}`);
               expect(actual, shown).toBe(expected);

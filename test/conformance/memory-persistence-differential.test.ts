@@ -6,14 +6,12 @@
 // (its directory removed) turning writes away with MISCONF. Each server writes in its own temporary directory.
 // Skipped when redis-server is not on PATH.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crc64 } from '../../src/core/rdb/crc64.js';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { RawClient } from '../support/raw-client.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 import { step, stepBoth, type StepArgs } from '../support/script-step.js';
 
 /** A DUMP payload around `body`: the RDB version (little-endian u16) and the CRC-64 of both. */
@@ -28,51 +26,26 @@ function bulkBytes(reply: string): Buffer {
   return Buffer.from(reply.slice(at + 2, at + 2 + Number(reply.slice(1, at))), 'latin1');
 }
 
-const redisAvailable = onPath('redis-server');
-
-describe.skipIf(!redisAvailable).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: memory and persistence replies as redis-server 7.0',
   (transport) => {
-    let root: string;
-    const dirs = { theirs: '', mine: '' };
-    let redis: RedisServerProcess;
-    let ours: TestServer;
-    let theirs: RawClient;
-    let mine: RawClient;
-
-    beforeAll(async () => {
-      root = mkdtempSync(join(tmpdir(), 'redis-lite-memory-diff-'));
-      dirs.theirs = join(root, 'redis');
-      dirs.mine = join(root, 'ours');
-      mkdirSync(dirs.theirs);
-      mkdirSync(dirs.mine);
-      // CONFIG SET dir is protected in Redis 7.0: both allow it, for the failed BGSAVE below.
-      redis = await startRedisServer(['--dir', dirs.theirs, '--enable-protected-configs', 'yes']);
-      ours = await startTestServer(transport, {
-        workers: 2,
-        config: { dir: dirs.mine, 'enable-protected-configs': 'yes' },
-      });
-      theirs = await RawClient.connect(redis.port);
-      mine = await ours.connect();
-    });
-    afterAll(async () => {
-      theirs?.destroy();
-      await ours?.close();
-      await redis?.stop();
-      rmSync(root, { recursive: true, force: true });
+    // CONFIG SET dir is protected in Redis 7.0: both allow it, for the failed BGSAVE below.
+    const both = useBothServers(transport, {
+      ownDirs: true,
+      settings: { 'enable-protected-configs': 'yes' },
     });
 
     /** One step (several requests sent together, e.g. MULTI ... EXEC), compared. */
     async function compare(...requests: StepArgs[]): Promise<string> {
-      const replies = await stepBoth(theirs, mine, requests);
+      const replies = await stepBoth(both.theirs, both.mine, requests);
       expect(replies.mine).toBe(replies.theirs);
       return replies.theirs.slice(replies.theirs.indexOf(' -> ') + 4);
     }
 
     /** A request whose argv differs per server (a directory), its replies compared. */
     async function compareEach(argv: (dir: string) => string[]): Promise<void> {
-      const expected = await step(theirs, [argv(dirs.theirs)]);
-      expect(await step(mine, [argv(dirs.mine)])).toBe(expected);
+      const expected = await step(both.theirs, [argv(both.dirs.theirs)]);
+      expect(await step(both.mine, [argv(both.dirs.mine)])).toBe(expected);
     }
 
     /**
@@ -80,7 +53,7 @@ describe.skipIf(!redisAvailable).each(transports)(
      * is only scheduled by Redis, and starts at its next cron tick).
      */
     async function bgsavesDone(saved = false): Promise<void> {
-      for (const client of [theirs, mine]) {
+      for (const client of [both.theirs, both.mine]) {
         for (;;) {
           const info = await step(client, [['INFO', 'persistence']]);
           const running = info.includes('rdb_bgsave_in_progress:1');
@@ -218,9 +191,9 @@ describe.skipIf(!redisAvailable).each(transports)(
       await bgsavesDone();
       // A BGSAVE into a directory that is gone fails; with save points set, writes are refused until a save works.
       await compare(['CONFIG', 'SET', 'save', '3600 1']);
-      for (const dir of Object.values(dirs)) mkdirSync(join(dir, 'gone'));
+      for (const dir of Object.values(both.dirs)) mkdirSync(join(dir, 'gone'));
       await compareEach((dir) => ['CONFIG', 'SET', 'dir', join(dir, 'gone')]);
-      for (const dir of Object.values(dirs)) rmSync(join(dir, 'gone'), { recursive: true });
+      for (const dir of Object.values(both.dirs)) rmSync(join(dir, 'gone'), { recursive: true });
       try {
         await compare(['BGSAVE']);
         await bgsavesDone();

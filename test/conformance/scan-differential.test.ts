@@ -6,10 +6,9 @@
 // missing values, TYPE outside SCAN, and in which comes first of a lookup and a bad option.
 // Skipped when redis-server is not on PATH.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { RawClient } from '../support/raw-client.js';
-import { startTestServer, transports, type TestServer } from '../support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { transports } from '../support/server.js';
 import { step, stepBoth } from '../support/script-step.js';
 
 /** Option lists, each sent after a command's cursor. */
@@ -87,43 +86,28 @@ function keyScans(cursor: string): string[][] {
   return prefixes;
 }
 
-const redisAvailable = onPath('redis-server');
-
-describe.skipIf(!redisAvailable).each(transports)(
+describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: SCAN family options as redis-server 7.0',
   (transport) => {
-    let redis: RedisServerProcess;
-    let ours: TestServer;
-    let theirs: RawClient;
-    let mine: RawClient;
-
+    const both = useBothServers(transport);
     beforeAll(async () => {
-      redis = await startRedisServer();
-      ours = await startTestServer(transport, { workers: 2 });
-      theirs = await RawClient.connect(redis.port);
-      mine = await ours.connect();
-      for (const argv of SETUP) expect(await step(mine, [argv])).toBe(await step(theirs, [argv]));
-    });
-    afterAll(async () => {
-      theirs?.destroy();
-      await ours?.close();
-      await redis?.stop();
+      for (const argv of SETUP) expect(await step(both.mine, [argv])).toBe(await step(both.theirs, [argv]));
     });
 
     async function compare(argv: string[]): Promise<void> {
-      const replies = await stepBoth(theirs, mine, [argv]);
+      const replies = await stepBoth(both.theirs, both.mine, [argv]);
       expect(replies.mine).toBe(replies.theirs);
     }
 
     /** Runs `work` with both connections in database `db`, then back in database 9. */
     async function inDatabase(db: string, work: () => Promise<void>): Promise<void> {
-      await step(theirs, [['SELECT', db]]);
-      await step(mine, [['SELECT', db]]);
+      await step(both.theirs, [['SELECT', db]]);
+      await step(both.mine, [['SELECT', db]]);
       try {
         await work();
       } finally {
-        await step(theirs, [['SELECT', '9']]);
-        await step(mine, [['SELECT', '9']]);
+        await step(both.theirs, [['SELECT', '9']]);
+        await step(both.mine, [['SELECT', '9']]);
       }
     }
 

@@ -9,6 +9,10 @@ import { RawClient, resp } from './raw-client.js';
 export type Framing = 'resp' | 'inline';
 export type Arg = string | Uint8Array;
 
+/** A request for a failure message or a fast-check log: text words as they are, byte words quoted (latin1). */
+export const showArgv = (argv: readonly Arg[]): string =>
+  argv.map((a) => (typeof a === 'string' ? a : JSON.stringify(Buffer.from(a).toString('latin1')))).join(' ');
+
 /**
  * A reply as a client sees it. Plaintext cannot tell a status from a bulk: those decode to 'bulk'. The RESP3
  * kinds keep what is needed to write their bytes back exactly (a double's text as sent).
