@@ -8,8 +8,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BenchClient, parseInfo, replyText } from './lib/client.js';
-import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
+import { measureFill, type ContainerFill, type FillMeasurement } from './lib/container-fill.js';
+import { type ServerKind } from './lib/server-process.js';
 import { resultsDir } from './lib/paths.js';
 
 function argValue(name: string, fallback: string): string {
@@ -17,76 +17,29 @@ function argValue(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-/** One command adding elements [from, to) of a container type to `key`. */
-type Filler = (key: string, from: number, to: number) => string[];
+/** How to fill a container type: one command adding elements [from, to) to `key`, and its count command. */
+type Filler = Pick<ContainerFill, 'command' | 'countCommand'>;
 
 /** Element i's 16 bytes: a prefix and zero-padded digits. */
 const element = (prefix: string, i: number): string =>
   `${prefix}${String(i).padStart(16 - prefix.length, '0')}`;
 
 const FILLERS: Readonly<Record<string, Filler>> = {
-  zset: (key, from, to) => {
-    const argv = ['ZADD', key];
-    for (let i = from; i < to; i++) argv.push(String(i), element('m:', i));
-    return argv;
+  zset: {
+    command: (key, from, to) => {
+      const argv = ['ZADD', key];
+      for (let i = from; i < to; i++) argv.push(String(i), element('m:', i));
+      return argv;
+    },
+    countCommand: 'ZCARD',
   },
 };
 
-interface Row {
-  readonly server: string;
-  readonly elements: number;
-  readonly encoding: string;
-  readonly usedPerElement: number;
-  readonly datasetPerElement: number | null;
-  readonly rssPerElement: number;
-  readonly fillSeconds: number;
-}
+/** A measurement, with the store's dataset bytes only for redis-lite (Redis's is an estimate of its own). */
+type Row = Omit<FillMeasurement, 'datasetPerElement'> & { readonly datasetPerElement: number | null };
 
+/** Elements per command while filling. */
 const BATCH = 1000;
-const IN_FLIGHT = 16;
-
-async function measure(kind: ServerKind, type: string, elements: number, deadline: number): Promise<Row> {
-  const server = await launchServer({ kind });
-  try {
-    const client = await BenchClient.connect({ host: HOST, port: server.port, timeoutMs: 5000 });
-    const info = async (): Promise<Map<string, string>> =>
-      parseInfo(replyText(await client.call(['INFO', 'memory'])));
-    const before = await info();
-    const rssBefore = (server.rssKb() ?? 0) * 1024;
-    const started = Date.now();
-    const fill = FILLERS[type];
-    const pending: Promise<unknown>[] = [];
-    for (let from = 0; from < elements; from += BATCH) {
-      if (Date.now() > deadline) throw new Error(`out of time filling ${server.label}`);
-      pending.push(client.call(fill('big', from, Math.min(elements, from + BATCH)), 60_000));
-      if (pending.length >= IN_FLIGHT) await pending.shift();
-    }
-    await Promise.all(pending);
-    const fillSeconds = (Date.now() - started) / 1000;
-    const after = await info();
-    const rssAfter = (server.rssKb() ?? 0) * 1024;
-    const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'big']));
-    const number = (m: Map<string, string>, k: string): number | null => (m.has(k) ? Number(m.get(k)) : null);
-    const used = (number(after, 'used_memory') ?? 0) - (number(before, 'used_memory') ?? 0);
-    const datasetBefore = number(before, 'used_memory_dataset');
-    const datasetAfter = number(after, 'used_memory_dataset');
-    client.close();
-    return {
-      server: server.label,
-      elements,
-      encoding,
-      usedPerElement: used / elements,
-      datasetPerElement:
-        kind === 'redis' || datasetBefore === null || datasetAfter === null
-          ? null
-          : (datasetAfter - datasetBefore) / elements,
-      rssPerElement: (rssAfter - rssBefore) / elements,
-      fillSeconds,
-    };
-  } finally {
-    await server.stop();
-  }
-}
 
 async function main(): Promise<void> {
   const type = argValue('--type', 'zset');
@@ -96,7 +49,11 @@ async function main(): Promise<void> {
   const deadline = Date.now() + Number(argValue('--max-seconds', '300')) * 1000;
   const rows: Row[] = [];
   for (const kind of servers) {
-    const row = await measure(kind, type, elements, deadline);
+    const measured = await measureFill(
+      { kind },
+      { key: 'big', elements, batch: BATCH, ...FILLERS[type], deadline },
+    );
+    const row = { ...measured, datasetPerElement: kind === 'redis' ? null : measured.datasetPerElement };
     console.log(JSON.stringify(row));
     rows.push(row);
   }

@@ -7,8 +7,8 @@
 
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BenchClient, parseInfo, replyText } from './lib/client.js';
 import { killAll } from './lib/children.js';
+import { measureFill, type FillMeasurement } from './lib/container-fill.js';
 import { resultsDir } from './lib/paths.js';
 import { runRedisBenchmark, type RedisBenchmarkResult } from './lib/redis-benchmark.js';
 import { HOST, launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
@@ -26,70 +26,28 @@ const OUT_DIR = (() => {
 const FIELDS = option('--fields', 1_000_000);
 const ROUNDS = option('--rounds', 5);
 const REQUESTS = option('--requests', 200_000);
-/** Pairs per HSET while filling, and HSETs in flight at once. */
+/** Pairs per HSET while filling. */
 const PAIRS_PER_COMMAND = 500;
-const IN_FLIGHT = 16;
 
 /** Field or value i: a 6-byte prefix and 10 digits, 16 bytes. */
 const sixteen = (prefix: string, i: number): string => `${prefix}${String(i).padStart(10, '0')}`;
 
-interface MemoryResult {
-  readonly server: string;
-  readonly fields: number;
-  readonly encoding: string;
-  /** INFO used_memory growth per field (the allocator's view of everything the hash holds). */
-  readonly usedPerField: number;
-  /** INFO used_memory_dataset growth per field. */
-  readonly datasetPerField: number;
-  /** Resident set growth of the server process per field. */
-  readonly rssPerField: number;
-  readonly fillSeconds: number;
-}
-
-async function memoryInfo(client: BenchClient): Promise<Map<string, string>> {
-  return parseInfo(replyText(await client.call(['INFO', 'memory'])));
-}
-
 /** Starts a server of `kind`, fills one hash, and measures what it grew by. */
-async function measureMemory(kind: ServerKind): Promise<MemoryResult> {
-  const server = await launchServer({ kind });
-  try {
-    const client = await BenchClient.connect({ host: HOST, port: server.port });
-    try {
-      const before = await memoryInfo(client);
-      const rssBefore = server.rssKb() ?? 0;
-      const started = performance.now();
-      let next = 0;
-      const fillOne = async (): Promise<void> => {
-        while (next < FIELDS) {
-          const argv = ['HSET', 'bighash'];
-          for (let n = 0; n < PAIRS_PER_COMMAND && next < FIELDS; n++, next++)
-            argv.push(sixteen('field:', next), sixteen('value:', next));
-          await client.call(argv, 60_000);
-        }
-      };
-      await Promise.all(Array.from({ length: IN_FLIGHT }, fillOne));
-      const fillSeconds = (performance.now() - started) / 1000;
-      const length = Number(replyText(await client.call(['HLEN', 'bighash'])));
-      if (length !== FIELDS) throw new Error(`${server.label}: HLEN ${length}, expected ${FIELDS}`);
-      const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'bighash']));
-      const after = await memoryInfo(client);
-      const grown = (name: string): number => Number(after.get(name)) - Number(before.get(name));
-      return {
-        server: server.label,
-        fields: FIELDS,
-        encoding,
-        usedPerField: round(grown('used_memory') / FIELDS),
-        datasetPerField: round(grown('used_memory_dataset') / FIELDS),
-        rssPerField: round((((server.rssKb() ?? 0) - rssBefore) * 1024) / FIELDS),
-        fillSeconds: round(fillSeconds),
-      };
-    } finally {
-      client.close();
-    }
-  } finally {
-    await server.stop();
-  }
+function measureMemory(kind: ServerKind): Promise<FillMeasurement> {
+  return measureFill(
+    { kind },
+    {
+      key: 'bighash',
+      elements: FIELDS,
+      batch: PAIRS_PER_COMMAND,
+      command: (key, from, to) => {
+        const argv = ['HSET', key];
+        for (let i = from; i < to; i++) argv.push(sixteen('field:', i), sixteen('value:', i));
+        return argv;
+      },
+      countCommand: 'HLEN',
+    },
+  );
 }
 
 const round = (n: number): number => Math.round(n * 10) / 10;
@@ -151,7 +109,7 @@ function throughputTable(test: string, rounds: Rounds): string[] {
   ];
 }
 
-function report(memory: readonly MemoryResult[], hset: Rounds, set: Rounds): string {
+function report(memory: readonly FillMeasurement[], hset: Rounds, set: Rounds): string {
   const [redisMemory, liteMemory] = memory;
   return [
     '# Hashes against Redis 7.0 (issue 12 targets)',
@@ -165,11 +123,12 @@ function report(memory: readonly MemoryResult[], hset: Rounds, set: Rounds): str
     '| ------ | -------- | ------------------- | --------------------------- | ----------- | -------- |',
     ...memory.map(
       (m) =>
-        `| ${m.server} | ${m.encoding} | ${m.usedPerField} B | ${m.datasetPerField} B | ${m.rssPerField} B | ${m.fillSeconds} |`,
+        `| ${m.server} | ${m.encoding} | ${round(m.usedPerElement)} B | ${round(m.datasetPerElement)} B | ` +
+        `${round(m.rssPerElement)} B | ${round(m.fillSeconds)} |`,
     ),
     '',
-    `redis-lite / Redis: ${ratio(liteMemory.usedPerField, redisMemory.usedPerField)}x by used_memory, ` +
-      `${ratio(liteMemory.rssPerField, redisMemory.rssPerField)}x by RSS (target: <= 1x).`,
+    `redis-lite / Redis: ${ratio(liteMemory.usedPerElement, redisMemory.usedPerElement)}x by used_memory, ` +
+      `${ratio(liteMemory.rssPerElement, redisMemory.rssPerElement)}x by RSS (target: <= 1x).`,
     '',
     `## \`redis-benchmark -c 50 -P 16 -t hset -n ${REQUESTS}\`, the event loop against Redis, ${ROUNDS} alternating rounds`,
     '',

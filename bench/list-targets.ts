@@ -9,7 +9,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { killAll } from './lib/children.js';
-import { BenchClient, parseInfo, replyText } from './lib/client.js';
+import { measureFill, type FillMeasurement } from './lib/container-fill.js';
 import { resultsDir } from './lib/paths.js';
 import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
@@ -22,9 +22,8 @@ function argValue(name: string, fallback: number): number {
 const ELEMENTS = argValue('--elements', 1_000_000);
 const REQUESTS = argValue('--requests', 200_000);
 const ROUNDS = argValue('--rounds', 3);
-/** Elements per RPUSH, and RPUSHes in flight: a pipeline that fills a million elements in seconds. */
+/** Elements per RPUSH while filling. */
 const BATCH = 1000;
-const IN_FLIGHT = 16;
 const TIMEOUT_MS = 120_000;
 const TESTS = ['lpush', 'rpush', 'lpop', 'rpop', 'lrange_100'];
 /** The same run's SET and GET: what this server answers per request whatever the type (no target). */
@@ -36,50 +35,21 @@ const DEFAULT_TARGET = 0.9;
 /** Element i: 16 bytes, "elem" and 12 digits (not an integer, so Redis stores it as a string too). */
 const element = (i: number): string => `elem${String(i).padStart(12, '0')}`;
 
-interface MemoryRow {
-  server: string;
-  usedPerElement: number;
-  rssPerElement: number;
-  encoding: string;
-  seconds: number;
-}
-
-async function usedMemory(client: BenchClient): Promise<number> {
-  return Number(parseInfo(replyText(await client.call(['INFO', 'memory']))).get('used_memory'));
-}
-
-async function measureMemory(kind: ServerKind): Promise<MemoryRow> {
-  const server = await launchServer({ kind });
-  try {
-    const client = await BenchClient.connect({ host: HOST, port: server.port });
-    const usedBefore = await usedMemory(client);
-    const rssBefore = server.rssKb() ?? 0;
-    const started = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let from = 0; from < ELEMENTS; from += BATCH) {
-      const argv = ['RPUSH', 'list'];
-      for (let i = from; i < Math.min(ELEMENTS, from + BATCH); i++) argv.push(element(i));
-      pending.push(client.call(argv, TIMEOUT_MS));
-      if (pending.length >= IN_FLIGHT) await pending.shift();
-    }
-    await Promise.all(pending);
-    const seconds = (performance.now() - started) / 1000;
-    const length = Number(await client.call(['LLEN', 'list']));
-    if (length !== ELEMENTS) throw new Error(`${kind}: LLEN ${length}, expected ${ELEMENTS}`);
-    const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'list']));
-    const usedAfter = await usedMemory(client);
-    const rssAfter = server.rssKb() ?? 0;
-    client.close();
-    return {
-      server: server.label,
-      usedPerElement: (usedAfter - usedBefore) / ELEMENTS,
-      rssPerElement: ((rssAfter - rssBefore) * 1024) / ELEMENTS,
-      encoding,
-      seconds,
-    };
-  } finally {
-    await server.stop();
-  }
+function measureMemory(kind: ServerKind): Promise<FillMeasurement> {
+  return measureFill(
+    { kind },
+    {
+      key: 'list',
+      elements: ELEMENTS,
+      batch: BATCH,
+      command: (key, from, to) => [
+        'RPUSH',
+        key,
+        ...Array.from({ length: to - from }, (_, i) => element(from + i)),
+      ],
+      countCommand: 'LLEN',
+    },
+  );
 }
 
 interface ThroughputRow {
@@ -165,7 +135,7 @@ function throughputLines(throughput: ThroughputRow[]): string[] {
   return lines;
 }
 
-function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
+function markdown(memory: FillMeasurement[], throughput: ThroughputRow[]): string {
   return (
     [
       `# Lists against Redis 7: memory per element and LPUSH/RPUSH/LPOP/RPOP/LRANGE_100 throughput`,
@@ -180,7 +150,7 @@ function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
       ...memory.map(
         (r) =>
           `| ${r.server} | ${r.encoding} | ${r.usedPerElement.toFixed(1)} | ${r.rssPerElement.toFixed(1)} | ` +
-          `${r.seconds.toFixed(2)} |`,
+          `${r.fillSeconds.toFixed(2)} |`,
       ),
       '',
       `## redis-benchmark -c 50 -P 16 -t ${TESTS.join(',')} -n ${REQUESTS} (requests per second; each round a fresh`,
@@ -193,7 +163,7 @@ function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
 
 async function main(): Promise<void> {
   const kinds: ServerKind[] = ['redis', 'eventloop'];
-  const memory: MemoryRow[] = [];
+  const memory: FillMeasurement[] = [];
   for (const kind of kinds) memory.push(await measureMemory(kind));
   const throughput: ThroughputRow[] = [];
   if (redisBenchmarkAvailable()) {

@@ -9,7 +9,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { killAll } from './lib/children.js';
-import { BenchClient, parseInfo, replyText } from './lib/client.js';
+import { measureFill, type FillMeasurement } from './lib/container-fill.js';
 import { resultsDir } from './lib/paths.js';
 import { redisBenchmarkAvailable, runRedisBenchmark } from './lib/redis-benchmark.js';
 import { HOST, launchServer, type ServerKind } from './lib/server-process.js';
@@ -22,9 +22,8 @@ function argValue(name: string, fallback: number): number {
 const MEMBERS = argValue('--members', 1_000_000);
 const REQUESTS = argValue('--requests', 200_000);
 const ROUNDS = argValue('--rounds', 5);
-/** Members per SADD, and SADDs in flight: a pipeline that fills a million members in seconds. */
+/** Members per SADD while filling. */
 const BATCH = 1000;
-const IN_FLIGHT = 16;
 const TIMEOUT_MS = 120_000;
 
 type MemberKind = 'string16' | 'integer';
@@ -34,52 +33,26 @@ function member(kind: MemberKind, i: number): string {
   return kind === 'integer' ? String(i) : `mem:${String(i).padStart(12, '0')}`;
 }
 
-interface MemoryRow {
-  server: string;
+interface MemoryRow extends FillMeasurement {
   kind: MemberKind;
-  usedPerMember: number;
-  rssPerMember: number;
-  encoding: string;
-  seconds: number;
-}
-
-async function usedMemory(client: BenchClient): Promise<number> {
-  return Number(parseInfo(replyText(await client.call(['INFO', 'memory']))).get('used_memory'));
 }
 
 async function measureMemory(kind: ServerKind, memberKind: MemberKind): Promise<MemoryRow> {
-  const server = await launchServer({ kind });
-  try {
-    const client = await BenchClient.connect({ host: HOST, port: server.port });
-    const usedBefore = await usedMemory(client);
-    const rssBefore = server.rssKb() ?? 0;
-    const started = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let from = 0; from < MEMBERS; from += BATCH) {
-      const argv = ['SADD', 'set'];
-      for (let i = from; i < Math.min(MEMBERS, from + BATCH); i++) argv.push(member(memberKind, i));
-      pending.push(client.call(argv, TIMEOUT_MS));
-      if (pending.length >= IN_FLIGHT) await pending.shift();
-    }
-    await Promise.all(pending);
-    const seconds = (performance.now() - started) / 1000;
-    const size = Number(await client.call(['SCARD', 'set']));
-    if (size !== MEMBERS) throw new Error(`${kind}: SCARD ${size}, expected ${MEMBERS}`);
-    const encoding = replyText(await client.call(['OBJECT', 'ENCODING', 'set']));
-    const usedAfter = await usedMemory(client);
-    const rssAfter = server.rssKb() ?? 0;
-    client.close();
-    return {
-      server: server.label,
-      kind: memberKind,
-      usedPerMember: (usedAfter - usedBefore) / MEMBERS,
-      rssPerMember: ((rssAfter - rssBefore) * 1024) / MEMBERS,
-      encoding,
-      seconds,
-    };
-  } finally {
-    await server.stop();
-  }
+  const measured = await measureFill(
+    { kind },
+    {
+      key: 'set',
+      elements: MEMBERS,
+      batch: BATCH,
+      command: (key, from, to) => [
+        'SADD',
+        key,
+        ...Array.from({ length: to - from }, (_, i) => member(memberKind, from + i)),
+      ],
+      countCommand: 'SCARD',
+    },
+  );
+  return { ...measured, kind: memberKind };
 }
 
 interface ThroughputRow {
@@ -155,7 +128,7 @@ function markdown(memory: MemoryRow[], throughput: ThroughputRow[]): string {
     ...memory.map(
       (r) =>
         `| ${r.server} | ${r.kind === 'integer' ? 'integers 0..n-1' : '16-byte strings'} | ${r.encoding} | ` +
-        `${r.usedPerMember.toFixed(1)} | ${r.rssPerMember.toFixed(1)} | ${r.seconds.toFixed(2)} |`,
+        `${r.usedPerElement.toFixed(1)} | ${r.rssPerElement.toFixed(1)} | ${r.fillSeconds.toFixed(2)} |`,
     ),
     '',
     `## redis-benchmark -c 50 -P 16 -t sadd,spop -n ${REQUESTS} (requests per second; each round a fresh server, each test run twice and the second counted, SET as a reference; redis-benchmark pinned to the last core)`,
