@@ -21,7 +21,7 @@ describe('store hashes: the listpack encoding', () => {
     expect(store.hset(b('h'), [b('b'), b('22')])).toBe(0);
     expect(fieldsOf(store, 'h')).toEqual(['a', '1', 'b', '22', 'c', '3']);
     expect(store.hset(b('h'), [b('a'), b('9')])).toBe(0); // same size: written in place
-    expect(store.hdel(b('h'), [b('b')])).toEqual({ deleted: 1, keyRemoved: false });
+    expect(store.hdel(b('h'), [b('b')])).toEqual({ removed: 1, deleted: false });
     expect(fieldsOf(store, 'h')).toEqual(['a', '9', 'c', '3']);
     expect(store.hlen(b('h'))).toBe(2);
     expect(store.object(b('h'))?.encoding).toBe('listpack');
@@ -50,8 +50,8 @@ describe('store hashes: the listpack encoding', () => {
         Array.from({ length: 100 }, (_, i) => b(`field:${i}`)),
       ),
     ).toEqual({
-      deleted: 100,
-      keyRemoved: true,
+      removed: 100,
+      deleted: true,
     });
     expect(store.exists([b('h')])).toBe(0);
     expect(store.stats().usedMemory).toBe(baseline);
@@ -94,7 +94,7 @@ describe('store hashes: the listpack encoding', () => {
     expect(store.hrandfield(b('nokey'), 1, false, false)).toBeNull();
     expect(store.hscan(b('nokey'), '0', 10, null)).toBeNull();
     expect(store.hlen(b('nokey'))).toBe(0);
-    expect(store.hdel(b('nokey'), [b('a')])).toEqual({ deleted: 0, keyRemoved: false });
+    expect(store.hdel(b('nokey'), [b('a')])).toEqual({ removed: 0, deleted: false });
   });
 });
 
@@ -162,8 +162,8 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
     expect(store.hstrlen(b('h'), b('f5'))).toBe(31);
     expect(store.hexists(b('h'), b('f199'))).toBe(true);
     const fields = store.hgetall(b('h'), 'fields');
-    expect(store.hdel(b('h'), fields.slice(1))).toEqual({ deleted: 200, keyRemoved: false });
-    expect(store.hdel(b('h'), [b('nope'), fields[0], b('f1')])).toEqual({ deleted: 1, keyRemoved: true });
+    expect(store.hdel(b('h'), fields.slice(1))).toEqual({ removed: 200, deleted: false });
+    expect(store.hdel(b('h'), [b('nope'), fields[0], b('f1')])).toEqual({ removed: 1, deleted: true });
     expect(store.exists([b('h')])).toBe(0);
   });
 

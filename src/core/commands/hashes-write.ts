@@ -43,12 +43,12 @@ function setPairs(argv: Buffer[], ctx: CommandContext, name: string): number {
 
 function hdel(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const { deleted, keyRemoved } = ctx.store.hdel(key, argv.slice(2));
-  if (deleted > 0) {
+  const { removed, deleted } = ctx.store.hdel(key, argv.slice(2));
+  if (removed > 0) {
     notifyKeyspaceEvent(ctx, NOTIFY_HASH, 'hdel', key);
-    if (keyRemoved) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
+    if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   }
-  return integer(deleted);
+  return integer(removed);
 }
 
 function hincrbyfloat(argv: Buffer[], ctx: CommandContext): Reply {

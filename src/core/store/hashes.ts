@@ -27,7 +27,7 @@ import { findListpackField, listpackFields, listpackPairs } from './hash-listpac
 import { tablePairs } from './hash-table.js';
 import { ENC_HASH_HASHTABLE } from './layout.js';
 import { nextElement } from './listpack.js';
-import type { Bytes } from './types.js';
+import type { Bytes, RemovalResult } from './types.js';
 import { touchLocked } from './watch.js';
 
 export { hrandfield, hscan, type HashRandomResult, type HashScanResult } from './hash-random-scan.js';
@@ -38,12 +38,6 @@ export const HASH_ERR = {
   notFloat: 'ERR hash value is not a float',
   incrementNotFinite: 'ERR value is NaN or Infinity',
 } as const;
-
-/** HDEL's outcome: fields deleted, and whether that emptied the hash, so the key went (a `del` event). */
-export interface HashDeleteResult {
-  readonly deleted: number;
-  readonly keyRemoved: boolean;
-}
 
 /** Which parts of every pair HKEYS, HVALS and HGETALL want. */
 export type HashParts = 'fields' | 'values' | 'both';
@@ -78,12 +72,12 @@ const hsetnxLocked: WriteWork<Bytes, Bytes, boolean> = (a, entry, shard, hash, k
   return true;
 };
 
-export function hdel(a: TableAccess, db: number, key: Bytes, fields: readonly Bytes[]): HashDeleteResult {
+export function hdel(a: TableAccess, db: number, key: Bytes, fields: readonly Bytes[]): RemovalResult {
   return a.writing(db, key, hdelLocked, fields);
 }
 
 /** hdelCommand: the fields present are deleted; the key goes with the last field. */
-const hdelLocked: WriteWork<readonly Bytes[], undefined, HashDeleteResult> = (
+const hdelLocked: WriteWork<readonly Bytes[], undefined, RemovalResult> = (
   a,
   entry,
   shard,
@@ -91,28 +85,28 @@ const hdelLocked: WriteWork<readonly Bytes[], undefined, HashDeleteResult> = (
   key,
   fields,
 ) => {
-  if (entry === 0) return { deleted: 0, keyRemoved: false };
+  if (entry === 0) return { removed: 0, deleted: false };
   requireType(a.table, entry, T_HASH);
   if (valueEncoding(a.table, entry) === ENC_HASH_HASHTABLE)
     return tableDeleteLocked(a, entry, shard, hash, fields);
-  let deleted = 0;
-  let keyRemoved = false;
+  let removed = 0;
+  let deleted = false;
   for (const field of fields) {
     const at = a.table.valueStart(entry);
     const pos = findListpackField(a.arena.u8, at, field);
     if (pos < 0) continue;
-    deleted++;
+    removed++;
     if (listpackFields(a.arena.u8, at) === 1) {
       a.table.remove(shard, entry);
-      keyRemoved = true;
+      deleted = true;
       break;
     }
     const end = nextElement(a.arena.u8, nextElement(a.arena.u8, pos));
     entry = spliceValueLocked(a, shard, key, entry, pos - at, end - pos, EMPTY_BYTES);
     addToCount(a, entry, -2);
   }
-  if (deleted > 0) touchLocked(a, shard, hash);
-  return { deleted, keyRemoved };
+  if (removed > 0) touchLocked(a, shard, hash);
+  return { removed, deleted };
 };
 
 /** hdelCommand on a hashtable. */
@@ -122,22 +116,22 @@ function tableDeleteLocked(
   shard: number,
   hash: number,
   fields: readonly Bytes[],
-): HashDeleteResult {
+): RemovalResult {
   const root = a.table.valueStart(entry);
   const segment = a.table.segmentOf(shard);
-  let deleted = 0;
-  let keyRemoved = false;
+  let removed = 0;
+  let deleted = false;
   for (const field of fields) {
     if (!dictDelete(a.arena, segment, root, field)) continue;
-    deleted++;
+    removed++;
     if (dictCount(a.arena, root) === 0) {
       a.table.remove(shard, entry);
-      keyRemoved = true;
+      deleted = true;
       break;
     }
   }
-  if (deleted > 0) touchLocked(a, shard, hash);
-  return { deleted, keyRemoved };
+  if (removed > 0) touchLocked(a, shard, hash);
+  return { removed, deleted };
 }
 
 export function hincrBy(a: TableAccess, db: number, key: Bytes, field: Bytes, delta: bigint): bigint {

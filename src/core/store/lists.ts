@@ -9,7 +9,7 @@ import type { TableAccess, WriteWork } from './access.js';
 import { containerLimit, requireType, T_LIST } from './containers.js';
 import { ENC_LIST_QUICKLIST } from './layout.js';
 import { EMPTY_ROOT, listCount, Quicklist } from './quicklist.js';
-import type { Bytes } from './types.js';
+import type { Bytes, RemovalResult } from './types.js';
 import { storeContainerLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
@@ -41,11 +41,6 @@ export interface MoveResult {
 export interface MultiPopResult extends PopResult {
   /** Index in the keys given of the list popped from. */
   readonly index: number;
-}
-
-export interface RemoveResult {
-  readonly removed: number;
-  readonly deleted: boolean;
 }
 
 /** LSET's outcomes. */
@@ -410,11 +405,11 @@ const insertWork: WriteWork<{ after: boolean; pivot: Bytes }, Bytes, number> = (
 };
 
 /** LREM: removes up to |count| matches (all if 0), from the tail when count < 0. */
-export function remove(a: TableAccess, db: number, key: Bytes, count: number, value: Bytes): RemoveResult {
+export function remove(a: TableAccess, db: number, key: Bytes, count: number, value: Bytes): RemovalResult {
   return a.writing(db, key, removeWork, count, value);
 }
 
-const removeWork: WriteWork<number, Bytes, RemoveResult> = (a, entry, shard, hash, _key, count, value) => {
+const removeWork: WriteWork<number, Bytes, RemovalResult> = (a, entry, shard, hash, _key, count, value) => {
   const list = existingList(a, entry, shard);
   if (list === null) return { removed: 0, deleted: false };
   const forward = count >= 0;

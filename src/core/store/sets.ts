@@ -18,7 +18,7 @@ import {
   setRemoveLocked,
   setSize,
 } from './set-object.js';
-import type { Bytes } from './types.js';
+import type { Bytes, RemovalResult } from './types.js';
 import { touchLocked } from './watch.js';
 
 export interface SetAddResult {
@@ -53,17 +53,11 @@ const saddLocked: WriteWork<readonly Bytes[], undefined, SetAddResult> = (
   return { added, created };
 };
 
-export interface SetRemoveResult {
-  readonly removed: number;
-  /** The set became empty and its key was deleted. */
-  readonly deleted: boolean;
-}
-
-export function srem(a: TableAccess, db: number, key: Bytes, members: readonly Bytes[]): SetRemoveResult {
+export function srem(a: TableAccess, db: number, key: Bytes, members: readonly Bytes[]): RemovalResult {
   return a.writing(db, key, sremLocked, members);
 }
 
-const sremLocked: WriteWork<readonly Bytes[], undefined, SetRemoveResult> = (
+const sremLocked: WriteWork<readonly Bytes[], undefined, RemovalResult> = (
   a,
   entry,
   shard,

@@ -83,6 +83,7 @@ import type {
   KeyWatch,
   ScanResult,
   SetOptions,
+  RemovalResult,
   SetResult,
   StoreHandles,
   StoreStats,
@@ -95,7 +96,6 @@ import type {
   LexRange,
   ZpopResult,
   RangeQuery,
-  RemovalResult,
   RemoveRange,
   ScoredMember,
   ScoreRange,
@@ -440,7 +440,7 @@ export class SharedStore implements KeyValueStore {
     return sets.sadd(this.access, this.db, key, members);
   }
 
-  srem(key: Bytes, members: readonly Bytes[]): sets.SetRemoveResult {
+  srem(key: Bytes, members: readonly Bytes[]): RemovalResult {
     return sets.srem(this.access, this.db, key, members);
   }
 
@@ -532,7 +532,7 @@ export class SharedStore implements KeyValueStore {
     return lists.insert(this.access, this.db, key, after, pivot, value);
   }
 
-  listRemove(key: Bytes, count: number, value: Bytes): lists.RemoveResult {
+  listRemove(key: Bytes, count: number, value: Bytes): RemovalResult {
     return lists.remove(this.access, this.db, key, count, value);
   }
 
@@ -709,7 +709,7 @@ export class SharedStore implements KeyValueStore {
     return hashes.hmget(this.access, this.db, key, fields);
   }
 
-  hdel(key: Bytes, fields: readonly Bytes[]): hashes.HashDeleteResult {
+  hdel(key: Bytes, fields: readonly Bytes[]): RemovalResult {
     return hashes.hdel(this.access, this.db, key, fields);
   }
 

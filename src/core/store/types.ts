@@ -13,9 +13,9 @@ import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
 import type { TypeName } from './containers.js';
 import type { AccessSetting } from './objects.js';
-import type { HashDeleteResult, HashParts, HashRandomResult, HashScanResult } from './hashes.js';
+import type { HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
-import type { SetAddResult, SetMoveResult, SetPopResult, SetRemoveResult, SetScanResult } from './sets.js';
+import type { SetAddResult, SetMoveResult, SetPopResult, SetScanResult } from './sets.js';
 import type {
   ListEnd,
   ListSetResult,
@@ -24,7 +24,6 @@ import type {
   PopResult,
   PositionQuery,
   PushResult,
-  RemoveResult,
   TrimResult,
 } from './lists.js';
 import type { EvictionOutcome, PolicyName } from './eviction.js';
@@ -34,7 +33,6 @@ import type {
   LexRange,
   ZpopResult,
   RangeQuery,
-  RemovalResult,
   RemoveRange,
   ScoredMember,
   ScoreRange,
@@ -80,6 +78,15 @@ export type ExpireConditions = ExpireCondition | readonly ExpireCondition[];
 
 /** How GETEX changes the expiry: set an absolute time, remove it (PERSIST), or leave it. */
 export type GetExChange = { readonly expireAt: number } | { readonly persist: true } | undefined;
+
+/**
+ * A removal from a container (SREM, ZREM, ZREMRANGEBY*, LREM, HDEL): how many went, and whether that emptied
+ * the container so its key was deleted (the `del` keyspace event).
+ */
+export interface RemovalResult {
+  readonly removed: number;
+  readonly deleted: boolean;
+}
 
 export interface ScanResult {
   /** 0 when the iteration is complete (nothing left to visit: an empty keyspace at once). Decimal string. */
@@ -185,7 +192,7 @@ export interface KeyValueStore {
   /** SADD: members added, and whether the key was created. WRONGTYPE for another type. */
   sadd(key: Bytes, members: readonly Bytes[]): SetAddResult;
   /** SREM: members removed; an emptied set is deleted. */
-  srem(key: Bytes, members: readonly Bytes[]): SetRemoveResult;
+  srem(key: Bytes, members: readonly Bytes[]): RemovalResult;
   /** SMISMEMBER / SISMEMBER: per member whether it is in the set; null when the key is missing. */
   smismember(key: Bytes, members: readonly Bytes[]): boolean[] | null;
   /** SCARD; null when the key is missing. */
@@ -226,7 +233,7 @@ export interface KeyValueStore {
   /** LINSERT: the new length, -1 if the pivot is not there, 0 for a missing key. */
   listInsert(key: Bytes, after: boolean, pivot: Bytes, value: Bytes): number;
   /** LREM: up to |count| matches (0: all), from the tail if count < 0. */
-  listRemove(key: Bytes, count: number, value: Bytes): RemoveResult;
+  listRemove(key: Bytes, count: number, value: Bytes): RemovalResult;
   /** LTRIM. */
   listTrim(key: Bytes, start: number, stop: number): TrimResult;
   // ---- Sorted sets (zsets.ts, zset-multi.ts; WRONGTYPE for a key of another type) ----
@@ -307,7 +314,7 @@ export interface KeyValueStore {
   /** HMGET: each field's value or null; null for a missing key. */
   hmget(key: Bytes, fields: readonly Bytes[]): (Buffer | null)[] | null;
   /** HDEL: fields deleted, and whether the hash was emptied (so deleted). */
-  hdel(key: Bytes, fields: readonly Bytes[]): HashDeleteResult;
+  hdel(key: Bytes, fields: readonly Bytes[]): RemovalResult;
   /** HEXISTS; null for a missing key. */
   hexists(key: Bytes, field: Bytes): boolean | null;
   /** HSTRLEN (0 for a missing field); null for a missing key. */

@@ -73,13 +73,6 @@ export type RemoveRange =
   | { readonly by: 'score'; readonly range: ScoreRange }
   | { readonly by: 'lex'; readonly range: LexRange };
 
-/** A write that may have emptied (and so deleted) its key. */
-export interface RemovalResult {
-  readonly removed: number;
-  /** The key was emptied and deleted. */
-  readonly deleted: boolean;
-}
-
 /** What ZPOPMIN/ZPOPMAX/ZMPOP (and the blocking pops) took, from which key. */
 export interface ZpopResult {
   readonly key: Buffer;

@@ -9,7 +9,7 @@ import type { TableAccess, WriteWork } from './access.js';
 import { requireType, valueEncoding } from './containers.js';
 import { ENC_ZSET_LISTPACK, T_ZSET } from './layout.js';
 import { SkiplistZset } from './skiplist.js';
-import type { Bytes } from './types.js';
+import type { Bytes, RemovalResult } from './types.js';
 import { touchLocked } from './watch.js';
 import type { SortedSet } from './zset-encoding.js';
 import { openZset, zsetLength, zsetScore, ZsetWriter, limits } from './zset-writer.js';
@@ -21,7 +21,6 @@ import {
   scoreLteMax,
   scoreRangeEmpty,
   type RangeQuery,
-  type RemovalResult,
   type RemoveRange,
   type ScoredMember,
   type ZaddOptions,
