@@ -97,6 +97,8 @@ export interface ServerOptions {
    * promise resolves; no second save is made).
    */
   onShutdown?: () => void;
+  /** Further fields for the start-up line, set by whoever started the process (the CLI: how it set up V8). */
+  readyDetails?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -361,6 +363,7 @@ function logReady(start: StartContext, address: ListenAddress): void {
       host: address.host,
       port: address.port,
       maxclients: config.number('maxclients'),
+      ...options.readyDetails,
     },
     `redis-lite ready to accept connections on ${address.host}:${address.port}`,
   );

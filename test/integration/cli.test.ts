@@ -127,9 +127,15 @@ describe('redis-lite CLI', () => {
   });
 
   it('takes options from REDIS_LITE_* variables, logs one start-up line, serves, and exits 0 on SIGINT', async () => {
-    const server = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_REQUIREPASS: 'pw' } });
+    const server = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_REQUIREPASS: 'pw', NODE_OPTIONS: '' } });
     const ready = await server.line(isReady);
-    expect(ready).toMatchObject({ level: 30, transport: 'eventloop', host: '127.0.0.1' });
+    // The young generation is held at V8's start-up size (src/young-generation.ts) unless a flag sizes it.
+    expect(ready).toMatchObject({
+      level: 30,
+      transport: 'eventloop',
+      host: '127.0.0.1',
+      youngGenerationHeld: true,
+    });
     expect(typeof ready.version).toBe('string');
     const port = ready.port as number;
     expect(port).toBeGreaterThan(0);
@@ -145,6 +151,13 @@ describe('redis-lite CLI', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     // Nothing on the per-request path at the default level: start-up, shutdown and bye only.
     expect(server.lines.map((l) => l.level)).toEqual([30, 30, 30]);
+  });
+
+  it('leaves the young generation to V8 when NODE_OPTIONS sizes it, and says so in its start-up line', async () => {
+    const server = run(['--port', '0'], { env: { NODE_OPTIONS: '--max-semi-space-size=4' } });
+    expect(await server.line(isReady)).toMatchObject({ youngGenerationHeld: false });
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
   it('exits 0 on SIGTERM too', async () => {
