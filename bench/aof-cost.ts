@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initialiseAofState } from '../src/core/aof/rewrite-scheduler.js';
+import { openAofOnStart } from '../src/core/aof/aof-startup.js';
 import { Config } from '../src/core/config.js';
 import { Session } from '../src/core/session.js';
 import { SharedStore } from '../src/core/store/store.js';
@@ -76,7 +77,11 @@ function measure(mode: Mode, input: readonly Buffer[]): number[] {
       reportUnexpected: throwUnexpected,
       aofOnlyWriter: mode === 'only writer (event loop)',
     });
-    if (core.aof !== undefined) initialiseAofState(core.aof.state, mode !== 'off', core.aof.path); // as start-up
+    if (core.aof !== undefined && mode !== 'off') {
+      // As start-up: the directory, its base and incremental file made, every thread's log pointed there.
+      openAofOnStart(core.aof.files, core.aof.state, config, () => undefined);
+      initialiseAofState(core.aof.state, true, core.aof.files);
+    }
     const session = new Session(core.sessionCore(), { id: 1, addr: 'bench', laddr: 'bench' });
     const perRound = (SECONDS * 1e6) / (ROUNDS + 1);
     const rounds: number[] = [];

@@ -93,7 +93,15 @@ const CONFIG_FLAGS = {
     type: 'string',
     describe: 'When the append-only file reaches the disk: always, everysec, no',
   },
-  appendfilename: { type: 'string', describe: 'The append-only file, in --dir (appendonly.aof)' },
+  appendfilename: {
+    type: 'string',
+    describe:
+      "The append-only files' names start with this (appendonly.aof): <name>.manifest, <name>.1.base.rdb, ...",
+  },
+  appenddirname: {
+    type: 'string',
+    describe: 'The directory in --dir that holds the append-only files (appendonlydir), as Redis 7',
+  },
   'aof-load-truncated': { type: 'string', describe: 'yes: load a file whose last command was cut short' },
   'auto-aof-rewrite-percentage': {
     type: 'string',

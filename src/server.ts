@@ -5,13 +5,12 @@
 
 import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
-import { aofPath } from './core/aof/aof-log.js';
+import { AofFiles } from './core/aof/aof-files.js';
 import { AofState } from './core/aof/aof-state.js';
 import { initialiseAofState, RewriteScheduler } from './core/aof/rewrite-scheduler.js';
-import { readAof } from './core/aof/aof-loader.js';
-import { decodeRdb } from './core/rdb/file.js';
-import { writeStoreValue } from './core/rdb/store-io.js';
-import { Session } from './core/session.js';
+import { planAofLoad, type AofLoadPlan } from './core/aof/aof-loader.js';
+import { replayAppendOnlyFiles } from './core/aof/aof-replay.js';
+import { openAofOnStart } from './core/aof/aof-startup.js';
 import { DEFAULT_SHUTDOWN, ServerShutdown } from './shutdown.js';
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -271,6 +270,8 @@ interface StartContext {
   readonly version: string;
   readonly startedAt: number;
   readonly shared: SharedState;
+  /** The append-only file's directory and, on this thread, its manifest (aof/aof-files.ts). */
+  readonly aofFiles: AofFiles;
   /** Client ids are unique across the whole server: every transport and the HTTP interface take them here. */
   nextClientId(): number;
   /** SHUTDOWN, from any thread: the routine runningServer() builds (refused before it exists). */
@@ -342,6 +343,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     counters: shared.counters,
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     aofOnlyWriter: start.options.transport === 'eventloop',
+    aofFiles: start.aofFiles,
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
     transportStats: () => transport.stats(),
@@ -467,6 +469,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     version: packageVersion(),
     startedAt: clock(),
     shared: createSharedState(options, config, storeClock),
+    aofFiles: AofFiles.of(config),
     nextClientId: () => ++lastClientId,
     shutdown: (flags) => shutdown?.byCommand(flags) ?? false,
   };
@@ -474,7 +477,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   // Redis listens before it loads and answers -LOADING meanwhile: so does this, loading:1 from before it listens.
   const loader = prepareLoad(start);
   const aofState = new AofState(start.shared.store.handles().control);
-  initialiseAofState(aofState, config.string('appendonly') === 'yes', aofPath(config));
+  initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
+  if (loader === null) openAofIfOn(start, aofState); // before the first write can come
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
   const transport = await createTransport(start, () => core);
@@ -519,8 +523,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
       loader.persistence.endLoading();
     }
     if (lifecycle.closing) return server; // SHUTDOWN during the load (an embedded server)
-    // The file as loaded (a truncated last command dropped): aof_base_size.
-    initialiseAofState(aofState, config.string('appendonly') === 'yes', aofPath(config));
+    openAofIfOn(start, aofState);
+    // The base as loaded: aof_base_size.
+    initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
   }
   timers.push(
     startActiveExpire(start.shared.store, config, start.shared.counters, logger),
@@ -579,13 +584,33 @@ function prepareLoad(start: StartContext): Loader | null {
     clock: start.clock,
   });
   persistence.initialise();
-  const appendOnly = config.string('appendonly') === 'yes';
-  const file = appendOnly ? aofPath(config) : persistence.path();
+  const files = start.aofFiles;
+  const removed = files.removeTempFiles();
+  if (removed.length > 0) start.logger.info({ removed }, 'Removed the temporary files a killed rewrite left');
+  if (config.string('appendonly') === 'yes') {
+    const plan = planAofLoad(files);
+    files.manifest = plan.manifest;
+    if (plan.upgraded) {
+      start.logger.info(
+        `Successfully migrated an old-style AOF file (${files.filename}) into the AOF directory (${config.string('appenddirname')}).`,
+      );
+    }
+    if (plan.totalBytes === 0) return null;
+    persistence.beginLoading(plan.totalBytes);
+    return { file: files.manifestPath, persistence, steps: loadAppendOnlyFiles(start, plan) };
+  }
+  const file = persistence.path();
   const bytes = fileSize(file);
   if (bytes === null) return null;
   persistence.beginLoading(bytes);
-  const steps = appendOnly ? loadAppendOnlyFile(start) : loadDump(start, persistence, file);
-  return { file, persistence, steps };
+  return { file, persistence, steps: loadDump(start, persistence, file) };
+}
+
+/** appendonly yes: the directory, its base and the incremental file every thread logs to, ready (aof-startup.ts). */
+function openAofIfOn(start: StartContext, state: AofState): void {
+  const { config } = start;
+  if (config.string('appendonly') !== 'yes') return;
+  openAofOnStart(start.aofFiles, state, config, (message) => start.logger.info(message));
 }
 
 function fileSize(file: string): number | null {
@@ -765,64 +790,44 @@ async function createHybridTransport(options: HybridOptions): Promise<Transport>
 }
 
 /**
- * Replays the append-only file into the store before the server listens (Redis's loadAppendOnlyFile): on a core
- * that writes no file of its own, through a session whose replies nobody reads. A file that cannot be loaded
- * stops the start with the reason (AofFormatError).
+ * Replays the append-only files into the store (aof/aof-replay.ts), on a core that writes no file of its own. A
+ * file that cannot be loaded stops the start with the reason (AofFormatError).
  */
-function* loadAppendOnlyFile(start: StartContext): Generator<number, void> {
-  const file = aofPath(start.config);
-  const store = start.shared.store;
-  const contents = readAof(file, start.config.string('aof-load-truncated') === 'yes', (bytes) => {
-    // BGREWRITEAOF's RDB preamble: every key as it was, expired or not (its commands replay with no expiry).
-    const info = decodeRdb(
-      bytes,
-      (db, entry) => writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt),
-      {
-        checksum: start.config.string('rdbchecksum') === 'yes',
-      },
-    );
-    return info.end;
-  });
-  if (contents === null) return;
-  if (contents.truncatedBytes > 0) {
-    start.logger.warn(
-      { file, droppedBytes: contents.truncatedBytes },
-      '!!! Warning: short read while loading the AOF file: the last command was cut short and dropped, the file truncated !!!',
-    );
-  }
-  const core = createThreadCore({
-    store: start.shared.store,
-    config: start.config,
-    version: start.version,
-    startedAt: start.startedAt,
-    executable: mainScript(),
-    tcpPort: 0,
-    clock: start.clock,
-    commands: start.shared.commands,
-    counters: null,
-    appendOnly: false,
-    clients: () => [],
-    client: () => undefined,
-    transportStats: () => ({
-      transport: start.options.transport,
-      connectedClients: 0,
-      totalConnections: 0,
-      rejectedConnections: 0,
-      maxclients: 0,
-    }),
-    reportUnexpected: (error, command) =>
-      start.logger.error({ err: error, command }, 'error replaying the AOF'),
-  });
-  const session = new Session(core.sessionCore(), { id: 0, addr: 'aof', laddr: 'aof' });
-  const CHUNK = 1 << 20;
-  // What precedes the commands (BGREWRITEAOF's RDB preamble) is loaded already: progress counts from there.
-  const preamble = Math.max(0, (fileSize(file) ?? 0) - contents.commands.length);
-  for (let at = 0; at < contents.commands.length; at += CHUNK) {
-    session.receive(contents.commands.subarray(at, Math.min(at + CHUNK, contents.commands.length)));
-    yield preamble + Math.min(at + CHUNK, contents.commands.length);
-  }
-  session.end();
-  start.logger.info({ file, bytes: contents.commands.length }, 'DB loaded from append only file');
+function loadAppendOnlyFiles(start: StartContext, plan: AofLoadPlan): Generator<number, void> {
+  const replayCore = (): ThreadCore =>
+    createThreadCore({
+      store: start.shared.store,
+      config: start.config,
+      version: start.version,
+      startedAt: start.startedAt,
+      executable: mainScript(),
+      tcpPort: 0,
+      clock: start.clock,
+      commands: start.shared.commands,
+      counters: null,
+      appendOnly: false,
+      clients: () => [],
+      client: () => undefined,
+      transportStats: () => ({
+        transport: start.options.transport,
+        connectedClients: 0,
+        totalConnections: 0,
+        rejectedConnections: 0,
+        maxclients: 0,
+      }),
+      reportUnexpected: (error, command) =>
+        start.logger.error({ err: error, command }, 'error replaying the AOF'),
+    });
+  return replayAppendOnlyFiles(
+    {
+      store: start.shared.store,
+      config: start.config,
+      replayCore,
+      warn: (fields, message) => start.logger.warn(fields, message),
+      info: (fields, message) => start.logger.info(fields, message),
+    },
+    plan,
+  );
 }
 
 /** appendfsync everysec: the file synced once a second off the request path (libuv's pool); the stop function. */

@@ -90,6 +90,11 @@ function checkDbfilename(value: string): string | { error: string } {
     : value;
 }
 
+/** config.c pathIsBaseName for appendfilename and appenddirname. */
+function checkBaseName(value: string, error: string): string | { error: string } {
+  return value.includes('/') || value.includes('\\') ? { error } : value;
+}
+
 const SETTINGS: readonly Setting[] = [
   // bind and port are modifiable in Redis (it rebinds); our transports bind once, at start-up.
   { name: 'bind', kind: 'string', initial: '127.0.0.1', immutable: true },
@@ -195,7 +200,25 @@ const SETTINGS: readonly Setting[] = [
   // The append-only file (src/core/aof/), in `dir`. CONFIG SET appendonly reaches every thread through the
   // store's shared state (aof/aof-state.ts); turning it on starts the rewrite that writes the data so far.
   { name: 'appendonly', kind: 'bool', initial: 'no' },
-  { name: 'appendfilename', kind: 'string', initial: 'appendonly.aof', immutable: true },
+  // Redis 7.0's multi-part file (aof/aof-files.ts): a directory in `dir` holding the manifest, the base and the
+  // incremental files, all named after appendfilename. Both start-up only, and a name, not a path (as Redis).
+  {
+    name: 'appendfilename',
+    kind: 'string',
+    initial: 'appendonly.aof',
+    immutable: true,
+    refine: (value) => checkBaseName(value, "appendfilename can't be a path, just a filename"),
+  },
+  {
+    name: 'appenddirname',
+    kind: 'string',
+    initial: 'appendonlydir',
+    immutable: true,
+    refine: (value) =>
+      value === ''
+        ? { error: "appenddirname can't be empty" }
+        : checkBaseName(value, "appenddirname can't be a path, just a dirname"),
+  },
   { name: 'appendfsync', kind: 'enum', initial: 'everysec', choices: ['everysec', 'always', 'no'] },
   { name: 'aof-load-truncated', kind: 'bool', initial: 'yes' },
   // The automatic rewrite (aof/rewrite-scheduler.ts): once the file passes min-size and has grown by percentage%

@@ -3,7 +3,8 @@
 // for the event loop (src/server.ts), each pool worker and each hybrid loop (memcached's thread.c: one setup
 // for every worker). The transports supply what only they know (clients, figures, kills) as callbacks.
 
-import { AofLog, aofPath } from './aof/aof-log.js';
+import { AofLog } from './aof/aof-log.js';
+import { AofFiles } from './aof/aof-files.js';
 import type {
   ClientInfo,
   CommandTable,
@@ -50,6 +51,8 @@ export interface ThreadCoreDeps {
   readonly appendOnly?: boolean;
   /** This thread is the only one that writes data (the event loop): writes need not hold key locks to be logged. */
   readonly aofOnlyWriter?: boolean;
+  /** The append-only file's directory (the main thread's holds the manifest); default: one for the config. */
+  readonly aofFiles?: AofFiles;
   /** SHUTDOWN: the server's routine, or (a worker thread) the request to the main thread that runs it. */
   shutdown?(flags: ShutdownFlags): boolean;
 }
@@ -76,7 +79,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const aof =
     deps.appendOnly !== false && 'handles' in deps.store
       ? new AofLog(
-          aofPath(deps.config),
+          deps.aofFiles ?? AofFiles.of(deps.config),
           deps.store,
           deps.config,
           clock,

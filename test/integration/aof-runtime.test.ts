@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { infoFields, untilInfo, untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
+import { AOF_DIR, basePath, lastIncrPath, manifestIn, manifestPath } from '../support/aof-dir.js';
 import { withIoredisServer } from '../support/ioredis-fixture.js';
 import { transports, type TransportName } from '../support/server.js';
 
@@ -59,9 +60,21 @@ async function expectCounters(c: Redis, acked: readonly number[]): Promise<void>
   expect(await c.get('shared')).toBe(String(acked.reduce((a, b) => a + b, 0)));
 }
 
-function checkAof(file: string): void {
+/** redis-check-aof (7.0: given the manifest) accepts the manifest and every file it lists. */
+function checkAof(dir: string): void {
   if (!onPath('redis-check-aof')) return;
-  expect(spawnSync('redis-check-aof', [file], { encoding: 'utf8' }).stdout).toContain('is valid');
+  expect(spawnSync('redis-check-aof', [manifestPath(dir)], { encoding: 'utf8' }).stdout).toContain(
+    'All AOF files and manifest are valid',
+  );
+}
+
+/** aof_current_size as Redis 7.0 counts it: the base and the incremental files. */
+function sizeOnDisk(dir: string): number {
+  const m = manifestIn(dir);
+  return [m.base, ...m.incr].reduce(
+    (sum, f) => sum + (f === null ? 0 : statSync(path.join(dir, AOF_DIR, f.name)).size),
+    0,
+  );
 }
 
 describe.each(transports)('%s transport: the append-only file at run time', (transport) => {
@@ -81,9 +94,12 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       await c.set('after', 'y'); // on database 4
       return writers.stop();
     });
-    const file = path.join(dir, 'appendonly.aof');
-    expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS'); // the turn-on's rewrite wrote the base
-    checkAof(file);
+    // The turn-on's rewrite wrote the base, and its temporary incremental file became the first one.
+    expect(manifestIn(dir).base?.name).toBe('appendonly.aof.1.base.rdb');
+    expect(manifestIn(dir).incr.map((f) => f.name)).toEqual(['appendonly.aof.1.incr.aof']);
+    expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
+    expect(readdirSync(path.join(dir, AOF_DIR)).filter((name) => name.startsWith('temp-'))).toEqual([]);
+    checkAof(dir);
     await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
       const c = await client();
       await expectCounters(c, acked);
@@ -96,8 +112,8 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
 
   it('CONFIG SET appendonly no: the file stops growing, and holds what was written until then', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-    const file = path.join(dir, 'appendonly.aof');
     await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const file = lastIncrPath(dir);
       const [c, other] = [await client(), await client()];
       await c.set('kept', '1');
       await other.set('kept2', '2');
@@ -118,7 +134,6 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
 
   it('BGREWRITEAOF answers at once, refuses a second while it runs, and loses no concurrent write', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-    const file = path.join(dir, 'appendonly.aof');
     const acked = await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
       const c = await client();
       await fill(c, 100_000); // enough that the rewrite outlasts the next two commands by far
@@ -139,8 +154,8 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       await writers.advance(10);
       return writers.stop();
     });
-    expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
-    checkAof(file);
+    expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
+    checkAof(dir);
     await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
       const c = await client();
       await expectCounters(c, acked);
@@ -193,7 +208,6 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
 
   it('rewrites by itself once the file passes auto-aof-rewrite-min-size and grows by the percentage', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-    const file = path.join(dir, 'appendonly.aof');
     const config = {
       dir,
       appendonly: 'yes',
@@ -211,7 +225,7 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       );
       // The snapshot's one key and the commands logged while it ran (at most the writes after 16 KB).
       expect(Number(first.get('aof_base_size'))).toBeLessThan(16 * 1024);
-      expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
+      expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
       // Past min-size again, and more than twice the new base: a second one.
       for (let i = 0; i < 200; i++) await c.set('same-key', 'y'.repeat(100));
       await untilInfo(c, 'persistence', (f) => f.get('aof_rewrites') === '2', 'a second automatic rewrite');
@@ -230,7 +244,6 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
 
   it("INFO persistence: the rewrite's figures and the file's sizes", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-    const file = path.join(dir, 'appendonly.aof');
     await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
       const c = await client();
       await c.set('k', 'v');
@@ -238,7 +251,8 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       expect(before.get('aof_enabled')).toBe('1');
       expect(before.get('aof_rewrites')).toBe('0');
       expect(before.get('aof_last_rewrite_time_sec')).toBe('-1');
-      expect(before.get('aof_current_size')).toBe(String(statSync(file).size));
+      // The empty base made at start-up and the incremental file; no base loaded: 0, as Redis 7.0.
+      expect(before.get('aof_current_size')).toBe(String(sizeOnDisk(dir)));
       expect(before.get('aof_base_size')).toBe('0');
       expect(await c.bgrewriteaof()).toBe('Background append only file rewriting started');
       const after = await untilRewriteIdle(c);
@@ -247,12 +261,13 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
       expect(after.get('aof_rewrites_consecutive_failures')).toBe('0');
       expect(Number(after.get('aof_last_rewrite_time_sec'))).toBeGreaterThanOrEqual(0);
       expect(after.get('aof_current_rewrite_time_sec')).toBe('-1');
-      expect(after.get('aof_base_size')).toBe(String(statSync(file).size));
+      // Redis's aof_rewrite_base_size after a rewrite: the new base and the incremental file opened at its cut.
+      expect(after.get('aof_base_size')).toBe(String(sizeOnDisk(dir)));
       // The snapshot's pause stands for Redis's fork.
       expect(Number(infoFields(await c.info('stats')).get('latest_fork_usec'))).toBeGreaterThan(0);
       await c.set('k2', 'v2');
       const grown = await untilInfo(c, 'persistence', () => true, 'anything');
-      expect(Number(grown.get('aof_current_size'))).toBe(statSync(file).size);
+      expect(Number(grown.get('aof_current_size'))).toBe(sizeOnDisk(dir));
       expect(Number(grown.get('aof_current_size'))).toBeGreaterThan(Number(after.get('aof_base_size')));
       expect(grown.get('aof_last_write_status')).toBe('ok');
       expect(grown.get('aof_buffer_length')).toBe('0'); // written out at the end of each client read
@@ -290,8 +305,8 @@ function descriptorsOn(file: string): number {
 describe.skipIf(!transports.includes('pool'))('pool transport: the append-only file and idle workers', () => {
   it("a worker whose client left holds no descriptor of the file (a retired worker's would leak)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-    const file = path.join(dir, 'appendonly.aof');
     await withServer('pool', { dir, appendonly: 'yes' }, async (client) => {
+      const file = lastIncrPath(dir);
       const writers = await Promise.all([client(), client(), client()]);
       // One after another: each worker's read ends with its own record unwritten, so it writes the shared
       // buffer out itself, through a descriptor of its own (at once, another's write-out could cover it).

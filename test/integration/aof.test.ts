@@ -4,13 +4,14 @@
 // redis-check-aof accepts the file; a file cut short loads without its last command, and a corrupt one stops
 // the start with the reason. The kill -9 test for appendfsync always is in aof-crash.test.ts.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { untilRewriteIdle } from '../support/info-wait.js';
 import { onPath } from '../support/live-tools.js';
+import { AOF_DIR, basePath, lastIncrPath, MANIFEST, manifestIn, manifestPath } from '../support/aof-dir.js';
 import { withIoredisServer } from '../support/ioredis-fixture.js';
 import { startTestServer, transports, type TestServer } from '../support/server.js';
 
@@ -68,8 +69,8 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       expect(await c.get('in3')).toBe('three');
     });
     if (onPath('redis-check-aof')) {
-      const check = spawnSync('redis-check-aof', [path.join(dir, 'appendonly.aof')], { encoding: 'utf8' });
-      expect(check.stdout).toContain('is valid');
+      const check = spawnSync('redis-check-aof', [manifestPath(dir)], { encoding: 'utf8' });
+      expect(check.stdout).toContain('All AOF files and manifest are valid');
     }
   });
 
@@ -111,9 +112,8 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
     });
   });
 
-  it('BGREWRITEAOF: an RDB preamble and the writes since, while other connections keep writing', async () => {
+  it('BGREWRITEAOF: an RDB base and the writes since in a new incremental file, while others keep writing', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
-    const file = path.join(dir, 'appendonly.aof');
     const expected = await withServer(transport, dir, async (client) => {
       const c = await client();
       for (let i = 0; i < 300; i++) await c.set('counter', String(i)); // history the rewrite compacts
@@ -123,7 +123,8 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       await c.select(2);
       await c.set('in2', 'two');
       await c.select(0);
-      const before = readFileSync(file).length;
+      const before = manifestIn(dir);
+      const history = [before.base, ...before.incr].map((f) => f?.name);
       const writers = await Promise.all([client(), client()]);
       let writing = true;
       const load = writers.map(async (w, n) => {
@@ -137,8 +138,16 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       writing = false;
       await Promise.all(load);
       expect((await untilRewriteIdle(c)).get('aof_last_bgrewrite_status')).toBe('ok');
-      expect(readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
-      expect(readFileSync(file).length).toBeLessThan(before + 10_000);
+      // Redis 7.0's names: the next base (an RDB), the incremental file opened at the cut; the old ones deleted.
+      const after = manifestIn(dir);
+      expect(after.base?.name).toBe('appendonly.aof.2.base.rdb');
+      expect(after.incr.map((f) => f.name)).toEqual(['appendonly.aof.2.incr.aof']);
+      expect(after.history).toEqual([]);
+      expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
+      expect(readdirSync(path.join(dir, AOF_DIR)).sort()).toEqual(
+        ['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', MANIFEST].sort(),
+      );
+      expect(history.every((name) => !existsSync(path.join(dir, AOF_DIR, name ?? '')))).toBe(true);
       return {
         d0: await writers[0].lrange('during:0', 0, -1),
         d1: await writers[1].lrange('during:1', 0, -1),
@@ -156,8 +165,8 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       expect(await c.mget('in2', 'after2')).toEqual(['two', 'yes']);
     });
     if (onPath('redis-check-aof')) {
-      const check = spawnSync('redis-check-aof', [file], { encoding: 'utf8' });
-      expect(check.stdout).toContain('is valid');
+      const check = spawnSync('redis-check-aof', [manifestPath(dir)], { encoding: 'utf8' });
+      expect(check.stdout).toContain('All AOF files and manifest are valid');
     }
   });
 
@@ -168,7 +177,7 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       await c.set('a', '1');
       await c.set('b', '2');
     });
-    const file = path.join(dir, 'appendonly.aof');
+    const file = lastIncrPath(dir);
     const whole = readFileSync(file);
     appendFileSync(file, '*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1'); // a write the process died in
     await withServer(transport, dir, async (client, server) => {
@@ -179,7 +188,8 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
     expect(readFileSync(file).subarray(0, whole.length)).toEqual(whole);
     writeFileSync(file, Buffer.concat([whole, Buffer.from('not a command\r\n'), whole]));
     await expect(startTestServer(transport, { config: { appendonly: 'yes', dir } })).rejects.toThrow(
-      /Bad file format reading the append only file .* at byte \d+/,
+      `Bad file format reading the append only file ${path.basename(file)}: make a backup of your AOF file, ` +
+        'then use ./redis-check-aof --fix <filename.manifest>',
     );
   });
 });

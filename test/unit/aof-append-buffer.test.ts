@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blockLength, NO_ROOM, SharedAppendBuffer } from '../../src/core/aof/append-buffer.js';
 import { AofLog } from '../../src/core/aof/aof-log.js';
 import { initialiseAofState } from '../../src/core/aof/rewrite-scheduler.js';
+import { AofFiles } from '../../src/core/aof/aof-files.js';
+import { openAofOnStart } from '../../src/core/aof/aof-startup.js';
 import { encodeCommand } from '../../src/core/aof/resp-command.js';
 import { Config } from '../../src/core/config.js';
 import { OK } from '../../src/core/reply.js';
@@ -92,9 +94,18 @@ describe('AofLog over a shared buffer', () => {
     const store = SharedStore.create({ clock: Date.now });
     const config = new Config({ dir, appendonly: 'yes' });
     // Two writers attached to one store, as two hybrid loops are.
-    const first = new AofLog(file, store, config, Date.now);
-    initialiseAofState(first.state, true, file); // appendonly yes at start-up, for every thread of the store
-    const second = new AofLog(file, SharedStore.attach(store.handles(), Date.now), config, Date.now);
+    const files = AofFiles.of(config);
+    const first = new AofLog(files, store, config, Date.now);
+    // appendonly yes at start-up, for every thread of the store: the log in the directory's incremental file.
+    openAofOnStart(files, first.state, config, () => undefined);
+    initialiseAofState(first.state, true, files);
+    const file = files.logPath(first.state.incrSeq);
+    const second = new AofLog(
+      AofFiles.of(config),
+      SharedStore.attach(store.handles(), Date.now),
+      config,
+      Date.now,
+    );
     first.record('set', args('SET k 1'), OK, 0);
     second.record('set', args('SET k 2'), OK, 0);
     first.record('set', args('SET k 3'), OK, 0);

@@ -86,22 +86,39 @@ describe('readAof', () => {
   it('reads a whole file, and nothing when there is none', () => {
     const file = path.join(dir, 'whole.aof');
     writeFileSync(file, commands);
-    expect(readAof(file, true)).toEqual({ commands, truncatedBytes: 0 });
-    expect(readAof(path.join(dir, 'absent.aof'), true)).toBeNull();
+    expect(readAof(file, { loadTruncated: true })).toEqual({ commands, truncatedBytes: 0 });
+    expect(readAof(path.join(dir, 'absent.aof'), { loadTruncated: true })).toBeNull();
   });
 
   it('drops a last command cut short and truncates the file, or refuses when aof-load-truncated is no', () => {
     const file = path.join(dir, 'cut.aof');
     const cut = Buffer.concat([commands, encodeCommand(args('SET b 2')).subarray(0, 9)]);
     writeFileSync(file, cut);
-    expect(() => readAof(file, false)).toThrow(AofFormatError);
-    expect(readAof(file, true)).toEqual({ commands, truncatedBytes: 9 });
+    expect(() => readAof(file, { loadTruncated: false })).toThrow(
+      "Unexpected end of file reading the append only file cut.aof. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+    );
+    // Cut short in a file that is not the last to load: a file that was closed whole cannot be, Redis refuses.
+    expect(() => readAof(file, { loadTruncated: true, last: false })).toThrow(
+      'Fatal error: the truncated file is not the last file',
+    );
+    expect(readFileSync(file)).toEqual(cut);
+    expect(readAof(file, { loadTruncated: true })).toEqual({ commands, truncatedBytes: 9 });
     expect(readFileSync(file)).toEqual(commands);
   });
 
-  it('refuses a corrupt middle, saying where', () => {
+  it("refuses a corrupt middle with Redis's message, and knows where", () => {
     const file = path.join(dir, 'corrupt.aof');
     writeFileSync(file, Buffer.concat([commands, Buffer.from('garbage\r\n'), commands]));
-    expect(() => readAof(file, true)).toThrow(`at byte ${commands.length}`);
+    let error: unknown = null;
+    try {
+      readAof(file, { loadTruncated: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AofFormatError);
+    expect((error as AofFormatError).message).toBe(
+      'Bad file format reading the append only file corrupt.aof: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>',
+    );
+    expect((error as AofFormatError).offset).toBe(commands.length);
   });
 });

@@ -55,6 +55,7 @@ describe('Config defaults', () => {
       'stop-writes-on-bgsave-error': 'yes',
       appendonly: 'no',
       appendfilename: 'appendonly.aof',
+      appenddirname: 'appendonlydir',
       appendfsync: 'everysec',
       'aof-load-truncated': 'yes',
       'auto-aof-rewrite-percentage': '100',
@@ -238,6 +239,18 @@ describe('CONFIG SET', () => {
     expect(setError(c, ['appendfilename', 'other.aof'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'appendfilename') - can't set immutable config",
     );
+    expect(setError(c, ['appenddirname', 'other'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appenddirname') - can't set immutable config",
+    );
+    // Names, not paths, as Redis 7.0's isValidAOFfilename / isValidAOFdirname.
+    expect(new Config({ appenddirname: 'aofs' }).string('appenddirname')).toBe('aofs');
+    expect(() => new Config({ appenddirname: 'a/b' })).toThrow(
+      "appenddirname can't be a path, just a dirname",
+    );
+    expect(() => new Config({ appenddirname: '' })).toThrow("appenddirname can't be empty");
+    expect(() => new Config({ appendfilename: '../x.aof' })).toThrow(
+      "appendfilename can't be a path, just a filename",
+    );
     // Redis 7.0.15's replies.
     expect(setError(c, ['appendonly', 'maybe'])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
@@ -358,6 +371,7 @@ describe('CONFIG GET patterns', () => {
       ['stop-writes-on-bgsave-error', 'yes'],
       ['appendonly', 'no'],
       ['appendfilename', 'appendonly.aof'],
+      ['appenddirname', 'appendonlydir'],
       ['appendfsync', 'everysec'],
       ['aof-load-truncated', 'yes'],
       ['auto-aof-rewrite-percentage', '100'],

@@ -14,17 +14,18 @@
 // runs as without the file, inside this thread's write fence (shared-counters.ts), so turning it on can wait for
 // such writes to end before its rewrite takes the snapshot; one that starts while it is on runs holding its keys'
 // locks (where other threads write too) and is logged. A thread opens the file at its first write-out, reopens it
-// when its generation changed (a rewrite replaced it, or it was turned on again), and closes it once it sees the
-// file turned off.
+// when its generation changed (a rewrite's cut moved the log to a new incremental file, or it was turned on
+// again), and closes it once it sees the file turned off. Which file that is (aof-files.ts logPath) is a word of the
+// shared state, read with the generation under the append lock.
 
-import { closeSync, fdatasync, fdatasyncSync, openSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { blockLength, NO_ROOM, SharedAppendBuffer, type LogRecord } from './append-buffer.js';
 import { asLogged } from './as-logged.js';
 import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
+import { removeQuietly, TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
 import type { InFileOrder } from './rewrite.js';
 
 export { encodeCommand } from './resp-command.js';
@@ -32,11 +33,6 @@ export { encodeCommand } from './resp-command.js';
 type Argv = readonly Uint8Array[];
 
 const DEL = Buffer.from('DEL');
-
-/** The file's path for this configuration: dir and appendfilename. */
-export function aofPath(config: Config): string {
-  return path.join(config.string('dir'), config.string('appendfilename'));
-}
 
 /** A thread's mark around a write command that is not logged (shared-counters.ts's write fence). */
 export interface WriteFence {
@@ -53,7 +49,6 @@ export class AofLog {
   private generation = -1;
   /** A transaction's commands while EXEC runs them, written as one block when it ends. */
   private transaction: LogRecord[] | null = null;
-  readonly path: string;
   readonly state: AofState;
   private readonly buffer: SharedAppendBuffer;
   /** Where this thread's last record ends in the shared order, until endOfBatch saw it written (0: nothing owed). */
@@ -61,7 +56,8 @@ export class AofLog {
   private syncing = false;
 
   constructor(
-    file: string,
+    /** The directory and its manifest (aof-files.ts); the main thread's instance holds the manifest. */
+    readonly files: AofFiles,
     private readonly store: KeyValueStore,
     private readonly config: Config,
     private readonly clock: () => number,
@@ -73,7 +69,6 @@ export class AofLog {
     /** This thread's write fence; null where no other thread runs commands (nothing to wait for). */
     private readonly fence: WriteFence | null = null,
   ) {
-    this.path = file;
     const control = (store as StoreWithControl).handles().control;
     this.state = new AofState(control);
     this.buffer = new SharedAppendBuffer(store.appendBuffer(), new Int32Array(control));
@@ -192,7 +187,13 @@ export class AofLog {
   setEnabled(on: boolean, mustWait: boolean): void {
     if (on) {
       if (!this.state.turnOn()) return;
-      this.inFileOrder(() => undefined, true);
+      // Redis's temporary incremental file, fresh (one a cancelled turn-on left is dropped): every thread's
+      // records go there until the rewrite's cut empties it, and its end names it in the manifest.
+      this.files.ensureDir();
+      this.inFileOrder(() => {
+        removeQuietly(this.files.logPath(TEMP_INCR_SEQ));
+        this.state.incrSeq = TEMP_INCR_SEQ;
+      }, true);
       this.state.request(mustWait);
       return;
     }
@@ -241,7 +242,7 @@ export class AofLog {
       // While the turn-on's rewrite runs Redis has no file yet: its sizes read 0 until it ends.
       const waiting = s.state === AOF_WAIT_REWRITE;
       fields.push(
-        ['aof_current_size', waiting ? 0 : fileSize(this.path)],
+        ['aof_current_size', waiting ? 0 : this.currentSize()],
         ['aof_base_size', waiting ? 0 : s.baseSize],
         ['aof_pending_rewrite', s.scheduled ? 1 : 0],
         // Redis's aof_buf: what the shared buffer holds that no thread has written to the file yet.
@@ -260,7 +261,8 @@ export class AofLog {
 
   /**
    * Runs `section` holding the append lock, with every record logged so far, by any thread, in the file: where
-   * BGREWRITEAOF reads the file's length at its cut, and copies the last of its tail (rewrite.ts).
+   * BGREWRITEAOF's cut moves the log to a new file (rewrite.ts). `replacesFile`: every thread reopens before its
+   * next write-out, and the next record names its database (a new file starts with a SELECT).
    */
   readonly inFileOrder: InFileOrder = (section, replacesFile) => {
     this.buffer.lockFlush();
@@ -271,7 +273,7 @@ export class AofLog {
           this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, null, false));
         }
         section(fileDb);
-        return fileDb;
+        return replacesFile === true ? -1 : fileDb;
       }, replacesFile);
     } finally {
       this.buffer.unlockFlush();
@@ -396,16 +398,19 @@ export class AofLog {
   private reopenIfReplaced(generation: number): void {
     if (this.generation === generation && this.fd >= 0) return;
     if (this.fd >= 0) closeSync(this.fd);
-    this.fd = openSync(this.path, 'a');
+    this.fd = openSync(this.files.logPath(this.state.incrSeq), 'a');
     this.generation = generation;
   }
-}
 
-/** The file's size now (0 when there is none). */
-export function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
+  /**
+   * aof_current_size: the base and incremental files the manifest lists. Any thread may answer INFO and only the
+   * main thread holds the manifest, so it is read from the disk (it is replaced whole, by rename).
+   */
+  private currentSize(): number {
+    try {
+      return this.files.currentSize(this.files.loadManifest());
+    } catch {
+      return 0;
+    }
   }
 }

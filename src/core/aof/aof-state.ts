@@ -6,6 +6,7 @@
 
 import {
   H_AOF_BASE_SIZE_F64,
+  H_AOF_INCR_SEQ,
   H_AOF_LAST_REWRITE_SECONDS,
   H_AOF_REWRITE,
   H_AOF_REWRITE_EPOCH,
@@ -160,6 +161,18 @@ export class AofState {
 
   set baseSize(bytes: number) {
     this.floats[H_AOF_BASE_SIZE_F64] = bytes;
+  }
+
+  /**
+   * Which incremental file records go to (aof-files.ts logPath): set at start-up, and by a rewrite's cut and the
+   * end of a turn-on's rewrite, under the append lock, where every thread reads it when it reopens the file.
+   */
+  get incrSeq(): number {
+    return Atomics.load(this.words, H_AOF_INCR_SEQ);
+  }
+
+  set incrSeq(seq: number) {
+    Atomics.store(this.words, H_AOF_INCR_SEQ, seq);
   }
 
   /** aof_last_write_status: whether the last write to the file failed (any thread's). */

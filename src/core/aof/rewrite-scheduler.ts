@@ -1,25 +1,22 @@
 // Runs the append-only file's rewrites from the main thread, off every request path (Redis forks a child for them;
-// Node cannot fork: the snapshot's RDB is encoded by a thread of its own, rewrite-encoder.ts, and the main thread's
-// event loop copies the commands logged since, in steps): the ones
-// BGREWRITEAOF claimed on any thread, the ones scheduled while a BGSAVE ran, the one CONFIG SET appendonly yes owes,
+// Node cannot fork: the snapshot's RDB is encoded by a thread of its own, rewrite-encoder.ts, while the writes made
+// meanwhile go to the incremental file the cut opened): the ones BGREWRITEAOF claimed on any thread, the ones scheduled while a BGSAVE ran, the one CONFIG SET appendonly yes owes,
 // and the automatic ones (auto-aof-rewrite-percentage, auto-aof-rewrite-min-size: serverCron's rule). Other threads
 // wake it through the shared state (aof-state.ts); otherwise it looks every 100 ms, as serverCron at hz 10.
 // The rewrite's steps and its cut point are rewrite.ts's; this file knows when, and what to do when one fails.
 
-import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { AOF_ON, AOF_WAIT_REWRITE, type AofState } from './aof-state.js';
-import { fileSize, type AofLog } from './aof-log.js';
+import type { AofLog } from './aof-log.js';
+import { removeQuietly, TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
+import type { AofManifest } from './aof-manifest.js';
 import { encodeInWorker } from './rewrite-encoder.js';
 import {
-  copyTailSoFar,
   cutForRewrite,
-  finishRewrite,
-  removeQuietly,
-  rewriteTempPath,
-  selectCommand,
-  tailIsShort,
-  writeAll,
+  installRewrite,
+  listNewIncr,
+  switchLogTo,
+  type LogAtCut,
   type SnapshotStore,
 } from './rewrite.js';
 
@@ -103,7 +100,8 @@ export class RewriteScheduler {
   private growthDue(): number | null {
     const percentage = this.deps.config.number('auto-aof-rewrite-percentage');
     if (percentage === 0) return null;
-    const size = fileSize(this.deps.aof.path);
+    const files = this.deps.aof.files;
+    const size = files.currentSize(files.manifest);
     if (size <= this.deps.config.number('auto-aof-rewrite-min-size')) return null;
     const base = this.state.baseSize > 0 ? this.state.baseSize : 1;
     const growth = Math.floor((size * 100) / base) - 100;
@@ -146,8 +144,9 @@ export class RewriteScheduler {
   private async attempt(epoch: number): Promise<Outcome> {
     const cancelled = (): boolean => this.stopped || this.state.epoch !== epoch;
     const { aof, store, config } = this.deps;
-    const logging = this.state.logging;
-    if (logging && this.deps.unloggedWritesEnded !== null) {
+    const files = aof.files;
+    const log: LogAtCut = logAtCut(this.state.state);
+    if (log !== 'off' && this.deps.unloggedWritesEnded !== null) {
       // Writes that began while the file was off are in no record: they must be in the snapshot.
       const ended = this.deps.unloggedWritesEnded();
       while (!ended()) {
@@ -155,11 +154,17 @@ export class RewriteScheduler {
         await pause(1);
       }
     }
-    aof.endOfBatch(); // this thread's records, so the file's length at the cut covers every write before it
-    const tempPath = rewriteTempPath(aof.path);
-    let fd = -1;
+    aof.endOfBatch(); // this thread's records, in the file the log leaves at the cut
+    const tempPath = files.rewriteTempPath();
     try {
-      const cut = cutForRewrite(store, aof.path, config, logging, aof.inFileOrder);
+      files.ensureDir();
+      // On: the next incremental file is listed before the cut, so the log can move there under the lock.
+      const next = log === 'on' ? listNewIncr(files).incrSeq : TEMP_INCR_SEQ;
+      const switchLog = (): void => {
+        // A turn-off (or a new turn-on) since this attempt began: the log is not this attempt's to move.
+        if (this.state.epoch === epoch) switchLogTo(files, next, (seq) => (this.state.incrSeq = seq));
+      };
+      const cut = cutForRewrite(store, config, aof.inFileOrder, log === 'off' ? null : switchLog);
       this.deps.recordPause(cut.pauseMicros);
       this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
       const encoding = encodeInWorker({ ...cut.job, temp: tempPath });
@@ -169,22 +174,11 @@ export class RewriteScheduler {
           return 'cancelled';
         }
       }
-      fd = openSync(tempPath, 'a');
-      let copied: number | null = null;
-      if (logging) {
-        if (cut.fileDb >= 0) writeAll(fd, selectCommand(cut.fileDb));
-        copied = cut.offset;
-        while (!tailIsShort(aof.path, copied)) {
-          copied = copyTailSoFar(aof.path, copied, fd);
-          await pause(0);
-          if (cancelled()) return 'cancelled';
-        }
-      }
-      await syncOffThread(fd); // most of it, so the sync under the append lock has little left to write
-      const size = finishRewrite(aof.inFileOrder, aof.path, fd, tempPath, copied, () => !cancelled());
-      if (size < 0) return 'cancelled';
-      this.state.end(true, nowSeconds(), size);
+      const installed = this.install(tempPath, log, cancelled);
+      if (installed === null) return 'cancelled';
+      this.state.end(true, nowSeconds(), files.currentSize(installed));
       this.state.finishTurnOn();
+      files.manifest = files.deleteHistory(installed);
       this.deps.log('info', 'Background AOF rewrite finished successfully');
       return 'done';
     } catch (error) {
@@ -195,20 +189,35 @@ export class RewriteScheduler {
       if (this.state.state === AOF_WAIT_REWRITE) this.state.request(true);
       return 'failed';
     } finally {
-      if (fd >= 0) closeSync(fd);
       removeQuietly(tempPath); // gone already once renamed into place
     }
   }
+
+  /**
+   * The new base and manifest put in place, unless the attempt was cancelled (null). A turn-on's end renames the
+   * file every thread writes to and says so, so it runs under the append lock, where a turn-off cannot come between
+   * the check and the rename; the others leave the log's file alone and take no lock.
+   */
+  private install(tempPath: string, log: LogAtCut, cancelled: () => boolean): AofManifest | null {
+    const { aof } = this.deps;
+    if (log !== 'turning-on') return cancelled() ? null : installRewrite(aof.files, tempPath, log, () => {});
+    let installed: AofManifest | null = null;
+    aof.inFileOrder(() => {
+      if (cancelled()) return;
+      installed = installRewrite(aof.files, tempPath, log, (seq) => (this.state.incrSeq = seq));
+    }, true);
+    return installed;
+  }
+}
+
+/** What the log is doing as a rewrite starts (aof-state.ts's state). */
+function logAtCut(state: number): LogAtCut {
+  if (state === AOF_ON) return 'on';
+  return state === AOF_WAIT_REWRITE ? 'turning-on' : 'off';
 }
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
-}
-
-function syncOffThread(fd: number): Promise<void> {
-  return new Promise((resolve, reject) =>
-    fdatasync(fd, (error) => (error === null ? resolve() : reject(error))),
-  );
 }
 
 function nowSeconds(): number {
@@ -216,11 +225,12 @@ function nowSeconds(): number {
 }
 
 /**
- * Start-up, once the data is loaded and before any thread serves: appendonly yes means on, its base the file as
- * loaded (Redis's aof_rewrite_base_size), so the automatic rewrite measures growth from there.
+ * Start-up, once the data is loaded and before any thread serves: appendonly yes means on, its base size the base
+ * file's as loaded (Redis's aof_rewrite_base_size), so the automatic rewrite measures growth from there.
  */
-export function initialiseAofState(state: AofState, appendonly: boolean, file: string): void {
+export function initialiseAofState(state: AofState, appendonly: boolean, files: AofFiles): void {
   if (!appendonly) return;
   state.state = AOF_ON;
-  state.baseSize = fileSize(file);
+  const base = files.manifest.base;
+  state.baseSize = base === null ? 0 : files.sizeOf(base.name);
 }

@@ -1,165 +1,123 @@
-// BGREWRITEAOF's steps: the append-only file replaced by a compact one that replays to the same data, as Redis 7
-// writes it with aof-use-rdb-preamble: an RDB of the dataset, then the commands logged since that snapshot.
+// BGREWRITEAOF's steps, as Redis 7.0 takes them over its multi-part file (aof-files.ts): the log moves to a new
+// incremental file at the snapshot, so the writes made while the rewrite runs go straight there (no rewrite
+// buffer, no tail to copy); the snapshot is encoded as the new base, an RDB (aof-use-rdb-preamble); then the
+// manifest is replaced at once, naming the new base and the incremental files after it, and the files the base
+// covers become history, deleted.
 //
 // The cut point. The snapshot is taken holding every segment's read lock, so no logged write is between being
 // applied and being logged (with appendonly on, writes are logged under their keys' locks, aof-log.ts; a write
 // that began while appendonly was off logs nothing, and the scheduler waits for those to end before the cut,
-// rewrite-scheduler.ts); the file's length and last SELECT read then, under the append lock, say where its
-// commands after the snapshot begin. The RDB is written to a temporary file with the locks released, by a thread of
-// its own (rewrite-worker.ts; clients are served meanwhile, their records keep going to the old file), then the
-// old file's commands since the snapshot are
-// copied after it: most of them in steps with no lock held, and the last part, under the append lock, with the
-// sync, the rename over the old file and a bump of the file's generation, so every thread reopens it before its
-// next append. Knows files and the store's snapshot; not who asked, nor when.
+// rewrite-scheduler.ts); under the append lock then, with every record so far written to the file they were
+// logged in, the log is switched to the incremental file listed for it (appendonly on), or the turn-on's temporary
+// incremental file is emptied (its records so far are in the snapshot). Every thread reopens before its next
+// write-out. The base is encoded by a thread of its own (rewrite-worker.ts) with the locks released. Knows files,
+// the manifest and the store's snapshot; not who asked, nor when.
 
-import {
-  closeSync,
-  fdatasyncSync,
-  fstatSync,
-  openSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, openSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { KeyValueStore } from '../store/types.js';
+import { TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
+import { withNewBase, withNewIncr, withRewrittenIncrAsHistory, type AofManifest } from './aof-manifest.js';
 import type { RewriteJob } from './rewrite-encoder.js';
 
 export type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
 
 /**
  * Runs `section` holding the append lock, with every record logged so far in the file (the shared buffer written
- * out first, aof-log.ts), given the database the file's last SELECT chose; replacesFile: bumps its generation.
+ * out first, aof-log.ts), given the database the file's last SELECT chose; replacesFile: every thread reopens the
+ * file, and the next record names its database.
  */
 export type InFileOrder = (section: (fileDb: number) => void, replacesFile?: boolean) => void;
 
-/** A started rewrite: the snapshot to encode (rewrite-encoder.ts), and where the old file's commands after it begin. */
+/** A started rewrite: the snapshot to encode (rewrite-encoder.ts). */
 export interface RewriteCut {
   readonly job: Omit<RewriteJob, 'temp'>;
-  readonly offset: number;
-  /** The database the file's last SELECT chose at the cut (-1: none yet). */
-  readonly fileDb: number;
   /** The snapshot's copy pause, microseconds. */
   readonly pauseMicros: number;
 }
 
-/** Tail copies longer than this are done before the append lock is taken, so writers wait only for the rest. */
-const LOCKED_TAIL_BYTES = 1 << 20;
+/**
+ * openNewIncrAofForAppend, before the cut while appendonly is on: the next incremental file made (empty) and
+ * listed last in the manifest on disk, so a crash from here on loads it after the one being written now.
+ */
+export function listNewIncr(files: AofFiles): AofManifest {
+  const manifest = withNewIncr(files.manifest, files.filename);
+  const incr = manifest.incr[manifest.incr.length - 1];
+  closeSync(openSync(files.pathOf(incr.name), 'w', 0o644));
+  files.persist(manifest);
+  files.manifest = manifest;
+  return manifest;
+}
 
 /**
- * The snapshot and the file's length at that instant. `logging`: writes are being appended to `file` (else
- * there is nothing after the snapshot to keep, and the file is not created).
+ * The snapshot; `switchLog` (null with appendonly off: nothing is logged) runs at its instant under the append lock
+ * and moves the log to where the writes after the snapshot belong.
  */
 export function cutForRewrite(
   store: SnapshotStore,
-  file: string,
   config: Config,
-  logging: boolean,
   inFileOrder: InFileOrder,
+  switchLog: (() => void) | null,
 ): RewriteCut {
   const at = Date.now();
-  let offset = 0;
-  let fileDb = -1;
   const handles = store.snapshot(() => {
-    if (!logging) return;
-    inFileOrder((db) => {
-      offset = sizeOf(file);
-      fileDb = db;
-    });
+    if (switchLog !== null) inFileOrder(switchLog, true);
   });
   const options = {
     compress: config.string('rdbcompression') === 'yes',
     checksum: config.string('rdbchecksum') === 'yes',
     ctime: Math.floor(at / 1000),
     usedMemory: store.stats().usedMemory,
+    aofBase: true,
   };
   const job = { control: handles.control, arena: handles.arena, at, options };
-  return { job, offset, fileDb, pauseMicros: handles.pauseMicros };
+  return { job, pauseMicros: handles.pauseMicros };
 }
 
-/** The temporary file a rewrite of `file` writes. */
-export function rewriteTempPath(file: string): string {
-  return `${file}.rewrite-${process.pid}.tmp`;
+/** switchLog's two cases: the listed incremental file (`seq`), or the temporary one emptied (TEMP_INCR_SEQ). */
+export function switchLogTo(files: AofFiles, seq: number, setSeq: (seq: number) => void): void {
+  if (seq === TEMP_INCR_SEQ) truncateOrCreate(files.logPath(TEMP_INCR_SEQ));
+  setSeq(seq);
 }
 
-/**
- * The old file's commands from `from` to its current end appended to `to` (no lock held: the file only grows
- * while its generation stands); returns where it stopped.
- */
-export function copyTailSoFar(file: string, from: number, to: number): number {
-  const source = openSync(file, 'r');
-  try {
-    return copyRange(source, from, to);
-  } finally {
-    closeSync(source);
-  }
-}
+/** How the rewrite started: what the log was doing at its cut. */
+export type LogAtCut = 'off' | 'on' | 'turning-on';
 
 /**
- * The last step, under the append lock: the rest of the old file's commands, sync, rename over `file`, new
- * generation. `stillWanted` is asked under the lock: false (appendonly was turned off) leaves the old file be.
- * Returns the new file's size, or -1 when it was not wanted.
+ * backgroundRewriteDoneHandler: the encoded base (at `tempPath`, synced) renamed in as the next base; for a
+ * turn-on, the temporary incremental file renamed to the next incremental name (the log's file from now on:
+ * `publishSeq`); the incremental files the base covers marked history (all of them with the log off); the manifest
+ * replaced. Returns the manifest now in force (the caller deletes its history files, aofDelHistoryFiles).
  */
-export function finishRewrite(
-  inFileOrder: InFileOrder,
-  file: string,
-  temp: number,
+export function installRewrite(
+  files: AofFiles,
   tempPath: string,
-  copied: number | null,
-  stillWanted: () => boolean,
-): number {
-  let size = -1;
-  inFileOrder(() => {
-    if (!stillWanted()) return;
-    if (copied !== null) copyTailSoFar(file, copied, temp);
-    fdatasyncSync(temp);
-    renameSync(tempPath, file);
-    size = fstatSync(temp).size;
-  }, true);
-  return size;
-}
-
-/** A SELECT of the file's database at the cut, written before the commands since it. */
-export function selectCommand(db: number): Buffer {
-  const text = String(db);
-  return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${text.length}\r\n${text}\r\n`, 'latin1');
+  log: LogAtCut,
+  publishSeq: (seq: number) => void,
+): AofManifest {
+  let manifest = withNewBase(files.manifest, files.filename, true);
+  renameSync(tempPath, files.pathOf((manifest.base as { name: string }).name));
+  if (log === 'turning-on') {
+    manifest = withNewIncr(manifest, files.filename);
+    const incr = manifest.incr[manifest.incr.length - 1];
+    renameSync(files.logPath(TEMP_INCR_SEQ), files.pathOf(incr.name));
+  }
+  manifest = withRewrittenIncrAsHistory(manifest, log !== 'off');
+  files.persist(manifest);
+  files.manifest = manifest;
+  if (log === 'turning-on') publishSeq(manifest.incrSeq);
+  return manifest;
 }
 
 export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
-export function removeQuietly(path: string): void {
+function truncateOrCreate(file: string): void {
   try {
-    unlinkSync(path);
+    truncateSync(file, 0);
   } catch {
-    // Already renamed into place or never made.
-  }
-}
-
-/** Whether the rest of the tail is short enough to copy under the append lock. */
-export function tailIsShort(file: string, from: number): boolean {
-  return sizeOf(file) - from <= LOCKED_TAIL_BYTES;
-}
-
-function sizeOf(file: string): number {
-  const fd = openSync(file, 'a');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function copyRange(source: number, from: number, to: number): number {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  let at = from;
-  for (;;) {
-    const read = readSync(source, buffer, 0, buffer.length, at);
-    if (read === 0) return at;
-    writeAll(to, buffer.subarray(0, read));
-    at += read;
+    closeSync(openSync(file, 'w', 0o644));
   }
 }

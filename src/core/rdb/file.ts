@@ -45,6 +45,8 @@ export interface RdbSaveOptions {
   readonly ctime: number;
   /** used-mem aux field. */
   readonly usedMemory: number;
+  /** The append-only file's base (Redis's aof-base aux field 1: RDBFLAGS_AOF_PREAMBLE). */
+  readonly aofBase?: boolean;
 }
 
 /** The chunk size the generator yields at (a caller writes each and may let other work run in between). */
@@ -69,7 +71,7 @@ export function* encodeRdb(databases: Iterable<RdbDatabase>, options: RdbSaveOpt
   aux('redis-bits', '64');
   aux('ctime', String(options.ctime));
   aux('used-mem', String(options.usedMemory));
-  aux('aof-base', '0');
+  aux('aof-base', options.aofBase === true ? '1' : '0');
   for (const database of databases) {
     if (database.keys === 0) continue;
     w.byte(OPCODE_SELECTDB);

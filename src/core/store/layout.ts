@@ -119,6 +119,11 @@ export const H_AOF_WAKE = 61;
 /** A BGSAVE SCHEDULE that came while a rewrite ran: the main thread starts it once the rewrite ends. */
 export const H_BGSAVE_SCHEDULED = 62;
 /**
+ * The sequence number of the incremental file records go to (aof/aof-files.ts logPath; 0: the turn-on's temporary
+ * one), changed only under the append lock with H_AOF_GENERATION, so a thread that reopens reads the right name.
+ */
+export const H_AOF_INCR_SEQ = 63;
+/**
  * The arena's shared free lists (arena.ts): a writer-only lock (H_SHARED_FREE_LOCK + 1 its waiter count), taken
  * only while holding a segment's write lock and never the other way round, and the bytes on those lists (a Float64
  * slot: ints 66 and 67). On a line of their own: every allocation that misses its segment's lists writes them.

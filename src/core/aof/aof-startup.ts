@@ -1,0 +1,54 @@
+// The append-only file at start-up, once the data is loaded and before a write is served (Redis 7.0's
+// aofOpenIfNeededOnServerStart and aofDelHistoryFiles): the directory made, a base written when there is nothing
+// (an empty dataset), the last incremental file opened (or a first one made), the manifest written if that changed
+// it, the history files a crash left deleted, and every thread's log pointed at that incremental file.
+
+import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { encodeRdb, type RdbSaveOptions } from '../rdb/file.js';
+import type { AofFiles } from './aof-files.js';
+import { withNewBase, withNewIncr } from './aof-manifest.js';
+import type { AofState } from './aof-state.js';
+import { writeAll } from './rewrite.js';
+
+export type StartupLog = (message: string) => void;
+
+/** `files.manifest` is the one loaded (aof-loader.ts planAofLoad), or empty when there was none. */
+export function openAofOnStart(files: AofFiles, state: AofState, config: Config, log: StartupLog): void {
+  files.ensureDir();
+  let manifest = files.manifest;
+  if (manifest.base === null && manifest.incr.length === 0) {
+    // Nothing was loaded, so the dataset is empty: its base is an RDB of no keys.
+    manifest = withNewBase(manifest, files.filename, true);
+    const name = (manifest.base as { name: string }).name;
+    const rdbOptions: RdbSaveOptions = {
+      compress: config.string('rdbcompression') === 'yes',
+      checksum: config.string('rdbchecksum') === 'yes',
+      ctime: Math.floor(Date.now() / 1000),
+      usedMemory: 0,
+      aofBase: true,
+    };
+    writeSynced(files.startupTempPath(), files.pathOf(name), rdbOptions);
+    log(`Creating AOF base file ${name} on server start`);
+  }
+  const creating = manifest.incr.length === 0;
+  if (creating) manifest = withNewIncr(manifest, files.filename);
+  const incr = manifest.incr[manifest.incr.length - 1];
+  closeSync(openSync(files.pathOf(incr.name), 'a', 0o644));
+  if (manifest !== files.manifest) files.persist(manifest);
+  files.manifest = files.deleteHistory(manifest);
+  state.incrSeq = incr.seq;
+  log(`${creating ? 'Creating' : 'Opening'} AOF incr file ${incr.name} on server start`);
+}
+
+/** rewriteAppendOnlyFile: written to a temporary file, synced, renamed into place. */
+function writeSynced(temp: string, file: string, options: RdbSaveOptions): void {
+  const fd = openSync(temp, 'w', 0o644);
+  try {
+    for (const chunk of encodeRdb([], options)) writeAll(fd, chunk);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+}
