@@ -48,7 +48,7 @@ async function run(kind: ServerKind, mode: Row['mode'], round: number): Promise<
       timeoutMs: 180_000,
       serverPid: server.pid,
     });
-    // Redis 7 writes its file inside appendonlydir/ (multi-part AOF), redis-lite in dir itself: count both.
+    // Both write Redis 7's multi-part file (appendonlydir/ in dir): every byte under dir.
     const fileMb = bytesUnder(dir) / 1024 / 1024;
     return {
       server: server.label,
