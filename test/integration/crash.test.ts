@@ -2,10 +2,12 @@
 // - appendfsync everysec under concurrent write load: after a restart every write acknowledged more than 2 s
 //   before the kill is there (everysec's promise: at most the last ~1-2 s are lost);
 // - killed in the middle of a BGSAVE (its temporary file half written): the previous dump is whole, a restart
-//   loads it, and redis-check-rdb accepts it. Bounded: a few seconds of load, a few hundred thousand keys.
+//   loads it, and redis-check-rdb accepts it;
+// - killed in the middle of CONFIG SET appendonly yes's rewrite: the append-only manifest is the one from before,
+//   a restart loads that whole earlier state (not the writes logged since the switch) and removes the temp files. Bounded: a few seconds of load, a few hundred thousand keys.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { launchServer, stopAll, type ServerProcess } from '../support/cli-process.js';
 import { transports } from '../support/server.js';
 import { until } from '../support/wait.js';
+import { AOF_DIR, manifestPath } from '../support/aof-dir.js';
 
 afterEach(stopAll);
 
@@ -129,5 +132,59 @@ describe.each(transports)('%s transport: crashes', (transport) => {
       await killed(restarted);
     }
     expect(existsSync(dump)).toBe(true);
+  });
+
+  it("SIGKILL during CONFIG SET appendonly yes's rewrite leaves the manifest as it was", async () => {
+    const dir = freshDir();
+    const flags = ['--transport', transport, '--workers', '4', '--dir', dir, '--save', ''];
+    const server = await launchServer([...flags, '--appendonly', 'yes']);
+    const c = await connect(server.port);
+    await c.set('generation', 'first');
+    await c.set('old', 'kept');
+    expect(await c.config('SET', 'appendonly', 'no')).toBe('OK');
+    const manifestBefore = readFileSync(manifestPath(dir), 'latin1');
+    // Written while the file is off: only the turn-on's base can hold them. Enough that it takes a while.
+    const KEYS = 300_000;
+    for (let at = 0; at < KEYS; at += 1000) {
+      const pairs: string[] = [];
+      for (let i = at; i < at + 1000; i++) pairs.push(`key:${i}`, `${i}:`.padEnd(100, String(i * 7919)));
+      await c.mset(pairs);
+    }
+    await c.set('generation', 'second');
+    expect(await c.config('SET', 'appendonly', 'yes')).toBe('OK');
+    await c.set('after-switch', 'x'); // logged to the temporary incremental file
+    const temp = (): string | undefined =>
+      readdirSync(dir).find((f) => /^temp-rewriteaof-bg-\d+\.aof$/.test(f));
+    await until(() => {
+      const name = temp();
+      return name !== undefined && statSync(path.join(dir, name)).size > 0;
+    }, 'the rewrite writes its base');
+    await killed(server);
+    c.disconnect();
+    // Killed mid-rewrite: the base unfinished, and the manifest still the one from before the switch, naming
+    // files that hold a whole earlier state (the temporary incremental file, without the data, is named nowhere).
+    expect(temp()).toBeDefined();
+    expect(existsSync(path.join(dir, AOF_DIR, 'temp-appendonly.aof.incr'))).toBe(true);
+    expect(readFileSync(manifestPath(dir), 'latin1')).toBe(manifestBefore);
+    const check = spawnSync('redis-check-aof', [manifestPath(dir)], { encoding: 'utf8' });
+    if (check.error === undefined) expect(check.stdout).toContain('All AOF files and manifest are valid');
+
+    const restarted = await launchServer([...flags, '--appendonly', 'yes']);
+    const reader = new Redis({ port: restarted.port, host: '127.0.0.1' });
+    try {
+      expect(await reader.mget('generation', 'old', 'after-switch', 'key:0')).toEqual([
+        'first',
+        'kept',
+        null,
+        null,
+      ]);
+      expect(await reader.dbsize()).toBe(2);
+    } finally {
+      reader.disconnect();
+      await killed(restarted);
+    }
+    // The temporary files the kill left are gone after the restart.
+    expect(temp()).toBeUndefined();
+    expect(readdirSync(path.join(dir, AOF_DIR)).filter((f) => f.startsWith('temp-'))).toEqual([]);
   });
 });
