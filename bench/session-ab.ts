@@ -1,10 +1,15 @@
 // A/B of the core hot path across builds: loads the Session, store and command table of each build given (a
 // dist/ directory, e.g. a `git worktree` of the commit before, built) into this one process and feeds each the
-// same pipelined SET/GET chunks, alternating short rounds between them, so every build meets the same machine
+// same pipelined requests, alternating short rounds between them, so every build meets the same machine
 // load. Separate runs of core-throughput.ts on a shared machine differ by more than a few-percent change; this
 // tool is for measuring such a change. A tool, not a test: prints ns per request (median, best, first quartile
-// of the rounds, per CPU time). Results of use: bench/results/commandstats.md.
-// Usage: node dist/bench/session-ab.js before=/path/to/old/dist after=dist [--pipeline 100] [--rounds 15] [--ms 150]
+// of the rounds, per CPU time). Results of use: bench/results/commandstats.md, bench/results/session-set.md.
+// --test mix (default): SET k v / GET k alternating, 16-byte values, over a store left empty; --test set|get:
+// only SETs, or only GETs of keys filled first, of --value-size bytes (redis-benchmark -t set|get -d, default
+// 3). --server-core builds each Session as a server thread does (createThreadCore: INFO counters, persistence
+// and append-only file state, Pub/Sub hub), so everything a request pays on the server but its socket is in.
+// Usage: node dist/bench/session-ab.js before=/path/to/old/dist after=dist [--pipeline 100] [--rounds 15]
+// [--ms 150] [--test mix|set|get] [--keys 10000] [--value-size 3] [--server-core]
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,10 +27,18 @@ const option = (name: string, fallback: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
+const textOption = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
 const PIPELINE = option('pipeline', 100);
 const ROUNDS = option('rounds', 15);
 const ROUND_MS = option('ms', 150);
-const KEYS = 10_000;
+const KEYS = option('keys', 10_000);
+const TEST = textOption('test', 'mix');
+const VALUE_SIZE = option('value-size', 3);
+const SERVER_CORE = args.includes('--server-core');
+if (!['mix', 'set', 'get'].includes(TEST)) throw new Error(`--test is mix, set or get, not ${TEST}`);
 
 const builds: Build[] = args
   .filter((a) => a.includes('=') && !a.startsWith('--'))
@@ -41,24 +54,38 @@ if (builds.length === 0) {
 const sixteen = (prefix: string, i: number): Buffer =>
   Buffer.from(`${prefix}${i.toString(36).padStart(12, '0')}`, 'latin1');
 const keys = Array.from({ length: KEYS }, (_, i) => sixteen('key:', i));
-const values = Array.from({ length: KEYS }, (_, i) => sixteen('val:', i));
+const values = Array.from({ length: KEYS }, (_, i) =>
+  TEST === 'mix' ? sixteen('val:', i) : Buffer.alloc(VALUE_SIZE, 'x'),
+);
 const resp = (argv: Buffer[]): Buffer =>
   Buffer.concat([
     Buffer.from(`*${argv.length}\r\n`),
     ...argv.flatMap((a) => [Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n')]),
   ]);
 
-/** Chunks of PIPELINE requests alternating SET k v / GET k, as core-throughput.ts builds them. */
+const setRequest = (i: number): Buffer => resp([Buffer.from('SET'), keys[i], values[i]]);
+const getRequest = (i: number): Buffer => resp([Buffer.from('GET'), keys[i]]);
+const isSet = (r: number): boolean => TEST === 'set' || (TEST === 'mix' && r % 2 === 0);
+
+/**
+ * Chunks of PIPELINE requests (mix: alternating SET k v / GET k, as core-throughput.ts builds them), over keys
+ * in a scattered order; enough of them to cover every key.
+ */
 const chunks: Buffer[] = [];
-for (let c = 0, k = 0; c < 200; c++) {
+for (let c = 0, k = 0; c < Math.max(200, Math.ceil(KEYS / PIPELINE)); c++) {
   const requests: Buffer[] = [];
   for (let r = 0; r < PIPELINE; r++, k++) {
     const i = (k * 7919) % KEYS;
-    requests.push(
-      r % 2 === 0 ? resp([Buffer.from('SET'), keys[i], values[i]]) : resp([Buffer.from('GET'), keys[i]]),
-    );
+    requests.push(isSet(r) ? setRequest(i) : getRequest(i));
   }
   chunks.push(Buffer.concat(requests));
+}
+/** --test get reads keys that exist: every key is SET first. */
+const fill: Buffer[] = [];
+if (TEST === 'get') {
+  for (let i = 0; i < KEYS; i += 100) {
+    fill.push(Buffer.concat(Array.from({ length: Math.min(100, KEYS - i) }, (_, j) => setRequest(i + j))));
+  }
 }
 
 // The builds' own modules, each with its own types: only what every build has had is used.
@@ -77,6 +104,27 @@ async function load(build: Build): Promise<void> {
     ]);
   const config = new Config();
   const store = SharedStore.create({ clock: Date.now });
+  if (SERVER_CORE) {
+    const { createThreadCore } = await module('thread-core.js');
+    const core = createThreadCore({
+      store,
+      config,
+      version: 'ab',
+      startedAt: Date.now(),
+      executable: '',
+      tcpPort: 0,
+      counters: null,
+      clients: () => [],
+      client: () => undefined,
+      transportStats: oneClientStats,
+      reportUnexpected: throwUnexpected,
+      aofOnlyWriter: true,
+    });
+    const session = new Session(core.sessionCore(), { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' });
+    build.receive = (chunk) => session.receive(chunk);
+    for (const chunk of fill) build.receive(chunk);
+    return;
+  }
   const server = context.createServerContext({
     clock: Date.now,
     config,
@@ -93,6 +141,7 @@ async function load(build: Build): Promise<void> {
     { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' },
   );
   build.receive = (chunk) => session.receive(chunk);
+  for (const chunk of fill) build.receive(chunk);
 }
 
 function cpuMs(): number {
@@ -120,7 +169,9 @@ for (let r = 0; r < ROUNDS; r++) {
     build.rounds.push(round(build, cursor.get(build)!));
   }
 }
-console.log(`pipeline ${PIPELINE}, ${ROUNDS} rounds of ${ROUND_MS} ms CPU each, ns per request:`);
+console.log(
+  `${TEST}, ${KEYS} keys, ${SERVER_CORE ? "a server thread's core, " : ''}pipeline ${PIPELINE}, ${ROUNDS} rounds of ${ROUND_MS} ms CPU each, ns per request:`,
+);
 for (const build of builds) {
   const sorted = [...build.rounds].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))].toFixed(0);

@@ -110,6 +110,8 @@ describe('notify-keyspace-events', () => {
     }
     const { events } = setup('E$'); // strings only
     expect(events('SET k v EX 100')).toBe('set@0:k');
+    // A plain SET (two arguments) takes its own path while `new` is off: it still publishes `set`.
+    expect(events('SET k2 v')).toBe('set@0:k2');
   });
 });
 

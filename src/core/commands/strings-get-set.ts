@@ -9,6 +9,7 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import {
   NOTIFY_GENERIC,
+  NOTIFY_NEW,
   NOTIFY_STRING,
   notifyCreated,
   notifyKeyspaceEvent,
@@ -50,6 +51,7 @@ function expireAt(ctx: CommandContext, value: Buffer, unit: ExpireUnit, command:
 
 /** SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT time|KEEPTTL]: OK, nil when NX/XX blocked it, or with GET the old value. */
 function set(argv: Buffer[], ctx: CommandContext): Reply {
+  if (argv.length === 3 && !wantsEvent(ctx, NOTIFY_NEW)) return plainSet(argv[1], argv[2], ctx);
   const opts = parseExtendedOptions(argv, 'set');
   const options: SetOptions = {
     condition: opts.condition,
@@ -64,6 +66,16 @@ function set(argv: Buffer[], ctx: CommandContext): Reply {
   const reply = opts.get ? counted(ctx, key, result.old) : result.written ? OK : NIL;
   if (result.written) notifySet(ctx, key, missing, opts.expire !== undefined);
   return reply;
+}
+
+/**
+ * SET key value, the most common request of all, while no one listens for `new` events: no options to parse and
+ * no existence check, so nothing is allocated for them (in-process A/B: bench/results/session-set.md).
+ */
+function plainSet(key: Buffer, value: Buffer, ctx: CommandContext): Reply {
+  ctx.store.set(key, value);
+  notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
+  return OK;
 }
 
 /** GETEX key [EX|PX|EXAT|PXAT time|PERSIST]: the value, changing (or removing) its expiry. */

@@ -41,6 +41,10 @@ export function set(a: TableAccess, db: number, key: Bytes, value: Bytes, option
   return a.writing(db, key, setLocked, value, options);
 }
 
+// Results without an old value are shared: a plain SET allocates no result.
+const WRITTEN: SetResult = Object.freeze({ written: true, old: null });
+const NOT_WRITTEN: SetResult = Object.freeze({ written: false, old: null });
+
 const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   a,
   entry,
@@ -54,11 +58,11 @@ const setLocked: WriteWork<Bytes, SetOptions | undefined, SetResult> = (
   const old = options?.returnOld && entry !== 0 ? a.table.valueBuffer(entry) : null;
   const condition = options?.condition;
   if ((condition === 'NX' && entry !== 0) || (condition === 'XX' && entry === 0))
-    return { written: false, old };
+    return old === null ? NOT_WRITTEN : { written: false, old };
   const at = options?.expireAt ?? (options?.keepTtl ? KEEP_TTL : 0);
   a.table.argumentStored(storeLocked(a, shard, hash, key, entry, value, at));
   touchLocked(a, shard, hash);
-  return { written: true, old };
+  return old === null ? WRITTEN : { written: true, old };
 };
 
 export function getDel(a: TableAccess, db: number, key: Bytes): Buffer | null {
