@@ -716,7 +716,7 @@ function capMaxclients(config: Config, logger: Logger): void {
 /**
  * Redis's serverCron, hz times a second; unref'd so it never keeps the process up. One timer for the whole
  * server, on this thread: it refreshes the store's access clock (updateLRUClock: what OBJECT IDLETIME counts
- * in) and runs activeExpireCycle, unless DEBUG SET-ACTIVE-EXPIRE, run on any thread, turned that off through the
+ * in), samples used_memory for MEMORY STATS's peak (stat_peak_memory) and runs activeExpireCycle, unless DEBUG SET-ACTIVE-EXPIRE, run on any thread, turned that off through the
  * shared counters' switch (server.active_expire_enabled), read at every tick.
  */
 function startActiveExpire(
@@ -732,6 +732,7 @@ function startActiveExpire(
       () => {
         try {
           store.refreshAccessClock();
+          store.recordMemoryPeak();
           if (counters.activeExpireEnabled()) store.activeExpireCycle();
         } catch (e) {
           logger.error({ err: e }, 'active expire cycle failed');

@@ -223,6 +223,8 @@ export interface AppendOnlyLog {
   scheduleBgsave(): void;
   /** INFO persistence's aof_ fields, in Redis 7.0's order. */
   infoFields(): [string, string | number][];
+  /** Redis's aof_buf: bytes appended to the shared buffer that no thread has written to the file yet. */
+  readonly bufferedBytes: number;
 }
 
 /** SHUTDOWN's options (server.h SHUTDOWN_NOSAVE, SHUTDOWN_SAVE, SHUTDOWN_NOW, SHUTDOWN_FORCE). */

@@ -59,7 +59,8 @@ function setting(server: ServerContext, name: string): string {
   return server.config.get(name)[0]?.[1] ?? '';
 }
 
-function rss(): number | undefined {
+/** The process's resident set size, bytes; undefined when /proc could not be read. */
+export function residentSetSize(): number | undefined {
   try {
     return process.memoryUsage.rss();
   } catch {
@@ -122,7 +123,7 @@ function clientFields({ server }: InfoSource): Fields {
 function memoryFields({ server, store }: InfoSource): Fields {
   const stats = store.stats();
   const used = stats.usedMemory + stats.processBaselineBytes;
-  const resident = rss();
+  const resident = residentSetSize();
   const maxmemory = Number(setting(server, 'maxmemory'));
   const fields: Fields = [
     ['used_memory', used],

@@ -130,6 +130,9 @@ describe('store containers: an encoding with blocks of its own', () => {
       new DataView(arena.buffer, root, ROOT_BYTES).setUint32(0, copy, true);
       cloned.push(copy);
     },
+    footprint(arena: Arena, root: number) {
+      return new DataView(arena.buffer, root, ROOT_BYTES).getUint32(4, true) * 8;
+    },
   };
   registerExternalEncoding(T_LIST, ENC_LIST_QUICKLIST, ops);
 

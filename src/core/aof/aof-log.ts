@@ -246,12 +246,16 @@ export class AofLog {
         ['aof_base_size', waiting ? 0 : s.baseSize],
         ['aof_pending_rewrite', s.scheduled ? 1 : 0],
         // Redis's aof_buf: what the shared buffer holds that no thread has written to the file yet.
-        ['aof_buffer_length', Math.max(0, this.buffer.appended - this.buffer.written)], // read without a lock
+        ['aof_buffer_length', this.bufferedBytes],
         ['aof_pending_bio_fsync', 0],
         ['aof_delayed_fsync', 0],
       );
     }
     return fields;
+  }
+
+  get bufferedBytes(): number {
+    return Math.max(0, this.buffer.appended - this.buffer.written); // read without a lock
   }
 
   close(): void {

@@ -1,20 +1,63 @@
-// MEMORY (object.c memoryCommand), the part about the allocator: MALLOC-STATS, which in Redis prints jemalloc's
-// statistics, here the store's arena: what it reserved, what its bump pointer handed out, what is live, and the
-// freed blocks waiting for reuse by size and by list (a segment's own, or the shared ones). HELP lists it. The
-// other subcommands (USAGE, STATS, DOCTOR, PURGE) are not here: the executor answers them as unknown.
+// MEMORY (object.c memoryCommand) as Redis 7.0: USAGE, STATS, DOCTOR, PURGE, MALLOC-STATS and HELP.
+// USAGE is the store's own count of a key's bytes (store/containers.ts entryFootprint): its entry's block (header,
+// key, value or a container's root, expiry) and every block its value points to, each as the size class the
+// arena gave it. Redis's is an estimate from its structs' sizes (robj, dictEntry, the key's sds, the value's
+// nodes); both sample a large container's elements (SAMPLES, default 5, 0 for all) and scale to the whole, so
+// the figures are each server's own bytes and differ (a 1-byte string: 64 bytes in Redis, 40 here).
+// MALLOC-STATS prints the arena (store/free-lists.ts), STATS and DOCTOR are in memory-report.ts. PURGE answers OK
+// with nothing to do: the arena is one SharedArrayBuffer, which JavaScript cannot give back in part; its free
+// blocks stay on its lists for the next allocations.
 
+import { ArgCursor } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { verbatim, type Reply } from '../reply.js';
+import { CommandError, ERR } from '../errors.js';
+import { integer, NIL, OK, verbatim, type Reply } from '../reply.js';
 import { formatFreeListReport } from '../store/free-lists.js';
 import { helpReply, subcommandBuilder } from './container.js';
+import { memoryDoctor, memoryStats } from './memory-report.js';
 
-const MEMORY_HELP = ['MALLOC-STATS', '    Return internal statistics report from the memory allocator.'];
+/** OBJ_COMPUTE_SIZE_DEF_SAMPLES. */
+const DEFAULT_SAMPLES = 5;
+
+const MEMORY_HELP = [
+  'DOCTOR',
+  '    Return memory problems reports.',
+  'MALLOC-STATS',
+  '    Return internal statistics report from the memory allocator.',
+  'PURGE',
+  '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
+  'USAGE <key> [SAMPLES <count>]',
+  '    Return memory in bytes used by <key> and its value. Nested values are',
+  '    sampled up to <count> times (default: 5, 0 means sample all).',
+];
+
+/** MEMORY USAGE key [SAMPLES count]: the options are read (the last SAMPLES wins) before the key is looked up. */
+function usage(argv: Buffer[], ctx: CommandContext): Reply {
+  const args = new ArgCursor(argv, 3);
+  let samples = DEFAULT_SAMPLES;
+  while (args.hasNext()) {
+    if (args.nextWord() !== 'SAMPLES') throw new CommandError(ERR.syntax);
+    const count = args.nextBigInt();
+    if (count < 0n) throw new CommandError(ERR.syntax);
+    samples = count === 0n || count > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(count);
+  }
+  const bytes = ctx.store.memoryUsage(argv[2], samples);
+  return bytes === null ? NIL : integer(bytes);
+}
 
 function mallocStats(_argv: Buffer[], ctx: CommandContext): Reply {
   return verbatim(formatFreeListReport(ctx.store.freeListReport()));
 }
 
 const memorySub = subcommandBuilder('memory', 'server', '4.0.0', {});
+/** The cluster routing tips Redis 7.0's COMMAND INFO gives the server-wide subcommands. */
+const ALL_SHARDS_SPECIAL = [
+  'nondeterministic_output',
+  'request_policy:all_shards',
+  'response_policy:special',
+];
 
 export const memoryCommand: CommandSpec = {
   name: 'memory',
@@ -26,11 +69,45 @@ export const memoryCommand: CommandSpec = {
   flags: [],
   keys: [0, 0, 0],
   subcommands: [
-    memorySub('malloc-stats', 'MEMORY MALLOC-STATS', 'Returns the allocator statistics.', 2, [], mallocStats),
+    {
+      ...memorySub(
+        'usage',
+        'MEMORY USAGE key [SAMPLES count]',
+        'Estimate the memory usage of a key.',
+        -3,
+        ['readonly'],
+        usage,
+      ),
+      keys: [2, 2, 1],
+      keyFlags: ['RO'],
+    },
+    {
+      ...memorySub('stats', 'MEMORY STATS', 'Show memory usage details.', 2, [], memoryStats),
+      tips: ALL_SHARDS_SPECIAL,
+    },
+    {
+      ...memorySub('doctor', 'MEMORY DOCTOR', 'Outputs memory problems report.', 2, [], memoryDoctor),
+      tips: ALL_SHARDS_SPECIAL,
+    },
+    {
+      ...memorySub('purge', 'MEMORY PURGE', 'Ask the allocator to release memory.', 2, [], () => OK),
+      tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    },
+    {
+      ...memorySub(
+        'malloc-stats',
+        'MEMORY MALLOC-STATS',
+        'Show allocator internal stats.',
+        2,
+        [],
+        mallocStats,
+      ),
+      tips: ALL_SHARDS_SPECIAL,
+    },
     memorySub(
       'help',
       'MEMORY HELP',
-      'Returns helpful text about the different subcommands.',
+      'Show helpful text about the different subcommands.',
       2,
       ['loading', 'stale'],
       () => helpReply('memory', MEMORY_HELP),

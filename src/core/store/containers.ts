@@ -7,7 +7,7 @@
 // the table moves, copies and frees them as it does a string.
 
 import { CommandError, ERR } from '../errors.js';
-import type { Arena } from './arena.js';
+import { sizeClass, type Arena } from './arena.js';
 import {
   ENCODING_SHIFT,
   H_HASH_MAX_LISTPACK_ENTRIES,
@@ -22,6 +22,7 @@ import {
   T_STRING,
   T_ZSET,
   TYPE_SHIFT,
+  UNIT,
 } from './layout.js';
 import type { Table } from './table.js';
 
@@ -91,6 +92,12 @@ export interface ExternalEncoding {
    * it point to deep copies, allocated from `segment`. May grow the arena (re-read its views after allocating).
    */
   clone(arena: Arena, segment: number, root: number): void;
+  /**
+   * The bytes of every block the root points to (MEMORY USAGE): the fixed ones (a bucket array, a header node)
+   * exactly, the elements' blocks from the first `samples` of them scaled to all (Infinity: every one, exact),
+   * as Redis's objectComputeSize samples. Read lock of the key's segment.
+   */
+  footprint(arena: Arena, root: number, samples: number): number;
 }
 
 /** External encodings by type * 8 + encoding; filled at import by the modules that implement them. */
@@ -160,6 +167,15 @@ export function hasExternalBlocks(t: Table, entry: number): boolean {
 /** Frees what the entry's value points to, before the entry is freed or its value overwritten (write lock). */
 export function releaseValue(t: Table, segment: number, entry: number): void {
   externalOf(t, entry)?.release(t.arena, segment, t.valueStart(entry));
+}
+
+/**
+ * The bytes the entry holds: its own block (header, key, value bytes or a container's root, expiry), as its size
+ * class, and what its value points to (sampled as ExternalEncoding.footprint says). Read lock of its segment.
+ */
+export function entryFootprint(t: Table, entry: number, samples: number): number {
+  const own = sizeClass(t.blockUnits(entry)) * UNIT;
+  return own + (externalOf(t, entry)?.footprint(t.arena, t.valueStart(entry), samples) ?? 0);
 }
 
 /**

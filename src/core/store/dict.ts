@@ -11,7 +11,7 @@
 // Offsets survive arena growth but views do not: every function re-reads arena.u8/u32 after it allocates.
 
 import { readU32 as read32, writeU32 as write32 } from './byte-words.js';
-import type { Arena } from './arena.js';
+import { sizeClass, type Arena } from './arena.js';
 import { hashKey } from './hash.js';
 import { UNIT } from './layout.js';
 import { nextReverseCursor } from './reverse-cursor.js';
@@ -299,6 +299,26 @@ export function dictRelease(arena: Arena, segment: number, root: number): void {
     }
   }
   arena.free(segment, buckets, count / 2);
+}
+
+/**
+ * The table's bytes (ExternalEncoding.footprint): its bucket array, and its nodes, the first `samples` found
+ * (in bucket order) scaled to the whole count, as dict sampling does in Redis's objectComputeSize.
+ */
+export function dictFootprint(arena: Arena, root: number, samples: number): number {
+  const u32 = arena.u32;
+  const buckets = read32(arena.u8, root + R_BUCKETS);
+  const count = read32(arena.u8, root + R_MASK) + 1;
+  const size = read32(arena.u8, root + R_COUNT);
+  let seen = 0;
+  let nodeBytes = 0;
+  for (let b = 0; b < count && seen < samples && seen < size; b++) {
+    for (let node = u32[buckets * 2 + b]; node !== 0 && seen < samples; node = u32[node * 2 + N_NEXT]) {
+      nodeBytes += sizeClass(nodeUnits(u32[node * 2 + N_FIELD_LEN], u32[node * 2 + N_VALUE_LEN])) * UNIT;
+      seen++;
+    }
+  }
+  return sizeClass(count / 2) * UNIT + (seen === 0 ? 0 : Math.floor((nodeBytes / seen) * size));
 }
 
 /**

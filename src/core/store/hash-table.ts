@@ -11,6 +11,7 @@ import {
   dictClone,
   dictCount,
   dictForEach,
+  dictFootprint,
   dictInit,
   dictRandomNode,
   dictRelease,
@@ -24,7 +25,11 @@ import { ENC_HASH_HASHTABLE, UNIT, unitsFor } from './layout.js';
 import type { Bytes } from './types.js';
 import { storeContainerLocked } from './values.js';
 
-registerExternalEncoding(T_HASH, ENC_HASH_HASHTABLE, { release: dictRelease, clone: dictClone });
+registerExternalEncoding(T_HASH, ENC_HASH_HASHTABLE, {
+  release: dictRelease,
+  clone: dictClone,
+  footprint: dictFootprint,
+});
 
 /**
  * Converts the listpack hash in `entry` to a hashtable (hashTypeConvertListpack); returns the entry now holding

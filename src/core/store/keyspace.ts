@@ -5,7 +5,7 @@
 import type { TableAccess, WriteWork } from './access.js';
 import { typeName, valueType, type TypeName } from './containers.js';
 import { evictedKeys } from './eviction.js';
-import { H_PROCESS_BASELINE } from './layout.js';
+import { H_MEMORY_PEAK_F64, H_PROCESS_BASELINE } from './layout.js';
 import type { Bytes, DatabaseStats, ExpireCondition, ExpireConditions, StoreStats } from './types.js';
 import { setDeadlineLocked } from './values.js';
 import { swapWatchesLocked, touchLocked } from './watch.js';
@@ -177,6 +177,22 @@ export function stats(a: TableAccess): StoreStats {
   };
 }
 
+/** used_memory now: the store's bytes and the process's baseline (INFO used_memory). */
+function usedMemoryNow(a: TableAccess): number {
+  return stats(a).usedMemory + a.control[H_PROCESS_BASELINE];
+}
+
+/** MEMORY STATS peak.allocated: the recorded peak, or used_memory now if it is higher. */
+export function memoryPeak(a: TableAccess): number {
+  return Math.max(a.controlF64[H_MEMORY_PEAK_F64], usedMemoryNow(a));
+}
+
+/** serverCron's peak sample (the one writer of the slot: the cron's thread). */
+export function recordMemoryPeak(a: TableAccess): void {
+  const now = usedMemoryNow(a);
+  if (now > a.controlF64[H_MEMORY_PEAK_F64]) a.controlF64[H_MEMORY_PEAK_F64] = now;
+}
+
 /** INFO keyspace: the logical databases holding keys, in order. Unlocked, as dbsize. */
 export function keyspace(a: TableAccess): DatabaseStats[] {
   const found: DatabaseStats[] = [];
@@ -184,11 +200,13 @@ export function keyspace(a: TableAccess): DatabaseStats[] {
     const physical = Atomics.load(a.control, a.mapIndex(db));
     let keys = 0;
     let expires = 0;
+    let indexBytes = 0;
     for (let s = 0; s < a.segments; s++) {
       keys += a.table.keyCount(a.table.shard(physical, s));
       expires += a.table.expiresCount(a.table.shard(physical, s));
+      indexBytes += a.table.indexBytes(a.table.shard(physical, s));
     }
-    if (keys > 0) found.push({ db, keys, expires });
+    if (keys > 0) found.push({ db, keys, expires, indexBytes });
   }
   return found;
 }

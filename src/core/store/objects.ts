@@ -5,7 +5,7 @@
 // syntax.
 
 import type { TableAccess } from './access.js';
-import { containerEncodingName, isString } from './containers.js';
+import { containerEncodingName, entryFootprint, isString } from './containers.js';
 import {
   E_OBJECT,
   H_LFU_DECAY_TIME,
@@ -122,6 +122,19 @@ export function debugObjectOf(a: TableAccess, db: number, key: Bytes): ValueObje
   try {
     const entry = a.table.find(a.shardOf(db, hash), hash, key);
     return entry === 0 ? null : describeLocked(a, entry, true);
+  } finally {
+    a.locks.readRelease(segment);
+  }
+}
+
+/** MEMORY USAGE's lookup and figure (KeyValueStore.memoryUsage): dictFind, as DEBUG OBJECT's. */
+export function memoryUsageOf(a: TableAccess, db: number, key: Bytes, samples: number): number | null {
+  const hash = a.hash(key);
+  const segment = hash & a.mask;
+  a.lockRead(segment);
+  try {
+    const entry = a.table.find(a.shardOf(db, hash), hash, key);
+    return entry === 0 ? null : entryFootprint(a.table, entry, samples);
   } finally {
     a.locks.readRelease(segment);
   }

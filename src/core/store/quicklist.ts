@@ -8,7 +8,7 @@
 // Knows the arena and the element codec; no entries, no commands.
 
 import { readU32, writeU32 } from './byte-words.js';
-import type { Arena } from './arena.js';
+import { sizeClass, type Arena } from './arena.js';
 import { registerExternalEncoding } from './containers.js';
 import { ENC_LIST_QUICKLIST, T_LIST, UNIT } from './layout.js';
 import {
@@ -621,6 +621,17 @@ export class Quicklist {
     this.arena.u8.fill(0, this.root, this.root + ROOT_BYTES);
   }
 
+  /** Its nodes' bytes: the first `samples` nodes' blocks scaled to every node (Redis samples quicklist nodes). */
+  footprint(samples: number): number {
+    let seen = 0;
+    let bytes = 0;
+    for (let node = this.head; node !== 0 && seen < samples; node = this.word(node, N_NEXT)) {
+      bytes += sizeClass(this.word(node, N_UNITS)) * UNIT;
+      seen++;
+    }
+    return seen === 0 ? 0 : Math.floor((bytes / seen) * this.nodeCount);
+  }
+
   /** The root is a byte copy of another list's: gives it copies of that list's nodes, from this segment. */
   cloneNodes(): void {
     let source = this.head;
@@ -648,4 +659,6 @@ export class Quicklist {
 registerExternalEncoding(T_LIST, ENC_LIST_QUICKLIST, {
   release: (arena, segment, root) => new Quicklist(arena, segment, root).release(),
   clone: (arena, segment, root) => new Quicklist(arena, segment, root).cloneNodes(),
+  // Reading only: the segment (for allocation) is not needed, and 0 stands for it.
+  footprint: (arena, root, samples) => new Quicklist(arena, 0, root).footprint(samples),
 });

@@ -19,6 +19,7 @@ import {
   dictCount,
   dictDelete,
   dictFind,
+  dictFootprint,
   dictForEach,
   dictInit,
   dictRelease,
@@ -40,7 +41,11 @@ import type { Bytes } from './types.js';
 import { storeContainerLocked } from './values.js';
 
 // A hash-table set owns its buckets and nodes: the table frees them with the key and COPY/RENAME clone them.
-registerExternalEncoding(T_SET, ENC_SET_HASHTABLE, { release: dictRelease, clone: dictClone });
+registerExternalEncoding(T_SET, ENC_SET_HASHTABLE, {
+  release: dictRelease,
+  clone: dictClone,
+  footprint: dictFootprint,
+});
 
 const EMPTY = new Uint8Array(0);
 

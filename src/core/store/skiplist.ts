@@ -10,12 +10,13 @@
 // Views are re-read after every allocation (dict.ts, arena.ts); byte offsets survive growth.
 
 import { readU32 as read32, writeU32 as write32 } from './byte-words.js';
-import type { Arena } from './arena.js';
+import { sizeClass, type Arena } from './arena.js';
 import { registerExternalEncoding } from './containers.js';
 import {
   DICT_ROOT_BYTES,
   dictDelete,
   dictFind,
+  dictFootprint,
   dictInit,
   dictRelease,
   dictScan,
@@ -449,4 +450,27 @@ export function skiplistClone(arena: Arena, segment: number, root: number): void
   }
 }
 
-registerExternalEncoding(T_ZSET, ENC_ZSET_SKIPLIST, { release: skiplistRelease, clone: skiplistClone });
+/**
+ * The skip list's bytes (ExternalEncoding.footprint): its member dict's, its header node, and its nodes, the first
+ * `samples` scaled to the length (t_zset sampling in Redis's objectComputeSize).
+ */
+export function skiplistFootprint(arena: Arena, root: number, samples: number): number {
+  const header = read32(arena.u8, root + R_HEADER);
+  if (header === 0) return 0;
+  const length = read32(arena.u8, root + R_LENGTH);
+  const u32 = arena.u32;
+  let seen = 0;
+  let nodeBytes = 0;
+  for (let x = u32[header * 2 + W_LEVELS]; x !== 0 && seen < samples; x = u32[x * 2 + W_LEVELS]) {
+    nodeBytes += sizeClass(nodeUnits(u32[x * 2 + W_LEVEL])) * UNIT;
+    seen++;
+  }
+  const nodes = seen === 0 ? 0 : Math.floor((nodeBytes / seen) * length);
+  return dictFootprint(arena, root, samples) + sizeClass(nodeUnits(MAX_LEVEL)) * UNIT + nodes;
+}
+
+registerExternalEncoding(T_ZSET, ENC_ZSET_SKIPLIST, {
+  release: skiplistRelease,
+  clone: skiplistClone,
+  footprint: skiplistFootprint,
+});

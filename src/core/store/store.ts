@@ -843,6 +843,18 @@ export class SharedStore implements KeyValueStore {
     return objects.setAccess(this.access, this.db, key, access);
   }
 
+  memoryUsage(key: Bytes, samples: number): number | null {
+    return objects.memoryUsageOf(this.access, this.db, key, samples);
+  }
+
+  memoryPeak(): number {
+    return keyspace.memoryPeak(this.access);
+  }
+
+  recordMemoryPeak(): void {
+    keyspace.recordMemoryPeak(this.access);
+  }
+
   refreshAccessClock(): void {
     objects.refreshAccessClock(this.access);
   }

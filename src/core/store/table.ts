@@ -6,7 +6,7 @@
 // hash bits already chose the segment.
 
 import { CommandError } from '../errors.js';
-import { Arena } from './arena.js';
+import { Arena, sizeClass } from './arena.js';
 import { releaseValue } from './containers.js';
 import { lfuFresh, lfuTouched } from './lfu.js';
 import {
@@ -84,6 +84,11 @@ export class Table {
 
   physicalOf(shard: number): number {
     return ((shard - this.headers) & ((1 << this.strideBits) - 1)) / SHARD_INTS;
+  }
+
+  /** Bytes of a shard's index (its bucket array, as its size class); 0 before its first key. */
+  indexBytes(shard: number): number {
+    return this.control[shard + D_INDEX] === 0 ? 0 : sizeClass(this.buckets(shard) / 2) * UNIT;
   }
 
   buckets(shard: number): number {

@@ -101,6 +101,8 @@ export interface DatabaseStats {
   readonly keys: number;
   /** Keys with an expiry. */
   readonly expires: number;
+  /** Bytes of its index (the bucket arrays of its shards): MEMORY STATS's hashtable overhead with the entry headers. */
+  readonly indexBytes: number;
 }
 
 /** A value as OBJECT and DEBUG OBJECT describe it (object.c, debug.c; store/objects.ts). */
@@ -395,6 +397,19 @@ export interface KeyValueStore {
    * expired key deleted as any read deletes it; its access time is left as it was.
    */
   object(key: Bytes): ValueObject | null;
+  /**
+   * MEMORY USAGE: the bytes the key and its value hold in the store (entryFootprint: its entry's block and the
+   * blocks its value points to, the elements' sampled from `samples` of them, Infinity for all), or null when it
+   * is missing. Found as Redis's dictFind: an expired key not yet removed still counts; nothing is touched.
+   */
+  memoryUsage(key: Bytes, samples: number): number | null;
+  /**
+   * MEMORY STATS peak.allocated: the highest used_memory (store and process baseline) recordMemoryPeak saw, or
+   * now's if higher.
+   */
+  memoryPeak(): number;
+  /** The server cron's sample of used_memory for the peak (one thread only: the slot has one writer). */
+  recordMemoryPeak(): void;
   /** DEBUG OBJECT's: the key as stored, even past its expiry, nothing deleted or stamped; with its value. */
   debugObject(key: Bytes): ValueObject | null;
   /** RESTORE's IDLETIME / FREQ on a key (objects.ts setAccess); false when the key is missing. */
