@@ -315,6 +315,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     version: start.version,
     startedAt: start.startedAt,
     countersBuffer: shared.counters.buffer,
+    aofWorkDir: start.aofFiles.workDirectory,
   };
   if (options.transport === 'hybrid') return createHybridTransport(threaded);
   return createPoolTransport({

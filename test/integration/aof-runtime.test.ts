@@ -303,6 +303,26 @@ function descriptorsOn(file: string): number {
 }
 
 describe.skipIf(!transports.includes('pool'))('pool transport: the append-only file and idle workers', () => {
+  it('a worker started after CONFIG SET dir logs to the directory the server opened at start-up', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const moved = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-moved-'));
+    const config = { dir, appendonly: 'yes', 'enable-protected-configs': 'yes' };
+    await withServer('pool', config, async (client) => {
+      const c = await client();
+      expect(await c.config('SET', 'dir', moved)).toBe('OK');
+      // More clients than the spare workers started with the server: workers spawned with the new dir.
+      const late = await Promise.all(Array.from({ length: 6 }, () => client()));
+      await Promise.all(late.map((w, i) => w.set(`late:${i}`, String(i))));
+    });
+    expect(readdirSync(moved)).toEqual([]);
+    await withServer('pool', { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      expect(await c.mget(Array.from({ length: 6 }, (_, i) => `late:${i}`))).toEqual(
+        Array.from({ length: 6 }, (_, i) => String(i)),
+      );
+    });
+  });
+
   it("a worker whose client left holds no descriptor of the file (a retired worker's would leak)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
     await withServer('pool', { dir, appendonly: 'yes' }, async (client) => {

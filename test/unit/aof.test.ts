@@ -106,6 +106,33 @@ describe('readAof', () => {
     expect(readFileSync(file)).toEqual(commands);
   });
 
+  it('drops a transaction the file ends in, from its MULTI on, as Redis reverts it', () => {
+    const file = path.join(dir, 'multi.aof');
+    const block = Buffer.concat([encodeCommand(args('MULTI')), encodeCommand(args('SET c 3'))]);
+    writeFileSync(file, Buffer.concat([commands, block])); // every command whole, no EXEC
+    expect(readAof(file, { loadTruncated: true })).toEqual({ commands, truncatedBytes: block.length });
+    expect(readFileSync(file)).toEqual(commands);
+    const cut = Buffer.concat([commands, block, encodeCommand(args('SET d 4')).subarray(0, 5)]);
+    writeFileSync(file, cut); // cut short inside the transaction
+    expect(readAof(file, { loadTruncated: true })).toEqual({
+      commands,
+      truncatedBytes: cut.length - commands.length,
+    });
+    const whole = Buffer.concat([commands, block, encodeCommand(args('EXEC'))]);
+    writeFileSync(file, whole);
+    expect(readAof(file, { loadTruncated: true })).toEqual({ commands: whole, truncatedBytes: 0 });
+  });
+
+  it("skips Redis's annotations (aof-timestamp-enabled's '#TS:' lines)", () => {
+    const file = path.join(dir, 'annotated.aof');
+    const [first, second] = [encodeCommand(args('SET a 1')), encodeCommand(args('LPUSH l x y'))];
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('#TS:1700000000\r\n'), first, Buffer.from('#TS:1700000001\r\n'), second]),
+    );
+    expect(readAof(file, { loadTruncated: true })).toEqual({ commands, truncatedBytes: 0 });
+  });
+
   it("refuses a corrupt middle with Redis's message, and knows where", () => {
     const file = path.join(dir, 'corrupt.aof');
     writeFileSync(file, Buffer.concat([commands, Buffer.from('garbage\r\n'), commands]));

@@ -46,18 +46,23 @@ export class AofFiles {
   manifest: AofManifest = EMPTY_MANIFEST;
 
   constructor(
-    private readonly workDir: string,
+    /** `dir`: where the directory and the rewrite's temporary base are. */
+    readonly workDirectory: string,
     dirname: string,
     readonly filename: string,
   ) {
-    this.dir = path.join(workDir, dirname);
-    this.legacyPath = path.join(workDir, filename);
+    this.dir = path.join(workDirectory, dirname);
+    this.legacyPath = path.join(workDirectory, filename);
     this.manifestPath = this.pathOf(`${filename}.manifest`);
   }
 
-  static of(config: Config): AofFiles {
+  /**
+   * The directory for `config`; `workDir`: `dir` as it was at start-up, for a thread started later (CONFIG SET dir
+   * may have moved `dir` since; the append-only directory stays where the server opened it).
+   */
+  static of(config: Config, workDir: string | null = null): AofFiles {
     return new AofFiles(
-      config.string('dir'),
+      workDir ?? config.string('dir'),
       config.string('appenddirname'),
       config.string('appendfilename'),
     );
@@ -79,12 +84,12 @@ export class AofFiles {
 
   /** Where a rewrite's encoder writes the new base before it is renamed into the directory (Redis's child's). */
   rewriteTempPath(): string {
-    return path.join(this.workDir, `temp-rewriteaof-bg-${process.pid}.aof`);
+    return path.join(this.workDirectory, `temp-rewriteaof-bg-${process.pid}.aof`);
   }
 
   /** Where start-up writes a base for an empty dataset before renaming it in (rewriteAppendOnlyFile's). */
   startupTempPath(): string {
-    return path.join(this.workDir, `temp-rewriteaof-${process.pid}.aof`);
+    return path.join(this.workDirectory, `temp-rewriteaof-${process.pid}.aof`);
   }
 
   /** aofLoadManifestFromDisk: the manifest, or an empty one when the directory or the manifest is missing. */
@@ -170,7 +175,7 @@ export class AofFiles {
         removed.push(name);
       }
     };
-    sweep(this.workDir, (name) => /^temp-rewriteaof-(bg-)?\d+\.aof$/.test(name));
+    sweep(this.workDirectory, (name) => /^temp-rewriteaof-(bg-)?\d+\.aof$/.test(name));
     const ours = new Set([`temp-${this.filename}.incr`, `temp-${this.filename}.manifest`]);
     sweep(this.dir, (name) => ours.has(name));
     return removed;

@@ -50,14 +50,37 @@ export function readAof(file: string, options: ReadOptions): AofContents | null 
   const parser = new RequestParser({ inlineMax: 64 * 1024, multibulkMax: 1024 * 1024, bulkMax: 2 ** 31 - 1 });
   const start = isRdbPreamble(bytes) && options.loadPreamble !== undefined ? options.loadPreamble(bytes) : 0;
   let at = start;
+  // Where a MULTI whose EXEC has not come yet starts: a transaction the file ends in was cut short.
+  let openMulti = -1;
+  // Redis's annotations ('#' lines, aof-timestamp-enabled) are skipped: the commands between them, in order.
+  const pieces: [number, number][] = [];
+  let pieceStart = start;
   while (at < bytes.length) {
+    if (bytes[at] === 0x23 /* '#' */) {
+      const newline = bytes.indexOf(0x0a, at);
+      if (newline < 0) break; // cut short
+      pieces.push([pieceStart, at]);
+      at = pieceStart = newline + 1;
+      continue;
+    }
     if (bytes[at] !== 0x2a /* '*' */) throw formatError(file, name, at);
     const result = parser.parse(bytes, at);
     if (result.kind === 'error') throw formatError(file, name, at);
     if (result.kind === 'incomplete') break;
+    if (result.kind === 'request') {
+      if (isCommand(result.argv[0], 'multi')) openMulti = at;
+      else if (isCommand(result.argv[0], 'exec')) openMulti = -1;
+    }
     at = result.end;
   }
-  if (at === bytes.length) return { commands: bytes.subarray(start), truncatedBytes: 0 };
+  const commandsUpTo = (end: number): Buffer => {
+    if (pieces.length === 0) return bytes.subarray(start, end);
+    const ranges = [...pieces, [pieceStart, end] as [number, number]];
+    return Buffer.concat(ranges.map(([from, to]) => bytes.subarray(from, Math.min(to, end))));
+  };
+  if (at === bytes.length && openMulti < 0) return { commands: commandsUpTo(at), truncatedBytes: 0 };
+  // loadSingleAppendOnlyFile: a file that ends inside MULTI/EXEC loses the whole transaction (valid_before_multi).
+  if (openMulti >= 0) at = openMulti;
   if (options.last === false) {
     throw new AofFormatError(file, at, 'Fatal error: the truncated file is not the last file');
   }
@@ -71,7 +94,13 @@ export function readAof(file: string, options: ReadOptions): AofContents | null 
     );
   }
   truncateSync(file, at);
-  return { commands: bytes.subarray(start, at), truncatedBytes: bytes.length - at };
+  return { commands: commandsUpTo(at), truncatedBytes: bytes.length - at };
+}
+
+function isCommand(name: Buffer | undefined, lower: string): boolean {
+  return (
+    name !== undefined && name.length === lower.length && name.toString('latin1').toLowerCase() === lower
+  );
 }
 
 /** What start-up loads: the manifest as it now stands (after an upgrade), and its files in order with their paths. */

@@ -31,6 +31,8 @@ export interface HybridOptions extends TransportOptions {
   readonly startedAt: number;
   /** SharedServerCounters.buffer from the main thread, so commands counted on every loop add up. */
   readonly countersBuffer?: SharedArrayBuffer;
+  /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
+  readonly aofWorkDir?: string;
   /** Pub/Sub's shared state, with an endpoint per loop (loop i is endpoint i). */
   readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws when the helper or its reactor is missing. */
@@ -98,6 +100,7 @@ export class HybridTransport implements Transport {
         stateBuffer: this.state.buffer as SharedArrayBuffer,
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
+        aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,
         startedAt: options.startedAt,
         executable: mainScript(),

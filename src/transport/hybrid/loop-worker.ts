@@ -14,6 +14,7 @@ import {
   workerData,
 } from 'node:worker_threads';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
+import { AofFiles } from '../../core/aof/aof-files.js';
 import { Config } from '../../core/config.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
@@ -209,6 +210,7 @@ function workerCore(): ThreadCore {
     executable: init.executable,
     tcpPort: Atomics.load(state, TCP_PORT),
     counters: init.countersBuffer,
+    aofFiles: AofFiles.of(config, init.aofWorkDir),
     ...(pubsubState === null
       ? {}
       : {

@@ -15,6 +15,8 @@ export interface LoopInit {
   readonly storeHandles: unknown;
   readonly countersBuffer: SharedArrayBuffer | null;
   readonly config: Record<string, string>;
+  /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
+  readonly aofWorkDir: string | null;
   readonly version: string;
   readonly startedAt: number;
   readonly executable: string;

@@ -35,6 +35,8 @@ export interface WorkerInit {
   readonly storeHandles: unknown;
   readonly countersBuffer: SharedArrayBuffer | null;
   readonly config: Record<string, string>;
+  /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
+  readonly aofWorkDir: string | null;
   readonly version: string;
   readonly startedAt: number;
   /** The main thread's script, for INFO executable. */

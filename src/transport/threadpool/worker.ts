@@ -8,6 +8,7 @@ import { closeSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo, ClientState, PubSubCounts } from '../../core/command.js';
+import { AofFiles } from '../../core/aof/aof-files.js';
 import { Config } from '../../core/config.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
@@ -111,6 +112,7 @@ function workerCore(): ThreadCore {
     executable: init.executable,
     tcpPort: state.counter(TCP_PORT),
     counters: init.countersBuffer,
+    aofFiles: AofFiles.of(config, init.aofWorkDir),
     ...(pubsubState === null
       ? {}
       : {
