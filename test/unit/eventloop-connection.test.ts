@@ -67,6 +67,7 @@ function setup(limits: Partial<ConnectionLimits> = {}) {
     limits: { outputBufferLimit: 0, queryBufferLimit: 0, pubsubOutputBufferLimit: 0, ...limits },
     logger: logs.logger,
     closeGraceMs: 10,
+    send: null,
   });
   return {
     socket,

@@ -12,6 +12,7 @@ import type { Session } from '../../core/session.js';
 import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
 import type { LogTurn } from './log-turn.js';
+import type { SocketSend } from './socket-send.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
 /** Limits read live from config by the transport (CONFIG SET applies to connected clients too). */
@@ -39,6 +40,8 @@ export interface ConnectionHost {
    * Set as the first client connects: the transport is made before the thread's core.
    */
   logTurn?: LogTurn;
+  /** The native helper's send for replies (socket-send.ts); null: fs.writeSync. */
+  readonly send: SocketSend | null;
 }
 
 const NO_INPUT = Buffer.alloc(0);
@@ -139,7 +142,7 @@ export class Connection {
     const bytes = this.session.takePushed(); // null when a request of the client has written them meanwhile
     if (bytes !== null && !this.ending) {
       this.host.logTurn?.hold(this.socket); // a served blocking pop's reply waits for the pop's record
-      const written = writeNow(this.socket, bytes);
+      const written = writeNow(this.socket, bytes, this.host.send);
       if (typeof written !== 'number') {
         this.onError(written);
         this.socket.destroy();
@@ -218,7 +221,7 @@ export class Connection {
    * replies cannot make us queue more of them. Returns false when the client was disconnected.
    */
   private deliver(lent: Buffer): boolean {
-    const written = writeNow(this.socket, lent);
+    const written = writeNow(this.socket, lent, this.host.send);
     if (typeof written !== 'number') {
       this.onError(written);
       this.socket.destroy();

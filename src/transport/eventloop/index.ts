@@ -17,6 +17,7 @@ import {
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 import { LogTurn } from './log-turn.js';
+import { nativeSocketSend } from './socket-send.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /**
@@ -70,6 +71,7 @@ export class EventLoopTransport implements Transport {
       closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       // 64 KiB, as libuv suggests per read: a pipelined burst is read in as few calls as before.
       readBuffer: Buffer.allocUnsafe(64 * 1024),
+      send: nativeSocketSend(),
     };
     // noDelay: replies are whole; Nagle would only add latency. keepAlive as Redis's tcp-keepalive 300.
     this.server = net.createServer(

@@ -6,6 +6,11 @@
 
 import { writeSync } from 'node:fs';
 import type net from 'node:net';
+import { constants } from 'node:os';
+import { errnoName, type SocketSend } from './socket-send.js';
+
+const EAGAIN = constants.errno.EAGAIN;
+const EWOULDBLOCK = constants.errno.EWOULDBLOCK;
 
 /** The client is gone: the errno code of the failed write (EPIPE, ECONNRESET, ...). */
 export interface WriteFailed {
@@ -26,12 +31,22 @@ export function descriptorOf(socket: net.Socket): number {
 /**
  * Writes as much of `bytes` as the kernel takes now, if nothing is queued in the socket's stream. Returns
  * how many bytes were written (0: none; write them through the stream) or WriteFailed if the client is gone.
+ * `send`: the native helper's send (socket-send.ts); null: fs.writeSync.
  */
-export function writeNow(socket: net.Socket, bytes: Uint8Array): number | WriteFailed {
+export function writeNow(
+  socket: net.Socket,
+  bytes: Uint8Array,
+  send: SocketSend | null = null,
+): number | WriteFailed {
   // Corked (log-turn.ts): the reply waits in the stream until the append-only file has what it answers.
   if (socket.writableLength !== 0 || socket.writableCorked !== 0 || !socket.writable) return 0;
   const fd = descriptorOf(socket);
   if (fd < 0) return 0;
+  if (send !== null) {
+    const written = send(fd, bytes, 0, bytes.length);
+    if (written >= 0) return written;
+    return written === -EAGAIN || written === -EWOULDBLOCK ? 0 : { code: errnoName(-written) };
+  }
   try {
     return writeSync(fd, bytes);
   } catch (e) {
