@@ -13,6 +13,12 @@ export const TCP_PORT = 2;
 export const LOOPS = 3;
 /** The last client id handed out: ids are unique across every loop (Atomics.add). */
 export const LAST_ID = 4;
+/**
+ * Bumped by the main thread once it has posted a CONFIG SET to every loop: a loop that sees it moved reads its
+ * port before it runs any client's bytes (config-relay.ts), so a change that has replied OK is seen by the next
+ * command on every loop. One load per turn of a loop.
+ */
+export const CONFIG_GENERATION = 5;
 const HEADER = 16;
 
 /** Per loop, a 64-byte line of its own. */

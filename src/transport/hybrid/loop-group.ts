@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import { answerConfigChange } from '../../core/config-relay.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
 import { AcceptErrorLog } from '../accept-policy.js';
 import {
   answeredAt,
+  CONFIG_GENERATION,
   connectedAt,
   LOOPS,
   MAX_FD,
@@ -101,7 +103,10 @@ export class LoopGroup {
   }
 
   private onMessage(loop: Loop, worker: Worker, message: FromLoop): void {
-    if (loop.worker !== worker) return;
+    if (loop.worker !== worker) {
+      if (message.type === 'config') answerConfigChange(message); // a loop replaced: do not leave it waiting
+      return;
+    }
     switch (message.type) {
       case 'ready':
         loop.ready = true;
@@ -125,6 +130,7 @@ export class LoopGroup {
           this.broadcast({ type: 'config', name: message.name, value: message.value }, loop.index);
         } finally {
           this.relayOrigin = -1;
+          answerConfigChange(message); // in every other loop's port, the generation moved: it may reply
         }
         return;
       case 'kill':
@@ -257,6 +263,8 @@ export class LoopGroup {
 
   private broadcast(message: ToLoop, except: number): void {
     for (const loop of this.loops) if (loop.index !== except) this.send(loop, message);
+    // After the posts: a loop that sees the new generation finds the change in its port.
+    if (message.type === 'config') Atomics.add(this.options.state, CONFIG_GENERATION, 1);
   }
 
   private send(loop: Loop, message: ToLoop, transfer: MessagePort[] = []): void {

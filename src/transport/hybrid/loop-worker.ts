@@ -16,6 +16,7 @@ import {
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import { AofFiles } from '../../core/aof/aof-files.js';
 import { Config } from '../../core/config.js';
+import { relayConfigChange } from '../../core/config-relay.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
 import { askMainThreadToShutDown } from '../../core/shutdown-request.js';
@@ -27,6 +28,7 @@ import { ERR } from '../../core/errors.js';
 import { acceptWaiting, type AcceptorHost, drainHandoffs } from './acceptor.js';
 import {
   answeredAt,
+  CONFIG_GENERATION,
   connectedAt,
   LOOPS,
   MAX_FD,
@@ -73,12 +75,23 @@ function readLimits(): void {
   limits.pubsubOutputBufferLimit = config.number('client-output-buffer-limit-pubsub-bytes');
 }
 readLimits();
-// A change made here goes to the main thread, which relays it to the other loops; a relayed change is applied
-// with apply(), which calls no listener, so nothing echoes.
+// A change made here goes to the main thread, which relays it to the other loops before CONFIG SET replies
+// (config-relay.ts); a relayed change is applied with apply(), which calls no listener, so nothing echoes.
 config.onChange((name, value) => {
   readLimits();
-  post({ type: 'config', name, value });
+  relayConfigChange(post, name, value);
 });
+
+/** The config generation this loop has read its port for (layout.ts CONFIG_GENERATION). */
+let configSeen = Atomics.load(state, CONFIG_GENERATION);
+
+/** Before a turn's clients run: a CONFIG SET relayed since is applied first (its message is in our port). */
+function applyRelayedConfig(): void {
+  const generation = Atomics.load(state, CONFIG_GENERATION);
+  if (generation === configSeen) return;
+  configSeen = generation;
+  drain();
+}
 
 const loop = new ReactorLoop({
   native,
@@ -86,6 +99,7 @@ const loop = new ReactorLoop({
   closeGraceMs: init.closeGraceMs,
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
+  beforeEvents: applyRelayedConfig,
   afterEvents: () => {
     flushPushes();
     writeOutLog();

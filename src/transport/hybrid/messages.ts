@@ -4,6 +4,7 @@
 // accepting loop hands them over through shared rings (layout.ts). Types only: no behaviour here.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { ConfigChange } from '../../core/config-relay.js';
 import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
 import type { ShutdownRequest } from '../../core/shutdown-request.js';
 
@@ -45,7 +46,8 @@ export type ToLoop =
 export type FromLoop =
   /** The loop is running and its eventfd is published in the shared state. */
   | { readonly type: 'ready' }
-  | { readonly type: 'config'; readonly name: string; readonly value: string }
+  /** CONFIG SET on this loop's client: the loop waits until the main thread has relayed it (config-relay.ts). */
+  | ConfigChange
   | { readonly type: 'kill'; readonly id: number }
   /**
    * The loop blocks in CLIENT LIST until answeredAt(loop) reaches `request`: gather the other loops' clients

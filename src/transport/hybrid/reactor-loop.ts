@@ -19,6 +19,8 @@ export interface ReactorLoopOptions {
   idleTimeoutMs(): number;
   /** Another thread signalled the eventfd: drain its messages, hand-offs and Pub/Sub mail. */
   onWake(): void;
+  /** Events have arrived, before any is handled: what must precede every client's bytes (relayed config). */
+  beforeEvents(): void;
   /** After each batch of events: write what the batch left for clients (Pub/Sub messages). */
   afterEvents(): void;
   /** The object for a client that has just sent its first bytes (or closed). */
@@ -190,6 +192,7 @@ export class ReactorLoop {
       const timer = this.options.nextTimer();
       until = Math.min(until, timer);
       const count = native.epollWait(this.epfd, this.ready, Math.max(0, Math.ceil(until - Date.now())));
+      if (count > 0) this.options.beforeEvents();
       for (let i = 0; i < count; i++) this.dispatch(this.ready[2 * i], this.ready[2 * i + 1]);
       let now = Date.now();
       if (now >= timer) this.options.onTimer(now);

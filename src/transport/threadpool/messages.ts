@@ -3,6 +3,7 @@
 // (which clients are queued). Types only: no behaviour lives here.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { ConfigChange } from '../../core/config-relay.js';
 import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
 import type { ShutdownRequest } from '../../core/shutdown-request.js';
 
@@ -56,7 +57,8 @@ export type FromWorker =
   | { readonly type: 'ready' }
   /** The client left (or was shut down) and its descriptor is closed: give me the next one. */
   | { readonly type: 'idle' }
-  | { readonly type: 'config'; readonly name: string; readonly value: string }
+  /** CONFIG SET on this worker's client: the worker waits until the main thread has relayed it (config-relay.ts). */
+  | ConfigChange
   | { readonly type: 'kill'; readonly clientId: number }
   /**
    * The worker blocks until SLOT_ANSWERED reaches `request`: answer at once with a QueuedClient[] on `reply`

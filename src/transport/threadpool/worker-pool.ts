@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
+import { answerConfigChange } from '../../core/config-relay.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
@@ -190,6 +191,7 @@ export class WorkerPool {
     if (slot.worker !== worker) {
       if (message.type === 'queued') message.reply.close(); // its asker was replaced: nobody waits on it
       if (message.type === 'shutdown') answerShutdownRequest(message, undefined); // refused: do not leave it waiting
+      if (message.type === 'config') answerConfigChange(message); // nobody to relay for: do not leave it waiting
       return;
     }
     switch (message.type) {
@@ -212,7 +214,11 @@ export class WorkerPool {
         slot.idleSince = Date.now();
         return this.next(slot);
       case 'config':
-        return this.relayConfig(slot.index, message.name, message.value);
+        try {
+          return this.relayConfig(slot.index, message.name, message.value);
+        } finally {
+          answerConfigChange(message); // posted to every other worker: it may reply
+        }
       case 'kill':
         this.killClient(message.clientId);
         return;

@@ -10,6 +10,7 @@ import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo, ClientState, PubSubCounts } from '../../core/command.js';
 import { AofFiles } from '../../core/aof/aof-files.js';
 import { Config } from '../../core/config.js';
+import { relayConfigChange } from '../../core/config-relay.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
 import { Session } from '../../core/session.js';
 import { askMainThreadToShutDown } from '../../core/shutdown-request.js';
@@ -91,8 +92,9 @@ function describe(error: unknown): { message: string; stack?: string; code?: str
 }
 
 // A change made here (CONFIG SET on this worker's client) goes to the main thread, which relays it to the
-// other workers; a relayed change is applied with apply(), which calls no listener, so nothing echoes.
-config.onChange((name, value) => post({ type: 'config', name, value }));
+// other workers before CONFIG SET replies (each drains its port before it runs its client's next read); a
+// relayed change is applied with apply(), which calls no listener, so nothing echoes.
+config.onChange((name, value) => void relayConfigChange(post, name, value));
 
 interface Current {
   readonly job: Job;
