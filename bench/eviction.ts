@@ -16,6 +16,7 @@
 // Usage (after `npm run build`):
 //   node dist/bench/eviction.js [--maxmemory-mb 64] [--volume 10] [--zipf-keys 300000] [--rounds 3]
 //        [--parts cap,hits,throughput,uncapped] [--node-options=--max-semi-space-size=4] [--label NAME] [--save]
+//        [--transport eventloop|hybrid|pool] (the hybrid runs 2 loops, the pool 100 workers: lib/server-process.ts)
 
 import { execFileSync } from 'node:child_process';
 import { POLICY_NAMES } from '../src/core/store/eviction.js';
@@ -47,6 +48,16 @@ function argText(name: string): string | undefined {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : undefined;
 }
 
+const TRANSPORTS = ['eventloop', 'hybrid', 'pool'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+/** The transport redis-lite runs under (the hybrid and the pool: their loop threads or workers write in parallel). */
+const TRANSPORT = ((): Transport => {
+  const given = argText('--transport') ?? 'eventloop';
+  if (!(TRANSPORTS as readonly string[]).includes(given))
+    throw new Error(`--transport: no transport ${given}`);
+  return given as Transport;
+})();
+
 const parts = stringList(argText('--parts') ?? DEFAULT_PARTS).map((part) => {
   if (!(PARTS as readonly string[]).includes(part))
     throw new Error(`--parts: no part ${part} (${PARTS.join(', ')})`);
@@ -63,11 +74,11 @@ interface Target {
 }
 /** redis-lite as it starts by default, then under each --node-options=<flags> given, then Redis. */
 const SERVERS: readonly Target[] = [
-  { kind: 'eventloop', nodeOptions: [] },
+  { kind: TRANSPORT, nodeOptions: [] },
   ...process.argv
     .filter((arg) => arg.startsWith('--node-options='))
     .map((arg): Target => ({
-      kind: 'eventloop',
+      kind: TRANSPORT,
       nodeOptions: stringList(arg.slice('--node-options='.length)),
     })),
   { kind: 'redis', nodeOptions: [] },
@@ -296,7 +307,8 @@ const median = (values: number[]): number => [...values].sort((x, y) => x - y)[M
 
 interface Run {
   readonly label: string;
-  readonly transport: 'eventloop';
+  /** redis-lite's transport (absent in runs before --transport: the event loop). */
+  readonly transport: Transport;
   readonly command: string;
   readonly generatedAt: string;
   readonly node: string;
@@ -478,7 +490,7 @@ async function main(): Promise<void> {
   const cpuPerRequest = medianRatio(throughput, (r) => r.serverCpuUs);
   const run: Run = {
     label: argText('--label') ?? commitLabel(),
-    transport: 'eventloop',
+    transport: TRANSPORT,
     command: `npm run build && node dist/bench/eviction.js ${process.argv.slice(2).join(' ')}`.trim(),
     generatedAt: new Date().toISOString(),
     node: process.version,
