@@ -87,8 +87,14 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
           counters instanceof SharedServerCounters && !onlyWriter ? counters : null,
         )
       : undefined;
-  // Keys the store removes without a command (evicted) are logged where it removes them, under their lock.
-  if (aof !== undefined) deps.store.onEvicted((db, key) => aof.recordDeletion(db, key));
+  // Keys the store removes without a command (evicted) are logged where it removes them, under their lock; while
+  // the file is off, none is copied out of the store for it (one per eviction at the cap: bench/eviction.ts).
+  if (aof !== undefined) {
+    deps.store.onEvicted(
+      (db, key) => aof.recordDeletion(db, key),
+      () => aof.logging,
+    );
+  }
   const server = createServerContext({
     clock,
     ...(aof === undefined ? {} : { aof }),

@@ -170,6 +170,27 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
     }
   });
 
+  it('logs each key maxmemory evicts as a DEL: a restart without the cap does not bring them back', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
+    const kept = await withServer(transport, dir, async (client) => {
+      const c = await client();
+      const pipeline = c.pipeline();
+      for (let i = 0; i < 200; i++) pipeline.set(`k${i}`, 'v'.repeat(1000));
+      await pipeline.exec();
+      const used = Number(/^used_memory_dataset:(\d+)/m.exec(await c.info('memory'))![1]);
+      await c.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await c.config('SET', 'maxmemory-eviction-tenacity', '100'); // no time limit: down to the cap at once
+      await c.config('SET', 'maxmemory', String(Math.floor(used / 2)));
+      await c.set('after', 'x'); // evicts first
+      expect(Number(/^evicted_keys:(\d+)/m.exec(await c.info('stats'))![1])).toBeGreaterThan(50);
+      return (await c.keys('*')).sort();
+    });
+    expect(readFileSync(path.join(dir, 'appendonly.aof'), 'latin1')).toMatch(/\*2\r\n\$3\r\nDEL\r\n/);
+    await withServer(transport, dir, async (client) => {
+      expect((await (await client()).keys('*')).sort()).toEqual(kept);
+    });
+  });
+
   it('loads a file cut short without its last command, and refuses to start on a corrupt one', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aof-'));
     await withServer(transport, dir, async (client) => {

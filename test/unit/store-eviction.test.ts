@@ -106,6 +106,28 @@ describe('eviction policies', () => {
     }
   });
 
+  it('copies out no key for the hook while it wants none (the append-only file is off), and evicts the same', () => {
+    const { store, cap } = filled(500, { 'maxmemory-policy': 'allkeys-lru' });
+    const hooked: string[] = [];
+    let wanted = false;
+    store.onEvicted(
+      (db, key) => hooked.push(`${db}:${key.toString()}`),
+      () => wanted,
+    );
+    const limit = cap(0.5);
+    expect(store.evict(false)).toEqual({ evicted: [], status: 'ok' });
+    expect(store.stats().usedMemory).toBeLessThanOrEqual(limit);
+    expect(store.stats().evictedKeys).toBeGreaterThan(200);
+    expect(hooked).toEqual([]);
+    // Wanted again: told of each key evicted from then on.
+    wanted = true;
+    const before = store.stats().evictedKeys;
+    cap(0.25);
+    store.evict(false);
+    expect(hooked).toHaveLength(store.stats().evictedKeys - before);
+    expect(hooked.length).toBeGreaterThan(0);
+  });
+
   it('evicts on down to a batch below the limit, so the next small writes find room without evicting', () => {
     const { store, cap } = filled(2000, { 'maxmemory-policy': 'allkeys-lru' });
     const maxmemory = cap(0.5);

@@ -40,7 +40,7 @@ function notifySet(
   missing: readonly boolean[] | null,
   expire: boolean,
 ): void {
-  notifyCreated(ctx, [key], missing, 0);
+  if (missing !== null) notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
   if (expire) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'expire', key);
 }

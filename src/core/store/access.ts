@@ -53,6 +53,8 @@ export type KeysWork<X, Y, R> = (
 
 const nothing = (): void => undefined;
 
+const always = (): boolean => true;
+
 export class TableAccess {
   readonly mask: number;
   readonly databases: number;
@@ -73,6 +75,8 @@ export class TableAccess {
    * the append-only file's DEL, in order with the key's writes.
    */
   evictedHook: ((db: number, key: Buffer) => void) | null = null;
+  /** Whether evictedHook wants keys now (the file is being written): each evicted key is copied out only then. */
+  evictedWanted: () => boolean = always;
   /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
   reportExpired: ((shard: number, entry: number) => void) | null = null;
 

@@ -34,7 +34,7 @@ import {
 } from './layout.js';
 import { EvictionPool } from './eviction-pool.js';
 import { lfuDecayed } from './lfu.js';
-import { pickNonEmptySegment, randomEntryLocked } from './walk.js';
+import { pickNonEmptySegment, randomBelow, randomEntryLocked } from './walk.js';
 import { touchLocked } from './watch.js';
 
 /** maxmemory-policy names, by POLICY_* number (redis.conf order). */
@@ -276,7 +276,7 @@ export class Evictor {
       const table = a.table;
       const shard = a.shardOf(db, segment);
       const buckets = table.buckets(shard);
-      let bucket = Math.floor(Math.random() * buckets);
+      let bucket = randomBelow(buckets);
       // The sampled entries are mostly out of cache, and a chain walk waits for each before the next: the first
       // entry of each bucket ahead is read first, in loads that do not wait on one another, so the processor
       // fetches them together (JavaScript has no prefetch); the walk then finds them in cache.
@@ -352,7 +352,7 @@ export class Evictor {
   private removeLocked(a: TableAccess, db: number, shard: number, entry: number): number {
     const table = a.table;
     const counter = USED_BYTES_F64 + table.segmentOf(shard) * SEGMENT_F64;
-    const hook = a.evictedHook;
+    const hook = a.evictedHook !== null && a.evictedWanted() ? a.evictedHook : null;
     const key = hook !== null || this.keysWanted ? table.keyBuffer(entry) : null;
     const hash = table.hashOf(entry);
     const before = a.controlF64[counter];

@@ -825,8 +825,9 @@ export class SharedStore implements KeyValueStore {
     this.thread.setExpiredHook(hook);
   }
 
-  onEvicted(hook: ((db: number, key: Buffer) => void) | null): void {
+  onEvicted(hook: ((db: number, key: Buffer) => void) | null, wanted: () => boolean = () => true): void {
     this.access.evictedHook = hook;
+    this.access.evictedWanted = wanted;
   }
 
   // ---- OBJECT, DEBUG OBJECT (objects.ts) ----

@@ -376,8 +376,11 @@ export interface KeyValueStore {
   appendInOrder(write: (fileDb: number, generation: number) => number, replacesFile?: boolean): void;
   /** The append-only file's buffer every thread of this store shares (aof/append-buffer.ts), used under that lock. */
   appendBuffer(): SharedArrayBuffer;
-  /** This thread's hook for keys it evicts (maxmemory), told under the lock that removes each. */
-  onEvicted(hook: ((db: number, key: Buffer) => void) | null): void;
+  /**
+   * This thread's hook for keys it evicts (maxmemory), told under the lock that removes each while `wanted()` says
+   * so (default: always); otherwise no key is copied out of the store for it.
+   */
+  onEvicted(hook: ((db: number, key: Buffer) => void) | null, wanted?: () => boolean): void;
 
   // ---- maxmemory (eviction.ts) ----
   /**

@@ -17,6 +17,23 @@ const STAR = 0x2a;
 const EXPIRE_BUCKETS_PER_ROUND = 1024;
 const EXPIRE_MAX_ROUNDS = 8;
 
+/**
+ * This thread's xorshift32 state for the random picks below: an int32, which V8 keeps without boxing, where each
+ * Math.random() returned a freshly allocated number (two per eviction at the cap, 6% of what the event loop
+ * allocated under bench/eviction.ts's write load). Seeded once per thread.
+ */
+let randomState = Math.floor(Math.random() * 0x7fffffff) | 1;
+
+/** A random integer in [0, n), for 0 < n <= 2^32: picks of segments, buckets and chain positions. */
+export function randomBelow(n: number): number {
+  let x = randomState;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  randomState = x;
+  return (x >>> 0) % n;
+}
+
 /** KEYS (db.c keysCommand): expired keys are left out, not deleted (it checks keyIsExpired only). */
 export function keysMatching(p: TableAccess, db: number, pattern: Bytes): Buffer[] {
   // db.c keysCommand: a lone "*" matches every key (even the empty one, which stringmatchlen would not).
@@ -168,7 +185,7 @@ export function randomLiveKey(p: TableAccess, db: number): Buffer | null {
  */
 export function pickNonEmptySegment(p: TableAccess, db: number, volatile = false): number {
   const physical = Atomics.load(p.control, p.mapIndex(db));
-  const start = Math.floor(Math.random() * p.segments);
+  const start = randomBelow(p.segments);
   for (let i = 0; i < p.segments; i++) {
     const shard = p.table.shard(physical, (start + i) & (p.segments - 1));
     if ((volatile ? p.table.expiresCount(shard) : p.table.keyCount(shard)) > 0) return (start + i) & p.mask;
@@ -182,17 +199,22 @@ export function pickNonEmptySegment(p: TableAccess, db: number, volatile = false
  */
 export function randomEntryLocked(p: TableAccess, shard: number, volatile = false): number {
   const buckets = p.table.buckets(shard);
-  const start = Math.floor(Math.random() * buckets);
-  const matches = (e: number): boolean => !volatile || p.table.expireAt(e) !== 0;
+  const start = randomBelow(buckets);
   for (let i = 0; i < buckets; i++) {
     const head = p.table.bucketHead(shard, (start + i) & (buckets - 1));
     let length = 0;
-    for (let e = head; e !== 0; e = p.table.next(e)) if (matches(e)) length++;
+    for (let e = head; e !== 0; e = p.table.next(e)) if (matchesPick(p, e, volatile)) length++;
     if (length === 0) continue;
-    let skip = Math.floor(Math.random() * length);
-    for (let e = head; e !== 0; e = p.table.next(e)) if (matches(e) && skip-- === 0) return e;
+    let skip = randomBelow(length);
+    for (let e = head; e !== 0; e = p.table.next(e))
+      if (matchesPick(p, e, volatile) && skip-- === 0) return e;
   }
   return 0;
+}
+
+/** randomEntryLocked's filter, a function of its own (a closure there was made per pick: one per eviction). */
+function matchesPick(p: TableAccess, entry: number, volatile: boolean): boolean {
+  return !volatile || p.table.expireAt(entry) !== 0;
 }
 
 /**
