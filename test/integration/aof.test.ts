@@ -185,7 +185,7 @@ describe.each(transports)('%s transport: append-only file', (transport) => {
       expect(Number(/^evicted_keys:(\d+)/m.exec(await c.info('stats'))![1])).toBeGreaterThan(50);
       return (await c.keys('*')).sort();
     });
-    expect(readFileSync(path.join(dir, 'appendonly.aof'), 'latin1')).toMatch(/\*2\r\n\$3\r\nDEL\r\n/);
+    expect(readFileSync(lastIncrPath(dir), 'latin1')).toMatch(/\*2\r\n\$3\r\nDEL\r\n/);
     await withServer(transport, dir, async (client) => {
       expect((await (await client()).keys('*')).sort()).toEqual(kept);
     });
