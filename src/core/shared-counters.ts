@@ -3,7 +3,9 @@
 // INFO stats, commandstats and errorstats, CONFIG RESETSTAT's baselines, and DEBUG SET-ACTIVE-EXPIRE's switch.
 // No lock anywhere. Per-command figures, counted on every command, go to a slab of the thread's own that only it
 // writes (plain Float64 adds, ~1 ns, against ~10 ns for an uncontended Atomics.add: bench/core-throughput.ts);
-// readers sum every slab. Rarer counts (errors, keyspace lookups) use Atomics.add on shared words.
+// readers sum every slab. Keyspace hits and misses, counted by every GET, are in the slab too: on a shared word
+// two hybrid loops' GETs passed its cache line back and forth. Rarer counts (errors) use Atomics.add on shared
+// words, as do threads past SLAB_CAPACITY for everything.
 // Knows nothing of commands beyond their slot numbers (CommandTable.slotOf) nor of transports.
 
 import type { CommandSlotStats, ServerCounters, StatTotals } from './command.js';
@@ -70,8 +72,13 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
  * that the append-only file will not log (odd while one runs). Turning appendonly on waits until every write
  * that began while it was off has ended before the rewrite takes its snapshot (aof/rewrite-scheduler.ts). The
  * overflow slab's fence counts the writes in flight of every thread without a slab (Atomics.add).
+ * After the fence, the thread's keyspace hits and misses (Float64s at LOOKUPS_BYTE), written by it alone; the
+ * baseline slab keeps RESETSTAT's baselines of their sums in the same place.
  */
 const FENCE_LINE = 64;
+const LOOKUPS_BYTE = 8;
+const L_HITS = 0;
+const L_MISSES = 1;
 
 /** Where each region starts, for a buffer with `slots` command slots. */
 function regions(slots: number) {
@@ -108,6 +115,8 @@ export class SharedServerCounters implements ServerCounters {
   private readonly own: Float64Array | null;
   /** The overflow slab's words, for a thread without a slab of its own. */
   private readonly overflow: Uint32Array;
+  /** This thread's keyspace hits and misses (its slab's last line); null: counted on the shared words. */
+  private readonly lookups: Float64Array | null;
   /** This thread's write fence (its slab's last line, or the overflow slab's shared count). */
   private readonly fence: Int32Array;
   private readonly fenceShared: boolean;
@@ -124,6 +133,12 @@ export class SharedServerCounters implements ServerCounters {
     this.own = this.claimSlab();
     this.fenceShared = this.own === null;
     this.fence = this.fenceOf(this.own === null ? -1 : this.own.byteOffset);
+    this.lookups = this.own === null ? null : this.lookupsOf(this.own.byteOffset);
+  }
+
+  /** The keyspace hits and misses of the slab at `slabOffset` (the baseline slab: their baselines). */
+  private lookupsOf(slabOffset: number): Float64Array {
+    return new Float64Array(this.buffer, slabOffset + this.layout.slabBytes - FENCE_LINE + LOOKUPS_BYTE, 2);
   }
 
   /** The fence of the slab at `slabOffset` (-1: the overflow slab's). */
@@ -202,10 +217,18 @@ export class SharedServerCounters implements ServerCounters {
   }
 
   keyLookup(found: boolean): void {
-    this.add(this.words, found ? HITS : MISSES, 1);
+    const lookups = this.lookups;
+    if (lookups !== null) lookups[found ? L_HITS : L_MISSES] += 1;
+    else this.add(this.words, found ? HITS : MISSES, 1);
   }
 
   keyLookups(hits: number, misses: number): void {
+    const lookups = this.lookups;
+    if (lookups !== null) {
+      lookups[L_HITS] += hits;
+      lookups[L_MISSES] += misses;
+      return;
+    }
     if (hits > 0) this.add(this.words, HITS, hits);
     if (misses > 0) this.add(this.words, MISSES, misses);
   }
@@ -291,11 +314,28 @@ export class SharedServerCounters implements ServerCounters {
   }
 
   keyspaceHits(): number {
-    return this.read(this.words, HITS);
+    return this.read(this.words, HITS) + this.slabLookups(L_HITS);
   }
 
   keyspaceMisses(): number {
-    return this.read(this.words, MISSES);
+    return this.read(this.words, MISSES) + this.slabLookups(L_MISSES);
+  }
+
+  /** Field `field` of every slab's lookups added up, less its RESETSTAT baseline. */
+  private slabLookups(field: number): number {
+    return Math.max(0, this.sumLookups(field) - this.lookupsOf(this.layout.baselineSlab)[field]);
+  }
+
+  private sumLookups(field: number): number {
+    const { firstSlab, slabBytes } = this.layout;
+    const claimed = Math.min(Atomics.load(this.words, SLABS_CLAIMED), SLAB_CAPACITY);
+    let sum = 0;
+    for (let slab = 0; slab < claimed; slab++) {
+      const offset = firstSlab + slab * slabBytes;
+      if (offset + slabBytes > this.buffer.byteLength) break; // being grown for its thread: nothing in it yet
+      sum += this.lookupsOf(offset)[field];
+    }
+    return sum;
   }
 
   /**
@@ -326,6 +366,9 @@ export class SharedServerCounters implements ServerCounters {
       Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT + 1, 0);
     }
     new Float64Array(this.buffer, this.layout.baselineSlab, this.slots * FIELDS).set(this.sums());
+    const lookupsBase = this.lookupsOf(this.layout.baselineSlab);
+    lookupsBase[L_HITS] = this.sumLookups(L_HITS);
+    lookupsBase[L_MISSES] = this.sumLookups(L_MISSES);
     this.floats[BASE_CONNECTIONS] = totals.connections;
     this.floats[BASE_REJECTED] = totals.rejectedConnections;
     this.floats[BASE_EXPIRED] = totals.expiredKeys;

@@ -139,5 +139,21 @@ describe('SharedServerCounters keyspace lookups', () => {
     expect(b.keyspaceHits()).toBe(2 ** 32 + 1);
     b.resetBaseline({ connections: 0, rejectedConnections: 0, expiredKeys: 0, evictedKeys: 0 });
     expect([a.keyspaceHits(), a.keyspaceMisses()]).toEqual([0, 0]);
+    a.keyLookup(true);
+    b.keyLookups(1, 1);
+    expect([b.keyspaceHits(), b.keyspaceMisses()]).toEqual([2, 1]); // counted again from the reset on
+  });
+
+  it("adds the counts of threads past the last slab (the shared words) to the slabs' own", () => {
+    const a = SharedServerCounters.create({ commandSlots: 4 });
+    const threads = Array.from({ length: 1024 }, () => SharedServerCounters.attach(a.buffer));
+    const late = threads[threads.length - 1]; // a's slab and 1023 more: this one has none
+    late.keyLookups(5, 7);
+    a.keyLookups(1, 2);
+    threads[0].keyLookup(true);
+    expect([late.keyspaceHits(), late.keyspaceMisses()]).toEqual([7, 9]);
+    late.resetBaseline({ connections: 0, rejectedConnections: 0, expiredKeys: 0, evictedKeys: 0 });
+    late.keyLookup(false);
+    expect([a.keyspaceHits(), a.keyspaceMisses()]).toEqual([0, 1]);
   });
 });
