@@ -18,7 +18,7 @@ import { SharedStore } from '../src/core/store/store.js';
 import { createThreadCore } from '../src/core/thread-core.js';
 import { resultsDir } from './lib/paths.js';
 import { fmt, machineInfo, machineLine, markdownTable, writeText } from './lib/report.js';
-import { oneClientStats, throwUnexpected } from './lib/in-process.js';
+import { benchThreadCoreDeps } from './lib/in-process.js';
 
 const KEYS = 100_000;
 const PIPELINE = 100;
@@ -63,20 +63,7 @@ function measure(mode: Mode, input: readonly Buffer[]): number[] {
   try {
     const config = new Config({ dir, appendonly: mode === 'off' ? 'no' : 'yes' });
     const store = SharedStore.create({ clock: Date.now });
-    const core = createThreadCore({
-      store,
-      config,
-      version: '0.0.0-bench',
-      startedAt: Date.now(),
-      executable: '',
-      tcpPort: 0,
-      counters: null,
-      clients: () => [],
-      client: () => undefined,
-      transportStats: oneClientStats,
-      reportUnexpected: throwUnexpected,
-      aofOnlyWriter: mode === 'only writer (event loop)',
-    });
+    const core = createThreadCore(benchThreadCoreDeps(store, config, mode === 'only writer (event loop)'));
     if (core.aof !== undefined && mode !== 'off') {
       // As start-up: the directory, its base and incremental file made, every thread's log pointed there.
       openAofOnStart(core.aof.files, core.aof.state, config, () => undefined);

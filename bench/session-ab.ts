@@ -13,7 +13,7 @@
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { oneClientStats, throwUnexpected } from './lib/in-process.js';
+import { benchThreadCoreDeps, oneClientStats, throwUnexpected } from './lib/in-process.js';
 
 interface Build {
   readonly name: string;
@@ -106,20 +106,7 @@ async function load(build: Build): Promise<void> {
   const store = SharedStore.create({ clock: Date.now });
   if (SERVER_CORE) {
     const { createThreadCore } = await module('thread-core.js');
-    const core = createThreadCore({
-      store,
-      config,
-      version: 'ab',
-      startedAt: Date.now(),
-      executable: '',
-      tcpPort: 0,
-      counters: null,
-      clients: () => [],
-      client: () => undefined,
-      transportStats: oneClientStats,
-      reportUnexpected: throwUnexpected,
-      aofOnlyWriter: true,
-    });
+    const core = createThreadCore(benchThreadCoreDeps(store, config, true));
     const session = new Session(core.sessionCore(), { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' });
     build.receive = (chunk) => session.receive(chunk);
     for (const chunk of fill) build.receive(chunk);

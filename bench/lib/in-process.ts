@@ -18,3 +18,25 @@ export function oneClientStats(): TransportStats {
 export function throwUnexpected(error: unknown): never {
   throw error;
 }
+
+/**
+ * What createThreadCore needs to build a bench's core as a server thread builds it, for one client: no
+ * clients to list, INFO counters of its own. `aofOnlyWriter`: the event loop's append-only file writer (the only
+ * thread writing it), as opposed to a pool worker's or hybrid loop's.
+ */
+export function benchThreadCoreDeps<Store, Settings>(store: Store, config: Settings, aofOnlyWriter: boolean) {
+  return {
+    store,
+    config,
+    version: '0.0.0-bench',
+    startedAt: Date.now(),
+    executable: '',
+    tcpPort: 0,
+    counters: null,
+    clients: () => [],
+    client: () => undefined,
+    transportStats: oneClientStats,
+    reportUnexpected: throwUnexpected,
+    aofOnlyWriter,
+  };
+}
