@@ -1,5 +1,6 @@
 // The redis-lite command's body, started by src/cli.ts once V8 is set up: options (flags or REDIS_LITE_* environment
-// variables) -> startServer(); signals and exit codes. SIGINT/SIGTERM close gracefully and exit 0, and so does a
+// variables) -> startServer(); signals and exit codes. SIGINT/SIGTERM close gracefully, their final save as
+// shutdown-on-sigint / shutdown-on-sigterm say, and exit 0 (1 if that save failed without force), as does a
 // SHUTDOWN that saved (the routine is the server's, src/shutdown.ts); a second signal exits at once with 128+signal
 // (130 for SIGINT, 143 for SIGTERM); a bad option or value prints the usage error on stderr and exits 1; a
 // start-up failure (port in use, permission) logs one line and exits 1. Everything else is the server's business (src/server.ts).
@@ -92,6 +93,14 @@ const CONFIG_FLAGS = {
   appendfsync: {
     type: 'string',
     describe: 'When the append-only file reaches the disk: always, everysec, no',
+  },
+  'shutdown-on-sigterm': {
+    type: 'string',
+    describe: 'SIGTERM shuts down as SHUTDOWN with these: default, or save|nosave, now, force ("nosave now")',
+  },
+  'shutdown-on-sigint': {
+    type: 'string',
+    describe: 'SIGINT shuts down as SHUTDOWN with these (as --shutdown-on-sigterm)',
   },
   appendfilename: {
     type: 'string',
@@ -263,9 +272,10 @@ function describeStartupError(error: unknown, host: string, port: number): { msg
  */
 function handleSignals(logger: Logger): (server: RunningServer) => void {
   let server: RunningServer | null = null;
-  let signalled = false;
-  const shutDown = (running: RunningServer): void => {
-    running.close().then(
+  /** The first signal received: its shutdown-on-<signal> setting decides the final save. */
+  let first: keyof typeof SIGNAL_EXIT_CODES | null = null;
+  const shutDown = (running: RunningServer, signal: keyof typeof SIGNAL_EXIT_CODES): void => {
+    running.closeOnSignal(signal).then(
       () => {
         logger.info('shut down; bye');
         process.exit(0);
@@ -277,20 +287,20 @@ function handleSignals(logger: Logger): (server: RunningServer) => void {
     );
   };
   const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
-    if (signalled) {
+    if (first !== null) {
       logger.warn({ signal }, 'second signal: exiting now');
       server?.abort();
       process.exit(SIGNAL_EXIT_CODES[signal]);
     }
-    signalled = true;
+    first = signal;
     logger.info({ signal }, 'shutting down: finishing requests already received');
-    if (server !== null) shutDown(server);
+    if (server !== null) shutDown(server, signal);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   return (started) => {
     server = started;
-    if (signalled) shutDown(started);
+    if (first !== null) shutDown(started, first);
   };
 }
 

@@ -11,7 +11,14 @@ import { initialiseAofState, RewriteScheduler } from './core/aof/rewrite-schedul
 import { planAofLoad, type AofLoadPlan } from './core/aof/aof-loader.js';
 import { replayAppendOnlyFiles } from './core/aof/aof-replay.js';
 import { openAofOnStart } from './core/aof/aof-startup.js';
-import { DEFAULT_SHUTDOWN, ServerShutdown } from './shutdown.js';
+import {
+  DEFAULT_SHUTDOWN,
+  ServerShutdown,
+  ShutdownSaveError,
+  signalSetting,
+  signalShutdownFlags,
+  type ShutdownSignal,
+} from './shutdown.js';
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -121,6 +128,12 @@ export interface RunningServer {
   readonly httpAddress?: ListenAddress;
   /** Graceful: stop accepting, answer what was received, close every client, free threads. Idempotent. */
   close(): Promise<void>;
+  /**
+   * SIGINT / SIGTERM's shutdown: close() with its final save run with the flags of shutdown-on-sigint or
+   * shutdown-on-sigterm (save points decide, or SAVE / NOSAVE; FORCE exits though the save failed). Rejects
+   * with ShutdownSaveError when the save failed without FORCE. close() itself saves as FORCE does.
+   */
+  closeOnSignal(signal: ShutdownSignal): Promise<void>;
   stats(): TransportStats;
   /** Abrupt: drop every client now (a second SIGINT). The process may exit right after. */
   abort(): void;
@@ -414,15 +427,20 @@ function runningServer(
     http?.server.abort();
     transport.abort?.();
   };
-  const closeServer = (persist: boolean): Promise<void> => {
+  /** The graceful close; then, with `flags`, the final save (null: SHUTDOWN has made it already). */
+  const closeServer = (flags: ShutdownFlags | null): Promise<void> => {
     closing ??= (async () => {
       running.lifecycle.closing = true;
       running.stopTimers();
       await Promise.all([transport.close(), http?.server.close(), running.rewrites?.stop()]);
-      // No client is left to write: a signal's shutdown exits whatever the save gave (logged), as FORCE does.
-      if (persist) shutdown.finalPersistence({ ...DEFAULT_SHUTDOWN, force: true });
+      // No client is left to write: the dump holds every write acknowledged.
+      const persisted = flags === null || shutdown.finalPersistence(flags);
       closeAof();
       start.logger.debug('server closed');
+      if (!persisted) {
+        start.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
+        throw new ShutdownSaveError('the final save failed (FORCE was not given)');
+      }
     })();
     return closing;
   };
@@ -434,7 +452,7 @@ function runningServer(
     abort,
     exit: () => {
       if (start.options.onShutdown !== undefined) return start.options.onShutdown();
-      void closeServer(false);
+      void closeServer(null);
     },
   });
   bindShutdown(shutdown);
@@ -447,7 +465,8 @@ function runningServer(
       closeAof();
     },
     store: start.shared.store,
-    close: () => closeServer(true),
+    close: () => closeServer({ ...DEFAULT_SHUTDOWN, force: true }),
+    closeOnSignal: (signal) => closeServer(signalShutdownFlags(start.config.string(signalSetting(signal)))),
   };
 }
 

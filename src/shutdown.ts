@@ -1,7 +1,8 @@
 // The server's one shutdown routine (Redis's server.c prepareForShutdown and finishShutdown), on the main thread.
 // SHUTDOWN, from whichever thread runs it (core/shutdown-request.ts relays a worker's), and SIGINT/SIGTERM's
-// graceful close (RunningServer.close) share finalPersistence: a BGSAVE running is stopped, the append-only file
-// is flushed and fsynced, and the RDB is saved when save points are set (or SAVE asks) unless NOSAVE. Knows the
+// graceful close (RunningServer.closeOnSignal) share finalPersistence: a BGSAVE running is stopped, the
+// append-only file is flushed and fsynced, and the RDB is saved when save points are set (or SAVE asks) unless
+// NOSAVE. A signal's flags are the shutdown-on-sigint / shutdown-on-sigterm setting's (Redis 7.0). Knows the
 // main thread's persistence and append-only writer, and what closes the server; nothing of sockets.
 
 import type { Logger } from 'pino';
@@ -15,6 +16,36 @@ export const DEFAULT_SHUTDOWN: ShutdownFlags = Object.freeze({
   now: false,
   force: false,
 });
+
+export type ShutdownSignal = 'SIGINT' | 'SIGTERM';
+
+/** The setting that holds a signal's shutdown flags. */
+export const signalSetting = (signal: ShutdownSignal): string =>
+  signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm';
+
+/**
+ * A shutdown-on-sigint / shutdown-on-sigterm value as SHUTDOWN's flags: "default" (none), or flag names separated
+ * by spaces ("nosave now"), as config.ts stores it.
+ */
+export function signalShutdownFlags(setting: string): ShutdownFlags {
+  const words = setting.split(' ');
+  return {
+    nosave: words.includes('nosave'),
+    save: words.includes('save'),
+    now: words.includes('now'),
+    force: words.includes('force'),
+  };
+}
+
+/**
+ * A signal's shutdown could not make its final save and was not told to FORCE: Redis refuses to exit and serves
+ * on; here the clients were already closed (the signal's close is graceful and saves last, so the dump holds
+ * every acknowledged write), so the process exits 1 instead of 0 and the log says why.
+ */
+export class ShutdownSaveError extends Error {
+  readonly code = 'ERR_SHUTDOWN_SAVE';
+  override name = 'ShutdownSaveError';
+}
 
 /** How long a BGSAVE running on another thread (which encodes before it answers) is waited for. */
 const OTHER_THREAD_SAVE_WAIT_MS = 10_000;

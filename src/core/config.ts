@@ -95,6 +95,24 @@ function checkBaseName(value: string, error: string): string | { error: string }
   return value.includes('/') || value.includes('\\') ? { error } : value;
 }
 
+/** config.c shutdown_on_sig_enum, in its order: "default" is no flag. */
+const SHUTDOWN_FLAG_NAMES = ['default', 'save', 'nosave', 'now', 'force'];
+
+/**
+ * shutdown-on-sigint / shutdown-on-sigterm (a MULTI_ARG_CONFIG enum of flags): words split on single spaces, each
+ * a flag name in any case, SAVE and NOSAVE not both; stored as Redis prints it back (configEnumGetName): the
+ * flags in the enum's order, or "default" for none.
+ */
+function normaliseShutdownOnSignal(value: string): string | { error: string } {
+  const words = value === '' ? [] : value.toLowerCase().split(' ');
+  if (words.length === 0 || words.some((w) => !SHUTDOWN_FLAG_NAMES.includes(w)))
+    return { error: `argument(s) must be one of the following: ${SHUTDOWN_FLAG_NAMES.join(', ')}` };
+  if (words.includes('save') && words.includes('nosave'))
+    return { error: "shutdown options SAVE and NOSAVE can't be used simultaneously" };
+  const flags = SHUTDOWN_FLAG_NAMES.slice(1).filter((name) => words.includes(name));
+  return flags.length === 0 ? 'default' : flags.join(' ');
+}
+
 const SETTINGS: readonly Setting[] = [
   // bind and port are modifiable in Redis (it rebinds); our transports bind once, at start-up.
   { name: 'bind', kind: 'string', initial: '127.0.0.1', immutable: true },
@@ -225,6 +243,9 @@ const SETTINGS: readonly Setting[] = [
   // since the last rewrite (0: never).
   { name: 'auto-aof-rewrite-percentage', kind: 'integer', initial: '100', min: 0n, max: INT_MAX },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', initial: String(64n * MB), min: 0n, max: LONG_MAX },
+  // What SIGINT and SIGTERM's shutdown does (src/shutdown.ts): SHUTDOWN's flags, "default" for none.
+  { name: 'shutdown-on-sigint', kind: 'string', initial: 'default', refine: normaliseShutdownOnSignal },
+  { name: 'shutdown-on-sigterm', kind: 'string', initial: 'default', refine: normaliseShutdownOnSignal },
 ];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));

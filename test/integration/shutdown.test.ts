@@ -3,6 +3,8 @@
 // (or SAVE asks; not with NOSAVE), syncs the append-only file, closes the connection without a reply and exits
 // 0, and a restart has the data; a failed save answers Redis's error and the server goes on, unless FORCE; the
 // dump holds every write other connections (other threads, on the pool and the hybrid) had acknowledged.
+// SIGTERM and SIGINT shut down with the flags of shutdown-on-sigterm / shutdown-on-sigint (Redis 7.0), set at
+// start-up or by CONFIG SET; a failed final save without FORCE exits 1.
 
 import { existsSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,5 +198,73 @@ describe.each(transports)('%s transport: SHUTDOWN', (transport) => {
     await test.server.close(); // the close SHUTDOWN began
     await expect(RawClient.connect(test.port)).rejects.toThrow(/ECONNREFUSED/);
     expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
+  });
+});
+
+/** Sends `signal` to the process; resolves with its exit code. */
+async function signalled(server: ServerProcess, signal: 'SIGINT' | 'SIGTERM'): Promise<number | string> {
+  server.child.kill(signal);
+  return server.exited;
+}
+
+async function setKey(server: ServerProcess, value: string): Promise<void> {
+  const c = new Redis({ port: server.port, host: '127.0.0.1' });
+  await c.set('k', value);
+  c.disconnect();
+}
+
+describe.each(transports)('%s transport: shutdown-on-sigterm and shutdown-on-sigint', (transport) => {
+  it('SIGTERM under "nosave now" skips the save points; under "save" it saves without any', async () => {
+    const dir = freshDir();
+    const first = await start(transport, dir, '--save', '3600 1', '--shutdown-on-sigterm', 'nosave now');
+    await setKey(first, 'not saved');
+    expect(await signalled(first, 'SIGTERM')).toBe(0);
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
+
+    const second = await start(transport, dir, '--save', '', '--shutdown-on-sigterm', 'save');
+    await setKey(second, 'saved');
+    expect(await signalled(second, 'SIGTERM')).toBe(0);
+    expect(await valuesAfterRestart(transport, dir, ['k'])).toEqual(['saved']);
+  });
+
+  it("SIGINT follows shutdown-on-sigint (here default: the save points' save), not shutdown-on-sigterm", async () => {
+    const dir = freshDir();
+    const server = await start(transport, dir, '--save', '3600 1', '--shutdown-on-sigterm', 'nosave');
+    await setKey(server, 'saved on SIGINT');
+    expect(await signalled(server, 'SIGINT')).toBe(0);
+    expect(await valuesAfterRestart(transport, dir, ['k'])).toEqual(['saved on SIGINT']);
+  });
+});
+
+describe('shutdown-on-sigterm on a real process (event loop)', () => {
+  it('CONFIG SET changes what the next SIGTERM does', async () => {
+    const dir = freshDir();
+    const server = await start('eventloop', dir, '--save', '3600 1');
+    const c = await RawClient.connect(server.port);
+    await c.request(resp('SET', 'k', 'v'), '+OK\r\n');
+    await c.request(resp('CONFIG', 'SET', 'shutdown-on-sigterm', 'NOW nosave'), '+OK\r\n');
+    const shown = '*2\r\n$19\r\nshutdown-on-sigterm\r\n$10\r\nnosave now\r\n';
+    await c.request(resp('CONFIG', 'GET', 'shutdown-on-sigterm'), shown);
+    c.destroy();
+    expect(await signalled(server, 'SIGTERM')).toBe(0);
+    expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
+  });
+
+  it('a final save that fails exits 1 (Redis would not exit), unless the flags say force', async () => {
+    for (const [flags, code] of [
+      ['default', 1],
+      ['force', 0],
+    ] as const) {
+      const parent = freshDir();
+      const dir = path.join(parent, 'data');
+      mkdirSync(dir);
+      const server = await start('eventloop', dir, '--save', '3600 1', '--shutdown-on-sigterm', flags);
+      rmdirSync(dir); // the save's temporary file cannot be created
+      await setKey(server, 'v');
+      expect(await signalled(server, 'SIGTERM')).toBe(code);
+      expect(server.output()).toContain(
+        code === 1 ? "Error trying to save the DB, can't exit." : 'Error trying to save the DB. Exit anyway.',
+      );
+    }
   });
 });

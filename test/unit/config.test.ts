@@ -60,6 +60,8 @@ describe('Config defaults', () => {
       'aof-load-truncated': 'yes',
       'auto-aof-rewrite-percentage': '100',
       'auto-aof-rewrite-min-size': '67108864',
+      'shutdown-on-sigint': 'default',
+      'shutdown-on-sigterm': 'default',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');
@@ -376,7 +378,31 @@ describe('CONFIG GET patterns', () => {
       ['aof-load-truncated', 'yes'],
       ['auto-aof-rewrite-percentage', '100'],
       ['auto-aof-rewrite-min-size', '67108864'],
+      ['shutdown-on-sigint', 'default'],
+      ['shutdown-on-sigterm', 'default'],
     ]);
+  });
+});
+
+describe('shutdown-on-sigint and shutdown-on-sigterm', () => {
+  it('take SHUTDOWN\'s flags, several at once, shown in Redis\'s order, "default" for none', () => {
+    const c = new Config({ 'shutdown-on-sigterm': 'NOW nosave' });
+    expect(c.string('shutdown-on-sigterm')).toBe('nosave now');
+    c.set('shutdown-on-sigint', 'force save now');
+    expect(c.string('shutdown-on-sigint')).toBe('save now force');
+    c.set('shutdown-on-sigint', 'default now');
+    expect(c.string('shutdown-on-sigint')).toBe('now');
+    c.set('shutdown-on-sigint', 'default');
+    expect(c.string('shutdown-on-sigint')).toBe('default');
+    expect(setError(c, ['shutdown-on-sigint', 'save nosave'])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigint') - shutdown options SAVE and " +
+        "NOSAVE can't be used simultaneously",
+    );
+    for (const bad of ['', 'now  force', 'later'])
+      expect(setError(c, ['shutdown-on-sigint', bad])).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigint') - argument(s) must be one of " +
+          'the following: default, save, nosave, now, force',
+      );
   });
 });
 
