@@ -12,6 +12,24 @@ import { haveRedisServer, startBothServers } from '../support/both-servers.js';
 import { transports } from '../support/server.js';
 import { stepBoth } from '../support/script-step.js';
 
+/** shutdown-on-sigint / -sigterm: SHUTDOWN's flags in any case and order, SAVE with NOSAVE, empty words. */
+const SHUTDOWN_FLAG_VALUES: readonly string[] = [
+  'nosave',
+  'NOW nosave',
+  'force now save nosave',
+  'save nosave',
+  'default',
+  'now default',
+  'force  now',
+  'force now ',
+  ' now',
+  '',
+  'x',
+  'SAVE',
+  'now force save',
+  'default',
+];
+
 /** [setting, values CONFIG SET is tried with]: each followed by CONFIG GET of the setting. */
 const VALUES: readonly [string, readonly string[]][] = [
   [
@@ -63,44 +81,8 @@ const VALUES: readonly [string, readonly string[]][] = [
   ['lfu-log-factor', ['0', '-1', '2147483647', '2147483648', ' 1', '10']],
   ['lfu-decay-time', ['0', '-1', '2147483648', '1k', '1']],
   ['appendfsync', ['always', 'NO', 'sometimes', '', 'everysec']],
-  [
-    'shutdown-on-sigterm',
-    [
-      'nosave',
-      'NOW nosave',
-      'force now save nosave',
-      'save nosave',
-      'default',
-      'now default',
-      'force  now',
-      'force now ',
-      ' now',
-      '',
-      'x',
-      'SAVE',
-      'now force save',
-      'default',
-    ],
-  ],
-  [
-    'shutdown-on-sigint',
-    [
-      'nosave',
-      'NOW nosave',
-      'force now save nosave',
-      'save nosave',
-      'default',
-      'now default',
-      'force  now',
-      'force now ',
-      ' now',
-      '',
-      'x',
-      'SAVE',
-      'now force save',
-      'default',
-    ],
-  ],
+  ['shutdown-on-sigterm', SHUTDOWN_FLAG_VALUES],
+  ['shutdown-on-sigint', SHUTDOWN_FLAG_VALUES],
   [
     'save',
     [
