@@ -27,7 +27,13 @@ import { repoRoot, resultsDir } from './lib/paths.js';
 import { runRedisBenchmark } from './lib/redis-benchmark.js';
 import { saveRuns } from './lib/report.js';
 import { RespError } from './lib/resp.js';
-import { HOST, launchServer, type ServerKind, type ServerProcess } from './lib/server-process.js';
+import {
+  HOST,
+  launchServer,
+  serverLabel,
+  type ServerKind,
+  type ServerProcess,
+} from './lib/server-process.js';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -307,7 +313,7 @@ const median = (values: number[]): number => [...values].sort((x, y) => x - y)[M
 
 interface Run {
   readonly label: string;
-  /** redis-lite's transport (absent in runs before --transport: the event loop). */
+  /** redis-lite's transport (runs saved before --transport say eventloop). */
   readonly transport: Transport;
   readonly command: string;
   readonly generatedAt: string;
@@ -326,20 +332,23 @@ interface Run {
   readonly cpuRatio?: number | null;
 }
 
+/** redis-lite's label in a run as it starts by default (no V8 flags): "eventloop", "hybrid (2 loops)", ... */
+function defaultLabel(transport: Transport): string {
+  return serverLabel(transport);
+}
+
 /**
- * Median of redis-lite's rounds over the median of Redis's, of `value` (null without both): redis-lite as it starts
- * by default, or the one labelled `label` (a run under V8 flags).
+ * Median of redis-lite's rounds over the median of Redis's, of `value` (null without both), for the redis-lite
+ * labelled `label`: as it starts by default (defaultLabel), or under V8 flags.
  */
 function medianRatio(
   throughput: readonly ThroughputRow[],
   value: (row: ThroughputRow) => number | null | undefined,
-  label?: string,
+  label: string,
 ): number | null {
-  const isOurs = (server: string): boolean =>
-    label === undefined ? !server.startsWith('redis') && !server.includes('(') : server === label;
   const byServer = (redis: boolean): number[] =>
     throughput
-      .filter((r) => (redis ? r.server.startsWith('redis') : isOurs(r.server)))
+      .filter((r) => (redis ? r.server.startsWith('redis') : r.server === label))
       .map(value)
       .filter((v): v is number => typeof v === 'number');
   const ours = byServer(false);
@@ -412,8 +421,8 @@ function runSections(run: Run): string[] {
     if (run.cpuRatio != null) {
       lines.push(`By server CPU per request (Redis's over redis-lite's): ${fixed(run.cpuRatio, 2)}x.`);
     }
-    const variants = [...new Set(run.throughput.map((r) => r.server))].filter((server) =>
-      server.includes('('),
+    const variants = [...new Set(run.throughput.map((r) => r.server))].filter(
+      (server) => server !== defaultLabel(run.transport) && !server.startsWith('redis'),
     );
     for (const variant of variants) {
       const rps = medianRatio(run.throughput, (r) => r.rps, variant);
@@ -428,8 +437,8 @@ function runSections(run: Run): string[] {
   if (run.uncapped !== undefined && run.uncapped.length > 0) {
     lines.push('', '### The same SET load without maxmemory (what a SET costs without eviction)');
     lines.push(...throughputTable(run.uncapped));
-    const rps = medianRatio(run.uncapped, (r) => r.rps);
-    const cpu = medianRatio(run.uncapped, (r) => r.serverCpuUs);
+    const rps = medianRatio(run.uncapped, (r) => r.rps, defaultLabel(run.transport));
+    const cpu = medianRatio(run.uncapped, (r) => r.serverCpuUs, defaultLabel(run.transport));
     if (rps !== null) lines.push('', `Median ratio to Redis: ${fixed(rps, 2)}x.`);
     if (cpu !== null)
       lines.push(`By server CPU per request (Redis's over redis-lite's): ${fixed(1 / cpu, 2)}x.`);
@@ -487,7 +496,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const cpuPerRequest = medianRatio(throughput, (r) => r.serverCpuUs);
+  const cpuPerRequest = medianRatio(throughput, (r) => r.serverCpuUs, defaultLabel(TRANSPORT));
   const run: Run = {
     label: argText('--label') ?? commitLabel(),
     transport: TRANSPORT,
@@ -501,7 +510,7 @@ async function main(): Promise<void> {
     hits,
     throughput,
     uncapped,
-    ratio: medianRatio(throughput, (r) => r.rps),
+    ratio: medianRatio(throughput, (r) => r.rps, defaultLabel(TRANSPORT)),
     cpuRatio: cpuPerRequest === null ? null : 1 / cpuPerRequest, // less CPU per request: more throughput
   };
   console.log(`wrote ${saveRuns(resultsDir, 'eviction', [run], report)}`);
