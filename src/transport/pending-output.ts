@@ -1,7 +1,8 @@
 // Output a non-blocking descriptor's kernel buffer did not take yet, kept in order as a list of chunks so that
 // adding to it is O(1) however much waits (a Pub/Sub subscriber that does not read collects messages here until
 // its output limit cuts it). Used by the hybrid's loop clients and by a pool worker's subscribed client, both of
-// which write with the native reactor. Knows bytes and the reactor's write call; nothing of clients.
+// which write with the native reactor, and by the event loop's connections for replies held until the turn's
+// append-only file write-out. Knows bytes and the reactor's write call; nothing of clients.
 
 import { writeSync } from 'node:fs';
 import { EAGAIN, type NativeReactor } from './hybrid/native-reactor.js';
@@ -19,6 +20,12 @@ export class PendingOutput {
   add(bytes: Uint8Array): void {
     this.chunks.push(Buffer.from(bytes));
     this.bytes += bytes.length;
+  }
+
+  /** Everything held, in order; this is left empty. */
+  take(): Buffer[] {
+    this.bytes = 0;
+    return this.chunks.splice(0);
   }
 
   /** Moves what `other` holds behind what this holds (`other` is left empty). */

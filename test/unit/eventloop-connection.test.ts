@@ -12,6 +12,23 @@ import { createTestContext } from '../support/context.js';
 import { LogCapture } from '../support/server.js';
 import { resp } from '../support/raw-client.js';
 import { ByteWriter } from '../../src/core/reply-encoding.js';
+import type { AppendOnlyLog } from '../../src/core/command.js';
+import { LogTurn } from '../../src/transport/eventloop/log-turn.js';
+import pino from 'pino';
+
+/** A log that owes records until its write-out, which `events` records. */
+function owingLog(events: string[]) {
+  const log = {
+    owes: true,
+    endOfBatch: () => {
+      events.push('write-out');
+      log.owes = false;
+    },
+  };
+  return log;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Just enough of net.Socket: records writes, pause/resume, end and destroy. */
 class ScriptedSocket extends EventEmitter {
@@ -55,7 +72,7 @@ class ScriptedSocket extends EventEmitter {
   }
 }
 
-function setup(limits: Partial<ConnectionLimits> = {}) {
+function setup(limits: Partial<ConnectionLimits> = {}, logTurn?: LogTurn) {
   const ctx = createTestContext();
   const logs = new LogCapture();
   const socket = new ScriptedSocket();
@@ -68,6 +85,7 @@ function setup(limits: Partial<ConnectionLimits> = {}) {
     logger: logs.logger,
     closeGraceMs: 10,
     send: null,
+    logTurn,
   });
   return {
     socket,
@@ -130,6 +148,45 @@ describe('event-loop Connection', () => {
     receive(resp('ECHO', 'first'));
     receive(resp('ECHO', 'again'));
     expect(socket.written.map((b) => b.toString())).toEqual(['$5\r\nfirst\r\n', '$5\r\nagain\r\n']);
+  });
+
+  it('holds replies while the append-only file is owed records, and sends them in order after the write-out', async () => {
+    const events: string[] = [];
+    const log = owingLog(events);
+    const turn = new LogTurn(log as unknown as AppendOnlyLog, pino({ level: 'silent' }));
+    const { socket, receive } = setup({}, turn);
+    receive(resp('ECHO', 'one'));
+    receive(resp('ECHO', 'two')); // a second read in the same turn: held behind the first
+    expect(socket.output()).toBe('');
+    await nextTurn();
+    expect(events).toEqual(['write-out']);
+    expect(socket.output()).toBe('$3\r\none\r\n$3\r\ntwo\r\n');
+    receive(resp('PING')); // nothing owed now: written at once
+    expect(socket.output()).toBe('$3\r\none\r\n$3\r\ntwo\r\n+PONG\r\n');
+  });
+
+  it('sends held replies before the end of a client that QUITs, the file written first', () => {
+    const events: string[] = [];
+    const turn = new LogTurn(owingLog(events) as unknown as AppendOnlyLog, pino({ level: 'silent' }));
+    const { socket, receive } = setup({}, turn);
+    receive(Buffer.concat([resp('PING'), resp('QUIT')]));
+    expect(events).toEqual(['write-out']);
+    expect(socket.output()).toBe('+PONG\r\n+OK\r\n');
+    expect(socket.ended).toBe(true);
+  });
+
+  it('counts held replies against client-output-buffer-limit-bytes', async () => {
+    const turn = new LogTurn(owingLog([]) as unknown as AppendOnlyLog, pino({ level: 'silent' }));
+    const { socket, logs, receive } = setup({ outputBufferLimit: 100 }, turn);
+    receive(resp('ECHO', 'x'.repeat(60)));
+    expect(socket.destroyed).toBe(false);
+    receive(resp('ECHO', 'x'.repeat(60)));
+    expect(socket.destroyed).toBe(true);
+    expect((await logs.waitFor((l) => l.level === 40)).msg).toBe(
+      'client output buffer limit reached: closing the client',
+    );
+    await nextTurn(); // the write-out finds it destroyed: nothing is written to it
+    expect(socket.output()).toBe('');
   });
 
   it('the error sink ends only this connection quietly (debug)', async () => {

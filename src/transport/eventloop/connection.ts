@@ -11,7 +11,8 @@ import type { ClientInfo } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
-import type { LogTurn } from './log-turn.js';
+import { PendingOutput } from '../pending-output.js';
+import type { HoldingClient, LogTurn } from './log-turn.js';
 import type { SocketSend } from './socket-send.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
@@ -55,7 +56,7 @@ export function connectionOf(socket: net.Socket): Connection {
   return (socket as OwnedSocket)[CONNECTION];
 }
 
-export class Connection {
+export class Connection implements HoldingClient {
   private pausedForOutput = false;
   private ending = false;
   /** Inside session.receive(): a close requested now (CLIENT KILL of oneself) waits for the reply. */
@@ -63,6 +64,8 @@ export class Connection {
   private endAfterReceive = false;
   /** Pub/Sub messages wait in the session until the end of this turn of the loop (flushPushes). */
   private pushScheduled = false;
+  /** Replies waiting for this turn's write-out of the append-only file (log-turn.ts), in order. */
+  private held: PendingOutput | null = null;
 
   constructor(
     readonly socket: net.Socket,
@@ -102,7 +105,7 @@ export class Connection {
     }
     this.ending = true;
     // Its held replies go out with the end: the records they answer are written first.
-    if (this.socket.writableCorked !== 0) this.host.logTurn?.writeOut();
+    if (this.held !== null) this.host.logTurn?.writeOut();
     lingeringEnd(this.socket, this.host.closeGraceMs);
   }
 
@@ -140,17 +143,8 @@ export class Connection {
   private flushPushes(): void {
     this.pushScheduled = false;
     const bytes = this.session.takePushed(); // null when a request of the client has written them meanwhile
-    if (bytes !== null && !this.ending) {
-      this.host.logTurn?.hold(this.socket); // a served blocking pop's reply waits for the pop's record
-      const written = writeNow(this.socket, bytes, this.host.send);
-      if (typeof written !== 'number') {
-        this.onError(written);
-        this.socket.destroy();
-        return;
-      }
-      // Not taken at once: the stream keeps the rest (the bytes are the session's to give, not lent).
-      if (written < bytes.length) this.socket.write(written === 0 ? bytes : bytes.subarray(written));
-    }
+    // A served blocking pop's reply waits for the pop's record, as replies do (send).
+    if (bytes !== null && !this.ending && !this.send(bytes)) return;
     // Unblocked (its BLPOP served, timed out...) with requests that arrived meanwhile: they run now, in a turn
     // of their own, never inside the request of the client whose push served it.
     if (this.session.needsResume && !this.ending) this.onData(NO_INPUT, 0);
@@ -190,10 +184,7 @@ export class Connection {
     } finally {
       this.receiving = false;
     }
-    if (output.bytes !== null) {
-      this.host.logTurn?.hold(this.socket);
-      if (!this.deliver(output.bytes)) return;
-    }
+    if (output.bytes !== null && !this.send(output.bytes)) return;
     if (output.close || this.endAfterReceive) {
       this.end();
       return;
@@ -212,6 +203,39 @@ export class Connection {
       );
       this.destroy();
     }
+  }
+
+  /**
+   * Replies go out now, or wait for this turn's write-out of the append-only file while this thread owes it
+   * records (and behind replies already waiting). False when the client was disconnected.
+   */
+  private send(lent: Buffer): boolean {
+    const turn = this.host.logTurn;
+    if (this.held === null && (turn === undefined || !turn.owes)) return this.deliver(lent);
+    if (this.held === null) {
+      this.held = new PendingOutput();
+      turn!.holding(this);
+    }
+    this.held.add(lent); // copied: the session only lends its output
+    const limit = this.outputLimit();
+    const pending = this.held.bytes + this.socket.writableLength;
+    if (limit > 0 && pending > limit) {
+      this.host.logger.warn(
+        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
+        'client output buffer limit reached: closing the client',
+      );
+      this.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  /** HoldingClient: the append-only file has what the held replies answer; they are written now, in order. */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held === null || this.socket.destroyed) return;
+    for (const chunk of held.take()) if (!this.deliver(chunk)) return;
   }
 
   /**

@@ -38,7 +38,7 @@ export function writeNow(
   bytes: Uint8Array,
   send: SocketSend | null = null,
 ): number | WriteFailed {
-  // Corked (log-turn.ts): the reply waits in the stream until the append-only file has what it answers.
+  // Corked: the stream holds back what was written, so nothing may be written past it.
   if (socket.writableLength !== 0 || socket.writableCorked !== 0 || !socket.writable) return 0;
   const fd = descriptorOf(socket);
   if (fd < 0) return 0;
