@@ -283,7 +283,10 @@ function callWrite(aof: AppendOnlyLog, spec: CommandSpec, argv: Buffer[], ctx: C
  */
 function callLocked(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   return ctx.store.writeHolding(keysOfCommand(spec, argv), (locked) =>
-    call(spec, argv, { store: locked.select(ctx.store.db), client: ctx.client, server: ctx.server }),
+    // One key: the command runs on this view itself (store.ts holdingOne), with the caller's context.
+    locked === ctx.store
+      ? call(spec, argv, ctx)
+      : call(spec, argv, { store: locked.select(ctx.store.db), client: ctx.client, server: ctx.server }),
   );
 }
 
