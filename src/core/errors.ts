@@ -22,6 +22,16 @@ export function errorCode(message: string): string {
   return space === -1 ? message : message.slice(0, space);
 }
 
+/**
+ * An argument as C's "%s" prints it into one of Redis's error lines (addReplyErrorFormat formats with
+ * vsnprintf): its bytes up to the first NUL, one character per byte. `max` is a "%.Ns" precision.
+ */
+export function cString(arg: Uint8Array, max = Infinity): string {
+  const nul = arg.indexOf(0);
+  const end = Math.min(nul === -1 ? arg.length : nul, max);
+  return Buffer.from(arg.buffer, arg.byteOffset, end).toString('latin1');
+}
+
 /** Redis 7's exact error lines, shared by every command so a typo cannot drift between two copies. */
 export const ERR = {
   syntax: 'ERR syntax error',

@@ -19,7 +19,7 @@ import type {
   CommandTable,
   ServerContext,
 } from './command.js';
-import { CommandError, ERR } from './errors.js';
+import { CommandError, ERR, cString } from './errors.js';
 import { feedMonitor } from './monitor.js';
 import { error, status, type Reply } from './reply.js';
 import { keysOfCommand } from './transaction.js';
@@ -125,9 +125,9 @@ function lookupCommand(name: Buffer, table: CommandTable): CommandSpec | undefin
 function unknownCommand(argv: Buffer[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i].toString('latin1').slice(0, 128 - args.length)}' `;
+    args += `'${cString(argv[i], 128 - args.length)}' `;
   }
-  const name = argv[0].toString('latin1').slice(0, 128);
+  const name = cString(argv[0], 128);
   return `ERR unknown command '${name}', with args beginning with: ${args}`.replace(/[\r\n]/g, ' ');
 }
 
@@ -151,10 +151,7 @@ function resolve(argv: Buffer[], table: CommandTable): CommandSpec | Refusal {
   const subName = argv[1].toString('latin1').toLowerCase();
   const sub = table.lookup(`${spec.name}|${subName}`);
   if (sub === undefined) {
-    const shown = argv[1]
-      .toString('latin1')
-      .slice(0, 128)
-      .replace(/[\r\n]/g, ' ');
+    const shown = cString(argv[1], 128).replace(/[\r\n]/g, ' ');
     // No command to count it against: Redis's lookupCommand found none (rejected_calls stays as it is).
     return { message: `ERR unknown subcommand '${shown}'. Try ${spec.name.toUpperCase()} HELP.`, spec: null };
   }

@@ -147,6 +147,12 @@ const RESP_ONE = Buffer.from(':1\r\n');
 const RESP_ZERO = Buffer.from(':0\r\n');
 const PLAIN_NIL = Buffer.from('(nil)\n');
 const PLAIN_ERROR = Buffer.from('(error) ');
+
+/**
+ * addReplyErrorFormat's sdstrim: CR and LF at the end of an error line (an argument quoted last, as in
+ * "Unsupported option %s") are dropped; those inside become spaces (text's sanitize).
+ */
+const trimLineEnd = (line: string): string => line.replace(/[\r\n]+$/, '');
 const PLAIN_INTEGER = Buffer.from('(integer) ');
 const PLAIN_ARRAY = Buffer.from('(array) ');
 
@@ -192,7 +198,7 @@ function encodeResp(reply: Reply, resp3: boolean, out: ByteWriter): void {
       return;
     case 'error':
       out.byte(0x2d); // -
-      out.text(reply.value, true);
+      out.text(trimLineEnd(reply.value), true);
       out.crlf();
       return;
     case 'array':
@@ -306,7 +312,7 @@ function encodePlain(reply: Reply, out: ByteWriter): void {
       break;
     case 'error':
       out.bytes(PLAIN_ERROR);
-      out.text(reply.value, true);
+      out.text(trimLineEnd(reply.value), true);
       break;
     case 'array':
     case 'set':

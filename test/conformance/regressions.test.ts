@@ -39,6 +39,28 @@ describe.each(transports)(
       );
     });
 
+    // Counterexample (differential-any-command.test.ts): EXPIRE str NX "\x00\xff" -> Redis
+    // "-ERR Unsupported option \r\n", redis-lite "-ERR Unsupported option \x00\xff\r\n". Redis formats an argument
+    // into an error line with vsnprintf's %s (addReplyErrorFormat), which stops at the argument's first NUL byte,
+    // then trims CR and LF off the line's end and turns those inside into spaces. Bytes as redis-server 7.0.15 sent them.
+    it('quotes an argument in an error line up to its first NUL byte, as C formatting does', async () => {
+      const error = async (argv: (string | Buffer)[]): Promise<string> =>
+        (await c.call(argv)).toString('latin1');
+      expect(await error(['SET', 'k', 'v'])).toBe('+OK\r\n');
+      expect(await error(['EXPIRE', 'k', '1', Buffer.from([0, 0xff])])).toBe('-ERR Unsupported option \r\n');
+      expect(await error(['EXPIRE', 'k', '1', 'a\0b\r\n'])).toBe('-ERR Unsupported option a\r\n');
+      expect(await error(['EXPIRE', 'k', '1', 'ab\r\n'])).toBe('-ERR Unsupported option ab\r\n');
+      expect(await error(['EXPIRE', 'k', '1', 'a\r\nb'])).toBe('-ERR Unsupported option a  b\r\n');
+      expect(await error(['OBJECT', 'a\0b', 'k'])).toBe("-ERR unknown subcommand 'a'. Try OBJECT HELP.\r\n");
+      expect(await error(['a\0b', 'c\0d'])).toBe(
+        "-ERR unknown command 'a', with args beginning with: 'c' \r\n",
+      );
+      expect(await error(['PUBSUB', 'a\0b'])).toBe("-ERR unknown subcommand 'a'. Try PUBSUB HELP.\r\n");
+      expect(await error(['CLIENT', 'a\0b'])).toBe("-ERR unknown subcommand 'a'. Try CLIENT HELP.\r\n");
+      expect(await error(['CLIENT', 'LIST', 'TYPE', 'x\0y'])).toBe("-ERR Unknown client type 'x'\r\n");
+      expect(await error(['HELLO', '2', 'a\0b'])).toBe("-ERR Syntax error in HELLO option 'a'\r\n");
+    });
+
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in
     // small chunks, lost every reply — even ones answered before the bad line — with ECONNRESET. The client is
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the

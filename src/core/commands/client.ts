@@ -6,7 +6,7 @@
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, cString } from '../errors.js';
 import { bulkString, integer, NIL, OK, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
@@ -67,7 +67,7 @@ function list(argv: Buffer[], ctx: CommandContext): Reply {
   const option = args.nextWord();
   // As Redis's clientCommand: TYPE takes exactly one type, ID at least one id; anything else is a syntax error.
   if (option === 'TYPE' && args.remaining === 1) {
-    const given = args.next().toString('latin1');
+    const given = cString(args.next());
     const type = given.toLowerCase();
     if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
       throw new CommandError(`ERR Unknown client type '${given}'`);
@@ -177,7 +177,7 @@ function setinfo(argv: Buffer[]): Reply {
   const option = args.next();
   const value = args.next();
   args.finish();
-  const attr = option.toString('latin1');
+  const attr = cString(option);
   if (!isKeyword(option, 'LIB-NAME') && !isKeyword(option, 'LIB-VER')) {
     throw new CommandError(`ERR Unrecognized option '${attr}'`);
   }
@@ -195,7 +195,7 @@ function setinfo(argv: Buffer[]): Reply {
 function unblock(argv: Buffer[], ctx: CommandContext): Reply {
   if (argv.length > 4) {
     throw new CommandError(
-      `ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try CLIENT HELP.`,
+      `ERR unknown subcommand or wrong number of arguments for '${cString(argv[1], 128)}'. Try CLIENT HELP.`,
     );
   }
   let asError = false;

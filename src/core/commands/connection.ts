@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isKeyword, toInteger } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, cString } from '../errors.js';
 import {
   array,
   bulk,
@@ -117,7 +117,7 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
       name = argv[++j];
       if (!validClientName(name)) throw new CommandError(ERR.clientName);
     } else {
-      throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].toString('latin1')}'`);
+      throw new CommandError(`ERR Syntax error in HELLO option '${cString(argv[j])}'`);
     }
   }
   if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);

@@ -7,7 +7,7 @@
 // memory that the active expiry cycle reads.
 
 import type { CommandContext, CommandSpec } from '../command.js';
-import { CommandError } from '../errors.js';
+import { CommandError, cString } from '../errors.js';
 import { strtold } from '../long-double/strtold.js';
 import { serializedLength } from '../rdb-length.js';
 import { OK, status, type Reply } from '../reply.js';
@@ -27,13 +27,10 @@ const HELP = [
 
 /** networking.c addReplySubcommandSyntaxError. */
 function syntaxError(argv: Buffer[]): CommandError {
-  const sub = argv[1].toString('latin1').slice(0, 128);
+  const sub = cString(argv[1], 128);
   const name = argv[0].toString('latin1').toUpperCase();
   return new CommandError(
-    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${name} HELP.`.replace(
-      /[\r\n]/g,
-      ' ',
-    ),
+    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${name} HELP.`,
   );
 }
 

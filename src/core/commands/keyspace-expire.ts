@@ -8,7 +8,7 @@
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, cString } from '../errors.js';
 import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { integer, ONE, ZERO, type Reply } from '../reply.js';
 import type { ExpireCondition } from '../store/types.js';
@@ -35,7 +35,7 @@ function parseExpireFlags(argv: readonly Buffer[]): ExpireFlags {
     else if (isKeyword(option, 'XX')) xx = true;
     else if (isKeyword(option, 'GT')) gt = true;
     else if (isKeyword(option, 'LT')) lt = true;
-    else throw new CommandError(ERR.unsupportedOption(option.toString('latin1').replace(/[\r\n]/g, ' ')));
+    else throw new CommandError(ERR.unsupportedOption(cString(option)));
   }
   if (nx && (xx || gt || lt)) throw new CommandError(ERR.expireNxConflict);
   if (gt && lt) throw new CommandError(ERR.expireGtLtConflict);

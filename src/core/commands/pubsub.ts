@@ -5,7 +5,7 @@
 // hub's (pubsub/hub.ts); what a subscribed RESP2 client may still run is the executor's.
 
 import type { ClientState, CommandContext, CommandSpec } from '../command.js';
-import { CommandError } from '../errors.js';
+import { CommandError, cString } from '../errors.js';
 import { CHANNEL, PATTERN, SHARD, type PubSubHub, type SubscriptionKind } from '../pubsub/hub.js';
 import { ClientSubscriptions, CollectingTarget } from '../pubsub/subscriber.js';
 import { array, bulk, bulkString, integer, NIL, push, sequence, type Reply } from '../reply.js';
@@ -115,7 +115,7 @@ function publish(kind: typeof CHANNEL | typeof SHARD) {
 /** networking.c addReplySubcommandSyntaxError, naming the subcommand as the client typed it. */
 const subcommandSyntax = (argv: Buffer[]): CommandError =>
   new CommandError(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try PUBSUB HELP.`,
+    `ERR unknown subcommand or wrong number of arguments for '${cString(argv[1], 128)}'. Try PUBSUB HELP.`,
   );
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]. */
