@@ -215,6 +215,9 @@ const SETTINGS: readonly Setting[] = [
   { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
   { name: 'rdbchecksum', kind: 'bool', initial: 'yes', immutable: true },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
+  // Redis's hidden test knob: microseconds a SAVE or BGSAVE sleeps after each key (debug-delay.ts), so a test can
+  // hold a save in progress; shared, so a CONFIG SET reaches a save running on another thread.
+  { name: 'rdb-key-save-delay', kind: 'integer', initial: '0', min: -INT_MAX - 1n, max: INT_MAX },
   // The append-only file (src/core/aof/), in `dir`. CONFIG SET appendonly reaches every thread through the
   // store's shared state (aof/aof-state.ts); turning it on starts the rewrite that writes the data so far.
   { name: 'appendonly', kind: 'bool', initial: 'no' },

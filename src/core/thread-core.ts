@@ -126,6 +126,9 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       ...(deps.log === undefined ? {} : { log: deps.log }),
     });
     Object.assign(server, { persistence });
+    deps.config.onChange((name, value) => {
+      if (name === 'rdb-key-save-delay') persistence.setKeySaveDelay(Number(value));
+    });
   }
   // CONFIG SET appendonly on this thread (other threads' copies are applied without listeners).
   if (aof !== undefined) {

@@ -53,6 +53,7 @@ describe('Config defaults', () => {
       rdbcompression: 'yes',
       rdbchecksum: 'yes',
       'stop-writes-on-bgsave-error': 'yes',
+      'rdb-key-save-delay': '0',
       appendonly: 'no',
       appendfilename: 'appendonly.aof',
       appenddirname: 'appendonlydir',

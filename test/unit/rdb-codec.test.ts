@@ -271,6 +271,35 @@ describe('files', () => {
   });
 });
 
+describe('rdb-key-save-delay', () => {
+  const keys = 6;
+  const entries = Array.from({ length: keys }, (_, i): RdbEntry => ({
+    key: b(`k${i}`),
+    value: { type: 'string', value: b(`v${i}`) },
+    expireAt: 0,
+  }));
+  const options = { compress: false, checksum: true, ctime: 1_700_000_000, usedMemory: 0 };
+  const databases = [{ db: 0, keys, expires: 0, entries }];
+
+  it('is read after every key: a key per chunk while it is set, the rest at once once it is 0', () => {
+    let reads = 0;
+    // 1 us after each of the first three keys, then lifted (as a CONFIG SET reaches a save under way).
+    const delay = (): number => (++reads <= 3 ? 1 : 0);
+    const chunks = [...encodeRdb(databases, options, delay)];
+    expect(reads).toBe(keys);
+    expect(chunks).toHaveLength(3 + 1); // three delayed keys, then everything else in the last chunk
+    const undelayed = [...encodeRdb(databases, options)];
+    expect(undelayed).toHaveLength(1);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.concat(undelayed));
+  });
+
+  it('sleeps that long after each key', () => {
+    const began = Date.now();
+    [...encodeRdb(databases, options, () => 20_000)];
+    expect(Date.now() - began).toBeGreaterThanOrEqual(keys * 20 - 5);
+  });
+});
+
 describe('DUMP payloads', () => {
   it('carries the RDB version and a CRC-64, as createDumpPayload', () => {
     const payload = createDumpPayload({ type: 'string', value: b('bar') }, true);

@@ -4,6 +4,7 @@
 // of chunks so a caller can write and yield between them; decoding takes the whole file and hands each key
 // to a sink. Knows values only through value-codec.ts; nothing of the store or the file system.
 
+import { debugDelay } from '../debug-delay.js';
 import { Crc64 } from './crc64.js';
 import {
   OPCODE_AUX,
@@ -52,8 +53,17 @@ export interface RdbSaveOptions {
 /** The chunk size the generator yields at (a caller writes each and may let other work run in between). */
 const CHUNK_BYTES = 256 * 1024;
 
-/** The file's bytes, chunk by chunk; the last chunk ends with EOF and the checksum. */
-export function* encodeRdb(databases: Iterable<RdbDatabase>, options: RdbSaveOptions): Generator<Buffer> {
+const noDelay = (): number => 0;
+
+/**
+ * The file's bytes, chunk by chunk; the last chunk ends with EOF and the checksum. `keySaveDelay`: the sleep after
+ * each key (rdb-key-save-delay, debug-delay.ts), read at every key so a CONFIG SET reaches a save under way.
+ */
+export function* encodeRdb(
+  databases: Iterable<RdbDatabase>,
+  options: RdbSaveOptions,
+  keySaveDelay: () => number = noDelay,
+): Generator<Buffer> {
   const w = new RdbWriter(options.compress);
   const crc = new Crc64();
   const drain = (): Buffer => {
@@ -85,7 +95,11 @@ export function* encodeRdb(databases: Iterable<RdbDatabase>, options: RdbSaveOpt
         w.millis(entry.expireAt);
       }
       writeValueWithKey(w, entry.key, entry.value);
-      if (w.size >= CHUNK_BYTES) yield drain();
+      const delay = keySaveDelay();
+      if (delay !== 0) {
+        debugDelay(delay);
+        yield drain(); // a key per chunk while delayed: a save in steps lets clients in between keys
+      } else if (w.size >= CHUNK_BYTES) yield drain();
     }
   }
   w.byte(OPCODE_EOF);

@@ -21,6 +21,9 @@ const LOADING_STARTED = 1; // unix seconds
 const LOADING_TOTAL = 2; // the file's bytes
 const LOADING_LOADED = 3; // bytes read so far
 const LOADING_RDB_USED_MEM = 4; // the dump's used-mem aux field (0 for an append-only file)
+// Not the load's, in a free slot of its region: rdb-key-save-delay, written by the thread that runs its CONFIG
+// SET and read by a save at every key, on whichever thread it runs.
+const KEY_SAVE_DELAY = 5;
 
 export class PersistenceState {
   private readonly words: Int32Array;
@@ -110,6 +113,15 @@ export class PersistenceState {
 
   get pauseMicros(): number {
     return Atomics.load(this.words, PAUSE_MICROS);
+  }
+
+  /** rdb-key-save-delay: microseconds a save sleeps after each key (negative: debug-delay.ts). */
+  set keySaveDelay(micros: number) {
+    this.load[KEY_SAVE_DELAY] = micros;
+  }
+
+  get keySaveDelay(): number {
+    return this.load[KEY_SAVE_DELAY];
   }
 
   get inProgress(): boolean {

@@ -86,6 +86,12 @@ export class Persistence {
   /** Main thread, at start-up: a fresh server's state. */
   initialise(): void {
     this.state.initialise(this.seconds());
+    this.setKeySaveDelay(Number(this.deps.config.string('rdb-key-save-delay')));
+  }
+
+  /** CONFIG SET rdb-key-save-delay on this thread: for every thread's saves, a running one included. */
+  setKeySaveDelay(micros: number): void {
+    this.state.keySaveDelay = micros;
   }
 
   path(): string {
@@ -125,12 +131,16 @@ export class Persistence {
     this.state.pauseMicros = handles.pauseMicros;
     const at = this.deps.clock();
     const copy = SharedStore.attach(handles, () => at);
-    return encodeRdb(storeDatabases(copy), {
-      compress: this.deps.config.string('rdbcompression') === 'yes',
-      checksum: this.deps.config.string('rdbchecksum') === 'yes',
-      ctime: Math.floor(at / 1000),
-      usedMemory: this.deps.store.stats().usedMemory,
-    });
+    return encodeRdb(
+      storeDatabases(copy),
+      {
+        compress: this.deps.config.string('rdbcompression') === 'yes',
+        checksum: this.deps.config.string('rdbchecksum') === 'yes',
+        ctime: Math.floor(at / 1000),
+        usedMemory: this.deps.store.stats().usedMemory,
+      },
+      () => this.state.keySaveDelay,
+    );
   }
 
   /** SAVE: the whole file before returning. */
