@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { type TestPool, closeTestPools, startTestPool } from '../support/pool-fixture.js';
 import { RawClient, resp } from '../support/raw-client.js';
+import { startTestServer } from '../support/server.js';
 import { THROW_IN_WORKER } from '../support/throwing-pool-worker-marker.js';
 import { until } from '../support/wait.js';
 
@@ -144,18 +145,41 @@ describe.skipIf(native instanceof Error)('thread-pool transport', () => {
     await until(() => pool.transport.stats().busyWorkers === 1, 'the victim’s worker is free');
   });
 
-  it('closes clients idle past `timeout`, served and queued', async () => {
+  it('closes clients idle past `timeout`: served ones, and a queued one once served and idle as long', async () => {
     const pool = await startTestPool({ workers: 1, settings: { timeout: '1' }, idleCheckIntervalMs: 20 });
     const idle = await pool.connect();
     expect(await idle.request(PING, PONG)).toBe(PONG);
     const queued = await pool.connect();
     const startedAt = Date.now();
     expect((await idle.readToEnd()).length).toBe(0);
+    const freedAt = Date.now();
     expect((await queued.readToEnd()).length).toBe(0);
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+    expect(freedAt - startedAt).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - freedAt).toBeGreaterThanOrEqual(900); // its idle time began when a worker took it
     await until(() => pool.transport.stats().connectedClients === 0, 'no client is left');
     const fresh = await pool.connect();
     expect(await fresh.request(PING, PONG)).toBe(PONG);
+  });
+
+  it('never times out a queued client: its request is answered once a worker frees up, however long it waited', async () => {
+    // The one worker is held by a client blocked in BLPOP (never timed out, as in Redis): a whole server, whose
+    // workers can block a client.
+    const server = await startTestServer('pool', { workers: 1, timeout: 1, idleCheckIntervalMs: 20 });
+    try {
+      const blocked = await server.connect();
+      await blocked.send(resp('BLPOP', 'q', '0'));
+      await until(() => server.server.stats().busyWorkers === 1, 'the blocked client is served');
+      const queued = await server.connect();
+      await queued.send(PING);
+      await until(() => server.server.stats().queuedClients === 1, 'the second client is queued');
+      // A window past the timeout, with the request waiting unread in the queue (not a wait for an event).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect([blocked.isClosed, queued.isClosed]).toEqual([false, false]);
+      blocked.destroy();
+      expect(await queued.readText(PONG)).toBe(PONG);
+    } finally {
+      await server.close();
+    }
   });
 
   it('closes gracefully with idle, half-sent, busy, non-reading and queued clients (answered, as Redis would)', async () => {

@@ -103,14 +103,17 @@ export class PoolState {
     }
   }
 
-  /** Main thread, when handing a client to the slot's worker (nobody else holds the lock for a free slot). */
-  assign(slot: number, fd: number, clientId: number, createdAt: number): void {
+  /**
+   * Main thread, when handing a client to the slot's worker (nobody else holds the lock for a free slot). `now`
+   * starts its idle time: a client that waited in the queue is served only from now on.
+   */
+  assign(slot: number, fd: number, clientId: number, createdAt: number, now: number): void {
+    this.f64[slotFloatBase(slot) + SLOT_CREATED_AT] = createdAt;
+    this.f64[slotFloatBase(slot) + SLOT_LAST_INTERACTION] = now;
     this.withSlot(slot, () => {
       Atomics.store(this.i32, slotBase(slot) + SLOT_FD, fd);
       Atomics.store(this.i32, slotBase(slot) + SLOT_CLIENT, clientId);
     });
-    this.f64[slotFloatBase(slot) + SLOT_CREATED_AT] = createdAt;
-    this.f64[slotFloatBase(slot) + SLOT_LAST_INTERACTION] = createdAt;
   }
 
   /** Takes the slot's descriptor out of shared view; returns it (or NO_FD) for the caller to close. */

@@ -312,7 +312,7 @@ export class WorkerPool {
     // Busy up before queued down: readers of the two counters never see the client missing.
     state.add(BUSY, 1);
     if (fromQueue) state.add(QUEUED, -1);
-    state.assign(slot.index, job.fd, job.clientId, job.createdAt);
+    state.assign(slot.index, job.fd, job.clientId, job.createdAt, Date.now());
     slot.worker?.postMessage({ type: 'job', job } satisfies ToWorker);
   }
 
@@ -397,9 +397,13 @@ export class WorkerPool {
   }
 
   /**
-   * Idle timeout: shuts down served clients and closes waiting ones inactive for more than `idleMs`. As Redis's
-   * clientsCronHandleTimeout, a subscriber, a monitor and a blocked client are never timed out: their workers
-   * touch the slot only about once a second, which a timeout of 1 s would otherwise outrun.
+   * Idle timeout: shuts down served clients inactive for more than `idleMs`. As Redis's clientsCronHandleTimeout,
+   * a subscriber, a monitor and a blocked client are never timed out: their workers touch the slot only about
+   * once a second, which a timeout of 1 s would otherwise outrun. A client waiting in the queue is not timed out
+   * either: it may have sent a request the server has not read yet (Redis reads every client at once), and it
+   * waits only because no worker was free or started in time (a worker takes seconds to start on a loaded
+   * machine). The timeout frees the workers idle clients pin, so the queue moves; once served, a client that
+   * stays idle is timed out as any other.
    */
   sweepIdle(now: number, idleMs: number): void {
     const { state } = this.options;
@@ -408,7 +412,6 @@ export class WorkerPool {
       if (now - state.lastInteraction(slot.index) > idleMs && !neverTimedOut(state.read(slot.index)))
         this.shutdownSlot(slot.index, 'both', slot.job.clientId);
     }
-    this.closeQueued((job) => now - job.createdAt > idleMs);
   }
 
   /** Lingering close: a worker still draining a client it closed more than `graceMs` ago is freed. */
