@@ -1,6 +1,7 @@
 // The multi-part append-only file's manifest and directory: Redis 7.0's line format both ways, the checks its
 // loader makes, the steps of a rewrite over it, the adoption of a single old file (aofUpgradePrepare, a crash
 // midway included), and the temporary files a killed process leaves removed.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -148,13 +149,17 @@ describe('the directory', () => {
   it('removes the temporary files a killed rewrite, turn-on or manifest write left, and nothing else', () => {
     const { dir, files } = fresh();
     mkdirSync(files.dir);
+    const gone = spawnSync('true').pid; // a process that has exited: what it left is nobody's
     const left = [
-      path.join(dir, 'temp-rewriteaof-bg-4242.aof'),
-      path.join(dir, 'temp-rewriteaof-4242.aof'),
+      path.join(dir, `temp-rewriteaof-bg-${gone}.aof`),
+      path.join(dir, `temp-rewriteaof-${gone}.aof`),
       files.pathOf('temp-appendonly.aof.incr'),
       files.pathOf('temp-appendonly.aof.manifest'),
     ];
+    // A running process's rewrite is its own (another server in this dir, or one in this process).
+    const running = [path.join(dir, `temp-rewriteaof-bg-${process.pid}.aof`)];
     const kept = [
+      ...running,
       path.join(dir, 'dump.rdb'),
       path.join(dir, 'temp-4242-1.rdb'),
       files.pathOf('appendonly.aof.1.incr.aof'),

@@ -157,8 +157,8 @@ export class AofFiles {
 
   /**
    * The temporary files a process killed mid-rewrite or mid-upgrade left (Redis's temp- names): the rewrite's
-   * base in `dir`, the turn-on's incremental file and a half-written manifest in the directory. None of them is
-   * listed in a manifest, so removing them loses nothing. Returns the names removed.
+   * base in `dir` (of a process no longer running), the turn-on's incremental file and a half-written manifest in
+   * the directory. None of them is listed in a manifest, so removing them loses nothing. Returns the names removed.
    */
   removeTempFiles(): string[] {
     const removed: string[] = [];
@@ -175,7 +175,12 @@ export class AofFiles {
         removed.push(name);
       }
     };
-    sweep(this.workDirectory, (name) => /^temp-rewriteaof-(bg-)?\d+\.aof$/.test(name));
+    // A rewrite's base carries its process's id: one of a process still running (another server sharing this
+    // `dir`, or one in this process) is its own to finish or remove.
+    sweep(this.workDirectory, (name) => {
+      const match = /^temp-rewriteaof-(?:bg-)?(\d+)\.aof$/.exec(name);
+      return match !== null && !processAlive(Number(match[1]));
+    });
     const ours = new Set([`temp-${this.filename}.incr`, `temp-${this.filename}.manifest`]);
     sweep(this.dir, (name) => ours.has(name));
     return removed;
@@ -203,6 +208,15 @@ export class AofFiles {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
 
