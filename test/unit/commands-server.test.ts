@@ -240,6 +240,7 @@ describe('CONFIG', () => {
     expect(ctx.run('CONFIG', 'GET', 'maxclients')).toEqual(pairs('maxclients', '10000'));
     expect(ctx.run('CONFIG', 'GET', 'nosuch')).toEqual(map([]));
     expect(ctx.run('CONFIG', 'GET', 'save', 'appendonly')).toEqual(pairs('save', '', 'appendonly', 'no'));
+    expect(ctx.run('CONFIG', 'GET', 'appenddirname')).toEqual(pairs('appenddirname', 'appendonlydir'));
     expect(ctx.run('CONFIG', 'GET', 'MAXCLIENTS', 'maxclients')).toEqual(pairs('MAXCLIENTS', '10000'));
     expect(asMap(ctx.run('CONFIG', 'GET', 'max*', 'maxmemory'))).toEqual({
       maxclients: bulkString('10000'),

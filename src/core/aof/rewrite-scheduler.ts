@@ -177,8 +177,7 @@ export class RewriteScheduler {
       const installed = this.install(tempPath, log, cancelled);
       if (installed === null) return 'cancelled';
       this.state.end(true, nowSeconds(), files.currentSize(installed));
-      this.state.finishTurnOn();
-      files.manifest = files.deleteHistory(installed);
+      this.deleteHistory();
       this.deps.log('info', 'Background AOF rewrite finished successfully');
       return 'done';
     } catch (error) {
@@ -204,9 +203,22 @@ export class RewriteScheduler {
     let installed: AofManifest | null = null;
     aof.inFileOrder(() => {
       if (cancelled()) return;
-      installed = installRewrite(aof.files, tempPath, log, (seq) => (this.state.incrSeq = seq));
+      installed = installRewrite(aof.files, tempPath, log, (seq) => {
+        this.state.incrSeq = seq;
+        this.state.finishTurnOn(); // the file holds the data now: plain on
+      });
     }, true);
     return installed;
+  }
+
+  /** aofDelHistoryFiles; a failure costs only disk space until the next start or rewrite retries (Redis ignores it). */
+  private deleteHistory(): void {
+    const files = this.deps.aof.files;
+    try {
+      files.manifest = files.deleteHistory(files.manifest);
+    } catch (error) {
+      this.deps.log('warn', `Removing the AOF history files failed: ${(error as Error).message}`);
+    }
   }
 }
 
