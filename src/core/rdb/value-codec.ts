@@ -1,9 +1,10 @@
 // One value's RDB encoding (rdb.c rdbSaveObjectType + rdbSaveObject, rdbLoadObjectType + rdbLoadObject): the
 // forms written are ones Redis 7.0 loads and re-encodes by its own thresholds (a string; a list as a quicklist
 // of listpack nodes; a small all-integer set as an intset, else a plain set; a small hash as a listpack, else
-// field/value pairs; a sorted set as ZSET_2 with binary scores); every form Redis 7.0 writes is read, plus the
+// field/value pairs; a small sorted set as a listpack, else ZSET_2 with binary scores); every form Redis 7.0 writes is read, plus the
 // older plain ones. Ziplist-era types (Redis < 7) and streams and modules are refused with a clear error.
 
+import { formatDouble } from '../format-double.js';
 import { strtod } from '../strtod.js';
 import {
   QUICKLIST_PACKED,
@@ -25,9 +26,14 @@ import type { RdbReader } from './reader.js';
 import { decodeIntset, decodeListpack, encodeIntset, encodeListpack } from './redis-listpack.js';
 import type { RdbWriter } from './writer.js';
 
-/** Redis 7.0's defaults for the compact forms written (hash-max-listpack-*, set-max-intset-entries). */
+/**
+ * Redis 7.0's defaults for the compact forms written (hash-max-listpack-*, zset-max-listpack-*,
+ * set-max-intset-entries), so a small value's DUMP payload is the bytes Redis's is.
+ */
 const HASH_LISTPACK_ENTRIES = 128;
 const HASH_LISTPACK_VALUE = 64;
+const ZSET_LISTPACK_ENTRIES = 128;
+const ZSET_LISTPACK_VALUE = 64;
 const SET_INTSET_ENTRIES = 512;
 /** A list node holds at most this many elements and about this many bytes (list-max-listpack-size -2: 8 KiB). */
 const NODE_ELEMENTS = 128;
@@ -55,7 +61,10 @@ export function rdbTypeOf(value: RdbValue): number {
         ? TYPE_HASH_LISTPACK
         : TYPE_HASH;
     case 'zset':
-      return TYPE_ZSET_2;
+      return value.entries.length <= ZSET_LISTPACK_ENTRIES &&
+        value.entries.every((e) => e.member.length <= ZSET_LISTPACK_VALUE)
+        ? TYPE_ZSET_LISTPACK
+        : TYPE_ZSET_2;
   }
 }
 
@@ -87,6 +96,13 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
       for (const p of value.pairs) w.string(p);
       return;
     case 'zset':
+      if (type === TYPE_ZSET_LISTPACK) {
+        // Member, score pairs, the score as d2string writes it (which formatDouble is for any non-NaN score):
+        // the listpack turns an integral one into an integer entry, as lpAppend does.
+        const pairs = value.entries.flatMap((e) => [e.member, Buffer.from(formatDouble(e.score), 'latin1')]);
+        w.string(encodeListpack(pairs));
+        return;
+      }
       w.len(value.entries.length);
       for (const { member, score } of value.entries) {
         w.string(member);
