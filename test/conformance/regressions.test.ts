@@ -61,6 +61,32 @@ describe.each(transports)(
       expect(await error(['HELLO', '2', 'a\0b'])).toBe("-ERR Syntax error in HELLO option 'a'\r\n");
     });
 
+    // Counterexample (differential-any-command.test.ts): DUMP zset of ZADD zset 1 a 2 b 2.5 c -> Redis a 37-byte
+    // payload of type 17 (RDB_TYPE_ZSET_LISTPACK: the listpack member, score pairs, scores as d2string wrote
+    // them), redis-lite 42 bytes of type 5 (ZSET_2). Redis dumps a sorted set in its listpack encoding as that
+    // listpack; the hex is redis-server 7.0.15's reply.
+    it('DUMPs a small sorted set as the listpack Redis does', async () => {
+      expect((await c.call(['DEL', 'dz'])).toString()).toMatch(/^:\d\r\n$/);
+      expect((await c.call(['ZADD', 'dz', '1', 'a', '2', 'b', '2.5', 'c'])).toString()).toBe(':3\r\n');
+      expect((await c.call(['DUMP', 'dz'])).toString('hex')).toBe(
+        '2433370d0a11191900000006008161020101816202020181630283322e3504ff0a004cca8531466e47f50d0a',
+      );
+    });
+
+    // Counterexample (differential-any-command.test.ts): ZSCAN str "\x00\xff" -> Redis WRONGTYPE, redis-lite
+    // "invalid cursor". Redis reads a cursor as a C string (7.0 strtoul, 7.2 string2ull on strlen): a cursor is
+    // its bytes up to the first NUL. "\x00..." is then the empty cursor, which redis-lite refuses as 7.2 does
+    // (README's intended differences), and "0\x00x" is cursor 0 for both versions.
+    it('reads a SCAN cursor up to its first NUL byte', async () => {
+      expect((await c.call(['DEL', 'cs'])).toString()).toMatch(/^:\d\r\n$/);
+      expect((await c.call(['SADD', 'cs', 'm'])).toString()).toBe(':1\r\n');
+      expect((await c.call(['SSCAN', 'cs', '0\0x'])).toString()).toBe('*2\r\n$1\r\n0\r\n*1\r\n$1\r\nm\r\n');
+      expect((await c.call(['SSCAN', 'cs', '\0x'])).toString()).toBe('-ERR invalid cursor\r\n');
+      expect((await c.call(['SCAN', '0\0x', 'MATCH', 'cs'])).toString()).toMatch(
+        /^\*2\r\n\$\d+\r\n\d+\r\n\*/,
+      );
+    });
+
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in
     // small chunks, lost every reply — even ones answered before the bad line — with ECONNRESET. The client is
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the

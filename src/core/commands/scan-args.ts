@@ -3,7 +3,7 @@
 // cursor encodes and how a step walks a table are the store's; this file knows only the words.
 
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, cString } from '../errors.js';
 
 const UINT64_MAX = 2n ** 64n - 1n;
 const CURSOR_RE = /^\+?[0-9]+$/;
@@ -19,10 +19,11 @@ const DEFAULT_COUNT = 10;
 /**
  * A cursor is an unsigned 64-bit decimal (parseScanCursorOrReply). Redis 7.0 used strtoul, which also took
  * a '-' (wrapped around) and the empty string (0); 7.2 parses with string2ull and rejects both, as we do.
+ * Both read the argument as a C string, up to its first NUL byte ("0\0x" is cursor 0; "\0x" is empty).
  * Returned canonical (no sign, no leading zeros) for the store.
  */
 export function parseCursor(b: Buffer): string {
-  const text = b.toString('latin1');
+  const text = cString(b);
   if (!CURSOR_RE.test(text)) throw new CommandError(ERR.invalidCursor);
   const value = BigInt(text);
   if (value > UINT64_MAX) throw new CommandError(ERR.invalidCursor);
