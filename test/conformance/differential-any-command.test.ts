@@ -86,7 +86,13 @@ const anyArg: fc.Arbitrary<Arg> = fc.oneof(
       'inf', '-inf', '+inf', 'nan', '(1', '[a', '(a', '-', '+', '*', '1e400',
       '9223372036854775807', '-9223372036854775808', '9223372036854775808', '18446744073709551615',
       '4294967295', '4294967296', '99999999999', '99999999999999', '2147483647', '2147483648',
+      '0.1', '-0.5', '1e-7', '3.0', '1e20', '5e-324', '1.7976931348623157e308', '123456789012345678', '0x10',
+      '17179869184', '7', '8', '-7', '1e-320', '2.5e15', '4503599627370496',
     ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<Arg>('a', 'b', 'c', 'f', 'n', 'v', 'x', 'hello', 'A', 'z'),
   },
   {
     weight: 4,
@@ -130,6 +136,15 @@ const shapingCommand: fc.Arbitrary<Argv> = fc.oneof(
   fc.tuple(keyArg, fc.constantFrom('a', 'q')).map(([k, m]): Argv => ['ZADD', k, '3', m]),
   fc.tuple(keyArg, fc.constantFrom('100', '99999999999')).map(([k, t]): Argv => ['EXPIREAT', k, t]),
   fc.tuple(keyArg, fc.constantFrom('1000', '-1')).map(([k, t]): Argv => ['EXPIRE', k, t]),
+  fc
+    .tuple(keyArg, fc.constantFrom('0.1', '-3', '1e15', '2.5e-5', '7'))
+    .map(([k, by]): Argv => ['INCRBYFLOAT', k, by]),
+  fc
+    .tuple(keyArg, fc.constantFrom('f', 'n', 'x'), fc.constantFrom('0.1', '-1.5', '1e300', '3'))
+    .map(([k, f, by]): Argv => ['HINCRBYFLOAT', k, f, by]),
+  fc
+    .tuple(keyArg, fc.constantFrom('0.1', '-inf', '1e-9', '4'), fc.constantFrom('a', 'c'))
+    .map(([k, by, m]): Argv => ['ZINCRBY', k, by, m]),
 );
 
 const request = fc.oneof({ weight: 4, arbitrary: anyCommand }, { weight: 1, arbitrary: shapingCommand });
