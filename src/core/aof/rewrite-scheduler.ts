@@ -176,13 +176,13 @@ export class RewriteScheduler {
       }
       const installed = this.install(tempPath, log, cancelled);
       if (installed === null) return 'cancelled';
-      this.state.end(true, nowSeconds(), files.currentSize(installed));
-      this.deleteHistory();
+      this.deleteHistory(); // while the rewrite still reads as running, as Redis's done handler runs
+      this.end(true, files.currentSize(installed));
       this.deps.log('info', 'Background AOF rewrite finished successfully');
       return 'done';
     } catch (error) {
       if (cancelled()) return 'cancelled';
-      this.state.end(false, nowSeconds(), 0);
+      this.end(false, 0);
       this.deps.log('error', `Background AOF rewrite failed: ${(error as Error).message}`);
       // appendonly is still waiting for its first rewrite: try again (Redis schedules one).
       if (this.state.state === AOF_WAIT_REWRITE) this.state.request(true);
@@ -190,6 +190,16 @@ export class RewriteScheduler {
     } finally {
       removeQuietly(tempPath); // gone already once renamed into place
     }
+  }
+
+  /**
+   * The rewrite ends. A BGSAVE scheduled behind it starts first, as Redis's serverCron starts one in the same turn
+   * that reaps the rewrite's child: no client on another thread sees neither running in between (and answers a
+   * BGREWRITEAOF sent then as started when Redis would have it scheduled).
+   */
+  private end(ok: boolean, size: number): void {
+    if (this.state.takeScheduledBgsave()) this.deps.bgsave();
+    this.state.end(ok, nowSeconds(), size);
   }
 
   /**
