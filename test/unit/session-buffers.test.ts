@@ -65,6 +65,20 @@ describe('Session query buffers', () => {
     expect(feed(session, Buffer.from('NG\r\n'))).toBe('+PONG\r\n');
   });
 
+  it('keeps its buffer while pipelined requests stream in, each read ending inside a request', () => {
+    const { session, released } = open();
+    const set = bigSet(1000);
+    const stream = Buffer.concat(Array.from({ length: 2600 }, () => set)); // 40 reads of 64 KiB
+    let replies = 0;
+    for (let at = 0; at < stream.length; at += 64 * 1024) {
+      const reply = session.receive(stream.subarray(at, Math.min(stream.length, at + 64 * 1024)));
+      replies += (reply.bytes?.toString('latin1').match(/\+OK/g) ?? []).length;
+    }
+    expect(replies).toBe(2600);
+    // One buffer grown for the stream, handed over once it is no longer needed: not one per read.
+    expect(released.length).toBeLessThanOrEqual(1);
+  });
+
   it('hands over an unfinished big request at end(), and never a small buffer', () => {
     const { session, released } = open();
     const partial = bigSet(300 * 1024).subarray(0, 200 * 1024);
