@@ -3,7 +3,8 @@
 // table with zero to six arguments drawn from one pool (key names, numbers at the int64 and double edges, option
 // words, empty and binary strings), so most requests are argument errors and the rest reach code the
 // per-family suites' well-formed generators do not: which error Redis checks first, options in odd places,
-// a command on a key of each wrong type. Every reply must match byte for byte, except:
+// a command on a key of each wrong type. Well-formed requests with edge values (well-formed-commands.ts) reach
+// the option lists random words rarely line up. Every reply must match byte for byte, except:
 // - commands that would stop the run or describe the server rather than the data (blocking, subscribing,
 //   persistence, CLIENT, CONFIG, INFO, ...) are not sent: LEFT_OUT below says why each;
 // - an SSCAN/HSCAN/ZSCAN cursor that is negative or empty (as a C string) or nonzero is not sent (README: refused
@@ -27,6 +28,7 @@ import {
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import { transports } from '../support/server.js';
 import { normalizeSetReply } from './set-commands.js';
+import { wellFormedCommand } from './well-formed-commands.js';
 
 type Argv = Arg[];
 
@@ -147,7 +149,11 @@ const shapingCommand: fc.Arbitrary<Argv> = fc.oneof(
     .map(([k, by, m]): Argv => ['ZINCRBY', k, by, m]),
 );
 
-const request = fc.oneof({ weight: 4, arbitrary: anyCommand }, { weight: 1, arbitrary: shapingCommand });
+const request = fc.oneof(
+  { weight: 4, arbitrary: anyCommand },
+  { weight: 1, arbitrary: shapingCommand },
+  { weight: 4, arbitrary: wellFormedCommand(keyArg) },
+);
 
 const MASK: Value = { type: 'status', text: '(random)' };
 /** Every bulk, double and number of a reply masked: its shape (types, lengths, nils) kept. */

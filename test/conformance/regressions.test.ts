@@ -87,6 +87,24 @@ describe.each(transports)(
       );
     });
 
+    // Counterexample (differential-any-command.test.ts): GETRANGE set -1 -9223372036854775807 -> Redis
+    // WRONGTYPE, redis-lite "$0" (empty). t_string.c getrangeCommand checks the key's type before the
+    // "both negative, start after end" shortcut that answers an empty string.
+    it('GETRANGE of a key of another type is WRONGTYPE even for an empty negative range', async () => {
+      expect((await c.call(['DEL', 'gr'])).toString()).toMatch(/^:\d\r\n$/);
+      expect((await c.call(['SADD', 'gr', 'm'])).toString()).toBe(':1\r\n');
+      for (const [start, end] of [
+        ['-1', '-9223372036854775807'],
+        ['-1', '-2'],
+        ['0', '-1'],
+      ]) {
+        expect((await c.call(['GETRANGE', 'gr', start, end])).toString()).toBe(
+          '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n',
+        );
+      }
+      expect((await c.call(['GETRANGE', 'gr-missing', '-1', '-2'])).toString()).toBe('$0\r\n\r\n');
+    });
+
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in
     // small chunks, lost every reply — even ones answered before the bad line — with ECONNRESET. The client is
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the

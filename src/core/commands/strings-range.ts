@@ -29,10 +29,13 @@ function clamp(v: bigint): number {
 function getrange(argv: Buffer[], ctx: CommandContext): Reply {
   const start = toBigInt(argv[2]);
   const end = toBigInt(argv[3]);
-  // Redis answers this case once the key is looked up (so it still counts a hit or miss) but before reading
-  // it; deciding it before clamping keeps it exact for huge values.
+  // Redis answers this case once the key is looked up and its type checked (so it still counts a hit or miss
+  // and a key of another type is WRONGTYPE) but before reading it; deciding it before clamping keeps it exact
+  // for huge values.
   if (start < 0n && end < 0n && start > end) {
+    const type = ctx.store.type(argv[1]);
     looked(ctx, argv[1], ctx.store.exists([argv[1]]) === 1);
+    if (type !== 'none' && type !== 'string') throw new CommandError(ERR.wrongType);
     return bulk(EMPTY);
   }
   const range = ctx.store.getRange(argv[1], clamp(start), clamp(end));
