@@ -43,8 +43,8 @@ for (let round = 0; round < repeat; round++) {
       }
       case 'hdel': {
         const field = ownField(op.field);
-        const { deleted } = store.hdel(shared, [field]);
-        check(deleted === (model.has(field.toString()) ? 1 : 0), `hdel ${field} deleted ${deleted}`);
+        const { removed } = store.hdel(shared, [field]);
+        check(removed === (model.has(field.toString()) ? 1 : 0), `hdel ${field} removed ${removed}`);
         model.delete(field.toString());
         break;
       }
