@@ -200,6 +200,17 @@ describe.each(transports)('%s transport: the append-only file at run time', (tra
           'order to schedule a BGSAVE whenever possible.',
         'Background saving scheduled',
       ]);
+      // As in Redis, the scheduled BGSAVE has begun by the time the rewrite shows as ended: no INFO, on any
+      // thread, sees neither running while it waits (a client that waits for both to be idle would go on early).
+      const ended = await untilInfo(
+        c,
+        'persistence',
+        (f) => f.get('aof_rewrite_in_progress') === '0',
+        'the end',
+      );
+      expect(
+        ended.get('rdb_bgsave_in_progress') === '1' || ended.get('rdb_last_bgsave_time_sec') !== '-1',
+      ).toBe(true);
       const saved = await untilInfo(
         c,
         'persistence',
