@@ -126,15 +126,7 @@ export class Connection implements HoldingClient {
       return;
     }
     const pending = this.socket.writableLength + this.session.pushedBytes;
-    const limit = this.outputLimit();
-    if (this.session.lostPushes || (limit > 0 && pending > limit)) {
-      this.host.logger.warn(
-        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
-        'client output buffer limit reached: closing the client',
-      );
-      this.destroy();
-      return;
-    }
+    if (this.cutOverLimit(pending, this.session.lostPushes)) return;
     if (this.pushScheduled) return;
     this.pushScheduled = true;
     queueMicrotask(() => this.flushPushes());
@@ -217,16 +209,21 @@ export class Connection implements HoldingClient {
       turn!.holding(this);
     }
     this.held.add(lent); // copied: the session only lends its output
+    return !this.cutOverLimit(this.held.bytes + this.socket.writableLength);
+  }
+
+  /**
+   * Output waiting past the client's limit (`pending` bytes), or `lost` output (messages the session dropped):
+   * the client is cut, and true returned.
+   */
+  private cutOverLimit(pending: number, lost = false): boolean {
     const limit = this.outputLimit();
-    const pending = this.held.bytes + this.socket.writableLength;
-    if (limit > 0 && pending > limit) {
-      this.host.logger.warn(
-        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
-        'client output buffer limit reached: closing the client',
-      );
-      this.destroy();
-      return false;
-    }
+    if (!lost && (limit === 0 || pending <= limit)) return false;
+    this.host.logger.warn(
+      { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
+      'client output buffer limit reached: closing the client',
+    );
+    this.destroy();
     return true;
   }
 
@@ -254,16 +251,7 @@ export class Connection implements HoldingClient {
     if (written === lent.length) return true;
     // The rest waits in the stream: copied, since the session's output is only lent until the next receive.
     const flushed = this.socket.write(Buffer.from(lent.subarray(written)));
-    const limit = this.outputLimit();
-    const pending = this.socket.writableLength;
-    if (limit > 0 && pending > limit) {
-      this.host.logger.warn(
-        { client: this.id, addr: this.session.client.addr, outputBuffer: pending, limit },
-        'client output buffer limit reached: closing the client',
-      );
-      this.destroy();
-      return false;
-    }
+    if (this.cutOverLimit(this.socket.writableLength)) return false;
     if (!flushed && !this.pausedForOutput) {
       this.pausedForOutput = true;
       this.socket.pause();
