@@ -10,6 +10,7 @@ import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { answerConfigChange } from '../../core/config-relay.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
+import { noteStoppedByForce } from '../../core/owned-lock.js';
 import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
 import { AcceptErrorLog } from '../accept-policy.js';
 import {
@@ -252,7 +253,10 @@ export class LoopGroup {
       { loops: running.map((loop) => loop.index) },
       'hybrid loops still running after the close grace: terminated; locks they held are abandoned',
     );
-    for (const loop of running) void loop.worker.terminate();
+    for (const loop of running) {
+      noteStoppedByForce(loop.worker.threadId); // its Pub/Sub and blocking registry holds too (owned-lock.ts)
+      void loop.worker.terminate();
+    }
   }
 
   /** The second-signal path: stop at once, dropping what is in flight. */

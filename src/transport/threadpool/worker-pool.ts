@@ -15,6 +15,7 @@ import type { Config } from '../../core/config.js';
 import { answerConfigChange } from '../../core/config-relay.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
+import { noteStoppedByForce } from '../../core/owned-lock.js';
 import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
 import { JobQueue } from './job-queue.js';
 import { BUSY, NO_FD, QUEUED, WORKERS, WORKERS_STARTED } from './layout.js';
@@ -290,7 +291,7 @@ export class WorkerPool {
     );
     for (const slot of this.idle.splice(0, count)) {
       slot.state = 'retiring';
-      void slot.worker?.terminate();
+      this.terminate(slot.worker);
     }
   }
 
@@ -301,8 +302,18 @@ export class WorkerPool {
   private next(slot: Slot): void {
     const job = this.queue.shift();
     if (job !== undefined) return this.assign(slot, job, true);
-    if (this.stopping) return void slot.worker?.terminate();
+    if (this.stopping) return this.terminate(slot.worker);
     this.idle.push(slot);
+  }
+
+  /**
+   * Ends a worker's thread. An idle one waits in its event loop, but may be draining its Pub/Sub mailbox there,
+   * under the registry's lock: the lock is given up on if it is ended holding it (owned-lock.ts).
+   */
+  private terminate(worker: Worker | null): void {
+    if (worker === null) return;
+    noteStoppedByForce(worker.threadId);
+    void worker.terminate();
   }
 
   private assign(slot: Slot, job: Job, fromQueue: boolean): void {
@@ -474,7 +485,7 @@ export class WorkerPool {
       for (const slot of this.slots) {
         if (slot.state !== 'starting' || slot.worker === null) continue;
         this.endedWhileStarting.add(slot.worker);
-        void slot.worker.terminate();
+        this.terminate(slot.worker);
       }
       this.graceTimer = setTimeout(() => {
         this.closeQueued(() => true);
