@@ -123,7 +123,7 @@ const SETTINGS: readonly Setting[] = [
   { name: 'proto-max-bulk-len', kind: 'memory', initial: String(512n * MB), min: MB, max: LONG_MAX },
   { name: 'client-query-buffer-limit', kind: 'memory', initial: String(1024n * MB), min: MB, max: LONG_MAX },
   // When a container leaves its compact encoding (store/containers.ts; Redis 7.0's names and bounds).
-  { name: 'hash-max-listpack-entries', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
+  { name: 'hash-max-listpack-entries', kind: 'integer', initial: '512', min: 0n, max: LONG_MAX },
   { name: 'hash-max-listpack-value', kind: 'integer', initial: '64', min: 0n, max: LONG_MAX },
   { name: 'list-max-listpack-size', kind: 'integer', initial: '-2', min: -INT_MAX - 1n, max: INT_MAX },
   { name: 'set-max-intset-entries', kind: 'integer', initial: '512', min: 0n, max: LONG_MAX },

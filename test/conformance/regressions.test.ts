@@ -105,6 +105,24 @@ describe.each(transports)(
       expect((await c.call(['GETRANGE', 'gr-missing', '-1', '-2'])).toString()).toBe('$0\r\n\r\n');
     });
 
+    // Counterexample (differential-any-command.test.ts): HSET none 0 v 1 v ... 129 v, OBJECT ENCODING none ->
+    // Redis "listpack", redis-lite "hashtable". Redis 7.0's hash-max-listpack-entries defaults to 512 (config.c;
+    // zset-max-listpack-entries is 128), redis-lite had 128.
+    it('keeps a hash of up to 512 fields a listpack by default, as Redis 7.0 does', async () => {
+      const fields = (from: number, n: number): string[] =>
+        Array.from({ length: n }, (_, i) => [String(from + i), 'v']).flat();
+      expect((await c.call(['DEL', 'h512'])).toString()).toMatch(/^:\d\r\n$/);
+      expect((await c.call(['CONFIG', 'GET', 'hash-max-listpack-entries'])).toString()).toBe(
+        '*2\r\n$25\r\nhash-max-listpack-entries\r\n$3\r\n512\r\n',
+      );
+      expect((await c.call(['HSET', 'h512', ...fields(0, 130)])).toString()).toBe(':130\r\n');
+      expect((await c.call(['OBJECT', 'ENCODING', 'h512'])).toString()).toBe('$8\r\nlistpack\r\n');
+      expect((await c.call(['HSET', 'h512', ...fields(130, 382)])).toString()).toBe(':382\r\n');
+      expect((await c.call(['OBJECT', 'ENCODING', 'h512'])).toString()).toBe('$8\r\nlistpack\r\n');
+      expect((await c.call(['HSET', 'h512', '512', 'v'])).toString()).toBe(':1\r\n');
+      expect((await c.call(['OBJECT', 'ENCODING', 'h512'])).toString()).toBe('$9\r\nhashtable\r\n');
+    });
+
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in
     // small chunks, lost every reply — even ones answered before the bad line — with ECONNRESET. The client is
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the

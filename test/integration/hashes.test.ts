@@ -61,7 +61,7 @@ describe.each(transports)('%s transport: hashes', (transport) => {
   it('loses no field and no increment when clients on different threads write one hash at once', async () => {
     const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => ioredis()));
     await clients[0].del('shared');
-    const perClient = 100; // 400 fields: past hash-max-listpack-entries, so the hash converts meanwhile
+    const perClient = 200; // 800 fields: past hash-max-listpack-entries (512), so the hash converts meanwhile
     await Promise.all(
       clients.map((c, i) => {
         const pipeline = c.pipeline();

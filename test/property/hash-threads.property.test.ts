@@ -1,6 +1,6 @@
 // Hashes under real concurrency: four worker_threads attach to one SharedStore and run fast-check-generated
-// mixes of HSET/HDEL/HGET of their own fields in one hash all of them share (so it grows past
-// hash-max-listpack-entries and converts to a hashtable while they run, in a store with few segments and a small
+// mixes of HSET/HDEL/HGET of their own fields in one hash all of them share (a value past
+// hash-max-listpack-value converts it to a hashtable while they run, in a store with few segments and a small
 // arena that grows under them), HINCRBY of shared counters, and full HSCANs, HGETALLs and HRANDFIELDs. No value
 // may be torn or land under another field, no thread's write may be lost, HSCAN must return every field that
 // stayed put, and the counters must end exact. The workers run the compiled store (dist/): `npm run build` first.

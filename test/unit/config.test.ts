@@ -25,7 +25,7 @@ describe('Config defaults', () => {
       timeout: '0',
       'proto-max-bulk-len': '536870912',
       'client-query-buffer-limit': '1073741824',
-      'hash-max-listpack-entries': '128',
+      'hash-max-listpack-entries': '512',
       'hash-max-listpack-value': '64',
       'list-max-listpack-size': '-2',
       'set-max-intset-entries': '512',

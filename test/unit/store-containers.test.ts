@@ -227,7 +227,7 @@ describe('container thresholds', () => {
     const control = accessOf(store).control;
     const other = SharedStore.attach(store.handles(), () => 0); // another thread's view of the same buffers
     const otherControl = accessOf(other).control;
-    expect(containerLimit(control, 'hash-max-listpack-entries')).toBe(128);
+    expect(containerLimit(control, 'hash-max-listpack-entries')).toBe(512);
     expect(containerLimit(control, 'list-max-listpack-size')).toBe(-2);
     config.setMany([
       ['zset-max-listpack-value', '7'],

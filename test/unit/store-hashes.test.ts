@@ -105,15 +105,15 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
   const encoding = (store: ReturnType<typeof setup>['store'], key: string): string | undefined =>
     store.object(b(key))?.encoding;
 
-  it('past hash-max-listpack-entries (128) fields', () => {
+  it('past hash-max-listpack-entries (512) fields', () => {
     const { store } = setup();
-    fill(store, 'h', 128);
+    fill(store, 'h', 512);
     expect(encoding(store, 'h')).toBe('listpack');
-    fill(store, 'h', 129);
+    fill(store, 'h', 513);
     expect(encoding(store, 'h')).toBe('hashtable');
-    expect(store.hlen(b('h'))).toBe(129);
-    expect(store.hmget(b('h'), [b('f0'), b('f128'), b('nope')])!.map(str)).toEqual(['v0', 'v128', null]);
-    expect(store.hgetall(b('h'), 'fields').length).toBe(129);
+    expect(store.hlen(b('h'))).toBe(513);
+    expect(store.hmget(b('h'), [b('f0'), b('f512'), b('nope')])!.map(str)).toEqual(['v0', 'v512', null]);
+    expect(store.hgetall(b('h'), 'fields').length).toBe(513);
   });
 
   it('for a field or value longer than hash-max-listpack-value (64), an HINCRBYFLOAT result too', () => {
@@ -156,13 +156,13 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
 
   it('edits a hashtable: overwrite, HINCRBY, HDEL down to the key going', () => {
     const { store } = setup();
-    fill(store, 'h', 200);
+    fill(store, 'h', 600);
     expect(store.hset(b('h'), [b('f5'), b('a much longer value than before'), b('new'), b('1')])).toBe(1);
     expect(store.hincrBy(b('h'), b('new'), 41n)).toBe(42n);
     expect(store.hstrlen(b('h'), b('f5'))).toBe(31);
-    expect(store.hexists(b('h'), b('f199'))).toBe(true);
+    expect(store.hexists(b('h'), b('f599'))).toBe(true);
     const fields = store.hgetall(b('h'), 'fields');
-    expect(store.hdel(b('h'), fields.slice(1))).toEqual({ removed: 200, deleted: false });
+    expect(store.hdel(b('h'), fields.slice(1))).toEqual({ removed: 600, deleted: false });
     expect(store.hdel(b('h'), [b('nope'), fields[0], b('f1')])).toEqual({ removed: 1, deleted: true });
     expect(store.exists([b('h')])).toBe(0);
   });
@@ -185,19 +185,20 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
       ['SET', () => store.set(b('h'), b('string now'))],
     ];
     for (const [way, remove] of ways) {
-      fill(store, 'h', 300);
+      fill(store, 'h', 600);
       expect(encoding(store, 'h')).toBe('hashtable');
       remove();
       store.del([b('h')]);
       expect(store.stats().usedMemory, way).toBe(baseline);
     }
-    fill(store, 'h', 300);
+    fill(store, 'h', 600);
     store.flushDb();
     expect(store.stats().usedMemory).toBeLessThan(baseline);
   });
 
   it('COPY and RENAME deep-copy a hashtable; MOVE carries it', () => {
     const { store } = setup();
+    store.setContainerLimits({ 'hash-max-listpack-entries': 128 }); // 300 fields make a hashtable
     fill(store, 'h', 300);
     expect(store.copy(b('h'), b('copy'), false)).toBe(true);
     store.hset(b('copy'), [b('f0'), b('changed')]);
@@ -241,6 +242,7 @@ describe('store hashes: conversion to a hashtable at Redis 7.0 thresholds', () =
 
   it('HRANDFIELD on a hashtable: distinct picks in each of t_hash.c cases, repeats for a negative count', () => {
     const { store } = setup();
+    store.setContainerLimits({ 'hash-max-listpack-entries': 128 }); // 300 fields make a hashtable
     fill(store, 'h', 300);
     for (const count of [1, 50, 150, 299, 300, 1000]) {
       const picked = store.hrandfield(b('h'), count, true, true)!;

@@ -30,7 +30,7 @@ import type { RdbWriter } from './writer.js';
  * Redis 7.0's defaults for the compact forms written (hash-max-listpack-*, zset-max-listpack-*,
  * set-max-intset-entries), so a small value's DUMP payload is the bytes Redis's is.
  */
-const HASH_LISTPACK_ENTRIES = 128;
+const HASH_LISTPACK_ENTRIES = 512;
 const HASH_LISTPACK_VALUE = 64;
 const ZSET_LISTPACK_ENTRIES = 128;
 const ZSET_LISTPACK_VALUE = 64;

@@ -37,7 +37,7 @@ export interface ContainerLimits {
 }
 
 export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
-  'hash-max-listpack-entries': 128,
+  'hash-max-listpack-entries': 512,
   'hash-max-listpack-value': 64,
   'list-max-listpack-size': -2,
   'set-max-intset-entries': 512,

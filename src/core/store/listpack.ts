@@ -2,7 +2,7 @@
 // of bytes, the entry's own value, so a small hash, list or sorted set costs one block with its key. Layout:
 // a uint32 count, then per element its length as a LEB128 varint and its bytes. Redis's listpack also stores
 // small integers in fewer bytes and a back-length for walking from the tail; at the sizes this encoding is kept
-// for (hash-max-listpack-entries and friends: 128 elements of 64 bytes by default) a forward walk is as fast.
+// for (hash-max-listpack-entries and friends: 512 or 128 elements of 64 bytes by default) a forward walk is as fast.
 // Pure byte codec: no arena, no locks. Positions are byte offsets into the array given.
 
 import { readU32 } from './byte-words.js';
