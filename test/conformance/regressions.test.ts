@@ -123,6 +123,25 @@ describe.each(transports)(
       expect((await c.call(['OBJECT', 'ENCODING', 'h512'])).toString()).toBe('$9\r\nhashtable\r\n');
     });
 
+    // Counterexample (differential-any-command.test.ts, hybrid): LPOS list b RANK -9223372036854775808 COUNT 1
+    // on [a b c b 1] -> Redis "*2 :3 :1", redis-lite "*1 :3". lposCommand negates the rank (LONG_MIN stays
+    // negative) and stops at `matches-rank+1 >= count`, which overflows negative: every match, from the tail.
+    it('LPOS with RANK -2^63 returns every match from the tail whatever COUNT says', async () => {
+      expect((await c.call(['DEL', 'lp'])).toString()).toMatch(/^:\d\r\n$/);
+      expect((await c.call(['RPUSH', 'lp', 'a', 'b', 'c', 'b', '1'])).toString()).toBe(':5\r\n');
+      const min = '-9223372036854775808';
+      expect((await c.call(['LPOS', 'lp', 'b', 'RANK', min, 'COUNT', '1'])).toString()).toBe(
+        '*2\r\n:3\r\n:1\r\n',
+      );
+      expect((await c.call(['LPOS', 'lp', 'b', 'RANK', min, 'COUNT', '0'])).toString()).toBe(
+        '*2\r\n:3\r\n:1\r\n',
+      );
+      expect((await c.call(['LPOS', 'lp', 'b', 'RANK', min])).toString()).toBe(':3\r\n');
+      expect((await c.call(['LPOS', 'lp', 'b', 'RANK', min, 'COUNT', '1', 'MAXLEN', '2'])).toString()).toBe(
+        '*1\r\n:3\r\n',
+      );
+    });
+
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in
     // small chunks, lost every reply — even ones answered before the bad line — with ECONNRESET. The client is
     // still writing when the server closes after the protocol error; closing a socket with unread input makes the

@@ -126,10 +126,18 @@ function lpos(argv: Buffer[], ctx: CommandContext): Reply {
       throw new CommandError(ERR.syntax);
     }
   }
-  // A negative rank walks from the tail; -2^63 stays negative when C negates it, so every match qualifies.
+  // A negative rank walks from the tail; -2^63 stays negative when C negates it, so every match qualifies,
+  // and lposCommand's `matches-rank+1 >= count` overflows to a negative number: COUNT never ends the walk.
   const fromTail = rank < 0n;
-  const magnitude = rank === -(2n ** 63n) ? 1 : Number(fromTail ? -rank : rank);
-  const found = ctx.store.listPositions(argv[1], argv[2], { rank: magnitude, fromTail, count, maxLength });
+  const wraps = rank === -(2n ** 63n);
+  const magnitude = wraps ? 1 : Number(fromTail ? -rank : rank);
+  const limit = wraps && count > 0 ? 0 : count;
+  const found = ctx.store.listPositions(argv[1], argv[2], {
+    rank: magnitude,
+    fromTail,
+    count: limit,
+    maxLength,
+  });
   looked(ctx, argv[1], found !== null);
   if (count !== -1) return array((found ?? []).map((i) => integer(i)));
   return found === null || found.length === 0 ? NIL : integer(found[0]);
