@@ -45,6 +45,14 @@ describe('writeHolding of one key', () => {
     expect(store.get(other)?.toString()).toBe('2');
   });
 
+  it('refuses a second hold inside the first, and still lets go of the first', () => {
+    const { store, key } = setup();
+    expect(() => store.writeHolding([key], (locked) => locked.writeHolding([key], () => 0))).toThrow(
+      /used while a command holds only segment/,
+    );
+    expect(store.writeHolding([key], (locked) => locked.get(key))).toBeNull();
+  });
+
   it('still runs a write naming several keys on the held view of both segments', () => {
     const { store, key, other } = setup();
     store.writeHolding([key, other], (locked) => {

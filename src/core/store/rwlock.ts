@@ -138,6 +138,8 @@ export class AtomicSegmentLocks implements SegmentLocks {
   }
 
   holdWrite(segment: number): void {
+    // One command holds one segment: a second hold would deadlock on the same one or lose the first.
+    if (this.heldSegment >= 0) this.outsideHeld(segment);
     writeLock(this.words, this.base + segment * this.stride, this.words);
     this.heldSegment = segment;
   }
