@@ -9,11 +9,16 @@ import type { Arg } from '../support/live-harness.js';
 type Argv = Arg[];
 
 /** Integers at the edges Redis checks: int32/int64 limits, just past them, signs, zero, and non-integers. */
-const int = fc.constantFrom<Arg>(
+const intEdge = fc.constantFrom<Arg>(
   '0', '1', '-1', '2', '-2', '3', '5', '-5', '7', '8', '100', '-100', '2147483647', '-2147483648',
   '4294967296', '9223372036854775807', '-9223372036854775808', '9223372036854775806', '-9223372036854775807',
   '9223372036854775808', '1.5', 'x', '',
 ); // prettier-ignore
+const int: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 4, arbitrary: intEdge },
+  { weight: 1, arbitrary: fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map((n) => n.toString()) },
+  { weight: 1, arbitrary: fc.integer({ min: -20, max: 20 }).map(String) },
+);
 /**
  * Times for EXPIRE, SET EX and their kin: past, negative, overflowing and malformed, never a few seconds or
  * milliseconds ahead (a key that expires between the two servers' requests would differ by timing alone).
@@ -23,11 +28,24 @@ const ttl = fc.constantFrom<Arg>(
   '9223372036854775806', '4294967296', '99999999999999', '1.5', 'x', '',
 ); // prettier-ignore
 const smallInt = fc.constantFrom<Arg>('0', '1', '2', '3', '-1', '-2', '-3', '5', '10', '-10', '100');
-const double = fc.constantFrom<Arg>(
+const doubleEdge = fc.constantFrom<Arg>(
   '0', '-0', '1', '-1', '0.1', '0.2', '1.1', '-2.5', '1e-5', '3e15', '1e17', '1.7976931348623157e308', '5e-324',
   '123456789.123', 'inf', '-inf', '+inf', 'nan', '1e400', '(1', '0x1p3', '1,5', '',
 ); // prettier-ignore
-const element = fc.constantFrom<Arg>('a', 'b', 'c', '1', '2', 'v', 'hello', '', Buffer.from([0, 0xff, 0x80]));
+/** Edge doubles, and any finite double in JavaScript's shortest form or as an integer (formatting checks). */
+const double: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: doubleEdge },
+  { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => String(d)) },
+  { weight: 1, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((d) => d.toPrecision(12)) },
+  { weight: 1, arbitrary: fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map((n) => n.toString()) },
+);
+const element: fc.Arbitrary<Arg> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom<Arg>('a', 'b', 'c', '1', '2', 'v', 'hello', '', Buffer.from([0, 0xff, 0x80])),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 8 }) },
+);
 
 /** A well-formed request of one of the commands above on one of `keyArg`'s keys. */
 export function wellFormedCommand(keyArg: fc.Arbitrary<Arg>): fc.Arbitrary<Argv> {
