@@ -65,7 +65,7 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
     'FLUSHALL empties every database; SPOP removes a random member; SCAN walks table order',
 };
 
-const KEYS = ['str', 'num', 'list', 'set', 'iset', 'hash', 'zset', 'none'];
+const KEYS = ['str', 'num', 'list', 'set', 'iset', 'hash', 'zset', 'bigz', 'bigl', 'none'];
 
 /** The keyspace every run starts from: one key of each type and encoding kind. */
 const OPENING: Argv[] = [
@@ -77,6 +77,13 @@ const OPENING: Argv[] = [
   ['SADD', 'iset', '1', '2', '3'],
   ['HSET', 'hash', 'f', 'v', 'n', '5', 'x', '1.5'],
   ['ZADD', 'zset', '1', 'a', '2', 'b', '2.5', 'c'],
+  // A skiplist sorted set (ties, negative and fractional scores) and a list of several quicklist nodes.
+  [
+    'ZADD',
+    'bigz',
+    ...Array.from({ length: 200 }, (_, i) => [String((i % 40) / 3 - 5), `m${i % 150}`]).flat(),
+  ],
+  ['RPUSH', 'bigl', ...Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? 'b' : `e${i}`.repeat(i % 5)))],
 ];
 
 const keyArg = fc.constantFrom<Arg>(...KEYS);

@@ -2,6 +2,7 @@
 // fails until fixed and stays fixed afterwards. Each case names the shrunk counterexample it came from.
 // No redis-server needed: the expected bytes are written out.
 
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient } from '../support/live-harness.js';
 import { RawClient } from '../support/raw-client.js';
@@ -140,6 +141,31 @@ describe.each(transports)(
       expect((await c.call(['LPOS', 'lp', 'b', 'RANK', min, 'COUNT', '1', 'MAXLEN', '2'])).toString()).toBe(
         '*1\r\n:3\r\n',
       );
+    });
+
+    // Counterexamples (differential-any-command.test.ts, with a skiplist sorted set and a long list in its
+    // opening keyspace): DUMP of a skiplist sorted set had Redis's bytes in another order (rdbSaveObject writes
+    // a skiplist from the greatest element down), and DUMP of a list built by RPUSH split it into nodes of 128
+    // elements where Redis's quicklist fills a node up to 8 KiB (list-max-listpack-size -2). Pinned by the
+    // SHA-256 and length of redis-server 7.0.15's payloads.
+    it("DUMPs a skiplist sorted set and a pushed list in Redis's element and node order", async () => {
+      const payload = async (key: string): Promise<[number, string]> => {
+        const reply = await c.call(['DUMP', key]);
+        const body = reply.subarray(reply.indexOf('\r\n') + 2, reply.length - 2);
+        return [body.length, createHash('sha256').update(body).digest('hex')];
+      };
+      expect((await c.call(['DEL', 'dz2', 'dl2'])).toString()).toMatch(/^:\d\r\n$/);
+      const zadd = Array.from({ length: 129 }, (_, i) => [String(i / 4), `m${i}`]).flat();
+      expect((await c.call(['ZADD', 'dz2', ...zadd])).toString()).toBe(':129\r\n');
+      expect((await c.call(['RPUSH', 'dl2', ...Array<string>(200).fill('e')])).toString()).toBe(':200\r\n');
+      expect(await payload('dz2')).toEqual([
+        1580,
+        'ffa3dc11cbc7f5bde75f998c53abf0514b25694df6d6dc2fd28f5485cfda5d43',
+      ]);
+      expect(await payload('dl2')).toEqual([
+        39,
+        'e73c978d6f9f835d20c3a16c45346c59eb5989d7283b8da50f5d84ebc87bc5f9',
+      ]);
     });
 
     // Found by live-chunking.test.ts (pool only): a stream with an inline line over the 64 KiB limit, written in

@@ -77,6 +77,22 @@ function encodeBacklen(length: number): Buffer {
   return out;
 }
 
+/** The bytes `element` takes in a listpack: its entry (integer or string encoding) and its back length. */
+export function listpackEntrySize(element: Uint8Array): number {
+  const n = canonicalInteger(element);
+  let entry: number;
+  if (n === null) {
+    const length = element.length;
+    entry = (length < 64 ? 1 : length < 4096 ? 2 : 5) + length;
+  } else if (n >= 0n && n <= 127n) entry = 1;
+  else if (n >= -4096n && n <= 4095n) entry = 2;
+  else if (n >= -32768n && n <= 32767n) entry = 3;
+  else if (n >= -8388608n && n <= 8388607n) entry = 4;
+  else if (n >= -(2n ** 31n) && n < 2n ** 31n) entry = 5;
+  else entry = 9;
+  return entry + backlenBytes(entry);
+}
+
 /** A listpack of `elements`, in order. */
 export function encodeListpack(elements: readonly Uint8Array[]): Buffer {
   const parts: Buffer[] = [Buffer.alloc(6)];

@@ -23,7 +23,13 @@ import {
   type RdbValue,
 } from './format.js';
 import type { RdbReader } from './reader.js';
-import { decodeIntset, decodeListpack, encodeIntset, encodeListpack } from './redis-listpack.js';
+import {
+  decodeIntset,
+  decodeListpack,
+  encodeIntset,
+  encodeListpack,
+  listpackEntrySize,
+} from './redis-listpack.js';
 import type { RdbWriter } from './writer.js';
 
 /**
@@ -35,9 +41,12 @@ const HASH_LISTPACK_VALUE = 64;
 const ZSET_LISTPACK_ENTRIES = 128;
 const ZSET_LISTPACK_VALUE = 64;
 const SET_INTSET_ENTRIES = 512;
-/** A list node holds at most this many elements and about this many bytes (list-max-listpack-size -2: 8 KiB). */
-const NODE_ELEMENTS = 128;
+/** A list node's limits: list-max-listpack-size -2's 8 KiB, and the 16-bit count of a quicklist node. */
 const NODE_BYTES = 8 * 1024;
+const NODE_ELEMENTS = 65535;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** An empty listpack: its 6-byte header and its end byte. */
+const LISTPACK_EMPTY_BYTES = 7;
 
 /** Writes the type byte and the value (a DUMP payload's body). */
 export function writeValue(w: RdbWriter, value: RdbValue): void {
@@ -103,8 +112,9 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
         w.string(encodeListpack(pairs));
         return;
       }
+      // rdbSaveObject writes a skiplist from the greatest element to the smallest (its loader then appends).
       w.len(value.entries.length);
-      for (const { member, score } of value.entries) {
+      for (const { member, score } of [...value.entries].reverse()) {
         w.string(member);
         w.double(score);
       }
@@ -112,19 +122,27 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
   }
 }
 
-/** A list as quicklist nodes of listpacks, each within NODE_ELEMENTS and about NODE_BYTES. */
+/**
+ * A list as quicklist nodes of listpacks, split where Redis 7.0's quicklist splits a list built by pushes at
+ * list-max-listpack-size -2 (quicklist.c _quicklistNodeAllowInsert): an element joins the node while the node's
+ * listpack bytes plus the element's length plus SIZE_ESTIMATE_OVERHEAD (8) stay within 8 KiB, so the DUMP
+ * of a list built by RPUSH is Redis's bytes (one built by LPUSH, or edited in the middle, is split differently
+ * there: Redis's nodes follow the list's history, which the store does not keep).
+ */
 function writeList(w: RdbWriter, elements: readonly Buffer[]): void {
   const nodes: Buffer[][] = [];
   let node: Buffer[] = [];
-  let bytes = 0;
+  let bytes = LISTPACK_EMPTY_BYTES;
   for (const element of elements) {
-    if (node.length > 0 && (node.length === NODE_ELEMENTS || bytes + element.length > NODE_BYTES)) {
+    const full =
+      bytes + element.length + SIZE_ESTIMATE_OVERHEAD > NODE_BYTES || node.length === NODE_ELEMENTS;
+    if (node.length > 0 && full) {
       nodes.push(node);
       node = [];
-      bytes = 0;
+      bytes = LISTPACK_EMPTY_BYTES;
     }
     node.push(element);
-    bytes += element.length + 2;
+    bytes += listpackEntrySize(element);
   }
   if (node.length > 0) nodes.push(node);
   w.len(nodes.length);
