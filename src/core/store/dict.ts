@@ -15,6 +15,7 @@ import { sizeClass, type Arena } from './arena.js';
 import { hashKey } from './hash.js';
 import { UNIT } from './layout.js';
 import { nextReverseCursor } from './reverse-cursor.js';
+import { scaledSample } from './sampled-size.js';
 
 export const DICT_ROOT_BYTES = 16;
 
@@ -318,7 +319,7 @@ export function dictFootprint(arena: Arena, root: number, samples: number): numb
       seen++;
     }
   }
-  return sizeClass(count / 2) * UNIT + (seen === 0 ? 0 : Math.floor((nodeBytes / seen) * size));
+  return sizeClass(count / 2) * UNIT + scaledSample(nodeBytes, seen, size);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   readElement,
   writeElement,
 } from './list-element.js';
+import { scaledSample } from './sampled-size.js';
 
 /** Bytes of a list's root in its entry's value. */
 export const ROOT_BYTES = 16;
@@ -629,7 +630,7 @@ export class Quicklist {
       bytes += sizeClass(this.word(node, N_UNITS)) * UNIT;
       seen++;
     }
-    return seen === 0 ? 0 : Math.floor((bytes / seen) * this.nodeCount);
+    return scaledSample(bytes, seen, this.nodeCount);
   }
 
   /** The root is a byte copy of another list's: gives it copies of that list's nodes, from this segment. */

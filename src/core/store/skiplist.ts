@@ -28,6 +28,7 @@ import {
 import { ENC_ZSET_SKIPLIST, T_ZSET, UNIT } from './layout.js';
 import type { SortedSet } from './zset-encoding.js';
 import { lexGteMin, lexLteMax, type LexRange, type ScoredMember } from './zset-types.js';
+import { scaledSample } from './sampled-size.js';
 
 export const ROOT_BYTES = DICT_ROOT_BYTES + 16;
 const R_HEADER = DICT_ROOT_BYTES;
@@ -465,7 +466,7 @@ export function skiplistFootprint(arena: Arena, root: number, samples: number): 
     nodeBytes += sizeClass(nodeUnits(u32[x * 2 + W_LEVEL])) * UNIT;
     seen++;
   }
-  const nodes = seen === 0 ? 0 : Math.floor((nodeBytes / seen) * length);
+  const nodes = scaledSample(nodeBytes, seen, length);
   return dictFootprint(arena, root, samples) + sizeClass(nodeUnits(MAX_LEVEL)) * UNIT + nodes;
 }
 
