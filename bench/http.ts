@@ -79,20 +79,32 @@ function hasCommand(command: string): boolean {
   }
 }
 
-/** Polls `url` until it answers 200 (or the process dies), so a run never starts against a server still booting. */
-async function waitForHttp(url: string, child: ChildProcess | null, label: string): Promise<void> {
+/**
+ * Polls `url` until it answers 200 (or the process dies), so a run never starts against a server still booting.
+ * Each attempt is bounded (fetch has no timeout of its own: one request left unanswered would use up the whole
+ * wait), and a failure says what the last attempt saw, with the server's log when there is one.
+ */
+async function waitForHttp(
+  url: string,
+  child: ChildProcess | null,
+  label: string,
+  logTail: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + 30_000;
+  let last = 'no attempt';
   while (Date.now() < deadline) {
     if (child !== null && (child.exitCode !== null || child.signalCode !== null))
       throw new Error(`${label} exited before it answered`);
     try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = String((error as Error).cause ?? error); // not listening yet, or no answer within 2 s
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${label} did not answer ${url} within 30 s`);
+  throw new Error(`${label} did not answer ${url} within 30 s (last attempt: ${last})\n${logTail()}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -115,7 +127,7 @@ async function startRedisLite(kind: 'eventloop' | 'pool' | 'hybrid'): Promise<Ta
     workers: kind === 'pool' ? 4 : kind === 'hybrid' ? 2 : undefined,
     extraArgs: ['--http-port', String(port), '--log-level', 'warn'],
   });
-  await waitForHttp(`http://${HOST}:${port}/PING`, null, server.label);
+  await waitForHttp(`http://${HOST}:${port}/PING`, null, server.label, () => server.logTail());
   return {
     name: kind,
     label: `redis-lite ${server.label}`,
