@@ -4,7 +4,6 @@
 // cost about 0.6 us more per call on Node 20 (bench/results/eventloop-write.md): one call per read of a
 // pipelined batch, and one per request at -P 1. Without the helper (no C toolchain at install), fs.writeSync.
 
-import { constants } from 'node:os';
 import { loadNative } from '../threadpool/native.js';
 
 /** bytes[offset, offset + length) sent on socket descriptor fd: the bytes taken, or -errno. */
@@ -16,12 +15,4 @@ export function nativeSocketSend(): SocketSend | null {
   if (addon instanceof Error) return null;
   const writeFrom = (addon as { writeFrom?: unknown }).writeFrom;
   return typeof writeFrom === 'function' ? (writeFrom as SocketSend) : null;
-}
-
-let errnoNames: Map<number, string> | undefined;
-
-/** Node's name of an errno value (32 -> 'EPIPE'), as a failed fs.writeSync would report it in `code`. */
-export function errnoName(errno: number): string {
-  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, value]) => [value, name]));
-  return errnoNames.get(errno) ?? `E${errno}`;
 }

@@ -7,7 +7,8 @@
 import { writeSync } from 'node:fs';
 import type net from 'node:net';
 import { constants } from 'node:os';
-import { errnoName, type SocketSend } from './socket-send.js';
+import { errnoName } from '../errno-name.js';
+import type { SocketSend } from './socket-send.js';
 
 const EAGAIN = constants.errno.EAGAIN;
 const EWOULDBLOCK = constants.errno.EWOULDBLOCK;

@@ -5,7 +5,6 @@
 // thread for the other loops' clients and waits, answering their own questions meanwhile (no deadlock when
 // two loops list at once). Knows nothing of accepting.
 
-import { constants } from 'node:os';
 import {
   MessageChannel,
   type MessagePort,
@@ -42,6 +41,7 @@ import { type LoopHost, type LoopLimits, LoopClient } from './loop-client.js';
 import type { FromLoop, LoopInit, ToLoop } from './messages.js';
 import { asReactor } from './native-reactor.js';
 import { ReactorLoop } from './reactor-loop.js';
+import { errnoName } from '../errno-name.js';
 import { writeOutThenRelease } from '../log-write-out.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
@@ -135,7 +135,7 @@ const acceptor: AcceptorHost = {
     client.turnAway(`-${ERR.maxClients}\r\n`);
   },
   failed: (errno) => {
-    const code = Object.entries(constants.errno).find(([, n]) => n === errno)?.[0] ?? `E${errno}`;
+    const code = errnoName(errno);
     post({ type: 'acceptError', code, message: `accept failed: ${code}` });
     // Out of descriptors: the listener stays readable, so stop watching it for a moment rather than spin.
     if (code === 'EMFILE' || code === 'ENFILE') loop.pauseListening(100);

@@ -4,6 +4,7 @@
 // Knows the addon's shape; nothing of clients or sessions.
 
 import { constants } from 'node:os';
+import { errnoName } from '../errno-name.js';
 import type { NativeFdUtil } from '../threadpool/native-addon.js';
 
 export interface EpollConstants {
@@ -58,7 +59,7 @@ export function asReactor(addon: NativeFdUtil): NativeReactor | Error {
 /** Throws a Node-style error for a -errno result (for calls whose failure is not part of normal flow). */
 export function check(result: number, syscall: string): number {
   if (result >= 0) return result;
-  const code = Object.entries(constants.errno).find(([, n]) => n === -result)?.[0] ?? `E${-result}`;
+  const code = errnoName(-result);
   const error = new Error(`${syscall} failed: ${code}`) as NodeJS.ErrnoException;
   error.code = code;
   error.errno = result;
