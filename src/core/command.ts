@@ -33,7 +33,12 @@ export type CommandFlag =
   /** CMD_MOVABLE_KEYS: the keys' positions depend on an argument (a numkeys count), not on `keys`. */
   | 'movablekeys'
   /** CMD_NO_MULTI: refused inside MULTI (SAVE). */
-  | 'no_multi';
+  | 'no_multi'
+  /**
+   * CMD_NO_ASYNC_LOADING: refused while a replica loads its master's data in the background (repl-diskless-load
+   * swapdb); this server is never such a replica, so only COMMAND INFO shows it (SAVE, BGSAVE, BGREWRITEAOF).
+   */
+  | 'no_async_loading';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
@@ -65,17 +70,15 @@ export interface CommandSpec {
    */
   readonly notKeys?: true;
   /**
-   * The key spec's flags as COMMAND INFO lists them, where Redis 7.0's differ from what `flags` implies (RW
-   * update for a write, RO access for a read): HDEL's RW delete, HSETNX's RW insert, HLEN's RO alone.
-   */
-  readonly keyFlags?: readonly string[];
-  /**
    * Redis 7.0's key specs where the keys triple cannot say them (key-specs.ts): COMMAND INFO shows these, and
    * COMMAND GETKEYS and EXEC's locking find the keys through them.
    */
   readonly keySpecs?: readonly KeySpec[];
-  /** COMMAND INFO's tips (e.g. nondeterministic_output). */
-  readonly tips?: readonly string[];
+  /**
+   * Where Redis's key spec says VARIABLE_FLAGS (SET, BITFIELD): the key's flags for this command line, as the
+   * command's getkeys procedure gives them (db.c setGetKeys, bitfieldGetKeys), for COMMAND GETKEYSANDFLAGS.
+   */
+  readonly keyFlagsOf?: (argv: readonly Buffer[]) => readonly string[];
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;

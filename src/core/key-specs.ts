@@ -56,23 +56,49 @@ export function hasKeyArguments(spec: KeyedCommand): boolean {
  * the end of argv (a short line names fewer keys; the arity check reports it).
  */
 export function commandKeys(spec: KeyedCommand, argv: readonly Buffer[]): Buffer[] | null {
-  if (spec.keySpecs !== undefined) return keysFromSpecs(spec.keySpecs, argv);
-  if (!hasKeyArguments(spec)) return [];
+  const keys: Buffer[] = [];
+  return visitKeys(spec, argv, (position) => keys.push(argv[position])) ? keys : null;
+}
+
+/** Where a key is in argv, and the index of the key spec that found it (-1: the first/last/step range). */
+export interface KeyPosition {
+  readonly position: number;
+  readonly spec: number;
+}
+
+/** commandKeys's keys as positions in argv, each with the key spec that found it (COMMAND GETKEYSANDFLAGS). */
+export function commandKeyPositions(spec: KeyedCommand, argv: readonly Buffer[]): KeyPosition[] | null {
+  const positions: KeyPosition[] = [];
+  const valid = visitKeys(spec, argv, (position, specIndex) => positions.push({ position, spec: specIndex }));
+  return valid ? positions : null;
+}
+
+/** Calls `visit` with each key's position in argv and its key spec; false when the line is invalid. */
+function visitKeys(
+  spec: KeyedCommand,
+  argv: readonly Buffer[],
+  visit: (position: number, specIndex: number) => void,
+): boolean {
+  if (spec.keySpecs !== undefined) return visitSpecKeys(spec.keySpecs, argv, visit);
+  if (!hasKeyArguments(spec)) return true;
   const [first, lastSpec, step] = spec.keys;
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
-  const keys: Buffer[] = [];
-  for (let i = first; i <= last && i < argv.length; i += step) keys.push(argv[i]);
-  return keys;
+  for (let i = first; i <= last && i < argv.length; i += step) visit(i, -1);
+  return true;
 }
 
 /**
- * The keys argv names by these specs (getKeysUsingKeySpecs); null when a key count is not a positive integer or
+ * The keys argv names by these specs (getKeysUsingKeySpecs); false when a key count is not a positive integer or
  * counts more keys than there are arguments (COMMAND GETKEYS: invalid arguments). Keys of a range past the end
  * of argv are left out (the command reports that).
  */
-function keysFromSpecs(specs: readonly KeySpec[], argv: readonly Buffer[]): Buffer[] | null {
-  const keys: Buffer[] = [];
-  for (const spec of specs) {
+function visitSpecKeys(
+  specs: readonly KeySpec[],
+  argv: readonly Buffer[],
+  visit: (position: number, specIndex: number) => void,
+): boolean {
+  for (let s = 0; s < specs.length; s++) {
+    const spec = specs[s];
     const first = spec.index;
     if (first >= argv.length) continue;
     let start = first;
@@ -89,13 +115,13 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly Buffer[]): Buff
       const text = argv[first + keynumidx]?.toString('latin1') ?? '';
       // As the commands' own getkeys procedures (zunionInterDiffGetKeys, genericGetKeys): at least one key,
       // every counted key present.
-      if (!/^[1-9][0-9]{0,17}$/.test(text)) return null;
+      if (!/^[1-9][0-9]{0,17}$/.test(text)) return false;
       step = keystep;
       start = first + firstkey;
       last = start + Number(text) - 1;
-      if (last >= argv.length) return null;
+      if (last >= argv.length) return false;
     }
-    for (let i = start; i <= last && i < argv.length; i += step) keys.push(argv[i]);
+    for (let i = start; i <= last && i < argv.length; i += step) visit(i, s);
   }
-  return keys;
+  return true;
 }

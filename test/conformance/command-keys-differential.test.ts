@@ -1,4 +1,5 @@
-// COMMAND GETKEYS against redis-server 7.0, for every transport: the key positions of command lines of every
+// COMMAND GETKEYS and GETKEYSANDFLAGS against redis-server 7.0, for every transport, in RESP2 and RESP3: the key
+// positions (and each key's flags: its key spec's, or for SET and BITFIELD what the line does) of command lines of every
 // kind of key spec this server has (one key, a range, every other argument, numkeys after the key or first,
 // BLMPOP's numkeys after its timeout, a destination before numkeys, two kinds of key, channels that are not
 // keys, subcommands) and their errors (no keys, wrong number of arguments, a bad or too large numkeys), replies
@@ -8,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import { transports } from '../support/server.js';
-import { stepBoth } from '../support/script-step.js';
+import { step, stepBoth } from '../support/script-step.js';
 
 /** Command lines, each sent as COMMAND GETKEYS <line>. */
 const LINES: readonly string[] = [
@@ -16,6 +17,15 @@ const LINES: readonly string[] = [
   'GET',
   'GET a b',
   'SET k v EX 10',
+  'SET k v GET',
+  'SET k v get EX 1',
+  'BITFIELD k GET u8 0',
+  'BITFIELD k GET u8 0 OVERFLOW SAT INCRBY u8 0 1',
+  'BITFIELD k OVERFLOW SAT GET u8 0',
+  'BITFIELD k GET u8',
+  'BITFIELD_RO k GET u8 0',
+  'SETRANGE k 0 v',
+  'GETDEL k',
   'MSET a 1 b 2 c 3',
   'MSET a 1 b',
   'MGET a b c',
@@ -35,6 +45,9 @@ const LINES: readonly string[] = [
   'BLMOVE a b LEFT RIGHT 0',
   'LMOVE a b LEFT RIGHT',
   'SMOVE a b m',
+  'RENAMENX a b',
+  'MEMORY USAGE k',
+  'HSETNX h f v',
   'LMPOP 2 a b LEFT',
   'LMPOP 1 a b LEFT',
   'LMPOP 0 a LEFT',
@@ -69,15 +82,22 @@ const LINES: readonly string[] = [
 ];
 
 describe.skipIf(!haveRedisServer).each(transports)(
-  '%s transport: COMMAND GETKEYS as redis-server 7.0',
+  '%s transport: COMMAND GETKEYS and GETKEYSANDFLAGS as redis-server 7.0',
   (transport) => {
     const both = useBothServers(transport);
 
-    it('names the same keys, and refuses the same lines with the same errors', async () => {
-      for (const line of LINES) {
-        const replies = await stepBoth(both.theirs, both.mine, [['COMMAND', 'GETKEYS', ...line.split(' ')]]);
-        expect(replies.mine).toBe(replies.theirs);
-      }
-    });
+    it.each([2, 3])(
+      'names the same keys with the same flags, and refuses the same lines with the same errors (RESP%i)',
+      async (protocol) => {
+        for (const client of [both.theirs, both.mine]) await step(client, [['HELLO', String(protocol)]]);
+        for (const line of LINES) {
+          for (const subcommand of ['GETKEYS', 'GETKEYSANDFLAGS']) {
+            const request = ['COMMAND', subcommand, ...line.split(' ')];
+            const replies = await stepBoth(both.theirs, both.mine, [request]);
+            expect(replies.mine).toBe(replies.theirs);
+          }
+        }
+      },
+    );
   },
 );

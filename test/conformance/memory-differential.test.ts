@@ -2,8 +2,8 @@
 // parsing), USAGE of a missing key, PURGE and DOCTOR on an instance holding little, byte for byte in RESP2 and
 // RESP3; USAGE of a key and STATS by shape: STATS's field names in Redis's order (a db.N map for each database
 // holding keys) and each value's reply type, since the figures are each server's own (memory.ts says how USAGE
-// differs). COMMAND INFO of the subcommands is compared too (COMMAND DOCS differs for every command: no
-// complexity, display_text shown). Skipped without redis-server.
+// differs). COMMAND INFO of the subcommands is compared too (COMMAND DOCS and the rest of COMMAND for every
+// command: command-differential.test.ts). Skipped without redis-server.
 
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';

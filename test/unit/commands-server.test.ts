@@ -2,7 +2,6 @@
 // sets and verbatim strings Redis sends; how each is written per protocol is reply-encoding's, tested there).
 
 import { describe, expect, it } from 'vitest';
-import { argumentsFromSyntax } from '../../src/core/commands/command-docs.js';
 import { Config } from '../../src/core/config.js';
 import { createCommandTable } from '../../src/core/executor.js';
 import { createServerContext, SharedServerCounters } from '../../src/core/server-context.js';
@@ -349,20 +348,25 @@ describe('COMMAND', () => {
     );
   });
 
-  it('DOCS gives summary, since, group and arguments as maps', () => {
+  it("DOCS gives Redis 7.0.15's summary, since, group, complexity, history and arguments as maps", () => {
     const ctx = createTestContext();
     const docs = asMap(ctx.run('COMMAND', 'DOCS', 'echo', 'nosuch'));
     expect(Object.keys(docs)).toEqual(['echo']);
     const echo = asMap(docs.echo);
-    expect(echo.summary).toEqual(bulkString('Returns the given string.'));
+    expect(Object.keys(echo)).toEqual(['summary', 'since', 'group', 'complexity', 'arguments']);
+    expect(echo.summary).toEqual(bulkString('Echo the given string'));
     expect(echo.since).toEqual(bulkString('1.0.0'));
     expect(echo.group).toEqual(bulkString('connection'));
+    expect(echo.complexity).toEqual(bulkString('O(1)'));
     expect(items(echo.arguments).map(asMap)).toEqual([
-      {
-        name: bulkString('message'),
-        type: bulkString('string'),
-        display_text: bulkString('message'),
-      },
+      { name: bulkString('message'), type: bulkString('string') },
+    ]);
+    const set_ = asMap(asMap(ctx.run('COMMAND', 'DOCS', 'set')).set);
+    expect(members(set_.history).map((h) => text(items(h)[0]))).toEqual([
+      '2.6.12',
+      '6.0.0',
+      '6.2.0',
+      '7.0.0',
     ]);
     const getex = asMap(asMap(ctx.run('COMMAND', 'DOCS', 'getex')).getex);
     expect(asMap(items(getex.arguments)[1]).flags).toEqual(set([status('optional')])); // a set, as in Redis 7.0
@@ -388,6 +392,37 @@ describe('COMMAND', () => {
     expect(ctx.run('COMMAND', 'LIST', 'FILTERBY', 'NOPE', 'x')).toEqual(error('ERR syntax error'));
   });
 
+  it("GETKEYSANDFLAGS gives each key its key spec's flags, SET's and BITFIELD's by what the line does", () => {
+    const ctx = createTestContext();
+    const flagsOf = (...line: string[]) =>
+      items(ctx.run('COMMAND', 'GETKEYSANDFLAGS', ...line)).map((pair) => {
+        const [key, flags] = items(pair);
+        return [text(key), ...members(flags).map((f) => (f.kind === 'status' ? f.value : '?'))];
+      });
+    expect(flagsOf('RENAME', 'a', 'b')).toEqual([
+      ['a', 'RW', 'access', 'delete'],
+      ['b', 'OW', 'update'],
+    ]);
+    expect(flagsOf('ZUNIONSTORE', 'd', '2', 'a', 'b')).toEqual([
+      ['d', 'OW', 'update'],
+      ['a', 'RO', 'access'],
+      ['b', 'RO', 'access'],
+    ]);
+    expect(flagsOf('MSET', 'a', '1', 'b', '2')).toEqual([
+      ['a', 'OW', 'update'],
+      ['b', 'OW', 'update'],
+    ]);
+    expect(flagsOf('SET', 'k', 'v')).toEqual([['k', 'OW', 'update']]);
+    expect(flagsOf('SET', 'k', 'v', 'get')).toEqual([['k', 'RW', 'access', 'update']]);
+    expect(flagsOf('BITFIELD', 'k', 'GET', 'u8', '0')).toEqual([['k', 'RO', 'access']]);
+    expect(flagsOf('BITFIELD', 'k', 'GET', 'u8', '0', 'SET', 'u8', '0', '1')).toEqual([
+      ['k', 'RW', 'access', 'update'],
+    ]);
+    expect(ctx.run('COMMAND', 'GETKEYSANDFLAGS', 'PING', 'x')).toEqual(
+      error('ERR The command has no key arguments'),
+    );
+  });
+
   it('GETKEYS extracts keys from a full command line', () => {
     const ctx = createTestContext();
     expect(ctx.run('COMMAND', 'GETKEYS', 'GET', 'k')).toEqual(array([bulkString('k')]));
@@ -402,67 +437,6 @@ describe('COMMAND', () => {
     expect(ctx.run('COMMAND', 'GETKEYS', 'GET')).toEqual(
       error("ERR wrong number of arguments for 'command|getkeys' command"),
     );
-  });
-});
-
-describe('argumentsFromSyntax (COMMAND DOCS arguments)', () => {
-  it('turns tokens with values, choices, optionals and repetition into Redis argument docs', () => {
-    expect(argumentsFromSyntax('SET key value [NX | XX] [GET] [EX seconds | KEEPTTL]', 1)).toEqual([
-      { name: 'key', type: 'key', displayText: 'key', flags: [] },
-      { name: 'value', type: 'string', displayText: 'value', flags: [] },
-      {
-        name: 'nx-xx',
-        type: 'oneof',
-        flags: ['optional'],
-        arguments: [
-          { name: 'nx', type: 'pure-token', token: 'NX', flags: [] },
-          { name: 'xx', type: 'pure-token', token: 'XX', flags: [] },
-        ],
-      },
-      { name: 'get', type: 'pure-token', token: 'GET', flags: ['optional'] },
-      {
-        name: 'seconds-keepttl',
-        type: 'oneof',
-        flags: ['optional'],
-        arguments: [
-          { name: 'seconds', type: 'integer', token: 'EX', displayText: 'seconds', flags: [] },
-          { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL', flags: [] },
-        ],
-      },
-    ]);
-  });
-
-  it('reads "x [x ...]" as one repeated argument, blocks included', () => {
-    expect(argumentsFromSyntax('DEL key [key ...]', 1)).toEqual([
-      { name: 'key', type: 'key', displayText: 'key', flags: ['multiple'] },
-    ]);
-    expect(argumentsFromSyntax('MSET key value [key value ...]', 1)).toEqual([
-      {
-        name: 'key-value',
-        type: 'block',
-        flags: ['multiple'],
-        arguments: [
-          { name: 'key', type: 'key', displayText: 'key', flags: [] },
-          { name: 'value', type: 'string', displayText: 'value', flags: [] },
-        ],
-      },
-    ]);
-    expect(argumentsFromSyntax('CLIENT LIST [ID client-id [client-id ...]]', 2)).toEqual([
-      {
-        name: 'client-id',
-        type: 'integer',
-        token: 'ID',
-        displayText: 'client-id',
-        flags: ['multiple', 'optional'],
-      },
-    ]);
-  });
-
-  it('parses every syntax line in the table without losing a word', () => {
-    const ctx = createTestContext();
-    for (const spec of ctx.server.commands.all().flatMap((s) => [s, ...(s.subcommands ?? [])])) {
-      expect(() => argumentsFromSyntax(spec.syntax, spec.name.split('|').length)).not.toThrow();
-    }
   });
 });
 

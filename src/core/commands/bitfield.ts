@@ -62,6 +62,20 @@ function bitfield(argv: Buffer[], ctx: CommandContext, readOnly: boolean): Reply
   return array(result.replies.map((r) => (r === null ? NIL : integer(r))));
 }
 
+/**
+ * db.c bitfieldGetKeys: whether the line only reads its key (GETs and OVERFLOWs up to its end), for COMMAND
+ * GETKEYSANDFLAGS. A SET, an INCRBY or anything it cannot read (a syntax error) counts as a write.
+ */
+function onlyReads(argv: readonly Buffer[]): boolean {
+  for (let i = 2; i < argv.length; i++) {
+    const left = argv.length - i - 1;
+    if (isWord(argv[i], 'GET') && left >= 2) i += 2;
+    else if (isWord(argv[i], 'OVERFLOW') && left >= 1) i += 1;
+    else return false;
+  }
+  return true;
+}
+
 export const bitfieldCommands: readonly CommandSpec[] = [
   {
     name: 'bitfield',
@@ -73,6 +87,7 @@ export const bitfieldCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'denyoom'],
     keys: [1, 1, 1],
+    keyFlagsOf: (argv) => (onlyReads(argv) ? ['RO', 'access'] : ['RW', 'access', 'update']),
     run: (argv, ctx) => bitfield(argv, ctx, false),
   },
   {

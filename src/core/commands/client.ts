@@ -333,7 +333,7 @@ export const clientCommand: CommandSpec = {
       'CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>',
       'Sets information specific to the client.',
       4,
-      [...quiet, 'allow_busy'],
+      quiet,
       setinfo,
     ),
     sub(

@@ -174,7 +174,7 @@ export const connectionCommands: readonly CommandSpec[] = [
     group: 'connection',
     since: '1.0.0',
     arity: 2,
-    flags: ['fast'],
+    flags: ['loading', 'stale', 'fast'], // Redis answers ECHO while it loads its data
     keys: [0, 0, 0],
     run: (argv) => bulk(argv[1]),
   },

@@ -112,7 +112,6 @@ export const dumpRestoreCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly'],
     keys: [1, 1, 1],
-    tips: ['nondeterministic_output'],
     run: dump,
   },
   {
@@ -124,7 +123,6 @@ export const dumpRestoreCommands: readonly CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: [1, 1, 1],
-    keyFlags: ['OW', 'UPDATE'],
     run: restore,
   },
 ];

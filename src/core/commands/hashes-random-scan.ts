@@ -93,7 +93,6 @@ export const hashRandomScanCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['readonly'],
     keys: [1, 1, 1],
-    tips: ['nondeterministic_output'],
     run: hrandfield,
   },
   {
@@ -105,7 +104,6 @@ export const hashRandomScanCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: [1, 1, 1],
-    tips: ['nondeterministic_output'],
     run: hscan,
   },
 ];

@@ -63,8 +63,7 @@ const wholeHashSpec = {
   group: 'hash',
   flags: ['readonly'],
   keys: [1, 1, 1],
-  tips: ['nondeterministic_output_order'],
-} as const satisfies Pick<CommandSpec, 'group' | 'flags' | 'keys' | 'tips'>;
+} as const satisfies Pick<CommandSpec, 'group' | 'flags' | 'keys'>;
 
 export const hashReadCommands: readonly CommandSpec[] = [
   {
@@ -100,7 +99,6 @@ export const hashReadCommands: readonly CommandSpec[] = [
     summary: 'Determine if a hash field exists',
     since: '2.0.0',
     arity: 3,
-    keyFlags: ['RO'],
     run: ([, key, field], ctx) =>
       readHash(ctx, key, (store) => store.hexists(key, field), present) === true ? ONE : ZERO,
   },
@@ -111,7 +109,6 @@ export const hashReadCommands: readonly CommandSpec[] = [
     summary: 'Get the number of fields in a hash',
     since: '2.0.0',
     arity: 2,
-    keyFlags: ['RO'],
     run: ([, key], ctx) => integer(readHash(ctx, key, (store) => store.hlen(key), nonEmpty)),
   },
   {
@@ -121,7 +118,6 @@ export const hashReadCommands: readonly CommandSpec[] = [
     summary: 'Get the length of the value of a hash field',
     since: '3.2.0',
     arity: 3,
-    keyFlags: ['RO'],
     run: ([, key, field], ctx) =>
       integer(readHash(ctx, key, (store) => store.hstrlen(key, field), present) ?? 0),
   },

@@ -94,7 +94,6 @@ export const hashWriteCommands: readonly CommandSpec[] = [
     summary: 'Set the value of a hash field, only if the field does not exist',
     since: '2.0.0',
     arity: 4,
-    keyFlags: ['RW', 'insert'],
     run: ([, key, field, value], ctx) =>
       hashWrite(
         ctx,
@@ -115,7 +114,6 @@ export const hashWriteCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'delete'],
     run: hdel,
   },
   {
@@ -125,7 +123,6 @@ export const hashWriteCommands: readonly CommandSpec[] = [
     summary: 'Increment the integer value of a hash field by the given number',
     since: '2.0.0',
     arity: 4,
-    keyFlags: ['RW', 'access', 'update'],
     run: ([, key, field, increment], ctx) => {
       const delta = toBigInt(increment);
       return integer(hashWrite(ctx, key, 'hincrby', (store) => store.hincrBy(key, field, delta)));
@@ -138,7 +135,6 @@ export const hashWriteCommands: readonly CommandSpec[] = [
     summary: 'Increment the float value of a hash field by the given amount',
     since: '2.6.0',
     arity: 4,
-    keyFlags: ['RW', 'access', 'update'],
     run: hincrbyfloat,
   },
 ];

@@ -1,192 +1,15 @@
-// COMMAND and its subcommands (redis.io/commands/command): COUNT, INFO, DOCS, LIST, GETKEYS, HELP, in Redis 7.0's
-// reply shapes: maps and sets where Redis sends them (RESP2 flattens maps to [name, value, ...] arrays). Everything is derived from the command table
-// the server was built with, so a command added to the table is described here without further work.
+// COMMAND and its subcommands (redis.io/commands/command): COUNT, INFO, DOCS, LIST, GETKEYS, HELP, as Redis 7.0.15
+// answers them. They walk the command table the server was built with, so a command added to the table is listed
+// here without further work; command-description.ts says what each one is.
 
 import { isKeyword } from '../args.js';
-import { commandKeys, hasKeyArguments, type KeySpec } from '../key-specs.js';
+import { commandKeyPositions, hasKeyArguments, type KeyPosition } from '../key-specs.js';
 import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { array, bulk, bulkString, fieldMap, integer, NIL, set, status, type Reply } from '../reply.js';
-import { argumentsFromSyntax, type ArgDoc } from './command-docs.js';
+import { aclCategories, commandDocs, commandInfo, referenceKeySpecs } from './command-description.js';
 import { helpReply, subcommandBuilder } from './container.js';
-
-const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
-  connection: '@connection',
-  string: '@string',
-  bitmap: '@bitmap',
-  generic: '@keyspace',
-  server: undefined,
-  transactions: '@transaction',
-  // From the flag, as Redis derives it (CMD_PUBSUB): the PUBSUB container and PUBSUB HELP are not @pubsub.
-  pubsub: undefined,
-  list: '@list',
-  set: '@set',
-  'sorted-set': '@sortedset',
-  hash: '@hash',
-};
-
-/** Redis lists categories in the order of its ACL category bits (acl.c ACLCommandCategories). */
-const CATEGORY_ORDER = [
-  '@keyspace',
-  '@read',
-  '@write',
-  '@set',
-  '@sortedset',
-  '@list',
-  '@hash',
-  '@string',
-  '@bitmap',
-  '@pubsub',
-  '@admin',
-  '@fast',
-  '@slow',
-  '@blocking',
-  '@dangerous',
-  '@connection',
-  '@transaction',
-];
-
-/** Redis's ACL categories, derived from the flags as Redis's own generator does (setImplicitACLCategories). */
-export function aclCategories(spec: CommandSpec): string[] {
-  const out: string[] = [];
-  const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
-  if (has('write')) out.push('@write');
-  else if (has('readonly')) out.push('@read');
-  if (GROUP_CATEGORY[spec.group] !== undefined) out.push(GROUP_CATEGORY[spec.group] as string);
-  if (has('pubsub')) out.push('@pubsub');
-  out.push(has('fast') ? '@fast' : '@slow');
-  if (has('blocking')) out.push('@blocking');
-  if (has('admin')) out.push('@admin', '@dangerous');
-  return out.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
-}
-
-/** The key specs in Redis 7.0's shape (a set of maps), from the legacy first/last/step triple. */
-function keySpecs(spec: CommandSpec): Reply {
-  if (spec.keySpecs !== undefined) return set(spec.keySpecs.map(declaredKeySpec));
-  const [first, last, step] = spec.keys;
-  if (first === 0) return set([]);
-  // WATCH names keys without reading them: RO alone, as its key spec in Redis 7.0.
-  const has = (f: CommandSpec['flags'][number]) => spec.flags.includes(f);
-  const flags =
-    spec.keyFlags ??
-    (spec.notKeys === true
-      ? ['not_key']
-      : has('write')
-        ? ['RW', 'update']
-        : has('readonly')
-          ? ['RO', 'access']
-          : ['RO']);
-  return set([
-    fieldMap([
-      ['flags', set(flags.map(status))],
-      [
-        'begin_search',
-        fieldMap([
-          ['type', bulkString('index')],
-          ['spec', fieldMap([['index', integer(first)]])],
-        ]),
-      ],
-      [
-        'find_keys',
-        fieldMap([
-          ['type', bulkString('range')],
-          [
-            'spec',
-            fieldMap([
-              ['lastkey', integer(last < 0 ? last : last - first)],
-              ['keystep', integer(step)],
-              ['limit', integer(0)],
-            ]),
-          ],
-        ]),
-      ],
-    ]),
-  ]);
-}
-
-/** A key spec a command declares (key-specs.ts), in Redis 7.0's shape. */
-function declaredKeySpec(spec: KeySpec): Reply {
-  const find = spec.find;
-  const findSpec: [string, Reply][] =
-    find.type === 'range'
-      ? [
-          ['lastkey', integer(find.lastkey)],
-          ['keystep', integer(find.keystep)],
-          ['limit', integer(find.limit)],
-        ]
-      : [
-          ['keynumidx', integer(find.keynumidx)],
-          ['firstkey', integer(find.firstkey)],
-          ['keystep', integer(find.keystep)],
-        ];
-  return fieldMap([
-    ['flags', set(spec.flags.map(status))],
-    [
-      'begin_search',
-      fieldMap([
-        ['type', bulkString('index')],
-        ['spec', fieldMap([['index', integer(spec.index)]])],
-      ]),
-    ],
-    [
-      'find_keys',
-      fieldMap([
-        ['type', bulkString(find.type)],
-        ['spec', fieldMap(findSpec)],
-      ]),
-    ],
-  ]);
-}
-
-/**
- * COMMAND INFO's 10-element array for one command. Flags, categories, tips and key specs are sets; the
- * subcommands an array, or an empty set for a command without any (Redis 7.0's addReplyCommandSubCommands).
- */
-export function commandInfo(spec: CommandSpec): Reply {
-  return array([
-    bulkString(spec.name),
-    integer(spec.arity),
-    // Redis 7.0 does not list CMD_PROTECTED among a command's flags.
-    set(spec.flags.filter((f) => f !== 'protected').map(status)),
-    integer(spec.keys[0]),
-    integer(spec.keys[1]),
-    integer(spec.keys[2]),
-    set(aclCategories(spec).map(status)),
-    set((spec.tips ?? []).map(bulkString)),
-    keySpecs(spec),
-    spec.subcommands === undefined ? set([]) : array(spec.subcommands.map(commandInfo)),
-  ]);
-}
-
-function argDoc(arg: ArgDoc): Reply {
-  const out: [string, Reply][] = [
-    ['name', bulkString(arg.name)],
-    ['type', bulkString(arg.type)],
-  ];
-  if (arg.type === 'key') out.push(['key_spec_index', integer(0)]);
-  if (arg.token !== undefined) out.push(['token', bulkString(arg.token)]);
-  if (arg.displayText !== undefined) out.push(['display_text', bulkString(arg.displayText)]);
-  if (arg.flags.length > 0) out.push(['flags', set(arg.flags.map(status))]);
-  if (arg.arguments !== undefined) out.push(['arguments', array(arg.arguments.map(argDoc))]);
-  return fieldMap(out);
-}
-
-/** COMMAND DOCS's map for one command. */
-export function commandDocs(spec: CommandSpec): Reply {
-  const nameWords = spec.name.split('|').length;
-  const args = argumentsFromSyntax(spec.syntax, nameWords);
-  const out: [string, Reply][] = [
-    ['summary', bulkString(spec.summary)],
-    ['since', bulkString(spec.since)],
-    ['group', bulkString(spec.group)],
-  ];
-  if (args.length > 0) out.push(['arguments', array(args.map(argDoc))]);
-  if (spec.subcommands !== undefined) {
-    out.push(['subcommands', fieldMap(spec.subcommands.map((s) => [s.name, commandDocs(s)] as const))]);
-  }
-  return fieldMap(out);
-}
 
 const lookup = (table: CommandTable, name: Buffer): CommandSpec | undefined =>
   table.lookup(name.toString('latin1').toLowerCase());
@@ -227,8 +50,14 @@ function list(argv: Buffer[], ctx: CommandContext): Reply {
   return array(all.filter(keep).map((s) => bulkString(s.name)));
 }
 
-/** COMMAND GETKEYS command [arg ...]: the key arguments of a full command line (commandGetKeys). */
-function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
+/**
+ * The command a COMMAND GETKEYS line names (lookupCommand: a container and its subcommand) and its keys'
+ * positions, or Redis's error for the line (getKeysSubcommandImpl).
+ */
+function keysOfLine(
+  argv: Buffer[],
+  ctx: CommandContext,
+): { spec: CommandSpec; line: Buffer[]; keys: KeyPosition[] } {
   const line = argv.slice(2);
   let spec = lookup(ctx.server.commands, line[0]);
   if (spec?.subcommands !== undefined && line.length > 1) {
@@ -239,10 +68,42 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
   if ((spec.arity > 0 && spec.arity !== line.length) || line.length < -spec.arity) {
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }
-  const keys = commandKeys(spec, line);
+  const keys = commandKeyPositions(spec, line);
   if (keys === null || keys.length === 0)
     throw new CommandError('ERR Invalid arguments specified for command');
-  return array(keys.map(bulk));
+  return { spec, line, keys };
+}
+
+/** COMMAND GETKEYS command [arg ...]: the key arguments of a full command line (commandGetKeys). */
+function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
+  const { line, keys } = keysOfLine(argv, ctx);
+  return array(keys.map((key) => bulk(line[key.position])));
+}
+
+/** COMMAND GETKEYSANDFLAGS command [arg ...]: each key with its key spec's flags (addReplyFlagsForKeyArgs). */
+function getkeysAndFlags(argv: Buffer[], ctx: CommandContext): Reply {
+  const { spec, line, keys } = keysOfLine(argv, ctx);
+  return array(
+    keys.map((key) => array([bulk(line[key.position]), set(keyFlags(spec, line, key).map(status))])),
+  );
+}
+
+/**
+ * A key's flags: from the command's getkeys procedure where they vary with the line (SET, BITFIELD), else from
+ * the key spec that found it, or for a key found by first/last/step, from the key spec whose range holds it.
+ */
+function keyFlags(spec: CommandSpec, line: readonly Buffer[], key: KeyPosition): readonly string[] {
+  if (spec.keyFlagsOf !== undefined) return spec.keyFlagsOf(line);
+  const specs = referenceKeySpecs(spec);
+  if (key.spec >= 0) return specs[key.spec]?.flags ?? [];
+  const holder = specs.find((s) => {
+    if (s.beginSearch.type !== 'index' || s.findKeys.type !== 'range') return false;
+    const first = s.beginSearch.index;
+    const { lastkey, keystep } = s.findKeys;
+    const last = lastkey >= 0 ? first + lastkey : line.length + lastkey;
+    return key.position >= first && key.position <= last && (key.position - first) % keystep === 0;
+  });
+  return (holder ?? specs[0])?.flags ?? [];
 }
 
 const HELP = [
@@ -262,10 +123,17 @@ const HELP = [
   '    commands are returned.',
   'GETKEYS <full-command>',
   '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
 ];
 
 /** The Redis version each subcommand appeared in (COMMAND DOCS "since"). */
-const SINCE: Record<string, string> = { docs: '7.0.0', list: '7.0.0', help: '5.0.0' };
+const SINCE: Record<string, string> = {
+  docs: '7.0.0',
+  list: '7.0.0',
+  getkeysandflags: '7.0.0',
+  help: '5.0.0',
+};
 
 const sub = subcommandBuilder('command', 'server', '2.8.13', SINCE);
 const FLAGS = ['loading', 'stale'] as const;
@@ -316,6 +184,14 @@ export const commandCommand: CommandSpec = {
       -4, // Redis 7.0: a command and at least one argument
       FLAGS,
       getkeys,
+    ),
+    sub(
+      'getkeysandflags',
+      'COMMAND GETKEYSANDFLAGS command [arg [arg ...]]',
+      'Extracts the key names and access flags for an arbitrary command.',
+      -4,
+      FLAGS,
+      getkeysAndFlags,
     ),
     sub('help', 'COMMAND HELP', 'Returns helpful text about the different subcommands.', 2, FLAGS, () =>
       helpReply('command', HELP),

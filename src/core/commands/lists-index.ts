@@ -186,7 +186,6 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'delete'],
     run: ltrim,
   },
   {
@@ -198,7 +197,6 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'insert'],
     run: linsert,
   },
   {
@@ -210,7 +208,6 @@ export const listIndexCommands: readonly CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'delete'],
     run: lrem,
   },
   {

@@ -142,7 +142,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'insert'],
     run: pusher('left', false),
   },
   {
@@ -154,7 +153,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'insert'],
     run: pusher('right', false),
   },
   {
@@ -166,7 +164,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'insert'],
     run: pusher('left', true),
   },
   {
@@ -178,7 +175,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'insert'],
     run: pusher('right', true),
   },
   {
@@ -190,7 +186,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'access', 'delete'],
     run: popper('left', 'lpop'),
   },
   {
@@ -202,7 +197,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RW', 'access', 'delete'],
     run: popper('right', 'rpop'),
   },
   {
@@ -214,7 +208,6 @@ export const listPushPopCommands: readonly CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    keyFlags: ['RO'],
     run: llen,
   },
   {

@@ -52,12 +52,6 @@ function mallocStats(_argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 const memorySub = subcommandBuilder('memory', 'server', '4.0.0', {});
-/** The cluster routing tips Redis 7.0's COMMAND INFO gives the server-wide subcommands. */
-const ALL_SHARDS_SPECIAL = [
-  'nondeterministic_output',
-  'request_policy:all_shards',
-  'response_policy:special',
-];
 
 export const memoryCommand: CommandSpec = {
   name: 'memory',
@@ -79,31 +73,11 @@ export const memoryCommand: CommandSpec = {
         usage,
       ),
       keys: [2, 2, 1],
-      keyFlags: ['RO'],
     },
-    {
-      ...memorySub('stats', 'MEMORY STATS', 'Show memory usage details.', 2, [], memoryStats),
-      tips: ALL_SHARDS_SPECIAL,
-    },
-    {
-      ...memorySub('doctor', 'MEMORY DOCTOR', 'Outputs memory problems report.', 2, [], memoryDoctor),
-      tips: ALL_SHARDS_SPECIAL,
-    },
-    {
-      ...memorySub('purge', 'MEMORY PURGE', 'Ask the allocator to release memory.', 2, [], () => OK),
-      tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
-    },
-    {
-      ...memorySub(
-        'malloc-stats',
-        'MEMORY MALLOC-STATS',
-        'Show allocator internal stats.',
-        2,
-        [],
-        mallocStats,
-      ),
-      tips: ALL_SHARDS_SPECIAL,
-    },
+    memorySub('stats', 'MEMORY STATS', 'Show memory usage details.', 2, [], memoryStats),
+    memorySub('doctor', 'MEMORY DOCTOR', 'Outputs memory problems report.', 2, [], memoryDoctor),
+    memorySub('purge', 'MEMORY PURGE', 'Ask the allocator to release memory.', 2, [], () => OK),
+    memorySub('malloc-stats', 'MEMORY MALLOC-STATS', 'Show allocator internal stats.', 2, [], mallocStats),
     memorySub(
       'help',
       'MEMORY HELP',

@@ -86,8 +86,6 @@ function command(
   since = '1.0.0',
   keySpecs?: readonly KeySpec[],
 ): CommandSpec {
-  // The replies that walk a hash table come in its order (COMMAND INFO's tip, as Redis 7.0 lists it).
-  const tips = /^s(members|inter|union|diff)$/.test(name) ? { tips: ['nondeterministic_output_order'] } : {};
   return {
     name,
     syntax,
@@ -98,7 +96,6 @@ function command(
     flags,
     keys,
     run,
-    ...tips,
     ...(keySpecs && { keySpecs }),
   };
 }

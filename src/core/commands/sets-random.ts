@@ -64,8 +64,6 @@ export const setRandomCommands: readonly CommandSpec[] = [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     run: spop,
-    keyFlags: ['RW', 'access', 'delete'],
-    tips: ['nondeterministic_output'],
   },
   {
     name: 'srandmember',
@@ -77,6 +75,5 @@ export const setRandomCommands: readonly CommandSpec[] = [
     flags: ['readonly'],
     keys: [1, 1, 1],
     run: srandmember,
-    tips: ['nondeterministic_output'],
   },
 ];

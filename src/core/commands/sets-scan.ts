@@ -38,5 +38,4 @@ export const sscanCommand: CommandSpec = {
   flags: ['readonly'],
   keys: [1, 1, 1],
   run: sscan,
-  tips: ['nondeterministic_output'],
 };

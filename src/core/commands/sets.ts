@@ -73,7 +73,6 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
     run: sadd,
-    keyFlags: ['RW', 'insert'],
   },
   {
     name: 'srem',
@@ -85,7 +84,6 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     run: srem,
-    keyFlags: ['RW', 'delete'],
   },
   {
     name: 'sismember',
@@ -97,7 +95,6 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     run: sismember,
-    keyFlags: ['RO'],
   },
   {
     name: 'smismember',
@@ -120,7 +117,6 @@ const membersCommands: readonly CommandSpec[] = [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     run: scard,
-    keyFlags: ['RO'],
   },
   {
     name: 'smove',

@@ -6,6 +6,7 @@
 // `keymiss` event. The other keyspace events are t_string.c's: `new` for a key created, `set`, `expire`, `del`,
 // `persist`, in its order.
 
+import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import {
   NOTIFY_GENERIC,
@@ -185,6 +186,9 @@ export const getSetCommands: readonly CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom'],
     keys: [1, 1, 1],
+    // db.c setGetKeys: with a GET argument the old value is read too.
+    keyFlagsOf: (argv) =>
+      argv.slice(3).some((arg) => isKeyword(arg, 'GET')) ? ['RW', 'access', 'update'] : ['OW', 'update'],
     run: set,
   },
   {
