@@ -37,6 +37,11 @@ export interface HybridOptions extends TransportOptions {
   readonly pubsub?: PubSubState;
   /** Defaults to loadNative(); the constructor throws when the helper or its reactor is missing. */
   readonly native?: NativeFdUtil;
+  /**
+   * The script each loop thread runs, instead of the production entry (loopWorkerEntry()): for tests that wrap
+   * the loop (test/support/held-loop-worker.ts), so no test hook lives in the loops' protocol.
+   */
+  readonly workerUrl?: URL;
 }
 
 /**
@@ -89,7 +94,7 @@ export class HybridTransport implements Transport {
     }
     const group = new LoopGroup({
       size: options.workers,
-      workerUrl: entry.url,
+      workerUrl: options.workerUrl ?? entry.url,
       state: this.state,
       config: options.config,
       logger: options.logger,

@@ -114,6 +114,9 @@ export class LoopGroup {
         Atomics.add(this.options.state, LOOPS, 1);
         this.wake(loop); // for anything posted before it was ready
         if (this.loops.length === this.options.size && this.loops.every((l) => l.ready)) {
+          // As memcached counts its threads before the first accept: loop 0 accepted as soon as it ran, and a
+          // client could be served (PING answered, CONFIG SET made) while another loop was still starting.
+          this.send(this.loops[0], { type: 'listen' });
           this.readyWaiter?.resolve();
           this.readyWaiter = null;
         }

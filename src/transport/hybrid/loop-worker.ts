@@ -1,6 +1,7 @@
 // A hybrid loop thread (entry point; runs as compiled JavaScript from dist/): builds its core through the same
 // function as the pool's workers (createThreadCore), then runs its ReactorLoop over its clients until told to
-// stop. Loop 0 also accepts (acceptor.ts) and hands clients to the others through shared rings. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
+// stop. Loop 0 also accepts (acceptor.ts), once the main thread says every loop is ready, and hands clients to the
+// others through shared rings. Blocked in epoll_wait, it never returns to its Node event loop: the main thread
 // writes its eventfd after every message, and it drains its port synchronously. CLIENT LIST asks the main
 // thread for the other loops' clients and waits, answering their own questions meanwhile (no deadlock when
 // two loops list at once). Knows nothing of accepting.
@@ -57,13 +58,15 @@ const config = new Config(init.config);
 const store = SharedStore.attach(init.storeHandles as StoreHandles, Date.now);
 // Keys this thread finds expired become `expired` keyspace events (its sessions exist only after workerCore()).
 store.onExpired((db, key) => core?.expired(db, key));
-bindStoreLimits(store, config);
+// The main thread set the store's limits before any loop started. This loop's config is a snapshot taken when it
+// was spawned: a CONFIG SET made since (on the main thread while it started; on any loop before a replacement
+// starts) is in the store already, and writing the snapshot would undo it.
+bindStoreLimits(store, config, { initial: false });
 const addon = loadNativeFrom(init.nativeRoot);
 if (addon instanceof Error) throw addon;
 const reactor = asReactor(addon);
 if (reactor instanceof Error) throw reactor;
 const native = reactor;
-
 function post(message: FromLoop, transfer: MessagePort[] = []): void {
   port.postMessage(message, transfer);
 }
@@ -315,6 +318,10 @@ function killClient(id: number): boolean {
   return known;
 }
 
+/** Loop 0 accepts once the main thread says every loop is ready ('listen'), and never after 'stop'. */
+let listening = false;
+let stopping = false;
+
 function handle(message: ToLoop): void {
   switch (message.type) {
     case 'config':
@@ -331,7 +338,14 @@ function handle(message: ToLoop): void {
         message.reply.close();
       }
       return;
+    case 'listen':
+      if (init.listenFd >= 0 && !listening && !stopping) {
+        listening = true;
+        loop.listen(init.listenFd, () => acceptWaiting(acceptor, init.listenFd));
+      }
+      return;
     case 'stop':
+      stopping = true;
       loop.stop(message.graceMs);
       return;
   }
@@ -346,7 +360,6 @@ function drain(): void {
   }
 }
 
-if (init.listenFd >= 0) loop.listen(init.listenFd, () => acceptWaiting(acceptor, init.listenFd));
 Atomics.store(state, wakeFdAt(init.index), loop.wakeFd);
 pubsubState?.setWakeFd(init.index, loop.wakeFd);
 post({ type: 'ready' });

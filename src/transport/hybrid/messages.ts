@@ -40,6 +40,8 @@ export type ToLoop =
   | { readonly type: 'kill'; readonly id: number }
   /** Another loop lists the clients: post ours on `reply`. */
   | { readonly type: 'list'; readonly reply: MessagePort }
+  /** Every loop is ready: the accepting loop (0) starts accepting, if it has not already. */
+  | { readonly type: 'listen' }
   /** Stop accepting; answer what was received, flush and close every client within graceMs, then exit. */
   | { readonly type: 'stop'; readonly graceMs: number };
 
