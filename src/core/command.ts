@@ -4,6 +4,7 @@
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
 import type { BlockedTarget, BlockingHub } from './blocking/hub.js';
+import type { ReplyModes } from './client-reply.js';
 import type { Persistence } from './rdb/persistence.js';
 import type { KeySpec } from './key-specs.js';
 import type { PubSubHub } from './pubsub/hub.js';
@@ -113,6 +114,8 @@ export interface ClientState {
   readonly pushTarget?: PushTarget;
   /** Where the reply of a blocking command goes once it is served (its session); absent: it never blocks. */
   readonly blockedTarget?: BlockedTarget;
+  /** CLIENT REPLY OFF or SKIP's modes (client-reply.ts); absent: every reply is written. */
+  replyModes?: ReplyModes;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */

@@ -66,6 +66,11 @@ const E_BULK_COUNT_STRING = 'ERR Protocol error: too big bulk count string';
 const E_MBULK_LENGTH = 'ERR Protocol error: invalid multibulk length';
 const E_BULK_LENGTH = 'ERR Protocol error: invalid bulk length';
 const E_UNBALANCED = 'ERR Protocol error: unbalanced quotes in request';
+const E_UNAUTH_MBULK = 'ERR Protocol error: unauthenticated multibulk length';
+const E_UNAUTH_BULK = 'ERR Protocol error: unauthenticated bulk length';
+/** What a client that must still authenticate may send (networking.c processMultibulkBuffer, authRequired). */
+const UNAUTHENTICATED_ARGS_MAX = 10;
+const UNAUTHENTICATED_BULK_MAX = 16384;
 
 /** sdssplitargs skips isspace() between tokens; an unquoted token ends only at ' ', '\t', '\r', '\n'. */
 // Byte classes for the inline tokenizer, as bits, looked up once per byte (bench: the per-byte comparisons
@@ -128,6 +133,12 @@ const NO_ARGS: number[] = [];
 
 export class RequestParser {
   private readonly limits: ParserLimits;
+  /**
+   * The client must still authenticate (Redis's authRequired): a multibulk of more than 10 arguments, or a bulk
+   * longer than 16384 bytes, is then a protocol error, so a stranger cannot make the server buffer much. The
+   * session sets it before each request, as Redis checks it per request.
+   */
+  unauthenticated = false;
   /** The number in the last header readHeader() or shortBulkHeader() accepted. */
   private headerValue = 0;
 
@@ -238,6 +249,8 @@ export class RequestParser {
     if (h === HDR_TOO_LONG) return error(E_MBULK_COUNT_STRING, 'resp', true, n);
     const count = this.headerValue;
     if (h === HDR_INVALID || count > this.limits.multibulkMax) return error(E_MBULK_LENGTH, 'resp', true, n);
+    if (count > UNAUTHENTICATED_ARGS_MAX && this.unauthenticated)
+      return error(E_UNAUTH_MBULK, 'resp', true, n);
     if (count <= 0) return h;
     // Fast path: the whole request is usually here; collect argv directly, into an array of the exact size
     // when small (a growing [] starts at 16 slots: garbage per request). A huge count grows as bulks arrive.
@@ -257,6 +270,8 @@ export class RequestParser {
       }
       const len = this.headerValue;
       if (len < 0 || len > this.limits.bulkMax) return error(E_BULK_LENGTH, 'resp', true, n);
+      if (len > UNAUTHENTICATED_BULK_MAX && this.unauthenticated)
+        return error(E_UNAUTH_BULK, 'resp', true, n);
       if (n - d < len + 2) return this.suspend(buf, s, argv, i, count - i, d, len);
       argv[i] = view(ab, base, d, len);
       pos = d + len + 2;
@@ -300,6 +315,8 @@ export class RequestParser {
         bulkLen = this.headerValue;
         if (bulkLen < 0 || bulkLen > this.limits.bulkMax)
           return this.failed(error(E_BULK_LENGTH, 'resp', true, n));
+        if (bulkLen > UNAUTHENTICATED_BULK_MAX && this.unauthenticated)
+          return this.failed(error(E_UNAUTH_BULK, 'resp', true, n));
         pos = d;
       }
       if (n - pos < bulkLen + 2) break;

@@ -6,6 +6,7 @@
 // request, every reply it gets is RESP (RESP2, or RESP3 after HELLO 3), its inline requests' too, as Redis
 // answers; a connection that has only ever sent plaintext gets plaintext, unless inline-replies is 'resp'.
 
+import { commandDone, repliesSilenced, replyWritten } from './client-reply.js';
 import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
 import { stopMonitoring } from './commands/monitor.js';
@@ -186,6 +187,16 @@ export class Session implements PushTarget, BlockedTarget {
    */
   unblocked(reply: Buffer | Reply): void {
     if (this.closed) return;
+    // The blocking command is done only now: CLIENT REPLY's skip for it is spent here (resetClient runs then).
+    const silenced = repliesSilenced(this.client.replyModes);
+    commandDone(this.client.replyModes);
+    if (silenced) {
+      if (this.receiving) return;
+      // Nothing to write, but the requests that arrived meanwhile still wait for the transport to resume them.
+      this.resumable = this.queryEnd > this.queryStart;
+      this.pushListener?.(this);
+      return;
+    }
     const bytes = Buffer.isBuffer(reply) ? reply : new PushMessage(reply).bytes(this.pushProtocol());
     if (this.receiving) {
       // Served while its own request runs (its thread served it right after it blocked, a push having raced
@@ -307,6 +318,8 @@ export class Session implements PushTarget, BlockedTarget {
     }
     let close = false;
     while (start < end) {
+      // Per request: an AUTH earlier in this read lifts the limits on what follows it.
+      this.parser.unauthenticated = !this.client.authenticated && this.context.server.requirePass() !== '';
       const result = this.parser.parse(buf, start, end);
       if (result.kind === 'incomplete') {
         start = result.end; // blank lines before a partial request are consumed too
@@ -316,7 +329,8 @@ export class Session implements PushTarget, BlockedTarget {
       if (result.kind === 'error') {
         // A protocol error is an error reply like any other: Redis counts it in errorstats (addReplyError).
         this.context.server.counters?.errorReplied(result.message);
-        encodeReply(error(result.message), this.protocolFor(result.framing), this.out);
+        const protocol = this.protocolFor(result.framing);
+        if (!repliesSilenced(this.client.replyModes)) encodeReply(error(result.message), protocol, this.out);
         if (result.fatal) {
           close = true;
           break;
@@ -327,7 +341,10 @@ export class Session implements PushTarget, BlockedTarget {
       if (result.framing === 'resp') this.speaksResp = true;
       const reply = execute(result.argv, this.context.current());
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
-      encodeReply(reply, this.protocolFor(result.framing), this.out);
+      const protocol = this.protocolFor(result.framing);
+      if (replyWritten(this.client.replyModes, reply)) encodeReply(reply, protocol, this.out);
+      // A blocked command is done when it is unblocked (unblocked()).
+      if (this.client.blocked !== true) commandDone(this.client.replyModes);
       if (this.afterReply !== null) this.writeAfterReply();
       if (this.client.closeAfterReply) {
         close = true;

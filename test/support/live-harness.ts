@@ -53,6 +53,18 @@ export function numRuns(ciDefault: number): number {
   return raw === undefined || raw === '' ? ciDefault : Math.max(1, Number(raw));
 }
 
+/**
+ * fast-check's parameters for a differential property: `ciRuns` runs (FC_NUM_RUNS overrides) from a fixed seed,
+ * so the suite sends the same requests every time and a failure replays; FC_SEED=<n> replays seed n, and
+ * FC_SEED=random draws a fresh seed per run (a soak: fast-check prints the seed of a failure).
+ */
+export function fcParameters(ciRuns: number, fixedSeed: number): { numRuns: number; seed?: number } {
+  const seed = process.env.FC_SEED;
+  const runs = numRuns(ciRuns);
+  if (seed === 'random') return { numRuns: runs };
+  return { numRuns: runs, seed: seed === undefined || seed === '' ? fixedSeed : Number(seed) };
+}
+
 /** A vitest timeout for a property of `runs` runs: the default 30 s, raised for soak runs (FC_NUM_RUNS). */
 export function timeoutFor(runs: number, msPerRun: number): number {
   return 30_000 + runs * msPerRun;

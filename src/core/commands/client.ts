@@ -1,13 +1,13 @@
 // The CLIENT container (redis.io/commands/client): SETNAME, GETNAME, ID, LIST, INFO, KILL, SETINFO, NO-EVICT,
-// NO-TOUCH, HELP. The client list comes from the server context (the transport knows every client); the
-// calling client's own fields are read live from its state so its line is never stale. Never closes a
+// NO-TOUCH, REPLY, UNBLOCK, HELP. The client list comes from the server context (the transport knows every
+// client); the calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR, cString } from '../errors.js';
-import { bulkString, integer, NIL, OK, verbatim, type Reply } from '../reply.js';
+import { bulkString, integer, NIL, OK, sequence, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
 /** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
@@ -122,11 +122,14 @@ function parseKill(argv: Buffer[]): KillFilter {
       else if (skipMe === 'NO') filter.skipMe = false;
       else throw new CommandError(ERR.syntax);
     } else if (option === 'TYPE') {
-      // A client is "normal" or "pubsub"; other types match nobody, which killClient never sees.
-      const type = args.nextWord();
+      // A client is "normal" or "pubsub"; master and replica match nobody, which killClient never sees. Any
+      // other name is refused, as getClientTypeByName's -1 is.
+      const given = args.next();
+      const type = given.toString('latin1').toUpperCase();
       if (type === 'NORMAL') filter.pubsub = false;
       else if (type === 'PUBSUB') filter.pubsub = true;
-      else filter.id = -1;
+      else if (['MASTER', 'SLAVE', 'REPLICA'].includes(type)) filter.id = -1;
+      else throw new CommandError(`ERR Unknown client type '${cString(given)}'`);
     } else if (option === 'USER') {
       if (args.next().toString('latin1') !== 'default') filter.id = -1;
     } else {
@@ -219,6 +222,28 @@ function onOff(argv: Buffer[]): Reply {
   return OK;
 }
 
+/** What CLIENT REPLY OFF and SKIP answer: nothing (their own reply is the first one withheld). */
+const NO_REPLY = sequence([]);
+
+/** CLIENT REPLY ON|OFF|SKIP (networking.c clientCommand): the modes the session reads (client-reply.ts). */
+function reply(argv: Buffer[], ctx: CommandContext): Reply {
+  const modes = (ctx.client.replyModes ??= { off: false, skip: false, skipNext: false });
+  if (isKeyword(argv[2], 'ON')) {
+    modes.off = false;
+    modes.skip = false;
+    return OK;
+  }
+  if (isKeyword(argv[2], 'OFF')) {
+    modes.off = true;
+    return NO_REPLY;
+  }
+  if (isKeyword(argv[2], 'SKIP')) {
+    if (!modes.off) modes.skipNext = true;
+    return NO_REPLY;
+  }
+  throw new CommandError(ERR.syntax);
+}
+
 function setname(argv: Buffer[], ctx: CommandContext): Reply {
   const args = new ArgCursor(argv, 2);
   const name = args.next();
@@ -259,6 +284,8 @@ const HELP = [
   '    Return the name of the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
   'SETINFO <option> <value>',
@@ -280,6 +307,7 @@ const SINCE: Record<string, string> = {
   setinfo: '7.2.0',
   'no-evict': '7.0.0',
   'no-touch': '7.2.0',
+  reply: '3.2.0',
   unblock: '5.0.0',
   help: '5.0.0',
 };
@@ -351,6 +379,14 @@ export const clientCommand: CommandSpec = {
       3,
       quiet,
       onOff,
+    ),
+    sub(
+      'reply',
+      'CLIENT REPLY <ON | OFF | SKIP>',
+      'Instructs the server whether to reply to commands.',
+      3,
+      quiet,
+      reply,
     ),
     sub(
       'unblock',

@@ -105,23 +105,23 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
     if (asked !== 2 && asked !== 3) throw new CommandError(ERR.noProto);
     version = asked;
   }
-  // Options in order, as Redis 7.0's helloCommand takes them: AUTH authenticates at once (and stays in effect
-  // if a later option is refused), SETNAME is checked where it stands and applied only at the end.
-  let name: Buffer | undefined;
+  // Options in order, each applied where it stands, as Redis 7.0's helloCommand takes them: AUTH authenticates
+  // and SETNAME names the client at once, and both stay in effect when a later option, or the authentication
+  // check after them, is refused (HELLO 2 SETNAME a AUTH default wrong names the client a, then WRONGPASS).
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (isKeyword(argv[j], 'AUTH') && more >= 2) {
       if (!authenticate(ctx, argv[j + 1], argv[j + 2])) throw new CommandError(ERR.wrongPass);
       j += 2;
     } else if (isKeyword(argv[j], 'SETNAME') && more >= 1) {
-      name = argv[++j];
+      const name = argv[++j];
       if (!validClientName(name)) throw new CommandError(ERR.clientName);
+      ctx.client.name = name.toString('latin1');
     } else {
       throw new CommandError(`ERR Syntax error in HELLO option '${cString(argv[j])}'`);
     }
   }
   if (!isAuthenticated(ctx)) throw new CommandError(helloNeedsAuth);
-  if (name !== undefined) ctx.client.name = name.toString('latin1');
   if (version !== undefined) ctx.client.resp = version;
   return fieldMap([
     ['server', bulkString('redis')],
@@ -146,6 +146,9 @@ function reset(_argv: Buffer[], ctx: CommandContext): Reply {
     ctx.client.pubsub = undefined;
   }
   stopMonitoring(ctx);
+  // CLIENT REPLY OFF and a SKIP for the next command end; a SKIP that covers this RESET still withholds its reply.
+  const modes = ctx.client.replyModes;
+  if (modes !== undefined) modes.off = modes.skipNext = false;
   ctx.client.name = '';
   ctx.client.db = 0;
   ctx.client.resp = 2;

@@ -51,12 +51,21 @@ export const QUICKLIST_PLAIN = 1;
 export const QUICKLIST_PACKED = 2;
 
 /** A value as the RDB carries it, independent of how either side encodes it in memory. */
+/**
+ * A container's `compact`: whether the key is held in its compact encoding (intset, listpack), as OBJECT ENCODING
+ * says, so it is written in the form Redis writes that encoding in (rdbSaveObjectType follows the object's
+ * encoding, not the thresholds in force now). Absent, the form follows Redis 7.0's default thresholds.
+ */
 export type RdbValue =
   | { readonly type: 'string'; readonly value: Buffer }
   | { readonly type: 'list'; readonly elements: Buffer[] }
-  | { readonly type: 'set'; readonly members: Buffer[] }
-  | { readonly type: 'hash'; readonly pairs: Buffer[] }
-  | { readonly type: 'zset'; readonly entries: { member: Buffer; score: number }[] };
+  | { readonly type: 'set'; readonly members: Buffer[]; readonly compact?: boolean }
+  | { readonly type: 'hash'; readonly pairs: Buffer[]; readonly compact?: boolean }
+  | {
+      readonly type: 'zset';
+      readonly entries: { member: Buffer; score: number }[];
+      readonly compact?: boolean;
+    };
 
 /** A load failure: Redis refuses the file (or RESTORE answers "Bad data format"). */
 export class RdbFormatError extends Error {

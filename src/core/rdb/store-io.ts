@@ -21,17 +21,26 @@ export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | nul
       return elements === null ? null : { type: 'list', elements };
     }
     case 'set':
-      return { type: 'set', members: store.setAlgebra('inter', [key]).members };
+      return {
+        type: 'set',
+        members: store.setAlgebra('inter', [key]).members,
+        compact: isCompact(store, key),
+      };
     case 'hash':
-      return { type: 'hash', pairs: store.hgetall(key, 'both') };
+      return { type: 'hash', pairs: store.hgetall(key, 'both'), compact: isCompact(store, key) };
     case 'zset': {
       const entries = store.zrange(key, { by: 'rank', start: 0, end: -1, reverse: false });
-      return entries === null ? null : { type: 'zset', entries: entries.map((e) => ({ ...e })) };
+      if (entries === null) return null;
+      return { type: 'zset', entries: entries.map((e) => ({ ...e })), compact: isCompact(store, key) };
     }
     default:
       return null;
   }
 }
+
+/** Whether the container at `key` is in its compact encoding (intset, listpack): its form in RDB follows it. */
+const isCompact = (store: KeyValueStore, key: Bytes): boolean =>
+  ['intset', 'listpack'].includes(store.object(key)?.encoding ?? '');
 
 /** Every database of a store with keys, as the RDB writer takes them; values are read as the writer asks. */
 export function storeDatabases(store: SharedStore): RdbDatabase[] {

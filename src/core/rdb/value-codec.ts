@@ -63,15 +63,20 @@ export function rdbTypeOf(value: RdbValue): number {
     case 'list':
       return TYPE_LIST_QUICKLIST_2;
     case 'set':
-      return intsetMembers(value.members) === null ? TYPE_SET : TYPE_SET_INTSET;
+      return (value.compact ?? value.members.length <= SET_INTSET_ENTRIES) &&
+        intsetMembers(value.members) !== null
+        ? TYPE_SET_INTSET
+        : TYPE_SET;
     case 'hash':
-      return value.pairs.length / 2 <= HASH_LISTPACK_ENTRIES &&
-        value.pairs.every((p) => p.length <= HASH_LISTPACK_VALUE)
+      return (value.compact ??
+        (value.pairs.length / 2 <= HASH_LISTPACK_ENTRIES &&
+          value.pairs.every((p) => p.length <= HASH_LISTPACK_VALUE)))
         ? TYPE_HASH_LISTPACK
         : TYPE_HASH;
     case 'zset':
-      return value.entries.length <= ZSET_LISTPACK_ENTRIES &&
-        value.entries.every((e) => e.member.length <= ZSET_LISTPACK_VALUE)
+      return (value.compact ??
+        (value.entries.length <= ZSET_LISTPACK_ENTRIES &&
+          value.entries.every((e) => e.member.length <= ZSET_LISTPACK_VALUE)))
         ? TYPE_ZSET_LISTPACK
         : TYPE_ZSET_2;
   }
@@ -154,9 +159,8 @@ function writeList(w: RdbWriter, elements: readonly Buffer[]): void {
 
 const INTEGER = /^(0|-?[1-9][0-9]{0,18})$/;
 
-/** The members as integers when the set fits an intset (few enough, every one a 64-bit integer), else null. */
+/** The members as integers when every one is a 64-bit integer (an intset can hold them), else null. */
 function intsetMembers(members: readonly Buffer[]): bigint[] | null {
-  if (members.length > SET_INTSET_ENTRIES) return null;
   const integers: bigint[] = [];
   for (const m of members) {
     if (m.length > 20) return null;
