@@ -173,7 +173,10 @@ export interface TransportStats {
   readonly busyWorkers?: number;
   readonly queuedClients?: number;
   readonly maxclients: number;
-  /** The pool: large query buffers its workers freed at once, and malloc_trim calls after outsized clients. */
+  /**
+   * The pool and the hybrid: large query buffers their threads freed at once; the pool: malloc_trim calls after
+   * outsized clients.
+   */
   readonly buffersReleased?: number;
   readonly memoryTrims?: number;
 }

@@ -17,7 +17,15 @@ import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native
 import { chooseWorkerEntry, type WorkerEntry } from '../threadpool/worker-entry.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_IDLE_CHECK_INTERVAL_MS } from '../accept-policy.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
-import { connectedAt, LOOPS, REJECTED, stateBytes, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
+import {
+  BUFFERS_RELEASED,
+  connectedAt,
+  LOOPS,
+  REJECTED,
+  stateBytes,
+  TCP_PORT,
+  TOTAL_CONNECTIONS,
+} from './layout.js';
 import { LoopGroup } from './loop-group.js';
 import { asReactor, check, type NativeReactor } from './native-reactor.js';
 
@@ -142,6 +150,7 @@ export class HybridTransport implements Transport {
       rejectedConnections: Atomics.load(this.state, REJECTED),
       workers: Atomics.load(this.state, LOOPS),
       maxclients: this.options.config.number('maxclients'),
+      buffersReleased: Atomics.load(this.state, BUFFERS_RELEASED),
     };
   }
 

@@ -19,6 +19,8 @@ export const LAST_ID = 4;
  * command on every loop. One load per turn of a loop.
  */
 export const CONFIG_GENERATION = 5;
+/** Large query buffers the loops freed at once instead of leaving them to the GC (INFO pool_buffers_released). */
+export const BUFFERS_RELEASED = 6;
 const HEADER = 16;
 
 /** Per loop, a 64-byte line of its own. */

@@ -7,10 +7,10 @@
 // worker runs a full GC and malloc_trim (rate-limited: the trim walks every arena). Knows buffers and the
 // native calls only.
 
+import { freeOwnedBuffer } from '../free-buffer.js';
 import type { NativeMemory } from './native-addon.js';
 
-/** Smaller buffers come from Node's shared slab or cost too little to matter: left to the GC. */
-export const RELEASE_MIN_BYTES = 64 * 1024;
+export { RELEASE_MIN_BYTES } from '../free-buffer.js';
 /** At most one trim per worker in this long; a client that ends sooner has its trim done when it is up. */
 export const TRIM_INTERVAL_MS = 1000;
 
@@ -43,17 +43,10 @@ export class MemoryGiveBack {
       });
   }
 
-  /**
-   * The session let go of `buffer`: free it now if it is large and owns its memory (no other view of it can
-   * exist: a buffer made with allocUnsafe at this size has an ArrayBuffer of its own). Every view becomes empty.
-   */
+  /** The session let go of `buffer`: freed now if it is large and owns its memory (free-buffer.ts). */
   release(buffer: Buffer): void {
     const native = this.options.native;
-    if (native === null || buffer.length < RELEASE_MIN_BYTES) return;
-    const memory = buffer.buffer;
-    if (!(memory instanceof ArrayBuffer) || buffer.byteOffset !== 0 || memory.byteLength !== buffer.length)
-      return;
-    if (!native.releaseArrayBuffer(memory)) return;
+    if (native === null || !freeOwnedBuffer(native, buffer)) return;
     this.outsized = true;
     this.options.onReleased();
   }
