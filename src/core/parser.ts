@@ -71,6 +71,8 @@ const E_UNAUTH_BULK = 'ERR Protocol error: unauthenticated bulk length';
 /** What a client that must still authenticate may send (networking.c processMultibulkBuffer, authRequired). */
 const UNAUTHENTICATED_ARGS_MAX = 10;
 const UNAUTHENTICATED_BULK_MAX = 16384;
+/** Redis's own bound on a multibulk count (INT_MAX), past which it is invalid whoever sends it. */
+const INT32_MAX = 2 ** 31 - 1;
 
 /** sdssplitargs skips isspace() between tokens; an unquoted token ends only at ' ', '\t', '\r', '\n'. */
 // Byte classes for the inline tokenizer, as bits, looked up once per byte (bench: the per-byte comparisons
@@ -248,9 +250,11 @@ export class RequestParser {
     if (h === HDR_INCOMPLETE) return -1;
     if (h === HDR_TOO_LONG) return error(E_MBULK_COUNT_STRING, 'resp', true, n);
     const count = this.headerValue;
-    if (h === HDR_INVALID || count > this.limits.multibulkMax) return error(E_MBULK_LENGTH, 'resp', true, n);
+    if (h === HDR_INVALID || count > INT32_MAX) return error(E_MBULK_LENGTH, 'resp', true, n);
+    // Before redis-lite's own (lower) limit, so a logged-out client hears what Redis tells it.
     if (count > UNAUTHENTICATED_ARGS_MAX && this.unauthenticated)
       return error(E_UNAUTH_MBULK, 'resp', true, n);
+    if (count > this.limits.multibulkMax) return error(E_MBULK_LENGTH, 'resp', true, n);
     if (count <= 0) return h;
     // Fast path: the whole request is usually here; collect argv directly, into an array of the exact size
     // when small (a growing [] starts at 16 slots: garbage per request). A huge count grows as bulks arrive.
@@ -344,10 +348,14 @@ export class RequestParser {
     return result;
   }
 
-  /** Every multibulk argument starts with '$'; known from its first byte. */
+  /** Every multibulk argument starts with '$'; known from its first byte once its header's line is here. */
   private checkBulkStart(buf: Buffer, pos: number, n: number): ParseResult | null {
     const c = buf[pos];
     if (c === DOLLAR) return null;
+    // Redis looks at the byte only once the header's line is here (a '\r' and a byte after it): before that
+    // the request is incomplete (readHeader then says so, or that the line is too long).
+    const cr = buf.indexOf(CR, pos);
+    if (cr < 0 || cr + 1 >= n) return null;
     return error(`ERR Protocol error: expected '$', got '${String.fromCharCode(c)}'`, 'resp', true, n);
   }
 
