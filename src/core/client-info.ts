@@ -24,6 +24,8 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
     ...pubsub,
     ...(client.monitor === true ? { monitor: true } : {}),
     ...(client.blocked === true ? { blocked: true } : {}),
+    ...(client.noEvict === true ? { noEvict: true } : {}),
+    ...(client.transaction.multiCount >= 0 ? { multi: client.transaction.multiCount } : {}),
     id: client.id,
     addr: client.addr,
     laddr: client.laddr,

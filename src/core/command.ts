@@ -116,6 +116,8 @@ export interface ClientState {
   readonly blockedTarget?: BlockedTarget;
   /** CLIENT REPLY OFF or SKIP's modes (client-reply.ts); absent: every reply is written. */
   replyModes?: ReplyModes;
+  /** CLIENT NO-EVICT ON (CLIENT LIST flags=e): nothing is evicted here, so it is only shown. */
+  noEvict?: boolean;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
@@ -146,6 +148,12 @@ export interface ClientInfo {
   readonly monitor?: boolean;
   /** Blocked in a blocking command (CLIENT LIST flags=b); false where absent. */
   readonly blocked?: boolean;
+  /** CLIENT LIST multi=: commands in its transaction (flags=x); -1 where absent. */
+  readonly multi?: number;
+  /** CLIENT NO-EVICT ON (flags=e); false where absent. */
+  readonly noEvict?: boolean;
+  /** A key it watches was written (flags=d): known for the caller's own line only; false where absent. */
+  readonly dirtyCas?: boolean;
   /** Its Pub/Sub subscriptions (CLIENT LIST sub=, psub=, ssub=) and subscribed state (flags=P); none where absent. */
   readonly pubsub?: PubSubCounts;
 }

@@ -32,6 +32,8 @@ export class Transaction {
   private failed = false;
   private watched: WatchedKey[] = [];
   private runningQueue = false;
+  /** How many commands the EXEC now running runs (CLIENT LIST multi= while they run). */
+  private runningCount = 0;
 
   get active(): boolean {
     return this.queued !== null;
@@ -40,6 +42,19 @@ export class Transaction {
   /** CLIENT LIST multi=: the number of queued commands, -1 outside MULTI. */
   get queuedCount(): number {
     return this.queued === null ? -1 : this.queued.length;
+  }
+
+  /**
+   * CLIENT LIST multi= (and flags=x when not -1): the commands queued, or being run by EXEC (Redis keeps its
+   * queue and CLIENT_MULTI until they have all run); -1 outside a transaction.
+   */
+  get multiCount(): number {
+    return this.runningQueue ? this.runningCount : this.queuedCount;
+  }
+
+  /** A watched key was written since WATCH (CLIENT_DIRTY_CAS: CLIENT LIST flags=d). */
+  touched(store: KeyValueStore): boolean {
+    return this.watched.some((w) => store.watchedKeyTouched(w.watch));
   }
 
   get watchedCount(): number {
@@ -62,6 +77,7 @@ export class Transaction {
     store: KeyValueStore,
   ): R {
     this.runningQueue = true;
+    this.runningCount = commands.length;
     try {
       return run(commands, store);
     } finally {

@@ -4,7 +4,8 @@
 // itself, MULTI/EXEC/DISCARD/WATCH with queue-time and run-time errors) among data commands of every reply shape (maps, sets, doubles, nulls in
 // RESP3), with both servers requiring a password (so NOAUTH and WRONGPASS paths run). Each sequence is sent in
 // one write and the whole stream of replies is compared, since CLIENT REPLY OFF and SKIP withhold some: what a
-// server does not send is part of the answer. Masked: HELLO's id and version (the server's own). Not sent:
+// server does not send is part of the answer. Masked: HELLO's id and version, and CLIENT INFO's ids, addresses,
+// ages and buffer figures (the server's own; its name, flags, db, multi, cmd and resp are compared). Not sent:
 // CLIENT REPLY inside MULTI (Redis writes EXEC's array header, then withholds the rest: a broken stream), QUIT,
 // and CLIENT KILL of oneself, which end the connection.
 // In the suite the property runs a fixed seed (fcParameters); a soak draws new ones:
@@ -43,6 +44,7 @@ const connection: fc.Arbitrary<Argv> = fc.oneof(
   fc.constantFrom<Argv>(['CLIENT', 'REPLY'], ['CLIENT', 'REPLY', 'ON', 'x']),
   clientName.map((n): Argv => ['CLIENT', 'SETNAME', n]),
   fc.constantFrom<Argv>(['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME'], ['CLIENT', 'GETNAME', 'x']),
+  fc.constantFrom<Argv>(['CLIENT', 'INFO'], ['CLIENT', 'INFO'], ['CLIENT', 'LIST', 'ID', '999999']),
   onOff.map((m): Argv => ['CLIENT', 'NO-EVICT', m]),
   // Of the types that list nobody here (the caller is normal, and its line differs: addresses, ids, buffers).
   fc.constantFrom<Arg>('master', 'replica', 'slave', 'pubsub', 'foo', 'PubSub').map((t): Argv => ['CLIENT', 'LIST', 'TYPE', t]),
@@ -124,11 +126,20 @@ const MARK_REPLY = `$${MARK.length}\r\n${MARK}\r\n`;
  */
 const CLOSING: Argv[] = [['RESET'], ['AUTH', PASSWORD], ['ECHO', MARK]];
 
-/** HELLO's id and version are each server's own: masked in the stream (RESP2 array or RESP3 map alike). */
-const maskHello = (stream: string): string =>
+/**
+ * What is each server's own, masked in the stream: HELLO's id and version (RESP2 array or RESP3 map alike), and
+ * in a CLIENT INFO line its length, ids, addresses, ages and buffer figures (its name, flags, db, subscriptions,
+ * multi, cmd and resp are compared).
+ */
+const maskOwn = (stream: string): string =>
   stream
     .replace(/\$7\r\nversion\r\n\$\d+\r\n[^\r]*\r\n/g, '$7\r\nversion\r\n(masked)\r\n')
-    .replace(/\$2\r\nid\r\n:\d+\r\n/g, '$2\r\nid\r\n(masked)\r\n');
+    .replace(/\$2\r\nid\r\n:\d+\r\n/g, '$2\r\nid\r\n(masked)\r\n')
+    .replace(/[$=]\d+\r\n(txt:)?id=/g, '(length)id=')
+    .replace(
+      /\b(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|argv-mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem)=\S*/g,
+      '$1=?',
+    );
 
 async function streamOf(client: RawClient, requests: readonly Argv[]): Promise<string> {
   await client.send(Buffer.concat([...requests, ...CLOSING].map((argv) => resp(...argv))));
@@ -136,7 +147,7 @@ async function streamOf(client: RawClient, requests: readonly Argv[]): Promise<s
     const at = received.indexOf(MARK_REPLY);
     return at < 0 ? -1 : at + MARK_REPLY.length;
   });
-  return maskHello(bytes.toString('latin1'));
+  return maskOwn(bytes.toString('latin1'));
 }
 
 const RUNS = 60;

@@ -206,6 +206,8 @@ const keyspace: fc.Arbitrary<Argv> = fc.oneof(
 const transactions: fc.Arbitrary<Argv> = fc.oneof(
   fc.constantFrom<Argv>(['MULTI'], ['MULTI'], ['EXEC'], ['EXEC'], ['DISCARD'], ['UNWATCH']),
   fc.constantFrom<Argv>(['NOSUCHCOMMAND', 'k1'], ['GET'], ['SET', 'k1'], ['ZADD', 'k1', '1']),
+  // Its flags (x in MULTI, d once a watched key is written) and multi= count.
+  fc.constantFrom<Argv>(['CLIENT', 'INFO']),
   keys(1, 2).map((ks): Argv => ['WATCH', ...ks]),
 );
 

@@ -143,6 +143,27 @@ describe.each(transports)('%s transport: regressions found by the sequence diffe
     expect(await sent('*2\r\n$4\r\nECHO\r\nx\r')).toBe('');
     expect(await sent('*2\r\n$4\r\nECHO\r\nx\r\n')).toBe("-ERR Protocol error: expected '$', got 'x'\r\n");
   });
+
+  // Counterexample (differential-connection.test.ts): CLIENT NO-EVICT on | CLIENT INFO -> Redis "flags=e",
+  // redis-lite "flags=N"; inside MULTI ... EXEC Redis's line says "flags=x" and "multi=2" (the commands EXEC
+  // runs), after WATCH a | SET a 2 "flags=d". The fields as redis-server 7.0.15 wrote them.
+  it("shows CLIENT INFO's e, x and d flags and multi= as Redis does", async () => {
+    const client = new LiveClient(await server.connect());
+    const fields = (reply: Buffer): string =>
+      /flags=\S+ db=\d+ sub=0 psub=0 ssub=0 multi=\S+/.exec(reply.toString())![0];
+    expect((await client.call(['CLIENT', 'NO-EVICT', 'on'])).toString()).toBe('+OK\r\n');
+    expect(fields(await client.call(['CLIENT', 'INFO']))).toBe('flags=e db=0 sub=0 psub=0 ssub=0 multi=-1');
+    await client.call(['CLIENT', 'NO-EVICT', 'off']);
+    await client.call(['MULTI']);
+    await client.call(['SET', 'fa', '1']);
+    await client.call(['CLIENT', 'INFO']);
+    expect(fields(await client.call(['EXEC']))).toBe('flags=x db=0 sub=0 psub=0 ssub=0 multi=2');
+    await client.call(['WATCH', 'fa']);
+    expect(fields(await client.call(['CLIENT', 'INFO']))).toBe('flags=N db=0 sub=0 psub=0 ssub=0 multi=-1');
+    await client.call(['SET', 'fa', '2']);
+    expect(fields(await client.call(['CLIENT', 'INFO']))).toBe('flags=d db=0 sub=0 psub=0 ssub=0 multi=-1');
+    await client.close();
+  });
 });
 
 describe.each(transports)('%s transport: regressions found with a password set', (transport) => {

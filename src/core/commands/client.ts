@@ -16,22 +16,26 @@ export function validClientName(name: Uint8Array): boolean {
   return true;
 }
 
-/** The caller's entry from its live state; the buffer figures from the transport's listing, if it has one. */
-function ownInfo(client: ClientState, listed: ClientInfo | undefined): ClientInfo {
-  return clientInfo(client, {
+/**
+ * The caller's entry from its live state (its watched keys' state too, which only its own thread can read); the
+ * buffer figures from the transport's listing, if it has one.
+ */
+function ownInfo(ctx: CommandContext, listed: ClientInfo | undefined): ClientInfo {
+  const info = clientInfo(ctx.client, {
     queryBuffer: listed?.queryBuffer ?? 0,
     outputBuffer: listed?.outputBuffer ?? 0,
     fd: listed?.fd,
   });
+  return ctx.client.transaction.touched(ctx.store) ? { ...info, dirtyCas: true } : info;
 }
 
 /** Every client, with the caller's entry taken from its live state (and added if the transport lacks it). */
 function allClients(ctx: CommandContext): ClientInfo[] {
   const listed = ctx.server.clients();
   const i = listed.findIndex((c) => c.id === ctx.client.id);
-  if (i < 0) return [...listed, ownInfo(ctx.client, undefined)].sort((a, b) => a.id - b.id);
+  if (i < 0) return [...listed, ownInfo(ctx, undefined)].sort((a, b) => a.id - b.id);
   const copy = [...listed];
-  copy[i] = ownInfo(ctx.client, listed[i]);
+  copy[i] = ownInfo(ctx, listed[i]);
   return copy;
 }
 
@@ -42,7 +46,7 @@ export function clientLine(c: ClientInfo, now: number): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flags(c)} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
-    `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=-1 qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
+    `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=${c.multi ?? -1} qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
     `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp ?? 2}`
   );
@@ -52,9 +56,19 @@ export function clientLine(c: ClientInfo, now: number): string {
 const lines = (clients: readonly ClientInfo[], now: number): Reply =>
   verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
 
-/** catClientInfoString's flags: O (a monitor), P (subscribed), b (blocked), in its order; N for none. */
+/**
+ * catClientInfoString's flags, in its order: O (a monitor), P (subscribed), x (in MULTI), b (blocked), d (a
+ * watched key written), e (no-evict); N for none.
+ */
 const flags = (c: ClientInfo): string =>
-  `${c.monitor === true ? 'O' : ''}${isPubSub(c) ? 'P' : ''}${c.blocked === true ? 'b' : ''}` || 'N';
+  [
+    c.monitor === true ? 'O' : '',
+    isPubSub(c) ? 'P' : '',
+    (c.multi ?? -1) >= 0 ? 'x' : '',
+    c.blocked === true ? 'b' : '',
+    c.dirtyCas === true ? 'd' : '',
+    c.noEvict === true ? 'e' : '',
+  ].join('') || 'N';
 
 /** Redis's client type "pubsub" (getClientType: CLIENT_PUBSUB); every other client here is "normal". */
 const isPubSub = (c: ClientInfo): boolean => c.pubsub?.active === true;
@@ -213,12 +227,24 @@ function unblock(argv: Buffer[], ctx: CommandContext): Reply {
   return integer(blocking.unblock(Number(id), asError) ? 1 : 0);
 }
 
-/** CLIENT NO-EVICT / NO-TOUCH ON|OFF: nothing is evicted or LRU-tracked here, so only the syntax matters. */
-function onOff(argv: Buffer[]): Reply {
+/** CLIENT NO-EVICT / NO-TOUCH's ON or OFF (a syntax error otherwise). */
+function onOff(argv: Buffer[]): boolean {
   const args = new ArgCursor(argv, 2);
   const mode = args.nextWord();
   args.finish();
   if (mode !== 'ON' && mode !== 'OFF') throw new CommandError(ERR.syntax);
+  return mode === 'ON';
+}
+
+/** CLIENT NO-EVICT ON|OFF: no client is evicted here, so it is only shown (CLIENT LIST flags=e). */
+function noEvict(argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.client.noEvict = onOff(argv);
+  return OK;
+}
+
+/** CLIENT NO-TOUCH ON|OFF (Redis 7.2): nothing is LRU-tracked per client here, so only the syntax matters. */
+function noTouch(argv: Buffer[]): Reply {
+  onOff(argv);
   return OK;
 }
 
@@ -343,7 +369,7 @@ export const clientCommand: CommandSpec = {
     ),
     sub('info', 'CLIENT INFO', 'Returns information about the connection.', 2, quiet, (_argv, ctx) => {
       const listed = ctx.server.client(ctx.client.id);
-      return lines([ownInfo(ctx.client, listed)], ctx.server.clock());
+      return lines([ownInfo(ctx, listed)], ctx.server.clock());
     }),
     sub(
       'kill',
@@ -370,7 +396,7 @@ export const clientCommand: CommandSpec = {
       'Sets the client eviction mode of the connection.',
       3,
       ['admin', ...quiet],
-      onOff,
+      noEvict,
     ),
     sub(
       'no-touch',
@@ -378,7 +404,7 @@ export const clientCommand: CommandSpec = {
       'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.',
       3,
       quiet,
-      onOff,
+      noTouch,
     ),
     sub(
       'reply',

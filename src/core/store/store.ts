@@ -817,6 +817,10 @@ export class SharedStore implements KeyValueStore {
     return watch.watchedKeyChangedLocked(this.access, this.db, key, watched);
   }
 
+  watchedKeyTouched(watched: KeyWatch): boolean {
+    return watch.watchedKeyTouched(this.access, watched);
+  }
+
   unwatchKey(watched: KeyWatch): void {
     watch.unwatchKey(this.access, watched);
   }

@@ -361,6 +361,8 @@ export interface KeyValueStore {
    * database it was watched in. Inside transaction() only.
    */
   watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean;
+  /** Whether the watched key was written since WATCH, without locks (CLIENT LIST flags=d). */
+  watchedKeyTouched(watched: KeyWatch): boolean;
   unwatchKey(watched: KeyWatch): void;
 
   /** Figures of the whole store, every database together. */

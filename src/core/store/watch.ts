@@ -158,6 +158,14 @@ export function watchedKeyChangedLocked(a: TableAccess, db: number, key: Bytes, 
   return watched.live && a.findReadableLocked(a.shardOf(db, watched.hash), watched.hash, key) === 0;
 }
 
+/**
+ * Whether the watched key's slot was written since WATCH (Redis's CLIENT_DIRTY_CAS, CLIENT LIST flags=d): the
+ * version alone, no lock needed for a figure that is shown, not acted on. EXEC decides with watchedKeyChangedLocked.
+ */
+export function watchedKeyTouched(a: TableAccess, watched: KeyWatch): boolean {
+  return Atomics.load(a.control, watched.versionAt) !== watched.version;
+}
+
 /** Gives up one watch (UNWATCH, EXEC, DISCARD, a closed client). Precondition: the key's segment write lock. */
 export function unwatchKeyLocked(a: TableAccess, watched: KeyWatch): void {
   // versionAt - SLOT_VERSION + SLOT_WATCHERS is the slot's watcher count; for the overflow pair, its watchers.
