@@ -36,7 +36,7 @@ afterEach(() => {
 /** Runs the CLI; `shell` wraps it in `sh -c` (for ulimit). Log lines are parsed as they arrive. */
 function run(
   args: string[],
-  options: { env?: Record<string, string>; ulimit?: number; raw?: boolean } = {},
+  options: { env?: Record<string, string>; ulimit?: number; raw?: boolean; nodeArgs?: string[] } = {},
 ): Spawned {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   // Only the variables the test means: a stray REDIS_LITE_* in the caller's environment would be an option.
@@ -46,7 +46,10 @@ function run(
   const env = { ...inherited, ...options.env };
   const child =
     options.ulimit === undefined
-      ? spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
       : spawn('sh', ['-c', `ulimit -n ${options.ulimit} && exec "$0" "$@"`, process.execPath, CLI, ...args], {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -181,6 +184,25 @@ describe('redis-lite CLI', () => {
       expect(await server.exited).toEqual({ code: 0, signal: null });
     }
   });
+
+  it.each(transports.filter((t) => t !== 'eventloop'))(
+    '%s: starts its threads under node flags that are V8 or per-process ones, and serves',
+    async (transport) => {
+      // Worker threads refuse such flags when given them by name; inherited (Node's default) they are the process's.
+      const server = run(['--port', '0', '--transport', transport, '--workers', '2'], {
+        nodeArgs: ['--max-semi-space-size=4', '--stack-size=2000'],
+        env: { NODE_OPTIONS: '' },
+      });
+      const ready = await server.line(isReady);
+      expect(ready).toMatchObject({ transport, youngGenerationHeld: false });
+      const client = await RawClient.connect(ready.port as number);
+      expect(await client.request(resp('SET', 'user:1', 'alice'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await client.request(resp('GET', 'user:1'), '$5\r\nalice\r\n')).toBe('$5\r\nalice\r\n');
+      client.destroy();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    },
+  );
 
   it('exits 0 on SIGTERM too', async () => {
     const server = run(['--port', '0']);

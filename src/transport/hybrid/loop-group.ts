@@ -97,7 +97,9 @@ export class LoopGroup {
       // Held as the main thread's young generation is held (young-generation.ts): by default the serving loop's
       // new space grew from 4 to 8 MiB (2.6 to 8 MB resident) under bench/eviction.ts's cap load, and stayed.
       ...youngGeneration(),
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+      // No execArgv: the thread inherits the main thread's flags, Node's default. Naming them made Worker refuse any
+      // V8 or per-process flag (node --max-semi-space-size=4, --perf-basic-prof, --expose-gc: the server would not
+      // start), which the default accepts as the process's own.
     });
     const loop: Loop = existing ?? { index, worker, ready: false, exited: false };
     loop.worker = worker;

@@ -168,8 +168,9 @@ export class WorkerPool {
       // V8 grows a young generation to 3 x 16 MiB under allocation and never shrinks it in an idle isolate:
       // one busy client, then 48 MiB per worker for good (bench/results/pool-bad-input.md).
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      // The main thread's flags, less those that only apply to an --eval'd entry (workers refuse them).
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+      // No execArgv: the thread inherits the main thread's flags, Node's default. Naming them made Worker refuse any
+      // V8 or per-process flag (node --max-semi-space-size=4, --perf-basic-prof, --expose-gc: the server would not
+      // start), which the default accepts as the process's own.
     });
     slot.worker = worker;
     slot.state = 'starting';
