@@ -55,6 +55,23 @@ describe.each(transports)('%s transport: regressions found by the sequence diffe
     }
   });
 
+  // Found with list-max-listpack-size 4: RPUSH of 10 elements then DUMP -> Redis 3 quicklist nodes (4, 4, 2),
+  // redis-lite one (it split nodes only by -2's 8 KiB). Now every fill splits as _quicklistNodeAllowInsert does
+  // (checked against redis-server 7.0.15 for 4, 1, 0, -1, -3, -5, -6 and 3000); a fill of 3 here.
+  it('DUMPs a pushed list in the nodes of the list-max-listpack-size in force', async () => {
+    try {
+      await send('CONFIG', 'SET', 'list-max-listpack-size', '3');
+      await send('DEL', 'fl');
+      await send('RPUSH', 'fl', 'a', 'b', 'c', 'd', 'e', 'f', 'g');
+      expect(await hex('DUMP', 'fl')).toBe(
+        '2436300d0a12030210100000000300816102816202816302ff0210100000000300816402816502816602ff020a0a0000000100' +
+          '816702ff0a0046e049f611e895f00d0a',
+      );
+    } finally {
+      await send('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+    }
+  });
+
   // Counterexample (differential-connection.test.ts): CLIENT REPLY OFF | SET a 1 | CLIENT REPLY ON -> Redis
   // "+OK\r\n" (only ON's reply), redis-lite "-ERR unknown subcommand 'REPLY'..." three times. OFF withholds every
   // reply until ON, SKIP the next command's (errors, a blocking pop's timeout reply and MULTI's OK alike), and

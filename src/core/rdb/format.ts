@@ -58,7 +58,8 @@ export const QUICKLIST_PACKED = 2;
  */
 export type RdbValue =
   | { readonly type: 'string'; readonly value: Buffer }
-  | { readonly type: 'list'; readonly elements: Buffer[] }
+  /** `fill`: list-max-listpack-size, which its quicklist nodes are split by (absent: -2, Redis's default). */
+  | { readonly type: 'list'; readonly elements: Buffer[]; readonly fill?: number }
   | { readonly type: 'set'; readonly members: Buffer[]; readonly compact?: boolean }
   | { readonly type: 'hash'; readonly pairs: Buffer[]; readonly compact?: boolean }
   | {

@@ -18,7 +18,8 @@ export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | nul
     }
     case 'list': {
       const elements = store.listRange(key, 0, -1);
-      return elements === null ? null : { type: 'list', elements };
+      if (elements === null) return null;
+      return { type: 'list', elements, fill: store.containerLimit('list-max-listpack-size') };
     }
     case 'set':
       return {

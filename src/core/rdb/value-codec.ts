@@ -41,8 +41,12 @@ const HASH_LISTPACK_VALUE = 64;
 const ZSET_LISTPACK_ENTRIES = 128;
 const ZSET_LISTPACK_VALUE = 64;
 const SET_INTSET_ENTRIES = 512;
-/** A list node's limits: list-max-listpack-size -2's 8 KiB, and the 16-bit count of a quicklist node. */
-const NODE_BYTES = 8 * 1024;
+/** list-max-listpack-size's default: nodes of up to 8 KiB. */
+const DEFAULT_FILL = -2;
+/** The node sizes of list-max-listpack-size -1 to -5 (quicklist.c optimization_level). */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+/** A node under a count limit still stays within 8 KiB (SIZE_SAFETY_LIMIT); its count is 16 bits. */
+const SIZE_SAFETY_LIMIT = 8192;
 const NODE_ELEMENTS = 65535;
 const SIZE_ESTIMATE_OVERHEAD = 8;
 /** An empty listpack: its 6-byte header and its end byte. */
@@ -89,7 +93,7 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
       w.string(value.value);
       return;
     case 'list':
-      writeList(w, value.elements);
+      writeList(w, value.elements, value.fill ?? DEFAULT_FILL);
       return;
     case 'set': {
       const integers = type === TYPE_SET_INTSET ? intsetMembers(value.members) : null;
@@ -128,20 +132,33 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
 }
 
 /**
- * A list as quicklist nodes of listpacks, split where Redis 7.0's quicklist splits a list built by pushes at
- * list-max-listpack-size -2 (quicklist.c _quicklistNodeAllowInsert): an element joins the node while the node's
- * listpack bytes plus the element's length plus SIZE_ESTIMATE_OVERHEAD (8) stay within 8 KiB, so the DUMP
- * of a list built by RPUSH is Redis's bytes (one built by LPUSH, or edited in the middle, is split differently
- * there: Redis's nodes follow the list's history, which the store does not keep).
+ * Whether an element of `size` bytes joins a node of `bytes` listpack bytes and `count` elements under
+ * list-max-listpack-size `fill`, as Redis 7.0's _quicklistNodeAllowInsert decides: a negative fill is a size
+ * limit (4 to 64 KiB) on the node's bytes plus the element's plus SIZE_ESTIMATE_OVERHEAD (8); a positive one a
+ * count, the node also staying within 8 KiB (0: one element a node); below -5 is -5.
  */
-function writeList(w: RdbWriter, elements: readonly Buffer[]): void {
+function nodeTakes(bytes: number, count: number, size: number, fill: number): boolean {
+  if (count === NODE_ELEMENTS) return false;
+  const estimate = bytes + size + SIZE_ESTIMATE_OVERHEAD;
+  const level = fill < 0 ? OPTIMIZATION_LEVEL[Math.min(-fill, OPTIMIZATION_LEVEL.length) - 1] : undefined;
+  if (level !== undefined) return estimate <= level;
+  if (estimate > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/**
+ * A list as quicklist nodes of listpacks, split where Redis 7.0's quicklist splits a list built by pushes at
+ * the tail under list-max-listpack-size `fill` (nodeTakes), so the DUMP of a list built by RPUSH is Redis's
+ * bytes (one built by LPUSH, or edited in the middle, is split differently there: Redis's nodes follow the
+ * list's history, which the store does not keep; and Redis keeps the fill a list was made under, here the one
+ * in force now).
+ */
+function writeList(w: RdbWriter, elements: readonly Buffer[], fill: number): void {
   const nodes: Buffer[][] = [];
   let node: Buffer[] = [];
   let bytes = LISTPACK_EMPTY_BYTES;
   for (const element of elements) {
-    const full =
-      bytes + element.length + SIZE_ESTIMATE_OVERHEAD > NODE_BYTES || node.length === NODE_ELEMENTS;
-    if (node.length > 0 && full) {
+    if (node.length > 0 && !nodeTakes(bytes, node.length, element.length, fill)) {
       nodes.push(node);
       node = [];
       bytes = LISTPACK_EMPTY_BYTES;

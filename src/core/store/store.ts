@@ -13,6 +13,7 @@ import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import * as bits from './bits.js';
 import {
   DEFAULT_CONTAINER_LIMITS,
+  containerLimit,
   setContainerLimits,
   type ContainerLimits,
   type TypeName,
@@ -309,6 +310,10 @@ export class SharedStore implements KeyValueStore {
 
   evictionPolicy(): PolicyName {
     return POLICY_NAMES[policyOf(this.access.control)];
+  }
+
+  containerLimit(name: keyof ContainerLimits): number {
+    return containerLimit(this.access.control, name);
   }
 
   /** CONFIG SET of the container encoding thresholds (ContainerLimits), for every thread at once. */

@@ -11,7 +11,7 @@ import type { FreeListReport } from './free-lists.js';
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
-import type { TypeName } from './containers.js';
+import type { ContainerLimits, TypeName } from './containers.js';
 import type { AccessSetting } from './objects.js';
 import type { HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
@@ -363,6 +363,8 @@ export interface KeyValueStore {
   watchedKeyChanged(key: Bytes, watched: KeyWatch): boolean;
   /** Whether the watched key was written since WATCH, without locks (CLIENT LIST flags=d). */
   watchedKeyTouched(watched: KeyWatch): boolean;
+  /** An encoding threshold as it stands now (CONFIG SET changes it for every thread). */
+  containerLimit(name: keyof ContainerLimits): number;
   unwatchKey(watched: KeyWatch): void;
 
   /** Figures of the whole store, every database together. */
