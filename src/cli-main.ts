@@ -112,6 +112,26 @@ const CONFIG_FLAGS = {
     describe: 'The directory in --dir that holds the append-only files (appendonlydir), as Redis 7',
   },
   'aof-load-truncated': { type: 'string', describe: 'yes: load a file whose last command was cut short' },
+  'aof-use-rdb-preamble': {
+    type: 'string',
+    describe: "yes: a rewrite's base is an RDB (<name>.<n>.base.rdb); no: commands (<name>.<n>.base.aof)",
+  },
+  'aof-timestamp-enabled': {
+    type: 'string',
+    describe: 'yes: write #TS:<unix seconds> annotations into the append-only file as the second moves',
+  },
+  'aof-disable-auto-gc': {
+    type: 'string',
+    describe: 'yes: keep the files a rewrite replaced (listed as history in the manifest)',
+  },
+  'aof-rewrite-incremental-fsync': {
+    type: 'string',
+    describe: "yes: a rewrite's base is fsynced every 4 MB written",
+  },
+  'rdb-save-incremental-fsync': {
+    type: 'string',
+    describe: 'yes: a save of the dump is fsynced every 4 MB written',
+  },
   'auto-aof-rewrite-percentage': {
     type: 'string',
     describe: 'Rewrite the append-only file once it grew by this % since the last rewrite (100; 0: never)',

@@ -11,6 +11,7 @@ import { initialiseAofState, RewriteScheduler } from './core/aof/rewrite-schedul
 import { planAofLoad, type AofLoadPlan } from './core/aof/aof-loader.js';
 import { replayAppendOnlyFiles } from './core/aof/aof-replay.js';
 import { openAofOnStart } from './core/aof/aof-startup.js';
+import { SharedAppendBuffer } from './core/aof/append-buffer.js';
 import {
   DEFAULT_SHUTDOWN,
   ServerShutdown,
@@ -512,6 +513,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const loader = prepareLoad(start);
   const aofState = new AofState(start.shared.store.handles().control);
   initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
+  // aof-timestamp-enabled as started with, for every thread before any logs (a CONFIG SET: thread-core.ts).
+  new SharedAppendBuffer(start.shared.store.appendBuffer(), null).stamping =
+    config.string('aof-timestamp-enabled') === 'yes';
   if (loader === null) openAofIfOn(start, aofState); // before the first write can come
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;

@@ -242,6 +242,19 @@ const SETTINGS: readonly Setting[] = [
   },
   { name: 'appendfsync', kind: 'enum', initial: 'everysec', choices: ['everysec', 'always', 'no'] },
   { name: 'aof-load-truncated', kind: 'bool', initial: 'yes' },
+  // A rewrite's base: an RDB (appendonly.aof.<n>.base.rdb), or with no the commands that rebuild the data
+  // (<n>.base.aof, aof/rewrite-commands.ts), as Redis 7.0's rewriteAppendOnlyFileRio writes them.
+  { name: 'aof-use-rdb-preamble', kind: 'bool', initial: 'yes' },
+  // `#TS:<unix seconds>` annotations before a record whenever the second has moved since the last one
+  // (aof/append-buffer.ts), and at the head of a base written as commands; the loader skips them.
+  { name: 'aof-timestamp-enabled', kind: 'bool', initial: 'no' },
+  // yes: the files a rewrite made history stay on disk, listed in the manifest as `type h` (aofDelHistoryFiles
+  // skips); set back to no, they are deleted (the rewrite scheduler's next look).
+  { name: 'aof-disable-auto-gc', kind: 'bool', initial: 'no' },
+  // An fdatasync every 4 MB written (REDIS_AUTOSYNC_BYTES) while a rewrite writes its base or a save its dump
+  // (incremental-sync.ts), so the kernel never holds a whole file of dirty pages for one sync at the end.
+  { name: 'aof-rewrite-incremental-fsync', kind: 'bool', initial: 'yes' },
+  { name: 'rdb-save-incremental-fsync', kind: 'bool', initial: 'yes' },
   // The automatic rewrite (aof/rewrite-scheduler.ts): once the file passes min-size and has grown by percentage%
   // since the last rewrite (0: never).
   { name: 'auto-aof-rewrite-percentage', kind: 'integer', initial: '100', min: 0n, max: INT_MAX },

@@ -134,6 +134,8 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   if (aof !== undefined) {
     deps.config.onChange((name, value) => {
       if (name === 'appendonly') aof.setEnabled(value === 'yes', server.persistence?.inProgress() ?? false);
+      else if (name === 'aof-timestamp-enabled') aof.timestamps = value === 'yes';
+      else if (name === 'aof-disable-auto-gc' && value === 'no') aof.state.wake(); // history files go now
     });
   }
   const writer = new ByteWriter();

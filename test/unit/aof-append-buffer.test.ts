@@ -35,7 +35,7 @@ describe('SharedAppendBuffer', () => {
     buffer.writeTaken(fd, buffer.take(), buffer.appended);
 
   it('holds records until written, with SELECT only where the database changes', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 2048), null);
     let db = buffer.tryAppend(-1, [{ db: 0, commands: [args('SET a 1')] }], false);
     db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET b 2')] }], false);
     db = buffer.tryAppend(db, [{ db: 3, commands: [args('DEL a')] }], false);
@@ -48,8 +48,36 @@ describe('SharedAppendBuffer', () => {
     expect(readFileSync(file, 'latin1')).toBe(resp('SELECT 0', 'SET a 1', 'SET b 2', 'SELECT 3', 'DEL a'));
   });
 
+  it('aof-timestamp-enabled: a #TS annotation before a block whose second is later than the last one', () => {
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 2048), null);
+    // Off, the second is not even looked at (AofLog passes 0 then).
+    let db = buffer.tryAppend(-1, [{ db: 0, commands: [args('SET a 0')] }], false, 0);
+    buffer.stamping = true;
+    expect(buffer.stamping).toBe(true);
+    db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET a 1')] }], false, 1_700_000_000);
+    db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET a 2')] }], false, 1_700_000_000);
+    // Another thread's earlier second does not annotate again (Redis: aof_cur_timestamp < unixtime).
+    db = buffer.tryAppend(db, [{ db: 0, commands: [args('SET a 3')] }], false, 1_699_999_999);
+    const block = [
+      { db: 2, commands: [args('SET t 1')] },
+      { db: 2, commands: [args('INCR n')] },
+    ];
+    expect(blockLength(db, block, true, 1_700_000_001)).toBe(
+      blockLength(db, block, true) + '#TS:1700000001\r\n'.length,
+    );
+    buffer.tryAppend(db, block, true, 1_700_000_001);
+    writeOut(buffer);
+    expect(readFileSync(file, 'latin1')).toBe(
+      resp('SELECT 0', 'SET a 0') +
+        '#TS:1700000000\r\n' +
+        resp('SET a 1', 'SET a 2', 'SET a 3') +
+        '#TS:1700000001\r\n' +
+        resp('SELECT 2', 'MULTI', 'SET t 1', 'INCR n', 'EXEC'),
+    );
+  });
+
   it('wraps a transaction in MULTI/EXEC after its SELECT', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 2048), null);
     const records = [
       { db: 1, commands: [args('SET a 1')] },
       { db: 1, commands: [args('INCR n')] },
@@ -60,7 +88,7 @@ describe('SharedAppendBuffer', () => {
   });
 
   it('takes appends into the other half while the taken one is written, in their order', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 2048), null);
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 2048), null);
     buffer.tryAppend(0, [{ db: 0, commands: [args('SET a 1')] }], false);
     const end = buffer.appended;
     const taken = buffer.take(); // a flushing thread took it and writes it with the append lock released
@@ -73,7 +101,7 @@ describe('SharedAppendBuffer', () => {
   });
 
   it('refuses a block the active half cannot take, and writes one larger than a half straight through', () => {
-    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(48 + 128), null); // halves of 64 bytes
+    const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 128), null); // halves of 64 bytes
     const small = args('SET a 1'); // 27 bytes in RESP
     let db = buffer.tryAppend(0, [{ db: 0, commands: [small] }], false);
     db = buffer.tryAppend(db, [{ db: 0, commands: [small] }], false);

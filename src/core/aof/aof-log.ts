@@ -84,6 +84,11 @@ export class AofLog {
     return this.state.state === AOF_WAIT_REWRITE;
   }
 
+  /** aof-timestamp-enabled: set by the thread whose CONFIG SET (or start-up) changed it, read by every thread. */
+  set timestamps(on: boolean) {
+    this.buffer.stamping = on;
+  }
+
   get owes(): boolean {
     return this.owed !== 0;
   }
@@ -297,10 +302,12 @@ export class AofLog {
   }
 
   private append(records: readonly LogRecord[], wrapped: boolean): void {
+    // aof-timestamp-enabled: the second the records were made in (Redis's server.unixtime at the command's call).
+    const second = this.buffer.stamping ? Math.floor(this.clock() / 1000) : 0;
     for (;;) {
       let appended = false;
       this.store.appendInOrder((fileDb) => {
-        const db = this.buffer.tryAppend(fileDb, records, wrapped);
+        const db = this.buffer.tryAppend(fileDb, records, wrapped, second);
         if (db === NO_ROOM) return fileDb;
         appended = true;
         this.owed = this.buffer.appended;
@@ -309,8 +316,8 @@ export class AofLog {
       if (appended) return;
       // Full: written out, then tried again. Still holding the keys' locks, the record keeps its place among
       // writes to them; a block larger than a half goes straight to the file, after what the buffer holds.
-      if (this.buffer.fits(blockLength(-1, records, wrapped))) this.writeOut(Infinity, false);
-      else return this.writeThrough(records, wrapped);
+      if (this.buffer.fits(blockLength(-1, records, wrapped, second))) this.writeOut(Infinity, false);
+      else return this.writeThrough(records, wrapped, second);
     }
   }
 
@@ -353,12 +360,12 @@ export class AofLog {
   }
 
   /** A block larger than a half of the buffer: written with what the buffer holds, in order, under both locks. */
-  private writeThrough(records: readonly LogRecord[], wrapped: boolean): void {
+  private writeThrough(records: readonly LogRecord[], wrapped: boolean, second: number): void {
     this.buffer.lockFlush();
     try {
       this.store.appendInOrder((fileDb, generation) => {
         this.reopenIfReplaced(generation);
-        const db = this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, records, wrapped));
+        const db = this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second));
         this.owed = this.buffer.appended;
         return db;
       });

@@ -12,6 +12,10 @@
 // appender holding the append lock never waits for the flush lock (a block that does not fit is retried after
 // a flush, tryAppend). The plain reads and writes here are ordered between threads by those two locks:
 // `appended` and the halves' fill under the append lock, `written` and `synced` under the flush lock.
+//
+// aof-timestamp-enabled (Redis 7.0's feedAppendOnlyFile): a block is preceded by `#TS:<unix seconds>\r\n` when its
+// second is later than the last annotation's, whichever thread wrote that; the switch and the last second are
+// words here, shared by every thread, so a CONFIG SET on one reaches all and the rule holds across them.
 
 import { writeSync } from 'node:fs';
 import { writeLock, writeUnlock } from '../store/rwlock.js';
@@ -33,7 +37,11 @@ const USED = 3;
 const APPENDED = 2;
 const WRITTEN = 3;
 const SYNCED = 4;
-const DATA = 48;
+/** f64: the second of the last #TS annotation (Redis's aof_cur_timestamp; append lock). */
+const LAST_STAMP = 5;
+/** Int: aof-timestamp-enabled (1) or not (0), read at every record. */
+const STAMPING = 12;
+const DATA = 64;
 
 /** tryAppend's answer when the block does not fit in the active half. */
 export const NO_ROOM = -1;
@@ -56,8 +64,8 @@ export class SharedAppendBuffer {
     buffer: SharedArrayBuffer,
     private readonly control: Int32Array | null,
   ) {
-    this.words = new Int32Array(buffer, 0, 4);
-    this.totals = new Float64Array(buffer, 0, 5);
+    this.words = new Int32Array(buffer, 0, STAMPING + 1);
+    this.totals = new Float64Array(buffer, 0, LAST_STAMP + 1);
     const half = Math.floor((buffer.byteLength - DATA) / 2);
     this.halves = [Buffer.from(buffer, DATA, half), Buffer.from(buffer, DATA + half, half)];
   }
@@ -81,6 +89,15 @@ export class SharedAppendBuffer {
     if (upTo > this.totals[SYNCED]) this.totals[SYNCED] = upTo;
   }
 
+  /** aof-timestamp-enabled, for every thread. */
+  get stamping(): boolean {
+    return Atomics.load(this.words, STAMPING) !== 0;
+  }
+
+  set stamping(on: boolean) {
+    Atomics.store(this.words, STAMPING, on ? 1 : 0);
+  }
+
   lockFlush(): void {
     writeLock(this.words, FLUSH_LOCK, this.control);
   }
@@ -97,17 +114,25 @@ export class SharedAppendBuffer {
   /**
    * Append lock held: `records` (one MULTI ... EXEC block if `wrapped`) after the file's last record, which chose
    * database `fileDb`; returns the database the file is on after them, or NO_ROOM when the active half cannot
-   * take them (the caller releases the append lock, writes the buffer out and tries again).
+   * take them (the caller releases the append lock, writes the buffer out and tries again). `second`: the unix
+   * second the records were made in, while stamping (0 otherwise).
    */
-  tryAppend(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
-    const bytes = blockLength(fileDb, records, wrapped);
+  tryAppend(fileDb: number, records: readonly LogRecord[], wrapped: boolean, second = 0): number {
+    const stamp = this.stampFor(second);
+    const bytes = blockLength(fileDb, records, wrapped, stamp);
     const used = this.words[USED];
     const half = this.halves[this.words[ACTIVE]];
     if (used + bytes > half.length) return NO_ROOM;
-    const db = writeBlock(half, used, fileDb, records, wrapped);
+    const db = writeBlock(half, used, fileDb, records, wrapped, stamp);
     this.words[USED] = used + bytes;
     this.totals[APPENDED] += bytes;
+    if (stamp !== 0) this.totals[LAST_STAMP] = stamp;
     return db;
+  }
+
+  /** genAofTimestampAnnotationIfNeeded: an annotation only when the second moved past the last one's. */
+  private stampFor(second: number): number {
+    return second > this.totals[LAST_STAMP] ? second : 0;
   }
 
   /**
@@ -132,14 +157,22 @@ export class SharedAppendBuffer {
    * Both locks held: what the active half holds, then `records` (when given: a block larger than a half), straight
    * to the file; returns the database the file is on after them.
    */
-  writeThrough(fd: number, fileDb: number, records: readonly LogRecord[] | null, wrapped: boolean): number {
+  writeThrough(
+    fd: number,
+    fileDb: number,
+    records: readonly LogRecord[] | null,
+    wrapped: boolean,
+    second = 0,
+  ): number {
     this.writeTaken(fd, this.take(), this.totals[APPENDED]);
     if (records === null) return fileDb;
-    const block = Buffer.allocUnsafe(blockLength(fileDb, records, wrapped));
-    const db = writeBlock(block, 0, fileDb, records, wrapped);
+    const stamp = this.stampFor(second);
+    const block = Buffer.allocUnsafe(blockLength(fileDb, records, wrapped, stamp));
+    const db = writeBlock(block, 0, fileDb, records, wrapped, stamp);
     writeAll(fd, block);
     this.totals[APPENDED] += block.length;
     this.totals[WRITTEN] = this.totals[APPENDED];
+    if (stamp !== 0) this.totals[LAST_STAMP] = stamp;
     return db;
   }
 
@@ -158,13 +191,23 @@ export class SharedAppendBuffer {
   }
 }
 
+/** `#TS:<second>\r\n`, Redis's timestamp annotation ("TS" kept short: it is in the file every second). */
+export function stampBytes(second: number): Buffer {
+  return Buffer.from(`#TS:${second}\r\n`, 'latin1');
+}
+
 /**
- * The commands a block of records is logged as: a SELECT where a record's database is not the one the file is
- * on (before MULTI for a transaction, as Redis writes it: a block then replays whole on one database), then the
- * records' commands, wrapped in MULTI/EXEC for a transaction.
+ * The commands a block of records is logged as: the timestamp annotation of `stamp` (when not 0), a SELECT where a
+ * record's database is not the one the file is on (before MULTI for a transaction, as Redis writes it: a block then
+ * replays whole on one database), then the records' commands, wrapped in MULTI/EXEC for a transaction.
  */
-export function blockLength(fileDb: number, records: readonly LogRecord[], wrapped: boolean): number {
-  let bytes = 0;
+export function blockLength(
+  fileDb: number,
+  records: readonly LogRecord[],
+  wrapped: boolean,
+  stamp = 0,
+): number {
+  let bytes = stamp === 0 ? 0 : 6 + String(stamp).length;
   let db = fileDb;
   if (wrapped) {
     if (records[0].db !== db) bytes += commandLength(selectOf((db = records[0].db)));
@@ -184,8 +227,14 @@ function writeBlock(
   fileDb: number,
   records: readonly LogRecord[],
   wrapped: boolean,
+  stamp: number,
 ): number {
   let db = fileDb;
+  if (stamp !== 0) {
+    const annotation = stampBytes(stamp);
+    target.set(annotation, at);
+    at += annotation.length;
+  }
   if (wrapped) {
     if (records[0].db !== db) at = writeCommand(target, at, selectOf((db = records[0].db)));
     at = writeCommand(target, at, MULTI);

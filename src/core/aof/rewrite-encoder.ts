@@ -16,7 +16,18 @@ export interface RewriteJob {
   readonly at: number;
   readonly temp: string;
   readonly options: RdbSaveOptions;
+  /** The base's form: an RDB (aof-use-rdb-preamble yes) or the commands that rebuild the data. */
+  readonly base: BaseFormat;
+  /** aof-rewrite-incremental-fsync: an fdatasync every this many bytes (0: only at the end). */
+  readonly autosync: number;
 }
+
+/**
+ * What a rewrite writes as the base: an RDB, or commands (with the #TS annotation's second when
+ * aof-timestamp-enabled is on, else null).
+ */
+export type BaseFormat =
+  { readonly kind: 'rdb' } | { readonly kind: 'commands'; readonly stamp: number | null };
 
 export type RewriteWorkerReply = { ok: true; bytes: number } | { ok: false; message: string };
 

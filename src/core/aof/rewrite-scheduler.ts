@@ -80,6 +80,8 @@ export class RewriteScheduler {
 
   private tick(): void {
     if (this.job !== null) return;
+    // aof-disable-auto-gc set back to no (updateAofAutoGCEnabled): the history kept meanwhile goes now.
+    this.deleteHistory();
     const s = this.state;
     if (s.inProgress) return this.run();
     if (s.takeScheduledBgsave()) this.deps.bgsave();
@@ -174,7 +176,7 @@ export class RewriteScheduler {
           return 'cancelled';
         }
       }
-      const installed = this.install(tempPath, log, cancelled);
+      const installed = this.install(tempPath, log, cancelled, cut.job.base.kind === 'rdb');
       if (installed === null) return 'cancelled';
       this.deleteHistory(); // while the rewrite still reads as running, as Redis's done handler runs
       this.end(true, files.currentSize(installed));
@@ -207,29 +209,50 @@ export class RewriteScheduler {
    * file every thread writes to and says so, so it runs under the append lock, where a turn-off cannot come between
    * the check and the rename; the others leave the log's file alone and take no lock.
    */
-  private install(tempPath: string, log: LogAtCut, cancelled: () => boolean): AofManifest | null {
+  private install(
+    tempPath: string,
+    log: LogAtCut,
+    cancelled: () => boolean,
+    rdb: boolean,
+  ): AofManifest | null {
     const { aof } = this.deps;
-    if (log !== 'turning-on') return cancelled() ? null : installRewrite(aof.files, tempPath, log, () => {});
+    if (log !== 'turning-on')
+      return cancelled() ? null : installRewrite(aof.files, tempPath, log, () => {}, rdb);
     let installed: AofManifest | null = null;
     aof.inFileOrder(() => {
       if (cancelled()) return;
-      installed = installRewrite(aof.files, tempPath, log, (seq) => {
-        this.state.incrSeq = seq;
-        this.state.finishTurnOn(); // the file holds the data now: plain on
-      });
+      installed = installRewrite(
+        aof.files,
+        tempPath,
+        log,
+        (seq) => {
+          this.state.incrSeq = seq;
+          this.state.finishTurnOn(); // the file holds the data now: plain on
+        },
+        rdb,
+      );
     }, true);
     return installed;
   }
 
-  /** aofDelHistoryFiles; a failure costs only disk space until the next start or rewrite retries (Redis ignores it). */
+  /**
+   * aofDelHistoryFiles; a failure costs only disk space until the next start or rewrite retries (Redis ignores it).
+   * aof-disable-auto-gc yes keeps them, listed in the manifest as history (type h).
+   */
   private deleteHistory(): void {
     const files = this.deps.aof.files;
+    if (files.manifest.history.length === 0 || !autoGc(this.deps.config)) return;
     try {
       files.manifest = files.deleteHistory(files.manifest);
     } catch (error) {
       this.deps.log('warn', `Removing the AOF history files failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** aof-disable-auto-gc is no: history files are deleted once a rewrite (or start-up) made them history. */
+export function autoGc(config: Config): boolean {
+  return config.string('aof-disable-auto-gc') === 'no';
 }
 
 /** What the log is doing as a rewrite starts (aof-state.ts's state). */

@@ -1,8 +1,8 @@
 // BGREWRITEAOF's steps, as Redis 7.0 takes them over its multi-part file (aof-files.ts): the log moves to a new
 // incremental file at the snapshot, so the writes made while the rewrite runs go straight there (no rewrite
-// buffer, no tail to copy); the snapshot is encoded as the new base, an RDB (aof-use-rdb-preamble); then the
-// manifest is replaced at once, naming the new base and the incremental files after it, and the files the base
-// covers become history, deleted.
+// buffer, no tail to copy); the snapshot is encoded as the new base, an RDB (aof-use-rdb-preamble yes) or the
+// commands that rebuild it (no); then the manifest is replaced at once, naming the new base and the incremental
+// files after it, and the files the base covers become history, deleted (unless aof-disable-auto-gc).
 //
 // The cut point. The snapshot is taken holding every segment's read lock, so no logged write is between being
 // applied and being logged (with appendonly on, writes are logged under their keys' locks, aof-log.ts; a write
@@ -15,11 +15,12 @@
 
 import { closeSync, openSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import type { Config } from '../config.js';
+import { AUTOSYNC_BYTES } from '../incremental-sync.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { KeyValueStore } from '../store/types.js';
 import { TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
 import { withNewBase, withNewIncr, withRewrittenIncrAsHistory, type AofManifest } from './aof-manifest.js';
-import type { RewriteJob } from './rewrite-encoder.js';
+import type { BaseFormat, RewriteJob } from './rewrite-encoder.js';
 
 export type SnapshotStore = KeyValueStore & { snapshot(whileLocked?: () => void): Snapshot };
 
@@ -71,8 +72,25 @@ export function cutForRewrite(
     usedMemory: store.stats().usedMemory,
     aofBase: true,
   };
-  const job = { control: handles.control, arena: handles.arena, at, options };
+  const job = {
+    control: handles.control,
+    arena: handles.arena,
+    at,
+    options,
+    base: baseFormat(config, at),
+    autosync: config.string('aof-rewrite-incremental-fsync') === 'yes' ? AUTOSYNC_BYTES : 0,
+  };
   return { job, pauseMicros: handles.pauseMicros };
+}
+
+/**
+ * aof-use-rdb-preamble's choice for a base written at `atMs`; written as commands it starts with a #TS annotation
+ * of that second when aof-timestamp-enabled is on (rewriteAppendOnlyFileRio's forced one).
+ */
+export function baseFormat(config: Config, atMs: number): BaseFormat {
+  if (config.string('aof-use-rdb-preamble') === 'yes') return { kind: 'rdb' };
+  const stamped = config.string('aof-timestamp-enabled') === 'yes';
+  return { kind: 'commands', stamp: stamped ? Math.floor(atMs / 1000) : null };
 }
 
 /** switchLog's two cases: the listed incremental file (`seq`), or the temporary one emptied (TEMP_INCR_SEQ). */
@@ -85,7 +103,8 @@ export function switchLogTo(files: AofFiles, seq: number, setSeq: (seq: number) 
 export type LogAtCut = 'off' | 'on' | 'turning-on';
 
 /**
- * backgroundRewriteDoneHandler: the encoded base (at `tempPath`, synced) renamed in as the next base; for a
+ * backgroundRewriteDoneHandler: the encoded base (at `tempPath`, synced; an RDB when `rdb`, else commands, named
+ * .base.rdb or .base.aof after what it holds) renamed in as the next base; for a
  * turn-on, the temporary incremental file renamed to the next incremental name (the log's file from now on:
  * `publishSeq`); the incremental files the base covers marked history (all of them with the log off); the manifest
  * replaced. Returns the manifest now in force (the caller deletes its history files, aofDelHistoryFiles).
@@ -95,8 +114,11 @@ export function installRewrite(
   tempPath: string,
   log: LogAtCut,
   publishSeq: (seq: number) => void,
+  rdb: boolean,
 ): AofManifest {
-  let manifest = withNewBase(files.manifest, files.filename, true);
+  // Redis names it by aof-use-rdb-preamble as it is when the rewrite ends; here by what the encoder wrote, which a
+  // CONFIG SET during the rewrite cannot make differ (the loader reads either by its first bytes anyway).
+  let manifest = withNewBase(files.manifest, files.filename, rdb);
   renameSync(tempPath, files.pathOf((manifest.base as { name: string }).name));
   if (log === 'turning-on') {
     manifest = withNewIncr(manifest, files.filename);

@@ -15,6 +15,7 @@ import { SharedStore } from '../store/store.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Clock, KeyValueStore } from '../store/types.js';
 import { decodeRdbInSteps, encodeRdb } from './file.js';
+import { AUTOSYNC_BYTES } from '../incremental-sync.js';
 import { RdbFormatError } from './format.js';
 import { PersistenceState } from './persistence-state.js';
 import { readDumpFile, writeFileAtomically, writeFileAtomicallyAsync, type FileSink } from './rdb-files.js';
@@ -143,13 +144,18 @@ export class Persistence {
     );
   }
 
+  /** rdb-save-incremental-fsync: the dump is synced every 4 MB written (rdbSave's rioSetAutoSync). */
+  private autosync(): number {
+    return this.deps.config.string('rdb-save-incremental-fsync') === 'yes' ? AUTOSYNC_BYTES : 0;
+  }
+
   /** SAVE: the whole file before returning. */
   save(): void {
     if (!this.state.begin(this.seconds(), this.dirty())) {
       throw new CommandError('ERR Background save already in progress');
     }
     try {
-      writeFileAtomically(this.path(), this.snapshotChunks(), this.deps.sink);
+      writeFileAtomically(this.path(), this.snapshotChunks(), this.deps.sink, this.autosync());
     } catch (error) {
       this.state.end(false, this.seconds(), false);
       this.deps.log?.('warn', `Failed saving the DB: ${(error as Error).message}`);
@@ -172,7 +178,7 @@ export class Persistence {
     this.deps.log?.('info', `Background saving started (pause ${this.state.pauseMicros} us)`);
     if (!isMainThread) {
       try {
-        writeFileAtomically(this.path(), chunks, this.deps.sink);
+        writeFileAtomically(this.path(), chunks, this.deps.sink, this.autosync());
         this.finishBackground();
       } catch (error) {
         this.failBackground(error);
@@ -190,7 +196,7 @@ export class Persistence {
       stopped = true;
       this.state.end(false, this.seconds(), false);
     };
-    this.running = writeFileAtomicallyAsync(this.path(), stoppable, this.deps.sink).then(
+    this.running = writeFileAtomicallyAsync(this.path(), stoppable, this.deps.sink, this.autosync()).then(
       () => (stopped ? undefined : this.finishBackground()),
       (error: unknown) => (stopped ? undefined : this.failBackground(error)),
     );

@@ -1,0 +1,89 @@
+// aof-use-rdb-preamble no: the rewrite's base as the commands Redis 7.0's rewriteAppendOnlyFileRio writes: a #TS
+// annotation first when asked, SELECT per database with keys, SET / RPUSH / SADD / ZADD / HMSET per type in
+// batches of AOF_REWRITE_ITEMS_PER_CMD (64) items, scores as "%.17g", and PEXPIREAT for a key with a TTL.
+import { describe, expect, it } from 'vitest';
+import { encodeCommand } from '../../src/core/aof/resp-command.js';
+import { AOF_REWRITE_ITEMS_PER_CMD, encodeAofCommands } from '../../src/core/aof/rewrite-commands.js';
+import type { RdbDatabase, RdbEntry } from '../../src/core/rdb/file.js';
+import type { RdbValue } from '../../src/core/rdb/format.js';
+
+const b = (text: string): Buffer => Buffer.from(text, 'latin1');
+const cmd = (...words: string[]): string => encodeCommand(words.map(b)).toString('latin1');
+const range = (n: number, name: (i: number) => string): string[] =>
+  Array.from({ length: n }, (_, i) => name(i));
+
+function db(index: number, entries: RdbEntry[]): RdbDatabase {
+  return { db: index, keys: entries.length, expires: 0, entries };
+}
+
+const entry = (key: string, value: RdbValue, expireAt = 0): RdbEntry => ({ key: b(key), value, expireAt });
+
+const encode = (databases: RdbDatabase[], stamp: number | null = null): string =>
+  Buffer.concat([...encodeAofCommands(databases, stamp)]).toString('latin1');
+
+describe('encodeAofCommands', () => {
+  it('writes each type as Redis 7.0 does, with PEXPIREAT after a key with a TTL', () => {
+    const text = encode([
+      db(0, [
+        entry('s', { type: 'string', value: b('v') }, 1_900_000_000_123),
+        entry('z', { type: 'zset', entries: [{ member: b('m'), score: 0.1 }] }),
+      ]),
+      db(1, []),
+      db(3, [entry('h', { type: 'hash', pairs: [b('f'), b('1'), b('g'), b('2')] })]),
+    ]);
+    expect(text).toBe(
+      cmd('SELECT', '0') +
+        cmd('SET', 's', 'v') +
+        cmd('PEXPIREAT', 's', '1900000000123') +
+        cmd('ZADD', 'z', '0.10000000000000001', 'm') +
+        cmd('SELECT', '3') +
+        cmd('HMSET', 'h', 'f', '1', 'g', '2'),
+    );
+  });
+
+  it('batches RPUSH, SADD, ZADD and HMSET at AOF_REWRITE_ITEMS_PER_CMD items each', () => {
+    expect(AOF_REWRITE_ITEMS_PER_CMD).toBe(64);
+    const elements = range(130, (i) => `e${i}`);
+    const text = encode([
+      db(0, [
+        entry('l', { type: 'list', elements: elements.map(b) }),
+        entry('h', { type: 'hash', pairs: range(65, (i) => `f${i}`).flatMap((f) => [b(f), b('v')]) }),
+      ]),
+    ]);
+    expect(text).toBe(
+      cmd('SELECT', '0') +
+        cmd('RPUSH', 'l', ...elements.slice(0, 64)) +
+        cmd('RPUSH', 'l', ...elements.slice(64, 128)) +
+        cmd('RPUSH', 'l', ...elements.slice(128)) +
+        cmd('HMSET', 'h', ...range(64, (i) => `f${i}`).flatMap((f) => [f, 'v'])) +
+        cmd('HMSET', 'h', 'f64', 'v'),
+    );
+    const members = range(64, (i) => String(i));
+    expect(encode([db(0, [entry('s', { type: 'set', members: members.map(b) })])])).toBe(
+      cmd('SELECT', '0') + cmd('SADD', 's', ...members),
+    );
+  });
+
+  it('starts with the #TS annotation when given one, even with no keys (an empty base)', () => {
+    expect(encode([], 1_700_000_000)).toBe('#TS:1700000000\r\n');
+    expect(encode([])).toBe('');
+    expect(encode([db(0, [entry('a', { type: 'string', value: b('1') })])], 5)).toBe(
+      '#TS:5\r\n' + cmd('SELECT', '0') + cmd('SET', 'a', '1'),
+    );
+  });
+
+  it('spells infinite scores as Redis does', () => {
+    const text = encode([
+      db(0, [
+        entry('z', {
+          type: 'zset',
+          entries: [
+            { member: b('lo'), score: -Infinity },
+            { member: b('hi'), score: Infinity },
+          ],
+        }),
+      ]),
+    ]);
+    expect(text).toBe(cmd('SELECT', '0') + cmd('ZADD', 'z', '-inf', 'lo', 'inf', 'hi'));
+  });
+});
