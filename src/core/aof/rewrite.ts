@@ -13,7 +13,7 @@
 // write-out. The base is encoded by a thread of its own (rewrite-worker.ts) with the locks released. Knows files,
 // the manifest and the store's snapshot; not who asked, nor when.
 
-import { closeSync, openSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, truncateSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { AUTOSYNC_BYTES } from '../incremental-sync.js';
 import type { Snapshot } from '../store/snapshot.js';
@@ -130,10 +130,6 @@ export function installRewrite(
   files.manifest = manifest;
   if (log === 'turning-on') publishSeq(manifest.incrSeq);
   return manifest;
-}
-
-export function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 function truncateOrCreate(file: string): void {
