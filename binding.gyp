@@ -1,7 +1,6 @@
 # Builds the native helper with node-gyp: native/fdutil.c (dup, setBlocking, shutdown: the pool transport),
 # native/reactor.c (epoll, eventfd, non-blocking read/write: the hybrid transport, Linux only) and native/memory.c
-# (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took; huge pages for
-# the store's arena).
+# (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took).
 # Plain C on N-API, so one build works for every Node version with the same N-API level.
 {
   "targets": [

@@ -4,7 +4,6 @@
  * worker's next garbage collection, which an idle worker never has. trimMemory is glibc's malloc_trim(0):
  * memory freed by a thread stays in that thread's malloc arena until trimmed, and a pool has one thread per
  * worker. Knows nothing of clients or sessions: callers decide which buffer is dead and when to trim.
- * adviseHugePages asks for transparent huge pages under a buffer (the store's arena: src/arena-huge-pages.ts).
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -14,8 +13,6 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <stdint.h>
-#include <sys/mman.h>
 
 #include "memory.h"
 
@@ -53,42 +50,10 @@ static napi_value TrimMemory(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* adviseHugePages(typedArray, bytes) -> bool: madvise(MADV_HUGEPAGE) over `bytes` from the view's first byte
- * (whole 2 MiB pages inside it only are affected). For the store's arena: its lookups land on random entries
- * spread over hundreds of MB, and with 4 KiB pages nearly each one misses the TLB. A growable buffer's
- * reservation is mapped whole up front, so `bytes` may be its maximum length. False where the kernel refuses
- * (THP off, not Linux). */
-static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
-  napi_value argv[2], result;
-  size_t argc = 2;
-  napi_typedarray_type type;
-  size_t count = 0, offset = 0;
-  void *data = NULL;
-  double bytes = 0;
-  bool advised = false;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 2 || napi_get_typedarray_info(env, argv[0], &type, &count, &data, NULL, &offset) != napi_ok ||
-      napi_get_value_double(env, argv[1], &bytes) != napi_ok || bytes <= 0) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "adviseHugePages wants a typed array and a byte count");
-    return NULL;
-  }
-#ifdef MADV_HUGEPAGE
-  {
-    const uintptr_t page = 4096;
-    uintptr_t start = ((uintptr_t)data + page - 1) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)data + (uintptr_t)bytes) & ~(page - 1);
-    if (end > start) advised = madvise((void *)start, end - start, MADV_HUGEPAGE) == 0;
-  }
-#endif
-  napi_get_boolean(env, advised, &result);
-  return result;
-}
-
 int register_memory(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"releaseArrayBuffer", NULL, ReleaseArrayBuffer, NULL, NULL, NULL, napi_enumerable, NULL},
       {"trimMemory", NULL, TrimMemory, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"adviseHugePages", NULL, AdviseHugePages, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props) == napi_ok;
 }

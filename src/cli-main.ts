@@ -209,12 +209,6 @@ function parseArguments(argv: string[]) {
       describe: 'Allow CONFIG SET of dir and dbfilename: no, yes, or local (loopback clients only), as Redis',
     },
     ...CONFIG_FLAGS,
-    'arena-huge-pages': {
-      choices: ['yes', 'no'] as const,
-      default: 'yes',
-      describe:
-        "Back the store's memory with transparent huge pages where the kernel allows it (fewer TLB misses)",
-    },
     'http-port': {
       type: 'number',
       describe: 'Serve HTTP on this port too: Webdis URLs (/GET/key), /metrics, /healthz (default: off)',
@@ -358,7 +352,6 @@ export async function main(youngGenerationHeld: boolean): Promise<void> {
       requirepass: args.requirepass,
       databases: args.databases,
       inlineReplies: args['inline-replies'],
-      arenaHugePages: args['arena-huge-pages'] === 'yes',
       httpPort: args['http-port'],
       httpHost: args['http-host'],
       config: {

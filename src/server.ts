@@ -36,7 +36,6 @@ import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
-import { adviseArenaHugePages } from './arena-huge-pages.js';
 import { armBlockingTimeouts } from './transport/eventloop/blocking-timer.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import { createThreadCore, type ThreadCore } from './core/thread-core.js';
@@ -105,11 +104,6 @@ export interface ServerOptions {
    * promise resolves; no second save is made).
    */
   onShutdown?: () => void;
-  /**
-   * Ask the kernel for transparent huge pages under the store's arena (arena-huge-pages.ts says why; default true).
-   * Needs the native helper; logged in the start-up line as arenaHugePages.
-   */
-  arenaHugePages?: boolean;
   /** Further fields for the start-up line, set by whoever started the process (the CLI: how it set up V8). */
   readyDetails?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -263,8 +257,6 @@ interface SharedState {
   readonly commands: CommandTable;
   readonly counters: SharedServerCounters;
   readonly pubsub: PubSubState;
-  /** Whether the kernel took the advice to back the arena with huge pages. */
-  readonly arenaHugePages: boolean;
 }
 
 function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
@@ -278,14 +270,13 @@ function createSharedState(options: ServerOptions, config: Config, clock: Clock)
     locking: options.transport !== 'eventloop',
   });
   bindStoreLimits(store, config);
-  const arenaHugePages = options.arenaHugePages !== false && adviseArenaHugePages(store);
   const commands = createCommandTable(ALL_COMMANDS);
   // INFO's command counters, in shared memory so the pool's workers add to the same totals.
   const counters = SharedServerCounters.create({ commandSlots: commands.slots().length });
   // Pub/Sub's shared state: an endpoint per thread that serves clients (the event loop's one thread, or each pool
   // worker / hybrid loop), so a PUBLISH on any thread reaches subscribers on all of them.
   const pubsub = PubSubState.create(options.transport === 'eventloop' ? 1 : options.workers);
-  return { store, commands, counters, pubsub, arenaHugePages };
+  return { store, commands, counters, pubsub };
 }
 
 /** What the server knows before it listens, and every transport starts from. */
@@ -393,7 +384,6 @@ function logReady(start: StartContext, address: ListenAddress): void {
       host: address.host,
       port: address.port,
       maxclients: config.number('maxclients'),
-      arenaHugePages: start.shared.arenaHugePages,
       ...options.readyDetails,
     },
     `redis-lite ready to accept connections on ${address.host}:${address.port}`,

@@ -8,8 +8,6 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, resp } from '../support/raw-client.js';
-import { asHugePages } from '../../src/transport/threadpool/native-addon.js';
-import { loadNative } from '../../src/transport/threadpool/native.js';
 import { transports } from '../support/server.js';
 import { until } from '../support/wait.js';
 
@@ -163,26 +161,6 @@ describe('redis-lite CLI', () => {
     expect(await server.line(isReady)).toMatchObject({ youngGenerationHeld: false });
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-  });
-
-  it('backs the store with huge pages unless told not to, and says which in its start-up line', async () => {
-    // Whether the advice can be taken here: a kernel offering transparent huge pages, and the native helper.
-    const thp = '/sys/kernel/mm/transparent_hugepage/enabled';
-    const native = loadNative();
-    const offered =
-      existsSync(thp) &&
-      /\[(always|madvise)\]/.test(readFileSync(thp, 'utf8')) &&
-      !(native instanceof Error) &&
-      asHugePages(native) !== null;
-    for (const [args, expected] of [
-      [[], offered],
-      [['--arena-huge-pages', 'no'], false],
-    ] as const) {
-      const server = run(['--port', '0', ...args]);
-      expect(await server.line(isReady)).toMatchObject({ arenaHugePages: expected });
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toEqual({ code: 0, signal: null });
-    }
   });
 
   it.each(transports.filter((t) => t !== 'eventloop'))(

@@ -32,22 +32,6 @@ export function asMemory(addon: NativeFdUtil): NativeMemory | null {
     : null;
 }
 
-/** The huge-page advice call (native/memory.c), for the store's arena. */
-export interface NativeHugePages {
-  /**
-   * madvise(MADV_HUGEPAGE) over `bytes` from the first byte of `view` (a growable buffer's whole reservation may be
-   * given: it is mapped up front); false where the kernel refuses it (transparent huge pages off, not Linux).
-   */
-  adviseHugePages(view: Uint8Array, bytes: number): boolean;
-}
-
-/** The addon's huge-page call, or null when it was built without it (an older build). */
-export function asHugePages(addon: NativeFdUtil): NativeHugePages | null {
-  return typeof (addon as Partial<NativeHugePages>).adviseHugePages === 'function'
-    ? (addon as unknown as NativeHugePages)
-    : null;
-}
-
 const ADDON = join('build', 'Release', 'fdutil.node');
 
 function isNativeFdUtil(value: unknown): value is NativeFdUtil {
