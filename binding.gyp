@@ -1,6 +1,7 @@
 # Builds the native helper with node-gyp: native/fdutil.c (dup, setBlocking, shutdown: the pool transport),
 # native/reactor.c (epoll, eventfd, non-blocking read/write: the hybrid transport, Linux only) and native/memory.c
-# (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took).
+# (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took; 2 MiB pages for
+# the store's arena).
 # Plain C on N-API, so one build works for every Node version with the same N-API level.
 {
   "targets": [

@@ -3,7 +3,7 @@
 #define REDIS_LITE_MEMORY_H
 #include <node_api.h>
 
-/* Adds releaseArrayBuffer and trimMemory to exports; returns 0 on failure. */
+/* Adds releaseArrayBuffer, trimMemory, hugePageOffset and collapseHugePages to exports; returns 0 on failure. */
 int register_memory(napi_env env, napi_value exports);
 
 #endif

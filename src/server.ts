@@ -49,6 +49,8 @@ import { loadNative } from './transport/threadpool/native.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
+import { asHugePages } from './transport/threadpool/native-addon.js';
+import { ArenaHugePages } from './core/store/huge-pages.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
 import { HttpServer, type HttpServerLimits } from './http/http-server.js';
 
@@ -556,7 +558,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
   }
   timers.push(
-    startActiveExpire(start.shared.store, config, start.shared.counters, logger),
+    startActiveExpire(start.shared.store, config, start.shared.counters, logger, arenaHugePages()),
     startSavePoints(mainCore, logger),
     startAofSync(mainCore, logger),
   );
@@ -742,16 +744,32 @@ function capMaxclients(config: Config, logger: Logger): void {
 }
 
 /**
+ * Arena pages collapsed into 2 MiB ones per cron tick (each ~0.5-1 ms of this thread, copying): a 64mb cap's arena
+ * is covered within a second of being written (store/huge-pages.ts).
+ */
+const HUGE_PAGES_PER_TICK = 4;
+
+/** The cron's huge-page pacer, when the native helper is built with the calls (the event loop runs without). */
+function arenaHugePages(): ArenaHugePages | null {
+  const native = loadNative();
+  const calls = native instanceof Error ? null : asHugePages(native);
+  return calls === null ? null : new ArenaHugePages(calls);
+}
+
+/**
  * Redis's serverCron, hz times a second; unref'd so it never keeps the process up. One timer for the whole
  * server, on this thread: it refreshes the store's access clock (updateLRUClock: what OBJECT IDLETIME counts
  * in), samples used_memory for MEMORY STATS's peak (stat_peak_memory) and runs activeExpireCycle, unless DEBUG SET-ACTIVE-EXPIRE, run on any thread, turned that off through the
- * shared counters' switch (server.active_expire_enabled), read at every tick.
+ * shared counters' switch (server.active_expire_enabled), read at every tick. With maxmemory set, it also maps
+ * the arena's written pages by huge pages, where eviction's samples land (without a cap the arena keeps
+ * growing, and copying each page as it is written would cost the writes more than the lookups gain).
  */
 function startActiveExpire(
   store: KeyValueStore,
   config: Config,
   counters: ServerCounters,
   logger: Logger,
+  hugePages: ArenaHugePages | null,
 ): () => void {
   let timer: NodeJS.Timeout | null = null;
   const schedule = (): void => {
@@ -762,6 +780,9 @@ function startActiveExpire(
           store.refreshAccessClock();
           store.recordMemoryPeak();
           if (counters.activeExpireEnabled()) store.activeExpireCycle();
+          if (hugePages !== null && config.number('maxmemory') > 0) {
+            store.collapseArenaPages(hugePages, HUGE_PAGES_PER_TICK);
+          }
         } catch (e) {
           logger.error({ err: e }, 'active expire cycle failed');
         }

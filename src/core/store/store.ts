@@ -5,6 +5,7 @@
 // A SharedStore object is one logical database's view (Redis's c->db), made per thread by select(); every
 // view of a thread shares one TableAccess, so they cost an object each.
 
+import type { ArenaHugePages } from './huge-pages.js';
 import type { LongDouble } from '../long-double/value.js';
 import { freeListReport, type FreeListReport } from './free-lists.js';
 import { Arena } from './arena.js';
@@ -881,6 +882,10 @@ export class SharedStore implements KeyValueStore {
 
   recordMemoryPeak(): void {
     keyspace.recordMemoryPeak(this.access);
+  }
+
+  collapseArenaPages(hugePages: ArenaHugePages, pages: number): number {
+    return hugePages.step(this.access.arena.buffer, this.access.arena.touchedBytes(), pages);
   }
 
   refreshAccessClock(): void {

@@ -7,6 +7,7 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { ArenaHugePages } from './huge-pages.js';
 import type { FreeListReport } from './free-lists.js';
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
@@ -417,6 +418,11 @@ export interface KeyValueStore {
   memoryPeak(): number;
   /** The server cron's sample of used_memory for the peak (one thread only: the slot has one writer). */
   recordMemoryPeak(): void;
+  /**
+   * The server cron's: up to `pages` more 2 MiB pages of the arena's written bytes mapped by huge pages (one thread
+   * only: `hugePages` is that thread's). Returns the pages collapsed.
+   */
+  collapseArenaPages(hugePages: ArenaHugePages, pages: number): number;
   /** DEBUG OBJECT's: the key as stored, even past its expiry, nothing deleted or stamped; with its value. */
   debugObject(key: Bytes): ValueObject | null;
   /** RESTORE's IDLETIME / FREQ on a key (objects.ts setAccess); false when the key is missing. */

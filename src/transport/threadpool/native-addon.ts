@@ -32,6 +32,22 @@ export function asMemory(addon: NativeFdUtil): NativeMemory | null {
     : null;
 }
 
+/** The huge-page calls (native/memory.c): the store's arena mapped by 2 MiB pages (store/huge-pages.ts). */
+export interface NativeHugePages {
+  /** The first offset in `view` that starts a 2 MiB page of the address space. */
+  hugePageOffset(view: Uint8Array): number;
+  /** madvise(MADV_COLLAPSE) over whole 2 MiB pages of `view`'s bytes: 0, or the errno (EINVAL: unsupported). */
+  collapseHugePages(view: Uint8Array, offset: number, length: number): number;
+}
+
+/** The addon's huge-page calls, or null when it was built without them (an older build). */
+export function asHugePages(addon: NativeFdUtil): NativeHugePages | null {
+  const candidate = addon as Partial<NativeHugePages>;
+  return typeof candidate.hugePageOffset === 'function' && typeof candidate.collapseHugePages === 'function'
+    ? (addon as unknown as NativeHugePages)
+    : null;
+}
+
 const ADDON = join('build', 'Release', 'fdutil.node');
 
 function isNativeFdUtil(value: unknown): value is NativeFdUtil {
