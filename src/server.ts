@@ -39,6 +39,7 @@ import { PubSubState } from './core/pubsub/shared-state.js';
 import { armBlockingTimeouts } from './transport/eventloop/blocking-timer.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import { createThreadCore, type ThreadCore } from './core/thread-core.js';
+import { startRateSampler } from './core/instantaneous-metrics.js';
 import { SharedStore } from './core/store/store.js';
 import { bindStoreLimits } from './core/store-limits.js';
 import type { Clock, KeyValueStore } from './core/store/types.js';
@@ -559,6 +560,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   }
   timers.push(
     startActiveExpire(start.shared.store, config, start.shared.counters, logger, arenaHugePages()),
+    // INFO's instantaneous rates: real elapsed time (a monotonic clock), whatever clock expiry is given.
+    startRateSampler(start.shared.counters, () => performance.now()),
     startSavePoints(mainCore, logger),
     startAofSync(mainCore, logger),
   );
@@ -772,6 +775,7 @@ function startActiveExpire(
   hugePages: ArenaHugePages | null,
 ): () => void {
   let timer: NodeJS.Timeout | null = null;
+  const report = { sampled: 0, expired: 0, capReached: false };
   const schedule = (): void => {
     if (timer !== null) clearInterval(timer);
     timer = setInterval(
@@ -779,7 +783,12 @@ function startActiveExpire(
         try {
           store.refreshAccessClock();
           store.recordMemoryPeak();
-          if (counters.activeExpireEnabled()) store.activeExpireCycle();
+          if (counters.activeExpireEnabled()) {
+            const started = performance.now();
+            store.activeExpireCycle(report);
+            const { sampled, expired, capReached } = report;
+            counters.expireCycleRan(sampled, expired, capReached, performance.now() - started);
+          }
           if (hugePages !== null && config.number('maxmemory') > 0) {
             store.collapseArenaPages(hugePages, HUGE_PAGES_PER_TICK);
           }

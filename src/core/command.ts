@@ -3,6 +3,7 @@
 // Command metadata follows Redis's command table (redis.io/commands/command): arity counts the command name,
 // a negative arity means "at least", and flags/key positions are what COMMAND INFO reports.
 
+import type { ExpireCycleStats, InstantaneousRates, TrafficTotals } from './shared-counters.js';
 import type { BlockedTarget, BlockingHub } from './blocking/hub.js';
 import type { ReplyModes } from './client-reply.js';
 import type { Persistence } from './rdb/persistence.js';
@@ -318,7 +319,7 @@ export interface CommandSlotStats {
  * Counters INFO stats, commandstats and errorstats report and CONFIG RESETSTAT resets, counted across every
  * thread of the server. Commands are named by their slot (CommandTable.slotOf), the same on every thread.
  */
-export interface ServerCounters {
+export interface ServerCounters extends NetTraffic {
   /**
    * The executor's call() ran a command (server.c call(): calls, usec, and failed_calls when it replied an
    * error). Also inside EXEC, once per queued command, and for EXEC itself.
@@ -364,6 +365,31 @@ export interface ServerCounters {
    */
   activeExpireEnabled(): boolean;
   setActiveExpire(enabled: boolean): void;
+  /** INFO stats: what the transports read and wrote, every thread's summed, since the last RESETSTAT. */
+  traffic(): TrafficTotals;
+  /** INFO stats instantaneous_*: the rates the main thread's sampler last published. */
+  instantaneousRates(): InstantaneousRates;
+  /** latency-tracking: whether commands' run times go to their histograms (every thread reads one shared word). */
+  latencyTracking(): boolean;
+  setLatencyTracking(enabled: boolean): void;
+  /** INFO latencystats: by command slot, every thread's histogram added up; null where none was recorded. */
+  latencyHistograms(): (Float64Array | null)[];
+  /** The server cron ran the active expiry (see SharedServerCounters.expireCycleRan). */
+  expireCycleRan(sampled: number, expired: number, capReached: boolean, milliseconds: number): void;
+  expireCycleStats(): ExpireCycleStats;
+  /** INFO master_replid: a random id drawn at start-up, the same on every thread. */
+  replicationId(): string;
+  /** The maxmemory check before a command left memory `over` the limit, or not (eviction exceeded time). */
+  memoryChecked(over: boolean): void;
+  evictionExceeded(): { total: number; current: number };
+}
+
+/** Where a transport counts what it moves to and from clients (INFO stats total_net_*, total_*_processed). */
+export interface NetTraffic {
+  /** One read(2) of a client's socket that returned `bytes` (0: end of input). */
+  bytesRead(bytes: number): void;
+  /** One write of replies to a client, `bytes` handed to the kernel. */
+  bytesWritten(bytes: number): void;
 }
 
 export interface StatTotals {

@@ -7,6 +7,7 @@ import { parseInt64 } from './args.js';
 import type { ConfigRegistry } from './command.js';
 import { CommandError } from './errors.js';
 import { globMatch } from './glob.js';
+import { normalisePercentiles } from './latency-percentiles.js';
 import { checkKeyspaceEvents, showKeyspaceEvents } from './pubsub/keyspace-events.js';
 import type { ParserLimits } from './parser.js';
 
@@ -212,6 +213,13 @@ const SETTINGS: readonly Setting[] = [
   { name: 'dir', kind: 'string', initial: '', protected: true, show: (v) => (v === '' ? process.cwd() : v) },
   { name: 'dbfilename', kind: 'string', initial: 'dump.rdb', protected: true, refine: checkDbfilename },
   { name: 'save', kind: 'string', initial: '', refine: normaliseSavePoints, show: showSavePoints },
+  { name: 'latency-tracking', kind: 'bool', initial: 'yes' },
+  {
+    name: 'latency-tracking-info-percentiles',
+    kind: 'string',
+    initial: '50 99 99.9',
+    refine: normalisePercentiles,
+  },
   { name: 'rdbcompression', kind: 'bool', initial: 'yes' },
   { name: 'rdbchecksum', kind: 'bool', initial: 'yes', immutable: true },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },

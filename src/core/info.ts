@@ -1,16 +1,20 @@
 // INFO's text (redis.io/commands/info): sections in Redis's fixed order, each "# Name\r\n" then "field:value\r\n"
-// lines, sections separated by a blank line, field names as Redis 7's server.c genRedisInfoString writes them,
-// and which sections INFO's arguments select (server.c genInfoSectionDict).
+// lines, sections separated by a blank line, field names and their order as Redis 7.0's server.c
+// genRedisInfoString writes them (redis-lite's own figures after Redis's in their section), and which sections
+// INFO's arguments select (server.c genInfoSectionDict). The server, clients, replication, CPU, cluster and
+// keyspace sections are here; memory, persistence, stats and the per-command ones in the info-*.ts beside it.
 // Gathers figures from the server context, the transport's stats and the store; computes nothing itself.
 // Reading process figures can fail (EMFILE makes /proc unreadable): INFO must still answer, so those are guarded.
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { ServerContext } from './command.js';
-import { formatFixed } from './format-double.js';
-import { CHANNEL, PATTERN, SHARD } from './pubsub/hub.js';
-import { safeInfoName } from './shared-counters.js';
-import type { KeyValueStore, StoreStats } from './store/types.js';
+import { commandstatsFields, errorstatsFields, latencystatsFields } from './info-commands.js';
+import { setting, type Fields, type InfoSource } from './info-fields.js';
+import { memoryFields } from './info-memory.js';
+import { persistenceFields, statsFields } from './info-stats.js';
+
+export { bytesToHuman, residentSetSize, type InfoSource } from './info-fields.js';
 
 /** The Redis version clients see (feature checks on HELLO / INFO); redis-lite's own is redis_lite_version. */
 export const REDIS_COMPAT_VERSION = '7.0.0';
@@ -37,38 +41,14 @@ const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter(
   (s) => s !== 'commandstats' && s !== 'latencystats',
 );
 
-export interface InfoSource {
-  readonly server: ServerContext;
-  readonly store: KeyValueStore;
+/**
+ * Redis's redis_build_id is a hash of its version and build; here of redis-lite's version and the Node.js that
+ * runs it, printed as Redis prints its 64-bit id ("%llx": hexadecimal, no leading zeros).
+ */
+function buildId(version: string): string {
+  const digest = createHash('sha1').update(`${version}:${process.version}:${process.arch}`).digest();
+  return digest.readBigUInt64BE(0).toString(16);
 }
-
-/** Redis's bytesToHuman: B below 1 KiB, then K, M, G, T, P with two decimals. */
-export function bytesToHuman(n: number): string {
-  if (n < 1024) return `${n}B`;
-  const units = ['K', 'M', 'G', 'T', 'P'];
-  let d = n / 1024;
-  let i = 0;
-  while (d >= 1024 && i < units.length - 1) {
-    d /= 1024;
-    i++;
-  }
-  return `${d.toFixed(2)}${units[i]}`;
-}
-
-function setting(server: ServerContext, name: string): string {
-  return server.config.get(name)[0]?.[1] ?? '';
-}
-
-/** The process's resident set size, bytes; undefined when /proc could not be read. */
-export function residentSetSize(): number | undefined {
-  try {
-    return process.memoryUsage.rss();
-  } catch {
-    return undefined; // EMFILE/ENFILE while reading /proc/self: leave the figure out, answer anyway
-  }
-}
-
-type Fields = [string, string | number][];
 
 function serverFields({ server }: InfoSource): Fields {
   const now = server.clock();
@@ -77,14 +57,18 @@ function serverFields({ server }: InfoSource): Fields {
   const transport = server.transportStats().transport;
   return [
     ['redis_version', REDIS_COMPAT_VERSION],
-    ['redis_lite_version', server.version],
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
+    ['redis_build_id', buildId(server.version)],
     ['redis_mode', 'standalone'],
     ['os', `${os.type()} ${os.release()} ${os.machine()}`],
     ['arch_bits', process.arch.includes('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],
     ['multiplexing_api', transport === 'pool' ? 'blocking threads' : 'epoll'],
+    // Counters shared by threads are JavaScript's Atomics on SharedArrayBuffers (Redis: C11's builtins).
+    ['atomicvar_api', 'js-atomics'],
+    // Redis prints its compiler's version, 0.0.0 when not built by GCC: JavaScript is not.
+    ['gcc_version', '0.0.0'],
     ['process_id', process.pid],
     ['process_supervised', 'no'],
     ['run_id', runId],
@@ -98,16 +82,27 @@ function serverFields({ server }: InfoSource): Fields {
     ['executable', server.executable],
     ['config_file', ''],
     ['io_threads_active', 0],
+    ['redis_lite_version', server.version],
     ['transport', transport],
   ];
 }
 
 function clientFields({ server }: InfoSource): Fields {
   const t = server.transportStats();
+  // Redis's figures are each client's largest buffer over the last few seconds (clientsCron); here, the largest
+  // buffers of the clients connected now.
+  let maxInput = 0;
+  let maxOutput = 0;
+  for (const client of server.clients()) {
+    maxInput = Math.max(maxInput, client.queryBuffer);
+    maxOutput = Math.max(maxOutput, client.outputBuffer);
+  }
   const fields: Fields = [
     ['connected_clients', t.connectedClients],
     ['cluster_connections', 0],
     ['maxclients', t.maxclients],
+    ['client_recent_max_input_buffer', maxInput],
+    ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', server.blocking?.blockedClients() ?? 0],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', server.blocking?.timedClients() ?? 0],
@@ -120,152 +115,53 @@ function clientFields({ server }: InfoSource): Fields {
   return fields;
 }
 
-function memoryFields({ server, store }: InfoSource): Fields {
-  const stats = store.stats();
-  const used = stats.usedMemory + stats.processBaselineBytes;
-  const resident = residentSetSize();
-  const maxmemory = Number(setting(server, 'maxmemory'));
-  const fields: Fields = [
-    ['used_memory', used],
-    ['used_memory_human', bytesToHuman(used)],
+/** A master without replicas, as Redis reports one that never had any: its own random id, no backlog. */
+function replicationFields({ server }: InfoSource): Fields {
+  return [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', server.counters?.replicationId() ?? '0'.repeat(40)],
+    ['master_replid2', '0'.repeat(40)],
+    ['master_repl_offset', 0],
+    ['second_repl_offset', -1],
+    ['repl_backlog_active', 0],
+    // repl-backlog-size's default: the backlog a replica's first sync would create (there is none yet).
+    ['repl_backlog_size', 1048576],
+    ['repl_backlog_first_byte_offset', 0],
+    ['repl_backlog_histlen', 0],
   ];
-  if (resident !== undefined) {
-    fields.push(['used_memory_rss', resident], ['used_memory_rss_human', bytesToHuman(resident)]);
-  }
-  fields.push(
-    // What the process held before any key (its JavaScript heap at start-up): not counted against maxmemory,
-    // which caps used_memory_dataset, the store itself (Redis's startup figure is ~1 MB, ours a heap).
-    ['used_memory_startup', stats.processBaselineBytes],
-    ['used_memory_dataset', stats.usedMemory],
-    ['used_memory_reserved', stats.reservedMemory],
-    ...allocatorFields(stats),
-    ['maxmemory', maxmemory],
-    ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', store.evictionPolicy()],
-  );
-  if (resident !== undefined && used > 0) {
-    // Redis's: the resident set against what is counted, the process's own heap and buffers beside the store.
-    fields.push(
-      ['mem_fragmentation_ratio', ratio(resident, used)],
-      ['mem_fragmentation_bytes', resident - used],
-    );
-  }
-  const t = server.transportStats();
-  if (t.buffersReleased !== undefined) fields.push(['pool_buffers_released', t.buffersReleased]);
-  if (t.memoryTrims !== undefined) fields.push(['pool_memory_trims', t.memoryTrims]);
-  return fields;
 }
 
-const ratio = (over: number, under: number): string => (under > 0 ? (over / under).toFixed(2) : '0.00');
+/** Seconds as Redis prints a timeval ("%ld.%06ld"). */
+const seconds = (micros: number): string => (Math.floor(micros) / 1e6).toFixed(6);
 
 /**
- * The store's arena as Redis reports its allocator: allocated is the live bytes (used_memory_dataset), active
- * every byte the bump pointer ever handed out (written, so resident: a SharedArrayBuffer gives nothing back), and
- * the difference the freed blocks waiting for reuse, on the segments' own lists or on the shared ones.
+ * The process's main thread's CPU time (Redis: getrusage RUSAGE_THREAD on its main thread), from
+ * /proc/self/task/<pid>/stat: utime and stime in clock ticks (USER_HZ, 100 a second). Zero where it cannot be read.
  */
-function allocatorFields(stats: StoreStats): Fields {
-  const active = stats.arenaTouchedBytes + stats.controlBytes;
-  return [
-    ['allocator_allocated', stats.usedMemory],
-    ['allocator_active', active],
-    ['allocator_frag_ratio', ratio(active, stats.usedMemory)],
-    ['allocator_frag_bytes', active - stats.usedMemory],
-    ['arena_free_segments', stats.arenaFreeSegmentBytes],
-    ['arena_free_shared', stats.arenaFreeSharedBytes],
-  ];
-}
-
-function persistenceFields({ server }: InfoSource): Fields {
-  // loading:1 while the dataset loads at start-up (the server accepts clients then), and its progress at the end.
-  return [
-    ['loading', server.persistence?.loading() === true ? 1 : 0],
-    ['async_loading', 0],
-    ...(server.persistence?.infoFields() ?? [
-      ['rdb_changes_since_last_save', 0],
-      ['rdb_bgsave_in_progress', 0],
-      ['rdb_last_save_time', Math.floor(server.startedAt / 1000)],
-      ['rdb_last_bgsave_status', 'ok'],
-    ]),
-    // The append-only file's state and its rewrites, shared by every thread (aof/aof-state.ts).
-    ...(server.aof?.infoFields() ?? [
-      ['aof_enabled', setting(server, 'appendonly') === 'yes' ? 1 : 0],
-      ['aof_rewrite_in_progress', 0],
-      ['aof_rewrite_scheduled', 0],
-      ['aof_last_rewrite_time_sec', -1],
-      ['aof_current_rewrite_time_sec', -1],
-      ['aof_last_bgrewrite_status', 'ok'],
-      ['aof_rewrites', 0],
-      ['aof_rewrites_consecutive_failures', 0],
-      ['aof_last_write_status', 'ok'],
-    ]),
-    ...(server.persistence?.loadingInfoFields() ?? []),
-  ];
-}
-
-function statsFields({ server, store }: InfoSource): Fields {
-  const t = server.transportStats();
-  const base = server.counters?.baseline() ?? {
-    connections: 0,
-    rejectedConnections: 0,
-    expiredKeys: 0,
-    evictedKeys: 0,
-  };
-  return [
-    ['total_connections_received', Math.max(0, t.totalConnections - base.connections)],
-    ['total_commands_processed', server.counters?.commandsProcessed() ?? 0],
-    ['rejected_connections', Math.max(0, t.rejectedConnections - base.rejectedConnections)],
-    ['expired_keys', Math.max(0, store.stats().expiredKeys - base.expiredKeys)],
-    ['evicted_keys', Math.max(0, store.stats().evictedKeys - base.evictedKeys)],
-    ['keyspace_hits', server.counters?.keyspaceHits() ?? 0],
-    ['keyspace_misses', server.counters?.keyspaceMisses() ?? 0],
-    // Names with subscribers on any thread (the shared registry's counts, as Redis's dict sizes).
-    ['pubsub_channels', server.pubsub?.count(CHANNEL) ?? 0],
-    ['pubsub_patterns', server.pubsub?.count(PATTERN) ?? 0],
-    ['pubsubshard_channels', server.pubsub?.count(SHARD) ?? 0],
-    // Redis's fork time; here the pause of the snapshot copy every save makes (store/snapshot.ts).
-    ['latest_fork_usec', server.persistence?.latestPauseMicros() ?? 0],
-    // Error replies sent to a master or a replica: there is no replication here.
-    ['unexpected_error_replies', 0],
-    ['total_error_replies', server.counters?.totalErrorReplies() ?? 0],
-  ];
-}
-
-/**
- * One line per command called, rejected or failed since the last RESETSTAT, a container's subcommands after it
- * (server.c genRedisInfoStringCommandStats; Redis's order is its dict's, ours the table's). usec_per_call is
- * C's float division printed with "%.2f".
- */
-function commandstatsFields({ server }: InfoSource): Fields {
-  const stats = server.counters?.commandStats() ?? [];
-  const slots = server.commands.slots();
-  const fields: Fields = [];
-  for (const [slot, spec] of slots.entries()) {
-    const s = stats[slot];
-    if (s === undefined || (s.calls === 0 && s.rejectedCalls === 0 && s.failedCalls === 0)) continue;
-    const usec = Math.floor(s.usec);
-    const perCall = s.calls === 0 ? 0 : Math.fround(Math.fround(usec) / Math.fround(s.calls));
-    fields.push([
-      `cmdstat_${safeInfoName(spec.name)}`,
-      `calls=${s.calls},usec=${usec},usec_per_call=${formatFixed(perCall, 2)},` +
-        `rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
-    ]);
+function mainThreadCpuMicros(): { user: number; system: number } {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
+  } catch {
+    return { user: 0, system: 0 };
   }
-  return fields;
-}
-
-/** One line per error code replied since the last RESETSTAT, in Redis's order (by bytes). */
-function errorstatsFields({ server }: InfoSource): Fields {
-  return (server.counters?.errorStats() ?? []).map(([code, count]) => [
-    `errorstat_${safeInfoName(code)}`,
-    `count=${count}`,
-  ]);
 }
 
 function cpuFields(): Fields {
   const cpu = process.cpuUsage();
+  const main = mainThreadCpuMicros();
   return [
-    ['used_cpu_sys', (cpu.system / 1e6).toFixed(6)],
-    ['used_cpu_user', (cpu.user / 1e6).toFixed(6)],
+    ['used_cpu_sys', seconds(cpu.system)],
+    ['used_cpu_user', seconds(cpu.user)],
+    // No child processes: saves and rewrites run in this process (no fork).
+    ['used_cpu_sys_children', seconds(0)],
+    ['used_cpu_user_children', seconds(0)],
+    ['used_cpu_sys_main_thread', seconds(main.system)],
+    ['used_cpu_user_main_thread', seconds(main.user)],
   ];
 }
 
@@ -298,17 +194,12 @@ const FIELDS: Record<Section, (source: InfoSource) => Fields> = {
   memory: memoryFields,
   persistence: persistenceFields,
   stats: statsFields,
-  replication: () => [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_repl_offset', 0],
-  ],
+  replication: replicationFields,
   cpu: cpuFields,
   modules: () => [],
   commandstats: commandstatsFields,
   errorstats: errorstatsFields,
-  // Per-command latency percentiles are not tracked: the section is empty, as Redis's with latency-tracking no.
-  latencystats: () => [],
+  latencystats: latencystatsFields,
   cluster: () => [['cluster_enabled', 0]],
   keyspace: keyspaceFields,
 };

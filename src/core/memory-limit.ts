@@ -27,6 +27,7 @@ export function refusedForMemory(ctx: CommandContext, spec: CommandSpec): boolea
   // The evicted keys are copied out of the store only for an `evicted` event to carry them.
   const outcome = ctx.store.evict(wantsEvent(ctx, NOTIFY_EVICTED));
   for (const { db, key } of outcome.evicted) notifyKeyspaceEvent(ctx, NOTIFY_EVICTED, 'evicted', key, db);
+  ctx.server.counters?.memoryChecked(outcome.status !== 'ok');
   if (outcome.status !== 'fail') return false;
   const transaction = ctx.client.transaction;
   if (transaction.active && !ENDS_TRANSACTION.has(spec.name)) return true;

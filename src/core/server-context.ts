@@ -71,6 +71,17 @@ function keyspaceFlagsIn(state: PubSubState, config: Config): () => number {
   return () => state.keyspaceFlags();
 }
 
+/**
+ * latency-tracking: a word of the shared counters every command reads. The main thread sets it from its config;
+ * each thread sets it again at every CONFIG SET it runs (a change relayed from another thread was set there).
+ */
+function bindLatencyTracking(counters: ServerCounters, config: Config): void {
+  if (isMainThread) counters.setLatencyTracking(config.string('latency-tracking') === 'yes');
+  config.onChange((name, value) => {
+    if (name === 'latency-tracking') counters.setLatencyTracking(value === 'yes');
+  });
+}
+
 /** The running script as INFO names it (Redis: the binary's path). */
 export function mainScript(): string {
   return process.argv[1] ?? process.execPath;
@@ -80,6 +91,9 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
   const { config } = deps;
   const pubsub = deps.pubsub ?? { state: PubSubState.create(1), endpoint: 0 };
   const hub = new PubSubHub({ ...pubsub, keyspaceFlags: keyspaceFlagsIn(pubsub.state, config) });
+  const counters =
+    deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length });
+  bindLatencyTracking(counters, config);
   const context: ServerContext = {
     clock: deps.clock,
     ...(deps.aof === undefined ? {} : { aof: deps.aof }),
@@ -102,7 +116,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     ...(deps.shutdown === undefined
       ? {}
       : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
-    counters: deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length }),
+    counters,
     pubsub: hub,
     // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).
     blocking: new BlockingHub({

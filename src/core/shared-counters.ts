@@ -8,7 +8,32 @@
 // words, as do threads past SLAB_CAPACITY for everything.
 // Knows nothing of commands beyond their slot numbers (CommandTable.slotOf) nor of transports.
 
+import { randomFillSync } from 'node:crypto';
 import type { CommandSlotStats, ServerCounters, StatTotals } from './command.js';
+import { HISTOGRAM_COUNTS } from './hdr-histogram.js';
+import { SlabHistograms } from './slab-histograms.js';
+
+/** What the transports moved, summed over every thread since the last RESETSTAT. */
+export interface TrafficTotals {
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly reads: number;
+  readonly writes: number;
+}
+
+/** INFO stats expired_stale_perc (a share, 0 to 1), expired_time_cap_reached_count, expire_cycle_cpu_milliseconds. */
+export interface ExpireCycleStats {
+  readonly staleShare: number;
+  readonly capReachedCount: number;
+  readonly milliseconds: number;
+}
+
+/** Redis's instantaneous metrics: each the mean of the last 16 samples, per second. */
+export interface InstantaneousRates {
+  readonly opsPerSec: number;
+  readonly inputBytesPerSec: number;
+  readonly outputBytesPerSec: number;
+}
 
 // ---- Layout. Int32 words of the header, then byte regions, each 64-byte aligned. ----
 // 64-bit counts shared by threads are pairs of Uint32 words, low word first (Atomics.add on a Uint32 returns a
@@ -24,7 +49,18 @@ const COMMAND_SLOTS = 7;
 const ACTIVE_EXPIRE_OFF = 8;
 /** Words 9..15 of the header: the RDB persistence state every thread shares (rdb/persistence-state.ts). */
 export const PERSISTENCE_WORDS = 9;
-const HEADER_BYTES = 64;
+/** latency-tracking: 1 while it is off (set by the thread that runs its CONFIG SET, read by every command). */
+const LATENCY_TRACKING_OFF = 16;
+/** RESETSTAT's count: a thread whose histograms were recorded under an older one clears them first. */
+const LATENCY_GENERATION = 17;
+/** Latency histograms handed out so far (Atomics.add), past the slabs. */
+const HISTOGRAMS_CLAIMED = 18;
+/** RESETSTAT's count for the instantaneous rates: the sampler starts its rings again when it changes. */
+const RATES_GENERATION = 19;
+/** Bytes 80..99 of the header: INFO master_replid, 20 random bytes drawn as the server starts (every thread's). */
+const REPLID_BYTE = 80;
+const REPLID_BYTES = 20;
+const HEADER_BYTES = 128;
 
 /** RESETSTAT's baselines of figures counted elsewhere (transport, store): three Float64s. */
 const BASELINES = HEADER_BYTES;
@@ -49,46 +85,85 @@ const E_COUNT = 2;
 const E_NAME = 4; // 8 ints: 32 bytes
 const NAME_MAX = 31;
 
-/** 64 bytes after the error prefixes: the start-up load's progress (rdb/persistence-state.ts; INFO loading). */
+/**
+ * 128 bytes after the error prefixes: the start-up load's progress and the saves' counts (rdb/persistence-state.ts;
+ * INFO persistence).
+ */
 export const LOADING_BYTE = Math.ceil((ERRORS + ERROR_SLOTS * ERROR_SLOT_INTS * 4) / 64) * 64;
 /** The least buffer PersistenceState reads (a server without shared counters makes one of this size). */
-export const PERSISTENCE_STATE_BYTES = LOADING_BYTE + 64;
+export const PERSISTENCE_STATE_BYTES = LOADING_BYTE + 128;
+/**
+ * What the main thread's timers publish for INFO on any thread (Float64s): the instantaneous rates its sampler
+ * computes every 100 ms (instantaneous-metrics.ts: commands, input and output bytes per second, each the mean of
+ * its last 16 samples), then the active expiry's figures (serverCron's activeExpireCycle).
+ */
+const CRON_BYTE = PERSISTENCE_STATE_BYTES;
+const CRON_FLOATS = 8;
+const C_OPS = 0;
+const C_INPUT = 1;
+const C_OUTPUT = 2;
+const C_STALE_PERC = 3;
+const C_CAP_REACHED = 4;
+const C_EXPIRE_MS = 5;
 
-/** Per command slot in a slab: calls, microseconds, rejected_calls, failed_calls (Float64s). */
-const FIELDS = 4;
+/**
+ * Per command slot in a slab: calls, microseconds, rejected_calls, failed_calls (Float64s), and the number + 1 of
+ * the thread's latency histogram for the command (0: none yet).
+ */
+const FIELDS = 5;
 const F_CALLS = 0;
 const F_USEC = 1;
 const F_REJECTED = 2;
 const F_FAILED = 3;
+const F_HISTOGRAM = 4;
 
 /** Threads that get a slab of their own; more (restarted workers) count atomically in the overflow slab. */
 const SLAB_CAPACITY = 1024;
+/** Latency histograms (24 KiB each) the buffer can hold, one per thread and command recorded. */
+const HISTOGRAM_CAPACITY = 4096;
+const HISTOGRAM_BYTES = HISTOGRAM_COUNTS * 8;
 const DEFAULT_COMMAND_SLOTS = 256;
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /**
- * A slab's last 64 bytes: its thread's write fence, a count bumped as the thread starts and ends a write command
- * that the append-only file will not log (odd while one runs). Turning appendonly on waits until every write
- * that began while it was off has ended before the rewrite takes its snapshot (aof/rewrite-scheduler.ts). The
- * overflow slab's fence counts the writes in flight of every thread without a slab (Atomics.add).
- * After the fence, the thread's keyspace hits and misses (Float64s at LOOKUPS_BYTE), written by it alone; the
- * baseline slab keeps RESETSTAT's baselines of their sums in the same place.
+ * A slab's last 128 bytes. First its thread's write fence, a count bumped as the thread starts and ends a write
+ * command that the append-only file will not log (odd while one runs). Turning appendonly on waits until every
+ * write that began while it was off has ended before the rewrite takes its snapshot (aof/rewrite-scheduler.ts).
+ * The overflow slab's fence counts the writes in flight of every thread without a slab (Atomics.add).
+ * After the fence, Float64s at TALLY_BYTE written by the thread alone: its keyspace hits and misses, the bytes
+ * it read from and wrote to clients, its read and write calls (INFO stats); the baseline slab keeps RESETSTAT's
+ * baselines of their sums in the same place. The overflow slab has them as Uint32 pairs (Atomics.add). Then the
+ * RESETSTAT generation the thread's latency histograms were cleared for (an Int32 at HISTOGRAM_GENERATION_BYTE).
  */
-const FENCE_LINE = 64;
-const LOOKUPS_BYTE = 8;
+const FENCE_LINE = 128;
+const TALLY_BYTE = 8;
+const TALLIES = 8;
+/** The tallies that are counts (summed, with RESETSTAT baselines); the last one is a time, not summed. */
+const COUNTED_TALLIES = 7;
 const L_HITS = 0;
 const L_MISSES = 1;
+const T_NET_INPUT = 2;
+const T_NET_OUTPUT = 3;
+const T_READS = 4;
+const T_WRITES = 5;
+/** Milliseconds the thread found memory over maxmemory after evicting (evict.c's eviction exceeded time)... */
+const T_EXCEEDED_MS = 6;
+/** ... and since when (Date.now(), comparable across threads) it has been, 0 while it is not. */
+const T_EXCEEDED_SINCE = 7;
+const HISTOGRAM_GENERATION_BYTE = 120;
 
 /** Where each region starts, for a buffer with `slots` command slots. */
 function regions(slots: number) {
   // Each slab ends with a line for its thread's write fence (below), on a line of its own.
   const slabBytes = align64(slots * FIELDS * 8) + FENCE_LINE;
-  const baselineSlab = PERSISTENCE_STATE_BYTES;
+  const baselineSlab = CRON_BYTE + CRON_FLOATS * 8;
   // The overflow slab holds nanoseconds as integers in Uint32 pairs (Atomics.add), so twice a slab's words.
   const overflow = baselineSlab + slabBytes;
   const firstSlab = overflow + slabBytes;
-  return { slabBytes, baselineSlab, overflow, firstSlab };
+  // The latency histograms come after room for every slab: the buffer grows into them as threads claim them.
+  const firstHistogram = firstSlab + SLAB_CAPACITY * slabBytes;
+  return { slabBytes, baselineSlab, overflow, firstSlab, firstHistogram };
 }
 
 /** The safe form of a name in INFO (server.c getSafeInfoString): '#', ':', CR and LF become '_'. */
@@ -115,8 +190,12 @@ export class SharedServerCounters implements ServerCounters {
   private readonly own: Float64Array | null;
   /** The overflow slab's words, for a thread without a slab of its own. */
   private readonly overflow: Uint32Array;
-  /** This thread's keyspace hits and misses (its slab's last line); null: counted on the shared words. */
-  private readonly lookups: Float64Array | null;
+  /** This thread's keyspace hits and misses and its traffic (its slab's tail); null: counted on shared words. */
+  private readonly tally: Float64Array | null;
+  /** The overflow slab's tallies (Uint32 pairs), for a thread without a slab of its own. */
+  private readonly overflowTally: Uint32Array;
+  /** This thread's latency histograms; null without a slab of its own (not recorded). */
+  private readonly histograms: SlabHistograms | null;
   /** This thread's write fence (its slab's last line, or the overflow slab's shared count). */
   private readonly fence: Int32Array;
   private readonly fenceShared: boolean;
@@ -133,12 +212,38 @@ export class SharedServerCounters implements ServerCounters {
     this.own = this.claimSlab();
     this.fenceShared = this.own === null;
     this.fence = this.fenceOf(this.own === null ? -1 : this.own.byteOffset);
-    this.lookups = this.own === null ? null : this.lookupsOf(this.own.byteOffset);
+    this.tally = this.own === null ? null : this.tallyOf(this.own.byteOffset);
+    this.overflowTally = new Uint32Array(
+      this.buffer,
+      this.layout.overflow + this.layout.slabBytes - FENCE_LINE + TALLY_BYTE,
+      TALLIES * 2,
+    );
+    this.histograms = this.own === null ? null : this.histogramsOf(this.own);
   }
 
-  /** The keyspace hits and misses of the slab at `slabOffset` (the baseline slab: their baselines). */
-  private lookupsOf(slabOffset: number): Float64Array {
-    return new Float64Array(this.buffer, slabOffset + this.layout.slabBytes - FENCE_LINE + LOOKUPS_BYTE, 2);
+  /** The tallies (hits, misses, traffic) of the slab at `slabOffset` (the baseline slab: their baselines). */
+  private tallyOf(slabOffset: number): Float64Array {
+    return new Float64Array(
+      this.buffer,
+      slabOffset + this.layout.slabBytes - FENCE_LINE + TALLY_BYTE,
+      TALLIES,
+    );
+  }
+
+  /** The RESETSTAT generation the histograms of the slab at `slabOffset` were cleared for. */
+  private histogramGenerationOf(slabOffset: number): Int32Array {
+    const at = slabOffset + this.layout.slabBytes - FENCE_LINE + HISTOGRAM_GENERATION_BYTE;
+    return new Int32Array(this.buffer, at, 1);
+  }
+
+  private histogramsOf(own: Float64Array): SlabHistograms {
+    const generation = this.histogramGenerationOf(own.byteOffset);
+    return new SlabHistograms({
+      directory: (slot) => own[slot * FIELDS + F_HISTOGRAM],
+      setDirectory: (slot, entry) => (own[slot * FIELDS + F_HISTOGRAM] = entry),
+      claim: () => this.claimHistogram(),
+      cleared: (gen) => Atomics.store(generation, 0, gen),
+    });
   }
 
   /** The fence of the slab at `slabOffset` (-1: the overflow slab's). */
@@ -151,10 +256,12 @@ export class SharedServerCounters implements ServerCounters {
   static create(options: { commandSlots?: number } = {}): SharedServerCounters {
     const slots = options.commandSlots ?? DEFAULT_COMMAND_SLOTS;
     const { firstSlab, slabBytes } = regions(slots);
+    const { firstHistogram } = regions(slots);
     const buffer = new SharedArrayBuffer(firstSlab + slabBytes, {
-      maxByteLength: firstSlab + SLAB_CAPACITY * slabBytes,
+      maxByteLength: firstHistogram + HISTOGRAM_CAPACITY * HISTOGRAM_BYTES,
     });
     new Int32Array(buffer)[COMMAND_SLOTS] = slots;
+    randomFillSync(new Uint8Array(buffer, REPLID_BYTE, REPLID_BYTES));
     return new SharedServerCounters(buffer);
   }
 
@@ -168,17 +275,32 @@ export class SharedServerCounters implements ServerCounters {
     const slab = Atomics.add(this.words, SLABS_CLAIMED, 1);
     if (slab >= SLAB_CAPACITY) return null;
     const { firstSlab, slabBytes } = this.layout;
-    const end = firstSlab + (slab + 1) * slabBytes;
-    while (this.buffer.byteLength < end) {
+    // Room for as many again, so a pool of N workers grows the buffer a few times, not N.
+    this.growTo(
+      firstSlab + (slab + 1) * slabBytes,
+      firstSlab + Math.min(SLAB_CAPACITY, (slab + 1) * 2) * slabBytes,
+    );
+    return new Float64Array(this.buffer, firstSlab + slab * slabBytes, this.slots * FIELDS);
+  }
+
+  /** A latency histogram of this thread's (zeroed: never handed out before); null when all are taken. */
+  private claimHistogram(): { number: number; counts: Float64Array } | null {
+    const number = Atomics.add(this.words, HISTOGRAMS_CLAIMED, 1);
+    if (number >= HISTOGRAM_CAPACITY) return null;
+    const start = this.layout.firstHistogram + number * HISTOGRAM_BYTES;
+    this.growTo(start + HISTOGRAM_BYTES, start + 16 * HISTOGRAM_BYTES);
+    return { number, counts: new Float64Array(this.buffer, start, HISTOGRAM_COUNTS) };
+  }
+
+  /** Grows the buffer to at least `needed` bytes (to `wanted` if it can), whichever thread grows it. */
+  private growTo(needed: number, wanted: number): void {
+    while (this.buffer.byteLength < needed) {
       try {
-        // Room for as many again, so a pool of N workers grows the buffer a few times, not N.
-        const wanted = firstSlab + Math.min(SLAB_CAPACITY, (slab + 1) * 2) * slabBytes;
-        this.buffer.grow(Math.min(wanted, this.buffer.maxByteLength));
+        this.buffer.grow(Math.min(Math.max(needed, wanted), this.buffer.maxByteLength));
       } catch {
         // Another thread grew it meanwhile (a shrinking grow throws): look again.
       }
     }
-    return new Float64Array(this.buffer, firstSlab + slab * slabBytes, this.slots * FIELDS);
   }
 
   // ---- Counting (any thread) ----
@@ -191,6 +313,10 @@ export class SharedServerCounters implements ServerCounters {
       own[at + F_CALLS] += 1;
       own[at + F_USEC] += microseconds;
       if (failed) own[at + F_FAILED] += 1;
+      // latency-tracking (one read of a shared word); the histogram takes nanoseconds, as Redis's call() gives it.
+      if (this.words[LATENCY_TRACKING_OFF] === 0) {
+        this.histograms!.record(slot, microseconds * 1000, this.words[LATENCY_GENERATION]);
+      }
       return;
     }
     this.addOverflow(at + F_CALLS, 1);
@@ -217,16 +343,16 @@ export class SharedServerCounters implements ServerCounters {
   }
 
   keyLookup(found: boolean): void {
-    const lookups = this.lookups;
-    if (lookups !== null) lookups[found ? L_HITS : L_MISSES] += 1;
+    const tally = this.tally;
+    if (tally !== null) tally[found ? L_HITS : L_MISSES] += 1;
     else this.add(this.words, found ? HITS : MISSES, 1);
   }
 
   keyLookups(hits: number, misses: number): void {
-    const lookups = this.lookups;
-    if (lookups !== null) {
-      lookups[L_HITS] += hits;
-      lookups[L_MISSES] += misses;
+    const tally = this.tally;
+    if (tally !== null) {
+      tally[L_HITS] += hits;
+      tally[L_MISSES] += misses;
       return;
     }
     if (hits > 0) this.add(this.words, HITS, hits);
@@ -314,28 +440,187 @@ export class SharedServerCounters implements ServerCounters {
   }
 
   keyspaceHits(): number {
-    return this.read(this.words, HITS) + this.slabLookups(L_HITS);
+    return this.read(this.words, HITS) + this.slabTally(L_HITS);
   }
 
   keyspaceMisses(): number {
-    return this.read(this.words, MISSES) + this.slabLookups(L_MISSES);
+    return this.read(this.words, MISSES) + this.slabTally(L_MISSES);
   }
 
-  /** Field `field` of every slab's lookups added up, less its RESETSTAT baseline. */
-  private slabLookups(field: number): number {
-    return Math.max(0, this.sumLookups(field) - this.lookupsOf(this.layout.baselineSlab)[field]);
+  /** INFO stats total_net_input_bytes, total_net_output_bytes, total_reads_processed, total_writes_processed. */
+  traffic(): TrafficTotals {
+    const total = (field: number): number => this.read(this.overflowTally, field * 2) + this.slabTally(field);
+    return {
+      inputBytes: total(T_NET_INPUT),
+      outputBytes: total(T_NET_OUTPUT),
+      reads: total(T_READS),
+      writes: total(T_WRITES),
+    };
   }
 
-  private sumLookups(field: number): number {
+  /** Field `field` of every slab's tallies added up, less its RESETSTAT baseline. */
+  private slabTally(field: number): number {
+    return Math.max(0, this.sumTally(field) - this.tallyOf(this.layout.baselineSlab)[field]);
+  }
+
+  private sumTally(field: number): number {
+    let sum = 0;
+    for (const offset of this.slabOffsets()) sum += this.tallyOf(offset)[field];
+    return sum;
+  }
+
+  /** Where each slab claimed so far starts (one being grown for its thread has nothing in it yet: left out). */
+  private slabOffsets(): number[] {
     const { firstSlab, slabBytes } = this.layout;
     const claimed = Math.min(Atomics.load(this.words, SLABS_CLAIMED), SLAB_CAPACITY);
-    let sum = 0;
+    const offsets: number[] = [];
     for (let slab = 0; slab < claimed; slab++) {
       const offset = firstSlab + slab * slabBytes;
-      if (offset + slabBytes > this.buffer.byteLength) break; // being grown for its thread: nothing in it yet
-      sum += this.lookupsOf(offset)[field];
+      if (offset + slabBytes > this.buffer.byteLength) break;
+      offsets.push(offset);
     }
-    return sum;
+    return offsets;
+  }
+
+  // ---- Traffic (the transports, where they read from and write to clients) ----
+
+  /** One read(2) of a client's socket that returned `bytes` (0: end of input), as readQueryFromClient counts. */
+  bytesRead(bytes: number): void {
+    const tally = this.tally;
+    if (tally !== null) {
+      tally[T_NET_INPUT] += bytes;
+      tally[T_READS] += 1;
+      return;
+    }
+    if (bytes > 0) this.add(this.overflowTally, T_NET_INPUT * 2, bytes);
+    this.add(this.overflowTally, T_READS * 2, 1);
+  }
+
+  /** One write of replies to a client that handed `bytes` to the kernel (writeToClient). */
+  bytesWritten(bytes: number): void {
+    const tally = this.tally;
+    if (tally !== null) {
+      tally[T_NET_OUTPUT] += bytes;
+      tally[T_WRITES] += 1;
+      return;
+    }
+    if (bytes > 0) this.add(this.overflowTally, T_NET_OUTPUT * 2, bytes);
+    this.add(this.overflowTally, T_WRITES * 2, 1);
+  }
+
+  // ---- Eviction exceeded time (the maxmemory check before each command) ----
+
+  /**
+   * The maxmemory check before a command left memory over the limit (`over`: its eviction ran out of time or found
+   * nothing to evict) or not: performEvictions's update_metrics. A thread without a slab does not count it.
+   */
+  memoryChecked(over: boolean): void {
+    const tally = this.tally;
+    if (tally === null) return;
+    const since = tally[T_EXCEEDED_SINCE];
+    if (over) {
+      if (since === 0) tally[T_EXCEEDED_SINCE] = Date.now();
+    } else if (since !== 0) {
+      tally[T_EXCEEDED_MS] += Date.now() - since;
+      tally[T_EXCEEDED_SINCE] = 0;
+    }
+  }
+
+  /** INFO total_eviction_exceeded_time and current_eviction_exceeded_time (ms), over every thread. */
+  evictionExceeded(now: number = Date.now()): { total: number; current: number } {
+    let current = 0;
+    let running = 0;
+    for (const offset of this.slabOffsets()) {
+      const since = this.tallyOf(offset)[T_EXCEEDED_SINCE];
+      if (since === 0) continue;
+      running += Math.max(0, now - since);
+      current = Math.max(current, now - since);
+    }
+    return { total: this.slabTally(T_EXCEEDED_MS) + running, current };
+  }
+
+  // ---- Instantaneous rates (instantaneous-metrics.ts samples on the main thread, INFO reads on any) ----
+
+  publishRates(rates: InstantaneousRates): void {
+    const published = this.cron();
+    published[C_OPS] = rates.opsPerSec;
+    published[C_INPUT] = rates.inputBytesPerSec;
+    published[C_OUTPUT] = rates.outputBytesPerSec;
+  }
+
+  instantaneousRates(): InstantaneousRates {
+    const published = this.cron();
+    return {
+      opsPerSec: published[C_OPS],
+      inputBytesPerSec: published[C_INPUT],
+      outputBytesPerSec: published[C_OUTPUT],
+    };
+  }
+
+  // ---- The active expiry's figures (serverCron's thread writes, INFO reads) ----
+
+  /**
+   * One run of the active expiry: activeExpireCycle's running estimate of the share of expired keys among those
+   * with a TTL (current share * 0.05 + the estimate * 0.95, when it saw any), its count of cycles that hit their
+   * limit, and the time spent in them.
+   */
+  expireCycleRan(sampled: number, expired: number, capReached: boolean, milliseconds: number): void {
+    const cron = this.cron();
+    if (sampled > 0) cron[C_STALE_PERC] = (expired / sampled) * 0.05 + cron[C_STALE_PERC] * 0.95;
+    if (capReached) cron[C_CAP_REACHED] += 1;
+    cron[C_EXPIRE_MS] += milliseconds;
+  }
+
+  expireCycleStats(): ExpireCycleStats {
+    const cron = this.cron();
+    return {
+      staleShare: cron[C_STALE_PERC],
+      capReachedCount: cron[C_CAP_REACHED],
+      milliseconds: cron[C_EXPIRE_MS],
+    };
+  }
+
+  /** Bumped by RESETSTAT: the sampler starts its rings again when it sees a new value. */
+  ratesGeneration(): number {
+    return Atomics.load(this.words, RATES_GENERATION);
+  }
+
+  private cron(): Float64Array {
+    return new Float64Array(this.buffer, CRON_BYTE, CRON_FLOATS);
+  }
+
+  // ---- Latency tracking (INFO latencystats) ----
+
+  /** CONFIG SET latency-tracking, for every thread at once. */
+  setLatencyTracking(enabled: boolean): void {
+    Atomics.store(this.words, LATENCY_TRACKING_OFF, enabled ? 0 : 1);
+  }
+
+  latencyTracking(): boolean {
+    return Atomics.load(this.words, LATENCY_TRACKING_OFF) === 0;
+  }
+
+  /**
+   * By slot, every thread's latency histogram of the command added up (null: none recorded since the last
+   * RESETSTAT). A thread that has not recorded since the last RESETSTAT still holds what it had before: left out.
+   */
+  latencyHistograms(): (Float64Array | null)[] {
+    const generation = Atomics.load(this.words, LATENCY_GENERATION);
+    const out: (Float64Array | null)[] = new Array<Float64Array | null>(this.slots).fill(null);
+    for (const offset of this.slabOffsets()) {
+      if (Atomics.load(this.histogramGenerationOf(offset), 0) !== generation) continue;
+      const slab = new Float64Array(this.buffer, offset, this.slots * FIELDS);
+      for (let slot = 0; slot < this.slots; slot++) {
+        const entry = slab[slot * FIELDS + F_HISTOGRAM];
+        if (entry === 0) continue;
+        const start = this.layout.firstHistogram + (entry - 1) * HISTOGRAM_BYTES;
+        if (start + HISTOGRAM_BYTES > this.buffer.byteLength) continue; // being grown for it: nothing in it yet
+        const counts = new Float64Array(this.buffer, start, HISTOGRAM_COUNTS);
+        const sum = (out[slot] ??= new Float64Array(HISTOGRAM_COUNTS));
+        for (let i = 0; i < HISTOGRAM_COUNTS; i++) sum[i] += counts[i];
+      }
+    }
+    return out;
   }
 
   /**
@@ -365,10 +650,14 @@ export class SharedServerCounters implements ServerCounters {
       Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT, 0);
       Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT + 1, 0);
     }
+    for (let word = 0; word < this.overflowTally.length; word++) Atomics.store(this.overflowTally, word, 0);
     new Float64Array(this.buffer, this.layout.baselineSlab, this.slots * FIELDS).set(this.sums());
-    const lookupsBase = this.lookupsOf(this.layout.baselineSlab);
-    lookupsBase[L_HITS] = this.sumLookups(L_HITS);
-    lookupsBase[L_MISSES] = this.sumLookups(L_MISSES);
+    const tallyBase = this.tallyOf(this.layout.baselineSlab);
+    for (let field = 0; field < COUNTED_TALLIES; field++) tallyBase[field] = this.sumTally(field);
+    // Histograms are cleared by their own threads, before they next record (SlabHistograms.record).
+    Atomics.add(this.words, LATENCY_GENERATION, 1);
+    this.cron().fill(0);
+    Atomics.add(this.words, RATES_GENERATION, 1);
     this.floats[BASE_CONNECTIONS] = totals.connections;
     this.floats[BASE_REJECTED] = totals.rejectedConnections;
     this.floats[BASE_EXPIRED] = totals.expiredKeys;
@@ -382,6 +671,11 @@ export class SharedServerCounters implements ServerCounters {
       expiredKeys: this.floats[BASE_EXPIRED],
       evictedKeys: this.floats[BASE_EVICTED],
     };
+  }
+
+  /** INFO master_replid: 40 hex digits, the same on every thread, new at every start. */
+  replicationId(): string {
+    return Buffer.from(new Uint8Array(this.buffer, REPLID_BYTE, REPLID_BYTES)).toString('hex');
   }
 
   // ---- DEBUG SET-ACTIVE-EXPIRE ----

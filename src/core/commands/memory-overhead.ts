@@ -7,7 +7,7 @@
 // is 0. Pure arithmetic over a context; no reply format here.
 
 import type { CommandContext } from '../command.js';
-import { residentSetSize } from '../info.js';
+import { residentSetSize } from '../info-fields.js';
 import { ENTRY_HEADER_BYTES } from '../store/layout.js';
 
 export interface DatabaseOverhead {
@@ -42,7 +42,7 @@ export interface MemoryOverhead {
 /** Redis computes its ratios and percentages in C floats: the reply shows a float's digits. */
 export const asFloat = (x: number): number => Math.fround(x);
 
-export function memoryOverhead(ctx: CommandContext): MemoryOverhead {
+export function memoryOverhead(ctx: Pick<CommandContext, 'store' | 'server'>): MemoryOverhead {
   const { store, server } = ctx;
   const stats = store.stats();
   const totalAllocated = stats.usedMemory + stats.processBaselineBytes;

@@ -65,6 +65,7 @@ function configResetstat(_argv: Buffer[], ctx: CommandContext): Reply {
     expiredKeys: ctx.store.stats().expiredKeys,
     evictedKeys: ctx.store.stats().evictedKeys,
   });
+  ctx.server.persistence?.resetStats();
   return OK;
 }
 

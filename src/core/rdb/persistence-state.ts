@@ -21,9 +21,14 @@ const LOADING_STARTED = 1; // unix seconds
 const LOADING_TOTAL = 2; // the file's bytes
 const LOADING_LOADED = 3; // bytes read so far
 const LOADING_RDB_USED_MEM = 4; // the dump's used-mem aux field (0 for an append-only file)
-// Not the load's, in a free slot of its region: rdb-key-save-delay, written by the thread that runs its CONFIG
-// SET and read by a save at every key, on whichever thread it runs.
+// Not the load's, in free slots of its region: rdb-key-save-delay, written by the thread that runs its CONFIG
+// SET and read by a save at every key, on whichever thread it runs; then the saves' counts (INFO persistence
+// rdb_saves, current_save_keys_*; INFO stats total_forks), each written by the thread that saves.
 const KEY_SAVE_DELAY = 5;
+const SAVES = 6; // successful saves since start-up or RESETSTAT (rdb_saves)
+const FORKS = 7; // snapshots a BGSAVE or BGREWRITEAOF took (Redis's forks: total_forks)
+const SAVE_KEYS_DONE = 8; // the running save's keys written so far
+const SAVE_KEYS_TOTAL = 9; // ... of its snapshot's keys
 
 export class PersistenceState {
   private readonly words: Int32Array;
@@ -33,7 +38,7 @@ export class PersistenceState {
   constructor(buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, 16);
     this.floats = new Float64Array(buffer, PERSISTENCE_FLOATS_BYTE, 4);
-    this.load = new Float64Array(buffer, LOADING_BYTE, 8);
+    this.load = new Float64Array(buffer, LOADING_BYTE, 16);
   }
 
   /** The start-up load begins (main thread): every thread refuses commands without the `loading` flag. */
@@ -85,7 +90,10 @@ export class PersistenceState {
 
   /** Ends the running save: on success the changes before its snapshot are no longer unsaved. */
   end(ok: boolean, nowSeconds: number, background: boolean): void {
+    this.load[SAVE_KEYS_DONE] = 0;
+    this.load[SAVE_KEYS_TOTAL] = 0;
     if (ok) {
+      this.load[SAVES] += 1;
       Atomics.store(this.words, LAST_SAVE, nowSeconds);
       this.floats[DIRTY_BASE] = this.floats[DIRTY_AT_START];
     }
@@ -113,6 +121,39 @@ export class PersistenceState {
 
   get pauseMicros(): number {
     return Atomics.load(this.words, PAUSE_MICROS);
+  }
+
+  /** A BGSAVE or an append-only file rewrite took its snapshot (Redis forks for these). */
+  forked(): void {
+    this.load[FORKS] += 1;
+  }
+
+  /** The running save's snapshot holds `keys` keys (current_save_keys_total). */
+  saveStarted(keys: number): void {
+    this.load[SAVE_KEYS_DONE] = 0;
+    this.load[SAVE_KEYS_TOTAL] = keys;
+  }
+
+  /** The running save wrote one more key. */
+  keySaved(): void {
+    this.load[SAVE_KEYS_DONE] += 1;
+  }
+
+  /** INFO: rdb_saves, total_forks, current_save_keys_processed and current_save_keys_total. */
+  get saveCounts(): { saves: number; forks: number; keysDone: number; keysTotal: number } {
+    const load = this.load;
+    return {
+      saves: load[SAVES],
+      forks: load[FORKS],
+      keysDone: load[SAVE_KEYS_DONE],
+      keysTotal: load[SAVE_KEYS_TOTAL],
+    };
+  }
+
+  /** CONFIG RESETSTAT: rdb_saves and total_forks start again (resetServerStats). */
+  resetCounts(): void {
+    this.load[SAVES] = 0;
+    this.load[FORKS] = 0;
   }
 
   /** rdb-key-save-delay: microseconds a save sleeps after each key (negative: debug-delay.ts). */

@@ -9,6 +9,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import type { CommandTable, ServerCounters } from '../command.js';
+import { formatFixed } from '../format-double.js';
 import { CommandError } from '../errors.js';
 import { PERSISTENCE_STATE_BYTES, SharedServerCounters } from '../shared-counters.js';
 import { SharedStore } from '../store/store.js';
@@ -132,6 +133,7 @@ export class Persistence {
     this.state.pauseMicros = handles.pauseMicros;
     const at = this.deps.clock();
     const copy = SharedStore.attach(handles, () => at);
+    this.state.saveStarted(copy.stats().keys);
     return encodeRdb(
       storeDatabases(copy),
       {
@@ -140,7 +142,11 @@ export class Persistence {
         ctime: Math.floor(at / 1000),
         usedMemory: this.deps.store.stats().usedMemory,
       },
-      () => this.state.keySaveDelay,
+      // Asked once per key written: the running save's progress (current_save_keys_processed) counts there.
+      () => {
+        this.state.keySaved();
+        return this.state.keySaveDelay;
+      },
     );
   }
 
@@ -175,6 +181,7 @@ export class Persistence {
       this.failBackground(error);
       return true;
     }
+    this.state.forked();
     this.deps.log?.('info', `Background saving started (pause ${this.state.pauseMicros} us)`);
     if (!isMainThread) {
       try {
@@ -366,13 +373,26 @@ export class Persistence {
   /** INFO persistence's RDB fields, in Redis 7.0's order. */
   infoFields(): [string, string | number][] {
     const now = this.seconds();
+    const counts = this.state.saveCounts;
     return [
+      // No fork, so no copy-on-write: the snapshot is a copy taken while writers pause (latest_fork_usec).
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      [
+        'current_fork_perc',
+        formatFixed(counts.keysTotal > 0 ? (counts.keysDone * 100) / counts.keysTotal : 0, 2),
+      ],
+      ['current_save_keys_processed', counts.keysDone],
+      ['current_save_keys_total', counts.keysTotal],
       ['rdb_changes_since_last_save', this.changesSinceLastSave()],
       ['rdb_bgsave_in_progress', this.state.inProgress ? 1 : 0],
       ['rdb_last_save_time', this.state.lastSave],
       ['rdb_last_bgsave_status', this.state.lastBgsaveFailed ? 'err' : 'ok'],
       ['rdb_last_bgsave_time_sec', this.state.lastBgsaveSeconds],
       ['rdb_current_bgsave_time_sec', this.state.inProgress ? now - this.state.startedAt : -1],
+      ['rdb_saves', counts.saves],
+      ['rdb_last_cow_size', 0],
       ['rdb_last_load_keys_expired', this.state.loadedExpired],
       ['rdb_last_load_keys_loaded', this.state.loadedKeys],
     ];
@@ -381,6 +401,17 @@ export class Persistence {
   /** An append-only file rewrite's snapshot paused writers this long (Redis counts its fork the same way). */
   recordPause(micros: number): void {
     this.state.pauseMicros = micros;
+    this.state.forked();
+  }
+
+  /** INFO stats total_forks: the snapshots BGSAVE and BGREWRITEAOF took since start-up or RESETSTAT. */
+  totalForks(): number {
+    return this.state.saveCounts.forks;
+  }
+
+  /** CONFIG RESETSTAT: rdb_saves and total_forks from zero. */
+  resetStats(): void {
+    this.state.resetCounts();
   }
 
   /** INFO stats latest_fork_usec: the last snapshot copy's pause. */

@@ -165,6 +165,8 @@ export class Evictor {
   private keysWanted = true;
   /** What fillPool freed by evicting the best candidate under the lock it sampled under; -1: it did not. */
   private freedInFill = -1;
+  /** The arena's bytes in use that the last run() found before evicting anything (the peak samples it). */
+  checkedBytes = 0;
 
   /**
    * performEvictions: deletes keys by the policy until the arena holds at most `limit` bytes (and then on, down to
@@ -173,6 +175,7 @@ export class Evictor {
    */
   run(a: TableAccess, limit: number, keysWanted = true, now: () => number = performanceNow): EvictionOutcome {
     let used = arenaUsedBytes(a);
+    this.checkedBytes = used;
     if (used <= limit) return NOTHING;
     const policy = policyOf(a.control);
     if (policy === POLICY_NOEVICTION) return REFUSED;

@@ -182,15 +182,45 @@ function usedMemoryNow(a: TableAccess): number {
   return stats(a).usedMemory + a.control[H_PROCESS_BASELINE];
 }
 
-/** MEMORY STATS peak.allocated: the recorded peak, or used_memory now if it is higher. */
-export function memoryPeak(a: TableAccess): number {
-  return Math.max(a.controlF64[H_MEMORY_PEAK_F64], usedMemoryNow(a));
+/**
+ * The highest used_memory recorded (Redis's stat_peak_memory): a 64-bit integer any thread may raise (a CAS loop,
+ * so two threads' peaks never overwrite each other with the lower one).
+ */
+function peakSlot(a: TableAccess): BigInt64Array {
+  return new BigInt64Array(a.control.buffer, a.control.byteOffset + H_MEMORY_PEAK_F64 * 8, 1);
 }
 
-/** serverCron's peak sample (the one writer of the slot: the cron's thread). */
+/** Raises the recorded peak to `used` if that is higher; returns the peak after. */
+export function raiseMemoryPeak(a: TableAccess, used: number): number {
+  const slot = peakSlot(a);
+  const value = BigInt(Math.floor(used));
+  let seen = Atomics.load(slot, 0);
+  while (value > seen) {
+    const before = Atomics.compareExchange(slot, 0, seen, value);
+    if (before === seen) return used;
+    seen = before;
+  }
+  return Number(seen);
+}
+
+/** MEMORY STATS peak.allocated, INFO used_memory_peak: the recorded peak, or used_memory now if it is higher. */
+export function memoryPeak(a: TableAccess): number {
+  return Math.max(Number(Atomics.load(peakSlot(a), 0)), usedMemoryNow(a));
+}
+
+/** serverCron's peak sample, and INFO's (any thread). */
 export function recordMemoryPeak(a: TableAccess): void {
-  const now = usedMemoryNow(a);
-  if (now > a.controlF64[H_MEMORY_PEAK_F64]) a.controlF64[H_MEMORY_PEAK_F64] = now;
+  raiseMemoryPeak(a, usedMemoryNow(a));
+}
+
+/**
+ * The per-command sample (server.c call() records the peak after each command): the maxmemory check before a
+ * command has just summed the arena (`arenaBytes`), so used_memory costs two additions here; the shared peak is
+ * only touched when this thread sees a value above the highest it knows of (`known`). Returns the new `known`.
+ */
+export function notePeak(a: TableAccess, arenaBytes: number, known: number): number {
+  const used = arenaBytes + a.control.byteLength + a.control[H_PROCESS_BASELINE];
+  return used > known ? raiseMemoryPeak(a, used) : known;
 }
 
 /** INFO keyspace: the logical databases holding keys, in order. Unlocked, as dbsize. */

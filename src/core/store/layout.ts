@@ -131,8 +131,8 @@ export const H_AOF_INCR_SEQ = 63;
 export const H_SHARED_FREE_LOCK = 64;
 export const H_SHARED_FREE_BYTES_F64 = 33;
 /**
- * The highest used_memory seen (Redis's stat_peak_memory; a Float64 slot: ints 68 and 69), written only by the
- * server cron's thread, read by MEMORY STATS on any thread.
+ * The highest used_memory seen (Redis's stat_peak_memory; a 64-bit integer slot: ints 68 and 69), raised by a CAS
+ * from any thread (the server cron, the maxmemory check before a command, INFO), read by INFO and MEMORY STATS.
  */
 export const H_MEMORY_PEAK_F64 = 34;
 /** maxmemory-policy values: a policy is LFU for 2 and 5, volatile from 4 on (only keys with a TTL go). */

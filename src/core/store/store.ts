@@ -107,7 +107,7 @@ import type {
   ZaddOptions,
   ZaddResult,
 } from './zset-types.js';
-import { activeExpireStep, keysMatching, randomLiveKey, scanStep } from './walk.js';
+import { activeExpireStep, keysMatching, randomLiveKey, scanStep, type ExpireStepReport } from './walk.js';
 import * as watch from './watch.js';
 
 export type { StoreHandles } from './types.js';
@@ -150,6 +150,8 @@ export class StoreThread {
   readonly access: TableAccess;
   /** This thread's eviction pool (eviction.ts). */
   readonly evictor = new Evictor();
+  /** The highest used_memory peak this thread has seen recorded (keyspace.notePeak). */
+  knownPeak = 0;
   private readonly views: (SharedStore | undefined)[];
   /** transaction()'s thread over the same buffers, whose locks are the ones transaction() holds; made on first use. */
   private held: { thread: StoreThread; locks: HeldLocks } | undefined;
@@ -306,7 +308,14 @@ export class SharedStore implements KeyValueStore {
     if (maxmemory === 0) return NO_EVICTION;
     const control = this.access.control;
     const limit = maxmemory - control.byteLength; // the store's usedMemory (its arena's live bytes + control)
-    return this.thread.evictor.run(this.access, limit, keysWanted);
+    const outcome = this.thread.evictor.run(this.access, limit, keysWanted);
+    // The arena's bytes the check read (before any eviction): the peak as Redis samples it after each command.
+    this.thread.knownPeak = keyspace.notePeak(
+      this.access,
+      this.thread.evictor.checkedBytes,
+      this.thread.knownPeak,
+    );
+    return outcome;
   }
 
   evictionPolicy(): PolicyName {
@@ -839,8 +848,8 @@ export class SharedStore implements KeyValueStore {
     return freeListReport(this.access);
   }
 
-  activeExpireCycle(): number {
-    return activeExpireStep(this.access);
+  activeExpireCycle(report?: ExpireStepReport): number {
+    return activeExpireStep(this.access, report);
   }
 
   /**

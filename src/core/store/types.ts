@@ -8,6 +8,7 @@
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
 import type { ArenaHugePages } from './huge-pages.js';
+import type { ExpireStepReport } from './walk.js';
 import type { FreeListReport } from './free-lists.js';
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
@@ -397,7 +398,7 @@ export interface KeyValueStore {
   evict(keysWanted?: boolean): EvictionOutcome;
   evictionPolicy(): PolicyName;
   /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
-  activeExpireCycle(): number;
+  activeExpireCycle(report?: ExpireStepReport): number;
 
   // ---- OBJECT, DEBUG OBJECT (objects.ts) ----
   /**
@@ -416,7 +417,7 @@ export interface KeyValueStore {
    * now's if higher.
    */
   memoryPeak(): number;
-  /** The server cron's sample of used_memory for the peak (one thread only: the slot has one writer). */
+  /** A sample of used_memory for the peak (the server cron, INFO; any thread: the peak is raised by a CAS). */
   recordMemoryPeak(): void;
   /**
    * The server cron's: up to `pages` more 2 MiB pages of the arena's written bytes mapped by huge pages (one thread

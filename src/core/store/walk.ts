@@ -223,16 +223,36 @@ function matchesPick(p: TableAccess, entry: number, volatile: boolean): boolean 
  * segment's write lock (briefly: one round is EXPIRE_BUCKETS_PER_ROUND buckets). Like Redis's activeExpireCycle it repeats while more than 10% of the
  * volatile keys it saw had expired (Redis's acceptable stale share), up to EXPIRE_MAX_ROUNDS.
  */
-export function activeExpireStep(p: TableAccess): number {
+export function activeExpireStep(p: TableAccess, report?: ExpireStepReport): number {
   const now = p.clock();
   let removed = 0;
+  let sampled = 0;
+  let capReached = true;
   for (let round = 0; round < EXPIRE_MAX_ROUNDS; round++) {
     const tally: ExpireTally = { expired: 0, volatile: 0 };
     expireRound(p, now, tally);
     removed += tally.expired;
-    if (tally.expired * 10 <= tally.volatile || tally.volatile === 0) break;
+    sampled += tally.volatile;
+    if (tally.expired * 10 <= tally.volatile || tally.volatile === 0) {
+      capReached = false;
+      break;
+    }
+  }
+  if (report !== undefined) {
+    report.sampled = sampled;
+    report.expired = removed;
+    report.capReached = capReached;
   }
   return removed;
+}
+
+/** What one step saw (INFO expired_stale_perc, expired_time_cap_reached_count). */
+export interface ExpireStepReport {
+  /** Keys with a TTL it looked at, and how many of them it removed as expired. */
+  sampled: number;
+  expired: number;
+  /** It stopped at EXPIRE_MAX_ROUNDS with expired keys still above 10% (Redis: its time limit was reached). */
+  capReached: boolean;
 }
 
 function expireRound(p: TableAccess, now: number, tally: ExpireTally): void {

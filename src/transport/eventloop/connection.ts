@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { clientInfo } from '../../core/client-info.js';
-import type { ClientInfo } from '../../core/command.js';
+import type { ClientInfo, NetTraffic } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
@@ -43,6 +43,8 @@ export interface ConnectionHost {
   logTurn?: LogTurn;
   /** The native helper's send for replies (socket-send.ts); null: fs.writeSync. */
   readonly send: SocketSend | null;
+  /** Where reads and writes are counted (INFO stats); set as the first client connects, with the core. */
+  traffic?: NetTraffic;
 }
 
 const NO_INPUT = Buffer.alloc(0);
@@ -81,11 +83,15 @@ export class Connection implements HoldingClient {
   }
 
   private static onSharedRead(this: net.Socket, length: number, buffer: Buffer): void {
-    (this as OwnedSocket)[CONNECTION].onData(buffer, length);
+    const connection = (this as OwnedSocket)[CONNECTION];
+    connection.host.traffic?.bytesRead(length);
+    connection.onData(buffer, length);
   }
 
   private static onDataEvent(this: net.Socket, chunk: Buffer): void {
-    (this as OwnedSocket)[CONNECTION].onData(chunk, chunk.length);
+    const connection = (this as OwnedSocket)[CONNECTION];
+    connection.host.traffic?.bytesRead(chunk.length);
+    connection.onData(chunk, chunk.length);
   }
 
   private static onErrorEvent(this: net.Socket, e: NodeJS.ErrnoException): void {
@@ -248,6 +254,8 @@ export class Connection implements HoldingClient {
       this.socket.destroy();
       return false;
     }
+    // Counted whole: what the kernel did not take now goes out through the stream.
+    this.host.traffic?.bytesWritten(lent.length);
     if (written === lent.length) return true;
     // The rest waits in the stream: copied, since the session's output is only lent until the next receive.
     const flushed = this.socket.write(Buffer.from(lent.subarray(written)));

@@ -170,6 +170,7 @@ export class EventLoopTransport implements Transport {
     const core = this.options.sessionCore();
     const aof = core.server.aof;
     if (aof !== undefined) this.host.logTurn ??= new LogTurn(aof, this.options.logger);
+    this.host.traffic ??= core.server.counters;
     const session = new Session(
       this.host.logTurn === undefined ? core : { ...core, logWrittenByTransport: true },
       {

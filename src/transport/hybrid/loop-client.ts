@@ -8,7 +8,7 @@
 // clients.
 
 import { clientInfo } from '../../core/client-info.js';
-import type { ClientInfo } from '../../core/command.js';
+import type { ClientInfo, NetTraffic } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { PendingOutput } from '../pending-output.js';
 import { EAGAIN, type NativeReactor } from './native-reactor.js';
@@ -41,6 +41,11 @@ export interface LoopHost {
   logOwed(): boolean;
   /** The client holds replies until the turn's write-out (then releaseHeld). */
   holding(client: LoopClient): void;
+  /**
+   * Where reads and writes are counted (INFO stats): the thread's counters, there once its core is (built for
+   * the first client that speaks: the end of input of clients that never spoke before that is not counted).
+   */
+  readonly traffic?: NetTraffic;
 }
 
 export class LoopClient {
@@ -101,12 +106,19 @@ export class LoopClient {
     const { native, readBuffer } = this.host;
     const read = native.readInto(this.fd, readBuffer, 0, readBuffer.length);
     if (read === -EAGAIN) return false;
-    if (read <= 0) return this.destroyed(); // end of input, or the connection failed
-    if (this.lingeringSince !== 0 || this.endAfterFlush) return false; // input after the close was decided
+    if (read <= 0) {
+      if (read === 0) this.host.traffic?.bytesRead(0);
+      return this.destroyed(); // end of input, or the connection failed
+    }
+    if (this.lingeringSince !== 0 || this.endAfterFlush) {
+      this.host.traffic?.bytesRead(read);
+      return false; // input after the close was decided
+    }
     if (this.session === null) {
       this.session = this.host.newSession(this);
       this.session.setPushListener(() => this.host.pushed(this));
     }
+    this.host.traffic?.bytesRead(read);
     return this.serve(this.session, readBuffer, read);
   }
 
@@ -150,6 +162,8 @@ export class LoopClient {
    * client is cut. False when the client was closed.
    */
   private send(lent: Buffer): boolean {
+    // Counted whole, as handed over: what waits (held or pending) is written later, or dropped with the client.
+    this.host.traffic?.bytesWritten(lent.length);
     if (this.held !== null || this.host.logOwed()) return this.hold(lent);
     if (this.pending === null) {
       const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);

@@ -186,6 +186,9 @@ const host: LoopHost = {
   pushed: (client) => void pushedTo.add(client),
   logOwed: () => core?.aof?.owes === true,
   holding: (client) => void heldFor.add(client),
+  get traffic() {
+    return core?.server.counters;
+  },
 };
 
 /** Clients whose sessions got Pub/Sub messages during this turn of the loop: written once it ends. */

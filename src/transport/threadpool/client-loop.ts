@@ -3,6 +3,7 @@
 // its thread by design). Knows the Session's receive() contract and errno codes; nothing of the pool.
 
 import { readSync, writeSync } from 'node:fs';
+import type { NetTraffic } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 
 /** Large enough that a pipelined burst is one read. */
@@ -38,6 +39,8 @@ export interface ClientLoopHooks {
    * waiting in the session) or gone (why). Absent: a blocked client is never woken, so the worker must have it.
    */
   whileBlocked?(): EndReason | null;
+  /** Where reads and writes are counted (INFO stats); absent: not counted. */
+  readonly traffic?: NetTraffic;
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -84,6 +87,7 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
   for (;;) {
     const read = readSome(fd, buffer);
     if (typeof read === 'string') return read;
+    hooks.traffic?.bytesRead(read);
     if (read === 0) return 'eof';
     hooks.beforeBatch();
     let output = session.receive(buffer, read);
@@ -92,6 +96,7 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
       if (output.bytes !== null) {
         const failed = writeAll(fd, output.bytes);
         if (failed !== null) return failed;
+        hooks.traffic?.bytesWritten(output.bytes.length);
       }
       if (output.close) return 'closed-by-server';
       const limit = hooks.queryBufferLimit?.() ?? 0;

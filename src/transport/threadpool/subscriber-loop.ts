@@ -50,11 +50,13 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
   const send = (bytes: Uint8Array): boolean => {
     if (!pending.empty) {
       pending.add(bytes);
+      ctx.hooks.traffic?.bytesWritten(bytes.length);
       return true;
     }
     const written = native.writeFrom(fd, bytes, 0, bytes.length);
-    if (written === bytes.length) return true;
     if (written < 0 && written !== -EAGAIN) return false;
+    ctx.hooks.traffic?.bytesWritten(bytes.length); // what the kernel did not take now is written on EPOLLOUT
+    if (written === bytes.length) return true;
     pending.add(bytes.subarray(Math.max(0, written)));
     watch(epoll.OUT | epoll.RDHUP);
     return true;
@@ -86,6 +88,7 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
         if ((events & (epoll.IN | epoll.HUP | epoll.RDHUP | epoll.ERR)) === 0) continue;
         const read = native.readInto(fd, ctx.buffer, 0, ctx.buffer.length);
         if (read === -EAGAIN) continue;
+        if (read >= 0) ctx.hooks.traffic?.bytesRead(read);
         if (read === 0) return 'eof';
         if (read < 0) return 'reset';
         ctx.hooks.beforeBatch();

@@ -232,6 +232,7 @@ function serve(job: Job): void {
       leaveWhenSubscribed: () => wakeFd >= 0,
       queryBufferLimit: () => config.number('client-query-buffer-limit'),
       whileBlocked: () => waitWhileBlocked(job.fd, session),
+      traffic: sessionCore.server.counters,
     };
     let reason: EndReason = serveClient(job.fd, session, readBuffer, hooks);
     if (reason === 'subscribed') reason = serveSubscriber(job.fd, session, hooks);
