@@ -109,6 +109,24 @@ const VALUES: readonly [string, readonly string[]][] = [
   ['rdbchecksum', ['no', 'x', 'yes']],
   ['stop-writes-on-bgsave-error', ['no', 'x', 'yes']],
   ['dbfilename', ['x.rdb', 'a/b.rdb', '', 'dump.rdb']],
+  ['latency-tracking', ['no', 'maybe', 'YES', '', 'yes']],
+  [
+    'latency-tracking-info-percentiles',
+    [
+      '50.5000 99.90 100 0',
+      '',
+      '50 abc',
+      '101',
+      '-1',
+      '50  99',
+      ' 50',
+      '50 ',
+      '1e1 0.0000001 99.9999999',
+      'inf',
+      'nan',
+      '50 99 99.9',
+    ],
+  ],
   ['enable-protected-configs', ['yes']],
 ];
 
