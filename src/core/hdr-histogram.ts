@@ -27,7 +27,7 @@ export function histogramIndex(nanoseconds: number): number {
       ? HISTOGRAM_MIN_NS
       : nanoseconds > HISTOGRAM_MAX_NS
         ? HISTOGRAM_MAX_NS
-        : Math.floor(nanoseconds);
+        : nanoseconds | 0; // truncates, as Redis's integer nanoseconds (below 2^31 here)
   const bucket = 32 - Math.clz32(value | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1);
   const subBucket = value >>> bucket;
   return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + subBucket - SUB_BUCKET_HALF_COUNT;

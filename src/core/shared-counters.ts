@@ -238,12 +238,15 @@ export class SharedServerCounters implements ServerCounters {
 
   private histogramsOf(own: Float64Array): SlabHistograms {
     const generation = this.histogramGenerationOf(own.byteOffset);
-    return new SlabHistograms({
-      directory: (slot) => own[slot * FIELDS + F_HISTOGRAM],
-      setDirectory: (slot, entry) => (own[slot * FIELDS + F_HISTOGRAM] = entry),
-      claim: () => this.claimHistogram(),
-      cleared: (gen) => Atomics.store(generation, 0, gen),
-    });
+    return new SlabHistograms(
+      {
+        directory: (slot) => own[slot * FIELDS + F_HISTOGRAM],
+        setDirectory: (slot, entry) => (own[slot * FIELDS + F_HISTOGRAM] = entry),
+        claim: () => this.claimHistogram(),
+        cleared: (gen) => Atomics.store(generation, 0, gen),
+      },
+      this.slots,
+    );
   }
 
   /** The fence of the slab at `slabOffset` (-1: the overflow slab's). */

@@ -175,6 +175,40 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     expect(await d.mget('before', 'in-exec')).toEqual(['1', '2']);
   });
 
+  it('INFO shows a BGSAVE going through its keys, counts saves and forks, and RESETSTAT zeroes the counts', async () => {
+    const server = await start(tempDir());
+    const saver = await client(server);
+    const watcher = await client(server); // on the pool and the hybrid, another thread than the save's
+    for (let i = 0; i < 20; i++) await saver.set(`key:${i}`, 'v');
+    await saver.save();
+    await saver.config('SET', 'rdb-key-save-delay', '10000'); // 10 ms after each key: the save takes 200 ms
+    // On the pool and the hybrid the BGSAVE answers once written (its thread encodes it): watch meanwhile.
+    const saving = saver.bgsave();
+    const seen: string[] = [];
+    for (;;) {
+      const info = await watcher.info('persistence');
+      if (infoField(info, 'rdb_saves') === '2') break;
+      if (infoField(info, 'rdb_bgsave_in_progress') !== '1') continue;
+      const done = infoField(info, 'current_save_keys_processed');
+      seen.push(
+        `${done}/${infoField(info, 'current_save_keys_total')} ${infoField(info, 'current_fork_perc')}`,
+      );
+    }
+    await saving;
+    // 0/0 only while the snapshot is being taken, before it knows its keys.
+    for (const progress of seen) expect(progress).toMatch(/^(0\/0 0\.00|([0-9]|1[0-9]|20)\/20 \d+\.\d\d)$/);
+    expect(seen.filter((progress) => progress.includes('/20')).length).toBeGreaterThan(0);
+    const after = await watcher.info();
+    expect([infoField(after, 'rdb_saves'), infoField(after, 'total_forks')]).toEqual(['2', '1']);
+    expect([
+      infoField(after, 'current_save_keys_processed'),
+      infoField(after, 'current_save_keys_total'),
+    ]).toEqual(['0', '0']);
+    await watcher.config('RESETSTAT');
+    const reset = await saver.info();
+    expect([infoField(reset, 'rdb_saves'), infoField(reset, 'total_forks')]).toEqual(['0', '0']);
+  });
+
   it('DUMP and RESTORE with Redis 7.0 options and errors', async () => {
     const server = await start(tempDir());
     const c = await client(server);
