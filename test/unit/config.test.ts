@@ -54,6 +54,8 @@ describe('Config defaults', () => {
       rdbchecksum: 'yes',
       'stop-writes-on-bgsave-error': 'yes',
       'rdb-key-save-delay': '0',
+      'latency-tracking': 'yes',
+      'latency-tracking-info-percentiles': '50 99 99.9',
       appendonly: 'no',
       appendfilename: 'appendonly.aof',
       appenddirname: 'appendonlydir',
