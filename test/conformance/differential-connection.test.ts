@@ -141,13 +141,18 @@ const maskOwn = (stream: string): string =>
       '$1=?',
     );
 
-async function streamOf(client: RawClient, requests: readonly Argv[]): Promise<string> {
-  await client.send(Buffer.concat([...requests, ...CLOSING].map((argv) => resp(...argv))));
-  const bytes = await client.readFramed((received) => {
-    const at = received.indexOf(MARK_REPLY);
-    return at < 0 ? -1 : at + MARK_REPLY.length;
-  });
-  return maskOwn(bytes.toString('latin1'));
+async function streamOf(client: RawClient, requests: readonly Argv[], server: string): Promise<string> {
+  try {
+    await client.send(Buffer.concat([...requests, ...CLOSING].map((argv) => resp(...argv))));
+    const bytes = await client.readFramed((received) => {
+      const at = received.indexOf(MARK_REPLY);
+      return at < 0 ? -1 : at + MARK_REPLY.length;
+    });
+    return maskOwn(bytes.toString('latin1'));
+  } catch (e) {
+    // Which server closed the connection, and what it had sent: the sequence that made it is the failing one.
+    throw new Error(`${server}: ${(e as Error).message}; received ${JSON.stringify(client.text())}`);
+  }
 }
 
 const RUNS = 60;
@@ -167,8 +172,8 @@ describe.skipIf(!haveRedisServer).each(transports)(
             const requests = sendable(drawn);
             for (const argv of opening) await Promise.all([both.real.call(argv), both.lite.call(argv)]);
             const [theirs, ours] = await Promise.all([
-              streamOf(both.theirs, requests),
-              streamOf(both.mine, requests),
+              streamOf(both.theirs, requests, 'redis-server'),
+              streamOf(both.mine, requests, 'redis-lite'),
             ]);
             expect(ours, requests.map(showArgv).join(' | ')).toBe(theirs);
           }),
