@@ -13,12 +13,14 @@
 //   down from now (PTTL, EXPIRETIME of a relative expiry) only by its sign, set replies and KEYS as sets, the
 //   DUMP of a hash-table set by its length (its members in table order: README), a hashtable hash's
 //   HGETALL/HKEYS/HVALS with its fields sorted and its HSCAN page not at all (table order: README).
-// Skipped with a message when redis-server is not on PATH. Runs: FC_NUM_RUNS.
+// Skipped with a message when redis-server is not on PATH. A fixed seed in the suite (fcParameters); a soak:
+// FC_SEED=random FC_NUM_RUNS=5000 TEST_TRANSPORTS=eventloop npx vitest run test/conformance/differential-any-command.test.ts
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeResp,
+  fcParameters,
   numRuns,
   respBytes,
   showArgv,
@@ -227,7 +229,8 @@ function unordered(name: string, value: Value): Value {
   return { ...value, items: pairs.sort(([a], [b]) => byBytes(a, b)).flat() };
 }
 
-const RUNS = numRuns(40);
+const CI_RUNS = 40;
+const RUNS = numRuns(CI_RUNS);
 
 describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: any command against redis-server',
@@ -267,7 +270,7 @@ describe.skipIf(!haveRedisServer).each(transports)(
               }
             },
           ),
-          { numRuns: RUNS },
+          fcParameters(CI_RUNS, 7300 + protocol),
         );
       },
       timeoutFor(RUNS, 80),
