@@ -112,6 +112,10 @@ const CONFIG_FLAGS = {
     describe: 'The directory in --dir that holds the append-only files (appendonlydir), as Redis 7',
   },
   'aof-load-truncated': { type: 'string', describe: 'yes: load a file whose last command was cut short' },
+  'no-appendfsync-on-rewrite': {
+    type: 'string',
+    describe: 'yes: no fsync of the append-only file while a rewrite or a BGSAVE runs',
+  },
   'aof-use-rdb-preamble': {
     type: 'string',
     describe: "yes: a rewrite's base is an RDB (<name>.<n>.base.rdb); no: commands (<name>.<n>.base.aof)",

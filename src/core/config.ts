@@ -250,6 +250,9 @@ const SETTINGS: readonly Setting[] = [
   },
   { name: 'appendfsync', kind: 'enum', initial: 'everysec', choices: ['everysec', 'always', 'no'] },
   { name: 'aof-load-truncated', kind: 'bool', initial: 'yes' },
+  // yes: no fsync of the file while a rewrite or a BGSAVE runs (aof/aof-log.ts fsyncHeldBack), as Redis skips it
+  // while a child does I/O: less latency, at the risk of what was written meanwhile.
+  { name: 'no-appendfsync-on-rewrite', kind: 'bool', initial: 'no' },
   // A rewrite's base: an RDB (appendonly.aof.<n>.base.rdb), or with no the commands that rebuild the data
   // (<n>.base.aof, aof/rewrite-commands.ts), as Redis 7.0's rewriteAppendOnlyFileRio writes them.
   { name: 'aof-use-rdb-preamble', kind: 'bool', initial: 'yes' },

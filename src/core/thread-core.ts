@@ -132,6 +132,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   }
   // CONFIG SET appendonly on this thread (other threads' copies are applied without listeners).
   if (aof !== undefined) {
+    aof.backgroundSaving = () => server.persistence?.inProgress() ?? false;
     deps.config.onChange((name, value) => {
       if (name === 'appendonly') aof.setEnabled(value === 'yes', server.persistence?.inProgress() ?? false);
       else if (name === 'aof-timestamp-enabled') aof.timestamps = value === 'yes';

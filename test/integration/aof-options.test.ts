@@ -26,7 +26,9 @@ const SETTINGS = [
   'aof-disable-auto-gc',
   'aof-rewrite-incremental-fsync',
   'rdb-save-incremental-fsync',
+  'no-appendfsync-on-rewrite',
 ];
+const OFF_BY_DEFAULT = ['aof-timestamp-enabled', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite'];
 
 /** Sends `commands` in one write and returns each reply's bytes. */
 async function exchange(client: RawClient, commands: readonly string[][]): Promise<string[]> {
@@ -42,7 +44,7 @@ async function exchange(client: RawClient, commands: readonly string[][]): Promi
 async function configSession(client: RawClient): Promise<string[]> {
   const commands: string[][] = [];
   for (const name of SETTINGS) {
-    const initial = name === 'aof-timestamp-enabled' || name === 'aof-disable-auto-gc' ? 'no' : 'yes';
+    const initial = OFF_BY_DEFAULT.includes(name) ? 'no' : 'yes';
     const other = initial === 'yes' ? 'NO' : 'Yes';
     commands.push(
       ['CONFIG', 'GET', name],

@@ -145,4 +145,35 @@ describe('AofLog over a shared buffer', () => {
     second.close();
     expect(readFileSync(file, 'latin1')).toBe(resp('SELECT 0', 'SET k 1', 'SET k 2', 'SET k 3'));
   });
+
+  it('no-appendfsync-on-rewrite yes: appendfsync always does not sync while a rewrite or a BGSAVE runs', () => {
+    const store = SharedStore.create({ clock: Date.now });
+    const config = new Config({ dir, appendonly: 'yes', appendfsync: 'always' });
+    const files = AofFiles.of(config);
+    const syncs: number[] = [];
+    const log = new AofLog(files, store, config, Date.now, false, null, () => syncs.push(1));
+    openAofOnStart(files, log.state, config, () => undefined);
+    initialiseAofState(log.state, true, files);
+    let bgsave = false;
+    log.backgroundSaving = () => bgsave;
+    const write = (value: string): void => {
+      log.record('set', args(`SET k ${value}`), OK, 0);
+      log.endOfBatch();
+    };
+    write('1');
+    expect(log.requestRewrite(false)).toBe('started'); // a rewrite runs (nobody runs it here)
+    write('2'); // no: synced as ever
+    expect(syncs.length).toBe(2);
+    config.set('no-appendfsync-on-rewrite', 'yes');
+    write('3');
+    log.state.end(true, 0, 0);
+    bgsave = true;
+    write('4');
+    expect(syncs.length).toBe(2); // written, not synced
+    expect(readFileSync(files.logPath(log.state.incrSeq), 'latin1')).toContain(resp('SET k 4'));
+    bgsave = false;
+    write('5'); // one sync for all of it
+    expect(syncs.length).toBe(3);
+    log.close();
+  });
 });

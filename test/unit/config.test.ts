@@ -61,6 +61,7 @@ describe('Config defaults', () => {
       appenddirname: 'appendonlydir',
       appendfsync: 'everysec',
       'aof-load-truncated': 'yes',
+      'no-appendfsync-on-rewrite': 'no',
       'aof-use-rdb-preamble': 'yes',
       'aof-timestamp-enabled': 'no',
       'aof-disable-auto-gc': 'no',

@@ -7,7 +7,8 @@
 // in one write(2) (each thread has the file open, O_APPEND), before the replies go out (group commit: one write,
 // and with appendfsync always one fdatasync, for everything logged meanwhile): the event loop and each hybrid loop
 // call it once per turn of the loop (log-write-out.ts), a pool worker at the end of each client read. everysec:
-// the server's timer syncs once a second (syncEverySecond); no: the kernel decides.
+// the server's timer syncs once a second (syncEverySecond); no: the kernel decides. no-appendfsync-on-rewrite yes
+// holds both syncs back while a rewrite or a BGSAVE runs (fsyncHeldBack).
 //
 // appendonly may be turned on and off at run time (CONFIG SET, from any thread): the state lives in shared memory
 // (aof-state.ts) and each record is written only while it says on. A write command that starts while it is off
@@ -68,6 +69,8 @@ export class AofLog {
     private readonly onlyWriter = false,
     /** This thread's write fence; null where no other thread runs commands (nothing to wait for). */
     private readonly fence: WriteFence | null = null,
+    /** How appendfsync always's sync reaches the disk (a test counts them). */
+    private readonly syncFile: (fd: number) => void = fdatasyncSync,
   ) {
     const control = (store as StoreWithControl).handles().control;
     this.state = new AofState(control);
@@ -88,6 +91,9 @@ export class AofLog {
   set timestamps(on: boolean) {
     this.buffer.stamping = on;
   }
+
+  /** Whether a BGSAVE runs (any thread's): set by the thread's core once its persistence exists. */
+  backgroundSaving: () => boolean = () => false;
 
   get owes(): boolean {
     return this.owed !== 0;
@@ -166,7 +172,7 @@ export class AofLog {
       if (this.fd >= 0) this.closeFile();
       return;
     }
-    if (this.syncing || this.config.string('appendfsync') !== 'everysec') return;
+    if (this.syncing || this.config.string('appendfsync') !== 'everysec' || this.fsyncHeldBack()) return;
     // Other threads may be the only ones writing: this one opens the file (the current one) to sync it.
     this.reopenCurrent();
     this.syncing = true;
@@ -349,14 +355,27 @@ export class AofLog {
           this.guardWrite(() => this.buffer.writeTaken(this.fd, bytes, end));
         }
       }
-      if (sync && this.fd >= 0 && this.buffer.synced < Math.min(owed, this.buffer.written)) {
+      const unsynced = this.buffer.synced < Math.min(owed, this.buffer.written);
+      if (sync && this.fd >= 0 && unsynced && !this.fsyncHeldBack()) {
         const upTo = this.buffer.written;
-        fdatasyncSync(this.fd);
+        this.syncFile(this.fd);
         this.buffer.markSynced(upTo);
       }
     } finally {
       this.buffer.unlockFlush();
     }
+  }
+
+  /**
+   * no-appendfsync-on-rewrite yes, while a rewrite or a BGSAVE writes (Redis: hasActiveChildProcess): the file is
+   * not synced, so its sync does not queue behind their writes on the disk (a reply of appendfsync always then
+   * goes out with its record written but not synced); the first sync after they end covers what was held back.
+   */
+  private fsyncHeldBack(): boolean {
+    return (
+      this.config.string('no-appendfsync-on-rewrite') === 'yes' &&
+      (this.state.inProgress || this.backgroundSaving())
+    );
   }
 
   /** A block larger than a half of the buffer: written with what the buffer holds, in order, under both locks. */
