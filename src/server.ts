@@ -507,8 +507,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   const aofState = new AofState(start.shared.store.handles().control);
   initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
   // aof-timestamp-enabled as started with, for every thread before any logs (a CONFIG SET: thread-core.ts).
-  new SharedAppendBuffer(start.shared.store.appendBuffer(), null).stamping =
-    config.string('aof-timestamp-enabled') === 'yes';
+  sharedAppendBuffer(start).stamping = config.string('aof-timestamp-enabled') === 'yes';
   if (loader === null) openAofIfOn(start, aofState); // before the first write can come
   // Sessions of the event loop ask for the core only once clients connect, after it is built below.
   let core: ThreadCore | null = null;
@@ -643,7 +642,14 @@ function prepareLoad(start: StartContext): Loader | null {
 function openAofIfOn(start: StartContext, state: AofState): void {
   const { config } = start;
   if (config.string('appendonly') !== 'yes') return;
-  openAofOnStart(start.aofFiles, state, config, (message) => start.logger.info(message));
+  const log = (message: string): void => start.logger.info(message);
+  const stamped = openAofOnStart(start.aofFiles, state, config, log, start.clock());
+  if (stamped !== null) sharedAppendBuffer(start).noteStamp(stamped);
+}
+
+/** The append-only file's buffer every thread shares (its header's settings and last annotation). */
+function sharedAppendBuffer(start: StartContext): SharedAppendBuffer {
+  return new SharedAppendBuffer(start.shared.store.appendBuffer(), null);
 }
 
 function fileSize(file: string): number | null {

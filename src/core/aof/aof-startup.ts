@@ -17,15 +17,26 @@ import { autoGc } from './rewrite-scheduler.js';
 
 export type StartupLog = (message: string) => void;
 
-/** `files.manifest` is the one loaded (aof-loader.ts planAofLoad), or empty when there was none. */
-export function openAofOnStart(files: AofFiles, state: AofState, config: Config, log: StartupLog): void {
+/**
+ * `files.manifest` is the one loaded (aof-loader.ts planAofLoad), or empty when there was none; `now`: the server's
+ * clock. Returns the second of the #TS annotation a base made here starts with (null: none), which Redis, writing
+ * it in its own process, takes as the log's last annotation (aof_cur_timestamp).
+ */
+export function openAofOnStart(
+  files: AofFiles,
+  state: AofState,
+  config: Config,
+  log: StartupLog,
+  now: number = Date.now(),
+): number | null {
   files.ensureDir();
   let manifest = files.manifest;
+  let stamped: number | null = null;
   if (manifest.base === null && manifest.incr.length === 0) {
     // Nothing was loaded, so the dataset is empty: its base is an RDB of no keys, or (aof-use-rdb-preamble no) no
     // commands, only the #TS annotation when aof-timestamp-enabled is on, as rewriteAppendOnlyFile writes them.
-    const now = Date.now();
     const format = baseFormat(config, now);
+    if (format.kind === 'commands') stamped = format.stamp;
     manifest = withNewBase(manifest, files.filename, format.kind === 'rdb');
     const name = (manifest.base as { name: string }).name;
     const rdbOptions: RdbSaveOptions = {
@@ -48,6 +59,7 @@ export function openAofOnStart(files: AofFiles, state: AofState, config: Config,
   files.manifest = autoGc(config) ? files.deleteHistory(manifest) : manifest;
   state.incrSeq = incr.seq;
   log(`${creating ? 'Creating' : 'Opening'} AOF incr file ${incr.name} on server start`);
+  return stamped;
 }
 
 /** rewriteAppendOnlyFile: written to a temporary file, synced, renamed into place. */

@@ -98,6 +98,11 @@ export class SharedAppendBuffer {
     Atomics.store(this.words, STAMPING, on ? 1 : 0);
   }
 
+  /** An annotation written outside the buffer (start-up's base) is the last one: no thread repeats its second. */
+  noteStamp(second: number): void {
+    if (second > this.totals[LAST_STAMP]) this.totals[LAST_STAMP] = second;
+  }
+
   lockFlush(): void {
     writeLock(this.words, FLUSH_LOCK, this.control);
   }
