@@ -368,6 +368,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     aofFiles: start.aofFiles,
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
+    ...(transport.clientBuffers === undefined ? {} : { clientBuffers: () => transport.clientBuffers!() }),
     transportStats: () => transport.stats(),
     killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
     reportUnexpected: (error, command) =>

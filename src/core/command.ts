@@ -271,6 +271,11 @@ export interface ServerContext {
   /** Every client connected to this server (on every thread, where the transport can tell). */
   clients(): ClientInfo[];
   /**
+   * The clients' query and output buffers (INFO clients and memory), without building clients()'s list where the
+   * transport can tell them directly (the event loop: one thread holds every client).
+   */
+  clientBuffers(): ClientBuffers;
+  /**
    * One client's entry, as clients() would list it (CLIENT INFO): without building the whole list, which in
    * the pool costs a round trip to the main thread for its queue.
    */
@@ -382,6 +387,14 @@ export interface ServerCounters extends NetTraffic {
   /** The maxmemory check before a command left memory `over` the limit, or not (eviction exceeded time). */
   memoryChecked(over: boolean): void;
   evictionExceeded(): { total: number; current: number };
+}
+
+/** The clients' buffers, INFO's client_recent_max_* and mem_clients_normal. */
+export interface ClientBuffers {
+  readonly maxQuery: number;
+  readonly maxOutput: number;
+  /** Every client's query and output buffers added up. */
+  readonly total: number;
 }
 
 /** Where a transport counts what it moves to and from clients (INFO stats total_net_*, total_*_processed). */

@@ -2,13 +2,18 @@
 // section's field list, and the value formats Redis's genRedisInfoString prints (bytesToHuman, "%.2f" of a C
 // float). Knows nothing of which section shows what (info.ts and the info-*.ts beside it).
 
-import type { ServerContext } from './command.js';
+import type { ClientBuffers, ServerContext } from './command.js';
 import { formatFixed } from './format-double.js';
 import type { KeyValueStore } from './store/types.js';
 
 export interface InfoSource {
   readonly server: ServerContext;
   readonly store: KeyValueStore;
+}
+
+/** What a section reads: the source, and the clients' buffers gathered at most once per INFO (renderInfo). */
+export interface SectionSource extends InfoSource {
+  clientBuffers(): ClientBuffers;
 }
 
 /** A section's lines, in order: name and value ("name:value\r\n"). */

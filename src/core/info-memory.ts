@@ -15,18 +15,18 @@ import {
   residentSetSize,
   setting,
   type Fields,
-  type InfoSource,
+  type SectionSource,
 } from './info-fields.js';
 import type { StoreStats } from './store/types.js';
 
 /** INFO mem_allocator: the store's own arena in a SharedArrayBuffer, the rest V8's heap (not jemalloc). */
 export const MEM_ALLOCATOR = 'redis-lite-arena';
 
-export function memoryFields(source: InfoSource): Fields {
+export function memoryFields(source: SectionSource): Fields {
   const { server, store } = source;
   // INFO samples the peak too, as genRedisInfoString does before it prints it.
   store.recordMemoryPeak();
-  const overhead = memoryOverhead(source);
+  const overhead = memoryOverhead(source, source.clientBuffers());
   const stats = store.stats();
   const used = stats.usedMemory + stats.processBaselineBytes;
   const peak = Math.max(store.memoryPeak(), used);

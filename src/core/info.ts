@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { commandstatsFields, errorstatsFields, latencystatsFields } from './info-commands.js';
-import { setting, type Fields, type InfoSource } from './info-fields.js';
+import type { ClientBuffers } from './command.js';
+import { setting, type Fields, type InfoSource, type SectionSource } from './info-fields.js';
 import { memoryFields } from './info-memory.js';
 import { persistenceFields, statsFields } from './info-stats.js';
 
@@ -87,16 +88,11 @@ function serverFields({ server }: InfoSource): Fields {
   ];
 }
 
-function clientFields({ server }: InfoSource): Fields {
+function clientFields({ server, clientBuffers }: SectionSource): Fields {
   const t = server.transportStats();
   // Redis's figures are each client's largest buffer over the last few seconds (clientsCron); here, the largest
   // buffers of the clients connected now.
-  let maxInput = 0;
-  let maxOutput = 0;
-  for (const client of server.clients()) {
-    maxInput = Math.max(maxInput, client.queryBuffer);
-    maxOutput = Math.max(maxOutput, client.outputBuffer);
-  }
+  const { maxQuery: maxInput, maxOutput } = clientBuffers();
   const fields: Fields = [
     ['connected_clients', t.connectedClients],
     ['cluster_connections', 0],
@@ -188,7 +184,7 @@ const TITLES: Record<Section, string> = {
   keyspace: 'Keyspace',
 };
 
-const FIELDS: Record<Section, (source: InfoSource) => Fields> = {
+const FIELDS: Record<Section, (source: SectionSource) => Fields> = {
   server: serverFields,
   clients: clientFields,
   memory: memoryFields,
@@ -223,9 +219,15 @@ export function selectSections(args: readonly string[]): Set<Section> {
 /** The INFO text for the given sections, in Redis's order; an unknown section name yields nothing. */
 export function renderInfo(source: InfoSource, sections: ReadonlySet<string>): string {
   const parts: string[] = [];
+  // Gathered once for the clients and memory sections: on the pool and the hybrid it asks every thread.
+  let buffers: ClientBuffers | undefined;
+  const sectionSource: SectionSource = {
+    ...source,
+    clientBuffers: () => (buffers ??= source.server.clientBuffers()),
+  };
   for (const section of SECTIONS) {
     if (!sections.has(section)) continue;
-    const lines = FIELDS[section](source).map(([k, v]) => `${k}:${v}\r\n`);
+    const lines = FIELDS[section](sectionSource).map(([k, v]) => `${k}:${v}\r\n`);
     parts.push(`# ${TITLES[section]}\r\n${lines.join('')}`);
   }
   return parts.join('\r\n');

@@ -5,6 +5,7 @@
 // list and figures.
 
 import type {
+  ClientBuffers,
   ClientInfo,
   CommandTable,
   ServerContext,
@@ -40,6 +41,8 @@ export interface ServerContextDeps {
   clients(): ClientInfo[];
   /** One client's entry; when absent, found in clients(). */
   client?(id: number): ClientInfo | undefined;
+  /** The clients' buffers, read directly; when absent, added up from clients(). */
+  clientBuffers?(): ClientBuffers;
   transportStats(): TransportStats;
   killClient?(id: number): boolean;
   reportUnexpected(error: unknown, command: string): void;
@@ -82,6 +85,19 @@ function bindLatencyTracking(counters: ServerCounters, config: Config): void {
   });
 }
 
+/** The clients' buffers added up from their entries (CLIENT LIST's qbuf and omem). */
+export function buffersOf(clients: readonly ClientInfo[]): ClientBuffers {
+  let maxQuery = 0;
+  let maxOutput = 0;
+  let total = 0;
+  for (const c of clients) {
+    maxQuery = Math.max(maxQuery, c.queryBuffer);
+    maxOutput = Math.max(maxOutput, c.outputBuffer);
+    total += c.queryBuffer + c.outputBuffer;
+  }
+  return { maxQuery, maxOutput, total };
+}
+
 /** The running script as INFO names it (Redis: the binary's path). */
 export function mainScript(): string {
   return process.argv[1] ?? process.execPath;
@@ -105,6 +121,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     commands: deps.commands,
     clients: () => deps.clients(),
     client: (id) => (deps.client === undefined ? deps.clients().find((c) => c.id === id) : deps.client(id)),
+    clientBuffers: () => deps.clientBuffers?.() ?? buffersOf(deps.clients()),
     transportStats: () => deps.transportStats(),
     // Read live, so CONFIG SET requirepass applies to the next command of every client.
     requirePass: () => config.string('requirepass'),

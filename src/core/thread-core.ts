@@ -6,6 +6,7 @@
 import { AofLog } from './aof/aof-log.js';
 import { AofFiles } from './aof/aof-files.js';
 import type {
+  ClientBuffers,
   ClientInfo,
   CommandTable,
   ServerContext,
@@ -41,6 +42,8 @@ export interface ThreadCoreDeps {
   readonly pubsub?: ServerContextDeps['pubsub'];
   clients(): ClientInfo[];
   client(id: number): ClientInfo | undefined;
+  /** The clients' buffers read directly (the event loop); absent: added up from clients(). */
+  clientBuffers?(): ClientBuffers;
   transportStats(): TransportStats;
   /** Absent where the transport closes clients by itself (CLIENT KILL then answers it cannot). */
   killClient?(id: number): boolean;
@@ -106,6 +109,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     commands: deps.commands ?? createCommandTable(ALL_COMMANDS),
     clients: () => deps.clients(),
     client: (id) => deps.client(id),
+    ...(deps.clientBuffers === undefined ? {} : { clientBuffers: () => deps.clientBuffers!() }),
     transportStats: () => deps.transportStats(),
     ...(deps.killClient === undefined ? {} : { killClient: (id: number) => deps.killClient?.(id) ?? false }),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),

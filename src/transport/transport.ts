@@ -3,7 +3,7 @@
 // parser, and the core never knows which transport (or thread) it runs in.
 
 import type { Logger } from 'pino';
-import type { ClientInfo, ShutdownFlags, TransportStats } from '../core/command.js';
+import type { ClientBuffers, ClientInfo, ShutdownFlags, TransportStats } from '../core/command.js';
 import type { Config } from '../core/config.js';
 
 export interface ListenAddress {
@@ -44,6 +44,8 @@ export interface Transport {
   clients(): ClientInfo[];
   /** One connected client's entry in clients(), found directly. */
   client(id: number): ClientInfo | undefined;
+  /** The clients' buffers, read directly where this thread holds every client (INFO); absent: from clients(). */
+  clientBuffers?(): ClientBuffers;
   /** CLIENT KILL from the main thread's side; false if unknown. Where absent, commands run on other threads. */
   killClient?(id: number): boolean;
   /**

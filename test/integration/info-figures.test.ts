@@ -46,6 +46,22 @@ describe.each(transports)('%s transport: INFO traffic, rates and latencies', (tr
     );
   });
 
+  it("shows the largest query buffer among the clients and adds the clients' buffers to mem_clients_normal", async () => {
+    const partial = await server.connect();
+    const watcher = await server.connect();
+    // An unfinished request waits in its client's query buffer (on the pool and the hybrid, another thread's).
+    await partial.send(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n${'x'.repeat(5000)}`);
+    const clients = await untilInfo(
+      { info: (section: string) => info(watcher, section) },
+      'clients',
+      (f) => Number(f.get('client_recent_max_input_buffer')) >= 5000,
+      'the unfinished request in its query buffer',
+    );
+    expect(Number(clients.get('client_recent_max_output_buffer'))).toBeGreaterThanOrEqual(0);
+    const memory = infoFields(await info(watcher, 'memory'));
+    expect(Number(memory.get('mem_clients_normal'))).toBeGreaterThanOrEqual(5000);
+  });
+
   it('samples the commands and bytes per second every 100 ms', async () => {
     const client = await server.connect();
     const ioredisLike = { info: (section: string) => info(client, section) };

@@ -6,7 +6,7 @@
 // dictEntry and robj) and its bucket arrays; an expiry lives in its key's entry header, so the expires overhead
 // is 0. Pure arithmetic over a context; no reply format here.
 
-import type { CommandContext } from '../command.js';
+import type { ClientBuffers, CommandContext } from '../command.js';
 import { residentSetSize } from '../info-fields.js';
 import { ENTRY_HEADER_BYTES } from '../store/layout.js';
 
@@ -42,13 +42,16 @@ export interface MemoryOverhead {
 /** Redis computes its ratios and percentages in C floats: the reply shows a float's digits. */
 export const asFloat = (x: number): number => Math.fround(x);
 
-export function memoryOverhead(ctx: Pick<CommandContext, 'store' | 'server'>): MemoryOverhead {
+/** `buffers`: the clients' buffers when the caller has them already (INFO reads them once for two sections). */
+export function memoryOverhead(
+  ctx: Pick<CommandContext, 'store' | 'server'>,
+  buffers: ClientBuffers = ctx.server.clientBuffers(),
+): MemoryOverhead {
   const { store, server } = ctx;
   const stats = store.stats();
   const totalAllocated = stats.usedMemory + stats.processBaselineBytes;
   const startupAllocated = stats.processBaselineBytes;
-  const clients = server.clients();
-  const clientsNormal = clients.reduce((sum, c) => sum + c.queryBuffer + c.outputBuffer, 0);
+  const clientsNormal = buffers.total;
   const aofBuffer = server.aof?.bufferedBytes ?? 0;
   const databases = store.keyspace().map((d) => ({
     db: d.db,
@@ -69,7 +72,7 @@ export function memoryOverhead(ctx: Pick<CommandContext, 'store' | 'server'>): M
     totalAllocated,
     startupAllocated,
     clientsNormal,
-    clients: clients.length,
+    clients: server.transportStats().connectedClients,
     aofBuffer,
     databases,
     overheadTotal,

@@ -5,7 +5,7 @@
 
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
-import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { ClientBuffers, ClientInfo, TransportStats } from '../../core/command.js';
 import { Session, type SessionCore } from '../../core/session.js';
 import type { Clock } from '../../core/store/types.js';
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
@@ -135,6 +135,21 @@ export class EventLoopTransport implements Transport {
 
   client(id: number): ClientInfo | undefined {
     return this.connections.get(id)?.info();
+  }
+
+  /** Two reads per client, no strings: INFO asks this of a server holding thousands of clients. */
+  clientBuffers(): ClientBuffers {
+    let maxQuery = 0;
+    let maxOutput = 0;
+    let total = 0;
+    for (const connection of this.connections.values()) {
+      const query = connection.session.queryBufferLength;
+      const output = connection.socket.writableLength;
+      if (query > maxQuery) maxQuery = query;
+      if (output > maxOutput) maxOutput = output;
+      total += query + output;
+    }
+    return { maxQuery, maxOutput, total };
   }
 
   /** CLIENT KILL: the client's replies already produced are flushed, then it is closed. */
