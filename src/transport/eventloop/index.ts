@@ -18,6 +18,9 @@ import {
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 import { LogTurn } from './log-turn.js';
 import { nativeSocketSend } from './socket-send.js';
+import { freeOwnedBuffer } from '../free-buffer.js';
+import { asMemory, type NativeMemory } from '../threadpool/native-addon.js';
+import { loadNative } from '../threadpool/native.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /**
@@ -42,6 +45,17 @@ export class EventLoopTransport implements Transport {
   private timeoutSeconds = 0;
   private totalConnections = 0;
   private rejectedConnections = 0;
+  /** Large query buffers freed at once instead of left to the GC (INFO pool_buffers_released). */
+  private buffersReleased = 0;
+  /**
+   * Frees a large query buffer a session let go of now (free-buffer.ts), as the hybrid's loops do: the ~130 KiB
+   * buffers a pipelining client outgrows and drops at the end of each batch otherwise wait for a collection in
+   * malloc's heap, part of the RSS above the arena at maxmemory (bench/eviction.ts --parts cap).
+   */
+  private readonly memory = nativeMemory();
+  private readonly releaseBuffer = (buffer: Buffer): void => {
+    if (this.memory !== null && freeOwnedBuffer(this.memory, buffer)) this.buffersReleased++;
+  };
   private idleTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly acceptErrors: AcceptErrorLog;
@@ -126,6 +140,7 @@ export class EventLoopTransport implements Transport {
       totalConnections: this.totalConnections,
       rejectedConnections: this.rejectedConnections,
       maxclients: this.maxclients,
+      buffersReleased: this.buffersReleased,
     };
   }
 
@@ -187,7 +202,11 @@ export class EventLoopTransport implements Transport {
     if (aof !== undefined) this.host.logTurn ??= new LogTurn(aof, this.options.logger);
     this.host.traffic ??= core.server.counters;
     const session = new Session(
-      this.host.logTurn === undefined ? core : { ...core, logWrittenByTransport: true },
+      {
+        ...core,
+        ...(this.host.logTurn === undefined ? {} : { logWrittenByTransport: true }),
+        ...(this.memory === null ? {} : { releaseBuffer: this.releaseBuffer }),
+      },
       {
         id,
         addr: `${socket.remoteAddress}:${socket.remotePort}`,
@@ -259,4 +278,10 @@ export class EventLoopTransport implements Transport {
   private onAcceptError(e: NodeJS.ErrnoException): void {
     this.acceptErrors.report(e, { connectedClients: this.connections.size, maxclients: this.maxclients });
   }
+}
+
+/** The native helper's memory calls, or null where it is not built (the event loop runs without it). */
+function nativeMemory(): NativeMemory | null {
+  const addon = loadNative();
+  return addon instanceof Error ? null : asMemory(addon);
 }
