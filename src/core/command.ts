@@ -81,6 +81,16 @@ export interface CommandSpec {
    * command's getkeys procedure gives them (db.c setGetKeys, bitfieldGetKeys), for COMMAND GETKEYSANDFLAGS.
    */
   readonly keyFlagsOf?: (argv: readonly Buffer[]) => readonly string[];
+  /**
+   * Redis's getkeys procedure where neither the triple nor a key spec can find the keys (SORT's STORE may come
+   * anywhere: db.c sortGetKeys): each key's position in argv and the index of its key spec in Redis's reference.
+   */
+  readonly getKeys?: (argv: readonly Buffer[]) => readonly { position: number; spec: number }[];
+  /**
+   * The line reads keys it does not name (SORT's BY and GET patterns build them from the elements): it then
+   * locks every segment where a write's or EXEC's keys are locked (transaction.ts keysOfCommand).
+   */
+  readonly readsUnnamedKeys?: (argv: readonly Buffer[]) => boolean;
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;

@@ -38,7 +38,7 @@ export function countedKeys(index: number, flags: readonly string[]): KeySpec {
 }
 
 /** What commandKeys reads of a command. */
-export type KeyedCommand = Pick<CommandSpec, 'keys' | 'keySpecs' | 'notKeys'>;
+export type KeyedCommand = Pick<CommandSpec, 'keys' | 'keySpecs' | 'notKeys' | 'getKeys'>;
 
 /**
  * Whether the command has key arguments at all (doesCommandHaveKeys): key specs, or a key range whose
@@ -79,6 +79,10 @@ function visitKeys(
   argv: readonly Buffer[],
   visit: (position: number, specIndex: number) => void,
 ): boolean {
+  if (spec.getKeys !== undefined) {
+    for (const key of spec.getKeys(argv)) visit(key.position, key.spec);
+    return true;
+  }
   if (spec.keySpecs !== undefined) return visitSpecKeys(spec.keySpecs, argv, visit);
   if (!hasKeyArguments(spec)) return true;
   const [first, lastSpec, step] = spec.keys;

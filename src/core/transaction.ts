@@ -180,5 +180,6 @@ export function keysOf(commands: readonly QueuedCommand[], watched: readonly Wat
 /** The keys whose locks one data command takes (keysOf of that command alone): null for every segment. */
 export function keysOfCommand(spec: CommandSpec, argv: readonly Buffer[]): Buffer[] | null {
   if (spec.name === 'debug' || !hasKeyArguments(spec)) return null;
+  if (spec.readsUnnamedKeys?.(argv) === true) return null;
   return commandKeys(spec, argv) ?? [];
 }

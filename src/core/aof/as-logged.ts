@@ -8,6 +8,7 @@
 
 import { isKeyword } from '../args.js';
 import type { Reply } from '../reply.js';
+import { sortKeyPositions } from '../sort/request.js';
 
 type Argv = readonly Uint8Array[];
 
@@ -48,6 +49,9 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
       return getExAsLogged(argv, reply, now);
     case 'restore':
       return [restoreWithAbsoluteTtl(argv, now)];
+    case 'sort':
+      // SORT changes something only with STORE (sortGetKeys finds a destination); as sent then, as Redis.
+      return sortKeyPositions(argv).length > 1 ? [argv] : [];
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:

@@ -14,6 +14,7 @@ import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { shutdownCommands } from './shutdown.js';
+import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
@@ -22,6 +23,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...stringCommands,
   ...keyspaceCommands,
+  ...sortCommands,
   ...setCommands,
   ...listCommands,
   ...BLOCKING_LIST_COMMANDS,

@@ -73,6 +73,8 @@ import * as setAlgebra from './set-algebra.js';
 import { copyStore, segmentEntries, type Snapshot, type SnapshotEntry } from './snapshot.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
 import * as sets from './sets.js';
+import { sort, type SortOutcome } from './sort.js';
+import type { SortRequest } from '../sort/request.js';
 import * as strings from './strings.js';
 import { Table } from './table.js';
 import type {
@@ -493,6 +495,10 @@ export class SharedStore implements KeyValueStore {
 
   setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult {
     return setAlgebra.setAlgebraStore(this.access, this.db, op, destination, keys);
+  }
+
+  sort(key: Bytes, request: SortRequest, patterns: boolean): SortOutcome {
+    return sort(this.access, this.db, key, request, patterns);
   }
 
   // ---- Lists (lists.ts) ----

@@ -17,6 +17,8 @@ import type { ContainerLimits, TypeName } from './containers.js';
 import type { AccessSetting } from './objects.js';
 import type { HashParts, HashRandomResult, HashScanResult } from './hashes.js';
 import type { SetAlgebraResult, SetOperation, SetStoreResult } from './set-algebra.js';
+import type { SortOutcome } from './sort.js';
+import type { SortRequest } from '../sort/request.js';
 import type { SetAddResult, SetMoveResult, SetPopResult, SetScanResult } from './sets.js';
 import type {
   ListEnd,
@@ -215,6 +217,11 @@ export interface KeyValueStore {
   sinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] };
   /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE: sources and destination at one instant. */
   setAlgebraStore(op: SetOperation, destination: Bytes, keys: readonly Bytes[]): SetStoreResult;
+  /**
+   * SORT / SORT_RO key (sort.ts): `patterns` when BY/GET name keys from the elements (every segment locked);
+   * throws WRONGTYPE for a key of another type.
+   */
+  sort(key: Bytes, request: SortRequest, patterns: boolean): SortOutcome;
   // ---- Lists (lists.ts over quicklist.ts; Redis 7.0's t_list.c) ----
   /** LPUSH/RPUSH each element in turn; with onlyIfExists (LPUSHX/RPUSHX) a missing key gets nothing. */
   listPush(key: Bytes, elements: readonly Bytes[], end: ListEnd, onlyIfExists?: boolean): PushResult;
