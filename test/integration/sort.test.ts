@@ -1,6 +1,6 @@
 // SORT and SORT_RO on real servers, on every transport: SORT ... STORE wakes a client blocked on the
 // destination (BLPOP) as a push would, on another thread on the pool and the hybrid; SORT_RO refuses STORE;
-// WRONGTYPE for a key of another type; a transaction (EXEC) holding a SORT whose patterns name keys from the
+// WRONGTYPE for a key of another type; the keyspace events of a STORE; a transaction (EXEC) holding a SORT whose patterns name keys from the
 // elements; and SORT ... STORE in the append-only file, there again after a restart (SORT without STORE is
 // not logged: replaying it would change nothing).
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -36,6 +36,36 @@ describe.each(transports)('%s transport: SORT', (transport) => {
     await expect(c.sort('str')).rejects.toThrow('WRONGTYPE');
     await expect(c.call('SORT_RO', 'str')).rejects.toThrow('WRONGTYPE');
     expect(await c.sort('nothing')).toEqual([]);
+  });
+
+  it('publishes new and sortstore for a stored result, del when an empty one removes the destination', async () => {
+    const c = await fixture.ioredis();
+    const subscriber = await fixture.ioredis();
+    await c.config('SET', 'notify-keyspace-events', 'Egln');
+    const events: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      subscriber.on('pmessage', (_pattern: string, channel: string, key: string) => {
+        if (key === 'marker') resolve();
+        else events.push(`${channel.slice('__keyevent@0__:'.length)} ${key}`);
+      });
+    });
+    await subscriber.psubscribe('__keyevent@0__:*');
+    await c.rpush('ev-src', 'b', 'a');
+    await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
+    await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
+    await c.sort('nothing', 'STORE', 'ev-dst');
+    await c.sort('nothing', 'STORE', 'ev-dst'); // nothing to delete: no event
+    await c.set('marker', '1');
+    await done;
+    await c.config('SET', 'notify-keyspace-events', '');
+    expect(events).toEqual([
+      'new ev-src',
+      'rpush ev-src',
+      'new ev-dst',
+      'sortstore ev-dst',
+      'sortstore ev-dst',
+      'del ev-dst',
+    ]);
   });
 
   it('runs a SORT with BY and GET patterns inside MULTI/EXEC, reading keys it does not name', async () => {

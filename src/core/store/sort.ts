@@ -3,18 +3,19 @@
 // there is nothing to sort), weights looked up by the BY pattern, the sort (sort/order.ts), the GET lookups,
 // and for STORE the destination replaced by the result as a list, or deleted when it is empty. All of it at one
 // instant: a line whose patterns name keys from the elements holds every segment's lock (reads, or writes with
-// STORE), as KEYS does; otherwise only the key's and the destination's. Knows no command syntax.
+// STORE), as KEYS does; otherwise only the key's and the destination's. A listpack sorted set is first turned
+// into a skip list under its own write lock, as Redis converts it. Knows no command syntax.
 
-import type { TableAccess } from './access.js';
-import { valueType } from './containers.js';
+import type { TableAccess, WriteWork } from './access.js';
+import { valueEncoding, valueType } from './containers.js';
 import { fieldValueCopy } from './hash-fields.js';
-import { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from './layout.js';
+import { ENC_ZSET_LISTPACK, T_HASH, T_LIST, T_SET, T_STRING, T_ZSET } from './layout.js';
 import { pushLocked } from './lists.js';
 import { Quicklist } from './quicklist.js';
 import { setMembers, setSize } from './set-object.js';
 import type { Bytes } from './types.js';
 import { touchLocked } from './watch.js';
-import { openZset } from './zset-writer.js';
+import { openZset, ZsetWriter } from './zset-writer.js';
 import { rangeOf } from './zsets.js';
 import { CommandError, ERR } from '../errors.js';
 import { limitRange, numericWeight, patternTarget, sortComparator, type SortItem } from '../sort/order.js';
@@ -48,10 +49,31 @@ export function sort(
   patterns: boolean,
 ): SortOutcome {
   const write = request.store !== null;
-  if (patterns) return a.withAllSegments(write, () => sortLocked(a, db, key, request));
   const keys = request.store === null ? [key] : [key, request.store];
-  return a.withKeys(db, keys, write, (a2, db2) => sortLocked(a2, db2, key, request));
+  for (;;) {
+    const outcome = patterns
+      ? a.withAllSegments(write, () => sortLocked(a, db, key, request))
+      : a.withKeys(db, keys, write, (a2, db2) => sortLocked(a2, db2, key, request));
+    if (outcome !== CONVERT_FIRST) return outcome;
+    // Rarely taken (a sorted set's first SORT): its own write lock, then the sort again from the start.
+    a.writing(db, key, convertForSort, undefined);
+  }
 }
+
+/** sortLocked found a listpack sorted set: it is converted (convertForSort) before anything is read. */
+const CONVERT_FIRST = Symbol('convert the sorted set first');
+
+/**
+ * zsetConvert(sortval, OBJ_ENCODING_SKIPLIST): Redis turns a listpack sorted set it sorts into a skip list for
+ * good (OBJECT ENCODING shows it after, SORT_RO's too). Not a change of its contents: no WATCH or event sees it.
+ */
+const convertForSort: WriteWork<undefined, undefined, void> = (a, entry, shard, hash, key) => {
+  if (entry === 0 || valueType(a.table, entry) !== T_ZSET) return;
+  if (valueEncoding(a.table, entry) !== ENC_ZSET_LISTPACK) return;
+  const writer = ZsetWriter.open(a, shard, hash, key, entry);
+  writer.convertToSkiplist();
+  writer.finish();
+};
 
 function lookupEntry(a: TableAccess, db: number, key: Bytes, lookups: Lookup[]): number {
   const hash = a.hash(key);
@@ -124,11 +146,17 @@ function load(a: TableAccess, entry: number, type: number, request: SortRequest,
   return { elements: range.map((m) => m.member), start: 0, end: range.length - 1 };
 }
 
-function sortLocked(a: TableAccess, db: number, key: Bytes, request: SortRequest): SortOutcome {
+function sortLocked(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  request: SortRequest,
+): SortOutcome | typeof CONVERT_FIRST {
   const lookups: Lookup[] = [];
   const entry = lookupEntry(a, db, key, lookups);
   const type = entry === 0 ? T_LIST : valueType(a.table, entry);
   if (type !== T_LIST && type !== T_SET && type !== T_ZSET) throw new CommandError(ERR.wrongType);
+  if (type === T_ZSET && valueEncoding(a.table, entry) === ENC_ZSET_LISTPACK) return CONVERT_FIRST;
   let { dontsort, alpha, by } = request;
   // A set has no order of its own: with STORE its elements are sorted (ALPHA) so the stored list is the same
   // on a replica or on replay.
