@@ -131,6 +131,9 @@ export class ListpackZset implements SortedSet {
   }
 
   insert(member: Uint8Array, score: number): void {
+    // A listpack holds no -0 (scoreBytes writes 0, as Redis's stores it): this decoded copy agrees, since a
+    // conversion to a skip list reads the copy (Redis converts from the bytes, where it is 0 already).
+    if (score === 0) score = 0;
     let i = 0;
     while (i < this.members.length && compareScored(this.scores[i], this.members[i], score, member) < 0) i++;
     this.members.splice(i, 0, Buffer.from(member));
