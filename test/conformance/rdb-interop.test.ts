@@ -10,7 +10,10 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureKeyspace, fillEveryType } from '../support/dataset.js';
-import { numRuns } from '../support/live-harness.js';
+import { fcParameters } from '../support/live-harness.js';
+
+/** The suite replays one seed (FC_SEED=random soaks: live-harness.ts fcParameters). */
+const FIXED_SEED = 19889;
 import { onPath, runTool, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -190,7 +193,7 @@ describe.skipIf(!haveRedis)('DUMP/RESTORE differential with redis-server 7.0', (
         expect(await there.restore('mine', 0, await here.dumpBuffer('mine'), 'REPLACE')).toBe('OK');
         expect(await readBack(there, 'mine')).toEqual(await readBack(here, 'mine'));
       }),
-      { numRuns: numRuns(40) },
+      fcParameters(40, FIXED_SEED),
     );
   }, 120_000);
 });
