@@ -1,25 +1,26 @@
-// The event loop frees a large query buffer its session lets go of at once (free-buffer.ts), as the hybrid's loops
-// and the pool's workers do, and counts it in INFO pool_buffers_released. Needs the native helper (its detach).
+// Every transport frees a large query buffer a session lets go of at once (free-buffer.ts: the event loop and the
+// hybrid's loops when the session drops it, the pool's workers likewise) rather than leaving it to the collector,
+// and counts it in INFO pool_buffers_released. Needs the native helper (its detach).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { asMemory } from '../../src/transport/threadpool/native-addon.js';
 import { loadNative } from '../../src/transport/threadpool/native.js';
 import { resp } from '../support/raw-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, transports, type TestServer } from '../support/server.js';
 
 function memoryCallsBuilt(): boolean {
   const native = loadNative();
   return !(native instanceof Error) && asMemory(native) !== null;
 }
 
-describe.skipIf(!memoryCallsBuilt())('event loop: large query buffers', () => {
+describe.skipIf(!memoryCallsBuilt()).each(transports)('%s transport: large query buffers', (transport) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();
   });
 
   it('frees a large query buffer at once and counts it in INFO', async () => {
-    server = await startTestServer('eventloop');
+    server = await startTestServer(transport, { workers: 2 });
     const client = await server.connect();
     const released = async (): Promise<number> => {
       await client.send(resp('INFO', 'memory'));
