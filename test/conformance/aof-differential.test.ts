@@ -7,27 +7,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { respFrame } from '../support/live-harness.js';
+import { pipelineReplies } from '../support/live-harness.js';
 import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
-import { RawClient, resp } from '../support/raw-client.js';
+import { RawClient } from '../support/raw-client.js';
 import { startTestServer, transports } from '../support/server.js';
 
 const haveRedis = onPath('redis-server');
 
-/** Sends `commands` in one write and returns each reply's bytes. */
-async function exchange(client: RawClient, commands: readonly string[][]): Promise<string[]> {
-  await client.send(Buffer.concat(commands.map((argv) => resp(...argv))));
-  const replies: string[] = [];
-  for (let i = 0; i < commands.length; i++) {
-    replies.push((await client.readFramed((b) => respFrame(b))).toString('latin1'));
-  }
-  return replies;
-}
-
 /** INFO persistence's fields, asked until no rewrite runs nor is scheduled (bounded). */
 async function untilIdle(client: RawClient): Promise<Map<string, string>> {
   for (let round = 0; round < 200_000; round++) {
-    const [text] = await exchange(client, [['INFO', 'persistence']]);
+    const [text] = await pipelineReplies(client, [['INFO', 'persistence']]);
     const fields = new Map(
       text
         .split('\r\n')
@@ -54,9 +44,9 @@ async function session(client: RawClient) {
   const replies: string[] = [];
   const pairs: string[] = [];
   for (let i = 0; i < 20_000; i++) pairs.push(`key:${i}`, 'v'.repeat(50));
-  replies.push(...(await exchange(client, [['MSET', ...pairs]])));
+  replies.push(...(await pipelineReplies(client, [['MSET', ...pairs]])));
   replies.push(
-    ...(await exchange(client, [
+    ...(await pipelineReplies(client, [
       ['CONFIG', 'SET', 'auto-aof-rewrite-percentage', '-1'],
       ['CONFIG', 'SET', 'auto-aof-rewrite-min-size', 'abc'],
       ['CONFIG', 'SET', 'auto-aof-rewrite-min-size', '-1'],
@@ -72,26 +62,31 @@ async function session(client: RawClient) {
     ])),
   );
   const off = aofFieldNames(await untilIdle(client));
-  replies.push(...(await exchange(client, [['MULTI'], ['BGSAVE'], ['EXEC']])));
+  replies.push(...(await pipelineReplies(client, [['MULTI'], ['BGSAVE'], ['EXEC']])));
   await untilIdle(client);
   // One background job at a time: a BGSAVE during a rewrite is refused, or scheduled for after it.
   replies.push(
-    ...(await exchange(client, [['BGREWRITEAOF'], ['BGSAVE'], ['BGSAVE', 'NOW'], ['BGSAVE', 'SCHEDULE']])),
+    ...(await pipelineReplies(client, [
+      ['BGREWRITEAOF'],
+      ['BGSAVE'],
+      ['BGSAVE', 'NOW'],
+      ['BGSAVE', 'SCHEDULE'],
+    ])),
   );
   await untilIdle(client);
-  replies.push(...(await exchange(client, [['BGREWRITEAOF'], ['BGREWRITEAOF']])));
+  replies.push(...(await pipelineReplies(client, [['BGREWRITEAOF'], ['BGREWRITEAOF']])));
   await untilIdle(client);
   replies.push(
-    ...(await exchange(client, [
+    ...(await pipelineReplies(client, [
       ['CONFIG', 'SET', 'appendonly', 'yes'],
       ['CONFIG', 'SET', 'appendonly', 'yes'],
       ['CONFIG', 'GET', 'appendonly'],
     ])),
   );
   const on = aofFieldNames(await untilIdle(client));
-  replies.push(...(await exchange(client, [['BGREWRITEAOF'], ['BGREWRITEAOF']])));
+  replies.push(...(await pipelineReplies(client, [['BGREWRITEAOF'], ['BGREWRITEAOF']])));
   await untilIdle(client);
-  replies.push(...(await exchange(client, [['CONFIG', 'SET', 'appendonly', 'no']])));
+  replies.push(...(await pipelineReplies(client, [['CONFIG', 'SET', 'appendonly', 'no']])));
   return { replies, off, on };
 }
 

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestParser } from '../../src/core/parser.js';
-import { respFrame } from '../support/live-harness.js';
+import { pipelineReplies } from '../support/live-harness.js';
 import { untilRewriteIdle, infoFields } from '../support/info-wait.js';
 import { onPath, startRedisServer, type RedisServerProcess } from '../support/live-tools.js';
 import { withIoredisServer } from '../support/ioredis-fixture.js';
-import { RawClient, resp } from '../support/raw-client.js';
+import { RawClient } from '../support/raw-client.js';
 import { startTestServer, transports } from '../support/server.js';
 import { AOF_DIR, basePath, lastIncrPath, manifestIn, manifestPath } from '../support/aof-dir.js';
 
@@ -29,16 +29,6 @@ const SETTINGS = [
   'no-appendfsync-on-rewrite',
 ];
 const OFF_BY_DEFAULT = ['aof-timestamp-enabled', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite'];
-
-/** Sends `commands` in one write and returns each reply's bytes. */
-async function exchange(client: RawClient, commands: readonly string[][]): Promise<string[]> {
-  await client.send(Buffer.concat(commands.map((argv) => resp(...argv))));
-  const replies: string[] = [];
-  for (let i = 0; i < commands.length; i++) {
-    replies.push((await client.readFramed((b) => respFrame(b))).toString('latin1'));
-  }
-  return replies;
-}
 
 /** The settings' CONFIG GET and SET, as a client sees them: defaults, bad values, any case, back again. */
 async function configSession(client: RawClient): Promise<string[]> {
@@ -55,7 +45,7 @@ async function configSession(client: RawClient): Promise<string[]> {
       ['CONFIG', 'SET', name, initial],
     );
   }
-  return exchange(client, commands);
+  return pipelineReplies(client, commands);
 }
 
 /** A file of the directory as a sequence: #TS annotations (their second) and commands (their words). */

@@ -138,6 +138,16 @@ export function respFrame(buf: Buffer, from = 0): number {
   return end - from;
 }
 
+/** Sends `commands` in one write (a pipeline) and returns each reply's bytes, framed by respFrame. */
+export async function pipelineReplies(client: RawClient, commands: readonly string[][]): Promise<string[]> {
+  await client.send(Buffer.concat(commands.map((argv) => resp(...argv))));
+  const replies: string[] = [];
+  for (let i = 0; i < commands.length; i++) {
+    replies.push((await client.readFramed((b) => respFrame(b))).toString('latin1'));
+  }
+  return replies;
+}
+
 /** The length of the plaintext reply at `from`: one line, "(array) N" and N replies, or "(text) N" and N lines. */
 export function plainFrame(buf: Buffer, from = 0): number {
   const end = lineEnd(buf, from);
