@@ -5,7 +5,7 @@
 
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
-import type { ClientInfo, ClientState, CommandContext, CommandSpec } from '../command.js';
+import type { ClientInfo, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { bulkString, integer, NIL, OK, sequence, verbatim, type Reply } from '../reply.js';
 import { helpReply, subcommandBuilder } from './container.js';
