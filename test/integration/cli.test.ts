@@ -3,7 +3,7 @@
 // when the port is taken, and maxclients lowered to the descriptor limit. Waits on output and exit events.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -118,6 +118,11 @@ describe('redis-lite CLI', () => {
     expect((await help.exited).code).toBe(0);
     expect(help.stdout()).toContain('--transport');
     expect(help.stdout()).toContain('REDIS_LITE_PORT');
+  });
+
+  it('is built executable, so the project folder can run it by its bin name', () => {
+    // npx redis-lite runs the bin itself where npm does not link (and chmod) it first: scripts/executable-bin.mjs.
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
   });
 
   it('documents every option it takes in the README', async () => {
