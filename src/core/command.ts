@@ -59,7 +59,8 @@ export interface CommandSpec {
     | 'list'
     | 'set'
     | 'sorted-set'
-    | 'hash';
+    | 'hash'
+    | 'cluster';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;

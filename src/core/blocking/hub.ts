@@ -13,7 +13,7 @@
 
 import type { ClientState, AppendOnlyLog } from '../command.js';
 import type { PubSubHub } from '../pubsub/hub.js';
-import { error, NIL, NIL_ARRAY, type Reply, sequence } from '../reply.js';
+import { error, NIL, NIL_ARRAY, type Reply, sequence, ZERO } from '../reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from '../reply-encoding.js';
 import type { KeyValueStore } from '../store/types.js';
 import type { BlockedRecord, BlockedRequest } from './record.js';
@@ -42,6 +42,8 @@ interface LocalWaiter {
   readonly target: BlockedTarget;
   /** Clock ms at which it times out; 0: never. */
   readonly deadline: number;
+  /** What it is answered when it times out (replyToBlockedClientTimedOut): a null array, or WAIT's count. */
+  readonly timeoutReply: Reply;
 }
 
 export interface BlockingHubOptions {
@@ -140,14 +142,55 @@ export class BlockingHub {
       if (!blocked) registry.withdraw();
       registry.unlock();
     }
+    this.waitLocally(client, target, timeoutMs, NIL_ARRAY);
+    return BLOCKED;
+  }
+
+  /**
+   * WAIT numreplicas timeout with numreplicas > 0 (replication.c waitCommand): no replica will ever acknowledge
+   * here, so the client blocks (BLOCKED_WAIT) until its timeout, 0 meaning forever, or CLIENT UNBLOCK, and is
+   * then answered the replicas that acknowledged: 0. A record with no keys: no write ever serves it, yet INFO's
+   * blocked_clients and CLIENT UNBLOCK from any thread see it as Redis's do. Inside MULTI (or a client that may
+   * not block) the answer is 0 at once, as Redis's for a client with CLIENT_MULTI.
+   */
+  blockForReplicas(client: ClientState, target: BlockedTarget | undefined, timeoutMs: number): Reply {
+    if (client.transaction.active || client.transaction.executing || target === undefined) return ZERO;
+    if (this.options.endpoint === null) return ZERO;
+    const registry = this.registry;
+    registry.announce();
+    registry.locked(() =>
+      registry.add({
+        kind: 'wait',
+        db: client.db,
+        keys: [],
+        fromHead: true,
+        toHead: true,
+        count: 0,
+        destination: null,
+        clientId: client.id,
+        endpoint: this.options.endpoint as number,
+        protocol: target.replyProtocol(),
+        timed: timeoutMs !== 0,
+      }),
+    );
+    this.waitLocally(client, target, timeoutMs, ZERO);
+    return BLOCKED;
+  }
+
+  private waitLocally(
+    client: ClientState,
+    target: BlockedTarget,
+    timeoutMs: number,
+    timeoutReply: Reply,
+  ): void {
     client.blocked = true;
     this.waiters.set(client.id, {
       client,
       target,
       deadline: timeoutMs === 0 ? 0 : this.options.clock() + timeoutMs,
+      timeoutReply,
     });
     if (timeoutMs !== 0) this.deadlinesChanged?.();
-    return BLOCKED;
   }
 
   /**
@@ -287,11 +330,11 @@ export class BlockingHub {
     return next;
   }
 
-  /** Times out this thread's clients whose deadline has passed: each gets the null array. */
+  /** Times out this thread's clients whose deadline has passed: each gets its timeout reply. */
   expire(now: number): void {
     for (const [clientId, waiter] of [...this.waiters]) {
       if (waiter.deadline === 0 || waiter.deadline > now) continue;
-      if (this.takeRecord(clientId) !== null) this.delivered(clientId, NIL_ARRAY);
+      if (this.takeRecord(clientId) !== null) this.delivered(clientId, waiter.timeoutReply);
       else this.options.pubsub?.drain(); // served just now by another thread: its reply is in our mailbox
     }
   }
@@ -303,7 +346,7 @@ export class BlockingHub {
   unblock(clientId: number, asError: boolean): boolean {
     const record = this.takeRecord(clientId);
     if (record === null) return false;
-    const reply = asError ? error(UNBLOCKED_ERROR) : NIL_ARRAY;
+    const reply = asError ? error(UNBLOCKED_ERROR) : record.kind === 'wait' ? ZERO : NIL_ARRAY;
     this.registry.lock();
     try {
       this.send(record, reply);

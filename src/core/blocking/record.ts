@@ -16,9 +16,11 @@ export type BlockingKind =
   /** BZPOPMIN / BZPOPMAX: [key, member, score]. */
   | 'zpop'
   /** BZMPOP: [key, [[member, score], ...]]. */
-  | 'zmpop';
+  | 'zmpop'
+  /** WAIT (BLOCKED_WAIT): no keys; it ends by its timeout or CLIENT UNBLOCK, answered 0 replicas. */
+  | 'wait';
 
-const KINDS: readonly BlockingKind[] = ['pop', 'mpop', 'move', 'zpop', 'zmpop'];
+const KINDS: readonly BlockingKind[] = ['pop', 'mpop', 'move', 'zpop', 'zmpop', 'wait'];
 const PROTOCOLS: readonly ReplyProtocol[] = ['resp2', 'resp3', 'plain'];
 
 /** The pop itself, whoever runs it (the client at once, or a pusher on any thread later). */

@@ -50,6 +50,7 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   set: '@set',
   'sorted-set': '@sortedset',
   hash: '@hash',
+  cluster: undefined,
 };
 
 /** acl.c ACLCommandCategories: the order of the category bits. */

@@ -1,8 +1,8 @@
-// Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TYPE, RANDOMKEY, RENAME, RENAMENX, COPY,
-// MOVE.
+// Generic key commands that act on whole keys: DEL, UNLINK, EXISTS, TOUCH, TYPE, RANDOMKEY, RENAME, RENAMENX,
+// COPY, MOVE.
 // Each parses its arguments and calls one store operation, so every command is atomic in the store; none
 // of them knows how keys are stored or locked. Semantics follow Redis 7's db.c (redis.io/commands/<name>).
-// EXISTS, TYPE and COPY's source are read lookups in db.c (lookupKeyRead*), so they count keyspace hits and
+// EXISTS, TOUCH, TYPE and COPY's source are read lookups in db.c (lookupKeyRead*), so they count keyspace hits and
 // misses (and a miss is a `keymiss` event); DEL, UNLINK, RENAME and MOVE look up for writing and RANDOMKEY
 // walks the table: none of those count. Keyspace events as db.c: `del` per key deleted, `new` for the key a
 // RENAME, COPY or MOVE creates, then `rename_from`/`rename_to`, `copy_to`, `move_from`/`move_to`.
@@ -81,6 +81,31 @@ export const exists: CommandSpec = {
     const found = ctx.store.exists(keys); // a key named twice is looked up, and counted, twice
     ctx.server.counters?.keyLookups(found, keys.length - found);
     return integer(found);
+  },
+};
+
+/**
+ * TOUCH key [key ...] (db.c touchCommand): EXISTS, but each key is a plain read lookup, so a found key's access
+ * time (OBJECT IDLETIME) or LFU counter (OBJECT FREQ) is updated as a GET would, where EXISTS leaves it as it was.
+ */
+export const touch: CommandSpec = {
+  name: 'touch',
+  syntax: 'TOUCH key [key ...]',
+  summary:
+    'Returns the number of existing keys out of those specified after updating the time they were last accessed.',
+  group: 'generic',
+  since: '3.2.1',
+  arity: -2,
+  flags: ['readonly', 'fast'],
+  keys: [1, -1, 1],
+  run: (argv, ctx) => {
+    const keys = argv.slice(1);
+    const found = ctx.store.touch(keys);
+    let hits = 0;
+    for (const one of found) if (one) hits++;
+    ctx.server.counters?.keyLookups(hits, keys.length - hits);
+    if (wantsEvent(ctx, NOTIFY_KEY_MISS)) keys.forEach((key, i) => notifyMiss(ctx, key, found[i]));
+    return integer(hits);
   },
 };
 
@@ -230,6 +255,7 @@ export const keyCommands: readonly CommandSpec[] = [
   del,
   unlink,
   exists,
+  touch,
   type,
   randomkey,
   rename,

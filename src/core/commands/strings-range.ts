@@ -119,6 +119,18 @@ export const rangeCommands: readonly CommandSpec[] = [
     run: getrange,
   },
   {
+    // GETRANGE's name before 2.4 (t_string.c: the same getrangeCommand), kept by Redis for old clients.
+    name: 'substr',
+    syntax: 'SUBSTR key start end',
+    summary: 'Returns a substring from a string value.',
+    group: 'string',
+    since: '1.0.0',
+    arity: 4,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    run: getrange,
+  },
+  {
     name: 'setrange',
     syntax: 'SETRANGE key offset value',
     summary:

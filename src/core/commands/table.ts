@@ -3,6 +3,7 @@
 import type { CommandSpec } from '../command.js';
 import { BLOCKING_LIST_COMMANDS } from './blocking-lists.js';
 import { BLOCKING_ZSET_COMMANDS } from './blocking-zsets.js';
+import { clusterCommands } from './cluster.js';
 import { connectionCommands } from './connection.js';
 import { dumpRestoreCommands } from './dump-restore.js';
 import { persistenceCommands } from './persistence.js';
@@ -11,6 +12,7 @@ import { keyspaceCommands } from './keyspace.js';
 import { listCommands } from './lists.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { shutdownCommands } from './shutdown.js';
@@ -37,4 +39,6 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...persistenceCommands,
   ...shutdownCommands,
   ...dumpRestoreCommands,
+  ...replicationCommands,
+  ...clusterCommands,
 ];

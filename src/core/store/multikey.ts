@@ -1,4 +1,4 @@
-// Operations over several keys at one instant, or one key in two databases: MGET, MSET/MSETNX, DEL, EXISTS,
+// Operations over several keys at one instant, or one key in two databases: MGET, MSET/MSETNX, DEL, EXISTS, TOUCH,
 // RENAME/RENAMENX, COPY, MOVE (Redis's t_string.c and db.c). Each runs its *Locked body holding the locks of
 // all its keys' segments at once, taken in the lock order written in access.ts, so other threads see it happen
 // all or nothing. Knows no command syntax and no memory layout.
@@ -105,6 +105,24 @@ function existsLocked(a: TableAccess, db: number, hashes: number[], keys: readon
   let found = 0;
   for (let i = 0; i < keys.length; i++) {
     if (a.lookupLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]) !== 0) found++;
+  }
+  return found;
+}
+
+/**
+ * TOUCH (db.c touchCommand: lookupKeyRead per key): which keys exist, each found one's access time (or LFU
+ * counter) stamped as a read stamps it, at one instant under all their read locks.
+ */
+export function touch(a: TableAccess, db: number, keys: readonly Bytes[]): boolean[] {
+  return a.withKeys(db, keys, false, touchKeysLocked);
+}
+
+function touchKeysLocked(a: TableAccess, db: number, hashes: number[], keys: readonly Bytes[]): boolean[] {
+  const found: boolean[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const entry = a.lookupLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
+    if (entry !== 0) a.table.touch(entry);
+    found.push(entry !== 0);
   }
   return found;
 }

@@ -641,6 +641,10 @@ export class SharedStore implements KeyValueStore {
     return multikey.exists(this.access, this.db, keys);
   }
 
+  touch(keys: readonly Bytes[]): boolean[] {
+    return multikey.touch(this.access, this.db, keys);
+  }
+
   type(key: Bytes): TypeName | 'none' {
     return keyspace.type(this.access, this.db, key);
   }

@@ -280,6 +280,8 @@ export interface KeyValueStore {
   del(keys: readonly Bytes[]): number;
   /** EXISTS: a key named twice counts twice. */
   exists(keys: readonly Bytes[]): number;
+  /** TOUCH: per key (a key named twice twice), whether it exists; each found one is stamped as a read stamps it. */
+  touch(keys: readonly Bytes[]): boolean[];
   /** TYPE: the value's type name, or none for a missing key (its access time is left as it was). */
   type(key: Bytes): TypeName | 'none';
   /** EXPIRE family with an absolute time. A time not in the future deletes the key. True when applied. */

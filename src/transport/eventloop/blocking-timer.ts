@@ -5,6 +5,9 @@
 
 import type { BlockingHub } from '../../core/blocking/hub.js';
 
+/** The longest delay setTimeout takes as given (a 32-bit signed count of ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Keeps a timer armed for `hub`'s earliest deadline (clock ms on `clock`); returns the function that stops it. */
 export function armBlockingTimeouts(hub: BlockingHub, clock: () => number): () => void {
   let timer: NodeJS.Timeout | null = null;
@@ -16,7 +19,8 @@ export function armBlockingTimeouts(hub: BlockingHub, clock: () => number): () =
     timer = null;
     armedFor = next;
     if (next === Infinity) return;
-    timer = setTimeout(fire, Math.max(0, next - clock()));
+    // Node fires a delay past 2^31 - 1 ms at once: a farther deadline is reached in steps (fire re-arms).
+    timer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, next - clock())));
   };
   const fire = (): void => {
     timer = null;
