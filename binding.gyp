@@ -3,7 +3,14 @@
 # (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took; 2 MiB pages for
 # the store's arena).
 # Plain C on N-API, so one build works for every Node version with the same N-API level.
+# The Lua interpreter of EVAL (native/lua-engine.c, native/lua-reply.c) is a second addon, luaengine.node, built
+# only where Lua 5.1's headers are installed (Debian: liblua5.1-0-dev), and linked to that system library:
+# without it the first addon still builds, and EVAL answers that scripting is unavailable.
 {
+  "variables": {
+    "lua_include%": "/usr/include/lua5.1",
+    "has_lua%": "<!(test -f /usr/include/lua5.1/lua.h && echo 1 || echo 0)"
+  },
   "targets": [
     {
       "target_name": "fdutil",
@@ -11,5 +18,22 @@
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
       "defines": ["_POSIX_C_SOURCE=200809L", "_GNU_SOURCE"]
     }
+  ],
+  "conditions": [
+    [
+      "has_lua==1",
+      {
+        "targets": [
+          {
+            "target_name": "luaengine",
+            "sources": ["native/lua-engine.c", "native/lua-reply.c"],
+            "include_dirs": ["<(lua_include)"],
+            "libraries": ["-llua5.1"],
+            "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
+            "defines": ["_POSIX_C_SOURCE=200809L"]
+          }
+        ]
+      }
+    ]
   ]
 }

@@ -1,0 +1,771 @@
+/*
+ * lua-engine: EVAL's interpreter, Lua 5.1 as Redis 7.0 sets it up (eval.c scriptingInit, script_lua.c): the
+ * libraries Redis loads, the redis.* API, Redis's pcall and math.random, the error handler that adds the
+ * script's line to errors, and the protection of the globals and library tables. Lua is Debian's stock 5.1,
+ * which lacks Redis's read-only tables: the same errors come from read-only proxies instead (an empty table
+ * whose metatable reads through to the real one and refuses writes). One engine per thread; redis.call goes to
+ * the JavaScript host callback given to run(), which runs the command and answers its reply as RESP bytes.
+ * Knows nothing of commands, stores or clients.
+ */
+#include "lua-engine.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENGINE_KEY "redis_lite_engine"
+#define PROXIES_KEY "redis_lite_readonly_proxies"
+#define REAL_GLOBALS_KEY "redis_lite_real_globals"
+
+Engine *engine_of(lua_State *lua) {
+  Engine *engine;
+  lua_getfield(lua, LUA_REGISTRYINDEX, ENGINE_KEY);
+  engine = (Engine *)lua_touserdata(lua, -1);
+  lua_pop(lua, 1);
+  return engine;
+}
+
+/* Raises Redis's error table for `text` (a bare message gets ERR). */
+static int raise_error(lua_State *lua, const char *text) {
+  push_error_table(lua, text, strlen(text));
+  return lua_error(lua);
+}
+
+/* ---- redis.call / redis.pcall ---- */
+
+/* Calls the host with argv (Buffers) and the script's RESP version; pushes the converted reply. Returns 1 when
+ * the reply was an error. The handle scope is closed before any Lua error can jump out of here. */
+static int call_host(Engine *engine, lua_State *lua, int argc) {
+  napi_env env = engine->env;
+  napi_handle_scope scope;
+  napi_value argv, args[2], result, global;
+  bool is_buffer = false, pending = false;
+  void *data = NULL;
+  size_t len = 0;
+  int failed = 0;
+  napi_open_handle_scope(env, &scope);
+  napi_create_array_with_length(env, (size_t)argc, &argv);
+  for (int j = 1; j <= argc; j++) {
+    char number[64];
+    const char *s;
+    size_t n;
+    napi_value arg;
+    void *copy;
+    if (lua_type(lua, j) == LUA_TNUMBER) {
+      /* Not lua_tolstring: Lua's %.14g loses precision (script_lua.c luaArgsToRedisArgv). */
+      n = (size_t)snprintf(number, sizeof(number), "%.17g", (double)lua_tonumber(lua, j));
+      s = number;
+    } else {
+      s = lua_tolstring(lua, j, &n);
+    }
+    napi_create_buffer_copy(env, n, s, &copy, &arg);
+    napi_set_element(env, argv, (uint32_t)(j - 1), arg);
+  }
+  lua_pop(lua, argc);
+  args[0] = argv;
+  napi_create_int32(env, engine->resp, &args[1]);
+  napi_get_global(env, &global);
+  if (napi_call_function(env, global, engine->host_call, 2, args, &result) != napi_ok) {
+    napi_value ignored;
+    napi_is_exception_pending(env, &pending);
+    if (pending) napi_get_and_clear_last_exception(env, &ignored);
+  } else {
+    napi_is_buffer(env, result, &is_buffer);
+    if (is_buffer) napi_get_buffer_info(env, result, &data, &len);
+  }
+  if (data == NULL || len < 3) {
+    push_error_table(lua, "-ERR internal error running a command from a script", 52);
+    failed = 1;
+  } else {
+    failed = ((const char *)data)[0] == '-';
+    push_resp_reply(lua, (const char *)data, (const char *)data + len);
+  }
+  napi_close_handle_scope(env, scope);
+  return failed;
+}
+
+static int redis_generic_call(lua_State *lua, int raise) {
+  Engine *engine = engine_of(lua);
+  int argc = lua_gettop(lua), failed;
+  if (engine == NULL || !engine->running) {
+    return raise_error(lua, "redis.call/pcall can only be called inside a script invocation");
+  }
+  if (argc == 0) {
+    push_error_table(lua, "Please specify at least one argument for this redis lib call", 60);
+    return raise ? lua_error(lua) : 1;
+  }
+  for (int j = 1; j <= argc; j++) {
+    int type = lua_type(lua, j);
+    if (type != LUA_TNUMBER && type != LUA_TSTRING) {
+      lua_pop(lua, argc);
+      push_error_table(lua, "Lua redis lib command arguments must be strings or integers", 59);
+      return raise ? lua_error(lua) : 1;
+    }
+  }
+  if (engine->in_call) {
+    push_error_table(lua, "redis.call recursive call detected", 34);
+    return raise ? lua_error(lua) : 1;
+  }
+  engine->in_call = 1;
+  failed = call_host(engine, lua, argc);
+  engine->in_call = 0;
+  if (raise && failed) return lua_error(lua);
+  return 1;
+}
+
+static int redis_call(lua_State *lua) { return redis_generic_call(lua, 1); }
+static int redis_pcall(lua_State *lua) { return redis_generic_call(lua, 0); }
+
+/* Redis's pcall: an error table raised inside becomes its message string, as before Redis 7 (script_lua.c
+ * luaRedisPcall). */
+static int lua_redis_pcall(lua_State *lua) {
+  int argc = lua_gettop(lua);
+  lua_pushboolean(lua, 1);
+  lua_insert(lua, 1);
+  if (lua_pcall(lua, argc - 1, LUA_MULTRET, 0)) {
+    lua_remove(lua, 1);
+    if (lua_istable(lua, -1)) {
+      lua_getfield(lua, -1, "err");
+      if (lua_isstring(lua, -1)) lua_replace(lua, -2);
+      else lua_pop(lua, 1);
+    }
+    lua_pushboolean(lua, 0);
+    lua_insert(lua, 1);
+  }
+  return lua_gettop(lua);
+}
+
+/* ---- the rest of redis.* ---- */
+
+static int redis_sha1hex(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  napi_handle_scope scope;
+  napi_value arg, result, global, host_sha1;
+  size_t len;
+  const char *s;
+  char digest[41] = {0};
+  void *copy;
+  if (lua_gettop(lua) != 1) return raise_error(lua, "wrong number of arguments");
+  s = lua_tolstring(lua, 1, &len);
+  if (s == NULL) s = "", len = 0;
+  if (!engine->running) return raise_error(lua, "redis.sha1hex can only be called inside a script invocation");
+  napi_open_handle_scope(engine->env, &scope);
+  napi_get_global(engine->env, &global);
+  napi_get_named_property(engine->env, engine->host, "sha1hex", &host_sha1);
+  napi_create_buffer_copy(engine->env, len, s, &copy, &arg);
+  if (napi_call_function(engine->env, global, host_sha1, 1, &arg, &result) == napi_ok) {
+    size_t written;
+    napi_get_value_string_latin1(engine->env, result, digest, sizeof(digest), &written);
+  }
+  napi_close_handle_scope(engine->env, scope);
+  lua_pushstring(lua, digest);
+  return 1;
+}
+
+/* Returns {field = the one string argument}, or an error table when called otherwise. */
+static int single_field_table(lua_State *lua, const char *field) {
+  if (lua_gettop(lua) != 1 || lua_type(lua, -1) != LUA_TSTRING) {
+    push_error_table(lua, "wrong number or type of arguments", 33);
+    return 1;
+  }
+  lua_newtable(lua);
+  lua_pushstring(lua, field);
+  lua_pushvalue(lua, -3);
+  lua_settable(lua, -3);
+  return 1;
+}
+
+static int redis_status_reply(lua_State *lua) { return single_field_table(lua, "ok"); }
+
+static int redis_error_reply(lua_State *lua) {
+  size_t len;
+  const char *err;
+  if (lua_gettop(lua) != 1 || lua_type(lua, -1) != LUA_TSTRING) {
+    push_error_table(lua, "wrong number or type of arguments", 33);
+    return 1;
+  }
+  err = lua_tolstring(lua, -1, &len);
+  if (len > 0 && err[0] == '-') {
+    push_error_table(lua, err, len);
+  } else {
+    /* "-" prepended: the first word is the code (script_lua.c luaRedisErrorReplyCommand). */
+    luaL_Buffer b;
+    luaL_buffinit(lua, &b);
+    luaL_addchar(&b, '-');
+    luaL_addlstring(&b, err, len);
+    luaL_pushresult(&b);
+    err = lua_tolstring(lua, -1, &len);
+    push_error_table(lua, err, len);
+  }
+  return 1;
+}
+
+/* redis.log(level, ...): the host logs the arguments joined by spaces (script_lua.c luaLogCommand). */
+static int redis_log(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  int argc = lua_gettop(lua), level, first = 1;
+  if (argc < 2) return raise_error(lua, "redis.log() requires two arguments or more.");
+  if (!lua_isnumber(lua, 1)) return raise_error(lua, "First argument must be a number (log level).");
+  level = (int)lua_tonumber(lua, 1);
+  if (level < 0 || level > 3) return raise_error(lua, "Invalid debug level.");
+  lua_pushstring(lua, "");
+  for (int j = 2; j <= argc; j++) {
+    if (!lua_isstring(lua, j)) continue;
+    if (!first) lua_pushstring(lua, " "), lua_concat(lua, 2);
+    lua_pushvalue(lua, j);
+    lua_concat(lua, 2);
+    first = 0;
+  }
+  if (engine != NULL && engine->running) {
+    napi_handle_scope scope;
+    napi_value args[2], global, log, result;
+    size_t len;
+    const char *message = lua_tolstring(lua, -1, &len);
+    napi_open_handle_scope(engine->env, &scope);
+    napi_get_global(engine->env, &global);
+    napi_get_named_property(engine->env, engine->host, "log", &log);
+    napi_create_int32(engine->env, level, &args[0]);
+    napi_create_string_utf8(engine->env, message, len, &args[1]);
+    if (napi_call_function(engine->env, global, log, 2, args, &result) != napi_ok) {
+      bool pending = false;
+      napi_value ignored;
+      napi_is_exception_pending(engine->env, &pending);
+      if (pending) napi_get_and_clear_last_exception(engine->env, &ignored);
+    }
+    napi_close_handle_scope(engine->env, scope);
+  }
+  return 0;
+}
+
+static int redis_setresp(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  int resp;
+  if (!engine->running) return raise_error(lua, "redis.setresp can only be called inside a script invocation");
+  if (lua_gettop(lua) != 1) return raise_error(lua, "redis.setresp() requires one argument.");
+  resp = (int)lua_tonumber(lua, -1);
+  if (resp != 2 && resp != 3) return raise_error(lua, "RESP version must be 2 or 3.");
+  engine->resp = resp;
+  return 0;
+}
+
+/* redis.set_repl: effects are always propagated whole here (no replicas); the argument is checked as Redis does. */
+static int redis_set_repl(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  int flags;
+  if (!engine->running) return raise_error(lua, "redis.set_repl can only be called inside a script invocation");
+  if (lua_gettop(lua) != 1) return raise_error(lua, "redis.set_repl() requires two arguments.");
+  flags = (int)lua_tonumber(lua, -1);
+  if ((flags & ~3) != 0) {
+    return raise_error(lua, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+  }
+  return 0;
+}
+
+/* redis.breakpoint: false, as in Redis when no debugging session is active. redis.debug: nothing then. */
+static int redis_breakpoint(lua_State *lua) {
+  lua_pushboolean(lua, 0);
+  return 1;
+}
+static int redis_debug(lua_State *lua) {
+  (void)lua;
+  return 0;
+}
+/* Deprecated in Redis 7: always true. */
+static int redis_replicate_commands(lua_State *lua) {
+  lua_pushboolean(lua, 1);
+  return 1;
+}
+
+/* ---- math.random over lrand48 (Redis's rand.c: the same sequence on every platform) ---- */
+
+#define LRAND48_MAX 2147483647
+
+static int32_t next_lrand48(Engine *engine) {
+  engine->rand48 = (engine->rand48 * 0x5DEECE66DULL + 0xB) & 0xFFFFFFFFFFFFULL;
+  return (int32_t)(engine->rand48 >> 17);
+}
+
+static int math_random(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  lua_Number r;
+  if (!engine->running) return luaL_error(lua, "math.random can only be called inside a script invocation");
+  r = (lua_Number)(next_lrand48(engine) % LRAND48_MAX) / (lua_Number)LRAND48_MAX;
+  switch (lua_gettop(lua)) {
+  case 0:
+    lua_pushnumber(lua, r);
+    break;
+  case 1: {
+    int u = luaL_checkint(lua, 1);
+    luaL_argcheck(lua, 1 <= u, 1, "interval is empty");
+    lua_pushnumber(lua, floor(r * u) + 1);
+    break;
+  }
+  case 2: {
+    int l = luaL_checkint(lua, 1), u = luaL_checkint(lua, 2);
+    luaL_argcheck(lua, l <= u, 2, "interval is empty");
+    lua_pushnumber(lua, floor(r * (u - l + 1)) + l);
+    break;
+  }
+  default:
+    return luaL_error(lua, "wrong number of arguments");
+  }
+  return 1;
+}
+
+static int math_randomseed(lua_State *lua) {
+  Engine *engine = engine_of(lua);
+  int32_t seed;
+  if (!engine->running) return luaL_error(lua, "math.randomseed can only be called inside a script invocation");
+  seed = (int32_t)luaL_checkint(lua, 1);
+  /* srand48: the high 32 bits are the seed, the low 16 are 0x330E. */
+  engine->rand48 = ((uint64_t)(uint32_t)seed << 16) | 0x330E;
+  return 0;
+}
+
+/* ---- globals protection ---- */
+
+static int is_readonly_proxy(lua_State *lua, int index) {
+  int found;
+  index = index < 0 ? lua_gettop(lua) + index + 1 : index;
+  lua_getfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
+  lua_pushvalue(lua, index);
+  lua_rawget(lua, -2);
+  found = lua_toboolean(lua, -1);
+  lua_pop(lua, 2);
+  return found;
+}
+
+/* __newindex of every protected table: the VM's read-only check, with the script's position. */
+static int readonly_newindex(lua_State *lua) {
+  return luaL_error(lua, "Attempt to modify a readonly table");
+}
+
+/* __index of the globals: a global that does not exist is an error (script_lua.c luaProtectedTableError). */
+static int globals_index(lua_State *lua) {
+  lua_pushvalue(lua, 2);
+  lua_rawget(lua, lua_upvalueindex(1));
+  if (!lua_isnil(lua, -1)) return 1;
+  if (!lua_isstring(lua, 2) && !lua_isnumber(lua, 2)) {
+    return luaL_error(lua, "Second argument to luaProtectedTableError must be a string or number");
+  }
+  return luaL_error(lua, "Script attempted to access nonexistent global variable '%s'", lua_tostring(lua, 2));
+}
+
+/* rawset and setmetatable refuse the protected tables, without a position, as lapi.c's check does. */
+static int protected_rawset(lua_State *lua) {
+  luaL_checktype(lua, 1, LUA_TTABLE);
+  if (is_readonly_proxy(lua, 1)) {
+    lua_pushstring(lua, "Attempt to modify a readonly table");
+    return lua_error(lua);
+  }
+  luaL_checkany(lua, 2);
+  luaL_checkany(lua, 3);
+  lua_settop(lua, 3);
+  lua_rawset(lua, 1);
+  return 1;
+}
+
+static int protected_setmetatable(lua_State *lua) {
+  if (lua_type(lua, 1) == LUA_TTABLE && is_readonly_proxy(lua, 1)) {
+    lua_pushstring(lua, "Attempt to modify a readonly table");
+    return lua_error(lua);
+  }
+  lua_pushvalue(lua, lua_upvalueindex(1));
+  lua_insert(lua, 1);
+  lua_call(lua, lua_gettop(lua) - 1, LUA_MULTRET);
+  return lua_gettop(lua);
+}
+
+/* Replaces the table at the top of the stack by its read-only proxy. */
+static void make_readonly_proxy(lua_State *lua, lua_CFunction index_function) {
+  int real = lua_gettop(lua);
+  lua_newtable(lua);                       /* the proxy */
+  lua_newtable(lua);                       /* its metatable */
+  if (index_function != NULL) {
+    lua_pushvalue(lua, real);
+    lua_pushcclosure(lua, index_function, 1);
+  } else {
+    lua_pushvalue(lua, real);
+  }
+  lua_setfield(lua, -2, "__index");
+  lua_pushcfunction(lua, readonly_newindex);
+  lua_setfield(lua, -2, "__newindex");
+  lua_setmetatable(lua, -2);
+  lua_getfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
+  lua_pushvalue(lua, -2);
+  lua_pushboolean(lua, 1);
+  lua_rawset(lua, -3);
+  lua_pop(lua, 1);
+  lua_replace(lua, real);
+}
+
+/* The globals Redis 7.0 keeps (script_lua.c's allow lists); anything else the libraries add is removed.
+ * cjson, bit, cmsgpack and struct are not loaded here: Debian's Lua 5.1 does not ship them built in. */
+static const char *const ALLOWED_GLOBALS[] = {
+    "string", "math", "table", "redis", "__redis__err__handler", "xpcall", "tostring", "getfenv",
+    "setmetatable", "next", "assert", "tonumber", "rawequal", "collectgarbage", "getmetatable", "rawset",
+    "pcall", "coroutine", "type", "_G", "select", "unpack", "gcinfo", "pairs", "rawget", "loadstring",
+    "ipairs", "_VERSION", "setfenv", "load", "error", "newproxy", "debug", NULL,
+};
+
+static int allowed_global(const char *name) {
+  for (const char *const *allowed = ALLOWED_GLOBALS; *allowed != NULL; allowed++) {
+    if (strcmp(*allowed, name) == 0) return 1;
+  }
+  return 0;
+}
+
+static void remove_unlisted_globals(lua_State *lua) {
+  /* Collected first: a table must not change while lua_next walks it. */
+  lua_newtable(lua);
+  int doomed = lua_gettop(lua), count = 0;
+  lua_pushnil(lua);
+  while (lua_next(lua, LUA_GLOBALSINDEX)) {
+    lua_pop(lua, 1);
+    if (lua_type(lua, -1) != LUA_TSTRING || !allowed_global(lua_tostring(lua, -1))) {
+      lua_pushvalue(lua, -1);
+      lua_rawseti(lua, doomed, ++count);
+    }
+  }
+  for (int j = 1; j <= count; j++) {
+    lua_rawgeti(lua, doomed, j);
+    lua_pushnil(lua);
+    lua_rawset(lua, LUA_GLOBALSINDEX);
+  }
+  lua_pop(lua, 1);
+}
+
+static void set_function(lua_State *lua, const char *name, lua_CFunction f) {
+  lua_pushcfunction(lua, f);
+  lua_setfield(lua, -2, name);
+}
+
+static void set_number(lua_State *lua, const char *name, lua_Number n) {
+  lua_pushnumber(lua, n);
+  lua_setfield(lua, -2, name);
+}
+
+static void register_redis_api(lua_State *lua) {
+  lua_newtable(lua);
+  set_function(lua, "call", redis_call);
+  set_function(lua, "pcall", redis_pcall);
+  set_function(lua, "log", redis_log);
+  set_number(lua, "LOG_DEBUG", 0);
+  set_number(lua, "LOG_VERBOSE", 1);
+  set_number(lua, "LOG_NOTICE", 2);
+  set_number(lua, "LOG_WARNING", 3);
+  set_number(lua, "REDIS_VERSION_NUM", 0x07000f);
+  lua_pushstring(lua, "7.0.15");
+  lua_setfield(lua, -2, "REDIS_VERSION");
+  set_function(lua, "setresp", redis_setresp);
+  set_function(lua, "sha1hex", redis_sha1hex);
+  set_function(lua, "error_reply", redis_error_reply);
+  set_function(lua, "status_reply", redis_status_reply);
+  set_function(lua, "set_repl", redis_set_repl);
+  set_number(lua, "REPL_NONE", 0);
+  set_number(lua, "REPL_AOF", 1);
+  set_number(lua, "REPL_SLAVE", 2);
+  set_number(lua, "REPL_REPLICA", 2);
+  set_number(lua, "REPL_ALL", 3);
+  set_function(lua, "breakpoint", redis_breakpoint);
+  set_function(lua, "debug", redis_debug);
+  set_function(lua, "replicate_commands", redis_replicate_commands);
+  lua_setglobal(lua, "redis");
+
+  lua_pushcfunction(lua, lua_redis_pcall);
+  lua_setglobal(lua, "pcall");
+
+  lua_getglobal(lua, "math");
+  set_function(lua, "random", math_random);
+  set_function(lua, "randomseed", math_randomseed);
+  lua_pop(lua, 1);
+}
+
+/* eval.c scriptingInit's error handler: an error becomes {err=..., source=..., line=...} of the script's frame. */
+static const char ERROR_HANDLER[] =
+    "local dbg = debug\n"
+    "debug = nil\n"
+    "function __redis__err__handler(err)\n"
+    "  local i = dbg.getinfo(2,'nSl')\n"
+    "  if i and i.what == 'C' then\n"
+    "    i = dbg.getinfo(3,'nSl')\n"
+    "  end\n"
+    "  if type(err) ~= 'table' then\n"
+    "    err = {err='ERR ' .. tostring(err)}"
+    "  end"
+    "  if i then\n"
+    "    err['source'] = i.source\n"
+    "    err['line'] = i.currentline\n"
+    "  end"
+    "  return err\n"
+    "end\n";
+
+static void open_library(lua_State *lua, const char *name, lua_CFunction open) {
+  lua_pushcfunction(lua, open);
+  lua_pushstring(lua, name);
+  lua_call(lua, 1, 0);
+}
+
+static void protect_globals(lua_State *lua) {
+  static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", NULL};
+  lua_newtable(lua);
+  lua_setfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
+  for (const char *const *name = LIBRARIES; *name != NULL; name++) {
+    lua_getglobal(lua, *name);
+    make_readonly_proxy(lua, NULL);
+    lua_setglobal(lua, *name);
+  }
+  lua_getglobal(lua, "setmetatable");
+  lua_pushcclosure(lua, protected_setmetatable, 1);
+  lua_setglobal(lua, "setmetatable");
+  lua_pushcfunction(lua, protected_rawset);
+  lua_setglobal(lua, "rawset");
+  /* The globals themselves: scripts see the proxy (their environment, and _G), the real table is kept for KEYS
+   * and ARGV, which run() sets before each script. */
+  lua_pushvalue(lua, LUA_GLOBALSINDEX);
+  lua_pushvalue(lua, -1);
+  lua_setfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
+  make_readonly_proxy(lua, globals_index);
+  lua_pushvalue(lua, -1);
+  lua_setfield(lua, LUA_GLOBALSINDEX, "_G");
+  lua_replace(lua, LUA_GLOBALSINDEX);
+}
+
+/* ---- N-API ---- */
+
+static void finalize_engine(napi_env env, void *data, void *hint) {
+  Engine *engine = data;
+  (void)env;
+  (void)hint;
+  if (engine->lua != NULL) lua_close(engine->lua);
+  free(engine);
+}
+
+static Engine *engine_arg(napi_env env, napi_value value) {
+  Engine *engine = NULL;
+  if (napi_get_value_external(env, value, (void **)&engine) != napi_ok || engine == NULL || engine->lua == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "a live Lua engine is wanted");
+    return NULL;
+  }
+  return engine;
+}
+
+/* create() -> engine: a fresh state set up as Redis's. */
+static napi_value Create(napi_env env, napi_callback_info info) {
+  Engine *engine = calloc(1, sizeof(Engine));
+  napi_value result;
+  lua_State *lua;
+  (void)info;
+  if (engine == NULL || (lua = luaL_newstate()) == NULL) {
+    free(engine);
+    napi_throw_error(env, "ENOMEM", "cannot create a Lua state");
+    return NULL;
+  }
+  engine->lua = lua;
+  engine->resp = 2;
+  engine->rand48 = 0x1234ABCD330EULL;
+  lua_pushlightuserdata(lua, engine);
+  lua_setfield(lua, LUA_REGISTRYINDEX, ENGINE_KEY);
+  open_library(lua, "", luaopen_base);
+  open_library(lua, LUA_TABLIBNAME, luaopen_table);
+  open_library(lua, LUA_STRLIBNAME, luaopen_string);
+  open_library(lua, LUA_MATHLIBNAME, luaopen_math);
+  open_library(lua, LUA_DBLIBNAME, luaopen_debug);
+  remove_unlisted_globals(lua);
+  register_redis_api(lua);
+  luaL_loadbuffer(lua, ERROR_HANDLER, sizeof(ERROR_HANDLER) - 1, "@err_handler_def");
+  lua_pcall(lua, 0, 0, 0);
+  protect_globals(lua);
+  napi_create_external(env, engine, finalize_engine, NULL, &result);
+  return result;
+}
+
+/* close(engine): frees the state now (SCRIPT FLUSH); the engine is unusable after. */
+static napi_value Close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  Engine *engine;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
+  lua_close(engine->lua);
+  engine->lua = NULL;
+  return NULL;
+}
+
+/* load(engine, name, body: Buffer) -> null | the compiler's message: compiles the body as function `name`. */
+static napi_value Load(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  size_t argc = 3, name_len;
+  char name[64];
+  void *body;
+  size_t body_len;
+  Engine *engine;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
+  napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &name_len);
+  napi_get_buffer_info(env, argv[2], &body, &body_len);
+  if (luaL_loadbuffer(engine->lua, body, body_len, "@user_script")) {
+    size_t len;
+    const char *message = lua_tolstring(engine->lua, -1, &len);
+    napi_create_string_utf8(env, message == NULL ? "" : message, message == NULL ? 0 : len, &result);
+    lua_pop(engine->lua, 1);
+    return result;
+  }
+  lua_setfield(engine->lua, LUA_REGISTRYINDEX, name);
+  napi_get_null(env, &result);
+  return result;
+}
+
+/* has(engine, name) -> whether function `name` was loaded. */
+static napi_value Has(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  size_t argc = 2, name_len;
+  char name[64];
+  Engine *engine;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
+  napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &name_len);
+  lua_getfield(engine->lua, LUA_REGISTRYINDEX, name);
+  napi_get_boolean(env, !lua_isnil(engine->lua, -1), &result);
+  lua_pop(engine->lua, 1);
+  return result;
+}
+
+/* A table of Buffers as a Lua array, set as global `name` of the real globals. */
+static void set_array_global(napi_env env, lua_State *lua, const char *name, napi_value list) {
+  uint32_t length = 0;
+  napi_get_array_length(env, list, &length);
+  lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
+  lua_createtable(lua, (int)length, 0);
+  for (uint32_t j = 0; j < length; j++) {
+    napi_value item;
+    void *data;
+    size_t len;
+    napi_get_element(env, list, j, &item);
+    napi_get_buffer_info(env, item, &data, &len);
+    lua_pushlstring(lua, data, len);
+    lua_rawseti(lua, -2, (int)j + 1);
+  }
+  lua_setfield(lua, -2, name);
+  lua_pop(lua, 1);
+}
+
+static napi_value js_error(napi_env env, const char *message, size_t len) {
+  napi_value object, text;
+  char *copy = malloc(len + 1);
+  if (copy == NULL) return NULL;
+  /* An error reply holds no line break (the text is Redis's, its line breaks turned to spaces). */
+  for (size_t i = 0; i < len; i++) copy[i] = (message[i] == '\r' || message[i] == '\n') ? ' ' : message[i];
+  napi_create_string_utf8(env, copy, len, &text);
+  free(copy);
+  napi_create_object(env, &object);
+  napi_set_named_property(env, object, "err", text);
+  return object;
+}
+
+/* The failed run's error reply (script_lua.c luaCallFunction): the error table's message, then the script and
+ * the line it failed on. The error is at the top of the stack. */
+static napi_value run_error(napi_env env, lua_State *lua, const char *sha) {
+  char text[8192];
+  int n;
+  if (!lua_istable(lua, -1)) {
+    const char *message = lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "execution failure";
+    n = snprintf(text, sizeof(text), "ERR Error running script %s, %.100s", sha, message);
+  } else {
+    const char *message, *source, *line;
+    lua_getfield(lua, -1, "err");
+    lua_getfield(lua, -2, "source");
+    lua_getfield(lua, -3, "line");
+    message = lua_isstring(lua, -3) ? lua_tostring(lua, -3) : "";
+    source = lua_isstring(lua, -2) ? lua_tostring(lua, -2) : NULL;
+    line = lua_isstring(lua, -1) ? lua_tostring(lua, -1) : NULL;
+    if (source != NULL && line != NULL) {
+      n = snprintf(text, sizeof(text), "%s script: %s, on %s:%s.", message, sha, source, line);
+    } else {
+      n = snprintf(text, sizeof(text), "%s", message);
+    }
+    lua_pop(lua, 3);
+  }
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof(text)) n = sizeof(text) - 1;
+  return js_error(env, text, (size_t)n);
+}
+
+/* run(engine, name, sha, keys: Buffer[], args: Buffer[], host) -> reply tree. host: { call(argv, resp) ->
+ * RESP Buffer, log(level, message), sha1hex(Buffer) -> string }. */
+static napi_value Run(napi_env env, napi_callback_info info) {
+  napi_value argv[6], result, call;
+  size_t argc = 6, len;
+  char name[64], sha[64];
+  Engine *engine;
+  lua_State *lua;
+  int failed;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
+  if (engine->running) {
+    napi_throw_error(env, "ERR_LUA_BUSY", "a script is already running on this engine");
+    return NULL;
+  }
+  lua = engine->lua;
+  napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &len);
+  napi_get_value_string_latin1(env, argv[2], sha, sizeof(sha), &len);
+  napi_get_named_property(env, argv[5], "call", &call);
+  set_array_global(env, lua, "KEYS", argv[3]);
+  set_array_global(env, lua, "ARGV", argv[4]);
+  lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
+  lua_getfield(lua, -1, "__redis__err__handler");
+  lua_remove(lua, -2);
+  lua_getfield(lua, LUA_REGISTRYINDEX, name);
+  if (lua_isnil(lua, -1)) {
+    lua_pop(lua, 2);
+    napi_throw_error(env, "ERR_LUA_NO_FUNCTION", "no such function in this engine");
+    return NULL;
+  }
+  engine->env = env;
+  engine->host = argv[5];
+  engine->host_call = call;
+  engine->resp = 2;
+  engine->running = 1;
+  failed = lua_pcall(lua, 0, 1, -2);
+  if (++engine->gc_count == 50) {
+    lua_gc(lua, LUA_GCSTEP, 50);
+    engine->gc_count = 0;
+  }
+  if (failed) {
+    result = run_error(env, lua, sha);
+    lua_pop(lua, 1);
+  } else {
+    result = lua_reply_to_js(engine, env);
+  }
+  lua_pop(lua, 1); /* the error handler */
+  engine->running = 0;
+  engine->env = NULL;
+  return result;
+}
+
+/* usedMemory(engine) -> bytes the state holds (INFO used_memory_lua). */
+static napi_value UsedMemory(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  size_t argc = 1;
+  Engine *engine;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
+  napi_create_int64(env, (int64_t)lua_gc(engine->lua, LUA_GCCOUNT, 0) * 1024, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor properties[] = {
+      {"create", NULL, Create, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+      {"load", NULL, Load, NULL, NULL, NULL, napi_default, NULL},
+      {"has", NULL, Has, NULL, NULL, NULL, napi_default, NULL},
+      {"run", NULL, Run, NULL, NULL, NULL, napi_default, NULL},
+      {"usedMemory", NULL, UsedMemory, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}

@@ -1,0 +1,87 @@
+// Loads EVAL's Lua 5.1 interpreter, the native addon build/Release/luaengine.node (native/lua-engine.c), from a
+// package root, and says why not when it cannot: node-gyp builds it only where Lua 5.1's headers are installed
+// (Debian: liblua5.1-0-dev), and a server without it runs, answering EVAL with an error. Loaded once per root
+// and thread (each worker thread loads its own copy of the module). Knows nothing of commands.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** A Lua state, owned by the thread that created it. */
+export type LuaState = { readonly __brand: 'LuaState' };
+
+/**
+ * What a script returned, converted as Redis converts it (script_lua.c luaReplyToRedisReply): a Buffer is a
+ * bulk string, a number or bigint an integer, a boolean (RESP3 scripts) a boolean, null a null, an array an
+ * array; the objects are the tables Redis reads by field.
+ */
+export type LuaReply =
+  | Buffer
+  | number
+  | bigint
+  | boolean
+  | null
+  | LuaReply[]
+  | { readonly err: string }
+  | { readonly ok: string }
+  | { readonly double: number }
+  | { readonly big: string }
+  | { readonly verbatim: Buffer; readonly format: string }
+  | { readonly map: LuaReply[] }
+  | { readonly set: LuaReply[] };
+
+/** What a running script calls back into. */
+export interface LuaHost {
+  /** redis.call / redis.pcall: runs argv and answers its reply as RESP bytes in version `resp`. */
+  call(argv: Buffer[], resp: 2 | 3): Buffer;
+  /** redis.log: level 0 (debug) to 3 (warning). */
+  log(level: number, message: string): void;
+  /** redis.sha1hex. */
+  sha1hex(data: Buffer): string;
+}
+
+export interface LuaAddon {
+  /** A state set up as Redis's: its libraries, redis.*, and its globals protected. */
+  create(): LuaState;
+  /** Frees the state now; it is unusable after. */
+  close(state: LuaState): void;
+  /** Compiles `body` as function `name` (f_<sha>): null, or the compiler's message. */
+  load(state: LuaState, name: string, body: Buffer): string | null;
+  has(state: LuaState, name: string): boolean;
+  /** Runs function `name` with KEYS and ARGV set; failures come back as {err}, with the script's line. */
+  run(state: LuaState, name: string, sha: string, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply;
+  /** Bytes the state holds (INFO used_memory_lua). */
+  usedMemory(state: LuaState): number;
+}
+
+const ADDON = join('build', 'Release', 'luaengine.node');
+
+const loaded = new Map<string, LuaAddon | Error>();
+
+/** The interpreter built under `root`, or an Error saying why scripting is unavailable. */
+export function loadLuaFrom(root: string | null): LuaAddon | Error {
+  if (root === null) return new Error('the native helper was not found');
+  let addon = loaded.get(root);
+  if (addon === undefined) {
+    addon = load(join(root, ADDON));
+    loaded.set(root, addon);
+  }
+  return addon;
+}
+
+function load(path: string): LuaAddon | Error {
+  if (!existsSync(path)) {
+    return new Error(
+      `${path} was not built: install Lua 5.1's headers (Debian: liblua5.1-0-dev) and rebuild the native helper`,
+    );
+  }
+  try {
+    const module = createRequire(path)(path) as Partial<LuaAddon>;
+    if (typeof module.create !== 'function' || typeof module.run !== 'function') {
+      return new Error(`${path} does not export the Lua engine`);
+    }
+    return module as LuaAddon;
+  } catch (e) {
+    return new Error(`${path} failed to load (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
