@@ -283,16 +283,20 @@ static int redis_replicate_commands(lua_State *lua) {
 
 #define LRAND48_MAX 2147483647
 
-static int32_t next_lrand48(Engine *engine) {
-  engine->rand48 = (engine->rand48 * 0x5DEECE66DULL + 0xB) & 0xFFFFFFFFFFFFULL;
-  return (int32_t)(engine->rand48 >> 17);
+/* One generator per thread, as Redis has one per process: it outlives the states (SCRIPT FLUSH does not
+ * restart the sequence), and is seeded as lrand48 is. */
+static _Thread_local uint64_t rand48 = 0x1234ABCD330EULL;
+
+static int32_t next_lrand48(void) {
+  rand48 = (rand48 * 0x5DEECE66DULL + 0xB) & 0xFFFFFFFFFFFFULL;
+  return (int32_t)(rand48 >> 17);
 }
 
 static int math_random(lua_State *lua) {
   Engine *engine = engine_of(lua);
   lua_Number r;
   if (!engine->running) return luaL_error(lua, "math.random can only be called inside a script invocation");
-  r = (lua_Number)(next_lrand48(engine) % LRAND48_MAX) / (lua_Number)LRAND48_MAX;
+  r = (lua_Number)(next_lrand48() % LRAND48_MAX) / (lua_Number)LRAND48_MAX;
   switch (lua_gettop(lua)) {
   case 0:
     lua_pushnumber(lua, r);
@@ -321,7 +325,7 @@ static int math_randomseed(lua_State *lua) {
   if (!engine->running) return luaL_error(lua, "math.randomseed can only be called inside a script invocation");
   seed = (int32_t)luaL_checkint(lua, 1);
   /* srand48: the high 32 bits are the seed, the low 16 are 0x330E. */
-  engine->rand48 = ((uint64_t)(uint32_t)seed << 16) | 0x330E;
+  rand48 = ((uint64_t)(uint32_t)seed << 16) | 0x330E;
   return 0;
 }
 
@@ -566,7 +570,6 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   }
   engine->lua = lua;
   engine->resp = 2;
-  engine->rand48 = 0x1234ABCD330EULL;
   lua_pushlightuserdata(lua, engine);
   lua_setfield(lua, LUA_REGISTRYINDEX, ENGINE_KEY);
   open_library(lua, "", luaopen_base);

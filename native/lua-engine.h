@@ -2,7 +2,7 @@
  * lua-engine: the state one thread's scripts run in (EVAL), shared by the files of the Lua binding. An engine
  * is one lua_State (Redis runs one for every client; here each thread that serves clients has its own, as the
  * state cannot cross threads) and what a script run needs while it runs: the JavaScript callback redis.call goes
- * through, the RESP version redis.setresp chose and math.random's generator.
+ * through, the RESP version redis.setresp chose.
  */
 #ifndef REDIS_LITE_LUA_ENGINE_H
 #define REDIS_LITE_LUA_ENGINE_H
@@ -26,8 +26,6 @@ typedef struct {
   int in_call;
   /* A GC step every 50 runs, as Redis does (script_lua.c LUA_GC_CYCLE_PERIOD). */
   int gc_count;
-  /* lrand48's state (Redis's rand.c: the same 48-bit generator, seeded as lrand48 is). */
-  uint64_t rand48;
 } Engine;
 
 /* The engine a Lua C function runs for (stored in the state's registry). */

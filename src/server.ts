@@ -46,7 +46,8 @@ import type { Clock, KeyValueStore } from './core/store/types.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { EventLoopTransport } from './transport/eventloop/index.js';
 import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/fd-limit.js';
-import { loadNative } from './transport/threadpool/native.js';
+import { loadNative, packageRoot } from './transport/threadpool/native.js';
+import { ScriptCache } from './core/scripting/script-cache.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
@@ -260,6 +261,8 @@ interface SharedState {
   readonly commands: CommandTable;
   readonly counters: SharedServerCounters;
   readonly pubsub: PubSubState;
+  /** EVAL's script cache: a script loaded on one thread runs by its sha on any other. */
+  readonly scripts: ScriptCache;
 }
 
 function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
@@ -279,7 +282,7 @@ function createSharedState(options: ServerOptions, config: Config, clock: Clock)
   // Pub/Sub's shared state: an endpoint per thread that serves clients (the event loop's one thread, or each pool
   // worker / hybrid loop), so a PUBLISH on any thread reaches subscribers on all of them.
   const pubsub = PubSubState.create(options.transport === 'eventloop' ? 1 : options.workers);
-  return { store, commands, counters, pubsub };
+  return { store, commands, counters, pubsub, scripts: ScriptCache.create() };
 }
 
 /** What the server knows before it listens, and every transport starts from. */
@@ -336,6 +339,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     version: start.version,
     startedAt: start.startedAt,
     countersBuffer: shared.counters.buffer,
+    scriptsBuffer: shared.scripts.buffer,
     aofWorkDir: start.aofFiles.workDirectory,
   };
   if (options.transport === 'hybrid') return createHybridTransport(threaded);
@@ -364,6 +368,8 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     commands: shared.commands,
     counters: shared.counters,
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
+    scripts: shared.scripts,
+    nativeRoot: packageRoot(),
     aofOnlyWriter: start.options.transport === 'eventloop',
     aofFiles: start.aofFiles,
     clients: () => transport.clients(),

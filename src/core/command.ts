@@ -13,6 +13,7 @@ import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
 import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import type { Transaction } from './transaction.js';
+import type { Scripting } from './scripting/scripting.js';
 
 export type CommandFlag =
   | 'write'
@@ -34,6 +35,10 @@ export type CommandFlag =
   | 'blocking'
   /** CMD_MOVABLE_KEYS: the keys' positions depend on an argument (a numkeys count), not on `keys`. */
   | 'movablekeys'
+  /** CMD_SKIP_MONITOR: not fed to MONITOR after it ran (EVAL feeds itself before its script's commands). */
+  | 'skip_monitor'
+  /** CMD_NO_MANDATORY_KEYS: its keys may be none (EVAL with numkeys 0); only COMMAND INFO shows it here. */
+  | 'no_mandatory_keys'
   /** CMD_NO_MULTI: refused inside MULTI (SAVE). */
   | 'no_multi'
   /**
@@ -60,7 +65,8 @@ export interface CommandSpec {
     | 'set'
     | 'sorted-set'
     | 'hash'
-    | 'cluster';
+    | 'cluster'
+    | 'scripting';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;
@@ -92,6 +98,11 @@ export interface CommandSpec {
    * locks every segment where a write's or EXEC's keys are locked (transaction.ts keysOfCommand).
    */
   readonly readsUnnamedKeys?: (argv: readonly Buffer[]) => boolean;
+  /**
+   * Runs a script whose commands name keys nobody declared (EVAL and kin): EXEC locks every segment for it, as
+   * the script itself does when it runs alone (transaction.ts keysOf, scripting/script-run.ts).
+   */
+  readonly runsScript?: true;
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;
@@ -312,6 +323,8 @@ export interface ServerContext {
   readonly pubsub?: PubSubHub;
   /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
   readonly blocking?: BlockingHub;
+  /** EVAL's interpreter on this thread and the script cache every thread shares; absent: no scripting. */
+  readonly scripting?: Scripting;
   /** RDB snapshots (rdb/persistence.ts): SAVE, BGSAVE, LASTSAVE, INFO persistence. Absent in test fakes. */
   readonly persistence?: Persistence;
   /**

@@ -328,7 +328,8 @@ function callThenLog(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, may
   if (ctx.server.blocking?.anyBlocked() === true) signalWrittenKeys(spec, argv, ctx);
   // After it ran, as server.c call() feeds monitors: the line shows the database it left selected. While
   // nobody monitors, this read of one shared word is all MONITOR costs a command.
-  if (ctx.server.pubsub?.monitoring() === true) feedMonitor(spec, argv, ctx);
+  if (ctx.server.pubsub?.monitoring() === true && !spec.flags.includes('skip_monitor'))
+    feedMonitor(spec, argv, ctx);
   return reply;
 }
 

@@ -24,6 +24,9 @@ import type { SessionCore } from './session.js';
 import type { Snapshot } from './store/snapshot.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import { Persistence, type PersistenceLog } from './rdb/persistence.js';
+import { loadLuaFrom } from './scripting/lua-addon.js';
+import { ScriptCache } from './scripting/script-cache.js';
+import { Scripting } from './scripting/scripting.js';
 
 export interface ThreadCoreDeps {
   readonly store: KeyValueStore;
@@ -58,6 +61,10 @@ export interface ThreadCoreDeps {
   readonly aofFiles?: AofFiles;
   /** SHUTDOWN: the server's routine, or (a worker thread) the request to the main thread that runs it. */
   shutdown?(flags: ShutdownFlags): boolean;
+  /** The script cache every thread shares (its buffer, on a worker); absent: one of this thread's own. */
+  readonly scripts?: ScriptCache | SharedArrayBuffer;
+  /** The package root holding the native helpers (EVAL's Lua interpreter); null or absent: no scripting. */
+  readonly nativeRoot?: string | null;
 }
 
 export interface ThreadCore {
@@ -143,6 +150,11 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       else if (name === 'aof-disable-auto-gc' && value === 'no') aof.state.wake(); // history files go now
     });
   }
+  const scripts =
+    deps.scripts instanceof SharedArrayBuffer
+      ? ScriptCache.attach(deps.scripts)
+      : (deps.scripts ?? ScriptCache.create());
+  Object.assign(server, { scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null)) });
   const writer = new ByteWriter();
   return {
     server,

@@ -169,6 +169,7 @@ export function keysOf(commands: readonly QueuedCommand[], watched: readonly Wat
   const keys = watched.map((w) => w.key);
   for (const { spec, argv } of commands) {
     if (spec.name === 'debug') return null; // DEBUG OBJECT reads a key its key spec does not name
+    if (spec.runsScript === true) return null; // a script's commands may name any key
     if (!spec.flags.includes('readonly') && !spec.flags.includes('write')) continue;
     const own = keysOfCommand(spec, argv);
     if (own === null) return null;

@@ -23,9 +23,11 @@ const FLAG_ORDER: readonly CommandFlag[] = [
   'blocking',
   'loading',
   'stale',
+  'skip_monitor',
   'skip_slowlog',
   'fast',
   'no_auth',
+  'no_mandatory_keys',
   'no_async_loading',
   'no_multi',
   'movablekeys',
@@ -51,6 +53,7 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   'sorted-set': '@sortedset',
   hash: '@hash',
   cluster: undefined,
+  scripting: '@scripting',
 };
 
 /** acl.c ACLCommandCategories: the order of the category bits. */

@@ -19,6 +19,7 @@ import { shutdownCommands } from './shutdown.js';
 import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
+import { scriptingCommands } from './scripting.js';
 import { zsetCommands } from './zsets.js';
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
@@ -32,6 +33,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...serverCommands,
   ...monitorCommands,
   ...transactionCommands,
+  ...scriptingCommands,
   ...pubsubCommands,
   ...hashCommands,
   ...zsetCommands,

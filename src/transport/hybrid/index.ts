@@ -39,6 +39,8 @@ export interface HybridOptions extends TransportOptions {
   readonly startedAt: number;
   /** SharedServerCounters.buffer from the main thread, so commands counted on every loop add up. */
   readonly countersBuffer?: SharedArrayBuffer;
+  /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every loop. */
+  readonly scriptsBuffer?: SharedArrayBuffer;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
   readonly aofWorkDir?: string;
   /** Pub/Sub's shared state, with an endpoint per loop (loop i is endpoint i). */
@@ -113,6 +115,7 @@ export class HybridTransport implements Transport {
         stateBuffer: this.state.buffer as SharedArrayBuffer,
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
+        scriptsBuffer: options.scriptsBuffer ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,
         startedAt: options.startedAt,

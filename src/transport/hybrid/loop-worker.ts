@@ -247,6 +247,8 @@ function workerCore(): ThreadCore {
     executable: init.executable,
     tcpPort: Atomics.load(state, TCP_PORT),
     counters: init.countersBuffer,
+    ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
+    nativeRoot: init.nativeRoot,
     aofFiles: AofFiles.of(config, init.aofWorkDir),
     ...(pubsubState === null
       ? {}

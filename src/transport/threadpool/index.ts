@@ -48,6 +48,8 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly startedAt: number;
   /** SharedServerCounters.buffer from the main thread, so commands counted on every worker add up. */
   readonly countersBuffer?: SharedArrayBuffer;
+  /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every worker. */
+  readonly scriptsBuffer?: SharedArrayBuffer;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
   readonly aofWorkDir?: string;
   /** Pub/Sub's shared state, with an endpoint per worker (slot i is endpoint i). */
@@ -122,6 +124,7 @@ export class ThreadPoolTransport implements Transport {
         poolBuffer: this.state.buffer,
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
+        scriptsBuffer: options.scriptsBuffer ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,
         startedAt: options.startedAt,

@@ -35,6 +35,8 @@ export interface WorkerInit {
   readonly poolBuffer: SharedArrayBuffer;
   readonly storeHandles: unknown;
   readonly countersBuffer: SharedArrayBuffer | null;
+  /** EVAL's script cache (ScriptCache.buffer); null: this thread keeps a cache of its own. */
+  readonly scriptsBuffer: SharedArrayBuffer | null;
   readonly config: Record<string, string>;
   /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
   readonly aofWorkDir: string | null;

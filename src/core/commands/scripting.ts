@@ -1,0 +1,206 @@
+// The scripting family (redis.io/docs/interact/programmability/eval-intro): EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
+// and SCRIPT LOAD / EXISTS / FLUSH / HELP, with Redis 7.0.15's replies (eval.c). The interpreter and the
+// shared script cache are the thread's Scripting (scripting/scripting.ts); one run is scripting/script-run.ts.
+// SCRIPT KILL, SCRIPT DEBUG and FUNCTION / FCALL are not implemented here.
+
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { countedKeys } from '../key-specs.js';
+import { array, bulkString, OK, ONE, ZERO, type Reply } from '../reply.js';
+import { helpReply } from './container.js';
+import { runScript } from '../scripting/script-run.js';
+import type { LoadedScript, Scripting } from '../scripting/scripting.js';
+import { parseInt64 } from '../args.js';
+import { feedMonitor } from '../monitor.js';
+
+const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+
+function scriptingOf(ctx: CommandContext): Scripting {
+  const scripting = ctx.server.scripting;
+  if (scripting === undefined) throw new CommandError('ERR scripting is unavailable on this server');
+  return scripting;
+}
+
+/** eval.c evalGenericCommand: numkeys, the script (compiled here if new), the checks of its flags, the run. */
+function evalGeneric(
+  spec: CommandSpec,
+  argv: Buffer[],
+  ctx: CommandContext,
+  bySha: boolean,
+  readOnlyCommand: boolean,
+): Reply {
+  // Monitors see EVAL before the commands its script runs (evalCommand feeds them itself: skip_monitor).
+  if (ctx.server.pubsub?.monitoring() === true) feedMonitor(spec, argv, ctx);
+  // A sha that cannot match is NOSCRIPT before anything else (evalShaCommand).
+  if (bySha && argv[1].length !== 40) throw new CommandError(NOSCRIPT);
+  const numkeys = parseInt64(argv[2]);
+  if (numkeys === null) throw new CommandError(ERR.notInteger);
+  if (numkeys > BigInt(argv.length - 3)) {
+    throw new CommandError("ERR Number of keys can't be greater than number of args");
+  }
+  if (numkeys < 0n) throw new CommandError("ERR Number of keys can't be negative");
+  const scripting = scriptingOf(ctx);
+  let script: LoadedScript;
+  if (bySha) {
+    const found = scripting.find(argv[1].toString('latin1'));
+    if (found === null) {
+      if (scripting.unavailable !== null)
+        throw new CommandError(`ERR scripting is unavailable: ${scripting.unavailable}`);
+      throw new CommandError(NOSCRIPT);
+    }
+    script = found;
+  } else {
+    const loaded = scripting.load(argv[1]);
+    if ('error' in loaded) throw new CommandError(loaded.error);
+    script = loaded;
+  }
+  const flags = script.flags;
+  // script.c scriptPrepareForRun: a script that declares its flags is checked against them before it runs.
+  if (flags !== null && !flags.has('no-writes')) {
+    if (ctx.server.persistence?.writesRefused() === true) {
+      throw new CommandError(
+        "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+          "Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
+      );
+    }
+    if (readOnlyCommand)
+      throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
+  }
+  const keyCount = Number(numkeys);
+  return runScript(scripting, script, argv.slice(3, 3 + keyCount), argv.slice(3 + keyCount), ctx, {
+    readOnly: readOnlyCommand || (flags !== null && flags.has('no-writes')),
+    allowOom: flags !== null && flags.has('allow-oom'),
+  });
+}
+
+function scriptLoad(argv: Buffer[], ctx: CommandContext): Reply {
+  const loaded = scriptingOf(ctx).load(argv[2]);
+  if ('error' in loaded) throw new CommandError(loaded.error);
+  return bulkString(loaded.sha);
+}
+
+function scriptExists(argv: Buffer[], ctx: CommandContext): Reply {
+  const cache = scriptingOf(ctx).cache;
+  return array(argv.slice(2).map((sha) => (cache.find(sha.toString('latin1').toLowerCase()) ? ONE : ZERO)));
+}
+
+function scriptFlush(argv: Buffer[], ctx: CommandContext): Reply {
+  // ASYNC frees the old scripts in the background in Redis; here there is nothing slow to defer.
+  const mode = argv.length === 3 ? argv[2].toString('latin1').toLowerCase() : 'default';
+  if (argv.length > 3 || (mode !== 'sync' && mode !== 'async' && mode !== 'default')) {
+    throw new CommandError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+  }
+  scriptingOf(ctx).flush();
+  return OK;
+}
+
+const HELP = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+];
+
+function scriptHelp(): Reply {
+  return helpReply('script', HELP);
+}
+
+const evalKeys = countedKeys(2, ['RW', 'access', 'update']);
+const evalRoKeys = countedKeys(2, ['RO', 'access']);
+
+function evalSpec(name: string, summary: string, since: string, bySha: boolean, ro: boolean): CommandSpec {
+  const spec: CommandSpec = {
+    name,
+    syntax: `${name.toUpperCase()} ${bySha ? 'sha1' : 'script'} numkeys [key [key ...]] [arg [arg ...]]`,
+    summary,
+    group: 'scripting',
+    since,
+    arity: -3,
+    flags: [
+      ...(ro ? (['readonly'] as const) : []),
+      'noscript',
+      'stale',
+      'skip_monitor',
+      'no_mandatory_keys',
+      'movablekeys',
+    ],
+    keys: [0, 0, 0],
+    keySpecs: [ro ? evalRoKeys : evalKeys],
+    runsScript: true,
+    run: (argv, ctx) => evalGeneric(spec, argv, ctx, bySha, ro),
+  };
+  return spec;
+}
+
+export const scriptingCommands: readonly CommandSpec[] = [
+  evalSpec('eval', 'Execute a Lua script server side', '2.6.0', false, false),
+  evalSpec('evalsha', 'Execute a Lua script server side', '2.6.0', true, false),
+  evalSpec('eval_ro', 'Execute a read-only Lua script server side', '7.0.0', false, true),
+  evalSpec('evalsha_ro', 'Execute a read-only Lua script server side', '7.0.0', true, true),
+  {
+    name: 'script',
+    syntax: 'SCRIPT subcommand',
+    summary: 'A container for Lua scripts management commands',
+    group: 'scripting',
+    since: '2.6.0',
+    arity: -2,
+    flags: [],
+    keys: [0, 0, 0],
+    subcommands: [
+      {
+        name: 'script|load',
+        syntax: 'SCRIPT LOAD script',
+        summary: 'Load the specified Lua script into the script cache.',
+        group: 'scripting',
+        since: '2.6.0',
+        arity: 3,
+        flags: ['noscript', 'stale'],
+        keys: [0, 0, 0],
+        run: scriptLoad,
+      },
+      {
+        name: 'script|exists',
+        syntax: 'SCRIPT EXISTS sha1 [sha1 ...]',
+        summary: 'Check existence of scripts in the script cache.',
+        group: 'scripting',
+        since: '2.6.0',
+        arity: -3,
+        flags: ['noscript'],
+        keys: [0, 0, 0],
+        run: scriptExists,
+      },
+      {
+        name: 'script|flush',
+        syntax: 'SCRIPT FLUSH [ASYNC|SYNC]',
+        summary: 'Remove all the scripts from the script cache.',
+        group: 'scripting',
+        since: '2.6.0',
+        arity: -2,
+        flags: ['noscript'],
+        keys: [0, 0, 0],
+        run: scriptFlush,
+      },
+      {
+        name: 'script|help',
+        syntax: 'SCRIPT HELP',
+        summary: 'Show helpful text about the different subcommands',
+        group: 'scripting',
+        since: '5.0.0',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        keys: [0, 0, 0],
+        run: scriptHelp,
+      },
+    ],
+  },
+];

@@ -1,0 +1,190 @@
+// One EVAL's run (script.c scriptPrepareForRun, scriptCall; script_lua.c luaCallFunction): the script's
+// commands go through the executor's call(), synchronously, as a client of the script's own (Redis's Lua
+// client: RESP2 until redis.setresp, the caller's database, never blocking), with the checks Redis makes of a
+// command called from a script. The whole run is one atomic unit as EXEC is: it holds every segment's lock
+// (its keys need not be declared), and its writes reach the append-only file as one MULTI ... EXEC block.
+// Knows the executor, the store's transaction and the interpreter's host contract; nothing of sockets.
+
+import type { ClientState, CommandContext, CommandSpec } from '../command.js';
+import { ClientContexts } from '../command-context.js';
+import { ERR } from '../errors.js';
+import { call } from '../executor.js';
+import { refusedForMemory } from '../memory-limit.js';
+import { MISCONF } from '../rdb/persistence.js';
+import { ByteWriter, encodeReply } from '../reply-encoding.js';
+import {
+  array,
+  bigNumber,
+  boolean,
+  bulk,
+  double,
+  error,
+  integer,
+  map,
+  NIL,
+  set,
+  status,
+  type Reply,
+} from '../reply.js';
+import type { KeyValueStore } from '../store/types.js';
+import { Transaction } from '../transaction.js';
+import type { LuaHost, LuaReply } from './lua-addon.js';
+import { scriptSha } from './script-cache.js';
+import type { LoadedScript, Scripting } from './scripting.js';
+
+export interface ScriptRunOptions {
+  /** EVAL_RO / EVALSHA_RO, or a script whose shebang says no-writes: write commands are refused. */
+  readonly readOnly: boolean;
+  /** The shebang's allow-oom: commands that may grow memory run even over maxmemory. */
+  readonly allowOom: boolean;
+}
+
+/** Runs `script` for the caller in `ctx` and converts what it returned to the caller's reply. */
+export function runScript(
+  scripting: Scripting,
+  script: LoadedScript,
+  keys: Buffer[],
+  args: Buffer[],
+  ctx: CommandContext,
+  options: ScriptRunOptions,
+): Reply {
+  const work = (store: KeyValueStore): Reply => {
+    const aof = ctx.server.aof;
+    // Inside EXEC the transaction's block is open already and EXEC holds every segment (transaction.ts keysOf).
+    const nested = ctx.client.transaction.executing;
+    if (!nested) aof?.beginTransaction();
+    try {
+      const run = new ScriptCalls(store, ctx, options);
+      return toReply(scripting.run(script, keys, args, run.host));
+    } finally {
+      if (!nested) aof?.endTransaction();
+    }
+  };
+  return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
+}
+
+/** The Lua client Redis runs a script's commands as: the caller's database, its own RESP version. */
+function scriptClient(caller: ClientState): ClientState {
+  return {
+    id: caller.id,
+    addr: 'lua', // MONITOR shows a script's commands as [db lua]
+    laddr: caller.laddr,
+    name: '',
+    db: caller.db,
+    authenticated: true,
+    resp: 2,
+    transaction: new Transaction(),
+    closeAfterReply: false,
+    lastCommand: '',
+    createdAt: caller.createdAt,
+    lastInteraction: caller.lastInteraction,
+  };
+}
+
+class ScriptCalls {
+  private readonly contexts: ClientContexts;
+  private readonly client: ClientState;
+  private readonly writer = new ByteWriter();
+  /** A write ran (SCRIPT_WRITE_DIRTY): later writes are no longer refused for MISCONF or OOM. */
+  private dirty = false;
+  readonly host: LuaHost;
+
+  constructor(
+    store: KeyValueStore,
+    private readonly caller: CommandContext,
+    private readonly options: ScriptRunOptions,
+  ) {
+    this.client = scriptClient(caller.client);
+    this.contexts = new ClientContexts(store, this.client, caller.server);
+    this.host = {
+      call: (argv, resp) => this.call(argv, resp),
+      log: (level, message) => this.log(level, message),
+      sha1hex: (data) => scriptSha(data),
+    };
+  }
+
+  private call(argv: Buffer[], resp: 2 | 3): Buffer {
+    this.client.resp = resp;
+    const reply = this.run(argv);
+    encodeReply(reply, resp === 3 ? 'resp3' : 'resp2', this.writer);
+    return this.writer.take();
+  }
+
+  private run(argv: Buffer[]): Reply {
+    const server = this.caller.server;
+    const spec = lookup(argv, server.commands.lookup.bind(server.commands));
+    if (spec === undefined) return this.refuse(null, 'ERR Unknown Redis command called from script');
+    if (!arityOk(spec.arity, argv.length)) {
+      return this.refuse(spec, 'ERR Wrong number of args calling Redis command from script');
+    }
+    if (spec.flags.includes('noscript')) {
+      return this.refuse(spec, 'ERR This Redis command is not allowed from script');
+    }
+    const write = spec.flags.includes('write');
+    if (this.options.readOnly && write) {
+      return this.refuse(spec, 'ERR Write commands are not allowed from read-only scripts.');
+    }
+    const ctx = this.contexts.current();
+    if (write && !this.dirty && server.persistence?.writesRefused() === true)
+      return this.refuse(spec, MISCONF);
+    if (
+      !this.options.allowOom &&
+      !this.dirty &&
+      spec.flags.includes('denyoom') &&
+      refusedForMemory(ctx, spec)
+    ) {
+      return this.refuse(spec, ERR.oom);
+    }
+    if (write) this.dirty = true;
+    return call(spec, argv, ctx);
+  }
+
+  /** A command refused before it ran: counted as Redis's rejectCommand counts it. */
+  private refuse(spec: CommandSpec | null, message: string): Reply {
+    const counters = this.caller.server.counters;
+    if (spec !== null) counters?.commandRejected(this.caller.server.commands.slotOf(spec));
+    counters?.errorReplied(message);
+    return error(message);
+  }
+
+  private log(level: number, message: string): void {
+    // redis.log's levels (debug, verbose, notice, warning); this server logs warnings through reportUnexpected's
+    // logger only for failures, so a script's own lines go to stderr as Redis's log would show them.
+    if (level >= 2) process.stderr.write(`redis-lite script: ${message}\n`);
+  }
+}
+
+/** The command argv names, a subcommand for a container (server.c lookupCommand); undefined when unknown. */
+function lookup(argv: Buffer[], byName: (name: string) => CommandSpec | undefined): CommandSpec | undefined {
+  const name = argv[0].toString('latin1').toLowerCase();
+  if (name.includes('|')) return undefined;
+  const spec = byName(name);
+  if (spec?.subcommands === undefined || argv.length < 2) return spec;
+  return byName(`${name}|${argv[1].toString('latin1').toLowerCase()}`);
+}
+
+function arityOk(arity: number, argc: number): boolean {
+  return arity >= 0 ? argc === arity : argc >= -arity;
+}
+
+/** What the script returned, as the caller's reply (script_lua.c luaReplyToRedisReply's kinds). */
+export function toReply(value: LuaReply): Reply {
+  if (value === null) return NIL;
+  if (Buffer.isBuffer(value)) return bulk(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return integer(value);
+  if (typeof value === 'boolean') return boolean(value);
+  if (Array.isArray(value)) return array(value.map(toReply));
+  if ('err' in value) return error(value.err);
+  if ('ok' in value) return status(value.ok);
+  if ('double' in value) return double(value.double);
+  if ('big' in value)
+    return /^-?\d+$/.test(value.big) ? bigNumber(BigInt(value.big)) : bulk(Buffer.from(value.big));
+  if ('verbatim' in value) return { kind: 'verbatim', format: value.format, value: value.verbatim };
+  if ('map' in value) {
+    const pairs: [Reply, Reply][] = [];
+    for (let i = 0; i + 1 < value.map.length; i += 2)
+      pairs.push([toReply(value.map[i]), toReply(value.map[i + 1])]);
+    return map(pairs);
+  }
+  return set(value.set.map(toReply));
+}

@@ -1,0 +1,99 @@
+// One thread's side of EVAL: its Lua interpreter (lua-addon.ts) over the script cache every thread shares
+// (script-cache.ts). A script is compiled into this thread's interpreter the first time this thread runs it,
+// from the body whichever thread cached it; SCRIPT FLUSH on any thread makes each start a fresh interpreter,
+// as Redis's scriptingReset does. Knows nothing of commands: it compiles and runs, the caller decides what
+// redis.call does (script-run.ts).
+
+import type { LuaAddon, LuaHost, LuaReply, LuaState } from './lua-addon.js';
+import { ScriptCache, scriptSha } from './script-cache.js';
+import { readShebang, type ScriptFlag } from './shebang.js';
+
+/** A script ready to run here: its name and its shebang's flags (null: no shebang). */
+export interface LoadedScript {
+  readonly sha: string;
+  readonly body: Buffer;
+  readonly flags: ReadonlySet<ScriptFlag> | null;
+}
+
+export class Scripting {
+  private state: LuaState | null = null;
+  private generation = -1;
+  private readonly flags = new Map<string, ReadonlySet<ScriptFlag> | null>();
+
+  constructor(
+    readonly cache: ScriptCache,
+    /** The interpreter, or why this server has none (every EVAL then answers that). */
+    private readonly lua: LuaAddon | Error,
+  ) {}
+
+  /** Why scripting is unavailable, or null. */
+  get unavailable(): string | null {
+    return this.lua instanceof Error ? this.lua.message : null;
+  }
+
+  /**
+   * EVAL and SCRIPT LOAD (eval.c luaCreateFunction): the script is compiled here and added to the shared cache;
+   * or the error to reply (with its code).
+   */
+  load(body: Buffer): LoadedScript | { readonly error: string } {
+    const sha = scriptSha(body);
+    const loaded = this.prepare(sha, body);
+    if ('error' in loaded) return loaded;
+    this.cache.add(body);
+    return loaded;
+  }
+
+  /** EVALSHA: the cached script named `sha` (any case), compiled here if it was not yet; null: NOSCRIPT. */
+  find(sha: string): LoadedScript | null {
+    const lower = sha.toLowerCase();
+    const cached = this.cache.find(lower);
+    if (cached === undefined) return null;
+    const loaded = this.prepare(lower, cached.body);
+    return 'error' in loaded ? null : loaded;
+  }
+
+  /** Runs a loaded script (prepared by load or find on this thread, in this cache generation). */
+  run(script: LoadedScript, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply {
+    const lua = this.lua as LuaAddon;
+    // A SCRIPT FLUSH on another thread since it was prepared left a fresh interpreter without it.
+    if (!lua.has(this.interpreter(), `f_${script.sha}`)) this.prepare(script.sha, script.body);
+    return lua.run(this.interpreter(), `f_${script.sha}`, script.sha, keys, args, host);
+  }
+
+  /** SCRIPT FLUSH. */
+  flush(): void {
+    this.cache.flush();
+  }
+
+  /** Bytes this thread's interpreter holds (INFO used_memory_lua). */
+  get usedMemory(): number {
+    return this.lua instanceof Error || this.state === null ? 0 : this.lua.usedMemory(this.state);
+  }
+
+  private prepare(sha: string, body: Buffer): LoadedScript | { readonly error: string } {
+    if (this.lua instanceof Error) return { error: `ERR scripting is unavailable: ${this.lua.message}` };
+    const state = this.interpreter();
+    const name = `f_${sha}`;
+    if (this.lua.has(state, name)) return { sha, body, flags: this.flags.get(sha) ?? null };
+    const shebang = readShebang(body);
+    if ('error' in shebang) return { error: `ERR ${shebang.error}` };
+    // The shebang is skipped but its line feed kept, so errors name the user's line numbers.
+    const failed = this.lua.load(state, name, body.subarray(shebang.length));
+    if (failed !== null) return { error: `ERR Error compiling script (new function): ${failed}` };
+    this.flags.set(sha, shebang.flags);
+    return { sha, body, flags: shebang.flags };
+  }
+
+  /** This thread's interpreter for the cache's current generation (a fresh one after a flush). */
+  private interpreter(): LuaState {
+    const lua = this.lua as LuaAddon;
+    const generation = this.cache.generation;
+    if (this.state === null || generation !== this.generation) {
+      if (this.state !== null) lua.close(this.state);
+      this.state = lua.create();
+      this.generation = generation;
+      this.flags.clear();
+    }
+    return this.state;
+  }
+}

@@ -1,0 +1,84 @@
+// EVAL on a real socket, on every transport: a script's commands run as one atomic unit (concurrent scripts
+// doing read-modify-write never lose an update, and no other client sees a script half done), the script cache
+// is shared by every thread (EVALSHA on one connection finds what another loaded, on whichever worker or loop
+// each landed), SCRIPT FLUSH forgets for all, a script inside MULTI runs under EXEC's locks, and ioredis's
+// defineCommand (EVALSHA first, EVAL on NOSCRIPT) works.
+
+import { describe, expect, it } from 'vitest';
+import { useIoredisServer } from '../support/ioredis-fixture.js';
+import { transports } from '../support/server.js';
+
+/** Not atomic by itself: GET, then SET one more. Only the script's atomicity keeps every increment. */
+const INCREMENT = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+redis.call('SET', KEYS[2], 'busy')
+redis.call('SET', KEYS[1], v + 1)
+redis.call('DEL', KEYS[2])
+return v + 1`;
+
+describe.each(transports)('scripting on %s', (transport) => {
+  const fixture = useIoredisServer(transport, 8);
+
+  it('runs concurrent read-modify-write scripts atomically on every thread', async () => {
+    const clients = await Promise.all([0, 1, 2, 3].map(() => fixture.ioredis()));
+    const observer = await fixture.ioredis();
+    let sawBusy = false;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) if ((await observer.exists('marker')) === 1) sawBusy = true;
+    })();
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < 50; i++) await client.eval(INCREMENT, 2, 'counter', 'marker');
+      }),
+    );
+    watching = false;
+    await watch;
+    expect(await observer.get('counter')).toBe('200');
+    expect(sawBusy).toBe(false);
+  });
+
+  it('shares the script cache across threads, and SCRIPT FLUSH empties it for all', async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => fixture.ioredis()));
+    const sha = (await a.script('LOAD', 'return ARGV[1] .. "!"')) as string;
+    expect(await b.evalsha(sha, 0, 'hi')).toBe('hi!');
+    expect(await c.evalsha(sha.toUpperCase(), 0, 'yo')).toBe('yo!');
+    expect(await c.script('EXISTS', sha)).toEqual([1]);
+    expect(await b.script('FLUSH')).toBe('OK');
+    expect(await a.script('EXISTS', sha)).toEqual([0]);
+    await expect(c.evalsha(sha, 0, 'x')).rejects.toThrow('NOSCRIPT No matching script. Please use EVAL.');
+  });
+
+  it('runs a script queued in MULTI inside EXEC, over keys it did not declare', async () => {
+    const client = await fixture.ioredis();
+    const replies = await client
+      .multi()
+      .set('m1', '5')
+      .eval("return redis.call('INCRBY', 'm1', 2) + redis.call('INCR', 'undeclared')", 0)
+      .get('m1')
+      .exec();
+    expect(replies).toEqual([
+      [null, 'OK'],
+      [null, 8],
+      [null, '7'],
+    ]);
+  });
+
+  it("serves ioredis's defineCommand, which sends EVALSHA and falls back to EVAL", async () => {
+    const client = await fixture.ioredis();
+    await client.script('FLUSH');
+    client.defineCommand('setAndDouble', {
+      numberOfKeys: 1,
+      lua: "redis.call('SET', KEYS[1], ARGV[1]); return tonumber(redis.call('GET', KEYS[1])) * 2",
+    });
+    const typed = client as typeof client & { setAndDouble(key: string, value: number): Promise<number> };
+    expect(await typed.setAndDouble('d', 21)).toBe(42);
+    // Now cached: a second client's EVALSHA finds it whichever thread serves it.
+    const other = await fixture.ioredis();
+    other.defineCommand('setAndDouble', {
+      numberOfKeys: 1,
+      lua: "redis.call('SET', KEYS[1], ARGV[1]); return tonumber(redis.call('GET', KEYS[1])) * 2",
+    });
+    expect(await (other as typeof typed).setAndDouble('d', 5)).toBe(10);
+  });
+});
