@@ -11,60 +11,101 @@ const LF = 0x0a;
 const INITIAL_SIZE = 16 * 1024;
 /** take() hands a buffer this full over instead of copying it out. */
 const HAND_OVER_SIZE = 64 * 1024;
+/** rewind() lets a buffer larger than this go (one turn's replies to many clients grew it). */
+const MAX_KEPT_SIZE = 1024 * 1024;
 const HEX = '0123456789abcdef';
 
-/** A growable output buffer: replies are appended, then taken as one Buffer to write in one go. */
+/**
+ * A growable output buffer: replies are appended, then taken as one Buffer to write in one go. Bytes are lent
+ * from `lentTo` on: those before it were lent already.
+ */
 export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
+  /** Where the bytes not yet lent start (always 0 unless lent bytes are kept: keepLentUntilRewind). */
+  private lentTo = 0;
+  private keepsLent = false;
 
   constructor(initialSize = INITIAL_SIZE) {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
 
+  /** Bytes written since the last lend or take. */
   get length(): number {
-    return this.pos;
+    return this.pos - this.lentTo;
   }
 
   /**
-   * The bytes written so far, without copying them: a view of the writer's own buffer, valid only until the
-   * writer is written to again (copy it to keep it longer). The writer starts empty again. Output of
-   * HAND_OVER_SIZE or more is handed over for good, as by take().
+   * From now on a lent view stays valid until rewind(), not just until the next write: lend() moves on past what
+   * it lent instead of starting the buffer again. For a transport that holds every client's replies until the end
+   * of its loop's turn (eventloop/reply-turn.ts), so none of them is copied.
+   */
+  keepLentUntilRewind(): void {
+    this.keepsLent = true;
+  }
+
+  /**
+   * Every lent view has been written (or copied): the buffer starts again. Only between requests: bytes written
+   * and not yet lent are kept. A buffer a big turn grew is let go.
+   */
+  rewind(): void {
+    if (this.pos !== this.lentTo) return;
+    this.pos = this.lentTo = 0;
+    if (this.buf.length > MAX_KEPT_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
+  /**
+   * The bytes written since the last lend, without copying them: a view of the writer's own buffer, valid only
+   * until the writer is written to again (copy it to keep it longer), or with keepLentUntilRewind, until rewind().
+   * Output of HAND_OVER_SIZE or more is handed over for good, as by take().
    * Why: a transport that writes the bytes at once (almost every reply) needs no copy of them; at
    * redis-benchmark -P 1 the copy and its allocation were ~4% of the server's CPU (bench/results/eventloop-perf.md).
    */
   lend(): Buffer {
-    const n = this.pos;
-    if (n >= HAND_OVER_SIZE) return this.take();
-    this.pos = 0;
-    return this.buf.subarray(0, n);
+    const from = this.lentTo;
+    const to = this.pos;
+    if (to - from >= HAND_OVER_SIZE) return this.take();
+    if (this.keepsLent) this.lentTo = to;
+    else this.pos = 0;
+    return this.buf.subarray(from, to);
   }
 
-  /** Forgets the bytes written so far (their producer failed): the next ones start the buffer again. */
+  /** Forgets the bytes written since the last lend (their producer failed). */
   discard(): void {
-    this.pos = 0;
-    if (this.buf.length > HAND_OVER_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    this.pos = this.lentTo;
+    if (this.pos === 0 && this.buf.length > HAND_OVER_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
   }
 
-  /** The bytes written so far, as a Buffer the caller owns; the writer starts empty again. */
+  /** The bytes written since the last lend, as a Buffer the caller owns; the writer goes on after them. */
   take(): Buffer {
-    const n = this.pos;
-    this.pos = 0;
+    const from = this.lentTo;
+    const n = this.pos - from;
     if (n >= HAND_OVER_SIZE) {
-      const out = this.buf.subarray(0, n);
+      const out = this.buf.subarray(from, this.pos);
       this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+      this.pos = this.lentTo = 0;
       return out;
     }
     const out = Buffer.allocUnsafe(n);
-    this.buf.copy(out, 0, 0, n);
+    this.buf.copy(out, 0, from, this.pos);
+    this.pos = from;
     return out;
   }
 
+  /**
+   * A bigger buffer: only the bytes not yet lent move to it (lent views keep the old one alive), so a turn that
+   * lends much does not keep doubling the buffer.
+   */
   private grow(extra: number): void {
-    const needed = this.pos + extra;
-    const grown = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2));
-    this.buf.copy(grown, 0, 0, this.pos);
+    const from = this.lentTo;
+    const kept = this.pos - from;
+    const needed = kept + extra;
+    const size = needed * 2 > this.buf.length ? Math.max(needed, this.buf.length * 2) : this.buf.length;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, from, this.pos);
     this.buf = grown;
+    this.pos = kept;
+    this.lentTo = 0;
   }
 
   byte(b: number): void {

@@ -77,6 +77,8 @@ export interface ThreadCore {
   expired(db: number, key: Buffer): void;
   /** This thread's append-only file writer, logging while appendonly is on (the server syncs and closes it). */
   readonly aof: AofLog | undefined;
+  /** The thread's one reply writer, which every session of the thread encodes into (SessionCore.writer). */
+  readonly writer: ByteWriter;
 }
 
 export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
@@ -158,6 +160,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const writer = new ByteWriter();
   return {
     server,
+    writer,
     sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
     drainPubSub: () => server.pubsub?.drain(),
     aof,

@@ -22,6 +22,20 @@ export class PendingOutput {
     this.bytes += bytes.length;
   }
 
+  /**
+   * Takes `bytes` in without copying them: a view the thread's writer keeps valid until the end of the loop's
+   * turn (ByteWriter.keepLentUntilRewind), written by then, or copied by ownAll() if it must wait longer.
+   */
+  keep(bytes: Buffer): void {
+    this.chunks.push(bytes);
+    this.bytes += bytes.length;
+  }
+
+  /** Copies every chunk still held (some may be kept views): what waits past the turn must own its bytes. */
+  ownAll(): void {
+    for (let i = 0; i < this.chunks.length; i++) this.chunks[i] = Buffer.from(this.chunks[i]);
+  }
+
   /** Everything held, in order; this is left empty. */
   take(): Buffer[] {
     this.bytes = 0;

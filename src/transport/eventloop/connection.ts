@@ -1,6 +1,6 @@
 // One client socket on the event loop: what it reads goes to its core Session, the replies the session returns
-// are written back, and so are the Pub/Sub messages the session holds for it between requests (written once per
-// turn of the loop, however many arrived). Backpressure is decided in exactly one function (deliver); socket
+// are written back at the end of the loop's turn (reply-turn.ts), and so are the Pub/Sub messages the session
+// holds for it between requests (once per turn, however many arrived). Backpressure is decided in exactly one function (deliver); socket
 // errors have one sink; closing is always a lingering close (flush, FIN, drain input, destroy after a grace
 // period). Knows nothing of the parser, commands or the listening server; pipelining is the session's business.
 
@@ -12,7 +12,7 @@ import type { Session } from '../../core/session.js';
 import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
 import { PendingOutput } from '../pending-output.js';
-import type { HoldingClient, LogTurn } from './log-turn.js';
+import type { HoldingClient, ReplyTurn } from './reply-turn.js';
 import type { SocketSend } from './socket-send.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
@@ -37,10 +37,10 @@ export interface ConnectionHost {
    */
   readonly readBuffer?: Buffer;
   /**
-   * The append-only file's once-a-turn write-out that replies wait for (absent: no file writer on this thread).
-   * Set as the first client connects: the transport is made before the thread's core.
+   * The end of the loop's turn, when held replies are written (after the append-only file's records). Set as the
+   * first client connects: the transport is made before the thread's core.
    */
-  logTurn?: LogTurn;
+  turn?: ReplyTurn;
   /** The native helper's send for replies (socket-send.ts); null: fs.writeSync. */
   readonly send: SocketSend | null;
   /** Where reads and writes are counted (INFO stats); set as the first client connects, with the core. */
@@ -66,8 +66,8 @@ export class Connection implements HoldingClient {
   private endAfterReceive = false;
   /** Pub/Sub messages wait in the session until the end of this turn of the loop (flushPushes). */
   private pushScheduled = false;
-  /** Replies waiting for this turn's write-out of the append-only file (log-turn.ts), in order. */
-  private held: PendingOutput | null = null;
+  /** Replies waiting for the end of this turn (reply-turn.ts), in order; empty when none wait. */
+  private readonly held = new PendingOutput();
 
   constructor(
     readonly socket: net.Socket,
@@ -111,7 +111,7 @@ export class Connection implements HoldingClient {
     }
     this.ending = true;
     // Its held replies go out with the end: the records they answer are written first.
-    if (this.held !== null) this.host.logTurn?.writeOut();
+    if (!this.held.empty) this.host.turn?.writeOut();
     lingeringEnd(this.socket, this.host.closeGraceMs);
   }
 
@@ -131,7 +131,7 @@ export class Connection implements HoldingClient {
       this.session.takePushed(); // closing: nothing more is written to it, nor kept for it
       return;
     }
-    const pending = this.socket.writableLength + this.session.pushedBytes;
+    const pending = this.socket.writableLength + this.held.bytes + this.session.pushedBytes;
     if (this.cutOverLimit(pending, this.session.lostPushes)) return;
     if (this.pushScheduled) return;
     this.pushScheduled = true;
@@ -204,17 +204,15 @@ export class Connection implements HoldingClient {
   }
 
   /**
-   * Replies go out now, or wait for this turn's write-out of the append-only file while this thread owes it
-   * records (and behind replies already waiting). False when the client was disconnected.
+   * Replies wait for the end of this turn (reply-turn.ts), behind those already waiting, without a copy: the
+   * thread's writer keeps them valid until then. Without a turn (not attached yet), they go out now. False when
+   * the client was disconnected.
    */
   private send(lent: Buffer): boolean {
-    const turn = this.host.logTurn;
-    if (this.held === null && (turn === undefined || !turn.owes)) return this.deliver(lent);
-    if (this.held === null) {
-      this.held = new PendingOutput();
-      turn!.holding(this);
-    }
-    this.held.add(lent); // copied: the session only lends its output
+    const turn = this.host.turn;
+    if (turn === undefined) return this.deliver(lent);
+    if (this.held.empty) turn.holding(this);
+    this.held.keep(lent);
     return !this.cutOverLimit(this.held.bytes + this.socket.writableLength);
   }
 
@@ -233,12 +231,12 @@ export class Connection implements HoldingClient {
     return true;
   }
 
-  /** HoldingClient: the append-only file has what the held replies answer; they are written now, in order. */
+  /** HoldingClient: the turn ends (the append-only file has what the held replies answer): written, in order. */
   releaseHeld(): void {
-    const held = this.held;
-    this.held = null;
-    if (held === null || this.socket.destroyed) return;
-    for (const chunk of held.take()) if (!this.deliver(chunk)) return;
+    if (this.held.empty) return;
+    const held = this.held.take();
+    if (this.socket.destroyed) return;
+    for (const chunk of held) if (!this.deliver(chunk)) return;
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   turnAway,
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
-import { LogTurn } from './log-turn.js';
+import { ReplyTurn } from './reply-turn.js';
 import { nativeSocketSend } from './socket-send.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
 import { asMemory, type NativeMemory } from '../threadpool/native-addon.js';
@@ -199,12 +199,12 @@ export class EventLoopTransport implements Transport {
     const id = this.options.nextClientId();
     const core = this.options.sessionCore();
     const aof = core.server.aof;
-    if (aof !== undefined) this.host.logTurn ??= new LogTurn(aof, this.options.logger);
+    this.host.turn ??= new ReplyTurn(core.writer, aof, this.options.logger);
     this.host.traffic ??= core.server.counters;
     const session = new Session(
       {
         ...core,
-        ...(this.host.logTurn === undefined ? {} : { logWrittenByTransport: true }),
+        ...(aof === undefined ? {} : { logWrittenByTransport: true }), // the turn writes the file
         ...(this.memory === null ? {} : { releaseBuffer: this.releaseBuffer }),
       },
       {

@@ -1,7 +1,8 @@
 // One client on a hybrid loop thread that has sent something: a non-blocking descriptor, its Session, and the
 // output it could not write yet (a client that has sent nothing is no object at all: reactor-loop.ts). Reads feed the session;
-// replies go straight to write(2), and so do the Pub/Sub messages the session holds for it between requests
-// (written once per turn of the loop: flushPushes); what the kernel does not take waits here while reading
+// replies are held until the end of the loop's turn and then go to write(2) (as on the event loop: reply-turn.ts
+// says why), and so do the Pub/Sub messages the session holds for it between requests (flushPushes, once per
+// turn); what the kernel does not take waits here while reading
 // stops (backpressure is decided in send() alone) and is cut at the output limit (the pub/sub one while the
 // client is subscribed). Closing is a lingering close: flush, FIN, drain the input until the peer closes or the
 // grace runs out. Knows the Session contract and the reactor calls; nothing of epoll sets, threads or other
@@ -37,9 +38,10 @@ export interface LoopHost {
   warn(fields: Record<string, unknown>, msg: string): void;
   /** Its session holds Pub/Sub messages: flushPushes at the end of this turn of the loop. */
   pushed(client: LoopClient): void;
-  /** This thread has records not yet in the append-only file: replies wait for the turn's write-out. */
-  logOwed(): boolean;
-  /** The client holds replies until the turn's write-out (then releaseHeld). */
+  /**
+   * The client holds replies until the end of the turn (then releaseHeld), when the append-only file's records
+   * are written first.
+   */
   holding(client: LoopClient): void;
   /**
    * Where reads and writes are counted (INFO stats): the thread's counters, there once its core is (built for
@@ -55,8 +57,11 @@ export class LoopClient {
   /** When its lingering close began (ms), 0 while open. */
   lingeringSince = 0;
   private pending: PendingOutput | null = null;
-  /** Replies waiting for this turn's write-out of the append-only file (loop-worker.ts writeOutLog). */
-  private held: PendingOutput | null = null;
+  /**
+   * Replies waiting for the end of this turn (loop-worker.ts endOfTurn), not copied: the thread's writer keeps
+   * what it lent valid until then (ByteWriter.keepLentUntilRewind).
+   */
+  private readonly held = new PendingOutput();
   /** Close once the pending output is written (QUIT, protocol error, CLIENT KILL, shutdown). */
   private endAfterFlush = false;
   /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
@@ -157,50 +162,15 @@ export class LoopClient {
   }
 
   /**
-   * The one place backpressure is decided. Writes what the kernel takes; the rest is copied (the session only
-   * lends its output) and waits, with reading stopped, until the socket drains; past the output limit the
-   * client is cut. False when the client was closed.
+   * Replies wait for the end of the turn, when one write (and for appendfsync always one sync) of the append-only
+   * file covers every client the turn served, as Redis's beforeSleep, and then one write(2) per client. The output
+   * limit counts them with what the kernel has not taken; past it the client is cut. False when it was closed.
    */
   private send(lent: Buffer): boolean {
     // Counted whole, as handed over: what waits (held or pending) is written later, or dropped with the client.
     this.host.traffic?.bytesWritten(lent.length);
-    if (this.held !== null || this.host.logOwed()) return this.hold(lent);
-    if (this.pending === null) {
-      const written = this.host.native.writeFrom(this.fd, lent, 0, lent.length);
-      if (written === lent.length) return true;
-      if (written < 0 && written !== -EAGAIN) {
-        this.destroy();
-        return false;
-      }
-      this.pending = new PendingOutput();
-      this.pending.add(lent.subarray(Math.max(0, written)));
-      this.host.watch(this, this.host.native.epoll.OUT);
-    } else {
-      this.pending.add(lent); // behind what already waits, in order
-    }
-    const limit = this.outputLimit();
-    if (limit > 0 && this.pending.bytes > limit) {
-      this.host.warn(
-        { client: this.id, addr: this.addr, outputBuffer: this.pending.bytes, limit },
-        'client output buffer limit reached: closing the client',
-      );
-      this.destroy();
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * While this thread owes the append-only file records, replies wait until the end of the turn, when one write
-   * (and for always one sync) covers every client the turn served, as Redis's beforeSleep; a client's later
-   * replies in the same turn wait behind them. The output limit counts them with what the kernel has not taken.
-   */
-  private hold(lent: Buffer): boolean {
-    if (this.held === null) {
-      this.held = new PendingOutput();
-      this.host.holding(this);
-    }
-    this.held.add(lent);
+    if (this.held.empty) this.host.holding(this);
+    this.held.keep(lent);
     const waiting = this.held.bytes + (this.pending === null ? 0 : this.pending.bytes);
     const limit = this.outputLimit();
     if (limit > 0 && waiting > limit) {
@@ -214,19 +184,25 @@ export class LoopClient {
     return true;
   }
 
-  /** The records the held replies answer are in the file: the replies go out, behind any output pending. */
+  /**
+   * The end of the turn (the append-only file has what the held replies answer): the one place backpressure is
+   * decided. What the kernel takes is written; the rest is copied (the writer lends it only until the turn ends)
+   * and waits behind any output pending, with reading stopped, until the socket drains.
+   */
   releaseHeld(): void {
     const held = this.held;
-    this.held = null;
-    if (held === null || this.released) return;
-    if (this.pending !== null) return this.pending.takeFrom(held);
-    if (!held.flush(this.host.native, this.fd)) return this.destroy();
-    if (!held.empty) {
-      this.pending = held;
+    if (held.empty || this.released) return void held.take();
+    if (this.pending === null) {
+      if (!held.flush(this.host.native, this.fd)) return this.destroy();
+      if (held.empty) {
+        if (this.endAfterFlush) this.end();
+        return;
+      }
+      this.pending = new PendingOutput();
       this.host.watch(this, this.host.native.epoll.OUT);
-      return;
     }
-    if (this.endAfterFlush) this.end();
+    held.ownAll();
+    this.pending.takeFrom(held);
   }
 
   /** A client in subscribed state is Redis's pubsub class: its own, smaller output limit applies. */
@@ -287,7 +263,7 @@ export class LoopClient {
    */
   end(): void {
     if (this.released || this.lingeringSince !== 0) return;
-    if (this.receiving || this.pending !== null || this.held !== null) {
+    if (this.receiving || this.pending !== null || !this.held.empty) {
       this.endAfterFlush = true;
       return;
     }
@@ -301,7 +277,7 @@ export class LoopClient {
     if (this.released) return;
     this.released = true;
     this.pending = null;
-    this.held = null;
+    this.held.take();
     this.session?.end();
     this.host.release(this);
   }
@@ -314,8 +290,7 @@ export class LoopClient {
   info(): ClientInfo {
     const buffers = {
       queryBuffer: this.session?.queryBufferLength ?? 0,
-      outputBuffer:
-        (this.pending === null ? 0 : this.pending.bytes) + (this.held === null ? 0 : this.held.bytes),
+      outputBuffer: (this.pending === null ? 0 : this.pending.bytes) + this.held.bytes,
       fd: this.fd,
     };
     if (this.session !== null) return clientInfo(this.session.client, buffers);

@@ -116,10 +116,7 @@ const loop = new ReactorLoop({
   idleTimeoutMs: () => config.number('timeout') * 1000,
   onWake: drain,
   beforeEvents: applyRelayedConfig,
-  afterEvents: () => {
-    flushPushes();
-    writeOutLog();
-  },
+  afterEvents: endOfTurn,
   // Blocked clients' timeouts (BLPOP ... timeout): the loop's wait never outlasts the earliest.
   nextTimer: () => core?.server.blocking?.nextDeadline() ?? Infinity,
   onTimer: (now) => core?.server.blocking?.expire(now),
@@ -184,7 +181,6 @@ const host: LoopHost = {
   },
   warn: (fields, msg) => post({ type: 'log', level: 'warn', msg, fields: loggable(fields) }),
   pushed: (client) => void pushedTo.add(client),
-  logOwed: () => core?.aof?.owes === true,
   holding: (client) => void heldFor.add(client),
   get traffic() {
     return core?.server.counters;
@@ -200,26 +196,36 @@ function flushPushes(): void {
   pushedTo.clear();
 }
 
-/** Clients whose replies wait for this turn's write-out of the append-only file. */
+/** Clients holding replies until the end of this turn. */
 const heldFor = new Set<LoopClient>();
 
-/** The end of a turn, after every read, timer and push of it: the append-only file's write-out for the clients it held. */
-function writeOutLog(): void {
+/**
+ * The end of a turn, after every read, timer and push of it, as Redis's beforeSleep: the append-only file's records
+ * written (one write, one sync for always), then every held client's replies; then the thread's writer starts
+ * again, every reply it lent being written or copied.
+ */
+function endOfTurn(): void {
+  flushPushes();
   const aof = core?.aof;
-  if (aof === undefined || (heldFor.size === 0 && !aof.owes)) return;
-  const held = [...heldFor];
-  heldFor.clear();
-  writeOutThenRelease(
-    aof,
-    held,
-    (client) => client.releaseHeld(),
-    (client) => client.destroy(),
-    (error) =>
-      host.warn(
-        { err: (error as Error).message, clients: held.length },
-        'writing the append only file failed; closing the clients it held',
-      ),
-  );
+  if (heldFor.size > 0 || aof?.owes === true) {
+    const held = [...heldFor];
+    heldFor.clear();
+    if (aof === undefined || !aof.owes) for (const client of held) client.releaseHeld();
+    else {
+      writeOutThenRelease(
+        aof,
+        held,
+        (client) => client.releaseHeld(),
+        (client) => client.destroy(),
+        (error) =>
+          host.warn(
+            { err: (error as Error).message, clients: held.length },
+            'writing the append only file failed; closing the clients it held',
+          ),
+      );
+    }
+  }
+  core?.writer.rewind();
 }
 
 /**
@@ -272,6 +278,7 @@ function workerCore(): ThreadCore {
         fields: loggable({ err: error, command }),
       }),
   });
+  core.writer.keepLentUntilRewind(); // replies are held until the end of the turn (endOfTurn)
   return core;
 }
 
