@@ -1,4 +1,4 @@
-// The end of a loop's turn with the append-only file on, shared by the event loop (eventloop/log-turn.ts) and the
+// The end of a loop's turn with the append-only file on, shared by the event loop (eventloop/reply-turn.ts) and the
 // hybrid's loops (hybrid/loop-worker.ts), as Redis's beforeSleep: what the thread logged goes to the file in one
 // write (one sync for appendfsync always), then the replies held for it go out. Knows the log and the held
 // clients' two ways out; nothing of sockets.

@@ -165,7 +165,7 @@ const host: LoopHost = {
     new Session(
       {
         ...workerCore().sessionCore(),
-        logWrittenByTransport: true, // the turn writes the file (writeOutLog)
+        logWrittenByTransport: true, // the turn writes the file (endOfTurn)
         ...(memoryCalls === null ? {} : { releaseBuffer: releaseQueryBuffer }),
       },
       { id: client.id, addr: client.addr, laddr: client.laddr },
