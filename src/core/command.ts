@@ -45,7 +45,13 @@ export type CommandFlag =
    * CMD_NO_ASYNC_LOADING: refused while a replica loads its master's data in the background (repl-diskless-load
    * swapdb); this server is never such a replica, so only COMMAND INFO shows it (SAVE, BGSAVE, BGREWRITEAOF).
    */
-  | 'no_async_loading';
+  | 'no_async_loading'
+  /**
+   * CMD_MAY_REPLICATE: a read that may change a value Redis then propagates (PFCOUNT caching its cardinality):
+   * it runs on the write path, so what it logs reaches the append-only file under its keys' locks. Hidden from
+   * COMMAND INFO, as in Redis 7.0.
+   */
+  | 'may_replicate';
 
 export interface CommandSpec {
   /** Lower case. A subcommand is named "container|sub", e.g. "client|setname". */
@@ -66,7 +72,8 @@ export interface CommandSpec {
     | 'sorted-set'
     | 'hash'
     | 'cluster'
-    | 'scripting';
+    | 'scripting'
+    | 'hyperloglog';
   readonly since: string;
   /** Counts the command name (and the subcommand name for subcommands). Negative: at least -arity. */
   readonly arity: number;

@@ -244,7 +244,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   }
   const aof = ctx.server.aof;
   const reply =
-    aof !== undefined && resolved.flags.includes('write')
+    aof !== undefined && (resolved.flags.includes('write') || resolved.flags.includes('may_replicate'))
       ? callWrite(aof, resolved, argv, ctx)
       : call(resolved, argv, ctx);
   // handleClientsBlockedOnKeys: clients blocked on keys this command (EXEC: its commands) wrote are served

@@ -52,6 +52,10 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
     case 'sort':
       // SORT changes something only with STORE (sortGetKeys finds a destination); as sent then, as Redis.
       return sortKeyPositions(argv).length > 1 ? [argv] : [];
+    case 'pfadd':
+      return changedNothing(reply) ? [] : [argv]; // Redis propagates a PFADD only when a register changed
+    case 'pfdebug':
+      return pfdebugAsLogged(argv, reply);
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:
@@ -111,4 +115,13 @@ function popped(reply: Reply): Uint8Array[] {
     return reply.value.flatMap((r) => (r.kind === 'bulk' ? [r.value] : []));
   }
   return [];
+}
+
+/**
+ * PFDEBUG changes a value only when GETREG or TODENSE make a sparse HLL dense, which Redis then propagates; the
+ * other subcommands only read. (GETREG's reply cannot tell whether it converted: logged always, a no-op when not.)
+ */
+function pfdebugAsLogged(argv: Argv, reply: Reply): Argv[] {
+  if (isKeyword(argv[1], 'GETREG')) return [argv];
+  return isKeyword(argv[1], 'TODENSE') && reply.kind === 'integer' && reply.value == 1 ? [argv] : [];
 }

@@ -54,6 +54,7 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   hash: '@hash',
   cluster: undefined,
   scripting: '@scripting',
+  hyperloglog: '@hyperloglog',
 };
 
 /** acl.c ACLCommandCategories: the order of the category bits. */
@@ -67,6 +68,7 @@ const CATEGORY_ORDER = [
   '@hash',
   '@string',
   '@bitmap',
+  '@hyperloglog',
   '@pubsub',
   '@admin',
   '@fast',

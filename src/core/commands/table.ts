@@ -8,6 +8,7 @@ import { connectionCommands } from './connection.js';
 import { dumpRestoreCommands } from './dump-restore.js';
 import { persistenceCommands } from './persistence.js';
 import { hashCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { keyspaceCommands } from './keyspace.js';
 import { listCommands } from './lists.js';
 import { monitorCommands } from './monitor.js';
@@ -36,6 +37,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...scriptingCommands,
   ...pubsubCommands,
   ...hashCommands,
+  ...hyperloglogCommands,
   ...zsetCommands,
   ...BLOCKING_ZSET_COMMANDS,
   ...persistenceCommands,

@@ -12,6 +12,7 @@ import {
   ENCODING_SHIFT,
   H_HASH_MAX_LISTPACK_ENTRIES,
   H_HASH_MAX_LISTPACK_VALUE,
+  H_HLL_SPARSE_MAX_BYTES,
   H_LIST_MAX_LISTPACK_SIZE,
   H_SET_MAX_INTSET_ENTRIES,
   H_ZSET_MAX_LISTPACK_ENTRIES,
@@ -34,6 +35,8 @@ export interface ContainerLimits {
   readonly 'set-max-intset-entries': number;
   readonly 'zset-max-listpack-entries': number;
   readonly 'zset-max-listpack-value': number;
+  /** A HyperLogLog is a string, but it too leaves its compact (sparse) encoding past a size. */
+  readonly 'hll-sparse-max-bytes': number;
 }
 
 export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
@@ -43,6 +46,7 @@ export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
   'set-max-intset-entries': 512,
   'zset-max-listpack-entries': 128,
   'zset-max-listpack-value': 64,
+  'hll-sparse-max-bytes': 3000,
 };
 
 const LIMIT_SLOTS: Readonly<Record<keyof ContainerLimits, number>> = {
@@ -52,6 +56,7 @@ const LIMIT_SLOTS: Readonly<Record<keyof ContainerLimits, number>> = {
   'set-max-intset-entries': H_SET_MAX_INTSET_ENTRIES,
   'zset-max-listpack-entries': H_ZSET_MAX_LISTPACK_ENTRIES,
   'zset-max-listpack-value': H_ZSET_MAX_LISTPACK_VALUE,
+  'hll-sparse-max-bytes': H_HLL_SPARSE_MAX_BYTES,
 };
 
 const INT32_MAX = 2 ** 31 - 1;

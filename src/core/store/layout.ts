@@ -68,6 +68,8 @@ export const H_LIST_MAX_LISTPACK_SIZE = 34;
 export const H_SET_MAX_INTSET_ENTRIES = 35;
 export const H_ZSET_MAX_LISTPACK_ENTRIES = 36;
 export const H_ZSET_MAX_LISTPACK_VALUE = 37;
+/** hll-sparse-max-bytes: past it a sparse HyperLogLog becomes dense (hyperloglog/hll-string.ts). */
+export const H_HLL_SPARSE_MAX_BYTES = 47;
 /**
  * Redis as a cache (eviction.ts): maxmemory (a Float64 slot: int index H_MAXMEMORY_F64 * 2), the policy (POLICY_*),
  * maxmemory-samples, maxmemory-eviction-tenacity, lfu-log-factor and lfu-decay-time, shared so CONFIG SET on any

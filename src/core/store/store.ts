@@ -20,6 +20,7 @@ import {
   type TypeName,
 } from './containers.js';
 import * as hashes from './hashes.js';
+import * as hyperloglogs from './hyperloglogs.js';
 import {
   DEFAULT_EVICTION_SETTINGS,
   Evictor,
@@ -449,6 +450,28 @@ export class SharedStore implements KeyValueStore {
 
   bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): bits.BitOpResult {
     return bits.bitOp(this.access, this.db, op, destination, sources);
+  }
+
+  // ---- HyperLogLogs (hyperloglogs.ts) ----
+
+  pfAdd(key: Bytes, elements: readonly Bytes[]): hyperloglogs.PfAddResult {
+    return hyperloglogs.pfAdd(this.access, this.db, key, elements);
+  }
+
+  pfCountOne(key: Bytes): hyperloglogs.PfCountResult {
+    return hyperloglogs.pfCountOne(this.access, this.db, key);
+  }
+
+  pfCountUnion(keys: readonly Bytes[]): hyperloglogs.PfCountResult {
+    return hyperloglogs.pfCountUnion(this.access, this.db, keys);
+  }
+
+  pfMerge(destination: Bytes, sources: readonly Bytes[]): hyperloglogs.PfMergeResult {
+    return hyperloglogs.pfMerge(this.access, this.db, destination, sources);
+  }
+
+  pfDebug(key: Bytes, operation: hyperloglogs.PfDebugOperation | null): hyperloglogs.PfDebugResult {
+    return hyperloglogs.pfDebug(this.access, this.db, key, operation);
   }
 
   // ---- Sets (sets.ts, set-algebra.ts) ----

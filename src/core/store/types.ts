@@ -13,6 +13,13 @@ import type { FreeListReport } from './free-lists.js';
 import type { LongDouble } from '../long-double/value.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import type { BitFieldResult, BitOpResult, SetBitResult } from './bits.js';
+import type {
+  PfAddResult,
+  PfCountResult,
+  PfDebugOperation,
+  PfDebugResult,
+  PfMergeResult,
+} from './hyperloglogs.js';
 import type { ContainerLimits, TypeName } from './containers.js';
 import type { AccessSetting } from './objects.js';
 import type { HashParts, HashRandomResult, HashScanResult } from './hashes.js';
@@ -193,6 +200,18 @@ export interface KeyValueStore {
   bitField(key: Bytes, ops: readonly BitFieldOp[]): BitFieldResult;
   /** BITOP: the sources read and the destination written at one instant. */
   bitOp(op: BitOperation, destination: Bytes, sources: readonly Bytes[]): BitOpResult;
+
+  // ---- HyperLogLogs (hyperloglogs.ts; Redis 7.0's hyperloglog.c over string values) ----
+  /** PFADD: the elements added; made as a sparse HLL if missing. WRONGTYPE for a string that is not an HLL. */
+  pfAdd(key: Bytes, elements: readonly Bytes[]): PfAddResult;
+  /** PFCOUNT of one key: its cached cardinality, or computed and cached in the value. */
+  pfCountOne(key: Bytes): PfCountResult;
+  /** PFCOUNT of several keys: their union's cardinality, every key read at one instant. */
+  pfCountUnion(keys: readonly Bytes[]): PfCountResult;
+  /** PFMERGE: the destination and the sources at one instant. */
+  pfMerge(destination: Bytes, sources: readonly Bytes[]): PfMergeResult;
+  /** PFDEBUG's subcommands (null: an unknown one, refused once the key passed the checks). */
+  pfDebug(key: Bytes, operation: PfDebugOperation | null): PfDebugResult;
 
   // ---- Sets (sets.ts, set-algebra.ts; Redis 7.0's t_set.c) ----
   /** SADD: members added, and whether the key was created. WRONGTYPE for another type. */
