@@ -86,6 +86,10 @@ const CONFIG_FLAGS = {
     describe: 'What goes past maxmemory: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-...',
   },
   'maxmemory-samples': { type: 'string', describe: 'Keys sampled per eviction (maxmemory-samples, 5)' },
+  'hll-sparse-max-bytes': {
+    type: 'string',
+    describe: 'A sparse HyperLogLog past this many bytes becomes dense (3000), e.g. 3kb',
+  },
   appendonly: {
     type: 'string',
     describe: 'yes: log every write to the append-only file and replay it at start-up',

@@ -69,7 +69,12 @@ export interface KeyPosition {
 /** commandKeys's keys as positions in argv, each with the key spec that found it (COMMAND GETKEYSANDFLAGS). */
 export function commandKeyPositions(spec: KeyedCommand, argv: readonly Buffer[]): KeyPosition[] | null {
   const positions: KeyPosition[] = [];
-  const valid = visitKeys(spec, argv, (position, specIndex) => positions.push({ position, spec: specIndex }));
+  const valid = visitKeys(
+    spec,
+    argv,
+    (position, specIndex) => positions.push({ position, spec: specIndex }),
+    true,
+  );
   return valid ? positions : null;
 }
 
@@ -78,12 +83,13 @@ function visitKeys(
   spec: KeyedCommand,
   argv: readonly Buffer[],
   visit: (position: number, specIndex: number) => void,
+  strict = false,
 ): boolean {
   if (spec.getKeys !== undefined) {
     for (const key of spec.getKeys(argv)) visit(key.position, key.spec);
     return true;
   }
-  if (spec.keySpecs !== undefined) return visitSpecKeys(spec.keySpecs, argv, visit);
+  if (spec.keySpecs !== undefined) return visitSpecKeys(spec.keySpecs, argv, visit, strict);
   if (!hasKeyArguments(spec)) return true;
   const [first, lastSpec, step] = spec.keys;
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
@@ -94,17 +100,22 @@ function visitKeys(
 /**
  * The keys argv names by these specs (getKeysUsingKeySpecs); false when a key count is not a positive integer or
  * counts more keys than there are arguments (COMMAND GETKEYS: invalid arguments). Keys of a range past the end
- * of argv are left out (the command reports that).
+ * of argv are left out (the command reports that), unless `strict`: then, as COMMAND GETKEYS, a range that
+ * begins past the end or ends before it begins makes the line invalid (PFMERGE destkey with no source).
  */
 function visitSpecKeys(
   specs: readonly KeySpec[],
   argv: readonly Buffer[],
   visit: (position: number, specIndex: number) => void,
+  strict: boolean,
 ): boolean {
   for (let s = 0; s < specs.length; s++) {
     const spec = specs[s];
     const first = spec.index;
-    if (first >= argv.length) continue;
+    if (first >= argv.length) {
+      if (strict) return false;
+      continue;
+    }
     let start = first;
     let last: number;
     let step: number;

@@ -31,6 +31,7 @@ describe('Config defaults', () => {
       'set-max-intset-entries': '512',
       'zset-max-listpack-entries': '128',
       'zset-max-listpack-value': '64',
+      'hll-sparse-max-bytes': '3000',
       hz: '10',
       'tcp-backlog': '511',
       maxmemory: '0',

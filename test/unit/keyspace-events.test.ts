@@ -219,6 +219,19 @@ const ZSET_EVENTS: readonly [string, string][] = [
   ['ZSCAN nokey 0', 'keymiss@0:nokey'],
 ];
 
+/** The HyperLogLog commands' events, as redis-server 7.0.15 published them (AKEnm), in order. */
+const HLL_EVENTS: readonly [string, string][] = [
+  ['PFADD e1 a', 'new@0:e1 pfadd@0:e1'],
+  ['PFADD e1 a', ''],
+  ['PFADD e1 b', 'pfadd@0:e1'],
+  ['PFCOUNT e1', ''], // it caches the cardinality in the value, silently
+  ['PFCOUNT nx1 e1', 'keymiss@0:nx1'],
+  ['PFMERGE e2 e1 nx2', 'keymiss@0:e2 keymiss@0:nx2 new@0:e2 pfadd@0:e2'],
+  ['PFMERGE e2', 'pfadd@0:e2'],
+  ['PFDEBUG TODENSE e1', ''],
+  ['PFDEBUG GETREG nx3', ''],
+];
+
 describe('the events each command publishes', () => {
   it('are those redis-server 7.0 publishes, in its order', () => {
     const { events } = setup();
@@ -230,6 +243,12 @@ describe('the events each command publishes', () => {
     const { events } = setup();
     const seen = ZSET_EVENTS.map(([command]) => [command, events(command)]);
     expect(seen).toEqual(ZSET_EVENTS);
+  });
+
+  it('are those redis-server 7.0 publishes for the HyperLogLog commands, in its order', () => {
+    const { events } = setup();
+    const seen = HLL_EVENTS.map(([command]) => [command, events(command)]);
+    expect(seen).toEqual(HLL_EVENTS);
   });
 
   it("report a key's lazy expiry before what the command itself does", () => {

@@ -7,6 +7,7 @@
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, cString } from '../errors.js';
+import { keysToEnd, oneKey } from '../key-specs.js';
 import { hllSelfTest } from '../hyperloglog/selftest.js';
 import { NOTIFY_NEW, NOTIFY_STRING, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, bulkString, integer, OK, ONE, status, ZERO, type Reply } from '../reply.js';
@@ -95,6 +96,8 @@ export const hyperloglogCommands: readonly CommandSpec[] = [
     arity: -2,
     flags: ['write', 'denyoom'],
     keys: [1, -1, 1],
+    // Two specs, as Redis's: COMMAND GETKEYS refuses "PFMERGE destkey" alone, whose source range is empty.
+    keySpecs: [oneKey(1, ['RW', 'access', 'insert']), keysToEnd(2, ['RO', 'access'])],
     run: pfmerge,
   },
   {

@@ -76,7 +76,7 @@ export function histogramOf(value: Uint8Array): { histogram: Int32Array; valid: 
     return { histogram, valid: true };
   }
   let idx = 0;
-  for (let p = HLL_HDR_SIZE; p < value.length; ) {
+  for (let p = HLL_HDR_SIZE; p < value.length;) {
     const op = value[p];
     if (isZero(op)) {
       idx += zeroLen(op);
@@ -116,7 +116,7 @@ export function mergeInto(max: Uint8Array, value: Uint8Array): boolean {
     return true;
   }
   let i = 0;
-  for (let p = HLL_HDR_SIZE; p < value.length; ) {
+  for (let p = HLL_HDR_SIZE; p < value.length;) {
     const op = value[p];
     if (isZero(op)) {
       i += zeroLen(op);

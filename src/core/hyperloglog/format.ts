@@ -33,7 +33,8 @@ export const zeroLen = (op: number): number => (op & 0x3f) + 1;
 export const xzeroLen = (op: number, next: number): number => (((op & 0x3f) << 8) | next) + 1;
 export const valValue = (op: number): number => ((op >> 2) & 0x1f) + 1;
 export const valLen = (op: number): number => (op & 0x3) + 1;
-export const valOpcode = (value: number, len: number): number => (((value - 1) << 2) | (len - 1) | 0x80) & 0xff;
+export const valOpcode = (value: number, len: number): number =>
+  (((value - 1) << 2) | (len - 1) | 0x80) & 0xff;
 export const zeroOpcode = (len: number): number => len - 1;
 /** XZERO's two bytes. */
 export const xzeroOpcode = (len: number): [number, number] => [((len - 1) >> 8) | 0x40, (len - 1) & 0xff];
@@ -110,7 +111,7 @@ export function emptyHll(): Uint8Array {
 /** PFDEBUG DECODE's text of a sparse HLL's opcodes: "z:<len>", "Z:<len>", "v:<value>,<len>", space separated. */
 export function decodeSparse(value: Uint8Array): string {
   const words: string[] = [];
-  for (let p = HLL_HDR_SIZE; p < value.length; ) {
+  for (let p = HLL_HDR_SIZE; p < value.length;) {
     const op = value[p];
     if (isZero(op)) {
       words.push(`z:${zeroLen(op)}`);

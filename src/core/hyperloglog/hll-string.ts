@@ -96,7 +96,7 @@ export function sparseToDense(h: HllString): boolean {
   dense.set(b.subarray(0, HLL_HDR_SIZE));
   dense[ENCODING_AT] = HLL_DENSE;
   let idx = 0;
-  for (let p = HLL_HDR_SIZE; p < end; ) {
+  for (let p = HLL_HDR_SIZE; p < end;) {
     const op = b[p];
     if (isZero(op)) {
       idx += zeroLen(op);
@@ -232,7 +232,11 @@ export function sparseSet(h: HllString, index: number, count: number, maxBytes: 
 
 /** hllAdd: the element added to a dense or sparse HLL (1: a register changed; -1: corrupt or unknown). */
 export function hllAdd(h: HllString, element: Uint8Array, maxBytes: number): -1 | 0 | 1 {
-  const pattern = patternOf(element);
+  return hllAddPattern(h, patternOf(element), maxBytes);
+}
+
+/** hllAdd of an element already hashed (patternOf's register * 64 + pattern length). */
+export function hllAddPattern(h: HllString, pattern: number, maxBytes: number): -1 | 0 | 1 {
   const index = pattern >>> 6;
   const count = pattern & 63;
   if (h.encoding === HLL_DENSE) return denseSetIfGreater(h.bytes, index, count);

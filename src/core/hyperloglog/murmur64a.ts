@@ -24,47 +24,39 @@ function mulHigh(a: number, b: number): number {
   return (a1 * b1 + (mid1 >>> 16) + (mid2 >>> 16)) >>> 0;
 }
 
-/** The hash being built, as two uint32 halves (module state: no object per element). */
-let hHi = 0;
-let hLo = 0;
-
-/** h = h * m mod 2^64. */
-function hTimesM(): void {
-  const hi = (mulHigh(hLo, M_LO) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) >>> 0;
-  hLo = Math.imul(hLo, M_LO) >>> 0;
-  hHi = hi;
-}
-
-const littleEndian32 = (d: Uint8Array, at: number): number =>
-  (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16) | (d[at + 3] << 24)) >>> 0;
+/** The last hash, high and low halves (a module buffer: no object per element). */
+const result = new Uint32Array(2);
 
 /**
  * MurmurHash64A of data[from, from + length) with a 32-bit seed; the 64-bit hash is left in hashHigh() and
- * hashLow().
+ * hashLow(). Each 64-bit product by m is written out: low = imul(lo, M_LO), high = the carry of lo * M_LO plus
+ * the two cross products. Kept in locals: 10M hashes of 8 bytes took 1.67 s with the state in module variables
+ * between helper calls, 0.28 s so (node 20, this machine).
  */
 export function murmurHash64A(data: Uint8Array, from: number, length: number, seed: number): void {
   // h = seed ^ (len * m)
-  hHi = 0;
-  hLo = length >>> 0;
-  hTimesM();
-  hLo = (hLo ^ seed) >>> 0;
+  let hHi = (mulHigh(length, M_LO) + Math.imul(length, M_HI)) >>> 0;
+  let hLo = (Math.imul(length, M_LO) ^ seed) >>> 0;
+  let t: number;
   const end = from + length - (length & 7);
   let at = from;
   for (; at !== end; at += 8) {
-    let kLo = littleEndian32(data, at);
-    let kHi = littleEndian32(data, at + 4);
+    let kLo = (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
+    let kHi = (data[at + 4] | (data[at + 5] << 8) | (data[at + 6] << 16) | (data[at + 7] << 24)) >>> 0;
     // k *= m; k ^= k >> 47; k *= m
-    let hi = (mulHigh(kLo, M_LO) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) >>> 0;
+    t = (mulHigh(kLo, M_LO) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) >>> 0;
     kLo = Math.imul(kLo, M_LO) >>> 0;
-    kHi = hi;
+    kHi = t;
     kLo = (kLo ^ (kHi >>> 15)) >>> 0;
-    hi = (mulHigh(kLo, M_LO) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) >>> 0;
+    t = (mulHigh(kLo, M_LO) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) >>> 0;
     kLo = Math.imul(kLo, M_LO) >>> 0;
-    kHi = hi;
+    kHi = t;
     // h ^= k; h *= m
     hHi = (hHi ^ kHi) >>> 0;
     hLo = (hLo ^ kLo) >>> 0;
-    hTimesM();
+    t = (mulHigh(hLo, M_LO) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) >>> 0;
+    hLo = Math.imul(hLo, M_LO) >>> 0;
+    hHi = t;
   }
   const tail = length & 7;
   if (tail > 0) {
@@ -75,19 +67,23 @@ export function murmurHash64A(data: Uint8Array, from: number, length: number, se
     if (tail >= 4) hLo ^= data[at + 3] << 24;
     if (tail >= 3) hLo ^= data[at + 2] << 16;
     if (tail >= 2) hLo ^= data[at + 1] << 8;
-    hLo ^= data[at];
+    hLo = (hLo ^ data[at]) >>> 0;
     hHi >>>= 0;
-    hLo >>>= 0;
-    hTimesM();
+    t = (mulHigh(hLo, M_LO) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) >>> 0;
+    hLo = Math.imul(hLo, M_LO) >>> 0;
+    hHi = t;
   }
   // h ^= h >> 47; h *= m; h ^= h >> 47
   hLo = (hLo ^ (hHi >>> 15)) >>> 0;
-  hTimesM();
-  hLo = (hLo ^ (hHi >>> 15)) >>> 0;
+  t = (mulHigh(hLo, M_LO) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) >>> 0;
+  hLo = Math.imul(hLo, M_LO) >>> 0;
+  hHi = t;
+  result[0] = hHi;
+  result[1] = (hLo ^ (hHi >>> 15)) >>> 0;
 }
 
-export const hashHigh = (): number => hHi;
-export const hashLow = (): number => hLo;
+export const hashHigh = (): number => result[0];
+export const hashLow = (): number => result[1];
 
 const trailingZeros = (x: number): number => 31 - Math.clz32(x & -x);
 
@@ -97,11 +93,12 @@ const trailingZeros = (x: number): number => 31 - Math.clz32(x & -x);
  */
 export function patternOf(data: Uint8Array, from = 0, length = data.length): number {
   murmurHash64A(data, from, length, HLL_HASH_SEED);
-  const index = hLo & P_MASK;
-  const above = hLo >>> 14; // the 18 bits of the low half above the index
+  const low = result[1];
+  const index = low & P_MASK;
+  const above = low >>> 14; // the 18 bits of the low half above the index
   let count: number;
   if (above !== 0) count = 1 + trailingZeros(above);
-  else if (hHi !== 0) count = 19 + trailingZeros(hHi);
+  else if (result[0] !== 0) count = 19 + trailingZeros(result[0]);
   else count = LONGEST_PATTERN;
   return index * 64 + count;
 }

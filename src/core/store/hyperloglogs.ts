@@ -22,7 +22,14 @@ import {
   readCache,
   writeCache,
 } from '../hyperloglog/format.js';
-import { denseAdd, denseSetIfGreater, hllAdd, HllString, sparseSet, sparseToDense } from '../hyperloglog/hll-string.js';
+import {
+  denseAdd,
+  denseSetIfGreater,
+  hllAdd,
+  HllString,
+  sparseSet,
+  sparseToDense,
+} from '../hyperloglog/hll-string.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { containerLimit, isString, requireString } from './containers.js';
 import { OBJ_RAW } from './layout.js';
@@ -51,7 +58,14 @@ function requireHll(a: TableAccess, entry: number): Uint8Array {
 }
 
 /** Stores a changed HLL whole, keeping the TTL: a raw string, as Redis's createHLLObject and unshared values are. */
-function storeHllLocked(a: TableAccess, shard: number, hash: number, key: Bytes, entry: number, h: HllString): number {
+function storeHllLocked(
+  a: TableAccess,
+  shard: number,
+  hash: number,
+  key: Bytes,
+  entry: number,
+  h: HllString,
+): number {
   const stored = storeLocked(a, shard, hash, key, entry, h.view(), KEEP_TTL);
   a.table.setObject(stored, OBJ_RAW);
   return stored;
@@ -71,7 +85,14 @@ export function pfAdd(a: TableAccess, db: number, key: Bytes, elements: readonly
  * pfaddCommand. A corrupt sparse HLL fails at the element that walks into the corruption, the registers the
  * elements before it changed staying changed, as Redis leaves them (without signalling the key).
  */
-const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (a, entry, shard, hash, key, elements) => {
+const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (
+  a,
+  entry,
+  shard,
+  hash,
+  key,
+  elements,
+) => {
   requireString(a.table, entry);
   if (entry === 0) {
     const h = new HllString(emptyHll());
@@ -142,10 +163,18 @@ export function pfCountUnion(a: TableAccess, db: number, keys: readonly Bytes[])
   return a.withKeys(db, keys, false, pfCountUnionLocked, undefined, undefined);
 }
 
-function pfCountUnionLocked(a: TableAccess, db: number, hashes: number[], keys: readonly Bytes[]): PfCountResult {
+function pfCountUnionLocked(
+  a: TableAccess,
+  db: number,
+  hashes: number[],
+  keys: readonly Bytes[],
+): PfCountResult {
   const max = new Uint8Array(HLL_REGISTERS);
-  const merged = mergeKeysLocked(a, db, hashes, keys, max, (key, hash, shard) => a.lookupLocked(shard, hash, key));
-  if (merged.error !== undefined) return { found: merged.found, error: merged.error, count: 0n, cacheWritten: false };
+  const merged = mergeKeysLocked(a, db, hashes, keys, max, (key, hash, shard) =>
+    a.lookupLocked(shard, hash, key),
+  );
+  if (merged.error !== undefined)
+    return { found: merged.found, error: merged.error, count: 0n, cacheWritten: false };
   return { found: merged.found, count: BigInt(estimate(rawHistogram(max))), cacheWritten: false };
 }
 
@@ -187,7 +216,12 @@ export interface PfMergeResult {
 }
 
 /** PFMERGE destination source...: the destination (itself a source first) and the sources locked together. */
-export function pfMerge(a: TableAccess, db: number, destination: Bytes, sources: readonly Bytes[]): PfMergeResult {
+export function pfMerge(
+  a: TableAccess,
+  db: number,
+  destination: Bytes,
+  sources: readonly Bytes[],
+): PfMergeResult {
   return a.withKeys(db, [destination, ...sources], true, pfMergeLocked, undefined, undefined);
 }
 
@@ -198,13 +232,16 @@ export function pfMerge(a: TableAccess, db: number, destination: Bytes, sources:
  */
 function pfMergeLocked(a: TableAccess, db: number, hashes: number[], keys: readonly Bytes[]): PfMergeResult {
   const max = new Uint8Array(HLL_REGISTERS);
-  const merged = mergeKeysLocked(a, db, hashes, keys, max, (key, hash, shard) => a.findLiveLocked(shard, hash, key));
+  const merged = mergeKeysLocked(a, db, hashes, keys, max, (key, hash, shard) =>
+    a.findLiveLocked(shard, hash, key),
+  );
   if (merged.error !== undefined) return { found: merged.found, error: merged.error, created: false };
   const shard = a.shardOf(db, hashes[0]);
   const entry = a.findLiveLocked(shard, hashes[0], keys[0]);
   const h = new HllString(entry === 0 ? emptyHll() : a.table.valueView(entry));
   // The destination passed mergeInto's check of the same opcodes as a source, so this holds in practice.
-  if (merged.anyDense && !sparseToDense(h)) return { found: merged.found, error: CORRUPT_HLL, created: false };
+  if (merged.anyDense && !sparseToDense(h))
+    return { found: merged.found, error: CORRUPT_HLL, created: false };
   const limit = sparseMaxBytes(a);
   for (let j = 0; j < HLL_REGISTERS; j++) {
     if (max[j] === 0) continue;
@@ -227,7 +264,12 @@ export type PfDebugResult =
   /** A subcommand PFDEBUG does not know: Redis names it only once the key has passed its checks. */
   | { readonly unknown: true };
 
-export function pfDebug(a: TableAccess, db: number, key: Bytes, operation: PfDebugOperation | null): PfDebugResult {
+export function pfDebug(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  operation: PfDebugOperation | null,
+): PfDebugResult {
   return a.writing(db, key, pfDebugLocked, operation);
 }
 
