@@ -315,6 +315,19 @@ describe('redis-lite CLI', () => {
     await plain.exited;
   });
 
+  it('takes --hll-sparse-max-bytes in memory units, as redis-server does', async () => {
+    const server = run(['--port', '0', '--hll-sparse-max-bytes', '1kb']);
+    const client = await RawClient.connect((await server.line(isReady)).port as number);
+    const shown = '*2\r\n$20\r\nhll-sparse-max-bytes\r\n$4\r\n1024\r\n';
+    expect(await client.request(resp('CONFIG', 'GET', 'hll-sparse-max-bytes'), shown)).toBe(shown);
+    client.destroy();
+    server.child.kill('SIGINT');
+    expect((await server.exited).code).toBe(0);
+    const refused = run(['--port', '0', '--hll-sparse-max-bytes', 'lots'], { raw: true });
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.stdout()).toContain("invalid hll-sparse-max-bytes 'lots'");
+  });
+
   it('takes --databases and REDIS_LITE_DATABASES; 1 to 16384', async () => {
     const byFlag = run(['--port', '0', '--databases', '3']);
     const byEnv = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_DATABASES: '3' } });
