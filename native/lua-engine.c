@@ -691,6 +691,11 @@ static napi_value run_error(napi_env env, lua_State *lua, const char *sha) {
       n = snprintf(text, sizeof(text), "%s", message);
     }
     lua_pop(lua, 3);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof(text)) n = sizeof(text) - 1;
+    napi_value error = js_error(env, text, (size_t)n);
+    mark_counted(env, lua, error);
+    return error;
   }
   if (n < 0) n = 0;
   if ((size_t)n >= sizeof(text)) n = sizeof(text) - 1;

@@ -39,6 +39,10 @@ void push_error_table(lua_State *lua, const char *text, size_t len);
  * (script_lua.c redisProtocolToLuaType). Returns the position after it. */
 const char *push_resp_reply(lua_State *lua, const char *p, const char *end);
 
+/* Sets `counted: true` on the JS error object when the error table at the top of the stack is a command's error
+ * already counted in errorstats (its ignore_error_stats_update field). */
+void mark_counted(napi_env env, lua_State *lua, napi_value error);
+
 /* The value at the top of the stack as a JavaScript reply tree (script_lua.c luaReplyToRedisReply), popped. */
 napi_value lua_reply_to_js(Engine *engine, napi_env env);
 

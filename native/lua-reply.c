@@ -216,6 +216,15 @@ static napi_value js_error_message(napi_env env, const char *s, size_t len) {
   return js_tagged(env, "err", js_single_line(env, s, len));
 }
 
+void mark_counted(napi_env env, lua_State *lua, napi_value error) {
+  /* A command's error redis.call or redis.pcall got: counted in errorstats when that command replied it. */
+  if (raw_field(lua, "ignore_error_stats_update", LUA_TBOOLEAN)) {
+    napi_value yes;
+    if (lua_toboolean(lua, -1)) napi_get_boolean(env, 1, &yes), napi_set_named_property(env, error, "counted", yes);
+    lua_pop(lua, 1);
+  }
+}
+
 static napi_value table_to_js(Engine *engine, napi_env env, lua_State *lua) {
   napi_value list;
   size_t len;
@@ -225,6 +234,7 @@ static napi_value table_to_js(Engine *engine, napi_env env, lua_State *lua) {
     s = lua_tolstring(lua, -1, &len);
     napi_value v = js_error_message(env, s, len);
     lua_pop(lua, 1);
+    mark_counted(env, lua, v);
     return v;
   }
   if (raw_field(lua, "ok", LUA_TSTRING)) {

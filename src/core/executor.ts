@@ -340,7 +340,7 @@ function timedRun(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply
   const reply = run(spec, argv, ctx);
   const failed = reply.kind === 'error';
   counters.commandCalled(ctx.server.commands.slotOf(spec), (performance.now() - start) * 1000, failed);
-  if (reply.kind === 'error') counters.errorReplied(reply.value);
+  if (reply.kind === 'error' && reply.counted !== true) counters.errorReplied(reply.value);
   return reply;
 }
 

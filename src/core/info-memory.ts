@@ -18,6 +18,7 @@ import {
   type SectionSource,
 } from './info-fields.js';
 import type { StoreStats } from './store/types.js';
+import type { Scripting } from './scripting/scripting.js';
 
 /** INFO mem_allocator: the store's own arena in a SharedArrayBuffer, the rest V8's heap (not jemalloc). */
 export const MEM_ALLOCATOR = 'redis-lite-arena';
@@ -55,7 +56,7 @@ export function memoryFields(source: SectionSource): Fields {
     ['allocator_resident', resident],
     ['total_system_memory', totalSystem],
     ['total_system_memory_human', bytesToHuman(totalSystem)],
-    ...noScripting(),
+    ...scriptingFields(server.scripting),
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', store.evictionPolicy()],
@@ -82,22 +83,27 @@ export function memoryFields(source: SectionSource): Fields {
   return fields;
 }
 
-/** Lua and functions: none here, so nothing cached, loaded or held (Redis's VM figures for an empty VM aside). */
-function noScripting(): Fields {
+/**
+ * EVAL's figures: this thread's interpreter (each thread has its own; Redis has one) and the scripts every thread
+ * shares (their bodies and SHA1s, as Redis counts lua_scripts_mem). No functions (FUNCTION is not implemented).
+ */
+function scriptingFields(scripting: Scripting | undefined): Fields {
+  const vm = scripting?.usedMemory ?? 0;
+  const scripts = scripting?.cache.bytes ?? 0;
   return [
-    ['used_memory_lua', 0],
-    ['used_memory_vm_eval', 0],
-    ['used_memory_lua_human', bytesToHuman(0)],
-    ['used_memory_scripts_eval', 0],
-    ['number_of_cached_scripts', 0],
+    ['used_memory_lua', vm],
+    ['used_memory_vm_eval', vm],
+    ['used_memory_lua_human', bytesToHuman(vm)],
+    ['used_memory_scripts_eval', scripts],
+    ['number_of_cached_scripts', scripting?.cache.size ?? 0],
     ['number_of_functions', 0],
     ['number_of_libraries', 0],
     ['used_memory_vm_functions', 0],
-    ['used_memory_vm_total', 0],
-    ['used_memory_vm_total_human', bytesToHuman(0)],
+    ['used_memory_vm_total', vm],
+    ['used_memory_vm_total_human', bytesToHuman(vm)],
     ['used_memory_functions', 0],
-    ['used_memory_scripts', 0],
-    ['used_memory_scripts_human', bytesToHuman(0)],
+    ['used_memory_scripts', scripts],
+    ['used_memory_scripts_human', bytesToHuman(scripts)],
   ];
 }
 

@@ -5,7 +5,11 @@
 
 export type Reply =
   | { readonly kind: 'status'; readonly value: string }
-  | { readonly kind: 'error'; readonly value: string }
+  /**
+   * `counted`: already counted in errorstats by the command that first replied it (a script returning the error
+   * a redis.call got: Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+   */
+  | { readonly kind: 'error'; readonly value: string; readonly counted?: true }
   | { readonly kind: 'integer'; readonly value: number | bigint }
   | { readonly kind: 'bulk'; readonly value: Uint8Array }
   /** addReplyNull: RESP2 null bulk, RESP3 null. */

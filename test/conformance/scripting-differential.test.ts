@@ -2,7 +2,7 @@
 // KEYS and ARGV, redis.call and redis.pcall errors, error replies with the script's line, the globals'
 // protection, shebang flags, RESP3 types after redis.setresp and for HELLO 3 callers, SCRIPT LOAD / EXISTS /
 // FLUSH, EVALSHA, numkeys errors) sent to both servers, in RESP2 and then RESP3, every reply compared byte for
-// byte. Skipped with a message when redis-server is not on PATH.
+// byte, and INFO errorstats after them. Skipped with a message when redis-server is not on PATH.
 
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
@@ -13,6 +13,7 @@ const eval0 = (script: string, ...rest: Arg[]): Arg[] => ['EVAL', script, '0', .
 
 /** Every request; each reply must be Redis's, byte for byte. */
 const REQUESTS: readonly Arg[][] = [
+  ['CONFIG', 'RESETSTAT'],
   ['FLUSHALL'],
   ['SCRIPT', 'FLUSH'],
   // Lua -> reply conversions
@@ -150,6 +151,10 @@ describe.skipIf(!haveRedisServer)('scripting against redis-server 7.0.15', () =>
         const mine = (await both.lite.call(argv)).toString('latin1');
         expect(mine, showArgv(argv)).toBe(theirs);
       }
+      // A command's error a script returns is counted once, when the command replied it.
+      const errorstats = async (client: typeof both.lite): Promise<string> =>
+        (await client.call(['INFO', 'errorstats'])).toString('latin1');
+      expect(await errorstats(both.lite)).toBe(await errorstats(both.real));
     });
   });
 });

@@ -2,10 +2,15 @@
 // doing read-modify-write never lose an update, and no other client sees a script half done), the script cache
 // is shared by every thread (EVALSHA on one connection finds what another loaded, on whichever worker or loop
 // each landed), SCRIPT FLUSH forgets for all, a script inside MULTI runs under EXEC's locks, and ioredis's
-// defineCommand (EVALSHA first, EVAL on NOSCRIPT) works.
+// defineCommand (EVALSHA first, EVAL on NOSCRIPT) works. With appendonly, a script's writes are logged as their
+// effects in one MULTI ... EXEC block (never the EVAL), and replay after a restart.
 
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useIoredisServer } from '../support/ioredis-fixture.js';
+import { lastIncrPath } from '../support/aof-dir.js';
+import { useIoredisServer, withIoredisServer } from '../support/ioredis-fixture.js';
 import { transports } from '../support/server.js';
 
 /** Not atomic by itself: GET, then SET one more. Only the script's atomicity keeps every increment. */
@@ -80,5 +85,26 @@ describe.each(transports)('scripting on %s', (transport) => {
       lua: "redis.call('SET', KEYS[1], ARGV[1]); return tonumber(redis.call('GET', KEYS[1])) * 2",
     });
     expect(await (other as typeof typed).setAndDouble('d', 5)).toBe(10);
+  });
+});
+
+describe.each(transports)('scripting and the append-only file on %s', (transport) => {
+  it("logs a script's writes as one MULTI ... EXEC block of their effects, which replays", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-script-aof-'));
+    const options = { workers: 2, config: { appendonly: 'yes', dir } };
+    await withIoredisServer(transport, options, async (client) => {
+      const c = await client();
+      await c.eval("redis.call('SET', KEYS[1], 'a'); redis.call('INCRBY', 'n', 5); return 1", 1, 's');
+      await c.eval("return redis.call('GET', 's')", 0); // writes nothing: logs nothing
+    });
+    const log = readFileSync(lastIncrPath(dir), 'latin1');
+    expect(log).not.toContain('EVAL');
+    expect(log).toContain(
+      '*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$1\r\na\r\n*3\r\n$6\r\nINCRBY\r\n$1\r\nn\r\n$1\r\n5\r\n*1\r\n$4\r\nEXEC\r\n',
+    );
+    await withIoredisServer(transport, options, async (client) => {
+      const c = await client();
+      expect(await c.mget('s', 'n')).toEqual(['a', '5']);
+    });
   });
 });

@@ -83,10 +83,12 @@ describe('the Lua engine', () => {
   });
 
   it('raises a command error from redis.call with the line, and returns it from redis.pcall', () => {
+    // A command's error is marked counted: it was counted in errorstats when the command replied it.
     expect(run('return redis.call("set", "a")')).toEqual({
       err: 'WRONGTYPE no good script: sha, on @user_script:1.',
+      counted: true,
     });
-    expect(run('return redis.pcall("set", "a")')).toEqual({ err: 'WRONGTYPE no good' });
+    expect(run('return redis.pcall("set", "a")')).toEqual({ err: 'WRONGTYPE no good', counted: true });
     expect(run('return redis.call()')).toEqual({
       err: 'ERR Please specify at least one argument for this redis lib call script: sha, on @user_script:1.',
     });

@@ -22,7 +22,8 @@ export type LuaReply =
   | boolean
   | null
   | LuaReply[]
-  | { readonly err: string }
+  /** `counted`: a command's error, counted in errorstats when that command replied it. */
+  | { readonly err: string; readonly counted?: true }
   | { readonly ok: string }
   | { readonly double: number }
   | { readonly big: string }

@@ -104,6 +104,14 @@ export class ScriptCache {
     return this.known.size;
   }
 
+  /** Bytes of the cached scripts' bodies and SHA1s (INFO used_memory_scripts_eval). */
+  get bytes(): number {
+    this.refresh();
+    let total = 0;
+    for (const script of this.known.values()) total += script.body.length + script.sha.length;
+    return total;
+  }
+
   /** Reads what other threads appended (or, after a flush, starts over). */
   private refresh(): void {
     for (;;) {

@@ -174,7 +174,8 @@ export function toReply(value: LuaReply): Reply {
   if (typeof value === 'number' || typeof value === 'bigint') return integer(value);
   if (typeof value === 'boolean') return boolean(value);
   if (Array.isArray(value)) return array(value.map(toReply));
-  if ('err' in value) return error(value.err);
+  if ('err' in value)
+    return value.counted === true ? { kind: 'error', value: value.err, counted: true } : error(value.err);
   if ('ok' in value) return status(value.ok);
   if ('double' in value) return double(value.double);
   if ('big' in value)
