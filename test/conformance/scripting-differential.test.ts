@@ -99,6 +99,10 @@ const REQUESTS: readonly Arg[][] = [
   ['EVAL_RO', 'return redis.call("GET", "sb")', '0'],
   ['EVAL_RO', 'return redis.call("DEL", "sb")', '0'],
   ['EVAL_RO', '#!lua\nreturn 1', '0'],
+  // PFCOUNT may write its cached cardinality (may_replicate): Redis counts it a write in a read-only script.
+  ['EVAL', 'redis.call("PFADD", "hll", "a", "b") return redis.call("PFCOUNT", "hll")', '0'],
+  ['EVAL_RO', 'return redis.call("PFCOUNT", "hll")', '0'],
+  ['EVAL', 'return redis.call("GET", "hll")', '0'],
   // RESP3 inside the script
   eval0('redis.setresp(3); return redis.call("HGETALL", "hash")'),
   eval0('redis.setresp(3); local r = redis.call("HGETALL", "hash"); return r["map"]["f1"]'),

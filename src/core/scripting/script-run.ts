@@ -121,7 +121,8 @@ class ScriptCalls {
       return this.refuse(spec, 'ERR This Redis command is not allowed from script');
     }
     const write = spec.flags.includes('write');
-    if (this.options.readOnly && write) {
+    // script.c: a command that may replicate (PFCOUNT's cache write) counts as a write in a read-only script.
+    if (this.options.readOnly && (write || spec.flags.includes('may_replicate'))) {
       return this.refuse(spec, 'ERR Write commands are not allowed from read-only scripts.');
     }
     const ctx = this.contexts.current();
