@@ -36,6 +36,7 @@ import { ALL_COMMANDS } from './core/commands/table.js';
 import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
+import { ServerDiagnostics } from './core/diagnostics.js';
 import { armBlockingTimeouts } from './transport/eventloop/blocking-timer.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import { createThreadCore, type ThreadCore } from './core/thread-core.js';
@@ -263,6 +264,8 @@ interface SharedState {
   readonly pubsub: PubSubState;
   /** EVAL's script cache: a script loaded on one thread runs by its sha on any other. */
   readonly scripts: ScriptCache;
+  /** The slow log, one for the whole server. */
+  readonly diagnostics: ServerDiagnostics;
 }
 
 function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
@@ -282,7 +285,14 @@ function createSharedState(options: ServerOptions, config: Config, clock: Clock)
   // Pub/Sub's shared state: an endpoint per thread that serves clients (the event loop's one thread, or each pool
   // worker / hybrid loop), so a PUBLISH on any thread reaches subscribers on all of them.
   const pubsub = PubSubState.create(options.transport === 'eventloop' ? 1 : options.workers);
-  return { store, commands, counters, pubsub, scripts: ScriptCache.create() };
+  return {
+    store,
+    commands,
+    counters,
+    pubsub,
+    scripts: ScriptCache.create(),
+    diagnostics: ServerDiagnostics.create(),
+  };
 }
 
 /** What the server knows before it listens, and every transport starts from. */
@@ -340,6 +350,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     startedAt: start.startedAt,
     countersBuffer: shared.counters.buffer,
     scriptsBuffer: shared.scripts.buffer,
+    diagnostics: shared.diagnostics,
     aofWorkDir: start.aofFiles.workDirectory,
   };
   if (options.transport === 'hybrid') return createHybridTransport(threaded);
@@ -367,6 +378,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     clock: start.clock,
     commands: shared.commands,
     counters: shared.counters,
+    diagnostics: shared.diagnostics,
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     scripts: shared.scripts,
     nativeRoot: packageRoot(),

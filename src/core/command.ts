@@ -12,6 +12,8 @@ import type { PubSubHub } from './pubsub/hub.js';
 import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
 import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
+import type { BlockedCall } from './slowlog/record.js';
+import type { SharedSlowLog } from './slowlog/shared-slowlog.js';
 import type { Transaction } from './transaction.js';
 import type { Scripting } from './scripting/scripting.js';
 
@@ -146,6 +148,11 @@ export interface ClientState {
   readonly blockedTarget?: BlockedTarget;
   /** CLIENT REPLY OFF or SKIP's modes (client-reply.ts); absent: every reply is written. */
   replyModes?: ReplyModes;
+  /**
+   * The command that blocked it, when its call reached the slow log's gate: logged once it is served or CLIENT
+   * UNBLOCK ends its wait (slowlog/record.ts); absent otherwise.
+   */
+  blockedCall?: BlockedCall;
   /** CLIENT NO-EVICT ON (CLIENT LIST flags=e): nothing is evicted here, so it is only shown. */
   noEvict?: boolean;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
@@ -328,6 +335,8 @@ export interface ServerContext {
   readonly counters?: ServerCounters;
   /** This thread's side of Pub/Sub (pubsub/hub.ts): subscriptions, PUBLISH, keyspace events. */
   readonly pubsub?: PubSubHub;
+  /** The server's one slow log, shared by every thread (slowlog/shared-slowlog.ts). Optional for test fakes. */
+  readonly slowlog?: SharedSlowLog;
   /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
   readonly blocking?: BlockingHub;
   /** EVAL's interpreter on this thread and the script cache every thread shares; absent: no scripting. */

@@ -274,6 +274,9 @@ const SETTINGS: readonly Setting[] = [
   // What SIGINT and SIGTERM's shutdown does (src/shutdown.ts): SHUTDOWN's flags, "default" for none.
   { name: 'shutdown-on-sigint', kind: 'string', initial: 'default', refine: normaliseShutdownOnSignal },
   { name: 'shutdown-on-sigterm', kind: 'string', initial: 'default', refine: normaliseShutdownOnSignal },
+  // The slow log (slowlog/shared-slowlog.ts): microseconds (negative: off) and entries kept.
+  { name: 'slowlog-log-slower-than', kind: 'integer', initial: '10000', min: -1n, max: LONG_MAX },
+  { name: 'slowlog-max-len', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
 ];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));

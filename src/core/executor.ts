@@ -21,6 +21,7 @@ import type {
 } from './command.js';
 import { CommandError, ERR, cString } from './errors.js';
 import { feedMonitor } from './monitor.js';
+import { slowCommandEnded } from './slowlog/record.js';
 import { error, status, type Reply } from './reply.js';
 import { keysOfCommand } from './transaction.js';
 
@@ -338,9 +339,14 @@ function timedRun(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply
   if (counters === undefined) return run(spec, argv, ctx);
   const start = performance.now();
   const reply = run(spec, argv, ctx);
+  const microseconds = (performance.now() - start) * 1000;
   const failed = reply.kind === 'error';
-  counters.commandCalled(ctx.server.commands.slotOf(spec), (performance.now() - start) * 1000, failed);
+  counters.commandCalled(ctx.server.commands.slotOf(spec), microseconds, failed);
   if (reply.kind === 'error' && reply.counted !== true) counters.errorReplied(reply.value);
+  // The slow log costs a command that is not slow this one comparison (slowlog/shared-slowlog.ts's gate).
+  const slowlog = ctx.server.slowlog;
+  if (slowlog !== undefined && microseconds >= slowlog.gate[0])
+    slowCommandEnded(slowlog, spec, argv, ctx, microseconds);
   return reply;
 }
 

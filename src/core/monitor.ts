@@ -5,8 +5,8 @@
 
 import { performance } from 'node:perf_hooks';
 import type { CommandContext, CommandSpec } from './command.js';
+import { redact } from './redaction.js';
 
-const REDACTED = Buffer.from('(redacted)');
 const HEX = '0123456789abcdef';
 
 /**
@@ -25,33 +25,6 @@ export function feedMonitor(spec: CommandSpec, argv: Buffer[], ctx: CommandConte
 /** Wall-clock microseconds since the epoch (gettimeofday). */
 function now(): number {
   return Math.floor((performance.timeOrigin + performance.now()) * 1000);
-}
-
-/**
- * The arguments Redis 7.0 replaces by "(redacted)" before monitors see them (redactClientCommandArgument):
- * AUTH's username and password (when it has at most those two, else it fails as a syntax error unredacted),
- * HELLO's AUTH username and password (once its protover parsed: a refused protover returns before that).
- */
-export function redact(spec: CommandSpec, argv: Buffer[]): Buffer[] {
-  if (spec.name === 'auth') return argv.length <= 3 ? argv.map((a, i) => (i === 0 ? a : REDACTED)) : argv;
-  if (spec.name !== 'hello' || argv.length < 2) return argv;
-  const protover = Number(argv[1].toString('latin1'));
-  if (!/^-?\d+$/.test(argv[1].toString('latin1')) || protover < 2 || protover > 3) return argv;
-  const out = argv.slice();
-  for (let j = 2; j < out.length; j++) {
-    const option = out[j].toString('latin1').toLowerCase();
-    const more = out.length - 1 - j;
-    if (option === 'auth' && more >= 2) {
-      out[j + 1] = REDACTED;
-      out[j + 2] = REDACTED;
-      j += 2;
-    } else if (option === 'setname' && more >= 1) {
-      j += 1;
-    } else {
-      break; // HELLO answers a syntax error here and parses no further
-    }
-  }
-  return out;
 }
 
 /** The line's text (no '+' nor CRLF: the monitor's protocol frames it as a status). `micros`: epoch µs. */

@@ -23,6 +23,9 @@ import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
 import { PubSubState } from './pubsub/shared-state.js';
 import { protectedSwitch } from './protected-action.js';
 import { SharedServerCounters } from './shared-counters.js';
+import { ServerDiagnostics } from './diagnostics.js';
+import { blockedCommandEnded } from './slowlog/record.js';
+import type { SharedSlowLog } from './slowlog/shared-slowlog.js';
 import type { Clock } from './store/types.js';
 
 export { SharedServerCounters } from './shared-counters.js';
@@ -48,6 +51,8 @@ export interface ServerContextDeps {
   reportUnexpected(error: unknown, command: string): void;
   /** Shared with the other threads of this server; a fresh set when absent. */
   readonly counters?: ServerCounters;
+  /** The slow log, shared with the other threads of this server; a fresh one when absent. */
+  readonly diagnostics?: ServerDiagnostics;
   /**
    * Pub/Sub: the state every thread of the server shares, this thread's endpoint (null: it serves no
    * subscribers) and how to wake another thread. Absent: a state of its own with this thread as its one
@@ -85,6 +90,21 @@ function bindLatencyTracking(counters: ServerCounters, config: Config): void {
   });
 }
 
+/**
+ * slowlog-log-slower-than and slowlog-max-len: in the shared slow log, which every command's end reads. The main
+ * thread sets them from its config; each thread sets them again at every CONFIG SET it runs.
+ */
+function bindSlowlog(slowlog: SharedSlowLog, config: Config): void {
+  if (isMainThread) {
+    slowlog.setThreshold(config.number('slowlog-log-slower-than'));
+    slowlog.setMaxLen(config.number('slowlog-max-len'));
+  }
+  config.onChange((name, value) => {
+    if (name === 'slowlog-log-slower-than') slowlog.setThreshold(Number(value));
+    else if (name === 'slowlog-max-len') slowlog.setMaxLen(Number(value));
+  });
+}
+
 /** The clients' buffers added up from their entries (CLIENT LIST's qbuf and omem). */
 export function buffersOf(clients: readonly ClientInfo[]): ClientBuffers {
   let maxQuery = 0;
@@ -110,6 +130,8 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
   const counters =
     deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length });
   bindLatencyTracking(counters, config);
+  const { slowlog } = deps.diagnostics ?? ServerDiagnostics.create();
+  bindSlowlog(slowlog, config);
   const context: ServerContext = {
     clock: deps.clock,
     ...(deps.aof === undefined ? {} : { aof: deps.aof }),
@@ -134,6 +156,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       ? {}
       : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
     counters,
+    slowlog,
     pubsub: hub,
     // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).
     blocking: new BlockingHub({
@@ -142,6 +165,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       endpoint: pubsub.endpoint,
       ops: STORE_POPS,
       clock: deps.clock,
+      blockEnded: (client, how) => blockedCommandEnded(slowlog, client, how, deps.clock),
     }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".

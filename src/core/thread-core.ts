@@ -15,6 +15,7 @@ import type {
   TransportStats,
 } from './command.js';
 import { ALL_COMMANDS } from './commands/table.js';
+import { type DiagnosticsHandles, ServerDiagnostics } from './diagnostics.js';
 import { type Config, limitsFromConfig } from './config.js';
 import { createCommandTable } from './executor.js';
 import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './pubsub/keyspace-events.js';
@@ -37,6 +38,8 @@ export interface ThreadCoreDeps {
   readonly tcpPort: number;
   /** INFO's counters: the main thread's own, or (a worker) their shared buffer; null: a set of this thread's. */
   readonly counters: ServerCounters | SharedArrayBuffer | null;
+  /** The slow log: the main thread's, or (a worker) its handles; absent: one of this thread's. */
+  readonly diagnostics?: ServerDiagnostics | DiagnosticsHandles | null;
   /** Default Date.now; tests inject a fake clock. */
   readonly clock?: Clock;
   /** Default: a table of every command (the main thread passes the one its counters were sized for). */
@@ -84,6 +87,12 @@ export interface ThreadCore {
 export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const counters =
     deps.counters instanceof SharedArrayBuffer ? SharedServerCounters.attach(deps.counters) : deps.counters;
+  const diagnostics =
+    deps.diagnostics === undefined ||
+    deps.diagnostics === null ||
+    deps.diagnostics instanceof ServerDiagnostics
+      ? deps.diagnostics
+      : ServerDiagnostics.attach(deps.diagnostics);
   const clock = deps.clock ?? Date.now;
   // Every serving thread has a writer, idle while appendonly is off: CONFIG SET turns it on for all at once.
   // Where other threads run commands too, its write fence lets a turn-on wait for writes begun while off.
@@ -123,6 +132,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     ...(deps.killClient === undefined ? {} : { killClient: (id: number) => deps.killClient?.(id) ?? false }),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
     ...(counters === null ? {} : { counters }),
+    ...(diagnostics === undefined || diagnostics === null ? {} : { diagnostics }),
     ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),
     ...(deps.shutdown === undefined
       ? {}

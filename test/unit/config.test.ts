@@ -72,6 +72,8 @@ describe('Config defaults', () => {
       'auto-aof-rewrite-min-size': '67108864',
       'shutdown-on-sigint': 'default',
       'shutdown-on-sigterm': 'default',
+      'slowlog-log-slower-than': '10000',
+      'slowlog-max-len': '128',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');
@@ -394,6 +396,8 @@ describe('CONFIG GET patterns', () => {
       ['auto-aof-rewrite-min-size', '67108864'],
       ['shutdown-on-sigint', 'default'],
       ['shutdown-on-sigterm', 'default'],
+      ['slowlog-log-slower-than', '10000'],
+      ['slowlog-max-len', '128'],
     ]);
   });
 });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_COMMANDS } from '../../src/core/commands/table.js';
 import { createCommandTable } from '../../src/core/executor.js';
-import { monitorLine, redact, repr } from '../../src/core/monitor.js';
+import { monitorLine, repr } from '../../src/core/monitor.js';
+import { redact } from '../../src/core/redaction.js';
 import { DEFAULT_LIMITS } from '../../src/core/parser.js';
 import { ByteWriter } from '../../src/core/reply-encoding.js';
 import { Session, type SessionCore } from '../../src/core/session.js';
@@ -50,6 +51,29 @@ describe('the MONITOR line', () => {
     // A refused protover returns before the options are read.
     expect(show(['HELLO', '4', 'AUTH', 'u', 'p'])).toEqual(['HELLO', '4', 'AUTH', 'u', 'p']);
     expect(show(['HELLO'])).toEqual(['HELLO']);
+  });
+
+  it("redacts CONFIG SET's password values, every pair looked at, once the arguments pair up", () => {
+    const show = (argv: string[]) => redact(spec('config|set'), argv.map(b)).map(String);
+    expect(show(['CONFIG', 'SET', 'REQUIREPASS', 'pw', 'nosuch', 'x', 'masterauth', 'p2'])).toEqual([
+      'CONFIG',
+      'SET',
+      'REQUIREPASS',
+      '(redacted)',
+      'nosuch',
+      'x',
+      'masterauth',
+      '(redacted)',
+    ]);
+    expect(show(['CONFIG', 'SET', 'maxmemory', '1mb'])).toEqual(['CONFIG', 'SET', 'maxmemory', '1mb']);
+    // An odd count is a syntax error before any redaction.
+    expect(show(['CONFIG', 'SET', 'requirepass', 'pw', 'x'])).toEqual([
+      'CONFIG',
+      'SET',
+      'requirepass',
+      'pw',
+      'x',
+    ]);
   });
 });
 

@@ -34,6 +34,9 @@ export interface BlockedTarget {
  */
 export const BLOCKED: Reply = Object.freeze(sequence([]));
 
+/** How a blocked client stopped waiting. */
+export type BlockEnd = 'served' | 'timed-out' | 'left';
+
 /** CLIENT UNBLOCK ... ERROR's reply. */
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
@@ -54,6 +57,11 @@ export interface BlockingHubOptions {
   readonly endpoint: number | null;
   readonly ops: PopOps;
   readonly clock: () => number;
+  /**
+   * One of this thread's clients stops waiting: served (or unblocked by CLIENT UNBLOCK), timed out, or gone (it
+   * left, or RESET). The slow log logs a served client's blocked command then (blocked.c updateStatsOnUnblock).
+   */
+  readonly blockEnded?: (client: ClientState, how: BlockEnd) => void;
 }
 
 interface ReadyKey {
@@ -309,13 +317,14 @@ export class BlockingHub {
     }
   }
 
-  /** A reply for one of this thread's clients (served here, or mailed by another thread). */
-  private delivered(clientId: number, reply: Buffer | Reply): void {
+  /** A reply for one of this thread's clients (served here, mailed by another thread, or its timeout's). */
+  private delivered(clientId: number, reply: Buffer | Reply, timedOut = false): void {
     const waiter = this.waiters.get(clientId);
     if (waiter === undefined) return; // it left meanwhile: as in Redis, a reply to a closed client is lost
     this.waiters.delete(clientId);
     waiter.client.blocked = false;
     if (waiter.deadline !== 0) this.deadlinesChanged?.();
+    this.options.blockEnded?.(waiter.client, timedOut ? 'timed-out' : 'served');
     waiter.target.unblocked(reply);
   }
 
@@ -334,7 +343,7 @@ export class BlockingHub {
   expire(now: number): void {
     for (const [clientId, waiter] of [...this.waiters]) {
       if (waiter.deadline === 0 || waiter.deadline > now) continue;
-      if (this.takeRecord(clientId) !== null) this.delivered(clientId, waiter.timeoutReply);
+      if (this.takeRecord(clientId) !== null) this.delivered(clientId, waiter.timeoutReply, true);
       else this.options.pubsub?.drain(); // served just now by another thread: its reply is in our mailbox
     }
   }
@@ -365,6 +374,7 @@ export class BlockingHub {
     client.blocked = false;
     this.takeRecord(client.id);
     if (waiter.deadline !== 0) this.deadlinesChanged?.();
+    this.options.blockEnded?.(client, 'left');
   }
 
   private takeRecord(clientId: number): BlockedRecord | null {

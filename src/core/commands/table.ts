@@ -16,6 +16,7 @@ import { pubsubCommands } from './pubsub.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { slowlogCommand } from './slowlog.js';
 import { shutdownCommands } from './shutdown.js';
 import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
@@ -45,4 +46,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...dumpRestoreCommands,
   ...replicationCommands,
   ...clusterCommands,
+  slowlogCommand,
 ];

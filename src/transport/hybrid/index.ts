@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import { loadNative, type NativeFdUtil, packageRoot } from '../threadpool/native.js';
@@ -41,6 +42,8 @@ export interface HybridOptions extends TransportOptions {
   readonly countersBuffer?: SharedArrayBuffer;
   /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every loop. */
   readonly scriptsBuffer?: SharedArrayBuffer;
+  /** The slow log every thread shares (the main thread's). */
+  readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
   readonly aofWorkDir?: string;
   /** Pub/Sub's shared state, with an endpoint per loop (loop i is endpoint i). */
@@ -116,6 +119,7 @@ export class HybridTransport implements Transport {
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
+        diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,
         startedAt: options.startedAt,
@@ -127,6 +131,7 @@ export class HybridTransport implements Transport {
         pubsubHandles: options.pubsub?.handles() ?? null,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
+      ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
       ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
     });
     this.group = group;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { answerConfigChange } from '../../core/config-relay.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { noteStoppedByForce } from '../../core/owned-lock.js';
@@ -45,6 +46,8 @@ export interface LoopGroupOptions {
   readonly init: Omit<LoopInit, 'index' | 'config'>;
   /** Pub/Sub's shared state: a loop that exits leaves it (its subscriptions; its eventfd out of view). */
   readonly pubsub?: PubSubState;
+  /** The slow log: a lock hold of a thread that died is undone. */
+  readonly diagnostics?: ServerDiagnostics;
   /** The server's shutdown routine, for a loop's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
   /** The store's control buffer: marked when a loop is terminated (lock-abandonment.ts). */
@@ -202,6 +205,7 @@ export class LoopGroup {
     if (loop.worker !== worker) return;
     const { state, native } = this.options;
     // Out of Pub/Sub first: publishers signal its eventfd under that state's lock, so once this returns none can.
+    this.options.diagnostics?.releaseDeadHolder(worker.threadId);
     this.options.pubsub?.releaseEndpoint(loop.index, worker.threadId);
     const wakeFd = Atomics.exchange(state, wakeFdAt(loop.index), -1);
     // The loop leaves its eventfd to us: closed only now, no signal can reach a recycled descriptor number.

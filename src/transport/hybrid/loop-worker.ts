@@ -255,6 +255,7 @@ function workerCore(): ThreadCore {
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
     nativeRoot: init.nativeRoot,
+    diagnostics: init.diagnosticsHandles,
     aofFiles: AofFiles.of(config, init.aofWorkDir),
     ...(pubsubState === null
       ? {}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { mainScript } from '../../core/server-context.js';
 import type { SharedStore } from '../../core/store/store.js';
 import {
@@ -50,6 +51,8 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly countersBuffer?: SharedArrayBuffer;
   /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every worker. */
   readonly scriptsBuffer?: SharedArrayBuffer;
+  /** The slow log every thread shares (the main thread's). */
+  readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
   readonly aofWorkDir?: string;
   /** Pub/Sub's shared state, with an endpoint per worker (slot i is endpoint i). */
@@ -125,6 +128,7 @@ export class ThreadPoolTransport implements Transport {
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
+        diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,
         startedAt: options.startedAt,
@@ -134,6 +138,7 @@ export class ThreadPoolTransport implements Transport {
         pubsubHandles: options.pubsub?.handles() ?? null,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
+      ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
       ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
     });
     this.server.on('connection', (socket: net.Socket) => this.accept(socket));

@@ -4,6 +4,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { ConfigChange } from '../../core/config-relay.js';
+import type { DiagnosticsHandles } from '../../core/diagnostics.js';
 import type { PubSubHandles } from '../../core/pubsub/shared-state.js';
 import type { ShutdownRequest } from '../../core/shutdown-request.js';
 
@@ -37,6 +38,8 @@ export interface WorkerInit {
   readonly countersBuffer: SharedArrayBuffer | null;
   /** EVAL's script cache (ScriptCache.buffer); null: this thread keeps a cache of its own. */
   readonly scriptsBuffer: SharedArrayBuffer | null;
+  /** The slow log's handles (ServerDiagnostics.handles()); null: one of the thread's own. */
+  readonly diagnosticsHandles: DiagnosticsHandles | null;
   readonly config: Record<string, string>;
   /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
   readonly aofWorkDir: string | null;

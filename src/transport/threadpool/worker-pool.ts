@@ -14,6 +14,7 @@ import type { ClientInfo, ShutdownFlags } from '../../core/command.js';
 import type { Config } from '../../core/config.js';
 import { answerConfigChange } from '../../core/config-relay.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
+import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { answerShutdownRequest } from '../../core/shutdown-request.js';
 import { noteStoppedByForce } from '../../core/owned-lock.js';
 import { markLocksAbandoned } from '../../core/store/lock-abandonment.js';
@@ -56,6 +57,8 @@ export interface WorkerPoolOptions {
   readonly init: Omit<WorkerInit, 'slot' | 'config'>;
   /** Pub/Sub's shared state: a thread that exits leaves it (its subscriptions, its eventfd). */
   readonly pubsub?: PubSubState;
+  /** The slow log: a lock hold of a thread that died is undone. */
+  readonly diagnostics?: ServerDiagnostics;
   /** The server's shutdown routine, for a worker's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
   /** The store's control buffer: marked when a worker is ended by force (lock-abandonment.ts). */
@@ -256,6 +259,7 @@ export class WorkerPool {
     const fd = state.release(slot.index);
     if (fd !== NO_FD) closeQuietly(fd);
     // Its subscriptions end with it, and its eventfd is closed once no publisher can signal it.
+    this.options.diagnostics?.releaseDeadHolder(worker.threadId);
     const wakeFd = this.options.pubsub?.releaseEndpoint(slot.index, worker.threadId) ?? -1;
     if (wakeFd >= 0) closeQuietly(wakeFd);
     const wasReady = slot.state !== 'starting';

@@ -1,0 +1,32 @@
+// What the server keeps for operators to diagnose it with, shared by every thread that runs commands: the slow
+// log (slowlog/shared-slowlog.ts). The main thread creates it and hands its handles to each pool worker and
+// hybrid loop, which attach to them; the transports undo a lock hold of a thread that died. Knows the parts'
+// handles; nothing of commands or transports.
+
+import { SharedSlowLog, type SlowlogHandles } from './slowlog/shared-slowlog.js';
+
+/** Structured-clonable: post it to a worker thread. */
+export interface DiagnosticsHandles {
+  readonly slowlog: SlowlogHandles;
+}
+
+export class ServerDiagnostics {
+  private constructor(readonly slowlog: SharedSlowLog) {}
+
+  static create(): ServerDiagnostics {
+    return new ServerDiagnostics(SharedSlowLog.create());
+  }
+
+  static attach(handles: DiagnosticsHandles): ServerDiagnostics {
+    return new ServerDiagnostics(SharedSlowLog.attach(handles.slowlog));
+  }
+
+  handles(): DiagnosticsHandles {
+    return { slowlog: this.slowlog.handles() };
+  }
+
+  /** A thread that died may have held a lock here (main thread only). */
+  releaseDeadHolder(deadThreadId: number): void {
+    this.slowlog.releaseDeadHolder(deadThreadId);
+  }
+}
