@@ -90,16 +90,15 @@ describe.each(transports)('%s transport: one slow log across threads', (transpor
     await pusher.call('SLOWLOG', 'RESET');
     expect(await waiter.call('WAIT', '1', '5')).toBe(0);
     expect(await waiter.blpop('none', 0.005)).toBeNull();
-    const blocked = async (command: Promise<unknown>): Promise<unknown> => {
-      for (;;) {
-        const info = (await pusher.info('clients')) as string;
-        if (info.includes('blocked_clients:1')) return command;
-      }
+    const untilBlocked = async (): Promise<void> => {
+      while (!((await pusher.info('clients')) as string).includes('blocked_clients:1'));
     };
-    const popped = blocked(waiter.blpop('list', 0));
+    const popped = waiter.blpop('list', 0);
+    await untilBlocked();
     await pusher.rpush('list', 'v');
     expect(await popped).toEqual(['list', 'v']);
-    const waited = blocked(waiter.call('WAIT', '1', '0'));
+    const waited = waiter.call('WAIT', '1', '0');
+    await untilBlocked();
     await pusher.client('UNBLOCK', waiterId);
     expect(await waited).toBe(0);
     await pusher.config('SET', 'slowlog-log-slower-than', '-1');
