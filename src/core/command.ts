@@ -123,6 +123,11 @@ export interface ClientState {
   /** Remote and local address, "ip:port". */
   readonly addr: string;
   readonly laddr: string;
+  /**
+   * What the slow log shows for the client's address (networking.c getClientPeerId) where it is not `addr`: a
+   * script's client has no connection, "?:0" there.
+   */
+  readonly peerId?: string;
   name: string;
   db: number;
   authenticated: boolean;

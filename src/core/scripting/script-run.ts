@@ -68,6 +68,7 @@ function scriptClient(caller: ClientState): ClientState {
   return {
     id: caller.id,
     addr: 'lua', // MONITOR shows a script's commands as [db lua]
+    peerId: '?:0', // and the slow log as a client without a connection
     laddr: caller.laddr,
     name: '',
     db: caller.db,

@@ -69,7 +69,7 @@ function entryOf(argv: Buffer[], microseconds: number, client: ClientState, nowM
     time: Math.floor(nowMs / 1000),
     duration: Math.floor(microseconds),
     argv,
-    peer: client.addr,
+    peer: client.peerId ?? client.addr,
     name: client.name,
   };
 }
