@@ -72,6 +72,7 @@ export interface CommandSpec {
     | 'list'
     | 'set'
     | 'sorted-set'
+    | 'geo'
     | 'hash'
     | 'cluster'
     | 'scripting'

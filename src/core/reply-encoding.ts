@@ -269,11 +269,11 @@ function encodeResp(reply: Reply, resp3: boolean, out: ByteWriter): void {
     case 'double':
       if (resp3) {
         out.byte(0x2c); // ,
-        out.text(formatDouble(reply.value));
+        out.text(reply.text ?? formatDouble(reply.value));
         out.crlf();
         return;
       }
-      return writeBulkText(formatDouble(reply.value), out);
+      return writeBulkText(reply.text ?? formatDouble(reply.value), out);
     case 'boolean':
       if (resp3) return out.bytes(reply.value ? RESP3_TRUE : RESP3_FALSE);
       return out.bytes(reply.value ? RESP_ONE : RESP_ZERO);
@@ -346,7 +346,7 @@ function encodePlain(reply: Reply, out: ByteWriter): void {
       out.integer(reply.value ? 1 : 0);
       break;
     case 'double':
-      out.text(formatDouble(reply.value));
+      out.text(reply.text ?? formatDouble(reply.value));
       break;
     case 'bigNumber':
       out.text(reply.value.toString());

@@ -21,8 +21,11 @@ export type Reply =
   | { readonly kind: 'map'; readonly value: readonly (readonly [Reply, Reply])[] }
   /** addReplySetLen: RESP3 set; RESP2 array. */
   | { readonly kind: 'set'; readonly value: readonly Reply[] }
-  /** addReplyDouble: RESP3 double; RESP2 bulk string of its %.17g text. */
-  | { readonly kind: 'double'; readonly value: number }
+  /**
+   * addReplyDouble: RESP3 double; RESP2 bulk string of its %.17g text. With `text`, that text in its place
+   * (addReplyHumanLongDouble writes GEOPOS's coordinates as "%.17Lf" trimmed, in both protocols).
+   */
+  | { readonly kind: 'double'; readonly value: number; readonly text?: string }
   /** addReplyBool: RESP3 boolean; RESP2 integer 1 or 0. */
   | { readonly kind: 'boolean'; readonly value: boolean }
   /** addReplyBigNum: RESP3 big number; RESP2 bulk string of its digits. */
@@ -69,6 +72,8 @@ export const fieldMap = (fields: readonly (readonly [string, Reply])[]): Reply =
   map(fields.map(([name, value]) => [bulkString(name), value] as const));
 export const set = (value: readonly Reply[]): Reply => ({ kind: 'set', value });
 export const double = (value: number): Reply => ({ kind: 'double', value });
+/** A double written as `text` (addReplyHumanLongDouble): RESP3 `,text`, RESP2 a bulk of it. */
+export const doubleText = (value: number, text: string): Reply => ({ kind: 'double', value, text });
 export const boolean = (value: boolean): Reply => ({ kind: 'boolean', value });
 export const bigNumber = (value: bigint): Reply => ({ kind: 'bigNumber', value });
 /** `format` is exactly three characters ("txt", "mkd"), as RESP3 requires. */

@@ -37,7 +37,7 @@ function element(reply: Reply): string {
     case 'boolean':
       return reply.value ? '1' : '0';
     case 'double':
-      return JSON.stringify(formatDouble(reply.value));
+      return JSON.stringify(reply.text ?? formatDouble(reply.value));
     case 'bigNumber':
       return JSON.stringify(reply.value.toString());
     case 'array':

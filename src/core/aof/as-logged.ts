@@ -1,6 +1,7 @@
 // What a write command is logged as in the append-only file, so that replaying the file gives the same dataset
 // whenever it is replayed (Redis rewrites the same commands before it propagates them): relative times become
-// absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL) and what chance
+// absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL), GEOADD becomes the
+// ZADD Redis runs it as, and what chance
 // decided becomes what happened (SPOP -> SREM of the members it popped); blocking pops are logged by the hub
 // that performs them (blocking/hub.ts), as the pops they did. Everything else is logged as sent: it is deterministic given the same prior
 // state, which replaying in order reproduces. A command that changed nothing may be logged as sent (a no-op on
@@ -8,6 +9,8 @@
 
 import { isKeyword } from '../args.js';
 import type { Reply } from '../reply.js';
+import { geoaddAsZadd } from '../geo/geoadd.js';
+import { georadiusKeyPositions } from '../geo/search-request.js';
 import { sortKeyPositions } from '../sort/request.js';
 
 type Argv = readonly Uint8Array[];
@@ -56,6 +59,13 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
       return changedNothing(reply) ? [] : [argv]; // Redis propagates a PFADD only when a register changed
     case 'pfdebug':
       return pfdebugAsLogged(argv, reply);
+    case 'geoadd':
+      // Redis runs GEOADD as the ZADD of the points' scores, and propagates that ZADD.
+      return [geoaddAsZadd(argv)];
+    case 'georadius':
+    case 'georadiusbymember':
+      // Writes only with STORE or STOREDIST (georadiusGetKeys finds a destination); as sent then, as Redis.
+      return georadiusKeyPositions(argv).length > 1 ? [argv] : [];
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:

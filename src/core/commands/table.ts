@@ -6,6 +6,7 @@ import { BLOCKING_ZSET_COMMANDS } from './blocking-zsets.js';
 import { clusterCommands } from './cluster.js';
 import { connectionCommands } from './connection.js';
 import { dumpRestoreCommands } from './dump-restore.js';
+import { geoCommands } from './geo.js';
 import { persistenceCommands } from './persistence.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
@@ -41,6 +42,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...hyperloglogCommands,
   ...zsetCommands,
   ...BLOCKING_ZSET_COMMANDS,
+  ...geoCommands,
   ...persistenceCommands,
   ...shutdownCommands,
   ...dumpRestoreCommands,

@@ -96,6 +96,7 @@ import type {
 } from './types.js';
 import { DEFAULT_MAX_VALUE } from './values.js';
 import * as zsetMulti from './zset-multi.js';
+import { zsetRead, zsetReadStore, type ZsetView } from './zset-view.js';
 import * as zsets from './zsets.js';
 import type {
   LexRange,
@@ -624,6 +625,18 @@ export class SharedStore implements KeyValueStore {
 
   zrangeStore(destination: Bytes, source: Bytes, query: RangeQuery): StoreResult {
     return zsetMulti.zrangeStore(this.access, this.db, destination, source, query);
+  }
+
+  zsetRead<R>(key: Bytes, read: (z: ZsetView | null) => R): R {
+    return zsetRead(this.access, this.db, key, read);
+  }
+
+  zsetReadStore(
+    destination: Bytes,
+    source: Bytes,
+    compute: (z: ZsetView | null) => readonly ScoredMember[],
+  ): StoreResult {
+    return zsetReadStore(this.access, this.db, destination, source, compute);
   }
 
   zremRange(key: Bytes, range: RemoveRange): RemovalResult {

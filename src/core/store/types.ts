@@ -7,6 +7,7 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { ZsetView } from './zset-view.js';
 import type { ArenaHugePages } from './huge-pages.js';
 import type { ExpireStepReport } from './walk.js';
 import type { FreeListReport } from './free-lists.js';
@@ -294,6 +295,14 @@ export interface KeyValueStore {
   zsetOperationStore(destination: Bytes, query: SetOperationQuery): StoreResult;
   /** ZINTERCARD (limit 0: none). */
   zinterCard(keys: readonly Bytes[], limit: number): { count: number; found: boolean[] };
+  /** Runs `read` over the sorted set at key (null: none) under its lock, for the GEO commands (zset-view.ts). */
+  zsetRead<R>(key: Bytes, read: (z: ZsetView | null) => R): R;
+  /** Replaces destination with what `compute` makes of source, both locked (GEORADIUS STORE, GEOSEARCHSTORE). */
+  zsetReadStore(
+    destination: Bytes,
+    source: Bytes,
+    compute: (z: ZsetView | null) => readonly ScoredMember[],
+  ): StoreResult;
 
   /** DEL / UNLINK: number of keys removed. */
   del(keys: readonly Bytes[]): number;

@@ -74,7 +74,7 @@ function zpopLocked(
  * which is what Redis 7.0 ends with both for ZRANGESTORE (zsetAdd into a listpack) and for the set operations
  * (zsetConvertToListpackIfNeeded).
  */
-function storeResultLocked(
+export function storeResultLocked(
   a: TableAccess,
   db: number,
   hash: number,
