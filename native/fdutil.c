@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "libm.h"
 #include "memory.h"
 #include "reactor.h"
 
@@ -133,5 +134,6 @@ NAPI_MODULE_INIT() {
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (!register_reactor(env, exports)) return NULL;
   if (!register_memory(env, exports)) return NULL;
+  if (!register_libm(env, exports)) return NULL;
   return exports;
 }

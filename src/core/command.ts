@@ -104,8 +104,9 @@ export interface CommandSpec {
    */
   readonly getKeys?: (argv: readonly Buffer[]) => readonly { position: number; spec: number }[];
   /**
-   * The line reads keys it does not name (SORT's BY and GET patterns build them from the elements): it then
-   * locks every segment where a write's or EXEC's keys are locked (transaction.ts keysOfCommand).
+   * The line reads keys it does not name (SORT's BY and GET patterns build them from the elements), or writes one
+   * its key specs miss (GEORADIUS ... STORE a STORE b writes b): it then locks every segment where a write's or
+   * EXEC's keys are locked (transaction.ts keysOfCommand).
    */
   readonly readsUnnamedKeys?: (argv: readonly Buffer[]) => boolean;
   /**

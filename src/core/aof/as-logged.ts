@@ -10,7 +10,7 @@
 import { isKeyword } from '../args.js';
 import type { Reply } from '../reply.js';
 import { geoaddAsZadd } from '../geo/geoadd.js';
-import { georadiusKeyPositions } from '../geo/search-request.js';
+import { storeKeyOf } from '../geo/search-request.js';
 import { sortKeyPositions } from '../sort/request.js';
 
 type Argv = readonly Uint8Array[];
@@ -64,8 +64,10 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
       return [geoaddAsZadd(argv)];
     case 'georadius':
     case 'georadiusbymember':
-      // Writes only with STORE or STOREDIST (georadiusGetKeys finds a destination); as sent then, as Redis.
-      return georadiusKeyPositions(argv).length > 1 ? [argv] : [];
+      // Writes only with STORE or STOREDIST; as sent then, as Redis propagates it.
+      return storeKeyOf(argv as Buffer[], name === 'georadius' ? 'radius' : 'radiusMember') === null
+        ? []
+        : [argv];
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:

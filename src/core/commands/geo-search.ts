@@ -10,6 +10,8 @@ import type { CommandContext, CommandSpec } from '../command.js';
 import {
   georadiusKeyPositions,
   parseSearchRequest,
+  storeKeyOf,
+  writesUnnamedKey,
   type SearchKind,
   type SearchRequest,
 } from '../geo/search-request.js';
@@ -32,16 +34,6 @@ const EMPTY_ARRAY = array([]);
 
 /** A coordinate as addReplyHumanLongDouble writes it. */
 export const coordinate = (x: number): Reply => doubleText(x, humanText(x));
-
-/** The line's STORE destination, read from the arguments alone; null when it has none or is malformed. */
-function storeKeyOf(argv: readonly Buffer[], kind: SearchKind): Buffer | null {
-  try {
-    return parseSearchRequest(argv, kind, null).storeKey;
-  } catch {
-    // A malformed line is read again against the key, which reports its error in Redis's order.
-    return null;
-  }
-}
 
 function pointReply(point: GeoPoint, request: SearchRequest, conversion: number): Reply {
   const { withDist, withHash, withCoord } = request;
@@ -123,7 +115,8 @@ export const geoSearchCommands: readonly CommandSpec[] = [
       'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point',
     arity: -6,
     flags: ['write', 'denyoom', 'movablekeys'],
-    getKeys: georadiusKeyPositions,
+    getKeys: georadiusKeyPositions(6),
+    readsUnnamedKeys: writesUnnamedKey('radius', 6),
     run: georadiusGeneric('radius'),
   },
   {
@@ -144,7 +137,8 @@ export const geoSearchCommands: readonly CommandSpec[] = [
       'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member',
     arity: -5,
     flags: ['write', 'denyoom', 'movablekeys'],
-    getKeys: georadiusKeyPositions,
+    getKeys: georadiusKeyPositions(5),
+    readsUnnamedKeys: writesUnnamedKey('radiusMember', 5),
     run: georadiusGeneric('radiusMember'),
   },
   {

@@ -33,7 +33,8 @@ function geoadd(argv: Buffer[], ctx: CommandContext): Reply {
 
 /** The members' scores (null: missing member), null for a missing key; one counted lookup. */
 function scoresOf(ctx: CommandContext, key: Buffer, members: readonly Buffer[]): (number | null)[] | null {
-  const scores = ctx.store.zmscore(key, members);
+  // Through a view of the set, not ZMSCORE: the type is checked even with no member named.
+  const scores = ctx.store.zsetRead(key, (z) => (z === null ? null : members.map((m) => z.score(m) ?? null)));
   looked(ctx, key, scores !== null);
   return scores;
 }

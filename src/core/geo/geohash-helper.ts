@@ -1,9 +1,8 @@
 // The geometry of a GEO search (Redis 7.0's geohash_helper.c): the haversine distance on a sphere of the Earth's
 // quadratic mean radius, the box that bounds a circle or a rectangle, the geohash precision (step) that makes
 // nine cells (the centre's and its eight neighbours) cover it, and which of the nine can be skipped. Every
-// expression keeps Redis's operand order, so the doubles come out as Redis's; sin, cos and asin are V8's
-// (fdlibm), whose last bit differs from glibc's for a few inputs in a hundred (see README, GEO commands).
-// Pure: numbers in, numbers out.
+// expression keeps Redis's operand order, so the doubles come out as Redis's; sin, cos and asin are libm's where
+// the native helper is built (trig.ts). Pure but for that choice: numbers in, numbers out.
 
 import {
   geohashDecode,
@@ -16,6 +15,7 @@ import {
   type GeoHashBits,
   type GeoHashNeighbors,
 } from './geohash.js';
+import { trig } from './trig.js';
 
 const D_R = Math.PI / 180.0;
 const EARTH_RADIUS_IN_METERS = 6372797.560856;
@@ -64,8 +64,9 @@ export function boundingBox(shape: GeoShape): [number, number, number, number] {
   const height = shape.conversion * (shape.type === 'circle' ? shape.radius : shape.height / 2);
   const width = shape.conversion * (shape.type === 'circle' ? shape.radius : shape.width / 2);
   const latDelta = radDeg(height / EARTH_RADIUS_IN_METERS);
-  const longDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(latitude + latDelta)));
-  const longDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(latitude - latDelta)));
+  const { cos } = trig();
+  const longDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(latitude + latDelta)));
+  const longDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(latitude - latDelta)));
   const southern = latitude < 0;
   return [
     southern ? longitude - longDeltaBottom : longitude - longDeltaTop,
@@ -147,32 +148,52 @@ export function latDistance(lat1d: number, lat2d: number): number {
   return EARTH_RADIUS_IN_METERS * Math.abs(degRad(lat2d) - degRad(lat1d));
 }
 
-/** geohashGetDistance: the haversine great-circle distance in metres. */
-export function geoDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: number): number {
+/**
+ * geohashGetDistance: the haversine great-circle distance in metres. cosLat1 and cosLat2, when given, are
+ * cos(lat1d) and cos(lat2d) in radians, computed once by a caller that needs them again (the same numbers).
+ */
+export function geoDistance(
+  lon1d: number,
+  lat1d: number,
+  lon2d: number,
+  lat2d: number,
+  cosLat1?: number,
+  cosLat2?: number,
+): number {
+  const t = trig();
   const lon1r = degRad(lon1d);
   const lon2r = degRad(lon2d);
-  const v = Math.sin((lon2r - lon1r) / 2);
+  const v = t.sin((lon2r - lon1r) / 2);
   if (v === 0.0) return latDistance(lat1d, lat2d);
   const lat1r = degRad(lat1d);
   const lat2r = degRad(lat2d);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+  // Along a parallel (BYBOX's width test) the latitudes are equal and sin(0) is 0.
+  const u = lat1r === lat2r ? 0 : t.sin((lat2r - lat1r) / 2);
+  const a = u * u + (cosLat1 ?? t.cos(lat1r)) * (cosLat2 ?? t.cos(lat2r)) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * t.asin(Math.sqrt(a));
 }
 
 /**
- * Whether the point (x2, y2) is inside the shape centred on (x1, y1) (geohashGetDistanceIfInRadiusWGS84 and
- * geohashGetDistanceIfInRectangle): its distance from the centre in metres, or null outside.
+ * Whether the point (x2, y2) is inside a shape (geohashGetDistanceIfInRadiusWGS84 and
+ * geohashGetDistanceIfInRectangle): its distance from the centre in metres, or null outside. Made once per
+ * search, with the centre's cosine computed once.
  */
-export function distanceIfInShape(shape: GeoShape, x2: number, y2: number): number | null {
+export function shapeTest(shape: GeoShape): (x2: number, y2: number) => number | null {
   const [x1, y1] = shape.xy;
+  const cosY1 = trig().cos(degRad(y1));
   if (shape.type === 'circle') {
-    const distance = geoDistance(x1, y1, x2, y2);
-    return distance > shape.radius * shape.conversion ? null : distance;
+    const radius = shape.radius * shape.conversion;
+    return (x2, y2) => {
+      const distance = geoDistance(x1, y1, x2, y2, cosY1);
+      return distance > radius ? null : distance;
+    };
   }
   const widthM = shape.width * shape.conversion;
   const heightM = shape.height * shape.conversion;
-  if (latDistance(y2, y1) > heightM / 2) return null;
-  if (geoDistance(x2, y2, x1, y2) > widthM / 2) return null;
-  return geoDistance(x1, y1, x2, y2);
+  return (x2, y2) => {
+    if (latDistance(y2, y1) > heightM / 2) return null;
+    const cosY2 = trig().cos(degRad(y2));
+    if (geoDistance(x2, y2, x1, y2, cosY2, cosY2) > widthM / 2) return null;
+    return geoDistance(x1, y1, x2, y2, cosY1, cosY2);
+  };
 }

@@ -198,22 +198,47 @@ export function parseSearchRequest(
   return { shape, withDist, withHash, withCoord, sort, count, any, storeKey, storeDist };
 }
 
-/**
- * georadiusGetKeys: the source, and the key after the last STORE or STOREDIST from the 6th argument on (key
- * spec 1 or 2, both "OW update").
- */
-export function georadiusKeyPositions(argv: readonly Uint8Array[]): { position: number; spec: number }[] {
-  const keys = [{ position: 1, spec: 0 }];
-  let stored = -1;
-  let spec = 1;
-  for (let i = 5; i < argv.length; i++) {
-    const store = isCWord(argv[i], 'STORE');
-    if ((store || isCWord(argv[i], 'STOREDIST')) && i + 1 < argv.length) {
-      stored = i + 1;
-      spec = store ? 1 : 2;
-      i++;
-    }
+/** The line's STORE destination, read from the arguments alone; null when it has none or is malformed. */
+export function storeKeyOf(argv: readonly Buffer[], kind: SearchKind): Buffer | null {
+  try {
+    return parseSearchRequest(argv, kind, null).storeKey;
+  } catch {
+    // A malformed line stores nothing; read again against the key, it reports its error in Redis's order.
+    return null;
   }
-  if (stored !== -1) keys.push({ position: stored, spec });
-  return keys;
+}
+
+/**
+ * COMMAND GETKEYS of GEORADIUS and GEORADIUSBYMEMBER, by Redis 7.0's key specs (which it prefers to
+ * georadiusGetKeys): the source (spec 0); the argument after the first STORE (spec 1) and after the first
+ * STOREDIST (spec 2), each searched for from argument `from` (6 or 5) up to, not including, the last.
+ */
+export function georadiusKeyPositions(from: number) {
+  return (argv: readonly Uint8Array[]): { position: number; spec: number }[] => {
+    const keys = [{ position: 1, spec: 0 }];
+    for (const [keyword, spec] of [
+      ['STORE', 1],
+      ['STOREDIST', 2],
+    ] as const) {
+      for (let i = from; i < argv.length - 1; i++) {
+        if (isCWord(argv[i], keyword)) {
+          keys.push({ position: i + 1, spec });
+          break;
+        }
+      }
+    }
+    return keys;
+  };
+}
+
+/**
+ * Whether the line stores into a key its key specs do not name (STORE a STORE b writes b): its locks then cover
+ * every segment (transaction.ts keysOfCommand), so the write and its log entry stay ordered.
+ */
+export function writesUnnamedKey(kind: SearchKind, from: number) {
+  const specKeys = georadiusKeyPositions(from);
+  return (argv: readonly Buffer[]): boolean => {
+    const destination = storeKeyOf(argv, kind);
+    return destination !== null && !specKeys(argv).some(({ position }) => argv[position] === destination);
+  };
 }

@@ -7,7 +7,7 @@
 
 import type { ZsetView } from '../store/zset-view.js';
 import { decodeScore, isZeroHash, scoresOfBox, type GeoHashBits } from './geohash.js';
-import { areasByShape, distanceIfInShape, type GeoShape } from './geohash-helper.js';
+import { areasByShape, shapeTest, type GeoShape } from './geohash-helper.js';
 import { mergeSort, partialQuickSort, type Compare } from './sort-points.js';
 import type { SearchRequest } from './search-request.js';
 
@@ -38,6 +38,7 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
     n.south_east,
     n.south_west,
   ];
+  const inShape = shapeTest(shape);
   const found: GeoPoint[] = [];
   const full = (): boolean => limit !== 0 && found.length >= limit;
   let lastProcessed = 0;
@@ -53,7 +54,7 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
     z.walkScores(min, max, (member, score) => {
       const xy = decodeScore(score);
       if (xy !== null) {
-        const dist = distanceIfInShape(shape, xy[0], xy[1]);
+        const dist = inShape(xy[0], xy[1]);
         if (dist !== null) found.push({ member, score, longitude: xy[0], latitude: xy[1], dist });
       }
       return !full();

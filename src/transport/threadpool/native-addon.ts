@@ -1,10 +1,12 @@
 // Loads the pool's native helper addon from a given package root (build/Release/fdutil.node). Split from
 // native.ts because the worker thread, bundled as CommonJS where import.meta is empty, loads it too (for its
-// lingering close) from a root the main thread passes. Knows nothing about sockets, workers or sessions.
+// lingering close) from a root the main thread passes. Loading it installs libm's sin, cos and asin for the
+// GEO commands on the loading thread (core/geo/trig.ts). Knows nothing about sockets, workers or sessions.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { installLibm, type Trig } from '../../core/geo/trig.js';
 
 /** The three descriptor calls Node does not expose. Failures throw Errors with code/errno/syscall. */
 export interface NativeFdUtil {
@@ -77,6 +79,11 @@ export function loadNativeFrom(root: string): NativeFdUtil | Error {
     const loaded: unknown = createRequire(path)(path);
     if (!isNativeFdUtil(loaded))
       return new Error(`${path} does not export dup, setBlocking and shutdown; ${howToBuild}`);
+    // The GEO commands' sin, cos and asin become the C library's on this thread (an older build lacks them).
+    const libm = loaded as Partial<Trig>;
+    if (typeof libm.sin === 'function' && typeof libm.cos === 'function' && typeof libm.asin === 'function') {
+      installLibm(libm as Trig);
+    }
     return loaded;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
