@@ -1,7 +1,7 @@
 # Builds the native helper with node-gyp: native/fdutil.c (dup, setBlocking, shutdown: the pool transport),
 # native/reactor.c (epoll, eventfd, non-blocking read/write: the hybrid transport, Linux only) and native/memory.c
 # (free a dead buffer now, malloc_trim: a pool worker gives back what an outsized client took; 2 MiB pages for
-# the store's arena) and native/libm.c (the C library's sin, cos and asin: the GEO commands' distances as Redis's).
+# the store's arena), and native/libm.c (the C library's sin, cos and asin: the GEO commands' distances as Redis's).
 # Plain C on N-API, so one build works for every Node version with the same N-API level.
 # The Lua interpreter of EVAL (native/lua-engine.c, native/lua-reply.c) is a second addon, luaengine.node, built
 # only where Lua 5.1's headers are installed (Debian: liblua5.1-0-dev), and linked to that system library:

@@ -74,7 +74,6 @@ function geodist(argv: Buffer[], ctx: CommandContext): Reply {
   if (scores === null || scores[0] === null || scores[1] === null) return NIL;
   const a = decodeScore(scores[0]);
   const b = decodeScore(scores[1]);
-  if (a === null || b === null) return NIL;
   return bulkString(distanceText(geoDistance(a[0], a[1], b[0], b[1]) / toMeter));
 }
 

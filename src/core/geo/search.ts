@@ -6,7 +6,7 @@
 // Knows no command syntax and no replies.
 
 import type { ZsetView } from '../store/zset-view.js';
-import { decodeScore, isZeroHash, scoresOfBox, type GeoHashBits } from './geohash.js';
+import { decodeScoreInto, isZeroHash, scoresOfBox, type GeoHashBits } from './geohash.js';
 import { areasByShape, shapeTest, type GeoShape } from './geohash-helper.js';
 import { mergeSort, partialQuickSort, type Compare } from './sort-points.js';
 import type { SearchRequest } from './search-request.js';
@@ -39,6 +39,9 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
     n.south_west,
   ];
   const inShape = shapeTest(shape);
+  // The element being looked at: its position and distance, kept from select to take.
+  const xy = new Float64Array(2);
+  let distance: number | null = null;
   const found: GeoPoint[] = [];
   const full = (): boolean => limit !== 0 && found.length >= limit;
   let lastProcessed = 0;
@@ -51,14 +54,19 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
       continue;
     if (full()) break;
     const [min, max] = scoresOfBox(cell);
-    z.walkScores(min, max, (member, score) => {
-      const xy = decodeScore(score);
-      if (xy !== null) {
-        const dist = inShape(xy[0], xy[1]);
-        if (dist !== null) found.push({ member, score, longitude: xy[0], latitude: xy[1], dist });
-      }
-      return !full();
-    });
+    z.walkScores(
+      min,
+      max,
+      (score) => {
+        decodeScoreInto(score, xy);
+        distance = inShape(xy[0], xy[1]);
+        return distance !== null;
+      },
+      (member, score) => {
+        found.push({ member, score, longitude: xy[0], latitude: xy[1], dist: distance as number });
+        return !full();
+      },
+    );
     lastProcessed = i;
   }
   return found;

@@ -234,6 +234,20 @@ export class SkiplistZset implements SortedSet {
     }
   }
 
+  walkSelected(
+    from: number,
+    select: (score: number) => number,
+    take: (member: Buffer, score: number) => boolean,
+  ): void {
+    if (from < 0 || from >= this.length) return;
+    for (let x = this.nodeAt(from); x !== 0; x = this.forward(x, 0)) {
+      const score = this.nodeScore(x);
+      const choice = select(score);
+      if (choice < 0) return;
+      if (choice > 0 && !take(Buffer.from(this.memberView(x)), score)) return;
+    }
+  }
+
   /** One ZSCAN step over the member index (dict.ts dictScan's cursor). */
   scan(cursor: number, count: number): { cursor: number; elements: ScoredMember[] } {
     const nodes: number[] = [];

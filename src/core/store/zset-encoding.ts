@@ -21,6 +21,16 @@ export interface SortedSet {
   lexEnd(range: LexRange): number;
   /** Visits the elements from rank `from` on (downwards when reverse) while visit returns true. */
   walk(from: number, reverse: boolean, visit: (member: Buffer, score: number) => boolean): void;
+  /**
+   * Visits the elements from rank `from` upwards, showing `select` each score: below 0 stops, 0 skips, above 0
+   * hands the member (a copy) and score to `take`, which returns false to stop. For a reader that keeps few of
+   * many elements (a GEO search): the others cost no member copy.
+   */
+  walkSelected(
+    from: number,
+    select: (score: number) => number,
+    take: (member: Buffer, score: number) => boolean,
+  ): void;
 
   /** Adds a member that is not there (the caller checked). */
   insert(member: Uint8Array, score: number): void;

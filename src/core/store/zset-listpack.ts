@@ -130,6 +130,18 @@ export class ListpackZset implements SortedSet {
     }
   }
 
+  walkSelected(
+    from: number,
+    select: (score: number) => number,
+    take: (member: Buffer, score: number) => boolean,
+  ): void {
+    for (let i = Math.max(0, from); i < this.members.length; i++) {
+      const choice = select(this.scores[i]);
+      if (choice < 0) return;
+      if (choice > 0 && !take(this.members[i], this.scores[i])) return;
+    }
+  }
+
   insert(member: Uint8Array, score: number): void {
     // A listpack holds no -0 (scoreBytes writes 0, as Redis's stores it): this decoded copy agrees, since a
     // conversion to a skip list reads the copy (Redis converts from the bytes, where it is 0 already).

@@ -14,20 +14,26 @@ export interface ZsetView {
   /** The member's score, or undefined. */
   score(member: Uint8Array): number | undefined;
   /**
-   * Visits the elements scoring min <= score < max, in the set's order, while visit returns true (t_zset.c
-   * zslFirstInRange then zslValueLteMax with an exclusive max).
+   * Visits the elements scoring min <= score < max, in the set's order (t_zset.c zslFirstInRange then
+   * zslValueLteMax with an exclusive max): `select` sees each score and says whether to take the element, `take`
+   * gets the member of each taken one and returns false to stop.
    */
-  walkScores(min: number, max: number, visit: (member: Buffer, score: number) => boolean): void;
+  walkScores(
+    min: number,
+    max: number,
+    select: (score: number) => boolean,
+    take: (member: Buffer, score: number) => boolean,
+  ): void;
 }
 
 function viewOf(z: SortedSet): ZsetView {
   return {
     score: (member) => z.score(member),
-    walkScores(min, max, visit) {
+    walkScores(min, max, select, take) {
       if (!(min < max)) return;
       const from = z.scoreStart(min, false);
       if (from >= z.length) return;
-      z.walk(from, false, (member, score) => score < max && visit(member, score));
+      z.walkSelected(from, (score) => (score < max ? (select(score) ? 1 : 0) : -1), take);
     },
   };
 }
