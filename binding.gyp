@@ -29,7 +29,7 @@
             "target_name": "luaengine",
             "sources": ["native/lua-engine.c", "native/lua-reply.c"],
             "include_dirs": ["<(lua_include)"],
-            "libraries": ["-llua5.1"],
+            "libraries": ["-llua5.1", "-ldl"],
             "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
             "defines": ["_POSIX_C_SOURCE=200809L"]
           }

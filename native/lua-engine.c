@@ -9,6 +9,7 @@
  */
 #include "lua-engine.h"
 
+#include <dlfcn.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <math.h>
@@ -406,8 +407,7 @@ static void make_readonly_proxy(lua_State *lua, lua_CFunction index_function) {
   lua_replace(lua, real);
 }
 
-/* The globals Redis 7.0 keeps (script_lua.c's allow lists); anything else the libraries add is removed.
- * cjson, bit, cmsgpack and struct are not loaded here: Debian's Lua 5.1 does not ship them built in. */
+/* The globals Redis 7.0 keeps (script_lua.c's allow lists); anything else the libraries add is removed. */
 static const char *const ALLOWED_GLOBALS[] = {
     "string", "math", "table", "redis", "__redis__err__handler", "xpcall", "tostring", "getfenv",
     "setmetatable", "next", "assert", "tonumber", "rawequal", "collectgarbage", "getmetatable", "rawset",
@@ -513,14 +513,36 @@ static void open_library(lua_State *lua, const char *name, lua_CFunction open) {
   lua_call(lua, 1, 0);
 }
 
+/* cjson and bit, from Debian's lua-cjson and lua-bitop (the versions Redis bundles: 2.1.0 and 1.0.2), when they
+ * are installed: loaded at run time, so a machine without them still builds and runs, and scripts there find no
+ * such global, as for cmsgpack and struct, which Debian does not package. Their libraries leave Lua's symbols to
+ * the host: liblua is made global first (it is loaded already, as this addon's dependency). */
+static void open_system_library(lua_State *lua, const char *name, const char *file, const char *symbol) {
+  void *handle;
+  lua_CFunction open;
+  dlopen("liblua5.1.so.0", RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL) return;
+  open = (lua_CFunction)dlsym(handle, symbol);
+  if (open == NULL) return;
+  lua_pushcfunction(lua, open);
+  lua_pushstring(lua, name);
+  lua_call(lua, 1, 1);
+  lua_setglobal(lua, name);
+}
+
 static void protect_globals(lua_State *lua) {
-  static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", NULL};
+  static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", "cjson", "bit", NULL};
   lua_newtable(lua);
   lua_setfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
   for (const char *const *name = LIBRARIES; *name != NULL; name++) {
     lua_getglobal(lua, *name);
-    make_readonly_proxy(lua, NULL);
-    lua_setglobal(lua, *name);
+    if (lua_istable(lua, -1)) {
+      make_readonly_proxy(lua, NULL);
+      lua_setglobal(lua, *name);
+    } else {
+      lua_pop(lua, 1);
+    }
   }
   lua_getglobal(lua, "setmetatable");
   lua_pushcclosure(lua, protected_setmetatable, 1);
@@ -578,6 +600,8 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   open_library(lua, LUA_MATHLIBNAME, luaopen_math);
   open_library(lua, LUA_DBLIBNAME, luaopen_debug);
   remove_unlisted_globals(lua);
+  open_system_library(lua, "cjson", "liblua5.1-cjson.so.0", "luaopen_cjson");
+  open_system_library(lua, "bit", "liblua5.1-bitop.so.0", "luaopen_bit");
   register_redis_api(lua);
   luaL_loadbuffer(lua, ERROR_HANDLER, sizeof(ERROR_HANDLER) - 1, "@err_handler_def");
   lua_pcall(lua, 0, 0, 0);

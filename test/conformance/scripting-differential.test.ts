@@ -86,6 +86,13 @@ const REQUESTS: readonly Arg[][] = [
   eval0('return redis.sha1hex("abc")'),
   eval0('return redis.REDIS_VERSION'),
   eval0('return math.random(100)'),
+  // Redis's cjson and bit (Debian's lua-cjson and lua-bitop here)
+  eval0('return cjson.encode({1, 2, {a=1}, "x"})'),
+  eval0('return cjson.encode({a=1.5, b=0.1, c=1e300, d="\\u00e9"})'),
+  eval0('return cjson.decode("[1, 2.5, \\"x\\", null, {\\"k\\": [true]}]")[3]'),
+  eval0('return cjson.decode("{bad")'),
+  eval0('cjson.encode = nil'),
+  eval0('return {bit.band(7, 3), bit.bor(1, 2), bit.bxor(5, 1), bit.lshift(1, 40), bit.tohex(-1)}'),
   eval0('return redis.setresp(4)'),
   eval0('return redis.log(99, "x")'),
   // shebangs and read-only scripts
