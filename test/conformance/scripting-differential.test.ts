@@ -169,3 +169,28 @@ describe.skipIf(!haveRedisServer)('scripting against redis-server 7.0.15', () =>
     });
   });
 });
+
+/** Over maxmemory (1 byte: always over on both): what a script may still do, by its flags. */
+const OVER_MAXMEMORY: readonly Arg[][] = [
+  eval0('return redis.call("GET", "a")'),
+  eval0('return redis.call("SET", "a", "b")'),
+  eval0('return redis.pcall("SET", "a", "b")'),
+  eval0('#!lua\nreturn 1'),
+  eval0('#!lua flags=allow-oom\nreturn redis.call("SET", "a", "b")'),
+  eval0('#!lua flags=no-writes\nreturn redis.call("GET", "a")'),
+  ['EVAL_RO', 'return redis.call("GET", "a")', '0'],
+];
+
+describe.skipIf(!haveRedisServer)('scripting over maxmemory against redis-server 7.0.15', () => {
+  describe.each(transports)('%s', (transport) => {
+    const both = useBothServers(transport, { settings: { maxmemory: '1' } });
+
+    it('refuses and allows what Redis does', async () => {
+      for (const argv of OVER_MAXMEMORY) {
+        const theirs = (await both.real.call(argv)).toString('latin1');
+        const mine = (await both.lite.call(argv)).toString('latin1');
+        expect(mine, showArgv(argv)).toBe(theirs);
+      }
+    });
+  });
+});

@@ -12,6 +12,8 @@ import { runScript } from '../scripting/script-run.js';
 import type { LoadedScript, Scripting } from '../scripting/scripting.js';
 import { parseInt64 } from '../args.js';
 import { feedMonitor } from '../monitor.js';
+import { refusedForMemory } from '../memory-limit.js';
+import { MISCONF } from '../rdb/persistence.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 
@@ -55,14 +57,14 @@ function evalGeneric(
     script = loaded;
   }
   const flags = script.flags;
-  // script.c scriptPrepareForRun: a script that declares its flags is checked against them before it runs.
+  // A script that declares its flags is a write command unless no-writes, and may grow memory unless no-writes
+  // or allow-oom (eval.c evalGetCommandFlags): Redis's processCommand refuses it as it refuses such a command.
   if (flags !== null && !flags.has('no-writes')) {
-    if (ctx.server.persistence?.writesRefused() === true) {
-      throw new CommandError(
-        "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
-          "Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
-      );
+    if (ctx.server.persistence?.writesRefused() === true) throw new CommandError(MISCONF);
+    if (!flags.has('allow-oom') && refusedForMemory(ctx, { ...spec, flags: [...spec.flags, 'denyoom'] })) {
+      throw new CommandError(ERR.oom);
     }
+    // script.c scriptPrepareForRun.
     if (readOnlyCommand)
       throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   }
