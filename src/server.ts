@@ -52,7 +52,8 @@ import { ScriptCache } from './core/scripting/script-cache.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
-import { asHugePages } from './transport/threadpool/native-addon.js';
+import { asHugePages, asMemory } from './transport/threadpool/native-addon.js';
+import { memoryPurge } from './transport/memory-purge.js';
 import { ArenaHugePages } from './core/store/huge-pages.js';
 import type { ListenAddress, Transport } from './transport/transport.js';
 import { HttpServer, type HttpServerLimits } from './http/http-server.js';
@@ -389,11 +390,18 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     ...(transport.clientBuffers === undefined ? {} : { clientBuffers: () => transport.clientBuffers!() }),
     transportStats: () => transport.stats(),
     killClient: transport.killClient === undefined ? undefined : (id) => transport.killClient?.(id) ?? false,
+    purgeMemory: memoryPurge(mainThreadMemoryCalls()),
     reportUnexpected: (error, command) =>
       logger.error({ err: error, command }, 'unexpected error running a command'),
     log: (level, message) => logger[level](message),
     shutdown: start.shutdown,
   });
+}
+
+/** The helper's memory calls for MEMORY PURGE's trim; null where it was not built (the event loop runs without). */
+function mainThreadMemoryCalls(): ReturnType<typeof asMemory> {
+  const addon = loadNative();
+  return addon instanceof Error ? null : asMemory(addon);
 }
 
 function logReady(start: StartContext, address: ListenAddress): void {

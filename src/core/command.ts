@@ -325,6 +325,11 @@ export interface ServerContext {
   client(id: number): ClientInfo | undefined;
   /** Close a client by id (CLIENT KILL ID); false if unknown. Optional: a transport may not support it. */
   killClient?(id: number): boolean;
+  /**
+   * MEMORY PURGE: give back to the system what the process freed (transport/memory-purge.ts). Absent (test
+   * fakes): nothing to purge.
+   */
+  purgeMemory?(): void;
   transportStats(): TransportStats;
   /** The command table, for COMMAND. */
   readonly commands: CommandTable;

@@ -48,6 +48,8 @@ export interface ServerContextDeps {
   clientBuffers?(): ClientBuffers;
   transportStats(): TransportStats;
   killClient?(id: number): boolean;
+  /** MEMORY PURGE on this thread (ServerContext.purgeMemory); absent: nothing to purge. */
+  purgeMemory?(): void;
   reportUnexpected(error: unknown, command: string): void;
   /** Shared with the other threads of this server; a fresh set when absent. */
   readonly counters?: ServerCounters;
@@ -152,6 +154,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     enableDebugCommand: () => protectedSwitch(config.string('enable-debug-command')),
     enableProtectedConfigs: () => protectedSwitch(config.string('enable-protected-configs')),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
+    ...(deps.purgeMemory === undefined ? {} : { purgeMemory: () => deps.purgeMemory?.() }),
     ...(deps.shutdown === undefined
       ? {}
       : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),

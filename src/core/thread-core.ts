@@ -53,6 +53,8 @@ export interface ThreadCoreDeps {
   transportStats(): TransportStats;
   /** Absent where the transport closes clients by itself (CLIENT KILL then answers it cannot). */
   killClient?(id: number): boolean;
+  /** MEMORY PURGE on this thread (transport/memory-purge.ts); absent: MEMORY PURGE has nothing to do. */
+  purgeMemory?(): void;
   reportUnexpected(error: unknown, command: string): void;
   /** Where persistence reports saves and their failures (the server's logger); absent: not reported. */
   readonly log?: PersistenceLog;
@@ -131,6 +133,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     transportStats: () => deps.transportStats(),
     ...(deps.killClient === undefined ? {} : { killClient: (id: number) => deps.killClient?.(id) ?? false }),
     reportUnexpected: (error, command) => deps.reportUnexpected(error, command),
+    ...(deps.purgeMemory === undefined ? {} : { purgeMemory: () => deps.purgeMemory?.() }),
     ...(counters === null ? {} : { counters }),
     ...(diagnostics === undefined || diagnostics === null ? {} : { diagnostics }),
     ...(deps.pubsub === undefined ? {} : { pubsub: deps.pubsub }),

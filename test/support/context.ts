@@ -38,6 +38,8 @@ export interface TestContextOptions {
   client?: (id: number) => ClientInfo | undefined;
   /** Present only when given, as on a transport that can close clients. */
   killClient?: (id: number) => boolean;
+  /** MEMORY PURGE's work (ServerContext.purgeMemory); absent by default. */
+  purgeMemory?: () => void;
 }
 
 export function createTestContext(options: TestContextOptions = {}): TestContext {
@@ -64,6 +66,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     client: options.client,
     transportStats: () => stats,
     killClient: options.killClient,
+    ...(options.purgeMemory === undefined ? {} : { purgeMemory: options.purgeMemory }),
     reportUnexpected: (error) => {
       throw error;
     },

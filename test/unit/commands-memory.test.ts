@@ -201,3 +201,16 @@ describe('MEMORY DOCTOR', () => {
     expect(doctorReport({ ...healthy, allocatorActive: 55 * MB })).toMatch(/^Hi Sam, I can't find/); // 1.1x, < 10 MB
   });
 });
+
+describe('MEMORY PURGE', () => {
+  it("runs the thread's purge and answers OK, as Redis after jemalloc's", () => {
+    let purges = 0;
+    const ctx = createTestContext({ purgeMemory: () => void purges++ });
+    expect(ctx.run('MEMORY', 'PURGE')).toEqual({ kind: 'status', value: 'OK' });
+    expect(purges).toBe(1);
+  });
+
+  it('answers OK where there is nothing to purge', () => {
+    expect(createTestContext().run('MEMORY', 'PURGE')).toEqual({ kind: 'status', value: 'OK' });
+  });
+});

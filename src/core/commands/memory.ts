@@ -4,8 +4,9 @@
 // arena gave it. Redis's is an estimate from its structs' sizes (robj, dictEntry, the key's sds, the value's
 // nodes); both sample a large container's elements (SAMPLES, default 5, 0 for all) and scale to the whole, so
 // the figures are each server's own bytes and differ (a 1-byte string: 64 bytes in Redis, 40 here).
-// MALLOC-STATS prints the arena (store/free-lists.ts), STATS and DOCTOR are in memory-report.ts. PURGE answers OK
-// with nothing to do: the arena is one SharedArrayBuffer, which JavaScript cannot give back in part; its free
+// MALLOC-STATS prints the arena (store/free-lists.ts), STATS and DOCTOR are in memory-report.ts. PURGE gives back
+// what the thread's transport can (ServerContext.purgeMemory: a GC and malloc_trim) and answers OK, as Redis does
+// after jemalloc's purge; the arena is one SharedArrayBuffer, which JavaScript cannot give back in part: its free
 // blocks stay on its lists for the next allocations.
 
 import { ArgCursor } from '../args.js';
@@ -51,6 +52,11 @@ function mallocStats(_argv: Buffer[], ctx: CommandContext): Reply {
   return verbatim(formatFreeListReport(ctx.store.freeListReport()));
 }
 
+function purge(_argv: Buffer[], ctx: CommandContext): Reply {
+  ctx.server.purgeMemory?.();
+  return OK;
+}
+
 const memorySub = subcommandBuilder('memory', 'server', '4.0.0', {});
 
 export const memoryCommand: CommandSpec = {
@@ -76,7 +82,7 @@ export const memoryCommand: CommandSpec = {
     },
     memorySub('stats', 'MEMORY STATS', 'Show memory usage details.', 2, [], memoryStats),
     memorySub('doctor', 'MEMORY DOCTOR', 'Outputs memory problems report.', 2, [], memoryDoctor),
-    memorySub('purge', 'MEMORY PURGE', 'Ask the allocator to release memory.', 2, [], () => OK),
+    memorySub('purge', 'MEMORY PURGE', 'Ask the allocator to release memory.', 2, [], purge),
     memorySub('malloc-stats', 'MEMORY MALLOC-STATS', 'Show allocator internal stats.', 2, [], mallocStats),
     memorySub(
       'help',

@@ -24,6 +24,7 @@ import { SharedStore } from '../../core/store/store.js';
 import { bindStoreLimits } from '../../core/store-limits.js';
 import { asMemory, loadNativeFrom } from '../threadpool/native-addon.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
+import { memoryPurge } from '../memory-purge.js';
 import { type ThreadCore, createThreadCore } from '../../core/thread-core.js';
 import { ERR } from '../../core/errors.js';
 import { acceptWaiting, type AcceptorHost, drainHandoffs } from './acceptor.js';
@@ -270,6 +271,7 @@ function workerCore(): ThreadCore {
     client: (id) => loop.find(id)?.info(),
     transportStats,
     killClient,
+    purgeMemory: memoryPurge(memoryCalls),
     shutdown: (flags) => askMainThreadToShutDown((request) => post(request), flags),
     reportUnexpected: (error, command) =>
       post({

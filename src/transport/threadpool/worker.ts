@@ -25,6 +25,7 @@ import {
   type EndReason,
 } from './client-loop.js';
 import { garbageCollector } from './collect-garbage.js';
+import { memoryPurge } from '../memory-purge.js';
 import { BUFFERS_RELEASED, MEMORY_TRIMS, NO_FD, TCP_PORT } from './layout.js';
 import { MemoryGiveBack } from './memory-give-back.js';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './messages.js';
@@ -53,9 +54,10 @@ const addon: NativeFdUtil | Error =
 const reactor: NativeReactor | null = addon instanceof Error ? null : nullIfError(asReactor(addon));
 
 const memoryCalls = addon instanceof Error ? null : asMemory(addon);
+const collectGarbage = memoryCalls === null ? null : garbageCollector();
 const memory = new MemoryGiveBack({
   native: memoryCalls,
-  collectGarbage: memoryCalls === null ? null : garbageCollector(),
+  collectGarbage,
   onReleased: () => state.add(BUFFERS_RELEASED, 1),
   onTrimmed: () => state.add(MEMORY_TRIMS, 1),
 });
@@ -132,6 +134,8 @@ function workerCore(): ThreadCore {
     client: (id) => servedClients(state).find((c) => c.id === id),
     transportStats: () => poolStats(state, config.number('maxclients')),
     killClient,
+    // Without the helper's calls this worker has no collector yet: the purge asks V8 for one.
+    purgeMemory: memoryPurge(memoryCalls, collectGarbage ?? undefined),
     shutdown: (flags) => askMainThreadToShutDown((request) => port.postMessage(request), flags),
     reportUnexpected: (error, command) =>
       post({
