@@ -314,8 +314,8 @@ export interface ServerContext {
   /** Every client connected to this server (on every thread, where the transport can tell). */
   clients(): ClientInfo[];
   /**
-   * The clients' query and output buffers (INFO clients and memory), without building clients()'s list where the
-   * transport can tell them directly (the event loop: one thread holds every client).
+   * The clients' query and output buffers (INFO clients and memory): the recent peaks and total each transport's
+   * cron sampled (client-buffer-peaks.ts), read without asking the threads that hold the clients.
    */
   clientBuffers(): ClientBuffers;
   /**
@@ -443,6 +443,7 @@ export interface ServerCounters extends NetTraffic {
 
 /** The clients' buffers, INFO's client_recent_max_* and mem_clients_normal. */
 export interface ClientBuffers {
+  /** The largest query and output buffer (INFO: over the last seconds, as Redis's clientsCron keeps them). */
   readonly maxQuery: number;
   readonly maxOutput: number;
   /** Every client's query and output buffers added up. */

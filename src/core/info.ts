@@ -90,8 +90,7 @@ function serverFields({ server }: InfoSource): Fields {
 
 function clientFields({ server, clientBuffers }: SectionSource): Fields {
   const t = server.transportStats();
-  // Redis's figures are each client's largest buffer over the last few seconds (clientsCron); here, the largest
-  // buffers of the clients connected now.
+  // Redis's figures: the largest buffers its clientsCron saw over the last seconds (client-buffer-peaks.ts).
   const { maxQuery: maxInput, maxOutput } = clientBuffers();
   const fields: Fields = [
     ['connected_clients', t.connectedClients],
@@ -219,7 +218,7 @@ export function selectSections(args: readonly string[]): Set<Section> {
 /** The INFO text for the given sections, in Redis's order; an unknown section name yields nothing. */
 export function renderInfo(source: InfoSource, sections: ReadonlySet<string>): string {
   const parts: string[] = [];
-  // Gathered once for the clients and memory sections: on the pool and the hybrid it asks every thread.
+  // Read once for the clients and memory sections, from the figures the transports' crons sampled.
   let buffers: ClientBuffers | undefined;
   const sectionSource: SectionSource = {
     ...source,

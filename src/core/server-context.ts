@@ -44,7 +44,7 @@ export interface ServerContextDeps {
   clients(): ClientInfo[];
   /** One client's entry; when absent, found in clients(). */
   client?(id: number): ClientInfo | undefined;
-  /** The clients' buffers, read directly; when absent, added up from clients(). */
+  /** The clients' buffers as the transport sampled them (client-buffer-peaks.ts); absent: added up from clients(). */
   clientBuffers?(): ClientBuffers;
   transportStats(): TransportStats;
   killClient?(id: number): boolean;

@@ -48,7 +48,7 @@ export interface ThreadCoreDeps {
   readonly pubsub?: ServerContextDeps['pubsub'];
   clients(): ClientInfo[];
   client(id: number): ClientInfo | undefined;
-  /** The clients' buffers read directly (the event loop); absent: added up from clients(). */
+  /** The clients' buffers as the transport's cron sampled them (client-buffer-peaks.ts); absent: from clients(). */
   clientBuffers?(): ClientBuffers;
   transportStats(): TransportStats;
   /** Absent where the transport closes clients by itself (CLIENT KILL then answers it cannot). */

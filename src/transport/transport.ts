@@ -44,7 +44,7 @@ export interface Transport {
   clients(): ClientInfo[];
   /** One connected client's entry in clients(), found directly. */
   client(id: number): ClientInfo | undefined;
-  /** The clients' buffers, read directly where this thread holds every client (INFO); absent: from clients(). */
+  /** The clients' buffers as its cron sampled them (client-buffer-peaks.ts, for INFO); absent: from clients(). */
   clientBuffers?(): ClientBuffers;
   /** CLIENT KILL from the main thread's side; false if unknown. Where absent, commands run on other threads. */
   killClient?(id: number): boolean;

@@ -18,7 +18,8 @@ async function info(client: RawClient, section: string): Promise<string> {
 describe.each(transports)('%s transport: INFO traffic, rates and latencies', (transport) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer(transport, { workers: 2 });
+    // The clients' buffers are sampled at each idle check (Redis's clientsCron): often, so tests wait little.
+    server = await startTestServer(transport, { workers: 2, idleCheckIntervalMs: 50 });
   });
   afterEach(async () => {
     await server.close();
@@ -60,6 +61,29 @@ describe.each(transports)('%s transport: INFO traffic, rates and latencies', (tr
     expect(Number(clients.get('client_recent_max_output_buffer'))).toBeGreaterThanOrEqual(0);
     const memory = infoFields(await info(watcher, 'memory'));
     expect(Number(memory.get('mem_clients_normal'))).toBeGreaterThanOrEqual(5000);
+  });
+
+  it("keeps reporting a client's large query buffer for seconds after the client left, as Redis's ring of slots", async () => {
+    const partial = await server.connect();
+    const watcher = await server.connect();
+    const source = { info: (section: string) => info(watcher, section) };
+    await partial.send(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n${'x'.repeat(5000)}`);
+    await untilInfo(
+      source,
+      'memory',
+      (f) => Number(f.get('mem_clients_normal')) >= 5000,
+      "the unfinished request sampled by the transport's cron",
+    );
+    partial.destroy();
+    // The next samples see the client gone (its buffer is out of the total); the recent peak stays.
+    await untilInfo(
+      source,
+      'memory',
+      (f) => Number(f.get('mem_clients_normal')) < 5000,
+      'a sample taken after the client left',
+    );
+    const clients = infoFields(await info(watcher, 'clients'));
+    expect(Number(clients.get('client_recent_max_input_buffer'))).toBeGreaterThanOrEqual(5000);
   });
 
   it('samples the commands and bytes per second every 100 ms', async () => {

@@ -21,6 +21,7 @@ import { nativeSocketSend } from './socket-send.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
 import { asMemory, type NativeMemory } from '../threadpool/native-addon.js';
 import { loadNative } from '../threadpool/native.js';
+import { ClientBufferPeaks } from '../../core/client-buffer-peaks.js';
 
 export interface EventLoopTransportOptions extends TransportOptions {
   /**
@@ -56,6 +57,8 @@ export class EventLoopTransport implements Transport {
   private readonly releaseBuffer = (buffer: Buffer): void => {
     if (this.memory !== null && freeOwnedBuffer(this.memory, buffer)) this.buffersReleased++;
   };
+  /** INFO's recent buffer peaks, sampled by the cron as Redis's clientsCron does (one row: this thread). */
+  private readonly bufferPeaks = ClientBufferPeaks.create(1);
   private idleTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly acceptErrors: AcceptErrorLog;
@@ -152,8 +155,13 @@ export class EventLoopTransport implements Transport {
     return this.connections.get(id)?.info();
   }
 
-  /** Two reads per client, no strings: INFO asks this of a server holding thousands of clients. */
+  /** The recent peaks and the last sampled total (client-buffer-peaks.ts): what INFO reports, as Redis's. */
   clientBuffers(): ClientBuffers {
+    return this.bufferPeaks.read();
+  }
+
+  /** Two reads per client, no strings: the cron samples a server holding thousands of clients each second. */
+  private sampleClientBuffers(): void {
     let maxQuery = 0;
     let maxOutput = 0;
     let total = 0;
@@ -164,7 +172,7 @@ export class EventLoopTransport implements Transport {
       if (output > maxOutput) maxOutput = output;
       total += query + output;
     }
-    return { maxQuery, maxOutput, total };
+    this.bufferPeaks.record(0, (this.options.clock ?? Date.now)(), { maxQuery, maxOutput, total });
   }
 
   /** CLIENT KILL: the client's replies already produced are flushed, then it is closed. */
@@ -230,9 +238,10 @@ export class EventLoopTransport implements Transport {
     return this.laddr.text;
   }
 
-  /** Once a second (Redis's clientsCron): idle clients, and whether descriptors have run out. */
+  /** Once a second (Redis's clientsCron): idle clients, their buffers, and whether descriptors have run out. */
   private cron(): void {
     this.closeIdleClients();
+    this.sampleClientBuffers();
     this.checkDescriptors();
   }
 

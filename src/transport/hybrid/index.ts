@@ -9,7 +9,8 @@
 import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { ClientBuffers, ClientInfo, TransportStats } from '../../core/command.js';
+import { ClientBufferPeaks } from '../../core/client-buffer-peaks.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { mainScript } from '../../core/server-context.js';
@@ -73,6 +74,8 @@ export function loopWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntr
 export class HybridTransport implements Transport {
   private readonly native: NativeReactor;
   private readonly state: Int32Array;
+  /** INFO's recent client buffer peaks: a row per loop, each sampled by its loop's sweep. */
+  private readonly bufferPeaks: ClientBufferPeaks;
   private group: LoopGroup | null = null;
   private listenFd = -1;
   private closing: Promise<void> | null = null;
@@ -87,6 +90,7 @@ export class HybridTransport implements Transport {
     }
     this.native = reactor;
     this.state = new Int32Array(new SharedArrayBuffer(stateBytes(options.workers)));
+    this.bufferPeaks = ClientBufferPeaks.create(options.workers);
   }
 
   async listen(): Promise<ListenAddress> {
@@ -129,6 +133,7 @@ export class HybridTransport implements Transport {
         closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
         idleCheckIntervalMs: options.idleCheckIntervalMs ?? DEFAULT_IDLE_CHECK_INTERVAL_MS,
         pubsubHandles: options.pubsub?.handles() ?? null,
+        bufferPeaksBuffer: this.bufferPeaks.buffer,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
@@ -172,6 +177,11 @@ export class HybridTransport implements Transport {
 
   client(): ClientInfo | undefined {
     return undefined;
+  }
+
+  /** What the loops sampled (client-buffer-peaks.ts), for the main thread's INFO (the HTTP interface's). */
+  clientBuffers(): ClientBuffers {
+    return this.bufferPeaks.read();
   }
 
   abort(): void {

@@ -287,10 +287,20 @@ export class LoopClient {
     if (this.send(Buffer.from(line, 'latin1'))) this.end();
   }
 
+  /** Bytes waiting in its query buffer (CLIENT LIST qbuf). */
+  get queryBufferLength(): number {
+    return this.session?.queryBufferLength ?? 0;
+  }
+
+  /** Bytes of replies not yet taken by the kernel (CLIENT LIST omem). */
+  get outputBufferLength(): number {
+    return (this.pending === null ? 0 : this.pending.bytes) + this.held.bytes;
+  }
+
   info(): ClientInfo {
     const buffers = {
-      queryBuffer: this.session?.queryBufferLength ?? 0,
-      outputBuffer: (this.pending === null ? 0 : this.pending.bytes) + this.held.bytes,
+      queryBuffer: this.queryBufferLength,
+      outputBuffer: this.outputBufferLength,
       fd: this.fd,
     };
     if (this.session !== null) return clientInfo(this.session.client, buffers);

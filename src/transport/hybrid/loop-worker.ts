@@ -14,6 +14,7 @@ import {
   workerData,
 } from 'node:worker_threads';
 import type { ClientInfo, TransportStats } from '../../core/command.js';
+import { ClientBufferPeaks } from '../../core/client-buffer-peaks.js';
 import { AofFiles } from '../../core/aof/aof-files.js';
 import { Config } from '../../core/config.js';
 import { relayConfigChange } from '../../core/config-relay.js';
@@ -71,6 +72,8 @@ const reactor = asReactor(addon);
 if (reactor instanceof Error) throw reactor;
 const native = reactor;
 const memoryCalls = asMemory(addon);
+/** INFO's recent client buffer peaks: this loop's sweep samples its clients into its row, INFO reads every row. */
+const bufferPeaks = ClientBufferPeaks.attach(init.bufferPeaksBuffer);
 
 /**
  * A large query buffer a session let go of is freed now: left to the GC, the ~130 KiB buffers a client streaming
@@ -121,6 +124,7 @@ const loop = new ReactorLoop({
   // Blocked clients' timeouts (BLPOP ... timeout): the loop's wait never outlasts the earliest.
   nextTimer: () => core?.server.blocking?.nextDeadline() ?? Infinity,
   onTimer: (now) => core?.server.blocking?.expire(now),
+  onBuffersSampled: (now, buffers) => bufferPeaks.record(init.index, now, buffers),
   promote: (fd, id, createdAt) => new LoopClient(fd, id, createdAt, host),
   onClosed: (fd, counted) => {
     // Not ours any more, before close() frees the number for reuse.
@@ -269,6 +273,8 @@ function workerCore(): ThreadCore {
         }),
     clients: listClients,
     client: (id) => loop.find(id)?.info(),
+    // Read from the shared rows every loop samples into: INFO asks no other loop (bench/info-clients.ts).
+    clientBuffers: () => bufferPeaks.read(),
     transportStats,
     killClient,
     purgeMemory: memoryPurge(memoryCalls),

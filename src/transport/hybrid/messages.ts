@@ -36,6 +36,8 @@ export interface LoopInit {
   readonly idleCheckIntervalMs: number;
   /** Pub/Sub's shared state: this loop is endpoint `index` (its eventfd wakes it for messages too). */
   readonly pubsubHandles: PubSubHandles | null;
+  /** INFO's recent client buffer peaks (ClientBufferPeaks.buffer): this loop samples its clients into row `index`. */
+  readonly bufferPeaksBuffer: SharedArrayBuffer;
 }
 
 export type ToLoop =

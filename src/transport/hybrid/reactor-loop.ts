@@ -6,7 +6,7 @@
 // events, calls onWake when woken, and sweeps idle and lingering clients about once a second.
 // Knows clients through LoopClient and the reactor calls; nothing of messages, config or commands.
 
-import type { ClientInfo } from '../../core/command.js';
+import type { ClientBuffers, ClientInfo } from '../../core/command.js';
 import { MAX_FD } from './layout.js';
 import { idleClientInfo, type LoopClient } from './loop-client.js';
 import { check, EAGAIN, type NativeReactor } from './native-reactor.js';
@@ -31,6 +31,11 @@ export interface ReactorLoopOptions {
   nextTimer(): number;
   /** The time of a timer has come (the loop calls this after each wait once nextTimer() has passed). */
   onTimer(now: number): void;
+  /**
+   * Each sweep looked at every client's buffers (Redis's clientsCronTrackExpansiveClients): the largest query and
+   * output buffer and their total. A client that has sent nothing has none.
+   */
+  onBuffersSampled(now: number, buffers: ClientBuffers): void;
 }
 
 /** Most ready descriptors taken per epoll_wait (the native side's batch). */
@@ -221,9 +226,10 @@ export class ReactorLoop {
     client?.onEvents(events);
   }
 
-  /** Redis's clientsCron: idle clients end, lingering ones past the grace are destroyed. */
+  /** Redis's clientsCron: the clients' buffers sampled, idle clients end, lingering ones past the grace are destroyed. */
   private sweep(now: number): void {
     this.nextSweep = now + this.options.idleCheckIntervalMs;
+    this.sampleBuffers(now);
     const idleMs = this.options.idleTimeoutMs();
     for (const client of [...this.active.values()]) {
       if (client.lingeringSince !== 0) {
@@ -245,5 +251,19 @@ export class ReactorLoop {
       if (now - this.idleSince[fd] > idleMs) expired.push(fd);
     });
     for (const fd of expired) this.promote(fd).end();
+  }
+
+  private sampleBuffers(now: number): void {
+    let maxQuery = 0;
+    let maxOutput = 0;
+    let total = 0;
+    for (const client of this.active.values()) {
+      const query = client.queryBufferLength;
+      const output = client.outputBufferLength;
+      if (query > maxQuery) maxQuery = query;
+      if (output > maxOutput) maxOutput = output;
+      total += query + output;
+    }
+    this.options.onBuffersSampled(now, { maxQuery, maxOutput, total });
   }
 }

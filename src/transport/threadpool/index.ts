@@ -8,7 +8,8 @@ import { closeSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ClientInfo, TransportStats } from '../../core/command.js';
+import type { ClientBuffers, ClientInfo, TransportStats } from '../../core/command.js';
+import { ClientBufferPeaks } from '../../core/client-buffer-peaks.js';
 import type { PubSubState } from '../../core/pubsub/shared-state.js';
 import type { ServerDiagnostics } from '../../core/diagnostics.js';
 import { mainScript } from '../../core/server-context.js';
@@ -22,7 +23,7 @@ import {
 import type { ListenAddress, Transport, TransportOptions } from '../transport.js';
 import { REJECTED, TCP_PORT, TOTAL_CONNECTIONS } from './layout.js';
 import { type NativeFdUtil, loadNative, packageRoot } from './native.js';
-import { poolStats } from './pool-view.js';
+import { poolStats, servedClients } from './pool-view.js';
 import { PoolState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
 import { type WorkerEntry, chooseWorkerEntry } from './worker-entry.js';
@@ -85,6 +86,11 @@ export class ThreadPoolTransport implements Transport {
   private readonly native: NativeFdUtil;
   private readonly state: PoolState;
   private readonly pool: WorkerPool;
+  /**
+   * INFO's recent client buffer peaks, one row sampled by the sweep from what the workers publish of their
+   * clients (a worker blocked in read(2) runs no cron of its own); every worker reads it for INFO.
+   */
+  private readonly bufferPeaks = ClientBufferPeaks.create(1);
   private readonly entry: WorkerEntry = workerEntry();
   // noDelay: replies and Pub/Sub messages are whole. With Nagle a subscriber's second message in a row waited
   // for the ACK of the first, which a client that only listens delays up to 40 ms: over 300 publishes the worst
@@ -136,6 +142,7 @@ export class ThreadPoolTransport implements Transport {
         // The worker runs as a CommonJS bundle, where import.meta is empty: it loads the addon from here.
         nativeRoot: packageRoot(),
         pubsubHandles: options.pubsub?.handles() ?? null,
+        bufferPeaksBuffer: this.bufferPeaks.buffer,
       },
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
@@ -234,6 +241,22 @@ export class ThreadPoolTransport implements Transport {
     this.pool.sweepClosing(Date.now(), this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     if (timeout > 0) this.pool.sweepIdle(Date.now(), timeout * 1000);
     this.pool.retireIdle(Date.now(), this.options.workerIdleTimeoutMs ?? DEFAULT_WORKER_IDLE_TIMEOUT_MS);
+    this.sampleClientBuffers();
+  }
+
+  /** Redis's clientsCronTrackExpansiveClients over the served clients (a queued one has no buffers yet). */
+  private sampleClientBuffers(): void {
+    let maxQuery = 0;
+    let total = 0;
+    for (const client of servedClients(this.state)) {
+      if (client.queryBuffer > maxQuery) maxQuery = client.queryBuffer;
+      total += client.queryBuffer; // replies are written synchronously: no output buffer
+    }
+    this.bufferPeaks.record(0, Date.now(), { maxQuery, maxOutput: 0, total });
+  }
+
+  clientBuffers(): ClientBuffers {
+    return this.bufferPeaks.read();
   }
 
   stats(): TransportStats {

@@ -51,6 +51,8 @@ export interface WorkerInit {
   readonly nativeRoot: string | null;
   /** Pub/Sub's shared state: the worker is endpoint `slot`; null: its clients cannot subscribe across threads. */
   readonly pubsubHandles: PubSubHandles | null;
+  /** INFO's recent client buffer peaks (ClientBufferPeaks.buffer), which the main thread's sweep samples. */
+  readonly bufferPeaksBuffer: SharedArrayBuffer;
 }
 
 export type ToWorker =

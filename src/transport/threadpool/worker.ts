@@ -9,6 +9,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo, ClientState, PubSubCounts } from '../../core/command.js';
 import { AofFiles } from '../../core/aof/aof-files.js';
+import { ClientBufferPeaks } from '../../core/client-buffer-peaks.js';
 import { Config } from '../../core/config.js';
 import { relayConfigChange } from '../../core/config-relay.js';
 import { PubSubState } from '../../core/pubsub/shared-state.js';
@@ -54,6 +55,7 @@ const addon: NativeFdUtil | Error =
 const reactor: NativeReactor | null = addon instanceof Error ? null : nullIfError(asReactor(addon));
 
 const memoryCalls = addon instanceof Error ? null : asMemory(addon);
+const bufferPeaks = ClientBufferPeaks.attach(init.bufferPeaksBuffer);
 const collectGarbage = memoryCalls === null ? null : garbageCollector();
 const memory = new MemoryGiveBack({
   native: memoryCalls,
@@ -130,6 +132,8 @@ function workerCore(): ThreadCore {
           },
         }),
     clients: listClients,
+    // Sampled by the main thread's sweep (client-buffer-peaks.ts): INFO asks nobody.
+    clientBuffers: () => bufferPeaks.read(),
     // The caller of CLIENT INFO is served, by this worker: its slot has it, no need to ask for the queue.
     client: (id) => servedClients(state).find((c) => c.id === id),
     transportStats: () => poolStats(state, config.number('maxclients')),
