@@ -5,7 +5,7 @@
 // mem_clients_normal), which on the hybrid live on its loop threads. Bounded by --max-seconds. Appends its run
 // (by --label and transport) to info-clients.{json,md} in the results folder (scratch, or bench/results with --save).
 // Usage: node dist/bench/info-clients.js [--transports hybrid,eventloop] [--clients 5000] [--workers 2]
-//        [--rounds 30] [--sections default,clients,memory] [--speak] [--label NAME] [--save]
+//        [--rounds 30] [--sections default,clients,memory] [--speak] [--label NAME] [--save | --out DIR]
 
 import type net from 'node:net';
 import yargs from 'yargs';
@@ -46,6 +46,7 @@ const argv = yargs(hideBin(process.argv))
   .option('speak', { type: 'boolean', default: false, describe: 'each connection sends one PING first' })
   .option('max-seconds', { type: 'number', default: 180 })
   .option('label', { type: 'string', default: 'current' })
+  .option('out', { type: 'string', default: resultsDir, describe: 'where info-clients.{json,md} go' })
   .option('save', saveOption)
   .strict()
   .parseSync();
@@ -99,7 +100,12 @@ async function timeSection(probe: BenchClient, section: string): Promise<Section
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  return { section, medianMs: quantile(times, 0.5), p90Ms: quantile(times, 0.9), maxMs: times[times.length - 1] };
+  return {
+    section,
+    medianMs: quantile(times, 0.5),
+    p90Ms: quantile(times, 0.9),
+    maxMs: times[times.length - 1],
+  };
 }
 
 async function runOne(kind: ServerKind): Promise<Run> {
@@ -167,4 +173,4 @@ function report(runs: Run[]): string {
 
 const runs: Run[] = [];
 for (const kind of kinds) runs.push(await runOne(kind));
-log(`wrote ${saveRuns(resultsDir, 'info-clients', runs, report)}`);
+log(`wrote ${saveRuns(argv.out, 'info-clients', runs, report)}`);

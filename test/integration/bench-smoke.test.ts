@@ -644,6 +644,25 @@ describe('bench/http', () => {
   );
 });
 
+describe('bench/info-clients', () => {
+  it(
+    'times INFO with a few idle connections and writes a row per section',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'info-clients');
+      const args = ['--transports', 'eventloop', '--clients', '20', '--rounds', '2', '--out', out];
+      await bench('info-clients.js', args);
+      const md = readFileSync(path.join(out, 'info-clients.md'), 'utf8');
+      for (const section of ['default', 'clients', 'memory']) {
+        // label, transport, workers, clients, spoke, section, then median, p90 and max in ms.
+        expect(md).toMatch(
+          new RegExp(`^\\| current \\| eventloop \\| — \\| 20 \\| false \\| ${section} \\| [\\d.]+ \\|`, 'm'),
+        );
+      }
+    },
+  );
+});
+
 describe.skipIf(!hasRedis)('bench/list-targets', () => {
   it(
     'fills a list on both servers and runs every list test of redis-benchmark against each',
