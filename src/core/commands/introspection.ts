@@ -69,8 +69,11 @@ function keysOfLine(
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }
   const keys = commandKeyPositions(spec, line);
-  if (keys === null || keys.length === 0)
+  if (keys === null || keys.length === 0) {
+    // CMD_NO_MANDATORY_KEYS (EVAL and kin, whose numkeys may be 0): no keys is an answer, not an error.
+    if (spec.flags.includes('no_mandatory_keys')) return { spec, line, keys: [] };
     throw new CommandError('ERR Invalid arguments specified for command');
+  }
   return { spec, line, keys };
 }
 

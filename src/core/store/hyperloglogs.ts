@@ -94,9 +94,10 @@ const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (
   elements,
 ) => {
   requireString(a.table, entry);
+  const limit = sparseMaxBytes(a);
   if (entry === 0) {
     const h = new HllString(emptyHll());
-    for (const element of elements) hllAdd(h, element, sparseMaxBytes(a));
+    for (const element of elements) hllAdd(h, element, limit);
     invalidateCache(h.bytes);
     storeHllLocked(a, shard, hash, key, 0, h);
     touchLocked(a, shard, hash);
@@ -110,7 +111,6 @@ const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (
     if (updated > 0) invalidateCache(view);
   } else {
     const h = new HllString(view);
-    const limit = sparseMaxBytes(a);
     let corrupt = false;
     for (const element of elements) {
       const result = hllAdd(h, element, limit);
