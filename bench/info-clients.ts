@@ -116,7 +116,15 @@ async function runOne(kind: ServerKind): Promise<Run> {
     clients,
     speak: argv.speak,
     rounds,
-    command: ['node', 'dist/bench/info-clients.js', ...process.argv.slice(2)].map(shellWord).join(' '),
+    // Another build measured through BENCH_CLI (lib/paths.ts) is part of the command.
+    command: [
+      ...(process.env.BENCH_CLI === undefined ? [] : [`BENCH_CLI=${process.env.BENCH_CLI}`]),
+      'node',
+      'dist/bench/info-clients.js',
+      ...process.argv.slice(2),
+    ]
+      .map(shellWord)
+      .join(' '),
     generatedAt: new Date().toISOString(),
   };
   const server = await launchServer({
