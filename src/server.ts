@@ -37,6 +37,7 @@ import { Config, InvalidSettingError } from './core/config.js';
 import { createCommandTable } from './core/executor.js';
 import { PubSubState } from './core/pubsub/shared-state.js';
 import { ServerDiagnostics } from './core/diagnostics.js';
+import type { SharedLatencyMonitor } from './core/latency/latency-monitor.js';
 import { armBlockingTimeouts } from './transport/eventloop/blocking-timer.js';
 import { mainScript, SharedServerCounters, type ServerContextDeps } from './core/server-context.js';
 import { createThreadCore, type ThreadCore } from './core/thread-core.js';
@@ -585,7 +586,14 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     initialiseAofState(aofState, config.string('appendonly') === 'yes', start.aofFiles);
   }
   timers.push(
-    startActiveExpire(start.shared.store, config, start.shared.counters, logger, arenaHugePages()),
+    startActiveExpire(
+      start.shared.store,
+      config,
+      start.shared.counters,
+      start.shared.diagnostics.latency,
+      logger,
+      arenaHugePages(),
+    ),
     // INFO's instantaneous rates: real elapsed time (a monotonic clock), whatever clock expiry is given.
     startRateSampler(start.shared.counters, () => performance.now()),
     startSavePoints(mainCore, logger),
@@ -804,6 +812,7 @@ function startActiveExpire(
   store: KeyValueStore,
   config: Config,
   counters: ServerCounters,
+  latency: SharedLatencyMonitor,
   logger: Logger,
   hugePages: ArenaHugePages | null,
 ): () => void {
@@ -820,7 +829,9 @@ function startActiveExpire(
             const started = performance.now();
             store.activeExpireCycle(report);
             const { sampled, expired, capReached } = report;
-            counters.expireCycleRan(sampled, expired, capReached, performance.now() - started);
+            const milliseconds = performance.now() - started;
+            counters.expireCycleRan(sampled, expired, capReached, milliseconds);
+            latency.sampleIfNeeded('expire-cycle', milliseconds, Math.floor(Date.now() / 1000));
           }
           if (hugePages !== null && config.number('maxmemory') > 0) {
             store.collapseArenaPages(hugePages, HUGE_PAGES_PER_TICK);

@@ -14,6 +14,7 @@ import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import type { BlockedCall } from './slowlog/record.js';
 import type { SharedSlowLog } from './slowlog/shared-slowlog.js';
+import type { SharedLatencyMonitor } from './latency/latency-monitor.js';
 import type { Transaction } from './transaction.js';
 import type { Scripting } from './scripting/scripting.js';
 
@@ -349,6 +350,8 @@ export interface ServerContext {
   readonly pubsub?: PubSubHub;
   /** The server's one slow log, shared by every thread (slowlog/shared-slowlog.ts). Optional for test fakes. */
   readonly slowlog?: SharedSlowLog;
+  /** The server's one latency monitor, shared by every thread (latency/latency-monitor.ts). Optional for test fakes. */
+  readonly latency?: SharedLatencyMonitor;
   /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
   readonly blocking?: BlockingHub;
   /** EVAL's interpreter on this thread and the script cache every thread shares; absent: no scripting. */

@@ -277,6 +277,8 @@ const SETTINGS: readonly Setting[] = [
   // The slow log (slowlog/shared-slowlog.ts): microseconds (negative: off) and entries kept.
   { name: 'slowlog-log-slower-than', kind: 'integer', initial: '10000', min: -1n, max: LONG_MAX },
   { name: 'slowlog-max-len', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
+  // The latency monitor (latency/latency-monitor.ts): milliseconds, 0 off.
+  { name: 'latency-monitor-threshold', kind: 'integer', initial: '0', min: 0n, max: LONG_MAX },
 ];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));

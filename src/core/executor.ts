@@ -343,10 +343,14 @@ function timedRun(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply
   const failed = reply.kind === 'error';
   counters.commandCalled(ctx.server.commands.slotOf(spec), microseconds, failed);
   if (reply.kind === 'error' && reply.counted !== true) counters.errorReplied(reply.value);
-  // The slow log costs a command that is not slow this one comparison (slowlog/shared-slowlog.ts's gate).
+  // The slow log and the latency monitor cost a command that is not slow this one comparison (the gate:
+  // slowlog/shared-slowlog.ts).
   const slowlog = ctx.server.slowlog;
-  if (slowlog !== undefined && microseconds >= slowlog.gate[0])
+  if (slowlog !== undefined && microseconds >= slowlog.gate[0]) {
+    const event = spec.flags.includes('fast') ? 'fast-command' : 'command';
+    ctx.server.latency?.sampleIfNeeded(event, microseconds / 1000, Math.floor(ctx.server.clock() / 1000));
     slowCommandEnded(slowlog, spec, argv, ctx, microseconds);
+  }
   return reply;
 }
 

@@ -61,3 +61,46 @@ export function valueAtPercentile(counts: ArrayLike<number>, total: number, perc
   }
   return 0;
 }
+
+/**
+ * LATENCY HISTOGRAM's buckets (latency.c fillCommandCDF over hdr_iter_log_init(1024, 2)): walking the counts
+ * with reporting levels from 1024 ns doubling, each step's highest equivalent value in whole microseconds and
+ * the cumulative count up to it, kept where the cumulative count grew.
+ */
+export function cumulativeDistribution(counts: ArrayLike<number>): [micros: number, cumulative: number][] {
+  let total = 0;
+  for (let i = 0; i < HISTOGRAM_COUNTS; i++) total += counts[i];
+  // lowest_equivalent_value, unclamped (the levels pass the histogram's range: 1024 ns doubled 21 times is 2^31).
+  const lowestEquivalent = (value: number): number => {
+    let bucket = 0;
+    while (value / 2 ** bucket >= 2 * SUB_BUCKET_HALF_COUNT) bucket++;
+    return Math.floor(value / 2 ** bucket) * 2 ** bucket;
+  };
+  let level = 1024;
+  let levelLowest = lowestEquivalent(level);
+  let index = -1;
+  let value = 0;
+  let highest = 0;
+  let cumulative = 0;
+  let previous = 0;
+  const out: [number, number][] = [];
+  // log_iter_next: one reported step per turn, while counts remain or a later value passes the level.
+  while (cumulative < total || (index < HISTOGRAM_COUNTS && rangeAt(index + 1).lowest > levelLowest)) {
+    for (;;) {
+      if (value >= levelLowest) {
+        level *= 2;
+        levelLowest = lowestEquivalent(level);
+        break;
+      }
+      index++;
+      if (index >= HISTOGRAM_COUNTS) break;
+      cumulative += counts[index];
+      const range = rangeAt(index);
+      value = range.lowest;
+      highest = range.lowest + range.width - 1;
+    }
+    if (cumulative > previous) out.push([Math.trunc(highest / 1000), cumulative]);
+    previous = cumulative;
+  }
+  return out;
+}

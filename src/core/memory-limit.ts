@@ -4,6 +4,7 @@
 // queueing one, or any command queued in MULTI) is refused with Redis's OOM error, and every other command runs
 // (reads, DEL, ...).
 
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { CommandContext, CommandSpec } from './command.js';
 import { NOTIFY_EVICTED, notifyKeyspaceEvent, wantsEvent } from './pubsub/keyspace-events.js';
@@ -28,6 +29,12 @@ export function refusedForMemory(ctx: CommandContext, spec: CommandSpec): boolea
   const outcome = ctx.store.evict(wantsEvent(ctx, NOTIFY_EVICTED));
   for (const { db, key } of outcome.evicted) notifyKeyspaceEvent(ctx, NOTIFY_EVICTED, 'evicted', key, db);
   ctx.server.counters?.memoryChecked(outcome.status !== 'ok');
+  // An eviction cycle ran (evict.c performEvictions): timed only while the latency monitor is on.
+  const latency = ctx.server.latency;
+  if (outcome.cycleStarted !== undefined && latency !== undefined && latency.threshold() > 0) {
+    const milliseconds = performance.now() - outcome.cycleStarted;
+    latency.sampleIfNeeded('eviction-cycle', milliseconds, Math.floor(ctx.server.clock() / 1000));
+  }
   if (outcome.status !== 'fail') return false;
   const transaction = ctx.client.transaction;
   if (transaction.active && !ENDS_TRANSACTION.has(spec.name)) return true;

@@ -25,7 +25,6 @@ import { protectedSwitch } from './protected-action.js';
 import { SharedServerCounters } from './shared-counters.js';
 import { ServerDiagnostics } from './diagnostics.js';
 import { blockedCommandEnded } from './slowlog/record.js';
-import type { SharedSlowLog } from './slowlog/shared-slowlog.js';
 import type { Clock } from './store/types.js';
 
 export { SharedServerCounters } from './shared-counters.js';
@@ -93,17 +92,24 @@ function bindLatencyTracking(counters: ServerCounters, config: Config): void {
 }
 
 /**
- * slowlog-log-slower-than and slowlog-max-len: in the shared slow log, which every command's end reads. The main
+ * slowlog-log-slower-than, slowlog-max-len and latency-monitor-threshold: in the shared slow log and latency
+ * monitor, which every command's end reads. The main
  * thread sets them from its config; each thread sets them again at every CONFIG SET it runs.
  */
-function bindSlowlog(slowlog: SharedSlowLog, config: Config): void {
+function bindDiagnostics({ slowlog, latency }: ServerDiagnostics, config: Config): void {
+  const setLatencyThreshold = (milliseconds: number): void => {
+    latency.setThreshold(milliseconds);
+    slowlog.setLatencyFloor(milliseconds === 0 ? Infinity : milliseconds * 1000);
+  };
   if (isMainThread) {
     slowlog.setThreshold(config.number('slowlog-log-slower-than'));
     slowlog.setMaxLen(config.number('slowlog-max-len'));
+    setLatencyThreshold(config.number('latency-monitor-threshold'));
   }
   config.onChange((name, value) => {
     if (name === 'slowlog-log-slower-than') slowlog.setThreshold(Number(value));
     else if (name === 'slowlog-max-len') slowlog.setMaxLen(Number(value));
+    else if (name === 'latency-monitor-threshold') setLatencyThreshold(Number(value));
   });
 }
 
@@ -132,8 +138,9 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
   const counters =
     deps.counters ?? SharedServerCounters.create({ commandSlots: deps.commands.slots().length });
   bindLatencyTracking(counters, config);
-  const { slowlog } = deps.diagnostics ?? ServerDiagnostics.create();
-  bindSlowlog(slowlog, config);
+  const diagnostics = deps.diagnostics ?? ServerDiagnostics.create();
+  bindDiagnostics(diagnostics, config);
+  const { slowlog, latency } = diagnostics;
   const context: ServerContext = {
     clock: deps.clock,
     ...(deps.aof === undefined ? {} : { aof: deps.aof }),
@@ -160,6 +167,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
     counters,
     slowlog,
+    latency,
     pubsub: hub,
     // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).
     blocking: new BlockingHub({

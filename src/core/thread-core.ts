@@ -86,6 +86,18 @@ export interface ThreadCore {
   readonly writer: ByteWriter;
 }
 
+/**
+ * A snapshot paused writers (BGSAVE, BGREWRITEAOF): Redis's "fork" latency event, and its fork rate (server.c
+ * stat_fork_rate: the memory in use over the pause, GB per second) for LATENCY DOCTOR.
+ */
+function forked(server: ServerContext, store: KeyValueStore, pauseMicros: number): void {
+  const latency = server.latency;
+  if (latency === undefined) return;
+  const used = store.stats().usedMemory;
+  latency.setForkRate(pauseMicros > 0 ? (used * 1e6) / pauseMicros / 2 ** 30 : 0);
+  latency.sampleIfNeeded('fork', pauseMicros / 1000, Math.floor(server.clock() / 1000));
+}
+
 export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const counters =
     deps.counters instanceof SharedArrayBuffer ? SharedServerCounters.attach(deps.counters) : deps.counters;
@@ -150,6 +162,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       commands: server.commands,
       clock: server.clock,
       ...(deps.log === undefined ? {} : { log: deps.log }),
+      forked: (pauseMicros) => forked(server, store, pauseMicros),
     });
     Object.assign(server, { persistence });
     deps.config.onChange((name, value) => {
@@ -158,6 +171,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   }
   // CONFIG SET appendonly on this thread (other threads' copies are applied without listeners).
   if (aof !== undefined) {
+    aof.latency = server.latency ?? null;
     aof.backgroundSaving = () => server.persistence?.inProgress() ?? false;
     deps.config.onChange((name, value) => {
       if (name === 'appendonly') aof.setEnabled(value === 'yes', server.persistence?.inProgress() ?? false);

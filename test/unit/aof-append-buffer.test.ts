@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blockLength, NO_ROOM, SharedAppendBuffer } from '../../src/core/aof/append-buffer.js';
 import { AofLog } from '../../src/core/aof/aof-log.js';
+import { SharedLatencyMonitor } from '../../src/core/latency/latency-monitor.js';
 import { initialiseAofState } from '../../src/core/aof/rewrite-scheduler.js';
 import { AofFiles } from '../../src/core/aof/aof-files.js';
 import { openAofOnStart } from '../../src/core/aof/aof-startup.js';
@@ -174,6 +175,30 @@ describe('AofLog over a shared buffer', () => {
     bgsave = false;
     write('5'); // one sync for all of it
     expect(syncs.length).toBe(3);
+    log.close();
+  });
+  it("times appendfsync always's syncs for the latency monitor while it is on", () => {
+    const store = SharedStore.create({ clock: Date.now });
+    const config = new Config({ dir, appendonly: 'yes', appendfsync: 'always' });
+    const files = AofFiles.of(config);
+    // A sync that takes 3 ms (the disk's time, played by a wait on a clock).
+    const slow = (): void => {
+      const until = performance.now() + 3;
+      while (performance.now() < until);
+    };
+    const log = new AofLog(files, store, config, Date.now, false, null, slow);
+    openAofOnStart(files, log.state, config, () => undefined);
+    initialiseAofState(log.state, true, files);
+    const latency = SharedLatencyMonitor.create();
+    log.latency = latency;
+    log.record('set', args('SET k 1'), OK, 0);
+    log.endOfBatch();
+    expect(latency.events()).toEqual([]); // off: nothing timed
+    latency.setThreshold(2);
+    log.record('set', args('SET k 2'), OK, 0);
+    log.endOfBatch();
+    expect(latency.events().map((e) => e.name)).toEqual(['aof-fsync-always']);
+    expect(latency.event('aof-fsync-always')?.samples[0].latency).toBeGreaterThanOrEqual(3);
     log.close();
   });
 });

@@ -74,6 +74,7 @@ describe('Config defaults', () => {
       'shutdown-on-sigterm': 'default',
       'slowlog-log-slower-than': '10000',
       'slowlog-max-len': '128',
+      'latency-monitor-threshold': '0',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');

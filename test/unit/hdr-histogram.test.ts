@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  cumulativeDistribution,
   HISTOGRAM_COUNTS,
   HISTOGRAM_MAX_NS,
   histogramIndex,
@@ -47,5 +48,39 @@ describe('hdr histogram (Redis 7 latency tracking)', () => {
     expect(valueAtPercentile(mixed.counts, mixed.total, 99)).toBe(1003); // 1000 .. 1003 share a count
     expect(valueAtPercentile(mixed.counts, mixed.total, 99.9)).toBeGreaterThanOrEqual(50_000);
     expect(valueAtPercentile(new Float64Array(HISTOGRAM_COUNTS), 0, 50)).toBe(0);
+  });
+});
+
+describe('cumulativeDistribution (LATENCY HISTOGRAM)', () => {
+  // Expected pairs printed by Redis 7.0.15's own deps/hdr_histogram (hdr_init(1, 1e9, 2), hdr_record_value of
+  // each value, then latency.c fillCommandCDF's loop over hdr_iter_log_init(1024, 2)), built with a small C
+  // harness: the values here are its input.
+  const distribution = (values: readonly number[]): string => {
+    const counts = new Float64Array(HISTOGRAM_COUNTS);
+    for (const v of values) counts[histogramIndex(v)]++;
+    return cumulativeDistribution(counts)
+      .map(([micros, count]) => `${micros} ${count}`)
+      .join(';');
+  };
+
+  it('reports the buckets hdr_histogram reports, where the cumulative count grew', () => {
+    expect(distribution([1500, 2000, 70000, 999999999, 5, 12345678])).toBe('1 1;2 3;132 4;16908 5;1073741 6');
+  });
+
+  it('matches over values spread from 1 ns to 1 s', () => {
+    let x = 12345;
+    const values: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      values.push(Math.floor(2 ** ((x / 2147483648) * 30)));
+    }
+    expect(distribution(values)).toBe(
+      '1 63;2 70;4 77;8 85;16 90;33 100;66 107;132 111;264 118;528 123;1056 130;2113 147;4227 155;8454 157;' +
+        '16908 164;33816 174;67633 180;135266 186;270532 190;541065 193;1073741 200',
+    );
+  });
+
+  it('is empty without counts', () => {
+    expect(distribution([])).toBe('');
   });
 });

@@ -19,7 +19,14 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function setup(options: { sink?: FileSink; save?: string; now?: () => number } = {}) {
+function setup(
+  options: {
+    sink?: FileSink;
+    save?: string;
+    now?: () => number;
+    forked?: (pauseMicros: number) => void;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'rdb-unit-'));
   dirs.push(dir);
   const clock = options.now ?? Date.now;
@@ -34,6 +41,7 @@ function setup(options: { sink?: FileSink; save?: string; now?: () => number } =
     commands,
     clock,
     ...(options.sink === undefined ? {} : { sink: options.sink }),
+    ...(options.forked === undefined ? {} : { forked: options.forked }),
   });
   persistence.initialise();
   return { dir, store, config, persistence };
@@ -78,6 +86,19 @@ describe('RDB persistence', () => {
     expect(readFileSync(join(dir, 'dump.rdb'))).toEqual(before);
     expect(readdirSync(dir)).toEqual(['dump.rdb']);
     expect(persistence.lastSave()).toBe(lastSave);
+  });
+
+  it("tells of each snapshot's pause, its fork (BGSAVE, a rewrite's), not SAVE's", async () => {
+    const pauses: number[] = [];
+    const { persistence } = setup({ forked: (micros) => pauses.push(micros) });
+    persistence.save();
+    expect(pauses).toEqual([]);
+    expect(persistence.bgsave()).toBe(true);
+    await persistence.whenIdle();
+    persistence.recordPause(1234);
+    expect(pauses).toHaveLength(2); // BGSAVE's, then the rewrite's
+    expect(pauses[0]).toBeGreaterThanOrEqual(0);
+    expect(pauses[1]).toBe(1234);
   });
 
   it('a failed BGSAVE refuses writes only while save points are set and stop-writes-on-bgsave-error is yes', async () => {

@@ -89,6 +89,19 @@ describe('SharedSlowLog', () => {
     expect(log.gate[0]).toBe(0);
   });
 
+  it('lets through what the latency monitor wants too: the gate is the lower of the two thresholds', () => {
+    const log = SharedSlowLog.create(10000, 128);
+    log.setLatencyFloor(5000);
+    log.commandEnded(null);
+    expect(log.gate[0]).toBe(5000);
+    log.setThreshold(-1);
+    log.commandEnded(null);
+    expect(log.gate[0]).toBe(5000);
+    log.setLatencyFloor(Infinity);
+    log.commandEnded(null);
+    expect(log.gate[0]).toBe(Infinity);
+  });
+
   it('does not trim while off, and trims at the first command once on again', () => {
     const log = SharedSlowLog.create(0, 128);
     for (let i = 0; i < 4; i++) log.commandEnded(entry([`c${i}`]));

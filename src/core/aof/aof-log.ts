@@ -20,6 +20,8 @@
 // shared state, read with the generation under the append lock.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { LatencyEvent, SharedLatencyMonitor } from '../latency/latency-monitor.js';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
@@ -94,6 +96,11 @@ export class AofLog {
 
   /** Whether a BGSAVE runs (any thread's): set by the thread's core once its persistence exists. */
   backgroundSaving: () => boolean = () => false;
+  /**
+   * The latency monitor, where writes to the file and appendfsync always's syncs are timed while it is on
+   * (flushAppendOnlyFile's aof-write-* and aof-fsync-always events); null: not timed.
+   */
+  latency: SharedLatencyMonitor | null = null;
 
   get owes(): boolean {
     return this.owed !== 0;
@@ -333,6 +340,26 @@ export class AofLog {
    * for every thread whose records it covers (group commit: a thread waiting here behind another's sync finds
    * its records synced).
    */
+  /** latencyStartMonitor: now, while the latency monitor is on; -1 (not timed) otherwise. */
+  private latencyStart(): number {
+    return this.latency !== null && this.latency.threshold() > 0 ? performance.now() : -1;
+  }
+
+  private sampleLatency(event: LatencyEvent, started: number): void {
+    this.latency?.sampleIfNeeded(event, performance.now() - started, Math.floor(this.clock() / 1000));
+  }
+
+  /** A write to the file, as flushAppendOnlyFile names it: while a sync runs, while a child works, or alone. */
+  private writeTimed(started: number): void {
+    const alongside = this.syncing
+      ? 'aof-write-pending-fsync'
+      : this.state.inProgress || this.backgroundSaving()
+        ? 'aof-write-active-child'
+        : 'aof-write-alone';
+    this.sampleLatency('aof-write', started);
+    this.sampleLatency(alongside, started);
+  }
+
   private writeOut(owed: number, sync: boolean): void {
     this.buffer.lockFlush();
     try {
@@ -352,13 +379,17 @@ export class AofLog {
           // The generation only moves holding the flush lock too (inFileOrder): it holds while this writes.
           this.reopenIfReplaced(generation);
           const bytes: Buffer = taken;
+          const started = this.latencyStart();
           this.guardWrite(() => this.buffer.writeTaken(this.fd, bytes, end));
+          if (started >= 0) this.writeTimed(started);
         }
       }
       const unsynced = this.buffer.synced < Math.min(owed, this.buffer.written);
       if (sync && this.fd >= 0 && unsynced && !this.fsyncHeldBack()) {
         const upTo = this.buffer.written;
+        const started = this.latencyStart();
         this.syncFile(this.fd);
+        if (started >= 0) this.sampleLatency('aof-fsync-always', started);
         this.buffer.markSynced(upTo);
       }
     } finally {

@@ -11,6 +11,7 @@ import { persistenceCommands } from './persistence.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyspaceCommands } from './keyspace.js';
+import { latencyCommand } from './latency.js';
 import { listCommands } from './lists.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
@@ -49,4 +50,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...replicationCommands,
   ...clusterCommands,
   slowlogCommand,
+  latencyCommand,
 ];

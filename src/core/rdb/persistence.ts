@@ -38,6 +38,8 @@ export interface PersistenceDeps {
   readonly log?: PersistenceLog;
   /** Test seam: how bytes reach the disk. */
   readonly sink?: FileSink;
+  /** A snapshot for BGSAVE or a rewrite paused writers `pauseMicros` (Redis's fork: the latency monitor's). */
+  readonly forked?: (pauseMicros: number) => void;
 }
 
 /** server.h CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before another. */
@@ -182,6 +184,7 @@ export class Persistence {
       return true;
     }
     this.state.forked();
+    this.deps.forked?.(this.state.pauseMicros);
     this.deps.log?.('info', `Background saving started (pause ${this.state.pauseMicros} us)`);
     if (!isMainThread) {
       try {
@@ -402,6 +405,7 @@ export class Persistence {
   recordPause(micros: number): void {
     this.state.pauseMicros = micros;
     this.state.forked();
+    this.deps.forked?.(micros);
   }
 
   /** INFO stats total_forks: the snapshots BGSAVE and BGREWRITEAOF took since start-up or RESETSTAT. */

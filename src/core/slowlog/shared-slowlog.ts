@@ -7,7 +7,9 @@
 // What a command pays when it is not slow: one comparison of its time with `gate[0]` (executor.ts), a Float64 of
 // the buffer read without a lock. The gate is slowlog-log-slower-than, +Infinity while that is negative (off),
 // and -Infinity after a CONFIG SET of either setting, so that command's end does what every command's end does
-// in Redis (slowlogPushEntryIfNeeded): trim to slowlog-max-len when the log is on.
+// in Redis (slowlogPushEntryIfNeeded): trim to slowlog-max-len when the log is on. The gate also lets through
+// what the latency monitor samples (its latency-monitor-threshold, the floor), so that it costs no comparison
+// of its own.
 //
 // LOCKING: one lock (owned-lock.ts) guards the offsets, the count and the next id; a leaf, taken with no other
 // lock held and holding none. Knows entries' bytes; nothing of commands, clients or threads.
@@ -32,6 +34,7 @@ const F_GATE = 4; // Float64 index (byte 32): what a command's time is compared 
 const F_THRESHOLD = 5; // slowlog-log-slower-than
 const F_MAX_LEN = 6; // slowlog-max-len
 const F_NEXT_ID = 7;
+const F_FLOOR = 3; // Float64 (byte 24): the latency monitor's threshold in µs, +Infinity while it is off
 const DATA = 64;
 
 const INITIAL_BYTES = 64 * 1024;
@@ -60,7 +63,8 @@ export class SharedSlowLog {
     log.words[H_START] = log.words[H_END] = DATA;
     log.floats[F_THRESHOLD] = threshold;
     log.floats[F_MAX_LEN] = maxLen;
-    log.gate[0] = gateFor(threshold);
+    log.floats[F_FLOOR] = Infinity;
+    log.gate[0] = gateFor(threshold, Infinity);
     return log;
   }
 
@@ -85,6 +89,14 @@ export class SharedSlowLog {
     });
   }
 
+  /** CONFIG SET latency-monitor-threshold (any thread): commands of `microseconds` or more pass the gate too. */
+  setLatencyFloor(microseconds: number): void {
+    this.mutex.locked(() => {
+      this.floats[F_FLOOR] = microseconds;
+      this.gate[0] = -Infinity;
+    });
+  }
+
   /** CONFIG SET slowlog-max-len (any thread). */
   setMaxLen(entries: number): void {
     this.mutex.locked(() => {
@@ -102,7 +114,7 @@ export class SharedSlowLog {
     const bytes = entry === null ? null : encodeEntry(entry);
     this.mutex.locked(() => {
       const threshold = this.floats[F_THRESHOLD];
-      this.gate[0] = gateFor(threshold);
+      this.gate[0] = gateFor(threshold, this.floats[F_FLOOR]);
       if (threshold < 0) return;
       if (bytes !== null) this.append(bytes);
       this.trimTo(this.floats[F_MAX_LEN]);
@@ -190,7 +202,7 @@ export class SharedSlowLog {
   }
 }
 
-/** What a command's time is compared with: the threshold, or +Infinity while it is negative (off). */
-function gateFor(threshold: number): number {
-  return threshold < 0 ? Infinity : threshold;
+/** What a command's time is compared with: the threshold (+Infinity while negative: off), or the floor if lower. */
+function gateFor(threshold: number, floor: number): number {
+  return Math.min(threshold < 0 ? Infinity : threshold, floor);
 }

@@ -132,12 +132,16 @@ export interface EvictionOutcome {
   readonly evicted: { db: number; key: Buffer }[];
   /** 'ok': under the limit (or none set); 'running': time ran out first; 'fail': nothing left to evict. */
   readonly status: 'ok' | 'running' | 'fail';
+  /**
+   * Over the limit, when the eviction cycle began (performance.now()): the latency monitor times its
+   * eviction-cycle event to the check's end, only while it is on. Absent under the limit.
+   */
+  readonly cycleStarted?: number;
 }
 
 const NOTHING: EvictionOutcome = Object.freeze({ evicted: [], status: 'ok' });
 /** noeviction over the limit: the same answer for every command until memory is freed. */
 const REFUSED: EvictionOutcome = Object.freeze({ evicted: [], status: 'fail' });
-const TIMED_OUT: EvictionOutcome = Object.freeze({ evicted: [], status: 'running' });
 /** The evicted list when keys are not wanted: never added to. */
 const NO_KEYS: { db: number; key: Buffer }[] = [];
 
@@ -167,6 +171,18 @@ export class Evictor {
   private freedInFill = -1;
   /** The arena's bytes in use that the last run() found before evicting anything (the peak samples it). */
   checkedBytes = 0;
+  /** When the running cycle started, on its clock. */
+  private started = 0;
+  /** The outcome without keys, refilled for each cycle: one at the cap allocates nothing (bench/eviction.ts). */
+  private readonly keyless: {
+    evicted: { db: number; key: Buffer }[];
+    status: EvictionOutcome['status'];
+    cycleStarted: number;
+  } = {
+    evicted: NO_KEYS,
+    status: 'ok',
+    cycleStarted: 0,
+  };
 
   /**
    * performEvictions: deletes keys by the policy until the arena holds at most `limit` bytes (and then on, down to
@@ -184,6 +200,7 @@ export class Evictor {
     const target = limit - Math.max(0, Math.min(BATCH_BYTES, limit / 100)); // no batch under a limit below 0
     const budget = timeLimitMs(Atomics.load(a.control, H_EVICTION_TENACITY));
     const started = now();
+    this.started = started;
     const volatile = policy >= POLICY_VOLATILE_LRU;
     for (let count = 1; ; count++) {
       let freed = this.evictOne(a, policy, this.databases(a, volatile, false));
@@ -206,8 +223,10 @@ export class Evictor {
 
   /** The running call's outcome: with its keys, or one of the frozen answers when they were not wanted. */
   private outcome(status: EvictionOutcome['status']): EvictionOutcome {
-    if (this.keysWanted) return { evicted: this.evicted, status };
-    return status === 'ok' ? NOTHING : status === 'fail' ? REFUSED : TIMED_OUT;
+    if (this.keysWanted) return { evicted: this.evicted, status, cycleStarted: this.started };
+    this.keyless.status = status;
+    this.keyless.cycleStarted = this.started;
+    return this.keyless;
   }
 
   /**
