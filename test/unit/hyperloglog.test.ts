@@ -105,6 +105,14 @@ describe('the sparse encoding', () => {
     expect(denseGet(small.view(), HLL_HDR_SIZE, 5000)).toBe(2);
   });
 
+  it('refuses an opcode past the last register, as Redis since the fix of CVE-2025-32023', () => {
+    // XZERO:16384 then VAL:1,1: the tag's hllMerge stopped at the VAL and accepted the HLL; redis-server refuses it.
+    const past = Buffer.concat([emptyHll(), Buffer.from([0x80])]);
+    expect(mergeInto(new Uint8Array(HLL_REGISTERS), past)).toBe(false);
+    expect(histogramOf(past).valid).toBe(false);
+    expect(sparseToDense(new HllString(past))).toBe(false);
+  });
+
   it('refuses opcodes that do not cover exactly 16384 registers', () => {
     const short = new HllString(
       Buffer.concat([emptyHll().subarray(0, HLL_HDR_SIZE), Buffer.from([0x40, 99])]),

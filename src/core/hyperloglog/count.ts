@@ -11,6 +11,7 @@ import {
   HLL_HDR_SIZE,
   HLL_Q,
   HLL_REGISTERS,
+  isVal,
   isXzero,
   isZero,
   valLen,
@@ -67,7 +68,7 @@ export function estimate(histogram: Int32Array): number {
 
 /**
  * The register histogram of an HLL value that passed isHll; `valid` false when sparse opcodes do not cover
- * exactly the 16384 registers (hllSparseRegHisto's invalid).
+ * exactly the 16384 registers (hllSparseRegHisto's invalid), one reaching past the last register included.
  */
 export function histogramOf(value: Uint8Array): { histogram: Int32Array; valid: boolean } {
   const histogram = new Int32Array(64);
@@ -78,20 +79,11 @@ export function histogramOf(value: Uint8Array): { histogram: Int32Array; valid: 
   let idx = 0;
   for (let p = HLL_HDR_SIZE; p < value.length;) {
     const op = value[p];
-    if (isZero(op)) {
-      idx += zeroLen(op);
-      histogram[0] += zeroLen(op);
-      p++;
-    } else if (isXzero(op)) {
-      const run = xzeroLen(op, value[p + 1]);
-      idx += run;
-      histogram[0] += run;
-      p += 2;
-    } else {
-      idx += valLen(op);
-      histogram[valValue(op)] += valLen(op);
-      p++;
-    }
+    const run = isZero(op) ? zeroLen(op) : isXzero(op) ? xzeroLen(op, value[p + 1]) : valLen(op);
+    if (run + idx > HLL_REGISTERS) return { histogram, valid: false }; // an opcode past the last register
+    idx += run;
+    histogram[isVal(op) ? valValue(op) : 0] += run;
+    p += isXzero(op) ? 2 : 1;
   }
   return { histogram, valid: idx === HLL_REGISTERS };
 }
@@ -118,21 +110,18 @@ export function mergeInto(max: Uint8Array, value: Uint8Array): boolean {
   let i = 0;
   for (let p = HLL_HDR_SIZE; p < value.length;) {
     const op = value[p];
-    if (isZero(op)) {
-      i += zeroLen(op);
-      p++;
-    } else if (isXzero(op)) {
-      i += xzeroLen(op, value[p + 1]);
-      p += 2;
-    } else {
-      let runlen = valLen(op);
+    let runlen = isZero(op) ? zeroLen(op) : isXzero(op) ? xzeroLen(op, value[p + 1]) : valLen(op);
+    if (runlen + i > HLL_REGISTERS) return false; // an opcode past the last register
+    if (isVal(op)) {
       const regval = valValue(op);
-      if (runlen + i > HLL_REGISTERS) break; // overflow
       while (runlen-- > 0) {
         if (regval > max[i]) max[i] = regval;
         i++;
       }
       p++;
+    } else {
+      i += runlen;
+      p += isXzero(op) ? 2 : 1;
     }
   }
   return i === HLL_REGISTERS;

@@ -3,6 +3,11 @@
 // says it is stale), then either 16384 dense 6-bit registers packed from each byte's least significant bit, or
 // the sparse run-length opcodes ZERO (00xxxxxx), XZERO (01xxxxxx yyyyyyyy) and VAL (1vvvvvxx). Pure byte work.
 //
+// Corrupt sparse opcodes are refused as by Redis 7.0.15 with the fix of CVE-2025-32023 (the redis-server 7.0.15
+// Debian ships, and every Redis release since 6.2.19 / 7.2.10): an opcode whose run reaches past register 16383
+// makes the HLL corrupt wherever the opcodes are walked to the end (hllSparseToDense, hllMerge,
+// hllSparseRegHisto), where the tag's code stopped at such a VAL and accepted what came before it.
+//
 // Redis's strings end in an implicit NUL that its macros read past the last byte (the last dense register reads
 // one byte beyond the registers; an XZERO cut short reads its second byte there). Here a value is read through a
 // view of exactly its length, where an index past the end reads undefined, which every bit operation takes as 0,

@@ -86,7 +86,8 @@ export function denseAdd(p: Uint8Array, element: Uint8Array): 0 | 1 {
 
 /**
  * hllSparseToDense: a sparse HLL made dense, its header (cached cardinality and unused bytes included) kept.
- * False when the opcodes do not cover exactly the 16384 registers (the value is then unchanged).
+ * False when the opcodes do not cover exactly the 16384 registers (the value is then unchanged): an opcode
+ * reaching past the last register is corrupt, as in Redis since the fix of CVE-2025-32023 (format.ts).
  */
 export function sparseToDense(h: HllString): boolean {
   if (h.encoding === HLL_DENSE) return true;
@@ -98,18 +99,15 @@ export function sparseToDense(h: HllString): boolean {
   let idx = 0;
   for (let p = HLL_HDR_SIZE; p < end;) {
     const op = b[p];
-    if (isZero(op)) {
-      idx += zeroLen(op);
-      p++;
-    } else if (isXzero(op)) {
-      idx += xzeroLen(op, b[p + 1]);
-      p += 2;
-    } else {
-      let runlen = valLen(op);
+    let runlen = isZero(op) ? zeroLen(op) : isXzero(op) ? xzeroLen(op, b[p + 1]) : valLen(op);
+    if (runlen + idx > HLL_REGISTERS) return false; // an opcode past the last register
+    if (isVal(op)) {
       const regval = valValue(op);
-      if (runlen + idx > HLL_REGISTERS) break; // overflow
       while (runlen-- > 0) denseSet(dense, HLL_HDR_SIZE, idx++, regval);
       p++;
+    } else {
+      idx += runlen;
+      p += isXzero(op) ? 2 : 1;
     }
   }
   if (idx !== HLL_REGISTERS) return false;
