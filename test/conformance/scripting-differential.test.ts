@@ -54,6 +54,13 @@ const REQUESTS: readonly Arg[][] = [
   eval0('local t = redis.call("HGETALL", "hash"); return #t'),
   eval0('return redis.call("EXISTS", "str", "nope")'),
   eval0('return redis.call("SELECT", 1)'),
+  // A script's SELECT is its own: the caller stays in its database.
+  eval0('redis.call("SELECT", 1); return redis.call("SET", "indb1", "x")'),
+  ['GET', 'indb1'],
+  ['SELECT', '1'],
+  ['GET', 'indb1'],
+  eval0('return redis.call("GET", "indb1")'),
+  ['SELECT', '0'],
   eval0('return redis.call("SMEMBERS", "nosuchset")'),
   eval0('return redis.call("ZSCORE", "nozset", "m")'),
   // errors from commands

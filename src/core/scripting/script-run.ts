@@ -54,7 +54,7 @@ export function runScript(
     const nested = ctx.client.transaction.executing;
     if (!nested) aof?.beginTransaction();
     try {
-      const run = new ScriptCalls(store, ctx, options);
+      const run = new ScriptCalls(store, ctx, options, scripting.replyWriter);
       return toReply(scripting.run(script, keys, args, run.host));
     } finally {
       if (!nested) aof?.endTransaction();
@@ -85,7 +85,6 @@ function scriptClient(caller: ClientState): ClientState {
 class ScriptCalls {
   private readonly contexts: ClientContexts;
   private readonly client: ClientState;
-  private readonly writer = new ByteWriter();
   /** A write ran (SCRIPT_WRITE_DIRTY): later writes are no longer refused for MISCONF or OOM. */
   private dirty = false;
   readonly host: LuaHost;
@@ -94,6 +93,8 @@ class ScriptCalls {
     store: KeyValueStore,
     private readonly caller: CommandContext,
     private readonly options: ScriptRunOptions,
+    /** This thread's: one script runs at a time, and the interpreter reads each reply before the next call. */
+    private readonly writer: ByteWriter,
   ) {
     this.client = scriptClient(caller.client);
     this.contexts = new ClientContexts(store, this.client, caller.server);
@@ -108,7 +109,7 @@ class ScriptCalls {
     this.client.resp = resp;
     const reply = this.run(argv);
     encodeReply(reply, resp === 3 ? 'resp3' : 'resp2', this.writer);
-    return this.writer.take();
+    return this.writer.lend(); // read by the interpreter before this returns to Lua: no copy needed
   }
 
   private run(argv: Buffer[]): Reply {

@@ -4,6 +4,7 @@
 // as Redis's scriptingReset does. Knows nothing of commands: it compiles and runs, the caller decides what
 // redis.call does (script-run.ts).
 
+import { ByteWriter } from '../reply-encoding.js';
 import type { LuaAddon, LuaHost, LuaReply, LuaState } from './lua-addon.js';
 import { ScriptCache, scriptSha } from './script-cache.js';
 import { readShebang, type ScriptFlag } from './shebang.js';
@@ -19,6 +20,8 @@ export class Scripting {
   private state: LuaState | null = null;
   private generation = -1;
   private readonly flags = new Map<string, ReadonlySet<ScriptFlag> | null>();
+  /** Where redis.call's replies are encoded for the interpreter (script-run.ts), reused by every run here. */
+  readonly replyWriter = new ByteWriter();
 
   constructor(
     readonly cache: ScriptCache,
