@@ -12,6 +12,7 @@ import {
   type LuaHost,
   type LuaState,
   loadLuaFrom,
+  unpackArgv,
 } from '../../src/core/scripting/lua-addon.js';
 import { packageRoot } from '../../src/transport/threadpool/native.js';
 
@@ -23,7 +24,8 @@ const calls: string[][] = [];
 const logged: [number, string][] = [];
 /** Answers GET with "bar", PING with +PONG, anything else with an error. */
 const host: LuaHost = {
-  call(argv, resp) {
+  call(packed, resp) {
+    const argv = unpackArgv(packed);
     calls.push([...argv.map(String), `resp${resp}`]);
     const name = argv[0].toString().toLowerCase();
     if (name === 'get') return Buffer.from('$3\r\nbar\r\n');

@@ -33,8 +33,11 @@ export type LuaReply =
 
 /** What a running script calls back into. */
 export interface LuaHost {
-  /** redis.call / redis.pcall: runs argv and answers its reply as RESP bytes in version `resp`. */
-  call(argv: Buffer[], resp: 2 | 3): Buffer;
+  /**
+   * redis.call / redis.pcall: runs the arguments packed in `packed` (unpackArgv) and answers the reply as RESP
+   * bytes in version `resp`, read before the script goes on.
+   */
+  call(packed: Buffer, resp: 2 | 3): Buffer;
   /** redis.log: level 0 (debug) to 3 (warning). */
   log(level: number, message: string): void;
   /** redis.sha1hex. */
@@ -53,6 +56,22 @@ export interface LuaAddon {
   run(state: LuaState, name: string, sha: string, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply;
   /** Bytes the state holds (INFO used_memory_lua). */
   usedMemory(state: LuaState): number;
+}
+
+/**
+ * The arguments of a redis.call as the engine packs them into one Buffer: a count, each length (32-bit little
+ * endian), then the bytes. Views of that Buffer, which nothing else writes to.
+ */
+export function unpackArgv(packed: Buffer): Buffer[] {
+  const count = packed.readUInt32LE(0);
+  const argv = new Array<Buffer>(count);
+  let at = 4 + 4 * count;
+  for (let i = 0; i < count; i++) {
+    const length = packed.readUInt32LE(4 + 4 * i);
+    argv[i] = packed.subarray(at, at + length);
+    at += length;
+  }
+  return argv;
 }
 
 const ADDON = join('build', 'Release', 'luaengine.node');

@@ -66,9 +66,8 @@ export class ScriptCache {
     return this.known.get(sha);
   }
 
-  /** Adds a script (a no-op when it is there already); returns its sha. */
-  add(body: Buffer): string {
-    const sha = scriptSha(body);
+  /** Adds a script (a no-op when it is there already); returns its sha (`sha`: computed by the caller). */
+  add(body: Buffer, sha: string = scriptSha(body)): string {
     if (this.find(sha) !== undefined) return sha;
     this.lock.locked(() => {
       this.refresh();

@@ -28,7 +28,7 @@ import {
 } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { Transaction } from '../transaction.js';
-import type { LuaHost, LuaReply } from './lua-addon.js';
+import { type LuaHost, type LuaReply, unpackArgv } from './lua-addon.js';
 import { scriptSha } from './script-cache.js';
 import type { LoadedScript, Scripting } from './scripting.js';
 
@@ -99,7 +99,7 @@ class ScriptCalls {
     this.client = scriptClient(caller.client);
     this.contexts = new ClientContexts(store, this.client, caller.server);
     this.host = {
-      call: (argv, resp) => this.call(argv, resp),
+      call: (packed, resp) => this.call(unpackArgv(packed), resp),
       log: (level, message) => this.log(level, message),
       sha1hex: (data) => scriptSha(data),
     };

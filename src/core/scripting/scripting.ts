@@ -42,7 +42,7 @@ export class Scripting {
     const sha = scriptSha(body);
     const loaded = this.prepare(sha, body);
     if ('error' in loaded) return loaded;
-    this.cache.add(body);
+    if (this.cache.find(sha) === undefined) this.cache.add(body, sha);
     return loaded;
   }
 
