@@ -113,6 +113,10 @@ const REQUESTS: readonly Arg[][] = [
   ['EVAL_RO', 'return redis.call("GET", "sb")', '0'],
   ['EVAL_RO', 'return redis.call("DEL", "sb")', '0'],
   ['EVAL_RO', '#!lua\nreturn 1', '0'],
+  ['EVAL_RO', 'return redis.call("PUBLISH", "channel", "m")', '0'],
+  ['EVAL_RO', 'return redis.call("PFCOUNT", "hll")', '0'],
+  eval0('#!lua flags=no-writes\nreturn redis.call("PUBLISH", "channel", "m")'),
+  eval0('return redis.call("PUBLISH", "channel", "m")'),
   // PFCOUNT may write its cached cardinality (may_replicate): Redis counts it a write in a read-only script.
   ['EVAL', 'redis.call("PFADD", "hll", "a", "b") return redis.call("PFCOUNT", "hll")', '0'],
   ['EVAL_RO', 'return redis.call("PFCOUNT", "hll")', '0'],

@@ -63,6 +63,12 @@ export function runScript(
   return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
 }
 
+/**
+ * PUBLISH and SPUBLISH are CMD_MAY_REPLICATE in Redis 7.0.15 (a read-only script may not call them), without the
+ * flag here, which would send them down the executor's write path (every segment's lock with the AOF on).
+ */
+const PUBLISHES = new Set(['publish', 'spublish']);
+
 /** The Lua client Redis runs a script's commands as: the caller's database, its own RESP version. */
 function scriptClient(caller: ClientState): ClientState {
   return {
@@ -124,7 +130,10 @@ class ScriptCalls {
     }
     const write = spec.flags.includes('write');
     // script.c: a command that may replicate (PFCOUNT's cache write) counts as a write in a read-only script.
-    if (this.options.readOnly && (write || spec.flags.includes('may_replicate'))) {
+    if (
+      this.options.readOnly &&
+      (write || spec.flags.includes('may_replicate') || PUBLISHES.has(spec.name))
+    ) {
       return this.refuse(spec, 'ERR Write commands are not allowed from read-only scripts.');
     }
     const ctx = this.contexts.current();
