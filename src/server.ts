@@ -827,11 +827,12 @@ function startActiveExpire(
           store.recordMemoryPeak();
           if (counters.activeExpireEnabled()) {
             const started = performance.now();
-            store.activeExpireCycle(report);
-            const { sampled, expired, capReached } = report;
-            const milliseconds = performance.now() - started;
-            counters.expireCycleRan(sampled, expired, capReached, milliseconds);
-            latency.sampleIfNeeded('expire-cycle', milliseconds, Math.floor(Date.now() / 1000));
+            if (store.activeExpireCycle(report) >= 0) {
+              const { sampled, expired, capReached } = report;
+              const milliseconds = performance.now() - started;
+              counters.expireCycleRan(sampled, expired, capReached, milliseconds);
+              latency.sampleIfNeeded('expire-cycle', milliseconds, Math.floor(Date.now() / 1000));
+            }
           }
           if (hugePages !== null && config.number('maxmemory') > 0) {
             store.collapseArenaPages(hugePages, HUGE_PAGES_PER_TICK);

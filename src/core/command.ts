@@ -42,6 +42,11 @@ export type CommandFlag =
   | 'skip_monitor'
   /** CMD_NO_MANDATORY_KEYS: its keys may be none (EVAL with numkeys 0); only COMMAND INFO shows it here. */
   | 'no_mandatory_keys'
+  /**
+   * CMD_MAY_REPLICATE: not a write, but it may put something in the replication stream (PUBLISH, SPUBLISH), so
+   * CLIENT PAUSE WRITE postpones it as it does writes. COMMAND INFO hides it, as Redis's addReplyCommandFlags does.
+   */
+  | 'may_replicate'
   /** CMD_NO_MULTI: refused inside MULTI (SAVE). */
   | 'no_multi'
   /**

@@ -10,6 +10,8 @@ import { MISCONF } from './rdb/persistence.js';
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
+import type { BlockingHub } from './blocking/hub.js';
+import { PAUSE_ALL, PAUSE_OFF } from './store/client-pause.js';
 import { allowProtectedAction } from './protected-action.js';
 import type {
   AppendOnlyLog,
@@ -220,7 +222,12 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     return reject(ctx, argv, subscribedOnly(resolved.name), resolved);
   }
   // A monitor is a replica to Redis (CLIENT_SLAVE): it may not read or write keys.
-  if (client.monitor === true && (resolved.flags.includes('write') || resolved.flags.includes('readonly'))) {
+  if (
+    client.monitor === true &&
+    (resolved.flags.includes('write') ||
+      resolved.flags.includes('readonly') ||
+      resolved.flags.includes('may_replicate'))
+  ) {
     return reject(ctx, argv, "ERR Replica can't interact with the keyspace", resolved);
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
@@ -239,6 +246,13 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (client.transaction.active && resolved.flags.includes('no_multi')) {
     return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
   }
+  // CLIENT PAUSE (processCommand, after every refusal): the client waits, its command unrun. One shared load
+  // while no pause is set.
+  const blocking = ctx.server.blocking;
+  if (blocking !== undefined && blocking.pause.type() !== PAUSE_OFF && pausedFor(blocking, resolved, ctx)) {
+    const postponed = blocking.postpone(client);
+    if (postponed !== null) return postponed;
+  }
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv);
     return QUEUED;
@@ -256,6 +270,22 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // A BGSAVE that EXEC ran takes its snapshot now, once EXEC has released its keys' locks.
   ctx.server.persistence?.runDeferred();
   return reply;
+}
+
+/**
+ * Whether the pause in force holds this command: ALL holds every command, WRITE those that write or may
+ * replicate (PUBLISH), and an EXEC whose queue has one (processCommand's is_may_replicate_command). A pause whose
+ * end has passed holds nothing: it is cleared here, and clients it postponed run again.
+ */
+function pausedFor(blocking: BlockingHub, spec: CommandSpec, ctx: CommandContext): boolean {
+  const now = ctx.server.clock();
+  if (!blocking.pause.pausedAt(now)) {
+    blocking.checkPostponed(now);
+    return false;
+  }
+  if (blocking.pause.type() === PAUSE_ALL) return true;
+  if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+  return spec.name === 'exec' && ctx.client.transaction.queuesMayReplicate;
 }
 
 /**

@@ -25,6 +25,7 @@ import { protectedSwitch } from './protected-action.js';
 import { SharedServerCounters } from './shared-counters.js';
 import { ServerDiagnostics } from './diagnostics.js';
 import { blockedCommandEnded } from './slowlog/record.js';
+import type { ClientPauseWords } from './store/client-pause.js';
 import type { Clock } from './store/types.js';
 
 export { SharedServerCounters } from './shared-counters.js';
@@ -64,6 +65,8 @@ export interface ServerContextDeps {
   readonly aof?: AppendOnlyLog;
   /** SHUTDOWN's routine (ServerContext.shutdown); absent: SHUTDOWN is refused. */
   shutdown?(flags: ShutdownFlags): boolean;
+  /** CLIENT PAUSE's words in the store's control buffer, seen by every thread; absent: a pause of this thread's. */
+  readonly clientPause?: ClientPauseWords;
 }
 
 /**
@@ -177,6 +180,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       ops: STORE_POPS,
       clock: deps.clock,
       blockEnded: (client, how) => blockedCommandEnded(slowlog, client, how, deps.clock),
+      ...(deps.clientPause === undefined ? {} : { pause: deps.clientPause }),
     }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".

@@ -11,7 +11,7 @@ import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
 import { stopMonitoring } from './commands/monitor.js';
 import { execute } from './executor.js';
-import type { BlockedTarget } from './blocking/hub.js';
+import { POSTPONED, type BlockedTarget } from './blocking/hub.js';
 import { PushMessage, type PushTarget } from './pubsub/subscriber.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
 import { error, type Reply } from './reply.js';
@@ -215,6 +215,16 @@ export class Session implements PushTarget, BlockedTarget {
     return this.pushProtocol();
   }
 
+  /**
+   * CLIENT PAUSE no longer holds the client: the transport resumes it (as after an unblock with nothing to write),
+   * and its postponed request, left first in the query buffer, runs from the start.
+   */
+  postponeEnded(): void {
+    if (this.closed) return;
+    this.resumable = true;
+    this.pushListener?.(this);
+  }
+
   /** Blocked in BLPOP or its kin: its requests wait in the query buffer. */
   get blocked(): boolean {
     return this.client.blocked === true;
@@ -318,6 +328,7 @@ export class Session implements PushTarget, BlockedTarget {
     }
     let close = false;
     while (start < end) {
+      const requestStart = start;
       // Per request: an AUTH earlier in this read lifts the limits on what follows it.
       this.parser.unauthenticated = !this.client.authenticated && this.context.server.requirePass() !== '';
       const result = this.parser.parse(buf, start, end);
@@ -340,6 +351,11 @@ export class Session implements PushTarget, BlockedTarget {
       // Known before it runs: a blocking command records the protocol its later reply is written in.
       if (result.framing === 'resp') this.speaksResp = true;
       const reply = execute(result.argv, this.context.current());
+      if (reply === POSTPONED) {
+        // Unrun, as Redis keeps a postponed client's command: it waits in the query buffer with what follows it.
+        start = requestStart;
+        break;
+      }
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
       const protocol = this.protocolFor(result.framing);
       if (replyWritten(this.client.replyModes, reply)) encodeReply(reply, protocol, this.out);

@@ -22,6 +22,7 @@ import { NOTIFY_EXPIRED, publishKeyspaceEvent } from './pubsub/keyspace-events.j
 import { ByteWriter } from './reply-encoding.js';
 import { SharedServerCounters, createServerContext, type ServerContextDeps } from './server-context.js';
 import type { SessionCore } from './session.js';
+import { ClientPauseWords } from './store/client-pause.js';
 import type { Snapshot } from './store/snapshot.js';
 import type { Clock, KeyValueStore } from './store/types.js';
 import { Persistence, type PersistenceLog } from './rdb/persistence.js';
@@ -152,6 +153,10 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     ...(deps.shutdown === undefined
       ? {}
       : { shutdown: (flags: ShutdownFlags) => deps.shutdown?.(flags) ?? false }),
+    // One pause for every thread: its words are in the store's control buffer, which they all share.
+    ...('handles' in deps.store && typeof deps.store.handles === 'function'
+      ? { clientPause: new ClientPauseWords(deps.store.handles().control) }
+      : {}),
   });
   const store = deps.store;
   if ('snapshot' in store && typeof store.snapshot === 'function') {

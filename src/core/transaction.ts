@@ -66,6 +66,16 @@ export class Transaction {
     return this.queued?.some((command) => command.spec.flags.includes('denyoom')) ?? false;
   }
 
+  /**
+   * Whether a queued command writes or may replicate (processCommand's is_may_replicate_command for EXEC, from
+   * mstate.cmd_flags): CLIENT PAUSE WRITE postpones such an EXEC.
+   */
+  get queuesMayReplicate(): boolean {
+    return (
+      this.queued?.some((c) => c.spec.flags.includes('write') || c.spec.flags.includes('may_replicate')) ?? false
+    );
+  }
+
   /** EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING during EXEC: SSUBSCRIBE refuses). */
   get executing(): boolean {
     return this.runningQueue;

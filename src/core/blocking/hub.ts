@@ -15,13 +15,15 @@ import type { ClientState, AppendOnlyLog } from '../command.js';
 import type { PubSubHub } from '../pubsub/hub.js';
 import { error, NIL, NIL_ARRAY, type Reply, sequence, ZERO } from '../reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from '../reply-encoding.js';
+import { ClientPauseWords } from '../store/client-pause.js';
 import type { KeyValueStore } from '../store/types.js';
+import { PostponedClients, type PostponedTarget } from './postponed.js';
 import type { BlockedRecord, BlockedRequest } from './record.js';
 import type { BlockedRegistry } from './registry.js';
 import { attemptPop, servedAsCommand, type Attempt, type PopOps } from './serve.js';
 
 /** The session of a blocked client, as the hub needs it. */
-export interface BlockedTarget {
+export interface BlockedTarget extends PostponedTarget {
   /** The client was served, timed out or unblocked: its reply, as bytes in its protocol or a Reply to encode. */
   unblocked(reply: Buffer | Reply): void;
   /** The protocol its replies are written in now. */
@@ -36,6 +38,12 @@ export const BLOCKED: Reply = Object.freeze(sequence([]));
 
 /** How a blocked client stopped waiting. */
 export type BlockEnd = 'served' | 'timed-out' | 'left';
+
+/**
+ * What the executor returns for a command CLIENT PAUSE postponed: no reply, and the session leaves the request
+ * unconsumed in its query buffer, to run from the start once the pause lets it (postponed.ts).
+ */
+export const POSTPONED: Reply = Object.freeze(sequence([]));
 
 /** CLIENT UNBLOCK ... ERROR's reply. */
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
@@ -62,6 +70,8 @@ export interface BlockingHubOptions {
    * left, or RESET). The slow log logs a served client's blocked command then (blocked.c updateStatsOnUnblock).
    */
   readonly blockEnded?: (client: ClientState, how: BlockEnd) => void;
+  /** CLIENT PAUSE's shared words; absent: a pause of this hub's own (a test). */
+  readonly pause?: ClientPauseWords;
 }
 
 interface ReadyKey {
@@ -79,10 +89,22 @@ export class BlockingHub {
   /** Replies to other threads are encoded here, never in a session's writer. */
   private readonly writer = new ByteWriter(1024);
   private deadlinesChanged: (() => void) | null = null;
+  /** CLIENT PAUSE as every thread sees it (the executor reads its type before each command). */
+  readonly pause: ClientPauseWords;
+  private readonly postponed: PostponedClients;
 
   constructor(private readonly options: BlockingHubOptions) {
     this.registry = options.registry;
+    this.pause = options.pause ?? ClientPauseWords.local();
     options.pubsub?.setBlockedReplyHandler((clientId, reply) => this.delivered(clientId, reply));
+    this.postponed = new PostponedClients({
+      pause: this.pause,
+      registry: options.registry,
+      ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
+      endpoint: options.endpoint,
+      clock: options.clock,
+      deadlinesChanged: () => this.deadlinesChanged?.(),
+    });
   }
 
   /** Some client on some thread is blocked (one shared read): only then do writes look for ready keys. */
@@ -328,19 +350,46 @@ export class BlockingHub {
     waiter.target.unblocked(reply);
   }
 
+  // ---- CLIENT PAUSE: clients postponed until the pause lets their command run (postponed.ts) ----
+
+  /**
+   * processCommand's blockClient(c, BLOCKED_POSTPONE): POSTPONED, or null where the client cannot wait (no
+   * session to resume, or a thread that serves no clients): its command then runs.
+   */
+  postpone(client: ClientState): Reply | null {
+    const target = client.blockedTarget;
+    if (target === undefined || this.options.endpoint === null) return null;
+    this.postponed.postpone(client, target);
+    return POSTPONED;
+  }
+
+  /** The pause may be over (its end passed): it is cleared, and the clients it postponed run again. */
+  checkPostponed(now: number): void {
+    if (this.pause.expire(now)) this.postponed.pauseChanged(true);
+  }
+
+  /** CLIENT PAUSE or UNPAUSE (`lifted`: a pause was in force and is gone) ran on this thread. */
+  pauseChanged(lifted: boolean): void {
+    this.postponed.pauseChanged(lifted);
+  }
+
   // ---- Ending a block without a push: timeout, CLIENT UNBLOCK, the client leaving ----
 
-  /** The earliest deadline of this thread's blocked clients (clock ms), Infinity when none has a timeout. */
+  /**
+   * The earliest deadline of this thread's blocked clients (clock ms), Infinity when none has a timeout; the
+   * pause's end too while some client waits for it.
+   */
   nextDeadline(): number {
-    let next = Infinity;
+    let next = this.postponed.nextDeadline();
     for (const waiter of this.waiters.values()) {
       if (waiter.deadline !== 0 && waiter.deadline < next) next = waiter.deadline;
     }
     return next;
   }
 
-  /** Times out this thread's clients whose deadline has passed: each gets its timeout reply. */
+  /** Times out this thread's clients whose deadline has passed: each gets its timeout reply. Runs postponed ones. */
   expire(now: number): void {
+    this.postponed.check(now);
     for (const [clientId, waiter] of [...this.waiters]) {
       if (waiter.deadline === 0 || waiter.deadline > now) continue;
       if (this.takeRecord(clientId) !== null) this.delivered(clientId, waiter.timeoutReply, true);
@@ -368,6 +417,7 @@ export class BlockingHub {
 
   /** The client is gone (or RESET): it stops waiting, with no reply. */
   removeClient(client: ClientState): void {
+    this.postponed.remove(client);
     const waiter = this.waiters.get(client.id);
     if (waiter === undefined) return;
     this.waiters.delete(client.id);

@@ -28,6 +28,7 @@ const H_RECORDS = 3; // records held (INFO blocked_clients)
 const H_USED = 4; // bytes of records
 const H_ENDPOINTS = 5;
 const H_TIMED = 6; // records with a timeout (INFO clients_in_timeout_table)
+const H_POSTPONED = 7; // clients postponed by CLIENT PAUSE on every thread (they hold no record; postponed.ts)
 const WAKE_BASE = 8; // + endpoint: a counter bumped to wake that endpoint's thread (Atomics.wait target)
 
 const INITIAL_BYTES = 64 * 1024;
@@ -76,9 +77,24 @@ export class BlockedRegistry {
     return Atomics.load(this.words, H_TIMED);
   }
 
-  /** INFO blocked_clients: clients blocked on every thread now. */
+  /** INFO blocked_clients: clients blocked on every thread now, those CLIENT PAUSE postponed included. */
   blockedClients(): number {
-    return Atomics.load(this.words, H_RECORDS);
+    return Atomics.load(this.words, H_RECORDS) + Atomics.load(this.words, H_POSTPONED);
+  }
+
+  /** Clients CLIENT PAUSE postponed, on every thread: an UNPAUSE wakes the other threads only when there are some. */
+  postponedClients(): number {
+    return Atomics.load(this.words, H_POSTPONED);
+  }
+
+  /** A client was postponed (+1) or runs again (-1). */
+  countPostponed(delta: number): void {
+    Atomics.add(this.words, H_POSTPONED, delta);
+  }
+
+  /** Endpoints (threads serving clients) this registry has a wake cell for. */
+  get endpoints(): number {
+    return this.cells.length;
   }
 
   /**

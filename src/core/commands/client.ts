@@ -1,5 +1,5 @@
 // The CLIENT container (redis.io/commands/client): SETNAME, GETNAME, ID, LIST, INFO, KILL, SETINFO, NO-EVICT,
-// NO-TOUCH, REPLY, UNBLOCK, HELP. The client list comes from the server context (the transport knows every
+// NO-TOUCH, REPLY, UNBLOCK, PAUSE, UNPAUSE (client-pause.ts), HELP. The client list comes from the server context (the transport knows every
 // client); the calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
@@ -8,6 +8,7 @@ import { clientInfo } from '../client-info.js';
 import type { ClientInfo, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { bulkString, integer, NIL, OK, sequence, verbatim, type Reply } from '../reply.js';
+import { clientPause, clientUnpause } from './client-pause.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
 /** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
@@ -306,6 +307,10 @@ const HELP = [
   '      Return clients of specified type.',
   '    * ID <client-id> [<client-id> ...]',
   '      Return clients of specified IDs only.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'GETNAME',
   '    Return the name of the current connection.',
   'SETNAME <name>',
@@ -335,6 +340,8 @@ const SINCE: Record<string, string> = {
   'no-touch': '7.2.0',
   reply: '3.2.0',
   unblock: '5.0.0',
+  pause: '2.9.50',
+  unpause: '6.2.0',
   help: '5.0.0',
 };
 
@@ -421,6 +428,22 @@ export const clientCommand: CommandSpec = {
       -3,
       ['admin', ...quiet],
       unblock,
+    ),
+    sub(
+      'pause',
+      'CLIENT PAUSE timeout [WRITE | ALL]',
+      'Stop processing commands from clients for some time',
+      -3,
+      ['admin', ...quiet],
+      clientPause,
+    ),
+    sub(
+      'unpause',
+      'CLIENT UNPAUSE',
+      'Resume processing of clients that were paused',
+      2,
+      ['admin', ...quiet],
+      clientUnpause,
     ),
     sub(
       'help',

@@ -160,7 +160,8 @@ const sub = subcommandBuilder('pubsub', 'pubsub', '2.8.0', {
 });
 const introspection = ['pubsub', 'loading', 'stale'] as const;
 const subscribing = ['pubsub', 'noscript', 'loading', 'stale'] as const;
-const publishing = ['pubsub', 'loading', 'stale', 'fast'] as const;
+/** PUBLISH and SPUBLISH: may_replicate too (Redis propagates a published message to replicas). */
+const publishing = ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'] as const;
 
 export const pubsubCommands: readonly CommandSpec[] = [
   {

@@ -16,6 +16,7 @@ import { status } from '../reply.js';
 import {
   BLOCKED_REPLY,
   CHANNEL,
+  PAUSE_LIFTED,
   MONITOR,
   MONITOR_NAME,
   PATTERN,
@@ -235,6 +236,7 @@ export class PubSubHub {
   private deliver(records: readonly MailboxRecord[], overflowed: boolean): void {
     for (const record of records) {
       if (record.kind === BLOCKED_REPLY) this.blockedReply(record.channel, record.message);
+      else if (record.kind === PAUSE_LIFTED) this.pauseLiftedHandler?.();
       else this.fanOut(record.kind, record.channel, record.message);
     }
     if (!overflowed) return;
@@ -361,6 +363,31 @@ export class PubSubHub {
   private blockedReply(id: Uint8Array, reply: Uint8Array): void {
     const clientId = Buffer.from(id.buffer, id.byteOffset, 8).readDoubleLE(0);
     this.blockedReplyHandler?.(clientId, Buffer.from(reply));
+  }
+
+  // ---- CLIENT UNPAUSE on one thread: every other thread runs the clients it postponed (blocking/postponed.ts) ----
+
+  private pauseLiftedHandler: (() => void) | null = null;
+
+  /** Who runs this thread's postponed clients again when another thread lifts the pause. */
+  setPauseLiftedHandler(handler: () => void): void {
+    this.pauseLiftedHandler = handler;
+  }
+
+  /**
+   * Tells every other endpoint the pause was lifted, waking each loop through its eventfd as a message does. The
+   * registry's wake cells are the caller's to bump (pool workers waiting in Atomics.wait).
+   */
+  mailPauseLifted(): void {
+    const none = new Uint8Array(0);
+    this.state.locked(() => {
+      for (let endpoint = 0; endpoint < this.state.endpoints; endpoint++) {
+        if (endpoint === this.endpoint) continue;
+        if (this.state.append(endpoint, PAUSE_LIFTED, none, none) !== 'wake') continue;
+        const fd = this.state.wakeFd(endpoint);
+        if (fd >= 0) this.signal(fd);
+      }
+    });
   }
 
   // ---- Introspection (PUBSUB, INFO) ----

@@ -23,8 +23,13 @@ export const MONITOR: SubscriptionKind = 3;
  * client's id as 8 bytes), so replies ride the same mailboxes and wake-ups as messages (blocking/hub.ts).
  */
 export const BLOCKED_REPLY = 4;
-/** What a mailbox record carries: a message of a subscription kind, or a blocked client's reply. */
-export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY;
+/**
+ * Not a subscription either: CLIENT UNPAUSE ran on another thread (no channel, no message), so the clients this
+ * thread postponed run again now rather than at the pause's end (blocking/postponed.ts).
+ */
+export const PAUSE_LIFTED = 5;
+/** What a mailbox record carries: a message of a subscription kind, a blocked client's reply, or a pause's end. */
+export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY | typeof PAUSE_LIFTED;
 /** The name every MONITOR client is subscribed to. */
 export const MONITOR_NAME = new Uint8Array(0);
 

@@ -19,7 +19,7 @@
 
 import type { Arena } from './arena.js';
 import { hashKey } from './hash.js';
-import { databaseMap, SHARD_INTS } from './layout.js';
+import { databaseMap, H_CLIENT_PAUSE, H_CLIENT_PAUSE_END_F64, SHARD_INTS } from './layout.js';
 import type { SegmentLocks } from './rwlock.js';
 import type { Table } from './table.js';
 import type { Bytes, Clock } from './types.js';
@@ -324,6 +324,16 @@ export class TableAccess {
 
   // ---- Lazy expiry (lock held) ----
 
+  /**
+   * CLIENT PAUSE holds now (client-pause.ts): the dataset stays as it is, so an expired key a reader finds is
+   * reported missing but not deleted, and neither the active cycle nor eviction removes keys (Redis 7.0's
+   * expireIfNeeded, activeExpireCycle and isSafeToPerformEvictions). One load while no pause is set.
+   */
+  clientsPaused(): boolean {
+    if (Atomics.load(this.control, H_CLIENT_PAUSE) === 0) return false;
+    return !(this.controlF64[H_CLIENT_PAUSE_END_F64] < this.clock());
+  }
+
   isExpired(entry: number): boolean {
     const at = this.table.expireAt(entry);
     return at !== 0 && this.clock() > at;
@@ -376,6 +386,7 @@ export class TableAccess {
    * it changed meanwhile (another thread may have written it again between the two locks).
    */
   deleteIfExpired(db: number, key: Bytes): void {
+    if (this.clientsPaused()) return; // found expired, reported missing, kept until the pause ends
     this.writing(db, key, nothing);
   }
 

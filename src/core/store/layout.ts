@@ -91,6 +91,15 @@ export const H_AOF_GENERATION = 45;
 export const H_AOF_STATE = 46;
 export const H_LFU_MINUTES = 3;
 /**
+ * CLIENT PAUSE (client-pause.ts): the pause in force, 0 none, 1 WRITE, 2 ALL. On the read-mostly line: every
+ * command reads it (one load while no pause is set); written only by CLIENT PAUSE / UNPAUSE and when a pause ends.
+ */
+export const H_CLIENT_PAUSE = 6;
+/** The pause's end, ms on the server's clock (a Float64 slot: ints 70 and 71), read only while a pause is set. */
+export const H_CLIENT_PAUSE_END_F64 = 35;
+/** A writer-only lock word (0 free, 1 held) around a change of the pause's type and end, which go together. */
+export const H_CLIENT_PAUSE_LOCK = 47;
+/**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
  * store's own for INFO used_memory (used_memory_startup): one figure, whichever thread answers INFO.
  */

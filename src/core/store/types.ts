@@ -434,7 +434,10 @@ export interface KeyValueStore {
    */
   evict(keysWanted?: boolean): EvictionOutcome;
   evictionPolicy(): PolicyName;
-  /** One bounded step of active expiry (run about 10 times a second). Returns keys removed. */
+  /**
+   * One bounded step of active expiry (run about 10 times a second). Returns keys removed, or -1 when CLIENT
+   * PAUSE holds the dataset still and no step ran (its report is left as it was).
+   */
   activeExpireCycle(report?: ExpireStepReport): number;
 
   // ---- OBJECT, DEBUG OBJECT (objects.ts) ----

@@ -171,7 +171,7 @@ export function randomLiveKey(p: TableAccess, db: number): Buffer | null {
       const entry = randomEntryLocked(p, shard);
       if (entry === 0) continue;
       if (!p.isExpired(entry)) return p.table.keyBuffer(entry);
-      p.removeExpiredLocked(shard, entry);
+      if (!p.clientsPaused()) p.removeExpiredLocked(shard, entry); // kept while CLIENT PAUSE holds
     } finally {
       p.locks.writeRelease(segment);
     }
@@ -225,6 +225,8 @@ function matchesPick(p: TableAccess, entry: number, volatile: boolean): boolean 
  */
 export function activeExpireStep(p: TableAccess, report?: ExpireStepReport): number {
   const now = p.clock();
+  // CLIENT PAUSE holds the dataset still: no step at all (activeExpireCycle returns before its figures change).
+  if (p.clientsPaused()) return -1;
   let removed = 0;
   let sampled = 0;
   let capReached = true;
