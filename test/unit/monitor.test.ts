@@ -133,6 +133,8 @@ describe('MONITOR in a session', () => {
       '+PONG\r\n+T [0 127.0.0.1:1] "PING"\r\n',
     );
     expect(send(monitor, 'GET', 'k')).toBe("-ERR Replica can't interact with the keyspace\r\n");
+    // PUBLISH may replicate (CMD_MAY_REPLICATE), which processCommand refuses a replica too.
+    expect(send(monitor, 'PUBLISH', 'ch', 'm')).toBe("-ERR Replica can't interact with the keyspace\r\n");
     expect(send(monitor, 'MONITOR')).toBe('');
     expect(send(monitor, 'RESET')).toBe('+RESET\r\n');
     expect(core.server.pubsub!.monitoring()).toBe(false);

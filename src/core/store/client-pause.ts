@@ -4,7 +4,7 @@
 // pauseClients / unpauseClients / checkClientPauseTimeoutAndReturnIfPaused, for the one purpose a client can set
 // (PAUSE_BY_CLIENT_COMMAND). Plain Atomics; knows nothing of clients or commands.
 
-import { H_CLIENT_PAUSE, H_CLIENT_PAUSE_END_F64, H_CLIENT_PAUSE_LOCK } from './layout.js';
+import { H_CLIENT_PAUSE, H_CLIENT_PAUSE_END_F64, H_CLIENT_PAUSE_CHANGING } from './layout.js';
 
 /** Redis's pause_type, in its order of restriction: a stricter pause is a larger number. */
 export const PAUSE_OFF = 0;
@@ -86,13 +86,13 @@ export class ClientPauseWords {
 
   /** Held for a few loads and stores, by a command or a timer, never across anything that waits. */
   private locked<R>(work: () => R): R {
-    while (Atomics.compareExchange(this.words, H_CLIENT_PAUSE_LOCK, 0, 1) !== 0) {
+    while (Atomics.compareExchange(this.words, H_CLIENT_PAUSE_CHANGING, 0, 1) !== 0) {
       // Another thread is between its load and store of these three words: microseconds at most.
     }
     try {
       return work();
     } finally {
-      Atomics.store(this.words, H_CLIENT_PAUSE_LOCK, 0);
+      Atomics.store(this.words, H_CLIENT_PAUSE_CHANGING, 0);
     }
   }
 }

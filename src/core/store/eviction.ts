@@ -193,6 +193,8 @@ export class Evictor {
     let used = arenaUsedBytes(a);
     this.checkedBytes = used;
     if (used <= limit) return NOTHING;
+    // isSafeToPerformEvictions: while CLIENT PAUSE holds, nothing is evicted and nothing refused for memory.
+    if (a.clientsPaused()) return NOTHING;
     const policy = policyOf(a.control);
     if (policy === POLICY_NOEVICTION) return REFUSED;
     this.evicted = keysWanted ? [] : NO_KEYS;

@@ -310,7 +310,6 @@ export class SharedStore implements KeyValueStore {
   evict(keysWanted = true): EvictionOutcome {
     const maxmemory = maxmemoryOf(this.access);
     if (maxmemory === 0) return NO_EVICTION;
-    if (this.access.clientsPaused()) return NO_EVICTION; // isSafeToPerformEvictions: nothing goes, nothing refused
     const control = this.access.control;
     const limit = maxmemory - control.byteLength; // the store's usedMemory (its arena's live bytes + control)
     const outcome = this.thread.evictor.run(this.access, limit, keysWanted);

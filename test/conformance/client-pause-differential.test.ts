@@ -1,0 +1,82 @@
+// CLIENT PAUSE and CLIENT UNPAUSE against redis-server 7.0, for every transport: the same requests sent to
+// redis-lite and to a redis-server this file starts on a free loopback port (no persistence, stopped by PID),
+// replies compared byte for byte. The deterministic parts: argument errors in Redis's order, a timeout of 0 and
+// one whose end overflows (no pause), reads and read-only transactions under WRITE, a pause asked for inside
+// MULTI (it starts after EXEC), and a held write released by UNPAUSE, ordered by waiting for INFO
+// blocked_clients. Skipped when redis-server is not on PATH.
+
+import { describe, expect, it } from 'vitest';
+import { haveRedisServer, useBothServers } from '../support/both-servers.js';
+import { RawClient, resp } from '../support/raw-client.js';
+import { transports } from '../support/server.js';
+import { step, stepBoth } from '../support/script-step.js';
+
+/** Each entry one step; a step of several requests is sent at once (MULTI ... EXEC). */
+const SCRIPT: readonly (readonly string[])[][] = [
+  [['CLIENT', 'PAUSE']],
+  [['CLIENT', 'PAUSE', 'abc']],
+  [['CLIENT', 'PAUSE', '1.5']],
+  [['CLIENT', 'PAUSE', '-1']],
+  [['CLIENT', 'PAUSE', '-1', 'WRITE']],
+  [['CLIENT', 'PAUSE', 'abc', 'NONE']],
+  [['CLIENT', 'PAUSE', '10', 'WRITE', 'x']],
+  [['CLIENT', 'PAUSE', '99999999999999999999']],
+  [['CLIENT', 'UNPAUSE', 'x']],
+  [['CLIENT', 'UNPAUSE']],
+  // No pause after these: a timeout of 0, and one whose end overflows (Redis's sum wraps into the past).
+  [['CLIENT', 'PAUSE', '0', 'WRITE']],
+  [['SET', 'k', 'v']],
+  [['CLIENT', 'PAUSE', '9223372036854775807', 'wRiTe']],
+  [['SET', 'k', 'v2']],
+  [['CLIENT', 'PAUSE', '100000', 'write']],
+  [['GET', 'k']],
+  [['PING']],
+  [['MULTI'], ['GET', 'k'], ['PING'], ['EXEC']],
+  [['CLIENT', 'UNPAUSE']],
+  [['CLIENT', 'UNPAUSE']],
+  // Asked for inside MULTI: the commands queued after it still run in that EXEC.
+  [['MULTI'], ['SET', 'a', '1'], ['CLIENT', 'PAUSE', '100000', 'WRITE'], ['SET', 'b', '2'], ['EXEC']],
+  [['MGET', 'a', 'b']],
+  [['CLIENT', 'UNPAUSE']],
+];
+
+describe.skipIf(!haveRedisServer).each(transports)(
+  '%s transport: CLIENT PAUSE as redis-server 7.0',
+  (transport) => {
+    const both = useBothServers(transport, { ours: { workers: transport === 'hybrid' ? 2 : 6 } });
+
+    it('answers the script byte for byte', async () => {
+      const { theirs, mine } = both;
+      await step(theirs, [['FLUSHALL']]);
+      await step(mine, [['FLUSHALL']]);
+      for (const requests of SCRIPT) {
+        const replies = await stepBoth(theirs, mine, requests);
+        expect(replies.mine).toBe(replies.theirs);
+      }
+    });
+
+    it('holds a write until UNPAUSE, the client then running it and what it sent after', async () => {
+      const script = async (port: number | null): Promise<string[]> => {
+        const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
+        const [writer, control] = [await connect(), await connect()];
+        try {
+          await step(control, [['FLUSHALL']]);
+          const out = [await step(control, [['CLIENT', 'PAUSE', '100000', 'WRITE']])];
+          await writer.send(Buffer.concat([resp('INCR', 'n'), resp('PUBLISH', 'ch', 'm')]));
+          for (;;) {
+            const info = await step(control, [['INFO', 'clients']]);
+            if (info.includes('blocked_clients:1')) break;
+          }
+          out.push(await step(control, [['GET', 'n']]));
+          out.push(await step(control, [['CLIENT', 'UNPAUSE']]));
+          out.push(await step(writer, [['GET', 'n']]));
+          return out;
+        } finally {
+          writer.destroy();
+          control.destroy();
+        }
+      };
+      expect(await script(null)).toEqual(await script(both.redis.port));
+    });
+  },
+);
