@@ -72,7 +72,8 @@ export class Transaction {
    */
   get queuesMayReplicate(): boolean {
     return (
-      this.queued?.some((c) => c.spec.flags.includes('write') || c.spec.flags.includes('may_replicate')) ?? false
+      this.queued?.some((c) => c.spec.flags.includes('write') || c.spec.flags.includes('may_replicate')) ??
+      false
     );
   }
 
