@@ -120,6 +120,12 @@ export interface CommandSpec {
    * the script itself does when it runs alone (transaction.ts keysOf, scripting/script-run.ts).
    */
   readonly runsScript?: true;
+  /**
+   * Whether this line writes or may replicate where that depends on the line (server.c getCommandFlags: a
+   * script's shebang flags replace EVAL's): what CLIENT PAUSE WRITE holds. Absent: the 'write' or 'may_replicate'
+   * flag says it.
+   */
+  readonly mayReplicate?: (argv: readonly Buffer[], ctx: CommandContext) => boolean;
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */
   readonly subcommands?: readonly CommandSpec[];
   readonly run?: (argv: Buffer[], ctx: CommandContext) => Reply;

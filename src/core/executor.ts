@@ -249,12 +249,16 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // CLIENT PAUSE (processCommand, after every refusal): the client waits, its command unrun. One shared load
   // while no pause is set.
   const blocking = ctx.server.blocking;
-  if (blocking !== undefined && blocking.pause.type() !== PAUSE_OFF && pausedFor(blocking, resolved, ctx)) {
+  if (
+    blocking !== undefined &&
+    blocking.pause.type() !== PAUSE_OFF &&
+    pausedFor(blocking, resolved, argv, ctx)
+  ) {
     const postponed = blocking.postpone(client);
     if (postponed !== null) return postponed;
   }
   if (client.transaction.queues(resolved)) {
-    client.transaction.queue(resolved, argv);
+    client.transaction.queue(resolved, argv, mayReplicate(resolved, argv, ctx));
     return QUEUED;
   }
   const aof = ctx.server.aof;
@@ -277,15 +281,21 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
  * replicate (PUBLISH), and an EXEC whose queue has one (processCommand's is_may_replicate_command). A pause whose
  * end has passed holds nothing: it is cleared here, and clients it postponed run again.
  */
-function pausedFor(blocking: BlockingHub, spec: CommandSpec, ctx: CommandContext): boolean {
+function pausedFor(blocking: BlockingHub, spec: CommandSpec, argv: Buffer[], ctx: CommandContext): boolean {
   const now = ctx.server.clock();
   if (!blocking.pause.pausedAt(now)) {
     blocking.checkPostponed(now);
     return false;
   }
   if (blocking.pause.type() === PAUSE_ALL) return true;
-  if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+  if (mayReplicate(spec, argv, ctx)) return true;
   return spec.name === 'exec' && ctx.client.transaction.queuesMayReplicate;
+}
+
+/** processCommand's is_may_replicate_command for this line (a script's shebang decides EVAL's). */
+function mayReplicate(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): boolean {
+  if (spec.mayReplicate !== undefined) return spec.mayReplicate(argv, ctx);
+  return spec.flags.includes('write') || spec.flags.includes('may_replicate');
 }
 
 /**

@@ -10,6 +10,8 @@ import type { KeyValueStore, KeyWatch } from './store/types.js';
 export interface QueuedCommand {
   readonly spec: CommandSpec;
   readonly argv: Buffer[];
+  /** It writes or may replicate, as its line was when queued (mstate.cmd_flags): CLIENT PAUSE WRITE holds EXEC. */
+  readonly mayReplicate?: boolean;
 }
 
 export interface WatchedKey {
@@ -71,10 +73,7 @@ export class Transaction {
    * mstate.cmd_flags): CLIENT PAUSE WRITE postpones such an EXEC.
    */
   get queuesMayReplicate(): boolean {
-    return (
-      this.queued?.some((c) => c.spec.flags.includes('write') || c.spec.flags.includes('may_replicate')) ??
-      false
-    );
+    return this.queued?.some((command) => command.mayReplicate === true) ?? false;
   }
 
   /** EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING during EXEC: SSUBSCRIBE refuses). */
@@ -102,8 +101,8 @@ export class Transaction {
   }
 
   /** argv is copied: the parser's are views of the query buffer, reused once this read is done. */
-  queue(spec: CommandSpec, argv: readonly Buffer[]): void {
-    this.queued?.push({ spec, argv: argv.map((arg) => Buffer.from(arg)) });
+  queue(spec: CommandSpec, argv: readonly Buffer[], mayReplicate = false): void {
+    this.queued?.push({ spec, argv: argv.map((arg) => Buffer.from(arg)), mayReplicate });
   }
 
   /** A command refused while queueing (unknown, wrong arity, NOAUTH, ...): flagTransaction. */

@@ -32,6 +32,10 @@ const SCRIPT: readonly (readonly string[])[][] = [
   [['GET', 'k']],
   [['PING']],
   [['MULTI'], ['GET', 'k'], ['PING'], ['EXEC']],
+  // Scripts that declare no-writes, and the _RO forms, run under WRITE (eval.c evalGetCommandFlags).
+  [['EVAL', '#!lua flags=no-writes\nreturn 12', '0']],
+  [['EVAL_RO', "return redis.call('get', KEYS[1])", '1', 'k']],
+  [['MULTI'], ['EVAL', '#!lua flags=no-writes\nreturn 13', '0'], ['EXEC']],
   [['CLIENT', 'UNPAUSE']],
   [['CLIENT', 'UNPAUSE']],
   // Asked for inside MULTI: the commands queued after it still run in that EXEC.
@@ -74,6 +78,36 @@ describe.skipIf(!haveRedisServer).each(transports)(
         } finally {
           writer.destroy();
           control.destroy();
+        }
+      };
+      expect(await script(null)).toEqual(await script(both.redis.port));
+    });
+
+    it('holds scripts that may write under WRITE: no shebang, a shebang without no-writes, an unknown sha', async () => {
+      const held = [
+        ['EVAL', 'return 1', '0'],
+        ['EVAL', '#!lua\nreturn 2', '0'],
+        ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'],
+      ];
+      const script = async (port: number | null): Promise<string[]> => {
+        const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
+        const control = await connect();
+        const clients = [await connect(), await connect(), await connect()];
+        try {
+          await step(control, [['SCRIPT', 'FLUSH']]);
+          const out = [await step(control, [['CLIENT', 'PAUSE', '100000', 'WRITE']])];
+          for (const [i, client] of clients.entries()) {
+            await client.send(resp(...held[i]));
+            for (;;) {
+              const info = await step(control, [['INFO', 'clients']]);
+              if (info.includes(`blocked_clients:${i + 1}\r\n`)) break;
+            }
+          }
+          out.push(await step(control, [['CLIENT', 'UNPAUSE']]));
+          for (const client of clients) out.push(await step(client, [['PING']]));
+          return out;
+        } finally {
+          for (const client of [control, ...clients]) client.destroy();
         }
       };
       expect(await script(null)).toEqual(await script(both.redis.port));

@@ -14,6 +14,7 @@ import { parseInt64 } from '../args.js';
 import { feedMonitor } from '../monitor.js';
 import { refusedForMemory } from '../memory-limit.js';
 import { MISCONF } from '../rdb/persistence.js';
+import { readShebang } from '../scripting/shebang.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 
@@ -117,6 +118,28 @@ function scriptHelp(): Reply {
   return helpReply('script', HELP);
 }
 
+/**
+ * eval.c evalGetCommandFlags, as processCommand's is_may_replicate_command reads it (CLIENT PAUSE WRITE): a script
+ * that declares its flags writes unless no-writes (scriptFlagsToCmdFlags), one without a shebang, or not found,
+ * keeps the command's flags (EVAL and EVALSHA may replicate; the _RO forms do not).
+ */
+function scriptMayReplicate(
+  argv: readonly Buffer[],
+  ctx: CommandContext,
+  bySha: boolean,
+  ro: boolean,
+): boolean {
+  const body = bySha
+    ? argv[1].length === 40
+      ? ctx.server.scripting?.cache.find(argv[1].toString('latin1').toLowerCase())?.body
+      : undefined
+    : argv[1];
+  if (body === undefined) return !ro;
+  const shebang = readShebang(body);
+  if ('error' in shebang || shebang.flags === null) return !ro;
+  return !shebang.flags.has('no-writes');
+}
+
 const evalKeys = countedKeys(2, ['RW', 'access', 'update']);
 const evalRoKeys = countedKeys(2, ['RO', 'access']);
 
@@ -129,7 +152,7 @@ function evalSpec(name: string, summary: string, since: string, bySha: boolean, 
     since,
     arity: -3,
     flags: [
-      ...(ro ? (['readonly'] as const) : []),
+      ...(ro ? (['readonly'] as const) : (['may_replicate'] as const)),
       'noscript',
       'stale',
       'skip_monitor',
@@ -139,6 +162,7 @@ function evalSpec(name: string, summary: string, since: string, bySha: boolean, 
     keys: [0, 0, 0],
     keySpecs: [ro ? evalRoKeys : evalKeys],
     runsScript: true,
+    mayReplicate: (argv, ctx) => scriptMayReplicate(argv, ctx, bySha, ro),
     run: (argv, ctx) => evalGeneric(spec, argv, ctx, bySha, ro),
   };
   return spec;
