@@ -42,11 +42,6 @@ export type CommandFlag =
   | 'skip_monitor'
   /** CMD_NO_MANDATORY_KEYS: its keys may be none (EVAL with numkeys 0); only COMMAND INFO shows it here. */
   | 'no_mandatory_keys'
-  /**
-   * CMD_MAY_REPLICATE: not a write, but it may put something in the replication stream (PUBLISH, SPUBLISH), so
-   * CLIENT PAUSE WRITE postpones it as it does writes. COMMAND INFO hides it, as Redis's addReplyCommandFlags does.
-   */
-  | 'may_replicate'
   /** CMD_NO_MULTI: refused inside MULTI (SAVE). */
   | 'no_multi'
   /**
@@ -56,8 +51,9 @@ export type CommandFlag =
   | 'no_async_loading'
   /**
    * CMD_MAY_REPLICATE: a read that may change a value Redis then propagates (PFCOUNT caching its cardinality):
-   * it runs on the write path, so what it logs reaches the append-only file under its keys' locks. Hidden from
-   * COMMAND INFO, as in Redis 7.0.
+   * it runs on the write path, so what it logs reaches the append-only file under its keys' locks; CLIENT PAUSE
+   * WRITE holds it as a write. Hidden from COMMAND INFO, as in Redis 7.0. (PUBLISH and EVAL, also may_replicate in
+   * Redis, say so through `mayReplicate` instead: they log nothing and must not take the write path.)
    */
   | 'may_replicate';
 
@@ -121,9 +117,10 @@ export interface CommandSpec {
    */
   readonly runsScript?: true;
   /**
-   * Whether this line writes or may replicate where that depends on the line (server.c getCommandFlags: a
-   * script's shebang flags replace EVAL's): what CLIENT PAUSE WRITE holds. Absent: the 'write' or 'may_replicate'
-   * flag says it.
+   * Whether this line writes or may replicate (Redis's CMD_MAY_REPLICATE) where the flags cannot say it: PUBLISH
+   * (which logs nothing, so it keeps off the write path 'may_replicate' takes), EVAL (server.c getCommandFlags: a
+   * script's shebang flags replace the command's). What CLIENT PAUSE WRITE holds. Absent: the 'write' or
+   * 'may_replicate' flag says it.
    */
   readonly mayReplicate?: (argv: readonly Buffer[], ctx: CommandContext) => boolean;
   /** A container (CLIENT, CONFIG, COMMAND) dispatches on argv[1] to these instead of running itself. */

@@ -222,12 +222,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
     return reject(ctx, argv, subscribedOnly(resolved.name), resolved);
   }
   // A monitor is a replica to Redis (CLIENT_SLAVE): it may not read or write keys.
-  if (
-    client.monitor === true &&
-    (resolved.flags.includes('write') ||
-      resolved.flags.includes('readonly') ||
-      resolved.flags.includes('may_replicate'))
-  ) {
+  if (client.monitor === true && (resolved.flags.includes('readonly') || mayReplicate(resolved, argv, ctx))) {
     return reject(ctx, argv, "ERR Replica can't interact with the keyspace", resolved);
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);

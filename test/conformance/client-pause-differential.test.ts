@@ -83,16 +83,17 @@ describe.skipIf(!haveRedisServer).each(transports)(
       expect(await script(null)).toEqual(await script(both.redis.port));
     });
 
-    it('holds scripts that may write under WRITE: no shebang, a shebang without no-writes, an unknown sha', async () => {
+    it('holds what may replicate under WRITE: scripts without no-writes, an unknown sha, PFCOUNT', async () => {
       const held = [
         ['EVAL', 'return 1', '0'],
         ['EVAL', '#!lua\nreturn 2', '0'],
         ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'],
+        ['PFCOUNT', 'hll'],
       ];
       const script = async (port: number | null): Promise<string[]> => {
         const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
         const control = await connect();
-        const clients = [await connect(), await connect(), await connect()];
+        const clients = [await connect(), await connect(), await connect(), await connect()];
         try {
           await step(control, [['SCRIPT', 'FLUSH']]);
           const out = [await step(control, [['CLIENT', 'PAUSE', '100000', 'WRITE']])];

@@ -160,8 +160,10 @@ const sub = subcommandBuilder('pubsub', 'pubsub', '2.8.0', {
 });
 const introspection = ['pubsub', 'loading', 'stale'] as const;
 const subscribing = ['pubsub', 'noscript', 'loading', 'stale'] as const;
-/** PUBLISH and SPUBLISH: may_replicate too (Redis propagates a published message to replicas). */
-const publishing = ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'] as const;
+const publishing = ['pubsub', 'loading', 'stale', 'fast'] as const;
+
+/** PUBLISH and SPUBLISH are CMD_MAY_REPLICATE in Redis (a message is propagated): CLIENT PAUSE WRITE holds them. */
+const propagated = (): boolean => true;
 
 export const pubsubCommands: readonly CommandSpec[] = [
   {
@@ -240,6 +242,7 @@ export const pubsubCommands: readonly CommandSpec[] = [
     since: '2.0.0',
     arity: 3,
     flags: publishing,
+    mayReplicate: propagated,
     keys: [0, 0, 0],
     run: publish(CHANNEL),
   },
@@ -251,6 +254,7 @@ export const pubsubCommands: readonly CommandSpec[] = [
     since: '7.0.0',
     arity: 3,
     flags: publishing,
+    mayReplicate: propagated,
     keys: [1, 1, 1],
     notKeys: true,
     run: publish(SHARD),

@@ -152,7 +152,7 @@ function evalSpec(name: string, summary: string, since: string, bySha: boolean, 
     since,
     arity: -3,
     flags: [
-      ...(ro ? (['readonly'] as const) : (['may_replicate'] as const)),
+      ...(ro ? (['readonly'] as const) : []),
       'noscript',
       'stale',
       'skip_monitor',

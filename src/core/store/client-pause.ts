@@ -4,7 +4,7 @@
 // pauseClients / unpauseClients / checkClientPauseTimeoutAndReturnIfPaused, for the one purpose a client can set
 // (PAUSE_BY_CLIENT_COMMAND). Plain Atomics; knows nothing of clients or commands.
 
-import { H_CLIENT_PAUSE, H_CLIENT_PAUSE_END_F64, H_CLIENT_PAUSE_CHANGING } from './layout.js';
+import { H_CLIENT_PAUSE, H_CLIENT_PAUSE_CHANGING, H_CLIENT_PAUSE_END_F64, HEADER_INTS } from './layout.js';
 
 /** Redis's pause_type, in its order of restriction: a stricter pause is a larger number. */
 export const PAUSE_OFF = 0;
@@ -24,7 +24,7 @@ export class ClientPauseWords {
 
   /** A pause for a store-less test or a single-threaded caller: words of its own. */
   static local(): ClientPauseWords {
-    return new ClientPauseWords(new SharedArrayBuffer((H_CLIENT_PAUSE_END_F64 + 1) * 8));
+    return new ClientPauseWords(new SharedArrayBuffer(HEADER_INTS * 4));
   }
 
   /** The pause in force as last written (one load): PAUSE_OFF means no pause, whatever the clock says. */

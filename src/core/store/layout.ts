@@ -98,7 +98,7 @@ export const H_CLIENT_PAUSE = 6;
 /** The pause's end, ms on the server's clock (a Float64 slot: ints 70 and 71), read only while a pause is set. */
 export const H_CLIENT_PAUSE_END_F64 = 35;
 /** A writer-only lock word (0 free, 1 held) around a change of the pause's type and end, which go together. */
-export const H_CLIENT_PAUSE_CHANGING = 47;
+export const H_CLIENT_PAUSE_CHANGING = 72;
 /**
  * Bytes the process holds outside the store (the creating thread's JavaScript heap at start-up), added to the
  * store's own for INFO used_memory (used_memory_startup): one figure, whichever thread answers INFO.
