@@ -39,8 +39,7 @@ static int raise_error(lua_State *lua, const char *text) {
 
 /* Calls the host with the arguments packed in one Buffer ([u32 count][u32 length]... then the bytes, lengths
  * little-endian: one allocation per call, where a Buffer per argument cost a few microseconds each) and the
- * script's RESP version; pushes the converted reply. Returns 1 when the reply was an error. The handle scope is
- * closed before any Lua error can jump out of here. */
+ * script's RESP version; pushes the converted reply. Returns 1 when the reply was an error. */
 static int call_host(Engine *engine, lua_State *lua, int argc) {
   napi_env env = engine->env;
   napi_handle_scope scope;
@@ -96,14 +95,19 @@ static int call_host(Engine *engine, lua_State *lua, int argc) {
     lua_pop(lua, argc);
   }
   free(lengths);
-  if (data == NULL || len < 3) {
-    push_error_table(lua, "-ERR internal error running a command from a script", 52);
-    failed = 1;
-  } else {
-    failed = ((const char *)data)[0] == '-';
-    push_resp_reply(lua, (const char *)data, (const char *)data + len);
-  }
+  /* The reply is copied out and the scope closed before Lua values are made: making them may raise a Lua
+   * error (out of memory), whose longjmp must not skip the scope's close. */
+  char *reply = data == NULL || len < 3 ? NULL : malloc(len);
+  if (reply != NULL) memcpy(reply, data, len);
   napi_close_handle_scope(env, scope);
+  if (reply == NULL) {
+    push_error_table(lua, "-ERR internal error running a command from a script", 52);
+    return 1;
+  }
+  failed = reply[0] == '-';
+  /* Freed right after parsing (only an out-of-memory error raised while parsing would leak this block). */
+  push_resp_reply(lua, reply, reply + len);
+  free(reply);
   return failed;
 }
 

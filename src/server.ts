@@ -384,6 +384,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     scripts: shared.scripts,
     nativeRoot: packageRoot(),
+    scriptLog: (level, message) => logger[level](message),
     aofOnlyWriter: start.options.transport === 'eventloop',
     aofFiles: start.aofFiles,
     clients: () => transport.clients(),

@@ -28,7 +28,7 @@ import type { Clock, KeyValueStore } from './store/types.js';
 import { Persistence, type PersistenceLog } from './rdb/persistence.js';
 import { loadLuaFrom } from './scripting/lua-addon.js';
 import { ScriptCache } from './scripting/script-cache.js';
-import { Scripting } from './scripting/scripting.js';
+import { Scripting, type ScriptLogLevel } from './scripting/scripting.js';
 
 export interface ThreadCoreDeps {
   readonly store: KeyValueStore;
@@ -69,6 +69,8 @@ export interface ThreadCoreDeps {
   shutdown?(flags: ShutdownFlags): boolean;
   /** The script cache every thread shares (its buffer, on a worker); absent: one of this thread's own. */
   readonly scripts?: ScriptCache | SharedArrayBuffer;
+  /** Where redis.log's lines go (the server's log; a worker posts them to the main thread); absent: dropped. */
+  scriptLog?(level: ScriptLogLevel, message: string): void;
   /** The package root holding the native helpers (EVAL's Lua interpreter); null or absent: no scripting. */
   readonly nativeRoot?: string | null;
 }
@@ -188,7 +190,8 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     deps.scripts instanceof SharedArrayBuffer
       ? ScriptCache.attach(deps.scripts)
       : (deps.scripts ?? ScriptCache.create());
-  Object.assign(server, { scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null)) });
+  const scriptLog = deps.scriptLog?.bind(deps);
+  Object.assign(server, { scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null), scriptLog) });
   const writer = new ByteWriter();
   return {
     server,

@@ -2,7 +2,7 @@
 // doing read-modify-write never lose an update, and no other client sees a script half done), the script cache
 // is shared by every thread (EVALSHA on one connection finds what another loaded, on whichever worker or loop
 // each landed), SCRIPT FLUSH forgets for all, a script inside MULTI runs under EXEC's locks, and ioredis's
-// defineCommand (EVALSHA first, EVAL on NOSCRIPT) works. With appendonly, a script's writes are logged as their
+// defineCommand (EVALSHA first, EVAL on NOSCRIPT) works; redis.log reaches the server's log. With appendonly, a script's writes are logged as their
 // effects in one MULTI ... EXEC block (never the EVAL), and replay after a restart.
 
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -67,6 +67,17 @@ describe.each(transports)('scripting on %s', (transport) => {
       [null, 8],
       [null, '7'],
     ]);
+  });
+
+  it("writes redis.log's lines to the server's log at their level, from whichever thread ran the script", async () => {
+    const client = await fixture.ioredis();
+    await client.eval(
+      "redis.log(redis.LOG_WARNING, 'disk', 'almost', 7); redis.log(redis.LOG_NOTICE, 'fyi')",
+      0,
+    );
+    // pino's levels: warn 40, info 30.
+    expect((await fixture.server().logs.waitFor((l) => l.msg === 'disk almost 7')).level).toBe(40);
+    expect((await fixture.server().logs.waitFor((l) => l.msg === 'fyi')).level).toBe(30);
   });
 
   it("serves ioredis's defineCommand, which sends EVALSHA and falls back to EVAL", async () => {

@@ -11,7 +11,7 @@ import { ERR } from '../errors.js';
 import { call } from '../executor.js';
 import { refusedForMemory } from '../memory-limit.js';
 import { MISCONF } from '../rdb/persistence.js';
-import { ByteWriter, encodeReply } from '../reply-encoding.js';
+import { encodeReply } from '../reply-encoding.js';
 import {
   array,
   bigNumber,
@@ -54,7 +54,7 @@ export function runScript(
     const nested = ctx.client.transaction.executing;
     if (!nested) aof?.beginTransaction();
     try {
-      const run = new ScriptCalls(store, ctx, options, scripting.replyWriter);
+      const run = new ScriptCalls(store, ctx, options, scripting);
       return toReply(scripting.run(script, keys, args, run.host));
     } finally {
       if (!nested) aof?.endTransaction();
@@ -99,8 +99,7 @@ class ScriptCalls {
     store: KeyValueStore,
     private readonly caller: CommandContext,
     private readonly options: ScriptRunOptions,
-    /** This thread's: one script runs at a time, and the interpreter reads each reply before the next call. */
-    private readonly writer: ByteWriter,
+    private readonly scripting: Scripting,
   ) {
     this.client = scriptClient(caller.client);
     this.contexts = new ClientContexts(store, this.client, caller.server);
@@ -114,8 +113,10 @@ class ScriptCalls {
   private call(argv: Buffer[], resp: 2 | 3): Buffer {
     this.client.resp = resp;
     const reply = this.run(argv);
-    encodeReply(reply, resp === 3 ? 'resp3' : 'resp2', this.writer);
-    return this.writer.lend(); // read by the interpreter before this returns to Lua: no copy needed
+    // This thread's writer: one script runs at a time, and the interpreter reads each reply before the next call.
+    const writer = this.scripting.replyWriter;
+    encodeReply(reply, resp === 3 ? 'resp3' : 'resp2', writer);
+    return writer.lend(); // read by the interpreter before this returns to Lua: no copy needed
   }
 
   private run(argv: Buffer[]): Reply {
@@ -159,10 +160,9 @@ class ScriptCalls {
     return error(message);
   }
 
+  /** redis.log: Redis's levels 0-3 (debug, verbose, notice, warning) on the server's log. */
   private log(level: number, message: string): void {
-    // redis.log's levels (debug, verbose, notice, warning); this server logs warnings through reportUnexpected's
-    // logger only for failures, so a script's own lines go to stderr as Redis's log would show them.
-    if (level >= 2) process.stderr.write(`redis-lite script: ${message}\n`);
+    this.scripting.log(level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug', message);
   }
 }
 

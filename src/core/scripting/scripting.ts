@@ -16,6 +16,9 @@ export interface LoadedScript {
   readonly flags: ReadonlySet<ScriptFlag> | null;
 }
 
+/** redis.log's levels as the server's logger names them (LOG_DEBUG and LOG_VERBOSE are debug). */
+export type ScriptLogLevel = 'debug' | 'info' | 'warn';
+
 export class Scripting {
   private state: LuaState | null = null;
   private generation = -1;
@@ -27,6 +30,8 @@ export class Scripting {
     readonly cache: ScriptCache,
     /** The interpreter, or why this server has none (every EVAL then answers that). */
     private readonly lua: LuaAddon | Error,
+    /** Where redis.log writes; absent: its lines are dropped. */
+    readonly log: (level: ScriptLogLevel, message: string) => void = () => {},
   ) {}
 
   /** Why scripting is unavailable, or null. */

@@ -163,6 +163,7 @@ export class LoopGroup {
         const fields = { ...message.fields, loop: loop.index };
         if (message.level === 'error') this.options.logger.error(fields, message.msg);
         else if (message.level === 'warn') this.options.logger.warn(fields, message.msg);
+        else if (message.level === 'info') this.options.logger.info(fields, message.msg);
         else this.options.logger.debug(fields, message.msg);
         return;
       }

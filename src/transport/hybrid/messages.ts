@@ -68,7 +68,7 @@ export type FromLoop =
   | ShutdownRequest
   | {
       readonly type: 'log';
-      readonly level: 'debug' | 'warn' | 'error';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
       readonly msg: string;
       readonly fields?: Record<string, unknown>;
     };

@@ -76,7 +76,7 @@ export type FromWorker =
   | ShutdownRequest
   | {
       readonly type: 'log';
-      readonly level: 'warn' | 'error';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
       readonly msg: string;
       readonly command?: string;
       readonly error?: { readonly message: string; readonly stack?: string; readonly code?: string };

@@ -120,6 +120,7 @@ function workerCore(): ThreadCore {
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
     nativeRoot: init.nativeRoot,
+    scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,
     aofFiles: AofFiles.of(config, init.aofWorkDir),
     ...(pubsubState === null
