@@ -39,9 +39,9 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
     n.south_west,
   ];
   const inShape = shapeTest(shape);
-  // The element being looked at: its position and distance, kept from select to take.
-  const xy = new Float64Array(2);
-  let distance: number | null = null;
+  // The element being looked at: longitude, latitude and distance, kept from select to take in a typed array
+  // (a double in a closure variable or a return value is a heap allocation per element).
+  const at = new Float64Array(3);
   const found: GeoPoint[] = [];
   const full = (): boolean => limit !== 0 && found.length >= limit;
   let lastProcessed = 0;
@@ -58,12 +58,11 @@ export function pointsInShape(z: ZsetView, shape: GeoShape, limit: number): GeoP
       min,
       max,
       (score) => {
-        decodeScoreInto(score, xy);
-        distance = inShape(xy[0], xy[1]);
-        return distance !== null;
+        decodeScoreInto(score, at);
+        return inShape(at);
       },
       (member, score) => {
-        found.push({ member, score, longitude: xy[0], latitude: xy[1], dist: distance as number });
+        found.push({ member, score, longitude: at[0], latitude: at[1], dist: at[2] });
         return !full();
       },
     );
