@@ -191,7 +191,9 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       ? ScriptCache.attach(deps.scripts)
       : (deps.scripts ?? ScriptCache.create());
   const scriptLog = deps.scriptLog?.bind(deps);
-  Object.assign(server, { scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null), scriptLog) });
+  Object.assign(server, {
+    scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null), scriptLog),
+  });
   const writer = new ByteWriter();
   return {
     server,
