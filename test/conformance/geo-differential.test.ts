@@ -336,6 +336,45 @@ describe.skipIf(!haveRedisServer).each(transports)(
       },
     );
 
+    it('counts keyspace hits and misses as Redis does: before argument errors, a hit for WRONGTYPE', async () => {
+      const lines = [
+        'GEOPOS g a',
+        'GEOPOS nokey a',
+        'GEOHASH g a',
+        'GEODIST g a b',
+        'GEODIST nokey a b',
+        'GEODIST g a b yd',
+        'GEORADIUS g 1 2 100 km',
+        'GEORADIUS g 1 2 -1 km',
+        'GEORADIUSBYMEMBER g zz 1 km',
+        'GEOSEARCH g FROMMEMBER a BYRADIUS 1 km COUNT 0',
+        'GEOSEARCHSTORE d g FROMLONLAT 1 2 BYRADIUS 1000 km',
+        'GEOSEARCHSTORE d nokey FROMLONLAT 1 2 BYRADIUS 1000 km',
+        'GEORADIUS s 1 2 1 km',
+        'GEOPOS s',
+        'GEOSEARCHSTORE d s FROMLONLAT 1 2 BYRADIUS 1 km',
+      ];
+      const requests: Argv[] = [
+        ['FLUSHALL'],
+        ['GEOADD', 'g', '1', '2', 'a', '3', '4', 'b'],
+        ['SET', 's', 'x'],
+        ['CONFIG', 'RESETSTAT'],
+        ...lines.map((l) => l.split(' ')),
+        ['INFO', 'stats'],
+      ];
+      const lookups = (info: Buffer): string[] =>
+        info
+          .toString('latin1')
+          .split('\r\n')
+          .filter((l) => l.startsWith('keyspace_'));
+      const [expected, actual] = await Promise.all([
+        both.real.pipeline(requests),
+        both.lite.pipeline(requests),
+      ]);
+      expect(actual.slice(0, -1).map(String)).toEqual(expected.slice(0, -1).map(String));
+      expect(lookups(actual[actual.length - 1])).toEqual(lookups(expected[expected.length - 1]));
+    });
+
     it('answers COMMAND INFO, DOCS and GETKEYSANDFLAGS of the GEO commands as Redis does', async () => {
       const names = [
         'geoadd',

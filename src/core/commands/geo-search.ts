@@ -7,6 +7,7 @@
 // was asked, in that order. A storing line is logged to the append-only file as sent (aof/as-logged.ts).
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError } from '../errors.js';
 import {
   georadiusKeyPositions,
   parseSearchRequest,
@@ -46,6 +47,29 @@ function pointReply(point: GeoPoint, request: SearchRequest, conversion: number)
   return array(parts);
 }
 
+/**
+ * Runs `work`, which reads the sorted set at `key` and calls `seen` with what it found, and counts that lookup as
+ * lookupKeyRead does, first thing: a keyspace hit or miss (and `keymiss`) even when an argument read afterwards
+ * is refused, and a hit when the key holds another type (the store's WRONGTYPE comes before `seen`).
+ */
+export function lookupCounted<R>(
+  ctx: CommandContext,
+  key: Buffer,
+  work: (seen: (z: ZsetView | null) => void) => R,
+): R {
+  let found: boolean | undefined;
+  try {
+    return work((z) => {
+      found = z !== null;
+    });
+  } catch (e) {
+    if (found === undefined && e instanceof CommandError && e.code === 'WRONGTYPE') found = true;
+    throw e;
+  } finally {
+    if (found !== undefined) looked(ctx, key, found);
+  }
+}
+
 function searched(request: SearchRequest): request is SearchRequest & { shape: GeoShape } {
   return request.shape !== null;
 }
@@ -56,11 +80,10 @@ function georadiusGeneric(kind: SearchKind) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
     const source = argv[sourceIndex];
     const destination = storeKeyOf(argv, kind);
-    let found: boolean | undefined;
-    try {
+    return lookupCounted(ctx, source, (seen) => {
       if (destination === null) {
         return ctx.store.zsetRead(source, (z) => {
-          found = z !== null;
+          seen(z);
           const request = parseSearchRequest(argv, kind, z);
           if (z === null || !searched(request)) return EMPTY_ARRAY;
           const points = searchPoints(z, request);
@@ -71,7 +94,7 @@ function georadiusGeneric(kind: SearchKind) {
         });
       }
       const compute = (z: ZsetView | null): ScoredMember[] => {
-        found = z !== null;
+        seen(z);
         const request = parseSearchRequest(argv, kind, z);
         if (z === null || !searched(request)) return [];
         const conversion = request.shape.conversion;
@@ -92,10 +115,7 @@ function georadiusGeneric(kind: SearchKind) {
         notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
       }
       return integer(result.length);
-    } finally {
-      // lookupKeyRead counted the source before any argument was read.
-      if (found !== undefined) looked(ctx, source, found);
-    }
+    });
   };
 }
 

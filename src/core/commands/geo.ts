@@ -17,8 +17,7 @@ import {
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
 import { array, bulkString, integer, NIL, NIL_ARRAY, type Reply } from '../reply.js';
-import { looked } from './bitmap.js';
-import { coordinate, geoSearchCommands } from './geo-search.js';
+import { coordinate, geoSearchCommands, lookupCounted } from './geo-search.js';
 
 function geoadd(argv: Buffer[], ctx: CommandContext): Reply {
   const { pairs, nx, xx, ch } = geoaddArguments(argv);
@@ -31,12 +30,15 @@ function geoadd(argv: Buffer[], ctx: CommandContext): Reply {
   return integer(ch ? result.added + result.updated : result.added);
 }
 
-/** The members' scores (null: missing member), null for a missing key; one counted lookup. */
+/** The members' scores (null: missing member), null for a missing key; one counted lookup (a hit for WRONGTYPE). */
 function scoresOf(ctx: CommandContext, key: Buffer, members: readonly Buffer[]): (number | null)[] | null {
   // Through a view of the set, not ZMSCORE: the type is checked even with no member named.
-  const scores = ctx.store.zsetRead(key, (z) => (z === null ? null : members.map((m) => z.score(m) ?? null)));
-  looked(ctx, key, scores !== null);
-  return scores;
+  return lookupCounted(ctx, key, (seen) =>
+    ctx.store.zsetRead(key, (z) => {
+      seen(z);
+      return z === null ? null : members.map((m) => z.score(m) ?? null);
+    }),
+  );
 }
 
 /** GEOPOS key [member ...]: [longitude, latitude] per member, a null array for a missing one. */
