@@ -1,7 +1,8 @@
 // EVAL on a real socket, on every transport: a script's commands run as one atomic unit (concurrent scripts
 // doing read-modify-write never lose an update, and no other client sees a script half done), the script cache
 // is shared by every thread (EVALSHA on one connection finds what another loaded, on whichever worker or loop
-// each landed), SCRIPT FLUSH forgets for all, a script inside MULTI runs under EXEC's locks, and ioredis's
+// each landed), SCRIPT FLUSH forgets for all, a script inside MULTI runs under EXEC's locks, a script's write
+// serves a client blocked on its key, and ioredis's
 // defineCommand (EVALSHA first, EVAL on NOSCRIPT) works; redis.log reaches the server's log. With appendonly, a script's writes are logged as their
 // effects in one MULTI ... EXEC block (never the EVAL), and replay after a restart.
 
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastIncrPath } from '../support/aof-dir.js';
+import { untilInfo } from '../support/info-wait.js';
 import { useIoredisServer, withIoredisServer } from '../support/ioredis-fixture.js';
 import { transports } from '../support/server.js';
 
@@ -67,6 +69,14 @@ describe.each(transports)('scripting on %s', (transport) => {
       [null, 8],
       [null, '7'],
     ]);
+  });
+
+  it('serves a client blocked in BLPOP with what a script pushed, whichever thread either runs on', async () => {
+    const [blocker, pusher] = await Promise.all([fixture.ioredis(), fixture.ioredis()]);
+    const popped = blocker.blpop('queue', 10);
+    await untilInfo(pusher, 'clients', (f) => f.get('blocked_clients') === '1', 'a blocked client');
+    expect(await pusher.eval("return redis.call('LPUSH', 'queue', 'from-script')", 0)).toBe(1);
+    expect(await popped).toEqual(['queue', 'from-script']);
   });
 
   it("writes redis.log's lines to the server's log at their level, from whichever thread ran the script", async () => {
