@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { doctorReport } from '../../src/core/commands/memory-report.js';
 import type { MemoryOverhead } from '../../src/core/commands/memory-overhead.js';
-import type { Reply } from '../../src/core/reply.js';
+import { NIL, type Reply } from '../../src/core/reply.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
 function integerOf(reply: Reply): number {
@@ -39,7 +39,7 @@ function fill(ctx: TestContext, type: string, n: number): void {
 describe('MEMORY USAGE', () => {
   it('is nil for a missing key', () => {
     const ctx = createTestContext();
-    expect(ctx.run('MEMORY', 'USAGE', 'nokey')).toEqual({ kind: 'nil' });
+    expect(ctx.run('MEMORY', 'USAGE', 'nokey')).toEqual(NIL);
   });
 
   it.each([

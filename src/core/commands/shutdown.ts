@@ -8,7 +8,7 @@ import { CommandError, ERR } from '../errors.js';
 import type { Reply } from '../reply.js';
 
 /** What a successful SHUTDOWN answers: nothing (Redis exits before replying; the connection just closes). */
-const NO_REPLY: Reply = Object.freeze({ kind: 'sequence', value: [] });
+const NO_REPLY: Reply = { kind: 'sequence', value: [] };
 
 /** The arguments, as shutdownCommand reads them: any order, repeats allowed, ABORT alone, not SAVE with NOSAVE. */
 export function parseShutdown(argv: readonly Buffer[]): ShutdownFlags | 'abort' {

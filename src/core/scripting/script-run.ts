@@ -192,7 +192,7 @@ export function toReply(value: LuaReply): Reply {
   if ('double' in value) return double(value.double);
   if ('big' in value)
     return /^-?\d+$/.test(value.big) ? bigNumber(BigInt(value.big)) : bulk(Buffer.from(value.big));
-  if ('verbatim' in value) return { kind: 'verbatim', format: value.format, value: value.verbatim };
+  if ('verbatim' in value) return { kind: 'verbatim', value: value.verbatim, format: value.format };
   if ('map' in value) {
     const pairs: [Reply, Reply][] = [];
     for (let i = 0; i + 1 < value.map.length; i += 2)
