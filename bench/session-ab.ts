@@ -9,7 +9,9 @@
 // 3). --server-core builds each Session as a server thread does (createThreadCore: INFO counters, persistence
 // and append-only file state, Pub/Sub hub), so everything a request pays on the server but its socket is in.
 // Usage: node dist/bench/session-ab.js before=/path/to/old/dist after=dist [--pipeline 100] [--rounds 15]
-// [--ms 150] [--test mix|set|get] [--keys 10000] [--value-size 3] [--server-core]
+// [--ms 150] [--test mix|set|get] [--keys 10000] [--value-size 3] [--server-core] [--varied]
+// --varied: each build first serves a round of some forty other commands, as a server does over its life, so the
+// engine's feedback at the executor and encoder has met many command specs and reply kinds before the rounds.
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +40,7 @@ const KEYS = option('keys', 10_000);
 const TEST = textOption('test', 'mix');
 const VALUE_SIZE = option('value-size', 3);
 const SERVER_CORE = args.includes('--server-core');
+const VARIED = args.includes('--varied');
 if (!['mix', 'set', 'get'].includes(TEST)) throw new Error(`--test is mix, set or get, not ${TEST}`);
 
 const builds: Build[] = args
@@ -80,6 +83,57 @@ for (let c = 0, k = 0; c < Math.max(200, Math.ceil(KEYS / PIPELINE)); c++) {
   }
   chunks.push(Buffer.concat(requests));
 }
+/** --varied: other commands of every group, on keys of their own, with replies of every kind. */
+const VARIED_COMMANDS = [
+  'PING',
+  'ECHO e',
+  'SET v:s x EX 100',
+  'GET v:s',
+  'TTL v:s',
+  'PTTL v:s',
+  'EXISTS v:s v:none',
+  'TYPE v:s',
+  'STRLEN v:s',
+  'APPEND v:s y',
+  'GETRANGE v:s 0 1',
+  'INCR v:n',
+  'INCRBYFLOAT v:f 1.5',
+  'MSET v:a 1 v:b 2',
+  'MGET v:a v:b v:none',
+  'GET v:none',
+  'LPUSH v:l a b c',
+  'LRANGE v:l 0 -1',
+  'LPOP v:l',
+  'LLEN v:l',
+  'HSET v:h f 1 g 2',
+  'HGETALL v:h',
+  'HGET v:h f',
+  'HINCRBY v:h f 1',
+  'SADD v:t a b',
+  'SMEMBERS v:t',
+  'SISMEMBER v:t a',
+  'ZADD v:z 1 a 2 b',
+  'ZRANGE v:z 0 -1 WITHSCORES',
+  'ZSCORE v:z a',
+  'ZINCRBY v:z 1 a',
+  'EXPIRE v:h 100',
+  'PERSIST v:h',
+  'DEL v:a v:b',
+  'DBSIZE',
+  'OBJECT ENCODING v:l',
+  'SCAN 0 COUNT 10',
+  'CLIENT SETNAME ab',
+  'CLIENT GETNAME',
+  'CONFIG GET maxmemory',
+  'UNKNOWNCMD x',
+  'GET',
+  'SELECT 0',
+  'HELLO 2',
+];
+const variedChunk = Buffer.concat(
+  VARIED_COMMANDS.map((line) => resp(line.split(' ').map((word) => Buffer.from(word, 'latin1')))),
+);
+
 /** --test get reads keys that exist: every key is SET first. */
 const fill: Buffer[] = [];
 if (TEST === 'get') {
@@ -110,6 +164,7 @@ async function load(build: Build): Promise<void> {
     const session = new Session(core.sessionCore(), { id: 1, addr: '127.0.0.1:1', laddr: '127.0.0.1:6379' });
     build.receive = (chunk) => session.receive(chunk);
     for (const chunk of fill) build.receive(chunk);
+    if (VARIED) for (let i = 0; i < 200; i++) build.receive(variedChunk);
     return;
   }
   const server = context.createServerContext({
@@ -129,6 +184,7 @@ async function load(build: Build): Promise<void> {
   );
   build.receive = (chunk) => session.receive(chunk);
   for (const chunk of fill) build.receive(chunk);
+  if (VARIED) for (let i = 0; i < 200; i++) build.receive(variedChunk);
 }
 
 function cpuMs(): number {
