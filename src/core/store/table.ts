@@ -130,6 +130,26 @@ export class Table {
     return this.arena.u32[entry * 2 + E_NEXT];
   }
 
+  /**
+   * Eviction's sample, as dict.c dictGetSomeKeys takes one: up to `count` entries (only those with an expiry when
+   * `volatile`) chain by chain from bucket `bucket` on, into `out`; how many it took. Written out with the views
+   * and the index in locals: it runs for every key evicted at the cap. Read lock held.
+   */
+  sample(shard: number, bucket: number, count: number, volatile: boolean, out: Uint32Array): number {
+    const u32 = this.arena.u32;
+    const f64 = this.arena.f64;
+    const index = this.control[shard + D_INDEX] * 2;
+    const mask = this.control[shard + D_MASK];
+    let taken = 0;
+    for (let visited = 0; visited <= mask && taken < count; visited++) {
+      for (let e = u32[index + bucket]; e !== 0 && taken < count; e = u32[e * 2 + E_NEXT]) {
+        if (!volatile || f64[e + E_EXPIRE_AT_F64] !== 0) out[taken++] = e;
+      }
+      bucket = (bucket + 1) & mask;
+    }
+    return taken;
+  }
+
   private bucketWord(shard: number, hash: number): number {
     return this.control[shard + D_INDEX] * 2 + ((hash >>> this.segmentBits) & this.control[shard + D_MASK]);
   }
