@@ -148,6 +148,10 @@ const CONFIG_FLAGS = {
     type: 'string',
     describe: '... and is larger than this (64mb)',
   },
+  'loading-process-events-interval-bytes': {
+    type: 'string',
+    describe: 'Loading the dump at start-up answers clients after each step of this many bytes (2097152)',
+  },
 } as const satisfies Record<string, Options>;
 
 /** The CONFIG_FLAGS given on the command line, as config settings. */

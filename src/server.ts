@@ -634,9 +634,6 @@ interface Loader {
   readonly steps: Generator<number, void>;
 }
 
-/** rdb.c's loading_process_events_interval_bytes: clients are answered between steps of this many bytes. */
-const LOAD_STEP_BYTES = 2 * 1024 * 1024;
-
 /**
  * Before the server listens: the persistence state initialised and, when there is a file to load (the
  * append-only file when appendonly is on, else the dump in dir), loading:1 set with its size (every thread
@@ -716,7 +713,9 @@ async function runLoad(loader: Loader, stopped: () => boolean): Promise<void> {
 function* loadDump(start: StartContext, persistence: Persistence, file: string): Generator<number, void> {
   const began = process.hrtime.bigint();
   const bytes = readFileSync(file);
-  const loaded = yield* persistence.loadInSteps(bytes, LOAD_STEP_BYTES);
+  // Clients are answered between steps of this many bytes (rdb.c's loading_process_events_interval_bytes).
+  const step = start.config.number('loading-process-events-interval-bytes');
+  const loaded = yield* persistence.loadInSteps(bytes, step);
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
   start.logger.info(
     { keys: loaded.keys, expired: loaded.expired, file },

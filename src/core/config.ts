@@ -26,6 +26,8 @@ interface Setting {
   readonly immutable?: boolean;
   /** Redis's PROTECTED_CONFIG: CONFIG SET only where enable-protected-configs allows (it names files). */
   readonly protected?: boolean;
+  /** Redis's HIDDEN_CONFIG (a test knob): CONFIG GET shows it asked by its name only, never for a pattern. */
+  readonly hidden?: boolean;
   /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
   readonly refine?: (value: string) => string | { error: string };
   /** What CONFIG GET shows for the stored value, where Redis prints back a form of its own. */
@@ -226,7 +228,24 @@ const SETTINGS: readonly Setting[] = [
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', initial: 'yes' },
   // Redis's hidden test knob: microseconds a SAVE or BGSAVE sleeps after each key (debug-delay.ts), so a test can
   // hold a save in progress; shared, so a CONFIG SET reaches a save running on another thread.
-  { name: 'rdb-key-save-delay', kind: 'integer', initial: '0', min: -INT_MAX - 1n, max: INT_MAX },
+  {
+    name: 'rdb-key-save-delay',
+    kind: 'integer',
+    initial: '0',
+    min: -INT_MAX - 1n,
+    max: INT_MAX,
+    hidden: true,
+  },
+  // Redis's hidden rdb.c loading_process_events_interval_bytes: the load at start-up answers clients after each
+  // step of this many bytes of the dump (server.ts runLoad).
+  {
+    name: 'loading-process-events-interval-bytes',
+    kind: 'integer',
+    initial: String(2 * 1024 * 1024),
+    min: 1024n,
+    max: INT_MAX,
+    hidden: true,
+  },
   // The append-only file (src/core/aof/), in `dir`. CONFIG SET appendonly reaches every thread through the
   // store's shared state (aof/aof-state.ts); turning it on starts the rewrite that writes the data so far.
   { name: 'appendonly', kind: 'bool', initial: 'no' },
@@ -406,10 +425,9 @@ export class Config implements ConfigRegistry {
       return setting === undefined ? [] : [[pattern, this.shown(setting)]];
     }
     const p = Buffer.from(pattern, 'latin1');
-    return SETTINGS.filter((s) => globMatch(p, Buffer.from(s.name, 'latin1'), true)).map((s) => [
-      s.name,
-      this.shown(s),
-    ]);
+    return SETTINGS.filter((s) => s.hidden !== true && globMatch(p, Buffer.from(s.name, 'latin1'), true)).map(
+      (s) => [s.name, this.shown(s)],
+    );
   }
 
   private shown(setting: Setting): string {

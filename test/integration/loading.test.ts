@@ -34,12 +34,19 @@ beforeAll(async () => {
   dumpFile = path.join(dir, 'dump.rdb');
 }, 120_000);
 
-/** The dump copied to a fresh dir, and a server started on it; resolves once it listens (still loading). */
+/**
+ * The dump copied to a fresh dir, and a server started on it; resolves once it listens (still loading). The load
+ * answers clients after every 1 KB of the dump (Redis's smallest step), some 30,000 turns of its loop: however
+ * the machine schedules the test's client, the load is still running when the client's first requests arrive.
+ */
 async function startLoading(transport: string): Promise<{ server: ServerProcess; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-loading-'));
   copyFileSync(dumpFile, path.join(dir, 'dump.rdb'));
   const server = await launchServer(
-    ['--transport', transport, '--workers', '3', '--dir', dir, '--save', '3600 1'],
+    [
+      ...['--transport', transport, '--workers', '3', '--dir', dir, '--save', '3600 1'],
+      ...['--loading-process-events-interval-bytes', '1024'],
+    ],
     /Loading the dataset/,
   );
   return { server, dir };

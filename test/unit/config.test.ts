@@ -14,6 +14,26 @@ function setError(config: Config, ...pairs: [string, string][]): string {
   throw new Error('expected CONFIG SET to fail');
 }
 
+describe('hidden settings (Redis HIDDEN_CONFIG)', () => {
+  it('are answered by their name, never for a pattern', () => {
+    const c = new Config();
+    expect(c.get('rdb-key-save-delay')).toEqual([['rdb-key-save-delay', '0']]);
+    expect(c.get('loading-process-events-interval-bytes')).toEqual([
+      ['loading-process-events-interval-bytes', '2097152'],
+    ]);
+    expect(c.get('rdb-key-*')).toEqual([]);
+    expect(c.get('*').map(([name]) => name)).not.toContain('loading-process-events-interval-bytes');
+    expect(c.get('*').map(([name]) => name)).toContain('rdbcompression');
+  });
+
+  it('loading-process-events-interval-bytes is at least 1024, as Redis', () => {
+    const c = new Config();
+    expect(setError(c, ['loading-process-events-interval-bytes', '1023'])).toMatch(/must be between 1024/);
+    c.set('loading-process-events-interval-bytes', '1024');
+    expect(c.number('loading-process-events-interval-bytes')).toBe(1024);
+  });
+});
+
 describe('Config defaults', () => {
   it('has Redis defaults under Redis names', () => {
     const c = new Config();
@@ -55,6 +75,7 @@ describe('Config defaults', () => {
       rdbchecksum: 'yes',
       'stop-writes-on-bgsave-error': 'yes',
       'rdb-key-save-delay': '0',
+      'loading-process-events-interval-bytes': '2097152',
       'latency-tracking': 'yes',
       'latency-tracking-info-percentiles': '50 99 99.9',
       appendonly: 'no',
