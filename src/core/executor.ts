@@ -273,17 +273,9 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (client.transaction.active && resolved.flags.includes('no_multi')) {
     return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
   }
-  // CLIENT PAUSE (processCommand, after every refusal): the client waits, its command unrun. One shared load
-  // while no pause is set.
-  const blocking = ctx.server.blocking;
-  if (
-    blocking !== undefined &&
-    blocking.pause.type() !== PAUSE_OFF &&
-    pausedFor(blocking, resolved, argv, ctx)
-  ) {
-    const postponed = blocking.postpone(client);
-    if (postponed !== null) return postponed;
-  }
+  // CLIENT PAUSE (processCommand, after every refusal): the client waits, its command unrun.
+  const postponed = postponedByPause(resolved, argv, ctx);
+  if (postponed !== null) return postponed;
   if (client.transaction.queues(resolved)) {
     client.transaction.queue(resolved, argv, mayReplicate(resolved, argv, ctx));
     return QUEUED;
@@ -301,6 +293,16 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // A BGSAVE that EXEC ran takes its snapshot now, once EXEC has released its keys' locks.
   ctx.server.persistence?.runDeferred();
   return reply;
+}
+
+/**
+ * POSTPONED when CLIENT PAUSE holds this command and its client can wait, else null. One shared load while no
+ * pause is set; the rest is out of the command path.
+ */
+function postponedByPause(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply | null {
+  const blocking = ctx.server.blocking;
+  if (blocking === undefined || blocking.pause.type() === PAUSE_OFF) return null;
+  return pausedFor(blocking, spec, argv, ctx) ? blocking.postpone(ctx.client) : null;
 }
 
 /**
