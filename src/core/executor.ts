@@ -123,6 +123,7 @@ function withOneShape(spec: CommandSpec): CommandSpec {
     getKeys: spec.getKeys,
     readsUnnamedKeys: spec.readsUnnamedKeys,
     runsScript: spec.runsScript,
+    mayReplicate: spec.mayReplicate,
     subcommands: spec.subcommands?.map(withOneShape),
     run: spec.run,
   };

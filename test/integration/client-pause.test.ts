@@ -138,6 +138,23 @@ describe.each(transports)('%s transport: CLIENT PAUSE', (transport) => {
     expect(Date.now() - paused).toBeGreaterThanOrEqual(300);
   });
 
+  it('holds a subscribed RESP3 client too, and runs it at the pause end, not at its loop tick', async () => {
+    const [subscriber] = await clients(1);
+    await subscriber.send(Buffer.concat([resp('HELLO', '3'), resp('SUBSCRIBE', 'ch')]));
+    await subscriber.readFramed((bytes) => {
+      const at = bytes.indexOf('>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n');
+      return at < 0 ? -1 : at + 31;
+    });
+    const paused = Date.now();
+    await control.request(resp('CLIENT', 'PAUSE', '200', 'WRITE'), '+OK\r\n');
+    await subscriber.send(resp('SET', 'k', 'v'));
+    expect(await subscriber.readText('+OK\r\n')).toBe('+OK\r\n');
+    // Held until the end (200 ms), and run then: a pool worker serving a subscriber wakes for the pause's end,
+    // not only at its one-second tick.
+    expect(Date.now() - paused).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - paused).toBeLessThan(900);
+  });
+
   it('a held client that leaves is forgotten', async () => {
     const [writer] = await clients(1);
     await control.request(resp('CLIENT', 'PAUSE', '100000', 'WRITE'), '+OK\r\n');

@@ -25,6 +25,11 @@ export interface SubscriberLoopContext {
   readonly hooks: ClientLoopHooks;
   /** The eventfd fired, or a tick passed: deliver what other threads left (the hub), apply relayed config. */
   onWake(): void;
+  /**
+   * Milliseconds until the thread's next timer (a blocked command's timeout, a CLIENT PAUSE's end), Infinity for
+   * none: the loop's wait never outlasts it. Absent: the tick alone.
+   */
+  nextTimerMs?(): number;
   /** Redis never times a subscriber out: called about once a second while the client is subscribed. */
   keepAlive(): void;
   /** The output limit now (0: none): the pub/sub one while subscribed, the normal one after. */
@@ -70,10 +75,12 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
       return 'reset';
     }
     for (;;) {
-      const count = native.epollWait(epfd, ready, TICK_MS);
+      const timer = ctx.nextTimerMs?.() ?? Infinity;
+      const count = native.epollWait(epfd, ready, Math.max(0, Math.min(TICK_MS, Math.ceil(timer))));
       if (count < 0) return 'reset';
       if (session.subscribed || session.monitoring) ctx.keepAlive();
-      if (count === 0) ctx.onWake(); // a tick: relayed config, and any message a lost wake-up left behind
+      // A tick or a timer: relayed config, timeouts, and any message a lost wake-up left behind.
+      if (count === 0) ctx.onWake();
       for (let i = 0; i < count; i++) {
         const events = ready[2 * i + 1];
         if (ready[2 * i] === ctx.wakeFd) {

@@ -327,9 +327,10 @@ function serveSubscriber(fd: number, session: Session, hooks: ClientLoopHooks): 
     onWake: () => {
       drainMessages();
       workerCore().drainPubSub();
-      // A subscribed RESP3 client may block too (BLPOP): its timeout is checked at each wake or tick (1 s).
+      // A subscribed RESP3 client may block too (BLPOP, CLIENT PAUSE): checked at each wake, tick and timer.
       workerCore().server.blocking?.expire(Date.now());
     },
+    nextTimerMs: () => (workerCore().server.blocking?.nextDeadline() ?? Infinity) - Date.now(),
     keepAlive: () => state.touch(init.slot, Date.now()),
     outputLimit: (subscribed) =>
       config.number(
