@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandContext, CommandSpec, ServerContext } from '../../src/core/command.js';
 import { CommandError } from '../../src/core/errors.js';
+import { ALL_COMMANDS } from '../../src/core/commands/table.js';
 import { createCommandTable, execute } from '../../src/core/executor.js';
 import { bulk, error, integer, status, type Reply } from '../../src/core/reply.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -272,5 +273,27 @@ describe('bookkeeping', () => {
       expect(s.arity).not.toBe(0);
       expect(s.run !== undefined || s.subcommands !== undefined).toBe(true);
     }
+  });
+});
+
+describe('the command table', () => {
+  it('keeps every field of every declared command and subcommand in the copies it holds (withOneShape)', () => {
+    const table = createCommandTable(ALL_COMMANDS);
+    const check = (declared: CommandSpec): void => {
+      const held = table.lookup(declared.name);
+      expect(held, declared.name).toBeDefined();
+      for (const [field, value] of Object.entries(declared)) {
+        if (field === 'subcommands') continue;
+        expect((held as unknown as Record<string, unknown>)[field], `${declared.name}.${field}`).toBe(value);
+      }
+      for (const sub of declared.subcommands ?? []) check(sub);
+    };
+    for (const declared of ALL_COMMANDS) check(declared);
+  });
+
+  it('holds every command in one hidden shape: the same fields in the same order', () => {
+    const table = createCommandTable(ALL_COMMANDS);
+    const shapes = new Set(table.slots().map((held) => Object.keys(held).join(',')));
+    expect(shapes.size).toBe(1);
   });
 });
