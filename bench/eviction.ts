@@ -17,6 +17,8 @@
 //   node dist/bench/eviction.js [--maxmemory-mb 64] [--volume 10] [--zipf-keys 300000] [--rounds 3]
 //        [--parts cap,hits,throughput,uncapped] [--node-options=--max-semi-space-size=4] [--label NAME] [--save]
 //        [--transport eventloop|hybrid|pool] (the hybrid runs 2 loops, the pool 100 workers: lib/server-process.ts)
+//        [--warm-requests 0] [--measure-requests 300000] (the throughput parts: SETs after the fill that are not
+//        measured, then those measured; a longer warm-up and window show the steady state, JIT and huge pages done)
 
 import { execFileSync } from 'node:child_process';
 import { POLICY_NAMES } from '../src/core/store/eviction.js';
@@ -45,6 +47,8 @@ const MAXMEMORY_MB = argValue('--maxmemory-mb', 64);
 const VOLUME = argValue('--volume', 10);
 const ZIPF_KEYS = argValue('--zipf-keys', 300_000);
 const ROUNDS = argValue('--rounds', 3);
+const WARM_REQUESTS = argValue('--warm-requests', 0);
+const MEASURE_REQUESTS = argValue('--measure-requests', 300_000);
 const PARTS = ['cap', 'hits', 'throughput', 'uncapped'] as const;
 /** What runs without --parts: all but the uncapped load, which only explains the capped one. */
 const DEFAULT_PARTS = 'cap,hits,throughput';
@@ -293,12 +297,12 @@ async function throughputRun(target: Target, round: number, cap = true): Promise
         }),
       );
   try {
-    // Fill to the cap first, so every measured SET evicts.
+    // Fill to the cap first, so every measured SET evicts; then any warm-up asked for.
     await runRedisBenchmark({
       host: HOST,
       port: server.port,
       test: 'set',
-      requests: 100_000,
+      requests: 100_000 + WARM_REQUESTS,
       clients: 50,
       pipeline: 16,
       keyspace: 10_000_000,
@@ -309,7 +313,7 @@ async function throughputRun(target: Target, round: number, cap = true): Promise
       host: HOST,
       port: server.port,
       test: 'set',
-      requests: 300_000,
+      requests: MEASURE_REQUESTS,
       clients: 50,
       pipeline: 16,
       keyspace: 10_000_000,
