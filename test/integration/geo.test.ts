@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastIncrPath } from '../support/aof-dir.js';
 import { untilInfo } from '../support/info-wait.js';
+import { keyEventsOf } from '../support/key-events.js';
 import { useIoredisServer, withIoredisServer } from '../support/ioredis-fixture.js';
 import { transports } from '../support/server.js';
 
@@ -39,22 +40,14 @@ describe.each(transports)('%s transport: GEO', (transport) => {
     const c = await fixture.ioredis();
     const subscriber = await fixture.ioredis();
     await c.config('SET', 'notify-keyspace-events', 'Egzn');
-    const events: string[] = [];
-    const done = new Promise<void>((resolve) => {
-      subscriber.on('pmessage', (_pattern: string, channel: string, key: string) => {
-        if (key === 'marker') resolve();
-        else events.push(`${channel.slice('__keyevent@0__:'.length)} ${key}`);
-      });
+    const events = await keyEventsOf(subscriber, c, async () => {
+      await c.call('GEOADD', 'ev', ...PALERMO);
+      await c.call('GEOADD', 'ev', 'XX', ...PALERMO); // the same score: no change, no event
+      await c.call('GEORADIUS', 'ev', '13', '38', '100', 'km', 'STORE', 'ev-dst');
+      await c.call('GEOSEARCHSTORE', 'ev-dst', 'ev', 'FROMMEMBER', 'Palermo', 'BYBOX', '1', '1', 'km');
+      await c.call('GEORADIUS', 'ev', '0', '0', '1', 'km', 'STORE', 'ev-dst'); // nothing found: the key goes
+      await c.call('GEORADIUS', 'ev', '0', '0', '1', 'km', 'STORE', 'ev-dst'); // nothing to delete: no event
     });
-    await subscriber.psubscribe('__keyevent@0__:*');
-    await c.call('GEOADD', 'ev', ...PALERMO);
-    await c.call('GEOADD', 'ev', 'XX', ...PALERMO); // the same score: no change, no event
-    await c.call('GEORADIUS', 'ev', '13', '38', '100', 'km', 'STORE', 'ev-dst');
-    await c.call('GEOSEARCHSTORE', 'ev-dst', 'ev', 'FROMMEMBER', 'Palermo', 'BYBOX', '1', '1', 'km');
-    await c.call('GEORADIUS', 'ev', '0', '0', '1', 'km', 'STORE', 'ev-dst'); // nothing found: the key goes
-    await c.call('GEORADIUS', 'ev', '0', '0', '1', 'km', 'STORE', 'ev-dst'); // nothing to delete: no event
-    await c.set('marker', '1');
-    await done;
     await c.config('SET', 'notify-keyspace-events', '');
     expect(events).toEqual([
       'new ev',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastIncrPath } from '../support/aof-dir.js';
 import { untilInfo } from '../support/info-wait.js';
+import { keyEventsOf } from '../support/key-events.js';
 import { useIoredisServer, withIoredisServer } from '../support/ioredis-fixture.js';
 import { transports } from '../support/server.js';
 
@@ -42,21 +43,13 @@ describe.each(transports)('%s transport: SORT', (transport) => {
     const c = await fixture.ioredis();
     const subscriber = await fixture.ioredis();
     await c.config('SET', 'notify-keyspace-events', 'Egln');
-    const events: string[] = [];
-    const done = new Promise<void>((resolve) => {
-      subscriber.on('pmessage', (_pattern: string, channel: string, key: string) => {
-        if (key === 'marker') resolve();
-        else events.push(`${channel.slice('__keyevent@0__:'.length)} ${key}`);
-      });
+    const events = await keyEventsOf(subscriber, c, async () => {
+      await c.rpush('ev-src', 'b', 'a');
+      await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
+      await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
+      await c.sort('nothing', 'STORE', 'ev-dst');
+      await c.sort('nothing', 'STORE', 'ev-dst'); // nothing to delete: no event
     });
-    await subscriber.psubscribe('__keyevent@0__:*');
-    await c.rpush('ev-src', 'b', 'a');
-    await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
-    await c.sort('ev-src', 'ALPHA', 'STORE', 'ev-dst');
-    await c.sort('nothing', 'STORE', 'ev-dst');
-    await c.sort('nothing', 'STORE', 'ev-dst'); // nothing to delete: no event
-    await c.set('marker', '1');
-    await done;
     await c.config('SET', 'notify-keyspace-events', '');
     expect(events).toEqual([
       'new ev-src',
