@@ -8,6 +8,7 @@
  * Knows nothing of commands, stores or clients.
  */
 #include "lua-engine.h"
+#include "lua-libraries.h"
 
 #include <dlfcn.h>
 #include <lauxlib.h>
@@ -538,8 +539,9 @@ static void open_library(lua_State *lua, const char *name, lua_CFunction open) {
 
 /* cjson and bit, from Debian's lua-cjson and lua-bitop (the versions Redis bundles: 2.1.0 and 1.0.2), when they
  * are installed: loaded at run time, so a machine without them still builds and runs, and scripts there find no
- * such global, as for cmsgpack and struct, which Debian does not package. Their libraries leave Lua's symbols to
- * the host: liblua is made global first (it is loaded already, as this addon's dependency). */
+ * such global (cmsgpack and struct, which Debian does not package, are this addon's own: lua-libraries.h). Their
+ * libraries leave Lua's symbols to the host: liblua is made global first (it is loaded already, as this addon's
+ * dependency). */
 static void open_system_library(lua_State *lua, const char *name, const char *file, const char *symbol) {
   void *handle;
   lua_CFunction open;
@@ -555,7 +557,8 @@ static void open_system_library(lua_State *lua, const char *name, const char *fi
 }
 
 static void protect_globals(lua_State *lua) {
-  static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", "cjson", "bit", NULL};
+  static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", "cjson", "bit",
+                                        "cmsgpack", "struct", NULL};
   lua_newtable(lua);
   lua_setfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
   for (const char *const *name = LIBRARIES; *name != NULL; name++) {
@@ -624,6 +627,8 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   open_library(lua, LUA_DBLIBNAME, luaopen_debug);
   remove_unlisted_globals(lua);
   open_system_library(lua, "cjson", "liblua5.1-cjson.so.0", "luaopen_cjson");
+  open_library(lua, "struct", open_struct_library);
+  open_library(lua, "cmsgpack", open_cmsgpack_library);
   open_system_library(lua, "bit", "liblua5.1-bitop.so.0", "luaopen_bit");
   register_redis_api(lua);
   luaL_loadbuffer(lua, ERROR_HANDLER, sizeof(ERROR_HANDLER) - 1, "@err_handler_def");
