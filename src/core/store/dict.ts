@@ -15,6 +15,7 @@ import { sizeClass, type Arena } from './arena.js';
 import { hashKey } from './hash.js';
 import { UNIT } from './layout.js';
 import { nextReverseCursor } from './reverse-cursor.js';
+import { copyIntoShared } from './shared-copy.js';
 import { scaledSample } from './sampled-size.js';
 
 export const DICT_ROOT_BYTES = 16;
@@ -134,8 +135,8 @@ function newNode(arena: Arena, segment: number, hash: number, field: Uint8Array,
   u32[node * 2 + N_FIELD_LEN] = field.length;
   u32[node * 2 + N_VALUE_LEN] = value.length;
   const start = node * UNIT + NODE_HEADER_BYTES;
-  arena.u8.set(field, start);
-  arena.u8.set(value, start + field.length);
+  copyIntoShared(arena.u8, start, field);
+  copyIntoShared(arena.u8, start + field.length, value);
   return node;
 }
 
@@ -160,7 +161,7 @@ export function dictSet(
     const units = nodeUnits(field.length, u32[node * 2 + N_VALUE_LEN]);
     if (units === nodeUnits(field.length, value.length)) {
       u32[node * 2 + N_VALUE_LEN] = value.length;
-      arena.u8.set(value, nodeFieldStart(node) + field.length);
+      copyIntoShared(arena.u8, nodeFieldStart(node) + field.length, value);
       return { node, created: false };
     }
     const next = u32[node * 2 + N_NEXT];

@@ -23,6 +23,7 @@ import {
   H_HASH_MAX_LISTPACK_VALUE,
 } from './layout.js';
 import { EMPTY_LISTPACK, elementLength, elementStart, nextElement } from './listpack.js';
+import { bufferFromShared } from './shared-copy.js';
 import type { Bytes } from './types.js';
 import { storeContainerLocked, writeBytes } from './values.js';
 
@@ -110,10 +111,7 @@ export function fieldValueCopy(a: TableAccess, entry: number, field: Bytes): Buf
       start = elementStart(u8, valuePos);
     }
   }
-  const out = Buffer.allocUnsafe(length);
-  if (length <= 64) for (let i = 0; i < length; i++) out[i] = u8[start + i];
-  else out.set(u8.subarray(start, start + length));
-  return out;
+  return bufferFromShared(u8, start, length);
 }
 
 /** The field's value as a view (valid until the next allocation), or null. */

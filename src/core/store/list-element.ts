@@ -3,6 +3,8 @@
 // can be walked from either end: LPOP and RPOP, LINDEX from the nearer end, LREM with a negative count. Pure
 // byte codec over a Uint8Array and absolute byte positions; no arena, no locks.
 
+import { bufferFromShared, copyIntoShared } from './shared-copy.js';
+
 /** Bytes of the varint of `length`. */
 export function varintBytes(length: number): number {
   let bytes = 1;
@@ -27,8 +29,7 @@ export function writeElement(u8: Uint8Array, at: number, value: Uint8Array): num
     n = Math.floor(n / 0x80);
   }
   u8[at++] = n;
-  if (length <= 64) for (let i = 0; i < length; i++) u8[at + i] = value[i];
-  else u8.set(value, at);
+  copyIntoShared(u8, at, value);
   at += length;
   // The back-length: the same 7-bit groups, the lowest last, so a reader going backwards meets it first; every
   // group but the highest (the last one read) is flagged "more before me".
@@ -82,10 +83,7 @@ export function elementBefore(u8: Uint8Array, end: number): number {
 export function readElement(u8: Uint8Array, pos: number): Buffer {
   const length = lengthAt(u8, pos);
   const start = bytesAt(u8, pos);
-  const out = Buffer.allocUnsafe(length);
-  if (length <= 64) for (let i = 0; i < length; i++) out[i] = u8[start + i];
-  else out.set(u8.subarray(start, start + length));
-  return out;
+  return bufferFromShared(u8, start, length);
 }
 
 /** Whether the element starting at `pos` holds exactly `value`'s bytes. */

@@ -9,6 +9,7 @@ import { CommandError } from '../errors.js';
 import { Arena, sizeClass } from './arena.js';
 import { releaseValue } from './containers.js';
 import { lfuFresh, lfuTouched } from './lfu.js';
+import { bufferFromShared, copyIntoShared } from './shared-copy.js';
 import {
   D_EXPIRES,
   D_INDEX,
@@ -352,11 +353,7 @@ export class Table {
   }
 
   private copyOut(start: number, length: number): Buffer {
-    const out = Buffer.allocUnsafe(length);
-    const u8 = this.arena.u8;
-    if (length <= 64) for (let i = 0; i < length; i++) out[i] = u8[start + i];
-    else out.set(u8.subarray(start, start + length));
-    return out;
+    return bufferFromShared(this.arena.u8, start, length);
   }
 
   // ---- Creating, linking and removing entries (write lock) ----
@@ -380,10 +377,7 @@ export class Table {
     u32[w + E_OBJECT] = this.freshAccessBits(); // OBJ_AS_SET, accessed now
     if (this.execArguments !== null) this.execArguments.delete(entry);
     this.arena.f64[entry + E_EXPIRE_AT_F64] = 0;
-    const u8 = this.arena.u8;
-    const start = entry * UNIT + ENTRY_HEADER_BYTES;
-    if (key.length <= 64) for (let i = 0; i < key.length; i++) u8[start + i] = key[i];
-    else u8.set(key, start);
+    copyIntoShared(this.arena.u8, entry * UNIT + ENTRY_HEADER_BYTES, key);
     return entry;
   }
 

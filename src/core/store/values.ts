@@ -6,6 +6,7 @@ import { CommandError, ERR } from '../errors.js';
 import type { TableAccess } from './access.js';
 import { cloneValue, hasExternalBlocks, isString, setContainerObject } from './containers.js';
 import { H_MAX_VALUE, LRU_MASK, OBJ_AS_SET, UNIT } from './layout.js';
+import { copyIntoShared } from './shared-copy.js';
 import type { Bytes } from './types.js';
 
 /** The largest value a store accepts by default (proto-max-bulk-len), also the cap of resize slack. */
@@ -15,9 +16,7 @@ export const DEFAULT_MAX_VALUE = 512 * 1024 * 1024;
 export const KEEP_TTL = 'keep';
 
 export function writeBytes(a: TableAccess, at: number, bytes: Uint8Array): void {
-  const u8 = a.arena.u8;
-  if (bytes.length <= 64) for (let i = 0; i < bytes.length; i++) u8[at + i] = bytes[i];
-  else u8.set(bytes, at);
+  copyIntoShared(a.arena.u8, at, bytes);
 }
 
 /**
