@@ -28,7 +28,8 @@
         "targets": [
           {
             "target_name": "luaengine",
-            "sources": ["native/lua-engine.c", "native/lua-reply.c", "native/lua-cmsgpack.c", "native/lua-struct.c"],
+            "sources": ["native/lua-engine.c", "native/lua-reply.c", "native/lua-cmsgpack.c", "native/lua-struct.c",
+                        "native/lua-acl-check.c"],
             "include_dirs": ["<(lua_include)"],
             "libraries": ["-llua5.1", "-ldl"],
             "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],

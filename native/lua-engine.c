@@ -8,6 +8,7 @@
  * Knows nothing of commands, stores or clients.
  */
 #include "lua-engine.h"
+#include "lua-acl-check.h"
 #include "lua-libraries.h"
 
 #include <dlfcn.h>
@@ -501,6 +502,7 @@ static void register_redis_api(lua_State *lua) {
   set_function(lua, "breakpoint", redis_breakpoint);
   set_function(lua, "debug", redis_debug);
   set_function(lua, "replicate_commands", redis_replicate_commands);
+  set_function(lua, "acl_check_cmd", redis_acl_check_cmd);
   lua_setglobal(lua, "redis");
 
   lua_pushcfunction(lua, lua_redis_pcall);

@@ -3,12 +3,11 @@
 // again), random bytes unpacked whole, one at a time and a few at a time from random offsets, random struct
 // formats packed with fitting (or unfitting) arguments, unpacked from random bytes and sized, and a list of
 // fixed cases at the edges (encodings' boundaries, NaN and infinities, nesting past 16, the Lua stack's limit,
-// every error message). Every reply must be Redis's byte for byte, errors included. Map keys are kept under 32
-// bytes: Redis's Lua hashes every byte of a string where Debian's stock Lua 5.1 samples those of 32 bytes or
-// more, so lua_next walks a map with such keys in another order (cjson.encode shares that). Skipped with a
-// message when redis-server is not on PATH. A fixed seed; a soak:
+// every error message, redis.acl_check_cmd). Every reply must be Redis's byte for byte, errors included. Map
+// keys are kept under 32 bytes: Redis's Lua hashes every byte of a string where Debian's stock Lua 5.1 samples
+// those of 32 bytes or more, so lua_next walks a map with such keys in another order (cjson.encode shares
+// that). Skipped with a message when redis-server is not on PATH. A fixed seed; a soak:
 // FC_SEED=random FC_NUM_RUNS=3000 TEST_TRANSPORTS=eventloop npx vitest run <this file>.
-
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
@@ -315,6 +314,24 @@ const FIXED: readonly string[] = [
   'struct.size = nil',
   '#{struct.unpack(string.rep("b", 7990), string.rep("a", 8000))}',
   '#{struct.unpack(string.rep("b", 4000), string.rep("a", 8000))}',
+  // the globals, as Redis registers them
+  '{type(cmsgpack), type(cmsgpack.pack), type(cmsgpack.unpack), type(cmsgpack.unpack_one), type(cmsgpack.unpack_limit), type(struct), type(struct.pack), type(struct.unpack), type(struct.size), type(redis.acl_check_cmd)}',
+  'cmsgpack.nope',
+  'struct.nope',
+  // redis.acl_check_cmd: Redis's default user may run any command there is
+  'redis.acl_check_cmd("get", "k")',
+  'redis.acl_check_cmd("GET")',
+  'redis.acl_check_cmd("config")',
+  'redis.acl_check_cmd("config", "get")',
+  'redis.acl_check_cmd("client", "list", "x")',
+  'redis.acl_check_cmd("set", 1.5, 2)',
+  'redis.acl_check_cmd("config", "nope")',
+  'redis.acl_check_cmd("nope")',
+  'redis.acl_check_cmd("get|x")',
+  'redis.acl_check_cmd(1)',
+  'redis.acl_check_cmd()',
+  'redis.acl_check_cmd({})',
+  '{pcall(redis.acl_check_cmd, "nope")}',
 ];
 
 /** The suite replays one seed (FC_SEED=random soaks: live-harness.ts fcParameters). */

@@ -36,6 +36,7 @@ const host: LuaHost = {
   },
   log: (level, message) => void logged.push([level, message]),
   sha1hex: (data) => createHash('sha1').update(data).digest('hex'),
+  commandExists: (name) => name.toString().toLowerCase() === 'get',
 };
 
 let state: LuaState;

@@ -42,6 +42,11 @@ export interface LuaHost {
   log(level: number, message: string): void;
   /** redis.sha1hex. */
   sha1hex(data: Buffer): string;
+  /**
+   * redis.acl_check_cmd: whether the server has the command `name` (the subcommand `subcommand` of a container,
+   * when given), as redis.call would name it.
+   */
+  commandExists(name: Buffer, subcommand: Buffer | null): boolean;
 }
 
 export interface LuaAddon {

@@ -107,6 +107,10 @@ class ScriptCalls {
       call: (packed, resp) => this.call(unpackArgv(packed), resp),
       log: (level, message) => this.log(level, message),
       sha1hex: (data) => scriptSha(data),
+      // One user here, Redis's default: every command it has is allowed.
+      commandExists: (name, subcommand) =>
+        lookup(subcommand === null ? [name] : [name, subcommand], (n) => caller.server.commands.lookup(n)) !==
+        undefined,
     };
   }
 
