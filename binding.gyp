@@ -29,7 +29,7 @@
           {
             "target_name": "luaengine",
             "sources": ["native/lua-engine.c", "native/lua-reply.c", "native/lua-cmsgpack.c", "native/lua-struct.c",
-                        "native/lua-acl-check.c"],
+                        "native/lua-acl-check.c", "native/lua-functions.c"],
             "include_dirs": ["<(lua_include)"],
             "libraries": ["-llua5.1", "-ldl"],
             "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],

@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENGINE_KEY "redis_lite_engine"
-#define PROXIES_KEY "redis_lite_readonly_proxies"
-#define REAL_GLOBALS_KEY "redis_lite_real_globals"
 
 Engine *engine_of(lua_State *lua) {
   Engine *engine;
@@ -230,7 +227,7 @@ static int redis_error_reply(lua_State *lua) {
 }
 
 /* redis.log(level, ...): the host logs the arguments joined by spaces (script_lua.c luaLogCommand). */
-static int redis_log(lua_State *lua) {
+int redis_log(lua_State *lua) {
   Engine *engine = engine_of(lua);
   int argc = lua_gettop(lua), level, first = 1;
   if (argc < 2) return raise_error(lua, "redis.log() requires two arguments or more.");
@@ -369,12 +366,12 @@ static int is_readonly_proxy(lua_State *lua, int index) {
 }
 
 /* __newindex of every protected table: the VM's read-only check, with the script's position. */
-static int readonly_newindex(lua_State *lua) {
+int readonly_newindex(lua_State *lua) {
   return luaL_error(lua, "Attempt to modify a readonly table");
 }
 
 /* __index of the globals: a global that does not exist is an error (script_lua.c luaProtectedTableError). */
-static int globals_index(lua_State *lua) {
+int globals_index(lua_State *lua) {
   lua_pushvalue(lua, 2);
   lua_rawget(lua, lua_upvalueindex(1));
   if (!lua_isnil(lua, -1)) return 1;
@@ -410,7 +407,7 @@ static int protected_setmetatable(lua_State *lua) {
 }
 
 /* Replaces the table at the top of the stack by its read-only proxy. */
-static void make_readonly_proxy(lua_State *lua, lua_CFunction index_function) {
+void make_readonly_proxy(lua_State *lua, lua_CFunction index_function) {
   int real = lua_gettop(lua);
   lua_newtable(lua);                       /* the proxy */
   lua_newtable(lua);                       /* its metatable */
@@ -467,12 +464,12 @@ static void remove_unlisted_globals(lua_State *lua) {
   lua_pop(lua, 1);
 }
 
-static void set_function(lua_State *lua, const char *name, lua_CFunction f) {
+void set_function(lua_State *lua, const char *name, lua_CFunction f) {
   lua_pushcfunction(lua, f);
   lua_setfield(lua, -2, name);
 }
 
-static void set_number(lua_State *lua, const char *name, lua_Number n) {
+void set_number(lua_State *lua, const char *name, lua_Number n) {
   lua_pushnumber(lua, n);
   lua_setfield(lua, -2, name);
 }
@@ -598,7 +595,7 @@ static void finalize_engine(napi_env env, void *data, void *hint) {
   free(engine);
 }
 
-static Engine *engine_arg(napi_env env, napi_value value) {
+Engine *engine_arg(napi_env env, napi_value value) {
   Engine *engine = NULL;
   if (napi_get_value_external(env, value, (void **)&engine) != napi_ok || engine == NULL || engine->lua == NULL) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "a live Lua engine is wanted");
@@ -607,15 +604,12 @@ static Engine *engine_arg(napi_env env, napi_value value) {
   return engine;
 }
 
-/* create() -> engine: a fresh state set up as Redis's. */
-static napi_value Create(napi_env env, napi_callback_info info) {
+/* A fresh engine whose state is set up as Redis's for EVAL (eval.c scriptingInit), or NULL when out of memory. */
+Engine *engine_new(void) {
   Engine *engine = calloc(1, sizeof(Engine));
-  napi_value result;
   lua_State *lua;
-  (void)info;
   if (engine == NULL || (lua = luaL_newstate()) == NULL) {
     free(engine);
-    napi_throw_error(env, "ENOMEM", "cannot create a Lua state");
     return NULL;
   }
   engine->lua = lua;
@@ -636,8 +630,25 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   luaL_loadbuffer(lua, ERROR_HANDLER, sizeof(ERROR_HANDLER) - 1, "@err_handler_def");
   lua_pcall(lua, 0, 0, 0);
   protect_globals(lua);
+  return engine;
+}
+
+/* The engine as a JavaScript value that frees it when collected. */
+napi_value engine_wrap(napi_env env, Engine *engine) {
+  napi_value result;
   napi_create_external(env, engine, finalize_engine, NULL, &result);
   return result;
+}
+
+/* create() -> engine: a fresh state set up as Redis's. */
+static napi_value Create(napi_env env, napi_callback_info info) {
+  Engine *engine = engine_new();
+  (void)info;
+  if (engine == NULL) {
+    napi_throw_error(env, "ENOMEM", "cannot create a Lua state");
+    return NULL;
+  }
+  return engine_wrap(env, engine);
 }
 
 /* close(engine): frees the state now (SCRIPT FLUSH); the engine is unusable after. */
@@ -725,7 +736,7 @@ static napi_value js_error(napi_env env, const char *message, size_t len) {
 
 /* The failed run's error reply (script_lua.c luaCallFunction): the error table's message, then the script and
  * the line it failed on. The error is at the top of the stack. */
-static napi_value run_error(napi_env env, lua_State *lua, const char *sha) {
+napi_value run_error(napi_env env, lua_State *lua, const char *sha) {
   char text[8192];
   int n;
   if (!lua_istable(lua, -1)) {
@@ -829,5 +840,6 @@ NAPI_MODULE_INIT() {
       {"usedMemory", NULL, UsedMemory, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  define_function_exports(env, exports);
   return exports;
 }

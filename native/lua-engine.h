@@ -26,7 +26,41 @@ typedef struct {
   int in_call;
   /* A GC step every 50 runs, as Redis does (script_lua.c LUA_GC_CYCLE_PERIOD). */
   int gc_count;
+  /* FUNCTION LOAD is running the library's code: redis.register_function may be called, until the deadline
+   * (monotonic ns; 0: none). */
+  int loading;
+  uint64_t load_deadline;
 } Engine;
+
+/* Where the registry keeps the engine, the set of read-only proxies, and the real globals behind their proxy. */
+#define ENGINE_KEY "redis_lite_engine"
+#define PROXIES_KEY "redis_lite_readonly_proxies"
+#define REAL_GLOBALS_KEY "redis_lite_real_globals"
+
+/* A fresh engine set up as Redis's for EVAL, or NULL when out of memory; engine_wrap makes it a JavaScript value
+ * that frees it when collected; engine_arg reads one back (throwing when it is not a live engine). */
+Engine *engine_new(void);
+napi_value engine_wrap(napi_env env, Engine *engine);
+Engine *engine_arg(napi_env env, napi_value value);
+
+/* Replaces the table at the top of the stack by its read-only proxy; `index_function` (given the real table as
+ * its upvalue) answers reads, else the real table does. globals_index is the one that refuses a missing name
+ * (script_lua.c luaProtectedTableError); readonly_newindex refuses every write. */
+void make_readonly_proxy(lua_State *lua, lua_CFunction index_function);
+int globals_index(lua_State *lua);
+int readonly_newindex(lua_State *lua);
+
+/* redis.log, and the helpers that fill the table at the top of the stack. */
+int redis_log(lua_State *lua);
+void set_function(lua_State *lua, const char *name, lua_CFunction f);
+void set_number(lua_State *lua, const char *name, lua_Number n);
+
+/* The error reply of a failed run of function `name`, the error at the top of the stack (script_lua.c
+ * luaCallFunction). */
+napi_value run_error(napi_env env, lua_State *lua, const char *name);
+
+/* Adds the Functions engine's calls (lua-functions.c) to the module's exports. */
+void define_function_exports(napi_env env, napi_value exports);
 
 /* The engine a Lua C function runs for (stored in the state's registry). */
 Engine *engine_of(lua_State *lua);

@@ -50,6 +50,7 @@ import { EventLoopTransport } from './transport/eventloop/index.js';
 import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transport/fd-limit.js';
 import { loadNative, packageRoot } from './transport/threadpool/native.js';
 import { ScriptCache } from './core/scripting/script-cache.js';
+import { LibraryRegistry } from './core/functions/library-registry.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
@@ -266,6 +267,8 @@ interface SharedState {
   readonly pubsub: PubSubState;
   /** EVAL's script cache: a script loaded on one thread runs by its sha on any other. */
   readonly scripts: ScriptCache;
+  /** The function libraries: one loaded on any thread is called on every other. */
+  readonly libraries: LibraryRegistry;
   /** The slow log, one for the whole server. */
   readonly diagnostics: ServerDiagnostics;
 }
@@ -293,6 +296,7 @@ function createSharedState(options: ServerOptions, config: Config, clock: Clock)
     counters,
     pubsub,
     scripts: ScriptCache.create(),
+    libraries: LibraryRegistry.create(),
     diagnostics: ServerDiagnostics.create(),
   };
 }
@@ -352,6 +356,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     startedAt: start.startedAt,
     countersBuffer: shared.counters.buffer,
     scriptsBuffer: shared.scripts.buffer,
+    librariesBuffer: shared.libraries.buffer,
     diagnostics: shared.diagnostics,
     aofWorkDir: start.aofFiles.workDirectory,
   };
@@ -383,6 +388,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     diagnostics: shared.diagnostics,
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     scripts: shared.scripts,
+    libraries: shared.libraries,
     nativeRoot: packageRoot(),
     scriptLog: (level, message) => logger[level](message),
     aofOnlyWriter: start.options.transport === 'eventloop',

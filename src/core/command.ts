@@ -17,6 +17,7 @@ import type { SharedSlowLog } from './slowlog/shared-slowlog.js';
 import type { SharedLatencyMonitor } from './latency/latency-monitor.js';
 import type { Transaction } from './transaction.js';
 import type { Scripting } from './scripting/scripting.js';
+import type { Functions } from './functions/functions.js';
 
 export type CommandFlag =
   | 'write'
@@ -364,6 +365,8 @@ export interface ServerContext {
   readonly blocking?: BlockingHub;
   /** EVAL's interpreter on this thread and the script cache every thread shares; absent: no scripting. */
   readonly scripting?: Scripting;
+  /** Functions on this thread, over the libraries every thread shares; absent: no functions. */
+  readonly functions?: Functions;
   /** RDB snapshots (rdb/persistence.ts): SAVE, BGSAVE, LASTSAVE, INFO persistence. Absent in test fakes. */
   readonly persistence?: Persistence;
   /**

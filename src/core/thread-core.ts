@@ -28,6 +28,8 @@ import type { Clock, KeyValueStore } from './store/types.js';
 import { Persistence, type PersistenceLog } from './rdb/persistence.js';
 import { loadLuaFrom } from './scripting/lua-addon.js';
 import { ScriptCache } from './scripting/script-cache.js';
+import { Functions } from './functions/functions.js';
+import { LibraryRegistry } from './functions/library-registry.js';
 import { Scripting, type ScriptLogLevel } from './scripting/scripting.js';
 
 export interface ThreadCoreDeps {
@@ -69,6 +71,8 @@ export interface ThreadCoreDeps {
   shutdown?(flags: ShutdownFlags): boolean;
   /** The script cache every thread shares (its buffer, on a worker); absent: one of this thread's own. */
   readonly scripts?: ScriptCache | SharedArrayBuffer;
+  /** The function libraries every thread shares (their buffer, on a worker); absent: this thread's own. */
+  readonly libraries?: LibraryRegistry | SharedArrayBuffer;
   /** Where redis.log's lines go (the server's log; a worker posts them to the main thread); absent: dropped. */
   scriptLog?(level: ScriptLogLevel, message: string): void;
   /** The package root holding the native helpers (EVAL's Lua interpreter); null or absent: no scripting. */
@@ -190,9 +194,15 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     deps.scripts instanceof SharedArrayBuffer
       ? ScriptCache.attach(deps.scripts)
       : (deps.scripts ?? ScriptCache.create());
+  const libraries =
+    deps.libraries instanceof SharedArrayBuffer
+      ? LibraryRegistry.attach(deps.libraries)
+      : (deps.libraries ?? LibraryRegistry.create());
   const scriptLog = deps.scriptLog?.bind(deps);
+  const lua = loadLuaFrom(deps.nativeRoot ?? null);
   Object.assign(server, {
-    scripting: new Scripting(scripts, loadLuaFrom(deps.nativeRoot ?? null), scriptLog),
+    scripting: new Scripting(scripts, lua, scriptLog),
+    functions: new Functions(libraries, lua, scriptLog),
   });
   const writer = new ByteWriter();
   return {

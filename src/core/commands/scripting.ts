@@ -1,7 +1,7 @@
 // The scripting family (redis.io/docs/interact/programmability/eval-intro): EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
 // and SCRIPT LOAD / EXISTS / FLUSH / HELP, with Redis 7.0.15's replies (eval.c). The interpreter and the
 // shared script cache are the thread's Scripting (scripting/scripting.ts); one run is scripting/script-run.ts.
-// SCRIPT KILL, SCRIPT DEBUG and FUNCTION / FCALL are not implemented here.
+// SCRIPT KILL and SCRIPT DEBUG are not implemented; FUNCTION and FCALL are commands/functions.ts.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
@@ -70,7 +70,9 @@ function evalGeneric(
       throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   }
   const keyCount = Number(numkeys);
-  return runScript(scripting, script, argv.slice(3, 3 + keyCount), argv.slice(3 + keyCount), ctx, {
+  const keys = argv.slice(3, 3 + keyCount);
+  const args = argv.slice(3 + keyCount);
+  return runScript(scripting, (host) => scripting.run(script, keys, args, host), ctx, {
     readOnly: readOnlyCommand || (flags !== null && flags.has('no-writes')),
     allowOom: flags !== null && flags.has('allow-oom'),
   });

@@ -24,6 +24,8 @@ import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { scriptingCommands } from './scripting.js';
+import { fcallCommands } from './fcall.js';
+import { functionCommands } from './functions.js';
 import { zsetCommands } from './zsets.js';
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
@@ -38,6 +40,8 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...monitorCommands,
   ...transactionCommands,
   ...scriptingCommands,
+  ...functionCommands,
+  ...fcallCommands,
   ...pubsubCommands,
   ...hashCommands,
   ...hyperloglogCommands,

@@ -49,6 +49,13 @@ export interface LuaHost {
   commandExists(name: Buffer, subcommand: Buffer | null): boolean;
 }
 
+/** A function a library registered (redis.register_function): flags in script.c scripts_flags_def's order. */
+export interface RegisteredFunction {
+  readonly name: string;
+  readonly description: Buffer | null;
+  readonly flags: readonly string[];
+}
+
 export interface LuaAddon {
   /** A state set up as Redis's: its libraries, redis.*, and its globals protected. */
   create(): LuaState;
@@ -61,6 +68,30 @@ export interface LuaAddon {
   run(state: LuaState, name: string, sha: string, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply;
   /** Bytes the state holds (INFO used_memory_lua). */
   usedMemory(state: LuaState): number;
+  /** A state for Functions (native/lua-functions.c): EVAL's, with globals that follow the load-time sandbox. */
+  functionsCreate(): LuaState;
+  /**
+   * Runs a library's code (after its shebang line) in the load-time sandbox for up to `timeoutMs` (0: no limit),
+   * keeping its functions under `key`: the functions it registered, or the error to reply (without ERR).
+   */
+  functionsLoad(
+    state: LuaState,
+    key: string,
+    code: Buffer,
+    timeoutMs: number,
+    host: Pick<LuaHost, 'log'>,
+  ): RegisteredFunction[] | string;
+  /** Forgets the functions kept under `key`. */
+  functionsDrop(state: LuaState, key: string): void;
+  /** Runs function `name` of the library under `key` with (keys, args); failures come back as {err}. */
+  functionsCall(
+    state: LuaState,
+    key: string,
+    name: string,
+    keys: Buffer[],
+    args: Buffer[],
+    host: LuaHost,
+  ): LuaReply;
 }
 
 /**

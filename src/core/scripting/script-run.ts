@@ -1,4 +1,4 @@
-// One EVAL's run (script.c scriptPrepareForRun, scriptCall; script_lua.c luaCallFunction): the script's
+// One EVAL's or FCALL's run (script.c scriptPrepareForRun, scriptCall; script_lua.c luaCallFunction): the script's
 // commands go through the executor's call(), synchronously, as a client of the script's own (Redis's Lua
 // client: RESP2 until redis.setresp, the caller's database, never blocking), with the checks Redis makes of a
 // command called from a script. The whole run is one atomic unit as EXEC is: it holds every segment's lock
@@ -30,7 +30,7 @@ import type { KeyValueStore } from '../store/types.js';
 import { Transaction } from '../transaction.js';
 import { type LuaHost, type LuaReply, unpackArgv } from './lua-addon.js';
 import { scriptSha } from './script-cache.js';
-import type { LoadedScript, Scripting } from './scripting.js';
+import type { Scripting } from './scripting.js';
 
 export interface ScriptRunOptions {
   /** EVAL_RO / EVALSHA_RO, or a script whose shebang says no-writes: write commands are refused. */
@@ -39,12 +39,13 @@ export interface ScriptRunOptions {
   readonly allowOom: boolean;
 }
 
-/** Runs `script` for the caller in `ctx` and converts what it returned to the caller's reply. */
+/**
+ * Runs a script for the caller in `ctx` (`invoke` starts it in its interpreter: EVAL's script or a function, with
+ * the host its commands go through) and converts what it returned to the caller's reply.
+ */
 export function runScript(
   scripting: Scripting,
-  script: LoadedScript,
-  keys: Buffer[],
-  args: Buffer[],
+  invoke: (host: LuaHost) => LuaReply,
   ctx: CommandContext,
   options: ScriptRunOptions,
 ): Reply {
@@ -55,7 +56,7 @@ export function runScript(
     if (!nested) aof?.beginTransaction();
     try {
       const run = new ScriptCalls(store, ctx, options, scripting);
-      return toReply(scripting.run(script, keys, args, run.host));
+      return toReply(invoke(run.host));
     } finally {
       if (!nested) aof?.endTransaction();
     }

@@ -43,6 +43,8 @@ export interface HybridOptions extends TransportOptions {
   readonly countersBuffer?: SharedArrayBuffer;
   /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every loop. */
   readonly scriptsBuffer?: SharedArrayBuffer;
+  /** LibraryRegistry.buffer from the main thread: a function loaded on any thread is called on every other. */
+  readonly librariesBuffer?: SharedArrayBuffer;
   /** The slow log every thread shares (the main thread's). */
   readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
@@ -123,6 +125,7 @@ export class HybridTransport implements Transport {
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
+        librariesBuffer: options.librariesBuffer ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,

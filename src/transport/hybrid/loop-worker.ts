@@ -259,6 +259,7 @@ function workerCore(): ThreadCore {
     tcpPort: Atomics.load(state, TCP_PORT),
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
+    ...(init.librariesBuffer === null ? {} : { libraries: init.librariesBuffer }),
     nativeRoot: init.nativeRoot,
     scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,

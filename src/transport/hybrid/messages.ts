@@ -18,6 +18,8 @@ export interface LoopInit {
   readonly countersBuffer: SharedArrayBuffer | null;
   /** EVAL's script cache (ScriptCache.buffer); null: this thread keeps a cache of its own. */
   readonly scriptsBuffer: SharedArrayBuffer | null;
+  /** The function libraries (LibraryRegistry.buffer); null: this thread keeps its own. */
+  readonly librariesBuffer: SharedArrayBuffer | null;
   /** The slow log's handles (ServerDiagnostics.handles()); null: one of the thread's own. */
   readonly diagnosticsHandles: DiagnosticsHandles | null;
   readonly config: Record<string, string>;

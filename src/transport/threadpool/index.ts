@@ -52,6 +52,8 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly countersBuffer?: SharedArrayBuffer;
   /** ScriptCache.buffer from the main thread: a script loaded on any thread runs by its sha on every worker. */
   readonly scriptsBuffer?: SharedArrayBuffer;
+  /** LibraryRegistry.buffer from the main thread: a function loaded on any thread is called on every other. */
+  readonly librariesBuffer?: SharedArrayBuffer;
   /** The slow log every thread shares (the main thread's). */
   readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
@@ -134,6 +136,7 @@ export class ThreadPoolTransport implements Transport {
         storeHandles: options.storeHandles,
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
+        librariesBuffer: options.librariesBuffer ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,

@@ -119,6 +119,7 @@ function workerCore(): ThreadCore {
     tcpPort: state.counter(TCP_PORT),
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
+    ...(init.librariesBuffer === null ? {} : { libraries: init.librariesBuffer }),
     nativeRoot: init.nativeRoot,
     scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,
