@@ -202,7 +202,14 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   const lua = loadLuaFrom(deps.nativeRoot ?? null);
   Object.assign(server, {
     scripting: new Scripting(scripts, lua, scriptLog),
-    functions: new Functions(libraries, lua, scriptLog),
+    // An addon built before Functions existed has no engine for them: they answer why, EVAL still runs.
+    functions: new Functions(
+      libraries,
+      lua instanceof Error || typeof lua.functionsCreate === 'function'
+        ? lua
+        : new Error('the Lua addon was built without Functions: rebuild the native helper (npm run install)'),
+      scriptLog,
+    ),
   });
   const writer = new ByteWriter();
   return {
