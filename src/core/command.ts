@@ -77,6 +77,7 @@ export interface CommandSpec {
     | 'sorted-set'
     | 'geo'
     | 'hash'
+    | 'stream'
     | 'cluster'
     | 'scripting'
     | 'hyperloglog';

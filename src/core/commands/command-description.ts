@@ -53,6 +53,7 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   'sorted-set': '@sortedset',
   geo: '@geo',
   hash: '@hash',
+  stream: '@stream',
   cluster: undefined,
   scripting: '@scripting',
   hyperloglog: '@hyperloglog',

@@ -9,6 +9,7 @@ import { dumpRestoreCommands } from './dump-restore.js';
 import { geoCommands } from './geo.js';
 import { persistenceCommands } from './persistence.js';
 import { hashCommands } from './hashes.js';
+import { streamCommands } from './streams.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyspaceCommands } from './keyspace.js';
 import { latencyCommand } from './latency.js';
@@ -44,6 +45,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...fcallCommands,
   ...pubsubCommands,
   ...hashCommands,
+  ...streamCommands,
   ...hyperloglogCommands,
   ...zsetCommands,
   ...BLOCKING_ZSET_COMMANDS,

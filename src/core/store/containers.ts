@@ -20,6 +20,7 @@ import {
   T_HASH,
   T_LIST,
   T_SET,
+  T_STREAM,
   T_STRING,
   T_ZSET,
   TYPE_SHIFT,
@@ -73,9 +74,9 @@ export function containerLimit(control: Int32Array, name: keyof ContainerLimits)
   return Atomics.load(control, LIMIT_SLOTS[name]);
 }
 
-export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash';
+export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
-const TYPE_NAMES: readonly TypeName[] = ['string', 'list', 'set', 'zset', 'hash'];
+const TYPE_NAMES: readonly TypeName[] = ['string', 'list', 'set', 'zset', 'hash', 'stream'];
 
 /** OBJECT ENCODING's names of each container type's encodings, by ENC_* number (object.c strEncoding). */
 const ENCODING_NAMES: Readonly<Record<number, readonly string[]>> = {
@@ -83,6 +84,7 @@ const ENCODING_NAMES: Readonly<Record<number, readonly string[]>> = {
   [T_SET]: ['intset', 'hashtable'],
   [T_ZSET]: ['listpack', 'skiplist'],
   [T_HASH]: ['listpack', 'hashtable'],
+  [T_STREAM]: ['stream'],
 };
 
 /**
@@ -191,4 +193,4 @@ export function cloneValue(t: Table, segment: number, copy: number): void {
   externalOf(t, copy)?.clone(t.arena, segment, t.valueStart(copy));
 }
 
-export { T_HASH, T_LIST, T_SET, T_STRING, T_ZSET };
+export { T_HASH, T_LIST, T_SET, T_STREAM, T_STRING, T_ZSET };

@@ -310,6 +310,7 @@ export const T_LIST = 1;
 export const T_SET = 2;
 export const T_ZSET = 3;
 export const T_HASH = 4;
+export const T_STREAM = 5;
 /** A container's encoding (robj.encoding), bits 29-31 of E_OBJECT; each type numbers its own from 0. */
 export const ENCODING_SHIFT = 29;
 /** Lists: a listpack in the value bytes (small), or a quicklist of listpack nodes the value points to. */
@@ -324,6 +325,8 @@ export const ENC_ZSET_SKIPLIST = 1;
 /** Hashes: a listpack of field, value pairs, or a hash table. */
 export const ENC_HASH_LISTPACK = 0;
 export const ENC_HASH_HASHTABLE = 1;
+/** Streams: Redis's only encoding, listpack nodes found through an index the value points to (stream.ts). */
+export const ENC_STREAM_LISTPACKS = 0;
 /** Float64 index offset (in units from e) of the absolute expiry in ms; 0 means none. */
 export const E_EXPIRE_AT_F64 = 3;
 export const ENTRY_HEADER_BYTES = 32;

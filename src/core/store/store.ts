@@ -20,6 +20,8 @@ import {
   type TypeName,
 } from './containers.js';
 import * as hashes from './hashes.js';
+import * as streams from './streams.js';
+import type { StreamId } from './stream-id.js';
 import * as hyperloglogs from './hyperloglogs.js';
 import {
   DEFAULT_EVICTION_SETTINGS,
@@ -753,6 +755,34 @@ export class SharedStore implements KeyValueStore {
   }
 
   // ---- Hashes (hashes.ts) ----
+
+  xadd(key: Bytes, request: streams.XaddRequest): streams.XaddResult {
+    return streams.xadd(this.access, this.db, key, request);
+  }
+
+  xlen(key: Bytes): number | null {
+    return streams.xlen(this.access, this.db, key);
+  }
+
+  xrange(key: Bytes, query: streams.RangeQuery): streams.StreamEntry[] | null {
+    return streams.xrange(this.access, this.db, key, query);
+  }
+
+  xdel(key: Bytes, ids: readonly StreamId[]): number {
+    return streams.xdel(this.access, this.db, key, ids);
+  }
+
+  xtrim(key: Bytes, spec: streams.TrimSpec): streams.TrimResult {
+    return streams.xtrim(this.access, this.db, key, spec);
+  }
+
+  xlastId(key: Bytes): StreamId | null {
+    return streams.xlastId(this.access, this.db, key);
+  }
+
+  xinfoStream(key: Bytes): streams.StreamInfo | null {
+    return streams.xinfoStream(this.access, this.db, key);
+  }
 
   hset(key: Bytes, pairs: readonly Bytes[]): number {
     return hashes.hset(this.access, this.db, key, pairs);

@@ -42,6 +42,16 @@ import type { EvictionOutcome, PolicyName } from './eviction.js';
 import type { KeyWatch } from './watch.js';
 import type { ZscanResult } from './zsets.js';
 import type {
+  RangeQuery as StreamRangeQuery,
+  StreamEntry,
+  StreamInfo,
+  TrimResult as StreamTrimResult,
+  TrimSpec,
+  XaddRequest,
+  XaddResult,
+} from './streams.js';
+import type { StreamId } from './stream-id.js';
+import type {
   LexRange,
   ZpopResult,
   RangeQuery,
@@ -377,6 +387,22 @@ export interface KeyValueStore {
     count: number,
     match: ((field: Uint8Array) => boolean) | null,
   ): HashScanResult | null;
+
+  // ---- Streams (streams.ts over stream.ts; Redis 7.0's t_stream.c) ----
+  /** XADD: the entry added (and the trim, if asked); id null when NOMKSTREAM found no stream. */
+  xadd(key: Bytes, request: XaddRequest): XaddResult;
+  /** XLEN; null for a missing key. */
+  xlen(key: Bytes): number | null;
+  /** XRANGE / XREVRANGE; null for a missing key. */
+  xrange(key: Bytes, query: StreamRangeQuery): StreamEntry[] | null;
+  /** XDEL: how many of the IDs were there and are now deleted. */
+  xdel(key: Bytes, ids: readonly StreamId[]): number;
+  /** XTRIM: entries removed (0 for a missing key). */
+  xtrim(key: Bytes, spec: TrimSpec): StreamTrimResult;
+  /** The stream's last generated ID (XREAD's `$`); null for a missing key. */
+  xlastId(key: Bytes): StreamId | null;
+  /** XINFO STREAM's figures; null for a missing key. */
+  xinfoStream(key: Bytes): StreamInfo | null;
 
   // ---- MULTI/EXEC/WATCH (watch.ts) ----
   /**

@@ -1,0 +1,88 @@
+// The stream commands that write: XADD, XDEL, XTRIM (redis.io/commands/<name>, Redis 7.0's t_stream.c).
+// Arguments are read here (stream-args.ts); the store appends, deletes and trims atomically. Keyspace events
+// as t_stream.c: `new` for a stream XADD created, `xadd`, then `xtrim` when its trim removed entries; `xdel`;
+// `xtrim`. Writes look keys up for writing: no hits or misses.
+
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, ERR } from '../errors.js';
+import { NOTIFY_STREAM, notifyCreated, notifyKeyspaceEvent, writeWithMissing } from '../pubsub/keyspace-events.js';
+import { bulk, integer, NIL, type Reply } from '../reply.js';
+import { idBuffer } from '../store/stream-id.js';
+import { ARGS_ERR, parseAddOrTrim, streamIdArg } from './stream-args.js';
+
+/** XADD key [NOMKSTREAM] [(MAXLEN | MINID) [= | ~] threshold [LIMIT count]] (* | id) field value [...] */
+function xadd(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const args = parseAddOrTrim(argv, true);
+  const fieldsAt = args.idIndex + 1;
+  const pairs = argv.length - fieldsAt;
+  if (pairs < 2 || pairs % 2 === 1) throw new CommandError(ERR.wrongArity('xadd'));
+  if (args.id !== null && args.id.seqGiven && args.id.id === 0n) throw new CommandError(ARGS_ERR.zeroId);
+  const request = {
+    id: args.id,
+    noMkStream: args.noMkStream,
+    trim: args.trim,
+    pairs: argv.slice(fieldsAt),
+  };
+  const { result, missing } = writeWithMissing(ctx, [key], (store) => store.xadd(key, request));
+  if (result.id === null) return NIL;
+  notifyCreated(ctx, [key], missing, 0);
+  notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xadd', key);
+  if (result.trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
+  return bulk(idBuffer(result.id));
+}
+
+/** XDEL key id [id ...]: every ID is checked before any is deleted. */
+function xdel(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const ids = argv.slice(2).map((arg) => streamIdArg(arg, 0n, true).id);
+  const deleted = ctx.store.xdel(key, ids);
+  if (deleted > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xdel', key);
+  return integer(deleted);
+}
+
+/** XTRIM key (MAXLEN | MINID) [= | ~] threshold [LIMIT count] */
+function xtrim(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const { trim } = parseAddOrTrim(argv, false);
+  const { trimmed } = ctx.store.xtrim(key, trim!);
+  if (trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
+  return integer(trimmed);
+}
+
+export const streamWriteCommands: readonly CommandSpec[] = [
+  {
+    name: 'xadd',
+    syntax:
+      'XADD key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]',
+    summary: 'Appends a new entry to a stream',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -5,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    run: xadd,
+  },
+  {
+    name: 'xdel',
+    syntax: 'XDEL key id [id ...]',
+    summary: 'Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    run: xdel,
+  },
+  {
+    name: 'xtrim',
+    syntax: 'XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]',
+    summary: 'Trims the stream to (approximately if \'~\' is passed) a certain size',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -4,
+    flags: ['write'],
+    keys: [1, 1, 1],
+    run: xtrim,
+  },
+];

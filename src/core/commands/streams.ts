@@ -1,0 +1,8 @@
+// The stream commands (Redis 7.0's t_stream.c), one family per file: writes (streams-write.ts) and reads of one
+// stream (streams-read.ts).
+
+import type { CommandSpec } from '../command.js';
+import { streamReadCommands } from './streams-read.js';
+import { streamWriteCommands } from './streams-write.js';
+
+export const streamCommands: readonly CommandSpec[] = [...streamWriteCommands, ...streamReadCommands];

@@ -1,0 +1,630 @@
+// A stream's value (Redis 7.0's t_stream.c, stream.h): entries in nodes that are Redis listpacks byte for byte
+// (a master entry, then per entry its flags, ID deltas, fields or only values, and lp-count), found through a
+// sorted index of the nodes' master IDs, and a root in the key's entry (lengths, last/first/max-deleted IDs).
+// Why an index array and not Redis's radix tree: the keys are 16-byte IDs only ever appended in order, so a
+// sorted array gives the tree's bounds with far less code: XADD appends to the last node or the array's end
+// (O(1) amortised, the array doubles), a range seeks by binary search (O(log N)) and walks nodes in order
+// (O(M)); trimming from the head moves a start slot, not the array. A node never holds more than
+// stream-node-max-entries (100) entries, so decoding one whole node to serve a range is a bounded cost. The
+// nodes keep Redis's exact bytes so that node boundaries (and so `~` trimming and XINFO) fall where Redis's
+// do, and RDB and DUMP carry them unchanged.
+// Precondition of every method: the caller holds the key's segment's write lock (read lock for reads); node and
+// index blocks are the segment's. Knows the arena and the listpack codec; no entries, no commands.
+
+import { sizeClass, type Arena } from './arena.js';
+import { registerExternalEncoding } from './containers.js';
+import { ENC_STREAM_LISTPACKS, T_STREAM, UNIT } from './layout.js';
+import {
+  lpAppendEncoded,
+  lpEmpty,
+  lpEncode,
+  lpEquals,
+  lpFirst,
+  lpBytes,
+  lpInteger,
+  lpNext,
+  lpReplaceInteger,
+  lpSmall,
+  lpTotalBytes,
+} from './stream-listpack.js';
+import { MAX_U64, makeId, type StreamId } from './stream-id.js';
+
+// The root in the entry's value bytes.
+export const ROOT_BYTES = 96;
+const R_INDEX = 0; // unit offset of the index block (0: none)
+const R_INDEX_CAPACITY = 4; // slots
+const R_INDEX_START = 8; // first live slot
+const R_INDEX_END = 12; // one past the last
+const R_LENGTH = 16; // f64
+const R_ENTRIES_ADDED = 24; // f64
+const R_LAST_ID = 32; // 16 bytes big-endian, as every ID here
+const R_MAX_DELETED_ID = 48;
+const R_FIRST_ID = 64;
+const R_GROUPS = 80; // reserved for consumer groups (0: none)
+
+// An index slot: the node's master ID, its block (units) and the block's size in units.
+const SLOT_BYTES = 24;
+const S_BLOCK = 16;
+const S_UNITS = 20;
+const MIN_INDEX_SLOTS = 4;
+
+/** t_stream.c's flags of an entry. */
+const FLAG_DELETED = 1;
+const FLAG_SAMEFIELDS = 2;
+/** STREAM_LISTPACK_MAX_SIZE: what one entry's fields and values may add up to. */
+export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
+/** Redis's defaults of stream-node-max-bytes and stream-node-max-entries. */
+export const NODE_MAX_BYTES = 4096;
+export const NODE_MAX_ENTRIES = 100;
+/** Room kept past a node's listpack for the counters' growth (lpReplaceInteger: at most 9 bytes each). */
+const NODE_SLACK = 32;
+
+export const EMPTY_ROOT: Uint8Array = new Uint8Array(ROOT_BYTES);
+
+/** One entry as read from a node. */
+export interface StreamEntry {
+  readonly id: StreamId;
+  /** field, value, field, value, ... */
+  readonly fields: Buffer[];
+}
+
+/** An entry's place in a node, from decodeNode. */
+interface NodeEntry {
+  readonly flagsAt: number;
+  readonly flags: number;
+  readonly id: StreamId;
+  /** Position of its first field (or first value when SAMEFIELDS). */
+  readonly fieldsAt: number;
+  readonly fieldCount: number;
+}
+
+interface DecodedNode {
+  readonly masterFieldsAt: number;
+  readonly masterFieldCount: number;
+  readonly entries: NodeEntry[];
+}
+
+/** XTRIM/XADD's trimming (streamAddTrimArgs). */
+export interface TrimSpec {
+  readonly strategy: 'maxlen' | 'minid';
+  readonly maxlen: number;
+  readonly minid: StreamId;
+  readonly approx: boolean;
+  /** 0: no limit. */
+  readonly limit: number;
+}
+
+function readId(view: Buffer, at: number): StreamId {
+  return (view.readBigUInt64BE(at) << 64n) | view.readBigUInt64BE(at + 8);
+}
+
+function writeId(view: Buffer, at: number, id: StreamId): void {
+  view.writeBigUInt64BE(id >> 64n, at);
+  view.writeBigUInt64BE(id & MAX_U64, at + 8);
+}
+
+/** Wraps a uint64 difference as lpAppendInteger's int64_t argument, and back. */
+const asInt64 = (n: bigint): bigint => BigInt.asIntN(64, n);
+const asU64 = (n: bigint): bigint => BigInt.asUintN(64, n);
+
+export class Stream {
+  constructor(
+    private readonly arena: Arena,
+    private readonly segment: number,
+    private readonly root: number,
+  ) {}
+
+  /** A view of the root: the arena's buffer never moves, so it stays valid while the arena grows. */
+  private get r(): Buffer {
+    const u8 = this.arena.u8;
+    return Buffer.from(u8.buffer, u8.byteOffset + this.root, ROOT_BYTES);
+  }
+
+  get length(): number {
+    return this.r.readDoubleLE(R_LENGTH);
+  }
+
+  private set length(n: number) {
+    this.r.writeDoubleLE(n, R_LENGTH);
+  }
+
+  get entriesAdded(): number {
+    return this.r.readDoubleLE(R_ENTRIES_ADDED);
+  }
+
+  get lastId(): StreamId {
+    return readId(this.r, R_LAST_ID);
+  }
+
+  set lastId(id: StreamId) {
+    writeId(this.r, R_LAST_ID, id);
+  }
+
+  get maxDeletedId(): StreamId {
+    return readId(this.r, R_MAX_DELETED_ID);
+  }
+
+  set maxDeletedId(id: StreamId) {
+    writeId(this.r, R_MAX_DELETED_ID, id);
+  }
+
+  get firstId(): StreamId {
+    return readId(this.r, R_FIRST_ID);
+  }
+
+  set firstId(id: StreamId) {
+    writeId(this.r, R_FIRST_ID, id);
+  }
+
+  set entriesAddedCount(n: number) {
+    this.r.writeDoubleLE(n, R_ENTRIES_ADDED);
+  }
+
+  get groupsRoot(): number {
+    return this.r.readUInt32LE(R_GROUPS);
+  }
+
+  // ---- The index ----
+
+  get nodeCount(): number {
+    const r = this.r;
+    return r.readUInt32LE(R_INDEX_END) - r.readUInt32LE(R_INDEX_START);
+  }
+
+  private indexView(): Buffer {
+    const r = this.r;
+    const block = r.readUInt32LE(R_INDEX);
+    const u8 = this.arena.u8;
+    return Buffer.from(u8.buffer, u8.byteOffset + block * UNIT, r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES);
+  }
+
+  /** The i-th live node (0-based from the first). */
+  private slot(i: number): { master: StreamId; block: number; units: number } {
+    const view = this.indexView();
+    const at = (this.r.readUInt32LE(R_INDEX_START) + i) * SLOT_BYTES;
+    return {
+      master: readId(view, at),
+      block: view.readUInt32LE(at + S_BLOCK),
+      units: view.readUInt32LE(at + S_UNITS),
+    };
+  }
+
+  private setSlotBlock(i: number, block: number, units: number): void {
+    const view = this.indexView();
+    const at = (this.r.readUInt32LE(R_INDEX_START) + i) * SLOT_BYTES;
+    view.writeUInt32LE(block, at + S_BLOCK);
+    view.writeUInt32LE(units, at + S_UNITS);
+  }
+
+  /** The master IDs of every node, in order (XINFO's radix-tree figures). */
+  masterIds(): StreamId[] {
+    const out: StreamId[] = [];
+    for (let i = 0; i < this.nodeCount; i++) out.push(this.slot(i).master);
+    return out;
+  }
+
+  /** The last node whose master ID is <= id, or 0 when id is before every node (binary search). */
+  private seek(id: StreamId): number {
+    let lo = 0;
+    let hi = this.nodeCount - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.slot(mid).master <= id) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Appends a node slot, growing (or compacting) the index block when it is full. */
+  private pushSlot(master: StreamId, block: number, units: number): void {
+    let r = this.r;
+    let start = r.readUInt32LE(R_INDEX_START);
+    let end = r.readUInt32LE(R_INDEX_END);
+    const capacity = r.readUInt32LE(R_INDEX_CAPACITY);
+    if (end === capacity) {
+      const live = end - start;
+      const slots = Math.max(MIN_INDEX_SLOTS, live * 2);
+      const units = Math.ceil((slots * SLOT_BYTES) / UNIT);
+      const fresh = this.arena.alloc(this.segment, units);
+      const old = r.readUInt32LE(R_INDEX);
+      const u8 = this.arena.u8;
+      if (old !== 0) {
+        u8.copyWithin(fresh * UNIT, old * UNIT + start * SLOT_BYTES, old * UNIT + end * SLOT_BYTES);
+        this.arena.free(this.segment, old, Math.ceil((capacity * SLOT_BYTES) / UNIT));
+      }
+      r = this.r;
+      r.writeUInt32LE(fresh, R_INDEX);
+      r.writeUInt32LE(slots, R_INDEX_CAPACITY);
+      r.writeUInt32LE(0, R_INDEX_START);
+      r.writeUInt32LE(live, R_INDEX_END);
+      start = 0;
+      end = live;
+    }
+    const view = this.indexView();
+    writeId(view, end * SLOT_BYTES, master);
+    view.writeUInt32LE(block, end * SLOT_BYTES + S_BLOCK);
+    view.writeUInt32LE(units, end * SLOT_BYTES + S_UNITS);
+    this.r.writeUInt32LE(end + 1, R_INDEX_END);
+  }
+
+  /** Frees node i and takes its slot out of the index. */
+  private removeNode(i: number): void {
+    const { block, units } = this.slot(i);
+    this.arena.free(this.segment, block, units);
+    const r = this.r;
+    const start = r.readUInt32LE(R_INDEX_START);
+    const end = r.readUInt32LE(R_INDEX_END);
+    if (i === 0) r.writeUInt32LE(start + 1, R_INDEX_START);
+    else {
+      const base = r.readUInt32LE(R_INDEX) * UNIT;
+      const at = base + (start + i) * SLOT_BYTES;
+      this.arena.u8.copyWithin(at, at + SLOT_BYTES, base + end * SLOT_BYTES);
+      r.writeUInt32LE(end - 1, R_INDEX_END);
+    }
+    if (this.nodeCount === 0) {
+      r.writeUInt32LE(0, R_INDEX_START);
+      r.writeUInt32LE(0, R_INDEX_END);
+    }
+  }
+
+  // ---- Nodes ----
+
+  private lpOf(i: number): number {
+    return this.slot(i).block * UNIT;
+  }
+
+  /** Makes node i's block hold at least `bytes` (its listpack and slack), moving it if it must grow. */
+  private reserve(i: number, bytes: number): number {
+    const { block, units } = this.slot(i);
+    if (bytes <= sizeClass(units) * UNIT) return block * UNIT;
+    const grown = Math.ceil(Math.max(bytes, units * UNIT * 2) / UNIT);
+    const fresh = this.arena.alloc(this.segment, grown);
+    const u8 = this.arena.u8;
+    u8.copyWithin(fresh * UNIT, block * UNIT, block * UNIT + lpTotalBytes(u8, block * UNIT));
+    this.arena.free(this.segment, block, units);
+    this.setSlotBlock(i, fresh, grown);
+    return fresh * UNIT;
+  }
+
+  private newNode(master: StreamId, elements: readonly Buffer[]): void {
+    let bytes = 7;
+    for (const e of elements) bytes += e.length;
+    const units = Math.ceil(Math.max(bytes + NODE_SLACK, 256) / UNIT);
+    const block = this.arena.alloc(this.segment, units);
+    const u8 = this.arena.u8;
+    u8.set(lpEmpty(), block * UNIT);
+    lpAppendEncoded(u8, block * UNIT, elements);
+    this.pushSlot(master, block, units);
+  }
+
+  /** Every entry of node i, deleted ones included, in order. */
+  private decodeNode(i: number): DecodedNode {
+    const { master } = this.slot(i);
+    const u8 = this.arena.u8;
+    const lp = this.lpOf(i);
+    let p = lpNext(u8, lpNext(u8, lpFirst(u8, lp))); // count, deleted, then num-fields
+    const masterFieldCount = lpSmall(u8, p);
+    p = lpNext(u8, p);
+    const masterFieldsAt = p;
+    for (let f = 0; f < masterFieldCount; f++) p = lpNext(u8, p);
+    p = lpNext(u8, p); // past the master terminator
+    const entries: NodeEntry[] = [];
+    const masterMs = master >> 64n;
+    const masterSeq = master & MAX_U64;
+    while (p !== -1) {
+      const flagsAt = p;
+      const flags = lpSmall(u8, p);
+      p = lpNext(u8, p);
+      const ms = asU64(masterMs + lpInteger(u8, p)!);
+      p = lpNext(u8, p);
+      const seq = asU64(masterSeq + lpInteger(u8, p)!);
+      p = lpNext(u8, p);
+      let fieldCount = masterFieldCount;
+      let skip = masterFieldCount;
+      if (!(flags & FLAG_SAMEFIELDS)) {
+        fieldCount = lpSmall(u8, p);
+        p = lpNext(u8, p);
+        skip = fieldCount * 2;
+      }
+      entries.push({ flagsAt, flags, id: makeId(ms, seq), fieldsAt: p, fieldCount });
+      for (let k = 0; k < skip; k++) p = lpNext(u8, p);
+      p = lpNext(u8, p); // lp-count
+    }
+    return { masterFieldsAt, masterFieldCount, entries };
+  }
+
+  private entryFields(node: DecodedNode, e: NodeEntry): Buffer[] {
+    const u8 = this.arena.u8;
+    const out: Buffer[] = [];
+    let p = e.fieldsAt;
+    let m = node.masterFieldsAt;
+    for (let k = 0; k < e.fieldCount; k++) {
+      if (e.flags & FLAG_SAMEFIELDS) {
+        out.push(lpBytes(u8, m));
+        m = lpNext(u8, m);
+      } else {
+        out.push(lpBytes(u8, p));
+        p = lpNext(u8, p);
+      }
+      out.push(lpBytes(u8, p));
+      p = lpNext(u8, p);
+    }
+    return out;
+  }
+
+  // ---- Appending (streamAppendItem) ----
+
+  /**
+   * Adds an entry with `id` (already checked to be above lastId) and its field/value pairs, in the last node
+   * unless it is full (stream-node-max-bytes / -entries), else in a new one.
+   */
+  append(id: StreamId, pairs: readonly Uint8Array[]): void {
+    const numFields = pairs.length / 2;
+    let total = 0;
+    for (const p of pairs) total += p.length;
+    const nodes = this.nodeCount;
+    let useLast = nodes > 0;
+    if (useLast) {
+      const u8 = this.arena.u8;
+      const lp = this.lpOf(nodes - 1);
+      if (lpTotalBytes(u8, lp) + total >= NODE_MAX_BYTES) useLast = false;
+      else {
+        const first = lpFirst(u8, lp);
+        if (lpSmall(u8, first) + lpSmall(u8, lpNext(u8, first)) >= NODE_MAX_ENTRIES) useLast = false;
+      }
+    }
+    let master: StreamId;
+    let sameFields = true;
+    if (!useLast) {
+      master = id;
+      const head: Buffer[] = [lpEncode(1n), lpEncode(0n), lpEncode(BigInt(numFields))];
+      for (let f = 0; f < numFields; f++) head.push(lpEncode(pairs[f * 2]));
+      head.push(lpEncode(0n));
+      this.newNode(master, head);
+    } else {
+      const i = nodes - 1;
+      master = this.slot(i).master;
+      const lp = this.reserve(i, lpTotalBytes(this.arena.u8, this.lpOf(i)) + NODE_SLACK);
+      const u8 = this.arena.u8;
+      let p = lpFirst(u8, lp);
+      lpReplaceInteger(u8, lp, p, BigInt(lpSmall(u8, p) + 1));
+      p = lpNext(u8, lpNext(u8, p));
+      const masterFields = lpSmall(u8, p);
+      sameFields = masterFields === numFields;
+      for (let f = 0; sameFields && f < numFields; f++) {
+        p = lpNext(u8, p);
+        sameFields = lpEquals(u8, p, pairs[f * 2]);
+      }
+    }
+    const flags = sameFields ? FLAG_SAMEFIELDS : 0;
+    const elements: Buffer[] = [
+      lpEncode(BigInt(flags)),
+      lpEncode(asInt64((id >> 64n) - (master >> 64n))),
+      lpEncode(asInt64((id & MAX_U64) - (master & MAX_U64))),
+    ];
+    if (!sameFields) elements.push(lpEncode(BigInt(numFields)));
+    for (let f = 0; f < numFields; f++) {
+      if (!sameFields) elements.push(lpEncode(pairs[f * 2]));
+      elements.push(lpEncode(pairs[f * 2 + 1]));
+    }
+    let lpCount = numFields + 3;
+    if (!sameFields) lpCount += numFields + 1;
+    elements.push(lpEncode(BigInt(lpCount)));
+    let bytes = 0;
+    for (const e of elements) bytes += e.length;
+    const i = this.nodeCount - 1;
+    const lp = this.reserve(i, lpTotalBytes(this.arena.u8, this.lpOf(i)) + bytes + NODE_SLACK);
+    lpAppendEncoded(this.arena.u8, lp, elements);
+    this.length = this.length + 1;
+    this.entriesAddedCount = this.entriesAdded + 1;
+    this.lastId = id;
+    if (this.length === 1) this.firstId = id;
+  }
+
+  // ---- Reading ----
+
+  /** Entries with start <= id <= end (live ones), at most count (0: all), forward or reversed. */
+  range(start: StreamId, end: StreamId, count: number, reverse: boolean): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    const nodes = this.nodeCount;
+    if (nodes === 0 || start > end) return out;
+    if (!reverse) {
+      for (let i = this.seek(start); i < nodes; i++) {
+        const node = this.decodeNode(i);
+        for (const e of node.entries) {
+          if (e.id < start || e.flags & FLAG_DELETED) continue;
+          if (e.id > end) return out;
+          out.push({ id: e.id, fields: this.entryFields(node, e) });
+          if (count !== 0 && out.length === count) return out;
+        }
+      }
+    } else {
+      for (let i = this.seek(end); i >= 0; i--) {
+        const node = this.decodeNode(i);
+        for (let k = node.entries.length - 1; k >= 0; k--) {
+          const e = node.entries[k];
+          if (e.id > end || e.flags & FLAG_DELETED) continue;
+          if (e.id < start) return out;
+          out.push({ id: e.id, fields: this.entryFields(node, e) });
+          if (count !== 0 && out.length === count) return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** streamGetEdgeID: the first or last entry's ID (tombstones skipped or not); null for none. */
+  edgeId(first: boolean, skipTombstones: boolean): StreamId | null {
+    const nodes = this.nodeCount;
+    for (let n = 0; n < nodes; n++) {
+      const i = first ? n : nodes - 1 - n;
+      const entries = this.decodeNode(i).entries;
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[first ? k : entries.length - 1 - k];
+        if (!skipTombstones || !(e.flags & FLAG_DELETED)) return e.id;
+      }
+    }
+    return null;
+  }
+
+  // ---- Deleting (streamIteratorRemoveEntry) ----
+
+  /** Marks entry `id` deleted (its node freed if it was the node's last live one); false if not there. */
+  delete(id: StreamId): boolean {
+    if (this.nodeCount === 0) return false;
+    const i = this.seek(id);
+    const node = this.decodeNode(i);
+    const e = node.entries.find((x) => x.id === id);
+    if (e === undefined || e.flags & FLAG_DELETED) return false;
+    this.markDeleted(i, [e.flagsAt], true);
+    this.length = this.length - 1;
+    return true;
+  }
+
+  /**
+   * Sets the deleted flag of the entries at `flagsAt` (all live, same node) and moves them from the live count to
+   * the deleted one. With `freeEmptied` (XDEL) a node left with no live entry is freed, as Redis frees it when
+   * its last one goes; trimming inside a node keeps it, as Redis's streamTrim does.
+   */
+  private markDeleted(i: number, flagsAt: readonly number[], freeEmptied: boolean): void {
+    const u8 = this.arena.u8;
+    const lp = this.lpOf(i);
+    const first = lpFirst(u8, lp);
+    const live = lpSmall(u8, first);
+    if (freeEmptied && live === flagsAt.length) {
+      this.removeNode(i);
+      return;
+    }
+    for (const at of flagsAt) {
+      const f = lpSmall(u8, at);
+      lpReplaceInteger(u8, lp, at, BigInt(f | FLAG_DELETED)); // same size: flags stay below 128
+    }
+    const lpAt = this.reserve(i, lpTotalBytes(u8, lp) + NODE_SLACK);
+    const v = this.arena.u8;
+    let p = lpFirst(v, lpAt);
+    lpReplaceInteger(v, lpAt, p, BigInt(live - flagsAt.length));
+    p = lpNext(v, p);
+    lpReplaceInteger(v, lpAt, p, BigInt(lpSmall(v, p) + flagsAt.length));
+  }
+
+  // ---- Trimming (streamTrim) ----
+
+  /** Removes entries from the head as the spec says; returns how many. */
+  trim(spec: TrimSpec): number {
+    let deleted = 0;
+    while (this.nodeCount > 0) {
+      if (spec.strategy === 'maxlen' && this.length <= spec.maxlen) break;
+      const u8 = this.arena.u8;
+      const lp = this.lpOf(0);
+      const entries = lpSmall(u8, lpFirst(u8, lp));
+      if (spec.limit !== 0 && deleted + entries > spec.limit) break;
+      const node = this.decodeNode(0);
+      const removeNode =
+        spec.strategy === 'maxlen'
+          ? this.length - entries >= spec.maxlen
+          : node.entries[node.entries.length - 1].id < spec.minid;
+      if (removeNode) {
+        this.removeNode(0);
+        this.length = this.length - entries;
+        deleted += entries;
+        continue;
+      }
+      if (spec.approx) break;
+      const marked: number[] = [];
+      for (const e of node.entries) {
+        const stop =
+          spec.strategy === 'maxlen' ? this.length - marked.length <= spec.maxlen : e.id >= spec.minid;
+        if (stop) break;
+        if (!(e.flags & FLAG_DELETED)) marked.push(e.flagsAt);
+      }
+      if (marked.length > 0) {
+        this.markDeleted(0, marked, false);
+        this.length = this.length - marked.length;
+        deleted += marked.length;
+      }
+      break;
+    }
+    if (this.length === 0) this.firstId = 0n;
+    else if (deleted > 0) this.firstId = this.edgeId(true, true) ?? 0n;
+    return deleted;
+  }
+
+  // ---- Life cycle (ExternalEncoding) ----
+
+  release(): void {
+    const r = this.r;
+    const index = r.readUInt32LE(R_INDEX);
+    if (index === 0) return;
+    for (let i = 0; i < this.nodeCount; i++) {
+      const { block, units } = this.slot(i);
+      this.arena.free(this.segment, block, units);
+    }
+    this.arena.free(this.segment, index, Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT));
+    const fresh = this.r;
+    fresh.writeUInt32LE(0, R_INDEX);
+    fresh.writeUInt32LE(0, R_INDEX_CAPACITY);
+    fresh.writeUInt32LE(0, R_INDEX_START);
+    fresh.writeUInt32LE(0, R_INDEX_END);
+  }
+
+  /** The root is a byte copy of another stream's: give it copies of the index and the nodes. */
+  cloneBlocks(): void {
+    const r = this.r;
+    const index = r.readUInt32LE(R_INDEX);
+    if (index === 0) return;
+    const nodes = this.nodeCount;
+    const sources: { master: StreamId; block: number; units: number }[] = [];
+    for (let i = 0; i < nodes; i++) sources.push(this.slot(i));
+    const root = this.r;
+    root.writeUInt32LE(0, R_INDEX);
+    root.writeUInt32LE(0, R_INDEX_CAPACITY);
+    root.writeUInt32LE(0, R_INDEX_START);
+    root.writeUInt32LE(0, R_INDEX_END);
+    try {
+      for (const s of sources) {
+        const block = this.arena.alloc(this.segment, s.units);
+        const u8 = this.arena.u8;
+        u8.copyWithin(block * UNIT, s.block * UNIT, s.block * UNIT + lpTotalBytes(u8, s.block * UNIT));
+        try {
+          this.pushSlot(s.master, block, s.units);
+        } catch (error) {
+          this.arena.free(this.segment, block, s.units);
+          throw error;
+        }
+      }
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** MEMORY USAGE: the index block and every node's block. */
+  footprint(): number {
+    const r = this.r;
+    if (r.readUInt32LE(R_INDEX) === 0) return 0;
+    let bytes = sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
+    for (let i = 0; i < this.nodeCount; i++) bytes += sizeClass(this.slot(i).units) * UNIT;
+    return bytes;
+  }
+
+  /** Each node's listpack bytes with its master ID, in order (RDB, DUMP). */
+  nodes(): { master: StreamId; listpack: Buffer }[] {
+    const out: { master: StreamId; listpack: Buffer }[] = [];
+    const u8 = this.arena.u8;
+    for (let i = 0; i < this.nodeCount; i++) {
+      const { master, block } = this.slot(i);
+      const lp = block * UNIT;
+      out.push({ master, listpack: Buffer.from(u8.subarray(lp, lp + lpTotalBytes(u8, lp))) });
+    }
+    return out;
+  }
+}
+
+registerExternalEncoding(T_STREAM, ENC_STREAM_LISTPACKS, {
+  release: (arena, segment, root) => new Stream(arena, segment, root).release(),
+  clone: (arena, segment, root) => new Stream(arena, segment, root).cloneBlocks(),
+  footprint: (arena, root) => new Stream(arena, 0, root).footprint(),
+});

@@ -1,0 +1,221 @@
+// The stream operations of the store, with Redis 7.0's semantics (t_stream.c): XADD, XLEN, XRANGE/XREVRANGE,
+// XDEL, XTRIM, XINFO STREAM's figures. Each runs its *Locked body under its key's segment lock through access.ts,
+// as hashes.ts does; a write touches WATCH. A stream is never deleted for being empty (Redis keeps an empty
+// stream: its last ID still matters). The value's layout is stream.ts's. Knows no command syntax and no replies.
+
+import { CommandError } from '../errors.js';
+import type { TableAccess, WriteWork } from './access.js';
+import { requireType, T_STREAM } from './containers.js';
+import { ENC_STREAM_LISTPACKS } from './layout.js';
+import { EMPTY_ROOT, Stream, STREAM_LISTPACK_MAX_SIZE, type StreamEntry, type TrimSpec } from './stream.js';
+import { MAX_ID, MAX_U64, type ParsedId, type StreamId } from './stream-id.js';
+import type { Bytes } from './types.js';
+import { storeContainerLocked } from './values.js';
+import { touchLocked } from './watch.js';
+
+export type { StreamEntry, TrimSpec } from './stream.js';
+
+/** t_stream.c's error replies. */
+export const STREAM_ERRORS = {
+  idTooSmall: 'ERR The ID specified in XADD is equal or smaller than the target stream top item',
+  exhausted: 'ERR The stream has exhausted the last possible ID, unable to add more items',
+  tooLarge: 'ERR Elements are too large to be stored',
+} as const;
+
+export interface XaddRequest {
+  /** null: `*`, an ID made from the clock. */
+  readonly id: ParsedId | null;
+  readonly noMkStream: boolean;
+  readonly trim: TrimSpec | null;
+  /** field, value, ... (at least one pair). */
+  readonly pairs: readonly Bytes[];
+}
+
+export interface XaddResult {
+  /** The ID added; null when NOMKSTREAM found no stream. */
+  readonly id: StreamId | null;
+  readonly created: boolean;
+  /** Entries the trim removed. */
+  readonly trimmed: number;
+  /** After a `~` trim: what Redis propagates in place of its argument (the length, or the first ID). */
+  readonly trimmedTo: string | null;
+}
+
+/** XINFO STREAM's figures (the plain form). */
+export interface StreamInfo {
+  readonly length: number;
+  readonly masterIds: StreamId[];
+  readonly lastId: StreamId;
+  readonly maxDeletedId: StreamId;
+  readonly entriesAdded: number;
+  readonly firstId: StreamId;
+  readonly groups: number;
+  readonly first: StreamEntry | null;
+  readonly last: StreamEntry | null;
+}
+
+function streamOf(a: TableAccess, entry: number, shard: number): Stream {
+  return new Stream(a.arena, a.table.segmentOf(shard), a.table.valueStart(entry));
+}
+
+function readStream(a: TableAccess, entry: number): Stream | null {
+  if (entry === 0) return null;
+  requireType(a.table, entry, T_STREAM);
+  a.table.touch(entry);
+  return new Stream(a.arena, 0, a.table.valueStart(entry));
+}
+
+// ---- XADD ----
+
+export function xadd(a: TableAccess, db: number, key: Bytes, request: XaddRequest): XaddResult {
+  return a.writing(db, key, xaddLocked, request);
+}
+
+/** The ID the next entry gets (streamAppendItem's choice), or the error it fails with. */
+function nextId(stream: Stream, requested: ParsedId | null, now: number): StreamId {
+  const last = stream.lastId;
+  let id: StreamId;
+  if (requested === null) {
+    const ms = BigInt(Math.floor(now));
+    id = ms > last >> 64n ? ms << 64n : last + 1n; // streamNextID
+  } else if (requested.seqGiven) id = requested.id;
+  else {
+    const ms = requested.id >> 64n;
+    if (last >> 64n === ms) {
+      if ((last & MAX_U64) === MAX_U64) throw new CommandError(STREAM_ERRORS.idTooSmall);
+      id = last + 1n;
+    } else id = requested.id;
+  }
+  if (id <= last) throw new CommandError(STREAM_ERRORS.idTooSmall);
+  return id;
+}
+
+const xaddLocked: WriteWork<XaddRequest, undefined, XaddResult> = (a, entry, shard, hash, key, request) => {
+  let created = false;
+  if (entry !== 0) requireType(a.table, entry, T_STREAM);
+  else if (request.noMkStream) return { id: null, created: false, trimmed: 0, trimmedTo: null };
+  else {
+    entry = storeContainerLocked(a, shard, hash, key, 0, EMPTY_ROOT, T_STREAM, ENC_STREAM_LISTPACKS);
+    created = true;
+    touchLocked(a, shard, hash);
+  }
+  const stream = streamOf(a, entry, shard);
+  if (stream.lastId === MAX_ID) throw new CommandError(STREAM_ERRORS.exhausted);
+  const id = nextId(stream, request.id, a.clock());
+  let total = 0;
+  for (const p of request.pairs) total += p.length;
+  if (total > STREAM_LISTPACK_MAX_SIZE) throw new CommandError(STREAM_ERRORS.tooLarge);
+  stream.append(id, request.pairs);
+  touchLocked(a, shard, hash);
+  let trimmed = 0;
+  let trimmedTo: string | null = null;
+  if (request.trim !== null) {
+    trimmed = stream.trim(request.trim);
+    if (request.trim.approx) trimmedTo = trimmedArgument(stream, request.trim);
+  }
+  return { id, created, trimmed, trimmedTo };
+};
+
+/** streamRewriteTrimArgument: the length, or the first ID (tombstones included), after a `~` trim. */
+function trimmedArgument(stream: Stream, spec: TrimSpec): string {
+  if (spec.strategy === 'maxlen') return String(stream.length);
+  const first = stream.edgeId(true, false) ?? MAX_ID;
+  return `${first >> 64n}-${first & MAX_U64}`;
+}
+
+// ---- XTRIM, XDEL ----
+
+export interface TrimResult {
+  readonly trimmed: number;
+  readonly trimmedTo: string | null;
+}
+
+export function xtrim(a: TableAccess, db: number, key: Bytes, spec: TrimSpec): TrimResult {
+  return a.writing(db, key, xtrimLocked, spec);
+}
+
+const xtrimLocked: WriteWork<TrimSpec, undefined, TrimResult> = (a, entry, shard, hash, _key, spec) => {
+  if (entry === 0) return { trimmed: 0, trimmedTo: null };
+  requireType(a.table, entry, T_STREAM);
+  const stream = streamOf(a, entry, shard);
+  const trimmed = stream.trim(spec);
+  if (trimmed === 0) return { trimmed, trimmedTo: null };
+  touchLocked(a, shard, hash);
+  return { trimmed, trimmedTo: spec.approx ? trimmedArgument(stream, spec) : null };
+};
+
+export function xdel(a: TableAccess, db: number, key: Bytes, ids: readonly StreamId[]): number {
+  return a.writing(db, key, xdelLocked, ids);
+}
+
+/** xdelCommand: each ID deleted if present; the first ID and the largest deleted one kept up to date. */
+const xdelLocked: WriteWork<readonly StreamId[], undefined, number> = (a, entry, shard, hash, _key, ids) => {
+  if (entry === 0) return 0;
+  requireType(a.table, entry, T_STREAM);
+  const stream = streamOf(a, entry, shard);
+  let deleted = 0;
+  let firstDeleted = false;
+  for (const id of ids) {
+    if (!stream.delete(id)) continue;
+    if (id === stream.firstId) firstDeleted = true;
+    if (id > stream.maxDeletedId) stream.maxDeletedId = id;
+    deleted++;
+  }
+  if (deleted > 0) {
+    if (stream.length === 0) stream.firstId = 0n;
+    else if (firstDeleted) stream.firstId = stream.edgeId(true, true) ?? 0n;
+    touchLocked(a, shard, hash);
+  }
+  return deleted;
+};
+
+// ---- Reads ----
+
+/** XLEN; null for a missing key. */
+export function xlen(a: TableAccess, db: number, key: Bytes): number | null {
+  return a.reading(db, key, (access, entry) => readStream(access, entry)?.length ?? null);
+}
+
+export interface RangeQuery {
+  readonly start: StreamId;
+  readonly end: StreamId;
+  /** 0: no limit. */
+  readonly count: number;
+  readonly reverse: boolean;
+}
+
+/** XRANGE / XREVRANGE: the entries; null for a missing key. */
+export function xrange(a: TableAccess, db: number, key: Bytes, query: RangeQuery): StreamEntry[] | null {
+  return a.reading(db, key, xrangeLocked, query, undefined);
+}
+
+function xrangeLocked(a: TableAccess, entry: number, query: RangeQuery): StreamEntry[] | null {
+  const stream = readStream(a, entry);
+  if (stream === null) return null;
+  return stream.range(query.start, query.end, query.count, query.reverse);
+}
+
+/** The stream's last ID (XREAD's `$`); null for a missing key. */
+export function xlastId(a: TableAccess, db: number, key: Bytes): StreamId | null {
+  return a.reading(db, key, (access, entry) => readStream(access, entry)?.lastId ?? null);
+}
+
+export function xinfoStream(a: TableAccess, db: number, key: Bytes): StreamInfo | null {
+  return a.reading(db, key, xinfoLocked);
+}
+
+function xinfoLocked(a: TableAccess, entry: number): StreamInfo | null {
+  const stream = readStream(a, entry);
+  if (stream === null) return null;
+  return {
+    length: stream.length,
+    masterIds: stream.masterIds(),
+    lastId: stream.lastId,
+    maxDeletedId: stream.maxDeletedId,
+    entriesAdded: stream.entriesAdded,
+    firstId: stream.firstId,
+    groups: 0,
+    first: stream.range(0n, MAX_ID, 1, false)[0] ?? null,
+    last: stream.range(0n, MAX_ID, 1, true)[0] ?? null,
+  };
+}
