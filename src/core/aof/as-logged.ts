@@ -2,7 +2,7 @@
 // whenever it is replayed (Redis rewrites the same commands before it propagates them): relative times become
 // absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL), GEOADD becomes the
 // ZADD Redis runs it as, and what chance
-// decided becomes what happened (SPOP -> SREM of the members it popped); blocking pops are logged by the hub
+// decided becomes what happened (SPOP -> SREM of the members it popped, XADD * -> XADD of the ID it made); blocking pops are logged by the hub
 // that performs them (blocking/hub.ts), as the pops they did. Everything else is logged as sent: it is deterministic given the same prior
 // state, which replaying in order reproduces. A command that changed nothing may be logged as sent (a no-op on
 // replay too) or not at all. Pure: argv, reply and the clock in, commands out.
@@ -12,6 +12,7 @@ import type { Reply } from '../reply.js';
 import { geoaddAsZadd } from '../geo/geoadd.js';
 import { storeKeyOf } from '../geo/search-request.js';
 import { sortKeyPositions } from '../sort/request.js';
+import { parseAddOrTrim } from '../commands/stream-args.js';
 
 type Argv = readonly Uint8Array[];
 
@@ -68,12 +69,27 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
       return storeKeyOf(argv as Buffer[], name === 'georadius' ? 'radius' : 'radiusMember') === null
         ? []
         : [argv];
+    case 'xadd':
+      return xaddAsLogged(argv, reply);
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:
       // A blocking pop is logged by blocking/hub.ts as the pop it did, where it does it, whether at once or later.
       return BLOCKING_POPS.has(name) ? [] : [argv];
   }
+}
+
+/**
+ * XADD with the ID it made in place of `*` or `<ms>-*` (xaddCommand rewrites its ID argument so); nothing when
+ * NOMKSTREAM found no stream. A `~` trim is logged as sent: replaying it here trims the same nodes (unlike Redis,
+ * which logs the length it left, as its replicas may have other node sizes).
+ */
+function xaddAsLogged(argv: Argv, reply: Reply): Argv[] {
+  if (reply.kind !== 'bulk') return [];
+  const { idIndex } = parseAddOrTrim(argv as Buffer[], true);
+  const out = [...argv];
+  out[idIndex] = reply.value;
+  return [out];
 }
 
 /** SET with EX/PX/EXAT: the same SET with PXAT in their place. */

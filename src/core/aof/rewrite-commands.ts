@@ -1,12 +1,15 @@
 // A rewrite's base as commands, for aof-use-rdb-preamble no: Redis 7.0's rewriteAppendOnlyFileRio, byte for byte
 // in its choice of commands. A `#TS:` annotation first when aof-timestamp-enabled is on (always written there: the
 // base is a file of its own); per database with keys a SELECT; per key the command that rebuilds it (SET; RPUSH,
-// SADD, ZADD, HMSET with at most AOF_REWRITE_ITEMS_PER_CMD items each, so no command is too large to replay) and
+// SADD, ZADD, HMSET; XADD and XSETID for a stream; with at most AOF_REWRITE_ITEMS_PER_CMD items each, so no command is too large to replay) and
 // a PEXPIREAT for a key with a TTL. Scores as Redis's rioWriteBulkDouble prints them ("%.17g"). Pure: the values
 // in, chunks of bytes out; the file is the caller's.
 
 import { formatDouble } from '../format-double.js';
 import type { RdbDatabase, RdbEntry } from '../rdb/file.js';
+import { idBuffer } from '../store/stream-id.js';
+import { liveEntries } from '../store/stream-node.js';
+import type { StreamDump } from '../store/stream.js';
 import { stampBytes } from './append-buffer.js';
 import { commandLength, writeCommand } from './resp-command.js';
 
@@ -26,6 +29,7 @@ const SADD = word('SADD');
 const ZADD = word('ZADD');
 const HMSET = word('HMSET');
 const PEXPIREAT = word('PEXPIREAT');
+const XADD = word('XADD');
 
 /** `stampSecond`: the annotation's unix second (null: aof-timestamp-enabled off). */
 export function* encodeAofCommands(
@@ -74,12 +78,39 @@ function commandsOf(entry: RdbEntry): Argv[] {
       return batched(SADD, key, value.members, (m) => [m]);
     case 'zset':
       return batched(ZADD, key, value.entries, (e) => [word(formatDouble(e.score)), e.member]);
+    case 'stream':
+      return streamCommands(key, value.stream);
     case 'hash': {
       const pairs: [Buffer, Buffer][] = [];
       for (let i = 0; i < value.pairs.length; i += 2) pairs.push([value.pairs[i], value.pairs[i + 1]]);
       return batched(HMSET, key, pairs, (pair) => pair);
     }
   }
+}
+
+/**
+ * rewriteStreamObject: an XADD per entry (an empty stream: XADD MAXLEN 0 of one entry, which leaves it empty),
+ * then XSETID with the last ID, entries-added and the largest deleted ID, which XADD alone cannot restore.
+ */
+function streamCommands(key: Buffer, stream: StreamDump): Argv[] {
+  const out: Argv[] = [];
+  for (const node of stream.nodes) {
+    for (const entry of liveEntries(node.listpack, node.master)) {
+      out.push([XADD, key, idBuffer(entry.id), ...entry.fields]);
+    }
+  }
+  if (stream.length === 0)
+    out.push([XADD, key, word('MAXLEN'), word('0'), word('0-1'), word('x'), word('y')]);
+  out.push([
+    word('XSETID'),
+    key,
+    idBuffer(stream.lastId),
+    word('ENTRIESADDED'),
+    word(String(stream.entriesAdded)),
+    word('MAXDELETEDID'),
+    idBuffer(stream.maxDeletedId),
+  ]);
+  return out;
 }
 
 /** `name key item...` commands of at most AOF_REWRITE_ITEMS_PER_CMD items each, in the items' order. */

@@ -56,6 +56,7 @@ function restoreOptions(argv: Buffer[]): RestoreOptions {
 function isEmpty(value: RdbValue): boolean {
   switch (value.type) {
     case 'string':
+    case 'stream': // an empty stream is a value of its own (its last ID still counts)
       return false;
     case 'list':
       return value.elements.length === 0;

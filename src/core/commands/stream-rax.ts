@@ -27,7 +27,7 @@ export function radixTreeNodes(ids: readonly StreamId[]): number {
 function count(keys: readonly Buffer[], lo: number, hi: number, depth: number, nodeStart: boolean): number {
   if (depth === KEY_BYTES) return 1; // a key's end: a leaf node
   const groups: [number, number][] = [];
-  for (let i = lo; i < hi; ) {
+  for (let i = lo; i < hi;) {
     let j = i + 1;
     while (j < hi && keys[j][depth] === keys[i][depth]) j++;
     groups.push([i, j]);

@@ -89,8 +89,12 @@ function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
     return fieldMap(fields);
   }
   const entries =
-    readHash(ctx, key, (store) => store.xrange(key, { start: 0n, end: MAX_ID, count, reverse: false }), present) ??
-    [];
+    readHash(
+      ctx,
+      key,
+      (store) => store.xrange(key, { start: 0n, end: MAX_ID, count, reverse: false }),
+      present,
+    ) ?? [];
   fields.push(['entries', array(entries.map(entryReply))], ['groups', array([])]);
   return fieldMap(fields);
 }

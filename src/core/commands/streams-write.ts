@@ -5,8 +5,14 @@
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
-import { NOTIFY_STREAM, notifyCreated, notifyKeyspaceEvent, writeWithMissing } from '../pubsub/keyspace-events.js';
-import { bulk, integer, NIL, type Reply } from '../reply.js';
+import {
+  NOTIFY_STREAM,
+  notifyCreated,
+  notifyKeyspaceEvent,
+  writeWithMissing,
+} from '../pubsub/keyspace-events.js';
+import { isKeyword, toBigInt } from '../args.js';
+import { bulk, integer, NIL, OK, type Reply } from '../reply.js';
 import { idBuffer } from '../store/stream-id.js';
 import { ARGS_ERR, parseAddOrTrim, streamIdArg } from './stream-args.js';
 
@@ -50,6 +56,32 @@ function xtrim(argv: Buffer[], ctx: CommandContext): Reply {
   return integer(trimmed);
 }
 
+/** XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id] (xsetidCommand). */
+function xsetid(argv: Buffer[], ctx: CommandContext): Reply {
+  const key = argv[1];
+  const id = streamIdArg(argv[2], 0n, true).id;
+  let entriesAdded = -1;
+  let maxDeletedId = 0n;
+  for (let i = 3; i < argv.length; i += 2) {
+    const more = argv.length - 1 - i;
+    if (isKeyword(argv[i], 'ENTRIESADDED') && more > 0) {
+      const n = toBigInt(argv[i + 1]);
+      if (n < 0n) throw new CommandError('ERR entries_added must be positive');
+      entriesAdded = Number(n);
+    } else if (isKeyword(argv[i], 'MAXDELETEDID') && more > 0) {
+      maxDeletedId = streamIdArg(argv[i + 1], 0n, true).id;
+      if (id < maxDeletedId) {
+        throw new CommandError(
+          'ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id',
+        );
+      }
+    } else throw new CommandError(ERR.syntax);
+  }
+  if (!ctx.store.xsetid(key, { id, entriesAdded, maxDeletedId })) throw new CommandError(ERR.noSuchKey);
+  notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xsetid', key);
+  return OK;
+}
+
 export const streamWriteCommands: readonly CommandSpec[] = [
   {
     name: 'xadd',
@@ -66,7 +98,8 @@ export const streamWriteCommands: readonly CommandSpec[] = [
   {
     name: 'xdel',
     syntax: 'XDEL key id [id ...]',
-    summary: 'Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.',
+    summary:
+      'Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.',
     group: 'stream',
     since: '5.0.0',
     arity: -3,
@@ -77,12 +110,23 @@ export const streamWriteCommands: readonly CommandSpec[] = [
   {
     name: 'xtrim',
     syntax: 'XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]',
-    summary: 'Trims the stream to (approximately if \'~\' is passed) a certain size',
+    summary: "Trims the stream to (approximately if '~' is passed) a certain size",
     group: 'stream',
     since: '5.0.0',
     arity: -4,
     flags: ['write'],
     keys: [1, 1, 1],
     run: xtrim,
+  },
+  {
+    name: 'xsetid',
+    syntax: 'XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]',
+    summary: 'An internal command for replicating stream values',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    run: xsetid,
   },
 ];

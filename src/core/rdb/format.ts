@@ -21,6 +21,7 @@ export const TYPE_STREAM_LISTPACKS = 15;
 export const TYPE_HASH_LISTPACK = 16;
 export const TYPE_ZSET_LISTPACK = 17;
 export const TYPE_LIST_QUICKLIST_2 = 18;
+export const TYPE_STREAM_LISTPACKS_2 = 19;
 
 // Opcodes (rdb.h RDB_OPCODE_*).
 export const OPCODE_FUNCTION2 = 245;
@@ -56,8 +57,12 @@ export const QUICKLIST_PACKED = 2;
  * says, so it is written in the form Redis writes that encoding in (rdbSaveObjectType follows the object's
  * encoding, not the thresholds in force now). Absent, the form follows Redis 7.0's default thresholds.
  */
+import type { StreamDump } from '../store/stream.js';
+
 export type RdbValue =
   | { readonly type: 'string'; readonly value: Buffer }
+  /** Its nodes' listpacks as they are, and the stream's figures (stream-codec.ts). */
+  | { readonly type: 'stream'; readonly stream: StreamDump }
   /** `fill`: list-max-listpack-size, which its quicklist nodes are split by (absent: -2, Redis's default). */
   | { readonly type: 'list'; readonly elements: Buffer[]; readonly fill?: number }
   | { readonly type: 'set'; readonly members: Buffer[]; readonly compact?: boolean }

@@ -63,6 +63,20 @@ export class RdbReader {
     throw new RdbFormatError(`Unknown length encoding ${first} in rdbLoadLen()`);
   }
 
+  /** rdbLoadLen of a full 64-bit value (stream IDs), as a bigint. */
+  lenBig(): bigint {
+    this.need(1);
+    const first = this.buffer[this.offset];
+    if (first === LEN_64BIT) {
+      this.byte();
+      this.need(8);
+      const value = this.buffer.readBigUInt64BE(this.offset);
+      this.offset += 8;
+      return value;
+    }
+    return BigInt(this.len());
+  }
+
   len(): number {
     const { value, encoded } = this.lenOrEncoding();
     if (encoded) throw new RdbFormatError('Unexpected encoded length');

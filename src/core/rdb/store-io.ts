@@ -34,6 +34,10 @@ export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | nul
       if (entries === null) return null;
       return { type: 'zset', entries: entries.map((e) => ({ ...e })), compact: isCompact(store, key) };
     }
+    case 'stream': {
+      const stream = store.streamDump(key);
+      return stream === null ? null : { type: 'stream', stream };
+    }
     default:
       return null;
   }
@@ -74,6 +78,9 @@ export function writeStoreValue(store: KeyValueStore, key: Bytes, value: RdbValu
     case 'string':
       store.set(key, value.value, expireAt === 0 ? undefined : { expireAt });
       return;
+    case 'stream':
+      store.streamLoad(key, value.stream); // an empty stream is a value of its own, kept as Redis keeps it
+      break;
     case 'list':
       if (value.elements.length === 0) return;
       store.listPush(key, value.elements, 'right');

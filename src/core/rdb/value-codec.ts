@@ -2,7 +2,7 @@
 // forms written are ones Redis 7.0 loads and re-encodes by its own thresholds (a string; a list as a quicklist
 // of listpack nodes; a small all-integer set as an intset, else a plain set; a small hash as a listpack, else
 // field/value pairs; a small sorted set as a listpack, else ZSET_2 with binary scores); every form Redis 7.0 writes is read, plus the
-// older plain ones. Ziplist-era types (Redis < 7) and streams and modules are refused with a clear error.
+// older plain ones. Streams as stream-codec.ts reads them. Ziplist-era types (Redis < 7), older stream forms and modules are refused with a clear error.
 
 import { formatDouble } from '../format-double.js';
 import { strtod } from '../strtod.js';
@@ -16,6 +16,7 @@ import {
   TYPE_LIST_QUICKLIST_2,
   TYPE_SET,
   TYPE_SET_INTSET,
+  TYPE_STREAM_LISTPACKS_2,
   TYPE_STRING,
   TYPE_ZSET,
   TYPE_ZSET_2,
@@ -30,6 +31,7 @@ import {
   encodeListpack,
   listpackEntrySize,
 } from './redis-listpack.js';
+import { readStream, writeStream } from './stream-codec.js';
 import type { RdbWriter } from './writer.js';
 
 /**
@@ -64,6 +66,8 @@ export function rdbTypeOf(value: RdbValue): number {
   switch (value.type) {
     case 'string':
       return TYPE_STRING;
+    case 'stream':
+      return TYPE_STREAM_LISTPACKS_2;
     case 'list':
       return TYPE_LIST_QUICKLIST_2;
     case 'set':
@@ -91,6 +95,9 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
   switch (value.type) {
     case 'string':
       w.string(value.value);
+      return;
+    case 'stream':
+      writeStream(w, value.stream);
       return;
     case 'list':
       writeList(w, value.elements, value.fill ?? DEFAULT_FILL);
@@ -195,6 +202,8 @@ export function readValue(r: RdbReader, type: number): RdbValue {
   switch (type) {
     case TYPE_STRING:
       return { type: 'string', value: r.string() };
+    case TYPE_STREAM_LISTPACKS_2:
+      return { type: 'stream', stream: readStream(r) };
     case TYPE_LIST:
       return { type: 'list', elements: readStrings(r, r.len()) };
     case TYPE_LIST_QUICKLIST_2:
@@ -232,7 +241,7 @@ export function readValue(r: RdbReader, type: number): RdbValue {
     }
     default:
       throw new RdbFormatError(
-        `Unsupported RDB value type ${type} (Redis < 7 encodings, streams and modules are not loaded)`,
+        `Unsupported RDB value type ${type} (Redis < 7 encodings and modules are not loaded)`,
       );
   }
 }

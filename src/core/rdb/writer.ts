@@ -62,6 +62,18 @@ export class RdbWriter {
     }
   }
 
+  /** rdbSaveLen of a full 64-bit value (stream IDs). */
+  lenBig(value: bigint): void {
+    if (value <= 0xffffffffn) {
+      this.len(Number(value));
+      return;
+    }
+    this.reserve(9);
+    this.buffer[this.length++] = LEN_64BIT;
+    this.buffer.writeBigUInt64BE(value, this.length);
+    this.length += 8;
+  }
+
   /** rdbSaveMillisecondTime / binary double: 8 bytes little-endian. */
   millis(value: number): void {
     this.reserve(8);

@@ -776,8 +776,20 @@ export class SharedStore implements KeyValueStore {
     return streams.xtrim(this.access, this.db, key, spec);
   }
 
+  xsetid(key: Bytes, request: streams.SetIdRequest): boolean {
+    return streams.xsetid(this.access, this.db, key, request);
+  }
+
   xlastId(key: Bytes): StreamId | null {
     return streams.xlastId(this.access, this.db, key);
+  }
+
+  streamDump(key: Bytes): streams.StreamDump | null {
+    return streams.streamDump(this.access, this.db, key);
+  }
+
+  streamLoad(key: Bytes, dump: streams.StreamDump): void {
+    streams.streamLoad(this.access, this.db, key, dump);
   }
 
   xinfoStream(key: Bytes): streams.StreamInfo | null {

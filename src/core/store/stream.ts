@@ -20,14 +20,20 @@ import {
   lpEncode,
   lpEquals,
   lpFirst,
-  lpBytes,
-  lpInteger,
   lpNext,
   lpReplaceInteger,
   lpSmall,
   lpTotalBytes,
 } from './stream-listpack.js';
-import { MAX_U64, makeId, type StreamId } from './stream-id.js';
+import { MAX_U64, type StreamId } from './stream-id.js';
+import {
+  decodeNode,
+  entryFields,
+  FLAG_DELETED,
+  FLAG_SAMEFIELDS,
+  type DecodedNode,
+  type NodeEntry,
+} from './stream-node.js';
 
 // The root in the entry's value bytes.
 export const ROOT_BYTES = 96;
@@ -48,9 +54,6 @@ const S_BLOCK = 16;
 const S_UNITS = 20;
 const MIN_INDEX_SLOTS = 4;
 
-/** t_stream.c's flags of an entry. */
-const FLAG_DELETED = 1;
-const FLAG_SAMEFIELDS = 2;
 /** STREAM_LISTPACK_MAX_SIZE: what one entry's fields and values may add up to. */
 export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
 /** Redis's defaults of stream-node-max-bytes and stream-node-max-entries. */
@@ -68,20 +71,14 @@ export interface StreamEntry {
   readonly fields: Buffer[];
 }
 
-/** An entry's place in a node, from decodeNode. */
-interface NodeEntry {
-  readonly flagsAt: number;
-  readonly flags: number;
-  readonly id: StreamId;
-  /** Position of its first field (or first value when SAMEFIELDS). */
-  readonly fieldsAt: number;
-  readonly fieldCount: number;
-}
-
-interface DecodedNode {
-  readonly masterFieldsAt: number;
-  readonly masterFieldCount: number;
-  readonly entries: NodeEntry[];
+/** A stream as RDB carries it: its nodes (master ID, listpack bytes) and the root's figures. */
+export interface StreamDump {
+  readonly nodes: readonly { readonly master: StreamId; readonly listpack: Buffer }[];
+  readonly length: number;
+  readonly lastId: StreamId;
+  readonly firstId: StreamId;
+  readonly maxDeletedId: StreamId;
+  readonly entriesAdded: number;
 }
 
 /** XTRIM/XADD's trimming (streamAddTrimArgs). */
@@ -105,7 +102,6 @@ function writeId(view: Buffer, at: number, id: StreamId): void {
 
 /** Wraps a uint64 difference as lpAppendInteger's int64_t argument, and back. */
 const asInt64 = (n: bigint): bigint => BigInt.asIntN(64, n);
-const asU64 = (n: bigint): bigint => BigInt.asUintN(64, n);
 
 export class Stream {
   constructor(
@@ -175,7 +171,11 @@ export class Stream {
     const r = this.r;
     const block = r.readUInt32LE(R_INDEX);
     const u8 = this.arena.u8;
-    return Buffer.from(u8.buffer, u8.byteOffset + block * UNIT, r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES);
+    return Buffer.from(
+      u8.buffer,
+      u8.byteOffset + block * UNIT,
+      r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES,
+    );
   }
 
   /** The i-th live node (0-based from the first). */
@@ -302,57 +302,11 @@ export class Stream {
 
   /** Every entry of node i, deleted ones included, in order. */
   private decodeNode(i: number): DecodedNode {
-    const { master } = this.slot(i);
-    const u8 = this.arena.u8;
-    const lp = this.lpOf(i);
-    let p = lpNext(u8, lpNext(u8, lpFirst(u8, lp))); // count, deleted, then num-fields
-    const masterFieldCount = lpSmall(u8, p);
-    p = lpNext(u8, p);
-    const masterFieldsAt = p;
-    for (let f = 0; f < masterFieldCount; f++) p = lpNext(u8, p);
-    p = lpNext(u8, p); // past the master terminator
-    const entries: NodeEntry[] = [];
-    const masterMs = master >> 64n;
-    const masterSeq = master & MAX_U64;
-    while (p !== -1) {
-      const flagsAt = p;
-      const flags = lpSmall(u8, p);
-      p = lpNext(u8, p);
-      const ms = asU64(masterMs + lpInteger(u8, p)!);
-      p = lpNext(u8, p);
-      const seq = asU64(masterSeq + lpInteger(u8, p)!);
-      p = lpNext(u8, p);
-      let fieldCount = masterFieldCount;
-      let skip = masterFieldCount;
-      if (!(flags & FLAG_SAMEFIELDS)) {
-        fieldCount = lpSmall(u8, p);
-        p = lpNext(u8, p);
-        skip = fieldCount * 2;
-      }
-      entries.push({ flagsAt, flags, id: makeId(ms, seq), fieldsAt: p, fieldCount });
-      for (let k = 0; k < skip; k++) p = lpNext(u8, p);
-      p = lpNext(u8, p); // lp-count
-    }
-    return { masterFieldsAt, masterFieldCount, entries };
+    return decodeNode(this.arena.u8, this.lpOf(i), this.slot(i).master);
   }
 
   private entryFields(node: DecodedNode, e: NodeEntry): Buffer[] {
-    const u8 = this.arena.u8;
-    const out: Buffer[] = [];
-    let p = e.fieldsAt;
-    let m = node.masterFieldsAt;
-    for (let k = 0; k < e.fieldCount; k++) {
-      if (e.flags & FLAG_SAMEFIELDS) {
-        out.push(lpBytes(u8, m));
-        m = lpNext(u8, m);
-      } else {
-        out.push(lpBytes(u8, p));
-        p = lpNext(u8, p);
-      }
-      out.push(lpBytes(u8, p));
-      p = lpNext(u8, p);
-    }
-    return out;
+    return entryFields(this.arena.u8, node, e);
   }
 
   // ---- Appending (streamAppendItem) ----
@@ -608,6 +562,46 @@ export class Stream {
     let bytes = sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
     for (let i = 0; i < this.nodeCount; i++) bytes += sizeClass(this.slot(i).units) * UNIT;
     return bytes;
+  }
+
+  /**
+   * Fills an empty stream (a new root) with nodes as RDB carries them and the root's figures (RDB load,
+   * RESTORE); the nodes' bytes are taken as they are.
+   */
+  load(dump: StreamDump): void {
+    try {
+      for (const node of dump.nodes) {
+        const units = Math.ceil((node.listpack.length + NODE_SLACK) / UNIT);
+        const block = this.arena.alloc(this.segment, units);
+        this.arena.u8.set(node.listpack, block * UNIT);
+        try {
+          this.pushSlot(node.master, block, units);
+        } catch (error) {
+          this.arena.free(this.segment, block, units);
+          throw error;
+        }
+      }
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    this.length = dump.length;
+    this.lastId = dump.lastId;
+    this.firstId = dump.firstId;
+    this.maxDeletedId = dump.maxDeletedId;
+    this.entriesAddedCount = dump.entriesAdded;
+  }
+
+  /** The stream as RDB carries it (RDB_TYPE_STREAM_LISTPACKS_2 without consumer groups). */
+  dump(): StreamDump {
+    return {
+      nodes: this.nodes(),
+      length: this.length,
+      lastId: this.lastId,
+      firstId: this.firstId,
+      maxDeletedId: this.maxDeletedId,
+      entriesAdded: this.entriesAdded,
+    };
   }
 
   /** Each node's listpack bytes with its master ID, in order (RDB, DUMP). */

@@ -7,19 +7,28 @@ import { CommandError } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { requireType, T_STREAM } from './containers.js';
 import { ENC_STREAM_LISTPACKS } from './layout.js';
-import { EMPTY_ROOT, Stream, STREAM_LISTPACK_MAX_SIZE, type StreamEntry, type TrimSpec } from './stream.js';
+import {
+  EMPTY_ROOT,
+  Stream,
+  STREAM_LISTPACK_MAX_SIZE,
+  type StreamDump,
+  type StreamEntry,
+  type TrimSpec,
+} from './stream.js';
 import { MAX_ID, MAX_U64, type ParsedId, type StreamId } from './stream-id.js';
 import type { Bytes } from './types.js';
 import { storeContainerLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
-export type { StreamEntry, TrimSpec } from './stream.js';
+export type { StreamDump, StreamEntry, TrimSpec } from './stream.js';
 
 /** t_stream.c's error replies. */
 export const STREAM_ERRORS = {
   idTooSmall: 'ERR The ID specified in XADD is equal or smaller than the target stream top item',
   exhausted: 'ERR The stream has exhausted the last possible ID, unable to add more items',
   tooLarge: 'ERR Elements are too large to be stored',
+  setIdTooSmall: 'ERR The ID specified in XSETID is smaller than the target stream top item',
+  setIdEntriesTooSmall: 'ERR The entries_added specified in XSETID is smaller than the target stream length',
 } as const;
 
 export interface XaddRequest {
@@ -167,6 +176,63 @@ const xdelLocked: WriteWork<readonly StreamId[], undefined, number> = (a, entry,
     touchLocked(a, shard, hash);
   }
   return deleted;
+};
+
+// ---- XSETID ----
+
+export interface SetIdRequest {
+  readonly id: StreamId;
+  /** -1: leave it. */
+  readonly entriesAdded: number;
+  /** 0: leave it. */
+  readonly maxDeletedId: StreamId;
+}
+
+/** XSETID: false for a missing key (the command's "no such key"). */
+export function xsetid(a: TableAccess, db: number, key: Bytes, request: SetIdRequest): boolean {
+  return a.writing(db, key, xsetidLocked, request);
+}
+
+const xsetidLocked: WriteWork<SetIdRequest, undefined, boolean> = (a, entry, shard, hash, _key, request) => {
+  if (entry === 0) return false;
+  requireType(a.table, entry, T_STREAM);
+  const stream = streamOf(a, entry, shard);
+  if (stream.length > 0) {
+    // streamLastValidID: the last entry that is not a tombstone.
+    if (request.id < (stream.edgeId(false, true) ?? 0n)) throw new CommandError(STREAM_ERRORS.setIdTooSmall);
+    if (request.entriesAdded !== -1 && stream.length > request.entriesAdded) {
+      throw new CommandError(STREAM_ERRORS.setIdEntriesTooSmall);
+    }
+  }
+  stream.lastId = request.id;
+  if (request.entriesAdded !== -1) stream.entriesAddedCount = request.entriesAdded;
+  if (request.maxDeletedId !== 0n) stream.maxDeletedId = request.maxDeletedId;
+  touchLocked(a, shard, hash);
+  return true;
+};
+
+// ---- As RDB carries a stream ----
+
+/** The stream at key as RDB carries it; null for a missing key. */
+export function streamDump(a: TableAccess, db: number, key: Bytes): StreamDump | null {
+  return a.reading(db, key, (access, entry) => readStream(access, entry)?.dump() ?? null);
+}
+
+/** Creates key (which must be missing: the caller deleted it) holding the stream `dump` describes. */
+export function streamLoad(a: TableAccess, db: number, key: Bytes, dump: StreamDump): void {
+  a.writing(db, key, streamLoadLocked, dump);
+}
+
+const streamLoadLocked: WriteWork<StreamDump, undefined, void> = (a, entry, shard, hash, key, dump) => {
+  if (entry !== 0) a.table.remove(shard, entry);
+  entry = storeContainerLocked(a, shard, hash, key, 0, EMPTY_ROOT, T_STREAM, ENC_STREAM_LISTPACKS);
+  try {
+    streamOf(a, entry, shard).load(dump);
+  } catch (error) {
+    a.table.remove(shard, entry);
+    throw error;
+  }
+  touchLocked(a, shard, hash);
 };
 
 // ---- Reads ----

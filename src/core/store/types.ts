@@ -43,6 +43,8 @@ import type { KeyWatch } from './watch.js';
 import type { ZscanResult } from './zsets.js';
 import type {
   RangeQuery as StreamRangeQuery,
+  SetIdRequest,
+  StreamDump,
   StreamEntry,
   StreamInfo,
   TrimResult as StreamTrimResult,
@@ -399,8 +401,14 @@ export interface KeyValueStore {
   xdel(key: Bytes, ids: readonly StreamId[]): number;
   /** XTRIM: entries removed (0 for a missing key). */
   xtrim(key: Bytes, spec: TrimSpec): StreamTrimResult;
+  /** XSETID: false for a missing key. */
+  xsetid(key: Bytes, request: SetIdRequest): boolean;
   /** The stream's last generated ID (XREAD's `$`); null for a missing key. */
   xlastId(key: Bytes): StreamId | null;
+  /** The stream as RDB and DUMP carry it; null for a missing key. */
+  streamDump(key: Bytes): StreamDump | null;
+  /** Creates key holding the stream `dump` describes (RDB load, RESTORE); an existing key is replaced. */
+  streamLoad(key: Bytes, dump: StreamDump): void;
   /** XINFO STREAM's figures; null for a missing key. */
   xinfoStream(key: Bytes): StreamInfo | null;
 
