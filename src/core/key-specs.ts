@@ -41,11 +41,13 @@ export function countedKeys(index: number, flags: readonly string[]): KeySpec {
 export type KeyedCommand = Pick<CommandSpec, 'keys' | 'keySpecs' | 'notKeys' | 'getKeys'>;
 
 /**
- * Whether the command has key arguments at all (doesCommandHaveKeys): key specs, or a key range whose
+ * Whether the command has key arguments at all (doesCommandHaveKeys): key specs, a getkeys procedure, or a key range whose
  * arguments are keys (not SPUBLISH's shard channels).
  */
 export function hasKeyArguments(spec: KeyedCommand): boolean {
-  return spec.keySpecs !== undefined || (spec.keys[0] !== 0 && spec.notKeys !== true);
+  return (
+    spec.keySpecs !== undefined || spec.getKeys !== undefined || (spec.keys[0] !== 0 && spec.notKeys !== true)
+  );
 }
 
 /**

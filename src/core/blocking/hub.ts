@@ -234,7 +234,7 @@ export class BlockingHub {
       if (attempt.outcome === 'mismatch')
         return error('WRONGTYPE Operation against a key holding the wrong kind of value');
       if (attempt.outcome === 'empty') continue;
-      if (aof !== undefined && attempt.reply.kind !== 'error') {
+      if (aof !== undefined && attempt.reply.kind !== 'error' && request.kind !== 'xread') {
         aof.recordCommand(store.db, servedAsCommand(request, key, attempt.reply));
       }
       // BLMOVE's destination, if written, is made ready by the executor as every write command's keys are.
@@ -286,10 +286,18 @@ export class BlockingHub {
   private serveKey(store: KeyValueStore, key: Buffer, aof: AppendOnlyLog | undefined): void {
     const waiting = this.registry.waitingOn(store.db, key);
     for (const record of waiting) {
+      // XREAD reads: nothing to log, and a client it cannot serve (its ID is past the new entries) leaves the
+      // key as it was for the clients after it.
+      const reads = record.kind === 'xread';
       const attempt =
-        aof === undefined ? this.attempt(store, record, key) : this.attemptLogged(store, record, key, aof);
+        aof === undefined || reads
+          ? this.attempt(store, record, key)
+          : this.attemptLogged(store, record, key, aof);
       if (attempt.outcome === 'mismatch') continue; // a BZPOPMIN client on a key that is now a list waits on
-      if (attempt.outcome === 'empty') return;
+      if (attempt.outcome === 'empty') {
+        if (reads) continue;
+        return;
+      }
       this.registry.remove(record.clientId);
       this.registry.withdraw();
       if (attempt.pushed !== null) this.ready.push({ db: store.db, key: attempt.pushed });

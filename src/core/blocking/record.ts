@@ -18,9 +18,11 @@ export type BlockingKind =
   /** BZMPOP: [key, [[member, score], ...]]. */
   | 'zmpop'
   /** WAIT (BLOCKED_WAIT): no keys; it ends by its timeout or CLIENT UNBLOCK, answered 0 replicas. */
-  | 'wait';
+  | 'wait'
+  /** XREAD BLOCK (BLOCKED_STREAM): the entries after its ID of the first key to get some, nothing removed. */
+  | 'xread';
 
-const KINDS: readonly BlockingKind[] = ['pop', 'mpop', 'move', 'zpop', 'zmpop', 'wait'];
+const KINDS: readonly BlockingKind[] = ['pop', 'mpop', 'move', 'zpop', 'zmpop', 'wait', 'xread'];
 const PROTOCOLS: readonly ReplyProtocol[] = ['resp2', 'resp3', 'plain'];
 
 /** The pop itself, whoever runs it (the client at once, or a pusher on any thread later). */
@@ -37,6 +39,10 @@ export interface BlockedRequest {
   readonly count: number;
   /** BLMOVE's destination, else null. */
   readonly destination: Buffer | null;
+  /** XREAD: per key, the ID its entries must be above (`$` resolved when it blocked). */
+  readonly streamIds?: readonly bigint[];
+  /** XREAD: answered as a RESP3 map of key to entries (else RESP2's array of [key, entries]). */
+  readonly mapReply?: boolean;
 }
 
 /** A blocked client: its request, and where its reply goes. */
@@ -51,7 +57,8 @@ export interface BlockedRecord extends BlockedRequest {
 }
 
 // size u32 | endpoint i32 | clientId f64 | kind u8 | fromHead u8 | toHead u8 | protocol u8 | db u32 | count u32
-// | key count u32 | destination length i32 (-1: none) | timed u8, 3 bytes free | keys: (length u32, bytes padded to 4)... | destination
+// | key count u32 | destination length i32 (-1: none) | timed u8 | stream flags u8 (1: IDs follow, 2: map reply),
+// 2 bytes free | keys: (length u32, bytes padded to 4)... | destination (padded to 4) | XREAD: 16 bytes per key
 const R_SIZE = 0;
 const R_ENDPOINT = 4;
 const R_CLIENT = 8;
@@ -64,7 +71,9 @@ const R_COUNT = 24;
 const R_KEYS = 28;
 const R_DESTINATION = 32;
 const R_TIMED = 36;
+const R_STREAM_FLAGS = 37;
 const HEADER = 40;
+const ID_BYTES = 16;
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
@@ -72,6 +81,7 @@ export function encodeRecord(record: BlockedRecord): Uint8Array {
   let size = HEADER;
   for (const key of record.keys) size += 4 + pad4(key.length);
   if (record.destination !== null) size += pad4(record.destination.length);
+  if (record.streamIds !== undefined) size += ID_BYTES * record.streamIds.length;
   size = (size + 7) & ~7;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
@@ -87,13 +97,22 @@ export function encodeRecord(record: BlockedRecord): Uint8Array {
   view.setUint32(R_KEYS, record.keys.length, true);
   view.setInt32(R_DESTINATION, record.destination === null ? -1 : record.destination.length, true);
   bytes[R_TIMED] = record.timed ? 1 : 0;
+  bytes[R_STREAM_FLAGS] = (record.streamIds !== undefined ? 1 : 0) | (record.mapReply === true ? 2 : 0);
   let at = HEADER;
   for (const key of record.keys) {
     view.setUint32(at, key.length, true);
     bytes.set(key, at + 4);
     at += 4 + pad4(key.length);
   }
-  if (record.destination !== null) bytes.set(record.destination, at);
+  if (record.destination !== null) {
+    bytes.set(record.destination, at);
+    at += pad4(record.destination.length);
+  }
+  for (const id of record.streamIds ?? []) {
+    view.setBigUint64(at, id >> 64n);
+    view.setBigUint64(at + 8, id & 0xffffffffffffffffn);
+    at += ID_BYTES;
+  }
   return bytes;
 }
 
@@ -112,7 +131,20 @@ export function decodeRecord(view: Uint8Array, at: number): BlockedRecord {
     keys.push(Buffer.from(view.subarray(offset + 4, offset + 4 + length)));
     offset += 4 + pad4(length);
   }
+  const streamFlags = view[at + R_STREAM_FLAGS];
+  const destination =
+    destinationLength < 0 ? null : Buffer.from(view.subarray(offset, offset + destinationLength));
+  const stream: Pick<BlockedRecord, 'streamIds' | 'mapReply'> = {};
+  if ((streamFlags & 1) !== 0) {
+    if (destinationLength > 0) offset += pad4(destinationLength);
+    const streamIds: bigint[] = [];
+    for (let i = 0; i < keyCount; i++, offset += ID_BYTES) {
+      streamIds.push((data.getBigUint64(offset) << 64n) | data.getBigUint64(offset + 8));
+    }
+    Object.assign(stream, { streamIds, mapReply: (streamFlags & 2) !== 0 });
+  }
   return {
+    ...stream,
     clientId: data.getFloat64(at + R_CLIENT, true),
     endpoint: data.getInt32(at + R_ENDPOINT, true),
     kind: KINDS[view[at + R_KIND]],
@@ -123,8 +155,7 @@ export function decodeRecord(view: Uint8Array, at: number): BlockedRecord {
     count: data.getUint32(at + R_COUNT, true),
     timed: view[at + R_TIMED] === 1,
     keys,
-    destination:
-      destinationLength < 0 ? null : Buffer.from(view.subarray(offset, offset + destinationLength)),
+    destination,
   };
 }
 

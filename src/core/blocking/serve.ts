@@ -1,6 +1,6 @@
 // Running a blocked client's pop against one of its keys, by whichever thread does it: the client itself when
 // it first asks (the non-blocking attempt), or a pusher on any thread once the key is ready (Redis's
-// serveClientsBlockedOnListKey / serveClientsBlockedOnSortedSetKey). The reply is built here, in Redis 7.0's
+// serveClientsBlockedOnListKey / serveClientsBlockedOnSortedSetKey, and XREAD's read). The reply is built here, in Redis 7.0's
 // shapes, with the keyspace events the pop fires. Knows the store's list and sorted-set pops (PopOps); nothing
 // of threads, registries or sessions.
 
@@ -10,6 +10,8 @@ import type { PubSubHub } from '../pubsub/hub.js';
 import { array, bulk, double, type Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import type { BlockedRequest } from './record.js';
+import { MAX_ID } from '../store/stream-id.js';
+import { streamsReply } from '../commands/stream-reply.js';
 
 export interface PoppedMember {
   readonly member: Buffer;
@@ -51,6 +53,22 @@ const MISMATCH: Attempt = Object.freeze({ outcome: 'mismatch' });
 const wantsList = (request: BlockedRequest): boolean => request.kind !== 'zpop' && request.kind !== 'zmpop';
 
 /**
+ * XREAD's read of one of its keys (blocked.c serveClientsBlockedOnStreamKey): up to its count of the entries after
+ * the ID it holds for that key, answered as XREAD answers one key; nothing there is 'empty'.
+ */
+function readStream(store: KeyValueStore, request: BlockedRequest, key: Buffer): Attempt {
+  const after = request.streamIds![request.keys.findIndex((k) => k.equals(key))];
+  if (after === MAX_ID) return EMPTY;
+  const entries = store.xrange(key, { start: after + 1n, end: MAX_ID, count: request.count, reverse: false });
+  if (entries === null || entries.length === 0) return EMPTY;
+  return {
+    outcome: 'served',
+    reply: streamsReply([[key, entries]], request.mapReply === true),
+    pushed: null,
+  };
+}
+
+/**
  * The command a served pop amounts to, for the append-only file (Redis propagates a served BLPOP as an LPOP): the
  * pop of as many as it took from `key`, the key it took them from.
  */
@@ -83,6 +101,7 @@ export function attemptPop(
 ): Attempt {
   const type = store.type(key);
   if (type === 'none') return EMPTY;
+  if (request.kind === 'xread') return type === 'stream' ? readStream(store, request, key) : MISMATCH;
   const list = wantsList(request);
   if (type !== (list ? 'list' : 'zset')) return MISMATCH;
   const notify = (classes: number, event: string, name: Buffer): void => {

@@ -8,16 +8,11 @@ import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, cString, ERR } from '../errors.js';
 import { array, bulk, bulkString, fieldMap, integer, NIL, NIL_ARRAY, type Reply } from '../reply.js';
 import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
-import type { StreamEntry } from '../store/stream.js';
+import { entryReply } from './stream-reply.js';
 import { helpReply } from './container.js';
 import { readHash } from './hashes-read.js';
 import { rangeBound } from './stream-args.js';
 import { radixTreeNodes } from './stream-rax.js';
-
-/** An entry as Redis replies it: [id, [field, value, ...]]. */
-export function entryReply(entry: StreamEntry): Reply {
-  return array([bulk(idBuffer(entry.id)), array(entry.fields.map(bulk))]);
-}
 
 const present = (result: unknown): boolean => result !== null;
 
