@@ -46,6 +46,9 @@ const idReply = (id: StreamId): Reply => bulk(idBuffer(id));
 /** XINFO STREAM key [FULL [COUNT count]] (xinfoReplyWithStreamInfo). */
 function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[2];
+  // The key is looked up before the options are read (xinfoCommand, then xinfoReplyWithStreamInfo).
+  const info = readHash(ctx, key, (store) => store.xinfoStream(key), present);
+  if (info === null) throw new CommandError(ERR.noSuchKey);
   const options = argv.slice(3);
   let full = false;
   let count = 10;
@@ -64,8 +67,6 @@ function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
     }
     full = true;
   }
-  const info = readHash(ctx, key, (store) => store.xinfoStream(key), present);
-  if (info === null) throw new CommandError(ERR.noSuchKey);
   const fields: [string, Reply][] = [
     ['length', integer(info.length)],
     ['radix-tree-keys', integer(info.masterIds.length)],

@@ -12,7 +12,7 @@ import {
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
 import { isKeyword, toBigInt } from '../args.js';
-import { bulk, integer, NIL, OK, type Reply } from '../reply.js';
+import { bulk, integer, NIL, OK, ZERO, type Reply } from '../reply.js';
 import { idBuffer } from '../store/stream-id.js';
 import { ARGS_ERR, parseAddOrTrim, streamIdArg } from './stream-args.js';
 
@@ -38,10 +38,21 @@ function xadd(argv: Buffer[], ctx: CommandContext): Reply {
   return bulk(idBuffer(result.id));
 }
 
-/** XDEL key id [id ...]: every ID is checked before any is deleted. */
+/**
+ * XDEL key id [id ...]: every ID is checked before any is deleted, after the key's lookup (a missing key is 0
+ * whatever the IDs, another type WRONGTYPE).
+ */
 function xdel(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const ids = argv.slice(2).map((arg) => streamIdArg(arg, 0n, true).id);
+  let ids: bigint[];
+  try {
+    ids = argv.slice(2).map((arg) => streamIdArg(arg, 0n, true).id);
+  } catch (error) {
+    const type = ctx.store.type(key);
+    if (type === 'none') return ZERO;
+    if (type !== 'stream') throw new CommandError(ERR.wrongType);
+    throw error;
+  }
   const deleted = ctx.store.xdel(key, ids);
   if (deleted > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xdel', key);
   return integer(deleted);
