@@ -1,11 +1,14 @@
 // aof-use-rdb-preamble no: the rewrite's base as the commands Redis 7.0's rewriteAppendOnlyFileRio writes: a #TS
 // annotation first when asked, SELECT per database with keys, SET / RPUSH / SADD / ZADD / HMSET per type in
-// batches of AOF_REWRITE_ITEMS_PER_CMD (64) items, scores as "%.17g", and PEXPIREAT for a key with a TTL.
+// batches of AOF_REWRITE_ITEMS_PER_CMD (64) items, scores as "%.17g", XADD and XSETID for a stream, and PEXPIREAT
+// for a key with a TTL.
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../src/core/aof/resp-command.js';
 import { AOF_REWRITE_ITEMS_PER_CMD, encodeAofCommands } from '../../src/core/aof/rewrite-commands.js';
 import type { RdbDatabase, RdbEntry } from '../../src/core/rdb/file.js';
 import type { RdbValue } from '../../src/core/rdb/format.js';
+import { makeId } from '../../src/core/store/stream-id.js';
+import { setup } from '../support/store-fixture.js';
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
 const cmd = (...words: string[]): string => encodeCommand(words.map(b)).toString('latin1');
@@ -21,7 +24,42 @@ const entry = (key: string, value: RdbValue, expireAt = 0): RdbEntry => ({ key: 
 const encode = (databases: RdbDatabase[], stamp: number | null = null): string =>
   Buffer.concat([...encodeAofCommands(databases, stamp)]).toString('latin1');
 
+/** A stream's RDB form, made by the store (its nodes are Redis listpacks). */
+function streamValue(build: (store: ReturnType<typeof setup>['store']) => void): RdbValue {
+  const { store } = setup();
+  build(store);
+  return { type: 'stream', stream: store.streamDump(b('x'))! };
+}
+
+const xadd = (ms: number, ...pairs: string[]) => ({
+  id: { id: makeId(BigInt(ms), 0n), seqGiven: true },
+  noMkStream: false,
+  trim: null,
+  pairs: pairs.map(b),
+});
+
 describe('encodeAofCommands', () => {
+  it('writes a stream as rewriteStreamObject: its live entries by XADD, then XSETID; an empty one by XADD MAXLEN 0', () => {
+    const stream = streamValue((store) => {
+      store.xadd(b('x'), xadd(1, 'f', 'v'));
+      store.xadd(b('x'), xadd(2, 'g', 'w', 'h', '7'));
+      store.xadd(b('x'), xadd(3, 'f', 'gone'));
+      store.xdel(b('x'), [makeId(3n, 0n)]);
+    });
+    const empty = streamValue((store) => {
+      store.xadd(b('x'), xadd(4, 'f', 'v'));
+      store.xdel(b('x'), [makeId(4n, 0n)]);
+    });
+    expect(encode([db(0, [entry('s', stream), entry('e', empty)])])).toBe(
+      cmd('SELECT', '0') +
+        cmd('XADD', 's', '1-0', 'f', 'v') +
+        cmd('XADD', 's', '2-0', 'g', 'w', 'h', '7') +
+        cmd('XSETID', 's', '3-0', 'ENTRIESADDED', '3', 'MAXDELETEDID', '3-0') +
+        cmd('XADD', 'e', 'MAXLEN', '0', '0-1', 'x', 'y') +
+        cmd('XSETID', 'e', '4-0', 'ENTRIESADDED', '1', 'MAXDELETEDID', '4-0'),
+    );
+  });
+
   it('writes each type as Redis 7.0 does, with PEXPIREAT after a key with a TTL', () => {
     const text = encode([
       db(0, [

@@ -37,6 +37,14 @@ describe('asLogged', () => {
     expect(logged('RESTORE k 0 payload', OK)).toEqual(['RESTORE k 0 payload']);
   });
 
+  it('logs XADD with the ID it made in place of * or <ms>-*, and nothing for NOMKSTREAM on no stream', () => {
+    expect(logged('XADD s * f v', bulkString('5-0'))).toEqual(['XADD s 5-0 f v']);
+    expect(logged('XADD s MAXLEN ~ 10 LIMIT 5 7-* f v', bulkString('7-3'))).toEqual([
+      'XADD s MAXLEN ~ 10 LIMIT 5 7-3 f v',
+    ]);
+    expect(logged('XADD s NOMKSTREAM 1-1 f v', NIL)).toEqual([]);
+  });
+
   it('logs what SPOP did, not what it asked for', () => {
     expect(logged('SPOP s', bulkString('m'))).toEqual(['SREM s m']);
     expect(logged('SPOP s 2', array([bulkString('a'), bulkString('b')]))).toEqual(['SREM s a b']);
