@@ -51,6 +51,8 @@ import { maxclientsForLimit, readOpenFilesLimit, RESERVED_FDS } from './transpor
 import { loadNative, packageRoot } from './transport/threadpool/native.js';
 import { ScriptCache } from './core/scripting/script-cache.js';
 import { LibraryRegistry } from './core/functions/library-registry.js';
+import { Functions } from './core/functions/functions.js';
+import { loadLuaFrom } from './core/scripting/lua-addon.js';
 import type { ThreadPoolOptions } from './transport/threadpool/index.js';
 import type { HybridOptions } from './transport/hybrid/index.js';
 import { asReactor } from './transport/hybrid/native-reactor.js';
@@ -627,6 +629,7 @@ function startAofRewrites(start: StartContext, core: ThreadCore): RewriteSchedul
     bgsave: () => void core.server.persistence?.bgsave(),
     recordPause: (micros) => core.server.persistence?.recordPause(micros),
     unloggedWritesEnded: () => counters.unloggedWritesEnded(),
+    functionCodes: () => start.shared.libraries.read().codes,
     log: (level, message) => start.logger[level](message),
   });
   scheduler.start();
@@ -653,6 +656,8 @@ function prepareLoad(start: StartContext): Loader | null {
     counters: shared.counters,
     commands: shared.commands,
     clock: start.clock,
+    // The dump's function libraries go to the list every thread shares.
+    functions: new Functions(shared.libraries, loadLuaFrom(packageRoot())),
   });
   persistence.initialise();
   const files = start.aofFiles;
@@ -916,6 +921,9 @@ function loadAppendOnlyFiles(start: StartContext, plan: AofLoadPlan): Generator<
       commands: start.shared.commands,
       counters: null,
       appendOnly: false,
+      // FUNCTION LOAD replayed here reaches every thread, as EVAL's scripts do not need to (they are not logged).
+      libraries: start.shared.libraries,
+      nativeRoot: packageRoot(),
       clients: () => [],
       client: () => undefined,
       transportStats: () => ({

@@ -164,6 +164,20 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       ? { clientPause: new ClientPauseWords(deps.store.handles().control) }
       : {}),
   });
+  const scripts =
+    deps.scripts instanceof SharedArrayBuffer
+      ? ScriptCache.attach(deps.scripts)
+      : (deps.scripts ?? ScriptCache.create());
+  const libraries =
+    deps.libraries instanceof SharedArrayBuffer
+      ? LibraryRegistry.attach(deps.libraries)
+      : (deps.libraries ?? LibraryRegistry.create());
+  const scriptLog = deps.scriptLog?.bind(deps);
+  const lua = loadLuaFrom(deps.nativeRoot ?? null);
+  Object.assign(server, {
+    scripting: new Scripting(scripts, lua, scriptLog),
+    functions: new Functions(libraries, lua, scriptLog),
+  });
   const store = deps.store;
   if ('snapshot' in store && typeof store.snapshot === 'function') {
     const persistence = new Persistence({
@@ -174,6 +188,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       clock: server.clock,
       ...(deps.log === undefined ? {} : { log: deps.log }),
       forked: (pauseMicros) => forked(server, store, pauseMicros),
+      ...(server.functions === undefined ? {} : { functions: server.functions }),
     });
     Object.assign(server, { persistence });
     deps.config.onChange((name, value) => {
@@ -190,27 +205,6 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       else if (name === 'aof-disable-auto-gc' && value === 'no') aof.state.wake(); // history files go now
     });
   }
-  const scripts =
-    deps.scripts instanceof SharedArrayBuffer
-      ? ScriptCache.attach(deps.scripts)
-      : (deps.scripts ?? ScriptCache.create());
-  const libraries =
-    deps.libraries instanceof SharedArrayBuffer
-      ? LibraryRegistry.attach(deps.libraries)
-      : (deps.libraries ?? LibraryRegistry.create());
-  const scriptLog = deps.scriptLog?.bind(deps);
-  const lua = loadLuaFrom(deps.nativeRoot ?? null);
-  Object.assign(server, {
-    scripting: new Scripting(scripts, lua, scriptLog),
-    // An addon built before Functions existed has no engine for them: they answer why, EVAL still runs.
-    functions: new Functions(
-      libraries,
-      lua instanceof Error || typeof lua.functionsCreate === 'function'
-        ? lua
-        : new Error('the Lua addon was built without Functions: rebuild the native helper (npm run install)'),
-      scriptLog,
-    ),
-  });
   const writer = new ByteWriter();
   return {
     server,

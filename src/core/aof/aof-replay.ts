@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { decodeRdb } from '../rdb/file.js';
+import { RdbFormatError } from '../rdb/format.js';
 import { writeStoreValue } from '../rdb/store-io.js';
 import { Session } from '../session.js';
 import type { KeyValueStore } from '../store/types.js';
@@ -38,14 +39,19 @@ export function* replayAppendOnlyFiles(deps: ReplayDeps, plan: AofLoadPlan): Gen
     const contents = readAof(file.path, {
       loadTruncated,
       last: i === plan.files.length - 1,
-      loadPreamble: (bytes) =>
-        decodeRdb(
+      loadPreamble: (bytes) => {
+        const libraries: Buffer[] = [];
+        const end = decodeRdb(
           bytes,
           (db, entry) => writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt),
-          {
-            checksum,
-          },
-        ).end,
+          { checksum, functions: (code) => libraries.push(code) },
+        ).end;
+        // The base's function libraries, as rdbLoad creates them (a failure fails the load).
+        const failed =
+          libraries.length === 0 ? null : (core.server.functions?.restore(libraries, 'append') ?? null);
+        if (failed !== null) throw new RdbFormatError(`Failed loading library, ${failed.error}`);
+        return end;
+      },
     });
     if (contents === null) continue; // listed files were all there when the plan was made
     if (contents.truncatedBytes > 0) {

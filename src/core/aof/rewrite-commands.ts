@@ -1,6 +1,6 @@
 // A rewrite's base as commands, for aof-use-rdb-preamble no: Redis 7.0's rewriteAppendOnlyFileRio, byte for byte
 // in its choice of commands. A `#TS:` annotation first when aof-timestamp-enabled is on (always written there: the
-// base is a file of its own); per database with keys a SELECT; per key the command that rebuilds it (SET; RPUSH,
+// base is a file of its own); a FUNCTION LOAD per function library; per database with keys a SELECT; per key the command that rebuilds it (SET; RPUSH,
 // SADD, ZADD, HMSET; XADD and XSETID for a stream; with at most AOF_REWRITE_ITEMS_PER_CMD items each, so no command is too large to replay) and
 // a PEXPIREAT for a key with a TTL. Scores as Redis's rioWriteBulkDouble prints them ("%.17g"). Pure: the values
 // in, chunks of bytes out; the file is the caller's.
@@ -30,11 +30,14 @@ const ZADD = word('ZADD');
 const HMSET = word('HMSET');
 const PEXPIREAT = word('PEXPIREAT');
 const XADD = word('XADD');
+const FUNCTION = word('FUNCTION');
+const LOAD = word('LOAD');
 
 /** `stampSecond`: the annotation's unix second (null: aof-timestamp-enabled off). */
 export function* encodeAofCommands(
   databases: Iterable<RdbDatabase>,
   stampSecond: number | null,
+  functions: readonly Buffer[] = [],
 ): Generator<Buffer> {
   const pending: Buffer[] = [];
   let size = 0;
@@ -54,6 +57,7 @@ export function* encodeAofCommands(
     return chunk;
   };
   if (stampSecond !== null) put(stampBytes(stampSecond));
+  for (const code of functions) command([FUNCTION, LOAD, code]); // rewriteFunctions
   for (const database of databases) {
     if (database.keys === 0) continue;
     command([SELECT, word(String(database.db))]);

@@ -33,6 +33,8 @@ export interface RewriteSchedulerDeps {
   bgsave(): void;
   /** The snapshot's pause, for INFO stats latest_fork_usec (Redis's fork for the rewrite). */
   recordPause(micros: number): void;
+  /** The function libraries' codes, read at the cut (the base carries them); absent: none. */
+  readonly functionCodes?: () => Buffer[];
   /** A check that turns true once every write that began unlogged has ended (shared-counters.ts); null: none. */
   readonly unloggedWritesEnded: (() => () => boolean) | null;
   readonly log: RewriteLog;
@@ -166,7 +168,13 @@ export class RewriteScheduler {
         // A turn-off (or a new turn-on) since this attempt began: the log is not this attempt's to move.
         if (this.state.epoch === epoch) switchLogTo(files, next, (seq) => (this.state.incrSeq = seq));
       };
-      const cut = cutForRewrite(store, config, aof.inFileOrder, log === 'off' ? null : switchLog);
+      const cut = cutForRewrite(
+        store,
+        config,
+        aof.inFileOrder,
+        log === 'off' ? null : switchLog,
+        this.deps.functionCodes,
+      );
       this.deps.recordPause(cut.pauseMicros);
       this.deps.log('info', `Background append only file rewriting started (pause ${cut.pauseMicros} us)`);
       const encoding = encodeInWorker({ ...cut.job, temp: tempPath });

@@ -26,7 +26,7 @@ function encode(): number {
     const chunks =
       job.base.kind === 'rdb'
         ? encodeRdb(databases, job.options)
-        : encodeAofCommands(databases, job.base.stamp);
+        : encodeAofCommands(databases, job.base.stamp, job.options.functions);
     const out = new IncrementalSync(fd, job.autosync);
     for (const chunk of chunks) {
       out.write(chunk);

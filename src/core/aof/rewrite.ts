@@ -60,12 +60,17 @@ export function cutForRewrite(
   config: Config,
   inFileOrder: InFileOrder,
   switchLog: (() => void) | null,
+  functionCodes: () => Buffer[] = () => [],
 ): RewriteCut {
   const at = Date.now();
+  let functions: Buffer[] = [];
   const handles = store.snapshot(() => {
+    // At the cut: a FUNCTION LOAD logged after it (holding every segment while it logs) is not in the base.
+    functions = functionCodes();
     if (switchLog !== null) inFileOrder(switchLog, true);
   });
   const options = {
+    functions,
     compress: config.string('rdbcompression') === 'yes',
     checksum: config.string('rdbchecksum') === 'yes',
     ctime: Math.floor(at / 1000),

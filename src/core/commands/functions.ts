@@ -39,7 +39,9 @@ function functionLoad(argv: Buffer[], ctx: CommandContext): Reply {
     }
     throw new CommandError(`ERR Unknown option given: ${cString(option)}`);
   }
-  const loaded = functionsOf(ctx).load(argv[at], replace, LOAD_TIMEOUT_MS);
+  // The append-only file's replay is obeyed whatever the time its code takes (mustObeyClient: no limit).
+  const timeout = ctx.client.addr === 'aof' ? 0 : LOAD_TIMEOUT_MS;
+  const loaded = functionsOf(ctx).load(argv[at], replace, timeout);
   if (typeof loaded !== 'string') throw new CommandError(`ERR ${loaded.error}`);
   return bulkString(loaded);
 }

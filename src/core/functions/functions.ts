@@ -44,14 +44,21 @@ export class Functions {
   /** By lower-case name (functions.c functionDictType compares without case). */
   private byName = new Map<string, FunctionInfo>();
   private nextKey = 0;
+  /** The interpreter, or why this server has none. */
+  private readonly lua: LuaAddon | Error;
 
   constructor(
     readonly registry: LibraryRegistry,
-    /** The interpreter, or why this server has none. */
-    private readonly lua: LuaAddon | Error,
+    lua: LuaAddon | Error,
     /** Where redis.log writes while FUNCTION LOAD runs a library's code. */
     private readonly log: (level: ScriptLogLevel, message: string) => void = () => {},
-  ) {}
+  ) {
+    // An addon built before Functions existed has no engine for them: they answer why, EVAL still runs.
+    this.lua =
+      lua instanceof Error || typeof lua.functionsCreate === 'function'
+        ? lua
+        : new Error('the Lua addon was built without Functions: rebuild the native helper (npm run install)');
+  }
 
   /** Why functions are unavailable, or null. */
   get unavailable(): string | null {
@@ -68,6 +75,11 @@ export class Functions {
   find(name: string): FunctionInfo | undefined {
     this.refresh();
     return this.byName.get(name.toLowerCase());
+  }
+
+  /** Every library's code as the shared list has it now (what a save writes; nothing is compiled here). */
+  codes(): Buffer[] {
+    return this.registry.read().codes;
   }
 
   /** FUNCTION STATS's counts. */

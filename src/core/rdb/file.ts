@@ -1,4 +1,5 @@
-// An RDB file's framing (rdb.c rdbSaveRio / rdbLoadRio): "REDIS0010", the aux fields Redis 7.0 writes, then per
+// An RDB file's framing (rdb.c rdbSaveRio / rdbLoadRio): "REDIS0010", the aux fields Redis 7.0 writes, the
+// function libraries (RDB_OPCODE_FUNCTION2 and its code, each), then per
 // non-empty database SELECTDB, RESIZEDB and its keys (each with EXPIRETIME_MS when it has a TTL), EOF and the
 // CRC-64 of everything before it (zeros when rdbchecksum is off, which loaders accept). Encoding is a generator
 // of chunks so a caller can write and yield between them; decoding takes the whole file and hands each key
@@ -12,6 +13,7 @@ import {
   OPCODE_EXPIRETIME,
   OPCODE_EXPIRETIME_MS,
   OPCODE_FREQ,
+  OPCODE_FUNCTION,
   OPCODE_FUNCTION2,
   OPCODE_IDLE,
   OPCODE_RESIZEDB,
@@ -21,6 +23,7 @@ import {
   type RdbValue,
 } from './format.js';
 import { RdbReader } from './reader.js';
+import { readFunctionCode, writeFunctions } from '../functions/functions-payload.js';
 import { rdbTypeOf, readValue, writeValueBody } from './value-codec.js';
 import { RdbWriter } from './writer.js';
 
@@ -48,6 +51,8 @@ export interface RdbSaveOptions {
   readonly usedMemory: number;
   /** The append-only file's base (Redis's aof-base aux field 1: RDBFLAGS_AOF_PREAMBLE). */
   readonly aofBase?: boolean;
+  /** The function libraries' codes (rdbSaveFunctions: after the aux fields, before the databases). */
+  readonly functions?: readonly Buffer[];
 }
 
 /** The chunk size the generator yields at (a caller writes each and may let other work run in between). */
@@ -82,6 +87,7 @@ export function* encodeRdb(
   aux('ctime', String(options.ctime));
   aux('used-mem', String(options.usedMemory));
   aux('aof-base', options.aofBase === true ? '1' : '0');
+  writeFunctions(w, options.functions ?? []);
   for (const database of databases) {
     if (database.keys === 0) continue;
     w.byte(OPCODE_SELECTDB);
@@ -127,6 +133,8 @@ export interface RdbLoadInfo {
 export interface RdbLoadOptions {
   /** Verify the CRC-64 when the file carries one (rdbchecksum yes). */
   readonly checksum: boolean;
+  /** Given each function library's code in file order; absent: libraries are skipped. */
+  readonly functions?: (code: Buffer) => void;
 }
 
 /** Parses a whole file, calling `sink` per key in file order. Throws RdbFormatError on a damaged file. */
@@ -196,10 +204,12 @@ export function* decodeRdbInSteps(
         aux.set(name, r.string().toString('latin1'));
         continue;
       }
-      case OPCODE_FUNCTION2:
-        // A function library's code: there are no functions here; skipped rather than refusing the data.
-        r.string();
+      case OPCODE_FUNCTION:
+      case OPCODE_FUNCTION2: {
+        const code = readFunctionCode(r, type);
+        options.functions?.(code);
         continue;
+      }
       case OPCODE_EOF: {
         if (version >= 5) checkChecksum(file, r.offset, options.checksum);
         return { version, aux, keys, end: version >= 5 ? r.offset + 8 : r.offset };

@@ -40,6 +40,16 @@ export interface PersistenceDeps {
   readonly sink?: FileSink;
   /** A snapshot for BGSAVE or a rewrite paused writers `pauseMicros` (Redis's fork: the latency monitor's). */
   readonly forked?: (pauseMicros: number) => void;
+  /** The function libraries, saved with the keys and loaded back; absent: none are saved, loaded ones skipped. */
+  readonly functions?: FunctionLibraries;
+}
+
+/** What persistence needs of the function libraries (functions/functions.ts). */
+export interface FunctionLibraries {
+  /** Every library's code, in order. */
+  codes(): Buffer[];
+  /** Adds the libraries of a file being loaded: null, or why one could not be created. */
+  restore(codes: readonly Buffer[], policy: 'append'): { readonly error: string } | null;
 }
 
 /** server.h CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before another. */
@@ -139,6 +149,7 @@ export class Persistence {
     return encodeRdb(
       storeDatabases(copy),
       {
+        functions: this.deps.functions?.codes() ?? [],
         compress: this.deps.config.string('rdbcompression') === 'yes',
         checksum: this.deps.config.string('rdbchecksum') === 'yes',
         ctime: Math.floor(at / 1000),
@@ -313,6 +324,7 @@ export class Persistence {
     const now = this.deps.clock();
     let keys = 0;
     let expired = 0;
+    const libraries: Buffer[] = [];
     const info = yield* decodeRdbInSteps(
       file,
       (db, entry) => {
@@ -328,9 +340,16 @@ export class Persistence {
         writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt);
         keys++;
       },
-      { checksum: this.deps.config.string('rdbchecksum') === 'yes' },
+      {
+        checksum: this.deps.config.string('rdbchecksum') === 'yes',
+        functions: (code) => libraries.push(code),
+      },
       stepBytes,
     );
+    // rdbFunctionLoad: a library that cannot be created fails the load, as a damaged key does.
+    const failed =
+      libraries.length === 0 ? null : (this.deps.functions?.restore(libraries, 'append') ?? null);
+    if (failed !== null) throw new RdbFormatError(`Failed loading library, ${failed.error}`);
     this.state.loadingProgress(file.length, Number(info.aux.get('used-mem') ?? 0));
     this.state.markLoaded(this.dirty(), this.seconds(), keys, expired);
     return { keys, expired };
