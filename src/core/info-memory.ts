@@ -2,8 +2,8 @@
 // is the store's bytes and the process's start-up heap; the allocator is the store's arena (allocated: its live
 // bytes, active and resident: every byte its bump pointer handed out, which a SharedArrayBuffer keeps resident);
 // the overhead, the dataset's share and the clients' buffers are MEMORY STATS's (commands/memory-overhead.ts).
-// What this server has no counterpart for reads as Redis reads with the feature idle: no scripts or functions
-// loaded, no replication backlog or replicas, no cluster links, no defragmentation, nothing freed lazily (every
+// What this server has no counterpart for reads as Redis reads with the feature idle:
+// no replication backlog or replicas, no cluster links, no defragmentation, nothing freed lazily (every
 // delete frees at once). redis-lite's own figures follow Redis's fields.
 
 import os from 'node:os';
@@ -19,6 +19,7 @@ import {
 } from './info-fields.js';
 import type { StoreStats } from './store/types.js';
 import type { Scripting } from './scripting/scripting.js';
+import type { Functions } from './functions/functions.js';
 
 /** INFO mem_allocator: the store's own arena in a SharedArrayBuffer, the rest V8's heap (not jemalloc). */
 export const MEM_ALLOCATOR = 'redis-lite-arena';
@@ -56,7 +57,7 @@ export function memoryFields(source: SectionSource): Fields {
     ['allocator_resident', resident],
     ['total_system_memory', totalSystem],
     ['total_system_memory_human', bytesToHuman(totalSystem)],
-    ...scriptingFields(server.scripting),
+    ...scriptingFields(server.scripting, server.functions),
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', store.evictionPolicy()],
@@ -84,24 +85,30 @@ export function memoryFields(source: SectionSource): Fields {
 }
 
 /**
- * EVAL's figures: this thread's interpreter (each thread has its own; Redis has one) and the scripts every thread
- * shares (their bodies and SHA1s, as Redis counts lua_scripts_mem). No functions (FUNCTION is not implemented).
+ * EVAL's and Functions' figures: this thread's interpreters (each thread has its own; Redis has one of each), the
+ * scripts every thread shares (their bodies and SHA1s, as Redis counts lua_scripts_mem) and the libraries (their
+ * codes and names: functions.c's cache_memory without the allocator's struct sizes).
  */
-function scriptingFields(scripting: Scripting | undefined): Fields {
-  const vm = scripting?.usedMemory ?? 0;
-  const scripts = scripting?.cache.bytes ?? 0;
+function scriptingFields(scripting: Scripting | undefined, functions: Functions | undefined): Fields {
+  const evalVm = scripting?.usedMemory ?? 0;
+  const functionsVm = functions?.usedMemory ?? 0;
+  const vm = evalVm + functionsVm;
+  const scriptsEval = scripting?.cache.bytes ?? 0;
+  const counts = functions?.counts() ?? { libraries: 0, functions: 0 };
+  const functionsBytes = functions?.cacheBytes() ?? 0;
+  const scripts = scriptsEval + functionsBytes;
   return [
-    ['used_memory_lua', vm],
-    ['used_memory_vm_eval', vm],
-    ['used_memory_lua_human', bytesToHuman(vm)],
-    ['used_memory_scripts_eval', scripts],
+    ['used_memory_lua', evalVm],
+    ['used_memory_vm_eval', evalVm],
+    ['used_memory_lua_human', bytesToHuman(evalVm)],
+    ['used_memory_scripts_eval', scriptsEval],
     ['number_of_cached_scripts', scripting?.cache.size ?? 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
-    ['used_memory_vm_functions', 0],
+    ['number_of_functions', counts.functions],
+    ['number_of_libraries', counts.libraries],
+    ['used_memory_vm_functions', functionsVm],
     ['used_memory_vm_total', vm],
     ['used_memory_vm_total_human', bytesToHuman(vm)],
-    ['used_memory_functions', 0],
+    ['used_memory_functions', functionsBytes],
     ['used_memory_scripts', scripts],
     ['used_memory_scripts_human', bytesToHuman(scripts)],
   ];

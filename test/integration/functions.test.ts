@@ -44,6 +44,14 @@ describe.each(transports)('functions on %s', (transport) => {
       'engines',
       ['LUA', ['libraries_count', 1, 'functions_count', 1]],
     ]);
+    // INFO memory counts them on any thread, and the engine that holds them where they ran.
+    const memory = await a.info('memory');
+    expect(memory).toContain('number_of_functions:1\r\n');
+    expect(memory).toContain('number_of_libraries:1\r\n');
+    expect(Number(/used_memory_functions:(\d+)/.exec(memory)?.[1])).toBeGreaterThan(
+      library('again', 'x').length,
+    );
+    expect(Number(/used_memory_vm_functions:(\d+)/.exec(memory)?.[1])).toBeGreaterThan(0);
     expect(await b.call('FUNCTION', 'FLUSH')).toBe('OK');
     await expect(a.call('FCALL', 'again_fn', '0')).rejects.toThrow('ERR Function not found');
   });

@@ -169,6 +169,16 @@ export class Functions {
     return (this.lua as LuaAddon).functionsCall(this.engine(), fn.library.key, fn.name, keys, args, host);
   }
 
+  /** Bytes of the libraries' codes and names and their functions' names and descriptions (INFO used_memory_functions). */
+  cacheBytes(): number {
+    let total = 0;
+    for (const library of this.list()) {
+      total += library.code.length + library.name.length;
+      for (const fn of library.functions) total += fn.name.length + (fn.description?.length ?? 0);
+    }
+    return total;
+  }
+
   /** Bytes this thread's engine for functions holds (INFO used_memory_vm_functions). */
   get usedMemory(): number {
     return this.lua instanceof Error || this.state === null ? 0 : this.lua.usedMemory(this.state);
