@@ -177,8 +177,9 @@ export class PersistenceState {
     return Atomics.load(this.words, LAST_SAVE_ATTEMPT);
   }
 
+  /** Read before every write command (stop-writes-on-bgsave-error): a plain read of a status a save sets. */
   get lastBgsaveFailed(): boolean {
-    return Atomics.load(this.words, LAST_BGSAVE_FAILED) !== 0;
+    return this.words[LAST_BGSAVE_FAILED] !== 0;
   }
 
   get lastBgsaveSeconds(): number {

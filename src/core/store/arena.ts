@@ -78,9 +78,13 @@ export class Arena {
     this.refresh();
   }
 
-  /** Re-creates the views if the arena grew. Call after taking a lock, before touching arena memory. */
+  /**
+   * Re-creates the views if the arena grew. Call after taking a lock, before touching arena memory. A plain read,
+   * not Atomics.load (a call into the runtime on Node 20, twice per SET at the cap): the lock orders it after the
+   * growth of any block this thread can reach, because whoever linked that block in saw the growth first.
+   */
   refresh(): void {
-    const units = Atomics.load(this.control, H_ARENA_UNITS);
+    const units = this.control[H_ARENA_UNITS];
     if (units === this.units) return;
     this.units = units;
     this.u8 = new Uint8Array(this.buffer, 0, units * UNIT);

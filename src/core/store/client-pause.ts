@@ -27,9 +27,13 @@ export class ClientPauseWords {
     return new ClientPauseWords(new SharedArrayBuffer(HEADER_INTS * 4));
   }
 
-  /** The pause in force as last written (one load): PAUSE_OFF means no pause, whatever the clock says. */
+  /**
+   * The pause in force as last written (one load): PAUSE_OFF means no pause, whatever the clock says. Read for
+   * every command, so a plain read rather than Atomics.load (a runtime call on Node 20): the word is written with
+   * Atomics.store before CLIENT PAUSE replies, and a later command on any thread reads memory again.
+   */
   type(): PauseType {
-    return Atomics.load(this.words, H_CLIENT_PAUSE) as PauseType;
+    return this.words[H_CLIENT_PAUSE] as PauseType;
   }
 
   /** When the pause ends (ms on the server's clock); meaningful only while type() is not PAUSE_OFF. */

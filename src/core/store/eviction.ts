@@ -95,8 +95,12 @@ export function maxmemoryOf(a: TableAccess): number {
   return a.controlF64[H_MAXMEMORY_F64];
 }
 
+/**
+ * The eviction settings are read as plain words, not with Atomics.load (a runtime call each on Node 20, for every
+ * command at the cap): CONFIG SET writes each with Atomics.store, and a command a moment after reads it.
+ */
 export function policyOf(control: Int32Array): number {
-  return Atomics.load(control, H_MAXMEMORY_POLICY);
+  return control[H_MAXMEMORY_POLICY];
 }
 
 /** Float64 index of segment 0's byte counter, and the distance between two segments' counters. */
@@ -200,7 +204,7 @@ export class Evictor {
     this.evicted = keysWanted ? [] : NO_KEYS;
     this.keysWanted = keysWanted;
     const target = limit - Math.max(0, Math.min(BATCH_BYTES, limit / 100)); // no batch under a limit below 0
-    const budget = timeLimitMs(Atomics.load(a.control, H_EVICTION_TENACITY));
+    const budget = timeLimitMs(a.control[H_EVICTION_TENACITY]); // a setting: see policyOf
     const started = now();
     this.started = started;
     const volatile = policy >= POLICY_VOLATILE_LRU;
@@ -287,7 +291,7 @@ export class Evictor {
     evictHere: boolean,
   ): number {
     this.freedInFill = -1;
-    const samples = Math.max(1, Atomics.load(a.control, H_MAXMEMORY_SAMPLES));
+    const samples = Math.max(1, a.control[H_MAXMEMORY_SAMPLES]); // a setting: see policyOf
     const segment = pickNonEmptySegment(a, db, volatile);
     if (segment < 0) return 0;
     const pool = this.pool;

@@ -8,7 +8,7 @@ import { nextReverseCursor } from './reverse-cursor.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import type { TableAccess } from './access.js';
-import { H_EXPIRE_BUCKET, H_EXPIRE_DB, H_EXPIRE_SEGMENT } from './layout.js';
+import { D_EXPIRES, D_KEYS, H_EXPIRE_BUCKET, H_EXPIRE_DB, H_EXPIRE_SEGMENT } from './layout.js';
 import type { ExpireTally } from './table.js';
 import type { Bytes, ScanResult } from './types.js';
 
@@ -181,14 +181,17 @@ export function randomLiveKey(p: TableAccess, db: number): Buffer | null {
 
 /**
  * A segment holding keys of logical `db` (with an expiry, when `volatile`), looked for from a random one on;
- * -1 when none does. Unlocked counts: a moment's picture (RANDOMKEY, eviction's sampling).
+ * -1 when none does. Unlocked counts: a moment's picture (RANDOMKEY, eviction's sampling), so read as plain words
+ * rather than with Atomics.load, a runtime call each on Node 20 (eviction calls this for every key it evicts).
  */
 export function pickNonEmptySegment(p: TableAccess, db: number, volatile = false): number {
-  const physical = Atomics.load(p.control, p.mapIndex(db));
+  const control = p.control;
+  const physical = control[p.mapIndex(db)];
+  const count = volatile ? D_EXPIRES : D_KEYS;
   const start = randomBelow(p.segments);
   for (let i = 0; i < p.segments; i++) {
-    const shard = p.table.shard(physical, (start + i) & (p.segments - 1));
-    if ((volatile ? p.table.expiresCount(shard) : p.table.keyCount(shard)) > 0) return (start + i) & p.mask;
+    if (control[p.table.shard(physical, (start + i) & (p.segments - 1)) + count] > 0)
+      return (start + i) & p.mask;
   }
   return -1;
 }

@@ -55,7 +55,9 @@ const SLOT_VERSION = 3;
  */
 export function touchLocked(a: TableAccess, shard: number, hash: number): void {
   const control = a.control;
-  if (Atomics.load(control, H_WATCHING) === 0) return;
+  // A plain read (Atomics.load is a runtime call on Node 20, and this runs for every write): the segment lock
+  // orders it after a WATCH's count, which comes before that WATCH takes the lock (countWatcher).
+  if (control[H_WATCHING] === 0) return;
   const registry = watchRegistry(a.segments, a.table.segmentOf(shard));
   const db = a.table.physicalOf(shard);
   for (let slot = registry + W_FIRST_SLOT, i = 0; i < WATCH_SLOTS; i++, slot += W_SLOT_INTS) {
