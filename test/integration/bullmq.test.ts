@@ -1,15 +1,13 @@
 // BullMQ, the most used Node job queue, against redis-lite on every transport, and against redis-server 7.0.15
-// as the reference that shows these expectations are BullMQ's own. Its Lua scripts are what it needs most of a
-// server: cmsgpack for job options, struct-free but EVALSHA-heavy, BZPOPMIN on its marker, CLIENT SETNAME /
-// CLIENT LIST for its workers. A Queue adds jobs (one failing, one retried, one delayed) and a Worker processes
-// them: the completed and failed events, return values, failure reasons, counts, and a delayed job run no
-// earlier than its delay (the test waits on the events, never on a clock). Every script that records a job's
-// event appends it to the queue's events stream (XADD, XTRIM), so that test is skipped, saying so, on a
-// server without XADD; what runs without streams (a Worker on an empty queue, the Queue's reads) is tested
-// regardless (the Worker without its stalled-jobs check, which trims the stream). QueueEvents (XREAD) is not
-// used.
+// as the reference that shows these expectations are BullMQ's own. It needs much of a server: EVALSHA-heavy Lua
+// scripts (cmsgpack for job options), BZPOPMIN on its marker, CLIENT SETNAME / CLIENT LIST for its workers, and a
+// stream per queue (XADD, XTRIM) that its QueueEvents reads with XREAD BLOCK. A Queue adds jobs (one failing,
+// one retried, one delayed) and a Worker processes them: the Worker's completed and failed events, return
+// values, failure reasons, counts, and a delayed job run no earlier than its delay; then the same through
+// QueueEvents (waitUntilFinished), with job logs, pause and resume, and obliterate. The tests wait on events,
+// never on a clock.
 
-import { type Job, Queue, Worker } from 'bullmq';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPath, startRedisServer } from '../support/live-tools.js';
@@ -83,12 +81,7 @@ describe.each(targets)('BullMQ on %s', (target) => {
   it('starts a Worker on an empty queue, lists it, reads the Queue and closes', async () => {
     const name = queueName();
     const queue = new Queue(name, { connection: connection() });
-    // The stalled-jobs check trims the events stream (XTRIM) whenever it runs: the next test has it.
-    const worker = new Worker(name, async () => 'unused', {
-      connection: connection(),
-      name: 'reader',
-      skipStalledCheck: true,
-    });
+    const worker = new Worker(name, async () => 'unused', { connection: connection(), name: 'reader' });
     const errors: Error[] = [];
     worker.on('error', (error) => errors.push(error));
     try {
@@ -118,10 +111,7 @@ describe.each(targets)('BullMQ on %s', (target) => {
     expect(errors).toEqual([]);
   });
 
-  it('processes jobs: completed and failed events, a retried job, a delayed one after its delay', async (ctx) => {
-    const [xadd] = (await admin.call('COMMAND', 'INFO', 'XADD')) as unknown[];
-    if (xadd === null)
-      ctx.skip('no XADD here: every BullMQ script that records a job event appends to a stream');
+  it('processes jobs: completed and failed events, a retried job, a delayed one after its delay', async () => {
     const name = queueName();
     const queue = new Queue(name, { connection: connection() });
     const worker = new Worker(
@@ -175,6 +165,53 @@ describe.each(targets)('BullMQ on %s', (target) => {
       await worker.close();
       await queue.close();
     }
+    expect(errors).toEqual([]);
+  });
+  it('reports through QueueEvents: waitUntilFinished, completed and failed events; logs, pause, obliterate', async () => {
+    const name = queueName();
+    const queue = new Queue(name, { connection: connection() });
+    const events = new QueueEvents(name, { connection: connection() });
+    const worker = new Worker(
+      name,
+      async (job: Job<{ n: number }>) => {
+        await job.log(`working on ${job.data.n}`);
+        if (job.data.n < 0) throw new Error('negative');
+        return job.data.n + 1;
+      },
+      { connection: connection() },
+    );
+    const errors: Error[] = [];
+    worker.on('error', (error) => errors.push(error));
+    events.on('error', (error) => errors.push(error));
+    const seen: string[] = [];
+    events.on('completed', ({ jobId, returnvalue }) =>
+      seen.push(`completed ${jobId} ${String(returnvalue)}`),
+    );
+    events.on('failed', ({ jobId, failedReason }) => seen.push(`failed ${jobId} ${failedReason}`));
+    try {
+      // Its XREAD BLOCK must be waiting before the jobs' events are written, or it reads from after them.
+      await events.waitUntilReady();
+      const good = await queue.add('good', { n: 41 });
+      const bad = await queue.add('bad', { n: -1 });
+      expect(await good.waitUntilFinished(events)).toBe(42);
+      await expect(bad.waitUntilFinished(events)).rejects.toThrow('negative');
+      expect(seen.sort()).toEqual([`completed ${good.id} 42`, `failed ${bad.id} negative`]);
+      expect(await queue.getJobLogs(good.id ?? '')).toEqual({ logs: ['working on 41'], count: 1 });
+
+      await queue.pause();
+      expect(await queue.isPaused()).toBe(true);
+      const held = await queue.add('held', { n: 1 });
+      expect(await held.getState()).toBe('waiting');
+      await queue.resume();
+      expect(await queue.isPaused()).toBe(false);
+      expect(await held.waitUntilFinished(events)).toBe(2);
+    } finally {
+      await worker.close();
+      await events.close();
+    }
+    await queue.obliterate({ force: true });
+    expect(await admin.keys(`bull:${name}:*`)).toEqual([]);
+    await queue.close();
     expect(errors).toEqual([]);
   });
 });
