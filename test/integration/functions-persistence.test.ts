@@ -1,4 +1,4 @@
-// Function libraries outlive a restart, on every transport: SAVE writes them into the dump (as Redis 7.0 writes
+// Function libraries outlive a restart, on every transport: DEBUG RELOAD keeps them; SAVE writes them into the dump (as Redis 7.0 writes
 // them: RDB_OPCODE_FUNCTION2 before the databases) and the next start loads them; a dump redis-server 7.0 wrote
 // with functions loads here and one written here loads in redis-server (and passes redis-check-rdb); with
 // appendonly, FUNCTION LOAD / DELETE are logged and replayed, and a rewrite's base (an RDB preamble, or commands
@@ -91,6 +91,27 @@ describe.each(transports)('function libraries across restarts on %s', (transport
       'engines',
       ['LUA', ['libraries_count', 1, 'functions_count', 1]],
     ]);
+  });
+
+  it('keeps them through DEBUG RELOAD, which MERGE lets replace the ones of the same name', async () => {
+    const dir = tempDir();
+    const server = await lite(transport, dir, { 'enable-debug-command': 'yes' });
+    const a = await client(server.port);
+    await a.call('FUNCTION', 'LOAD', LIBRARY);
+    const before = await keptState(a);
+    expect(await a.call('DEBUG', 'RELOAD')).toBe('OK');
+    expect(await keptState(a)).toEqual(before);
+    expect(await a.get('k')).toBe('v');
+    await expect(a.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH')).rejects.toThrow(
+      'ERR Error trying to load the RDB dump',
+    );
+    await a.call('FUNCTION', 'LOAD', OTHER);
+    expect(await a.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE')).toBe('OK');
+    expect(await keptState(a)).toEqual(before);
+    expect(await a.call('FCALL', 'other_fn', '0')).toBe('other');
+    // Without NOFLUSH, what the dump lacks is gone: the dump was saved before OTHER was loaded.
+    expect(await a.call('DEBUG', 'RELOAD', 'NOSAVE')).toBe('OK');
+    await expect(a.call('FCALL', 'other_fn', '0')).rejects.toThrow('ERR Function not found');
   });
 
   it('logs them in the append-only file, replays them, and a rewrite base carries them', async () => {

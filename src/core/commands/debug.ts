@@ -1,5 +1,5 @@
-// DEBUG (debug.c debugCommand), the subset Redis's test suite and tools use: OBJECT, SLEEP, SET-ACTIVE-EXPIRE,
-// HELP.
+// DEBUG (debug.c debugCommand), the subset Redis's test suite and tools use: OBJECT, RELOAD, SLEEP,
+// SET-ACTIVE-EXPIRE, HELP.
 // One command that reads its own subcommand, as in Redis (COMMAND INFO shows no subcommands), refused by the
 // executor unless enable-debug-command allows it (the 'protected' flag). Any other subcommand, or a known one
 // with the wrong number of arguments, is Redis's syntax error. Knows nothing of threads: SLEEP blocks the thread
@@ -17,6 +17,19 @@ import { helpReply } from './container.js';
 const HELP = [
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will generate an exception and kill the server.',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -81,10 +94,45 @@ function object(argv: Buffer[], ctx: CommandContext): Reply {
   );
 }
 
+/**
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (debug.c): SAVE, then the keys and the function libraries emptied
+ * (emptyData), then the dump loaded back; MERGE lets the dump's libraries replace ones of the same name. A key the
+ * dump has that is still here (NOFLUSH) is overwritten rather than killing the server. Other threads' clients are
+ * not held meanwhile.
+ */
+function reload(argv: Buffer[], ctx: CommandContext): Reply {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (const option of argv.slice(2)) {
+    const word = option.toString('latin1').toLowerCase();
+    if (word === 'merge') merge = true;
+    else if (word === 'noflush') flush = false;
+    else if (word === 'nosave') save = false;
+    else throw new CommandError('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const persistence = ctx.server.persistence;
+  if (persistence === undefined) throw new CommandError('ERR Error trying to load the RDB dump');
+  if (save) persistence.save();
+  if (flush) {
+    ctx.store.flushAll();
+    ctx.server.functions?.flush();
+  }
+  let loaded: { keys: number } | null;
+  try {
+    loaded = persistence.load({ replaceKeys: !flush, replaceLibraries: merge });
+  } catch {
+    loaded = null;
+  }
+  if (loaded === null) throw new CommandError('ERR Error trying to load the RDB dump');
+  return OK;
+}
+
 function debug(argv: Buffer[], ctx: CommandContext): Reply {
   const sub = argv[1].toString('latin1').toLowerCase();
   if (argv.length === 2 && sub === 'help') return helpReply('debug', HELP);
   if (argv.length === 3 && sub === 'object') return object(argv, ctx);
+  if (sub === 'reload') return reload(argv, ctx);
   if (argv.length === 3 && sub === 'sleep') return sleep(argv);
   if (argv.length === 3 && sub === 'set-active-expire') {
     ctx.server.counters?.setActiveExpire(atoi(argv[2]) !== 0);

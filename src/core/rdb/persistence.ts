@@ -44,12 +44,20 @@ export interface PersistenceDeps {
   readonly functions?: FunctionLibraries;
 }
 
+/** DEBUG RELOAD's load into a store that may not be empty (NOFLUSH, MERGE). */
+export interface ReloadOptions {
+  /** A key the dump has replaces the one here. */
+  readonly replaceKeys?: boolean;
+  /** A library the dump has replaces the one of its name here (RDBFLAGS_ALLOW_DUP). */
+  readonly replaceLibraries?: boolean;
+}
+
 /** What persistence needs of the function libraries (functions/functions.ts). */
 export interface FunctionLibraries {
   /** Every library's code, in order. */
   codes(): Buffer[];
   /** Adds the libraries of a file being loaded: null, or why one could not be created. */
-  restore(codes: readonly Buffer[], policy: 'append'): { readonly error: string } | null;
+  restore(codes: readonly Buffer[], policy: 'append' | 'replace'): { readonly error: string } | null;
 }
 
 /** server.h CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before another. */
@@ -305,10 +313,10 @@ export class Persistence {
    * Start-up: the dump, when there is one, into the empty store. Keys already expired are left out (a master's
    * rdbLoad). Throws RdbFormatError for a damaged file: the server must not start on half its data.
    */
-  load(): { keys: number; expired: number } | null {
+  load(options: ReloadOptions = {}): { keys: number; expired: number } | null {
     const file = readDumpFile(this.path());
     if (file === null) return null;
-    const steps = this.loadInSteps(file, Infinity);
+    const steps = this.loadInSteps(file, Infinity, options);
     for (;;) {
       const step = steps.next();
       if (step.done === true) return step.value;
@@ -319,7 +327,11 @@ export class Persistence {
    * The same for a dump already read, pausing after every `stepBytes` of it (yielding the bytes read so far),
    * so a server that already accepts clients answers them -LOADING meanwhile.
    */
-  *loadInSteps(file: Buffer, stepBytes: number): Generator<number, { keys: number; expired: number }> {
+  *loadInSteps(
+    file: Buffer,
+    stepBytes: number,
+    options: ReloadOptions = {},
+  ): Generator<number, { keys: number; expired: number }> {
     const store = this.deps.store;
     const now = this.deps.clock();
     let keys = 0;
@@ -337,6 +349,7 @@ export class Persistence {
           expired++;
           return;
         }
+        if (options.replaceKeys === true) store.select(db).del([entry.key]);
         writeStoreValue(store.select(db), entry.key, entry.value, entry.expireAt);
         keys++;
       },
@@ -347,8 +360,8 @@ export class Persistence {
       stepBytes,
     );
     // rdbFunctionLoad: a library that cannot be created fails the load, as a damaged key does.
-    const failed =
-      libraries.length === 0 ? null : (this.deps.functions?.restore(libraries, 'append') ?? null);
+    const policy = options.replaceLibraries === true ? 'replace' : 'append';
+    const failed = libraries.length === 0 ? null : (this.deps.functions?.restore(libraries, policy) ?? null);
     if (failed !== null) throw new RdbFormatError(`Failed loading library, ${failed.error}`);
     this.state.loadingProgress(file.length, Number(info.aux.get('used-mem') ?? 0));
     this.state.markLoaded(this.dirty(), this.seconds(), keys, expired);
