@@ -204,15 +204,22 @@ export class AofLog {
    */
   setEnabled(on: boolean, mustWait: boolean): void {
     if (on) {
-      if (!this.state.turnOn()) return;
+      if (this.state.logging) return;
       // Redis's temporary incremental file, fresh (one a cancelled turn-on left is dropped): every thread's
-      // records go there until the rewrite's cut empties it, and its end names it in the manifest.
+      // records go there until the rewrite's cut empties it, and its end names it in the manifest. The state turns
+      // on only once the directory exists and the word naming the file says the temporary one, under both locks:
+      // any thread logs and writes out as soon as it reads on, to the file named then. Turned on first, a write-out
+      // in between opened the file in a directory not made yet (ENOENT: the transports close the clients whose
+      // replies wait for it), or appended to the incremental file of an earlier time on.
       this.files.ensureDir();
+      let turnedOn = false;
       this.inFileOrder(() => {
+        turnedOn = this.state.turnOn(); // false: another thread's CONFIG SET turned it on first
+        if (!turnedOn) return;
         removeQuietly(this.files.logPath(TEMP_INCR_SEQ));
         this.state.incrSeq = TEMP_INCR_SEQ;
       }, true);
-      this.state.request(mustWait);
+      if (turnedOn) this.state.request(mustWait);
       return;
     }
     this.writeBuffered(); // what every thread logged while it was on, as Redis's stopAppendOnly flushes aof_buf
