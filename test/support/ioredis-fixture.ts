@@ -7,6 +7,9 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ServerOptions } from '../../src/server.js';
 import { startTestServer, type TestServer, type TransportName } from './server.js';
 
+/** pino's level number of warn. */
+const WARN = 40;
+
 export interface IoredisFixture {
   /** The server of the running describe block. */
   server(): TestServer;
@@ -44,8 +47,20 @@ export function useIoredisServer(transport: TransportName, workers: number): Ior
 }
 
 /**
+ * A failure of the work, with the server's warnings and errors logged meanwhile added to its message: a client
+ * sees a closed connection (ioredis: MaxRetriesPerRequestError) and nothing of why the server closed it.
+ */
+function withServerWarnings(error: unknown, server: TestServer): unknown {
+  const lines = server.logs.lines.filter((line) => line.level >= WARN);
+  if (lines.length === 0 || !(error instanceof Error)) return error;
+  error.message += `\nThe server's warnings and errors:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`;
+  return error;
+}
+
+/**
  * One server for one piece of a test (a test that restarts its server calls this once per life), with ioredis
- * clients made on demand; after `work` every client still open is quit and the server closed.
+ * clients made on demand; after `work` every client still open is quit and the server closed. A failure of `work`
+ * carries the server's warnings and errors.
  */
 export async function withIoredisServer<R>(
   transport: TransportName,
@@ -66,6 +81,8 @@ export async function withIoredisServer<R>(
       clients.push(c);
       return c;
     }, server);
+  } catch (error) {
+    throw withServerWarnings(error, server);
   } finally {
     await Promise.all(clients.map((c) => (c.status === 'end' ? undefined : c.quit())));
     await server.close();
