@@ -74,6 +74,12 @@ const REQUESTS: readonly Arg[][] = [
   ['FCALL', 'version', '0'],
   ['FCALL', 'resp3', '0'],
   ['FCALL'],
+  // inside MULTI: queued, run by EXEC under its locks
+  ['MULTI'],
+  ['FCALL', 'setter', '1', 'inmulti', 'x'],
+  ['FCALL', 'reader', '1', 'inmulti'],
+  ['FCALL', 'nosuch', '0'],
+  ['EXEC'],
   ['FUNCTION', 'LOAD', `#!lua name=other\nredis.register_function('echo_key', function() return 1 end)`],
   ['FUNCTION', 'LOAD', `#!lua name=other\nredis.register_function('Echo_Key', function() return 1 end)`],
   ['FUNCTION', 'DELETE', 'lib'],
@@ -156,6 +162,48 @@ const REQUESTS: readonly Arg[][] = [
   ['FUNCTION', 'NOPE'],
   ['FUNCTION'],
 ];
+
+/** Over maxmemory (1 byte: always over on both): what may still run, by the function's flags. */
+const OVER_MAXMEMORY: readonly Arg[][] = [
+  load('oom', "redis.register_function('oom_fn', function() return 1 end)"),
+  ['FUNCTION', 'RESTORE', 'x'],
+  ['FUNCTION', 'DELETE', 'nosuch'],
+  ['FCALL', 'writes', '1', 'a'],
+  ['FCALL', 'allowed', '1', 'a'],
+  ['FCALL', 'reads', '1', 'a'],
+  ['FCALL_RO', 'reads', '1', 'a'],
+  ['FCALL', 'nosuch', '0'],
+];
+
+const OOM_LIBRARY = `#!lua name=oomlib
+redis.register_function('writes', function(keys) return redis.call('SET', keys[1], 'v') end)
+redis.register_function{function_name='allowed', callback=function(keys) return redis.pcall('SET', keys[1], 'v') end,
+  flags={'allow-oom'}}
+redis.register_function{function_name='reads', callback=function(keys) return redis.call('GET', keys[1]) end,
+  flags={'no-writes'}}`;
+
+describe.skipIf(!haveRedisServer)('functions over maxmemory against redis-server 7.0.15', () => {
+  describe.each(transports)('%s', (transport) => {
+    const both = useBothServers(transport);
+
+    it('refuses and allows what Redis does', async () => {
+      for (const client of [both.lite, both.real]) {
+        await client.call(['FUNCTION', 'FLUSH']);
+        await client.call(['FUNCTION', 'LOAD', OOM_LIBRARY]);
+        await client.call(['CONFIG', 'SET', 'maxmemory', '1']);
+      }
+      try {
+        for (const argv of OVER_MAXMEMORY) {
+          const theirs = (await both.real.call(argv)).toString('latin1');
+          const mine = (await both.lite.call(argv)).toString('latin1');
+          expect(mine, showArgv(argv)).toBe(theirs);
+        }
+      } finally {
+        for (const client of [both.lite, both.real]) await client.call(['CONFIG', 'SET', 'maxmemory', '0']);
+      }
+    });
+  });
+});
 
 describe.skipIf(!haveRedisServer)('functions against redis-server 7.0.15', () => {
   describe.each(transports)('%s', (transport) => {

@@ -41,7 +41,8 @@ export function readLibraryMetadata(payload: Buffer): LibraryMetadata | { readon
       name = text.slice(5);
       continue;
     }
-    return { error: `Invalid metadata value given: ${cString(text)}` };
+    // (No NUL here: the line ends at the first one, as strchr reads it.)
+    return { error: `Invalid metadata value given: ${text}` };
   }
   if (name === null) return { error: 'Library name was not given' };
   if (!validLibraryName(name)) {
@@ -53,10 +54,4 @@ export function readLibraryMetadata(payload: Buffer): LibraryMetadata | { readon
   // The only engine (engines are looked up without regard to case).
   if (engine.toLowerCase() !== 'lua') return { error: `Engine '${engine}' not found` };
   return { name, code: payload.subarray(end) };
-}
-
-/** What C's %s prints of a string: up to its first NUL. */
-function cString(text: string): string {
-  const nul = text.indexOf('\0');
-  return nul < 0 ? text : text.slice(0, nul);
 }
