@@ -25,6 +25,15 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
     ...(client.monitor === true ? { monitor: true } : {}),
     ...(client.blocked === true ? { blocked: true } : {}),
     ...(client.noEvict === true ? { noEvict: true } : {}),
+    ...(client.tracking?.on === true
+      ? {
+          tracking: {
+            bcast: client.tracking.bcast,
+            brokenRedirect: client.tracking.brokenRedirect,
+            redirect: client.tracking.redirect,
+          },
+        }
+      : {}),
     ...(client.transaction.multiCount >= 0 ? { multi: client.transaction.multiCount } : {}),
     id: client.id,
     addr: client.addr,

@@ -9,6 +9,7 @@ import type { ReplyModes } from './client-reply.js';
 import type { Persistence } from './rdb/persistence.js';
 import type { KeySpec } from './key-specs.js';
 import type { PubSubHub } from './pubsub/hub.js';
+import type { ClientTracking, TrackingHub } from './tracking/hub.js';
 import type { ClientSubscriptions, PushTarget } from './pubsub/subscriber.js';
 import type { Reply, RespVersion } from './reply.js';
 import type { Clock, KeyValueStore } from './store/types.js';
@@ -173,6 +174,8 @@ export interface ClientState {
   blockedCall?: BlockedCall;
   /** CLIENT NO-EVICT ON (CLIENT LIST flags=e): nothing is evicted here, so it is only shown. */
   noEvict?: boolean;
+  /** CLIENT TRACKING's state (tracking/hub.ts); absent until its first CLIENT TRACKING ON. */
+  tracking?: ClientTracking;
   /** Set by QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
@@ -211,6 +214,15 @@ export interface ClientInfo {
   readonly dirtyCas?: boolean;
   /** Its Pub/Sub subscriptions (CLIENT LIST sub=, psub=, ssub=) and subscribed state (flags=P); none where absent. */
   readonly pubsub?: PubSubCounts;
+  /** CLIENT TRACKING on (flags=t, B in BCAST mode, R when its redirect is gone; redir=); off where absent. */
+  readonly tracking?: TrackingCounts;
+}
+
+/** A tracking client's state as CLIENT LIST shows it. */
+export interface TrackingCounts {
+  readonly bcast: boolean;
+  readonly brokenRedirect: boolean;
+  readonly redirect: number;
 }
 
 /** A client's subscriptions, counted, as CLIENT LIST shows them. */
@@ -362,6 +374,8 @@ export interface ServerContext {
   readonly slowlog?: SharedSlowLog;
   /** The server's one latency monitor, shared by every thread (latency/latency-monitor.ts). Optional for test fakes. */
   readonly latency?: SharedLatencyMonitor;
+  /** This thread's side of client-side caching (tracking/hub.ts); absent in test fakes: nothing is tracked. */
+  readonly tracking?: TrackingHub;
   /** This thread's side of blocking operations (blocking/hub.ts); absent: blocking commands never block. */
   readonly blocking?: BlockingHub;
   /** EVAL's interpreter on this thread and the script cache every thread shares; absent: no scripting. */

@@ -156,6 +156,9 @@ const SETTINGS: readonly Setting[] = [
   { name: 'maxmemory-eviction-tenacity', kind: 'integer', initial: '10', min: 0n, max: 100n },
   { name: 'lfu-log-factor', kind: 'integer', initial: '10', min: 0n, max: INT_MAX },
   { name: 'lfu-decay-time', kind: 'integer', initial: '1', min: 0n, max: INT_MAX },
+  // Client-side caching: the most keys the tracking table holds (0: no limit); past it, random keys are
+  // invalidated as if written (tracking/hub.ts limit).
+  { name: 'tracking-table-max-keys', kind: 'integer', initial: '1000000', min: 0n, max: UINT_MAX },
   // Not a Redis name: our single hard cap on one client's pending output (0: no cap), in place of Redis's
   // three-class client-output-buffer-limit.
   {

@@ -26,6 +26,7 @@ import { feedMonitor } from './monitor.js';
 import { slowCommandEnded } from './slowlog/record.js';
 import { error, status, type Reply } from './reply.js';
 import { keysOfCommand } from './transaction.js';
+import { afterCommand, beforeCommand } from './tracking/command-hooks.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -260,6 +261,8 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   }
   if (resolved.run === undefined) return reject(ctx, argv, ERR.wrongArity(resolved.name), resolved);
   if (refusedForMemory(ctx, resolved)) return reject(ctx, argv, ERR.oom, resolved);
+  // Client-side caching keeps its table within tracking-table-max-keys (processCommand, after evictions).
+  ctx.server.tracking?.limit();
   // server.c processCommand: after a failed BGSAVE, writes (and PING) are refused while save points are set.
   if (
     ctx.server.persistence?.writesRefused() === true &&
@@ -390,7 +393,10 @@ export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Re
 
 /** call(), and with `mayLog` a write that succeeded is offered to the append-only file (logged if it is on). */
 function callThenLog(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, mayLog: boolean): Reply {
+  const readKeys = beforeCommand(spec, argv, ctx);
   const reply = timedRun(spec, argv, ctx);
+  // Client-side caching: the read's keys are remembered, the keys the command modified invalidated.
+  afterCommand(spec, argv, ctx, readKeys);
   const aof = ctx.server.aof;
   if (mayLog && aof !== undefined && reply.kind !== 'error' && spec.flags.includes('write')) {
     aof.record(spec.name, argv, reply, ctx.store.db);

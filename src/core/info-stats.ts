@@ -2,7 +2,7 @@
 // every thread shares (shared-counters.ts: commands, traffic, rates, the active expiry's figures), the
 // transport's connection counts, the store and the persistence state. What this server has no counterpart for
 // reads as Redis reads with the feature idle: no replication (sync_*, repl traffic), no MIGRATE cache, no active
-// defragmentation, no client-side caching (tracking_*), no I/O threads, no client eviction; reply buffers are
+// defragmentation, no I/O threads, no client eviction; reply buffers are
 // not resized (reply_buffer_*), and RESTORE payloads are not deep-sanitized (dump_payload_sanitizations).
 
 import { formatFixed } from './format-double.js';
@@ -110,9 +110,9 @@ export function statsFields({ server, store }: InfoSource): Fields {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking?.totalKeys ?? 0],
+    ['tracking_total_items', server.tracking?.totalItems ?? 0],
+    ['tracking_total_prefixes', server.tracking?.totalPrefixes ?? 0],
     // Error replies sent to a master or a replica: there is no replication here.
     ['unexpected_error_replies', 0],
     ['total_error_replies', counters?.totalErrorReplies() ?? 0],

@@ -99,7 +99,7 @@ function clientFields({ server, clientBuffers }: SectionSource): Fields {
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', server.blocking?.blockedClients() ?? 0],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking?.trackingClients ?? 0],
     ['clients_in_timeout_table', server.blocking?.timedClients() ?? 0],
   ];
   if (t.workers !== undefined) fields.push(['workers', t.workers]);

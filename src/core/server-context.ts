@@ -21,6 +21,7 @@ import { STORE_POPS } from './blocking/store-pops.js';
 import { type HubOptions, PubSubHub } from './pubsub/hub.js';
 import { parseKeyspaceEvents } from './pubsub/keyspace-events.js';
 import { PubSubState } from './pubsub/shared-state.js';
+import { TrackingHub } from './tracking/hub.js';
 import { protectedSwitch } from './protected-action.js';
 import { SharedServerCounters } from './shared-counters.js';
 import { ServerDiagnostics } from './diagnostics.js';
@@ -144,6 +145,14 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
   const diagnostics = deps.diagnostics ?? ServerDiagnostics.create();
   bindDiagnostics(diagnostics, config);
   const { slowlog, latency } = diagnostics;
+  // Client-side caching: this thread's side, over the same endpoint (its mail rides the Pub/Sub mailboxes).
+  const tracking = new TrackingHub({
+    state: pubsub.state,
+    endpoint: pubsub.endpoint,
+    signal: pubsub.signal ?? (() => undefined),
+    maxKeys: () => config.number('tracking-table-max-keys'),
+  });
+  hub.setTrackingHandler(tracking);
   const context: ServerContext = {
     clock: deps.clock,
     ...(deps.aof === undefined ? {} : { aof: deps.aof }),
@@ -172,6 +181,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
     slowlog,
     latency,
     pubsub: hub,
+    tracking,
     // Blocking commands: this thread's side, over the same endpoint (replies ride the Pub/Sub mailboxes).
     blocking: new BlockingHub({
       registry: pubsub.state.blocking,
@@ -181,6 +191,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       clock: deps.clock,
       blockEnded: (client, how) => blockedCommandEnded(slowlog, client, how, deps.clock),
       ...(deps.clientPause === undefined ? {} : { pause: deps.clientPause }),
+      tracking,
     }),
   };
   // Present only when the transport can close a client, so CLIENT KILL can tell "unsupported" from "no such".

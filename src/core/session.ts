@@ -10,6 +10,7 @@ import { commandDone, repliesSilenced, replyWritten } from './client-reply.js';
 import type { ClientState, ServerContext } from './command.js';
 import { ClientContexts } from './command-context.js';
 import { stopMonitoring } from './commands/monitor.js';
+import { cachingSpent } from './commands/client-tracking.js';
 import { execute } from './executor.js';
 import { POSTPONED, type BlockedTarget } from './blocking/hub.js';
 import { PushMessage, type PushTarget } from './pubsub/subscriber.js';
@@ -125,6 +126,7 @@ export class Session implements PushTarget, BlockedTarget {
     this.out = core.writer;
     this.releaseBuffer = core.releaseBuffer;
     this.logWrittenByTransport = core.logWrittenByTransport === true;
+    core.server.tracking?.connected(this.client);
   }
 
   /**
@@ -138,6 +140,7 @@ export class Session implements PushTarget, BlockedTarget {
     this.context.server.blocking?.removeClient(this.client);
     if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
     stopMonitoring(this.context);
+    this.context.server.tracking?.disconnected(this.client);
     this.dropQuery(EMPTY);
     this.queryStart = this.queryEnd = 0;
   }
@@ -261,6 +264,11 @@ export class Session implements PushTarget, BlockedTarget {
     return this.client.monitor === true;
   }
 
+  /** Tracking keys (CLIENT TRACKING ON): invalidations from other threads reach it between its requests. */
+  get tracking(): boolean {
+    return this.client.tracking?.on === true;
+  }
+
   /** Messages are written in the protocol the client's replies are (see the top of this file). */
   private pushProtocol(): ReplyProtocol {
     if (!this.speaksResp && this.context.server.inlineReplies() === 'plain') return 'plain';
@@ -287,6 +295,8 @@ export class Session implements PushTarget, BlockedTarget {
       return NOTHING;
     }
     this.receiving = true;
+    // Client-side caching: this client's own invalidations follow its replies (tracking/hub.ts).
+    this.context.server.tracking?.begin(this.client);
     try {
       // Messages published before this request go out before its reply: those already here, then those other
       // threads left in this thread's mailbox (published before the request was sent, so before it was read).
@@ -305,6 +315,7 @@ export class Session implements PushTarget, BlockedTarget {
       throw e;
     } finally {
       this.receiving = false;
+      this.context.server.tracking?.leave();
     }
   }
 
@@ -356,6 +367,7 @@ export class Session implements PushTarget, BlockedTarget {
         start = requestStart;
         break;
       }
+      if (this.client.tracking !== undefined) cachingSpent(this.client);
       // Chosen after the command ran: HELLO's own reply is in the protocol it switches to, as in Redis.
       const protocol = this.protocolFor(result.framing);
       if (replyWritten(this.client.replyModes, reply)) encodeReply(reply, protocol, this.out);
@@ -369,6 +381,8 @@ export class Session implements PushTarget, BlockedTarget {
       if (this.client.blocked === true) break; // the rest waits in the query buffer until it is unblocked
     }
     this.keepRest(buf, start, end, close, length);
+    // The batch is done (Redis's beforeSleep): broadcasting clients get the keys it wrote, after its replies.
+    this.context.server.tracking?.end();
     if (close) this.closed = true;
     const bytes = this.out.length > 0 ? this.out.lend() : null;
     return bytes === null && !close ? NOTHING : { bytes, close };

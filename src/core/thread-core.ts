@@ -129,14 +129,6 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
           counters instanceof SharedServerCounters && !onlyWriter ? counters : null,
         )
       : undefined;
-  // Keys the store removes without a command (evicted) are logged where it removes them, under their lock; while
-  // the file is off, none is copied out of the store for it (one per eviction at the cap: bench/eviction.ts).
-  if (aof !== undefined) {
-    deps.store.onEvicted(
-      (db, key) => aof.recordDeletion(db, key),
-      () => aof.logging,
-    );
-  }
   const server = createServerContext({
     clock,
     ...(aof === undefined ? {} : { aof }),
@@ -178,6 +170,21 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     scripting: new Scripting(scripts, lua, scriptLog),
     functions: new Functions(libraries, lua, scriptLog),
   });
+  // Keys the store removes without a command (evicted) are logged where it removes them, under their lock, and
+  // invalidated for the clients that may cache them; while neither wants them, none is copied out of the store
+  // (one per eviction at the cap: bench/eviction.ts).
+  // Not for the core that replays the file at start-up (appendOnly false): it shares the main thread's store
+  // hooks, which belong to the main thread's serving core.
+  const tracking = deps.appendOnly === false ? undefined : server.tracking;
+  if (deps.appendOnly !== false)
+    deps.store.onEvicted(
+      (db, key) => {
+        aof?.recordDeletion(db, key);
+        tracking?.evicted(key);
+      },
+      () => aof?.logging === true || tracking?.active() === true,
+    );
+  if (tracking !== undefined) deps.store.keepTouched?.(tracking.touched);
   const store = deps.store;
   if ('snapshot' in store && typeof store.snapshot === 'function') {
     const persistence = new Persistence({
@@ -216,6 +223,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       aof?.recordDeletion(db, key); // under the key's lock, where the store removes it: in order with its writes
       if (server.pubsub !== undefined)
         publishKeyspaceEvent(server.pubsub, NOTIFY_EXPIRED, 'expired', key, db);
+      server.tracking?.expired(key);
     },
   };
 }

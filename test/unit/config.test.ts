@@ -60,6 +60,7 @@ describe('Config defaults', () => {
       'maxmemory-eviction-tenacity': '10',
       'lfu-log-factor': '10',
       'lfu-decay-time': '1',
+      'tracking-table-max-keys': '1000000',
       'client-output-buffer-limit-bytes': '268435456',
       'client-output-buffer-limit-pubsub-bytes': '33554432',
       'notify-keyspace-events': '',

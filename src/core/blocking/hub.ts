@@ -13,6 +13,7 @@
 
 import type { ClientState, AppendOnlyLog } from '../command.js';
 import type { PubSubHub } from '../pubsub/hub.js';
+import type { TrackingHub } from '../tracking/hub.js';
 import { error, NIL, NIL_ARRAY, type Reply, sequence, ZERO } from '../reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from '../reply-encoding.js';
 import { ClientPauseWords } from '../store/client-pause.js';
@@ -72,6 +73,8 @@ export interface BlockingHubOptions {
   readonly blockEnded?: (client: ClientState, how: BlockEnd) => void;
   /** CLIENT PAUSE's shared words; absent: a pause of this hub's own (a test). */
   readonly pause?: ClientPauseWords;
+  /** Client-side caching: a pop served to a blocked client invalidates the keys it changed. */
+  readonly tracking?: TrackingHub;
 }
 
 interface ReadyKey {
@@ -306,7 +309,11 @@ export class BlockingHub {
   }
 
   private attempt(store: KeyValueStore, record: BlockedRecord, key: Buffer): Attempt {
-    return attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+    const attempt = attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+    // Served outside any command's call(): its keys are invalidated here (the command's own are by the executor).
+    if (attempt.outcome === 'served' && attempt.reply.kind !== 'error')
+      this.options.tracking?.modified(attempt.pushed === null ? [key] : [key, attempt.pushed], null);
+    return attempt;
   }
 
   /**

@@ -1,5 +1,5 @@
 // The CLIENT container (redis.io/commands/client): SETNAME, GETNAME, ID, LIST, INFO, KILL, SETINFO, NO-EVICT,
-// NO-TOUCH, REPLY, UNBLOCK, PAUSE, UNPAUSE (client-pause.ts), HELP. The client list comes from the server context (the transport knows every
+// NO-TOUCH, REPLY, UNBLOCK, PAUSE, UNPAUSE (client-pause.ts), TRACKING and its kin (client-tracking.ts), HELP. The client list comes from the server context (the transport knows every
 // client); the calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
@@ -9,6 +9,14 @@ import type { ClientInfo, CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { bulkString, integer, NIL, OK, sequence, verbatim, type Reply } from '../reply.js';
 import { clientPause, clientUnpause } from './client-pause.js';
+import {
+  CACHING_HELP,
+  clientCaching,
+  clientGetRedir,
+  clientTracking,
+  clientTrackingInfo,
+  TRACKING_HELP,
+} from './client-tracking.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
 /** Redis's validateClientAttr: printable ASCII without spaces ('!' to '~'); empty clears the name. */
@@ -49,7 +57,7 @@ export function clientLine(c: ClientInfo, now: number): string {
     `flags=${flags(c)} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
     `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=${c.multi ?? -1} qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
-    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp ?? 2}`
+    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=${c.tracking?.redirect ?? -1} resp=${c.resp ?? 2}`
   );
 }
 
@@ -58,8 +66,9 @@ const lines = (clients: readonly ClientInfo[], now: number): Reply =>
   verbatim(clients.map((c) => `${clientLine(c, now)}\n`).join(''));
 
 /**
- * catClientInfoString's flags, in its order: O (a monitor), P (subscribed), x (in MULTI), b (blocked), d (a
- * watched key written), e (no-evict); N for none.
+ * catClientInfoString's flags, in its order: O (a monitor), P (subscribed), x (in MULTI), b (blocked), t
+ * (tracking), R (its tracking redirect is gone), B (broadcast tracking), d (a watched key written), e
+ * (no-evict); N for none.
  */
 const flags = (c: ClientInfo): string =>
   [
@@ -67,6 +76,9 @@ const flags = (c: ClientInfo): string =>
     isPubSub(c) ? 'P' : '',
     (c.multi ?? -1) >= 0 ? 'x' : '',
     c.blocked === true ? 'b' : '',
+    c.tracking !== undefined ? 't' : '',
+    c.tracking?.brokenRedirect === true ? 'R' : '',
+    c.tracking?.bcast === true ? 'B' : '',
     c.dirtyCas === true ? 'd' : '',
     c.noEvict === true ? 'e' : '',
   ].join('') || 'N';
@@ -281,6 +293,7 @@ function setname(argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 const HELP = [
+  ...CACHING_HELP,
   'ID',
   '    Return the ID of the current connection.',
   'INFO',
@@ -319,6 +332,7 @@ const HELP = [
   '    Control the replies sent to the current connection.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
+  ...TRACKING_HELP,
   'SETINFO <option> <value>',
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
@@ -338,6 +352,10 @@ const SINCE: Record<string, string> = {
   setinfo: '7.2.0',
   'no-evict': '7.0.0',
   'no-touch': '7.2.0',
+  tracking: '6.0.0',
+  caching: '6.0.0',
+  getredir: '6.0.0',
+  trackinginfo: '6.0.0',
   reply: '3.2.0',
   unblock: '5.0.0',
   pause: '2.9.50',
@@ -444,6 +462,39 @@ export const clientCommand: CommandSpec = {
       2,
       ['admin', ...quiet],
       clientUnpause,
+    ),
+    sub(
+      'tracking',
+      'CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] ' +
+        '[OPTOUT] [NOLOOP]',
+      'Enable or disable server assisted client side caching support',
+      -3,
+      quiet,
+      clientTracking,
+    ),
+    sub(
+      'caching',
+      'CLIENT CACHING <YES | NO>',
+      'Instruct the server about tracking or not keys in the next request',
+      3,
+      quiet,
+      clientCaching,
+    ),
+    sub(
+      'getredir',
+      'CLIENT GETREDIR',
+      'Get tracking notifications redirection client ID if any',
+      2,
+      quiet,
+      clientGetRedir,
+    ),
+    sub(
+      'trackinginfo',
+      'CLIENT TRACKINGINFO',
+      'Return information about server assisted client side caching for the current connection',
+      2,
+      quiet,
+      clientTrackingInfo,
     ),
     sub(
       'help',

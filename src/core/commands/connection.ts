@@ -146,6 +146,7 @@ function reset(_argv: Buffer[], ctx: CommandContext): Reply {
     ctx.client.pubsub = undefined;
   }
   stopMonitoring(ctx);
+  ctx.server.tracking?.disable(ctx.client); // CLIENT TRACKING ends too
   // CLIENT REPLY OFF and a SKIP for the next command end; a SKIP that covers this RESET still withholds its reply.
   const modes = ctx.client.replyModes;
   if (modes !== undefined) modes.off = modes.skipNext = false;

@@ -45,6 +45,7 @@ function fcall(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, readOnlyC
   return runScript(scripting, (host) => functions.call(fn, keys, args, host), ctx, {
     readOnly: readOnlyCommand || !writes,
     allowOom: fn.flags.includes('allow-oom'),
+    keys,
   });
 }
 

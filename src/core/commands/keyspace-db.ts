@@ -50,6 +50,8 @@ export const flushdb: CommandSpec = {
   run: (argv: Buffer[], ctx: CommandContext): Reply => {
     checkFlushMode(argv);
     ctx.store.flushDb();
+    // Every tracking client hears that every key it may cache is invalid (signalFlushedDb).
+    ctx.server.tracking?.flushed();
     return OK;
   },
 };
@@ -66,6 +68,8 @@ export const flushall: CommandSpec = {
   run: (argv: Buffer[], ctx: CommandContext): Reply => {
     checkFlushMode(argv);
     ctx.store.flushAll();
+    // Every tracking client hears that every key it may cache is invalid (signalFlushedDb).
+    ctx.server.tracking?.flushed();
     return OK;
   },
 };

@@ -75,6 +75,7 @@ function evalGeneric(
   return runScript(scripting, (host) => scripting.run(script, keys, args, host), ctx, {
     readOnly: readOnlyCommand || (flags !== null && flags.has('no-writes')),
     allowOom: flags !== null && flags.has('allow-oom'),
+    keys,
   });
 }
 

@@ -23,6 +23,7 @@ import {
   RegistryFullError,
   SHARD,
   type SubscriptionKind,
+  TRACKING_KEY,
 } from './registry.js';
 import type { MailboxRecord, PubSubState } from './shared-state.js';
 import {
@@ -35,6 +36,12 @@ import {
 } from './subscriber.js';
 
 export { CHANNEL, PATTERN, SHARD, type SubscriptionKind } from './registry.js';
+
+/** Where a thread's tracking mail goes: each record, then the end of what one drain took. */
+export interface TrackingMailHandler {
+  received(record: MailboxRecord): void;
+  drained(overflowed: boolean): void;
+}
 
 interface LocalPattern {
   readonly pattern: Buffer;
@@ -237,8 +244,10 @@ export class PubSubHub {
     for (const record of records) {
       if (record.kind === BLOCKED_REPLY) this.blockedReply(record.channel, record.message);
       else if (record.kind === PAUSE_LIFTED) this.pauseLiftedHandler?.();
-      else this.fanOut(record.kind, record.channel, record.message);
+      else if (record.kind >= TRACKING_KEY) this.trackingMail?.received(record);
+      else this.fanOut(record.kind as SubscriptionKind, record.channel, record.message);
     }
+    if (records.length > 0 || overflowed) this.trackingMail?.drained(overflowed);
     if (!overflowed) return;
     for (const client of this.localClients()) client.target.lost();
     for (const monitor of this.monitors) monitor.lost();
@@ -363,6 +372,15 @@ export class PubSubHub {
   private blockedReply(id: Uint8Array, reply: Uint8Array): void {
     const clientId = Buffer.from(id.buffer, id.byteOffset, 8).readDoubleLE(0);
     this.blockedReplyHandler?.(clientId, Buffer.from(reply));
+  }
+
+  // ---- Client-side caching's mail (tracking/hub.ts): invalidations for this thread's tracking clients ----
+
+  private trackingMail: TrackingMailHandler | null = null;
+
+  /** Who handles the tracking records mailed to this thread (the thread's tracking hub). */
+  setTrackingHandler(handler: TrackingMailHandler): void {
+    this.trackingMail = handler;
   }
 
   // ---- CLIENT UNPAUSE on one thread: every other thread runs the clients it postponed (blocking/postponed.ts) ----

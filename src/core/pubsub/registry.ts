@@ -28,8 +28,21 @@ export const BLOCKED_REPLY = 4;
  * thread postponed run again now rather than at the pause's end (blocking/postponed.ts).
  */
 export const PAUSE_LIFTED = 5;
-/** What a mailbox record carries: a message of a subscription kind, a blocked client's reply, or a pause's end. */
-export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY | typeof PAUSE_LIFTED;
+/**
+ * Client-side caching's mail (tracking/mail.ts): a tracked key to invalidate, a key for the broadcasting
+ * clients of a prefix, a flush, and an invalidation for a redirect target served by the receiving thread.
+ */
+export const TRACKING_KEY = 6;
+export const TRACKING_BCAST = 7;
+export const TRACKING_FLUSH = 8;
+export const TRACKING_DELIVER = 9;
+export type TrackingMailKind =
+  typeof TRACKING_KEY | typeof TRACKING_BCAST | typeof TRACKING_FLUSH | typeof TRACKING_DELIVER;
+/**
+ * What a mailbox record carries: a message of a subscription kind, a blocked client's reply, a pause's end, or
+ * client-side caching's mail.
+ */
+export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY | typeof PAUSE_LIFTED | TrackingMailKind;
 /** The name every MONITOR client is subscribed to. */
 export const MONITOR_NAME = new Uint8Array(0);
 
@@ -217,6 +230,39 @@ export class SharedRegistry {
     this.refresh();
     const entry = this.findLocked(kind, name, this.hash(kind, name));
     if (entry !== NONE) this.subtract(entry, endpoint, 1);
+  }
+
+  /** Forgets the entry on every endpoint at once (a tracked key invalidated: every thread's share goes). */
+  dropEntry(entry: number): void {
+    const shares: EndpointCount[] = [];
+    this.forEachEndpoint(entry, (endpoint, count) => shares.push({ endpoint, count }));
+    for (const { endpoint, count } of shares) this.subtract(entry, endpoint, count);
+  }
+
+  /** Forgets every entry of a kind (FLUSHALL empties the tracking table). */
+  dropKind(kind: SubscriptionKind): void {
+    this.refresh();
+    const i32 = this.i32;
+    for (let b = 0; b < i32[R_BUCKET_CAP]; b++) {
+      const slot = i32[i32[R_BUCKETS] + b];
+      if (slot > 0 && i32[this.entryAt(slot - 1) + E_KIND] === kind) this.dropEntry(slot - 1);
+    }
+  }
+
+  /**
+   * Some entry of a kind, found from a random bucket onwards (`random` in [0, 1)), or -1 when there is none: the
+   * tracking table's eviction (tracking.c trackingLimitUsedSlots walks its radix tree at random).
+   */
+  randomEntry(kind: SubscriptionKind, random: number): number {
+    this.refresh();
+    const i32 = this.i32;
+    const cap = i32[R_BUCKET_CAP];
+    const start = Math.floor(random * cap) & (cap - 1);
+    for (let i = 0; i < cap; i++) {
+      const slot = i32[i32[R_BUCKETS] + ((start + i) & (cap - 1))];
+      if (slot > 0 && i32[this.entryAt(slot - 1) + E_KIND] === kind) return slot - 1;
+    }
+    return NONE;
   }
 
   /** Forgets every subscriber on `endpoint` (its thread is gone). */

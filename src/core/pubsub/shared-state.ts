@@ -13,6 +13,7 @@ import { OwnedLock } from '../owned-lock.js';
 import { readU32, writeU32 } from '../store/byte-words.js';
 import { type MailKind, SharedRegistry } from './registry.js';
 import { BlockedRegistry, type BlockingHandles } from '../blocking/registry.js';
+import { SharedTracking, type TrackingHandles } from '../tracking/shared-table.js';
 
 // ---- Control words (Int32). ----
 const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's hold can be told and undone)
@@ -46,6 +47,8 @@ export interface PubSubHandles {
   readonly mailboxes: readonly SharedArrayBuffer[];
   /** The blocked clients' registry (blocking/registry.ts), whose replies ride these mailboxes. */
   readonly blocking: BlockingHandles;
+  /** Client-side caching's tables (tracking/shared-table.ts), guarded by this state's lock; its mail rides here. */
+  readonly tracking: TrackingHandles;
 }
 
 /** What append() did: the endpoint must be woken ('wake'), already was ('queued'), or the message was dropped. */
@@ -62,6 +65,8 @@ export class PubSubState {
   readonly registry: SharedRegistry;
   /** Who is blocked in BLPOP and its kin on every thread (blocking/registry.ts). */
   readonly blocking: BlockedRegistry;
+  /** Client-side caching's shared tables (tracking/shared-table.ts); this state's lock guards them. */
+  readonly tracking: SharedTracking;
   readonly endpoints: number;
   private readonly control: Int32Array;
   private readonly views: (Uint8Array | null)[];
@@ -73,6 +78,7 @@ export class PubSubState {
     this.endpoints = this.control[C_ENDPOINTS];
     this.registry = new SharedRegistry(handles_.registry);
     this.blocking = BlockedRegistry.attach(handles_.blocking);
+    this.tracking = SharedTracking.attach(handles_.tracking);
     this.views = handles_.mailboxes.map(() => null);
   }
 
@@ -97,6 +103,7 @@ export class PubSubState {
       registry: SharedRegistry.create().buffer,
       mailboxes,
       blocking: BlockedRegistry.create(endpoints).buffer,
+      tracking: SharedTracking.create().handles,
     });
   }
 
@@ -243,6 +250,7 @@ export class PubSubState {
     this.blocking.releaseDeadHolder(deadThreadId);
     return this.locked(() => {
       this.registry.dropEndpoint(endpoint);
+      this.tracking.registry.dropEndpoint(endpoint);
       this.blocking.locked(() => this.blocking.dropEndpoint(endpoint));
       this.take(endpoint);
       // Monitors are counted per name in the registry (one name): the shared count follows it.

@@ -37,6 +37,8 @@ export interface ScriptRunOptions {
   readonly readOnly: boolean;
   /** The shebang's allow-oom: commands that may grow memory run even over maxmemory. */
   readonly allowOom: boolean;
+  /** The keys the script was given (KEYS): a read it makes has a tracking caller track them (client-side caching). */
+  readonly keys: readonly Buffer[];
 }
 
 /**
@@ -56,7 +58,15 @@ export function runScript(
     if (!nested) aof?.beginTransaction();
     try {
       const run = new ScriptCalls(store, ctx, options, scripting);
-      return toReply(invoke(run.host));
+      // Client-side caching: a read the script makes has the caller track the keys the script declared.
+      const tracking = ctx.server.tracking;
+      const outer = tracking?.scriptCaller ?? null;
+      if (tracking !== undefined) tracking.scriptCaller = { client: ctx.client, keys: options.keys };
+      try {
+        return toReply(invoke(run.host));
+      } finally {
+        if (tracking !== undefined) tracking.scriptCaller = outer;
+      }
     } finally {
       if (!nested) aof?.endTransaction();
     }

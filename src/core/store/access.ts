@@ -77,6 +77,11 @@ export class TableAccess {
   evictedHook: ((db: number, key: Buffer) => void) | null = null;
   /** Whether evictedHook wants keys now (the file is being written): each evicted key is copied out only then. */
   evictedWanted: () => boolean = always;
+  /**
+   * The hashes of the keys this thread's writes modified (watch.ts touchLocked, where Redis calls
+   * signalModifiedKey), for client-side caching to tell which of a command's keys it changed; null: not kept.
+   */
+  touched: number[] | null = null;
   /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
   reportExpired: ((shard: number, entry: number) => void) | null = null;
 

@@ -950,6 +950,14 @@ export class SharedStore implements KeyValueStore {
     this.thread.setExpiredHook(hook);
   }
 
+  keepTouched(hashes: number[] | null): void {
+    this.access.touched = hashes;
+  }
+
+  keyHash(key: Bytes): number {
+    return this.access.hash(key);
+  }
+
   onEvicted(hook: ((db: number, key: Buffer) => void) | null, wanted: () => boolean = () => true): void {
     this.access.evictedHook = hook;
     this.access.evictedWanted = wanted;

@@ -458,6 +458,12 @@ export interface KeyValueStore {
    * so (default: always); otherwise no key is copied out of the store for it.
    */
   onEvicted(hook: ((db: number, key: Buffer) => void) | null, wanted?: () => boolean): void;
+  /**
+   * This thread's writes note the hash of each key they modify in `hashes` (where Redis calls signalModifiedKey;
+   * keyHash gives a key's), for client-side caching; null stops it. Absent in test fakes.
+   */
+  keepTouched?(hashes: number[] | null): void;
+  keyHash?(key: Bytes): number;
 
   // ---- maxmemory (eviction.ts) ----
   /**

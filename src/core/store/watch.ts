@@ -49,11 +49,13 @@ const SLOT_WATCHERS = 2;
 const SLOT_VERSION = 3;
 
 /**
- * Write lock of the key's segment held: the key, in the shard's database, was modified. Costs one load while
- * nobody watches anything; otherwise a scan of the segment's WATCH_SLOTS slots. Plain ints: the segment lock
+ * Write lock of the key's segment held: the key, in the shard's database, was modified (its hash is also noted
+ * for client-side caching, when this thread keeps them: TableAccess.touched). Costs one load while nobody
+ * watches anything; otherwise a scan of the segment's WATCH_SLOTS slots. Plain ints: the segment lock
  * orders every access.
  */
 export function touchLocked(a: TableAccess, shard: number, hash: number): void {
+  a.touched?.push(hash);
   const control = a.control;
   // A plain read (Atomics.load is a runtime call on Node 20, and this runs for every write): the segment lock
   // orders it after a WATCH's count, which comes before that WATCH takes the lock (countWatcher).

@@ -108,8 +108,11 @@ export function serveClient(fd: number, session: Session, buffer: Buffer, hooks:
       hooks.beforeBatch();
       output = session.resume(); // its reply, then what it sent while blocked
     }
-    // A monitor too receives lines from other threads between its requests.
-    if ((session.subscribed || session.monitoring) && hooks.leaveWhenSubscribed?.() === true)
+    // A monitor too receives lines from other threads between its requests, and a tracking client invalidations.
+    if (
+      (session.subscribed || session.monitoring || session.tracking) &&
+      hooks.leaveWhenSubscribed?.() === true
+    )
       return 'subscribed';
   }
 }
