@@ -63,6 +63,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       ...(record.pubsub === undefined ? {} : { pubsub: record.pubsub }),
       ...(record.monitor === true ? { monitor: true } : {}),
       ...(record.blocked === true ? { blocked: true } : {}),
+      ...(record.tracking === undefined ? {} : { tracking: record.tracking }),
     });
   }
   return clients.sort((a, b) => a.id - b.id);

@@ -2,7 +2,7 @@
 // counters, each worker slot's lock-guarded descriptor and client id, and the client records CLIENT LIST
 // reads. The one place a thread blocks on shared memory is waitWhile(). Knows nothing of sockets or sessions.
 
-import type { PubSubCounts } from '../../core/command.js';
+import type { PubSubCounts, TrackingCounts } from '../../core/command.js';
 import {
   NO_FD,
   RECORD_BYTES,
@@ -37,6 +37,8 @@ export interface ClientRecord {
   readonly monitor?: true;
   /** Blocked in BLPOP or its kin (CLIENT LIST flags=b); absent otherwise. */
   readonly blocked?: true;
+  /** CLIENT TRACKING on (CLIENT LIST flags=t, R, B and redir=); absent otherwise. */
+  readonly tracking?: TrackingCounts;
 }
 
 /** Blocks this thread while i32[index] === value, at most timeoutMs. Every Atomics wait goes through here. */

@@ -199,15 +199,26 @@ function publish(entry: Current): void {
     ...pubsubCounts(client),
     ...(client.monitor === true ? { monitor: true as const } : {}),
     ...(client.blocked === true ? { blocked: true as const } : {}),
+    ...(client.tracking?.on === true
+      ? {
+          tracking: {
+            bcast: client.tracking.bcast,
+            brokenRedirect: client.tracking.brokenRedirect,
+            redirect: client.tracking.redirect,
+          },
+        }
+      : {}),
   };
   const subs = record.pubsub;
+  const tracked = record.tracking;
   const key =
     `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}` +
     (subs === undefined
       ? ''
       : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`) +
     (record.monitor === true ? '\0monitor' : '') +
-    (record.blocked === true ? '\0blocked' : '');
+    (record.blocked === true ? '\0blocked' : '') +
+    (tracked === undefined ? '' : `\0t${tracked.bcast}${tracked.brokenRedirect}${tracked.redirect}`);
   if (key === entry.published) return;
   entry.published = key;
   state.publish(init.slot, record);
