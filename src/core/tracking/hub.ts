@@ -94,6 +94,11 @@ export class TrackingHub {
   private readonly prefixes = new Map<string, Set<number>>();
   /** Keys written since the last broadcast, by prefix, each with the id of the client that wrote it last (0: none). */
   private pendingBroadcast = new Map<string, Map<string, number>>();
+  /**
+   * Keys written since the last broadcast for other threads' broadcasting clients, as (prefix, key) pairs packed
+   * for each endpoint (packPairs): mailed in one record per batch, so a thread sends them in one push per prefix.
+   */
+  private pendingRemote = new Map<number, Buffer[]>();
   /** The client whose requests this thread is running (server.current_client), or null. */
   private current: ClientState | null = null;
   /** Keys the running read added for its client (see the top of this file). */
@@ -153,6 +158,7 @@ export class TrackingHub {
   /** The batch is over (Redis's beforeSleep): broadcasting clients get the keys written meanwhile. */
   end(): void {
     this.broadcast();
+    this.mailBroadcasts();
   }
 
   /** The session is out of its receive(), however it left it. */
@@ -290,12 +296,13 @@ export class TrackingHub {
   modified(keys: readonly Buffer[], writer: ClientState | null): void {
     const self = this.current?.id ?? 0;
     for (const key of keys) this.invalidate(key, self, true, writer?.id ?? 0, true);
+    if (this.current === null) this.end(); // outside a batch (a blocked client served): nothing ends it later
   }
 
   /** A key this thread removed because it expired (signalModifiedKey with no client). */
   expired(key: Buffer): void {
     this.invalidate(key, this.current?.id ?? 0, true, 0, true);
-    if (this.current === null) this.broadcast(); // the active cycle: no batch end follows
+    if (this.current === null) this.end(); // the active cycle: no batch end follows
   }
 
   /**
@@ -338,7 +345,7 @@ export class TrackingHub {
           if (!startsWith(key, prefix)) continue;
           registry.forEachEndpoint(entry, (endpoint) => {
             if (endpoint === this.endpoint) (localPrefixes ??= []).push(latin1(prefix));
-            else this.mailLocked(endpoint, TRACKING_BCAST, key, prefix);
+            else this.queueRemote(endpoint, prefix, key);
           });
         }
       }
@@ -459,6 +466,24 @@ export class TrackingHub {
     }
   }
 
+  /** Lock held: `key`, written, is for the broadcasting clients of `prefix` on `endpoint`. */
+  private queueRemote(endpoint: number, prefix: Uint8Array, key: Uint8Array): void {
+    let pairs = this.pendingRemote.get(endpoint);
+    if (pairs === undefined) this.pendingRemote.set(endpoint, (pairs = []));
+    pairs.push(packPair(prefix, key));
+  }
+
+  /** Each other thread gets the batch's keys for its broadcasting clients in one record. */
+  private mailBroadcasts(): void {
+    if (this.pendingRemote.size === 0) return;
+    const pending = this.pendingRemote;
+    this.pendingRemote = new Map();
+    this.state.locked(() => {
+      for (const [endpoint, pairs] of pending)
+        this.mailLocked(endpoint, TRACKING_BCAST, EMPTY, Buffer.concat(pairs));
+    });
+  }
+
   // ---- Sending (sendTrackingMessage) ----
 
   private send(tracker: ClientState, keys: Invalidated, afterReply: boolean): void {
@@ -522,7 +547,7 @@ export class TrackingHub {
         this.invalidateLocal(latin1(record.channel), record.channel, 0, false);
         return;
       case TRACKING_BCAST:
-        this.queueBroadcast(latin1(record.message), latin1(record.channel), 0);
+        for (const [prefix, key] of unpackPairs(record.message)) this.queueBroadcast(prefix, key, 0);
         return;
       case TRACKING_FLUSH:
         this.flushLocal(0);
@@ -560,6 +585,30 @@ export class TrackingHub {
   get totalPrefixes(): number {
     return this.shared.prefixes();
   }
+}
+
+/** A (prefix, key) pair of a TRACKING_BCAST record: [prefix length: u32][prefix][key length: u32][key]. */
+function packPair(prefix: Uint8Array, key: Uint8Array): Buffer {
+  const pair = Buffer.alloc(8 + prefix.length + key.length);
+  pair.writeUInt32LE(prefix.length, 0);
+  pair.set(prefix, 4);
+  pair.writeUInt32LE(key.length, 4 + prefix.length);
+  pair.set(key, 8 + prefix.length);
+  return pair;
+}
+
+/** The (prefix, key) pairs of a TRACKING_BCAST record, as latin1 text. */
+function unpackPairs(bytes: Buffer): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let at = 0; at < bytes.length;) {
+    const prefixLength = bytes.readUInt32LE(at);
+    const prefix = bytes.toString('latin1', at + 4, at + 4 + prefixLength);
+    at += 4 + prefixLength;
+    const keyLength = bytes.readUInt32LE(at);
+    pairs.push([prefix, bytes.toString('latin1', at + 4, at + 4 + keyLength)]);
+    at += 4 + keyLength;
+  }
+  return pairs;
 }
 
 function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
