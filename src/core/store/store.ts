@@ -197,6 +197,12 @@ export class StoreThread {
     this.held?.thread.setExpiredHook(hook);
   }
 
+  /** This thread's note of the keys its writes modify (TableAccess.touched), on its transaction view too. */
+  setTouched(hashes: number[] | null): void {
+    this.access.touched = hashes;
+    if (this.held !== undefined) this.held.thread.access.touched = hashes;
+  }
+
   /** transaction()'s thread and the locks it holds (one pair per thread, made on first use). */
   heldThread(): { thread: StoreThread; locks: HeldLocks } {
     if (this.held === undefined) {
@@ -206,6 +212,7 @@ export class StoreThread {
         thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks, this.appendBuffer),
       };
       this.held.thread.setExpiredHook(this.access.expiredHook);
+      this.held.thread.access.touched = this.access.touched;
     }
     return this.held;
   }
@@ -951,7 +958,7 @@ export class SharedStore implements KeyValueStore {
   }
 
   keepTouched(hashes: number[] | null): void {
-    this.access.touched = hashes;
+    this.thread.setTouched(hashes);
   }
 
   keyHash(key: Bytes): number {
