@@ -94,7 +94,8 @@ function commandsOf(entry: RdbEntry): Argv[] {
 
 /**
  * rewriteStreamObject: an XADD per entry (an empty stream: XADD MAXLEN 0 of one entry, which leaves it empty),
- * then XSETID with the last ID, entries-added and the largest deleted ID, which XADD alone cannot restore.
+ * then XSETID with the last ID, entries-added and the largest deleted ID, which XADD alone cannot restore, then
+ * the consumer groups.
  */
 function streamCommands(key: Buffer, stream: StreamDump): Argv[] {
   const out: Argv[] = [];
@@ -114,6 +115,41 @@ function streamCommands(key: Buffer, stream: StreamDump): Argv[] {
     word('MAXDELETEDID'),
     idBuffer(stream.maxDeletedId),
   ]);
+  // Each group by XGROUP CREATE, then per consumer its pending entries by XCLAIM ... FORCE (the delivery time
+  // and count as they were), or XGROUP CREATECONSUMER for one with none.
+  for (const group of stream.groups) {
+    const entriesRead = word(String(group.entriesRead));
+    out.push([
+      word('XGROUP'),
+      word('CREATE'),
+      key,
+      group.name,
+      idBuffer(group.lastId),
+      word('ENTRIESREAD'),
+      entriesRead,
+    ]);
+    for (const consumer of group.consumers) {
+      const own = group.pending.filter((p) => p.consumer.equals(consumer.name));
+      if (own.length === 0)
+        out.push([word('XGROUP'), word('CREATECONSUMER'), key, group.name, consumer.name]);
+      for (const p of own) {
+        out.push([
+          word('XCLAIM'),
+          key,
+          group.name,
+          consumer.name,
+          word('0'),
+          idBuffer(p.id),
+          word('TIME'),
+          word(String(p.deliveryTime)),
+          word('RETRYCOUNT'),
+          word(String(p.deliveryCount)),
+          word('JUSTID'),
+          word('FORCE'),
+        ]);
+      }
+    }
+  }
   return out;
 }
 

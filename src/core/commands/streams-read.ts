@@ -10,6 +10,9 @@ import { array, bulk, bulkString, fieldMap, integer, NIL, NIL_ARRAY, type Reply 
 import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
 import { entryReply } from './stream-reply.js';
 import { helpReply } from './container.js';
+import { lagReply, xinfoGroupCommands } from './stream-groups-admin.js';
+import { consumerPending, INVALID_ENTRIES_READ, type Group } from '../store/stream-groups.js';
+import type { StreamInfo } from '../store/streams.js';
 import { readHash } from './hashes-read.js';
 import { rangeBound } from './stream-args.js';
 import { radixTreeNodes } from './stream-rax.js';
@@ -78,7 +81,7 @@ function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
   ];
   if (!full) {
     fields.push(
-      ['groups', integer(info.groups)],
+      ['groups', integer(info.groups.length)],
       ['first-entry', info.first === null ? NIL : entryReply(info.first)],
       ['last-entry', info.last === null ? NIL : entryReply(info.last)],
     );
@@ -91,8 +94,52 @@ function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
       (store) => store.xrange(key, { start: 0n, end: MAX_ID, count, reverse: false }),
       present,
     ) ?? [];
-  fields.push(['entries', array(entries.map(entryReply))], ['groups', array([])]);
+  fields.push(
+    ['entries', array(entries.map(entryReply))],
+    ['groups', array(info.groups.map((g) => groupFull(g, info, count)))],
+  );
   return fieldMap(fields);
+}
+
+/** A group as XINFO STREAM FULL shows it: its PEL and consumers, at most `count` pending entries each (0: all). */
+function groupFull(group: Group, info: StreamInfo, count: number): Reply {
+  const limit = <T>(list: readonly T[]): readonly T[] => (count === 0 ? list : list.slice(0, count));
+  return fieldMap([
+    ['name', bulk(group.name)],
+    ['last-delivered-id', idReply(group.lastId)],
+    ['entries-read', group.entriesRead === INVALID_ENTRIES_READ ? NIL : integer(group.entriesRead)],
+    ['lag', lagReply(info, group)],
+    ['pel-count', integer(group.pending.length)],
+    [
+      'pending',
+      array(
+        limit(group.pending).map((p) =>
+          array([idReply(p.id), bulk(p.consumer), integer(p.deliveryTime), integer(p.deliveryCount)]),
+        ),
+      ),
+    ],
+    [
+      'consumers',
+      array(
+        group.consumers.map((c) => {
+          const own = consumerPending(group, c.name);
+          return fieldMap([
+            ['name', bulk(c.name)],
+            ['seen-time', integer(c.seenTime)],
+            ['pel-count', integer(own.length)],
+            [
+              'pending',
+              array(
+                limit(own).map((p) =>
+                  array([idReply(p.id), integer(p.deliveryTime), integer(p.deliveryCount)]),
+                ),
+              ),
+            ],
+          ]);
+        }),
+      ),
+    ],
+  ]);
 }
 
 const XINFO_HELP = [
@@ -149,6 +196,8 @@ export const streamReadCommands: readonly CommandSpec[] = [
     flags: [],
     keys: [0, 0, 0],
     subcommands: [
+      ...xinfoGroupCommands.filter((c) => c.name === 'xinfo|consumers'),
+      ...xinfoGroupCommands.filter((c) => c.name === 'xinfo|groups'),
       {
         name: 'xinfo|help',
         syntax: 'XINFO HELP',

@@ -1,11 +1,12 @@
 // A stream's RDB form, RDB_TYPE_STREAM_LISTPACKS_2 as Redis 7.0 writes it (rdb.c rdbSaveObject / rdbLoadObject):
 // the node count, each node's master ID (16 bytes big-endian) and listpack as they are, then the length, the
-// last ID, the first ID, the largest deleted ID, entries-added and the consumer groups. The store keeps its
-// nodes as Redis's listpack bytes, so they are written and read without re-encoding. Consumer groups are not
-// kept yet: a stream with groups is refused on load rather than loaded without them.
+// last ID, the first ID, the largest deleted ID, entries-added and the consumer groups (each with its pending
+// entries, then its consumers and the IDs each owns). The store keeps its nodes as Redis's listpack bytes, so
+// they are written and read without re-encoding.
 
 import { MAX_U64, type StreamId } from '../store/stream-id.js';
 import type { StreamDump } from '../store/stream.js';
+import { pendingIndex, type Consumer, type Group, type PendingEntry } from '../store/stream-groups.js';
 import { RdbFormatError } from './format.js';
 import type { RdbReader } from './reader.js';
 import type { RdbWriter } from './writer.js';
@@ -42,7 +43,26 @@ export function writeStream(w: RdbWriter, stream: StreamDump): void {
   writeId(w, stream.firstId);
   writeId(w, stream.maxDeletedId);
   w.len(stream.entriesAdded);
-  w.len(0); // consumer groups
+  w.len(stream.groups.length);
+  for (const group of stream.groups) {
+    w.string(group.name);
+    writeId(w, group.lastId);
+    w.lenBig(BigInt.asUintN(64, BigInt(group.entriesRead))); // -1 (invalid) as the uint64 Redis writes
+    w.len(group.pending.length);
+    for (const entry of group.pending) {
+      w.bytes(idBytes(entry.id));
+      w.millis(entry.deliveryTime);
+      w.len(entry.deliveryCount);
+    }
+    w.len(group.consumers.length);
+    for (const consumer of group.consumers) {
+      w.string(consumer.name);
+      w.millis(consumer.seenTime);
+      const own = group.pending.filter((p) => p.consumer.equals(consumer.name));
+      w.len(own.length);
+      for (const entry of own) w.bytes(idBytes(entry.id));
+    }
+  }
 }
 
 export function readStream(r: RdbReader): StreamDump {
@@ -67,6 +87,42 @@ export function readStream(r: RdbReader): StreamDump {
   const firstId = readId(r);
   const maxDeletedId = readId(r);
   const entriesAdded = r.len();
-  if (r.len() !== 0) throw new RdbFormatError('Stream consumer groups are not supported yet');
-  return { nodes, length, lastId, firstId, maxDeletedId, entriesAdded };
+  const groups: Group[] = [];
+  for (let g = r.len(); g > 0; g--) groups.push(readGroup(r));
+  groups.sort((a, b) => Buffer.compare(a.name, b.name));
+  return { nodes, length, lastId, firstId, maxDeletedId, entriesAdded, groups };
+}
+
+/** One consumer group: its PEL, then its consumers each naming the PEL entries it owns. */
+function readGroup(r: RdbReader): Group {
+  const name = Buffer.from(r.string());
+  const lastId = readId(r);
+  const entriesRead = Number(BigInt.asIntN(64, r.lenBig()));
+  const pending: PendingEntry[] = [];
+  for (let n = r.len(); n > 0; n--) {
+    const id = rawId(r);
+    pending.push({ id, consumer: Buffer.alloc(0), deliveryTime: r.millis(), deliveryCount: r.len() });
+  }
+  pending.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const owned = new Set<PendingEntry>();
+  const consumers: Consumer[] = [];
+  for (let n = r.len(); n > 0; n--) {
+    const consumer = { name: Buffer.from(r.string()), seenTime: r.millis() };
+    for (let k = r.len(); k > 0; k--) {
+      const at = pendingIndex(pending, rawId(r));
+      if (at < 0 || owned.has(pending[at]))
+        throw new RdbFormatError('Consumer PEL entry without a group PEL entry');
+      pending[at].consumer = consumer.name;
+      owned.add(pending[at]);
+    }
+    consumers.push(consumer);
+  }
+  if (owned.size !== pending.length) throw new RdbFormatError('Group PEL entry without a consumer');
+  consumers.sort((a, b) => Buffer.compare(a.name, b.name));
+  return { name, lastId, entriesRead, consumers, pending };
+}
+
+function rawId(r: RdbReader): StreamId {
+  const bytes = r.bytes(ID_BYTES);
+  return (bytes.readBigUInt64BE(0) << 64n) | bytes.readBigUInt64BE(8);
 }

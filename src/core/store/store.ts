@@ -791,6 +791,10 @@ export class SharedStore implements KeyValueStore {
     return streams.xlastId(this.access, this.db, key);
   }
 
+  xgroups<R>(key: Bytes, create: boolean, work: (w: streams.GroupsWork | null) => R): R {
+    return streams.xgroups(this.access, this.db, key, create, work);
+  }
+
   streamDump(key: Bytes): streams.StreamDump | null {
     return streams.streamDump(this.access, this.db, key);
   }

@@ -25,6 +25,8 @@ import {
   lpSmall,
   lpTotalBytes,
 } from './stream-listpack.js';
+import { readU32, writeU32 } from './byte-words.js';
+import { decodeGroups, encodeGroups, type Group } from './stream-groups.js';
 import { MAX_U64, type StreamId } from './stream-id.js';
 import {
   decodeNode,
@@ -79,6 +81,7 @@ export interface StreamDump {
   readonly firstId: StreamId;
   readonly maxDeletedId: StreamId;
   readonly entriesAdded: number;
+  readonly groups: readonly Group[];
 }
 
 /** XTRIM/XADD's trimming (streamAddTrimArgs). */
@@ -156,8 +159,38 @@ export class Stream {
     this.r.writeDoubleLE(n, R_ENTRIES_ADDED);
   }
 
-  get groupsRoot(): number {
-    return this.r.readUInt32LE(R_GROUPS);
+  // ---- Consumer groups (stream-groups.ts: one block holding their byte image, 0 for none) ----
+
+  /** The consumer groups, decoded (an empty list when the stream has none). */
+  groups(): Group[] {
+    const block = this.r.readUInt32LE(R_GROUPS);
+    if (block === 0) return [];
+    const u8 = this.arena.u8;
+    const length = readU32(u8, block * UNIT);
+    return decodeGroups(Buffer.from(u8.subarray(block * UNIT + 4, block * UNIT + 4 + length)));
+  }
+
+  /** Replaces the groups' block with one holding `groups` (none: no block). */
+  setGroups(groups: readonly Group[]): void {
+    const bytes = groups.length === 0 ? null : encodeGroups(groups);
+    const fresh = bytes === null ? 0 : this.arena.alloc(this.segment, Math.ceil((bytes.length + 4) / UNIT));
+    if (bytes !== null) {
+      writeU32(this.arena.u8, fresh * UNIT, bytes.length);
+      this.arena.u8.set(bytes, fresh * UNIT + 4);
+    }
+    this.freeGroups();
+    this.r.writeUInt32LE(fresh, R_GROUPS);
+  }
+
+  private groupsUnits(block: number): number {
+    return Math.ceil((readU32(this.arena.u8, block * UNIT) + 4) / UNIT);
+  }
+
+  private freeGroups(): void {
+    const block = this.r.readUInt32LE(R_GROUPS);
+    if (block === 0) return;
+    this.arena.free(this.segment, block, this.groupsUnits(block));
+    this.r.writeUInt32LE(0, R_GROUPS);
   }
 
   // ---- The index ----
@@ -509,6 +542,7 @@ export class Stream {
   // ---- Life cycle (ExternalEncoding) ----
 
   release(): void {
+    this.freeGroups();
     const r = this.r;
     const index = r.readUInt32LE(R_INDEX);
     if (index === 0) return;
@@ -526,6 +560,13 @@ export class Stream {
 
   /** The root is a byte copy of another stream's: give it copies of the index and the nodes. */
   cloneBlocks(): void {
+    const groups = this.r.readUInt32LE(R_GROUPS);
+    if (groups !== 0) {
+      const units = this.groupsUnits(groups);
+      const copy = this.arena.alloc(this.segment, units);
+      this.arena.u8.copyWithin(copy * UNIT, groups * UNIT, (groups + units) * UNIT);
+      this.r.writeUInt32LE(copy, R_GROUPS);
+    }
     const r = this.r;
     const index = r.readUInt32LE(R_INDEX);
     if (index === 0) return;
@@ -558,8 +599,11 @@ export class Stream {
   /** MEMORY USAGE: the index block and every node's block. */
   footprint(): number {
     const r = this.r;
-    if (r.readUInt32LE(R_INDEX) === 0) return 0;
-    let bytes = sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
+    const groups = r.readUInt32LE(R_GROUPS);
+    const groupBytes = groups === 0 ? 0 : sizeClass(this.groupsUnits(groups)) * UNIT;
+    if (r.readUInt32LE(R_INDEX) === 0) return groupBytes;
+    let bytes = groupBytes;
+    bytes += sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
     for (let i = 0; i < this.nodeCount; i++) bytes += sizeClass(this.slot(i).units) * UNIT;
     return bytes;
   }
@@ -590,6 +634,7 @@ export class Stream {
     this.firstId = dump.firstId;
     this.maxDeletedId = dump.maxDeletedId;
     this.entriesAddedCount = dump.entriesAdded;
+    if (dump.groups.length > 0) this.setGroups(dump.groups);
   }
 
   /** The stream as RDB carries it (RDB_TYPE_STREAM_LISTPACKS_2 without consumer groups). */
@@ -601,6 +646,7 @@ export class Stream {
       firstId: this.firstId,
       maxDeletedId: this.maxDeletedId,
       entriesAdded: this.entriesAdded,
+      groups: this.groups(),
     };
   }
 

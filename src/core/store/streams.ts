@@ -7,6 +7,7 @@ import { CommandError } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { requireType, T_STREAM } from './containers.js';
 import { ENC_STREAM_LISTPACKS } from './layout.js';
+import type { Group } from './stream-groups.js';
 import {
   EMPTY_ROOT,
   Stream,
@@ -21,6 +22,7 @@ import { storeContainerLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
 export type { StreamDump, StreamEntry, TrimSpec } from './stream.js';
+export type { Group } from './stream-groups.js';
 
 /** t_stream.c's error replies. */
 export const STREAM_ERRORS = {
@@ -58,7 +60,7 @@ export interface StreamInfo {
   readonly maxDeletedId: StreamId;
   readonly entriesAdded: number;
   readonly firstId: StreamId;
-  readonly groups: number;
+  readonly groups: readonly Group[];
   readonly first: StreamEntry | null;
   readonly last: StreamEntry | null;
 }
@@ -211,6 +213,72 @@ const xsetidLocked: WriteWork<SetIdRequest, undefined, boolean> = (a, entry, sha
   return true;
 };
 
+// ---- Consumer groups (stream-groups.ts; the commands' rules are in commands/stream-groups-*.ts) ----
+
+/** What a consumer-group command works on, under the key's lock. */
+export interface GroupsWork {
+  readonly stream: Stream;
+  /** Decoded; written back when the work calls changed(). */
+  readonly groups: Group[];
+  /** The store's clock (delivery and seen times, idle times): injected, so tests move it by hand. */
+  readonly now: number;
+  /** The key was made by this call (XGROUP CREATE MKSTREAM). */
+  readonly created: boolean;
+  changed(): void;
+}
+
+/**
+ * Runs `work` on the stream at key and its groups under the key's write lock: null for a missing key (unless
+ * `create`, which makes an empty stream); WRONGTYPE for another type. Groups the work changed are written back.
+ */
+export function xgroups<R>(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  create: boolean,
+  work: (w: GroupsWork | null) => R,
+): R {
+  return a.writing(db, key, xgroupsLocked as WriteWork<unknown, unknown, R>, create, work);
+}
+
+function xgroupsLocked<R>(
+  a: TableAccess,
+  entry: number,
+  shard: number,
+  hash: number,
+  key: Bytes,
+  create: boolean,
+  work: (w: GroupsWork | null) => R,
+): R {
+  let created = false;
+  if (entry !== 0) requireType(a.table, entry, T_STREAM);
+  else if (!create) return work(null);
+  let changed = false;
+  const made = (): void => {
+    if (entry !== 0) return;
+    entry = storeContainerLocked(a, shard, hash, key, 0, EMPTY_ROOT, T_STREAM, ENC_STREAM_LISTPACKS);
+    created = true;
+    changed = true;
+  };
+  if (create) made();
+  const stream = streamOf(a, entry, shard);
+  const groups = stream.groups();
+  const result = work({
+    stream,
+    groups,
+    now: a.clock(),
+    created,
+    changed: () => {
+      changed = true;
+    },
+  });
+  if (changed) {
+    stream.setGroups(groups);
+    touchLocked(a, shard, hash);
+  }
+  return result;
+}
+
 // ---- As RDB carries a stream ----
 
 /** The stream at key as RDB carries it; null for a missing key. */
@@ -280,7 +348,7 @@ function xinfoLocked(a: TableAccess, entry: number): StreamInfo | null {
     maxDeletedId: stream.maxDeletedId,
     entriesAdded: stream.entriesAdded,
     firstId: stream.firstId,
-    groups: 0,
+    groups: stream.groups(),
     first: stream.range(0n, MAX_ID, 1, false)[0] ?? null,
     last: stream.range(0n, MAX_ID, 1, true)[0] ?? null,
   };

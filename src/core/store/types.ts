@@ -45,6 +45,7 @@ import type {
   RangeQuery as StreamRangeQuery,
   SetIdRequest,
   StreamDump,
+  GroupsWork,
   StreamEntry,
   StreamInfo,
   TrimResult as StreamTrimResult,
@@ -405,6 +406,11 @@ export interface KeyValueStore {
   xsetid(key: Bytes, request: SetIdRequest): boolean;
   /** The stream's last generated ID (XREAD's `$`); null for a missing key. */
   xlastId(key: Bytes): StreamId | null;
+  /**
+   * A consumer-group command's work on the stream at key and its groups, under the key's write lock (null: no
+   * such key, unless `create` makes an empty stream); WRONGTYPE for another type.
+   */
+  xgroups<R>(key: Bytes, create: boolean, work: (w: GroupsWork | null) => R): R;
   /** The stream as RDB and DUMP carry it; null for a missing key. */
   streamDump(key: Bytes): StreamDump | null;
   /** Creates key holding the stream `dump` describes (RDB load, RESTORE); an existing key is replaced. */

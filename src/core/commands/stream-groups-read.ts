@@ -1,0 +1,541 @@
+// The consumer-group commands that deliver and settle entries: XREADGROUP (new entries with `>`, a consumer's own
+// history with an ID, NOACK), XACK, XPENDING (the summary, and the extended form with IDLE and a consumer), XCLAIM
+// and XAUTOCLAIM (redis.io/commands/<name>, Redis 7.0's t_stream.c), with their errors in Redis's order. Delivery
+// and idle times are the store's clock (injected: tests move it by hand). Each runs under its key's lock through
+// store.xgroups; the groups' model is store/stream-groups.ts.
+
+import { isKeyword, parseInt64, toBigInt } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CommandError, cString, ERR } from '../errors.js';
+import { NOTIFY_STREAM, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
+import { array, bulk, bulkString, integer, map, NIL, NIL_ARRAY, type Reply } from '../reply.js';
+import {
+  consumerPending,
+  findConsumer,
+  findGroup,
+  pendingIndex,
+  type Consumer,
+  type Group,
+  type PendingEntry,
+} from '../store/stream-groups.js';
+import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
+import { advanceGroup } from '../store/stream-lag.js';
+import type { Stream, StreamEntry } from '../store/stream.js';
+import type { GroupsWork } from '../store/streams.js';
+import { createConsumer } from './stream-groups-admin.js';
+import { rangeBound, streamIdArg } from './stream-args.js';
+import { entryReply } from './stream-reply.js';
+
+const noKeyOrGroup = (key: Uint8Array, group: Uint8Array, suffix = ''): CommandError =>
+  new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'${suffix}`);
+
+/** streamLookupConsumer (seen time refreshed) or streamCreateConsumer: `created` says which, for its event. */
+function consumerFor(w: GroupsWork, group: Group, name: Buffer, events: string[]): Consumer {
+  const found = findConsumer(group, name);
+  if (found !== null) {
+    found.seenTime = w.now;
+    return found;
+  }
+  createConsumer(group, name, w.now);
+  events.push('xgroup-createconsumer');
+  return findConsumer(group, name)!;
+}
+
+const entryAt = (stream: Stream, id: StreamId): StreamEntry | null =>
+  stream.range(id, id, 1, false)[0] ?? null;
+
+/** Assigns the pending entry to `consumer`, or makes it (delivered now, once): streamReplyWithRange's NACK step. */
+function deliver(group: Group, consumer: Consumer, id: StreamId, now: number): void {
+  const at = pendingIndex(group.pending, id);
+  if (at >= 0) {
+    const entry = group.pending[at];
+    entry.consumer = consumer.name;
+    entry.deliveryTime = now;
+    entry.deliveryCount = 1;
+  } else {
+    group.pending.splice(-at - 1, 0, { id, consumer: consumer.name, deliveryTime: now, deliveryCount: 1 });
+  }
+}
+
+// ---- XREADGROUP ----
+
+interface ReadGroupRequest {
+  readonly group: Buffer;
+  readonly consumer: Buffer;
+  readonly count: number;
+  readonly timeoutMs: number;
+  readonly noack: boolean;
+  readonly keys: Buffer[];
+  readonly ids: Buffer[];
+}
+
+function parseReadGroup(argv: readonly Buffer[], ctx: CommandContext): ReadGroupRequest {
+  let timeoutMs = -1;
+  let count = 0;
+  let noack = false;
+  let group: Buffer | null = null;
+  let consumer: Buffer | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const more = argv.length - i - 1;
+    const option = argv[i];
+    if (isKeyword(option, 'BLOCK') && more > 0) {
+      if (ctx.client.addr === 'lua') {
+        throw new CommandError(
+          `ERR ${argv[0].toString('latin1')} command is not allowed with BLOCK option from scripts`,
+        );
+      }
+      const ms = parseInt64(argv[++i]);
+      if (ms === null) throw new CommandError('ERR timeout is not an integer or out of range');
+      if (ms < 0n) throw new CommandError('ERR timeout is negative');
+      timeoutMs = Number(ms);
+    } else if (isKeyword(option, 'COUNT') && more > 0) {
+      const n = parseInt64(argv[++i]);
+      if (n === null) throw new CommandError(ERR.notInteger);
+      count = n < 0n ? 0 : Number(n);
+    } else if (isKeyword(option, 'STREAMS') && more > 0) {
+      const rest = argv.length - (i + 1);
+      if (rest % 2 !== 0) {
+        throw new CommandError(
+          "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+        );
+      }
+      if (group === null || consumer === null)
+        throw new CommandError('ERR Missing GROUP option for XREADGROUP');
+      const half = rest / 2;
+      const keys = argv.slice(i + 1, i + 1 + half);
+      return { group, consumer, count, timeoutMs, noack, keys, ids: argv.slice(i + 1 + half) };
+    } else if (isKeyword(option, 'GROUP') && more >= 2) {
+      group = argv[i + 1];
+      consumer = argv[i + 2];
+      i += 2;
+    } else if (isKeyword(option, 'NOACK')) noack = true;
+    else throw new CommandError(ERR.syntax);
+  }
+  throw new CommandError(ERR.syntax);
+}
+
+/** What XREADGROUP served from one stream: entries, or history entries that may be gone (null). */
+type Served = readonly [Buffer, readonly (StreamEntry | { id: StreamId; fields: null })[]];
+
+function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
+  const request = parseReadGroup(argv, ctx);
+  // Per key: its lookup, its group, then its ID (`>`: new entries; `$` refused), as xreadCommand checks them.
+  const after: (StreamId | null)[] = [];
+  for (let i = 0; i < request.keys.length; i++) {
+    const key = request.keys[i];
+    const found = ctx.store.xgroups(
+      key,
+      false,
+      (w) => w !== null && findGroup(w.groups, request.group) !== null,
+    );
+    ctx.server.counters?.keyLookup(ctx.store.type(key) !== 'none');
+    if (!found) {
+      throw noKeyOrGroup(key, request.group, ' in XREADGROUP with GROUP option');
+    }
+    const arg = request.ids[i];
+    if (arg.length === 1 && arg[0] === 0x24) {
+      throw new CommandError(
+        'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
+      );
+    }
+    after.push(arg.length === 1 && arg[0] === 0x3e ? null : streamIdArg(arg, 0n, true).id);
+  }
+  const served: Served[] = [];
+  const events: [Buffer, string][] = [];
+  for (let i = 0; i < request.keys.length; i++) {
+    const key = request.keys[i];
+    const keyEvents: string[] = [];
+    const entries = ctx.store.xgroups(key, false, (w) =>
+      w === null ? null : readGroup(w, request, after[i], keyEvents),
+    );
+    for (const event of keyEvents) events.push([key, event]);
+    if (entries !== null) served.push([key, entries]);
+  }
+  for (const [key, event] of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
+  if (served.length > 0) return readGroupReply(served, ctx.client.resp === 3);
+  if (request.timeoutMs !== -1) {
+    throw new CommandError('ERR XREADGROUP BLOCK is not supported yet: read without BLOCK');
+  }
+  return NIL_ARRAY;
+}
+
+/**
+ * One stream's XREADGROUP under its lock: the consumer's history after `after`, or (null) the entries after the
+ * group's last ID; null when there is nothing to serve (xreadCommand's serve_synchronously false).
+ */
+function readGroup(
+  w: GroupsWork,
+  request: ReadGroupRequest,
+  after: StreamId | null,
+  events: string[],
+): Served[1] | null {
+  const group = findGroup(w.groups, request.group);
+  if (group === null) return null;
+  const { stream } = w;
+  if (after === null) {
+    const last = stream.edgeId(false, true);
+    if (stream.length === 0 || last === null || last <= group.lastId) return null;
+  }
+  const consumer = consumerFor(w, group, request.consumer, events);
+  w.changed();
+  if (after !== null) {
+    // streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after the ID.
+    const out: (StreamEntry | { id: StreamId; fields: null })[] = [];
+    const from = after === MAX_ID ? 0n : after + 1n; // streamIncrID wraps the largest ID to 0-0
+    for (const pending of consumerPending(group, consumer.name)) {
+      if (pending.id < from) continue;
+      if (request.count !== 0 && out.length === request.count) break;
+      const entry = entryAt(stream, pending.id);
+      if (entry === null) out.push({ id: pending.id, fields: null });
+      else {
+        out.push(entry);
+        pending.deliveryTime = w.now;
+        pending.deliveryCount++;
+      }
+    }
+    return out;
+  }
+  const entries = stream.range(group.lastId + 1n, MAX_ID, request.count, false);
+  for (const entry of entries) {
+    if (entry.id > group.lastId) advanceGroup(stream, group, entry.id);
+    if (!request.noack) deliver(group, consumer, entry.id, w.now);
+  }
+  return entries;
+}
+
+function readGroupReply(served: readonly Served[], asMap: boolean): Reply {
+  const reply = (e: StreamEntry | { id: StreamId; fields: null }): Reply =>
+    e.fields === null ? array([bulk(idBuffer(e.id)), NIL_ARRAY]) : entryReply(e);
+  const pairs = served.map(([key, entries]) => [bulk(key), array(entries.map(reply))] as const);
+  return asMap ? map(pairs) : array(pairs.map((pair) => array(pair)));
+}
+
+// ---- XACK ----
+
+function xack(argv: Buffer[], ctx: CommandContext): Reply {
+  const [key, groupName] = [argv[1], argv[2]];
+  const acked = ctx.store.xgroups(key, false, (w) => {
+    const group = w === null ? null : findGroup(w.groups, groupName);
+    if (group === null) return 0; // a missing key or group, before the IDs are read
+    const ids = argv.slice(3).map((arg) => streamIdArg(arg, 0n, true).id);
+    let count = 0;
+    for (const id of ids) {
+      const at = pendingIndex(group.pending, id);
+      if (at < 0) continue;
+      group.pending.splice(at, 1);
+      count++;
+    }
+    if (count > 0) w!.changed();
+    return count;
+  });
+  return integer(acked);
+}
+
+// ---- XPENDING ----
+
+function xpending(argv: Buffer[], ctx: CommandContext): Reply {
+  const [key, groupName] = [argv[1], argv[2]];
+  const summary = argv.length === 3;
+  if (!summary && (argv.length < 6 || argv.length > 9)) throw new CommandError(ERR.syntax);
+  let minIdle = 0;
+  let start = 0n;
+  let end = MAX_ID;
+  let count = 0;
+  let consumerName: Buffer | null = null;
+  if (!summary) {
+    let at = 3;
+    if (isKeyword(argv[3], 'IDLE')) {
+      minIdle = Number(toBigInt(argv[4]));
+      if (argv.length < 8) throw new CommandError(ERR.syntax);
+      at += 2;
+    }
+    const n = toBigInt(argv[at + 2]);
+    count = n < 0n ? 0 : Number(n);
+    start = rangeBound(argv[at], true);
+    end = rangeBound(argv[at + 1], false);
+    if (at + 3 < argv.length) consumerName = argv[at + 3];
+  }
+  return ctx.store.xgroups(key, false, (w) => {
+    const group = w === null ? null : findGroup(w.groups, groupName);
+    if (w === null || group === null) throw noKeyOrGroup(key, groupName);
+    if (summary) return pendingSummary(group);
+    let list: readonly PendingEntry[] = group.pending;
+    if (consumerName !== null) {
+      if (findConsumer(group, consumerName) === null) return array([]);
+      list = consumerPending(group, consumerName);
+    }
+    const out: Reply[] = [];
+    for (const p of list) {
+      if (count === 0) break;
+      if (p.id < start) continue;
+      if (p.id > end) break;
+      if (minIdle !== 0 && w.now - p.deliveryTime < minIdle) continue;
+      count--;
+      out.push(
+        array([
+          bulk(idBuffer(p.id)),
+          bulk(p.consumer),
+          integer(Math.max(0, w.now - p.deliveryTime)),
+          integer(p.deliveryCount),
+        ]),
+      );
+    }
+    return array(out);
+  });
+}
+
+function pendingSummary(group: Group): Reply {
+  if (group.pending.length === 0) return array([integer(0), NIL, NIL, NIL_ARRAY]);
+  const owners: Reply[] = [];
+  for (const c of group.consumers) {
+    const own = consumerPending(group, c.name).length;
+    if (own > 0) owners.push(array([bulk(c.name), bulkString(String(own))]));
+  }
+  return array([
+    integer(group.pending.length),
+    bulk(idBuffer(group.pending[0].id)),
+    bulk(idBuffer(group.pending[group.pending.length - 1].id)),
+    array(owners),
+  ]);
+}
+
+// ---- XCLAIM, XAUTOCLAIM ----
+
+/** Claims one pending entry for the consumer (the shared step of XCLAIM and XAUTOCLAIM). */
+function claim(
+  entry: PendingEntry,
+  consumer: Consumer,
+  time: number,
+  count: number | null,
+  justId: boolean,
+): void {
+  entry.consumer = consumer.name;
+  entry.deliveryTime = time;
+  if (count !== null) entry.deliveryCount = count;
+  else if (!justId) entry.deliveryCount++;
+}
+
+function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
+  const [key, groupName, consumerName] = [argv[1], argv[2], argv[3]];
+  const events: string[] = [];
+  const reply = ctx.store.xgroups(key, false, (w) => {
+    const group = w === null ? null : findGroup(w.groups, groupName);
+    if (w === null || group === null) throw noKeyOrGroup(key, groupName);
+    const minIdleArg = parseInt64(argv[4]);
+    if (minIdleArg === null) throw new CommandError('ERR Invalid min-idle-time argument for XCLAIM');
+    const minIdle = minIdleArg < 0n ? 0 : Number(minIdleArg);
+    const ids: StreamId[] = [];
+    let j = 5;
+    for (; j < argv.length; j++) {
+      const parsed = streamIdOrNull(argv[j]);
+      if (parsed === null) break;
+      ids.push(parsed);
+    }
+    const now = w.now;
+    let force = false;
+    let justId = false;
+    let time = -1;
+    let retryCount: number | null = null;
+    let lastId = 0n;
+    for (; j < argv.length; j++) {
+      const more = argv.length - 1 - j;
+      const option = argv[j];
+      const integerOption = (message: string): number => {
+        const n = parseInt64(argv[++j]);
+        if (n === null) throw new CommandError(`ERR ${message}`);
+        return Number(n);
+      };
+      if (isKeyword(option, 'FORCE')) force = true;
+      else if (isKeyword(option, 'JUSTID')) justId = true;
+      else if (isKeyword(option, 'IDLE') && more > 0)
+        time = now - integerOption('Invalid IDLE option argument for XCLAIM');
+      else if (isKeyword(option, 'TIME') && more > 0)
+        time = integerOption('Invalid TIME option argument for XCLAIM');
+      else if (isKeyword(option, 'RETRYCOUNT') && more > 0) {
+        retryCount = integerOption('Invalid RETRYCOUNT option argument for XCLAIM');
+      } else if (isKeyword(option, 'LASTID') && more > 0) lastId = streamIdArg(argv[++j], 0n, true).id;
+      else throw new CommandError(`ERR Unrecognized XCLAIM option '${cString(option)}'`);
+    }
+    if (retryCount !== null && retryCount < 0) retryCount = null; // RETRYCOUNT -1: as if not given
+    if (lastId > group.lastId) {
+      group.lastId = lastId;
+      w.changed();
+    }
+    if (time === -1 || time < 0 || time > now) time = now;
+    let consumer: Consumer | null = null;
+    const out: Reply[] = [];
+    for (const id of ids) {
+      let at = pendingIndex(group.pending, id);
+      const entry = entryAt(w.stream, id);
+      if (entry === null) {
+        if (at >= 0) {
+          group.pending.splice(at, 1); // an entry deleted meanwhile leaves the PEL
+          w.changed();
+        }
+        continue;
+      }
+      let unowned = false;
+      if (force && at < 0) {
+        group.pending.splice(-at - 1, 0, {
+          id,
+          consumer: Buffer.alloc(0),
+          deliveryTime: now,
+          deliveryCount: 1,
+        });
+        at = -at - 1;
+        unowned = true;
+      }
+      if (at < 0) continue;
+      const pending = group.pending[at];
+      if (!unowned && minIdle !== 0 && now - pending.deliveryTime < minIdle) continue;
+      consumer ??= consumerFor(w, group, consumerName, events);
+      claim(pending, consumer, time, retryCount, justId);
+      out.push(justId ? bulk(idBuffer(id)) : entryReply(entry));
+      w.changed();
+    }
+    return array(out);
+  });
+  for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
+  return reply;
+}
+
+/** streamParseStrictIDOrReply without a reply: null where XCLAIM's IDs end and its options begin. */
+function streamIdOrNull(arg: Uint8Array): StreamId | null {
+  try {
+    return streamIdArg(arg, 0n, true).id;
+  } catch {
+    return null;
+  }
+}
+
+const ATTEMPTS_FACTOR = 10;
+
+function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
+  const [key, groupName, consumerName] = [argv[1], argv[2], argv[3]];
+  const minIdleArg = parseInt64(argv[4]);
+  if (minIdleArg === null) throw new CommandError('ERR Invalid min-idle-time argument for XAUTOCLAIM');
+  const minIdle = minIdleArg < 0n ? 0 : Number(minIdleArg);
+  const start = rangeBound(argv[5], true); // streamParseIntervalIDOrReply, `(` moving it one ID on
+  let count = 100;
+  let justId = false;
+  const maxCount = (2n ** 63n - 1n) / 16n;
+  for (let j = 6; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (isKeyword(argv[j], 'COUNT') && more > 0) {
+      const n = parseInt64(argv[j + 1]);
+      if (n === null || n < 1n || n > maxCount) throw new CommandError('ERR COUNT must be > 0');
+      count = Number(n);
+      j++;
+    } else if (isKeyword(argv[j], 'JUSTID')) justId = true;
+    else throw new CommandError(ERR.syntax);
+  }
+  const events: string[] = [];
+  const reply = ctx.store.xgroups(key, false, (w) => {
+    const group = w === null ? null : findGroup(w.groups, groupName);
+    if (w === null || group === null) throw noKeyOrGroup(key, groupName);
+    let attempts = count * ATTEMPTS_FACTOR;
+    let at = pendingIndex(group.pending, start);
+    if (at < 0) at = -at - 1;
+    const claimed: Reply[] = [];
+    const deleted: Reply[] = [];
+    let consumer: Consumer | null = null;
+    while (attempts-- > 0 && count > 0 && at < group.pending.length) {
+      const pending = group.pending[at];
+      const entry = entryAt(w.stream, pending.id);
+      if (entry === null) {
+        group.pending.splice(at, 1);
+        deleted.push(bulk(idBuffer(pending.id)));
+        count--;
+        w.changed();
+        continue;
+      }
+      at++;
+      if (minIdle !== 0 && w.now - pending.deliveryTime < minIdle) continue;
+      consumer ??= consumerFor(w, group, consumerName, events);
+      claim(pending, consumer, w.now, null, justId);
+      claimed.push(justId ? bulk(idBuffer(pending.id)) : entryReply(entry));
+      count--;
+      w.changed();
+    }
+    const next = at < group.pending.length ? group.pending[at].id : 0n;
+    return array([bulk(idBuffer(next)), array(claimed), array(deleted)]);
+  });
+  for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
+  return reply;
+}
+
+export const streamGroupReadCommands: readonly CommandSpec[] = [
+  {
+    name: 'xreadgroup',
+    syntax:
+      'XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]',
+    summary:
+      'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -7,
+    flags: ['write', 'blocking', 'movablekeys'],
+    keys: [0, 0, 0],
+    getKeys: (argv) => {
+      for (let i = 1; i < argv.length; i++) {
+        if (isKeyword(argv[i], 'STREAMS')) {
+          const half = Math.floor((argv.length - i - 1) / 2);
+          return Array.from({ length: half }, (_, k) => ({ position: i + 1 + k, spec: 0 }));
+        }
+        if (isKeyword(argv[i], 'GROUP')) i += 2;
+        else if (isKeyword(argv[i], 'BLOCK') || isKeyword(argv[i], 'COUNT')) i++;
+      }
+      return [];
+    },
+    run: xreadgroup,
+  },
+  {
+    name: 'xack',
+    syntax: 'XACK key group id [id ...]',
+    summary:
+      'Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -4,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    run: xack,
+  },
+  {
+    name: 'xpending',
+    syntax: 'XPENDING key group [[IDLE min-idle-time] start end count [consumer]]',
+    summary:
+      'Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    run: xpending,
+  },
+  {
+    name: 'xclaim',
+    syntax:
+      'XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]',
+    summary:
+      'Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.',
+    group: 'stream',
+    since: '5.0.0',
+    arity: -6,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    run: xclaim,
+  },
+  {
+    name: 'xautoclaim',
+    syntax: 'XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]',
+    summary:
+      'Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.',
+    group: 'stream',
+    since: '6.2.0',
+    arity: -6,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    run: xautoclaim,
+  },
+];
