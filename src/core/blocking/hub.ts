@@ -237,7 +237,7 @@ export class BlockingHub {
       if (attempt.outcome === 'mismatch')
         return error('WRONGTYPE Operation against a key holding the wrong kind of value');
       if (attempt.outcome === 'empty') continue;
-      if (aof !== undefined && attempt.reply.kind !== 'error' && request.kind !== 'xread') {
+      if (aof !== undefined && attempt.reply.kind !== 'error' && !request.kind.startsWith('xread')) {
         aof.recordCommand(store.db, servedAsCommand(request, key, attempt.reply));
       }
       // BLMOVE's destination, if written, is made ready by the executor as every write command's keys are.
@@ -296,9 +296,10 @@ export class BlockingHub {
         aof === undefined || reads
           ? this.attempt(store, record, key)
           : this.attemptLogged(store, record, key, aof);
+      // XREADGROUP: a client its entries do not serve waits on, like XREAD's.
       if (attempt.outcome === 'mismatch') continue; // a BZPOPMIN client on a key that is now a list waits on
       if (attempt.outcome === 'empty') {
-        if (reads) continue;
+        if (reads || record.kind === 'xreadgroup') continue;
         return;
       }
       this.registry.remove(record.clientId);

@@ -20,9 +20,20 @@ export type BlockingKind =
   /** WAIT (BLOCKED_WAIT): no keys; it ends by its timeout or CLIENT UNBLOCK, answered 0 replicas. */
   | 'wait'
   /** XREAD BLOCK (BLOCKED_STREAM): the entries after its ID of the first key to get some, nothing removed. */
-  | 'xread';
+  | 'xread'
+  /** XREADGROUP BLOCK with `>`: the entries past its group's last ID, delivered to its consumer. */
+  | 'xreadgroup';
 
-const KINDS: readonly BlockingKind[] = ['pop', 'mpop', 'move', 'zpop', 'zmpop', 'wait', 'xread'];
+const KINDS: readonly BlockingKind[] = [
+  'pop',
+  'mpop',
+  'move',
+  'zpop',
+  'zmpop',
+  'wait',
+  'xread',
+  'xreadgroup',
+];
 const PROTOCOLS: readonly ReplyProtocol[] = ['resp2', 'resp3', 'plain'];
 
 /** The pop itself, whoever runs it (the client at once, or a pusher on any thread later). */
@@ -43,6 +54,8 @@ export interface BlockedRequest {
   readonly streamIds?: readonly bigint[];
   /** XREAD: answered as a RESP3 map of key to entries (else RESP2's array of [key, entries]). */
   readonly mapReply?: boolean;
+  /** XREADGROUP: its group, its consumer and NOACK. */
+  readonly group?: { readonly name: Buffer; readonly consumer: Buffer; readonly noack: boolean };
 }
 
 /** A blocked client: its request, and where its reply goes. */
@@ -57,8 +70,9 @@ export interface BlockedRecord extends BlockedRequest {
 }
 
 // size u32 | endpoint i32 | clientId f64 | kind u8 | fromHead u8 | toHead u8 | protocol u8 | db u32 | count u32
-// | key count u32 | destination length i32 (-1: none) | timed u8 | stream flags u8 (1: IDs follow, 2: map reply),
-// 2 bytes free | keys: (length u32, bytes padded to 4)... | destination (padded to 4) | XREAD: 16 bytes per key
+// | key count u32 | destination length i32 (-1: none) | timed u8 | stream flags u8 (1: IDs follow, 2: map reply,
+// 4: a group follows, 8: NOACK), 2 bytes free | keys: (length u32, bytes padded to 4)... | destination (padded to
+// 4) | XREAD: 16 bytes per key | XREADGROUP: group and consumer (length u32, bytes padded to 4)
 const R_SIZE = 0;
 const R_ENDPOINT = 4;
 const R_CLIENT = 8;
@@ -82,6 +96,8 @@ export function encodeRecord(record: BlockedRecord): Uint8Array {
   for (const key of record.keys) size += 4 + pad4(key.length);
   if (record.destination !== null) size += pad4(record.destination.length);
   if (record.streamIds !== undefined) size += ID_BYTES * record.streamIds.length;
+  if (record.group !== undefined)
+    size += 8 + pad4(record.group.name.length) + pad4(record.group.consumer.length);
   size = (size + 7) & ~7;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
@@ -97,7 +113,11 @@ export function encodeRecord(record: BlockedRecord): Uint8Array {
   view.setUint32(R_KEYS, record.keys.length, true);
   view.setInt32(R_DESTINATION, record.destination === null ? -1 : record.destination.length, true);
   bytes[R_TIMED] = record.timed ? 1 : 0;
-  bytes[R_STREAM_FLAGS] = (record.streamIds !== undefined ? 1 : 0) | (record.mapReply === true ? 2 : 0);
+  bytes[R_STREAM_FLAGS] =
+    (record.streamIds !== undefined ? 1 : 0) |
+    (record.mapReply === true ? 2 : 0) |
+    (record.group !== undefined ? 4 : 0) |
+    (record.group?.noack === true ? 8 : 0);
   let at = HEADER;
   for (const key of record.keys) {
     view.setUint32(at, key.length, true);
@@ -112,6 +132,13 @@ export function encodeRecord(record: BlockedRecord): Uint8Array {
     view.setBigUint64(at, id >> 64n);
     view.setBigUint64(at + 8, id & 0xffffffffffffffffn);
     at += ID_BYTES;
+  }
+  if (record.group !== undefined) {
+    for (const name of [record.group.name, record.group.consumer]) {
+      view.setUint32(at, name.length, true);
+      bytes.set(name, at + 4);
+      at += 4 + pad4(name.length);
+    }
   }
   return bytes;
 }
@@ -134,14 +161,24 @@ export function decodeRecord(view: Uint8Array, at: number): BlockedRecord {
   const streamFlags = view[at + R_STREAM_FLAGS];
   const destination =
     destinationLength < 0 ? null : Buffer.from(view.subarray(offset, offset + destinationLength));
-  const stream: Pick<BlockedRecord, 'streamIds' | 'mapReply'> = {};
+  const stream: Pick<BlockedRecord, 'streamIds' | 'mapReply' | 'group'> = {};
+  if ((streamFlags & 5) !== 0 && destinationLength > 0) offset += pad4(destinationLength);
   if ((streamFlags & 1) !== 0) {
-    if (destinationLength > 0) offset += pad4(destinationLength);
     const streamIds: bigint[] = [];
     for (let i = 0; i < keyCount; i++, offset += ID_BYTES) {
       streamIds.push((data.getBigUint64(offset) << 64n) | data.getBigUint64(offset + 8));
     }
-    Object.assign(stream, { streamIds, mapReply: (streamFlags & 2) !== 0 });
+    Object.assign(stream, { streamIds });
+  }
+  if ((streamFlags & 3) !== 0) Object.assign(stream, { mapReply: (streamFlags & 2) !== 0 });
+  if ((streamFlags & 4) !== 0) {
+    const names: Buffer[] = [];
+    for (let k = 0; k < 2; k++) {
+      const length = data.getUint32(offset, true);
+      names.push(Buffer.from(view.subarray(offset + 4, offset + 4 + length)));
+      offset += 4 + pad4(length);
+    }
+    Object.assign(stream, { group: { name: names[0], consumer: names[1], noack: (streamFlags & 8) !== 0 } });
   }
   return {
     ...stream,

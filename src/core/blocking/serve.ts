@@ -1,6 +1,6 @@
 // Running a blocked client's pop against one of its keys, by whichever thread does it: the client itself when
 // it first asks (the non-blocking attempt), or a pusher on any thread once the key is ready (Redis's
-// serveClientsBlockedOnListKey / serveClientsBlockedOnSortedSetKey, and XREAD's read). The reply is built here, in Redis 7.0's
+// serveClientsBlockedOnListKey / serveClientsBlockedOnSortedSetKey, XREAD's read and XREADGROUP's delivery). The reply is built here, in Redis 7.0's
 // shapes, with the keyspace events the pop fires. Knows the store's list and sorted-set pops (PopOps); nothing
 // of threads, registries or sessions.
 
@@ -12,6 +12,7 @@ import type { KeyValueStore } from '../store/types.js';
 import type { BlockedRequest } from './record.js';
 import { MAX_ID } from '../store/stream-id.js';
 import { streamsReply } from '../commands/stream-reply.js';
+import { serveBlockedReadGroup } from '../commands/stream-groups-read.js';
 
 export interface PoppedMember {
   readonly member: Buffer;
@@ -76,6 +77,12 @@ export function servedAsCommand(request: BlockedRequest, key: Buffer, reply: Rep
   const b = (s: string): Buffer => Buffer.from(s, 'latin1');
   const taken = reply.kind === 'array' && reply.value[1]?.kind === 'array' ? reply.value[1].value.length : 1;
   switch (request.kind) {
+    case 'xreadgroup': {
+      // A served XREADGROUP: the same read again replays its delivery (at replay's time).
+      const g = request.group!;
+      const head = [b('XREADGROUP'), b('GROUP'), g.name, g.consumer, b('COUNT'), b(String(request.count))];
+      return [...head, ...(g.noack ? [b('NOACK')] : []), b('STREAMS'), key, b('>')];
+    }
     case 'move':
       return [b('LMOVE'), key, request.destination!, b(request.fromHead ? 'LEFT' : 'RIGHT')].concat(
         b(request.toHead ? 'LEFT' : 'RIGHT'),
@@ -102,6 +109,11 @@ export function attemptPop(
   const type = store.type(key);
   if (type === 'none') return EMPTY;
   if (request.kind === 'xread') return type === 'stream' ? readStream(store, request, key) : MISMATCH;
+  if (request.kind === 'xreadgroup') {
+    if (type !== 'stream') return MISMATCH;
+    const served = serveBlockedReadGroup(store, request, key, events);
+    return served === null ? EMPTY : { outcome: 'served', reply: served, pushed: null };
+  }
   const list = wantsList(request);
   if (type !== (list ? 'list' : 'zset')) return MISMATCH;
   const notify = (classes: number, event: string, name: Buffer): void => {

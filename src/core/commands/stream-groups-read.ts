@@ -7,8 +7,11 @@
 import { isKeyword, parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, cString, ERR } from '../errors.js';
-import { NOTIFY_STREAM, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
-import { array, bulk, bulkString, integer, map, NIL, NIL_ARRAY, type Reply } from '../reply.js';
+import type { BlockedRequest } from '../blocking/record.js';
+import type { PubSubHub } from '../pubsub/hub.js';
+import { NOTIFY_STREAM, notifyKeyspaceEvent, publishKeyspaceEvent } from '../pubsub/keyspace-events.js';
+import { array, bulk, bulkString, error, integer, map, NIL, NIL_ARRAY, type Reply } from '../reply.js';
+import type { KeyValueStore } from '../store/types.js';
 import {
   consumerPending,
   findConsumer,
@@ -25,6 +28,9 @@ import type { GroupsWork } from '../store/streams.js';
 import { createConsumer } from './stream-groups-admin.js';
 import { rangeBound, streamIdArg } from './stream-args.js';
 import { entryReply } from './stream-reply.js';
+
+/** XREAD_BLOCKED_DEFAULT_COUNT: a blocked client with no COUNT is served at most this many entries. */
+const BLOCKED_DEFAULT_COUNT = 1000;
 
 const noKeyOrGroup = (key: Uint8Array, group: Uint8Array, suffix = ''): CommandError =>
   new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'${suffix}`);
@@ -152,11 +158,29 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
     if (entries !== null) served.push([key, entries]);
   }
   for (const [key, event] of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
-  if (served.length > 0) return readGroupReply(served, ctx.client.resp === 3);
-  if (request.timeoutMs !== -1) {
-    throw new CommandError('ERR XREADGROUP BLOCK is not supported yet: read without BLOCK');
-  }
-  return NIL_ARRAY;
+  const asMap = ctx.client.resp === 3;
+  if (served.length > 0) return readGroupReply(served, asMap);
+  const hub = ctx.server.blocking;
+  if (request.timeoutMs === -1 || hub === undefined) return NIL_ARRAY;
+  // Only `>` reads get here (a history read is always answered at once): blocked until an XADD on any thread.
+  return hub.block(
+    ctx.store,
+    ctx.client,
+    ctx.client.blockedTarget,
+    {
+      kind: 'xreadgroup',
+      db: ctx.store.db,
+      keys: request.keys,
+      fromHead: true,
+      toHead: true,
+      count: request.count === 0 ? BLOCKED_DEFAULT_COUNT : request.count,
+      destination: null,
+      mapReply: asMap,
+      group: { name: request.group, consumer: request.consumer, noack: request.noack },
+    },
+    request.timeoutMs,
+    NIL_ARRAY,
+  );
 }
 
 /**
@@ -195,10 +219,21 @@ function readGroup(
     }
     return out;
   }
-  const entries = stream.range(group.lastId + 1n, MAX_ID, request.count, false);
+  return deliverNew(w, group, consumer, request.count, request.noack);
+}
+
+/** streamReplyWithRange with a group: the entries past its last ID, which moves on; each pending unless NOACK. */
+function deliverNew(
+  w: GroupsWork,
+  group: Group,
+  consumer: Consumer,
+  count: number,
+  noack: boolean,
+): StreamEntry[] {
+  const entries = w.stream.range(group.lastId + 1n, MAX_ID, count, false);
   for (const entry of entries) {
-    if (entry.id > group.lastId) advanceGroup(stream, group, entry.id);
-    if (!request.noack) deliver(group, consumer, entry.id, w.now);
+    if (entry.id > group.lastId) advanceGroup(w.stream, group, entry.id);
+    if (!noack) deliver(group, consumer, entry.id, w.now);
   }
   return entries;
 }
@@ -208,6 +243,36 @@ function readGroupReply(served: readonly Served[], asMap: boolean): Reply {
     e.fields === null ? array([bulk(idBuffer(e.id)), NIL_ARRAY]) : entryReply(e);
   const pairs = served.map(([key, entries]) => [bulk(key), array(entries.map(reply))] as const);
   return asMap ? map(pairs) : array(pairs.map((pair) => array(pair)));
+}
+
+/**
+ * A client blocked in XREADGROUP on `key` (blocked.c serveClientsBlockedOnStreamKey): when the stream's last ID
+ * is past its group's, the entries past the group's last ID delivered to its consumer; the NOGROUP error when
+ * its group is gone; null (it waits on) otherwise.
+ */
+export function serveBlockedReadGroup(
+  store: KeyValueStore,
+  request: BlockedRequest,
+  key: Buffer,
+  hub: PubSubHub | undefined,
+): Reply | null {
+  const blocked = request.group!;
+  const events: string[] = [];
+  const served = store.xgroups(key, false, (w): Served[1] | 'nogroup' | null => {
+    if (w === null) return null;
+    const group = findGroup(w.groups, blocked.name);
+    if (group === null) return 'nogroup';
+    if (w.stream.lastId <= group.lastId) return null;
+    const consumer = consumerFor(w, group, blocked.consumer, events);
+    w.changed();
+    return deliverNew(w, group, consumer, request.count, blocked.noack);
+  });
+  if (hub !== undefined) {
+    for (const event of events) publishKeyspaceEvent(hub, NOTIFY_STREAM, event, key, store.db);
+  }
+  if (served === 'nogroup')
+    return error('NOGROUP the consumer group this client was blocked on no longer exists');
+  return served === null ? null : readGroupReply([[key, served]], request.mapReply === true);
 }
 
 // ---- XACK ----
