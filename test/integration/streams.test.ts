@@ -102,6 +102,23 @@ describe.each(transports)('%s transport: streams', (transport) => {
     expect(await late.readText(lateServed)).toBe(lateServed);
   });
 
+  it('XREADGROUP BLOCK > is served by an XADD from another client and answered NOGROUP when its group goes', async () => {
+    const [reader, other, writer, control] = await clients(4);
+    await writer.request(resp('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'), '+OK\r\n');
+    await reader.send(resp('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'));
+    await blocked(control, 1);
+    expect(await writer.request(resp('XADD', 's', '1-0', 'job', '1'), bulk('1-0'))).toBe(bulk('1-0'));
+    const served = xread2('s', entry('1-0', 'job', '1'));
+    expect(await reader.readText(served)).toBe(served);
+    const pending = await call(writer, 'XPENDING', 's', 'g');
+    expect(pending).toBe(`*4\r\n:1\r\n${bulk('1-0')}${bulk('1-0')}*1\r\n*2\r\n${bulk('alice')}${bulk('1')}`);
+    await other.send(resp('XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>'));
+    await blocked(control, 1);
+    await writer.request(resp('XGROUP', 'DESTROY', 's', 'g'), ':1\r\n');
+    const gone = '-NOGROUP the consumer group this client was blocked on no longer exists\r\n';
+    expect(await other.readText(gone)).toBe(gone);
+  });
+
   it('XREAD BLOCK times out with a null array; XREAD without BLOCK does not wait', async () => {
     const [c] = await clients(1);
     expect(await c.request(resp('XREAD', 'STREAMS', 'none', '0'), '*-1\r\n')).toBe('*-1\r\n');

@@ -79,6 +79,35 @@ describe('encodeAofCommands', () => {
     );
   });
 
+  it("writes a stream's groups as XGROUP CREATE, XCLAIM ... FORCE per pending entry, XGROUP CREATECONSUMER", () => {
+    const { store, clock } = setup();
+    store.xadd(b('x'), xadd(1, 'f', 'v'));
+    store.xadd(b('x'), xadd(2, 'f', 'w'));
+    store.xgroups(b('x'), false, (w) => {
+      w!.groups.push({
+        name: b('g'),
+        lastId: makeId(2n, 0n),
+        entriesRead: 2,
+        consumers: [
+          { name: b('alice'), seenTime: clock.now },
+          { name: b('bob'), seenTime: clock.now },
+        ],
+        pending: [{ id: makeId(1n, 0n), consumer: b('alice'), deliveryTime: 1234, deliveryCount: 3 }],
+      });
+      w!.changed();
+    });
+    const value: RdbValue = { type: 'stream', stream: store.streamDump(b('x'))! };
+    expect(encode([db(0, [entry('s', value)])])).toBe(
+      cmd('SELECT', '0') +
+        cmd('XADD', 's', '1-0', 'f', 'v') +
+        cmd('XADD', 's', '2-0', 'f', 'w') +
+        cmd('XSETID', 's', '2-0', 'ENTRIESADDED', '2', 'MAXDELETEDID', '0-0') +
+        cmd('XGROUP', 'CREATE', 's', 'g', '2-0', 'ENTRIESREAD', '2') +
+        cmd('XCLAIM', 's', 'g', 'alice', '0', '1-0', 'TIME', '1234', 'RETRYCOUNT', '3', 'JUSTID', 'FORCE') +
+        cmd('XGROUP', 'CREATECONSUMER', 's', 'g', 'bob'),
+    );
+  });
+
   it('batches RPUSH, SADD, ZADD and HMSET at AOF_REWRITE_ITEMS_PER_CMD items each', () => {
     expect(AOF_REWRITE_ITEMS_PER_CMD).toBe(64);
     const elements = range(130, (i) => `e${i}`);
