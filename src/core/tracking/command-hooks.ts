@@ -46,9 +46,11 @@ export function afterCommand(
   if (touched.length === 0) return;
   if (hub.active()) {
     const store = ctx.store;
+    // A set once there are many (MSET of thousands of keys): a scan of a few numbers costs less below that.
+    const seen = touched.length > 16 ? new Set(touched) : null;
     const modified = (commandKeys(spec, argv) ?? []).filter((key) => {
       const hash = store.keyHash?.(key);
-      return hash === undefined || touched.includes(hash);
+      return hash === undefined || (seen === null ? touched.includes(hash) : seen.has(hash));
     });
     if (modified.length > 0) hub.modified(modified, ctx.client);
   }
