@@ -1,6 +1,7 @@
 // RDB interoperability with redis-server 7.0, both ways: a dump written here passes redis-check-rdb and loads
 // in redis-server with the same keys, values, types and TTLs; a dump redis-server writes (every type in both
-// encodings) loads here the same; DUMP payloads move keys between the two with RESTORE in both directions.
+// encodings) loads here the same, streams with consumer groups too; DUMP payloads move keys between the two with
+// RESTORE in both directions.
 // Skipped with a message when redis-server is not on PATH.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,6 +77,42 @@ describe.skipIf(!haveRedis)('RDB interop with redis-server 7.0', () => {
     expect(await there.save()).toBe('OK');
     const lite = await liteServer(dir);
     expect(await captureKeyspace(await client(lite.port))).toEqual(expected);
+  });
+
+  it('streams with consumer groups move both ways in dump files, XINFO STREAM FULL unchanged', async () => {
+    const fill = async (c: Redis): Promise<void> => {
+      for (let i = 1; i <= 150; i++)
+        await c.xadd('s', `${i}-1`, 'f', String(i), ...(i % 9 === 0 ? ['g', 'x'] : []));
+      await c.xdel('s', '3-1', '120-1');
+      await c.xgroup('CREATE', 's', 'g1', '0');
+      await c.xgroup('CREATE', 's', 'g2', '$', 'ENTRIESREAD', '150');
+      await c.xreadgroup('GROUP', 'g1', 'alice', 'COUNT', '5', 'STREAMS', 's', '>');
+      await c.xreadgroup('GROUP', 'g1', 'bob', 'COUNT', '2', 'STREAMS', 's', '>');
+      await c.xack('s', 'g1', '1-1');
+      await c.xgroup('CREATECONSUMER', 's', 'g2', 'idle');
+      await c.xadd('empty', 'MAXLEN', '0', '7-7', 'a', 'b');
+    };
+    const full = async (c: Redis): Promise<unknown[]> => [
+      await c.call('XINFO', 'STREAM', 's', 'FULL', 'COUNT', '0'),
+      await c.call('XINFO', 'STREAM', 'empty', 'FULL'),
+    ];
+    // redis-server -> here
+    const theirs = tempDir();
+    const redis = await redisServer(['--dir', theirs, '--dbfilename', 'dump.rdb']);
+    const there = await client(redis.port);
+    await fill(there);
+    const expected = await full(there);
+    expect(await there.save()).toBe('OK');
+    const lite = await liteServer(theirs);
+    const here = await client(lite.port);
+    expect(await full(here)).toEqual(expected);
+    // here -> redis-server: the loaded streams saved again over the same file, which a second redis-server loads
+    await there.flushall();
+    expect(await here.save()).toBe('OK');
+    const check = await runTool('redis-check-rdb', [join(theirs, 'dump.rdb')]);
+    expect(check.stdout + check.stderr).toContain('RDB looks OK!');
+    const again = await redisServer(['--dir', theirs, '--dbfilename', 'dump.rdb']);
+    expect(await full(await client(again.port))).toEqual(expected);
   });
 
   it('DUMP payloads RESTORE across both servers, and are byte-equal for strings', async () => {

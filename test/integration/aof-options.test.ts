@@ -81,7 +81,7 @@ function commandShapes(items: AofItem[]): string[] {
     .sort();
 }
 
-/** Values of every type, large enough to be batched, some with TTLs, some on database 5. */
+/** Values of every type (a stream with a consumer group too), large enough to be batched, some with TTLs, some on database 5. */
 async function writeData(c: Redis): Promise<void> {
   const n = <T>(count: number, item: (i: number) => T): T[] =>
     Array.from({ length: count }, (_, i) => item(i));
@@ -96,6 +96,11 @@ async function writeData(c: Redis): Promise<void> {
   await c.set('str', 'value', 'EX', 3600);
   await c.set('num', '12345');
   await c.pexpire('list', 7_200_000);
+  for (let i = 1; i <= 70; i++) await c.xadd('stream', `${i}-0`, 'f', `v${i}`);
+  await c.xdel('stream', '5-0');
+  await c.xgroup('CREATE', 'stream', 'grp', '0');
+  await c.xreadgroup('GROUP', 'grp', 'alice', 'COUNT', '3', 'STREAMS', 'stream', '>');
+  await c.xgroup('CREATECONSUMER', 'stream', 'grp', 'bob');
   await c.select(5);
   await c.set('in5', 'five');
   await c.select(0);
@@ -113,7 +118,11 @@ async function everyKey(c: Redis): Promise<Record<string, unknown>> {
       else if (type === 'list') value = await c.lrange(key, 0, -1);
       else if (type === 'hash') value = await c.hgetall(key);
       else if (type === 'set') value = (await c.smembers(key)).sort();
-      else value = await c.zrange(key, '0', '-1', 'WITHSCORES');
+      else if (type === 'stream') {
+        // Entries, groups and pending entries; no times (each server wrote them at its own).
+        const groups = await c.call('XINFO', 'GROUPS', key);
+        value = [await c.xrange(key, '-', '+'), groups, await c.call('XPENDING', key, 'grp')];
+      } else value = await c.zrange(key, '0', '-1', 'WITHSCORES');
       out[`${name}:${key}`] = { type, value, ttl: (await c.pttl(key)) > 0 };
     }
   }
