@@ -767,11 +767,25 @@ napi_value run_error(napi_env env, lua_State *lua, const char *sha) {
   return js_error(env, text, (size_t)n);
 }
 
-/* run(engine, name, sha, keys: Buffer[], args: Buffer[], host) -> reply tree. host: { call(argv, resp) ->
- * RESP Buffer, log(level, message), sha1hex(Buffer) -> string }. */
+/* The busy word run() was given (an Int32Array over shared memory, its first element), or NULL. */
+int32_t *busy_word_arg(napi_env env, napi_value value) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return NULL;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok) return NULL;
+  return type == napi_int32_array && length >= 1 ? (int32_t *)data : NULL;
+}
+
+/* run(engine, name, sha, keys: Buffer[], args: Buffer[], host, busy?: Int32Array, thresholdMs?: number) -> reply
+ * tree. host: { call(argv, resp) -> RESP Buffer, log(level, message), sha1hex(Buffer) -> string, timedOut?(ms) }.
+ * With `busy` and a positive threshold the run is watched (lua-busy.c). */
 static napi_value Run(napi_env env, napi_callback_info info) {
-  napi_value argv[6], result, call;
-  size_t argc = 6, len;
+  napi_value argv[8], result, call;
+  size_t argc = 8, len;
+  int64_t threshold_ms = 0;
+  int32_t *busy = NULL;
   char name[64], sha[64];
   Engine *engine;
   lua_State *lua;
@@ -786,6 +800,10 @@ static napi_value Run(napi_env env, napi_callback_info info) {
   napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &len);
   napi_get_value_string_latin1(env, argv[2], sha, sizeof(sha), &len);
   napi_get_named_property(env, argv[5], "call", &call);
+  if (argc >= 8) {
+    busy = busy_word_arg(env, argv[6]);
+    if (napi_get_value_int64(env, argv[7], &threshold_ms) != napi_ok) threshold_ms = 0;
+  }
   set_array_global(env, lua, "KEYS", argv[3]);
   set_array_global(env, lua, "ARGV", argv[4]);
   lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
@@ -802,7 +820,9 @@ static napi_value Run(napi_env env, napi_callback_info info) {
   engine->host_call = call;
   engine->resp = 2;
   engine->running = 1;
+  busy_hook_start(engine, lua, busy, threshold_ms);
   failed = lua_pcall(lua, 0, 1, -2);
+  busy_hook_stop(engine, lua);
   if (++engine->gc_count == 50) {
     lua_gc(lua, LUA_GCSTEP, 50);
     engine->gc_count = 0;

@@ -12,6 +12,7 @@
 
 #include <lua.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct {
   lua_State *lua;
@@ -30,6 +31,11 @@ typedef struct {
    * (monotonic ns; 0: none). */
   int loading;
   uint64_t load_deadline;
+  /* Set for the duration of run() only, when the caller gave a busy word (lua-busy.c): the word every thread
+   * reads (src/core/scripting/script-busy.ts), when the run started, and busy-reply-threshold in ms. */
+  int32_t *busy;
+  struct timespec started;
+  int64_t threshold_ms;
 } Engine;
 
 /* Where the registry keeps the engine, the set of read-only proxies, and the real globals behind their proxy. */
@@ -76,6 +82,15 @@ const char *push_resp_reply(lua_State *lua, const char *p, const char *end);
 /* Sets `counted: true` on the JS error object when the error table at the top of the stack is a command's error
  * already counted in errorstats (its ignore_error_stats_update field). */
 void mark_counted(napi_env env, lua_State *lua, napi_value error);
+
+/* lua-busy.c: from the start of a run until its end, a count hook (every 100k instructions, as Redis's
+ * luaMaskCountHook) marks the busy word timed out once busy-reply-threshold has passed, telling the host's
+ * timedOut(ms) once, and stops the script when another thread set the word's killed bit. A no-op when `busy` is
+ * NULL or the threshold is not positive (Redis sets no hook then either). */
+void busy_hook_start(Engine *engine, lua_State *lua, int32_t *busy, int64_t threshold_ms);
+void busy_hook_stop(Engine *engine, lua_State *lua);
+/* The busy word a run was given (an Int32Array over shared memory: its first element), or NULL. */
+int32_t *busy_word_arg(napi_env env, napi_value value);
 
 /* The value at the top of the stack as a JavaScript reply tree (script_lua.c luaReplyToRedisReply), popped. */
 napi_value lua_reply_to_js(Engine *engine, napi_env env);

@@ -397,11 +397,14 @@ static void push_buffer_array(napi_env env, lua_State *lua, napi_value list) {
   }
 }
 
-/* functionsCall(engine, key, name, keys: Buffer[], args: Buffer[], host) -> reply tree: runs function `name` of
- * the library under `key` with (keys, args) (function_lua.c luaEngineCall); host as for run(). */
+/* functionsCall(engine, key, name, keys: Buffer[], args: Buffer[], host, busy?, thresholdMs?) -> reply tree: runs
+ * function `name` of the library under `key` with (keys, args) (function_lua.c luaEngineCall); host, busy and
+ * thresholdMs as for run(). */
 static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
-  napi_value argv[6], result, call;
-  size_t argc = 6, len;
+  napi_value argv[8], result, call;
+  size_t argc = 8, len;
+  int64_t threshold_ms = 0;
+  int32_t *busy = NULL;
   char key[KEY_MAX], name[1024];
   Engine *engine;
   lua_State *lua;
@@ -416,6 +419,10 @@ static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
   napi_get_value_string_latin1(env, argv[1], key, sizeof(key), &len);
   napi_get_value_string_latin1(env, argv[2], name, sizeof(name), &len);
   napi_get_named_property(env, argv[5], "call", &call);
+  if (argc >= 8) {
+    busy = busy_word_arg(env, argv[6]);
+    if (napi_get_value_int64(env, argv[7], &threshold_ms) != napi_ok) threshold_ms = 0;
+  }
   lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
   lua_getfield(lua, -1, "__redis__err__handler");
   lua_remove(lua, -2);
@@ -433,7 +440,9 @@ static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
   engine->host_call = call;
   engine->resp = 2;
   engine->running = 1;
+  busy_hook_start(engine, lua, busy, threshold_ms);
   failed = lua_pcall(lua, 2, 1, -4);
+  busy_hook_stop(engine, lua);
   if (++engine->gc_count == 50) {
     lua_gc(lua, LUA_GCSTEP, 50);
     engine->gc_count = 0;

@@ -148,6 +148,11 @@ const CONFIG_FLAGS = {
     type: 'string',
     describe: '... and is larger than this (64mb)',
   },
+  'busy-reply-threshold': {
+    type: 'string',
+    describe: 'ms a script runs before other clients get BUSY and SCRIPT KILL may stop it (5000; 0: never)',
+  },
+  'lua-time-limit': { type: 'string', describe: 'The old name of --busy-reply-threshold' },
   'loading-process-events-interval-bytes': {
     type: 'string',
     describe: 'Loading the dump at start-up answers clients after each step of this many bytes (2097152)',

@@ -292,6 +292,8 @@ export interface AppendOnlyLog {
   /** EXEC runs its commands: their records are held and written as one MULTI ... EXEC block at the end. */
   beginTransaction(): void;
   endTransaction(): void;
+  /** The transaction's records are dropped unwritten (a script SHUTDOWN NOSAVE stopped half done). */
+  discardTransaction(): void;
   /** A client's read was run, its replies not yet written: what must be in the file (and synced) is now. */
   endOfBatch(): void;
   /** This thread logged records that no endOfBatch has seen written yet: replies must wait for one. */

@@ -28,6 +28,11 @@ interface Setting {
   readonly protected?: boolean;
   /** Redis's HIDDEN_CONFIG (a test knob): CONFIG GET shows it asked by its name only, never for a pattern. */
   readonly hidden?: boolean;
+  /**
+   * Redis's alias (config.c createConfig's alias): the older name, which CONFIG GET / SET and the command line
+   * take too; a pattern lists the setting under both names.
+   */
+  readonly alias?: string;
   /** Extra rule after parsing; returns the value to store or an error text (Redis's apply step). */
   readonly refine?: (value: string) => string | { error: string };
   /** What CONFIG GET shows for the stored value, where Redis prints back a form of its own. */
@@ -301,9 +306,27 @@ const SETTINGS: readonly Setting[] = [
   { name: 'slowlog-max-len', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
   // The latency monitor (latency/latency-monitor.ts): milliseconds, 0 off.
   { name: 'latency-monitor-threshold', kind: 'integer', initial: '0', min: 0n, max: LONG_MAX },
+  // After this many ms a running script makes other clients' commands BUSY (SCRIPT KILL may stop it); 0: never.
+  {
+    name: 'busy-reply-threshold',
+    alias: 'lua-time-limit',
+    kind: 'integer',
+    initial: '5000',
+    min: 0n,
+    max: LONG_MAX,
+  },
 ];
 
-const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+const BY_NAME = new Map(
+  SETTINGS.flatMap((s): [string, Setting][] =>
+    s.alias === undefined
+      ? [[s.name, s]]
+      : [
+          [s.name, s],
+          [s.alias, s],
+        ],
+  ),
+);
 
 const MEMORY_UNITS: Record<string, bigint> = {
   '': 1n,
@@ -428,9 +451,14 @@ export class Config implements ConfigRegistry {
       return setting === undefined ? [] : [[pattern, this.shown(setting)]];
     }
     const p = Buffer.from(pattern, 'latin1');
-    return SETTINGS.filter((s) => s.hidden !== true && globMatch(p, Buffer.from(s.name, 'latin1'), true)).map(
-      (s) => [s.name, this.shown(s)],
-    );
+    const matches = (name: string) => globMatch(p, Buffer.from(name, 'latin1'), true);
+    const found: [string, string][] = [];
+    for (const s of SETTINGS) {
+      if (s.hidden === true) continue;
+      if (matches(s.name)) found.push([s.name, this.shown(s)]);
+      if (s.alias !== undefined && matches(s.alias)) found.push([s.alias, this.shown(s)]);
+    }
+    return found;
   }
 
   private shown(setting: Setting): string {
@@ -450,21 +478,27 @@ export class Config implements ConfigRegistry {
    */
   setMany(pairs: readonly (readonly [string, string])[], protectedAllowed = true): void {
     const settings: Setting[] = [];
+    /** The names as given, lower case: Redis finds a duplicate by name, so a setting and its alias may both come. */
+    const given: string[] = [];
     for (const [name] of pairs) {
-      const setting = BY_NAME.get(name.toLowerCase());
+      const lower = name.toLowerCase();
+      const setting = BY_NAME.get(lower);
       if (setting === undefined) throw new CommandError(unknownOption(name));
       if (setting.immutable === true) throw new CommandError(setFailed(name, "can't set immutable config"));
       if (setting.protected === true && !protectedAllowed) {
         throw new CommandError(setFailed(name, "can't set protected config"));
       }
-      if (settings.includes(setting)) throw new CommandError(setFailed(name, 'duplicate parameter'));
+      if (given.includes(lower)) throw new CommandError(setFailed(name, 'duplicate parameter'));
       settings.push(setting);
+      given.push(lower);
     }
     const accepted = settings.map((setting, i) => {
+      // An error names the alias when the alias was given (config.c reports the argument's own name).
+      const named = given[i] === setting.alias ? setting.alias : setting.name;
       const checked = validate(setting, pairs[i][1]);
-      if (typeof checked !== 'string') throw new CommandError(setFailed(setting.name, checked.error));
+      if (typeof checked !== 'string') throw new CommandError(setFailed(named, checked.error));
       const refused = this.checks.get(setting.name)?.(checked);
-      if (refused != null) throw new CommandError(setFailed(setting.name, refused));
+      if (refused != null) throw new CommandError(setFailed(named, refused));
       return checked;
     });
     settings.forEach((setting, i) => this.values.set(setting.name, accepted[i]));

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
 import type { BlockingHub } from './blocking/hub.js';
 import { PAUSE_ALL, PAUSE_OFF } from './store/client-pause.js';
+import { waitForRunningScript } from './scripting/busy-gate.js';
 import { allowProtectedAction } from './protected-action.js';
 import type {
   AppendOnlyLog,
@@ -276,6 +277,13 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   }
   if (client.transaction.active && resolved.flags.includes('no_multi')) {
     return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
+  }
+  // A script running on another thread (processCommand's busy check, after the refusals above as in Redis): wait
+  // for it, or BUSY once it has run past busy-reply-threshold. One shared load while none runs.
+  const busy = ctx.server.scripting?.cache.busy;
+  if (busy !== undefined && busy.state() !== 0) {
+    const refused = waitForRunningScript(busy, resolved.flags.includes('allow_busy'));
+    if (refused !== null) return reject(ctx, argv, refused, resolved);
   }
   // CLIENT PAUSE (processCommand, after every refusal): the client waits, its command unrun.
   const postponed = postponedByPause(resolved, argv, ctx);

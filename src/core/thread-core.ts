@@ -164,6 +164,12 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     deps.libraries instanceof SharedArrayBuffer
       ? LibraryRegistry.attach(deps.libraries)
       : (deps.libraries ?? LibraryRegistry.create());
+  // busy-reply-threshold in the word every thread's EVAL reads: the same value at every thread's start, then
+  // written by whichever thread runs CONFIG SET (its listeners run there only).
+  scripts.busy.setThresholdMs(deps.config.number('busy-reply-threshold'));
+  deps.config.onChange((name, value) => {
+    if (name === 'busy-reply-threshold') scripts.busy.setThresholdMs(Number(value));
+  });
   const scriptLog = deps.scriptLog?.bind(deps);
   const lua = loadLuaFrom(deps.nativeRoot ?? null);
   Object.assign(server, {

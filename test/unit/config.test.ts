@@ -97,6 +97,7 @@ describe('Config defaults', () => {
       'slowlog-log-slower-than': '10000',
       'slowlog-max-len': '128',
       'latency-monitor-threshold': '0',
+      'busy-reply-threshold': '5000',
     });
     expect(c.number('maxclients')).toBe(10000);
     expect(c.string('bind')).toBe('127.0.0.1');
@@ -400,8 +401,9 @@ describe('CONFIG GET patterns', () => {
       ['maxmemory-samples', '5'],
       ['maxmemory-eviction-tenacity', '10'],
     ]);
-    // Every setting but the two hidden ones (rdb-key-save-delay, loading-process-events-interval-bytes).
-    expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length - 2);
+    // Every setting but the two hidden ones (rdb-key-save-delay, loading-process-events-interval-bytes), and
+    // busy-reply-threshold a second time under its alias lua-time-limit.
+    expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length - 2 + 1);
     expect(c.get('?z')).toEqual([['hz', '10']]);
     expect(c.get('[sa]*')).toEqual([
       ['set-max-intset-entries', '512'],
@@ -452,5 +454,40 @@ describe('limitsFromConfig', () => {
   it('takes the bulk limit from proto-max-bulk-len and fixed Redis values for the rest', () => {
     const c = new Config({ 'proto-max-bulk-len': '2mb' });
     expect(limitsFromConfig(c)).toEqual({ inlineMax: 65536, multibulkMax: 1048576, bulkMax: 2097152 });
+  });
+});
+
+describe('a setting with an alias (busy-reply-threshold, once lua-time-limit)', () => {
+  it('is read and set under either name; a pattern lists each name that matches', () => {
+    const c = new Config({ 'lua-time-limit': '1234' });
+    expect(c.number('busy-reply-threshold')).toBe(1234);
+    expect(c.get('LUA-time-limit')).toEqual([['LUA-time-limit', '1234']]);
+    expect(c.get('*time-limit*')).toEqual([['lua-time-limit', '1234']]);
+    expect(c.get('busy*')).toEqual([['busy-reply-threshold', '1234']]);
+    c.set('lua-time-limit', '77');
+    expect(c.get('busy-reply-threshold')).toEqual([['busy-reply-threshold', '77']]);
+  });
+
+  it('takes both names in one CONFIG SET (the last wins), but not one name twice; errors name what was given', () => {
+    const c = new Config();
+    c.setMany([
+      ['lua-time-limit', '5'],
+      ['busy-reply-threshold', '6'],
+    ]);
+    expect(c.number('busy-reply-threshold')).toBe(6);
+    expect(() =>
+      c.setMany([
+        ['lua-time-limit', '5'],
+        ['LUA-TIME-LIMIT', '6'],
+      ]),
+    ).toThrow("ERR CONFIG SET failed (possibly related to argument 'LUA-TIME-LIMIT') - duplicate parameter");
+    expect(() => c.set('lua-time-limit', '-1')).toThrow(
+      "ERR CONFIG SET failed (possibly related to argument 'lua-time-limit') - argument must be between 0 and " +
+        '9223372036854775807 inclusive',
+    );
+    expect(() => c.set('busy-reply-threshold', 'x')).toThrow(
+      "ERR CONFIG SET failed (possibly related to argument 'busy-reply-threshold') - argument couldn't be parsed " +
+        'into an integer',
+    );
   });
 });

@@ -15,6 +15,7 @@ import {
   unpackArgv,
 } from '../../src/core/scripting/lua-addon.js';
 import { packageRoot } from '../../src/transport/threadpool/native.js';
+import { BUSY_KILLED, BUSY_RUNNING, BUSY_TIMED_OUT } from '../../src/core/scripting/script-busy.js';
 
 const addon = loadLuaFrom(packageRoot());
 if (addon instanceof Error) throw addon;
@@ -145,5 +146,41 @@ describe('the Lua engine', () => {
     const missing = loadLuaFrom(empty);
     expect(missing).toBeInstanceOf(Error);
     expect((missing as Error).message).toContain('liblua5.1-0-dev');
+  });
+});
+
+describe("the engine's watch of a long run (native/lua-busy.c)", () => {
+  /** Runs `body` watched through `word`; `onTimedOut` is the host's timedOut. */
+  function watched(body: string, word: Int32Array, thresholdMs: number, onTimedOut: (ms: number) => void) {
+    expect(lua.load(state, 'f_watched', Buffer.from(body))).toBeNull();
+    return lua.run(state, 'f_watched', 'sha', [], [], { ...host, timedOut: onTimedOut }, word, thresholdMs);
+  }
+
+  it('marks the word timed out once the threshold passed, tells the host once, and stops when killed', () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    word[0] = BUSY_RUNNING;
+    const told: number[] = [];
+    // The host kills the script when told it timed out, as another thread's SCRIPT KILL would; a pcall in the
+    // script does not save it (the hook raises again on the next line).
+    const reply = watched('while true do pcall(function() while true do end end) end', word, 20, (ms) => {
+      told.push(ms);
+      Atomics.or(word, 0, BUSY_KILLED);
+    });
+    expect(reply).toEqual({
+      err: 'ERR Script killed by user with SCRIPT KILL... script: sha, on @user_script:1.',
+    });
+    expect(told.length).toBe(1);
+    expect(told[0]).toBeGreaterThanOrEqual(20);
+    expect(word[0] & BUSY_TIMED_OUT).toBe(BUSY_TIMED_OUT);
+    // The hook is gone after the run: the same state runs a script unwatched to its end.
+    expect(run('local n = 0 for i = 1, 300000 do n = n + 1 end return n')).toBe(300000);
+  });
+
+  it('does not watch with a threshold of 0 (Redis sets no hook then)', () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    word[0] = BUSY_RUNNING | BUSY_KILLED;
+    expect(watched('local n = 0 for i = 1, 1000000 do n = n + 1 end return n', word, 0, () => {})).toBe(
+      1000000,
+    );
   });
 });

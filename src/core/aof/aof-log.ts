@@ -169,6 +169,11 @@ export class AofLog {
     if (pending !== null && pending.length > 0) this.append(pending, true);
   }
 
+  /** A script SHUTDOWN NOSAVE stopped: nothing of it is written (Redis exits before propagating it). */
+  discardTransaction(): void {
+    this.transaction = null;
+  }
+
   /**
    * appendfsync everysec's sync, from the server's once-a-second timer on one thread (any descriptor syncs the
    * file), on libuv's thread pool so the loop does not wait for the disk; one at a time.

@@ -42,10 +42,12 @@ function fcall(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, readOnlyC
   const keyCount = Number(numkeys);
   const keys = argv.slice(3, 3 + keyCount);
   const args = argv.slice(3 + keyCount);
-  return runScript(scripting, (host) => functions.call(fn, keys, args, host), ctx, {
+  return runScript(scripting, (host, watch) => functions.call(fn, keys, args, host, watch), ctx, {
     readOnly: readOnlyCommand || !writes,
     allowOom: fn.flags.includes('allow-oom'),
     keys,
+    name: fn.name,
+    isFunction: true,
   });
 }
 

@@ -10,6 +10,7 @@ import { globMatch } from '../glob.js';
 import { verifyDumpPayload } from '../rdb/dump.js';
 import { array, bulk, bulkString, fieldMap, integer, NIL, OK, set, status, type Reply } from '../reply.js';
 import { helpReply } from './container.js';
+import { killRunningScript } from '../scripting/script-kill.js';
 
 /** The engine every library runs on (functions.c registers only Lua's, as "LUA"). */
 const ENGINE = 'LUA';
@@ -165,9 +166,11 @@ function functionStats(_argv: Buffer[], ctx: CommandContext): Reply {
   ]);
 }
 
-/** FUNCTION KILL (scriptKill): a thread runs one command at a time, so no script runs while this one does. */
-function functionKill(): Reply {
-  throw new CommandError('NOTBUSY No scripts in execution right now.');
+/** FUNCTION KILL (scriptKill): a function that has not written is stopped at its engine's next hook. */
+function functionKill(_argv: Buffer[], ctx: CommandContext): Reply {
+  const scripting = ctx.server.scripting;
+  if (scripting === undefined) throw new CommandError('NOTBUSY No scripts in execution right now.');
+  return killRunningScript(scripting.cache.busy, true);
 }
 
 const HELP = [

@@ -1,7 +1,8 @@
 // The scripting family (redis.io/docs/interact/programmability/eval-intro): EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
 // and SCRIPT LOAD / EXISTS / FLUSH / HELP, with Redis 7.0.15's replies (eval.c). The interpreter and the
 // shared script cache are the thread's Scripting (scripting/scripting.ts); one run is scripting/script-run.ts.
-// SCRIPT KILL and SCRIPT DEBUG are not implemented; FUNCTION and FCALL are commands/functions.ts.
+// SCRIPT KILL stops another thread's running script through the busy word every thread shares
+// (scripting/script-busy.ts). SCRIPT DEBUG is not implemented; FUNCTION and FCALL are commands/functions.ts.
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
@@ -9,6 +10,7 @@ import { countedKeys } from '../key-specs.js';
 import { array, bulkString, OK, ONE, ZERO, type Reply } from '../reply.js';
 import { helpReply } from './container.js';
 import { runScript } from '../scripting/script-run.js';
+import { killRunningScript } from '../scripting/script-kill.js';
 import type { LoadedScript, Scripting } from '../scripting/scripting.js';
 import { parseInt64 } from '../args.js';
 import { feedMonitor } from '../monitor.js';
@@ -72,10 +74,12 @@ function evalGeneric(
   const keyCount = Number(numkeys);
   const keys = argv.slice(3, 3 + keyCount);
   const args = argv.slice(3 + keyCount);
-  return runScript(scripting, (host) => scripting.run(script, keys, args, host), ctx, {
+  return runScript(scripting, (host, watch) => scripting.run(script, keys, args, host, watch), ctx, {
     readOnly: readOnlyCommand || (flags !== null && flags.has('no-writes')),
     allowOom: flags !== null && flags.has('allow-oom'),
     keys,
+    name: script.sha,
+    isFunction: false,
   });
 }
 
@@ -98,6 +102,11 @@ function scriptFlush(argv: Buffer[], ctx: CommandContext): Reply {
   }
   scriptingOf(ctx).flush();
   return OK;
+}
+
+/** script.c scriptKill: an EVAL script that has not written is stopped at its engine's next hook. */
+function scriptKill(_argv: Buffer[], ctx: CommandContext): Reply {
+  return killRunningScript(scriptingOf(ctx).cache.busy, false);
 }
 
 const HELP = [
@@ -218,6 +227,17 @@ export const scriptingCommands: readonly CommandSpec[] = [
         flags: ['noscript'],
         keys: [0, 0, 0],
         run: scriptFlush,
+      },
+      {
+        name: 'script|kill',
+        syntax: 'SCRIPT KILL',
+        summary: 'Kill the script currently in execution.',
+        group: 'scripting',
+        since: '2.6.0',
+        arity: 2,
+        flags: ['noscript', 'allow_busy'],
+        keys: [0, 0, 0],
+        run: scriptKill,
       },
       {
         name: 'script|help',

@@ -6,6 +6,7 @@ import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec, ShutdownFlags } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import type { Reply } from '../reply.js';
+import { busyError, scriptTimedOut } from '../scripting/busy-gate.js';
 
 /** What a successful SHUTDOWN answers: nothing (Redis exits before replying; the connection just closes). */
 const NO_REPLY: Reply = { kind: 'sequence', value: [] };
@@ -35,6 +36,13 @@ function shutdown(argv: Buffer[], ctx: CommandContext): Reply {
   if (flags === 'abort') throw new CommandError('ERR No shutdown in progress.');
   const routine = ctx.server.shutdown;
   if (routine === undefined) throw new CommandError('ERR SHUTDOWN is not available on this server');
+  // A script past busy-reply-threshold (it holds every lock): only NOSAVE goes down, and stops it first, so that
+  // its thread lets the locks go that the shutdown's final steps take.
+  const busy = ctx.server.scripting?.cache.busy;
+  if (busy !== undefined && scriptTimedOut(busy)) {
+    if (!flags.nosave) throw new CommandError(busyError(busy.state()));
+    busy.killForShutdown();
+  }
   if (!routine(flags)) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
   // Only an embedded server gets here (the CLI's process has exited): its clients are being dropped.
   ctx.client.closeAfterReply = true;

@@ -5,7 +5,7 @@
 // reads a list that has it. Knows nothing of commands: it answers libraries, functions and errors (without
 // their ERR code).
 
-import type { LuaAddon, LuaHost, LuaReply, LuaState } from '../scripting/lua-addon.js';
+import type { LuaAddon, LuaHost, LuaReply, LuaState, LuaWatch } from '../scripting/lua-addon.js';
 import type { ScriptFlag } from '../scripting/shebang.js';
 import type { ScriptLogLevel } from '../scripting/scripting.js';
 import { type LibraryMetadata, readLibraryMetadata } from './library-metadata.js';
@@ -164,9 +164,15 @@ export class Functions {
     });
   }
 
-  /** Runs `fn` (found by find on this thread) with (keys, args), its commands going through `host`. */
-  call(fn: FunctionInfo, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply {
-    return (this.lua as LuaAddon).functionsCall(this.engine(), fn.library.key, fn.name, keys, args, host);
+  /**
+   * Runs `fn` (found by find on this thread) with (keys, args), its commands going through `host`; `watch`: the
+   * busy word its engine's hook reads and sets (scripting/script-busy.ts).
+   */
+  call(fn: FunctionInfo, keys: Buffer[], args: Buffer[], host: LuaHost, watch?: LuaWatch): LuaReply {
+    const lua = this.lua as LuaAddon;
+    const key = fn.library.key;
+    if (watch === undefined) return lua.functionsCall(this.engine(), key, fn.name, keys, args, host);
+    return lua.functionsCall(this.engine(), key, fn.name, keys, args, host, watch.word, watch.thresholdMs);
   }
 
   /** Bytes of the libraries' codes and names and their functions' names and descriptions (INFO used_memory_functions). */

@@ -47,6 +47,16 @@ export interface LuaHost {
    * when given), as redis.call would name it.
    */
   commandExists(name: Buffer, subcommand: Buffer | null): boolean;
+  /** The run has lasted busy-reply-threshold (`ms` so far): called once, by the engine's count hook. */
+  timedOut?(ms: number): void;
+}
+
+/** What run() is given to watch a script (native/lua-busy.c): the shared busy word and busy-reply-threshold. */
+export interface LuaWatch {
+  /** ScriptBusy.word: element 0 is read by the engine's hook. */
+  readonly word: Int32Array;
+  /** Milliseconds; 0 or less: not watched (no hook, as Redis with busy-reply-threshold 0). */
+  readonly thresholdMs: number;
 }
 
 /** A function a library registered (redis.register_function): flags in script.c scripts_flags_def's order. */
@@ -64,8 +74,20 @@ export interface LuaAddon {
   /** Compiles `body` as function `name` (f_<sha>): null, or the compiler's message. */
   load(state: LuaState, name: string, body: Buffer): string | null;
   has(state: LuaState, name: string): boolean;
-  /** Runs function `name` with KEYS and ARGV set; failures come back as {err}, with the script's line. */
-  run(state: LuaState, name: string, sha: string, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply;
+  /**
+   * Runs function `name` with KEYS and ARGV set; failures come back as {err}, with the script's line. With a busy
+   * word and a positive threshold, the run is watched: timed out, and stopped when the word says killed.
+   */
+  run(
+    state: LuaState,
+    name: string,
+    sha: string,
+    keys: Buffer[],
+    args: Buffer[],
+    host: LuaHost,
+    busy?: Int32Array,
+    thresholdMs?: number,
+  ): LuaReply;
   /** Bytes the state holds (INFO used_memory_lua). */
   usedMemory(state: LuaState): number;
   /** A state for Functions (native/lua-functions.c): EVAL's, with globals that follow the load-time sandbox. */
@@ -83,7 +105,10 @@ export interface LuaAddon {
   ): RegisteredFunction[] | string;
   /** Forgets the functions kept under `key`. */
   functionsDrop(state: LuaState, key: string): void;
-  /** Runs function `name` of the library under `key` with (keys, args); failures come back as {err}. */
+  /**
+   * Runs function `name` of the library under `key` with (keys, args); failures come back as {err}. Watched as
+   * run() watches a script.
+   */
   functionsCall(
     state: LuaState,
     key: string,
@@ -91,6 +116,8 @@ export interface LuaAddon {
     keys: Buffer[],
     args: Buffer[],
     host: LuaHost,
+    busy?: Int32Array,
+    thresholdMs?: number,
   ): LuaReply;
 }
 

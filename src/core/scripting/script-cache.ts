@@ -4,16 +4,19 @@
 // it has read, and reads the log's new entries when it misses (or SCRIPT EXISTS asks); SCRIPT FLUSH empties the
 // log and moves the epoch, which tells every thread to forget its map (and its interpreter's functions). The
 // log only grows between flushes: scripts are few and small, and Redis keeps every one until a flush too.
-// Knows nothing of Lua or commands.
+// The header also holds the word that says whether a script is running (script-busy.ts): every thread that
+// runs scripts holds this buffer already. Knows nothing of Lua or commands.
 
 import { createHash } from 'node:crypto';
 import { OwnedLock } from '../owned-lock.js';
+import { ScriptBusy } from './script-busy.js';
 
 const LOCK = 0; // and LOCK + 1: its sleeper count (owned-lock.ts)
 const EPOCH = 2;
 const COUNT = 3;
 const USED = 4;
-const HEADER_BYTES = 24;
+const BUSY_BYTE = 5 * 4; // and the next word: busy-reply-threshold (script-busy.ts)
+const HEADER_BYTES = 32;
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;
 
@@ -36,9 +39,13 @@ export class ScriptCache {
   private read = 0;
   private offset = HEADER_BYTES;
 
+  /** The running script, as every thread sees it. */
+  readonly busy: ScriptBusy;
+
   private constructor(readonly buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     this.lock = new OwnedLock(this.words, LOCK, 'script cache');
+    this.busy = new ScriptBusy(buffer, BUSY_BYTE);
   }
 
   static create(): ScriptCache {

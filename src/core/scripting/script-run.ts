@@ -28,7 +28,9 @@ import {
 } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import { Transaction } from '../transaction.js';
-import { type LuaHost, type LuaReply, unpackArgv } from './lua-addon.js';
+import { type LuaHost, type LuaReply, type LuaWatch, unpackArgv } from './lua-addon.js';
+import { waitForRunningScript } from './busy-gate.js';
+import { BUSY_SHUTDOWN } from './script-busy.js';
 import { scriptSha } from './script-cache.js';
 import type { Scripting } from './scripting.js';
 
@@ -39,40 +41,73 @@ export interface ScriptRunOptions {
   readonly allowOom: boolean;
   /** The keys the script was given (KEYS): a read it makes has a tracking caller track them (client-side caching). */
   readonly keys: readonly Buffer[];
+  /** What the slow-script warning names: EVAL's sha, or FCALL's function. */
+  readonly name: string;
+  /** FCALL: FUNCTION KILL stops it, not SCRIPT KILL, and BUSY says so. */
+  readonly isFunction: boolean;
 }
 
 /**
  * Runs a script for the caller in `ctx` (`invoke` starts it in its interpreter: EVAL's script or a function, with
- * the host its commands go through) and converts what it returned to the caller's reply.
+ * the host its commands go through and the watch its engine keeps) and converts what it returned to the caller's
+ * reply. The run is marked in the shared busy word (script-busy.ts) before it takes the locks, so other threads
+ * wait for it, or answer BUSY once it timed out, instead of blocking on the locks it holds; a script of another
+ * thread's is waited for here as every command waits for it (busy-gate.ts).
  */
 export function runScript(
   scripting: Scripting,
-  invoke: (host: LuaHost) => LuaReply,
+  invoke: (host: LuaHost, watch: LuaWatch) => LuaReply,
   ctx: CommandContext,
   options: ScriptRunOptions,
 ): Reply {
+  const busy = scripting.cache.busy;
+  while (!busy.begin(options.isFunction)) {
+    const refused = waitForRunningScript(busy, false);
+    if (refused !== null) return error(refused);
+  }
   const work = (store: KeyValueStore): Reply => {
     const aof = ctx.server.aof;
     // Inside EXEC the transaction's block is open already and EXEC holds every segment (transaction.ts keysOf).
     const nested = ctx.client.transaction.executing;
     if (!nested) aof?.beginTransaction();
+    let killedForShutdown = false;
     try {
       const run = new ScriptCalls(store, ctx, options, scripting);
       // Client-side caching: a read the script makes has the caller track the keys the script declared.
       const tracking = ctx.server.tracking;
       const outer = tracking?.scriptCaller ?? null;
       if (tracking !== undefined) tracking.scriptCaller = { client: ctx.client, keys: options.keys };
+      let reply: LuaReply;
       try {
-        return toReply(invoke(run.host));
+        reply = invoke(run.host, { word: busy.word, thresholdMs: busy.thresholdMs() });
       } finally {
         if (tracking !== undefined) tracking.scriptCaller = outer;
       }
+      killedForShutdown = (busy.state() & BUSY_SHUTDOWN) !== 0;
+      if (!killedForShutdown) return toReply(reply);
+      // Redis exits inside the script: its caller gets no reply, only the end of the connection.
+      ctx.client.closeAfterReply = true;
+      return NO_REPLY;
     } finally {
-      if (!nested) aof?.endTransaction();
+      // SHUTDOWN NOSAVE stopped it half done: Redis exits without propagating a script cut short.
+      if (!nested) {
+        if (killedForShutdown) aof?.discardTransaction();
+        else aof?.endTransaction();
+      }
     }
   };
-  return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
+  try {
+    return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
+  } finally {
+    busy.end();
+  }
 }
+
+/** Nothing written back (SHUTDOWN's own reply is the same: the connection just closes). */
+const NO_REPLY: Reply = { kind: 'sequence', value: [] };
+
+/** script_lua.c luaMaskCountHook's error: the engine adds the script and line to it. */
+const KILLED = 'ERR Script killed by user with SCRIPT KILL...';
 
 /**
  * PUBLISH and SPUBLISH are CMD_MAY_REPLICATE in Redis 7.0.15 (a read-only script may not call them), without the
@@ -122,7 +157,19 @@ class ScriptCalls {
       commandExists: (name, subcommand) =>
         lookup(subcommand === null ? [name] : [name, subcommand], (n) => caller.server.commands.lookup(n)) !==
         undefined,
+      timedOut: (ms) => this.timedOut(ms),
     };
+  }
+
+  /** script.c scriptInterrupt's warning, then the threads waiting for the script wake to answer BUSY. */
+  private timedOut(ms: number): void {
+    this.scripting.log(
+      'warn',
+      `Slow script detected: still in execution after ${ms} milliseconds. You can try killing the script ` +
+        `using the ${this.options.isFunction ? 'FUNCTION' : 'SCRIPT'} KILL command. Script name is: ` +
+        `${this.options.name}.`,
+    );
+    this.scripting.cache.busy.timedOut();
   }
 
   private call(argv: Buffer[], resp: 2 | 3): Buffer {
@@ -163,7 +210,11 @@ class ScriptCalls {
     ) {
       return this.refuse(spec, ERR.oom);
     }
-    if (write) this.dirty = true;
+    if (write) {
+      // A SCRIPT KILL that won before this first write stops the script here (its hook raises the same error).
+      if (!this.dirty && !this.scripting.cache.busy.markDirty()) return error(KILLED);
+      this.dirty = true;
+    }
     return call(spec, argv, ctx);
   }
 

@@ -5,7 +5,7 @@
 // redis.call does (script-run.ts).
 
 import { ByteWriter } from '../reply-encoding.js';
-import type { LuaAddon, LuaHost, LuaReply, LuaState } from './lua-addon.js';
+import type { LuaAddon, LuaHost, LuaReply, LuaState, LuaWatch } from './lua-addon.js';
 import { ScriptCache, scriptSha } from './script-cache.js';
 import { readShebang, type ScriptFlag } from './shebang.js';
 
@@ -60,12 +60,17 @@ export class Scripting {
     return 'error' in loaded ? null : loaded;
   }
 
-  /** Runs a loaded script (prepared by load or find on this thread, in this cache generation). */
-  run(script: LoadedScript, keys: Buffer[], args: Buffer[], host: LuaHost): LuaReply {
+  /**
+   * Runs a loaded script (prepared by load or find on this thread, in this cache generation); `watch`: the busy
+   * word its engine's hook reads and sets (script-busy.ts).
+   */
+  run(script: LoadedScript, keys: Buffer[], args: Buffer[], host: LuaHost, watch?: LuaWatch): LuaReply {
     const lua = this.lua as LuaAddon;
     // A SCRIPT FLUSH on another thread since it was prepared left a fresh interpreter without it.
     if (!lua.has(this.interpreter(), `f_${script.sha}`)) this.prepare(script.sha, script.body);
-    return lua.run(this.interpreter(), `f_${script.sha}`, script.sha, keys, args, host);
+    const name = `f_${script.sha}`;
+    if (watch === undefined) return lua.run(this.interpreter(), name, script.sha, keys, args, host);
+    return lua.run(this.interpreter(), name, script.sha, keys, args, host, watch.word, watch.thresholdMs);
   }
 
   /** SCRIPT FLUSH. */
