@@ -92,6 +92,9 @@ const NONE = -1;
 const MIN_ENTRIES = 64;
 const MIN_NAME_BYTES = 4096;
 
+/** Where liveCounts()'s words start: + kind. */
+export const LIVE_NAMES = R_LIVE;
+
 /** Initial size of the buffer: a few thousand subscriptions fit before the first rebuild. */
 export const REGISTRY_INITIAL_BYTES = 64 * 1024;
 /** Most the registry may take (reserved, committed as it grows): millions of channels. */
@@ -129,6 +132,15 @@ export class SharedRegistry {
     registry.i32[R_SEED] = (Math.random() * 2 ** 32) | 0;
     registry.layOut([], MIN_ENTRIES, MIN_ENTRIES, MIN_NAME_BYTES);
     return registry;
+  }
+
+  /**
+   * The header's live-name counts as a fixed view (it stays valid as the buffer grows: the header never moves),
+   * for readers on a hot path that want a plain load, not liveNames' check of the buffer's length: word
+   * LIVE_NAMES + kind.
+   */
+  liveCounts(): Int32Array {
+    return new Int32Array(this.buffer, 0, HEADER_INTS);
   }
 
   /** Distinct names of this kind with subscribers. Safe without the lock (a plain racy read of one word). */

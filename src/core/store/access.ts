@@ -22,6 +22,7 @@ import { hashKey } from './hash.js';
 import { databaseMap, H_CLIENT_PAUSE, H_CLIENT_PAUSE_END_F64, SHARD_INTS } from './layout.js';
 import type { SegmentLocks } from './rwlock.js';
 import type { Table } from './table.js';
+import type { TouchedHashes } from './touched.js';
 import type { Bytes, Clock } from './types.js';
 
 /**
@@ -81,7 +82,7 @@ export class TableAccess {
    * The hashes of the keys this thread's writes modified (watch.ts touchLocked, where Redis calls
    * signalModifiedKey), for client-side caching to tell which of a command's keys it changed; null: not kept.
    */
-  touched: number[] | null = null;
+  touched: TouchedHashes | null = null;
   /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
   reportExpired: ((shard: number, entry: number) => void) | null = null;
 

@@ -9,6 +9,7 @@ import type { ArenaHugePages } from './huge-pages.js';
 import type { LongDouble } from '../long-double/value.js';
 import { freeListReport, type FreeListReport } from './free-lists.js';
 import { Arena } from './arena.js';
+import type { TouchedHashes } from './touched.js';
 import { TableAccess } from './access.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import * as bits from './bits.js';
@@ -198,7 +199,7 @@ export class StoreThread {
   }
 
   /** This thread's note of the keys its writes modify (TableAccess.touched), on its transaction view too. */
-  setTouched(hashes: number[] | null): void {
+  setTouched(hashes: TouchedHashes | null): void {
     this.access.touched = hashes;
     if (this.held !== undefined) this.held.thread.access.touched = hashes;
   }
@@ -961,7 +962,7 @@ export class SharedStore implements KeyValueStore {
     this.thread.setExpiredHook(hook);
   }
 
-  keepTouched(hashes: number[] | null): void {
+  keepTouched(hashes: TouchedHashes | null): void {
     this.thread.setTouched(hashes);
   }
 

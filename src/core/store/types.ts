@@ -7,6 +7,7 @@
 // Domain failures throw CommandError with Redis's exact message (ERR in errors.ts); nothing else is thrown
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
+import type { TouchedHashes } from './touched.js';
 import type { ZsetView } from './zset-view.js';
 import type { ArenaHugePages } from './huge-pages.js';
 import type { ExpireStepReport } from './walk.js';
@@ -468,7 +469,7 @@ export interface KeyValueStore {
    * This thread's writes note the hash of each key they modify in `hashes` (where Redis calls signalModifiedKey;
    * keyHash gives a key's), for client-side caching; null stops it. Absent in test fakes.
    */
-  keepTouched?(hashes: number[] | null): void;
+  keepTouched?(hashes: TouchedHashes | null): void;
   keyHash?(key: Bytes): number;
 
   // ---- maxmemory (eviction.ts) ----

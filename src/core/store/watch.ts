@@ -55,7 +55,7 @@ const SLOT_VERSION = 3;
  * orders every access.
  */
 export function touchLocked(a: TableAccess, shard: number, hash: number): void {
-  a.touched?.push(hash);
+  a.touched?.note(hash);
   const control = a.control;
   // A plain read (Atomics.load is a runtime call on Node 20, and this runs for every write): the segment lock
   // orders it after a WATCH's count, which comes before that WATCH takes the lock (countWatcher).

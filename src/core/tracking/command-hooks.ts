@@ -17,13 +17,13 @@ const SCRIPT_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 export function beforeCommand(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Buffer[] | null {
   const hub = ctx.server.tracking;
   if (hub === undefined) return null;
-  hub.touched.length = 0;
+  hub.touched.clear();
   if (hub.scriptCaller !== null) {
     if (spec.flags.includes('readonly')) hub.scriptRead();
     return null;
   }
-  if (!hub.remembers(ctx.client) || !spec.flags.includes('readonly') || SCRIPT_READS.has(spec.name))
-    return null;
+  if (ctx.client.tracking === undefined || !hub.remembers(ctx.client)) return null;
+  if (!spec.flags.includes('readonly') || SCRIPT_READS.has(spec.name)) return null;
   // Shard channels are keys to COMMAND, not to caches (trackingRememberKeys skips CMD_PUBSUB).
   if (spec.flags.includes('pubsub')) return null;
   const keys = commandKeys(spec, argv);
@@ -43,16 +43,14 @@ export function afterCommand(
   if (hub === undefined) return;
   if (readKeys !== null) hub.afterRead(ctx.client, readKeys);
   const touched = hub.touched;
-  if (touched.length === 0) return;
+  if (touched.count === 0) return;
   if (hub.active()) {
     const store = ctx.store;
-    // A set once there are many (MSET of thousands of keys): a scan of a few numbers costs less below that.
-    const seen = touched.length > 16 ? new Set(touched) : null;
     const modified = (commandKeys(spec, argv) ?? []).filter((key) => {
       const hash = store.keyHash?.(key);
-      return hash === undefined || (seen === null ? touched.includes(hash) : seen.has(hash));
+      return hash === undefined || touched.has(hash);
     });
     if (modified.length > 0) hub.modified(modified, ctx.client);
   }
-  touched.length = 0;
+  touched.clear();
 }

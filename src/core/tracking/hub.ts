@@ -26,6 +26,7 @@ import {
   type TrackingMailKind,
 } from '../pubsub/registry.js';
 import type { MailboxRecord, PubSubState } from '../pubsub/shared-state.js';
+import { TouchedHashes } from '../store/touched.js';
 import {
   decodeDelivery,
   encodeDelivery,
@@ -111,7 +112,7 @@ export class TrackingHub {
    * notes them: KeyValueStore.keepTouched), so only the keys it really changed are invalidated, as Redis's
    * signalModifiedKey does (a SET NX that set nothing, a DEL of a missing key invalidate nothing).
    */
-  readonly touched: number[] = [];
+  readonly touched = new TouchedHashes();
   /** The script running for a caller (EVAL): its reads remember the keys the script declared, for the caller. */
   scriptCaller: { readonly client: ClientState; readonly keys: readonly Buffer[] } | null = null;
 
@@ -289,7 +290,7 @@ export class TrackingHub {
 
   /** Whether some key or prefix may be tracked anywhere: otherwise a write has nothing to invalidate. */
   active(): boolean {
-    return this.table.size > 0 || this.shared.keys() > 0 || this.shared.prefixes() > 0;
+    return this.table.size > 0 || this.shared.inUse();
   }
 
   /** Keys a command of `writer` modified (signalModifiedKey): told after its reply if they are its own. */
@@ -404,7 +405,7 @@ export class TrackingHub {
    * broadcasting clients) until the table is back under it, with an effort that grows while it stays over.
    */
   limit(): void {
-    if (this.shared.clients() === 0) return;
+    if (!this.shared.anyClient()) return;
     const max = this.maxKeys();
     if (max === 0) return;
     const shared = this.shared;

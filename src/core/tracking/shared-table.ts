@@ -14,7 +14,14 @@
 // LOCKING: the pub/sub lock (pubsub/shared-state.ts) guards the registry, so a writer looks a key up, drops it and
 // mails the threads that had it in one critical section. Counts are Atomics words readable without it.
 
-import { SharedRegistry, CHANNEL, PATTERN, SHARD, type SubscriptionKind } from '../pubsub/registry.js';
+import {
+  SharedRegistry,
+  CHANNEL,
+  LIVE_NAMES,
+  PATTERN,
+  SHARD,
+  type SubscriptionKind,
+} from '../pubsub/registry.js';
 
 /** The registry's three namespaces, reusing its kinds. */
 export const TRACKED_KEY: SubscriptionKind = CHANNEL;
@@ -34,10 +41,31 @@ export interface TrackingHandles {
 export class SharedTracking {
   readonly registry: SharedRegistry;
   private readonly words: Int32Array;
+  /** The registry's live-name counts (SharedRegistry.liveCounts), read plainly on every command. */
+  private readonly live: Int32Array;
 
   private constructor(readonly handles: TrackingHandles) {
     this.registry = new SharedRegistry(handles.registry);
     this.words = new Int32Array(handles.words);
+    this.live = this.registry.liveCounts();
+  }
+
+  /**
+   * Whether any client tracks, or any key or prefix is in the table: the check each command pays, so plain loads
+   * (an Atomics.load is a runtime call on Node 20). A change made meanwhile by another thread is ordered by the
+   * lock a reader's registration takes before it reads (tracking/hub.ts), and seen by the next command.
+   */
+  inUse(): boolean {
+    return (
+      this.words[W_CLIENTS] !== 0 ||
+      this.live[LIVE_NAMES + TRACKED_KEY] !== 0 ||
+      this.live[LIVE_NAMES + BCAST_PREFIX] !== 0
+    );
+  }
+
+  /** Whether some client tracks (a plain load, for the check before each command). */
+  anyClient(): boolean {
+    return this.words[W_CLIENTS] !== 0;
   }
 
   static create(): SharedTracking {
