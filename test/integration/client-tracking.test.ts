@@ -198,6 +198,48 @@ describe.each(transports)('%s transport: client-side caching figures', (transpor
   });
 });
 
+describe.each(transports)('%s transport: client-side caching and eviction', (transport) => {
+  const current = useTestServer(transport, { workers: transport === 'hybrid' ? 2 : 4 });
+
+  it('invalidates exactly the keys maxmemory evicts', async () => {
+    const server = current();
+    const tracker = await server.connect();
+    const writer = await server.connect();
+    await hello3(tracker);
+    const keys = Array.from({ length: 200 }, (_, i) => `ev${i}`);
+    const value = 'v'.repeat(1000);
+    const sets = '+OK\r\n'.repeat(keys.length);
+    expect(await writer.request(Buffer.concat(keys.map((k) => resp('SET', k, value))), sets)).toBe(sets);
+    expect(await tracker.request(resp('CLIENT', 'TRACKING', 'ON'), 5)).toBe('+OK\r\n');
+    const values = `*${keys.length}\r\n` + `$1000\r\n${value}\r\n`.repeat(keys.length);
+    expect(await tracker.request(resp('MGET', ...keys), values)).toBe(values);
+    const used = Number(await infoField(writer, 'used_memory_dataset'));
+    for (const [name, setting] of [
+      ['maxmemory-policy', 'allkeys-lru'],
+      ['maxmemory-eviction-tenacity', '100'], // no time limit: down to the cap at once
+      ['maxmemory', String(Math.floor(used / 2))],
+    ]) {
+      expect(await writer.request(resp('CONFIG', 'SET', name, setting), 5)).toBe('+OK\r\n');
+    }
+    expect(await writer.request(resp('SET', 'after', 'x'), 5)).toBe('+OK\r\n'); // evicts first
+    expect(Number(await infoField(writer, 'evicted_keys'))).toBeGreaterThan(50);
+    // The tracker's pushes precede its next reply (its thread takes its mail first).
+    await tracker.send(resp('PING'));
+    let pushed = '';
+    for (;;) {
+      const line = await tracker.readLine();
+      if (line === '+PONG\r\n') break;
+      pushed += line;
+    }
+    const invalidated = [...pushed.matchAll(/^(ev\d+)\r$/gm)].map((m) => m[1]).sort();
+    const missing: string[] = [];
+    for (const key of keys) {
+      if ((await writer.request(resp('EXISTS', key), 4)) === ':0\r\n') missing.push(key);
+    }
+    expect(invalidated).toEqual(missing.sort());
+  });
+});
+
 describe('eventloop transport: client-side caching and expiry (an injected clock)', () => {
   let now = 1_000_000;
   const current = useTestServer('eventloop', { clock: () => now });
