@@ -29,7 +29,6 @@ import {
 import type { KeyValueStore } from '../store/types.js';
 import { Transaction } from '../transaction.js';
 import { type LuaHost, type LuaReply, type LuaWatch, unpackArgv } from './lua-addon.js';
-import { waitForRunningScript } from './busy-gate.js';
 import { BUSY_SHUTDOWN } from './script-busy.js';
 import { scriptSha } from './script-cache.js';
 import type { Scripting } from './scripting.js';
@@ -50,9 +49,10 @@ export interface ScriptRunOptions {
 /**
  * Runs a script for the caller in `ctx` (`invoke` starts it in its interpreter: EVAL's script or a function, with
  * the host its commands go through and the watch its engine keeps) and converts what it returned to the caller's
- * reply. The run is marked in the shared busy word (script-busy.ts) before it takes the locks, so other threads
- * wait for it, or answer BUSY once it timed out, instead of blocking on the locks it holds; a script of another
- * thread's is waited for here as every command waits for it (busy-gate.ts).
+ * reply. The run is marked in the shared busy word (script-busy.ts) once it holds every segment's lock, so other
+ * threads' commands wait for it at the executor's check, or answer BUSY once it timed out (busy-gate.ts), instead
+ * of blocking on the locks it holds. Marked under the locks, never before: a script that held the word while it
+ * waited for the locks of an EXEC whose own script then waited for the word would wait for ever.
  */
 export function runScript(
   scripting: Scripting,
@@ -61,11 +61,16 @@ export function runScript(
   options: ScriptRunOptions,
 ): Reply {
   const busy = scripting.cache.busy;
-  while (!busy.begin(options.isFunction)) {
-    const refused = waitForRunningScript(busy, false);
-    if (refused !== null) return error(refused);
-  }
   const work = (store: KeyValueStore): Reply => {
+    // Every script runs holding every segment's lock, so none other can hold the word now.
+    if (!busy.begin(options.isFunction)) throw new Error('the busy word is held by another script');
+    try {
+      return workMarked(store);
+    } finally {
+      busy.end();
+    }
+  };
+  const workMarked = (store: KeyValueStore): Reply => {
     const aof = ctx.server.aof;
     // Inside EXEC the transaction's block is open already and EXEC holds every segment (transaction.ts keysOf).
     const nested = ctx.client.transaction.executing;
@@ -96,11 +101,7 @@ export function runScript(
       }
     }
   };
-  try {
-    return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
-  } finally {
-    busy.end();
-  }
+  return ctx.client.transaction.executing ? work(ctx.store) : ctx.store.transaction(null, work);
 }
 
 /** Nothing written back (SHUTDOWN's own reply is the same: the connection just closes). */
