@@ -188,6 +188,14 @@ describe.each(targets)('BullMQ on %s', (target) => {
       seen.push(`completed ${jobId} ${String(returnvalue)}`),
     );
     events.on('failed', ({ jobId, failedReason }) => seen.push(`failed ${jobId} ${failedReason}`));
+    // waitUntilFinished can settle from the job's stored state before QueueEvents has read the events themselves.
+    const bothSeen = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (seen.length >= 2) resolve();
+      };
+      events.on('completed', check);
+      events.on('failed', check);
+    });
     try {
       // Its XREAD BLOCK must be waiting before the jobs' events are written, or it reads from after them.
       await events.waitUntilReady();
@@ -195,6 +203,7 @@ describe.each(targets)('BullMQ on %s', (target) => {
       const bad = await queue.add('bad', { n: -1 });
       expect(await good.waitUntilFinished(events)).toBe(42);
       await expect(bad.waitUntilFinished(events)).rejects.toThrow('negative');
+      await bothSeen;
       expect(seen.sort()).toEqual([`completed ${good.id} 42`, `failed ${bad.id} negative`]);
       expect(await queue.getJobLogs(good.id ?? '')).toEqual({ logs: ['working on 41'], count: 1 });
 
