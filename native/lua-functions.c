@@ -18,6 +18,7 @@
 #define LOAD_API_KEY "redis_lite_load_api"
 #define LOAD_FUNCTIONS_KEY "redis_lite_load_functions"
 #define LOAD_META_KEY "redis_lite_load_meta"
+#define ERROR_HANDLER_KEY "redis_lite_function_error_handler"
 #define KEY_MAX 64
 
 /* script.c scripts_flags_def, in its order (FUNCTION LIST lists a function's flags in it). */
@@ -231,7 +232,12 @@ static napi_value FunctionsCreate(napi_env env, napi_callback_info info) {
   make_readonly_proxy(lua, globals_index);
   lua_setfield(lua, -2, "redis");
   lua_setfield(lua, LUA_REGISTRYINDEX, LOAD_API_KEY);
+  /* The error handler is the registry's here, not a global (function_lua.c REGISTRY_ERROR_HANDLER_NAME). */
   lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
+  lua_getfield(lua, -1, "__redis__err__handler");
+  lua_setfield(lua, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
+  lua_pushnil(lua);
+  lua_setfield(lua, -2, "__redis__err__handler");
   lua_setfield(lua, LUA_REGISTRYINDEX, CURRENT_API_KEY);
   /* The globals every library's code and functions see: a proxy over the current API. */
   lua_newtable(lua);
@@ -423,9 +429,7 @@ static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
     busy = busy_word_arg(env, argv[6]);
     if (napi_get_value_int64(env, argv[7], &threshold_ms) != napi_ok) threshold_ms = 0;
   }
-  lua_getfield(lua, LUA_REGISTRYINDEX, REAL_GLOBALS_KEY);
-  lua_getfield(lua, -1, "__redis__err__handler");
-  lua_remove(lua, -2);
+  lua_getfield(lua, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
   lua_getfield(lua, LUA_REGISTRYINDEX, key);
   if (lua_istable(lua, -1)) lua_getfield(lua, -1, name), lua_remove(lua, -2);
   if (!lua_isfunction(lua, -1)) {

@@ -25,7 +25,8 @@ redis.register_function{function_name='sneaky', callback=function(keys) return r
 redis.register_function('failing', function() error('oops') end)
 redis.register_function('keys_global', function() return KEYS end)
 redis.register_function('version', function() return redis.REDIS_VERSION_NUM end)
-redis.register_function('resp3', function() redis.setresp(3); return redis.call('HGETALL', 'h') end)`;
+redis.register_function('resp3', function() redis.setresp(3); return redis.call('HGETALL', 'h') end)
+redis.register_function('handler', function() return __redis__err__handler end)`;
 
 /** One function (Redis lists a library's functions in its hash table's order). */
 const SOLO = `redis.register_function{function_name='solo', callback=function() return 'solo' end,
@@ -73,6 +74,7 @@ const REQUESTS: readonly Arg[][] = [
   ['FCALL', 'keys_global', '0'],
   ['FCALL', 'version', '0'],
   ['FCALL', 'resp3', '0'],
+  ['FCALL', 'handler', '0'],
   ['FCALL'],
   // inside MULTI: queued, run by EXEC under its locks
   ['MULTI'],
