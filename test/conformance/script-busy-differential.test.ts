@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer } from '../support/both-servers.js';
 import { startRedisServer } from '../support/live-tools.js';
+import { luaWatchesLongRuns } from '../support/lua-watch.js';
 import { RawClient, resp } from '../support/raw-client.js';
 import { startTestServer, transports } from '../support/server.js';
 
@@ -80,7 +81,7 @@ async function transcript(port: number): Promise<string[]> {
   }
 }
 
-describe.each(transports.filter((t) => t !== 'eventloop'))(
+describe.each(luaWatchesLongRuns ? transports.filter((t) => t !== 'eventloop') : [])(
   '%s transport: a busy script against redis-server 7.0',
   (transport) => {
     it.skipIf(!haveRedisServer)('answers every client as Redis does, byte for byte', async () => {

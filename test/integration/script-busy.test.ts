@@ -9,6 +9,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { resp, type RawClient } from '../support/raw-client.js';
+import { luaWatchesLongRuns } from '../support/lua-watch.js';
 import { transports, useTestServer, type TestServer } from '../support/server.js';
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
@@ -23,7 +24,7 @@ const FOREVER = 'while true do end';
 const FOREVER_SHA = '694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7';
 const WRITE_THEN_FOREVER = 'redis.call("SET", "x", "1") while true do end';
 
-const threadsWithLoops = transports.filter((t) => t !== 'eventloop');
+const threadsWithLoops = luaWatchesLongRuns ? transports.filter((t) => t !== 'eventloop') : [];
 
 /** The next reply line, without its CRLF. */
 async function line(client: RawClient): Promise<string> {

@@ -16,6 +16,7 @@ import {
 } from '../../src/core/scripting/lua-addon.js';
 import { packageRoot } from '../../src/transport/threadpool/native.js';
 import { BUSY_KILLED, BUSY_RUNNING, BUSY_TIMED_OUT } from '../../src/core/scripting/script-busy.js';
+import { luaWatchesLongRuns } from '../support/lua-watch.js';
 
 const addon = loadLuaFrom(packageRoot());
 if (addon instanceof Error) throw addon;
@@ -149,7 +150,7 @@ describe('the Lua engine', () => {
   });
 });
 
-describe("the engine's watch of a long run (native/lua-busy.c)", () => {
+describe.skipIf(!luaWatchesLongRuns)("the engine's watch of a long run (native/lua-busy.c)", () => {
   /** Runs `body` watched through `word`; `onTimedOut` is the host's timedOut. */
   function watched(body: string, word: Int32Array, thresholdMs: number, onTimedOut: (ms: number) => void) {
     expect(lua.load(state, 'f_watched', Buffer.from(body))).toBeNull();

@@ -67,6 +67,11 @@ export interface RegisteredFunction {
 }
 
 export interface LuaAddon {
+  /**
+   * run() and functionsCall() watch a long run when given a busy word (native/lua-busy.c); absent on an addon
+   * built before that, which ignores the word (scripts then never time out: rebuild the native helper).
+   */
+  readonly watchesLongRuns?: boolean;
   /** A state set up as Redis's: its libraries, redis.*, and its globals protected. */
   create(): LuaState;
   /** Frees the state now; it is unusable after. */
