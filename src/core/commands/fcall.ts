@@ -42,7 +42,16 @@ function fcall(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, readOnlyC
   const keyCount = Number(numkeys);
   const keys = argv.slice(3, 3 + keyCount);
   const args = argv.slice(3 + keyCount);
-  return runScript(scripting, (host, watch) => functions.call(fn, keys, args, host, watch), ctx, {
+  // Its record, for FUNCTION STATS on other threads: published once this thread holds every segment for the run.
+  const invoke: Parameters<typeof runScript>[1] = (host, watch) => {
+    functions.registry.publishRunning(fn.name, argv, ctx.server.clock());
+    try {
+      return functions.call(fn, keys, args, host, watch);
+    } finally {
+      functions.registry.clearRunning();
+    }
+  };
+  return runScript(scripting, invoke, ctx, {
     readOnly: readOnlyCommand || !writes,
     allowOom: fn.flags.includes('allow-oom'),
     keys,

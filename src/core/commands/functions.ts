@@ -10,6 +10,8 @@ import { globMatch } from '../glob.js';
 import { verifyDumpPayload } from '../rdb/dump.js';
 import { array, bulk, bulkString, fieldMap, integer, NIL, OK, set, status, type Reply } from '../reply.js';
 import { helpReply } from './container.js';
+import { BUSY_ERROR } from '../scripting/busy-gate.js';
+import { BUSY_FUNCTION } from '../scripting/script-busy.js';
 import { killRunningScript } from '../scripting/script-kill.js';
 
 /** The engine every library runs on (functions.c registers only Lua's, as "LUA"). */
@@ -144,13 +146,26 @@ function functionRestore(argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 /**
- * FUNCTION STATS (functionStatsCommand): no script is ever seen running here, as a command runs only between
- * scripts on its thread.
+ * FUNCTION STATS (functionStatsCommand): the function another thread runs past busy-reply-threshold (its name, its
+ * caller's command and how long it has run), or BUSY while an EVAL script runs.
  */
 function functionStats(_argv: Buffer[], ctx: CommandContext): Reply {
-  const counts = functionsOf(ctx).counts();
+  const functions = functionsOf(ctx);
+  const busy = ctx.server.scripting?.cache.busy.state() ?? 0;
+  if (busy !== 0 && (busy & BUSY_FUNCTION) === 0) throw new CommandError(BUSY_ERROR);
+  const running = busy === 0 ? null : functions.registry.running();
+  const counts = functions.counts();
   return fieldMap([
-    ['running_script', NIL],
+    [
+      'running_script',
+      running === null
+        ? NIL
+        : fieldMap([
+            ['name', bulkString(running.name)],
+            ['command', array(running.argv.map(bulk))],
+            ['duration_ms', integer(Math.max(0, Math.floor(ctx.server.clock() - running.startMs)))],
+          ]),
+    ],
     [
       'engines',
       fieldMap([
