@@ -114,6 +114,25 @@ describe.each(transports)('function libraries across restarts on %s', (transport
     await expect(a.call('FCALL', 'other_fn', '0')).rejects.toThrow('ERR Function not found');
   });
 
+  it('puts them in the base CONFIG SET appendonly yes writes, which a restart loads', async () => {
+    const dir = tempDir();
+    const first = await lite(transport, dir);
+    const a = await client(first.port);
+    await a.call('FUNCTION', 'LOAD', LIBRARY);
+    const before = await keptState(a);
+    expect(await a.config('SET', 'appendonly', 'yes')).toBe('OK');
+    await waitFor(() => {
+      try {
+        return readFileSync(basePath(dir)).includes('name=kept');
+      } catch {
+        return false; // no manifest yet
+      }
+    });
+    await first.close();
+    const second = await lite(transport, dir, { appendonly: 'yes' });
+    expect(await keptState(await client(second.port))).toEqual(before);
+  });
+
   it('logs them in the append-only file, replays them, and a rewrite base carries them', async () => {
     for (const preamble of ['yes', 'no']) {
       const dir = tempDir();
