@@ -1,6 +1,6 @@
 // MONITOR against real Redis, for every transport: the same script of requests (binary arguments, AUTH and
 // HELLO to redact, admin commands to hide, refused commands, MULTI/EXEC, SELECT, RESET, a monitor's own
-// commands) sent to redis-lite and to a redis-server this file starts on a free loopback port (no persistence,
+// commands, FUNCTION and an FCALL with the command its function runs) sent to redis-lite and to a redis-server this file starts on a free loopback port (no persistence,
 // stopped by PID afterwards), each watched by a monitor on another connection. The monitors' lines must be the
 // same, ignoring the timestamp and the client's port. Skipped when redis-server is not on PATH.
 
@@ -48,6 +48,16 @@ const SCRIPT: readonly Step[] = [
   client('ECHO', '12345'),
   client('INFO', 'keyspace'),
   client('COMMAND', 'COUNT'),
+  // A function's call and the commands it runs, as the script's client ([db lua]); FUNCTION itself is shown.
+  client(
+    'FUNCTION',
+    'LOAD',
+    'REPLACE',
+    "#!lua name=mon\nredis.register_function('mon', function(k) return redis.call('GET', k[1]) end)",
+  ),
+  client('FCALL', 'mon', '1', 'k'),
+  client('FCALL', 'nosuch', '0'),
+  client('FUNCTION', 'DELETE', 'mon'),
   inline('set "inline arg" \'v\''),
   byMonitor('PING'),
   byMonitor('GET', 'k'),
@@ -81,7 +91,11 @@ async function monitorLines(port: number): Promise<string[]> {
     }
     for (;;) {
       const line = await monitor.readLine();
-      lines.push(line.replace(/^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/, '[$1 addr]'));
+      lines.push(
+        line
+          .replace(/^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/, '[$1 addr]')
+          .replace(/^\+\d+\.\d{6} \[(\d+) lua\]/, '[$1 lua]'),
+      );
       if (line.endsWith('"ECHO" "end"\r\n')) return lines;
     }
   } finally {
