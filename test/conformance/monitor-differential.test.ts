@@ -1,7 +1,8 @@
 // MONITOR against real Redis, for every transport: the same script of requests (binary arguments, AUTH and
 // HELLO to redact, admin commands to hide, refused commands, MULTI/EXEC, SELECT, RESET, a monitor's own
-// commands, FUNCTION and an FCALL with the command its function runs) sent to redis-lite and to a redis-server this file starts on a free loopback port (no persistence,
-// stopped by PID afterwards), each watched by a monitor on another connection. The monitors' lines must be the
+// commands, FUNCTION and an FCALL with the command its function runs) sent to redis-lite and to a redis-server
+// this file starts on a free loopback port (no persistence, stopped by PID afterwards), each watched by a monitor
+// on another connection. The monitors' lines must be the
 // same, ignoring the timestamp and the client's port. Skipped when redis-server is not on PATH.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
