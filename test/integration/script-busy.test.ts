@@ -150,3 +150,27 @@ describe.each(threadsWithLoops)('%s transport: a script past busy-reply-threshol
     expect(await ask(other, 'GET', 'started')).toBe('$1');
   });
 });
+
+describe.skipIf(!luaWatchesLongRuns || !transports.includes('hybrid'))(
+  'hybrid transport: a busy script on the accepting loop',
+  () => {
+    const fixture = useTestServer('hybrid', { workers: 2 });
+
+    it('still lets new clients connect (loop 1 accepts meanwhile), answer BUSY and SCRIPT KILL it', async () => {
+      const server = fixture();
+      const scripter = await server.connect(); // the first client: loop 0's, which accepts
+      expect(await ask(scripter, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      const newcomer = await server.connect();
+      expect(await ask(newcomer, 'PING')).toBe(BUSY);
+      expect(await ask(newcomer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user with SCRIPT KILL...')).toBe(true);
+      // Loop 0 accepts again: a client connected now is served as usual.
+      const later = await server.connect();
+      expect(await ask(later, 'PING')).toBe('+PONG');
+      expect(await ask(newcomer, 'PING')).toBe('+PONG');
+    });
+  },
+);

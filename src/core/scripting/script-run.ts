@@ -29,7 +29,7 @@ import {
 import type { KeyValueStore } from '../store/types.js';
 import { Transaction } from '../transaction.js';
 import { type LuaHost, type LuaReply, type LuaWatch, unpackArgv } from './lua-addon.js';
-import { BUSY_SHUTDOWN } from './script-busy.js';
+import { BUSY_SHUTDOWN, BUSY_TIMED_OUT } from './script-busy.js';
 import { scriptSha } from './script-cache.js';
 import type { Scripting } from './scripting.js';
 
@@ -67,7 +67,9 @@ export function runScript(
     try {
       return workMarked(store);
     } finally {
+      const timedOut = (busy.state() & BUSY_TIMED_OUT) !== 0;
       busy.end();
+      if (timedOut) scripting.busyChanged?.(false);
     }
   };
   const workMarked = (store: KeyValueStore): Reply => {
@@ -171,6 +173,7 @@ class ScriptCalls {
         `${this.options.name}.`,
     );
     this.scripting.cache.busy.timedOut();
+    this.scripting.busyChanged?.(true);
   }
 
   private call(argv: Buffer[], resp: 2 | 3): Buffer {

@@ -25,6 +25,11 @@ export class Scripting {
   private readonly flags = new Map<string, ReadonlySet<ScriptFlag> | null>();
   /** Where redis.call's replies are encoded for the interpreter (script-run.ts), reused by every run here. */
   readonly replyWriter = new ByteWriter();
+  /**
+   * Set by a transport that must know: a script of this thread passed busy-reply-threshold (true), and such a
+   * script ended (false). The hybrid's accepting loop hands accepting to another loop meanwhile.
+   */
+  busyChanged: ((timedOut: boolean) => void) | null = null;
 
   constructor(
     readonly cache: ScriptCache,

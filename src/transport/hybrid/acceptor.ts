@@ -28,6 +28,8 @@ export interface AcceptorHost {
   readonly loops: number;
   /** This loop's index. */
   readonly self: number;
+  /** Every client accepted stays here (a standby acceptor: the rings have one producer, the accepting loop). */
+  readonly keepsAll?: boolean;
   maxclients(): number;
   /** Serve a new client here. */
   adopt(fd: number, id: number, createdAt: number): void;
@@ -85,7 +87,7 @@ export function acceptWaiting(host: AcceptorHost, listenFd: number): void {
     }
     Atomics.add(state, TOTAL_CONNECTIONS, 1);
     const id = Atomics.add(state, LAST_ID, 1) + 1;
-    const loop = leastLoaded(host);
+    const loop = host.keepsAll === true ? host.self : leastLoaded(host);
     Atomics.add(state, connectedAt(loop), 1);
     if (loop !== host.self && push(host, loop, fd, id)) {
       woken[loop] = 1;

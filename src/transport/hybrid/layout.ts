@@ -21,6 +21,12 @@ export const LAST_ID = 4;
 export const CONFIG_GENERATION = 5;
 /** Large query buffers the loops freed at once instead of leaving them to the GC (INFO pool_buffers_released). */
 export const BUFFERS_RELEASED = 6;
+/**
+ * The listening descriptor + 1 while loop 0, the accepting loop, runs a script past busy-reply-threshold (else 0):
+ * loop 1 accepts meanwhile (clients it keeps), so a new client can still send SCRIPT KILL or SHUTDOWN NOSAVE, as
+ * Redis accepts while a script is busy.
+ */
+export const STANDBY_ACCEPT = 7;
 const HEADER = 16;
 
 /** Per loop, a 64-byte line of its own. */

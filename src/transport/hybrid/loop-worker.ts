@@ -41,6 +41,7 @@ import {
   TCP_PORT,
   TOTAL_CONNECTIONS,
   wakeFdAt,
+  STANDBY_ACCEPT,
 } from './layout.js';
 import { type LoopHost, type LoopLimits, LoopClient } from './loop-client.js';
 import type { FromLoop, LoopInit, ToLoop } from './messages.js';
@@ -290,7 +291,34 @@ function workerCore(): ThreadCore {
       }),
   });
   core.writer.keepLentUntilRewind(); // replies are held until the end of the turn (endOfTurn)
+  const scripting = core.server.scripting;
+  if (init.index === 0 && init.loops > 1 && scripting !== undefined)
+    scripting.busyChanged ??= handOverAccepting;
   return core;
+}
+
+/**
+ * Loop 0 (the accepting loop) runs a script past busy-reply-threshold, or that script ended: loop 1 is told to
+ * accept meanwhile, or to stop. Called on loop 0's thread, from inside the script for `true`.
+ */
+function handOverAccepting(timedOut: boolean): void {
+  // The listening descriptor + 1: only loop 0 was given it.
+  Atomics.store(state, STANDBY_ACCEPT, timedOut && init.listenFd >= 0 ? init.listenFd + 1 : 0);
+  const wakeFd = Atomics.load(state, wakeFdAt(1));
+  if (wakeFd >= 0) native.eventfdSignal(wakeFd);
+}
+
+/** Loop 1: accepts while loop 0 is held by a busy script (STANDBY_ACCEPT), keeping each client it accepts. */
+let standbyListening = false;
+const standbyAcceptor: AcceptorHost = { ...acceptor, keepsAll: true };
+
+function followStandbyAccept(): void {
+  const listenFd = stopping ? -1 : Atomics.load(state, STANDBY_ACCEPT) - 1;
+  const wanted = listenFd >= 0;
+  if (wanted === standbyListening) return;
+  standbyListening = wanted;
+  if (wanted) loop.listen(listenFd, () => acceptWaiting(standbyAcceptor, listenFd));
+  else loop.stopListening();
 }
 
 function transportStats(): TransportStats {
@@ -399,6 +427,7 @@ function drain(): void {
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
     handle(m.message as ToLoop);
   }
+  if (init.index === 1) followStandbyAccept(); // after a 'stop' read just now
 }
 
 Atomics.store(state, wakeFdAt(init.index), loop.wakeFd);

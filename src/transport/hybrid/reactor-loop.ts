@@ -86,7 +86,8 @@ export class ReactorLoop {
     this.listenPausedUntil = Date.now() + ms;
   }
 
-  private stopListening(): void {
+  /** No longer watches the listening socket (a standby acceptor's turn is over). */
+  stopListening(): void {
     if (this.listenFd < 0) return;
     const native = this.options.native;
     native.epollCtl(this.epfd, native.epoll.CTL_DEL, this.listenFd, 0);
