@@ -11,6 +11,11 @@ import { RawClient, resp } from '../support/raw-client.js';
 import { transports } from '../support/server.js';
 import { step, stepBoth } from '../support/script-step.js';
 
+/** A function that writes (held under WRITE) and one flagged no-writes (not held). */
+const PAUSE_LIBRARY = `#!lua name=pz
+redis.register_function('pz_rw', function() return 1 end)
+redis.register_function{function_name='pz_ro', callback=function() return 2 end, flags={'no-writes'}}`;
+
 /** Each entry one step; a step of several requests is sent at once (MULTI ... EXEC). */
 const SCRIPT: readonly (readonly string[])[][] = [
   [['CLIENT', 'PAUSE']],
@@ -26,6 +31,7 @@ const SCRIPT: readonly (readonly string[])[][] = [
   // No pause after these: a timeout of 0, and one whose end overflows (Redis's sum wraps into the past).
   [['CLIENT', 'PAUSE', '0', 'WRITE']],
   [['SET', 'k', 'v']],
+  [['FUNCTION', 'LOAD', 'REPLACE', PAUSE_LIBRARY]],
   [['CLIENT', 'PAUSE', '9223372036854775807', 'wRiTe']],
   [['SET', 'k', 'v2']],
   [['CLIENT', 'PAUSE', '100000', 'write']],
@@ -36,6 +42,10 @@ const SCRIPT: readonly (readonly string[])[][] = [
   [['EVAL', '#!lua flags=no-writes\nreturn 12', '0']],
   [['EVAL_RO', "return redis.call('get', KEYS[1])", '1', 'k']],
   [['MULTI'], ['EVAL', '#!lua flags=no-writes\nreturn 13', '0'], ['EXEC']],
+  // A function flagged no-writes, and FCALL_RO of one not found (fcallGetCommandFlags).
+  [['FCALL', 'pz_ro', '0']],
+  [['FCALL_RO', 'pz_ro', '0']],
+  [['FCALL_RO', 'nosuch', '0']],
   [['CLIENT', 'UNPAUSE']],
   [['CLIENT', 'UNPAUSE']],
   // Asked for inside MULTI: the commands queued after it still run in that EXEC.
@@ -47,7 +57,7 @@ const SCRIPT: readonly (readonly string[])[][] = [
 describe.skipIf(!haveRedisServer).each(transports)(
   '%s transport: CLIENT PAUSE as redis-server 7.0',
   (transport) => {
-    const both = useBothServers(transport, { ours: { workers: transport === 'hybrid' ? 2 : 6 } });
+    const both = useBothServers(transport, { ours: { workers: transport === 'hybrid' ? 2 : 8 } });
 
     it('answers the script byte for byte', async () => {
       const { theirs, mine } = both;
@@ -83,19 +93,23 @@ describe.skipIf(!haveRedisServer).each(transports)(
       expect(await script(null)).toEqual(await script(both.redis.port));
     });
 
-    it('holds what may replicate under WRITE: scripts without no-writes, an unknown sha, PFCOUNT', async () => {
+    it('holds what may replicate under WRITE: scripts and functions without no-writes, an unknown sha or function, PFCOUNT', async () => {
       const held = [
         ['EVAL', 'return 1', '0'],
         ['EVAL', '#!lua\nreturn 2', '0'],
         ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'],
         ['PFCOUNT', 'hll'],
+        ['FCALL', 'pz_rw', '0'],
+        ['FCALL', 'nosuch', '0'],
       ];
       const script = async (port: number | null): Promise<string[]> => {
         const connect = () => (port === null ? both.ours.connect() : RawClient.connect(port));
         const control = await connect();
-        const clients = [await connect(), await connect(), await connect(), await connect()];
+        const clients: RawClient[] = [];
+        for (let i = 0; i < held.length; i++) clients.push(await connect());
         try {
           await step(control, [['SCRIPT', 'FLUSH']]);
+          await step(control, [['FUNCTION', 'LOAD', 'REPLACE', PAUSE_LIBRARY]]);
           const out = [await step(control, [['CLIENT', 'PAUSE', '100000', 'WRITE']])];
           for (const [i, client] of clients.entries()) {
             await client.send(resp(...held[i]));
