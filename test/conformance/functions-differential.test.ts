@@ -108,6 +108,7 @@ const REQUESTS: readonly Arg[][] = [
   ...loadX('local x = redis.setresp'),
   ...loadX('foo = 1'),
   ...loadX('local a = KEYS'),
+  ...loadX('while true do end'), // stopped after 500 ms
   ...loadX('syntax error here'),
   ...loadX("error('boom')"),
   ...loadX("redis.register_function('f 3', function() end)"),
