@@ -1,5 +1,6 @@
 // Functions below the commands: the library list every thread shares (functions/library-registry.ts), two views
-// over one buffer standing for two threads; the library's first line (functions/library-metadata.ts); and two
+// over one buffer standing for two threads; libraries in RDB form (functions/functions-payload.ts: DUMP
+// payloads, 7.0's release candidates' opcode); the library's first line (functions/library-metadata.ts); and two
 // threads' Functions over one list with the real Lua addon (skipped without it): a library one adds, replaces
 // or deletes is what the other compiles, calls or forgets, and a failed change leaves the list as it was.
 
@@ -10,6 +11,14 @@ import { Functions } from '../../src/core/functions/functions.js';
 import { readLibraryMetadata } from '../../src/core/functions/library-metadata.js';
 import { LibraryRegistry } from '../../src/core/functions/library-registry.js';
 import { loadLuaFrom } from '../../src/core/scripting/lua-addon.js';
+import {
+  dumpFunctions,
+  readFunctionCode,
+  readFunctionsDump,
+} from '../../src/core/functions/functions-payload.js';
+import { OPCODE_FUNCTION } from '../../src/core/rdb/format.js';
+import { RdbReader } from '../../src/core/rdb/reader.js';
+import { RdbWriter } from '../../src/core/rdb/writer.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const lua = loadLuaFrom(root);
@@ -28,6 +37,30 @@ describe('the shared library list', () => {
     expect(read.codes[1].equals(big)).toBe(true);
     one.locked(() => one.write([]));
     expect(other.read().codes).toEqual([]);
+  });
+});
+
+describe('libraries in RDB form', () => {
+  it("reads Redis 7.0 release candidates' RDB_OPCODE_FUNCTION as the code with its first line", () => {
+    const w = new RdbWriter(false);
+    w.string(Buffer.from('oldlib'));
+    w.string(Buffer.from('LUA'));
+    w.len(1);
+    w.string(Buffer.from('a description, dropped'));
+    w.string(Buffer.from('\nredis.register_function("f", function() return 1 end)'));
+    const code = readFunctionCode(new RdbReader(w.take()), OPCODE_FUNCTION);
+    expect(code.toString()).toBe(
+      '#!LUA name=oldlib\n\nredis.register_function("f", function() return 1 end)',
+    );
+  });
+
+  it('round-trips FUNCTION DUMP payloads, and names what is not a function', () => {
+    const codes = [Buffer.from('#!lua name=a\nx'), Buffer.from(`#!lua name=b\n${'y'.repeat(200)}`)];
+    expect(readFunctionsDump(dumpFunctions(codes, true))).toEqual(codes);
+    const notAFunction = Buffer.concat([Buffer.from([0]), dumpFunctions([], false)]);
+    expect(readFunctionsDump(Buffer.concat([notAFunction, Buffer.alloc(1)]))).toEqual({
+      error: 'given type is not a function',
+    });
   });
 });
 
