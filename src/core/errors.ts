@@ -16,6 +16,21 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * WRONGTYPE met by a read lookup in a loop over several keys (SUNION, ZUNION, PFCOUNT, ...): Redis's loop looked
+ * up, and counted as keyspace hits or misses, every key before the refused one, which the executor counts with
+ * it (wrong-type-lookups.ts). `found[i]` says whether `keys[i]` existed; the refused key is not among them.
+ */
+export class WrongTypeError extends CommandError {
+  constructor(
+    readonly keys: readonly Uint8Array[],
+    readonly found: readonly boolean[],
+    message: string = ERR.wrongType,
+  ) {
+    super(message);
+  }
+}
+
 /** The code of a Redis error line: its first word, as Redis's afterErrorReply takes it (up to the first space). */
 export function errorCode(message: string): string {
   const space = message.indexOf(' ');

@@ -28,6 +28,7 @@ import { slowCommandEnded } from './slowlog/record.js';
 import { error, status, type Reply } from './reply.js';
 import { keysOfCommand } from './transaction.js';
 import { afterCommand, beforeCommand } from './tracking/command-hooks.js';
+import { countWrongTypeLookups } from './wrong-type-lookups.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -443,7 +444,10 @@ function run(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
   try {
     return spec.run!(argv, ctx);
   } catch (e) {
-    if (e instanceof CommandError) return error(e.message);
+    if (e instanceof CommandError) {
+      countWrongTypeLookups(spec, e, ctx);
+      return error(e.message);
+    }
     ctx.server.reportUnexpected(e, spec.name);
     return error(`ERR internal error while running '${spec.name}'`);
   }

@@ -50,7 +50,7 @@ function pointReply(point: GeoPoint, request: SearchRequest, conversion: number)
 /**
  * Runs `work`, which reads the sorted set at `key` and calls `seen` with what it found, and counts that lookup as
  * lookupKeyRead does, first thing: a keyspace hit or miss (and `keymiss`) even when an argument read afterwards
- * is refused, and a hit when the key holds another type (the store's WRONGTYPE comes before `seen`).
+ * is refused. A key of another type throws WRONGTYPE before `seen`: the executor counts that hit.
  */
 export function lookupCounted<R>(
   ctx: CommandContext,
@@ -62,9 +62,6 @@ export function lookupCounted<R>(
     return work((z) => {
       found = z !== null;
     });
-  } catch (e) {
-    if (found === undefined && e instanceof CommandError && e.code === 'WRONGTYPE') found = true;
-    throw e;
   } finally {
     if (found !== undefined) looked(ctx, key, found);
   }

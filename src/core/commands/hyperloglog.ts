@@ -23,12 +23,26 @@ function pfadd(argv: Buffer[], ctx: CommandContext): Reply {
   return result.updated ? ONE : ZERO;
 }
 
+/**
+ * The keys' read lookups, in order, then the store's error if one stopped them. The key a WRONGTYPE refused is
+ * the executor's to count (wrong-type-lookups.ts), so it is left out here.
+ */
+function lookedThenRefused(
+  ctx: CommandContext,
+  keys: readonly Buffer[],
+  result: { readonly found: readonly boolean[]; readonly error?: string },
+): void {
+  const refused = result.error === undefined ? null : new CommandError(result.error);
+  const counted = refused?.code === 'WRONGTYPE' ? result.found.length - 1 : result.found.length;
+  for (let i = 0; i < counted; i++) looked(ctx, keys[i], result.found[i]);
+  if (refused !== null) throw refused;
+}
+
 /** PFCOUNT key [key ...]: one key's (cached) cardinality, or the cardinality of several keys' union. */
 function pfcount(argv: Buffer[], ctx: CommandContext): Reply {
   const keys = argv.slice(1);
   const result = keys.length === 1 ? ctx.store.pfCountOne(keys[0]) : ctx.store.pfCountUnion(keys);
-  result.found.forEach((found, i) => looked(ctx, keys[i], found));
-  if (result.error !== undefined) throw new CommandError(result.error);
+  lookedThenRefused(ctx, keys, result);
   if (result.cacheWritten) ctx.server.aof?.recordCommand(ctx.store.db, argv);
   return integer(BigInt.asIntN(64, result.count)); // addReplyLongLong of a uint64
 }
@@ -37,8 +51,7 @@ function pfcount(argv: Buffer[], ctx: CommandContext): Reply {
 function pfmerge(argv: Buffer[], ctx: CommandContext): Reply {
   const keys = argv.slice(1);
   const result = ctx.store.pfMerge(keys[0], keys.slice(1));
-  result.found.forEach((found, i) => looked(ctx, keys[i], found));
-  if (result.error !== undefined) throw new CommandError(result.error);
+  lookedThenRefused(ctx, keys, result);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', keys[0]);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'pfadd', keys[0]);
   return OK;

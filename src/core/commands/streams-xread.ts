@@ -131,10 +131,8 @@ function xread(argv: Buffer[], ctx: CommandContext): Reply {
 /** lookupKeyRead of one key for its ID: the stream's last ID, null when missing; WRONGTYPE for another type. */
 function lookup(ctx: CommandContext, key: Buffer): StreamId | null {
   const type = ctx.store.type(key);
-  if (type !== 'none' && type !== 'stream') {
-    ctx.server.counters?.keyLookup(true);
-    throw new CommandError(ERR.wrongType);
-  }
+  // Counted as a hit by the executor (wrong-type-lookups.ts), with the keys looked up before it.
+  if (type !== 'none' && type !== 'stream') throw new CommandError(ERR.wrongType);
   const last = type === 'none' ? null : ctx.store.xlastId(key);
   ctx.server.counters?.keyLookup(last !== null);
   notifyMiss(ctx, key, last !== null);

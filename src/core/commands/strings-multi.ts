@@ -22,11 +22,13 @@ function pairs(argv: Buffer[], name: string): Buffer[] {
 }
 
 function mget(argv: Buffer[], ctx: CommandContext): Reply {
-  const values = ctx.store.mget(argv.slice(1));
+  // A key of another type is nil in the reply but a hit, as lookupKeyRead found it (t_string.c mgetCommand).
+  const found: boolean[] = [];
+  const values = ctx.store.mget(argv.slice(1), found);
   let misses = 0;
-  for (const value of values) if (value === null) misses++;
+  for (const exists of found) if (!exists) misses++;
   ctx.server.counters?.keyLookups(values.length - misses, misses);
-  if (misses > 0) for (let i = 0; i < values.length; i++) notifyMiss(ctx, argv[i + 1], values[i] !== null);
+  if (misses > 0) for (let i = 0; i < values.length; i++) notifyMiss(ctx, argv[i + 1], found[i]);
   return bulkArray(values);
 }
 

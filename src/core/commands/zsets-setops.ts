@@ -5,7 +5,7 @@
 
 import { isKeyword, parseInt64 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, WrongTypeError } from '../errors.js';
 import { countedKeys, oneKey } from '../key-specs.js';
 import {
   NOTIFY_GENERIC,
@@ -42,9 +42,12 @@ function parse(
   const count = Number(setnum);
   const keys = argv.slice(at + 1, at + 1 + count);
   // Redis looks the keys up (and checks their types) before it reads the options after them.
-  for (const key of keys) {
+  const found: boolean[] = [];
+  for (const [i, key] of keys.entries()) {
     const type = ctx.store.type(key);
-    if (type !== 'none' && type !== 'zset' && type !== 'set') throw new CommandError(ERR.wrongType);
+    if (type !== 'none' && type !== 'zset' && type !== 'set')
+      throw new WrongTypeError(keys.slice(0, i), found);
+    found.push(type !== 'none');
   }
   const weights = keys.map(() => 1);
   let aggregate: Aggregate = 'sum';

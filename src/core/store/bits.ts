@@ -4,7 +4,8 @@
 // does, and call touchLocked where Redis calls signalModifiedKey. The algorithms are bitmap.ts's. Knows no
 // command syntax.
 
-import { requireString } from './containers.js';
+import { WrongTypeError } from '../errors.js';
+import { isString, requireString } from './containers.js';
 import type { TableAccess, WriteWork } from './access.js';
 import {
   bitCount as countBits,
@@ -212,7 +213,8 @@ function bitOpLocked(
   const values: Uint8Array[] = [];
   for (let i = 1; i < keys.length; i++) {
     const entry = a.findLiveLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
-    requireString(a.table, entry);
+    // bitopCommand's lookupKeyRead of each source, counted up to the refused one.
+    if (entry !== 0 && !isString(a.table, entry)) throw new WrongTypeError(keys.slice(1, i), found);
     found.push(entry !== 0);
     values.push(entry === 0 ? new Uint8Array(0) : a.table.valueView(entry));
   }

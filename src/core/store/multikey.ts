@@ -11,15 +11,28 @@ import { duplicateKind, objectKind } from './objects.js';
 import { cloneLocked, storeAllLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
-export function mget(a: TableAccess, db: number, keys: readonly Bytes[]): (Buffer | null)[] {
-  return a.withKeys(db, keys, false, mgetLocked);
+/** `found`, when given, gets whether each key existed (of any type). */
+export function mget(
+  a: TableAccess,
+  db: number,
+  keys: readonly Bytes[],
+  found?: boolean[],
+): (Buffer | null)[] {
+  return a.withKeys(db, keys, false, mgetLocked, found, undefined);
 }
 
-function mgetLocked(a: TableAccess, db: number, hashes: number[], keys: readonly Bytes[]): (Buffer | null)[] {
+function mgetLocked(
+  a: TableAccess,
+  db: number,
+  hashes: number[],
+  keys: readonly Bytes[],
+  found: boolean[] | undefined,
+): (Buffer | null)[] {
   const values: (Buffer | null)[] = [];
   for (let i = 0; i < keys.length; i++) {
     const entry = a.lookupLocked(a.shardOf(db, hashes[i]), hashes[i], keys[i]);
     if (entry !== 0) a.table.touch(entry);
+    found?.push(entry !== 0);
     // MGET answers nil for a key of another type, where the single-key reads say WRONGTYPE.
     values.push(entry === 0 || !isString(a.table, entry) ? null : a.table.valueBuffer(entry));
   }

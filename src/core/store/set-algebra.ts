@@ -6,7 +6,8 @@
 // Knows no command syntax.
 
 import type { TableAccess } from './access.js';
-import { requireType, T_SET } from './containers.js';
+import { WrongTypeError } from '../errors.js';
+import { T_SET, valueType } from './containers.js';
 import {
   asSetInteger,
   createSetLocked,
@@ -48,7 +49,10 @@ interface Source {
   readonly key: string;
 }
 
-/** Looks every source up (lookupKeyRead each, WRONGTYPE for any that is no set); missing ones are null. */
+/**
+ * Looks every source up (lookupKeyRead each; WRONGTYPE, with the lookups before it, for any that is no set);
+ * missing ones are null.
+ */
 function readSources(
   a: TableAccess,
   db: number,
@@ -65,7 +69,7 @@ function readSources(
       found.push(false);
       continue;
     }
-    requireType(a.table, entry, T_SET);
+    if (valueType(a.table, entry) !== T_SET) throw new WrongTypeError(keys.slice(from, i), found);
     a.table.touch(entry);
     sources.push({ entry, size: setSize(a, entry), key: Buffer.from(keys[i]).toString('latin1') });
     found.push(true);

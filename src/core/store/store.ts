@@ -401,8 +401,8 @@ export class SharedStore implements KeyValueStore {
     return strings.getEx(this.access, this.db, key, change);
   }
 
-  mget(keys: readonly Bytes[]): (Buffer | null)[] {
-    return multikey.mget(this.access, this.db, keys);
+  mget(keys: readonly Bytes[], found?: boolean[]): (Buffer | null)[] {
+    return multikey.mget(this.access, this.db, keys, found);
   }
 
   mset(keyValues: readonly Bytes[], onlyIfNoneExist: boolean): boolean {

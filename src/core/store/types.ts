@@ -184,8 +184,11 @@ export interface KeyValueStore {
   set(key: Bytes, value: Bytes, options?: SetOptions): SetResult;
   getDel(key: Bytes): Buffer | null;
   getEx(key: Bytes, change: GetExChange): Buffer | null;
-  /** MGET: one value or null per key, all read at one instant. */
-  mget(keys: readonly Bytes[]): (Buffer | null)[];
+  /**
+   * MGET: one value or null per key, all read at one instant. `found`, when given, is filled with whether each
+   * key existed: a key of another type is nil too, yet a keyspace hit.
+   */
+  mget(keys: readonly Bytes[], found?: boolean[]): (Buffer | null)[];
   /** MSET (onlyIfNoneExist false, always true) / MSETNX. keyValues is k1, v1, k2, v2, ... Atomic. */
   mset(keyValues: readonly Bytes[], onlyIfNoneExist: boolean): boolean;
   /** Returns the new length. */

@@ -3,7 +3,7 @@
 // STORE forms and ZINTERCARD. Each holds all its keys' segment locks (access.ts withKeys), so no other thread
 // sees a source change between reading it and writing the destination. Knows no command syntax.
 
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, WrongTypeError } from '../errors.js';
 import type { TableAccess } from './access.js';
 import { valueType } from './containers.js';
 import { T_SET, T_ZSET } from './layout.js';
@@ -133,8 +133,8 @@ function zrangeStoreLocked(
 // ---- ZUNION, ZINTER, ZDIFF ----
 
 /**
- * Each source's elements in its order (a missing key: none; a set: its members scoring 1); WRONGTYPE for a key
- * of another type.
+ * Each source's elements in its order (a missing key: none; a set: its members scoring 1); WRONGTYPE, with the
+ * lookups before it, for a key of another type.
  */
 function readSources(
   a: TableAccess,
@@ -143,14 +143,16 @@ function readSources(
   keys: readonly Bytes[],
   write: boolean,
 ): (ScoredMember[] | null)[] {
+  const found: boolean[] = [];
   return keys.map((key, i) => {
     const shard = a.shardOf(db, hashes[i]);
     const entry = write ? a.findLiveLocked(shard, hashes[i], key) : a.lookupLocked(shard, hashes[i], key);
+    found.push(entry !== 0);
     if (entry === 0) return null;
     const type = valueType(a.table, entry);
     // A plain set is an input too (zuiNext): each member with score 1.
     if (type === T_SET) return setMembers(a, entry).map((member) => ({ member, score: 1 }));
-    if (type !== T_ZSET) throw new CommandError(ERR.wrongType);
+    if (type !== T_ZSET) throw new WrongTypeError(keys.slice(0, i), found.slice(0, i));
     return rangeOf(openZset(a, entry, a.table.segmentOf(shard)), {
       by: 'rank',
       start: 0,
