@@ -437,7 +437,9 @@ export interface ServerCounters extends NetTraffic {
    * - not counted: every other write (SET, SETNX, SETEX, PSETEX, MSET, MSETNX, APPEND, SETRANGE, INCR*, DECR*,
    *   DEL, UNLINK, RENAME*, EXPIRE*, PERSIST, FLUSH*), and RANDOMKEY, KEYS, SCAN, DBSIZE, which walk the table,
    *   and DEBUG OBJECT, which reads the dict directly;
-   * - a command refused before its lookup (syntax error, bad integer) counts nothing.
+   * - a command refused before its lookup (syntax error, bad integer) counts nothing;
+   * - a key of another type is a hit (lookupKeyRead counts before checkType): the executor counts it, with the
+   *   lookups a multi-key read made before it (wrong-type-lookups.ts), so commands count only what they found.
    */
   keyLookup(found: boolean): void;
   /** Several read lookups at once (MGET, EXISTS): one atomic add per kind rather than one per key. */

@@ -99,6 +99,8 @@ const singleReads: fc.Arbitrary<Argv>[] = [
   k1('GEOHASH', 'a'),
   k1('GEOSEARCH', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km'),
   k1('GEORADIUS_RO', '15', '37', '200', 'km'),
+  k1('GEORADIUS', '15', '37', '200', 'km'),
+  k1('GEORADIUSBYMEMBER', 'a', '200', 'km'),
   k1('SORT'),
   k1('SORT', 'ALPHA'),
   k1('SORT_RO', 'ALPHA', 'LIMIT', '0', '2'),
