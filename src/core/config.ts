@@ -138,6 +138,8 @@ const SETTINGS: readonly Setting[] = [
   { name: 'zset-max-listpack-entries', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
   { name: 'zset-max-listpack-value', kind: 'integer', initial: '64', min: 0n, max: LONG_MAX },
   { name: 'hll-sparse-max-bytes', kind: 'memory', initial: '3000', min: 0n, max: LONG_MAX },
+  { name: 'stream-node-max-bytes', kind: 'memory', initial: '4096', min: 0n, max: LONG_MAX },
+  { name: 'stream-node-max-entries', kind: 'integer', initial: '100', min: 0n, max: LONG_MAX },
   { name: 'hz', kind: 'integer', initial: '10', min: 0n, max: INT_MAX, refine: clampHz },
   { name: 'tcp-backlog', kind: 'integer', initial: '511', min: 0n, max: INT_MAX, immutable: true },
   // Redis as a cache (store/eviction.ts): the cap on used_memory and how keys are chosen to go past it.

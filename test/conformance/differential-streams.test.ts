@@ -1,7 +1,7 @@
 // Differential test of the stream commands against real Redis 7.0, for every transport: random sequences of
 // XADD (explicit, `<ms>-*` and invalid IDs, NOMKSTREAM, MAXLEN/MINID with = and ~ and LIMIT), XRANGE/XREVRANGE
 // (exclusive bounds, COUNT), XDEL, XTRIM, XLEN, XREAD (without BLOCK), XSETID, XINFO STREAM (plain and FULL), DUMP,
-// and the keyspace commands that meet streams, on a few keys; some steps append a run of entries at once, so
+// CONFIG SET of stream-node-max-entries and -max-bytes, and the keyspace commands that meet streams, on a few keys; some steps append a run of entries at once, so
 // streams span many nodes (node boundaries by count and by bytes decide what `~` trims and what XINFO shows).
 // Sent to redis-lite and to a redis-server this file starts on a free loopback port (stopped by PID afterwards),
 // in RESP2 and RESP3; every reply must match byte for byte. `*` IDs are left out: they come from each server's
@@ -142,6 +142,12 @@ const command: fc.Arbitrary<Argv> = fc.oneof(
       fc.constantFrom<Argv>([], ['ENTRIESADDED', '500'], ['MAXDELETEDID', '1-0'], ['ENTRIESADDED', '-1']),
     )
     .map(([k, id, o]): Argv => ['XSETID', k, id, ...o]),
+  fc
+    .tuple(
+      fc.constantFrom('stream-node-max-entries', 'stream-node-max-bytes'),
+      fc.constantFrom('0', '1', '3', '100', '200', '1kb', '-1', 'x'),
+    )
+    .map(([name, n]): Argv => ['CONFIG', 'SET', name, n]),
   fc.constantFrom<Argv>(
     ['SET', 'str', 'x'],
     ['DEL', 's'],
@@ -184,6 +190,8 @@ describe.skipIf(!haveRedisServer).each(transports)(
               for (const c of [both.lite, both.real]) {
                 await c.call(['HELLO', String(protocol)]);
                 await c.call(['FLUSHALL']);
+                await c.call(['CONFIG', 'SET', 'stream-node-max-entries', '100']);
+                await c.call(['CONFIG', 'SET', 'stream-node-max-bytes', '4096']);
               }
               const counter = { next: 0 };
               const closing: Argv[] = [

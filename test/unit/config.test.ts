@@ -52,6 +52,8 @@ describe('Config defaults', () => {
       'zset-max-listpack-entries': '128',
       'zset-max-listpack-value': '64',
       'hll-sparse-max-bytes': '3000',
+      'stream-node-max-bytes': '4096',
+      'stream-node-max-entries': '100',
       hz: '10',
       'tcp-backlog': '511',
       maxmemory: '0',
@@ -407,6 +409,8 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('?z')).toEqual([['hz', '10']]);
     expect(c.get('[sa]*')).toEqual([
       ['set-max-intset-entries', '512'],
+      ['stream-node-max-bytes', '4096'],
+      ['stream-node-max-entries', '100'],
       ['save', ''],
       ['stop-writes-on-bgsave-error', 'yes'],
       ['appendonly', 'no'],

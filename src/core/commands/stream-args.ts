@@ -37,8 +37,15 @@ export interface AddOrTrimArgs {
   readonly trimArgIndex: number;
 }
 
-/** streamParseAddOrTrimArgsOrReply: XADD's options up to its ID (xadd true), or XTRIM's options. */
-export function parseAddOrTrim(argv: readonly Buffer[], xadd: boolean): AddOrTrimArgs {
+/**
+ * streamParseAddOrTrimArgsOrReply: XADD's options up to its ID (xadd true), or XTRIM's options; a `~` trim without
+ * LIMIT may remove 100 nodes' worth of entries (stream-node-max-entries).
+ */
+export function parseAddOrTrim(
+  argv: readonly Buffer[],
+  xadd: boolean,
+  nodeMaxEntries = NODE_MAX_ENTRIES,
+): AddOrTrimArgs {
   let strategy: 'maxlen' | 'minid' | null = null;
   let approx = false;
   let maxlen = 0;
@@ -86,7 +93,7 @@ export function parseAddOrTrim(argv: readonly Buffer[], xadd: boolean): AddOrTri
   if (!xadd && strategy === null) throw new CommandError(ARGS_ERR.xtrimWithoutStrategy);
   if (limitGiven) {
     if (!approx) throw new CommandError(ARGS_ERR.limitWithoutApprox);
-  } else if (approx) limit = Math.min(Math.max(100 * NODE_MAX_ENTRIES, 0) || 10000, 1000000);
+  } else if (approx) limit = Math.min(Math.max(100 * nodeMaxEntries, 0) || 10000, 1000000);
   else limit = 0;
   const trim: TrimSpec | null =
     strategy === null ? null : { strategy, maxlen, minid, approx, limit: approx ? limit : 0 };

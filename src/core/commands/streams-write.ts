@@ -19,7 +19,7 @@ import { ARGS_ERR, parseAddOrTrim, streamIdArg } from './stream-args.js';
 /** XADD key [NOMKSTREAM] [(MAXLEN | MINID) [= | ~] threshold [LIMIT count]] (* | id) field value [...] */
 function xadd(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const args = parseAddOrTrim(argv, true);
+  const args = parseAddOrTrim(argv, true, ctx.store.containerLimit('stream-node-max-entries'));
   const fieldsAt = args.idIndex + 1;
   const pairs = argv.length - fieldsAt;
   if (pairs < 2 || pairs % 2 === 1) throw new CommandError(ERR.wrongArity('xadd'));
@@ -61,7 +61,7 @@ function xdel(argv: Buffer[], ctx: CommandContext): Reply {
 /** XTRIM key (MAXLEN | MINID) [= | ~] threshold [LIMIT count] */
 function xtrim(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const { trim } = parseAddOrTrim(argv, false);
+  const { trim } = parseAddOrTrim(argv, false, ctx.store.containerLimit('stream-node-max-entries'));
   const { trimmed } = ctx.store.xtrim(key, trim!);
   if (trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
   return integer(trimmed);

@@ -15,6 +15,8 @@ import {
   H_HLL_SPARSE_MAX_BYTES,
   H_LIST_MAX_LISTPACK_SIZE,
   H_SET_MAX_INTSET_ENTRIES,
+  H_STREAM_NODE_MAX_BYTES,
+  H_STREAM_NODE_MAX_ENTRIES,
   H_ZSET_MAX_LISTPACK_ENTRIES,
   H_ZSET_MAX_LISTPACK_VALUE,
   T_HASH,
@@ -38,6 +40,9 @@ export interface ContainerLimits {
   readonly 'zset-max-listpack-value': number;
   /** A HyperLogLog is a string, but it too leaves its compact (sparse) encoding past a size. */
   readonly 'hll-sparse-max-bytes': number;
+  /** A stream's node (stream.ts) takes entries up to these bytes and entries (0: no limit). */
+  readonly 'stream-node-max-bytes': number;
+  readonly 'stream-node-max-entries': number;
 }
 
 export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
@@ -48,6 +53,8 @@ export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
   'zset-max-listpack-entries': 128,
   'zset-max-listpack-value': 64,
   'hll-sparse-max-bytes': 3000,
+  'stream-node-max-bytes': 4096,
+  'stream-node-max-entries': 100,
 };
 
 const LIMIT_SLOTS: Readonly<Record<keyof ContainerLimits, number>> = {
@@ -58,6 +65,8 @@ const LIMIT_SLOTS: Readonly<Record<keyof ContainerLimits, number>> = {
   'zset-max-listpack-entries': H_ZSET_MAX_LISTPACK_ENTRIES,
   'zset-max-listpack-value': H_ZSET_MAX_LISTPACK_VALUE,
   'hll-sparse-max-bytes': H_HLL_SPARSE_MAX_BYTES,
+  'stream-node-max-bytes': H_STREAM_NODE_MAX_BYTES,
+  'stream-node-max-entries': H_STREAM_NODE_MAX_ENTRIES,
 };
 
 const INT32_MAX = 2 ** 31 - 1;

@@ -163,6 +163,12 @@ export const POLICY_VOLATILE_TTL = 7;
  * command must never share the bump pointer's line.
  */
 export const HEADER_INTS = 80;
+/**
+ * stream-node-max-bytes and stream-node-max-entries (stream.ts), read by each XADD: the settings' line is full, so
+ * they sit after the free lists' lock and count, whose writes (frees to the shared lists) are rare next to reads.
+ */
+export const H_STREAM_NODE_MAX_BYTES = 73;
+export const H_STREAM_NODE_MAX_ENTRIES = 74;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
 export const SEGMENT_INTS = 16;

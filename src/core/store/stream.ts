@@ -58,7 +58,7 @@ const MIN_INDEX_SLOTS = 4;
 
 /** STREAM_LISTPACK_MAX_SIZE: what one entry's fields and values may add up to. */
 export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
-/** Redis's defaults of stream-node-max-bytes and stream-node-max-entries. */
+/** Redis's defaults of stream-node-max-bytes and stream-node-max-entries (CONFIG SET changes them). */
 export const NODE_MAX_BYTES = 4096;
 export const NODE_MAX_ENTRIES = 100;
 /** Room kept past a node's listpack for the counters' growth (lpReplaceInteger: at most 9 bytes each). */
@@ -348,7 +348,14 @@ export class Stream {
    * Adds an entry with `id` (already checked to be above lastId) and its field/value pairs, in the last node
    * unless it is full (stream-node-max-bytes / -entries), else in a new one.
    */
-  append(id: StreamId, pairs: readonly Uint8Array[]): void {
+  append(
+    id: StreamId,
+    pairs: readonly Uint8Array[],
+    nodeMaxBytes = NODE_MAX_BYTES,
+    nodeMaxEntries = NODE_MAX_ENTRIES,
+  ): void {
+    const maxBytes =
+      nodeMaxBytes === 0 || nodeMaxBytes > STREAM_LISTPACK_MAX_SIZE ? STREAM_LISTPACK_MAX_SIZE : nodeMaxBytes;
     const numFields = pairs.length / 2;
     let total = 0;
     for (const p of pairs) total += p.length;
@@ -357,10 +364,10 @@ export class Stream {
     if (useLast) {
       const u8 = this.arena.u8;
       const lp = this.lpOf(nodes - 1);
-      if (lpTotalBytes(u8, lp) + total >= NODE_MAX_BYTES) useLast = false;
-      else {
+      if (lpTotalBytes(u8, lp) + total >= maxBytes) useLast = false;
+      else if (nodeMaxEntries !== 0) {
         const first = lpFirst(u8, lp);
-        if (lpSmall(u8, first) + lpSmall(u8, lpNext(u8, first)) >= NODE_MAX_ENTRIES) useLast = false;
+        if (lpSmall(u8, first) + lpSmall(u8, lpNext(u8, first)) >= nodeMaxEntries) useLast = false;
       }
     }
     let master: StreamId;

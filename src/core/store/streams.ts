@@ -5,7 +5,7 @@
 
 import { CommandError } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
-import { requireType, T_STREAM } from './containers.js';
+import { containerLimit, requireType, T_STREAM } from './containers.js';
 import { ENC_STREAM_LISTPACKS } from './layout.js';
 import type { Group } from './stream-groups.js';
 import {
@@ -116,7 +116,12 @@ const xaddLocked: WriteWork<XaddRequest, undefined, XaddResult> = (a, entry, sha
   let total = 0;
   for (const p of request.pairs) total += p.length;
   if (total > STREAM_LISTPACK_MAX_SIZE) throw new CommandError(STREAM_ERRORS.tooLarge);
-  stream.append(id, request.pairs);
+  stream.append(
+    id,
+    request.pairs,
+    containerLimit(a.control, 'stream-node-max-bytes'),
+    containerLimit(a.control, 'stream-node-max-entries'),
+  );
   touchLocked(a, shard, hash);
   let trimmed = 0;
   let trimmedTo: string | null = null;
