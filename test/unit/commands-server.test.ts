@@ -481,4 +481,32 @@ describe('server context and its shared counters', () => {
     const killing = createServerContext({ ...deps, killClient: (id: number) => id === 7 });
     expect([killing.killClient?.(7), killing.killClient?.(8)]).toEqual([true, false]);
   });
+
+  it('gives every server context the same fields in the same order, whichever optional parts it has', () => {
+    const deps = {
+      clock: () => 0,
+      config: new Config(),
+      version: '1.2.3',
+      startedAt: 0,
+      tcpPort: 1,
+      commands: createCommandTable([]),
+      clients: () => [],
+      transportStats: () => createTestContext().stats,
+      reportUnexpected: () => {},
+    };
+    const bare = Object.keys(createServerContext(deps));
+    const full = Object.keys(
+      createServerContext({
+        ...deps,
+        killClient: () => false,
+        purgeMemory: () => {},
+        shutdown: () => false,
+      }),
+    );
+    // One order of keys is one hidden class: the commands' reads of ctx.server stay monomorphic.
+    expect(full).toEqual(bare);
+    expect(bare).toEqual(
+      expect.arrayContaining(['aof', 'killClient', 'scripting', 'functions', 'persistence']),
+    );
+  });
 });
