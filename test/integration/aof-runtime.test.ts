@@ -89,48 +89,39 @@ function sizeOnDisk(dir: string): number {
 }
 
 describe.each(transports)('%s transport: the append-only file at run time', (transport) => {
-  // Retried: on a fresh clone's full run this timed out (30 s) twice in four runs on 2026-12-07, once on the pool and
-  // once on the hybrid (8 threads on 2 cores, other test files running), and passes alone and in repeated runs of
-  // this file with three others beside it (1 failure in 6). The cause, a hang or the server closing the writers
-  // while the turn-on's rewrite runs, is not found yet; a retry keeps it from failing a run by chance, while a fault
-  // that recurs still fails it.
-  it(
-    'CONFIG SET appendonly yes while others write: the data before and every write after survive a restart',
-    {
-      retry: 2,
-    },
-    async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
-      const acked = await withServer(transport, { dir }, async (client) => {
-        const c = await client();
-        await c.set('before', 'x');
-        await c.hset('h', 'f', 'v');
-        await c.select(4);
-        await c.set('in4', 'four');
-        const writers = await startIncrementing(client, 4);
-        await writers.advance(20);
-        expect(await c.config('SET', 'appendonly', 'yes')).toBe('OK');
-        expect((await untilRewriteIdle(c)).get('aof_enabled')).toBe('1');
-        await writers.advance(20);
-        await c.set('after', 'y'); // on database 4
-        return writers.stop();
-      });
-      // The turn-on's rewrite wrote the base, and its temporary incremental file became the first one.
-      expect(manifestIn(dir).base?.name).toBe('appendonly.aof.1.base.rdb');
-      expect(manifestIn(dir).incr.map((f) => f.name)).toEqual(['appendonly.aof.1.incr.aof']);
-      expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
-      expect(readdirSync(path.join(dir, AOF_DIR)).filter((name) => name.startsWith('temp-'))).toEqual([]);
-      checkAof(dir);
-      await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
-        const c = await client();
-        await expectCounters(c, acked);
-        expect(await c.get('before')).toBe('x');
-        expect(await c.hgetall('h')).toEqual({ f: 'v' });
-        await c.select(4);
-        expect(await c.mget('in4', 'after')).toEqual(['four', 'y']);
-      });
-    },
-  );
+  // Turned on in a dir with no append-only directory yet: the writers' threads log and write out from the moment
+  // they read it on (test/unit/aof-turn-on.test.ts plays that interleaving step by step).
+  it('CONFIG SET appendonly yes while others write: the data before and every write after survive a restart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
+    const acked = await withServer(transport, { dir }, async (client) => {
+      const c = await client();
+      await c.set('before', 'x');
+      await c.hset('h', 'f', 'v');
+      await c.select(4);
+      await c.set('in4', 'four');
+      const writers = await startIncrementing(client, 4);
+      await writers.advance(20);
+      expect(await c.config('SET', 'appendonly', 'yes')).toBe('OK');
+      expect((await untilRewriteIdle(c)).get('aof_enabled')).toBe('1');
+      await writers.advance(20);
+      await c.set('after', 'y'); // on database 4
+      return writers.stop();
+    });
+    // The turn-on's rewrite wrote the base, and its temporary incremental file became the first one.
+    expect(manifestIn(dir).base?.name).toBe('appendonly.aof.1.base.rdb');
+    expect(manifestIn(dir).incr.map((f) => f.name)).toEqual(['appendonly.aof.1.incr.aof']);
+    expect(readFileSync(basePath(dir)).subarray(0, 5).toString()).toBe('REDIS');
+    expect(readdirSync(path.join(dir, AOF_DIR)).filter((name) => name.startsWith('temp-'))).toEqual([]);
+    checkAof(dir);
+    await withServer(transport, { dir, appendonly: 'yes' }, async (client) => {
+      const c = await client();
+      await expectCounters(c, acked);
+      expect(await c.get('before')).toBe('x');
+      expect(await c.hgetall('h')).toEqual({ f: 'v' });
+      await c.select(4);
+      expect(await c.mget('in4', 'after')).toEqual(['four', 'y']);
+    });
+  });
 
   it('CONFIG SET appendonly no: the file stops growing, and holds what was written until then', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'redis-lite-aofrt-'));
