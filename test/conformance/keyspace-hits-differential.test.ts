@@ -2,7 +2,10 @@
 // writes over keys of every type (a string, a list, a set, a sorted set, a hash, a stream, an HLL, a geo set, a
 // missing key), so every command meets its own type, another type (WRONGTYPE: Redis's lookupKeyRead counts the
 // hit before the type check) and no key; multi-key reads (MGET, EXISTS, SUNION, ZUNION, LMPOP, SORT BY/GET,
-// PFCOUNT, ...) name several. After each command both servers' figures must have moved by the same amounts.
+// PFCOUNT, ...) name several. After each command both servers' figures must have moved by the same amounts, and
+// the `keymiss` events of a sequence (db.c lookupKey's, one per read lookup that found nothing) name the same
+// keys, compared as multisets: SORT BY/GET looks its patterns' keys up in the order of the set's or sorted set's
+// dict, which Redis's random hash seed shuffles.
 // Replies are not compared (other suites do): only the counting. Skipped without redis-server. A fixed seed
 // in the suite (FC_SEED=random soaks: live-harness.ts fcParameters).
 
@@ -10,12 +13,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import {
+  decodeResp,
   fcParameters,
+  LiveClient,
   numRuns,
+  respFrame,
   showArgv,
   timeoutFor,
   type Arg,
-  type LiveClient,
 } from '../support/live-harness.js';
 import { transports } from '../support/server.js';
 
@@ -201,6 +206,25 @@ async function run(client: LiveClient, sequence: readonly Argv[]): Promise<strin
   return sequence.map((argv, i) => `${showArgv(argv)} -> ${lookups(replies[OPENING.length + 2 * i + 1])}`);
 }
 
+const KEYMISS = '__keyevent@0__:keymiss';
+/** Published after a sequence: its message follows every event the sequence published. */
+const MARK = 'end-of-sequence';
+
+/** The keys of the `keymiss` events `subscriber` receives up to MARK. */
+async function keymisses(subscriber: LiveClient): Promise<string[]> {
+  const keys: string[] = [];
+  for (;;) {
+    const message = decodeResp(await subscriber.raw.readFramed(respFrame));
+    if (message.type !== 'array' && message.type !== 'push')
+      throw new Error(`not a message: ${message.type}`);
+    const payload = message.items[2];
+    if (payload?.type !== 'bulk') throw new Error('a message without its payload');
+    const key = payload.bytes.toString('latin1');
+    if (key === MARK) return keys;
+    keys.push(key);
+  }
+}
+
 const FIXED_SEED = 7460;
 const RUNS = numRuns(40);
 
@@ -221,6 +245,40 @@ describe.skipIf(!haveRedisServer).each(transports)(
           }),
           fcParameters(RUNS, FIXED_SEED),
         );
+      },
+      timeoutFor(RUNS, 500),
+    );
+
+    it(
+      'publishes `keymiss` for the same keys as Redis does',
+      async () => {
+        const subscribers = [
+          await LiveClient.connect(both.redis.port),
+          new LiveClient(await both.ours.connect()),
+        ];
+        const clients = [both.real, both.lite];
+        try {
+          for (const [i, client] of clients.entries()) {
+            await client.call(['CONFIG', 'SET', 'notify-keyspace-events', 'Em']);
+            await subscribers[i].call(['SUBSCRIBE', KEYMISS]);
+          }
+          await fc.assert(
+            fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (sequence) => {
+              const [theirs, ours] = await Promise.all(
+                clients.map(async (client, i) => {
+                  const events = keymisses(subscribers[i]);
+                  await client.pipeline([...OPENING, ...sequence, ['PUBLISH', KEYMISS, MARK]]);
+                  return events;
+                }),
+              );
+              expect(ours.sort(), sequence.map(showArgv).join('\n')).toEqual(theirs.sort());
+            }),
+            fcParameters(RUNS, FIXED_SEED + 1),
+          );
+        } finally {
+          for (const subscriber of subscribers) await subscriber.close();
+          for (const client of clients) await client.call(['CONFIG', 'SET', 'notify-keyspace-events', '']);
+        }
       },
       timeoutFor(RUNS, 500),
     );

@@ -7,7 +7,7 @@
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
-import { NOTIFY_GENERIC, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
+import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { createDumpPayload, readDumpPayload, verifyDumpPayload } from '../rdb/dump.js';
 import type { RdbValue } from '../rdb/format.js';
 import { readStoreValue, writeStoreValue } from '../rdb/store-io.js';
@@ -17,7 +17,9 @@ import type { AccessSetting } from '../store/objects.js';
 function dump(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const value = ctx.store.transaction([key], (locked) => readStoreValue(locked, key));
+  // lookupKeyRead (cluster.c dumpCommand): a hit or a miss, and a miss's `keymiss`.
   ctx.server.counters?.keyLookup(value !== null);
+  notifyMiss(ctx, key, value !== null);
   if (value === null) return bulkOrNil(null);
   const compress = ctx.server.config.get('rdbcompression')[0]?.[1] !== 'no';
   return bulkOrNil(createDumpPayload(value, compress));
