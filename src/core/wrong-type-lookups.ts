@@ -33,6 +33,7 @@ const WRITES_THAT_READ = new Set([
   'getex',
   'set',
   'copy',
+  'xreadgroup',
 ]);
 
 /** Whether `spec` looks its keys up as lookupKeyRead does, so a key of another type is a hit. */

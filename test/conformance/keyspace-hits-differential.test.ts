@@ -38,6 +38,7 @@ const OPENING: readonly Argv[] = [
   ['ZADD', 'zs', '1', 'a', '2', 'b', '3', 'c'],
   ['HSET', 'hs', 'f', '1', 'g', '2'],
   ['XADD', 'sm', '1-1', 'f', 'v'],
+  ['XGROUP', 'CREATE', 'sm', 'g', '0'],
   ['PFADD', 'hll', 'x', 'y'],
   ['GEOADD', 'geo', '13.361389', '38.115556', 'a', '15.087269', '37.502669', 'b'],
   ['SET', 'w_1', '3'],
@@ -99,6 +100,11 @@ const singleReads: fc.Arbitrary<Argv>[] = [
   k1('XRANGE', '-', '+'),
   k1('XREVRANGE', '+', '-'),
   k1('XINFO', 'STREAM'),
+  k1('XINFO', 'GROUPS'),
+  k1('XINFO', 'CONSUMERS', 'g'),
+  k1('XPENDING', 'g'),
+  k1('XPENDING', 'g', '-', '+', '10'),
+  k1('XPENDING', 'nogroup'),
   k1m('GEOPOS'),
   k1('GEODIST', 'a', 'b'),
   k1('GEOHASH', 'a'),
@@ -142,6 +148,9 @@ const multiReads: fc.Arbitrary<Argv>[] = [
   numbered('LMPOP', 'LEFT'),
   numbered('ZMPOP', 'MIN'),
   fc.tuple(keys(1, 3)).map(([ks]): Argv => ['XREAD', 'STREAMS', ...ks, ...ks.map(() => '0')]),
+  fc
+    .tuple(keys(1, 3))
+    .map(([ks]): Argv => ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', ...ks, ...ks.map(() => '>')]),
   fc
     .tuple(key, key)
     .map(([a, b]): Argv => ['GEOSEARCHSTORE', a, b, 'FROMMEMBER', 'a', 'BYRADIUS', '500', 'km']),

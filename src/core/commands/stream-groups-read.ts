@@ -28,6 +28,7 @@ import type { GroupsWork } from '../store/streams.js';
 import { createConsumer } from './stream-groups-admin.js';
 import { rangeBound, streamIdArg } from './stream-args.js';
 import { entryReply } from './stream-reply.js';
+import { looked } from './bitmap.js';
 
 /** XREAD_BLOCKED_DEFAULT_COUNT: a blocked client with no COUNT is served at most this many entries. */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -134,7 +135,7 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
       false,
       (w) => w !== null && findGroup(w.groups, request.group) !== null,
     );
-    ctx.server.counters?.keyLookup(ctx.store.type(key) !== 'none');
+    looked(ctx, key, ctx.store.type(key) !== 'none');
     if (!found) {
       throw noKeyOrGroup(key, request.group, ' in XREADGROUP with GROUP option');
     }
@@ -320,7 +321,38 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
     end = rangeBound(argv[at + 1], false);
     if (at + 3 < argv.length) consumerName = argv[at + 3];
   }
+  // xpendingCommand's lookupKeyRead, after the arguments and before the group: a hit or a miss (with `keymiss`)
+  // even when NOGROUP follows; a key of another type throws WRONGTYPE before `found` is set (the executor's).
+  let found: boolean | undefined;
+  try {
+    return pending(ctx, key, groupName, { summary, minIdle, start, end, count, consumerName }, (exists) => {
+      found = exists;
+    });
+  } finally {
+    if (found !== undefined) looked(ctx, key, found);
+  }
+}
+
+interface PendingQuery {
+  readonly summary: boolean;
+  readonly minIdle: number;
+  readonly start: StreamId;
+  readonly end: StreamId;
+  readonly count: number;
+  readonly consumerName: Buffer | null;
+}
+
+function pending(
+  ctx: CommandContext,
+  key: Buffer,
+  groupName: Buffer,
+  query: PendingQuery,
+  seen: (exists: boolean) => void,
+): Reply {
+  const { summary, minIdle, start, end, consumerName } = query;
+  let count = query.count;
   return ctx.store.xgroups(key, false, (w) => {
+    seen(w !== null);
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     if (summary) return pendingSummary(group);
