@@ -19,7 +19,7 @@ export class CommandError extends Error {
 /**
  * WRONGTYPE met by a read lookup in a loop over several keys (SUNION, ZUNION, PFCOUNT, ...): Redis's loop looked
  * up, and counted as keyspace hits or misses, every key before the refused one, which the executor counts with
- * it (wrong-type-lookups.ts). `found[i]` says whether `keys[i]` existed; the refused key is not among them.
+ * it (wrong-type-lookups.ts), whichever the command. `found[i]` says whether `keys[i]` existed; the refused key is not among them.
  */
 export class WrongTypeError extends CommandError {
   constructor(

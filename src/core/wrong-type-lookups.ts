@@ -34,6 +34,9 @@ const WRITES_THAT_READ = new Set([
   'set',
   'copy',
   'xreadgroup',
+  'xack',
+  'xclaim',
+  'xautoclaim',
 ]);
 
 /** Whether `spec` looks its keys up as lookupKeyRead does, so a key of another type is a hit. */
@@ -43,7 +46,10 @@ function readsWithLookupKeyRead(spec: CommandSpec): boolean {
 
 /** Counts the lookups `error` (a command's WRONGTYPE) stands for: the refused key a hit, the keys before it. */
 export function countWrongTypeLookups(spec: CommandSpec, error: CommandError, ctx: CommandContext): void {
-  if (error.code !== 'WRONGTYPE' || !readsWithLookupKeyRead(spec)) return;
+  if (error.code !== 'WRONGTYPE') return;
+  // A WrongTypeError always comes from a read lookup: a command whose lookup depends on its arguments (BITFIELD)
+  // throws one to say so.
+  if (!(error instanceof WrongTypeError) && !readsWithLookupKeyRead(spec)) return;
   const counters = ctx.server.counters;
   if (!(error instanceof WrongTypeError)) {
     counters?.keyLookup(true);

@@ -5,10 +5,11 @@
 
 import { parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { CommandError, ERR } from '../errors.js';
+import { CommandError, ERR, WrongTypeError } from '../errors.js';
 import { NOTIFY_NEW, NOTIFY_STRING, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, integer, NIL, type Reply } from '../reply.js';
 import type { BitFieldOp, Overflow } from '../store/bitmap.js';
+import type { BitFieldResult } from '../store/bits.js';
 import { bitOffset, cString, isWord, looked } from './bitmap.js';
 
 const BAD_TYPE =
@@ -50,12 +51,25 @@ function parseOps(argv: Buffer[], ctx: CommandContext): BitFieldOp[] {
   return ops;
 }
 
+/**
+ * bitfieldGeneric looks the key up with lookupKeyRead when every operation is a GET (a key of another type is
+ * then a keyspace hit: WrongTypeError tells the executor), else with lookupKeyWrite (nothing counted).
+ */
+function readOrWrite(ctx: CommandContext, key: Buffer, ops: BitFieldOp[], writes: boolean): BitFieldResult {
+  try {
+    return ctx.store.bitField(key, ops);
+  } catch (e) {
+    if (!writes && e instanceof CommandError && e.code === 'WRONGTYPE') throw new WrongTypeError([], []);
+    throw e;
+  }
+}
+
 function bitfield(argv: Buffer[], ctx: CommandContext, readOnly: boolean): Reply {
   const ops = parseOps(argv, ctx);
   const writes = ops.some((op) => op.op !== 'get');
   if (writes && readOnly) throw new CommandError('ERR BITFIELD_RO only supports the GET subcommand');
   const key = argv[1];
-  const result = ctx.store.bitField(key, ops);
+  const result = readOrWrite(ctx, key, ops, writes);
   if (!writes) looked(ctx, key, result.found);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
   if (result.changed) notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setbit', key);

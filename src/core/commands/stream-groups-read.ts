@@ -152,7 +152,8 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
   for (let i = 0; i < request.keys.length; i++) {
     const key = request.keys[i];
     const keyEvents: string[] = [];
-    const entries = ctx.store.xgroups(key, false, (w) =>
+    // Looked up again, as xreadCommand's serving loop does: a second hit (or miss) per key.
+    const entries = readGroups(ctx, key, (w) =>
       w === null ? null : readGroup(w, request, after[i], keyEvents),
     );
     for (const event of keyEvents) events.push([key, event]);
@@ -276,11 +277,28 @@ export function serveBlockedReadGroup(
   return served === null ? null : readGroupReply([[key, served]], request.mapReply === true);
 }
 
+/**
+ * The stream at `key` read with its groups as XACK, XPENDING, XCLAIM and XAUTOCLAIM read it (t_stream.c: each a
+ * lookupKeyRead, write commands or not): one keyspace hit or miss (with `keymiss`), counted even when an error
+ * follows (NOGROUP, a bad ID); a key of another type throws WRONGTYPE before `work` runs (the executor counts it).
+ */
+function readGroups<R>(ctx: CommandContext, key: Buffer, work: (w: GroupsWork | null) => R): R {
+  let found: boolean | undefined;
+  try {
+    return ctx.store.xgroups(key, false, (w) => {
+      found = w !== null;
+      return work(w);
+    });
+  } finally {
+    if (found !== undefined) looked(ctx, key, found);
+  }
+}
+
 // ---- XACK ----
 
 function xack(argv: Buffer[], ctx: CommandContext): Reply {
   const [key, groupName] = [argv[1], argv[2]];
-  const acked = ctx.store.xgroups(key, false, (w) => {
+  const acked = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (group === null) return 0; // a missing key or group, before the IDs are read
     const ids = argv.slice(3).map((arg) => streamIdArg(arg, 0n, true).id);
@@ -321,38 +339,8 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
     end = rangeBound(argv[at + 1], false);
     if (at + 3 < argv.length) consumerName = argv[at + 3];
   }
-  // xpendingCommand's lookupKeyRead, after the arguments and before the group: a hit or a miss (with `keymiss`)
-  // even when NOGROUP follows; a key of another type throws WRONGTYPE before `found` is set (the executor's).
-  let found: boolean | undefined;
-  try {
-    return pending(ctx, key, groupName, { summary, minIdle, start, end, count, consumerName }, (exists) => {
-      found = exists;
-    });
-  } finally {
-    if (found !== undefined) looked(ctx, key, found);
-  }
-}
-
-interface PendingQuery {
-  readonly summary: boolean;
-  readonly minIdle: number;
-  readonly start: StreamId;
-  readonly end: StreamId;
-  readonly count: number;
-  readonly consumerName: Buffer | null;
-}
-
-function pending(
-  ctx: CommandContext,
-  key: Buffer,
-  groupName: Buffer,
-  query: PendingQuery,
-  seen: (exists: boolean) => void,
-): Reply {
-  const { summary, minIdle, start, end, consumerName } = query;
-  let count = query.count;
-  return ctx.store.xgroups(key, false, (w) => {
-    seen(w !== null);
+  // xpendingCommand's lookupKeyRead comes after the arguments and before the group.
+  return readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     if (summary) return pendingSummary(group);
@@ -415,7 +403,7 @@ function claim(
 function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
   const [key, groupName, consumerName] = [argv[1], argv[2], argv[3]];
   const events: string[] = [];
-  const reply = ctx.store.xgroups(key, false, (w) => {
+  const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     const minIdleArg = parseInt64(argv[4]);
@@ -527,7 +515,7 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
     else throw new CommandError(ERR.syntax);
   }
   const events: string[] = [];
-  const reply = ctx.store.xgroups(key, false, (w) => {
+  const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     let attempts = count * ATTEMPTS_FACTOR;
