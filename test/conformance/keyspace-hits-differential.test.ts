@@ -101,6 +101,7 @@ const singleReads: fc.Arbitrary<Argv>[] = [
   k1('XREVRANGE', '+', '-'),
   k1('XINFO', 'STREAM'),
   k1('XINFO', 'GROUPS'),
+  k1('XINFO', 'STREAM', 'FULL'),
   k1('XINFO', 'CONSUMERS', 'g'),
   k1('XPENDING', 'g'),
   k1('XPENDING', 'g', '-', '+', '10'),
