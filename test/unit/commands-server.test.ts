@@ -459,19 +459,22 @@ describe('server context and its shared counters', () => {
     expect(a.baseline()).toEqual({ connections: 5, rejectedConnections: 1, expiredKeys: 2, evictedKeys: 3 });
   });
 
+  /** What a server context needs at the least, over `config`. */
+  const minimalDeps = (config: Config) => ({
+    clock: () => 0,
+    config,
+    version: '1.2.3',
+    startedAt: 0,
+    tcpPort: 1,
+    commands: createCommandTable([]),
+    clients: () => [],
+    transportStats: () => createTestContext().stats,
+    reportUnexpected: () => {},
+  });
+
   it('reads requirepass live and offers killClient only when the transport can', () => {
     const config = new Config();
-    const deps = {
-      clock: () => 0,
-      config,
-      version: '1.2.3',
-      startedAt: 0,
-      tcpPort: 1,
-      commands: createCommandTable([]),
-      clients: () => [],
-      transportStats: () => createTestContext().stats,
-      reportUnexpected: () => {},
-    };
+    const deps = minimalDeps(config);
     const server = createServerContext(deps);
     expect(server.requirePass()).toBe('');
     config.set('requirepass', 'x');
@@ -483,17 +486,7 @@ describe('server context and its shared counters', () => {
   });
 
   it('gives every server context the same fields in the same order, whichever optional parts it has', () => {
-    const deps = {
-      clock: () => 0,
-      config: new Config(),
-      version: '1.2.3',
-      startedAt: 0,
-      tcpPort: 1,
-      commands: createCommandTable([]),
-      clients: () => [],
-      transportStats: () => createTestContext().stats,
-      reportUnexpected: () => {},
-    };
+    const deps = minimalDeps(new Config());
     const bare = Object.keys(createServerContext(deps));
     const full = Object.keys(
       createServerContext({

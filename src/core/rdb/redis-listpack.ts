@@ -4,6 +4,7 @@
 // that string2ll accepts. Also Redis's intset (intset.c: encoding, length, sorted little-endian integers).
 // Pure byte codecs; the store's own compact encoding (store/listpack.ts) is a different format.
 
+import { encodeListpackInteger } from '../store/stream-listpack.js';
 import { RdbFormatError } from './format.js';
 
 const EOF = 0xff;
@@ -29,35 +30,7 @@ function canonicalInteger(bytes: Uint8Array): bigint | null {
 /** One encoded entry (encoding and data, without its back-length). */
 function encodeEntry(element: Uint8Array): Buffer {
   const n = canonicalInteger(element);
-  if (n !== null) {
-    if (n >= 0n && n <= 127n) return Buffer.from([Number(n)]);
-    if (n >= -4096n && n <= 4095n) {
-      const v = Number(n) & 0x1fff;
-      return Buffer.from([0xc0 | (v >> 8), v & 0xff]);
-    }
-    if (n >= -32768n && n <= 32767n) {
-      const out = Buffer.alloc(3);
-      out[0] = 0xf1;
-      out.writeInt16LE(Number(n), 1);
-      return out;
-    }
-    if (n >= -8388608n && n <= 8388607n) {
-      const out = Buffer.alloc(4);
-      out[0] = 0xf2;
-      out.writeIntLE(Number(n), 1, 3);
-      return out;
-    }
-    if (n >= -(2n ** 31n) && n < 2n ** 31n) {
-      const out = Buffer.alloc(5);
-      out[0] = 0xf3;
-      out.writeInt32LE(Number(n), 1);
-      return out;
-    }
-    const out = Buffer.alloc(9);
-    out[0] = 0xf4;
-    out.writeBigInt64LE(n, 1);
-    return out;
-  }
+  if (n !== null) return encodeListpackInteger(n);
   const length = element.length;
   if (length < 64) return Buffer.concat([Buffer.from([0x80 | length]), element]);
   if (length < 4096) return Buffer.concat([Buffer.from([0xe0 | (length >> 8), length & 0xff]), element]);

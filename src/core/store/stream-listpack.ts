@@ -170,8 +170,8 @@ function stringAsInteger(bytes: Uint8Array): bigint | null {
   return n >= INT64_MIN && n <= INT64_MAX ? n : null;
 }
 
-/** The encoding and data of an integer, smallest first (lpEncodeIntegerGetType). */
-function encodeInteger(n: bigint): Buffer {
+/** The encoding and data of an integer, smallest first (lpEncodeIntegerGetType); RDB's listpacks use it too. */
+export function encodeListpackInteger(n: bigint): Buffer {
   if (n >= 0n && n <= 127n) return Buffer.from([Number(n)]);
   if (n >= -4096n && n <= 4095n) {
     const v = Number(n) & 0x1fff;
@@ -217,10 +217,10 @@ function encodeString(bytes: Uint8Array): Buffer {
 /** An encoded element with its back-length: lpAppendInteger's for a bigint, lpAppend's for bytes. */
 export function lpEncode(value: bigint | Uint8Array): Buffer {
   let encoded: Buffer;
-  if (typeof value === 'bigint') encoded = encodeInteger(value);
+  if (typeof value === 'bigint') encoded = encodeListpackInteger(value);
   else {
     const n = stringAsInteger(value);
-    encoded = n === null ? encodeString(value) : encodeInteger(n);
+    encoded = n === null ? encodeString(value) : encodeListpackInteger(n);
   }
   const size = backlenBytes(encoded.length);
   const out = Buffer.allocUnsafe(encoded.length + size);
