@@ -782,14 +782,13 @@ int32_t *busy_word_arg(napi_env env, napi_value value) {
  * tree. host: { call(argv, resp) -> RESP Buffer, log(level, message), sha1hex(Buffer) -> string, timedOut?(ms) }.
  * With `busy` and a positive threshold the run is watched (lua-busy.c). */
 static napi_value Run(napi_env env, napi_callback_info info) {
-  napi_value argv[8], result, call;
+  napi_value argv[8], call;
   size_t argc = 8, len;
   int64_t threshold_ms = 0;
   int32_t *busy = NULL;
   char name[64], sha[64];
   Engine *engine;
   lua_State *lua;
-  int failed;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
   if (engine->running) {
@@ -815,20 +814,33 @@ static napi_value Run(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_LUA_NO_FUNCTION", "no such function in this engine");
     return NULL;
   }
+  return run_with_host(engine, env, argv[5], call, 0, busy, threshold_ms, sha);
+}
+
+/*
+ * Calls the function on top of the stack (its `nargs` arguments above it, the error handler below it) with the
+ * host's redis.call answering, the busy hook watching, and a GC step every 50 runs; pops the handler and returns
+ * the reply converted, or throws the script's error named after `name`. EVAL's and FCALL's common end.
+ */
+napi_value run_with_host(Engine *engine, napi_env env, napi_value host, napi_value call, int nargs,
+                         int32_t *busy, int64_t threshold_ms, const char *name) {
+  lua_State *lua = engine->lua;
+  napi_value result;
+  int failed;
   engine->env = env;
-  engine->host = argv[5];
+  engine->host = host;
   engine->host_call = call;
   engine->resp = 2;
   engine->running = 1;
   busy_hook_start(engine, lua, busy, threshold_ms);
-  failed = lua_pcall(lua, 0, 1, -2);
+  failed = lua_pcall(lua, nargs, 1, -2 - nargs);
   busy_hook_stop(engine, lua);
   if (++engine->gc_count == 50) {
     lua_gc(lua, LUA_GCSTEP, 50);
     engine->gc_count = 0;
   }
   if (failed) {
-    result = run_error(env, lua, sha);
+    result = run_error(env, lua, name);
     lua_pop(lua, 1);
   } else {
     result = lua_reply_to_js(engine, env);

@@ -94,5 +94,8 @@ int32_t *busy_word_arg(napi_env env, napi_value value);
 
 /* The value at the top of the stack as a JavaScript reply tree (script_lua.c luaReplyToRedisReply), popped. */
 napi_value lua_reply_to_js(Engine *engine, napi_env env);
+/* Runs the function on top of the stack (nargs arguments above it, the error handler below) for the host. */
+napi_value run_with_host(Engine *engine, napi_env env, napi_value host, napi_value call, int nargs,
+                         int32_t *busy, int64_t threshold_ms, const char *name);
 
 #endif

@@ -407,14 +407,13 @@ static void push_buffer_array(napi_env env, lua_State *lua, napi_value list) {
  * function `name` of the library under `key` with (keys, args) (function_lua.c luaEngineCall); host, busy and
  * thresholdMs as for run(). */
 static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
-  napi_value argv[8], result, call;
+  napi_value argv[8], call;
   size_t argc = 8, len;
   int64_t threshold_ms = 0;
   int32_t *busy = NULL;
   char key[KEY_MAX], name[1024];
   Engine *engine;
   lua_State *lua;
-  int failed;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if ((engine = engine_arg(env, argv[0])) == NULL) return NULL;
   if (engine->running) {
@@ -439,28 +438,7 @@ static napi_value FunctionsCall(napi_env env, napi_callback_info info) {
   }
   push_buffer_array(env, lua, argv[3]);
   push_buffer_array(env, lua, argv[4]);
-  engine->env = env;
-  engine->host = argv[5];
-  engine->host_call = call;
-  engine->resp = 2;
-  engine->running = 1;
-  busy_hook_start(engine, lua, busy, threshold_ms);
-  failed = lua_pcall(lua, 2, 1, -4);
-  busy_hook_stop(engine, lua);
-  if (++engine->gc_count == 50) {
-    lua_gc(lua, LUA_GCSTEP, 50);
-    engine->gc_count = 0;
-  }
-  if (failed) {
-    result = run_error(env, lua, name);
-    lua_pop(lua, 1);
-  } else {
-    result = lua_reply_to_js(engine, env);
-  }
-  lua_pop(lua, 1); /* the error handler */
-  engine->running = 0;
-  engine->env = NULL;
-  return result;
+  return run_with_host(engine, env, argv[5], call, 2, busy, threshold_ms, name);
 }
 
 void define_function_exports(napi_env env, napi_value exports) {
