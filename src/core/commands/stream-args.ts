@@ -1,8 +1,10 @@
 // The arguments the stream commands share, read as t_stream.c reads them: XADD's and XTRIM's options
 // (streamParseAddOrTrimArgsOrReply), IDs (streamGenericParseIDOrReply) and range bounds with `(`
-// (streamParseIntervalIDOrReply), with Redis's exact error texts. Pure: argv in, a request or a CommandError out.
+// (streamParseIntervalIDOrReply), and XREAD's and XREADGROUP's BLOCK and COUNT, with Redis's exact error texts.
+// Argv in, a request or a CommandError out.
 
-import { isKeyword, toBigInt } from '../args.js';
+import { isKeyword, parseInt64, toBigInt } from '../args.js';
+import type { CommandContext } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { MAX_U64, parseStreamId, STREAM_ERR, type ParsedId, type StreamId } from '../store/stream-id.js';
 import { NODE_MAX_ENTRIES, type TrimSpec } from '../store/stream.js';
@@ -115,4 +117,27 @@ export function rangeBound(arg: Uint8Array, isStart: boolean): StreamId {
   }
   if (id === 0n) throw new CommandError(ARGS_ERR.invalidEnd);
   return id - 1n;
+}
+
+/**
+ * BLOCK's milliseconds, as xreadCommand reads them for XREAD and XREADGROUP: refused from a script's client
+ * (scripting/script-run.ts) by the name the script used, then an integer of at least 0.
+ */
+export function blockTimeoutArg(command: Buffer, value: Buffer, ctx: CommandContext): number {
+  if (ctx.client.addr === 'lua') {
+    throw new CommandError(
+      `ERR ${command.toString('latin1')} command is not allowed with BLOCK option from scripts`,
+    );
+  }
+  const ms = parseInt64(value);
+  if (ms === null) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (ms < 0n) throw new CommandError('ERR timeout is negative');
+  return Number(ms);
+}
+
+/** COUNT of XREAD and XREADGROUP: an integer, a negative one read as 0 (no limit). */
+export function readCountArg(value: Buffer): number {
+  const n = parseInt64(value);
+  if (n === null) throw new CommandError(ERR.notInteger);
+  return n < 0n ? 0 : Number(n);
 }

@@ -26,7 +26,7 @@ import { advanceGroup } from '../store/stream-lag.js';
 import type { Stream, StreamEntry } from '../store/stream.js';
 import type { GroupsWork } from '../store/streams.js';
 import { createConsumer } from './stream-groups-admin.js';
-import { rangeBound, streamIdArg } from './stream-args.js';
+import { blockTimeoutArg, rangeBound, readCountArg, streamIdArg } from './stream-args.js';
 import { entryReply } from './stream-reply.js';
 import { looked } from './bitmap.js';
 
@@ -86,19 +86,9 @@ function parseReadGroup(argv: readonly Buffer[], ctx: CommandContext): ReadGroup
     const more = argv.length - i - 1;
     const option = argv[i];
     if (isKeyword(option, 'BLOCK') && more > 0) {
-      if (ctx.client.addr === 'lua') {
-        throw new CommandError(
-          `ERR ${argv[0].toString('latin1')} command is not allowed with BLOCK option from scripts`,
-        );
-      }
-      const ms = parseInt64(argv[++i]);
-      if (ms === null) throw new CommandError('ERR timeout is not an integer or out of range');
-      if (ms < 0n) throw new CommandError('ERR timeout is negative');
-      timeoutMs = Number(ms);
+      timeoutMs = blockTimeoutArg(argv[0], argv[++i], ctx);
     } else if (isKeyword(option, 'COUNT') && more > 0) {
-      const n = parseInt64(argv[++i]);
-      if (n === null) throw new CommandError(ERR.notInteger);
-      count = n < 0n ? 0 : Number(n);
+      count = readCountArg(argv[++i]);
     } else if (isKeyword(option, 'STREAMS') && more > 0) {
       const rest = argv.length - (i + 1);
       if (rest % 2 !== 0) {

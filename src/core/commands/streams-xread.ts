@@ -4,14 +4,14 @@
 // past its ID, or the timeout (0: forever) answers a null array. `$` is the stream's last ID when the command
 // runs. Each key is looked up as lookupKeyRead does (a hit or a miss), a key of another type is WRONGTYPE.
 
-import { isKeyword, parseInt64 } from '../args.js';
+import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { notifyMiss } from '../pubsub/keyspace-events.js';
 import { NIL_ARRAY, type Reply } from '../reply.js';
 import { MAX_ID, type StreamId } from '../store/stream-id.js';
 import type { StreamEntry } from '../store/stream.js';
-import { streamIdArg } from './stream-args.js';
+import { blockTimeoutArg, readCountArg, streamIdArg } from './stream-args.js';
 import { streamsReply } from './stream-reply.js';
 
 const UNBALANCED =
@@ -37,20 +37,9 @@ function parseXread(argv: readonly Buffer[], ctx: CommandContext): XreadRequest 
     const more = argv.length - i - 1;
     const option = argv[i];
     if (isKeyword(option, 'BLOCK') && more > 0) {
-      if (ctx.client.addr === 'lua') {
-        // a script's client (scripting/script-run.ts): Redis refuses BLOCK there by the name the script used
-        throw new CommandError(
-          `ERR ${argv[0].toString('latin1')} command is not allowed with BLOCK option from scripts`,
-        );
-      }
-      const ms = parseInt64(argv[++i]);
-      if (ms === null) throw new CommandError('ERR timeout is not an integer or out of range');
-      if (ms < 0n) throw new CommandError('ERR timeout is negative');
-      timeoutMs = Number(ms);
+      timeoutMs = blockTimeoutArg(argv[0], argv[++i], ctx);
     } else if (isKeyword(option, 'COUNT') && more > 0) {
-      const n = parseInt64(argv[++i]);
-      if (n === null) throw new CommandError(ERR.notInteger);
-      count = n < 0n ? 0 : Number(n);
+      count = readCountArg(argv[++i]);
     } else if (isKeyword(option, 'STREAMS') && more > 0) {
       const rest = argv.length - (i + 1);
       if (rest % 2 !== 0) throw new CommandError(UNBALANCED);
