@@ -9,8 +9,13 @@ import { cpuMs, reapedChildrenCpuMs } from './proc.js';
 export interface RedisBenchmarkOptions {
   host: string;
   port: number;
-  /** A redis-benchmark -t test that prints one CSV row named after it: get, set, sadd, spop, ... */
+  /** A redis-benchmark -t test that prints one CSV row named after it: get, set, sadd, spop, ... (the label with `command`). */
   test: string;
+  /**
+   * An arbitrary command to run in place of a -t test (`redis-benchmark ... XADD s '*' f v`), `__rand_int__`
+   * replaced by a random number below `keyspace`; its one CSV row is named after the command's text.
+   */
+  command?: readonly string[];
   requests: number;
   clients: number;
   pipeline: number;
@@ -73,8 +78,7 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     options.host,
     '-p',
     String(options.port),
-    '-t',
-    options.test,
+    ...(options.command === undefined ? ['-t', options.test] : []),
     '-n',
     String(options.requests),
     '-c',
@@ -84,6 +88,7 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
     ...(options.keyspace !== undefined ? ['-r', String(options.keyspace)] : []),
     ...(options.dataSize !== undefined ? ['-d', String(options.dataSize)] : []),
     '--csv',
+    ...(options.command ?? []),
   ];
   const serverStart = options.serverPid !== undefined ? cpuMs(options.serverPid) : undefined;
   const reapedStart = reapedChildrenCpuMs();
@@ -140,7 +145,11 @@ export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise
         .map((cell) => cell.replace(/^"|"$/g, '')),
     )
     // LRANGE_100's row is named "LRANGE_100 (first 100 elements)".
-    .find((cells) => cells[0] === base.test || cells[0].startsWith(`${base.test} (`));
+    .find((cells) =>
+      options.command !== undefined
+        ? cells[0] !== 'test' && cells.length > 1
+        : cells[0] === base.test || cells[0].startsWith(`${base.test} (`),
+    );
   if (!row)
     return {
       ...base,

@@ -685,6 +685,39 @@ describe.skipIf(!hasRedis)('bench/list-targets', () => {
   );
 });
 
+describe.skipIf(!hasRedis)('bench/streams', () => {
+  it(
+    'a tiny run: every stream test on both servers, written as streams.md',
+    { timeout: BENCH_TIMEOUT_MS },
+    async () => {
+      const out = path.join(outDir, 'streams');
+      await bench('streams.js', [
+        '--entries',
+        '2000',
+        '--pel',
+        '200',
+        '--rounds',
+        '1',
+        '--requests',
+        '2000',
+        '--readgroups',
+        '100',
+        '--out',
+        out,
+      ]);
+      const md = readFileSync(path.join(out, 'streams.md'), 'utf8');
+      for (const test of [
+        'XADD',
+        'XRANGE COUNT 10',
+        'XREADGROUP COUNT 10 \\+ XACK',
+        'XAUTOCLAIM COUNT 10 \\(PEL 200\\)',
+      ]) {
+        expect(md).toMatch(new RegExp(`\\| ${test} \\| redis-lite eventloop \\| \\d+ \\| \\d+ \\|`));
+      }
+    },
+  );
+});
+
 describe.skipIf(!hasRedis)('bench/hash-targets', () => {
   it(
     'a tiny run: memory per field and HSET/SET rounds against Redis, written as hashes.md',
