@@ -84,16 +84,18 @@ describe('encodeAofCommands', () => {
     store.xadd(b('x'), xadd(1, 'f', 'v'));
     store.xadd(b('x'), xadd(2, 'f', 'w'));
     store.xgroups(b('x'), false, (w) => {
-      w!.groups.push({
-        name: b('g'),
-        lastId: makeId(2n, 0n),
-        entriesRead: 2,
-        consumers: [
-          { name: b('alice'), seenTime: clock.now },
-          { name: b('bob'), seenTime: clock.now },
-        ],
-        pending: [{ id: makeId(1n, 0n), consumer: b('alice'), deliveryTime: 1234, deliveryCount: 3 }],
-      });
+      w!.groups.push(
+        w!.stream.liveGroup({
+          name: b('g'),
+          lastId: makeId(2n, 0n),
+          entriesRead: 2,
+          consumers: [
+            { name: b('alice'), seenTime: clock.now },
+            { name: b('bob'), seenTime: clock.now },
+          ],
+          pending: [{ id: makeId(1n, 0n), consumer: b('alice'), deliveryTime: 1234, deliveryCount: 3 }],
+        }),
+      );
       w!.changed();
     });
     const value: RdbValue = { type: 'stream', stream: store.streamDump(b('x'))! };

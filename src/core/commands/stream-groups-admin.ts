@@ -10,12 +10,13 @@ import { CommandError, cString, ERR } from '../errors.js';
 import { NOTIFY_STREAM, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, bulk, fieldMap, integer, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import {
-  consumerPending,
+  addConsumer,
+  deleteConsumer,
   findConsumer,
   findGroup,
   insertByName,
   INVALID_ENTRIES_READ,
-  type Group,
+  type LiveGroup,
 } from '../store/stream-groups.js';
 import { idBuffer } from '../store/stream-id.js';
 import { groupLag, type StreamFigures } from '../store/stream-lag.js';
@@ -33,11 +34,6 @@ const subcommandError = (container: string, argv: Buffer[]): CommandError =>
 
 export const noGroup = (key: Uint8Array, group: Uint8Array): CommandError =>
   new CommandError(`NOGROUP No such consumer group '${cString(group)}' for key name '${cString(key)}'`);
-
-/** A new consumer (streamCreateConsumer), with its `xgroup-createconsumer` event to publish after. */
-export function createConsumer(group: Group, name: Buffer, now: number): void {
-  insertByName(group.consumers, { name: Buffer.from(name), seenTime: now });
-}
 
 function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
   const sub = argv[1].toString('latin1').toLowerCase();
@@ -80,6 +76,7 @@ function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
       case 'destroy':
         if (argv.length !== 4) throw subcommandError('XGROUP', argv);
         if (group === null) return ZERO;
+        group.pel.release();
         w!.groups.splice(w!.groups.indexOf(group), 1);
         w!.changed();
         events.push('xgroup-destroy');
@@ -87,7 +84,7 @@ function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
       case 'createconsumer':
         if (argv.length !== 5) throw subcommandError('XGROUP', argv);
         if (findConsumer(group!, argv[4]) !== null) return ZERO;
-        createConsumer(group!, argv[4], w!.now);
+        addConsumer(group!, argv[4], w!.now);
         w!.changed();
         events.push('xgroup-createconsumer');
         return ONE;
@@ -95,13 +92,7 @@ function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
         if (argv.length !== 5) throw subcommandError('XGROUP', argv);
         const consumer = findConsumer(group!, argv[4]);
         if (consumer === null) return ZERO;
-        const pending = consumerPending(group!, consumer.name).length;
-        group!.pending.splice(
-          0,
-          group!.pending.length,
-          ...group!.pending.filter((p) => !p.consumer.equals(consumer.name)),
-        );
-        group!.consumers.splice(group!.consumers.indexOf(consumer), 1);
+        const pending = deleteConsumer(group!, consumer);
         w!.changed();
         events.push('xgroup-delconsumer');
         return integer(pending);
@@ -128,7 +119,14 @@ function xgroupCreate(argv: Buffer[], ctx: CommandContext, mkstream: boolean, en
       throw new CommandError('BUSYGROUP Consumer Group name already exists');
     }
     const lastId = given ?? w.stream.lastId;
-    insertByName(w.groups, { name: Buffer.from(groupName), lastId, entriesRead, consumers: [], pending: [] });
+    insertByName(w.groups, {
+      name: Buffer.from(groupName),
+      lastId,
+      entriesRead,
+      consumers: [],
+      nextNumber: 1,
+      pel: w.stream.emptyPel(),
+    });
     w.changed();
     return true;
   });
@@ -159,7 +157,7 @@ const XGROUP_HELP = [
 function readGroups<R>(
   ctx: CommandContext,
   key: Buffer,
-  read: (groups: Group[], s: StreamFigures, now: number) => R,
+  read: (groups: LiveGroup[], s: StreamFigures, now: number) => R,
 ): R {
   const result = readHash(
     ctx,
@@ -180,7 +178,7 @@ function xinfoGroups(argv: Buffer[], ctx: CommandContext): Reply {
         fieldMap([
           ['name', bulk(g.name)],
           ['consumers', integer(g.consumers.length)],
-          ['pending', integer(g.pending.length)],
+          ['pending', integer(g.pel.size)],
           ['last-delivered-id', bulk(idBuffer(g.lastId))],
           ['entries-read', g.entriesRead === INVALID_ENTRIES_READ ? NIL : integer(g.entriesRead)],
           ['lag', lagReply(s, g)],
@@ -190,7 +188,7 @@ function xinfoGroups(argv: Buffer[], ctx: CommandContext): Reply {
   );
 }
 
-export function lagReply(s: StreamFigures, group: Group): Reply {
+export function lagReply(s: StreamFigures, group: Parameters<typeof groupLag>[1]): Reply {
   const lag = groupLag(s, group);
   return lag === null ? NIL : integer(lag);
 }
@@ -205,7 +203,7 @@ function xinfoConsumers(argv: Buffer[], ctx: CommandContext): Reply {
       group.consumers.map((c) =>
         fieldMap([
           ['name', bulk(c.name)],
-          ['pending', integer(consumerPending(group, c.name).length)],
+          ['pending', integer(c.pending)],
           ['idle', integer(Math.max(0, now - c.seenTime))],
         ]),
       ),

@@ -13,19 +13,22 @@ import { NOTIFY_STREAM, notifyKeyspaceEvent, publishKeyspaceEvent } from '../pub
 import { array, bulk, bulkString, error, integer, map, NIL, NIL_ARRAY, type Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
 import {
+  addConsumer,
+  consumerByNumber,
   consumerPending,
   findConsumer,
   findGroup,
-  pendingIndex,
-  type Consumer,
-  type Group,
-  type PendingEntry,
+  removePending,
+  setPending,
+  touchPending,
+  type LiveConsumer,
+  type LiveGroup,
 } from '../store/stream-groups.js';
+import type { PelRecord } from '../store/stream-pel.js';
 import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
 import { advanceGroup } from '../store/stream-lag.js';
 import type { Stream, StreamEntry } from '../store/stream.js';
 import type { GroupsWork } from '../store/streams.js';
-import { createConsumer } from './stream-groups-admin.js';
 import { blockTimeoutArg, rangeBound, readCountArg, streamIdArg } from './stream-args.js';
 import { entryReply } from './stream-reply.js';
 import { looked } from './bitmap.js';
@@ -37,31 +40,22 @@ const noKeyOrGroup = (key: Uint8Array, group: Uint8Array, suffix = ''): CommandE
   new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'${suffix}`);
 
 /** streamLookupConsumer (seen time refreshed) or streamCreateConsumer: `created` says which, for its event. */
-function consumerFor(w: GroupsWork, group: Group, name: Buffer, events: string[]): Consumer {
+function consumerFor(w: GroupsWork, group: LiveGroup, name: Buffer, events: string[]): LiveConsumer {
   const found = findConsumer(group, name);
   if (found !== null) {
     found.seenTime = w.now;
     return found;
   }
-  createConsumer(group, name, w.now);
   events.push('xgroup-createconsumer');
-  return findConsumer(group, name)!;
+  return addConsumer(group, name, w.now);
 }
 
 const entryAt = (stream: Stream, id: StreamId): StreamEntry | null =>
   stream.range(id, id, 1, false)[0] ?? null;
 
 /** Assigns the pending entry to `consumer`, or makes it (delivered now, once): streamReplyWithRange's NACK step. */
-function deliver(group: Group, consumer: Consumer, id: StreamId, now: number): void {
-  const at = pendingIndex(group.pending, id);
-  if (at >= 0) {
-    const entry = group.pending[at];
-    entry.consumer = consumer.name;
-    entry.deliveryTime = now;
-    entry.deliveryCount = 1;
-  } else {
-    group.pending.splice(-at - 1, 0, { id, consumer: consumer.name, deliveryTime: now, deliveryCount: 1 });
-  }
+function deliver(group: LiveGroup, consumer: LiveConsumer, id: StreamId, now: number): void {
+  setPending(group, id, consumer, now, 1);
 }
 
 // ---- XREADGROUP ----
@@ -198,15 +192,14 @@ function readGroup(
     // streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after the ID.
     const out: (StreamEntry | { id: StreamId; fields: null })[] = [];
     const from = after === MAX_ID ? 0n : after + 1n; // streamIncrID wraps the largest ID to 0-0
-    for (const pending of consumerPending(group, consumer.name)) {
+    for (const pending of consumerPending(group, consumer)) {
       if (pending.id < from) continue;
       if (request.count !== 0 && out.length === request.count) break;
       const entry = entryAt(stream, pending.id);
       if (entry === null) out.push({ id: pending.id, fields: null });
       else {
         out.push(entry);
-        pending.deliveryTime = w.now;
-        pending.deliveryCount++;
+        touchPending(group, pending, w.now, pending.deliveryCount + 1);
       }
     }
     return out;
@@ -217,8 +210,8 @@ function readGroup(
 /** streamReplyWithRange with a group: the entries past its last ID, which moves on; each pending unless NOACK. */
 function deliverNew(
   w: GroupsWork,
-  group: Group,
-  consumer: Consumer,
+  group: LiveGroup,
+  consumer: LiveConsumer,
   count: number,
   noack: boolean,
 ): StreamEntry[] {
@@ -293,12 +286,7 @@ function xack(argv: Buffer[], ctx: CommandContext): Reply {
     if (group === null) return 0; // a missing key or group, before the IDs are read
     const ids = argv.slice(3).map((arg) => streamIdArg(arg, 0n, true).id);
     let count = 0;
-    for (const id of ids) {
-      const at = pendingIndex(group.pending, id);
-      if (at < 0) continue;
-      group.pending.splice(at, 1);
-      count++;
-    }
+    for (const id of ids) if (removePending(group, id)) count++;
     if (count > 0) w!.changed();
     return count;
   });
@@ -334,22 +322,22 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     if (summary) return pendingSummary(group);
-    let list: readonly PendingEntry[] = group.pending;
+    let owner: LiveConsumer | null = null;
     if (consumerName !== null) {
-      if (findConsumer(group, consumerName) === null) return array([]);
-      list = consumerPending(group, consumerName);
+      owner = findConsumer(group, consumerName);
+      if (owner === null) return array([]);
     }
     const out: Reply[] = [];
-    for (const p of list) {
-      if (count === 0) break;
-      if (p.id < start) continue;
+    // Walked by ID from start, one O(log N) step at a time; a consumer's own entries are the ones it owns.
+    for (let p = group.pel.ceiling(start); p !== null && count > 0; p = next(group, p)) {
       if (p.id > end) break;
+      if (owner !== null && p.consumer !== owner.number) continue;
       if (minIdle !== 0 && w.now - p.deliveryTime < minIdle) continue;
       count--;
       out.push(
         array([
           bulk(idBuffer(p.id)),
-          bulk(p.consumer),
+          bulk(consumerByNumber(group, p.consumer)?.name ?? Buffer.alloc(0)),
           integer(Math.max(0, w.now - p.deliveryTime)),
           integer(p.deliveryCount),
         ]),
@@ -359,17 +347,22 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
   });
 }
 
-function pendingSummary(group: Group): Reply {
-  if (group.pending.length === 0) return array([integer(0), NIL, NIL, NIL_ARRAY]);
+/** The pending entry after `p`, or null. */
+function next(group: LiveGroup, p: PelRecord): PelRecord | null {
+  return p.id === MAX_ID ? null : group.pel.ceiling(p.id + 1n);
+}
+
+function pendingSummary(group: LiveGroup): Reply {
+  const { pel } = group;
+  if (pel.size === 0) return array([integer(0), NIL, NIL, NIL_ARRAY]);
   const owners: Reply[] = [];
   for (const c of group.consumers) {
-    const own = consumerPending(group, c.name).length;
-    if (own > 0) owners.push(array([bulk(c.name), bulkString(String(own))]));
+    if (c.pending > 0) owners.push(array([bulk(c.name), bulkString(String(c.pending))]));
   }
   return array([
-    integer(group.pending.length),
-    bulk(idBuffer(group.pending[0].id)),
-    bulk(idBuffer(group.pending[group.pending.length - 1].id)),
+    integer(pel.size),
+    bulk(idBuffer(pel.first()!.id)),
+    bulk(idBuffer(pel.last()!.id)),
     array(owners),
   ]);
 }
@@ -378,16 +371,15 @@ function pendingSummary(group: Group): Reply {
 
 /** Claims one pending entry for the consumer (the shared step of XCLAIM and XAUTOCLAIM). */
 function claim(
-  entry: PendingEntry,
-  consumer: Consumer,
+  group: LiveGroup,
+  entry: PelRecord,
+  consumer: LiveConsumer,
   time: number,
   count: number | null,
   justId: boolean,
 ): void {
-  entry.consumer = consumer.name;
-  entry.deliveryTime = time;
-  if (count !== null) entry.deliveryCount = count;
-  else if (!justId) entry.deliveryCount++;
+  const deliveryCount = count !== null ? count : justId ? entry.deliveryCount : entry.deliveryCount + 1;
+  setPending(group, entry.id, consumer, time, deliveryCount);
 }
 
 function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
@@ -437,34 +429,26 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
       w.changed();
     }
     if (time === -1 || time < 0 || time > now) time = now;
-    let consumer: Consumer | null = null;
+    let consumer: LiveConsumer | null = null;
     const out: Reply[] = [];
     for (const id of ids) {
-      let at = pendingIndex(group.pending, id);
+      let pending = group.pel.get(id);
       const entry = entryAt(w.stream, id);
       if (entry === null) {
-        if (at >= 0) {
-          group.pending.splice(at, 1); // an entry deleted meanwhile leaves the PEL
-          w.changed();
-        }
+        // an entry deleted meanwhile leaves the PEL
+        if (pending !== null && removePending(group, id)) w.changed();
         continue;
       }
       let unowned = false;
-      if (force && at < 0) {
-        group.pending.splice(-at - 1, 0, {
-          id,
-          consumer: Buffer.alloc(0),
-          deliveryTime: now,
-          deliveryCount: 1,
-        });
-        at = -at - 1;
+      if (force && pending === null) {
+        // streamCreateNACK: delivered now, once, and no owner until the claim below gives it one.
+        pending = { id, consumer: 0, deliveryTime: now, deliveryCount: 1 };
         unowned = true;
       }
-      if (at < 0) continue;
-      const pending = group.pending[at];
+      if (pending === null) continue;
       if (!unowned && minIdle !== 0 && now - pending.deliveryTime < minIdle) continue;
       consumer ??= consumerFor(w, group, consumerName, events);
-      claim(pending, consumer, time, retryCount, justId);
+      claim(group, pending, consumer, time, retryCount, justId);
       out.push(justId ? bulk(idBuffer(id)) : entryReply(entry));
       w.changed();
     }
@@ -509,31 +493,31 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
     let attempts = count * ATTEMPTS_FACTOR;
-    let at = pendingIndex(group.pending, start);
-    if (at < 0) at = -at - 1;
+    let pending = group.pel.ceiling(start);
     const claimed: Reply[] = [];
     const deleted: Reply[] = [];
-    let consumer: Consumer | null = null;
-    while (attempts-- > 0 && count > 0 && at < group.pending.length) {
-      const pending = group.pending[at];
+    let consumer: LiveConsumer | null = null;
+    while (attempts-- > 0 && count > 0 && pending !== null) {
       const entry = entryAt(w.stream, pending.id);
       if (entry === null) {
-        group.pending.splice(at, 1);
+        removePending(group, pending.id);
         deleted.push(bulk(idBuffer(pending.id)));
         count--;
         w.changed();
+        pending = group.pel.ceiling(pending.id);
         continue;
       }
-      at++;
-      if (minIdle !== 0 && w.now - pending.deliveryTime < minIdle) continue;
+      const current = pending;
+      pending = next(group, current);
+      if (minIdle !== 0 && w.now - current.deliveryTime < minIdle) continue;
       consumer ??= consumerFor(w, group, consumerName, events);
-      claim(pending, consumer, w.now, null, justId);
-      claimed.push(justId ? bulk(idBuffer(pending.id)) : entryReply(entry));
+      claim(group, current, consumer, w.now, null, justId);
+      claimed.push(justId ? bulk(idBuffer(current.id)) : entryReply(entry));
       count--;
       w.changed();
     }
-    const next = at < group.pending.length ? group.pending[at].id : 0n;
-    return array([bulk(idBuffer(next)), array(claimed), array(deleted)]);
+    const next_ = pending === null ? 0n : pending.id;
+    return array([bulk(idBuffer(next_)), array(claimed), array(deleted)]);
   });
   for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   return reply;

@@ -11,7 +11,7 @@ import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
 import { entryReply } from './stream-reply.js';
 import { helpReply } from './container.js';
 import { lagReply, xinfoGroupCommands } from './stream-groups-admin.js';
-import { consumerPending, INVALID_ENTRIES_READ, type Group } from '../store/stream-groups.js';
+import { INVALID_ENTRIES_READ, type Group } from '../store/stream-groups.js';
 import type { StreamInfo } from '../store/streams.js';
 import { readHash } from './hashes-read.js';
 import { rangeBound } from './stream-args.js';
@@ -117,7 +117,7 @@ function groupFull(group: Group, info: StreamInfo, count: number): Reply {
       'consumers',
       array(
         group.consumers.map((c) => {
-          const own = consumerPending(group, c.name);
+          const own = group.pending.filter((p) => p.consumer.equals(c.name));
           return fieldMap([
             ['name', bulk(c.name)],
             ['seen-time', integer(c.seenTime)],

@@ -1,11 +1,14 @@
 // A stream's consumer groups (Redis 7.0's streamCG, streamConsumer, streamNACK): each group's last delivered ID and
-// entries-read counter, its consumers (name, seen time) and its pending entries list (ID, owner, delivery time and
-// count), all in name or ID order as Redis's radix trees keep them. Kept in one block of the key's segment as a
-// byte image (encodeGroups / decodeGroups) that a group command decodes, changes and writes back under the key's
-// lock: a group command costs O(size of the stream's groups), where Redis's trees cost O(log N); XADD, XRANGE and
-// XREAD never touch it. A consumer's own pending list is the group's entries that name it, in ID order.
-// Pure: bytes in, objects out, and back.
+// entries-read counter, its consumers (name, seen time, how many entries they own) in name order as Redis's rax
+// keeps them, and its pending entries list (stream-pel.ts: a structure of its own in the arena, each entry naming
+// its owner by a number the group gave it). The groups and consumers are one small byte image in the key's segment
+// (encodeGroups / decodeGroups) that a group command decodes and writes back under the key's lock: its cost is
+// O(groups + consumers) whatever the PEL's size, and a PEL change costs O(log N) (Redis's trees: O(log N) both).
+// `Group` is the plain form RDB and DUMP carry (every pending entry with its owner's name); `LiveGroup` is the
+// stored one the commands work on. XADD, XRANGE and XREAD never touch either.
 
+import type { Arena } from './arena.js';
+import { Pel, type PelRecord } from './stream-pel.js';
 import { MAX_U64, type StreamId } from './stream-id.js';
 
 /** SCG_INVALID_ENTRIES_READ. */
@@ -33,24 +36,7 @@ export interface Group {
   readonly pending: PendingEntry[];
 }
 
-const byName = (a: { name: Buffer }, b: { name: Buffer }): number => Buffer.compare(a.name, b.name);
-
-export function findGroup(groups: readonly Group[], name: Uint8Array): Group | null {
-  return groups.find((g) => g.name.equals(name)) ?? null;
-}
-
-export function findConsumer(group: Group, name: Uint8Array): Consumer | null {
-  return group.consumers.find((c) => c.name.equals(name)) ?? null;
-}
-
-/** Inserts keeping name order (raxInsert); the caller checked it is not there. */
-export function insertByName<T extends { name: Buffer }>(list: T[], item: T): void {
-  let at = list.findIndex((x) => byName(x, item) > 0);
-  if (at === -1) at = list.length;
-  list.splice(at, 0, item);
-}
-
-/** The pending entry with `id`, by binary search, or its insertion index as -(index + 1). */
+/** The pending entry with `id` in a plain list, by binary search, or its insertion index as -(index + 1). */
 export function pendingIndex(pending: readonly PendingEntry[], id: StreamId): number {
   let lo = 0;
   let hi = pending.length - 1;
@@ -64,13 +50,165 @@ export function pendingIndex(pending: readonly PendingEntry[], id: StreamId): nu
   return -(lo + 1);
 }
 
-/** The consumer's own pending entries, in ID order. */
-export function consumerPending(group: Group, name: Uint8Array): PendingEntry[] {
-  return group.pending.filter((p) => p.consumer.equals(name));
+/** A stored consumer: `number` names it in its group's PEL records, `pending` counts the records it owns. */
+export interface LiveConsumer {
+  readonly name: Buffer;
+  seenTime: number;
+  readonly number: number;
+  pending: number;
+}
+
+/** A stored group: its consumers by name, its PEL in the arena. */
+export interface LiveGroup {
+  readonly name: Buffer;
+  lastId: StreamId;
+  entriesRead: number;
+  /** By name. */
+  readonly consumers: LiveConsumer[];
+  /** The number the next consumer gets (numbers are never reused within a group). */
+  nextNumber: number;
+  readonly pel: Pel;
+}
+
+const byName = (a: { name: Buffer }, b: { name: Buffer }): number => Buffer.compare(a.name, b.name);
+
+export function findGroup<G extends { name: Buffer }>(groups: readonly G[], name: Uint8Array): G | null {
+  return groups.find((g) => g.name.equals(name)) ?? null;
+}
+
+export function findConsumer(group: LiveGroup, name: Uint8Array): LiveConsumer | null {
+  return group.consumers.find((c) => c.name.equals(name)) ?? null;
+}
+
+/** The consumer with `number`, or null (0, XCLAIM FORCE's placeholder, names none). */
+export function consumerByNumber(group: LiveGroup, number: number): LiveConsumer | null {
+  return group.consumers.find((c) => c.number === number) ?? null;
+}
+
+/** Inserts keeping name order (raxInsert); the caller checked it is not there. */
+export function insertByName<T extends { name: Buffer }>(list: T[], item: T): void {
+  let at = list.findIndex((x) => byName(x, item) > 0);
+  if (at === -1) at = list.length;
+  list.splice(at, 0, item);
+}
+
+/** streamCreateConsumer: a new consumer with no pending entries, in name order. */
+export function addConsumer(group: LiveGroup, name: Uint8Array, now: number): LiveConsumer {
+  const consumer: LiveConsumer = {
+    name: Buffer.from(name),
+    seenTime: now,
+    number: group.nextNumber++,
+    pending: 0,
+  };
+  insertByName(group.consumers, consumer);
+  return consumer;
+}
+
+// ---- The PEL, with each consumer's count kept in step ----
+
+function disown(group: LiveGroup, record: PelRecord | null): void {
+  if (record === null) return;
+  const owner = consumerByNumber(group, record.consumer);
+  if (owner !== null) owner.pending--;
+}
+
+/** Sets the pending entry `id` (added, or reassigned) as owned by `consumer`. */
+export function setPending(
+  group: LiveGroup,
+  id: StreamId,
+  consumer: LiveConsumer,
+  deliveryTime: number,
+  deliveryCount: number,
+): void {
+  disown(group, group.pel.set(id, consumer.number, deliveryTime, deliveryCount));
+  consumer.pending++;
+}
+
+/** Changes the delivery time and count of a pending entry, its owner kept. */
+export function touchPending(
+  group: LiveGroup,
+  record: PelRecord,
+  deliveryTime: number,
+  deliveryCount: number,
+): void {
+  group.pel.set(record.id, record.consumer, deliveryTime, deliveryCount);
+}
+
+/** Removes the pending entry `id`; false if it was not pending. */
+export function removePending(group: LiveGroup, id: StreamId): boolean {
+  const record = group.pel.delete(id);
+  disown(group, record);
+  return record !== null;
+}
+
+/** The consumer's own pending entries, in ID order (a scan of the group's PEL). */
+export function consumerPending(group: LiveGroup, consumer: LiveConsumer): PelRecord[] {
+  const out: PelRecord[] = [];
+  if (consumer.pending === 0) return out;
+  for (const record of group.pel.all()) if (record.consumer === consumer.number) out.push(record);
+  return out;
+}
+
+/** Removes a consumer and the entries it owns (XGROUP DELCONSUMER); returns how many it owned. */
+export function deleteConsumer(group: LiveGroup, consumer: LiveConsumer): number {
+  const owned = consumerPending(group, consumer);
+  for (const record of owned) group.pel.delete(record.id);
+  group.consumers.splice(group.consumers.indexOf(consumer), 1);
+  return owned.length;
+}
+
+// ---- The plain form (RDB, DUMP, XINFO STREAM FULL) ----
+
+/** A group as RDB carries it. */
+export function plainGroup(group: LiveGroup): Group {
+  const names = new Map(group.consumers.map((c) => [c.number, c.name]));
+  const pending: PendingEntry[] = [];
+  for (const r of group.pel.all()) {
+    pending.push({
+      id: r.id,
+      consumer: names.get(r.consumer) ?? Buffer.alloc(0),
+      deliveryTime: r.deliveryTime,
+      deliveryCount: r.deliveryCount,
+    });
+  }
+  return {
+    name: group.name,
+    lastId: group.lastId,
+    entriesRead: group.entriesRead,
+    consumers: group.consumers.map((c) => ({ name: c.name, seenTime: c.seenTime })),
+    pending,
+  };
+}
+
+/** A stored group holding what `plain` describes (its PEL built in the arena). */
+export function liveGroup(arena: Arena, segment: number, plain: Group): LiveGroup {
+  const group: LiveGroup = {
+    name: plain.name,
+    lastId: plain.lastId,
+    entriesRead: plain.entriesRead,
+    consumers: [],
+    nextNumber: 1,
+    pel: new Pel(arena, segment, 0),
+  };
+  const byConsumer = new Map<string, LiveConsumer>();
+  for (const c of plain.consumers) {
+    const consumer = addConsumer(group, c.name, c.seenTime);
+    byConsumer.set(c.name.toString('latin1'), consumer);
+  }
+  try {
+    for (const p of plain.pending) {
+      const owner = byConsumer.get(p.consumer.toString('latin1'));
+      if (owner === undefined) continue;
+      setPending(group, p.id, owner, p.deliveryTime, p.deliveryCount);
+    }
+  } catch (error) {
+    group.pel.release();
+    throw error;
+  }
+  return group;
 }
 
 // ---- The byte image ----
-
 class Writer {
   private parts: Buffer[] = [];
   u32(n: number): void {
@@ -124,44 +262,44 @@ class Reader {
   }
 }
 
-/** Groups as bytes: count, then per group its name, last ID, entries read, consumers, pending entries. */
-export function encodeGroups(groups: readonly Group[]): Buffer {
+/**
+ * Groups as bytes: count, then per group its name, last ID, entries read, PEL root, next consumer number and its
+ * consumers (name, seen time, number, pending count).
+ */
+export function encodeGroups(groups: readonly LiveGroup[]): Buffer {
   const w = new Writer();
   w.u32(groups.length);
   for (const g of groups) {
     w.bytes(g.name);
     w.id(g.lastId);
     w.f64(g.entriesRead);
+    w.u32(g.pel.root);
+    w.u32(g.nextNumber);
     w.u32(g.consumers.length);
     for (const c of g.consumers) {
       w.bytes(c.name);
       w.f64(c.seenTime);
-    }
-    w.u32(g.pending.length);
-    for (const p of g.pending) {
-      w.id(p.id);
-      w.bytes(p.consumer);
-      w.f64(p.deliveryTime);
-      w.f64(p.deliveryCount);
+      w.u32(c.number);
+      w.u32(c.pending);
     }
   }
   return w.take();
 }
 
-export function decodeGroups(bytes: Buffer): Group[] {
+export function decodeGroups(bytes: Buffer, arena: Arena, segment: number): LiveGroup[] {
   const r = new Reader(bytes);
-  const groups: Group[] = [];
+  const groups: LiveGroup[] = [];
   for (let n = r.u32(); n > 0; n--) {
     const name = r.bytes();
     const lastId = r.id();
     const entriesRead = r.f64();
-    const consumers: Consumer[] = [];
-    for (let k = r.u32(); k > 0; k--) consumers.push({ name: r.bytes(), seenTime: r.f64() });
-    const pending: PendingEntry[] = [];
+    const pel = new Pel(arena, segment, r.u32());
+    const nextNumber = r.u32();
+    const consumers: LiveConsumer[] = [];
     for (let k = r.u32(); k > 0; k--) {
-      pending.push({ id: r.id(), consumer: r.bytes(), deliveryTime: r.f64(), deliveryCount: r.f64() });
+      consumers.push({ name: r.bytes(), seenTime: r.f64(), number: r.u32(), pending: r.u32() });
     }
-    groups.push({ name, lastId, entriesRead, consumers, pending });
+    groups.push({ name, lastId, entriesRead, consumers, nextNumber, pel });
   }
   return groups;
 }

@@ -2,8 +2,14 @@
 // streamReplyWithCGLag): its entries-read counter as XREADGROUP advances it, and its lag, known only while no
 // deleted entry lies ahead of it. Pure over the stream's figures.
 
-import { INVALID_ENTRIES_READ, type Group } from './stream-groups.js';
+import { INVALID_ENTRIES_READ } from './stream-groups.js';
 import { MAX_ID, type StreamId } from './stream-id.js';
+
+/** A group's progress: the live and the plain group both have it. */
+interface GroupProgress {
+  lastId: StreamId;
+  entriesRead: number;
+}
 
 /** The stream figures these need. */
 export interface StreamFigures {
@@ -35,7 +41,7 @@ export function estimateDistance(s: StreamFigures, id: StreamId): number {
 }
 
 /** The group's lag, or null when it cannot be known. */
-export function groupLag(s: StreamFigures, group: Group): number | null {
+export function groupLag(s: StreamFigures, group: GroupProgress): number | null {
   if (s.entriesAdded === 0) return 0;
   if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(s, group.lastId, null)) {
     return s.entriesAdded - group.entriesRead;
@@ -45,7 +51,7 @@ export function groupLag(s: StreamFigures, group: Group): number | null {
 }
 
 /** XREADGROUP delivering `id` past the group's last ID: its counter and last ID move on. */
-export function advanceGroup(s: StreamFigures, group: Group, id: StreamId): void {
+export function advanceGroup(s: StreamFigures, group: GroupProgress, id: StreamId): void {
   if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(s, id, null)) group.entriesRead++;
   else if (s.entriesAdded !== 0) group.entriesRead = estimateDistance(s, id);
   group.lastId = id;

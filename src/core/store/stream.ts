@@ -26,8 +26,16 @@ import {
   lpTotalBytes,
 } from './stream-listpack.js';
 import { readU32, writeU32 } from './byte-words.js';
-import { decodeGroups, encodeGroups, type Group } from './stream-groups.js';
+import {
+  decodeGroups,
+  encodeGroups,
+  liveGroup,
+  plainGroup,
+  type Group,
+  type LiveGroup,
+} from './stream-groups.js';
 import { MAX_U64, type StreamId } from './stream-id.js';
+import { Pel } from './stream-pel.js';
 import {
   decodeNode,
   entryFields,
@@ -161,36 +169,70 @@ export class Stream {
 
   // ---- Consumer groups (stream-groups.ts: one block holding their byte image, 0 for none) ----
 
-  /** The consumer groups, decoded (an empty list when the stream has none). */
-  groups(): Group[] {
+  /** The consumer groups as stored (an empty list when the stream has none): their PELs stay in the arena. */
+  groups(): LiveGroup[] {
     const block = this.r.readUInt32LE(R_GROUPS);
     if (block === 0) return [];
     const u8 = this.arena.u8;
     const length = readU32(u8, block * UNIT);
-    return decodeGroups(Buffer.from(u8.subarray(block * UNIT + 4, block * UNIT + 4 + length)));
+    const image = Buffer.from(u8.subarray(block * UNIT + 4, block * UNIT + 4 + length));
+    return decodeGroups(image, this.arena, this.segment);
   }
 
-  /** Replaces the groups' block with one holding `groups` (none: no block). */
-  setGroups(groups: readonly Group[]): void {
-    const bytes = groups.length === 0 ? null : encodeGroups(groups);
-    const fresh = bytes === null ? 0 : this.arena.alloc(this.segment, Math.ceil((bytes.length + 4) / UNIT));
-    if (bytes !== null) {
-      writeU32(this.arena.u8, fresh * UNIT, bytes.length);
-      this.arena.u8.set(bytes, fresh * UNIT + 4);
+  /**
+   * Writes the groups' image (none: no block), in place when it fits its block. The PELs are the groups' own:
+   * a group dropped from the list must have released its PEL first.
+   */
+  setGroups(groups: readonly LiveGroup[]): void {
+    const old = this.r.readUInt32LE(R_GROUPS);
+    if (groups.length === 0) {
+      this.freeGroupsImage();
+      return;
     }
-    this.freeGroups();
+    const bytes = encodeGroups(groups);
+    const units = Math.ceil((bytes.length + 4) / UNIT);
+    if (old !== 0 && sizeClass(units) === sizeClass(this.groupsUnits(old))) {
+      writeU32(this.arena.u8, old * UNIT, bytes.length);
+      this.arena.u8.set(bytes, old * UNIT + 4);
+      return;
+    }
+    const fresh = this.arena.alloc(this.segment, units);
+    writeU32(this.arena.u8, fresh * UNIT, bytes.length);
+    this.arena.u8.set(bytes, fresh * UNIT + 4);
+    this.freeGroupsImage();
     this.r.writeUInt32LE(fresh, R_GROUPS);
+  }
+
+  /** A new group's PEL: empty, its blocks in this stream's segment once it has entries. */
+  emptyPel(): Pel {
+    return new Pel(this.arena, this.segment, 0);
+  }
+
+  /** A stored group holding what a plain one describes, its PEL built in this stream's segment. */
+  liveGroup(plain: Group): LiveGroup {
+    return liveGroup(this.arena, this.segment, plain);
+  }
+
+  /** The groups as RDB carries them (every PEL read out). */
+  plainGroups(): Group[] {
+    return this.groups().map(plainGroup);
   }
 
   private groupsUnits(block: number): number {
     return Math.ceil((readU32(this.arena.u8, block * UNIT) + 4) / UNIT);
   }
 
-  private freeGroups(): void {
+  private freeGroupsImage(): void {
     const block = this.r.readUInt32LE(R_GROUPS);
     if (block === 0) return;
     this.arena.free(this.segment, block, this.groupsUnits(block));
     this.r.writeUInt32LE(0, R_GROUPS);
+  }
+
+  /** Frees the groups: their PELs and their image. */
+  private freeGroups(): void {
+    for (const group of this.groups()) group.pel.release();
+    this.freeGroupsImage();
   }
 
   // ---- The index ----
@@ -573,6 +615,10 @@ export class Stream {
       const copy = this.arena.alloc(this.segment, units);
       this.arena.u8.copyWithin(copy * UNIT, groups * UNIT, (groups + units) * UNIT);
       this.r.writeUInt32LE(copy, R_GROUPS);
+      // The copied image still names the source's PELs: each gets its own copy.
+      const live = this.groups();
+      for (const group of live) group.pel.root = group.pel.cloneBlocks();
+      this.setGroups(live);
     }
     const r = this.r;
     const index = r.readUInt32LE(R_INDEX);
@@ -607,7 +653,8 @@ export class Stream {
   footprint(): number {
     const r = this.r;
     const groups = r.readUInt32LE(R_GROUPS);
-    const groupBytes = groups === 0 ? 0 : sizeClass(this.groupsUnits(groups)) * UNIT;
+    let groupBytes = groups === 0 ? 0 : sizeClass(this.groupsUnits(groups)) * UNIT;
+    for (const group of this.groups()) groupBytes += group.pel.footprint();
     if (r.readUInt32LE(R_INDEX) === 0) return groupBytes;
     let bytes = groupBytes;
     bytes += sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
@@ -641,7 +688,17 @@ export class Stream {
     this.firstId = dump.firstId;
     this.maxDeletedId = dump.maxDeletedId;
     this.entriesAddedCount = dump.entriesAdded;
-    if (dump.groups.length > 0) this.setGroups(dump.groups);
+    if (dump.groups.length > 0) {
+      const live: LiveGroup[] = [];
+      try {
+        for (const group of dump.groups) live.push(liveGroup(this.arena, this.segment, group));
+      } catch (error) {
+        for (const group of live) group.pel.release();
+        this.release();
+        throw error;
+      }
+      this.setGroups(live);
+    }
   }
 
   /** The stream as RDB carries it (RDB_TYPE_STREAM_LISTPACKS_2 without consumer groups). */
@@ -653,7 +710,7 @@ export class Stream {
       firstId: this.firstId,
       maxDeletedId: this.maxDeletedId,
       entriesAdded: this.entriesAdded,
-      groups: this.groups(),
+      groups: this.plainGroups(),
     };
   }
 

@@ -7,7 +7,7 @@ import { CommandError } from '../errors.js';
 import type { TableAccess, WriteWork } from './access.js';
 import { containerLimit, requireType, T_STREAM } from './containers.js';
 import { ENC_STREAM_LISTPACKS } from './layout.js';
-import type { Group } from './stream-groups.js';
+import type { Group, LiveGroup } from './stream-groups.js';
 import {
   EMPTY_ROOT,
   Stream,
@@ -22,7 +22,7 @@ import { storeContainerLocked } from './values.js';
 import { touchLocked } from './watch.js';
 
 export type { StreamDump, StreamEntry, TrimSpec } from './stream.js';
-export type { Group } from './stream-groups.js';
+export type { Group, LiveGroup } from './stream-groups.js';
 
 /** t_stream.c's error replies. */
 export const STREAM_ERRORS = {
@@ -223,8 +223,8 @@ const xsetidLocked: WriteWork<SetIdRequest, undefined, boolean> = (a, entry, sha
 /** What a consumer-group command works on, under the key's lock. */
 export interface GroupsWork {
   readonly stream: Stream;
-  /** Decoded; written back when the work calls changed(). */
-  readonly groups: Group[];
+  /** Decoded; written back when the work calls changed() (their PELs change in place, in the arena). */
+  readonly groups: LiveGroup[];
   /** The store's clock (delivery and seen times, idle times): injected, so tests move it by hand. */
   readonly now: number;
   /** The key was made by this call (XGROUP CREATE MKSTREAM). */
@@ -353,7 +353,7 @@ function xinfoLocked(a: TableAccess, entry: number): StreamInfo | null {
     maxDeletedId: stream.maxDeletedId,
     entriesAdded: stream.entriesAdded,
     firstId: stream.firstId,
-    groups: stream.groups(),
+    groups: stream.plainGroups(),
     first: stream.range(0n, MAX_ID, 1, false)[0] ?? null,
     last: stream.range(0n, MAX_ID, 1, true)[0] ?? null,
   };
