@@ -153,6 +153,28 @@ describe('eviction policies', () => {
     expect(arenaUsedBytes(access)).toBe(store.stats().usedMemory - access.control.byteLength);
   });
 
+  it('evicts only live keys when the store changed under the samples it picked ahead', () => {
+    const { store, cap } = filled(2000, { 'maxmemory-policy': 'allkeys-lru' });
+    cap(0.9);
+    expect(store.evict(false).status).toBe('ok'); // picks samples of db 0 ahead, and takes some
+    // The picks' segments lose their keys, the indexes are rebuilt smaller, and the keys move to database 3.
+    store.setEvictionSettings({ maxmemory: 0 });
+    store.flushAll();
+    const db3 = store.select(3);
+    for (let i = 0; i < 400; i++) db3.set(b(`other:${i}`), VALUE);
+    const limit = cap(0.5);
+    const before = db3.dbsize();
+    const outcome = db3.evict();
+    expect(outcome.status).toBe('ok');
+    expect(store.stats().usedMemory).toBeLessThanOrEqual(limit);
+    expect(outcome.evicted.every(({ db, key }) => db === 3 && key.toString().startsWith('other:'))).toBe(
+      true,
+    );
+    expect(new Set(outcome.evicted.map(({ key }) => key.toString())).size).toBe(outcome.evicted.length);
+    expect(db3.dbsize()).toBe(before - outcome.evicted.length);
+    expect(store.dbsize()).toBe(0);
+  });
+
   it('allkeys-random and volatile-random hold the cap too', () => {
     for (const policy of ['allkeys-random', 'volatile-random'] as const) {
       const { store, cap } = filled(1000, { 'maxmemory-policy': policy }, true);
