@@ -116,6 +116,34 @@ export function lpInteger(u8: Uint8Array, p: number): bigint | null {
   return null;
 }
 
+/**
+ * The element at p as a number, without a bigint: exact for every integer encoding up to 32 bits and for 64-bit
+ * ones within ±2^53; NaN for a 64-bit one beyond that, or a string.
+ */
+export function lpNumber(u8: Uint8Array, p: number): number {
+  const b = u8[p];
+  if (b < 0x80) return b;
+  if (b >= 0xc0 && b < 0xe0) {
+    const v = ((b & 0x1f) << 8) | u8[p + 1];
+    return v >= 4096 ? v - 8192 : v;
+  }
+  switch (b) {
+    case 0xf1:
+      return ((u8[p + 1] | (u8[p + 2] << 8)) << 16) >> 16;
+    case 0xf2:
+      return ((u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16)) << 8) >> 8;
+    case 0xf3:
+      return u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) | (u8[p + 4] << 24);
+    case 0xf4: {
+      const lo = (u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) | (u8[p + 4] << 24)) >>> 0;
+      const hi = u8[p + 5] | (u8[p + 6] << 8) | (u8[p + 7] << 16) | (u8[p + 8] << 24);
+      const n = hi * 0x100000000 + lo;
+      return Number.isSafeInteger(n) ? n : NaN;
+    }
+  }
+  return NaN;
+}
+
 /** The element at p as a small number (counts and flags: always stored as integers a stream writes). */
 export function lpSmall(u8: Uint8Array, p: number): number {
   const n = lpInteger(u8, p);

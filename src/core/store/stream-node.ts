@@ -3,7 +3,7 @@
 // the master's, lp-count), as t_stream.c streamAppendItem lays them out. Pure: bytes and the master ID in,
 // entries out; used by the store's streams and by whatever reads a node's bytes (the AOF rewrite).
 
-import { lpBytes, lpFirst, lpInteger, lpNext, lpSmall } from './stream-listpack.js';
+import { lpBytes, lpFirst, lpInteger, lpNext, lpNumber, lpSmall } from './stream-listpack.js';
 import { MAX_U64, makeId, type StreamId } from './stream-id.js';
 
 /** t_stream.c's flags of an entry. */
@@ -87,4 +87,97 @@ export function liveEntries(listpack: Uint8Array, master: StreamId): { id: Strea
   return node.entries
     .filter((e) => !(e.flags & FLAG_DELETED))
     .map((e) => ({ id: e.id, fields: entryFields(listpack, node, e) }));
+}
+
+/**
+ * Walks a node's entries in order with no allocation and no bigint: each entry's flags, its ID as (ms, seq)
+ * numbers and where its fields start, so a range seeks to its first entry inside the node without decoding the
+ * rest. `exact` turns false where an ID is not an exact number (ms or seq at 2^53 or more, or a delta that wraps):
+ * the caller then reads that node with decodeNode's bigints. One instance is reused for every node.
+ */
+export class NodeScan {
+  private u8: Uint8Array = new Uint8Array(0);
+  private p = -1;
+  private masterMs = 0;
+  private masterSeq = 0;
+  masterFieldsAt = 0;
+  masterFieldCount = 0;
+  exact = true;
+  flagsAt = 0;
+  flags = 0;
+  ms = 0;
+  seq = 0;
+  fieldsAt = 0;
+  fieldCount = 0;
+
+  /** Positions at the first entry of the node at `lp` whose master ID is (masterMs, masterSeq). */
+  start(u8: Uint8Array, lp: number, masterMs: number, masterSeq: number): void {
+    this.u8 = u8;
+    this.masterMs = masterMs;
+    this.masterSeq = masterSeq;
+    this.exact = Number.isSafeInteger(masterMs) && Number.isSafeInteger(masterSeq);
+    let p = lpNext(u8, lpNext(u8, lpFirst(u8, lp))); // count, deleted, then num-fields
+    this.masterFieldCount = lpNumber(u8, p);
+    p = lpNext(u8, p);
+    this.masterFieldsAt = p;
+    for (let f = 0; f < this.masterFieldCount; f++) p = lpNext(u8, p);
+    this.p = lpNext(u8, p); // past the master terminator
+  }
+
+  /** Reads the next entry; false past the last one, or when its ID is not exact (`exact` false). */
+  next(): boolean {
+    if (this.p === -1 || !this.exact) return false;
+    const u8 = this.u8;
+    let p = this.p;
+    this.flagsAt = p;
+    this.flags = lpNumber(u8, p);
+    p = lpNext(u8, p);
+    const ms = this.masterMs + lpNumber(u8, p);
+    p = lpNext(u8, p);
+    const seq = this.masterSeq + lpNumber(u8, p);
+    p = lpNext(u8, p);
+    if (!(ms >= 0 && seq >= 0 && Number.isSafeInteger(ms) && Number.isSafeInteger(seq))) {
+      this.exact = false;
+      return false;
+    }
+    this.ms = ms;
+    this.seq = seq;
+    let skip = this.masterFieldCount;
+    this.fieldCount = skip;
+    if (!(this.flags & FLAG_SAMEFIELDS)) {
+      this.fieldCount = lpNumber(u8, p);
+      p = lpNext(u8, p);
+      skip = this.fieldCount * 2;
+    }
+    this.fieldsAt = p;
+    for (let k = 0; k < skip; k++) p = lpNext(u8, p);
+    this.p = lpNext(u8, p); // past lp-count
+    return true;
+  }
+
+  /** The current entry's field, value, field, value, ... copied out. */
+  fields(): Buffer[] {
+    const u8 = this.u8;
+    const out: Buffer[] = [];
+    let p = this.fieldsAt;
+    let m = this.masterFieldsAt;
+    const same = (this.flags & FLAG_SAMEFIELDS) !== 0;
+    for (let k = 0; k < this.fieldCount; k++) {
+      if (same) {
+        out.push(lpBytes(u8, m));
+        m = lpNext(u8, m);
+      } else {
+        out.push(lpBytes(u8, p));
+        p = lpNext(u8, p);
+      }
+      out.push(lpBytes(u8, p));
+      p = lpNext(u8, p);
+    }
+    return out;
+  }
+
+  /** The current entry's ID as the bigint the rest of the store uses. */
+  id(): StreamId {
+    return (BigInt(this.ms) << 64n) | BigInt(this.seq);
+  }
 }

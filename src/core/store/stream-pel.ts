@@ -10,7 +10,15 @@
 
 import { sizeClass, type Arena } from './arena.js';
 import { UNIT } from './layout.js';
-import { MAX_U64, type StreamId } from './stream-id.js';
+import type { StreamId } from './stream-id.js';
+import {
+  compareIdAt as compareAt,
+  idWords as words,
+  readIdAt,
+  u32be,
+  writeIdWordsAt as writeWordsAt,
+  type IdWords as Words,
+} from './stream-id-words.js';
 
 export interface PelRecord {
   readonly id: StreamId;
@@ -38,44 +46,6 @@ const SLOT_BYTES = 24;
 const S_BLOCK = 16;
 const S_COUNT = 20;
 const MIN_SLOTS = 4;
-
-/** An ID as its four 32-bit words, most significant first: compared without a bigint per step. */
-type Words = readonly [number, number, number, number];
-
-function words(id: StreamId): Words {
-  const ms = id >> 64n;
-  const seq = id & MAX_U64;
-  return [Number(ms >> 32n), Number(ms & 0xffffffffn), Number(seq >> 32n), Number(seq & 0xffffffffn)];
-}
-
-function u32be(u8: Uint8Array, at: number): number {
-  return ((u8[at] << 24) | (u8[at + 1] << 16) | (u8[at + 2] << 8) | u8[at + 3]) >>> 0;
-}
-
-/** The 16-byte ID at `at` against `key`: negative, 0 or positive. */
-function compareAt(u8: Uint8Array, at: number, key: Words): number {
-  for (let k = 0; k < 4; k++) {
-    const w = u32be(u8, at + k * 4);
-    if (w !== key[k]) return w < key[k] ? -1 : 1;
-  }
-  return 0;
-}
-
-function readIdAt(u8: Uint8Array, at: number): StreamId {
-  const ms = (BigInt(u32be(u8, at)) << 32n) | BigInt(u32be(u8, at + 4));
-  const seq = (BigInt(u32be(u8, at + 8)) << 32n) | BigInt(u32be(u8, at + 12));
-  return (ms << 64n) | seq;
-}
-
-function writeWordsAt(u8: Uint8Array, at: number, key: Words): void {
-  for (let k = 0; k < 4; k++) {
-    const w = key[k];
-    u8[at + k * 4] = w >>> 24;
-    u8[at + k * 4 + 1] = (w >>> 16) & 0xff;
-    u8[at + k * 4 + 2] = (w >>> 8) & 0xff;
-    u8[at + k * 4 + 3] = w & 0xff;
-  }
-}
 
 const indexUnits = (slots: number): number => Math.ceil((I_HEADER + slots * SLOT_BYTES) / UNIT);
 

@@ -35,10 +35,12 @@ import {
   type LiveGroup,
 } from './stream-groups.js';
 import { MAX_U64, type StreamId } from './stream-id.js';
+import { compareIdAt, idWords, u64NumberAt } from './stream-id-words.js';
 import { Pel } from './stream-pel.js';
 import {
   decodeNode,
   entryFields,
+  NodeScan,
   FLAG_DELETED,
   FLAG_SAMEFIELDS,
   type DecodedNode,
@@ -102,17 +104,62 @@ export interface TrimSpec {
   readonly limit: number;
 }
 
-function readId(view: Buffer, at: number): StreamId {
+/**
+ * Little- and big-endian reads and writes at a base offset of the arena, the methods of Buffer the root and index
+ * code uses, over one DataView per arena view: a Buffer view per access cost an allocation each (with the BigInt
+ * reads, a quarter of XADD's CPU went to the garbage collector; bench/streams.ts under --cpu-prof).
+ */
+class ByteView {
+  constructor(
+    private readonly dv: DataView,
+    private readonly base: number,
+  ) {}
+  readDoubleLE(at: number): number {
+    return this.dv.getFloat64(this.base + at, true);
+  }
+  writeDoubleLE(n: number, at: number): void {
+    this.dv.setFloat64(this.base + at, n, true);
+  }
+  readUInt32LE(at: number): number {
+    return this.dv.getUint32(this.base + at, true);
+  }
+  writeUInt32LE(n: number, at: number): void {
+    this.dv.setUint32(this.base + at, n, true);
+  }
+  readBigUInt64BE(at: number): bigint {
+    return this.dv.getBigUint64(this.base + at);
+  }
+  writeBigUInt64BE(n: bigint, at: number): void {
+    this.dv.setBigUint64(this.base + at, n);
+  }
+}
+
+let viewOf: Uint8Array | null = null;
+let arenaView: DataView = new DataView(new ArrayBuffer(0));
+
+/** One DataView per arena view (the arena re-makes its views when it grows). */
+function dataView(u8: Uint8Array): DataView {
+  if (u8 !== viewOf) {
+    viewOf = u8;
+    arenaView = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  return arenaView;
+}
+
+function readId(view: ByteView, at: number): StreamId {
   return (view.readBigUInt64BE(at) << 64n) | view.readBigUInt64BE(at + 8);
 }
 
-function writeId(view: Buffer, at: number, id: StreamId): void {
+function writeId(view: ByteView, at: number, id: StreamId): void {
   view.writeBigUInt64BE(id >> 64n, at);
   view.writeBigUInt64BE(id & MAX_U64, at + 8);
 }
 
 /** Wraps a uint64 difference as lpAppendInteger's int64_t argument, and back. */
 const asInt64 = (n: bigint): bigint => BigInt.asIntN(64, n);
+
+/** The one NodeScan of this thread: a range runs to its end before another starts (no re-entry). */
+const sharedScan = new NodeScan();
 
 export class Stream {
   constructor(
@@ -121,10 +168,17 @@ export class Stream {
     private readonly root: number,
   ) {}
 
-  /** A view of the root: the arena's buffer never moves, so it stays valid while the arena grows. */
-  private get r(): Buffer {
+  private rootView: ByteView | null = null;
+  private rootViewOf: Uint8Array | null = null;
+
+  /** A view of the root, re-made only when the arena's views are. */
+  private get r(): ByteView {
     const u8 = this.arena.u8;
-    return Buffer.from(u8.buffer, u8.byteOffset + this.root, ROOT_BYTES);
+    if (this.rootViewOf !== u8) {
+      this.rootViewOf = u8;
+      this.rootView = new ByteView(dataView(u8), this.root);
+    }
+    return this.rootView!;
   }
 
   get length(): number {
@@ -242,15 +296,8 @@ export class Stream {
     return r.readUInt32LE(R_INDEX_END) - r.readUInt32LE(R_INDEX_START);
   }
 
-  private indexView(): Buffer {
-    const r = this.r;
-    const block = r.readUInt32LE(R_INDEX);
-    const u8 = this.arena.u8;
-    return Buffer.from(
-      u8.buffer,
-      u8.byteOffset + block * UNIT,
-      r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES,
-    );
+  private indexView(): ByteView {
+    return new ByteView(dataView(this.arena.u8), this.r.readUInt32LE(R_INDEX) * UNIT);
   }
 
   /** The i-th live node (0-based from the first). */
@@ -278,14 +325,29 @@ export class Stream {
     return out;
   }
 
+  /** Where slot i's bytes start in the arena. */
+  private slotAt(i: number): number {
+    const r = this.r;
+    return r.readUInt32LE(R_INDEX) * UNIT + (r.readUInt32LE(R_INDEX_START) + i) * SLOT_BYTES;
+  }
+
+  /** Node i's master ID as (ms, seq) numbers: exact below 2^53 (stream-id-words.ts). */
+  private masterNumbers(i: number): [number, number] {
+    const at = this.slotAt(i);
+    const u8 = this.arena.u8;
+    return [u64NumberAt(u8, at), u64NumberAt(u8, at + 8)];
+  }
+
   /** The last node whose master ID is <= id, or 0 when id is before every node (binary search). */
   private seek(id: StreamId): number {
+    const key = idWords(id);
+    const u8 = this.arena.u8;
     let lo = 0;
     let hi = this.nodeCount - 1;
     let found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.slot(mid).master <= id) {
+      if (compareIdAt(u8, this.slotAt(mid), key) <= 0) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -348,7 +410,7 @@ export class Stream {
   // ---- Nodes ----
 
   private lpOf(i: number): number {
-    return this.slot(i).block * UNIT;
+    return dataView(this.arena.u8).getUint32(this.slotAt(i) + S_BLOCK, true) * UNIT;
   }
 
   /** Makes node i's block hold at least `bytes` (its listpack and slack), moving it if it must grow. */
@@ -468,6 +530,8 @@ export class Stream {
     const nodes = this.nodeCount;
     if (nodes === 0 || start > end) return out;
     if (!reverse) {
+      const fast = this.rangeForward(start, end, count);
+      if (fast !== null) return fast;
       for (let i = this.seek(start); i < nodes; i++) {
         const node = this.decodeNode(i);
         for (const e of node.entries) {
@@ -492,9 +556,50 @@ export class Stream {
     return out;
   }
 
+  /**
+   * range() forward over IDs as numbers (NodeScan): from the node the start falls in, entries before it skipped
+   * without being decoded, up to count. Null when a node holds an ID beyond exact numbers: range() then reads with
+   * bigints. Bounds beyond 2^53 read as numbers above every exact ID, so they compare right (stream-id-words.ts).
+   */
+  private rangeForward(start: StreamId, end: StreamId, count: number): StreamEntry[] | null {
+    const out: StreamEntry[] = [];
+    const [startMs, startSeq] = [Number(start >> 64n), Number(start & MAX_U64)];
+    const [endMs, endSeq] = [Number(end >> 64n), Number(end & MAX_U64)];
+    const scan = sharedScan;
+    const u8 = this.arena.u8;
+    const nodes = this.nodeCount;
+    for (let i = this.seek(start); i < nodes; i++) {
+      const [masterMs, masterSeq] = this.masterNumbers(i);
+      scan.start(u8, this.lpOf(i), masterMs, masterSeq);
+      while (scan.next()) {
+        const { ms, seq } = scan;
+        if (ms < startMs || (ms === startMs && seq < startSeq) || scan.flags & FLAG_DELETED) continue;
+        if (ms > endMs || (ms === endMs && seq > endSeq)) return out;
+        out.push({ id: scan.id(), fields: scan.fields() });
+        if (count !== 0 && out.length === count) return out;
+      }
+      if (!scan.exact) return null;
+    }
+    return out;
+  }
+
   /** streamGetEdgeID: the first or last entry's ID (tombstones skipped or not); null for none. */
   edgeId(first: boolean, skipTombstones: boolean): StreamId | null {
     const nodes = this.nodeCount;
+    if (!first && nodes > 0) {
+      // The last node's last (live) entry, by a scan with numbers; an emptied node falls to the nodes before it.
+      const scan = sharedScan;
+      for (let i = nodes - 1; i >= 0; i--) {
+        const [masterMs, masterSeq] = this.masterNumbers(i);
+        scan.start(this.arena.u8, this.lpOf(i), masterMs, masterSeq);
+        let [foundMs, foundSeq] = [-1, -1];
+        while (scan.next()) {
+          if (!skipTombstones || !(scan.flags & FLAG_DELETED)) [foundMs, foundSeq] = [scan.ms, scan.seq];
+        }
+        if (!scan.exact) break; // an ID beyond exact numbers: read with bigints below
+        if (foundMs !== -1) return (BigInt(foundMs) << 64n) | BigInt(foundSeq);
+      }
+    }
     for (let n = 0; n < nodes; n++) {
       const i = first ? n : nodes - 1 - n;
       const entries = this.decodeNode(i).entries;
