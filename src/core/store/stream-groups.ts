@@ -209,30 +209,27 @@ export function liveGroup(arena: Arena, segment: number, plain: Group): LiveGrou
 }
 
 // ---- The byte image ----
+/** Writes into one buffer sized in advance (a Buffer per field cost an allocation each). */
 class Writer {
-  private parts: Buffer[] = [];
+  private at = 0;
+  constructor(private readonly b: Buffer) {}
   u32(n: number): void {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32LE(n, 0);
-    this.parts.push(b);
+    this.b.writeUInt32LE(n, this.at);
+    this.at += 4;
   }
   f64(n: number): void {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleLE(n, 0);
-    this.parts.push(b);
+    this.b.writeDoubleLE(n, this.at);
+    this.at += 8;
   }
   id(id: StreamId): void {
-    const b = Buffer.allocUnsafe(16);
-    b.writeBigUInt64BE(id >> 64n, 0);
-    b.writeBigUInt64BE(id & MAX_U64, 8);
-    this.parts.push(b);
+    this.b.writeBigUInt64BE(id >> 64n, this.at);
+    this.b.writeBigUInt64BE(id & MAX_U64, this.at + 8);
+    this.at += 16;
   }
   bytes(value: Buffer): void {
     this.u32(value.length);
-    this.parts.push(value);
-  }
-  take(): Buffer {
-    return Buffer.concat(this.parts);
+    value.copy(this.b, this.at);
+    this.at += value.length;
   }
 }
 
@@ -254,9 +251,10 @@ class Reader {
     this.at += 16;
     return id;
   }
+  /** A view into the image: the image given to decodeGroups is a copy of its own, never written. */
   bytes(): Buffer {
     const n = this.u32();
-    const out = Buffer.from(this.b.subarray(this.at, this.at + n));
+    const out = this.b.subarray(this.at, this.at + n);
     this.at += n;
     return out;
   }
@@ -267,7 +265,13 @@ class Reader {
  * consumers (name, seen time, number, pending count).
  */
 export function encodeGroups(groups: readonly LiveGroup[]): Buffer {
-  const w = new Writer();
+  let size = 4;
+  for (const g of groups) {
+    size += 4 + g.name.length + 16 + 8 + 4 + 4 + 4;
+    for (const c of g.consumers) size += 4 + c.name.length + 8 + 4 + 4;
+  }
+  const image = Buffer.allocUnsafe(size);
+  const w = new Writer(image);
   w.u32(groups.length);
   for (const g of groups) {
     w.bytes(g.name);
@@ -283,7 +287,7 @@ export function encodeGroups(groups: readonly LiveGroup[]): Buffer {
       w.u32(c.pending);
     }
   }
-  return w.take();
+  return image;
 }
 
 export function decodeGroups(bytes: Buffer, arena: Arena, segment: number): LiveGroup[] {

@@ -151,17 +151,21 @@ export function lpSmall(u8: Uint8Array, p: number): number {
   return Number(n);
 }
 
+/** `length` bytes at `at` in a Buffer of their own: short ones copied by hand, without a subarray view. */
+function copyOut(u8: Uint8Array, at: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  if (length > 64) out.set(u8.subarray(at, at + length));
+  else for (let i = 0; i < length; i++) out[i] = u8[at + i];
+  return out;
+}
+
 /** lpGet: the element's bytes (an integer as its decimal text), copied out. */
 export function lpBytes(u8: Uint8Array, p: number): Buffer {
   const b = u8[p];
-  if (b >= 0x80 && b < 0xc0) return Buffer.from(u8.subarray(p + 1, p + 1 + (b & 0x3f)));
-  if (b >= 0xe0 && b < 0xf0) {
-    const length = ((b & 0x0f) << 8) | u8[p + 1];
-    return Buffer.from(u8.subarray(p + 2, p + 2 + length));
-  }
+  if (b >= 0x80 && b < 0xc0) return copyOut(u8, p + 1, b & 0x3f);
+  if (b >= 0xe0 && b < 0xf0) return copyOut(u8, p + 2, ((b & 0x0f) << 8) | u8[p + 1]);
   if (b === 0xf0) {
-    const length = (u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) | (u8[p + 4] << 24)) >>> 0;
-    return Buffer.from(u8.subarray(p + 5, p + 5 + length));
+    return copyOut(u8, p + 5, (u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) | (u8[p + 4] << 24)) >>> 0);
   }
   return Buffer.from(String(lpInteger(u8, p)), 'latin1');
 }
@@ -259,6 +263,136 @@ export function lpEncode(value: bigint | Uint8Array): Buffer {
   return out;
 }
 
+// ---- Writing in place (XADD's hot path: no Buffer per element) ----
+
+/** What lpAppend stores: an integer (a number within 32 bits is written without a bigint) or bytes. */
+export type ListpackValue = number | bigint | Uint8Array;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** lpStringToInt64 for short strings, as a number: up to 15 digits, so exact; null when not canonical. */
+function shortStringAsNumber(bytes: Uint8Array): number | null {
+  const length = bytes.length;
+  if (length === 0 || length > 15) return null;
+  let i = 0;
+  if (bytes[0] === 0x2d) {
+    if (length === 1) return null;
+    i = 1;
+  }
+  if (bytes[i] === 0x30 && (length > i + 1 || i === 1)) return null; // leading zero, "-0"
+  let n = 0;
+  for (let j = i; j < length; j++) {
+    const d = bytes[j] - 0x30;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  return i === 1 ? -n : n;
+}
+
+/** The encoding bytes (without back-length) of an integer within 32 bits. */
+function int32EncodedLength(n: number): number {
+  if (n >= 0 && n <= 127) return 1;
+  if (n >= -4096 && n <= 4095) return 2;
+  if (n >= -32768 && n <= 32767) return 3;
+  if (n >= -8388608 && n <= 8388607) return 4;
+  return 5;
+}
+
+/** A value as lpAppend would store it: an int32 number, a bigint, or string bytes (null: use lpEncode). */
+function normalise(value: ListpackValue): number | null {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX ? value : null;
+  if (typeof value === 'bigint') return null;
+  const n = value.length <= 15 ? shortStringAsNumber(value) : null;
+  return n !== null && n >= INT32_MIN && n <= INT32_MAX ? n : null;
+}
+
+function stringEncodedLength(length: number): number {
+  return length < 64 ? 1 + length : length < 4096 ? 2 + length : 5 + length;
+}
+
+/** Whether bytes are stored as a string (not an integer lpStringToInt64 would take). */
+function storedAsString(bytes: Uint8Array): boolean {
+  const first = bytes.length === 0 ? 0 : bytes[0];
+  // Only strings that start with a digit or '-' can be integers: the rest skip the parse.
+  if (!(first === 0x2d || (first >= 0x30 && first <= 0x39))) return true;
+  return stringAsInteger(bytes) === null;
+}
+
+/** The bytes lpAppend adds for `value`, back-length included. */
+export function lpElementSize(value: ListpackValue): number {
+  const n = normalise(value);
+  let length: number;
+  if (n !== null) length = int32EncodedLength(n);
+  else if (typeof value !== 'number' && typeof value !== 'bigint' && storedAsString(value)) {
+    length = stringEncodedLength(value.length);
+  } else return lpEncode(typeof value === 'number' ? BigInt(value) : value).length;
+  return length + backlenBytes(length);
+}
+
+function writeBacklen(u8: Uint8Array, at: number, length: number): number {
+  const size = backlenBytes(length);
+  for (let i = size - 1, l = length; i >= 0; i--, l = Math.floor(l / 128)) {
+    u8[at + i] = (l & 127) | (i === 0 ? 0 : 128);
+  }
+  return at + size;
+}
+
+/** Writes `value` as an element at `at`; returns the position after it. */
+function writeElement(u8: Uint8Array, at: number, value: ListpackValue): number {
+  const n = normalise(value);
+  if (n !== null) {
+    const start = at;
+    if (n >= 0 && n <= 127) u8[at++] = n;
+    else if (n >= -4096 && n <= 4095) {
+      const v = n & 0x1fff;
+      u8[at++] = 0xc0 | (v >> 8);
+      u8[at++] = v & 0xff;
+    } else {
+      const bytes = n >= -32768 && n <= 32767 ? 2 : n >= -8388608 && n <= 8388607 ? 3 : 4;
+      u8[at++] = bytes === 2 ? 0xf1 : bytes === 3 ? 0xf2 : 0xf3;
+      for (let k = 0; k < bytes; k++) u8[at++] = (n >> (8 * k)) & 0xff;
+    }
+    return writeBacklen(u8, at, at - start);
+  }
+  if (typeof value !== 'number' && typeof value !== 'bigint' && storedAsString(value)) {
+    const length = value.length;
+    const start = at;
+    if (length < 64) u8[at++] = 0x80 | length;
+    else if (length < 4096) {
+      u8[at++] = 0xe0 | (length >> 8);
+      u8[at++] = length & 0xff;
+    } else {
+      u8[at++] = 0xf0;
+      u8[at++] = length & 0xff;
+      u8[at++] = (length >>> 8) & 0xff;
+      u8[at++] = (length >>> 16) & 0xff;
+      u8[at++] = length >>> 24;
+    }
+    u8.set(value, at);
+    at += length;
+    return writeBacklen(u8, at, at - start);
+  }
+  const encoded = lpEncode(typeof value === 'number' ? BigInt(value) : value);
+  u8.set(encoded, at);
+  return at + encoded.length;
+}
+
+/**
+ * Appends values before the end marker, each encoded where it lands (lpAppend's encodings: an integer-looking
+ * string is stored as the integer). The block must have room for lpElementSize of each; returns the new total.
+ */
+export function lpAppendValues(u8: Uint8Array, lp: number, values: readonly ListpackValue[]): number {
+  let at = lp + lpTotalBytes(u8, lp) - 1;
+  for (const value of values) at = writeElement(u8, at, value);
+  u8[at] = EOF;
+  const total = at + 1 - lp;
+  setTotalBytes(u8, lp, total);
+  addCount(u8, lp, values.length);
+  return total;
+}
+
 /** A new empty listpack's bytes (lpNew). */
 export function lpEmpty(): Buffer {
   const out = Buffer.from([7, 0, 0, 0, 0, 0, EOF]);
@@ -295,13 +429,13 @@ export function lpAppendEncoded(u8: Uint8Array, lp: number, elements: readonly B
  * lpReplaceInteger: the element at p becomes the integer n, the bytes after it moved if its size changes. The
  * block must have room for the growth (at most 9 bytes). Returns the change in total bytes.
  */
-export function lpReplaceInteger(u8: Uint8Array, lp: number, p: number, n: bigint): number {
-  const encoded = lpEncode(n);
+export function lpReplaceInteger(u8: Uint8Array, lp: number, p: number, n: bigint | number): number {
+  const size = lpElementSize(n);
   const old = elementBytes(u8, p);
   const total = lpTotalBytes(u8, lp);
-  const delta = encoded.length - old;
-  if (delta !== 0) u8.copyWithin(p + encoded.length, p + old, lp + total);
-  u8.set(encoded, p);
+  const delta = size - old;
+  if (delta !== 0) u8.copyWithin(p + size, p + old, lp + total);
+  writeElement(u8, p, n);
   if (delta !== 0) setTotalBytes(u8, lp, total + delta);
   return delta;
 }

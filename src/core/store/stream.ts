@@ -16,6 +16,9 @@ import { registerExternalEncoding } from './containers.js';
 import { ENC_STREAM_LISTPACKS, T_STREAM, UNIT } from './layout.js';
 import {
   lpAppendEncoded,
+  lpAppendValues,
+  lpElementSize,
+  type ListpackValue,
   lpEmpty,
   lpEncode,
   lpEquals,
@@ -155,8 +158,11 @@ function writeId(view: ByteView, at: number, id: StreamId): void {
   view.writeBigUInt64BE(id & MAX_U64, at + 8);
 }
 
-/** Wraps a uint64 difference as lpAppendInteger's int64_t argument, and back. */
-const asInt64 = (n: bigint): bigint => BigInt.asIntN(64, n);
+/** A uint64 difference as lpAppendInteger's int64_t argument: a number when it fits 32 bits. */
+function int64Value(n: bigint): ListpackValue {
+  const wrapped = BigInt.asIntN(64, n);
+  return wrapped >= -2147483648n && wrapped <= 2147483647n ? Number(wrapped) : wrapped;
+}
 
 /** The one NodeScan of this thread: a range runs to its end before another starts (no re-entry). */
 const sharedScan = new NodeScan();
@@ -484,11 +490,11 @@ export class Stream {
       this.newNode(master, head);
     } else {
       const i = nodes - 1;
-      master = this.slot(i).master;
+      master = readId(this.indexView(), (this.r.readUInt32LE(R_INDEX_START) + i) * SLOT_BYTES);
       const lp = this.reserve(i, lpTotalBytes(this.arena.u8, this.lpOf(i)) + NODE_SLACK);
       const u8 = this.arena.u8;
       let p = lpFirst(u8, lp);
-      lpReplaceInteger(u8, lp, p, BigInt(lpSmall(u8, p) + 1));
+      lpReplaceInteger(u8, lp, p, lpSmall(u8, p) + 1);
       p = lpNext(u8, lpNext(u8, p));
       const masterFields = lpSmall(u8, p);
       sameFields = masterFields === numFields;
@@ -497,25 +503,26 @@ export class Stream {
         sameFields = lpEquals(u8, p, pairs[f * 2]);
       }
     }
+    // Written where they land (lpAppendValues), the deltas as numbers when they fit 32 bits (nearly always).
     const flags = sameFields ? FLAG_SAMEFIELDS : 0;
-    const elements: Buffer[] = [
-      lpEncode(BigInt(flags)),
-      lpEncode(asInt64((id >> 64n) - (master >> 64n))),
-      lpEncode(asInt64((id & MAX_U64) - (master & MAX_U64))),
+    const values: ListpackValue[] = [
+      flags,
+      int64Value((id >> 64n) - (master >> 64n)),
+      int64Value((id & MAX_U64) - (master & MAX_U64)),
     ];
-    if (!sameFields) elements.push(lpEncode(BigInt(numFields)));
+    if (!sameFields) values.push(numFields);
     for (let f = 0; f < numFields; f++) {
-      if (!sameFields) elements.push(lpEncode(pairs[f * 2]));
-      elements.push(lpEncode(pairs[f * 2 + 1]));
+      if (!sameFields) values.push(pairs[f * 2]);
+      values.push(pairs[f * 2 + 1]);
     }
     let lpCount = numFields + 3;
     if (!sameFields) lpCount += numFields + 1;
-    elements.push(lpEncode(BigInt(lpCount)));
+    values.push(lpCount);
     let bytes = 0;
-    for (const e of elements) bytes += e.length;
+    for (const v of values) bytes += lpElementSize(v);
     const i = this.nodeCount - 1;
     const lp = this.reserve(i, lpTotalBytes(this.arena.u8, this.lpOf(i)) + bytes + NODE_SLACK);
-    lpAppendEncoded(this.arena.u8, lp, elements);
+    lpAppendValues(this.arena.u8, lp, values);
     this.length = this.length + 1;
     this.entriesAddedCount = this.entriesAdded + 1;
     this.lastId = id;
@@ -641,14 +648,14 @@ export class Stream {
     }
     for (const at of flagsAt) {
       const f = lpSmall(u8, at);
-      lpReplaceInteger(u8, lp, at, BigInt(f | FLAG_DELETED)); // same size: flags stay below 128
+      lpReplaceInteger(u8, lp, at, f | FLAG_DELETED); // same size: flags stay below 128
     }
     const lpAt = this.reserve(i, lpTotalBytes(u8, lp) + NODE_SLACK);
     const v = this.arena.u8;
     let p = lpFirst(v, lpAt);
-    lpReplaceInteger(v, lpAt, p, BigInt(live - flagsAt.length));
+    lpReplaceInteger(v, lpAt, p, live - flagsAt.length);
     p = lpNext(v, p);
-    lpReplaceInteger(v, lpAt, p, BigInt(lpSmall(v, p) + flagsAt.length));
+    lpReplaceInteger(v, lpAt, p, lpSmall(v, p) + flagsAt.length);
   }
 
   // ---- Trimming (streamTrim) ----
@@ -662,11 +669,14 @@ export class Stream {
       const lp = this.lpOf(0);
       const entries = lpSmall(u8, lpFirst(u8, lp));
       if (spec.limit !== 0 && deleted + entries > spec.limit) break;
-      const node = this.decodeNode(0);
+      // The node is decoded only where its IDs decide (MINID, or an exact trim inside it): a MAXLEN ~ trim
+      // that removes nothing, after nearly every XADD, reads two counters.
+      let node: DecodedNode | null = null;
+      const decoded = (): DecodedNode => (node ??= this.decodeNode(0));
       const removeNode =
         spec.strategy === 'maxlen'
           ? this.length - entries >= spec.maxlen
-          : node.entries[node.entries.length - 1].id < spec.minid;
+          : decoded().entries[decoded().entries.length - 1].id < spec.minid;
       if (removeNode) {
         this.removeNode(0);
         this.length = this.length - entries;
@@ -675,7 +685,7 @@ export class Stream {
       }
       if (spec.approx) break;
       const marked: number[] = [];
-      for (const e of node.entries) {
+      for (const e of decoded().entries) {
         const stop =
           spec.strategy === 'maxlen' ? this.length - marked.length <= spec.maxlen : e.id >= spec.minid;
         if (stop) break;
