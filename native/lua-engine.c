@@ -877,5 +877,7 @@ NAPI_MODULE_INIT() {
   /* run() and functionsCall() take a busy word (lua-busy.c): an addon built before them ignores it. */
   napi_get_boolean(env, true, &watches);
   napi_set_named_property(env, exports, "watchesLongRuns", watches);
+  /* ... and past busy-reply-threshold call the host's whileBusy() from the hook (lua-busy.c). */
+  napi_set_named_property(env, exports, "servesWhileBusy", watches);
   return exports;
 }

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
 import type { BlockingHub } from './blocking/hub.js';
 import { PAUSE_ALL, PAUSE_OFF } from './store/client-pause.js';
-import { waitForRunningScript } from './scripting/busy-gate.js';
+import { busyError, waitForRunningScript } from './scripting/busy-gate.js';
 import { allowProtectedAction } from './protected-action.js';
 import type {
   AppendOnlyLog,
@@ -283,6 +283,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // for it, or BUSY once it has run past busy-reply-threshold. One shared load while none runs.
   const busy = ctx.server.scripting?.cache.busy;
   if (busy !== undefined && busy.state() !== 0) {
+    if (busy.servingFromHook) return executeInsideScript(resolved, argv, ctx, busy.state());
     const refused = waitForRunningScript(busy, resolved.flags.includes('allow_busy'));
     if (refused !== null) return reject(ctx, argv, refused, resolved);
   }
@@ -306,6 +307,26 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // A BGSAVE that EXEC ran takes its snapshot now, once EXEC has released its keys' locks.
   ctx.server.persistence?.runDeferred();
   return reply;
+}
+
+/**
+ * The rest of execute() for a command read on the script's own thread from inside the script (the event loop
+ * serving its clients from the script's hook past busy-reply-threshold, as Redis's processEventsWhileBlocked;
+ * `state`: the busy word): BUSY unless allow-busy, else run at once, WATCH and UNWATCH too, as in Redis (the event
+ * loop's store takes no locks: it has one thread). Clients blocked on keys the script wrote are served, and a
+ * deferred snapshot taken, after the script's own command, not in the middle of the script. SHUTDOWN NOSAVE waits
+ * for the script to unwind (shutdown.ts).
+ */
+function executeInsideScript(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, state: number): Reply {
+  if (!spec.flags.includes('allow_busy')) return reject(ctx, argv, busyError(state), spec);
+  const postponed = postponedByPause(spec, argv, ctx);
+  if (postponed !== null) return postponed;
+  const client = ctx.client;
+  if (client.transaction.queues(spec)) {
+    client.transaction.queue(spec, argv, mayReplicate(spec, argv, ctx));
+    return QUEUED;
+  }
+  return call(spec, argv, ctx); // no allow-busy command writes: nothing for the append-only file
 }
 
 /**

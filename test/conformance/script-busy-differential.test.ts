@@ -2,16 +2,17 @@
 // both servers (BUSY for others, the allow-busy MULTI with a refused command and EXEC's abort, SHUTDOWN without
 // NOSAVE refused, SCRIPT KILL and its caller's error, NOTBUSY, UNKILLABLE after a write, SHUTDOWN NOSAVE closing
 // every connection), and every reply must be Redis's, byte for byte. The moment the script times out is found by
-// sending PING until it is BUSY (bounded), as redis-server's log is not read here. On the pool and the hybrid
-// (the event loop runs a script on its only thread: README, Scripts that run too long). Skipped with a message
-// when redis-server is not on PATH.
+// sending PING until it is BUSY (bounded), as redis-server's log is not read here. On every transport; the event
+// loop's server is a child process (its script runs on its only thread, which here would be the test's own).
+// Skipped with a message when redis-server is not on PATH.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { haveRedisServer } from '../support/both-servers.js';
 import { startRedisServer } from '../support/live-tools.js';
-import { luaWatchesLongRuns } from '../support/lua-watch.js';
+import { launchServer, stopAll } from '../support/cli-process.js';
+import { busyScriptsWatched } from '../support/lua-watch.js';
 import { RawClient, resp } from '../support/raw-client.js';
-import { startTestServer, transports } from '../support/server.js';
+import { startTestServer, transports, type TransportName } from '../support/server.js';
 
 const FOREVER = 'while true do end';
 const WRITE_THEN_FOREVER = 'redis.call("SET", "x", "1") while true do end';
@@ -81,12 +82,30 @@ async function transcript(port: number): Promise<string[]> {
   }
 }
 
-describe.each(luaWatchesLongRuns ? transports.filter((t) => t !== 'eventloop') : [])(
+/** Our server on `transport`, on a port of its own; stop() ends it if the scenario's SHUTDOWN did not. */
+async function startOurs(transport: TransportName): Promise<{ port: number; stop(): Promise<unknown> }> {
+  if (transport === 'eventloop') {
+    const child = await launchServer(['--transport', 'eventloop']);
+    return {
+      port: child.port,
+      stop: () => {
+        stopAll();
+        return child.exited;
+      },
+    };
+  }
+  const server = await startTestServer(transport, { workers: 4 });
+  return { port: server.port, stop: () => server.close() };
+}
+
+describe.each(transports.filter(busyScriptsWatched))(
   '%s transport: a busy script against redis-server 7.0',
   (transport) => {
+    afterEach(stopAll);
+
     it.skipIf(!haveRedisServer)('answers every client as Redis does, byte for byte', async () => {
       const redis = await startRedisServer();
-      const ours = await startTestServer(transport, { workers: 4 });
+      const ours = await startOurs(transport);
       try {
         const [theirs, mine] = [await transcript(redis.port), await transcript(ours.port)];
         expect(mine).toEqual(theirs);
@@ -95,7 +114,7 @@ describe.each(luaWatchesLongRuns ? transports.filter((t) => t !== 'eventloop') :
         expect(theirs.filter((reply) => reply.startsWith('-BUSY ')).length).toBe(8);
       } finally {
         await redis.stop();
-        await ours.close();
+        await ours.stop();
       }
     });
   },

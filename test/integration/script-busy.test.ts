@@ -4,13 +4,14 @@
 // (UNKILLABLE), and answers NOTBUSY when none runs; SHUTDOWN NOSAVE goes down while one runs, SHUTDOWN alone
 // is refused. Before the threshold, other clients wait for the script. On the pool each client has a worker of
 // its own; on the hybrid the script's client is the first connected (loop 0) and the others land on the other
-// loops. The moment a script times out is awaited as its "Slow script detected" log line, never slept for.
-// The event loop runs a script on its only thread (README: Scripts that run too long), so it is not in this suite.
+// loops; the event loop serves them from the script's hook, in a child process (busy-script-server.ts). The
+// moment a script times out is awaited as its "Slow script detected" log line, never slept for.
 
 import { describe, expect, it } from 'vitest';
 import { resp, type RawClient } from '../support/raw-client.js';
-import { luaWatchesLongRuns } from '../support/lua-watch.js';
-import { transports, useTestServer, type TestServer } from '../support/server.js';
+import { busyScriptsWatched } from '../support/lua-watch.js';
+import { useBusyScriptServer, type BusyScriptServer } from '../support/busy-script-server.js';
+import { transports } from '../support/server.js';
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const FUNCTION_BUSY =
@@ -24,7 +25,7 @@ const FOREVER = 'while true do end';
 const FOREVER_SHA = '694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7';
 const WRITE_THEN_FOREVER = 'redis.call("SET", "x", "1") while true do end';
 
-const threadsWithLoops = luaWatchesLongRuns ? transports.filter((t) => t !== 'eventloop') : [];
+const watchedTransports = transports.filter(busyScriptsWatched);
 
 /** The next reply line, without its CRLF. */
 async function line(client: RawClient): Promise<string> {
@@ -38,7 +39,7 @@ async function ask(client: RawClient, ...argv: string[]): Promise<string> {
 }
 
 /** The script's client, then three others (on the hybrid, each on a loop of its own). */
-async function connectFour(server: TestServer): Promise<RawClient[]> {
+async function connectFour(server: BusyScriptServer): Promise<RawClient[]> {
   const clients: RawClient[] = [];
   for (let i = 0; i < 4; i++) {
     const client = await server.connect();
@@ -49,14 +50,12 @@ async function connectFour(server: TestServer): Promise<RawClient[]> {
 }
 
 /** Resolves once the running script has passed busy-reply-threshold (its thread logs it, as Redis). */
-function timedOut(server: TestServer): Promise<unknown> {
-  return server.logs.waitFor(
-    (line) => typeof line.msg === 'string' && line.msg.startsWith('Slow script detected'),
-  );
+function timedOut(server: BusyScriptServer): Promise<unknown> {
+  return server.timedOut();
 }
 
-describe.each(threadsWithLoops)('%s transport: a script past busy-reply-threshold', (transport) => {
-  const fixture = useTestServer(transport, { workers: 4 });
+describe.each(watchedTransports)('%s transport: a script past busy-reply-threshold', (transport) => {
+  const fixture = useBusyScriptServer(transport, 4);
 
   it('makes other clients BUSY until SCRIPT KILL stops it; its caller gets the kill error', async () => {
     const server = fixture();
@@ -108,6 +107,8 @@ describe.each(threadsWithLoops)('%s transport: a script past busy-reply-threshol
     // Embedded, a SHUTDOWN closes the server: every connection ends, the script's caller's too.
     await Promise.all([killer.closed, scripter.closed, other.closed]);
     expect(killer.text()).toBe('');
+    // The event loop's server is a process of its own: SHUTDOWN NOSAVE ends it, as redis-server exits.
+    if (server.exited !== null) expect(await server.exited).toBe(0);
   });
 
   it('a function (FCALL) is stopped by FUNCTION KILL, not SCRIPT KILL, and BUSY names FUNCTION KILL', async () => {
@@ -151,10 +152,10 @@ describe.each(threadsWithLoops)('%s transport: a script past busy-reply-threshol
   });
 });
 
-describe.skipIf(!luaWatchesLongRuns || !transports.includes('hybrid'))(
+describe.skipIf(!busyScriptsWatched('hybrid') || !transports.includes('hybrid'))(
   'hybrid transport: a busy script on the accepting loop',
   () => {
-    const fixture = useTestServer('hybrid', { workers: 2 });
+    const fixture = useBusyScriptServer('hybrid', 2);
 
     it('still lets new clients connect (loop 1 accepts meanwhile), answer BUSY and SCRIPT KILL it', async () => {
       const server = fixture();
@@ -171,6 +172,119 @@ describe.skipIf(!luaWatchesLongRuns || !transports.includes('hybrid'))(
       const later = await server.connect();
       expect(await ask(later, 'PING')).toBe('+PONG');
       expect(await ask(newcomer, 'PING')).toBe('+PONG');
+    });
+  },
+);
+
+describe.skipIf(!busyScriptsWatched('eventloop') || !transports.includes('eventloop'))(
+  'eventloop transport: a busy script on the only thread',
+  () => {
+    const fixture = useBusyScriptServer('eventloop', 1);
+
+    it('accepts new clients meanwhile, which get BUSY and can SCRIPT KILL it', async () => {
+      const server = fixture();
+      const scripter = await server.connect();
+      expect(await ask(scripter, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      const newcomer = await server.connect(); // accepted from the script's hook
+      expect(await ask(newcomer, 'PING')).toBe(BUSY);
+      expect(await ask(newcomer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user with SCRIPT KILL...')).toBe(true);
+      expect(await ask(newcomer, 'PING')).toBe('+PONG');
+    });
+
+    it("keeps the replies of the script's client in order around it, and others' replies to themselves", async () => {
+      const server = fixture();
+      const [scripter, other] = [await server.connect(), await server.connect()];
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      // One read: a reply before the script waits in the thread's writer while others are answered from its hook,
+      // and the request after it waits in the read buffer the hook must not read into.
+      await scripter.send(
+        Buffer.concat([resp('ECHO', 'before'), resp('EVAL', FOREVER, '0'), resp('ECHO', 'after')]),
+      );
+      await slow;
+      expect(await ask(other, 'PING')).toBe(BUSY);
+      expect(await ask(other, 'ECHO', 'x')).toBe(BUSY);
+      expect(await ask(other, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect(await line(scripter)).toBe('$6');
+      expect(await line(scripter)).toBe('before');
+      expect(await line(scripter)).toBe(
+        `-ERR Script killed by user with SCRIPT KILL... script: ${FOREVER_SHA}, on @user_script:1.`,
+      );
+      expect(await line(scripter)).toBe('$5');
+      expect(await line(scripter)).toBe('after');
+    });
+
+    it('writes the replies it held for the end of the turn when the script times out', async () => {
+      const server = fixture();
+      const [sleeper, other, scripter] = [
+        await server.connect(),
+        await server.connect(),
+        await server.connect(),
+      ];
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      // While the loop sleeps, PING and then the script arrive: the next turn reads both, PING first, and PING's
+      // reply waits for the end of that turn, which comes only after the script.
+      await sleeper.send(resp('DEBUG', 'SLEEP', '0.3'));
+      await other.send(resp('PING'));
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      expect(await line(sleeper)).toBe('+OK');
+      expect(await line(other)).toBe('+PONG'); // without the write at the time-out: only after the script
+      expect(await ask(other, 'PING')).toBe(BUSY);
+      expect(await ask(other, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
+    });
+
+    it("serves others inside the script's batch, which stays its client's: its own invalidation follows its reply", async () => {
+      const server = fixture();
+      const [scripter, other] = [await server.connect(), await server.connect()];
+      await scripter.send(resp('HELLO', '3'));
+      const end = '$7\r\nmodules\r\n*0\r\n'; // HELLO's map ends with the modules field
+      await scripter.readFramed((received) => {
+        const at = received.indexOf(end);
+        return at < 0 ? -1 : at + end.length;
+      });
+      expect(await ask(scripter, 'CLIENT', 'TRACKING', 'ON')).toBe('+OK');
+      expect(await ask(other, 'SET', 'k', 'v0')).toBe('+OK');
+      expect(await ask(scripter, 'GET', 'k')).toBe('$2'); // now tracked by the scripter
+      expect(await line(scripter)).toBe('v0');
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      // Spins for a second (long past the threshold), then writes k.
+      const script =
+        "local s = redis.call('TIME') local n = 0 " +
+        "repeat local t = redis.call('TIME') n = (t[1] - s[1]) * 1000 + (t[2] - s[2]) / 1000 until n > 1000 " +
+        "redis.call('SET', 'k', 'v') return 1";
+      await scripter.send(resp('EVAL', script, '0'));
+      await slow;
+      expect(await ask(other, 'PING')).toBe(BUSY); // a batch of its own, run inside the script's
+      // Redis sends a client the invalidation of its own write after the reply (the current client's).
+      for (const expected of [':1', '>2', '$10', 'invalidate', '*1', '$1', 'k'])
+        expect(await line(scripter)).toBe(expected);
+    });
+
+    it('runs WATCH meanwhile, as Redis: a later write of another client fails the EXEC', async () => {
+      const server = fixture();
+      const [scripter, watcher, killer] = [
+        await server.connect(),
+        await server.connect(),
+        await server.connect(),
+      ];
+      expect(await ask(killer, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      expect(await ask(watcher, 'WATCH', 'k')).toBe('+OK');
+      expect(await ask(watcher, 'PING')).toBe(BUSY);
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
+      expect(await ask(killer, 'SET', 'k', 'changed')).toBe('+OK');
+      expect(await ask(watcher, 'MULTI')).toBe('+OK');
+      expect(await ask(watcher, 'GET', 'k')).toBe('+QUEUED');
+      expect(await ask(watcher, 'EXEC')).toBe('*-1');
     });
   },
 );

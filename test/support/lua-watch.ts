@@ -1,16 +1,27 @@
-// Whether this build's Lua addon watches long runs (native/lua-busy.c). A worktree whose build/Release was made
-// before that runs scripts unwatched (they never time out), so the suites of busy scripts are skipped there with
-// a message saying to rebuild the native helper, rather than hanging until their timeout.
+// Whether this build's Lua addon watches long runs (native/lua-busy.c), and whether its hook lets the event loop
+// serve clients while a script runs long (whileBusy). A worktree whose build/Release was made before that runs
+// scripts unwatched (they never time out) or cannot reach a busy script on the event loop, so the suites of busy
+// scripts are skipped there with a message saying to rebuild the native helper, rather than hanging until their
+// timeout.
 
 import { loadLuaFrom } from '../../src/core/scripting/lua-addon.js';
 import { packageRoot } from '../../src/transport/threadpool/native.js';
+import type { TransportName } from './server.js';
 
 const addon = loadLuaFrom(packageRoot());
 
 export const luaWatchesLongRuns = !(addon instanceof Error) && addon.watchesLongRuns === true;
 
-if (!(addon instanceof Error) && !luaWatchesLongRuns)
+/** The event loop serves its clients from a busy script's hook (and has the native reactor to read them). */
+export const luaServesWhileBusy = !(addon instanceof Error) && addon.servesWhileBusy === true;
+
+/** Whether a suite of busy scripts can run on `transport` with this build. */
+export function busyScriptsWatched(transport: TransportName): boolean {
+  return transport === 'eventloop' ? luaServesWhileBusy : luaWatchesLongRuns;
+}
+
+if (!(addon instanceof Error) && !luaServesWhileBusy)
   console.warn(
-    'build/Release/luaengine.node predates native/lua-busy.c: skipping the busy-script tests ' +
+    'build/Release/luaengine.node predates native/lua-busy.c whileBusy: skipping the busy-script tests ' +
       '(rebuild the native helper: npx node-gyp rebuild)',
   );

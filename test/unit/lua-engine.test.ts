@@ -16,7 +16,7 @@ import {
 } from '../../src/core/scripting/lua-addon.js';
 import { packageRoot } from '../../src/transport/threadpool/native.js';
 import { BUSY_KILLED, BUSY_RUNNING, BUSY_TIMED_OUT } from '../../src/core/scripting/script-busy.js';
-import { luaWatchesLongRuns } from '../support/lua-watch.js';
+import { luaServesWhileBusy, luaWatchesLongRuns } from '../support/lua-watch.js';
 
 const addon = loadLuaFrom(packageRoot());
 if (addon instanceof Error) throw addon;
@@ -176,6 +176,38 @@ describe.skipIf(!luaWatchesLongRuns)("the engine's watch of a long run (native/l
     // The hook is gone after the run: the same state runs a script unwatched to its end.
     expect(run('local n = 0 for i = 1, 300000 do n = n + 1 end return n')).toBe(300000);
   });
+
+  it.skipIf(!luaServesWhileBusy)(
+    'calls whileBusy on every hook past the threshold, not before; a kill made there stops the script',
+    () => {
+      const word = new Int32Array(new SharedArrayBuffer(4));
+      word[0] = BUSY_RUNNING;
+      const calls: string[] = [];
+      expect(lua.load(state, 'f_served', Buffer.from('while true do end'))).toBeNull();
+      const reply = lua.run(
+        state,
+        'f_served',
+        'sha',
+        [],
+        [],
+        {
+          ...host,
+          timedOut: () => calls.push('timedOut'),
+          // As the event loop's SCRIPT KILL, read by its thread from inside the script on the third call.
+          whileBusy: () => {
+            calls.push('whileBusy');
+            if (calls.length === 4) Atomics.or(word, 0, BUSY_KILLED);
+          },
+        },
+        word,
+        20,
+      );
+      expect(reply).toEqual({
+        err: 'ERR Script killed by user with SCRIPT KILL... script: sha, on @user_script:1.',
+      });
+      expect(calls).toEqual(['timedOut', 'whileBusy', 'whileBusy', 'whileBusy']);
+    },
+  );
 
   it('does not watch with a threshold of 0 (Redis sets no hook then)', () => {
     const word = new Int32Array(new SharedArrayBuffer(4));

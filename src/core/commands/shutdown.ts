@@ -38,10 +38,17 @@ function shutdown(argv: Buffer[], ctx: CommandContext): Reply {
   if (routine === undefined) throw new CommandError('ERR SHUTDOWN is not available on this server');
   // A script past busy-reply-threshold (it holds every lock): only NOSAVE goes down, and stops it first, so that
   // its thread lets the locks go that the shutdown's final steps take.
-  const busy = ctx.server.scripting?.cache.busy;
+  const scripting = ctx.server.scripting;
+  const busy = scripting?.cache.busy;
   if (busy !== undefined && scriptTimedOut(busy)) {
     if (!flags.nosave) throw new CommandError(busyError(busy.state()));
     busy.killForShutdown();
+    // Read from inside the script on its own thread (the event loop): the script stops at its next hook, and the
+    // shutdown runs again from the start once it has, when no script holds the locks it takes.
+    if (busy.servingFromHook) {
+      const held = scripting!.held.hold(ctx.client);
+      if (held !== null) return held;
+    }
   }
   if (!routine(flags)) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
   // Only an embedded server gets here (the CLI's process has exited): its clients are being dropped.

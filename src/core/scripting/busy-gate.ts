@@ -3,7 +3,8 @@
 // client of Redis waits while its one thread runs a script; once it has (busy-reply-threshold passed), only the
 // commands flagged allow-busy run (SCRIPT KILL, SHUTDOWN, MULTI, AUTH, ...) and the rest are refused with BUSY.
 // The thread blocks while it waits (Atomics.wait on the busy word, woken when the script ends or times out).
-// Knows the busy word only.
+// The script's own thread never waits: it reads commands from inside the script only once it has timed out
+// (executor.ts executeInsideScript). Knows the busy word only.
 
 import { BUSY_FUNCTION, BUSY_TIMED_OUT, type ScriptBusy } from './script-busy.js';
 

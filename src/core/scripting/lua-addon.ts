@@ -49,6 +49,11 @@ export interface LuaHost {
   commandExists(name: Buffer, subcommand: Buffer | null): boolean;
   /** The run has lasted busy-reply-threshold (`ms` so far): called once, by the engine's count hook. */
   timedOut?(ms: number): void;
+  /**
+   * From then on, every hook (100k instructions) until the run ends, as Redis's processEventsWhileBlocked: the
+   * thread may serve its other clients here. A SCRIPT KILL served here stops the script right after.
+   */
+  whileBusy?(): void;
 }
 
 /** What run() is given to watch a script (native/lua-busy.c): the shared busy word and busy-reply-threshold. */
@@ -72,6 +77,11 @@ export interface LuaAddon {
    * built before that, which ignores the word (scripts then never time out: rebuild the native helper).
    */
   readonly watchesLongRuns?: boolean;
+  /**
+   * Past busy-reply-threshold the engine's hook calls the host's whileBusy() (native/lua-busy.c); absent on an addon
+   * built before that (the event loop then cannot serve its clients while a script runs long).
+   */
+  readonly servesWhileBusy?: boolean;
   /** A state set up as Redis's: its libraries, redis.*, and its globals protected. */
   create(): LuaState;
   /** Frees the state now; it is unusable after. */

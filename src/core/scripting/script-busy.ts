@@ -27,6 +27,11 @@ export class ScriptBusy {
   readonly word: Int32Array;
   /** busy-reply-threshold in ms, saturated to 2^31 - 1: each EVAL reads one word, not the thread's settings. */
   private readonly threshold: Int32Array;
+  /**
+   * This thread's own: it is serving its clients from inside the script it runs (Scripting.whileBusy), so a command
+   * that would wait for the script must be held or refused, never wait (executor.ts).
+   */
+  servingFromHook = false;
 
   /** `buffer` and `byteOffset`: where the two shared words are (8 bytes, aligned). */
   constructor(buffer: SharedArrayBuffer, byteOffset: number) {

@@ -69,7 +69,10 @@ export function runScript(
     } finally {
       const timedOut = (busy.state() & BUSY_TIMED_OUT) !== 0;
       busy.end();
-      if (timedOut) scripting.busyChanged?.(false);
+      if (timedOut) {
+        scripting.busyChanged?.(false);
+        scripting.held.releaseAll(); // the commands read meanwhile that wait for its end
+      }
     }
   };
   const workMarked = (store: KeyValueStore): Reply => {
@@ -174,6 +177,14 @@ class ScriptCalls {
     );
     this.scripting.cache.busy.timedOut();
     this.scripting.busyChanged?.(true);
+    // Only now: a script that ends before the threshold pays nothing for it (the engine looks it up at each hook).
+    if (this.scripting.serveWhileBusy !== null) this.host.whileBusy = () => this.whileBusy();
+  }
+
+  /** Past the threshold, every hook: the transport may serve its clients now (Scripting.whileBusy). */
+  private whileBusy(): void {
+    const tracking = this.caller.server.tracking;
+    this.scripting.whileBusy(tracking === undefined ? (serve) => serve() : (serve) => tracking.nested(serve));
   }
 
   private call(argv: Buffer[], resp: 2 | 3): Buffer {

@@ -5,6 +5,7 @@
 // redis.call does (script-run.ts).
 
 import { ByteWriter } from '../reply-encoding.js';
+import { HeldWhileBusy } from './held-while-busy.js';
 import type { LuaAddon, LuaHost, LuaReply, LuaState, LuaWatch } from './lua-addon.js';
 import { ScriptCache, scriptSha } from './script-cache.js';
 import { readShebang, type ScriptFlag } from './shebang.js';
@@ -30,6 +31,14 @@ export class Scripting {
    * script ended (false). The hybrid's accepting loop hands accepting to another loop meanwhile.
    */
   busyChanged: ((timedOut: boolean) => void) | null = null;
+  /**
+   * Set by a transport whose clients are served by the thread that runs the script (the event loop): called from
+   * the script's hook, every 100k Lua instructions once it has passed busy-reply-threshold, to read and answer
+   * them (Redis's processEventsWhileBlocked). Through whileBusy() only.
+   */
+  serveWhileBusy: (() => void) | null = null;
+  /** Commands read from inside a script that wait for it to end: SHUTDOWN NOSAVE (held-while-busy.ts). */
+  readonly held = new HeldWhileBusy();
 
   constructor(
     readonly cache: ScriptCache,
@@ -76,6 +85,23 @@ export class Scripting {
     const name = `f_${script.sha}`;
     if (watch === undefined) return lua.run(this.interpreter(), name, script.sha, keys, args, host);
     return lua.run(this.interpreter(), name, script.sha, keys, args, host, watch.word, watch.thresholdMs);
+  }
+
+  /**
+   * The script's hook, past busy-reply-threshold: the transport serves its clients now, their commands marked as
+   * read from inside the script (ScriptBusy.servingFromHook). `nest` wraps the serving (the caller's batch state set
+   * aside meanwhile).
+   */
+  whileBusy(nest: (serve: () => void) => void): void {
+    const serve = this.serveWhileBusy;
+    if (serve === null) return;
+    const busy = this.cache.busy;
+    busy.servingFromHook = true;
+    try {
+      nest(serve);
+    } finally {
+      busy.servingFromHook = false;
+    }
   }
 
   /** SCRIPT FLUSH. */

@@ -167,6 +167,26 @@ export class TrackingHub {
     this.current = null;
   }
 
+  /**
+   * Batches run inside the current one (the event loop serving its clients from a running script's hook): they
+   * broadcast only what they wrote themselves, not the script's keys before it has ended (Redis's beforeSleep
+   * skips the broadcast while processing events blocked), and the script's client is the current one again after.
+   */
+  nested(serve: () => void): void {
+    const current = this.current;
+    const broadcast = this.pendingBroadcast;
+    const remote = this.pendingRemote;
+    this.pendingBroadcast = new Map();
+    this.pendingRemote = new Map();
+    try {
+      serve();
+    } finally {
+      this.current = current;
+      this.pendingBroadcast = broadcast;
+      this.pendingRemote = remote;
+    }
+  }
+
   // ---- CLIENT TRACKING ----
 
   /** enableTracking: the options were checked by the command. */

@@ -68,6 +68,8 @@ export class Connection implements HoldingClient {
   private pushScheduled = false;
   /** Replies waiting for the end of this turn (reply-turn.ts), in order; empty when none wait. */
   private readonly held = new PendingOutput();
+  /** Serving from inside a running script (receiveWhileBusy): replies go out now, the turn ends after the script. */
+  private writeThrough = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -162,6 +164,33 @@ export class Connection implements HoldingClient {
     });
   }
 
+  /**
+   * Whether its input may be read and served from inside a running script (serve-while-busy.ts): not the script's
+   * own client (inside its request), nor one closing, blocked, not read for its unread output, or holding replies
+   * for the end of the turn (a reply written now would overtake them).
+   */
+  get servableWhileBusy(): boolean {
+    return (
+      !this.receiving &&
+      !this.ending &&
+      !this.pausedForOutput &&
+      this.held.empty &&
+      !this.session.blocked &&
+      !this.socket.destroyed
+    );
+  }
+
+  /** chunk[0, length), read from inside a running script: served now, and its replies written now. */
+  receiveWhileBusy(chunk: Buffer, length: number): void {
+    this.host.traffic?.bytesRead(length);
+    this.writeThrough = true;
+    try {
+      this.onData(chunk, length);
+    } finally {
+      this.writeThrough = false;
+    }
+  }
+
   /** chunk[0, length) arrived (the shared read buffer is passed whole: no view of it per read). */
   private onData(chunk: Buffer, length: number): void {
     // A closing connection's input is drained, not answered: it arrived after the close was decided.
@@ -210,7 +239,7 @@ export class Connection implements HoldingClient {
    */
   private send(lent: Buffer): boolean {
     const turn = this.host.turn;
-    if (turn === undefined) return this.deliver(lent);
+    if (turn === undefined || this.writeThrough) return this.deliver(lent);
     if (this.held.empty) turn.holding(this);
     this.held.keep(lent);
     return !this.cutOverLimit(this.held.bytes + this.socket.writableLength);

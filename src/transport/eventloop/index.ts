@@ -17,6 +17,8 @@ import {
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 import { ReplyTurn } from './reply-turn.js';
+import { ServeWhileBusy } from './serve-while-busy.js';
+import { asReactor } from '../hybrid/native-reactor.js';
 import { nativeSocketSend } from './socket-send.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
 import { asMemory, type NativeMemory } from '../threadpool/native-addon.js';
@@ -93,7 +95,7 @@ export class EventLoopTransport implements Transport {
     // noDelay: replies are whole; Nagle would only add latency. keepAlive as Redis's tcp-keepalive 300.
     this.server = net.createServer(
       { noDelay: true, keepAlive: true, keepAliveInitialDelay: 300_000 },
-      (socket) => this.accept(socket),
+      (socket) => void this.accept(socket),
     );
   }
 
@@ -192,22 +194,26 @@ export class EventLoopTransport implements Transport {
     this.timeoutSeconds = config.number('timeout');
   }
 
-  private accept(socket: net.Socket): void {
+  /** The new client's connection, or null when it was turned away. */
+  private accept(socket: net.Socket): Connection | null {
     if (this.closing !== null) {
       // Accepted in the same loop turn as close(): there is no one left to serve it.
       socket.destroy();
-      return;
+      return null;
     }
     if (this.connections.size >= this.maxclients) {
       this.rejectedConnections++;
       turnAway(socket, this.host.closeGraceMs);
-      return;
+      return null;
     }
     this.totalConnections++;
     const id = this.options.nextClientId();
     const core = this.options.sessionCore();
     const aof = core.server.aof;
-    this.host.turn ??= new ReplyTurn(core.writer, aof, this.options.logger);
+    if (this.host.turn === undefined) {
+      this.host.turn = new ReplyTurn(core.writer, aof, this.options.logger);
+      this.serveWhileScriptsRun(core);
+    }
     this.host.traffic ??= core.server.counters;
     const session = new Session(
       {
@@ -226,6 +232,31 @@ export class EventLoopTransport implements Transport {
     session.setPushListener(this.onPushed);
     socket.on('close', this.onSocketClose);
     this.options.logger.debug({ client: id, addr: session.client.addr }, 'client connected');
+    return connection;
+  }
+
+  /**
+   * A script that runs past busy-reply-threshold runs on this one thread: from its hook the clients are read and
+   * answered anyway (serve-while-busy.ts), as Redis does. Without the native reactor (no C toolchain, not Linux)
+   * they wait for the script instead.
+   */
+  private serveWhileScriptsRun(core: SessionCore): void {
+    const scripting = core.server.scripting;
+    const addon = loadNative();
+    const reactor = addon instanceof Error ? addon : asReactor(addon);
+    if (scripting === undefined || reactor instanceof Error) return;
+    const service = new ServeWhileBusy(reactor, {
+      connections: () => this.connections.values(),
+      listeningDescriptor: () => {
+        const fd = (this.server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+        return typeof fd === 'number' ? fd : -1;
+      },
+      adopt: (fd) => this.accept(new net.Socket({ fd, readable: true, writable: true })),
+      writeHeldReplies: () => this.host.turn?.writeOut(),
+      writer: core.writer,
+    });
+    scripting.busyChanged = (timedOut) => (timedOut ? service.start() : service.stop());
+    scripting.serveWhileBusy = () => service.serve();
   }
 
   private localAddressText(socket: net.Socket): string {
