@@ -2,11 +2,11 @@
 // processEventsWhileBlocked, which the script's hook calls. libuv's loop cannot run from inside the script (it is
 // not re-entrant), so this reads the sockets itself, behind libuv's back, through an epoll set of its own made when
 // the script times out: every client but the script's own, and the listening socket. What it reads goes to the
-// client's session at once (the executor answers BUSY, runs the allow-busy commands, and holds those that would
-// take a lock the script holds until it ends: held-while-busy.ts) and the replies are written at once. Bytes read
-// here are gone from the kernel, so libuv never sees them twice; a readiness libuv had already collected for one of
-// these descriptors before the script began ends in EAGAIN, which it expects. A client whose input reaches its end
-// here is left for libuv to read the end again once the script is over. New connections are accepted here too.
+// client's session at once (the executor answers BUSY or runs the allow-busy commands; SHUTDOWN NOSAVE waits for
+// the script to unwind: held-while-busy.ts) and the replies are written at once. Bytes read here are gone from the
+// kernel, so libuv never sees them twice; a readiness libuv had already collected for one of these descriptors
+// before the script began ends in EAGAIN, which it expects. A client whose input reaches its end here is left for
+// libuv to read the end again once the script is over. New connections are accepted here too.
 // Knows connections and the native reactor's calls; nothing of commands or Lua.
 
 import type { ByteWriter } from '../../core/reply-encoding.js';
