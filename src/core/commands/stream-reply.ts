@@ -8,7 +8,7 @@ import type { StreamEntry } from '../store/stream.js';
 
 /** An entry as Redis replies it: [id, [field, value, ...]]. */
 export function entryReply(entry: StreamEntry): Reply {
-  return array([bulk(idBuffer(entry.id)), array(entry.fields.map(bulk))]);
+  return array([bulk(entry.idText ?? idBuffer(entry.id)), array(entry.fields.map(bulk))]);
 }
 
 /** XREAD's reply for the streams that had entries, in order; `asMap` for a RESP3 client. */

@@ -109,6 +109,8 @@ export class NodeScan {
   seq = 0;
   fieldsAt = 0;
   fieldCount = 0;
+  /** The master fields copied out once per node, shared by its SAMEFIELDS entries (replies only read them). */
+  private masterFields: Buffer[] | null = null;
 
   /** Positions at the first entry of the node at `lp` whose master ID is (masterMs, masterSeq). */
   start(u8: Uint8Array, lp: number, masterMs: number, masterSeq: number): void {
@@ -122,6 +124,7 @@ export class NodeScan {
     this.masterFieldsAt = p;
     for (let f = 0; f < this.masterFieldCount; f++) p = lpNext(u8, p);
     this.p = lpNext(u8, p); // past the master terminator
+    this.masterFields = null;
   }
 
   /** Reads the next entry; false past the last one, or when its ID is not exact (`exact` false). */
@@ -160,13 +163,16 @@ export class NodeScan {
     const u8 = this.u8;
     const out: Buffer[] = [];
     let p = this.fieldsAt;
-    let m = this.masterFieldsAt;
     const same = (this.flags & FLAG_SAMEFIELDS) !== 0;
+    if (same && this.masterFields === null) {
+      this.masterFields = [];
+      for (let k = 0, m = this.masterFieldsAt; k < this.masterFieldCount; k++, m = lpNext(u8, m)) {
+        this.masterFields.push(lpBytes(u8, m));
+      }
+    }
     for (let k = 0; k < this.fieldCount; k++) {
-      if (same) {
-        out.push(lpBytes(u8, m));
-        m = lpNext(u8, m);
-      } else {
+      if (same) out.push(this.masterFields![k]);
+      else {
         out.push(lpBytes(u8, p));
         p = lpNext(u8, p);
       }

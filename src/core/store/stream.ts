@@ -84,6 +84,27 @@ export interface StreamEntry {
   readonly id: StreamId;
   /** field, value, field, value, ... */
   readonly fields: Buffer[];
+  /** The ID as text, when the reader had it cheaper than formatting the bigint (a range read by numbers). */
+  readonly idText?: Buffer;
+}
+
+/**
+ * An entry a range read with numbers: its bigint ID made only if asked for (XRANGE's reply needs only the text,
+ * made from the numbers; XREADGROUP needs the bigint for its group's last ID and PEL).
+ */
+class ScannedEntry implements StreamEntry {
+  private bigId: StreamId | null = null;
+  constructor(
+    private readonly ms: number,
+    private readonly seq: number,
+    readonly fields: Buffer[],
+  ) {}
+  get id(): StreamId {
+    return (this.bigId ??= (BigInt(this.ms) << 64n) | BigInt(this.seq));
+  }
+  get idText(): Buffer {
+    return Buffer.from(`${this.ms}-${this.seq}`, 'latin1');
+  }
 }
 
 /** A stream as RDB carries it: its nodes (master ID, listpack bytes) and the root's figures. */
@@ -505,11 +526,7 @@ export class Stream {
     }
     // Written where they land (lpAppendValues), the deltas as numbers when they fit 32 bits (nearly always).
     const flags = sameFields ? FLAG_SAMEFIELDS : 0;
-    const values: ListpackValue[] = [
-      flags,
-      int64Value((id >> 64n) - (master >> 64n)),
-      int64Value((id & MAX_U64) - (master & MAX_U64)),
-    ];
+    const values: ListpackValue[] = [flags, ...this.deltas(id, master, useLast ? nodes - 1 : -1)];
     if (!sameFields) values.push(numFields);
     for (let f = 0; f < numFields; f++) {
       if (!sameFields) values.push(pairs[f * 2]);
@@ -527,6 +544,26 @@ export class Stream {
     this.entriesAddedCount = this.entriesAdded + 1;
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
+  }
+
+  /**
+   * The entry's ID less its node's master ID, ms and seq, as lpAppendInteger's int64_t arguments: by numbers
+   * when both IDs are exact (node i's master read from the index; -1: the entry starts the node, 0 and 0).
+   */
+  private deltas(id: StreamId, master: StreamId, i: number): [ListpackValue, ListpackValue] {
+    if (i === -1) return [0, 0];
+    const [masterMs, masterSeq] = this.masterNumbers(i);
+    const ms = Number(id >> 64n);
+    const seq = Number(id & MAX_U64);
+    if (
+      Number.isSafeInteger(ms) &&
+      Number.isSafeInteger(seq) &&
+      Number.isSafeInteger(masterMs) &&
+      Number.isSafeInteger(masterSeq)
+    ) {
+      return [ms - masterMs, seq - masterSeq]; // exact, and within int64 (lpElementSize takes any number)
+    }
+    return [int64Value((id >> 64n) - (master >> 64n)), int64Value((id & MAX_U64) - (master & MAX_U64))];
   }
 
   // ---- Reading ----
@@ -582,7 +619,7 @@ export class Stream {
         const { ms, seq } = scan;
         if (ms < startMs || (ms === startMs && seq < startSeq) || scan.flags & FLAG_DELETED) continue;
         if (ms > endMs || (ms === endMs && seq > endSeq)) return out;
-        out.push({ id: scan.id(), fields: scan.fields() });
+        out.push(new ScannedEntry(ms, seq, scan.fields()));
         if (count !== 0 && out.length === count) return out;
       }
       if (!scan.exact) return null;
