@@ -108,41 +108,22 @@ function parseReadGroup(argv: readonly Buffer[], ctx: CommandContext): ReadGroup
 /** What XREADGROUP served from one stream: entries, or history entries that may be gone (null). */
 type Served = readonly [Buffer, readonly (StreamEntry | { id: StreamId; fields: null })[]];
 
+/** An XREADGROUP ID: null for `>` (new entries), else the history start; `$` refused. */
+function readGroupId(arg: Buffer): StreamId | null {
+  if (arg.length === 1 && arg[0] === 0x24) {
+    throw new CommandError(
+      'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
+    );
+  }
+  return arg.length === 1 && arg[0] === 0x3e ? null : streamIdArg(arg, 0n, true).id;
+}
+
 function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
   const request = parseReadGroup(argv, ctx);
-  // Per key: its lookup, its group, then its ID (`>`: new entries; `$` refused), as xreadCommand checks them.
-  const after: (StreamId | null)[] = [];
-  for (let i = 0; i < request.keys.length; i++) {
-    const key = request.keys[i];
-    const found = ctx.store.xgroups(
-      key,
-      false,
-      (w) => w !== null && findGroup(w.groups, request.group) !== null,
-    );
-    looked(ctx, key, ctx.store.type(key) !== 'none');
-    if (!found) {
-      throw noKeyOrGroup(key, request.group, ' in XREADGROUP with GROUP option');
-    }
-    const arg = request.ids[i];
-    if (arg.length === 1 && arg[0] === 0x24) {
-      throw new CommandError(
-        'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
-      );
-    }
-    after.push(arg.length === 1 && arg[0] === 0x3e ? null : streamIdArg(arg, 0n, true).id);
-  }
   const served: Served[] = [];
   const events: [Buffer, string][] = [];
-  for (let i = 0; i < request.keys.length; i++) {
-    const key = request.keys[i];
-    const keyEvents: string[] = [];
-    // Looked up again, as xreadCommand's serving loop does: a second hit (or miss) per key.
-    const entries = readGroups(ctx, key, (w) =>
-      w === null ? null : readGroup(w, request, after[i], keyEvents),
-    );
-    for (const event of keyEvents) events.push([key, event]);
-    if (entries !== null) served.push([key, entries]);
-  }
+  if (request.keys.length === 1) serveOneKey(ctx, request, served, events);
+  else serveKeys(ctx, request, served, events);
   for (const [key, event] of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   const asMap = ctx.client.resp === 3;
   if (served.length > 0) return readGroupReply(served, asMap);
@@ -167,6 +148,74 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
     request.timeoutMs,
     NIL_ARRAY,
   );
+}
+
+/**
+ * XREADGROUP of several keys: every key's lookup, group and ID checked before any is served (a later key's error
+ * serves nothing), as xreadCommand checks them, then each served under its lock.
+ */
+function serveKeys(
+  ctx: CommandContext,
+  request: ReadGroupRequest,
+  served: Served[],
+  events: [Buffer, string][],
+): void {
+  const after: (StreamId | null)[] = [];
+  for (let i = 0; i < request.keys.length; i++) {
+    const key = request.keys[i];
+    const found = ctx.store.xgroups(
+      key,
+      false,
+      (w) => w !== null && findGroup(w.groups, request.group) !== null,
+    );
+    looked(ctx, key, ctx.store.type(key) !== 'none');
+    if (!found) {
+      throw noKeyOrGroup(key, request.group, ' in XREADGROUP with GROUP option');
+    }
+    after.push(readGroupId(request.ids[i]));
+  }
+  for (let i = 0; i < request.keys.length; i++) {
+    const key = request.keys[i];
+    const keyEvents: string[] = [];
+    // Looked up again, as xreadCommand's serving loop does: a second hit (or miss) per key.
+    const entries = readGroups(ctx, key, (w) =>
+      w === null ? null : readGroup(w, request, after[i], keyEvents),
+    );
+    for (const event of keyEvents) events.push([key, event]);
+    if (entries !== null) served.push([key, entries]);
+  }
+}
+
+/**
+ * XREADGROUP of one key (the usual call): checked and served under one hold of its lock, with the lookups Redis
+ * counts for it (one before an error, two when served: xreadCommand's check and its serving loop).
+ */
+function serveOneKey(
+  ctx: CommandContext,
+  request: ReadGroupRequest,
+  served: Served[],
+  events: [Buffer, string][],
+): void {
+  const key = request.keys[0];
+  const keyEvents: string[] = [];
+  let found: boolean | undefined;
+  let checked = false;
+  try {
+    const entries = ctx.store.xgroups(key, false, (w) => {
+      found = w !== null;
+      if (w === null || findGroup(w.groups, request.group) === null) {
+        throw noKeyOrGroup(key, request.group, ' in XREADGROUP with GROUP option');
+      }
+      const after = readGroupId(request.ids[0]);
+      checked = true;
+      return readGroup(w, request, after, keyEvents);
+    });
+    for (const event of keyEvents) events.push([key, event]);
+    if (entries !== null) served.push([key, entries]);
+  } finally {
+    if (found !== undefined) looked(ctx, key, found);
+    if (checked) looked(ctx, key, true);
+  }
 }
 
 /**

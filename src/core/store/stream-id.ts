@@ -38,6 +38,17 @@ export function idBuffer(id: StreamId): Buffer {
  * within 64 bits; null otherwise.
  */
 function parseU64(text: string): bigint | null {
+  // Plain digits (nearly every ID) without the regular expression: up to 15 of them are an exact number.
+  if (text.length > 0 && text.length <= 15) {
+    let n = 0;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === text.length) return BigInt(n);
+  }
   const match = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(text);
   if (match === null) return null;
   const n = BigInt(match[1]);
