@@ -2,7 +2,8 @@
 // whenever it is replayed (Redis rewrites the same commands before it propagates them): relative times become
 // absolute (SET ... EX -> PXAT, EXPIRE -> PEXPIREAT, SETEX -> SET PXAT, RESTORE ttl -> ABSTTL), GEOADD becomes the
 // ZADD Redis runs it as, and what chance
-// decided becomes what happened (SPOP -> SREM of the members it popped, XADD * -> XADD of the ID it made); blocking pops are logged by the hub
+// decided becomes what happened (SPOP -> SREM of the members it popped, XADD * -> XADD of the ID it made; a `~` trim, which
+// depends on node sizes, is logged by XADD/XTRIM themselves as the exact trim it did); blocking pops are logged by the hub
 // that performs them (blocking/hub.ts), as the pops they did. Everything else is logged as sent: it is deterministic given the same prior
 // state, which replaying in order reproduces. A command that changed nothing may be logged as sent (a no-op on
 // replay too) or not at all. Pure: argv, reply and the clock in, commands out.
@@ -71,6 +72,9 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
         : [argv];
     case 'xadd':
       return xaddAsLogged(argv, reply);
+    case 'xtrim':
+      // A `~` trim is logged by the command as the exact trim it did (commands/streams-write.ts logExactTrim).
+      return parseAddOrTrim(argv as Buffer[], false).trim?.approx === true ? [] : [argv];
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:
@@ -81,12 +85,13 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
 
 /**
  * XADD with the ID it made in place of `*` or `<ms>-*` (xaddCommand rewrites its ID argument so); nothing when
- * NOMKSTREAM found no stream. A `~` trim is logged as sent: replaying it here trims the same nodes (unlike Redis,
- * which logs the length it left, as its replicas may have other node sizes).
+ * NOMKSTREAM found no stream. With a `~` trim, nothing here: the command logs itself with `=` and the length it
+ * left, as Redis propagates it (commands/streams-write.ts logExactTrim), since only it knows that length.
  */
 function xaddAsLogged(argv: Argv, reply: Reply): Argv[] {
   if (reply.kind !== 'bulk') return [];
-  const { idIndex } = parseAddOrTrim(argv as Buffer[], true);
+  const { idIndex, trim } = parseAddOrTrim(argv as Buffer[], true);
+  if (trim?.approx === true) return [];
   const out = [...argv];
   out[idIndex] = reply.value;
   return [out];

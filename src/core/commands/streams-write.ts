@@ -32,10 +32,41 @@ function xadd(argv: Buffer[], ctx: CommandContext): Reply {
   };
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.xadd(key, request));
   if (result.id === null) return NIL;
+  if (result.trimmedTo !== null) {
+    logExactTrim(ctx, argv, args.trimArgIndex, result.trimmedTo, args.idIndex, idBuffer(result.id));
+  }
   notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xadd', key);
   if (result.trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
   return bulk(idBuffer(result.id));
+}
+
+/**
+ * A `~` trim (XADD's or XTRIM's) as Redis propagates it (t_stream.c streamRewriteApproxSpecifier,
+ * streamRewriteTrimArgument): `=` and the length (or first ID) it left, so replaying it trims exactly what it
+ * trimmed here whatever the node sizes then; XADD's ID as made (`idAt`, else argv.length for XTRIM). LIMIT is
+ * left out: Redis keeps it and its AOF loader ignores it, a client refuses LIMIT without `~`, so without it the
+ * line replays the same on both. asLogged (aof/as-logged.ts) logs nothing more for a `~` trim.
+ */
+function logExactTrim(
+  ctx: CommandContext,
+  argv: readonly Buffer[],
+  trimArgIndex: number,
+  trimmedTo: string,
+  idAt: number,
+  id: Buffer | null,
+): void {
+  const aof = ctx.server.aof;
+  if (aof === undefined) return;
+  const out: Buffer[] = [argv[0], argv[1]];
+  for (let i = 2; i < argv.length; i++) {
+    if (i < idAt && isKeyword(argv[i], 'LIMIT')) i++;
+    else if (i === trimArgIndex - 1) out.push(Buffer.from('='));
+    else if (i === trimArgIndex) out.push(Buffer.from(trimmedTo, 'latin1'));
+    else if (i === idAt && id !== null) out.push(id);
+    else out.push(argv[i]);
+  }
+  aof.recordCommand(ctx.store.db, out);
 }
 
 /**
@@ -61,9 +92,14 @@ function xdel(argv: Buffer[], ctx: CommandContext): Reply {
 /** XTRIM key (MAXLEN | MINID) [= | ~] threshold [LIMIT count] */
 function xtrim(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
-  const { trim } = parseAddOrTrim(argv, false, ctx.store.containerLimit('stream-node-max-entries'));
-  const { trimmed } = ctx.store.xtrim(key, trim!);
+  const { trim, trimArgIndex } = parseAddOrTrim(
+    argv,
+    false,
+    ctx.store.containerLimit('stream-node-max-entries'),
+  );
+  const { trimmed, trimmedTo } = ctx.store.xtrim(key, trim!);
   if (trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
+  if (trimmedTo !== null) logExactTrim(ctx, argv, trimArgIndex, trimmedTo, argv.length, null);
   return integer(trimmed);
 }
 
