@@ -2,8 +2,8 @@
 // reassignments), deletes and lookups, with IDs drawn from a small range (so they collide and land between
 // others, splitting chunks in the middle), from ascending runs (XREADGROUP's appends, new chunks at the end), and
 // from the extremes of the 64-bit words (so the four-word comparison is exercised). After every operation the
-// structure answers get, ceiling, first, last, size and the whole scan as the model does; at the end its blocks
-// are freed and the segment's used bytes are back where they started.
+// structure answers get, ceiling, the walk from an ID, first, last, size and the whole scan as the model does; at
+// the end its blocks are freed and the segment's used bytes are back where they started.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,7 @@ describe('the PEL in the arena against a sorted array', () => {
             for (const id of probes) {
               expect(pel.get(id)).toEqual(model.records.find((r) => r.id === id) ?? null);
               expect(pel.ceiling(id)).toEqual(model.ceiling(id));
+              expect([...pel.from(id)]).toEqual(model.records.filter((r) => r.id >= id));
             }
           }
           expect([...pel.all()]).toEqual(model.records);

@@ -377,9 +377,9 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
       if (owner === null) return array([]);
     }
     const out: Reply[] = [];
-    // Walked by ID from start, one O(log N) step at a time; a consumer's own entries are the ones it owns.
-    for (let p = group.pel.ceiling(start); p !== null && count > 0; p = next(group, p)) {
-      if (p.id > end) break;
+    // Walked by ID from start (one search, then record after record); a consumer's own entries are its.
+    for (const p of group.pel.from(start)) {
+      if (count <= 0 || p.id > end) break;
       if (owner !== null && p.consumer !== owner.number) continue;
       if (minIdle !== 0 && w.now - p.deliveryTime < minIdle) continue;
       count--;

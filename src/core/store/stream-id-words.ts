@@ -28,10 +28,21 @@ export function compareIdAt(u8: Uint8Array, at: number, key: IdWords): number {
   return 0;
 }
 
+let viewOf: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+/** One DataView per arena view (the arena re-makes its views when it grows), for the reads Buffer would allocate. */
+export function dataViewOf(u8: Uint8Array): DataView {
+  if (u8 !== viewOf) {
+    viewOf = u8;
+    view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  return view;
+}
+
 export function readIdAt(u8: Uint8Array, at: number): StreamId {
-  const ms = (BigInt(u32be(u8, at)) << 32n) | BigInt(u32be(u8, at + 4));
-  const seq = (BigInt(u32be(u8, at + 8)) << 32n) | BigInt(u32be(u8, at + 12));
-  return (ms << 64n) | seq;
+  const dv = dataViewOf(u8);
+  return (dv.getBigUint64(at) << 64n) | dv.getBigUint64(at + 8);
 }
 
 export function writeIdWordsAt(u8: Uint8Array, at: number, key: IdWords): void {

@@ -191,9 +191,22 @@ export class Pel {
   }
 
   /** Every record in ID order (a whole scan: RDB, XINFO, a consumer's own list). */
-  *all(): Generator<PelRecord> {
-    for (let i = 0; i < this.chunks; i++) {
-      for (let k = 0; k < this.chunkCount(i); k++) yield this.read(i, k);
+  all(): Generator<PelRecord> {
+    return this.from(0n);
+  }
+
+  /**
+   * The records from the first with an ID >= `id`, in order, read one after the other (one search, then no more):
+   * for a walk that does not change the list meanwhile (XPENDING); a walk that does uses ceiling() per step.
+   */
+  *from(id: StreamId): Generator<PelRecord> {
+    if (this.chunks === 0) return;
+    const key = words(id);
+    let i = this.chunkFor(key);
+    let k = this.recordIndex(i, key);
+    if (k < 0) k = -k - 1;
+    for (; i < this.chunks; i++, k = 0) {
+      for (; k < this.chunkCount(i); k++) yield this.read(i, k);
     }
   }
 

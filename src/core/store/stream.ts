@@ -38,7 +38,7 @@ import {
   type LiveGroup,
 } from './stream-groups.js';
 import { MAX_U64, type StreamId } from './stream-id.js';
-import { compareIdAt, idWords, u64NumberAt } from './stream-id-words.js';
+import { compareIdAt, dataViewOf, idWords, u64NumberAt } from './stream-id-words.js';
 import { Pel } from './stream-pel.js';
 import {
   decodeNode,
@@ -158,17 +158,7 @@ class ByteView {
   }
 }
 
-let viewOf: Uint8Array | null = null;
-let arenaView: DataView = new DataView(new ArrayBuffer(0));
-
-/** One DataView per arena view (the arena re-makes its views when it grows). */
-function dataView(u8: Uint8Array): DataView {
-  if (u8 !== viewOf) {
-    viewOf = u8;
-    arenaView = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  }
-  return arenaView;
-}
+const dataView = dataViewOf;
 
 function readId(view: ByteView, at: number): StreamId {
   return (view.readBigUInt64BE(at) << 64n) | view.readBigUInt64BE(at + 8);
