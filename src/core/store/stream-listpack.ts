@@ -175,10 +175,16 @@ export function lpEquals(u8: Uint8Array, p: number, bytes: Uint8Array): boolean 
   const b = u8[p];
   let start: number;
   let length: number;
-  if (b >= 0x80 && b < 0xc0) [start, length] = [p + 1, b & 0x3f];
-  else if (b >= 0xe0 && b < 0xf0) [start, length] = [p + 2, ((b & 0x0f) << 8) | u8[p + 1]];
-  else if (b === 0xf0) [start, length] = [p + 5, encodedLength(u8, p) - 5];
-  else return Buffer.from(bytes).equals(lpBytes(u8, p));
+  if (b >= 0x80 && b < 0xc0) {
+    start = p + 1;
+    length = b & 0x3f;
+  } else if (b >= 0xe0 && b < 0xf0) {
+    start = p + 2;
+    length = ((b & 0x0f) << 8) | u8[p + 1];
+  } else if (b === 0xf0) {
+    start = p + 5;
+    length = encodedLength(u8, p) - 5;
+  } else return Buffer.from(bytes).equals(lpBytes(u8, p));
   if (length !== bytes.length) return false;
   for (let i = 0; i < length; i++) if (u8[start + i] !== bytes[i]) return false;
   return true;

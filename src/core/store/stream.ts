@@ -432,7 +432,10 @@ export class Stream {
 
   /** Makes node i's block hold at least `bytes` (its listpack and slack), moving it if it must grow. */
   private reserve(i: number, bytes: number): number {
-    const { block, units } = this.slot(i);
+    const at = this.slotAt(i);
+    const dv = dataView(this.arena.u8);
+    const block = dv.getUint32(at + S_BLOCK, true);
+    const units = dv.getUint32(at + S_UNITS, true);
     if (bytes <= sizeClass(units) * UNIT) return block * UNIT;
     const grown = Math.ceil(Math.max(bytes, units * UNIT * 2) / UNIT);
     const fresh = this.arena.alloc(this.segment, grown);
@@ -491,17 +494,14 @@ export class Stream {
         if (lpSmall(u8, first) + lpSmall(u8, lpNext(u8, first)) >= nodeMaxEntries) useLast = false;
       }
     }
-    let master: StreamId;
     let sameFields = true;
     if (!useLast) {
-      master = id;
       const head: Buffer[] = [lpEncode(1n), lpEncode(0n), lpEncode(BigInt(numFields))];
       for (let f = 0; f < numFields; f++) head.push(lpEncode(pairs[f * 2]));
       head.push(lpEncode(0n));
-      this.newNode(master, head);
+      this.newNode(id, head);
     } else {
       const i = nodes - 1;
-      master = readId(this.indexView(), (this.r.readUInt32LE(R_INDEX_START) + i) * SLOT_BYTES);
       const lp = this.reserve(i, lpTotalBytes(this.arena.u8, this.lpOf(i)) + NODE_SLACK);
       const u8 = this.arena.u8;
       let p = lpFirst(u8, lp);
@@ -516,7 +516,7 @@ export class Stream {
     }
     // Written where they land (lpAppendValues), the deltas as numbers when they fit 32 bits (nearly always).
     const flags = sameFields ? FLAG_SAMEFIELDS : 0;
-    const values: ListpackValue[] = [flags, ...this.deltas(id, master, useLast ? nodes - 1 : -1)];
+    const values: ListpackValue[] = [flags, ...this.deltas(id, useLast ? nodes - 1 : -1)];
     if (!sameFields) values.push(numFields);
     for (let f = 0; f < numFields; f++) {
       if (!sameFields) values.push(pairs[f * 2]);
@@ -540,7 +540,7 @@ export class Stream {
    * The entry's ID less its node's master ID, ms and seq, as lpAppendInteger's int64_t arguments: by numbers
    * when both IDs are exact (node i's master read from the index; -1: the entry starts the node, 0 and 0).
    */
-  private deltas(id: StreamId, master: StreamId, i: number): [ListpackValue, ListpackValue] {
+  private deltas(id: StreamId, i: number): [ListpackValue, ListpackValue] {
     if (i === -1) return [0, 0];
     const [masterMs, masterSeq] = this.masterNumbers(i);
     const ms = Number(id >> 64n);
@@ -553,6 +553,7 @@ export class Stream {
     ) {
       return [ms - masterMs, seq - masterSeq]; // exact, and within int64 (lpElementSize takes any number)
     }
+    const master = this.slot(i).master;
     return [int64Value((id >> 64n) - (master >> 64n)), int64Value((id & MAX_U64) - (master & MAX_U64))];
   }
 
