@@ -15,6 +15,7 @@ import { execute } from './executor.js';
 import { POSTPONED, type BlockedTarget } from './blocking/hub.js';
 import { PushMessage, type PushTarget } from './pubsub/subscriber.js';
 import { RequestParser, type Framing, type ParserLimits } from './parser.js';
+import { requestKeys, scanRequestKeys } from './request-keys.js';
 import { error, type Reply } from './reply.js';
 import { ByteWriter, encodeReply, type ReplyProtocol } from './reply-encoding.js';
 import type { KeyValueStore } from './store/types.js';
@@ -336,6 +337,12 @@ export class Session implements PushTarget, BlockedTarget {
       buf = this.query;
       start = this.queryStart;
       end = this.queryEnd;
+    }
+    // Pipelined requests over a dataset bigger than the caches: their keys' memory is brought into the cache
+    // together first (store/warm-keys.ts).
+    const store = this.context.current().store;
+    if (store.keysWorthWarming?.() === true && scanRequestKeys(buf, start, end, requestKeys) > 1) {
+      store.warmKeys!(buf, requestKeys);
     }
     let close = false;
     while (start < end) {

@@ -145,6 +145,11 @@ export class TableAccess {
     return hashKey(key, this.seed);
   }
 
+  /** The seed of the key hash (hashKey): warm-keys.ts hashes keys where they lie in a request. */
+  hashSeed(): number {
+    return this.seed;
+  }
+
   // ---- One segment ----
 
   lockRead(segment: number): void {

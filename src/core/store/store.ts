@@ -10,6 +10,7 @@ import type { LongDouble } from '../long-double/value.js';
 import { freeListReport, type FreeListReport } from './free-lists.js';
 import { Arena } from './arena.js';
 import type { TouchedHashes } from './touched.js';
+import { keysWorthWarming, warmKeys, type KeyPositions } from './warm-keys.js';
 import { TableAccess } from './access.js';
 import type { BitFieldOp, BitOperation, BitRange } from './bitmap.js';
 import * as bits from './bits.js';
@@ -968,6 +969,14 @@ export class SharedStore implements KeyValueStore {
 
   keyHash(key: Bytes): number {
     return this.access.hash(key);
+  }
+
+  warmKeys(bytes: Uint8Array, keys: KeyPositions): void {
+    warmKeys(this.access, this.db, bytes, keys);
+  }
+
+  keysWorthWarming(): boolean {
+    return keysWorthWarming(this.access);
   }
 
   onEvicted(hook: ((db: number, key: Buffer) => void) | null, wanted: () => boolean = () => true): void {

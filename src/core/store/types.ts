@@ -8,6 +8,7 @@
 // for client input. Keys and values are arbitrary bytes. Times are absolute milliseconds on the store's clock.
 
 import type { TouchedHashes } from './touched.js';
+import type { KeyPositions } from './warm-keys.js';
 import type { ZsetView } from './zset-view.js';
 import type { ArenaHugePages } from './huge-pages.js';
 import type { ExpireStepReport } from './walk.js';
@@ -474,6 +475,14 @@ export interface KeyValueStore {
    */
   keepTouched?(hashes: TouchedHashes | null): void;
   keyHash?(key: Bytes): number;
+  /**
+   * Brings the memory that looking up these keys (bytes[starts[i], starts[i] + lengths[i])) in this database will
+   * read into the cache, all at once, before a batch of pipelined requests runs (warm-keys.ts). Absent in test
+   * fakes.
+   */
+  warmKeys?(bytes: Uint8Array, keys: KeyPositions): void;
+  /** Whether warmKeys pays: the dataset is too big for the caches to hold (warm-keys.ts WARM_MIN_BYTES). */
+  keysWorthWarming?(): boolean;
 
   // ---- maxmemory (eviction.ts) ----
   /**
