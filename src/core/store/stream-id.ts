@@ -29,8 +29,41 @@ export function formatId(id: StreamId): string {
   return `${id >> 64n}-${id & MAX_U64}`;
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function decimalDigits(n: number): number {
+  let digits = 1;
+  for (; n >= 10; digits++) n = Math.floor(n / 10);
+  return digits;
+}
+
+function writeDecimal(out: Buffer, end: number, n: number): void {
+  for (let at = end - 1; ; at--) {
+    out[at] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+    if (n === 0) return;
+  }
+}
+
+/**
+ * `<ms>-<seq>` as bytes (a reply's ID): digits written by hand when both parts are exact numbers (nearly always),
+ * where a template string of two bigints and its Buffer cost a fifth of XPENDING's CPU (--cpu-prof).
+ */
 export function idBuffer(id: StreamId): Buffer {
-  return Buffer.from(formatId(id), 'latin1');
+  const ms = id >> 64n;
+  const seq = id & MAX_U64;
+  if (ms > SAFE || seq > SAFE) return Buffer.from(`${ms}-${seq}`, 'latin1');
+  return idNumbersBuffer(Number(ms), Number(seq));
+}
+
+/** `<ms>-<seq>` as bytes, from exact numbers. */
+export function idNumbersBuffer(ms: number, seq: number): Buffer {
+  const msDigits = decimalDigits(ms);
+  const out = Buffer.allocUnsafe(msDigits + 1 + decimalDigits(seq));
+  writeDecimal(out, msDigits, ms);
+  out[msDigits] = 0x2d; // '-'
+  writeDecimal(out, out.length, seq);
+  return out;
 }
 
 /**

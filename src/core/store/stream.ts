@@ -37,7 +37,7 @@ import {
   type Group,
   type LiveGroup,
 } from './stream-groups.js';
-import { MAX_U64, type StreamId } from './stream-id.js';
+import { idNumbersBuffer, MAX_U64, type StreamId } from './stream-id.js';
 import { compareIdAt, dataViewOf, idWords, u64NumberAt } from './stream-id-words.js';
 import { Pel } from './stream-pel.js';
 import {
@@ -103,7 +103,7 @@ class ScannedEntry implements StreamEntry {
     return (this.bigId ??= (BigInt(this.ms) << 64n) | BigInt(this.seq));
   }
   get idText(): Buffer {
-    return Buffer.from(`${this.ms}-${this.seq}`, 'latin1');
+    return idNumbersBuffer(this.ms, this.seq);
   }
 }
 
