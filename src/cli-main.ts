@@ -153,6 +153,10 @@ const CONFIG_FLAGS = {
     describe: 'ms a script runs before other clients get BUSY and SCRIPT KILL may stop it (5000; 0: never)',
   },
   'lua-time-limit': { type: 'string', describe: 'The old name of --busy-reply-threshold' },
+  aclfile: {
+    type: 'string',
+    describe: 'The ACL file: users loaded from it at start-up, by ACL LOAD, and written by ACL SAVE',
+  },
   'loading-process-events-interval-bytes': {
     type: 'string',
     describe: 'Loading the dump at start-up answers clients after each step of this many bytes (2097152)',
@@ -204,6 +208,12 @@ function parseArguments(argv: string[]) {
       describe: 'Close clients idle this many seconds (0: never)',
     },
     requirepass: { type: 'string', default: d.requirepass, describe: 'Password clients must AUTH with' },
+    user: {
+      type: 'string',
+      array: true,
+      describe:
+        'An ACL user, as redis.conf\'s user directive: --user "alice on >secret ~app:* +@all" (repeatable)',
+    },
     databases: {
       type: 'number',
       default: d.databases,
@@ -367,6 +377,7 @@ export async function main(youngGenerationHeld: boolean): Promise<void> {
       maxclients: args.maxclients,
       timeout: args.timeout,
       requirepass: args.requirepass,
+      users: (args.user ?? []).map(String),
       databases: args.databases,
       inlineReplies: args['inline-replies'],
       httpPort: args['http-port'],

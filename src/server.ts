@@ -3,6 +3,8 @@
 // The CLI is a thin shell over this, and users embed it in their own tests. It knows which transports
 // exist, but not how either one moves bytes.
 
+import { AclHub, type AclHandles } from './core/acl/acl-hub.js';
+import { startupUsers } from './core/acl/startup.js';
 import { Persistence } from './core/rdb/persistence.js';
 import { processBaselineBytes } from './core/memory-limit.js';
 import { AofFiles } from './core/aof/aof-files.js';
@@ -96,6 +98,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** The clock for expiry and idle time (tests inject a fake one). */
   clock?: Clock;
+  /**
+   * ACL users to start with, each a redis.conf "user" directive without its keyword: "alice on >pw ~* +@all".
+   * Not together with the aclfile setting.
+   */
+  users?: readonly string[];
   /** Further settings by their Redis names (CONFIG SET syntax), e.g. { 'client-output-buffer-limit-bytes': '1mb' }. */
   config?: Record<string, string>;
   /** Test hook: how often idle clients are looked for (ms, default 1000). */
@@ -273,6 +280,8 @@ interface SharedState {
   readonly libraries: LibraryRegistry;
   /** The slow log, one for the whole server. */
   readonly diagnostics: ServerDiagnostics;
+  /** The ACL users and log: a user made or changed on one thread applies to clients on every other. */
+  readonly acl: AclHandles;
 }
 
 function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
@@ -300,6 +309,7 @@ function createSharedState(options: ServerOptions, config: Config, clock: Clock)
     scripts: ScriptCache.create(),
     libraries: LibraryRegistry.create(),
     diagnostics: ServerDiagnostics.create(),
+    acl: AclHub.create(config.string('requirepass'), startupUsers(config, options.users ?? [])),
   };
 }
 
@@ -359,6 +369,7 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     countersBuffer: shared.counters.buffer,
     scriptsBuffer: shared.scripts.buffer,
     librariesBuffer: shared.libraries.buffer,
+    aclHandles: shared.acl,
     diagnostics: shared.diagnostics,
     aofWorkDir: start.aofFiles.workDirectory,
   };
@@ -391,6 +402,7 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     pubsub: mainThreadPubSub(start.options.transport, shared.pubsub),
     scripts: shared.scripts,
     libraries: shared.libraries,
+    acl: shared.acl,
     nativeRoot: packageRoot(),
     scriptLog: (level, message) => logger[level](message),
     aofOnlyWriter: start.options.transport === 'eventloop',
@@ -923,6 +935,8 @@ function loadAppendOnlyFiles(start: StartContext, plan: AofLoadPlan): Generator<
       appendOnly: false,
       // FUNCTION LOAD replayed here reaches every thread, as EVAL's scripts do not need to (they are not logged).
       libraries: start.shared.libraries,
+      // Replayed as Redis's AOF client, which has no user: every command allowed, no password asked.
+      acl: AclHub.create(''),
       nativeRoot: packageRoot(),
       clients: () => [],
       client: () => undefined,

@@ -19,6 +19,7 @@ import type { SharedLatencyMonitor } from './latency/latency-monitor.js';
 import type { Transaction } from './transaction.js';
 import type { Scripting } from './scripting/scripting.js';
 import type { Functions } from './functions/functions.js';
+import type { AclHub } from './acl/acl-hub.js';
 
 export type CommandFlag =
   | 'write'
@@ -145,6 +146,17 @@ export interface ClientState {
   name: string;
   db: number;
   authenticated: boolean;
+  /** The ACL user it is authenticated as (Redis's c->user): "default" until AUTH names another. */
+  user: string;
+  /** Which user of that name (acl/acl-hub.ts): another incarnation of the name is another user. */
+  userIncarnation: number;
+  /**
+   * Its user allows every command, key and channel: the executor checks nothing else of ACL for it (the hot
+   * path of the default user). Kept current by the thread's ACL hub whenever the users change.
+   */
+  aclUnrestricted: boolean;
+  /** Its user was deleted or replaced: it is being disconnected, and runs nothing more. */
+  aclRevoked?: boolean;
   /**
    * The RESP version this client is answered in (Redis's c->resp): 2 until HELLO 3, back to 2 on HELLO 2 or
    * RESET. Plaintext requests of a client that never sent RESP are answered in plaintext whatever it is.
@@ -202,6 +214,8 @@ export interface ClientInfo {
   readonly outputBuffer: number;
   /** The socket's descriptor where the transport knows it (CLIENT LIST "fd="); -1 is shown otherwise. */
   readonly fd?: number;
+  /** CLIENT LIST user=: its ACL user; "default" where absent. */
+  readonly user?: string;
   /** In MONITOR mode (CLIENT LIST flags=O); false where absent. */
   readonly monitor?: boolean;
   /** Blocked in a blocking command (CLIENT LIST flags=b); false where absent. */
@@ -384,6 +398,8 @@ export interface ServerContext {
   readonly scripting?: Scripting;
   /** Functions on this thread, over the libraries every thread shares; absent: no functions. */
   readonly functions?: Functions;
+  /** This thread's side of ACL users (acl/acl-hub.ts); absent (test fakes): everyone may run everything. */
+  readonly acl?: AclHub;
   /** RDB snapshots (rdb/persistence.ts): SAVE, BGSAVE, LASTSAVE, INFO persistence. Absent in test fakes. */
   readonly persistence?: Persistence;
   /**

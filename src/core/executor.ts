@@ -29,6 +29,7 @@ import { error, status, type Reply } from './reply.js';
 import { keysOfCommand } from './transaction.js';
 import { afterCommand, beforeCommand } from './tracking/command-hooks.js';
 import { countWrongTypeLookups } from './wrong-type-lookups.js';
+import { aclDenial, deniedAtTopLevel } from './acl/enforce.js';
 
 /**
  * Top-level commands bucketed by name length and first letter, so the hot path finds a command by comparing
@@ -232,6 +233,12 @@ function isProtected(spec: CommandSpec, table: CommandTable): boolean {
   return specs === undefined ? spec.flags.includes('protected') : specs.length > 0 && specs.includes(spec);
 }
 
+/** networking.c authRequired's server half: the default user needs a password (or is off). */
+function authRequired(server: ServerContext): boolean {
+  const acl = server.acl;
+  return acl === undefined ? server.requirePass() !== '' : acl.authRequired;
+}
+
 /** server.c allowProtectedAction for the enable-debug-command setting. */
 function protectedAllowed(server: ServerContext, client: ClientState): boolean {
   return allowProtectedAction(server.enableDebugCommand(), client);
@@ -249,8 +256,17 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (isProtected(resolved, ctx.server.commands) && !protectedAllowed(ctx.server, client)) {
     return reject(ctx, argv, protectedCommand(resolved), resolved);
   }
-  if (!client.authenticated && !resolved.flags.includes('no_auth') && ctx.server.requirePass() !== '') {
+  if (!client.authenticated && !resolved.flags.includes('no_auth') && authRequired(ctx.server)) {
     return reject(ctx, argv, ERR.noAuth, resolved);
+  }
+  if (client.transaction.active && resolved.flags.includes('no_multi')) {
+    return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
+  }
+  // ACL (processCommand, after authentication): the default user allows everything, and its clients pay only
+  // this flag's read.
+  if (!client.aclUnrestricted) {
+    const denial = aclDenial(ctx, resolved, argv, client.transaction.active ? 'multi' : 'toplevel');
+    if (denial !== null) return reject(ctx, argv, deniedAtTopLevel(resolved, denial), resolved);
   }
   // A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT or RESET (server.c processCommand);
   // RESP3 has no limit (replies and pushes are told apart there).
@@ -275,9 +291,6 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // processCommand: while the dataset loads at start-up only commands flagged `loading` run (INFO, CONFIG, ...).
   if (ctx.server.persistence?.loading() === true && !resolved.flags.includes('loading')) {
     return reject(ctx, argv, ERR.loading, resolved);
-  }
-  if (client.transaction.active && resolved.flags.includes('no_multi')) {
-    return reject(ctx, argv, 'ERR Command not allowed inside a transaction', resolved);
   }
   // A script running on another thread (processCommand's busy check, after the refusals above as in Redis): wait
   // for it, or BUSY once it has run past busy-reply-threshold. One shared load while none runs.

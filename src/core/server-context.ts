@@ -198,6 +198,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       ...(deps.clientPause === undefined ? {} : { pause: deps.clientPause }),
       tracking,
     }),
+    acl: undefined,
     scripting: undefined,
     functions: undefined,
     persistence: undefined,

@@ -113,6 +113,10 @@ export class Session implements PushTarget, BlockedTarget {
       db: 0,
       // Redis: a client connected while no password is set stays logged in if one is set later.
       authenticated: core.server.requirePass() === '',
+      // The ACL hub (connected() below) sets these for the default user as it is now.
+      user: 'default',
+      userIncarnation: 1,
+      aclUnrestricted: true,
       resp: 2,
       transaction: new Transaction(),
       closeAfterReply: false,
@@ -128,6 +132,7 @@ export class Session implements PushTarget, BlockedTarget {
     this.releaseBuffer = core.releaseBuffer;
     this.logWrittenByTransport = core.logWrittenByTransport === true;
     core.server.tracking?.connected(this.client);
+    core.server.acl?.connected(this.client);
   }
 
   /**
@@ -142,6 +147,7 @@ export class Session implements PushTarget, BlockedTarget {
     if (this.client.pubsub !== undefined) this.context.server.pubsub?.removeClient(this.client.pubsub);
     stopMonitoring(this.context);
     this.context.server.tracking?.disconnected(this.client);
+    this.context.server.acl?.disconnected(this.client);
     this.dropQuery(EMPTY);
     this.queryStart = this.queryEnd = 0;
   }
@@ -150,7 +156,8 @@ export class Session implements PushTarget, BlockedTarget {
   // transport, which hears of each (setPushListener) and writes them (takePushed) or cuts the client. ----
 
   push(message: PushMessage): void {
-    if (this.closed) return;
+    // A client whose user was revoked gets nothing more (acl-hub.ts), whatever its transport does next.
+    if (this.closed || this.client.aclRevoked === true) return;
     const bytes = message.bytes(this.pushProtocol());
     if (this.receiving) {
       if (message.afterReply) (this.afterReply ??= []).push(bytes);
@@ -245,6 +252,14 @@ export class Session implements PushTarget, BlockedTarget {
     return this.receive(EMPTY, 0);
   }
 
+  /**
+   * Its user was deleted or lost a channel it is subscribed to, on any thread (acl-hub.ts): the transport
+   * disconnects it at once, even while it sends nothing (a subscriber).
+   */
+  get mustClose(): boolean {
+    return this.client.aclRevoked === true;
+  }
+
   /** Bytes of messages waiting for the transport. */
   get pushedBytes(): number {
     return this.pushes?.bytes ?? 0;
@@ -295,6 +310,18 @@ export class Session implements PushTarget, BlockedTarget {
       if (length > 0) this.append(length === chunk.length ? chunk : chunk.subarray(0, length));
       return NOTHING;
     }
+    // ACL users another thread changed since this thread last looked (one shared load otherwise): this client's
+    // user may be gone, and then it runs nothing more.
+    const acl = this.context.server.acl;
+    if (acl !== undefined) {
+      acl.setServing(this.client);
+      acl.sync();
+      if (this.client.aclRevoked === true) {
+        acl.setServing(null);
+        this.closed = true;
+        return { bytes: null, close: true };
+      }
+    }
     this.receiving = true;
     // Client-side caching: this client's own invalidations follow its replies (tracking/hub.ts).
     this.context.server.tracking?.begin(this.client);
@@ -316,6 +343,7 @@ export class Session implements PushTarget, BlockedTarget {
       throw e;
     } finally {
       this.receiving = false;
+      acl?.setServing(null);
       this.context.server.tracking?.leave();
     }
   }
@@ -348,7 +376,7 @@ export class Session implements PushTarget, BlockedTarget {
     while (start < end) {
       const requestStart = start;
       // Per request: an AUTH earlier in this read lifts the limits on what follows it.
-      this.parser.unauthenticated = !this.client.authenticated && this.context.server.requirePass() !== '';
+      this.parser.unauthenticated = !this.client.authenticated && this.authRequired();
       const result = this.parser.parse(buf, start, end);
       if (result.kind === 'incomplete') {
         start = result.end; // blank lines before a partial request are consumed too
@@ -393,6 +421,12 @@ export class Session implements PushTarget, BlockedTarget {
     if (close) this.closed = true;
     const bytes = this.out.length > 0 ? this.out.lend() : null;
     return bytes === null && !close ? NOTHING : { bytes, close };
+  }
+
+  /** networking.c authRequired's server half: the default user needs a password (or is off). */
+  private authRequired(): boolean {
+    const acl = this.context.server.acl;
+    return acl === undefined ? this.context.server.requirePass() !== '' : acl.authRequired;
   }
 
   private writeAfterReply(): void {

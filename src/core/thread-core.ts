@@ -29,6 +29,7 @@ import { Persistence, type PersistenceLog } from './rdb/persistence.js';
 import { loadLuaFrom } from './scripting/lua-addon.js';
 import { ScriptCache } from './scripting/script-cache.js';
 import { Functions } from './functions/functions.js';
+import { AclHub, type AclHandles } from './acl/acl-hub.js';
 import { LibraryRegistry } from './functions/library-registry.js';
 import { Scripting, type ScriptLogLevel } from './scripting/scripting.js';
 
@@ -73,6 +74,8 @@ export interface ThreadCoreDeps {
   readonly scripts?: ScriptCache | SharedArrayBuffer;
   /** The function libraries every thread shares (their buffer, on a worker); absent: this thread's own. */
   readonly libraries?: LibraryRegistry | SharedArrayBuffer;
+  /** The ACL users and log every thread shares (their buffers); absent: a set of this thread's own. */
+  readonly acl?: AclHandles;
   /** Where redis.log's lines go (the server's log; a worker posts them to the main thread); absent: dropped. */
   scriptLog?(level: ScriptLogLevel, message: string): void;
   /** The package root holding the native helpers (EVAL's Lua interpreter); null or absent: no scripting. */
@@ -156,6 +159,15 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       ? { clientPause: new ClientPauseWords(deps.store.handles().control) }
       : {}),
   });
+  const acl = AclHub.attach(deps.acl ?? AclHub.create(deps.config.string('requirepass')), {
+    kill: (id) => void server.killClient?.(id),
+  });
+  Object.assign(server, { acl });
+  // CONFIG SET requirepass on this thread sets the default user's password (config.c updateRequirePass); the
+  // other threads see the users change, not the setting.
+  deps.config.onChange((name, value) => {
+    if (name === 'requirepass') acl.setDefaultPassword(value);
+  });
   const scripts =
     deps.scripts instanceof SharedArrayBuffer
       ? ScriptCache.attach(deps.scripts)
@@ -223,7 +235,12 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     server,
     writer,
     sessionCore: () => ({ store: deps.store, server, limits: limitsFromConfig(deps.config), writer }),
-    drainPubSub: () => server.pubsub?.drain(),
+    drainPubSub: () => {
+      // A subscriber whose user lost the channel (a change on another thread) is cut off before any message
+      // reaches it (acl-hub.ts): one shared load while the users have not changed.
+      acl.sync();
+      server.pubsub?.drain();
+    },
     aof,
     expired: (db, key) => {
       aof?.recordDeletion(db, key); // under the key's lock, where the store removes it: in order with its writes

@@ -61,6 +61,9 @@ export class RequestHandler {
       name: '',
       db: 0,
       authenticated: true, // decided per request (see handle): HTTP has no session to AUTH in
+      user: 'default',
+      userIncarnation: 1,
+      aclUnrestricted: true,
       resp: 2,
       transaction: new Transaction(),
       closeAfterReply: false,

@@ -41,6 +41,8 @@ describe('Config defaults', () => {
       bind: '127.0.0.1',
       port: '6379',
       requirepass: '',
+      aclfile: '',
+      'acllog-max-len': '128',
       maxclients: '10000',
       timeout: '0',
       'proto-max-bulk-len': '536870912',
@@ -408,6 +410,8 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('*').length).toBe(Object.keys(c.snapshot()).length - 2 + 1);
     expect(c.get('?z')).toEqual([['hz', '10']]);
     expect(c.get('[sa]*')).toEqual([
+      ['aclfile', ''],
+      ['acllog-max-len', '128'],
       ['set-max-intset-entries', '512'],
       ['stream-node-max-bytes', '4096'],
       ['stream-node-max-entries', '100'],

@@ -3,6 +3,7 @@
 // client); the calling client's own fields are read live from its state so its line is never stale. Never closes a
 // socket itself: killing another client goes through server.killClient, killing oneself through closeAfterReply.
 
+import type { AclHub } from '../acl/acl-hub.js';
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, CommandContext, CommandSpec } from '../command.js';
@@ -48,6 +49,11 @@ function allClients(ctx: CommandContext): ClientInfo[] {
   return copy;
 }
 
+/** The caller's CLIENT LIST line (catClientInfoString of the current client: ACL LOG's client-info). */
+export function callerLine(ctx: CommandContext): string {
+  return clientLine(ownInfo(ctx, ctx.server.client(ctx.client.id)), ctx.server.clock());
+}
+
 /** One CLIENT LIST line in Redis 7's field order (networking.c catClientInfoString), without the newline. */
 export function clientLine(c: ClientInfo, now: number): string {
   const age = Math.max(0, Math.floor((now - c.createdAt) / 1000));
@@ -57,7 +63,7 @@ export function clientLine(c: ClientInfo, now: number): string {
     `flags=${flags(c)} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
     `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=${c.multi ?? -1} qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
-    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=default redir=${c.tracking?.redirect ?? -1} resp=${c.resp ?? 2}`
+    `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=${c.user ?? 'default'} redir=${c.tracking?.redirect ?? -1} resp=${c.resp ?? 2}`
   );
 }
 
@@ -123,10 +129,12 @@ interface KillFilter {
   laddr?: string;
   /** TYPE pubsub (true) or normal (false). */
   pubsub?: boolean;
+  /** USER: clients authenticated as this user. */
+  user?: string;
   skipMe: boolean;
 }
 
-function parseKill(argv: Buffer[]): KillFilter {
+function parseKill(argv: Buffer[], acl: AclHub | undefined): KillFilter {
   const args = new ArgCursor(argv, 2);
   // The old form CLIENT KILL addr:port may kill the caller; the new form skips it unless SKIPME no.
   if (args.remaining === 1) return { addr: args.next().toString('latin1'), skipMe: false };
@@ -158,7 +166,12 @@ function parseKill(argv: Buffer[]): KillFilter {
       else if (['MASTER', 'SLAVE', 'REPLICA'].includes(type)) filter.id = -1;
       else throw new CommandError(`ERR Unknown client type '${cString(given)}'`);
     } else if (option === 'USER') {
-      if (args.next().toString('latin1') !== 'default') filter.id = -1;
+      // networking.c: a user that does not exist is an error, not a filter that matches nobody.
+      const name = args.next().toString('latin1');
+      if (acl !== undefined && acl.user(name) === undefined) {
+        throw new CommandError(`ERR No such user '${name}'`);
+      }
+      filter.user = name;
     } else {
       throw new CommandError(ERR.syntax);
     }
@@ -168,7 +181,7 @@ function parseKill(argv: Buffer[]): KillFilter {
 
 /** CLIENT KILL addr:port | CLIENT KILL [ID id] [ADDR addr] [LADDR laddr] [SKIPME yes|no] [TYPE t] [USER u]. */
 function kill(argv: Buffer[], ctx: CommandContext): Reply {
-  const filter = parseKill(argv);
+  const filter = parseKill(argv, ctx.server.acl);
   const me = ctx.client.id;
   const matches = allClients(ctx).filter(
     (c) =>
@@ -176,6 +189,7 @@ function kill(argv: Buffer[], ctx: CommandContext): Reply {
       (filter.addr === undefined || c.addr === filter.addr) &&
       (filter.laddr === undefined || c.laddr === filter.laddr) &&
       (filter.pubsub === undefined || isPubSub(c) === filter.pubsub) &&
+      (filter.user === undefined || (c.user ?? 'default') === filter.user) &&
       !(filter.skipMe && c.id === me),
   );
   const killClient = ctx.server.killClient;

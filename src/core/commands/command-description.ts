@@ -5,6 +5,7 @@
 // own reference (redis-command-reference.ts). A command Redis lacks is described from its spec alone.
 
 import type { CommandFlag, CommandSpec } from '../command.js';
+import type { KeyPosition } from '../key-specs.js';
 import { array, bulkString, fieldMap, integer, set, status, type Reply } from '../reply.js';
 import {
   commandReference,
@@ -228,4 +229,22 @@ export function commandDocs(spec: CommandSpec): Reply {
     fields.push(['subcommands', fieldMap(spec.subcommands.map((s) => [s.name, commandDocs(s)] as const))]);
   }
   return fieldMap(fields);
+}
+
+/**
+ * A key's flags: from the command's getkeys procedure where they vary with the line (SET, BITFIELD), else from
+ * the key spec that found it, or for a key found by first/last/step, from the key spec whose range holds it.
+ */
+export function keyFlagsOf(spec: CommandSpec, line: readonly Buffer[], key: KeyPosition): readonly string[] {
+  if (spec.keyFlagsOf !== undefined) return spec.keyFlagsOf(line);
+  const specs = referenceKeySpecs(spec);
+  if (key.spec >= 0) return specs[key.spec]?.flags ?? [];
+  const holder = specs.find((s) => {
+    if (s.beginSearch.type !== 'index' || s.findKeys.type !== 'range') return false;
+    const first = s.beginSearch.index;
+    const { lastkey, keystep } = s.findKeys;
+    const last = lastkey >= 0 ? first + lastkey : line.length + lastkey;
+    return key.position >= first && key.position <= last && (key.position - first) % keystep === 0;
+  });
+  return (holder ?? specs[0])?.flags ?? [];
 }

@@ -2,6 +2,7 @@
 // and the CLIENT container (client.ts). Replies and error lines follow Redis 7's server.c / networking.c /
 // acl.c. These commands change only the calling client's state; closing is the session's job (closeAfterReply).
 
+import { logEntry } from '../acl/enforce.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isKeyword, toInteger } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -34,24 +35,48 @@ const helloNeedsAuth =
   '<user> <pass> option can be used to authenticate the client and select the RESP protocol version at the ' +
   'same time';
 
-/** Redis 7 treats a client as authenticated when the default user has no password (nopass). */
+/** networking.c authRequired: the default user needs a password (or is off) and the client has not given one. */
 function isAuthenticated(ctx: CommandContext): boolean {
-  return ctx.client.authenticated || ctx.server.requirePass() === '';
+  const acl = ctx.server.acl;
+  return (
+    ctx.client.authenticated || (acl === undefined ? ctx.server.requirePass() === '' : !acl.authRequired)
+  );
 }
 
 const digest = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
 /**
- * Redis's ACLAuthenticateUser for the only user there is: "default". With no requirepass the user is nopass
- * and any password is accepted. Compares digests in constant time, as Redis compares its SHA-256 hashes.
+ * acl.c ACLAuthenticateUser: the user exists, is on, and is nopass or has this password (compared as SHA-256
+ * hashes in constant time). A failure goes to the ACL log (reason auth, the command as typed, the user named).
+ * Without an ACL hub (test fakes), the default user with requirepass is the only one.
  */
-function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): boolean {
-  if (username.toString('latin1') !== 'default') return false;
-  const required = ctx.server.requirePass();
-  if (required !== '' && !timingSafeEqual(digest(password), digest(Buffer.from(required, 'utf8'))))
-    return false;
-  ctx.client.authenticated = true;
-  return true;
+function authenticate(ctx: CommandContext, argv0: Buffer, username: Buffer, password: Buffer): boolean {
+  const acl = ctx.server.acl;
+  const name = username.toString('latin1');
+  if (acl === undefined) {
+    if (name !== 'default') return false;
+    const required = ctx.server.requirePass();
+    if (required !== '' && !timingSafeEqual(digest(password), digest(Buffer.from(required, 'utf8'))))
+      return false;
+    ctx.client.authenticated = true;
+    return true;
+  }
+  acl.sync();
+  const user = acl.user(name);
+  if (user !== undefined && user.accepts(password)) {
+    acl.authenticatedAs(ctx.client, user);
+    return true;
+  }
+  logEntry(ctx, 'auth', ctx.client.transaction.active ? 'multi' : 'toplevel', argv0, name);
+  return false;
+}
+
+/** The default user has no password (AUTH <password> then has nothing to check). */
+function defaultIsNopass(ctx: CommandContext): boolean {
+  const acl = ctx.server.acl;
+  if (acl === undefined) return ctx.server.requirePass() === '';
+  acl.sync();
+  return acl.user('default')?.nopass === true;
 }
 
 /**
@@ -86,10 +111,10 @@ function auth(argv: Buffer[], ctx: CommandContext): Reply {
   if (argv.length > 3) throw new CommandError(ERR.syntax);
   if (argv.length === 2) {
     // The two-argument form is the legacy requirepass check: an error when no password is configured.
-    if (ctx.server.requirePass() === '') throw new CommandError(noPasswordConfigured);
-    return authenticate(ctx, Buffer.from('default'), argv[1]) ? OK : error(ERR.wrongPass);
+    if (defaultIsNopass(ctx)) throw new CommandError(noPasswordConfigured);
+    return authenticate(ctx, argv[0], Buffer.from('default'), argv[1]) ? OK : error(ERR.wrongPass);
   }
-  return authenticate(ctx, argv[1], argv[2]) ? OK : error(ERR.wrongPass);
+  return authenticate(ctx, argv[0], argv[1], argv[2]) ? OK : error(ERR.wrongPass);
 }
 
 /**
@@ -111,7 +136,7 @@ function hello(argv: Buffer[], ctx: CommandContext): Reply {
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (isKeyword(argv[j], 'AUTH') && more >= 2) {
-      if (!authenticate(ctx, argv[j + 1], argv[j + 2])) throw new CommandError(ERR.wrongPass);
+      if (!authenticate(ctx, argv[0], argv[j + 1], argv[j + 2])) throw new CommandError(ERR.wrongPass);
       j += 2;
     } else if (isKeyword(argv[j], 'SETNAME') && more >= 1) {
       const name = argv[++j];
@@ -153,7 +178,9 @@ function reset(_argv: Buffer[], ctx: CommandContext): Reply {
   ctx.client.name = '';
   ctx.client.db = 0;
   ctx.client.resp = 2;
-  ctx.client.authenticated = ctx.server.requirePass() === '';
+  // clientSetDefaultAuth: back to the default user, authenticated if it needs no password.
+  if (ctx.server.acl === undefined) ctx.client.authenticated = ctx.server.requirePass() === '';
+  else ctx.server.acl.connected(ctx.client);
   return RESET;
 }
 

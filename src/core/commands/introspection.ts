@@ -8,7 +8,7 @@ import type { CommandContext, CommandSpec, CommandTable } from '../command.js';
 import { CommandError, ERR } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { array, bulk, bulkString, fieldMap, integer, NIL, set, status, type Reply } from '../reply.js';
-import { aclCategories, commandDocs, commandInfo, referenceKeySpecs } from './command-description.js';
+import { aclCategories, commandDocs, commandInfo, keyFlagsOf } from './command-description.js';
 import { helpReply, subcommandBuilder } from './container.js';
 
 const lookup = (table: CommandTable, name: Buffer): CommandSpec | undefined =>
@@ -87,26 +87,8 @@ function getkeys(argv: Buffer[], ctx: CommandContext): Reply {
 function getkeysAndFlags(argv: Buffer[], ctx: CommandContext): Reply {
   const { spec, line, keys } = keysOfLine(argv, ctx);
   return array(
-    keys.map((key) => array([bulk(line[key.position]), set(keyFlags(spec, line, key).map(status))])),
+    keys.map((key) => array([bulk(line[key.position]), set(keyFlagsOf(spec, line, key).map(status))])),
   );
-}
-
-/**
- * A key's flags: from the command's getkeys procedure where they vary with the line (SET, BITFIELD), else from
- * the key spec that found it, or for a key found by first/last/step, from the key spec whose range holds it.
- */
-function keyFlags(spec: CommandSpec, line: readonly Buffer[], key: KeyPosition): readonly string[] {
-  if (spec.keyFlagsOf !== undefined) return spec.keyFlagsOf(line);
-  const specs = referenceKeySpecs(spec);
-  if (key.spec >= 0) return specs[key.spec]?.flags ?? [];
-  const holder = specs.find((s) => {
-    if (s.beginSearch.type !== 'index' || s.findKeys.type !== 'range') return false;
-    const first = s.beginSearch.index;
-    const { lastkey, keystep } = s.findKeys;
-    const last = lastkey >= 0 ? first + lastkey : line.length + lastkey;
-    return key.position >= first && key.position <= last && (key.position - first) % keystep === 0;
-  });
-  return (holder ?? specs[0])?.flags ?? [];
 }
 
 const HELP = [

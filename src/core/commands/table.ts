@@ -20,6 +20,7 @@ import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { slowlogCommand } from './slowlog.js';
+import { aclCommand } from './acl.js';
 import { shutdownCommands } from './shutdown.js';
 import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
@@ -56,5 +57,6 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...replicationCommands,
   ...clusterCommands,
   slowlogCommand,
+  aclCommand,
   latencyCommand,
 ];

@@ -9,6 +9,7 @@ import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError } from '../errors.js';
 import { ClientContexts } from '../command-context.js';
 import { call } from '../executor.js';
+import { aclDenial, deniedInExec } from '../acl/enforce.js';
 import { array, NIL_ARRAY, OK, pinned, type Reply } from '../reply.js';
 
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
@@ -27,7 +28,7 @@ function exec(_argv: Buffer[], ctx: CommandContext): Reply {
     const inner = new ClientContexts(store, ctx.client, ctx.server);
     ctx.server.aof?.beginTransaction();
     const replies = commands.map(({ spec, argv }) => ({
-      reply: call(spec, argv, inner.current()),
+      reply: runQueued(spec, argv, inner.current()),
       resp: ctx.client.resp,
     }));
     ctx.server.aof?.endTransaction(); // still holding the keys' locks: the block is in the file in their order
@@ -39,6 +40,19 @@ function exec(_argv: Buffer[], ctx: CommandContext): Reply {
   ctx.client.lastCommand = 'exec'; // CLIENT LIST cmd= names EXEC, not its last queued command
   if (outcome === 'aborted') throw new CommandError(EXECABORT);
   return outcome === 'changed' ? NIL_ARRAY : outcome;
+}
+
+/** A queued command, unless ACL no longer allows it (execCommand checks each again: the rules may have changed). */
+function runQueued(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Reply {
+  if (!ctx.client.aclUnrestricted) {
+    const denial = aclDenial(ctx, spec, argv, 'multi');
+    if (denial !== null) {
+      const message = deniedInExec(denial);
+      ctx.server.counters?.errorReplied(message);
+      return { kind: 'error', value: message, counted: true };
+    }
+  }
+  return call(spec, argv, ctx);
 }
 
 function discard(_argv: Buffer[], ctx: CommandContext): Reply {

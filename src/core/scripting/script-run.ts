@@ -5,6 +5,7 @@
 // (its keys need not be declared), and its writes reach the append-only file as one MULTI ... EXEC block.
 // Knows the executor, the store's transaction and the interpreter's host contract; nothing of sockets.
 
+import { aclDenial, deniedInScript } from '../acl/enforce.js';
 import type { ClientState, CommandContext, CommandSpec } from '../command.js';
 import { ClientContexts } from '../command-context.js';
 import { ERR } from '../errors.js';
@@ -131,6 +132,10 @@ function scriptClient(caller: ClientState): ClientState {
     name: '',
     db: caller.db,
     authenticated: true,
+    // Its commands are checked against the caller's user, as Redis's script client takes the caller's c->user.
+    user: caller.user,
+    userIncarnation: caller.userIncarnation,
+    aclUnrestricted: caller.aclUnrestricted,
     resp: 2,
     transaction: new Transaction(),
     closeAfterReply: false,
@@ -205,6 +210,10 @@ class ScriptCalls {
     }
     if (spec.flags.includes('noscript')) {
       return this.refuse(spec, 'ERR This Redis command is not allowed from script');
+    }
+    if (!this.client.aclUnrestricted) {
+      const denial = aclDenial(this.contexts.current(), spec, argv, 'lua', this.caller);
+      if (denial !== null) return this.refuse(spec, deniedInScript(denial));
     }
     const write = spec.flags.includes('write');
     // script.c: a command that may replicate (PFCOUNT's cache write) counts as a write in a read-only script.

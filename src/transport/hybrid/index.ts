@@ -6,6 +6,7 @@
 // serves it (a net.Socket per accept on the main thread cost ~1.2 KB of RSS per idle client at 10,000).
 // Knows nothing of commands, the parser or sessions: loops build those for themselves.
 
+import type { AclHandles } from '../../core/acl/acl-hub.js';
 import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,6 +46,8 @@ export interface HybridOptions extends TransportOptions {
   readonly scriptsBuffer?: SharedArrayBuffer;
   /** LibraryRegistry.buffer from the main thread: a function loaded on any thread is called on every other. */
   readonly librariesBuffer?: SharedArrayBuffer;
+  /** The ACL users and log every thread shares. */
+  readonly aclHandles?: AclHandles;
   /** The slow log every thread shares (the main thread's). */
   readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
@@ -126,6 +129,7 @@ export class HybridTransport implements Transport {
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
         librariesBuffer: options.librariesBuffer ?? null,
+        aclHandles: options.aclHandles ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,

@@ -261,6 +261,7 @@ function workerCore(): ThreadCore {
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
     ...(init.librariesBuffer === null ? {} : { libraries: init.librariesBuffer }),
+    ...(init.aclHandles === null ? {} : { acl: init.aclHandles }),
     nativeRoot: init.nativeRoot,
     scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,

@@ -3,6 +3,7 @@
 // a write to its eventfd (wake), and it drains its port synchronously. Clients never travel as messages: the
 // accepting loop hands them over through shared rings (layout.ts). Types only: no behaviour here.
 
+import type { AclHandles } from '../../core/acl/acl-hub.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { ConfigChange } from '../../core/config-relay.js';
 import type { DiagnosticsHandles } from '../../core/diagnostics.js';
@@ -20,6 +21,7 @@ export interface LoopInit {
   readonly scriptsBuffer: SharedArrayBuffer | null;
   /** The function libraries (LibraryRegistry.buffer); null: this thread keeps its own. */
   readonly librariesBuffer: SharedArrayBuffer | null;
+  readonly aclHandles: AclHandles | null;
   /** The slow log's handles (ServerDiagnostics.handles()); null: one of the thread's own. */
   readonly diagnosticsHandles: DiagnosticsHandles | null;
   readonly config: Record<string, string>;

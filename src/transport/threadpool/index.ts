@@ -4,6 +4,7 @@
 // the WorkerPool. Also enforces maxclients and the idle timeout, and closes gracefully.
 // Knows nothing of commands, the parser or sessions: workers build those for themselves.
 
+import type { AclHandles } from '../../core/acl/acl-hub.js';
 import { closeSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ export interface ThreadPoolOptions extends TransportOptions {
   readonly scriptsBuffer?: SharedArrayBuffer;
   /** LibraryRegistry.buffer from the main thread: a function loaded on any thread is called on every other. */
   readonly librariesBuffer?: SharedArrayBuffer;
+  /** The ACL users and log every thread shares. */
+  readonly aclHandles?: AclHandles;
   /** The slow log every thread shares (the main thread's). */
   readonly diagnostics?: ServerDiagnostics;
   /** `dir` at start-up, where every thread's append-only log stays (a thread may start after CONFIG SET dir). */
@@ -137,6 +140,7 @@ export class ThreadPoolTransport implements Transport {
         countersBuffer: options.countersBuffer ?? null,
         scriptsBuffer: options.scriptsBuffer ?? null,
         librariesBuffer: options.librariesBuffer ?? null,
+        aclHandles: options.aclHandles ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
         version: options.version,

@@ -2,6 +2,7 @@
 // one way, to an idle worker; everything else is a notice, but for the one question a worker asks and waits on
 // (which clients are queued). Types only: no behaviour lives here.
 
+import type { AclHandles } from '../../core/acl/acl-hub.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { ConfigChange } from '../../core/config-relay.js';
 import type { DiagnosticsHandles } from '../../core/diagnostics.js';
@@ -40,6 +41,7 @@ export interface WorkerInit {
   readonly scriptsBuffer: SharedArrayBuffer | null;
   /** The function libraries (LibraryRegistry.buffer); null: this thread keeps its own. */
   readonly librariesBuffer: SharedArrayBuffer | null;
+  readonly aclHandles: AclHandles | null;
   /** The slow log's handles (ServerDiagnostics.handles()); null: one of the thread's own. */
   readonly diagnosticsHandles: DiagnosticsHandles | null;
   readonly config: Record<string, string>;

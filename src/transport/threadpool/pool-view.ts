@@ -61,6 +61,7 @@ export function servedClients(state: PoolState): ClientInfo[] {
       outputBuffer: 0, // replies are written synchronously: nothing waits in an output buffer
       fd,
       ...(record.pubsub === undefined ? {} : { pubsub: record.pubsub }),
+      ...(record.user === undefined ? {} : { user: record.user }),
       ...(record.monitor === true ? { monitor: true } : {}),
       ...(record.blocked === true ? { blocked: true } : {}),
       ...(record.tracking === undefined ? {} : { tracking: record.tracking }),

@@ -31,6 +31,8 @@ export interface ClientRecord {
   readonly resp: 2 | 3;
   /** The database it has SELECTed (CLIENT LIST db=). */
   readonly db: number;
+  /** Its ACL user (CLIENT LIST user=; CLIENT KILL USER and ACL DELUSER find it by it); absent: default. */
+  readonly user?: string;
   /** Its Pub/Sub subscriptions (CLIENT LIST flags=P, sub=, psub=, ssub=); absent before its first. */
   readonly pubsub?: PubSubCounts;
   /** In MONITOR mode (CLIENT LIST flags=O); absent otherwise. */

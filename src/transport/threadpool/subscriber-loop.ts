@@ -112,6 +112,7 @@ export function serveSubscribed(fd: number, session: Session, ctx: SubscriberLoo
           return 'closed-by-server';
         }
       }
+      if (session.mustClose) return 'closed-by-server';
       // Messages delivered since (drained mail): after this round's replies, in order.
       const pushed = session.takePushed();
       if (pushed !== null && !send(pushed)) return 'reset';

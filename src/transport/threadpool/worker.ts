@@ -120,6 +120,7 @@ function workerCore(): ThreadCore {
     counters: init.countersBuffer,
     ...(init.scriptsBuffer === null ? {} : { scripts: init.scriptsBuffer }),
     ...(init.librariesBuffer === null ? {} : { libraries: init.librariesBuffer }),
+    ...(init.aclHandles === null ? {} : { acl: init.aclHandles }),
     nativeRoot: init.nativeRoot,
     scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,
@@ -196,6 +197,7 @@ function publish(entry: Current): void {
     qbuf: entry.session.queryBufferLength,
     resp: client.resp,
     db: client.db,
+    ...(client.user === 'default' ? {} : { user: client.user }),
     ...pubsubCounts(client),
     ...(client.monitor === true ? { monitor: true as const } : {}),
     ...(client.blocked === true ? { blocked: true as const } : {}),
@@ -212,7 +214,7 @@ function publish(entry: Current): void {
   const subs = record.pubsub;
   const tracked = record.tracking;
   const key =
-    `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}` +
+    `${record.name}\0${record.cmd}\0${record.qbuf}\0${record.resp}\0${record.db}\0${record.user ?? ''}` +
     (subs === undefined
       ? ''
       : `\0${subs.channels}\0${subs.patterns}\0${subs.shardChannels}\0${subs.active}`) +

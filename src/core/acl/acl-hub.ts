@@ -1,0 +1,224 @@
+// This thread's side of ACL: its parsed copy of the users every thread shares (a SharedText of "<incarnation>
+// user <name> <rules>" lines), kept current by sync() (one shared load while nothing changed), and the clients
+// this thread serves. After any change, from this thread or another, each client is checked again: one whose user
+// is gone, or was replaced (ACL LOAD, DELUSER then SETUSER: a new incarnation), is disconnected, as Redis frees
+// the clients of a freed user; one subscribed to a channel its user may no longer use is disconnected
+// (ACLKillPubsubClientsIfNeeded); every other gets its "unrestricted" flag again, which is all the executor reads
+// for a client whose user allows everything. Knows nothing of commands or transports.
+
+import type { ClientState } from '../command.js';
+import { AclLog } from './acl-log.js';
+import { userChannelAllowed } from './permission.js';
+import { SharedText } from './shared-text.js';
+import type { User } from './user.js';
+import { AclUsers } from './users.js';
+
+/** The buffers a thread attaches to. */
+export interface AclHandles {
+  readonly users: SharedArrayBuffer;
+  readonly log: SharedArrayBuffer;
+}
+
+/** The default user keeps one incarnation forever: Redis copies rules into its one DefaultUser. */
+const DEFAULT_INCARNATION = 1;
+
+function serialise(users: AclUsers): string {
+  return users
+    .list()
+    .map((u) => `${u.incarnation} user ${u.name} ${u.describe()}`)
+    .join('\n');
+}
+
+function parse(text: string): AclUsers {
+  const lines = text === '' ? [] : text.split('\n');
+  const incarnations = new Map<string, number>();
+  const plain = lines.map((line) => {
+    const space = line.indexOf(' ');
+    const rest = line.slice(space + 1);
+    incarnations.set(rest.split(' ')[1], Number(line.slice(0, space)));
+    return rest;
+  });
+  const users = AclUsers.fromAclFile(plain.join('\n'), 'shared');
+  if (!(users instanceof AclUsers)) throw new Error(`the shared ACL users do not parse: ${users.error}`);
+  for (const user of users.list()) user.incarnation = incarnations.get(user.name) ?? 0;
+  return users;
+}
+
+/** What the hub needs of the thread it serves. */
+export interface AclHubDeps {
+  /** Disconnects a client of this thread (not the one being served: see revoked()). */
+  kill(id: number): void;
+}
+
+export class AclHub {
+  private readonly shared: SharedText;
+  readonly log: AclLog;
+  private users: AclUsers;
+  private seen: number;
+  private readonly clients = new Set<ClientState>();
+  private defaultNeedsAuth = false;
+  /** The client whose request runs now on this thread: it is closed after its reply instead of at once. */
+  private serving: ClientState | null = null;
+
+  private constructor(
+    handles: AclHandles,
+    private readonly deps: AclHubDeps,
+  ) {
+    this.shared = SharedText.attach(handles.users, 'ACL users');
+    this.log = new AclLog(SharedText.attach(handles.log, 'ACL log'));
+    const { version, text } = this.shared.locked(() => ({
+      version: this.shared.version,
+      text: this.shared.read(),
+    }));
+    this.users = parse(text);
+    this.seen = version;
+    this.readDefault();
+  }
+
+  /** The shared state for a new server holding `users` (default: Redis's default user, `requirepass` its password). */
+  static create(requirepass: string, users: AclUsers = AclUsers.withPassword(requirepass)): AclHandles {
+    const text = SharedText.create('', 'ACL users');
+    users.defaultUser.incarnation = text.nextNumber(); // DEFAULT_INCARNATION: the first number drawn
+    for (const user of users.list()) if (user.incarnation === 0) user.incarnation = text.nextNumber();
+    text.write(serialise(users));
+    return { users: text.buffer, log: SharedText.create('', 'ACL log').buffer };
+  }
+
+  static attach(handles: AclHandles, deps: AclHubDeps): AclHub {
+    return new AclHub(handles, deps);
+  }
+
+  /** Reads the users again if another thread changed them, and checks this thread's clients. */
+  sync(): void {
+    if (this.shared.version === this.seen) return;
+    const { version, text } = this.shared.locked(() => ({
+      version: this.shared.version,
+      text: this.shared.read(),
+    }));
+    this.users = parse(text);
+    this.seen = version;
+    this.readDefault();
+    this.checkClients();
+  }
+
+  /**
+   * Changes the users under the shared lock: `change` works on the current users and returns its result; when
+   * it reports a change (`changed`), the users are written back for every thread, new users get an incarnation,
+   * and this thread's clients are checked at once (the others' at their next read).
+   */
+  update<R>(change: (users: AclUsers) => { result: R; changed: boolean }): R {
+    const outcome = this.shared.locked(() => {
+      if (this.shared.version !== this.seen) {
+        this.users = parse(this.shared.read());
+        this.seen = this.shared.version;
+      }
+      const done = change(this.users);
+      if (done.changed) {
+        for (const user of this.users.list())
+          if (user.incarnation === 0) user.incarnation = this.shared.nextNumber();
+        this.shared.write(serialise(this.users));
+        this.seen = this.shared.version;
+      }
+      return done;
+    });
+    this.readDefault();
+    this.checkClients();
+    return outcome.result;
+  }
+
+  /** acl.c ACLUpdateDefaultUserPassword: requirepass "" makes the default user nopass, else its one password. */
+  setDefaultPassword(password: string): void {
+    this.update((users) => {
+      const user = users.defaultUser;
+      user.applyRule(Buffer.from('resetpass'));
+      user.applyRule(password === '' ? Buffer.from('nopass') : Buffer.from(`>${password}`, 'utf8'));
+      return { result: undefined, changed: true };
+    });
+  }
+
+  /** The users as this thread last read them (call sync() first where another thread's change matters). */
+  current(): AclUsers {
+    return this.users;
+  }
+
+  user(name: string): User | undefined {
+    return this.users.get(name);
+  }
+
+  /** networking.c authRequired's server half: the default user has a password or is off. */
+  get authRequired(): boolean {
+    return this.defaultNeedsAuth;
+  }
+
+  private readDefault(): void {
+    const d = this.users.defaultUser;
+    this.defaultNeedsAuth = !d.nopass || !d.enabled;
+  }
+
+  // ---- This thread's clients ----
+
+  /** A new connection: the default user; authenticated at once if that needs no password (createClient). */
+  connected(client: ClientState): void {
+    this.sync();
+    this.clients.add(client);
+    client.user = 'default';
+    client.userIncarnation = DEFAULT_INCARNATION;
+    client.aclUnrestricted = this.users.defaultUser.unrestricted;
+    client.authenticated = !this.defaultNeedsAuth;
+  }
+
+  disconnected(client: ClientState): void {
+    this.clients.delete(client);
+  }
+
+  /** The client authenticated as `user` (AUTH, HELLO AUTH). */
+  authenticatedAs(client: ClientState, user: User): void {
+    client.authenticated = true;
+    client.user = user.name;
+    client.userIncarnation = user.incarnation;
+    client.aclUnrestricted = user.unrestricted;
+  }
+
+  /** The request of `client` runs now (null: none): a change it makes closes it after its reply. */
+  setServing(client: ClientState | null): void {
+    this.serving = client;
+  }
+
+  private checkClients(): void {
+    for (const client of this.clients) {
+      const user = this.users.get(client.user);
+      if (
+        user === undefined ||
+        user.incarnation !== client.userIncarnation ||
+        !channelsStillAllowed(client, user)
+      ) {
+        this.revoke(client);
+      } else {
+        client.aclUnrestricted = user.unrestricted;
+      }
+    }
+  }
+
+  /** ACLFreeUserAndKillClients: back to the default user, unauthenticated, and disconnected. */
+  private revoke(client: ClientState): void {
+    this.clients.delete(client);
+    client.user = 'default';
+    client.userIncarnation = DEFAULT_INCARNATION;
+    client.aclUnrestricted = false;
+    client.authenticated = false;
+    client.aclRevoked = true;
+    if (client === this.serving) client.closeAfterReply = true;
+    else this.deps.kill(client.id);
+  }
+}
+
+/** A subscribed client's channels and patterns, each still allowed to its user. */
+function channelsStillAllowed(client: ClientState, user: User): boolean {
+  const subs = client.pubsub;
+  if (subs === undefined || !subs.active) return true;
+  for (const pattern of subs.patterns.values()) if (!userChannelAllowed(user, pattern, true)) return false;
+  for (const channel of subs.channels.values()) if (!userChannelAllowed(user, channel, false)) return false;
+  for (const channel of subs.shardChannels.values())
+    if (!userChannelAllowed(user, channel, false)) return false;
+  return true;
+}
