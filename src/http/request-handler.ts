@@ -11,7 +11,7 @@ import { execute } from '../core/executor.js';
 import type { ByteWriter } from '../core/reply-encoding.js';
 import type { SessionCore } from '../core/session.js';
 import { Transaction } from '../core/transaction.js';
-import { authorized } from './auth.js';
+import { authorizeRequest, authorized } from './auth.js';
 import { parseCommandPath, type CommandRequest } from './command-path.js';
 import type { HttpRequest } from './request-parser.js';
 import { jsonBody, rawBody, valueBody } from './reply-body.js';
@@ -78,6 +78,7 @@ export class RequestHandler {
   end(): void {
     this.client.transaction.discard(this.contexts.current().store);
     if (this.client.pubsub !== undefined) this.contexts.server.pubsub?.removeClient(this.client.pubsub);
+    this.contexts.server.acl?.disconnected(this.client);
   }
 
   /** Writes the response to `request`; returns whether the connection must close after it. */
@@ -108,7 +109,12 @@ export class RequestHandler {
       writeTextResponse(out, 200, 'OK', keepAlive);
       return 200;
     }
-    if (!authorized(request.authorization, server.requirePass())) {
+    const acl = server.acl;
+    const allowed =
+      acl === undefined
+        ? authorized(request.authorization, server.requirePass())
+        : authorizeRequest(acl, this.client, request.authorization);
+    if (!allowed) {
       const message =
         request.authorization === null
           ? 'authentication required: send the password as HTTP Basic (user "default" or empty) or Bearer'

@@ -288,6 +288,37 @@ describe.each(transports)('%s transport: HTTP interface', (transport) => {
     });
   });
 
+  describe('ACL users', () => {
+    beforeEach(() => start({ users: ['reader on >rpw ~pub:* +@read'] }));
+    const basic = (user: string, password: string): string =>
+      `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+    it("authenticates a request as the ACL user of its Basic credentials, refused as that user's RESP client is", async () => {
+      let r = await fetchOnce(get('/SET/pub:1/v'));
+      expect(JSON.parse(r.text)).toEqual({ SET: [true, 'OK'] }); // no credentials: the default user (nopass)
+      r = await fetchOnce(get('/GET/pub:1', [basic('reader', 'rpw')]));
+      expect(JSON.parse(r.text)).toEqual({ GET: 'v' });
+      r = await fetchOnce(get('/GET/secret', [basic('reader', 'rpw')]));
+      expect(JSON.parse(r.text)).toEqual({
+        GET: [false, 'NOPERM this user has no permissions to access one of the keys used as arguments'],
+      });
+      r = await fetchOnce(get('/SET/pub:1/w', [basic('reader', 'rpw')]));
+      expect(JSON.parse(r.text)).toEqual({
+        SET: [false, "NOPERM this user has no permissions to run the 'set' command"],
+      });
+      r = await fetchOnce(get('/GET/pub:1', [basic('reader', 'wrong')]));
+      expect(r.status).toBe(401);
+      // One keep-alive connection: each request is its own credentials' user.
+      const client = await http();
+      expect(JSON.parse((await exchange(client, get('/ACL/WHOAMI', [basic('reader', 'rpw')]))).text)).toEqual(
+        {
+          ACL: [false, "NOPERM this user has no permissions to run the 'acl|whoami' command"],
+        },
+      );
+      expect(JSON.parse((await exchange(client, get('/ACL/WHOAMI'))).text)).toEqual({ ACL: 'default' });
+    });
+  });
+
   describe('/metrics', () => {
     beforeEach(() => start());
 

@@ -165,6 +165,7 @@ export class AclHub {
     client.userIncarnation = DEFAULT_INCARNATION;
     client.aclUnrestricted = this.users.defaultUser.unrestricted;
     client.authenticated = !this.defaultNeedsAuth;
+    client.aclRevoked = false;
   }
 
   disconnected(client: ClientState): void {
