@@ -7,9 +7,18 @@
 // too (sorted); an ACL LOG entry's age and client (masked to the fields that do not depend on the connection),
 // and GENPASS's random password (its length). Skipped without redis-server.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
-import { LiveClient, show, type Value } from '../support/live-harness.js';
+import {
+  LiveClient,
+  fcParameters,
+  numRuns,
+  show,
+  showArgv,
+  timeoutFor,
+  type Value,
+} from '../support/live-harness.js';
 import { transports } from '../support/server.js';
 
 /** Sorts each run of single-command rules ("+get -del +config|get") inside every line of a reply. */
@@ -287,6 +296,79 @@ async function script(admin: LiveClient, alice: LiveClient): Promise<unknown[]> 
   return out;
 }
 
+/** Rules of every kind, valid and not, for random ACL SETUSER sequences. */
+const RULE = fc.constantFrom(
+  'on',
+  'off',
+  'nopass',
+  'resetpass',
+  '>p1',
+  '>p2',
+  '<p1',
+  '#' + 'b'.repeat(64),
+  '!' + 'b'.repeat(64),
+  'reset',
+  'allcommands',
+  'nocommands',
+  '+@all',
+  '-@all',
+  '+@read',
+  '-@read',
+  '+@write',
+  '+@hash',
+  '-@hash',
+  '+@dangerous',
+  '-@dangerous',
+  '+@admin',
+  '-@admin',
+  '+@keyspace',
+  '-@keyspace',
+  '+@pubsub',
+  '+@scripting',
+  '-@slow',
+  '+@fast',
+  '+get',
+  '-get',
+  '+set',
+  '-set',
+  '+config',
+  '-config',
+  '+config|get',
+  '-config|set',
+  '+client|list',
+  '+select|0',
+  '+debug|object',
+  '-debug',
+  '+cluster',
+  '+nosuch',
+  '+client|list|x',
+  '~*',
+  'allkeys',
+  'resetkeys',
+  '~k*',
+  '%R~r*',
+  '%W~w*',
+  '%RW~rw',
+  '%R~k*',
+  '&*',
+  'allchannels',
+  'resetchannels',
+  '&ch*',
+  '&x',
+  '(+get ~x*)',
+  '(-@all +set &c)',
+  'clearselectors',
+  'skip-sanitize-payload',
+  'sanitize-payload',
+  'bogus',
+  '(',
+  ')',
+);
+
+/** The sequence replays one seed (FC_SEED=random soaks it: live-harness.ts fcParameters). */
+const FIXED_SEED = 7015;
+const RUNS = numRuns(30);
+
 describe.skipIf(!haveRedisServer).each(transports)('%s transport: ACL as redis-server 7.0', (transport) => {
   const both = useBothServers(transport, { ours: { workers: 6 } });
 
@@ -309,4 +391,33 @@ describe.skipIf(!haveRedisServer).each(transports)('%s transport: ACL as redis-s
     expect(ours.length).toBe(theirs.length);
     expect(theirs.length).toBe(ADMIN_STEPS.length + ALICE_STEPS.length + 21);
   });
+
+  it(
+    'makes the same users of random ACL SETUSER rules, and refuses the same ones',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(RULE, { maxLength: 6 }), { minLength: 1, maxLength: 6 }),
+          fc.context(),
+          async (setusers, ctx) => {
+            for (const rules of setusers) {
+              for (const argv of [
+                ['ACL', 'SETUSER', 'r', ...rules],
+                ['ACL', 'LIST'],
+                ['ACL', 'GETUSER', 'r'],
+              ]) {
+                const expected = sortSingleCommands((await both.real.call(argv)).toString('latin1'));
+                const actual = sortSingleCommands((await both.lite.call(argv)).toString('latin1'));
+                ctx.log(`${showArgv(argv)} -> ${JSON.stringify(expected)}`);
+                expect(actual, showArgv(argv)).toBe(expected);
+              }
+            }
+            for (const c of [both.lite, both.real]) await c.call(['ACL', 'DELUSER', 'r']);
+          },
+        ),
+        fcParameters(RUNS, FIXED_SEED),
+      );
+    },
+    timeoutFor(RUNS, 200),
+  );
 });
