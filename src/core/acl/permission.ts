@@ -16,7 +16,6 @@ import type { User } from './user.js';
 export const DENIED_COMMAND = 1;
 export const DENIED_KEY = 2;
 export const DENIED_CHANNEL = 3;
-export const DENIED_AUTH = 4;
 
 export interface Denial {
   readonly reason: typeof DENIED_COMMAND | typeof DENIED_KEY | typeof DENIED_CHANNEL;

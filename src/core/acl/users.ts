@@ -15,8 +15,8 @@ function defaultUser(): User {
 }
 
 /**
- * ACLMergeSelectorArguments: "(" ... ")" spread over several arguments joined with spaces. Null and the index
- * of the unmatched opening argument when one never closes.
+ * ACLMergeSelectorArguments: "(" ... ")" spread over several arguments joined with spaces; when one never
+ * closes, the index of its opening argument instead.
  */
 export function mergeSelectorArguments(args: readonly Buffer[]): Buffer[] | { unmatched: number } {
   const merged: Buffer[] = [];
