@@ -12,11 +12,14 @@ const SENSITIVE_SETTINGS = new Set(['requirepass', 'masterauth', 'masteruser']);
 /**
  * AUTH's username and password (when it has at most those two, else it fails as a syntax error unredacted),
  * HELLO's AUTH username and password (once its protover parsed: a refused protover returns before that), and
- * CONFIG SET's value of a password setting (once its arguments pair up, whatever else it refuses).
+ * CONFIG SET's value of a password setting (once its arguments pair up, whatever else it refuses), and ACL
+ * SETUSER's user and rules.
  */
 export function redact(spec: CommandSpec, argv: Buffer[]): Buffer[] {
   if (spec.name === 'auth') return argv.length <= 3 ? argv.map((a, i) => (i === 0 ? a : REDACTED)) : argv;
   if (spec.name === 'config|set') return redactConfigSet(argv);
+  // aclCommand redacts a SETUSER's user name and every rule (its passwords among them).
+  if (spec.name === 'acl|setuser') return argv.map((a, i) => (i < 2 ? a : REDACTED));
   if (spec.name !== 'hello' || argv.length < 2) return argv;
   const protover = Number(argv[1].toString('latin1'));
   if (!/^-?\d+$/.test(argv[1].toString('latin1')) || protover < 2 || protover > 3) return argv;

@@ -1,7 +1,7 @@
 // SLOWLOG against redis-server 7.0.15 on every transport, with slowlog-log-slower-than 0 so that every command is
 // slow and what is logged is deterministic: which commands get an entry (not EXEC, nor a refused command, nor a
 // block that timed out; a BLPOP under its own client's name), their arguments as logged
-// (32 at most, 128 bytes each, AUTH and CONFIG SET requirepass redacted), the client names, the ids in order,
+// (32 at most, 128 bytes each, AUTH, CONFIG SET requirepass and ACL SETUSER redacted), the client names, the ids in order,
 // trimming at slowlog-max-len (at once when it is lowered, not while the log is off), RESET, and SLOWLOG's
 // errors and HELP, in RESP2 and RESP3. An entry's time, duration and peer differ between two servers: each is
 // checked for its form (seconds within the test's span, whole microseconds, this client's "ip:port") and then
@@ -22,6 +22,8 @@ const LOGGED: readonly string[][] = [
   ['RPUSH', 'list', ...MANY],
   ['AUTH', 'secret'],
   ['AUTH', 'user', 'secret', 'extra'],
+  ['ACL', 'SETUSER', 'slowlogged', 'on', '>secret', '~*'],
+  ['ACL', 'DELUSER', 'slowlogged'],
   ['CONFIG', 'SET', 'requirepass', '', 'maxmemory-samples', '5'],
   ['INCR', 'k'],
   ['GET'],
