@@ -666,7 +666,6 @@ function prepareLoad(start: StartContext): Loader | null {
     store: shared.store,
     config,
     counters: shared.counters,
-    commands: shared.commands,
     clock: start.clock,
     // The dump's function libraries go to the list every thread shares.
     functions: new Functions(shared.libraries, loadLuaFrom(packageRoot())),

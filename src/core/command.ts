@@ -458,6 +458,15 @@ export interface ServerCounters extends NetTraffic {
    *   lookups a multi-key read made before it (wrong-type-lookups.ts), so commands count only what they found.
    */
   keyLookup(found: boolean): void;
+  /**
+   * server.dirty: a command made `changes` changes to the data set (dirty.ts markChanged, where Redis's commands add
+   * to server.dirty: SADD the members it added, DEL the keys it deleted, SET 1, ...). CONFIG RESETSTAT leaves it.
+   */
+  dataChanged(changes: number): void;
+  /** The changes this thread has counted so far: call() compares it before and after a command. */
+  readonly changesHere: number;
+  /** server.dirty: every thread's changes since the server started (the RDB's changes since the last save). */
+  changesMade(): number;
   /** Several read lookups at once (MGET, EXISTS): one atomic add per kind rather than one per key. */
   keyLookups(hits: number, misses: number): void;
   keyspaceHits(): number;

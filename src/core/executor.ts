@@ -200,6 +200,9 @@ function resolve(argv: Buffer[], table: CommandTable): CommandSpec | Refusal {
 
 const QUEUED = status('QUEUED');
 
+/** db.c's forceCommandPropagation: logged even when they changed nothing (the database was already empty). */
+const ALWAYS_LOGGED = new Set(['flushall', 'flushdb']);
+
 /** What a RESP2 client in subscribed state may run. */
 const ALLOWED_SUBSCRIBED = new Set([
   'ping',
@@ -434,15 +437,24 @@ export function call(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Re
   return callThenLog(spec, argv, ctx, true);
 }
 
-/** call(), and with `mayLog` a write that succeeded is offered to the append-only file (logged if it is on). */
+/**
+ * call(), and with `mayLog` a write that changed the data set is offered to the append-only file (logged if it is
+ * on): server.c call() propagates a command only when server.dirty moved while it ran (dirty.ts), or when it forced
+ * its propagation (FLUSHALL, FLUSHDB: logged even when there was nothing to flush).
+ */
 function callThenLog(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, mayLog: boolean): Reply {
+  const counters = ctx.server.counters;
+  const changesBefore = counters?.changesHere ?? 0;
   const readKeys = beforeCommand(spec, argv, ctx);
   const reply = timedRun(spec, argv, ctx);
   // Client-side caching: the read's keys are remembered, the keys the command modified invalidated.
   afterCommand(spec, argv, ctx, readKeys);
   const aof = ctx.server.aof;
-  if (mayLog && aof !== undefined && reply.kind !== 'error' && spec.flags.includes('write')) {
-    aof.record(spec.name, argv, reply, ctx.store.db);
+  if (mayLog && aof !== undefined && spec.flags.includes('write')) {
+    // Without counters (test fakes) nothing tells: every write that succeeded is logged.
+    const changed = counters === undefined ? reply.kind !== 'error' : counters.changesHere > changesBefore;
+    if (changed || (reply.kind !== 'error' && ALWAYS_LOGGED.has(spec.name)))
+      aof.record(spec.name, argv, reply, ctx.store.db);
   }
   // While some client is blocked (one shared read otherwise), a write's keys may serve it (execute() does).
   if (ctx.server.blocking?.anyBlocked() === true) signalWrittenKeys(spec, argv, ctx);

@@ -197,6 +197,7 @@ export function createServerContext(deps: ServerContextDeps): ServerContext {
       blockEnded: (client, how) => blockedCommandEnded(slowlog, client, how, deps.clock),
       ...(deps.clientPause === undefined ? {} : { pause: deps.clientPause }),
       tracking,
+      counters,
     }),
     acl: undefined,
     scripting: undefined,

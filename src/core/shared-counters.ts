@@ -133,12 +133,13 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
  * The overflow slab's fence counts the writes in flight of every thread without a slab (Atomics.add).
  * After the fence, Float64s at TALLY_BYTE written by the thread alone: its keyspace hits and misses, the bytes
  * it read from and wrote to clients, its read and write calls (INFO stats); the baseline slab keeps RESETSTAT's
- * baselines of their sums in the same place. The overflow slab has them as Uint32 pairs (Atomics.add). Then the
+ * baselines of their sums in the same place. The overflow slab has them as Uint32 pairs (Atomics.add). The last
+ * tally is the thread's count of changes to the data set (server.dirty), which RESETSTAT leaves alone. Then the
  * RESETSTAT generation the thread's latency histograms were cleared for (an Int32 at HISTOGRAM_GENERATION_BYTE).
  */
 const FENCE_LINE = 128;
 const TALLY_BYTE = 8;
-const TALLIES = 8;
+const TALLIES = 9;
 /** The tallies that are counts (summed, with RESETSTAT baselines); the last one is a time, not summed. */
 const COUNTED_TALLIES = 7;
 const L_HITS = 0;
@@ -151,6 +152,8 @@ const T_WRITES = 5;
 const T_EXCEEDED_MS = 6;
 /** ... and since when (Date.now(), comparable across threads) it has been, 0 while it is not. */
 const T_EXCEEDED_SINCE = 7;
+/** server.dirty: the changes the thread's commands made to the data set (never reset by RESETSTAT). */
+const T_CHANGES = 8;
 const HISTOGRAM_GENERATION_BYTE = 120;
 
 /** Where each region starts, for a buffer with `slots` command slots. */
@@ -343,6 +346,20 @@ export class SharedServerCounters implements ServerCounters {
       this.errorSlots.set(prefix, slot);
     }
     this.add(this.registry(), slot * ERROR_SLOT_INTS + E_COUNT, 1);
+  }
+
+  /** This thread's changes so far, for call() to tell whether a command changed anything (any slab or none). */
+  changesHere = 0;
+
+  dataChanged(changes: number): void {
+    this.changesHere += changes;
+    const tally = this.tally;
+    if (tally !== null) tally[T_CHANGES] += changes;
+    else this.add(this.overflowTally, T_CHANGES * 2, changes);
+  }
+
+  changesMade(): number {
+    return this.read(this.overflowTally, T_CHANGES * 2) + this.sumTally(T_CHANGES);
   }
 
   keyLookup(found: boolean): void {
@@ -626,17 +643,6 @@ export class SharedServerCounters implements ServerCounters {
     return out;
   }
 
-  /**
-   * Successful calls (calls - failed_calls) of the commands in `slots` since the server started, RESETSTAT
-   * ignored: the RDB's count of changes since the last save (rdb/persistence.ts).
-   */
-  successfulCalls(slots: readonly number[]): number {
-    const sums = this.sums();
-    let total = 0;
-    for (const slot of slots) total += sums[slot * FIELDS + F_CALLS] - sums[slot * FIELDS + F_FAILED];
-    return total;
-  }
-
   // ---- CONFIG RESETSTAT ----
 
   /**
@@ -653,7 +659,8 @@ export class SharedServerCounters implements ServerCounters {
       Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT, 0);
       Atomics.store(registry, slot * ERROR_SLOT_INTS + E_COUNT + 1, 0);
     }
-    for (let word = 0; word < this.overflowTally.length; word++) Atomics.store(this.overflowTally, word, 0);
+    // The counted tallies only: the change count (T_CHANGES) is the RDB's, which RESETSTAT does not touch.
+    for (let word = 0; word < COUNTED_TALLIES * 2; word++) Atomics.store(this.overflowTally, word, 0);
     new Float64Array(this.buffer, this.layout.baselineSlab, this.slots * FIELDS).set(this.sums());
     const tallyBase = this.tallyOf(this.layout.baselineSlab);
     for (let field = 0; field < COUNTED_TALLIES; field++) tallyBase[field] = this.sumTally(field);

@@ -209,7 +209,6 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
       store: store as KeyValueStore & { snapshot(): Snapshot },
       config: deps.config,
       counters: server.counters,
-      commands: server.commands,
       clock: server.clock,
       ...(deps.log === undefined ? {} : { log: deps.log }),
       forked: (pauseMicros) => forked(server, store, pauseMicros),

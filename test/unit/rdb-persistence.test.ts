@@ -38,7 +38,6 @@ function setup(
     store,
     config,
     counters,
-    commands,
     clock,
     ...(options.sink === undefined ? {} : { sink: options.sink }),
     ...(options.forked === undefined ? {} : { forked: options.forked }),
@@ -154,7 +153,6 @@ describe('RDB persistence', () => {
       store: small,
       config: new Config({ dir: first.dir }),
       counters: SharedServerCounters.create({ commandSlots: commands.slots().length }),
-      commands,
       clock: Date.now,
     });
     expect(() => loader.load()).toThrow(/more than 2 databases/);

@@ -187,7 +187,10 @@ describe('store lists against an array model', () => {
               if (model.length === 0) expect(r).toBe('missing');
               else {
                 models.k = model.slice(from, to);
-                expect(r).toBe(models.k.length === 0 ? 'deleted' : 'kept');
+                expect(r).toEqual({
+                  outcome: models.k.length === 0 ? 'deleted' : 'kept',
+                  removed: model.length - models.k.length,
+                });
               }
               break;
             }

@@ -11,7 +11,7 @@
 // Timeouts are this thread's (its transport asks for the next deadline and calls expire); CLIENT UNBLOCK may
 // come from any thread. Knows the registry, the pops and the Pub/Sub mailboxes; nothing of sockets.
 
-import type { ClientState, AppendOnlyLog } from '../command.js';
+import type { ClientState, AppendOnlyLog, ServerCounters } from '../command.js';
 import type { PubSubHub } from '../pubsub/hub.js';
 import type { TrackingHub } from '../tracking/hub.js';
 import { error, NIL, NIL_ARRAY, type Reply, sequence, ZERO } from '../reply.js';
@@ -75,6 +75,8 @@ export interface BlockingHubOptions {
   readonly pause?: ClientPauseWords;
   /** Client-side caching: a pop served to a blocked client invalidates the keys it changed. */
   readonly tracking?: TrackingHub;
+  /** Where the pops it serves count their changes (server.dirty); absent: not counted. */
+  readonly counters?: ServerCounters;
 }
 
 interface ReadyKey {
@@ -240,6 +242,10 @@ export class BlockingHub {
       if (aof !== undefined && attempt.reply.kind !== 'error' && !request.kind.startsWith('xread')) {
         aof.recordCommand(store.db, servedAsCommand(request, key, attempt.reply));
       }
+      // Run at once, BLPOP, BRPOP and BLMOVE count their pop as LPOP and LMOVE do (blockingPopGenericCommand).
+      const once = request.kind === 'pop' || request.kind === 'move';
+      const changes = once && attempt.reply.kind !== 'error' ? 1 : attempt.changes;
+      if (changes > 0) this.options.counters?.dataChanged(changes);
       // BLMOVE's destination, if written, is made ready by the executor as every write command's keys are.
       return attempt.reply;
     }
@@ -311,6 +317,8 @@ export class BlockingHub {
 
   private attempt(store: KeyValueStore, record: BlockedRecord, key: Buffer): Attempt {
     const attempt = attemptPop(this.options.ops, store, record, key, this.options.pubsub);
+    if (attempt.outcome === 'served' && attempt.changes > 0)
+      this.options.counters?.dataChanged(attempt.changes);
     // Served outside any command's call(): its keys are invalidated here (the command's own are by the executor).
     if (attempt.outcome === 'served' && attempt.reply.kind !== 'error')
       this.options.tracking?.modified(attempt.pushed === null ? [key] : [key, attempt.pushed], null);

@@ -41,10 +41,18 @@ export interface PopOps {
 /**
  * What an attempt on one key came to: a reply for the client ('served'), nothing there ('empty'), or a key of
  * another type ('mismatch': WRONGTYPE for the client's own attempt; a pusher skips that client, as Redis does).
- * `pushed`: BLMOVE filled its destination, which may in turn serve clients blocked on it.
+ * `pushed`: BLMOVE filled its destination, which may in turn serve clients blocked on it. `changes`: what Redis adds
+ * to server.dirty serving a blocked client (blocked.c): BLMPOP and the sorted-set pops each element they took,
+ * XREADGROUP a consumer it made, BLPOP, BRPOP and BLMOVE nothing (propagated without counting: their own attempt,
+ * as the commands that run at once, count it; hub.ts tryKeys).
  */
 export type Attempt =
-  | { readonly outcome: 'served'; readonly reply: Reply; readonly pushed: Buffer | null }
+  | {
+      readonly outcome: 'served';
+      readonly reply: Reply;
+      readonly pushed: Buffer | null;
+      readonly changes: number;
+    }
   | { readonly outcome: 'empty' }
   | { readonly outcome: 'mismatch' };
 
@@ -66,6 +74,7 @@ function readStream(store: KeyValueStore, request: BlockedRequest, key: Buffer):
     outcome: 'served',
     reply: streamsReply([[key, entries]], request.mapReply === true),
     pushed: null,
+    changes: 0,
   };
 }
 
@@ -112,7 +121,9 @@ export function attemptPop(
   if (request.kind === 'xreadgroup') {
     if (type !== 'stream') return MISMATCH;
     const served = serveBlockedReadGroup(store, request, key, events);
-    return served === null ? EMPTY : { outcome: 'served', reply: served, pushed: null };
+    return served === null
+      ? EMPTY
+      : { outcome: 'served', reply: served.reply, pushed: null, changes: served.changes };
   }
   const list = wantsList(request);
   if (type !== (list ? 'list' : 'zset')) return MISMATCH;
@@ -130,7 +141,7 @@ export function attemptPop(
       // The source is a list, so the destination is what holds another type: the client gets WRONGTYPE
       // and the element stays (blocked.c serveClientBlockedOnList checks the destination before popping).
       if (e instanceof CommandError && e.code === 'WRONGTYPE') {
-        return { outcome: 'served', reply: { kind: 'error', value: e.message }, pushed: null };
+        return { outcome: 'served', reply: { kind: 'error', value: e.message }, pushed: null, changes: 0 };
       }
       throw e;
     }
@@ -138,7 +149,7 @@ export function attemptPop(
     notify(NOTIFY_LIST, request.toHead ? 'lpush' : 'rpush', request.destination!);
     notify(NOTIFY_LIST, request.fromHead ? 'lpop' : 'rpop', key);
     deletedEvent();
-    return { outcome: 'served', reply: bulk(moved), pushed: request.destination };
+    return { outcome: 'served', reply: bulk(moved), pushed: request.destination, changes: 0 };
   }
   if (list) {
     const count = request.kind === 'mpop' ? request.count : 1;
@@ -150,7 +161,7 @@ export function attemptPop(
       request.kind === 'mpop'
         ? array([bulk(key), array(elements.map(bulk))])
         : array([bulk(key), bulk(elements[0])]);
-    return { outcome: 'served', reply, pushed: null };
+    return { outcome: 'served', reply, pushed: null, changes: request.kind === 'mpop' ? elements.length : 0 };
   }
   const count = request.kind === 'zmpop' ? request.count : 1;
   const members = ops.zsetPop(store, key, request.fromHead, count);
@@ -161,5 +172,5 @@ export function attemptPop(
     request.kind === 'zmpop'
       ? array([bulk(key), array(members.map((m) => array([bulk(m.member), double(m.score)])))])
       : array([bulk(key), bulk(members[0].member), double(members[0].score)]);
-  return { outcome: 'served', reply, pushed: null };
+  return { outcome: 'served', reply, pushed: null, changes: members.length };
 }

@@ -6,6 +6,7 @@
 import { parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandError, ERR, WrongTypeError } from '../errors.js';
+import { markChanged } from '../dirty.js';
 import { NOTIFY_NEW, NOTIFY_STRING, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, integer, NIL, type Reply } from '../reply.js';
 import type { BitFieldOp, Overflow } from '../store/bitmap.js';
@@ -71,6 +72,7 @@ function bitfield(argv: Buffer[], ctx: CommandContext, readOnly: boolean): Reply
   const key = argv[1];
   const result = readOrWrite(ctx, key, ops, writes);
   if (!writes) looked(ctx, key, result.found);
+  markChanged(ctx, result.changes);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
   if (result.changed) notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setbit', key);
   return array(result.replies.map((r) => (r === null ? NIL : integer(r))));

@@ -7,6 +7,7 @@
 
 import { isKeyword, parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import {
   NOTIFY_GENERIC,
@@ -68,7 +69,10 @@ function setbit(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const result = ctx.store.setBit(key, offset, on === 1n ? 1 : 0);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
-  if (result.changed) notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setbit', key);
+  if (result.changed) {
+    markChanged(ctx);
+    notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setbit', key);
+  }
   return result.previous === 1 ? ONE : ZERO;
 }
 
@@ -148,9 +152,11 @@ function bitop(argv: Buffer[], ctx: CommandContext): Reply {
   const result = ctx.store.bitOp(op, destination, sources);
   sources.forEach((key, i) => looked(ctx, key, result.found[i]));
   if (result.length > 0) {
+    markChanged(ctx);
     if (!result.existed) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
     notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', destination);
   } else if (result.existed) {
+    markChanged(ctx);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
   }
   return integer(result.length);

@@ -6,6 +6,7 @@
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { createDumpPayload, readDumpPayload, verifyDumpPayload } from '../rdb/dump.js';
@@ -100,6 +101,7 @@ function restore(argv: Buffer[], ctx: CommandContext): Reply {
     if (options.access !== null) locked.setAccess(key, options.access);
     return 'created';
   });
+  if (outcome !== 'none') markChanged(ctx);
   if (outcome === 'deleted') notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   if (outcome === 'created') notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'restore', key);
   return OK;

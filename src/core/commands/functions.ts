@@ -3,6 +3,7 @@
 // commands/fcall.ts.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError } from '../errors.js';
 import { type Functions, LOAD_TIMEOUT_MS, type Library, type RestorePolicy } from '../functions/functions.js';
 import { dumpFunctions, readFunctionsDump } from '../functions/functions-payload.js';
@@ -236,6 +237,15 @@ function cString(arg: Buffer): string {
 
 type Flag = CommandSpec['flags'][number];
 
+/** FUNCTION LOAD, DELETE, FLUSH and RESTORE: one change each time they succeed (functions.c's server.dirty++). */
+function oneChange(run: NonNullable<CommandSpec['run']>): CommandSpec['run'] {
+  return (argv, ctx) => {
+    const reply = run(argv, ctx);
+    if (reply.kind !== 'error') markChanged(ctx);
+    return reply;
+  };
+}
+
 function subcommand(
   name: string,
   syntax: string,
@@ -274,7 +284,7 @@ export const functionCommands: readonly CommandSpec[] = [
         'Create a function with the given arguments (name, code, description)',
         -3,
         ['write', 'denyoom', 'noscript'],
-        functionLoad,
+        oneChange(functionLoad),
       ),
       subcommand(
         'delete',
@@ -282,7 +292,7 @@ export const functionCommands: readonly CommandSpec[] = [
         'Delete a function by name',
         3,
         ['write', 'noscript'],
-        functionDelete,
+        oneChange(functionDelete),
       ),
       subcommand(
         'flush',
@@ -290,7 +300,7 @@ export const functionCommands: readonly CommandSpec[] = [
         'Deleting all functions',
         -2,
         ['write', 'noscript'],
-        functionFlush,
+        oneChange(functionFlush),
       ),
       subcommand(
         'list',
@@ -314,7 +324,7 @@ export const functionCommands: readonly CommandSpec[] = [
         'Restore all the functions on the given payload',
         -3,
         ['write', 'denyoom', 'noscript'],
-        functionRestore,
+        oneChange(functionRestore),
       ),
       subcommand(
         'stats',

@@ -7,6 +7,7 @@
 // was asked, in that order. A storing line is logged to the append-only file as sent (aof/as-logged.ts).
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError } from '../errors.js';
 import {
   georadiusKeyPositions,
@@ -105,10 +106,12 @@ function georadiusGeneric(kind: SearchKind) {
         store.zsetReadStore(destination, source, compute),
       );
       if (result.length > 0) {
+        markChanged(ctx, result.length); // georadiusGeneric: a change per point stored
         notifyCreated(ctx, keys, missing, 0);
         const event = kind === 'searchStore' ? 'geosearchstore' : 'georadiusstore';
         notifyKeyspaceEvent(ctx, NOTIFY_ZSET, event, destination);
       } else if (result.deleted) {
+        markChanged(ctx);
         notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
       }
       return integer(result.length);

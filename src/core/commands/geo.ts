@@ -4,6 +4,7 @@
 // and GEODIST decode members' scores. The searches are in geo-search.ts.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { geoaddArguments } from '../geo/geoadd.js';
 import { decodeScore, standardGeohash } from '../geo/geohash.js';
@@ -25,6 +26,7 @@ function geoadd(argv: Buffer[], ctx: CommandContext): Reply {
   const { result, missing } = writeWithMissing(ctx, [key], (store) =>
     store.zadd(key, pairs, { nx, xx, gt: false, lt: false, incr: false }),
   );
+  markChanged(ctx, result.added + result.updated); // as the ZADD Redis runs it as
   if (result.added > 0) notifyCreated(ctx, [key], missing, 0);
   if (result.added + result.updated > 0) notifyKeyspaceEvent(ctx, NOTIFY_ZSET, 'zadd', key);
   return integer(ch ? result.added + result.updated : result.added);

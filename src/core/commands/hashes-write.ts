@@ -5,6 +5,7 @@
 
 import { toBigInt, toLongDouble } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import {
   NOTIFY_GENERIC,
@@ -17,16 +18,18 @@ import { bulk, integer, OK, ONE, ZERO, type Reply } from '../reply.js';
 import { HASH_ERR } from '../store/hashes.js';
 import type { KeyValueStore } from '../store/types.js';
 
-/** A write of one hash, with `new` for a key it created and then the command's own event, when it wrote. */
+/** A write of one hash: its `changes` counted and, when there are any, `new` for a key it created and the event. */
 function hashWrite<R>(
   ctx: CommandContext,
   key: Buffer,
   event: string,
   write: (store: KeyValueStore) => R,
-  wrote: (result: R) => boolean = () => true,
+  changes: (result: R) => number = () => 1,
 ): R {
   const { result, missing } = writeWithMissing(ctx, [key], write);
-  if (wrote(result)) {
+  const changed = changes(result);
+  if (changed > 0) {
+    markChanged(ctx, changed);
     notifyCreated(ctx, [key], missing, 0);
     notifyKeyspaceEvent(ctx, NOTIFY_HASH, event, key);
   }
@@ -38,13 +41,21 @@ function setPairs(argv: Buffer[], ctx: CommandContext, name: string): number {
   if (argv.length % 2 === 1) throw new CommandError(ERR.wrongArity(name));
   const key = argv[1];
   const pairs = argv.slice(2);
-  return hashWrite(ctx, key, 'hset', (store) => store.hset(key, pairs));
+  // hsetCommand counts every pair as a change, a field set to the value it had too.
+  return hashWrite(
+    ctx,
+    key,
+    'hset',
+    (store) => store.hset(key, pairs),
+    () => pairs.length / 2,
+  );
 }
 
 function hdel(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const { removed, deleted } = ctx.store.hdel(key, argv.slice(2));
   if (removed > 0) {
+    markChanged(ctx, removed);
     notifyKeyspaceEvent(ctx, NOTIFY_HASH, 'hdel', key);
     if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   }
@@ -100,7 +111,7 @@ export const hashWriteCommands: readonly CommandSpec[] = [
         key,
         'hset',
         (store) => store.hsetnx(key, field, value),
-        (set) => set,
+        (set) => (set ? 1 : 0),
       )
         ? ONE
         : ZERO,

@@ -6,6 +6,7 @@
 // its key's lock is held (the flag may_replicate routes it through the executor's write path).
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, cString } from '../errors.js';
 import { keysToEnd, oneKey } from '../key-specs.js';
 import { hllSelfTest } from '../hyperloglog/selftest.js';
@@ -18,6 +19,7 @@ import { isWord, looked } from './bitmap.js';
 function pfadd(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const result = ctx.store.pfAdd(key, argv.slice(2));
+  markChanged(ctx, result.changes);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
   if (result.updated) notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'pfadd', key);
   return result.updated ? ONE : ZERO;
@@ -43,7 +45,10 @@ function pfcount(argv: Buffer[], ctx: CommandContext): Reply {
   const keys = argv.slice(1);
   const result = keys.length === 1 ? ctx.store.pfCountOne(keys[0]) : ctx.store.pfCountUnion(keys);
   lookedThenRefused(ctx, keys, result);
-  if (result.cacheWritten) ctx.server.aof?.recordCommand(ctx.store.db, argv);
+  if (result.cacheWritten) {
+    markChanged(ctx);
+    ctx.server.aof?.recordCommand(ctx.store.db, argv);
+  }
   return integer(BigInt.asIntN(64, result.count)); // addReplyLongLong of a uint64
 }
 
@@ -52,6 +57,7 @@ function pfmerge(argv: Buffer[], ctx: CommandContext): Reply {
   const keys = argv.slice(1);
   const result = ctx.store.pfMerge(keys[0], keys.slice(1));
   lookedThenRefused(ctx, keys, result);
+  markChanged(ctx); // pfmergeCommand: one change, whatever the registers did
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', keys[0]);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'pfadd', keys[0]);
   return OK;
@@ -64,6 +70,8 @@ function pfdebug(argv: Buffer[], ctx: CommandContext): Reply {
   const operation = DEBUG_OPERATIONS.find((name) => isWord(argv[1], name.toUpperCase())) ?? null;
   const result = ctx.store.pfDebug(argv[2], operation);
   if ('unknown' in result) throw new CommandError(`ERR Unknown PFDEBUG subcommand '${cString(argv[1])}'`);
+  // GETREG and TODENSE that made a sparse HLL dense changed it (pfdebugCommand forces its propagation so).
+  if ('converted' in result && result.converted) markChanged(ctx);
   if ('registers' in result) return array(result.registers.map((r) => integer(r)));
   if ('decoded' in result) return bulkString(result.decoded);
   if ('encoding' in result) return status(result.encoding);

@@ -5,6 +5,7 @@
 
 import { isKeyword, toInt32 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { integer, OK, type Reply } from '../reply.js';
 
@@ -49,12 +50,27 @@ export const flushdb: CommandSpec = {
   keys: [0, 0, 0],
   run: (argv: Buffer[], ctx: CommandContext): Reply => {
     checkFlushMode(argv);
-    ctx.store.flushDb();
+    markChanged(ctx, ctx.store.flushDb());
     // Every tracking client hears that every key it may cache is invalid (signalFlushedDb).
     ctx.server.tracking?.flushed();
     return OK;
   },
 };
+
+/**
+ * flushAllDataAndResetRDB: with save points set, the emptied data set is saved at once, so the dump on disk holds
+ * no flushed key and the change count starts again from 0. Redis stops a running BGSAVE for it; here a save already
+ * running is left to finish, and a failed save is only logged (by persistence), as rdbSave's is.
+ */
+function saveEmptied(ctx: CommandContext): void {
+  const persistence = ctx.server.persistence;
+  if (persistence === undefined || !persistence.savePointsSet() || persistence.inProgress()) return;
+  try {
+    persistence.save();
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+  }
+}
 
 export const flushall: CommandSpec = {
   name: 'flushall',
@@ -67,9 +83,10 @@ export const flushall: CommandSpec = {
   keys: [0, 0, 0],
   run: (argv: Buffer[], ctx: CommandContext): Reply => {
     checkFlushMode(argv);
-    ctx.store.flushAll();
+    markChanged(ctx, ctx.store.flushAll());
     // Every tracking client hears that every key it may cache is invalid (signalFlushedDb).
     ctx.server.tracking?.flushed();
+    saveEmptied(ctx);
     return OK;
   },
 };
@@ -95,6 +112,7 @@ export const swapdb: CommandSpec = {
     const databases = ctx.store.databases;
     if (x < 0 || x >= databases || y < 0 || y >= databases) throw new CommandError(ERR.dbIndexOutOfRange);
     ctx.store.swapDb(x, y);
+    markChanged(ctx); // even a database swapped with itself (dbSwapDatabases succeeds)
     // Clients blocked in either database wait on its number, so they may now find their keys filled.
     const blocking = ctx.server.blocking;
     if (x !== y && blocking?.anyBlocked() === true) {

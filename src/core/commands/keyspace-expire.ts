@@ -8,6 +8,7 @@
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { integer, ONE, ZERO, type Reply } from '../reply.js';
@@ -79,6 +80,7 @@ function expireGeneric(
   // behaves the same, only (P)EXPIRETIME may print it rounded.
   const at = Number(when);
   if (!applyExpire(ctx, argv[1], at, flags)) return ZERO;
+  markChanged(ctx);
   // A time not in the future deleted the key (checkAlreadyExpired), as the store decides it: on its clock.
   notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, at <= ctx.server.clock() ? 'del' : 'expire', argv[1]);
   return ONE;
@@ -214,6 +216,7 @@ export const persist: CommandSpec = {
   keys: [1, 1, 1],
   run: (argv, ctx) => {
     if (!ctx.store.persist(argv[1])) return ZERO;
+    markChanged(ctx);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'persist', argv[1]);
     return ONE;
   },

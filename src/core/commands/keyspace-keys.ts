@@ -9,6 +9,7 @@
 
 import { ArgCursor, isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import {
   NOTIFY_GENERIC,
@@ -25,13 +26,19 @@ import { databaseIndex } from './keyspace-db.js';
 /** DEL and UNLINK: how many of the keys existed; `del` for each one deleted, in order. */
 function deleteKeys(argv: Buffer[], ctx: CommandContext): Reply {
   const keys = argv.slice(1);
-  if (!wantsEvent(ctx, NOTIFY_GENERIC)) return integer(ctx.store.del(keys));
+  if (!wantsEvent(ctx, NOTIFY_GENERIC)) {
+    const count = ctx.store.del(keys);
+    markChanged(ctx, count);
+    return integer(count);
+  }
   // Which ones were deleted, key by key under all their locks: as atomic as one del().
   const deleted = ctx.store.transaction(keys, (locked) => keys.map((key) => locked.del([key]) === 1));
   keys.forEach((key, i) => {
     if (deleted[i]) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   });
-  return integer(deleted.filter(Boolean).length);
+  const count = deleted.filter(Boolean).length;
+  markChanged(ctx, count);
+  return integer(count);
 }
 
 export const del: CommandSpec = {
@@ -152,6 +159,7 @@ function renameGeneric(argv: Buffer[], ctx: CommandContext, nx: boolean): Reply 
   const result = store.rename(source, destination, nx);
   if (result === 'missing') throw new CommandError(ERR.noSuchKey);
   if (result === 'ok') {
+    markChanged(ctx);
     // dbAdd of the destination (a `new` key, even over one it replaced), then the pair.
     notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'rename_from', source);
@@ -221,6 +229,7 @@ export const copy: CommandSpec = {
     ctx.server.counters?.keyLookup(found);
     notifyMiss(ctx, source, found);
     if (!copied) return ZERO;
+    markChanged(ctx);
     notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination, db);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'copy_to', destination, db);
     return ONE;
@@ -244,6 +253,7 @@ export const move: CommandSpec = {
     const db = databaseIndex(argv[2], ctx);
     if (db === ctx.store.db) throw new CommandError(ERR.sameObject);
     if (!ctx.store.move(argv[1], db)) return ZERO;
+    markChanged(ctx);
     notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', argv[1], db);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'move_from', argv[1]);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'move_to', argv[1], db);

@@ -6,6 +6,7 @@
 
 import { parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, bulk, bulkArray, integer, NIL, OK, type Reply } from '../reply.js';
@@ -66,6 +67,7 @@ function lset(argv: Buffer[], ctx: CommandContext): Reply {
   const result = ctx.store.listSet(key, at, argv[3]);
   if (result === 'missing') throw new CommandError(ERR.noSuchKey);
   if (result === 'out of range') throw new CommandError('ERR index out of range');
+  markChanged(ctx);
   notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'lset', key);
   return OK;
 }
@@ -77,8 +79,9 @@ function ltrim(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const result = ctx.store.listTrim(key, start, stop);
   if (result === 'missing') return OK;
+  markChanged(ctx, result.removed);
   notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'ltrim', key);
-  if (result === 'deleted') notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
+  if (result.outcome === 'deleted') notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   return OK;
 }
 
@@ -90,7 +93,10 @@ function linsert(argv: Buffer[], ctx: CommandContext): Reply {
   else throw new CommandError(ERR.syntax);
   const key = argv[1];
   const length = ctx.store.listInsert(key, after, argv[3], argv[4]);
-  if (length > 0) notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'linsert', key);
+  if (length > 0) {
+    markChanged(ctx);
+    notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'linsert', key);
+  }
   return integer(length);
 }
 
@@ -99,6 +105,7 @@ function lrem(argv: Buffer[], ctx: CommandContext): Reply {
   const count = toBigInt(argv[2]);
   const key = argv[1];
   const result = ctx.store.listRemove(key, Number(count), argv[3]);
+  markChanged(ctx, result.removed);
   if (result.removed > 0) notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'lrem', key);
   if (result.deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   return integer(result.removed);

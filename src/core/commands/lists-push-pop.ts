@@ -6,6 +6,7 @@
 
 import { isKeyword, parseInt64 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { countedKeys, oneKey } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_NEW, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
@@ -45,6 +46,8 @@ function pusher(end: ListEnd, onlyIfExists: boolean) {
   return (argv: Buffer[], ctx: CommandContext): Reply => {
     const key = argv[1];
     const result = ctx.store.listPush(key, argv.slice(2), end, onlyIfExists);
+    // A change per element pushed; LPUSHX and RPUSHX of a missing key push none.
+    if (result.length > 0) markChanged(ctx, argv.length - 2);
     if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
     if (result.length > 0) notifyKeyspaceEvent(ctx, NOTIFY_LIST, pushEvent(end), key);
     return integer(result.length);
@@ -61,6 +64,7 @@ function popper(end: ListEnd, name: string) {
     const result = ctx.store.listPop(key, end, count);
     if (result === null) return hasCount ? NIL_ARRAY : NIL;
     if (result.elements.length === 0) return array([]); // COUNT 0: the fast exit, nothing popped, no event
+    markChanged(ctx, result.elements.length);
     notifyPopped(ctx, key, end, result);
     return hasCount ? bulkArray(result.elements) : bulk(result.elements[0]);
   };
@@ -83,6 +87,7 @@ function moveReply(
 ): Reply {
   const result = ctx.store.listMove(source, destination, from, to);
   if (result === null) return NIL;
+  markChanged(ctx);
   if (result.created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
   notifyKeyspaceEvent(ctx, NOTIFY_LIST, pushEvent(to), destination);
   notifyKeyspaceEvent(ctx, NOTIFY_LIST, popEvent(from), source);
@@ -128,6 +133,7 @@ function lmpop(argv: Buffer[], ctx: CommandContext): Reply {
   const result = ctx.store.listMultiPop(keys, end, count);
   if (result === null) return NIL_ARRAY;
   const key = keys[result.index];
+  markChanged(ctx, result.elements.length);
   notifyPopped(ctx, key, end, result);
   return array([bulk(key), bulkArray(result.elements)]);
 }

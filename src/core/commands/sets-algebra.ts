@@ -6,6 +6,7 @@
 
 import { toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { countedKeys, keysToEnd, oneKey, type KeySpec } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_NEW, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
@@ -39,9 +40,11 @@ function algebraStore(op: SetOperation) {
     const { size, found, existed } = ctx.store.setAlgebraStore(op, destination, keys);
     countLookups(ctx, keys, found);
     if (size > 0) {
+      markChanged(ctx);
       if (!existed) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
       notifyKeyspaceEvent(ctx, NOTIFY_SET, STORE_EVENTS[op], destination);
     } else if (existed) {
+      markChanged(ctx);
       notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
     }
     return integer(size);

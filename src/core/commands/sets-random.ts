@@ -4,6 +4,7 @@
 
 import { toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { NOTIFY_GENERIC, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { bulk, bulkArray, NIL, set, type Reply } from '../reply.js';
@@ -28,6 +29,7 @@ function spop(argv: Buffer[], ctx: CommandContext): Reply {
   }
   const { members, deleted } = ctx.store.spop(key, count);
   if (members !== null && members.length > 0) {
+    markChanged(ctx, members.length);
     notifyKeyspaceEvent(ctx, NOTIFY_SET, 'spop', key);
     if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   }

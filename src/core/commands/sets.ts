@@ -5,6 +5,7 @@
 // `srem`, `del` for a set emptied.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { oneKey } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_NEW, NOTIFY_SET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, integer, ONE, ZERO, type Reply } from '../reply.js';
@@ -16,6 +17,7 @@ import { sscanCommand } from './sets-scan.js';
 function sadd(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const { added, created } = ctx.store.sadd(key, argv.slice(2));
+  markChanged(ctx, added);
   if (created) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', key);
   if (added > 0) notifyKeyspaceEvent(ctx, NOTIFY_SET, 'sadd', key);
   return integer(added);
@@ -24,6 +26,7 @@ function sadd(argv: Buffer[], ctx: CommandContext): Reply {
 function srem(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const { removed, deleted } = ctx.store.srem(key, argv.slice(2));
+  markChanged(ctx, removed);
   if (removed > 0) notifyKeyspaceEvent(ctx, NOTIFY_SET, 'srem', key);
   if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   return integer(removed);
@@ -55,6 +58,7 @@ function smove(argv: Buffer[], ctx: CommandContext): Reply {
   const result = ctx.store.smove(source, destination, member);
   if (!result.moved) return ZERO;
   if (Buffer.compare(source, destination) === 0) return ONE; // a no-op: t_set.c replies before any event
+  markChanged(ctx, result.added ? 2 : 1); // a change to the source, another when the destination gained it
   notifyKeyspaceEvent(ctx, NOTIFY_SET, 'srem', source);
   if (result.sourceDeleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', source);
   if (result.destinationCreated) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);

@@ -5,6 +5,7 @@
 // (aof/as-logged.ts); SORT without STORE changes nothing and is not logged.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError } from '../errors.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_NEW, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { bulkArray, integer, type Reply } from '../reply.js';
@@ -22,9 +23,11 @@ function sorter(readonly: boolean) {
     if (outcome.kind === 'rows') return bulkArray(outcome.rows);
     const destination = request.store!;
     if (outcome.length > 0) {
+      markChanged(ctx, outcome.length); // sortCommandGeneric: a change per element stored
       if (!outcome.existed) notifyKeyspaceEvent(ctx, NOTIFY_NEW, 'new', destination);
       notifyKeyspaceEvent(ctx, NOTIFY_LIST, 'sortstore', destination);
     } else if (outcome.existed) {
+      markChanged(ctx);
       notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
     }
     return integer(outcome.length);

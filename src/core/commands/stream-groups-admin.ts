@@ -6,6 +6,7 @@
 
 import { isKeyword, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, cString, ERR } from '../errors.js';
 import { NOTIFY_STREAM, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
 import { array, bulk, fieldMap, integer, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
@@ -102,6 +103,7 @@ function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
     }
   });
   if (reply !== null) {
+    markChanged(ctx, events.length); // xgroupCommand: a change wherever it publishes an event
     for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
     return reply;
   }
@@ -130,7 +132,10 @@ function xgroupCreate(argv: Buffer[], ctx: CommandContext, mkstream: boolean, en
     w.changed();
     return true;
   });
-  if (made) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xgroup-create', key);
+  if (made) {
+    markChanged(ctx);
+    notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xgroup-create', key);
+  }
   return OK;
 }
 

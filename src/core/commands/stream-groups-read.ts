@@ -6,6 +6,7 @@
 
 import { isKeyword, parseInt64, toBigInt } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, cString, ERR } from '../errors.js';
 import type { BlockedRequest } from '../blocking/record.js';
 import type { PubSubHub } from '../pubsub/hub.js';
@@ -124,6 +125,8 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
   const events: [Buffer, string][] = [];
   if (request.keys.length === 1) serveOneKey(ctx, request, served, events);
   else serveKeys(ctx, request, served, events);
+  // xreadCommand: a change per stream it served, and streamCreateConsumer's for each consumer it made.
+  markChanged(ctx, served.length + events.length);
   for (const [key, event] of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   const asMap = ctx.client.resp === 3;
   if (served.length > 0) return readGroupReply(served, asMap);
@@ -282,14 +285,15 @@ function readGroupReply(served: readonly Served[], asMap: boolean): Reply {
 /**
  * A client blocked in XREADGROUP on `key` (blocked.c serveClientsBlockedOnStreamKey): when the stream's last ID
  * is past its group's, the entries past the group's last ID delivered to its consumer; the NOGROUP error when
- * its group is gone; null (it waits on) otherwise.
+ * its group is gone; null (it waits on) otherwise. `changes`: 1 when it made the consumer (streamCreateConsumer's
+ * server.dirty), else 0.
  */
 export function serveBlockedReadGroup(
   store: KeyValueStore,
   request: BlockedRequest,
   key: Buffer,
   hub: PubSubHub | undefined,
-): Reply | null {
+): { reply: Reply; changes: number } | null {
   const blocked = request.group!;
   const events: string[] = [];
   const served = store.xgroups(key, false, (w): Served[1] | 'nogroup' | null => {
@@ -305,8 +309,12 @@ export function serveBlockedReadGroup(
     for (const event of events) publishKeyspaceEvent(hub, NOTIFY_STREAM, event, key, store.db);
   }
   if (served === 'nogroup')
-    return error('NOGROUP the consumer group this client was blocked on no longer exists');
-  return served === null ? null : readGroupReply([[key, served]], request.mapReply === true);
+    return {
+      reply: error('NOGROUP the consumer group this client was blocked on no longer exists'),
+      changes: 0,
+    };
+  if (served === null) return null;
+  return { reply: readGroupReply([[key, served]], request.mapReply === true), changes: events.length };
 }
 
 /**
@@ -339,6 +347,7 @@ function xack(argv: Buffer[], ctx: CommandContext): Reply {
     if (count > 0) w!.changed();
     return count;
   });
+  markChanged(ctx, acked);
   return integer(acked);
 }
 
@@ -434,6 +443,9 @@ function claim(
 function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
   const [key, groupName, consumerName] = [argv[1], argv[2], argv[3]];
   const events: string[] = [];
+  // xclaimCommand's server.dirty: an entry claimed or dropped from the PEL each, and a LASTID that moved the group's
+  // last ID when nothing else changed (then propagated on its own).
+  let changes = 0;
   const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
@@ -473,7 +485,8 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
       else throw new CommandError(`ERR Unrecognized XCLAIM option '${cString(option)}'`);
     }
     if (retryCount !== null && retryCount < 0) retryCount = null; // RETRYCOUNT -1: as if not given
-    if (lastId > group.lastId) {
+    const lastIdMoved = lastId > group.lastId;
+    if (lastIdMoved) {
       group.lastId = lastId;
       w.changed();
     }
@@ -485,7 +498,10 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
       const entry = entryAt(w.stream, id);
       if (entry === null) {
         // an entry deleted meanwhile leaves the PEL
-        if (pending !== null && removePending(group, id)) w.changed();
+        if (pending !== null && removePending(group, id)) {
+          w.changed();
+          changes++;
+        }
         continue;
       }
       let unowned = false;
@@ -500,9 +516,12 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
       claim(group, pending, consumer, time, retryCount, justId);
       out.push(justId ? bulk(idBuffer(id)) : entryReply(entry));
       w.changed();
+      changes++;
     }
+    if (lastIdMoved && changes === 0) changes++;
     return array(out);
   });
+  markChanged(ctx, changes + events.length);
   for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   return reply;
 }
@@ -537,6 +556,7 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
     } else if (isKeyword(argv[j], 'JUSTID')) justId = true;
     else throw new CommandError(ERR.syntax);
   }
+  let changes = 0;
   const events: string[] = [];
   const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
@@ -553,6 +573,7 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
         deleted.push(bulk(idBuffer(pending.id)));
         count--;
         w.changed();
+        changes++;
         pending = group.pel.ceiling(pending.id);
         continue;
       }
@@ -564,10 +585,13 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
       claimed.push(justId ? bulk(idBuffer(current.id)) : entryReply(entry));
       count--;
       w.changed();
+      changes++;
     }
     const next_ = pending === null ? 0n : pending.id;
     return array([bulk(idBuffer(next_)), array(claimed), array(deleted)]);
   });
+  // xautoclaimCommand: an entry claimed or dropped from the PEL each, and the consumer it made.
+  markChanged(ctx, changes + events.length);
   for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   return reply;
 }

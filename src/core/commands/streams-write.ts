@@ -4,6 +4,7 @@
 // `xtrim`. Writes look keys up for writing: no hits or misses.
 
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import {
   NOTIFY_STREAM,
@@ -32,6 +33,7 @@ function xadd(argv: Buffer[], ctx: CommandContext): Reply {
   };
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.xadd(key, request));
   if (result.id === null) return NIL;
+  markChanged(ctx); // one, whatever the trim removed (xaddCommand)
   if (result.trimmedTo !== null) {
     logExactTrim(ctx, argv, args.trimArgIndex, result.trimmedTo, args.idIndex, idBuffer(result.id));
   }
@@ -85,6 +87,7 @@ function xdel(argv: Buffer[], ctx: CommandContext): Reply {
     throw error;
   }
   const deleted = ctx.store.xdel(key, ids);
+  markChanged(ctx, deleted);
   if (deleted > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xdel', key);
   return integer(deleted);
 }
@@ -98,6 +101,7 @@ function xtrim(argv: Buffer[], ctx: CommandContext): Reply {
     ctx.store.containerLimit('stream-node-max-entries'),
   );
   const { trimmed, trimmedTo } = ctx.store.xtrim(key, trim!);
+  markChanged(ctx, trimmed);
   if (trimmed > 0) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xtrim', key);
   if (trimmedTo !== null) logExactTrim(ctx, argv, trimArgIndex, trimmedTo, argv.length, null);
   return integer(trimmed);
@@ -125,6 +129,7 @@ function xsetid(argv: Buffer[], ctx: CommandContext): Reply {
     } else throw new CommandError(ERR.syntax);
   }
   if (!ctx.store.xsetid(key, { id, entriesAdded, maxDeletedId })) throw new CommandError(ERR.noSuchKey);
+  markChanged(ctx);
   notifyKeyspaceEvent(ctx, NOTIFY_STREAM, 'xsetid', key);
   return OK;
 }

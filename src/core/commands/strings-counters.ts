@@ -12,6 +12,7 @@ import {
   notifyKeyspaceEvent,
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
+import { markChanged } from '../dirty.js';
 import { bulk, integer, type Reply } from '../reply.js';
 import { wrongTypeFirst } from './string-options.js';
 
@@ -19,6 +20,7 @@ const INT64_MIN = -(2n ** 63n);
 
 function incrBy(ctx: CommandContext, key: Buffer, delta: bigint): Reply {
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.incrBy(key, delta));
+  markChanged(ctx);
   notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'incrby', key);
   return integer(result);
@@ -33,6 +35,7 @@ function incrByFloat(argv: Buffer[], ctx: CommandContext): Reply {
     throw wrongTypeFirst(ctx.store, key, error); // t_string.c: checkType before the increment is read
   }
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.incrByFloat(key, delta));
+  markChanged(ctx);
   notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'incrbyfloat', key);
   return bulk(result);

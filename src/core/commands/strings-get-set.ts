@@ -18,6 +18,7 @@ import {
   wantsEvent,
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
+import { markChanged } from '../dirty.js';
 import { bulkOrNil, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import type { GetExChange, SetOptions } from '../store/types.js';
 import {
@@ -34,13 +35,14 @@ function counted(ctx: CommandContext, key: Buffer, value: Buffer | null): Reply 
   return bulkOrNil(value);
 }
 
-/** A string written whole (setKey): `new` if it created the key, `set`, and `expire` if it got a time. */
+/** A string written whole (setKey, one change): `new` if it created the key, `set`, and `expire` if it got a time. */
 function notifySet(
   ctx: CommandContext,
   key: Buffer,
   missing: readonly boolean[] | null,
   expire: boolean,
 ): void {
+  markChanged(ctx);
   if (missing !== null) notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
   if (expire) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'expire', key);
@@ -75,6 +77,7 @@ function set(argv: Buffer[], ctx: CommandContext): Reply {
  */
 function plainSet(key: Buffer, value: Buffer, ctx: CommandContext): Reply {
   ctx.store.set(key, value);
+  markChanged(ctx);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);
   return OK;
 }
@@ -99,11 +102,14 @@ function getex(argv: Buffer[], ctx: CommandContext): Reply {
     throw wrongTypeFirst(ctx.store, argv[1], e);
   }
   const key = argv[1];
-  if (change === undefined || !wantsEvent(ctx, NOTIFY_GENERIC)) {
-    return counted(ctx, key, ctx.store.getEx(key, change));
+  if (change === undefined) return counted(ctx, key, ctx.store.getEx(key, change));
+  if ('expireAt' in change && !wantsEvent(ctx, NOTIFY_GENERIC)) {
+    const value = ctx.store.getEx(key, change);
+    if (value !== null) markChanged(ctx);
+    return counted(ctx, key, value);
   }
   // Which event depends on what GETEX did: a time already past deletes the key (`del`), another sets it
-  // (`expire`); PERSIST is an event only if the key had a time to remove. Asked under the key's lock.
+  // (`expire`); PERSIST is an event and a change only if the key had a time to remove. Asked under the key's lock.
   const { value, hadTime } = ctx.store.transaction([key], (locked) => ({
     hadTime: locked.pttl(key) >= 0,
     value: locked.getEx(key, change),
@@ -111,8 +117,12 @@ function getex(argv: Buffer[], ctx: CommandContext): Reply {
   const reply = counted(ctx, key, value);
   if (value === null) return reply;
   if ('persist' in change) {
-    if (hadTime) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'persist', key);
+    if (hadTime) {
+      markChanged(ctx);
+      notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'persist', key);
+    }
   } else {
+    markChanged(ctx);
     const past =
       opts.expire !== undefined && absolute(opts.expire.unit) && change.expireAt <= ctx.server.clock();
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, past ? 'del' : 'expire', key);
@@ -160,7 +170,10 @@ function getset(argv: Buffer[], ctx: CommandContext): Reply {
 function getdel(argv: Buffer[], ctx: CommandContext): Reply {
   const value = ctx.store.getDel(argv[1]);
   const reply = counted(ctx, argv[1], value);
-  if (value !== null) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', argv[1]);
+  if (value !== null) {
+    markChanged(ctx);
+    notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', argv[1]);
+  }
   return reply;
 }
 

@@ -13,6 +13,7 @@ import {
   notifyMiss,
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
+import { markChanged } from '../dirty.js';
 import { bulkArray, OK, ONE, ZERO, type Reply } from '../reply.js';
 
 /** argv[1..] as key/value pairs. An odd count is reported as Redis does: as an arity error of the command. */
@@ -37,6 +38,7 @@ function setPairs(ctx: CommandContext, keyValues: Buffer[], onlyIfNoneExist: boo
   const keys = keyValues.filter((_, i) => i % 2 === 0);
   const { result, missing } = writeWithMissing(ctx, keys, (store) => store.mset(keyValues, onlyIfNoneExist));
   if (!result) return false;
+  markChanged(ctx, keys.length); // msetGenericCommand: a change per pair, a key given twice counted twice
   keys.forEach((key, i) => {
     notifyCreated(ctx, keys, missing, i);
     notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'set', key);

@@ -15,6 +15,7 @@ import {
   notifyMiss,
   writeWithMissing,
 } from '../pubsub/keyspace-events.js';
+import { markChanged } from '../dirty.js';
 import { bulk, integer, type Reply } from '../reply.js';
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -69,6 +70,7 @@ function setrange(argv: Buffer[], ctx: CommandContext): Reply {
   );
   // Setting nothing changes nothing (and creates no key): no event (t_string.c setrangeCommand).
   if (argv[3].length > 0) {
+    markChanged(ctx);
     notifyCreated(ctx, [key], missing, 0);
     notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'setrange', key);
   }
@@ -79,6 +81,7 @@ function setrange(argv: Buffer[], ctx: CommandContext): Reply {
 function append(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const { result, missing } = writeWithMissing(ctx, [key], (store) => store.append(key, argv[2]));
+  markChanged(ctx); // even appending nothing (t_string.c appendCommand)
   notifyCreated(ctx, [key], missing, 0);
   notifyKeyspaceEvent(ctx, NOTIFY_STRING, 'append', key);
   return integer(result);

@@ -4,6 +4,7 @@
 
 import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { countedKeys, oneKey } from '../key-specs.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET, notifyKeyspaceEvent } from '../pubsub/keyspace-events.js';
@@ -11,8 +12,9 @@ import { array, bulk, double, NIL_ARRAY, type Reply } from '../reply.js';
 import type { ZpopResult } from '../store/zset-types.js';
 import { scoredReply, toPositiveLong, toPositiveWithMessage } from './zset-args.js';
 
-/** A pop's keyspace events, in Redis's order. */
+/** A pop's changes (one per member, as genericZpopCommand counts them) and keyspace events, in Redis's order. */
 export function notifyPopped(ctx: CommandContext, result: ZpopResult, min: boolean): void {
+  markChanged(ctx, result.popped.length);
   notifyKeyspaceEvent(ctx, NOTIFY_ZSET, min ? 'zpopmin' : 'zpopmax', result.key);
   if (result.deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', result.key);
 }

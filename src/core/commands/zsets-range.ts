@@ -6,6 +6,7 @@
 
 import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { oneKey } from '../key-specs.js';
 import {
@@ -94,9 +95,11 @@ function zrangestore(argv: Buffer[], ctx: CommandContext): Reply {
   );
   looked(ctx, argv[2], result.found[0]);
   if (result.length > 0) {
+    markChanged(ctx);
     notifyCreated(ctx, keys, missing, 0);
     notifyKeyspaceEvent(ctx, NOTIFY_ZSET, 'zrangestore', destination);
   } else if (result.deleted) {
+    markChanged(ctx);
     notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
   }
   return integer(result.length);

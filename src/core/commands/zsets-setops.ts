@@ -5,6 +5,7 @@
 
 import { isKeyword, parseInt64 } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR, WrongTypeError } from '../errors.js';
 import { countedKeys, oneKey } from '../key-specs.js';
 import {
@@ -102,9 +103,11 @@ function storing(op: SetOperation, name: string) {
     );
     query.keys.forEach((key, i) => looked(ctx, Buffer.from(key), result.found[i]));
     if (result.length > 0) {
+      markChanged(ctx);
       notifyCreated(ctx, keys, missing, 0);
       notifyKeyspaceEvent(ctx, NOTIFY_ZSET, STORE_EVENTS[op], destination);
     } else if (result.deleted) {
+      markChanged(ctx);
       notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', destination);
     }
     return integer(result.length);

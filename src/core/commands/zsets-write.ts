@@ -6,6 +6,7 @@
 
 import { isKeyword } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { markChanged } from '../dirty.js';
 import { CommandError, ERR } from '../errors.js';
 import { oneKey } from '../key-specs.js';
 import {
@@ -52,6 +53,7 @@ function zaddGeneric(argv: Buffer[], ctx: CommandContext, incrOnly: boolean): Re
   const { result, missing } = writeWithMissing(ctx, [key], (store) =>
     store.zadd(key, pairs, { nx, xx, gt, lt, incr }),
   );
+  markChanged(ctx, result.added + result.updated);
   if (result.added > 0) notifyCreated(ctx, [key], missing, 0);
   if (result.added + result.updated > 0) notifyKeyspaceEvent(ctx, NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
   if (incr) return result.processed > 0 ? double(result.score) : NIL;
@@ -62,6 +64,7 @@ function zaddGeneric(argv: Buffer[], ctx: CommandContext, incrOnly: boolean): Re
 function zrem(argv: Buffer[], ctx: CommandContext): Reply {
   const key = argv[1];
   const { removed, deleted } = ctx.store.zrem(key, argv.slice(2));
+  markChanged(ctx, removed);
   if (removed > 0) notifyKeyspaceEvent(ctx, NOTIFY_ZSET, 'zrem', key);
   if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);
   return integer(removed);
@@ -80,6 +83,7 @@ function zremrange(by: RemoveRange['by']) {
           : { by, range: parseLexRange(argv[2], argv[3]) };
     const key = argv[1];
     const { removed, deleted } = ctx.store.zremRange(key, range);
+    markChanged(ctx, removed);
     if (removed > 0) {
       notifyKeyspaceEvent(ctx, NOTIFY_ZSET, REMOVE_EVENTS[by], key);
       if (deleted) notifyKeyspaceEvent(ctx, NOTIFY_GENERIC, 'del', key);

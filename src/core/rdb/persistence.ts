@@ -4,11 +4,12 @@
 // (in progress, last save, status, the change count's baseline) is shared (persistence-state.ts). BGSAVE
 // encodes in steps on the main thread's event loop; a worker thread (pool, hybrid loop), which does not return
 // to a Node event loop while it serves, encodes before answering (clients of other threads go on). Changes since the last save
-// are the successful calls of write commands (Redis counts keys changed: MSET of 3 keys is 3 there, 1 here).
+// are Redis's server.dirty, the changes write commands made (dirty.ts: SADD of 3 new members is 3, of members already
+// there 0), counted on every thread.
 
 import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import type { CommandTable, ServerCounters } from '../command.js';
+import type { ServerCounters } from '../command.js';
 import { formatFixed } from '../format-double.js';
 import { CommandError } from '../errors.js';
 import { PERSISTENCE_STATE_BYTES, SharedServerCounters } from '../shared-counters.js';
@@ -33,7 +34,6 @@ export interface PersistenceDeps {
   readonly store: KeyValueStore & { snapshot(): Snapshot };
   readonly config: PersistenceConfig;
   readonly counters: ServerCounters | undefined;
-  readonly commands: CommandTable;
   readonly clock: Clock;
   readonly log?: PersistenceLog;
   /** Test seam: how bytes reach the disk. */
@@ -86,7 +86,6 @@ class BackgroundSaveStopped extends Error {
 
 export class Persistence {
   private readonly state: PersistenceState;
-  private readonly writeSlots: number[];
   private readonly counters: SharedServerCounters | null;
   /** This thread's BGSAVE, while it runs (tests await it). */
   private running: Promise<void> | null = null;
@@ -100,9 +99,6 @@ export class Persistence {
     this.state = new PersistenceState(
       this.counters?.buffer ?? new SharedArrayBuffer(PERSISTENCE_STATE_BYTES),
     );
-    this.writeSlots = deps.commands
-      .slots()
-      .flatMap((spec, slot) => (spec.flags.includes('write') ? [slot] : []));
   }
 
   /** Main thread, at start-up: a fresh server's state. */
@@ -126,7 +122,7 @@ export class Persistence {
   }
 
   private dirty(): number {
-    return this.counters?.successfulCalls(this.writeSlots) ?? 0;
+    return this.counters?.changesMade() ?? 0;
   }
 
   changesSinceLastSave(): number {

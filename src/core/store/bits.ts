@@ -135,6 +135,8 @@ export interface BitFieldResult {
   readonly created: boolean;
   /** A write stored something new (or made or grew the key): Redis signals the key and publishes `setbit`. */
   readonly changed: boolean;
+  /** The writes that stored something new (or made or grew the key): bitfieldGeneric's `changes`. */
+  readonly changes: number;
 }
 
 /**
@@ -157,6 +159,7 @@ function bitFieldReadLocked(a: TableAccess, entry: number, ops: readonly BitFiel
     found: entry !== 0,
     created: false,
     changed: false,
+    changes: 0,
   };
 }
 
@@ -179,7 +182,7 @@ const bitFieldLocked: WriteWork<readonly BitFieldOp[], number, BitFieldResult> =
     return reply;
   });
   if (changes > 0) touchLocked(a, shard, hash);
-  return { replies, found: entry !== 0, created: made.created, changed: changes > 0 };
+  return { replies, found: entry !== 0, created: made.created, changed: changes > 0, changes };
 };
 
 export interface BitOpResult {

@@ -75,6 +75,8 @@ export interface PfAddResult {
   /** A register changed or the key was made: PFADD replies 1, signals the key and publishes `pfadd`. */
   readonly updated: boolean;
   readonly created: boolean;
+  /** pfaddCommand's `updated`, its change count: the registers changed, and one more for a key it made. */
+  readonly changes: number;
 }
 
 export function pfAdd(a: TableAccess, db: number, key: Bytes, elements: readonly Bytes[]): PfAddResult {
@@ -97,11 +99,12 @@ const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (
   const limit = sparseMaxBytes(a);
   if (entry === 0) {
     const h = new HllString(emptyHll());
-    for (const element of elements) hllAdd(h, element, limit);
+    let changes = 1;
+    for (const element of elements) changes += hllAdd(h, element, limit); // a fresh HLL is never corrupt
     invalidateCache(h.bytes);
     storeHllLocked(a, shard, hash, key, 0, h);
     touchLocked(a, shard, hash);
-    return { updated: true, created: true };
+    return { updated: true, created: true, changes };
   }
   const view = requireHll(a, entry);
   a.table.setObject(entry, OBJ_RAW); // dbUnshareStringValue
@@ -125,7 +128,7 @@ const pfAddLocked: WriteWork<readonly Bytes[], undefined, PfAddResult> = (
     if (corrupt) throw new CommandError(CORRUPT_HLL);
   }
   if (updated > 0) touchLocked(a, shard, hash);
-  return { updated: updated > 0, created: false };
+  return { updated: updated > 0, created: false, changes: updated };
 };
 
 export interface PfCountResult {
@@ -257,7 +260,8 @@ function pfMergeLocked(a: TableAccess, db: number, hashes: number[], keys: reado
 export type PfDebugOperation = 'getreg' | 'decode' | 'encoding' | 'todense';
 
 export type PfDebugResult =
-  | { readonly registers: number[] }
+  /** GETREG's registers; `converted`: it made a sparse HLL dense first (a change Redis propagates). */
+  | { readonly registers: number[]; readonly converted: boolean }
   | { readonly decoded: string }
   | { readonly encoding: 'dense' | 'sparse' }
   | { readonly converted: boolean }
@@ -300,7 +304,7 @@ const pfDebugLocked: WriteWork<PfDebugOperation | null, undefined, PfDebugResult
       }
       const registers: number[] = [];
       for (let j = 0; j < HLL_REGISTERS; j++) registers.push(denseGet(dense, HLL_HDR_SIZE, j));
-      return { registers };
+      return { registers, converted: sparse };
     }
     case 'decode':
       if (!sparse) throw new CommandError('ERR HLL encoding is not sparse');

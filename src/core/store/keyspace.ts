@@ -111,9 +111,11 @@ export function dbsize(a: TableAccess, db: number): number {
  * FLUSHDB: empties logical `db` under every segment's write lock. When no other database holds a key, that is
  * FLUSHALL's reset (O(segments)); otherwise each of the database's shards is freed entry by entry.
  */
-export function flushDb(a: TableAccess, db: number): void {
-  a.withAllSegments(true, (segments) => {
+export function flushDb(a: TableAccess, db: number): number {
+  return a.withAllSegments(true, (segments) => {
     const physical = a.physical(db);
+    let removed = 0;
+    for (const s of segments) removed += a.table.keyCount(a.table.shard(physical, s));
     let others = 0;
     for (let p = 0; p < a.databases && others === 0; p++) {
       if (p === physical) continue;
@@ -121,12 +123,19 @@ export function flushDb(a: TableAccess, db: number): void {
     }
     if (others === 0) resetLocked(a);
     else for (const s of segments) a.table.drop(a.table.shard(physical, s));
+    return removed;
   });
 }
 
-/** FLUSHALL: every database empty, the arena's blocks all forgotten. */
-export function flushAll(a: TableAccess): void {
-  a.withAllSegments(true, () => resetLocked(a));
+/** FLUSHALL: every database empty, the arena's blocks all forgotten; the keys there were. */
+export function flushAll(a: TableAccess): number {
+  return a.withAllSegments(true, (segments) => {
+    let removed = 0;
+    for (let p = 0; p < a.databases; p++)
+      for (const s of segments) removed += a.table.keyCount(a.table.shard(p, s));
+    resetLocked(a);
+    return removed;
+  });
 }
 
 function resetLocked(a: TableAccess): void {

@@ -45,8 +45,11 @@ export interface MultiPopResult extends PopResult {
 
 /** LSET's outcomes. */
 export type ListSetResult = 'ok' | 'missing' | 'out of range';
-/** LTRIM's outcomes: no list, a list kept, a list trimmed to nothing and deleted. */
-export type TrimResult = 'missing' | 'kept' | 'deleted';
+/**
+ * LTRIM's outcomes: no list, or a list kept or trimmed to nothing and deleted, with the elements it removed
+ * (ltrimCommand's ltrim + rtrim, its change count).
+ */
+export type TrimResult = 'missing' | { readonly outcome: 'kept' | 'deleted'; readonly removed: number };
 
 /** LPOS's options, as lposCommand holds them once parsed. */
 export interface PositionQuery {
@@ -447,7 +450,7 @@ const trimWork: WriteWork<number, number, TrimResult> = (a, entry, shard, hash, 
   list.deleteHead(left);
   list.deleteTail(right);
   touchLocked(a, shard, hash);
-  if (list.count > 0) return 'kept';
+  if (list.count > 0) return { outcome: 'kept', removed: left + right };
   a.table.remove(shard, entry);
-  return 'deleted';
+  return { outcome: 'deleted', removed: left + right };
 };

@@ -740,12 +740,12 @@ export class SharedStore implements KeyValueStore {
     return keyspace.dbsize(this.access, this.db);
   }
 
-  flushDb(): void {
-    keyspace.flushDb(this.access, this.db);
+  flushDb(): number {
+    return keyspace.flushDb(this.access, this.db);
   }
 
-  flushAll(): void {
-    keyspace.flushAll(this.access);
+  flushAll(): number {
+    return keyspace.flushAll(this.access);
   }
 
   swapDb(x: number, y: number): void {

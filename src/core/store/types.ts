@@ -354,10 +354,10 @@ export interface KeyValueStore {
   move(key: Bytes, db: number): boolean;
   /** Keys in this database, expired ones not yet removed included (DBSIZE). */
   dbsize(): number;
-  /** FLUSHDB: empties this database. */
-  flushDb(): void;
-  /** FLUSHALL: empties every database. */
-  flushAll(): void;
+  /** FLUSHDB: empties this database; the keys it held, expired ones not yet removed included (emptyData's). */
+  flushDb(): number;
+  /** FLUSHALL: empties every database; the keys they held, as flushDb counts them. */
+  flushAll(): number;
   /** SWAPDB x y: the two databases exchange contents (clients stay on their numbers), O(1). */
   swapDb(x: number, y: number): void;
   /** INFO keyspace: every database holding keys, in order. */
