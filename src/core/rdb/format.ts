@@ -63,8 +63,16 @@ export type RdbValue =
   | { readonly type: 'string'; readonly value: Buffer }
   /** Its nodes' listpacks as they are, and the stream's figures (stream-codec.ts). */
   | { readonly type: 'stream'; readonly stream: StreamDump }
-  /** `fill`: list-max-listpack-size, which its quicklist nodes are split by (absent: -2, Redis's default). */
-  | { readonly type: 'list'; readonly elements: Buffer[]; readonly fill?: number }
+  /**
+   * `nodes`: the element count of each of its quicklist nodes, as the store holds them (absent: split as pushes at
+   * the tail would under `fill`, list-max-listpack-size, -2 when absent too).
+   */
+  | {
+      readonly type: 'list';
+      readonly elements: Buffer[];
+      readonly fill?: number;
+      readonly nodes?: readonly number[];
+    }
   | { readonly type: 'set'; readonly members: Buffer[]; readonly compact?: boolean }
   | { readonly type: 'hash'; readonly pairs: Buffer[]; readonly compact?: boolean }
   | {

@@ -4,6 +4,7 @@
 // that string2ll accepts. Also Redis's intset (intset.c: encoding, length, sorted little-endian integers).
 // Pure byte codecs; the store's own compact encoding (store/listpack.ts) is a different format.
 
+import { listpackEntryBytes } from '../store/listpack-size.js';
 import { encodeListpackInteger } from '../store/stream-listpack.js';
 import { RdbFormatError } from './format.js';
 
@@ -52,18 +53,7 @@ function encodeBacklen(length: number): Buffer {
 
 /** The bytes `element` takes in a listpack: its entry (integer or string encoding) and its back length. */
 export function listpackEntrySize(element: Uint8Array): number {
-  const n = canonicalInteger(element);
-  let entry: number;
-  if (n === null) {
-    const length = element.length;
-    entry = (length < 64 ? 1 : length < 4096 ? 2 : 5) + length;
-  } else if (n >= 0n && n <= 127n) entry = 1;
-  else if (n >= -4096n && n <= 4095n) entry = 2;
-  else if (n >= -32768n && n <= 32767n) entry = 3;
-  else if (n >= -8388608n && n <= 8388607n) entry = 4;
-  else if (n >= -(2n ** 31n) && n < 2n ** 31n) entry = 5;
-  else entry = 9;
-  return entry + backlenBytes(entry);
+  return listpackEntryBytes(element, 0, element.length);
 }
 
 /** A listpack of `elements`, in order. */

@@ -18,8 +18,9 @@ export function readStoreValue(store: KeyValueStore, key: Bytes): RdbValue | nul
     }
     case 'list': {
       const elements = store.listRange(key, 0, -1);
-      if (elements === null) return null;
-      return { type: 'list', elements, fill: store.containerLimit('list-max-listpack-size') };
+      const nodes = store.listNodeCounts(key);
+      if (elements === null || nodes === null) return null;
+      return { type: 'list', elements, fill: store.containerLimit('list-max-listpack-size'), nodes };
     }
     case 'set':
       return {

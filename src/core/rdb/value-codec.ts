@@ -100,7 +100,7 @@ export function writeValueBody(w: RdbWriter, type: number, value: RdbValue): voi
       writeStream(w, value.stream);
       return;
     case 'list':
-      writeList(w, value.elements, value.fill ?? DEFAULT_FILL);
+      writeList(w, value.elements, value.nodes ?? pushedNodes(value.elements, value.fill ?? DEFAULT_FILL));
       return;
     case 'set': {
       const integers = type === TYPE_SET_INTSET ? intsetMembers(value.members) : null;
@@ -154,30 +154,38 @@ function nodeTakes(bytes: number, count: number, size: number, fill: number): bo
 }
 
 /**
- * A list as quicklist nodes of listpacks, split where Redis 7.0's quicklist splits a list built by pushes at
- * the tail under list-max-listpack-size `fill` (nodeTakes), so the DUMP of a list built by RPUSH is Redis's
- * bytes (one built by LPUSH, or edited in the middle, is split differently there: Redis's nodes follow the
- * list's history, which the store does not keep; and Redis keeps the fill a list was made under, here the one
- * in force now).
+ * The element counts of the nodes Redis 7.0's quicklist makes of a list built by pushes at the tail under
+ * list-max-listpack-size `fill` (nodeTakes): for a list whose nodes the store does not give.
  */
-function writeList(w: RdbWriter, elements: readonly Buffer[], fill: number): void {
-  const nodes: Buffer[][] = [];
-  let node: Buffer[] = [];
+function pushedNodes(elements: readonly Buffer[], fill: number): number[] {
+  const counts: number[] = [];
+  let count = 0;
   let bytes = LISTPACK_EMPTY_BYTES;
   for (const element of elements) {
-    if (node.length > 0 && !nodeTakes(bytes, node.length, element.length, fill)) {
-      nodes.push(node);
-      node = [];
+    if (count > 0 && !nodeTakes(bytes, count, element.length, fill)) {
+      counts.push(count);
+      count = 0;
       bytes = LISTPACK_EMPTY_BYTES;
     }
-    node.push(element);
+    count++;
     bytes += listpackEntrySize(element);
   }
-  if (node.length > 0) nodes.push(node);
+  if (count > 0) counts.push(count);
+  return counts;
+}
+
+/**
+ * A list as quicklist nodes of listpacks of `nodes` elements each: the store's nodes, which split where Redis's do
+ * for the same history of pushes and inserts (store/quicklist.ts), so a DUMP is Redis's bytes. (Redis keeps the
+ * fill a list was made under, the store splits by the one in force at each push.)
+ */
+function writeList(w: RdbWriter, elements: readonly Buffer[], nodes: readonly number[]): void {
   w.len(nodes.length);
-  for (const n of nodes) {
+  let at = 0;
+  for (const count of nodes) {
     w.len(QUICKLIST_PACKED);
-    w.string(encodeListpack(n));
+    w.string(encodeListpack(elements.slice(at, at + count)));
+    at += count;
   }
 }
 

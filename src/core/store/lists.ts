@@ -289,6 +289,11 @@ function clampRange(length: number, start: number, stop: number): [number, numbe
   return [start, stop - start + 1];
 }
 
+/** Each node's element count, head first (where DUMP splits the list): null for a missing key. */
+export function nodeCounts(a: TableAccess, db: number, key: Bytes): number[] | null {
+  return a.reading(db, key, (ra: TableAccess, entry: number) => readList(ra, entry)?.nodeCounts() ?? null);
+}
+
 /** LRANGE: null for a missing key. */
 export function range(a: TableAccess, db: number, key: Bytes, start: number, stop: number): Buffer[] | null {
   return a.reading(db, key, rangeLocked, start, stop);

@@ -4,6 +4,10 @@
 // lock like the entry; the root is changed in place, so the entry never moves while a list operation runs.
 // A node keeps its elements in the middle of its block with room at both ends (a gap buffer), so a push or a
 // pop at either end moves no other element, and a full node's neighbour takes the next push, as in Redis.
+// Each node also keeps the bytes its elements would take as Redis's listpack (listpack-size.ts), and decides
+// by them, with quicklist.c's rules, whether it takes one more element (pushes at either end, LINSERT's split
+// and merges): so its nodes split where Redis 7.0's do, whatever mix of LPUSH, RPUSH and LINSERT built the list,
+// and the DUMP of a list writes them as they are.
 // Precondition of every method: the caller holds the segment's write lock (a read lock for the read-only ones).
 // Knows the arena and the element codec; no entries, no commands.
 
@@ -12,13 +16,16 @@ import { sizeClass, type Arena } from './arena.js';
 import { registerExternalEncoding } from './containers.js';
 import { ENC_LIST_QUICKLIST, T_LIST, UNIT } from './layout.js';
 import {
+  bytesAt,
   elementBefore,
   elementEnd,
   elementEquals,
   elementSize,
+  lengthAt,
   readElement,
   writeElement,
 } from './list-element.js';
+import { LISTPACK_EMPTY_BYTES, listpackEntryBytes } from './listpack-size.js';
 import { scaledSample } from './sampled-size.js';
 
 /** Bytes of a list's root in its entry's value. */
@@ -36,28 +43,44 @@ const N_COUNT = 2;
 const N_START = 3;
 const N_END = 4;
 const N_UNITS = 5;
-const NODE_HEADER = 24;
+/** The bytes of the node's elements as Redis's listpack would hold them, header and end byte included (node->sz). */
+const N_LP_BYTES = 6;
+const NODE_HEADER = 28;
 /** Bytes splice moves to make room in place; past this it lays the node out again (see splice). */
 const SHORT_MOVE = 256;
 /** The smallest node block (64 bytes): a short list costs its entry and one small block. */
 const MIN_NODE_UNITS = 8;
 
 // quicklist.c's fill rules: a negative fill limits a node's bytes (4, 8, 16, 32 or 64 KiB), a positive one its
-// elements, and never past SIZE_SAFETY_LIMIT bytes; quicklistSetFill clamps the setting to -5 .. 2^15.
+// elements, and never past SIZE_SAFETY_LIMIT bytes; quicklistSetFill clamps the setting to -5 .. 2^15. The bytes
+// are the node's listpack's plus the new element's own length plus SIZE_ESTIMATE_OVERHEAD (an estimate, as Redis
+// makes it before encoding the element).
 const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
 const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
 const FILL_MAX = 1 << 15;
 
 export function clampFill(fill: number): number {
   return fill > FILL_MAX ? FILL_MAX : fill < -5 ? -5 : fill;
 }
 
-/** quicklist.c _quicklistNodeAllowInsert: whether a node may take an element of `size` more bytes. */
-function allowInsert(count: number, used: number, size: number, fill: number): boolean {
-  const after = used + size;
-  if (fill < 0 && after <= OPTIMIZATION_LEVEL[-fill - 1]) return true;
-  if (after > SIZE_SAFETY_LIMIT) return false;
+/**
+ * quicklist.c _quicklistNodeAllowInsert: whether a node of `count` elements and `lpBytes` listpack bytes may take
+ * an element of `length` bytes.
+ */
+function allowInsert(count: number, lpBytes: number, length: number, fill: number): boolean {
+  const estimate = lpBytes + length + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0 && estimate <= OPTIMIZATION_LEVEL[-fill - 1]) return true;
+  if (estimate > SIZE_SAFETY_LIMIT) return false;
   return count < fill;
+}
+
+/** quicklist.c _quicklistNodeAllowMerge: whether two nodes' elements may become one node (one header less). */
+function allowMerge(countA: number, lpA: number, countB: number, lpB: number, fill: number): boolean {
+  const merged = lpA + lpB - 11;
+  if (fill < 0 && merged <= OPTIMIZATION_LEVEL[-fill - 1]) return true;
+  if (merged > SIZE_SAFETY_LIMIT) return false;
+  return countA + countB <= fill;
 }
 
 /** The most bytes a node grows to while it only takes elements its fill allows. */
@@ -144,8 +167,19 @@ export class Quicklist {
     return this.word(node, N_END) - this.word(node, N_START);
   }
 
-  private allows(node: number, size: number): boolean {
-    return allowInsert(this.word(node, N_COUNT), this.used(node), size, this.fill);
+  /** Whether node takes one more element of `length` bytes (its own length: Redis's estimate). */
+  private allows(node: number, length: number): boolean {
+    return allowInsert(this.word(node, N_COUNT), this.word(node, N_LP_BYTES), length, this.fill);
+  }
+
+  /** The listpack bytes of the element at `pos`. */
+  private lpSizeAt(pos: number): number {
+    const u8 = this.arena.u8;
+    return listpackEntryBytes(u8, bytesAt(u8, pos), lengthAt(u8, pos));
+  }
+
+  private addLpBytes(node: number, delta: number): void {
+    this.setWord(node, N_LP_BYTES, this.word(node, N_LP_BYTES) + delta);
   }
 
   /** A new unlinked node with room for `bytes` (elements not written, count 0), data placed at one end. */
@@ -160,6 +194,7 @@ export class Quicklist {
     u32[node * 2 + N_START] = start;
     u32[node * 2 + N_END] = start + bytes;
     u32[node * 2 + N_UNITS] = units;
+    u32[node * 2 + N_LP_BYTES] = LISTPACK_EMPTY_BYTES;
     return node;
   }
 
@@ -194,6 +229,7 @@ export class Quicklist {
     this.setWord(moved, N_PREV, previous);
     this.setWord(moved, N_NEXT, next);
     this.setWord(moved, N_COUNT, this.word(node, N_COUNT));
+    this.setWord(moved, N_LP_BYTES, this.word(node, N_LP_BYTES));
     if (previous === 0) this.setRoot(R_HEAD, moved);
     else this.setWord(previous, N_NEXT, moved);
     if (next === 0) this.setRoot(R_TAIL, moved);
@@ -285,7 +321,7 @@ export class Quicklist {
   pushHead(value: Uint8Array): void {
     const size = elementSize(value.length);
     const head = this.head;
-    if (head !== 0 && this.allows(head, size)) {
+    if (head !== 0 && this.allows(head, value.length)) {
       const start = this.word(head, N_START);
       if (start >= size) {
         // Room before the first element: the usual case, written without splice.
@@ -304,6 +340,7 @@ export class Quicklist {
     }
     writeElement(this.arena.u8, this.placedAt, value);
     this.setWord(this.placedNode, N_COUNT, this.word(this.placedNode, N_COUNT) + 1);
+    this.addLpBytes(this.placedNode, this.lpSizeAt(this.placedAt));
     this.addCount(1);
   }
 
@@ -311,7 +348,7 @@ export class Quicklist {
   pushTail(value: Uint8Array): void {
     const size = elementSize(value.length);
     const tail = this.tail;
-    if (tail !== 0 && this.allows(tail, size)) {
+    if (tail !== 0 && this.allows(tail, value.length)) {
       const end = this.word(tail, N_END);
       if (this.word(tail, N_UNITS) * UNIT - NODE_HEADER - end >= size) {
         // Room after the last element: the usual case, written without splice.
@@ -330,6 +367,7 @@ export class Quicklist {
     }
     writeElement(this.arena.u8, this.placedAt, value);
     this.setWord(this.placedNode, N_COUNT, this.word(this.placedNode, N_COUNT) + 1);
+    this.addLpBytes(this.placedNode, this.lpSizeAt(this.placedAt));
     this.addCount(1);
   }
 
@@ -362,6 +400,7 @@ export class Quicklist {
     if (count === 0) this.dropNode(node);
     else {
       this.setWord(node, N_COUNT, count);
+      this.addLpBytes(node, -this.lpSizeAt(from));
       if (atHead) this.setWord(node, N_START, to - this.base(node));
       else this.setWord(node, N_END, from - this.base(node));
     }
@@ -382,7 +421,12 @@ export class Quicklist {
       }
       const u8 = this.arena.u8;
       let pos = this.start(node);
-      for (let i = 0; i < n; i++) pos = elementEnd(u8, pos);
+      let lpBytes = 0;
+      for (let i = 0; i < n; i++) {
+        lpBytes += this.lpSizeAt(pos);
+        pos = elementEnd(u8, pos);
+      }
+      this.addLpBytes(node, -lpBytes);
       this.setWord(node, N_START, pos - this.base(node));
       this.setWord(node, N_COUNT, count - n);
       n = 0;
@@ -403,7 +447,12 @@ export class Quicklist {
       }
       const u8 = this.arena.u8;
       let pos = this.end(node);
-      for (let i = 0; i < n; i++) pos = elementBefore(u8, pos);
+      let lpBytes = 0;
+      for (let i = 0; i < n; i++) {
+        pos = elementBefore(u8, pos);
+        lpBytes += this.lpSizeAt(pos);
+      }
+      this.addLpBytes(node, -lpBytes);
       this.setWord(node, N_END, pos - this.base(node));
       this.setWord(node, N_COUNT, count - n);
       n = 0;
@@ -528,6 +577,7 @@ export class Quicklist {
       this.pos = forward ? this.start(next) : elementBefore(this.arena.u8, this.end(previous));
       return true;
     }
+    this.addLpBytes(node, -this.lpSizeAt(this.pos));
     this.splice(node, this.pos, elementEnd(this.arena.u8, this.pos), 0);
     this.setWord(node, N_COUNT, count - 1);
     const boundary = this.placedAt; // between the elements that were before and after the deleted one
@@ -553,46 +603,59 @@ export class Quicklist {
 
   /** LSET: the element under the cursor becomes `value` (its node grows past the fill if it must). */
   replaceCurrent(value: Uint8Array): void {
+    const replaced = this.lpSizeAt(this.pos);
     this.splice(this.node, this.pos, elementEnd(this.arena.u8, this.pos), elementSize(value.length));
     writeElement(this.arena.u8, this.placedAt, value);
+    this.addLpBytes(this.placedNode, this.lpSizeAt(this.placedAt) - replaced);
   }
 
   /**
-   * LINSERT: `value` goes before (or after) the element under the cursor. A full node hands the element to
-   * its neighbour when it lands at its edge, else is split there (quicklist.c _quicklistInsert).
+   * LINSERT: `value` goes before (or after) the element under the cursor, as quicklist.c _quicklistInsert puts it:
+   * into the node when it takes it; else, at the node's edge, into the neighbour there when that takes it, or
+   * into a new node; else the node is split at the element, the value joins the part on the far side of the
+   * element, and the nodes around the part holding the element are merged where they fit (_quicklistMergeNodes).
    */
   insertAtCursor(value: Uint8Array, after: boolean): void {
     const size = elementSize(value.length);
     let node = this.node;
     const at = after ? elementEnd(this.arena.u8, this.pos) : this.pos;
     this.addCount(1);
-    if (this.allows(node, size)) return this.insertInto(node, at, value, size);
+    if (this.allows(node, value.length)) return this.insertInto(node, at, value, size);
     const previous = this.word(node, N_PREV);
     const next = this.word(node, N_NEXT);
-    if (at === this.start(node) && previous !== 0 && this.allows(previous, size)) {
+    if (at === this.start(node) && previous !== 0 && this.allows(previous, value.length)) {
       return this.insertInto(previous, this.end(previous), value, size);
     }
-    if (at === this.end(node) && next !== 0 && this.allows(next, size)) {
+    if (at === this.end(node) && next !== 0 && this.allows(next, value.length)) {
       return this.insertInto(next, this.start(next), value, size);
     }
     if (at !== this.start(node) && at !== this.end(node)) {
       this.splitAt(node, at);
-      if (this.allows(node, size)) return this.insertInto(node, this.end(node), value, size);
       const second = this.word(node, N_NEXT);
-      if (this.allows(second, size)) return this.insertInto(second, this.start(second), value, size);
-    } else if (at === this.start(node)) {
-      node = this.word(node, N_PREV); // the new node goes before it
+      // _quicklistSplitNode: the element stays in `node` (after) or in `second` (before); the value goes to the
+      // other part, next to the element.
+      if (after) {
+        this.insertInto(second, this.start(second), value, size);
+        this.mergeAround(node);
+      } else {
+        this.insertInto(node, this.end(node), value, size);
+        this.mergeAround(second);
+      }
+      return;
     }
+    if (at === this.start(node)) node = this.word(node, N_PREV); // the new node goes before it
     const fresh = this.newNode(size, false);
     this.linkAfter(node, fresh);
     writeElement(this.arena.u8, this.start(fresh), value);
     this.setWord(fresh, N_COUNT, 1);
+    this.addLpBytes(fresh, this.lpSizeAt(this.start(fresh)));
   }
 
   private insertInto(node: number, at: number, value: Uint8Array, size: number): void {
     this.splice(node, at, at, size);
     writeElement(this.arena.u8, this.placedAt, value);
     this.setWord(this.placedNode, N_COUNT, this.word(this.placedNode, N_COUNT) + 1);
+    this.addLpBytes(this.placedNode, this.lpSizeAt(this.placedAt));
   }
 
   /** Moves node's elements from byte `at` on into a new node linked after it. */
@@ -600,14 +663,67 @@ export class Quicklist {
     const u8 = this.arena.u8;
     const e = this.end(node);
     let moved = 0;
-    for (let pos = at; pos < e; pos = elementEnd(u8, pos)) moved++;
+    let lpBytes = 0;
+    for (let pos = at; pos < e; pos = elementEnd(u8, pos)) {
+      moved++;
+      lpBytes += this.lpSizeAt(pos);
+    }
     const bytes = e - at;
     const second = this.newNode(bytes, false);
     this.arena.u8.copyWithin(this.start(second), at, e);
     this.setWord(second, N_COUNT, moved);
+    this.addLpBytes(second, lpBytes);
     this.setWord(node, N_COUNT, this.word(node, N_COUNT) - moved);
+    this.addLpBytes(node, -lpBytes);
     this.setWord(node, N_END, at - this.base(node));
     this.linkAfter(node, second);
+  }
+
+  /** _quicklistNodeAllowMerge of two nodes (0: none, no merge). */
+  private mayMerge(a: number, b: number): boolean {
+    if (a === 0 || b === 0) return false;
+    const count = (n: number): number => this.word(n, N_COUNT);
+    const lp = (n: number): number => this.word(n, N_LP_BYTES);
+    return allowMerge(count(a), lp(a), count(b), lp(b), this.fill);
+  }
+
+  /**
+   * _quicklistMergeNodes around `centre`: the two nodes before it, the two after it, then the centre with the one
+   * before it and the result with the one after it, each pair merged when it fits.
+   */
+  private mergeAround(centre: number): void {
+    const previous = this.word(centre, N_PREV);
+    const next = this.word(centre, N_NEXT);
+    if (this.mayMerge(previous, previous === 0 ? 0 : this.word(previous, N_PREV))) {
+      this.merge(this.word(previous, N_PREV), previous);
+    }
+    if (this.mayMerge(next, next === 0 ? 0 : this.word(next, N_NEXT)))
+      this.merge(next, this.word(next, N_NEXT));
+    let target = centre;
+    const before = this.word(centre, N_PREV);
+    if (this.mayMerge(centre, before)) target = this.merge(before, centre);
+    const after = this.word(target, N_NEXT);
+    if (this.mayMerge(target, after)) this.merge(target, after);
+  }
+
+  /** Appends b's elements (b follows a) to a's and drops b; the merged node (a, or a's new block). */
+  private merge(a: number, b: number): number {
+    const bytes = this.used(b);
+    this.splice(a, this.end(a), this.end(a), bytes);
+    const kept = this.placedNode;
+    this.arena.u8.copyWithin(this.placedAt, this.start(b), this.end(b));
+    this.setWord(kept, N_COUNT, this.word(kept, N_COUNT) + this.word(b, N_COUNT));
+    this.addLpBytes(kept, this.word(b, N_LP_BYTES) - LISTPACK_EMPTY_BYTES);
+    this.dropNode(b);
+    return kept;
+  }
+
+  /** Each node's element count, head first: where the list's nodes split (DUMP writes a listpack per node). */
+  nodeCounts(): number[] {
+    const counts: number[] = [];
+    for (let node = this.head; node !== 0; node = this.word(node, N_NEXT))
+      counts.push(this.word(node, N_COUNT));
+    return counts;
   }
 
   // ---- The whole list (the external encoding's hooks) ----
@@ -646,6 +762,7 @@ export class Quicklist {
         const copy = this.newNode(used, false);
         this.arena.u8.copyWithin(this.start(copy), this.start(source), this.end(source));
         this.setWord(copy, N_COUNT, this.word(source, N_COUNT));
+        this.setWord(copy, N_LP_BYTES, this.word(source, N_LP_BYTES));
         this.linkAfter(previous, copy);
         previous = copy;
         source = this.word(source, N_NEXT);

@@ -572,6 +572,10 @@ export class SharedStore implements KeyValueStore {
     return lists.range(this.access, this.db, key, start, stop);
   }
 
+  listNodeCounts(key: Bytes): number[] | null {
+    return lists.nodeCounts(this.access, this.db, key);
+  }
+
   listIndex(key: Bytes, index: number): Buffer | null | 'missing' {
     return lists.index(this.access, this.db, key, index);
   }

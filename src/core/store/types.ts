@@ -273,6 +273,8 @@ export interface KeyValueStore {
   listLength(key: Bytes): number;
   /** LRANGE with Redis's clamping; null for a missing key. */
   listRange(key: Bytes, start: number, stop: number): Buffer[] | null;
+  /** Each quicklist node's element count, head first (the nodes DUMP and the RDB write): null for a missing key. */
+  listNodeCounts(key: Bytes): number[] | null;
   /** LINDEX: null past either end, 'missing' for a missing key. */
   listIndex(key: Bytes, index: number): Buffer | null | 'missing';
   /** LPOS: the indexes of the matches asked for; null for a missing key. */
