@@ -148,7 +148,8 @@ const AHEAD = 16;
  * over 32 for 4% (measured on a store held at the cap by 200,000 SETs).
  */
 const AHEAD_BUCKETS = 32;
-const AHEAD_HEADS = 8;
+/** The most chains warmed per pick: maxmemory-samples of them (each gives a sample one key or more), up to this. */
+const AHEAD_HEADS = 16;
 
 /** What one performEvictions did: the keys it deleted, and whether the store is now under its limit. */
 export interface EvictionOutcome {
@@ -200,7 +201,7 @@ export class Evictor {
   private aheadNext = 0;
   private aheadCount = 0;
   /** Entries found while warming, whose headers are read next. */
-  private readonly warmed = new Uint32Array(AHEAD * AHEAD_HEADS);
+  private readonly warmed = new Uint32Array(AHEAD * (AHEAD_HEADS + 1));
   /** What warming read, kept so the reads are not optimized away. */
   private sink = 0;
   /** The running call's evicted keys, and whether its caller wants them. */
@@ -409,24 +410,26 @@ export class Evictor {
       const at = index[p];
       sink ^= u32[at + (r & m)] ^ u32[at + ((r + 16) & m)] ^ u32[at + ((r + AHEAD_BUCKETS - 1) & m)];
     }
-    // Each pick's first AHEAD_HEADS chain heads, from words now cached: a sample reads about that many chains.
+    // Each pick's first chain heads, as many as a sample takes keys (a chain gives at least one), from words now
+    // cached. Past them the count goes on but the slot stays a spare one, cleared after.
     const heads = this.warmed;
+    const wanted = Math.min(AHEAD_HEADS, Math.max(1, control[H_MAXMEMORY_SAMPLES]));
+    const stride = AHEAD_HEADS + 1;
     for (let p = 0; p < count; p++) {
       const r = random[p];
       const m = mask[p];
       const at = index[p];
-      const base = p * AHEAD_HEADS;
+      const base = p * stride;
       let found = 0;
       for (let i = 0; i < AHEAD_BUCKETS; i++) {
         const head = u32[at + ((r + i) & m)];
-        heads[base + found] = head;
-        // found + 1 for a head, up to the last slot, which later heads then overwrite: no branch.
-        found += ((head | -head) >>> 31) & ((found - AHEAD_HEADS + 1) >>> 31);
+        heads[base + Math.min(found, wanted)] = head;
+        found += (head | -head) >>> 31; // + 1 for a head: no branch
       }
-      for (let i = found + 1; i < AHEAD_HEADS; i++) heads[base + i] = 0;
+      for (let i = Math.min(found, wanted); i < stride; i++) heads[base + i] = 0;
     }
     // Round 2: the heads' headers; round 3: the headers of the entries after them.
-    const total = count * AHEAD_HEADS;
+    const total = count * stride;
     for (let i = 0; i < total; i++) {
       const at = heads[i] * 2;
       sink ^= u32[at + E_OBJECT];
