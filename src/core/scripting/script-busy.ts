@@ -48,9 +48,14 @@ export class ScriptBusy {
     Atomics.store(this.threshold, 0, Math.min(ms, 2 ** 31 - 1));
   }
 
-  /** The word as last written: 0 while no script runs (one load: what a command pays while none does). */
+  /**
+   * The word as last written: 0 while no script runs (what every command pays while none does). A plain read, not
+   * Atomics.load (a call into the runtime per command on Node 20): a command that reads a word a moment old runs
+   * as it would have just before the script began (waiting for the store's locks the script holds) or just after
+   * it ended, and the word's changes are made with Atomics on the script's thread.
+   */
   state(): number {
-    return Atomics.load(this.word, 0);
+    return this.word[0];
   }
 
   /** A script (`isFunction`: a function) starts on this thread: false when another thread's is running. */
