@@ -354,15 +354,24 @@ static int math_randomseed(lua_State *lua) {
 
 /* ---- globals protection ---- */
 
-static int is_readonly_proxy(lua_State *lua, int index) {
-  int found;
+/* Pushes the table a read-only proxy at `index` stands for and returns 1; pushes nothing and returns 0 for any
+ * other value. (The registry's PROXIES_KEY table maps each proxy to it, weakly.) */
+static int push_real_table(lua_State *lua, int index) {
   index = index < 0 ? lua_gettop(lua) + index + 1 : index;
+  if (lua_type(lua, index) != LUA_TTABLE) return 0;
   lua_getfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
   lua_pushvalue(lua, index);
   lua_rawget(lua, -2);
-  found = lua_toboolean(lua, -1);
-  lua_pop(lua, 2);
-  return found;
+  lua_remove(lua, -2);
+  if (lua_istable(lua, -1)) return 1;
+  lua_pop(lua, 1);
+  return 0;
+}
+
+static int is_readonly_proxy(lua_State *lua, int index) {
+  if (!push_real_table(lua, index)) return 0;
+  lua_pop(lua, 1);
+  return 1;
 }
 
 /* __newindex of every protected table: the VM's read-only check, with the script's position. */
@@ -395,6 +404,55 @@ static int protected_rawset(lua_State *lua) {
   return 1;
 }
 
+/* Redis 7.0 marks its library tables and _G read-only in place (its Lua's lua_enablereadonlytable), so they stay
+ * tables a script may walk and read raw; here a script holds a proxy, so next, pairs and rawget read through it to
+ * the table it stands for. */
+static int protected_next(lua_State *lua) {
+  luaL_checktype(lua, 1, LUA_TTABLE);
+  lua_settop(lua, 2);
+  if (push_real_table(lua, 1)) lua_replace(lua, 1);
+  if (lua_next(lua, 1)) return 2;
+  lua_pushnil(lua);
+  return 1;
+}
+
+/* pairs(t): the protected next (its upvalue), t, nil, as lbaselib.c's luaB_pairs returns its own next. */
+static int protected_pairs(lua_State *lua) {
+  luaL_checktype(lua, 1, LUA_TTABLE);
+  lua_pushvalue(lua, lua_upvalueindex(1));
+  lua_pushvalue(lua, 1);
+  lua_pushnil(lua);
+  return 3;
+}
+
+static int protected_rawget(lua_State *lua) {
+  luaL_checktype(lua, 1, LUA_TTABLE);
+  luaL_checkany(lua, 2);
+  lua_settop(lua, 2);
+  if (push_real_table(lua, 1)) lua_replace(lua, 1);
+  lua_rawget(lua, 1);
+  return 1;
+}
+
+/* getmetatable of a library table is nil, as Redis's have none; the globals' proxies (an __index function, as
+ * Redis's _G has its error metatable) show theirs. */
+static int protected_getmetatable(lua_State *lua) {
+  luaL_checkany(lua, 1);
+  if (is_readonly_proxy(lua, 1) && lua_getmetatable(lua, 1)) {
+    lua_getfield(lua, -1, "__index");
+    int library = lua_istable(lua, -1);
+    lua_pop(lua, 2);
+    if (library) {
+      lua_pushnil(lua);
+      return 1;
+    }
+  }
+  lua_pushvalue(lua, lua_upvalueindex(1));
+  lua_insert(lua, 1);
+  lua_call(lua, lua_gettop(lua) - 1, LUA_MULTRET);
+  return lua_gettop(lua);
+}
+
 static int protected_setmetatable(lua_State *lua) {
   if (lua_type(lua, 1) == LUA_TTABLE && is_readonly_proxy(lua, 1)) {
     lua_pushstring(lua, "Attempt to modify a readonly table");
@@ -423,18 +481,20 @@ void make_readonly_proxy(lua_State *lua, lua_CFunction index_function) {
   lua_setmetatable(lua, -2);
   lua_getfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
   lua_pushvalue(lua, -2);
-  lua_pushboolean(lua, 1);
+  lua_pushvalue(lua, real);
   lua_rawset(lua, -3);
   lua_pop(lua, 1);
   lua_replace(lua, real);
 }
 
-/* The globals Redis 7.0 keeps (script_lua.c's allow lists); anything else the libraries add is removed. */
+/* The globals Redis 7.0 keeps (script_lua.c's allow lists); anything else the libraries add is removed. The allow
+ * lists name newproxy, getfenv and setfenv, but redis-server 7.0.15 as shipped now (Debian's 7.0.15-1~deb12u7, with
+ * the 2025 Lua security fixes) has none of them: a script gets the nonexistent-global error, so here too. */
 static const char *const ALLOWED_GLOBALS[] = {
-    "string", "math", "table", "redis", "__redis__err__handler", "xpcall", "tostring", "getfenv",
+    "string", "math", "table", "redis", "__redis__err__handler", "xpcall", "tostring",
     "setmetatable", "next", "assert", "tonumber", "rawequal", "collectgarbage", "getmetatable", "rawset",
     "pcall", "coroutine", "type", "_G", "select", "unpack", "gcinfo", "pairs", "rawget", "loadstring",
-    "ipairs", "_VERSION", "setfenv", "load", "error", "newproxy", "debug", NULL,
+    "ipairs", "_VERSION", "load", "error", "debug", NULL,
 };
 
 static int allowed_global(const char *name) {
@@ -558,7 +618,11 @@ static void open_system_library(lua_State *lua, const char *name, const char *fi
 static void protect_globals(lua_State *lua) {
   static const char *const LIBRARIES[] = {"string", "math", "table", "redis", "coroutine", "cjson", "bit",
                                         "cmsgpack", "struct", NULL};
+  lua_newtable(lua); /* proxy -> the table it stands for, with weak keys */
   lua_newtable(lua);
+  lua_pushstring(lua, "k");
+  lua_setfield(lua, -2, "__mode");
+  lua_setmetatable(lua, -2);
   lua_setfield(lua, LUA_REGISTRYINDEX, PROXIES_KEY);
   for (const char *const *name = LIBRARIES; *name != NULL; name++) {
     lua_getglobal(lua, *name);
@@ -574,6 +638,16 @@ static void protect_globals(lua_State *lua) {
   lua_setglobal(lua, "setmetatable");
   lua_pushcfunction(lua, protected_rawset);
   lua_setglobal(lua, "rawset");
+  lua_pushcfunction(lua, protected_rawget);
+  lua_setglobal(lua, "rawget");
+  lua_pushcfunction(lua, protected_next);
+  lua_pushvalue(lua, -1);
+  lua_setglobal(lua, "next");
+  lua_pushcclosure(lua, protected_pairs, 1);
+  lua_setglobal(lua, "pairs");
+  lua_getglobal(lua, "getmetatable");
+  lua_pushcclosure(lua, protected_getmetatable, 1);
+  lua_setglobal(lua, "getmetatable");
   /* The globals themselves: scripts see the proxy (their environment, and _G), the real table is kept for KEYS
    * and ARGV, which run() sets before each script. */
   lua_pushvalue(lua, LUA_GLOBALSINDEX);
