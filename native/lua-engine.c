@@ -752,7 +752,8 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   if (luaL_loadbuffer(engine->lua, body, body_len, "@user_script")) {
     size_t len;
     const char *message = lua_tolstring(engine->lua, -1, &len);
-    napi_create_string_utf8(env, message == NULL ? "" : message, message == NULL ? 0 : len, &result);
+    /* One character per byte, as every error text here: the reply writes it back byte for byte. */
+    napi_create_string_latin1(env, message == NULL ? "" : message, message == NULL ? 0 : len, &result);
     lua_pop(engine->lua, 1);
     return result;
   }
@@ -801,7 +802,8 @@ static napi_value js_error(napi_env env, const char *message, size_t len) {
   if (copy == NULL) return NULL;
   /* An error reply holds no line break (the text is Redis's, its line breaks turned to spaces). */
   for (size_t i = 0; i < len; i++) copy[i] = (message[i] == '\r' || message[i] == '\n') ? ' ' : message[i];
-  napi_create_string_utf8(env, copy, len, &text);
+  /* One character per byte (a UTF-8 decode would turn invalid bytes into U+FFFD): the reply writes it back as is. */
+  napi_create_string_latin1(env, copy, len, &text);
   free(copy);
   napi_create_object(env, &object);
   napi_set_named_property(env, object, "err", text);

@@ -251,9 +251,12 @@ static void set_current_api(lua_State *lua, const char *key) {
   lua_setfield(lua, LUA_REGISTRYINDEX, CURRENT_API_KEY);
 }
 
+/* A C string as a JavaScript string of one character per byte: an error text keeps its bytes, UTF-8 or not, as
+ * the reply writes such strings back byte for byte (a UTF-8 decode would turn invalid bytes into U+FFFD, and é
+ * into one byte). */
 static napi_value js_string(napi_env env, const char *text) {
   napi_value value;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
+  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &value);
   return value;
 }
 
