@@ -208,6 +208,25 @@ static void copy_field(lua_State *lua, const char *name) {
   lua_setfield(lua, -3, name);
 }
 
+/* A function's `redis` has no breakpoint, debug nor replicate_commands: eval.c adds those for EVAL alone (this
+ * engine's own Lua state, so its table loses them). The globals at -1; `redis` there is a read-only proxy whose
+ * __index is the table itself. */
+static void remove_eval_only_api(lua_State *lua) {
+  static const char *const EVAL_ONLY[] = {"breakpoint", "debug", "replicate_commands", NULL};
+  lua_getfield(lua, -1, "redis");
+  if (lua_getmetatable(lua, -1)) {
+    lua_getfield(lua, -1, "__index");
+    if (lua_istable(lua, -1)) {
+      for (const char *const *name = EVAL_ONLY; *name != NULL; name++) {
+        lua_pushnil(lua);
+        lua_setfield(lua, -2, *name);
+      }
+    }
+    lua_pop(lua, 2);
+  }
+  lua_pop(lua, 1);
+}
+
 /* functionsCreate() -> engine (function_lua.c luaEngineInitEngine). */
 static napi_value FunctionsCreate(napi_env env, napi_callback_info info) {
   static const char *const LOAD_REDIS_FIELDS[] = {"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING",
@@ -238,6 +257,7 @@ static napi_value FunctionsCreate(napi_env env, napi_callback_info info) {
   lua_setfield(lua, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
   lua_pushnil(lua);
   lua_setfield(lua, -2, "__redis__err__handler");
+  remove_eval_only_api(lua);
   lua_setfield(lua, LUA_REGISTRYINDEX, CURRENT_API_KEY);
   /* The globals every library's code and functions see: a proxy over the current API. */
   lua_newtable(lua);

@@ -1,7 +1,8 @@
 // The globals and protected tables a script sees, against redis-server 7.0.15, on every transport: which globals
 // exist (no `newproxy`, `getfenv` nor `setfenv` in the installed 7.0.15, which carries 2025's Lua fixes), and that the read-only library tables and _G are still ordinary tables to
 // read: pairs, next and rawget walk and read their contents (Redis marks the tables themselves read-only), and
-// getmetatable of a library table is nil. In EVAL and in a function library. Every reply byte for byte, errors
+// getmetatable of a library table is nil; a function's `redis` has no breakpoint, debug nor replicate_commands
+// (EVAL's alone). In EVAL and in a function library. Every reply byte for byte, errors
 // included. Skipped with a message when redis-server is not on PATH.
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
@@ -33,6 +34,8 @@ const SCRIPTS: readonly string[] = [
 const LIBRARY =
   '#!lua name=globalslib\n' +
   "redis.register_function('count', function() local n = 0 for _ in pairs(string) do n = n + 1 end return n end)\n" +
+  "redis.register_function('api', function() local ks = {} for k in pairs(redis) do ks[#ks + 1] = k end " +
+  "table.sort(ks) return table.concat(ks, ',') end)\n" +
   "redis.register_function('proxy', function() return type(newproxy) end)\n" +
   "redis.register_function('raw', function() return rawget(redis, 'call') ~= nil end)";
 
@@ -40,6 +43,7 @@ const REQUESTS: readonly (readonly Arg[])[] = [
   ...SCRIPTS.map((script): Arg[] => ['EVAL', script, '0']),
   ['FUNCTION', 'LOAD', 'REPLACE', LIBRARY],
   ['FCALL', 'count', '0'],
+  ['FCALL', 'api', '0'],
   ['FCALL', 'proxy', '0'],
   ['FCALL', 'raw', '0'],
 ];
