@@ -392,6 +392,8 @@ export async function main(youngGenerationHeld: boolean): Promise<void> {
       readyDetails: { youngGenerationHeld },
       // SHUTDOWN has saved what it should and dropped every client: exit as redis-server does.
       onShutdown: () => process.exit(0),
+      // A write or sync of the append-only file failed under appendfsync always: exit 1, as redis-server does.
+      onFatal: () => process.exit(1),
     });
   } catch (e) {
     // A value the server refused is a usage error like any other the user can fix on the command line.

@@ -121,6 +121,17 @@ export interface ServerOptions {
    * promise resolves; no second save is made).
    */
   onShutdown?: () => void;
+  /**
+   * Called when the server must stop at once, where redis-server exits with status 1 (a write or sync of the
+   * append-only file failed under appendfsync always): the CLI exits the process with status 1. Absent: the server
+   * drops every client at once (abort), as a process that exited would.
+   */
+  onFatal?: () => void;
+  /**
+   * Test hook: an AofFaultSwitch's buffer (core/aof/aof-fault-switch.ts), through which a test makes every thread's
+   * writes or syncs of the append-only file fail, and work again.
+   */
+  aofFaults?: SharedArrayBuffer;
   /** Further fields for the start-up line, set by whoever started the process (the CLI: how it set up V8). */
   readyDetails?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -328,6 +339,8 @@ interface StartContext {
   nextClientId(): number;
   /** SHUTDOWN, from any thread: the routine runningServer() builds (refused before it exists). */
   shutdown(flags: ShutdownFlags): boolean;
+  /** Redis's exit(1), from any thread (write-errors.ts): the stop runningServer() builds, once. */
+  exit(reason: string): void;
 }
 
 /**
@@ -345,6 +358,8 @@ async function createTransport(start: StartContext, mainCore: () => ThreadCore |
     logger,
     nextClientId: start.nextClientId,
     shutdown: start.shutdown,
+    exit: start.exit,
+    ...(options.aofFaults === undefined ? {} : { aofFaults: options.aofFaults }),
     idleCheckIntervalMs: options.idleCheckIntervalMs,
     closeGraceMs: options.closeGraceMs,
   };
@@ -407,6 +422,8 @@ function createMainCore(start: StartContext, transport: Transport, tcpPort: numb
     scriptLog: (level, message) => logger[level](message),
     aofOnlyWriter: start.options.transport === 'eventloop',
     aofFiles: start.aofFiles,
+    aofFaults: start.options.aofFaults ?? null,
+    exit: start.exit,
     clients: () => transport.clients(),
     client: (id) => transport.client(id),
     ...(transport.clientBuffers === undefined ? {} : { clientBuffers: () => transport.clientBuffers!() }),
@@ -463,6 +480,7 @@ function runningServer(
   start: StartContext,
   running: Running,
   bindShutdown: (routine: ServerShutdown) => void,
+  bindExit: (exit: () => void) => void,
 ): RunningServer {
   const { transport, http, mainCore } = running;
   let closing: Promise<void> | null = null;
@@ -513,6 +531,13 @@ function runningServer(
     },
   });
   bindShutdown(shutdown);
+  let exited = false;
+  bindExit(() => {
+    if (exited) return;
+    exited = true;
+    if (start.options.onFatal !== undefined) return start.options.onFatal();
+    abort();
+  });
   return {
     address: running.address,
     ...(http === null ? {} : { httpAddress: http.address }),
@@ -535,6 +560,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   capMaxclients(config, logger);
   let lastClientId = 0;
   let shutdown: ServerShutdown | null = null;
+  let exit: (() => void) | null = null;
   // While the append-only file replays, the store's clock reads 0: no key expires mid-history (Redis: loading).
   let loading = false;
   const storeClock: Clock = () => (loading ? 0 : clock());
@@ -549,6 +575,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     aofFiles: AofFiles.of(config),
     nextClientId: () => ++lastClientId,
     shutdown: (flags) => shutdown?.byCommand(flags) ?? false,
+    // The reason is logged where it happened (write-errors.ts).
+    exit: () => exit?.(),
   };
   // As Redis's loadDataFromDisk: with appendonly on, the append-only file is the data (the dump is not read).
   // Redis listens before it loads and answers -LOADING meanwhile: so does this, loading:1 from before it listens.
@@ -584,6 +612,9 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     { transport, address, mainCore, http, stopTimers, lifecycle, rewrites },
     (routine) => {
       shutdown = routine;
+    },
+    (stop) => {
+      exit = stop;
     },
   );
   if (loader !== null) {
@@ -965,7 +996,7 @@ function loadAppendOnlyFiles(start: StartContext, plan: AofLoadPlan): Generator<
 function startAofSync(core: ThreadCore, logger: Logger): () => void {
   const aof = core.aof;
   if (aof === undefined) return () => undefined;
-  const timer = setInterval(() => aof.syncEverySecond(logger), 1000);
+  const timer = setInterval(() => aof.syncEverySecond(), 1000);
   timer.unref();
   return () => clearInterval(timer);
 }

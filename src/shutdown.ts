@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { ShutdownFlags } from './core/command.js';
 import type { Persistence } from './core/rdb/persistence.js';
+import { errnoOfError, strerror } from './core/errno-text.js';
 
 /** A shutdown with no options: SHUTDOWN alone, and a signal's. */
 export const DEFAULT_SHUTDOWN: ShutdownFlags = Object.freeze({
@@ -120,7 +121,7 @@ export class ServerShutdown {
       try {
         aof.flushAndSync();
       } catch (error) {
-        logger.warn({ err: error }, `Fail to fsync the AOF file: ${(error as Error).message}.`);
+        logger.warn({ err: error }, `Fail to fsync the AOF file: ${strerror(errnoOfError(error))}.`);
       }
     }
     if (persistence === undefined) return true;

@@ -325,6 +325,11 @@ export interface AppendOnlyLog {
   infoFields(): [string, string | number][];
   /** Redis's aof_buf: bytes appended to the shared buffer that no thread has written to the file yet. */
   readonly bufferedBytes: number;
+  /**
+   * While the file is on and its last write (or background sync) failed, any thread's: the errno write commands
+   * are refused with (MISCONF); 0 otherwise.
+   */
+  readonly writeDeniedErrno: number;
 }
 
 /** SHUTDOWN's options (server.h SHUTDOWN_NOSAVE, SHUTDOWN_SAVE, SHUTDOWN_NOW, SHUTDOWN_FORCE). */

@@ -6,7 +6,7 @@
 // and, when it replied an error, failed_calls; every error reply by its code. Knows nothing of transports or
 // threads.
 
-import { MISCONF } from './rdb/persistence.js';
+import { diskErrorRefusal } from './disk-error.js';
 import { refusedForMemory } from './memory-limit.js';
 import { performance } from 'node:perf_hooks';
 import { signalWrittenKeys } from './blocking/ready-keys.js';
@@ -284,12 +284,11 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   if (refusedForMemory(ctx, resolved)) return reject(ctx, argv, ERR.oom, resolved);
   // Client-side caching keeps its table within tracking-table-max-keys (processCommand, after evictions).
   ctx.server.tracking?.limit();
-  // server.c processCommand: after a failed BGSAVE, writes (and PING) are refused while save points are set.
-  if (
-    ctx.server.persistence?.writesRefused() === true &&
-    (resolved.flags.includes('write') || resolved.name === 'ping')
-  ) {
-    return reject(ctx, argv, MISCONF, resolved);
+  // server.c processCommand: writes (and PING) are refused while the server cannot persist them (a failed BGSAVE
+  // with save points set, a failed write to the append-only file).
+  if (resolved.flags.includes('write') || resolved.name === 'ping') {
+    const refusal = diskErrorRefusal(ctx.server);
+    if (refusal !== null) return reject(ctx, argv, refusal, resolved);
   }
   // processCommand: while the dataset loads at start-up only commands flagged `loading` run (INFO, CONFIG, ...).
   if (ctx.server.persistence?.loading() === true && !resolved.flags.includes('loading')) {

@@ -5,6 +5,9 @@
 
 import { AofLog } from './aof/aof-log.js';
 import { AofFiles } from './aof/aof-files.js';
+import { FILE_SYSTEM_DISK } from './aof/aof-disk.js';
+import { AofFaultSwitch } from './aof/aof-fault-switch.js';
+import type { AofReport } from './aof/write-errors.js';
 import type {
   ClientBuffers,
   ClientInfo,
@@ -68,6 +71,18 @@ export interface ThreadCoreDeps {
   readonly aofOnlyWriter?: boolean;
   /** The append-only file's directory (the main thread's holds the manifest); default: one for the config. */
   readonly aofFiles?: AofFiles;
+  /** Where the append-only file's failed writes are logged; default: `log`. */
+  readonly aofReport?: AofReport;
+  /**
+   * How the append-only file's writes reach the disk; default: the file system's. A test plays a failing disk with
+   * an AofFaultSwitch's buffer (every thread of a server gets the same).
+   */
+  readonly aofFaults?: SharedArrayBuffer | null;
+  /**
+   * Redis's exit(1) (a write or sync of the append-only file failed under appendfsync always): the server's stop,
+   * or (a worker thread) the request to the main thread that stops it.
+   */
+  exit?(reason: string): void;
   /** SHUTDOWN: the server's routine, or (a worker thread) the request to the main thread that runs it. */
   shutdown?(flags: ShutdownFlags): boolean;
   /** The script cache every thread shares (its buffer, on a worker); absent: one of this thread's own. */
@@ -130,8 +145,16 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
           clock,
           onlyWriter,
           counters instanceof SharedServerCounters && !onlyWriter ? counters : null,
+          deps.aofFaults === undefined || deps.aofFaults === null
+            ? FILE_SYSTEM_DISK
+            : AofFaultSwitch.attach(deps.aofFaults).disk(FILE_SYSTEM_DISK),
         )
       : undefined;
+  if (aof !== undefined) {
+    const report = deps.aofReport ?? deps.log;
+    if (report !== undefined) aof.errors.report = report;
+    if (deps.exit !== undefined) aof.errors.exit = (reason) => deps.exit?.(reason);
+  }
   const server = createServerContext({
     clock,
     ...(aof === undefined ? {} : { aof }),

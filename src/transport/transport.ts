@@ -29,6 +29,13 @@ export interface TransportOptions {
    * clients are served on other threads relays their SHUTDOWN here (core/shutdown-request.ts).
    */
   shutdown?(flags: ShutdownFlags): boolean;
+  /**
+   * The server's stop where Redis exits(1) (the append-only file failed under appendfsync always), run on the main
+   * thread: a transport whose clients are served on other threads relays their threads' request here.
+   */
+  exit?(reason: string): void;
+  /** Test hook: an AofFaultSwitch's buffer, given to every thread's append-only writer (ServerOptions.aofFaults). */
+  readonly aofFaults?: SharedArrayBuffer;
 }
 
 export interface Transport {

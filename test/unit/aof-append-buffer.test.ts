@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blockLength, NO_ROOM, SharedAppendBuffer } from '../../src/core/aof/append-buffer.js';
 import { AofLog } from '../../src/core/aof/aof-log.js';
+import { FILE_SYSTEM_DISK } from '../../src/core/aof/aof-disk.js';
 import { SharedLatencyMonitor } from '../../src/core/latency/latency-monitor.js';
 import { initialiseAofState } from '../../src/core/aof/rewrite-scheduler.js';
 import { AofFiles } from '../../src/core/aof/aof-files.js';
@@ -32,8 +33,9 @@ afterEach(() => closeSync(fd));
 
 describe('SharedAppendBuffer', () => {
   /** Everything appended so far, written as a flushing thread does: taken, then written. */
-  const writeOut = (buffer: SharedAppendBuffer): void =>
-    buffer.writeTaken(fd, buffer.take(), buffer.appended);
+  const writeOut = (buffer: SharedAppendBuffer): void => {
+    expect(buffer.writeTaken(fd, buffer.take(), buffer.appended)).toBe(null);
+  };
 
   it('holds records until written, with SELECT only where the database changes', () => {
     const buffer = new SharedAppendBuffer(new SharedArrayBuffer(64 + 2048), null);
@@ -152,7 +154,10 @@ describe('AofLog over a shared buffer', () => {
     const config = new Config({ dir, appendonly: 'yes', appendfsync: 'always' });
     const files = AofFiles.of(config);
     const syncs: number[] = [];
-    const log = new AofLog(files, store, config, Date.now, false, null, () => syncs.push(1));
+    const log = new AofLog(files, store, config, Date.now, false, null, {
+      ...FILE_SYSTEM_DISK,
+      sync: () => syncs.push(1),
+    });
     openAofOnStart(files, log.state, config, () => undefined);
     initialiseAofState(log.state, true, files);
     let bgsave = false;
@@ -186,7 +191,7 @@ describe('AofLog over a shared buffer', () => {
       const until = performance.now() + 3;
       while (performance.now() < until);
     };
-    const log = new AofLog(files, store, config, Date.now, false, null, slow);
+    const log = new AofLog(files, store, config, Date.now, false, null, { ...FILE_SYSTEM_DISK, sync: slow });
     openAofOnStart(files, log.state, config, () => undefined);
     initialiseAofState(log.state, true, files);
     const latency = SharedLatencyMonitor.create();

@@ -18,14 +18,29 @@
 // when its generation changed (a rewrite's cut moved the log to a new incremental file, or it was turned on
 // again), and closes it once it sees the file turned off. Which file that is (aof-files.ts logPath) is a word of the
 // shared state, read with the generation under the append lock.
+//
+// A write that fails loses nothing (Redis keeps aof_buf): the buffer holds what did not reach the file and the next
+// write-out, by any thread (a client's, or the server's once-a-second timer), tries it again; meanwhile the shared
+// status refuses write commands (MISCONF, disk-error.ts), and the replies already made go out, as Redis sends
+// them. Under appendfsync always a failed write or sync stops the server instead (write-errors.ts).
 
-import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LatencyEvent, SharedLatencyMonitor } from '../latency/latency-monitor.js';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
-import { blockLength, NO_ROOM, SharedAppendBuffer, type LogRecord } from './append-buffer.js';
+import {
+  blockLength,
+  HeldBytesFullError,
+  NO_ROOM,
+  SharedAppendBuffer,
+  type LogRecord,
+  type WriteFailure,
+} from './append-buffer.js';
+import { FILE_SYSTEM_DISK, type AofDisk } from './aof-disk.js';
+import { errnoOfError, strerror } from '../errno-text.js';
+import { AofExitError, AofWriteErrors } from './write-errors.js';
 import { asLogged } from './as-logged.js';
 import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
 import { removeQuietly, TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
@@ -36,6 +51,13 @@ export { encodeCommand } from './resp-command.js';
 type Argv = readonly Uint8Array[];
 
 const DEL = Buffer.from('DEL');
+const EMPTY = Buffer.alloc(0);
+
+/** A failed write-out in a line: the error's text, and how much of it went. */
+function describe(failure: WriteFailure): string {
+  const text = strerror(errnoOfError(failure.error));
+  return failure.partial > 0 ? `${text} (a short write of ${failure.partial} bytes)` : text;
+}
 
 /** A thread's mark around a write command that is not logged (shared-counters.ts's write fence). */
 export interface WriteFence {
@@ -71,13 +93,17 @@ export class AofLog {
     private readonly onlyWriter = false,
     /** This thread's write fence; null where no other thread runs commands (nothing to wait for). */
     private readonly fence: WriteFence | null = null,
-    /** How appendfsync always's sync reaches the disk (a test counts them). */
-    private readonly syncFile: (fd: number) => void = fdatasyncSync,
+    /** How bytes reach the file and the disk (a test counts the syncs, or plays a full disk). */
+    private readonly disk: AofDisk = FILE_SYSTEM_DISK,
   ) {
     const control = (store as StoreWithControl).handles().control;
     this.state = new AofState(control);
     this.buffer = new SharedAppendBuffer(store.appendBuffer(), new Int32Array(control));
+    this.errors = new AofWriteErrors(this.state, config);
   }
+
+  /** The status, log lines and exit of failed writes and syncs; its report and exit are set by the thread's core. */
+  readonly errors: AofWriteErrors;
 
   /** appendonly is on (for every thread): writes are being logged. */
   get logging(): boolean {
@@ -178,19 +204,27 @@ export class AofLog {
    * appendfsync everysec's sync, from the server's once-a-second timer on one thread (any descriptor syncs the
    * file), on libuv's thread pool so the loop does not wait for the disk; one at a time.
    */
-  syncEverySecond(logger: { error(obj: object, msg: string): void }): void {
-    this.writeBuffered(); // what any thread logged and no read's end wrote yet (a timer's expired keys)
+  syncEverySecond(): void {
+    // What any thread logged and no read's end wrote yet (a timer's expired keys), and what a failed write held:
+    // serverCron tries a failed write again once a second.
+    try {
+      this.writeBuffered();
+    } catch (error) {
+      if (error instanceof AofExitError) return; // the server was asked to stop
+      throw error;
+    }
     if (!this.state.logging) {
       if (this.fd >= 0) this.closeFile();
       return;
     }
     if (this.syncing || this.config.string('appendfsync') !== 'everysec' || this.fsyncHeldBack()) return;
+    if (this.state.lastWriteFailed) return; // the write failed: no sync (flushAppendOnlyFile returns before it)
     // Other threads may be the only ones writing: this one opens the file (the current one) to sync it.
-    this.reopenCurrent();
+    if (!this.reopenCurrent()) return;
     this.syncing = true;
-    fdatasync(this.fd, (error) => {
+    this.disk.syncInBackground(this.fd, (error) => {
       this.syncing = false;
-      if (error !== null) logger.error({ err: error }, 'fsync of the append only file failed');
+      this.errors.backgroundSyncEnded(error);
     });
   }
 
@@ -198,8 +232,17 @@ export class AofLog {
   flushAndSync(): void {
     this.writeBuffered(); // every thread's records
     if (!this.state.logging) return; // off: no file to sync (Redis checks aof_state too)
-    this.reopenCurrent(); // sync the file they are in (a rewrite may have replaced it)
-    fdatasyncSync(this.fd);
+    if (!this.reopenCurrent()) return; // sync the file they are in (a rewrite may have replaced it)
+    this.disk.sync(this.fd); // a failure is the caller's to log (shutdown.ts)
+  }
+
+  /** A sync whose failure is logged (stopAppendOnly's: the server goes on). */
+  private syncLogged(): void {
+    try {
+      this.disk.sync(this.fd);
+    } catch (error) {
+      this.errors.report('warn', `Fail to fsync the AOF file: ${strerror(errnoOfError(error))}`);
+    }
   }
 
   /**
@@ -217,6 +260,7 @@ export class AofLog {
       // in between opened the file in a directory not made yet (ENOENT: the transports close the clients whose
       // replies wait for it), or appended to the incremental file of an earlier time on.
       this.files.ensureDir();
+      this.errors.reopened();
       let turnedOn = false;
       this.inFileOrder(() => {
         turnedOn = this.state.turnOn(); // false: another thread's CONFIG SET turned it on first
@@ -229,9 +273,19 @@ export class AofLog {
     }
     this.writeBuffered(); // what every thread logged while it was on, as Redis's stopAppendOnly flushes aof_buf
     if (!this.state.turnOff()) return;
+    this.dropHeld(); // what that write could not write: Redis frees aof_buf
     if (this.fd >= 0) {
-      fdatasyncSync(this.fd);
+      this.syncLogged();
       this.closeFile();
+    }
+  }
+
+  private dropHeld(): void {
+    this.buffer.lockFlush();
+    try {
+      this.buffer.dropHeld();
+    } finally {
+      this.buffer.unlockFlush();
     }
   }
 
@@ -263,7 +317,7 @@ export class AofLog {
       ['aof_last_bgrewrite_status', s.lastRewriteFailed ? 'err' : 'ok'],
       ['aof_rewrites', s.rewrites],
       ['aof_rewrites_consecutive_failures', s.consecutiveFailures],
-      ['aof_last_write_status', s.lastWriteFailed ? 'err' : 'ok'],
+      ['aof_last_write_status', s.writeStatusOk ? 'ok' : 'err'],
       ['aof_last_cow_size', 0],
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
@@ -284,6 +338,10 @@ export class AofLog {
     return fields;
   }
 
+  get writeDeniedErrno(): number {
+    return this.state.deniedErrno;
+  }
+
   get bufferedBytes(): number {
     return Math.max(0, this.buffer.appended - this.buffer.written); // read without a lock
   }
@@ -302,9 +360,11 @@ export class AofLog {
     this.buffer.lockFlush();
     try {
       this.store.appendInOrder((fileDb, generation) => {
-        if (this.buffer.unwritten > 0) {
-          this.reopenIfReplaced(generation);
-          this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, null, false));
+        if (this.buffer.unwritten > 0 || this.buffer.held > 0) {
+          const failure = this.writeInOrder(generation, fileDb, null, false, 0).failure;
+          // The cut would put the records it could not write after it, where they would replay twice.
+          if (failure !== null)
+            throw new Error(`the append only file cannot be written: ${describe(failure)}`);
         }
         section(fileDb);
         return replacesFile === true ? -1 : fileDb;
@@ -380,33 +440,67 @@ export class AofLog {
         let end = 0;
         let generation = 0;
         this.store.appendInOrder((fileDb, fileGeneration) => {
+          generation = fileGeneration;
           if (this.buffer.unwritten > 0) {
             end = this.buffer.appended;
             taken = this.buffer.take();
-            generation = fileGeneration;
           }
           return fileDb;
         });
-        if (taken !== null) {
+        if (taken !== null || this.buffer.held > 0) {
           // The generation only moves holding the flush lock too (inFileOrder): it holds while this writes.
-          this.reopenIfReplaced(generation);
-          const bytes: Buffer = taken;
+          const bytes: Buffer = taken ?? EMPTY;
+          if (taken === null) end = this.buffer.written + this.buffer.held;
           const started = this.latencyStart();
-          this.guardWrite(() => this.buffer.writeTaken(this.fd, bytes, end));
+          const failure = this.writeTaken(generation, bytes, end);
           if (started >= 0) this.writeTimed(started);
+          if (failure !== null) return; // Redis returns before the sync: the next write-out tries again
         }
       }
       const unsynced = this.buffer.synced < Math.min(owed, this.buffer.written);
       if (sync && this.fd >= 0 && unsynced && !this.fsyncHeldBack()) {
         const upTo = this.buffer.written;
         const started = this.latencyStart();
-        this.syncFile(this.fd);
+        try {
+          this.disk.sync(this.fd);
+        } catch (error) {
+          this.errors.alwaysSyncFailed(error);
+        }
         if (started >= 0) this.sampleLatency('aof-fsync-always', started);
         this.buffer.markSynced(upTo);
       }
     } finally {
       this.buffer.unlockFlush();
     }
+  }
+
+  /**
+   * Flush lock held: the held bytes and `bytes` (taken, ending at appended total `end`) written to the file of
+   * `generation`; what failed (null: nothing), reported as Redis reports it, the rest held for the next write-out.
+   */
+  private writeTaken(generation: number, bytes: Uint8Array, end: number): WriteFailure | null {
+    let failure: WriteFailure | null;
+    try {
+      this.reopenIfReplaced(generation);
+    } catch (error) {
+      this.buffer.holdAfter(bytes, end); // not even opened: all of it waits
+      failure = { error, partial: 0, expected: this.buffer.held, truncateError: null };
+      this.failed(failure);
+      return failure;
+    }
+    try {
+      failure = this.buffer.writeTaken(this.fd, bytes, end, this.disk);
+    } catch (error) {
+      if (error instanceof HeldBytesFullError) this.errors.bufferFull(error);
+      throw error;
+    }
+    if (failure === null) this.errors.writeSucceeded();
+    else this.failed(failure);
+    return failure;
+  }
+
+  private failed(failure: WriteFailure): void {
+    this.errors.writeFailed(failure, this.buffer.mayLogError(Math.floor(this.clock() / 1000)));
   }
 
   /**
@@ -426,8 +520,7 @@ export class AofLog {
     this.buffer.lockFlush();
     try {
       this.store.appendInOrder((fileDb, generation) => {
-        this.reopenIfReplaced(generation);
-        const db = this.guardWrite(() => this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second));
+        const db = this.writeInOrder(generation, fileDb, records, wrapped, second).db;
         this.owed = this.buffer.appended;
         return db;
       });
@@ -436,41 +529,68 @@ export class AofLog {
     }
   }
 
+  /**
+   * Both locks held: what the buffer holds, then `records` (null: none), written to the file of `generation`
+   * (the buffer's writeThrough), failures reported; the database the file is on after them.
+   */
+  private writeInOrder(
+    generation: number,
+    fileDb: number,
+    records: readonly LogRecord[] | null,
+    wrapped: boolean,
+    second: number,
+  ): { db: number; failure: WriteFailure | null } {
+    try {
+      this.reopenIfReplaced(generation);
+    } catch (error) {
+      // Not even opened: what the active half holds and the records wait, held, for the next write-out.
+      const db = this.buffer.holdThrough(fileDb, records, wrapped, second);
+      const failure = { error, partial: 0, expected: this.buffer.held, truncateError: null };
+      this.failed(failure);
+      return { db, failure };
+    }
+    let result: { db: number; failure: WriteFailure | null };
+    try {
+      result = this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second, this.disk);
+    } catch (error) {
+      if (error instanceof HeldBytesFullError) this.errors.bufferFull(error);
+      throw error;
+    }
+    if (result.failure === null) this.errors.writeSucceeded();
+    else this.failed(result.failure);
+    return result;
+  }
+
   /** What the buffer holds, any thread's, written to the file (when it holds anything). */
   private writeBuffered(): void {
     if (!this.buffer.idle) this.writeOut(Infinity, false);
   }
 
-  /** This thread's descriptor on the file as it is now (the generation is stable under the flush lock). */
-  private reopenCurrent(): void {
+  /**
+   * This thread's descriptor on the file as it is now (the generation is stable under the flush lock); false when
+   * it cannot be opened (logged: a sync of it is skipped).
+   */
+  private reopenCurrent(): boolean {
     this.buffer.lockFlush();
     try {
       this.store.appendInOrder((fileDb, generation) => {
         this.reopenIfReplaced(generation);
         return fileDb;
       });
+      return true;
+    } catch (error) {
+      this.errors.report('warn', `Can't open the append-only file: ${strerror(errnoOfError(error))}`);
+      return false;
     } finally {
       this.buffer.unlockFlush();
     }
-  }
-
-  /** A write to the file: INFO aof_last_write_status says whether the last one failed. */
-  private guardWrite<R>(write: () => R): R {
-    let result: R;
-    try {
-      result = write();
-    } catch (error) {
-      this.state.lastWriteFailed = true; // until a write succeeds
-      throw error;
-    }
-    this.state.lastWriteFailed = false;
-    return result;
   }
 
   /** The file was replaced (a rewrite) or turned on again since this thread opened it (append lock held). */
   private reopenIfReplaced(generation: number): void {
     if (this.generation === generation && this.fd >= 0) return;
     if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
     this.fd = openSync(this.files.logPath(this.state.incrSeq), 'a');
     this.generation = generation;
   }

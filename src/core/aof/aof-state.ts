@@ -16,6 +16,9 @@ import {
   H_AOF_REWRITES,
   H_AOF_STATE,
   H_AOF_WAKE,
+  H_AOF_FSYNC_ERRNO,
+  H_AOF_FSYNC_FAILED,
+  H_AOF_WRITE_ERRNO,
   H_AOF_WRITE_FAILED,
   H_BGSAVE_SCHEDULED,
 } from '../store/layout.js';
@@ -180,8 +183,56 @@ export class AofState {
     return Atomics.load(this.words, H_AOF_WRITE_FAILED) !== 0;
   }
 
-  set lastWriteFailed(failed: boolean) {
-    if (this.lastWriteFailed !== failed) Atomics.store(this.words, H_AOF_WRITE_FAILED, failed ? 1 : 0);
+  /** A write failed with `errno` (aof_last_write_errno); stored before the status, which readers look at first. */
+  writeFailed(errno: number): void {
+    Atomics.store(this.words, H_AOF_WRITE_ERRNO, errno);
+    Atomics.store(this.words, H_AOF_WRITE_FAILED, 1);
+  }
+
+  /** A write succeeded: true when the last one had failed (the caller logs the recovery once). */
+  writeSucceeded(): boolean {
+    return Atomics.exchange(this.words, H_AOF_WRITE_FAILED, 0) !== 0;
+  }
+
+  /** appendfsync everysec's background sync failed with `errno` (aof_bio_fsync_status); true if it had not. */
+  syncFailed(errno: number): boolean {
+    Atomics.store(this.words, H_AOF_FSYNC_ERRNO, errno);
+    return Atomics.exchange(this.words, H_AOF_FSYNC_FAILED, 1) === 0;
+  }
+
+  /** A background sync succeeded. */
+  syncSucceeded(): void {
+    if (Atomics.load(this.words, H_AOF_FSYNC_FAILED) !== 0) Atomics.store(this.words, H_AOF_FSYNC_FAILED, 0);
+  }
+
+  /**
+   * writeCommandsDeniedByDiskError's AOF half: while the file is on and its last write, or its last background
+   * sync, failed, the errno to refuse write commands with (MISCONF); 0 when writes are accepted.
+   */
+  get deniedErrno(): number {
+    if (Atomics.load(this.words, H_AOF_STATE) === AOF_OFF) return 0;
+    if (Atomics.load(this.words, H_AOF_WRITE_FAILED) !== 0)
+      return Atomics.load(this.words, H_AOF_WRITE_ERRNO);
+    if (Atomics.load(this.words, H_AOF_FSYNC_FAILED) !== 0)
+      return Atomics.load(this.words, H_AOF_FSYNC_ERRNO);
+    return 0;
+  }
+
+  /** INFO's aof_last_write_status: the last write and the last background sync both succeeded. */
+  get writeStatusOk(): boolean {
+    return (
+      Atomics.load(this.words, H_AOF_WRITE_FAILED) === 0 && Atomics.load(this.words, H_AOF_FSYNC_FAILED) === 0
+    );
+  }
+
+  /**
+   * The file is opened afresh (appendonly turned on): errors of the last time are forgotten, as Redis's
+   * startAppendOnly does ("AOF reopen, just ignore the last error"); returns which there were.
+   */
+  forgetErrors(): { write: boolean; sync: boolean } {
+    const write = Atomics.exchange(this.words, H_AOF_WRITE_FAILED, 0) !== 0;
+    const sync = Atomics.exchange(this.words, H_AOF_FSYNC_FAILED, 0) !== 0;
+    return { write, sync };
   }
 
   /**

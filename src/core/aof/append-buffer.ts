@@ -16,8 +16,14 @@
 // aof-timestamp-enabled (Redis 7.0's feedAppendOnlyFile): a block is preceded by `#TS:<unix seconds>\r\n` when its
 // second is later than the last annotation's, whichever thread wrote that; the switch and the last second are
 // words here, shared by every thread, so a CONFIG SET on one reaches all and the rule holds across them.
+//
+// A write that fails (a full disk, EIO: Redis's flushAppendOnlyFile keeps aof_buf and tries again) loses nothing:
+// what it did not get into the file is held, after the halves, in a region of this buffer that grows as needed
+// (a growable SharedArrayBuffer, so every thread sees it), and the next write-out, by any thread, writes the held
+// bytes first, then what it took, in one write. A short write is cut back off the file (ftruncate) so the bytes are
+// written again whole; where that fails, only the bytes that did not reach the file are held.
 
-import { writeSync } from 'node:fs';
+import { FILE_SYSTEM_DISK, writeFully, type AofDisk } from './aof-disk.js';
 import { writeLock, writeUnlock } from '../store/rwlock.js';
 import { commandLength, writeCommand } from './resp-command.js';
 
@@ -41,7 +47,31 @@ const SYNCED = 4;
 const LAST_STAMP = 5;
 /** Int: aof-timestamp-enabled (1) or not (0), read at every record. */
 const STAMPING = 12;
+/** Int: bytes held by a failed write, at the start of the held region (flush lock; read without it by `idle`). */
+const HELD = 13;
+/** Int: the length of a half, fixed by the first instance, so a buffer grown for held bytes keeps its halves. */
+const HALF = 14;
+/** Int: the unix second a failed write was last logged in (flush lock): one line per 30 seconds, as Redis. */
+const LAST_ERROR_LOG = 15;
+const ERROR_LOG_SECONDS = 30;
 const DATA = 64;
+
+/** A write-out that did not get everything into the file: the rest is held for the next one. */
+export interface WriteFailure {
+  /** Node's error of the call that failed. */
+  readonly error: unknown;
+  /** Bytes of this write-out that reached the file before it failed (a short write), before any cut back. */
+  readonly partial: number;
+  /** The bytes the write-out tried to write: the held ones and what it took. */
+  readonly expected: number;
+  /** The short write could not be cut back off the file (ftruncate's error): its bytes stay there. */
+  readonly truncateError: unknown;
+}
+
+/** The held bytes cannot grow: the buffer reached its maxByteLength while the file could not be written. */
+export class HeldBytesFullError extends Error {
+  override name = 'HeldBytesFullError';
+}
 
 /** tryAppend's answer when the block does not fit in the active half. */
 export const NO_ROOM = -1;
@@ -64,9 +94,10 @@ export class SharedAppendBuffer {
     buffer: SharedArrayBuffer,
     private readonly control: Int32Array | null,
   ) {
-    this.words = new Int32Array(buffer, 0, STAMPING + 1);
+    this.words = new Int32Array(buffer, 0, LAST_ERROR_LOG + 1);
     this.totals = new Float64Array(buffer, 0, LAST_STAMP + 1);
-    const half = Math.floor((buffer.byteLength - DATA) / 2);
+    const initial = Math.floor((buffer.byteLength - DATA) / 2);
+    const half = Atomics.compareExchange(this.words, HALF, 0, initial) || initial;
     this.halves = [Buffer.from(buffer, DATA, half), Buffer.from(buffer, DATA + half, half)];
   }
 
@@ -152,15 +183,41 @@ export class SharedAppendBuffer {
     return taken;
   }
 
-  /** Flush lock held: what take() returned, in the file. `end`: the appended total when it was taken. */
-  writeTaken(fd: number, taken: Buffer, end: number): void {
-    writeAll(fd, taken);
-    this.totals[WRITTEN] = end;
+  /**
+   * Flush lock held: the bytes an earlier failure held, then `taken` (what take() returned), in the file with one
+   * write; `end`: the appended total when it was taken. Null when all of it went; otherwise what failed, with the
+   * rest held (a short write cut back where ftruncate allows).
+   */
+  writeTaken(
+    fd: number,
+    taken: Uint8Array,
+    end: number,
+    disk: AofDisk = FILE_SYSTEM_DISK,
+  ): WriteFailure | null {
+    const bytes = this.withHeld(taken);
+    const result = writeFully(disk, fd, bytes);
+    if (result.error === null) {
+      this.words[HELD] = 0;
+      this.totals[WRITTEN] = end;
+      return null;
+    }
+    let kept = result.written;
+    let truncateError: unknown = null;
+    if (kept > 0) {
+      try {
+        disk.truncate(fd, disk.size(fd) - kept);
+        kept = 0;
+      } catch (error) {
+        truncateError = error;
+      }
+    }
+    this.hold(bytes, kept, end);
+    return { error: result.error, partial: result.written, expected: bytes.length, truncateError };
   }
 
   /**
    * Both locks held: what the active half holds, then `records` (when given: a block larger than a half), straight
-   * to the file; returns the database the file is on after them.
+   * to the file; returns the database the file is on after them, and what failed (null: nothing), the rest held.
    */
   writeThrough(
     fd: number,
@@ -168,17 +225,111 @@ export class SharedAppendBuffer {
     records: readonly LogRecord[] | null,
     wrapped: boolean,
     second = 0,
-  ): number {
-    this.writeTaken(fd, this.take(), this.totals[APPENDED]);
+    disk: AofDisk = FILE_SYSTEM_DISK,
+  ): { db: number; failure: WriteFailure | null } {
+    const failure = this.writeTaken(fd, this.take(), this.totals[APPENDED], disk);
+    if (records === null) return { db: fileDb, failure };
+    const { db, block } = this.appendBlock(fileDb, records, wrapped, second);
+    if (failure !== null) {
+      this.holdAfter(block, this.totals[APPENDED]); // after what the failed write held: not tried again now
+      return { db, failure };
+    }
+    return { db, failure: this.writeTaken(fd, block, this.totals[APPENDED], disk) };
+  }
+
+  /** Both locks held: writeThrough where the file cannot be opened: all of it held, nothing written. */
+  holdThrough(fileDb: number, records: readonly LogRecord[] | null, wrapped: boolean, second = 0): number {
+    this.holdAfter(this.take(), this.totals[APPENDED]);
     if (records === null) return fileDb;
+    const { db, block } = this.appendBlock(fileDb, records, wrapped, second);
+    this.holdAfter(block, this.totals[APPENDED]);
+    return db;
+  }
+
+  /** `records` as a block of their own (larger than a half), counted as appended. */
+  private appendBlock(
+    fileDb: number,
+    records: readonly LogRecord[],
+    wrapped: boolean,
+    second: number,
+  ): { db: number; block: Buffer } {
     const stamp = this.stampFor(second);
     const block = Buffer.allocUnsafe(blockLength(fileDb, records, wrapped, stamp));
     const db = writeBlock(block, 0, fileDb, records, wrapped, stamp);
-    writeAll(fd, block);
     this.totals[APPENDED] += block.length;
-    this.totals[WRITTEN] = this.totals[APPENDED];
     if (stamp !== 0) this.totals[LAST_STAMP] = stamp;
-    return db;
+    return { db, block };
+  }
+
+  /**
+   * Flush lock held: whether a failed write at unix second `now` may be logged (AOF_WRITE_LOG_ERROR_RATE: one line
+   * per 30 seconds, whichever thread's write failed).
+   */
+  mayLogError(now: number): boolean {
+    if (now - this.words[LAST_ERROR_LOG] <= ERROR_LOG_SECONDS) return false;
+    this.words[LAST_ERROR_LOG] = now;
+    return true;
+  }
+
+  /** Flush lock held: bytes a failed write left for the next one (aof_buf's length while it is not empty). */
+  get held(): number {
+    return this.words[HELD];
+  }
+
+  /**
+   * Flush lock held: the held bytes are dropped (appendonly turned off: Redis's stopAppendOnly frees aof_buf); they
+   * count as written, so nothing waits for them.
+   */
+  dropHeld(): void {
+    this.totals[WRITTEN] += this.words[HELD];
+    this.words[HELD] = 0;
+  }
+
+  /** `bytes` after the held ones, in the held region (a copy, only while something is held). */
+  private withHeld(bytes: Uint8Array): Uint8Array {
+    const held = this.words[HELD];
+    if (held === 0) return bytes;
+    const all = this.heldRegion(held + bytes.length);
+    all.set(bytes, held);
+    return all;
+  }
+
+  /**
+   * `bytes` (a write-out that failed, ending at appended total `end`) from `kept` on are held, alone: the file has
+   * everything before them (`bytes` may be the held region itself: set copies overlapping bytes correctly).
+   */
+  private hold(bytes: Uint8Array, kept: number, end: number): void {
+    const rest = bytes.length - kept;
+    this.heldRegion(rest).set(bytes.subarray(kept), 0);
+    this.words[HELD] = rest;
+    this.totals[WRITTEN] = end - rest;
+  }
+
+  /**
+   * Flush lock held: `bytes` (taken, ending at appended total `end`) held after what is held already, not written
+   * now (the file could not even be opened).
+   */
+  holdAfter(bytes: Uint8Array, end: number): void {
+    const held = this.words[HELD];
+    this.heldRegion(held + bytes.length).set(bytes, held);
+    this.words[HELD] = held + bytes.length;
+    this.totals[WRITTEN] = end - this.words[HELD];
+  }
+
+  /** The first `length` bytes of the held region, the buffer grown (for every thread) when it is shorter. */
+  private heldRegion(length: number): Uint8Array {
+    const buffer = this.words.buffer as SharedArrayBuffer;
+    const start = DATA + 2 * this.halves[0].length; // the halves' end
+    if (start + length > buffer.byteLength) {
+      if (!buffer.growable || start + length > buffer.maxByteLength) {
+        throw new HeldBytesFullError(
+          `the append only file cannot be written and its buffer is full (${length} bytes held)`,
+        );
+      }
+      const doubled = start + 2 * (buffer.byteLength - start);
+      buffer.grow(Math.min(buffer.maxByteLength, Math.max(start + length, doubled)));
+    }
+    return new Uint8Array(buffer, start, length);
   }
 
   /**
@@ -187,7 +338,11 @@ export class SharedAppendBuffer {
    * thread does while appendonly is off.
    */
   get idle(): boolean {
-    return Atomics.load(this.words, USED) === 0 && Atomics.load(this.words, FLUSH_LOCK) === 0;
+    return (
+      Atomics.load(this.words, USED) === 0 &&
+      Atomics.load(this.words, FLUSH_LOCK) === 0 &&
+      Atomics.load(this.words, HELD) === 0
+    );
   }
 
   /** Append lock held: bytes appended and not yet taken for writing. */
@@ -250,8 +405,4 @@ function writeBlock(
   }
   if (wrapped) writeCommand(target, at, EXEC);
   return db;
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }

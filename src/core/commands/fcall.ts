@@ -10,7 +10,7 @@ import type { FunctionInfo } from '../functions/functions.js';
 import { countedKeys } from '../key-specs.js';
 import { refusedForMemory } from '../memory-limit.js';
 import { feedMonitor } from '../monitor.js';
-import { MISCONF } from '../rdb/persistence.js';
+import { diskErrorRefusal } from '../disk-error.js';
 import type { Reply } from '../reply.js';
 import { runScript } from '../scripting/script-run.js';
 import { functionsOf } from './functions.js';
@@ -23,7 +23,8 @@ function fcall(spec: CommandSpec, argv: Buffer[], ctx: CommandContext, readOnlyC
   if (fn === undefined) throw new CommandError('ERR Function not found');
   const writes = !fn.flags.includes('no-writes');
   // processCommand, with the flags fcallGetCommandFlags gives the line (scriptFlagsToCmdFlags).
-  if (writes && ctx.server.persistence?.writesRefused() === true) throw new CommandError(MISCONF);
+  const refusal = writes ? diskErrorRefusal(ctx.server) : null;
+  if (refusal !== null) throw new CommandError(refusal);
   if (writes && !fn.flags.includes('allow-oom')) {
     if (refusedForMemory(ctx, { ...spec, flags: [...spec.flags, 'denyoom'] }))
       throw new CommandError(ERR.oom);

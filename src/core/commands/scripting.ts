@@ -15,7 +15,7 @@ import type { LoadedScript, Scripting } from '../scripting/scripting.js';
 import { parseInt64 } from '../args.js';
 import { feedMonitor } from '../monitor.js';
 import { refusedForMemory } from '../memory-limit.js';
-import { MISCONF } from '../rdb/persistence.js';
+import { diskErrorRefusal } from '../disk-error.js';
 import { readShebang } from '../scripting/shebang.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -63,7 +63,8 @@ function evalGeneric(
   // A script that declares its flags is a write command unless no-writes, and may grow memory unless no-writes
   // or allow-oom (eval.c evalGetCommandFlags): Redis's processCommand refuses it as it refuses such a command.
   if (flags !== null && !flags.has('no-writes')) {
-    if (ctx.server.persistence?.writesRefused() === true) throw new CommandError(MISCONF);
+    const refusal = diskErrorRefusal(ctx.server);
+    if (refusal !== null) throw new CommandError(refusal);
     if (!flags.has('allow-oom') && refusedForMemory(ctx, { ...spec, flags: [...spec.flags, 'denyoom'] })) {
       throw new CommandError(ERR.oom);
     }

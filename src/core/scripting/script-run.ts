@@ -11,7 +11,7 @@ import { ClientContexts } from '../command-context.js';
 import { ERR } from '../errors.js';
 import { call } from '../executor.js';
 import { refusedForMemory } from '../memory-limit.js';
-import { MISCONF } from '../rdb/persistence.js';
+import { diskErrorRefusal } from '../disk-error.js';
 import { encodeReply } from '../reply-encoding.js';
 import {
   array,
@@ -224,8 +224,9 @@ class ScriptCalls {
       return this.refuse(spec, 'ERR Write commands are not allowed from read-only scripts.');
     }
     const ctx = this.contexts.current();
-    if (write && !this.dirty && server.persistence?.writesRefused() === true)
-      return this.refuse(spec, MISCONF);
+    // script.c scriptVerifyWriteCommandAllow: refused as processCommand refuses it, until the script has written.
+    const refusal = write && !this.dirty ? diskErrorRefusal(server) : null;
+    if (refusal !== null) return this.refuse(spec, refusal);
     if (
       !this.options.allowOom &&
       !this.dirty &&

@@ -169,6 +169,14 @@ export const HEADER_INTS = 80;
  */
 export const H_STREAM_NODE_MAX_BYTES = 73;
 export const H_STREAM_NODE_MAX_ENTRIES = 74;
+/**
+ * The append-only file's failures (aof/aof-state.ts), written only when a write or a sync fails or recovers and
+ * read only while H_AOF_WRITE_FAILED or H_AOF_FSYNC_FAILED says one failed: Redis's aof_last_write_errno, and
+ * aof_bio_fsync_status and aof_bio_fsync_errno (appendfsync everysec's background sync).
+ */
+export const H_AOF_WRITE_ERRNO = 75;
+export const H_AOF_FSYNC_FAILED = 76;
+export const H_AOF_FSYNC_ERRNO = 77;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
 export const SEGMENT_INTS = 16;

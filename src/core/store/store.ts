@@ -149,6 +149,11 @@ const MAX_VALUE_LIMIT = 2 ** 31 - 1;
  * writes; only the pages it fills are touched.
  */
 const APPEND_BUFFER_BYTES = 4 << 20;
+/**
+ * How far the append-only file's buffer may grow past its halves for what failed writes hold (aof/append-buffer.ts)
+ * while the file cannot be written (Redis's aof_buf has no bound but memory); reserved address space, not memory.
+ */
+const APPEND_HELD_MAX_BYTES = 1 << 30;
 
 /**
  * One thread's handle on the shared buffers: its access (array views, locks) and its database views. Made by
@@ -265,7 +270,9 @@ export class SharedStore implements KeyValueStore {
     );
     const map = databaseMap(segments);
     for (let db = 0; db < databases; db++) control[map + db] = db; // logical = physical until a SWAPDB
-    const appendBuffer = new SharedArrayBuffer(APPEND_BUFFER_BYTES);
+    const appendBuffer = new SharedArrayBuffer(APPEND_BUFFER_BYTES, {
+      maxByteLength: APPEND_BUFFER_BYTES + APPEND_HELD_MAX_BYTES,
+    });
     const thread = new StoreThread(control, arena, options.clock, options.locking ?? true, appendBuffer);
     thread.access.table.resetShards();
     return thread.view(0);

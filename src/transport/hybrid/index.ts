@@ -132,6 +132,7 @@ export class HybridTransport implements Transport {
         aclHandles: options.aclHandles ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
+        aofFaults: options.aofFaults ?? null,
         version: options.version,
         startedAt: options.startedAt,
         executable: mainScript(),
@@ -145,6 +146,7 @@ export class HybridTransport implements Transport {
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
       ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
+      ...(options.exit === undefined ? {} : { exit: (reason: string) => options.exit?.(reason) }),
     });
     this.group = group;
     // The loops copy the config when they start: the port asked for may have been 0 (any), so tell the real one.

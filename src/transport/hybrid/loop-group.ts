@@ -50,6 +50,8 @@ export interface LoopGroupOptions {
   readonly diagnostics?: ServerDiagnostics;
   /** The server's shutdown routine, for a loop's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
+  /** The server's stop, for a thread's append-only file failure under appendfsync always (Redis's exit(1)). */
+  readonly exit?: (reason: string) => void;
   /** The store's control buffer: marked when a loop is terminated (lock-abandonment.ts). */
   readonly storeControl: Int32Array;
 }
@@ -159,6 +161,8 @@ export class LoopGroup {
         return;
       case 'shutdown':
         return answerShutdownRequest(message, this.options.shutdown);
+      case 'exit':
+        return this.options.exit?.(message.reason);
       case 'log': {
         const fields = { ...message.fields, loop: loop.index };
         if (message.level === 'error') this.options.logger.error(fields, message.msg);

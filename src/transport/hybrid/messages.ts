@@ -27,6 +27,8 @@ export interface LoopInit {
   readonly config: Record<string, string>;
   /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
   readonly aofWorkDir: string | null;
+  /** Test hook: ServerOptions.aofFaults (an AofFaultSwitch's buffer); null: the file system as it is. */
+  readonly aofFaults: SharedArrayBuffer | null;
   readonly version: string;
   readonly startedAt: number;
   readonly executable: string;
@@ -70,6 +72,8 @@ export type FromLoop =
   | { readonly type: 'acceptError'; readonly code: string; readonly message: string }
   /** SHUTDOWN on this loop's client: the loop blocks until the main thread answers (shutdown-request.ts). */
   | ShutdownRequest
+  /** A write or sync of the append-only file failed under appendfsync always: stop the server (Redis exits). */
+  | { readonly type: 'exit'; readonly reason: string }
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';

@@ -143,6 +143,7 @@ export class ThreadPoolTransport implements Transport {
         aclHandles: options.aclHandles ?? null,
         diagnosticsHandles: options.diagnostics?.handles() ?? null,
         aofWorkDir: options.aofWorkDir ?? null,
+        aofFaults: options.aofFaults ?? null,
         version: options.version,
         startedAt: options.startedAt,
         executable: mainScript(),
@@ -154,6 +155,7 @@ export class ThreadPoolTransport implements Transport {
       ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
       ...(options.shutdown === undefined ? {} : { shutdown: (flags) => options.shutdown?.(flags) ?? false }),
+      ...(options.exit === undefined ? {} : { exit: (reason: string) => options.exit?.(reason) }),
     });
     this.server.on('connection', (socket: net.Socket) => this.accept(socket));
   }

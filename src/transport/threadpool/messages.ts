@@ -47,6 +47,8 @@ export interface WorkerInit {
   readonly config: Record<string, string>;
   /** `dir` as it was at start-up: where the append-only directory is, whatever CONFIG SET dir did since. */
   readonly aofWorkDir: string | null;
+  /** Test hook: ServerOptions.aofFaults (an AofFaultSwitch's buffer); null: the file system as it is. */
+  readonly aofFaults: SharedArrayBuffer | null;
   readonly version: string;
   readonly startedAt: number;
   /** The main thread's script, for INFO executable. */
@@ -78,6 +80,8 @@ export type FromWorker =
   | { readonly type: 'queued'; readonly request: number; readonly reply: MessagePort }
   /** SHUTDOWN on this worker's client: the worker blocks until the main thread answers (shutdown-request.ts). */
   | ShutdownRequest
+  /** A write or sync of the append-only file failed under appendfsync always: stop the server (Redis exits). */
+  | { readonly type: 'exit'; readonly reason: string }
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';

@@ -61,6 +61,8 @@ export interface WorkerPoolOptions {
   readonly diagnostics?: ServerDiagnostics;
   /** The server's shutdown routine, for a worker's SHUTDOWN. */
   readonly shutdown?: (flags: ShutdownFlags) => boolean;
+  /** The server's stop, for a thread's append-only file failure under appendfsync always (Redis's exit(1)). */
+  readonly exit?: (reason: string) => void;
   /** The store's control buffer: marked when a worker is ended by force (lock-abandonment.ts). */
   readonly storeControl: Int32Array;
 }
@@ -240,6 +242,8 @@ export class WorkerPool {
         return;
       case 'shutdown':
         return answerShutdownRequest(message, this.options.shutdown);
+      case 'exit':
+        return this.options.exit?.(message.reason);
       case 'log': {
         const context = { worker: slot.index, command: message.command, err: message.error };
         this.options.logger[message.level](context, message.msg);

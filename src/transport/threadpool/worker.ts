@@ -125,6 +125,9 @@ function workerCore(): ThreadCore {
     scriptLog: (level, message) => post({ type: 'log', level, msg: message }),
     diagnostics: init.diagnosticsHandles,
     aofFiles: AofFiles.of(config, init.aofWorkDir),
+    aofFaults: init.aofFaults,
+    aofReport: (level, message) => post({ type: 'log', level, msg: message }),
+    exit: (reason) => post({ type: 'exit', reason }),
     ...(pubsubState === null
       ? {}
       : {
