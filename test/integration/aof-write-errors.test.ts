@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AofFaultSwitch } from '../../src/core/aof/aof-fault-switch.js';
+import { infoFields, untilInfo } from '../support/info-wait.js';
 import { resp } from '../support/raw-client.js';
 import { startTestServer, transports, type LogLine, type TestServer } from '../support/server.js';
 
@@ -42,20 +43,37 @@ describe.each(transports)('%s transport: a failing append-only file', (transport
       expect(await c.request(resp('GET', 'b'), '$1\r\n2\r\n')).toBe('$1\r\n2\r\n');
       await c.send(resp('INFO', 'persistence'));
       expect(await c.readBulk()).toContain('aof_last_write_status:err\r\n');
+      // A script's first write is refused the same way (script.c scriptVerifyWriteCommandAllow).
+      await c.send(resp('EVAL', "return redis.call('SET', 'x', '1')", '0'));
+      expect(await c.readLine()).toMatch(/^-MISCONF Errors writing to the AOF file: No space left on device/);
       // A MULTI with a refused command is aborted, as processCommand's rejection flags the transaction.
       expect(await c.request(resp('MULTI'), '+OK\r\n')).toBe('+OK\r\n');
       expect(await c.request(resp('INCR', 'n'), ENOSPC_REFUSAL)).toBe(ENOSPC_REFUSAL);
       const aborted = '-EXECABORT Transaction discarded because of previous errors.\r\n';
       expect(await c.request(resp('EXEC'), aborted)).toBe(aborted);
 
+      // A rewrite's cut would put the held commands after it, where they would replay twice: the rewrite fails.
+      const info = { info: async (section: string) => (await c.send(resp('INFO', section)), c.readBulk()) };
+      const started = '+Background append only file rewriting started\r\n';
+      expect(await c.request(resp('BGREWRITEAOF'), started)).toBe(started);
+      await untilInfo(
+        info,
+        'persistence',
+        (f) => f.get('aof_rewrite_in_progress') === '0',
+        'the rewrite ended',
+      );
+      expect(infoFields(await info.info('persistence')).get('aof_last_bgrewrite_status')).toBe('err');
+      await server.logs.waitFor(
+        startingWith('Background AOF rewrite failed: the append only file cannot be written'),
+      );
+
       faults.clear();
       // serverCron's once-a-second retry writes what was held and accepts writes again.
       await server.logs.waitFor(message('AOF write error looks solved, Redis can write again.'));
       expect(await c.request(resp('SET', 'd', '4'), '+OK\r\n')).toBe('+OK\r\n');
-      await c.send(resp('INFO', 'persistence'));
-      const info = await c.readBulk();
-      expect(info).toContain('aof_last_write_status:ok\r\n');
-      expect(info).toContain('aof_buffer_length:0\r\n');
+      const after = infoFields(await info.info('persistence'));
+      expect(after.get('aof_last_write_status')).toBe('ok');
+      expect(after.get('aof_buffer_length')).toBe('0');
     } finally {
       await server.close();
     }

@@ -3,7 +3,7 @@
 // off the file, the status and errno refuse writes (MISCONF) until a write succeeds again, the lines Redis logs are
 // logged, and under appendfsync always the server is told to exit. The disk's failures are played through the
 // AofDisk seam (an AofFaultSwitch, or a disk of the test's own), never by filling a real disk.
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -225,6 +225,23 @@ describe('AofLog: a failed write-out, as flushAppendOnlyFile', () => {
     expect(lines[2]).toBe('warn: AOF write error looks solved, Redis can write again.');
     expect(log.bufferedBytes).toBe(0);
     expect(file()).toBe(resp('SELECT 0', 'SET a 1', 'SET b 2', 'DEL gone'));
+    log.close();
+  });
+
+  it('a file that cannot be opened holds the records too, written once it can be', () => {
+    const { log, lines, write, file, dir } = openLog({ disk: FILE_SYSTEM_DISK });
+    write('SET a 1');
+    log.inFileOrder(() => undefined, true); // as a rewrite's cut: every thread reopens the file before its next write
+    const directory = path.join(dir, 'appendonlydir');
+    const kept = `${directory}-kept`;
+    renameSync(directory, kept);
+    write('SET b 2');
+    expect(log.writeDeniedErrno).toBe(2); // ENOENT
+    expect(lines).toEqual(['warn: Error writing to the AOF file: No such file or directory']);
+    renameSync(kept, directory);
+    log.syncEverySecond();
+    expect(log.writeDeniedErrno).toBe(0);
+    expect(file()).toBe(resp('SELECT 0', 'SET a 1', 'SELECT 0', 'SET b 2'));
     log.close();
   });
 

@@ -479,24 +479,73 @@ export class AofLog {
    * `generation`; what failed (null: nothing), reported as Redis reports it, the rest held for the next write-out.
    */
   private writeTaken(generation: number, bytes: Uint8Array, end: number): WriteFailure | null {
-    let failure: WriteFailure | null;
+    const openError = this.openFor(generation);
+    const failure =
+      openError === null
+        ? this.guarded(() => this.buffer.writeTaken(this.fd, bytes, end, this.disk))
+        : this.notOpened(openError, () => this.buffer.holdAfter(bytes, end));
+    this.settled(failure);
+    return failure;
+  }
+
+  /**
+   * Both locks held: what the buffer holds, then `records` (null: none), written to the file of `generation`
+   * (the buffer's writeThrough), reported as writeTaken's; the database the file is on after them.
+   */
+  private writeInOrder(
+    generation: number,
+    fileDb: number,
+    records: readonly LogRecord[] | null,
+    wrapped: boolean,
+    second: number,
+  ): { db: number; failure: WriteFailure | null } {
+    const openError = this.openFor(generation);
+    let result: { db: number; failure: WriteFailure | null };
+    if (openError === null) {
+      result = this.guarded(() =>
+        this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second, this.disk),
+      );
+    } else {
+      let db = fileDb;
+      const failure = this.notOpened(openError, () => {
+        db = this.buffer.holdThrough(fileDb, records, wrapped, second);
+      });
+      result = { db, failure };
+    }
+    this.settled(result.failure);
+    return result;
+  }
+
+  /** This thread's descriptor on the file of `generation` (reopenIfReplaced); the open's error, or null. */
+  private openFor(generation: number): unknown {
     try {
       this.reopenIfReplaced(generation);
+      return null;
     } catch (error) {
-      this.buffer.holdAfter(bytes, end); // not even opened: all of it waits
-      failure = { error, partial: 0, expected: this.buffer.held, truncateError: null };
-      this.failed(failure);
-      return failure;
+      return error;
     }
+  }
+
+  /** The file could not be opened: everything to write waits, held (`hold`), and the open's error is the failure. */
+  private notOpened(error: unknown, hold: () => void): WriteFailure {
+    this.guarded(hold);
+    return { error, partial: 0, expected: this.buffer.held, truncateError: null };
+  }
+
+  /** A call on the buffer that may hold bytes: past the room it may grow to, the server stops (bufferFull). */
+  private guarded<R>(call: () => R): R {
     try {
-      failure = this.buffer.writeTaken(this.fd, bytes, end, this.disk);
+      return call();
     } catch (error) {
       if (error instanceof HeldBytesFullError) this.errors.bufferFull(error);
       throw error;
     }
+  }
+
+  /** A write-out's end reported: writes accepted again after a failure, or the failure (status, log, exit). */
+  private settled(failure: WriteFailure | null): void {
     if (failure === null) this.errors.writeSucceeded();
     else this.failed(failure);
-    return failure;
   }
 
   private failed(failure: WriteFailure): void {
@@ -527,38 +576,6 @@ export class AofLog {
     } finally {
       this.buffer.unlockFlush();
     }
-  }
-
-  /**
-   * Both locks held: what the buffer holds, then `records` (null: none), written to the file of `generation`
-   * (the buffer's writeThrough), failures reported; the database the file is on after them.
-   */
-  private writeInOrder(
-    generation: number,
-    fileDb: number,
-    records: readonly LogRecord[] | null,
-    wrapped: boolean,
-    second: number,
-  ): { db: number; failure: WriteFailure | null } {
-    try {
-      this.reopenIfReplaced(generation);
-    } catch (error) {
-      // Not even opened: what the active half holds and the records wait, held, for the next write-out.
-      const db = this.buffer.holdThrough(fileDb, records, wrapped, second);
-      const failure = { error, partial: 0, expected: this.buffer.held, truncateError: null };
-      this.failed(failure);
-      return { db, failure };
-    }
-    let result: { db: number; failure: WriteFailure | null };
-    try {
-      result = this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second, this.disk);
-    } catch (error) {
-      if (error instanceof HeldBytesFullError) this.errors.bufferFull(error);
-      throw error;
-    }
-    if (result.failure === null) this.errors.writeSucceeded();
-    else this.failed(result.failure);
-    return result;
   }
 
   /** What the buffer holds, any thread's, written to the file (when it holds anything). */
