@@ -285,10 +285,10 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // Client-side caching keeps its table within tracking-table-max-keys (processCommand, after evictions).
   ctx.server.tracking?.limit();
   // server.c processCommand: writes (and PING) are refused while the server cannot persist them (a failed BGSAVE
-  // with save points set, a failed write to the append-only file).
-  if (resolved.flags.includes('write') || resolved.name === 'ping') {
-    const refusal = diskErrorRefusal(ctx.server);
-    if (refusal !== null) return reject(ctx, argv, refusal, resolved);
+  // with save points set, a failed write to the append-only file). The state first: two loads while all is well.
+  const refusal = diskErrorRefusal(ctx.server);
+  if (refusal !== null && (resolved.flags.includes('write') || resolved.name === 'ping')) {
+    return reject(ctx, argv, refusal, resolved);
   }
   // processCommand: while the dataset loads at start-up only commands flagged `loading` run (INFO, CONFIG, ...).
   if (ctx.server.persistence?.loading() === true && !resolved.flags.includes('loading')) {

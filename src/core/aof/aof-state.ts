@@ -16,10 +16,9 @@ import {
   H_AOF_REWRITES,
   H_AOF_STATE,
   H_AOF_WAKE,
+  H_AOF_FAILURES,
   H_AOF_FSYNC_ERRNO,
-  H_AOF_FSYNC_FAILED,
   H_AOF_WRITE_ERRNO,
-  H_AOF_WRITE_FAILED,
   H_BGSAVE_SCHEDULED,
 } from '../store/layout.js';
 
@@ -27,6 +26,10 @@ import {
 export const AOF_OFF = 0;
 export const AOF_ON = 1;
 export const AOF_WAIT_REWRITE = 2;
+
+/** H_AOF_FAILURES's flags. */
+const WRITE_FAILED = 1;
+const FSYNC_FAILED = 2;
 
 const REWRITE_NONE = 0;
 const REWRITE_SCHEDULED = 1;
@@ -180,49 +183,46 @@ export class AofState {
 
   /** aof_last_write_status: whether the last write to the file failed (any thread's). */
   get lastWriteFailed(): boolean {
-    return Atomics.load(this.words, H_AOF_WRITE_FAILED) !== 0;
+    return (Atomics.load(this.words, H_AOF_FAILURES) & WRITE_FAILED) !== 0;
   }
 
-  /** A write failed with `errno` (aof_last_write_errno); stored before the status, which readers look at first. */
+  /** A write failed with `errno` (aof_last_write_errno); stored before the flag, which readers look at first. */
   writeFailed(errno: number): void {
     Atomics.store(this.words, H_AOF_WRITE_ERRNO, errno);
-    Atomics.store(this.words, H_AOF_WRITE_FAILED, 1);
+    Atomics.or(this.words, H_AOF_FAILURES, WRITE_FAILED);
   }
 
   /** A write succeeded: true when the last one had failed (the caller logs the recovery once). */
   writeSucceeded(): boolean {
-    return Atomics.exchange(this.words, H_AOF_WRITE_FAILED, 0) !== 0;
+    return (Atomics.and(this.words, H_AOF_FAILURES, ~WRITE_FAILED) & WRITE_FAILED) !== 0;
   }
 
   /** appendfsync everysec's background sync failed with `errno` (aof_bio_fsync_status); true if it had not. */
   syncFailed(errno: number): boolean {
     Atomics.store(this.words, H_AOF_FSYNC_ERRNO, errno);
-    return Atomics.exchange(this.words, H_AOF_FSYNC_FAILED, 1) === 0;
+    return (Atomics.or(this.words, H_AOF_FAILURES, FSYNC_FAILED) & FSYNC_FAILED) === 0;
   }
 
   /** A background sync succeeded. */
   syncSucceeded(): void {
-    if (Atomics.load(this.words, H_AOF_FSYNC_FAILED) !== 0) Atomics.store(this.words, H_AOF_FSYNC_FAILED, 0);
+    if ((Atomics.load(this.words, H_AOF_FAILURES) & FSYNC_FAILED) !== 0)
+      Atomics.and(this.words, H_AOF_FAILURES, ~FSYNC_FAILED);
   }
 
   /**
    * writeCommandsDeniedByDiskError's AOF half: while the file is on and its last write, or its last background
-   * sync, failed, the errno to refuse write commands with (MISCONF); 0 when writes are accepted.
+   * sync, failed, the errno to refuse write commands with (MISCONF); 0 when writes are accepted. One load while
+   * nothing failed: it runs before every write command.
    */
   get deniedErrno(): number {
-    if (Atomics.load(this.words, H_AOF_STATE) === AOF_OFF) return 0;
-    if (Atomics.load(this.words, H_AOF_WRITE_FAILED) !== 0)
-      return Atomics.load(this.words, H_AOF_WRITE_ERRNO);
-    if (Atomics.load(this.words, H_AOF_FSYNC_FAILED) !== 0)
-      return Atomics.load(this.words, H_AOF_FSYNC_ERRNO);
-    return 0;
+    const failures = Atomics.load(this.words, H_AOF_FAILURES);
+    if (failures === 0 || Atomics.load(this.words, H_AOF_STATE) === AOF_OFF) return 0;
+    return Atomics.load(this.words, (failures & WRITE_FAILED) !== 0 ? H_AOF_WRITE_ERRNO : H_AOF_FSYNC_ERRNO);
   }
 
   /** INFO's aof_last_write_status: the last write and the last background sync both succeeded. */
   get writeStatusOk(): boolean {
-    return (
-      Atomics.load(this.words, H_AOF_WRITE_FAILED) === 0 && Atomics.load(this.words, H_AOF_FSYNC_FAILED) === 0
-    );
+    return Atomics.load(this.words, H_AOF_FAILURES) === 0;
   }
 
   /**
@@ -230,9 +230,8 @@ export class AofState {
    * startAppendOnly does ("AOF reopen, just ignore the last error"); returns which there were.
    */
   forgetErrors(): { write: boolean; sync: boolean } {
-    const write = Atomics.exchange(this.words, H_AOF_WRITE_FAILED, 0) !== 0;
-    const sync = Atomics.exchange(this.words, H_AOF_FSYNC_FAILED, 0) !== 0;
-    return { write, sync };
+    const failures = Atomics.exchange(this.words, H_AOF_FAILURES, 0);
+    return { write: (failures & WRITE_FAILED) !== 0, sync: (failures & FSYNC_FAILED) !== 0 };
   }
 
   /**

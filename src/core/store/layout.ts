@@ -124,7 +124,6 @@ export const H_AOF_REWRITE_FAILED = 54;
 export const H_AOF_REWRITES = 55;
 export const H_AOF_BASE_SIZE_F64 = 28; // ints 56 and 57
 export const H_AOF_REWRITE_FAILURES = 58;
-export const H_AOF_WRITE_FAILED = 59;
 export const H_AOF_REWRITE_EPOCH = 60;
 export const H_AOF_WAKE = 61;
 /** A BGSAVE SCHEDULE that came while a rewrite ran: the main thread starts it once the rewrite ends. */
@@ -170,12 +169,14 @@ export const HEADER_INTS = 80;
 export const H_STREAM_NODE_MAX_BYTES = 73;
 export const H_STREAM_NODE_MAX_ENTRIES = 74;
 /**
- * The append-only file's failures (aof/aof-state.ts), written only when a write or a sync fails or recovers and
- * read only while H_AOF_WRITE_FAILED or H_AOF_FSYNC_FAILED says one failed: Redis's aof_last_write_errno, and
- * aof_bio_fsync_status and aof_bio_fsync_errno (appendfsync everysec's background sync).
+ * The append-only file's failures (aof/aof-state.ts): a word of flags (AOF_WRITE_FAILED: Redis's
+ * aof_last_write_status is C_ERR; AOF_FSYNC_FAILED: its aof_bio_fsync_status, appendfsync everysec's background
+ * sync), read before every write command (writeCommandsDeniedByDiskError) and so not on the append lock's line,
+ * which every append writes; and the errno of each, read only while its flag is set. Written only when a write or
+ * a sync fails or recovers.
  */
-export const H_AOF_WRITE_ERRNO = 75;
-export const H_AOF_FSYNC_FAILED = 76;
+export const H_AOF_FAILURES = 75;
+export const H_AOF_WRITE_ERRNO = 76;
 export const H_AOF_FSYNC_ERRNO = 77;
 
 // Per segment, one 64-byte line (16 ints) so two segments' locks never share a cache line.
