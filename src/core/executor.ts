@@ -287,7 +287,7 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
   // server.c processCommand: writes (and PING) are refused while the server cannot persist them (a failed BGSAVE
   // with save points set, a failed write to the append-only file). The state first: two loads while all is well.
   const refusal = diskErrorRefusal(ctx.server);
-  if (refusal !== null && (resolved.flags.includes('write') || resolved.name === 'ping')) {
+  if (refusal !== null && (isWriteCommand(resolved, client) || resolved.name === 'ping')) {
     return reject(ctx, argv, refusal, resolved);
   }
   // processCommand: while the dataset loads at start-up only commands flagged `loading` run (INFO, CONFIG, ...).
@@ -410,6 +410,11 @@ function callLocked(spec: CommandSpec, argv: Buffer[], ctx: CommandContext): Rep
  * server.c rejectCommand: counted in the command's rejected_calls (an unknown one has none to count in), and
  * a refused EXEC ends the transaction, in or out of MULTI, with EXECABORT.
  */
+/** processCommand's is_write_command: a write, or EXEC of a transaction that queued one. */
+function isWriteCommand(spec: CommandSpec, client: ClientState): boolean {
+  return spec.flags.includes('write') || (spec.name === 'exec' && client.transaction.queuesWrite);
+}
+
 function reject(ctx: CommandContext, argv: Buffer[], message: string, spec: CommandSpec | null): Reply {
   const counters = ctx.server.counters;
   const transaction = ctx.client.transaction;

@@ -63,6 +63,11 @@ export class Transaction {
     return this.watched.length;
   }
 
+  /** Whether a queued command writes (server.c is_write_command: EXEC is refused MISCONF when one does). */
+  get queuesWrite(): boolean {
+    return this.queued?.some((command) => command.spec.flags.includes('write')) ?? false;
+  }
+
   /** Whether a queued command may grow memory (server.c: EXEC is refused on OOM when one is denyoom). */
   get queuesDenyOom(): boolean {
     return this.queued?.some((command) => command.spec.flags.includes('denyoom')) ?? false;

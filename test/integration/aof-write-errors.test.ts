@@ -31,6 +31,10 @@ describe.each(transports)('%s transport: a failing append-only file', (transport
     try {
       const c = await server.connect();
       expect(await c.request(resp('SET', 'a', '1'), '+OK\r\n')).toBe('+OK\r\n');
+      // A transaction queued before the disk fills: its EXEC is a write command (is_write_command).
+      const queued = await server.connect();
+      expect(await queued.request(resp('MULTI'), '+OK\r\n')).toBe('+OK\r\n');
+      expect(await queued.request(resp('SET', 'q', '1'), '+QUEUED\r\n')).toBe('+QUEUED\r\n');
       // The disk takes 10 more bytes and is full: a short write, cut back off the file.
       faults.failWrites('ENOSPC', 10);
       // The write whose write-out failed is answered (the data set has it; Redis sends the reply too).
@@ -43,6 +47,8 @@ describe.each(transports)('%s transport: a failing append-only file', (transport
       expect(await c.request(resp('GET', 'b'), '$1\r\n2\r\n')).toBe('$1\r\n2\r\n');
       await c.send(resp('INFO', 'persistence'));
       expect(await c.readBulk()).toContain('aof_last_write_status:err\r\n');
+      const execRefused = `-EXECABORT Transaction discarded because of: ${ENOSPC_REFUSAL.slice(1)}`;
+      expect(await queued.request(resp('EXEC'), execRefused)).toBe(execRefused);
       // A script's first write is refused the same way (script.c scriptVerifyWriteCommandAllow).
       await c.send(resp('EVAL', "return redis.call('SET', 'x', '1')", '0'));
       expect(await c.readLine()).toMatch(/^-MISCONF Errors writing to the AOF file: No space left on device/);
@@ -80,10 +86,9 @@ describe.each(transports)('%s transport: a failing append-only file', (transport
     const again = await start(transport, dir);
     try {
       const c = await again.connect();
-      await c.send(resp('MGET', 'a', 'b', 'c', 'd'));
-      expect(await c.readText('*4\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$1\r\n4\r\n')).toBe(
-        '*4\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$1\r\n4\r\n',
-      );
+      await c.send(resp('MGET', 'a', 'b', 'c', 'd', 'q'));
+      const values = '*5\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$1\r\n4\r\n$-1\r\n';
+      expect(await c.readText(values)).toBe(values);
     } finally {
       await again.close();
     }
