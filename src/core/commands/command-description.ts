@@ -4,6 +4,7 @@
 // what only describes it (ACL categories, tips, key specs, summary, complexity, history, arguments) from Redis's
 // own reference (redis-command-reference.ts). A command Redis lacks is described from its spec alone.
 
+import { ACL_CATEGORIES } from '../acl/command-universe.js';
 import type { CommandFlag, CommandSpec } from '../command.js';
 import type { KeyPosition } from '../key-specs.js';
 import { array, bulkString, fieldMap, integer, set, status, type Reply } from '../reply.js';
@@ -60,28 +61,8 @@ const GROUP_CATEGORY: Record<CommandSpec['group'], string | undefined> = {
   hyperloglog: '@hyperloglog',
 };
 
-/** acl.c ACLCommandCategories: the order of the category bits. */
-const CATEGORY_ORDER = [
-  '@keyspace',
-  '@read',
-  '@write',
-  '@set',
-  '@sortedset',
-  '@list',
-  '@hash',
-  '@string',
-  '@bitmap',
-  '@hyperloglog',
-  '@geo',
-  '@pubsub',
-  '@admin',
-  '@fast',
-  '@slow',
-  '@blocking',
-  '@dangerous',
-  '@connection',
-  '@transaction',
-];
+/** acl.c ACLCommandCategories's order, as '@name' (a command's categories are listed in it). */
+const CATEGORY_ORDER: readonly string[] = ACL_CATEGORIES.map((c) => `@${c}`);
 
 /** A command's ACL categories: Redis's, or for a command Redis lacks its group's and setImplicitACLCategories'. */
 export function aclCategories(spec: CommandSpec): readonly string[] {
