@@ -54,7 +54,8 @@ export class AclHub {
   private readonly shared: SharedText;
   readonly log: AclLog;
   private users: AclUsers;
-  private seen: number;
+  /** The shared users' version last read (reload). */
+  private seen = -1;
   private readonly clients = new Set<ClientState>();
   private defaultNeedsAuth = false;
   /** The client whose request runs now on this thread: it is closed after its reply instead of at once. */
@@ -66,6 +67,11 @@ export class AclHub {
   ) {
     this.shared = SharedText.attach(handles.users, 'ACL users');
     this.log = new AclLog(SharedText.attach(handles.log, 'ACL log'));
+    this.users = this.reload();
+  }
+
+  /** Reads the shared users (with the version read with them, now seen) and the default user's flags from them. */
+  private reload(): AclUsers {
     const { version, text } = this.shared.locked(() => ({
       version: this.shared.version,
       text: this.shared.read(),
@@ -73,6 +79,7 @@ export class AclHub {
     this.users = parse(text);
     this.seen = version;
     this.readDefault();
+    return this.users;
   }
 
   /** The shared state for a new server holding `users` (default: Redis's default user, `requirepass` its password). */
@@ -91,13 +98,7 @@ export class AclHub {
   /** Reads the users again if another thread changed them, and checks this thread's clients. */
   sync(): void {
     if (this.shared.version === this.seen) return;
-    const { version, text } = this.shared.locked(() => ({
-      version: this.shared.version,
-      text: this.shared.read(),
-    }));
-    this.users = parse(text);
-    this.seen = version;
-    this.readDefault();
+    this.reload();
     this.checkClients();
   }
 

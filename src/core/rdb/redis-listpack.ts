@@ -5,19 +5,11 @@
 // Pure byte codecs; the store's own compact encoding (store/listpack.ts) is a different format.
 
 import { listpackEntryBytes } from '../store/listpack-size.js';
+import { backlenBytes } from '../store/listpack-size.js';
 import { encodeListpackInteger } from '../store/stream-listpack.js';
 import { RdbFormatError } from './format.js';
 
 const EOF = 0xff;
-
-/** lpEncodeBacklen's size: the bytes that store an entry's length backwards. */
-function backlenBytes(length: number): number {
-  if (length <= 127) return 1;
-  if (length < 16383) return 2;
-  if (length < 2097151) return 3;
-  if (length < 268435455) return 4;
-  return 5;
-}
 
 /** string2ll: the integer a string spells canonically, within 64 bits, else null. */
 function canonicalInteger(bytes: Uint8Array): bigint | null {

@@ -8,7 +8,7 @@
 export const LISTPACK_EMPTY_BYTES = 7;
 
 /** lpEncodeBacklen's size for an entry of `length` bytes. */
-function backlenBytes(length: number): number {
+export function backlenBytes(length: number): number {
   if (length <= 127) return 1;
   if (length < 16383) return 2;
   if (length < 2097151) return 3;
