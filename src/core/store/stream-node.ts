@@ -1,7 +1,8 @@
 // One stream node read: a Redis listpack holding a master entry (live count, deleted count, the master fields,
 // a 0 terminator) and then the entries (flags, ID deltas from the master ID, fields or only values when they are
 // the master's, lp-count), as t_stream.c streamAppendItem lays them out. Pure: bytes and the master ID in,
-// entries out; used by the store's streams and by whatever reads a node's bytes (the AOF rewrite).
+// entries out; used by the store's streams and by whatever reads a node's bytes (the AOF rewrite). Two readers:
+// decodeNode, every entry with bigint IDs, and NodeScan, one entry at a time with IDs as numbers (the hot paths).
 
 import { lpBytes, lpFirst, lpInteger, lpNext, lpNumber, lpSmall } from './stream-listpack.js';
 import { MAX_U64, makeId, type StreamId } from './stream-id.js';

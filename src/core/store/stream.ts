@@ -4,8 +4,9 @@
 // Why an index array and not Redis's radix tree: the keys are 16-byte IDs only ever appended in order, so a
 // sorted array gives the tree's bounds with far less code: XADD appends to the last node or the array's end
 // (O(1) amortised, the array doubles), a range seeks by binary search (O(log N)) and walks nodes in order
-// (O(M)); trimming from the head moves a start slot, not the array. A node never holds more than
-// stream-node-max-entries (100) entries, so decoding one whole node to serve a range is a bounded cost. The
+// (O(M)); trimming from the head moves a start slot, not the array. A forward range walks the node it starts in
+// from its master entry, as Redis's iterator does, skipping entries before its start without decoding them, with
+// IDs as exact numbers (stream-node.ts NodeScan; bigints only for IDs at 2^53 and above). The
 // nodes keep Redis's exact bytes so that node boundaries (and so `~` trimming and XINFO) fall where Redis's
 // do, and RDB and DUMP carry them unchanged.
 // Precondition of every method: the caller holds the key's segment's write lock (read lock for reads); node and
