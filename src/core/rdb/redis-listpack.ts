@@ -5,43 +5,10 @@
 // Pure byte codecs; the store's own compact encoding (store/listpack.ts) is a different format.
 
 import { listpackEntryBytes } from '../store/listpack-size.js';
-import { backlenBytes } from '../store/listpack-size.js';
-import { encodeListpackInteger } from '../store/stream-listpack.js';
+import { backlenBytes, lpEncode } from '../store/stream-listpack.js';
 import { RdbFormatError } from './format.js';
 
 const EOF = 0xff;
-
-/** string2ll: the integer a string spells canonically, within 64 bits, else null. */
-function canonicalInteger(bytes: Uint8Array): bigint | null {
-  if (bytes.length === 0 || bytes.length > 20) return null;
-  const text = Buffer.from(bytes).toString('latin1');
-  if (!/^(0|-?[1-9][0-9]*)$/.test(text)) return null;
-  const n = BigInt(text);
-  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : null;
-}
-
-/** One encoded entry (encoding and data, without its back-length). */
-function encodeEntry(element: Uint8Array): Buffer {
-  const n = canonicalInteger(element);
-  if (n !== null) return encodeListpackInteger(n);
-  const length = element.length;
-  if (length < 64) return Buffer.concat([Buffer.from([0x80 | length]), element]);
-  if (length < 4096) return Buffer.concat([Buffer.from([0xe0 | (length >> 8), length & 0xff]), element]);
-  const head = Buffer.alloc(5);
-  head[0] = 0xf0;
-  head.writeUInt32LE(length, 1);
-  return Buffer.concat([head, element]);
-}
-
-/** lpEncodeBacklen: the entry's length in 7-bit groups, most significant first, all but the first marked. */
-function encodeBacklen(length: number): Buffer {
-  const size = backlenBytes(length);
-  const out = Buffer.alloc(size);
-  for (let i = size - 1, l = length; i >= 0; i--, l = Math.floor(l / 128)) {
-    out[i] = (l & 127) | (i === 0 ? 0 : 128);
-  }
-  return out;
-}
 
 /** The bytes `element` takes in a listpack: its entry (integer or string encoding) and its back length. */
 export function listpackEntrySize(element: Uint8Array): number {
@@ -53,10 +20,9 @@ export function encodeListpack(elements: readonly Uint8Array[]): Buffer {
   const parts: Buffer[] = [Buffer.alloc(6)];
   let total = 6;
   for (const element of elements) {
-    const entry = encodeEntry(element);
-    const back = encodeBacklen(entry.length);
-    parts.push(entry, back);
-    total += entry.length + back.length;
+    const entry = lpEncode(element); // string2ll's integers in their integer forms, with the back-length
+    parts.push(entry);
+    total += entry.length;
   }
   parts.push(Buffer.from([EOF]));
   total += 1;

@@ -4,17 +4,10 @@
 // size by this count, so its nodes split where Redis's do (quicklist.ts); the RDB writer sizes its nodes by it.
 // Pure: bytes in, a number out, nothing allocated for the usual short element.
 
+import { backlenBytes } from './stream-listpack.js';
+
 /** An empty listpack: its 6-byte header and its end byte. */
 export const LISTPACK_EMPTY_BYTES = 7;
-
-/** lpEncodeBacklen's size for an entry of `length` bytes. */
-export function backlenBytes(length: number): number {
-  if (length <= 127) return 1;
-  if (length < 16383) return 2;
-  if (length < 2097151) return 3;
-  if (length < 268435455) return 4;
-  return 5;
-}
 
 /** The integer u8[start, start + length) spells canonically (lpStringToInt64), or null. */
 function canonicalInteger(u8: Uint8Array, start: number, length: number): number | bigint | null {
