@@ -308,8 +308,9 @@ const zremRangeLocked: WriteWork<RemoveRange, undefined, RemovalResult> = (
 // ---- ZRANDMEMBER ----
 
 /**
- * ZRANDMEMBER key count: count > 0 distinct members (the whole set, in order, when count >= its length), count
- * < 0 that many picks with repetition (zrandmemberWithCountCommand). Null for a missing key.
+ * ZRANDMEMBER key count: count > 0 distinct members (the whole set when count >= its length, highest score first:
+ * Redis's zuiNext walks a sorted set from its tail), count < 0 that many picks with repetition
+ * (zrandmemberWithCountCommand). Null for a missing key.
  */
 export function zrandMember(
   a: TableAccess,
@@ -334,7 +335,7 @@ export function zrandMember(
       for (let i = 0; i < picks; i++) out.push(at(Math.floor(random() * length)));
       return out;
     }
-    if (count >= length) return rangeOf(z, { by: 'rank', start: 0, end: -1, reverse: false });
+    if (count >= length) return rangeOf(z, { by: 'rank', start: 0, end: -1, reverse: true });
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(Math.floor(random() * length));
     return [...chosen].map(at);
