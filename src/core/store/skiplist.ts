@@ -27,6 +27,7 @@ import {
 } from './dict.js';
 import { ENC_ZSET_SKIPLIST, T_ZSET, UNIT } from './layout.js';
 import type { SortedSet } from './zset-encoding.js';
+import { lexCountByRanks } from './zset-lex.js';
 import { lexGteMin, lexLteMax, type LexRange, type ScoredMember } from './zset-types.js';
 import { scaledSample } from './sampled-size.js';
 
@@ -224,6 +225,14 @@ export class SkiplistZset implements SortedSet {
       }
     }
     return count - 1;
+  }
+
+  lexCount(range: LexRange): number {
+    return lexCountByRanks(this, range);
+  }
+
+  lexRemovalStart(range: LexRange): number {
+    return this.length === 0 ? -1 : this.lexStart(range);
   }
 
   walk(from: number, reverse: boolean, visit: (member: Buffer, score: number) => boolean): void {

@@ -15,10 +15,22 @@ export interface SortedSet {
    * a range starting at bound (exclusive bound: inclusive true).
    */
   scoreStart(bound: number, inclusive: boolean): number;
-  /** The first rank, from the head, whose member is at or past the range's min; length if none. */
+  /**
+   * Where Redis's search for the range's min lands (zset-lex.ts uses it): the rank after the elements it passes
+   * over as below min; length if none. A listpack scans from the head, so that is the first member at or past
+   * min; a skip list descends its levels, so when the members are not in lex order it can be any member at or
+   * past min whose predecessor is below it.
+   */
   lexStart(range: LexRange): number;
-  /** The last rank, from the tail, whose member is at or before the range's max; -1 if none. */
+  /** Where the search for the range's max lands: the last rank it passes over as within max; -1 if none. */
   lexEnd(range: LexRange): number;
+  /** ZLEXCOUNT (zlexcountCommand: a listpack counts a walk, a skip list subtracts ranks; zset-lex.ts). */
+  lexCount(range: LexRange): number;
+  /**
+   * The rank ZREMRANGEBYLEX starts deleting at, or -1: zzlDeleteRangeByLex starts at zzlFirstInLexRange,
+   * zslDeleteRangeByLex where its own search for min lands, without zslIsInLexRange's test.
+   */
+  lexRemovalStart(range: LexRange): number;
   /** Visits the elements from rank `from` on (downwards when reverse) while visit returns true. */
   walk(from: number, reverse: boolean, visit: (member: Buffer, score: number) => boolean): void;
   /**

@@ -15,6 +15,7 @@ import {
   nextElement,
 } from './listpack.js';
 import type { SortedSet } from './zset-encoding.js';
+import { firstInLexRange, lexCountByWalk } from './zset-lex.js';
 import { compareMembers, compareScored, lexGteMin, lexLteMax, type LexRange } from './zset-types.js';
 
 const scratch = new Float64Array(1);
@@ -121,6 +122,14 @@ export class ListpackZset implements SortedSet {
     let i = this.members.length - 1;
     while (i >= 0 && !lexLteMax(this.members[i], range)) i--;
     return i;
+  }
+
+  lexCount(range: LexRange): number {
+    return lexCountByWalk(this, range);
+  }
+
+  lexRemovalStart(range: LexRange): number {
+    return firstInLexRange(this, range);
   }
 
   walk(from: number, reverse: boolean, visit: (member: Buffer, score: number) => boolean): void {

@@ -12,11 +12,11 @@ import { SkiplistZset } from './skiplist.js';
 import type { Bytes, RemovalResult } from './types.js';
 import { touchLocked } from './watch.js';
 import type { SortedSet } from './zset-encoding.js';
+import { firstInLexRange, lastInLexRange, lexRemovalRanks } from './zset-lex.js';
 import { openZset, zsetLength, zsetScore, ZsetWriter, limits } from './zset-writer.js';
 import {
   lexGteMin,
   lexLteMax,
-  lexRangeEmpty,
   scoreGteMin,
   scoreLteMax,
   scoreRangeEmpty,
@@ -201,17 +201,9 @@ export function zcount(a: TableAccess, db: number, key: Bytes, range: RangeQuery
 type RangeQueryScore = Extract<RangeQuery, { by: 'score' }>['range'];
 type RangeQueryLex = Extract<RangeQuery, { by: 'lex' }>['range'];
 
-function lexRanks(z: SortedSet, range: RangeQueryLex): [number, number] {
-  if (lexRangeEmpty(range)) return [0, -1];
-  return [z.lexStart(range), z.lexEnd(range)];
-}
-
 /** ZLEXCOUNT: null for a missing key. */
 export function zlexcount(a: TableAccess, db: number, key: Bytes, range: RangeQueryLex): number | null {
-  return readZset<number | null>(a, db, key, null, (z) => {
-    const [first, last] = lexRanks(z, range);
-    return Math.max(0, last - first + 1);
-  });
+  return readZset<number | null>(a, db, key, null, (z) => z.lexCount(range));
 }
 
 /** ZRANGE and its variants: the elements in order; null for a missing key. */
@@ -248,10 +240,11 @@ export function rangeOf(z: SortedSet, query: RangeQuery): ScoredMember[] {
     const range = query.range;
     inRange = query.reverse ? (_m, s) => scoreGteMin(s, range) : (_m, s) => scoreLteMax(s, range);
   } else {
-    if (lexRangeEmpty(query.range)) return out;
+    // genericZrangebylexCommand: from the first (last) element in range, skip offset elements unchecked, then
+    // take elements while within max (min): zset-lex.ts says why that is not "the members in range".
     const range = query.range;
-    const first = query.reverse ? z.lexEnd(range) : z.lexStart(range);
-    if (first < 0 || first >= length) return out;
+    const first = query.reverse ? lastInLexRange(z, range) : firstInLexRange(z, range);
+    if (first < 0) return out;
     from = query.reverse ? first - query.offset : first + query.offset;
     inRange = query.reverse ? (m) => lexGteMin(m, range) : (m) => lexLteMax(m, range);
   }
@@ -297,7 +290,7 @@ const zremRangeLocked: WriteWork<RemoveRange, undefined, RemovalResult> = (
       ? rankBounds(range.start, range.end, z.length)
       : range.by === 'score'
         ? scoreRanks(z, range.range)
-        : lexRanks(z, range.range);
+        : lexRemovalRanks(z, range.range);
   if (last < first) return { removed: 0, deleted: false };
   z.removeRanks(first, last);
   const deleted = writer.finish();
