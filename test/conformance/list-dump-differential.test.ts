@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveRedisServer, useBothServers } from '../support/both-servers.js';
 import {
+  decodeResp,
   fcParameters,
   numRuns,
   showArgv,
@@ -63,6 +64,35 @@ async function dumps(client: LiveClient, history: readonly Argv[]): Promise<stri
   return history.map((argv, i) => `${showArgv(argv)} -> ${replies[2 + 2 * i].toString('hex')}`);
 }
 
+/** `history` on key r instead of l. */
+const onKey = (key: string, history: readonly Argv[]): Argv[] =>
+  history.map(([name, , ...rest]) => [name, key, ...rest]);
+
+/**
+ * Builds l on redis-server, RESTOREs its DUMP as r on both servers under list-max-listpack-size `fill`, then
+ * replays `after` on r and reloads both servers' data from their RDB files (DEBUG RELOAD): r's DUMP after each
+ * step, and l's after the reload, as each server gives them.
+ */
+async function restored(
+  client: LiveClient,
+  payload: Buffer,
+  fill: string,
+  after: readonly Argv[],
+): Promise<string[]> {
+  const replies = await client.pipeline([
+    ['CONFIG', 'SET', 'list-max-listpack-size', fill],
+    ['RESTORE', 'r', '0', payload, 'REPLACE'],
+    ['DUMP', 'r'],
+    ...onKey('r', after).flatMap((argv) => [argv, ['DUMP', 'r']]),
+    ['DEBUG', 'RELOAD'],
+    ['DUMP', 'r'],
+    ['DUMP', 'l'],
+  ]);
+  const reload = replies[replies.length - 3].toString('latin1');
+  if (reload !== '+OK\r\n') throw new Error(`DEBUG RELOAD answered ${reload}`);
+  return replies.slice(1).map((reply) => reply.toString('hex'));
+}
+
 const FIXED_SEED = 7031;
 const RUNS = numRuns(40);
 
@@ -71,7 +101,10 @@ describe.skipIf(!haveRedisServer).each(transports)(
   (transport) => {
     for (const fill of ['-2', '5']) {
       describe(`list-max-listpack-size ${fill}`, () => {
-        const both = useBothServers(transport, { settings: { 'list-max-listpack-size': fill } });
+        const both = useBothServers(transport, {
+          settings: { 'list-max-listpack-size': fill, 'enable-debug-command': 'yes' },
+          ownDirs: true, // DEBUG RELOAD writes an RDB file
+        });
 
         it(
           'gives Redis bytes after any history of pushes, inserts and removals',
@@ -84,6 +117,39 @@ describe.skipIf(!haveRedisServer).each(transports)(
                 ]);
                 expect(ours).toEqual(theirs);
               }),
+              fcParameters(RUNS, FIXED_SEED),
+            );
+          },
+          timeoutFor(RUNS, 500),
+        );
+
+        it(
+          "keeps the nodes of Redis's DUMP through RESTORE and an RDB reload, under any fill, and pushes after it",
+          async () => {
+            await fc.assert(
+              fc.asyncProperty(
+                fc.array(step, { minLength: 1, maxLength: 30 }),
+                fc.constantFrom('-2', '5', '1', '-1', '3'),
+                fc.array(step, { maxLength: 8 }),
+                async (history, restoreFill, after) => {
+                  await Promise.all(
+                    [both.real, both.lite].map((c) =>
+                      c.pipeline([['FLUSHALL'], ['CONFIG', 'SET', 'list-max-listpack-size', fill]]),
+                    ),
+                  );
+                  const built = await both.real.pipeline([...history, ['DUMP', 'l']]);
+                  const payload = built[built.length - 1];
+                  if (payload.toString('latin1') === '$-1\r\n') return; // the history emptied the list
+                  const bulk = decodeResp(payload);
+                  if (bulk.type !== 'bulk') throw new Error(`DUMP answered ${payload.toString('latin1')}`);
+                  await both.lite.pipeline([['RESTORE', 'l', '0', bulk.bytes]]);
+                  const [theirs, ours] = await Promise.all([
+                    restored(both.real, bulk.bytes, restoreFill, after),
+                    restored(both.lite, bulk.bytes, restoreFill, after),
+                  ]);
+                  expect(ours).toEqual(theirs);
+                },
+              ),
               fcParameters(RUNS, FIXED_SEED),
             );
           },

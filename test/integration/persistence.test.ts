@@ -209,6 +209,26 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     expect([infoField(reset, 'rdb_saves'), infoField(reset, 'total_forks')]).toEqual(['0', '0']);
   });
 
+  it("RESTORE and a restart keep a list's quicklist nodes as the payload splits them", async () => {
+    const dir = tempDir();
+    const first = await start(dir, { config: { 'list-max-listpack-size': '5' } });
+    const c = await client(first);
+    // LPUSH fills the head: nodes of 2 and 5 elements, where pushes at the tail would make 5 and 2.
+    await c.lpush('l', '1', '2', '3', '4', '5', '6', '7');
+    const payload = await c.dumpBuffer('l');
+    expect(await c.restore('same-fill', 0, payload)).toBe('OK');
+    await c.config('SET', 'list-max-listpack-size', '-2'); // one 8 KB node would hold all seven
+    expect(await c.restore('other-fill', 0, payload)).toBe('OK');
+    for (const key of ['same-fill', 'other-fill']) expect(await c.dumpBuffer(key)).toEqual(payload);
+    expect(await c.save()).toBe('OK');
+    c.disconnect();
+    await first.close();
+    const second = await start(dir);
+    const d = await client(second);
+    for (const key of ['l', 'same-fill', 'other-fill']) expect(await d.dumpBuffer(key)).toEqual(payload);
+    expect(await d.lrange('other-fill', 0, -1)).toEqual(['7', '6', '5', '4', '3', '2', '1']);
+  });
+
   it('DUMP and RESTORE with Redis 7.0 options and errors', async () => {
     const server = await start(tempDir());
     const c = await client(server);

@@ -315,6 +315,39 @@ describe('store lists', () => {
     expect(store.listLength(b('src'))).toBe(4500);
   });
 
+  it("load with a file's nodes as they are, and later pushes weigh those nodes as Redis's would", () => {
+    const { store } = setup();
+    const baseline = store.stats().usedMemory;
+    store.setContainerLimits({ 'list-max-listpack-size': 3 });
+    const values = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(b);
+    store.listLoad(b('l'), values, [1, 0, 6, 1]); // past the fill, and an empty node dropped
+    expect(store.listNodeCounts(b('l'))).toEqual([1, 6, 1]);
+    expect(all(store, 'l')).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    store.listPush(b('l'), [b('x')], 'right'); // the tail node has room under the fill of 3
+    store.listPush(b('l'), [b('y')], 'left');
+    expect(store.listNodeCounts(b('l'))).toEqual([2, 6, 2]);
+    expect(store.listIndex(b('l'), 4)?.toString()).toBe('d');
+    store.del([b('l')]);
+    expect(store.stats().usedMemory).toBe(baseline);
+  });
+
+  it('refuse a load the arena cannot hold whole, leaving no list', () => {
+    const { store } = setup({ initialBytes: 64 * 1024, maxBytes: 256 * 1024 });
+    const used = store.stats().usedMemory;
+    const nodes = Array.from({ length: 40 }, () => Buffer.alloc(8000, 1));
+    expect(
+      commandError(() =>
+        store.listLoad(
+          b('big'),
+          nodes,
+          nodes.map(() => 1),
+        ),
+      ),
+    ).toBe(ERR.oom);
+    expect(store.exists([b('big')])).toBe(0);
+    expect(store.stats().usedMemory).toBe(used);
+  });
+
   it('keep a TTL across pushes and pops', () => {
     const { store, clock } = setup();
     store.listPush(b('l'), [b('1'), b('2')], 'right');

@@ -84,7 +84,9 @@ export function writeStoreValue(store: KeyValueStore, key: Bytes, value: RdbValu
       break;
     case 'list':
       if (value.elements.length === 0) return;
-      store.listPush(key, value.elements, 'right');
+      // A file's quicklist nodes are kept as they are; a plain list (RDB_TYPE_LIST) is pushed, as Redis does.
+      if (value.nodes !== undefined) store.listLoad(key, value.elements, value.nodes);
+      else store.listPush(key, value.elements, 'right');
       break;
     case 'set':
       if (value.members.length === 0) return;

@@ -215,7 +215,7 @@ export function readValue(r: RdbReader, type: number): RdbValue {
     case TYPE_LIST:
       return { type: 'list', elements: readStrings(r, r.len()) };
     case TYPE_LIST_QUICKLIST_2:
-      return { type: 'list', elements: readQuicklist(r) };
+      return readQuicklist(r);
     case TYPE_SET:
       return { type: 'set', members: readStrings(r, r.len()) };
     case TYPE_SET_INTSET:
@@ -260,17 +260,27 @@ function readStrings(r: RdbReader, count: number): Buffer[] {
   return out;
 }
 
-function readQuicklist(r: RdbReader): Buffer[] {
-  const nodes = r.len();
-  const out: Buffer[] = [];
-  for (let i = 0; i < nodes; i++) {
+/**
+ * A quicklist's elements and its nodes' element counts, as the file splits them: the loader keeps those nodes
+ * (rdbLoadObject appends each listpack as a node, and a plain node holds its one element), dropping empty ones.
+ */
+function readQuicklist(r: RdbReader): RdbValue {
+  const count = r.len();
+  const elements: Buffer[] = [];
+  const nodes: number[] = [];
+  for (let i = 0; i < count; i++) {
     const container = r.len();
     const data = r.string();
-    if (container === QUICKLIST_PLAIN) out.push(data);
-    else if (container === QUICKLIST_PACKED) for (const e of decodeListpack(data)) out.push(e);
-    else throw new RdbFormatError(`Quicklist integrity check failed: container ${container}`);
+    if (container === QUICKLIST_PLAIN) {
+      elements.push(data);
+      nodes.push(1);
+    } else if (container === QUICKLIST_PACKED) {
+      const packed = decodeListpack(data);
+      for (const e of packed) elements.push(e);
+      if (packed.length > 0) nodes.push(packed.length);
+    } else throw new RdbFormatError(`Quicklist integrity check failed: container ${container}`);
   }
-  return out;
+  return { type: 'list', elements, nodes };
 }
 
 /** A listpack score: an integer entry or the text d2string wrote (possibly "inf"/"-inf"). */

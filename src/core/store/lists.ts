@@ -133,6 +133,46 @@ export function pushLocked(
   return { length: list.count, created };
 }
 
+/**
+ * Creates the list `key` (missing: the caller deleted it) from an RDB file's or a DUMP payload's nodes: `nodes`
+ * gives each node's element count, head first, and every node is kept as it is, not split again by the fill in
+ * force (rdbLoadObject appends each listpack of a RDB_TYPE_LIST_QUICKLIST_2 as a node). Empty nodes are skipped.
+ */
+export function load(
+  a: TableAccess,
+  db: number,
+  key: Bytes,
+  elements: readonly Bytes[],
+  nodes: readonly number[],
+): void {
+  a.writing(db, key, loadWork, elements, nodes);
+}
+
+const loadWork: WriteWork<readonly Bytes[], readonly number[], void> = (
+  a,
+  entry,
+  shard,
+  hash,
+  key,
+  elements,
+  nodes,
+) => {
+  if (entry !== 0) throw new Error('a list is loaded only into a missing key');
+  entry = storeContainerLocked(a, shard, hash, key, 0, EMPTY_ROOT, T_LIST, ENC_LIST_QUICKLIST);
+  const list = listOf(a, entry, shard);
+  try {
+    let at = 0;
+    for (const count of nodes) {
+      if (count > 0) list.appendNode(elements.slice(at, at + count));
+      at += count;
+    }
+  } catch (error) {
+    a.table.remove(shard, entry); // out of memory part way: no half-loaded list is left behind
+    throw error;
+  }
+  touchLocked(a, shard, hash);
+};
+
 // ---- Pops ----
 
 /**

@@ -371,6 +371,27 @@ export class Quicklist {
     this.addCount(1);
   }
 
+  /**
+   * Appends a node holding exactly `values` (at least one) at the tail, whatever the fill: a node as an RDB file
+   * or a DUMP payload gives it, kept as Redis 7.0's loader keeps it (rdbLoadObject's quicklistAppendListpack).
+   */
+  appendNode(values: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const value of values) bytes += elementSize(value.length);
+    const node = this.newNode(bytes, false);
+    this.linkAfter(this.tail, node);
+    let at = this.start(node);
+    let lpBytes = LISTPACK_EMPTY_BYTES;
+    for (const value of values) {
+      writeElement(this.arena.u8, at, value);
+      lpBytes += this.lpSizeAt(at);
+      at += elementSize(value.length);
+    }
+    this.setWord(node, N_COUNT, values.length);
+    this.setWord(node, N_LP_BYTES, lpBytes);
+    this.addCount(values.length);
+  }
+
   /** LPOP of one element; null for an empty list. */
   popHead(): Buffer | null {
     const node = this.head;

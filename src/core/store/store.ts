@@ -554,6 +554,10 @@ export class SharedStore implements KeyValueStore {
     return lists.push(this.access, this.db, key, elements, end, onlyIfExists);
   }
 
+  listLoad(key: Bytes, elements: readonly Bytes[], nodes: readonly number[]): void {
+    lists.load(this.access, this.db, key, elements, nodes);
+  }
+
   listPop(key: Bytes, end: lists.ListEnd, count: number | null): lists.PopResult | null {
     return lists.pop(this.access, this.db, key, end, count);
   }

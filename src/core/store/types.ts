@@ -263,6 +263,11 @@ export interface KeyValueStore {
   // ---- Lists (lists.ts over quicklist.ts; Redis 7.0's t_list.c) ----
   /** LPUSH/RPUSH each element in turn; with onlyIfExists (LPUSHX/RPUSHX) a missing key gets nothing. */
   listPush(key: Bytes, elements: readonly Bytes[], end: ListEnd, onlyIfExists?: boolean): PushResult;
+  /**
+   * Creates list `key` (missing) from loaded quicklist nodes, each of `nodes[i]` elements, kept as they are
+   * (RESTORE and RDB loading: Redis 7.0 keeps a file's nodes).
+   */
+  listLoad(key: Bytes, elements: readonly Bytes[], nodes: readonly number[]): void;
   /** LPOP/RPOP one element (count null) or up to count; null for a missing key. */
   listPop(key: Bytes, end: ListEnd, count: number | null): PopResult | null;
   /** LMPOP: up to count from the first non-empty list of keys; null if none has any. */
