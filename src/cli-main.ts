@@ -157,6 +157,10 @@ const CONFIG_FLAGS = {
     type: 'string',
     describe: 'The ACL file: users loaded from it at start-up, by ACL LOAD, and written by ACL SAVE',
   },
+  'acl-pubsub-default': {
+    type: 'string',
+    describe: 'The channels a new ACL user starts with: resetchannels (none, the default) or allchannels',
+  },
   'loading-process-events-interval-bytes': {
     type: 'string',
     describe: 'Loading the dump at start-up answers clients after each step of this many bytes (2097152)',

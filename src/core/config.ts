@@ -126,9 +126,16 @@ const SETTINGS: readonly Setting[] = [
   { name: 'bind', kind: 'string', initial: '127.0.0.1', immutable: true },
   { name: 'port', kind: 'integer', initial: '6379', min: 0n, max: 65535n, immutable: true },
   { name: 'requirepass', kind: 'string', initial: '' },
-  // ACL (acl/): the file ACL LOAD and SAVE use, read at start-up; how many refusals ACL LOG keeps.
+  // ACL (acl/): the file ACL LOAD and SAVE use, read at start-up; how many refusals ACL LOG keeps; the channels
+  // a user (or selector) made from now on starts with (acl/user.ts PubsubDefault; users already made keep theirs).
   { name: 'aclfile', kind: 'string', initial: '', immutable: true },
   { name: 'acllog-max-len', kind: 'integer', initial: '128', min: 0n, max: LONG_MAX },
+  {
+    name: 'acl-pubsub-default',
+    kind: 'enum',
+    initial: 'resetchannels',
+    choices: ['allchannels', 'resetchannels'],
+  },
   { name: 'maxclients', kind: 'integer', initial: '10000', min: 1n, max: UINT_MAX },
   { name: 'timeout', kind: 'integer', initial: '0', min: 0n, max: INT_MAX },
   { name: 'proto-max-bulk-len', kind: 'memory', initial: String(512n * MB), min: MB, max: LONG_MAX },

@@ -33,6 +33,7 @@ import { loadLuaFrom } from './scripting/lua-addon.js';
 import { ScriptCache } from './scripting/script-cache.js';
 import { Functions } from './functions/functions.js';
 import { AclHub, type AclHandles } from './acl/acl-hub.js';
+import { decodeRevocation, encodeRevocation } from './acl/channel-revocation.js';
 import { LibraryRegistry } from './functions/library-registry.js';
 import { Scripting, type ScriptLogLevel } from './scripting/scripting.js';
 
@@ -184,7 +185,15 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   });
   const acl = AclHub.attach(deps.acl ?? AclHub.create(deps.config.string('requirepass')), {
     kill: (id) => void server.killClient?.(id),
+    // A SETUSER that takes channels away reaches every other thread now, not at its next command: the mail wakes
+    // each loop and each subscribed pool worker through its eventfd (a client in subscribed state waits there,
+    // even blocked in RESP3), so a subscriber that sends nothing is cut at once, as Redis cuts it in the SETUSER.
+    mailRevocation: (revocation) => {
+      const { channel, message } = encodeRevocation(revocation);
+      server.pubsub?.mailAclRevocation(channel, message);
+    },
   });
+  server.pubsub?.setAclRevocationHandler((user, rules) => acl.channelsRevoked(decodeRevocation(user, rules)));
   Object.assign(server, { acl });
   // CONFIG SET requirepass on this thread sets the default user's password (config.c updateRequirePass); the
   // other threads see the users change, not the setting.

@@ -1,11 +1,15 @@
 // The ACL hub of each thread over the users every thread shares: two hubs attached to the same buffers stand
 // for two threads. A change made through one reaches the other's clients at its next sync(): a deleted or
-// replaced user's client is revoked (killed, or closed after its reply when it is the one being served), a
-// subscriber whose channel was taken away is revoked, and every other client's "unrestricted" flag follows its
-// user. Also the default user's password from requirepass, and incarnations surviving a SETUSER.
+// replaced user's client is revoked (killed, or closed after its reply when it is the one being served), and
+// every other client's "unrestricted" flag follows its user. A SETUSER that takes channels away revokes the
+// subscribers it must on its own thread at once and mails the revocation to the other (here a list the test
+// delivers), whose subscribers it cuts; a sync alone cuts none (ACL LOAD leaves the default user's subscribers,
+// as Redis does). Also the default user's password from requirepass, and incarnations surviving a SETUSER.
 
 import { describe, expect, it } from 'vitest';
 import { AclHub } from '../../src/core/acl/acl-hub.js';
+import type { ChannelRevocation } from '../../src/core/acl/channel-revocation.js';
+import { AclUsers } from '../../src/core/acl/users.js';
 import type { ClientState } from '../../src/core/command.js';
 import { ClientSubscriptions } from '../../src/core/pubsub/subscriber.js';
 import { Transaction } from '../../src/core/transaction.js';
@@ -33,18 +37,39 @@ function client(id: number): ClientState {
 function twoThreads(requirepass = '') {
   const handles = AclHub.create(requirepass);
   const killed: number[][] = [[], []];
-  const hubs = [0, 1].map((t) => AclHub.attach(handles, { kill: (id) => killed[t].push(id) }));
-  return { hubs, killed };
+  /** What each thread was mailed: a revocation from the other. */
+  const mailed: ChannelRevocation[][] = [[], []];
+  const hubs = [0, 1].map((t) =>
+    AclHub.attach(handles, {
+      kill: (id) => killed[t].push(id),
+      mailRevocation: (revocation) => mailed[1 - t].push(revocation),
+    }),
+  );
+  /** Thread t takes its mail, as a woken thread drains its mailbox. */
+  const deliver = (t: number) => {
+    for (const revocation of mailed[t].splice(0)) hubs[t].channelsRevoked(revocation);
+  };
+  return { hubs, killed, mailed, deliver };
 }
 
 const rules = (...r: string[]) => r.map((x) => Buffer.from(x));
 
 function setUser(hub: AclHub, name: string, ...r: string[]): void {
-  hub.update((users) => {
-    const result = users.setUser(name, rules(...r));
-    if ('error' in result) throw new Error(result.error);
-    return { result: undefined, changed: true };
-  });
+  const error = hub.setUser(name, rules(...r), 'resetchannels');
+  if (error !== null) throw new Error(error);
+}
+
+/** A client of `hub` authenticated as `user`, subscribed to these channels and patterns. */
+function subscriber(hub: AclHub, id: number, user: string, channels: string[], patterns: string[] = []) {
+  const c = client(id);
+  hub.connected(c);
+  hub.authenticatedAs(c, hub.user(user)!);
+  const subs = new ClientSubscriptions({ push: () => undefined, lost: () => undefined });
+  for (const name of channels) subs.channels.set(name, Buffer.from(name));
+  for (const name of patterns) subs.patterns.set(name, Buffer.from(name));
+  subs.active = channels.length + patterns.length > 0;
+  c.pubsub = subs;
+  return c;
 }
 
 describe('ACL hubs over shared users', () => {
@@ -95,22 +120,47 @@ describe('ACL hubs over shared users', () => {
     expect([bob.closeAfterReply, bob.aclRevoked, killed[0]]).toEqual([true, true, []]);
   });
 
-  it('revokes a subscriber whose user lost one of its channels, not one whose channels grew', () => {
-    const { hubs, killed } = twoThreads();
+  it('revokes a subscriber whose user lost one of its channels on both threads, by mail on the other', () => {
+    const { hubs, killed, mailed, deliver } = twoThreads();
     setUser(hubs[0], 'sub', 'on', 'nopass', '+@all', 'resetchannels', '&feed:*');
-    const subscriber = client(4);
-    hubs[1].connected(subscriber);
-    hubs[1].authenticatedAs(subscriber, hubs[1].user('sub')!);
-    const subs = new ClientSubscriptions({ push: () => undefined, lost: () => undefined });
-    subs.channels.set('feed:1', Buffer.from('feed:1'));
-    subs.active = true;
-    subscriber.pubsub = subs;
-    setUser(hubs[0], 'sub', '&more');
     hubs[1].sync();
-    expect(killed[1]).toEqual([]);
+    subscriber(hubs[1], 4, 'sub', ['feed:1']);
+    subscriber(hubs[0], 5, 'sub', ['feed:2']);
+    setUser(hubs[0], 'sub', '&more'); // a superset: nothing to check, nothing mailed
+    expect(mailed[1]).toEqual([]);
     setUser(hubs[0], 'sub', 'resetchannels', '&other');
+    expect(killed).toEqual([[5], []]); // this thread's at once
     hubs[1].sync();
+    expect(killed[1]).toEqual([]); // a sync does not: the mail does
+    deliver(1);
     expect(killed[1]).toEqual([4]);
+  });
+
+  it('cuts only subscribed clients of that very user', () => {
+    const { hubs, killed, deliver } = twoThreads();
+    setUser(hubs[0], 'sub', 'on', 'nopass', '+@all', 'resetchannels', '&a', '&b');
+    setUser(hubs[0], 'other', 'on', 'nopass', '+@all', 'resetchannels', '&a', '&b');
+    hubs[1].sync();
+    subscriber(hubs[1], 1, 'other', ['a']);
+    subscriber(hubs[1], 2, 'sub', []); // not in subscribed state
+    subscriber(hubs[1], 3, 'sub', ['b']); // keeps what it uses
+    subscriber(hubs[1], 4, 'sub', ['a']);
+    setUser(hubs[0], 'sub', 'resetchannels', '&b');
+    deliver(1);
+    expect(killed[1]).toEqual([4]);
+  });
+
+  it('leaves the subscribers of the default user when ACL LOAD takes its channels (Redis copies the user)', () => {
+    const { hubs, killed } = twoThreads();
+    const listener = subscriber(hubs[1], 6, 'default', ['news']);
+    hubs[0].update((users) => {
+      const loaded = AclUsers.fromAclFile('user default on nopass ~* +@all\n', 'f', 'resetchannels');
+      if (!(loaded instanceof AclUsers)) throw new Error(loaded.error);
+      users.replaceWith(loaded);
+      return { result: undefined, changed: true };
+    });
+    hubs[1].sync();
+    expect([killed[1], listener.aclUnrestricted]).toEqual([[], false]);
   });
 
   it("sets the default user's password from requirepass, nopass for none", () => {

@@ -14,6 +14,7 @@ function listed(name: string, ...rules: string[]): string {
   const result = users.setUser(
     name,
     rules.map((r) => Buffer.from(r, 'latin1')),
+    'resetchannels',
   );
   if ('error' in result) throw new Error(result.error);
   return `user ${name} ${users.get(name)!.describe()}`;
@@ -23,6 +24,7 @@ function refusal(...rules: string[]): string {
   const result = new AclUsers().setUser(
     'u',
     rules.map((r) => Buffer.from(r, 'latin1')),
+    'resetchannels',
   );
   if (!('error' in result)) throw new Error('accepted');
   return result.error;
@@ -116,8 +118,10 @@ describe('ACL SETUSER rules, printed as ACL LIST', () => {
     expect(refusal('(+get')).toBe("Unmatched parenthesis in acl selector starting at '(+get'.");
     expect(refusal('(foo)')).toBe("Error in ACL SETUSER modifier '(foo)': Syntax error");
     const users = new AclUsers();
-    users.setUser('kept', [Buffer.from('on')]);
-    expect('error' in users.setUser('kept', [Buffer.from('off'), Buffer.from('bogus')])).toBe(true);
+    users.setUser('kept', [Buffer.from('on')], 'resetchannels');
+    expect(
+      'error' in users.setUser('kept', [Buffer.from('off'), Buffer.from('bogus')], 'resetchannels'),
+    ).toBe(true);
     expect(users.get('kept')!.enabled).toBe(true);
   });
 
@@ -131,6 +135,54 @@ describe('ACL SETUSER rules, printed as ACL LIST', () => {
   });
 });
 
+describe('acl-pubsub-default allchannels, as redis-server 7.0.15 printed each user', () => {
+  const rules = (...r: string[]) => r.map((x) => Buffer.from(x));
+  const made = (users: AclUsers, name: string, pubsub: 'allchannels' | 'resetchannels', ...r: string[]) => {
+    const result = users.setUser(name, rules(...r), pubsub);
+    return 'error' in result ? result.error : `user ${name} ${result.after.describe()}`;
+  };
+
+  it('gives a new user and each new selector every channel, and "reset" too', () => {
+    const users = new AclUsers();
+    expect(made(users, 'n1', 'allchannels')).toBe('user n1 off &* -@all');
+    expect(made(users, 'n2', 'allchannels', '(+get)')).toBe('user n2 off &* -@all (&* -@all +get)');
+    expect(made(users, 'n5', 'allchannels', 'resetchannels', '(+get ~x)')).toBe(
+      'user n5 off resetchannels -@all (~x &* -@all +get)',
+    );
+    expect(made(users, 'n5', 'allchannels', 'reset')).toBe('user n5 off sanitize-payload &* -@all');
+    const pattern =
+      "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any " +
+      "effect. Try 'resetchannels' to start with an empty list of channels";
+    expect(made(users, 'n3', 'allchannels', '(&foo)')).toBe(
+      `Error in ACL SETUSER modifier '(&foo)': ${pattern}`,
+    );
+    expect(made(users, 'n4', 'allchannels', '&foo')).toBe(`Error in ACL SETUSER modifier '&foo': ${pattern}`);
+  });
+
+  it('applies the setting at each change: users already made keep their channels', () => {
+    const users = new AclUsers();
+    made(users, 'n1', 'allchannels');
+    made(users, 'n2', 'allchannels', '(+get)');
+    expect(made(users, 'n1', 'resetchannels', 'reset')).toBe(
+      'user n1 off sanitize-payload resetchannels -@all',
+    );
+    expect(made(users, 'n2', 'resetchannels', '(+set)')).toBe(
+      'user n2 off &* -@all (&* -@all +get) (resetchannels -@all +set)',
+    );
+    expect(users.defaultUser.describe()).toBe('on nopass ~* &* +@all');
+  });
+
+  it('makes the users of an ACL file under it', () => {
+    const loaded = AclUsers.fromAclFile(
+      'user a on nopass ~* +@all\nuser default on nopass\n',
+      'f',
+      'allchannels',
+    );
+    if (!(loaded instanceof AclUsers)) throw new Error(loaded.error);
+    expect(loaded.toLines()).toEqual(['user a on nopass ~* &* +@all', 'user default on nopass &* -@all']);
+  });
+});
+
 describe('the ACL file', () => {
   it('loads back every line ACL LIST prints as the same users', () => {
     const users = new AclUsers();
@@ -139,19 +191,21 @@ describe('the ACL file', () => {
       ['on', '>p1', '~k*', '%R~r*', '&ch*', '+@hash', '-hdel', '+select|0', '(+get ~x*)'].map((r) =>
         Buffer.from(r),
       ),
+      'resetchannels',
     );
     users.setUser(
       'w',
       ['+@all', '-@dangerous', 'skip-sanitize-payload'].map((r) => Buffer.from(r)),
+      'resetchannels',
     );
     const lines = users.toLines();
-    const loaded = AclUsers.fromAclFile(lines.join('\n') + '\n', 'users.acl');
+    const loaded = AclUsers.fromAclFile(lines.join('\n') + '\n', 'users.acl', 'resetchannels');
     if (!(loaded instanceof AclUsers)) throw new Error(loaded.error);
     expect(loaded.toLines()).toEqual(lines);
   });
 
   it('gives the default user back as Redis has it when the file does not name it', () => {
-    const loaded = AclUsers.fromAclFile('user a on nopass ~* +@all\n\n', 'f');
+    const loaded = AclUsers.fromAclFile('user a on nopass ~* +@all\n\n', 'f', 'resetchannels');
     if (!(loaded instanceof AclUsers)) throw new Error(loaded.error);
     expect(loaded.toLines()).toEqual([
       'user a on nopass ~* resetchannels +@all',
@@ -160,7 +214,11 @@ describe('the ACL file', () => {
   });
 
   it("collects every line's error in Redis's words and loads nothing", () => {
-    const loaded = AclUsers.fromAclFile('foo bar\nuser a +nosuch\nuser a on\nuser b bogus ~x\n', 'users.acl');
+    const loaded = AclUsers.fromAclFile(
+      'foo bar\nuser a +nosuch\nuser a on\nuser b bogus ~x\n',
+      'users.acl',
+      'resetchannels',
+    );
     expect(loaded).toEqual({
       error:
         'users.acl:1 should start with user keyword followed by the username. ' +

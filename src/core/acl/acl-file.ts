@@ -2,17 +2,21 @@
 // per user as ACL LIST prints them (acl.c ACLLoadFromFile, ACLSaveToFile). Knows nothing of commands.
 
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { PubsubDefault } from './user.js';
 import { AclUsers } from './users.js';
 
-/** The users of an ACL file, or Redis's error for it (the file unreadable, or its lines' errors). */
-export function loadAclFile(file: string): AclUsers | { error: string } {
+/**
+ * The users of an ACL file, made under acl-pubsub-default `pubsubDefault`, or Redis's error for it (the file
+ * unreadable, or its lines' errors).
+ */
+export function loadAclFile(file: string, pubsubDefault: PubsubDefault): AclUsers | { error: string } {
   let text: string;
   try {
     text = readFileSync(file, 'latin1');
   } catch (e) {
     return { error: `Error loading ACLs, opening file '${file}': ${strerror(e)}` };
   }
-  return AclUsers.fromAclFile(text, file);
+  return AclUsers.fromAclFile(text, file, pubsubDefault);
 }
 
 /** C's strerror for the usual failures to open a file. */

@@ -2,15 +2,17 @@
 // user <name> <rules>" lines), kept current by sync() (one shared load while nothing changed), and the clients
 // this thread serves. After any change, from this thread or another, each client is checked again: one whose user
 // is gone, or was replaced (ACL LOAD, DELUSER then SETUSER: a new incarnation), is disconnected, as Redis frees
-// the clients of a freed user; one subscribed to a channel its user may no longer use is disconnected
-// (ACLKillPubsubClientsIfNeeded); every other gets its "unrestricted" flag again, which is all the executor reads
-// for a client whose user allows everything. Knows nothing of commands or transports.
+// the clients of a freed user; every other gets its "unrestricted" flag again, which is all the executor reads
+// for a client whose user allows everything. A SETUSER that takes channels away (channel-revocation.ts) cuts the
+// subscribers it must on this thread at once and is mailed to every other thread (deps.mailRevocation), whose
+// hub gets it in channelsRevoked: each thread cuts its own, in order with the messages published around the
+// change. Knows nothing of commands or transports.
 
 import type { ClientState } from '../command.js';
 import { AclLog } from './acl-log.js';
-import { userChannelAllowed } from './permission.js';
+import { type ChannelRevocation, channelRevocation, revokes } from './channel-revocation.js';
 import { SharedText } from './shared-text.js';
-import type { User } from './user.js';
+import { DEFAULT_PUBSUB_DEFAULT, type PubsubDefault, type User } from './user.js';
 import { AclUsers } from './users.js';
 
 /** The buffers a thread attaches to. */
@@ -38,7 +40,8 @@ function parse(text: string): AclUsers {
     incarnations.set(rest.split(' ')[1], Number(line.slice(0, space)));
     return rest;
   });
-  const users = AclUsers.fromAclFile(plain.join('\n'), 'shared');
+  // Every line says its channels ("&*" or "resetchannels ..."), so no setting shapes what is parsed here.
+  const users = AclUsers.fromAclFile(plain.join('\n'), 'shared', DEFAULT_PUBSUB_DEFAULT);
   if (!(users instanceof AclUsers)) throw new Error(`the shared ACL users do not parse: ${users.error}`);
   for (const user of users.list()) user.incarnation = incarnations.get(user.name) ?? 0;
   return users;
@@ -48,6 +51,8 @@ function parse(text: string): AclUsers {
 export interface AclHubDeps {
   /** Disconnects a client of this thread (not the one being served: see revoked()). */
   kill(id: number): void;
+  /** Hands the revocation to every other thread's hub (channelsRevoked), and wakes them; absent: one thread. */
+  mailRevocation?(revocation: ChannelRevocation): void;
 }
 
 export class AclHub {
@@ -127,6 +132,33 @@ export class AclHub {
     return outcome.result;
   }
 
+  /**
+   * ACL SETUSER (ACLStringSetUser, a new user or selector made under `pubsubDefault`): the error text, or null
+   * once the user is changed; then, when the change takes channels away, the subscribers it cuts are cut on
+   * every thread (ACLKillPubsubClientsIfNeeded): this thread's now, the others' as soon as they take their mail.
+   */
+  setUser(name: string, args: readonly Buffer[], pubsubDefault: PubsubDefault): string | null {
+    const outcome = this.update((users) => {
+      const result = users.setUser(name, args, pubsubDefault);
+      return { result, changed: !('error' in result) };
+    });
+    if ('error' in outcome) return outcome.error;
+    const revocation = outcome.before === null ? null : channelRevocation(outcome.before, outcome.after);
+    if (revocation !== null) {
+      this.channelsRevoked(revocation);
+      this.deps.mailRevocation?.(revocation);
+    }
+    return null;
+  }
+
+  /** A SETUSER on any thread took channels away: this thread's subscribers it cuts are disconnected. */
+  channelsRevoked(revocation: ChannelRevocation): void {
+    for (const client of this.clients) {
+      if (client.user !== revocation.user || client.userIncarnation !== revocation.incarnation) continue;
+      if (revokes(revocation, client.pubsub)) this.revoke(client);
+    }
+  }
+
   /** acl.c ACLUpdateDefaultUserPassword: requirepass "" makes the default user nopass, else its one password. */
   setDefaultPassword(password: string): void {
     this.update((users) => {
@@ -189,11 +221,7 @@ export class AclHub {
   private checkClients(): void {
     for (const client of this.clients) {
       const user = this.users.get(client.user);
-      if (
-        user === undefined ||
-        user.incarnation !== client.userIncarnation ||
-        !channelsStillAllowed(client, user)
-      ) {
+      if (user === undefined || user.incarnation !== client.userIncarnation) {
         this.revoke(client);
       } else {
         client.aclUnrestricted = user.unrestricted;
@@ -212,15 +240,4 @@ export class AclHub {
     if (client === this.serving) client.closeAfterReply = true;
     else this.deps.kill(client.id);
   }
-}
-
-/** A subscribed client's channels and patterns, each still allowed to its user. */
-function channelsStillAllowed(client: ClientState, user: User): boolean {
-  const subs = client.pubsub;
-  if (subs === undefined || !subs.active) return true;
-  for (const pattern of subs.patterns.values()) if (!userChannelAllowed(user, pattern, true)) return false;
-  for (const channel of subs.channels.values()) if (!userChannelAllowed(user, channel, false)) return false;
-  for (const channel of subs.shardChannels.values())
-    if (!userChannelAllowed(user, channel, false)) return false;
-  return true;
 }

@@ -133,8 +133,3 @@ export function checkCommand(user: User, spec: CommandSpec, argv: readonly Buffe
   }
   return relevant;
 }
-
-/** Whether any selector of the user may use the channel (ACLUserCheckChannelPerm). */
-export function userChannelAllowed(user: User, channel: Buffer, pattern: boolean): boolean {
-  return user.selectors.some((s) => channelAllowed(s, channel, pattern));
-}

@@ -44,8 +44,10 @@ export class Selector {
   patterns: KeyPattern[] = [];
   channels: Buffer[] = [];
 
-  constructor(root: boolean) {
+  /** `allChannels`: what acl-pubsub-default gives a selector made now (ACLCreateSelector). */
+  constructor(root: boolean, allChannels = false) {
     this.root = root;
+    this.allChannels = allChannels;
     this.allowed = new Uint8Array(CommandUniverse.get().byId.length);
   }
 

@@ -1,11 +1,13 @@
 // The ACL users a server starts with (acl.c ACLLoadUsersAtStartup): the default user (requirepass its password),
 // then either the "user" directives given at start-up (--user "alice on >pw ~* +@all", as redis.conf's user
-// lines) or the aclfile, never both. A mistake in either stops the start, with Redis's words for it.
+// lines) or the aclfile, never both, made under the acl-pubsub-default the configuration gives (Redis reads the
+// whole configuration before it loads users). A mistake in either stops the start, with Redis's words for it.
 
 import type { Config } from '../config.js';
 import { splitArgs } from '../parser.js';
 import { AclRuleError } from './rule-error.js';
 import { hasSpaces } from './selector.js';
+import { isPubsubDefault } from './user.js';
 import { AclUsers } from './users.js';
 import { loadAclFile } from './acl-file.js';
 
@@ -24,6 +26,8 @@ export function startupUsers(config: Config, directives: readonly string[]): Acl
         'ACL file or declare users directly in your redis.conf, but not both.',
     );
   }
+  const pubsubDefault = config.string('acl-pubsub-default');
+  if (!isPubsubDefault(pubsubDefault)) throw new Error(`acl-pubsub-default is ${pubsubDefault}`);
   const users = AclUsers.withPassword(config.string('requirepass'));
   const seen = new Set<string>();
   for (const directive of directives) {
@@ -39,11 +43,11 @@ export function startupUsers(config: Config, directives: readonly string[]): Acl
     seen.add(name);
     // The default user given again starts from "reset" (ACLLoadConfiguredUsers).
     const rules = name === 'default' ? [Buffer.from('reset'), ...argv.slice(1)] : argv.slice(1);
-    const result = users.setUser(name, rules);
+    const result = users.setUser(name, rules, pubsubDefault);
     if ('error' in result) throw new AclStartupError(`Error loading ACL user '${name}': ${result.error}`);
   }
   if (file === '') return users;
-  const loaded = loadAclFile(file);
+  const loaded = loadAclFile(file, pubsubDefault);
   if (!(loaded instanceof AclUsers)) {
     throw new AclStartupError(`Aborting Redis startup because of ACL errors: ${loaded.error}`);
   }

@@ -1,6 +1,7 @@
 // One ACL user (acl.c struct user): on/off, nopass, its password hashes (SHA-256, hex) and its selectors, the
 // root one first. applyRule is ACLSetUser: a user rule (on, >pass, reset, "(...)") or else a rule of the root
-// selector. describe is ACLDescribeUser, the text after "user <name> " in ACL LIST. Knows nothing of clients.
+// selector. describe is ACLDescribeUser, the text after "user <name> " in ACL LIST. Knows nothing of clients; the
+// acl-pubsub-default setting reaches it as a value (pubsubDefault), given by whoever makes or stages the user.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { describeSelector } from './describe.js';
@@ -18,29 +19,51 @@ function validHash(hash: string): boolean {
   return /^[0-9a-f]{64}$/.test(hash);
 }
 
+/**
+ * The acl-pubsub-default setting (Redis 7.0; config.c acl_pubsub_default_enum): the channels a selector starts
+ * with when it is made (a new user's root selector, a "(...)" selector) and what "reset" leaves.
+ */
+export type PubsubDefault = 'allchannels' | 'resetchannels';
+
+/** Redis 7.0's acl-pubsub-default. */
+export const DEFAULT_PUBSUB_DEFAULT: PubsubDefault = 'resetchannels';
+
+export function isPubsubDefault(value: string): value is PubsubDefault {
+  return value === 'allchannels' || value === 'resetchannels';
+}
+
 export class User {
   enabled = false;
   nopass = false;
   /** USER_FLAG_SANITIZE_PAYLOAD / _SKIP: only shown (RESTORE's payloads are always checked here). */
   sanitize: 'sanitize-payload' | 'skip-sanitize-payload' | null = null;
   passwords: string[] = [];
-  selectors: Selector[] = [new Selector(true)];
+  selectors: Selector[];
   /**
    * Which user of this name this is (acl-hub.ts): a user deleted and made again, or loaded anew by ACL LOAD, is
    * another, and the clients of the old one are disconnected. 0: not yet given one. Not one of its rules.
    */
   incarnation = 0;
 
-  /** `name`: the user's name as bytes, read as latin1. */
-  constructor(readonly name: string) {}
+  /**
+   * `name`: the user's name as bytes, read as latin1. `pubsubDefault`: acl-pubsub-default as the user is made or
+   * staged (ACLCreateUser reads server.acl_pubsub_default): its root selector's channels, those of the "(...)"
+   * selectors its rules add, and what "reset" leaves.
+   */
+  constructor(
+    readonly name: string,
+    readonly pubsubDefault: PubsubDefault,
+  ) {
+    this.selectors = [new Selector(true, pubsubDefault === 'allchannels')];
+  }
 
   get root(): Selector {
     return this.selectors[0];
   }
 
-  /** Copies the other user's rules into a user named `name` (ACLCopyUser). */
-  copyAs(name: string): User {
-    const copy = new User(name);
+  /** Copies the other user's rules into a user named `name`, staged under `pubsubDefault` (ACLCopyUser). */
+  copyAs(name: string, pubsubDefault: PubsubDefault): User {
+    const copy = new User(name, pubsubDefault);
     copy.enabled = this.enabled;
     copy.nopass = this.nopass;
     copy.sanitize = this.sanitize;
@@ -81,7 +104,7 @@ export class User {
       if (at < 0) throw new AclRuleError('ENODEV');
       this.passwords.splice(at, 1);
     } else if (op[0] === 0x28 /* ( */ && op[op.length - 1] === 0x29 /* ) */) {
-      const selector = new Selector(false);
+      const selector = new Selector(false, this.pubsubDefault === 'allchannels');
       const inner = splitArgs(op, 1, op.length - 1);
       // Unbalanced quotes split into nothing (sdssplitargs's NULL): Redis then adds an empty selector.
       for (const rule of inner ?? []) selector.applyRule(rule);
@@ -93,6 +116,7 @@ export class User {
       this.passwords = [];
       this.root.applyRule(Buffer.from('resetkeys'));
       this.root.applyRule(Buffer.from('resetchannels'));
+      if (this.pubsubDefault === 'allchannels') this.root.applyRule(Buffer.from('allchannels'));
       this.enabled = false;
       this.sanitize = 'sanitize-payload';
       this.selectors = [this.root];

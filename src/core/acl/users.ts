@@ -5,11 +5,11 @@
 
 import { AclRuleError } from './rule-error.js';
 import { hasSpaces } from './selector.js';
-import { User } from './user.js';
+import { type PubsubDefault, User } from './user.js';
 
-/** ACLCreateDefaultUser. */
-function defaultUser(): User {
-  const user = new User('default');
+/** ACLCreateDefaultUser: "&*" whatever acl-pubsub-default says. */
+function defaultUser(pubsubDefault: PubsubDefault): User {
+  const user = new User('default', pubsubDefault);
   for (const rule of ['+@all', '~*', '&*', 'on', 'nopass']) user.applyRule(Buffer.from(rule));
   return user;
 }
@@ -49,7 +49,8 @@ function shown(op: Buffer): string {
 }
 
 export class AclUsers {
-  private readonly users = new Map<string, User>([['default', defaultUser()]]);
+  // ACLInitDefaultUser runs before the configuration is read: the setting's own default then.
+  private readonly users = new Map<string, User>([['default', defaultUser('resetchannels')]]);
 
   /** Redis's users at start-up: the default user, requirepass its password if set (updateRequirePass). */
   static withPassword(requirepass: string): AclUsers {
@@ -74,11 +75,15 @@ export class AclUsers {
   }
 
   /**
-   * ACLStringSetUser: the rules applied to a copy of the user (a new one if absent), which replaces it only if
-   * every rule was accepted. Returns the error text ("Error in ACL SETUSER modifier ..."), or null and the user
-   * as it was before (null: created now).
+   * ACLStringSetUser: the rules applied to a copy of the user (a new one if absent), made under acl-pubsub-default
+   * `pubsubDefault`, which replaces it only if every rule was accepted. Returns the error text ("Error in ACL
+   * SETUSER modifier ..."), or the user as it was before (null: created now) and as it is now.
    */
-  setUser(name: string, args: readonly Buffer[]): { error: string } | { before: User | null; after: User } {
+  setUser(
+    name: string,
+    args: readonly Buffer[],
+    pubsubDefault: PubsubDefault,
+  ): { error: string } | { before: User | null; after: User } {
     const merged = mergeSelectorArguments(args);
     if (!Array.isArray(merged)) {
       return {
@@ -86,7 +91,7 @@ export class AclUsers {
       };
     }
     const before = this.users.get(name) ?? null;
-    const staged = before === null ? new User(name) : before.copyAs(name);
+    const staged = before === null ? new User(name, pubsubDefault) : before.copyAs(name, pubsubDefault);
     for (const op of merged) {
       try {
         staged.applyRule(op);
@@ -120,11 +125,12 @@ export class AclUsers {
 
   /**
    * acl.c ACLLoadFromFile over the file's text: lines trimmed, split on single spaces, each "user <name> <rules>";
-   * the rules of a line are applied one by one to a new user of a fresh set. Every problem found is collected,
-   * worded as Redis words it (`file` names the file in them); with any, nothing is loaded and the text of
-   * them all is returned. The default user is Redis's own when the text does not define it.
+   * the rules of a line are applied one by one to a new user of a fresh set, made under acl-pubsub-default
+   * `pubsubDefault`. Every problem found is collected, worded as Redis words it (`file` names the file in them);
+   * with any, nothing is loaded and the text of them all is returned. The default user is Redis's own when the
+   * text does not define it.
    */
-  static fromAclFile(text: string, file: string): AclUsers | { error: string } {
+  static fromAclFile(text: string, file: string, pubsubDefault: PubsubDefault): AclUsers | { error: string } {
     const users = new AclUsers();
     users.users.clear();
     let errors = '';
@@ -147,7 +153,7 @@ export class AclUsers {
         errors += `WARNING: Duplicate user '${name}' found on line ${at}. `;
         continue;
       }
-      const user = new User(name);
+      const user = new User(name, pubsubDefault);
       users.users.set(name, user);
       const merged = mergeSelectorArguments(argv.slice(2).map((a) => Buffer.from(a, 'latin1')));
       if (!Array.isArray(merged)) {
@@ -175,7 +181,7 @@ export class AclUsers {
         error: `${errors}WARNING: ACL errors detected, no change to the previously active ACL rules was performed`,
       };
     }
-    if (!users.users.has('default')) users.users.set('default', defaultUser());
+    if (!users.users.has('default')) users.users.set('default', defaultUser(pubsubDefault));
     return users;
   }
 }

@@ -10,6 +10,7 @@ import { ACL_CATEGORIES, CommandUniverse, categoryBit } from '../acl/command-uni
 import { describeCommandRules, describeKeyPattern } from '../acl/describe.js';
 import { DENIED_COMMAND, DENIED_KEY, checkCommand } from '../acl/permission.js';
 import { hasSpaces, type Selector } from '../acl/selector.js';
+import { DEFAULT_PUBSUB_DEFAULT, isPubsubDefault, type PubsubDefault } from '../acl/user.js';
 import { AclUsers } from '../acl/users.js';
 import { loadAclFile, saveAclFile } from '../acl/acl-file.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -36,14 +37,16 @@ function killClientsOf(ctx: CommandContext, names: ReadonlySet<string>): void {
   }
 }
 
+/** acl-pubsub-default now: what a user or selector made now starts with. */
+function pubsubDefault(ctx: CommandContext): PubsubDefault {
+  const value = ctx.server.config.get('acl-pubsub-default')[0]?.[1] ?? DEFAULT_PUBSUB_DEFAULT;
+  return isPubsubDefault(value) ? value : DEFAULT_PUBSUB_DEFAULT;
+}
+
 function setuser(argv: Buffer[], ctx: CommandContext): Reply {
   if (hasSpaces(argv[2])) throw new CommandError("ERR Usernames can't contain spaces or null characters");
-  const name = argv[2].toString('latin1');
-  const outcome = hubOf(ctx).update((users) => {
-    const result = users.setUser(name, argv.slice(3));
-    return { result, changed: !('error' in result) };
-  });
-  if ('error' in outcome) throw new CommandError(`ERR ${outcome.error}`);
+  const error = hubOf(ctx).setUser(argv[2].toString('latin1'), argv.slice(3), pubsubDefault(ctx));
+  if (error !== null) throw new CommandError(`ERR ${error}`);
   return OK;
 }
 
@@ -195,7 +198,7 @@ function load(_argv: Buffer[], ctx: CommandContext): Reply {
   const file = aclFile(ctx);
   const acl = hubOf(ctx);
   const error = acl.update((current) => {
-    const loaded = loadAclFile(file);
+    const loaded = loadAclFile(file, pubsubDefault(ctx));
     if (!(loaded instanceof AclUsers)) return { result: loaded.error, changed: false };
     current.replaceWith(loaded);
     return { result: null, changed: true };

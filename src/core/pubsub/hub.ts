@@ -14,6 +14,7 @@ import { CommandError } from '../errors.js';
 import { globMatch } from '../glob.js';
 import { status } from '../reply.js';
 import {
+  ACL_CHANNELS_REVOKED,
   BLOCKED_REPLY,
   CHANNEL,
   PAUSE_LIFTED,
@@ -23,6 +24,7 @@ import {
   RegistryFullError,
   SHARD,
   type SubscriptionKind,
+  TRACKING_DELIVER,
   TRACKING_KEY,
 } from './registry.js';
 import type { MailboxRecord, PubSubState } from './shared-state.js';
@@ -244,7 +246,10 @@ export class PubSubHub {
     for (const record of records) {
       if (record.kind === BLOCKED_REPLY) this.blockedReply(record.channel, record.message);
       else if (record.kind === PAUSE_LIFTED) this.pauseLiftedHandler?.();
-      else if (record.kind >= TRACKING_KEY) this.trackingMail?.received(record);
+      else if (record.kind === ACL_CHANNELS_REVOKED)
+        this.aclRevocationHandler?.(record.channel, record.message);
+      else if (record.kind >= TRACKING_KEY && record.kind <= TRACKING_DELIVER)
+        this.trackingMail?.received(record);
       else this.fanOut(record.kind as SubscriptionKind, record.channel, record.message);
     }
     if (records.length > 0 || overflowed) this.trackingMail?.drained(overflowed);
@@ -402,6 +407,30 @@ export class PubSubHub {
       for (let endpoint = 0; endpoint < this.state.endpoints; endpoint++) {
         if (endpoint === this.endpoint) continue;
         if (this.state.append(endpoint, PAUSE_LIFTED, none, none) !== 'wake') continue;
+        const fd = this.state.wakeFd(endpoint);
+        if (fd >= 0) this.signal(fd);
+      }
+    });
+  }
+
+  // ---- ACL SETUSER on one thread took channels away: every other thread cuts its subscribers (acl/acl-hub.ts) ----
+
+  private aclRevocationHandler: ((user: Uint8Array, rules: Uint8Array) => void) | null = null;
+
+  /** Who cuts this thread's subscribers when another thread mails a revocation (the thread's ACL hub). */
+  setAclRevocationHandler(handler: (user: Uint8Array, rules: Uint8Array) => void): void {
+    this.aclRevocationHandler = handler;
+  }
+
+  /**
+   * Mails a revocation (acl/channel-revocation.ts's record) to every other endpoint, waking each through its
+   * eventfd as a message does; behind every message published before it, ahead of every one published after.
+   */
+  mailAclRevocation(user: Uint8Array, rules: Uint8Array): void {
+    this.state.locked(() => {
+      for (let endpoint = 0; endpoint < this.state.endpoints; endpoint++) {
+        if (endpoint === this.endpoint) continue;
+        if (this.state.append(endpoint, ACL_CHANNELS_REVOKED, user, rules) !== 'wake') continue;
         const fd = this.state.wakeFd(endpoint);
         if (fd >= 0) this.signal(fd);
       }

@@ -39,10 +39,21 @@ export const TRACKING_DELIVER = 9;
 export type TrackingMailKind =
   typeof TRACKING_KEY | typeof TRACKING_BCAST | typeof TRACKING_FLUSH | typeof TRACKING_DELIVER;
 /**
- * What a mailbox record carries: a message of a subscription kind, a blocked client's reply, a pause's end, or
- * client-side caching's mail.
+ * Not a subscription either: ACL SETUSER on another thread took channels away from a user (channel is the
+ * user's name, message the rules it keeps: acl/channel-revocation.ts), so this thread cuts the subscribers it
+ * serves that may no longer have their subscriptions, before any message published after the change.
  */
-export type MailKind = SubscriptionKind | typeof BLOCKED_REPLY | typeof PAUSE_LIFTED | TrackingMailKind;
+export const ACL_CHANNELS_REVOKED = 10;
+/**
+ * What a mailbox record carries: a message of a subscription kind, a blocked client's reply, a pause's end,
+ * client-side caching's mail, or an ACL revocation.
+ */
+export type MailKind =
+  | SubscriptionKind
+  | typeof BLOCKED_REPLY
+  | typeof PAUSE_LIFTED
+  | TrackingMailKind
+  | typeof ACL_CHANNELS_REVOKED;
 /** The name every MONITOR client is subscribed to. */
 export const MONITOR_NAME = new Uint8Array(0);
 
