@@ -335,6 +335,21 @@ describe('redis-lite CLI', () => {
     expect(refused.stdout()).toContain("invalid hll-sparse-max-bytes 'lots'");
   });
 
+  it('takes --acl-pubsub-default: the --user users are made under it, whatever the order', async () => {
+    const server = run(['--port', '0', '--user', 'u on nopass', '--acl-pubsub-default', 'ALLCHANNELS']);
+    const client = await RawClient.connect((await server.line(isReady)).port as number);
+    const shown = '*2\r\n$18\r\nacl-pubsub-default\r\n$11\r\nallchannels\r\n';
+    expect(await client.request(resp('CONFIG', 'GET', 'acl-pubsub-default'), shown)).toBe(shown);
+    const users = '*2\r\n$34\r\nuser default on nopass ~* &* +@all\r\n$25\r\nuser u on nopass &* -@all\r\n';
+    expect(await client.request(resp('ACL', 'LIST'), users)).toBe(users);
+    client.destroy();
+    server.child.kill('SIGINT');
+    expect((await server.exited).code).toBe(0);
+    const refused = run(['--port', '0', '--acl-pubsub-default', 'some'], { raw: true });
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.stdout()).toContain("invalid acl-pubsub-default 'some'");
+  });
+
   it('takes --databases and REDIS_LITE_DATABASES; 1 to 16384', async () => {
     const byFlag = run(['--port', '0', '--databases', '3']);
     const byEnv = run([], { env: { REDIS_LITE_PORT: '0', REDIS_LITE_DATABASES: '3' } });
