@@ -43,6 +43,7 @@ describe('Config defaults', () => {
       requirepass: '',
       aclfile: '',
       'acllog-max-len': '128',
+      'acl-pubsub-default': 'resetchannels',
       maxclients: '10000',
       timeout: '0',
       'proto-max-bulk-len': '536870912',
@@ -412,6 +413,7 @@ describe('CONFIG GET patterns', () => {
     expect(c.get('[sa]*')).toEqual([
       ['aclfile', ''],
       ['acllog-max-len', '128'],
+      ['acl-pubsub-default', 'resetchannels'],
       ['set-max-intset-entries', '512'],
       ['stream-node-max-bytes', '4096'],
       ['stream-node-max-entries', '100'],
