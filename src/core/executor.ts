@@ -325,10 +325,10 @@ export function execute(argv: Buffer[], ctx: CommandContext): Reply {
 }
 
 /**
- * The rest of execute() for a command read on the script's own thread from inside the script (the event loop
- * serving its clients from the script's hook past busy-reply-threshold, as Redis's processEventsWhileBlocked;
- * `state`: the busy word): BUSY unless allow-busy, else run at once, WATCH and UNWATCH too, as in Redis (the event
- * loop's store takes no locks: it has one thread). Clients blocked on keys the script wrote are served, and a
+ * The rest of execute() for a command read on the script's own thread from inside the script (the event loop or a
+ * hybrid loop serving its clients from the script's hook past busy-reply-threshold, as Redis's processEventsWhileBlocked;
+ * `state`: the busy word): BUSY unless allow-busy, else run at once, WATCH and UNWATCH too, as in Redis (on the
+ * store as the script holds it). Clients blocked on keys the script wrote are served, and a
  * deferred snapshot taken, after the script's own command, not in the middle of the script. SHUTDOWN NOSAVE waits
  * for the script to unwind (shutdown.ts).
  */
@@ -341,7 +341,10 @@ function executeInsideScript(spec: CommandSpec, argv: Buffer[], ctx: CommandCont
     client.transaction.queue(spec, argv, mayReplicate(spec, argv, ctx));
     return QUEUED;
   }
-  return call(spec, argv, ctx); // no allow-busy command writes: nothing for the append-only file
+  // On the store the script holds (Scripting.heldStore): its locks are this thread's already.
+  const held = ctx.server.scripting?.heldStore ?? null;
+  const inside = held === null ? ctx : { store: held.select(ctx.store.db), client, server: ctx.server };
+  return call(spec, argv, inside); // no allow-busy command writes: nothing for the append-only file
 }
 
 /**

@@ -3,15 +3,16 @@
 // SCRIPT KILL stops a script that has not written (its caller gets Redis's error), refuses one that has
 // (UNKILLABLE), and answers NOTBUSY when none runs; SHUTDOWN NOSAVE goes down while one runs, SHUTDOWN alone
 // is refused. Before the threshold, other clients wait for the script. On the pool each client has a worker of
-// its own; on the hybrid the script's client is the first connected (loop 0) and the others land on the other
-// loops; the event loop serves them from the script's hook, in a child process (busy-script-server.ts). The
-// moment a script times out is awaited as its "Slow script detected" log line, never slept for.
+// its own; on the hybrid with four loops the script's client is the first connected (loop 0) and the others land
+// on the other loops; the event loop, and the hybrid with one loop, serve them from the script's hook (the event
+// loop in a child process: busy-script-server.ts). The moment a script times out is awaited as its "Slow script
+// detected" log line, never slept for.
 
 import { describe, expect, it } from 'vitest';
 import { resp, type RawClient } from '../support/raw-client.js';
 import { busyScriptsWatched } from '../support/lua-watch.js';
 import { useBusyScriptServer, type BusyScriptServer } from '../support/busy-script-server.js';
-import { transports } from '../support/server.js';
+import { transports, type TransportName } from '../support/server.js';
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const FUNCTION_BUSY =
@@ -26,6 +27,24 @@ const FOREVER_SHA = '694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7';
 const WRITE_THEN_FOREVER = 'redis.call("SET", "x", "1") while true do end';
 
 const watchedTransports = transports.filter(busyScriptsWatched);
+
+/**
+ * Every transport with four threads (on the hybrid the clients land on loops of their own), and the hybrid with one
+ * loop, where every client shares the script's thread and is served from its hook, as on the event loop.
+ */
+const cases = watchedTransports.flatMap((transport): { transport: TransportName; workers: number }[] =>
+  transport === 'hybrid'
+    ? [
+        { transport, workers: 4 },
+        { transport, workers: 1 },
+      ]
+    : [{ transport, workers: 4 }],
+);
+
+/** The transports where the script's thread serves every client: the event loop, the hybrid with one loop. */
+const sharedThreadCases = (['eventloop', 'hybrid'] as const)
+  .filter((transport) => transports.includes(transport) && busyScriptsWatched(transport))
+  .map((transport) => ({ transport, workers: 1 }));
 
 /** The next reply line, without its CRLF. */
 async function line(client: RawClient): Promise<string> {
@@ -54,103 +73,106 @@ function timedOut(server: BusyScriptServer): Promise<unknown> {
   return server.timedOut();
 }
 
-describe.each(watchedTransports)('%s transport: a script past busy-reply-threshold', (transport) => {
-  const fixture = useBusyScriptServer(transport, 4);
+describe.each(cases)(
+  '$transport transport, $workers threads: a script past busy-reply-threshold',
+  (scenario) => {
+    const fixture = useBusyScriptServer(scenario.transport, scenario.workers);
 
-  it('makes other clients BUSY until SCRIPT KILL stops it; its caller gets the kill error', async () => {
-    const server = fixture();
-    const [scripter, other, killer] = await connectFour(server);
-    expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
-    const slow = timedOut(server);
-    await scripter.send(resp('EVAL', FOREVER, '0'));
-    await slow;
-    expect(await ask(other, 'PING')).toBe(BUSY);
-    expect(await ask(other, 'GET', 'x')).toBe(BUSY);
-    expect(await ask(other, 'CONFIG', 'GET', 'lua-time-limit')).toBe(BUSY);
-    expect(await ask(other, 'SHUTDOWN')).toBe(BUSY); // only NOSAVE goes down while busy
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
-    expect(await line(scripter)).toBe(
-      `-ERR Script killed by user with SCRIPT KILL... script: ${FOREVER_SHA}, on @user_script:1.`,
-    );
-    expect(await ask(other, 'PING')).toBe('+PONG');
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(NOTBUSY);
-    expect(await ask(scripter, 'EVAL', 'return 7', '0')).toBe(':7');
-  });
+    it('makes other clients BUSY until SCRIPT KILL stops it; its caller gets the kill error', async () => {
+      const server = fixture();
+      const [scripter, other, killer] = await connectFour(server);
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      expect(await ask(other, 'PING')).toBe(BUSY);
+      expect(await ask(other, 'GET', 'x')).toBe(BUSY);
+      expect(await ask(other, 'CONFIG', 'GET', 'lua-time-limit')).toBe(BUSY);
+      expect(await ask(other, 'SHUTDOWN')).toBe(BUSY); // only NOSAVE goes down while busy
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect(await line(scripter)).toBe(
+        `-ERR Script killed by user with SCRIPT KILL... script: ${FOREVER_SHA}, on @user_script:1.`,
+      );
+      expect(await ask(other, 'PING')).toBe('+PONG');
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(NOTBUSY);
+      expect(await ask(scripter, 'EVAL', 'return 7', '0')).toBe(':7');
+    });
 
-  it('runs the allow-busy commands meanwhile: MULTI is open, a queued command is refused, EXEC aborts', async () => {
-    const server = fixture();
-    const [scripter, other, killer] = await connectFour(server);
-    expect(await ask(other, 'CONFIG', 'SET', 'lua-time-limit', '50')).toBe('+OK');
-    const slow = timedOut(server);
-    await scripter.send(resp('EVAL', FOREVER, '0'));
-    await slow;
-    expect(await ask(other, 'MULTI')).toBe('+OK');
-    expect(await ask(other, 'SET', 'k', 'v')).toBe(BUSY);
-    expect(await ask(other, 'EXEC')).toBe(
-      '-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call ' +
-        'SCRIPT KILL or SHUTDOWN NOSAVE.',
-    );
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
-    expect((await line(scripter)).startsWith('-ERR Script killed by user with SCRIPT KILL...')).toBe(true);
-  });
+    it('runs the allow-busy commands meanwhile: MULTI is open, a queued command is refused, EXEC aborts', async () => {
+      const server = fixture();
+      const [scripter, other, killer] = await connectFour(server);
+      expect(await ask(other, 'CONFIG', 'SET', 'lua-time-limit', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      expect(await ask(other, 'MULTI')).toBe('+OK');
+      expect(await ask(other, 'SET', 'k', 'v')).toBe(BUSY);
+      expect(await ask(other, 'EXEC')).toBe(
+        '-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call ' +
+          'SCRIPT KILL or SHUTDOWN NOSAVE.',
+      );
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user with SCRIPT KILL...')).toBe(true);
+    });
 
-  it('cannot be killed once it wrote (UNKILLABLE); SHUTDOWN NOSAVE goes down anyway', async () => {
-    const server = fixture();
-    const [scripter, other, killer] = await connectFour(server);
-    expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
-    const slow = timedOut(server);
-    await scripter.send(resp('EVAL', WRITE_THEN_FOREVER, '0'));
-    await slow;
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(UNKILLABLE);
-    expect(await ask(other, 'GET', 'x')).toBe(BUSY);
-    await killer.send(resp('SHUTDOWN', 'NOSAVE'));
-    // Embedded, a SHUTDOWN closes the server: every connection ends, the script's caller's too.
-    await Promise.all([killer.closed, scripter.closed, other.closed]);
-    expect(killer.text()).toBe('');
-    // The event loop's server is a process of its own: SHUTDOWN NOSAVE ends it, as redis-server exits.
-    if (server.exited !== null) expect(await server.exited).toBe(0);
-  });
+    it('cannot be killed once it wrote (UNKILLABLE); SHUTDOWN NOSAVE goes down anyway', async () => {
+      const server = fixture();
+      const [scripter, other, killer] = await connectFour(server);
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', WRITE_THEN_FOREVER, '0'));
+      await slow;
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(UNKILLABLE);
+      expect(await ask(other, 'GET', 'x')).toBe(BUSY);
+      await killer.send(resp('SHUTDOWN', 'NOSAVE'));
+      // Embedded, a SHUTDOWN closes the server: every connection ends, the script's caller's too.
+      await Promise.all([killer.closed, scripter.closed, other.closed]);
+      expect(killer.text()).toBe('');
+      // The event loop's server is a process of its own: SHUTDOWN NOSAVE ends it, as redis-server exits.
+      if (server.exited !== null) expect(await server.exited).toBe(0);
+    });
 
-  it('a function (FCALL) is stopped by FUNCTION KILL, not SCRIPT KILL, and BUSY names FUNCTION KILL', async () => {
-    const server = fixture();
-    const [scripter, other, killer] = await connectFour(server);
-    const library = '#!lua name=spin\nredis.register_function("spin", function() while true do end end)';
-    expect(await ask(other, 'FUNCTION', 'LOAD', library)).toBe('$4');
-    expect(await line(other)).toBe('spin');
-    expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
-    const slow = timedOut(server);
-    await scripter.send(resp('FCALL', 'spin', '0'));
-    await slow;
-    expect(await ask(other, 'PING')).toBe(FUNCTION_BUSY);
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(FUNCTION_BUSY);
-    expect(await ask(killer, 'FUNCTION', 'KILL')).toBe('+OK');
-    expect(await line(scripter)).toBe(
-      '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.',
-    );
-    expect(await ask(killer, 'FUNCTION', 'KILL')).toBe(NOTBUSY);
-  });
+    it('a function (FCALL) is stopped by FUNCTION KILL, not SCRIPT KILL, and BUSY names FUNCTION KILL', async () => {
+      const server = fixture();
+      const [scripter, other, killer] = await connectFour(server);
+      const library = '#!lua name=spin\nredis.register_function("spin", function() while true do end end)';
+      expect(await ask(other, 'FUNCTION', 'LOAD', library)).toBe('$4');
+      expect(await line(other)).toBe('spin');
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('FCALL', 'spin', '0'));
+      await slow;
+      expect(await ask(other, 'PING')).toBe(FUNCTION_BUSY);
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(FUNCTION_BUSY);
+      expect(await ask(killer, 'FUNCTION', 'KILL')).toBe('+OK');
+      expect(await line(scripter)).toBe(
+        '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.',
+      );
+      expect(await ask(killer, 'FUNCTION', 'KILL')).toBe(NOTBUSY);
+    });
 
-  it('keeps other clients waiting until it ends when it has not passed the threshold', async () => {
-    const server = fixture();
-    const [scripter, other, killer, watcher] = await connectFour(server);
-    expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '0')).toBe('+OK'); // never busy
-    // The monitor sees the script's SET as it runs, before the loop: the script holds the store from then on.
-    expect(await ask(watcher, 'MONITOR')).toBe('+OK');
-    await scripter.send(
-      resp(
-        'EVAL',
-        'redis.call("SET", "started", "1") local n = 0 for i = 1, 5e6 do n = n + i end return 1',
-        '0',
-      ),
-    );
-    expect(await line(watcher)).toMatch(/"EVAL"/); // Redis feeds monitors EVAL before its commands
-    expect(await line(watcher)).toMatch(/\[0 lua\] "SET" "started" "1"$/);
-    // Without the wait, SCRIPT KILL would run now and answer UNKILLABLE (the script wrote).
-    expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(NOTBUSY);
-    expect(await line(scripter)).toBe(':1');
-    expect(await ask(other, 'GET', 'started')).toBe('$1');
-  });
-});
+    it('keeps other clients waiting until it ends when it has not passed the threshold', async () => {
+      const server = fixture();
+      const [scripter, other, killer, watcher] = await connectFour(server);
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '0')).toBe('+OK'); // never busy
+      // The monitor sees the script's SET as it runs, before the loop: the script holds the store from then on.
+      expect(await ask(watcher, 'MONITOR')).toBe('+OK');
+      await scripter.send(
+        resp(
+          'EVAL',
+          'redis.call("SET", "started", "1") local n = 0 for i = 1, 5e6 do n = n + i end return 1',
+          '0',
+        ),
+      );
+      expect(await line(watcher)).toMatch(/"EVAL"/); // Redis feeds monitors EVAL before its commands
+      expect(await line(watcher)).toMatch(/\[0 lua\] "SET" "started" "1"$/);
+      // Without the wait, SCRIPT KILL would run now and answer UNKILLABLE (the script wrote).
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe(NOTBUSY);
+      expect(await line(scripter)).toBe(':1');
+      expect(await ask(other, 'GET', 'started')).toBe('$1');
+    });
+  },
+);
 
 describe.skipIf(!busyScriptsWatched('hybrid') || !transports.includes('hybrid'))(
   'hybrid transport: a busy script on the accepting loop',
@@ -176,10 +198,10 @@ describe.skipIf(!busyScriptsWatched('hybrid') || !transports.includes('hybrid'))
   },
 );
 
-describe.skipIf(!busyScriptsWatched('eventloop') || !transports.includes('eventloop'))(
-  'eventloop transport: a busy script on the only thread',
-  () => {
-    const fixture = useBusyScriptServer('eventloop', 1);
+describe.each(sharedThreadCases)(
+  '$transport transport, $workers thread: a busy script on the thread of every client',
+  (scenario) => {
+    const fixture = useBusyScriptServer(scenario.transport, scenario.workers);
 
     it('accepts new clients meanwhile, which get BUSY and can SCRIPT KILL it', async () => {
       const server = fixture();
@@ -264,6 +286,31 @@ describe.skipIf(!busyScriptsWatched('eventloop') || !transports.includes('eventl
       // Redis sends a client the invalidation of its own write after the reply (the current client's).
       for (const expected of [':1', '>2', '$10', 'invalidate', '*1', '$1', 'k'])
         expect(await line(scripter)).toBe(expected);
+    });
+
+    it('closes a client cut meanwhile once the script has ended (its end gives back a watch)', async () => {
+      const server = fixture();
+      const [scripter, watcher, killer] = [
+        await server.connect(),
+        await server.connect(),
+        await server.connect(),
+      ];
+      expect(await ask(killer, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+      expect(await ask(killer, 'CONFIG', 'SET', 'client-query-buffer-limit', '1048576')).toBe('+OK');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      expect(await ask(watcher, 'WATCH', 'k')).toBe('+OK');
+      // An unfinished request past the limit cuts the client from inside the script; its session's end gives the
+      // watch back under a lock the script holds, so on the hybrid it waits for the script's end.
+      const cut = server.logged('closing client that reached max query buffer length');
+      const header = Buffer.from('*2\r\n$4\r\nECHO\r\n$2000000\r\n');
+      await watcher.send(Buffer.concat([header, Buffer.alloc(1_100_000, 'x')]));
+      await cut;
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
+      await watcher.closed;
+      expect(await ask(killer, 'WATCH', 'k')).toBe('+OK'); // the store's locks are free
     });
 
     it('runs WATCH meanwhile, as Redis: a later write of another client fails the EXEC', async () => {

@@ -14,6 +14,8 @@ export interface BusyScriptServer {
   connect(): Promise<RawClient>;
   /** Resolves once a script has logged that it passed busy-reply-threshold (since the start, or later). */
   timedOut(): Promise<unknown>;
+  /** Resolves once the server has logged a line whose message starts with `text` (since the start, or later). */
+  logged(text: string): Promise<unknown>;
   /** The child process's exit code (the event loop), or null for a server in this process. */
   readonly exited: Promise<number | string> | null;
 }
@@ -26,7 +28,8 @@ export function useBusyScriptServer(transport: TransportName, workers: number): 
 }
 
 function useEmbeddedServer(transport: TransportName, workers: number): () => BusyScriptServer {
-  const fixture = useTestServer(transport, { workers });
+  // DEBUG SLEEP holds a loop while requests arrive (a turn that reads several).
+  const fixture = useTestServer(transport, { workers, config: { 'enable-debug-command': 'yes' } });
   return () => {
     const server = fixture();
     return {
@@ -34,6 +37,8 @@ function useEmbeddedServer(transport: TransportName, workers: number): () => Bus
       connect: () => server.connect(),
       timedOut: () =>
         server.logs.waitFor((line) => typeof line.msg === 'string' && line.msg.startsWith(SLOW_SCRIPT)),
+      logged: (text) =>
+        server.logs.waitFor((line) => typeof line.msg === 'string' && line.msg.startsWith(text)),
       exited: null,
     };
   };
@@ -62,6 +67,7 @@ function useChildServer(): () => BusyScriptServer {
         return client;
       },
       timedOut: () => logged(process, SLOW_SCRIPT),
+      logged: (text) => logged(process, text),
       exited: process.exited,
     };
   };

@@ -55,6 +55,8 @@ function fakeLoop() {
     },
     warn: () => undefined,
     pushed: () => undefined,
+    insideScript: () => false,
+    closeAfterScript: () => undefined,
     holding: (client) => {
       events.push('held');
       held.push(client);

@@ -65,9 +65,11 @@ export function runScript(
   const work = (store: KeyValueStore): Reply => {
     // Every script runs holding every segment's lock, so none other can hold the word now.
     if (!busy.begin(options.isFunction)) throw new Error('the busy word is held by another script');
+    scripting.heldStore = store;
     try {
       return workMarked(store);
     } finally {
+      scripting.heldStore = null;
       const timedOut = (busy.state() & BUSY_TIMED_OUT) !== 0;
       busy.end();
       if (timedOut) {

@@ -5,6 +5,7 @@
 // redis.call does (script-run.ts).
 
 import { ByteWriter } from '../reply-encoding.js';
+import type { KeyValueStore } from '../store/types.js';
 import { HeldWhileBusy } from './held-while-busy.js';
 import type { LuaAddon, LuaHost, LuaReply, LuaState, LuaWatch } from './lua-addon.js';
 import { ScriptCache, scriptSha } from './script-cache.js';
@@ -37,6 +38,13 @@ export class Scripting {
    * them (Redis's processEventsWhileBlocked). Through whileBusy() only.
    */
   serveWhileBusy: (() => void) | null = null;
+  /**
+   * The store as this thread's running script holds it (every segment's lock; null while none runs). Commands read
+   * from inside the script run on it (executor.ts executeInsideScript): WATCH, UNWATCH, DISCARD and RESET take a
+   * segment's lock, which the thread holds already, so on the store of the pool and the hybrid (real locks) they
+   * would wait for ever for their own thread.
+   */
+  heldStore: KeyValueStore | null = null;
   /** Commands read from inside a script that wait for it to end: SHUTDOWN NOSAVE (held-while-busy.ts). */
   readonly held = new HeldWhileBusy();
 

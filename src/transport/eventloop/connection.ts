@@ -13,6 +13,7 @@ import { lingeringEnd } from '../accept-policy.js';
 import { readIntoSharedBuffer } from './fast-read.js';
 import { PendingOutput } from '../pending-output.js';
 import type { HoldingClient, ReplyTurn } from './reply-turn.js';
+import type { BusyClient } from '../serve-while-busy.js';
 import type { SocketSend } from './socket-send.js';
 import { descriptorOf, writeNow } from './write-now.js';
 
@@ -58,7 +59,7 @@ export function connectionOf(socket: net.Socket): Connection {
   return (socket as OwnedSocket)[CONNECTION];
 }
 
-export class Connection implements HoldingClient {
+export class Connection implements HoldingClient, BusyClient {
   private pausedForOutput = false;
   private ending = false;
   /** Inside session.receive(): a close requested now (CLIENT KILL of oneself) waits for the reply. */
@@ -164,11 +165,12 @@ export class Connection implements HoldingClient {
     });
   }
 
-  /**
-   * Whether its input may be read and served from inside a running script (serve-while-busy.ts): not the script's
-   * own client (inside its request), nor one closing, blocked, not read for its unread output, or holding replies
-   * for the end of the turn (a reply written now would overtake them).
-   */
+  /** Its socket's descriptor, -1 once closed (serve-while-busy.ts). */
+  get fd(): number {
+    return descriptorOf(this.socket);
+  }
+
+  /** BusyClient.servableWhileBusy (serve-while-busy.ts). */
   get servableWhileBusy(): boolean {
     return (
       !this.receiving &&

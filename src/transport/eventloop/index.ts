@@ -17,8 +17,8 @@ import {
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 import { ReplyTurn } from './reply-turn.js';
-import { ServeWhileBusy } from './serve-while-busy.js';
-import { asReactor } from '../hybrid/native-reactor.js';
+import { ServeWhileBusy, type WatchClient } from '../serve-while-busy.js';
+import { asReactor, type NativeReactor } from '../hybrid/native-reactor.js';
 import { nativeSocketSend } from './socket-send.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
 import { asMemory, type NativeMemory } from '../threadpool/native-addon.js';
@@ -34,6 +34,9 @@ export interface EventLoopTransportOptions extends TransportOptions {
   /** Clock for the idle timeout (default Date.now); tests inject a fake one. */
   readonly clock?: Clock;
 }
+
+/** Connections accepted per hook of a busy script (acceptWhileBusy). */
+const ACCEPTS_PER_HOOK = 16;
 
 export class EventLoopTransport implements Transport {
   private readonly server: net.Server;
@@ -246,17 +249,39 @@ export class EventLoopTransport implements Transport {
     const reactor = addon instanceof Error ? addon : asReactor(addon);
     if (scripting === undefined || reactor instanceof Error) return;
     const service = new ServeWhileBusy(reactor, {
-      connections: () => this.connections.values(),
-      listeningDescriptor: () => {
-        const fd = (this.server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
-        return typeof fd === 'number' ? fd : -1;
+      forEachClient: (watch) => {
+        for (const connection of this.connections.values()) watch(connection.fd, connection);
       },
-      adopt: (fd) => this.accept(new net.Socket({ fd, readable: true, writable: true })),
+      // Every client was given with its object: none is made later.
+      clientOn: () => null,
+      listeningDescriptor: () => this.listeningDescriptor(),
+      acceptWaiting: (watch) => this.acceptWhileBusy(reactor, watch),
       writeHeldReplies: () => this.host.turn?.writeOut(),
       writer: core.writer,
     });
     scripting.busyChanged = (timedOut) => (timedOut ? service.start() : service.stop());
     scripting.serveWhileBusy = () => service.serve();
+  }
+
+  /**
+   * From a busy script's hook: the connections waiting on the listening socket, accepted behind libuv's back and
+   * made this transport's sockets (a few per hook; the rest at the next).
+   */
+  private acceptWhileBusy(reactor: NativeReactor, watch: WatchClient): void {
+    const listening = this.listeningDescriptor();
+    if (listening < 0) return;
+    for (let i = 0; i < ACCEPTS_PER_HOOK; i++) {
+      const fd = reactor.acceptClient(listening);
+      if (fd < 0) return; // nobody waiting, or out of descriptors (the connection waits in the backlog)
+      const connection = this.accept(new net.Socket({ fd, readable: true, writable: true }));
+      if (connection !== null) watch(connection.fd, connection);
+    }
+  }
+
+  /** The listening socket's descriptor, or -1 (none, or not one libuv shows). */
+  private listeningDescriptor(): number {
+    const fd = (this.server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+    return typeof fd === 'number' ? fd : -1;
   }
 
   private localAddressText(socket: net.Socket): string {

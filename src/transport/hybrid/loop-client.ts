@@ -5,13 +5,15 @@
 // turn); what the kernel does not take waits here while reading
 // stops (backpressure is decided in send() alone) and is cut at the output limit (the pub/sub one while the
 // client is subscribed). Closing is a lingering close: flush, FIN, drain the input until the peer closes or the
-// grace runs out. Knows the Session contract and the reactor calls; nothing of epoll sets, threads or other
-// clients.
+// grace runs out. While a script of this thread runs past busy-reply-threshold, it may be served from the script's
+// hook (serve-while-busy.ts: receiveWhileBusy), its replies written at once. Knows the Session contract and the
+// reactor calls; nothing of epoll sets, threads or other clients.
 
 import { clientInfo } from '../../core/client-info.js';
 import type { ClientInfo, NetTraffic } from '../../core/command.js';
 import type { Session } from '../../core/session.js';
 import { PendingOutput } from '../pending-output.js';
+import type { BusyClient } from '../serve-while-busy.js';
 import { EAGAIN, type NativeReactor } from './native-reactor.js';
 
 /** Limits read live from config (CONFIG SET applies to connected clients too); 0: no limit. */
@@ -44,13 +46,21 @@ export interface LoopHost {
    */
   holding(client: LoopClient): void;
   /**
+   * Whether the thread is serving clients from inside a script it runs (serve-while-busy.ts). A client closed then
+   * is closed by closeAfterScript instead: its session's end (UNWATCH, the blocked-client registry) takes locks
+   * the script holds.
+   */
+  insideScript(): boolean;
+  /** Closes the client at the end of the turn, once the script has let its locks go (destroy() again). */
+  closeAfterScript(client: LoopClient): void;
+  /**
    * Where reads and writes are counted (INFO stats): the thread's counters, there once its core is (built for
    * the first client that speaks: the end of input of clients that never spoke before that is not counted).
    */
   readonly traffic?: NetTraffic;
 }
 
-export class LoopClient {
+export class LoopClient implements BusyClient {
   session: Session | null = null;
   /** Events epoll reports for this client now. */
   events = 0;
@@ -67,6 +77,8 @@ export class LoopClient {
   /** Inside session.receive(): a kill of this client waits for the reply it is producing. */
   private receiving = false;
   private released = false;
+  /** Closed from inside a script: no longer served nor written to; closed for good after it (destroy). */
+  private doomed = false;
   private addresses: { addr: string; laddr: string } | null = null;
 
   constructor(
@@ -119,12 +131,39 @@ export class LoopClient {
       this.host.traffic?.bytesRead(read);
       return false; // input after the close was decided
     }
+    this.host.traffic?.bytesRead(read);
+    return this.serve(this.ownSession(), readBuffer, read);
+  }
+
+  /** BusyClient.servableWhileBusy (serve-while-busy.ts). */
+  get servableWhileBusy(): boolean {
+    return (
+      !this.receiving &&
+      !this.released &&
+      !this.doomed &&
+      this.lingeringSince === 0 &&
+      !this.endAfterFlush &&
+      this.pending === null &&
+      this.held.empty &&
+      this.session?.blocked !== true
+    );
+  }
+
+  /** chunk[0, length), read from inside a running script: served now, and its replies written now. */
+  receiveWhileBusy(chunk: Buffer, length: number): void {
+    this.host.traffic?.bytesRead(length);
+    this.serve(this.ownSession(), chunk, length);
+    // No allow-busy command writes: nothing for the append-only file to have first (QUIT's end follows its reply).
+    this.releaseHeld();
+  }
+
+  /** Its session, made at its first bytes. */
+  private ownSession(): Session {
     if (this.session === null) {
       this.session = this.host.newSession(this);
       this.session.setPushListener(() => this.host.pushed(this));
     }
-    this.host.traffic?.bytesRead(read);
-    return this.serve(this.session, readBuffer, read);
+    return this.session;
   }
 
   /** Runs what the session now holds (read bytes, or requests that waited while it was blocked). */
@@ -191,7 +230,7 @@ export class LoopClient {
    */
   releaseHeld(): void {
     const held = this.held;
-    if (held.empty || this.released) return void held.take();
+    if (held.empty || this.released || this.doomed) return void held.take();
     if (this.pending === null) {
       if (!held.flush(this.host.native, this.fd)) return this.destroy();
       if (held.empty) {
@@ -262,7 +301,7 @@ export class LoopClient {
    * it after the close grace.
    */
   end(): void {
-    if (this.released || this.lingeringSince !== 0) return;
+    if (this.released || this.doomed || this.lingeringSince !== 0) return;
     if (this.receiving || this.pending !== null || !this.held.empty) {
       this.endAfterFlush = true;
       return;
@@ -275,9 +314,14 @@ export class LoopClient {
   /** Abrupt: whatever is pending is dropped. */
   destroy(): void {
     if (this.released) return;
-    this.released = true;
     this.pending = null;
     this.held.take();
+    if (this.host.insideScript()) {
+      if (!this.doomed) this.host.closeAfterScript(this);
+      this.doomed = true;
+      return;
+    }
+    this.released = true;
     this.session?.end();
     this.host.release(this);
   }

@@ -49,6 +49,9 @@ import { asReactor } from './native-reactor.js';
 import { ReactorLoop } from './reactor-loop.js';
 import { errnoName } from '../errno-name.js';
 import { writeOutThenRelease } from '../log-write-out.js';
+import { ServeWhileBusy } from '../serve-while-busy.js';
+import type { Scripting } from '../../core/scripting/scripting.js';
+import type { ByteWriter } from '../../core/reply-encoding.js';
 
 type StoreHandles = ReturnType<SharedStore['handles']>;
 
@@ -188,6 +191,8 @@ const host: LoopHost = {
   warn: (fields, msg) => post({ type: 'log', level: 'warn', msg, fields: loggable(fields) }),
   pushed: (client) => void pushedTo.add(client),
   holding: (client) => void heldFor.add(client),
+  insideScript: () => core?.server.scripting?.cache.busy.servingFromHook === true,
+  closeAfterScript: (client) => void closedInScript.push(client),
   get traffic() {
     return core?.server.counters;
   },
@@ -205,6 +210,9 @@ function flushPushes(): void {
 /** Clients holding replies until the end of this turn. */
 const heldFor = new Set<LoopClient>();
 
+/** Clients closed from inside a script (LoopHost.closeAfterScript): closed at the end of the turn. */
+const closedInScript: LoopClient[] = [];
+
 /**
  * The end of a turn, after every read, timer and push of it, as Redis's beforeSleep: the append-only file's records
  * written (one write, one sync for always), then every held client's replies; then the thread's writer starts
@@ -212,26 +220,33 @@ const heldFor = new Set<LoopClient>();
  */
 function endOfTurn(): void {
   flushPushes();
-  const aof = core?.aof;
-  if (heldFor.size > 0 || aof?.owes === true) {
-    const held = [...heldFor];
-    heldFor.clear();
-    if (aof === undefined || !aof.owes) for (const client of held) client.releaseHeld();
-    else {
-      writeOutThenRelease(
-        aof,
-        held,
-        (client) => client.releaseHeld(),
-        (client) => client.destroy(),
-        (error) =>
-          host.warn(
-            { err: (error as Error).message, clients: held.length },
-            'writing the append only file failed; closing the clients it held',
-          ),
-      );
-    }
-  }
+  writeHeldReplies();
+  // The script that ran in this turn has let its locks go: their sessions may end now.
+  for (let client = closedInScript.pop(); client !== undefined; client = closedInScript.pop())
+    client.destroy();
   core?.writer.rewind();
+}
+
+/** The append-only file's records written, then every held client's replies (endOfTurn; a script's time-out). */
+function writeHeldReplies(): void {
+  const aof = core?.aof;
+  if (heldFor.size === 0 && aof?.owes !== true) return;
+  const held = [...heldFor];
+  heldFor.clear();
+  if (aof === undefined || !aof.owes) for (const client of held) client.releaseHeld();
+  else {
+    writeOutThenRelease(
+      aof,
+      held,
+      (client) => client.releaseHeld(),
+      (client) => client.destroy(),
+      (error) =>
+        host.warn(
+          { err: (error as Error).message, clients: held.length },
+          'writing the append only file failed; closing the clients it held',
+        ),
+    );
+  }
 }
 
 /**
@@ -251,7 +266,8 @@ let core: ThreadCore | null = null;
 
 /** Built at the first session: the bound port is known only once every loop is ready and the server listens. */
 function workerCore(): ThreadCore {
-  core ??= createThreadCore({
+  if (core !== null) return core;
+  core = createThreadCore({
     store,
     config,
     version: init.version,
@@ -296,9 +312,42 @@ function workerCore(): ThreadCore {
   });
   core.writer.keepLentUntilRewind(); // replies are held until the end of the turn (endOfTurn)
   const scripting = core.server.scripting;
-  if (init.index === 0 && init.loops > 1 && scripting !== undefined)
-    scripting.busyChanged ??= handOverAccepting;
+  if (scripting !== undefined) serveWhileScriptsRun(scripting, core.writer);
   return core;
+}
+
+/**
+ * A script of this loop that runs past busy-reply-threshold holds the thread: from its hook this loop's other
+ * clients are read and answered anyway (serve-while-busy.ts), as the event loop's are and as Redis does; clients of
+ * the other loops are answered by their own threads. With one loop, it accepts new clients there too; with more,
+ * loop 0 hands accepting to loop 1 meanwhile (handOverAccepting), where new clients are served as usual.
+ */
+function serveWhileScriptsRun(scripting: Scripting, writer: ByteWriter): void {
+  const service = new ServeWhileBusy(native, {
+    forEachClient: (watch) => loop.forEachClient(watch),
+    clientOn: (fd) => loop.clientOn(fd) ?? null,
+    listeningDescriptor: () => (init.loops === 1 && listening && !stopping ? init.listenFd : -1),
+    acceptWaiting: (watch) =>
+      acceptWaiting(
+        {
+          ...acceptor,
+          adopt: (fd, id, createdAt) => {
+            adopt(fd, id, createdAt);
+            watch(fd, null);
+          },
+        },
+        init.listenFd,
+      ),
+    writeHeldReplies,
+    writer,
+  });
+  const handsOverAccepting = init.index === 0 && init.loops > 1;
+  scripting.busyChanged = (timedOut) => {
+    if (handsOverAccepting) handOverAccepting(timedOut);
+    if (timedOut) service.start();
+    else service.stop();
+  };
+  scripting.serveWhileBusy = () => service.serve();
 }
 
 /**

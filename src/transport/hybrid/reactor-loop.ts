@@ -150,6 +150,17 @@ export class ReactorLoop {
     return fd >= 0 && id !== 0 ? this.promote(fd) : undefined;
   }
 
+  /** Every client of this loop, by descriptor: its object, or null for one that has sent nothing yet. */
+  forEachClient(visit: (fd: number, client: LoopClient | null) => void): void {
+    for (const [fd, client] of this.active) visit(fd, client);
+    this.forEachIdle((fd) => visit(fd, null));
+  }
+
+  /** The client on `fd`, made an object if it had sent nothing (it is about to be served); undefined: none. */
+  clientOn(fd: number): LoopClient | undefined {
+    return this.active.get(fd) ?? (fd < MAX_FD && this.idleId[fd] !== 0 ? this.promote(fd) : undefined);
+  }
+
   /** CLIENT LIST entries of every client of this loop. */
   infos(): ClientInfo[] {
     const out: ClientInfo[] = [];
@@ -222,9 +233,7 @@ export class ReactorLoop {
       return;
     }
     if (fd === this.listenFd) return this.onAcceptable();
-    const client =
-      this.active.get(fd) ?? (fd < MAX_FD && this.idleId[fd] !== 0 ? this.promote(fd) : undefined);
-    client?.onEvents(events);
+    this.clientOn(fd)?.onEvents(events);
   }
 
   /** Redis's clientsCron: the clients' buffers sampled, idle clients end, lingering ones past the grace are destroyed. */
