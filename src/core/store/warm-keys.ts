@@ -62,12 +62,27 @@ export function warmKeys(a: TableAccess, db: number, bytes: Uint8Array, keys: Ke
     const shard = a.shardOf(db, hash);
     words[i] = u32[control[shard + D_INDEX] * 2 + ((hash >>> segmentBits) & control[shard + D_MASK])];
   }
-  let sink = 0;
+  // The word offsets as locals (an imported constant is a load and a check per use in optimized code), and the
+  // rounds over real entries only: empty buckets and chain ends are packed away, as Evictor.warmAhead does, so
+  // the loop holds more misses in flight at once.
+  const hashWord = E_HASH;
+  const nextWord = E_NEXT;
+  const keyWord = KEY_WORD;
+  let heads = 0;
   for (let i = 0; i < count; i++) {
-    const at = words[i] * 2;
-    sink ^= u32[at + E_HASH] ^ u32[at + KEY_WORD];
-    words[i] = u32[at + E_NEXT];
+    const head = words[i];
+    words[heads] = head;
+    heads += (head | -head) >>> 31;
   }
-  for (let i = 0; i < count; i++) sink ^= u32[words[i] * 2 + E_HASH];
+  let sink = 0;
+  let chained = 0;
+  for (let i = 0; i < heads; i++) {
+    const at = words[i] * 2;
+    sink ^= u32[at + hashWord] ^ u32[at + keyWord];
+    const next = u32[at + nextWord];
+    words[chained] = next;
+    chained += (next | -next) >>> 31;
+  }
+  for (let i = 0; i < chained; i++) sink ^= u32[words[i] * 2 + hashWord];
   warmSink.value = sink;
 }
