@@ -35,6 +35,7 @@ export function clientInfo(client: ClientState, buffers: ClientBuffers): ClientI
         }
       : {}),
     ...(client.transaction.multiCount >= 0 ? { multi: client.transaction.multiCount } : {}),
+    ...(client.transaction.queuedArgvBytes > 0 ? { multiBytes: client.transaction.queuedArgvBytes } : {}),
     ...(client.user === 'default' ? {} : { user: client.user }),
     id: client.id,
     addr: client.addr,

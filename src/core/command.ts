@@ -192,6 +192,13 @@ export interface ClientState {
   closeAfterReply: boolean;
   /** Lower-case name of the last command run (CLIENT LIST "cmd="). */
   lastCommand: string;
+  /**
+   * Its own CLIENT LIST line's qbuf= (sdslen(c->querybuf)): the bytes of the read being processed, its requests
+   * included, as Redis holds them until the read is processed. Set by its session; absent: the transport's figure.
+   */
+  queryBytes?: number;
+  /** The request being run (its own line's argv-mem=, c->argv_len_sum); null between requests. */
+  argv?: readonly Buffer[] | null;
   /** Clock times in ms. */
   readonly createdAt: number;
   lastInteraction: number;
@@ -222,6 +229,10 @@ export interface ClientInfo {
   readonly blocked?: boolean;
   /** CLIENT LIST multi=: commands in its transaction (flags=x); -1 where absent. */
   readonly multi?: number;
+  /** CLIENT LIST argv-mem= (c->argv_len_sum): the bytes of the arguments of the request it runs; 0 where absent. */
+  readonly argvBytes?: number;
+  /** CLIENT LIST multi-mem= (mstate.argv_len_sums): what its queued commands hold; 0 where absent. */
+  readonly multiBytes?: number;
   /** CLIENT NO-EVICT ON (flags=e); false where absent. */
   readonly noEvict?: boolean;
   /** A key it watches was written (flags=d): known for the caller's own line only; false where absent. */

@@ -121,6 +121,8 @@ export class Session implements PushTarget, BlockedTarget {
       transaction: new Transaction(),
       closeAfterReply: false,
       lastCommand: 'NULL',
+      queryBytes: 0,
+      argv: null,
       createdAt: now,
       lastInteraction: now,
       pushTarget: this,
@@ -368,6 +370,7 @@ export class Session implements PushTarget, BlockedTarget {
     }
     // Pipelined requests over a dataset bigger than the caches: their keys' memory is brought into the cache
     // together first (store/warm-keys.ts).
+    this.client.queryBytes = end - start;
     const store = this.context.current().store;
     if (store.keysWorthWarming?.() === true && scanRequestKeys(buf, start, end, requestKeys) > 1) {
       store.warmKeys!(buf, requestKeys);
@@ -396,6 +399,7 @@ export class Session implements PushTarget, BlockedTarget {
       }
       // Known before it runs: a blocking command records the protocol its later reply is written in.
       if (result.framing === 'resp') this.speaksResp = true;
+      this.client.argv = result.argv;
       const reply = execute(result.argv, this.context.current());
       if (reply === POSTPONED) {
         // Unrun, as Redis keeps a postponed client's command: it waits in the query buffer with what follows it.
@@ -416,6 +420,7 @@ export class Session implements PushTarget, BlockedTarget {
       if (this.client.blocked === true) break; // the rest waits in the query buffer until it is unblocked
     }
     this.keepRest(buf, start, end, close, length);
+    this.client.argv = null; // views of this read's bytes: not kept past it
     // The batch is done (Redis's beforeSleep): broadcasting clients get the keys it wrote, after its replies.
     this.context.server.tracking?.end();
     if (close) this.closed = true;

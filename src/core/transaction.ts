@@ -27,9 +27,20 @@ export interface WatchedKey {
  */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+/** sizeof(robj*): what Redis counts per queued argument besides its bytes. */
+const POINTER_BYTES = 8;
+
+/** c->argv_len_sum: the bytes of a request's arguments. */
+export function argvBytes(argv: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const arg of argv) total += arg.length;
+  return total;
+}
+
 export class Transaction {
   /** Commands queued since MULTI; null outside a transaction. */
   private queued: QueuedCommand[] | null = null;
+  private queuedBytes = 0;
   /** An error while queueing (CLIENT_DIRTY_EXEC): EXEC aborts with EXECABORT. */
   private failed = false;
   private watched: WatchedKey[] = [];
@@ -107,7 +118,17 @@ export class Transaction {
 
   /** argv is copied: the parser's are views of the query buffer, reused once this read is done. */
   queue(spec: CommandSpec, argv: readonly Buffer[], mayReplicate = false): void {
-    this.queued?.push({ spec, argv: argv.map((arg) => Buffer.from(arg)), mayReplicate });
+    if (this.queued === null) return;
+    this.queued.push({ spec, argv: argv.map((arg) => Buffer.from(arg)), mayReplicate });
+    this.queuedBytes += argvBytes(argv) + POINTER_BYTES * argv.length;
+  }
+
+  /**
+   * CLIENT LIST multi-mem= (multi.c queueMultiCommand's mstate.argv_len_sums): each queued command's argument
+   * bytes and a pointer per argument; kept while EXEC runs them, as Redis frees them after.
+   */
+  get queuedArgvBytes(): number {
+    return this.queuedBytes;
   }
 
   /** A command refused while queueing (unknown, wrong arity, NOAUTH, ...): flagTransaction. */
@@ -118,12 +139,14 @@ export class Transaction {
   begin(): void {
     this.queued = [];
     this.failed = false;
+    this.queuedBytes = 0;
   }
 
   /** Leaves MULTI and forgets every watched key (discardTransaction). */
   discard(store: KeyValueStore): void {
     this.queued = null;
     this.failed = false;
+    this.queuedBytes = 0;
     this.unwatchAll(store);
   }
 
@@ -160,17 +183,21 @@ export class Transaction {
     const watched = this.watched;
     this.queued = null;
     this.failed = false;
-    if (failed) {
-      this.unwatchAll(store);
-      return 'aborted';
+    try {
+      if (failed) {
+        this.unwatchAll(store);
+        return 'aborted';
+      }
+      const keys = keysOf(commands, watched);
+      if (keys !== null && keys.length === 0) return this.running(run, commands, store);
+      return store.transaction(keys, (locked) => {
+        const changed = watched.some((w) => locked.select(w.db).watchedKeyChanged(w.key, w.watch));
+        this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
+        return changed ? 'changed' : this.running(run, commands, locked);
+      });
+    } finally {
+      this.queuedBytes = 0;
     }
-    const keys = keysOf(commands, watched);
-    if (keys !== null && keys.length === 0) return this.running(run, commands, store);
-    return store.transaction(keys, (locked) => {
-      const changed = watched.some((w) => locked.select(w.db).watchedKeyChanged(w.key, w.watch));
-      this.unwatchAll(locked); // "Unwatch ASAP": commands of this very transaction must not see their own touches
-      return changed ? 'changed' : this.running(run, commands, locked);
-    });
   }
 }
 

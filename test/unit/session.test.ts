@@ -58,6 +58,24 @@ describe('Session', () => {
     expect(session.client.lastInteraction).toBe(opened + 2_000);
   });
 
+  it("shows in the caller's own CLIENT line the read being processed, its arguments and its queued commands", () => {
+    const { open } = setup();
+    const session = open(1);
+    const info = (reply: string) => reply.match(/qbuf=\d+ qbuf-free=0 argv-mem=\d+ multi-mem=\d+/)?.[0];
+    // As redis-server 7.0.15 shows them (its ACL LOG's client-info too: acl-log-differential.test.ts).
+    expect(info(text(session, '*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n'))).toBe(
+      'qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0',
+    );
+    text(session, 'MULTI\r\n');
+    text(session, '*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$5\r\nvalue\r\n');
+    text(session, '*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n');
+    // During EXEC: its own arguments (EXEC's), and what the queue holds (bytes and a pointer per argument).
+    expect(info(text(session, '*1\r\n$4\r\nEXEC\r\n'))).toBe('qbuf=14 qbuf-free=0 argv-mem=4 multi-mem=60');
+    expect(info(text(session, '*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n'))).toBe(
+      'qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0',
+    );
+  });
+
   it('hands each session only its own replies while they share one writer', () => {
     const { open } = setup();
     const a = open(1);

@@ -7,6 +7,7 @@ import type { AclHub } from '../acl/acl-hub.js';
 import { ArgCursor, isKeyword, toBigInt } from '../args.js';
 import { clientInfo } from '../client-info.js';
 import type { ClientInfo, CommandContext, CommandSpec } from '../command.js';
+import { argvBytes } from '../transaction.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { bulkString, integer, NIL, OK, sequence, verbatim, type Reply } from '../reply.js';
 import { clientPause, clientUnpause } from './client-pause.js';
@@ -31,12 +32,15 @@ export function validClientName(name: Uint8Array): boolean {
  * buffer figures from the transport's listing, if it has one.
  */
 function ownInfo(ctx: CommandContext, listed: ClientInfo | undefined): ClientInfo {
-  const info = clientInfo(ctx.client, {
-    queryBuffer: listed?.queryBuffer ?? 0,
+  const { client } = ctx;
+  const info = clientInfo(client, {
+    // Redis's caller holds the read being processed, this request included (its session says how much).
+    queryBuffer: client.queryBytes ?? listed?.queryBuffer ?? 0,
     outputBuffer: listed?.outputBuffer ?? 0,
     fd: listed?.fd,
   });
-  return ctx.client.transaction.touched(ctx.store) ? { ...info, dirtyCas: true } : info;
+  const argv = client.argv === undefined || client.argv === null ? {} : { argvBytes: argvBytes(client.argv) };
+  return { ...info, ...argv, ...(client.transaction.touched(ctx.store) ? { dirtyCas: true } : {}) };
 }
 
 /** Every client, with the caller's entry taken from its live state (and added if the transport lacks it). */
@@ -61,8 +65,8 @@ export function clientLine(c: ClientInfo, now: number): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flags(c)} db=${c.db} sub=${c.pubsub?.channels ?? 0} ` +
-    `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=${c.multi ?? -1} qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=0 ` +
-    `multi-mem=0 rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
+    `psub=${c.pubsub?.patterns ?? 0} ssub=${c.pubsub?.shardChannels ?? 0} multi=${c.multi ?? -1} qbuf=${c.queryBuffer} qbuf-free=0 argv-mem=${c.argvBytes ?? 0} ` +
+    `multi-mem=${c.multiBytes ?? 0} rbs=${c.queryBuffer} rbp=0 obl=0 oll=0 omem=${c.outputBuffer} ` +
     `tot-mem=${c.queryBuffer + c.outputBuffer} events=r cmd=${c.lastCommand} user=${c.user ?? 'default'} redir=${c.tracking?.redirect ?? -1} resp=${c.resp ?? 2}`
   );
 }
