@@ -809,6 +809,8 @@ async function startHttp(
     ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
   });
   const address = await server.listen();
+  const scripting = core.server.scripting;
+  if (scripting !== undefined) server.serveWhileScriptsRun(scripting);
   start.logger.info(
     { host: address.host, port: address.port },
     `HTTP interface on ${address.host}:${address.port}`,

@@ -1,14 +1,17 @@
 // One HTTP client socket: what it reads is parsed into requests (several per read when the client pipelines),
 // each answered in order through its RequestHandler, and every response of one read goes out in one write.
 // Backpressure in one place (flush): a client that does not read its responses is not read either. A request
-// that cannot be parsed gets its 4xx and the connection closes (its framing is lost). Never throws into Node.
+// that cannot be parsed gets its 4xx and the connection closes (its framing is lost). While a script of this thread
+// runs past busy-reply-threshold it may be served from the script's hook (serve-while-busy.ts), its requests then
+// answered BUSY, as Redis answers every client. Never throws into Node.
 
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { ByteWriter } from '../core/reply-encoding.js';
 import { lingeringEnd } from '../transport/accept-policy.js';
 import { readIntoSharedBuffer } from '../transport/eventloop/fast-read.js';
-import { writeNow } from '../transport/eventloop/write-now.js';
+import { descriptorOf, writeNow } from '../transport/eventloop/write-now.js';
+import type { BusyClient } from '../transport/serve-while-busy.js';
 import type { RequestHandler } from './request-handler.js';
 import { parseRequest, type HttpLimits } from './request-parser.js';
 import { CONTINUE, writeTextResponse } from './response.js';
@@ -26,13 +29,15 @@ export interface ConnectionHost {
 
 const EMPTY = Buffer.alloc(0);
 
-export class HttpConnection {
+export class HttpConnection implements BusyClient {
   /** Bytes of a request not yet whole, copied out of the shared read buffer: pending[0, pendingLength). */
   private pending: Buffer = EMPTY;
   private pendingLength = 0;
   private continued = false;
   private ending = false;
   private pausedForOutput = false;
+  /** Inside onData: a request of this read may be the script's own (an EVAL), not to be re-entered. */
+  private handling = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -66,8 +71,32 @@ export class HttpConnection {
     lingeringEnd(this.socket, this.host.closeGraceMs);
   }
 
+  /** Its socket's descriptor, -1 once closed (serve-while-busy.ts). */
+  get fd(): number {
+    return descriptorOf(this.socket);
+  }
+
+  /** BusyClient.servableWhileBusy: not the script's own, nor closing, nor one not read for its unread output. */
+  get servableWhileBusy(): boolean {
+    return !this.handling && !this.ending && !this.pausedForOutput && !this.socket.destroyed;
+  }
+
+  /** chunk[0, length), read from inside a running script: answered now (its responses are written at once). */
+  receiveWhileBusy(chunk: Buffer, length: number): void {
+    this.onData(chunk, length);
+  }
+
   private onData(chunk: Buffer, length: number): void {
     if (this.ending) return;
+    this.handling = true;
+    try {
+      this.serve(chunk, length);
+    } finally {
+      this.handling = false;
+    }
+  }
+
+  private serve(chunk: Buffer, length: number): void {
     let buf = chunk;
     if (this.pendingLength > 0) {
       this.append(chunk, length);

@@ -7,10 +7,12 @@
 // unwind: held-while-busy.ts) and the replies are written at once. Bytes read here are gone from the kernel, so the
 // thread's own loop never sees them twice; a readiness it had already collected for one of these descriptors
 // before the script began ends in EAGAIN, which it expects. A client whose input reaches its end here is left for
-// the loop to read the end again once the script is over. Used by the event loop and by each hybrid loop.
+// the loop to read the end again once the script is over. One per thread (serveWhileBusyOn), over the sources of
+// clients that thread serves: the event loop's or a hybrid loop's RESP clients, and the HTTP interface's.
 // Knows clients as BusyClient and the native reactor's calls; nothing of commands or Lua.
 
 import type { ByteWriter } from '../core/reply-encoding.js';
+import type { Scripting } from '../core/scripting/scripting.js';
 import { EAGAIN, type NativeReactor } from './hybrid/native-reactor.js';
 
 /** A client as this service serves it. */
@@ -32,29 +34,39 @@ export interface BusyClient {
  */
 export type WatchClient = (fd: number, client: BusyClient | null) => void;
 
-/** What the transport lends while a script runs. */
-export interface BusyTransport {
-  /** Every connected client of the thread, each given to `watch`. */
+/** Clients of one kind a thread serves (a transport's, the HTTP interface's), as lent while a script runs. */
+export interface BusySource {
+  /** Every connected client, each given to `watch`. */
   forEachClient(watch: WatchClient): void;
   /** The client on `fd` now, made if it had none (it is about to be served); null when none is there. */
   clientOn(fd: number): BusyClient | null;
   /** The listening descriptor this thread accepts from while the script runs, or -1 (none, or another accepts). */
   listeningDescriptor(): number;
   /**
-   * Accepts a few of the connections waiting, as the transport accepts (maxclients, its bookkeeping), each new client
+   * Accepts a few of the connections waiting, as the source accepts (maxclients, its bookkeeping), each new client
    * given to `watch`.
    */
   acceptWaiting(watch: WatchClient): void;
   /**
-   * Writes now the replies held for the end of the turn (the requests read in the turn before the script's), as
-   * Redis writes pending replies while blocked; the script's records are not in the file yet (one block at its end).
+   * The writer its clients' replies are made in, when the script's own client may have replies there not written
+   * yet (the requests before its script in the same read), which the clients served here must not carry: they are
+   * set aside meanwhile.
    */
-  writeHeldReplies(): void;
+  readonly writer?: ByteWriter;
   /**
-   * The thread's reply writer. The script's client may have replies in it not lent yet (the requests before its
-   * script in the same read), which the clients served here must not carry: they are set aside meanwhile.
+   * The script has just timed out, before its clients are watched: e.g. the replies held for the end of the turn
+   * (the requests read in the turn before the script's) written now, as Redis writes pending replies while blocked
+   * (the script's records are not in the file yet: one block at its end).
    */
-  readonly writer: ByteWriter;
+  started?(): void;
+  /** The script ended (its thread's loop serves every client again). */
+  stopped?(): void;
+}
+
+/** A watched descriptor: its source, and its client (null: made when it first speaks, BusySource.clientOn). */
+interface Watched {
+  readonly source: BusySource;
+  client: BusyClient | null;
 }
 
 /** One read per ready client per hook: a request of up to this many bytes is served whole. */
@@ -62,43 +74,62 @@ const READ_SIZE = 64 * 1024;
 /** Ready descriptors taken per hook (a hook comes every 100k Lua instructions: the rest are taken at the next). */
 const EVENTS_PER_HOOK = 64;
 
+/** Each thread's service, made by the first source that asks for it. */
+const services = new WeakMap<Scripting, ServeWhileBusy>();
+
+/**
+ * `source`'s clients are served from the hook of a script of this thread (`scripting`) that runs past
+ * busy-reply-threshold, with every other source's of the thread.
+ */
+export function serveWhileBusyOn(scripting: Scripting, reactor: NativeReactor, source: BusySource): void {
+  let service = services.get(scripting);
+  if (service === undefined) {
+    const made = new ServeWhileBusy(reactor);
+    scripting.busyChanged = (timedOut) => (timedOut ? made.start() : made.stop());
+    scripting.serveWhileBusy = () => made.serve();
+    services.set(scripting, made);
+    service = made;
+  }
+  service.add(source);
+}
+
 export class ServeWhileBusy {
+  private readonly sources: BusySource[] = [];
+  /** Between a script's time-out and its end. */
+  private running = false;
   private epoll = -1;
-  private listening = -1;
-  /** The clients in the epoll set, by descriptor (null: made when it first speaks: BusyTransport.clientOn). */
-  private readonly watched = new Map<number, BusyClient | null>();
+  /** The listening descriptors watched, with the source that accepts from each. */
+  private readonly listening = new Map<number, BusySource>();
+  /** The clients in the epoll set, by descriptor. */
+  private readonly watched = new Map<number, Watched>();
   private readonly events = new Int32Array(2 * EVENTS_PER_HOOK);
   /**
-   * Not the thread's shared read buffer: the script's client is in the middle of parsing its read from that one,
-   * and the requests after its script are still there.
+   * Not the thread's shared read buffers: the script's client is in the middle of parsing its read from one, and
+   * the requests after its script are still there.
    */
   private buffer: Buffer | null = null;
-  private readonly watch: WatchClient = (fd, client) => {
-    if (client !== null && (!client.servableWhileBusy || client.fd !== fd)) return;
-    const { CTL_ADD, IN } = this.reactor.epoll;
-    if (this.reactor.epollCtl(this.epoll, CTL_ADD, fd, IN) === 0) this.watched.set(fd, client);
-  };
 
-  constructor(
-    private readonly reactor: NativeReactor,
-    private readonly transport: BusyTransport,
-  ) {}
+  constructor(private readonly reactor: NativeReactor) {}
 
-  /** The script passed busy-reply-threshold: its clients and the listening socket are watched from now on. */
+  add(source: BusySource): void {
+    this.sources.push(source);
+  }
+
+  /** The script passed busy-reply-threshold: the clients and listening sockets are watched from now on. */
   start(): void {
-    if (this.epoll >= 0) return;
+    if (this.running) return;
+    this.running = true;
+    for (const source of this.sources) source.started?.();
     const epoll = this.reactor.epollCreate();
     if (epoll < 0) return; // out of descriptors: the clients wait for the script, as before
     this.epoll = epoll;
-    // A client answered earlier in this turn is still waiting for that reply: it would never send the next request.
-    this.transport.writeHeldReplies();
-    const listening = this.transport.listeningDescriptor();
-    if (
-      listening >= 0 &&
-      this.reactor.epollCtl(epoll, this.reactor.epoll.CTL_ADD, listening, this.reactor.epoll.IN) === 0
-    )
-      this.listening = listening;
-    this.transport.forEachClient(this.watch);
+    const { CTL_ADD, IN } = this.reactor.epoll;
+    for (const source of this.sources) {
+      const listening = source.listeningDescriptor();
+      if (listening >= 0 && this.reactor.epollCtl(epoll, CTL_ADD, listening, IN) === 0)
+        this.listening.set(listening, source);
+      source.forEachClient(this.watcher(source));
+    }
   }
 
   /** From the script's hook: whatever is ready now is read and served (never waits). */
@@ -106,27 +137,42 @@ export class ServeWhileBusy {
     if (this.epoll < 0) return;
     const ready = this.reactor.epollWait(this.epoll, this.events, 0);
     if (ready <= 0) return;
-    const writer = this.transport.writer;
-    const aside = writer.length > 0 ? writer.take() : null;
+    const aside = this.sources.map((source) =>
+      source.writer !== undefined && source.writer.length > 0 ? source.writer.take() : null,
+    );
     try {
       for (let i = 0; i < ready; i++) {
         const fd = this.events[2 * i];
-        if (fd === this.listening) this.transport.acceptWaiting(this.watch);
+        const accepting = this.listening.get(fd);
+        if (accepting !== undefined) accepting.acceptWaiting(this.watcher(accepting));
         else this.read(fd);
       }
     } finally {
-      if (aside !== null) writer.bytes(aside);
+      this.sources.forEach((source, i) => {
+        const bytes = aside[i];
+        if (bytes !== null) source.writer!.bytes(bytes);
+      });
     }
   }
 
   /** The script ended: the thread's loop serves every client again. */
   stop(): void {
-    if (this.epoll < 0) return;
-    this.reactor.closeFd(this.epoll);
+    if (!this.running) return;
+    this.running = false;
+    if (this.epoll >= 0) this.reactor.closeFd(this.epoll);
     this.epoll = -1;
-    this.listening = -1;
+    this.listening.clear();
     this.watched.clear();
     this.buffer = null;
+    for (const source of this.sources) source.stopped?.();
+  }
+
+  private watcher(source: BusySource): WatchClient {
+    return (fd, client) => {
+      if (client !== null && (!client.servableWhileBusy || client.fd !== fd)) return;
+      const { CTL_ADD, IN } = this.reactor.epoll;
+      if (this.reactor.epollCtl(this.epoll, CTL_ADD, fd, IN) === 0) this.watched.set(fd, { source, client });
+    };
   }
 
   private unwatch(fd: number): void {
@@ -135,13 +181,11 @@ export class ServeWhileBusy {
   }
 
   private read(fd: number): void {
-    let client = this.watched.get(fd);
-    if (client === null) {
-      client = this.transport.clientOn(fd);
-      if (client !== null) this.watched.set(fd, client);
-    }
+    const watched = this.watched.get(fd);
+    if (watched !== undefined && watched.client === null) watched.client = watched.source.clientOn(fd);
+    const client = watched?.client ?? null;
     // Held (its command waits for the script), closing, or gone: the loop reads it once the script has ended.
-    if (client === undefined || client === null || !client.servableWhileBusy || client.fd !== fd) {
+    if (client === null || !client.servableWhileBusy || client.fd !== fd) {
       this.unwatch(fd);
       return;
     }

@@ -16,24 +16,35 @@ export interface BusyScriptServer {
   timedOut(): Promise<unknown>;
   /** Resolves once the server has logged a line whose message starts with `text` (since the start, or later). */
   logged(text: string): Promise<unknown>;
+  /** The HTTP interface's port (with `http` given to useBusyScriptServer), else null. */
+  readonly httpPort: number | null;
   /** The child process's exit code (the event loop), or null for a server in this process. */
   readonly exited: Promise<number | string> | null;
 }
 
 const SLOW_SCRIPT = 'Slow script detected';
 
-/** A fresh server for each test; `workers` for the pool and the hybrid. */
-export function useBusyScriptServer(transport: TransportName, workers: number): () => BusyScriptServer {
-  return transport === 'eventloop' ? useChildServer() : useEmbeddedServer(transport, workers);
+/** A fresh server for each test; `workers` for the pool and the hybrid; `http`: with the HTTP interface too. */
+export function useBusyScriptServer(
+  transport: TransportName,
+  workers: number,
+  http = false,
+): () => BusyScriptServer {
+  return transport === 'eventloop' ? useChildServer(http) : useEmbeddedServer(transport, workers, http);
 }
 
-function useEmbeddedServer(transport: TransportName, workers: number): () => BusyScriptServer {
+function useEmbeddedServer(transport: TransportName, workers: number, http: boolean): () => BusyScriptServer {
   // DEBUG SLEEP holds a loop while requests arrive (a turn that reads several).
-  const fixture = useTestServer(transport, { workers, config: { 'enable-debug-command': 'yes' } });
+  const fixture = useTestServer(transport, {
+    workers,
+    config: { 'enable-debug-command': 'yes' },
+    ...(http ? { httpPort: 0 } : {}),
+  });
   return () => {
     const server = fixture();
     return {
       port: server.port,
+      httpPort: server.server.httpAddress?.port ?? null,
       connect: () => server.connect(),
       timedOut: () =>
         server.logs.waitFor((line) => typeof line.msg === 'string' && line.msg.startsWith(SLOW_SCRIPT)),
@@ -44,12 +55,15 @@ function useEmbeddedServer(transport: TransportName, workers: number): () => Bus
   };
 }
 
-function useChildServer(): () => BusyScriptServer {
-  let current: { process: ServerProcess; clients: RawClient[] } | null = null;
+function useChildServer(http: boolean): () => BusyScriptServer {
+  let current: { process: ServerProcess; clients: RawClient[]; httpPort: number | null } | null = null;
   beforeEach(async () => {
     // DEBUG SLEEP holds the loop while requests arrive (a turn that reads several).
     const args = ['--transport', 'eventloop', '--enable-debug-command', 'local'];
-    current = { process: await launchServer(args), clients: [] };
+    const process = await launchServer(http ? [...args, '--http-port', '0'] : args);
+    // The HTTP interface logs its port before the server says it is ready.
+    const httpPort = http ? Number(/HTTP interface on [^"]*:(\d+)"/.exec(process.output())![1]) : null;
+    current = { process, clients: [], httpPort };
   });
   afterEach(async () => {
     for (const client of current?.clients ?? []) client.destroy();
@@ -58,9 +72,10 @@ function useChildServer(): () => BusyScriptServer {
     current = null;
   });
   return () => {
-    const { process, clients } = current!;
+    const { process, clients, httpPort } = current!;
     return {
       port: process.port,
+      httpPort,
       connect: async () => {
         const client = await RawClient.connect(process.port);
         clients.push(client);

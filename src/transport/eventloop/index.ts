@@ -17,7 +17,7 @@ import {
 } from '../accept-policy.js';
 import { Connection, connectionOf, type ConnectionHost, type ConnectionLimits } from './connection.js';
 import { ReplyTurn } from './reply-turn.js';
-import { ServeWhileBusy, type WatchClient } from '../serve-while-busy.js';
+import { serveWhileBusyOn, type WatchClient } from '../serve-while-busy.js';
 import { asReactor, type NativeReactor } from '../hybrid/native-reactor.js';
 import { nativeSocketSend } from './socket-send.js';
 import { freeOwnedBuffer } from '../free-buffer.js';
@@ -248,7 +248,7 @@ export class EventLoopTransport implements Transport {
     const addon = loadNative();
     const reactor = addon instanceof Error ? addon : asReactor(addon);
     if (scripting === undefined || reactor instanceof Error) return;
-    const service = new ServeWhileBusy(reactor, {
+    serveWhileBusyOn(scripting, reactor, {
       forEachClient: (watch) => {
         for (const connection of this.connections.values()) watch(connection.fd, connection);
       },
@@ -256,11 +256,9 @@ export class EventLoopTransport implements Transport {
       clientOn: () => null,
       listeningDescriptor: () => this.listeningDescriptor(),
       acceptWaiting: (watch) => this.acceptWhileBusy(reactor, watch),
-      writeHeldReplies: () => this.host.turn?.writeOut(),
       writer: core.writer,
+      started: () => this.host.turn?.writeOut(),
     });
-    scripting.busyChanged = (timedOut) => (timedOut ? service.start() : service.stop());
-    scripting.serveWhileBusy = () => service.serve();
   }
 
   /**

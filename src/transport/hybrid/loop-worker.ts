@@ -49,7 +49,7 @@ import { asReactor } from './native-reactor.js';
 import { ReactorLoop } from './reactor-loop.js';
 import { errnoName } from '../errno-name.js';
 import { writeOutThenRelease } from '../log-write-out.js';
-import { ServeWhileBusy } from '../serve-while-busy.js';
+import { serveWhileBusyOn } from '../serve-while-busy.js';
 import type { Scripting } from '../../core/scripting/scripting.js';
 import type { ByteWriter } from '../../core/reply-encoding.js';
 
@@ -323,7 +323,8 @@ function workerCore(): ThreadCore {
  * loop 0 hands accepting to loop 1 meanwhile (handOverAccepting), where new clients are served as usual.
  */
 function serveWhileScriptsRun(scripting: Scripting, writer: ByteWriter): void {
-  const service = new ServeWhileBusy(native, {
+  const handsOverAccepting = init.index === 0 && init.loops > 1;
+  serveWhileBusyOn(scripting, native, {
     forEachClient: (watch) => loop.forEachClient(watch),
     clientOn: (fd) => loop.clientOn(fd) ?? null,
     listeningDescriptor: () => (init.loops === 1 && listening && !stopping ? init.listenFd : -1),
@@ -338,16 +339,15 @@ function serveWhileScriptsRun(scripting: Scripting, writer: ByteWriter): void {
         },
         init.listenFd,
       ),
-    writeHeldReplies,
     writer,
+    started: () => {
+      if (handsOverAccepting) handOverAccepting(true);
+      writeHeldReplies();
+    },
+    stopped: () => {
+      if (handsOverAccepting) handOverAccepting(false);
+    },
   });
-  const handsOverAccepting = init.index === 0 && init.loops > 1;
-  scripting.busyChanged = (timedOut) => {
-    if (handsOverAccepting) handOverAccepting(timedOut);
-    if (timedOut) service.start();
-    else service.stop();
-  };
-  scripting.serveWhileBusy = () => service.serve();
 }
 
 /**
