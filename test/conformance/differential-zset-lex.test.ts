@@ -233,7 +233,10 @@ describe.skipIf(!haveRedisServer).each(transports)(
             for (const request of steps) {
               if (!(await levelsDoNotMatter(both.real, request))) continue;
               await check(request.argv);
-              if (request.argv[0] === 'ZRANGESTORE') await check(['ZRANGE', 'd', '0', '-1', 'WITHSCORES']);
+              if (request.argv[0] === 'ZRANGESTORE') {
+                await check(['ZRANGE', 'd', '0', '-1', 'WITHSCORES']);
+                await check(['OBJECT', 'ENCODING', 'd']);
+              }
             }
             await check(['ZRANGE', 'z', '0', '-1', 'WITHSCORES']);
           }),
