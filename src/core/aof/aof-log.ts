@@ -20,7 +20,8 @@
 // shared state, read with the generation under the append lock.
 //
 // A write that fails loses nothing (Redis keeps aof_buf): the buffer holds what did not reach the file and the next
-// write-out, by any thread (a client's, or the server's once-a-second timer), tries it again; meanwhile the shared
+// write-out tries it again, as Redis's beforeSleep does at every turn: the end of any thread's turn or read (owes),
+// or the server's once-a-second timer (serverCron's retry) when no client comes; meanwhile the shared
 // status refuses write commands (MISCONF, disk-error.ts), and the replies already made go out, as Redis sends
 // them. Under appendfsync always a failed write or sync stops the server instead (write-errors.ts).
 
@@ -128,8 +129,18 @@ export class AofLog {
    */
   latency: SharedLatencyMonitor | null = null;
 
+  /**
+   * This thread logged records no endOfBatch has written yet, or a write (any thread's) failed and left bytes held:
+   * Redis's beforeSleep calls flushAppendOnlyFile(0) at every turn of its loop, which writes what aof_buf still
+   * holds, so the end of every turn here tries them again too (the first turn after the disk recovers clears
+   * MISCONF for the commands of the next).
+   */
   get owes(): boolean {
-    return this.owed !== 0;
+    return this.owed !== 0 || this.retryDue();
+  }
+
+  private retryDue(): boolean {
+    return this.state.lastWriteFailed && !this.buffer.idle;
   }
 
   get needsKeyLocks(): boolean {
@@ -178,7 +189,10 @@ export class AofLog {
    */
   endOfBatch(): void {
     const owed = this.owed;
-    if (owed === 0) return;
+    if (owed === 0) {
+      if (this.retryDue()) this.writeBuffered(); // a failed write's held bytes (owes)
+      return;
+    }
     this.owed = 0;
     this.writeOut(owed, this.config.string('appendfsync') === 'always');
   }
