@@ -29,6 +29,21 @@ describe('copying into and out of shared memory', () => {
     }
   });
 
+  it('copies values of alternating sizes through the same scratch placement (its views are reused per size)', () => {
+    // Same skew between the ends each time (source at 1, destination at 8 + 5): each size change needs a new view.
+    for (const length of [1000, 500, 1000, 1000, 4099, 500]) {
+      shared.fill(0xee);
+      const source = pattern(length + 1, length).subarray(1);
+      copyIntoShared(shared, 13, source);
+      expect(Buffer.compare(Buffer.from(shared.subarray(13, 13 + length)), source)).toBe(0);
+      expect(shared[13 + length]).toBe(0xee);
+      const out = Buffer.alloc(length + 4, 0xdd);
+      copyFromShared(shared, 13, length, out, 3);
+      expect(Buffer.compare(out.subarray(3, 3 + length), source)).toBe(0);
+      expect(out[3 + length]).toBe(0xdd);
+    }
+  });
+
   it('copies every byte out of shared memory into any place of a buffer', () => {
     for (const length of LENGTHS) {
       for (const start of [0, 5, 8, 11]) {
