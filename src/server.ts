@@ -295,9 +295,15 @@ interface SharedState {
   readonly acl: AclHandles;
 }
 
-function createSharedState(options: ServerOptions, config: Config, clock: Clock): SharedState {
+function createSharedState(
+  options: ServerOptions,
+  config: Config,
+  clock: Clock,
+  eventClock: Clock,
+): SharedState {
   const store = SharedStore.create({
     clock,
+    eventClock,
     databases: config.number('databases'),
     processBaselineBytes: processBaselineBytes(),
     // The event loop's store is touched by this thread alone (a BGSAVE or rewrite reads a copy it makes here), so
@@ -571,7 +577,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     clock,
     version: packageVersion(),
     startedAt: clock(),
-    shared: createSharedState(options, config, storeClock),
+    // Streams' delivery and seen times read the clock itself, loading or not (TableAccess.eventClock).
+    shared: createSharedState(options, config, storeClock, clock),
     aofFiles: AofFiles.of(config),
     nextClientId: () => ++lastClientId,
     shutdown: (flags) => shutdown?.byCommand(flags) ?? false,

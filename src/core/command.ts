@@ -314,6 +314,10 @@ export interface AppendOnlyLog {
   recordDeletion(db: number, key: Uint8Array): void;
   /** A command as it is to be logged (a served blocking pop's LPOP), run on `db` under its keys' locks. */
   recordCommand(db: number, argv: readonly Uint8Array[]): void;
+  /** The commands one command propagated (several: one MULTI ... EXEC block unless a transaction holds them). */
+  recordCommands(db: number, commands: readonly (readonly Uint8Array[])[]): void;
+  /** appendonly is on: a command that logs itself builds its records only then. */
+  readonly logging: boolean;
   /** EXEC runs its commands: their records are held and written as one MULTI ... EXEC block at the end. */
   beginTransaction(): void;
   endTransaction(): void;

@@ -184,6 +184,17 @@ export class AofLog {
   }
 
   /**
+   * The commands one command propagated in its place (alsoPropagate: XREADGROUP's XCLAIMs), already in the form
+   * to log: more than one are wrapped in MULTI ... EXEC, as propagatePendingCommands wraps them, unless EXEC or
+   * a script holds them for its own block.
+   */
+  recordCommands(db: number, commands: readonly Argv[]): void {
+    if (!this.state.logging || commands.length === 0) return;
+    if (this.transaction !== null) this.transaction.push({ db, commands });
+    else this.append([{ db, commands }], commands.length > 1);
+  }
+
+  /**
    * The client's read was run: what this thread logged is in the file before the replies go out, and on disk
    * for appendfsync always, each with one call for everything logged meanwhile by any thread (group commit).
    */
@@ -202,11 +213,17 @@ export class AofLog {
     this.transaction = [];
   }
 
-  /** EXEC ended (still holding its keys' locks): its records as one MULTI ... EXEC block, if it wrote anything. */
+  /**
+   * EXEC ended (still holding its keys' locks): its records as one MULTI ... EXEC block, if it wrote more than one
+   * command; one alone is logged as it is (propagatePendingCommands wraps only more than one).
+   */
   endTransaction(): void {
     const pending = this.transaction;
     this.transaction = null;
-    if (pending !== null && pending.length > 0) this.append(pending, true);
+    if (pending === null) return;
+    let commands = 0;
+    for (const record of pending) commands += record.commands.length;
+    if (commands > 0) this.append(pending, commands > 1);
   }
 
   /** A script SHUTDOWN NOSAVE stopped: nothing of it is written (Redis exits before propagating it). */

@@ -4,7 +4,8 @@
 // ZADD Redis runs it as, and what chance
 // decided becomes what happened (SPOP -> SREM of the members it popped, XADD * -> XADD of the ID it made; a `~` trim, which
 // depends on node sizes, is logged by XADD/XTRIM themselves as the exact trim it did); blocking pops are logged by the hub
-// that performs them (blocking/hub.ts), as the pops they did. Everything else is logged as sent: it is deterministic given the same prior
+// that performs them (blocking/hub.ts), as the pops they did; XREADGROUP, XCLAIM and XAUTOCLAIM by themselves, as the
+// XCLAIMs Redis propagates in their place (commands/stream-propagation.ts). Everything else is logged as sent: it is deterministic given the same prior
 // state, which replaying in order reproduces. A command that changed nothing never gets here: the executor offers
 // a write only when Redis's change count moved (dirty.ts); the rules below that drop one by its reply also hold
 // where no count is kept. Pure: argv, reply and the clock in, commands out.
@@ -77,7 +78,10 @@ export function asLogged(name: string, argv: Argv, reply: Reply, now: number): A
       // A `~` trim is logged by the command as the exact trim it did (commands/streams-write.ts logExactTrim).
       return parseAddOrTrim(argv as Buffer[], false).trim?.approx === true ? [] : [argv];
     case 'xreadgroup':
-      return historyOnly(argv) ? [] : [argv];
+    case 'xclaim':
+    case 'xautoclaim':
+      // Logged by the command as the XCLAIMs, SETID or CREATECONSUMER it propagates (stream-groups-read.ts).
+      return [];
     case 'spop':
       return popped(reply).length === 0 ? [] : [[text('SREM'), argv[1], ...popped(reply)]];
     default:
@@ -98,23 +102,6 @@ function xaddAsLogged(argv: Argv, reply: Reply): Argv[] {
   const out = [...argv];
   out[idIndex] = reply.value;
   return [out];
-}
-
-/**
- * XREADGROUP that only reads consumers' own histories (no `>`): Redis propagates nothing for it (xreadCommand
- * prevents its propagation and a history read claims nothing), though it counts a change (a consumer it made, a
- * delivery count moved), so it is not logged either: what it changed is not in Redis's file.
- */
-function historyOnly(argv: Argv): boolean {
-  for (let i = 1; i < argv.length; i++) {
-    if (isKeyword(argv[i], 'GROUP')) i += 2;
-    else if (isKeyword(argv[i], 'BLOCK') || isKeyword(argv[i], 'COUNT')) i++;
-    else if (isKeyword(argv[i], 'STREAMS')) {
-      const ids = argv.slice(i + 1 + (argv.length - i - 1) / 2);
-      return ids.every((id) => !(id.length === 1 && id[0] === 0x3e));
-    }
-  }
-  return false;
 }
 
 /** SET with EX/PX/EXAT: the same SET with PXAT in their place. */

@@ -239,8 +239,8 @@ export class BlockingHub {
       if (attempt.outcome === 'mismatch')
         return error('WRONGTYPE Operation against a key holding the wrong kind of value');
       if (attempt.outcome === 'empty') continue;
-      if (aof !== undefined && attempt.reply.kind !== 'error' && !request.kind.startsWith('xread')) {
-        aof.recordCommand(store.db, servedAsCommand(request, key, attempt.reply));
+      if (aof !== undefined && attempt.reply.kind !== 'error' && request.kind !== 'xread') {
+        logServed(aof, store.db, request, key, attempt);
       }
       // Run at once, BLPOP, BRPOP and BLMOVE count their pop as LPOP and LMOVE do (blockingPopGenericCommand).
       const once = request.kind === 'pop' || request.kind === 'move';
@@ -339,7 +339,7 @@ export class BlockingHub {
     return store.transaction(keys, (locked) => {
       const attempt = this.attempt(locked.select(store.db), record, key);
       if (attempt.outcome === 'served' && attempt.reply.kind !== 'error') {
-        aof.recordCommand(store.db, servedAsCommand(record, key, attempt.reply));
+        logServed(aof, store.db, record, key, attempt);
       }
       return attempt;
     });
@@ -461,4 +461,16 @@ export class BlockingHub {
 /** The reply of a blocking command that may not block (inside MULTI) and found nothing: BLMOVE's is a nil. */
 export function nonBlockingNil(moves: boolean): Reply {
   return moves ? NIL : NIL_ARRAY;
+}
+
+/** A served client's record: what its attempt propagated when it says (XREADGROUP's XCLAIMs), else the pop it did. */
+function logServed(
+  aof: AppendOnlyLog,
+  db: number,
+  request: BlockedRequest,
+  key: Buffer,
+  attempt: Extract<Attempt, { outcome: 'served' }>,
+): void {
+  if (attempt.logged !== undefined) aof.recordCommands(db, attempt.logged);
+  else aof.recordCommand(db, servedAsCommand(request, key, attempt.reply));
 }

@@ -44,7 +44,8 @@ export interface PopOps {
  * `pushed`: BLMOVE filled its destination, which may in turn serve clients blocked on it. `changes`: what Redis adds
  * to server.dirty serving a blocked client (blocked.c): BLMPOP and the sorted-set pops each element they took,
  * XREADGROUP a consumer it made, BLPOP, BRPOP and BLMOVE nothing (propagated without counting: their own attempt,
- * as the commands that run at once, count it; hub.ts tryKeys).
+ * as the commands that run at once, count it; hub.ts tryKeys). `logged`: what the append-only file gets for it when
+ * that is not the pop servedAsCommand says (XREADGROUP's XCLAIMs, stream-groups-read.ts).
  */
 export type Attempt =
   | {
@@ -52,6 +53,7 @@ export type Attempt =
       readonly reply: Reply;
       readonly pushed: Buffer | null;
       readonly changes: number;
+      readonly logged?: readonly Buffer[][];
     }
   | { readonly outcome: 'empty' }
   | { readonly outcome: 'mismatch' };
@@ -86,12 +88,6 @@ export function servedAsCommand(request: BlockedRequest, key: Buffer, reply: Rep
   const b = (s: string): Buffer => Buffer.from(s, 'latin1');
   const taken = reply.kind === 'array' && reply.value[1]?.kind === 'array' ? reply.value[1].value.length : 1;
   switch (request.kind) {
-    case 'xreadgroup': {
-      // A served XREADGROUP: the same read again replays its delivery (at replay's time).
-      const g = request.group!;
-      const head = [b('XREADGROUP'), b('GROUP'), g.name, g.consumer, b('COUNT'), b(String(request.count))];
-      return [...head, ...(g.noack ? [b('NOACK')] : []), b('STREAMS'), key, b('>')];
-    }
     case 'move':
       return [b('LMOVE'), key, request.destination!, b(request.fromHead ? 'LEFT' : 'RIGHT')].concat(
         b(request.toHead ? 'LEFT' : 'RIGHT'),
@@ -123,7 +119,13 @@ export function attemptPop(
     const served = serveBlockedReadGroup(store, request, key, events);
     return served === null
       ? EMPTY
-      : { outcome: 'served', reply: served.reply, pushed: null, changes: served.changes };
+      : {
+          outcome: 'served',
+          reply: served.reply,
+          pushed: null,
+          changes: served.changes,
+          logged: served.logged,
+        };
   }
   const list = wantsList(request);
   if (type !== (list ? 'list' : 'zset')) return MISMATCH;

@@ -33,12 +33,27 @@ import type { GroupsWork } from '../store/streams.js';
 import { blockTimeoutArg, rangeBound, readCountArg, streamIdArg } from './stream-args.js';
 import { entryReply } from './stream-reply.js';
 import { looked } from './bitmap.js';
+import { createConsumerLine, setIdLine, xclaimLine, type PendingState } from './stream-propagation.js';
 
 /** XREAD_BLOCKED_DEFAULT_COUNT: a blocked client with no COUNT is served at most this many entries. */
 const BLOCKED_DEFAULT_COUNT = 1000;
 
 const noKeyOrGroup = (key: Uint8Array, group: Uint8Array, suffix = ''): CommandError =>
   new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'${suffix}`);
+
+/**
+ * The commands a group command logs in its own place (stream-propagation.ts), built only while the append-only
+ * file is on (null otherwise): each command passes it to recordCommands once it ran.
+ */
+type Propagated = Buffer[][] | null;
+
+function propagation(ctx: CommandContext): Propagated {
+  return ctx.server.aof?.logging === true ? [] : null;
+}
+
+function logPropagated(ctx: CommandContext, log: Propagated): void {
+  if (log !== null && log.length > 0) ctx.server.aof!.recordCommands(ctx.store.db, log);
+}
 
 /** streamLookupConsumer (seen time refreshed) or streamCreateConsumer: `created` says which, for its event. */
 function consumerFor(w: GroupsWork, group: LiveGroup, name: Buffer, events: string[]): LiveConsumer {
@@ -123,8 +138,12 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
   const request = parseReadGroup(argv, ctx);
   const served: Served[] = [];
   const events: [Buffer, string][] = [];
-  if (request.keys.length === 1) serveOneKey(ctx, request, served, events);
-  else serveKeys(ctx, request, served, events);
+  // Propagated as the XCLAIMs (or SETID) of what it delivered, never as sent (xreadCommand's
+  // preventCommandPropagation): a history read logs nothing.
+  const log = propagation(ctx);
+  if (request.keys.length === 1) serveOneKey(ctx, request, served, events, log);
+  else serveKeys(ctx, request, served, events, log);
+  logPropagated(ctx, log);
   // xreadCommand: a change per stream it served, and streamCreateConsumer's for each consumer it made.
   markChanged(ctx, served.length + events.length);
   for (const [key, event] of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
@@ -150,6 +169,7 @@ function xreadgroup(argv: Buffer[], ctx: CommandContext): Reply {
     },
     request.timeoutMs,
     NIL_ARRAY,
+    ctx.server.aof, // served here after all (another thread's XADD meanwhile): logged as served later is
   );
 }
 
@@ -162,6 +182,7 @@ function serveKeys(
   request: ReadGroupRequest,
   served: Served[],
   events: [Buffer, string][],
+  log: Propagated,
 ): void {
   const after: (StreamId | null)[] = [];
   for (let i = 0; i < request.keys.length; i++) {
@@ -182,7 +203,7 @@ function serveKeys(
     const keyEvents: string[] = [];
     // Looked up again, as xreadCommand's serving loop does: a second hit (or miss) per key.
     const entries = readGroups(ctx, key, (w) =>
-      w === null ? null : readGroup(w, request, after[i], keyEvents),
+      w === null ? null : readGroup(w, request, key, after[i], keyEvents, log),
     );
     for (const event of keyEvents) events.push([key, event]);
     if (entries !== null) served.push([key, entries]);
@@ -198,6 +219,7 @@ function serveOneKey(
   request: ReadGroupRequest,
   served: Served[],
   events: [Buffer, string][],
+  log: Propagated,
 ): void {
   const key = request.keys[0];
   const keyEvents: string[] = [];
@@ -211,7 +233,7 @@ function serveOneKey(
       }
       const after = readGroupId(request.ids[0]);
       checked = true;
-      return readGroup(w, request, after, keyEvents);
+      return readGroup(w, request, key, after, keyEvents, log);
     });
     for (const event of keyEvents) events.push([key, event]);
     if (entries !== null) served.push([key, entries]);
@@ -228,8 +250,10 @@ function serveOneKey(
 function readGroup(
   w: GroupsWork,
   request: ReadGroupRequest,
+  key: Buffer,
   after: StreamId | null,
   events: string[],
+  log: Propagated,
 ): Served[1] | null {
   const group = findGroup(w.groups, request.group);
   if (group === null) return null;
@@ -238,7 +262,12 @@ function readGroup(
     const last = stream.edgeId(false, true);
     if (stream.length === 0 || last === null || last <= group.lastId) return null;
   }
+  const made = events.length;
   const consumer = consumerFor(w, group, request.consumer, events);
+  // A consumer a NOACK read made has no XCLAIM to make it on replay (history reads included).
+  if (log !== null && request.noack && events.length > made) {
+    log.push(createConsumerLine(key, request.group, consumer.name));
+  }
   w.changed();
   if (after !== null) {
     // streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after the ID.
@@ -256,21 +285,36 @@ function readGroup(
     }
     return out;
   }
-  return deliverNew(w, group, consumer, request.count, request.noack);
+  return deliverNew(w, group, consumer, request.count, request.noack, key, request.group, log);
 }
 
-/** streamReplyWithRange with a group: the entries past its last ID, which moves on; each pending unless NOACK. */
+/**
+ * streamReplyWithRange with a group: the entries past its last ID, which moves on; each pending unless NOACK. Logged
+ * (`log`) as an XCLAIM per pending entry made, carrying the last ID; with NOACK, the last ID's SETID once.
+ */
 function deliverNew(
   w: GroupsWork,
   group: LiveGroup,
   consumer: LiveConsumer,
   count: number,
   noack: boolean,
+  key: Buffer,
+  groupName: Buffer,
+  log: Propagated,
 ): StreamEntry[] {
   const entries = w.stream.range(group.lastId + 1n, MAX_ID, count, false);
+  const lastBefore = group.lastId;
   for (const entry of entries) {
     if (entry.id > group.lastId) advanceGroup(w.stream, group, entry.id);
-    if (!noack) deliver(group, consumer, entry.id, w.now);
+    if (noack) continue;
+    deliver(group, consumer, entry.id, w.now);
+    if (log !== null) {
+      const pending = { deliveryTime: w.now, deliveryCount: 1 };
+      log.push(xclaimLine(key, groupName, consumer.name, entry.id, pending, group.lastId));
+    }
+  }
+  if (log !== null && noack && group.lastId !== lastBefore) {
+    log.push(setIdLine(key, groupName, group.lastId, group.entriesRead));
   }
   return entries;
 }
@@ -286,24 +330,26 @@ function readGroupReply(served: readonly Served[], asMap: boolean): Reply {
  * A client blocked in XREADGROUP on `key` (blocked.c serveClientsBlockedOnStreamKey): when the stream's last ID
  * is past its group's, the entries past the group's last ID delivered to its consumer; the NOGROUP error when
  * its group is gone; null (it waits on) otherwise. `changes`: 1 when it made the consumer (streamCreateConsumer's
- * server.dirty), else 0.
+ * server.dirty), else 0. `logged`: what the append-only file gets for it (as for XREADGROUP run at once).
  */
 export function serveBlockedReadGroup(
   store: KeyValueStore,
   request: BlockedRequest,
   key: Buffer,
   hub: PubSubHub | undefined,
-): { reply: Reply; changes: number } | null {
+): { reply: Reply; changes: number; logged: Buffer[][] } | null {
   const blocked = request.group!;
   const events: string[] = [];
+  const logged: Buffer[][] = [];
   const served = store.xgroups(key, false, (w): Served[1] | 'nogroup' | null => {
     if (w === null) return null;
     const group = findGroup(w.groups, blocked.name);
     if (group === null) return 'nogroup';
     if (w.stream.lastId <= group.lastId) return null;
     const consumer = consumerFor(w, group, blocked.consumer, events);
+    if (blocked.noack && events.length > 0) logged.push(createConsumerLine(key, blocked.name, consumer.name));
     w.changed();
-    return deliverNew(w, group, consumer, request.count, blocked.noack);
+    return deliverNew(w, group, consumer, request.count, blocked.noack, key, blocked.name, logged);
   });
   if (hub !== undefined) {
     for (const event of events) publishKeyspaceEvent(hub, NOTIFY_STREAM, event, key, store.db);
@@ -312,9 +358,11 @@ export function serveBlockedReadGroup(
     return {
       reply: error('NOGROUP the consumer group this client was blocked on no longer exists'),
       changes: 0,
+      logged,
     };
   if (served === null) return null;
-  return { reply: readGroupReply([[key, served]], request.mapReply === true), changes: events.length };
+  const reply = readGroupReply([[key, served]], request.mapReply === true);
+  return { reply, changes: events.length, logged };
 }
 
 /**
@@ -427,7 +475,7 @@ function pendingSummary(group: LiveGroup): Reply {
 
 // ---- XCLAIM, XAUTOCLAIM ----
 
-/** Claims one pending entry for the consumer (the shared step of XCLAIM and XAUTOCLAIM). */
+/** Claims one pending entry for the consumer (the shared step of XCLAIM and XAUTOCLAIM); returns it as it is now. */
 function claim(
   group: LiveGroup,
   entry: PelRecord,
@@ -435,9 +483,22 @@ function claim(
   time: number,
   count: number | null,
   justId: boolean,
-): void {
+): PendingState {
   const deliveryCount = count !== null ? count : justId ? entry.deliveryCount : entry.deliveryCount + 1;
   setPending(group, entry.id, consumer, time, deliveryCount);
+  return { deliveryTime: time, deliveryCount };
+}
+
+/** The XCLAIM that replays dropping `pending` from the PEL: its owner's, which finds the entry gone too. */
+function droppedLine(
+  key: Buffer,
+  group: LiveGroup,
+  groupArg: Buffer,
+  id: Buffer | StreamId,
+  pending: PelRecord,
+) {
+  const owner = consumerByNumber(group, pending.consumer)?.name ?? Buffer.alloc(0);
+  return xclaimLine(key, groupArg, owner, id, pending, group.lastId);
 }
 
 function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
@@ -446,6 +507,9 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
   // xclaimCommand's server.dirty: an entry claimed or dropped from the PEL each, and a LASTID that moved the group's
   // last ID when nothing else changed (then propagated on its own).
   let changes = 0;
+  // Propagated as an XCLAIM per entry it claimed or dropped, with each ID as sent; a LASTID that moved the group
+  // when nothing else was, as its SETID (xclaimCommand).
+  const log = propagation(ctx);
   const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
@@ -493,12 +557,15 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
     if (time === -1 || time < 0 || time > now) time = now;
     let consumer: LiveConsumer | null = null;
     const out: Reply[] = [];
-    for (const id of ids) {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
       let pending = group.pel.get(id);
       const entry = entryAt(w.stream, id);
       if (entry === null) {
         // an entry deleted meanwhile leaves the PEL
-        if (pending !== null && removePending(group, id)) {
+        if (pending !== null) {
+          log?.push(droppedLine(key, group, groupName, argv[5 + k], pending));
+          removePending(group, id);
           w.changed();
           changes++;
         }
@@ -513,14 +580,19 @@ function xclaim(argv: Buffer[], ctx: CommandContext): Reply {
       if (pending === null) continue;
       if (!unowned && minIdle !== 0 && now - pending.deliveryTime < minIdle) continue;
       consumer ??= consumerFor(w, group, consumerName, events);
-      claim(group, pending, consumer, time, retryCount, justId);
+      const state = claim(group, pending, consumer, time, retryCount, justId);
+      log?.push(xclaimLine(key, groupName, consumer.name, argv[5 + k], state, group.lastId));
       out.push(justId ? bulk(idBuffer(id)) : entryReply(entry));
       w.changed();
       changes++;
     }
-    if (lastIdMoved && changes === 0) changes++;
+    if (lastIdMoved && changes === 0) {
+      log?.push(setIdLine(key, groupName, group.lastId, group.entriesRead));
+      changes++;
+    }
     return array(out);
   });
+  logPropagated(ctx, log);
   markChanged(ctx, changes + events.length);
   for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);
   return reply;
@@ -558,6 +630,8 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
   }
   let changes = 0;
   const events: string[] = [];
+  // Propagated as an XCLAIM per entry it claimed or dropped (xautoclaimCommand), IDs formatted.
+  const log = propagation(ctx);
   const reply = readGroups(ctx, key, (w) => {
     const group = w === null ? null : findGroup(w.groups, groupName);
     if (w === null || group === null) throw noKeyOrGroup(key, groupName);
@@ -569,6 +643,7 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
     while (attempts-- > 0 && count > 0 && pending !== null) {
       const entry = entryAt(w.stream, pending.id);
       if (entry === null) {
+        log?.push(droppedLine(key, group, groupName, pending.id, pending));
         removePending(group, pending.id);
         deleted.push(bulk(idBuffer(pending.id)));
         count--;
@@ -581,7 +656,8 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
       pending = next(group, current);
       if (minIdle !== 0 && w.now - current.deliveryTime < minIdle) continue;
       consumer ??= consumerFor(w, group, consumerName, events);
-      claim(group, current, consumer, w.now, null, justId);
+      const state = claim(group, current, consumer, w.now, null, justId);
+      log?.push(xclaimLine(key, groupName, consumer.name, current.id, state, group.lastId));
       claimed.push(justId ? bulk(idBuffer(current.id)) : entryReply(entry));
       count--;
       w.changed();
@@ -590,6 +666,7 @@ function xautoclaim(argv: Buffer[], ctx: CommandContext): Reply {
     const next_ = pending === null ? 0n : pending.id;
     return array([bulk(idBuffer(next_)), array(claimed), array(deleted)]);
   });
+  logPropagated(ctx, log);
   // xautoclaimCommand: an entry claimed or dropped from the PEL each, and the consumer it made.
   markChanged(ctx, changes + events.length);
   for (const event of events) notifyKeyspaceEvent(ctx, NOTIFY_STREAM, event, key);

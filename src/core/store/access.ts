@@ -85,6 +85,12 @@ export class TableAccess {
   touched: TouchedHashes | null = null;
   /** The active cycle's report of an entry it removes (Table.removeExpiredInBucket); null without a hook. */
   reportExpired: ((shard: number, entry: number) => void) | null = null;
+  /**
+   * The clock of the times a value records and compares with (a stream's delivery and seen times, idle times): the
+   * wall clock even while the append-only file replays, when `clock` reads 0 so that no key expires, as Redis's
+   * XCLAIM TIME and streamCreateConsumer read mstime() while loading. `clock` unless the store was given one.
+   */
+  eventClock: Clock;
 
   constructor(
     readonly table: Table,
@@ -95,6 +101,7 @@ export class TableAccess {
     readonly segments: number,
     private readonly seed: number,
   ) {
+    this.eventClock = clock;
     this.mask = segments - 1;
     this.controlF64 = new Float64Array(control.buffer);
     this.databases = table.databases;

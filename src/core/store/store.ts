@@ -122,6 +122,8 @@ export type { StoreHandles } from './types.js';
 
 export interface StoreOptions {
   readonly clock: Clock;
+  /** The clock of times values record (TableAccess.eventClock); `clock` if not given. */
+  readonly eventClock?: Clock;
   /** Lock stripes, a power of two (default 64). More segments: less contention, more fixed overhead. */
   readonly segments?: number;
   /** Databases (the `databases` setting, default 16, at most MAX_DATABASES): SELECT 0 .. databases - 1. */
@@ -176,6 +178,7 @@ export class StoreThread {
     locking: boolean | SegmentLocks,
     /** The append-only file's shared buffer; absent on a snapshot's copy. */
     readonly appendBuffer?: SharedArrayBuffer,
+    eventClock: Clock = clock,
   ) {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
     const segments = control[H_SEGMENTS];
@@ -188,6 +191,7 @@ export class StoreThread {
           ? new NoLocks()
           : locking;
     this.access = new TableAccess(table, arena, locks, clock, control, segments, control[H_SEED]);
+    this.access.eventClock = eventClock;
     this.views = new Array<SharedStore | undefined>(this.access.databases).fill(undefined);
   }
 
@@ -216,7 +220,14 @@ export class StoreThread {
       const locks = new HeldLocks(this.access.segments);
       this.held = {
         locks,
-        thread: new StoreThread(this.control, this.access.arena.buffer, this.clock, locks, this.appendBuffer),
+        thread: new StoreThread(
+          this.control,
+          this.access.arena.buffer,
+          this.clock,
+          locks,
+          this.appendBuffer,
+          this.access.eventClock,
+        ),
       };
       this.held.thread.setExpiredHook(this.access.expiredHook);
       this.held.thread.access.touched = this.access.touched;
@@ -273,7 +284,14 @@ export class SharedStore implements KeyValueStore {
     const appendBuffer = new SharedArrayBuffer(APPEND_BUFFER_BYTES, {
       maxByteLength: APPEND_BUFFER_BYTES + APPEND_HELD_MAX_BYTES,
     });
-    const thread = new StoreThread(control, arena, options.clock, options.locking ?? true, appendBuffer);
+    const thread = new StoreThread(
+      control,
+      arena,
+      options.clock,
+      options.locking ?? true,
+      appendBuffer,
+      options.eventClock,
+    );
     thread.access.table.resetShards();
     return thread.view(0);
   }

@@ -271,7 +271,7 @@ function xgroupsLocked<R>(
   const result = work({
     stream,
     groups,
-    now: a.clock(),
+    now: a.eventClock(),
     created,
     changed: () => {
       changed = true;
