@@ -294,7 +294,9 @@ describe('AofLog: a failed write-out, as flushAppendOnlyFile', () => {
       new Promise((resolve) => {
         log.syncEverySecond();
         const wait = (): void =>
-          void ((log as unknown as { syncing: boolean }).syncing ? setImmediate(wait) : resolve());
+          void ((log as unknown as { writer: { syncing: boolean } }).writer.syncing
+            ? setImmediate(wait)
+            : resolve());
         wait();
       });
     await synced();

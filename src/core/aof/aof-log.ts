@@ -8,7 +8,8 @@
 // and with appendfsync always one fdatasync, for everything logged meanwhile): the event loop and each hybrid loop
 // call it once per turn of the loop (log-write-out.ts), a pool worker at the end of each client read. everysec:
 // the server's timer syncs once a second (syncEverySecond); no: the kernel decides. no-appendfsync-on-rewrite yes
-// holds both syncs back while a rewrite or a BGSAVE runs (fsyncHeldBack).
+// holds both syncs back while a rewrite or a BGSAVE runs. This file decides what is logged and when a write-out is
+// owed; the descriptor, the write-outs and the syncs are aof-file-writer.ts's.
 //
 // appendonly may be turned on and off at run time (CONFIG SET, from any thread): the state lives in shared memory
 // (aof-state.ts) and each record is written only while it says on. A write command that starts while it is off
@@ -25,23 +26,14 @@
 // status refuses write commands (MISCONF, disk-error.ts), and the replies already made go out, as Redis sends
 // them. Under appendfsync always a failed write or sync stops the server instead (write-errors.ts).
 
-import { closeSync, openSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import type { LatencyEvent, SharedLatencyMonitor } from '../latency/latency-monitor.js';
+import type { SharedLatencyMonitor } from '../latency/latency-monitor.js';
 import type { Config } from '../config.js';
 import type { Reply } from '../reply.js';
 import type { KeyValueStore } from '../store/types.js';
-import {
-  blockLength,
-  HeldBytesFullError,
-  NO_ROOM,
-  SharedAppendBuffer,
-  type LogRecord,
-  type WriteFailure,
-} from './append-buffer.js';
+import { blockLength, NO_ROOM, SharedAppendBuffer, type LogRecord } from './append-buffer.js';
 import { FILE_SYSTEM_DISK, type AofDisk } from './aof-disk.js';
-import { errnoOfError, strerror } from '../errno-text.js';
-import { AofExitError, AofWriteErrors } from './write-errors.js';
+import { AofFileWriter, describeFailure } from './aof-file-writer.js';
+import { AofWriteErrors } from './write-errors.js';
 import { asLogged } from './as-logged.js';
 import { AOF_WAIT_REWRITE, AofState, type RewriteRequest } from './aof-state.js';
 import { removeQuietly, TEMP_INCR_SEQ, type AofFiles } from './aof-files.js';
@@ -52,13 +44,6 @@ export { encodeCommand } from './resp-command.js';
 type Argv = readonly Uint8Array[];
 
 const DEL = Buffer.from('DEL');
-const EMPTY = Buffer.alloc(0);
-
-/** A failed write-out in a line: the error's text, and how much of it went. */
-function describe(failure: WriteFailure): string {
-  const text = strerror(errnoOfError(failure.error));
-  return failure.partial > 0 ? `${text} (a short write of ${failure.partial} bytes)` : text;
-}
 
 /** A thread's mark around a write command that is not logged (shared-counters.ts's write fence). */
 export interface WriteFence {
@@ -69,17 +54,14 @@ export interface WriteFence {
 type StoreWithControl = KeyValueStore & { handles(): { control: SharedArrayBuffer } };
 
 export class AofLog {
-  /** -1 while this thread has the file closed (appendonly off, or nothing written yet). */
-  private fd = -1;
-  /** The file generation `fd` was opened at (store.appendInOrder's): a rewrite replaced the file after it. */
-  private generation = -1;
   /** A transaction's commands while EXEC runs them, written as one block when it ends. */
   private transaction: LogRecord[] | null = null;
   readonly state: AofState;
   private readonly buffer: SharedAppendBuffer;
   /** Where this thread's last record ends in the shared order, until endOfBatch saw it written (0: nothing owed). */
   private owed = 0;
-  private syncing = false;
+  /** This thread's descriptor on the file, and the write-outs and syncs through it. */
+  private readonly writer: AofFileWriter;
 
   constructor(
     /** The directory and its manifest (aof-files.ts); the main thread's instance holds the manifest. */
@@ -101,6 +83,7 @@ export class AofLog {
     this.state = new AofState(control);
     this.buffer = new SharedAppendBuffer(store.appendBuffer(), new Int32Array(control));
     this.errors = new AofWriteErrors(this.state, config);
+    this.writer = new AofFileWriter(files, store, this.buffer, this.state, config, clock, disk, this.errors);
   }
 
   /** The status, log lines and exit of failed writes and syncs; its report and exit are set by the thread's core. */
@@ -122,12 +105,17 @@ export class AofLog {
   }
 
   /** Whether a BGSAVE runs (any thread's): set by the thread's core once its persistence exists. */
-  backgroundSaving: () => boolean = () => false;
+  set backgroundSaving(running: () => boolean) {
+    this.writer.backgroundSaving = running;
+  }
+
   /**
    * The latency monitor, where writes to the file and appendfsync always's syncs are timed while it is on
    * (flushAppendOnlyFile's aof-write-* and aof-fsync-always events); null: not timed.
    */
-  latency: SharedLatencyMonitor | null = null;
+  set latency(monitor: SharedLatencyMonitor | null) {
+    this.writer.latency = monitor;
+  }
 
   /**
    * This thread logged records no endOfBatch has written yet, or a write (any thread's) failed and left bytes held:
@@ -158,7 +146,7 @@ export class AofLog {
       this.fence?.leaveUnloggedWrite();
       return true;
     }
-    if (this.fd >= 0) this.closeFile(); // turned off since this thread last wrote (Redis closes the file)
+    if (this.writer.open) this.writer.closeFile(); // turned off since this thread last wrote (Redis closes the file)
     return false;
   }
 
@@ -201,11 +189,11 @@ export class AofLog {
   endOfBatch(): void {
     const owed = this.owed;
     if (owed === 0) {
-      if (this.retryDue()) this.writeBuffered(); // a failed write's held bytes (owes)
+      if (this.retryDue()) this.writer.writeBuffered(); // a failed write's held bytes (owes)
       return;
     }
     this.owed = 0;
-    this.writeOut(owed, this.config.string('appendfsync') === 'always');
+    this.writer.writeOut(owed, this.config.string('appendfsync') === 'always');
   }
 
   /** EXEC starts running its commands: hold their records until it ends. */
@@ -233,47 +221,16 @@ export class AofLog {
 
   /**
    * appendfsync everysec's sync, from the server's once-a-second timer on one thread (any descriptor syncs the
-   * file), on libuv's thread pool so the loop does not wait for the disk; one at a time.
+   * file), on libuv's thread pool so the loop does not wait for the disk; one at a time. What the buffer holds is
+   * written first (serverCron's retry of a failed write).
    */
   syncEverySecond(): void {
-    // What any thread logged and no read's end wrote yet (a timer's expired keys), and what a failed write held:
-    // serverCron tries a failed write again once a second.
-    try {
-      this.writeBuffered();
-    } catch (error) {
-      if (error instanceof AofExitError) return; // the server was asked to stop
-      throw error;
-    }
-    if (!this.state.logging) {
-      if (this.fd >= 0) this.closeFile();
-      return;
-    }
-    if (this.syncing || this.config.string('appendfsync') !== 'everysec' || this.fsyncHeldBack()) return;
-    if (this.state.lastWriteFailed) return; // the write failed: no sync (flushAppendOnlyFile returns before it)
-    // Other threads may be the only ones writing: this one opens the file (the current one) to sync it.
-    if (!this.reopenCurrent()) return;
-    this.syncing = true;
-    this.disk.syncInBackground(this.fd, (error) => {
-      this.syncing = false;
-      this.errors.backgroundSyncEnded(error);
-    });
+    this.writer.syncEverySecond();
   }
 
   /** SHUTDOWN (finishShutdown's flushAppendOnlyFile(1) and fsync): what this thread holds written, the file synced. */
   flushAndSync(): void {
-    this.writeBuffered(); // every thread's records
-    if (!this.state.logging) return; // off: no file to sync (Redis checks aof_state too)
-    if (!this.reopenCurrent()) return; // sync the file they are in (a rewrite may have replaced it)
-    this.disk.sync(this.fd); // a failure is the caller's to log (shutdown.ts)
-  }
-
-  /** A sync whose failure is logged (stopAppendOnly's: the server goes on). */
-  private syncLogged(): void {
-    try {
-      this.disk.sync(this.fd);
-    } catch (error) {
-      this.errors.report('warn', `Fail to fsync the AOF file: ${strerror(errnoOfError(error))}`);
-    }
+    this.writer.flushAndSync();
   }
 
   /**
@@ -302,13 +259,10 @@ export class AofLog {
       if (turnedOn) this.state.request(mustWait);
       return;
     }
-    this.writeBuffered(); // what every thread logged while it was on, as Redis's stopAppendOnly flushes aof_buf
+    this.writer.writeBuffered(); // what every thread logged while it was on, as stopAppendOnly flushes aof_buf
     if (!this.state.turnOff()) return;
     this.dropHeld(); // what that write could not write: Redis frees aof_buf
-    if (this.fd >= 0) {
-      this.syncLogged();
-      this.closeFile();
-    }
+    this.writer.syncAndClose();
   }
 
   private dropHeld(): void {
@@ -378,8 +332,7 @@ export class AofLog {
   }
 
   close(): void {
-    this.writeBuffered();
-    if (this.fd >= 0) this.closeFile();
+    this.writer.close();
   }
 
   /**
@@ -392,10 +345,10 @@ export class AofLog {
     try {
       this.store.appendInOrder((fileDb, generation) => {
         if (this.buffer.unwritten > 0 || this.buffer.held > 0) {
-          const failure = this.writeInOrder(generation, fileDb, null, false, 0).failure;
+          const failure = this.writer.writeInOrder(generation, fileDb, null, false, 0).failure;
           // The cut would put the records it could not write after it, where they would replay twice.
           if (failure !== null)
-            throw new Error(`the append only file cannot be written: ${describe(failure)}`);
+            throw new Error(`the append only file cannot be written: ${describeFailure(failure)}`);
         }
         section(fileDb);
         return replacesFile === true ? -1 : fileDb;
@@ -404,13 +357,6 @@ export class AofLog {
       this.buffer.unlockFlush();
     }
   };
-
-  private closeFile(): void {
-    this.writeBuffered();
-    closeSync(this.fd);
-    this.fd = -1;
-    this.generation = -1;
-  }
 
   private add(record: LogRecord): void {
     if (this.transaction !== null) this.transaction.push(record);
@@ -432,215 +378,12 @@ export class AofLog {
       if (appended) return;
       // Full: written out, then tried again. Still holding the keys' locks, the record keeps its place among
       // writes to them; a block larger than a half goes straight to the file, after what the buffer holds.
-      if (this.buffer.fits(blockLength(-1, records, wrapped, second))) this.writeOut(Infinity, false);
-      else return this.writeThrough(records, wrapped, second);
-    }
-  }
-
-  /**
-   * What the buffer holds is in the file once this returns, up to `owed` at least (Infinity: all of it),
-   * written by this thread unless another's write already covered it; `sync`: and on disk, with one fdatasync
-   * for every thread whose records it covers (group commit: a thread waiting here behind another's sync finds
-   * its records synced).
-   */
-  /** latencyStartMonitor: now, while the latency monitor is on; -1 (not timed) otherwise. */
-  private latencyStart(): number {
-    return this.latency !== null && this.latency.threshold() > 0 ? performance.now() : -1;
-  }
-
-  private sampleLatency(event: LatencyEvent, started: number): void {
-    this.latency?.sampleIfNeeded(event, performance.now() - started, Math.floor(this.clock() / 1000));
-  }
-
-  /** A write to the file, as flushAppendOnlyFile names it: while a sync runs, while a child works, or alone. */
-  private writeTimed(started: number): void {
-    const alongside = this.syncing
-      ? 'aof-write-pending-fsync'
-      : this.state.inProgress || this.backgroundSaving()
-        ? 'aof-write-active-child'
-        : 'aof-write-alone';
-    this.sampleLatency('aof-write', started);
-    this.sampleLatency(alongside, started);
-  }
-
-  private writeOut(owed: number, sync: boolean): void {
-    this.buffer.lockFlush();
-    try {
-      if (this.buffer.written < owed) {
-        let taken: Buffer | null = null;
-        let end = 0;
-        let generation = 0;
-        this.store.appendInOrder((fileDb, fileGeneration) => {
-          generation = fileGeneration;
-          if (this.buffer.unwritten > 0) {
-            end = this.buffer.appended;
-            taken = this.buffer.take();
-          }
-          return fileDb;
-        });
-        if (taken !== null || this.buffer.held > 0) {
-          // The generation only moves holding the flush lock too (inFileOrder): it holds while this writes.
-          const bytes: Buffer = taken ?? EMPTY;
-          if (taken === null) end = this.buffer.written + this.buffer.held;
-          const started = this.latencyStart();
-          const failure = this.writeTaken(generation, bytes, end);
-          if (started >= 0) this.writeTimed(started);
-          if (failure !== null) return; // Redis returns before the sync: the next write-out tries again
-        }
+      if (this.buffer.fits(blockLength(-1, records, wrapped, second))) this.writer.writeOut(Infinity, false);
+      else {
+        this.owed = this.writer.writeThrough(records, wrapped, second);
+        return;
       }
-      const unsynced = this.buffer.synced < Math.min(owed, this.buffer.written);
-      if (sync && this.fd >= 0 && unsynced && !this.fsyncHeldBack()) {
-        const upTo = this.buffer.written;
-        const started = this.latencyStart();
-        try {
-          this.disk.sync(this.fd);
-        } catch (error) {
-          this.errors.alwaysSyncFailed(error);
-        }
-        if (started >= 0) this.sampleLatency('aof-fsync-always', started);
-        this.buffer.markSynced(upTo);
-      }
-    } finally {
-      this.buffer.unlockFlush();
     }
-  }
-
-  /**
-   * Flush lock held: the held bytes and `bytes` (taken, ending at appended total `end`) written to the file of
-   * `generation`; what failed (null: nothing), reported as Redis reports it, the rest held for the next write-out.
-   */
-  private writeTaken(generation: number, bytes: Uint8Array, end: number): WriteFailure | null {
-    const openError = this.openFor(generation);
-    const failure =
-      openError === null
-        ? this.guarded(() => this.buffer.writeTaken(this.fd, bytes, end, this.disk))
-        : this.notOpened(openError, () => this.buffer.holdAfter(bytes, end));
-    this.settled(failure);
-    return failure;
-  }
-
-  /**
-   * Both locks held: what the buffer holds, then `records` (null: none), written to the file of `generation`
-   * (the buffer's writeThrough), reported as writeTaken's; the database the file is on after them.
-   */
-  private writeInOrder(
-    generation: number,
-    fileDb: number,
-    records: readonly LogRecord[] | null,
-    wrapped: boolean,
-    second: number,
-  ): { db: number; failure: WriteFailure | null } {
-    const openError = this.openFor(generation);
-    let result: { db: number; failure: WriteFailure | null };
-    if (openError === null) {
-      result = this.guarded(() =>
-        this.buffer.writeThrough(this.fd, fileDb, records, wrapped, second, this.disk),
-      );
-    } else {
-      let db = fileDb;
-      const failure = this.notOpened(openError, () => {
-        db = this.buffer.holdThrough(fileDb, records, wrapped, second);
-      });
-      result = { db, failure };
-    }
-    this.settled(result.failure);
-    return result;
-  }
-
-  /** This thread's descriptor on the file of `generation` (reopenIfReplaced); the open's error, or null. */
-  private openFor(generation: number): unknown {
-    try {
-      this.reopenIfReplaced(generation);
-      return null;
-    } catch (error) {
-      return error;
-    }
-  }
-
-  /** The file could not be opened: everything to write waits, held (`hold`), and the open's error is the failure. */
-  private notOpened(error: unknown, hold: () => void): WriteFailure {
-    this.guarded(hold);
-    return { error, partial: 0, expected: this.buffer.held, truncateError: null };
-  }
-
-  /** A call on the buffer that may hold bytes: past the room it may grow to, the server stops (bufferFull). */
-  private guarded<R>(call: () => R): R {
-    try {
-      return call();
-    } catch (error) {
-      if (error instanceof HeldBytesFullError) this.errors.bufferFull(error);
-      throw error;
-    }
-  }
-
-  /** A write-out's end reported: writes accepted again after a failure, or the failure (status, log, exit). */
-  private settled(failure: WriteFailure | null): void {
-    if (failure === null) this.errors.writeSucceeded();
-    else this.failed(failure);
-  }
-
-  private failed(failure: WriteFailure): void {
-    this.errors.writeFailed(failure, this.buffer.mayLogError(Math.floor(this.clock() / 1000)));
-  }
-
-  /**
-   * no-appendfsync-on-rewrite yes, while a rewrite or a BGSAVE writes (Redis: hasActiveChildProcess): the file is
-   * not synced, so its sync does not queue behind their writes on the disk (a reply of appendfsync always then
-   * goes out with its record written but not synced); the first sync after they end covers what was held back.
-   */
-  private fsyncHeldBack(): boolean {
-    return (
-      this.config.string('no-appendfsync-on-rewrite') === 'yes' &&
-      (this.state.inProgress || this.backgroundSaving())
-    );
-  }
-
-  /** A block larger than a half of the buffer: written with what the buffer holds, in order, under both locks. */
-  private writeThrough(records: readonly LogRecord[], wrapped: boolean, second: number): void {
-    this.buffer.lockFlush();
-    try {
-      this.store.appendInOrder((fileDb, generation) => {
-        const db = this.writeInOrder(generation, fileDb, records, wrapped, second).db;
-        this.owed = this.buffer.appended;
-        return db;
-      });
-    } finally {
-      this.buffer.unlockFlush();
-    }
-  }
-
-  /** What the buffer holds, any thread's, written to the file (when it holds anything). */
-  private writeBuffered(): void {
-    if (!this.buffer.idle) this.writeOut(Infinity, false);
-  }
-
-  /**
-   * This thread's descriptor on the file as it is now (the generation is stable under the flush lock); false when
-   * it cannot be opened (logged: a sync of it is skipped).
-   */
-  private reopenCurrent(): boolean {
-    this.buffer.lockFlush();
-    try {
-      this.store.appendInOrder((fileDb, generation) => {
-        this.reopenIfReplaced(generation);
-        return fileDb;
-      });
-      return true;
-    } catch (error) {
-      this.errors.report('warn', `Can't open the append-only file: ${strerror(errnoOfError(error))}`);
-      return false;
-    } finally {
-      this.buffer.unlockFlush();
-    }
-  }
-
-  /** The file was replaced (a rewrite) or turned on again since this thread opened it (append lock held). */
-  private reopenIfReplaced(generation: number): void {
-    if (this.generation === generation && this.fd >= 0) return;
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    this.fd = openSync(this.files.logPath(this.state.incrSeq), 'a');
-    this.generation = generation;
   }
 
   /**
