@@ -185,15 +185,19 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
   });
   const acl = AclHub.attach(deps.acl ?? AclHub.create(deps.config.string('requirepass')), {
     kill: (id) => void server.killClient?.(id),
+    release: (client) => {
+      if (client.pubsub !== undefined) server.pubsub?.dropSubscriptions(client.pubsub);
+    },
     // A SETUSER that takes channels away reaches every other thread now, not at its next command: the mail wakes
     // each loop and each subscribed pool worker through its eventfd (a client in subscribed state waits there,
-    // even blocked in RESP3), so a subscriber that sends nothing is cut at once, as Redis cuts it in the SETUSER.
+    // even blocked in RESP3), so a subscriber that sends nothing is cut at once, as Redis cuts it in the SETUSER;
+    // the SETUSER replies once they have cut theirs.
     mailRevocation: (revocation) => {
       const { channel, message } = encodeRevocation(revocation);
       server.pubsub?.mailAclRevocation(channel, message);
     },
   });
-  server.pubsub?.setAclRevocationHandler((user, rules) => acl.channelsRevoked(decodeRevocation(user, rules)));
+  server.pubsub?.setAclRevocationHandler((user, rules) => acl.mailed(decodeRevocation(user, rules)));
   Object.assign(server, { acl });
   // CONFIG SET requirepass on this thread sets the default user's password (config.c updateRequirePass); the
   // other threads see the users change, not the setting.

@@ -76,7 +76,7 @@ describe('channel revocations (ACLKillPubsubClientsIfNeeded)', () => {
     expect(revokes(revocation, undefined)).toBe(false);
   });
 
-  it('travels as a mailbox record, bytes kept', () => {
+  it('travels as a mailbox record, bytes kept, as does word of users removed', () => {
     const revocation: ChannelRevocation = {
       user: 'n\u00e9',
       incarnation: 123456,
@@ -86,5 +86,7 @@ describe('channel revocations (ACLKillPubsubClientsIfNeeded)', () => {
     expect(decodeRevocation(channel, message)).toEqual(revocation);
     const none = encodeRevocation({ ...revocation, upcoming: [] });
     expect(decodeRevocation(none.channel, none.message)).toEqual({ ...revocation, upcoming: [] });
+    const gone = encodeRevocation(null);
+    expect(decodeRevocation(gone.channel, gone.message)).toBeNull();
   });
 });

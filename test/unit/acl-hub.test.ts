@@ -37,19 +37,22 @@ function client(id: number): ClientState {
 function twoThreads(requirepass = '') {
   const handles = AclHub.create(requirepass);
   const killed: number[][] = [[], []];
+  /** Clients whose subscriptions were ended at once, served or not. */
+  const released: number[][] = [[], []];
   /** What each thread was mailed: a revocation from the other. */
-  const mailed: ChannelRevocation[][] = [[], []];
+  const mailed: (ChannelRevocation | null)[][] = [[], []];
   const hubs = [0, 1].map((t) =>
     AclHub.attach(handles, {
       kill: (id) => killed[t].push(id),
+      release: (c) => released[t].push(c.id),
       mailRevocation: (revocation) => mailed[1 - t].push(revocation),
     }),
   );
   /** Thread t takes its mail, as a woken thread drains its mailbox. */
   const deliver = (t: number) => {
-    for (const revocation of mailed[t].splice(0)) hubs[t].channelsRevoked(revocation);
+    for (const revocation of mailed[t].splice(0)) hubs[t].mailed(revocation);
   };
-  return { hubs, killed, mailed, deliver };
+  return { hubs, killed, released, mailed, deliver };
 }
 
 const rules = (...r: string[]) => r.map((x) => Buffer.from(x));
@@ -86,7 +89,7 @@ describe('ACL hubs over shared users', () => {
   });
 
   it("gives another thread's clients the new flag at its next sync, and revokes a deleted user's", () => {
-    const { hubs, killed } = twoThreads();
+    const { hubs, killed, mailed, deliver } = twoThreads();
     const plain = client(1);
     hubs[1].connected(plain);
     setUser(hubs[0], 'alice', 'on', 'nopass', '~*', '&*', '+@all');
@@ -102,22 +105,24 @@ describe('ACL hubs over shared users', () => {
     expect([plain.aclUnrestricted, alice.aclUnrestricted]).toEqual([false, false]);
     expect(killed[1]).toEqual([]);
 
+    expect(mailed[1]).toEqual([]); // nobody gone: nothing to tell
     hubs[0].update((users) => ({ result: users.delete('alice'), changed: true }));
+    expect(mailed[1]).toEqual([null]); // a user gone: the other thread is told, and reads the users at once
     setUser(hubs[0], 'alice', 'on', 'nopass', '+@all'); // another user of the same name
-    hubs[1].sync();
+    deliver(1);
     expect(killed[1]).toEqual([2]);
     expect([alice.aclRevoked, alice.user, alice.authenticated]).toEqual([true, 'default', false]);
   });
 
-  it('closes the client being served after its reply instead of killing it', () => {
-    const { hubs, killed } = twoThreads();
+  it('closes the client being served after its reply instead of killing it, its subscriptions ended now', () => {
+    const { hubs, killed, released } = twoThreads();
     setUser(hubs[0], 'bob', 'on', 'nopass', '+@all');
     const bob = client(3);
     hubs[0].connected(bob);
     hubs[0].authenticatedAs(bob, hubs[0].user('bob')!);
     hubs[0].setServing(bob);
     hubs[0].update((users) => ({ result: users.delete('bob'), changed: true }));
-    expect([bob.closeAfterReply, bob.aclRevoked, killed[0]]).toEqual([true, true, []]);
+    expect([bob.closeAfterReply, bob.aclRevoked, killed[0], released[0]]).toEqual([true, true, [], [3]]);
   });
 
   it('revokes a subscriber whose user lost one of its channels on both threads, by mail on the other', () => {

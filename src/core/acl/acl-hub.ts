@@ -49,10 +49,19 @@ function parse(text: string): AclUsers {
 
 /** What the hub needs of the thread it serves. */
 export interface AclHubDeps {
-  /** Disconnects a client of this thread (not the one being served: see revoked()). */
+  /** Disconnects a client of this thread (not the one being served: see revoke()). */
   kill(id: number): void;
-  /** Hands the revocation to every other thread's hub (channelsRevoked), and wakes them; absent: one thread. */
-  mailRevocation?(revocation: ChannelRevocation): void;
+  /**
+   * A client of this thread is being disconnected: its subscriptions end now, as Redis's freeClient ends them
+   * inside the command that revoked it, not when the transport has closed it.
+   */
+  release?(client: ClientState): void;
+  /**
+   * Hands the revocation, or null when users were removed or replaced, to every other thread's hub (mailed),
+   * wakes them, and returns once those serving subscribers have applied it (or a bound passed); absent: one
+   * thread.
+   */
+  mailRevocation?(revocation: ChannelRevocation | null): void;
 }
 
 export class AclHub {
@@ -118,17 +127,22 @@ export class AclHub {
         this.users = parse(this.shared.read());
         this.seen = this.shared.version;
       }
+      const before = this.users.list().map((u) => [u.name, u.incarnation] as const);
       const done = change(this.users);
+      let gone = false;
       if (done.changed) {
         for (const user of this.users.list())
           if (user.incarnation === 0) user.incarnation = this.shared.nextNumber();
         this.shared.write(serialise(this.users));
         this.seen = this.shared.version;
+        gone = before.some(([name, incarnation]) => this.users.get(name)?.incarnation !== incarnation);
       }
-      return done;
+      return { ...done, gone };
     });
     this.readDefault();
     this.checkClients();
+    // Users removed or replaced (DELUSER, LOAD): the other threads' subscribers of theirs leave with the reply.
+    if (outcome.gone) this.deps.mailRevocation?.(null);
     return outcome.result;
   }
 
@@ -149,6 +163,12 @@ export class AclHub {
       this.deps.mailRevocation?.(revocation);
     }
     return null;
+  }
+
+  /** What another thread mailed (mailRevocation): the users read again, then the revocation's cuts, if any. */
+  mailed(revocation: ChannelRevocation | null): void {
+    this.sync();
+    if (revocation !== null) this.channelsRevoked(revocation);
   }
 
   /** A SETUSER on any thread took channels away: this thread's subscribers it cuts are disconnected. */
@@ -237,6 +257,7 @@ export class AclHub {
     client.aclUnrestricted = false;
     client.authenticated = false;
     client.aclRevoked = true;
+    this.deps.release?.(client);
     if (client === this.serving) client.closeAfterReply = true;
     else this.deps.kill(client.id);
   }

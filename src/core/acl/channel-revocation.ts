@@ -4,8 +4,8 @@
 // (every selector's, as one list) hold each channel rule of the old one, compared as bytes. Otherwise a client of
 // the old user in subscribed state (CLIENT_PUBSUB, in RESP2 or RESP3) goes when one of its patterns is not one of
 // those rules, literally, or one of its channels or shard channels matches none of them. A revocation travels to
-// the other threads as a Pub/Sub mailbox record (encode / decode). Knows users and subscriptions; nothing of
-// threads or clients' sockets.
+// the other threads as a Pub/Sub mailbox record (encode / decode), as does word of users removed or replaced.
+// Knows users and subscriptions; nothing of threads or clients' sockets.
 
 import { globMatch } from '../glob.js';
 import type { ClientSubscriptions } from '../pubsub/subscriber.js';
@@ -47,12 +47,15 @@ export function revokes(revocation: ChannelRevocation, subs: ClientSubscriptions
 }
 
 /**
- * As a mailbox record: the channel part is the user's name (latin1), the message part the incarnation (4 bytes,
- * LE) then each rule as its length (4 bytes, LE) and its bytes.
+ * What the other threads are told, as a mailbox record: a revocation, or null for "users were removed or
+ * replaced" (their hubs read the users again and cut those clients). The channel part is the user's name
+ * (latin1, empty for null); the message part 0 for null, else 1, the incarnation (4 bytes, LE), then each rule
+ * as its length (4 bytes, LE) and its bytes.
  */
-export function encodeRevocation(revocation: ChannelRevocation): { channel: Buffer; message: Buffer } {
-  const parts: Buffer[] = [Buffer.alloc(4)];
-  parts[0].writeUInt32LE(revocation.incarnation);
+export function encodeRevocation(revocation: ChannelRevocation | null): { channel: Buffer; message: Buffer } {
+  if (revocation === null) return { channel: Buffer.alloc(0), message: Buffer.from([0]) };
+  const parts: Buffer[] = [Buffer.from([1]), Buffer.alloc(4)];
+  parts[1].writeUInt32LE(revocation.incarnation);
   for (const rule of revocation.upcoming) {
     const length = Buffer.alloc(4);
     length.writeUInt32LE(rule.length);
@@ -61,17 +64,18 @@ export function encodeRevocation(revocation: ChannelRevocation): { channel: Buff
   return { channel: Buffer.from(revocation.user, 'latin1'), message: Buffer.concat(parts) };
 }
 
-export function decodeRevocation(channel: Uint8Array, message: Uint8Array): ChannelRevocation {
+export function decodeRevocation(channel: Uint8Array, message: Uint8Array): ChannelRevocation | null {
   const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  if (bytes[0] === 0) return null;
   const upcoming: Buffer[] = [];
-  for (let at = 4; at < bytes.length;) {
+  for (let at = 5; at < bytes.length;) {
     const length = bytes.readUInt32LE(at);
     upcoming.push(Buffer.from(bytes.subarray(at + 4, at + 4 + length)));
     at += 4 + length;
   }
   return {
     user: Buffer.from(channel).toString('latin1'),
-    incarnation: bytes.readUInt32LE(0),
+    incarnation: bytes.readUInt32LE(1),
     upcoming,
   };
 }

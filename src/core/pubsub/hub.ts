@@ -61,6 +61,12 @@ export interface HubOptions {
   readonly keyspaceFlags?: () => number;
 }
 
+/**
+ * How long ACL SETUSER waits for the other threads to apply a revocation (mailAclRevocation): a thread takes
+ * its mail within a turn of its loop; the bound is for one that cannot meanwhile, which must not hang the caller.
+ */
+const REVOCATION_WAIT_MS = 1000;
+
 export class PubSubHub {
   private readonly state: PubSubState;
   private readonly endpoint: number | null;
@@ -121,6 +127,7 @@ export class PubSubHub {
         if (!(e instanceof RegistryFullError)) throw e;
         return { waiting, full: true };
       }
+      this.state.countSubscriptions(endpoint, add ? changing.length : -changing.length);
       return { waiting, full: false };
     });
     this.deliver(mail.waiting.records, mail.waiting.overflowed);
@@ -138,6 +145,29 @@ export class PubSubHub {
       this.change(client, CHANNEL, [...client.channels.values()], false);
       this.change(client, PATTERN, [...client.patterns.values()], false);
       this.change(client, SHARD, [...client.shardChannels.values()], false);
+    }
+    client.active = false;
+    client.removed = true;
+  }
+
+  /**
+   * A client cut by ACL (acl/acl-hub.ts): its subscriptions leave the registry now, as Redis's freeClient takes
+   * them away inside the ACL SETUSER, so a PUBLISH after that command's reply no longer counts it. Unlike
+   * removeClient this takes no mail: it runs while this thread delivers its mail, which must stay in order.
+   */
+  dropSubscriptions(client: ClientSubscriptions): void {
+    if (client.total > 0 && this.endpoint !== null) {
+      const endpoint = this.endpoint;
+      const held: [SubscriptionKind, Buffer][] = [
+        ...[...client.channels.values()].map((n): [SubscriptionKind, Buffer] => [CHANNEL, n]),
+        ...[...client.patterns.values()].map((n): [SubscriptionKind, Buffer] => [PATTERN, n]),
+        ...[...client.shardChannels.values()].map((n): [SubscriptionKind, Buffer] => [SHARD, n]),
+      ];
+      this.state.locked(() => {
+        for (const [kind, name] of held) this.state.registry.remove(kind, name, endpoint);
+        this.state.countSubscriptions(endpoint, -held.length);
+      });
+      for (const [kind, name] of held) this.changeLocal(client, kind, name, false);
     }
     client.active = false;
     client.removed = true;
@@ -246,8 +276,7 @@ export class PubSubHub {
     for (const record of records) {
       if (record.kind === BLOCKED_REPLY) this.blockedReply(record.channel, record.message);
       else if (record.kind === PAUSE_LIFTED) this.pauseLiftedHandler?.();
-      else if (record.kind === ACL_CHANNELS_REVOKED)
-        this.aclRevocationHandler?.(record.channel, record.message);
+      else if (record.kind === ACL_CHANNELS_REVOKED) this.aclRevoked(record.channel, record.message);
       else if (record.kind >= TRACKING_KEY && record.kind <= TRACKING_DELIVER)
         this.trackingMail?.received(record);
       else this.fanOut(record.kind as SubscriptionKind, record.channel, record.message);
@@ -423,18 +452,42 @@ export class PubSubHub {
   }
 
   /**
-   * Mails a revocation (acl/channel-revocation.ts's record) to every other endpoint, waking each through its
-   * eventfd as a message does; behind every message published before it, ahead of every one published after.
+   * Mails a revocation (acl/channel-revocation.ts's record) to every other endpoint whose clients subscribe,
+   * waking each through its eventfd as a message does (behind every message published before it, ahead of
+   * every one published after), and waits until each has applied it: its cut subscribers are out of the
+   * registry when ACL SETUSER replies, as Redis frees them inside the command. The wait is bounded, for a thread
+   * that cannot take its mail meanwhile (a long script, a key lock this thread holds in EXEC, another SETUSER
+   * waiting on this one): it then applies the revocation as soon as it runs.
    */
   mailAclRevocation(user: Uint8Array, rules: Uint8Array): void {
+    const waiting: number[] = [];
+    let number = 0;
     this.state.locked(() => {
+      number = this.state.nextRevocation();
+      const message = Buffer.alloc(4 + rules.length);
+      message.writeUInt32LE(number, 0);
+      message.set(rules, 4);
       for (let endpoint = 0; endpoint < this.state.endpoints; endpoint++) {
-        if (endpoint === this.endpoint) continue;
-        if (this.state.append(endpoint, ACL_CHANNELS_REVOKED, user, rules) !== 'wake') continue;
+        if (endpoint === this.endpoint || !this.state.hasSubscriptions(endpoint)) continue;
+        const appended = this.state.append(endpoint, ACL_CHANNELS_REVOKED, user, message);
+        if (appended === 'dropped') continue; // its subscribers are cut anyway, for the mail they lost
+        waiting.push(endpoint);
+        if (appended !== 'wake') continue;
         const fd = this.state.wakeFd(endpoint);
         if (fd >= 0) this.signal(fd);
       }
     });
+    const deadline = Date.now() + REVOCATION_WAIT_MS;
+    for (const endpoint of waiting) {
+      if (!this.state.waitRevocation(endpoint, number, Math.max(0, deadline - Date.now()))) return;
+    }
+  }
+
+  /** A revocation another thread mailed: applied (the thread's ACL hub), then acknowledged to its sender. */
+  private aclRevoked(user: Uint8Array, message: Uint8Array): void {
+    const number = Buffer.from(message.buffer, message.byteOffset, message.byteLength).readUInt32LE(0);
+    this.aclRevocationHandler?.(user, message.subarray(4));
+    this.state.sawRevocation(this.ownEndpoint(), number);
   }
 
   // ---- Introspection (PUBSUB, INFO) ----

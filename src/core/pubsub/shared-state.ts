@@ -21,12 +21,15 @@ const C_LOCK = 0; // 0 free, else the holder's threadId + 1 (so a dead thread's 
 const C_ENDPOINTS = 2;
 const C_KEYSPACE_FLAGS = 3; // notify-keyspace-events, parsed (keyspace-events.ts), for every thread to read
 const C_MONITORS = 4; // MONITOR clients on every thread: the one word each command reads (hub.ts feedMonitors)
+const C_REVOCATIONS = 5; // ACL channel revocations mailed so far: each one's number (hub.ts mailAclRevocation)
 const ENDPOINT_BASE = 8;
-const ENDPOINT_INTS = 4;
+const ENDPOINT_INTS = 6;
 const M_WAKE_FD = 0; // the endpoint's eventfd, -1 while it has none
 const M_USED = 1; // bytes waiting in its mailbox
 const M_SIGNALLED = 2; // 1 once woken for what waits, until it takes it
 const M_OVERFLOWED = 3; // 1 when messages were dropped because the mailbox was full
+const M_SUBSCRIPTIONS = 4; // its clients' channel, pattern and shard channel subscriptions (MONITOR not counted)
+const M_REVOCATION_SEEN = 5; // the number of the last ACL revocation it has applied
 
 /** First size of a mailbox; it grows as needed, up to MAILBOX_MAX_BYTES. */
 const MAILBOX_INITIAL_BYTES = 64 * 1024;
@@ -152,6 +155,42 @@ export class PubSubState {
     Atomics.add(this.control, C_MONITORS, delta);
   }
 
+  // ---- Who subscribes where, and ACL revocations applied (hub.ts mailAclRevocation) ----
+
+  /** Subscriptions made (+) or ended (-) on `endpoint`; the lock is held (they change with the registry). */
+  countSubscriptions(endpoint: number, delta: number): void {
+    this.control[this.word(endpoint, M_SUBSCRIPTIONS)] += delta;
+  }
+
+  /** Whether `endpoint`'s clients hold any subscription (lock held). */
+  hasSubscriptions(endpoint: number): boolean {
+    return this.control[this.word(endpoint, M_SUBSCRIPTIONS)] > 0;
+  }
+
+  /** The number of a new revocation (lock held: numbers and mailbox records come in the same order). */
+  nextRevocation(): number {
+    return ++this.control[C_REVOCATIONS];
+  }
+
+  /** `endpoint` has applied revocation `number` (and every one before it): who waits for it goes on. */
+  sawRevocation(endpoint: number, number: number): void {
+    const at = this.word(endpoint, M_REVOCATION_SEEN);
+    Atomics.store(this.control, at, number);
+    Atomics.notify(this.control, at);
+  }
+
+  /** Waits until `endpoint` has applied revocation `number` or `ms` pass; false when time ran out first. */
+  waitRevocation(endpoint: number, number: number, ms: number): boolean {
+    const at = this.word(endpoint, M_REVOCATION_SEEN);
+    const deadline = Date.now() + ms;
+    for (let seen = Atomics.load(this.control, at); seen < number; seen = Atomics.load(this.control, at)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, at, seen, left);
+    }
+    return true;
+  }
+
   // ---- Mailboxes (lock held) ----
 
   private word(endpoint: number, field: number): number {
@@ -255,6 +294,8 @@ export class PubSubState {
       this.take(endpoint);
       // Monitors are counted per name in the registry (one name): the shared count follows it.
       Atomics.store(this.control, C_MONITORS, this.registry.monitorCount());
+      this.control[this.word(endpoint, M_SUBSCRIPTIONS)] = 0;
+      this.sawRevocation(endpoint, this.control[C_REVOCATIONS]); // nobody waits on a thread that is gone
       const fd = this.control[this.word(endpoint, M_WAKE_FD)];
       this.control[this.word(endpoint, M_WAKE_FD)] = -1;
       return fd;
