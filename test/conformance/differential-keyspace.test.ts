@@ -50,6 +50,7 @@ const OPENING: Argv[] = [
   ['ZADD', 'zset', '1', 'a', '2', 'b'],
   ['EXPIREAT', 'list', '4102444800'],
   ['PEXPIREAT', 'hash', '4102444800123'],
+  ['PEXPIREAT', 'zset', '4102444800700'],
 ];
 
 const FAR_AT = '4102444800';
@@ -65,7 +66,9 @@ const relativeTime = fc.constantFrom<Arg>(
   'x',
 );
 /** Absolute times: far ahead (year 2100), long past, zero, negative, overflowing. */
-const absoluteTime = fc.constantFrom<Arg>(FAR_AT, '4102444801', '1', '0', '-1', '9223372036854775807', 'x');
+const absoluteTime = fc.constantFrom<Arg>(
+  FAR_AT, '4102444801', '4102444800600', '1', '0', '-1', '9223372036854775807', 'x',
+); // prettier-ignore
 const expireFlags = fc.subarray(['NX', 'XX', 'GT', 'LT', 'nx', 'gt', 'FOO'], { maxLength: 2 });
 const pattern = fc.constantFrom<Arg>('*', 's*', '*t', '?et', '[a-n]*', '[^s]*', 'h\\ash', 'none', '');
 const typeName = fc.constantFrom<Arg>('string', 'list', 'set', 'zset', 'hash', 'stream', 'STRING', 'foo');
@@ -155,7 +158,10 @@ const byBytes = (x: Value, y: Value): number => Buffer.compare(respBytes(x), res
 const sorted = (value: Value): Value =>
   value.type === 'array' ? { ...value, items: [...value.items].sort(byBytes) } : value;
 /** The absolute deadlines the sequences set: EXPIRETIME and PEXPIRETIME of those are exact. */
-const ABSOLUTE = new Set([4102444800n, 4102444801n, 4102444800000n, 4102444800123n, 4102444801000n]);
+const ABSOLUTE = new Set([
+  4102444800n, 4102444801n, 4102444800000n, 4102444800123n, 4102444801000n, 4102444800600n,
+  4102444800600000n, 4102444800700n, 9223372036854776n, 9223372036854775807n,
+]); // prettier-ignore
 const RDB_TYPE_SET = 2;
 
 function normalize(argv: Argv, value: Value): Value {

@@ -45,7 +45,10 @@ const relativeTime = fc.constantFrom<Arg>(
   '99999999999999', '1.5', 'x', '',
 ); // prettier-ignore
 const absoluteSeconds = fc.constantFrom<Arg>('4102444800', '1', '0', '-1', '9223372036854776', '1e3');
-const absoluteMs = fc.constantFrom<Arg>('4102444800000', '1', '0', '-5', '9223372036854775808');
+// The largest deadline, 2^63 - 1 ms, exactly; not others past 2^53 ms, which a double rounds (README).
+const absoluteMs = fc.constantFrom<Arg>(
+  '4102444800000', '4102444800600', '1', '0', '-5', '9223372036854775807', '9223372036854775808',
+); // prettier-ignore
 const expiryOption: fc.Arbitrary<Argv> = fc.oneof(
   fc.tuple(fc.constantFrom('EX', 'PX', 'ex', 'px'), relativeTime).map((o): Argv => [...o]),
   absoluteSeconds.map((t): Argv => ['EXAT', t]),
@@ -149,7 +152,9 @@ const stringCommand: fc.Arbitrary<Argv> = fc.oneof(
 
 const MASK: Value = { type: 'status', text: '(counts down)' };
 /** The absolute deadlines the generator uses: EXPIRETIME and PEXPIRETIME of those are exact. */
-const ABSOLUTE = new Set([4102444800n, 4102444800000n]);
+const ABSOLUTE = new Set([
+  4102444800n, 4102444801n, 4102444800000n, 4102444800600n, 9223372036854776n, 9223372036854775807n,
+]); // prettier-ignore
 
 function normalize(argv: Argv, value: Value): string {
   const name = Buffer.from(argv[0]).toString().toUpperCase();

@@ -435,10 +435,14 @@ describe('TTL / PTTL / EXPIRETIME / PEXPIRETIME / PERSIST', () => {
     expect(ctx.run('PTTL', 'k')).toEqual(integer(1_400));
   });
 
-  it('EXPIRETIME truncates the absolute deadline to seconds; PEXPIRETIME is exact', () => {
+  // ttlGenericCommand (expire.c) rounds EXPIRETIME as it rounds TTL: (ms + 500) / 1000.
+  it('EXPIRETIME rounds the absolute deadline to the nearest second; PEXPIRETIME is exact', () => {
     const at = 1_700_000_012_999;
     put('k', 'v', at);
+    expect(ctx.run('EXPIRETIME', 'k')).toEqual(integer(1_700_000_013));
+    put('k', 'v', 1_700_000_012_499);
     expect(ctx.run('EXPIRETIME', 'k')).toEqual(integer(1_700_000_012));
+    put('k', 'v', at);
     expect(ctx.run('PEXPIRETIME', 'k')).toEqual(integer(at));
     ctx.clock.advance(5_000);
     expect(ctx.run('PEXPIRETIME', 'k')).toEqual(integer(at));

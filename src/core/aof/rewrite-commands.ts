@@ -5,6 +5,7 @@
 // a PEXPIREAT for a key with a TTL. Scores as Redis's rioWriteBulkDouble prints them ("%.17g"). Pure: the values
 // in, chunks of bytes out; the file is the caller's.
 
+import { deadlineInt64 } from '../deadline-int64.js';
 import { formatDouble } from '../format-double.js';
 import type { RdbDatabase, RdbEntry } from '../rdb/file.js';
 import { idBuffer } from '../store/stream-id.js';
@@ -63,7 +64,7 @@ export function* encodeAofCommands(
     command([SELECT, word(String(database.db))]);
     for (const entry of database.entries) {
       for (const argv of commandsOf(entry)) command(argv);
-      if (entry.expireAt !== 0) command([PEXPIREAT, entry.key, word(String(entry.expireAt))]);
+      if (entry.expireAt !== 0) command([PEXPIREAT, entry.key, word(String(deadlineInt64(entry.expireAt)))]);
       if (size >= CHUNK_BYTES) yield drain();
     }
   }

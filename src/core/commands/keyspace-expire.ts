@@ -12,6 +12,7 @@ import { markChanged } from '../dirty.js';
 import { CommandError, ERR, cString } from '../errors.js';
 import { NOTIFY_GENERIC, notifyKeyspaceEvent, notifyMiss } from '../pubsub/keyspace-events.js';
 import { integer, ONE, ZERO, type Reply } from '../reply.js';
+import { deadlineInt64, timeLeftInt64 } from '../deadline-int64.js';
 import type { ExpireCondition } from '../store/types.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -77,7 +78,7 @@ function expireGeneric(
   if (when > INT64_MAX - base) throw new CommandError(ERR.invalidExpire(name));
   when += base;
   // Past 2^53 ms (285,000 years) a double rounds the deadline; it stays far in the future, so the key
-  // behaves the same, only (P)EXPIRETIME may print it rounded.
+  // behaves the same, only (P)EXPIRETIME may print it rounded (never past int64: deadline-int64.ts).
   const at = Number(when);
   if (!applyExpire(ctx, argv[1], at, flags)) return ZERO;
   markChanged(ctx);
@@ -151,6 +152,21 @@ function counted(ctx: CommandContext, key: Buffer, figure: number): number {
   return figure;
 }
 
+/**
+ * PTTL's figure: -2, -1, or the ms left as an int64. Past 2^53 ms left the store's double has rounded, so the
+ * deadline is read instead and subtracted exactly (deadline-int64.ts), as Redis's int64s subtract.
+ */
+function timeLeft(ctx: CommandContext, key: Buffer): bigint {
+  const ms = counted(ctx, key, ctx.store.pttl(key));
+  if (ms <= Number.MAX_SAFE_INTEGER) return BigInt(ms);
+  const at = ctx.store.expireTime(key);
+  return at < 0 ? BigInt(at) : timeLeftInt64(at, ctx.server.clock());
+}
+
+/** An int64 figure as a plain number where a double holds it exactly (every figure but the far deadlines). */
+const exact = (value: bigint): number | bigint =>
+  value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+
 /** A read-only one-key command that reports expiry. */
 function ttlSpec(name: string, syntax: string, summary: string, since: string, run: CommandSpec['run']) {
   const spec: CommandSpec = {
@@ -174,8 +190,8 @@ export const ttl = ttlSpec(
   'Returns the expiration time in seconds of a key.',
   '1.0.0',
   (argv, ctx) => {
-    const ms = counted(ctx, argv[1], ctx.store.pttl(argv[1]));
-    return integer(ms < 0 ? ms : Math.floor((ms + 500) / 1000));
+    const ms = timeLeft(ctx, argv[1]);
+    return integer(exact(ms < 0n ? ms : (ms + 500n) / 1000n));
   },
 );
 export const pttl = ttlSpec(
@@ -183,10 +199,10 @@ export const pttl = ttlSpec(
   'PTTL key',
   'Returns the expiration time in milliseconds of a key.',
   '2.6.0',
-  (argv, ctx) => integer(counted(ctx, argv[1], ctx.store.pttl(argv[1]))),
+  (argv, ctx) => integer(exact(timeLeft(ctx, argv[1]))),
 );
 
-// expiretimeGenericCommand: seconds are the absolute milliseconds divided with C's truncation.
+// ttlGenericCommand answers EXPIRETIME as TTL: seconds rounded to the nearest, (ms + 500) / 1000 (expire.c).
 export const expiretime = ttlSpec(
   'expiretime',
   'EXPIRETIME key',
@@ -194,7 +210,7 @@ export const expiretime = ttlSpec(
   '7.0.0',
   (argv, ctx) => {
     const at = counted(ctx, argv[1], ctx.store.expireTime(argv[1]));
-    return integer(at < 0 ? at : Math.trunc(at / 1000));
+    return integer(at < 0 ? at : exact((deadlineInt64(at) + 500n) / 1000n));
   },
 );
 export const pexpiretime = ttlSpec(
@@ -202,7 +218,10 @@ export const pexpiretime = ttlSpec(
   'PEXPIRETIME key',
   'Returns the expiration time of a key as a Unix milliseconds timestamp.',
   '7.0.0',
-  (argv, ctx) => integer(counted(ctx, argv[1], ctx.store.expireTime(argv[1]))),
+  (argv, ctx) => {
+    const at = counted(ctx, argv[1], ctx.store.expireTime(argv[1]));
+    return integer(at < 0 ? at : exact(deadlineInt64(at)));
+  },
 );
 
 export const persist: CommandSpec = {

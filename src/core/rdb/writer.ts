@@ -2,6 +2,7 @@
 // LZF forms, rdbSaveBinaryDoubleValue, rdbSaveMillisecondTime) into a growable byte buffer that a caller drains
 // in pieces (take) so a large file is written and checksummed as it is built. Knows no value types.
 
+import { deadlineInt64 } from '../deadline-int64.js';
 import { lzfCompress } from './lzf.js';
 import { ENCVAL, ENC_INT16, ENC_INT32, ENC_INT8, ENC_LZF, LEN_32BIT, LEN_64BIT } from './format.js';
 
@@ -74,10 +75,10 @@ export class RdbWriter {
     this.length += 8;
   }
 
-  /** rdbSaveMillisecondTime / binary double: 8 bytes little-endian. */
+  /** rdbSaveMillisecondTime / binary double: 8 bytes little-endian (a deadline kept within int64). */
   millis(value: number): void {
     this.reserve(8);
-    this.buffer.writeBigInt64LE(BigInt(value), this.length);
+    this.buffer.writeBigInt64LE(deadlineInt64(value), this.length);
     this.length += 8;
   }
 
