@@ -5,7 +5,8 @@
 // its options, and SETBIT, BITCOUNT, BITPOS, BITOP and BITFIELD with BIT and BYTE ranges; after every request
 // OBJECT ENCODING of each key (int, embstr, raw: Redis's conversions). In RESP2 and RESP3; every reply must
 // match byte for byte, except a time left that counts down from now (TTL, PTTL, and PEXPIRETIME of a relative
-// expiry), compared by its sign: every expiry here is far ahead or already past, never racing the clock.
+// expiry), compared by its sign: every expiry here is far ahead or already past, never racing the clock. Of
+// the deadlines past 2^53 ms only the largest, 2^63 - 1, is set: a double holds the others rounded (README).
 // Fixed seed (fcParameters: FC_SEED=random FC_NUM_RUNS=2000 for a soak). Skipped without redis-server on PATH.
 
 import fc from 'fast-check';
