@@ -229,6 +229,29 @@ describe.each(transports)('%s transport: RDB persistence', (transport) => {
     expect(await d.lrange('other-fill', 0, -1)).toEqual(['7', '6', '5', '4', '3', '2', '1']);
   });
 
+  it('RESTORE keeps a listpack hash or sorted set within the entries limit, however long its values', async () => {
+    const server = await start(tempDir());
+    const c = await client(server);
+    const long = 'v'.repeat(100);
+    await c.config('SET', 'hash-max-listpack-value', '1000');
+    await c.config('SET', 'zset-max-listpack-value', '1000');
+    await c.hset('h', 'f', long);
+    await c.zadd('z', 1, long);
+    const payloads = { h: await c.dumpBuffer('h'), z: await c.dumpBuffer('z') };
+    await c.config('SET', 'hash-max-listpack-value', '64');
+    await c.config('SET', 'zset-max-listpack-value', '64');
+    for (const [key, payload] of Object.entries(payloads)) {
+      expect(await c.restore(`${key}2`, 0, payload)).toBe('OK');
+      expect(await c.object('ENCODING', `${key}2`)).toBe('listpack');
+      expect(await c.dumpBuffer(`${key}2`)).toEqual(payload);
+    }
+    await c.hset('h2', 'g', 'short'); // a short write keeps it a listpack, as in Redis
+    expect(await c.object('ENCODING', 'h2')).toBe('listpack');
+    await c.config('SET', 'zset-max-listpack-entries', '0'); // past the entries limit it converts on load
+    expect(await c.restore('z3', 0, payloads.z)).toBe('OK');
+    expect(await c.object('ENCODING', 'z3')).toBe('skiplist');
+  });
+
   it('DUMP and RESTORE with Redis 7.0 options and errors', async () => {
     const server = await start(tempDir());
     const c = await client(server);

@@ -174,9 +174,11 @@ describe('values', () => {
       { type: 'set', members: many(10, (i) => String(i * 7 - 20)) },
       { type: 'set', members: many(600, (i) => String(i)) },
       { type: 'set', members: [b('a'), b('1')] },
-      { type: 'hash', pairs: many(10, (i) => `f${i}`) },
-      { type: 'hash', pairs: many(400, (i) => `field-${i}`) },
+      // A hash or sorted set read from its listpack form says so (compact), for the loader.
+      { type: 'hash', pairs: many(10, (i) => `f${i}`), compact: true },
+      { type: 'hash', pairs: many(1200, (i) => `field-${i}`) },
       { type: 'hash', pairs: [b('big'), b('x'.repeat(100))] },
+      { type: 'hash', pairs: [b('big'), b('x'.repeat(100))], compact: true },
       {
         type: 'zset',
         entries: [
@@ -184,7 +186,9 @@ describe('values', () => {
           { member: b('b'), score: -Infinity },
           { member: b('c'), score: 0.1 },
         ],
+        compact: true,
       },
+      { type: 'zset', entries: [{ member: b('x'.repeat(100)), score: 1 }] },
     ];
     for (const value of values) expect(roundTrip(value)).toEqual(value);
   });
@@ -195,7 +199,11 @@ describe('values', () => {
       lenString(encodeListpack([b('f'), b('1'), b('g'), b('v')])),
     ]);
     const r = new RdbReader(hash);
-    expect(readValue(r, r.byte())).toEqual({ type: 'hash', pairs: [b('f'), b('1'), b('g'), b('v')] });
+    expect(readValue(r, r.byte())).toEqual({
+      type: 'hash',
+      pairs: [b('f'), b('1'), b('g'), b('v')],
+      compact: true,
+    });
     const zset = Buffer.concat([
       Buffer.from([17]),
       lenString(encodeListpack([b('m'), b('2'), b('n'), b('3.25'), b('o'), b('inf')])),
@@ -208,6 +216,7 @@ describe('values', () => {
         { member: b('n'), score: 3.25 },
         { member: b('o'), score: Infinity },
       ],
+      compact: true,
     });
   });
 

@@ -55,7 +55,8 @@ export const QUICKLIST_PACKED = 2;
 /**
  * A container's `compact`: whether the key is held in its compact encoding (intset, listpack), as OBJECT ENCODING
  * says, so it is written in the form Redis writes that encoding in (rdbSaveObjectType follows the object's
- * encoding, not the thresholds in force now). Absent, the form follows Redis 7.0's default thresholds.
+ * encoding, not the thresholds in force now). Absent, the form follows Redis 7.0's default thresholds. A value read
+ * from a file has it true when the file holds a hash or sorted set as a listpack (the loader may keep that form).
  */
 import type { StreamDump } from '../store/stream.js';
 

@@ -92,14 +92,34 @@ export function writeStoreValue(store: KeyValueStore, key: Bytes, value: RdbValu
       if (value.members.length === 0) return;
       store.sadd(key, value.members);
       break;
+    // A listpack hash or sorted set within the entries limit stays a listpack, long values and all, as Redis
+    // 7.0 keeps it (listpack-load.ts); a field or member given twice (a payload Redis's sanitizer would refuse)
+    // goes through HSET/ZADD instead, so the store never holds one twice.
     case 'hash':
       if (value.pairs.length === 0) return;
-      store.hset(key, value.pairs);
+      if (
+        value.compact === true &&
+        value.pairs.length / 2 <= store.containerLimit('hash-max-listpack-entries') &&
+        distinct(value.pairs.filter((_, i) => i % 2 === 0))
+      )
+        store.hashLoadListpack(key, value.pairs);
+      else store.hset(key, value.pairs);
       break;
     case 'zset':
       if (value.entries.length === 0) return;
-      store.zadd(key, value.entries, NO_ZADD_FLAGS);
+      if (
+        value.compact === true &&
+        value.entries.length <= store.containerLimit('zset-max-listpack-entries') &&
+        distinct(value.entries.map((e) => e.member))
+      )
+        store.zsetLoadListpack(key, value.entries);
+      else store.zadd(key, value.entries, NO_ZADD_FLAGS);
       break;
   }
   if (expireAt !== 0) store.expireAt(key, expireAt);
+}
+
+/** Whether no two of `items` are the same bytes. */
+function distinct(items: readonly Buffer[]): boolean {
+  return new Set(items.map((item) => item.toString('latin1'))).size === items.length;
 }

@@ -225,7 +225,7 @@ export function readValue(r: RdbReader, type: number): RdbValue {
     case TYPE_HASH_LISTPACK: {
       const pairs = decodeListpack(r.string());
       if (pairs.length % 2 !== 0) throw new RdbFormatError('hash listpack with an odd number of entries');
-      return { type: 'hash', pairs };
+      return { type: 'hash', pairs, compact: true };
     }
     case TYPE_ZSET:
     case TYPE_ZSET_2: {
@@ -245,7 +245,7 @@ export function readValue(r: RdbReader, type: number): RdbValue {
       const entries: { member: Buffer; score: number }[] = [];
       for (let i = 0; i < flat.length; i += 2)
         entries.push({ member: flat[i], score: readScore(flat[i + 1]) });
-      return { type: 'zset', entries };
+      return { type: 'zset', entries, compact: true };
     }
     default:
       throw new RdbFormatError(

@@ -38,6 +38,7 @@ import {
 } from './eviction.js';
 import * as keyspace from './keyspace.js';
 import * as lists from './lists.js';
+import { loadHashListpack, loadZsetListpack } from './listpack-load.js';
 import { lfuMinutes } from './lfu.js';
 import {
   H_AOF_DB,
@@ -635,6 +636,10 @@ export class SharedStore implements KeyValueStore {
     return zsets.zadd(this.access, this.db, key, pairs, options);
   }
 
+  zsetLoadListpack(key: Bytes, entries: readonly ScoredMember[]): void {
+    loadZsetListpack(this.access, this.db, key, entries);
+  }
+
   zrem(key: Bytes, members: readonly Bytes[]): RemovalResult {
     return zsets.zrem(this.access, this.db, key, members);
   }
@@ -844,6 +849,10 @@ export class SharedStore implements KeyValueStore {
 
   hset(key: Bytes, pairs: readonly Bytes[]): number {
     return hashes.hset(this.access, this.db, key, pairs);
+  }
+
+  hashLoadListpack(key: Bytes, pairs: readonly Bytes[]): void {
+    loadHashListpack(this.access, this.db, key, pairs);
   }
 
   hsetnx(key: Bytes, field: Bytes, value: Bytes): boolean {

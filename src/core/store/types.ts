@@ -295,6 +295,8 @@ export interface KeyValueStore {
   // ---- Sorted sets (zsets.ts, zset-multi.ts; WRONGTYPE for a key of another type) ----
   /** ZADD / ZINCRBY: the pairs in order with the flags; ERR NaN when an increment makes one. */
   zadd(key: Bytes, pairs: readonly ScoredMember[], options: ZaddOptions): ZaddResult;
+  /** Creates sorted set `key` (missing) as a listpack of `entries`, as hashLoadListpack does for a hash. */
+  zsetLoadListpack(key: Bytes, entries: readonly ScoredMember[]): void;
   zrem(key: Bytes, members: readonly Bytes[]): RemovalResult;
   zcard(key: Bytes): number;
   zscore(key: Bytes, member: Bytes): number | null | 'missing';
@@ -373,6 +375,11 @@ export interface KeyValueStore {
   // ---- Hashes (hashes.ts) ----
   /** HSET/HMSET: pairs is field, value, ...; the key is created if missing. Returns the fields that were new. */
   hset(key: Bytes, pairs: readonly Bytes[]): number;
+  /**
+   * Creates hash `key` (missing) as a listpack of `pairs` whatever hash-max-listpack-value says (RESTORE and RDB
+   * loading of a listpack hash within hash-max-listpack-entries: listpack-load.ts).
+   */
+  hashLoadListpack(key: Bytes, pairs: readonly Bytes[]): void;
   /** HSETNX: whether the field was set (it was missing). */
   hsetnx(key: Bytes, field: Bytes, value: Bytes): boolean;
   /** HGET: the field's value, null for a missing field, undefined for a missing key. */
