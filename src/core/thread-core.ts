@@ -224,6 +224,7 @@ export function createThreadCore(deps: ThreadCoreDeps): ThreadCore {
     scripting: new Scripting(scripts, lua, scriptLog),
     functions: new Functions(libraries, lua, scriptLog),
   });
+  if (server.blocking !== undefined) server.blocking.scriptRunning = () => scripts.busy.state() !== 0;
   // Keys the store removes without a command (evicted) are logged where it removes them, under their lock, and
   // invalidated for the clients that may cache them; while neither wants them, none is copied out of the store
   // (one per eviction at the cap: bench/eviction.ts).

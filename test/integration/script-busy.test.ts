@@ -13,6 +13,7 @@ import { resp, type RawClient } from '../support/raw-client.js';
 import { busyScriptsWatched } from '../support/lua-watch.js';
 import { useBusyScriptServer, type BusyScriptServer } from '../support/busy-script-server.js';
 import { transports, type TransportName } from '../support/server.js';
+import { untilInfo } from '../support/info-wait.js';
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const FUNCTION_BUSY =
@@ -149,6 +150,26 @@ describe.each(cases)(
         '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.',
       );
       expect(await ask(killer, 'FUNCTION', 'KILL')).toBe(NOTBUSY);
+    });
+
+    it("leaves a blocked client blocked: its timeout fires after the script, as Redis's", async () => {
+      const server = fixture();
+      const [scripter, other, killer, blocked] = await connectFour(server);
+      // The script is BUSY only after 300 ms, by when the pop's 200 ms have passed: inside the script.
+      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '300')).toBe('+OK');
+      await blocked.send(resp('BLPOP', 'nothing', '0.2'));
+      const info = {
+        info: async (section: string) => (await other.send(resp('INFO', section)), other.readBulk()),
+      };
+      await untilInfo(info, 'clients', (f) => f.get('blocked_clients') === '1', 'the client blocked');
+      const slow = timedOut(server);
+      await scripter.send(resp('EVAL', FOREVER, '0'));
+      await slow;
+      // Redis runs no timeout while a script runs (the blocked client's thread need not be the script's here).
+      expect(blocked.text()).toBe('');
+      expect(await ask(killer, 'SCRIPT', 'KILL')).toBe('+OK');
+      expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
+      expect(await line(blocked)).toBe('*-1');
     });
 
     it('keeps other clients waiting until it ends when it has not passed the threshold', async () => {

@@ -58,6 +58,9 @@ interface LocalWaiter {
   readonly timeoutReply: Reply;
 }
 
+/** How often the timeouts that came while a script runs are looked at again (nextDeadline). */
+const SCRIPT_RECHECK_MS = 10;
+
 export interface BlockingHubOptions {
   readonly registry: BlockedRegistry;
   /** Mails replies to other threads (its mailboxes); absent in a thread-less test (everything is local). */
@@ -97,6 +100,13 @@ export class BlockingHub {
   /** CLIENT PAUSE as every thread sees it (the executor reads its type before each command). */
   readonly pause: ClientPauseWords;
   private readonly postponed: PostponedClients;
+
+  /**
+   * Whether a script runs now, on any thread (set by the thread's core once scripting exists): the blocked clients'
+   * timeouts wait for its end, as Redis's do (its one thread runs the script, and processEventsWhileBlocked does
+   * not time blocked clients out).
+   */
+  scriptRunning: () => boolean = () => false;
 
   constructor(private readonly options: BlockingHubOptions) {
     this.registry = options.registry;
@@ -404,16 +414,21 @@ export class BlockingHub {
    * pause's end too while some client waits for it.
    */
   nextDeadline(): number {
-    let next = this.postponed.nextDeadline();
+    const next = this.postponed.nextDeadline();
+    let waiting = Infinity;
     for (const waiter of this.waiters.values()) {
-      if (waiter.deadline !== 0 && waiter.deadline < next) next = waiter.deadline;
+      if (waiter.deadline !== 0 && waiter.deadline < waiting) waiting = waiter.deadline;
     }
-    return next;
+    // While a script runs, a timeout that has come is looked at again a little later, not in a spin (expire).
+    if (waiting !== Infinity && this.scriptRunning())
+      waiting = Math.max(waiting, this.options.clock() + SCRIPT_RECHECK_MS);
+    return Math.min(next, waiting);
   }
 
   /** Times out this thread's clients whose deadline has passed: each gets its timeout reply. Runs postponed ones. */
   expire(now: number): void {
     this.postponed.check(now);
+    if (this.scriptRunning()) return; // the timeouts fire once it has ended (scriptRunning)
     for (const [clientId, waiter] of [...this.waiters]) {
       if (waiter.deadline === 0 || waiter.deadline > now) continue;
       if (this.takeRecord(clientId) !== null) this.delivered(clientId, waiter.timeoutReply, true);
