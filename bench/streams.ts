@@ -1,7 +1,8 @@
 // Streams against redis-server 7.0 side by side: XADD (plain and with MAXLEN ~), XRANGE and XREAD of 10 entries
 // at a random point of a 100,000-entry stream, XPENDING (summary and a range of 10), XCLAIM and XAUTOCLAIM on a
-// group whose PEL holds 10,000 entries, each by `redis-benchmark -c 50 -P 16 <command>` (__rand_int__ picks the
-// point), and XREADGROUP > COUNT 10 followed by the XACK of what it got, by 50 connections of this bench's own
+// group whose PEL holds 10,000 entries, XPENDING and a history XREADGROUP of a consumer owning 10 entries after
+// those, each by `redis-benchmark -c 50 -P 16 <command>` (__rand_int__ picks the point), and XREADGROUP > COUNT 10
+// followed by the XACK of what it got, by 50 connections of this bench's own
 // client (redis-benchmark cannot feed one reply's IDs into the next request). Servers in alternating rounds (the
 // machine is shared: the median of each side is reported with every round), with the server's CPU per request,
 // the steadier figure. A tool that writes results, not a test; every server it starts is stopped by PID.
@@ -47,6 +48,8 @@ const FILL_BATCH = 1_000;
 
 const BIG = 'bench:s'; // ENTRIES entries, IDs 1-0 .. ENTRIES-0
 const PEL_KEY = 'bench:pel'; // 2 * PEL entries; group g has the first PEL pending, over 4 consumers
+/** A consumer of g with RARE entries pending, after the others' PEL: what a consumer's own reads find. */
+const RARE = 10;
 const VALUE = 'v'.repeat(16);
 
 interface Test {
@@ -79,6 +82,16 @@ const TESTS: readonly Test[] = [
     name: `XPENDING range 10 (PEL ${PEL})`,
     command: ['XPENDING', PEL_KEY, 'g', '__rand_int__', '+', '10'],
     keyspace: PEL,
+    onPel: true,
+  },
+  {
+    name: `XPENDING - + 10 of a consumer owning ${RARE} (PEL ${PEL})`,
+    command: ['XPENDING', PEL_KEY, 'g', '-', '+', '10', 'rare'],
+    onPel: true,
+  },
+  {
+    name: `XREADGROUP history of a consumer owning ${RARE} (PEL ${PEL})`,
+    command: ['XREADGROUP', 'GROUP', 'g', 'rare', 'COUNT', '10', 'STREAMS', PEL_KEY, '0'],
     onPel: true,
   },
   {
@@ -152,8 +165,13 @@ async function fill(server: ServerProcess): Promise<void> {
         ),
       );
     }
+    check(
+      await client.call(['XREADGROUP', 'GROUP', 'g', 'rare', 'COUNT', String(RARE), 'STREAMS', PEL_KEY, '>']),
+    );
     const summary = check(await client.call(['XPENDING', PEL_KEY, 'g'])) as RespValue[];
-    if (summary[0] !== PEL) throw new Error(`${server.label}: PEL of ${String(summary[0])}, not ${PEL}`);
+    if (summary[0] !== PEL + RARE) {
+      throw new Error(`${server.label}: PEL of ${String(summary[0])}, not ${PEL + RARE}`);
+    }
   } finally {
     client.close();
   }
@@ -290,7 +308,8 @@ async function main(): Promise<void> {
     `Each command by \`redis-benchmark -c ${CLIENTS} -P ${PIPELINE} -n ${REQUESTS}\` (\`-n ${PEL_REQUESTS}\` on the PEL;`,
     `\`-r\` for __rand_int__), except`,
     `XREADGROUP + XACK: ${CLIENTS} connections of the bench's client, ${READGROUPS} pairs a round, one pair a request.`,
-    `The stream read holds ${ENTRIES} entries (one 16-byte field each); the PEL is ${PEL} entries over 4 consumers.`,
+    `The stream read holds ${ENTRIES} entries (one 16-byte field each); the PEL is ${PEL} entries over 4 consumers`,
+    `and ${RARE} of a fifth after them.`,
     '',
     '| test | server | requests/s, each round | median | server CPU µs/request (median) | redis-lite / Redis | errors |',
     '| ---- | ------ | ---------------------- | ------ | ------------------------------ | ------------------ | ------ |',

@@ -8,6 +8,7 @@
 import { deadlineInt64 } from '../deadline-int64.js';
 import { formatDouble } from '../format-double.js';
 import type { RdbDatabase, RdbEntry } from '../rdb/file.js';
+import { pendingByConsumer } from '../store/stream-groups.js';
 import { idBuffer } from '../store/stream-id.js';
 import { liveEntries } from '../store/stream-node.js';
 import type { StreamDump } from '../store/stream.js';
@@ -129,8 +130,9 @@ function streamCommands(key: Buffer, stream: StreamDump): Argv[] {
       word('ENTRIESREAD'),
       entriesRead,
     ]);
+    const owned = pendingByConsumer(group);
     for (const consumer of group.consumers) {
-      const own = group.pending.filter((p) => p.consumer.equals(consumer.name));
+      const own = owned.get(consumer.name.toString('latin1'))!;
       if (own.length === 0)
         out.push([word('XGROUP'), word('CREATECONSUMER'), key, group.name, consumer.name]);
       for (const p of own) {

@@ -13,6 +13,7 @@ import { array, bulk, fieldMap, integer, NIL, OK, ONE, ZERO, type Reply } from '
 import {
   addConsumer,
   deleteConsumer,
+  releaseGroup,
   findConsumer,
   findGroup,
   insertByName,
@@ -77,7 +78,7 @@ function xgroup(argv: Buffer[], ctx: CommandContext): Reply {
       case 'destroy':
         if (argv.length !== 4) throw subcommandError('XGROUP', argv);
         if (group === null) return ZERO;
-        group.pel.release();
+        releaseGroup(group);
         w!.groups.splice(w!.groups.indexOf(group), 1);
         w!.changed();
         events.push('xgroup-destroy');

@@ -273,8 +273,7 @@ function readGroup(
     // streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after the ID.
     const out: (StreamEntry | { id: StreamId; fields: null })[] = [];
     const from = after === MAX_ID ? 0n : after + 1n; // streamIncrID wraps the largest ID to 0-0
-    for (const pending of consumerPending(group, consumer)) {
-      if (pending.id < from) continue;
+    for (const pending of consumerPending(group, consumer, from)) {
       if (request.count !== 0 && out.length === request.count) break;
       const entry = entryAt(stream, pending.id);
       if (entry === null) out.push({ id: pending.id, fields: null });
@@ -434,10 +433,11 @@ function xpending(argv: Buffer[], ctx: CommandContext): Reply {
       if (owner === null) return array([]);
     }
     const out: Reply[] = [];
-    // Walked by ID from start (one search, then record after record); a consumer's own entries are its.
-    for (const p of group.pel.from(start)) {
+    // Walked by ID from start (one search, then record after record): the group's PEL, or the consumer's own list
+    // (what it owns, not the group's, is walked).
+    const records = owner === null ? group.pel.from(start) : consumerPending(group, owner, start);
+    for (const p of records) {
       if (count <= 0 || p.id > end) break;
-      if (owner !== null && p.consumer !== owner.number) continue;
       if (minIdle !== 0 && w.now - p.deliveryTime < minIdle) continue;
       count--;
       out.push(

@@ -11,7 +11,7 @@ import { idBuffer, MAX_ID, type StreamId } from '../store/stream-id.js';
 import { entryReply } from './stream-reply.js';
 import { helpReply } from './container.js';
 import { lagReply, xinfoGroupCommands } from './stream-groups-admin.js';
-import { INVALID_ENTRIES_READ, type Group } from '../store/stream-groups.js';
+import { INVALID_ENTRIES_READ, pendingByConsumer, type Group } from '../store/stream-groups.js';
 import type { StreamInfo } from '../store/streams.js';
 import { readHash } from './hashes-read.js';
 import { rangeBound } from './stream-args.js';
@@ -98,6 +98,7 @@ function xinfoStream(argv: Buffer[], ctx: CommandContext): Reply {
 
 /** A group as XINFO STREAM FULL shows it: its PEL and consumers, at most `count` pending entries each (0: all). */
 function groupFull(group: Group, info: StreamInfo, count: number): Reply {
+  const owned = pendingByConsumer(group);
   const limit = <T>(list: readonly T[]): readonly T[] => (count === 0 ? list : list.slice(0, count));
   return fieldMap([
     ['name', bulk(group.name)],
@@ -117,7 +118,7 @@ function groupFull(group: Group, info: StreamInfo, count: number): Reply {
       'consumers',
       array(
         group.consumers.map((c) => {
-          const own = group.pending.filter((p) => p.consumer.equals(c.name));
+          const own = owned.get(c.name.toString('latin1'))!;
           return fieldMap([
             ['name', bulk(c.name)],
             ['seen-time', integer(c.seenTime)],

@@ -6,7 +6,13 @@
 
 import { MAX_U64, type StreamId } from '../store/stream-id.js';
 import type { StreamDump } from '../store/stream.js';
-import { pendingIndex, type Consumer, type Group, type PendingEntry } from '../store/stream-groups.js';
+import {
+  pendingByConsumer,
+  pendingIndex,
+  type Consumer,
+  type Group,
+  type PendingEntry,
+} from '../store/stream-groups.js';
 import { RdbFormatError } from './format.js';
 import type { RdbReader } from './reader.js';
 import type { RdbWriter } from './writer.js';
@@ -55,10 +61,11 @@ export function writeStream(w: RdbWriter, stream: StreamDump): void {
       w.len(entry.deliveryCount);
     }
     w.len(group.consumers.length);
+    const owned = pendingByConsumer(group);
     for (const consumer of group.consumers) {
       w.string(consumer.name);
       w.millis(consumer.seenTime);
-      const own = group.pending.filter((p) => p.consumer.equals(consumer.name));
+      const own = owned.get(consumer.name.toString('latin1'))!;
       w.len(own.length);
       for (const entry of own) w.bytes(idBytes(entry.id));
     }

@@ -1,7 +1,10 @@
 // A stream's consumer groups (Redis 7.0's streamCG, streamConsumer, streamNACK): each group's last delivered ID and
 // entries-read counter, its consumers (name, seen time, how many entries they own) in name order as Redis's rax
 // keeps them, and its pending entries list (stream-pel.ts: a structure of its own in the arena, each entry naming
-// its owner by a number the group gave it). The groups and consumers are one small byte image in the key's segment
+// its owner by a number the group gave it). Each consumer also keeps the IDs it owns in a list of its own (Redis's
+// consumer PEL), so what reads one consumer's entries (XPENDING ... consumer, a history XREADGROUP, XGROUP
+// DELCONSUMER) costs what that consumer owns, not the group's PEL; the group's records stay the one place that
+// holds delivery times and counts. The groups and consumers are one small byte image in the key's segment
 // (encodeGroups / decodeGroups) that a group command decodes and writes back under the key's lock: its cost is
 // O(groups + consumers) whatever the PEL's size, and a PEL change costs O(log N) (Redis's trees: O(log N) both).
 // `Group` is the plain form RDB and DUMP carry (every pending entry with its owner's name); `LiveGroup` is the
@@ -50,12 +53,16 @@ export function pendingIndex(pending: readonly PendingEntry[], id: StreamId): nu
   return -(lo + 1);
 }
 
-/** A stored consumer: `number` names it in its group's PEL records, `pending` counts the records it owns. */
+/**
+ * A stored consumer: `number` names it in its group's PEL records, `pending` counts the records it owns, `pel` holds
+ * their IDs (its records' other fields unused: the group's record has them).
+ */
 export interface LiveConsumer {
   readonly name: Buffer;
   seenTime: number;
   readonly number: number;
   pending: number;
+  readonly pel: Pel;
 }
 
 /** A stored group: its consumers by name, its PEL in the arena. */
@@ -99,17 +106,20 @@ export function addConsumer(group: LiveGroup, name: Uint8Array, now: number): Li
     seenTime: now,
     number: group.nextNumber++,
     pending: 0,
+    pel: group.pel.sibling(),
   };
   insertByName(group.consumers, consumer);
   return consumer;
 }
 
-// ---- The PEL, with each consumer's count kept in step ----
+// ---- The PEL, with each consumer's list and count kept in step ----
 
-function disown(group: LiveGroup, record: PelRecord | null): void {
-  if (record === null) return;
-  const owner = consumerByNumber(group, record.consumer);
-  if (owner !== null) owner.pending--;
+/** The entry `id` leaves the list and count of the consumer numbered `number` (if there is one). */
+function disown(group: LiveGroup, id: StreamId, number: number): void {
+  const owner = consumerByNumber(group, number);
+  if (owner === null) return;
+  owner.pel.delete(id);
+  owner.pending--;
 }
 
 /** Sets the pending entry `id` (added, or reassigned) as owned by `consumer`. */
@@ -120,7 +130,10 @@ export function setPending(
   deliveryTime: number,
   deliveryCount: number,
 ): void {
-  disown(group, group.pel.set(id, consumer.number, deliveryTime, deliveryCount));
+  const old = group.pel.set(id, consumer.number, deliveryTime, deliveryCount);
+  if (old !== null && old.consumer === consumer.number) return;
+  if (old !== null) disown(group, id, old.consumer);
+  consumer.pel.set(id, consumer.number, 0, 0);
   consumer.pending++;
 }
 
@@ -137,27 +150,63 @@ export function touchPending(
 /** Removes the pending entry `id`; false if it was not pending. */
 export function removePending(group: LiveGroup, id: StreamId): boolean {
   const record = group.pel.delete(id);
-  disown(group, record);
-  return record !== null;
+  if (record === null) return false;
+  disown(group, id, record.consumer);
+  return true;
 }
 
-/** The consumer's own pending entries, in ID order (a scan of the group's PEL). */
-export function consumerPending(group: LiveGroup, consumer: LiveConsumer): PelRecord[] {
-  const out: PelRecord[] = [];
-  if (consumer.pending === 0) return out;
-  for (const record of group.pel.all()) if (record.consumer === consumer.number) out.push(record);
-  return out;
+/**
+ * The consumer's own pending entries from the first with an ID >= `from`, in ID order, each the group's record:
+ * its own list walked, one lookup in the group's per entry. The walk may change the group's records, not owners.
+ */
+export function* consumerPending(
+  group: LiveGroup,
+  consumer: LiveConsumer,
+  from: StreamId = 0n,
+): Generator<PelRecord> {
+  for (const own of consumer.pel.from(from)) {
+    const record = group.pel.get(own.id);
+    if (record !== null) yield record;
+  }
 }
 
 /** Removes a consumer and the entries it owns (XGROUP DELCONSUMER); returns how many it owned. */
 export function deleteConsumer(group: LiveGroup, consumer: LiveConsumer): number {
-  const owned = consumerPending(group, consumer);
-  for (const record of owned) group.pel.delete(record.id);
+  const owned = consumer.pending;
+  for (const own of consumer.pel.all()) group.pel.delete(own.id);
+  consumer.pel.release();
   group.consumers.splice(group.consumers.indexOf(consumer), 1);
-  return owned.length;
+  return owned;
+}
+
+/** Frees a group's PEL and its consumers' lists (XGROUP DESTROY, the stream's deletion). */
+export function releaseGroup(group: LiveGroup): void {
+  group.pel.release();
+  for (const consumer of group.consumers) consumer.pel.release();
+}
+
+/** Gives the group and its consumers copies of the lists they name (a COPY of the stream's bytes). */
+export function cloneGroupLists(group: LiveGroup): void {
+  group.pel.root = group.pel.cloneBlocks();
+  for (const consumer of group.consumers) consumer.pel.root = consumer.pel.cloneBlocks();
+}
+
+/** MEMORY USAGE: the group's PEL and its consumers' lists, as allocated. */
+export function groupListsFootprint(group: LiveGroup): number {
+  let bytes = group.pel.footprint();
+  for (const consumer of group.consumers) bytes += consumer.pel.footprint();
+  return bytes;
 }
 
 // ---- The plain form (RDB, DUMP, XINFO STREAM FULL) ----
+
+/** Each consumer's own pending entries of a plain group, by consumer name (latin1), in ID order: one pass. */
+export function pendingByConsumer(group: Group): Map<string, PendingEntry[]> {
+  const out = new Map<string, PendingEntry[]>();
+  for (const c of group.consumers) out.set(c.name.toString('latin1'), []);
+  for (const p of group.pending) out.get(p.consumer.toString('latin1'))?.push(p);
+  return out;
+}
 
 /** A group as RDB carries it. */
 export function plainGroup(group: LiveGroup): Group {
@@ -202,7 +251,7 @@ export function liveGroup(arena: Arena, segment: number, plain: Group): LiveGrou
       setPending(group, p.id, owner, p.deliveryTime, p.deliveryCount);
     }
   } catch (error) {
-    group.pel.release();
+    releaseGroup(group);
     throw error;
   }
   return group;
@@ -262,13 +311,13 @@ class Reader {
 
 /**
  * Groups as bytes: count, then per group its name, last ID, entries read, PEL root, next consumer number and its
- * consumers (name, seen time, number, pending count).
+ * consumers (name, seen time, number, pending count, own list's root).
  */
 export function encodeGroups(groups: readonly LiveGroup[]): Buffer {
   let size = 4;
   for (const g of groups) {
     size += 4 + g.name.length + 16 + 8 + 4 + 4 + 4;
-    for (const c of g.consumers) size += 4 + c.name.length + 8 + 4 + 4;
+    for (const c of g.consumers) size += 4 + c.name.length + 8 + 4 + 4 + 4;
   }
   const image = Buffer.allocUnsafe(size);
   const w = new Writer(image);
@@ -285,6 +334,7 @@ export function encodeGroups(groups: readonly LiveGroup[]): Buffer {
       w.f64(c.seenTime);
       w.u32(c.number);
       w.u32(c.pending);
+      w.u32(c.pel.root);
     }
   }
   return image;
@@ -301,7 +351,8 @@ export function decodeGroups(bytes: Buffer, arena: Arena, segment: number): Live
     const nextNumber = r.u32();
     const consumers: LiveConsumer[] = [];
     for (let k = r.u32(); k > 0; k--) {
-      consumers.push({ name: r.bytes(), seenTime: r.f64(), number: r.u32(), pending: r.u32() });
+      const [name, seenTime, number, pending] = [r.bytes(), r.f64(), r.u32(), r.u32()];
+      consumers.push({ name, seenTime, number, pending, pel: new Pel(arena, segment, r.u32()) });
     }
     groups.push({ name, lastId, entriesRead, consumers, nextNumber, pel });
   }

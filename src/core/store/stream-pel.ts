@@ -60,6 +60,11 @@ export class Pel {
     public root: number,
   ) {}
 
+  /** An empty list in the same segment (a consumer's own list of the IDs it owns). */
+  sibling(): Pel {
+    return new Pel(this.arena, this.segment, 0);
+  }
+
   private get u8(): Uint8Array {
     return this.arena.u8;
   }

@@ -31,10 +31,13 @@ import {
 } from './stream-listpack.js';
 import { readU32, writeU32 } from './byte-words.js';
 import {
+  cloneGroupLists,
   decodeGroups,
   encodeGroups,
+  groupListsFootprint,
   liveGroup,
   plainGroup,
+  releaseGroup,
   type Group,
   type LiveGroup,
 } from './stream-groups.js';
@@ -303,7 +306,7 @@ export class Stream {
 
   /** Frees the groups: their PELs and their image. */
   private freeGroups(): void {
-    for (const group of this.groups()) group.pel.release();
+    for (const group of this.groups()) releaseGroup(group);
     this.freeGroupsImage();
   }
 
@@ -761,7 +764,7 @@ export class Stream {
       this.r.writeUInt32LE(copy, R_GROUPS);
       // The copied image still names the source's PELs: each gets its own copy.
       const live = this.groups();
-      for (const group of live) group.pel.root = group.pel.cloneBlocks();
+      for (const group of live) cloneGroupLists(group);
       this.setGroups(live);
     }
     const r = this.r;
@@ -798,7 +801,7 @@ export class Stream {
     const r = this.r;
     const groups = r.readUInt32LE(R_GROUPS);
     let groupBytes = groups === 0 ? 0 : sizeClass(this.groupsUnits(groups)) * UNIT;
-    for (const group of this.groups()) groupBytes += group.pel.footprint();
+    for (const group of this.groups()) groupBytes += groupListsFootprint(group);
     if (r.readUInt32LE(R_INDEX) === 0) return groupBytes;
     let bytes = groupBytes;
     bytes += sizeClass(Math.ceil((r.readUInt32LE(R_INDEX_CAPACITY) * SLOT_BYTES) / UNIT)) * UNIT;
@@ -837,7 +840,7 @@ export class Stream {
       try {
         for (const group of dump.groups) live.push(liveGroup(this.arena, this.segment, group));
       } catch (error) {
-        for (const group of live) group.pel.release();
+        for (const group of live) releaseGroup(group);
         this.release();
         throw error;
       }
