@@ -184,6 +184,7 @@ export class StoreThread {
     if (control[H_MAGIC] !== MAGIC) throw new Error('SharedStore: not a store control buffer');
     const segments = control[H_SEGMENTS];
     const arena = new Arena(arenaBuffer, control, segments);
+    arena.soleThread = locking === false; // no locks: no other thread uses the store
     const table = new Table(arena, control, segments);
     const locks =
       locking === true
