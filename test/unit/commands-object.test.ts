@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { serializedLength } from '../../src/core/rdb-length.js';
 import type { Reply } from '../../src/core/reply.js';
+import type { SharedStore } from '../../src/core/store/store.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
 /** A reply as redis-cli prints it on one line: nil as "", an array's items joined with "|". */
@@ -230,6 +231,48 @@ describe('OBJECT IDLETIME and the access clock', () => {
     run(ctx, 'rename k k2'); // looked up for writing: stamped, then moved with its clock
     tick(ctx, 4000);
     expect(run(ctx, 'object idletime k2')).toBe('4');
+  });
+
+  // RESTORE k 0 <payload> IDLETIME 2000000; OBJECT IDLETIME k -> Redis :2000000, redis-lite :10388608 (found by
+  // probing against redis-server 7.0.15, whose answers these are). objectSetLRUOrLFU turns an idle time longer
+  // than the clock's reading into an access time by adding LRU_CLOCK_MAX (2^24 - 1), not half of it, after
+  // scaling the seconds to ms and back in a wrapping int64 (IDLETIME 2^63 - 1 is -1 s there).
+  it("sets RESTORE's IDLETIME past the clock's reading back as Redis does (object.c objectSetLRUOrLFU)", () => {
+    const ctx = createTestContext();
+    ctx.clock.now = 1000 * 1000; // the access clock reads 1000 s
+    ctx.store.refreshAccessClock();
+    ctx.run('SET', 'src', 'hello');
+    const dump = ctx.run('DUMP', 'src');
+    if (dump.kind !== 'bulk') throw new Error('DUMP answered no payload');
+    const idleAfterRestore = (seconds: string): string => {
+      ctx.run('RESTORE', 'k', '0', Buffer.from(dump.value), 'REPLACE', 'IDLETIME', seconds);
+      return run(ctx, 'object idletime k');
+    };
+    expect(idleAfterRestore('999')).toBe('999');
+    expect(idleAfterRestore('2000000')).toBe('2000000');
+    expect(idleAfterRestore('16777214')).toBe('16777214');
+    expect(idleAfterRestore('16777215')).toBe('0');
+    expect(idleAfterRestore('16777216')).toBe('1');
+    expect(idleAfterRestore('20000000')).toBe('3222784');
+    expect(idleAfterRestore('9223372036854775807')).toBe('16777214');
+  });
+
+  // Under an LFU policy RESTORE ... IDLETIME 100; OBJECT FREQ -> Redis :5 (objectSetLRUOrLFU ignores IDLETIME
+  // there: the counter stays LFU_INIT_VAL), redis-lite :6. Under LRU, FREQ is ignored alike.
+  it('ignores the option the policy does not track, leaving the new key as created', () => {
+    const ctx = createTestContext();
+    ctx.run('SET', 'src', 'hello');
+    const dump = ctx.run('DUMP', 'src');
+    if (dump.kind !== 'bulk') throw new Error('DUMP answered no payload');
+    // The context's store is the shared store: its eviction settings are what CONFIG SET relays on a server.
+    const policy = (name: 'allkeys-lfu' | 'allkeys-lru') =>
+      (ctx.store as SharedStore).setEvictionSettings({ 'maxmemory-policy': name });
+    policy('allkeys-lfu');
+    ctx.run('RESTORE', 'k', '0', Buffer.from(dump.value), 'IDLETIME', '100');
+    expect(run(ctx, 'object freq k')).toBe('5');
+    policy('allkeys-lru');
+    ctx.run('RESTORE', 'j', '0', Buffer.from(dump.value), 'FREQ', '100');
+    expect(run(ctx, 'object idletime j')).toBe('0');
   });
 
   it('wraps as Redis 24-bit clock does (object.c estimateObjectIdleTime)', () => {

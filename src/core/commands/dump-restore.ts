@@ -44,7 +44,7 @@ function restoreOptions(argv: Buffer[]): RestoreOptions {
     else if (isKeyword(argv[j], 'IDLETIME') && more >= 1 && !freq) {
       const seconds = toBigInt(argv[++j]);
       if (seconds < 0n) throw new CommandError('ERR Invalid IDLETIME value, must be >= 0');
-      options.access = { idleSeconds: Number(seconds) };
+      options.access = { idleSeconds: seconds };
       idle = true;
     } else if (isKeyword(argv[j], 'FREQ') && more >= 1 && !idle) {
       const f = toBigInt(argv[++j]);

@@ -155,7 +155,7 @@ export function accessClock(ms: number): number {
 }
 
 /** RESTORE's IDLETIME (seconds) or FREQ (0..255): what objectSetLRUOrLFU sets on the key just restored. */
-export type AccessSetting = { readonly idleSeconds: number } | { readonly frequency: number };
+export type AccessSetting = { readonly idleSeconds: bigint } | { readonly frequency: number };
 
 /**
  * object.c objectSetLRUOrLFU: under an LFU policy FREQ sets the counter (stamped this minute); otherwise IDLETIME
@@ -163,6 +163,11 @@ export type AccessSetting = { readonly idleSeconds: number } | { readonly freque
  * ignored, as in Redis. False when the key is missing.
  */
 export function setAccess(a: TableAccess, db: number, key: Bytes, access: AccessSetting): boolean {
+  const policy = Atomics.load(a.control, H_MAXMEMORY_POLICY);
+  const tracksFrequency = policy === POLICY_ALLKEYS_LFU || policy === POLICY_VOLATILE_LFU;
+  // The option the policy does not track sets nothing, and the key is not looked up for writing either: that
+  // lookup would stamp its access (an LFU counter of 5 would become 6; Redis's stays LFU_INIT_VAL).
+  if (tracksFrequency !== 'frequency' in access) return a.reading(db, key, (_r, entry) => entry !== 0);
   return a.writing(db, key, (w, entry) => {
     if (entry === 0) return false;
     const control = w.control;
@@ -172,10 +177,13 @@ export function setAccess(a: TableAccess, db: number, key: Bytes, access: Access
     if (lfu && 'frequency' in access) {
       bits = ((Atomics.load(control, H_LFU_MINUTES) & 0xffff) << 8) | access.frequency;
     } else if (!lfu && 'idleSeconds' in access) {
-      const clock = Atomics.load(control, H_LRU_CLOCK);
-      let at = clock - access.idleSeconds;
-      if (at < 0) at = clock + Math.floor(LRU_MASK / 2) - access.idleSeconds;
-      bits = at & LRU_MASK;
+      // lru_idle*lru_multiplier/LRU_CLOCK_RESOLUTION: seconds to ms and back in a wrapping int64 (C's
+      // truncating division), then back from the clock; below 0 it takes LRU_CLOCK_MAX (2^24 - 1), and the
+      // 24-bit lru field keeps the low bits of what is still negative.
+      const idle = BigInt.asIntN(64, access.idleSeconds * 1000n) / 1000n;
+      let at = BigInt(Atomics.load(control, H_LRU_CLOCK)) - idle;
+      if (at < 0n) at += BigInt(LRU_MASK);
+      bits = Number(BigInt.asUintN(LRU_BITS, at));
     } else {
       return true;
     }
