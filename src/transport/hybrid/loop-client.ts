@@ -131,8 +131,9 @@ export class LoopClient implements BusyClient {
       this.host.traffic?.bytesRead(read);
       return false; // input after the close was decided
     }
+    const session = this.ownSession(); // first: the thread's counters exist once its core does (LoopHost.traffic)
     this.host.traffic?.bytesRead(read);
-    return this.serve(this.ownSession(), readBuffer, read);
+    return this.serve(session, readBuffer, read);
   }
 
   /** BusyClient.servableWhileBusy (serve-while-busy.ts). */
@@ -151,8 +152,9 @@ export class LoopClient implements BusyClient {
 
   /** chunk[0, length), read from inside a running script: served now, and its replies written now. */
   receiveWhileBusy(chunk: Buffer, length: number): void {
+    const session = this.ownSession();
     this.host.traffic?.bytesRead(length);
-    this.serve(this.ownSession(), chunk, length);
+    this.serve(session, chunk, length);
     // No allow-busy command writes: nothing for the append-only file to have first (QUIT's end follows its reply).
     this.releaseHeld();
   }
