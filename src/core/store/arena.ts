@@ -133,18 +133,17 @@ export class Arena {
   free(segment: number, block: number, requested: number, pieceUnits = 0): void {
     const units = sizeClass(requested);
     this.used[(segmentBase(segment) + S_USED_BYTES) / 2] -= units * UNIT;
-    if (this.freeBytes(segment) + units * UNIT <= SEGMENT_FREE_BYTES) {
-      this.pushPieces(segment, block, units, pieceUnits);
-      if (this.soleThread && pieceUnits === 0) this.noteFreed(segment);
-      return;
+    const own = this.freeBytes(segment) + units * UNIT <= SEGMENT_FREE_BYTES;
+    if (own) this.pushPieces(segment, block, units, pieceUnits);
+    else {
+      writeLock(this.control, H_SHARED_FREE_LOCK, this.control);
+      try {
+        this.pushPieces(this.segments, block, units, pieceUnits);
+      } finally {
+        writeUnlock(this.control, H_SHARED_FREE_LOCK);
+      }
     }
-    writeLock(this.control, H_SHARED_FREE_LOCK, this.control);
-    try {
-      this.pushPieces(this.segments, block, units, pieceUnits);
-    } finally {
-      writeUnlock(this.control, H_SHARED_FREE_LOCK);
-    }
-    if (this.soleThread && pieceUnits === 0) this.noteFreed(this.segments);
+    if (this.soleThread && pieceUnits === 0) this.noteFreed(own ? segment : this.segments);
   }
 
   /** A sole thread's free went to `lists`: remembered, the oldest forgotten past RECENT_FREES. */
@@ -163,10 +162,7 @@ export class Arena {
     this.recentNext = (this.recentNext - 1) & (RECENT_FREES - 1);
     this.recentCount--;
     const lists = this.recentLists[this.recentNext];
-    const head =
-      units <= SMALL_MAX_UNITS
-        ? smallFreeHead(this.segments, lists, units)
-        : largeFreeHead(this.segments, lists, 31 - Math.clz32(units));
+    const head = this.listHead(lists, units);
     const block = this.control[head];
     if (block === 0 || this.u32[block * 2 + F_UNITS] !== units) return 0;
     this.control[head] = this.u32[block * 2 + F_NEXT];
@@ -258,11 +254,15 @@ export class Arena {
     this.pushFree(lists, block, units);
   }
 
+  /** Int index of the head of the list of `lists` where blocks of `units` go: its exact size, or its bin. */
+  private listHead(lists: number, units: number): number {
+    return units <= SMALL_MAX_UNITS
+      ? smallFreeHead(this.segments, lists, units)
+      : largeFreeHead(this.segments, lists, 31 - Math.clz32(units));
+  }
+
   private pushFree(lists: number, block: number, units: number): void {
-    const head =
-      units <= SMALL_MAX_UNITS
-        ? smallFreeHead(this.segments, lists, units)
-        : largeFreeHead(this.segments, lists, 31 - Math.clz32(units));
+    const head = this.listHead(lists, units);
     this.u32[block * 2 + F_NEXT] = this.control[head];
     this.u32[block * 2 + F_UNITS] = units;
     this.control[head] = block;

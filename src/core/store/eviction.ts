@@ -14,7 +14,6 @@ import {
   D_INDEX,
   D_KEYS,
   D_MASK,
-  E_NEXT,
   E_OBJECT,
   H_EVICTION_TENACITY,
   H_LFU_DECAY_TIME,
@@ -40,6 +39,7 @@ import {
 } from './layout.js';
 import { EvictionPool } from './eviction-pool.js';
 import { lfuDecayed } from './lfu.js';
+import { oneIfSet, warmChains } from './warm-chains.js';
 import { pickNonEmptySegment, randomBelow, randomEntryLocked } from './walk.js';
 import { touchLocked } from './watch.js';
 
@@ -400,9 +400,8 @@ export class Evictor {
     }
     this.aheadCount = count;
     this.aheadNext = 0;
-    // No branch below depends on a word read from the arena: a branch on a word still on its way from memory
-    // is mispredicted half the time, and each miss then waits alone. Empty buckets' 0 reads unit 0's words,
-    // always cached. Round 1: the lines of every pick's bucket words (AHEAD_BUCKETS words span at most three).
+    // No branch below depends on a word read from the arena (warm-chains.ts says why). Round 1: the lines of every
+    // pick's bucket words (AHEAD_BUCKETS words span at most three).
     let sink = 0;
     for (let p = 0; p < count; p++) {
       const r = random[p];
@@ -411,9 +410,8 @@ export class Evictor {
       sink ^= u32[at + (r & m)] ^ u32[at + ((r + 16) & m)] ^ u32[at + ((r + AHEAD_BUCKETS - 1) & m)];
     }
     // Each pick's first chain heads, as many as a sample takes keys (a chain gives at least one), from words now
-    // cached, packed one after another: the next pick's first head overwrites a pick's spare slot, so the rounds
-    // below loop over real entries only and keep more misses in flight at once (a loop padded with empty slots,
-    // 272 turns for some 80 entries, held a third as many).
+    // cached, packed one after another (the next pick's first head overwrites a pick's spare slot); then their
+    // headers and the headers after them (warm-chains.ts).
     const heads = this.warmed;
     const wanted = Math.min(AHEAD_HEADS, Math.max(1, control[H_MAXMEMORY_SAMPLES]));
     let total = 0;
@@ -425,23 +423,11 @@ export class Evictor {
       for (let i = 0; i < AHEAD_BUCKETS; i++) {
         const head = u32[at + ((r + i) & m)];
         heads[total + Math.min(found, wanted)] = head;
-        found += (head | -head) >>> 31; // + 1 for a head: no branch
+        found += oneIfSet(head);
       }
       total += Math.min(found, wanted);
     }
-    // Round 2: the heads' headers, keeping the entries after them (packed the same way); round 3: theirs. The
-    // word offsets are locals: an imported constant is a load and a check per use in optimized code.
-    const objectWord = E_OBJECT;
-    const nextWord = E_NEXT;
-    let chained = 0;
-    for (let i = 0; i < total; i++) {
-      const at = heads[i] * 2;
-      sink ^= u32[at + objectWord];
-      const next = u32[at + nextWord];
-      heads[chained] = next;
-      chained += (next | -next) >>> 31;
-    }
-    for (let i = 0; i < chained; i++) sink ^= u32[heads[i] * 2 + objectWord];
+    sink ^= warmChains(u32, heads, total, E_OBJECT, E_OBJECT);
     this.sink = sink;
   }
 

@@ -9,7 +9,8 @@
 import type { TableAccess } from './access.js';
 import { arenaUsedBytes } from './eviction.js';
 import { hashBytes } from './hash.js';
-import { D_INDEX, D_MASK, E_HASH, E_NEXT, ENTRY_HEADER_BYTES } from './layout.js';
+import { D_INDEX, D_MASK, E_HASH, ENTRY_HEADER_BYTES } from './layout.js';
+import { oneIfSet, warmChains } from './warm-chains.js';
 
 /**
  * The arena's size from which warming pays: below it (a few times a core's 2 MiB L2 here) the lines are mostly
@@ -62,27 +63,13 @@ export function warmKeys(a: TableAccess, db: number, bytes: Uint8Array, keys: Ke
     const shard = a.shardOf(db, hash);
     words[i] = u32[control[shard + D_INDEX] * 2 + ((hash >>> segmentBits) & control[shard + D_MASK])];
   }
-  // The word offsets as locals (an imported constant is a load and a check per use in optimized code), and the
-  // rounds over real entries only: empty buckets and chain ends are packed away, as Evictor.warmAhead does, so
-  // the loop holds more misses in flight at once.
-  const hashWord = E_HASH;
-  const nextWord = E_NEXT;
-  const keyWord = KEY_WORD;
+  // The heads packed (empty buckets left out), then their chains warmed (warm-chains.ts).
   let heads = 0;
   for (let i = 0; i < count; i++) {
     const head = words[i];
     words[heads] = head;
-    heads += (head | -head) >>> 31;
+    heads += oneIfSet(head);
   }
-  let sink = 0;
-  let chained = 0;
-  for (let i = 0; i < heads; i++) {
-    const at = words[i] * 2;
-    sink ^= u32[at + hashWord] ^ u32[at + keyWord];
-    const next = u32[at + nextWord];
-    words[chained] = next;
-    chained += (next | -next) >>> 31;
-  }
-  for (let i = 0; i < chained; i++) sink ^= u32[words[i] * 2 + hashWord];
+  const sink = warmChains(u32, words, heads, E_HASH, KEY_WORD);
   warmSink.value = sink;
 }
