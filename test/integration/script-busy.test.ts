@@ -261,25 +261,33 @@ describe.each(sharedThreadCases)(
       expect(await line(scripter)).toBe('after');
     });
 
-    it('writes the replies it held for the end of the turn when the script times out', async () => {
-      const server = fixture();
-      const [sleeper, other, scripter] = [
-        await server.connect(),
-        await server.connect(),
-        await server.connect(),
-      ];
-      expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
-      // While the loop sleeps, PING and then the script arrive: the next turn reads both, PING first, and PING's
-      // reply waits for the end of that turn, which comes only after the script.
-      await sleeper.send(resp('DEBUG', 'SLEEP', '0.3'));
-      await other.send(resp('PING'));
-      await scripter.send(resp('EVAL', FOREVER, '0'));
-      expect(await line(sleeper)).toBe('+OK');
-      expect(await line(other)).toBe('+PONG'); // without the write at the time-out: only after the script
-      expect(await ask(other, 'PING')).toBe(BUSY);
-      expect(await ask(other, 'SCRIPT', 'KILL')).toBe('+OK');
-      expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
-    });
+    // Its premise, PING and EVAL read in one turn after the loop wakes from DEBUG SLEEP, depends on when the kernel
+    // hands the loop their bytes: in 3 of 5 runs of this file on a busy 2-core host (none of 3 run alone) the second
+    // PING was answered before the script ran. Such a run tests nothing, so it is run again; making the premise
+    // certain needs a way to see the loop asleep, which the protocol does not give.
+    it(
+      'writes the replies it held for the end of the turn when the script times out',
+      { retry: 2 },
+      async () => {
+        const server = fixture();
+        const [sleeper, other, scripter] = [
+          await server.connect(),
+          await server.connect(),
+          await server.connect(),
+        ];
+        expect(await ask(other, 'CONFIG', 'SET', 'busy-reply-threshold', '50')).toBe('+OK');
+        // While the loop sleeps, PING and then the script arrive: the next turn reads both, PING first, and PING's
+        // reply waits for the end of that turn, which comes only after the script.
+        await sleeper.send(resp('DEBUG', 'SLEEP', '0.3'));
+        await other.send(resp('PING'));
+        await scripter.send(resp('EVAL', FOREVER, '0'));
+        expect(await line(sleeper)).toBe('+OK');
+        expect(await line(other)).toBe('+PONG'); // without the write at the time-out: only after the script
+        expect(await ask(other, 'PING')).toBe(BUSY);
+        expect(await ask(other, 'SCRIPT', 'KILL')).toBe('+OK');
+        expect((await line(scripter)).startsWith('-ERR Script killed by user')).toBe(true);
+      },
+    );
 
     it("serves others inside the script's batch, which stays its client's: its own invalidation follows its reply", async () => {
       const server = fixture();
